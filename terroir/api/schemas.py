@@ -1,0 +1,174 @@
+"""Typed request and response schemas of /api/v1 (they are the OpenAPI document)."""
+
+from __future__ import annotations
+
+from ninja import Field, Schema
+
+
+class PlaceFilters(Schema):
+    q: str | None = Field(None, description="Words to find, accent- and case-insensitive (prefixes match).", max_length=200)
+    near: str | None = Field(None, description="LAT,LON in WGS84, e.g. 45.55,3.74.", examples=["45.55,3.74"])
+    radius_km: float | None = Field(None, gt=0, le=1000, description="Radius around `near` (default 30 km).")
+    commune: str | None = Field(None, description="Commune name, INSEE code or postcode, used as `near`.")
+    kind: str | None = Field(None, description="Place kinds, comma-separated (see /kinds).")
+    category: str | None = Field(None, description="Category slug; includes its sub-categories (see /categories).")
+    label: str | None = Field(None, description="Label slug (see /labels).")
+    open_now: bool | None = Field(None, description="Only places open now.")
+    open_on: str | None = Field(None, description="Only places open on a date (YYYY-MM-DD) or weekday (mo…su).")
+    local: bool | None = Field(None, description="Only places within the territory's local radius.")
+    bbox: str | None = Field(None, description="WEST,SOUTH,EAST,NORTH.")
+    page: int | None = Field(None, ge=1, le=100_000)
+    page_size: int | None = Field(None, ge=1, le=100)
+
+
+class MapFilters(PlaceFilters):
+    bbox: str = Field(..., description="WEST,SOUTH,EAST,NORTH of the map view.")  # type: ignore[assignment]
+    zoom: int = Field(..., ge=0, le=22, description="Leaflet zoom level of the view.")
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    parameter: str | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class PlaceOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    lat: float | None
+    lon: float | None
+    distance_km: float | None
+    address: str
+    postcode: str
+    commune: str
+    commune_code: str
+    opening_hours: str
+    open_now: bool | None
+    url: str
+
+
+class PlacePage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[PlaceOut]
+
+
+class Contact(Schema):
+    email: str
+    phone: str
+    website: str
+
+
+class ActorRef(Schema):
+    id: int
+    name: str
+
+
+class ProducerRef(ActorRef):
+    url: str
+    categories: list[str]
+
+
+class PlaceDetailOut(PlaceOut):
+    description: str
+    contact: Contact | None
+    operator: ActorRef | None
+    producers: list[ProducerRef]
+    categories: list[str]
+    labels: list[str]
+    source: str
+    verified_at: str | None
+
+
+class ProducerOut(Schema):
+    id: int
+    name: str
+    legal_form: str
+    lat: float | None
+    lon: float | None
+    distance_km: float | None
+    commune: str
+    commune_code: str
+    categories: list[str]
+    labels: list[str]
+    url: str
+
+
+class ProducerPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[ProducerOut]
+
+
+class OfferOut(Schema):
+    category: str
+    category_name: str
+    months: list[int]
+    labels: list[str]
+    note: str
+
+
+class ProducerDetailOut(ProducerOut):
+    description: str
+    siret: str
+    roles: list[str]
+    contact: Contact | None
+    offers: list[OfferOut]
+    places: list[PlaceOut]
+    source: str
+    verified_at: str | None
+
+
+class CategoryOut(Schema):
+    slug: str
+    name: str
+    name_fr: str
+    name_en: str
+    depth: int
+    season_months: list[int]
+    children: list[CategoryOut]
+
+
+class LabelOut(Schema):
+    slug: str
+    name: str
+    name_fr: str
+    name_en: str
+    egalim: str
+
+
+class KindOut(Schema):
+    slug: str
+    name: str
+
+
+class ClusterOut(Schema):
+    lat: float
+    lon: float
+    count: int
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+class MapPlaceOut(Schema):
+    id: int
+    name: str
+    kind: str
+    lat: float
+    lon: float
+
+
+class MapOut(Schema):
+    total: int
+    clusters: list[ClusterOut]
+    places: list[MapPlaceOut]

@@ -1,0 +1,111 @@
+"""Shared test fixtures: the communes of the demo territory and named personas.
+
+The personas are a small, hand-written territory around Ambert, Thiers and Clermont-Ferrand (and one
+place in Poitiers, far away), so that every test reads like a story about real kinds of places.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+TEST_DEPARTMENTS = {"63", "43", "42", "03", "15", "86"}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Load the communes of the test departments once per test database."""
+    from terroir.directory.communes import communes_load
+
+    with django_db_blocker.unblock():
+        communes_load(departments=TEST_DEPARTMENTS)
+
+
+@dataclass
+class Territory:
+    ambert: Any
+    thiers: Any
+    clermont: Any
+    poitiers: Any
+    cheese_farm: Any  # GAEC in Ambert: Fourme d'Ambert (AOP), organic
+    honey_farm: Any  # beekeeper near Thiers
+    market_gardener: Any  # vegetables near Clermont-Ferrand
+    farm_shop: Any  # sale at the cheese farm, Friday and Saturday
+    ambert_market: Any  # Thursday morning
+    le_local: Any  # producers' shop in Ambert
+    thiers_canteen: Any
+    clermont_supermarket: Any
+    poitiers_market: Any
+    online_box: Any
+
+
+def commune(code: str) -> Any:
+    from terroir.directory.models import Commune
+
+    return Commune.objects.get(code=code)
+
+
+@pytest.fixture
+def territory(db: Any) -> Territory:
+    from terroir.directory.models import Category, Label
+    from terroir.directory.services import offer_set, place_create, producer_create
+
+    ambert, thiers, clermont, poitiers = commune("63003"), commune("63430"), commune("63113"), commune("86194")
+    labels = {label.slug: label for label in Label.objects.all()}
+    cat = {c.slug: c for c in Category.objects.all()}
+    verified = dt.date(2026, 6, 1)
+
+    cheese_farm = producer_create(
+        name="GAEC des Monts du Forez", legal_form="gaec", commune=ambert, lat=45.5601, lon=3.7702,
+        siret="73282932000074", email="contact@monts-du-forez.example.org", phone="04 73 82 00 01",
+        contact_public=True, verified_at=verified,
+    )  # fmt: skip
+    offer_set(producer=cheese_farm, category=cat["cow-cheese"], labels=[labels["aop"], labels["ab"]])
+    offer_set(producer=cheese_farm, category=cat["butter-cream"], labels=[labels["ab"]])
+    honey_farm = producer_create(
+        name="Rucher de la Durolle", commune=thiers, lat=45.8702, lon=3.5601, email="miel@durolle.example.org",
+        contact_public=False,
+    )
+    offer_set(producer=honey_farm, category=cat["honey"], months=0b0111_1110_0000)
+    market_gardener = producer_create(name="EARL Les Jardins de Limagne", legal_form="earl", commune=clermont,
+                                      lat=45.8001, lon=3.1502)  # fmt: skip
+    offer_set(producer=market_gardener, category=cat["tomatoes"], labels=[labels["hve"]])
+    offer_set(producer=market_gardener, category=cat["salads"])
+
+    farm_shop = place_create(
+        name="Vente à la ferme des Monts du Forez", kind="farm", commune=ambert, lat=45.5601, lon=3.7702,
+        opening_hours="Fr 16:00-19:00; Sa 09:00-12:00", operator=cheese_farm, producers=[cheese_farm],
+        verified_at=verified,
+    )  # fmt: skip
+    ambert_market = place_create(
+        name="Marché d'Ambert", kind="market", commune=ambert, lat=45.5497, lon=3.7417, address="Place du Livradois",
+        opening_hours="Th 07:00-13:00", producers=[cheese_farm, honey_farm],
+    )  # fmt: skip
+    le_local = place_create(
+        name="Le Local, magasin de producteurs", kind="producers_shop", commune=ambert, lat=45.5489, lon=3.7450,
+        opening_hours="Tu-Sa 09:00-12:30,15:00-19:00", producers=[cheese_farm, honey_farm],
+        phone="04 73 82 00 02", contact_public=True,
+    )  # fmt: skip
+    thiers_canteen = place_create(
+        name="Cantine du collège de Thiers", kind="canteen", commune=thiers, lat=45.8560, lon=3.5470,
+        opening_hours="Mo-Fr 11:30-13:30", producers=[market_gardener],
+    )  # fmt: skip
+    clermont_supermarket = place_create(
+        name="Supermarché des Volcans", kind="supermarket", commune=clermont, lat=45.7797, lon=3.0863,
+        opening_hours="Mo-Sa 08:30-20:00", producers=[market_gardener, cheese_farm],
+    )  # fmt: skip
+    poitiers_market = place_create(
+        name="Marché Notre-Dame", kind="market", commune=poitiers, lat=46.5841, lon=0.3469,
+        opening_hours="Tu,Fr,Sa 07:00-13:00",
+    )  # fmt: skip
+    online_box = place_create(name="Panier fermier du Livradois", kind="online", commune=ambert, lat=None, lon=None,
+                              producers=[cheese_farm])  # fmt: skip
+    return Territory(
+        ambert=ambert, thiers=thiers, clermont=clermont, poitiers=poitiers, cheese_farm=cheese_farm,
+        honey_farm=honey_farm, market_gardener=market_gardener, farm_shop=farm_shop, ambert_market=ambert_market,
+        le_local=le_local, thiers_canteen=thiers_canteen, clermont_supermarket=clermont_supermarket,
+        poitiers_market=poitiers_market, online_box=online_box,
+    )  # fmt: skip

@@ -1,0 +1,203 @@
+"""Derived search tables: words (SearchTerm), facets (PlaceFacet) and map clusters (MapCell).
+
+They are rebuilt from the directory by the functions below, called by the services that write places
+and by the bulk loaders; nothing updates them implicitly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from django.db import transaction
+
+from terroir.lib.text import terms
+
+from .models import Category, MapCell, Place, PlaceFacet, SearchTerm
+
+# Map clustering: level z has square cells of CELL_DEGREES(z) = 90 / 2**z degrees, which is 64 screen
+# pixels at Leaflet zoom z. Zoom levels above MAX_CLUSTER_LEVEL always show single places.
+MAX_CLUSTER_LEVEL = 12
+BATCH = 2000
+
+
+def cell_degrees(level: int) -> float:
+    return 90.0 / (2**level)
+
+
+def cell_of(lat: float, lon: float, level: int) -> tuple[int, int]:
+    size = cell_degrees(level)
+    return math.floor((lat + 90.0) / size), math.floor((lon + 180.0) / size)
+
+
+def _category_facets() -> dict[int, list[str]]:
+    """category id -> facets for it and all its ancestors."""
+    categories = list(Category.objects.values_list("id", "slug", "parent_id"))
+    by_id = {cid: (slug, parent) for cid, slug, parent in categories}
+    facets: dict[int, list[str]] = {}
+    for cid in by_id:
+        chain, current = [], cid
+        while current is not None:
+            slug, parent = by_id[current]
+            chain.append(f"c:{slug}")
+            current = parent
+        facets[cid] = chain
+    return facets
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+@transaction.atomic
+def places_reindex(*, place_ids: Sequence[int] | None = None) -> int:
+    """Rebuild the words and facets of the given places (all places when None). Returns the count."""
+    from .models import Actor, Offer  # local: avoids a cycle at import time for migrations
+
+    if place_ids is None:
+        SearchTerm.objects.all().delete()
+        PlaceFacet.objects.all().delete()
+        ids: Sequence[int] = list(Place.objects.order_by("id").values_list("id", flat=True))
+    else:
+        ids = sorted(set(place_ids))
+        for chunk in _chunks(ids):
+            SearchTerm.objects.filter(place_id__in=chunk).delete()
+            PlaceFacet.objects.filter(place_id__in=chunk).delete()
+    category_facets = _category_facets()
+    category_words = {
+        cid: terms(f"{fr} {en}") for cid, fr, en in Category.objects.values_list("id", "name_fr", "name_en")
+    }
+    for chunk in _chunks(ids, BATCH):
+        rows = list(
+            Place.objects.filter(id__in=chunk).values_list("id", "name", "commune__name", "operator_id", "operator__name")
+        )
+        links: dict[int, set[int]] = defaultdict(set)
+        for place_id, actor_id in Place.producers.through.objects.filter(place_id__in=chunk).values_list(
+            "place_id", "actor_id"
+        ):
+            links[place_id].add(actor_id)
+        for place_id, _name, _commune, operator_id, _op in rows:
+            if operator_id:
+                links[place_id].add(operator_id)
+        actor_ids = {a for group in links.values() for a in group}
+        actor_names = dict(Actor.objects.filter(id__in=actor_ids).values_list("id", "name"))
+        actor_categories: dict[int, set[int]] = defaultdict(set)
+        offer_ids_by_actor: dict[int, list[int]] = defaultdict(list)
+        for offer_id, actor_id, category_id in Offer.objects.filter(producer_id__in=actor_ids).values_list(
+            "id", "producer_id", "category_id"
+        ):
+            actor_categories[actor_id].add(category_id)
+            offer_ids_by_actor[actor_id].append(offer_id)
+        offer_labels: dict[int, set[str]] = defaultdict(set)
+        through = Offer.labels.through
+        all_offer_ids = [o for group in offer_ids_by_actor.values() for o in group]
+        for sub in _chunks(all_offer_ids, 900):
+            for offer_id, slug in through.objects.filter(offer_id__in=sub).values_list("offer_id", "label__slug"):
+                offer_labels[offer_id].add(slug)
+
+        new_terms: list[SearchTerm] = []
+        new_facets: list[PlaceFacet] = []
+        for place_id, name, commune, _operator_id, _operator_name in rows:
+            words: dict[str, None] = {}
+            facets: set[str] = set()
+            texts = [name, commune or ""] + [actor_names.get(a, "") for a in links[place_id]]
+            for actor_id in links[place_id]:
+                for category_id in actor_categories[actor_id]:
+                    facets.update(category_facets.get(category_id, ()))
+                    for word in category_words.get(category_id, ()):
+                        words.setdefault(word, None)
+                for offer_id in offer_ids_by_actor[actor_id]:
+                    facets.update(f"l:{slug}" for slug in offer_labels[offer_id])
+            for text in texts:
+                for word in terms(text):
+                    words.setdefault(word, None)
+            new_terms.extend(SearchTerm(place_id=place_id, term=w) for w in words)
+            new_facets.extend(PlaceFacet(place_id=place_id, facet=f) for f in facets)
+        SearchTerm.objects.bulk_create(new_terms, batch_size=BATCH)
+        PlaceFacet.objects.bulk_create(new_facets, batch_size=BATCH)
+    return len(ids)
+
+
+@transaction.atomic
+def map_cells_rebuild() -> int:
+    """Recompute every map cluster cell from the places. Returns the number of cells."""
+    counts: dict[tuple[int, int, int, str], list[float]] = {}
+    sizes = [cell_degrees(level) for level in range(MAX_CLUSTER_LEVEL + 1)]
+    for lat, lon, kind in Place.objects.exclude(lat=None).exclude(lon=None).values_list("lat", "lon", "kind").iterator(
+        chunk_size=5000
+    ):
+        for level, size in enumerate(sizes):
+            key = (level, math.floor((lat + 90.0) / size), math.floor((lon + 180.0) / size), kind)
+            cell = counts.get(key)
+            if cell is None:
+                counts[key] = [1, lat, lon]
+            else:
+                cell[0] += 1
+                cell[1] += lat
+                cell[2] += lon
+    MapCell.objects.all().delete()
+    MapCell.objects.bulk_create(
+        (
+            MapCell(level=level, row=row, col=col, kind=kind, count=int(c[0]), lat_sum=c[1], lon_sum=c[2])
+            for (level, row, col, kind), c in counts.items()
+        ),
+        batch_size=5000,
+    )
+    return len(counts)
+
+
+@transaction.atomic
+def map_cells_refresh(*, positions: Iterable[tuple[float | None, float | None]]) -> None:
+    """Recompute the cells holding the given positions (old and new ones of edited places)."""
+    for lat, lon in positions:
+        if lat is None or lon is None:
+            continue
+        for level in range(MAX_CLUSTER_LEVEL + 1):
+            row, col = cell_of(lat, lon, level)
+            size = cell_degrees(level)
+            south, west = row * size - 90.0, col * size - 180.0
+            inside = Place.objects.filter(
+                lat__gte=south, lat__lt=south + size, lon__gte=west, lon__lt=west + size
+            ).values_list("lat", "lon", "kind")
+            by_kind: dict[str, list[float]] = {}
+            for plat, plon, kind in inside:
+                # The half-open box above and floor() can disagree on a border by rounding: trust floor().
+                if cell_of(plat, plon, level) != (row, col):
+                    continue
+                acc = by_kind.setdefault(kind, [0, 0.0, 0.0])
+                acc[0] += 1
+                acc[1] += plat
+                acc[2] += plon
+            MapCell.objects.filter(level=level, row=row, col=col).delete()
+            MapCell.objects.bulk_create(
+                MapCell(level=level, row=row, col=col, kind=k, count=int(a[0]), lat_sum=a[1], lon_sum=a[2])
+                for k, a in by_kind.items()
+            )
+
+
+@transaction.atomic
+def actors_reindex(*, actor_ids: Sequence[int] | None = None) -> int:
+    """Recompute the folded search key (name and commune) of actors, all of them when None."""
+    from .models import Actor
+
+    qs = Actor.objects.select_related("commune").only("id", "name", "commune__name")
+    if actor_ids is not None:
+        qs = qs.filter(id__in=list(actor_ids))
+    batch: list[Actor] = []
+    count = 0
+    for actor in qs.iterator(chunk_size=BATCH):
+        actor.search_key = actor_search_key(actor.name, actor.commune.name if actor.commune else "")
+        batch.append(actor)
+        if len(batch) >= BATCH:
+            Actor.objects.bulk_update(batch, ["search_key"])
+            count += len(batch)
+            batch = []
+    Actor.objects.bulk_update(batch, ["search_key"])
+    return count + len(batch)
+
+
+def actor_search_key(name: str, commune_name: str) -> str:
+    """Folded words between spaces, so that " word" finds word starts with a plain LIKE."""
+    return " " + " ".join(terms(f"{name} {commune_name}")) + " "

@@ -1,0 +1,279 @@
+"""The directory: actors (producers, buyers, carriers, organisations), places where food is sold or
+handed over, what producers offer, and the reference tables (communes, categories, labels).
+
+Derived tables (SearchTerm, MapCell) are written only by services.index; nothing here has side effects.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Commune(models.Model):
+    """A French commune from the INSEE official geographic code (reference data)."""
+
+    code = models.CharField(_("INSEE code"), max_length=5, primary_key=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_key = models.CharField(max_length=120, db_index=True, editable=False)
+    department = models.CharField(_("department"), max_length=3, db_index=True)
+    postcodes = models.CharField(_("postcodes"), max_length=200, blank=True)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.department})"
+
+
+class Category(models.Model):
+    """A node of the product taxonomy; `path` ("/dairy/cheese/") makes "this and below" one index range."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name_fr = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    path = models.CharField(max_length=255, unique=True)
+    depth = models.PositiveSmallIntegerField(default=0)
+    # Months (bit 0 = January) when the category is usually in season; 4095 = all year.
+    season = models.PositiveSmallIntegerField(default=4095)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "fr").startswith("en") else self.name_fr
+
+
+class Label(models.Model):
+    """A quality label or certification (AB, Nature & Progrès, Label Rouge, AOP, IGP, HVE, fermier…)."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name_fr = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100)
+    # The ma-cantine/EGalim purchase characteristic this label counts as, if any (BIO, LABEL_ROUGE…).
+    egalim = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["name_fr"]
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "fr").startswith("en") else self.name_fr
+
+
+class Sourced(models.Model):
+    """Where a record comes from and when somebody last checked it is true."""
+
+    source = models.CharField(_("source"), max_length=60, default="terroir")
+    source_ref = models.CharField(_("reference in the source"), max_length=120, blank=True)
+    verified_at = models.DateField(_("last verified"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class Contact(models.Model):
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    # Contact details are published only when the actor agreed to it.
+    contact_public = models.BooleanField(_("contact details may be published"), default=False)
+
+    class Meta:
+        abstract = True
+
+
+class LegalForm(models.TextChoices):
+    INDIVIDUAL = "individual", _("individual farm")
+    GAEC = "gaec", "GAEC"
+    EARL = "earl", "EARL"
+    SCEA = "scea", "SCEA"
+    SARL = "sarl", "SARL"
+    SAS = "sas", "SAS"
+    SCIC = "scic", "SCIC"
+    COOPERATIVE = "cooperative", _("cooperative")
+    ASSOCIATION = "association", _("association")
+    PUBLIC = "public", _("public body")
+    OTHER = "other", _("other")
+
+
+class Actor(Sourced, Contact):
+    """A person or organisation of the food system. One actor may hold several roles."""
+
+    name = models.CharField(_("name"), max_length=200)
+    legal_form = models.CharField(_("legal form"), max_length=20, choices=LegalForm.choices, blank=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, db_index=True)
+    is_producer = models.BooleanField(_("producer"), default=False, db_index=True)
+    is_buyer = models.BooleanField(_("buyer"), default=False)
+    is_carrier = models.BooleanField(_("carrier"), default=False)
+    is_organisation = models.BooleanField(_("organisation"), default=False)
+    description = models.TextField(_("description"), blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=5, blank=True)
+    commune = models.ForeignKey(Commune, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    search_key = models.CharField(max_length=400, blank=True, editable=False)
+    # How far the producer is willing to deliver, km (used by matching and logistics).
+    delivery_radius_km = models.PositiveIntegerField(_("delivery radius (km)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("actor")
+        verbose_name_plural = _("actors")
+        indexes = [models.Index(fields=["source", "source_ref"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:producer", args=[self.pk])
+
+    @property
+    def roles(self) -> list[str]:
+        flags = [
+            ("producer", self.is_producer),
+            ("buyer", self.is_buyer),
+            ("carrier", self.is_carrier),
+            ("organisation", self.is_organisation),
+        ]
+        return [role for role, held in flags if held]
+
+
+class PlaceKind(models.TextChoices):
+    FARM = "farm", _("sale at the farm")
+    MARKET = "market", _("market")
+    AMAP = "amap", _("AMAP pickup")
+    PRODUCERS_SHOP = "producers_shop", _("producers' shop")
+    SUPERMARKET = "supermarket", _("supermarket")
+    SHOP = "shop", _("shop or artisan")
+    SOLIDARITY_GROCERY = "solidarity_grocery", _("solidarity grocery")
+    COOPERATIVE_GROCERY = "cooperative_grocery", _("citizen or cooperative grocery")
+    RESTAURANT = "restaurant", _("restaurant")
+    CANTEEN = "canteen", _("canteen")
+    RELAY = "relay", _("relay platform")
+    VENDING = "vending", _("vending machine")
+    ONLINE = "online", _("online or delivery")
+
+
+class Place(Sourced, Contact):
+    """Where food is sold or handed over: a farm shop, a market, an AMAP pickup, a supermarket shelf…"""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=PlaceKind.choices, db_index=True)
+    # Who runs the place (the farm for a sale at the farm, the shop's company…), when known.
+    operator = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="operated_places"
+    )
+    producers = models.ManyToManyField(Actor, blank=True, related_name="places", verbose_name=_("producers"))
+    description = models.TextField(_("description"), blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=5, blank=True)
+    commune = models.ForeignKey(
+        Commune, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("commune")
+    )
+    # WGS84; empty only for online places.
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        indexes = [
+            models.Index(fields=["lat", "lon"], name="place_lat_lon"),
+            models.Index(fields=["source", "source_ref"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:place", args=[self.pk])
+
+
+class Offer(models.Model):
+    """A product category a producer offers, with its season and labels."""
+
+    producer = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="offers")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="offers")
+    # Months available (bit 0 = January); 4095 = all year.
+    months = models.PositiveSmallIntegerField(_("months"), default=4095)
+    labels = models.ManyToManyField(Label, blank=True, related_name="offers")
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["category__path"]
+        constraints = [models.UniqueConstraint(fields=["producer", "category"], name="offer_unique_category")]
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+
+    def __str__(self) -> str:
+        return f"{self.producer} – {self.category}"
+
+
+class SearchTerm(models.Model):
+    """One folded word under which a place is found (its name, commune, producers, products)."""
+
+    term = models.CharField(max_length=40)
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["term", "place"], name="searchterm_term_place")]
+        constraints = [models.UniqueConstraint(fields=["place", "term"], name="searchterm_unique")]
+
+
+class PlaceFacet(models.Model):
+    """The categories (with their ancestors) and labels found at a place, through its producers.
+
+    A flat copy so that "places selling cheese, organic" is one indexed look-up instead of four joins.
+    """
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+    # "c:<category slug>" for the category sold and each of its ancestors, "l:<label slug>".
+    facet = models.CharField(max_length=80)
+
+    class Meta:
+        indexes = [models.Index(fields=["facet", "place"], name="placefacet_facet_place")]
+        constraints = [models.UniqueConstraint(fields=["place", "facet"], name="placefacet_unique")]
+
+
+class MapCell(models.Model):
+    """Pre-aggregated place counts per map grid cell, zoom level and kind (server-side clustering)."""
+
+    level = models.PositiveSmallIntegerField()
+    row = models.IntegerField()
+    col = models.IntegerField()
+    kind = models.CharField(max_length=30)
+    count = models.PositiveIntegerField()
+    lat_sum = models.FloatField()
+    lon_sum = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["level", "row", "col"], name="mapcell_level_row_col")]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "row", "col", "kind"], name="mapcell_unique")
+        ]

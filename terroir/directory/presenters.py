@@ -1,0 +1,173 @@
+"""Plain-data views of directory records, shared by the JSON API, the exports and the pages.
+
+Contact details appear only when the actor agreed to publish them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from terroir.lib import hours
+
+from .models import Actor, Category, Label, Offer, Place, PlaceKind
+
+MONTHS_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+
+
+def tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def contact(record: Place | Actor) -> dict[str, str] | None:
+    if not record.contact_public:
+        return None
+    return {"email": record.email, "phone": record.phone, "website": record.website}
+
+
+def place_summary(place: Place, distance_km: float | None, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
+    return {
+        "id": place.pk,
+        "name": place.name,
+        "kind": place.kind,
+        "kind_label": str(PlaceKind(place.kind).label),
+        "lat": place.lat,
+        "lon": place.lon,
+        "distance_km": round(distance_km, 2) if distance_km is not None else None,
+        "address": place.address,
+        "postcode": place.postcode,
+        "commune": place.commune.name if place.commune else "",
+        "commune_code": place.commune_id or "",
+        "opening_hours": place.opening_hours,
+        "open_now": hours.is_open_at(place.opening_hours, now, tz()) if place.opening_hours else None,
+        "url": place.get_absolute_url(),
+    }
+
+
+def offers_by_producer(producer_ids: list[int]) -> dict[int, list[Offer]]:
+    grouped: dict[int, list[Offer]] = defaultdict(list)
+    for offer in (
+        Offer.objects.filter(producer_id__in=producer_ids)
+        .select_related("category")
+        .prefetch_related("labels")
+        .order_by("category__path")
+    ):
+        grouped[offer.producer_id].append(offer)
+    return grouped
+
+
+def months_text(mask: int) -> str:
+    if mask & 4095 == 4095:
+        return "toute l'année"
+    return ", ".join(name for i, name in enumerate(MONTHS_FR) if mask & (1 << i))
+
+
+def labels_of(offers: list[Offer]) -> list[Label]:
+    seen: dict[str, Label] = {}
+    for offer in offers:
+        for label in offer.labels.all():
+            seen.setdefault(label.slug, label)
+    return sorted(seen.values(), key=lambda label: label.name_fr)
+
+
+def categories_of(offers: list[Offer]) -> list[Category]:
+    return [offer.category for offer in offers]
+
+
+def place_detail(place: Place, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    producers = list(place.producers.select_related("commune").order_by("name"))
+    offers = offers_by_producer([p.pk for p in producers])
+    all_offers = [o for group in offers.values() for o in group]
+    data = place_summary(place, None, now=now)
+    data.update(
+        {
+            "description": place.description,
+            "contact": contact(place),
+            "operator": {"id": place.operator.pk, "name": place.operator.name} if place.operator else None,
+            "producers": [
+                {
+                    "id": p.pk,
+                    "name": p.name,
+                    "url": p.get_absolute_url(),
+                    "categories": [o.category.slug for o in offers.get(p.pk, [])],
+                }
+                for p in producers
+            ],
+            "categories": sorted({c.slug for c in categories_of(all_offers)}),
+            "labels": [label.slug for label in labels_of(all_offers)],
+            "source": place.source,
+            "verified_at": place.verified_at.isoformat() if place.verified_at else None,
+        }
+    )
+    return data
+
+
+def producer_summary(producer: Actor, distance_km: float | None, offers: list[Offer]) -> dict[str, Any]:
+    return {
+        "id": producer.pk,
+        "name": producer.name,
+        "legal_form": producer.legal_form,
+        "lat": producer.lat,
+        "lon": producer.lon,
+        "distance_km": round(distance_km, 2) if distance_km is not None else None,
+        "commune": producer.commune.name if producer.commune else "",
+        "commune_code": producer.commune_id or "",
+        "categories": [o.category.slug for o in offers],
+        "labels": [label.slug for label in labels_of(offers)],
+        "url": producer.get_absolute_url(),
+    }
+
+
+def producer_detail(producer: Actor, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    offers = offers_by_producer([producer.pk]).get(producer.pk, [])
+    places = list(producer.places.select_related("commune").order_by("kind", "name"))
+    data = producer_summary(producer, None, offers)
+    data.update(
+        {
+            "description": producer.description,
+            "siret": producer.siret,
+            "roles": producer.roles,
+            "contact": contact(producer),
+            "offers": [
+                {
+                    "category": o.category.slug,
+                    "category_name": o.category.name,
+                    "months": [i + 1 for i in range(12) if o.months & (1 << i)],
+                    "labels": [label.slug for label in o.labels.all()],
+                    "note": o.note,
+                }
+                for o in offers
+            ],
+            "places": [place_summary(p, None, now=now) for p in places],
+            "source": producer.source,
+            "verified_at": producer.verified_at.isoformat() if producer.verified_at else None,
+        }
+    )
+    return data
+
+
+def category_tree() -> list[dict[str, Any]]:
+    nodes: dict[int, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for category in Category.objects.order_by("path"):
+        item = {
+            "slug": category.slug,
+            "name_fr": category.name_fr,
+            "name_en": category.name_en,
+            "name": category.name,
+            "depth": category.depth,
+            "season_months": [i + 1 for i in range(12) if category.season & (1 << i)],
+            "children": [],
+        }
+        nodes[category.pk] = item
+        if category.parent_id is None:
+            roots.append(item)
+        else:
+            nodes[category.parent_id]["children"].append(item)
+    return roots

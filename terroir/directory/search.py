@@ -1,0 +1,478 @@
+"""Searching the directory: parsing what a visitor asked, and the selectors that answer it.
+
+The same `PlaceQuery` serves the public pages, the widget, the JSON API and the exports, so that a
+search gives the same places wherever it is made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from terroir.lib import hours
+from terroir.lib.geo import BBox, Point, bbox_around, haversine_km, valid_lat, valid_lon
+from terroir.lib.text import prefix_upper_bound, terms
+
+from .communes import commune_find
+from .index import MAX_CLUSTER_LEVEL, cell_degrees
+from .models import Actor, Category, Label, MapCell, Offer, Place, PlaceFacet, PlaceKind, SearchTerm
+
+DEFAULT_RADIUS_KM = 30.0
+MAX_RADIUS_KM = 1000.0
+MAX_PAGE_SIZE = 100
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+# Above this many places in view, the map shows clusters rather than single markers.
+MAP_POINT_LIMIT = 300
+WEEKDAY_CODES = {code: i for i, code in enumerate(hours.WEEKDAYS)}
+
+
+class InvalidParameter(ValueError):
+    """A search parameter that cannot be used; `parameter` names it for the error message."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PlaceQuery:
+    q: str = ""
+    near: Point | None = None
+    radius_km: float | None = None
+    commune: str = ""
+    kinds: tuple[str, ...] = ()
+    category: str = ""
+    label: str = ""
+    open_now: bool = False
+    open_on: dt.date | None = None
+    local: bool = False
+    bbox: BBox | None = None
+    page: int = 1
+    page_size: int = 20
+
+    @property
+    def effective_radius_km(self) -> float | None:
+        if self.near is None:
+            return None
+        radius = self.radius_km if self.radius_km is not None else DEFAULT_RADIUS_KM
+        if self.local:
+            radius = min(radius, settings.TERROIR_LOCAL_RADIUS_KM)
+        return radius
+
+
+@dataclass(frozen=True)
+class PlaceHit:
+    place: Place
+    distance_km: float | None
+
+
+@dataclass(frozen=True)
+class PlaceResults:
+    query: PlaceQuery
+    count: int
+    hits: list[PlaceHit] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.count / self.query.page_size))
+
+
+# --- Parsing --------------------------------------------------------------------------------------
+
+
+def _float(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidParameter(name, f"{raw!r} is not a number") from None
+    if not math.isfinite(value):
+        raise InvalidParameter(name, f"{raw!r} is not a finite number")
+    return value
+
+
+def _int(name: str, raw: str, low: int, high: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParameter(name, f"{raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise InvalidParameter(name, f"{value} is outside {low}..{high}")
+    return value
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on", "oui"}:
+        return True
+    if value in {"", "0", "false", "no", "off", "non"}:
+        return False
+    raise InvalidParameter(name, f"{raw!r} is not a yes/no value (use 1 or 0)")
+
+
+def parse_point(name: str, raw: str) -> Point:
+    parts = raw.split(",")
+    if len(parts) != 2:
+        raise InvalidParameter(name, f"{raw!r} is not LAT,LON (two numbers separated by a comma)")
+    lat, lon = _float(name, parts[0]), _float(name, parts[1])
+    if not valid_lat(lat):
+        raise InvalidParameter(name, f"latitude {lat:g} is outside -90..90")
+    if not valid_lon(lon):
+        raise InvalidParameter(name, f"longitude {lon:g} is outside -180..180")
+    return Point(lat, lon)
+
+
+def parse_bbox(name: str, raw: str) -> BBox:
+    parts = raw.split(",")
+    if len(parts) != 4:
+        raise InvalidParameter(name, f"{raw!r} is not WEST,SOUTH,EAST,NORTH (four numbers)")
+    west, south, east, north = (_float(name, p) for p in parts)
+    for lon in (west, east):
+        if not valid_lon(lon):
+            raise InvalidParameter(name, f"longitude {lon:g} is outside -180..180")
+    for lat in (south, north):
+        if not valid_lat(lat):
+            raise InvalidParameter(name, f"latitude {lat:g} is outside -90..90")
+    if south > north:
+        raise InvalidParameter(name, "south is above north")
+    if west > east:
+        raise InvalidParameter(name, "west is east of east (boxes across the antimeridian are not supported)")
+    return BBox(south=south, west=west, north=north, east=east)
+
+
+def parse_day(name: str, raw: str, today: dt.date) -> dt.date:
+    value = raw.strip().lower()
+    if value in WEEKDAY_CODES:
+        return today + dt.timedelta(days=(WEEKDAY_CODES[value] - today.weekday()) % 7)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidParameter(name, f"{raw!r} is neither a date (YYYY-MM-DD) nor a weekday (mo…su)") from None
+
+
+QUERY_PARAMETERS = (
+    "q", "near", "radius_km", "commune", "kind", "category", "label", "open_now", "open_on", "local",
+    "bbox", "page", "page_size",
+)  # fmt: skip
+
+
+def parse_place_query(params: Mapping[str, str], *, today: dt.date | None = None) -> PlaceQuery:
+    """Read a search from query parameters; raises InvalidParameter naming the first bad one."""
+
+    def get(name: str) -> str:
+        return (params.get(name) or "").strip()
+
+    today = today or timezone.localdate()
+    q = get("q")
+    if len(q) > MAX_QUERY_LENGTH:
+        raise InvalidParameter("q", f"longer than {MAX_QUERY_LENGTH} characters")
+    near = parse_point("near", get("near")) if get("near") else None
+    commune = get("commune")
+    if near is None and commune:
+        found = commune_find(commune)
+        if found is None or found.lat is None or found.lon is None:
+            raise InvalidParameter("commune", f"no commune named or numbered {commune!r}")
+        near = Point(found.lat, found.lon)
+    radius = None
+    if get("radius_km"):
+        radius = _float("radius_km", get("radius_km"))
+        if not 0 < radius <= MAX_RADIUS_KM:
+            raise InvalidParameter("radius_km", f"{radius:g} is outside the allowed range (0, {MAX_RADIUS_KM:g}]")
+    kinds: list[str] = []
+    for kind in filter(None, (k.strip() for k in get("kind").split(","))):
+        if kind not in PlaceKind.values:
+            raise InvalidParameter("kind", f"unknown place kind {kind!r}; known kinds: {', '.join(PlaceKind.values)}")
+        kinds.append(kind)
+    local = _bool("local", get("local"))
+    if local and near is None:
+        near = Point(*settings.TERROIR_CENTER)
+    return PlaceQuery(
+        q=q,
+        near=near,
+        radius_km=radius,
+        commune=commune,
+        kinds=tuple(dict.fromkeys(kinds)),
+        category=get("category"),
+        label=get("label"),
+        open_now=_bool("open_now", get("open_now")),
+        open_on=parse_day("open_on", get("open_on"), today) if get("open_on") else None,
+        local=local,
+        bbox=parse_bbox("bbox", get("bbox")) if get("bbox") else None,
+        page=_int("page", get("page"), 1, 100_000) if get("page") else 1,
+        page_size=_int("page_size", get("page_size"), 1, MAX_PAGE_SIZE) if get("page_size") else 20,
+    )
+
+
+# --- Selectors ------------------------------------------------------------------------------------
+
+
+def _facet(parameter: str, prefix: str, slug: str) -> str:
+    if parameter == "category":
+        exists = Category.objects.filter(slug=slug).exists()
+    else:
+        exists = Label.objects.filter(slug=slug).exists()
+    if not exists:
+        raise InvalidParameter(parameter, f"unknown {parameter} {slug!r}")
+    return f"{prefix}:{slug}"
+
+
+def places_filtered(query: PlaceQuery) -> QuerySet[Place]:
+    """Places matching everything but distance and opening hours (which are computed in Python)."""
+    qs = Place.objects.all()
+    if query.kinds:
+        qs = qs.filter(kind__in=query.kinds)
+    if query.category:
+        facet = _facet("category", "c", query.category)
+        qs = qs.filter(id__in=PlaceFacet.objects.filter(facet=facet).values("place_id"))
+    if query.label:
+        facet = _facet("label", "l", query.label)
+        qs = qs.filter(id__in=PlaceFacet.objects.filter(facet=facet).values("place_id"))
+    for word in terms(query.q)[:MAX_TERMS]:
+        matching = SearchTerm.objects.filter(term__gte=word, term__lt=prefix_upper_bound(word))
+        qs = qs.filter(id__in=matching.values("place_id"))
+    box = query.bbox
+    radius = query.effective_radius_km
+    if query.near is not None and radius is not None:
+        around = bbox_around(query.near, radius)
+        qs = qs.filter(lat__gte=around.south, lat__lte=around.north, lon__gte=around.west, lon__lte=around.east)
+    if box is not None:
+        qs = qs.filter(lat__gte=box.south, lat__lte=box.north, lon__gte=box.west, lon__lte=box.east)
+    return qs
+
+
+def _is_open(expression: str, query: PlaceQuery, now: dt.datetime, tz: ZoneInfo) -> bool:
+    if query.open_now and not hours.is_open_at(expression, now, tz):
+        return False
+    if query.open_on is not None and not hours.is_open_on(expression, query.open_on, tz):
+        return False
+    return True
+
+
+def place_ids_ranked(query: PlaceQuery, *, now: dt.datetime | None = None) -> list[tuple[int, float | None]]:
+    """Every matching place id with its distance, nearest first (or by name without a point)."""
+    now = now or timezone.now()
+    tz = ZoneInfo(settings.TIME_ZONE)
+    qs = places_filtered(query)
+    needs_hours = query.open_now or query.open_on is not None
+    radius = query.effective_radius_km
+    if query.near is not None and radius is not None:
+        ranked: list[tuple[float, int]] = []
+        lat0, lon0 = query.near.lat, query.near.lon
+        for pid, lat, lon, expression in qs.values_list("id", "lat", "lon", "opening_hours"):
+            distance = haversine_km(lat0, lon0, lat, lon)
+            if distance > radius:
+                continue
+            if needs_hours and not _is_open(expression, query, now, tz):
+                continue
+            ranked.append((distance, pid))
+        ranked.sort()
+        return [(pid, distance) for distance, pid in ranked]
+    ordered = qs.order_by("name", "id")
+    if needs_hours:
+        return [
+            (pid, None)
+            for pid, expression in ordered.values_list("id", "opening_hours").iterator(chunk_size=5000)
+            if _is_open(expression, query, now, tz)
+        ]
+    return [(pid, None) for pid in ordered.values_list("id", flat=True)]
+
+
+def places_search(query: PlaceQuery, *, now: dt.datetime | None = None) -> PlaceResults:
+    """One page of places matching the query, nearest first when the query has a point."""
+    start = (query.page - 1) * query.page_size
+    needs_hours = query.open_now or query.open_on is not None
+    if query.near is None and not needs_hours:
+        # Without distances to compute, the database counts and pages by itself.
+        qs = places_filtered(query).order_by("name", "id")
+        count = qs.count()
+        page_ids: list[tuple[int, float | None]] = [
+            (pid, None) for pid in qs.values_list("id", flat=True)[start : start + query.page_size]
+        ]
+    else:
+        ranked = place_ids_ranked(query, now=now)
+        count = len(ranked)
+        page_ids = ranked[start : start + query.page_size]
+    objects = Place.objects.select_related("commune").in_bulk([pid for pid, _ in page_ids])
+    hits = [PlaceHit(objects[pid], distance) for pid, distance in page_ids if pid in objects]
+    return PlaceResults(query=query, count=count, hits=hits)
+
+
+def places_all(query: PlaceQuery, *, now: dt.datetime | None = None, limit: int = 50_000) -> list[PlaceHit]:
+    """Every matching place (for exports), bounded by `limit`."""
+    ranked = place_ids_ranked(query, now=now)[:limit]
+    hits: list[PlaceHit] = []
+    for start in range(0, len(ranked), 1000):
+        chunk = ranked[start : start + 1000]
+        objects = Place.objects.select_related("commune").in_bulk([pid for pid, _ in chunk])
+        hits.extend(PlaceHit(objects[pid], distance) for pid, distance in chunk if pid in objects)
+    return hits
+
+
+# --- Map ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapCluster:
+    lat: float
+    lon: float
+    count: int
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    id: int
+    name: str
+    kind: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class MapView:
+    total: int
+    clusters: list[MapCluster]
+    points: list[MapPoint]
+
+
+def _only_kind_filters(query: PlaceQuery) -> bool:
+    return not (
+        query.q or query.category or query.label or query.open_now or query.open_on or query.near is not None
+    )
+
+
+def _points(qs: QuerySet[Place]) -> list[MapPoint]:
+    return [
+        MapPoint(id=pid, name=name, kind=kind, lat=lat, lon=lon)
+        for pid, name, kind, lat, lon in qs.values_list("id", "name", "kind", "lat", "lon")
+    ]
+
+
+def map_view(query: PlaceQuery, *, bbox: BBox, zoom: int, now: dt.datetime | None = None) -> MapView:
+    """What the map shows in `bbox` at `zoom`: single places when few, else clusters.
+
+    The browser never receives the whole directory: at most MAP_POINT_LIMIT markers or one cluster per
+    64-pixel cell. Unfiltered (or kind-only) views read the pre-aggregated MapCell table; other filters
+    are clustered from the matching places in the box.
+    """
+    query = replace(query, bbox=bbox, page=1)
+    level = min(max(zoom, 0), MAX_CLUSTER_LEVEL)
+    size = cell_degrees(level)
+    if _only_kind_filters(query):
+        row0, row1 = math.floor((bbox.south + 90) / size), math.floor((bbox.north + 90) / size)
+        col0, col1 = math.floor((bbox.west + 180) / size), math.floor((bbox.east + 180) / size)
+        cells = MapCell.objects.filter(level=level, row__gte=row0, row__lte=row1, col__gte=col0, col__lte=col1)
+        if query.kinds:
+            cells = cells.filter(kind__in=query.kinds)
+        merged: dict[tuple[int, int], list[float]] = {}
+        for row, col, count, lat_sum, lon_sum in cells.values_list("row", "col", "count", "lat_sum", "lon_sum"):
+            acc = merged.setdefault((row, col), [0, 0.0, 0.0])
+            acc[0] += count
+            acc[1] += lat_sum
+            acc[2] += lon_sum
+        total = int(sum(acc[0] for acc in merged.values()))
+        if total <= MAP_POINT_LIMIT or zoom > MAX_CLUSTER_LEVEL:
+            points = _points(places_filtered(query)[: MAP_POINT_LIMIT * 4])
+            if len(points) <= MAP_POINT_LIMIT or zoom > MAX_CLUSTER_LEVEL:
+                return MapView(total=len(points), clusters=[], points=points)
+        clusters = [
+            MapCluster(
+                lat=acc[1] / acc[0],
+                lon=acc[2] / acc[0],
+                count=int(acc[0]),
+                south=row * size - 90,
+                west=col * size - 180,
+                north=(row + 1) * size - 90,
+                east=(col + 1) * size - 180,
+            )
+            for (row, col), acc in merged.items()
+        ]
+        return MapView(total=total, clusters=clusters, points=[])
+    if query.open_now or query.open_on:
+        ids = [pid for pid, _ in place_ids_ranked(query, now=now)]
+        rows = [(p.id, p.name, p.kind, p.lat, p.lon) for p in _points(Place.objects.filter(id__in=ids[:50_000]))]
+    else:
+        rows = [(p.id, p.name, p.kind, p.lat, p.lon) for p in _points(places_filtered(query))]
+    if len(rows) <= MAP_POINT_LIMIT or zoom > MAX_CLUSTER_LEVEL:
+        points = [MapPoint(*row) for row in rows[: MAP_POINT_LIMIT * 4]]
+        return MapView(total=len(rows), clusters=[], points=points)
+    grid: dict[tuple[int, int], list[float]] = {}
+    for _pid, _name, _kind, lat, lon in rows:
+        key = (math.floor((lat + 90) / size), math.floor((lon + 180) / size))
+        acc = grid.setdefault(key, [0, 0.0, 0.0])
+        acc[0] += 1
+        acc[1] += lat
+        acc[2] += lon
+    clusters = [
+        MapCluster(
+            lat=acc[1] / acc[0],
+            lon=acc[2] / acc[0],
+            count=int(acc[0]),
+            south=row * size - 90,
+            west=col * size - 180,
+            north=(row + 1) * size - 90,
+            east=(col + 1) * size - 180,
+        )
+        for (row, col), acc in grid.items()
+    ]
+    return MapView(total=len(rows), clusters=clusters, points=[])
+
+
+# --- Producers ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProducerHit:
+    producer: Actor
+    distance_km: float | None
+
+
+@dataclass(frozen=True)
+class ProducerResults:
+    query: PlaceQuery
+    count: int
+    hits: list[ProducerHit]
+
+
+def producers_search(query: PlaceQuery) -> ProducerResults:
+    """Producers by text, category, label and distance from their farm."""
+    qs = Actor.objects.filter(is_producer=True)
+    if query.category:
+        _facet("category", "c", query.category)
+        path = Category.objects.values_list("path", flat=True).get(slug=query.category)
+        qs = qs.filter(id__in=Offer.objects.filter(category__path__startswith=path).values("producer_id"))
+    if query.label:
+        _facet("label", "l", query.label)
+        qs = qs.filter(id__in=Offer.objects.filter(labels__slug=query.label).values("producer_id"))
+    for word in terms(query.q)[:MAX_TERMS]:
+        qs = qs.filter(search_key__contains=f" {word}")
+    if query.kinds:
+        qs = qs.filter(id__in=Place.producers.through.objects.filter(place__kind__in=query.kinds).values("actor_id"))
+    start = (query.page - 1) * query.page_size
+    radius = query.effective_radius_km
+    if query.near is not None and radius is not None:
+        around = bbox_around(query.near, radius)
+        qs = qs.filter(lat__gte=around.south, lat__lte=around.north, lon__gte=around.west, lon__lte=around.east)
+        ranked = sorted(
+            (haversine_km(query.near.lat, query.near.lon, lat, lon), pid)
+            for pid, lat, lon in qs.values_list("id", "lat", "lon")
+        )
+        ranked = [(d, pid) for d, pid in ranked if d <= radius]
+        page = ranked[start : start + query.page_size]
+        objects = Actor.objects.select_related("commune").in_bulk([pid for _, pid in page])
+        return ProducerResults(query, len(ranked), [ProducerHit(objects[pid], d) for d, pid in page])
+    ordered = qs.order_by("name", "id").select_related("commune")
+    return ProducerResults(
+        query, ordered.count(), [ProducerHit(a, None) for a in ordered[start : start + query.page_size]]
+    )

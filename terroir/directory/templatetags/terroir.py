@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def km(value: float | None) -> str:
+    """Distance for people: "850 m", "12,3 km" (localised decimal separator)."""
+    if value is None:
+        return ""
+    if value < 1:
+        return f"{round(value * 1000 / 10) * 10:.0f} m"
+    return f"{number_format(round(value, 1), 1)} km"
+
+
+@register.filter
+def indent(depth: int) -> SafeString:
+    """Non-breaking spaces showing a category's depth inside a <select>."""
+    return mark_safe("&nbsp;&nbsp;&nbsp;" * int(depth))  # noqa: S308 - constant markup
+
+
+@register.simple_tag
+def kind_badge(kind: str, label: str) -> SafeString:
+    return format_html('<span class="kind kind-{}">{}</span>', kind, label)

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from terroir.directory.models import Place
+from terroir.directory.search import (
+    InvalidParameter,
+    map_view,
+    parse_bbox,
+    parse_place_query,
+    places_search,
+    producers_search,
+)
+from terroir.lib.geo import BBox
+
+PARIS = ZoneInfo("Europe/Paris")
+# Thursday 26 November 2026, 10:00 in Ambert: the market is on, the farm shop is closed.
+THURSDAY_MORNING = dt.datetime(2026, 11, 26, 10, 0, tzinfo=PARIS)
+
+
+def names(results) -> list[str]:  # type: ignore[no-untyped-def]
+    return [hit.place.name for hit in results.hits]
+
+
+def search(now: dt.datetime | None = None, **params: str):  # type: ignore[no-untyped-def]
+    return places_search(parse_place_query(params, today=(now or THURSDAY_MORNING).date()), now=now)
+
+
+def test_text_search_ignores_accents_and_case_and_matches_word_starts(territory) -> None:
+    assert "Marché d'Ambert" in names(search(q="MARCHE"))
+    assert "Marché d'Ambert" in names(search(q="marché ambert"))
+    # "fromage" finds the places selling cheese ("Fromages de vache").
+    found = names(search(q="fromage"))
+    assert "Le Local, magasin de producteurs" in found
+    assert "Cantine du collège de Thiers" not in found
+
+
+def test_text_search_finds_a_place_by_the_name_of_a_producer_selling_there(territory) -> None:
+    assert set(names(search(q="durolle"))) == {"Marché d'Ambert", "Le Local, magasin de producteurs"}
+
+
+def test_search_around_a_commune_sorts_by_distance_and_shows_it(territory) -> None:
+    results = search(commune="Ambert", radius_km="20")
+    # From Ambert's centroid the farm (1.1 km) is nearer than the shop (1.16 km) and the market (1.3 km).
+    assert names(results) == [
+        "Vente à la ferme des Monts du Forez", "Le Local, magasin de producteurs", "Marché d'Ambert",
+    ]  # fmt: skip
+    distances = [hit.distance_km for hit in results.hits]
+    assert distances == sorted(distances)
+    assert all(d is not None and d <= 20 for d in distances)
+    assert "Cantine du collège de Thiers" not in names(results)  # ~35 km away
+
+
+def test_a_larger_radius_reaches_thiers_but_not_poitiers(territory) -> None:
+    found = names(search(commune="63600", radius_km="50"))
+    assert "Cantine du collège de Thiers" in found
+    assert "Marché Notre-Dame" not in found
+
+
+def test_a_parent_category_includes_its_children(territory) -> None:
+    dairy = set(names(search(category="dairy")))
+    assert dairy == {
+        "Vente à la ferme des Monts du Forez", "Marché d'Ambert", "Le Local, magasin de producteurs",
+        "Supermarché des Volcans", "Panier fermier du Livradois",
+    }  # fmt: skip
+    assert set(names(search(category="cheese"))) == dairy
+    assert set(names(search(category="vegetables"))) == {"Cantine du collège de Thiers", "Supermarché des Volcans"}
+
+
+def test_it_filters_by_label_and_kind(territory) -> None:
+    assert set(names(search(label="hve"))) == {"Cantine du collège de Thiers", "Supermarché des Volcans"}
+    assert set(names(search(kind="market"))) == {"Marché d'Ambert", "Marché Notre-Dame"}
+    assert set(names(search(kind="market,canteen", commune="Ambert", radius_km="60"))) == {
+        "Marché d'Ambert", "Cantine du collège de Thiers",
+    }  # fmt: skip
+
+
+def test_open_now_keeps_only_places_open_at_that_moment(territory) -> None:
+    found = names(search(now=THURSDAY_MORNING, open_now="1", commune="Ambert", radius_km="10"))
+    assert "Marché d'Ambert" in found
+    assert "Le Local, magasin de producteurs" in found
+    assert "Vente à la ferme des Monts du Forez" not in found
+
+
+def test_open_on_a_weekday_finds_the_farm_shop_on_saturday(territory) -> None:
+    saturday = set(names(search(open_on="sa", commune="Ambert", radius_km="10")))
+    assert "Vente à la ferme des Monts du Forez" in saturday
+    assert "Marché d'Ambert" not in saturday
+    thursday = set(names(search(open_on="2026-11-26", commune="Ambert", radius_km="10")))
+    assert "Marché d'Ambert" in thursday
+
+
+def test_local_limits_the_radius_to_the_territory_setting(territory, settings) -> None:
+    settings.TERROIR_LOCAL_RADIUS_KM = 40
+    found = names(search(commune="Ambert", radius_km="500", local="1"))
+    assert "Cantine du collège de Thiers" in found
+    assert "Supermarché des Volcans" not in found  # ~57 km
+    assert "Marché Notre-Dame" not in found
+
+
+def test_online_places_have_no_distance_and_are_found_without_a_point(territory) -> None:
+    results = search(kind="online")
+    assert names(results) == ["Panier fermier du Livradois"]
+    assert results.hits[0].distance_km is None
+    assert names(search(kind="online", commune="Ambert")) == []
+
+
+def test_results_are_paged(territory) -> None:
+    first = search(page_size="2")
+    second = search(page_size="2", page="2")
+    assert first.count == second.count == Place.objects.count()
+    assert first.pages == 4
+    assert not set(names(first)) & set(names(second))
+    assert names(search(page="99")) == []
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"near": "123,3"}, "near"),
+        ({"near": "45,200"}, "near"),
+        ({"near": "abc"}, "near"),
+        ({"near": "nan,3"}, "near"),
+        ({"radius_km": "-5"}, "radius_km"),
+        ({"radius_km": "5000"}, "radius_km"),
+        ({"kind": "spaceport"}, "kind"),
+        ({"page": "abc"}, "page"),
+        ({"page": "0"}, "page"),
+        ({"page_size": "1000"}, "page_size"),
+        ({"open_now": "maybe"}, "open_now"),
+        ({"open_on": "someday"}, "open_on"),
+        ({"commune": "Atlantis-sur-Mer"}, "commune"),
+        ({"bbox": "1,2,3"}, "bbox"),
+        ({"q": "x" * 500}, "q"),
+    ],
+)
+def test_bad_parameters_are_named_in_the_error(territory, params: dict[str, str], parameter: str) -> None:
+    with pytest.raises(InvalidParameter) as caught:
+        search(**params)
+    assert caught.value.parameter == parameter
+
+
+def test_unknown_category_or_label_is_an_error_not_an_empty_result(territory) -> None:
+    with pytest.raises(InvalidParameter, match="category"):
+        search(category="unicorn-meat")
+    with pytest.raises(InvalidParameter, match="label"):
+        search(label="michelin")
+
+
+def test_hostile_text_is_just_text(territory) -> None:
+    assert names(search(q="'; DROP TABLE directory_place; --")) == []
+    # Punctuation holds no word to look for: it filters nothing, and LIKE wildcards are not wildcards.
+    assert len(names(search(q="%_%"))) == Place.objects.count() == 7
+    assert names(search(q="march%")) == names(search(q="march"))
+
+
+def test_the_map_clusters_when_zoomed_out_and_shows_places_when_zoomed_in(territory, monkeypatch) -> None:
+    from terroir.directory import search as search_module
+
+    monkeypatch.setattr(search_module, "MAP_POINT_LIMIT", 2)
+    france = parse_bbox("bbox", "-5,41,10,51.5")
+    zoomed_out = map_view(parse_place_query({}), bbox=france, zoom=5)
+    assert zoomed_out.points == []
+    assert sum(c.count for c in zoomed_out.clusters) == 6  # every place with coordinates
+    ambert = BBox(south=45.54, west=3.73, north=45.56, east=3.76)
+    zoomed_in = map_view(parse_place_query({}), bbox=ambert, zoom=16)
+    assert {p.name for p in zoomed_in.points} == {"Marché d'Ambert", "Le Local, magasin de producteurs"}
+
+
+def test_the_map_clusters_filtered_searches_from_the_matching_places(territory, monkeypatch) -> None:
+    from terroir.directory import search as search_module
+
+    monkeypatch.setattr(search_module, "MAP_POINT_LIMIT", 1)
+    view = map_view(parse_place_query({"category": "dairy"}), bbox=parse_bbox("bbox", "-5,41,10,51.5"), zoom=5)
+    assert sum(c.count for c in view.clusters) == 4  # the online box has no position
+
+
+def test_producers_are_searched_by_name_category_and_distance(territory) -> None:
+    by_name = producers_search(parse_place_query({"q": "jardins"}))
+    assert [h.producer.name for h in by_name.hits] == ["EARL Les Jardins de Limagne"]
+    near = producers_search(parse_place_query({"commune": "Ambert", "radius_km": "50"}))
+    assert [h.producer.name for h in near.hits] == ["GAEC des Monts du Forez", "Rucher de la Durolle"]
+    cheese = producers_search(parse_place_query({"category": "dairy"}))
+    assert [h.producer.name for h in cheese.hits] == ["GAEC des Monts du Forez"]

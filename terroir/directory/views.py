@@ -1,0 +1,197 @@
+"""Public pages: search with map and list, place and producer pages, embeddable widget."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from terroir.lib import hours
+
+from . import presenters
+from .models import Actor, Category, Label, Place, PlaceKind
+from .search import QUERY_PARAMETERS, InvalidParameter, PlaceQuery, PlaceResults, parse_place_query, places_search
+
+WEEKDAY_CHOICES = (
+    ("mo", gettext_lazy("Monday")), ("tu", gettext_lazy("Tuesday")), ("we", gettext_lazy("Wednesday")),
+    ("th", gettext_lazy("Thursday")), ("fr", gettext_lazy("Friday")), ("sa", gettext_lazy("Saturday")),
+    ("su", gettext_lazy("Sunday")),
+)  # fmt: skip
+
+
+def script_json(data: Any) -> str:
+    """JSON safe to put inside a <script> element (no "</script>" breaking out)."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
+    error: InvalidParameter | None = None
+    results: PlaceResults | None = None
+    params = {k: v for k, v in request.GET.items() if k in QUERY_PARAMETERS}
+    try:
+        query = parse_place_query(params)
+        results = places_search(query)
+    except InvalidParameter as exc:
+        error = exc
+        query = PlaceQuery()
+    api_params = {k: v for k, v in params.items() if v and k != "page"}
+    context = {
+        "results": results,
+        "query": query,
+        "error": error,
+        "params": params,
+        "kinds": PlaceKind.choices,
+        "categories": Category.objects.order_by("path"),
+        "labels": Label.objects.order_by("name_fr"),
+        "api_query": urlencode(api_params),
+        "weekday_choices": WEEKDAY_CHOICES,
+        "map_config": json.dumps(
+            {
+                "tileUrl": settings.TERROIR_TILE_URL,
+                "attribution": settings.TERROIR_TILE_ATTRIBUTION,
+                "center": list(query.near.__dict__.values()) if query.near else list(settings.TERROIR_CENTER),
+                "zoom": settings.TERROIR_MAP_ZOOM if query.near is None else 11,
+                "mapUrl": reverse("api:map_features"),
+                "filters": {k: v for k, v in api_params.items() if k != "bbox"},
+                "text": {
+                    "cluster": _("%(n)s places"),
+                    "clustered": _("%(n)s places in this area (grouped)"),
+                    "places": _("%(n)s places on the map"),
+                    "error": _("The map could not be loaded."),
+                },
+            }
+        ),
+    }
+    return context, 400 if error else 200
+
+
+def _page_links(request: HttpRequest, results: PlaceResults | None) -> dict[str, str | None]:
+    if results is None:
+        return {"previous": None, "next": None}
+    base = {k: v for k, v in request.GET.items() if k in QUERY_PARAMETERS and k != "page"}
+    page = results.query.page
+    return {
+        "previous": "?" + urlencode({**base, "page": page - 1}) if page > 1 else None,
+        "next": "?" + urlencode({**base, "page": page + 1}) if page < results.pages else None,
+    }
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    context, status = _search_context(request)
+    context["page_links"] = _page_links(request, context["results"])
+    return render(request, "directory/home.html", context, status=status)
+
+
+def widget(request: HttpRequest) -> HttpResponse:
+    """A compact map and list with preset filters, for a collectivity's website (in an iframe)."""
+    context, status = _search_context(request)
+    context["page_links"] = _page_links(request, context["results"])
+    response = render(request, "directory/widget.html", context, status=status)
+    response.embeddable = True  # type: ignore[attr-defined]
+    return response
+
+
+def _week(expression: str) -> list[tuple[Any, list[Any]]] | None:
+    if not expression:
+        return None
+    try:
+        return hours.week_schedule(expression, timezone.localdate(), presenters.tz())
+    except hours.InvalidOpeningHours:
+        return None
+
+
+def place(request: HttpRequest, place_id: int) -> HttpResponse:
+    found = get_object_or_404(Place.objects.select_related("commune", "operator"), pk=place_id)
+    detail = presenters.place_detail(found)
+    producers = list(found.producers.select_related("commune").order_by("name"))
+    offers = presenters.offers_by_producer([p.pk for p in producers])
+    return render(
+        request,
+        "directory/place.html",
+        {
+            "place": found,
+            "detail": detail,
+            "producers": [(p, offers.get(p.pk, [])) for p in producers],
+            "week": _week(found.opening_hours),
+            "json_ld": script_json(place_json_ld(found, request)),
+        },
+    )
+
+
+def producer(request: HttpRequest, producer_id: int) -> HttpResponse:
+    found = get_object_or_404(Actor.objects.select_related("commune"), pk=producer_id, is_producer=True)
+    offers = presenters.offers_by_producer([found.pk]).get(found.pk, [])
+    places = list(found.places.select_related("commune").order_by("kind", "name"))
+    return render(
+        request,
+        "directory/producer.html",
+        {
+            "producer": found,
+            "offers": [(o, presenters.months_text(o.months)) for o in offers],
+            "labels": presenters.labels_of(offers),
+            "places": [(p, _week(p.opening_hours)) for p in places],
+            "json_ld": script_json(producer_json_ld(found, offers, places, request)),
+        },
+    )
+
+
+def _postal_address(record: Place | Actor) -> dict[str, str]:
+    return {
+        "@type": "PostalAddress",
+        "streetAddress": record.address,
+        "postalCode": record.postcode,
+        "addressLocality": record.commune.name if record.commune else "",
+        "addressCountry": "FR",
+    }
+
+
+def place_json_ld(found: Place, request: HttpRequest) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Store" if found.kind not in {"market", "amap"} else "Place",
+        "name": found.name,
+        "url": request.build_absolute_uri(found.get_absolute_url()),
+        "address": _postal_address(found),
+    }
+    if found.lat is not None and found.lon is not None:
+        data["geo"] = {"@type": "GeoCoordinates", "latitude": found.lat, "longitude": found.lon}
+    if found.opening_hours:
+        data["openingHours"] = found.opening_hours
+    if found.contact_public and found.phone:
+        data["telephone"] = found.phone
+    return data
+
+
+def producer_json_ld(found: Actor, offers: list[Any], places: list[Place], request: HttpRequest) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "LocalBusiness",
+        "additionalType": "https://schema.org/Farm",
+        "name": found.name,
+        "url": request.build_absolute_uri(found.get_absolute_url()),
+        "address": _postal_address(found),
+        "makesOffer": [
+            {"@type": "Offer", "itemOffered": {"@type": "Product", "name": o.category.name_fr, "category": o.category.slug}}
+            for o in offers
+        ],
+    }
+    if found.description:
+        data["description"] = found.description
+    if found.lat is not None and found.lon is not None:
+        data["geo"] = {"@type": "GeoCoordinates", "latitude": found.lat, "longitude": found.lon}
+    if found.contact_public:
+        data.update({k: v for k, v in {"telephone": found.phone, "email": found.email, "sameAs": found.website}.items() if v})
+    if places:
+        data["location"] = [
+            {"@type": "Place", "name": p.name, "url": request.build_absolute_uri(p.get_absolute_url())} for p in places
+        ]
+    return data

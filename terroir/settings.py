@@ -1,0 +1,160 @@
+"""Terroir settings: the only module that reads the environment.
+
+Every value has a working default for a developer's machine; production (DEBUG off) refuses to start
+without a real secret key.
+"""
+
+from pathlib import Path
+import os
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.getenv(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", True)
+_DEV_SECRET = "dev-only-insecure-secret-key-change-me"
+SECRET_KEY = os.getenv("SECRET_KEY", _DEV_SECRET if DEBUG else "")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
+    raise ImproperlyConfigured("SECRET_KEY must be set to a long random value when DEBUG is off.")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "terroir.directory",
+    "terroir.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "terroir.directory.middleware.FrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "terroir.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "terroir.directory.context_processors.territory",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "terroir.wsgi.application"
+
+# SQLite is the embedded default; a territory in production sets DATABASE_URL=postgres://...
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.getenv("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=int(os.getenv("DATABASE_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run while a writer commits; the pragmas suit a small server.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.getenv("TIME_ZONE", "Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+try:
+    import xstatic.pkg.leaflet as _xstatic_leaflet
+
+    # Leaflet comes from its pip package and is served by the platform: no CDN at run time.
+    STATICFILES_DIRS.append(("leaflet", _xstatic_leaflet.BASE_DIR))
+except ImportError:  # pragma: no cover - the package is in requirements.txt
+    pass
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# Production hardening: only when DEBUG is off.
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    SECURE_HSTS_SECONDS = int(os.getenv("SECURE_HSTS_SECONDS", "0"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
+}
+
+# --- Territory -----------------------------------------------------------------------------------
+TERROIR_TERRITORY_NAME = os.getenv("TERROIR_TERRITORY_NAME", "Grand Clermont – Livradois-Forez")
+# Centre of the territory's map and of "local" when a search has no point of its own.
+TERROIR_CENTER = tuple(float(v) for v in os.getenv("TERROIR_CENTER", "45.70,3.38").split(","))
+TERROIR_MAP_ZOOM = int(os.getenv("TERROIR_MAP_ZOOM", "9"))
+# How far "local" reaches, in km (Biocoop uses 150 km, some dairies 350 km).
+TERROIR_LOCAL_RADIUS_KM = float(os.getenv("TERROIR_LOCAL_RADIUS_KM", "150"))
+# Map tiles; empty string shows the map without a background (offline use).
+TERROIR_TILE_URL = os.getenv("TERROIR_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+TERROIR_TILE_ATTRIBUTION = os.getenv(
+    "TERROIR_TILE_ATTRIBUTION", "© OpenStreetMap contributors"
+)
+# Reference data shipped with the project (see terroir/data/PROVENANCE.md).
+TERROIR_COMMUNES_FILE = Path(
+    os.getenv("TERROIR_COMMUNES_FILE", str(BASE_DIR / "terroir" / "data" / "communes_france.csv.gz"))
+)
+# Sites allowed to embed the widget in an iframe ("*" for any).
+TERROIR_WIDGET_FRAME_ANCESTORS = os.getenv("TERROIR_WIDGET_FRAME_ANCESTORS", "*")
