@@ -5,6 +5,7 @@ Every error is `{"error": {"code": ..., "parameter": ..., "message": ...}}` with
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -153,8 +154,8 @@ def map_features(request: HttpRequest, filters: Query[MapFilters]) -> dict[str, 
     view = map_view(query, bbox=bbox, zoom=filters.zoom)
     return {
         "total": view.total,
-        "clusters": [c.__dict__ for c in view.clusters],
-        "places": [p.__dict__ for p in view.points],
+        "clusters": [asdict(c) for c in view.clusters],
+        "places": [asdict(p) for p in view.points],
     }
 
 

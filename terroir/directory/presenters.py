@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
+from django.utils.translation import gettext
 
 from terroir.lib import hours
 
 from .models import Actor, Category, Label, Offer, Place, PlaceKind
-
-MONTHS_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 
 
 def tz() -> ZoneInfo:
@@ -64,8 +64,8 @@ def offers_by_producer(producer_ids: list[int]) -> dict[int, list[Offer]]:
 
 def months_text(mask: int) -> str:
     if mask & 4095 == 4095:
-        return "toute l'année"
-    return ", ".join(name for i, name in enumerate(MONTHS_FR) if mask & (1 << i))
+        return gettext("all year")
+    return ", ".join(str(MONTHS_3[i + 1]) for i in range(12) if mask & (1 << i))
 
 
 def labels_of(offers: list[Offer]) -> list[Label]:

@@ -58,7 +58,7 @@ def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
             {
                 "tileUrl": settings.TERROIR_TILE_URL,
                 "attribution": settings.TERROIR_TILE_ATTRIBUTION,
-                "center": list(query.near.__dict__.values()) if query.near else list(settings.TERROIR_CENTER),
+                "center": [query.near.lat, query.near.lon] if query.near else list(settings.TERROIR_CENTER),
                 "zoom": settings.TERROIR_MAP_ZOOM if query.near is None else 11,
                 "mapUrl": reverse("api:map_features"),
                 "filters": {k: v for k, v in api_params.items() if k != "bbox"},

@@ -1,0 +1,126 @@
+"""Real-browser tests: Playwright driving Debian's Chromium against the live test server.
+
+Map tiles are switched off (no network in the suite); the map must still show markers and clusters.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in a thread
+    # with a running loop unless told it is safe (the test server runs in its own thread).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
+    settings.TERROIR_TILE_URL = ""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    # Nothing leaves the machine: any request that is not to the test server is refused.
+    tab.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
+    )
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def communes_for_live_server() -> None:
+    """Transactional tests empty every table after each test (pytest-django runs them last):
+    reload the reference data the previous one took away."""
+    from terroir.conftest import TEST_DEPARTMENTS
+    from terroir.directory.communes import communes_load
+    from terroir.directory.models import Category, Label
+    from terroir.directory.taxonomy import sync
+
+    sync(Category, Label)
+    communes_load(departments=TEST_DEPARTMENTS)
+
+
+def test_a_visitor_searches_ambert_filters_markets_sees_the_map_and_opens_a_producer(
+    page: Any, live_server: Any, communes_for_live_server: None, request: Any
+) -> None:
+    territory = request.getfixturevalue("territory")
+    page.goto(live_server.url + "/")
+    page.get_by_label("Près de (commune ou code postal)").fill("Ambert")
+    page.get_by_label("Dans un rayon de (km)").fill("40")
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_url("**/?*commune=Ambert*")
+    results = page.locator("#result-list li.result")
+    assert results.count() == 4  # the farm shop, the market and Le Local in Ambert, the canteen in Thiers
+    page.get_by_label("Type de lieu").select_option("market")
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_url("**kind=market*")
+    assert page.locator("#result-list li.result").all_inner_texts()[0].startswith("Marché d'Ambert")
+    assert page.locator("#result-list li.result").count() == 1
+    # The map asked the server for this view and drew the market as a marker.
+    page.wait_for_function("document.getElementById('map').dataset.places === '1'")
+    markers = page.locator(".leaflet-marker-icon")
+    assert markers.count() == 1
+    assert markers.first.get_attribute("title") == "Marché d'Ambert"
+    # Open the market, then a producer selling there.
+    page.get_by_role("link", name="Marché d'Ambert").click()
+    page.get_by_role("heading", name="Marché d'Ambert").wait_for()
+    page.get_by_role("link", name="GAEC des Monts du Forez").click()
+    page.get_by_role("heading", name="GAEC des Monts du Forez").wait_for()
+    assert page.get_by_text("Fromages de vache").is_visible()
+    assert page.url.endswith(territory.cheese_farm.get_absolute_url())
+
+
+def test_the_map_shows_clusters_when_zoomed_out(
+    page: Any, live_server: Any, communes_for_live_server: None, request: Any, settings: Any
+) -> None:
+    request.getfixturevalue("territory")
+    from terroir.directory import search
+
+    original = search.MAP_POINT_LIMIT
+    search.MAP_POINT_LIMIT = 2
+    try:
+        page.goto(live_server.url + "/")
+        page.wait_for_function("Number(document.getElementById('map').dataset.clusters) > 0")
+        clusters = page.locator(".leaflet-marker-icon.cluster")
+        total = sum(int(t) for t in clusters.all_inner_texts())
+        assert total == 5  # the places in the territory's view (Poitiers is outside it)
+        clusters.first.click()
+        page.wait_for_function("document.getElementById('map').dataset.loading === '0'")
+    finally:
+        search.MAP_POINT_LIMIT = original
+
+
+def test_the_page_is_usable_on_a_phone(browser: Any, live_server: Any, communes_for_live_server: None, request: Any) -> None:
+    request.getfixturevalue("territory")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="fr-FR")
+    phone = context.new_page()
+    phone.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort())
+    phone.goto(live_server.url + "/?commune=Ambert&radius_km=40")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    phone.keyboard.press("Tab")
+    assert phone.evaluate("document.activeElement.className") == "skip-link"
+    context.close()

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client()
+
+
+def json_ld(html: str) -> dict:  # type: ignore[type-arg]
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert match, "no JSON-LD on the page"
+    return json.loads(match.group(1))
+
+
+def test_home_shows_the_search_form_and_results_in_french(client, territory) -> None:
+    response = client.get("/?commune=Ambert&radius_km=20&kind=market")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="fr">' in html
+    assert "Où acheter local" in html
+    assert "Marché d&#x27;Ambert" in html
+    assert '<span class="distance">1,4 km</span>' in html  # French decimal comma
+    # Every form field has a label.
+    for field in ("q", "commune", "radius_km", "kind", "category", "label", "open_on"):
+        assert f'<label for="{field}">' in html
+
+
+def test_the_interface_is_translated_to_english(client, territory) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Where to buy local food" in html
+    assert "Cheese" in html  # category names follow the language
+
+
+def test_a_bad_search_explains_what_is_wrong_without_failing(client, territory) -> None:
+    response = client.get("/?radius_km=-5")
+    assert response.status_code == 400
+    assert "radius_km" in response.content.decode()
+
+
+def test_place_page_lists_who_sells_there_with_hours_and_json_ld(client, territory) -> None:
+    html = client.get(territory.ambert_market.get_absolute_url()).content.decode()
+    assert "GAEC des Monts du Forez" in html and "Rucher de la Durolle" in html
+    assert "Th 07:00-13:00" in html
+    assert re.search(r"[Jj]eudi[^<]*</th>\s*<td>07:00–13:00</td>", html)
+    data = json_ld(html)
+    assert data["@context"] == "https://schema.org"
+    assert data["geo"]["latitude"] == 45.5497
+    assert data["openingHours"] == "Th 07:00-13:00"
+
+
+def test_producer_page_shows_where_to_buy_products_labels_and_json_ld(client, territory) -> None:
+    html = client.get(territory.cheese_farm.get_absolute_url()).content.decode()
+    assert "Marché d&#x27;Ambert" in html and "Le Local, magasin de producteurs" in html
+    assert "Fromages de vache" in html
+    assert "AOP / AOC" in html
+    assert "04 73 82 00 01" in html  # published with consent
+    data = json_ld(html)
+    assert data["@type"] == "LocalBusiness"
+    assert {o["itemOffered"]["category"] for o in data["makesOffer"]} == {"cow-cheese", "butter-cream"}
+
+
+def test_contact_details_without_consent_are_not_shown(client, territory) -> None:
+    html = client.get(territory.honey_farm.get_absolute_url()).content.decode()
+    assert "miel@durolle.example.org" not in html
+    assert "telephone" not in json.dumps(json_ld(html))
+
+
+def test_json_ld_cannot_break_out_of_its_script(client, territory) -> None:
+    from terroir.directory.services import place_create
+
+    place = place_create(name="</script><script>alert(1)</script>", kind="shop", lat=45.5, lon=3.7)
+    html = client.get(place.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html
+
+
+def test_the_widget_can_be_framed_by_other_sites_and_other_pages_cannot(client, territory) -> None:
+    widget = client.get("/widget/?kind=market&commune=Ambert&radius_km=30")
+    assert widget.status_code == 200
+    assert "frame-ancestors *" in widget["Content-Security-Policy"]
+    assert "X-Frame-Options" not in widget
+    assert "Marché d&#x27;Ambert" in widget.content.decode()
+    assert client.get("/")["X-Frame-Options"] == "DENY"
+
+
+def test_unknown_pages_are_404(client, territory) -> None:
+    assert client.get("/places/999999/").status_code == 404
+    assert client.get("/producers/999999/").status_code == 404
