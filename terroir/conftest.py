@@ -66,7 +66,11 @@ def territory(db: Any) -> Territory:
     offer_set(producer=cheese_farm, category=cat["cow-cheese"], labels=[labels["aop"], labels["ab"]])
     offer_set(producer=cheese_farm, category=cat["butter-cream"], labels=[labels["ab"]])
     honey_farm = producer_create(
-        name="Rucher de la Durolle", commune=thiers, lat=45.8702, lon=3.5601, email="miel@durolle.example.org",
+        name="Rucher de la Durolle",
+        commune=thiers,
+        lat=45.8702,
+        lon=3.5601,
+        email="miel@durolle.example.org",
         contact_public=False,
     )
     offer_set(producer=honey_farm, category=cat["honey"], months=0b0111_1110_0000)

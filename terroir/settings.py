@@ -4,8 +4,8 @@ Every value has a working default for a developer's machine; production (DEBUG o
 without a real secret key.
 """
 
-from pathlib import Path
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -109,7 +109,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, str]] = [BASE_DIR / "static"]
 try:
     import xstatic.pkg.leaflet as _xstatic_leaflet
 
@@ -149,9 +149,7 @@ TERROIR_MAP_ZOOM = int(os.getenv("TERROIR_MAP_ZOOM", "9"))
 TERROIR_LOCAL_RADIUS_KM = float(os.getenv("TERROIR_LOCAL_RADIUS_KM", "150"))
 # Map tiles; empty string shows the map without a background (offline use).
 TERROIR_TILE_URL = os.getenv("TERROIR_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-TERROIR_TILE_ATTRIBUTION = os.getenv(
-    "TERROIR_TILE_ATTRIBUTION", "© OpenStreetMap contributors"
-)
+TERROIR_TILE_ATTRIBUTION = os.getenv("TERROIR_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
 # Reference data shipped with the project (see terroir/data/PROVENANCE.md).
 TERROIR_COMMUNES_FILE = Path(
     os.getenv("TERROIR_COMMUNES_FILE", str(BASE_DIR / "terroir" / "data" / "communes_france.csv.gz"))

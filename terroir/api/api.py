@@ -107,9 +107,7 @@ def places(request: HttpRequest, filters: Query[PlaceFilters]) -> dict[str, Any]
 )
 def places_geojson(request: HttpRequest, filters: Query[PlaceFilters]) -> HttpResponse:
     hits = places_all(_query(request))
-    return JsonResponse(
-        exports.geojson(hits, base_url=_base_url(request)), content_type="application/geo+json"
-    )
+    return JsonResponse(exports.geojson(hits, base_url=_base_url(request)), content_type="application/geo+json")
 
 
 @api.get(
@@ -169,8 +167,7 @@ def producers(request: HttpRequest, filters: Query[PlaceFilters]) -> dict[str, A
         "page": query.page,
         "pages": max(1, -(-results.count // query.page_size)),
         "results": [
-            presenters.producer_summary(h.producer, h.distance_km, offers.get(h.producer.pk, []))
-            for h in results.hits
+            presenters.producer_summary(h.producer, h.distance_km, offers.get(h.producer.pk, [])) for h in results.hits
         ],
     }
 
@@ -189,7 +186,13 @@ def categories(request: HttpRequest) -> list[dict[str, Any]]:
 @api.get("/labels", response=list[LabelOut], summary="Quality labels")
 def labels(request: HttpRequest) -> list[dict[str, Any]]:
     return [
-        {"slug": label.slug, "name": label.name, "name_fr": label.name_fr, "name_en": label.name_en, "egalim": label.egalim}
+        {
+            "slug": label.slug,
+            "name": label.name,
+            "name_fr": label.name_fr,
+            "name_en": label.name_en,
+            "egalim": label.egalim,
+        }
         for label in Label.objects.order_by("name_fr")
     ]
 

@@ -6,7 +6,9 @@ from ninja import Field, Schema
 
 
 class PlaceFilters(Schema):
-    q: str | None = Field(None, description="Words to find, accent- and case-insensitive (prefixes match).", max_length=200)
+    q: str | None = Field(
+        None, description="Words to find, accent- and case-insensitive (prefixes match).", max_length=200
+    )
     near: str | None = Field(None, description="LAT,LON in WGS84, e.g. 45.55,3.74.", examples=["45.55,3.74"])
     radius_km: float | None = Field(None, gt=0, le=1000, description="Radius around `near` (default 30 km).")
     commune: str | None = Field(None, description="Commune name, INSEE code or postcode, used as `near`.")
@@ -22,7 +24,7 @@ class PlaceFilters(Schema):
 
 
 class MapFilters(PlaceFilters):
-    bbox: str = Field(..., description="WEST,SOUTH,EAST,NORTH of the map view.")  # type: ignore[assignment]
+    bbox: str = Field(..., description="WEST,SOUTH,EAST,NORTH of the map view.")
     zoom: int = Field(..., ge=0, le=22, description="Leaflet zoom level of the view.")
 
 

@@ -59,7 +59,10 @@ def csv_text(hits: list[PlaceHit], *, base_url: str) -> str:
         writer.writerow(
             [
                 row["id"],
-                *(_text_cell(row[c]) for c in ("name", "kind", "kind_label", "address", "postcode", "commune", "commune_code")),
+                *(
+                    _text_cell(row[c])
+                    for c in ("name", "kind", "kind_label", "address", "postcode", "commune", "commune_code")
+                ),
                 _number_cell(row["lat"], 6),
                 _number_cell(row["lon"], 6),
                 _number_cell(row["distance_km"], 2),

@@ -71,7 +71,9 @@ def places_reindex(*, place_ids: Sequence[int] | None = None) -> int:
     }
     for chunk in _chunks(ids, BATCH):
         rows = list(
-            Place.objects.filter(id__in=chunk).values_list("id", "name", "commune__name", "operator_id", "operator__name")
+            Place.objects.filter(id__in=chunk).values_list(
+                "id", "name", "commune__name", "operator_id", "operator__name"
+            )
         )
         links: dict[int, set[int]] = defaultdict(set)
         for place_id, actor_id in Place.producers.through.objects.filter(place_id__in=chunk).values_list(
@@ -125,9 +127,11 @@ def map_cells_rebuild() -> int:
     """Recompute every map cluster cell from the places. Returns the number of cells."""
     counts: dict[tuple[int, int, int, str], list[float]] = {}
     sizes = [cell_degrees(level) for level in range(MAX_CLUSTER_LEVEL + 1)]
-    for lat, lon, kind in Place.objects.exclude(lat=None).exclude(lon=None).values_list("lat", "lon", "kind").iterator(
-        chunk_size=5000
+    for lat, lon, kind in (
+        Place.objects.exclude(lat=None).exclude(lon=None).values_list("lat", "lon", "kind").iterator(chunk_size=5000)
     ):
+        if lat is None or lon is None:  # excluded by the query; keeps the type checker informed
+            continue
         for level, size in enumerate(sizes):
             key = (level, math.floor((lat + 90.0) / size), math.floor((lon + 180.0) / size), kind)
             cell = counts.get(key)
@@ -164,7 +168,7 @@ def map_cells_refresh(*, positions: Iterable[tuple[float | None, float | None]])
             by_kind: dict[str, list[float]] = {}
             for plat, plon, kind in inside:
                 # The half-open box above and floor() can disagree on a border by rounding: trust floor().
-                if cell_of(plat, plon, level) != (row, col):
+                if plat is None or plon is None or cell_of(plat, plon, level) != (row, col):
                     continue
                 acc = by_kind.setdefault(kind, [0, 0.0, 0.0])
                 acc[0] += 1

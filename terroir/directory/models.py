@@ -245,6 +245,9 @@ class SearchTerm(models.Model):
         indexes = [models.Index(fields=["term", "place"], name="searchterm_term_place")]
         constraints = [models.UniqueConstraint(fields=["place", "term"], name="searchterm_unique")]
 
+    def __str__(self) -> str:
+        return self.term
+
 
 class PlaceFacet(models.Model):
     """The categories (with their ancestors) and labels found at a place, through its producers.
@@ -260,6 +263,9 @@ class PlaceFacet(models.Model):
         indexes = [models.Index(fields=["facet", "place"], name="placefacet_facet_place")]
         constraints = [models.UniqueConstraint(fields=["place", "facet"], name="placefacet_unique")]
 
+    def __str__(self) -> str:
+        return self.facet
+
 
 class MapCell(models.Model):
     """Pre-aggregated place counts per map grid cell, zoom level and kind (server-side clustering)."""
@@ -274,6 +280,7 @@ class MapCell(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["level", "row", "col"], name="mapcell_level_row_col")]
-        constraints = [
-            models.UniqueConstraint(fields=["level", "row", "col", "kind"], name="mapcell_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["level", "row", "col", "kind"], name="mapcell_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.level}/{self.row}/{self.col} {self.kind}: {self.count}"

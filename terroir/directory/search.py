@@ -251,9 +251,7 @@ def places_filtered(query: PlaceQuery) -> QuerySet[Place]:
 def _is_open(expression: str, query: PlaceQuery, now: dt.datetime, tz: ZoneInfo) -> bool:
     if query.open_now and not hours.is_open_at(expression, now, tz):
         return False
-    if query.open_on is not None and not hours.is_open_on(expression, query.open_on, tz):
-        return False
-    return True
+    return query.open_on is None or hours.is_open_on(expression, query.open_on, tz)
 
 
 def place_ids_ranked(query: PlaceQuery, *, now: dt.datetime | None = None) -> list[tuple[int, float | None]]:
@@ -267,6 +265,8 @@ def place_ids_ranked(query: PlaceQuery, *, now: dt.datetime | None = None) -> li
         ranked: list[tuple[float, int]] = []
         lat0, lon0 = query.near.lat, query.near.lon
         for pid, lat, lon, expression in qs.values_list("id", "lat", "lon", "opening_hours"):
+            if lat is None or lon is None:
+                continue
             distance = haversine_km(lat0, lon0, lat, lon)
             if distance > radius:
                 continue
@@ -347,15 +347,14 @@ class MapView:
 
 
 def _only_kind_filters(query: PlaceQuery) -> bool:
-    return not (
-        query.q or query.category or query.label or query.open_now or query.open_on or query.near is not None
-    )
+    return not (query.q or query.category or query.label or query.open_now or query.open_on or query.near is not None)
 
 
 def _points(qs: QuerySet[Place]) -> list[MapPoint]:
     return [
         MapPoint(id=pid, name=name, kind=kind, lat=lat, lon=lon)
         for pid, name, kind, lat, lon in qs.values_list("id", "name", "kind", "lat", "lon")
+        if lat is not None and lon is not None
     ]
 
 
@@ -467,6 +466,7 @@ def producers_search(query: PlaceQuery) -> ProducerResults:
         ranked = sorted(
             (haversine_km(query.near.lat, query.near.lon, lat, lon), pid)
             for pid, lat, lon in qs.values_list("id", "lat", "lon")
+            if lat is not None and lon is not None
         )
         ranked = [(d, pid) for d, pid in ranked if d <= radius]
         page = ranked[start : start + query.page_size]

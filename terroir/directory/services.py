@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from terroir.lib import hours
 from terroir.lib.geo import valid_lat, valid_lon
+
 from .index import actor_search_key, map_cells_refresh, places_reindex
 from .models import Actor, Category, Commune, Label, Offer, Place, PlaceKind
 

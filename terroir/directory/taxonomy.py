@@ -6,6 +6,7 @@ database (from a migration, with historical models) and never deletes what a ter
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +42,10 @@ def node(slug: str, fr: str, en: str, season: int = ALL_YEAR, *children: Node) -
 
 TAXONOMY: tuple[Node, ...] = (
     node(
-        "vegetables", "Légumes", "Vegetables", ALL_YEAR,
+        "vegetables",
+        "Légumes",
+        "Vegetables",
+        ALL_YEAR,
         node("salads", "Salades", "Salads", month_range(3, 11)),
         node("potatoes", "Pommes de terre", "Potatoes", ALL_YEAR),
         node("tomatoes", "Tomates", "Tomatoes", month_range(6, 10)),
@@ -51,7 +55,10 @@ TAXONOMY: tuple[Node, ...] = (
         node("mushrooms", "Champignons", "Mushrooms", ALL_YEAR),
     ),
     node(
-        "fruit", "Fruits", "Fruit", month_range(5, 12),
+        "fruit",
+        "Fruits",
+        "Fruit",
+        month_range(5, 12),
         node("apples", "Pommes", "Apples", month_range(8, 4)),
         node("pears", "Poires", "Pears", month_range(8, 1)),
         node("stone-fruit", "Fruits à noyau", "Stone fruit", month_range(6, 9)),
@@ -59,19 +66,28 @@ TAXONOMY: tuple[Node, ...] = (
         node("nuts", "Noix et châtaignes", "Nuts and chestnuts", month_range(9, 3)),
     ),
     node(
-        "dairy", "Produits laitiers", "Dairy products", ALL_YEAR,
+        "dairy",
+        "Produits laitiers",
+        "Dairy products",
+        ALL_YEAR,
         node("milk", "Lait", "Milk"),
         node("yoghurts", "Yaourts et desserts lactés", "Yoghurts and dairy desserts"),
         node("butter-cream", "Beurre et crème", "Butter and cream"),
         node(
-            "cheese", "Fromages", "Cheese", ALL_YEAR,
+            "cheese",
+            "Fromages",
+            "Cheese",
+            ALL_YEAR,
             node("cow-cheese", "Fromages de vache", "Cow's milk cheese"),
             node("goat-cheese", "Fromages de chèvre", "Goat's cheese", month_range(3, 11)),
             node("sheep-cheese", "Fromages de brebis", "Sheep's cheese", month_range(2, 10)),
         ),
     ),
     node(
-        "meat", "Viandes", "Meat", ALL_YEAR,
+        "meat",
+        "Viandes",
+        "Meat",
+        ALL_YEAR,
         node("beef", "Bœuf", "Beef"),
         node("veal", "Veau", "Veal"),
         node("pork", "Porc", "Pork"),
@@ -84,7 +100,10 @@ TAXONOMY: tuple[Node, ...] = (
     node("eggs", "Œufs", "Eggs"),
     node("fish", "Poissons", "Fish", ALL_YEAR, node("trout", "Truite", "Trout")),
     node(
-        "bread-cereals", "Pain et céréales", "Bread and cereals", ALL_YEAR,
+        "bread-cereals",
+        "Pain et céréales",
+        "Bread and cereals",
+        ALL_YEAR,
         node("bread", "Pain", "Bread"),
         node("flour", "Farines", "Flour"),
         node("pulses", "Légumineuses", "Pulses"),
@@ -92,14 +111,20 @@ TAXONOMY: tuple[Node, ...] = (
     ),
     node("honey", "Miel et produits de la ruche", "Honey and hive products"),
     node(
-        "drinks", "Boissons", "Drinks", ALL_YEAR,
+        "drinks",
+        "Boissons",
+        "Drinks",
+        ALL_YEAR,
         node("juice", "Jus de fruits", "Fruit juice"),
         node("wine", "Vins", "Wine"),
         node("beer", "Bières", "Beer"),
         node("cider", "Cidres", "Cider"),
     ),
     node(
-        "pantry", "Épicerie", "Pantry", ALL_YEAR,
+        "pantry",
+        "Épicerie",
+        "Pantry",
+        ALL_YEAR,
         node("jams", "Confitures", "Jams"),
         node("oils", "Huiles", "Oils"),
         node("herbs", "Plantes aromatiques", "Herbs"),
@@ -123,7 +148,9 @@ LABELS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def walk(nodes: tuple[Node, ...] = TAXONOMY, parent: Node | None = None, path: str = "/"):  # type: ignore[no-untyped-def]
+def walk(
+    nodes: tuple[Node, ...] = TAXONOMY, parent: Node | None = None, path: str = "/"
+) -> Iterator[tuple[Node, Node | None, str, int]]:
     """Yield (node, parent, path, depth) depth-first, parents before children."""
     for item in nodes:
         item_path = f"{path}{item.slug}/"

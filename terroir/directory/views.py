@@ -36,7 +36,7 @@ def script_json(data: Any) -> str:
 def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
     error: InvalidParameter | None = None
     results: PlaceResults | None = None
-    params = {k: v for k, v in request.GET.items() if k in QUERY_PARAMETERS}
+    params = {k: str(request.GET[k]) for k in QUERY_PARAMETERS if k in request.GET}
     try:
         query = parse_place_query(params)
         results = places_search(query)
@@ -77,7 +77,7 @@ def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
 def _page_links(request: HttpRequest, results: PlaceResults | None) -> dict[str, str | None]:
     if results is None:
         return {"previous": None, "next": None}
-    base = {k: v for k, v in request.GET.items() if k in QUERY_PARAMETERS and k != "page"}
+    base: dict[str, str | int] = {k: str(request.GET[k]) for k in QUERY_PARAMETERS if k in request.GET and k != "page"}
     page = results.query.page
     return {
         "previous": "?" + urlencode({**base, "page": page - 1}) if page > 1 else None,
@@ -180,7 +180,10 @@ def producer_json_ld(found: Actor, offers: list[Any], places: list[Place], reque
         "url": request.build_absolute_uri(found.get_absolute_url()),
         "address": _postal_address(found),
         "makesOffer": [
-            {"@type": "Offer", "itemOffered": {"@type": "Product", "name": o.category.name_fr, "category": o.category.slug}}
+            {
+                "@type": "Offer",
+                "itemOffered": {"@type": "Product", "name": o.category.name_fr, "category": o.category.slug},
+            }
             for o in offers
         ],
     }
@@ -189,7 +192,9 @@ def producer_json_ld(found: Actor, offers: list[Any], places: list[Place], reque
     if found.lat is not None and found.lon is not None:
         data["geo"] = {"@type": "GeoCoordinates", "latitude": found.lat, "longitude": found.lon}
     if found.contact_public:
-        data.update({k: v for k, v in {"telephone": found.phone, "email": found.email, "sameAs": found.website}.items() if v})
+        data.update(
+            {k: v for k, v in {"telephone": found.phone, "email": found.email, "sameAs": found.website}.items() if v}
+        )
     if places:
         data["location"] = [
             {"@type": "Place", "name": p.name, "url": request.build_absolute_uri(p.get_absolute_url())} for p in places

@@ -84,7 +84,9 @@ def is_open_on(expression: str, day: dt.date, tz: ZoneInfo) -> bool:
         return False
 
 
-def week_schedule(expression: str, week_of: dt.date, tz: ZoneInfo) -> list[tuple[dt.date, list[tuple[dt.time, dt.time]]]]:
+def week_schedule(
+    expression: str, week_of: dt.date, tz: ZoneInfo
+) -> list[tuple[dt.date, list[tuple[dt.time, dt.time]]]]:
     """The seven days from `week_of`'s Monday, each with its opening slots (for display)."""
     monday = week_of - dt.timedelta(days=week_of.weekday())
     days: list[tuple[dt.date, list[tuple[dt.time, dt.time]]]] = []

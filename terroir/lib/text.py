@@ -10,7 +10,27 @@ _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß"
 
 # Words too common to narrow a search; they are still shown, only not indexed.
 STOP_WORDS = frozenset(
-    "a au aux d de des du en et l la le les sur un une the of and".split()
+    [
+        "a",
+        "au",
+        "aux",
+        "d",
+        "de",
+        "des",
+        "du",
+        "en",
+        "et",
+        "l",
+        "la",
+        "le",
+        "les",
+        "sur",
+        "un",
+        "une",
+        "the",
+        "of",
+        "and",
+    ]
 )
 MAX_TERM_LENGTH = 40
 

@@ -21,7 +21,7 @@ def km(value: float | None) -> str:
 @register.filter
 def indent(depth: int) -> SafeString:
     """Non-breaking spaces showing a category's depth inside a <select>."""
-    return mark_safe("&nbsp;&nbsp;&nbsp;" * int(depth))  # noqa: S308 - constant markup
+    return mark_safe("&nbsp;&nbsp;&nbsp;" * int(depth))
 
 
 @register.simple_tag

@@ -113,11 +113,15 @@ def test_the_map_shows_clusters_when_zoomed_out(
         search.MAP_POINT_LIMIT = original
 
 
-def test_the_page_is_usable_on_a_phone(browser: Any, live_server: Any, communes_for_live_server: None, request: Any) -> None:
+def test_the_page_is_usable_on_a_phone(
+    browser: Any, live_server: Any, communes_for_live_server: None, request: Any
+) -> None:
     request.getfixturevalue("territory")
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="fr-FR")
     phone = context.new_page()
-    phone.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort())
+    phone.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort()
+    )
     phone.goto(live_server.url + "/?commune=Ambert&radius_km=40")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"

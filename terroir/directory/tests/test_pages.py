@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -12,7 +13,7 @@ def client() -> Client:
     return Client()
 
 
-def json_ld(html: str) -> dict:  # type: ignore[type-arg]
+def json_ld(html: str) -> dict[str, Any]:
     match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     assert match, "no JSON-LD on the page"
     return json.loads(match.group(1))

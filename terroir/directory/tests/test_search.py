@@ -8,6 +8,7 @@ import pytest
 from terroir.directory.models import Place
 from terroir.directory.search import (
     InvalidParameter,
+    PlaceResults,
     map_view,
     parse_bbox,
     parse_place_query,
@@ -21,11 +22,11 @@ PARIS = ZoneInfo("Europe/Paris")
 THURSDAY_MORNING = dt.datetime(2026, 11, 26, 10, 0, tzinfo=PARIS)
 
 
-def names(results) -> list[str]:  # type: ignore[no-untyped-def]
+def names(results: PlaceResults) -> list[str]:
     return [hit.place.name for hit in results.hits]
 
 
-def search(now: dt.datetime | None = None, **params: str):  # type: ignore[no-untyped-def]
+def search(now: dt.datetime | None = None, **params: str) -> PlaceResults:
     return places_search(parse_place_query(params, today=(now or THURSDAY_MORNING).date()), now=now)
 
 
@@ -48,9 +49,9 @@ def test_search_around_a_commune_sorts_by_distance_and_shows_it(territory) -> No
     assert names(results) == [
         "Vente à la ferme des Monts du Forez", "Le Local, magasin de producteurs", "Marché d'Ambert",
     ]  # fmt: skip
-    distances = [hit.distance_km for hit in results.hits]
+    distances = [hit.distance_km or 0.0 for hit in results.hits]
     assert distances == sorted(distances)
-    assert all(d is not None and d <= 20 for d in distances)
+    assert all(hit.distance_km is not None and hit.distance_km <= 20 for hit in results.hits)
     assert "Cantine du collège de Thiers" not in names(results)  # ~35 km away
 
 
@@ -139,7 +140,7 @@ def test_results_are_paged(territory) -> None:
 )
 def test_bad_parameters_are_named_in_the_error(territory, params: dict[str, str], parameter: str) -> None:
     with pytest.raises(InvalidParameter) as caught:
-        search(**params)
+        search(None, **params)
     assert caught.value.parameter == parameter
 
 
