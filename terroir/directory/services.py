@@ -102,11 +102,12 @@ def offer_set(
         producer=producer, category=category, defaults={"months": months, "note": note}
     )
     offer.labels.set(list(labels))
-    places_reindex(place_ids=_places_of(producer))
+    places_reindex(place_ids=actor_place_ids(producer))
     return offer
 
 
-def _places_of(producer: Actor) -> list[int]:
+def actor_place_ids(producer: Actor) -> list[int]:
+    """The places where the actor sells or that it runs: their search entries mention it."""
     ids = set(producer.places.values_list("id", flat=True))
     ids.update(producer.operated_places.values_list("id", flat=True))
     return sorted(ids)
