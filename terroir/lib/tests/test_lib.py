@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from terroir.lib import hours
+from terroir.lib.geo import Point, bbox_around, haversine_km
+from terroir.lib.text import fold, prefix_upper_bound, terms
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def test_fold_removes_accents_case_ligatures_and_punctuation() -> None:
+    assert fold("Fromagerie du Pré-Vert") == "fromagerie du pre vert"
+    assert fold("ŒUFS & Bœuf") == "oeufs boeuf"
+    assert terms("Le Marché d'Ambert, le marché") == ["marche", "ambert"]
+
+
+def test_prefix_upper_bound_closes_the_prefix_range() -> None:
+    upper = prefix_upper_bound("fromage")
+    assert "fromage" < "fromagerie" < upper
+    assert not "fromagf" < upper
+
+
+def test_clermont_to_ambert_is_about_58_km_as_the_crow_flies() -> None:
+    assert haversine_km(45.78594, 3.11535, 45.55576, 3.75689) == pytest.approx(55.6, abs=0.5)
+
+
+@given(
+    lat=st.floats(min_value=-80, max_value=80),
+    lon=st.floats(min_value=-179, max_value=179),
+    radius=st.floats(min_value=0.1, max_value=500),
+    bearing_lat=st.floats(min_value=-1, max_value=1),
+    bearing_lon=st.floats(min_value=-1, max_value=1),
+)
+def test_every_point_within_the_radius_lies_inside_the_bounding_box(
+    lat: float, lon: float, radius: float, bearing_lat: float, bearing_lon: float
+) -> None:
+    box = bbox_around(Point(lat, lon), radius)
+    other_lat = max(-90.0, min(90.0, lat + bearing_lat * radius / 111.0))
+    other_lon = lon + bearing_lon * radius / 20.0
+    if -180 <= other_lon <= 180 and haversine_km(lat, lon, other_lat, other_lon) <= radius:
+        assert box.contains(other_lat, other_lon)
+
+
+def test_a_market_on_thursday_mornings_is_open_then_and_only_then() -> None:
+    expression = "Th 07:00-13:00"
+    assert hours.is_open_at(expression, dt.datetime(2026, 11, 26, 8, 0, tzinfo=PARIS), PARIS)
+    assert not hours.is_open_at(expression, dt.datetime(2026, 11, 26, 14, 0, tzinfo=PARIS), PARIS)
+    assert hours.is_open_on(expression, dt.date(2026, 11, 26), PARIS)
+    assert not hours.is_open_on(expression, dt.date(2026, 11, 27), PARIS)
+    assert hours.recurring_weekdays(expression, dt.date(2026, 11, 24), PARIS) == [3]
+
+
+def test_open_now_converts_utc_to_local_time() -> None:
+    # 06:30 UTC is 07:30 in Paris in winter: the market has opened.
+    assert hours.is_open_at("Th 07:00-13:00", dt.datetime(2026, 11, 26, 6, 30, tzinfo=dt.UTC), PARIS)
+
+
+def test_every_other_week_and_public_holidays_follow_the_osm_syntax() -> None:
+    expression = "week 01-53/2 Sa 08:00-12:00"
+    saturdays = [dt.date(2026, 11, 28) + dt.timedelta(weeks=i) for i in range(4)]
+    opened = [hours.is_open_on(expression, day, PARIS) for day in saturdays]
+    assert opened in ([True, False, True, False], [False, True, False, True])
+    week = hours.week_schedule("Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00", dt.date(2026, 11, 25), PARIS)
+    assert [len(slots) for _, slots in week] == [2, 2, 2, 2, 2, 1, 0]
+    assert week[0][0] == dt.date(2026, 11, 23)
+
+
+def test_invalid_hours_are_reported_with_the_reason() -> None:
+    with pytest.raises(hours.InvalidOpeningHours, match="invalid opening_hours 'tous les jours'"):
+        hours.validate("tous les jours")
+    assert hours.validate("Mo-Fr 08:00-12:00") == "Mo-Fr 08:00-12:00"
+    assert not hours.is_open_at("garbage", dt.datetime(2026, 11, 26, 8, tzinfo=PARIS), PARIS)
+
+
+def test_market_occurrences_give_one_interval_per_market_day() -> None:
+    start = dt.datetime(2026, 11, 24, 0, 0, tzinfo=PARIS)
+    found = hours.occurrences("Tu,Fr 07:00-13:00", start, 14, PARIS)
+    assert [i.start.strftime("%a %d %H:%M") for i in found] == [
+        "Tue 24 07:00", "Fri 27 07:00", "Tue 01 07:00", "Fri 04 07:00",
+    ]  # fmt: skip
