@@ -1,0 +1,431 @@
+"""Generated directories: the demo territory (Clermont-Ferrand, Thiers, Ambert) and France-wide
+synthetic data for benchmarks.
+
+Both are deterministic for a given seed, use the real communes table and invent every name: no real
+person's data. They write in bulk, then rebuild the derived search tables once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from terroir.lib.geo import haversine_km
+
+from .communes import communes_load
+from .index import actors_reindex, map_cells_rebuild, places_reindex
+from .models import Actor, Category, Commune, Label, Offer, Place, PlaceKind
+
+Progress = Callable[[str], None]
+
+# --- Word lists (invented names only) -------------------------------------------------------------
+
+FARM_WORDS = (
+    "Pré Vert", "Grands Chênes", "Monts", "Sources", "Genêts", "Bruyères", "Hêtres", "Trois Chemins", "Fontaine",
+    "Moulin", "Vallon", "Colline", "Combe", "Puy", "Hautes Terres", "Sapins", "Frênes", "Buron", "Estive",
+    "Bois Joli", "Chaumes", "Granges", "Roches", "Noyers", "Tilleuls", "Clairière", "Ruisseau", "Plateau",
+)  # fmt: skip
+FARM_PREFIXES = ("Ferme", "Domaine", "Mas", "Jardins", "Vergers", "Chèvrerie", "Bergerie", "Rucher", "Fromagerie")
+
+
+@dataclass(frozen=True)
+class FarmType:
+    name: str
+    prefix: str
+    categories: tuple[str, ...]
+    labels: tuple[tuple[str, float], ...]
+    weight: float
+
+
+FARM_TYPES = (
+    FarmType("market_gardener", "Jardins", ("salads", "tomatoes", "potatoes", "root-vegetables", "cabbages", "squashes"),
+             (("ab", 0.35), ("nature-progres", 0.05), ("hve", 0.1)), 0.22),
+    FarmType("cow_cheese", "Fromagerie", ("cow-cheese", "butter-cream", "milk", "yoghurts"),
+             (("aop", 0.5), ("fermier", 0.6), ("ab", 0.15)), 0.16),
+    FarmType("goat", "Chèvrerie", ("goat-cheese",), (("fermier", 0.7), ("ab", 0.25)), 0.07),
+    FarmType("sheep", "Bergerie", ("sheep-cheese", "lamb"), (("fermier", 0.5), ("ab", 0.2)), 0.04),
+    FarmType("cattle", "Ferme", ("beef", "veal"), (("label-rouge", 0.2), ("ab", 0.1), ("igp", 0.1)), 0.12),
+    FarmType("pig", "Ferme", ("pork", "charcuterie"), (("fermier", 0.4), ("igp", 0.1)), 0.06),
+    FarmType("poultry", "Ferme", ("poultry", "eggs", "rabbit"), (("label-rouge", 0.25), ("ab", 0.2)), 0.09),
+    FarmType("orchard", "Vergers", ("apples", "pears", "juice", "jams", "berries"), (("ab", 0.3), ("hve", 0.1)), 0.08),
+    FarmType("beekeeper", "Rucher", ("honey",), (("ab", 0.2),), 0.05),
+    FarmType("baker", "Ferme", ("bread", "flour"), (("ab", 0.5), ("nature-progres", 0.1)), 0.04),
+    FarmType("pulses", "Domaine", ("pulses", "flour", "pasta"), (("aop", 0.3), ("ab", 0.2)), 0.03),
+    FarmType("trout", "Pisciculture", ("trout",), (), 0.01),
+    FarmType("brewer", "Brasserie", ("beer",), (("ab", 0.4),), 0.01),
+    FarmType("wine", "Domaine", ("wine",), (("aop", 0.6), ("hve", 0.2)), 0.01),
+    FarmType("plants", "Jardins", ("plants-flowers", "herbs"), (("ab", 0.3),), 0.01),
+)  # fmt: skip
+
+# (kind, share of places, name patterns, opening hours choices)
+KIND_MIX: tuple[tuple[str, float], ...] = (
+    (PlaceKind.FARM, 0.262), (PlaceKind.MARKET, 0.075), (PlaceKind.AMAP, 0.067), (PlaceKind.PRODUCERS_SHOP, 0.042),
+    (PlaceKind.SUPERMARKET, 0.067), (PlaceKind.SHOP, 0.15), (PlaceKind.SOLIDARITY_GROCERY, 0.033),
+    (PlaceKind.COOPERATIVE_GROCERY, 0.025), (PlaceKind.RESTAURANT, 0.1), (PlaceKind.CANTEEN, 0.1),
+    (PlaceKind.RELAY, 0.013), (PlaceKind.VENDING, 0.041), (PlaceKind.ONLINE, 0.025),
+)  # fmt: skip
+
+HOURS: dict[str, tuple[str, ...]] = {
+    PlaceKind.FARM: ("Fr 16:00-19:00; Sa 09:00-12:00", "We,Sa 17:00-19:00", "Mo-Sa 17:00-19:00", "Sa 09:00-12:30",
+                     "Tu,Fr 16:30-19:00"),
+    PlaceKind.MARKET: ("Mo 07:00-13:00", "Tu 07:00-13:00", "We 07:00-13:00", "Th 07:00-13:00", "Fr 07:00-13:00",
+                       "Sa 07:00-13:00", "Su 08:00-13:00", "Fr 16:00-20:00", "week 01-53/2 Sa 08:00-12:00",
+                       "Apr-Oct We 17:00-21:00"),
+    PlaceKind.AMAP: ("Tu 18:00-19:30", "We 18:00-19:30", "Th 18:30-19:30", "Fr 17:30-19:00"),
+    PlaceKind.PRODUCERS_SHOP: ("Tu-Sa 09:00-12:30,15:00-19:00", "We-Sa 09:30-12:30,15:00-19:00; Su 09:30-12:30"),
+    PlaceKind.SUPERMARKET: ("Mo-Sa 08:30-20:00", "Mo-Sa 08:30-19:30; Su 09:00-12:30"),
+    PlaceKind.SHOP: ("Tu-Sa 07:30-12:30,15:00-19:00", "Tu-Sa 08:00-12:30,15:30-19:00; Su 08:00-12:30"),
+    PlaceKind.SOLIDARITY_GROCERY: ("Tu,Th 14:00-18:00", "We 09:00-12:00; Fr 14:00-17:30"),
+    PlaceKind.COOPERATIVE_GROCERY: ("Tu-Fr 15:00-19:30; Sa 10:00-18:00", "We,Fr 16:00-20:00; Sa 09:30-13:00"),
+    PlaceKind.RESTAURANT: ("Tu-Sa 12:00-14:00,19:00-22:00", "Mo-Fr 12:00-14:00"),
+    PlaceKind.CANTEEN: ("Mo-Fr 11:30-13:30",),
+    PlaceKind.RELAY: ("Mo-Fr 06:00-14:00",),
+    PlaceKind.VENDING: ("24/7", "Mo-Su 07:00-21:00"),
+    PlaceKind.ONLINE: ("",),
+}  # fmt: skip
+
+PLACE_NAMES: dict[str, tuple[str, ...]] = {
+    PlaceKind.FARM: ("Vente à la ferme du {w}", "Ferme du {w}, vente directe"),
+    PlaceKind.MARKET: ("Marché de {c}", "Marché hebdomadaire de {c}", "Marché de producteurs de {c}"),
+    PlaceKind.AMAP: ("AMAP de {c}", "AMAP des Paniers de {c}", "AMAP Les Légumes de {c}"),
+    PlaceKind.PRODUCERS_SHOP: ("Magasin de producteurs de {c}", "Le Panier Paysan de {c}", "La Ferme en Ville, {c}"),
+    PlaceKind.SUPERMARKET: ("Supermarché du {w}", "Hypermarché de {c}", "Supérette de {c}"),
+    PlaceKind.SHOP: ("Boucherie de {c}", "Boulangerie du {w}", "Fromagerie de {c}", "Primeur du {w}",
+                     "Épicerie fine de {c}", "Crèmerie de {c}"),
+    PlaceKind.SOLIDARITY_GROCERY: ("Épicerie solidaire de {c}", "L'Épi Solidaire, {c}"),
+    PlaceKind.COOPERATIVE_GROCERY: ("Épicerie coopérative de {c}", "Supermarché coopératif de {c}"),
+    PlaceKind.RESTAURANT: ("Auberge du {w}", "Restaurant Le {w}", "Bistrot de {c}", "Table paysanne de {c}"),
+    PlaceKind.CANTEEN: ("Cantine de l'école de {c}", "Restaurant scolaire du collège de {c}",
+                        "Cuisine centrale de {c}", "Restaurant de l'EHPAD de {c}"),
+    PlaceKind.RELAY: ("Plateforme relais de {c}",),
+    PlaceKind.VENDING: ("Distributeur de lait de {c}", "Casier fermier de {c}", "Distributeur d'œufs de {c}"),
+    PlaceKind.ONLINE: ("Panier fermier de {c}", "Drive fermier de {c}", "Livraison paysanne de {c}"),
+}  # fmt: skip
+
+# How many producers a place of each kind lists (min, max); the farm sale lists its own farm.
+PRODUCERS_PER_KIND: dict[str, tuple[int, int]] = {
+    PlaceKind.FARM: (1, 1), PlaceKind.MARKET: (5, 25), PlaceKind.AMAP: (3, 10), PlaceKind.PRODUCERS_SHOP: (6, 20),
+    PlaceKind.SUPERMARKET: (2, 15), PlaceKind.SHOP: (1, 8), PlaceKind.SOLIDARITY_GROCERY: (1, 6),
+    PlaceKind.COOPERATIVE_GROCERY: (3, 15), PlaceKind.RESTAURANT: (1, 6), PlaceKind.CANTEEN: (1, 8),
+    PlaceKind.RELAY: (5, 15), PlaceKind.VENDING: (1, 1), PlaceKind.ONLINE: (3, 12),
+}  # fmt: skip
+
+# Real towns of the demo territory with their real market days.
+DEMO_MARKETS = (
+    ("63003", "Marché d'Ambert", "Th 07:00-13:00", "Place du Livradois"),
+    ("63430", "Marché de Thiers", "Th 07:00-12:30; Sa 07:00-12:30", "Place Antonin Chastel"),
+    ("63113", "Marché Saint-Joseph", "Tu-Sa 06:00-13:00", "Place Saint-Joseph"),
+    ("63113", "Marché des Salins", "We,Sa 06:00-13:00", "Place des Salins"),
+    ("63178", "Marché d'Issoire", "Sa 07:00-13:00", "Place de la République"),
+    ("63300", "Marché de Riom", "Sa 07:00-13:00", "Place de la Fédération"),
+    ("63040", "Marché de Billom", "Mo 07:00-13:00", "Place du Creux de l'Oulme"),
+    ("63125", "Marché de Courpière", "Tu 07:00-12:30", "Place de la Cité Administrative"),
+    ("63010", "Marché d'Arlanc", "Sa 08:00-12:30", "Place de l'Église"),
+    ("63128", "Marché de Cunlhat", "Tu 08:00-12:30", "Place du Marché"),
+    ("63258", "Marché d'Olliergues", "We 08:00-12:30", "Place du Château"),
+)
+
+
+@dataclass
+class Summary:
+    producers: int = 0
+    places: int = 0
+    offers: int = 0
+    links: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.producers} producers, {self.places} places, {self.offers} offers, {self.links} producer–place links"
+        )
+
+
+def _siret(rng: random.Random) -> str:
+    """A well-formed SIRET (Luhn) that belongs to nobody: 14 digits starting with 9."""
+    digits = [9] + [rng.randrange(10) for _ in range(12)]
+    for last in range(10):
+        candidate = [*digits, last]
+        total = 0
+        for i, d in enumerate(reversed(candidate)):
+            total += (d * 2 - 9 if d * 2 > 9 else d * 2) if i % 2 else d
+        if total % 10 == 0:
+            return "".join(map(str, candidate))
+    raise AssertionError("unreachable: one last digit always satisfies Luhn")
+
+
+def _jitter(rng: random.Random, lat: float, lon: float, km: float) -> tuple[float, float]:
+    distance = km * math.sqrt(rng.random())
+    angle = rng.random() * 2 * math.pi
+    dlat = distance * math.cos(angle) / 111.2
+    dlon = distance * math.sin(angle) / (111.2 * max(0.2, math.cos(math.radians(lat))))
+    return round(min(89.9, max(-89.9, lat + dlat)), 6), round(min(179.9, max(-179.9, lon + dlon)), 6)
+
+
+def _weighted(rng: random.Random, items: Sequence[tuple[str, float]]) -> str:
+    return rng.choices([k for k, _ in items], weights=[w for _, w in items])[0]
+
+
+class Builder:
+    """Accumulates generated rows, then writes them in bulk."""
+
+    def __init__(self, *, source: str, rng: random.Random, today: dt.date):
+        self.source = source
+        self.rng = rng
+        self.today = today
+        self.categories = {c.slug: c for c in Category.objects.all()}
+        self.labels = {label.slug: label for label in Label.objects.all()}
+        self.summary = Summary()
+
+    def verified(self) -> dt.date:
+        return self.today - dt.timedelta(days=self.rng.randrange(0, 540))
+
+    def producer(self, index: int, commune: Commune, lat: float, lon: float) -> tuple[Actor, FarmType]:
+        rng = self.rng
+        farm = rng.choices(FARM_TYPES, weights=[f.weight for f in FARM_TYPES])[0]
+        legal = rng.choices(["gaec", "earl", "scea", "individual", "sas"], weights=[30, 25, 8, 32, 5])[0]
+        word = rng.choice(FARM_WORDS)
+        article = "des" if word.endswith("s") else "du"
+        if legal in ("gaec", "earl", "scea"):
+            name = f"{legal.upper()} {article} {word}"
+        else:
+            name = f"{farm.prefix if rng.random() < 0.6 else rng.choice(FARM_PREFIXES)} {article} {word}"
+        if rng.random() < 0.5:
+            name = f"{name} ({commune.name})"
+        slug = "".join(ch for ch in name.lower() if ch.isalnum())[:24]
+        public = rng.random() < 0.6
+        actor = Actor(
+            name=name,
+            legal_form=legal,
+            siret=_siret(rng) if rng.random() < 0.7 else "",
+            is_producer=True,
+            description="",
+            address=f"Lieu-dit {rng.choice(FARM_WORDS)}",
+            postcode=(commune.postcodes or "").split(";")[0][:5],
+            commune=commune,
+            lat=lat,
+            lon=lon,
+            email=f"contact@{slug}-{index}.example.org",
+            phone=f"04 7{rng.randrange(10)} {rng.randrange(10, 99)} {rng.randrange(10, 99)} {rng.randrange(10, 99)}",
+            website=f"https://{slug}-{index}.example.org" if rng.random() < 0.3 else "",
+            contact_public=public,
+            delivery_radius_km=rng.choice([None, 20, 30, 50, 80]),
+            source=self.source,
+            source_ref=f"{self.source}-producer-{index}",
+            verified_at=self.verified(),
+        )
+        return actor, farm
+
+    def offers(self, actor: Actor, farm: FarmType) -> list[tuple[Offer, list[Label]]]:
+        rng = self.rng
+        count = rng.randint(1, min(4, len(farm.categories)))
+        chosen = rng.sample(farm.categories, count)
+        result = []
+        for slug in chosen:
+            category = self.categories[slug]
+            labels = [self.labels[label] for label, p in farm.labels if rng.random() < p]
+            result.append((Offer(producer=actor, category=category, months=category.season), labels))
+        return result
+
+    def write(
+        self,
+        producers: list[tuple[Actor, list[tuple[Offer, list[Label]]]]],
+        places: list[tuple[Place, list[int]]],
+        progress: Progress | None,
+    ) -> Summary:
+        """`places` carry the indexes (into `producers`) of the producers selling there."""
+        say = progress or (lambda _message: None)
+        actors = [actor for actor, _ in producers]
+        Actor.objects.bulk_create(actors, batch_size=2000)
+        say(f"{len(actors)} producers written")
+        offers: list[Offer] = []
+        offer_labels: list[list[Label]] = []
+        for _actor, items in producers:
+            for offer, labels in items:
+                offers.append(offer)
+                offer_labels.append(labels)
+        Offer.objects.bulk_create(offers, batch_size=2000)
+        through = Offer.labels.through
+        through.objects.bulk_create(
+            (through(offer_id=o.pk, label_id=label.pk) for o, labels in zip(offers, offer_labels) for label in labels),
+            batch_size=5000,
+        )
+        say(f"{len(offers)} offers written")
+        Place.objects.bulk_create([place for place, _ in places], batch_size=2000)
+        links = Place.producers.through
+        link_rows = [
+            links(place_id=place.pk, actor_id=actors[i].pk) for place, indexes in places for i in dict.fromkeys(indexes)
+        ]
+        links.objects.bulk_create(link_rows, batch_size=5000)
+        say(f"{len(places)} places and {len(link_rows)} links written; indexing…")
+        actors_reindex(actor_ids=[a.pk for a in actors])
+        places_reindex()
+        map_cells_rebuild()
+        say("search tables rebuilt")
+        kinds: dict[str, int] = {}
+        for place, _ in places:
+            kinds[place.kind] = kinds.get(place.kind, 0) + 1
+        return Summary(len(actors), len(places), len(offers), len(link_rows), kinds)
+
+    def place(self, kind: str, commune: Commune, lat: float | None, lon: float | None, index: int) -> Place:
+        rng = self.rng
+        name = rng.choice(PLACE_NAMES[kind]).format(c=commune.name, w=rng.choice(FARM_WORDS))
+        return Place(
+            name=name,
+            kind=kind,
+            commune=commune,
+            lat=lat,
+            lon=lon,
+            address=f"{rng.randrange(1, 80)} rue {rng.choice(['du Marché', 'de la Gare', 'des Écoles', 'Principale'])}"
+            if kind != PlaceKind.ONLINE
+            else "",
+            postcode=(commune.postcodes or "").split(";")[0][:5],
+            opening_hours=rng.choice(HOURS[kind]),
+            phone=f"04 7{rng.randrange(10)} {rng.randrange(10, 99)} {rng.randrange(10, 99)} {rng.randrange(10, 99)}",
+            contact_public=kind not in (PlaceKind.CANTEEN, PlaceKind.VENDING) and rng.random() < 0.8,
+            website=f"https://lieu-{index}.example.org" if kind == PlaceKind.ONLINE else "",
+            source=self.source,
+            source_ref=f"{self.source}-place-{index}",
+            verified_at=self.verified(),
+        )
+
+
+def _nearest(
+    producers: Sequence[tuple[float, float]], lat: float, lon: float, count: int, rng: random.Random, within_km: float
+) -> list[int]:
+    nearby = [
+        i for i, (plat, plon) in enumerate(producers) if haversine_km(lat, lon, plat, plon) <= within_km
+    ] or sorted(range(len(producers)), key=lambda i: haversine_km(lat, lon, *producers[i]))[: count * 2]
+    return rng.sample(nearby, min(count, len(nearby)))
+
+
+DEMO_CENTER = (45.70, 3.40)
+DEMO_RADIUS_KM = 55.0
+
+
+@transaction.atomic
+def demo_load(*, seed: int = 63, producers: int = 300, places: int = 600, progress: Progress | None = None) -> Summary:
+    """Replace the demo territory (records with source "demo") by a freshly generated one."""
+    if not Commune.objects.filter(department="63").exists():
+        communes_load()
+    Place.objects.filter(source="demo").delete()
+    Actor.objects.filter(source="demo").delete()
+    rng = random.Random(seed)
+    builder = Builder(source="demo", rng=rng, today=dt.date(2026, 11, 1))
+    communes = [
+        c
+        for c in Commune.objects.exclude(lat=None).order_by("code")
+        if c.lat is not None
+        and c.lon is not None
+        and haversine_km(DEMO_CENTER[0], DEMO_CENTER[1], c.lat, c.lon) <= DEMO_RADIUS_KM
+    ]
+    rural = [c for c in communes if (c.population or 0) < 5000]
+    towns = sorted(communes, key=lambda c: -(c.population or 0))[:60]
+    by_code = {c.code: c for c in communes}
+
+    generated: list[tuple[Actor, list[tuple[Offer, list[Label]]]]] = []
+    positions: list[tuple[float, float]] = []
+    for index in range(producers):
+        commune = rng.choice(rural)
+        assert commune.lat is not None and commune.lon is not None
+        lat, lon = _jitter(rng, commune.lat, commune.lon, 3.0)
+        actor, farm = builder.producer(index, commune, lat, lon)
+        generated.append((actor, builder.offers(actor, farm)))
+        positions.append((lat, lon))
+
+    rows: list[tuple[Place, list[int]]] = []
+    farm_count = round(places * dict(KIND_MIX)[PlaceKind.FARM])
+    for index in range(min(farm_count, producers)):
+        actor, _ = generated[index]
+        place = builder.place(PlaceKind.FARM, actor.commune, actor.lat, actor.lon, len(rows))  # type: ignore[arg-type]
+        place.name = f"Vente à la ferme – {actor.name}"
+        place.operator = actor
+        rows.append((place, [index]))
+    for code, name, expression, address in DEMO_MARKETS:
+        commune = by_code.get(code)
+        if commune is None or commune.lat is None or commune.lon is None:
+            continue
+        lat, lon = _jitter(rng, commune.lat, commune.lon, 0.4)
+        place = builder.place(PlaceKind.MARKET, commune, lat, lon, len(rows))
+        place.name, place.opening_hours, place.address = name, expression, address
+        rows.append((place, _nearest(positions, lat, lon, rng.randint(8, 25), rng, 35)))
+    ambert = by_code.get("63003")
+    if ambert is not None and ambert.lat is not None and ambert.lon is not None:
+        lat, lon = _jitter(rng, ambert.lat, ambert.lon, 0.3)
+        place = builder.place(PlaceKind.PRODUCERS_SHOP, ambert, lat, lon, len(rows))
+        place.name, place.opening_hours = "Le Local, magasin de producteurs", "Tu-Sa 09:00-12:30,15:00-19:00"
+        place.address = "Rue de la République"
+        rows.append((place, _nearest(positions, lat, lon, 9, rng, 30)))
+    # The rest of the places follow the kind mix, counting the markets and the shop placed above.
+    other_kinds = [(k, w) for k, w in KIND_MIX if k != PlaceKind.FARM]
+    share = places - farm_count
+    wanted: list[str] = []
+    for kind, weight in other_kinds:
+        already = sum(1 for place, _ in rows if place.kind == kind)
+        wanted += [kind] * max(0, round(share * weight / sum(w for _, w in other_kinds)) - already)
+    while len(rows) + len(wanted) < places:  # rounding left a few places over: spread them over the mix
+        wanted.append(_weighted(rng, other_kinds))
+    for kind in wanted[: max(0, places - len(rows))]:
+        commune = rng.choice(towns if rng.random() < 0.6 else communes)
+        assert commune.lat is not None and commune.lon is not None
+        lat, lon = _jitter(rng, commune.lat, commune.lon, 1.5)
+        online = kind == PlaceKind.ONLINE
+        place = builder.place(kind, commune, None if online else lat, None if online else lon, len(rows))
+        low, high = PRODUCERS_PER_KIND[kind]
+        rows.append((place, _nearest(positions, lat, lon, rng.randint(low, high), rng, 30)))
+    return builder.write(generated, rows, progress)
+
+
+# --- France-wide synthetic data -------------------------------------------------------------------
+
+
+@transaction.atomic
+def synthetic_generate(
+    *, places: int, producers: int | None = None, seed: int = 1, progress: Progress | None = None
+) -> Summary:
+    """Add `places` places and `producers` producers (default places // 2) across France.
+
+    Communes are drawn with probability ∝ population^0.6, so towns get more places while rural
+    communes still get farms; positions are jittered within 2 km of the commune centre.
+    """
+    if not Commune.objects.exists():
+        communes_load()
+    producers = places // 2 if producers is None else producers
+    rng = random.Random(seed)
+    builder = Builder(source="synthetic", rng=rng, today=dt.date(2026, 11, 1))
+    communes = list(Commune.objects.exclude(lat=None).order_by("code"))
+    weights = [max(1, c.population or 1) ** 0.6 for c in communes]
+    generated: list[tuple[Actor, list[tuple[Offer, list[Label]]]]] = []
+    # Producers are bucketed on a 0.25° grid so each place finds nearby producers without a full scan.
+    grid: dict[tuple[int, int], list[int]] = {}
+    for index, commune in enumerate(rng.choices(communes, weights=weights, k=producers)):
+        assert commune.lat is not None and commune.lon is not None
+        lat, lon = _jitter(rng, commune.lat, commune.lon, 4.0)
+        actor, farm = builder.producer(index, commune, lat, lon)
+        generated.append((actor, builder.offers(actor, farm)))
+        grid.setdefault((math.floor(lat * 4), math.floor(lon * 4)), []).append(index)
+        if progress and index and index % 20000 == 0:
+            progress(f"{index} producers generated")
+    kinds = [k for k, _ in KIND_MIX]
+    kind_weights = [w for _, w in KIND_MIX]
+    rows: list[tuple[Place, list[int]]] = []
+    for index, commune in enumerate(rng.choices(communes, weights=weights, k=places)):
+        assert commune.lat is not None and commune.lon is not None
+        kind = rng.choices(kinds, weights=kind_weights)[0]
+        lat, lon = _jitter(rng, commune.lat, commune.lon, 2.0)
+        cell = (math.floor(lat * 4), math.floor(lon * 4))
+        nearby = [i for dr in (-1, 0, 1) for dc in (-1, 0, 1) for i in grid.get((cell[0] + dr, cell[1] + dc), ())]
+        low, high = PRODUCERS_PER_KIND[kind]
+        chosen = rng.sample(nearby, min(len(nearby), rng.randint(low, high))) if nearby else []
+        online = kind == PlaceKind.ONLINE
+        place = builder.place(kind, commune, None if online else lat, None if online else lon, index)
+        if kind == PlaceKind.FARM and chosen:
+            place.operator = generated[chosen[0]][0]
+        rows.append((place, chosen))
+        if progress and index and index % 50000 == 0:
+            progress(f"{index} places generated")
+    return builder.write(generated, rows, progress)

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from terroir.directory.demo import demo_load
+
+
+class Command(BaseCommand):
+    help = "Replace the demo territory (Clermont-Ferrand, Thiers, Ambert) by a freshly generated one."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=63)
+        parser.add_argument("--producers", type=int, default=300)
+        parser.add_argument("--places", type=int, default=600)
+
+    def handle(self, *args: Any, seed: int, producers: int, places: int, **options: Any) -> None:
+        started = time.perf_counter()
+        summary = demo_load(seed=seed, producers=producers, places=places, progress=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS(f"Demo territory: {summary} ({time.perf_counter() - started:.1f} s)"))

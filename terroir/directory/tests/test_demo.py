@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.core.management import call_command
+
+from terroir.directory.demo import demo_load, synthetic_generate
+from terroir.directory.models import Actor, MapCell, Place, PlaceFacet, PlaceKind, SearchTerm
+from terroir.lib import hours
+from terroir.lib.geo import haversine_km
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def snapshot() -> list[tuple[str, str, float | None, float | None]]:
+    return list(Place.objects.order_by("source_ref").values_list("name", "kind", "lat", "lon"))
+
+
+def test_the_demo_territory_has_every_kind_of_place_producers_and_valid_hours(db) -> None:
+    summary = demo_load()
+    assert summary.producers == Actor.objects.filter(source="demo", is_producer=True).count() == 300
+    assert summary.places == Place.objects.filter(source="demo").count() == 600
+    assert set(Place.objects.values_list("kind", flat=True)) == set(PlaceKind.values)
+    for expression in set(Place.objects.values_list("opening_hours", flat=True)) - {""}:
+        hours.validate(expression)
+    for lat, lon, kind in Place.objects.values_list("lat", "lon", "kind"):
+        if kind == PlaceKind.ONLINE:
+            assert lat is None
+        else:
+            assert lat is not None and lon is not None
+            assert haversine_km(45.70, 3.40, lat, lon) < 70, "a demo place is outside the territory"
+    assert not Place.objects.filter(source="demo", producers=None).exists()
+
+
+def test_ambert_has_its_thursday_market_and_le_local(db) -> None:
+    demo_load()
+    market = Place.objects.get(name="Marché d'Ambert")
+    assert hours.recurring_weekdays(market.opening_hours, dt.date(2026, 11, 23), PARIS) == [3]
+    assert market.producers.count() >= 8
+    assert Place.objects.get(name="Le Local, magasin de producteurs").producers.count() == 9
+
+
+def test_the_demo_is_deterministic_and_loading_it_twice_replaces_it(db) -> None:
+    demo_load()
+    first = snapshot()
+    call_command("load_demo", verbosity=0)
+    assert snapshot() == first
+    assert Place.objects.count() == 600
+
+
+def test_synthetic_data_spreads_places_over_france_with_index_rows(db) -> None:
+    summary = synthetic_generate(places=2000, producers=1000, seed=3)
+    assert summary.places == Place.objects.filter(source="synthetic").count() == 2000
+    assert Actor.objects.filter(source="synthetic").count() == 1000
+    departments = set(Place.objects.exclude(commune=None).values_list("commune__department", flat=True))
+    assert len(departments) >= 5  # the test database holds six departments' communes
+    assert SearchTerm.objects.exists() and PlaceFacet.objects.exists()
+    level0 = sum(MapCell.objects.filter(level=0).values_list("count", flat=True))
+    assert level0 == Place.objects.exclude(lat=None).count()
