@@ -43,8 +43,8 @@ class FarmType:
 
 
 FARM_TYPES = (
-    FarmType("market_gardener", "Jardins", ("salads", "tomatoes", "potatoes", "root-vegetables", "cabbages", "squashes"),
-             (("ab", 0.35), ("nature-progres", 0.05), ("hve", 0.1)), 0.22),
+    FarmType("market_gardener", "Jardins",
+             ("salads", "tomatoes", "potatoes", "root-vegetables", "cabbages", "squashes"), (("ab", 0.35), ("nature-progres", 0.05), ("hve", 0.1)), 0.22),
     FarmType("cow_cheese", "Fromagerie", ("cow-cheese", "butter-cream", "milk", "yoghurts"),
              (("aop", 0.5), ("fermier", 0.6), ("ab", 0.15)), 0.16),
     FarmType("goat", "Chèvrerie", ("goat-cheese",), (("fermier", 0.7), ("ab", 0.25)), 0.07),
@@ -251,7 +251,11 @@ class Builder:
         Offer.objects.bulk_create(offers, batch_size=2000)
         through = Offer.labels.through
         through.objects.bulk_create(
-            (through(offer_id=o.pk, label_id=label.pk) for o, labels in zip(offers, offer_labels) for label in labels),
+            (
+                through(offer_id=o.pk, label_id=label.pk)
+                for o, labels in zip(offers, offer_labels, strict=True)
+                for label in labels
+            ),
             batch_size=5000,
         )
         say(f"{len(offers)} offers written")
@@ -346,11 +350,11 @@ def demo_load(*, seed: int = 63, producers: int = 300, places: int = 600, progre
         place.operator = actor
         rows.append((place, [index]))
     for code, name, expression, address in DEMO_MARKETS:
-        commune = by_code.get(code)
-        if commune is None or commune.lat is None or commune.lon is None:
+        town = by_code.get(code)
+        if town is None or town.lat is None or town.lon is None:
             continue
-        lat, lon = _jitter(rng, commune.lat, commune.lon, 0.4)
-        place = builder.place(PlaceKind.MARKET, commune, lat, lon, len(rows))
+        lat, lon = _jitter(rng, town.lat, town.lon, 0.4)
+        place = builder.place(PlaceKind.MARKET, town, lat, lon, len(rows))
         place.name, place.opening_hours, place.address = name, expression, address
         rows.append((place, _nearest(positions, lat, lon, rng.randint(8, 25), rng, 35)))
     ambert = by_code.get("63003")
