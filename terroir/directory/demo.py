@@ -44,7 +44,8 @@ class FarmType:
 
 FARM_TYPES = (
     FarmType("market_gardener", "Jardins",
-             ("salads", "tomatoes", "potatoes", "root-vegetables", "cabbages", "squashes"), (("ab", 0.35), ("nature-progres", 0.05), ("hve", 0.1)), 0.22),
+             ("salads", "tomatoes", "potatoes", "root-vegetables", "cabbages", "squashes"),
+             (("ab", 0.35), ("nature-progres", 0.05), ("hve", 0.1)), 0.22),
     FarmType("cow_cheese", "Fromagerie", ("cow-cheese", "butter-cream", "milk", "yoghurts"),
              (("aop", 0.5), ("fermier", 0.6), ("ab", 0.15)), 0.16),
     FarmType("goat", "Chèvrerie", ("goat-cheese",), (("fermier", 0.7), ("ab", 0.25)), 0.07),
