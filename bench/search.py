@@ -1,0 +1,304 @@
+"""Search benchmark: builds a France-wide directory, times the query mix, prints p50/p95 per query type
+against an in-memory KD-tree floor, then HTTP throughput through a real WSGI server on 127.0.0.1.
+
+    .venv/bin/python bench/search.py                      # 200,000 places, SQLite then PostgreSQL
+    .venv/bin/python bench/search.py --db sqlite --places 20000 --queries 50
+
+The last line starts with "SUMMARY search:".
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+FRANCE_BBOX = "-5.5,41.2,9.8,51.2"
+CATEGORIES = ("dairy", "vegetables", "cheese", "meat", "honey", "fruit", "eggs")
+WORDS = ("ferme", "fromagerie", "miel", "marche", "boucherie", "amap", "legumes", "epicerie")
+P95_TARGET_MS = 25.0
+HTTP_TARGET_RPS = 200.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))
+    return ordered[index]
+
+
+def timed(fn: Callable[[], object], runs: int, warmup: int = 10) -> dict[str, float]:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return {"p50": statistics.median(samples), "p95": percentile(samples, 0.95), "n": runs}
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "terroir.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def build(places: int, producers: int) -> float:
+    from django.core.management import call_command
+
+    from terroir.directory.communes import communes_load
+    from terroir.directory.demo import synthetic_generate
+    from terroir.directory.models import Commune, Place
+
+    call_command("migrate", verbosity=0)
+    if Place.objects.count() == places:
+        print(f"reusing the existing {places} places")
+        return 0.0
+    Place.objects.all().delete()
+    start = time.perf_counter()
+    if not Commune.objects.exists():
+        communes_load()
+    synthetic_generate(places=places, producers=producers, seed=1, progress=lambda m: print("  build:", m, flush=True))
+    return time.perf_counter() - start
+
+
+def kd_floor(points: list[tuple[float, float]], queries: list[tuple[float, float]]) -> dict[str, float]:
+    """Nearest 20 within 30 km from an in-memory KD-tree on 3-D unit vectors: the floor."""
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    def unit(coords: list[tuple[float, float]]) -> Any:
+        lat = np.radians(np.array([c[0] for c in coords]))
+        lon = np.radians(np.array([c[1] for c in coords]))
+        return np.column_stack((np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)))
+
+    tree = cKDTree(unit(points))
+    chord = 2 * math.sin(30 / 6371.0088 / 2)
+    vectors = unit(queries)
+    it = iter(range(10**9))
+    return timed(lambda: tree.query(vectors[next(it) % len(queries)], k=20, distance_upper_bound=chord), len(queries))
+
+
+def query_mix(runs: int) -> tuple[dict[str, dict[str, float]], list[tuple[float, float]], list[tuple[float, float]]]:
+    from terroir.directory.models import Commune, Place
+    from terroir.directory.search import map_view, parse_bbox, parse_place_query, places_search
+
+    rng = random.Random(7)
+    points = [(lat, lon) for lat, lon in Place.objects.exclude(lat=None).values_list("lat", "lon") if lat and lon]
+    sample = rng.sample(points, min(len(points), runs))
+    communes = list(Commune.objects.filter(population__gt=2000).values_list("name", flat=True))
+    counter = iter(range(10**9))
+
+    def pick() -> tuple[float, float]:
+        return sample[next(counter) % len(sample)]
+
+    def nearest() -> None:
+        lat, lon = pick()
+        query = {"near": f"{lat},{lon}", "radius_km": "30", "category": rng.choice(CATEGORIES), "page_size": "20"}
+        places_search(parse_place_query(query))
+
+    def box(half_lat: float, half_lon: float, zoom: int) -> Callable[[], None]:
+        def run() -> None:
+            lat, lon = pick()
+            bbox = parse_bbox("bbox", f"{lon - half_lon},{lat - half_lat},{lon + half_lon},{lat + half_lat}")
+            map_view(parse_place_query({}), bbox=bbox, zoom=zoom)
+
+        return run
+
+    def country() -> None:
+        map_view(parse_place_query({}), bbox=parse_bbox("bbox", FRANCE_BBOX), zoom=6)
+
+    def text() -> None:
+        word = rng.choice(WORDS) if rng.random() < 0.7 else rng.choice(communes)
+        places_search(parse_place_query({"q": word}))
+
+    def text_near() -> None:
+        lat, lon = pick()
+        places_search(parse_place_query({"q": rng.choice(WORDS), "near": f"{lat},{lon}", "radius_km": "30"}))
+
+    figures = {
+        "nearest20_30km_category": timed(nearest, runs),
+        "map_country_z6": timed(country, runs),
+        "map_department_z9": timed(box(0.55, 0.8, 9), runs),
+        "map_town_z14": timed(box(0.025, 0.04, 14), runs),
+        "text": timed(text, runs),
+        "text_near_30km": timed(text_near, runs),
+    }
+    return figures, points, sample
+
+
+def http_load(database_url: str, seconds: float, clients: int, sample: list[tuple[float, float]]) -> dict[str, float]:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SETTINGS_MODULE": "terroir.settings",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "--threads=8", "terroir.wsgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        rng = random.Random(11)
+        paths = []
+        for lat, lon in sample:
+            paths.append(f"/api/v1/places?near={lat},{lon}&radius_km=30&category={rng.choice(CATEGORIES)}")
+            paths.append(f"/api/v1/map?bbox={lon - 0.8:.4f},{lat - 0.55:.4f},{lon + 0.8:.4f},{lat + 0.55:.4f}&zoom=9")
+            paths.append(f"/api/v1/places?q={rng.choice(WORDS)}")
+        latencies: list[float] = []
+        errors = [0]
+        lock = threading.Lock()
+        stop_at = time.time() + seconds
+
+        def client(offset: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            i = offset
+            mine: list[float] = []
+            bad = 0
+            while time.time() < stop_at:
+                path = paths[i % len(paths)]
+                i += clients
+                start = time.perf_counter()
+                try:
+                    conn.request("GET", path)
+                    response = conn.getresponse()
+                    response.read()
+                    if response.status != 200:
+                        bad += 1
+                except (OSError, http.client.HTTPException):
+                    bad += 1
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                mine.append((time.perf_counter() - start) * 1000)
+            conn.close()
+            with lock:
+                latencies.extend(mine)
+                errors[0] += bad
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / elapsed,
+        "p50": statistics.median(latencies) if latencies else float("nan"),
+        "p95": percentile(latencies, 0.95) if latencies else float("nan"),
+        "errors": errors[0],
+        "clients": clients,
+    }
+
+
+def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
+    if db == "sqlite":
+        OUT.mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{OUT / f'search-{args.places}-{args.producers}.sqlite3'}"
+    else:
+        database_url = os.environ["DATABASE_URL"]
+    setup_django(database_url)
+    build_seconds = build(args.places, args.producers)
+    print(f"[{db}] timing {args.queries} queries per type…", flush=True)
+    figures, points, sample = query_mix(args.queries)
+    floor = kd_floor(points, sample)
+    print(f"[{db}] HTTP: {args.clients} clients for {args.http_seconds} s…", flush=True)
+    from django.db import connections
+
+    connections.close_all()
+    http = http_load(database_url, args.http_seconds, args.clients, sample)
+    return {"db": db, "places": args.places, "build_s": build_seconds, "queries": figures, "floor": floor, "http": http}
+
+
+def report(result: dict[str, Any]) -> str:
+    floor = result["floor"]["p50"]
+    print(f"\n== {result['db']} · {result['places']} places (build {result['build_s']:.0f} s) ==")
+    print(f"{'query':28} {'p50 ms':>8} {'p95 ms':>8} {'p50/floor':>10}")
+    for name, f in result["queries"].items():
+        print(f"{name:28} {f['p50']:8.2f} {f['p95']:8.2f} {f['p50'] / floor:10.0f}")
+    print(f"{'kd-tree floor (nearest 20)':28} {floor:8.3f} {result['floor']['p95']:8.3f}")
+    h = result["http"]
+    print(f"HTTP: {h['rps']:.0f} req/s, p95 {h['p95']:.0f} ms, {h['errors']} errors, {h['requests']} requests")
+    worst = max(f["p95"] for f in result["queries"].values())
+    ok = worst <= P95_TARGET_MS and h["rps"] >= HTTP_TARGET_RPS and h["errors"] == 0
+    per_type = " ".join(f"{name}={f['p95']:.1f}" for name, f in result["queries"].items())
+    return (
+        f"{result['db']}: p95_ms[{per_type}] worst_p95={worst:.1f}ms floor_p50={floor:.3f}ms "
+        f"http={h['rps']:.0f}req/s p95={h['p95']:.0f}ms errors={h['errors']} targets={'met' if ok else 'MISSED'}"
+    )
+
+
+def child(db: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Each database runs in its own process (a fresh Django set-up); PostgreSQL under a throwaway server."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    out = OUT / f"search-{db}.json"
+    command = [sys.executable, __file__, "--db", db, "--json-out", str(out), "--places", str(args.places)]
+    command += ["--producers", str(args.producers), "--queries", str(args.queries)]
+    command += ["--http-seconds", str(args.http_seconds), "--clients", str(args.clients)]
+    if db == "postgres":
+        command = ["bash", str(ROOT / "scripts" / "with-postgres.sh"), *command]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    subprocess.run(command, check=True, cwd=ROOT, env=env)
+    result: dict[str, Any] = json.loads(out.read_text())
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--places", type=int, default=200_000)
+    parser.add_argument("--producers", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--http-seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--json-out", help=argparse.SUPPRESS)  # set when a child process runs one database
+    args = parser.parse_args()
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(run_one(args.db, args)))
+        return
+    databases = ("sqlite", "postgres") if args.db == "both" else (args.db,)
+    results = [child(db, args) for db in databases]
+    lines = [report(r) for r in results]
+    (OUT / "search.json").write_text(json.dumps(results, indent=2))
+    print("\nSUMMARY search: " + " | ".join(lines))
+
+
+if __name__ == "__main__":
+    main()
