@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 
 from terroir.lib.text import terms
 
@@ -49,6 +51,25 @@ def _category_facets() -> dict[int, list[str]]:
 def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
+
+
+@lru_cache(maxsize=65536)
+def commune_words(name: str) -> list[str]:
+    return terms(name)
+
+
+def _insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Plain multi-row INSERTs: these tables get millions of rows in a bulk load, where building
+    model instances would cost more than the database work."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = 500
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            batch = rows[start : start + per_statement]
+            values = ", ".join([placeholders] * len(batch))
+            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {values}", [v for row in batch for v in row])
 
 
 @transaction.atomic
@@ -99,26 +120,25 @@ def places_reindex(*, place_ids: Sequence[int] | None = None) -> int:
             for offer_id, slug in through.objects.filter(offer_id__in=sub).values_list("offer_id", "label__slug"):
                 offer_labels[offer_id].add(slug)
 
-        new_terms: list[SearchTerm] = []
-        new_facets: list[PlaceFacet] = []
+        # Words of each actor and commune once per chunk: markets list dozens of the same producers.
+        actor_words = {aid: terms(name) for aid, name in actor_names.items()}
+        term_rows: list[tuple[str, int]] = []
+        facet_rows: list[tuple[str, int]] = []
         for place_id, name, commune, _operator_id, _operator_name in rows:
-            words: dict[str, None] = {}
+            words: dict[str, None] = dict.fromkeys(terms(name))
+            words.update(dict.fromkeys(commune_words(commune or "")))
             facets: set[str] = set()
-            texts = [name, commune or ""] + [actor_names.get(a, "") for a in links[place_id]]
             for actor_id in links[place_id]:
+                words.update(dict.fromkeys(actor_words.get(actor_id, ())))
                 for category_id in actor_categories[actor_id]:
                     facets.update(category_facets.get(category_id, ()))
-                    for word in category_words.get(category_id, ()):
-                        words.setdefault(word, None)
+                    words.update(dict.fromkeys(category_words.get(category_id, ())))
                 for offer_id in offer_ids_by_actor[actor_id]:
                     facets.update(f"l:{slug}" for slug in offer_labels[offer_id])
-            for text in texts:
-                for word in terms(text):
-                    words.setdefault(word, None)
-            new_terms.extend(SearchTerm(place_id=place_id, term=w) for w in words)
-            new_facets.extend(PlaceFacet(place_id=place_id, facet=f) for f in facets)
-        SearchTerm.objects.bulk_create(new_terms, batch_size=BATCH)
-        PlaceFacet.objects.bulk_create(new_facets, batch_size=BATCH)
+            term_rows.extend((word, place_id) for word in words)
+            facet_rows.extend((facet, place_id) for facet in facets)
+        _insert(SearchTerm, ("term", "place_id"), term_rows)
+        _insert(PlaceFacet, ("facet", "place_id"), facet_rows)
     return len(ids)
 
 
