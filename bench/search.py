@@ -52,6 +52,9 @@ def timed(fn: Callable[[], object], runs: int, warmup: int = 10) -> dict[str, fl
 
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
+    # Production settings: with DEBUG on, Django would also record every query it runs.
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "terroir.settings")
     sys.path.insert(0, str(ROOT))
     import django
