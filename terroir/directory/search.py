@@ -358,6 +358,22 @@ def _points(qs: QuerySet[Place]) -> list[MapPoint]:
     ]
 
 
+def _clusters(cells: dict[tuple[int, int], list[float]], size: float) -> list[MapCluster]:
+    """Clusters at the mean position of their places, with the bounds of their grid cell."""
+    return [
+        MapCluster(
+            lat=acc[1] / acc[0],
+            lon=acc[2] / acc[0],
+            count=int(acc[0]),
+            south=row * size - 90,
+            west=col * size - 180,
+            north=(row + 1) * size - 90,
+            east=(col + 1) * size - 180,
+        )
+        for (row, col), acc in cells.items()
+    ]
+
+
 def map_view(query: PlaceQuery, *, bbox: BBox, zoom: int, now: dt.datetime | None = None) -> MapView:
     """What the map shows in `bbox` at `zoom`: single places when few, else clusters.
 
@@ -385,19 +401,7 @@ def map_view(query: PlaceQuery, *, bbox: BBox, zoom: int, now: dt.datetime | Non
             points = _points(places_filtered(query)[: MAP_POINT_LIMIT * 4])
             if len(points) <= MAP_POINT_LIMIT or zoom > MAX_CLUSTER_LEVEL:
                 return MapView(total=len(points), clusters=[], points=points)
-        clusters = [
-            MapCluster(
-                lat=acc[1] / acc[0],
-                lon=acc[2] / acc[0],
-                count=int(acc[0]),
-                south=row * size - 90,
-                west=col * size - 180,
-                north=(row + 1) * size - 90,
-                east=(col + 1) * size - 180,
-            )
-            for (row, col), acc in merged.items()
-        ]
-        return MapView(total=total, clusters=clusters, points=[])
+        return MapView(total=total, clusters=_clusters(merged, size), points=[])
     if query.open_now or query.open_on:
         ids = [pid for pid, _ in place_ids_ranked(query, now=now)]
         rows = [(p.id, p.name, p.kind, p.lat, p.lon) for p in _points(Place.objects.filter(id__in=ids[:50_000]))]
@@ -413,19 +417,7 @@ def map_view(query: PlaceQuery, *, bbox: BBox, zoom: int, now: dt.datetime | Non
         acc[0] += 1
         acc[1] += lat
         acc[2] += lon
-    clusters = [
-        MapCluster(
-            lat=acc[1] / acc[0],
-            lon=acc[2] / acc[0],
-            count=int(acc[0]),
-            south=row * size - 90,
-            west=col * size - 180,
-            north=(row + 1) * size - 90,
-            east=(col + 1) * size - 180,
-        )
-        for (row, col), acc in grid.items()
-    ]
-    return MapView(total=len(rows), clusters=clusters, points=[])
+    return MapView(total=len(rows), clusters=_clusters(grid, size), points=[])
 
 
 # --- Producers ------------------------------------------------------------------------------------
