@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, QuerySet, Value
 from django.utils import timezone
 
 from terroir.lib import hours
-from terroir.lib.geo import BBox, Point, bbox_around, haversine_km, valid_lat, valid_lon
+from terroir.lib.geo import KM_PER_DEGREE_LAT, BBox, Point, bbox_around, haversine_km, valid_lat, valid_lon
 from terroir.lib.text import prefix_upper_bound, terms
 
 from .communes import commune_find
@@ -227,19 +227,26 @@ def _facet(parameter: str, prefix: str, slug: str) -> str:
 def places_filtered(query: PlaceQuery) -> QuerySet[Place]:
     """Places matching everything but distance and opening hours (which are computed in Python)."""
     qs = Place.objects.all()
+    radius = query.effective_radius_km
+    box = query.bbox
+    # With a box, few places remain: probe each one's facets and words through the (place, …) unique
+    # indexes. Without one, the facet or word is the selective part: look its places up by value.
+    boxed = box is not None or (query.near is not None and radius is not None)
+
+    def having(model: type[PlaceFacet] | type[SearchTerm], **lookup: str) -> QuerySet[Place]:
+        rows = model.objects.filter(**lookup)
+        if boxed:
+            return qs.filter(Exists(rows.filter(place_id=OuterRef("pk"))))
+        return qs.filter(id__in=rows.values("place_id"))
+
     if query.kinds:
         qs = qs.filter(kind__in=query.kinds)
     if query.category:
-        facet = _facet("category", "c", query.category)
-        qs = qs.filter(id__in=PlaceFacet.objects.filter(facet=facet).values("place_id"))
+        qs = having(PlaceFacet, facet=_facet("category", "c", query.category))
     if query.label:
-        facet = _facet("label", "l", query.label)
-        qs = qs.filter(id__in=PlaceFacet.objects.filter(facet=facet).values("place_id"))
+        qs = having(PlaceFacet, facet=_facet("label", "l", query.label))
     for word in terms(query.q)[:MAX_TERMS]:
-        matching = SearchTerm.objects.filter(term__gte=word, term__lt=prefix_upper_bound(word))
-        qs = qs.filter(id__in=matching.values("place_id"))
-    box = query.bbox
-    radius = query.effective_radius_km
+        qs = having(SearchTerm, term__gte=word, term__lt=prefix_upper_bound(word))
     if query.near is not None and radius is not None:
         around = bbox_around(query.near, radius)
         qs = qs.filter(lat__gte=around.south, lat__lte=around.north, lon__gte=around.west, lon__lte=around.east)
@@ -285,17 +292,37 @@ def place_ids_ranked(query: PlaceQuery, *, now: dt.datetime | None = None) -> li
     return [(pid, None) for pid in ordered.values_list("id", flat=True)]
 
 
+def _flat_distance_sq(near: Point) -> ExpressionWrapper:
+    """Squared equirectangular distance in degrees of latitude, computable by any SQL database."""
+    k = math.cos(math.radians(near.lat))
+    dlat = F("lat") - Value(near.lat)
+    dlon = F("lon") - Value(near.lon)
+    return ExpressionWrapper(dlat * dlat + dlon * dlon * Value(k * k), output_field=FloatField())
+
+
 def places_search(query: PlaceQuery, *, now: dt.datetime | None = None) -> PlaceResults:
     """One page of places matching the query, nearest first when the query has a point."""
     start = (query.page - 1) * query.page_size
     needs_hours = query.open_now or query.open_on is not None
+    radius = query.effective_radius_km
+    page_ids: list[tuple[int, float | None]]
     if query.near is None and not needs_hours:
         # Without distances to compute, the database counts and pages by itself.
         qs = places_filtered(query).order_by("name", "id")
         count = qs.count()
-        page_ids: list[tuple[int, float | None]] = [
-            (pid, None) for pid in qs.values_list("id", flat=True)[start : start + query.page_size]
-        ]
+        page_ids = [(pid, None) for pid in qs.values_list("id", flat=True)[start : start + query.page_size]]
+    elif query.near is not None and radius is not None and not needs_hours:
+        # The database counts and sorts by a flat-earth distance (within 0.5% of the great circle at
+        # these radii), so that only one page of rows leaves it, however dense the area.
+        near = query.near
+        qs = (
+            places_filtered(query)
+            .annotate(d2=_flat_distance_sq(near))
+            .filter(d2__lte=(radius / KM_PER_DEGREE_LAT) ** 2)
+        )
+        count = qs.count()
+        rows = qs.order_by("d2", "id").values_list("id", "lat", "lon")[start : start + query.page_size]
+        page_ids = [(pid, haversine_km(near.lat, near.lon, lat, lon)) for pid, lat, lon in rows if lat and lon]
     else:
         ranked = place_ids_ranked(query, now=now)
         count = len(ranked)
