@@ -93,6 +93,7 @@ def places(request: HttpRequest, filters: Query[PlaceFilters]) -> dict[str, Any]
     now = timezone.now()
     return {
         "count": results.count,
+        "count_exact": results.count_exact,
         "page": query.page,
         "pages": results.pages,
         "results": [presenters.place_summary(h.place, h.distance_km, now=now) for h in results.hits],

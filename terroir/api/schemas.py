@@ -56,7 +56,8 @@ class PlaceOut(Schema):
 
 
 class PlacePage(Schema):
-    count: int
+    count: int = Field(description="Matching places, counted up to 10,000")
+    count_exact: bool = Field(description="False when counting stopped at 10,000: there are more")
     page: int
     pages: int
     results: list[PlaceOut]

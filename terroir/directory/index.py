@@ -22,6 +22,12 @@ from .models import Category, MapCell, Place, PlaceFacet, SearchTerm
 # pixels at Leaflet zoom z. Zoom levels above MAX_CLUSTER_LEVEL always show single places.
 MAX_CLUSTER_LEVEL = 12
 BATCH = 2000
+# Search rows carry their place's strip of latitude: "within 30 km" reads about six strips.
+BAND_DEGREES = 0.1
+
+
+def band_of(lat: float) -> int:
+    return math.floor((lat + 90.0) / BAND_DEGREES)
 
 
 def cell_degrees(level: int) -> float:
@@ -74,7 +80,9 @@ def _insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tupl
 
 @transaction.atomic
 def places_reindex(*, place_ids: Sequence[int] | None = None) -> int:
-    """Rebuild the words and facets of the given places (all places when None). Returns the count."""
+    """Rebuild the words and facets of the given places (all places when None), with their positions:
+    to be called whenever a place's name, kind, position, producers or their offers change.
+    Returns the number of places."""
     from .models import Actor, Offer  # local: avoids a cycle at import time for migrations
 
     if place_ids is None:
@@ -93,7 +101,7 @@ def places_reindex(*, place_ids: Sequence[int] | None = None) -> int:
     for chunk in _chunks(ids, BATCH):
         rows = list(
             Place.objects.filter(id__in=chunk).values_list(
-                "id", "name", "commune__name", "operator_id", "operator__name"
+                "id", "name", "commune__name", "operator_id", "kind", "lat", "lon"
             )
         )
         links: dict[int, set[int]] = defaultdict(set)
@@ -101,7 +109,7 @@ def places_reindex(*, place_ids: Sequence[int] | None = None) -> int:
             "place_id", "actor_id"
         ):
             links[place_id].add(actor_id)
-        for place_id, _name, _commune, operator_id, _op in rows:
+        for place_id, _name, _commune, operator_id, *_rest in rows:
             if operator_id:
                 links[place_id].add(operator_id)
         actor_ids = {a for group in links.values() for a in group}
@@ -122,12 +130,13 @@ def places_reindex(*, place_ids: Sequence[int] | None = None) -> int:
 
         # Words of each actor and commune once per chunk: markets list dozens of the same producers.
         actor_words = {aid: terms(name) for aid, name in actor_names.items()}
-        term_rows: list[tuple[str, int]] = []
-        facet_rows: list[tuple[str, int]] = []
-        for place_id, name, commune, _operator_id, _operator_name in rows:
+        term_rows: list[tuple[Any, ...]] = []
+        facet_rows: list[tuple[Any, ...]] = []
+        for place_id, name, commune, _operator_id, kind, lat, lon in rows:
+            position = (band_of(lat), lat, lon) if lat is not None and lon is not None else (None, None, None)
             words: dict[str, None] = dict.fromkeys(terms(name))
             words.update(dict.fromkeys(commune_words(commune or "")))
-            facets: set[str] = set()
+            facets: set[str] = {f"k:{kind}"}
             for actor_id in links[place_id]:
                 words.update(dict.fromkeys(actor_words.get(actor_id, ())))
                 for category_id in actor_categories[actor_id]:
@@ -135,10 +144,10 @@ def places_reindex(*, place_ids: Sequence[int] | None = None) -> int:
                     words.update(dict.fromkeys(category_words.get(category_id, ())))
                 for offer_id in offer_ids_by_actor[actor_id]:
                     facets.update(f"l:{slug}" for slug in offer_labels[offer_id])
-            term_rows.extend((word, place_id) for word in words)
-            facet_rows.extend((facet, place_id) for facet in facets)
-        _insert(SearchTerm, ("term", "place_id"), term_rows)
-        _insert(PlaceFacet, ("facet", "place_id"), facet_rows)
+            term_rows.extend((word, place_id, *position) for word in words)
+            facet_rows.extend((facet, place_id, *position) for facet in facets)
+        _insert(SearchTerm, ("term", "place_id", "band", "lat", "lon"), term_rows)
+        _insert(PlaceFacet, ("facet", "place_id", "band", "lat", "lon"), facet_rows)
     return len(ids)
 
 

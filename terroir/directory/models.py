@@ -236,13 +236,23 @@ class Offer(models.Model):
 
 
 class SearchTerm(models.Model):
-    """One folded word under which a place is found (its name, commune, producers, products)."""
+    """One folded word under which a place is found (its name, commune, producers, products).
+
+    The place's position is copied here (`band` is a 0.1-degree strip of latitude) so that "this word
+    within 30 km" is one index range per strip, without visiting the places themselves.
+    """
 
     term = models.CharField(max_length=40)
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+    band = models.IntegerField(null=True)
+    lat = models.FloatField(null=True)
+    lon = models.FloatField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["term", "place"], name="searchterm_term_place")]
+        indexes = [
+            models.Index(fields=["term", "place"], name="searchterm_term_place"),
+            models.Index(fields=["band", "term", "lon", "lat", "place"], name="searchterm_band"),
+        ]
         constraints = [models.UniqueConstraint(fields=["place", "term"], name="searchterm_unique")]
 
     def __str__(self) -> str:
@@ -250,17 +260,23 @@ class SearchTerm(models.Model):
 
 
 class PlaceFacet(models.Model):
-    """The categories (with their ancestors) and labels found at a place, through its producers.
+    """The kind of a place, the categories (with their ancestors) and labels found there through its
+    producers, with the place's position.
 
-    A flat copy so that "places selling cheese, organic" is one indexed look-up instead of four joins.
+    A flat copy so that "places selling cheese within 30 km" is one index range per strip of latitude
+    instead of four joins and a visit to every place in the area.
     """
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
-    # "c:<category slug>" for the category sold and each of its ancestors, "l:<label slug>".
+    # "k:<place kind>" once per place, "c:<category slug>" for the category sold and each of its
+    # ancestors, "l:<label slug>".
     facet = models.CharField(max_length=80)
+    band = models.IntegerField(null=True)
+    lat = models.FloatField(null=True)
+    lon = models.FloatField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["facet", "place"], name="placefacet_facet_place")]
+        indexes = [models.Index(fields=["facet", "band", "lon", "lat", "place"], name="placefacet_band")]
         constraints = [models.UniqueConstraint(fields=["place", "facet"], name="placefacet_unique")]
 
     def __str__(self) -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from terroir.lib.geo import KM_PER_DEGREE_LAT, BBox, Point, bbox_around, haversi
 from terroir.lib.text import prefix_upper_bound, terms
 
 from .communes import commune_find
-from .index import MAX_CLUSTER_LEVEL, cell_degrees
+from .index import MAX_CLUSTER_LEVEL, band_of, cell_degrees
 from .models import Actor, Category, Label, MapCell, Offer, Place, PlaceFacet, PlaceKind, SearchTerm
 
 DEFAULT_RADIUS_KM = 30.0
@@ -31,6 +32,13 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 # Above this many places in view, the map shows clusters rather than single markers.
 MAP_POINT_LIMIT = 300
+# Like search engines (Elasticsearch counts 10,000 hits by default), counts stop here: "over 10,000".
+COUNT_LIMIT = 10_000
+# Without a point, results are sorted by distance to the territory's centre: above SORT_WHOLE_LIMIT
+# matches, the first page is looked for in these rings before the whole directory.
+CENTRE_RINGS_KM = (25.0, 100.0, 400.0)
+SORT_WHOLE_LIMIT = 2_000
+ALL_KIND_FACETS = tuple(f"k:{kind}" for kind in PlaceKind.values)
 WEEKDAY_CODES = {code: i for i, code in enumerate(hours.WEEKDAYS)}
 
 
@@ -80,10 +88,16 @@ class PlaceResults:
     query: PlaceQuery
     count: int
     hits: list[PlaceHit] = field(default_factory=list)
+    # False when counting stopped at COUNT_LIMIT: there are more.
+    count_exact: bool = True
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.count / self.query.page_size))
+        """Pages counted; one more while the count is not exact and this page is full."""
+        counted = max(1, math.ceil(self.count / self.query.page_size))
+        if not self.count_exact and len(self.hits) == self.query.page_size:
+            return max(counted, self.query.page + 1)
+        return counted
 
 
 # --- Parsing --------------------------------------------------------------------------------------
@@ -224,72 +238,108 @@ def _facet(parameter: str, prefix: str, slug: str) -> str:
     return f"{prefix}:{slug}"
 
 
-def places_filtered(query: PlaceQuery) -> QuerySet[Place]:
-    """Places matching everything but distance and opening hours (which are computed in Python)."""
-    qs = Place.objects.all()
+def _intersection(*boxes: BBox | None) -> BBox | None:
+    """The common part of the boxes given (an empty one has south above north); None for no box."""
+    given = [b for b in boxes if b is not None]
+    if not given:
+        return None
+    return BBox(
+        south=max(b.south for b in given),
+        west=max(b.west for b in given),
+        north=min(b.north for b in given),
+        east=min(b.east for b in given),
+    )
+
+
+def search_box(query: PlaceQuery) -> BBox | None:
+    """The area a query is limited to: the circle's box, the map's box, or both."""
     radius = query.effective_radius_km
-    box = query.bbox
-    # With a box, few places remain: probe each one's facets and words through the (place, …) unique
-    # indexes. Without one, the facet or word is the selective part: look its places up by value.
-    boxed = box is not None or (query.near is not None and radius is not None)
+    circle = bbox_around(query.near, radius) if query.near is not None and radius is not None else None
+    return _intersection(circle, query.bbox)
 
-    def having(model: type[PlaceFacet] | type[SearchTerm], **lookup: str) -> QuerySet[Place]:
-        rows = model.objects.filter(**lookup)
-        if boxed:
-            return qs.filter(Exists(rows.filter(place_id=OuterRef("pk"))))
-        return qs.filter(id__in=rows.values("place_id"))
 
-    if query.kinds:
-        qs = qs.filter(kind__in=query.kinds)
+@dataclass(frozen=True)
+class Candidates:
+    """Rows of one search table (PlaceFacet or SearchTerm) standing for the matching places.
+
+    Each row has `place_id`, `lat` and `lon`. Word rows may repeat a place (a place can have several
+    words starting with the same prefix): `repeats` says when to ask the database for distinct places.
+    """
+
+    rows: QuerySet[Any, Any]
+    repeats: bool
+
+    def place_ids(self) -> QuerySet[Any, Any]:
+        ids = self.rows.values("place_id").order_by()
+        return ids.distinct() if self.repeats else ids
+
+    def positions(self, limit: int | None = None) -> list[tuple[int, float | None, float | None]]:
+        rows = self.rows.values_list("place_id", "lat", "lon").order_by()
+        if self.repeats:
+            rows = rows.distinct()
+        return list(rows[:limit] if limit is not None else rows)
+
+
+def _strips(box: BBox) -> dict[str, object]:
+    first, last = band_of(box.south), band_of(box.north)
+    if last - first < 64:
+        return {"band__in": list(range(first, last + 1))}
+    return {"band__gte": first, "band__lte": last}
+
+
+def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
+    """The places matching everything but distance and opening hours, as rows of one search table.
+
+    One condition is read from its index (the first facet, else the longest word, else the place
+    kinds), restricted to the strips of latitude and longitudes of `box`; each other condition is
+    probed per row through the (place, …) unique indexes. No place row is visited.
+    """
+    facets = []
     if query.category:
-        qs = having(PlaceFacet, facet=_facet("category", "c", query.category))
+        facets.append(_facet("category", "c", query.category))
     if query.label:
-        qs = having(PlaceFacet, facet=_facet("label", "l", query.label))
-    for word in terms(query.q)[:MAX_TERMS]:
-        qs = having(SearchTerm, term__gte=word, term__lt=prefix_upper_bound(word))
-    if query.near is not None and radius is not None:
-        around = bbox_around(query.near, radius)
-        qs = qs.filter(lat__gte=around.south, lat__lte=around.north, lon__gte=around.west, lon__lte=around.east)
+        facets.append(_facet("label", "l", query.label))
+    kind_facets = [f"k:{kind}" for kind in query.kinds]
+    words = list(dict.fromkeys(terms(query.q)[:MAX_TERMS]))
+
+    def has_facet(values: list[str]) -> Exists:
+        return Exists(PlaceFacet.objects.filter(place_id=OuterRef("place_id"), facet__in=values))
+
+    def has_word(word: str) -> Exists:
+        rows = SearchTerm.objects.filter(place_id=OuterRef("place_id"), term__gte=word)
+        return Exists(rows.filter(term__lt=prefix_upper_bound(word)))
+
+    probes: list[Exists] = []
+    rows: QuerySet[Any, Any]
+    if facets:
+        rows, repeats = PlaceFacet.objects.filter(facet=facets[0]), False
+        probes += [has_facet([facet]) for facet in facets[1:]]
+        probes += [has_word(word) for word in words]
+    elif words:
+        # The longest word is usually the rarest one.
+        driver = max(words, key=len)
+        rows = SearchTerm.objects.filter(term__gte=driver, term__lt=prefix_upper_bound(driver))
+        repeats = True
+        probes += [has_word(word) for word in words if word != driver]
+    else:
+        rows, repeats = PlaceFacet.objects.filter(facet__in=kind_facets or ALL_KIND_FACETS), False
+        kind_facets = []
+    if kind_facets:
+        probes.append(has_facet(kind_facets))
     if box is not None:
-        qs = qs.filter(lat__gte=box.south, lat__lte=box.north, lon__gte=box.west, lon__lte=box.east)
-    return qs
+        rows = rows.filter(**_strips(box)).filter(
+            lon__gte=box.west, lon__lte=box.east, lat__gte=box.south, lat__lte=box.north
+        )
+    for probe in probes:
+        rows = rows.filter(probe)
+    return Candidates(rows=rows, repeats=repeats)
 
 
-def _is_open(expression: str, query: PlaceQuery, now: dt.datetime, tz: ZoneInfo) -> bool:
-    if query.open_now and not hours.is_open_at(expression, now, tz):
-        return False
-    return query.open_on is None or hours.is_open_on(expression, query.open_on, tz)
-
-
-def place_ids_ranked(query: PlaceQuery, *, now: dt.datetime | None = None) -> list[tuple[int, float | None]]:
-    """Every matching place id with its distance, nearest first (or by name without a point)."""
-    now = now or timezone.now()
-    tz = ZoneInfo(settings.TIME_ZONE)
-    qs = places_filtered(query)
-    needs_hours = query.open_now or query.open_on is not None
-    radius = query.effective_radius_km
-    if query.near is not None and radius is not None:
-        ranked: list[tuple[float, int]] = []
-        lat0, lon0 = query.near.lat, query.near.lon
-        for pid, lat, lon, expression in qs.values_list("id", "lat", "lon", "opening_hours"):
-            if lat is None or lon is None:
-                continue
-            distance = haversine_km(lat0, lon0, lat, lon)
-            if distance > radius:
-                continue
-            if needs_hours and not _is_open(expression, query, now, tz):
-                continue
-            ranked.append((distance, pid))
-        ranked.sort()
-        return [(pid, distance) for distance, pid in ranked]
-    ordered = qs.order_by("name", "id")
-    if needs_hours:
-        return [
-            (pid, None)
-            for pid, expression in ordered.values_list("id", "opening_hours").iterator(chunk_size=5000)
-            if _is_open(expression, query, now, tz)
-        ]
-    return [(pid, None) for pid in ordered.values_list("id", flat=True)]
+def _count(candidates: Candidates, *, limit: int | None = None) -> tuple[int, bool]:
+    """How many places, counted up to `limit` (COUNT_LIMIT); and whether that is the exact count."""
+    limit = COUNT_LIMIT if limit is None else limit
+    counted = candidates.place_ids()[: limit + 1].count()
+    return min(counted, limit), counted <= limit
 
 
 def _flat_distance_sq(near: Point) -> ExpressionWrapper:
@@ -300,36 +350,113 @@ def _flat_distance_sq(near: Point) -> ExpressionWrapper:
     return ExpressionWrapper(dlat * dlat + dlon * dlon * Value(k * k), output_field=FloatField())
 
 
-def places_search(query: PlaceQuery, *, now: dt.datetime | None = None) -> PlaceResults:
-    """One page of places matching the query, nearest first when the query has a point."""
-    start = (query.page - 1) * query.page_size
+def _within(candidates: Candidates, near: Point, radius_km: float) -> Candidates:
+    """The candidates within `radius_km` of `near`, by a flat-earth distance (within 0.5% of the great
+    circle at the radii of a local search), annotated `d2` for sorting."""
+    rows = candidates.rows.annotate(d2=_flat_distance_sq(near)).filter(d2__lte=(radius_km / KM_PER_DEGREE_LAT) ** 2)
+    return replace(candidates, rows=rows)
+
+
+def _nearest_page(candidates: Candidates, near: Point, start: int, size: int) -> list[tuple[int, float | None]]:
+    """One page of (place id, km from `near`), nearest first; places without a position last."""
+    rows = candidates.rows
+    if "d2" not in rows.query.annotations:
+        rows = rows.annotate(d2=_flat_distance_sq(near))
+    values = rows.values_list("place_id", "lat", "lon", "d2")
+    if candidates.repeats:
+        values = values.distinct()
+    page = values.order_by(F("d2").asc(nulls_last=True), "place_id")[start : start + size]
+    return [
+        (pid, haversine_km(near.lat, near.lon, lat, lon) if lat is not None and lon is not None else None)
+        for pid, lat, lon, _d2 in page
+    ]
+
+
+def _is_open(expression: str, query: PlaceQuery, now: dt.datetime, tz: ZoneInfo) -> bool:
+    if query.open_now and not hours.is_open_at(expression, now, tz):
+        return False
+    return query.open_on is None or hours.is_open_on(expression, query.open_on, tz)
+
+
+def territory_centre() -> Point:
+    lat, lon = settings.TERROIR_CENTER
+    return Point(lat, lon)
+
+
+Ranked = list[tuple[float, int, float | None, float | None]]
+
+
+def _ranked(query: PlaceQuery, *, now: dt.datetime | None = None) -> Ranked:
+    """Every matching place as (km from the point asked or else the territory's centre, id, lat, lon),
+    nearest first, places without a position last (at an infinite distance). Opening hours are
+    evaluated here, in Python."""
+    now = now or timezone.now()
+    tz = ZoneInfo(settings.TIME_ZONE)
     needs_hours = query.open_now or query.open_on is not None
     radius = query.effective_radius_km
+    origin = query.near or territory_centre()
+    candidates = place_candidates(query, search_box(query))
+    rows = candidates.rows.values_list("place_id", "lat", "lon", "place__opening_hours").order_by()
+    if candidates.repeats:
+        rows = rows.distinct()
+    ranked: Ranked = []
+    for pid, lat, lon, expression in rows.iterator(chunk_size=5000):
+        distance = math.inf if lat is None or lon is None else haversine_km(origin.lat, origin.lon, lat, lon)
+        if radius is not None and distance > radius:
+            continue
+        if needs_hours and not _is_open(expression, query, now, tz):
+            continue
+        ranked.append((distance, pid, lat, lon))
+    ranked.sort()
+    return ranked
+
+
+def place_ids_ranked(query: PlaceQuery, *, now: dt.datetime | None = None) -> list[tuple[int, float | None]]:
+    """Every matching place id with its km from the point asked, nearest first. Without a point,
+    places come nearest to the territory's centre first, with no distance, then those without a
+    position."""
+    ranked = _ranked(query, now=now)
+    if query.near is None:
+        return [(pid, None) for _distance, pid, _lat, _lon in ranked]
+    return [(pid, distance) for distance, pid, _lat, _lon in ranked]
+
+
+def places_search(query: PlaceQuery, *, now: dt.datetime | None = None) -> PlaceResults:
+    """One page of places matching the query, nearest first (to the point asked, else to the
+    territory's centre). Counts stop at COUNT_LIMIT, as search engines do."""
+    start = (query.page - 1) * query.page_size
+    end = start + query.page_size
+    radius = query.effective_radius_km
     page_ids: list[tuple[int, float | None]]
-    if query.near is None and not needs_hours:
-        # Without distances to compute, the database counts and pages by itself.
-        qs = places_filtered(query).order_by("name", "id")
-        count = qs.count()
-        page_ids = [(pid, None) for pid in qs.values_list("id", flat=True)[start : start + query.page_size]]
-    elif query.near is not None and radius is not None and not needs_hours:
-        # The database counts and sorts by a flat-earth distance (within 0.5% of the great circle at
-        # these radii), so that only one page of rows leaves it, however dense the area.
-        near = query.near
-        qs = (
-            places_filtered(query)
-            .annotate(d2=_flat_distance_sq(near))
-            .filter(d2__lte=(radius / KM_PER_DEGREE_LAT) ** 2)
-        )
-        count = qs.count()
-        rows = qs.order_by("d2", "id").values_list("id", "lat", "lon")[start : start + query.page_size]
-        page_ids = [(pid, haversine_km(near.lat, near.lon, lat, lon)) for pid, lat, lon in rows if lat and lon]
-    else:
+    if query.open_now or query.open_on is not None:
         ranked = place_ids_ranked(query, now=now)
-        count = len(ranked)
-        page_ids = ranked[start : start + query.page_size]
+        count, exact, page_ids = len(ranked), True, ranked[start:end]
+    elif query.near is not None and radius is not None:
+        # Only one page of rows leaves the database, however dense the area.
+        candidates = _within(place_candidates(query, search_box(query)), query.near, radius)
+        count, exact = _count(candidates)
+        page_ids = _nearest_page(candidates, query.near, start, query.page_size) if start < count or not exact else []
+    else:
+        candidates = place_candidates(query, search_box(query))
+        count, exact = _count(candidates)
+        centre = territory_centre()
+        page_ids = []
+        if start < count or not exact:
+            # Look in growing rings around the centre for the first rings holding the page; small
+            # result sets are sorted whole.
+            rings = CENTRE_RINGS_KM if count > SORT_WHOLE_LIMIT else ()
+            for ring in rings:
+                box = _intersection(bbox_around(centre, ring), query.bbox)
+                inner = _within(place_candidates(query, box), centre, ring)
+                if _count(inner, limit=end)[0] >= end:
+                    page_ids = _nearest_page(inner, centre, start, query.page_size)
+                    break
+            else:
+                page_ids = _nearest_page(candidates, centre, start, query.page_size)
+            page_ids = [(pid, None) for pid, _distance in page_ids]
     objects = Place.objects.select_related("commune").in_bulk([pid for pid, _ in page_ids])
     hits = [PlaceHit(objects[pid], distance) for pid, distance in page_ids if pid in objects]
-    return PlaceResults(query=query, count=count, hits=hits)
+    return PlaceResults(query=query, count=count, hits=hits, count_exact=exact)
 
 
 def places_all(query: PlaceQuery, *, now: dt.datetime | None = None, limit: int = 50_000) -> list[PlaceHit]:
@@ -377,11 +504,14 @@ def _only_kind_filters(query: PlaceQuery) -> bool:
     return not (query.q or query.category or query.label or query.open_now or query.open_on or query.near is not None)
 
 
-def _points(qs: QuerySet[Place]) -> list[MapPoint]:
+def _points(positions: Sequence[tuple[int, float | None, float | None]]) -> list[MapPoint]:
+    """Markers for the given (id, lat, lon), in that order."""
+    names = {pid: (name, kind) for pid, name, kind in Place.objects.filter(id__in=[p[0] for p in positions])
+             .values_list("id", "name", "kind")}  # fmt: skip
     return [
-        MapPoint(id=pid, name=name, kind=kind, lat=lat, lon=lon)
-        for pid, name, kind, lat, lon in qs.values_list("id", "name", "kind", "lat", "lon")
-        if lat is not None and lon is not None
+        MapPoint(id=pid, name=names[pid][0], kind=names[pid][1], lat=lat, lon=lon)
+        for pid, lat, lon in positions
+        if pid in names and lat is not None and lon is not None
     ]
 
 
@@ -425,26 +555,29 @@ def map_view(query: PlaceQuery, *, bbox: BBox, zoom: int, now: dt.datetime | Non
             acc[2] += lon_sum
         total = int(sum(acc[0] for acc in merged.values()))
         if total <= MAP_POINT_LIMIT or zoom > MAX_CLUSTER_LEVEL:
-            points = _points(places_filtered(query)[: MAP_POINT_LIMIT * 4])
-            if len(points) <= MAP_POINT_LIMIT or zoom > MAX_CLUSTER_LEVEL:
-                return MapView(total=len(points), clusters=[], points=points)
+            positions = place_candidates(query, bbox).positions(limit=MAP_POINT_LIMIT * 4)
+            if len(positions) <= MAP_POINT_LIMIT or zoom > MAX_CLUSTER_LEVEL:
+                return MapView(total=len(positions), clusters=[], points=_points(positions))
         return MapView(total=total, clusters=_clusters(merged, size), points=[])
     if query.open_now or query.open_on:
-        ids = [pid for pid, _ in place_ids_ranked(query, now=now)]
-        rows = [(p.id, p.name, p.kind, p.lat, p.lon) for p in _points(Place.objects.filter(id__in=ids[:50_000]))]
+        positions = [(pid, lat, lon) for _d, pid, lat, lon in _ranked(query, now=now)]
     else:
-        rows = [(p.id, p.name, p.kind, p.lat, p.lon) for p in _points(places_filtered(query))]
-    if len(rows) <= MAP_POINT_LIMIT or zoom > MAX_CLUSTER_LEVEL:
-        points = [MapPoint(*row) for row in rows[: MAP_POINT_LIMIT * 4]]
-        return MapView(total=len(rows), clusters=[], points=points)
+        candidates = place_candidates(query, search_box(query))
+        radius = query.effective_radius_km
+        if query.near is not None and radius is not None:
+            candidates = _within(candidates, query.near, radius)
+        positions = candidates.positions()
+    located = [(pid, lat, lon) for pid, lat, lon in positions if lat is not None and lon is not None]
+    if len(located) <= MAP_POINT_LIMIT or zoom > MAX_CLUSTER_LEVEL:
+        return MapView(total=len(located), clusters=[], points=_points(located[: MAP_POINT_LIMIT * 4]))
     grid: dict[tuple[int, int], list[float]] = {}
-    for _pid, _name, _kind, lat, lon in rows:
+    for _pid, lat, lon in located:
         key = (math.floor((lat + 90) / size), math.floor((lon + 180) / size))
         acc = grid.setdefault(key, [0, 0.0, 0.0])
         acc[0] += 1
         acc[1] += lat
         acc[2] += lon
-    return MapView(total=len(rows), clusters=_clusters(grid, size), points=[])
+    return MapView(total=len(located), clusters=_clusters(grid, size), points=[])
 
 
 # --- Producers ------------------------------------------------------------------------------------

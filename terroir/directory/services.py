@@ -173,6 +173,7 @@ def place_move(*, place: Place, lat: float | None, lon: float | None) -> Place:
     place.lat, place.lon = lat, lon
     place.updated_at = timezone.now()
     place.save(update_fields=["lat", "lon", "updated_at"])
+    places_reindex(place_ids=[place.pk])
     map_cells_refresh(positions=[old, (lat, lon)])
     return place
 

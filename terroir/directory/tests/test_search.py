@@ -26,7 +26,7 @@ def names(results: PlaceResults) -> list[str]:
     return [hit.place.name for hit in results.hits]
 
 
-def search(now: dt.datetime | None = None, **params: str) -> PlaceResults:
+def search(now: dt.datetime | None = None, /, **params: str) -> PlaceResults:
     return places_search(parse_place_query(params, today=(now or THURSDAY_MORNING).date()), now=now)
 
 
@@ -80,7 +80,7 @@ def test_it_filters_by_label_and_kind(territory) -> None:
 
 
 def test_open_now_keeps_only_places_open_at_that_moment(territory) -> None:
-    found = names(search(now=THURSDAY_MORNING, open_now="1", commune="Ambert", radius_km="10"))
+    found = names(search(THURSDAY_MORNING, open_now="1", commune="Ambert", radius_km="10"))
     assert "Marché d'Ambert" in found
     assert "Le Local, magasin de producteurs" in found
     assert "Vente à la ferme des Monts du Forez" not in found
@@ -186,3 +186,105 @@ def test_producers_are_searched_by_name_category_and_distance(territory) -> None
     assert [h.producer.name for h in near.hits] == ["GAEC des Monts du Forez", "Rucher de la Durolle"]
     cheese = producers_search(parse_place_query({"category": "dairy"}))
     assert [h.producer.name for h in cheese.hits] == ["GAEC des Monts du Forez"]
+
+
+CLERMONT = "45.7797,3.0863"
+
+
+def test_without_a_point_places_come_nearest_to_the_territory_centre_then_those_without_position(
+    territory, settings
+) -> None:
+    settings.TERROIR_CENTER = (45.7797, 3.0863)  # Clermont-Ferrand
+    results = search(page_size="100")
+    found = names(results)
+    assert found[0] == "Supermarché des Volcans"
+    assert found[-2:] == ["Marché Notre-Dame", "Panier fermier du Livradois"]  # Poitiers, then online
+    assert all(hit.distance_km is None for hit in results.hits)
+    # The same order as distances from Clermont, which the point search shows.
+    around = [n for n in names(search(near=CLERMONT, radius_km="1000", page_size="100"))]
+    assert found[:-1] == around
+
+
+def test_the_centre_rings_give_the_same_pages_as_sorting_everything(territory, settings, monkeypatch) -> None:
+    from terroir.directory import search as search_module
+
+    settings.TERROIR_CENTER = (45.7797, 3.0863)
+    whole = [names(search(page_size="2", page=str(page))) for page in (1, 2, 3, 4)]
+    monkeypatch.setattr(search_module, "SORT_WHOLE_LIMIT", 0)
+    monkeypatch.setattr(search_module, "CENTRE_RINGS_KM", (5.0, 60.0))
+    ringed = [names(search(page_size="2", page=str(page))) for page in (1, 2, 3, 4)]
+    assert ringed == whole
+    assert sum(len(page) for page in ringed) == Place.objects.count()
+
+
+def test_counting_stops_at_the_limit_and_says_so(territory, monkeypatch) -> None:
+    from terroir.directory import search as search_module
+
+    monkeypatch.setattr(search_module, "COUNT_LIMIT", 3)
+    results = search(page_size="2")
+    assert (results.count, results.count_exact) == (3, False)
+    assert len(names(search(page_size="2", page="3"))) == 2  # pages beyond the count stay reachable
+    small = search(kind="market")
+    assert (small.count, small.count_exact) == (2, True)
+
+
+def test_a_place_with_several_words_of_the_same_prefix_is_found_and_counted_once(territory) -> None:
+    from terroir.directory.models import Commune
+    from terroir.directory.services import place_create
+
+    place_create(
+        name="Fromagerie des fromages fromagers", kind="shop", commune=Commune.objects.get(code="63003"),
+        lat=45.55, lon=3.74, address="", postcode="63600", opening_hours="", producers=[],
+    )  # fmt: skip
+    for params in ({"q": "fromag"}, {"q": "fromag", "commune": "Ambert"}, {"q": "fromag", "kind": "shop"}):
+        results = search(**params)
+        ids = [hit.place.pk for hit in results.hits]
+        assert len(ids) == len(set(ids)) == results.count
+        assert "Fromagerie des fromages fromagers" in names(results)
+
+
+def test_a_moved_place_is_found_at_its_new_position(territory) -> None:
+    from terroir.directory.services import place_move
+
+    shop = Place.objects.get(name="Le Local, magasin de producteurs")
+    assert "Le Local, magasin de producteurs" in names(search(commune="Ambert", radius_km="5", category="dairy"))
+    place_move(place=shop, lat=46.5841, lon=0.3469)  # to Poitiers
+    assert "Le Local, magasin de producteurs" not in names(search(commune="Ambert", radius_km="5", category="dairy"))
+    assert "Le Local, magasin de producteurs" in names(search(near="46.58,0.35", radius_km="5", q="local"))
+
+
+def test_every_filter_combination_agrees_with_a_plain_reading_of_the_directory(territory) -> None:
+    """The index-driven search against a direct evaluation over every place (and its producers)."""
+    from terroir.lib.geo import haversine_km
+    from terroir.lib.text import fold
+
+    places = list(Place.objects.prefetch_related("producers__offers__category", "producers__offers__labels"))
+
+    def expected(q: str, kind: str, category: str, near: tuple[float, float] | None, radius: float) -> set[str]:
+        out = set()
+        for place in places:
+            if kind and place.kind != kind:
+                continue
+            if near and (place.lat is None or place.lon is None or haversine_km(*near, place.lat, place.lon) > radius):
+                continue
+            offers = [o for p in place.producers.all() for o in p.offers.all()]
+            if category and not any(f"/{category}/" in o.category.path for o in offers):
+                continue
+            text = fold(" ".join([place.name, place.commune.name if place.commune else ""]
+                                 + [p.name for p in place.producers.all()]
+                                 + [f"{o.category.name_fr} {o.category.name_en}" for o in offers]))  # fmt: skip
+            if q and not all(any(w.startswith(t) for w in text.split()) for t in fold(q).split()):
+                continue
+            out.add(place.name)
+        return out
+
+    for q in ("", "fromage", "marche ambert", "miel"):
+        for kind in ("", "market", "producers_shop"):
+            for category in ("", "dairy", "honey"):
+                for near, radius in ((None, 0.0), ((45.5497, 3.7417), 20.0)):
+                    params = {"q": q, "kind": kind, "category": category, "page_size": "100"}
+                    if near:
+                        params |= {"near": f"{near[0]},{near[1]}", "radius_km": str(radius)}
+                    got = search(**params)
+                    assert set(names(got)) == expected(q, kind, category, near, radius), params
+                    assert got.count == len(got.hits)
