@@ -185,10 +185,9 @@ def http_load(database_url: str, seconds: float, clients: int, sample: list[tupl
             paths.append(f"/api/v1/places?near={lat},{lon}&radius_km=30&category={rng.choice(CATEGORIES)}")
             paths.append(f"/api/v1/map?bbox={lon - 0.8:.4f},{lat - 0.55:.4f},{lon + 0.8:.4f},{lat + 0.55:.4f}&zoom=9")
             paths.append(f"/api/v1/places?q={rng.choice(WORDS)}")
-        if shutil.which("wrk"):
-            figures = _wrk_load(port, paths, seconds, clients)
-        else:
-            figures = _python_load(port, paths, seconds, clients)
+        load = _wrk_load if shutil.which("wrk") else _python_load
+        load(port, paths, 3, clients)  # warm-up, not measured: workers' first connections and caches
+        figures = load(port, paths, seconds, clients)
     finally:
         server.terminate()
         server.wait(timeout=10)
