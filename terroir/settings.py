@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "terroir.directory",
+    "terroir.imports",
     "terroir.api",
 ]
 

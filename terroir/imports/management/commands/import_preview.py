@@ -1,0 +1,58 @@
+"""python manage.py import_preview FILE --mapping MAPPING [--rows N] [--report PROBLEMS.csv]
+
+Shows the first rows of a source as they will be read and every problem found, writing nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from terroir.imports.mapping import MappingError, Record, mapping_load
+from terroir.imports.read import preview, records_read, report_write
+from terroir.imports.readers import SourceError
+
+SHOWN_FIELDS = ("ref", "name", "kind", "legal_form", "siret", "address", "postcode", "commune", "lat", "lon",
+                "phone", "email", "website", "categories", "labels", "opening_hours")  # fmt: skip
+
+
+class Command(BaseCommand):
+    help = "Show how a source file will be read through its mapping, and every problem in it; writes nothing."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--mapping", type=Path, required=True, help="TOML or YAML mapping file")
+        parser.add_argument("--rows", type=int, default=10, help="records shown (default 10)")
+        parser.add_argument("--report", type=Path, help="write every problem, with its row, to this CSV file")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            mapping = mapping_load(Path(options["mapping"]))
+        except MappingError as error:
+            raise CommandError(f"mapping {error}") from None
+        options["file"] = Path(options["file"])
+        result = preview(options["file"], mapping, rows=options["rows"])
+        for record in result.records:
+            self.stdout.write(self._describe(record))
+        if result.error is not None:
+            raise CommandError(f"{options['file'].name}: {result.error}")
+        self.stdout.write(
+            f"{result.rows} rows read, {result.rows - result.rejected} usable, {result.rejected} rejected; "
+            f"problems by field: {dict(result.problem_counts) or 'none'}"
+        )
+        for problem in result.problems[:50]:
+            flag = "REJECTED " if problem.fatal else ""
+            self.stdout.write(f"  line {problem.line}: {flag}{problem.field}: {problem.message}")
+        if options["report"]:
+            try:
+                lines = report_write(records_read(options["file"], mapping), Path(options["report"]))
+            except SourceError as error:
+                raise CommandError(f"{options['file'].name}: {error}") from None
+            self.stdout.write(f"{lines} problems written to {options['report']}")
+
+    def _describe(self, record: Record) -> str:
+        values = {name: getattr(record, name) for name in SHOWN_FIELDS if getattr(record, name) not in ("", None, ())}
+        status = "rejected" if record.rejected else "ok"
+        return f"line {record.line} [{status}] " + "; ".join(f"{k}={v}" for k, v in values.items())

@@ -1,0 +1,92 @@
+"""A source file read through its mapping: records, problems, the preview and the rejection report."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .mapping import Mapping, Problem, Record
+from .readers import SourceError, header_read, rows_read
+
+
+def records_read(path: Path, mapping: Mapping) -> Iterator[Record]:
+    """Every row of the file as a record, with its problems. Raises SourceError when the file cannot be
+    read at all, or misses a column the mapping names."""
+    options = {"format": mapping.format, "encoding": mapping.encoding, "delimiter": mapping.delimiter}
+    if path.exists() and path.stat().st_size > 0:
+        header = header_read(path, **options)
+        if header is not None:
+            missing = mapping.missing_columns(set(header))
+            if missing:
+                raise SourceError(
+                    f"the mapping names column(s) {', '.join(map(repr, missing))} that the file lacks; "
+                    f"its columns are {', '.join(map(repr, [h for h in header if h]))}",
+                    line=1,
+                )
+    for row in rows_read(path, **options):
+        yield mapping.record_of(row)
+
+
+@dataclass
+class Preview:
+    """The first records as they will be read, and every problem of the whole file."""
+
+    mapping: Mapping
+    records: list[Record] = field(default_factory=list)
+    rows: int = 0
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_counts: Counter[str] = field(default_factory=Counter)
+    error: SourceError | None = None
+
+
+def preview(path: Path, mapping: Mapping, *, rows: int = 20, problems: int = 1000) -> Preview:
+    """Reads the whole file (streamed) and writes nothing."""
+    result = Preview(mapping=mapping)
+    try:
+        for record in records_read(path, mapping):
+            result.rows += 1
+            result.rejected += record.rejected
+            if len(result.records) < rows:
+                result.records.append(record)
+            for problem in record.problems:
+                result.problem_counts[problem.field] += 1
+                if len(result.problems) < problems:
+                    result.problems.append(problem)
+    except SourceError as error:
+        result.error = error
+    return result
+
+
+REPORT_COLUMNS = ("line", "rejected", "field", "problem", "row")
+
+
+def report_write(records: Iterator[Record] | list[Record], path: Path) -> int:
+    """Every problem of the records, one per line, with the original row (as JSON) and whether the row
+    was kept out: semicolons and a BOM, as French spreadsheets open it. Returns the number of lines."""
+    written = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(REPORT_COLUMNS)
+        for record in records:
+            for problem in record.problems:
+                writer.writerow(
+                    (
+                        problem.line,
+                        "yes" if record.rejected else "no",
+                        problem.field,
+                        problem.message,
+                        _row_json(record.raw),
+                    )
+                )
+                written += 1
+    return written
+
+
+def _row_json(values: dict[str, Any]) -> str:
+    return json.dumps(values, ensure_ascii=False, default=str)
