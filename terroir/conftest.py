@@ -113,3 +113,9 @@ def territory(db: Any) -> Territory:
         le_local=le_local, thiers_canteen=thiers_canteen, clermont_supermarket=clermont_supermarket,
         poitiers_market=poitiers_market, online_box=online_box,
     )  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _offline(settings: Any) -> None:
+    """The suite never reaches the network: no geocoding service unless a test serves one itself."""
+    settings.TERROIR_GEOCODER_URL = ""

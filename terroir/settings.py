@@ -158,3 +158,10 @@ TERROIR_COMMUNES_FILE = Path(
 )
 # Sites allowed to embed the widget in an iframe ("*" for any).
 TERROIR_WIDGET_FRAME_ANCESTORS = os.getenv("TERROIR_WIDGET_FRAME_ANCESTORS", "*")
+# Geocoding: an addok-compatible service (the national address base's API by default). Empty: offline,
+# addresses are placed at their commune's centre from the communes table.
+TERROIR_GEOCODER_URL = os.getenv("TERROIR_GEOCODER_URL", "https://api-adresse.data.gouv.fr")
+TERROIR_GEOCODER_TIMEOUT_S = float(os.getenv("TERROIR_GEOCODER_TIMEOUT_S", "10"))
+TERROIR_GEOCODER_RETRIES = int(os.getenv("TERROIR_GEOCODER_RETRIES", "3"))
+# Below this addok score (0..1) an answer is not trusted and the commune's centre is used.
+TERROIR_GEOCODER_MIN_SCORE = float(os.getenv("TERROIR_GEOCODER_MIN_SCORE", "0.5"))

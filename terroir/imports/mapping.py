@@ -119,6 +119,8 @@ class Record:
     opening_hours: str = ""
     contact_public: bool = False
     verified_at: dt.date | None = None
+    # How the position was found: given by the source, or by geocoding (address, street, commune).
+    precision: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 

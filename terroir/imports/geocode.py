@@ -1,0 +1,303 @@
+"""Addresses to positions: the one module that talks to the geocoding service.
+
+An addok-compatible service (the national address base's API, https://api-adresse.data.gouv.fr, or a
+territory's own addok) answers single searches and CSV batches; answers are cached in the database.
+Offline, or when the service fails or is unsure, a record is placed at its commune's centre from the
+communes table. Every position says how precise it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from terroir.directory.communes import name_key
+from terroir.directory.models import Commune
+
+from .mapping import Record
+
+BATCH_ROWS = 2000
+# addok's result types, from the most precise.
+PRECISION_OF_TYPE = {"housenumber": "address", "street": "street", "locality": "street", "municipality": "commune"}
+_CEDEX = re.compile(r"\bcedex\b.*$", re.IGNORECASE)
+_ARRONDISSEMENT = re.compile(r"\b(\d{1,2})\s*(e|er|eme|ème|è)?\s*(arrondissement)?\b", re.IGNORECASE)
+
+
+class Precision:
+    GIVEN = "given"  # the source gave the position
+    ADDRESS = "address"
+    STREET = "street"
+    COMMUNE = "commune"  # the commune's centre: to be checked on the map
+
+
+class GeocoderError(RuntimeError):
+    """The service could not answer (after the retries): the caller falls back to communes."""
+
+
+@dataclass(frozen=True)
+class Geocode:
+    lat: float
+    lon: float
+    precision: str
+    score: float = 1.0
+    citycode: str = ""
+
+
+def address_query(record: Record) -> str:
+    """What is asked of the geocoder: the street address and the commune."""
+    commune = _CEDEX.sub("", record.commune).strip()
+    return " ".join(part for part in (record.address, record.postcode, commune) if part).strip()
+
+
+class AddokClient:
+    """An addok-compatible HTTP API, with timeouts and retries (backing off on errors and 429/5xx)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout_s: float = 10.0,
+        retries: int = 3,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.timeout_s = timeout_s
+        self.retries = retries
+        self.sleep = sleep
+
+    def _request(self, request: urllib.request.Request) -> bytes:
+        last: Exception | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.sleep(min(8.0, 0.5 * 2 ** (attempt - 1)))
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+                    data: bytes = response.read()
+                    return data
+            except urllib.error.HTTPError as error:
+                last = error
+                if error.code != 429 and error.code < 500:
+                    break  # a request the service will never accept
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+                last = error
+        raise GeocoderError(f"{self.base_url}: {last}")
+
+    def search(self, query: str, *, postcode: str = "") -> Geocode | None:
+        params = {"q": query[:200], "limit": "1"}
+        if postcode:
+            params["postcode"] = postcode
+        url = f"{self.base_url}/search/?{urllib.parse.urlencode(params)}"
+        try:
+            answer = json.loads(self._request(urllib.request.Request(url)))
+            feature = answer["features"][0] if answer.get("features") else None
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise GeocoderError(f"{self.base_url}: unreadable answer ({error})") from None
+        if feature is None:
+            return None
+        props = feature.get("properties", {})
+        lon, lat = feature["geometry"]["coordinates"]
+        return Geocode(
+            lat=float(lat),
+            lon=float(lon),
+            precision=PRECISION_OF_TYPE.get(props.get("type", ""), Precision.COMMUNE),
+            score=float(props.get("score", 0)),
+            citycode=str(props.get("citycode", "")),
+        )
+
+    def search_batch(self, rows: Sequence[tuple[str, str, str]]) -> dict[str, Geocode | None]:
+        """Rows of (key, query, postcode) through the CSV endpoint, in one request."""
+        body = io.StringIO()
+        writer = csv.writer(body)
+        writer.writerow(("key", "q", "postcode"))
+        writer.writerows(rows)
+        boundary = uuid.uuid4().hex
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="columns"\r\n\r\nq\r\n',
+            f'--{boundary}\r\nContent-Disposition: form-data; name="postcode"\r\n\r\npostcode\r\n',
+            f'--{boundary}\r\nContent-Disposition: form-data; name="data"; filename="rows.csv"\r\n'
+            f"Content-Type: text/csv\r\n\r\n{body.getvalue()}\r\n",
+            f"--{boundary}--\r\n",
+        ]
+        request = urllib.request.Request(
+            f"{self.base_url}/search/csv/",
+            data="".join(parts).encode("utf-8"),
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        text = self._request(request).decode("utf-8-sig")
+        found: dict[str, Geocode | None] = {}
+        try:
+            for row in csv.DictReader(io.StringIO(text)):
+                if not row.get("latitude") or not row.get("longitude"):
+                    found[row["key"]] = None
+                    continue
+                found[row["key"]] = Geocode(
+                    lat=float(row["latitude"]),
+                    lon=float(row["longitude"]),
+                    precision=PRECISION_OF_TYPE.get(row.get("result_type") or "", Precision.COMMUNE),
+                    score=float(row.get("result_score") or 0),
+                    citycode=row.get("result_citycode") or "",
+                )
+        except (KeyError, ValueError) as error:
+            raise GeocoderError(f"{self.base_url}: unreadable CSV answer ({error})") from None
+        return found
+
+
+def geocoder() -> AddokClient | None:
+    """The configured service, or None when the platform works offline."""
+    if not settings.TERROIR_GEOCODER_URL:
+        return None
+    return AddokClient(
+        settings.TERROIR_GEOCODER_URL,
+        timeout_s=settings.TERROIR_GEOCODER_TIMEOUT_S,
+        retries=settings.TERROIR_GEOCODER_RETRIES,
+    )
+
+
+# --- Offline: the commune's centre ----------------------------------------------------------------
+
+
+def commune_locate(*, code: str = "", postcode: str = "", name: str = "") -> Commune | None:
+    """The commune a source means, tolerant of accents, "St"/"Saint", hyphens, CEDEX and Paris, Lyon
+    and Marseille arrondissements ("Lyon 3e", 69003)."""
+    communes = Commune.objects.exclude(lat=None)
+    if code:
+        found = communes.filter(code=code).first()
+        if found:
+            return found
+    cleaned = _CEDEX.sub("", name).strip()
+    arrondissement = _ARRONDISSEMENT.search(cleaned)
+    key = name_key(re.sub(r"\d+", " ", _ARRONDISSEMENT.sub(" ", cleaned))) if cleaned else ""
+    if key in {"paris", "lyon", "marseille"} and arrondissement and not postcode:
+        number = int(arrondissement.group(1))
+        postcode = f"{ {'paris': 75000, 'lyon': 69000, 'marseille': 13000}[key] + number:05d}"
+    if postcode:
+        by_postcode = list(communes.filter(postcodes__contains=postcode))
+        named = [c for c in by_postcode if c.name_key == key]
+        if key and not named:
+            # Paris 15e is stored as "Paris 15e Arrondissement": the name starts with the city's.
+            named = [c for c in by_postcode if c.name_key.startswith(key + " ")]
+        if named:
+            return max(named, key=lambda c: c.population or 0)
+        if len(by_postcode) == 1 and not key:
+            return by_postcode[0]
+        if key:
+            # A CEDEX or a business postcode is not a commune's: look in its department.
+            department = postcode[:3] if postcode.startswith("97") else postcode[:2]
+            in_department = communes.filter(department=department, name_key=key).order_by("-population").first()
+            if in_department:
+                return in_department
+        if len(by_postcode) == 1:
+            return by_postcode[0]
+    if key:
+        return communes.filter(name_key=key).order_by("-population").first()
+    return None
+
+
+# --- Cache ----------------------------------------------------------------------------------------
+
+
+def _key(query: str) -> str:
+    return hashlib.sha1(query.encode("utf-8")).hexdigest()
+
+
+def cache_get(queries: Collection[str]) -> dict[str, Geocode | None]:
+    """The remembered answers to these queries (None: remembered as not found)."""
+    from .models import GeocodeAnswer
+
+    by_key = {_key(q): q for q in queries}
+    found: dict[str, Geocode | None] = {}
+    keys = list(by_key)
+    for start in range(0, len(keys), 500):
+        for answer in GeocodeAnswer.objects.filter(key__in=keys[start : start + 500]):
+            query = by_key[answer.key]
+            if answer.lat is None or answer.lon is None:
+                found[query] = None
+            else:
+                found[query] = Geocode(answer.lat, answer.lon, answer.precision, answer.score, answer.citycode)
+    return found
+
+
+def cache_put(answers: dict[str, Geocode | None]) -> None:
+    from .models import GeocodeAnswer
+
+    GeocodeAnswer.objects.bulk_create(
+        [
+            GeocodeAnswer(
+                key=_key(query),
+                query=query,
+                lat=answer.lat if answer else None,
+                lon=answer.lon if answer else None,
+                precision=answer.precision if answer else "",
+                score=answer.score if answer else 0.0,
+                citycode=answer.citycode if answer else "",
+            )
+            for query, answer in answers.items()
+        ],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+
+
+# --- Records --------------------------------------------------------------------------------------
+
+
+def records_geocode(
+    records: Iterable[Record],
+    *,
+    client: AddokClient | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Record]:
+    """Give a position to the records that lack one. Records placed only at their commune's centre, or
+    not placed at all, say so in their problems."""
+    records = list(records)
+    for record in records:
+        if record.lat is not None:
+            record.precision = Precision.GIVEN
+    todo = [r for r in records if r.lat is None and not r.rejected and (r.address or r.commune or r.postcode)]
+    queries = {id(r): address_query(r) for r in todo}
+    answers = cache_get({q for q in queries.values() if q})
+    missing = sorted({q for q in queries.values() if q and q not in answers})
+    min_score = settings.TERROIR_GEOCODER_MIN_SCORE
+    if client is not None and missing:
+        postcodes = {address_query(r): r.postcode for r in todo}
+        done = 0
+        for start in range(0, len(missing), BATCH_ROWS):
+            chunk = missing[start : start + BATCH_ROWS]
+            try:
+                found = client.search_batch([(q, q, postcodes.get(q, "")) for q in chunk])
+            except GeocoderError:
+                break  # the communes table places the rest
+            cache_put(found)
+            answers.update(found)
+            done += len(chunk)
+            if progress:
+                progress(done, len(missing))
+    for record in todo:
+        answer = answers.get(queries[id(record)])
+        if answer is not None and answer.score >= min_score and answer.precision != Precision.COMMUNE:
+            record.lat, record.lon, record.precision = answer.lat, answer.lon, answer.precision
+            record.commune_code = record.commune_code or answer.citycode
+            continue
+        commune = commune_locate(code=record.commune_code, postcode=record.postcode, name=record.commune)
+        if commune is None or commune.lat is None or commune.lon is None:
+            record.problem("address", "could not be placed: no known commune in the address", fatal=True)
+            continue
+        record.lat, record.lon, record.precision = commune.lat, commune.lon, Precision.COMMUNE
+        record.commune_code = commune.code
+        record.problem("address", f"placed at the centre of {commune.name} only: check its position", fatal=False)
+    for record in records:
+        if record.lat is None and not record.rejected and record.kind and record.kind != "online":
+            record.problem("address", "no position and no address to find it from", fatal=True)
+    return records
