@@ -1,0 +1,201 @@
+"""Importing a source file: read through its mapping, geocode, and keep each record per source.
+
+A run either completes or leaves the database as it was (one transaction); the same source cannot be
+imported twice at once; re-importing updates records instead of duplicating them, and records gone
+from the source are flagged, not deleted. Every rejected row and every problem is kept in the run's
+report with its line and original row.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from terroir.lib.text import fold
+
+from .geocode import Precision, geocoder, records_geocode
+from .mapping import Mapping, Record
+from .models import ImportRun, Source, SourceRecord
+from .read import REPORT_COLUMNS, records_read
+from .readers import SourceError
+
+CHUNK = 2000
+REPORT_MAX_LINES = 100_000
+# Fields of a Record kept in SourceRecord.data (the rest is its line, raw row and problems).
+DATA_FIELDS = tuple(f.name for f in dataclasses.fields(Record) if f.name not in {"line", "raw", "problems", "source"})
+
+
+class ImportBusy(RuntimeError):
+    """The source is already being imported."""
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as raw:
+        while chunk := raw.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def record_ref(record: Record) -> str:
+    """The record's id in its source; without one, a key from its name and commune, so that a
+    re-import of the same row finds it again."""
+    if record.ref:
+        return record.ref[:200]
+    basis = "|".join((fold(record.name), record.postcode, fold(record.commune)))
+    return "key:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:20]
+
+
+def record_data(record: Record) -> dict[str, Any]:
+    data = {name: getattr(record, name) for name in DATA_FIELDS}
+    data["categories"] = list(record.categories)
+    data["labels"] = list(record.labels)
+    data["verified_at"] = record.verified_at.isoformat() if record.verified_at else None
+    return data
+
+
+def _digest(data: dict[str, Any]) -> str:
+    return hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    chunk: list[Record] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Report:
+    def __init__(self) -> None:
+        self.out = io.StringIO()
+        self.writer = csv.writer(self.out, delimiter=";")
+        self.writer.writerow(REPORT_COLUMNS)
+        self.lines = 0
+        self.left_out = 0
+
+    def add(self, record: Record) -> None:
+        for problem in record.problems:
+            if self.lines >= REPORT_MAX_LINES:
+                self.left_out += 1
+                continue
+            row = json.dumps(record.raw, ensure_ascii=False, default=str)
+            rejected = "yes" if record.rejected else "no"
+            self.writer.writerow((problem.line, rejected, problem.field, problem.message, row))
+            self.lines += 1
+
+    def text(self) -> str:
+        if self.left_out:
+            self.writer.writerow(("", "", "", f"{self.left_out} more problems not listed", ""))
+        return "\ufeff" + self.out.getvalue()
+
+
+def source_import(
+    *,
+    path: Path,
+    mapping: Mapping,
+    mapping_text: str = "",
+    geocode: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> ImportRun:
+    """Import one file of a source. Returns the run, done or failed (with its error)."""
+    source, _created = Source.objects.get_or_create(name=mapping.name, defaults={"label": mapping.label})
+    Source.objects.filter(pk=source.pk).update(label=mapping.label, mapping=mapping_text or source.mapping)
+    try:
+        with transaction.atomic():
+            run = ImportRun.objects.create(source=source, file_name=path.name[:255], file_sha256=file_digest(path))
+    except IntegrityError:
+        running = ImportRun.objects.filter(source=source, status=ImportRun.Status.RUNNING).first()
+        since = f" since {running.started_at:%Y-%m-%d %H:%M}" if running else ""
+        raise ImportBusy(f"source {mapping.name!r} is already being imported{since}; try again when it ends") from None
+    try:
+        with transaction.atomic():
+            _import_rows(run, path, mapping, geocode=geocode, progress=progress)
+    except SourceError as error:
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.FAILED, error=str(error), finished_at=timezone.now()
+        )
+    except BaseException as error:
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+        )
+        raise
+    run.refresh_from_db()
+    return run
+
+
+def _import_rows(
+    run: ImportRun, path: Path, mapping: Mapping, *, geocode: bool, progress: Callable[[str], None] | None
+) -> None:
+    client = geocoder() if geocode else None
+    report = _Report()
+    counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "commune_level": 0}
+    seen: dict[str, int] = {}
+    for chunk in _chunks(records_read(path, mapping), CHUNK):
+        records_geocode(chunk, client=client)
+        kept: dict[str, Record] = {}
+        for record in chunk:
+            counts["rows"] += 1
+            ref = record_ref(record)
+            if not record.rejected and ref in seen:
+                record.problem("ref", f"same reference {ref!r} as line {seen[ref]}: this row is not kept", fatal=True)
+            if record.rejected:
+                counts["rejected"] += 1
+            else:
+                seen[ref] = record.line
+                kept[ref] = record
+                counts["commune_level"] += record.precision == Precision.COMMUNE
+            report.add(record)
+        _store(run, kept, counts)
+        if progress:
+            progress(f"{counts['rows']} rows read, {counts['rejected']} rejected")
+    missing = SourceRecord.objects.filter(source=run.source, missing=False).exclude(last_run=run).update(missing=True)
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.DONE, finished_at=timezone.now(), missing=missing, report=report.text(), **counts
+    )
+
+
+def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> None:
+    existing = {r.ref: r for r in SourceRecord.objects.filter(source=run.source, ref__in=list(kept))}
+    now = timezone.now()
+    to_create, to_update = [], []
+    for ref, record in kept.items():
+        data = record_data(record)
+        digest = _digest(data)
+        stored = existing.get(ref)
+        if stored is None:
+            to_create.append(
+                SourceRecord(
+                    source=run.source, ref=ref, record_type=record.record_type, name=record.name[:200], data=data,
+                    raw=json.loads(json.dumps(record.raw, default=str)), digest=digest, first_run=run, last_run=run,
+                    updated_at=now,
+                )
+            )  # fmt: skip
+            counts["created"] += 1
+            continue
+        if stored.digest == digest and not stored.missing:
+            counts["unchanged"] += 1
+        else:
+            counts["updated"] += stored.digest != digest
+            counts["unchanged"] += stored.digest == digest
+            stored.updated_at = now if stored.digest != digest else stored.updated_at
+        stored.data, stored.digest, stored.name = data, digest, record.name[:200]
+        stored.raw = json.loads(json.dumps(record.raw, default=str))
+        stored.record_type, stored.last_run, stored.missing = record.record_type, run, False
+        to_update.append(stored)
+    SourceRecord.objects.bulk_create(to_create, batch_size=500)
+    SourceRecord.objects.bulk_update(
+        to_update, ["data", "digest", "name", "raw", "record_type", "last_run", "missing", "updated_at"], batch_size=500
+    )

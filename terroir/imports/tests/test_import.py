@@ -1,0 +1,134 @@
+"""Importing sources again and again: idempotent, all or nothing, one at a time, nothing lost."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from terroir.imports.mapping import mapping_parse
+from terroir.imports.models import ImportRun, Source, SourceRecord
+from terroir.imports.services import ImportBusy, source_import
+
+pytestmark = pytest.mark.django_db
+
+MAPPING = """
+[source]
+name = "amap-63"
+label = "AMAP du Puy-de-Dôme"
+ref = "id"
+
+[fields]
+name = "nom"
+address = "adresse"
+postcode = "cp"
+commune = "commune"
+lat = "lat"
+lon = "lon"
+
+[constants]
+kind = "amap"
+"""
+
+
+def write(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=["id", "nom", "adresse", "cp", "commune", "lat", "lon"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+AMAPS = [
+    {"id": "1", "nom": "AMAP d'Ambert", "adresse": "", "cp": "63600", "commune": "Ambert", "lat": "45.55",
+     "lon": "3.74"},
+    {"id": "2", "nom": "AMAP de Thiers", "adresse": "place du Pirou", "cp": "63300", "commune": "Thiers", "lat": "",
+     "lon": ""},
+    {"id": "3", "nom": "", "adresse": "", "cp": "63000", "commune": "Clermont-Ferrand", "lat": "", "lon": ""},
+]  # fmt: skip
+
+
+@pytest.fixture
+def mapping(territory):
+    return mapping_parse(MAPPING)
+
+
+def test_an_import_keeps_each_record_with_its_source_and_reports_the_rest(tmp_path, mapping) -> None:
+    run = source_import(path=write(tmp_path / "amap.csv", AMAPS), mapping=mapping, mapping_text=MAPPING)
+    assert run.status == ImportRun.Status.DONE
+    assert (run.rows, run.created, run.rejected, run.commune_level) == (3, 2, 1, 1)
+    thiers = SourceRecord.objects.get(source__name="amap-63", ref="2")
+    assert thiers.data["precision"] == "commune" and thiers.data["commune_code"] == "63430"
+    assert thiers.raw["adresse"] == "place du Pirou"
+    report = list(csv.DictReader(io.StringIO(run.report.lstrip("\ufeff")), delimiter=";"))
+    assert {(r["line"], r["field"], r["rejected"]) for r in report} == {("4", "name", "yes"), ("3", "address", "no")}
+    assert json.loads(report[0]["row"])["id"] in {"2", "3"}
+    assert Source.objects.get(name="amap-63").mapping == MAPPING
+
+
+def test_reimporting_updates_instead_of_duplicating_and_flags_what_disappeared(tmp_path, mapping) -> None:
+    source_import(path=write(tmp_path / "v1.csv", AMAPS[:2]), mapping=mapping)
+    again = source_import(path=write(tmp_path / "v1-again.csv", AMAPS[:2]), mapping=mapping)
+    assert (again.created, again.updated, again.unchanged, again.missing) == (0, 0, 2, 0)
+    renamed = [{**AMAPS[0], "nom": "AMAP du Livradois"}]
+    newer = source_import(path=write(tmp_path / "v2.csv", renamed), mapping=mapping)
+    assert (newer.created, newer.updated, newer.missing) == (0, 1, 1)
+    assert SourceRecord.objects.get(ref="1").name == "AMAP du Livradois"
+    gone = SourceRecord.objects.get(ref="2")
+    assert gone.missing  # flagged, not deleted
+    back = source_import(path=write(tmp_path / "v3.csv", AMAPS[:2]), mapping=mapping)
+    assert (back.updated, back.unchanged) == (1, 1)  # the name went back; Thiers is back unchanged
+    assert SourceRecord.objects.filter(missing=True).count() == 0
+    assert SourceRecord.objects.count() == 2
+
+
+def test_rows_without_reference_are_found_again_by_name_and_commune(tmp_path, territory) -> None:
+    mapping = mapping_parse(MAPPING.replace('ref = "id"\n', ""))
+    source_import(path=write(tmp_path / "a.csv", AMAPS[:2]), mapping=mapping)
+    again = source_import(path=write(tmp_path / "b.csv", AMAPS[:2]), mapping=mapping)
+    assert (again.created, again.unchanged) == (0, 2)
+
+
+def test_a_reference_given_twice_in_a_file_keeps_the_first_row_and_reports_the_second(tmp_path, mapping) -> None:
+    run = source_import(path=write(tmp_path / "twice.csv", [AMAPS[0], {**AMAPS[0], "nom": "Autre"}]), mapping=mapping)
+    assert (run.created, run.rejected) == (1, 1)
+    assert "same reference '1' as line 2" in run.report
+
+
+def test_a_file_broken_halfway_imports_nothing(tmp_path, territory) -> None:
+    mapping = mapping_parse(
+        '[source]\nname = "gogo"\nref = "id"\n[fields]\nname = "name"\n[constants]\nkind = "market"'
+    )
+    (tmp_path / "broken.json").write_text('[{"id": 1, "name": "Marché"}, {"id": 2, "name": ', encoding="utf-8")
+    run = source_import(path=tmp_path / "broken.json", mapping=mapping)
+    assert run.status == ImportRun.Status.FAILED and "malformed JSON after record 1" in run.error
+    assert SourceRecord.objects.count() == 0
+
+
+def test_the_same_source_cannot_be_imported_twice_at_once(tmp_path, mapping) -> None:
+    source = Source.objects.create(name="amap-63", label="AMAP")
+    ImportRun.objects.create(source=source, file_name="big.csv", file_sha256="0" * 64)  # still running
+    with pytest.raises(ImportBusy, match="already being imported"):
+        source_import(path=write(tmp_path / "amap.csv", AMAPS), mapping=mapping)
+    other = mapping_parse(MAPPING.replace('name = "amap-63"', 'name = "amap-43"'))
+    assert source_import(path=write(tmp_path / "other.csv", AMAPS), mapping=other).status == ImportRun.Status.DONE
+
+
+def test_import_source_command_uses_ready_made_mappings_and_reports(tmp_path, territory, capsys) -> None:
+    overpass = {"elements": [
+        {"type": "node", "id": 1, "lat": 45.55, "lon": 3.74, "tags": {"shop": "farm", "name": "Ferme"}},
+        {"type": "node", "id": 2, "lat": 3.74, "lon": 45.55, "tags": {"shop": "farm", "name": "Swapped"}},
+    ]}  # fmt: skip
+    (tmp_path / "osm.json").write_text(json.dumps(overpass), encoding="utf-8")
+    call_command("import_source", str(tmp_path / "osm.json"), mapping="osm", report=str(tmp_path / "r.csv"))
+    out = capsys.readouterr().out
+    assert "2 rows: 1 new, 0 updated, 0 unchanged, 1 rejected" in out
+    assert "looks swapped" in (tmp_path / "r.csv").read_text(encoding="utf-8")
+    with pytest.raises(CommandError, match="nothing was imported"):
+        (tmp_path / "bad.json").write_text("{", encoding="utf-8")
+        call_command("import_source", str(tmp_path / "bad.json"), mapping="osm")
