@@ -69,6 +69,7 @@ def build(places: int, producers: int) -> float:
 
     from terroir.directory.communes import communes_load
     from terroir.directory.demo import synthetic_generate
+    from terroir.directory.index import search_tables_maintain
     from terroir.directory.models import Commune, Place
 
     call_command("migrate", verbosity=0)
@@ -80,6 +81,7 @@ def build(places: int, producers: int) -> float:
     if not Commune.objects.exists():
         communes_load()
     synthetic_generate(places=places, producers=producers, seed=1, progress=lambda m: print("  build:", m, flush=True))
+    search_tables_maintain()
     return time.perf_counter() - start
 
 

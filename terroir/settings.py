@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Installed so that the API's interactive docs use its bundled Swagger UI, not a CDN.
+    "ninja",
     "terroir.directory",
     "terroir.imports",
     "terroir.api",

@@ -263,3 +263,15 @@ def actors_reindex(*, actor_ids: Sequence[int] | None = None) -> int:
 def actor_search_key(name: str, commune_name: str) -> str:
     """Folded words between spaces, so that " word" finds word starts with a plain LIKE."""
     return " " + " ".join(terms(f"{name} {commune_name}")) + " "
+
+
+def search_tables_maintain() -> None:
+    """After a bulk load, outside any transaction: on PostgreSQL, VACUUM ANALYZE the search tables so
+    that their index-only scans read no table pages (the visibility map) and the planner knows their
+    sizes, rather than waiting for autovacuum. Nothing to do on SQLite."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    tables = (SearchTerm, PlaceFacet, MapCell, Place)
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")

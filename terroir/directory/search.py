@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, QuerySet, Value
 from django.utils import timezone
 
@@ -287,10 +288,22 @@ def _strips(box: BBox) -> dict[str, object]:
     return {"band__gte": first, "band__lte": last}
 
 
+def _rarest(words: list[str], *, enough: int = 2000) -> str:
+    """The word with the fewest rows (counted up to `enough`), to read first: as a search engine
+    intersects its shortest posting list with the others."""
+    if len(words) == 1:
+        return words[0]
+    sizes = {
+        word: SearchTerm.objects.filter(term__gte=word, term__lt=prefix_upper_bound(word))[:enough].count()
+        for word in words
+    }
+    return min(words, key=lambda word: (sizes[word], -len(word)))
+
+
 def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
     """The places matching everything but distance and opening hours, as rows of one search table.
 
-    One condition is read from its index (the first facet, else the longest word, else the place
+    One condition is read from its index (the first facet, else the rarest word, else the place
     kinds), restricted to the strips of latitude and longitudes of `box`; each other condition is
     probed per row through the (place, …) unique indexes. No place row is visited.
     """
@@ -316,8 +329,7 @@ def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
         probes += [has_facet([facet]) for facet in facets[1:]]
         probes += [has_word(word) for word in words]
     elif words:
-        # The longest word is usually the rarest one.
-        driver = max(words, key=len)
+        driver = _rarest(words)
         rows = SearchTerm.objects.filter(term__gte=driver, term__lt=prefix_upper_bound(driver))
         repeats = True
         probes += [has_word(word) for word in words if word != driver]
@@ -338,8 +350,22 @@ def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
 def _count(candidates: Candidates, *, limit: int | None = None) -> tuple[int, bool]:
     """How many places, counted up to `limit` (COUNT_LIMIT); and whether that is the exact count."""
     limit = COUNT_LIMIT if limit is None else limit
-    counted = candidates.place_ids()[: limit + 1].count()
-    return min(counted, limit), counted <= limit
+    if not candidates.repeats:
+        counted = candidates.place_ids()[: limit + 1].count()
+        return min(counted, limit), counted <= limit
+    # Word rows may repeat a place. A database counts distinct places only once it has read every
+    # row (PostgreSQL hashes them all), so read a bounded number of rows and count their places: all
+    # the rows were read (exact), or enough places were found (more than the limit); else read more.
+    rows = candidates.rows.values("place_id").order_by()
+    cap = 3 * (limit + 1)
+    while True:
+        sql, params = rows[:cap].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*), COUNT(DISTINCT place_id) FROM ({sql}) AS window_rows", params)
+            read, places = cursor.fetchone()
+        if read < cap or places > limit:
+            return min(places, limit), places <= limit
+        cap *= 4
 
 
 def _flat_distance_sq(near: Point) -> ExpressionWrapper:

@@ -166,3 +166,9 @@ def test_openapi_document_describes_the_endpoints(client, territory) -> None:
         assert path in doc["paths"], path
     parameters = {p["name"] for p in doc["paths"]["/api/v1/places"]["get"]["parameters"]}
     assert {"near", "radius_km", "kind", "category", "label", "q", "open_now", "page"} <= parameters
+
+
+def test_the_interactive_docs_load_their_scripts_from_the_platform_not_a_cdn(client) -> None:
+    page = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()

@@ -288,3 +288,23 @@ def test_every_filter_combination_agrees_with_a_plain_reading_of_the_directory(t
                     got = search(**params)
                     assert set(names(got)) == expected(q, kind, category, near, radius), params
                     assert got.count == len(got.hits)
+
+
+def test_counts_of_words_shared_by_several_words_of_a_place_are_exact_below_the_limit(territory, monkeypatch) -> None:
+    from terroir.directory import search as search_module
+    from terroir.directory.models import Commune
+    from terroir.directory.services import place_create
+
+    for n in range(4):
+        place_create(
+            name=f"Fromagerie {n} des fromages fromagers", kind="shop", commune=Commune.objects.get(code="63003"),
+            lat=45.55, lon=3.74 + n / 100, address="", postcode="63600", opening_hours="", producers=[],
+        )  # fmt: skip
+    for params in ({"q": "fromag"}, {"q": "fromag", "commune": "Ambert"}):
+        monkeypatch.setattr(search_module, "COUNT_LIMIT", 10_000)
+        true_count = search(**params).count
+        assert true_count >= 5
+        for limit in range(1, true_count + 2):
+            monkeypatch.setattr(search_module, "COUNT_LIMIT", limit)
+            results = search(**params)
+            assert (results.count, results.count_exact) == (min(true_count, limit), true_count <= limit), limit

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from terroir.directory.demo import synthetic_generate
+from terroir.directory.index import search_tables_maintain
 
 
 class Command(BaseCommand):
@@ -21,4 +22,5 @@ class Command(BaseCommand):
             raise CommandError("--places and --producers must be positive")
         started = time.perf_counter()
         summary = synthetic_generate(places=places, producers=producers, seed=seed, progress=self.stdout.write)
+        search_tables_maintain()
         self.stdout.write(self.style.SUCCESS(f"Synthetic data: {summary} ({time.perf_counter() - started:.1f} s)"))

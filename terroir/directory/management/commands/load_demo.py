@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from terroir.directory.demo import demo_load
+from terroir.directory.index import search_tables_maintain
 
 
 class Command(BaseCommand):
@@ -19,4 +20,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, seed: int, producers: int, places: int, **options: Any) -> None:
         started = time.perf_counter()
         summary = demo_load(seed=seed, producers=producers, places=places, progress=self.stdout.write)
+        search_tables_maintain()
         self.stdout.write(self.style.SUCCESS(f"Demo territory: {summary} ({time.perf_counter() - started:.1f} s)"))
