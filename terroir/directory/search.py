@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, QuerySet, Value
+from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, OuterRef, QuerySet, Value, Window
 from django.utils import timezone
 
 from terroir.lib import hours
@@ -357,7 +357,7 @@ def _count(candidates: Candidates, *, limit: int | None = None) -> tuple[int, bo
     # row (PostgreSQL hashes them all), so read a bounded number of rows and count their places: all
     # the rows were read (exact), or enough places were found (more than the limit); else read more.
     rows = candidates.rows.values("place_id").order_by()
-    cap = 3 * (limit + 1)
+    cap = 2 * (limit + 1)
     while True:
         sql, params = rows[:cap].query.sql_with_params()
         with connection.cursor() as cursor:
@@ -396,6 +396,19 @@ def _nearest_page(candidates: Candidates, near: Point, start: int, size: int) ->
         (pid, haversine_km(near.lat, near.lon, lat, lon) if lat is not None and lon is not None else None)
         for pid, lat, lon, _d2 in page
     ]
+
+
+def _nearest_page_counted(
+    candidates: Candidates, near: Point, start: int, size: int
+) -> tuple[list[tuple[int, float | None]], int | None]:
+    """`_nearest_page` for candidates without repeats, with the count of all of them from the same
+    query (None when the page is empty)."""
+    rows = candidates.rows.annotate(total=Window(Count("place_id")))
+    page = list(rows.values_list("place_id", "lat", "lon", "total").order_by("d2", "place_id")[start : start + size])
+    hits: list[tuple[int, float | None]] = [
+        (pid, haversine_km(near.lat, near.lon, lat, lon)) for pid, lat, lon, _total in page
+    ]
+    return hits, (page[0][3] if page else None)
 
 
 def _is_open(expression: str, query: PlaceQuery, now: dt.datetime, tz: ZoneInfo) -> bool:
@@ -460,8 +473,15 @@ def places_search(query: PlaceQuery, *, now: dt.datetime | None = None) -> Place
     elif query.near is not None and radius is not None:
         # Only one page of rows leaves the database, however dense the area.
         candidates = _within(place_candidates(query, search_box(query)), query.near, radius)
-        count, exact = _count(candidates)
-        page_ids = _nearest_page(candidates, query.near, start, query.page_size) if start < count or not exact else []
+        if candidates.repeats:
+            count, exact = _count(candidates)
+            page_ids = (
+                _nearest_page(candidates, query.near, start, query.page_size) if start < count or not exact else []
+            )
+        else:
+            # Sorting by distance reads every row within the radius anyway: the same query counts them.
+            page_ids, total = _nearest_page_counted(candidates, query.near, start, query.page_size)
+            count, exact = (total, True) if total is not None else _count(candidates)
     else:
         candidates = place_candidates(query, search_box(query))
         count, exact = _count(candidates)
