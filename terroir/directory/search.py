@@ -494,8 +494,9 @@ def places_search(query: PlaceQuery, *, now: dt.datetime | None = None) -> Place
             for ring in rings:
                 box = _intersection(bbox_around(centre, ring), query.bbox)
                 inner = _within(place_candidates(query, box), centre, ring)
-                if _count(inner, limit=end)[0] >= end:
-                    page_ids = _nearest_page(inner, centre, start, query.page_size)
+                # A full page from inside the ring is the page: every place outside is farther away.
+                page_ids = _nearest_page(inner, centre, start, query.page_size)
+                if len(page_ids) == query.page_size:
                     break
             else:
                 page_ids = _nearest_page(candidates, centre, start, query.page_size)
