@@ -66,27 +66,24 @@ def preview(path: Path, mapping: Mapping, *, rows: int = 20, problems: int = 100
 REPORT_COLUMNS = ("line", "rejected", "field", "problem", "row")
 
 
+def report_lines(record: Record) -> Iterator[tuple[Any, ...]]:
+    """The report's lines for one record: one per problem, with the original row as JSON and whether
+    the row was kept out."""
+    rejected = "yes" if record.rejected else "no"
+    row = json.dumps(record.raw, ensure_ascii=False, default=str)
+    for problem in record.problems:
+        yield (problem.line, rejected, problem.field, problem.message, row)
+
+
 def report_write(records: Iterator[Record] | list[Record], path: Path) -> int:
-    """Every problem of the records, one per line, with the original row (as JSON) and whether the row
-    was kept out: semicolons and a BOM, as French spreadsheets open it. Returns the number of lines."""
+    """Every problem of the records, in semicolon-separated UTF-8 with a BOM, as French spreadsheets
+    open it. Returns the number of lines."""
     written = 0
     with path.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out, delimiter=";")
         writer.writerow(REPORT_COLUMNS)
         for record in records:
-            for problem in record.problems:
-                writer.writerow(
-                    (
-                        problem.line,
-                        "yes" if record.rejected else "no",
-                        problem.field,
-                        problem.message,
-                        _row_json(record.raw),
-                    )
-                )
+            for line in report_lines(record):
+                writer.writerow(line)
                 written += 1
     return written
-
-
-def _row_json(values: dict[str, Any]) -> str:
-    return json.dumps(values, ensure_ascii=False, default=str)

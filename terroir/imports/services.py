@@ -25,7 +25,7 @@ from terroir.lib.text import fold
 from .geocode import Precision, geocoder, records_geocode
 from .mapping import Mapping, Record
 from .models import ImportRun, Source, SourceRecord
-from .read import REPORT_COLUMNS, records_read
+from .read import REPORT_COLUMNS, records_read, report_lines
 from .readers import SourceError
 
 CHUNK = 2000
@@ -87,13 +87,11 @@ class _Report:
         self.left_out = 0
 
     def add(self, record: Record) -> None:
-        for problem in record.problems:
+        for line in report_lines(record):
             if self.lines >= REPORT_MAX_LINES:
                 self.left_out += 1
                 continue
-            row = json.dumps(record.raw, ensure_ascii=False, default=str)
-            rejected = "yes" if record.rejected else "no"
-            self.writer.writerow((problem.line, rejected, problem.field, problem.message, row))
+            self.writer.writerow(line)
             self.lines += 1
 
     def text(self) -> str:
