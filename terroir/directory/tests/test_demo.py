@@ -58,3 +58,23 @@ def test_synthetic_data_spreads_places_over_france_with_index_rows(db) -> None:
     assert SearchTerm.objects.exists() and PlaceFacet.objects.exists()
     level0 = sum(MapCell.objects.filter(level=0).values_list("count", flat=True))
     assert level0 == Place.objects.exclude(lat=None).count()
+
+
+def test_reindex_rebuilds_the_search_tables_from_the_directory(territory, capsys) -> None:
+    from django.core.management import call_command
+
+    from terroir.directory.models import MapCell, PlaceFacet, SearchTerm
+    from terroir.directory.search import parse_place_query, places_search
+
+    before = sorted(SearchTerm.objects.values_list("term", "place_id"))
+    facets = sorted(PlaceFacet.objects.values_list("facet", "place_id", "band"))
+    SearchTerm.objects.all().delete()
+    PlaceFacet.objects.all().delete()
+    MapCell.objects.all().delete()
+    assert places_search(parse_place_query({"q": "fromage"})).count == 0
+    call_command("reindex")
+    assert "Search tables rebuilt" in capsys.readouterr().out
+    assert sorted(SearchTerm.objects.values_list("term", "place_id")) == before
+    assert sorted(PlaceFacet.objects.values_list("facet", "place_id", "band")) == facets
+    assert MapCell.objects.exists()
+    assert places_search(parse_place_query({"q": "fromage"})).count > 0
