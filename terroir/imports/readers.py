@@ -166,13 +166,11 @@ def _csv_rows(path: Path, *, encoding: str | None, delimiter: str | None) -> Ite
                 except UnicodeDecodeError as error:
                     raise SourceError(f"the file is not {encoding}: {error.reason}", line=line) from None
                 if any(cell.strip() for cell in cells):
-                    values: dict[str, Any] = {}
-                    for position, cell in enumerate(cells):
-                        name = header[position] if position < len(header) else f"#{position + 1}"
-                        if name:
-                            values[name] = cell
-                    if len(cells) > len(header):
-                        values["#extra"] = cells[len(header) :]
+                    # Cells without a column name are kept too, under their position ("#7").
+                    values: dict[str, Any] = {
+                        (header[i] if i < len(header) and header[i] else f"#{i + 1}"): cell
+                        for i, cell in enumerate(cells)
+                    }
                     yield RawRow(line=line, values=values)
                 line = reader.line_num + 1
         finally:
@@ -206,9 +204,9 @@ def _xlsx_rows(path: Path) -> Iterator[RawRow]:
             if all(cell is None or str(cell).strip() == "" for cell in cells):
                 continue
             values = {
-                header[i]: ("" if cell is None else cell)
+                (header[i] if i < len(header) and header[i] else f"#{i + 1}"): ("" if cell is None else cell)
                 for i, cell in enumerate(cells)
-                if i < len(header) and header[i]
+                if cell is not None or (i < len(header) and header[i])
             }
             yield RawRow(line=line, values=values)
     finally:

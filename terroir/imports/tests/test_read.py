@@ -337,3 +337,14 @@ def test_big_files_are_streamed_in_bounded_memory(tmp_path) -> None:
         assert count == 170_000
         # A constant: the 1 MiB chunks of the encoding check, the parser's buffers; not the file.
         assert peak < 6_000_000, f"{path.name}: {peak} bytes for a {size}-byte file"
+
+
+def test_cells_without_a_column_name_are_kept_in_the_original_row(tmp_path, mapping) -> None:
+    path = tmp_path / "extra.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow([*HEADER, ""])
+        writer.writerow([*ROWS[0], "note", "more"])
+    (record,) = records_read(path, mapping)
+    assert record.raw["#15"] == "note" and record.raw["#16"] == "more"
+    assert record.name == "Ferme des Monts du Forez"
