@@ -578,6 +578,21 @@ def _clusters(cells: dict[tuple[int, int], list[float]], size: float) -> list[Ma
     ]
 
 
+def _cells(candidates: Candidates, size: float) -> dict[tuple[int, int], list[float]]:
+    """The candidates counted per grid cell by the database: (row, col) -> [count, lat sum, lon sum]."""
+    rows = candidates.rows.values("place_id", "lat", "lon").order_by()
+    if candidates.repeats:
+        rows = rows.distinct()
+    sql, params = rows.query.sql_with_params()
+    grouped = (
+        "SELECT FLOOR((lat + 90) / %s), FLOOR((lon + 180) / %s), COUNT(*), SUM(lat), SUM(lon) "
+        f"FROM ({sql}) AS placed WHERE lat IS NOT NULL AND lon IS NOT NULL GROUP BY 1, 2"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(grouped, [size, size, *params])
+        return {(int(row), int(col)): [count, lat_sum, lon_sum] for row, col, count, lat_sum, lon_sum in cursor}
+
+
 def map_view(query: PlaceQuery, *, bbox: BBox, zoom: int, now: dt.datetime | None = None) -> MapView:
     """What the map shows in `bbox` at `zoom`: single places when few, else clusters.
 
@@ -613,7 +628,11 @@ def map_view(query: PlaceQuery, *, bbox: BBox, zoom: int, now: dt.datetime | Non
         radius = query.effective_radius_km
         if query.near is not None and radius is not None:
             candidates = _within(candidates, query.near, radius)
-        positions = candidates.positions()
+        positions = candidates.positions(limit=MAP_POINT_LIMIT * 4 + 1)
+        if len(positions) > MAP_POINT_LIMIT and zoom <= MAX_CLUSTER_LEVEL:
+            counted = _cells(candidates, size)
+            total = int(sum(acc[0] for acc in counted.values()))
+            return MapView(total=total, clusters=_clusters(counted, size), points=[])
     located = [(pid, lat, lon) for pid, lat, lon in positions if lat is not None and lon is not None]
     if len(located) <= MAP_POINT_LIMIT or zoom > MAX_CLUSTER_LEVEL:
         return MapView(total=len(located), clusters=[], points=_points(located[: MAP_POINT_LIMIT * 4]))

@@ -308,3 +308,16 @@ def test_counts_of_words_shared_by_several_words_of_a_place_are_exact_below_the_
             monkeypatch.setattr(search_module, "COUNT_LIMIT", limit)
             results = search(**params)
             assert (results.count, results.count_exact) == (min(true_count, limit), true_count <= limit), limit
+
+
+def test_filtered_map_clusters_count_each_place_once_whatever_its_words(territory, monkeypatch) -> None:
+    from terroir.directory import search as search_module
+
+    monkeypatch.setattr(search_module, "MAP_POINT_LIMIT", 1)
+    france = parse_bbox("bbox", "-5,41,10,51.5")
+    for params in ({"q": "fromag"}, {"q": "marche"}, {"category": "dairy"}, {"kind": "market", "label": "ab"}):
+        located = [h for h in search(**params, page_size="100").hits if h.place.lat is not None]
+        view = map_view(parse_place_query(params), bbox=france, zoom=5)
+        if len(located) > 1:
+            assert sum(c.count for c in view.clusters) == view.total == len(located), params
+            assert all(c.south <= c.lat <= c.north and c.west <= c.lon <= c.east for c in view.clusters)
