@@ -270,21 +270,24 @@ class Candidates:
     rows: QuerySet[Any, Any]
     repeats: bool
 
-    def place_ids(self) -> QuerySet[Any, Any]:
-        ids = self.rows.values("place_id").order_by()
-        return ids.distinct() if self.repeats else ids
+    def values_list(self, *fields: str) -> QuerySet[Any, Any]:
+        """The fields of each place once (fields of the place, so equal on its repeated rows)."""
+        rows = self.rows.values_list(*fields).order_by()
+        return rows.distinct() if self.repeats else rows
 
     def positions(self, limit: int | None = None) -> list[tuple[int, float | None, float | None]]:
-        rows = self.rows.values_list("place_id", "lat", "lon").order_by()
-        if self.repeats:
-            rows = rows.distinct()
+        rows = self.values_list("place_id", "lat", "lon")
         return list(rows[:limit] if limit is not None else rows)
 
-
-def _strips(box: BBox) -> dict[str, object]:
-    """One index seek per strip of latitude, even for the whole globe (1,800 strips): a range of strips
-    would let the words' index seek on the strip only, and read every word of each."""
-    return {"band__in": list(range(band_of(box.south), band_of(box.north) + 1))}
+    def within_box(self, box: BBox) -> Candidates:
+        """Only the rows inside `box`: one index seek per strip of latitude, then its longitudes. The
+        strips are a list even for the whole globe (1,800): a range of strips would let the words'
+        index seek on the strip only, and read every word of each."""
+        strips = list(range(band_of(box.south), band_of(box.north) + 1))
+        rows = self.rows.filter(band__in=strips).filter(
+            lon__gte=box.west, lon__lte=box.east, lat__gte=box.south, lat__lte=box.north
+        )
+        return replace(self, rows=rows)
 
 
 def _rarest(words: list[str], *, enough: int = 2000) -> str:
@@ -337,20 +340,17 @@ def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
         kind_facets = []
     if kind_facets:
         probes.append(has_facet(kind_facets))
-    if box is not None:
-        rows = rows.filter(**_strips(box)).filter(
-            lon__gte=box.west, lon__lte=box.east, lat__gte=box.south, lat__lte=box.north
-        )
     for probe in probes:
         rows = rows.filter(probe)
-    return Candidates(rows=rows, repeats=repeats)
+    candidates = Candidates(rows=rows, repeats=repeats)
+    return candidates.within_box(box) if box is not None else candidates
 
 
 def _count(candidates: Candidates, *, limit: int | None = None) -> tuple[int, bool]:
     """How many places, counted up to `limit` (COUNT_LIMIT); and whether that is the exact count."""
     limit = COUNT_LIMIT if limit is None else limit
     if not candidates.repeats:
-        counted = candidates.place_ids()[: limit + 1].count()
+        counted = candidates.rows.values("place_id").order_by()[: limit + 1].count()
         return min(counted, limit), counted <= limit
     # Word rows may repeat a place. A database counts distinct places only once it has read every
     # row (PostgreSQL hashes them all), so read a bounded number of rows and count their places: all
@@ -384,12 +384,9 @@ def _within(candidates: Candidates, near: Point, radius_km: float) -> Candidates
 
 def _nearest_page(candidates: Candidates, near: Point, start: int, size: int) -> list[tuple[int, float | None]]:
     """One page of (place id, km from `near`), nearest first; places without a position last."""
-    rows = candidates.rows
-    if "d2" not in rows.query.annotations:
-        rows = rows.annotate(d2=_flat_distance_sq(near))
-    values = rows.values_list("place_id", "lat", "lon", "d2")
-    if candidates.repeats:
-        values = values.distinct()
+    if "d2" not in candidates.rows.query.annotations:
+        candidates = replace(candidates, rows=candidates.rows.annotate(d2=_flat_distance_sq(near)))
+    values = candidates.values_list("place_id", "lat", "lon", "d2")
     page = values.order_by(F("d2").asc(nulls_last=True), "place_id")[start : start + size]
     return [
         (pid, haversine_km(near.lat, near.lon, lat, lon) if lat is not None and lon is not None else None)
@@ -434,9 +431,7 @@ def _ranked(query: PlaceQuery, *, now: dt.datetime | None = None) -> Ranked:
     radius = query.effective_radius_km
     origin = query.near or territory_centre()
     candidates = place_candidates(query, search_box(query))
-    rows = candidates.rows.values_list("place_id", "lat", "lon", "place__opening_hours").order_by()
-    if candidates.repeats:
-        rows = rows.distinct()
+    rows = candidates.values_list("place_id", "lat", "lon", "place__opening_hours")
     ranked: Ranked = []
     for pid, lat, lon, expression in rows.iterator(chunk_size=5000):
         distance = math.inf if lat is None or lon is None else haversine_km(origin.lat, origin.lon, lat, lon)
@@ -491,8 +486,8 @@ def places_search(query: PlaceQuery, *, now: dt.datetime | None = None) -> Place
             # result sets are sorted whole.
             rings = CENTRE_RINGS_KM if count > SORT_WHOLE_LIMIT else ()
             for ring in rings:
-                box = _intersection(bbox_around(centre, ring), query.bbox)
-                inner = _within(place_candidates(query, box), centre, ring)
+                # The same candidates (already inside any map box) inside the ring's box.
+                inner = _within(candidates.within_box(bbox_around(centre, ring)), centre, ring)
                 # A full page from inside the ring is the page: every place outside is farther away.
                 page_ids = _nearest_page(inner, centre, start, query.page_size)
                 if len(page_ids) == query.page_size:
@@ -579,10 +574,7 @@ def _clusters(cells: dict[tuple[int, int], list[float]], size: float) -> list[Ma
 
 def _cells(candidates: Candidates, size: float) -> dict[tuple[int, int], list[float]]:
     """The candidates counted per grid cell by the database: (row, col) -> [count, lat sum, lon sum]."""
-    rows = candidates.rows.values("place_id", "lat", "lon").order_by()
-    if candidates.repeats:
-        rows = rows.distinct()
-    sql, params = rows.query.sql_with_params()
+    sql, params = candidates.values_list("place_id", "lat", "lon").query.sql_with_params()
     grouped = (
         "SELECT FLOOR((lat + 90) / %s), FLOOR((lon + 180) / %s), COUNT(*), SUM(lat), SUM(lon) "
         f"FROM ({sql}) AS placed WHERE lat IS NOT NULL AND lon IS NOT NULL GROUP BY 1, 2"
