@@ -83,7 +83,8 @@ def _insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tupl
 def _plain_indexes_dropped(*tables: type[models.Model]) -> Iterator[None]:
     """For a full rebuild: drop the tables' plain indexes and build them again once the rows are in.
     Building an index from all its rows at once is several times faster than keeping it up to date
-    row by row. Unique constraints stay: they guard the rows being written."""
+    row by row. Unique constraints stay: they guard the rows being written. Statistics are left to
+    `search_tables_maintain`, which the bulk loaders run once their transaction is over."""
     editor = connection.schema_editor()  # only to write the CREATE INDEX statements, not entered
     indexes = [(model, index) for model in tables for index in model._meta.indexes]
     with connection.cursor() as cursor:
@@ -97,9 +98,6 @@ def _plain_indexes_dropped(*tables: type[models.Model]) -> Iterator[None]:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for model, index in indexes:
             cursor.execute(str(index.create_sql(model, editor)))
-        if connection.vendor == "postgresql":
-            # Fresh statistics, so that the planner knows the new rows before autovacuum comes by.
-            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(m._meta.db_table) for m in tables))
 
 
 @transaction.atomic
