@@ -19,6 +19,8 @@ from .models import Commune
 LOADED_TYPES = {"COM", "ARM"}
 _POSTCODE = re.compile(r"^\d{5}$")
 _SAINT = re.compile(r"\b(st|ste)\b")
+_CEDEX = re.compile(r"\bcedex\b.*$", re.IGNORECASE)
+_ARRONDISSEMENT = re.compile(r"\b(\d{1,2})\s*(e|er|eme|ème|è)?\s*(arrondissement)?\b", re.IGNORECASE)
 
 
 def department_of(code: str) -> str:
@@ -81,3 +83,44 @@ def commune_find(text: str) -> Commune | None:
             return by_code
         return candidates.filter(postcodes__contains=text).order_by("-population").first()
     return candidates.filter(name_key=name_key(text)).order_by("-population").first()
+
+
+def without_cedex(name: str) -> str:
+    """ "CLERMONT FERRAND CEDEX 1" -> "CLERMONT FERRAND": a business delivery suffix, not a commune."""
+    return _CEDEX.sub("", name).strip()
+
+
+def commune_locate(*, code: str = "", postcode: str = "", name: str = "") -> Commune | None:
+    """The commune a source means, tolerant of accents, "St"/"Saint", hyphens, CEDEX and Paris, Lyon
+    and Marseille arrondissements ("Lyon 3e", 69003)."""
+    communes = Commune.objects.exclude(lat=None)
+    if code:
+        found = communes.filter(code=code).first()
+        if found:
+            return found
+    cleaned = without_cedex(name)
+    arrondissement = _ARRONDISSEMENT.search(cleaned)
+    key = name_key(re.sub(r"\d+", " ", _ARRONDISSEMENT.sub(" ", cleaned))) if cleaned else ""
+    if key in {"paris", "lyon", "marseille"} and arrondissement and not postcode:
+        number = int(arrondissement.group(1))
+        postcode = f"{ {'paris': 75000, 'lyon': 69000, 'marseille': 13000}[key] + number:05d}"
+    if postcode:
+        by_postcode = list(communes.filter(postcodes__contains=postcode))
+        named = [c for c in by_postcode if c.name_key == key]
+        if key and not named:
+            # Paris 15e is stored as "Paris 15e Arrondissement": the name starts with the city's.
+            named = [c for c in by_postcode if c.name_key.startswith(key + " ")]
+        if named:
+            return max(named, key=lambda c: c.population or 0)
+        if key:
+            # A CEDEX or a business postcode is not a commune's: look in its department.
+            in_department = (
+                communes.filter(department=department_of(postcode), name_key=key).order_by("-population").first()
+            )
+            if in_department:
+                return in_department
+        if len(by_postcode) == 1:
+            return by_postcode[0]
+    if key:
+        return communes.filter(name_key=key).order_by("-population").first()
+    return None

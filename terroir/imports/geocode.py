@@ -12,7 +12,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 import time
 import urllib.error
 import urllib.parse
@@ -23,16 +22,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from terroir.directory.communes import name_key
-from terroir.directory.models import Commune
+from terroir.directory.communes import commune_locate, without_cedex
 
 from .mapping import Record
 
 BATCH_ROWS = 2000
 # addok's result types, from the most precise.
 PRECISION_OF_TYPE = {"housenumber": "address", "street": "street", "locality": "street", "municipality": "commune"}
-_CEDEX = re.compile(r"\bcedex\b.*$", re.IGNORECASE)
-_ARRONDISSEMENT = re.compile(r"\b(\d{1,2})\s*(e|er|eme|ème|è)?\s*(arrondissement)?\b", re.IGNORECASE)
 
 
 class Precision:
@@ -57,7 +53,7 @@ class Geocode:
 
 def address_query(record: Record) -> str:
     """What is asked of the geocoder: the street address and the commune."""
-    commune = _CEDEX.sub("", record.commune).strip()
+    commune = without_cedex(record.commune)
     return " ".join(part for part in (record.address, record.postcode, commune) if part).strip()
 
 
@@ -166,43 +162,6 @@ def geocoder() -> AddokClient | None:
 
 
 # --- Offline: the commune's centre ----------------------------------------------------------------
-
-
-def commune_locate(*, code: str = "", postcode: str = "", name: str = "") -> Commune | None:
-    """The commune a source means, tolerant of accents, "St"/"Saint", hyphens, CEDEX and Paris, Lyon
-    and Marseille arrondissements ("Lyon 3e", 69003)."""
-    communes = Commune.objects.exclude(lat=None)
-    if code:
-        found = communes.filter(code=code).first()
-        if found:
-            return found
-    cleaned = _CEDEX.sub("", name).strip()
-    arrondissement = _ARRONDISSEMENT.search(cleaned)
-    key = name_key(re.sub(r"\d+", " ", _ARRONDISSEMENT.sub(" ", cleaned))) if cleaned else ""
-    if key in {"paris", "lyon", "marseille"} and arrondissement and not postcode:
-        number = int(arrondissement.group(1))
-        postcode = f"{ {'paris': 75000, 'lyon': 69000, 'marseille': 13000}[key] + number:05d}"
-    if postcode:
-        by_postcode = list(communes.filter(postcodes__contains=postcode))
-        named = [c for c in by_postcode if c.name_key == key]
-        if key and not named:
-            # Paris 15e is stored as "Paris 15e Arrondissement": the name starts with the city's.
-            named = [c for c in by_postcode if c.name_key.startswith(key + " ")]
-        if named:
-            return max(named, key=lambda c: c.population or 0)
-        if len(by_postcode) == 1 and not key:
-            return by_postcode[0]
-        if key:
-            # A CEDEX or a business postcode is not a commune's: look in its department.
-            department = postcode[:3] if postcode.startswith("97") else postcode[:2]
-            in_department = communes.filter(department=department, name_key=key).order_by("-population").first()
-            if in_department:
-                return in_department
-        if len(by_postcode) == 1:
-            return by_postcode[0]
-    if key:
-        return communes.filter(name_key=key).order_by("-population").first()
-    return None
 
 
 # --- Cache ----------------------------------------------------------------------------------------

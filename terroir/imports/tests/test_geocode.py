@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from terroir.imports.geocode import AddokClient, GeocoderError, Precision, commune_locate, records_geocode
+from terroir.directory.communes import commune_locate
+from terroir.imports.geocode import AddokClient, GeocoderError, Precision, records_geocode
 from terroir.imports.mapping import Record
 
 pytestmark = pytest.mark.django_db
