@@ -212,13 +212,8 @@ class Mapping:
     adapter: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     def columns(self) -> set[str]:
-        """Top-level columns the mapping reads (the first part of each path)."""
-        names = set()
-        for getters in self.fields.values():
-            for getter in getters:
-                for path in getter.paths:
-                    names.add(path)
-        return names
+        """The columns or paths the mapping reads."""
+        return {path for getters in self.fields.values() for getter in getters for path in getter.paths}
 
     def missing_columns(self, header: set[str]) -> list[str]:
         """Mapped columns that a tabular file's header lacks (JSON paths are not checked)."""
@@ -228,15 +223,16 @@ class Mapping:
         record = Record(line=row.line, source=self.name, record_type=self.record_type, raw=row.values)
         values = self.adapter(row.values) if self.adapter else row.values
         given: dict[str, str] = dict(self.constants)
-        raw_position: dict[str, Any] = {}
+        # The values as the file typed them: JSON gives positions as numbers already.
+        typed: dict[str, Any] = {}
         for target, getters in self.fields.items():
             for getter in getters:
                 value = getter.get(values)
-                if _text(value):
-                    given[target] = _text(value)
-                    raw_position[target] = value
+                text = _text(value)
+                if text:
+                    given[target], typed[target] = text, value
                     break
-        _fill(record, given, self, raw_position)
+        _fill(record, given, self, typed)
         return record
 
 
