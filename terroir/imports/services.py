@@ -63,6 +63,12 @@ def record_data(record: Record) -> dict[str, Any]:
     return data
 
 
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """The row as JSON can store it (spreadsheet dates and the like as text)."""
+    result: dict[str, Any] = json.loads(json.dumps(values, default=str))
+    return result
+
+
 def _digest(data: dict[str, Any]) -> str:
     return hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
@@ -177,20 +183,18 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> N
             to_create.append(
                 SourceRecord(
                     source=run.source, ref=ref, record_type=record.record_type, name=record.name[:200], data=data,
-                    raw=json.loads(json.dumps(record.raw, default=str)), digest=digest, first_run=run, last_run=run,
+                    raw=_jsonable(record.raw), digest=digest, first_run=run, last_run=run,
                     updated_at=now,
                 )
             )  # fmt: skip
             counts["created"] += 1
             continue
-        if stored.digest == digest and not stored.missing:
-            counts["unchanged"] += 1
-        else:
-            counts["updated"] += stored.digest != digest
-            counts["unchanged"] += stored.digest == digest
-            stored.updated_at = now if stored.digest != digest else stored.updated_at
+        changed = stored.digest != digest
+        counts["updated" if changed else "unchanged"] += 1
+        if changed:
+            stored.updated_at = now
         stored.data, stored.digest, stored.name = data, digest, record.name[:200]
-        stored.raw = json.loads(json.dumps(record.raw, default=str))
+        stored.raw = _jsonable(record.raw)
         stored.record_type, stored.last_run, stored.missing = record.record_type, run, False
         to_update.append(stored)
     SourceRecord.objects.bulk_create(to_create, batch_size=500)
