@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .mapping import Mapping, Problem, Record
-from .readers import SourceError, header_read, rows_read
+from .readers import SourceError, encoding_detect, format_of, header_read, rows_read
 
 
 def records_read(path: Path, mapping: Mapping) -> Iterator[Record]:
@@ -19,6 +19,9 @@ def records_read(path: Path, mapping: Mapping) -> Iterator[Record]:
     read at all, or misses a column the mapping names."""
     options = {"format": mapping.format, "encoding": mapping.encoding, "delimiter": mapping.delimiter}
     if path.exists() and path.stat().st_size > 0:
+        if format_of(path, mapping.format) == "csv" and not mapping.encoding:
+            # Told once: detecting it reads the whole file.
+            options["encoding"] = encoding_detect(path)
         header = header_read(path, **options)
         if header is not None:
             missing = mapping.missing_columns(set(header))
