@@ -204,11 +204,10 @@ def http_load(database_url: str, seconds: float, clients: int, sample: list[tupl
 
 WRK_SCRIPT = """
 local paths = {%s}
-local threads, counter = {}, 0
+local counter = 0
 setup = function(thread)
   thread:set("offset", counter)
   counter = counter + 1
-  table.insert(threads, thread)
 end
 init = function(args) i = offset * 7919 end
 request = function()
