@@ -23,19 +23,13 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from terroir.directory.communes import commune_locate, without_cedex
+from terroir.lib.geo import Precision
 
 from .mapping import Record
 
 BATCH_ROWS = 2000
 # addok's result types, from the most precise.
 PRECISION_OF_TYPE = {"housenumber": "address", "street": "street", "locality": "street", "municipality": "commune"}
-
-
-class Precision:
-    GIVEN = "given"  # the source gave the position
-    ADDRESS = "address"
-    STREET = "street"
-    COMMUNE = "commune"  # the commune's centre: to be checked on the map
 
 
 class GeocoderError(RuntimeError):
@@ -259,4 +253,8 @@ def records_geocode(
     for record in records:
         if record.lat is None and not record.rejected and record.kind and record.kind != "online":
             record.problem("address", "no position and no address to find it from", fatal=True)
+        elif not record.commune_code and not record.rejected and (record.postcode or record.commune):
+            # Positioned by the source: the commune still links the entry and weighs in merging.
+            located = commune_locate(postcode=record.postcode, name=record.commune)
+            record.commune_code = located.code if located else ""
     return records

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,9 @@ class Source(models.Model):
 
     name = models.SlugField(max_length=50, unique=True)
     label = models.CharField(max_length=200)
+    # When sources disagree on a field, the value of the highest priority wins (then the most recently
+    # verified); a coordinator raises the priority of the directories they trust most.
+    priority = models.PositiveSmallIntegerField(default=50)
     # The mapping used by the latest import, as written.
     mapping = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -59,6 +63,12 @@ class ImportRun(models.Model):
     # Records of the source that this file no longer has: flagged, not deleted.
     missing = models.PositiveIntegerField(default=0)
     commune_level = models.PositiveIntegerField(default=0)
+    # What merging did after the records were kept: directory entries created and updated, records
+    # merged into an entry another record already gave, pairs left for a coordinator to review.
+    entries_created = models.PositiveIntegerField(default=0)
+    entries_updated = models.PositiveIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+    review = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     # Every problem with its line and original row (CSV, as report_write writes it).
     report = models.TextField(blank=True)
@@ -91,9 +101,79 @@ class SourceRecord(models.Model):
     last_run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="+")
     missing = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The directory entry this record was merged into (a place, or a producer).
+    place = models.ForeignKey(
+        "directory.Place", null=True, blank=True, on_delete=models.SET_NULL, related_name="source_records"
+    )
+    actor = models.ForeignKey(
+        "directory.Actor", null=True, blank=True, on_delete=models.SET_NULL, related_name="source_records"
+    )
+    # `digest` when the record was last merged: a record whose digest moved is merged again.
+    merged_digest = models.CharField(max_length=40, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "ref"], name="sourcerecord_unique_ref")]
+        indexes = [models.Index(fields=["record_type", "id"], name="sourcerecord_type")]
 
     def __str__(self) -> str:
         return f"{self.source.name}:{self.ref} {self.name}"
+
+
+class RecordPair(models.Model):
+    """Two source records that may describe the same thing, as linkage scored them, and what a
+    coordinator decided. A decision (same / different) is never overwritten by a later linkage."""
+
+    class Status(models.TextChoices):
+        LINKED = "linked", _("merged automatically")
+        REVIEW = "review", _("to review")
+        SAME = "same", _("same (decided)")
+        DIFFERENT = "different", _("different (decided)")
+
+    first = models.ForeignKey(SourceRecord, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(SourceRecord, on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-probability"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="recordpair_unique"),
+            models.CheckConstraint(condition=models.Q(first__lt=models.F("second")), name="recordpair_ordered"),
+        ]
+        indexes = [models.Index(fields=["status", "probability"], name="recordpair_status")]
+
+    def __str__(self) -> str:
+        return f"{self.first_id}~{self.second_id} {self.status} {self.probability:.3f}"
+
+    @property
+    def decided(self) -> bool:
+        return self.status in {self.Status.SAME, self.Status.DIFFERENT}
+
+
+class FieldOrigin(models.Model):
+    """Where the value of one field of a directory entry comes from: the source record chosen among
+    those merged into it (the others' values are in their records)."""
+
+    place = models.ForeignKey(
+        "directory.Place", null=True, blank=True, on_delete=models.CASCADE, related_name="field_origins"
+    )
+    actor = models.ForeignKey(
+        "directory.Actor", null=True, blank=True, on_delete=models.CASCADE, related_name="field_origins"
+    )
+    field = models.CharField(max_length=40)
+    record = models.ForeignKey(SourceRecord, null=True, on_delete=models.SET_NULL, related_name="+")
+    value = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["place", "field"], name="fieldorigin_place_field"),
+            models.UniqueConstraint(fields=["actor", "field"], name="fieldorigin_actor_field"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field} <- {self.record_id}"

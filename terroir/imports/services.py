@@ -24,6 +24,7 @@ from terroir.lib.text import fold
 
 from .geocode import Precision, geocoder, records_geocode
 from .mapping import Mapping, Record
+from .merging import record_pair_decide, records_merge
 from .models import ImportRun, Source, SourceRecord
 from .read import REPORT_COLUMNS, records_read, report_lines
 from .readers import SourceError
@@ -34,8 +35,19 @@ REPORT_MAX_LINES = 100_000
 DATA_FIELDS = tuple(f.name for f in dataclasses.fields(Record) if f.name not in {"line", "raw", "problems", "source"})
 
 
+__all__ = ["ImportBusy", "record_pair_decide", "records_merge", "source_import"]
+
+
 class ImportBusy(RuntimeError):
     """The source is already being imported."""
+
+
+class _DryRun(Exception):
+    """Raised at the end of a dry run to roll everything back, carrying what the run would have done."""
+
+    def __init__(self, run: ImportRun) -> None:
+        super().__init__("dry run")
+        self.run = run
 
 
 def file_digest(path: Path) -> str:
@@ -112,9 +124,13 @@ def source_import(
     mapping: Mapping,
     mapping_text: str = "",
     geocode: bool = True,
+    merge: bool = True,
+    dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> ImportRun:
-    """Import one file of a source. Returns the run, done or failed (with its error)."""
+    """Import one file of a source, then merge its records into the directory. Returns the run, done
+    or failed (with its error). A dry run does everything, reports it, and leaves the database as it
+    was (its run is not kept either)."""
     source, _created = Source.objects.get_or_create(name=mapping.name, defaults={"label": mapping.label})
     Source.objects.filter(pk=source.pk).update(label=mapping.label, mapping=mapping_text or source.mapping)
     try:
@@ -127,6 +143,19 @@ def source_import(
     try:
         with transaction.atomic():
             _import_rows(run, path, mapping, geocode=geocode, progress=progress)
+            if merge:
+                summary = records_merge(progress=progress)
+                ImportRun.objects.filter(pk=run.pk).update(
+                    entries_created=summary.entries_created, entries_updated=summary.entries_updated,
+                    merged=summary.merged, review=summary.review,
+                )  # fmt: skip
+            if dry_run:
+                run.refresh_from_db()
+                raise _DryRun(run)
+    except _DryRun as done:
+        ImportRun.objects.filter(pk=run.pk).delete()
+        done.run.pk = None
+        return done.run
     except SourceError as error:
         ImportRun.objects.filter(pk=run.pk).update(
             status=ImportRun.Status.FAILED, error=str(error), finished_at=timezone.now()

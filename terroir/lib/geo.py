@@ -9,6 +9,15 @@ EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180.0
 
 
+class Precision:
+    """How a position was found, from the most precise."""
+
+    GIVEN = "given"  # the source gave the position
+    ADDRESS = "address"
+    STREET = "street"
+    COMMUNE = "commune"  # the commune's centre: to be checked on the map
+
+
 @dataclass(frozen=True, slots=True)
 class Point:
     lat: float

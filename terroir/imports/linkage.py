@@ -1,0 +1,196 @@
+"""Probabilistic record linkage: which records describe the same producer or place.
+
+The only module that imports Splink (Fellegi–Sunter model, run on an in-process DuckDB). Pure: rows in,
+scored pairs out; nothing here reads or writes the platform's database.
+
+Each comparison has levels from "the same" to "different", with m (how often true duplicates reach the
+level) and u (how often two unrelated records do) probabilities. The m values are priors written here
+from what directories look like; u values are measured on the data by random sampling when there are
+enough records to sample, so that "same postcode" weighs less in a territory with few postcodes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
+
+# Below this many records, sampled u probabilities are noise: the priors are kept.
+TRAIN_MIN_RECORDS = 2000
+U_SAMPLE_PAIRS = 2_000_000
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two records (by their unique_id) and the probability that they describe the same thing."""
+
+    left: str
+    right: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class Model:
+    """What is compared and which pairs are compared at all (blocking: pairs sharing one of these)."""
+
+    comparisons: Sequence[ComparisonCreator]
+    blocking: Sequence[BlockingRuleCreator]
+    # Share of all pairs that are duplicates, before looking at them.
+    prior: float = 1e-4
+    # Rules almost only duplicates satisfy, and the share of duplicates each finds: used to estimate
+    # the prior on large enough inputs.
+    deterministic: Sequence[BlockingRuleCreator] = ()
+    deterministic_recall: float = 0.6
+    columns: Sequence[str] = field(default_factory=tuple)
+
+
+def _levels(*levels: tuple[Any, float, float]) -> list[Any]:
+    return [level.configure(m_probability=m, u_probability=u) for level, m, u in levels]
+
+
+def directory_model() -> Model:
+    """Producers and places of the directory, as `merge.linkage_columns` gives them."""
+    tokens_inside = cll.CustomLevel(
+        "len(name_tokens_l) > 0 AND len(name_tokens_r) > 0 AND "
+        "(list_has_all(name_tokens_l, name_tokens_r) OR list_has_all(name_tokens_r, name_tokens_l))",
+        label_for_charts="one name's words all in the other",
+    )
+    comparisons = [
+        cl.CustomComparison(
+            output_column_name="name",
+            comparison_levels=[
+                cll.NullLevel("name"),
+                *_levels(
+                    (cll.ExactMatchLevel("name"), 0.55, 0.002),
+                    (cll.JaroWinklerLevel("name", 0.95), 0.16, 0.002),
+                    (tokens_inside, 0.12, 0.004),
+                    (cll.JaroWinklerLevel("name", 0.85), 0.1, 0.03),
+                    (cll.ElseLevel(), 0.07, 0.962),
+                ),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="siret",
+            comparison_levels=[
+                cll.NullLevel("siren"),
+                *_levels(
+                    (cll.ExactMatchLevel("siret"), 0.75, 1e-5),
+                    (cll.ExactMatchLevel("siren"), 0.2, 3e-5),
+                    (cll.ElseLevel(), 0.05, 0.99996),
+                ),
+            ],
+        ),
+        *[
+            cl.CustomComparison(
+                output_column_name=column,
+                comparison_levels=[
+                    cll.NullLevel(column),
+                    *_levels((cll.ExactMatchLevel(column), 0.8, 1e-4), (cll.ElseLevel(), 0.2, 0.9999)),
+                ],
+            )
+            for column in ("phone", "email", "website")
+        ],
+        cl.CustomComparison(
+            output_column_name="distance",
+            comparison_levels=[
+                cll.Or(cll.NullLevel("lat"), cll.NullLevel("lon")),
+                *_levels(
+                    (cll.DistanceInKMLevel("lat", "lon", 0.3), 0.55, 2e-5),
+                    (cll.DistanceInKMLevel("lat", "lon", 1), 0.25, 2e-4),
+                    (cll.DistanceInKMLevel("lat", "lon", 5), 0.12, 4e-3),
+                    (cll.DistanceInKMLevel("lat", "lon", 20), 0.05, 0.04),
+                    (cll.ElseLevel(), 0.03, 0.956),
+                ),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="commune",
+            comparison_levels=[
+                cll.And(cll.NullLevel("commune_code"), cll.NullLevel("postcode")),
+                *_levels(
+                    (cll.ExactMatchLevel("commune_code"), 0.85, 4e-4),
+                    (cll.ExactMatchLevel("postcode"), 0.08, 4e-4),
+                    (cll.ElseLevel(), 0.07, 0.9992),
+                ),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="address",
+            comparison_levels=[
+                cll.NullLevel("address"),
+                *_levels(
+                    (cll.JaroWinklerLevel("address", 0.9), 0.6, 0.002),
+                    (cll.ElseLevel(), 0.4, 0.998),
+                ),
+            ],
+        ),
+    ]
+    blocking = [
+        block_on("postcode"),
+        block_on("commune_code"),
+        block_on("siren"),
+        block_on("phone"),
+        block_on("email"),
+        block_on("website"),
+        block_on("name", "record_type"),
+    ]
+    deterministic = [block_on("siret"), block_on("phone"), block_on("email")]
+    return Model(comparisons, blocking, prior=1e-4, deterministic=deterministic, deterministic_recall=0.7)
+
+
+def link(
+    left: list[dict[str, Any]],
+    right: list[dict[str, Any]] | None = None,
+    *,
+    model: Model,
+    threshold: float,
+    progress: Callable[[str], None] | None = None,
+) -> list[Pair]:
+    """Pairs of records at or above `threshold`: duplicates within `left` when `right` is None, else
+    links between `left` and `right` (not within either). Rows carry a unique `unique_id` (str)."""
+    tables = [left] if right is None else [left, right]
+    if sum(len(t) for t in tables) < 2 or any(not t for t in tables):
+        return []
+    db = DuckDBAPI()
+    frames = [db.register(pa.Table.from_pylist(t)) for t in tables]
+    settings = SettingsCreator(
+        link_type="dedupe_only" if right is None else "link_only",
+        comparisons=list(model.comparisons),
+        blocking_rules_to_generate_predictions=list(model.blocking),
+        probability_two_random_records_match=model.prior,
+        retain_matching_columns=False,
+    )
+    # Splink talks at INFO level on stderr by default; the caller reports progress instead.
+    linker = Linker(frames if len(frames) > 1 else frames[0], settings, log_level=logging.WARNING)
+    records = sum(len(t) for t in tables)
+    if records >= TRAIN_MIN_RECORDS:
+        if progress:
+            progress("measuring how often unrelated records agree")
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=1)
+        if model.deterministic:
+            linker.training.estimate_probability_two_random_records_match(
+                list(model.deterministic), recall=model.deterministic_recall
+            )
+    if progress:
+        progress("comparing candidate pairs")
+    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    result = []
+    for row in predictions.as_record_list():
+        a, b = str(row["unique_id_l"]), str(row["unique_id_r"])
+        if right is not None and row.get("source_dataset_l") != predictions_left_name(frames):
+            a, b = b, a
+        result.append(Pair(a, b, float(row["match_probability"])))
+    return result
+
+
+def predictions_left_name(frames: list[Any]) -> str:
+    """The name Splink gives the first input table in the `source_dataset` column."""
+    return str(frames[0].templated_name)
