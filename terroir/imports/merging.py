@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from terroir.directory.index import actors_reindex, map_cells_rebuild, map_cells_refresh, places_reindex
 from terroir.directory.models import Actor, Category, Commune, Label, Offer, Place
+from terroir.lib.progress import Progress, ProgressReport
 
 from .linkage import directory_model, link
 from .merge import Candidate, Chosen, clusters, fields_choose, linkage_columns
@@ -65,7 +66,7 @@ def records_merge(
     *,
     record_types: Sequence[str] = RECORD_TYPES,
     relink: bool = True,
-    progress: Callable[[str], None] | None = None,
+    progress: ProgressReport | None = None,
 ) -> MergeSummary:
     """Link every source record, group the duplicates and bring the directory in line with them.
     Without `relink`, the stored pairs are grouped again (after a coordinator's decision)."""
@@ -85,7 +86,7 @@ def record_pair_decide(*, pair: RecordPair, same: bool, by: Any) -> RecordPair:
     return pair
 
 
-def _merge(record_type: str, summary: MergeSummary, *, relink: bool, progress: Callable[[str], None] | None) -> None:
+def _merge(record_type: str, summary: MergeSummary, *, relink: bool, progress: ProgressReport | None) -> None:
     entity_field = "actor_id" if record_type == "producer" else "place_id"
     columns = ("id", "data", "digest", "merged_digest", entity_field, "missing", "updated_at", "source__name", "ref")
     records = SourceRecord.objects.filter(record_type=record_type).order_by("id")
@@ -96,13 +97,14 @@ def _merge(record_type: str, summary: MergeSummary, *, relink: bool, progress: C
     if not rows:
         return
     if relink:
-        if progress:
-            progress(f"looking for duplicates among {len(rows)} {record_type} records")
+        said = (lambda message: progress(Progress("merge", message))) if progress else None
+        if said:
+            said(f"looking for duplicates among {len(rows)} {record_type} records")
         found = link(
             [{"unique_id": str(i), **linkage_columns(r.data)} for i, r in rows.items()],
             model=directory_model(),
             threshold=settings.TERROIR_MERGE_REVIEW,
-            progress=progress,
+            progress=said,
         )
         pairs = _pairs_store(record_type, {_ordered(int(p.left), int(p.right)): p.probability for p in found}, summary)
     else:
@@ -112,7 +114,7 @@ def _merge(record_type: str, summary: MergeSummary, *, relink: bool, progress: C
     apart = [(p.first_id, p.second_id) for p in pairs if p.status == RecordPair.Status.DIFFERENT]
     groups = clusters(rows, same + linked, apart)
     if progress:
-        progress(f"{len(rows)} records make {len(groups)} directory entries")
+        progress(Progress("merge", f"{len(rows)} {record_type} records make {len(groups)} directory entries"))
     _entries_write(record_type, rows, groups, summary)
 
 

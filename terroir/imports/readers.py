@@ -180,6 +180,28 @@ def _csv_rows(path: Path, *, encoding: str | None, delimiter: str | None) -> Ite
 # --- XLSX -----------------------------------------------------------------------------------------
 
 
+def rows_estimate(path: Path, declared: str | None = None) -> int | None:
+    """About how many rows the file has, for a progress bar: CSV lines (a cell may hold a line break),
+    a sheet's last row; None for JSON, whose records are only known by reading them."""
+    try:
+        kind = format_of(path, declared)
+        if kind == "csv":
+            lines = 0
+            with path.open("rb") as raw:
+                while chunk := raw.read(1 << 20):
+                    lines += chunk.count(b"\n")
+            return max(lines - 1, 0)
+        if kind == "xlsx":
+            workbook = _workbook_open(path)
+            try:
+                return max((workbook.worksheets[0].max_row or 1) - 1, 0)
+            finally:
+                workbook.close()
+    except (SourceError, OSError):
+        return None
+    return None
+
+
 def _workbook_open(path: Path) -> Any:
     import zipfile
 

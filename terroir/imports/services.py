@@ -13,13 +13,14 @@ import dataclasses
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from terroir.lib.progress import Progress, ProgressReport
 from terroir.lib.text import fold
 
 from .geocode import Precision, geocoder, records_geocode
@@ -27,7 +28,7 @@ from .mapping import Mapping, Record
 from .merging import record_pair_decide, records_merge
 from .models import ImportRun, Source, SourceRecord
 from .read import REPORT_COLUMNS, records_read, report_lines
-from .readers import SourceError
+from .readers import SourceError, rows_estimate
 
 CHUNK = 2000
 REPORT_MAX_LINES = 100_000
@@ -126,13 +127,14 @@ def source_import(
     geocode: bool = True,
     merge: bool = True,
     dry_run: bool = False,
-    progress: Callable[[str], None] | None = None,
+    progress: ProgressReport | None = None,
 ) -> ImportRun:
     """Import one file of a source, then merge its records into the directory. Returns the run, done
     or failed (with its error). A dry run does everything, reports it, and leaves the database as it
     was (its run is not kept either)."""
-    source, _created = Source.objects.get_or_create(name=mapping.name, defaults={"label": mapping.label})
-    Source.objects.filter(pk=source.pk).update(label=mapping.label, mapping=mapping_text or source.mapping)
+    source, created = Source.objects.get_or_create(name=mapping.name, defaults={"label": mapping.label})
+    if not dry_run:
+        Source.objects.filter(pk=source.pk).update(label=mapping.label, mapping=mapping_text or source.mapping)
     try:
         with transaction.atomic():
             run = ImportRun.objects.create(source=source, file_name=path.name[:255], file_sha256=file_digest(path))
@@ -154,6 +156,8 @@ def source_import(
                 raise _DryRun(run)
     except _DryRun as done:
         ImportRun.objects.filter(pk=run.pk).delete()
+        if created:
+            source.delete()
         done.run.pk = None
         return done.run
     except SourceError as error:
@@ -170,9 +174,10 @@ def source_import(
 
 
 def _import_rows(
-    run: ImportRun, path: Path, mapping: Mapping, *, geocode: bool, progress: Callable[[str], None] | None
+    run: ImportRun, path: Path, mapping: Mapping, *, geocode: bool, progress: ProgressReport | None
 ) -> None:
     client = geocoder() if geocode else None
+    total = rows_estimate(path, mapping.format) if progress else None
     report = _Report()
     counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "commune_level": 0}
     seen: dict[str, int] = {}
@@ -193,7 +198,8 @@ def _import_rows(
             report.add(record)
         _store(run, kept, counts)
         if progress:
-            progress(f"{counts['rows']} rows read, {counts['rejected']} rejected")
+            message = f"{counts['rows']} rows read, {counts['rejected']} rejected"
+            progress(Progress("read", message, counts["rows"], max(total or 0, counts["rows"]) or None))
     missing = SourceRecord.objects.filter(source=run.source, missing=False).exclude(last_run=run).update(missing=True)
     ImportRun.objects.filter(pk=run.pk).update(
         status=ImportRun.Status.DONE, finished_at=timezone.now(), missing=missing, report=report.text(), **counts

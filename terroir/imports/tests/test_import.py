@@ -125,10 +125,30 @@ def test_import_source_command_uses_ready_made_mappings_and_reports(tmp_path, te
         {"type": "node", "id": 2, "lat": 3.74, "lon": 45.55, "tags": {"shop": "farm", "name": "Swapped"}},
     ]}  # fmt: skip
     (tmp_path / "osm.json").write_text(json.dumps(overpass), encoding="utf-8")
-    call_command("import_source", str(tmp_path / "osm.json"), mapping="osm", report=str(tmp_path / "r.csv"))
+    call_command("import_source", str(tmp_path / "osm.json"), source="osm", report=str(tmp_path / "r.csv"))
     out = capsys.readouterr().out
-    assert "2 rows: 1 new, 0 updated, 0 unchanged, 1 rejected" in out
+    assert "2 rows read: 1 new records, 0 updated, 0 unchanged, 1 rejected" in out
+    assert "directory: 1 entries created" in out
     assert "looks swapped" in (tmp_path / "r.csv").read_text(encoding="utf-8")
     with pytest.raises(CommandError, match="nothing was imported"):
         (tmp_path / "bad.json").write_text("{", encoding="utf-8")
-        call_command("import_source", str(tmp_path / "bad.json"), mapping="osm")
+        call_command("import_source", str(tmp_path / "bad.json"), source="osm")
+
+
+def test_import_source_remembers_a_sources_mapping_and_previews_or_dry_runs_without_writing(
+    tmp_path, territory, capsys
+) -> None:
+    (tmp_path / "amap.toml").write_text(MAPPING, encoding="utf-8")
+    path = write(tmp_path / "amap.csv", AMAPS)
+    with pytest.raises(CommandError, match="no mapping yet"):
+        call_command("import_source", str(path), source="amap-63")
+    call_command("import_source", str(path), source="amap-63", mapping=str(tmp_path / "amap.toml"), preview=True)
+    out = capsys.readouterr().out
+    assert "line 2 [ok] ref=1; name=AMAP d'Ambert" in out and "3 rows read, 2 usable, 1 rejected" in out
+    assert not Source.objects.exists()
+    call_command("import_source", str(path), source="amap-63", mapping=str(tmp_path / "amap.toml"), dry_run=True)
+    assert "dry run: nothing was kept" in capsys.readouterr().out and not Source.objects.exists()
+    call_command("import_source", str(path), source="amap-63", mapping=str(tmp_path / "amap.toml"))
+    # The next file of the source is read with the mapping it was last imported with.
+    call_command("import_source", str(path), source="amap-63")
+    assert "0 new records, 0 updated, 2 unchanged" in capsys.readouterr().out

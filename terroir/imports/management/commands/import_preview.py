@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
-from terroir.imports.mapping import MappingError, Record, mapping_load
+from terroir.imports.mapping import Mapping, MappingError, Record, mapping_load
 from terroir.imports.read import preview, records_read, report_write
 from terroir.imports.readers import SourceError
 
@@ -32,27 +32,32 @@ class Command(BaseCommand):
             mapping = mapping_load(Path(options["mapping"]))
         except MappingError as error:
             raise CommandError(f"mapping {error}") from None
-        options["file"] = Path(options["file"])
-        result = preview(options["file"], mapping, rows=options["rows"])
-        for record in result.records:
-            self.stdout.write(self._describe(record))
-        if result.error is not None:
-            raise CommandError(f"{options['file'].name}: {result.error}")
-        self.stdout.write(
-            f"{result.rows} rows read, {result.rows - result.rejected} usable, {result.rejected} rejected; "
-            f"problems by field: {dict(result.problem_counts) or 'none'}"
-        )
-        for problem in result.problems[:50]:
-            flag = "REJECTED " if problem.fatal else ""
-            self.stdout.write(f"  line {problem.line}: {flag}{problem.field}: {problem.message}")
-        if options["report"]:
-            try:
-                lines = report_write(records_read(options["file"], mapping), Path(options["report"]))
-            except SourceError as error:
-                raise CommandError(f"{options['file'].name}: {error}") from None
-            self.stdout.write(f"{lines} problems written to {options['report']}")
+        preview_show(self.stdout, Path(options["file"]), mapping, rows=options["rows"], report=options["report"])
 
-    def _describe(self, record: Record) -> str:
-        values = {name: getattr(record, name) for name in SHOWN_FIELDS if getattr(record, name) not in ("", None, ())}
-        status = "rejected" if record.rejected else "ok"
-        return f"line {record.line} [{status}] " + "; ".join(f"{k}={v}" for k, v in values.items())
+
+def describe(record: Record) -> str:
+    values = {name: getattr(record, name) for name in SHOWN_FIELDS if getattr(record, name) not in ("", None, ())}
+    status = "rejected" if record.rejected else "ok"
+    return f"line {record.line} [{status}] " + "; ".join(f"{k}={v}" for k, v in values.items())
+
+
+def preview_show(out: OutputWrapper, path: Path, mapping: Mapping, *, rows: int, report: Path | None) -> None:
+    """The first records, the figures and the problems of the whole file (also import_source --preview)."""
+    result = preview(path, mapping, rows=rows)
+    for record in result.records:
+        out.write(describe(record))
+    if result.error is not None:
+        raise CommandError(f"{path.name}: {result.error}")
+    out.write(
+        f"{result.rows} rows read, {result.rows - result.rejected} usable, {result.rejected} rejected; "
+        f"problems by field: {dict(result.problem_counts) or 'none'}"
+    )
+    for problem in result.problems[:50]:
+        flag = "REJECTED " if problem.fatal else ""
+        out.write(f"  line {problem.line}: {flag}{problem.field}: {problem.message}")
+    if report:
+        try:
+            lines = report_write(records_read(path, mapping), Path(report))
+        except SourceError as error:
+            raise CommandError(f"{path.name}: {error}") from None
+        out.write(f"{lines} problems written to {report}")

@@ -1,57 +1,113 @@
-"""python manage.py import_source FILE --mapping MAPPING [--report PROBLEMS.csv] [--no-geocode]
+"""python manage.py import_source FILE --source NAME [--mapping MAPPING] [--preview] [--dry-run]
+                                  [--report PROBLEMS.csv] [--no-geocode] [--no-merge]
 
-Imports a source file through its mapping (a path, or the name of a ready-made one: osm, gogocarto,
-agence-bio, terroir-csv, terroir-geojson). Use import_preview first to see how it will be read.
+Imports a file of a source through its mapping, then merges its records into the directory. The
+mapping is a file, or the name of a ready-made one (osm, gogocarto, agence-bio, terroir-csv,
+terroir-geojson); without --mapping, the one the source was last imported with, else the ready-made
+mapping of the source's name. --preview shows how the file will be read and writes nothing; --dry-run
+does the whole import and merge, reports it, and leaves the database as it was.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from terroir.imports.mapping import MappingError, mapping_load
-from terroir.imports.models import ImportRun
+from terroir.imports.mapping import Mapping, MappingError, mapping_load, mapping_parse
+from terroir.imports.models import ImportRun, Source
 from terroir.imports.services import ImportBusy, source_import
 from terroir.imports.sources import shipped_mappings
+from terroir.lib.progress import Progress
+
+from .import_preview import preview_show
+
+
+def mapping_resolve(source: str, given: str | None) -> tuple[Mapping, str]:
+    """The mapping to use and its text; raises CommandError saying what is wrong and where."""
+    stored = Source.objects.filter(name=source).values_list("mapping", flat=True).first()
+    try:
+        if given is None and stored:
+            mapping, text = mapping_parse(stored), stored
+        else:
+            path = shipped_mappings().get(given or source) or Path(given or "")
+            if given is None and not path.is_file():
+                raise CommandError(
+                    f"source {source!r} has no mapping yet and no ready-made mapping has its name: give --mapping "
+                    f"(a file, or one of {', '.join(sorted(shipped_mappings()))})"
+                )
+            mapping, text = mapping_load(path), path.read_text(encoding="utf-8")
+    except MappingError as error:
+        raise CommandError(f"mapping {error}") from None
+    return dataclasses.replace(mapping, name=source), text
 
 
 class Command(BaseCommand):
-    help = "Import a source file (CSV, XLSX, JSON, GeoJSON) through its mapping."
+    help = "Import a source file (CSV, XLSX, JSON, GeoJSON) through its mapping and merge it into the directory."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--mapping", required=True, help="mapping file, or a ready-made mapping's name")
+        parser.add_argument("--source", required=True, help="the source's short name (agence-bio, osm, amap-63…)")
+        parser.add_argument("--mapping", help="mapping file, or a ready-made mapping's name")
+        parser.add_argument("--preview", action="store_true", help="show how the file will be read; write nothing")
+        parser.add_argument("--rows", type=int, default=10, help="records shown by --preview (default 10)")
+        parser.add_argument("--dry-run", action="store_true", help="import and merge, report, then undo it all")
         parser.add_argument("--report", type=Path, help="write every problem, with its row, to this CSV file")
         parser.add_argument("--no-geocode", action="store_true", help="place addresses from the communes table only")
+        parser.add_argument("--no-merge", action="store_true", help="keep the records without merging them")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        given = str(options["mapping"])
-        mapping_path = shipped_mappings().get(given) or Path(given)
-        try:
-            mapping = mapping_load(mapping_path)
-        except MappingError as error:
-            raise CommandError(f"mapping {error}") from None
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"no file at {path}")
+        mapping, text = mapping_resolve(options["source"], options["mapping"])
+        if options["preview"]:
+            preview_show(self.stdout, path, mapping, rows=options["rows"], report=options["report"])
+            return
         try:
             run = source_import(
                 path=path,
                 mapping=mapping,
-                mapping_text=mapping_path.read_text(encoding="utf-8"),
+                mapping_text=text,
                 geocode=not options["no_geocode"],
-                progress=lambda message: self.stdout.write(f"  {message}"),
+                merge=not options["no_merge"],
+                dry_run=options["dry_run"],
+                progress=self._progress,
             )
         except ImportBusy as error:
             raise CommandError(str(error)) from None
+        finally:
+            self._progress_end()
         if options["report"] and run.report:
             Path(options["report"]).write_text(run.report, encoding="utf-8")
         if run.status == ImportRun.Status.FAILED:
             raise CommandError(f"{path.name}: {run.error} (nothing was imported)")
         self.stdout.write(
-            f"{run.rows} rows: {run.created} new, {run.updated} updated, {run.unchanged} unchanged, "
+            f"{run.rows} rows read: {run.created} new records, {run.updated} updated, {run.unchanged} unchanged, "
             f"{run.rejected} rejected; {run.missing} no longer in the source (flagged); "
             f"{run.commune_level} placed at their commune's centre only"
         )
+        self.stdout.write(
+            f"directory: {run.entries_created} entries created, {run.entries_updated} updated, {run.merged} records "
+            f"merged into another source's entry, {run.review} pairs to review"
+        )
+        if options["dry_run"]:
+            self.stdout.write("dry run: nothing was kept")
+
+    _shown = False
+
+    def _progress(self, progress: Progress) -> None:
+        # A bar redrawn in place on a terminal; one line per step otherwise (logs, CI).
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\x1b[2K" + progress.bar())
+            sys.stderr.flush()
+            self._shown = True
+        else:
+            self.stderr.write(f"  {progress.bar()}")
+
+    def _progress_end(self) -> None:
+        if self._shown:
+            sys.stderr.write("\n")
