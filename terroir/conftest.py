@@ -24,6 +24,18 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         communes_load(departments=TEST_DEPARTMENTS)
 
 
+@pytest.fixture
+def communes_for_live_server() -> None:
+    """Transactional tests empty every table after each test (pytest-django runs them last):
+    reload the reference data the previous one took away."""
+    from terroir.directory.communes import communes_load
+    from terroir.directory.models import Category, Label
+    from terroir.directory.taxonomy import sync
+
+    sync(Category, Label)
+    communes_load(departments=TEST_DEPARTMENTS)
+
+
 @dataclass
 class Territory:
     ambert: Any

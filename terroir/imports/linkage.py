@@ -49,7 +49,9 @@ class Model:
     # the prior on large enough inputs.
     deterministic: Sequence[BlockingRuleCreator] = ()
     deterministic_recall: float = 0.6
-    columns: Sequence[str] = field(default_factory=tuple)
+    # Blocking rules to estimate m probabilities on by expectation-maximisation, on large enough
+    # inputs; none keeps the m priors written in the comparisons.
+    em_blocks: Sequence[BlockingRuleCreator] = field(default_factory=tuple)
 
 
 def _levels(*levels: tuple[Any, float, float]) -> list[Any]:
@@ -179,6 +181,10 @@ def link(
             linker.training.estimate_probability_two_random_records_match(
                 list(model.deterministic), recall=model.deterministic_recall
             )
+        for rule in model.em_blocks:
+            if progress:
+                progress("learning how often duplicates agree")
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
     if progress:
         progress("comparing candidate pairs")
     predictions = linker.inference.predict(threshold_match_probability=threshold)

@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,12 @@ from terroir.lib.progress import Progress, ProgressReport
 from terroir.lib.text import fold
 
 from .geocode import Precision, geocoder, records_geocode
-from .mapping import Mapping, Record
+from .mapping import Mapping, MappingError, Record, mapping_parse
 from .merging import record_pair_decide, records_merge
 from .models import ImportRun, Source, SourceRecord
 from .read import REPORT_COLUMNS, records_read, report_lines
 from .readers import SourceError, rows_estimate
+from .sources import shipped_mappings
 
 CHUNK = 2000
 REPORT_MAX_LINES = 100_000
@@ -49,6 +51,40 @@ class _DryRun(Exception):
     def __init__(self, run: ImportRun) -> None:
         super().__init__("dry run")
         self.run = run
+
+
+def mapping_syntax(text: str) -> str:
+    """ "toml" or "yaml" for a mapping kept without its file name: TOML's first statement is a
+    [section] or a key = value, YAML's a key: value."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            return "toml" if line.startswith("[") or re.match(r"^[\w\"'.-]+\s*=", line) else "yaml"
+    return "toml"
+
+
+def mapping_for(*, source: str, name: str = "", text: str = "") -> tuple[Mapping, str]:
+    """The mapping to read a file of `source` with, and its text: the text given, else the ready-made
+    mapping or the file `name` names, else the one the source was last imported with, else the
+    ready-made mapping of the source's name. Raises MappingError saying what is wrong and where."""
+    if not text:
+        stored = Source.objects.filter(name=source).values_list("mapping", flat=True).first()
+        path = shipped_mappings().get(name or source) or (Path(name) if name else None)
+        if name and path is not None:
+            text = path.read_text(encoding="utf-8") if path.is_file() else ""
+            if not text:
+                raise MappingError(name, "no such mapping file or ready-made mapping")
+        elif stored:
+            text = stored
+        elif path is not None:
+            text = path.read_text(encoding="utf-8")
+        else:
+            ready = ", ".join(sorted(shipped_mappings()))
+            raise MappingError(
+                source, f"the source has no mapping yet and no ready-made mapping has its name ({ready})"
+            )
+    mapping = mapping_parse(text, filename=f"mapping.{mapping_syntax(text)}")
+    return dataclasses.replace(mapping, name=source), text
 
 
 def file_digest(path: Path) -> str:

@@ -50,19 +50,6 @@ def page(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
     context.close()
 
 
-@pytest.fixture
-def communes_for_live_server() -> None:
-    """Transactional tests empty every table after each test (pytest-django runs them last):
-    reload the reference data the previous one took away."""
-    from terroir.conftest import TEST_DEPARTMENTS
-    from terroir.directory.communes import communes_load
-    from terroir.directory.models import Category, Label
-    from terroir.directory.taxonomy import sync
-
-    sync(Category, Label)
-    communes_load(departments=TEST_DEPARTMENTS)
-
-
 def test_a_visitor_searches_ambert_filters_markets_sees_the_map_and_opens_a_producer(
     page: Any, live_server: Any, communes_for_live_server: None, request: Any
 ) -> None:

@@ -10,39 +10,18 @@ does the whole import and merge, reports it, and leaves the database as it was.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from terroir.imports.mapping import Mapping, MappingError, mapping_load, mapping_parse
-from terroir.imports.models import ImportRun, Source
-from terroir.imports.services import ImportBusy, source_import
-from terroir.imports.sources import shipped_mappings
+from terroir.imports.mapping import MappingError
+from terroir.imports.models import ImportRun
+from terroir.imports.services import ImportBusy, mapping_for, source_import
 from terroir.lib.progress import Progress
 
 from .import_preview import preview_show
-
-
-def mapping_resolve(source: str, given: str | None) -> tuple[Mapping, str]:
-    """The mapping to use and its text; raises CommandError saying what is wrong and where."""
-    stored = Source.objects.filter(name=source).values_list("mapping", flat=True).first()
-    try:
-        if given is None and stored:
-            mapping, text = mapping_parse(stored), stored
-        else:
-            path = shipped_mappings().get(given or source) or Path(given or "")
-            if given is None and not path.is_file():
-                raise CommandError(
-                    f"source {source!r} has no mapping yet and no ready-made mapping has its name: give --mapping "
-                    f"(a file, or one of {', '.join(sorted(shipped_mappings()))})"
-                )
-            mapping, text = mapping_load(path), path.read_text(encoding="utf-8")
-    except MappingError as error:
-        raise CommandError(f"mapping {error}") from None
-    return dataclasses.replace(mapping, name=source), text
 
 
 class Command(BaseCommand):
@@ -63,7 +42,10 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"no file at {path}")
-        mapping, text = mapping_resolve(options["source"], options["mapping"])
+        try:
+            mapping, text = mapping_for(source=options["source"], name=options["mapping"] or "")
+        except MappingError as error:
+            raise CommandError(f"mapping {error}") from None
         if options["preview"]:
             preview_show(self.stdout, path, mapping, rows=options["rows"], report=options["report"])
             return

@@ -1,0 +1,144 @@
+"""Coordinators' import pages: staff only; upload, preview, run with progress, report, review, origins."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from terroir.imports.models import ImportRun, RecordPair, SourceRecord
+
+from .test_merging import BIO, CHAMBER, COLUMNS, load, mapping
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coordinator(client: Any, django_user_model: Any) -> Any:
+    user = django_user_model.objects.create_user("coordinatrice", password="x", is_staff=True)
+    client.force_login(user)
+    return client
+
+
+def csv_upload(rows: list[list[str]], name: str = "bio.csv") -> SimpleUploadedFile:
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return SimpleUploadedFile(name, text.getvalue().encode("utf-8"), content_type="text/csv")
+
+
+def test_import_pages_are_for_staff_only(client, django_user_model) -> None:
+    response = client.get(reverse("imports:home"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    client.force_login(django_user_model.objects.create_user("farmer", password="x"))
+    assert client.get(reverse("imports:review")).status_code == 302
+
+
+def test_a_bad_mapping_or_file_is_refused_on_the_form_saying_what_and_where(coordinator, territory) -> None:
+    response = coordinator.post(
+        reverse("imports:home"),
+        {"source": "bio", "file": csv_upload(BIO),
+         "mapping_file": SimpleUploadedFile("m.toml", b"[fields]\nname = \"nom\"\n[oops\n")},
+    )  # fmt: skip
+    assert response.status_code == 400 and "not valid TOML" in response.content.decode()
+    response = coordinator.post(reverse("imports:home"), {"source": "nowhere", "file": csv_upload(BIO)})
+    assert response.status_code == 400 and "no mapping yet" in response.content.decode()
+    response = coordinator.post(
+        reverse("imports:home"),
+        {"source": "bio", "file": csv_upload(BIO), "mapping_file": SimpleUploadedFile("m.toml", "é".encode("latin-1"))},
+    )
+    assert response.status_code == 400 and "not UTF-8" in response.content.decode()
+
+
+def test_an_oversized_upload_is_refused(coordinator, territory, settings) -> None:
+    settings.TERROIR_IMPORT_MAX_MB = 0
+    response = coordinator.post(
+        reverse("imports:home"),
+        {
+            "source": "bio",
+            "file": csv_upload(BIO),
+            "mapping_file": SimpleUploadedFile("m.toml", mapping("bio").encode()),
+        },
+    )
+    assert response.status_code == 400 and "the limit is 0 MB" in response.content.decode()
+
+
+def test_a_broken_file_shows_its_error_in_the_preview(coordinator, territory) -> None:
+    response = coordinator.post(
+        reverse("imports:home"),
+        {"source": "bio", "file": SimpleUploadedFile("bio.json", b"[{\"nom\": "),
+         "mapping_file": SimpleUploadedFile("m.toml", mapping("bio").encode())},
+    )  # fmt: skip
+    page = coordinator.get(response["Location"]).content.decode()
+    assert "This file cannot be imported" in page or "Ce fichier ne peut pas" in page
+    assert "Import and merge" not in page and "Importer et fusionner" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_coordinator_uploads_previews_runs_with_progress_and_reads_the_report(
+    coordinator, communes_for_live_server, settings, tmp_path
+) -> None:
+    settings.TERROIR_IMPORT_DIR = tmp_path
+    rows = [*BIO, ["b3", "", "", "", "", "63600", "Ambert", "", "", ""]]
+    response = coordinator.post(
+        reverse("imports:home"),
+        {"source": "bio", "file": csv_upload(rows),
+         "mapping_file": SimpleUploadedFile("m.toml", mapping("bio").encode()), "geocode": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    preview = coordinator.get(response["Location"])
+    page = preview.content.decode()
+    assert "GAEC des Monts du Forez" in page and "no name" in page
+    started = coordinator.post(response["Location"])
+    progress_url = reverse("imports:progress-json", args=[started["Location"].strip("/").split("/")[-2]])
+    deadline = time.monotonic() + 60
+    state: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        state = coordinator.get(progress_url).json()
+        if state["status"] != "running":
+            break
+        time.sleep(0.2)
+    assert state["status"] == "done", state
+    run = ImportRun.objects.get()
+    assert (run.rows, run.rejected, run.entries_created) == (3, 1, 2)
+    page = coordinator.get(state["url"]).content.decode()
+    assert "no name" in page
+    report = coordinator.get(reverse("imports:run-report", args=[run.pk]))
+    assert report["Content-Type"].startswith("text/csv") and "no name" in report.content.decode("utf-8-sig")
+
+
+def test_the_review_queue_shows_both_records_and_takes_decisions(coordinator, territory, tmp_path) -> None:
+    load(tmp_path, "bio", BIO)
+    load(tmp_path, "chamber", CHAMBER)
+    pair = RecordPair.objects.get(status=RecordPair.Status.REVIEW)
+    page = coordinator.get(reverse("imports:review")).content.decode()
+    assert "Rucher de la Durolle" in page and "Ferme de la Durolle" in page and "+33473510009" in page
+    assert coordinator.post(reverse("imports:decide", args=[pair.pk]), {"decision": "maybe"}).status_code == 400
+    response = coordinator.post(reverse("imports:decide", args=[pair.pk]), {"decision": "same"})
+    assert response.status_code == 302
+    pair.refresh_from_db()
+    assert pair.status == RecordPair.Status.SAME and pair.decided_by is not None
+    assert SourceRecord.objects.get(ref="b2").actor == SourceRecord.objects.get(ref="c2").actor
+
+
+def test_a_coordinator_sees_where_a_phone_number_comes_from(coordinator, territory, tmp_path) -> None:
+    load(tmp_path, "bio", BIO)
+    load(tmp_path, "chamber", CHAMBER)
+    forez = SourceRecord.objects.get(ref="b1").actor
+    page = coordinator.get(reverse("imports:origins", args=["producer", forez.pk])).content.decode()
+    assert "+33473820001" in page and "chamber" in page
+    # The other source's name is shown beside the one kept.
+    assert "GAEC des Monts du Forez" in page and "Monts du Forez (EARL)" in page
+    assert coordinator.get(reverse("imports:origins", args=["nothing", 1])).status_code == 404
+
+
+def test_an_unknown_upload_token_is_not_found(coordinator) -> None:
+    assert coordinator.get("/imports/uploads/..%2F..%2Fetc/").status_code == 404
+    assert coordinator.get(reverse("imports:preview", args=["nothing-here"])).status_code == 404
+    assert coordinator.get(reverse("imports:progress-json", args=["abc"])).status_code == 404

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "imports"
+urlpatterns = [
+    path("", views.imports_home, name="home"),
+    path("uploads/<str:token>/", views.upload_preview, name="preview"),
+    path("uploads/<str:token>/progress/", views.upload_progress, name="progress"),
+    path("uploads/<str:token>/progress.json", views.upload_progress_json, name="progress-json"),
+    path("runs/<int:run_id>/", views.run_detail, name="run"),
+    path("runs/<int:run_id>/report.csv", views.run_report, name="run-report"),
+    path("review/", views.review_queue, name="review"),
+    path("review/<int:pair_id>/", views.review_decide, name="decide"),
+    path("origins/<str:kind>/<int:entry_id>/", views.origins, name="origins"),
+]

@@ -1,0 +1,230 @@
+"""Coordinators' pages (staff only): upload a source file, preview it, run the import with its
+progress, read the run's report, work through the review queue, see where each value comes from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from terroir.directory.models import Actor, Place
+from terroir.lib.geo import haversine_km
+
+from .forms import UploadForm
+from .jobs import UploadError, import_start, job_state, upload_keep, upload_path
+from .mapping import MappingError
+from .merge import SINGLE_FIELDS
+from .models import FieldOrigin, ImportRun, RecordPair, Source, SourceRecord
+from .read import preview
+from .services import mapping_for, record_pair_decide
+
+PREVIEW_ROWS = 20
+PREVIEW_PROBLEMS = 200
+SHOWN_FIELDS = ("ref", "name", "kind", "siret", "address", "postcode", "commune", "lat", "lon", "phone", "email",
+                "website", "categories", "labels", "opening_hours")  # fmt: skip
+COMPARED_FIELDS = ("name", "legal_form", "siret", "address", "postcode", "commune", "phone", "email", "website",
+                   "kind", "categories", "labels", "opening_hours")  # fmt: skip
+
+
+@staff_member_required
+def imports_home(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        source = form.cleaned_data["source"]
+        try:
+            _mapping, text = mapping_for(
+                source=source, name=form.cleaned_data["mapping"], text=form.cleaned_data["mapping_file"]
+            )
+            token = upload_keep(file=form.cleaned_data["file"], mapping_text=text)
+        except MappingError as error:
+            form.add_error("mapping", _("Mapping: %(error)s") % {"error": error})
+        except UploadError as error:
+            form.add_error("file", str(error))
+        else:
+            request.session[f"import-{token}"] = {"source": source, "geocode": form.cleaned_data["geocode"]}
+            return redirect("imports:preview", token=token)
+    sources = Source.objects.annotate(
+        record_count=Count("records"), missing_count=Count("records", filter=Q(records__missing=True))
+    ).order_by("name")
+    context = {
+        "form": form,
+        "sources": sources,
+        "runs": ImportRun.objects.select_related("source")[:20],
+        "review_count": RecordPair.objects.filter(status=RecordPair.Status.REVIEW).count(),
+    }
+    return render(request, "imports/home.html", context, status=400 if form.errors else 200)
+
+
+def _upload(request: HttpRequest, token: str) -> tuple[Any, dict[str, Any]]:
+    options = request.session.get(f"import-{token}")
+    if not options:
+        raise Http404("unknown upload")
+    try:
+        path, text = upload_path(token)
+    except UploadError:
+        raise Http404("unknown upload") from None
+    return path, options | {"mapping_text": text}
+
+
+@staff_member_required
+def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
+    path, options = _upload(request, token)
+    mapping, text = mapping_for(source=options["source"], text=options["mapping_text"])
+    if request.method == "POST":
+        import_start(token=token, mapping=mapping, mapping_text=text, geocode=options["geocode"])
+        return redirect("imports:progress", token=token)
+    result = preview(path, mapping, rows=PREVIEW_ROWS, problems=PREVIEW_PROBLEMS)
+    rows = [
+        {"line": r.line, "rejected": r.rejected, "values": [_cell(getattr(r, name)) for name in SHOWN_FIELDS]}
+        for r in result.records
+    ]
+    context = {
+        "token": token, "source": options["source"], "file_name": path.name, "result": result, "rows": rows,
+        "columns": SHOWN_FIELDS, "usable": result.rows - result.rejected,
+        "problem_counts": sorted(result.problem_counts.items()), "mapping_text": text,
+    }  # fmt: skip
+    return render(request, "imports/preview.html", context)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple | list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+@staff_member_required
+def upload_progress(request: HttpRequest, token: str) -> HttpResponse:
+    path, options = _upload(request, token)
+    context = {"token": token, "source": options["source"], "file_name": path.name, "state": job_state(token)}
+    return render(request, "imports/progress.html", context)
+
+
+@staff_member_required
+def upload_progress_json(request: HttpRequest, token: str) -> JsonResponse:
+    _upload(request, token)
+    state = job_state(token) or {"status": "running", "message": "", "fraction": None}
+    if state.get("run"):
+        state["url"] = reverse("imports:run", args=[state["run"]])
+    return JsonResponse(state)
+
+
+@staff_member_required
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = get_object_or_404(ImportRun.objects.select_related("source"), pk=run_id)
+    problems = [line.split(";", 4) for line in run.report.lstrip("\ufeff").splitlines()[1:51]]
+    return render(request, "imports/run.html", {"run": run, "problems": problems})
+
+
+@staff_member_required
+def run_report(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = get_object_or_404(ImportRun, pk=run_id)
+    response = HttpResponse(run.report, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{run.source_id}-{run.pk}-problems.csv"'
+    return response
+
+
+def _side_by_side(pair: RecordPair) -> list[dict[str, Any]]:
+    a, b = pair.first.data, pair.second.data
+    lines = []
+    for name in COMPARED_FIELDS:
+        left, right = _cell(a.get(name)), _cell(b.get(name))
+        if left or right:
+            lines.append({"field": name, "first": left, "second": right, "same": left.casefold() == right.casefold()})
+    if None not in (a.get("lat"), b.get("lat"), a.get("lon"), b.get("lon")):
+        distance = haversine_km(a["lat"], a["lon"], b["lat"], b["lon"])
+        lines.append({
+            "field": "position", "first": f"{a['lat']:.5f}, {a['lon']:.5f} ({a.get('precision', '')})",
+            "second": f"{b['lat']:.5f}, {b['lon']:.5f} ({b.get('precision', '')})",
+            "same": distance < 0.3, "distance": distance_text(distance),
+        })  # fmt: skip
+    return lines
+
+
+@staff_member_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    pairs = RecordPair.objects.filter(status=RecordPair.Status.REVIEW).select_related("first__source", "second__source")
+    page = Paginator(pairs.order_by("-probability", "id"), 10).get_page(request.GET.get("page"))
+    items = [{"pair": pair, "lines": _side_by_side(pair)} for pair in page]
+    decided = RecordPair.objects.filter(status__in=[RecordPair.Status.SAME, RecordPair.Status.DIFFERENT]).count()
+    return render(request, "imports/review.html", {"page": page, "items": items, "decided": decided})
+
+
+@staff_member_required
+@require_POST
+def review_decide(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = get_object_or_404(RecordPair.objects.select_related("first", "second"), pk=pair_id)
+    decision = request.POST.get("decision")
+    if decision not in {"same", "different"}:
+        return HttpResponse(_("The decision must be “same” or “different”."), status=400)
+    record_pair_decide(pair=pair, same=decision == "same", by=request.user)
+    if decision == "same":
+        messages.success(request, _("Merged: %(a)s = %(b)s.") % {"a": pair.first.name, "b": pair.second.name})
+    else:
+        messages.success(request, _("Kept apart: %(a)s ≠ %(b)s.") % {"a": pair.first.name, "b": pair.second.name})
+    page = request.POST.get("page", "")
+    return redirect(reverse("imports:review") + (f"?page={page}" if page.isdigit() else ""))
+
+
+@staff_member_required
+def origins(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
+    """Where does each value of a directory entry come from, and what do the other sources say."""
+    entry: Actor | Place
+    if kind == "place":
+        place = get_object_or_404(Place, pk=entry_id)
+        entry, records, origins_ = (
+            place,
+            SourceRecord.objects.filter(place=place),
+            FieldOrigin.objects.filter(place=place),
+        )
+    elif kind == "producer":
+        actor = get_object_or_404(Actor, pk=entry_id)
+        entry, records, origins_ = (
+            actor,
+            SourceRecord.objects.filter(actor=actor),
+            FieldOrigin.objects.filter(actor=actor),
+        )
+    else:
+        raise Http404("unknown kind")
+    chosen = {o.field: o for o in origins_.select_related("record__source")}
+    records_list = list(records.select_related("source").order_by("source__name", "ref"))
+    lines = []
+    for name in (*SINGLE_FIELDS, "position", "categories", "labels"):
+        origin = chosen.get(name)
+        if origin is None:
+            continue
+        others = [
+            {"source": r.source.label, "value": _value_of(r.data, name)}
+            for r in records_list
+            if r.pk != origin.record_id and _value_of(r.data, name) not in ("", _value_of_origin(origin))
+        ]
+        source = origin.record.source.label if origin.record else _("edited on the platform")
+        lines.append({"field": name, "value": _value_of_origin(origin), "source": source, "others": others})
+    context = {"entry": entry, "kind": kind, "lines": lines, "records": records_list}
+    return render(request, "imports/origins.html", context)
+
+
+def _value_of(data: dict[str, Any], name: str) -> str:
+    if name == "position":
+        lat, lon = data.get("lat"), data.get("lon")
+        return "" if lat is None or lon is None else f"{lat:.5f}, {lon:.5f} ({data.get('precision') or ''})"
+    return _cell(data.get(name))
+
+
+def _value_of_origin(origin: FieldOrigin) -> str:
+    if origin.record is not None:
+        return _value_of(origin.record.data, origin.field)
+    return origin.value
+
+
+def distance_text(km: float) -> str:
+    return f"{km * 1000:.0f} m" if km < 1 else f"{km:.1f} km"
