@@ -131,6 +131,7 @@ def test_a_coordinator_sees_where_a_phone_number_comes_from(coordinator, territo
     load(tmp_path, "bio", BIO)
     load(tmp_path, "chamber", CHAMBER)
     forez = SourceRecord.objects.get(ref="b1").actor
+    assert forez is not None
     page = coordinator.get(reverse("imports:origins", args=["producer", forez.pk])).content.decode()
     assert "+33473820001" in page and "chamber" in page
     # The other source's name is shown beside the one kept.
