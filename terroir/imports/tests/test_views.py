@@ -143,3 +143,10 @@ def test_an_unknown_upload_token_is_not_found(coordinator) -> None:
     assert coordinator.get("/imports/uploads/..%2F..%2Fetc/").status_code == 404
     assert coordinator.get(reverse("imports:preview", args=["nothing-here"])).status_code == 404
     assert coordinator.get(reverse("imports:progress-json", args=["abc"])).status_code == 404
+
+
+def test_sources_priorities_are_set_and_runs_read_in_the_admin(admin_client, territory, tmp_path) -> None:
+    load(tmp_path, "bio", BIO)
+    for url in ("/admin/imports/source/", "/admin/imports/importrun/", "/admin/imports/sourcerecord/",
+                "/admin/imports/recordpair/"):  # fmt: skip
+        assert admin_client.get(url).status_code == 200, url
