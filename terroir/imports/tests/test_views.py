@@ -53,7 +53,7 @@ def test_a_bad_mapping_or_file_is_refused_on_the_form_saying_what_and_where(coor
         reverse("imports:home"),
         {"source": "bio", "file": csv_upload(BIO), "mapping_file": SimpleUploadedFile("m.toml", "é".encode("latin-1"))},
     )
-    assert response.status_code == 400 and "not UTF-8" in response.content.decode()
+    assert response.status_code == 400 and "pas du texte UTF-8" in response.content.decode()
 
 
 def test_an_oversized_upload_is_refused(coordinator, territory, settings) -> None:
