@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # Installed so that the API's interactive docs use its bundled Swagger UI, not a CDN.
     "ninja",
+    # Sign-up by email with verification, log-in, password reset, rate limits on all three.
+    "allauth",
+    "allauth.account",
+    "terroir.accounts",
     "terroir.directory",
     "terroir.imports",
     "terroir.api",
@@ -58,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "terroir.directory.middleware.FrameOptionsMiddleware",
 ]
 
@@ -75,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "terroir.directory.context_processors.territory",
+                "terroir.accounts.context_processors.roles",
             ],
         },
     },
@@ -130,6 +136,77 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# Uploaded photos (re-encoded by terroir.directory.photos before they are stored).
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+
+# --- Accounts --------------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:space"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+# Log-in, sign-up and reset messages never tell whether an address has an account.
+ACCOUNT_PREVENT_ENUMERATION = "strict"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Terroir] "
+# allauth's limits (per client address unless said): failed log-ins, sign-ups, reset e-mails.
+ACCOUNT_RATE_LIMITS = {
+    "login": os.getenv("RATE_LIMIT_LOGIN", "30/m/ip"),
+    "login_failed": os.getenv("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "signup": os.getenv("RATE_LIMIT_SIGNUP", "20/h/ip"),
+    "reset_password": os.getenv("RATE_LIMIT_RESET", "20/m/ip,5/m/key"),
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+}
+# Terroir's own limits: "<count>/<seconds>" per client address (see terroir.accounts.ratelimit).
+TERROIR_RATE_LIMITS = {
+    "suggestion": os.getenv("RATE_LIMIT_SUGGESTION", "20/3600"),
+    "api": os.getenv("RATE_LIMIT_API", "1200/60"),
+    "api_token": os.getenv("RATE_LIMIT_API_TOKEN", "6000/60"),
+    "claim": os.getenv("RATE_LIMIT_CLAIM", "10/3600"),
+}
+# Rate limits and log-in attempts are counted in this cache. The default is each server process's
+# memory (exact under `runserver`; with several gunicorn workers each counts on its own): a territory
+# running several processes sets CACHE_URL=redis://… or memcached://… (or db:// after createcachetable).
+CACHE_URL = os.getenv("CACHE_URL", "locmem://")
+if CACHE_URL.startswith("redis"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL.startswith("memcached://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": CACHE_URL.removeprefix("memcached://"),
+        }
+    }
+elif CACHE_URL.startswith("db://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "terroir_cache"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "terroir"}}
+
+# E-mail: printed on the console unless an SMTP server is configured.
+EMAIL_BACKEND = os.getenv(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.getenv("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.getenv("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Terroir <noreply@localhost>")
+
 # Production hardening: only when DEBUG is off.
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
@@ -139,6 +216,10 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
     SECURE_HSTS_SECONDS = int(os.getenv("SECURE_HSTS_SECONDS", "0"))
+    SESSION_COOKIE_SAMESITE = "Lax"
+    CSRF_COOKIE_SAMESITE = "Lax"
+    SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+    LANGUAGE_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 
 LOGGING = {
     "version": 1,
@@ -178,3 +259,13 @@ TERROIR_MERGE_REVIEW = float(os.getenv("TERROIR_MERGE_REVIEW", "0.5"))
 TERROIR_IMPORT_DIR = Path(os.getenv("TERROIR_IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
 # The largest source file a coordinator may upload from the web (the command line has no limit).
 TERROIR_IMPORT_MAX_MB = int(os.getenv("TERROIR_IMPORT_MAX_MB", "200"))
+# Entries not verified for this many months are flagged on their page and their owners reminded.
+TERROIR_VERIFY_MONTHS = int(os.getenv("TERROIR_VERIFY_MONTHS", "12"))
+# Photos: the largest upload accepted and the largest side kept after re-encoding.
+TERROIR_PHOTO_MAX_MB = int(os.getenv("TERROIR_PHOTO_MAX_MB", "8"))
+TERROIR_PHOTO_MAX_SIDE = int(os.getenv("TERROIR_PHOTO_MAX_SIDE", "1600"))
+TERROIR_PHOTO_MAX_PIXELS = int(os.getenv("TERROIR_PHOTO_MAX_PIXELS", "40000000"))
+# How many reverse proxies stand in front of the platform (their X-Forwarded-For gives the client's
+# address for rate limits); 0 when clients connect directly.
+TERROIR_PROXY_COUNT = int(os.getenv("TERROIR_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TERROIR_PROXY_COUNT

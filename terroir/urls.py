@@ -1,4 +1,3 @@
-# The language comes from the visitor's choice (set_language cookie) or browser, not from the URL.
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,6 +7,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Sign-up, log-in, e-mail verification and password reset (allauth), then the person's own space.
+    path("account/", include("allauth.urls")),
+    path("account/space/", include("terroir.accounts.urls")),
     path("imports/", include("terroir.imports.urls")),
     path("", include("terroir.directory.urls")),
 ]

@@ -127,7 +127,8 @@ def _places_index(ids: Sequence[int]) -> int:
     }
     for chunk in _chunks(ids, BATCH):
         rows = list(
-            Place.objects.filter(id__in=chunk).values_list(
+            # A closed place keeps its page but is no longer found.
+            Place.objects.filter(id__in=chunk, closed_at=None).values_list(
                 "id", "name", "commune__name", "operator_id", "kind", "lat", "lon"
             )
         )
@@ -184,7 +185,11 @@ def map_cells_rebuild() -> int:
     counts: dict[tuple[int, int, int, str], list[float]] = {}
     sizes = [cell_degrees(level) for level in range(MAX_CLUSTER_LEVEL + 1)]
     for lat, lon, kind in (
-        Place.objects.exclude(lat=None).exclude(lon=None).values_list("lat", "lon", "kind").iterator(chunk_size=5000)
+        Place.objects.filter(closed_at=None)
+        .exclude(lat=None)
+        .exclude(lon=None)
+        .values_list("lat", "lon", "kind")
+        .iterator(chunk_size=5000)
     ):
         if lat is None or lon is None:  # excluded by the query; keeps the type checker informed
             continue
@@ -219,7 +224,7 @@ def map_cells_refresh(*, positions: Iterable[tuple[float | None, float | None]])
             size = cell_degrees(level)
             south, west = row * size - 90.0, col * size - 180.0
             inside = Place.objects.filter(
-                lat__gte=south, lat__lt=south + size, lon__gte=west, lon__lt=west + size
+                lat__gte=south, lat__lt=south + size, lon__gte=west, lon__lt=west + size, closed_at=None
             ).values_list("lat", "lon", "kind")
             by_kind: dict[str, list[float]] = {}
             for plat, plon, kind in inside:

@@ -6,7 +6,9 @@ Derived tables (SearchTerm, MapCell) are written only by services.index; nothing
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -138,6 +140,8 @@ class Actor(Sourced, Contact):
     search_key = models.CharField(max_length=400, blank=True, editable=False)
     # How far the producer is willing to deliver, km (used by matching and logistics).
     delivery_radius_km = models.PositiveIntegerField(_("delivery radius (km)"), null=True, blank=True)
+    # For a buyer: what kind of buyer it is (one of the place kinds that buy: shop, canteen…).
+    buyer_kind = models.CharField(_("kind of buyer"), max_length=30, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -198,6 +202,8 @@ class Place(Sourced, Contact):
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     opening_hours = models.CharField(_("opening hours"), max_length=255, blank=True)
+    # A closed place keeps its page (saying so) but leaves the search and the map.
+    closed_at = models.DateField(_("closed since"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -213,6 +219,16 @@ class Place(Sourced, Contact):
 
     def get_absolute_url(self) -> str:
         return reverse("directory:place", args=[self.pk])
+
+
+BUYER_KINDS = (
+    PlaceKind.SUPERMARKET,
+    PlaceKind.SHOP,
+    PlaceKind.SOLIDARITY_GROCERY,
+    PlaceKind.COOPERATIVE_GROCERY,
+    PlaceKind.RESTAURANT,
+    PlaceKind.CANTEEN,
+)
 
 
 class Offer(models.Model):
@@ -300,3 +316,118 @@ class MapCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level}/{self.row}/{self.col} {self.kind}: {self.count}"
+
+
+class Entity(models.TextChoices):
+    """The directory entries people edit, suggest corrections to and claim."""
+
+    PLACE = "place", _("place")
+    ACTOR = "actor", _("organisation")
+
+
+class Revision(models.Model):
+    """One change to a directory entry: who, when, from where, and each field's old and new value."""
+
+    class Origin(models.TextChoices):
+        EDIT = "edit", _("edit")
+        SUGGESTION = "suggestion", _("accepted suggestion")
+        REVERT = "revert", _("revert")
+        VERIFY = "verify", _("confirmed as still true")
+        API = "api", _("API")
+
+    entity = models.CharField(max_length=20, choices=Entity.choices)
+    entity_id = models.BigIntegerField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    origin = models.CharField(max_length=20, choices=Origin.choices)
+    # {field: [old, new]} in JSON values (commune by INSEE code, dates in ISO 8601).
+    changes = models.JSONField()
+    reverts = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reverted_by")
+    suggestion = models.ForeignKey(
+        "Suggestion", null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["entity", "entity_id", "at"], name="revision_entity")]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.entity_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Suggestion(models.Model):
+    """A correction, or the report of a closed place, waiting for a coordinator or the owner."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("correction")
+        CLOSED = "closed", _("closed place")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+
+    entity = models.CharField(max_length=20, choices=Entity.choices)
+    entity_id = models.BigIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    # {field: [value when suggested, suggested value]}
+    changes = models.JSONField(default=dict)
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
+    # A visitor without an account may leave an address to hear about the decision.
+    email = models.EmailField(_("your e-mail (optional)"), blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["entity", "entity_id", "status"], name="suggestion_entity")]
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.entity} {self.entity_id}"
+
+
+def photo_path(instance: Photo, filename: str) -> str:
+    return f"photos/{timezone.now():%Y/%m}/{filename}"
+
+
+class Photo(models.Model):
+    """A picture of a producer or a place, re-encoded on upload (no metadata kept)."""
+
+    actor = models.ForeignKey(Actor, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=photo_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # Removing a photo hides it (a revision can bring it back); the file stays.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(actor__isnull=False, place__isnull=True) | Q(actor__isnull=True, place__isnull=False),
+                name="photo_one_entry",
+            )
+        ]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name

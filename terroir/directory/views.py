@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from terroir.lib import hours
 
-from . import presenters
-from .models import Actor, Category, Label, Place, PlaceKind
+from . import editing, presenters
+from .models import Actor, Category, Entity, Label, Photo, Place, PlaceKind
 from .search import QUERY_PARAMETERS, InvalidParameter, PlaceQuery, PlaceResults, parse_place_query, places_search
 
 WEEKDAY_CHOICES = (
@@ -123,6 +123,7 @@ def place(request: HttpRequest, place_id: int) -> HttpResponse:
             "producers": [(p, offers.get(p.pk, [])) for p in producers],
             "week": _week(found.opening_hours),
             "json_ld": script_json(place_json_ld(found, request)),
+            **_entry_context(request, found),
         },
     )
 
@@ -140,8 +141,21 @@ def producer(request: HttpRequest, producer_id: int) -> HttpResponse:
             "labels": presenters.labels_of(offers),
             "places": [(p, _week(p.opening_hours)) for p in places],
             "json_ld": script_json(producer_json_ld(found, offers, places, request)),
+            **_entry_context(request, found),
         },
     )
+
+
+def _entry_context(request: HttpRequest, entry: Place | Actor) -> dict[str, Any]:
+    """What the public page of an entry says about keeping it true: its photos, whether it is overdue
+    for a check, and the links to edit, claim or suggest a correction."""
+    owner = {"place": entry} if isinstance(entry, Place) else {"actor": entry}
+    return {
+        "entity": Entity.PLACE if isinstance(entry, Place) else Entity.ACTOR,
+        "photos": list(Photo.objects.filter(removed_at=None, **owner)),
+        "verification_due": editing.verification_due(entry),
+        "can_edit": editing.can_edit(request.user, entry),
+    }
 
 
 def _postal_address(record: Place | Actor) -> dict[str, str]:

@@ -1,0 +1,133 @@
+"""People and the organisations they act for.
+
+A person (Django's user, logging in by e-mail) belongs to organisations (directory actors) through
+memberships; their roles follow from what those organisations are (producer, buyer, carrier). Territory
+coordinators are staff. Nothing here has side effects: writes go through terroir.accounts.services.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from terroir.directory.models import Actor, Place
+
+
+class Membership(models.Model):
+    """A person may act for an organisation: edit its profile, its places, its products."""
+
+    class How(models.TextChoices):
+        CREATED = "created", _("created the organisation")
+        EMAIL = "email", _("confirmed through the e-mail on file")
+        COORDINATOR = "coordinator", _("confirmed by a coordinator")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="memberships")
+    how = models.CharField(max_length=20, choices=How.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    # When the owners were last reminded that the entry had not been verified for too long.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "actor"], name="membership_unique")]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.actor}"
+
+
+class Claim(models.Model):
+    """Somebody asks to manage an existing directory entry (a producer or a place)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        CONFIRMED = "confirmed", _("confirmed")
+        REJECTED = "rejected", _("rejected")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claims")
+    actor = models.ForeignKey(Actor, null=True, blank=True, on_delete=models.CASCADE, related_name="claims")
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.CASCADE, related_name="claims")
+    message = models.TextField(_("message to the coordinators"), blank=True, max_length=2000)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    # The address on file the confirmation link was sent to (empty: coordinators decide).
+    sent_to = models.EmailField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(actor__isnull=False, place__isnull=True) | Q(actor__isnull=True, place__isnull=False),
+                name="claim_one_entry",
+            )
+        ]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+
+    def __str__(self) -> str:
+        return f"{self.user} claims {self.entry}"
+
+    @property
+    def entry(self) -> Actor | Place:
+        entry = self.actor or self.place
+        assert entry is not None
+        return entry
+
+
+class ApiToken(models.Model):
+    """A key a partner site sends as `Authorization: Bearer <key>`. Only a digest is stored."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("read only")
+        WRITE = "write", _("read, and write my own records")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.READ)
+    # The first characters of the key, shown to tell keys apart and used to find the row.
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class AuditEntry(models.Model):
+    """What a coordinator did: decisions on claims and suggestions, reverts, edits of others' entries,
+    roles given, imports."""
+
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Kept when the account is deleted, so that the log still says who acted.
+    by_label = models.CharField(max_length=254)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=40, db_index=True)
+    target = models.CharField(max_length=60, blank=True)
+    summary = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.by_label} {self.action} {self.target}"

@@ -1,0 +1,92 @@
+"""Every e-mail Terroir sends (apart from allauth's own account messages) goes out from here.
+
+Django's e-mail backend is the boundary: the console by default, SMTP when EMAIL_HOST is set, the
+in-memory outbox in tests. Messages are written in the territory's language (French first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from terroir.directory.models import Actor, Place, Suggestion
+
+    from .models import Claim
+
+
+def _send(subject: str, body: str, to: Sequence[str]) -> int:
+    recipients = [address for address in dict.fromkeys(to) if address]
+    if not recipients:
+        return 0
+    return send_mail(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def claim_confirmation(claim: Claim, *, url: str) -> int:
+    """To the address on file of the claimed entry: a link that makes the claimant its manager."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Do you manage %(name)s?") % {"name": claim.entry.name}
+        body = _(
+            "Hello,\n\n%(person)s asks to manage the entry “%(name)s” in the directory of %(territory)s.\n"
+            "If this is you or somebody of your organisation, confirm it by opening this link while signed in "
+            "as %(person)s (valid 7 days):\n\n%(url)s\n\n"
+            "If you do not know this person, ignore this message: nothing will change.\n"
+        ) % {
+            "person": claim.user.email,
+            "name": claim.entry.name,
+            "territory": settings.TERROIR_TERRITORY_NAME,
+            "url": url,
+        }
+        return _send(subject, body, [claim.sent_to])
+
+
+def claim_decided(claim: Claim) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        if claim.status == "confirmed":
+            subject = _("You now manage %(name)s") % {"name": claim.entry.name}
+            body = _("Your request to manage “%(name)s” was accepted. You can edit it from your space.\n")
+        else:
+            subject = _("Your request about %(name)s") % {"name": claim.entry.name}
+            body = _("Your request to manage “%(name)s” was not accepted. Reply to a coordinator to know more.\n")
+        return _send(subject, body % {"name": claim.entry.name}, [claim.user.email])
+
+
+def suggestion_received(suggestion: Suggestion, *, entry: Actor | Place, owners: Sequence[str], url: str) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("A correction is suggested for %(name)s") % {"name": entry.name}
+        body = _("Somebody suggested a correction to “%(name)s”. Accept or reject it here:\n\n%(url)s\n") % {
+            "name": entry.name,
+            "url": url,
+        }
+        return _send(subject, body, owners)
+
+
+def suggestion_decided(suggestion: Suggestion) -> int:
+    address = suggestion.email or (suggestion.by.email if suggestion.by else "")
+    with translation.override(settings.LANGUAGE_CODE):
+        if suggestion.status == "accepted":
+            subject = _("Your correction was accepted")
+            body = _("Thank you: your suggestion was accepted and the directory is up to date.\n")
+        else:
+            subject = _("Your correction was not accepted")
+            body = _("Your suggestion was not accepted.\n")
+            if suggestion.decision_note:
+                body += "\n" + suggestion.decision_note + "\n"
+        return _send(subject, body, [address])
+
+
+def verification_reminder(*, to: Sequence[str], entries: Sequence[tuple[str, str]], months: int) -> int:
+    """`entries`: (name, address of its edit page) of each entry not confirmed for `months` months."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Is your entry in the directory still true?")
+        lines = "\n".join(f"- {name}: {url}" for name, url in entries)
+        body = _(
+            "Hello,\n\nNobody has confirmed these entries for %(months)s months. Please check them, correct what "
+            "changed and press “Still true”:\n\n%(lines)s\n"
+        ) % {"months": months, "lines": lines}
+        return _send(subject, body, to)

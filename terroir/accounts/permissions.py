@@ -1,0 +1,67 @@
+"""Who may do what. Every write path (web pages, API, services) asks here.
+
+A territory coordinator is an active staff user and may edit and moderate every entry. Anybody else may
+edit an organisation they are a member of, and the places that organisation runs.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from terroir.directory.models import Actor, Place
+
+from .models import Membership
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    PRODUCER = "producer"
+    BUYER = "buyer"
+    CARRIER = "carrier"
+
+
+def _signed_in(user: Any) -> bool:
+    return user is not None and bool(user.is_authenticated) and bool(getattr(user, "is_active", False))
+
+
+def is_coordinator(user: Any) -> bool:
+    return _signed_in(user) and bool(user.is_staff)
+
+
+def actor_ids_of(user: Any) -> frozenset[int]:
+    """The organisations the person acts for (cached on the user object for the request)."""
+    if not _signed_in(user):
+        return frozenset()
+    cached = getattr(user, "_terroir_actor_ids", None)
+    if cached is None:
+        cached = frozenset(Membership.objects.filter(user_id=user.pk).values_list("actor_id", flat=True))
+        user._terroir_actor_ids = cached
+    return cached
+
+
+def forget(user: Any) -> None:
+    """Drop the cached memberships after they changed."""
+    if hasattr(user, "_terroir_actor_ids"):
+        del user._terroir_actor_ids
+
+
+def is_member(user: Any, entry: Actor | Place) -> bool:
+    ids = actor_ids_of(user)
+    if isinstance(entry, Actor):
+        return entry.pk in ids
+    return entry.operator_id is not None and entry.operator_id in ids
+
+
+def can_edit(user: Any, entry: Actor | Place) -> bool:
+    return is_coordinator(user) or is_member(user, entry)
+
+
+def roles_of(user: Any) -> list[Role]:
+    if not _signed_in(user):
+        return []
+    roles = [Role.COORDINATOR] if is_coordinator(user) else []
+    flags = Actor.objects.filter(id__in=actor_ids_of(user)).values_list("is_producer", "is_buyer", "is_carrier")
+    held = [any(row[i] for row in flags) for i in range(3)]
+    roles.extend(role for role, has in zip((Role.PRODUCER, Role.BUYER, Role.CARRIER), held, strict=True) if has)
+    return roles

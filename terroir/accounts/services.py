@@ -1,0 +1,292 @@
+"""Writes about people: organisations they create, entries they claim, API tokens, their personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from terroir.directory.editing import entity_of, products_of, values_of
+from terroir.directory.index import actor_search_key, places_reindex
+from terroir.directory.models import BUYER_KINDS, Actor, Commune, Place, PlaceKind, Revision, Suggestion
+
+from . import notify
+from .audit import audit_record
+from .models import ApiToken, AuditEntry, Claim, Membership
+from .permissions import Role, forget, is_coordinator, is_member
+
+CLAIM_SALT = "terroir.claim"
+CLAIM_MAX_AGE = dt.timedelta(days=7)
+TOKEN_PREFIX = "trr_"
+
+
+@transaction.atomic
+def organisation_create(*, user: Any, name: str, role: str, commune: Commune | None, buyer_kind: str = "") -> Actor:
+    """A person adds their organisation to the directory and becomes its first member."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("This field is required.")})
+    if role not in (Role.PRODUCER, Role.BUYER, Role.CARRIER):
+        raise ValidationError({"role": _("Unknown role.")})
+    if role == Role.BUYER and buyer_kind not in BUYER_KINDS:
+        raise ValidationError({"buyer_kind": _("Say what kind of buyer you are.")})
+    actor = Actor.objects.create(
+        name=name[:200],
+        is_producer=role == Role.PRODUCER,
+        is_buyer=role == Role.BUYER,
+        is_carrier=role == Role.CARRIER,
+        buyer_kind=buyer_kind if role == Role.BUYER else "",
+        commune=commune,
+        lat=commune.lat if commune else None,
+        lon=commune.lon if commune else None,
+        postcode=(commune.postcodes.split()[0] if commune and commune.postcodes else ""),
+        email=user.email,
+        verified_at=timezone.localdate(),
+        search_key=actor_search_key(name, commune.name if commune else ""),
+    )
+    Membership.objects.create(user=user, actor=actor, how=Membership.How.CREATED)
+    forget(user)
+    return actor
+
+
+# --- Claims ----------------------------------------------------------------------------------------
+
+
+def _address_on_file(entry: Actor | Place) -> str:
+    if entry.email:
+        return entry.email
+    if isinstance(entry, Place) and entry.operator_id and entry.operator and entry.operator.email:
+        return entry.operator.email
+    return ""
+
+
+def claim_token(claim: Claim) -> str:
+    return signing.TimestampSigner(salt=CLAIM_SALT).sign(str(claim.pk))
+
+
+@transaction.atomic
+def claim_request(*, user: Any, entry: Actor | Place, message: str, link: Callable[[str], str]) -> Claim:
+    """Ask to manage an entry. When it has an e-mail on file, a confirmation link goes there (`link`
+    turns a token into an absolute URL); coordinators can always decide."""
+    if is_member(user, entry):
+        raise ValidationError({"__all__": [_("You already manage this entry.")]})
+    target = {"actor": entry} if isinstance(entry, Actor) else {"place": entry}
+    existing = Claim.objects.filter(user=user, status=Claim.Status.PENDING, **target).first()
+    if existing is not None:
+        return existing
+    claim = Claim.objects.create(user=user, message=message.strip()[:2000], sent_to=_address_on_file(entry), **target)
+    if claim.sent_to:
+        url = link(claim_token(claim))
+        transaction.on_commit(lambda: notify.claim_confirmation(claim, url=url))
+    return claim
+
+
+@transaction.atomic
+def claim_confirm(*, token: str, user: Any) -> Claim:
+    """The claimant opened the link sent to the entry's address: they manage it from now on."""
+    try:
+        claim_id = signing.TimestampSigner(salt=CLAIM_SALT).unsign(token, max_age=CLAIM_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ValidationError(_("This link has expired: ask again from the entry's page.")) from None
+    except signing.BadSignature:
+        raise ValidationError(_("This link is not valid.")) from None
+    claim = Claim.objects.select_for_update().filter(pk=int(claim_id)).first()
+    if claim is None or claim.status != Claim.Status.PENDING:
+        raise ValidationError(_("This request was already decided."))
+    if claim.user_id != user.pk:
+        raise PermissionDenied(_("Sign in with the account that made the request to confirm it."))
+    _claim_accept(claim, how=Membership.How.EMAIL)
+    claim.status, claim.decided_at = Claim.Status.CONFIRMED, timezone.now()
+    claim.save(update_fields=["status", "decided_at"])
+    forget(user)
+    return claim
+
+
+@transaction.atomic
+def claim_decide(*, claim: Claim, by: Any, accept: bool) -> Claim:
+    if not is_coordinator(by):
+        raise PermissionDenied(_("Only a coordinator decides on requests."))
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status != Claim.Status.PENDING:
+        raise ValidationError(_("This request was already decided."))
+    if accept:
+        _claim_accept(claim, how=Membership.How.COORDINATOR)
+    claim.status = Claim.Status.CONFIRMED if accept else Claim.Status.REJECTED
+    claim.decided_by, claim.decided_at = by, timezone.now()
+    claim.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(
+        by=by,
+        action="claim_confirm" if accept else "claim_reject",
+        target=f"{entity_of(claim.entry)}:{claim.entry.pk}",
+        summary=f"{claim.user.email} → {claim.entry.name}",
+    )
+    transaction.on_commit(lambda: notify.claim_decided(claim))
+    return claim
+
+
+def _claim_accept(claim: Claim, *, how: str) -> None:
+    if claim.actor is not None:
+        Membership.objects.get_or_create(user=claim.user, actor=claim.actor, defaults={"how": how})
+        return
+    assert claim.place_id is not None
+    place = Place.objects.select_for_update().get(pk=claim.place_id)
+    operator = place.operator
+    if operator is None:
+        # The place had nobody behind it in the directory: the claimant's organisation is created from it.
+        operator = Actor.objects.create(
+            name=place.name,
+            is_producer=place.kind in (PlaceKind.FARM, PlaceKind.PRODUCERS_SHOP),
+            is_buyer=place.kind in BUYER_KINDS,
+            buyer_kind=place.kind if place.kind in BUYER_KINDS else "",
+            is_organisation=place.kind in (PlaceKind.MARKET, PlaceKind.AMAP, PlaceKind.RELAY),
+            commune=place.commune,
+            lat=place.lat,
+            lon=place.lon,
+            address=place.address,
+            postcode=place.postcode,
+            email=place.email,
+            phone=place.phone,
+            website=place.website,
+            contact_public=place.contact_public,
+            search_key=actor_search_key(place.name, place.commune.name if place.commune else ""),
+        )
+        place.operator = operator
+        place.save(update_fields=["operator"])
+        places_reindex(place_ids=[place.pk])
+    Membership.objects.get_or_create(user=claim.user, actor=operator, defaults={"how": how})
+
+
+def claims_pending() -> list[Claim]:
+    return list(
+        Claim.objects.filter(status=Claim.Status.PENDING)
+        .select_related("user", "actor", "place", "actor__commune", "place__commune")
+        .order_by("created_at")
+    )
+
+
+# --- API tokens ------------------------------------------------------------------------------------
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: Any, name: str, scope: str) -> tuple[ApiToken, str]:
+    """Returns the token and its key, shown once: only its digest is kept."""
+    if scope not in ApiToken.Scope.values:
+        raise ValidationError({"scope": _("Unknown scope.")})
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("This field is required.")})
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name[:100], scope=scope, prefix=key[:12], digest=_digest(key))
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: Any) -> ApiToken:
+    if token.user_id != by.pk and not is_coordinator(by):
+        raise PermissionDenied(_("This token is not yours."))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        if token.user_id != by.pk:
+            audit_record(by=by, action="token_revoke", target=f"user:{token.user_id}", summary=token.name)
+    return token
+
+
+def api_token_authenticate(key: str) -> ApiToken | None:
+    """The active token of this key, or None. Constant-time comparison of the digests."""
+    if not key.startswith(TOKEN_PREFIX) or len(key) > 100:
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=key[:12]).first()
+    if token is None or not secrets.compare_digest(token.digest, _digest(key)):
+        return None
+    if token.revoked_at is not None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+# --- Personal data ---------------------------------------------------------------------------------
+
+
+def user_data_export(*, user: Any) -> dict[str, Any]:
+    """Everything Terroir keeps about a person, as one JSON document (right of access)."""
+    memberships = Membership.objects.filter(user=user).select_related("actor")
+    return {
+        "account": {
+            "email": user.email,
+            "joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+            "coordinator": bool(user.is_staff),
+        },
+        "organisations": [
+            {
+                "id": m.actor_id,
+                "how": m.how,
+                "since": m.created_at.isoformat(),
+                "entry": {k: v for k, v in values_of(m.actor).items() if k not in ("products", "photos")},
+                "products": products_of(m.actor),
+            }
+            for m in memberships
+        ],
+        "claims": [
+            {
+                "entry": f"{entity_of(c.entry)}:{c.entry.pk}",
+                "status": c.status,
+                "message": c.message,
+                "at": c.created_at.isoformat(),
+            }
+            for c in Claim.objects.filter(user=user).select_related("actor", "place")
+        ],
+        "suggestions": [
+            {
+                "entry": f"{s.entity}:{s.entity_id}",
+                "kind": s.kind,
+                "changes": s.changes,
+                "comment": s.comment,
+                "status": s.status,
+                "at": s.created_at.isoformat(),
+            }
+            for s in Suggestion.objects.filter(Q(by=user) | Q(email__iexact=user.email))
+        ],
+        "revisions": [
+            {"entry": f"{r.entity}:{r.entity_id}", "origin": r.origin, "changes": r.changes, "at": r.at.isoformat()}
+            for r in Revision.objects.filter(by=user).order_by("at")
+        ],
+        "api_tokens": [
+            {
+                "name": t.name,
+                "scope": t.scope,
+                "prefix": t.prefix,
+                "created": t.created_at.isoformat(),
+                "revoked": t.revoked_at.isoformat() if t.revoked_at else None,
+            }
+            for t in ApiToken.objects.filter(user=user)
+        ],
+        "coordinator_actions": [
+            {"action": a.action, "target": a.target, "summary": a.summary, "at": a.at.isoformat()}
+            for a in AuditEntry.objects.filter(by=user)
+        ],
+    }
+
+
+@transaction.atomic
+def user_delete(*, user: Any) -> None:
+    """Erase a person (right to erasure). Their organisations' public entries stay in the directory;
+    revisions they made stay, signed by nobody; their address leaves the suggestions they left."""
+    Suggestion.objects.filter(Q(by=user) | Q(email__iexact=user.email)).update(email="", by=None)
+    user.delete()

@@ -1,0 +1,243 @@
+"""A person's space: their organisations, claims, API tokens and personal data; the coordinators'
+queues (claims) and audit log. Sign-up, log-in and password reset are allauth's pages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from terroir.directory import editing
+from terroir.directory.editing_views import public_url
+from terroir.directory.forms import CommuneField
+from terroir.directory.models import BUYER_KINDS, Actor, Commune, Entity, Place
+
+from . import services
+from .models import ApiToken, AuditEntry, Claim, Membership
+from .permissions import Role, is_coordinator, roles_of
+from .ratelimit import rate_hit
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name of your farm, shop or organisation"), max_length=200)
+    role = forms.ChoiceField(
+        label=gettext_lazy("You are"),
+        choices=[
+            (Role.PRODUCER.value, gettext_lazy("a producer")),
+            (Role.BUYER.value, gettext_lazy("a buyer (shop, canteen, grocery, restaurant)")),
+            (Role.CARRIER.value, gettext_lazy("a carrier")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    buyer_kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of buyer"),
+        required=False,
+        choices=[("", "—"), *[(k.value, k.label) for k in BUYER_KINDS]],
+    )
+    commune = CommuneField(label=gettext_lazy("Commune"), help_text=gettext_lazy("Its name, or its INSEE code."))
+
+
+class ClaimForm(forms.Form):
+    message = forms.CharField(
+        label=gettext_lazy("A word for the coordinators (who you are in this organisation)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("What the key is for (a partner site…)"), max_length=100)
+    scope = forms.ChoiceField(label=gettext_lazy("Scope"), choices=ApiToken.Scope.choices)
+
+
+def _coordinator(request: HttpRequest) -> None:
+    if not is_coordinator(request.user):
+        raise PermissionDenied(_("This page is for the territory's coordinators."))
+
+
+@login_required
+def space(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    memberships = list(Membership.objects.filter(user_id=user.pk).select_related("actor", "actor__commune"))
+    actor_ids = [m.actor_id for m in memberships]
+    organisations = []
+    for membership in memberships:
+        actor = membership.actor
+        places = list(Place.objects.filter(operator=actor).order_by("name"))
+        organisations.append(
+            {
+                "actor": actor,
+                "due": editing.verification_due(actor),
+                "public_url": public_url(actor),
+                "places": [(p, editing.verification_due(p)) for p in places],
+            }
+        )
+    own_places = list(Place.objects.filter(operator_id__in=actor_ids))
+    entries: list[editing.Entry] = [m.actor for m in memberships] + own_places
+    context = {
+        "organisations": organisations,
+        "claims": Claim.objects.filter(user_id=user.pk).select_related("actor", "place")[:20],
+        "roles": roles_of(user),
+        "pending_suggestions": len(editing.suggestions_pending(entries=entries)) if entries else 0,
+        "coordinator": is_coordinator(user),
+        "claims_waiting": Claim.objects.filter(status=Claim.Status.PENDING).count() if is_coordinator(user) else 0,
+        "suggestions_waiting": len(editing.suggestions_pending()) if is_coordinator(user) else 0,
+    }
+    return render(request, "accounts/space.html", context)
+
+
+@login_required
+def organisation_new(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        commune = Commune.objects.filter(code=data["commune"]).first() if data["commune"] else None
+        try:
+            actor = services.organisation_create(
+                user=request.user, name=data["name"], role=data["role"], commune=commune,
+                buyer_kind=data["buyer_kind"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(request, _("Your organisation is in the directory. Complete its profile."))
+            return redirect("directory:entry_edit", entity=Entity.ACTOR, entity_id=actor.pk)
+    return render(request, "accounts/organisation_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def claim_start(request: HttpRequest, entity: str, entity_id: int) -> HttpResponse:
+    if entity not in Entity.values:
+        raise PermissionDenied
+    entry: editing.Entry = (
+        get_object_or_404(Place, pk=entity_id) if entity == Entity.PLACE else get_object_or_404(Actor, pk=entity_id)
+    )
+    form = ClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        verdict = rate_hit(request, scope="claim", key=f"user:{request.user.pk}")
+        if not verdict.allowed:
+            messages.error(request, _("Too many requests: try again later."))
+            return redirect("accounts:space")
+        try:
+            claim = services.claim_request(
+                user=request.user,
+                entry=entry,
+                message=form.cleaned_data["message"],
+                link=lambda token: request.build_absolute_uri(reverse("accounts:claim_confirm", args=[token])),
+            )
+        except ValidationError as exc:
+            messages.info(request, " ".join(exc.messages))
+            return redirect("accounts:space")
+        return render(request, "accounts/claim_sent.html", {"claim": claim, "masked": _masked(claim.sent_to)})
+    return render(request, "accounts/claim.html", {"entry": entry, "form": form})
+
+
+def _masked(address: str) -> str:
+    """c•••@monts-du-forez.example.org: enough to recognise one's address, not to harvest it."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else ""
+
+
+@login_required
+def claim_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "accounts/claim_confirm.html", {"token": token})
+    try:
+        claim = services.claim_confirm(token=token, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("accounts:space")
+    messages.success(request, _("Confirmed: you now manage %(name)s.") % {"name": claim.entry.name})
+    return redirect("accounts:space")
+
+
+@login_required
+def claims(request: HttpRequest) -> HttpResponse:
+    _coordinator(request)
+    return render(request, "accounts/claims.html", {"claims": services.claims_pending()})
+
+
+@login_required
+@require_POST
+def claim_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
+    _coordinator(request)
+    claim = get_object_or_404(Claim, pk=claim_id)
+    accept = request.POST.get("decision") == "accept"
+    try:
+        services.claim_decide(claim=claim, by=request.user, accept=accept)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Request accepted.") if accept else _("Request rejected."))
+    return redirect("accounts:claims")
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_key = services.api_token_create(
+            user=request.user, name=form.cleaned_data["name"], scope=form.cleaned_data["scope"]
+        )
+        form = TokenForm()
+    context = {"tokens": ApiToken.objects.filter(user_id=user.pk), "form": form, "new_key": new_key}
+    return render(request, "accounts/tokens.html", context)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    services.api_token_revoke(token=token, by=request.user)
+    messages.success(request, _("The key is revoked: it no longer works."))
+    return redirect("accounts:tokens")
+
+
+@login_required
+def data_export(request: HttpRequest) -> HttpResponse:
+    body = json.dumps(services.user_data_export(user=request.user), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="terroir-mes-donnees.json"'
+    return response
+
+
+class DeleteForm(forms.Form):
+    password = forms.CharField(label=gettext_lazy("Your password, to confirm"), widget=forms.PasswordInput)
+
+
+@login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = DeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not request.user.check_password(form.cleaned_data["password"]):
+            form.add_error("password", _("This is not your password."))
+        else:
+            user = request.user
+            logout(request)
+            services.user_delete(user=user)
+            messages.success(request, _("Your account and your personal data are deleted."))
+            return redirect("directory:home")
+    return render(request, "accounts/delete.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    _coordinator(request)
+    page = Paginator(AuditEntry.objects.all(), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit.html", {"page": page})

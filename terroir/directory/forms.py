@@ -1,0 +1,220 @@
+"""Forms of the editing pages. They only collect and shape input: terroir.directory.editing validates
+values (the same rules for the web, the API and suggestions) and writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .communes import name_key
+from .editing import SUGGESTIBLE, Entry, fields_of, values_of
+from .models import BUYER_KINDS, Category, Commune, Entity, Label, LegalForm, Place, PlaceKind, Suggestion
+
+MONTHS = [
+    (str(i), name)
+    for i, name in enumerate(
+        [_("Jan"), _("Feb"), _("Mar"), _("Apr"), _("May"), _("Jun"), _("Jul"), _("Aug"), _("Sep"), _("Oct"),
+         _("Nov"), _("Dec")]
+    )
+]  # fmt: skip
+
+
+def commune_find(text: str) -> str | None:
+    """An INSEE code from what a person typed: "63003", "63003 Ambert", "Ambert" or "Ambert (63)"."""
+    text = text.strip()
+    if not text:
+        return None
+    head = text.split()[0].upper()
+    if len(head) == 5 and Commune.objects.filter(code=head).exists():
+        return head
+    name, _paren, rest = text.partition("(")
+    department = rest.strip(" )")
+    rows = Commune.objects.filter(name_key=name_key(name))
+    if department:
+        rows = rows.filter(department=department)
+    found = list(rows.values_list("code", "name", "department")[:6])
+    if len(found) == 1:
+        return found[0][0]
+    if not found:
+        raise ValidationError(_("No commune is called “%(name)s”.") % {"name": text[:60]})
+    choices = ", ".join(f"{code} {name} ({dep})" for code, name, dep in found)
+    raise ValidationError(_("Several communes are called so; give the code: %(choices)s") % {"choices": choices})
+
+
+def commune_text(code: str | None) -> str:
+    if not code:
+        return ""
+    found = Commune.objects.filter(code=code).values_list("name", flat=True).first()
+    return f"{code} {found}" if found else code
+
+
+class CommuneField(forms.CharField):
+    def to_python(self, value: Any) -> str | None:
+        return commune_find(super().to_python(value) or "")
+
+
+def _field(name: str) -> forms.Field:
+    fields: dict[str, forms.Field] = {
+        "name": forms.CharField(label=_("Name"), max_length=200),
+        "description": forms.CharField(
+            label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        ),
+        "address": forms.CharField(label=_("Address"), required=False, max_length=255),
+        "postcode": forms.CharField(label=_("Postcode"), required=False, max_length=5),
+        "commune": CommuneField(
+            label=_("Commune"), required=False, help_text=_("Its name, or its INSEE code (63003 for Ambert).")
+        ),
+        "lat": forms.FloatField(label=_("Latitude"), required=False),
+        "lon": forms.FloatField(label=_("Longitude"), required=False),
+        "email": forms.EmailField(label=_("E-mail"), required=False),
+        "phone": forms.CharField(label=_("Phone"), required=False, max_length=30),
+        "website": forms.URLField(label=_("Website"), required=False, assume_scheme="https"),
+        "contact_public": forms.BooleanField(label=_("Publish these contact details in the directory"), required=False),
+        "kind": forms.ChoiceField(label=_("Kind of place"), choices=PlaceKind.choices),
+        "opening_hours": forms.CharField(
+            label=_("Opening hours"),
+            required=False,
+            max_length=255,
+            help_text=_("OpenStreetMap syntax, for instance “Tu-Sa 09:00-12:30,15:00-19:00; Su off”."),
+        ),
+        "closed_at": forms.DateField(
+            label=_("Closed since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        ),
+        "legal_form": forms.ChoiceField(label=_("Legal form"), required=False, choices=[("", "—"), *LegalForm.choices]),
+        "siret": forms.CharField(label=_("SIRET"), required=False, max_length=20),
+        "delivery_radius_km": forms.IntegerField(
+            label=_("I deliver up to (km)"), required=False, min_value=0, max_value=1000
+        ),
+        "buyer_kind": forms.ChoiceField(
+            label=_("Kind of buyer"),
+            required=False,
+            choices=[("", "—"), *[(k.value, k.label) for k in BUYER_KINDS]],
+        ),
+    }
+    return fields[name]
+
+
+def json_value(name: str, value: Any) -> Any:
+    if name == "closed_at":
+        return value.isoformat() if value else None
+    if name in ("lat", "lon", "delivery_radius_km"):
+        return value
+    if value is None:
+        return "" if name not in ("commune",) else None
+    return value
+
+
+class EntryForm(forms.Form):
+    """The owner's form: every editable field of the entry, and the version it was opened at."""
+
+    version = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, entry: Entry, names: tuple[str, ...] | None = None, **kwargs: Any):
+        self.entry = entry
+        self.names = names or tuple(n for n in fields_of(entry) if n not in ("products", "photos"))
+        kwargs.setdefault("initial", {})
+        current = values_of(entry, self.names)
+        initial = {name: (commune_text(v) if name == "commune" else v) for name, v in current.items()}
+        kwargs["initial"] = {**initial, **kwargs["initial"]}
+        super().__init__(*args, **kwargs)
+        for name in self.names:
+            self.fields[name] = _field(name)
+
+    def changes(self) -> dict[str, Any]:
+        return {name: json_value(name, self.cleaned_data.get(name)) for name in self.names}
+
+
+class SuggestionForm(forms.Form):
+    """A visitor's correction: the entry's public fields prefilled, a comment, an optional address."""
+
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    email = forms.EmailField(label=_("Your e-mail (optional, to hear about the decision)"), required=False)
+    closed = forms.BooleanField(label=_("This place has closed"), required=False)
+    # A field people do not see: robots fill it in.
+    website_url = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
+
+    def __init__(self, *args: Any, entry: Entry, **kwargs: Any):
+        self.entry = entry
+        entity = Entity.PLACE if isinstance(entry, Place) else Entity.ACTOR
+        self.names = tuple(n for n in SUGGESTIBLE[entity] if n != "closed_at")
+        current = values_of(entry, self.names)
+        kwargs["initial"] = {name: (commune_text(v) if name == "commune" else v) for name, v in current.items()}
+        super().__init__(*args, **kwargs)
+        for name in self.names:
+            self.fields[name] = _field(name)
+            self.fields[name].required = False
+        if not isinstance(entry, Place):
+            del self.fields["closed"]
+
+    def clean_website_url(self) -> str:
+        if self.cleaned_data.get("website_url"):
+            raise ValidationError(_("Leave this field empty."))
+        return ""
+
+    def kind(self) -> str:
+        return Suggestion.Kind.CLOSED if self.cleaned_data.get("closed") else Suggestion.Kind.CORRECTION
+
+    def changes(self) -> dict[str, Any]:
+        values = {}
+        for name in self.names:
+            value = self.cleaned_data.get(name)
+            if name == "name" and not value:
+                continue
+            values[name] = json_value(name, value)
+        return values
+
+
+class ProductForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Product"), queryset=Category.objects.order_by("path"), to_field_name="slug", required=False
+    )
+    months = forms.MultipleChoiceField(
+        label=_("Months"), choices=MONTHS, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    labels = forms.ModelMultipleChoiceField(
+        label=_("Labels"),
+        queryset=Label.objects.order_by("name_fr"),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=255)
+
+    def product(self) -> dict[str, Any] | None:
+        category = self.cleaned_data.get("category")
+        if category is None or self.cleaned_data.get("DELETE"):
+            return None
+        months = sum(1 << int(m) for m in self.cleaned_data.get("months") or []) or 4095
+        return {
+            "category": category.slug,
+            "months": months,
+            "labels": sorted(label.slug for label in self.cleaned_data.get("labels") or []),
+            "note": self.cleaned_data.get("note") or "",
+        }
+
+
+ProductFormSet = forms.formset_factory(ProductForm, extra=3, can_delete=True, max_num=200, absolute_max=250)
+
+
+def product_initial(products: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "category": item["category"],
+            "months": [str(i) for i in range(12) if item["months"] & (1 << i)] if item["months"] != 4095 else [],
+            "labels": item["labels"],
+            "note": item["note"],
+        }
+        for item in products
+    ]
+
+
+class PhotoForm(forms.Form):
+    image = forms.FileField(label=_("Photo (JPEG, PNG or WebP)"))
+    caption = forms.CharField(label=_("Caption"), required=False, max_length=200)

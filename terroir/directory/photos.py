@@ -1,0 +1,94 @@
+"""Photos of producers and places: checked with Pillow and re-encoded before anything is stored.
+
+An upload must be a JPEG, PNG or WebP image no larger than TERROIR_PHOTO_MAX_MB and
+TERROIR_PHOTO_MAX_PIXELS (decompression bombs are refused before decoding). It is re-encoded as a
+JPEG of at most TERROIR_PHOTO_MAX_SIDE pixels a side, which drops its metadata (a phone's GPS position
+of a farmer's house, among others) and any payload hidden after the image data.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import warnings
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .editing import Entry, User, can_edit, entity_of, photos_of
+from .models import Actor, Photo, Revision
+
+FORMATS = {"JPEG", "PNG", "WEBP"}
+MAX_PHOTOS = 12
+
+
+def image_clean(data: IO[bytes], *, size: int) -> bytes:
+    """The re-encoded JPEG, or ValidationError saying what is wrong with the upload."""
+    limit_mb = settings.TERROIR_PHOTO_MAX_MB
+    if size > limit_mb * 1024 * 1024:
+        raise ValidationError(_("The image is larger than %(mb)s MB.") % {"mb": limit_mb})
+    if size == 0:
+        raise ValidationError(_("The file is empty."))
+    max_pixels = settings.TERROIR_PHOTO_MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(data) as probe:
+                if probe.format not in FORMATS:
+                    raise ValidationError(
+                        _("%(format)s images are not accepted: send a JPEG, PNG or WebP photo.")
+                        % {"format": probe.format or "?"}
+                    )
+                width, height = probe.size
+                if width * height > max_pixels:
+                    raise ValidationError(
+                        _("The image has too many pixels (%(w)s × %(h)s).") % {"w": width, "h": height}
+                    )
+                probe.verify()
+            data.seek(0)
+            with Image.open(data) as opened:
+                opened.load()
+                image: Image.Image = ImageOps.exif_transpose(opened)
+                if image.mode not in ("RGB", "L"):
+                    background = Image.new("RGB", image.size, "white")
+                    rgba = image.convert("RGBA")
+                    background.paste(rgba, mask=rgba.getchannel("A"))
+                    image = background
+                side = settings.TERROIR_PHOTO_MAX_SIDE
+                image.thumbnail((side, side))
+                out = io.BytesIO()
+                image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+                return out.getvalue()
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ValidationError(_("The file is not an image Terroir can read (JPEG, PNG or WebP).")) from None
+    except (OSError, SyntaxError, ValueError):
+        raise ValidationError(_("The image is damaged or truncated.")) from None
+
+
+@transaction.atomic
+def photo_add(*, entry: Entry, data: IO[bytes], size: int, caption: str, by: User | None) -> Photo:
+    if not can_edit(by, entry):
+        raise PermissionDenied(_("You may not edit this entry."))
+    before = photos_of(entry)
+    if len(before) >= MAX_PHOTOS:
+        raise ValidationError(_("At most %(n)s photos: remove one first.") % {"n": MAX_PHOTOS})
+    jpeg = image_clean(data, size=size)
+    owner: dict[str, Any] = {"actor": entry} if isinstance(entry, Actor) else {"place": entry}
+    uploader: Any = by if by is not None and by.is_authenticated else None
+    photo = Photo(
+        caption=caption.strip()[:200], uploaded_by=uploader, **owner
+    )
+    photo.image.save(f"{secrets.token_hex(8)}.jpg", ContentFile(jpeg), save=False)
+    photo.save()
+    Revision.objects.create(
+        entity=entity_of(entry), entity_id=entry.pk, by=photo.uploaded_by, origin=Revision.Origin.EDIT,
+        changes={"photos": [before, sorted([*before, photo.pk])]},
+    )  # fmt: skip
+    return photo
