@@ -131,3 +131,60 @@ def territory(db: Any) -> Territory:
 def _offline(settings: Any) -> None:
     """The suite never reaches the network: no geocoding service unless a test serves one itself."""
     settings.TERROIR_GEOCODER_URL = ""
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Rate limits and log-in attempts are counted in the cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path_factory: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@dataclass
+class People:
+    """The people of the territory: Claire runs the cheese farm, Hugo the honey farm, Sophie buys for
+    the supermarket, Camille coordinates the PAT."""
+
+    claire: Any  # producer, member of the cheese farm (which runs the farm shop)
+    hugo: Any  # another producer, member of the honey farm
+    sophie: Any  # buyer, member of the supermarket's company (which runs the supermarket)
+    camille: Any  # territory coordinator (staff)
+    password: str
+
+
+PASSWORD = "Fourme-d-Ambert-2026"
+
+
+def person(email: str, *, staff: bool = False) -> Any:
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(
+        username=email.split("@")[0], email=email, password=PASSWORD, is_staff=staff
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+@pytest.fixture
+def people(territory: Territory) -> People:
+    from terroir.accounts.models import Membership
+    from terroir.directory.models import Actor
+
+    claire, hugo = person("claire@monts-du-forez.example.org"), person("hugo@durolle.example.org")
+    sophie, camille = person("sophie@volcans.example.org"), person("camille@pat-clermont.example.org", staff=True)
+    Membership.objects.create(user=claire, actor=territory.cheese_farm, how="coordinator")
+    Membership.objects.create(user=hugo, actor=territory.honey_farm, how="coordinator")
+    company = Actor.objects.create(name="SAS Supermarché des Volcans", is_buyer=True, buyer_kind="supermarket")
+    territory.clermont_supermarket.operator = company
+    territory.clermont_supermarket.save(update_fields=["operator"])
+    Membership.objects.create(user=sophie, actor=company, how="coordinator")
+    return People(claire=claire, hugo=hugo, sophie=sophie, camille=camille, password=PASSWORD)

@@ -6,8 +6,15 @@ edit an organisation they are a member of, and the places that organisation runs
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from functools import wraps
 from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from terroir.directory.models import Actor, Place
 
@@ -65,3 +72,17 @@ def roles_of(user: Any) -> list[Role]:
     held = [any(row[i] for row in flags) for i in range(3)]
     roles.extend(role for role, has in zip((Role.PRODUCER, Role.BUYER, Role.CARRIER), held, strict=True) if has)
     return roles
+
+
+def coordinator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pages for coordinators: anonymous visitors are sent to log in, anybody else gets 403."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_coordinator(request.user):
+            raise PermissionDenied(_("This page is for the territory's coordinators."))
+        return view(request, *args, **kwargs)
+
+    return guarded

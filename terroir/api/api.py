@@ -8,14 +8,20 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import NinjaAPI, Path, Query
-from ninja.errors import ValidationError
+from ninja import NinjaAPI, Path, Query, Status
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
 
-from terroir.directory import exports, presenters
-from terroir.directory.models import Actor, Label, Place, PlaceKind
+from terroir.accounts.models import ApiToken
+from terroir.accounts.permissions import can_edit
+from terroir.accounts.ratelimit import rate_hit
+from terroir.directory import editing, exports, presenters
+from terroir.directory.models import Actor, Entity, Label, Place, PlaceKind, Revision
 from terroir.directory.search import (
     InvalidParameter,
     PlaceQuery,
@@ -37,8 +43,12 @@ from .schemas import (
     PlaceDetailOut,
     PlaceFilters,
     PlacePage,
+    PlacePatch,
     ProducerDetailOut,
     ProducerPage,
+    ProducerPatch,
+    SuggestionIn,
+    SuggestionOut,
 )
 
 api = NinjaAPI(
@@ -50,7 +60,8 @@ api = NinjaAPI(
 )
 
 MAX_ID = 2**63 - 1
-ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut}
+ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, 401: ErrorOut, 403: ErrorOut, 412: ErrorOut, 428: ErrorOut}
 
 
 def error(status: int, code: str, message: str, parameter: str | None = None) -> JsonResponse:
@@ -71,6 +82,46 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     location = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")]
     parameter = location[-1] if location else ""
     return error(400, "invalid_parameter", str(first.get("msg", "invalid value")), parameter or None)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and "parse" in str(exc):
+        return error(400, "invalid_body", "The request body is not valid JSON.")
+    return error(exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error(401, "unauthorized", "This operation needs an API key: Authorization: Bearer <key>.")
+    response["WWW-Authenticate"] = 'Bearer realm="terroir"'
+    return response
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error(403, "forbidden", str(exc) or "not allowed")
+
+
+@api.exception_handler(DjangoValidationError)
+def on_invalid_value(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        name, messages = next(iter(exc.message_dict.items()))
+        return error(400, "invalid_value", " ".join(messages), None if name == "__all__" else name)
+    return error(400, "invalid_value", " ".join(exc.messages))
+
+
+@api.exception_handler(editing.EditConflict)
+def on_conflict(request: HttpRequest, exc: editing.EditConflict) -> HttpResponse:
+    changed = ", ".join(exc.changed) or "the entry"
+    return error(412, "precondition_failed", f"The entry changed since your version ({changed}): GET it again.")
+
+
+class TokenBearer(HttpBearer):
+    """API keys are checked by terroir.api.middleware; this declares them in the OpenAPI document."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        return getattr(request, "api_token", None)
 
 
 @api.exception_handler(Http404)
@@ -140,10 +191,60 @@ def markets_ics(request: HttpRequest, filters: Query[PlaceFilters]) -> HttpRespo
     return response
 
 
+def etag(entry: Place | Actor) -> str:
+    return f'"{editing.version_of(entry)}"'
+
+
 @api.get("/places/{place_id}", response={200: PlaceDetailOut, **ERRORS}, summary="One place")
-def place(request: HttpRequest, place_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
+def place(request: HttpRequest, response: HttpResponse, place_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     found = get_object_or_404(Place.objects.select_related("commune", "operator"), pk=place_id)
+    response["ETag"] = etag(found)
     return presenters.place_detail(found)
+
+
+def _writer(request: HttpRequest, entry: Place | Actor) -> ApiToken:
+    token: ApiToken | None = getattr(request, "api_token", None)
+    if token is None:
+        raise AuthenticationError()
+    if token.scope != ApiToken.Scope.WRITE:
+        raise PermissionDenied("This API key is read-only.")
+    if not can_edit(token.user, entry):
+        raise PermissionDenied("This API key may not change this entry.")
+    return token
+
+
+def _if_match(request: HttpRequest) -> str | HttpResponse:
+    header = request.META.get("HTTP_IF_MATCH", "").strip()
+    if not header:
+        return error(428, "precondition_required", "Send If-Match with the ETag of your last GET of this entry.")
+    return header.removeprefix("W/").strip('"')
+
+
+def _patch(request: HttpRequest, response: HttpResponse, entry: Place | Actor, changes: dict[str, Any]) -> Any:
+    token = _writer(request, entry)
+    version = _if_match(request)
+    if isinstance(version, HttpResponse):
+        return version
+    if "products" in changes and changes["products"] is not None:
+        changes["products"] = [dict(item) for item in changes["products"]]
+    editing.entry_edit(entry=entry, changes=changes, by=token.user, version=version, origin=Revision.Origin.API)
+    entry.refresh_from_db()
+    response["ETag"] = etag(entry)
+    return None
+
+
+@api.patch(
+    "/places/{place_id}",
+    response={200: PlaceDetailOut, **WRITE_ERRORS},
+    auth=TokenBearer(),
+    summary="Change a place you manage (API key of scope write, If-Match required)",
+)
+def place_patch(
+    request: HttpRequest, response: HttpResponse, body: PlacePatch, place_id: int = Path(..., ge=1, le=MAX_ID)
+) -> Any:
+    found = get_object_or_404(Place.objects.select_related("commune", "operator"), pk=place_id)
+    refused = _patch(request, response, found, body.model_dump(exclude_unset=True))
+    return refused if refused is not None else presenters.place_detail(found)
 
 
 @api.get("/map", response={200: MapOut, **ERRORS}, summary="Places or clusters for a map view")
@@ -174,9 +275,45 @@ def producers(request: HttpRequest, filters: Query[PlaceFilters]) -> dict[str, A
 
 
 @api.get("/producers/{producer_id}", response={200: ProducerDetailOut, **ERRORS}, summary="One producer")
-def producer(request: HttpRequest, producer_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
+def producer(
+    request: HttpRequest, response: HttpResponse, producer_id: int = Path(..., ge=1, le=MAX_ID)
+) -> dict[str, Any]:
     found = get_object_or_404(Actor.objects.select_related("commune"), pk=producer_id, is_producer=True)
+    response["ETag"] = etag(found)
     return presenters.producer_detail(found)
+
+
+@api.patch(
+    "/producers/{producer_id}",
+    response={200: ProducerDetailOut, **WRITE_ERRORS},
+    auth=TokenBearer(),
+    summary="Change a producer you manage, products included (API key of scope write, If-Match required)",
+)
+def producer_patch(
+    request: HttpRequest, response: HttpResponse, body: ProducerPatch, producer_id: int = Path(..., ge=1, le=MAX_ID)
+) -> Any:
+    found = get_object_or_404(Actor.objects.select_related("commune"), pk=producer_id, is_producer=True)
+    refused = _patch(request, response, found, body.model_dump(exclude_unset=True))
+    return refused if refused is not None else presenters.producer_detail(found)
+
+
+@api.post(
+    "/suggestions",
+    response={201: SuggestionOut, **ERRORS},
+    summary="Suggest a correction to a place or producer, or report a closed place (moderated)",
+)
+def suggestion_create(request: HttpRequest, body: SuggestionIn) -> Any:
+    verdict = rate_hit(request, scope="suggestion")
+    if not verdict.allowed:
+        response = error(429, "rate_limited", f"Too many suggestions: retry in {verdict.retry_after} s.")
+        response["Retry-After"] = str(verdict.retry_after)
+        return response
+    model: type[Place] | type[Actor] = Place if body.entity == Entity.PLACE else Actor
+    entry = get_object_or_404(model.objects.select_related("commune"), pk=body.id)
+    token: ApiToken | None = getattr(request, "api_token", None)
+    proposal = editing.SuggestionInput(changes=body.changes, kind=body.kind, comment=body.comment, email=body.email)
+    suggestion = editing.suggestion_submit(entry=entry, proposal=proposal, by=token.user if token else None)
+    return Status(201, {"id": suggestion.pk, "status": suggestion.status})
 
 
 @api.get("/categories", response=list[CategoryOut], summary="The product taxonomy (a tree)")

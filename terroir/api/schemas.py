@@ -175,3 +175,64 @@ class MapOut(Schema):
     total: int
     clusters: list[ClusterOut]
     places: list[MapPlaceOut]
+
+
+# --- Writes (with a token of scope "write", on entries the token's owner manages) --------------------
+
+_STRICT = {"extra": "forbid"}
+
+
+class PatchBase(Schema):
+    model_config = _STRICT  # type: ignore[assignment]
+
+    name: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=5000)
+    address: str | None = Field(None, max_length=255)
+    postcode: str | None = Field(None, max_length=5, description="Five digits.")
+    commune: str | None = Field(None, max_length=5, description="INSEE code of the commune.")
+    lat: float | None = Field(None, description="WGS84 latitude.")
+    lon: float | None = Field(None, description="WGS84 longitude.")
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=30)
+    website: str | None = Field(None, max_length=200)
+    contact_public: bool | None = Field(None, description="Whether the contact details may be published.")
+
+
+class PlacePatch(PatchBase):
+    kind: str | None = Field(None, description="See /kinds.")
+    opening_hours: str | None = Field(None, max_length=255, description="OpenStreetMap opening_hours syntax.")
+    closed_at: str | None = Field(None, description="YYYY-MM-DD when the place closed; null when open.")
+
+
+class ProductIn(Schema):
+    model_config = _STRICT  # type: ignore[assignment]
+
+    category: str = Field(..., max_length=60, description="Category slug (see /categories).")
+    months: int = Field(4095, ge=1, le=4095, description="Months available, bit 0 = January; 4095 = all year.")
+    labels: list[str] = Field(default_factory=list, max_length=20, description="Label slugs (see /labels).")
+    note: str = Field("", max_length=255)
+
+
+class ProducerPatch(PatchBase):
+    legal_form: str | None = Field(None, max_length=20)
+    siret: str | None = Field(None, max_length=20)
+    delivery_radius_km: int | None = Field(None, ge=0, le=1000)
+    products: list[ProductIn] | None = Field(None, max_length=200, description="Replaces the whole list.")
+
+
+class SuggestionIn(Schema):
+    model_config = _STRICT  # type: ignore[assignment]
+
+    entity: str = Field(..., description='"place" or "actor".', pattern="^(place|actor)$")
+    id: int = Field(..., ge=1, le=2**63 - 1)
+    kind: str = Field("correction", pattern="^(correction|closed)$")
+    changes: dict[str, str | float | bool | None] = Field(
+        default_factory=dict, description="Suggested values by field name (see PlacePatch).", max_length=20
+    )
+    comment: str = Field("", max_length=2000)
+    email: str = Field("", max_length=254, description="To hear about the decision (optional).")
+
+
+class SuggestionOut(Schema):
+    id: int
+    status: str

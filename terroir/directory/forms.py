@@ -162,10 +162,14 @@ class SuggestionForm(forms.Form):
         return Suggestion.Kind.CLOSED if self.cleaned_data.get("closed") else Suggestion.Kind.CORRECTION
 
     def changes(self) -> dict[str, Any]:
+        """The fields the visitor sent (the page sends them all, prefilled: an emptied field is a
+        suggestion to clear it); a name or a kind cannot be cleared."""
         values = {}
         for name in self.names:
+            if self.add_prefix(name) not in self.data:
+                continue
             value = self.cleaned_data.get(name)
-            if name == "name" and not value:
+            if name in ("name", "kind") and not value:
                 continue
             values[name] = json_value(name, value)
         return values

@@ -407,7 +407,7 @@ class Photo(models.Model):
 
     actor = models.ForeignKey(Actor, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to=photo_path, width_field="width", height_field="height")
+    image = models.ImageField(upload_to=photo_path)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     caption = models.CharField(_("caption"), max_length=200, blank=True)

@@ -27,8 +27,8 @@ FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_PHOTOS = 12
 
 
-def image_clean(data: IO[bytes], *, size: int) -> bytes:
-    """The re-encoded JPEG, or ValidationError saying what is wrong with the upload."""
+def image_clean(data: IO[bytes], *, size: int) -> tuple[bytes, int, int]:
+    """The re-encoded JPEG and its size, or ValidationError saying what is wrong with the upload."""
     limit_mb = settings.TERROIR_PHOTO_MAX_MB
     if size > limit_mb * 1024 * 1024:
         raise ValidationError(_("The image is larger than %(mb)s MB.") % {"mb": limit_mb})
@@ -63,7 +63,7 @@ def image_clean(data: IO[bytes], *, size: int) -> bytes:
                 image.thumbnail((side, side))
                 out = io.BytesIO()
                 image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
-                return out.getvalue()
+                return out.getvalue(), image.width, image.height
     except ValidationError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError):
@@ -79,12 +79,10 @@ def photo_add(*, entry: Entry, data: IO[bytes], size: int, caption: str, by: Use
     before = photos_of(entry)
     if len(before) >= MAX_PHOTOS:
         raise ValidationError(_("At most %(n)s photos: remove one first.") % {"n": MAX_PHOTOS})
-    jpeg = image_clean(data, size=size)
+    jpeg, width, height = image_clean(data, size=size)
     owner: dict[str, Any] = {"actor": entry} if isinstance(entry, Actor) else {"place": entry}
     uploader: Any = by if by is not None and by.is_authenticated else None
-    photo = Photo(
-        caption=caption.strip()[:200], uploaded_by=uploader, **owner
-    )
+    photo = Photo(width=width, height=height, caption=caption.strip()[:200], uploaded_by=uploader, **owner)
     photo.image.save(f"{secrets.token_hex(8)}.jpg", ContentFile(jpeg), save=False)
     photo.save()
     Revision.objects.create(

@@ -1,4 +1,4 @@
-"""Coordinators' pages (staff only): upload a source file, preview it, run the import with its
+"""Coordinators' pages: upload a source file, preview it, run the import with its
 progress, read the run's report, work through the review queue, see where each value comes from."""
 
 from __future__ import annotations
@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -15,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from terroir.accounts.audit import audit_record
+from terroir.accounts.permissions import coordinator_required
 from terroir.directory.models import Actor, Place
 from terroir.lib.geo import haversine_km
 
@@ -34,7 +35,7 @@ COMPARED_FIELDS = ("name", "legal_form", "siret", "address", "postcode", "commun
                    "kind", "categories", "labels", "opening_hours")  # fmt: skip
 
 
-@staff_member_required
+@coordinator_required
 def imports_home(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -74,12 +75,13 @@ def _upload(request: HttpRequest, token: str) -> tuple[Any, dict[str, Any]]:
     return path, options | {"mapping_text": text}
 
 
-@staff_member_required
+@coordinator_required
 def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
     path, options = _upload(request, token)
     mapping, text = mapping_for(source=options["source"], text=options["mapping_text"])
     if request.method == "POST":
         import_start(token=token, mapping=mapping, mapping_text=text, geocode=options["geocode"])
+        audit_record(by=request.user, action="import_start", target=f"source:{options['source']}", summary=path.name)
         return redirect("imports:progress", token=token)
     result = preview(path, mapping, rows=PREVIEW_ROWS, problems=PREVIEW_PROBLEMS)
     rows = [
@@ -102,14 +104,14 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-@staff_member_required
+@coordinator_required
 def upload_progress(request: HttpRequest, token: str) -> HttpResponse:
     path, options = _upload(request, token)
     context = {"token": token, "source": options["source"], "file_name": path.name, "state": job_state(token)}
     return render(request, "imports/progress.html", context)
 
 
-@staff_member_required
+@coordinator_required
 def upload_progress_json(request: HttpRequest, token: str) -> JsonResponse:
     _upload(request, token)
     state = job_state(token) or {"status": "running", "message": "", "fraction": None}
@@ -118,14 +120,14 @@ def upload_progress_json(request: HttpRequest, token: str) -> JsonResponse:
     return JsonResponse(state)
 
 
-@staff_member_required
+@coordinator_required
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(ImportRun.objects.select_related("source"), pk=run_id)
     problems = [line.split(";", 4) for line in run.report.lstrip("\ufeff").splitlines()[1:51]]
     return render(request, "imports/run.html", {"run": run, "problems": problems})
 
 
-@staff_member_required
+@coordinator_required
 def run_report(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(ImportRun, pk=run_id)
     response = HttpResponse(run.report, content_type="text/csv; charset=utf-8")
@@ -150,7 +152,7 @@ def _side_by_side(pair: RecordPair) -> list[dict[str, Any]]:
     return lines
 
 
-@staff_member_required
+@coordinator_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     pairs = RecordPair.objects.filter(status=RecordPair.Status.REVIEW).select_related("first__source", "second__source")
     page = Paginator(pairs.order_by("-probability", "id"), 10).get_page(request.GET.get("page"))
@@ -159,7 +161,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/review.html", {"page": page, "items": items, "decided": decided})
 
 
-@staff_member_required
+@coordinator_required
 @require_POST
 def review_decide(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = get_object_or_404(RecordPair.objects.select_related("first", "second"), pk=pair_id)
@@ -167,6 +169,12 @@ def review_decide(request: HttpRequest, pair_id: int) -> HttpResponse:
     if decision not in {"same", "different"}:
         return HttpResponse(_("The decision must be “same” or “different”."), status=400)
     record_pair_decide(pair=pair, same=decision == "same", by=request.user)
+    audit_record(
+        by=request.user,
+        action=f"merge_{decision}",
+        target=f"pair:{pair.pk}",
+        summary=f"{pair.first.name} / {pair.second.name}",
+    )
     if decision == "same":
         messages.success(request, _("Merged: %(a)s = %(b)s.") % {"a": pair.first.name, "b": pair.second.name})
     else:
@@ -175,7 +183,7 @@ def review_decide(request: HttpRequest, pair_id: int) -> HttpResponse:
     return redirect(reverse("imports:review") + (f"?page={page}" if page.isdigit() else ""))
 
 
-@staff_member_required
+@coordinator_required
 def origins(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
     """Where does each value of a directory entry come from, and what do the other sources say."""
     entry: Actor | Place

@@ -1,0 +1,58 @@
+"""In front of /api/: who is calling (an API token, or nobody) and how often.
+
+A request with `Authorization: Bearer <key>` must carry a valid, unrevoked key (401 otherwise) and is
+counted per key; anonymous requests are counted per client address. Over the limit: 429 with
+Retry-After, in the API's error shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from terroir.accounts.ratelimit import rate_hit
+from terroir.accounts.services import api_token_authenticate
+
+PREFIX = "/api/"
+
+
+def bearer_key(request: HttpRequest) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _space, key = header.partition(" ")
+    if not header:
+        return None
+    return key.strip() if scheme.lower() == "bearer" else ""
+
+
+class ApiGuardMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(PREFIX):
+            return self.get_response(request)
+        request.api_token = None  # type: ignore[attr-defined]
+        key = bearer_key(request)
+        if key is not None:
+            token = api_token_authenticate(key)
+            if token is None:
+                response = _error(401, "unauthorized", "The API key is unknown, revoked or malformed.")
+                response["WWW-Authenticate"] = 'Bearer realm="terroir"'
+                return response
+            request.api_token = token  # type: ignore[attr-defined]
+            verdict = rate_hit(request, scope="api_token", key=f"token:{token.pk}")
+        else:
+            verdict = rate_hit(request, scope="api")
+        if not verdict.allowed:
+            response = _error(429, "rate_limited", f"Too many requests: retry in {verdict.retry_after} s.")
+            response["Retry-After"] = str(verdict.retry_after)
+            return response
+        response = self.get_response(request)
+        response["X-RateLimit-Limit"] = str(verdict.limit)
+        response["X-RateLimit-Remaining"] = str(verdict.remaining)
+        return response
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
