@@ -270,3 +270,7 @@ TERROIR_PHOTO_MAX_PIXELS = int(os.getenv("TERROIR_PHOTO_MAX_PIXELS", "40000000")
 # address for rate limits); 0 when clients connect directly.
 TERROIR_PROXY_COUNT = int(os.getenv("TERROIR_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TERROIR_PROXY_COUNT
+# The platform's public address, for links in e-mails sent outside a request (reminders).
+TERROIR_SITE_URL = os.getenv("TERROIR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Owners are reminded at most this often about entries overdue for a check.
+TERROIR_REMIND_EVERY_DAYS = int(os.getenv("TERROIR_REMIND_EVERY_DAYS", "30"))

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -290,3 +291,43 @@ def user_delete(*, user: Any) -> None:
     revisions they made stay, signed by nobody; their address leaves the suggestions they left."""
     Suggestion.objects.filter(Q(by=user) | Q(email__iexact=user.email)).update(email="", by=None)
     user.delete()
+
+
+# --- Reminders -------------------------------------------------------------------------------------
+
+
+def verification_reminders_send(*, today: dt.date | None = None, dry_run: bool = False) -> int:
+    """E-mail each person whose organisation or places were not confirmed for TERROIR_VERIFY_MONTHS,
+    at most once every TERROIR_REMIND_EVERY_DAYS. Returns the number of people written to."""
+    from django.urls import reverse
+
+    from terroir.directory.editing import verification_cutoff
+
+    today = today or timezone.localdate()
+    cutoff = verification_cutoff(today)
+    quiet_since = timezone.now() - dt.timedelta(days=settings.TERROIR_REMIND_EVERY_DAYS)
+    overdue = Q(verified_at__isnull=True) | Q(verified_at__lt=cutoff)
+    memberships = (
+        Membership.objects.filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=quiet_since))
+        .select_related("user", "actor")
+        .order_by("user_id")
+    )
+    by_user: dict[int, tuple[Any, list[Membership], list[tuple[str, str]]]] = {}
+    for membership in memberships:
+        actor = membership.actor
+        due: list[tuple[str, str]] = []
+        if Actor.objects.filter(overdue, pk=actor.pk).exists():
+            due.append((actor.name, reverse("directory:entry_edit", args=["actor", actor.pk])))
+        for place in Place.objects.filter(overdue, operator=actor, closed_at=None).order_by("name"):
+            due.append((place.name, reverse("directory:entry_edit", args=["place", place.pk])))
+        if not due or not membership.user.is_active:
+            continue
+        user, rows, entries = by_user.setdefault(membership.user_id, (membership.user, [], []))
+        rows.append(membership)
+        entries.extend((name, settings.TERROIR_SITE_URL + path) for name, path in due)
+    if dry_run:
+        return len(by_user)
+    for user, rows, entries in by_user.values():
+        notify.verification_reminder(to=[user.email], entries=entries, months=settings.TERROIR_VERIFY_MONTHS)
+        Membership.objects.filter(pk__in=[m.pk for m in rows]).update(reminded_at=timezone.now())
+    return len(by_user)
