@@ -413,7 +413,13 @@ def entry_edit(
         raise PermissionDenied(_("You may not edit this entry."))
     cleaned: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
+    unknown = [name for name in changes if name not in fields_of(entry)]
+    shown = values_of(entry, [name for name in changes if name not in unknown])
     for name, value in changes.items():
+        if name not in unknown and value == shown[name]:
+            # Sent back as it was shown: not validated again, so that a value imported before today's
+            # rules (an odd phone number) does not stop an owner from changing their opening hours.
+            continue
         try:
             cleaned[name] = value_clean(entry, name, value)
         except ValidationError as exc:
