@@ -308,8 +308,9 @@ def suggestion_create(request: HttpRequest, body: SuggestionIn) -> Any:
         response = error(429, "rate_limited", f"Too many suggestions: retry in {verdict.retry_after} s.")
         response["Retry-After"] = str(verdict.retry_after)
         return response
-    model: type[Place] | type[Actor] = Place if body.entity == Entity.PLACE else Actor
-    entry = get_object_or_404(model.objects.select_related("commune"), pk=body.id)
+    entry: Place | Actor = (
+        get_object_or_404(Place, pk=body.id) if body.entity == Entity.PLACE else get_object_or_404(Actor, pk=body.id)
+    )
     token: ApiToken | None = getattr(request, "api_token", None)
     proposal = editing.SuggestionInput(changes=body.changes, kind=body.kind, comment=body.comment, email=body.email)
     suggestion = editing.suggestion_submit(entry=entry, proposal=proposal, by=token.user if token else None)

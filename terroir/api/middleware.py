@@ -45,13 +45,13 @@ class ApiGuardMiddleware:
         else:
             verdict = rate_hit(request, scope="api")
         if not verdict.allowed:
-            response = _error(429, "rate_limited", f"Too many requests: retry in {verdict.retry_after} s.")
-            response["Retry-After"] = str(verdict.retry_after)
-            return response
-        response = self.get_response(request)
-        response["X-RateLimit-Limit"] = str(verdict.limit)
-        response["X-RateLimit-Remaining"] = str(verdict.remaining)
-        return response
+            limited = _error(429, "rate_limited", f"Too many requests: retry in {verdict.retry_after} s.")
+            limited["Retry-After"] = str(verdict.retry_after)
+            return limited
+        answer = self.get_response(request)
+        answer["X-RateLimit-Limit"] = str(verdict.limit)
+        answer["X-RateLimit-Remaining"] = str(verdict.remaining)
+        return answer
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:

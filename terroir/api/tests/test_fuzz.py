@@ -44,8 +44,9 @@ def write_key(people: Any, settings: Any) -> str:
 )
 def test_the_api_never_fails_and_keeps_to_its_document(case: Any, write_key: str, territory: Any) -> None:
     headers = {"Authorization": f"Bearer {write_key}"}
-    if case.method == "PATCH":
-        # Generated bodies go all the way to the database: an entry the key may change, its current ETag.
+    if case.method == "PATCH" and case.meta is not None and not case.meta.generation.mode.is_negative:
+        # Valid bodies go all the way to the database: an entry the key may change, its current ETag.
+        # (Invalid ones are left as generated: schemathesis expects them refused, and they are.)
         name = "place_id" if "{place_id}" in case.operation.path else "producer_id"
         entry = territory.farm_shop if name == "place_id" else territory.cheese_farm
         entry.refresh_from_db()

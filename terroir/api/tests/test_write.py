@@ -77,8 +77,9 @@ def test_a_bad_value_is_refused_saying_which_field(
 
     url = f"/api/v1/places/{territory.farm_shop.pk}"
     with translation.override("en"):
+        etag = claire_api.get(url)["ETag"]
         response = claire_api.patch(
-            url, body, content_type="application/json", headers={"if-match": claire_api.get(url)["ETag"]}
+            url, body, content_type="application/json", headers={"if-match": etag, "accept-language": "en"}
         )
     assert response.status_code == 400
     error = response.json()["error"]

@@ -1,0 +1,51 @@
+"""People's memberships and claims are managed here too; keys and the audit log are only read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import ApiToken, AuditEntry, Claim, Membership
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "actor", "how", "created_at", "reminded_at"]
+    list_filter = ["how"]
+    search_fields = ["user__email", "actor__name"]
+    raw_id_fields = ["user", "actor"]
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "actor", "place", "status"]
+    list_filter = ["status"]
+    raw_id_fields = ["user", "actor", "place", "decided_by"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "scope", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["scope"]
+    readonly_fields = ["user", "name", "scope", "prefix", "digest", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # keys are made by their owners, who see them once
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "by_label", "action", "target", "summary"]
+    list_filter = ["action"]
+    search_fields = ["by_label", "target", "summary"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
