@@ -12,7 +12,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -122,7 +122,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def claim_start(request: HttpRequest, entity: str, entity_id: int) -> HttpResponse:
     if entity not in Entity.values:
-        raise PermissionDenied
+        raise Http404("unknown kind of entry")
     entry: editing.Entry = (
         get_object_or_404(Place, pk=entity_id) if entity == Entity.PLACE else get_object_or_404(Actor, pk=entity_id)
     )

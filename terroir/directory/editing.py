@@ -336,7 +336,7 @@ def _by(user: User | None) -> Any:
 
 def _locked(entry: Entry) -> Entry:
     model = type(entry)
-    return model.objects.select_for_update().select_related("commune").get(pk=entry.pk)
+    return model.objects.select_for_update(of=("self",)).select_related("commune").get(pk=entry.pk)
 
 
 def _apply(entry: Entry, values: Mapping[str, Any], *, by: User | None) -> None:

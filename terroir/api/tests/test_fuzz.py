@@ -27,7 +27,22 @@ EXAMPLES = 25
 
 
 @pytest.fixture
-def write_key(people: Any, settings: Any) -> str:
+def _connections_kept() -> Any:
+    """schemathesis calls the WSGI application itself, whose end-of-request signal closes database
+    connections: that would close the test's transaction (PostgreSQL). Django's test client does the
+    same disconnection."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def write_key(people: Any, settings: Any, _connections_kept: None) -> str:
     settings.TERROIR_RATE_LIMITS = {k: "1000000/60" for k in settings.TERROIR_RATE_LIMITS}
     _token, key = api_token_create(user=people.claire, name="fuzz", scope="write")
     return key
