@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "terroir.directory.middleware.FrameOptionsMiddleware",
 ]
 
+# X-Frame-Options comes from terroir.directory.middleware (DENY, except the embeddable widget).
+SILENCED_SYSTEM_CHECKS = ["security.W002"]
+
 ROOT_URLCONF = "terroir.urls"
 
 TEMPLATES = [
@@ -217,6 +220,8 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
     SECURE_HSTS_SECONDS = int(os.getenv("SECURE_HSTS_SECONDS", "0"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SESSION_COOKIE_SAMESITE = "Lax"
     CSRF_COOKIE_SAMESITE = "Lax"
     SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

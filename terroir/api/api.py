@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -61,7 +62,7 @@ api = NinjaAPI(
 
 MAX_ID = 2**63 - 1
 ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 429: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {**ERRORS, 401: ErrorOut, 403: ErrorOut, 412: ErrorOut, 428: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, 401: ErrorOut, 403: ErrorOut, 412: ErrorOut, 413: ErrorOut, 428: ErrorOut}
 
 
 def error(status: int, code: str, message: str, parameter: str | None = None) -> JsonResponse:
@@ -86,6 +87,9 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        return error(413, "body_too_large", f"The request body is larger than the {limit} KiB accepted.")
     if exc.status_code == 400 and "parse" in str(exc):
         return error(400, "invalid_body", "The request body is not valid JSON.")
     return error(exc.status_code, "error", str(exc))
@@ -299,7 +303,7 @@ def producer_patch(
 
 @api.post(
     "/suggestions",
-    response={201: SuggestionOut, **ERRORS},
+    response={201: SuggestionOut, 413: ErrorOut, **ERRORS},
     summary="Suggest a correction to a place or producer, or report a closed place (moderated)",
 )
 def suggestion_create(request: HttpRequest, body: SuggestionIn) -> Any:

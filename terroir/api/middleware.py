@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from terroir.accounts.ratelimit import rate_hit
@@ -33,6 +34,13 @@ class ApiGuardMiddleware:
         if not request.path.startswith(PREFIX):
             return self.get_response(request)
         request.api_token = None  # type: ignore[attr-defined]
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+            return _error(413, "body_too_large", f"The request body is larger than the {limit} KiB accepted.")
         key = bearer_key(request)
         if key is not None:
             token = api_token_authenticate(key)

@@ -118,3 +118,10 @@ def test_the_public_api_is_rate_limited_per_address_and_keys_get_more(
     limited = client.get("/api/v1/kinds")
     assert limited.json()["error"]["code"] == "rate_limited" and "Retry-After" in limited
     assert [claire_api.get("/api/v1/kinds").status_code for _ in range(6)] == [200] * 5 + [429]
+
+
+def test_an_oversized_body_is_refused_saying_so(client: Client, territory: Any) -> None:
+    body = '{"entity": "place", "id": %d, "comment": "%s"}' % (territory.le_local.pk, "x" * 3_000_000)
+    response = client.post("/api/v1/suggestions", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "body_too_large"
