@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -121,7 +122,7 @@ def test_the_public_api_is_rate_limited_per_address_and_keys_get_more(
 
 
 def test_an_oversized_body_is_refused_saying_so(client: Client, territory: Any) -> None:
-    body = '{"entity": "place", "id": %d, "comment": "%s"}' % (territory.le_local.pk, "x" * 3_000_000)
+    body = json.dumps({"entity": "place", "id": territory.le_local.pk, "comment": "x" * 3_000_000})
     response = client.post("/api/v1/suggestions", body, content_type="application/json")
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "body_too_large"
