@@ -179,3 +179,16 @@ def test_a_person_deletes_their_account_and_their_address_leaves_everything(
     assert Suggestion.objects.get().email == ""
     territory.cheese_farm.refresh_from_db()  # the farm's public entry stays
     assert not Membership.objects.filter(actor=territory.cheese_farm).exists()
+
+
+def test_sign_ups_from_one_address_are_limited(client: Client, settings: Any) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/h/ip"}
+    statuses = [
+        client.post(
+            "/account/signup/",
+            {"email": f"robot{n}@example.org", "password1": "Saint-Nectaire-63", "password2": "Saint-Nectaire-63"},
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    assert get_user_model().objects.filter(email__startswith="robot").count() == 2

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from terroir.directory.tests.test_browser import browser, page  # noqa: F401  (fixtures)
+from terroir.directory.tests.test_browser import browser, offline_tab, page  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,18 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def story(communes_for_live_server: None, territory: Any, people: Any) -> tuple[Any, Any]:
     return territory, people
-
-
-def offline_page(browser: Any, live_server: Any) -> Any:  # noqa: F811
-    """One more person's browser, in French, that reaches nothing but the test server."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    tab.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
-    )
-    return tab
 
 
 def last_link(to: str) -> str:
@@ -84,7 +72,7 @@ def test_a_visitor_suggests_a_correction_and_the_coordinator_accepts_it(
     territory, people = story
     settings.TERROIR_TILE_URL = ""
     market_url = live_server.url + territory.ambert_market.get_absolute_url()
-    visitor = offline_page(browser, live_server)
+    visitor = offline_tab(browser, live_server)
     visitor.goto(market_url)
     visitor.get_by_role("link", name="Proposer une correction ou signaler une fermeture").click()
     visitor.fill("input[name=address]", "Place Saint-Jean")
@@ -94,7 +82,7 @@ def test_a_visitor_suggests_a_correction_and_the_coordinator_accepts_it(
     assert "Place Saint-Jean" not in visitor.goto(market_url).text()  # not public before moderation
     visitor.context.close()
 
-    coordinator = offline_page(browser, live_server)
+    coordinator = offline_tab(browser, live_server)
     coordinator.goto(live_server.url + "/account/login/")
     coordinator.fill("input[name=login]", people.camille.email)
     coordinator.fill("input[name=password]", people.password)

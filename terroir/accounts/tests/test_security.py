@@ -36,8 +36,15 @@ print(json.dumps({"headers": dict(api.headers), "csrf": login.cookies["csrftoken
 """
 
 
+def environment(**overrides: str) -> dict[str, str]:
+    # The browser tests allow Django's synchronous calls inside Playwright's event loop in this process;
+    # a server in production never does.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**inherited, **PRODUCTION, **overrides}
+
+
 def run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
+    env = environment(DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}")
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -62,7 +69,7 @@ def test_production_answers_carry_the_security_headers_and_secure_cookies(tmp_pa
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
-    env = {**os.environ, **PRODUCTION, "SECRET_KEY": ""}
+    env = environment(SECRET_KEY="")
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )

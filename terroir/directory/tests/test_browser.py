@@ -35,9 +35,8 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
-@pytest.fixture
-def page(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
-    settings.TERROIR_TILE_URL = ""
+def offline_tab(browser: Any, live_server: Any) -> Any:
+    """A person's browser tab, in French, that reaches nothing but the test server."""
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(15_000)
@@ -46,8 +45,15 @@ def page(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
         "**/*",
         lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
     )
+    return tab
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
+    settings.TERROIR_TILE_URL = ""
+    tab = offline_tab(browser, live_server)
     yield tab
-    context.close()
+    tab.context.close()
 
 
 def test_a_visitor_searches_ambert_filters_markets_sees_the_map_and_opens_a_producer(
