@@ -146,6 +146,8 @@ def _fresh_cache() -> Any:
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path_factory: Any) -> None:
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    # Production hashes passwords slowly on purpose; the tests make dozens of accounts.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass
