@@ -4,6 +4,7 @@ Every value has a working default for a developer's machine; production (DEBUG o
 without a real secret key.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "terroir.accounts",
     "terroir.directory",
     "terroir.imports",
+    "terroir.needs",
     "terroir.api",
 ]
 
@@ -279,3 +281,12 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TERROIR_PROXY_COUNT
 TERROIR_SITE_URL = os.getenv("TERROIR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Owners are reminded at most this often about entries overdue for a check.
 TERROIR_REMIND_EVERY_DAYS = int(os.getenv("TERROIR_REMIND_EVERY_DAYS", "30"))
+# Needs board: how many fitting producers are kept per need and how many of the best are notified; the
+# weights of the parts of the score (see terroir/needs/matching.py), as JSON to override some.
+TERROIR_MATCH_LIMIT = int(os.getenv("TERROIR_MATCH_LIMIT", "50"))
+TERROIR_MATCH_NOTIFY = int(os.getenv("TERROIR_MATCH_NOTIFY", "20"))
+TERROIR_MATCH_WEIGHTS = {
+    "category": 3.0, "distance": 2.0, "logistics": 1.5, "season": 1.0, "volume": 1.0, "labels": 1.5,
+    "requirements": 1.0,
+    **{k: float(v) for k, v in json.loads(os.getenv("TERROIR_MATCH_WEIGHTS", "{}")).items()},
+}  # fmt: skip

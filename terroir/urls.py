@@ -11,5 +11,6 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("account/space/", include("terroir.accounts.urls")),
     path("imports/", include("terroir.imports.urls")),
+    path("needs/", include("terroir.needs.urls")),
     path("", include("terroir.directory.urls")),
 ]

@@ -7,7 +7,7 @@ in-memory outbox in tests. Messages are written in the territory's language (Fre
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -90,3 +90,14 @@ def verification_reminder(*, to: Sequence[str], entries: Sequence[tuple[str, str
             "changed and press “Still true”:\n\n%(lines)s\n"
         ) % {"months": months, "lines": lines}
         return _send(subject, body, to)
+
+
+def need_matched(*, need: Any, to: Sequence[str]) -> int:
+    """To the producers that fit a newly published need (each separately: they do not see each other)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("A buyer needs %(product)s near you") % {"product": need.category.name_fr.lower()}
+        body = _(
+            "Hello,\n\n%(buyer)s published a need that fits what you produce: “%(title)s”.\n"
+            "See it and answer (interested, an offer, or no) here:\n\n%(url)s\n"
+        ) % {"buyer": need.buyer.name, "title": need.title, "url": settings.TERROIR_SITE_URL + need.get_absolute_url()}
+        return sum(_send(subject, body, [address]) for address in to)

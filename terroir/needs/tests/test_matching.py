@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from terroir.needs.matching import NeedSpec, ProducerProfile, ProducerTable, Supply, Weights, rank, score
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Explanations are asserted in English here; the board's French is tested with its pages."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
 
 AMBERT = (45.5497, 3.7417)
 SUPERMARKET_AMBERT = NeedSpec(

@@ -1,0 +1,313 @@
+"""Writes of the needs board: a buyer's need from draft to closing, producers' answers, the inbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from terroir.accounts.models import Membership
+from terroir.accounts.permissions import actor_ids_of, is_coordinator
+from terroir.directory.models import Actor, Category, Label, Offer, Place
+from terroir.lib.geo import Point, bbox_around
+
+from . import matching
+from .models import Answer, Frequency, Match, Need, Notification, Unit
+
+NEED_FIELDS = (
+    "title", "category", "quantity", "unit", "frequency", "months", "start_date", "delivery_place",
+    "delivery_weekdays", "window_start", "window_end", "max_km", "labels", "requirements", "price",
+    "description", "public",
+)  # fmt: skip
+
+
+def can_manage(user: Any, need: Need) -> bool:
+    return is_coordinator(user) or need.buyer_id in actor_ids_of(user)
+
+
+def producers_of(user: Any) -> list[Actor]:
+    """The producers a person answers for."""
+    return list(Actor.objects.filter(id__in=actor_ids_of(user), is_producer=True).order_by("name"))
+
+
+def _decimal(name: str, value: Any, *, positive: bool) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).replace(",", "."))
+    except InvalidOperation:
+        raise ValidationError({name: _("Expected a number.")}) from None
+    if not number.is_finite() or (positive and number <= 0) or number < 0:
+        raise ValidationError({name: _("Must be more than zero.") if positive else _("Must not be negative.")})
+    if number >= Decimal("1e8"):
+        raise ValidationError({name: _("Too large.")})
+    return number.quantize(Decimal("0.01"))
+
+
+def need_clean(values: Mapping[str, Any], *, buyer: Actor) -> dict[str, Any]:
+    """Check a need's values, all errors at once, each under its field."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+
+    def fail(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    title = str(values.get("title") or "").strip()
+    if not title:
+        fail("title", _("This field is required."))
+    cleaned["title"] = title[:200]
+    category = values.get("category")
+    if not isinstance(category, Category):
+        category = Category.objects.filter(slug=str(category or "")).first()
+    if category is None:
+        fail("category", _("Choose a product from the list."))
+    cleaned["category"] = category
+    try:
+        cleaned["quantity"] = _decimal("quantity", values.get("quantity"), positive=True)
+        if cleaned["quantity"] is None:
+            fail("quantity", _("This field is required."))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        cleaned["price"] = _decimal("price", values.get("price"), positive=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    for name, choices in (("unit", Unit.values), ("frequency", Frequency.values)):
+        if values.get(name) not in choices:
+            fail(name, _("Unknown value."))
+        cleaned[name] = values.get(name)
+    for name, full in (("months", 4095), ("delivery_weekdays", 127)):
+        bits = values.get(name)
+        if not isinstance(bits, int) or isinstance(bits, bool) or not 0 < bits <= full:
+            fail(name, _("Choose at least one."))
+        cleaned[name] = bits
+    place = values.get("delivery_place")
+    if place is not None and not isinstance(place, Place):
+        place = Place.objects.filter(pk=place).first()
+    if place is not None and place.operator_id != buyer.pk:
+        fail("delivery_place", _("Choose one of your places."))
+    cleaned["delivery_place"] = place
+    start, end = values.get("window_start"), values.get("window_end")
+    if start is not None and end is not None and end <= start:
+        fail("window_end", _("The time window ends before it starts."))
+    cleaned["window_start"], cleaned["window_end"] = start, end
+    max_km = values.get("max_km")
+    if not isinstance(max_km, int) or not 1 <= max_km <= 1000:
+        fail("max_km", _("Between 1 and 1000 km."))
+    cleaned["max_km"] = max_km
+    requirements = list(values.get("requirements") or [])
+    unknown = [r for r in requirements if r not in matching.REQUIREMENTS]
+    if unknown:
+        fail("requirements", _("Unknown requirement: %(r)s.") % {"r": ", ".join(map(str, unknown))[:100]})
+    cleaned["requirements"] = sorted(set(requirements))
+    labels = list(values.get("labels") or [])
+    cleaned["labels"] = [label if isinstance(label, Label) else Label.objects.get(slug=label) for label in labels]
+    start_date = values.get("start_date")
+    if start_date is not None and not isinstance(start_date, dt.date):
+        fail("start_date", _("Expected a date (YYYY-MM-DD)."))
+    cleaned["start_date"] = start_date
+    cleaned["description"] = str(values.get("description") or "").strip()[:5000]
+    cleaned["public"] = bool(values.get("public", True))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def need_save(*, buyer: Actor, by: Any, values: Mapping[str, Any], need: Need | None = None) -> Need:
+    """Create or change a draft (or an open need: its matches are not recomputed)."""
+    if not (is_coordinator(by) or buyer.pk in actor_ids_of(by)):
+        raise PermissionDenied(_("You do not act for this buyer."))
+    if need is not None and need.status == Need.Status.CLOSED:
+        raise ValidationError({"__all__": [_("This need is closed.")]})
+    cleaned = need_clean(values, buyer=buyer)
+    labels = cleaned.pop("labels")
+    if need is None:
+        need = Need(buyer=buyer, created_by=by if by.is_authenticated else None)
+    for name, value in cleaned.items():
+        setattr(need, name, value)
+    need.save()
+    need.labels.set(labels)
+    return need
+
+
+def need_spec(need: Need) -> matching.NeedSpec:
+    place = need.delivery_place
+    assert place is not None and place.lat is not None and place.lon is not None
+    return matching.NeedSpec(
+        category=need.category.path,
+        lat=place.lat,
+        lon=place.lon,
+        max_km=float(need.max_km),
+        monthly_quantity=need.monthly_quantity,
+        months=need.months,
+        weekdays=need.delivery_weekdays,
+        labels=frozenset(need.labels.values_list("slug", flat=True)),
+        requirements=frozenset(need.requirements),
+    )
+
+
+def profiles_near(lat: float, lon: float, max_km: float) -> list[matching.ProducerProfile]:
+    """Producers whose farm is within `max_km` by road (a box first, the exact test in matching)."""
+    box = bbox_around(Point(lat, lon), max_km / matching.ROAD_FACTOR)
+    producers = Actor.objects.filter(
+        is_producer=True, lat__gte=box.south, lat__lte=box.north, lon__gte=box.west, lon__lte=box.east
+    ).prefetch_related(Prefetch("offers", queryset=Offer.objects.select_related("category").prefetch_related("labels")))
+    profiles = []
+    for actor in producers:
+        assert actor.lat is not None and actor.lon is not None
+        supplies = tuple(
+            matching.Supply(
+                category=offer.category.path,
+                months=offer.months,
+                labels=frozenset(label.slug for label in offer.labels.all()),
+            )
+            for offer in actor.offers.all()
+        )
+        if supplies:
+            profiles.append(
+                matching.ProducerProfile(
+                    id=actor.pk,
+                    name=actor.name,
+                    lat=actor.lat,
+                    lon=actor.lon,
+                    supplies=supplies,
+                    delivery_radius_km=actor.delivery_radius_km,
+                )
+            )
+    return profiles
+
+
+@transaction.atomic
+def need_publish(*, need: Need, by: Any) -> list[Match]:
+    """Open the need: find the producers that fit, keep them with their explanation, tell them."""
+    if not can_manage(by, need):
+        raise PermissionDenied(_("You do not act for this buyer."))
+    if need.status != Need.Status.DRAFT:
+        raise ValidationError({"__all__": [_("Only a draft can be published.")]})
+    place = need.delivery_place
+    if place is None:
+        raise ValidationError({"delivery_place": [_("Say where the products are delivered.")]})
+    if place.lat is None or place.lon is None:
+        raise ValidationError({"delivery_place": [_("The delivery place has no position on the map.")]})
+    spec = need_spec(need)
+    profiles = profiles_near(spec.lat, spec.lon, spec.max_km)
+    ranked = matching.rank(spec, matching.ProducerTable.build(profiles), weights(), limit=settings.TERROIR_MATCH_LIMIT)
+    Match.objects.filter(need=need).delete()
+    matches = Match.objects.bulk_create(
+        Match(need=need, producer_id=s.producer_id, score=s.total, road_km=s.road_km, reasons=s.reasons,
+              missing=s.missing)
+        for s in ranked
+    )  # fmt: skip
+    need.status, need.published_at = Need.Status.OPEN, timezone.now()
+    need.save(update_fields=["status", "published_at"])
+    notified = ranked[: settings.TERROIR_MATCH_NOTIFY]
+    members = Membership.objects.filter(actor_id__in=[s.producer_id for s in notified]).select_related("user")
+    Notification.objects.bulk_create(
+        Notification(user=m.user, need=need, kind=Notification.Kind.MATCH) for m in members if m.user.is_active
+    )
+    emails = sorted({m.user.email for m in members if m.user.is_active and m.user.email})
+    if emails:
+        from terroir.accounts import notify
+
+        transaction.on_commit(lambda: notify.need_matched(need=need, to=emails))
+    return matches
+
+
+def weights() -> matching.Weights:
+    return matching.Weights(**settings.TERROIR_MATCH_WEIGHTS)
+
+
+@transaction.atomic
+def need_close(*, need: Need, by: Any, outcome: str) -> Need:
+    if not can_manage(by, need):
+        raise PermissionDenied(_("You do not act for this buyer."))
+    if outcome not in Need.Outcome.values:
+        raise ValidationError({"outcome": [_("Unknown value.")]})
+    need.status, need.outcome, need.closed_at = Need.Status.CLOSED, outcome, timezone.now()
+    need.save(update_fields=["status", "outcome", "closed_at"])
+    answering = Membership.objects.filter(actor__need_answers__need=need).values_list("user_id", flat=True)
+    Notification.objects.bulk_create(
+        Notification(user_id=uid, need=need, kind=Notification.Kind.CLOSED) for uid in set(answering)
+    )
+    return need
+
+
+@transaction.atomic
+def answer_submit(
+    *, need: Need, producer: Actor, by: Any, kind: str, price: Any = None, volume: Any = None,
+    first_delivery: dt.date | None = None, reason: str = "", message: str = "",
+) -> Answer:  # fmt: skip
+    """A producer answers an open need (again: the answer is replaced)."""
+    if not (producer.is_producer and producer.pk in actor_ids_of(by)):
+        raise PermissionDenied(_("You do not act for this producer."))
+    if need.status != Need.Status.OPEN:
+        raise ValidationError({"__all__": [_("This need is not open.")]})
+    if not need.public and not by.is_authenticated:  # pragma: no cover - members are signed in
+        raise PermissionDenied
+    if kind not in Answer.Kind.values:
+        raise ValidationError({"kind": [_("Unknown value.")]})
+    values = {
+        "price": _decimal("price", price, positive=False),
+        "volume": _decimal("volume", volume, positive=True),
+    }
+    if kind == Answer.Kind.OFFER and (values["price"] is None or values["volume"] is None):
+        raise ValidationError({"price": [_("An offer gives a price and a volume.")]})
+    if kind == Answer.Kind.DECLINED and not reason.strip():
+        raise ValidationError({"reason": [_("Say why, so that the buyer learns from it.")]})
+    answer, _created = Answer.objects.update_or_create(
+        need=need,
+        producer=producer,
+        defaults={
+            "by": by, "kind": kind, **values, "first_delivery": first_delivery, "reason": reason.strip()[:300],
+            "message": message.strip()[:3000], "updated_at": timezone.now(),
+        },
+    )  # fmt: skip
+    buyers = Membership.objects.filter(actor=need.buyer).values_list("user_id", flat=True)
+    Notification.objects.bulk_create(
+        Notification(user_id=uid, need=need, kind=Notification.Kind.ANSWER) for uid in buyers
+    )
+    return answer
+
+
+@transaction.atomic
+def answer_shortlist(*, answer: Answer, by: Any, on: bool = True) -> Answer:
+    if not can_manage(by, answer.need):
+        raise PermissionDenied(_("You do not act for this buyer."))
+    if answer.kind == Answer.Kind.DECLINED and on:
+        raise ValidationError({"__all__": [_("This producer declined.")]})
+    answer.shortlisted = on
+    answer.save(update_fields=["shortlisted"])
+    if on:
+        producers = Membership.objects.filter(actor=answer.producer).values_list("user_id", flat=True)
+        Notification.objects.bulk_create(
+            Notification(user_id=uid, need=answer.need, kind=Notification.Kind.SHORTLIST) for uid in producers
+        )
+    return answer
+
+
+def contacts_shared(answer: Answer) -> bool:
+    """Both sides agreed: the producer answered positively and the buyer shortlisted them."""
+    return answer.shortlisted and answer.kind != Answer.Kind.DECLINED
+
+
+def needs_open(*, user: Any) -> QuerySet[Need]:
+    rows = Need.objects.filter(status=Need.Status.OPEN).select_related("buyer", "category", "delivery_place__commune")
+    if not user.is_authenticated:
+        rows = rows.filter(public=True)
+    return rows
+
+
+def inbox_read(*, user: Any) -> list[Notification]:
+    """The person's notifications, newest first; they are read once shown."""
+    rows = list(Notification.objects.filter(user=user).select_related("need", "need__buyer")[:100])
+    Notification.objects.filter(user=user, read_at=None).update(read_at=timezone.now())
+    return rows

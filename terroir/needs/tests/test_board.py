@@ -1,0 +1,154 @@
+"""The needs board with the database: a supermarket's need, the producers it fits, their answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+
+from terroir.directory.models import Actor, Category
+from terroir.needs import services
+from terroir.needs.models import Answer, Need, Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def cheese_need(territory: Any, people: Any, **changes: Any) -> Need:
+    company = Actor.objects.get(name="SAS Supermarché des Volcans")
+    values = {
+        "title": "Fromages AOP pour le rayon local", "category": "cow-cheese", "quantity": "40", "unit": "kg",
+        "frequency": "weekly", "months": 4095, "delivery_place": territory.clermont_supermarket,
+        "delivery_weekdays": 0b0000010, "window_start": dt.time(6), "window_end": dt.time(10), "max_km": 100,
+        "labels": ["aop"], "requirements": ["gtin"], "price": "14.50", "public": True, **changes,
+    }  # fmt: skip
+    return services.need_save(buyer=company, by=people.sophie, values=values)
+
+
+def test_a_published_need_finds_the_cheese_farm_explains_why_and_tells_its_people(
+    territory: Any, people: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    need = cheese_need(territory, people)
+    assert need.status == Need.Status.DRAFT
+    with django_capture_on_commit_callbacks(execute=True):
+        matches = services.need_publish(need=need, by=people.sophie)
+    assert [m.producer for m in matches] == [territory.cheese_farm]
+    match = matches[0]
+    assert 60 < match.road_km < 90 and "aop" in match.reasons and "codes-barres GTIN" in match.missing
+    assert Notification.objects.get(user=people.claire).kind == Notification.Kind.MATCH
+    assert mail.outbox[-1].to == [people.claire.email]
+    assert "/needs/" in mail.outbox[-1].body
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"quantity": "0"}, "quantity"),
+        ({"quantity": "-3"}, "quantity"),
+        ({"window_start": dt.time(10), "window_end": dt.time(6)}, "window_end"),
+        ({"category": "caviar"}, "category"),
+        ({"delivery_weekdays": 0}, "delivery_weekdays"),
+        ({"max_km": 0}, "max_km"),
+        ({"requirements": ["unicorn"]}, "requirements"),
+        ({"title": ""}, "title"),
+    ],
+)
+def test_a_bad_need_is_refused_field_by_field_and_nothing_is_saved(
+    territory: Any, people: Any, changes: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        cheese_need(territory, people, **changes)
+    assert field in caught.value.message_dict
+    assert not Need.objects.exists()
+
+
+def test_a_need_without_delivery_place_stays_a_draft(territory: Any, people: Any) -> None:
+    need = cheese_need(territory, people, delivery_place=None)
+    with pytest.raises(ValidationError) as caught:
+        services.need_publish(need=need, by=people.sophie)
+    assert "delivery_place" in caught.value.message_dict
+    need.refresh_from_db()
+    assert need.status == Need.Status.DRAFT and not need.matches.exists()
+
+
+def test_only_the_buyer_s_people_publish_and_only_the_producer_s_people_answer(territory: Any, people: Any) -> None:
+    need = cheese_need(territory, people)
+    with pytest.raises(PermissionDenied):
+        services.need_publish(need=need, by=people.claire)
+    services.need_publish(need=need, by=people.sophie)
+    with pytest.raises(PermissionDenied):
+        services.answer_submit(need=need, producer=territory.cheese_farm, by=people.hugo, kind="interested")
+    with pytest.raises(ValidationError):
+        services.answer_submit(need=need, producer=territory.cheese_farm, by=people.claire, kind="offer")
+    with pytest.raises(ValidationError):
+        services.answer_submit(need=need, producer=territory.cheese_farm, by=people.claire, kind="declined")
+
+
+def test_contact_details_are_shared_once_both_sides_agree(territory: Any, people: Any) -> None:
+    need = cheese_need(territory, people)
+    services.need_publish(need=need, by=people.sophie)
+    answer = services.answer_submit(
+        need=need, producer=territory.cheese_farm, by=people.claire, kind="offer", price="13.90", volume="40",
+        first_delivery=dt.date(2026, 12, 1),
+    )  # fmt: skip
+    assert answer.price == Decimal("13.90")
+    sophie = Client()
+    sophie.force_login(people.sophie)
+    page = sophie.get(need.get_absolute_url()).content.decode()
+    assert "contact@monts-du-forez.example.org" not in page
+    services.answer_shortlist(answer=answer, by=people.sophie)
+    assert "contact@monts-du-forez.example.org" in sophie.get(need.get_absolute_url()).content.decode()
+    assert Notification.objects.filter(user=people.claire, kind=Notification.Kind.SHORTLIST).exists()
+    services.need_close(need=need, by=people.sophie, outcome="contracted")
+    with pytest.raises(ValidationError):
+        services.answer_submit(need=need, producer=territory.cheese_farm, by=people.claire, kind="interested")
+
+
+def test_the_board_shows_open_public_needs_and_hides_drafts_and_members_only_needs(
+    client: Client, territory: Any, people: Any
+) -> None:
+    draft = cheese_need(territory, people, title="Brouillon")
+    members = cheese_need(territory, people, title="Réservé aux inscrits", public=False)
+    public = cheese_need(territory, people, title="Tomates de plein champ", category="tomatoes")
+    for need in (members, public):
+        services.need_publish(need=need, by=people.sophie)
+    board = client.get("/needs/").content.decode()
+    assert "Tomates de plein champ" in board and "Brouillon" not in board and "Réservé aux inscrits" not in board
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(members.get_absolute_url()).status_code == 302
+    cheese = Category.objects.get(slug="cheese")
+    assert "Tomates de plein champ" not in client.get(f"/needs/?category={cheese.slug}").content.decode()
+    client.force_login(people.hugo)
+    assert "Réservé aux inscrits" in client.get("/needs/").content.decode()
+
+
+def test_a_buyer_publishes_from_the_form(client: Client, territory: Any, people: Any) -> None:
+    client.force_login(people.sophie)
+    form = {
+        "title": "Salades pour la cantine", "category": "salads", "quantity": "15", "unit": "kg",
+        "frequency": "weekly", "delivery_place": territory.clermont_supermarket.pk, "delivery_weekdays": ["0", "3"],
+        "max_km": "50", "public": "on", "publish": "",
+    }  # fmt: skip
+    response = client.post("/needs/new/", form)
+    assert response.status_code == 302
+    need = Need.objects.get(title="Salades pour la cantine")
+    assert need.status == Need.Status.OPEN and need.delivery_weekdays == 0b1001
+    assert [m.producer for m in need.matches.all()] == [territory.market_gardener]
+    bad = client.post("/needs/new/", {**form, "quantity": "0", "title": "Zéro"})
+    assert bad.status_code == 400 and not Need.objects.filter(title="Zéro").exists()
+
+
+def test_the_producer_answers_from_the_page(client: Client, territory: Any, people: Any) -> None:
+    need = cheese_need(territory, people)
+    services.need_publish(need=need, by=people.sophie)
+    client.force_login(people.claire)
+    assert "Fromages AOP pour le rayon local" in client.get("/needs/inbox/").content.decode()
+    client.post(
+        f"/needs/{need.pk}/answer/",
+        {"producer": territory.cheese_farm.pk, "kind": "offer", "price": "13.90", "volume": "40"},
+    )
+    assert Answer.objects.get(need=need).kind == "offer"

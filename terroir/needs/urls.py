@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "needs"
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("new/", views.need_new, name="need_new"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("<int:need_id>/", views.need, name="need"),
+    path("<int:need_id>/edit/", views.need_edit, name="need_edit"),
+    path("<int:need_id>/publish/", views.need_publish, name="need_publish"),
+    path("<int:need_id>/close/", views.need_close, name="need_close"),
+    path("<int:need_id>/answer/", views.answer, name="answer"),
+    path("answers/<int:answer_id>/shortlist/", views.shortlist, name="shortlist"),
+]

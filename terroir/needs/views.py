@@ -1,0 +1,285 @@
+"""The needs board pages: the board, a need (the buyer's view with matches and answers side by side, a
+producer's view with the answer form), the buyer's form, and the inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from terroir.accounts.permissions import actor_ids_of, is_coordinator
+from terroir.directory.forms import MONTHS
+from terroir.directory.models import Actor, Category, Label, Place
+
+from . import services
+from .matching import REQUIREMENTS, requirement_names
+from .models import Answer, Frequency, Need, Unit
+
+WEEKDAYS = [
+    ("0", gettext_lazy("Monday")), ("1", gettext_lazy("Tuesday")), ("2", gettext_lazy("Wednesday")),
+    ("3", gettext_lazy("Thursday")), ("4", gettext_lazy("Friday")), ("5", gettext_lazy("Saturday")),
+    ("6", gettext_lazy("Sunday")),
+]  # fmt: skip
+
+
+def _bits(values: list[str]) -> int:
+    return sum(1 << int(v) for v in values)
+
+
+def _unbits(bits: int, size: int) -> list[str]:
+    return [str(i) for i in range(size) if bits & (1 << i)]
+
+
+class NeedForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("Product"), queryset=Category.objects.order_by("path"), to_field_name="slug"
+    )
+    quantity = forms.DecimalField(label=gettext_lazy("Quantity per delivery"), max_digits=10, decimal_places=2)
+    unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=Unit.choices)
+    frequency = forms.ChoiceField(label=gettext_lazy("Frequency"), choices=Frequency.choices)
+    months = forms.MultipleChoiceField(
+        label=gettext_lazy("Months (none: all year)"), choices=MONTHS, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    start_date = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    delivery_place = forms.ModelChoiceField(label=gettext_lazy("Delivery place"), queryset=Place.objects.none())
+    delivery_weekdays = forms.MultipleChoiceField(
+        label=gettext_lazy("Delivery days"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
+    )
+    window_start = forms.TimeField(
+        label=gettext_lazy("Deliveries from"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    window_end = forms.TimeField(
+        label=gettext_lazy("Deliveries until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    max_km = forms.IntegerField(label=gettext_lazy("How far “local” may be (km by road)"), initial=80)
+    labels = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Required labels"), queryset=Label.objects.order_by("name_fr"), to_field_name="slug",
+        required=False, widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    requirements = forms.MultipleChoiceField(
+        label=gettext_lazy("Requirements"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    price = forms.DecimalField(
+        label=gettext_lazy("Indicative price (€ per unit)"), required=False, max_digits=10, decimal_places=2
+    )
+    description = forms.CharField(
+        label=gettext_lazy("Details"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    public = forms.BooleanField(
+        label=gettext_lazy("Visible to visitors (otherwise to signed-in people only)"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, buyer: Actor, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["delivery_place"].queryset = Place.objects.filter(operator=buyer).order_by("name")  # type: ignore[attr-defined]
+        self.fields["requirements"].choices = [(r, requirement_names()[r]) for r in REQUIREMENTS]  # type: ignore[attr-defined]
+
+    def values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["months"] = _bits(data["months"]) or 4095
+        data["delivery_weekdays"] = _bits(data["delivery_weekdays"])
+        return data
+
+    @staticmethod
+    def initial_of(need: Need) -> dict[str, Any]:
+        return {
+            **{name: getattr(need, name) for name in services.NEED_FIELDS if name not in ("labels", "category")},
+            "category": need.category.slug,
+            "months": [] if need.months == 4095 else _unbits(need.months, 12),
+            "delivery_weekdays": _unbits(need.delivery_weekdays, 7),
+            "labels": list(need.labels.values_list("slug", flat=True)),
+        }
+
+
+class AnswerForm(forms.Form):
+    producer = forms.ModelChoiceField(label=gettext_lazy("For"), queryset=Actor.objects.none())
+    kind = forms.ChoiceField(label=gettext_lazy("Answer"), choices=Answer.Kind.choices, widget=forms.RadioSelect)
+    price = forms.DecimalField(label=gettext_lazy("Price (€ per unit)"), required=False)
+    volume = forms.DecimalField(label=gettext_lazy("Volume per delivery"), required=False)
+    first_delivery = forms.DateField(
+        label=gettext_lazy("First delivery"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=gettext_lazy("If not, why"), required=False, max_length=300)
+    message = forms.CharField(
+        label=gettext_lazy("Message"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, producers: list[Actor], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["producer"]
+        field.queryset = Actor.objects.filter(pk__in=[p.pk for p in producers])  # type: ignore[attr-defined]
+        if len(producers) == 1:
+            field.initial = producers[0].pk
+
+
+def _errors(form: forms.Form, exc: ValidationError) -> None:
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def board(request: HttpRequest) -> HttpResponse:
+    needs = services.needs_open(user=request.user)
+    category = request.GET.get("category", "")
+    if category:
+        found = Category.objects.filter(slug=category).first()
+        needs = needs.filter(category__path__startswith=found.path) if found else needs.none()
+    return render(
+        request,
+        "needs/board.html",
+        {"needs": needs[:200], "categories": Category.objects.order_by("path"), "category": category},
+    )
+
+
+def _buyers_of(user: Any) -> list[Actor]:
+    return list(Actor.objects.filter(id__in=actor_ids_of(user), is_buyer=True).order_by("name"))
+
+
+@login_required
+def need_new(request: HttpRequest) -> HttpResponse:
+    buyers = _buyers_of(request.user)
+    if not buyers:
+        messages.info(request, _("Add your shop, canteen or grocery first: needs are published in its name."))
+        return redirect("accounts:organisation_new")
+    buyer = buyers[0]
+    return _need_form(request, buyer=buyer, need=None)
+
+
+@login_required
+def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
+    need = get_object_or_404(Need, pk=need_id)
+    if not services.can_manage(request.user, need):
+        raise PermissionDenied(_("You do not act for this buyer."))
+    return _need_form(request, buyer=need.buyer, need=need)
+
+
+def _need_form(request: HttpRequest, *, buyer: Actor, need: Need | None) -> HttpResponse:
+    initial = NeedForm.initial_of(need) if need else {"delivery_weekdays": ["0", "1", "2", "3", "4"]}
+    form = NeedForm(request.POST or None, buyer=buyer, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                need = services.need_save(buyer=buyer, by=request.user, values=form.values(), need=need)
+                if "publish" in request.POST:
+                    matches = services.need_publish(need=need, by=request.user)
+                    messages.success(request, _("Published: %(n)s producers fit.") % {"n": len(matches)})
+                else:
+                    messages.success(request, _("Draft saved."))
+                return redirect(need)
+            except ValidationError as exc:
+                _errors(form, exc)
+    return render(request, "needs/need_form.html", {"form": form, "buyer": buyer, "need": need}, status=status)
+
+
+def need(request: HttpRequest, need_id: int) -> HttpResponse:
+    found = get_object_or_404(Need.objects.select_related("buyer", "category", "delivery_place__commune"), pk=need_id)
+    manager = services.can_manage(request.user, found)
+    if found.status == Need.Status.DRAFT and not manager:
+        raise Http404("no such need")
+    if not found.public and not request.user.is_authenticated:
+        return redirect(f"/account/login/?next={found.get_absolute_url()}")
+    producers = services.producers_of(request.user)
+    answers = list(found.answers.select_related("producer", "producer__commune"))
+    mine = [a for a in answers if a.producer_id in {p.pk for p in producers}]
+    context: dict[str, Any] = {
+        "need": found,
+        "manager": manager,
+        "labels": list(found.labels.all()),
+        "requirements": [requirement_names().get(r, r) for r in found.requirements],
+        "weekdays": [str(label) for value, label in WEEKDAYS if found.delivery_weekdays & (1 << int(value))],
+        "months": [str(label) for value, label in MONTHS if found.months & (1 << int(value))],
+        "mine": mine,
+        "shortlisted_me": any(a.shortlisted for a in mine),
+    }
+    if manager:
+        matches = list(found.matches.select_related("producer", "producer__commune"))
+        by_producer = {a.producer_id: a for a in answers}
+        context["matches"] = [(m, by_producer.get(m.producer_id)) for m in matches]
+        context["answers"] = [(a, services.contacts_shared(a)) for a in answers]
+    if producers and found.status == Need.Status.OPEN:
+        context["answer_form"] = AnswerForm(producers=producers)
+    return render(request, "needs/need.html", context)
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, need_id: int) -> HttpResponse:
+    found = get_object_or_404(Need, pk=need_id)
+    producers = services.producers_of(request.user)
+    form = AnswerForm(request.POST, producers=producers)
+    if not producers:
+        raise PermissionDenied(_("You do not act for a producer."))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.answer_submit(
+                need=found, producer=data["producer"], by=request.user, kind=data["kind"], price=data["price"],
+                volume=data["volume"], first_delivery=data["first_delivery"], reason=data["reason"],
+                message=data["message"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your answer is sent to the buyer."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(found)
+
+
+@login_required
+@require_POST
+def shortlist(request: HttpRequest, answer_id: int) -> HttpResponse:
+    found = get_object_or_404(Answer.objects.select_related("need"), pk=answer_id)
+    try:
+        services.answer_shortlist(answer=found, by=request.user, on=request.POST.get("on", "1") == "1")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(found.need)
+
+
+@login_required
+@require_POST
+def need_publish(request: HttpRequest, need_id: int) -> HttpResponse:
+    found = get_object_or_404(Need, pk=need_id)
+    try:
+        matches = services.need_publish(need=found, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Published: %(n)s producers fit.") % {"n": len(matches)})
+    return redirect(found)
+
+
+@login_required
+@require_POST
+def need_close(request: HttpRequest, need_id: int) -> HttpResponse:
+    found = get_object_or_404(Need, pk=need_id)
+    try:
+        services.need_close(need=found, by=request.user, outcome=request.POST.get("outcome", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The need is closed."))
+    return redirect(found)
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    notes = services.inbox_read(user=request.user)
+    mine = Need.objects.filter(buyer_id__in=actor_ids_of(request.user)).select_related("category")
+    if is_coordinator(request.user) and not mine.exists():
+        mine = Need.objects.none()
+    return render(request, "needs/inbox.html", {"notes": notes, "my_needs": mine[:50]})
