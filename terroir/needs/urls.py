@@ -1,11 +1,13 @@
 from django.urls import path
 
 from . import views
+from .feeds import NeedsFeed
 
 app_name = "needs"
 urlpatterns = [
     path("", views.board, name="board"),
     path("new/", views.need_new, name="need_new"),
+    path("feed.atom", NeedsFeed(), name="feed"),
     path("inbox/", views.inbox, name="inbox"),
     path("<int:need_id>/", views.need, name="need"),
     path("<int:need_id>/edit/", views.need_edit, name="need_edit"),

@@ -152,3 +152,15 @@ def test_the_producer_answers_from_the_page(client: Client, territory: Any, peop
         {"producer": territory.cheese_farm.pk, "kind": "offer", "price": "13.90", "volume": "40"},
     )
     assert Answer.objects.get(need=need).kind == "offer"
+
+
+def test_open_public_needs_are_in_the_atom_feed_by_product(client: Client, territory: Any, people: Any) -> None:
+    for title, category in (("Fromages AOP", "cow-cheese"), ("Tomates de plein champ", "tomatoes")):
+        services.need_publish(need=cheese_need(territory, people, title=title, category=category), by=people.sophie)
+    cheese_need(territory, people, title="Brouillon")
+    feed = client.get("/needs/feed.atom")
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    body = feed.content.decode()
+    assert "Fromages AOP" in body and "Tomates de plein champ" in body and "Brouillon" not in body
+    only_cheese = client.get("/needs/feed.atom?category=cheese").content.decode()
+    assert "Fromages AOP" in only_cheese and "Tomates" not in only_cheese
