@@ -101,3 +101,15 @@ def need_matched(*, need: Any, to: Sequence[str]) -> int:
             "See it and answer (interested, an offer, or no) here:\n\n%(url)s\n"
         ) % {"buyer": need.buyer.name, "title": need.title, "url": settings.TERROIR_SITE_URL + need.get_absolute_url()}
         return sum(_send(subject, body, [address]) for address in to)
+
+
+def needs_digest(*, to: str, producer: str, needs: Sequence[tuple[str, str, str]]) -> int:
+    """`needs`: (title, buyer, address of its page) of the new open needs around the producer."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("New needs of buyers around %(producer)s") % {"producer": producer}
+        lines = "\n".join(f"- {title} ({buyer}): {url}" for title, buyer, url in needs)
+        body = _("Hello,\n\nThese buyers published needs that may interest %(producer)s:\n\n%(lines)s\n") % {
+            "producer": producer,
+            "lines": lines,
+        }
+        return _send(subject, body, [to])

@@ -170,3 +170,23 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.kind}"
+
+
+class Alert(models.Model):
+    """What a producer's person wants to hear about: needs of some products within a radius of the farm,
+    by e-mail at once when a need fits, and/or in a digest of the new open needs."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="need_alerts")
+    producer = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="need_alerts")
+    # Empty: every product the producer offers.
+    categories = models.ManyToManyField(Category, blank=True, related_name="+", verbose_name=_("products"))
+    radius_km = models.PositiveIntegerField(_("within (km by road)"), default=80)
+    email_on_match = models.BooleanField(_("an e-mail as soon as a need fits my farm"), default=True)
+    digest = models.BooleanField(_("a weekly e-mail of the new needs around me"), default=True)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "producer"], name="alert_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.producer}"

@@ -20,7 +20,7 @@ from terroir.directory.models import Actor, Category, Label, Offer, Place
 from terroir.lib.geo import Point, bbox_around
 
 from . import matching
-from .models import Answer, Frequency, Match, Need, Notification, Unit
+from .models import Alert, Answer, Frequency, Match, Need, Notification, Unit
 
 NEED_FIELDS = (
     "title", "category", "quantity", "unit", "frequency", "months", "start_date", "delivery_place",
@@ -214,7 +214,10 @@ def need_publish(*, need: Need, by: Any) -> list[Match]:
     Notification.objects.bulk_create(
         Notification(user=m.user, need=need, kind=Notification.Kind.MATCH) for m in members if m.user.is_active
     )
-    emails = sorted({m.user.email for m in members if m.user.is_active and m.user.email})
+    silent = set(Alert.objects.filter(email_on_match=False).values_list("user_id", "producer_id"))
+    emails = sorted(
+        {m.user.email for m in members if m.user.is_active and m.user.email and (m.user_id, m.actor_id) not in silent}
+    )
     if emails:
         from terroir.accounts import notify
 
@@ -311,3 +314,66 @@ def inbox_read(*, user: Any) -> list[Notification]:
     rows = list(Notification.objects.filter(user=user).select_related("need", "need__buyer")[:100])
     Notification.objects.filter(user=user, read_at=None).update(read_at=timezone.now())
     return rows
+
+
+# --- Alerts ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_save(
+    *, user: Any, producer: Actor, categories: list[Category], radius_km: int, email_on_match: bool, digest: bool
+) -> Alert:
+    if not (producer.is_producer and producer.pk in actor_ids_of(user)):
+        raise PermissionDenied(_("You do not act for this producer."))
+    if not 1 <= radius_km <= 1000:
+        raise ValidationError({"radius_km": [_("Between 1 and 1000 km.")]})
+    alert, _created = Alert.objects.update_or_create(
+        user=user, producer=producer,
+        defaults={"radius_km": radius_km, "email_on_match": email_on_match, "digest": digest},
+    )  # fmt: skip
+    alert.categories.set(categories)
+    return alert
+
+
+def _alert_paths(alert: Alert) -> list[str]:
+    chosen = [c.path for c in alert.categories.all()]
+    return chosen or list(Offer.objects.filter(producer=alert.producer).values_list("category__path", flat=True))
+
+
+def digest_needs(alert: Alert, *, since: dt.datetime) -> list[Need]:
+    """Open needs published since `since` for the alert's products, delivered within its radius."""
+    producer = alert.producer
+    if producer.lat is None or producer.lon is None:
+        return []
+    paths = _alert_paths(alert)
+    found = []
+    rows = Need.objects.filter(status=Need.Status.OPEN, published_at__gt=since).select_related(
+        "category", "buyer", "delivery_place"
+    )
+    for need in rows.order_by("-published_at"):
+        place = need.delivery_place
+        if place is None or place.lat is None or place.lon is None:
+            continue
+        if not any(matching.category_fit(need.category.path, path) for path in paths):
+            continue
+        if matching.road_km(place.lat, place.lon, producer.lat, producer.lon) <= alert.radius_km:
+            found.append(need)
+    return found
+
+
+def digests_send(*, now: dt.datetime | None = None) -> int:
+    """One e-mail per alert with new needs since its last digest (a week at most). Returns e-mails sent."""
+    from terroir.accounts import notify
+
+    now = now or timezone.now()
+    sent = 0
+    alerts = Alert.objects.filter(digest=True, user__is_active=True).select_related("user", "producer")
+    for alert in alerts.prefetch_related("categories"):
+        since = max(alert.last_digest_at or now - dt.timedelta(days=7), now - dt.timedelta(days=7))
+        needs = digest_needs(alert, since=since)
+        if needs:
+            lines = [(n.title, n.buyer.name, settings.TERROIR_SITE_URL + n.get_absolute_url()) for n in needs]
+            sent += notify.needs_digest(to=alert.user.email, producer=alert.producer.name, needs=lines)
+        alert.last_digest_at = now
+        alert.save(update_fields=["last_digest_at"])
+    return sent

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.need_new, name="need_new"),
     path("feed.atom", NeedsFeed(), name="feed"),
     path("inbox/", views.inbox, name="inbox"),
+    path("alerts/", views.alerts, name="alerts"),
     path("<int:need_id>/", views.need, name="need"),
     path("<int:need_id>/edit/", views.need_edit, name="need_edit"),
     path("<int:need_id>/publish/", views.need_publish, name="need_publish"),

@@ -21,7 +21,7 @@ from terroir.directory.models import Actor, Category, Label, Place
 
 from . import services
 from .matching import REQUIREMENTS, requirement_names
-from .models import Answer, Frequency, Need, Unit
+from .models import Alert, Answer, Frequency, Need, Unit
 
 WEEKDAYS = [
     ("0", gettext_lazy("Monday")), ("1", gettext_lazy("Tuesday")), ("2", gettext_lazy("Wednesday")),
@@ -283,3 +283,38 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if is_coordinator(request.user) and not mine.exists():
         mine = Need.objects.none()
     return render(request, "needs/inbox.html", {"notes": notes, "my_needs": mine[:50]})
+
+
+class AlertForm(forms.Form):
+    categories = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Products (none ticked: those of my farm)"), queryset=Category.objects.order_by("path"),
+        to_field_name="slug", required=False, widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    radius_km = forms.IntegerField(label=gettext_lazy("Within (km by road)"), min_value=1, max_value=1000)
+    email_on_match = forms.BooleanField(label=gettext_lazy("An e-mail as soon as a need fits my farm"), required=False)
+    digest = forms.BooleanField(label=gettext_lazy("A weekly e-mail of the new needs around me"), required=False)
+
+
+@login_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    producers = services.producers_of(request.user)
+    if not producers:
+        raise PermissionDenied(_("You do not act for a producer."))
+    chosen = next((p for p in producers if str(p.pk) == request.GET.get("producer")), producers[0])
+    user: Any = request.user
+    alert = Alert.objects.filter(user=user, producer=chosen).first()
+    initial = (
+        {"categories": [c.slug for c in alert.categories.all()], "radius_km": alert.radius_km,
+         "email_on_match": alert.email_on_match, "digest": alert.digest}
+        if alert else {"radius_km": 80, "email_on_match": True, "digest": True}
+    )  # fmt: skip
+    form = AlertForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.alert_save(
+            user=request.user, producer=chosen, categories=list(data["categories"]), radius_km=data["radius_km"],
+            email_on_match=data["email_on_match"], digest=data["digest"],
+        )  # fmt: skip
+        messages.success(request, _("Your alerts are saved."))
+        return redirect(f"{request.path}?producer={chosen.pk}")
+    return render(request, "needs/alerts.html", {"form": form, "producers": producers, "producer": chosen})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -164,3 +165,44 @@ def test_open_public_needs_are_in_the_atom_feed_by_product(client: Client, terri
     assert "Fromages AOP" in body and "Tomates de plein champ" in body and "Brouillon" not in body
     only_cheese = client.get("/needs/feed.atom?category=cheese").content.decode()
     assert "Fromages AOP" in only_cheese and "Tomates" not in only_cheese
+
+
+def test_a_producer_who_turned_e_mails_off_still_finds_the_need_in_the_inbox(
+    territory: Any, people: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    services.alert_save(user=people.claire, producer=territory.cheese_farm, categories=[], radius_km=80,
+                        email_on_match=False, digest=True)  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        services.need_publish(need=cheese_need(territory, people), by=people.sophie)
+    assert mail.outbox == []
+    assert Notification.objects.filter(user=people.claire, kind=Notification.Kind.MATCH).exists()
+
+
+def test_the_weekly_digest_lists_new_needs_for_the_farm_s_products_within_its_radius(
+    territory: Any, people: Any
+) -> None:
+    from django.core.management import call_command
+
+    services.alert_save(user=people.claire, producer=territory.cheese_farm, categories=[], radius_km=100,
+                        email_on_match=True, digest=True)  # fmt: skip
+    services.alert_save(user=people.hugo, producer=territory.honey_farm, categories=[], radius_km=100,
+                        email_on_match=True, digest=True)  # fmt: skip
+    services.need_publish(need=cheese_need(territory, people), by=people.sophie)
+    mail.outbox.clear()
+    call_command("needs_digest", stdout=io.StringIO())
+    assert [m.to for m in mail.outbox] == [[people.claire.email]]  # honey is not cheese
+    assert "Fromages AOP pour le rayon local" in mail.outbox[0].body
+    call_command("needs_digest", stdout=io.StringIO())
+    assert len(mail.outbox) == 1  # nothing new since
+
+
+def test_alerts_are_set_from_their_page(client: Client, territory: Any, people: Any) -> None:
+    client.force_login(people.claire)
+    assert client.get("/needs/alerts/").status_code == 200
+    client.post("/needs/alerts/", {"categories": ["cheese"], "radius_km": "40", "digest": "on"})
+    from terroir.needs.models import Alert
+
+    alert = Alert.objects.get(user=people.claire)
+    assert alert.radius_km == 40 and not alert.email_on_match and [c.slug for c in alert.categories.all()] == ["cheese"]
+    client.force_login(people.sophie)
+    assert client.get("/needs/alerts/").status_code == 403
