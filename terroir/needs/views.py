@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
@@ -175,7 +175,11 @@ def _need_form(request: HttpRequest, *, buyer: Actor, need: Need | None) -> Http
                 need = services.need_save(buyer=buyer, by=request.user, values=form.values(), need=need)
                 if "publish" in request.POST:
                     matches = services.need_publish(need=need, by=request.user)
-                    messages.success(request, _("Published: %(n)s producers fit.") % {"n": len(matches)})
+                    messages.success(
+                        request,
+                        ngettext("Published: %(n)s producer fits.", "Published: %(n)s producers fit.", len(matches))
+                        % {"n": len(matches)},
+                    )
                 else:
                     messages.success(request, _("Draft saved."))
                 return redirect(need)
@@ -259,7 +263,11 @@ def need_publish(request: HttpRequest, need_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Published: %(n)s producers fit.") % {"n": len(matches)})
+        messages.success(
+            request,
+            ngettext("Published: %(n)s producer fits.", "Published: %(n)s producers fit.", len(matches))
+            % {"n": len(matches)},
+        )
     return redirect(found)
 
 
