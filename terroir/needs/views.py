@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
-from terroir.directory.forms import MONTHS
-from terroir.directory.models import Actor, Category, Label, Place
+from terroir.directory.forms import MONTHS, commune_find
+from terroir.directory.models import BUYER_KINDS, Actor, Category, Commune, Label, Place
 
 from . import services
-from .matching import REQUIREMENTS, requirement_names
+from .matching import REQUIREMENTS, requirement_names, road_km
 from .models import Alert, Answer, Frequency, Need, Unit
 
 WEEKDAYS = [
@@ -28,6 +28,9 @@ WEEKDAYS = [
     ("3", gettext_lazy("Thursday")), ("4", gettext_lazy("Friday")), ("5", gettext_lazy("Saturday")),
     ("6", gettext_lazy("Sunday")),
 ]  # fmt: skip
+
+
+BUYER_KIND_VALUES = {k.value for k in BUYER_KINDS}
 
 
 def _bits(values: list[str]) -> int:
@@ -130,16 +133,43 @@ def _errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 def board(request: HttpRequest) -> HttpResponse:
+    """Open needs, filtered by product, kind of buyer, and distance by road from a commune."""
     needs = services.needs_open(user=request.user)
     category = request.GET.get("category", "")
+    kind = request.GET.get("kind", "")
+    near = request.GET.get("commune", "").strip()
+    error = ""
     if category:
         found = Category.objects.filter(slug=category).first()
         needs = needs.filter(category__path__startswith=found.path) if found else needs.none()
-    return render(
-        request,
-        "needs/board.html",
-        {"needs": needs[:200], "categories": Category.objects.order_by("path"), "category": category},
-    )
+    if kind:
+        needs = needs.filter(buyer__buyer_kind=kind) if kind in BUYER_KIND_VALUES else needs.none()
+    try:
+        radius = min(1000, max(1, int(request.GET.get("radius_km") or 50)))
+    except ValueError:
+        radius, error = 50, _("The distance must be a whole number of kilometres.")
+    rows = list(needs[:500])
+    if near:
+        try:
+            code = commune_find(near)
+        except ValidationError as exc:
+            code, error = None, " ".join(exc.messages)
+        commune = Commune.objects.filter(code=code).first() if code else None
+        if commune is not None and commune.lat is not None and commune.lon is not None:
+            rows = [n for n in rows if _within(n, commune.lat, commune.lon, radius)]
+    context = {
+        "needs": rows[:200], "categories": Category.objects.order_by("path"), "category": category,
+        "kinds": [(k.value, k.label) for k in BUYER_KINDS], "kind": kind, "commune": near, "radius_km": radius,
+        "error": error,
+    }  # fmt: skip
+    return render(request, "needs/board.html", context, status=400 if error else 200)
+
+
+def _within(need: Need, lat: float, lon: float, radius: float) -> bool:
+    place = need.delivery_place
+    if place is None or place.lat is None or place.lon is None:
+        return False
+    return road_km(lat, lon, place.lat, place.lon) <= radius
 
 
 def _buyers_of(user: Any) -> list[Actor]:

@@ -206,3 +206,16 @@ def test_alerts_are_set_from_their_page(client: Client, territory: Any, people: 
     assert alert.radius_km == 40 and not alert.email_on_match and [c.slug for c in alert.categories.all()] == ["cheese"]
     client.force_login(people.sophie)
     assert client.get("/needs/alerts/").status_code == 403
+
+
+def test_the_board_filters_by_kind_of_buyer_and_distance_and_says_what_is_wrong(
+    client: Client, territory: Any, people: Any
+) -> None:
+    services.need_publish(need=cheese_need(territory, people), by=people.sophie)  # delivered in Clermont
+    assert "Fromages AOP" in client.get("/needs/?kind=supermarket").content.decode()
+    assert "Fromages AOP" not in client.get("/needs/?kind=canteen").content.decode()
+    assert "Fromages AOP" in client.get("/needs/?commune=Clermont-Ferrand&radius_km=10").content.decode()
+    assert "Fromages AOP" not in client.get("/needs/?commune=Ambert&radius_km=30").content.decode()
+    bad = client.get("/needs/?commune=Nulle-Part-sur-Mer")
+    assert bad.status_code == 400 and "Nulle-Part-sur-Mer" in bad.content.decode()
+    assert client.get("/needs/?radius_km=loin").status_code == 400
