@@ -190,3 +190,81 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} / {self.producer}"
+
+
+class Event(models.Model):
+    """A producer–buyer meeting day ("speed dating"): rounds of `slot_minutes` at `tables` tables."""
+
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("first round at"))
+    slot_minutes = models.PositiveSmallIntegerField(_("minutes per meeting"), default=15)
+    slots = models.PositiveSmallIntegerField(_("rounds"))
+    tables = models.PositiveSmallIntegerField(_("tables"))
+    location = models.CharField(_("where"), max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(slots__gte=1, tables__gte=1, slot_minutes__gte=1), name="event_sizes"),
+        ]
+        verbose_name = _("meeting day")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("needs:event", args=[self.pk])
+
+
+class Participant(models.Model):
+    class Side(models.TextChoices):
+        PRODUCER = "producer", _("producer")
+        BUYER = "buyer", _("buyer")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    side = models.CharField(max_length=10, choices=Side.choices)
+
+    class Meta:
+        ordering = ["side", "actor__name"]
+        constraints = [models.UniqueConstraint(fields=["event", "actor"], name="participant_unique")]
+
+    def __str__(self) -> str:
+        return self.actor.name
+
+
+class MeetingWish(models.Model):
+    """`participant` wants to meet `other` (of the other side)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="wishes")
+    other = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "other"], name="meeting_wish_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.participant} → {self.other}"
+
+
+class Meeting(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="meetings")
+    producer = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    buyer = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    slot = models.PositiveSmallIntegerField()
+    table = models.PositiveSmallIntegerField()
+    mutual = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["slot", "table"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "slot", "table"], name="meeting_table_once"),
+            models.UniqueConstraint(fields=["event", "slot", "producer"], name="meeting_producer_once"),
+            models.UniqueConstraint(fields=["event", "slot", "buyer"], name="meeting_buyer_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.producer} × {self.buyer} ({self.slot + 1}/{self.table + 1})"

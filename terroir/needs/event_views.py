@@ -1,0 +1,145 @@
+"""Meeting-day pages: the coordinator's event page (participants, scheduling, table plan), each
+participant's wishes, printable personal schedules and iCalendar files."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from terroir.accounts.permissions import coordinator_required, is_coordinator
+from terroir.directory.models import Actor
+
+from . import events
+from .models import Event, Meeting, MeetingWish, Participant
+
+
+class EventForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=gettext_lazy("First round at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    slot_minutes = forms.IntegerField(label=gettext_lazy("Minutes per meeting"), initial=15)
+    slots = forms.IntegerField(label=gettext_lazy("Rounds"), initial=12)
+    tables = forms.IntegerField(label=gettext_lazy("Tables"), initial=10)
+    location = forms.CharField(label=gettext_lazy("Where"), required=False, max_length=255)
+
+
+class ParticipantForm(forms.Form):
+    actor = forms.ModelChoiceField(
+        label=gettext_lazy("Producer or buyer of the directory"),
+        queryset=Actor.objects.filter(Q(is_producer=True) | Q(is_buyer=True)).order_by("name"),
+    )
+
+
+def _form_errors(form: forms.Form, exc: ValidationError) -> None:
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@coordinator_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = events.event_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect(event)
+    rows = Event.objects.annotate(people=Count("participants"), booked=Count("meetings"))
+    return render(request, "needs/events.html", {"events": rows, "form": form}, status=400 if form.errors else 200)
+
+
+@coordinator_required
+def event(request: HttpRequest, event_id: int) -> HttpResponse:
+    found = get_object_or_404(Event, pk=event_id)
+    form = ParticipantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            events.participant_add(event=found, actor=form.cleaned_data["actor"], by=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect(found)
+    participants = Participant.objects.filter(event=found).select_related("actor").annotate(marked=Count("wishes"))
+    plan: dict[int, dict[int, Meeting]] = {}
+    for meeting in Meeting.objects.filter(event=found).select_related("producer__actor", "buyer__actor"):
+        plan.setdefault(meeting.slot, {})[meeting.table] = meeting
+    rounds = [
+        (events.slot_times(found, slot)[0], [plan.get(slot, {}).get(table) for table in range(found.tables)])
+        for slot in sorted(plan)
+    ]
+    context = {
+        "event": found, "form": form, "participants": participants, "rounds": rounds,
+        "tables": range(1, found.tables + 1), "outcome": request.session.pop(f"event-{found.pk}-outcome", None),
+    }  # fmt: skip
+    return render(request, "needs/event.html", context, status=400 if form.errors else 200)
+
+
+@coordinator_required
+@require_POST
+def event_schedule(request: HttpRequest, event_id: int) -> HttpResponse:
+    found = get_object_or_404(Event, pk=event_id)
+    outcome = events.event_schedule(event=found, by=request.user)
+    request.session[f"event-{found.pk}-outcome"] = {
+        "meetings": outcome.meetings,
+        "rounds_used": outcome.rounds_used,
+        "lower_bound": outcome.lower_bound,
+        "wishes": outcome.wishes,
+        "capacity": outcome.capacity,
+        "unplaced": [
+            {"producer": p.actor.name, "buyer": b.actor.name, "mutual": mutual, "reason": events.reason_text(code)}
+            for p, b, mutual, code in outcome.unplaced
+        ],
+    }
+    messages.success(
+        request,
+        _("%(n)s meetings in %(rounds)s rounds (the fewest possible: %(bound)s).")
+        % {"n": outcome.meetings, "rounds": outcome.rounds_used, "bound": outcome.lower_bound},
+    )
+    return redirect(found)
+
+
+@login_required
+def wishes(request: HttpRequest, event_id: int, participant_id: int) -> HttpResponse:
+    participant = get_object_or_404(Participant.objects.select_related("actor", "event"), pk=participant_id,
+                                    event_id=event_id)  # fmt: skip
+    if not events.can_mark(request.user, participant):
+        raise PermissionDenied(_("You do not act for this participant."))
+    others = Participant.objects.filter(event_id=event_id).exclude(side=participant.side).select_related("actor")
+    if request.method == "POST":
+        chosen = [o for o in others if str(o.pk) in request.POST.getlist("others")]
+        events.wishes_set(participant=participant, others=chosen, by=request.user)
+        messages.success(request, _("Your wishes are saved."))
+        return redirect(request.path)
+    marked = set(MeetingWish.objects.filter(participant=participant).values_list("other_id", flat=True))
+    context = {"participant": participant, "others": [(o, o.pk in marked) for o in others]}
+    return render(request, "needs/wishes.html", context)
+
+
+@coordinator_required
+def schedules(request: HttpRequest, event_id: int) -> HttpResponse:
+    found = get_object_or_404(Event, pk=event_id)
+    return render(request, "needs/schedules.html", {"event": found, "people": events.personal_schedules(found)})
+
+
+@login_required
+def calendar(request: HttpRequest, event_id: int, participant_id: int | None = None) -> HttpResponse:
+    found = get_object_or_404(Event, pk=event_id)
+    participant = None
+    if participant_id is not None:
+        participant = get_object_or_404(Participant, pk=participant_id, event=found)
+        if not events.can_mark(request.user, participant):
+            raise PermissionDenied(_("You do not act for this participant."))
+    elif not is_coordinator(request.user):
+        raise PermissionDenied(_("This page is for the territory's coordinators."))
+    response = HttpResponse(events.ical(found, participant), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rencontres-{found.pk}.ics"'
+    return response
