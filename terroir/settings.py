@@ -290,3 +290,5 @@ TERROIR_MATCH_WEIGHTS = {
     "requirements": 1.0,
     **{k: float(v) for k, v in json.loads(os.getenv("TERROIR_MATCH_WEIGHTS", "{}")).items()},
 }  # fmt: skip
+# A producer is warned when one buyer would take more than this share of their declared monthly volume.
+TERROIR_DEPENDENCE_SHARE = float(os.getenv("TERROIR_DEPENDENCE_SHARE", "0.5"))

@@ -211,12 +211,18 @@ class ProductIn(Schema):
     months: int = Field(4095, ge=1, le=4095, description="Months available, bit 0 = January; 4095 = all year.")
     labels: list[str] = Field(default_factory=list, max_length=20, description="Label slugs (see /labels).")
     note: str = Field("", max_length=255)
+    monthly_volume: float | None = Field(None, gt=0, lt=1e8, description="What can be sold in a month.")
+    unit: str = Field("", max_length=10, description="Unit of the volume: kg, l, piece, dozen, crate.")
 
 
 class ProducerPatch(PatchBase):
     legal_form: str | None = Field(None, max_length=20)
     siret: str | None = Field(None, max_length=20)
     delivery_radius_km: int | None = Field(None, ge=0, le=1000)
+    delivery_weekdays: int | None = Field(None, ge=0, le=127, description="Days it delivers, bit 0 = Monday.")
+    requirements: list[str] | None = Field(
+        None, max_length=5, description="Buyers' requirements met: gtin, sanitary_approval, cold_chain, invoicing…"
+    )
     products: list[ProductIn] | None = Field(None, max_length=200, description="Replaces the whole list.")
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import phonenumbers
@@ -42,6 +43,7 @@ from .models import (
     PlaceKind,
     Revision,
     Suggestion,
+    Unit,
 )
 
 User = AbstractBaseUser | AnonymousUser
@@ -51,7 +53,12 @@ COMMON_FIELDS = (
     "name", "description", "address", "postcode", "commune", "lat", "lon", "email", "phone", "website",
     "contact_public",
 )  # fmt: skip
-ACTOR_FIELDS = (*COMMON_FIELDS, "legal_form", "siret", "delivery_radius_km", "buyer_kind", "products", "photos")
+ACTOR_FIELDS = (
+    *COMMON_FIELDS, "legal_form", "siret", "delivery_radius_km", "delivery_weekdays", "requirements", "buyer_kind",
+    "products", "photos",
+)  # fmt: skip
+# Buyers' requirements a producer may say it meets (the needs board matches them).
+REQUIREMENT_CODES = ("gtin", "sanitary_approval", "cold_chain", "invoicing", "organic_certificate")
 PLACE_FIELDS = (*COMMON_FIELDS, "kind", "opening_hours", "closed_at", "photos")
 # What a visitor may suggest: facts anybody can check, not the owner's consent or their pictures.
 SUGGESTIBLE = {
@@ -109,6 +116,8 @@ def products_of(actor: Actor) -> list[dict[str, Any]]:
                 "months": offer.months,
                 "labels": sorted(label.slug for label in offer.labels.all()),
                 "note": offer.note,
+                "monthly_volume": None if offer.monthly_volume is None else float(offer.monthly_volume),
+                "unit": offer.volume_unit,
             }
             for offer in offers
         ),
@@ -276,6 +285,14 @@ def value_clean(entry: Entry, name: str, value: Any) -> Any:
         if day > timezone.localdate():
             raise ValidationError({name: _("A place cannot be closed in the future.")})
         return day.isoformat()
+    if name == "delivery_weekdays":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 127:
+            raise ValidationError({name: _("Expected days of the week.")})
+        return value
+    if name == "requirements":
+        if not isinstance(value, list) or any(v not in REQUIREMENT_CODES for v in value):
+            raise ValidationError({name: _("Unknown requirement.")})
+        return sorted(set(value))
     if name == "products":
         return _products_clean(value)
     if name == "photos":
@@ -305,7 +322,20 @@ def _products_clean(value: Any) -> list[dict[str, Any]]:
         note = _text("note", item.get("note", ""))
         if slug in cleaned:
             raise ValidationError({"products": f"{where}: " + _("category %(v)s given twice.") % {"v": slug}})
-        cleaned[slug] = {"category": slug, "months": months, "labels": sorted(set(item_labels)), "note": note}
+        volume = item.get("monthly_volume")
+        unit = item.get("unit") or ""
+        if volume is not None:
+            if isinstance(volume, bool) or not isinstance(volume, int | float) or not 0 < volume < 1e8:
+                raise ValidationError({"products": f"{where}: " + _("the volume per month must be more than zero.")})
+            if unit not in Unit.values:
+                raise ValidationError({"products": f"{where}: " + _("say the unit of the volume.")})
+            volume = round(float(volume), 2)
+        else:
+            unit = ""
+        cleaned[slug] = {
+            "category": slug, "months": months, "labels": sorted(set(item_labels)), "note": note,
+            "monthly_volume": volume, "unit": unit,
+        }  # fmt: skip
     return [cleaned[slug] for slug in sorted(cleaned)]
 
 
@@ -387,9 +417,15 @@ def _products_write(actor: Actor, products: list[dict[str, Any]]) -> None:
     wanted = {categories[item["category"]]: item for item in products}
     Offer.objects.filter(producer=actor).exclude(category_id__in=wanted).delete()
     for category_id, item in wanted.items():
+        volume = item.get("monthly_volume")
         offer, _created = Offer.objects.update_or_create(
-            producer=actor, category_id=category_id, defaults={"months": item["months"], "note": item["note"]}
-        )
+            producer=actor,
+            category_id=category_id,
+            defaults={
+                "months": item["months"], "note": item["note"], "volume_unit": item.get("unit") or "",
+                "monthly_volume": None if volume is None else Decimal(str(volume)),
+            },
+        )  # fmt: skip
         offer.labels.set([labels[slug] for slug in item["labels"]])
 
 

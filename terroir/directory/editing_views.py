@@ -25,7 +25,17 @@ from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.accounts.ratelimit import rate_hit
 
 from . import editing, photos
-from .forms import EntryForm, PhotoForm, ProductFormSet, SuggestionForm, _field, commune_text, product_initial
+from .forms import (
+    REQUIREMENT_CHOICES,
+    WEEKDAYS,
+    EntryForm,
+    PhotoForm,
+    ProductFormSet,
+    SuggestionForm,
+    _field,
+    commune_text,
+    product_initial,
+)
 from .models import Actor, Category, Entity, Label, Photo, Place, Revision, Suggestion
 
 
@@ -89,6 +99,11 @@ def value_text(name: str, value: Any) -> str:
         return "; ".join(parts)
     if name == "photos":
         return _("%(n)s photo(s)") % {"n": len(value)}
+    if name == "delivery_weekdays":
+        return ", ".join(str(label) for day, label in WEEKDAYS if value & (1 << int(day))) or "—"
+    if name == "requirements":
+        names = {code: str(label) for code, label in REQUIREMENT_CHOICES}
+        return ", ".join(names.get(code, code) for code in value)
     return str(value)
 
 

@@ -3,6 +3,7 @@ values (the same rules for the web, the API and suggestions) and writes."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,8 +12,18 @@ from django.utils.translation import gettext_lazy as _
 
 from .communes import name_key
 from .editing import SUGGESTIBLE, Entry, fields_of, values_of
-from .models import BUYER_KINDS, Category, Commune, Entity, Label, LegalForm, Place, PlaceKind, Suggestion
+from .models import BUYER_KINDS, Category, Commune, Entity, Label, LegalForm, Place, PlaceKind, Suggestion, Unit
 
+WEEKDAYS = [
+    (str(i), name)
+    for i, name in enumerate(
+        [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+    )
+]
+REQUIREMENT_CHOICES = [
+    ("gtin", _("GTIN barcodes")), ("sanitary_approval", _("sanitary approval")), ("cold_chain", _("cold chain")),
+    ("invoicing", _("invoicing terms")), ("organic_certificate", _("organic certificate")),
+]  # fmt: skip
 MONTHS = [
     (str(i), name)
     for i, name in enumerate(
@@ -88,6 +99,15 @@ def _field(name: str) -> forms.Field:
         "delivery_radius_km": forms.IntegerField(
             label=_("I deliver up to (km)"), required=False, min_value=0, max_value=1000
         ),
+        "delivery_weekdays": forms.MultipleChoiceField(
+            label=_("Days I deliver"), required=False, choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
+        ),
+        "requirements": forms.MultipleChoiceField(
+            label=_("Buyers' requirements I meet"),
+            required=False,
+            choices=REQUIREMENT_CHOICES,
+            widget=forms.CheckboxSelectMultiple,
+        ),
         "buyer_kind": forms.ChoiceField(
             label=_("Kind of buyer"),
             required=False,
@@ -97,7 +117,19 @@ def _field(name: str) -> forms.Field:
     return fields[name]
 
 
+def _initial(name: str, value: Any) -> Any:
+    if name == "commune":
+        return commune_text(value)
+    if name == "delivery_weekdays":
+        return [str(day) for day in range(7) if value & (1 << day)]
+    return value
+
+
 def json_value(name: str, value: Any) -> Any:
+    if name == "delivery_weekdays":
+        return sum(1 << int(day) for day in value or [])
+    if name == "requirements":
+        return sorted(value or [])
     if name == "closed_at":
         return value.isoformat() if value else None
     if name in ("lat", "lon", "delivery_radius_km"):
@@ -117,7 +149,7 @@ class EntryForm(forms.Form):
         self.names = names or tuple(n for n in fields_of(entry) if n not in ("products", "photos"))
         kwargs.setdefault("initial", {})
         current = values_of(entry, self.names)
-        initial = {name: (commune_text(v) if name == "commune" else v) for name, v in current.items()}
+        initial = {name: _initial(name, v) for name, v in current.items()}
         kwargs["initial"] = {**initial, **kwargs["initial"]}
         super().__init__(*args, **kwargs)
         for name in self.names:
@@ -190,17 +222,24 @@ class ProductForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
+    monthly_volume = forms.DecimalField(
+        label=_("I can sell per month"), required=False, min_value=Decimal("0.01"), max_digits=10, decimal_places=2
+    )
+    unit = forms.ChoiceField(label=_("Unit"), required=False, choices=[("", "—"), *Unit.choices])
 
     def product(self) -> dict[str, Any] | None:
         category = self.cleaned_data.get("category")
         if category is None or self.cleaned_data.get("DELETE"):
             return None
         months = sum(1 << int(m) for m in self.cleaned_data.get("months") or []) or 4095
+        volume = self.cleaned_data.get("monthly_volume")
         return {
             "category": category.slug,
             "months": months,
             "labels": sorted(label.slug for label in self.cleaned_data.get("labels") or []),
             "note": self.cleaned_data.get("note") or "",
+            "monthly_volume": None if volume is None else float(volume),
+            "unit": (self.cleaned_data.get("unit") or "") if volume is not None else "",
         }
 
 
@@ -214,6 +253,8 @@ def product_initial(products: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "months": [str(i) for i in range(12) if item["months"] & (1 << i)] if item["months"] != 4095 else [],
             "labels": item["labels"],
             "note": item["note"],
+            "monthly_volume": item.get("monthly_volume"),
+            "unit": item.get("unit") or "",
         }
         for item in products
     ]

@@ -142,6 +142,10 @@ class Actor(Sourced, Contact):
     delivery_radius_km = models.PositiveIntegerField(_("delivery radius (km)"), null=True, blank=True)
     # For a buyer: what kind of buyer it is (one of the place kinds that buy: shop, canteen…).
     buyer_kind = models.CharField(_("kind of buyer"), max_length=30, blank=True)
+    # For a producer: the days it delivers (bit 0 = Monday; 0: not said) and the buyers' requirements it
+    # meets (codes of terroir.needs.matching.REQUIREMENTS: gtin, sanitary_approval, cold_chain…).
+    delivery_weekdays = models.PositiveSmallIntegerField(_("delivery days"), default=0)
+    requirements = models.JSONField(_("requirements met"), default=list, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -231,8 +235,16 @@ BUYER_KINDS = (
 )
 
 
+class Unit(models.TextChoices):
+    KG = "kg", _("kg")
+    LITRE = "l", _("litres")
+    PIECE = "piece", _("pieces")
+    DOZEN = "dozen", _("dozens")
+    CRATE = "crate", _("crates")
+
+
 class Offer(models.Model):
-    """A product category a producer offers, with its season and labels."""
+    """A product category a producer offers, with its season, labels and the volume it can sell."""
 
     producer = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="offers")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="offers")
@@ -240,6 +252,9 @@ class Offer(models.Model):
     months = models.PositiveSmallIntegerField(_("months"), default=4095)
     labels = models.ManyToManyField(Label, blank=True, related_name="offers")
     note = models.CharField(_("note"), max_length=255, blank=True)
+    # What the producer can sell in a month, declared by them (matching, and the dependence warning).
+    monthly_volume = models.DecimalField(_("volume per month"), max_digits=10, decimal_places=2, null=True, blank=True)
+    volume_unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, blank=True)
 
     class Meta:
         ordering = ["category__path"]

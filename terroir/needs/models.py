@@ -9,15 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from terroir.directory.models import Actor, Category, Label, Place
-
-
-class Unit(models.TextChoices):
-    KG = "kg", _("kg")
-    LITRE = "l", _("litres")
-    PIECE = "piece", _("pieces")
-    DOZEN = "dozen", _("dozens")
-    CRATE = "crate", _("crates")
+from terroir.directory.models import Actor, Category, Label, Place, Unit
 
 
 class Frequency(models.TextChoices):

@@ -20,7 +20,7 @@ from terroir.directory.models import Actor, Category, Label, Offer, Place
 from terroir.lib.geo import Point, bbox_around
 
 from . import matching
-from .models import Alert, Answer, Frequency, Match, Need, Notification, Unit
+from .models import DELIVERIES_PER_MONTH, Alert, Answer, Frequency, Match, Need, Notification, Unit
 
 NEED_FIELDS = (
     "title", "category", "quantity", "unit", "frequency", "months", "start_date", "delivery_place",
@@ -155,7 +155,7 @@ def need_spec(need: Need) -> matching.NeedSpec:
     )
 
 
-def profiles_near(lat: float, lon: float, max_km: float) -> list[matching.ProducerProfile]:
+def profiles_near(lat: float, lon: float, max_km: float, *, unit: str = "") -> list[matching.ProducerProfile]:
     """Producers whose farm is within `max_km` by road (a box first, the exact test in matching)."""
     box = bbox_around(Point(lat, lon), max_km / matching.ROAD_FACTOR)
     producers = Actor.objects.filter(
@@ -169,6 +169,10 @@ def profiles_near(lat: float, lon: float, max_km: float) -> list[matching.Produc
                 category=offer.category.path,
                 months=offer.months,
                 labels=frozenset(label.slug for label in offer.labels.all()),
+                # A declared volume counts only in the need's unit (kilos are not litres).
+                monthly_volume=float(offer.monthly_volume)
+                if offer.monthly_volume is not None and offer.volume_unit == unit
+                else None,
             )
             for offer in actor.offers.all()
         )
@@ -181,6 +185,8 @@ def profiles_near(lat: float, lon: float, max_km: float) -> list[matching.Produc
                     lon=actor.lon,
                     supplies=supplies,
                     delivery_radius_km=actor.delivery_radius_km,
+                    delivery_weekdays=actor.delivery_weekdays or matching.ALL_DAYS,
+                    requirements=frozenset(actor.requirements or []),
                 )
             )
     return profiles
@@ -199,7 +205,7 @@ def need_publish(*, need: Need, by: Any) -> list[Match]:
     if place.lat is None or place.lon is None:
         raise ValidationError({"delivery_place": [_("The delivery place has no position on the map.")]})
     spec = need_spec(need)
-    profiles = profiles_near(spec.lat, spec.lon, spec.max_km)
+    profiles = profiles_near(spec.lat, spec.lon, spec.max_km, unit=need.unit)
     ranked = matching.rank(spec, matching.ProducerTable.build(profiles), weights(), limit=settings.TERROIR_MATCH_LIMIT)
     Match.objects.filter(need=need).delete()
     matches = Match.objects.bulk_create(
@@ -377,3 +383,44 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
         alert.last_digest_at = now
         alert.save(update_fields=["last_digest_at"])
     return sent
+
+
+def dependence_share(*, need: Need, producer: Actor, volume: Decimal | None) -> float | None:
+    """The share of the producer's declared monthly volume of this product that this buyer would take,
+    counting the answers already shortlisted by the same buyer for the same product; None when the
+    producer declared no volume in the need's unit."""
+    offer = (
+        Offer.objects.filter(producer=producer, volume_unit=need.unit, monthly_volume__gt=0)
+        .filter(category__path__in=[*_ancestors(need.category.path), need.category.path])
+        .order_by("-category__path")
+        .first()
+    )
+    if offer is None or offer.monthly_volume is None or volume is None:
+        return None
+    others = Answer.objects.filter(
+        producer=producer, shortlisted=True, need__buyer=need.buyer, need__category=need.category,
+        need__status=Need.Status.OPEN, volume__isnull=False,
+    ).exclude(need=need)  # fmt: skip
+    monthly = float(volume) * DELIVERIES_PER_MONTH[Frequency(need.frequency)]
+    monthly += sum(float(a.volume or 0) * DELIVERIES_PER_MONTH[Frequency(a.need.frequency)] for a in others)
+    return monthly / float(offer.monthly_volume)
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+
+
+def dependence_warning(*, need: Need, producer: Actor, volume: Decimal | None) -> str:
+    """Empty, or the warning a producer reads before depending too much on one buyer."""
+    share = dependence_share(need=need, producer=producer, volume=volume)
+    limit = settings.TERROIR_DEPENDENCE_SHARE
+    if share is None or share <= limit:
+        return ""
+    return _(
+        "Careful: %(buyer)s would take %(share)s %% of the %(product)s you declared you can sell each month "
+        "(more than %(limit)s %%). Depending on a single client is risky."
+    ) % {
+        "buyer": need.buyer.name, "share": f"{share * 100:.0f}", "product": need.category.name.lower(),
+        "limit": f"{limit * 100:.0f}",
+    }  # fmt: skip

@@ -236,6 +236,12 @@ def need(request: HttpRequest, need_id: int) -> HttpResponse:
         "weekdays": [str(label) for value, label in WEEKDAYS if found.delivery_weekdays & (1 << int(value))],
         "months": [str(label) for value, label in MONTHS if found.months & (1 << int(value))],
         "mine": mine,
+        "warnings": [
+            w
+            for a in mine
+            if a.kind != Answer.Kind.DECLINED
+            if (w := services.dependence_warning(need=found, producer=a.producer, volume=a.volume))
+        ],
         "shortlisted_me": any(a.shortlisted for a in mine),
     }
     if manager:
@@ -259,7 +265,7 @@ def answer(request: HttpRequest, need_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.answer_submit(
+            sent = services.answer_submit(
                 need=found, producer=data["producer"], by=request.user, kind=data["kind"], price=data["price"],
                 volume=data["volume"], first_delivery=data["first_delivery"], reason=data["reason"],
                 message=data["message"],
@@ -268,6 +274,10 @@ def answer(request: HttpRequest, need_id: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("Your answer is sent to the buyer."))
+            if sent.kind != Answer.Kind.DECLINED:
+                warning = services.dependence_warning(need=found, producer=sent.producer, volume=sent.volume)
+                if warning:
+                    messages.warning(request, warning)
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(found)

@@ -119,7 +119,7 @@ WEB: dict[str, Operation] = {
         ),
         lambda w: (
             editing.products_of(w.territory.cheese_farm)
-            == [{"category": "honey", "months": 4095, "labels": [], "note": ""}]
+            == [{"category": "honey", "months": 4095, "labels": [], "note": "", "monthly_volume": None, "unit": ""}]
         ),
         OWNER_OR_COORDINATOR,
     ),

@@ -219,3 +219,45 @@ def test_the_board_filters_by_kind_of_buyer_and_distance_and_says_what_is_wrong(
     bad = client.get("/needs/?commune=Nulle-Part-sur-Mer")
     assert bad.status_code == 400 and "Nulle-Part-sur-Mer" in bad.content.decode()
     assert client.get("/needs/?radius_km=loin").status_code == 400
+
+
+def test_declared_volumes_delivery_days_and_requirements_shape_the_match(territory: Any, people: Any) -> None:
+    from terroir.directory import editing
+
+    farm = territory.cheese_farm
+    products = [
+        {**p, "monthly_volume": 500.0, "unit": "kg"} if p["category"] == "cow-cheese" else p
+        for p in editing.products_of(farm)
+    ]
+    editing.entry_edit(
+        entry=farm, changes={"products": products, "delivery_weekdays": 0b0000010, "requirements": ["gtin"]},
+        by=people.claire, version=None,
+    )  # fmt: skip
+    matches = services.need_publish(need=cheese_need(territory, people), by=people.sophie)
+    match = matches[0]
+    assert match.missing == []  # GTIN met, volume 500 kg/month for 173 kg/month needed, organic-free need
+    assert "livre un jour de livraison" not in match.reasons  # no delivery radius: pooled logistics
+
+
+def test_a_producer_is_warned_before_depending_on_one_buyer(territory: Any, people: Any) -> None:
+    from terroir.directory import editing
+
+    farm = territory.cheese_farm
+    products = [
+        {**p, "monthly_volume": 200.0, "unit": "kg"} if p["category"] == "cow-cheese" else p
+        for p in editing.products_of(farm)
+    ]
+    editing.entry_edit(entry=farm, changes={"products": products}, by=people.claire, version=None)
+    need = cheese_need(territory, people)  # 40 kg a week ≈ 173 kg a month: 87 % of 200
+    services.need_publish(need=need, by=people.sophie)
+    warning = services.dependence_warning(need=need, producer=farm, volume=Decimal("40"))
+    assert "87 %" in warning and "SAS Supermarché des Volcans" in warning
+    assert services.dependence_warning(need=need, producer=farm, volume=Decimal("10")) == ""
+    client = Client()
+    client.force_login(people.claire)
+    response = client.post(
+        f"/needs/{need.pk}/answer/",
+        {"producer": farm.pk, "kind": "offer", "price": "13.90", "volume": "40"},
+        follow=True,
+    )
+    assert "87 %" in response.content.decode()
