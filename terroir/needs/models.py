@@ -149,6 +149,7 @@ class Notification(models.Model):
         ANSWER = "answer", _("a producer answered")
         SHORTLIST = "shortlist", _("you are shortlisted")
         CLOSED = "closed", _("a need is closed")
+        MESSAGE = "message", _("a new message")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     need = models.ForeignKey(Need, null=True, on_delete=models.CASCADE, related_name="+")
@@ -260,3 +261,20 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.producer} × {self.buyer} ({self.slot + 1}/{self.table + 1})"
+
+
+class Message(models.Model):
+    """One message of the conversation between a buyer and a producer about an answer."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Which side wrote it, kept when the author's account is deleted.
+    from_buyer = models.BooleanField()
+    body = models.TextField(max_length=3000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:50]

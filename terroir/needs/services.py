@@ -20,7 +20,7 @@ from terroir.directory.models import Actor, Category, Label, Offer, Place
 from terroir.lib.geo import Point, bbox_around
 
 from . import matching
-from .models import DELIVERIES_PER_MONTH, Alert, Answer, Frequency, Match, Need, Notification, Unit
+from .models import DELIVERIES_PER_MONTH, Alert, Answer, Frequency, Match, Message, Need, Notification, Unit
 
 NEED_FIELDS = (
     "title", "category", "quantity", "unit", "frequency", "months", "start_date", "delivery_place",
@@ -424,3 +424,27 @@ def dependence_warning(*, need: Need, producer: Actor, volume: Decimal | None) -
         "buyer": need.buyer.name, "share": f"{share * 100:.0f}", "product": need.category.name.lower(),
         "limit": f"{limit * 100:.0f}",
     }  # fmt: skip
+
+
+def can_converse(user: Any, answer: Answer) -> bool:
+    return can_manage(user, answer.need) or answer.producer_id in actor_ids_of(user)
+
+
+@transaction.atomic
+def message_send(*, answer: Answer, by: Any, body: str) -> Message:
+    """A message between the buyer's people and the producer's people about one answer."""
+    if not can_converse(by, answer):
+        raise PermissionDenied(_("This conversation is not yours."))
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": [_("This field is required.")]})
+    if len(body) > 3000:
+        raise ValidationError({"body": [_("At most %(limit)s characters.") % {"limit": 3000}]})
+    from_buyer = can_manage(by, answer.need) and answer.producer_id not in actor_ids_of(by)
+    message = Message.objects.create(answer=answer, author=by, from_buyer=from_buyer, body=body)
+    other = answer.producer if from_buyer else answer.need.buyer
+    readers = Membership.objects.filter(actor=other).exclude(user=by).values_list("user_id", flat=True)
+    Notification.objects.bulk_create(
+        Notification(user_id=uid, need=answer.need, kind=Notification.Kind.MESSAGE) for uid in readers
+    )
+    return message

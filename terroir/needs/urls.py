@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:need_id>/close/", views.need_close, name="need_close"),
     path("<int:need_id>/answer/", views.answer, name="answer"),
     path("answers/<int:answer_id>/shortlist/", views.shortlist, name="shortlist"),
+    path("answers/<int:answer_id>/messages/", views.conversation, name="conversation"),
     path("events/", event_views.event_list, name="events"),
     path("events/<int:event_id>/", event_views.event, name="event"),
     path("events/<int:event_id>/schedule/", event_views.event_schedule, name="event_schedule"),

@@ -366,3 +366,18 @@ def alerts(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your alerts are saved."))
         return redirect(f"{request.path}?producer={chosen.pk}")
     return render(request, "needs/alerts.html", {"form": form, "producers": producers, "producer": chosen})
+
+
+@login_required
+def conversation(request: HttpRequest, answer_id: int) -> HttpResponse:
+    found = get_object_or_404(Answer.objects.select_related("need", "need__buyer", "producer"), pk=answer_id)
+    if not services.can_converse(request.user, found):
+        raise PermissionDenied(_("This conversation is not yours."))
+    if request.method == "POST":
+        try:
+            services.message_send(answer=found, by=request.user, body=request.POST.get("body", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(request.path)
+    thread = found.messages.select_related("author")
+    return render(request, "needs/conversation.html", {"answer": found, "thread": thread})

@@ -261,3 +261,24 @@ def test_a_producer_is_warned_before_depending_on_one_buyer(territory: Any, peop
         follow=True,
     )
     assert "87 %" in response.content.decode()
+
+
+def test_buyer_and_producer_talk_about_an_answer_and_nobody_else_reads_it(territory: Any, people: Any) -> None:
+    need = cheese_need(territory, people)
+    services.need_publish(need=need, by=people.sophie)
+    answer = services.answer_submit(need=need, producer=territory.cheese_farm, by=people.claire, kind="interested")
+    services.message_send(answer=answer, by=people.sophie, body="Pouvez-vous livrer dès décembre ?")
+    reply = services.message_send(answer=answer, by=people.claire, body="Oui, le mardi matin.")
+    assert not reply.from_buyer
+    assert Notification.objects.filter(user=people.claire, kind=Notification.Kind.MESSAGE).count() == 1
+    assert Notification.objects.filter(user=people.sophie, kind=Notification.Kind.MESSAGE).count() == 1
+    with pytest.raises(PermissionDenied):
+        services.message_send(answer=answer, by=people.hugo, body="Et moi ?")
+    with pytest.raises(ValidationError):
+        services.message_send(answer=answer, by=people.claire, body="   ")
+    client = Client()
+    client.force_login(people.sophie)
+    page = client.get(f"/needs/answers/{answer.pk}/messages/").content.decode()
+    assert "Pouvez-vous livrer dès décembre ?" in page and "Oui, le mardi matin." in page
+    client.force_login(people.hugo)
+    assert client.get(f"/needs/answers/{answer.pk}/messages/").status_code == 403
