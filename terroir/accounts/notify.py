@@ -113,3 +113,14 @@ def needs_digest(*, to: str, producer: str, needs: Sequence[tuple[str, str, str]
             "lines": lines,
         }
         return _send(subject, body, [to])
+
+
+def event_invitation(*, event: Any, to: str, url: str) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Invitation: %(title)s") % {"title": event.title}
+        body = _(
+            "Hello,\n\nYou are invited to “%(title)s” on %(date)s, where producers and buyers of the territory "
+            "meet at tables of %(minutes)s minutes.\nSign in (or create your account and add your organisation), "
+            "then open this link to take part and say whom you want to meet:\n\n%(url)s\n"
+        ) % {"title": event.title, "date": event.date.strftime("%d/%m/%Y"), "minutes": event.slot_minutes, "url": url}
+        return _send(subject, body, [to])

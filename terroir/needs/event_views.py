@@ -3,6 +3,8 @@ participant's wishes, printable personal schedules and iCalendar files."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,11 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from terroir.accounts.permissions import coordinator_required, is_coordinator
+from terroir.accounts.permissions import actor_ids_of, coordinator_required, is_coordinator
 from terroir.directory.models import Actor
 
 from . import events
@@ -36,6 +39,11 @@ class ParticipantForm(forms.Form):
         label=gettext_lazy("Producer or buyer of the directory"),
         queryset=Actor.objects.filter(Q(is_producer=True) | Q(is_buyer=True)).order_by("name"),
     )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Invite by e-mail"))
+    side = forms.ChoiceField(label=gettext_lazy("as"), choices=Participant.Side.choices)
 
 
 def _form_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -60,8 +68,16 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @coordinator_required
 def event(request: HttpRequest, event_id: int) -> HttpResponse:
     found = get_object_or_404(Event, pk=event_id)
-    form = ParticipantForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    invite = InviteForm(request.POST if "email" in request.POST else None)
+    if invite.is_bound and invite.is_valid():
+        events.participant_invite(
+            event=found, email=invite.cleaned_data["email"], side=invite.cleaned_data["side"], by=request.user,
+            link=lambda token: request.build_absolute_uri(reverse("needs:event_join", args=[token])),
+        )  # fmt: skip
+        messages.success(request, _("Invitation sent."))
+        return redirect(found)
+    form = ParticipantForm(request.POST if "actor" in request.POST else None)
+    if form.is_bound and form.is_valid():
         try:
             events.participant_add(event=found, actor=form.cleaned_data["actor"], by=request.user)
         except ValidationError as exc:
@@ -77,10 +93,29 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
         for slot in sorted(plan)
     ]
     context = {
-        "event": found, "form": form, "participants": participants, "rounds": rounds,
+        "event": found, "form": form, "invite": invite, "participants": participants, "rounds": rounds,
         "tables": range(1, found.tables + 1), "outcome": request.session.pop(f"event-{found.pk}-outcome", None),
     }  # fmt: skip
-    return render(request, "needs/event.html", context, status=400 if form.errors else 200)
+    return render(request, "needs/event.html", context, status=400 if form.errors or invite.errors else 200)
+
+
+@login_required
+def event_join(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation links to: take part with one of one's organisations."""
+    user: Any = request.user
+    organisations = list(Actor.objects.filter(id__in=actor_ids_of(user)).filter(Q(is_producer=True) | Q(is_buyer=True)))
+    if request.method == "POST":
+        chosen = next((a for a in organisations if str(a.pk) == request.POST.get("actor")), None)
+        if chosen is None:
+            messages.error(request, _("Choose one of your organisations."))
+        else:
+            try:
+                participant = events.participant_join(token=token, actor=chosen, by=user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                return redirect("needs:wishes", event_id=participant.event_id, participant_id=participant.pk)
+    return render(request, "needs/event_join.html", {"organisations": organisations})
 
 
 @coordinator_required
@@ -95,7 +130,7 @@ def event_schedule(request: HttpRequest, event_id: int) -> HttpResponse:
         "wishes": outcome.wishes,
         "capacity": outcome.capacity,
         "unplaced": [
-            {"producer": p.actor.name, "buyer": b.actor.name, "mutual": mutual, "reason": events.reason_text(code)}
+            {"producer": p.label, "buyer": b.label, "mutual": mutual, "reason": events.reason_text(code)}
             for p, b, mutual, code in outcome.unplaced
         ],
     }

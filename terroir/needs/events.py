@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from terroir.accounts import notify
 from terroir.accounts.audit import audit_record
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.directory.models import Actor
@@ -71,6 +74,47 @@ def participant_add(*, event: Event, actor: Actor, by: Any) -> Participant:
     else:
         raise ValidationError({"actor": [_("Only producers and buyers take part in meetings.")]})
     participant, _created = Participant.objects.get_or_create(event=event, actor=actor, defaults={"side": side})
+    return participant
+
+
+INVITE_SALT = "terroir.event-invitation"
+INVITE_MAX_AGE = dt.timedelta(days=90)
+
+
+@transaction.atomic
+def participant_invite(*, event: Event, email: str, side: str, by: Any, link: Callable[[str], str]) -> Participant:
+    """Invite somebody who is not in the directory yet: they join with their organisation from the link."""
+    _coordinator(by)
+    if side not in Participant.Side.values:
+        raise ValidationError({"side": [_("Unknown value.")]})
+    email = email.strip().lower()
+    participant, _created = Participant.objects.get_or_create(
+        event=event, invited_email=email, actor=None, defaults={"side": side}
+    )
+    url = link(signing.TimestampSigner(salt=INVITE_SALT).sign(str(participant.pk)))
+    transaction.on_commit(lambda: notify.event_invitation(event=event, to=email, url=url))
+    return participant
+
+
+@transaction.atomic
+def participant_join(*, token: str, actor: Actor, by: Any) -> Participant:
+    """The invited person takes their place in the event with the organisation they act for."""
+    try:
+        pk = signing.TimestampSigner(salt=INVITE_SALT).unsign(token, max_age=INVITE_MAX_AGE)
+    except signing.BadSignature:
+        raise ValidationError(_("This link is not valid.")) from None
+    participant = Participant.objects.select_for_update().filter(pk=int(pk)).first()
+    if participant is None or participant.actor_id is not None:
+        raise ValidationError(_("This invitation was already used."))
+    if actor.pk not in actor_ids_of(by):
+        raise PermissionDenied(_("You do not act for this organisation."))
+    wanted = actor.is_producer if participant.side == Participant.Side.PRODUCER else actor.is_buyer
+    if not wanted:
+        raise ValidationError(_("This invitation is for a %(side)s.") % {"side": participant.get_side_display()})
+    if Participant.objects.filter(event=participant.event, actor=actor).exists():
+        raise ValidationError(_("Your organisation already takes part."))
+    participant.actor = actor
+    participant.save(update_fields=["actor"])
     return participant
 
 
@@ -169,7 +213,7 @@ def ical(event: Event, participant: Participant | None = None) -> bytes:
         item.add("dtstamp", timezone.now())
         item.add("dtstart", start)
         item.add("dtend", end)
-        names = f"{meeting.producer.actor.name} × {meeting.buyer.actor.name}"
+        names = f"{meeting.producer.label} × {meeting.buyer.label}"
         item.add("summary", f"{event.title} — {names}")
         item.add("location", f"{event.location} — table {meeting.table + 1}".strip(" —"))
         calendar.add_component(item)

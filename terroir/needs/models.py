@@ -219,15 +219,29 @@ class Participant(models.Model):
         BUYER = "buyer", _("buyer")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
-    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    # Empty while somebody invited by e-mail has not joined with their organisation yet.
+    actor = models.ForeignKey(Actor, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    invited_email = models.EmailField(blank=True)
     side = models.CharField(max_length=10, choices=Side.choices)
 
     class Meta:
-        ordering = ["side", "actor__name"]
-        constraints = [models.UniqueConstraint(fields=["event", "actor"], name="participant_unique")]
+        ordering = ["side", "actor__name", "invited_email"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "actor"], name="participant_unique"),
+            models.CheckConstraint(
+                condition=Q(actor__isnull=False) | ~Q(invited_email=""), name="participant_known_or_invited"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.actor.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.actor is not None:
+            return self.actor.name
+        invited = _("invited")
+        return f"{self.invited_email} ({invited})"
 
 
 class MeetingWish(models.Model):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("answers/<int:answer_id>/messages/", views.conversation, name="conversation"),
     path("events/", event_views.event_list, name="events"),
     path("events/<int:event_id>/", event_views.event, name="event"),
+    path("events/join/<str:token>/", event_views.event_join, name="event_join"),
     path("events/<int:event_id>/schedule/", event_views.event_schedule, name="event_schedule"),
     path("events/<int:event_id>/schedules/", event_views.schedules, name="event_schedules"),
     path("events/<int:event_id>/calendar.ics", event_views.calendar, name="event_calendar"),

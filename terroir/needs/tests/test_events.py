@@ -94,3 +94,37 @@ def test_the_pages_schedule_print_and_export_the_day(day: Any, people: Any) -> N
     body = ics.content.decode()
     assert body.count("BEGIN:VEVENT") == 2 and "DTSTART;TZID=Europe/Paris:20270318T14" in body
     assert claire.get(f"/needs/events/{event.pk}/participants/{who['honey'].pk}/calendar.ics").status_code == 403
+
+
+def test_somebody_invited_by_e_mail_joins_with_their_organisation(
+    day: Any, people: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import re
+
+    from django.core import mail
+
+    from terroir.accounts.models import Membership
+    from terroir.conftest import person
+
+    event, who = day
+    with django_capture_on_commit_callbacks(execute=True):
+        invited = events.participant_invite(
+            event=event, email="lea@chevrerie.example.org", side="producer", by=people.camille,
+            link=lambda token: f"http://testserver/needs/events/join/{token}/",
+        )  # fmt: skip
+    assert invited.actor is None and "invit" in invited.label
+    link = re.search(r"http://testserver(/\S+)", str(mail.outbox[-1].body))
+    assert link and mail.outbox[-1].to == ["lea@chevrerie.example.org"]
+    lea = person("lea@chevrerie.example.org")
+    goat_farm = Actor.objects.create(name="Chèvrerie du Forez", is_producer=True)
+    Membership.objects.create(user=lea, actor=goat_farm, how="created")
+    client = Client()
+    client.force_login(lea)
+    response = client.post(link.group(1), {"actor": goat_farm.pk})
+    assert response.status_code == 302
+    invited.refresh_from_db()
+    assert invited.actor == goat_farm
+    again = client.post(link.group(1), {"actor": goat_farm.pk}, follow=True)
+    assert "Cette invitation a déjà été utilisée." in again.content.decode()
+    events.wishes_set(participant=invited, others=[who["canteen"]], by=lea)
+    assert events.event_schedule(event=event, by=people.camille).meetings == 1
