@@ -103,7 +103,7 @@ def participant_join(*, token: str, actor: Actor, by: Any) -> Participant:
         pk = signing.TimestampSigner(salt=INVITE_SALT).unsign(token, max_age=INVITE_MAX_AGE)
     except signing.BadSignature:
         raise ValidationError(_("This link is not valid.")) from None
-    participant = Participant.objects.select_for_update().filter(pk=int(pk)).first()
+    participant = Participant.objects.select_for_update(of=("self",)).filter(pk=int(pk)).first()
     if participant is None or participant.actor_id is not None:
         raise ValidationError(_("This invitation was already used."))
     if actor.pk not in actor_ids_of(by):
