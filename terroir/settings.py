@@ -292,3 +292,9 @@ TERROIR_MATCH_WEIGHTS = {
 }  # fmt: skip
 # A producer is warned when one buyer would take more than this share of their declared monthly volume.
 TERROIR_DEPENDENCE_SHARE = float(os.getenv("TERROIR_DEPENDENCE_SHARE", "0.5"))
+# Logistics: road distance ≈ great circle × this factor at this average speed, unless an OSRM-compatible
+# table service is configured (e.g. http://127.0.0.1:5000).
+TERROIR_ROAD_FACTOR = float(os.getenv("TERROIR_ROAD_FACTOR", "1.3"))
+TERROIR_AVERAGE_SPEED_KMH = float(os.getenv("TERROIR_AVERAGE_SPEED_KMH", "50"))
+TERROIR_ROUTING_URL = os.getenv("TERROIR_ROUTING_URL", "")
+TERROIR_ROUTING_TIMEOUT_S = float(os.getenv("TERROIR_ROUTING_TIMEOUT_S", "10"))
