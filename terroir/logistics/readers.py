@@ -1,0 +1,57 @@
+"""Readers of the standard routing benchmark formats into terroir.logistics.routing problems.
+
+Solomon VRPTW text files: one depot, identical vehicles, customers served from the depot. Coordinates are
+planar (not latitude/longitude); travel time equals distance; distances keep one decimal (×10 integers, the
+DIMACS convention), so `plan(..., distance_scale=10)` with `euclidean` as the matrix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .distances import Matrix
+from .routing import Depot, Kind, Order, Place, Problem, ProblemError, Vehicle
+
+
+def euclidean(points: list[tuple[float, float]]) -> Matrix:
+    """Planar distances of benchmark coordinates given as (y, x) in the (lat, lon) slots."""
+    xy = np.array([(lon, lat) for lat, lon in points])
+    km = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
+    km = np.floor(km * 10) / 10  # DIMACS: truncated to one decimal
+    return Matrix(km=km, seconds=km * 10, source="euclidean")
+
+
+def solomon(path: Path) -> Problem:
+    lines = [line.split() for line in path.read_text().splitlines() if line.strip()]
+    try:
+        at = next(i for i, parts in enumerate(lines) if parts[:2] == ["NUMBER", "CAPACITY"])
+        count, capacity = int(lines[at + 1][0]), int(lines[at + 1][1])
+        rows = [parts for parts in lines[at + 2 :] if parts and parts[0].isdigit() and len(parts) >= 7]
+    except (StopIteration, IndexError, ValueError):
+        raise ProblemError(f"{path.name}: not a Solomon instance (no vehicle NUMBER/CAPACITY section)") from None
+    depot_row, customers = rows[0], rows[1:]
+
+    def place(row: list[str]) -> Place:
+        return Place(lat=float(row[2]), lon=float(row[1]))  # x as longitude, y as latitude: planar
+
+    def seconds(value: str) -> int:
+        return round(float(value) * 10)
+
+    depot = Depot("depot", place(depot_row), opens_s=seconds(depot_row[4]), closes_s=seconds(depot_row[5]))
+    vehicle = Vehicle(
+        "vehicle", "depot", capacity_kg=capacity, count=count, start_s=depot.opens_s, end_s=depot.closes_s
+    )
+    orders = [
+        Order(
+            id=row[0],
+            kind=Kind.DELIVERY,
+            kg=float(row[3]),
+            delivery=place(row),
+            delivery_window=(seconds(row[4]), seconds(row[5])),
+            service_s=seconds(row[6]),
+        )
+        for row in customers
+    ]
+    return Problem(depots=[depot], vehicles=[vehicle], orders=orders)

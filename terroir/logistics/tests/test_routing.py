@@ -1,0 +1,108 @@
+"""Planning with PyVRP through the project's own function: a tiny instance solved to its optimum, a
+shipment's order of stops, orders that cannot be served listed with their reason, bad input named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from terroir.logistics.distances import Estimate
+from terroir.logistics.readers import euclidean, solomon
+from terroir.logistics.routing import Depot, Kind, Order, Place, Problem, ProblemError, Vehicle, plan
+
+SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "benchmarks"
+WORKSHOP = Place(45.5497, 3.7417)  # Ambert
+FARM, SHOP, CANTEEN = Place(45.60, 3.70), Place(45.78, 3.09), Place(45.86, 3.55)
+
+
+def line_problem() -> Problem:
+    """Depot at 0, customers at 1, 2, 3 on a line (planar): the optimum goes out and back, 6 units."""
+    depot = Depot("d", Place(0, 0), 0, 1000)
+    orders = [Order(str(x), Kind.DELIVERY, kg=1, delivery=Place(0, x), service_s=0) for x in (1, 2, 3)]
+    return Problem([depot], [Vehicle("v", "d", capacity_kg=10, count=2, start_s=0, end_s=1000)], orders)
+
+
+def test_a_tiny_instance_is_solved_to_its_known_optimum() -> None:
+    result = plan(line_problem(), matrix_for=euclidean, seconds=0.5, objective="distance", distance_scale=10)
+    assert result.feasible and result.unserved == []
+    assert result.km == pytest.approx(6.0) and len(result.rounds) == 1
+    assert [s.order for s in result.rounds[0].stops if s.order] in (["1", "2", "3"], ["3", "2", "1"])
+
+
+def test_a_shipment_is_loaded_at_the_farm_before_it_is_unloaded_at_the_shop() -> None:
+    problem = Problem(
+        [Depot("workshop", WORKSHOP)],
+        [Vehicle("van", "workshop", capacity_kg=600, cold_kg=300)],
+        [
+            Order("cheese", Kind.SHIPMENT, kg=40, cold=True, value=600, pickup=FARM, delivery=SHOP),
+            Order("salads", Kind.DELIVERY, kg=15, value=90, delivery=CANTEEN),
+        ],
+    )
+    result = plan(problem, matrix_for=Estimate().matrix, seconds=0.5)
+    stops = [(s.order, s.action) for s in result.rounds[0].stops if s.order]
+    assert stops.index(("cheese", "load")) < stops.index(("cheese", "unload"))
+    assert ("salads", "unload") in stops
+    assert result.km > 100 and result.unserved == []
+
+
+def test_orders_no_plan_can_serve_are_listed_with_their_reason_and_the_rest_is_planned() -> None:
+    problem = Problem(
+        [Depot("workshop", WORKSHOP)],
+        [Vehicle("van", "workshop", capacity_kg=600, cold_kg=0)],
+        [
+            Order("ok", Kind.DELIVERY, kg=10, delivery=SHOP),
+            Order("lost", Kind.DELIVERY, kg=10, delivery=Place(None, None)),
+            Order("huge", Kind.DELIVERY, kg=2000, delivery=SHOP),
+            Order("frozen", Kind.DELIVERY, kg=10, cold=True, delivery=SHOP),
+            Order(
+                "late",
+                Kind.SHIPMENT,
+                kg=5,
+                pickup=FARM,
+                delivery=SHOP,
+                pickup_window=(36000, 40000),
+                delivery_window=(0, 30000),
+            ),
+        ],
+    )
+    result = plan(problem, matrix_for=Estimate().matrix, seconds=0.3)
+    assert dict(result.unserved) == {
+        "lost": "no position",
+        "huge": "heavier than any vehicle",
+        "frozen": "cold chain: no refrigerated space large enough",
+        "late": "delivery deadline before the pickup can happen",
+    }
+    assert result.rounds[0].orders == ["ok"]
+
+
+@pytest.mark.parametrize(
+    ("problem", "says"),
+    [
+        (
+            Problem([Depot("d", WORKSHOP)], [Vehicle("empty", "d", capacity_kg=0)], []),
+            "vehicle empty: it has no capacity",
+        ),
+        (Problem([Depot("d", WORKSHOP)], [Vehicle("v", "elsewhere", capacity_kg=5)], []), "vehicle v: unknown depot"),
+        (
+            Problem(
+                [Depot("d", WORKSHOP)],
+                [Vehicle("v", "d", capacity_kg=5)],
+                [Order("o7", Kind.DELIVERY, kg=-1, delivery=SHOP)],
+            ),
+            "order o7: negative quantity",
+        ),
+    ],
+)
+def test_bad_input_names_the_vehicle_or_order(problem: Problem, says: str) -> None:
+    with pytest.raises(ProblemError, match=says):
+        plan(problem, matrix_for=Estimate().matrix, seconds=0.1)
+
+
+@pytest.mark.skipif(not (SHARED / "solomon" / "R101.txt").exists(), reason="../shared is not beside the project")
+def test_solomon_r101_reaches_its_best_known_distance() -> None:
+    result = plan(
+        solomon(SHARED / "solomon" / "R101.txt"), matrix_for=euclidean, seconds=3, objective="distance",
+        distance_scale=10,
+    )  # fmt: skip
+    assert result.feasible and result.km <= 1637.7 * 1.01
