@@ -55,3 +55,52 @@ def solomon(path: Path) -> Problem:
         for row in customers
     ]
     return Problem(depots=[depot], vehicles=[vehicle], orders=orders)
+
+
+def euclidean_exact(points: list[tuple[float, float]]) -> Matrix:
+    """Planar distances at full precision (Li & Lim's convention), travel time = distance."""
+    xy = np.array([(lon, lat) for lat, lon in points])
+    km = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
+    return Matrix(km=km, seconds=km * 100, source="euclidean")
+
+
+def li_lim(path: Path) -> Problem:
+    """Li & Lim PDPTW text: "K Q S", then task lines "id x y demand early late service pickup delivery"."""
+    rows = [line.split() for line in path.read_text().splitlines() if line.strip()]
+    try:
+        count, capacity = int(rows[0][0]), int(rows[0][1])
+        tasks = {int(r[0]): r for r in rows[1:]}
+        depot_row = tasks.pop(0)
+    except (IndexError, ValueError, KeyError):
+        raise ProblemError(f"{path.name}: not a Li & Lim instance") from None
+
+    def place(row: list[str]) -> Place:
+        return Place(lat=float(row[2]), lon=float(row[1]))
+
+    def time(value: str) -> int:
+        return round(float(value) * 100)
+
+    depot = Depot("depot", place(depot_row), opens_s=time(depot_row[4]), closes_s=time(depot_row[5]))
+    vehicle = Vehicle("vehicle", "depot", capacity_kg=capacity, count=count, start_s=depot.opens_s,
+                      end_s=depot.closes_s)  # fmt: skip
+    orders = []
+    for task_id, row in sorted(tasks.items()):
+        demand, delivery_id = float(row[3]), int(row[8])
+        if demand <= 0:
+            continue  # a delivery: read with its pickup
+        if delivery_id not in tasks:
+            raise ProblemError(f"{path.name}: task {task_id} delivers to unknown task {delivery_id}")
+        other = tasks[delivery_id]
+        orders.append(
+            Order(
+                id=str(task_id),
+                kind=Kind.SHIPMENT,
+                kg=demand,
+                pickup=place(row),
+                delivery=place(other),
+                pickup_window=(time(row[4]), time(row[5])),
+                delivery_window=(time(other[4]), time(other[5])),
+                service_s=time(row[6]),
+            )
+        )
+    return Problem(depots=[depot], vehicles=[vehicle], orders=orders)

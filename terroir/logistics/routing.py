@@ -8,7 +8,8 @@ refrigerated vehicle, a window that closes before it opens) are listed with the 
 planned. Vehicles may come back to their depot to reload when `max_reloads` allows it.
 
 Money is counted in 1/10,000 € so that PyVRP's integer costs keep cents exact: €/km becomes a cost per
-metre, €/h a cost per second. `objective="distance"` plans for distance alone (the benchmarks' convention).
+metre, €/h a cost per second. `objective="distance"` plans for distance alone, `objective="fleet"` for
+the fewest vehicles then distance (the benchmarks' conventions).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from pyvrp.stop import MaxRuntime
 from .distances import Matrix
 
 MONEY = 10_000  # cost units per euro
+# With objective="fleet" (benchmarks: fewest vehicles, then distance) each vehicle used costs this much.
+FLEET_COST = 10**5  # large against a route's length, not so large that infeasible plans look cheap
 NO_LIMIT = 2**62
 
 
@@ -208,7 +211,7 @@ def plan(
             ],
             start_depot=depot,
             end_depot=depot,
-            fixed_cost=round(vehicle.fixed_per_day * MONEY) if objective == "cost" else 0,
+            fixed_cost={"cost": round(vehicle.fixed_per_day * MONEY), "fleet": FLEET_COST}.get(objective, 0),
             tw_early=vehicle.start_s,
             tw_late=vehicle.end_s,
             unit_distance_cost=max(1, round(vehicle.per_km * MONEY / distance_scale)) if objective == "cost" else 1,
