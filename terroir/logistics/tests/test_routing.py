@@ -106,3 +106,24 @@ def test_solomon_r101_reaches_its_best_known_distance() -> None:
         distance_scale=10,
     )  # fmt: skip
     assert result.feasible and result.km <= 1637.7 * 1.01
+
+
+@pytest.mark.skipif(not (SHARED / "li_lim_100" / "lc101.txt").exists(), reason="../shared is not beside the project")
+def test_a_li_lim_file_becomes_shipments_with_both_time_windows() -> None:
+    from terroir.logistics.readers import li_lim
+
+    problem = li_lim(SHARED / "li_lim_100" / "lc101.txt")
+    assert len(problem.orders) == 53 and problem.vehicles[0].count == 25
+    first = problem.orders[0]
+    assert first.kind == Kind.SHIPMENT and first.pickup != first.delivery
+
+
+def test_a_file_that_is_not_a_benchmark_is_refused_by_name(tmp_path: Path) -> None:
+    from terroir.logistics.readers import li_lim
+
+    bogus = tmp_path / "farms.txt"
+    bogus.write_text("name;address\nGAEC;Ambert\n")
+    with pytest.raises(ProblemError, match=r"farms\.txt: not a Solomon instance"):
+        solomon(bogus)
+    with pytest.raises(ProblemError, match=r"farms\.txt: not a Li & Lim instance"):
+        li_lim(bogus)
