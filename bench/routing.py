@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from terroir.logistics.readers import euclidean, euclidean_exact, li_lim, solomon  # noqa: E402
+from terroir.logistics.readers import euclidean_exact, li_lim, solomon  # noqa: E402
 from terroir.logistics.routing import plan  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "benchmarks"
@@ -36,7 +36,9 @@ def solomon_set(seconds: float, limit: int | None) -> list[float]:
     for path in sorted((DATA / "solomon").glob("*.txt"))[:limit]:
         best = bks[f"{path.stem}_distance"]["best_known_cost"]
         start = time.perf_counter()
-        result = plan(solomon(path), matrix_for=euclidean, seconds=seconds, objective="distance", distance_scale=10)
+        result = plan(
+            solomon(path), matrix_for=euclidean_exact, seconds=seconds, objective="distance", distance_scale=100
+        )
         gap = (result.km - best) / best * 100 if result.feasible else float("inf")
         gaps.append(gap)
         print(f"  solomon {path.stem:6s} {result.km:9.1f} vs {best:9.1f}  gap {gap:6.2f} %  "

@@ -1,8 +1,8 @@
 """Readers of the standard routing benchmark formats into terroir.logistics.routing problems.
 
-Solomon VRPTW text files: one depot, identical vehicles, customers served from the depot. Coordinates are
-planar (not latitude/longitude); travel time equals distance; distances keep one decimal (×10 integers, the
-DIMACS convention), so `plan(..., distance_scale=10)` with `euclidean` as the matrix.
+Solomon VRPTW and Li & Lim PDPTW text files: one depot, identical vehicles. Coordinates are planar (not
+latitude/longitude); travel time equals distance, at full precision as the best-known solutions count it;
+times are read ×100 so that `plan(..., matrix_for=euclidean_exact, distance_scale=100)` keeps two decimals.
 """
 
 from __future__ import annotations
@@ -13,14 +13,6 @@ import numpy as np
 
 from .distances import Matrix
 from .routing import Depot, Kind, Order, Place, Problem, ProblemError, Vehicle
-
-
-def euclidean(points: list[tuple[float, float]]) -> Matrix:
-    """Planar distances of benchmark coordinates given as (y, x) in the (lat, lon) slots."""
-    xy = np.array([(lon, lat) for lat, lon in points])
-    km = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
-    km = np.floor(km * 10) / 10  # DIMACS: truncated to one decimal
-    return Matrix(km=km, seconds=km * 10, source="euclidean")
 
 
 def solomon(path: Path) -> Problem:
@@ -37,7 +29,7 @@ def solomon(path: Path) -> Problem:
         return Place(lat=float(row[2]), lon=float(row[1]))  # x as longitude, y as latitude: planar
 
     def seconds(value: str) -> int:
-        return round(float(value) * 10)
+        return round(float(value) * 100)
 
     depot = Depot("depot", place(depot_row), opens_s=seconds(depot_row[4]), closes_s=seconds(depot_row[5]))
     vehicle = Vehicle(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from terroir.logistics.distances import Estimate
-from terroir.logistics.readers import euclidean, solomon
+from terroir.logistics.readers import euclidean_exact, solomon
 from terroir.logistics.routing import Depot, Kind, Order, Place, Problem, ProblemError, Vehicle, plan
 
 SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "benchmarks"
@@ -24,7 +24,7 @@ def line_problem() -> Problem:
 
 
 def test_a_tiny_instance_is_solved_to_its_known_optimum() -> None:
-    result = plan(line_problem(), matrix_for=euclidean, seconds=0.5, objective="distance", distance_scale=10)
+    result = plan(line_problem(), matrix_for=euclidean_exact, seconds=0.5, objective="distance", distance_scale=100)
     assert result.feasible and result.unserved == []
     assert result.km == pytest.approx(6.0) and len(result.rounds) == 1
     assert [s.order for s in result.rounds[0].stops if s.order] in (["1", "2", "3"], ["3", "2", "1"])
@@ -102,8 +102,8 @@ def test_bad_input_names_the_vehicle_or_order(problem: Problem, says: str) -> No
 @pytest.mark.skipif(not (SHARED / "solomon" / "R101.txt").exists(), reason="../shared is not beside the project")
 def test_solomon_r101_reaches_its_best_known_distance() -> None:
     result = plan(
-        solomon(SHARED / "solomon" / "R101.txt"), matrix_for=euclidean, seconds=3, objective="distance",
-        distance_scale=10,
+        solomon(SHARED / "solomon" / "R101.txt"), matrix_for=euclidean_exact, seconds=3, objective="distance",
+        distance_scale=100,
     )  # fmt: skip
     assert result.feasible and result.km <= 1637.7 * 1.01
 
