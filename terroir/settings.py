@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "terroir.directory",
     "terroir.imports",
     "terroir.needs",
+    "terroir.logistics",
     "terroir.api",
 ]
 

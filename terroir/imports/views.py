@@ -80,8 +80,9 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
     path, options = _upload(request, token)
     mapping, text = mapping_for(source=options["source"], text=options["mapping_text"])
     if request.method == "POST":
-        import_start(token=token, mapping=mapping, mapping_text=text, geocode=options["geocode"])
+        # Written before the import's thread starts: on SQLite a write from here while it runs would wait on it.
         audit_record(by=request.user, action="import_start", target=f"source:{options['source']}", summary=path.name)
+        import_start(token=token, mapping=mapping, mapping_text=text, geocode=options["geocode"])
         return redirect("imports:progress", token=token)
     result = preview(path, mapping, rows=PREVIEW_ROWS, problems=PREVIEW_PROBLEMS)
     rows = [

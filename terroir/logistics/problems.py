@@ -1,0 +1,119 @@
+"""The JSON problem format of `plan_rounds` and of the planner (documented in docs/logistics.md), and the
+plan written back. Every error names the order, vehicle or depot at fault."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .routing import Depot, Kind, Order, Place, Plan, Problem, ProblemError, Vehicle
+
+
+def _place(data: Any, where: str) -> Place | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise ProblemError(f'{where}: a place is {{"lat": …, "lon": …}}')
+    lat, lon = data.get("lat"), data.get("lon")
+    if lat is None and lon is None:
+        return Place(None, None)
+    if (
+        not isinstance(lat, int | float)
+        or not isinstance(lon, int | float)
+        or not (-90 <= lat <= 90 and -180 <= lon <= 180)
+    ):
+        raise ProblemError(f"{where}: impossible coordinates {lat!r}, {lon!r}")
+    return Place(float(lat), float(lon))
+
+
+def _hhmm(value: Any, where: str) -> int:
+    """ "07:30" or seconds since midnight."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 7 * 24 * 3600:
+        return value
+    if isinstance(value, str) and len(value) == 5 and value[2] == ":" and value.replace(":", "").isdigit():
+        hours, minutes = int(value[:2]), int(value[3:])
+        if hours < 24 and minutes < 60:
+            return hours * 3600 + minutes * 60
+    raise ProblemError(f'{where}: a time is "HH:MM", not {value!r}')
+
+
+def _window(data: Any, where: str) -> tuple[int, int]:
+    if data is None:
+        return (0, 24 * 3600)
+    if not isinstance(data, list | tuple) or len(data) != 2:
+        raise ProblemError(f'{where}: a time window is ["HH:MM", "HH:MM"]')
+    return (_hhmm(data[0], where), _hhmm(data[1], where))
+
+
+def problem_from_json(data: Any) -> Problem:
+    if not isinstance(data, dict):
+        raise ProblemError("the problem is a JSON object with depots, vehicles and orders")
+    try:
+        depots = [
+            Depot(str(d["id"]), _place(d.get("place"), f"depot {d['id']}") or Place(None, None),
+                  *_window(d.get("hours"), f"depot {d['id']}"))
+            for d in data.get("depots", [])
+        ]  # fmt: skip
+        vehicles = [
+            Vehicle(
+                id=str(v["id"]), depot=str(v["depot"]), capacity_kg=float(v["capacity_kg"]),
+                capacity_crates=int(v.get("capacity_crates", 2**62)), cold_kg=float(v.get("cold_kg", 0)),
+                count=int(v.get("count", 1)), per_km=float(v.get("per_km", 0.80)),
+                per_hour=float(v.get("per_hour", 15.0)), fixed_per_day=float(v.get("fixed_per_day", 0.0)),
+                start_s=_window(v.get("hours"), f"vehicle {v['id']}")[0],
+                end_s=_window(v.get("hours"), f"vehicle {v['id']}")[1],
+                max_reloads=int(v.get("max_reloads", 0)),
+            )
+            for v in data.get("vehicles", [])
+        ]  # fmt: skip
+        orders = []
+        for o in data.get("orders", []):
+            where = f"order {o['id']}"
+            kind = o.get("kind", "shipment")
+            if kind not in {k.value for k in Kind}:
+                raise ProblemError(f"{where}: unknown kind {kind!r} (shipment, delivery, collection)")
+            orders.append(
+                Order(
+                    id=str(o["id"]), kind=Kind(kind), kg=float(o.get("kg", 0)), crates=int(o.get("crates", 0)),
+                    cold=bool(o.get("cold", False)), value=float(o.get("value", 0)),
+                    pickup=_place(o.get("pickup"), where), delivery=_place(o.get("delivery"), where),
+                    pickup_window=_window(o.get("pickup_window"), where),
+                    delivery_window=_window(o.get("delivery_window"), where),
+                    service_s=int(o.get("service_min", 5) * 60), required=bool(o.get("required", True)),
+                    prize=float(o.get("prize", 0)),
+                )
+            )  # fmt: skip
+    except KeyError as exc:
+        raise ProblemError(f"a depot, vehicle or order lacks {exc.args[0]!r}") from None
+    except (TypeError, ValueError) as exc:
+        raise ProblemError(f"a value has the wrong type: {exc}") from None
+    return Problem(depots=depots, vehicles=vehicles, orders=orders)
+
+
+def plan_to_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "km": round(plan.km, 3),
+        "hours": round(plan.seconds / 3600, 3),
+        "vehicles_used": len(plan.rounds),
+        "feasible": plan.feasible,
+        "rounds": [
+            {
+                "vehicle": r.vehicle,
+                "km": round(r.km, 3),
+                "hours": round(r.seconds / 3600, 3),
+                "trips": r.trips,
+                "stops": [
+                    {
+                        "order": s.order,
+                        "action": s.action,
+                        "lat": s.place.lat,
+                        "lon": s.place.lon,
+                        "arrival_s": s.arrival_s,
+                        "departure_s": s.departure_s,
+                    }
+                    for s in r.stops
+                ],
+            }
+            for r in plan.rounds
+        ],
+        "unserved": [{"order": order, "reason": reason} for order, reason in plan.unserved],
+    }
