@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from terroir.directory import editing
 from terroir.directory.editing_views import public_url
-from terroir.directory.forms import CommuneField
+from terroir.directory.forms import CommuneField, form_errors_add
 from terroir.directory.models import BUYER_KINDS, Actor, Commune, Entity, Place
 
 from . import services
@@ -111,8 +111,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
                 buyer_kind=data["buyer_kind"],
             )  # fmt: skip
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Your organisation is in the directory. Complete its profile."))
             return redirect("directory:entry_edit", entity=Entity.ACTOR, entity_id=actor.pk)

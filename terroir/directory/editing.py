@@ -45,6 +45,7 @@ from .models import (
     Suggestion,
     Unit,
 )
+from .taxonomy import REQUIREMENTS
 
 User = AbstractBaseUser | AnonymousUser
 Entry = Actor | Place
@@ -57,8 +58,6 @@ ACTOR_FIELDS = (
     *COMMON_FIELDS, "legal_form", "siret", "delivery_radius_km", "delivery_weekdays", "requirements", "buyer_kind",
     "products", "photos",
 )  # fmt: skip
-# Buyers' requirements a producer may say it meets (the needs board matches them).
-REQUIREMENT_CODES = ("gtin", "sanitary_approval", "cold_chain", "invoicing", "organic_certificate")
 PLACE_FIELDS = (*COMMON_FIELDS, "kind", "opening_hours", "closed_at", "photos")
 # What a visitor may suggest: facts anybody can check, not the owner's consent or their pictures.
 SUGGESTIBLE = {
@@ -290,7 +289,7 @@ def value_clean(entry: Entry, name: str, value: Any) -> Any:
             raise ValidationError({name: _("Expected days of the week.")})
         return value
     if name == "requirements":
-        if not isinstance(value, list) or any(v not in REQUIREMENT_CODES for v in value):
+        if not isinstance(value, list) or any(v not in REQUIREMENTS for v in value):
             raise ValidationError({name: _("Unknown requirement.")})
         return sorted(set(value))
     if name == "products":

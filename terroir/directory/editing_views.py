@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from .forms import (
     SuggestionForm,
     _field,
     commune_text,
+    form_errors_add,
     product_initial,
 )
 from .models import Actor, Category, Entity, Label, Photo, Place, Revision, Suggestion
@@ -53,14 +53,6 @@ def _editable(request: HttpRequest, entity: str, entity_id: int) -> editing.Entr
     if not editing.can_edit(request.user, entry):
         raise PermissionDenied(_("You may not edit this entry."))
     return entry
-
-
-def _form_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def public_url(entry: editing.Entry) -> str | None:
@@ -144,7 +136,7 @@ def entry_edit(request: HttpRequest, entity: str, entity_id: int) -> HttpRespons
                 entry=entry, changes=form.changes(), by=request.user, version=form.cleaned_data["version"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors_add(form, exc)
         except editing.EditConflict as conflict:
             # Keep what the person typed, tell them what changed meanwhile; saving again is a choice.
             data = request.POST.copy()
@@ -272,7 +264,7 @@ def suggest(request: HttpRequest, entity: str, entity_id: int) -> HttpResponse:
         try:
             suggestion = editing.suggestion_submit(entry=entry, proposal=proposal, by=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             owners = list(
                 Membership.objects.filter(actor_id__in=_owner_actor_ids(entry)).values_list("user__email", flat=True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from .communes import name_key
 from .editing import SUGGESTIBLE, Entry, fields_of, values_of
 from .models import BUYER_KINDS, Category, Commune, Entity, Label, LegalForm, Place, PlaceKind, Suggestion, Unit
+from .taxonomy import REQUIREMENT_CHOICES
 
 WEEKDAYS = [
     (str(i), name)
@@ -20,10 +21,6 @@ WEEKDAYS = [
         [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
     )
 ]
-REQUIREMENT_CHOICES = [
-    ("gtin", _("GTIN barcodes")), ("sanitary_approval", _("sanitary approval")), ("cold_chain", _("cold chain")),
-    ("invoicing", _("invoicing terms")), ("organic_certificate", _("organic certificate")),
-]  # fmt: skip
 MONTHS = [
     (str(i), name)
     for i, name in enumerate(
@@ -115,6 +112,15 @@ def _field(name: str) -> forms.Field:
         ),
     }
     return fields[name]
+
+
+def form_errors_add(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: under its field when the form has one, else on top."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 def _initial(name: str, value: Any) -> Any:

@@ -143,7 +143,7 @@ class Actor(Sourced, Contact):
     # For a buyer: what kind of buyer it is (one of the place kinds that buy: shop, canteen…).
     buyer_kind = models.CharField(_("kind of buyer"), max_length=30, blank=True)
     # For a producer: the days it delivers (bit 0 = Monday; 0: not said) and the buyers' requirements it
-    # meets (codes of terroir.needs.matching.REQUIREMENTS: gtin, sanitary_approval, cold_chain…).
+    # meets (codes of terroir.directory.taxonomy.REQUIREMENTS: gtin, sanitary_approval, cold_chain…).
     delivery_weekdays = models.PositiveSmallIntegerField(_("delivery days"), default=0)
     requirements = models.JSONField(_("requirements met"), default=list, blank=True)
 

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 ALL_YEAR = 4095
 
 
@@ -176,3 +178,14 @@ def sync(category_model: Any, label_model: Any) -> None:
         by_slug[item.slug] = obj
     for slug, fr, en, egalim in LABELS:
         label_model.objects.update_or_create(slug=slug, defaults={"name_fr": fr, "name_en": en, "egalim": egalim})
+
+
+# Buyers' requirements a producer may meet (needs board), with their names for people.
+REQUIREMENT_CHOICES = (
+    ("gtin", gettext_lazy("GTIN barcodes")),
+    ("sanitary_approval", gettext_lazy("sanitary approval")),
+    ("cold_chain", gettext_lazy("cold chain")),
+    ("invoicing", gettext_lazy("invoicing terms")),
+    ("organic_certificate", gettext_lazy("organic certificate")),
+)
+REQUIREMENTS = tuple(code for code, _label in REQUIREMENT_CHOICES)

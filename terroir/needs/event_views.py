@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.permissions import actor_ids_of, coordinator_required, is_coordinator
+from terroir.directory.forms import form_errors_add
 from terroir.directory.models import Actor
 
 from . import events
@@ -46,11 +47,6 @@ class InviteForm(forms.Form):
     side = forms.ChoiceField(label=gettext_lazy("as"), choices=Participant.Side.choices)
 
 
-def _form_errors(form: forms.Form, exc: ValidationError) -> None:
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 @coordinator_required
 def event_list(request: HttpRequest) -> HttpResponse:
     form = EventForm(request.POST or None)
@@ -58,7 +54,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         try:
             event = events.event_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             return redirect(event)
     rows = Event.objects.annotate(people=Count("participants"), booked=Count("meetings"))
@@ -81,7 +77,7 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
         try:
             events.participant_add(event=found, actor=form.cleaned_data["actor"], by=request.user)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             return redirect(found)
     participants = Participant.objects.filter(event=found).select_related("actor").annotate(marked=Count("wishes"))

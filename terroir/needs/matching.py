@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.utils.translation import gettext as _
 
+from terroir.directory.taxonomy import REQUIREMENT_CHOICES, REQUIREMENTS
 from terroir.lib.geo import haversine_km
 
 ROAD_FACTOR = 1.3
 EARTH_KM = 6371.0088
 PARTS = ("category", "distance", "logistics", "season", "volume", "labels", "requirements")
-REQUIREMENTS = ("gtin", "sanitary_approval", "cold_chain", "invoicing", "organic_certificate")
 ALL_MONTHS = 4095
 ALL_DAYS = 127
 
@@ -194,13 +194,7 @@ def explain(
 
 def requirement_names() -> dict[str, str]:
     """The buyers' requirements, translated when asked."""
-    return {
-        "gtin": _("GTIN barcodes"),
-        "sanitary_approval": _("sanitary approval"),
-        "cold_chain": _("cold chain"),
-        "invoicing": _("invoicing terms"),
-        "organic_certificate": _("organic certificate"),
-    }
+    return {code: str(label) for code, label in REQUIREMENT_CHOICES}
 
 
 # --- Many producers at once ------------------------------------------------------------------------

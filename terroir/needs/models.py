@@ -56,7 +56,7 @@ class Need(models.Model):
     window_end = models.TimeField(_("deliveries until"), null=True, blank=True)
     max_km = models.PositiveIntegerField(_("how far “local” may be (km by road)"), default=80)
     labels = models.ManyToManyField(Label, blank=True, related_name="+", verbose_name=_("required labels"))
-    # Codes from terroir.needs.matching.REQUIREMENTS (gtin, sanitary_approval, cold_chain…).
+    # Codes from terroir.directory.taxonomy.REQUIREMENTS (gtin, sanitary_approval, cold_chain…).
     requirements = models.JSONField(_("requirements"), default=list, blank=True)
     price = models.DecimalField(
         _("indicative price (€ per unit)"), max_digits=10, decimal_places=2, null=True, blank=True

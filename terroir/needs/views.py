@@ -16,19 +16,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
-from terroir.directory.forms import MONTHS, commune_find
+from terroir.directory.forms import MONTHS, WEEKDAYS, commune_find, form_errors_add
 from terroir.directory.models import BUYER_KINDS, Actor, Category, Commune, Label, Place
+from terroir.directory.taxonomy import REQUIREMENT_CHOICES
 
 from . import services
-from .matching import REQUIREMENTS, requirement_names, road_km
+from .matching import requirement_names, road_km
 from .models import Alert, Answer, Frequency, Need, Unit
-
-WEEKDAYS = [
-    ("0", gettext_lazy("Monday")), ("1", gettext_lazy("Tuesday")), ("2", gettext_lazy("Wednesday")),
-    ("3", gettext_lazy("Thursday")), ("4", gettext_lazy("Friday")), ("5", gettext_lazy("Saturday")),
-    ("6", gettext_lazy("Sunday")),
-]  # fmt: skip
-
 
 BUYER_KIND_VALUES = {k.value for k in BUYER_KINDS}
 
@@ -87,7 +81,7 @@ class NeedForm(forms.Form):
     def __init__(self, *args: Any, buyer: Actor, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["delivery_place"].queryset = Place.objects.filter(operator=buyer).order_by("name")  # type: ignore[attr-defined]
-        self.fields["requirements"].choices = [(r, requirement_names()[r]) for r in REQUIREMENTS]  # type: ignore[attr-defined]
+        self.fields["requirements"].choices = REQUIREMENT_CHOICES  # type: ignore[attr-defined]
 
     def values(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -125,11 +119,6 @@ class AnswerForm(forms.Form):
         field.queryset = Actor.objects.filter(pk__in=[p.pk for p in producers])  # type: ignore[attr-defined]
         if len(producers) == 1:
             field.initial = producers[0].pk
-
-
-def _errors(form: forms.Form, exc: ValidationError) -> None:
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def board(request: HttpRequest) -> HttpResponse:
@@ -214,7 +203,7 @@ def _need_form(request: HttpRequest, *, buyer: Actor, need: Need | None) -> Http
                     messages.success(request, _("Draft saved."))
                 return redirect(need)
             except ValidationError as exc:
-                _errors(form, exc)
+                form_errors_add(form, exc)
     return render(request, "needs/need_form.html", {"form": form, "buyer": buyer, "need": need}, status=status)
 
 
