@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .routing import Depot, Kind, Order, Place, Plan, Problem, ProblemError, Vehicle
+from .costs import VehicleType
+from .routing import Depot, Kind, Order, OwnVehicle, Place, Plan, Problem, ProblemError, Vehicle
+
+DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 def _place(data: Any, where: str) -> Place | None:
@@ -44,6 +47,30 @@ def _window(data: Any, where: str) -> tuple[int, int]:
     return (_hhmm(data[0], where), _hhmm(data[1], where))
 
 
+def _days(data: Any, where: str) -> tuple[int, ...]:
+    """[1, 2] or ["tue", "wed"] (0 / "mon" = Monday); a single day is a day."""
+    if data is None:
+        return (0,)
+    values = data if isinstance(data, list) else [data]
+    days = []
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6:
+            days.append(value)
+        elif isinstance(value, str) and value.lower()[:3] in DAY_NAMES:
+            days.append(DAY_NAMES.index(value.lower()[:3]))
+        else:
+            raise ProblemError(f'{where}: a day is 0–6 (0 = Monday) or "mon"…"sun", not {value!r}')
+    if not days:
+        raise ProblemError(f"{where}: no day given")
+    return tuple(sorted(set(days)))
+
+
+def _vehicle_type(value: Any, where: str) -> str:
+    if value not in {t.value for t in VehicleType}:
+        raise ProblemError(f"{where}: unknown vehicle_type {value!r} ({', '.join(t.value for t in VehicleType)})")
+    return str(value)
+
+
 def problem_from_json(data: Any) -> Problem:
     if not isinstance(data, dict):
         raise ProblemError("the problem is a JSON object with depots, vehicles and orders")
@@ -61,7 +88,9 @@ def problem_from_json(data: Any) -> Problem:
                 per_hour=float(v.get("per_hour", 15.0)), fixed_per_day=float(v.get("fixed_per_day", 0.0)),
                 start_s=_window(v.get("hours"), f"vehicle {v['id']}")[0],
                 end_s=_window(v.get("hours"), f"vehicle {v['id']}")[1],
-                max_reloads=int(v.get("max_reloads", 0)),
+                max_reloads=int(v.get("max_reloads", 0)), days=_days(v.get("days"), f"vehicle {v['id']}"),
+                vehicle_type=_vehicle_type(v.get("vehicle_type", "refrigerated_van"), f"vehicle {v['id']}"),
+                co2_per_km=None if v.get("co2_per_km") is None else float(v["co2_per_km"]),
             )
             for v in data.get("vehicles", [])
         ]  # fmt: skip
@@ -79,14 +108,30 @@ def problem_from_json(data: Any) -> Problem:
                     pickup_window=_window(o.get("pickup_window"), where),
                     delivery_window=_window(o.get("delivery_window"), where),
                     service_s=int(o.get("service_min", 5) * 60), required=bool(o.get("required", True)),
-                    prize=float(o.get("prize", 0)),
+                    prize=float(o.get("prize", 0)), days=_days(o.get("days"), where),
+                    release_s=_hhmm(o.get("release", 0), where), producer=str(o.get("producer", "")),
+                    customer=str(o.get("customer", "")),
                 )
             )  # fmt: skip
+        farms_data = data.get("farms") or {}
+        if not isinstance(farms_data, dict):
+            raise ProblemError('farms is {"producer": {"lat": …, "lon": …}}')
+        farms = {str(k): _place(v, f"farm {k}") or Place(None, None) for k, v in farms_data.items()}
+        own_data = data.get("own_vehicle") or {}
+        if not isinstance(own_data, dict):
+            raise ProblemError("own_vehicle is an object (per_km, per_hour, capacity_kg, vehicle_type, hours)")
+        own_hours = _window(own_data.get("hours", ["06:00", "20:00"]), "own_vehicle")
+        own = OwnVehicle(
+            per_km=float(own_data.get("per_km", 0.60)), per_hour=float(own_data.get("per_hour", 15.0)),
+            capacity_kg=float(own_data.get("capacity_kg", 800)),
+            vehicle_type=_vehicle_type(own_data.get("vehicle_type", "van"), "own_vehicle"),
+            start_s=own_hours[0], end_s=own_hours[1],
+        )  # fmt: skip
     except KeyError as exc:
         raise ProblemError(f"a depot, vehicle or order lacks {exc.args[0]!r}") from None
     except (TypeError, ValueError) as exc:
         raise ProblemError(f"a value has the wrong type: {exc}") from None
-    return Problem(depots=depots, vehicles=vehicles, orders=orders)
+    return Problem(depots=depots, vehicles=vehicles, orders=orders, farms=farms, own_vehicle=own)
 
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:
@@ -98,6 +143,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "rounds": [
             {
                 "vehicle": r.vehicle,
+                "day": r.day,
                 "km": round(r.km, 3),
                 "hours": round(r.seconds / 3600, 3),
                 "trips": r.trips,
@@ -109,6 +155,9 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
                         "lon": s.place.lon,
                         "arrival_s": s.arrival_s,
                         "departure_s": s.departure_s,
+                        "load_kg": s.load_kg,
+                        "loaded": list(s.loaded),
+                        "unloaded": list(s.unloaded),
                     }
                     for s in r.stops
                 ],

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .distances import Matrix
-from .routing import Depot, Kind, Order, Place, Problem, ProblemError, Vehicle
+from .routing import NO_LIMIT, Depot, Kind, Order, Place, Problem, ProblemError, Vehicle
 
 
 def solomon(path: Path) -> Problem:
@@ -95,4 +95,71 @@ def li_lim(path: Path) -> Problem:
                 service_s=time(row[6]),
             )
         )
+    return Problem(depots=[depot], vehicles=[vehicle], orders=orders)
+
+
+def euclidean_dimacs(points: list[tuple[float, float]]) -> Matrix:
+    """Planar distances ×10, truncated (the "DIMACS" convention of the VRPLIB multi-trip instances and
+    their optimal solutions); travel time = distance. Use with distance_scale=10."""
+    xy = np.array([(lon, lat) for lat, lon in points])
+    tenths = np.floor(np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2)) * 10)
+    return Matrix(km=tenths / 10, seconds=tenths, source="euclidean")
+
+
+def vrplib(path: Path) -> Problem:
+    """A VRPLIB instance with planar coordinates (EUC_2D): CVRP, VRPTW, or the multi-trip MTVRPTWR
+    (release dates, reloads at the depot). Times and quantities are read ×10 and truncated, like the
+    distances of `euclidean_dimacs`; one depot."""
+    import vrplib as reader  # PyVRP's own dependency for this format
+
+    try:
+        data = reader.read_instance(str(path))
+    except Exception as exc:  # the package raises bare errors on malformed sections
+        raise ProblemError(f"{path.name}: not a VRPLIB instance ({type(exc).__name__}: {exc})") from None
+    if "node_coord" not in data or str(data.get("edge_weight_type", "")).upper() != "EUC_2D":
+        raise ProblemError(f"{path.name}: only VRPLIB instances with EUC_2D coordinates are read")
+    depots = [int(i) for i in np.atleast_1d(data.get("depot", [0]))]
+    if len(depots) != 1:
+        raise ProblemError(f"{path.name}: {len(depots)} depots; one is read")
+    coords = np.asarray(data["node_coord"], dtype=float)
+    count = len(coords)
+
+    def column(name: str, default: float) -> np.ndarray:
+        value = data.get(name, default)
+        return np.floor(np.broadcast_to(np.asarray(value, dtype=float), (count,)) * 10).astype(np.int64)
+
+    demand = np.asarray(data.get("demand", np.zeros(count)), dtype=float)
+    service = column("service_time", 0)
+    release = column("release_time", 0)
+    windows = (
+        np.floor(np.asarray(data["time_window"], dtype=float) * 10).astype(np.int64)
+        if "time_window" in data
+        else np.tile(np.array([0, NO_LIMIT // 4], dtype=np.int64), (count, 1))
+    )
+    depot_index = depots[0]
+
+    def place(i: int) -> Place:
+        return Place(lat=float(coords[i][1]), lon=float(coords[i][0]))
+
+    depot = Depot("depot", place(depot_index), opens_s=int(windows[depot_index][0]),
+                  closes_s=int(windows[depot_index][1]))  # fmt: skip
+    reloads = "vehicles_reload_depot" in data
+    vehicle = Vehicle(
+        "vehicle", "depot", capacity_kg=float(np.atleast_1d(data.get("capacity", NO_LIMIT // 1000))[0]),
+        count=int(data.get("vehicles", count - 1)), start_s=depot.opens_s, end_s=depot.closes_s,
+        max_reloads=int(data.get("vehicles_max_reloads", 1000)) if reloads else 0,
+    )  # fmt: skip
+    orders = [
+        Order(
+            id=str(i),
+            kind=Kind.DELIVERY,
+            kg=float(demand[i]),
+            delivery=place(i),
+            delivery_window=(int(windows[i][0]), int(windows[i][1])),
+            service_s=int(service[i]),
+            release_s=int(release[i]),
+        )
+        for i in range(count)
+        if i != depot_index
+    ]
     return Problem(depots=[depot], vehicles=[vehicle], orders=orders)

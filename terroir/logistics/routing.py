@@ -7,6 +7,14 @@ windows. Orders that cannot be served at all (no position, heavier than any vehi
 refrigerated vehicle, a window that closes before it opens) are listed with the reason and the rest is
 planned. Vehicles may come back to their depot to reload when `max_reloads` allows it.
 
+A week is planned at once. Days are numbered from 0 (Monday); a vehicle works on its `days`, an order may
+travel on any of its `days`, and times (windows, working hours, release) are seconds since that day's
+midnight. Each (vehicle, day) is a PyVRP vehicle type whose shift sits on a week-long time line. An order
+from or to the depot that may travel on several days is one client per day in a mutually exclusive group
+(exactly one is served). PyVRP's shipments cannot be grouped, so a farm-to-customer order with several
+possible days is first planned with its window stretched over those days (the search picks the day), then
+the week is planned again with that day and the order's true windows.
+
 Money is counted in 1/10,000 € so that PyVRP's integer costs keep cents exact: €/km becomes a cost per
 metre, €/h a cost per second. `objective="distance"` plans for distance alone, `objective="fleet"` for
 the fewest vehicles then distance (the benchmarks' conventions).
@@ -21,7 +29,7 @@ from typing import Any
 
 import numpy as np
 from pyvrp import Model
-from pyvrp.stop import MaxRuntime
+from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement
 
 from .distances import Matrix
 
@@ -29,6 +37,7 @@ MONEY = 10_000  # cost units per euro
 # With objective="fleet" (benchmarks: fewest vehicles, then distance) each vehicle used costs this much.
 FLEET_COST = 10**5  # large against a route's length, not so large that infeasible plans look cheap
 NO_LIMIT = 2**62
+DAY = 24 * 3600
 
 
 class Kind(StrEnum):
@@ -65,6 +74,9 @@ class Vehicle:
     start_s: int = 6 * 3600
     end_s: int = 18 * 3600
     max_reloads: int = 0
+    days: tuple[int, ...] = (0,)  # 0 = Monday
+    vehicle_type: str = "refrigerated_van"  # terroir.logistics.costs.VehicleType
+    co2_per_km: float | None = None  # kg CO₂e per km, overriding the type's factor
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,22 @@ class Order:
     service_s: int = 300
     required: bool = True
     prize: float = 0.0  # € lost when an optional order is left out
+    days: tuple[int, ...] = (0,)  # the days it may travel, 0 = Monday
+    release_s: int = 0  # deliveries: when the goods are ready at the depot
+    producer: str = ""  # who sells the goods (costs and sharing are per producer)
+    customer: str = ""  # who receives them
+
+
+@dataclass(frozen=True)
+class OwnVehicle:
+    """What a producer delivers with today (the status quo): from their farm, on their own."""
+
+    per_km: float = 0.60
+    per_hour: float = 15.0
+    capacity_kg: float = 800.0
+    vehicle_type: str = "van"
+    start_s: int = 6 * 3600
+    end_s: int = 20 * 3600
 
 
 @dataclass(frozen=True)
@@ -89,6 +117,8 @@ class Problem:
     depots: Sequence[Depot]
     vehicles: Sequence[Vehicle]
     orders: Sequence[Order]
+    farms: dict[str, Place] = field(default_factory=dict)  # producer → where their own rounds start
+    own_vehicle: OwnVehicle = field(default_factory=OwnVehicle)
 
 
 @dataclass(frozen=True)
@@ -96,8 +126,11 @@ class Stop:
     order: str | None  # None at the depot
     action: str  # "start", "load", "unload", "reload", "end"
     place: Place
-    arrival_s: int
+    arrival_s: int  # seconds since Monday 00:00 of the planned week
     departure_s: int
+    load_kg: float = 0.0  # on board when leaving the stop
+    loaded: tuple[str, ...] = ()  # at the depot: orders to load for the next trip
+    unloaded: tuple[str, ...] = ()  # at the depot: orders brought back by the last trip
 
 
 @dataclass
@@ -108,6 +141,7 @@ class Round:
     seconds: int
     trips: int
     orders: list[str] = field(default_factory=list)
+    day: int = 0
 
 
 @dataclass
@@ -125,19 +159,31 @@ class ProblemError(ValueError):
 
 
 def _check(problem: Problem) -> None:
+    if not problem.depots or not problem.vehicles:
+        raise ProblemError("a plan needs a depot and a vehicle")
     depots = {d.id for d in problem.depots}
+    seen: set[str] = set()
     for vehicle in problem.vehicles:
+        if vehicle.id in seen:
+            raise ProblemError(f"vehicle {vehicle.id}: named twice")
+        seen.add(vehicle.id)
         if vehicle.depot not in depots:
             raise ProblemError(f"vehicle {vehicle.id}: unknown depot {vehicle.depot!r}")
         if vehicle.capacity_kg <= 0 or vehicle.count < 1:
             raise ProblemError(f"vehicle {vehicle.id}: it has no capacity")
         if vehicle.end_s <= vehicle.start_s:
             raise ProblemError(f"vehicle {vehicle.id}: its working hours end before they start")
+        if not vehicle.days or any(not 0 <= d <= 6 for d in vehicle.days):
+            raise ProblemError(f"vehicle {vehicle.id}: its days are numbered 0 (Monday) to 6 (Sunday)")
+    seen = set()
     for order in problem.orders:
-        if order.kg < 0 or order.crates < 0 or order.value < 0:
+        if order.id in seen:
+            raise ProblemError(f"order {order.id}: named twice")
+        seen.add(order.id)
+        if order.kg < 0 or order.crates < 0 or order.value < 0 or order.prize < 0:
             raise ProblemError(f"order {order.id}: negative quantity or value")
-    if not problem.depots or not problem.vehicles:
-        raise ProblemError("a plan needs a depot and a vehicle")
+        if not order.days or any(not 0 <= d <= 6 for d in order.days):
+            raise ProblemError(f"order {order.id}: its days are numbered 0 (Monday) to 6 (Sunday)")
 
 
 def _located(place: Place | None) -> bool:
@@ -149,6 +195,7 @@ def unservable(problem: Problem) -> list[tuple[str, str]]:
     heaviest = max(v.capacity_kg for v in problem.vehicles)
     coldest = max(v.cold_kg for v in problem.vehicles)
     most_crates = max(v.capacity_crates for v in problem.vehicles)
+    working = {d for v in problem.vehicles for d in v.days}
     reasons = []
     for order in problem.orders:
         needs_pickup = order.kind in (Kind.SHIPMENT, Kind.COLLECTION)
@@ -165,7 +212,99 @@ def unservable(problem: Problem) -> list[tuple[str, str]]:
             reasons.append((order.id, "time window closes before it opens"))
         elif order.kind == Kind.SHIPMENT and order.delivery_window[1] < order.pickup_window[0]:
             reasons.append((order.id, "delivery deadline before the pickup can happen"))
+        elif not working.intersection(order.days):
+            reasons.append((order.id, "no vehicle works on the days it may travel"))
     return reasons
+
+
+@dataclass
+class _Built:
+    model: Model
+    clients: list[tuple[Order, int]]  # PyVRP client index → (order, day)
+    shipments: list[tuple[Order, int]]
+    vehicle_types: list[tuple[Vehicle, int]]  # PyVRP vehicle type index → (vehicle, day)
+
+
+def _load(order: Order) -> list[int]:
+    return [round(order.kg * 100), order.crates, round(order.kg * 100) if order.cold else 0]
+
+
+def _build(
+    problem: Problem, orders: list[Order], days: dict[str, tuple[int, ...]], stretch: set[str],
+    places: list[Place], matrix: Matrix, objective: str, distance_scale: float,
+) -> _Built:  # fmt: skip
+    """The PyVRP model. `days`: the days each order may travel on (those a vehicle works);
+    `stretch`: shipments whose window spans all their days (first pass of the week)."""
+    index = {place: i for i, place in enumerate(places)}
+    model = Model()
+    locations = [model.add_location(x=float(p.lon or 0.0), y=float(p.lat or 0.0)) for p in places]
+    depots = {
+        d.id: model.add_depot(locations[index[d.place]], tw_early=d.opens_s, tw_late=6 * DAY + d.closes_s)
+        for d in problem.depots
+    }
+    vehicle_types = []
+    for vehicle in problem.vehicles:
+        depot = depots[vehicle.depot]
+        for day in sorted(set(vehicle.days)):
+            model.add_vehicle_type(
+                num_available=vehicle.count,
+                capacity=[
+                    round(vehicle.capacity_kg * 100),
+                    int(min(vehicle.capacity_crates, NO_LIMIT)),
+                    round(vehicle.cold_kg * 100),
+                ],
+                start_depot=depot,
+                end_depot=depot,
+                fixed_cost={"cost": round(vehicle.fixed_per_day * MONEY), "fleet": FLEET_COST}.get(objective, 0),
+                tw_early=day * DAY + vehicle.start_s,
+                tw_late=day * DAY + vehicle.end_s,
+                unit_distance_cost=max(1, round(vehicle.per_km * MONEY / distance_scale)) if objective == "cost" else 1,
+                unit_duration_cost=round(vehicle.per_hour * MONEY / 3600) if objective == "cost" else 0,
+                reload_depots=[depot] if vehicle.max_reloads else [],
+                max_reloads=vehicle.max_reloads,
+                name=f"{vehicle.id}@{day}",
+            )
+            vehicle_types.append((vehicle, day))
+    clients: list[tuple[Order, int]] = []
+    shipments: list[tuple[Order, int]] = []
+    for order in orders:
+        load = _load(order)
+        prize = round(order.prize * MONEY) if not order.required else 0
+        order_days = days[order.id]
+        if order.kind == Kind.SHIPMENT:
+            assert order.pickup is not None and order.delivery is not None
+            first, last = order_days[0] * DAY, order_days[-1] * DAY
+            if order.id not in stretch:
+                last = first
+            model.add_shipment(
+                locations[index[order.pickup]], locations[index[order.delivery]],
+                pickup_tw_early=first + order.pickup_window[0], pickup_tw_late=last + order.pickup_window[1],
+                pickup_service_duration=order.service_s, delivery_tw_early=first + order.delivery_window[0],
+                delivery_tw_late=last + order.delivery_window[1], delivery_service_duration=order.service_s,
+                amount=load, prize=prize, required=order.required, name=order.id,
+            )  # fmt: skip
+            shipments.append((order, order_days[0]))
+            continue
+        place = order.delivery if order.kind == Kind.DELIVERY else order.pickup
+        window = order.delivery_window if order.kind == Kind.DELIVERY else order.pickup_window
+        assert place is not None
+        group = model.add_client_group(required=order.required, name=order.id) if len(order_days) > 1 else None
+        for day in order_days:
+            model.add_client(
+                locations[index[place]],
+                delivery=load if order.kind == Kind.DELIVERY else [],
+                pickup=load if order.kind == Kind.COLLECTION else [],
+                service_duration=order.service_s, tw_early=day * DAY + window[0], tw_late=day * DAY + window[1],
+                release_time=day * DAY + order.release_s if order.release_s else 0,
+                prize=prize, required=order.required and group is None, group=group, name=order.id,
+            )  # fmt: skip
+            clients.append((order, day))
+    distance = np.rint(matrix.km * distance_scale).astype(np.int64)
+    duration = np.rint(matrix.seconds).astype(np.int64)
+    for i, a in enumerate(locations):
+        for j, b in enumerate(locations):
+            model.add_edge(a, b, distance=int(distance[i, j]), duration=int(duration[i, j]))
+    return _Built(model, clients, shipments, vehicle_types)
 
 
 def plan(
@@ -176,118 +315,96 @@ def plan(
     seed: int = 1,
     objective: str = "cost",
     distance_scale: float = 1000.0,
+    patience: int | None = None,
 ) -> Plan:
-    """Plan the rounds. `matrix_for` gives km and seconds between places (terroir.logistics.distances);
-    `distance_scale` turns its km into the solver's integer distances (metres by default)."""
+    """Plan the rounds of the week. `matrix_for` gives km and seconds between places
+    (terroir.logistics.distances); `distance_scale` turns its km into the solver's integer distances
+    (metres by default). `patience`: also stop after that many iterations without improvement."""
     _check(problem)
     excluded = unservable(problem)
     skip = {order_id for order_id, _reason in excluded}
     orders = [o for o in problem.orders if o.id not in skip]
+    places = places_of(problem, orders)
+    matrix = matrix_for([(float(p.lat or 0.0), float(p.lon or 0.0)) for p in places])
+    working = {d for v in problem.vehicles for d in v.days}
+    days = {o.id: tuple(sorted(working.intersection(o.days))) for o in orders}
+    stretch = {o.id for o in orders if o.kind == Kind.SHIPMENT and len(days[o.id]) > 1}
+    budget = seconds
+    if stretch:
+        # First pass: the search chooses each such shipment's day; the second plans with its true windows.
+        built = _build(problem, orders, days, stretch, places, matrix, objective, distance_scale)
+        first = _solve(built, seconds * 0.4, seed, patience)
+        chosen = _read(first, problem, built, excluded, distance_scale)
+        for r in chosen.rounds:
+            for order_id in r.orders:
+                if order_id in stretch:
+                    days[order_id] = (r.day,)
+        budget = seconds * 0.6
+    built = _build(problem, orders, days, set(), places, matrix, objective, distance_scale)
+    return _read(_solve(built, budget, seed, patience), problem, built, excluded, distance_scale)
+
+
+def places_of(problem: Problem, orders: Sequence[Order]) -> list[Place]:
+    """Every distinct place of the problem, depots first."""
     places: list[Place] = [d.place for d in problem.depots]
     for order in orders:
         for place in (order.pickup, order.delivery):
             if place is not None and _located(place):
                 places.append(place)
-    index = {}
-    unique: list[Place] = []
-    for place in places:
-        if place not in index:
-            index[place] = len(unique)
-            unique.append(place)
-    matrix = matrix_for([(float(p.lat or 0.0), float(p.lon or 0.0)) for p in unique])
-    model = Model()
-    locations = [model.add_location(x=float(p.lon or 0.0), y=float(p.lat or 0.0)) for p in unique]
-    depots = {
-        d.id: model.add_depot(locations[index[d.place]], tw_early=d.opens_s, tw_late=d.closes_s) for d in problem.depots
-    }
-    for vehicle in problem.vehicles:
-        depot = depots[vehicle.depot]
-        model.add_vehicle_type(
-            num_available=vehicle.count,
-            capacity=[
-                round(vehicle.capacity_kg * 100),
-                int(min(vehicle.capacity_crates, NO_LIMIT)),
-                round(vehicle.cold_kg * 100),
-            ],
-            start_depot=depot,
-            end_depot=depot,
-            fixed_cost={"cost": round(vehicle.fixed_per_day * MONEY), "fleet": FLEET_COST}.get(objective, 0),
-            tw_early=vehicle.start_s,
-            tw_late=vehicle.end_s,
-            unit_distance_cost=max(1, round(vehicle.per_km * MONEY / distance_scale)) if objective == "cost" else 1,
-            unit_duration_cost=round(vehicle.per_hour * MONEY / 3600) if objective == "cost" else 0,
-            reload_depots=[depot] if vehicle.max_reloads else [],
-            max_reloads=vehicle.max_reloads,
-            name=vehicle.id,
-        )
-    clients: list[Order] = []
-    shipments: list[Order] = []
-    for order in orders:
-        load = [round(order.kg * 100), order.crates, round(order.kg * 100) if order.cold else 0]
-        prize = round(order.prize * MONEY) if not order.required else 0
-        if order.kind == Kind.SHIPMENT:
-            assert order.pickup is not None and order.delivery is not None
-            model.add_shipment(
-                locations[index[order.pickup]], locations[index[order.delivery]],
-                pickup_tw_early=order.pickup_window[0], pickup_tw_late=order.pickup_window[1],
-                pickup_service_duration=order.service_s, delivery_tw_early=order.delivery_window[0],
-                delivery_tw_late=order.delivery_window[1], delivery_service_duration=order.service_s,
-                amount=load, prize=prize, required=order.required, name=order.id,
-            )  # fmt: skip
-            shipments.append(order)
-        elif order.kind == Kind.DELIVERY:
-            assert order.delivery is not None
-            model.add_client(
-                locations[index[order.delivery]], delivery=load, service_duration=order.service_s,
-                tw_early=order.delivery_window[0], tw_late=order.delivery_window[1], prize=prize,
-                required=order.required, name=order.id,
-            )  # fmt: skip
-            clients.append(order)
-        else:
-            assert order.pickup is not None
-            model.add_client(
-                locations[index[order.pickup]], pickup=load, service_duration=order.service_s,
-                tw_early=order.pickup_window[0], tw_late=order.pickup_window[1], prize=prize,
-                required=order.required, name=order.id,
-            )  # fmt: skip
-            clients.append(order)
-    distance = np.rint(matrix.km * distance_scale).astype(np.int64)
-    duration = np.rint(matrix.seconds).astype(np.int64)
-    for i, a in enumerate(locations):
-        for j, b in enumerate(locations):
-            model.add_edge(a, b, distance=int(distance[i, j]), duration=int(duration[i, j]))
-    result = model.solve(MaxRuntime(seconds), seed=seed, display=False)
-    return _read(result.best, problem, clients, shipments, excluded, distance_scale)
+    return list(dict.fromkeys(places))
+
+
+def _solve(built: _Built, seconds: float, seed: int, patience: int | None) -> Any:
+    stop: Any = MaxRuntime(seconds)
+    if patience:
+        stop = MultipleCriteria([stop, NoImprovement(patience)])
+    return built.model.solve(stop, seed=seed, display=False).best
 
 
 def _read(
-    solution: Any, problem: Problem, clients: list[Order], shipments: list[Order],
-    excluded: list[tuple[str, str]], distance_scale: float,
-) -> Plan:  # fmt: skip
-    vehicles = list(problem.vehicles)
+    solution: Any, problem: Problem, built: _Built, excluded: list[tuple[str, str]], distance_scale: float
+) -> Plan:
     depots = {d.id: d.place for d in problem.depots}
     rounds = []
     served: set[str] = set()
     for route in solution.routes():
-        vehicle = vehicles[route.vehicle_type()]
+        vehicle, day = built.vehicle_types[route.vehicle_type()]
         schedule = list(route.schedule())
+        # The goods of each trip: deliveries leave the depot with it, collections come back.
+        trips: list[list[Order]] = [[]]
+        for activity in schedule[1:-1]:
+            if activity.is_depot():
+                trips.append([])
+            elif activity.is_client():
+                trips[-1].append(built.clients[activity.idx][0])
         stops: list[Stop] = []
+        trip = 0
+        load = 0.0
         for position, activity in enumerate(schedule):
             if activity.is_depot():
-                action = "start" if position == 0 else ("end" if position == len(schedule) - 1 else "reload")
-                stops.append(Stop(None, action, depots[vehicle.depot], activity.start_time, activity.end_time))
+                last = position == len(schedule) - 1
+                action = "start" if position == 0 else ("end" if last else "reload")
+                unloaded = tuple(o.id for o in trips[trip - 1] if o.kind == Kind.COLLECTION) if position else ()
+                loaded = tuple(o.id for o in trips[trip] if o.kind == Kind.DELIVERY) if not last else ()
+                load = sum(o.kg for o in trips[trip] if o.kind == Kind.DELIVERY) if not last else 0.0
+                stops.append(
+                    Stop(None, action, depots[vehicle.depot], activity.start_time, activity.end_time, load, loaded,
+                         unloaded)
+                )  # fmt: skip
+                trip += 1
                 continue
             if activity.is_client():
-                order = clients[activity.idx]
+                order = built.clients[activity.idx][0]
                 action = "unload" if order.kind == Kind.DELIVERY else "load"
                 place = order.delivery if order.kind == Kind.DELIVERY else order.pickup
             else:
-                order = shipments[activity.idx]
+                order = built.shipments[activity.idx][0]
                 action = "load" if activity.is_pickup() else "unload"
                 place = order.pickup if activity.is_pickup() else order.delivery
             assert place is not None
+            load += order.kg if action == "load" else -order.kg
             served.add(order.id)
-            stops.append(Stop(order.id, action, place, activity.start_time, activity.end_time))
+            stops.append(Stop(order.id, action, place, activity.start_time, activity.end_time, round(load, 3)))
         orders = list(dict.fromkeys(stop.order for stop in stops if stop.order is not None))
         rounds.append(
             Round(
@@ -297,8 +414,10 @@ def _read(
                 seconds=route.duration(),
                 trips=route.num_trips(),
                 orders=orders,
+                day=day,
             )
         )
+    rounds.sort(key=lambda r: (r.day, r.vehicle))
     skipped = {order_id for order_id, _reason in excluded}
     missing = [(o.id, "left out by the plan") for o in problem.orders if o.id not in served and o.id not in skipped]
     return Plan(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,9 +32,13 @@ class Share:
 CostFunction = Callable[[frozenset[Hashable]], float]
 
 
-def proportional(players: Sequence[Hashable], cost: CostFunction) -> list[Share]:
+def proportional(
+    players: Sequence[Hashable], cost: CostFunction, *, alone: Mapping[Hashable, float] | None = None
+) -> list[Share]:
+    """`alone`: what each player's stand-alone service costs, when known better than cost({player})
+    (e.g. the producer's own rounds today)."""
     total = cost(frozenset(players))
-    alone = {p: cost(frozenset([p])) for p in players}
+    alone = {p: (alone[p] if alone is not None else cost(frozenset([p]))) for p in players}
     weight = sum(alone.values())
     shares = []
     for p in players:

@@ -10,26 +10,27 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from terroir.logistics.distances import provider
 from terroir.logistics.problems import plan_to_json, problem_from_json
-from terroir.logistics.readers import euclidean_exact, li_lim, solomon
+from terroir.logistics.readers import euclidean_dimacs, euclidean_exact, li_lim, solomon, vrplib
 from terroir.logistics.routing import ProblemError, plan
 
 
 class Command(BaseCommand):
-    help = "Plan pooled rounds: PROBLEM.json, or --solomon FILE / --lilim FILE (benchmark formats)."
+    help = "Plan pooled rounds: PROBLEM.json, or --solomon / --lilim / --vrplib FILE (benchmark formats)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("problem", nargs="?", help="a problem in Terroir's JSON format")
         parser.add_argument("--solomon", help="a Solomon VRPTW text file (distance objective)")
         parser.add_argument("--lilim", help="a Li & Lim PDPTW text file (fewest vehicles, then distance)")
+        parser.add_argument("--vrplib", help="a VRPLIB file, e.g. multi-trip MTVRPTWR (distance objective)")
         parser.add_argument("--time-limit", type=float, default=10.0, help="seconds of search (default 10)")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--out", help="write the plan as JSON to this file")
         parser.add_argument("--json", action="store_true", help="print vehicles used and distance as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        given = [k for k in ("problem", "solomon", "lilim") if options[k]]
+        given = [k for k in ("problem", "solomon", "lilim", "vrplib") if options[k]]
         if len(given) != 1:
-            raise CommandError("give one problem: PROBLEM.json, --solomon FILE or --lilim FILE")
+            raise CommandError("give one problem: PROBLEM.json, --solomon FILE, --lilim FILE or --vrplib FILE")
         path = Path(options[given[0]])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
@@ -41,6 +42,9 @@ class Command(BaseCommand):
             elif options["lilim"]:
                 problem, kwargs = li_lim(path), {"matrix_for": euclidean_exact, "objective": "fleet",
                                                  "distance_scale": 100}  # fmt: skip
+            elif options["vrplib"]:
+                problem, kwargs = vrplib(path), {"matrix_for": euclidean_dimacs, "objective": "distance",
+                                                 "distance_scale": 10}  # fmt: skip
             else:
                 try:
                     data = json.loads(path.read_text(encoding="utf-8"))
