@@ -12,5 +12,6 @@ urlpatterns = [
     path("account/space/", include("terroir.accounts.urls")),
     path("imports/", include("terroir.imports.urls")),
     path("needs/", include("terroir.needs.urls")),
+    path("logistics/", include("terroir.logistics.urls")),
     path("", include("terroir.directory.urls")),
 ]

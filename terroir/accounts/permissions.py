@@ -86,3 +86,25 @@ def coordinator_required(view: Callable[..., HttpResponse]) -> Callable[..., Htt
         return view(request, *args, **kwargs)
 
     return guarded
+
+
+def can_plan_rounds(user: Any) -> bool:
+    """Coordinators, and the people of a carrier (a cooperative's logistics, a carrier firm)."""
+    if is_coordinator(user):
+        return True
+    ids = actor_ids_of(user)
+    return bool(ids) and Actor.objects.filter(pk__in=ids, is_carrier=True).exists()
+
+
+def planner_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pages of the pooled rounds: anonymous visitors are sent to log in, anybody else gets 403."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_plan_rounds(request.user):
+            raise PermissionDenied(_("This page is for coordinators and carriers."))
+        return view(request, *args, **kwargs)
+
+    return guarded

@@ -19,7 +19,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from terroir.accounts.models import ApiToken
-from terroir.accounts.permissions import can_edit
+from terroir.accounts.permissions import can_edit, can_plan_rounds
 from terroir.accounts.ratelimit import rate_hit
 from terroir.directory import editing, exports, presenters
 from terroir.directory.models import Actor, Entity, Label, Place, PlaceKind, Revision
@@ -33,6 +33,9 @@ from terroir.directory.search import (
     places_search,
     producers_search,
 )
+from terroir.logistics import services as logistics_services
+from terroir.logistics.models import PlanningRun
+from terroir.logistics.routing import ProblemError
 
 from .schemas import (
     CategoryOut,
@@ -45,6 +48,8 @@ from .schemas import (
     PlaceFilters,
     PlacePage,
     PlacePatch,
+    PlanIn,
+    PlanOut,
     ProducerDetailOut,
     ProducerPage,
     ProducerPatch,
@@ -319,6 +324,50 @@ def suggestion_create(request: HttpRequest, body: SuggestionIn) -> Any:
     proposal = editing.SuggestionInput(changes=body.changes, kind=body.kind, comment=body.comment, email=body.email)
     suggestion = editing.suggestion_submit(entry=entry, proposal=proposal, by=token.user if token else None)
     return Status(201, {"id": suggestion.pk, "status": suggestion.status})
+
+
+def _planner(request: HttpRequest, *, write: bool) -> ApiToken:
+    token: ApiToken | None = getattr(request, "api_token", None)
+    if token is None:
+        raise AuthenticationError()
+    if write and token.scope != ApiToken.Scope.WRITE:
+        raise PermissionDenied("This API key is read-only.")
+    if not can_plan_rounds(token.user):
+        raise PermissionDenied("Pooled rounds are planned by coordinators and carriers.")
+    return token
+
+
+def _plan_out(request: HttpRequest, run: PlanningRun) -> dict[str, Any]:
+    return {
+        "id": run.pk, "status": run.status, "stage": run.stage, "fraction": run.fraction, "error": run.error,
+        "url": request.build_absolute_uri(f"/api/v1/plans/{run.pk}"), "plan": run.plan, "report": run.report,
+    }  # fmt: skip
+
+
+@api.post(
+    "/plans",
+    response={202: PlanOut, **WRITE_ERRORS},
+    auth=TokenBearer(),
+    summary="Submit a pooled-rounds problem; it is planned in the background (poll its url)",
+)
+def plan_create(request: HttpRequest, body: PlanIn) -> Any:
+    token = _planner(request, write=True)
+    try:
+        run = logistics_services.run_start(body.problem, by=token.user, week=body.week, time_limit_s=body.time_limit_s)
+    except ProblemError as exc:
+        return error(400, "invalid_problem", str(exc), "problem")
+    return Status(202, _plan_out(request, run))
+
+
+@api.get(
+    "/plans/{plan_id}",
+    response={200: PlanOut, **ERRORS, 401: ErrorOut, 403: ErrorOut},
+    auth=TokenBearer(),
+    summary="A planning run: its progress, then its plan and report",
+)
+def plan_get(request: HttpRequest, plan_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+    _planner(request, write=False)
+    return _plan_out(request, get_object_or_404(PlanningRun, pk=plan_id))
 
 
 @api.get("/categories", response=list[CategoryOut], summary="The product taxonomy (a tree)")

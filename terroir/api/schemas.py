@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from ninja import Field, Schema
 
 
@@ -242,3 +245,24 @@ class SuggestionIn(Schema):
 class SuggestionOut(Schema):
     id: int
     status: str
+
+
+class PlanIn(Schema):
+    model_config = _STRICT  # type: ignore[assignment]
+
+    problem: dict[str, Any] = Field(..., description="Depots, vehicles and orders: the format of docs/logistics.md.")
+    time_limit_s: float = Field(10.0, ge=1, le=120, description="Seconds of search.")
+    week: date | None = Field(None, description="The Monday of the planned week (a label; days are in the problem).")
+
+
+class PlanOut(Schema):
+    id: int
+    status: str = Field(..., description="queued, running, done or failed.")
+    stage: str
+    fraction: float = Field(..., description="How far the run is, 0 to 1.")
+    error: str
+    url: str = Field(..., description="This run in the API.")
+    plan: dict[str, Any] | None = Field(None, description="Rounds, stops, unserved orders (docs/logistics.md).")
+    report: dict[str, Any] | None = Field(
+        None, description="Costs per round, producer and customer; status quo; proportional and Shapley sharing."
+    )

@@ -131,6 +131,10 @@ def problem_from_json(data: Any) -> Problem:
         raise ProblemError(f"a depot, vehicle or order lacks {exc.args[0]!r}") from None
     except (TypeError, ValueError) as exc:
         raise ProblemError(f"a value has the wrong type: {exc}") from None
+    if farms:
+        for order in orders:
+            if order.producer and order.producer not in farms:
+                raise ProblemError(f"order {order.id}: unknown producer {order.producer!r} (not in farms)")
     return Problem(depots=depots, vehicles=vehicles, orders=orders, farms=farms, own_vehicle=own)
 
 

@@ -22,6 +22,7 @@ the fewest vehicles then distance (the benchmarks' conventions).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -316,10 +317,12 @@ def plan(
     objective: str = "cost",
     distance_scale: float = 1000.0,
     patience: int | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> Plan:
     """Plan the rounds of the week. `matrix_for` gives km and seconds between places
     (terroir.logistics.distances); `distance_scale` turns its km into the solver's integer distances
-    (metres by default). `patience`: also stop after that many iterations without improvement."""
+    (metres by default). `patience`: also stop after that many iterations without improvement.
+    `progress(fraction)` is told how far the search is (by time), a few times a second."""
     _check(problem)
     excluded = unservable(problem)
     skip = {order_id for order_id, _reason in excluded}
@@ -333,7 +336,7 @@ def plan(
     if stretch:
         # First pass: the search chooses each such shipment's day; the second plans with its true windows.
         built = _build(problem, orders, days, stretch, places, matrix, objective, distance_scale)
-        first = _solve(built, seconds * 0.4, seed, patience)
+        first = _solve(built, seconds * 0.4, seed, patience, progress, 0.0, 0.4)
         chosen = _read(first, problem, built, excluded, distance_scale)
         for r in chosen.rounds:
             for order_id in r.orders:
@@ -341,7 +344,8 @@ def plan(
                     days[order_id] = (r.day,)
         budget = seconds * 0.6
     built = _build(problem, orders, days, set(), places, matrix, objective, distance_scale)
-    return _read(_solve(built, budget, seed, patience), problem, built, excluded, distance_scale)
+    solution = _solve(built, budget, seed, patience, progress, 1 - budget / seconds if seconds else 0.0, 1.0)
+    return _read(solution, problem, built, excluded, distance_scale)
 
 
 def places_of(problem: Problem, orders: Sequence[Order]) -> list[Place]:
@@ -354,10 +358,32 @@ def places_of(problem: Problem, orders: Sequence[Order]) -> list[Place]:
     return list(dict.fromkeys(places))
 
 
-def _solve(built: _Built, seconds: float, seed: int, patience: int | None) -> Any:
+class _Watch:
+    """A stopping criterion (PyVRP calls it once per iteration) that also reports progress by time."""
+
+    def __init__(self, stop: Any, seconds: float, report: Callable[[float], None], start: float, end: float):
+        self.stop, self.seconds, self.report, self.start, self.end = stop, seconds, report, start, end
+        self.began = time.perf_counter()
+        self.told = 0.0
+
+    def __call__(self, best_cost: float) -> bool:
+        now = time.perf_counter()
+        if now - self.told >= 0.25:
+            self.told = now
+            done = min(1.0, (now - self.began) / self.seconds) if self.seconds > 0 else 1.0
+            self.report(self.start + (self.end - self.start) * done)
+        return bool(self.stop(best_cost))
+
+
+def _solve(
+    built: _Built, seconds: float, seed: int, patience: int | None,
+    progress: Callable[[float], None] | None = None, start: float = 0.0, end: float = 1.0,
+) -> Any:  # fmt: skip
     stop: Any = MaxRuntime(seconds)
     if patience:
         stop = MultipleCriteria([stop, NoImprovement(patience)])
+    if progress is not None:
+        stop = _Watch(stop, seconds, progress, start, end)
     return built.model.solve(stop, seed=seed, display=False).best
 
 

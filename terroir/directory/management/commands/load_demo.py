@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from terroir.directory.demo import demo_load
 from terroir.directory.index import search_tables_maintain
+from terroir.logistics.demo import logistics_demo_clear, logistics_demo_load
 
 
 class Command(BaseCommand):
@@ -19,6 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, seed: int, producers: int, places: int, **options: Any) -> None:
         started = time.perf_counter()
+        logistics_demo_clear()  # its orders name demo producers
         summary = demo_load(seed=seed, producers=producers, places=places, progress=self.stdout.write)
         search_tables_maintain()
+        orders = logistics_demo_load()
+        self.stdout.write(f"Pooled rounds: a cooperative's depot, 2 vehicles, {orders} orders this week")
         self.stdout.write(self.style.SUCCESS(f"Demo territory: {summary} ({time.perf_counter() - started:.1f} s)"))

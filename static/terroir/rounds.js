@@ -1,0 +1,46 @@
+// The planned rounds: follows a run until it ends, then draws each round on the map in its colour.
+(function () {
+  "use strict";
+  var job = document.getElementById("job");
+  if (job) {
+    var bar = document.getElementById("job-bar");
+    var message = document.getElementById("job-message");
+    var poll = function () {
+      fetch(job.dataset.url, { credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (state) {
+          bar.value = state.fraction || 0;
+          if (state.status === "done") { window.location.reload(); return; }
+          if (state.status === "failed") {
+            message.textContent = job.dataset.failed + " " + (state.error || "");
+            message.classList.add("error");
+            return;
+          }
+          setTimeout(poll, 500);
+        })
+        .catch(function () { setTimeout(poll, 2000); });
+    };
+    poll();
+    return;
+  }
+  var el = document.getElementById("rounds-map");
+  var data = document.getElementById("rounds-data");
+  if (!el || !data || typeof L === "undefined") return;
+  var rounds = JSON.parse(data.textContent);
+  var map = L.map(el);
+  if (el.dataset.tiles) {
+    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
+  }
+  var bounds = [];
+  rounds.forEach(function (round) {
+    if (!round.points.length) return;
+    L.polyline(round.points, { color: round.colour, weight: 4, opacity: 0.8 }).bindTooltip(round.label).addTo(map);
+    round.points.forEach(function (point) {
+      L.circleMarker(point, { radius: 4, color: round.colour, fillOpacity: 0.9 }).addTo(map);
+      bounds.push(point);
+    });
+  });
+  if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] });
+  else map.setView([46.5, 2.5], 6);
+  el.dataset.rounds = String(rounds.length);
+})();

@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from .models import DeliveryOrder, Depot, PlanningRun, Vehicle
+
+
+@admin.register(Depot)
+class DepotAdmin(admin.ModelAdmin):
+    list_display = ["name", "address", "opens", "closes"]
+    raw_id_fields = ["operator"]
+
+
+@admin.register(Vehicle)
+class VehicleAdmin(admin.ModelAdmin):
+    list_display = ["name", "depot", "vehicle_type", "capacity_kg", "cold_kg", "per_km", "per_hour", "active"]
+    list_filter = ["active", "vehicle_type"]
+
+
+@admin.register(DeliveryOrder)
+class DeliveryOrderAdmin(admin.ModelAdmin):
+    list_display = ["week", "producer", "customer", "kind", "kg", "value", "cold"]
+    list_filter = ["week", "kind", "cold"]
+    raw_id_fields = ["producer", "customer", "delivery_place", "created_by"]
+
+
+@admin.register(PlanningRun)
+class PlanningRunAdmin(admin.ModelAdmin):
+    list_display = ["pk", "week", "status", "created_at", "created_by"]
+    readonly_fields = ["problem", "plan", "report", "labels", "error"]

@@ -1,0 +1,142 @@
+"""The demo territory's cooperative week (terroir.logistics.scenario): a cutting workshop run by a
+cooperative (a carrier), its refrigerated truck and van, the week's orders from fifteen of the demo's
+producers to forty buyers (canteens, shops, supermarkets, solidarity groceries)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+
+from terroir.directory.models import Actor
+from terroir.lib.geo import haversine_km
+
+from .models import DeliveryOrder, Depot, OrderKind, Vehicle
+from .scenario import cooperative_week
+from .services import monday
+
+SOURCE = "demo"
+BUYER_NAMES = {
+    "canteen": "Cantine scolaire",
+    "shop": "Magasin de producteurs",
+    "supermarket": "Supermarché",
+    "grocery": "Épicerie solidaire",
+}
+GOODS = {"meat": "Viande découpée", "cheese": "Fromages", "vegetables": "Légumes", "fruit": "Fruits"}
+
+
+def _time(text: str) -> datetime.time:
+    return datetime.time(int(text[:2]), int(text[3:]))
+
+
+def _mask(days: list[int]) -> int:
+    return sum(1 << d for d in days)
+
+
+@transaction.atomic
+def logistics_demo_load(
+    *, seed: int = 1, centre: tuple[float, float] = (45.70, 3.40), week: datetime.date | None = None
+) -> int:
+    """Replace the demo's depots, vehicles and orders; returns how many orders were made."""
+    logistics_demo_clear()
+    data = cooperative_week(seed, centre=centre)
+    producers = [a for a in Actor.objects.filter(is_producer=True, source=SOURCE).exclude(lat=None).order_by("pk")]
+    depot_data = data["depots"][0]
+    lat, lon = depot_data["place"]["lat"], depot_data["place"]["lon"]
+    producers.sort(key=lambda a: haversine_km(lat, lon, float(a.lat or 0), float(a.lon or 0)))
+    farm_ids = list(data["farms"])
+    if len(producers) < len(farm_ids):
+        return 0
+    farms = dict(zip(farm_ids, producers, strict=False))
+    cooperative = Actor.objects.create(
+        name="Coopérative de l'Atelier du Livradois",
+        is_carrier=True,
+        is_organisation=True,
+        source=SOURCE,
+        lat=lat,
+        lon=lon,
+    )
+    depot = Depot.objects.create(
+        name="Atelier de découpe",
+        lat=lat,
+        lon=lon,
+        operator=cooperative,
+        opens=_time(depot_data["hours"][0]),
+        closes=_time(depot_data["hours"][1]),
+    )
+    for v in data["vehicles"]:
+        Vehicle.objects.create(
+            name=v["name"],
+            depot=depot,
+            vehicle_type=v["vehicle_type"],
+            capacity_kg=v["capacity_kg"],
+            capacity_crates=v["capacity_crates"],
+            cold_kg=v["cold_kg"],
+            per_km=v["per_km"],
+            per_hour=v["per_hour"],
+            fixed_per_day=v["fixed_per_day"],
+            starts=_time(v["hours"][0]),
+            ends=_time(v["hours"][1]),
+            weekdays=_mask(v["days"]),
+            max_reloads=v["max_reloads"],
+            driver="Léa Martin" if v["id"] == "camion-frigo" else "Paul Roche",
+            driver_phone="04 73 00 00 00",
+        )
+    customers: dict[str, Actor] = {}
+    for order in data["orders"]:
+        name = order["customer"]
+        if name != "atelier" and name not in customers:
+            kind, number = name.rsplit("-", 1)
+            place = order["delivery"]
+            customers[name] = Actor.objects.create(
+                name=f"{BUYER_NAMES[kind]} n° {number}",
+                is_buyer=True,
+                buyer_kind=kind,
+                source=SOURCE,
+                lat=place["lat"],
+                lon=place["lon"],
+                phone=f"04 73 {int(number):02d} 10 20",
+            )
+    week = week or monday(datetime.date.today())
+    goods = {f["id"]: f for f in _farm_goods(data)}
+    orders = []
+    for o in data["orders"]:
+        kind = o.get("kind", "shipment")
+        orders.append(
+            DeliveryOrder(
+                week=week,
+                kind=kind,
+                producer=farms[o["producer"]],
+                customer=customers.get(o["customer"]),
+                description=GOODS[goods[o["producer"]]["goods"]],
+                kg=o["kg"],
+                crates=o["crates"],
+                cold=o["cold"],
+                value=o["value"],
+                service_min=o["service_min"],
+                weekdays=_mask(o["days"]),
+                ready_at=_time(o["release"]) if "release" in o else None,
+                pickup_opens=_time(o.get("pickup_window", ["06:00", "12:00"])[0]),
+                pickup_closes=_time(o.get("pickup_window", ["06:00", "12:00"])[1]),
+                delivery_opens=_time(o.get("delivery_window", ["07:00", "12:00"])[0]),
+                delivery_closes=_time(o.get("delivery_window", ["07:00", "12:00"])[1]),
+            )
+        )
+        if kind == OrderKind.COLLECTION:
+            orders[-1].customer = None
+    DeliveryOrder.objects.bulk_create(orders)
+    return len(orders)
+
+
+def _farm_goods(data: dict) -> list[dict]:
+    """Which goods each scenario farm sends (its id names its kind)."""
+    kinds = {"livestock": "meat", "dairy": "cheese", "market_garden": "vegetables", "orchard": "fruit"}
+    return [{"id": farm_id, "goods": kinds[farm_id.rsplit("-", 1)[0]]} for farm_id in data["farms"]]
+
+
+def logistics_demo_clear() -> None:
+    DeliveryOrder.objects.filter(producer__source=SOURCE).delete()
+    Vehicle.objects.filter(depot__operator__source=SOURCE).delete()
+    Depot.objects.filter(operator__source=SOURCE).delete()
+    Actor.objects.filter(source=SOURCE, is_carrier=True, is_producer=False).delete()
+    Actor.objects.filter(source=SOURCE, is_buyer=True, is_producer=False).delete()

@@ -1,0 +1,145 @@
+"""Pooled logistics: depots, vehicles, the week's delivery orders, and planning runs.
+
+A planning run keeps the problem it was given (the JSON format of docs/logistics.md, a snapshot: editing
+an order afterwards does not change a plan already made), its progress, the plan and its evaluation.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from terroir.directory.models import Actor, Place
+
+from .costs import VehicleType
+
+DAYS_ALL = 0b1111111
+
+
+class Depot(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    lat = models.FloatField(_("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    lon = models.FloatField(_("longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    opens = models.TimeField(_("opens"), default=datetime.time(5, 0))
+    closes = models.TimeField(_("closes"), default=datetime.time(20, 0))
+    operator = models.ForeignKey(Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("depot")
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")), name="depot_hours")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Vehicle(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    depot = models.ForeignKey(Depot, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("depot"))
+    vehicle_type = models.CharField(_("type"), max_length=30, choices=[
+        (VehicleType.CAR, _("car")), (VehicleType.VAN, _("van")),
+        (VehicleType.REFRIGERATED_VAN, _("refrigerated van")), (VehicleType.TRUCK, _("truck")),
+        (VehicleType.REFRIGERATED_TRUCK, _("refrigerated truck")),
+    ], default=VehicleType.REFRIGERATED_VAN)  # fmt: skip
+    capacity_kg = models.PositiveIntegerField(_("capacity (kg)"), validators=[MinValueValidator(1)])
+    capacity_crates = models.PositiveIntegerField(_("capacity (crates)"), null=True, blank=True)
+    cold_kg = models.PositiveIntegerField(_("refrigerated capacity (kg)"), default=0)
+    per_km = models.DecimalField(_("cost per km (€)"), max_digits=6, decimal_places=3, default=0.8)
+    per_hour = models.DecimalField(_("driver cost per hour (€)"), max_digits=6, decimal_places=2, default=18)
+    fixed_per_day = models.DecimalField(_("fixed cost per day (€)"), max_digits=7, decimal_places=2, default=0)
+    starts = models.TimeField(_("working day starts"), default=datetime.time(6, 0))
+    ends = models.TimeField(_("working day ends"), default=datetime.time(16, 0))
+    weekdays = models.PositiveSmallIntegerField(_("days it works"), default=0b0001110)  # bit 0 = Monday
+    max_reloads = models.PositiveSmallIntegerField(_("returns to reload per day"), default=1)
+    driver = models.CharField(_("driver"), max_length=120, blank=True)
+    driver_phone = models.CharField(_("driver's phone"), max_length=30, blank=True)
+    active = models.BooleanField(_("in service"), default=True)
+
+    class Meta:
+        verbose_name = _("vehicle")
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=models.Q(ends__gt=models.F("starts")), name="vehicle_hours")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderKind(models.TextChoices):
+    SHIPMENT = "shipment", _("from the farm to the customer")
+    DELIVERY = "delivery", _("from the depot to the customer")
+    COLLECTION = "collection", _("from the farm to the depot")
+
+
+class DeliveryOrder(models.Model):
+    """Goods to carry in a given week."""
+
+    week = models.DateField(_("week of"), db_index=True)  # its Monday
+    kind = models.CharField(_("route"), max_length=12, choices=OrderKind.choices, default=OrderKind.SHIPMENT)
+    producer = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", verbose_name=_("producer"))
+    customer = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    delivery_place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("deliver at")
+    )
+    description = models.CharField(_("goods"), max_length=200, blank=True)
+    kg = models.DecimalField(_("weight (kg)"), max_digits=8, decimal_places=1, validators=[MinValueValidator(0)])
+    crates = models.PositiveIntegerField(_("crates"), default=0)
+    cold = models.BooleanField(_("needs the cold chain"), default=False)
+    value = models.DecimalField(_("value (€)"), max_digits=10, decimal_places=2, default=0,
+                                validators=[MinValueValidator(0)])  # fmt: skip
+    pickup_opens = models.TimeField(_("pick up from"), default=datetime.time(6, 0))
+    pickup_closes = models.TimeField(_("pick up until"), default=datetime.time(12, 0))
+    delivery_opens = models.TimeField(_("deliver from"), default=datetime.time(7, 0))
+    delivery_closes = models.TimeField(_("deliver until"), default=datetime.time(12, 0))
+    ready_at = models.TimeField(_("ready at the depot at"), null=True, blank=True)
+    service_min = models.PositiveSmallIntegerField(_("minutes on site"), default=5)
+    weekdays = models.PositiveSmallIntegerField(_("days it may travel"), default=0b0001110)
+    required = models.BooleanField(_("must be delivered"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("delivery order")
+        ordering = ["week", "producer__name", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(kg__gte=0), name="order_kg_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.producer} → {self.customer or _('depot')}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class PlanningRun(models.Model):
+    week = models.DateField(_("week of"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    stage = models.CharField(max_length=40, blank=True)
+    fraction = models.FloatField(default=0.0)
+    time_limit_s = models.FloatField(default=10.0)
+    problem = models.JSONField()  # docs/logistics.md
+    labels = models.JSONField(default=dict)  # ids of the problem → names shown (orders, producers, vehicles…)
+    plan = models.JSONField(null=True, blank=True)
+    report = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("planning run")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.week or ''} #{self.pk}"

@@ -1,0 +1,158 @@
+"""Planning the week's pooled rounds from the platform: the problem built from the chosen vehicles and
+orders (the JSON format of docs/logistics.md, which the API takes too), the run in a background thread
+with its progress in the database, and the plan with its costs, status quo and sharing kept on the run."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+import traceback
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from . import evaluate, problems, routing
+from .distances import provider
+from .models import DAYS_ALL, DeliveryOrder, OrderKind, PlanningRun, RunStatus, Vehicle
+
+MAX_TIME_LIMIT_S = 120.0
+MAX_ORDERS = 2000  # beyond, a territory plans by area or by day
+
+
+def monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def days_of(mask: int) -> list[int]:
+    return [d for d in range(7) if mask & (1 << d)]
+
+
+def _hhmm(value: datetime.time) -> str:
+    return value.strftime("%H:%M")
+
+
+def _point(lat: float | None, lon: float | None) -> dict[str, float | None]:
+    return {"lat": lat, "lon": lon}
+
+
+def problem_for_week(
+    vehicles: Iterable[Vehicle], orders: Iterable[DeliveryOrder]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The problem (docs/logistics.md) and the labels that turn its ids back into names and contacts."""
+    problem: dict[str, Any] = {"depots": [], "vehicles": [], "orders": [], "farms": {}}
+    labels: dict[str, Any] = {"depots": {}, "vehicles": {}, "orders": {}, "parties": {}}
+    depots_seen: set[int] = set()
+    for vehicle in vehicles:
+        depot = vehicle.depot
+        if depot.pk not in depots_seen:
+            depots_seen.add(depot.pk)
+            problem["depots"].append({"id": f"d{depot.pk}", "place": _point(depot.lat, depot.lon),
+                                      "hours": [_hhmm(depot.opens), _hhmm(depot.closes)]})  # fmt: skip
+            labels["depots"][f"d{depot.pk}"] = {"name": depot.name, "address": depot.address}
+        problem["vehicles"].append({
+            "id": f"v{vehicle.pk}", "depot": f"d{depot.pk}", "vehicle_type": vehicle.vehicle_type,
+            "capacity_kg": vehicle.capacity_kg, "capacity_crates": vehicle.capacity_crates or 2**62,
+            "cold_kg": vehicle.cold_kg, "per_km": float(vehicle.per_km), "per_hour": float(vehicle.per_hour),
+            "fixed_per_day": float(vehicle.fixed_per_day), "hours": [_hhmm(vehicle.starts), _hhmm(vehicle.ends)],
+            "days": days_of(vehicle.weekdays) or days_of(DAYS_ALL), "max_reloads": vehicle.max_reloads,
+        })  # fmt: skip
+        labels["vehicles"][f"v{vehicle.pk}"] = {"name": vehicle.name, "driver": vehicle.driver,
+                                                "phone": vehicle.driver_phone}  # fmt: skip
+    for order in orders:
+        producer, customer = order.producer, order.customer
+        labels["parties"][f"p{producer.pk}"] = producer.name
+        problem["farms"][f"p{producer.pk}"] = _point(producer.lat, producer.lon)
+        entry: dict[str, Any] = {
+            "id": f"o{order.pk}", "kind": order.kind, "producer": f"p{producer.pk}", "kg": float(order.kg),
+            "crates": order.crates, "cold": order.cold, "value": float(order.value),
+            "service_min": order.service_min, "days": days_of(order.weekdays) or days_of(DAYS_ALL),
+            "required": order.required,
+        }  # fmt: skip
+        if not order.required:
+            entry["prize"] = float(order.value)
+        where = order.delivery_place
+        address = (where.address if where else (customer.address if customer else "")) or ""
+        if order.kind in (OrderKind.SHIPMENT, OrderKind.COLLECTION):
+            entry["pickup"] = _point(producer.lat, producer.lon)
+            entry["pickup_window"] = [_hhmm(order.pickup_opens), _hhmm(order.pickup_closes)]
+        if order.kind in (OrderKind.SHIPMENT, OrderKind.DELIVERY):
+            lat, lon = (where.lat, where.lon) if where else ((customer.lat, customer.lon) if customer else (None, None))
+            entry["delivery"] = _point(lat, lon)
+            entry["delivery_window"] = [_hhmm(order.delivery_opens), _hhmm(order.delivery_closes)]
+        if order.kind == OrderKind.DELIVERY and order.ready_at:
+            entry["release"] = _hhmm(order.ready_at)
+        if customer is not None:
+            entry["customer"] = f"c{customer.pk}"
+            labels["parties"][f"c{customer.pk}"] = customer.name
+        problem["orders"].append(entry)
+        labels["orders"][f"o{order.pk}"] = {
+            "goods": order.description, "producer": producer.name, "producer_phone": producer.phone,
+            "producer_address": producer.address, "customer": customer.name if customer else "",
+            "customer_phone": customer.phone if customer else "", "address": address,
+            "place": where.name if where else "",
+        }  # fmt: skip
+    return problem, labels
+
+
+def run_start(
+    problem: dict[str, Any], *, by: Any, week: datetime.date | None = None, labels: dict[str, Any] | None = None,
+    time_limit_s: float = 10.0, background: bool = True,
+) -> PlanningRun:  # fmt: skip
+    """Check the problem (ProblemError names what is wrong), keep it on a run, and plan it."""
+    parsed = problems.problem_from_json(problem)
+    if not parsed.orders:
+        raise routing.ProblemError("no order to plan")
+    if len(parsed.orders) > MAX_ORDERS:
+        raise routing.ProblemError(f"{len(parsed.orders)} orders: at most {MAX_ORDERS} are planned at once")
+    routing._check(parsed)
+    time_limit_s = min(max(float(time_limit_s), 1.0), MAX_TIME_LIMIT_S)
+    run = PlanningRun.objects.create(
+        week=week, created_by=by if getattr(by, "pk", None) else None, problem=problem, labels=labels or {},
+        time_limit_s=time_limit_s, stage="queued",
+    )  # fmt: skip
+    if background:
+        transaction.on_commit(lambda: _thread(run.pk))
+    else:
+        run_execute(run.pk)
+        run.refresh_from_db()
+    return run
+
+
+def _thread(run_id: int) -> None:
+    def work() -> None:
+        try:
+            run_execute(run_id)
+        finally:
+            connection.close()
+
+    threading.Thread(target=work, name=f"planning-{run_id}", daemon=True).start()
+
+
+def run_execute(run_id: int) -> None:
+    """Plan a run: distances, search (most of the time limit), then costs, status quo and sharing."""
+    run = PlanningRun.objects.get(pk=run_id)
+    runs = PlanningRun.objects.filter(pk=run_id)
+    runs.update(status=RunStatus.RUNNING, stage="distances", fraction=0.0)
+    try:
+        problem = problems.problem_from_json(run.problem)
+        distances = provider()
+
+        def told(fraction: float) -> None:
+            runs.update(stage="search", fraction=round(0.05 + 0.8 * fraction, 3))
+
+        started = time.perf_counter()
+        result = routing.plan(problem, matrix_for=distances.matrix, seconds=run.time_limit_s, progress=told)
+        runs.update(stage="costs", fraction=0.86)
+        report = evaluate.evaluate(problem, result, matrix_for=distances.matrix)
+        document = problems.plan_to_json(result) | {"seconds": round(time.perf_counter() - started, 2)}
+        runs.update(status=RunStatus.DONE, stage="done", fraction=1.0, plan=document,
+                    report=evaluate.report_to_json(report), finished_at=timezone.now())  # fmt: skip
+    except routing.ProblemError as exc:
+        runs.update(status=RunStatus.FAILED, stage="failed", error=str(exc), finished_at=timezone.now())
+    except Exception as exc:  # the page must learn that the run ended, whatever ended it
+        traceback.print_exc()
+        runs.update(status=RunStatus.FAILED, stage="failed", error=f"{type(exc).__name__}: {exc}",
+                    finished_at=timezone.now())  # fmt: skip

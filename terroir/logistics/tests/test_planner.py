@@ -1,0 +1,287 @@
+"""The planner from the platform: who may plan, the week's problem built from vehicles and orders, a run
+planned in the background with its progress, the results page (costs, status quo, sharing), route
+sheets, CSV and GeoJSON exports, the order form's bad input, and the JSON API."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from terroir.accounts.models import Membership
+from terroir.accounts.services import api_token_create
+from terroir.directory.models import Actor
+from terroir.logistics import services
+from terroir.logistics.models import DeliveryOrder, Depot, OrderKind, PlanningRun, RunStatus, Vehicle
+
+pytestmark = pytest.mark.django_db
+WEEK = datetime.date(2026, 11, 23)  # a Monday
+TUE_THU = 0b0001110
+
+
+@pytest.fixture(autouse=True)
+def _synchronous(monkeypatch: Any) -> None:
+    """Runs start in a thread in production; here they run when the request's transaction commits."""
+    monkeypatch.setattr(services, "_thread", services.run_execute)
+
+
+def make_week(territory: Any) -> dict[str, Any]:
+    farms = [territory.cheese_farm, territory.honey_farm]
+    for farm, (lat, lon) in zip(farms, [(45.60, 3.70), (45.66, 3.55)], strict=True):
+        farm.lat, farm.lon = lat, lon
+        farm.save()
+    market_garden = Actor.objects.create(name="Les Jardins de l'Allier", is_producer=True, lat=45.75, lon=3.40)
+    farms.append(market_garden)
+    buyers = [
+        Actor.objects.create(name=name, is_buyer=True, lat=lat, lon=lon, phone="04 73 11 22 33", address=address)
+        for name, lat, lon, address in [
+            ("Cantine de Thiers", 45.856, 3.547, "1 rue du Collège"),
+            ("Épicerie solidaire d'Ambert", 45.549, 3.741, "3 place du Livradois"),
+            ("Magasin Les Volcans", 45.78, 3.09, "10 avenue de Royat"),
+        ]
+    ]
+    depot = Depot.objects.create(name="Atelier de découpe", lat=45.65, lon=3.60)
+    truck = Vehicle.objects.create(
+        name="Camion frigo",
+        depot=depot,
+        vehicle_type="refrigerated_truck",
+        capacity_kg=1500,
+        cold_kg=1500,
+        per_km=0.95,
+        per_hour=18,
+        fixed_per_day=55,
+        weekdays=TUE_THU,
+        driver="Léa Martin",
+        driver_phone="06 11 22 33 44",
+    )
+    orders = []
+    for i, (farm, buyer) in enumerate([(f, b) for f in farms for b in buyers]):
+        orders.append(
+            DeliveryOrder.objects.create(
+                week=WEEK,
+                kind=OrderKind.SHIPMENT,
+                producer=farm,
+                customer=buyer,
+                description=f"Caisse {i}",
+                kg=20 + i,
+                value=100 + 10 * i,
+                cold=farm == territory.cheese_farm,
+                weekdays=TUE_THU,
+            )
+        )
+    orders.append(
+        DeliveryOrder.objects.create(
+            week=WEEK,
+            kind=OrderKind.COLLECTION,
+            producer=farms[0],
+            description="Carcasses",
+            kg=200,
+            cold=True,
+            weekdays=TUE_THU,
+        )
+    )
+    return {"truck": truck, "orders": orders, "farms": farms, "buyers": buyers}
+
+
+def plan_week(client: Client, week: dict[str, Any], limit: str = "1") -> Any:
+    data = {
+        "week": WEEK.isoformat(),
+        "vehicles": [week["truck"].pk],
+        "orders": [o.pk for o in week["orders"]],
+        "time_limit": limit,
+    }
+    response = client.post("/logistics/", data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    return PlanningRun.objects.get()
+
+
+def test_only_coordinators_and_carriers_may_plan(client: Client, people: Any, territory: Any) -> None:
+    assert client.get("/logistics/").status_code == 302  # to log in
+    client.force_login(people.claire)
+    assert client.get("/logistics/").status_code == 403
+    client.force_login(people.camille)
+    assert client.get("/logistics/").status_code == 200
+    carrier = Actor.objects.create(name="Transports du Forez", is_carrier=True)
+    Membership.objects.create(user=people.hugo, actor=carrier, how="coordinator")
+    client.force_login(people.hugo)
+    assert client.get("/logistics/").status_code == 200
+
+
+def test_a_week_is_planned_and_its_page_shows_costs_status_quo_and_sharing(
+    client: Client, people: Any, territory: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    week = make_week(territory)
+    client.force_login(people.camille)
+    page = client.get(f"/logistics/?week={WEEK.isoformat()}").content.decode()
+    assert "Camion frigo" in page and "Cantine de Thiers" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        run = plan_week(client, week)
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.fraction == 1.0, run.error
+    assert run.plan["unserved"] == [] and {r["day"] for r in run.plan["rounds"]} <= {1, 2, 3}
+    served = {s["order"] for r in run.plan["rounds"] for s in r["stops"] if s["order"]}
+    assert served == {f"o{o.pk}" for o in week["orders"]}
+    page = client.get(f"/logistics/runs/{run.pk}/").content.decode()
+    assert 'id="status-quo"' in page and 'id="sharing"' in page and "Shapley" in page
+    assert "Les Jardins de l&#x27;Allier" in page and "Cantine de Thiers" in page
+    assert run.report["saved"]["km"] > 0
+    assert sum(s["amount"] for s in run.report["sharing"]["shapley"]) == pytest.approx(
+        run.report["total"]["cost"], abs=0.05
+    )
+    state = client.get(f"/logistics/runs/{run.pk}/state.json").json()
+    assert state == {"status": "done", "stage": "done", "fraction": 1.0, "error": ""}
+
+
+def test_route_sheets_and_exports(
+    client: Client, people: Any, territory: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    week = make_week(territory)
+    client.force_login(people.camille)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = plan_week(client, week)
+    run.refresh_from_db()
+    sheets = client.get(f"/logistics/runs/{run.pk}/sheets/").content.decode()
+    assert "Léa Martin" in sheets and "06 11 22 33 44" in sheets and "1 rue du Collège" in sheets
+    assert "Carcasses" in sheets  # unloaded at the depot
+    response = client.get(f"/logistics/runs/{run.pk}/rounds.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["round", "day", "vehicle", "stop"]
+    assert {r[7] for r in rows[1:] if r[7]} == {f"o{o.pk}" for o in week["orders"]}
+    geo = json.loads(client.get(f"/logistics/runs/{run.pk}/rounds.geojson").content)
+    lines = [f for f in geo["features"] if f["geometry"]["type"] == "LineString"]
+    assert len(lines) == len(run.plan["rounds"]) and all(len(f["geometry"]["coordinates"]) >= 3 for f in lines)
+
+
+def test_nothing_chosen_or_an_impossible_week_says_why(client: Client, people: Any, territory: Any) -> None:
+    week = make_week(territory)
+    client.force_login(people.camille)
+    response = client.post("/logistics/", {"week": WEEK.isoformat(), "orders": [week["orders"][0].pk]})
+    assert response.status_code == 400 and "Choisissez au moins un véhicule" in response.content.decode()
+    assert not PlanningRun.objects.exists()
+
+
+def test_an_order_no_plan_can_serve_is_listed_and_the_rest_planned(
+    client: Client, people: Any, territory: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    week = make_week(territory)
+    heavy = DeliveryOrder.objects.create(
+        week=WEEK,
+        producer=week["farms"][1],
+        customer=week["buyers"][0],
+        kg=5000,
+        weekdays=TUE_THU,
+        description="Trop lourd",
+    )
+    week["orders"].append(heavy)
+    client.force_login(people.camille)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = plan_week(client, week)
+    run.refresh_from_db()
+    assert run.plan["unserved"] == [{"order": f"o{heavy.pk}", "reason": "heavier than any vehicle"}]
+    assert len({s["order"] for r in run.plan["rounds"] for s in r["stops"] if s["order"]}) == len(week["orders"]) - 1
+    assert 'id="unserved"' in client.get(f"/logistics/runs/{run.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "says"),
+    [
+        ({"kg": "-3"}, "kg", "supérieure ou égale à 0"),
+        ({"customer": ""}, "customer", "Une livraison va à un client"),
+        ({"delivery_opens": "11:00", "delivery_closes": "09:00"}, "delivery_closes", "se ferme avant de s’ouvrir"),
+        (
+            {"pickup_opens": "10:00", "delivery_opens": "06:00", "delivery_closes": "09:00"},
+            "delivery_closes",
+            "avant que l’enlèvement",
+        ),
+        ({"producer": "999999"}, "producer", "Sélectionnez un choix valide"),
+    ],
+)
+def test_the_order_form_refuses_bad_input_by_field(
+    client: Client, people: Any, territory: Any, changes: dict[str, str], field: str, says: str
+) -> None:
+    week = make_week(territory)
+    client.force_login(people.camille)
+    data = {
+        "week": WEEK.isoformat(),
+        "kind": "shipment",
+        "producer": week["farms"][0].pk,
+        "customer": week["buyers"][0].pk,
+        "kg": "12",
+        "crates": "1",
+        "value": "80",
+        "pickup_opens": "06:00",
+        "pickup_closes": "12:00",
+        "delivery_opens": "07:00",
+        "delivery_closes": "12:00",
+        "service_min": "5",
+        "weekdays": ["1", "3"],
+        "required": "on",
+    } | changes
+    response = client.post("/logistics/orders/new/", data)
+    assert response.status_code == 400
+    assert says in response.content.decode(), response.content.decode()[-3000:]
+    assert response.context["form"].errors[field]
+    good = client.post(
+        "/logistics/orders/new/",
+        data
+        | {
+            k: v
+            for k, v in {
+                "kg": "12",
+                "customer": week["buyers"][0].pk,
+                "producer": week["farms"][0].pk,
+                "pickup_opens": "06:00",
+                "delivery_opens": "07:00",
+                "delivery_closes": "12:00",
+            }.items()
+        },
+    )
+    assert good.status_code == 302
+    order = DeliveryOrder.objects.latest("pk")
+    assert order.weekdays == 0b1010 and order.created_by == people.camille
+
+
+def test_the_api_takes_a_problem_and_gives_the_plan(
+    client: Client, people: Any, territory: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    _token, key = api_token_create(user=people.camille, name="planner", scope="write")
+    week = make_week(territory)
+    problem, _labels = services.problem_for_week([week["truck"]], week["orders"])
+    headers = {"Authorization": f"Bearer {key}"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/plans", {"problem": problem, "time_limit_s": 1}, content_type="application/json", headers=headers
+        )
+    assert response.status_code == 202, response.content
+    run_id = response.json()["id"]
+    body = client.get(f"/api/v1/plans/{run_id}", headers=headers).json()
+    assert body["status"] == "done" and body["plan"]["rounds"] and body["report"]["sharing"]["shapley"]
+    # Bad problems are refused naming the order.
+    problem["orders"][0]["kg"] = -5
+    refused = client.post("/api/v1/plans", {"problem": problem}, content_type="application/json", headers=headers)
+    assert refused.status_code == 400
+    assert (
+        refused.json()["error"]["code"] == "invalid_problem"
+        and problem["orders"][0]["id"] in refused.json()["error"]["message"]
+    )
+    problem["orders"][0]["kg"] = 5
+    problem["orders"][0]["producer"] = "nobody"
+    refused = client.post("/api/v1/plans", {"problem": problem}, content_type="application/json", headers=headers)
+    assert "unknown producer 'nobody'" in refused.json()["error"]["message"]
+
+
+def test_the_api_is_for_planners_with_a_write_key(client: Client, people: Any, territory: Any) -> None:
+    _token, producer_key = api_token_create(user=people.claire, name="farm", scope="write")
+    _token, read_key = api_token_create(user=people.camille, name="read", scope="read")
+    body: dict[str, Any] = {"problem": {"depots": [], "vehicles": [], "orders": []}}
+    for key, status in ((producer_key, 403), (read_key, 403)):
+        response = client.post(
+            "/api/v1/plans", body, content_type="application/json", headers={"Authorization": f"Bearer {key}"}
+        )
+        assert response.status_code == status
+    assert client.post("/api/v1/plans", body, content_type="application/json").status_code == 401

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "logistics"
+urlpatterns = [
+    path("", views.planner, name="planner"),
+    path("orders/new/", views.order_new, name="order_new"),
+    path("runs/<int:run_id>/", views.run, name="run"),
+    path("runs/<int:run_id>/state.json", views.run_state, name="run_state"),
+    path("runs/<int:run_id>/sheets/", views.sheets, name="sheets"),
+    path("runs/<int:run_id>/rounds.csv", views.export_csv, name="csv"),
+    path("runs/<int:run_id>/rounds.geojson", views.export_geojson, name="geojson"),
+]

@@ -1,0 +1,287 @@
+"""The planner: choose the week, vehicles and orders, run in the background, see the rounds on a map with
+their costs, the status quo and the sharing; print route sheets; export CSV and GeoJSON."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from terroir.accounts.permissions import planner_required
+from terroir.directory.forms import WEEKDAYS as WEEKDAY_CHOICES
+from terroir.directory.models import Actor
+
+from . import services
+from .models import DeliveryOrder, PlanningRun, RunStatus, Vehicle
+from .routing import DAY, ProblemError
+
+ACTIONS = {
+    "start": gettext_lazy("Leave the depot"),
+    "reload": gettext_lazy("Back at the depot, reload"),
+    "end": gettext_lazy("Back at the depot"),
+    "load": gettext_lazy("Load"),
+    "unload": gettext_lazy("Unload"),
+}
+COLOURS = ["#1b7837", "#762a83", "#e66101", "#2166ac", "#b2182b", "#4d9221", "#8c510a", "#01665e"]
+
+
+def _week(value: str | None) -> datetime.date:
+    try:
+        day = datetime.date.fromisoformat(value) if value else datetime.date.today()
+    except ValueError:
+        day = datetime.date.today()
+    return services.monday(day)
+
+
+def _clock(seconds: int) -> str:
+    seconds %= DAY
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
+@planner_required
+@require_http_methods(["GET", "POST"])
+def planner(request: HttpRequest) -> HttpResponse:
+    week = _week(request.POST.get("week") or request.GET.get("week"))
+    vehicles = list(Vehicle.objects.filter(active=True).select_related("depot"))
+    orders = list(DeliveryOrder.objects.filter(week=week).select_related("producer", "customer", "delivery_place"))
+    error = ""
+    if request.method == "POST":
+        chosen_vehicles = [v for v in vehicles if str(v.pk) in request.POST.getlist("vehicles")]
+        chosen_orders = [o for o in orders if str(o.pk) in request.POST.getlist("orders")]
+        try:
+            limit = float(request.POST.get("time_limit") or 10)
+        except ValueError:
+            limit = 10.0
+        if not chosen_vehicles:
+            error = _("Choose at least one vehicle.")
+        elif not chosen_orders:
+            error = _("Choose at least one order.")
+        else:
+            problem, labels = services.problem_for_week(chosen_vehicles, chosen_orders)
+            try:
+                run = services.run_start(problem, by=request.user, week=week, labels=labels, time_limit_s=limit)
+            except ProblemError as exc:
+                error = _("The problem cannot be planned: %(reason)s") % {"reason": exc}
+            else:
+                return redirect("logistics:run", run_id=run.pk)
+    context = {
+        "week": week,
+        "previous": week - datetime.timedelta(days=7),
+        "next": week + datetime.timedelta(days=7),
+        "vehicles": [(v, [WEEKDAYS[d] for d in services.days_of(v.weekdays)]) for v in vehicles],
+        "orders": [(o, [WEEKDAYS[d] for d in services.days_of(o.weekdays)]) for o in orders],
+        "runs": PlanningRun.objects.order_by("-created_at")[:10],
+        "error": error,
+    }
+    return render(request, "logistics/planner.html", context, status=400 if error else 200)
+
+
+class OrderForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Days it may travel"), choices=WEEKDAY_CHOICES, coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    class Meta:
+        model = DeliveryOrder
+        fields = [
+            "week", "kind", "producer", "customer", "delivery_place", "description", "kg", "crates", "cold",
+            "value", "pickup_opens", "pickup_closes", "delivery_opens", "delivery_closes", "ready_at",
+            "service_min", "required",
+        ]  # fmt: skip
+        widgets = {
+            "week": forms.DateInput(attrs={"type": "date"}),
+            **{f: forms.TimeInput(attrs={"type": "time"}, format="%H:%M") for f in
+               ("pickup_opens", "pickup_closes", "delivery_opens", "delivery_closes", "ready_at")},
+        }  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["producer"].queryset = Actor.objects.filter(is_producer=True).order_by("name")  # type: ignore[attr-defined]
+        self.fields["customer"].queryset = Actor.objects.filter(is_buyer=True).order_by("name")  # type: ignore[attr-defined]
+        self.fields["delivery_place"].required = False
+        self.fields["delivery_place"].widget = forms.HiddenInput()
+        if not self.is_bound:
+            self.initial.setdefault("weekdays", [1, 2, 3])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind")
+        if kind in ("shipment", "delivery") and not data.get("customer"):
+            self.add_error("customer", _("A delivery goes to a customer."))
+        if kind in ("shipment", "collection") and data.get("producer") and data["producer"].lat is None:
+            self.add_error("producer", _("This producer has no position on the map: set it on their page first."))
+        for opens, closes in (("pickup_opens", "pickup_closes"), ("delivery_opens", "delivery_closes")):
+            if data.get(opens) and data.get(closes) and data[closes] <= data[opens]:
+                self.add_error(closes, _("This time window closes before it opens."))
+        pickup, deadline = data.get("pickup_opens"), data.get("delivery_closes")
+        if kind == "shipment" and pickup and deadline and deadline <= pickup:
+            self.add_error("delivery_closes", _("The delivery deadline comes before the pickup can happen."))
+        if data.get("week"):
+            data["week"] = services.monday(data["week"])
+        return data
+
+    def save(self, commit: bool = True) -> DeliveryOrder:
+        order: DeliveryOrder = super().save(commit=False)
+        order.weekdays = sum(1 << int(d) for d in self.cleaned_data["weekdays"])
+        if commit:
+            order.save()
+        return order
+
+
+@planner_required
+@require_http_methods(["GET", "POST"])
+def order_new(request: HttpRequest) -> HttpResponse:
+    week = _week(request.GET.get("week"))
+    form = OrderForm(request.POST or None, initial={"week": week})
+    if request.method == "POST" and form.is_valid():
+        order = form.save(commit=False)
+        order.created_by = request.user  # type: ignore[assignment]
+        order.save()
+        messages.success(request, _("Order added."))
+        return redirect(f"{reverse('logistics:planner')}?week={order.week.isoformat()}")
+    return render(request, "logistics/order_form.html", {"form": form, "week": week},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+def _run_json(run: PlanningRun) -> dict[str, Any]:
+    return {"status": run.status, "stage": run.stage, "fraction": run.fraction, "error": run.error}
+
+
+@planner_required
+def run_state(request: HttpRequest, run_id: int) -> JsonResponse:
+    return JsonResponse(_run_json(get_object_or_404(PlanningRun, pk=run_id)))
+
+
+def _order_text(labels: dict[str, Any], order_id: str | None) -> dict[str, str]:
+    return labels.get("orders", {}).get(order_id or "", {}) if order_id else {}
+
+
+def _rounds(run: PlanningRun) -> list[dict[str, Any]]:
+    """The plan's rounds with names, times of day and what happens at each stop."""
+    labels, plan, report = run.labels or {}, run.plan or {}, run.report or {}
+    costs = report.get("rounds", [])
+    rounds = []
+    for i, r in enumerate(plan.get("rounds", [])):
+        vehicle = labels.get("vehicles", {}).get(r["vehicle"], {"name": r["vehicle"]})
+        stops = []
+        for s in r["stops"]:
+            text = _order_text(labels, s["order"])
+            depot = s["order"] is None
+            stops.append({
+                **s, "time": _clock(s["arrival_s"]), "leaves": _clock(s["departure_s"]),
+                "what": ACTIONS.get(s["action"], s["action"]), "order_text": text, "depot": depot,
+                "loaded": [_order_text(labels, o) | {"id": o} for o in s.get("loaded", [])],
+                "unloaded": [_order_text(labels, o) | {"id": o} for o in s.get("unloaded", [])],
+            })  # fmt: skip
+        rounds.append({
+            "index": i + 1, "vehicle": vehicle, "day": WEEKDAYS[r["day"]], "km": r["km"], "hours": r["hours"],
+            "trips": r["trips"], "stops": stops, "cost": costs[i] if i < len(costs) else None,
+            "colour": COLOURS[i % len(COLOURS)],
+        })  # fmt: skip
+    return rounds
+
+
+def _sharing(run: PlanningRun) -> list[dict[str, Any]]:
+    report, labels = run.report or {}, run.labels or {}
+    parties = labels.get("parties", {})
+    shapley = {s["producer"]: s for s in report.get("sharing", {}).get("shapley", [])}
+    alone = report.get("status_quo_by_producer", {})
+    carried = {p["party"]: p for p in report.get("producers", [])}
+    rows = []
+    for share in report.get("sharing", {}).get("proportional", []):
+        producer = share["producer"]
+        rows.append({
+            "name": parties.get(producer, producer), "alone": alone.get(producer),
+            "proportional": share["amount"], "shapley": shapley.get(producer, {}).get("amount"),
+            "carried": carried.get(producer),
+        })  # fmt: skip
+    return rows
+
+
+def _parties(run: PlanningRun, key: str) -> list[dict[str, Any]]:
+    parties = (run.labels or {}).get("parties", {})
+    return [p | {"name": parties.get(p["party"], p["party"])} for p in (run.report or {}).get(key, [])]
+
+
+@planner_required
+def run(request: HttpRequest, run_id: int) -> HttpResponse:
+    planning = get_object_or_404(PlanningRun, pk=run_id)
+    rounds = _rounds(planning) if planning.status == RunStatus.DONE else []
+    unserved = [
+        {"order": u["order"], "reason": u["reason"], "text": _order_text(planning.labels or {}, u["order"])}
+        for u in (planning.plan or {}).get("unserved", [])
+    ]
+    map_data = [
+        {"colour": r["colour"], "label": f"{r['day']} · {r['vehicle']['name']}",
+         "points": [[s["lat"], s["lon"]] for s in r["stops"] if s["lat"] is not None]}
+        for r in rounds
+    ]  # fmt: skip
+    report = planning.report or {}
+    samples = len(report.get("sharing", {}).get("shapley", []))
+    context = {
+        "run": planning, "state": _run_json(planning), "rounds": rounds, "unserved": unserved,
+        "map_data": map_data, "report": report, "sharing": _sharing(planning),
+        "producers": _parties(planning, "producers"), "customers": _parties(planning, "customers"),
+        "exact": samples <= 12,
+    }  # fmt: skip
+    return render(request, "logistics/run.html", context)
+
+
+@planner_required
+def sheets(request: HttpRequest, run_id: int) -> HttpResponse:
+    planning = get_object_or_404(PlanningRun, pk=run_id, status=RunStatus.DONE)
+    return render(request, "logistics/sheets.html", {"run": planning, "rounds": _rounds(planning)})
+
+
+@planner_required
+def export_csv(request: HttpRequest, run_id: int) -> HttpResponse:
+    planning = get_object_or_404(PlanningRun, pk=run_id, status=RunStatus.DONE)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["round", "day", "vehicle", "stop", "arrival", "departure", "action", "order", "goods",
+                     "producer", "customer", "address", "lat", "lon", "load_kg"])  # fmt: skip
+    for r in _rounds(planning):
+        for n, s in enumerate(r["stops"], start=1):
+            text = s["order_text"]
+            names = [text.get(k, "") for k in ("goods", "producer", "customer", "address")]
+            writer.writerow([r["index"], r["day"], r["vehicle"]["name"], n, s["time"], s["leaves"], s["action"],
+                             s["order"] or "", *names, s["lat"], s["lon"], s["load_kg"]])  # fmt: skip
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tournees-{planning.pk}.csv"'
+    return response
+
+
+@planner_required
+def export_geojson(request: HttpRequest, run_id: int) -> HttpResponse:
+    planning = get_object_or_404(PlanningRun, pk=run_id, status=RunStatus.DONE)
+    features: list[dict[str, Any]] = []
+    for r in _rounds(planning):
+        line = [[s["lon"], s["lat"]] for s in r["stops"] if s["lat"] is not None]
+        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": line},
+                         "properties": {"round": r["index"], "day": str(r["day"]), "vehicle": r["vehicle"]["name"],
+                                        "km": r["km"], "hours": r["hours"], "colour": r["colour"]}})  # fmt: skip
+        for n, s in enumerate(r["stops"], start=1):
+            if s["lat"] is None:
+                continue
+            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
+                             "properties": {"round": r["index"], "stop": n, "arrival": s["time"],
+                                            "action": s["action"], "order": s["order"],
+                                            "customer": s["order_text"].get("customer", ""),
+                                            "producer": s["order_text"].get("producer", "")}})  # fmt: skip
+    response = HttpResponse(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+                            content_type="application/geo+json")  # fmt: skip
+    response["Content-Disposition"] = f'attachment; filename="tournees-{planning.pk}.geojson"'
+    return response
