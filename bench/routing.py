@@ -107,9 +107,10 @@ def coop_week(plan_seconds: float = 3.0, scenarios: int = 3) -> tuple[float, str
         all_ok &= result.feasible and not result.unserved
         print(f"  coop week seed {seed}: {len(problem.orders)} orders, {len(result.rounds)} vehicle-days, "
               f"{result.km:.0f} km vs {report.status_quo.km:.0f} km alone, cost {report.total.cost:.0f} € vs "
-              f"{report.status_quo.cost:.0f} € (saves {saved:.0f} %, CO2 -{report.saved['co2_kg']:.0f} kg, "
-              f"{report.saved['hours']:.1f} h), transport = {shares[-1]:.1f} % of value, "
-              f"{len(result.unserved)} unserved, {elapsed:.2f} s", flush=True)  # fmt: skip
+              f"{report.status_quo.cost:.0f} € (saves {saved:.0f} %, CO2 saved {report.saved['co2_kg']:.0f} kg, "
+              f"hours saved {report.saved['hours']:.1f}), feasible {result.feasible}, "
+              f"transport = {shares[-1]:.1f} % of value, {len(result.unserved)} unserved, "
+              f"{elapsed:.2f} s", flush=True)  # fmt: skip
     worst = max(times)
     summary = (
         f"coop_week_s_median={statistics.median(times):.2f} coop_week_s_max={worst:.2f} "
