@@ -5,6 +5,7 @@ with its progress in the database, and the plan with its costs, status quo and s
 from __future__ import annotations
 
 import datetime
+import math
 import threading
 import time
 import traceback
@@ -108,7 +109,8 @@ def run_start(
     if len(parsed.orders) > MAX_ORDERS:
         raise routing.ProblemError(f"{len(parsed.orders)} orders: at most {MAX_ORDERS} are planned at once")
     routing._check(parsed)
-    time_limit_s = min(max(float(time_limit_s), 1.0), MAX_TIME_LIMIT_S)
+    time_limit_s = float(time_limit_s)
+    time_limit_s = min(max(time_limit_s, 1.0), MAX_TIME_LIMIT_S) if math.isfinite(time_limit_s) else 10.0
     run = PlanningRun.objects.create(
         week=week, created_by=by if getattr(by, "pk", None) else None, problem=problem, labels=labels or {},
         time_limit_s=time_limit_s, stage="queued",
