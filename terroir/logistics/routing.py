@@ -12,8 +12,9 @@ travel on any of its `days`, and times (windows, working hours, release) are sec
 midnight. Each (vehicle, day) is a PyVRP vehicle type whose shift sits on a week-long time line. An order
 from or to the depot that may travel on several days is one client per day in a mutually exclusive group
 (exactly one is served). PyVRP's shipments cannot be grouped, so a farm-to-customer order with several
-possible days is first planned with its window stretched over those days (the search picks the day), then
-the week is planned again with that day and the order's true windows.
+possible days is first planned as a choice of deliveries at the customer, one per day with that day's
+window (the search picks the day; the farm is left out of this pass), then the week is planned again with
+the real shipment on that day.
 
 Money is counted in 1/10,000 € so that PyVRP's integer costs keep cents exact: €/km becomes a cost per
 metre, €/h a cost per second. `objective="distance"` plans for distance alone, `objective="fleet"` for
@@ -235,7 +236,7 @@ def _build(
     places: list[Place], matrix: Matrix, objective: str, distance_scale: float,
 ) -> _Built:  # fmt: skip
     """The PyVRP model. `days`: the days each order may travel on (those a vehicle works);
-    `stretch`: shipments whose window spans all their days (first pass of the week)."""
+    `stretch`: shipments with several days, relaxed to a choice of deliveries (first pass of the week)."""
     index = {place: i for i, place in enumerate(places)}
     model = Model()
     locations = [model.add_location(x=float(p.lon or 0.0), y=float(p.lat or 0.0)) for p in places]
@@ -272,19 +273,31 @@ def _build(
         load = _load(order)
         prize = round(order.prize * MONEY) if not order.required else 0
         order_days = days[order.id]
-        if order.kind == Kind.SHIPMENT:
+        if order.kind == Kind.SHIPMENT and order.id not in stretch:
             assert order.pickup is not None and order.delivery is not None
-            first, last = order_days[0] * DAY, order_days[-1] * DAY
-            if order.id not in stretch:
-                last = first
+            day = order_days[0] * DAY
             model.add_shipment(
                 locations[index[order.pickup]], locations[index[order.delivery]],
-                pickup_tw_early=first + order.pickup_window[0], pickup_tw_late=last + order.pickup_window[1],
-                pickup_service_duration=order.service_s, delivery_tw_early=first + order.delivery_window[0],
-                delivery_tw_late=last + order.delivery_window[1], delivery_service_duration=order.service_s,
+                pickup_tw_early=day + order.pickup_window[0], pickup_tw_late=day + order.pickup_window[1],
+                pickup_service_duration=order.service_s, delivery_tw_early=day + order.delivery_window[0],
+                delivery_tw_late=day + order.delivery_window[1], delivery_service_duration=order.service_s,
                 amount=load, prize=prize, required=order.required, name=order.id,
             )  # fmt: skip
             shipments.append((order, order_days[0]))
+            continue
+        if order.kind == Kind.SHIPMENT:
+            # First pass: one delivery per possible day (exactly one served), with the day's true window and
+            # the pickup's service time added; it chooses the day, the second pass plans the real shipment.
+            assert order.delivery is not None
+            choice = model.add_client_group(required=order.required, name=order.id)
+            for day in order_days:
+                model.add_client(
+                    locations[index[order.delivery]], delivery=load, service_duration=2 * order.service_s,
+                    tw_early=day * DAY + max(order.delivery_window[0], order.pickup_window[0]),
+                    tw_late=day * DAY + order.delivery_window[1], prize=prize, required=False, group=choice,
+                    name=order.id,
+                )  # fmt: skip
+                clients.append((order, day))
             continue
         place = order.delivery if order.kind == Kind.DELIVERY else order.pickup
         window = order.delivery_window if order.kind == Kind.DELIVERY else order.pickup_window
@@ -334,7 +347,7 @@ def plan(
     stretch = {o.id for o in orders if o.kind == Kind.SHIPMENT and len(days[o.id]) > 1}
     budget = seconds
     if stretch:
-        # First pass: the search chooses each such shipment's day; the second plans with its true windows.
+        # First pass: the search chooses each such shipment's day; the second plans the real shipments.
         built = _build(problem, orders, days, stretch, places, matrix, objective, distance_scale)
         first = _solve(built, seconds * 0.4, seed, patience, progress, 0.0, 0.4)
         chosen = _read(first, problem, built, excluded, distance_scale)
