@@ -238,7 +238,15 @@ def _game(
         vehicle = vehicles[r.vehicle]
         who = np.array([-1 if s.order is None else code[orders[s.order].producer or s.order] for s in r.stops])
         where = np.array([index[s.place] for s in r.stops])
-        service = np.array([0 if s.order is None else orders[s.order].service_s for s in r.stops], dtype=float)
+        service = np.array(
+            [
+                0
+                if s.order is None
+                else (orders[s.order].unloading_s if s.action == "unload" else orders[s.order].service_s)
+                for s in r.stops
+            ],
+            dtype=float,
+        )
         prepared.append((vehicle, who, where, service))
 
     def cost(coalition: frozenset[Hashable]) -> float:

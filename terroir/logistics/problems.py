@@ -108,6 +108,8 @@ def problem_from_json(data: Any) -> Problem:
                     pickup_window=_window(o.get("pickup_window"), where),
                     delivery_window=_window(o.get("delivery_window"), where),
                     service_s=int(o.get("service_min", 5) * 60), required=bool(o.get("required", True)),
+                    delivery_service_s=None if o.get("delivery_service_min") is None
+                    else int(o["delivery_service_min"] * 60),
                     prize=float(o.get("prize", 0)), days=_days(o.get("days"), where),
                     release_s=_hhmm(o.get("release", 0), where), producer=str(o.get("producer", "")),
                     customer=str(o.get("customer", "")),

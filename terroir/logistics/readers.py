@@ -93,6 +93,7 @@ def li_lim(path: Path) -> Problem:
                 pickup_window=(time(row[4]), time(row[5])),
                 delivery_window=(time(other[4]), time(other[5])),
                 service_s=time(row[6]),
+                delivery_service_s=time(other[6]),
             )
         )
     return Problem(depots=[depot], vehicles=[vehicle], orders=orders)

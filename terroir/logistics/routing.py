@@ -93,13 +93,18 @@ class Order:
     delivery: Place | None = None  # the customer (shipments, deliveries)
     pickup_window: tuple[int, int] = (0, 24 * 3600)
     delivery_window: tuple[int, int] = (0, 24 * 3600)
-    service_s: int = 300
+    service_s: int = 300  # on site (at the pickup, and at the delivery unless delivery_service_s says)
     required: bool = True
     prize: float = 0.0  # € lost when an optional order is left out
     days: tuple[int, ...] = (0,)  # the days it may travel, 0 = Monday
     release_s: int = 0  # deliveries: when the goods are ready at the depot
+    delivery_service_s: int | None = None  # shipments: on site at the customer, when not service_s
     producer: str = ""  # who sells the goods (costs and sharing are per producer)
     customer: str = ""  # who receives them
+
+    @property
+    def unloading_s(self) -> int:
+        return self.service_s if self.delivery_service_s is None else self.delivery_service_s
 
 
 @dataclass(frozen=True)
@@ -280,7 +285,7 @@ def _build(
                 locations[index[order.pickup]], locations[index[order.delivery]],
                 pickup_tw_early=day + order.pickup_window[0], pickup_tw_late=day + order.pickup_window[1],
                 pickup_service_duration=order.service_s, delivery_tw_early=day + order.delivery_window[0],
-                delivery_tw_late=day + order.delivery_window[1], delivery_service_duration=order.service_s,
+                delivery_tw_late=day + order.delivery_window[1], delivery_service_duration=order.unloading_s,
                 amount=load, prize=prize, required=order.required, name=order.id,
             )  # fmt: skip
             shipments.append((order, order_days[0]))
@@ -292,7 +297,8 @@ def _build(
             choice = model.add_client_group(required=order.required, name=order.id)
             for day in order_days:
                 model.add_client(
-                    locations[index[order.delivery]], delivery=load, service_duration=2 * order.service_s,
+                    locations[index[order.delivery]], delivery=load,
+                    service_duration=order.service_s + order.unloading_s,
                     tw_early=day * DAY + max(order.delivery_window[0], order.pickup_window[0]),
                     tw_late=day * DAY + order.delivery_window[1], prize=prize, required=False, group=choice,
                     name=order.id,

@@ -116,6 +116,41 @@ def test_a_li_lim_file_becomes_shipments_with_both_time_windows() -> None:
     assert len(problem.orders) == 53 and problem.vehicles[0].count == 25
     first = problem.orders[0]
     assert first.kind == Kind.SHIPMENT and first.pickup != first.delivery
+    # Each end keeps its own service time: task 27 (pickup, no service) delivers to task 105 (90).
+    lc109 = {o.id: o for o in li_lim(SHARED / "li_lim_100" / "lc109.txt").orders}
+    assert lc109["27"].service_s == 0 and lc109["27"].unloading_s == 9000
+
+
+@pytest.mark.skipif(not (SHARED / "li_lim_100" / "lc109.txt").exists(), reason="../shared is not beside the project")
+def test_li_lim_lc109_plan_keeps_every_window_when_checked_independently() -> None:
+    """The plan re-simulated from the file itself (not through the reader): no late arrival, no overload,
+    every delivery after its pickup; at 10 vehicles lc109's best known distance is 827.82."""
+    import math
+
+    from terroir.logistics.readers import li_lim
+
+    path = SHARED / "li_lim_100" / "lc109.txt"
+    rows = [line.split() for line in path.read_text().splitlines() if line.strip()]
+    tasks = {int(r[0]): r for r in rows[1:]}
+    result = plan(li_lim(path), matrix_for=euclidean_exact, seconds=2, objective="fleet", distance_scale=100)
+    assert result.feasible
+    total = 0.0
+    for r in result.rounds:
+        visits = [int(s.order) if s.action == "load" else int(tasks[int(s.order)][8]) for s in r.stops if s.order]
+        clock, load, previous, seen = 0.0, 0, 0, set()
+        for task in [*visits, 0]:
+            row = tasks[task]
+            leg = math.dist((float(tasks[previous][1]), float(tasks[previous][2])), (float(row[1]), float(row[2])))
+            total += leg
+            clock = max(clock + leg, float(row[4]))
+            assert clock <= float(row[5]) + 1e-6, f"task {task} served at {clock:.1f}, window closes {row[5]}"
+            clock += float(row[6])
+            load += int(row[3])
+            assert load <= int(rows[0][1]) and (int(row[3]) >= 0 or int(row[7]) in seen)
+            seen.add(task)
+            previous = task
+    assert total == pytest.approx(result.km, abs=0.5)  # the solver adds distances rounded to 0.01
+    assert total >= 827.82 - 0.01 or len(result.rounds) < 10
 
 
 def test_a_file_that_is_not_a_benchmark_is_refused_by_name(tmp_path: Path) -> None:
