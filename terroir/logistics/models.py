@@ -42,6 +42,10 @@ class Depot(models.Model):
 class Vehicle(models.Model):
     name = models.CharField(_("name"), max_length=120)
     depot = models.ForeignKey(Depot, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("depot"))
+    end_depot = models.ForeignKey(
+        Depot, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("ends its day at"), help_text=_("When not the depot it starts from (a relay platform)."),
+    )  # fmt: skip
     vehicle_type = models.CharField(_("type"), max_length=30, choices=[
         (VehicleType.CAR, _("car")), (VehicleType.VAN, _("van")),
         (VehicleType.REFRIGERATED_VAN, _("refrigerated van")), (VehicleType.TRUCK, _("truck")),

@@ -88,7 +88,9 @@ def problem_from_json(data: Any) -> Problem:
                 per_hour=float(v.get("per_hour", 15.0)), fixed_per_day=float(v.get("fixed_per_day", 0.0)),
                 start_s=_window(v.get("hours"), f"vehicle {v['id']}")[0],
                 end_s=_window(v.get("hours"), f"vehicle {v['id']}")[1],
-                max_reloads=int(v.get("max_reloads", 0)), days=_days(v.get("days"), f"vehicle {v['id']}"),
+                max_reloads=int(v.get("max_reloads", 0)),
+                end_depot=None if v.get("end_depot") is None else str(v["end_depot"]),
+                days=_days(v.get("days"), f"vehicle {v['id']}"),
                 vehicle_type=_vehicle_type(v.get("vehicle_type", "refrigerated_van"), f"vehicle {v['id']}"),
                 co2_per_km=None if v.get("co2_per_km") is None else float(v["co2_per_km"]),
             )

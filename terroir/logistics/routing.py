@@ -75,8 +75,9 @@ class Vehicle:
     fixed_per_day: float = 0.0
     start_s: int = 6 * 3600
     end_s: int = 18 * 3600
-    max_reloads: int = 0
+    max_reloads: int = 0  # returns to `depot` to reload during a day
     days: tuple[int, ...] = (0,)  # 0 = Monday
+    end_depot: str | None = None  # where its day ends, when not where it starts
     vehicle_type: str = "refrigerated_van"  # terroir.logistics.costs.VehicleType
     co2_per_km: float | None = None  # kg CO₂e per km, overriding the type's factor
 
@@ -174,8 +175,9 @@ def _check(problem: Problem) -> None:
         if vehicle.id in seen:
             raise ProblemError(f"vehicle {vehicle.id}: named twice")
         seen.add(vehicle.id)
-        if vehicle.depot not in depots:
-            raise ProblemError(f"vehicle {vehicle.id}: unknown depot {vehicle.depot!r}")
+        for depot_id in (vehicle.depot, vehicle.end_depot or vehicle.depot):
+            if depot_id not in depots:
+                raise ProblemError(f"vehicle {vehicle.id}: unknown depot {depot_id!r}")
         if vehicle.capacity_kg <= 0 or vehicle.count < 1:
             raise ProblemError(f"vehicle {vehicle.id}: it has no capacity")
         if vehicle.end_s <= vehicle.start_s:
@@ -261,7 +263,7 @@ def _build(
                     round(vehicle.cold_kg * 100),
                 ],
                 start_depot=depot,
-                end_depot=depot,
+                end_depot=depots[vehicle.end_depot or vehicle.depot],
                 fixed_cost={"cost": round(vehicle.fixed_per_day * MONEY), "fleet": FLEET_COST}.get(objective, 0),
                 tw_early=day * DAY + vehicle.start_s,
                 tw_late=day * DAY + vehicle.end_s,
@@ -409,7 +411,6 @@ def _solve(
 def _read(
     solution: Any, problem: Problem, built: _Built, excluded: list[tuple[str, str]], distance_scale: float
 ) -> Plan:
-    depots = {d.id: d.place for d in problem.depots}
     rounds = []
     served: set[str] = set()
     for route in solution.routes():
@@ -432,10 +433,8 @@ def _read(
                 unloaded = tuple(o.id for o in trips[trip - 1] if o.kind == Kind.COLLECTION) if position else ()
                 loaded = tuple(o.id for o in trips[trip] if o.kind == Kind.DELIVERY) if not last else ()
                 load = sum(o.kg for o in trips[trip] if o.kind == Kind.DELIVERY) if not last else 0.0
-                stops.append(
-                    Stop(None, action, depots[vehicle.depot], activity.start_time, activity.end_time, load, loaded,
-                         unloaded)
-                )  # fmt: skip
+                place = problem.depots[activity.idx].place
+                stops.append(Stop(None, action, place, activity.start_time, activity.end_time, load, loaded, unloaded))
                 trip += 1
                 continue
             if activity.is_client():

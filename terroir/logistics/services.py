@@ -48,13 +48,16 @@ def problem_for_week(
     depots_seen: set[int] = set()
     for vehicle in vehicles:
         depot = vehicle.depot
-        if depot.pk not in depots_seen:
-            depots_seen.add(depot.pk)
-            problem["depots"].append({"id": f"d{depot.pk}", "place": _point(depot.lat, depot.lon),
-                                      "hours": [_hhmm(depot.opens), _hhmm(depot.closes)]})  # fmt: skip
-            labels["depots"][f"d{depot.pk}"] = {"name": depot.name, "address": depot.address}
+        for stop in (depot, vehicle.end_depot):
+            if stop is not None and stop.pk not in depots_seen:
+                depots_seen.add(stop.pk)
+                problem["depots"].append({"id": f"d{stop.pk}", "place": _point(stop.lat, stop.lon),
+                                          "hours": [_hhmm(stop.opens), _hhmm(stop.closes)]})  # fmt: skip
+                labels["depots"][f"d{stop.pk}"] = {"name": stop.name, "address": stop.address}
         problem["vehicles"].append({
-            "id": f"v{vehicle.pk}", "depot": f"d{depot.pk}", "vehicle_type": vehicle.vehicle_type,
+            "id": f"v{vehicle.pk}", "depot": f"d{depot.pk}",
+            "end_depot": f"d{vehicle.end_depot_id}" if vehicle.end_depot_id else None,
+            "vehicle_type": vehicle.vehicle_type,
             "capacity_kg": vehicle.capacity_kg, "capacity_crates": vehicle.capacity_crates or 2**62,
             "cold_kg": vehicle.cold_kg, "per_km": float(vehicle.per_km), "per_hour": float(vehicle.per_hour),
             "fixed_per_day": float(vehicle.fixed_per_day), "hours": [_hhmm(vehicle.starts), _hhmm(vehicle.ends)],

@@ -34,6 +34,18 @@ ACTIONS = {
     "load": gettext_lazy("Load"),
     "unload": gettext_lazy("Unload"),
 }
+# The planner's reasons (routing.unservable and plan), in the reader's language.
+REASONS = {
+    "no position": gettext_lazy("no position on the map (farm or customer)"),
+    "heavier than any vehicle": gettext_lazy("heavier or bulkier than any vehicle"),
+    "cold chain: no refrigerated space large enough": gettext_lazy("cold chain: no refrigerated space large enough"),
+    "time window closes before it opens": gettext_lazy("its time window closes before it opens"),
+    "delivery deadline before the pickup can happen": gettext_lazy(
+        "the delivery deadline comes before the pickup can happen"
+    ),
+    "no vehicle works on the days it may travel": gettext_lazy("no vehicle works on the days it may travel"),
+    "left out by the plan": gettext_lazy("left out: no round could take it within the time windows and working hours"),
+}
 COLOURS = ["#1b7837", "#762a83", "#e66101", "#2166ac", "#b2182b", "#4d9221", "#8c510a", "#01665e"]
 
 
@@ -54,7 +66,7 @@ def _clock(seconds: int) -> str:
 @require_http_methods(["GET", "POST"])
 def planner(request: HttpRequest) -> HttpResponse:
     week = _week(request.POST.get("week") or request.GET.get("week"))
-    vehicles = list(Vehicle.objects.filter(active=True).select_related("depot"))
+    vehicles = list(Vehicle.objects.filter(active=True).select_related("depot", "end_depot"))
     orders = list(DeliveryOrder.objects.filter(week=week).select_related("producer", "customer", "delivery_place"))
     error = ""
     if request.method == "POST":
@@ -221,7 +233,11 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
     planning = get_object_or_404(PlanningRun, pk=run_id)
     rounds = _rounds(planning) if planning.status == RunStatus.DONE else []
     unserved = [
-        {"order": u["order"], "reason": u["reason"], "text": _order_text(planning.labels or {}, u["order"])}
+        {
+            "order": u["order"],
+            "reason": REASONS.get(u["reason"], u["reason"]),
+            "text": _order_text(planning.labels or {}, u["order"]),
+        }
         for u in (planning.plan or {}).get("unserved", [])
     ]
     map_data = [

@@ -180,3 +180,14 @@ def test_a_producer_without_a_known_farm_leaves_the_status_quo_unknown() -> None
     report = evaluate(problem, result, matrix_for=estimate, status_quo_seconds=0.1, samples=10)
     assert report.status_quo is None and report.saved is None
     assert sum(s.amount for s in report.proportional) == pytest.approx(report.total.cost)
+
+
+def test_a_vehicle_may_end_its_day_at_a_relay_platform() -> None:
+    relay = Place(45.78, 3.10)
+    van = Vehicle("van", "workshop", capacity_kg=500, end_depot="relay")
+    orders = [Order("a", Kind.DELIVERY, kg=10, delivery=CANTEEN)]
+    depots = [Depot("workshop", WORKSHOP), Depot("relay", relay)]
+    result = plan(Problem(depots, [van], orders), matrix_for=estimate, seconds=0.3)
+    assert result.rounds[0].stops[0].place == WORKSHOP and result.rounds[0].stops[-1].place == relay
+    with pytest.raises(ProblemError, match="vehicle van: unknown depot 'nowhere'"):
+        plan(Problem(depots, [replace(van, end_depot="nowhere")], orders), matrix_for=estimate)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from terroir.lib.progress import Progress
 from terroir.logistics.distances import provider
 from terroir.logistics.problems import plan_to_json, problem_from_json
 from terroir.logistics.readers import euclidean_dimacs, euclidean_exact, li_lim, solomon, vrplib
@@ -26,6 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--out", help="write the plan as JSON to this file")
         parser.add_argument("--json", action="store_true", help="print vehicles used and distance as JSON")
+
+    def _bar(self, fraction: float) -> None:
+        """The search's progress on a terminal (stderr, so that --json output stays clean)."""
+        if self.stderr.isatty():
+            bar = Progress("search", "searching…", done=round(fraction * 100), total=100).bar()
+            self.stderr.write("\r" + bar, ending="")
+            self.stderr.flush()
 
     def handle(self, *args: Any, **options: Any) -> None:
         given = [k for k in ("problem", "solomon", "lilim", "vrplib") if options[k]]
@@ -51,7 +59,9 @@ class Command(BaseCommand):
                 except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                     raise CommandError(f"{path}: not a UTF-8 JSON file ({exc})") from None
                 problem, kwargs = problem_from_json(data), {"matrix_for": provider().matrix}
-            result = plan(problem, seconds=options["time_limit"], seed=options["seed"], **kwargs)
+            result = plan(problem, seconds=options["time_limit"], seed=options["seed"], progress=self._bar, **kwargs)
+            if self.stderr.isatty():
+                self.stderr.write("")
         except ProblemError as exc:
             raise CommandError(f"{path.name}: {exc}") from None
         document = plan_to_json(result)
