@@ -7,6 +7,8 @@ import csv
 import datetime
 import io
 import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -16,13 +18,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from terroir.accounts.permissions import planner_required
 from terroir.directory.forms import WEEKDAYS as WEEKDAY_CHOICES
 from terroir.directory.models import Actor
 
+from . import orders_import as importer
 from . import services
 from .models import DeliveryOrder, PlanningRun, RunStatus, Vehicle
 from .routing import DAY, ProblemError
@@ -126,7 +129,8 @@ class OrderForm(forms.ModelForm):
         self.fields["delivery_place"].required = False
         self.fields["delivery_place"].widget = forms.HiddenInput()
         if not self.is_bound:
-            self.initial.setdefault("weekdays", [1, 2, 3])
+            mask = self.instance.weekdays if self.instance.pk else 0b0001110
+            self.initial.setdefault("weekdays", [str(d) for d in services.days_of(mask)])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -155,17 +159,61 @@ class OrderForm(forms.ModelForm):
 
 @planner_required
 @require_http_methods(["GET", "POST"])
-def order_new(request: HttpRequest) -> HttpResponse:
-    week = _week(request.GET.get("week"))
-    form = OrderForm(request.POST or None, initial={"week": week})
+def order_new(request: HttpRequest, order_id: int | None = None) -> HttpResponse:
+    order = get_object_or_404(DeliveryOrder, pk=order_id) if order_id else None
+    week = order.week if order else _week(request.GET.get("week"))
+    form = OrderForm(request.POST or None, instance=order, initial={"week": week})
     if request.method == "POST" and form.is_valid():
-        order = form.save(commit=False)
-        order.created_by = request.user  # type: ignore[assignment]
-        order.save()
-        messages.success(request, _("Order added."))
-        return redirect(f"{reverse('logistics:planner')}?week={order.week.isoformat()}")
-    return render(request, "logistics/order_form.html", {"form": form, "week": week},
+        saved = form.save(commit=False)
+        if order is None:
+            saved.created_by = request.user  # type: ignore[assignment]
+        saved.save()
+        messages.success(request, _("Order saved.") if order else _("Order added."))
+        return redirect(f"{reverse('logistics:planner')}?week={saved.week.isoformat()}")
+    return render(request, "logistics/order_form.html", {"form": form, "week": week, "order": order},
                   status=400 if form.errors else 200)  # fmt: skip
+
+
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@planner_required
+@require_http_methods(["GET", "POST"])
+def orders_import(request: HttpRequest) -> HttpResponse:
+    """A spreadsheet of the week's orders: every problem listed by line and column, or every order kept."""
+    week = _week(request.POST.get("week") or request.GET.get("week"))
+    problems: list[tuple[int | None, str, str]] = []
+    upload = request.FILES.get("file")
+    if request.method == "POST":
+        name = Path(upload.name or "").name if upload else ""
+        if upload is None or not name:
+            problems = [(None, "", _("Choose a file."))]
+        elif upload.size is not None and upload.size > IMPORT_MAX_BYTES:
+            problems = [(None, "", _("The file is larger than 10 MB."))]
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / name
+                with path.open("wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
+                read = importer.orders_read(path, week=week)
+            problems = read.problems
+            if not problems:
+                count = importer.orders_save(read, by=request.user)
+                messages.success(request, ngettext("%(n)d order added.", "%(n)d orders added.", count) % {"n": count})
+                return redirect(f"{reverse('logistics:planner')}?week={week.isoformat()}")
+    context = {"week": week, "problems": problems, "columns": importer.COLUMNS}
+    return render(request, "logistics/orders_import.html", context, status=400 if problems else 200)
+
+
+@planner_required
+@require_http_methods(["POST"])
+def order_delete(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = get_object_or_404(DeliveryOrder, pk=order_id)
+    week = order.week
+    order.delete()  # plans already made keep their own copy of the problem
+    messages.success(request, _("Order deleted."))
+    return redirect(f"{reverse('logistics:planner')}?week={week.isoformat()}")
 
 
 def _run_json(run: PlanningRun) -> dict[str, Any]:

@@ -285,3 +285,100 @@ def test_the_api_is_for_planners_with_a_write_key(client: Client, people: Any, t
         )
         assert response.status_code == status
     assert client.post("/api/v1/plans", body, content_type="application/json").status_code == 401
+
+
+def upload(client: Client, content: bytes, name: str = "commandes.csv") -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        "/logistics/orders/import/", {"week": WEEK.isoformat(), "file": SimpleUploadedFile(name, content)}
+    )
+
+
+def test_a_spreadsheet_of_orders_in_windows_1252_is_imported(client: Client, people: Any, territory: Any) -> None:
+    week = make_week(territory)
+    client.force_login(people.camille)
+    cheese, thiers = week["farms"][0], week["buyers"][0]
+    text = (
+        "Producteur;Client;Type;Marchandise;Kg;Caisses;Froid;Valeur;Jours;Enlèvement;Livraison_créneau\n"
+        f"{cheese.name};Cantine de Thiers;ramasse-livraison;Fourme d'Ambert;12,5;2;oui;1 250,00 €;mar jeu;"
+        "06:00-10:00;7h30-11h\n"
+        f"{cheese.pk};;collecte;Carcasses;180;;oui;;mercredi;;\n"
+    )
+    before = DeliveryOrder.objects.count()
+    response = upload(client, text.encode("cp1252"))
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    first, second = DeliveryOrder.objects.order_by("-pk")[:2][::-1]
+    assert DeliveryOrder.objects.count() == before + 2
+    assert (first.producer, first.customer, first.kind, first.kg, first.value) == (
+        cheese,
+        thiers,
+        "shipment",
+        12.5,
+        1250,
+    )
+    assert first.weekdays == 0b1010 and first.cold and first.delivery_opens == datetime.time(7, 30)
+    assert first.description == "Fourme d'Ambert" and first.created_by == people.camille and first.week == WEEK
+    assert (second.kind, second.customer, second.weekdays) == ("collection", None, 0b100)
+
+
+def test_every_problem_of_a_spreadsheet_is_listed_by_line_and_nothing_kept(
+    client: Client, people: Any, territory: Any
+) -> None:
+    farm = make_week(territory)["farms"][0].name
+    Actor.objects.create(name="Cantine de Thiers", is_buyer=True, lat=45.8, lon=3.5)  # a namesake
+    client.force_login(people.camille)
+    text = (
+        "producteur,client,kg,jours,enlevement,froid,type\n"
+        "Ferme inconnue,Épicerie solidaire d'Ambert,10,mar,,non,\n"  # line 2: unknown producer
+        f"{farm},Cantine de Thiers,-4,jamais,12:00-08:00,peut-être,\n"  # line 3: five problems
+        f"{farm},,10,,,,livraison\n"  # line 4: a delivery without customer
+        f"{farm},Magasin Les Volcans,10,,,,téléportation\n"  # line 5: unknown kind
+    )
+    before = DeliveryOrder.objects.count()
+    response = upload(client, text.encode())
+    assert response.status_code == 400 and DeliveryOrder.objects.count() == before
+    problems = {(line, column) for line, column, _message in response.context["problems"]}
+    assert {(2, "producer"), (3, "customer"), (3, "kg"), (3, "days"), (3, "pickup"), (3, "cold"), (4, "customer"),
+            (5, "kind")} <= problems  # fmt: skip
+    page = response.content.decode()
+    assert "aucun producteur" in page.lower() or "Ferme inconnue" in page
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "says"),
+    [
+        (b"", "vide.csv", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "photo.png", "format"),
+        (b"producteur;kg\n", "entete.csv", "commande"),
+    ],
+)
+def test_files_that_are_not_orders_say_why(
+    client: Client, people: Any, territory: Any, content: bytes, name: str, says: str
+) -> None:
+    client.force_login(people.camille)
+    response = upload(client, content, name)
+    assert response.status_code == 400
+    assert says in response.content.decode(), response.content.decode()[-1500:]
+
+
+def test_an_order_is_changed_then_deleted(client: Client, people: Any, territory: Any) -> None:
+    week = make_week(territory)
+    order = week["orders"][0]
+    client.force_login(people.camille)
+    page = client.get(f"/logistics/orders/{order.pk}/").content.decode()
+    assert 'value="1" id="id_weekdays_1" checked' in page and 'value="0" id="id_weekdays_0" checked' not in page
+    form = client.get(f"/logistics/orders/{order.pk}/").context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data |= {"producer": order.producer_id, "customer": order.customer_id, "kg": "33", "week": WEEK.isoformat(),
+             "weekdays": ["2"], "pickup_opens": "06:00", "pickup_closes": "12:00", "delivery_opens": "07:00",
+             "delivery_closes": "12:00"}  # fmt: skip
+    data.pop("delivery_place", None)
+    data.pop("ready_at", None)
+    response = client.post(f"/logistics/orders/{order.pk}/", data)
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    order.refresh_from_db()
+    assert order.kg == 33 and order.weekdays == 0b100
+    assert client.post(f"/logistics/orders/{order.pk}/delete/").status_code == 302
+    assert not DeliveryOrder.objects.filter(pk=order.pk).exists()
+    assert client.get(f"/logistics/orders/{order.pk}/delete/").status_code == 405

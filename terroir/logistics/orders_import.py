@@ -1,0 +1,239 @@
+"""A week's delivery orders from a spreadsheet (CSV in any usual encoding and delimiter, XLSX, JSON), read
+with the import module's readers. Every problem is reported with its line and column, and nothing is
+kept unless every line is right: the coordinator corrects the file and sends it again.
+
+Columns (French or English names, any case; only producer and kg are required):
+producteur/producer, client/customer, type/kind (ramasse-livraison|shipment, livraison|delivery,
+collecte|collection), marchandise/goods, kg, caisses/crates, froid/cold (oui/non), valeur/value (€),
+jours/days ("mar mer jeu", "tue,thu"), enlevement/pickup ("06:00-12:00"), livraison_creneau/delivery
+("07:00-11:00"), pret_a/ready_at ("10:00"), minutes (on site), obligatoire/required (oui/non).
+Producers and customers are found by SIRET, by their number on the platform, or by their exact name.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from terroir.directory.models import Actor
+from terroir.imports.readers import SourceError, rows_read
+
+from .models import DeliveryOrder, OrderKind
+
+MAX_ROWS = 5000
+COLUMNS = {
+    "producer": ("producteur", "producer", "ferme", "farm"),
+    "customer": ("client", "customer", "acheteur", "buyer"),
+    "kind": ("type", "kind", "trajet"),
+    "goods": ("marchandise", "goods", "produits", "description"),
+    "kg": ("kg", "poids_kg", "poids", "weight_kg", "weight"),
+    "crates": ("caisses", "crates", "cagettes"),
+    "cold": ("froid", "cold", "frais"),
+    "value": ("valeur", "value", "valeur_eur", "montant"),
+    "days": ("jours", "days"),
+    "pickup": ("enlevement", "pickup", "creneau_enlevement", "pickup_window"),
+    "delivery": ("livraison_creneau", "delivery", "creneau_livraison", "delivery_window"),
+    "ready_at": ("pret_a", "ready_at", "disponible_a"),
+    "minutes": ("minutes", "service_min", "minutes_sur_place"),
+    "required": ("obligatoire", "required"),
+}
+KINDS = {
+    "ramasse-livraison": OrderKind.SHIPMENT, "ramasse livraison": OrderKind.SHIPMENT, "shipment": OrderKind.SHIPMENT,
+    "livraison": OrderKind.DELIVERY, "delivery": OrderKind.DELIVERY,
+    "collecte": OrderKind.COLLECTION, "collection": OrderKind.COLLECTION,
+}  # fmt: skip
+DAYS = {
+    "lun": 0, "mon": 0, "mar": 1, "tue": 1, "mer": 2, "wed": 2, "jeu": 3, "thu": 3, "ven": 4, "fri": 4,
+    "sam": 5, "sat": 5, "dim": 6, "sun": 6,
+}  # fmt: skip
+YES, NO = {"oui", "o", "yes", "y", "true", "vrai", "1", "x"}, {"non", "n", "no", "false", "faux", "0", ""}
+
+
+@dataclass
+class OrdersRead:
+    orders: list[DeliveryOrder] = field(default_factory=list)
+    problems: list[tuple[int | None, str, str]] = field(default_factory=list)  # (line, column, message)
+
+
+def _key(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().strip()
+    return re.sub(r"[\s\-]+", "_", plain)
+
+
+def _time(text: str) -> datetime.time:
+    match = re.fullmatch(r"(\d{1,2})[:h](\d{2})?", text.strip().lower())
+    if not match or int(match.group(1)) > 23 or int(match.group(2) or 0) > 59:
+        raise ValueError(_("%(text)r is not a time (07:30 or 7h30)") % {"text": text})
+    return datetime.time(int(match.group(1)), int(match.group(2) or 0))
+
+
+def _window(text: str) -> tuple[datetime.time, datetime.time]:
+    parts = re.split(r"\s*[-–à]\s*", text.strip())
+    if len(parts) != 2:
+        raise ValueError(_("%(text)r is not a time window (06:00-12:00)") % {"text": text})
+    opens, closes = _time(parts[0]), _time(parts[1])
+    if closes <= opens:
+        raise ValueError(_("the window %(text)r closes before it opens") % {"text": text})
+    return opens, closes
+
+
+def _number(text: str, *, integer: bool = False) -> Decimal:
+    cleaned = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("€", "").replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(_("%(text)r is not a number") % {"text": text}) from None
+    if not value.is_finite() or value < 0:
+        raise ValueError(_("%(text)r: a quantity cannot be negative") % {"text": text})
+    if integer and value != value.to_integral_value():
+        raise ValueError(_("%(text)r is not a whole number") % {"text": text})
+    return value
+
+
+def _yes(text: str) -> bool:
+    value = _key(text)
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise ValueError(_("%(text)r: say oui or non") % {"text": text})
+
+
+def _days(text: str) -> int:
+    mask = 0
+    for word in re.split(r"[\s,;/]+", _key(text).replace("_", " ")):
+        if not word:
+            continue
+        if word[:3] not in DAYS:
+            raise ValueError(_("%(word)r is not a day (lun, mar, mer…)") % {"word": word})
+        mask |= 1 << DAYS[word[:3]]
+    if not mask:
+        raise ValueError(_("no day given"))
+    return mask
+
+
+def _actor(text: str, *, buyer: bool) -> Actor:
+    value = text.strip()
+    flag = Q(is_buyer=True) if buyer else Q(is_producer=True)
+    digits = value.replace(" ", "")
+    if digits.isdigit() and len(digits) == 14:
+        found = list(Actor.objects.filter(flag, siret=digits)[:2])
+    elif value.isdigit():
+        found = list(Actor.objects.filter(flag, pk=int(value))[:2])
+    else:
+        found = list(Actor.objects.filter(flag, name__iexact=value)[:2])
+    if not found:
+        message = (
+            _("no customer %(name)r on the platform (name, SIRET or number)")
+            if buyer
+            else _("no producer %(name)r on the platform (name, SIRET or number)")
+        )
+        raise ValueError(message % {"name": value})
+    if len(found) > 1:
+        raise ValueError(_("several are named %(name)r: give the SIRET or the number") % {"name": value})
+    return found[0]
+
+
+def orders_read(path: Path, *, week: datetime.date) -> OrdersRead:
+    """The orders of a file, unsaved, with every problem found."""
+    result = OrdersRead()
+    try:
+        rows = rows_read(path)
+        for count, row in enumerate(rows, start=1):
+            if count > MAX_ROWS:
+                result.problems.append((row.line, "", _("more than %(n)d lines: split the file") % {"n": MAX_ROWS}))
+                break
+            _row(row.line, row.values, week, result)
+    except SourceError as exc:
+        result.problems.append((exc.line, "", exc.message))
+    if not result.orders and not result.problems:
+        result.problems.append((None, "", _("the file has no order")))
+    return result
+
+
+def _row(line: int, values: dict[str, Any], week: datetime.date, result: OrdersRead) -> None:
+    cells = {_key(str(k)): ("" if v is None else str(v).strip()) for k, v in values.items()}
+    found = {name: next((cells[a] for a in aliases if a in cells), "") for name, aliases in COLUMNS.items()}
+    order = DeliveryOrder(week=week)
+    before = len(result.problems)
+
+    def take(column: str, apply: Any) -> None:
+        try:
+            apply(found[column])
+        except ValueError as exc:
+            result.problems.append((line, column, str(exc)))
+
+    def producer(text: str) -> None:
+        if not text:
+            raise ValueError(_("the producer is required"))
+        order.producer = _actor(text, buyer=False)
+        if order.producer.lat is None:
+            raise ValueError(_("%(name)s has no position on the map") % {"name": order.producer.name})
+
+    def kind(text: str) -> None:
+        if text:
+            if _key(text).replace("_", "-") not in KINDS and _key(text).replace("_", " ") not in KINDS:
+                raise ValueError(_("%(text)r: ramasse-livraison, livraison or collecte") % {"text": text})
+            order.kind = KINDS.get(_key(text).replace("_", "-")) or KINDS[_key(text).replace("_", " ")]
+
+    def customer(text: str) -> None:
+        if text:
+            order.customer = _actor(text, buyer=True)
+            if order.customer.lat is None:
+                raise ValueError(_("%(name)s has no position on the map") % {"name": order.customer.name})
+
+    def kg(text: str) -> None:
+        if not text:
+            raise ValueError(_("the weight in kg is required"))
+        order.kg = _number(text)
+
+    def window(attribute: str) -> Any:
+        def apply(text: str) -> None:
+            if text:
+                opens, closes = _window(text)
+                setattr(order, f"{attribute}_opens", opens)
+                setattr(order, f"{attribute}_closes", closes)
+
+        return apply
+
+    take("producer", producer)
+    take("kind", kind)
+    take("customer", customer)
+    take("kg", kg)
+    take("goods", lambda text: setattr(order, "description", text[:200]))
+    take("crates", lambda text: setattr(order, "crates", int(_number(text, integer=True))) if text else None)
+    take("cold", lambda text: setattr(order, "cold", _yes(text)))
+    take("value", lambda text: setattr(order, "value", _number(text)) if text else None)
+    take("days", lambda text: setattr(order, "weekdays", _days(text)) if text else None)
+    take("pickup", window("pickup"))
+    take("delivery", window("delivery"))
+    take("ready_at", lambda text: setattr(order, "ready_at", _time(text)) if text else None)
+    take("minutes", lambda text: setattr(order, "service_min", int(_number(text, integer=True))) if text else None)
+    take("required", lambda text: setattr(order, "required", _yes(text)) if text else None)
+    if len(result.problems) > before:
+        return
+    if order.kind in (OrderKind.SHIPMENT, OrderKind.DELIVERY) and order.customer_id is None:
+        result.problems.append((line, "customer", _("a delivery goes to a customer")))
+    elif order.kind == OrderKind.SHIPMENT and order.delivery_closes <= order.pickup_opens:
+        result.problems.append((line, "delivery", _("the delivery deadline comes before the pickup can happen")))
+    else:
+        result.orders.append(order)
+
+
+@transaction.atomic
+def orders_save(read: OrdersRead, *, by: Any) -> int:
+    if read.problems:
+        raise ValueError("a file with problems is not kept")
+    for order in read.orders:
+        order.created_by = by
+    DeliveryOrder.objects.bulk_create(read.orders)
+    return len(read.orders)
