@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from terroir.directory.models import Actor, Place
 
@@ -74,18 +74,21 @@ def roles_of(user: Any) -> list[Role]:
     return roles
 
 
-def coordinator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Pages for coordinators: anonymous visitors are sent to log in, anybody else gets 403."""
+def _pages_for(check: Callable[[Any], bool], refusal: Any) -> Callable[[Callable[..., HttpResponse]], Any]:
+    """A view decorator: anonymous visitors are sent to log in, anybody `check` refuses gets 403."""
 
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_coordinator(request.user):
-            raise PermissionDenied(_("This page is for the territory's coordinators."))
-        return view(request, *args, **kwargs)
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not check(request.user):
+                raise PermissionDenied(str(refusal))
+            return view(request, *args, **kwargs)
 
-    return guarded
+        return guarded
+
+    return decorator
 
 
 def can_plan_rounds(user: Any) -> bool:
@@ -96,15 +99,7 @@ def can_plan_rounds(user: Any) -> bool:
     return bool(ids) and Actor.objects.filter(pk__in=ids, is_carrier=True).exists()
 
 
-def planner_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Pages of the pooled rounds: anonymous visitors are sent to log in, anybody else gets 403."""
-
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_plan_rounds(request.user):
-            raise PermissionDenied(_("This page is for coordinators and carriers."))
-        return view(request, *args, **kwargs)
-
-    return guarded
+# Pages for coordinators.
+coordinator_required = _pages_for(is_coordinator, gettext_lazy("This page is for the territory's coordinators."))
+# Pages of the pooled rounds.
+planner_required = _pages_for(can_plan_rounds, gettext_lazy("This page is for coordinators and carriers."))
