@@ -356,6 +356,10 @@ def plan_create(request: HttpRequest, body: PlanIn) -> Any:
         run = logistics_services.run_start(body.problem, by=token.user, week=body.week, time_limit_s=body.time_limit_s)
     except ProblemError as exc:
         return error(400, "invalid_problem", str(exc), "problem")
+    except logistics_services.PlannerBusy:
+        response = error(429, "planner_busy", "Other plans are being computed: retry in a minute.")
+        response["Retry-After"] = "60"
+        return response
     return Status(202, _plan_out(request, run))
 
 

@@ -21,6 +21,11 @@ from .models import DAYS_ALL, DeliveryOrder, OrderKind, PlanningRun, RunStatus, 
 
 MAX_TIME_LIMIT_S = 120.0
 MAX_ORDERS = 2000  # beyond, a territory plans by area or by day
+MAX_RUNNING = 2  # plans computed at once (each takes a core for its time limit)
+
+
+class PlannerBusy(Exception):
+    """Too many plans are being computed: try again when one ends."""
 
 
 def monday(day: datetime.date) -> datetime.date:
@@ -112,6 +117,12 @@ def run_start(
     if len(parsed.orders) > MAX_ORDERS:
         raise routing.ProblemError(f"{len(parsed.orders)} orders: at most {MAX_ORDERS} are planned at once")
     routing._check(parsed)
+    recent = timezone.now() - datetime.timedelta(seconds=MAX_TIME_LIMIT_S + 60)  # older ones died with a server
+    if (
+        PlanningRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING], created_at__gte=recent).count()
+        >= MAX_RUNNING
+    ):
+        raise PlannerBusy()
     time_limit_s = float(time_limit_s)
     time_limit_s = min(max(time_limit_s, 1.0), MAX_TIME_LIMIT_S) if math.isfinite(time_limit_s) else 10.0
     run = PlanningRun.objects.create(

@@ -89,6 +89,8 @@ def planner(request: HttpRequest) -> HttpResponse:
                 run = services.run_start(problem, by=request.user, week=week, labels=labels, time_limit_s=limit)
             except ProblemError as exc:
                 error = _("The problem cannot be planned: %(reason)s") % {"reason": exc}
+            except services.PlannerBusy:
+                error = _("Two plans are already being computed: try again in a minute.")
             else:
                 return redirect("logistics:run", run_id=run.pk)
     context = {

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from terroir.accounts.models import Membership
 from terroir.accounts.services import api_token_create
@@ -382,3 +383,26 @@ def test_an_order_is_changed_then_deleted(client: Client, people: Any, territory
     assert client.post(f"/logistics/orders/{order.pk}/delete/").status_code == 302
     assert not DeliveryOrder.objects.filter(pk=order.pk).exists()
     assert client.get(f"/logistics/orders/{order.pk}/delete/").status_code == 405
+
+
+def test_no_more_than_two_plans_are_computed_at_once(client: Client, people: Any, territory: Any) -> None:
+    week = make_week(territory)
+    problem, _labels = services.problem_for_week([week["truck"]], week["orders"])
+    for _ in range(2):
+        PlanningRun.objects.create(problem=problem, status=RunStatus.RUNNING)
+    _token, key = api_token_create(user=people.camille, name="planner", scope="write")
+    response = client.post(
+        "/api/v1/plans",
+        {"problem": problem},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 429 and response["Retry-After"] == "60"
+    client.force_login(people.camille)
+    page = client.post("/logistics/", {"week": WEEK.isoformat(), "vehicles": [week["truck"].pk],
+                                       "orders": [week["orders"][0].pk]})  # fmt: skip
+    assert page.status_code == 400 and "déjà en cours de calcul" in page.content.decode()
+    # A run left "running" by a server that stopped long ago does not count.
+    PlanningRun.objects.update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    with pytest.raises(Exception, match="no order"):
+        services.run_start({**problem, "orders": []}, by=people.camille)
