@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-EARTH_KM = 6371.0088
+from terroir.lib.geo import great_circle_km_radians
+
 # The OSRM table service accepts this many coordinates per request in its default configuration.
 OSRM_MAX_POINTS = 100
 
@@ -36,10 +37,7 @@ class Matrix:
 def great_circle_km(points: Sequence[tuple[float, float]]) -> np.ndarray:
     lat = np.radians(np.array([p[0] for p in points], dtype=float))
     lon = np.radians(np.array([p[1] for p in points], dtype=float))
-    dlat = lat[:, None] - lat[None, :]
-    dlon = lon[:, None] - lon[None, :]
-    a = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return great_circle_km_radians(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Which local producers fit a buyer's need, ranked and explained. Pure: plain data in, plain data out.
 
 A producer fits when it supplies the need's category (or a finer one; a broader one counts half) and
-its farm is within the need's "local" limit by road (great-circle × ROAD_FACTOR until a routing server
-is wired in). Then each part of the fit scores 0..1 and the weighted mean ranks them:
+its farm is within the need's "local" limit by road (great-circle × TERROIR_ROAD_FACTOR, the platform's
+offline road estimate). Then each part of the fit scores 0..1 and the weighted mean ranks them:
 
 - category   1 for the category or a finer one, 0.5 for a broader one ("cheese" for "goat cheese");
 - distance   1 at the door, 0 at the limit;
@@ -24,13 +24,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from terroir.directory.taxonomy import REQUIREMENT_CHOICES, REQUIREMENTS
-from terroir.lib.geo import haversine_km
+from terroir.lib.geo import great_circle_km_radians, haversine_km
 
-ROAD_FACTOR = 1.3
-EARTH_KM = 6371.0088
 PARTS = ("category", "distance", "logistics", "season", "volume", "labels", "requirements")
 ALL_MONTHS = 4095
 ALL_DAYS = 127
@@ -103,8 +102,14 @@ class Score:
         return text
 
 
+def road_factor() -> float:
+    """Road km per great-circle km: the one circuity factor of the platform (TERROIR_ROAD_FACTOR), also
+    used by the pooled rounds' offline distances (terroir.logistics.distances)."""
+    return float(settings.TERROIR_ROAD_FACTOR)
+
+
 def road_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    return haversine_km(lat1, lon1, lat2, lon2) * ROAD_FACTOR
+    return haversine_km(lat1, lon1, lat2, lon2) * road_factor()
 
 
 def category_fit(need: str, supply: str) -> float:
@@ -270,8 +275,7 @@ def rank(need: NeedSpec, table: ProducerTable, weights: Weights = Weights(), lim
     # Haversine on the rows' producers, then the road factor.
     lat1, lon1 = math.radians(need.lat), math.radians(need.lon)
     lat2, lon2 = table.lat[producers], table.lon[producers]
-    a = np.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    km = 2 * EARTH_KM * np.arcsin(np.sqrt(np.minimum(1.0, a))) * ROAD_FACTOR
+    km = great_circle_km_radians(lat1, lon1, lat2, lon2) * road_factor()
     near = km <= need.max_km
     rows, producers, km = rows[near], producers[near], km[near]
     if rows.size == 0:

@@ -157,7 +157,7 @@ def need_spec(need: Need) -> matching.NeedSpec:
 
 def profiles_near(lat: float, lon: float, max_km: float, *, unit: str = "") -> list[matching.ProducerProfile]:
     """Producers whose farm is within `max_km` by road (a box first, the exact test in matching)."""
-    box = bbox_around(Point(lat, lon), max_km / matching.ROAD_FACTOR)
+    box = bbox_around(Point(lat, lon), max_km / matching.road_factor())
     producers = Actor.objects.filter(
         is_producer=True, lat__gte=box.south, lat__lte=box.north, lon__gte=box.west, lon__lte=box.east
     ).prefetch_related(Prefetch("offers", queryset=Offer.objects.select_related("category").prefetch_related("labels")))
