@@ -23,9 +23,7 @@ import os
 import random
 import re
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -36,7 +34,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.search import CATEGORIES, OUT, WORDS, build, percentile, setup_django  # noqa: E402
+from bench.search import (  # noqa: E402
+    CATEGORIES,
+    OUT,
+    WORDS,
+    build,
+    database_child,
+    percentile,
+    server_start,
+    setup_django,
+)
 
 P95_TARGET_MS = 200.0
 PRODUCERS_SIGNED_IN = 0.3
@@ -109,41 +116,6 @@ def sample_ids() -> tuple[list[int], list[int], list[tuple[float, float]]]:
     places = rng.sample(place_rows, min(2000, len(place_rows)))
     producers = list(Actor.objects.filter(is_producer=True).values_list("id", flat=True)[:2000])
     return [p[0] for p in places], producers, [(float(p[1] or 0), float(p[2] or 0)) for p in places]
-
-
-def server_start(database_url: str) -> tuple[subprocess.Popen[bytes], int]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_COOKIES": "0",
-        "DJANGO_SETTINGS_MODULE": "terroir.settings",
-        "BIND": f"127.0.0.1:{port}",
-        # Every client comes from 127.0.0.1: the per-address limits would stop the benchmark itself.
-        "RATE_LIMIT_API": "100000000/60",
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "terroir.wsgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(OUT / "load-gunicorn.log").open("w"),
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return server, port
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not start: see bench/out/load-gunicorn.log")
 
 
 class Client:
@@ -315,7 +287,7 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
     build(args.places, args.places // 2)
     editors = editors_prepare(int(args.clients * PRODUCERS_SIGNED_IN) or 1)
     places, producers, points = sample_ids()
-    server, port = server_start(database_url)
+    server, port = server_start(database_url, "load-gunicorn.log")
     try:
         for _ in range(3):  # warm-up: every worker's first requests load templates and connections
             run_clients(port, clients=8, seconds=3, think=0.05, editors=editors, places=places,
@@ -370,15 +342,8 @@ def report(result: dict[str, Any]) -> str:
 
 
 def child(db: str, args: argparse.Namespace) -> dict[str, Any]:
-    out = OUT / f"load-{db}.json"
-    command = [sys.executable, __file__, "--db", db, "--json-out", str(out), "--places", str(args.places)]
-    command += ["--clients", str(args.clients), "--seconds", str(args.seconds), "--think", str(args.think)]
-    if db == "postgres":
-        command = ["bash", str(ROOT / "scripts" / "with-postgres.sh"), *command]
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    subprocess.run(command, check=True, cwd=ROOT, env=env)
-    result: dict[str, Any] = json.loads(out.read_text())
-    return result
+    options = ["--places", str(args.places), "--clients", str(args.clients), "--seconds", str(args.seconds)]
+    return database_child(__file__, "load", db, [*options, "--think", str(args.think)])
 
 
 def main() -> None:

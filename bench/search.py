@@ -16,6 +16,7 @@ import math
 import os
 import random
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -150,9 +151,9 @@ def query_mix(runs: int) -> tuple[dict[str, dict[str, float]], list[tuple[float,
     return figures, points, sample
 
 
-def http_load(database_url: str, seconds: float, clients: int, sample: list[tuple[float, float]]) -> dict[str, float]:
-    import socket
-
+def server_start(database_url: str, log: str) -> tuple[subprocess.Popen[bytes], int]:
+    """gunicorn with the project's gunicorn.conf.py, as in production, on a free port; waits until it answers.
+    Every client comes from 127.0.0.1, so the per-address API limit is lifted."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -162,25 +163,34 @@ def http_load(database_url: str, seconds: float, clients: int, sample: list[tupl
         "DEBUG": "0",
         "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_COOKIES": "0",
         "DJANGO_SETTINGS_MODULE": "terroir.settings",
+        "BIND": f"127.0.0.1:{port}",
+        # Every client comes from 127.0.0.1: the per-address limits would stop the benchmark itself.
+        "RATE_LIMIT_API": "100000000/60",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     }
-    # As in production: gunicorn with the project's gunicorn.conf.py.
-    env["BIND"] = f"127.0.0.1:{port}"
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "terroir.wsgi:application"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=(OUT / "gunicorn.log").open("w"),
+        stderr=(OUT / log).open("w"),
     )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return server, port
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit(f"gunicorn did not start: see bench/out/{log}")
+
+
+def http_load(database_url: str, seconds: float, clients: int, sample: list[tuple[float, float]]) -> dict[str, float]:
+    server, port = server_start(database_url, "gunicorn.log")
     try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
         rng = random.Random(11)
         paths = []
         for lat, lon in sample:
@@ -333,19 +343,24 @@ def report(result: dict[str, Any]) -> str:
     )
 
 
-def child(db: str, args: argparse.Namespace) -> dict[str, Any]:
-    """Each database runs in its own process (a fresh Django set-up); PostgreSQL under a throwaway server."""
+def database_child(script: str, name: str, db: str, options: list[str]) -> dict[str, Any]:
+    """Run `script --db DB --json-out …` in its own process (a fresh Django set-up), PostgreSQL under a
+    throwaway server, and return what it wrote. Shared by the benchmarks that measure both databases."""
     OUT.mkdir(parents=True, exist_ok=True)
-    out = OUT / f"search-{db}.json"
-    command = [sys.executable, __file__, "--db", db, "--json-out", str(out), "--places", str(args.places)]
-    command += ["--producers", str(args.producers), "--queries", str(args.queries)]
-    command += ["--http-seconds", str(args.http_seconds), "--clients", str(args.clients)]
+    out = OUT / f"{name}-{db}.json"
+    command = [sys.executable, script, "--db", db, "--json-out", str(out), *options]
     if db == "postgres":
         command = ["bash", str(ROOT / "scripts" / "with-postgres.sh"), *command]
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     subprocess.run(command, check=True, cwd=ROOT, env=env)
     result: dict[str, Any] = json.loads(out.read_text())
     return result
+
+
+def child(db: str, args: argparse.Namespace) -> dict[str, Any]:
+    options = ["--places", str(args.places), "--producers", str(args.producers), "--queries", str(args.queries)]
+    options += ["--http-seconds", str(args.http_seconds), "--clients", str(args.clients)]
+    return database_child(__file__, "search", db, options)
 
 
 def main() -> None:
