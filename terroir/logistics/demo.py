@@ -8,25 +8,24 @@ import datetime
 
 from django.db import transaction
 
-from terroir.directory.models import Actor
+from terroir.directory.models import Actor, PlaceKind
 from terroir.lib.geo import haversine_km
 
-from .models import DeliveryOrder, Depot, OrderKind, Vehicle
-from .scenario import cooperative_week
+from .models import DeliveryOrder, Depot, Vehicle
+from .orders_import import time_of_day
+from .scenario import FARMS, cooperative_week
 from .services import monday
 
 SOURCE = "demo"
-BUYER_NAMES = {
-    "canteen": "Cantine scolaire",
-    "shop": "Magasin de producteurs",
-    "supermarket": "Supermarché",
-    "grocery": "Épicerie solidaire",
+# The scenario's kinds of customer: their name and their kind of buyer on the platform.
+BUYERS = {
+    "canteen": ("Cantine scolaire", PlaceKind.CANTEEN),
+    "shop": ("Magasin de producteurs", PlaceKind.SHOP),
+    "supermarket": ("Supermarché", PlaceKind.SUPERMARKET),
+    "grocery": ("Épicerie solidaire", PlaceKind.SOLIDARITY_GROCERY),
 }
+SENDS = {kind: goods for kind, _count, goods, *_rest in FARMS}  # kind of farm → what it sends
 GOODS = {"meat": "Viande découpée", "cheese": "Fromages", "vegetables": "Légumes", "fruit": "Fruits"}
-
-
-def _time(text: str) -> datetime.time:
-    return datetime.time(int(text[:2]), int(text[3:]))
 
 
 def _mask(days: list[int]) -> int:
@@ -61,8 +60,8 @@ def logistics_demo_load(
         lat=lat,
         lon=lon,
         operator=cooperative,
-        opens=_time(depot_data["hours"][0]),
-        closes=_time(depot_data["hours"][1]),
+        opens=time_of_day(depot_data["hours"][0]),
+        closes=time_of_day(depot_data["hours"][1]),
     )
     for v in data["vehicles"]:
         Vehicle.objects.create(
@@ -75,8 +74,8 @@ def logistics_demo_load(
             per_km=v["per_km"],
             per_hour=v["per_hour"],
             fixed_per_day=v["fixed_per_day"],
-            starts=_time(v["hours"][0]),
-            ends=_time(v["hours"][1]),
+            starts=time_of_day(v["hours"][0]),
+            ends=time_of_day(v["hours"][1]),
             weekdays=_mask(v["days"]),
             max_reloads=v["max_reloads"],
             driver="Léa Martin" if v["id"] == "camion-frigo" else "Paul Roche",
@@ -89,16 +88,15 @@ def logistics_demo_load(
             kind, number = name.rsplit("-", 1)
             place = order["delivery"]
             customers[name] = Actor.objects.create(
-                name=f"{BUYER_NAMES[kind]} n° {number}",
+                name=f"{BUYERS[kind][0]} n° {number}",
                 is_buyer=True,
-                buyer_kind=kind,
+                buyer_kind=BUYERS[kind][1],
                 source=SOURCE,
                 lat=place["lat"],
                 lon=place["lon"],
                 phone=f"04 73 {int(number):02d} 10 20",
             )
     week = week or monday(datetime.date.today())
-    goods = {f["id"]: f for f in _farm_goods(data)}
     orders = []
     for o in data["orders"]:
         kind = o.get("kind", "shipment")
@@ -108,30 +106,22 @@ def logistics_demo_load(
                 kind=kind,
                 producer=farms[o["producer"]],
                 customer=customers.get(o["customer"]),
-                description=GOODS[goods[o["producer"]]["goods"]],
+                description=GOODS[SENDS[o["producer"].rsplit("-", 1)[0]]],  # farm ids are "<kind>-<n>"
                 kg=o["kg"],
                 crates=o["crates"],
                 cold=o["cold"],
                 value=o["value"],
                 service_min=o["service_min"],
                 weekdays=_mask(o["days"]),
-                ready_at=_time(o["release"]) if "release" in o else None,
-                pickup_opens=_time(o.get("pickup_window", ["06:00", "12:00"])[0]),
-                pickup_closes=_time(o.get("pickup_window", ["06:00", "12:00"])[1]),
-                delivery_opens=_time(o.get("delivery_window", ["07:00", "12:00"])[0]),
-                delivery_closes=_time(o.get("delivery_window", ["07:00", "12:00"])[1]),
+                ready_at=time_of_day(o["release"]) if "release" in o else None,
+                pickup_opens=time_of_day(o.get("pickup_window", ["06:00", "12:00"])[0]),
+                pickup_closes=time_of_day(o.get("pickup_window", ["06:00", "12:00"])[1]),
+                delivery_opens=time_of_day(o.get("delivery_window", ["07:00", "12:00"])[0]),
+                delivery_closes=time_of_day(o.get("delivery_window", ["07:00", "12:00"])[1]),
             )
         )
-        if kind == OrderKind.COLLECTION:
-            orders[-1].customer = None
     DeliveryOrder.objects.bulk_create(orders)
     return len(orders)
-
-
-def _farm_goods(data: dict) -> list[dict]:
-    """Which goods each scenario farm sends (its id names its kind)."""
-    kinds = {"livestock": "meat", "dairy": "cheese", "market_garden": "vegetables", "orchard": "fruit"}
-    return [{"id": farm_id, "goods": kinds[farm_id.rsplit("-", 1)[0]]} for farm_id in data["farms"]]
 
 
 def logistics_demo_clear() -> None:

@@ -69,7 +69,8 @@ def _key(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", plain)
 
 
-def _time(text: str) -> datetime.time:
+def time_of_day(text: str) -> datetime.time:
+    """ "07:30", "7h30" or "7h"."""
     match = re.fullmatch(r"(\d{1,2})[:h](\d{2})?", text.strip().lower())
     if not match or int(match.group(1)) > 23 or int(match.group(2) or 0) > 59:
         raise ValueError(_("%(text)r is not a time (07:30 or 7h30)") % {"text": text})
@@ -80,7 +81,7 @@ def _window(text: str) -> tuple[datetime.time, datetime.time]:
     parts = re.split(r"\s*[-–à]\s*", text.strip())
     if len(parts) != 2:
         raise ValueError(_("%(text)r is not a time window (06:00-12:00)") % {"text": text})
-    opens, closes = _time(parts[0]), _time(parts[1])
+    opens, closes = time_of_day(parts[0]), time_of_day(parts[1])
     if closes <= opens:
         raise ValueError(_("the window %(text)r closes before it opens") % {"text": text})
     return opens, closes
@@ -216,7 +217,7 @@ def _row(line: int, values: dict[str, Any], week: datetime.date, result: OrdersR
     take("days", lambda text: setattr(order, "weekdays", _days(text)) if text else None)
     take("pickup", window("pickup"))
     take("delivery", window("delivery"))
-    take("ready_at", lambda text: setattr(order, "ready_at", _time(text)) if text else None)
+    take("ready_at", lambda text: setattr(order, "ready_at", time_of_day(text)) if text else None)
     take("minutes", lambda text: setattr(order, "service_min", int(_number(text, integer=True))) if text else None)
     take("required", lambda text: setattr(order, "required", _yes(text)) if text else None)
     if len(result.problems) > before:
