@@ -371,7 +371,8 @@ def siret_valid(digits: str) -> bool:
 
 def number_parse(text: str) -> float | None:
     """A decimal written the French or the English way: "45,55" or "45.55"."""
-    cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
+    # Spreadsheets in French separate thousands with a space, a no-break or a narrow no-break space.
+    cleaned = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
     try:

@@ -13,10 +13,11 @@ Producers and customers are found by SIRET, by their number on the platform, or 
 from __future__ import annotations
 
 import datetime
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from terroir.directory.models import Actor
+from terroir.imports.mapping import number_parse
 from terroir.imports.readers import SourceError, rows_read
 
 from .models import DeliveryOrder, OrderKind
@@ -88,16 +90,15 @@ def _window(text: str) -> tuple[datetime.time, datetime.time]:
 
 
 def _number(text: str, *, integer: bool = False) -> Decimal:
-    cleaned = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("€", "").replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(_("%(text)r is not a number") % {"text": text}) from None
-    if not value.is_finite() or value < 0:
+    """A quantity or an amount in euros, written the French or the English way ("1 250,00 €")."""
+    parsed = number_parse(text.replace("€", ""))
+    if parsed is None or not math.isfinite(parsed):
+        raise ValueError(_("%(text)r is not a number") % {"text": text})
+    if parsed < 0:
         raise ValueError(_("%(text)r: a quantity cannot be negative") % {"text": text})
-    if integer and value != value.to_integral_value():
+    if integer and not parsed.is_integer():
         raise ValueError(_("%(text)r is not a whole number") % {"text": text})
-    return value
+    return Decimal(str(parsed))
 
 
 def _yes(text: str) -> bool:
