@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 from terroir.directory.models import Actor
 from terroir.imports.mapping import number_parse
 from terroir.imports.readers import SourceError, rows_read
+from terroir.lib.text import fold
 
 from .models import DeliveryOrder, OrderKind
 
@@ -49,7 +49,7 @@ COLUMNS = {
     "required": ("obligatoire", "required"),
 }
 KINDS = {
-    "ramasse-livraison": OrderKind.SHIPMENT, "ramasse livraison": OrderKind.SHIPMENT, "shipment": OrderKind.SHIPMENT,
+    "ramasse_livraison": OrderKind.SHIPMENT, "shipment": OrderKind.SHIPMENT,
     "livraison": OrderKind.DELIVERY, "delivery": OrderKind.DELIVERY,
     "collecte": OrderKind.COLLECTION, "collection": OrderKind.COLLECTION,
 }  # fmt: skip
@@ -67,8 +67,8 @@ class OrdersRead:
 
 
 def _key(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().strip()
-    return re.sub(r"[\s\-]+", "_", plain)
+    """ "Livraison créneau" → "livraison_creneau": accents, case and punctuation folded."""
+    return fold(text).replace(" ", "_")
 
 
 def time_of_day(text: str) -> datetime.time:
@@ -112,7 +112,7 @@ def _yes(text: str) -> bool:
 
 def _days(text: str) -> int:
     mask = 0
-    for word in re.split(r"[\s,;/]+", _key(text).replace("_", " ")):
+    for word in fold(text).split():
         if not word:
             continue
         if word[:3] not in DAYS:
@@ -183,9 +183,9 @@ def _row(line: int, values: dict[str, Any], week: datetime.date, result: OrdersR
 
     def kind(text: str) -> None:
         if text:
-            if _key(text).replace("_", "-") not in KINDS and _key(text).replace("_", " ") not in KINDS:
+            if _key(text) not in KINDS:
                 raise ValueError(_("%(text)r: ramasse-livraison, livraison or collecte") % {"text": text})
-            order.kind = KINDS.get(_key(text).replace("_", "-")) or KINDS[_key(text).replace("_", " ")]
+            order.kind = KINDS[_key(text)]
 
     def customer(text: str) -> None:
         if text:
