@@ -168,7 +168,8 @@ class ProblemError(ValueError):
     """Bad input, naming the order or vehicle at fault."""
 
 
-def _check(problem: Problem) -> None:
+def problem_check(problem: Problem) -> None:
+    """ProblemError naming the first depot, vehicle or order at fault."""
     if not problem.depots or not problem.vehicles:
         raise ProblemError("a plan needs a depot and a vehicle")
     depots = {d.id for d in problem.depots}
@@ -346,7 +347,7 @@ def plan(
     (terroir.logistics.distances); `distance_scale` turns its km into the solver's integer distances
     (metres by default). `patience`: also stop after that many iterations without improvement.
     `progress(fraction)` is told how far the search is (by time), a few times a second."""
-    _check(problem)
+    problem_check(problem)
     excluded = unservable(problem)
     skip = {order_id for order_id, _reason in excluded}
     orders = [o for o in problem.orders if o.id not in skip]

@@ -116,7 +116,7 @@ def run_start(
         raise routing.ProblemError("no order to plan")
     if len(parsed.orders) > MAX_ORDERS:
         raise routing.ProblemError(f"{len(parsed.orders)} orders: at most {MAX_ORDERS} are planned at once")
-    routing._check(parsed)
+    routing.problem_check(parsed)
     recent = timezone.now() - datetime.timedelta(seconds=MAX_TIME_LIMIT_S + 60)  # older ones died with a server
     if (
         PlanningRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING], created_at__gte=recent).count()

@@ -29,6 +29,7 @@ from . import orders_import as importer
 from . import services
 from .models import DeliveryOrder, PlanningRun, RunStatus, Vehicle
 from .routing import DAY, ProblemError
+from .sharing import EXACT_MAX
 
 ACTIONS = {
     "start": gettext_lazy("Leave the depot"),
@@ -296,12 +297,12 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
         for r in rounds
     ]  # fmt: skip
     report = planning.report or {}
-    samples = len(report.get("sharing", {}).get("shapley", []))
+    producers = len(report.get("sharing", {}).get("shapley", []))
     context = {
         "run": planning, "state": _run_json(planning), "rounds": rounds, "unserved": unserved,
         "map_data": map_data, "report": report, "sharing": _sharing(planning),
         "producers": _parties(planning, "producers"), "customers": _parties(planning, "customers"),
-        "exact": samples <= 12,
+        "exact": producers <= EXACT_MAX,  # Shapley values computed exactly, not sampled
     }  # fmt: skip
     return render(request, "logistics/run.html", context)
 
