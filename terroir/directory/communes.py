@@ -45,7 +45,7 @@ def communes_load(*, path: Path | None = None, departments: Collection[str] | No
             if row["type"] not in LOADED_TYPES:
                 continue
             code = row["code_insee"]
-            department = department_of(code)
+            department = row["departement"] or department_of(code)
             if departments is not None and department not in departments:
                 continue
             lat = row["centroid_lat"] or row["mairie_lat"]
