@@ -23,8 +23,8 @@ locale/fr/LC_MESSAGES/django.mo: locale/fr/LC_MESSAGES/django.po | $(STAMP)
 run: $(STAMP) locale/fr/LC_MESSAGES/django.mo
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) load_demo
-	@echo "Terroir is served on http://127.0.0.1:$(PORT)/"
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	@echo "Terroir is served on http://127.0.0.1:$(PORT)/ with its background worker (Ctrl-C stops both)"
+	PY=$(PY) PORT=$(PORT) bash scripts/serve.sh
 
 system-packages:
 	bash scripts/ensure-system-packages.sh chromium postgresql gettext

@@ -16,12 +16,31 @@ TEST_DEPARTMENTS = {"63", "43", "42", "03", "15", "86"}
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: Any) -> None:
+    """On SQLite the test database is a file, not memory, so that a real worker process can share it
+    (terroir/directory/tests/test_worker.py)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Load the communes of the test departments once per test database."""
     from terroir.directory.communes import communes_load
 
     with django_db_blocker.unblock():
         communes_load(departments=TEST_DEPARTMENTS)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings: Any) -> None:
+    """Tasks run when they are queued, in the test's process (the worker has its own tests, with a real
+    worker process: terroir/directory/tests/test_worker.py)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TERROIR_TASK_ISOLATION = False
 
 
 @pytest.fixture

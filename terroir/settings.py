@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     # Sign-up by email with verification, log-in, password reset, rate limits on all three.
     "allauth",
     "allauth.account",
+    # Long work (imports, planning) as tasks in the database, run by `manage.py worker`.
+    "django_tasks",
+    "django_tasks_db",
     "terroir.accounts",
     "terroir.directory",
     "terroir.imports",
@@ -299,3 +302,23 @@ TERROIR_ROAD_FACTOR = float(os.getenv("TERROIR_ROAD_FACTOR", "1.3"))
 TERROIR_AVERAGE_SPEED_KMH = float(os.getenv("TERROIR_AVERAGE_SPEED_KMH", "50"))
 TERROIR_ROUTING_URL = os.getenv("TERROIR_ROUTING_URL", "")
 TERROIR_ROUTING_TIMEOUT_S = float(os.getenv("TERROIR_ROUTING_TIMEOUT_S", "10"))
+
+# --- Background work ------------------------------------------------------------------------------
+# Django's tasks framework (the django-tasks backport): the database queue by default, run by
+# `manage.py worker` (no broker). A larger site may set another backend (django_tasks_rq.RQBackend…).
+TASKS = {
+    "default": {
+        "BACKEND": os.getenv("TERROIR_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Each import and planning run is computed in a child process of the worker with these limits, so that
+# a hostile file or problem fails its run with the reason instead of taking the worker down. Off (0) runs
+# the task in the worker process itself (tests on an in-memory database).
+TERROIR_TASK_ISOLATION = env_bool("TERROIR_TASK_ISOLATION", True)
+TERROIR_TASK_MEMORY_MB = int(os.getenv("TERROIR_TASK_MEMORY_MB", "2048"))
+TERROIR_TASK_CPU_S = int(os.getenv("TERROIR_TASK_CPU_S", "900"))
+TERROIR_IMPORT_MAX_SECONDS = float(os.getenv("TERROIR_IMPORT_MAX_SECONDS", "1800"))
+# A run whose worker has not said it is alive for this long is failed (workers on other hosts; on the
+# same host a dead worker's process is noticed at once).
+TERROIR_TASK_LEASE_S = float(os.getenv("TERROIR_TASK_LEASE_S", "90"))

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ImportsConfig(AppConfig):
     name = "terroir.imports"
     verbose_name = "Imports"
+
+    def ready(self) -> None:
+        from terroir.directory.background import reaper_register
+
+        from .jobs import runs_reap
+
+        reaper_register(runs_reap)

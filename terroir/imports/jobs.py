@@ -1,26 +1,32 @@
-"""Imports started from the web: the uploaded file is kept on disk, the import runs in a thread of the
-server process, and its progress is written to a small JSON file that any server process can read
-(the import holds its database transaction open until it ends, so progress cannot go through it)."""
+"""Imports started from the web: the uploaded file is kept on disk, the import runs as a task on the
+worker (in a child process with memory and time limits), and its progress is written to a small JSON
+file that any server process can read (the import holds its database transaction open until it ends, so
+on SQLite progress cannot go through the database)."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 import os
 import secrets
-import threading
 import traceback
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection
+from django.utils import timezone
+from django_tasks import task
+from django_tasks.base import TaskResultStatus
 
+from terroir.directory.background import supervised, worker_alive, worker_label
 from terroir.lib.progress import Progress
+from terroir.lib.tasks import WORKER_LOST, TaskError, TaskLimitExceeded
 
 from .mapping import Mapping
-from .services import ImportBusy, source_import
+from .models import ImportRun
+from .services import ImportBusy, mapping_for, source_import
 
 TOKEN_BYTES = 12
 
@@ -77,17 +83,45 @@ def _progress_write(token: str, state: dict[str, Any]) -> None:
 
 
 def job_state(token: str) -> dict[str, Any] | None:
-    path = _root() / _checked(token) / "progress.json"
+    folder = _root() / _checked(token)
     try:
-        state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        state: dict[str, Any] = json.loads((folder / "progress.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if state.get("status") in ("queued", "running"):
+        ended = _task_ended(folder)
+        if ended:
+            state = {"status": "failed", "error": ended, "fraction": None, "message": ""}
     return state
 
 
-def import_start(*, token: str, mapping: Mapping, mapping_text: str, geocode: bool = True) -> threading.Thread:
-    """Run the import of an upload in a thread; its progress and end are in job_state(token)."""
+def _task_ended(folder: Path) -> str:
+    """Why the import's task ended without saying so in its progress (its worker died): empty if it did
+    not end, or when the task backend keeps no results."""
+    try:
+        task_id = (folder / "task.txt").read_text(encoding="ascii").strip()
+        result = import_file.get_result(task_id)
+    except Exception:  # no task file yet, a backend without results, a result pruned
+        return ""
+    if result.status == TaskResultStatus.FAILED:
+        return WORKER_LOST
+    return ""
+
+
+def import_start(*, token: str, mapping: Mapping, mapping_text: str, geocode: bool = True) -> None:
+    """Queue the import of an upload for the worker; its progress and end are in job_state(token)."""
+    upload_path(token)
+    _progress_write(token, {"status": "queued", "stage": "start", "message": "", "fraction": None})
+    result = import_file.enqueue(token=token, source=mapping.name, mapping_text=mapping_text, geocode=geocode)
+    (_root() / token / "task.txt").write_text(str(result.id), encoding="ascii")
+
+
+@task()
+def import_file(*, token: str, source: str, mapping_text: str, geocode: bool) -> None:
+    """The worker's side of import_start: the import in a child process under the task limits."""
     path, _text = upload_path(token)
+    mapping, _same = mapping_for(source=source, text=mapping_text)
+    label = worker_label()
     _progress_write(token, {"status": "running", "stage": "start", "message": "", "fraction": None})
 
     def report(progress: Progress) -> None:
@@ -96,21 +130,39 @@ def import_start(*, token: str, mapping: Mapping, mapping_text: str, geocode: bo
 
     def work() -> None:
         try:
-            run = source_import(path=path, mapping=mapping, mapping_text=mapping_text, geocode=geocode, progress=report)
+            run = source_import(path=path, mapping=mapping, mapping_text=mapping_text, geocode=geocode,
+                                progress=report, worker=label)  # fmt: skip
             _progress_write(
                 token, {"status": run.status, "run": run.pk, "error": run.error, "fraction": 1.0, "message": ""}
             )
         except ImportBusy as error:
             _progress_write(token, {"status": "failed", "error": str(error), "fraction": None, "message": ""})
-        except Exception as error:  # the page must learn that the import ended, whatever ended it
-            traceback.print_exc()
-            _progress_write(
-                token,
-                {"status": "failed", "error": f"{type(error).__name__}: {error}", "fraction": None, "message": ""},
-            )
-        finally:
-            connection.close()
 
-    thread = threading.Thread(target=work, name=f"import-{token}", daemon=True)
-    thread.start()
-    return thread
+    try:
+        supervised(work, wall_s=settings.TERROIR_IMPORT_MAX_SECONDS)
+    except (TaskLimitExceeded, TaskError) as error:
+        if isinstance(error, TaskError):
+            traceback.print_exc()
+        # The child died with its transaction (nothing of the import was kept): free the source.
+        ImportRun.objects.filter(source__name=source, status=ImportRun.Status.RUNNING, worker=label).update(
+            status=ImportRun.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        _progress_write(token, {"status": "failed", "error": str(error), "fraction": None, "message": ""})
+
+
+def runs_reap() -> int:
+    """Fail the imports whose worker died (its process is gone, or the import outlived its time limit):
+    their transaction went with them, and the source must not stay "being imported" forever."""
+    late = timezone.now() - datetime.timedelta(
+        seconds=settings.TERROIR_IMPORT_MAX_SECONDS + settings.TERROIR_TASK_LEASE_S
+    )
+    dead = [
+        run.pk
+        for run in ImportRun.objects.filter(status=ImportRun.Status.RUNNING).only("pk", "worker", "started_at")
+        if (run.worker and worker_alive(run.worker) is False) or run.started_at < late
+    ]
+    if not dead:
+        return 0
+    return ImportRun.objects.filter(pk__in=dead, status=ImportRun.Status.RUNNING).update(
+        status=ImportRun.Status.FAILED, error=WORKER_LOST, finished_at=timezone.now()
+    )

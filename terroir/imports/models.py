@@ -70,6 +70,8 @@ class ImportRun(models.Model):
     merged = models.PositiveIntegerField(default=0)
     review = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The worker running it ("host:pid"): a run whose worker died is failed, so the source is free again.
+    worker = models.CharField(max_length=80, blank=True)
     # Every problem with its line and original row (CSV, as report_write writes it).
     report = models.TextField(blank=True)
 

@@ -164,6 +164,7 @@ def source_import(
     merge: bool = True,
     dry_run: bool = False,
     progress: ProgressReport | None = None,
+    worker: str = "",
 ) -> ImportRun:
     """Import one file of a source, then merge its records into the directory. Returns the run, done
     or failed (with its error). A dry run does everything, reports it, and leaves the database as it
@@ -173,7 +174,9 @@ def source_import(
         Source.objects.filter(pk=source.pk).update(label=mapping.label, mapping=mapping_text or source.mapping)
     try:
         with transaction.atomic():
-            run = ImportRun.objects.create(source=source, file_name=path.name[:255], file_sha256=file_digest(path))
+            run = ImportRun.objects.create(
+                source=source, file_name=path.name[:255], file_sha256=file_digest(path), worker=worker
+            )
     except IntegrityError:
         running = ImportRun.objects.filter(source=source, status=ImportRun.Status.RUNNING).first()
         since = f" since {running.started_at:%Y-%m-%d %H:%M}" if running else ""

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from terroir.accounts.audit import audit_record
 from terroir.accounts.permissions import coordinator_required
+from terroir.directory.background import task_error_text
 from terroir.directory.models import Actor, Place
 from terroir.lib.geo import haversine_km
 
@@ -116,6 +117,8 @@ def upload_progress(request: HttpRequest, token: str) -> HttpResponse:
 def upload_progress_json(request: HttpRequest, token: str) -> JsonResponse:
     _upload(request, token)
     state = job_state(token) or {"status": "running", "message": "", "fraction": None}
+    if state.get("error"):
+        state["error"] = task_error_text(state["error"])
     if state.get("run"):
         state["url"] = reverse("imports:run", args=[state["run"]])
     return JsonResponse(state)
@@ -125,7 +128,8 @@ def upload_progress_json(request: HttpRequest, token: str) -> JsonResponse:
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(ImportRun.objects.select_related("source"), pk=run_id)
     problems = [line.split(";", 4) for line in run.report.lstrip("\ufeff").splitlines()[1:51]]
-    return render(request, "imports/run.html", {"run": run, "problems": problems})
+    context = {"run": run, "problems": problems, "error": task_error_text(run.error)}
+    return render(request, "imports/run.html", context)
 
 
 @coordinator_required

@@ -140,6 +140,9 @@ class PlanningRun(models.Model):
     plan = models.JSONField(null=True, blank=True)
     report = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # The worker computing it ("host:pid") and when it last said so: a run whose worker died is failed.
+    worker = models.CharField(max_length=80, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("planning run")

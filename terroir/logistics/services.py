@@ -1,19 +1,22 @@
 """Planning the week's pooled rounds from the platform: the problem built from the chosen vehicles and
-orders (the JSON format of docs/logistics.md, which the API takes too), the run in a background thread
+orders (the JSON format of docs/logistics.md, which the API takes too), the run as a task on the worker
 with its progress in the database, and the plan with its costs, status quo and sharing kept on the run."""
 
 from __future__ import annotations
 
 import datetime
 import math
-import threading
 import time
 import traceback
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
+
+from terroir.directory.background import worker_alive
+from terroir.lib.tasks import WORKER_LOST
 
 from . import evaluate, problems, routing
 from .distances import provider
@@ -117,11 +120,13 @@ def run_start(
     if len(parsed.orders) > MAX_ORDERS:
         raise routing.ProblemError(f"{len(parsed.orders)} orders: at most {MAX_ORDERS} are planned at once")
     routing.problem_check(parsed)
-    recent = timezone.now() - datetime.timedelta(seconds=MAX_TIME_LIMIT_S + 60)  # older ones died with a server
-    if (
-        PlanningRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING], created_at__gte=recent).count()
-        >= MAX_RUNNING
-    ):
+    runs_reap()
+    # Runs waiting longer than this wait for a worker that is not running: they do not hold a slot.
+    recent = timezone.now() - datetime.timedelta(seconds=MAX_TIME_LIMIT_S + settings.TERROIR_TASK_LEASE_S)
+    busy = PlanningRun.objects.filter(status=RunStatus.RUNNING) | PlanningRun.objects.filter(
+        status=RunStatus.QUEUED, created_at__gte=recent
+    )
+    if busy.count() >= MAX_RUNNING:
         raise PlannerBusy()
     time_limit_s = float(time_limit_s)
     time_limit_s = min(max(time_limit_s, 1.0), MAX_TIME_LIMIT_S) if math.isfinite(time_limit_s) else 10.0
@@ -130,34 +135,47 @@ def run_start(
         time_limit_s=time_limit_s, stage="queued",
     )  # fmt: skip
     if background:
-        transaction.on_commit(lambda: _thread(run.pk))
+        transaction.on_commit(lambda: _enqueue(run.pk))
     else:
         run_execute(run.pk)
         run.refresh_from_db()
     return run
 
 
-def _thread(run_id: int) -> None:
-    def work() -> None:
-        try:
-            run_execute(run_id)
-        finally:
-            connection.close()
+def _enqueue(run_id: int) -> None:
+    from .tasks import plan_compute  # the task module imports this one
 
-    threading.Thread(target=work, name=f"planning-{run_id}", daemon=True).start()
+    plan_compute.enqueue(run_id)
+
+
+def runs_reap() -> int:
+    """Fail the runs whose worker died (its process is gone, or it has not said it is alive for longer
+    than TERROIR_TASK_LEASE_S): they would otherwise stay "running" and hold a planner slot forever."""
+    stale = timezone.now() - datetime.timedelta(seconds=settings.TERROIR_TASK_LEASE_S)
+    running = PlanningRun.objects.filter(status=RunStatus.RUNNING).only("pk", "worker", "heartbeat_at", "created_at")
+    dead = [
+        run.pk
+        for run in running
+        if (run.worker and worker_alive(run.worker) is False) or (run.heartbeat_at or run.created_at) < stale
+    ]
+    if not dead:
+        return 0
+    return PlanningRun.objects.filter(pk__in=dead, status=RunStatus.RUNNING).update(
+        status=RunStatus.FAILED, stage="failed", error=WORKER_LOST, finished_at=timezone.now()
+    )
 
 
 def run_execute(run_id: int) -> None:
     """Plan a run: distances, search (most of the time limit), then costs, status quo and sharing."""
     run = PlanningRun.objects.get(pk=run_id)
     runs = PlanningRun.objects.filter(pk=run_id)
-    runs.update(status=RunStatus.RUNNING, stage="distances", fraction=0.0)
+    runs.update(status=RunStatus.RUNNING, stage="distances", fraction=0.0, heartbeat_at=timezone.now())
     try:
         problem = problems.problem_from_json(run.problem)
         distances = provider()
 
         def told(fraction: float) -> None:
-            runs.update(stage="search", fraction=round(0.05 + 0.8 * fraction, 3))
+            runs.update(stage="search", fraction=round(0.05 + 0.8 * fraction, 3), heartbeat_at=timezone.now())
 
         started = time.perf_counter()
         result = routing.plan(problem, matrix_for=distances.matrix, seconds=run.time_limit_s, progress=told)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from terroir.accounts.permissions import planner_required
+from terroir.directory.background import task_error_text
 from terroir.directory.forms import WEEKDAYS as WEEKDAY_CHOICES
 from terroir.directory.models import Actor
 
@@ -220,11 +221,12 @@ def order_delete(request: HttpRequest, order_id: int) -> HttpResponse:
 
 
 def _run_json(run: PlanningRun) -> dict[str, Any]:
-    return {"status": run.status, "stage": run.stage, "fraction": run.fraction, "error": run.error}
+    return {"status": run.status, "stage": run.stage, "fraction": run.fraction, "error": task_error_text(run.error)}
 
 
 @planner_required
 def run_state(request: HttpRequest, run_id: int) -> JsonResponse:
+    services.runs_reap()  # a run whose worker died is said failed to whoever follows it
     return JsonResponse(_run_json(get_object_or_404(PlanningRun, pk=run_id)))
 
 
@@ -299,7 +301,8 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
     report = planning.report or {}
     producers = len(report.get("sharing", {}).get("shapley", []))
     context = {
-        "run": planning, "state": _run_json(planning), "rounds": rounds, "unserved": unserved,
+        "run": planning, "state": _run_json(planning), "error": task_error_text(planning.error), "rounds": rounds,
+        "unserved": unserved,
         "map_data": map_data, "report": report, "sharing": _sharing(planning),
         "producers": _parties(planning, "producers"), "customers": _parties(planning, "customers"),
         "exact": producers <= EXACT_MAX,  # Shapley values computed exactly, not sampled

@@ -27,8 +27,8 @@ TUE_THU = 0b0001110
 
 @pytest.fixture(autouse=True)
 def _synchronous(monkeypatch: Any) -> None:
-    """Runs start in a thread in production; here they run when the request's transaction commits."""
-    monkeypatch.setattr(services, "_thread", services.run_execute)
+    """Runs go to the worker in production; here they run when the request's transaction commits."""
+    monkeypatch.setattr(services, "_enqueue", services.run_execute)
 
 
 def make_week(territory: Any) -> dict[str, Any]:

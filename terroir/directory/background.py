@@ -1,0 +1,67 @@
+"""Work on the worker, for every app: a task's heavy part runs in a child process under the limits of
+the settings (terroir.lib.tasks), with the run's heartbeat while it computes. Apps register the function
+that fails their runs whose worker died (`reaper_register`); the worker calls them when it starts and
+every minute, the pages when they read a run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+from django.utils.translation import gettext, gettext_lazy
+
+from terroir.lib import tasks
+from terroir.lib.tasks import Limits, reap_all, reaper_register, run_limited, worker_alive, worker_label
+
+__all__ = ["reap_all", "reaper_register", "supervised", "task_error_text", "worker_alive", "worker_label"]
+
+# The reasons a run ends without its own answer (stored in English on the run), for the reader.
+REASONS = {
+    tasks.MEMORY: gettext_lazy("it needed more memory than a task may take (TERROIR_TASK_MEMORY_MB)"),
+    tasks.CPU: gettext_lazy("it needed more processor time than a task may take (TERROIR_TASK_CPU_S)"),
+    tasks.TIME: gettext_lazy("it took longer than its time limit"),
+    tasks.CRASH: gettext_lazy("the computation stopped unexpectedly"),
+    tasks.WORKER_LOST: gettext_lazy("the worker computing it stopped (restarted or killed); start it again"),
+}
+
+
+def task_error_text(error: str) -> str:
+    """A run's stored error in the reader's language when it is one of the task reasons."""
+    for reason, text in REASONS.items():
+        if error.startswith(reason):
+            return gettext("%(reason)s%(detail)s") % {"reason": text, "detail": error[len(reason):]}
+    return error
+
+
+def supervised(func: Callable[..., Any], *args: Any, wall_s: float, tick: Callable[[], None] | None = None) -> Any:
+    """`func(*args)` in a child process with the memory, processor and clock limits (TaskLimitExceeded
+    says which one stopped it), or in this process when TERROIR_TASK_ISOLATION is off."""
+    if not settings.TERROIR_TASK_ISOLATION:
+        return func(*args)
+    limits = Limits(memory_mb=settings.TERROIR_TASK_MEMORY_MB, cpu_s=settings.TERROIR_TASK_CPU_S, wall_s=wall_s)
+    # The child opens its own connections: a connection shared across a fork is corrupted by both.
+    return run_limited(func, *args, limits=limits, before_fork=connections.close_all, tick=tick)
+
+
+def tasks_reap() -> int:
+    """Fail the queue's tasks whose worker process died while running them (same host only: the queue
+    keeps no heartbeat of its own; the runs' reapers cover the other hosts through their heartbeats)."""
+    from django.utils import timezone
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from terroir.lib.tasks import WORKER_LOST
+
+    dead = [
+        result.pk
+        for result in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).only("pk", "worker_ids")
+        if result.worker_ids and worker_alive(str(result.worker_ids[-1])) is False
+    ]
+    if not dead:
+        return 0
+    return DBTaskResult.objects.filter(pk__in=dead, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED, finished_at=timezone.now(),
+        exception_class_path="terroir.lib.tasks.TaskLimitExceeded", traceback=WORKER_LOST,
+    )  # fmt: skip

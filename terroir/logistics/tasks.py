@@ -1,0 +1,34 @@
+"""Planning runs on the worker (`manage.py worker`)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django_tasks import task
+
+from terroir.directory.background import supervised, worker_label
+from terroir.lib.tasks import TaskError, TaskLimitExceeded
+
+from . import services
+from .models import PlanningRun, RunStatus
+
+# Beyond the search's own time limit: distances, costs, status quo and sharing.
+EVALUATION_MARGIN_S = 120.0
+
+
+@task()
+def plan_compute(run_id: int) -> None:
+    runs = PlanningRun.objects.filter(pk=run_id, status=RunStatus.QUEUED)
+    run = runs.first()
+    if run is None:  # already computed, failed or deleted
+        return
+    runs.update(worker=worker_label(), heartbeat_at=timezone.now())
+
+    def alive() -> None:
+        PlanningRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
+
+    try:
+        supervised(services.run_execute, run_id, wall_s=run.time_limit_s + EVALUATION_MARGIN_S, tick=alive)
+    except (TaskLimitExceeded, TaskError) as exc:
+        PlanningRun.objects.filter(pk=run_id).exclude(status=RunStatus.DONE).update(
+            status=RunStatus.FAILED, stage="failed", error=str(exc)[:2000], finished_at=timezone.now()
+        )
