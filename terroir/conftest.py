@@ -26,15 +26,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
-    """Load the communes of the test departments once per test database."""
-    from terroir.directory.communes import communes_load
-
-    with django_db_blocker.unblock():
-        communes_load(departments=TEST_DEPARTMENTS)
-
-
 @pytest.fixture(autouse=True)
 def _tasks_run_at_once(settings: Any) -> None:
     """Tasks run when they are queued, in the test's process (the worker has its own tests, with a real

@@ -6,17 +6,24 @@ import csv
 import gzip
 import io
 import re
-from collections.abc import Collection
+import time
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
 from terroir.lib.text import fold
 
-from .models import Commune
+from .models import Commune, CommuneName
 
 LOADED_TYPES = {"COM", "ARM"}
+# Delegated and associated communes: former communes merged into another, whose names are still used.
+FORMER_TYPES = {"COMD", "COMA"}
+# "Mans (Le)", "Rochelle, La" as some registers write them: the article goes back in front.
+_ARTICLE_AFTER = re.compile(r"^(.*?)\s+(le|la|les|l)$")
 _POSTCODE = re.compile(r"^\d{5}$")
 _SAINT = re.compile(r"\b(st|ste)\b")
 _CEDEX = re.compile(r"\bcedex\b.*$", re.IGNORECASE)
@@ -33,39 +40,190 @@ def name_key(name: str) -> str:
     return _SAINT.sub(lambda m: "saint" if m.group(1) == "st" else "sainte", folded)
 
 
+def communes_rows(path: Path | None = None) -> Iterator[dict[str, str]]:
+    with gzip.open(path or settings.TERROIR_COMMUNES_FILE, "rb") as raw:
+        yield from csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8"))
+
+
+def communes_write(
+    commune_model: Any, name_model: Any, *, path: Path | None = None, departments: Collection[str] | None = None
+) -> int:
+    """Insert or refresh communes and their names from the reference file with the given models (the
+    data migration passes its historical ones). Returns how many communes were written."""
+    existing = set(commune_model.objects.values_list("code", flat=True))
+    to_create: list[Any] = []
+    to_update: list[Any] = []
+    names: list[tuple[str, str, str]] = []  # key, today's code, former code
+    for row in communes_rows(path):
+        code = row["code_insee"]
+        department = row["departement"] or department_of(code)
+        if departments is not None and department not in departments:
+            continue
+        bare = row.get("nom_sans_article") or row["nom"]
+        if row["type"] in FORMER_TYPES:
+            if row["commune_parent_code"]:
+                names.extend((key, row["commune_parent_code"], code) for key in {name_key(row["nom"]), name_key(bare)})
+            continue
+        if row["type"] not in LOADED_TYPES:
+            continue
+        lat = row["centroid_lat"] or row["mairie_lat"]
+        lon = row["centroid_lon"] or row["mairie_lon"]
+        commune = commune_model(
+            code=code, name=row["nom"], name_key=name_key(row["nom"]), department=department,
+            postcodes=row["codes_postaux"],
+            population=int(row["population_municipale"]) if row["population_municipale"] else None,
+            lat=float(lat) if lat else None, lon=float(lon) if lon else None,
+            epci_code=row.get("epci_code", ""), epci_name=row.get("epci_nom", "")[:200],
+        )  # fmt: skip
+        (to_update if code in existing else to_create).append(commune)
+        names.extend((key, code, "") for key in {name_key(row["nom"]), name_key(bare)})
+    commune_model.objects.bulk_create(to_create, batch_size=2000)
+    commune_model.objects.bulk_update(
+        to_update, ["name", "name_key", "department", "postcodes", "population", "lat", "lon", "epci_code",
+                    "epci_name"], batch_size=2000,
+    )  # fmt: skip
+    known = existing | {c.code for c in to_create}
+    written = {c.code for c in to_create} | {c.code for c in to_update}
+    name_model.objects.filter(commune_id__in=written).delete()
+    seen: set[tuple[str, str]] = set()
+    rows = []
+    for key, code, former in names:
+        if code in known and (key, code) not in seen:
+            seen.add((key, code))
+            rows.append(name_model(key=key, commune_id=code, former_code=former))
+    name_model.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    index_forget()
+    return len(to_create) + len(to_update)
+
+
 @transaction.atomic
 def communes_load(*, path: Path | None = None, departments: Collection[str] | None = None) -> int:
     """Insert or refresh communes from the reference CSV. Returns how many rows were written."""
-    path = path or settings.TERROIR_COMMUNES_FILE
-    existing = set(Commune.objects.values_list("code", flat=True))
-    to_create: list[Commune] = []
-    to_update: list[Commune] = []
-    with gzip.open(path, "rb") as raw:
-        for row in csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8")):
-            if row["type"] not in LOADED_TYPES:
-                continue
-            code = row["code_insee"]
-            department = row["departement"] or department_of(code)
-            if departments is not None and department not in departments:
-                continue
-            lat = row["centroid_lat"] or row["mairie_lat"]
-            lon = row["centroid_lon"] or row["mairie_lon"]
-            commune = Commune(
-                code=code,
-                name=row["nom"],
-                name_key=name_key(row["nom"]),
-                department=department,
-                postcodes=row["codes_postaux"],
-                population=int(row["population_municipale"]) if row["population_municipale"] else None,
-                lat=float(lat) if lat else None,
-                lon=float(lon) if lon else None,
-            )
-            (to_update if code in existing else to_create).append(commune)
-    Commune.objects.bulk_create(to_create, batch_size=2000)
-    Commune.objects.bulk_update(
-        to_update, ["name", "name_key", "department", "postcodes", "population", "lat", "lon"], batch_size=2000
-    )
-    return len(to_create) + len(to_update)
+    return communes_write(Commune, CommuneName, path=path, departments=departments)
+
+
+# --- Finding a commune ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    code: str
+    key: str
+    department: str
+    postcodes: frozenset[str]
+    row: tuple[Any, ...]  # the commune's values, in _FIELDS order
+
+
+_FIELDS = ("code", "name", "name_key", "department", "postcodes", "population", "lat", "lon", "epci_code",
+           "epci_name")  # fmt: skip
+
+
+class CommuneIndex:
+    """Every name and postcode of the communes table in memory: a lookup is a few dictionary reads
+    (a source of 100,000 rows asks 100,000 times)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, _Entry] = {}
+        for row in Commune.objects.exclude(lat=None).values_list(*_FIELDS):
+            code, key, department, postcodes = row[0], row[2], row[3], row[4]
+            self.entries[code] = _Entry(code, key, department, frozenset(filter(None, postcodes.split(";"))), row)
+        self.by_key: dict[str, list[_Entry]] = {}
+        self.former: dict[str, str] = {}
+        for key, code, former in CommuneName.objects.values_list("key", "commune_id", "former_code"):
+            entry = self.entries.get(code)
+            if entry is not None:
+                self.by_key.setdefault(key, []).append(entry)
+                if former:
+                    self.former[former] = code
+        self.by_postcode: dict[str, list[_Entry]] = {}
+        for entry in self.entries.values():
+            for postcode in entry.postcodes:
+                self.by_postcode.setdefault(postcode, []).append(entry)
+
+
+_index: tuple[float, CommuneIndex] | None = None
+INDEX_TTL_S = 300.0
+
+
+def commune_index() -> CommuneIndex:
+    global _index
+    if _index is None or time.monotonic() - _index[0] > INDEX_TTL_S:
+        _index = (time.monotonic(), CommuneIndex())
+    return _index[1]
+
+
+def index_forget() -> None:
+    global _index
+    _index = None
+
+
+@dataclass(frozen=True)
+class CommuneMatch:
+    """What a lookup found: the commune, or none, or several that the name fits equally (`candidates`:
+    their INSEE codes) — an ambiguous name is reported, never guessed."""
+
+    commune: Commune | None = None
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.commune is None and len(self.candidates) > 1
+
+
+def _one(entries: Collection[_Entry]) -> CommuneMatch | None:
+    by_code = {e.code: e for e in entries}
+    codes = sorted(by_code)
+    if len(codes) == 1:
+        # Built from the index (a saved row's values): no query per looked-up row.
+        commune = Commune(**dict(zip(_FIELDS, by_code[codes[0]].row, strict=True)))
+        commune._state.adding = False
+        return CommuneMatch(commune, tuple(codes))
+    if len(codes) > 1:
+        return CommuneMatch(None, tuple(codes))
+    return None
+
+
+def commune_resolve(*, code: str = "", postcode: str = "", name: str = "", department: str = "") -> CommuneMatch:
+    """The commune a source means by its INSEE code, or its name with its postcode or département, or
+    its postcode alone — tolerant of accents, case, hyphens, "St"/"Saint", articles ("Le Mans", "Mans",
+    "MANS (LE)" through the folded forms), former communes merged since, CEDEX and the arrondissements
+    of Paris, Lyon and Marseille ("Lyon 3e", 69003). A name several communes bear, without anything to
+    choose between them, comes back ambiguous with its candidates."""
+    index = commune_index()
+    code, postcode, department = code.strip(), postcode.strip(), department.strip()
+    if code:
+        today = code if code in index.entries else index.former.get(code, "")
+        if today:
+            return _one([index.entries[today]]) or CommuneMatch()
+    cleaned = without_cedex(name)
+    arrondissement = _ARRONDISSEMENT.search(cleaned)
+    key = name_key(re.sub(r"\d+", " ", _ARRONDISSEMENT.sub(" ", cleaned))) if cleaned else ""
+    key = _ARTICLE_AFTER.sub(lambda m: f"{m.group(2)} {m.group(1)}", key)
+    if key in {"paris", "lyon", "marseille"} and arrondissement and not postcode:
+        number = int(arrondissement.group(1))
+        postcode = f"{ {'paris': 75000, 'lyon': 69000, 'marseille': 13000}[key] + number:05d}"
+    named = index.by_key.get(key, []) if key else []
+    if postcode:
+        with_postcode = index.by_postcode.get(postcode, [])
+        exact = [e for e in named if postcode in e.postcodes]
+        if key and not exact:
+            # Paris 15e is stored as "Paris 15e Arrondissement": the name starts with the city's.
+            exact = [e for e in with_postcode if e.key.startswith(key + " ")]
+        found = _one(exact)
+        if found is not None:
+            return found
+        if key:
+            # A CEDEX or a business postcode is not a commune's: look in its département.
+            found = _one([e for e in named if e.department == department_of(postcode)])
+            if found is not None:
+                return found
+        if not key or not named:  # the postcode alone (a misspelt name does not count against it)
+            found = _one(with_postcode)
+            if found is not None:
+                return found
+    if department:
+        named = [e for e in named if e.department == department]
+    return _one(named) or CommuneMatch()
 
 
 def commune_find(text: str) -> Commune | None:
@@ -90,37 +248,6 @@ def without_cedex(name: str) -> str:
     return _CEDEX.sub("", name).strip()
 
 
-def commune_locate(*, code: str = "", postcode: str = "", name: str = "") -> Commune | None:
-    """The commune a source means, tolerant of accents, "St"/"Saint", hyphens, CEDEX and Paris, Lyon
-    and Marseille arrondissements ("Lyon 3e", 69003)."""
-    communes = Commune.objects.exclude(lat=None)
-    if code:
-        found = communes.filter(code=code).first()
-        if found:
-            return found
-    cleaned = without_cedex(name)
-    arrondissement = _ARRONDISSEMENT.search(cleaned)
-    key = name_key(re.sub(r"\d+", " ", _ARRONDISSEMENT.sub(" ", cleaned))) if cleaned else ""
-    if key in {"paris", "lyon", "marseille"} and arrondissement and not postcode:
-        number = int(arrondissement.group(1))
-        postcode = f"{ {'paris': 75000, 'lyon': 69000, 'marseille': 13000}[key] + number:05d}"
-    if postcode:
-        by_postcode = list(communes.filter(postcodes__contains=postcode))
-        named = [c for c in by_postcode if c.name_key == key]
-        if key and not named:
-            # Paris 15e is stored as "Paris 15e Arrondissement": the name starts with the city's.
-            named = [c for c in by_postcode if c.name_key.startswith(key + " ")]
-        if named:
-            return max(named, key=lambda c: c.population or 0)
-        if key:
-            # A CEDEX or a business postcode is not a commune's: look in its department.
-            in_department = (
-                communes.filter(department=department_of(postcode), name_key=key).order_by("-population").first()
-            )
-            if in_department:
-                return in_department
-        if len(by_postcode) == 1:
-            return by_postcode[0]
-    if key:
-        return communes.filter(name_key=key).order_by("-population").first()
-    return None
+def commune_locate(*, code: str = "", postcode: str = "", name: str = "", department: str = "") -> Commune | None:
+    """The commune a source means (commune_resolve), or None when it is unknown or ambiguous."""
+    return commune_resolve(code=code, postcode=postcode, name=name, department=department).commune

@@ -26,6 +26,9 @@ class Commune(models.Model):
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
+    # The intercommunality (EPCI) it belongs to: SIREN and name.
+    epci_code = models.CharField(_("EPCI"), max_length=9, blank=True, db_index=True)
+    epci_name = models.CharField(_("EPCI name"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -34,6 +37,23 @@ class Commune(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.department})"
+
+
+class CommuneName(models.Model):
+    """A name people and files use for a commune: its official name, the name without its article
+    ("Mans" for Le Mans) and the names of the former communes merged into it ("Cordieux" → Montluel),
+    each folded (terroir.directory.communes.name_key). Reference data, rebuilt with the communes."""
+
+    key = models.CharField(max_length=120, db_index=True)
+    commune = models.ForeignKey(Commune, on_delete=models.CASCADE, related_name="names")
+    # The former commune's own INSEE code, empty for today's names.
+    former_code = models.CharField(max_length=5, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "commune"], name="commune_name_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.commune_id}"
 
 
 class Category(models.Model):

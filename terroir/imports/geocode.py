@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from terroir.directory.communes import commune_locate, without_cedex
+from terroir.directory.communes import commune_locate, commune_resolve, department_of, without_cedex
 from terroir.lib.geo import Precision
 
 from .mapping import Record
@@ -243,7 +243,13 @@ def records_geocode(
             record.lat, record.lon, record.precision = answer.lat, answer.lon, answer.precision
             record.commune_code = record.commune_code or answer.citycode
             continue
-        commune = commune_locate(code=record.commune_code, postcode=record.postcode, name=record.commune)
+        match = commune_resolve(code=record.commune_code, postcode=record.postcode, name=record.commune)
+        commune = match.commune
+        if match.ambiguous:
+            departments = ", ".join(sorted({department_of(code) for code in match.candidates}))
+            record.problem("commune", f"{len(match.candidates)} communes are named {record.commune!r} (départements "
+                           f"{departments}): give its postcode to say which", fatal=True)  # fmt: skip
+            continue
         if commune is None or commune.lat is None or commune.lon is None:
             record.problem("address", "could not be placed: no known commune in the address", fatal=True)
             continue

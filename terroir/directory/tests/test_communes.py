@@ -1,19 +1,55 @@
-"""The shipped communes reference (version 2): official names with their article, département codes."""
+"""The communes reference (version 2, loaded by the migrations): official names with their article,
+département codes, former communes, and lookups that never guess between homonyms."""
 
 from __future__ import annotations
 
 import pytest
 
-from terroir.directory.communes import commune_find, communes_load
+from terroir.directory.communes import commune_find, commune_resolve
 from terroir.directory.models import Commune
 
+pytestmark = pytest.mark.django_db
 
-@pytest.mark.django_db
-def test_communes_keep_their_article_and_their_department_code() -> None:
-    communes_load(departments={"72", "17", "2A"})
+
+def code(**query: str) -> str | None:
+    found = commune_resolve(**query).commune
+    return found.code if found else None
+
+
+def test_every_commune_of_france_comes_with_the_migrations_with_its_article_and_department_code() -> None:
+    assert Commune.objects.count() > 34_000
     assert Commune.objects.get(code="72181").name == "Le Mans"
-    assert Commune.objects.get(code="17300").name == "La Rochelle"
-    assert Commune.objects.get(code="17300").department == "17"
+    rochelle = Commune.objects.get(code="17300")
+    assert (rochelle.name, rochelle.department) == ("La Rochelle", "17")
     assert Commune.objects.get(code="2A004").department == "2A"  # Ajaccio
+    clermont = Commune.objects.get(code="63113")
+    assert clermont.epci_code == "246300701" and clermont.epci_name == "Clermont Auvergne Métropole"
     found = commune_find("La Rochelle")
     assert found is not None and found.code == "17300"
+
+
+def test_names_are_found_with_or_without_their_article_and_in_any_case() -> None:
+    assert code(name="Le Mans") == code(name="MANS (LE)") == code(name="le-mans", postcode="72000") == "72181"
+    assert code(name="L'Isle-Jourdain", postcode="32600") == "32160"
+    assert code(name="St Amant Roche Savine") == "63314"
+
+
+def test_a_homonym_is_chosen_by_its_postcode_or_department_and_reported_ambiguous_without() -> None:
+    assert code(name="Nozay", postcode="44170") == "44113"
+    assert code(name="Nozay", department="91") == "91458"
+    alone = commune_resolve(name="Nozay")
+    assert alone.commune is None and alone.ambiguous
+    assert {c[:2] for c in alone.candidates} == {"10", "44", "91"}
+
+
+def test_a_former_commune_leads_to_the_commune_it_merged_into() -> None:
+    assert code(name="Cordieux", postcode="01120") == "01262"  # Montluel
+    assert code(code="01120") == "01262"
+
+
+def test_a_postcode_alone_is_enough_when_one_commune_has_it_and_a_cedex_is_not_a_commune() -> None:
+    assert code(postcode="72000") == "72181"
+    shared = commune_resolve(postcode="63600")  # Ambert and nine villages around it
+    assert shared.ambiguous and "63003" in shared.candidates and len(shared.candidates) == 10
+    assert code(name="CLERMONT FERRAND CEDEX 1", postcode="63001") == "63113"
+    assert code(name="Lyon 3e") == "69383"

@@ -1,0 +1,98 @@
+"""Commune lookup benchmark: how long finding the commune of one imported row takes, on names and postcodes
+as real files write them (drawn from the reference file: official name, without article, upper case,
+"St" for "Saint", with or without postcode, former communes), against the floor of one dictionary read
+measured in the same run, and the one-query-per-row way the importer used before (an indexed ORM query
+on the folded name).
+
+    .venv/bin/python bench/communes.py [--rows 20000]
+
+The last line starts with "SUMMARY communes:".
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.search import percentile, setup_django
+
+TARGET_MS = 0.5
+
+
+def queries(rows: int) -> list[dict[str, str]]:
+    from terroir.directory.communes import communes_rows
+
+    reference = [r for r in communes_rows() if r["type"] in {"COM", "COMD", "COMA"}]
+    random.seed(1)
+    asked = []
+    for row in random.sample(reference, rows):
+        postcode = (row["codes_postaux"] or "").split(";")[0]
+        name = random.choice([row["nom"], row["nom_sans_article"], row["nom"].upper(),
+                              row["nom"].replace("Saint-", "St-")])  # fmt: skip
+        shape = random.random()
+        if shape < 0.5 and postcode:
+            asked.append({"name": name, "postcode": postcode})
+        elif shape < 0.8:
+            asked.append({"name": name, "department": row["departement"]})
+        else:
+            asked.append({"name": name})
+    return asked
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=20_000)
+    options = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="terroir-communes-")
+    setup_django(f"sqlite:///{folder}/bench.sqlite3")
+    from django.core.management import call_command
+
+    from terroir.directory.communes import commune_index, commune_resolve, name_key
+    from terroir.directory.models import Commune
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)  # loads the communes reference
+    print(f"migrate with the communes reference: {time.perf_counter() - started:.1f} s")
+    asked = queries(options.rows)
+    started = time.perf_counter()
+    commune_index()
+    print(f"index built in {(time.perf_counter() - started) * 1000:.0f} ms")
+
+    samples, found, ambiguous = [], 0, 0
+    for query in asked:
+        start = time.perf_counter()
+        match = commune_resolve(**query)
+        samples.append((time.perf_counter() - start) * 1000)
+        found += match.commune is not None
+        ambiguous += match.ambiguous
+    keys = {name_key(q["name"]): 1 for q in asked}
+    floor = []
+    for query in asked:
+        start = time.perf_counter()
+        keys.get(name_key(query["name"]))
+        floor.append((time.perf_counter() - start) * 1000)
+    orm = []
+    for query in asked[:2000]:
+        start = time.perf_counter()
+        Commune.objects.filter(name_key=name_key(query["name"])).order_by("-population").first()
+        orm.append((time.perf_counter() - start) * 1000)
+
+    p50, p95 = statistics.median(samples), percentile(samples, 0.95)
+    f50, o50 = statistics.median(floor), statistics.median(orm)
+    print(f"lookups: {len(asked)}, found {found} ({found / len(asked):.1%}), ambiguous {ambiguous}")
+    print(f"commune_resolve p50 {p50:.3f} ms, p95 {p95:.3f} ms, mean {statistics.fmean(samples):.3f} ms")
+    print(f"floor (fold + dict read) p50 {f50:.4f} ms; one ORM query per row p50 {o50:.3f} ms")
+    verdict = "met" if p95 <= TARGET_MS else "NOT met"
+    print(f"SUMMARY communes: p50_ms={p50:.3f} p95_ms={p95:.3f} floor_p50_ms={f50:.4f} ratio_p50={p50 / f50:.0f} "
+          f"orm_p50_ms={o50:.3f} found={found / len(asked):.3f} target_p95_ms={TARGET_MS} {verdict}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
