@@ -60,11 +60,12 @@ def hostile_week(territory: Any, people: Any) -> HostileWeek:
     truck = Vehicle.objects.create(name=names["vehicle"], depot=depot, vehicle_type="refrigerated_truck",
                                    capacity_kg=1500, cold_kg=1500, weekdays=0b0001110)  # fmt: skip
     orders = [
-        DeliveryOrder.objects.create(week=WEEK, kind=OrderKind.SHIPMENT, producer=producer, customer=customer,
-                                     delivery_place=where, description=names["goods"], kg=20, value=150,
-                                     weekdays=0b0001110)  # fmt: skip
+        DeliveryOrder.objects.create(
+            week=WEEK, kind=OrderKind.SHIPMENT, producer=producer, customer=customer, delivery_place=where,
+            description=names["goods"], kg=20, value=150, weekdays=0b0001110,
+        )
         for producer, where in ((farm, place), (other_farm, None))
-    ]
+    ]  # fmt: skip
     problem, labels = logistics.problem_for_week([truck], orders)
     run = logistics.run_start(problem, by=people.camille, week=WEEK, labels=labels, time_limit_s=1, background=False)
     assert run.status == RunStatus.DONE, run.error
@@ -86,10 +87,23 @@ def page_paths(week: HostileWeek) -> dict[str, str]:
         "producer": week.producer.get_absolute_url(), "map": "/widget/?kind=shop", "needs board": "/needs/",
         "need": week.need.get_absolute_url(), "planner": f"/logistics/?week={WEEK.isoformat()}",
         "run": f"/logistics/runs/{week.run.pk}/", "route sheets": f"/logistics/runs/{week.run.pk}/sheets/",
-        "admin login": "/admin/login/", "admin": "/admin/", "admin change form": f"/admin/directory/place/{week.place.pk}/change/",
+        "admin login": "/admin/login/", "admin": "/admin/",
+        "admin change form": f"/admin/directory/place/{week.place.pk}/change/",
         "log-in": "/account/login/", "sign-up": "/account/signup/", "e-mail addresses": "/account/email/",
         "password": "/account/password/change/", "my space": "/account/space/", "API docs": "/api/v1/docs",
+        "moderation": "/moderation/", "edit place": f"/edit/place/{week.place.pk}/", "imports": "/imports/",
+        "claims": "/account/space/claims/", "API keys": "/account/space/tokens/", "inbox": "/needs/inbox/",
+        "edit need": f"/needs/{week.need.pk}/edit/", "meeting days": "/needs/events/",
+        "order form": "/logistics/orders/new/", "orders import": "/logistics/orders/import/",
     }  # fmt: skip
+
+
+# Pages of a signed-in coordinator; the others are a visitor's.
+SIGNED_IN = {
+    "planner", "run", "route sheets", "admin", "admin change form", "e-mail addresses", "password", "my space",
+    "moderation", "edit place", "imports", "claims", "API keys", "inbox", "edit need", "meeting days", "order form",
+    "orders import",
+}  # fmt: skip
 
 
 def superuser(people: Any) -> Any:
@@ -104,9 +118,7 @@ def test_every_page_type_carries_a_policy_that_refuses_inline_scripts(territory:
     visitor, coordinator = Client(), Client()
     coordinator.force_login(superuser(people))
     for page, path in page_paths(week).items():
-        signed_in = page in {"planner", "run", "route sheets", "admin", "admin change form", "e-mail addresses",
-                             "password", "my space"}  # fmt: skip
-        response = (coordinator if signed_in else visitor).get(path)
+        response = (coordinator if page in SIGNED_IN else visitor).get(path)
         assert response.status_code == 200, (page, response.status_code)
         directives = policy(response)
         assert directives["script-src"] == ["'self'"], page
