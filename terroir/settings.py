@@ -7,8 +7,10 @@ without a real secret key.
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # Installed so that the API's interactive docs use its bundled Swagger UI, not a CDN.
     "ninja",
+    # The Content-Security-Policy header (its system checks; the policy is CONTENT_SECURITY_POLICY below).
+    "csp",
     # Sign-up by email with verification, log-in, password reset, rate limits on all three.
     "allauth",
     "allauth.account",
@@ -61,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "terroir.directory.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -73,7 +78,8 @@ MIDDLEWARE = [
     "terroir.directory.middleware.FrameOptionsMiddleware",
 ]
 
-# X-Frame-Options comes from terroir.directory.middleware (DENY, except the embeddable widget).
+# X-Frame-Options comes from terroir.directory.middleware (DENY, except the embeddable widget, whose
+# frame-ancestors it widens in the Content-Security-Policy below).
 SILENCED_SYSTEM_CHECKS = ["security.W002"]
 
 ROOT_URLCONF = "terroir.urls"
@@ -250,12 +256,46 @@ TERROIR_LOCAL_RADIUS_KM = float(os.getenv("TERROIR_LOCAL_RADIUS_KM", "150"))
 # Map tiles; empty string shows the map without a background (offline use).
 TERROIR_TILE_URL = os.getenv("TERROIR_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 TERROIR_TILE_ATTRIBUTION = os.getenv("TERROIR_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+
+
+def tile_source(template: str) -> list[str]:
+    """The Content-Security-Policy source that lets the map load tiles from TERROIR_TILE_URL.
+
+    A host placeholder such as {s} (tile servers a.…, b.…, c.…) becomes the wildcard `*.`; a tile server
+    of the platform itself (a relative URL) needs nothing beyond 'self'.
+    """
+    parts = urlsplit(template)
+    if not parts.scheme or not parts.netloc:
+        return []
+    first, _dot, rest = parts.netloc.partition(".")
+    if "{" in rest or "}" in rest:
+        raise ImproperlyConfigured(f"TERROIR_TILE_URL: only the host's first label may be a placeholder: {template}")
+    host = f"*.{rest}" if first.startswith("{") else parts.netloc
+    return [f"{parts.scheme}://{host}"]
+
+
 # Reference data shipped with the project (see terroir/data/PROVENANCE.md).
 TERROIR_COMMUNES_FILE = Path(
     os.getenv("TERROIR_COMMUNES_FILE", str(BASE_DIR / "terroir" / "data" / "communes_france.csv.gz"))
 )
 # Sites allowed to embed the widget in an iframe ("*" for any).
 TERROIR_WIDGET_FRAME_ANCESTORS = os.getenv("TERROIR_WIDGET_FRAME_ANCESTORS", "*")
+# Content-Security-Policy of every page: scripts and styles only from the platform's own files (no inline
+# script, no event-handler or style attribute), images also from the tile server, framing as above.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *tile_source(TERROIR_TILE_URL)],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}
 # Geocoding: an addok-compatible service (the national address base's API by default). Empty: offline,
 # addresses are placed at their commune's centre from the communes table.
 TERROIR_GEOCODER_URL = os.getenv("TERROIR_GEOCODER_URL", "https://api-adresse.data.gouv.fr")

@@ -34,9 +34,11 @@
 
   function clusterIcon(count) {
     var size = count < 10 ? 30 : count < 100 ? 38 : count < 1000 ? 46 : 54;
+    var label = document.createElement("span");
+    label.textContent = String(count);
     return L.divIcon({
       className: "cluster",
-      html: "<span>" + count + "</span>",
+      html: label,
       iconSize: [size, size],
     });
   }

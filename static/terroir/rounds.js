@@ -1,4 +1,6 @@
 // The planned rounds: follows a run until it ends, then draws each round on the map in its colour.
+// Names come from the coordinators' data: they reach the page as text nodes, never as HTML (Leaflet
+// writes a string tooltip with innerHTML, so it gets an element).
 (function () {
   "use strict";
   var job = document.getElementById("job");
@@ -27,6 +29,10 @@
   var data = document.getElementById("rounds-data");
   if (!el || !data || typeof L === "undefined") return;
   var rounds = JSON.parse(data.textContent);
+  // The colour swatches of the list below: set through the CSSOM, as the policy refuses style attributes.
+  document.querySelectorAll(".swatch[data-colour]").forEach(function (swatch) {
+    swatch.style.backgroundColor = swatch.dataset.colour;
+  });
   var map = L.map(el);
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
@@ -34,7 +40,9 @@
   var bounds = [];
   rounds.forEach(function (round) {
     if (!round.points.length) return;
-    L.polyline(round.points, { color: round.colour, weight: 4, opacity: 0.8 }).bindTooltip(round.label).addTo(map);
+    var label = document.createElement("span");
+    label.textContent = round.label;
+    L.polyline(round.points, { color: round.colour, weight: 4, opacity: 0.8 }).bindTooltip(label).addTo(map);
     round.points.forEach(function (point) {
       L.circleMarker(point, { radius: 4, color: round.colour, fillOpacity: 0.9 }).addTo(map);
       bounds.push(point);

@@ -16,8 +16,18 @@ from terroir.directory.models import Category
 from .models import Need
 
 
+class TextAtomFeed(Atom1Feed):
+    """Atom whose summaries are plain text: Django's are type="html", which a feed reader renders, and a
+    buyer's description is text, not markup."""
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class NeedsFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextAtomFeed
     link = "/needs/"
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Category | None:

@@ -37,7 +37,7 @@ def test_a_coordinator_plans_the_week_and_prints_the_route_sheets(
     saved = tab.locator("#status-quo tr.saved td").first.inner_text()
     assert int(saved.split()[0]) > 0
     # The rounds are drawn on the map, one line each.
-    tab.wait_for_function("document.getElementById('rounds-map').dataset.rounds !== undefined")
+    tab.wait_for_function("() => document.getElementById('rounds-map').dataset.rounds !== undefined")
     rounds = int(tab.locator("#rounds-map").get_attribute("data-rounds") or 0)
     assert rounds >= 1 and tab.locator("#rounds-map path.leaflet-interactive").count() >= rounds
     assert tab.locator("#sharing tbody tr").count() == 3
