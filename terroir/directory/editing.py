@@ -107,21 +107,45 @@ def version_of(entry: Entry) -> str:
 
 
 def products_of(actor: Actor) -> list[dict[str, Any]]:
-    offers = Offer.objects.filter(producer=actor).select_related("category").prefetch_related("labels")
-    return sorted(
-        (
-            {
-                "category": offer.category.slug,
-                "months": offer.months,
-                "labels": sorted(label.slug for label in offer.labels.all()),
-                "note": offer.note,
-                "monthly_volume": None if offer.monthly_volume is None else float(offer.monthly_volume),
-                "unit": offer.volume_unit,
-            }
-            for offer in offers
-        ),
-        key=lambda item: item["category"],
-    )
+    return products_of_many([actor.pk]).get(actor.pk, [])
+
+
+def products_of_many(actor_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each producer's products as revisions keep them, in a few queries for many producers."""
+    products: dict[int, list[dict[str, Any]]] = {}
+    for start in range(0, len(actor_ids), 900):
+        offers = (
+            Offer.objects.filter(producer_id__in=actor_ids[start : start + 900])
+            .select_related("category")
+            .prefetch_related("labels")
+        )
+        for offer in offers:
+            products.setdefault(offer.producer_id, []).append(
+                {
+                    "category": offer.category.slug,
+                    "months": offer.months,
+                    "labels": sorted(label.slug for label in offer.labels.all()),
+                    "note": offer.note,
+                    "monthly_volume": None if offer.monthly_volume is None else float(offer.monthly_volume),
+                    "unit": offer.volume_unit,
+                }
+            )
+    return {pk: sorted(items, key=lambda item: item["category"]) for pk, items in products.items()}
+
+
+def owned_fields(entity: str, entity_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The fields of each entry that somebody changed on the platform (an owner's or a coordinator's
+    edit, an accepted suggestion, the API, an undo): imports no longer write them."""
+    owned: dict[int, set[str]] = {}
+    for start in range(0, len(entity_ids), 900):
+        revisions = (
+            Revision.objects.filter(entity=entity, entity_id__in=entity_ids[start : start + 900])
+            .exclude(origin=Revision.Origin.IMPORT)
+            .values_list("entity_id", "changes")
+        )
+        for entity_id, changes in revisions:
+            owned.setdefault(entity_id, set()).update(changes)
+    return owned
 
 
 def photos_of(entry: Entry) -> list[int]:

@@ -85,7 +85,9 @@ def job_state(token: str) -> dict[str, Any] | None:
     return state
 
 
-def import_start(*, token: str, mapping: Mapping, mapping_text: str, geocode: bool = True) -> threading.Thread:
+def import_start(
+    *, token: str, mapping: Mapping, mapping_text: str, geocode: bool = True, by: Any = None
+) -> threading.Thread:
     """Run the import of an upload in a thread; its progress and end are in job_state(token)."""
     path, _text = upload_path(token)
     _progress_write(token, {"status": "running", "stage": "start", "message": "", "fraction": None})
@@ -96,7 +98,9 @@ def import_start(*, token: str, mapping: Mapping, mapping_text: str, geocode: bo
 
     def work() -> None:
         try:
-            run = source_import(path=path, mapping=mapping, mapping_text=mapping_text, geocode=geocode, progress=report)
+            run = source_import(
+                path=path, mapping=mapping, mapping_text=mapping_text, geocode=geocode, progress=report, by=by
+            )
             _progress_write(
                 token, {"status": run.status, "run": run.pk, "error": run.error, "fraction": 1.0, "message": ""}
             )
