@@ -655,14 +655,39 @@ def can_moderate(user: User | None, suggestion: Suggestion) -> bool:
     return can_edit(user, entry_get(suggestion.entity, suggestion.entity_id))
 
 
+class SuggestionStale(Exception):
+    """The entry changed since the suggestion was made: `rows` gives, for each field that moved, the
+    value when suggested, the value now and the value suggested. Accepting needs `confirm`."""
+
+    def __init__(self, rows: Sequence[tuple[str, Any, Any, Any]]):
+        super().__init__("the entry changed since the suggestion was made")
+        self.rows = list(rows)
+
+
+def suggestion_moved(suggestion: Suggestion, entry: Entry) -> list[tuple[str, Any, Any, Any]]:
+    """(field, value when suggested, value now, suggested value) for each field changed since."""
+    names = [name for name in suggestion.changes if name in fields_of(entry)]
+    now = values_of(entry, names)
+    return [
+        (name, suggestion.changes[name][0], now[name], suggestion.changes[name][1])
+        for name in names
+        if now[name] != suggestion.changes[name][0]
+    ]
+
+
 @transaction.atomic
-def suggestion_accept(*, suggestion: Suggestion, by: User | None) -> Revision | None:
+def suggestion_accept(*, suggestion: Suggestion, by: User | None, confirm: bool = False) -> Revision | None:
+    """Write the suggested values. When the entry changed since the suggestion was made (an owner's
+    newer edit), nothing is written unless `confirm`: SuggestionStale says what moved."""
     suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     if suggestion.status != Suggestion.Status.PENDING:
         raise ValidationError({"__all__": [_("This suggestion was already decided.")]})
     entry = entry_get(suggestion.entity, suggestion.entity_id)
     if not can_edit(by, entry):
         raise PermissionDenied(_("You may not moderate this entry."))
+    moved = suggestion_moved(suggestion, _locked(entry))
+    if moved and not confirm:
+        raise SuggestionStale(moved)
     revision = entry_edit(
         entry=entry,
         changes={name: new for name, (_old, new) in suggestion.changes.items()},
