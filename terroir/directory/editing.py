@@ -107,21 +107,45 @@ def version_of(entry: Entry) -> str:
 
 
 def products_of(actor: Actor) -> list[dict[str, Any]]:
-    offers = Offer.objects.filter(producer=actor).select_related("category").prefetch_related("labels")
-    return sorted(
-        (
-            {
-                "category": offer.category.slug,
-                "months": offer.months,
-                "labels": sorted(label.slug for label in offer.labels.all()),
-                "note": offer.note,
-                "monthly_volume": None if offer.monthly_volume is None else float(offer.monthly_volume),
-                "unit": offer.volume_unit,
-            }
-            for offer in offers
-        ),
-        key=lambda item: item["category"],
-    )
+    return products_of_many([actor.pk]).get(actor.pk, [])
+
+
+def products_of_many(actor_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each producer's products as revisions keep them, in a few queries for many producers."""
+    products: dict[int, list[dict[str, Any]]] = {}
+    for start in range(0, len(actor_ids), 900):
+        offers = (
+            Offer.objects.filter(producer_id__in=actor_ids[start : start + 900])
+            .select_related("category")
+            .prefetch_related("labels")
+        )
+        for offer in offers:
+            products.setdefault(offer.producer_id, []).append(
+                {
+                    "category": offer.category.slug,
+                    "months": offer.months,
+                    "labels": sorted(label.slug for label in offer.labels.all()),
+                    "note": offer.note,
+                    "monthly_volume": None if offer.monthly_volume is None else float(offer.monthly_volume),
+                    "unit": offer.volume_unit,
+                }
+            )
+    return {pk: sorted(items, key=lambda item: item["category"]) for pk, items in products.items()}
+
+
+def owned_fields(entity: str, entity_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The fields of each entry that somebody changed on the platform (an owner's or a coordinator's
+    edit, an accepted suggestion, the API, an undo): imports no longer write them."""
+    owned: dict[int, set[str]] = {}
+    for start in range(0, len(entity_ids), 900):
+        revisions = (
+            Revision.objects.filter(entity=entity, entity_id__in=entity_ids[start : start + 900])
+            .exclude(origin=Revision.Origin.IMPORT)
+            .values_list("entity_id", "changes")
+        )
+        for entity_id, changes in revisions:
+            owned.setdefault(entity_id, set()).update(changes)
+    return owned
 
 
 def photos_of(entry: Entry) -> list[int]:
@@ -631,14 +655,39 @@ def can_moderate(user: User | None, suggestion: Suggestion) -> bool:
     return can_edit(user, entry_get(suggestion.entity, suggestion.entity_id))
 
 
+class SuggestionStale(Exception):
+    """The entry changed since the suggestion was made: `rows` gives, for each field that moved, the
+    value when suggested, the value now and the value suggested. Accepting needs `confirm`."""
+
+    def __init__(self, rows: Sequence[tuple[str, Any, Any, Any]]):
+        super().__init__("the entry changed since the suggestion was made")
+        self.rows = list(rows)
+
+
+def suggestion_moved(suggestion: Suggestion, entry: Entry) -> list[tuple[str, Any, Any, Any]]:
+    """(field, value when suggested, value now, suggested value) for each field changed since."""
+    names = [name for name in suggestion.changes if name in fields_of(entry)]
+    now = values_of(entry, names)
+    return [
+        (name, suggestion.changes[name][0], now[name], suggestion.changes[name][1])
+        for name in names
+        if now[name] != suggestion.changes[name][0]
+    ]
+
+
 @transaction.atomic
-def suggestion_accept(*, suggestion: Suggestion, by: User | None) -> Revision | None:
+def suggestion_accept(*, suggestion: Suggestion, by: User | None, confirm: bool = False) -> Revision | None:
+    """Write the suggested values. When the entry changed since the suggestion was made (an owner's
+    newer edit), nothing is written unless `confirm`: SuggestionStale says what moved."""
     suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     if suggestion.status != Suggestion.Status.PENDING:
         raise ValidationError({"__all__": [_("This suggestion was already decided.")]})
     entry = entry_get(suggestion.entity, suggestion.entity_id)
     if not can_edit(by, entry):
         raise PermissionDenied(_("You may not moderate this entry."))
+    moved = suggestion_moved(suggestion, _locked(entry))
+    if moved and not confirm:
+        raise SuggestionStale(moved)
     revision = entry_edit(
         entry=entry,
         changes={name: new for name, (_old, new) in suggestion.changes.items()},

@@ -285,6 +285,10 @@ def _owner_actor_ids(entry: editing.Entry) -> list[int]:
 @login_required
 def moderation(request: HttpRequest) -> HttpResponse:
     """Coordinators see every pending suggestion; owners those about their entries."""
+    return _moderation_page(request)
+
+
+def _moderation_page(request: HttpRequest, *, confirm: int | None = None, status: int = 200) -> HttpResponse:
     if is_coordinator(request.user):
         pending = editing.suggestions_pending()
     else:
@@ -298,8 +302,18 @@ def moderation(request: HttpRequest) -> HttpResponse:
         entry = (places if suggestion.entity == Entity.PLACE else actors).get(suggestion.entity_id)
         if entry is None:
             continue
-        rows.append({"suggestion": suggestion, "entry": entry, "diff": diff_rows(suggestion.changes)})
-    return render(request, "directory/moderation.html", {"rows": rows})
+        # The value now is read again: the owner may have changed the field since the suggestion.
+        now = editing.values_of(entry, [n for n in suggestion.changes if n in editing.fields_of(entry)])
+        diff = [
+            {
+                "field": field_label(name), "old": value_text(name, old), "new": value_text(name, new),
+                "now": value_text(name, now.get(name, old)), "moved": name in now and now[name] != old,
+            }
+            for name, (old, new) in suggestion.changes.items()
+        ]  # fmt: skip
+        moved = any(d["moved"] for d in diff)
+        rows.append({"suggestion": suggestion, "entry": entry, "diff": diff, "moved": moved})
+    return render(request, "directory/moderation.html", {"rows": rows, "confirm": confirm}, status=status)
 
 
 @login_required
@@ -310,11 +324,18 @@ def suggestion_decide(request: HttpRequest, suggestion_id: int, decision: str) -
         raise PermissionDenied(_("You may not moderate this entry."))
     try:
         if decision == "accept":
-            editing.suggestion_accept(suggestion=suggestion, by=request.user)
+            confirm = request.POST.get("confirm") == "1"
+            editing.suggestion_accept(suggestion=suggestion, by=request.user, confirm=confirm)
             messages.success(request, _("Suggestion accepted: the entry is updated."))
         else:
             editing.suggestion_reject(suggestion=suggestion, by=request.user, note=request.POST.get("note", ""))
             messages.success(request, _("Suggestion rejected."))
+    except editing.SuggestionStale:
+        messages.warning(
+            request,
+            _("The entry changed since this suggestion was made: compare the values and confirm to accept it."),
+        )
+        return _moderation_page(request, confirm=suggestion.pk, status=409)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("directory:moderation")

@@ -369,6 +369,9 @@ class Revision(models.Model):
         REVERT = "revert", _("revert")
         VERIFY = "verify", _("confirmed as still true")
         API = "api", _("API")
+        # Written by an import or a merge of sources: the only origin that does not make a field the
+        # owner's (terroir.directory.editing.owned_fields).
+        IMPORT = "import", _("import")
 
     entity = models.CharField(max_length=20, choices=Entity.choices)
     entity_id = models.BigIntegerField()
@@ -381,6 +384,8 @@ class Revision(models.Model):
     suggestion = models.ForeignKey(
         "Suggestion", null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions"
     )
+    # What made a change nobody typed: the import run ("import #12 · bio · producteurs.csv").
+    note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -404,9 +409,15 @@ class Suggestion(models.Model):
         ACCEPTED = "accepted", _("accepted")
         REJECTED = "rejected", _("rejected")
 
+    class Origin(models.TextChoices):
+        PERSON = "person", _("a person")
+        # A source's value for a field the owner edited on the platform: offered, never written.
+        IMPORT = "import", _("an imported source")
+
     entity = models.CharField(max_length=20, choices=Entity.choices)
     entity_id = models.BigIntegerField()
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.PERSON)
     # {field: [value when suggested, suggested value]}
     changes = models.JSONField(default=dict)
     comment = models.TextField(_("comment"), blank=True, max_length=2000)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django_tasks import task
@@ -108,19 +109,24 @@ def _task_ended(folder: Path) -> str:
     return ""
 
 
-def import_start(*, token: str, mapping: Mapping, mapping_text: str, geocode: bool = True) -> None:
+def import_start(
+    *, token: str, mapping: Mapping, mapping_text: str, geocode: bool = True, by: Any = None
+) -> None:
     """Queue the import of an upload for the worker; its progress and end are in job_state(token)."""
     upload_path(token)
     _progress_write(token, {"status": "queued", "stage": "start", "message": "", "fraction": None})
-    result = import_file.enqueue(token=token, source=mapping.name, mapping_text=mapping_text, geocode=geocode)
+    result = import_file.enqueue(
+        token=token, source=mapping.name, mapping_text=mapping_text, geocode=geocode, by_id=getattr(by, "pk", None)
+    )
     (_root() / token / "task.txt").write_text(str(result.id), encoding="ascii")
 
 
 @task()
-def import_file(*, token: str, source: str, mapping_text: str, geocode: bool) -> None:
+def import_file(*, token: str, source: str, mapping_text: str, geocode: bool, by_id: int | None = None) -> None:
     """The worker's side of import_start: the import in a child process under the task limits."""
     path, _text = upload_path(token)
     mapping, _same = mapping_for(source=source, text=mapping_text)
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
     label = worker_label()
     _progress_write(token, {"status": "running", "stage": "start", "message": "", "fraction": None})
 
@@ -131,7 +137,7 @@ def import_file(*, token: str, source: str, mapping_text: str, geocode: bool) ->
     def work() -> None:
         try:
             run = source_import(path=path, mapping=mapping, mapping_text=mapping_text, geocode=geocode,
-                                progress=report, worker=label)  # fmt: skip
+                                progress=report, worker=label, by=by)  # fmt: skip
             _progress_write(
                 token, {"status": run.status, "run": run.pk, "error": run.error, "fraction": 1.0, "message": ""}
             )

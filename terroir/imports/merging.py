@@ -8,23 +8,36 @@ touches no directory entry.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from terroir.directory.editing import (
+    entry_edit,
+    fields_of,
+    owned_fields,
+    products_of_many,
+    value_clean,
+    value_of,
+    values_of,
+)
 from terroir.directory.index import actors_reindex, map_cells_rebuild, map_cells_refresh, places_reindex
-from terroir.directory.models import Actor, Category, Commune, Label, Offer, Place
+from terroir.directory.models import Actor, Category, Commune, Entity, Label, Offer, Place, Revision, Suggestion
+from terroir.directory.references import entry_merge, entry_split
 from terroir.lib.progress import Progress, ProgressReport
 
 from .linkage import best_links, directory_model, link
 from .merge import Candidate, Chosen, clusters, fields_choose, linkage_columns
-from .models import FieldOrigin, RecordPair, SourceRecord
+from .models import EntryMerge, FieldOrigin, RecordPair, SourceRecord
 
 # Above this many moved places, the map's cells are recomputed at once rather than one by one.
 MAP_REFRESH_LIMIT = 200
@@ -67,12 +80,16 @@ def records_merge(
     record_types: Sequence[str] = RECORD_TYPES,
     relink: bool = True,
     progress: ProgressReport | None = None,
+    by: Any = None,
+    note: str = "",
 ) -> MergeSummary:
     """Link every source record, group the duplicates and bring the directory in line with them.
-    Without `relink`, the stored pairs are grouped again (after a coordinator's decision)."""
+    Without `relink`, the stored pairs are grouped again (after a coordinator's decision). The changes
+    to existing entries are revisions by `by`, saying `note` (which import made them)."""
     summary = MergeSummary()
+    writer = _Writer(by=by if by is not None and by.is_authenticated else None, note=note)
     for record_type in record_types:
-        _merge(record_type, summary, relink=relink, progress=progress)
+        _merge(record_type, summary, writer, relink=relink, progress=progress)
     return summary
 
 
@@ -82,11 +99,14 @@ def record_pair_decide(*, pair: RecordPair, same: bool, by: Any) -> RecordPair:
     pair.status = RecordPair.Status.SAME if same else RecordPair.Status.DIFFERENT
     pair.decided_by, pair.decided_at = by, timezone.now()
     pair.save(update_fields=["status", "decided_by", "decided_at"])
-    records_merge(record_types=[pair.first.record_type], relink=False)
+    note = f"records {pair.first_id} {'=' if same else '≠'} {pair.second_id}"
+    records_merge(record_types=[pair.first.record_type], relink=False, by=by, note=note)
     return pair
 
 
-def _merge(record_type: str, summary: MergeSummary, *, relink: bool, progress: ProgressReport | None) -> None:
+def _merge(
+    record_type: str, summary: MergeSummary, writer: _Writer, *, relink: bool, progress: ProgressReport | None
+) -> None:
     entity_field = "actor_id" if record_type == "producer" else "place_id"
     columns = ("id", "data", "digest", "merged_digest", entity_field, "missing", "updated_at", "source__name", "ref")
     records = SourceRecord.objects.filter(record_type=record_type).order_by("id")
@@ -118,7 +138,7 @@ def _merge(record_type: str, summary: MergeSummary, *, relink: bool, progress: P
     groups = clusters(rows, same + linked, apart)
     if progress:
         progress(Progress("merge", f"{len(rows)} {record_type} records make {len(groups)} directory entries"))
-    _entries_write(record_type, rows, groups, summary)
+    _entries_write(record_type, rows, groups, summary, writer)
 
 
 def _ordered(a: int, b: int) -> tuple[int, int]:
@@ -157,57 +177,164 @@ def _pairs_store(
     return sorted(kept, key=lambda p: -p.probability)
 
 
+Written = list[tuple[Any, list["_Row"], dict[str, Chosen]]]
+# The directory field(s) each chosen value is written to.
+TARGETS: dict[str, tuple[str, ...]] = {
+    "name": ("name",), "description": ("description",), "address": ("address",), "postcode": ("postcode",),
+    "commune_code": ("commune",), "position": ("lat", "lon"), "email": ("email",), "phone": ("phone",),
+    "website": ("website",), "contact_public": ("contact_public",), "verified_at": ("verified_at",),
+    "kind": ("kind",), "opening_hours": ("opening_hours",), "legal_form": ("legal_form",), "siret": ("siret",),
+}  # fmt: skip
+# An import sets these when it creates the entry, never after: they are the owner's consent.
+PRIVACY = frozenset({"contact_public"})
+# What a later import offers as a suggestion when the owner changed the field on the platform.
+OFFERED = ("name", "description", "address", "postcode", "commune", "lat", "lon", "email", "phone", "website",
+           "kind", "opening_hours", "legal_form", "siret")  # fmt: skip
+
+
+@dataclass
+class _Writer:
+    """Who and what an import's writes are attributed to in the entries' history."""
+
+    by: Any = None
+    note: str = ""
+    revisions: list[Revision] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+
+def _attribution(merges: Sequence[EntryMerge]) -> Any:
+    """For a record, the entry it fed before merges took that entry away (the deepest one still
+    merged), else the entry it feeds."""
+    into: dict[int, list[tuple[int, set[int], int]]] = {}
+    for merge in merges:
+        into.setdefault(merge.kept_id, []).append((merge.pk, set(merge.records), merge.removed_id))
+
+    def attributed(row: _Row) -> int | None:
+        entity, seen = row.entity, set()
+        while entity is not None and entity not in seen:
+            seen.add(entity)
+            deeper = [(pk, removed) for pk, records, removed in into.get(entity, ()) if row.id in records]
+            if not deeper:
+                return entity
+            entity = max(deeper)[1]
+        return entity
+
+    return attributed
+
+
 def _entries_write(
-    record_type: str, rows: dict[int, _Row], groups: Sequence[Sequence[int]], summary: MergeSummary
+    record_type: str, rows: dict[int, _Row], groups: Sequence[Sequence[int]], summary: MergeSummary, writer: _Writer
 ) -> None:
     model: type[Actor] | type[Place] = Actor if record_type == "producer" else Place
     communes = set(Commune.objects.values_list("code", flat=True))
-    work: list[tuple[int | None, list[_Row], dict[str, Chosen]]] = []
+    merges = {m.removed_id: m for m in EntryMerge.objects.filter(record_type=record_type, restored_at=None)}
+    attributed = _attribution(list(merges.values()))
+    live = {r.entity for r in rows.values() if r.entity is not None}
     chosen_entities: set[int] = set()
     touched_before: set[int] = set()
+    restoring: dict[int, EntryMerge] = {}
+    decided: list[tuple[int | None, list[_Row]]] = []
+    homes: dict[int, Counter[int | None]] = {}
     for group in groups:
         members = [rows[i] for i in group]
         before = Counter(r.entity for r in members if r.entity is not None)
         touched_before.update(before)
-        # The entry most of the group already feeds stays (the oldest on a tie), so links to it hold;
-        # when a group splits, the entry stays with one part and the other gets a new one.
-        free = [e for e in before if e not in chosen_entities]
-        entity = min(free, key=lambda e: (-before[e], e)) if free else None
+        # The entry most of the group fed stays (the oldest on a tie), so links to it hold; records
+        # count for the entry they fed before a merge took it away, so that when a group splits,
+        # each part gets its entry back with what people attached to it.
+        fed = Counter(attributed(r) for r in members if r.entity is not None)
+        free = [e for e in fed if e in live and e not in chosen_entities]
+        back = [e for e in fed if e in merges and e not in chosen_entities]
+        entity: int | None
+        if free:
+            entity = min(free, key=lambda e: (-fed[e], e))
+        elif back:
+            entity = max(back, key=lambda e: merges[e].pk)
+            restoring[entity] = merges[entity]
+        else:
+            free = [e for e in before if e not in chosen_entities]
+            entity = min(free, key=lambda e: (-before[e], e)) if free else None
         if entity is not None:
             chosen_entities.add(entity)
-        if entity is not None and all(r.entity == entity and r.digest == r.merged_digest for r in members):
+        for e, count in before.items():
+            homes.setdefault(e, Counter())[entity] += count
+        decided.append((entity, members))
+    # The entry a split part leaves keeps values from the records that went: choose them again.
+    rewrite = {m.kept_id for m in restoring.values()}
+    work: list[tuple[int | None, list[_Row], dict[str, Chosen]]] = []
+    for entity, members in decided:
+        unchanged = all(r.entity == entity and r.digest == r.merged_digest for r in members)
+        if entity is not None and unchanged and entity not in restoring and entity not in rewrite:
             continue
         if len(members) > 1:
             summary.merged += sum(1 for r in members if r.entity != entity and r.merged_digest == "")
         work.append((entity, members, fields_choose([r.candidate() for r in members])))
-    orphans = sorted(touched_before - chosen_entities)
+    removed = _entries_fold(
+        model, record_type, rows, restoring, sorted(touched_before - chosen_entities), homes, writer
+    )
+    summary.entries_removed += len(removed)
     instances = _entity_objects(model, [e for e, _m, _c in work if e is not None])
-    Written = list[tuple[Any, list[_Row], dict[str, Chosen]]]
+    entity_kind = Entity.ACTOR if model is Actor else Entity.PLACE
+    owned = owned_fields(entity_kind, list(instances))
+    origin_field = "actor_id" if model is Actor else "place_id"
+    previous = {
+        (o[origin_field], o["field"]): o["value"]
+        for o in FieldOrigin.objects.filter(**{f"{origin_field}__in": list(instances)}).values(
+            origin_field, "field", "value"
+        )
+    }
     created: Written = []
     updated: Written = []
     positions: list[tuple[float | None, float | None]] = []
+    befores: dict[int, dict[str, Any]] = {}
     for entity, members, chosen in work:
         instance = instances.get(entity) if entity is not None else None
-        if instance is not None:
-            positions.append((instance.lat, instance.lon))
-        else:
+        if instance is None:
             instance = model()
-        _fill(instance, chosen, {r.id: r for r in members}, communes)
+            _fill(instance, chosen, {r.id: r for r in members}, communes)
+            created.append((instance, members, chosen))
+        else:
+            positions.append((instance.lat, instance.lon))
+            mine = owned.get(instance.pk, set())
+            befores[instance.pk] = values_of(instance, _recorded(instance))
+            kept = _fill(instance, chosen, {r.id: r for r in members}, communes, owned=mine)
+            _offer(instance, chosen, kept, previous, writer, {r.id: r for r in members})
+            updated.append((instance, members, chosen))
         positions.append((instance.lat, instance.lon))
-        (updated if instance.pk else created).append((instance, members, chosen))
     model.objects.bulk_create([i for i, _m, _c in created], batch_size=500)
-    fields = [f.name for f in model._meta.concrete_fields if f.name not in {"id", "created_at", "search_key"}]
-    model.objects.bulk_update([i for i, _m, _c in updated], fields, batch_size=500)
     summary.entries_created += len(created)
     summary.entries_updated += len(updated)
     written = created + updated
     _records_point(record_type, written)
-    _origins_write(record_type, written)
+    _origins_write(record_type, written, owned)
+    products: dict[int, list[dict[str, Any]]] = {}
     if record_type == "producer":
-        _offers_write([(i, c) for i, _m, c in written])
-    removed = list(model.objects.filter(pk__in=orphans).values_list("lat", "lon"))
-    model.objects.filter(pk__in=orphans).delete()
-    summary.entries_removed += len(orphans)
+        products = products_of_many([i.pk for i, _m, _c in updated])
+        _offers_write([(i, c) for i, _m, c in written], {pk for pk, names in owned.items() if "products" in names})
+        after = products_of_many([i.pk for i, _m, _c in updated])
+        for pk in befores:
+            befores[pk]["products"] = products.get(pk, [])
+            products[pk] = after.get(pk, [])
+    now = timezone.now()
+    for instance, _m, _c in updated:
+        old = befores[instance.pk]
+        new = values_of(instance, [n for n in old if n != "products"])
+        if "products" in old:
+            new["products"] = products[instance.pk]
+        changes = {name: [old[name], new[name]] for name in old if old[name] != new[name]}
+        if changes:
+            instance.updated_at = now
+            writer.revisions.append(
+                Revision(
+                    entity=entity_kind, entity_id=instance.pk, by=writer.by, origin=Revision.Origin.IMPORT,
+                    changes=changes, note=writer.note[:200], at=now,
+                )
+            )  # fmt: skip
+    fields = [f.name for f in model._meta.concrete_fields if f.name not in {"id", "created_at", "search_key"}]
+    model.objects.bulk_update([i for i, _m, _c in updated], fields, batch_size=500)
+    Revision.objects.bulk_create(writer.revisions, batch_size=1000)
+    Suggestion.objects.bulk_create(writer.suggestions, batch_size=1000)
+    writer.revisions, writer.suggestions = [], []
     if record_type == "producer":
         actors_reindex(actor_ids=[i.pk for i, _m, _c in written])
         place_ids = list(
@@ -224,6 +351,58 @@ def _entries_write(
         map_cells_refresh(positions=positions + removed)
 
 
+def _entries_fold(
+    model: type[Actor] | type[Place],
+    record_type: str,
+    rows: dict[int, _Row],
+    restoring: dict[int, EntryMerge],
+    orphans: Sequence[int],
+    homes: dict[int, Counter[int | None]],
+    writer: _Writer,
+) -> list[tuple[float | None, float | None]]:
+    """Bring back the entries a split gives their records again, then merge each entry no group
+    keeps into the entry that took most of its records: what people attached to it moves there, and
+    the merge is recorded so that a later split brings it back. The values its owners set on the
+    platform go along where the kept entry's own owners set nothing. Returns the removed entries'
+    positions."""
+    now = timezone.now()
+    for merge in sorted(restoring.values(), key=lambda m: -m.pk):
+        entry_split(trace=merge.trace, from_id=merge.kept_id)
+        merge.restored_at = now
+        merge.save(update_fields=["restored_at"])
+    removed: list[tuple[float | None, float | None]] = []
+    keep_out = (SourceRecord._meta.label, FieldOrigin._meta.label)
+    for orphan in orphans:
+        kept = max(
+            (e for e in homes.get(orphan, Counter()) if e is not None and e != orphan),
+            key=lambda e: (homes[orphan][e], -e),
+            default=None,
+        )
+        entry = model.objects.filter(pk=orphan).first()
+        into = model.objects.filter(pk=kept).first() if kept is not None else None
+        if entry is None or into is None:
+            continue  # nowhere to move what people attached to it: the entry stays
+        records = sorted(r.id for r in rows.values() if r.entity == orphan)
+        removed.append((entry.lat, entry.lon))
+        kind = Entity.ACTOR if model is Actor else Entity.PLACE
+        owned = owned_fields(kind, [orphan, into.pk])
+        carried = owned.get(orphan, set()) - owned.get(into.pk, set()) - {"products", "photos", "verified_at"}
+        values = values_of(entry, [name for name in fields_of(entry) if name in carried])
+        trace = entry_merge(entry=entry, into=into, keep_out=keep_out)
+        if values:
+            revision = entry_edit(
+                entry=into, changes=values, by=writer.by, version=None, origin=Revision.Origin.IMPORT,
+                check_permission=False,
+            )  # fmt: skip
+            if revision is not None and writer.note:
+                revision.note = writer.note[:200]
+                revision.save(update_fields=["note"])
+        EntryMerge.objects.create(
+            record_type=record_type, kept_id=into.pk, removed_id=orphan, records=records, trace=trace
+        )
+    return removed
+
+
 def _entity_objects(model: type[Actor] | type[Place], ids: list[int]) -> dict[int, Any]:
     objects: dict[int, Any] = {}
     for start in range(0, len(ids), 900):
@@ -231,7 +410,24 @@ def _entity_objects(model: type[Actor] | type[Place], ids: list[int]) -> dict[in
     return objects
 
 
-def _fill(instance: Actor | Place, chosen: dict[str, Chosen], members: dict[int, _Row], communes: set[str]) -> None:
+def _recorded(instance: Actor | Place) -> list[str]:
+    """The fields an import writes that the entry's history records."""
+    names = fields_of(instance)
+    return [t for targets in TARGETS.values() for t in targets if t in names or t == "verified_at"]
+
+
+def _fill(
+    instance: Actor | Place,
+    chosen: dict[str, Chosen],
+    members: dict[int, _Row],
+    communes: set[str],
+    *,
+    owned: set[str] | None = None,
+) -> dict[str, Any]:
+    """Write the chosen values to the entry. For an entry that exists already (`owned` given), a field
+    changed on the platform keeps its value, privacy choices stay as they are and the date of the last
+    check never goes back; returns what the sources say for the fields kept."""
+
     def value(name: str, default: Any = "") -> Any:
         found = chosen.get(name)
         if found is None:
@@ -239,29 +435,82 @@ def _fill(instance: Actor | Place, chosen: dict[str, Chosen], members: dict[int,
         limit = MAX_LENGTHS.get(name)
         return found.value[:limit] if limit and isinstance(found.value, str) else found.value
 
-    instance.name = value("name")
-    instance.description = value("description")
-    instance.address = value("address")
-    instance.postcode = value("postcode")
+    proposed: dict[str, Any] = {
+        name: value(name) for name in ("name", "description", "address", "postcode", "email", "phone", "website")
+    }
     code = value("commune_code")
-    instance.commune_id = code if code in communes else None
+    proposed["commune"] = code if code in communes else None
     position = chosen.get("position")
-    instance.lat, instance.lon = (position.value[0], position.value[1]) if position else (None, None)
-    instance.email, instance.phone, instance.website = value("email"), value("phone"), value("website")
-    instance.contact_public = bool(value("contact_public", False))
+    proposed["lat"], proposed["lon"] = (position.value[0], position.value[1]) if position else (None, None)
+    proposed["contact_public"] = bool(value("contact_public", False))
     verified = value("verified_at", None)
-    instance.verified_at = verified[:10] if verified else None
-    name = chosen.get("name")
-    named_by = members[name.record_id if name and name.record_id is not None else min(members)]
-    instance.source, instance.source_ref = named_by.source[:60], named_by.ref[:120]
-    instance.updated_at = timezone.now()
+    proposed["verified_at"] = dt.date.fromisoformat(verified[:10]) if verified else None
     if isinstance(instance, Place):
-        instance.kind = value("kind")
-        instance.opening_hours = value("opening_hours")
+        proposed["kind"], proposed["opening_hours"] = value("kind"), value("opening_hours")
     else:
         instance.is_producer = True
-        instance.legal_form = value("legal_form")
-        instance.siret = value("siret")
+        proposed["legal_form"], proposed["siret"] = value("legal_form"), value("siret")
+    kept: dict[str, Any] = {}
+    for name, new in proposed.items():
+        attribute = "commune_id" if name == "commune" else name
+        if owned is not None:
+            current = getattr(instance, attribute)
+            if name in PRIVACY:
+                continue
+            if name == "verified_at":
+                if new is None or (current is not None and new <= current):
+                    continue
+            elif name in owned or (name in ("lat", "lon") and {"lat", "lon"} & owned):
+                if new != current:
+                    kept[name] = new
+                continue
+        setattr(instance, attribute, new)
+    naming = chosen.get("name")
+    named_by = members[naming.record_id if naming and naming.record_id is not None else min(members)]
+    instance.source, instance.source_ref = named_by.source[:60], named_by.ref[:120]
+    if owned is None:
+        instance.updated_at = timezone.now()
+    return kept
+
+
+def _offer(
+    instance: Actor | Place,
+    chosen: dict[str, Chosen],
+    kept: dict[str, Any],
+    previous: dict[tuple[int, str], str],
+    writer: _Writer,
+    members: dict[int, _Row],
+) -> None:
+    """Offer the owner, as a suggestion, what the sources now say for the fields they changed on the
+    platform: once per value a source gives (a value the owner already replaced is not offered again)."""
+    changes: dict[str, list[Any]] = {}
+    sources: set[str] = set()
+    for name, new in kept.items():
+        key = {"commune": "commune_code", "lat": "position", "lon": "position"}.get(name, name)
+        given = chosen.get(key)
+        if name not in OFFERED or new in (None, "") or given is None:
+            continue
+        if previous.get((instance.pk, key)) == _shown(given.value):
+            continue
+        try:
+            cleaned = value_clean(instance, name, new)
+        except ValidationError:
+            continue
+        current = value_of(instance, name)
+        if cleaned != current:
+            changes[name] = [current, cleaned]
+            if given.record_id in members:
+                sources.add(members[given.record_id].source)
+    if changes:
+        comment = _("Given by the source %(sources)s for a field changed on the platform (%(note)s).") % {
+            "sources": ", ".join(sorted(sources)), "note": writer.note,
+        }  # fmt: skip
+        writer.suggestions.append(
+            Suggestion(
+                entity=Entity.ACTOR if isinstance(instance, Actor) else Entity.PLACE, entity_id=instance.pk,
+                changes=changes, origin=Suggestion.Origin.IMPORT, comment=comment[:2000],
+            )
+        )  # fmt: skip
 
 
 def _records_point(record_type: str, written: list[tuple[Any, list[_Row], dict[str, Chosen]]]) -> None:
@@ -279,33 +528,48 @@ def _shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _origins_write(record_type: str, written: list[tuple[Any, list[_Row], dict[str, Chosen]]]) -> None:
+def _origins_write(
+    record_type: str, written: list[tuple[Any, list[_Row], dict[str, Chosen]]], owned: dict[int, set[str]]
+) -> None:
     field = "actor" if record_type == "producer" else "place"
     ids = [i.pk for i, _m, _c in written]
     for start in range(0, len(ids), 900):
         FieldOrigin.objects.filter(**{f"{field}_id__in": ids[start : start + 900]}).delete()
     origins = []
     for instance, _members, chosen in written:
+        mine = owned.get(instance.pk, set())
         for name, choice in chosen.items():
-            origin = FieldOrigin(field=name, record_id=choice.record_id, value=_shown(choice.value))
+            targets = {"products"} if name in ("categories", "labels") else set(TARGETS.get(name, ()))
+            overridden = name not in ("verified_at", *PRIVACY) and bool(targets & mine)
+            origin = FieldOrigin(
+                field=name, record_id=choice.record_id, value=_shown(choice.value), overridden=overridden
+            )
             setattr(origin, f"{field}_id", instance.pk)
             origins.append(origin)
     FieldOrigin.objects.bulk_create(origins, batch_size=1000)
 
 
-def _offers_write(written: list[tuple[Actor, dict[str, Chosen]]]) -> None:
-    """A producer offers every category its sources name, with every label they give it."""
+def _offers_write(written: list[tuple[Actor, dict[str, Chosen]]], owned: set[int]) -> None:
+    """A producer offers every category its sources name, with every label they give it. A producer
+    whose products were changed on the platform gets the categories it lacks, and nothing it has is
+    removed or changed."""
     categories = dict(Category.objects.values_list("slug", "id"))
     labels = dict(Label.objects.values_list("slug", "id"))
-    ids = [a.pk for a, _c in written]
+    ids = [a.pk for a, _c in written if a.pk not in owned]
     for start in range(0, len(ids), 900):
         Offer.objects.filter(producer_id__in=ids[start : start + 900]).delete()
+    kept = [a.pk for a, _c in written if a.pk in owned]
+    has: set[tuple[int, int]] = set()
+    for start in range(0, len(kept), 900):
+        has.update(
+            Offer.objects.filter(producer_id__in=kept[start : start + 900]).values_list("producer_id", "category_id")
+        )
     offers, offer_labels = [], []
     for actor, chosen in written:
         slugs = chosen["categories"].value if "categories" in chosen else []
         label_ids = [labels[s] for s in (chosen["labels"].value if "labels" in chosen else []) if s in labels]
         for slug in slugs:
-            if slug in categories:
+            if slug in categories and (actor.pk, categories[slug]) not in has:
                 offers.append(Offer(producer_id=actor.pk, category_id=categories[slug]))
                 offer_labels.append(label_ids)
     Offer.objects.bulk_create(offers, batch_size=1000)

@@ -50,6 +50,10 @@ class ImportRun(models.Model):
         FAILED = "failed", _("failed")
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="runs")
+    # Who started it (none from the command line): the revisions the import writes are theirs.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     file_name = models.CharField(max_length=255)
     file_sha256 = models.CharField(max_length=64)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
@@ -170,6 +174,8 @@ class FieldOrigin(models.Model):
     field = models.CharField(max_length=40)
     record = models.ForeignKey(SourceRecord, null=True, on_delete=models.SET_NULL, related_name="+")
     value = models.TextField(blank=True)
+    # The field was edited on the platform: the entry keeps that value, `value` is what the sources say.
+    overridden = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -179,3 +185,24 @@ class FieldOrigin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} <- {self.record_id}"
+
+
+class EntryMerge(models.Model):
+    """A directory entry merged into another because their records turned out to describe one thing.
+    `trace` is what terroir.directory.references.entry_merge moved (memberships, photos, answers…),
+    so that splitting the records again brings the entry back with exactly those rows."""
+
+    record_type = models.CharField(max_length=10)
+    kept_id = models.BigIntegerField()
+    removed_id = models.BigIntegerField()
+    # The source records that fed the removed entry when it was merged.
+    records = models.JSONField()
+    trace = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    restored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["record_type", "restored_at"], name="entrymerge_active")]
+
+    def __str__(self) -> str:
+        return f"{self.record_type} {self.removed_id} -> {self.kept_id}"

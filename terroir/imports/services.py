@@ -165,17 +165,20 @@ def source_import(
     dry_run: bool = False,
     progress: ProgressReport | None = None,
     worker: str = "",
+    by: Any = None,
 ) -> ImportRun:
     """Import one file of a source, then merge its records into the directory. Returns the run, done
     or failed (with its error). A dry run does everything, reports it, and leaves the database as it
-    was (its run is not kept either)."""
+    was (its run is not kept either). The changes to existing entries are revisions by `by`."""
+    by = by if by is not None and by.is_authenticated else None
     source, created = Source.objects.get_or_create(name=mapping.name, defaults={"label": mapping.label})
     if not dry_run:
         Source.objects.filter(pk=source.pk).update(label=mapping.label, mapping=mapping_text or source.mapping)
     try:
         with transaction.atomic():
             run = ImportRun.objects.create(
-                source=source, file_name=path.name[:255], file_sha256=file_digest(path), worker=worker
+                source=source, file_name=path.name[:255], file_sha256=file_digest(path), worker=worker,
+                started_by=by,
             )
     except IntegrityError:
         running = ImportRun.objects.filter(source=source, status=ImportRun.Status.RUNNING).first()
@@ -185,7 +188,8 @@ def source_import(
         with transaction.atomic():
             _import_rows(run, path, mapping, geocode=geocode, progress=progress)
             if merge:
-                summary = records_merge(progress=progress)
+                note = f"import #{run.pk} · {source.name} · {run.file_name}"
+                summary = records_merge(progress=progress, by=by, note=note)
                 ImportRun.objects.filter(pk=run.pk).update(
                     entries_created=summary.entries_created, entries_updated=summary.entries_updated,
                     merged=summary.merged, review=summary.review,

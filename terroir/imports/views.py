@@ -83,7 +83,7 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         # Written before the import's thread starts: on SQLite a write from here while it runs would wait on it.
         audit_record(by=request.user, action="import_start", target=f"source:{options['source']}", summary=path.name)
-        import_start(token=token, mapping=mapping, mapping_text=text, geocode=options["geocode"])
+        import_start(token=token, mapping=mapping, mapping_text=text, geocode=options["geocode"], by=request.user)
         return redirect("imports:progress", token=token)
     result = preview(path, mapping, rows=PREVIEW_ROWS, problems=PREVIEW_PROBLEMS)
     rows = [
@@ -215,13 +215,15 @@ def origins(request: HttpRequest, kind: str, entry_id: int) -> HttpResponse:
         origin = chosen.get(name)
         if origin is None:
             continue
+        # A field edited on the platform keeps its value: every source's is one of the "others".
+        value = _value_of_entry(entry, name) if origin.overridden else _value_of_origin(origin)
         others = [
             {"source": r.source.label, "value": _value_of(r.data, name)}
             for r in records_list
-            if r.pk != origin.record_id and _value_of(r.data, name) not in ("", _value_of_origin(origin))
+            if (origin.overridden or r.pk != origin.record_id) and _value_of(r.data, name) not in ("", value)
         ]
-        source = origin.record.source.label if origin.record else _("edited on the platform")
-        lines.append({"field": name, "value": _value_of_origin(origin), "source": source, "others": others})
+        source = origin.record.source.label if origin.record and not origin.overridden else _("edited on the platform")
+        lines.append({"field": name, "value": value, "source": source, "others": others})
     context = {"entry": entry, "kind": kind, "lines": lines, "records": records_list}
     return render(request, "imports/origins.html", context)
 
@@ -231,6 +233,14 @@ def _value_of(data: dict[str, Any], name: str) -> str:
         lat, lon = data.get("lat"), data.get("lon")
         return "" if lat is None or lon is None else f"{lat:.5f}, {lon:.5f} ({data.get('precision') or ''})"
     return _cell(data.get(name))
+
+
+def _value_of_entry(entry: Actor | Place, name: str) -> str:
+    if name == "position":
+        return "" if entry.lat is None or entry.lon is None else f"{entry.lat:.5f}, {entry.lon:.5f}"
+    if name in ("categories", "labels"):
+        return _("see the products")
+    return _cell(getattr(entry, {"commune_code": "commune_id"}.get(name, name), ""))
 
 
 def _value_of_origin(origin: FieldOrigin) -> str:

@@ -212,3 +212,23 @@ def test_entries_unchecked_for_twelve_months_are_due_and_a_check_clears_them(ter
     assert editing.verification_due(territory.honey_farm)  # never verified
     editing.entry_verify(entry=territory.honey_farm, by=people.hugo)
     assert not editing.verification_due(territory.honey_farm)
+
+
+def test_a_stale_suggestion_is_not_accepted_over_the_owner_s_newer_edit_without_confirmation(
+    territory: Any, people: Any
+) -> None:
+    market = territory.ambert_market
+    suggestion = editing.suggestion_submit(
+        entry=market, proposal=editing.SuggestionInput(changes={"opening_hours": "Th 07:00-12:30"}), by=None
+    )
+    editing.entry_edit(entry=market, changes={"opening_hours": "Th 06:30-13:00"}, by=people.camille, version=None)
+    with pytest.raises(editing.SuggestionStale) as caught:
+        editing.suggestion_accept(suggestion=suggestion, by=people.camille)
+    assert caught.value.rows == [("opening_hours", "Th 07:00-13:00", "Th 06:30-13:00", "Th 07:00-12:30")]
+    market.refresh_from_db()
+    suggestion.refresh_from_db()
+    assert market.opening_hours == "Th 06:30-13:00" and suggestion.status == Suggestion.Status.PENDING
+
+    editing.suggestion_accept(suggestion=suggestion, by=people.camille, confirm=True)
+    market.refresh_from_db()
+    assert market.opening_hours == "Th 07:00-12:30"

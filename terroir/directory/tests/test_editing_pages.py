@@ -168,3 +168,27 @@ def test_an_admin_edit_is_a_revision_too(territory: Any, django_user_model: Any)
     revision = editing.revisions_of(shop)[0]
     assert revision.changes["name"] == ["Vente à la ferme des Monts du Forez", "Ferme des Monts"]
     assert revision.by == admin_user
+
+
+def test_accepting_a_stale_suggestion_shows_the_three_values_and_asks_to_confirm(territory: Any, people: Any) -> None:
+    shop = territory.farm_shop
+    Client().post(f"/suggest/place/{shop.pk}/", {"address": "Le Bourg", "comment": "", "website_url": ""})
+    suggestion = Suggestion.objects.get()
+    client = Client()
+    client.force_login(people.claire)
+    client.post(f"/edit/place/{shop.pk}/", shop_form(shop, address="3 chemin des Chaumes"))
+
+    page = client.get("/moderation/").content.decode()
+    assert "Valeur au moment de la proposition" in page and "Valeur actuelle" in page
+    assert "<strong>3 chemin des Chaumes</strong>" in page and "<ins>Le Bourg</ins>" in page
+
+    response = client.post(f"/moderation/{suggestion.pk}/accept/")
+    assert response.status_code == 409
+    assert 'name="confirm" value="1"' in response.content.decode()
+    shop.refresh_from_db()
+    assert shop.address == "3 chemin des Chaumes"
+
+    client.post(f"/moderation/{suggestion.pk}/accept/", {"confirm": "1"})
+    shop.refresh_from_db()
+    suggestion.refresh_from_db()
+    assert shop.address == "Le Bourg" and suggestion.status == Suggestion.Status.ACCEPTED

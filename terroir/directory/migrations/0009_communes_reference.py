@@ -11,5 +11,5 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("directory", "0007_commune_names")]
+    dependencies = [("directory", "0008_commune_names")]
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0006_producer_volumes_and_requirements'),
+        ('directory', '0007_owned_fields_and_import_revisions'),
     ]
 
     operations = [

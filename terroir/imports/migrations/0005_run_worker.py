@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('imports', '0003_merging'),
+        ('imports', '0004_entry_merges_and_owned_values'),
     ]
 
     operations = [
