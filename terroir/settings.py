@@ -162,6 +162,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 # Log-in, sign-up and reset messages never tell whether an address has an account.
 ACCOUNT_PREVENT_ENUMERATION = "strict"
+# ...nor take a different time for a known address (terroir.accounts.forms.SignupForm).
+ACCOUNT_FORMS = {"signup": "terroir.accounts.forms.SignupForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Terroir] "
 # allauth's limits (per client address unless said): failed log-ins, sign-ups, reset e-mails.
