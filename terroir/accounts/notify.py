@@ -14,6 +14,8 @@ from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from terroir.lib.text import one_line
+
 if TYPE_CHECKING:
     from terroir.directory.models import Actor, Place, Suggestion
 
@@ -24,7 +26,10 @@ def _send(subject: str, body: str, to: Sequence[str]) -> int:
     recipients = [address for address in dict.fromkeys(to) if address]
     if not recipients:
         return 0
-    return send_mail(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+    # Subjects carry names typed by people or imported: a line break there makes Django refuse the header
+    # (BadHeaderError), after the write that called for the e-mail. A subject is one line, whatever the data.
+    subject = one_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}")
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 
 def claim_confirmation(claim: Claim, *, url: str) -> int:

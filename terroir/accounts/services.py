@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from terroir.directory.editing import entity_of, products_of, values_of
 from terroir.directory.index import actor_search_key, places_reindex
 from terroir.directory.models import BUYER_KINDS, Actor, Commune, Place, PlaceKind, Revision, Suggestion
+from terroir.lib.text import has_control
 
 from . import notify
 from .audit import audit_record
@@ -36,6 +37,8 @@ def organisation_create(*, user: Any, name: str, role: str, commune: Commune | N
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("This field is required.")})
+    if has_control(name):
+        raise ValidationError({"name": _("Remove the line breaks and control characters: this field holds one line.")})
     if role not in (Role.PRODUCER, Role.BUYER, Role.CARRIER):
         raise ValidationError({"role": _("Unknown role.")})
     if role == Role.BUYER and buyer_kind not in BUYER_KINDS:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from terroir.lib import hours
 from terroir.lib.geo import valid_lat, valid_lon
+from terroir.lib.text import has_control
 
 from .index import actor_search_key, actors_reindex, map_cells_refresh, places_reindex
 from .models import (
@@ -72,6 +73,8 @@ MAX_TEXT = {
     "phone": 30, "comment": 2000,
 }  # fmt: skip
 MAX_PRODUCTS = 200
+# Texts that may span several lines; every other text is one line, without control characters.
+MULTILINE = frozenset({"description", "comment", "note"})
 
 
 class EditConflict(Exception):
@@ -158,6 +161,13 @@ def _text(name: str, value: Any, *, required: bool = False) -> str:
     value = value.strip()
     if "\x00" in value:
         raise ValidationError({name: _("The text contains a null character.")})
+    if has_control(value, multiline=name in MULTILINE):
+        # A line break in a name reaches e-mail subjects (a header) and one-line exports.
+        raise ValidationError(
+            {name: _("Remove the line breaks and control characters: this field holds one line.")}
+            if name not in MULTILINE
+            else {name: _("Remove the control characters from this text.")}
+        )
     if required and not value:
         raise ValidationError({name: _("This field is required.")})
     limit = MAX_TEXT.get(name, 254)
