@@ -98,9 +98,7 @@ def test_an_entry_that_already_holds_a_line_break_still_gets_its_e_mails(
     assert Suggestion.objects.count() == 1
     suggested = mail.outbox[-1]
     assert suggested.to == [people.claire.email]
-    assert suggested.subject == (
-        "[Terroir] Une correction est proposée pour Vente à la ferme Bcc: victim@example.org"
-    )
+    assert suggested.subject == ("[Terroir] Une correction est proposée pour Vente à la ferme Bcc: victim@example.org")
     assert "victim@example.org" not in suggested.message().get_all("Bcc", [])
     with django_capture_on_commit_callbacks(execute=True):
         claim = claim_request(
