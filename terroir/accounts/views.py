@@ -141,8 +141,17 @@ def claim_start(request: HttpRequest, entity: str, entity_id: int) -> HttpRespon
         except ValidationError as exc:
             messages.info(request, " ".join(exc.messages))
             return redirect("accounts:space")
-        return render(request, "accounts/claim_sent.html", {"claim": claim, "masked": _masked(claim.sent_to)})
+        context = {"claim": claim, "masked": _masked(claim.sent_to) if _address_public(entry) else ""}
+        return render(request, "accounts/claim_sent.html", context)
     return render(request, "accounts/claim.html", {"entry": entry, "form": form})
+
+
+def _address_public(entry: editing.Entry) -> bool:
+    """Whether the address the link went to is published in the directory anyway (the entry's own, or its
+    operator's for a place without one). A private one is never shown, not even masked: the claimant may
+    be anybody, and 'c•••@monts-du-forez.example.org' is enough to recognise somebody."""
+    source = entry if entry.email or not isinstance(entry, Place) else entry.operator
+    return source is not None and bool(source.contact_public)
 
 
 def _masked(address: str) -> str:
