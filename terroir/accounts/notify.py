@@ -50,6 +50,26 @@ def claim_confirmation(claim: Claim, *, url: str) -> int:
         return _send(subject, body, [claim.sent_to])
 
 
+def claim_for_managers(claim: Claim, *, to: Sequence[str], url: str) -> int:
+    """To the members of the organisation that runs a claimed place: they decide in their space."""
+    place = claim.entry
+    operator = getattr(place, "operator", None)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("%(person)s asks to manage %(name)s") % {"person": claim.user.email, "name": place.name}
+        body = _(
+            "Hello,\n\n%(person)s asks to manage “%(name)s”, which %(organisation)s runs in the directory of "
+            "%(territory)s. Accepting makes this person a member of %(organisation)s: they will edit it and all "
+            "its places, as you do.\nAccept or reject the request in your space:\n\n%(url)s\n"
+        ) % {
+            "person": claim.user.email,
+            "name": place.name,
+            "organisation": operator.name if operator else "",
+            "territory": settings.TERROIR_TERRITORY_NAME,
+            "url": url,
+        }
+        return sum(_send(subject, body, [address]) for address in to)
+
+
 def claim_decided(claim: Claim) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         if claim.status == "confirmed":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +13,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,11 +67,30 @@ def organisation_create(*, user: Any, name: str, role: str, commune: Commune | N
 
 
 def _address_on_file(entry: Actor | Place) -> str:
-    if entry.email:
-        return entry.email
-    if isinstance(entry, Place) and entry.operator_id and entry.operator and entry.operator.email:
-        return entry.operator.email
-    return ""
+    """Where the confirmation link goes; empty when somebody must decide instead.
+
+    Accepting the claim of a place run by an organisation makes the claimant a member of that whole
+    organisation (rights are per organisation): the place's own mailbox proves nothing about the
+    organisation, so only the organisation's address may confirm it, and only while it has no members.
+    When it has some, they decide (or a coordinator)."""
+    if isinstance(entry, Place) and entry.operator is not None:
+        return "" if _managers_of(entry) else entry.operator.email
+    return entry.email
+
+
+def _managers_of(entry: Actor | Place) -> list[Any]:
+    """The people who decide on a claim of a place: the members of its operator organisation."""
+    if not isinstance(entry, Place) or entry.operator_id is None:
+        return []
+    return [m.user for m in Membership.objects.filter(actor_id=entry.operator_id).select_related("user")]
+
+
+def claim_may_decide(*, user: Any, claim: Claim) -> bool:
+    """Coordinators decide on every claim; the members of an organisation on claims of its places."""
+    if is_coordinator(user):
+        return True
+    place = claim.place
+    return place is not None and place.operator_id is not None and is_member(user, place)
 
 
 def claim_token(claim: Claim) -> str:
@@ -91,6 +111,9 @@ def claim_request(*, user: Any, entry: Actor | Place, message: str, link: Callab
     if claim.sent_to:
         url = link(claim_token(claim))
         transaction.on_commit(lambda: notify.claim_confirmation(claim, url=url))
+    elif managers := [m.email for m in _managers_of(entry) if m.is_active]:
+        space = settings.TERROIR_SITE_URL + reverse("accounts:space")
+        transaction.on_commit(lambda: notify.claim_for_managers(claim, to=managers, url=space))
     return claim
 
 
@@ -117,22 +140,25 @@ def claim_confirm(*, token: str, user: Any) -> Claim:
 
 @transaction.atomic
 def claim_decide(*, claim: Claim, by: Any, accept: bool) -> Claim:
-    if not is_coordinator(by):
-        raise PermissionDenied(_("Only a coordinator decides on requests."))
+    """A coordinator, or a member of the organisation that runs the claimed place, decides."""
+    if not claim_may_decide(user=by, claim=claim):
+        raise PermissionDenied(_("Only a coordinator or the organisation's members decide on this request."))
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.status != Claim.Status.PENDING:
         raise ValidationError(_("This request was already decided."))
+    coordinator = is_coordinator(by)
     if accept:
-        _claim_accept(claim, how=Membership.How.COORDINATOR)
+        _claim_accept(claim, how=Membership.How.COORDINATOR if coordinator else Membership.How.MEMBER)
     claim.status = Claim.Status.CONFIRMED if accept else Claim.Status.REJECTED
     claim.decided_by, claim.decided_at = by, timezone.now()
     claim.save(update_fields=["status", "decided_by", "decided_at"])
-    audit_record(
-        by=by,
-        action="claim_confirm" if accept else "claim_reject",
-        target=f"{entity_of(claim.entry)}:{claim.entry.pk}",
-        summary=f"{claim.user.email} → {claim.entry.name}",
-    )
+    if coordinator:
+        audit_record(
+            by=by,
+            action="claim_confirm" if accept else "claim_reject",
+            target=f"{entity_of(claim.entry)}:{claim.entry.pk}",
+            summary=f"{claim.user.email} → {claim.entry.name}",
+        )
     transaction.on_commit(lambda: notify.claim_decided(claim))
     return claim
 
@@ -169,11 +195,13 @@ def _claim_accept(claim: Claim, *, how: str) -> None:
     Membership.objects.get_or_create(user=claim.user, actor=operator, defaults={"how": how})
 
 
-def claims_pending() -> list[Claim]:
+def claims_pending(*, operators: Iterable[int] | None = None) -> list[Claim]:
+    """Every pending claim (for coordinators), or those of the places these organisations run."""
+    rows = Claim.objects.filter(status=Claim.Status.PENDING)
+    if operators is not None:
+        rows = rows.filter(place__operator_id__in=list(operators))
     return list(
-        Claim.objects.filter(status=Claim.Status.PENDING)
-        .select_related("user", "actor", "place", "actor__commune", "place__commune")
-        .order_by("created_at")
+        rows.select_related("user", "actor", "place", "actor__commune", "place__commune").order_by("created_at")
     )
 
 

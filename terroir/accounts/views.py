@@ -90,6 +90,8 @@ def space(request: HttpRequest) -> HttpResponse:
     context = {
         "organisations": organisations,
         "claims": Claim.objects.filter(user_id=user.pk).select_related("actor", "place")[:20],
+        # Requests to manage a place one of the person's organisations runs: its members decide.
+        "claims_to_decide": services.claims_pending(operators=actor_ids) if actor_ids else [],
         "roles": roles_of(user),
         "pending_suggestions": len(editing.suggestions_pending(entries=entries)) if entries else 0,
         "coordinator": is_coordinator(user),
@@ -182,8 +184,10 @@ def claims(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def claim_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
-    _coordinator(request)
-    claim = get_object_or_404(Claim, pk=claim_id)
+    """Coordinators from their queue; an organisation's members from their space (claims of its places)."""
+    claim = get_object_or_404(Claim.objects.select_related("place"), pk=claim_id)
+    if not services.claim_may_decide(user=request.user, claim=claim):
+        raise PermissionDenied(_("Only a coordinator or the organisation's members decide on this request."))
     accept = request.POST.get("decision") == "accept"
     try:
         services.claim_decide(claim=claim, by=request.user, accept=accept)
@@ -191,7 +195,7 @@ def claim_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Request accepted.") if accept else _("Request rejected."))
-    return redirect("accounts:claims")
+    return redirect("accounts:claims" if is_coordinator(request.user) else "accounts:space")
 
 
 @login_required
