@@ -81,6 +81,17 @@ def claim_decided(claim: Claim) -> int:
         return _send(subject, body % {"name": claim.entry.name}, [claim.user.email])
 
 
+def organisation_handed(*, organisation: Actor, to: str, url: str) -> int:
+    """To the person named to take over an organisation when its last member deleted their account."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("You now manage %(name)s") % {"name": organisation.name}
+        body = _(
+            "Hello,\n\nThe last member of “%(name)s” deleted their account on %(territory)s and named you to take "
+            "over: you now manage this organisation and its places. See them in your space:\n\n%(url)s\n"
+        ) % {"name": organisation.name, "territory": settings.TERROIR_TERRITORY_NAME, "url": url}
+        return _send(subject, body, [to])
+
+
 def suggestion_received(suggestion: Suggestion, *, entry: Actor | Place, owners: Sequence[str], url: str) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("A correction is suggested for %(name)s") % {"name": entry.name}

@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -316,12 +318,79 @@ def user_data_export(*, user: Any) -> dict[str, Any]:
     }
 
 
+def organisations_alone_in(*, user: Any) -> list[Actor]:
+    """The organisations this person is the only member of: nobody would manage them after them."""
+    theirs = Membership.objects.filter(user_id=user.pk).values("actor_id")
+    alone = (
+        Membership.objects.filter(actor_id__in=theirs)
+        .values("actor_id")
+        .annotate(members=Count("id"))
+        .filter(members=1)
+        .values("actor_id")
+    )
+    return list(Actor.objects.filter(pk__in=alone).order_by("name"))
+
+
 @transaction.atomic
-def user_delete(*, user: Any) -> None:
+def user_delete(*, user: Any, successors: Mapping[int, str] | None = None, hand_over: Iterable[int] = ()) -> None:
     """Erase a person (right to erasure). Their organisations' public entries stay in the directory;
-    revisions they made stay, signed by nobody; their address leaves the suggestions they left."""
+    revisions they made stay, signed by nobody; their address leaves the suggestions they left and the
+    entries of their organisations (organisation_create copies it there).
+
+    An organisation they are the only member of is never left without a word: `successors` names, per
+    organisation id, the e-mail of the account that takes over, or `hand_over` leaves it to the
+    coordinators. Otherwise ValidationError({"successor_<id>": ...}) and nothing is erased."""
+    successors, handed = successors or {}, set(hand_over)
+    errors: dict[str, list[str]] = {}
+    takers: list[tuple[Actor, Any]] = []
+    for actor in organisations_alone_in(user=user):
+        field = f"successor_{actor.pk}"
+        address = (successors.get(actor.pk) or "").strip()
+        if address:
+            taker = get_user_model().objects.filter(email__iexact=address, is_active=True).exclude(pk=user.pk).first()
+            if taker is None:
+                message = _("No account uses %(email)s: ask them to sign up, or hand %(name)s to the coordinators.")
+                errors[field] = [message % {"email": address[:254], "name": actor.name}]
+            else:
+                takers.append((actor, taker))
+        elif actor.pk not in handed:
+            errors[field] = [
+                _("You are the only member of %(name)s: name who takes over, or hand it to the coordinators.")
+                % {"name": actor.name}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    space = settings.TERROIR_SITE_URL + reverse("accounts:space")
+    for actor, taker in takers:
+        Membership.objects.get_or_create(user=taker, actor=actor, defaults={"how": Membership.How.MEMBER})
+        forget(taker)
+        transaction.on_commit(partial(notify.organisation_handed, organisation=actor, to=taker.email, url=space))
+    _address_erase(user=user)
     Suggestion.objects.filter(Q(by=user) | Q(email__iexact=user.email)).update(email="", by=None)
     user.delete()
+
+
+def _address_erase(*, user: Any) -> None:
+    """Take the person's address off their organisations' entries and places, and out of those entries'
+    history (where it would otherwise stay as an old value)."""
+    if not user.email:
+        return
+    actor_ids = list(Membership.objects.filter(user_id=user.pk).values_list("actor_id", flat=True))
+    place_ids = list(Place.objects.filter(operator_id__in=actor_ids).values_list("id", flat=True))
+    now = timezone.now()
+    Actor.objects.filter(pk__in=actor_ids, email__iexact=user.email).update(email="", updated_at=now)
+    Place.objects.filter(pk__in=place_ids, email__iexact=user.email).update(email="", updated_at=now)
+    address = user.email.lower()
+    history = Revision.objects.filter(
+        Q(entity="actor", entity_id__in=actor_ids) | Q(entity="place", entity_id__in=place_ids),
+        changes__has_key="email",
+    )
+    for revision in history:
+        values = revision.changes["email"]
+        scrubbed = ["" if isinstance(v, str) and v.lower() == address else v for v in values]
+        if scrubbed != values:
+            revision.changes = {**revision.changes, "email": scrubbed}
+            revision.save(update_fields=["changes"])
 
 
 # --- Reminders -------------------------------------------------------------------------------------

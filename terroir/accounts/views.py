@@ -73,6 +73,7 @@ def space(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     memberships = list(Membership.objects.filter(user_id=user.pk).select_related("actor", "actor__commune"))
     actor_ids = [m.actor_id for m in memberships]
+    alone_in = {a.pk for a in services.organisations_alone_in(user=user)}
     organisations = []
     for membership in memberships:
         actor = membership.actor
@@ -83,6 +84,7 @@ def space(request: HttpRequest) -> HttpResponse:
                 "due": editing.verification_due(actor),
                 "public_url": public_url(actor),
                 "places": [(p, editing.verification_due(p)) for p in places],
+                "alone": actor.pk in alone_in,
             }
         )
     own_places = list(Place.objects.filter(operator_id__in=actor_ids))
@@ -230,22 +232,49 @@ def data_export(request: HttpRequest) -> HttpResponse:
 
 
 class DeleteForm(forms.Form):
+    """The password, and for each organisation the person is the only member of: who takes over."""
+
     password = forms.CharField(label=gettext_lazy("Your password, to confirm"), widget=forms.PasswordInput)
+
+    def __init__(self, *args: Any, alone_in: list[Actor], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.alone_in = alone_in
+        for actor in alone_in:
+            self.fields[f"successor_{actor.pk}"] = forms.EmailField(
+                label=_("Who takes over %(name)s? The e-mail of their account") % {"name": actor.name},
+                required=False,
+            )
+            self.fields[f"handover_{actor.pk}"] = forms.BooleanField(
+                label=_("Nobody: hand %(name)s over to the territory's coordinators") % {"name": actor.name},
+                required=False,
+            )
+
+    def successors(self) -> dict[int, str]:
+        return {a.pk: self.cleaned_data.get(f"successor_{a.pk}") or "" for a in self.alone_in}
+
+    def hand_over(self) -> list[int]:
+        return [a.pk for a in self.alone_in if self.cleaned_data.get(f"handover_{a.pk}")]
 
 
 @login_required
 def account_delete(request: HttpRequest) -> HttpResponse:
-    form = DeleteForm(request.POST or None)
+    alone_in = services.organisations_alone_in(user=request.user)
+    form = DeleteForm(request.POST or None, alone_in=alone_in)
     if request.method == "POST" and form.is_valid():
         if not request.user.check_password(form.cleaned_data["password"]):
             form.add_error("password", _("This is not your password."))
         else:
             user = request.user
-            logout(request)
-            services.user_delete(user=user)
-            messages.success(request, _("Your account and your personal data are deleted."))
-            return redirect("directory:home")
-    return render(request, "accounts/delete.html", {"form": form}, status=400 if form.errors else 200)
+            try:
+                services.user_delete(user=user, successors=form.successors(), hand_over=form.hand_over())
+            except ValidationError as exc:
+                form_errors_add(form, exc)
+            else:
+                logout(request)
+                messages.success(request, _("Your account and your personal data are deleted."))
+                return redirect("directory:home")
+    context = {"form": form, "alone_in": alone_in, "is_coordinator": is_coordinator(request.user)}
+    return render(request, "accounts/delete.html", context, status=400 if form.errors else 200)
 
 
 @login_required
