@@ -390,11 +390,12 @@ def _apply(entry: Entry, values: Mapping[str, Any], *, by: User | None) -> None:
             setattr(entry, name, dt.date.fromisoformat(value) if value else None)
         else:
             setattr(entry, name, value)
-    if isinstance(entry, Place) and ("lat" in values or "lon" in values or "kind" in values):
-        if (entry.lat is None) != (entry.lon is None):
-            raise ValidationError({"lat": _("Latitude and longitude go together.")})
-        if entry.lat is None and entry.kind != PlaceKind.ONLINE:
-            raise ValidationError({"lat": _("A place other than online needs coordinates.")})
+    # A position is a pair, for a producer as for a place: half of one is on no map yet counts as known.
+    moved = "lat" in values or "lon" in values or (isinstance(entry, Place) and "kind" in values)
+    if moved and (entry.lat is None) != (entry.lon is None):
+        raise ValidationError({"lat": _("Latitude and longitude go together.")})
+    if isinstance(entry, Place) and moved and entry.lat is None and entry.kind != PlaceKind.ONLINE:
+        raise ValidationError({"lat": _("A place other than online needs coordinates.")})
     entry.updated_at = timezone.now()
     if isinstance(entry, Actor) and ("name" in values or "commune" in values):
         commune = Commune.objects.filter(code=entry.commune_id).first() if entry.commune_id else None
@@ -619,6 +620,10 @@ def suggestion_submit(*, entry: Entry, proposal: SuggestionInput, by: User | Non
         current = value_of(entry, name)
         if cleaned != current:
             diff[name] = [current, cleaned]
+    if "lat" in diff or "lon" in diff:
+        lat, lon = (diff[n][1] if n in diff else value_of(entry, n) for n in ("lat", "lon"))
+        if (lat is None) != (lon is None):
+            errors.setdefault("lat", []).append(_("Latitude and longitude go together."))
     comment = _text("comment", proposal.comment) if proposal.comment else ""
     if len(comment) > 2000:
         errors.setdefault("comment", []).append(_("At most %(limit)s characters.") % {"limit": 2000})
