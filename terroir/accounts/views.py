@@ -145,7 +145,11 @@ def claim_start(request: HttpRequest, entity: str, entity_id: int) -> HttpRespon
         except ValidationError as exc:
             messages.info(request, " ".join(exc.messages))
             return redirect("accounts:space")
-        context = {"claim": claim, "masked": _masked(claim.sent_to) if _address_public(entry) else ""}
+        context = {
+            "claim": claim,
+            "masked": _masked(claim.sent_to) if _address_public(entry) else "",
+            "operator": entry.operator if isinstance(entry, Place) and not claim.sent_to else None,
+        }
         return render(request, "accounts/claim_sent.html", context)
     return render(request, "accounts/claim.html", {"entry": entry, "form": form})
 
