@@ -164,6 +164,9 @@ def server_start(database_url: str, log: str) -> tuple[subprocess.Popen[bytes], 
         "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_COOKIES": "0",
+        # Plain HTTP on 127.0.0.1, no proxy: production's HTTPS redirect and HSTS would stop every request.
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
         "DJANGO_SETTINGS_MODULE": "terroir.settings",
         "BIND": f"127.0.0.1:{port}",
         # Every client comes from 127.0.0.1: the per-address limits would stop the benchmark itself.

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     # Long work (imports, planning) as tasks in the database, run by `manage.py worker`.
     "django_tasks",
     "django_tasks_db",
+    # CORS for the public read-only API (terroir.api.middleware.PublicReadCorsMiddleware); its checks.
+    "corsheaders",
     "terroir.accounts",
     "terroir.directory",
     "terroir.imports",
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "terroir.directory.middleware.ContentSecurityPolicyMiddleware",
+    "terroir.api.middleware.PublicReadCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -80,7 +83,9 @@ MIDDLEWARE = [
 
 # X-Frame-Options comes from terroir.directory.middleware (DENY, except the embeddable widget, whose
 # frame-ancestors it widens in the Content-Security-Policy below).
-SILENCED_SYSTEM_CHECKS = ["security.W002"]
+# HSTS preloading (W021) binds the whole registrable domain, often the collectivity's, for good: its owner
+# opts in with SECURE_HSTS_PRELOAD=1, the platform does not decide it for them.
+SILENCED_SYSTEM_CHECKS = ["security.W002", "security.W021"]
 
 ROOT_URLCONF = "terroir.urls"
 
@@ -171,6 +176,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 # Log-in, sign-up and reset messages never tell whether an address has an account.
 ACCOUNT_PREVENT_ENUMERATION = "strict"
+# ...nor take a different time for a known address (terroir.accounts.forms.SignupForm).
+ACCOUNT_FORMS = {"signup": "terroir.accounts.forms.SignupForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Terroir] "
 # allauth's limits (per client address unless said): failed log-ins, sign-ups, reset e-mails.
@@ -229,10 +236,12 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-    SECURE_HSTS_SECONDS = int(os.getenv("SECURE_HSTS_SECONDS", "0"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    # HTTPS only, by default: plain HTTP is redirected and browsers are told to come back over HTTPS for a
+    # year. Behind a reverse proxy that ends TLS, TERROIR_PROXY_COUNT tells Django to trust its
+    # X-Forwarded-Proto (below). A territory that must serve plain HTTP sets both to 0.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.getenv("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SESSION_COOKIE_SAMESITE = "Lax"
     CSRF_COOKIE_SAMESITE = "Lax"
@@ -321,6 +330,24 @@ TERROIR_PHOTO_MAX_PIXELS = int(os.getenv("TERROIR_PHOTO_MAX_PIXELS", "40000000")
 # address for rate limits); 0 when clients connect directly.
 TERROIR_PROXY_COUNT = int(os.getenv("TERROIR_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TERROIR_PROXY_COUNT
+if not DEBUG and TERROIR_PROXY_COUNT:
+    # The proxy ends TLS and says so; it must set this header itself, overwriting any a client sent. Without
+    # a proxy the header is the client's word and is not trusted.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Partner sites' pages may read the public directory from the browser: GET (and its preflight) on the
+# read-only endpoints below, from any origin or from TERROIR_CORS_ORIGINS, never with cookies, never with
+# an API key, never for writes (terroir.api.middleware.PublicReadCorsMiddleware).
+CORS_URLS_REGEX = (
+    r"^/api/v1/(places|places\.geojson|places\.csv|places/\d+|markets\.ics|map|producers|producers/\d+"
+    r"|categories|labels|kinds|openapi\.json)$"
+)
+_CORS_ORIGINS = env_list("TERROIR_CORS_ORIGINS", "*")
+CORS_ALLOW_ALL_ORIGINS = _CORS_ORIGINS == ["*"]
+CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else _CORS_ORIGINS
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "content-language"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining"]
 # The platform's public address, for links in e-mails sent outside a request (reminders).
 TERROIR_SITE_URL = os.getenv("TERROIR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Owners are reminded at most this often about entries overdue for a check.

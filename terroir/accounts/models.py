@@ -23,6 +23,7 @@ class Membership(models.Model):
         CREATED = "created", _("created the organisation")
         EMAIL = "email", _("confirmed through the e-mail on file")
         COORDINATOR = "coordinator", _("confirmed by a coordinator")
+        MEMBER = "member", _("confirmed by a member of the organisation")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="memberships")

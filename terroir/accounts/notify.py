@@ -14,6 +14,8 @@ from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from terroir.lib.text import one_line
+
 if TYPE_CHECKING:
     from terroir.directory.models import Actor, Place, Suggestion
 
@@ -24,7 +26,10 @@ def _send(subject: str, body: str, to: Sequence[str]) -> int:
     recipients = [address for address in dict.fromkeys(to) if address]
     if not recipients:
         return 0
-    return send_mail(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+    # Subjects carry names typed by people or imported: a line break there makes Django refuse the header
+    # (BadHeaderError), after the write that called for the e-mail. A subject is one line, whatever the data.
+    subject = one_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}")
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 
 def claim_confirmation(claim: Claim, *, url: str) -> int:
@@ -45,6 +50,26 @@ def claim_confirmation(claim: Claim, *, url: str) -> int:
         return _send(subject, body, [claim.sent_to])
 
 
+def claim_for_managers(claim: Claim, *, to: Sequence[str], url: str) -> int:
+    """To the members of the organisation that runs a claimed place: they decide in their space."""
+    place = claim.entry
+    operator = getattr(place, "operator", None)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("%(person)s asks to manage %(name)s") % {"person": claim.user.email, "name": place.name}
+        body = _(
+            "Hello,\n\n%(person)s asks to manage “%(name)s”, which %(organisation)s runs in the directory of "
+            "%(territory)s. Accepting makes this person a member of %(organisation)s: they will edit it and all "
+            "its places, as you do.\nAccept or reject the request in your space:\n\n%(url)s\n"
+        ) % {
+            "person": claim.user.email,
+            "name": place.name,
+            "organisation": operator.name if operator else "",
+            "territory": settings.TERROIR_TERRITORY_NAME,
+            "url": url,
+        }
+        return sum(_send(subject, body, [address]) for address in to)
+
+
 def claim_decided(claim: Claim) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         if claim.status == "confirmed":
@@ -54,6 +79,17 @@ def claim_decided(claim: Claim) -> int:
             subject = _("Your request about %(name)s") % {"name": claim.entry.name}
             body = _("Your request to manage “%(name)s” was not accepted. Reply to a coordinator to know more.\n")
         return _send(subject, body % {"name": claim.entry.name}, [claim.user.email])
+
+
+def organisation_handed(*, organisation: Actor, to: str, url: str) -> int:
+    """To the person named to take over an organisation when its last member deleted their account."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("You now manage %(name)s") % {"name": organisation.name}
+        body = _(
+            "Hello,\n\nThe last member of “%(name)s” deleted their account on %(territory)s and named you to take "
+            "over: you now manage this organisation and its places. See them in your space:\n\n%(url)s\n"
+        ) % {"name": organisation.name, "territory": settings.TERROIR_TERRITORY_NAME, "url": url}
+        return _send(subject, body, [to])
 
 
 def suggestion_received(suggestion: Suggestion, *, entry: Actor | Place, owners: Sequence[str], url: str) -> int:

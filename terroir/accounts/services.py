@@ -5,20 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from terroir.directory.editing import entity_of, products_of, values_of
 from terroir.directory.index import actor_search_key, places_reindex
 from terroir.directory.models import BUYER_KINDS, Actor, Commune, Place, PlaceKind, Revision, Suggestion
+from terroir.lib.text import has_control
 
 from . import notify
 from .audit import audit_record
@@ -36,6 +40,8 @@ def organisation_create(*, user: Any, name: str, role: str, commune: Commune | N
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("This field is required.")})
+    if has_control(name):
+        raise ValidationError({"name": _("Remove the line breaks and control characters: this field holds one line.")})
     if role not in (Role.PRODUCER, Role.BUYER, Role.CARRIER):
         raise ValidationError({"role": _("Unknown role.")})
     if role == Role.BUYER and buyer_kind not in BUYER_KINDS:
@@ -63,11 +69,30 @@ def organisation_create(*, user: Any, name: str, role: str, commune: Commune | N
 
 
 def _address_on_file(entry: Actor | Place) -> str:
-    if entry.email:
-        return entry.email
-    if isinstance(entry, Place) and entry.operator_id and entry.operator and entry.operator.email:
-        return entry.operator.email
-    return ""
+    """Where the confirmation link goes; empty when somebody must decide instead.
+
+    Accepting the claim of a place run by an organisation makes the claimant a member of that whole
+    organisation (rights are per organisation): the place's own mailbox proves nothing about the
+    organisation, so only the organisation's address may confirm it, and only while it has no members.
+    When it has some, they decide (or a coordinator)."""
+    if isinstance(entry, Place) and entry.operator is not None:
+        return "" if _managers_of(entry) else entry.operator.email
+    return entry.email
+
+
+def _managers_of(entry: Actor | Place) -> list[Any]:
+    """The people who decide on a claim of a place: the members of its operator organisation."""
+    if not isinstance(entry, Place) or entry.operator_id is None:
+        return []
+    return [m.user for m in Membership.objects.filter(actor_id=entry.operator_id).select_related("user")]
+
+
+def claim_may_decide(*, user: Any, claim: Claim) -> bool:
+    """Coordinators decide on every claim; the members of an organisation on claims of its places."""
+    if is_coordinator(user):
+        return True
+    place = claim.place
+    return place is not None and place.operator_id is not None and is_member(user, place)
 
 
 def claim_token(claim: Claim) -> str:
@@ -88,6 +113,9 @@ def claim_request(*, user: Any, entry: Actor | Place, message: str, link: Callab
     if claim.sent_to:
         url = link(claim_token(claim))
         transaction.on_commit(lambda: notify.claim_confirmation(claim, url=url))
+    elif managers := [m.email for m in _managers_of(entry) if m.is_active]:
+        space = settings.TERROIR_SITE_URL + reverse("accounts:space")
+        transaction.on_commit(lambda: notify.claim_for_managers(claim, to=managers, url=space))
     return claim
 
 
@@ -114,22 +142,25 @@ def claim_confirm(*, token: str, user: Any) -> Claim:
 
 @transaction.atomic
 def claim_decide(*, claim: Claim, by: Any, accept: bool) -> Claim:
-    if not is_coordinator(by):
-        raise PermissionDenied(_("Only a coordinator decides on requests."))
+    """A coordinator, or a member of the organisation that runs the claimed place, decides."""
+    if not claim_may_decide(user=by, claim=claim):
+        raise PermissionDenied(_("Only a coordinator or the organisation's members decide on this request."))
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.status != Claim.Status.PENDING:
         raise ValidationError(_("This request was already decided."))
+    coordinator = is_coordinator(by)
     if accept:
-        _claim_accept(claim, how=Membership.How.COORDINATOR)
+        _claim_accept(claim, how=Membership.How.COORDINATOR if coordinator else Membership.How.MEMBER)
     claim.status = Claim.Status.CONFIRMED if accept else Claim.Status.REJECTED
     claim.decided_by, claim.decided_at = by, timezone.now()
     claim.save(update_fields=["status", "decided_by", "decided_at"])
-    audit_record(
-        by=by,
-        action="claim_confirm" if accept else "claim_reject",
-        target=f"{entity_of(claim.entry)}:{claim.entry.pk}",
-        summary=f"{claim.user.email} → {claim.entry.name}",
-    )
+    if coordinator:
+        audit_record(
+            by=by,
+            action="claim_confirm" if accept else "claim_reject",
+            target=f"{entity_of(claim.entry)}:{claim.entry.pk}",
+            summary=f"{claim.user.email} → {claim.entry.name}",
+        )
     transaction.on_commit(lambda: notify.claim_decided(claim))
     return claim
 
@@ -166,11 +197,13 @@ def _claim_accept(claim: Claim, *, how: str) -> None:
     Membership.objects.get_or_create(user=claim.user, actor=operator, defaults={"how": how})
 
 
-def claims_pending() -> list[Claim]:
+def claims_pending(*, operators: Iterable[int] | None = None) -> list[Claim]:
+    """Every pending claim (for coordinators), or those of the places these organisations run."""
+    rows = Claim.objects.filter(status=Claim.Status.PENDING)
+    if operators is not None:
+        rows = rows.filter(place__operator_id__in=list(operators))
     return list(
-        Claim.objects.filter(status=Claim.Status.PENDING)
-        .select_related("user", "actor", "place", "actor__commune", "place__commune")
-        .order_by("created_at")
+        rows.select_related("user", "actor", "place", "actor__commune", "place__commune").order_by("created_at")
     )
 
 
@@ -285,12 +318,79 @@ def user_data_export(*, user: Any) -> dict[str, Any]:
     }
 
 
+def organisations_alone_in(*, user: Any) -> list[Actor]:
+    """The organisations this person is the only member of: nobody would manage them after them."""
+    theirs = Membership.objects.filter(user_id=user.pk).values("actor_id")
+    alone = (
+        Membership.objects.filter(actor_id__in=theirs)
+        .values("actor_id")
+        .annotate(members=Count("id"))
+        .filter(members=1)
+        .values("actor_id")
+    )
+    return list(Actor.objects.filter(pk__in=alone).order_by("name"))
+
+
 @transaction.atomic
-def user_delete(*, user: Any) -> None:
+def user_delete(*, user: Any, successors: Mapping[int, str] | None = None, hand_over: Iterable[int] = ()) -> None:
     """Erase a person (right to erasure). Their organisations' public entries stay in the directory;
-    revisions they made stay, signed by nobody; their address leaves the suggestions they left."""
+    revisions they made stay, signed by nobody; their address leaves the suggestions they left and the
+    entries of their organisations (organisation_create copies it there).
+
+    An organisation they are the only member of is never left without a word: `successors` names, per
+    organisation id, the e-mail of the account that takes over, or `hand_over` leaves it to the
+    coordinators. Otherwise ValidationError({"successor_<id>": ...}) and nothing is erased."""
+    successors, handed = successors or {}, set(hand_over)
+    errors: dict[str, list[str]] = {}
+    takers: list[tuple[Actor, Any]] = []
+    for actor in organisations_alone_in(user=user):
+        field = f"successor_{actor.pk}"
+        address = (successors.get(actor.pk) or "").strip()
+        if address:
+            taker = get_user_model().objects.filter(email__iexact=address, is_active=True).exclude(pk=user.pk).first()
+            if taker is None:
+                message = _("No account uses %(email)s: ask them to sign up, or hand %(name)s to the coordinators.")
+                errors[field] = [message % {"email": address[:254], "name": actor.name}]
+            else:
+                takers.append((actor, taker))
+        elif actor.pk not in handed:
+            errors[field] = [
+                _("You are the only member of %(name)s: name who takes over, or hand it to the coordinators.")
+                % {"name": actor.name}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    space = settings.TERROIR_SITE_URL + reverse("accounts:space")
+    for actor, taker in takers:
+        Membership.objects.get_or_create(user=taker, actor=actor, defaults={"how": Membership.How.MEMBER})
+        forget(taker)
+        transaction.on_commit(partial(notify.organisation_handed, organisation=actor, to=taker.email, url=space))
+    _address_erase(user=user)
     Suggestion.objects.filter(Q(by=user) | Q(email__iexact=user.email)).update(email="", by=None)
     user.delete()
+
+
+def _address_erase(*, user: Any) -> None:
+    """Take the person's address off their organisations' entries and places, and out of those entries'
+    history (where it would otherwise stay as an old value)."""
+    if not user.email:
+        return
+    actor_ids = list(Membership.objects.filter(user_id=user.pk).values_list("actor_id", flat=True))
+    place_ids = list(Place.objects.filter(operator_id__in=actor_ids).values_list("id", flat=True))
+    now = timezone.now()
+    Actor.objects.filter(pk__in=actor_ids, email__iexact=user.email).update(email="", updated_at=now)
+    Place.objects.filter(pk__in=place_ids, email__iexact=user.email).update(email="", updated_at=now)
+    address = user.email.lower()
+    history = Revision.objects.filter(
+        Q(entity="actor", entity_id__in=actor_ids) | Q(entity="place", entity_id__in=place_ids),
+        changes__has_key="email",
+    )
+    for revision in history:
+        values = revision.changes["email"]
+        scrubbed = ["" if isinstance(v, str) and v.lower() == address else v for v in values]
+        if scrubbed != values:
+            revision.changes = {**revision.changes, "email": scrubbed}
+            revision.save(update_fields=["changes"])
 
 
 # --- Reminders -------------------------------------------------------------------------------------

@@ -73,6 +73,7 @@ def space(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     memberships = list(Membership.objects.filter(user_id=user.pk).select_related("actor", "actor__commune"))
     actor_ids = [m.actor_id for m in memberships]
+    alone_in = {a.pk for a in services.organisations_alone_in(user=user)}
     organisations = []
     for membership in memberships:
         actor = membership.actor
@@ -83,6 +84,7 @@ def space(request: HttpRequest) -> HttpResponse:
                 "due": editing.verification_due(actor),
                 "public_url": public_url(actor),
                 "places": [(p, editing.verification_due(p)) for p in places],
+                "alone": actor.pk in alone_in,
             }
         )
     own_places = list(Place.objects.filter(operator_id__in=actor_ids))
@@ -90,6 +92,8 @@ def space(request: HttpRequest) -> HttpResponse:
     context = {
         "organisations": organisations,
         "claims": Claim.objects.filter(user_id=user.pk).select_related("actor", "place")[:20],
+        # Requests to manage a place one of the person's organisations runs: its members decide.
+        "claims_to_decide": services.claims_pending(operators=actor_ids) if actor_ids else [],
         "roles": roles_of(user),
         "pending_suggestions": len(editing.suggestions_pending(entries=entries)) if entries else 0,
         "coordinator": is_coordinator(user),
@@ -141,8 +145,21 @@ def claim_start(request: HttpRequest, entity: str, entity_id: int) -> HttpRespon
         except ValidationError as exc:
             messages.info(request, " ".join(exc.messages))
             return redirect("accounts:space")
-        return render(request, "accounts/claim_sent.html", {"claim": claim, "masked": _masked(claim.sent_to)})
+        context = {
+            "claim": claim,
+            "masked": _masked(claim.sent_to) if _address_public(entry) else "",
+            "operator": entry.operator if isinstance(entry, Place) and not claim.sent_to else None,
+        }
+        return render(request, "accounts/claim_sent.html", context)
     return render(request, "accounts/claim.html", {"entry": entry, "form": form})
+
+
+def _address_public(entry: editing.Entry) -> bool:
+    """Whether the address the link went to is published in the directory anyway (the entry's own, or its
+    operator's for a place without one). A private one is never shown, not even masked: the claimant may
+    be anybody, and 'c•••@monts-du-forez.example.org' is enough to recognise somebody."""
+    source = entry if entry.email or not isinstance(entry, Place) else entry.operator
+    return source is not None and bool(source.contact_public)
 
 
 def _masked(address: str) -> str:
@@ -173,8 +190,10 @@ def claims(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def claim_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
-    _coordinator(request)
-    claim = get_object_or_404(Claim, pk=claim_id)
+    """Coordinators from their queue; an organisation's members from their space (claims of its places)."""
+    claim = get_object_or_404(Claim.objects.select_related("place"), pk=claim_id)
+    if not services.claim_may_decide(user=request.user, claim=claim):
+        raise PermissionDenied(_("Only a coordinator or the organisation's members decide on this request."))
     accept = request.POST.get("decision") == "accept"
     try:
         services.claim_decide(claim=claim, by=request.user, accept=accept)
@@ -182,7 +201,7 @@ def claim_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Request accepted.") if accept else _("Request rejected."))
-    return redirect("accounts:claims")
+    return redirect("accounts:claims" if is_coordinator(request.user) else "accounts:space")
 
 
 @login_required
@@ -217,22 +236,49 @@ def data_export(request: HttpRequest) -> HttpResponse:
 
 
 class DeleteForm(forms.Form):
+    """The password, and for each organisation the person is the only member of: who takes over."""
+
     password = forms.CharField(label=gettext_lazy("Your password, to confirm"), widget=forms.PasswordInput)
+
+    def __init__(self, *args: Any, alone_in: list[Actor], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.alone_in = alone_in
+        for actor in alone_in:
+            self.fields[f"successor_{actor.pk}"] = forms.EmailField(
+                label=_("Who takes over %(name)s? The e-mail of their account") % {"name": actor.name},
+                required=False,
+            )
+            self.fields[f"handover_{actor.pk}"] = forms.BooleanField(
+                label=_("Nobody: hand %(name)s over to the territory's coordinators") % {"name": actor.name},
+                required=False,
+            )
+
+    def successors(self) -> dict[int, str]:
+        return {a.pk: self.cleaned_data.get(f"successor_{a.pk}") or "" for a in self.alone_in}
+
+    def hand_over(self) -> list[int]:
+        return [a.pk for a in self.alone_in if self.cleaned_data.get(f"handover_{a.pk}")]
 
 
 @login_required
 def account_delete(request: HttpRequest) -> HttpResponse:
-    form = DeleteForm(request.POST or None)
+    alone_in = services.organisations_alone_in(user=request.user)
+    form = DeleteForm(request.POST or None, alone_in=alone_in)
     if request.method == "POST" and form.is_valid():
         if not request.user.check_password(form.cleaned_data["password"]):
             form.add_error("password", _("This is not your password."))
         else:
             user = request.user
-            logout(request)
-            services.user_delete(user=user)
-            messages.success(request, _("Your account and your personal data are deleted."))
-            return redirect("directory:home")
-    return render(request, "accounts/delete.html", {"form": form}, status=400 if form.errors else 200)
+            try:
+                services.user_delete(user=user, successors=form.successors(), hand_over=form.hand_over())
+            except ValidationError as exc:
+                form_errors_add(form, exc)
+            else:
+                logout(request)
+                messages.success(request, _("Your account and your personal data are deleted."))
+                return redirect("directory:home")
+    context = {"form": form, "alone_in": alone_in, "is_coordinator": is_coordinator(request.user)}
+    return render(request, "accounts/delete.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -64,3 +65,22 @@ class ApiGuardMiddleware:
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+class PublicReadCorsMiddleware(CorsMiddleware):
+    """django-cors-headers, granting only reads of the public directory (CORS_URLS_REGEX): a GET or HEAD,
+    or the preflight of one, without an API key. A page on a partner site may show the directory; it may
+    not write through its visitor's browser, nor use a key (a key belongs on the partner's server, where
+    no other site's script can read it), and cookies are never allowed (CORS_ALLOW_CREDENTIALS)."""
+
+    def is_enabled(self, request: HttpRequest) -> bool:
+        if not super().is_enabled(request) or "authorization" in request.headers:
+            return False
+        if request.method == "OPTIONS":
+            asked = request.headers.get("access-control-request-method", "").upper()
+            wanted = request.headers.get("access-control-request-headers", "").lower()
+            return asked in READ_METHODS and "authorization" not in wanted
+        return request.method in READ_METHODS

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from terroir.lib import hours
 from terroir.lib.geo import valid_lat, valid_lon
+from terroir.lib.text import has_control
 
 from .index import actor_search_key, actors_reindex, map_cells_refresh, places_reindex
 from .models import (
@@ -72,6 +73,8 @@ MAX_TEXT = {
     "phone": 30, "comment": 2000,
 }  # fmt: skip
 MAX_PRODUCTS = 200
+# Texts that may span several lines; every other text is one line, without control characters.
+MULTILINE = frozenset({"description", "comment", "note"})
 
 
 class EditConflict(Exception):
@@ -182,6 +185,13 @@ def _text(name: str, value: Any, *, required: bool = False) -> str:
     value = value.strip()
     if "\x00" in value:
         raise ValidationError({name: _("The text contains a null character.")})
+    if has_control(value, multiline=name in MULTILINE):
+        # A line break in a name reaches e-mail subjects (a header) and one-line exports.
+        raise ValidationError(
+            {name: _("Remove the line breaks and control characters: this field holds one line.")}
+            if name not in MULTILINE
+            else {name: _("Remove the control characters from this text.")}
+        )
     if required and not value:
         raise ValidationError({name: _("This field is required.")})
     limit = MAX_TEXT.get(name, 254)
@@ -404,11 +414,12 @@ def _apply(entry: Entry, values: Mapping[str, Any], *, by: User | None) -> None:
             setattr(entry, name, dt.date.fromisoformat(value) if value else None)
         else:
             setattr(entry, name, value)
-    if isinstance(entry, Place) and ("lat" in values or "lon" in values or "kind" in values):
-        if (entry.lat is None) != (entry.lon is None):
-            raise ValidationError({"lat": _("Latitude and longitude go together.")})
-        if entry.lat is None and entry.kind != PlaceKind.ONLINE:
-            raise ValidationError({"lat": _("A place other than online needs coordinates.")})
+    # A position is a pair, for a producer as for a place: half of one is on no map yet counts as known.
+    moved = "lat" in values or "lon" in values or (isinstance(entry, Place) and "kind" in values)
+    if moved and (entry.lat is None) != (entry.lon is None):
+        raise ValidationError({"lat": _("Latitude and longitude go together.")})
+    if isinstance(entry, Place) and moved and entry.lat is None and entry.kind != PlaceKind.ONLINE:
+        raise ValidationError({"lat": _("A place other than online needs coordinates.")})
     entry.updated_at = timezone.now()
     if isinstance(entry, Actor) and ("name" in values or "commune" in values):
         commune = Commune.objects.filter(code=entry.commune_id).first() if entry.commune_id else None
@@ -633,6 +644,10 @@ def suggestion_submit(*, entry: Entry, proposal: SuggestionInput, by: User | Non
         current = value_of(entry, name)
         if cleaned != current:
             diff[name] = [current, cleaned]
+    if "lat" in diff or "lon" in diff:
+        lat, lon = (diff[n][1] if n in diff else value_of(entry, n) for n in ("lat", "lon"))
+        if (lat is None) != (lon is None):
+            errors.setdefault("lat", []).append(_("Latitude and longitude go together."))
     comment = _text("comment", proposal.comment) if proposal.comment else ""
     if len(comment) > 2000:
         errors.setdefault("comment", []).append(_("At most %(limit)s characters.") % {"limit": 2000})

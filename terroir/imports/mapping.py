@@ -48,7 +48,7 @@ from django.core.validators import EmailValidator, URLValidator
 from terroir.directory.models import LegalForm, PlaceKind
 from terroir.lib import hours
 from terroir.lib.geo import valid_lat, valid_lon
-from terroir.lib.text import fold
+from terroir.lib.text import fold, has_control, one_line
 
 from .readers import FORMATS, RawRow
 
@@ -229,6 +229,11 @@ class Mapping:
             for getter in getters:
                 value = getter.get(values)
                 text = _text(value)
+                if has_control(text):
+                    # Line breaks were already folded into spaces; what is left (escapes, DEL) is noise that
+                    # would reach e-mail subjects and exports.
+                    text = one_line(text)
+                    record.problem(target, "control characters removed")
                 if text:
                     given[target], typed[target] = text, value
                     break

@@ -60,3 +60,20 @@ def slugify_fr(text: str) -> str:
 def prefix_upper_bound(prefix: str) -> str:
     """The smallest string greater than every string starting with `prefix` (ASCII prefix)."""
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+# Characters that break a line or a header (C0 controls, DEL, C1 controls, Unicode's line and paragraph
+# separators), and those a multi-line text may keep (tab, line feed, carriage return).
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MULTILINE_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def has_control(text: str, *, multiline: bool = False) -> bool:
+    """True when `text` holds a character that has no place in one line (or, `multiline`, in a text)."""
+    return bool((_MULTILINE_CONTROL if multiline else CONTROL_CHARACTERS).search(text))
+
+
+def one_line(text: str) -> str:
+    """The text on one line: every control character becomes a space, spaces are collapsed (for e-mail
+    subjects and other headers, which must never carry a line break)."""
+    return " ".join(CONTROL_CHARACTERS.sub(" ", text).split())

@@ -172,7 +172,8 @@ def test_a_person_deletes_their_account_and_their_address_leaves_everything(
     )
     client.force_login(people.claire)
     assert client.post("/account/space/delete/", {"password": "wrong"}).status_code == 400
-    response = client.post("/account/space/delete/", {"password": people.password})
+    farm = f"handover_{territory.cheese_farm.pk}"  # she is its only member: she hands it to the coordinators
+    response = client.post("/account/space/delete/", {"password": people.password, farm: "on"})
     assert response.status_code == 302
     assert not get_user_model().objects.filter(email=people.claire.email).exists()
     assert Revision.objects.get().by is None  # the change stays, signed by nobody

@@ -11,14 +11,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 
+# The production settings docs/operations.md documents, nothing more: HTTPS redirect and HSTS are the
+# defaults when DEBUG is off; the reverse proxy in front ends TLS.
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "terroir.example.org",
-    "SECURE_SSL_REDIRECT": "1",
-    "SECURE_HSTS_SECONDS": "31536000",
-    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
-    "SECURE_HSTS_PRELOAD": "1",
+    "CSRF_TRUSTED_ORIGINS": "https://terroir.example.org",
+    "TERROIR_PROXY_COUNT": "1",
     "DJANGO_SETTINGS_MODULE": "terroir.settings",
     "PYTHONPATH": str(ROOT),
 }
@@ -35,6 +35,14 @@ print(json.dumps({"headers": dict(api.headers), "csrf": login.cookies["csrftoken
                   "location": plain.headers.get("Location", "")}))
 """
 
+SPOOF_SCRIPT = """
+import json, django
+django.setup()
+from django.test import Client
+spoofed = Client(HTTP_HOST="terroir.example.org", HTTP_X_FORWARDED_PROTO="https").get("/api/v1/kinds")
+print(json.dumps({"status": spoofed.status_code, "headers": dict(spoofed.headers)}))
+"""
+
 
 def environment(**overrides: str) -> dict[str, str]:
     # The browser tests allow Django's synchronous calls inside Playwright's event loop in this process;
@@ -43,8 +51,8 @@ def environment(**overrides: str) -> dict[str, str]:
     return {**inherited, **PRODUCTION, **overrides}
 
 
-def run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = environment(DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}")
+def run(args: list[str], tmp_path: Path, **overrides: str) -> subprocess.CompletedProcess[str]:
+    env = environment(DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}", **overrides)
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -63,7 +71,7 @@ def test_production_answers_carry_the_security_headers_and_secure_cookies(tmp_pa
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
-    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert "Secure" in seen["csrf"] and "SameSite=Lax" in seen["csrf"]
     assert seen["plain"] == 301 and seen["location"].startswith("https://")
 
@@ -75,3 +83,13 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_without_a_proxy_a_client_s_x_forwarded_proto_is_not_believed(tmp_path: Path) -> None:
+    # Clients connect directly (TERROIR_PROXY_COUNT=0): a request claiming "https" in the proxy's header is
+    # still plain HTTP, and is redirected; HSTS is only sent over HTTPS.
+    result = run([sys.executable, "-c", SPOOF_SCRIPT], tmp_path, TERROIR_PROXY_COUNT="0")
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["status"] == 301 and seen["headers"]["Location"] == "https://terroir.example.org/api/v1/kinds"
+    assert "Strict-Transport-Security" not in seen["headers"]
