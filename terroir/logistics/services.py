@@ -15,13 +15,15 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from terroir.directory.models import Actor
+
 from . import evaluate, problems, routing
 from .distances import provider
 from .models import DAYS_ALL, DeliveryOrder, OrderKind, PlanningRun, RunStatus, Vehicle
 
 MAX_TIME_LIMIT_S = 120.0
 MAX_ORDERS = 2000  # beyond, a territory plans by area or by day
-MAX_RUNNING = 2  # plans computed at once (each takes a core for its time limit)
+MAX_RUNNING = 2  # plans computed at once per carrier (each takes a core for its time limit)
 
 
 class PlannerBusy(Exception):
@@ -108,9 +110,11 @@ def problem_for_week(
 
 def run_start(
     problem: dict[str, Any], *, by: Any, week: datetime.date | None = None, labels: dict[str, Any] | None = None,
-    time_limit_s: float = 10.0, background: bool = True,
+    time_limit_s: float = 10.0, background: bool = True, owner: Actor | None = None,
 ) -> PlanningRun:  # fmt: skip
-    """Check the problem (ProblemError names what is wrong), keep it on a run, and plan it."""
+    """Check the problem (ProblemError names what is wrong), keep it on a run of `owner` (the carrier
+    planning; None: the coordinators), and plan it. Each carrier has its own MAX_RUNNING slots, so that
+    nobody can keep another's plans waiting."""
     parsed = problems.problem_from_json(problem)
     if not parsed.orders:
         raise routing.ProblemError("no order to plan")
@@ -119,14 +123,17 @@ def run_start(
     routing.problem_check(parsed)
     recent = timezone.now() - datetime.timedelta(seconds=MAX_TIME_LIMIT_S + 60)  # older ones died with a server
     if (
-        PlanningRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING], created_at__gte=recent).count()
+        PlanningRun.objects.filter(
+            owner=owner, status__in=[RunStatus.QUEUED, RunStatus.RUNNING], created_at__gte=recent
+        ).count()
         >= MAX_RUNNING
     ):
         raise PlannerBusy()
     time_limit_s = float(time_limit_s)
     time_limit_s = min(max(time_limit_s, 1.0), MAX_TIME_LIMIT_S) if math.isfinite(time_limit_s) else 10.0
     run = PlanningRun.objects.create(
-        week=week, created_by=by if getattr(by, "pk", None) else None, problem=problem, labels=labels or {},
+        week=week, owner=owner, created_by=by if getattr(by, "pk", None) else None, problem=problem,
+        labels=labels or {},
         time_limit_s=time_limit_s, stage="queued",
     )  # fmt: skip
     if background:
