@@ -73,6 +73,8 @@ def space(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     memberships = list(Membership.objects.filter(user_id=user.pk).select_related("actor", "actor__commune"))
     actor_ids = [m.actor_id for m in memberships]
+    waiting = RoleRequest.objects.filter(actor_id__in=actor_ids, status=RoleRequest.Status.PENDING)
+    pending = set(waiting.values_list("actor_id", flat=True))
     organisations = []
     for membership in memberships:
         actor = membership.actor
@@ -83,15 +85,9 @@ def space(request: HttpRequest) -> HttpResponse:
                 "due": editing.verification_due(actor),
                 "public_url": public_url(actor),
                 "places": [(p, editing.verification_due(p)) for p in places],
+                "carrier_pending": actor.pk in pending,
             }
         )
-    pending = set(
-        RoleRequest.objects.filter(actor_id__in=actor_ids, status=RoleRequest.Status.PENDING).values_list(
-            "actor_id", flat=True
-        )
-    )
-    for org in organisations:
-        org["carrier_pending"] = org["actor"].pk in pending
     own_places = list(Place.objects.filter(operator_id__in=actor_ids))
     entries: list[editing.Entry] = [m.actor for m in memberships] + own_places
     context = {

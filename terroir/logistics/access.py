@@ -73,7 +73,7 @@ def carrier_get(user: Any, organisation: int | str | None) -> Actor | None:
             raise Http404("say which carrier you plan for")
         return only[0]
     try:
-        pk = int(organisation)  # type: ignore[arg-type]
+        pk = int(organisation)
     except (TypeError, ValueError):
         raise Http404("no such carrier") from None
     found = carriers_for(user).filter(pk=pk).first()
