@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import ApiToken, AuditEntry, Claim, Membership
+from .models import ApiToken, AuditEntry, Claim, Membership, RoleRequest
 
 
 @admin.register(Membership)
@@ -23,6 +23,20 @@ class ClaimAdmin(admin.ModelAdmin):
     list_display = ["created_at", "user", "actor", "place", "status"]
     list_filter = ["status"]
     raw_id_fields = ["user", "actor", "place", "decided_by"]
+
+
+@admin.register(RoleRequest)
+class RoleRequestAdmin(admin.ModelAdmin):
+    """Read only: a decision goes through the coordinators' page, which records it and tells the person."""
+
+    list_display = ["created_at", "user", "actor", "role", "status", "decided_by"]
+    list_filter = ["status", "role"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(ApiToken)

@@ -1,8 +1,10 @@
 """People and the organisations they act for.
 
 A person (Django's user, logging in by e-mail) belongs to organisations (directory actors) through
-memberships; their roles follow from what those organisations are (producer, buyer, carrier). Territory
-coordinators are staff. Nothing here has side effects: writes go through terroir.accounts.services.
+memberships; their roles follow from what those organisations are (producer, buyer, carrier). A role that
+opens other people's data (carrier: the orders, addresses and phones of every party of its rounds) is not
+taken but granted: the organisation asks (RoleRequest) and a coordinator decides. Territory coordinators
+are staff. Nothing here has side effects: writes go through terroir.accounts.services.
 """
 
 from __future__ import annotations
@@ -81,6 +83,42 @@ class Claim(models.Model):
         entry = self.actor or self.place
         assert entry is not None
         return entry
+
+
+class RoleRequest(models.Model):
+    """An organisation asks for a role that needs the coordinators' trust (today: carrier)."""
+
+    class Role(models.TextChoices):
+        CARRIER = "carrier", _("carrier")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_requests")
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="role_requests")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    message = models.TextField(_("message to the coordinators"), blank=True, max_length=2000)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actor", "role"], condition=Q(status="pending"), name="role_request_one_pending"
+            )
+        ]
+        verbose_name = _("role request")
+        verbose_name_plural = _("role requests")
+
+    def __str__(self) -> str:
+        return f"{self.actor} asks to be {self.role}"
 
 
 class ApiToken(models.Model):

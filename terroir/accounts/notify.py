@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from terroir.lib.text import one_line
 if TYPE_CHECKING:
     from terroir.directory.models import Actor, Place, Suggestion
 
-    from .models import Claim
+    from .models import Claim, RoleRequest
 
 
 def _send(subject: str, body: str, to: Sequence[str]) -> int:
@@ -90,6 +91,28 @@ def organisation_handed(*, organisation: Actor, to: str, url: str) -> int:
             "over: you now manage this organisation and its places. See them in your space:\n\n%(url)s\n"
         ) % {"name": organisation.name, "territory": settings.TERROIR_TERRITORY_NAME, "url": url}
         return _send(subject, body, [to])
+
+
+def role_request_decided(request: RoleRequest) -> int:
+    """To the person who asked: their organisation has the role now, or not."""
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {"name": request.actor.name, "role": request.get_role_display()}
+        if request.status == "approved":
+            subject = _("%(name)s is now a %(role)s") % values
+            body = _(
+                "Hello,\n\nA coordinator approved your request: “%(name)s” is now a %(role)s of the platform. "
+                "Its pooled rounds are planned at %(url)s\n"
+            ) % (values | {"url": settings.TERROIR_SITE_URL + reverse("logistics:planner")})
+        else:
+            subject = _("Your request about %(name)s") % values
+            body = (
+                _(
+                    "Hello,\n\nYour request that “%(name)s” be a %(role)s of the platform was not accepted. "
+                    "Reply to a coordinator to know more.\n"
+                )
+                % values
+            )
+        return _send(subject, body, [request.user.email])
 
 
 def suggestion_received(suggestion: Suggestion, *, entry: Actor | Place, owners: Sequence[str], url: str) -> int:

@@ -1,7 +1,8 @@
 """Who may do what. Every write path (web pages, API, services) asks here.
 
 A territory coordinator is an active staff user and may edit and moderate every entry. Anybody else may
-edit an organisation they are a member of, and the places that organisation runs.
+edit an organisation they are a member of, and the places that organisation runs. The people of a carrier
+(a role a coordinator grants, see services.role_request) plan its pooled rounds and see its logistics data.
 """
 
 from __future__ import annotations
@@ -47,10 +48,23 @@ def actor_ids_of(user: Any) -> frozenset[int]:
     return cached
 
 
+def carrier_ids_of(user: Any) -> frozenset[int]:
+    """The carriers (approved by a coordinator) the person acts for: whose logistics data they see."""
+    ids = actor_ids_of(user)
+    if not ids:
+        return frozenset()
+    cached = getattr(user, "_terroir_carrier_ids", None)
+    if cached is None:
+        cached = frozenset(Actor.objects.filter(pk__in=ids, is_carrier=True).values_list("pk", flat=True))
+        user._terroir_carrier_ids = cached
+    return cached
+
+
 def forget(user: Any) -> None:
     """Drop the cached memberships after they changed."""
-    if hasattr(user, "_terroir_actor_ids"):
-        del user._terroir_actor_ids
+    for name in ("_terroir_actor_ids", "_terroir_carrier_ids"):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def is_member(user: Any, entry: Actor | Place) -> bool:
@@ -93,10 +107,7 @@ def _pages_for(check: Callable[[Any], bool], refusal: Any) -> Callable[[Callable
 
 def can_plan_rounds(user: Any) -> bool:
     """Coordinators, and the people of a carrier (a cooperative's logistics, a carrier firm)."""
-    if is_coordinator(user):
-        return True
-    ids = actor_ids_of(user)
-    return bool(ids) and Actor.objects.filter(pk__in=ids, is_carrier=True).exists()
+    return is_coordinator(user) or bool(carrier_ids_of(user))
 
 
 # Pages for coordinators.

@@ -1,4 +1,5 @@
-"""Writes about people: organisations they create, entries they claim, API tokens, their personal data."""
+"""Writes about people: organisations they create, entries they claim, roles they ask for, API tokens,
+their personal data."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from terroir.lib.text import has_control
 
 from . import notify
 from .audit import audit_record
-from .models import ApiToken, AuditEntry, Claim, Membership
+from .models import ApiToken, AuditEntry, Claim, Membership, RoleRequest
 from .permissions import Role, forget, is_coordinator, is_member
 
 CLAIM_SALT = "terroir.claim"
@@ -36,7 +37,8 @@ TOKEN_PREFIX = "trr_"
 
 @transaction.atomic
 def organisation_create(*, user: Any, name: str, role: str, commune: Commune | None, buyer_kind: str = "") -> Actor:
-    """A person adds their organisation to the directory and becomes its first member."""
+    """A person adds their organisation to the directory and becomes its first member. A carrier is not one
+    until a coordinator approves: the organisation is created without the role and its request waits."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("This field is required.")})
@@ -50,7 +52,6 @@ def organisation_create(*, user: Any, name: str, role: str, commune: Commune | N
         name=name[:200],
         is_producer=role == Role.PRODUCER,
         is_buyer=role == Role.BUYER,
-        is_carrier=role == Role.CARRIER,
         buyer_kind=buyer_kind if role == Role.BUYER else "",
         commune=commune,
         lat=commune.lat if commune else None,
@@ -62,7 +63,62 @@ def organisation_create(*, user: Any, name: str, role: str, commune: Commune | N
     )
     Membership.objects.create(user=user, actor=actor, how=Membership.How.CREATED)
     forget(user)
+    if role == Role.CARRIER:
+        role_request(user=user, actor=actor, role=role)
     return actor
+
+
+# --- Roles that need trust -------------------------------------------------------------------------
+
+
+def _has_role(actor: Actor, role: str) -> bool:
+    return role == RoleRequest.Role.CARRIER and actor.is_carrier
+
+
+@transaction.atomic
+def role_request(*, user: Any, actor: Actor, role: str, message: str = "") -> RoleRequest:
+    """A member asks that their organisation be given a role that opens other people's data."""
+    if role not in RoleRequest.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if not is_member(user, actor):
+        raise PermissionDenied(_("Only a member of the organisation may ask for its roles."))
+    if _has_role(actor, role):
+        raise ValidationError({"role": _("Your organisation has this role already.")})
+    existing = RoleRequest.objects.filter(actor=actor, role=role, status=RoleRequest.Status.PENDING).first()
+    if existing is not None:
+        return existing
+    return RoleRequest.objects.create(user=user, actor=actor, role=role, message=message.strip()[:2000])
+
+
+@transaction.atomic
+def role_request_decide(*, request: RoleRequest, by: Any, accept: bool) -> RoleRequest:
+    """A coordinator grants the role (the organisation has it from now on) or refuses it."""
+    if not is_coordinator(by):
+        raise PermissionDenied(_("Only a coordinator decides on requests."))
+    request = RoleRequest.objects.select_for_update().select_related("actor", "user").get(pk=request.pk)
+    if request.status != RoleRequest.Status.PENDING:
+        raise ValidationError(_("This request was already decided."))
+    if accept and request.role == RoleRequest.Role.CARRIER:
+        Actor.objects.filter(pk=request.actor_id).update(is_carrier=True, updated_at=timezone.now())
+    request.status = RoleRequest.Status.APPROVED if accept else RoleRequest.Status.REJECTED
+    request.decided_by, request.decided_at = by, timezone.now()
+    request.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(
+        by=by,
+        action="role_grant" if accept else "role_refuse",
+        target=f"actor:{request.actor_id}",
+        summary=f"{request.role}: {request.actor.name} ({request.user.email})",
+    )
+    transaction.on_commit(lambda: notify.role_request_decided(request))
+    return request
+
+
+def role_requests_pending() -> list[RoleRequest]:
+    return list(
+        RoleRequest.objects.filter(status=RoleRequest.Status.PENDING)
+        .select_related("user", "actor", "actor__commune")
+        .order_by("created_at")
+    )
 
 
 # --- Claims ----------------------------------------------------------------------------------------
@@ -300,6 +356,10 @@ def user_data_export(*, user: Any) -> dict[str, Any]:
         "revisions": [
             {"entry": f"{r.entity}:{r.entity_id}", "origin": r.origin, "changes": r.changes, "at": r.at.isoformat()}
             for r in Revision.objects.filter(by=user).order_by("at")
+        ],
+        "role_requests": [
+            {"organisation": r.actor_id, "role": r.role, "status": r.status, "at": r.created_at.isoformat()}
+            for r in RoleRequest.objects.filter(user=user)
         ],
         "api_tokens": [
             {

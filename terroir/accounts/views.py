@@ -1,5 +1,5 @@
-"""A person's space: their organisations, claims, API tokens and personal data; the coordinators'
-queues (claims) and audit log. Sign-up, log-in and password reset are allauth's pages."""
+"""A person's space: their organisations, claims, role requests, API tokens and personal data; the
+coordinators' queues (claims, role requests) and audit log. Sign-up, log-in and password reset are allauth's pages."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ from terroir.directory.forms import CommuneField, form_errors_add
 from terroir.directory.models import BUYER_KINDS, Actor, Commune, Entity, Place
 
 from . import services
-from .models import ApiToken, AuditEntry, Claim, Membership
-from .permissions import Role, is_coordinator, roles_of
+from .models import ApiToken, AuditEntry, Claim, Membership, RoleRequest
+from .permissions import Role, is_coordinator, is_member, roles_of
 from .ratelimit import rate_hit
 
 
@@ -37,7 +37,7 @@ class OrganisationForm(forms.Form):
         choices=[
             (Role.PRODUCER.value, gettext_lazy("a producer")),
             (Role.BUYER.value, gettext_lazy("a buyer (shop, canteen, grocery, restaurant)")),
-            (Role.CARRIER.value, gettext_lazy("a carrier")),
+            (Role.CARRIER.value, gettext_lazy("a carrier (approved by a coordinator before you plan rounds)")),
         ],
         widget=forms.RadioSelect,
     )
@@ -74,6 +74,8 @@ def space(request: HttpRequest) -> HttpResponse:
     memberships = list(Membership.objects.filter(user_id=user.pk).select_related("actor", "actor__commune"))
     actor_ids = [m.actor_id for m in memberships]
     alone_in = {a.pk for a in services.organisations_alone_in(user=user)}
+    waiting = RoleRequest.objects.filter(actor_id__in=actor_ids, status=RoleRequest.Status.PENDING)
+    pending = set(waiting.values_list("actor_id", flat=True))
     organisations = []
     for membership in memberships:
         actor = membership.actor
@@ -85,6 +87,7 @@ def space(request: HttpRequest) -> HttpResponse:
                 "public_url": public_url(actor),
                 "places": [(p, editing.verification_due(p)) for p in places],
                 "alone": actor.pk in alone_in,
+                "carrier_pending": actor.pk in pending,
             }
         )
     own_places = list(Place.objects.filter(operator_id__in=actor_ids))
@@ -98,6 +101,10 @@ def space(request: HttpRequest) -> HttpResponse:
         "pending_suggestions": len(editing.suggestions_pending(entries=entries)) if entries else 0,
         "coordinator": is_coordinator(user),
         "claims_waiting": Claim.objects.filter(status=Claim.Status.PENDING).count() if is_coordinator(user) else 0,
+        "role_requests": RoleRequest.objects.filter(user_id=user.pk).select_related("actor")[:20],
+        "roles_waiting": (
+            RoleRequest.objects.filter(status=RoleRequest.Status.PENDING).count() if is_coordinator(user) else 0
+        ),
         "suggestions_waiting": len(editing.suggestions_pending()) if is_coordinator(user) else 0,
     }
     return render(request, "accounts/space.html", context)
@@ -118,6 +125,8 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
             form_errors_add(form, exc)
         else:
             messages.success(request, _("Your organisation is in the directory. Complete its profile."))
+            if data["role"] == Role.CARRIER:
+                messages.info(request, _("A coordinator will check your request to be a carrier."))
             return redirect("directory:entry_edit", entity=Entity.ACTOR, entity_id=actor.pk)
     return render(request, "accounts/organisation_new.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -202,6 +211,45 @@ def claim_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Request accepted.") if accept else _("Request rejected."))
     return redirect("accounts:claims" if is_coordinator(request.user) else "accounts:space")
+
+
+@login_required
+@require_POST
+def role_request(request: HttpRequest, actor_id: int) -> HttpResponse:
+    """A member asks that their organisation be a carrier."""
+    actor = get_object_or_404(Actor, pk=actor_id)
+    if not is_member(request.user, actor):
+        raise Http404("not your organisation")
+    try:
+        services.role_request(
+            user=request.user, actor=actor, role=request.POST.get("role", ""), message=request.POST.get("message", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your request is sent: a coordinator will check it."))
+    return redirect("accounts:space")
+
+
+@login_required
+def role_requests(request: HttpRequest) -> HttpResponse:
+    _coordinator(request)
+    return render(request, "accounts/role_requests.html", {"requests": services.role_requests_pending()})
+
+
+@login_required
+@require_POST
+def role_request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    _coordinator(request)
+    asked = get_object_or_404(RoleRequest, pk=request_id)
+    accept = request.POST.get("decision") == "accept"
+    try:
+        services.role_request_decide(request=asked, by=request.user, accept=accept)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Request accepted.") if accept else _("Request rejected."))
+    return redirect("accounts:role_requests")
 
 
 @login_required

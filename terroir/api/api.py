@@ -33,6 +33,7 @@ from terroir.directory.search import (
     places_search,
     producers_search,
 )
+from terroir.logistics import access as logistics_access
 from terroir.logistics import services as logistics_services
 from terroir.logistics.models import PlanningRun
 from terroir.logistics.routing import ProblemError
@@ -353,11 +354,22 @@ def _plan_out(request: HttpRequest, run: PlanningRun) -> dict[str, Any]:
 def plan_create(request: HttpRequest, body: PlanIn) -> Any:
     token = _planner(request, write=True)
     try:
-        run = logistics_services.run_start(body.problem, by=token.user, week=body.week, time_limit_s=body.time_limit_s)
+        owner = logistics_access.carrier_get(token.user, body.organisation)
+    except Http404:
+        message = (
+            "You plan for several carriers: say which one in organisation."
+            if body.organisation is None
+            else f"No carrier {body.organisation} of yours."
+        )
+        return error(404, "not_found", message, "organisation")
+    try:
+        run = logistics_services.run_start(
+            body.problem, by=token.user, week=body.week, time_limit_s=body.time_limit_s, owner=owner
+        )
     except ProblemError as exc:
         return error(400, "invalid_problem", str(exc), "problem")
     except logistics_services.PlannerBusy:
-        response = error(429, "planner_busy", "Other plans are being computed: retry in a minute.")
+        response = error(429, "planner_busy", "Two plans of yours are being computed: retry in a minute.")
         response["Retry-After"] = "60"
         return response
     return Status(202, _plan_out(request, run))
@@ -370,8 +382,8 @@ def plan_create(request: HttpRequest, body: PlanIn) -> Any:
     summary="A planning run: its progress, then its plan and report",
 )
 def plan_get(request: HttpRequest, plan_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
-    _planner(request, write=False)
-    return _plan_out(request, get_object_or_404(PlanningRun, pk=plan_id))
+    token = _planner(request, write=False)
+    return _plan_out(request, get_object_or_404(logistics_access.runs_of(token.user), pk=plan_id))
 
 
 @api.get("/categories", response=list[CategoryOut], summary="The product taxonomy (a tree)")

@@ -253,6 +253,13 @@ class PlanIn(Schema):
     problem: dict[str, Any] = Field(..., description="Depots, vehicles and orders: the format of docs/logistics.md.")
     time_limit_s: float = Field(10.0, ge=1, le=120, description="Seconds of search.")
     week: date | None = Field(None, description="The Monday of the planned week (a label; days are in the problem).")
+    organisation: int | None = Field(
+        None,
+        ge=1,
+        le=2**63 - 1,
+        description="The carrier planning (its producer id), when the key's person acts for several; "
+        "a coordinator without one plans for the whole territory.",
+    )
 
 
 class PlanOut(Schema):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Any
 
 import icalendar
 
-from terroir.lib import hours
+from terroir.lib import hours, spreadsheet
 
 from .presenters import place_summary, tz
 from .search import PlaceHit
@@ -18,8 +17,6 @@ CSV_COLUMNS = (
     "id", "name", "kind", "kind_label", "address", "postcode", "commune", "commune_code", "lat", "lon",
     "distance_km", "opening_hours", "url",
 )  # fmt: skip
-# A cell starting with one of these is read as a formula by spreadsheets (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def geojson(hits: list[PlaceHit], *, base_url: str) -> dict[str, Any]:
@@ -37,11 +34,6 @@ def geojson(hits: list[PlaceHit], *, base_url: str) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _text_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _number_cell(value: float | None, digits: int) -> str:
     # French spreadsheets read "45,55" as a number and "45.55" as text or a date.
     return "" if value is None else f"{value:.{digits}f}".replace(".", ",")
@@ -51,7 +43,7 @@ def csv_text(hits: list[PlaceHit], *, base_url: str) -> str:
     """Semicolon-separated, decimal commas, CRLF, UTF-8 with BOM: what Excel and LibreOffice in French expect."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer = spreadsheet.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for hit in hits:
         row = place_summary(hit.place, hit.distance_km)
@@ -59,14 +51,11 @@ def csv_text(hits: list[PlaceHit], *, base_url: str) -> str:
         writer.writerow(
             [
                 row["id"],
-                *(
-                    _text_cell(row[c])
-                    for c in ("name", "kind", "kind_label", "address", "postcode", "commune", "commune_code")
-                ),
+                *(row[c] for c in ("name", "kind", "kind_label", "address", "postcode", "commune", "commune_code")),
                 _number_cell(row["lat"], 6),
                 _number_cell(row["lon"], 6),
                 _number_cell(row["distance_km"], 2),
-                _text_cell(row["opening_hours"]),
+                row["opening_hours"],
                 row["url"],
             ]
         )

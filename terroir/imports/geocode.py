@@ -109,6 +109,8 @@ class AddokClient:
     def search_batch(self, rows: Sequence[tuple[str, str, str]]) -> dict[str, Geocode | None]:
         """Rows of (key, query, postcode) through the CSV endpoint, in one request."""
         body = io.StringIO()
+        # Not spreadsheet.writer: the service reads the cells as data, and a leading apostrophe would change
+        # the address it looks for; nobody opens this CSV in a spreadsheet.
         writer = csv.writer(body)
         writer.writerow(("key", "q", "postcode"))
         writer.writerows(rows)

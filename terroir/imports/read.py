@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from terroir.lib import spreadsheet
 
 from .mapping import Mapping, Problem, Record
 from .readers import SourceError, encoding_detect, format_of, header_read, rows_read
@@ -83,7 +84,7 @@ def report_write(records: Iterator[Record] | list[Record], path: Path) -> int:
     open it. Returns the number of lines."""
     written = 0
     with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out, delimiter=";")
+        writer = spreadsheet.writer(out, delimiter=";")
         writer.writerow(REPORT_COLUMNS)
         for record in records:
             for line in report_lines(record):

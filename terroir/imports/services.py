@@ -8,7 +8,6 @@ report with its line and original row.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import io
@@ -21,6 +20,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from terroir.lib import spreadsheet
 from terroir.lib.progress import Progress, ProgressReport
 from terroir.lib.text import fold
 
@@ -136,7 +136,7 @@ def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
 class _Report:
     def __init__(self) -> None:
         self.out = io.StringIO()
-        self.writer = csv.writer(self.out, delimiter=";")
+        self.writer = spreadsheet.writer(self.out, delimiter=";")
         self.writer.writerow(REPORT_COLUMNS)
         self.lines = 0
         self.left_out = 0

@@ -11,18 +11,20 @@ class DepotAdmin(admin.ModelAdmin):
 
 @admin.register(Vehicle)
 class VehicleAdmin(admin.ModelAdmin):
-    list_display = ["name", "depot", "vehicle_type", "capacity_kg", "cold_kg", "per_km", "per_hour", "active"]
+    list_display = ["name", "owner", "depot", "vehicle_type", "capacity_kg", "cold_kg", "per_km", "per_hour", "active"]
     list_filter = ["active", "vehicle_type"]
+    raw_id_fields = ["owner"]
 
 
 @admin.register(DeliveryOrder)
 class DeliveryOrderAdmin(admin.ModelAdmin):
-    list_display = ["week", "producer", "customer", "kind", "kg", "value", "cold"]
+    list_display = ["week", "owner", "producer", "customer", "kind", "kg", "value", "cold"]
     list_filter = ["week", "kind", "cold"]
-    raw_id_fields = ["producer", "customer", "delivery_place", "created_by"]
+    raw_id_fields = ["owner", "producer", "customer", "delivery_place", "created_by"]
 
 
 @admin.register(PlanningRun)
 class PlanningRunAdmin(admin.ModelAdmin):
-    list_display = ["pk", "week", "status", "created_at", "created_by"]
+    list_display = ["pk", "week", "owner", "status", "created_at", "created_by"]
+    raw_id_fields = ["owner"]
     readonly_fields = ["problem", "plan", "report", "labels", "error"]

@@ -66,6 +66,7 @@ def logistics_demo_load(
     for v in data["vehicles"]:
         Vehicle.objects.create(
             name=v["name"],
+            owner=cooperative,
             depot=depot,
             vehicle_type=v["vehicle_type"],
             capacity_kg=v["capacity_kg"],
@@ -103,6 +104,7 @@ def logistics_demo_load(
         orders.append(
             DeliveryOrder(
                 week=week,
+                owner=cooperative,
                 kind=kind,
                 producer=farms[o["producer"]],
                 customer=customers.get(o["customer"]),

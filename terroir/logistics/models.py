@@ -1,5 +1,9 @@
 """Pooled logistics: depots, vehicles, the week's delivery orders, and planning runs.
 
+Logistics data belongs to a carrier organisation (`owner`; a depot's `operator`): its people see and plan
+only their own, coordinators see everything. A row without owner (made before owners existed, or by a
+coordinator planning for the whole territory) is the coordinators' alone.
+
 A planning run keeps the problem it was given (the JSON format of docs/logistics.md, a snapshot: editing
 an order afterwards does not change a plan already made), its progress, the plan and its evaluation.
 """
@@ -28,6 +32,7 @@ class Depot(models.Model):
     address = models.CharField(_("address"), max_length=255, blank=True)
     opens = models.TimeField(_("opens"), default=datetime.time(5, 0))
     closes = models.TimeField(_("closes"), default=datetime.time(20, 0))
+    # Its owner, like the other logistics rows' `owner`: the carrier whose vehicles start there.
     operator = models.ForeignKey(Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -41,6 +46,9 @@ class Depot(models.Model):
 
 class Vehicle(models.Model):
     name = models.CharField(_("name"), max_length=120)
+    owner = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("carrier")
+    )
     depot = models.ForeignKey(Depot, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("depot"))
     end_depot = models.ForeignKey(
         Depot, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
@@ -84,6 +92,9 @@ class DeliveryOrder(models.Model):
     """Goods to carry in a given week."""
 
     week = models.DateField(_("week of"), db_index=True)  # its Monday
+    owner = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("carrier")
+    )
     kind = models.CharField(_("route"), max_length=12, choices=OrderKind.choices, default=OrderKind.SHIPMENT)
     producer = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", verbose_name=_("producer"))
     customer = models.ForeignKey(
@@ -128,6 +139,9 @@ class RunStatus(models.TextChoices):
 
 class PlanningRun(models.Model):
     week = models.DateField(_("week of"), null=True, blank=True)
+    owner = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("carrier")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)

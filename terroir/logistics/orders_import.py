@@ -232,10 +232,11 @@ def _row(line: int, values: dict[str, Any], week: datetime.date, result: OrdersR
 
 
 @transaction.atomic
-def orders_save(read: OrdersRead, *, by: Any) -> int:
+def orders_save(read: OrdersRead, *, by: Any, owner: Actor | None) -> int:
+    """Keep the orders of a file without problems as orders of `owner` (the carrier planning)."""
     if read.problems:
         raise ValueError("a file with problems is not kept")
     for order in read.orders:
-        order.created_by = by
+        order.created_by, order.owner = by, owner
     DeliveryOrder.objects.bulk_create(read.orders)
     return len(read.orders)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from terroir.directory.background import worker_alive
+from terroir.directory.models import Actor
 from terroir.lib.tasks import WORKER_LOST
 
 from . import evaluate, problems, routing
@@ -24,7 +25,7 @@ from .models import DAYS_ALL, DeliveryOrder, OrderKind, PlanningRun, RunStatus, 
 
 MAX_TIME_LIMIT_S = 120.0
 MAX_ORDERS = 2000  # beyond, a territory plans by area or by day
-MAX_RUNNING = 2  # plans computed at once (each takes a core for its time limit)
+MAX_RUNNING = 2  # plans computed at once per carrier (each takes a core for its time limit)
 
 
 class PlannerBusy(Exception):
@@ -111,9 +112,11 @@ def problem_for_week(
 
 def run_start(
     problem: dict[str, Any], *, by: Any, week: datetime.date | None = None, labels: dict[str, Any] | None = None,
-    time_limit_s: float = 10.0, background: bool = True,
+    time_limit_s: float = 10.0, background: bool = True, owner: Actor | None = None,
 ) -> PlanningRun:  # fmt: skip
-    """Check the problem (ProblemError names what is wrong), keep it on a run, and plan it."""
+    """Check the problem (ProblemError names what is wrong), keep it on a run of `owner` (the carrier
+    planning; None: the coordinators), and plan it. Each carrier has its own MAX_RUNNING slots, so that
+    nobody can keep another's plans waiting."""
     parsed = problems.problem_from_json(problem)
     if not parsed.orders:
         raise routing.ProblemError("no order to plan")
@@ -123,15 +126,15 @@ def run_start(
     runs_reap()
     # Runs waiting longer than this wait for a worker that is not running: they do not hold a slot.
     recent = timezone.now() - datetime.timedelta(seconds=MAX_TIME_LIMIT_S + settings.TERROIR_TASK_LEASE_S)
-    busy = PlanningRun.objects.filter(status=RunStatus.RUNNING) | PlanningRun.objects.filter(
-        status=RunStatus.QUEUED, created_at__gte=recent
-    )
+    mine = PlanningRun.objects.filter(owner=owner)  # slots are counted per carrier (None: the coordinators')
+    busy = mine.filter(status=RunStatus.RUNNING) | mine.filter(status=RunStatus.QUEUED, created_at__gte=recent)
     if busy.count() >= MAX_RUNNING:
         raise PlannerBusy()
     time_limit_s = float(time_limit_s)
     time_limit_s = min(max(time_limit_s, 1.0), MAX_TIME_LIMIT_S) if math.isfinite(time_limit_s) else 10.0
     run = PlanningRun.objects.create(
-        week=week, created_by=by if getattr(by, "pk", None) else None, problem=problem, labels=labels or {},
+        week=week, owner=owner, created_by=by if getattr(by, "pk", None) else None, problem=problem,
+        labels=labels or {},
         time_limit_s=time_limit_s, stage="queued",
     )  # fmt: skip
     if background:

@@ -1,9 +1,11 @@
 """The planner: choose the week, vehicles and orders, run in the background, see the rounds on a map with
-their costs, the status quo and the sharing; print route sheets; export CSV and GeoJSON."""
+their costs, the status quo and the sharing; print route sheets; export CSV and GeoJSON.
+
+Each page shows only the data of the carriers the person acts for (terroir.logistics.access): another
+carrier's order or run is a 404, as if it did not exist."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import json
@@ -13,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dates import WEEKDAYS
@@ -25,9 +27,10 @@ from terroir.accounts.permissions import planner_required
 from terroir.directory.background import task_error_text
 from terroir.directory.forms import WEEKDAYS as WEEKDAY_CHOICES
 from terroir.directory.models import Actor
+from terroir.lib import spreadsheet
 
+from . import access, services
 from . import orders_import as importer
-from . import services
 from .models import DeliveryOrder, PlanningRun, RunStatus, Vehicle
 from .routing import DAY, ProblemError
 from .sharing import EXACT_MAX
@@ -71,8 +74,15 @@ def _clock(seconds: int) -> str:
 @require_http_methods(["GET", "POST"])
 def planner(request: HttpRequest) -> HttpResponse:
     week = _week(request.POST.get("week") or request.GET.get("week"))
-    vehicles = list(Vehicle.objects.filter(active=True).select_related("depot", "end_depot"))
-    orders = list(DeliveryOrder.objects.filter(week=week).select_related("producer", "customer", "delivery_place"))
+    desk = access.desk(request)
+    vehicles = list(
+        access.on_desk(Vehicle.objects.filter(active=True), desk).select_related("depot", "end_depot", "owner")
+    )
+    orders = list(
+        access.on_desk(DeliveryOrder.objects.filter(week=week), desk).select_related(
+            "producer", "customer", "delivery_place", "owner"
+        )
+    )
     error = ""
     if request.method == "POST":
         chosen_vehicles = [v for v in vehicles if str(v.pk) in request.POST.getlist("vehicles")]
@@ -88,7 +98,9 @@ def planner(request: HttpRequest) -> HttpResponse:
         else:
             problem, labels = services.problem_for_week(chosen_vehicles, chosen_orders)
             try:
-                run = services.run_start(problem, by=request.user, week=week, labels=labels, time_limit_s=limit)
+                run = services.run_start(
+                    problem, by=request.user, week=week, labels=labels, time_limit_s=limit, owner=desk.current
+                )
             except ProblemError as exc:
                 error = _("The problem cannot be planned: %(reason)s") % {"reason": exc}
             except services.PlannerBusy:
@@ -101,7 +113,8 @@ def planner(request: HttpRequest) -> HttpResponse:
         "next": week + datetime.timedelta(days=7),
         "vehicles": [(v, [WEEKDAYS[d] for d in services.days_of(v.weekdays)]) for v in vehicles],
         "orders": [(o, [WEEKDAYS[d] for d in services.days_of(o.weekdays)]) for o in orders],
-        "runs": PlanningRun.objects.order_by("-created_at")[:10],
+        "runs": access.on_desk(PlanningRun.objects.all(), desk).order_by("-created_at")[:10],
+        "desk": desk,
         "error": error,
     }
     return render(request, "logistics/planner.html", context, status=400 if error else 200)
@@ -164,18 +177,22 @@ class OrderForm(forms.ModelForm):
 @planner_required
 @require_http_methods(["GET", "POST"])
 def order_new(request: HttpRequest, order_id: int | None = None) -> HttpResponse:
-    order = get_object_or_404(DeliveryOrder, pk=order_id) if order_id else None
+    order = get_object_or_404(access.orders_of(request.user), pk=order_id) if order_id else None
+    desk = access.desk(request)
+    if order is None and desk.current is None and not desk.coordinator:
+        raise Http404("no carrier to add an order for")
     week = order.week if order else _week(request.GET.get("week"))
     form = OrderForm(request.POST or None, instance=order, initial={"week": week})
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         if order is None:
             saved.created_by = request.user  # type: ignore[assignment]
+            saved.owner = desk.current
         saved.save()
         messages.success(request, _("Order saved.") if order else _("Order added."))
         return redirect(f"{reverse('logistics:planner')}?week={saved.week.isoformat()}")
-    return render(request, "logistics/order_form.html", {"form": form, "week": week, "order": order},
-                  status=400 if form.errors else 200)  # fmt: skip
+    context = {"form": form, "week": week, "order": order, "owner": order.owner if order else desk.current}
+    return render(request, "logistics/order_form.html", context, status=400 if form.errors else 200)
 
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
@@ -186,6 +203,9 @@ IMPORT_MAX_BYTES = 10 * 1024 * 1024
 def orders_import(request: HttpRequest) -> HttpResponse:
     """A spreadsheet of the week's orders: every problem listed by line and column, or every order kept."""
     week = _week(request.POST.get("week") or request.GET.get("week"))
+    desk = access.desk(request)
+    if desk.current is None and not desk.coordinator:
+        raise Http404("no carrier to import orders for")
     problems: list[tuple[int | None, str, str]] = []
     upload = request.FILES.get("file")
     if request.method == "POST":
@@ -203,17 +223,17 @@ def orders_import(request: HttpRequest) -> HttpResponse:
                 read = importer.orders_read(path, week=week)
             problems = read.problems
             if not problems:
-                count = importer.orders_save(read, by=request.user)
+                count = importer.orders_save(read, by=request.user, owner=desk.current)
                 messages.success(request, ngettext("%(n)d order added.", "%(n)d orders added.", count) % {"n": count})
                 return redirect(f"{reverse('logistics:planner')}?week={week.isoformat()}")
-    context = {"week": week, "problems": problems, "columns": importer.COLUMNS}
+    context = {"week": week, "problems": problems, "columns": importer.COLUMNS, "owner": desk.current}
     return render(request, "logistics/orders_import.html", context, status=400 if problems else 200)
 
 
 @planner_required
 @require_http_methods(["POST"])
 def order_delete(request: HttpRequest, order_id: int) -> HttpResponse:
-    order = get_object_or_404(DeliveryOrder, pk=order_id)
+    order = get_object_or_404(access.orders_of(request.user), pk=order_id)
     week = order.week
     order.delete()  # plans already made keep their own copy of the problem
     messages.success(request, _("Order deleted."))
@@ -227,29 +247,50 @@ def _run_json(run: PlanningRun) -> dict[str, Any]:
 @planner_required
 def run_state(request: HttpRequest, run_id: int) -> JsonResponse:
     services.runs_reap()  # a run whose worker died is said failed to whoever follows it
-    return JsonResponse(_run_json(get_object_or_404(PlanningRun, pk=run_id)))
+    return JsonResponse(_run_json(get_object_or_404(access.runs_of(request.user), pk=run_id)))
 
 
-def _order_text(labels: dict[str, Any], order_id: str | None) -> dict[str, str]:
-    return labels.get("orders", {}).get(order_id or "", {}) if order_id else {}
+TEXT_KEYS = ("goods", "producer", "producer_phone", "producer_address", "customer", "customer_phone", "address",
+             "place")  # fmt: skip
+
+
+def _order_texts(run: PlanningRun) -> dict[str, dict[str, str]]:
+    """What the pages say of each order. A run planned from the platform has names and contacts in its
+    labels; a problem sent through the API has none: its own producer and customer ids stand for them."""
+    labels = run.labels or {}
+    parties, named = labels.get("parties", {}), labels.get("orders", {})
+    texts = {}
+    for order in (run.problem or {}).get("orders", []):
+        if not isinstance(order, dict) or "id" not in order:
+            continue
+        key = str(order["id"])
+        producer, customer = str(order.get("producer") or ""), str(order.get("customer") or "")
+        given = {"producer": parties.get(producer, producer), "customer": parties.get(customer, customer)}
+        texts[key] = dict.fromkeys(TEXT_KEYS, "") | given | named.get(key, {})
+    return texts
+
+
+def _order_text(texts: dict[str, dict[str, str]], order_id: str | None) -> dict[str, str]:
+    return texts.get(order_id or "") or dict.fromkeys(TEXT_KEYS, "")
 
 
 def _rounds(run: PlanningRun) -> list[dict[str, Any]]:
     """The plan's rounds with names, times of day and what happens at each stop."""
     labels, plan, report = run.labels or {}, run.plan or {}, run.report or {}
+    texts = _order_texts(run)
     costs = report.get("rounds", [])
     rounds = []
     for i, r in enumerate(plan.get("rounds", [])):
         vehicle = labels.get("vehicles", {}).get(r["vehicle"], {"name": r["vehicle"]})
         stops = []
         for s in r["stops"]:
-            text = _order_text(labels, s["order"])
+            text = _order_text(texts, s["order"])
             depot = s["order"] is None
             stops.append({
                 **s, "time": _clock(s["arrival_s"]), "leaves": _clock(s["departure_s"]),
                 "what": ACTIONS.get(s["action"], s["action"]), "order_text": text, "depot": depot,
-                "loaded": [_order_text(labels, o) | {"id": o} for o in s.get("loaded", [])],
-                "unloaded": [_order_text(labels, o) | {"id": o} for o in s.get("unloaded", [])],
+                "loaded": [_order_text(texts, o) | {"id": o} for o in s.get("loaded", [])],
+                "unloaded": [_order_text(texts, o) | {"id": o} for o in s.get("unloaded", [])],
             })  # fmt: skip
         rounds.append({
             "index": i + 1, "vehicle": vehicle, "day": WEEKDAYS[r["day"]], "km": r["km"], "hours": r["hours"],
@@ -283,13 +324,14 @@ def _parties(run: PlanningRun, key: str) -> list[dict[str, Any]]:
 
 @planner_required
 def run(request: HttpRequest, run_id: int) -> HttpResponse:
-    planning = get_object_or_404(PlanningRun, pk=run_id)
+    planning = get_object_or_404(access.runs_of(request.user), pk=run_id)
     rounds = _rounds(planning) if planning.status == RunStatus.DONE else []
+    texts = _order_texts(planning)
     unserved = [
         {
             "order": u["order"],
             "reason": REASONS.get(u["reason"], u["reason"]),
-            "text": _order_text(planning.labels or {}, u["order"]),
+            "text": _order_text(texts, u["order"]),
         }
         for u in (planning.plan or {}).get("unserved", [])
     ]
@@ -312,15 +354,15 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @planner_required
 def sheets(request: HttpRequest, run_id: int) -> HttpResponse:
-    planning = get_object_or_404(PlanningRun, pk=run_id, status=RunStatus.DONE)
+    planning = get_object_or_404(access.runs_of(request.user), pk=run_id, status=RunStatus.DONE)
     return render(request, "logistics/sheets.html", {"run": planning, "rounds": _rounds(planning)})
 
 
 @planner_required
 def export_csv(request: HttpRequest, run_id: int) -> HttpResponse:
-    planning = get_object_or_404(PlanningRun, pk=run_id, status=RunStatus.DONE)
+    planning = get_object_or_404(access.runs_of(request.user), pk=run_id, status=RunStatus.DONE)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = spreadsheet.writer(buffer, delimiter=";")
     writer.writerow(["round", "day", "vehicle", "stop", "arrival", "departure", "action", "order", "goods",
                      "producer", "customer", "address", "lat", "lon", "load_kg"])  # fmt: skip
     for r in _rounds(planning):
@@ -336,7 +378,7 @@ def export_csv(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @planner_required
 def export_geojson(request: HttpRequest, run_id: int) -> HttpResponse:
-    planning = get_object_or_404(PlanningRun, pk=run_id, status=RunStatus.DONE)
+    planning = get_object_or_404(access.runs_of(request.user), pk=run_id, status=RunStatus.DONE)
     features: list[dict[str, Any]] = []
     for r in _rounds(planning):
         line = [[s["lon"], s["lat"]] for s in r["stops"] if s["lat"] is not None]

