@@ -52,9 +52,10 @@ def claim_confirmation(claim: Claim, *, url: str) -> int:
 
 
 def claim_for_managers(claim: Claim, *, to: Sequence[str], url: str) -> int:
-    """To the members of the organisation that runs a claimed place: they decide in their space."""
+    """To the members of the organisation behind a claimed entry (itself, or the one running the claimed
+    place): they decide in their space."""
     place = claim.entry
-    operator = getattr(place, "operator", None)
+    operator = claim.actor or getattr(place, "operator", None)
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("%(person)s asks to manage %(name)s") % {"person": claim.user.email, "name": place.name}
         body = _(

@@ -124,31 +124,41 @@ def role_requests_pending() -> list[RoleRequest]:
 # --- Claims ----------------------------------------------------------------------------------------
 
 
+def organisation_of(entry: Actor | Place) -> Actor | None:
+    """The organisation a claim would make the claimant a member of (rights are per organisation)."""
+    return entry if isinstance(entry, Actor) else entry.operator
+
+
 def _address_on_file(entry: Actor | Place) -> str:
     """Where the confirmation link goes; empty when somebody must decide instead.
 
-    Accepting the claim of a place run by an organisation makes the claimant a member of that whole
-    organisation (rights are per organisation): the place's own mailbox proves nothing about the
-    organisation, so only the organisation's address may confirm it, and only while it has no members.
-    When it has some, they decide (or a coordinator)."""
-    if isinstance(entry, Place) and entry.operator is not None:
-        return "" if _managers_of(entry) else entry.operator.email
+    Accepting a claim makes the claimant a member of the whole organisation behind the entry. When that
+    organisation has members, they decide (or a coordinator): a mailbox on file proves nothing against
+    people already in charge. A carrier without members is decided by a coordinator: its people see the
+    addresses and phones of every party of its rounds, a role that is granted, not taken. Otherwise the
+    organisation's own address confirms (for a place, never the place's own mailbox)."""
+    organisation = organisation_of(entry)
+    if organisation is not None and (_managers_of(entry) or organisation.is_carrier):
+        return ""
+    if isinstance(entry, Place) and organisation is not None:
+        return organisation.email
     return entry.email
 
 
 def _managers_of(entry: Actor | Place) -> list[Any]:
-    """The people who decide on a claim of a place: the members of its operator organisation."""
-    if not isinstance(entry, Place) or entry.operator_id is None:
+    """The people who decide on a claim: the members of the organisation behind the entry."""
+    organisation = organisation_of(entry)
+    if organisation is None or organisation.pk is None:
         return []
-    return [m.user for m in Membership.objects.filter(actor_id=entry.operator_id).select_related("user")]
+    return [m.user for m in Membership.objects.filter(actor_id=organisation.pk).select_related("user")]
 
 
 def claim_may_decide(*, user: Any, claim: Claim) -> bool:
-    """Coordinators decide on every claim; the members of an organisation on claims of its places."""
+    """Coordinators decide on every claim; the members of an organisation on claims of it and its places."""
     if is_coordinator(user):
         return True
-    place = claim.place
-    return place is not None and place.operator_id is not None and is_member(user, place)
+    organisation = organisation_of(claim.entry)
+    return organisation is not None and is_member(user, organisation)
 
 
 def claim_token(claim: Claim) -> str:
@@ -254,10 +264,10 @@ def _claim_accept(claim: Claim, *, how: str) -> None:
 
 
 def claims_pending(*, operators: Iterable[int] | None = None) -> list[Claim]:
-    """Every pending claim (for coordinators), or those of the places these organisations run."""
+    """Every pending claim (for coordinators), or those of these organisations and the places they run."""
     rows = Claim.objects.filter(status=Claim.Status.PENDING)
     if operators is not None:
-        rows = rows.filter(place__operator_id__in=list(operators))
+        rows = rows.filter(Q(place__operator_id__in=list(operators)) | Q(actor_id__in=list(operators)))
     return list(
         rows.select_related("user", "actor", "place", "actor__commune", "place__commune").order_by("created_at")
     )

@@ -157,7 +157,8 @@ def claim_start(request: HttpRequest, entity: str, entity_id: int) -> HttpRespon
         context = {
             "claim": claim,
             "masked": _masked(claim.sent_to) if _address_public(entry) else "",
-            "operator": entry.operator if isinstance(entry, Place) and not claim.sent_to else None,
+            "operator": services.organisation_of(entry) if not claim.sent_to else None,
+            "place": isinstance(entry, Place),
         }
         return render(request, "accounts/claim_sent.html", context)
     return render(request, "accounts/claim.html", {"entry": entry, "form": form})

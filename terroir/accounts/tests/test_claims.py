@@ -120,3 +120,38 @@ def test_the_place_s_own_mailbox_cannot_hand_over_the_organisation_that_runs_it(
         user=person("paul@example.org"), entry=Place.objects.get(pk=territory.le_local.pk), message="", link=str
     )
     assert other.sent_to == ""  # coordinators decide
+
+
+def test_the_claim_of_an_organisation_with_members_waits_for_them_not_for_a_link(
+    territory: Any, people: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # Claire manages the cheese farm, whose public address is on file: the address proves nothing against her.
+    lea = person("lea@example.org")
+    client = Client()
+    client.force_login(lea)
+    page = claim(client, "actor", territory.cheese_farm.pk, django_capture_on_commit_callbacks)
+    request = Claim.objects.get(user=lea)
+    assert request.sent_to == ""
+    assert "Des personnes gèrent déjà GAEC des Monts du Forez" in page
+    assert [m.to for m in mail.outbox] == [[people.claire.email]]
+    outsider = Client()
+    outsider.force_login(person("paul@example.org"))
+    assert outsider.post(f"/account/space/claims/{request.pk}/decide/", {"decision": "accept"}).status_code == 403
+    claire = Client()
+    claire.force_login(people.claire)
+    assert "lea@example.org" in claire.get("/account/space/").content.decode()
+    assert claire.post(f"/account/space/claims/{request.pk}/decide/", {"decision": "accept"}).status_code == 302
+    assert Membership.objects.get(user=lea).actor == territory.cheese_farm
+
+
+def test_the_claim_of_a_carrier_nobody_manages_is_decided_by_a_coordinator_not_by_its_mailbox(
+    territory: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    carrier = Actor.objects.create(name="Transports Forez Fraîcheur", is_carrier=True, email="fret@forez.example.org")
+    lea = person("lea@example.org")
+    client = Client()
+    client.force_login(lea)
+    page = claim(client, "actor", carrier.pk, django_capture_on_commit_callbacks)
+    assert Claim.objects.get(user=lea).sent_to == ""
+    assert not [m for m in mail.outbox if "fret@forez.example.org" in m.to]
+    assert "un coordinateur va vérifier votre demande" in page
