@@ -274,6 +274,22 @@ TERROIR_VERIFY_MONTHS = int(os.getenv("TERROIR_VERIFY_MONTHS", "12"))
 TERROIR_PHOTO_MAX_MB = int(os.getenv("TERROIR_PHOTO_MAX_MB", "8"))
 TERROIR_PHOTO_MAX_SIDE = int(os.getenv("TERROIR_PHOTO_MAX_SIDE", "1600"))
 TERROIR_PHOTO_MAX_PIXELS = int(os.getenv("TERROIR_PHOTO_MAX_PIXELS", "40000000"))
+# Limits on the work one request or one file may cause, checked before the work starts; each refusal
+# names its limit and the value found (docs/operations.md, "Limits").
+# JSON (files and API bodies): nesting depth; one record of an imported file, in MB.
+TERROIR_JSON_MAX_DEPTH = int(os.getenv("TERROIR_JSON_MAX_DEPTH", "64"))
+TERROIR_JSON_MAX_RECORD_MB = int(os.getenv("TERROIR_JSON_MAX_RECORD_MB", "10"))
+# Source files (CSV, XLSX, JSON): rows (or records) and cells read; XLSX workbooks: distinct shared
+# strings (read whole by openpyxl) and bytes once unzipped.
+TERROIR_SHEET_MAX_ROWS = int(os.getenv("TERROIR_SHEET_MAX_ROWS", "200000"))
+TERROIR_SHEET_MAX_CELLS = int(os.getenv("TERROIR_SHEET_MAX_CELLS", "5000000"))
+TERROIR_XLSX_MAX_SHARED_STRINGS = int(os.getenv("TERROIR_XLSX_MAX_SHARED_STRINGS", "300000"))
+TERROIR_XLSX_MAX_UNCOMPRESSED_MB = int(os.getenv("TERROIR_XLSX_MAX_UNCOMPRESSED_MB", "500"))
+# A planning problem: vehicles (each of a `count` counts), orders, distinct places (depots, farms,
+# customers); the solver's memory grows with vehicles × days and with the square of the places.
+TERROIR_PLAN_MAX_VEHICLES = int(os.getenv("TERROIR_PLAN_MAX_VEHICLES", "200"))
+TERROIR_PLAN_MAX_ORDERS = int(os.getenv("TERROIR_PLAN_MAX_ORDERS", "2000"))
+TERROIR_PLAN_MAX_LOCATIONS = int(os.getenv("TERROIR_PLAN_MAX_LOCATIONS", "2000"))
 # How many reverse proxies stand in front of the platform (their X-Forwarded-For gives the client's
 # address for rate limits); 0 when clients connect directly.
 TERROIR_PROXY_COUNT = int(os.getenv("TERROIR_PROXY_COUNT", "0"))
