@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from terroir.accounts.audit import audit_record
 from terroir.accounts.permissions import coordinator_required
 from terroir.directory.models import Actor, Place
+from terroir.directory.uploads import upload_limit
 from terroir.lib.geo import haversine_km
 
 from .forms import UploadForm
@@ -36,6 +37,7 @@ COMPARED_FIELDS = ("name", "legal_form", "siret", "address", "postcode", "commun
 
 
 @coordinator_required
+@upload_limit("TERROIR_IMPORT_MAX_MB")
 def imports_home(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
