@@ -35,6 +35,7 @@ from terroir.directory.search import (
 )
 from terroir.logistics import services as logistics_services
 from terroir.logistics.models import PlanningRun
+from terroir.logistics.problems import ProblemTooLarge
 from terroir.logistics.routing import ProblemError
 
 from .schemas import (
@@ -354,6 +355,8 @@ def plan_create(request: HttpRequest, body: PlanIn) -> Any:
     token = _planner(request, write=True)
     try:
         run = logistics_services.run_start(body.problem, by=token.user, week=body.week, time_limit_s=body.time_limit_s)
+    except ProblemTooLarge as exc:
+        return error(413, "problem_too_large", str(exc), "problem")
     except ProblemError as exc:
         return error(400, "invalid_problem", str(exc), "problem")
     except logistics_services.PlannerBusy:
