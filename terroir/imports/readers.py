@@ -24,6 +24,7 @@ from typing import IO, Any
 from xml.etree import ElementTree
 
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from terroir.lib.jsonscan import JsonRecordTooLarge, JsonTooDeep, file_chunks, json_scan
@@ -41,6 +42,11 @@ XLSX_MAX_DIRECTORY_BYTES = XLSX_MAX_MEMBERS * 1024
 # Parts other than sheets (workbook, styles, relations, shared strings) are parsed whole by openpyxl.
 XLSX_MAX_PART_BYTES = 20 * 1024 * 1024
 XLSX_MAX_STRINGS_BYTES = 100 * 1024 * 1024
+
+
+def _n(value: int) -> str:
+    """A count as the reader's language writes it (1 000 000 in French)."""
+    return number_format(value, force_grouping=True)
 
 
 def _mb(size: int) -> str:
@@ -195,7 +201,7 @@ def _csv_rows(path: Path, *, encoding: str | None, delimiter: str | None) -> Ite
                 except _RowTooLong:
                     raise SourceError(
                         _("the row holds more than %(limit)s characters: the file is damaged (an unclosed quote?)")
-                        % {"limit": f"{MAX_ROW_CHARS:,}"},
+                        % {"limit": _n(MAX_ROW_CHARS)},
                         line=line,
                     ) from None
                 counter.add(len(cells), line)
@@ -249,13 +255,13 @@ class _Counter:
         if self.rows > self.max_rows:
             raise SourceError(
                 _("the file has more than %(limit)s rows (limit TERROIR_SHEET_MAX_ROWS): split it")
-                % {"limit": f"{self.max_rows:,}"},
+                % {"limit": _n(self.max_rows)},
                 line=line,
             )
         if self.cells > self.max_cells:
             raise SourceError(
                 _("the file has more than %(limit)s cells (limit TERROIR_SHEET_MAX_CELLS): split it")
-                % {"limit": f"{self.max_cells:,}"},
+                % {"limit": _n(self.max_cells)},
                 line=line,
             )
 
@@ -309,7 +315,7 @@ def _dimension_check(sheet: Any) -> None:
     if rows > settings.TERROIR_SHEET_MAX_ROWS:
         raise SourceError(
             _("the sheet %(sheet)r declares %(rows)s rows; the limit is %(limit)s (TERROIR_SHEET_MAX_ROWS)")
-            % {"sheet": sheet.title, "rows": f"{rows:,}", "limit": f"{settings.TERROIR_SHEET_MAX_ROWS:,}"}
+            % {"sheet": sheet.title, "rows": _n(rows), "limit": _n(settings.TERROIR_SHEET_MAX_ROWS)}
         )
     if rows * columns > max_cells:
         raise SourceError(
@@ -317,7 +323,7 @@ def _dimension_check(sheet: Any) -> None:
                 "the sheet %(sheet)r declares %(rows)s rows × %(columns)s columns; the limit is %(limit)s cells "
                 "(TERROIR_SHEET_MAX_CELLS)"
             )
-            % {"sheet": sheet.title, "rows": f"{rows:,}", "columns": f"{columns:,}", "limit": f"{max_cells:,}"}
+            % {"sheet": sheet.title, "rows": _n(rows), "columns": _n(columns), "limit": _n(max_cells)}
         )
 
 
@@ -343,7 +349,7 @@ def xlsx_check(path: Path) -> None:
         if len(members) > XLSX_MAX_MEMBERS:
             raise SourceError(
                 _("the workbook has %(n)s parts; a workbook has a few dozen at most (limit %(limit)s)")
-                % {"n": f"{len(members):,}", "limit": f"{XLSX_MAX_MEMBERS:,}"}
+                % {"n": _n(len(members)), "limit": _n(XLSX_MAX_MEMBERS)}
             )
         limit = settings.TERROIR_XLSX_MAX_UNCOMPRESSED_MB * 1024 * 1024
         total = sum(member.file_size for member in members)
@@ -387,12 +393,12 @@ def _zip_directory_check(path: Path) -> None:
     if entries > XLSX_MAX_MEMBERS:
         raise SourceError(
             _("the workbook has %(n)s parts; a workbook has a few dozen at most (limit %(limit)s)")
-            % {"n": f"{entries:,}", "limit": f"{XLSX_MAX_MEMBERS:,}"}
+            % {"n": _n(entries), "limit": _n(XLSX_MAX_MEMBERS)}
         )
     if directory_bytes > XLSX_MAX_DIRECTORY_BYTES:
         raise SourceError(
             _("the list of the workbook's parts holds %(size)s bytes; the limit is %(limit)s")
-            % {"size": f"{directory_bytes:,}", "limit": f"{XLSX_MAX_DIRECTORY_BYTES:,}"}
+            % {"size": _n(directory_bytes), "limit": _n(XLSX_MAX_DIRECTORY_BYTES)}
         )
 
 
@@ -426,7 +432,7 @@ def _shared_strings_check(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> 
                 "the workbook has %(count)s distinct texts (shared strings); the limit is %(limit)s "
                 "(TERROIR_XLSX_MAX_SHARED_STRINGS)"
             )
-            % {"count": count, "limit": f"{limit:,}"}
+            % {"count": count, "limit": _n(limit)}
         )
 
     counted, tail = 0, b""
@@ -436,12 +442,12 @@ def _shared_strings_check(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> 
                 if counted == 0 and not tail:
                     declared = _SST_COUNT.search(chunk[:4096])
                     if declared and int(declared.group(1)) > limit:
-                        raise refuse(f"{int(declared.group(1)):,}")
+                        raise refuse(_n(int(declared.group(1))))
                 # A tag cut between two chunks is found in the few bytes kept from the last one.
                 window = tail + chunk
                 counted += len(_SST_ITEM.findall(window)) - len(_SST_ITEM.findall(tail))
                 if counted > limit:
-                    raise refuse(_("more than %(limit)s") % {"limit": f"{limit:,}"})
+                    raise refuse(_("more than %(limit)s") % {"limit": _n(limit)})
                 tail = window[-16:]
     except SourceError:
         raise
@@ -527,12 +533,12 @@ def _json_check(path: Path, prefix: str) -> None:
         except JsonTooDeep as error:
             raise SourceError(
                 _("the JSON is nested more than %(limit)s levels deep (limit TERROIR_JSON_MAX_DEPTH), at byte %(at)s")
-                % {"limit": max_depth, "at": f"{error.offset:,}"}
+                % {"limit": max_depth, "at": _n(error.offset)}
             ) from None
         except JsonRecordTooLarge as error:
             raise SourceError(
                 _("the record is larger than %(limit)s MB (limit TERROIR_JSON_MAX_RECORD_MB), from byte %(offset)s")
-                % {"limit": max_record_mb, "offset": f"{error.offset:,}"},
+                % {"limit": max_record_mb, "offset": _n(error.offset)},
                 line=error.record,
             ) from None
 

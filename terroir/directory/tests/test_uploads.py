@@ -50,10 +50,10 @@ class StreamedUpload:
 
 
 def post_streamed(client: Client, url: str, body: StreamedUpload, declared: int | None = None) -> Any:
-    return client.generic(
-        "POST", url, b"-", content_type=f"multipart/form-data; boundary={BOUNDARY}",
-        CONTENT_LENGTH=str(declared if declared is not None else body.length), **{"wsgi.input": body},
-    )  # fmt: skip
+    environ: dict[str, Any] = {
+        "CONTENT_LENGTH": str(declared if declared is not None else body.length), "wsgi.input": body,
+    }  # fmt: skip
+    return client.generic("POST", url, b"-", content_type=f"multipart/form-data; boundary={BOUNDARY}", **environ)
 
 
 @pytest.fixture

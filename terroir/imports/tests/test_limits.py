@@ -50,7 +50,7 @@ def error_of(path: Path) -> SourceError:
 def test_it_refuses_json_nested_200000_levels_deep_without_building_anything(tmp_path, content: bytes) -> None:
     path = tmp_path / "deep.json"
     path.write_bytes(content)
-    answer = run_bounded(READ, str(path), env={"LANGUAGE_CODE": "en"})
+    answer = run_bounded(READ, str(path))
     assert answer["error"] == "SourceError", answer
     assert "more than 64 levels deep" in answer["message"] and "TERROIR_JSON_MAX_DEPTH" in answer["message"]
 
@@ -154,7 +154,7 @@ def test_it_refuses_a_shared_string_bomb_before_openpyxl_reads_the_strings(
 ) -> None:
     path = xlsx_write(tmp_path / "bomb.xlsx", strings=1_000_000, declared=declared, strings_part="s.xml")
     assert path.stat().st_size < 100_000
-    answer = run_bounded(READ, str(path), timeout_s=60, env={"LANGUAGE_CODE": "en"})
+    answer = run_bounded(READ, str(path), timeout_s=60)
     assert answer["error"] == "SourceError", answer
     assert says in answer["message"] and "TERROIR_XLSX_MAX_SHARED_STRINGS" in answer["message"]
 

@@ -21,6 +21,8 @@ limit = int(sys.argv[3]) * 1024 * 1024
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 import django
 django.setup()
+from django.utils import translation
+translation.activate(sys.argv[4])
 module, name = sys.argv[1].split(":")
 function = getattr(importlib.import_module(module), name)
 try:
@@ -34,14 +36,16 @@ print(json.dumps(out, default=str))
 
 
 def run_bounded(
-    function: str, *args: Any, memory_mb: int = 1024, timeout_s: float = 60, env: dict[str, str] | None = None
-) -> dict[str, Any]:
+    function: str, *args: Any, memory_mb: int = 1024, timeout_s: float = 60, env: dict[str, str] | None = None,
+    language: str = "en",
+) -> dict[str, Any]:  # fmt: skip
     """Calls `package.module:function(*args)` (arguments and result in JSON) in a new interpreter whose
-    address space is capped at `memory_mb`, with `env` added to the environment (settings come from it).
+    address space is capped at `memory_mb`, in `language`, with `env` added to the environment (settings
+    come from it).
     Returns {"result": …} or {"error": exception class name, "message": …}; a child that dies or runs
     past `timeout_s` fails the test."""
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "terroir.settings", "OPENBLAS_NUM_THREADS": "1"}
-    command = [sys.executable, "-c", _CHILD, function, json.dumps(args), str(memory_mb)]
+    command = [sys.executable, "-c", _CHILD, function, json.dumps(args), str(memory_mb), language]
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=timeout_s, env=environment | (env or {}), cwd=ROOT
