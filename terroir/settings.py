@@ -288,7 +288,7 @@ TERROIR_JSON_MAX_RECORD_MB = int(os.getenv("TERROIR_JSON_MAX_RECORD_MB", "10"))
 TERROIR_SHEET_MAX_ROWS = int(os.getenv("TERROIR_SHEET_MAX_ROWS", "200000"))
 TERROIR_SHEET_MAX_CELLS = int(os.getenv("TERROIR_SHEET_MAX_CELLS", "5000000"))
 TERROIR_XLSX_MAX_SHARED_STRINGS = int(os.getenv("TERROIR_XLSX_MAX_SHARED_STRINGS", "300000"))
-TERROIR_XLSX_MAX_UNCOMPRESSED_MB = int(os.getenv("TERROIR_XLSX_MAX_UNCOMPRESSED_MB", "500"))
+TERROIR_XLSX_MAX_UNCOMPRESSED_MB = int(os.getenv("TERROIR_XLSX_MAX_UNCOMPRESSED_MB", "200"))
 # A planning problem: vehicles (each of a `count` counts), orders, distinct places (depots, farms,
 # customers); the solver's memory grows with vehicles × days and with the square of the places.
 TERROIR_PLAN_MAX_VEHICLES = int(os.getenv("TERROIR_PLAN_MAX_VEHICLES", "200"))
