@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "terroir.directory.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -326,6 +327,32 @@ TERROIR_VERIFY_MONTHS = int(os.getenv("TERROIR_VERIFY_MONTHS", "12"))
 TERROIR_PHOTO_MAX_MB = int(os.getenv("TERROIR_PHOTO_MAX_MB", "8"))
 TERROIR_PHOTO_MAX_SIDE = int(os.getenv("TERROIR_PHOTO_MAX_SIDE", "1600"))
 TERROIR_PHOTO_MAX_PIXELS = int(os.getenv("TERROIR_PHOTO_MAX_PIXELS", "40000000"))
+# Limits on the work one request or one file may cause, checked before the work starts; each refusal
+# names its limit and the value found (docs/operations.md, "Limits"). Any upload without a limit of its
+# own (photos and directory imports have theirs above), and the week's orders spreadsheet, in MB.
+TERROIR_UPLOAD_MAX_MB = int(os.getenv("TERROIR_UPLOAD_MAX_MB", "10"))
+TERROIR_ORDERS_IMPORT_MAX_MB = int(os.getenv("TERROIR_ORDERS_IMPORT_MAX_MB", "10"))
+# JSON (files and API bodies): nesting depth; one record of an imported file, in MB.
+TERROIR_JSON_MAX_DEPTH = int(os.getenv("TERROIR_JSON_MAX_DEPTH", "64"))
+TERROIR_JSON_MAX_RECORD_MB = int(os.getenv("TERROIR_JSON_MAX_RECORD_MB", "10"))
+# Source files (CSV, XLSX, JSON): rows (or records) and cells read; XLSX workbooks: distinct shared
+# strings (read whole by openpyxl) and bytes once unzipped.
+TERROIR_SHEET_MAX_ROWS = int(os.getenv("TERROIR_SHEET_MAX_ROWS", "200000"))
+TERROIR_SHEET_MAX_CELLS = int(os.getenv("TERROIR_SHEET_MAX_CELLS", "5000000"))
+TERROIR_XLSX_MAX_SHARED_STRINGS = int(os.getenv("TERROIR_XLSX_MAX_SHARED_STRINGS", "300000"))
+TERROIR_XLSX_MAX_UNCOMPRESSED_MB = int(os.getenv("TERROIR_XLSX_MAX_UNCOMPRESSED_MB", "200"))
+# A planning problem: vehicles (each of a `count` counts), orders, distinct places (depots, farms,
+# customers); the solver's memory grows with vehicles × days and with the square of the places.
+TERROIR_PLAN_MAX_VEHICLES = int(os.getenv("TERROIR_PLAN_MAX_VEHICLES", "200"))
+TERROIR_PLAN_MAX_ORDERS = int(os.getenv("TERROIR_PLAN_MAX_ORDERS", "2000"))
+TERROIR_PLAN_MAX_LOCATIONS = int(os.getenv("TERROIR_PLAN_MAX_LOCATIONS", "2000"))
+# Uploads go through this handler first: it stops a file at its page's limit before the rest of it is
+# written anywhere (terroir.directory.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "terroir.directory.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # How many reverse proxies stand in front of the platform (their X-Forwarded-For gives the client's
 # address for rate limits); 0 when clients connect directly.
 TERROIR_PROXY_COUNT = int(os.getenv("TERROIR_PROXY_COUNT", "0"))

@@ -36,6 +36,7 @@ from terroir.directory.search import (
 from terroir.logistics import access as logistics_access
 from terroir.logistics import services as logistics_services
 from terroir.logistics.models import PlanningRun
+from terroir.logistics.problems import ProblemTooLarge
 from terroir.logistics.routing import ProblemError
 
 from .schemas import (
@@ -366,6 +367,8 @@ def plan_create(request: HttpRequest, body: PlanIn) -> Any:
         run = logistics_services.run_start(
             body.problem, by=token.user, week=body.week, time_limit_s=body.time_limit_s, owner=owner
         )
+    except ProblemTooLarge as exc:
+        return error(413, "problem_too_large", str(exc), "problem")
     except ProblemError as exc:
         return error(400, "invalid_problem", str(exc), "problem")
     except logistics_services.PlannerBusy:

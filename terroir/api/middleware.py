@@ -2,7 +2,8 @@
 
 A request with `Authorization: Bearer <key>` must carry a valid, unrevoked key (401 otherwise) and is
 counted per key; anonymous requests are counted per client address. Over the limit: 429 with
-Retry-After, in the API's error shape.
+Retry-After, in the API's error shape. A body larger than DATA_UPLOAD_MAX_MEMORY_SIZE is refused from
+its declared length (413), a JSON body nested deeper than TERROIR_JSON_MAX_DEPTH before it is parsed (400).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from terroir.accounts.ratelimit import rate_hit
 from terroir.accounts.services import api_token_authenticate
+from terroir.lib.jsonscan import JsonTooDeep, json_scan
 
 PREFIX = "/api/"
 
@@ -42,6 +44,15 @@ class ApiGuardMiddleware:
         if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
             return _error(413, "body_too_large", f"The request body is larger than the {limit} KiB accepted.")
+        if length and (request.content_type or "").endswith("json"):
+            try:
+                json_scan([request.body], max_depth=settings.TERROIR_JSON_MAX_DEPTH)
+            except JsonTooDeep as exc:
+                return _error(
+                    400, "body_too_deep",
+                    f"The JSON body is nested deeper than {exc.depth} levels (at byte {exc.offset}; "
+                    "TERROIR_JSON_MAX_DEPTH).",
+                )  # fmt: skip
         key = bearer_key(request)
         if key is not None:
             token = api_token_authenticate(key)

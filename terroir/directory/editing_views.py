@@ -37,6 +37,7 @@ from .forms import (
     product_initial,
 )
 from .models import Actor, Category, Entity, Label, Photo, Place, Revision, Suggestion
+from .uploads import upload_limit
 
 
 def _entry(entity: str, entity_id: int) -> editing.Entry:
@@ -184,6 +185,7 @@ def products_edit(request: HttpRequest, entity_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@upload_limit("TERROIR_PHOTO_MAX_MB")
 def photo_upload(request: HttpRequest, entity: str, entity_id: int) -> HttpResponse:
     entry = _editable(request, entity, entity_id)
     form = PhotoForm(request.POST, request.FILES)

@@ -1,9 +1,12 @@
 """Photos of producers and places: checked with Pillow and re-encoded before anything is stored.
 
-An upload must be a JPEG, PNG or WebP image no larger than TERROIR_PHOTO_MAX_MB and
-TERROIR_PHOTO_MAX_PIXELS (decompression bombs are refused before decoding). It is re-encoded as a
-JPEG of at most TERROIR_PHOTO_MAX_SIDE pixels a side, which drops its metadata (a phone's GPS position
-of a farmer's house, among others) and any payload hidden after the image data.
+An upload must be a JPEG, PNG or WebP image no larger than TERROIR_PHOTO_MAX_MB (stopped while it
+streams, terroir.directory.uploads) and TERROIR_PHOTO_MAX_PIXELS (read from the header, before decoding).
+It is re-encoded as a JPEG of at most TERROIR_PHOTO_MAX_SIDE pixels a side, which drops its metadata (a
+phone's GPS position of a farmer's house, among others) and any payload hidden after the image data.
+A JPEG is decoded at the smallest scale still larger than that; all decoding happens before the
+database transaction that keeps the photo, so that a big image never holds the database's write lock
+(on SQLite, other people's saves would fail with "database is locked").
 """
 
 from __future__ import annotations
@@ -51,16 +54,19 @@ def image_clean(data: IO[bytes], *, size: int) -> tuple[bytes, int, int]:
                     )
                 probe.verify()
             data.seek(0)
+            side = settings.TERROIR_PHOTO_MAX_SIDE
             with Image.open(data) as opened:
+                opened.draft("RGB", (side, side))  # JPEG only: decoded at 1/2, 1/4 or 1/8 of its size
                 opened.load()
-                image: Image.Image = ImageOps.exif_transpose(opened)
+                image: Image.Image = opened.convert("RGBA") if opened.mode in ("P", "1") else opened
+                # Whole-pixel box reduction first, then resampling: fast on a big PNG.
+                image.thumbnail((side, side), reducing_gap=3.0)
+                image = ImageOps.exif_transpose(image)
                 if image.mode not in ("RGB", "L"):
                     background = Image.new("RGB", image.size, "white")
                     rgba = image.convert("RGBA")
                     background.paste(rgba, mask=rgba.getchannel("A"))
                     image = background
-                side = settings.TERROIR_PHOTO_MAX_SIDE
-                image.thumbnail((side, side))
                 out = io.BytesIO()
                 image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
                 return out.getvalue(), image.width, image.height
@@ -72,14 +78,25 @@ def image_clean(data: IO[bytes], *, size: int) -> tuple[bytes, int, int]:
         raise ValidationError(_("The image is damaged or truncated.")) from None
 
 
-@transaction.atomic
 def photo_add(*, entry: Entry, data: IO[bytes], size: int, caption: str, by: User | None) -> Photo:
+    """Checks and re-encodes the image, then keeps it in one transaction (the decoding stays outside)."""
     if not can_edit(by, entry):
         raise PermissionDenied(_("You may not edit this entry."))
+    _room_check(entry)
+    jpeg, width, height = image_clean(data, size=size)
+    return _photo_keep(entry=entry, jpeg=jpeg, width=width, height=height, caption=caption, by=by)
+
+
+def _room_check(entry: Entry) -> list[int]:
     before = photos_of(entry)
     if len(before) >= MAX_PHOTOS:
         raise ValidationError(_("At most %(n)s photos: remove one first.") % {"n": MAX_PHOTOS})
-    jpeg, width, height = image_clean(data, size=size)
+    return before
+
+
+@transaction.atomic
+def _photo_keep(*, entry: Entry, jpeg: bytes, width: int, height: int, caption: str, by: User | None) -> Photo:
+    before = _room_check(entry)  # again: another photo may have been added meanwhile
     owner: dict[str, Any] = {"actor": entry} if isinstance(entry, Actor) else {"place": entry}
     uploader: Any = by if by is not None and by.is_authenticated else None
     photo = Photo(width=width, height=height, caption=caption.strip()[:200], uploaded_by=uploader, **owner)

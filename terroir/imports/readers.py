@@ -1,7 +1,10 @@
 """Reading source files row by row, whatever their shape: CSV (any delimiter, UTF-8 with or without
 BOM, Windows-1252/Latin-1), XLSX, JSON and GeoJSON.
 
-Files are streamed: memory stays bounded whatever their size. A problem that stops the reading of a
+Files are streamed: memory stays bounded whatever their size. What a file could cost is bounded too,
+and checked before the work it would cause (settings TERROIR_SHEET_*, TERROIR_XLSX_*, TERROIR_JSON_*):
+rows and cells, a workbook's parts, its unzipped size and its shared strings (openpyxl reads those whole
+before the first row), JSON nesting and the size of one record. A problem that stops the reading of a
 file raises `SourceError`, saying what and where; a problem with one row is left to the mapping, which
 reports it with the row's line.
 """
@@ -11,16 +14,43 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
+import struct
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+from xml.etree import ElementTree
+
+from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from terroir.lib.jsonscan import JsonRecordTooLarge, JsonTooDeep, file_chunks, json_scan
 
 FORMATS = ("csv", "xlsx", "json", "geojson")
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
 # A field longer than this is not a directory's value but a broken file (an unclosed quote).
 MAX_FIELD_CHARS = 100_000
+# A row is read whole before it is returned: this bounds what one row of a CSV file may hold.
+MAX_ROW_CHARS = 10 * MAX_FIELD_CHARS
+# A workbook has a dozen parts; its central directory lists them (46 bytes and a name each).
+XLSX_MAX_MEMBERS = 1000
+XLSX_MAX_DIRECTORY_BYTES = XLSX_MAX_MEMBERS * 1024
+# Parts other than sheets (workbook, styles, relations, shared strings) are parsed whole by openpyxl.
+XLSX_MAX_PART_BYTES = 20 * 1024 * 1024
+XLSX_MAX_STRINGS_BYTES = 100 * 1024 * 1024
+
+
+def _n(value: int) -> str:
+    """A count as the reader's language writes it (1 000 000 in French)."""
+    return number_format(value, force_grouping=True)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
 
 
 class SourceError(ValueError):
@@ -149,14 +179,17 @@ def _csv_rows(path: Path, *, encoding: str | None, delimiter: str | None) -> Ite
             raise SourceError(f"the delimiter must be one character, not {delimiter!r}")
         text.seek(0)
         previous_limit = csv.field_size_limit(MAX_FIELD_CHARS)
+        lines = _RowLines(text)
+        counter = _Counter()
         try:
-            reader = csv.reader(text, delimiter=delimiter)
+            reader = csv.reader(lines, delimiter=delimiter)
             try:
                 header = _header(next(reader))
             except StopIteration:
                 raise SourceError("the file has no header line") from None
             line = reader.line_num + 1
             while True:
+                lines.chars = 0
                 try:
                     cells = next(reader)
                 except StopIteration:
@@ -165,6 +198,13 @@ def _csv_rows(path: Path, *, encoding: str | None, delimiter: str | None) -> Ite
                     raise SourceError(f"unreadable CSV: {error}", line=line) from None
                 except UnicodeDecodeError as error:
                     raise SourceError(f"the file is not {encoding}: {error.reason}", line=line) from None
+                except _RowTooLong:
+                    raise SourceError(
+                        _("the row holds more than %(limit)s characters: the file is damaged (an unclosed quote?)")
+                        % {"limit": _n(MAX_ROW_CHARS)},
+                        line=line,
+                    ) from None
+                counter.add(len(cells), line)
                 if any(cell.strip() for cell in cells):
                     # Cells without a column name are kept too, under their position ("#7").
                     values: dict[str, Any] = {
@@ -175,6 +215,55 @@ def _csv_rows(path: Path, *, encoding: str | None, delimiter: str | None) -> Ite
                 line = reader.line_num + 1
         finally:
             csv.field_size_limit(previous_limit)
+
+
+class _RowTooLong(Exception):
+    pass
+
+
+class _RowLines:
+    """The lines of a text file for csv.reader, none read whole when it is longer than a row may be (a
+    file of one 200 MB line would be), and no more characters for one row than MAX_ROW_CHARS."""
+
+    def __init__(self, text: IO[str]):
+        self.text = text
+        self.chars = 0  # since the row began; the caller resets it
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(MAX_ROW_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.chars += len(line)
+        if self.chars > MAX_ROW_CHARS:
+            raise _RowTooLong
+        return line
+
+
+class _Counter:
+    """Rows and cells read so far, against TERROIR_SHEET_MAX_ROWS and TERROIR_SHEET_MAX_CELLS."""
+
+    def __init__(self) -> None:
+        self.rows = self.cells = 0
+        self.max_rows, self.max_cells = settings.TERROIR_SHEET_MAX_ROWS, settings.TERROIR_SHEET_MAX_CELLS
+
+    def add(self, cells: int, line: int) -> None:
+        self.rows += 1
+        self.cells += cells
+        if self.rows > self.max_rows:
+            raise SourceError(
+                _("the file has more than %(limit)s rows (limit TERROIR_SHEET_MAX_ROWS): split it")
+                % {"limit": _n(self.max_rows)},
+                line=line,
+            )
+        if self.cells > self.max_cells:
+            raise SourceError(
+                _("the file has more than %(limit)s cells (limit TERROIR_SHEET_MAX_CELLS): split it")
+                % {"limit": _n(self.max_cells)},
+                line=line,
+            )
 
 
 # --- XLSX -----------------------------------------------------------------------------------------
@@ -203,18 +292,172 @@ def rows_estimate(path: Path, declared: str | None = None) -> int | None:
 
 
 def _workbook_open(path: Path) -> Any:
-    import zipfile
-
     from openpyxl import load_workbook
 
+    xlsx_check(path)
     try:
-        return load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise SourceError(f"not a readable XLSX workbook ({error})") from None
+    try:
+        if workbook.worksheets:
+            _dimension_check(workbook.worksheets[0])
+    except BaseException:
+        workbook.close()
+        raise
+    return workbook
+
+
+def _dimension_check(sheet: Any) -> None:
+    """The rows and columns the sheet declares (openpyxl pads every row to them)."""
+    rows, columns = sheet.max_row or 0, sheet.max_column or 0
+    max_cells = settings.TERROIR_SHEET_MAX_CELLS
+    if rows > settings.TERROIR_SHEET_MAX_ROWS:
+        raise SourceError(
+            _("the sheet %(sheet)r declares %(rows)s rows; the limit is %(limit)s (TERROIR_SHEET_MAX_ROWS)")
+            % {"sheet": sheet.title, "rows": _n(rows), "limit": _n(settings.TERROIR_SHEET_MAX_ROWS)}
+        )
+    if rows * columns > max_cells:
+        raise SourceError(
+            _(
+                "the sheet %(sheet)r declares %(rows)s rows × %(columns)s columns; the limit is %(limit)s cells "
+                "(TERROIR_SHEET_MAX_CELLS)"
+            )
+            % {"sheet": sheet.title, "rows": _n(rows), "columns": _n(columns), "limit": _n(max_cells)}
+        )
+
+
+_SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_SST_COUNT = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"'](\d+)")
+_SST_ITEM = re.compile(rb"<(?:\w+:)?si[\s>/]")
+
+
+def xlsx_check(path: Path) -> None:
+    """SourceError when opening the workbook would cost more than the limits allow: too many parts,
+    more unzipped bytes than TERROIR_XLSX_MAX_UNCOMPRESSED_MB, more shared strings than
+    TERROIR_XLSX_MAX_SHARED_STRINGS (the count the file declares, then the strings themselves, counted
+    as they are unzipped: the declaration may lie). Reads the zip's directory and the shared strings,
+    never a sheet."""
+    _zip_directory_check(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise SourceError(f"not a readable XLSX workbook ({error})") from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > XLSX_MAX_MEMBERS:
+            raise SourceError(
+                _("the workbook has %(n)s parts; a workbook has a few dozen at most (limit %(limit)s)")
+                % {"n": _n(len(members)), "limit": _n(XLSX_MAX_MEMBERS)}
+            )
+        limit = settings.TERROIR_XLSX_MAX_UNCOMPRESSED_MB * 1024 * 1024
+        total = sum(member.file_size for member in members)
+        if total > limit:
+            raise SourceError(
+                _(
+                    "the workbook holds %(mb)s MB once unzipped; the limit is %(limit)s MB "
+                    "(TERROIR_XLSX_MAX_UNCOMPRESSED_MB)"
+                )
+                % {"mb": _mb(total), "limit": settings.TERROIR_XLSX_MAX_UNCOMPRESSED_MB}
+            )
+        types = _content_types(archive)
+        for member in members:
+            kind = types.get(member.filename, "")
+            part_limit = {_SHEET_TYPE: limit, _STRINGS_TYPE: XLSX_MAX_STRINGS_BYTES}.get(kind, XLSX_MAX_PART_BYTES)
+            if member.file_size > part_limit:
+                raise SourceError(
+                    _("the part %(name)s of the workbook holds %(mb)s MB once unzipped; the limit is %(limit)s MB")
+                    % {"name": member.filename, "mb": _mb(member.file_size), "limit": _mb(part_limit)}
+                )
+            if kind == _STRINGS_TYPE:
+                _shared_strings_check(archive, member)
+
+
+def _zip_directory_check(path: Path) -> None:
+    """The size of the zip's central directory, read from its end record before zipfile reads the
+    directory itself (a ZipInfo for every entry listed, a million entries fit in 50 MB)."""
+    with path.open("rb") as raw:
+        raw.seek(0, io.SEEK_END)
+        size = raw.tell()
+        raw.seek(max(0, size - 65_536 - 22))
+        tail = raw.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        raise SourceError("not a readable XLSX workbook (no zip directory: is it really an .xlsx file?)")
+    entries, directory_bytes = struct.unpack("<HI", tail[at + 10 : at + 16])
+    # zipfile believes a ZIP64 record before the end record over the end record itself.
+    zip64 = at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07"
+    if zip64 or entries == 0xFFFF or directory_bytes == 0xFFFFFFFF:
+        raise SourceError(_("the workbook is a ZIP64 archive: no spreadsheet is that large"))
+    if entries > XLSX_MAX_MEMBERS:
+        raise SourceError(
+            _("the workbook has %(n)s parts; a workbook has a few dozen at most (limit %(limit)s)")
+            % {"n": _n(entries), "limit": _n(XLSX_MAX_MEMBERS)}
+        )
+    if directory_bytes > XLSX_MAX_DIRECTORY_BYTES:
+        raise SourceError(
+            _("the list of the workbook's parts holds %(size)s bytes; the limit is %(limit)s")
+            % {"size": _n(directory_bytes), "limit": _n(XLSX_MAX_DIRECTORY_BYTES)}
+        )
+
+
+def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Part name → content type, from [Content_Types].xml (openpyxl finds the shared strings there,
+    whatever their part is named)."""
+    try:
+        info = archive.getinfo("[Content_Types].xml")
+    except KeyError:
+        return {}
+    if info.file_size > XLSX_MAX_PART_BYTES:
+        return {}  # refused with the other parts' sizes
+    try:
+        root = ElementTree.fromstring(archive.read(info))
+    except (ElementTree.ParseError, zipfile.BadZipFile, OSError, ValueError) as error:
+        raise SourceError(f"not a readable XLSX workbook ({error})") from None
+    types: dict[str, str] = {}
+    for element in root:
+        name, kind = element.get("PartName"), element.get("ContentType")
+        if name and kind:
+            types[name.lstrip("/")] = kind
+    return types
+
+
+def _shared_strings_check(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    limit = settings.TERROIR_XLSX_MAX_SHARED_STRINGS
+
+    def refuse(count: str) -> SourceError:
+        return SourceError(
+            _(
+                "the workbook has %(count)s distinct texts (shared strings); the limit is %(limit)s "
+                "(TERROIR_XLSX_MAX_SHARED_STRINGS)"
+            )
+            % {"count": count, "limit": _n(limit)}
+        )
+
+    counted, tail = 0, b""
+    try:
+        with archive.open(member) as strings:
+            while chunk := strings.read(1 << 20):
+                if counted == 0 and not tail:
+                    declared = _SST_COUNT.search(chunk[:4096])
+                    if declared and int(declared.group(1)) > limit:
+                        raise refuse(_n(int(declared.group(1))))
+                # A tag cut between two chunks is found in the few bytes kept from the last one.
+                window = tail + chunk
+                counted += len(_SST_ITEM.findall(window)) - len(_SST_ITEM.findall(tail))
+                if counted > limit:
+                    raise refuse(_("more than %(limit)s") % {"limit": _n(limit)})
+                tail = window[-16:]
+    except SourceError:
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
         raise SourceError(f"not a readable XLSX workbook ({error})") from None
 
 
 def _xlsx_rows(path: Path) -> Iterator[RawRow]:
     workbook = _workbook_open(path)
+    counter = _Counter()
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -223,6 +466,7 @@ def _xlsx_rows(path: Path) -> Iterator[RawRow]:
             raise SourceError("the first sheet is empty")
         header = _header(["" if cell is None else str(cell) for cell in first])
         for line, cells in enumerate(rows, start=2):
+            counter.add(len(cells), line)
             if all(cell is None or str(cell).strip() == "" for cell in cells):
                 continue
             values = {
@@ -248,17 +492,26 @@ JSON_LISTS = {
 
 
 def _json_prefix(path: Path) -> str:
+    """Where the records are, from the top level's first keys; events without their paths, which
+    ijson.parse would build for every level of a deep document before it is checked."""
     import ijson
 
+    depth = 0
     with path.open("rb") as raw:
         try:
-            for prefix, event, value in ijson.parse(raw):
-                if prefix == "" and event == "start_array":
+            for event, value in ijson.basic_parse(raw):
+                if depth == 0 and event == "start_array":
                     return JSON_LISTS[""]
-                if prefix == "" and event == "map_key" and value in JSON_LISTS:
+                if depth == 1 and event == "map_key" and value in JSON_LISTS:
                     return JSON_LISTS[value]
-                if prefix == "" and event not in {"start_map", "map_key"}:
+                if depth == 0 and event != "start_map":
                     break
+                if event in ("start_map", "start_array"):
+                    depth += 1
+                elif event in ("end_map", "end_array"):
+                    depth -= 1
+                    if depth == 0:
+                        break
         except ijson.JSONError as error:
             raise SourceError(f"malformed JSON: {error}") from None
     raise SourceError(
@@ -267,15 +520,41 @@ def _json_prefix(path: Path) -> str:
     )
 
 
+def _json_check(path: Path, prefix: str) -> None:
+    """Nesting and the size of each record, before ijson builds any (it keeps a path per open level:
+    100,000 nested brackets cost it gigabytes)."""
+    max_depth, max_record_mb = settings.TERROIR_JSON_MAX_DEPTH, settings.TERROIR_JSON_MAX_RECORD_MB
+    with path.open("rb") as raw:
+        try:
+            json_scan(
+                file_chunks(raw), max_depth=max_depth, record_depth=prefix.count(".") + 2,
+                max_record_bytes=max_record_mb * 1024 * 1024,
+            )  # fmt: skip
+        except JsonTooDeep as error:
+            raise SourceError(
+                _("the JSON is nested more than %(limit)s levels deep (limit TERROIR_JSON_MAX_DEPTH), at byte %(at)s")
+                % {"limit": max_depth, "at": _n(error.offset)}
+            ) from None
+        except JsonRecordTooLarge as error:
+            raise SourceError(
+                _("the record is larger than %(limit)s MB (limit TERROIR_JSON_MAX_RECORD_MB), from byte %(offset)s")
+                % {"limit": max_record_mb, "offset": _n(error.offset)},
+                line=error.record,
+            ) from None
+
+
 def _json_rows(path: Path) -> Iterator[RawRow]:
     import ijson
 
     prefix = _json_prefix(path)
+    _json_check(path, prefix)
+    counter = _Counter()
     with path.open("rb") as raw:
         position = 0
         try:
             for item in ijson.items(raw, prefix, use_float=True):
                 position += 1
+                counter.add(len(item) if isinstance(item, dict) else 1, position)
                 if not isinstance(item, dict):
                     yield RawRow(line=position, values={"#value": item})
                     continue

@@ -18,6 +18,7 @@ from terroir.accounts.audit import audit_record
 from terroir.accounts.permissions import coordinator_required
 from terroir.directory.background import task_error_text
 from terroir.directory.models import Actor, Place
+from terroir.directory.uploads import upload_limit
 from terroir.lib.geo import haversine_km
 
 from .forms import UploadForm
@@ -37,6 +38,7 @@ COMPARED_FIELDS = ("name", "legal_form", "siret", "address", "postcode", "commun
 
 
 @coordinator_required
+@upload_limit("TERROIR_IMPORT_MAX_MB")
 def imports_home(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -24,7 +24,6 @@ from .distances import provider
 from .models import DAYS_ALL, DeliveryOrder, OrderKind, PlanningRun, RunStatus, Vehicle
 
 MAX_TIME_LIMIT_S = 120.0
-MAX_ORDERS = 2000  # beyond, a territory plans by area or by day
 MAX_RUNNING = 2  # plans computed at once per carrier (each takes a core for its time limit)
 
 
@@ -114,14 +113,12 @@ def run_start(
     problem: dict[str, Any], *, by: Any, week: datetime.date | None = None, labels: dict[str, Any] | None = None,
     time_limit_s: float = 10.0, background: bool = True, owner: Actor | None = None,
 ) -> PlanningRun:  # fmt: skip
-    """Check the problem (ProblemError names what is wrong), keep it on a run of `owner` (the carrier
-    planning; None: the coordinators), and plan it. Each carrier has its own MAX_RUNNING slots, so that
-    nobody can keep another's plans waiting."""
+    """Check the problem (ProblemError names what is wrong, or the limit on its size it exceeds), keep it on
+    a run of `owner` (the carrier planning; None: the coordinators), and plan it. Each carrier has its own
+    MAX_RUNNING slots, so that nobody can keep another's plans waiting."""
     parsed = problems.problem_from_json(problem)
     if not parsed.orders:
         raise routing.ProblemError("no order to plan")
-    if len(parsed.orders) > MAX_ORDERS:
-        raise routing.ProblemError(f"{len(parsed.orders)} orders: at most {MAX_ORDERS} are planned at once")
     routing.problem_check(parsed)
     runs_reap()
     # Runs waiting longer than this wait for a worker that is not running: they do not hold a slot.

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +28,7 @@ from terroir.accounts.permissions import planner_required
 from terroir.directory.background import task_error_text
 from terroir.directory.forms import WEEKDAYS as WEEKDAY_CHOICES
 from terroir.directory.models import Actor
+from terroir.directory.uploads import upload_limit
 from terroir.lib import spreadsheet
 
 from . import access, services
@@ -195,11 +197,9 @@ def order_new(request: HttpRequest, order_id: int | None = None) -> HttpResponse
     return render(request, "logistics/order_form.html", context, status=400 if form.errors else 200)
 
 
-IMPORT_MAX_BYTES = 10 * 1024 * 1024
-
-
 @planner_required
 @require_http_methods(["GET", "POST"])
+@upload_limit("TERROIR_ORDERS_IMPORT_MAX_MB")
 def orders_import(request: HttpRequest) -> HttpResponse:
     """A spreadsheet of the week's orders: every problem listed by line and column, or every order kept."""
     week = _week(request.POST.get("week") or request.GET.get("week"))
@@ -212,8 +212,8 @@ def orders_import(request: HttpRequest) -> HttpResponse:
         name = Path(upload.name or "").name if upload else ""
         if upload is None or not name:
             problems = [(None, "", _("Choose a file."))]
-        elif upload.size is not None and upload.size > IMPORT_MAX_BYTES:
-            problems = [(None, "", _("The file is larger than 10 MB."))]
+        elif upload.size is not None and upload.size > (mb := settings.TERROIR_ORDERS_IMPORT_MAX_MB) * 1024 * 1024:
+            problems = [(None, "", _("The file is larger than %(mb)s MB.") % {"mb": mb})]
         else:
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / name

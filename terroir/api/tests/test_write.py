@@ -126,3 +126,16 @@ def test_an_oversized_body_is_refused_saying_so(client: Client, territory: Any) 
     response = client.post("/api/v1/suggestions", body, content_type="application/json")
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "body_too_large"
+
+
+def test_a_json_body_nested_too_deep_is_refused_before_it_is_parsed(client: Client, territory: Any) -> None:
+    body = b'{"entity": "place", "id": 1, "comment": "[[[ in a text do not count", "changes": ' + b"[" * 100_000
+    response = client.post("/api/v1/suggestions", body, content_type="application/json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "body_too_deep" and "64 levels" in error["message"]
+    shallow = client.post(
+        "/api/v1/suggestions", {"entity": "place", "id": territory.le_local.pk, "comment": "[[[[ fermé ]]]]"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert shallow.status_code == 201

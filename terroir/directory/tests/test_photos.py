@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
 from django.utils import translation
-from PIL import Image
+from PIL import Image, ImageFile
 
 from terroir.directory import editing
 from terroir.directory.photos import image_clean, photo_add
+from terroir.lib.tests.bounded import memory_ceiling
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +25,19 @@ def image_bytes(fmt: str, size: tuple[int, int] = (64, 48), mode: str = "RGB", *
     out = io.BytesIO()
     Image.new(mode, size, (30, 120, 40, 128) if mode == "RGBA" else (30, 120, 40)).save(out, fmt, **save)
     return out.getvalue()
+
+
+def png_of_zeros(width: int, height: int) -> bytes:
+    """A black greyscale PNG written chunk by chunk: a few dozen kilobytes, width × height bytes decoded."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    packer = zlib.compressobj(9)
+    row = b"\x00" * (width + 1)  # the filter byte, then the pixels
+    pixels = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
 def clean(data: bytes) -> tuple[bytes, int, int]:
@@ -69,6 +86,47 @@ def test_a_photo_too_heavy_or_with_too_many_pixels_is_refused(settings: Any) -> 
     settings.TERROIR_PHOTO_MAX_PIXELS = 1000
     with pytest.raises(ValidationError, match="too many pixels"):
         clean(image_bytes("PNG", (100, 100)))
+
+
+def test_a_6320_pixel_square_png_is_decoded_before_the_transaction_that_keeps_it(
+    territory: Any, people: Any, monkeypatch: Any, settings: Any
+) -> None:
+    """Decoding 40 megapixels takes a while: inside the transaction, it held SQLite's write lock and another
+    person's save failed with "database is locked"."""
+    data = png_of_zeros(6320, 6320)
+    assert len(data) < 100_000 and settings.TERROIR_PHOTO_MAX_PIXELS >= 6320 * 6320
+    depths: list[int] = []
+    load = ImageFile.ImageFile.load
+
+    def watched_load(image: ImageFile.ImageFile) -> Any:
+        depths.append(len(connection.atomic_blocks))
+        return load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", watched_load)
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+    with memory_ceiling():
+        photo = photo_add(
+            entry=territory.farm_shop, data=io.BytesIO(data), size=len(data), caption="", by=people.claire
+        )
+    assert depths and set(depths) == {outside}
+    assert (photo.width, photo.height) == (settings.TERROIR_PHOTO_MAX_SIDE, settings.TERROIR_PHOTO_MAX_SIDE)
+
+
+def test_a_jpeg_is_decoded_at_a_reduced_scale(settings: Any, monkeypatch: Any) -> None:
+    settings.TERROIR_PHOTO_MAX_SIDE = 400
+    decoded: list[tuple[int, int]] = []
+    load = ImageFile.ImageFile.load
+
+    def watched_load(image: ImageFile.ImageFile) -> Any:
+        done = load(image)
+        decoded.append(image.size)
+        return done
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", watched_load)
+    _jpeg, width, height = clean(image_bytes("JPEG", (4000, 3000)))
+    assert (width, height) == (400, 300)
+    # Decoded at 1/4 (1000 × 750), not whole: 1/8 would leave 375 rows, fewer than 400.
+    assert decoded and max(decoded) == (1000, 750)
 
 
 def test_a_removed_photo_is_no_longer_served_and_a_revert_brings_it_back(territory: Any, people: Any) -> None:

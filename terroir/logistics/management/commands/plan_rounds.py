@@ -58,6 +58,8 @@ class Command(BaseCommand):
                     data = json.loads(path.read_text(encoding="utf-8"))
                 except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                     raise CommandError(f"{path}: not a UTF-8 JSON file ({exc})") from None
+                except RecursionError:
+                    raise CommandError(f"{path}: JSON nested too deep to be a problem") from None
                 problem, kwargs = problem_from_json(data), {"matrix_for": provider().matrix}
             result = plan(problem, seconds=options["time_limit"], seed=options["seed"], progress=self._bar, **kwargs)
             if self.stderr.isatty():
