@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from terroir.accounts.models import Membership
 from terroir.directory.tests.test_browser import browser, offline_tab, page  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,6 +33,8 @@ def test_a_producer_signs_up_claims_her_farm_and_changes_the_shop_hours(
     story: tuple[Any, Any],
 ) -> None:
     territory, _people = story
+    # Nobody manages the farm on the platform yet (otherwise its members would decide on her request).
+    Membership.objects.filter(actor=territory.cheese_farm).delete()
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Créer un compte").click()
     page.fill("input[name=email]", "lea@monts-du-forez.example.org")

@@ -48,7 +48,7 @@ def world(territory: Any, people: Any) -> World:
         entry=territory.farm_shop, changes={"description": "Fromages"}, by=people.claire, version=None
     )
     assert revision is not None
-    claim = Claim.objects.create(user=person("lea@example.org"), actor=territory.honey_farm)
+    claim = Claim.objects.create(user=person("lea@example.org"), actor=territory.cheese_farm)
     return World(territory, people, suggestion, revision, claim)
 
 
@@ -151,7 +151,7 @@ WEB: dict[str, Operation] = {
     "decide on a claim": (
         lambda c, w: c.post(f"/account/space/claims/{w.claim.pk}/decide/", {"decision": "accept"}),
         lambda w: Claim.objects.get(pk=w.claim.pk).status == "confirmed",
-        {"coordinator"},
+        OWNER_OR_COORDINATOR,  # the organisation's members decide who joins them
     ),
     "suggest a correction": (
         lambda c, w: c.post(f"/suggest/place/{w.territory.ambert_market.pk}/", {"comment": "Aussi le samedi"}),

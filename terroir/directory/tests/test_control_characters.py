@@ -106,7 +106,8 @@ def test_an_entry_that_already_holds_a_line_break_still_gets_its_e_mails(
             link=lambda token: f"https://terroir.example.org/{token}",
         )  # fmt: skip
     assert Claim.objects.filter(pk=claim.pk).exists()
-    assert mail.outbox[-1].subject == "[Terroir] Gérez-vous GAEC des Monts du Forez ?"
+    # The farm has a member (Claire): she is asked, in a subject on one line.
+    assert mail.outbox[-1].subject == "[Terroir] lea@example.org demande à gérer GAEC des Monts du Forez"
 
 
 def test_a_new_organisation_s_name_with_a_line_break_is_refused(territory: Any) -> None:
