@@ -35,10 +35,10 @@ lint: $(STAMP)
 	$(MANAGE) makemigrations --check --dry-run -v 0
 
 test-sqlite: $(STAMP) locale/fr/LC_MESSAGES/django.mo
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 test-postgres: $(STAMP) locale/fr/LC_MESSAGES/django.mo
-	bash scripts/with-postgres.sh $(VENV)/bin/pytest
+	bash scripts/with-postgres.sh $(VENV)/bin/pytest -n auto
 
 test: system-packages $(STAMP) locale/fr/LC_MESSAGES/django.mo lint test-sqlite test-postgres
 
