@@ -65,3 +65,15 @@ def tasks_reap() -> int:
         status=TaskResultStatus.FAILED, finished_at=timezone.now(),
         exception_class_path="terroir.lib.tasks.TaskLimitExceeded", traceback=WORKER_LOST,
     )  # fmt: skip
+
+
+def command_run(task: Any, out: Any, *, now: bool = False, **kwargs: Any) -> tuple[bool, Any]:
+    """What a cron command does with its task: queue it for the worker (now=False) or run it in this
+    process. Returns (finished, its value): a backend that runs tasks at once (tests) finishes here too."""
+    if now:
+        return True, task.call(**kwargs)
+    result = task.enqueue(**kwargs)
+    if result.is_finished:
+        return True, result.return_value
+    out.write(f"Queued as task {result.id}: `manage.py worker` runs it.")
+    return False, None

@@ -4,6 +4,7 @@ worker computes the next run."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -15,8 +16,10 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 
+from terroir.accounts.models import Membership
 from terroir.imports.jobs import import_start, job_state, upload_keep
 from terroir.imports.models import ImportRun
 from terroir.imports.services import mapping_for
@@ -141,3 +144,17 @@ lon = "lon"
     run = ImportRun.objects.get(pk=state["run"])
     assert (run.rows, run.rejected, run.entries_created) == (2, 1, 1)
     assert run.worker and run.worker.split(":")[-1].isdigit()
+
+
+def test_cron_commands_queue_their_work_and_the_worker_does_it(
+    start_worker: Callable[[], subprocess.Popen[bytes]], communes_for_live_server: None, territory: Any, people: Any
+) -> None:
+    out = io.StringIO()
+    call_command("verification_remind", stdout=out)
+    assert "Queued as task" in out.getvalue()
+    reminded = Membership.objects.exclude(reminded_at=None)
+    assert not reminded.exists()
+    start_worker()
+    # Hugo's honey farm and Sophie's supermarket are overdue for a check (test_reminders.py).
+    wait_for(lambda: reminded.count() == 2, 60, "the reminders")
+    assert {m.user_id for m in reminded} == {people.hugo.pk, people.sophie.pk}

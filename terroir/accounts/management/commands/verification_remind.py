@@ -1,4 +1,5 @@
-"""Remind owners of entries nobody confirmed for TERROIR_VERIFY_MONTHS months (run it daily from cron)."""
+"""Remind owners of entries nobody confirmed for TERROIR_VERIFY_MONTHS months (run it daily from cron):
+the worker sends the e-mails."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from terroir.accounts.services import verification_reminders_send
+from terroir.accounts.tasks import verification_reminders_task
+from terroir.directory.background import command_run
 
 
 class Command(BaseCommand):
@@ -14,8 +16,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="Count the people to remind; send nothing.")
+        parser.add_argument("--now", action="store_true", help="Send from this process, not the worker.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        count = verification_reminders_send(dry_run=options["dry_run"])
-        verb = "would be reminded" if options["dry_run"] else "reminded"
-        self.stdout.write(f"{count} people {verb}.")
+        dry_run = options["dry_run"]
+        finished, count = command_run(
+            verification_reminders_task, self.stdout, now=options["now"] or dry_run, dry_run=dry_run
+        )
+        if finished:
+            verb = "would be reminded" if dry_run else "reminded"
+            self.stdout.write(f"{count} people {verb}.")

@@ -1,4 +1,5 @@
-"""python manage.py reindex — rebuild every derived search table from the directory.
+"""python manage.py reindex — rebuild every derived search table from the directory, on the worker
+(or here with --now).
 
 For after a restore that left the search tables out, or a change of the taxonomy's words.
 """
@@ -8,21 +9,22 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
-from terroir.directory.index import actors_reindex, map_cells_rebuild, places_reindex, search_tables_maintain
+from terroir.directory.background import command_run
+from terroir.directory.tasks import search_tables_rebuild
 
 
 class Command(BaseCommand):
     help = "Rebuild the search words, facets and map clusters of every place and actor."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--now", action="store_true", help="Rebuild from this process, not the worker.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        actors = actors_reindex()
-        self.stdout.write(f"{actors} actors' search keys")
-        places = places_reindex()
-        self.stdout.write(f"{places} places' words and facets")
-        cells = map_cells_rebuild()
-        self.stdout.write(f"{cells} map cells")
-        search_tables_maintain()
-        self.stdout.write(self.style.SUCCESS(f"Search tables rebuilt in {time.perf_counter() - started:.1f} s"))
+        finished, counts = command_run(search_tables_rebuild, self.stdout, now=options["now"])
+        if finished:
+            self.stdout.write(f"{counts['actors']} actors' search keys, {counts['places']} places' words and facets, "
+                              f"{counts['cells']} map cells")  # fmt: skip
+            self.stdout.write(self.style.SUCCESS(f"Search tables rebuilt in {time.perf_counter() - started:.1f} s"))

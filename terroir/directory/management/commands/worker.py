@@ -5,6 +5,7 @@ When it starts, and every minute, it fails the runs and tasks of workers that di
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from typing import Any
 
@@ -37,11 +38,14 @@ class Command(BaseCommand):
             queue_names=queue.split(","), interval=interval, batch=batch, backend_name="default",
             startup_delay=False, max_tasks=None, worker_id=label, excluded_queue_names=[],
         )  # fmt: skip
+        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
         worker.configure_signals()
         try:
             worker.run()
         finally:
             stop.set()
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
 
     def _reap_every(self, stop: threading.Event) -> None:
         while not stop.wait(REAP_EVERY_S):
