@@ -317,7 +317,7 @@ TERROIR_GEOCODER_MIN_SCORE = float(os.getenv("TERROIR_GEOCODER_MIN_SCORE", "0.5"
 # automatically; those between TERROIR_MERGE_REVIEW and it wait in the review queue; below, distinct.
 TERROIR_MERGE_AUTO = float(os.getenv("TERROIR_MERGE_AUTO", "0.95"))
 TERROIR_MERGE_REVIEW = float(os.getenv("TERROIR_MERGE_REVIEW", "0.5"))
-# Where import progress is written for the web pages to follow (one small file per running import).
+# Where files uploaded for import are kept until the worker imports them.
 TERROIR_IMPORT_DIR = Path(os.getenv("TERROIR_IMPORT_DIR", str(BASE_DIR / "var" / "imports")))
 # The largest source file a coordinator may upload from the web (the command line has no limit).
 TERROIR_IMPORT_MAX_MB = int(os.getenv("TERROIR_IMPORT_MAX_MB", "200"))

@@ -1,14 +1,10 @@
 """Imports started from the web: the uploaded file is kept on disk, the import runs as a task on the
-worker (in a child process with memory and time limits), and its progress is written to a small JSON
-file that any server process can read (the import holds its database transaction open until it ends, so
-on SQLite progress cannot go through the database)."""
+worker (in a child process with memory and time limits), and its progress and outcome are on its run's
+row (ImportRun), found by the upload's token."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-import json
-import os
 import secrets
 import traceback
 from pathlib import Path
@@ -22,7 +18,6 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
 from terroir.directory.background import supervised, worker_alive, worker_label
-from terroir.lib.progress import Progress
 from terroir.lib.tasks import WORKER_LOST, TaskError, TaskLimitExceeded
 
 from .mapping import Mapping
@@ -70,82 +65,74 @@ def upload_keep(*, file: UploadedFile, mapping_text: str) -> str:
 def upload_path(token: str) -> tuple[Path, str]:
     """The kept file and mapping text of an upload."""
     folder = _root() / _checked(token)
-    files = [p for p in folder.glob("*") if p.name not in {"mapping.txt", "progress.json"}] if folder.is_dir() else []
+    files = [p for p in folder.glob("*") if p.name != "mapping.txt"] if folder.is_dir() else []
     if not files:
         raise UploadError("unknown upload")
     return files[0], (folder / "mapping.txt").read_text(encoding="utf-8")
 
 
-def _progress_write(token: str, state: dict[str, Any]) -> None:
-    path = _root() / token / "progress.json"
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(state), encoding="utf-8")
-    os.replace(temporary, path)  # readers never see half a file
-
-
-def job_state(token: str) -> dict[str, Any] | None:
-    folder = _root() / _checked(token)
-    try:
-        state: dict[str, Any] = json.loads((folder / "progress.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if state.get("status") in ("queued", "running"):
-        ended = _task_ended(folder)
-        if ended:
-            state = {"status": "failed", "error": ended, "fraction": None, "message": ""}
+def import_state(token: str, *, task_id: str = "") -> dict[str, Any]:
+    """Where the import of an upload is, from its run's row: queued (no run yet), running (stage, rows
+    done of total), done or failed with the run's id and error. `task_id` tells a task that ended before
+    making its run (the source was busy, the worker died) from one still waiting for a worker."""
+    _checked(token)
+    run = ImportRun.objects.filter(upload=token).order_by("-started_at").first()
+    if run is None:
+        return {"status": "queued"} | _task_outcome(task_id)
+    state: dict[str, Any] = {"status": run.status, "stage": run.stage, "done": run.done, "total": run.total,
+                             "fraction": min(1.0, run.done / run.total) if run.total else None}  # fmt: skip
+    if run.status != ImportRun.Status.RUNNING:
+        state |= {"run": run.pk, "error": run.error, "fraction": 1.0 if run.status == ImportRun.Status.DONE else None}
     return state
 
 
-def _task_ended(folder: Path) -> str:
-    """Why the import's task ended without saying so in its progress (its worker died): empty if it did
-    not end, or when the task backend keeps no results."""
+def _task_outcome(task_id: str) -> dict[str, Any]:
+    """The outcome of a task that ended without a run: its refusal, or that its worker died."""
+    if not task_id:
+        return {}
     try:
-        task_id = (folder / "task.txt").read_text(encoding="ascii").strip()
         result = import_file.get_result(task_id)
-    except Exception:  # no task file yet, a backend without results, a result pruned
-        return ""
+    except Exception:  # a backend that keeps no results, a result pruned
+        return {}
     if result.status == TaskResultStatus.FAILED:
-        return WORKER_LOST
-    return ""
+        return {"status": "failed", "error": WORKER_LOST}
+    if result.status == TaskResultStatus.SUCCESSFUL and result.return_value:
+        return {"status": "failed", "error": str(result.return_value)}
+    return {}
 
 
 def import_start(
     *, token: str, mapping: Mapping, mapping_text: str, geocode: bool = True, by: Any = None
-) -> None:
-    """Queue the import of an upload for the worker; its progress and end are in job_state(token)."""
+) -> tuple[str, str]:
+    """Queue the import of an upload for the worker; returns the task's id and, when the task already
+    ran (a backend that runs tasks at once), its refusal if any. import_state(token) follows it."""
     upload_path(token)
-    _progress_write(token, {"status": "queued", "stage": "start", "message": "", "fraction": None})
     result = import_file.enqueue(
         token=token, source=mapping.name, mapping_text=mapping_text, geocode=geocode, by_id=getattr(by, "pk", None)
     )
-    (_root() / token / "task.txt").write_text(str(result.id), encoding="ascii")
+    refusal = str(result.return_value or "") if result.is_finished else ""
+    return str(result.id), refusal
 
 
 @task()
-def import_file(*, token: str, source: str, mapping_text: str, geocode: bool, by_id: int | None = None) -> None:
-    """The worker's side of import_start: the import in a child process under the task limits."""
+def import_file(*, token: str, source: str, mapping_text: str, geocode: bool, by_id: int | None = None) -> str:
+    """The worker's side of import_start: the import in a child process under the task limits. Returns
+    why it did not start (the source is being imported), or nothing."""
     path, _text = upload_path(token)
     mapping, _same = mapping_for(source=source, text=mapping_text)
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
     label = worker_label()
-    _progress_write(token, {"status": "running", "stage": "start", "message": "", "fraction": None})
 
-    def report(progress: Progress) -> None:
-        state = dataclasses.asdict(progress) | {"status": "running", "fraction": progress.fraction}
-        _progress_write(token, state)
-
-    def work() -> None:
+    def work() -> str:
         try:
-            run = source_import(path=path, mapping=mapping, mapping_text=mapping_text, geocode=geocode,
-                                progress=report, worker=label, by=by)  # fmt: skip
-            _progress_write(
-                token, {"status": run.status, "run": run.pk, "error": run.error, "fraction": 1.0, "message": ""}
-            )
+            source_import(path=path, mapping=mapping, mapping_text=mapping_text, geocode=geocode, worker=label,
+                          by=by, upload=token)  # fmt: skip
         except ImportBusy as error:
-            _progress_write(token, {"status": "failed", "error": str(error), "fraction": None, "message": ""})
+            return str(error)
+        return ""
 
     try:
-        supervised(work, wall_s=settings.TERROIR_IMPORT_MAX_SECONDS)
+        refusal: str = supervised(work, wall_s=settings.TERROIR_IMPORT_MAX_SECONDS)
     except (TaskLimitExceeded, TaskError) as error:
         if isinstance(error, TaskError):
             traceback.print_exc()
@@ -153,7 +140,8 @@ def import_file(*, token: str, source: str, mapping_text: str, geocode: bool, by
         ImportRun.objects.filter(source__name=source, status=ImportRun.Status.RUNNING, worker=label).update(
             status=ImportRun.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
         )
-        _progress_write(token, {"status": "failed", "error": str(error), "fraction": None, "message": ""})
+        return ""
+    return refusal
 
 
 def runs_reap() -> int:

@@ -76,6 +76,11 @@ class ImportRun(models.Model):
     error = models.TextField(blank=True)
     # The worker running it ("host:pid"): a run whose worker died is failed, so the source is free again.
     worker = models.CharField(max_length=80, blank=True)
+    # The web upload it imports (its token), and where it is: stage ("read", "save"), rows done of total.
+    upload = models.CharField(max_length=40, blank=True, db_index=True)
+    stage = models.CharField(max_length=20, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
     # Every problem with its line and original row (CSV, as report_write writes it).
     report = models.TextField(blank=True)
 

@@ -12,7 +12,10 @@ import dataclasses
 import hashlib
 import io
 import json
+import pickle
 import re
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -166,10 +169,14 @@ def source_import(
     progress: ProgressReport | None = None,
     worker: str = "",
     by: Any = None,
+    upload: str = "",
 ) -> ImportRun:
     """Import one file of a source, then merge its records into the directory. Returns the run, done
     or failed (with its error). A dry run does everything, reports it, and leaves the database as it
-    was (its run is not kept either). The changes to existing entries are revisions by `by`."""
+    was (its run is not kept either). The changes to existing entries are revisions by `by`.
+
+    Reading and geocoding come first, outside any transaction, with their progress on the run's row
+    (the pages read it); keeping the records and merging them is then one transaction."""
     by = by if by is not None and by.is_authenticated else None
     source, created = Source.objects.get_or_create(name=mapping.name, defaults={"label": mapping.label})
     if not dry_run:
@@ -178,15 +185,21 @@ def source_import(
         with transaction.atomic():
             run = ImportRun.objects.create(
                 source=source, file_name=path.name[:255], file_sha256=file_digest(path), worker=worker,
-                started_by=by,
-            )
+                started_by=by, upload=upload[:40], stage="read",
+            )  # fmt: skip
     except IntegrityError:
         running = ImportRun.objects.filter(source=source, status=ImportRun.Status.RUNNING).first()
         since = f" since {running.started_at:%Y-%m-%d %H:%M}" if running else ""
         raise ImportBusy(f"source {mapping.name!r} is already being imported{since}; try again when it ends") from None
+    told = _RowProgress(run.pk, then=progress)
+    spool: Path | None = None
     try:
+        spool, counts, report = _read_rows(path, mapping, geocode=geocode, progress=told)
+        told(Progress("save", "keeping the records and merging them", counts["rows"], None))
         with transaction.atomic():
-            _import_rows(run, path, mapping, geocode=geocode, progress=progress)
+            # From here the run's row is written only at the end: on SQLite nobody else may write while
+            # this transaction does, so the pages show the "save" stage until it commits.
+            _store_rows(run, spool, counts, report)
             if merge:
                 note = f"import #{run.pk} · {source.name} · {run.file_name}"
                 summary = records_merge(progress=progress, by=by, note=note)
@@ -212,37 +225,75 @@ def source_import(
             status=ImportRun.Status.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
         )
         raise
+    finally:
+        if spool is not None:
+            spool.unlink(missing_ok=True)
     run.refresh_from_db()
     return run
 
 
-def _import_rows(
-    run: ImportRun, path: Path, mapping: Mapping, *, geocode: bool, progress: ProgressReport | None
-) -> None:
+class _RowProgress:
+    """Writes where the import is on its run's row (at most twice a second), and passes it on."""
+
+    def __init__(self, run_id: int, *, then: ProgressReport | None) -> None:
+        self.run_id, self.then, self.last = run_id, then, 0.0
+
+    def __call__(self, progress: Progress) -> None:
+        now = time.monotonic()
+        if now - self.last >= 0.5 or progress.stage != "read":
+            self.last = now
+            ImportRun.objects.filter(pk=self.run_id, status=ImportRun.Status.RUNNING).update(
+                stage=progress.stage, done=progress.done, total=progress.total
+            )
+        if self.then is not None:
+            self.then(progress)
+
+
+def _read_rows(
+    path: Path, mapping: Mapping, *, geocode: bool, progress: ProgressReport
+) -> tuple[Path, dict[str, int], _Report]:
+    """Read and geocode every row; the records kept go to a spool file, chunk by chunk."""
     client = geocoder() if geocode else None
-    total = rows_estimate(path, mapping.format) if progress else None
+    total = rows_estimate(path, mapping.format)
     report = _Report()
     counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "commune_level": 0}
     seen: dict[str, int] = {}
-    for chunk in _chunks(records_read(path, mapping), CHUNK):
-        records_geocode(chunk, client=client)
-        kept: dict[str, Record] = {}
-        for record in chunk:
-            counts["rows"] += 1
-            ref = record_ref(record)
-            if not record.rejected and ref in seen:
-                record.problem("ref", f"same reference {ref!r} as line {seen[ref]}: this row is not kept", fatal=True)
-            if record.rejected:
-                counts["rejected"] += 1
-            else:
-                seen[ref] = record.line
-                kept[ref] = record
-                counts["commune_level"] += record.precision == Precision.COMMUNE
-            report.add(record)
-        _store(run, kept, counts)
-        if progress:
-            message = f"{counts['rows']} rows read, {counts['rejected']} rejected"
-            progress(Progress("read", message, counts["rows"], max(total or 0, counts["rows"]) or None))
+    with tempfile.NamedTemporaryFile("wb", prefix="terroir-import-", suffix=".pickle", delete=False) as spool:
+        try:
+            for chunk in _chunks(records_read(path, mapping), CHUNK):
+                records_geocode(chunk, client=client)
+                kept: dict[str, Record] = {}
+                for record in chunk:
+                    counts["rows"] += 1
+                    ref = record_ref(record)
+                    if not record.rejected and ref in seen:
+                        record.problem(
+                            "ref", f"same reference {ref!r} as line {seen[ref]}: this row is not kept", fatal=True
+                        )
+                    if record.rejected:
+                        counts["rejected"] += 1
+                    else:
+                        seen[ref] = record.line
+                        kept[ref] = record
+                        counts["commune_level"] += record.precision == Precision.COMMUNE
+                    report.add(record)
+                pickle.dump(kept, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                message = f"{counts['rows']} rows read, {counts['rejected']} rejected"
+                progress(Progress("read", message, counts["rows"], max(total or 0, counts["rows"]) or None))
+        except BaseException:
+            Path(spool.name).unlink(missing_ok=True)
+            raise
+    return Path(spool.name), counts, report
+
+
+def _store_rows(run: ImportRun, spool: Path, counts: dict[str, int], report: _Report) -> None:
+    with spool.open("rb") as chunks:
+        while True:
+            try:
+                kept: dict[str, Record] = pickle.load(chunks)  # our own file, written just before
+            except EOFError:
+                break
+            _store(run, kept, counts)
     missing = SourceRecord.objects.filter(source=run.source, missing=False).exclude(last_run=run).update(missing=True)
     ImportRun.objects.filter(pk=run.pk).update(
         status=ImportRun.Status.DONE, finished_at=timezone.now(), missing=missing, report=report.text(), **counts

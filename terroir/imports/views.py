@@ -11,7 +11,9 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.audit import audit_record
@@ -22,7 +24,7 @@ from terroir.directory.uploads import upload_limit
 from terroir.lib.geo import haversine_km
 
 from .forms import UploadForm
-from .jobs import UploadError, import_start, job_state, upload_keep, upload_path
+from .jobs import UploadError, import_start, import_state, upload_keep, upload_path
 from .mapping import MappingError
 from .merge import SINGLE_FIELDS
 from .models import FieldOrigin, ImportRun, RecordPair, Source, SourceRecord
@@ -85,7 +87,11 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         # Written before the import's thread starts: on SQLite a write from here while it runs would wait on it.
         audit_record(by=request.user, action="import_start", target=f"source:{options['source']}", summary=path.name)
-        import_start(token=token, mapping=mapping, mapping_text=text, geocode=options["geocode"], by=request.user)
+        task_id, refusal = import_start(
+            token=token, mapping=mapping, mapping_text=text, geocode=options["geocode"], by=request.user
+        )
+        key = f"import-{token}"
+        request.session[key] = request.session[key] | {"task": task_id, "refusal": refusal}
         return redirect("imports:progress", token=token)
     result = preview(path, mapping, rows=PREVIEW_ROWS, problems=PREVIEW_PROBLEMS)
     rows = [
@@ -108,22 +114,45 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _state(token: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The import's state for the page, its message in the reader's language."""
+    state = import_state(token, task_id=options.get("task", ""))
+    if options.get("refusal") and state["status"] == "queued":
+        state = {"status": "failed", "error": options["refusal"]}
+    if state.get("error"):
+        state["error"] = task_error_text(state["error"])
+    if state["status"] == "queued":
+        state["message"] = _("Waiting for the background worker…")
+    elif state["status"] == "running" and state.get("stage") == "read":
+        done, total = state.get("done") or 0, state.get("total")
+        values = {"done": number_format(done, force_grouping=True),
+                  "total": number_format(total or 0, force_grouping=True)}  # fmt: skip
+        state["message"] = (
+            ngettext("%(done)s row read of about %(total)s", "%(done)s rows read of about %(total)s", done) % values
+            if total
+            else ngettext("%(done)s row read", "%(done)s rows read", done) % values
+        )
+    elif state["status"] == "running":
+        state["message"] = _("Keeping the records and merging them with the directory…")
+    else:
+        state["message"] = ""
+    state.setdefault("fraction", None)
+    if state.get("run"):
+        state["url"] = reverse("imports:run", args=[state["run"]])
+    return state
+
+
 @coordinator_required
 def upload_progress(request: HttpRequest, token: str) -> HttpResponse:
     path, options = _upload(request, token)
-    context = {"token": token, "source": options["source"], "file_name": path.name, "state": job_state(token)}
+    context = {"token": token, "source": options["source"], "file_name": path.name, "state": _state(token, options)}
     return render(request, "imports/progress.html", context)
 
 
 @coordinator_required
 def upload_progress_json(request: HttpRequest, token: str) -> JsonResponse:
-    _upload(request, token)
-    state = job_state(token) or {"status": "running", "message": "", "fraction": None}
-    if state.get("error"):
-        state["error"] = task_error_text(state["error"])
-    if state.get("run"):
-        state["url"] = reverse("imports:run", args=[state["run"]])
-    return JsonResponse(state)
+    _path, options = _upload(request, token)
+    return JsonResponse(_state(token, options))
 
 
 @coordinator_required

@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from terroir.accounts.models import Membership
-from terroir.imports.jobs import import_start, job_state, upload_keep
+from terroir.imports.jobs import import_start, import_state, upload_keep
 from terroir.imports.models import ImportRun
 from terroir.imports.services import mapping_for
 from terroir.lib.tasks import WORKER_LOST
@@ -116,7 +116,7 @@ def test_a_run_whose_worker_is_killed_fails_with_its_reason_and_the_next_worker_
     assert second.plan and second.plan["rounds"]
 
 
-def test_an_import_runs_on_the_worker_in_a_limited_child_and_its_progress_says_done(
+def test_an_import_runs_on_the_worker_in_a_limited_child_and_its_run_says_done(
     start_worker: Callable[[], subprocess.Popen[bytes]], communes_for_live_server: None
 ) -> None:
     rows = "id,nom,cp,commune,lat,lon\nb1,GAEC des Monts du Forez,63600,Ambert,45.5601,3.7702\nb2,,63300,Thiers,,\n"
@@ -135,11 +135,11 @@ lon = "lon"
 """
     mapping, text = mapping_for(source="bio", text=mapping_text)
     token = upload_keep(file=SimpleUploadedFile("bio.csv", rows.encode()), mapping_text=text)
-    import_start(token=token, mapping=mapping, mapping_text=text, geocode=False)
-    assert (job_state(token) or {})["status"] == "queued"
+    task_id, refusal = import_start(token=token, mapping=mapping, mapping_text=text, geocode=False)
+    assert refusal == "" and import_state(token, task_id=task_id)["status"] == "queued"
     start_worker()
-    wait_for(lambda: (job_state(token) or {}).get("status") in ("done", "failed"), 60, "the import")
-    state = job_state(token) or {}
+    wait_for(lambda: import_state(token, task_id=task_id)["status"] in ("done", "failed"), 60, "the import")
+    state = import_state(token, task_id=task_id)
     assert state["status"] == "done", state
     run = ImportRun.objects.get(pk=state["run"])
     assert (run.rows, run.rejected, run.entries_created) == (2, 1, 1)

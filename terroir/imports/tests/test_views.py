@@ -11,7 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from terroir.imports.models import ImportRun, RecordPair, SourceRecord
+from terroir.imports.mapping import mapping_parse
+from terroir.imports.models import ImportRun, RecordPair, Source, SourceRecord
 
 from .test_merging import BIO, CHAMBER, COLUMNS, load, mapping
 
@@ -152,3 +153,48 @@ def test_sources_priorities_are_set_and_runs_read_in_the_admin(admin_client, ter
     for url in ("/admin/imports/source/", "/admin/imports/importrun/", "/admin/imports/sourcerecord/",
                 "/admin/imports/recordpair/"):  # fmt: skip
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_the_run_s_row_tells_how_far_reading_went_while_it_reads(tmp_path, territory) -> None:
+    from terroir.imports.services import source_import
+    from terroir.lib.progress import Progress
+
+    seen: list[tuple[str, int, int | None]] = []
+
+    def told(progress: Progress) -> None:
+        if progress.stage == "read":
+            run = ImportRun.objects.get(upload="tok-1")  # written outside the import's transaction
+            seen.append((run.stage, run.done, run.total))
+
+    path = tmp_path / "bio.csv"
+    path.write_text(csv_upload(BIO).read().decode(), encoding="utf-8")
+    run = source_import(path=path, mapping=mapping_parse(mapping("bio")), geocode=False, progress=told, upload="tok-1")
+    assert run.status == "done" and seen == [("read", 2, 2)]
+
+
+def test_a_source_already_being_imported_is_said_on_the_progress_page(coordinator, territory, settings, tmp_path):
+    settings.TERROIR_IMPORT_DIR = tmp_path
+    mapping_file = SimpleUploadedFile("m.toml", mapping("bio").encode())
+    form = {"source": "bio", "file": csv_upload(BIO), "mapping_file": mapping_file}
+    response = coordinator.post(reverse("imports:home"), form)
+    busy = ImportRun.objects.create(source=Source.objects.get_or_create(name="bio", defaults={"label": "bio"})[0],
+                                    file_name="autre.csv", file_sha256="0")  # fmt: skip
+    started = coordinator.post(response["Location"])
+    token = started["Location"].strip("/").split("/")[-2]
+    state = coordinator.get(reverse("imports:progress-json", args=[token])).json()
+    assert state["status"] == "failed" and "already being imported" in state["error"]
+    assert busy.status == "running"
+
+
+def test_the_progress_page_says_in_french_how_many_rows_were_read(coordinator, territory, settings, tmp_path):
+    settings.TERROIR_IMPORT_DIR = tmp_path
+    mapping_file = SimpleUploadedFile("m.toml", mapping("bio").encode())
+    response = coordinator.post(reverse("imports:home"), {"source": "bio", "file": csv_upload(BIO),
+                                                          "mapping_file": mapping_file})  # fmt: skip
+    token = response["Location"].strip("/").split("/")[-1]
+    source = Source.objects.create(name="bio", label="bio")
+    ImportRun.objects.create(source=source, file_name="bio.csv", file_sha256="0", upload=token, stage="read",
+                             done=1200, total=5000)  # fmt: skip
+    state = coordinator.get(reverse("imports:progress-json", args=[token])).json()
+    assert state["status"] == "running" and state["fraction"] == 0.24
+    assert state["message"].startswith("1") and "lignes lues sur environ 5" in state["message"]
