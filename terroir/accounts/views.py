@@ -51,7 +51,7 @@ class OrganisationForm(forms.Form):
 
 class ClaimForm(forms.Form):
     message = forms.CharField(
-        label=gettext_lazy("A word for the coordinators (who you are in this organisation)"),
+        label=gettext_lazy("A word for whoever checks your request (who you are in this organisation)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods
 from terroir.accounts.permissions import planner_required
 from terroir.directory.background import task_error_text
 from terroir.directory.forms import WEEKDAYS as WEEKDAY_CHOICES
+from terroir.directory.forms import date_input
 from terroir.directory.models import Actor
 from terroir.directory.uploads import upload_limit
 from terroir.lib import spreadsheet
@@ -136,7 +137,7 @@ class OrderForm(forms.ModelForm):
             "service_min", "required",
         ]  # fmt: skip
         widgets = {
-            "week": forms.DateInput(attrs={"type": "date"}),
+            "week": date_input(),
             **{f: forms.TimeInput(attrs={"type": "time"}, format="%H:%M") for f in
                ("pickup_opens", "pickup_closes", "delivery_opens", "delivery_closes", "ready_at")},
         }  # fmt: skip

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.permissions import actor_ids_of, coordinator_required, is_coordinator
-from terroir.directory.forms import form_errors_add
+from terroir.directory.forms import date_input, form_errors_add
 from terroir.directory.models import Actor
 
 from . import events
@@ -27,7 +27,7 @@ from .models import Event, Meeting, MeetingWish, Participant
 
 class EventForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=gettext_lazy("Date"), widget=date_input())
     start_time = forms.TimeField(label=gettext_lazy("First round at"), widget=forms.TimeInput(attrs={"type": "time"}))
     slot_minutes = forms.IntegerField(label=gettext_lazy("Minutes per meeting"), initial=15)
     slots = forms.IntegerField(label=gettext_lazy("Rounds"), initial=12)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
-from terroir.directory.forms import MONTHS, WEEKDAYS, commune_find, form_errors_add
+from terroir.directory.forms import MONTHS, WEEKDAYS, commune_find, date_input, form_errors_add
 from terroir.directory.models import BUYER_KINDS, Actor, Category, Commune, Label, Place
 from terroir.directory.taxonomy import REQUIREMENT_CHOICES
 
@@ -48,7 +48,7 @@ class NeedForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
     start_date = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("From"), required=False, widget=date_input()
     )
     delivery_place = forms.ModelChoiceField(label=gettext_lazy("Delivery place"), queryset=Place.objects.none())
     delivery_weekdays = forms.MultipleChoiceField(
@@ -106,7 +106,7 @@ class AnswerForm(forms.Form):
     price = forms.DecimalField(label=gettext_lazy("Price (€ per unit)"), required=False)
     volume = forms.DecimalField(label=gettext_lazy("Volume per delivery"), required=False)
     first_delivery = forms.DateField(
-        label=gettext_lazy("First delivery"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("First delivery"), required=False, widget=date_input()
     )
     reason = forms.CharField(label=gettext_lazy("If not, why"), required=False, max_length=300)
     message = forms.CharField(

@@ -369,6 +369,8 @@ def test_an_order_is_changed_then_deleted(client: Client, people: Any, territory
     client.force_login(people.camille)
     page = client.get(f"/logistics/orders/{order.pk}/").content.decode()
     assert 'value="1" id="id_weekdays_1" checked' in page and 'value="0" id="id_weekdays_0" checked' not in page
+    # A date input takes ISO dates only: in French too, the week must come back as 2026-11-23.
+    assert 'type="date" name="week" value="2026-11-23"' in page
     form = client.get(f"/logistics/orders/{order.pk}/").context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None}
     data |= {"producer": order.producer_id, "customer": order.customer_id, "kg": "33", "week": WEEK.isoformat(),
@@ -456,3 +458,12 @@ def test_a_run_sent_through_the_api_with_a_shipment_has_its_pages(
         assert page.status_code == 200, tail
     text = client.get(f"/logistics/runs/{run.pk}/").content.decode()
     assert "gaec" in text and "volcans" in text
+
+
+def test_a_page_refused_says_why_in_french_with_a_way_back(client: Client, people: Any, territory: Any) -> None:
+    client.force_login(people.claire)  # a producer
+    response = client.get("/logistics/")
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Accès refusé" in page and "réservée aux coordinateurs et aux transporteurs" in page
+    assert 'href="/account/space/"' in page
