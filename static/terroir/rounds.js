@@ -7,6 +7,7 @@
   if (job) {
     var bar = document.getElementById("job-bar");
     var message = document.getElementById("job-message");
+    var planning = message.textContent;
     var poll = function () {
       fetch(job.dataset.url, { credentials: "same-origin" })
         .then(function (response) { return response.json(); })
@@ -18,6 +19,8 @@
             message.classList.add("error");
             return;
           }
+          // A run waits in the queue until a worker takes it: say so rather than show a bar that does not move.
+          message.textContent = state.status === "queued" ? job.dataset.queued : planning;
           setTimeout(poll, 500);
         })
         .catch(function () { setTimeout(poll, 2000); });

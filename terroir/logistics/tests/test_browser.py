@@ -46,3 +46,20 @@ def test_a_coordinator_plans_the_week_and_prints_the_route_sheets(
     tab.wait_for_selector("section.sheet")
     assert "Léa Martin" in tab.locator("section.sheet").first.inner_text()
     assert tab.locator("section.sheet tbody tr").count() >= 2 * (len(week["orders"]) - 1)
+
+
+def test_a_run_waiting_for_the_worker_says_so(
+    browser: Any,  # noqa: F811
+    live_server: Any,
+    communes_for_live_server: None,
+    territory: Any,
+    people: Any,
+    settings: Any,
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.TERROIR_TILE_URL = ""
+    make_week(territory)
+    tab = signed_in(offline_tab(browser, live_server), people.camille, live_server)
+    tab.goto(f"{live_server.url}/logistics/?week={WEEK.isoformat()}")
+    tab.click("button:has-text('Planifier les tournées')")
+    tab.wait_for_selector("#job-message:has-text('En attente du processus de calcul')")  # no worker runs here
