@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest
 from terroir.accounts.permissions import carrier_ids_of, is_coordinator
 from terroir.directory.models import Actor
 
-from .models import DeliveryOrder, PlanningRun, Vehicle
+from .models import DeliveryOrder, Depot, PlanningRun, Vehicle
 
 M = TypeVar("M", bound=Model)
 SESSION_KEY = "logistics_org"
@@ -54,6 +54,10 @@ def runs_of(user: Any) -> QuerySet[PlanningRun]:
 
 def vehicles_of(user: Any) -> QuerySet[Vehicle]:
     return owned(Vehicle.objects.all(), user)
+
+
+def depots_of(user: Any) -> QuerySet[Depot]:
+    return owned(Depot.objects.all(), user, field="operator")
 
 
 def carriers_for(user: Any) -> QuerySet[Actor]:

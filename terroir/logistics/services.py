@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from terroir.directory.background import worker_alive
 from terroir.directory.models import Actor
@@ -21,7 +23,7 @@ from terroir.lib.tasks import WORKER_LOST
 
 from . import evaluate, problems, routing
 from .distances import provider
-from .models import DAYS_ALL, DeliveryOrder, OrderKind, PlanningRun, RunStatus, Vehicle
+from .models import DAYS_ALL, DeliveryOrder, Depot, OrderKind, PlanningRun, RunStatus, Vehicle
 
 MAX_TIME_LIMIT_S = 120.0
 MAX_RUNNING = 2  # plans computed at once per carrier (each takes a core for its time limit)
@@ -190,3 +192,30 @@ def run_execute(run_id: int) -> None:
         traceback.print_exc()
         runs.update(status=RunStatus.FAILED, stage="failed", error=f"{type(exc).__name__}: {exc}",
                     finished_at=timezone.now())  # fmt: skip
+
+
+def depot_save(*, depot: Depot, operator: Actor | None) -> Depot:
+    """Keep a depot. A new one belongs to `operator` (the carrier on the desk); an existing one keeps its
+    carrier whatever is asked."""
+    with transaction.atomic():
+        if depot.pk is None:
+            depot.operator = operator
+        depot.full_clean()
+        depot.save()
+    return depot
+
+
+def vehicle_save(*, vehicle: Vehicle, owner: Actor | None) -> Vehicle:
+    """Keep a vehicle. A new one belongs to `owner`; it starts and ends its day only at depots of its own
+    carrier (ValidationError on the field otherwise): another carrier's depot is not a place to park."""
+    with transaction.atomic():
+        if vehicle.pk is None:
+            vehicle.owner = owner
+        foreign = _("This depot is not one of your carrier's.")
+        for field in ("depot", "end_depot"):
+            depot = getattr(vehicle, field)
+            if depot is not None and depot.operator_id != vehicle.owner_id:
+                raise ValidationError({field: foreign})
+        vehicle.full_clean()
+        vehicle.save()
+    return vehicle

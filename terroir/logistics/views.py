@@ -16,6 +16,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,7 +35,7 @@ from terroir.lib import spreadsheet
 
 from . import access, services
 from . import orders_import as importer
-from .models import DeliveryOrder, PlanningRun, RunStatus, Vehicle
+from .models import DeliveryOrder, Depot, PlanningRun, RunStatus, Vehicle
 from .routing import DAY, ProblemError
 from .sharing import EXACT_MAX
 
@@ -239,6 +240,129 @@ def order_delete(request: HttpRequest, order_id: int) -> HttpResponse:
     order.delete()  # plans already made keep their own copy of the problem
     messages.success(request, _("Order deleted."))
     return redirect(f"{reverse('logistics:planner')}?week={week.isoformat()}")
+
+
+def _hours_input() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class DepotForm(forms.ModelForm):
+    class Meta:
+        model = Depot
+        fields = ["name", "address", "lat", "lon", "opens", "closes"]
+        widgets = {"opens": _hours_input(), "closes": _hours_input()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("lat", "lon"):  # no geocoding here: the planner needs the point itself
+            self.fields[name].error_messages["required"] = _(
+                "A depot needs its position on the map: give both its latitude and its longitude."
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("opens") and data.get("closes") and data["closes"] <= data["opens"]:
+            self.add_error("closes", _("The depot closes before it opens."))
+        return data
+
+
+class VehicleForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Days it works"), choices=WEEKDAY_CHOICES, coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    class Meta:
+        model = Vehicle
+        fields = [
+            "name", "depot", "end_depot", "vehicle_type", "capacity_kg", "capacity_crates", "cold_kg", "per_km",
+            "per_hour", "fixed_per_day", "starts", "ends", "max_reloads", "driver", "driver_phone", "active",
+        ]  # fmt: skip
+        widgets = {"starts": _hours_input(), "ends": _hours_input()}
+
+    def __init__(self, *args: Any, carrier: Actor | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the carrier's own depots: another's id is "not one of the available choices".
+        depots = Depot.objects.filter(operator=carrier) if carrier else Depot.objects.filter(operator__isnull=True)
+        self.fields["depot"].queryset = depots  # type: ignore[attr-defined]
+        self.fields["end_depot"].queryset = depots  # type: ignore[attr-defined]
+        if not self.is_bound:
+            mask = self.instance.weekdays if self.instance.pk else 0b0001110
+            self.initial.setdefault("weekdays", [str(d) for d in services.days_of(mask)])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
+            self.add_error("ends", _("The working day ends before it starts."))
+        capacity, cold = data.get("capacity_kg"), data.get("cold_kg")
+        if capacity is not None and cold is not None and cold > capacity:
+            self.add_error("cold_kg", _("The refrigerated space cannot carry more than the vehicle."))
+        return data
+
+    def save(self, commit: bool = False) -> Vehicle:
+        vehicle: Vehicle = super().save(commit=False)  # services.vehicle_save writes it
+        vehicle.weekdays = sum(1 << int(d) for d in self.cleaned_data["weekdays"])
+        return vehicle
+
+
+def _fleet_url(carrier: Actor | None) -> str:
+    return f"{reverse('logistics:fleet')}?org={carrier.pk if carrier else access.ALL}"
+
+
+@planner_required
+def fleet(request: HttpRequest) -> HttpResponse:
+    desk = access.desk(request)
+    depots = access.on_desk(Depot.objects.all(), desk, field="operator").select_related("operator")
+    vehicles = access.on_desk(Vehicle.objects.all(), desk).select_related("depot", "end_depot", "owner")
+    context = {
+        "desk": desk, "depots": depots,
+        "vehicles": [(v, [WEEKDAYS[d] for d in services.days_of(v.weekdays)]) for v in vehicles],
+    }  # fmt: skip
+    return render(request, "logistics/fleet.html", context)
+
+
+def _new_for(request: HttpRequest) -> Actor | None:
+    """The carrier a new depot or vehicle belongs to: the one on the desk, never one named by the form."""
+    desk = access.desk(request)
+    if desk.current is None and not desk.coordinator:
+        raise Http404("no carrier to add a depot or a vehicle for")
+    return desk.current
+
+
+@planner_required
+@require_http_methods(["GET", "POST"])
+def depot_edit(request: HttpRequest, depot_id: int | None = None) -> HttpResponse:
+    depot = get_object_or_404(access.depots_of(request.user), pk=depot_id) if depot_id else None
+    carrier = depot.operator if depot else _new_for(request)
+    form = DepotForm(request.POST or None, instance=depot)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.depot_save(depot=form.save(commit=False), operator=carrier)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Depot saved.") if depot else _("Depot added."))
+            return redirect(_fleet_url(saved.operator))
+    context = {"form": form, "depot": depot, "owner": carrier}
+    return render(request, "logistics/depot_form.html", context, status=400 if form.errors else 200)
+
+
+@planner_required
+@require_http_methods(["GET", "POST"])
+def vehicle_edit(request: HttpRequest, vehicle_id: int | None = None) -> HttpResponse:
+    vehicle = get_object_or_404(access.vehicles_of(request.user), pk=vehicle_id) if vehicle_id else None
+    carrier = vehicle.owner if vehicle else _new_for(request)
+    form = VehicleForm(request.POST or None, instance=vehicle, carrier=carrier)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.vehicle_save(vehicle=form.save(), owner=carrier)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Vehicle saved.") if vehicle else _("Vehicle added."))
+            return redirect(_fleet_url(saved.owner))
+    context = {"form": form, "vehicle": vehicle, "owner": carrier}
+    return render(request, "logistics/vehicle_form.html", context, status=400 if form.errors else 200)
 
 
 def _run_json(run: PlanningRun) -> dict[str, Any]:

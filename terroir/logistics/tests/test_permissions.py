@@ -78,6 +78,11 @@ def side(name: str, *, customer_name: str, phone: str, producer: Actor, lat: flo
 
 @pytest.fixture
 def world(territory: Any, people: Any) -> World:
+    return world_build(territory, people)
+
+
+def world_build(territory: Any, people: Any) -> World:
+    """The two carriers and the people of every role (test_fleet.py builds the same world)."""
     from terroir.conftest import person
 
     own = side("Coopérative du Livradois", customer_name=OWN_CUSTOMER, phone=OWN_PHONE,
