@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from pyvrp import Activity, Model, Route, Solution
 from pyvrp.exceptions import PenaltyBoundWarning
-from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
 
 from .distances import Matrix
 
@@ -342,10 +342,12 @@ def plan(
     distance_scale: float = 1000.0,
     patience: int | None = None,
     progress: Callable[[float], None] | None = None,
+    iterations: int | None = None,
 ) -> Plan:
     """Plan the rounds of the week. `matrix_for` gives km and seconds between places
     (terroir.logistics.distances); `distance_scale` turns its km into the solver's integer distances
-    (metres by default). `patience`: also stop after that many iterations without improvement.
+    (metres by default). `patience`: also stop after that many iterations without improvement. `iterations`:
+each search stops after that many iterations instead of by time (the same plan on any machine: tests).
     `progress(fraction)` is told how far the search is (by time), a few times a second."""
     problem_check(problem)
     excluded = unservable(problem)
@@ -360,7 +362,7 @@ def plan(
     if stretch:
         # First pass: the search chooses each such shipment's day; the second plans the real shipments.
         built = _build(problem, orders, days, stretch, places, matrix, objective, distance_scale)
-        first = _solve(built, seconds * 0.4, seed, patience, progress, 0.0, 0.4)
+        first = _solve(built, seconds * 0.4, seed, patience, progress, 0.0, 0.4, iterations=iterations)
         chosen = _read(first, problem, built, excluded, distance_scale)
         for r in chosen.rounds:
             for order_id in r.orders:
@@ -371,10 +373,13 @@ def plan(
     reduce = objective == "fleet" and len(problem.vehicles) == 1 and problem.vehicles[0].count > 1
     begun = 1 - budget / seconds if seconds else 0.0
     main = budget * 0.3 if reduce else budget
-    solution = _solve(built, main, seed, patience, progress, begun, begun + (1 - begun) * main / budget)
+    solution = _solve(
+        built, main, seed, patience, progress, begun, begun + (1 - begun) * main / budget, iterations=iterations
+    )
     if reduce and solution.is_feasible():
         return _fewer_vehicles(
-            problem, orders, days, places, matrix, distance_scale, solution, built, budget - main, seed, excluded
+            problem, orders, days, places, matrix, distance_scale, solution, built, budget - main, seed, excluded,
+            iterations,
         )
     return _read(solution, problem, built, excluded, distance_scale)
 
@@ -382,6 +387,7 @@ def plan(
 def _fewer_vehicles(
     problem: Problem, orders: list[Order], days: dict[str, tuple[int, ...]], places: list[Place], matrix: Matrix,
     distance_scale: float, solution: Any, built: _Built, seconds: float, seed: int, excluded: list[tuple[str, str]],
+    iterations: int | None = None,
 ) -> Plan:  # fmt: skip
     """Fewest vehicles first (the benchmarks' objective): try the same orders with one vehicle fewer, from
     scratch and from the plan without its smallest round (the search puts its orders back); keep a
@@ -395,7 +401,7 @@ def _fewer_vehicles(
     )
     best, best_built = solution, built
     for initial in (None, start):
-        found = _solve(smaller, seconds / 2, seed, None, None, 0.0, 1.0, initial)
+        found = _solve(smaller, seconds / 2, seed, None, None, 0.0, 1.0, initial, iterations=iterations)
         if found.is_feasible() and len(found.routes()) < len(best.routes()):
             best, best_built = found, smaller
             break
@@ -432,8 +438,9 @@ class _Watch:
 def _solve(
     built: _Built, seconds: float, seed: int, patience: int | None,
     progress: Callable[[float], None] | None = None, start: float = 0.0, end: float = 1.0, initial: Any = None,
+    *, iterations: int | None = None,
 ) -> Any:  # fmt: skip
-    stop: Any = MaxRuntime(seconds)
+    stop: Any = MaxIterations(iterations) if iterations else MaxRuntime(seconds)
     if patience:
         stop = MultipleCriteria([stop, NoImprovement(patience)])
     if progress is not None:

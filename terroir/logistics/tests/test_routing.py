@@ -101,9 +101,10 @@ def test_bad_input_names_the_vehicle_or_order(problem: Problem, says: str) -> No
 
 @pytest.mark.skipif(not (SHARED / "solomon" / "R101.txt").exists(), reason="../shared is not beside the project")
 def test_solomon_r101_reaches_its_best_known_distance() -> None:
+    # A number of iterations, not seconds: the same plan however busy the machine is (3,000 take ~3 s).
     result = plan(
-        solomon(SHARED / "solomon" / "R101.txt"), matrix_for=euclidean_exact, seconds=3, objective="distance",
-        distance_scale=100,
+        solomon(SHARED / "solomon" / "R101.txt"), matrix_for=euclidean_exact, objective="distance",
+        distance_scale=100, iterations=3000,
     )  # fmt: skip
     assert result.feasible and result.km <= 1637.7 * 1.01
 
@@ -162,3 +163,9 @@ def test_a_file_that_is_not_a_benchmark_is_refused_by_name(tmp_path: Path) -> No
         solomon(bogus)
     with pytest.raises(ProblemError, match=r"farms\.txt: not a Li & Lim instance"):
         li_lim(bogus)
+
+
+def test_a_search_bounded_by_iterations_gives_the_same_plan_every_time() -> None:
+    first = plan(line_problem(), matrix_for=euclidean_exact, objective="distance", distance_scale=100, iterations=200)
+    again = plan(line_problem(), matrix_for=euclidean_exact, objective="distance", distance_scale=100, iterations=200)
+    assert first.km == again.km and [r.orders for r in first.rounds] == [r.orders for r in again.rounds]
