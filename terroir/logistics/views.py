@@ -124,11 +124,30 @@ def planner(request: HttpRequest) -> HttpResponse:
     return render(request, "logistics/planner.html", context, status=400 if error else 200)
 
 
-class OrderForm(forms.ModelForm):
-    weekdays = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("Days it may travel"), choices=WEEKDAY_CHOICES, coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+def _hours_input() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class _DaysForm(forms.ModelForm):
+    """A form of a row with days of the week (`weekdays`, a bit mask, bit 0 = Monday) as checkboxes,
+    Tuesday to Thursday for a new row."""
+
+    days_label: Any = ""
+    weekdays = forms.TypedMultipleChoiceField(choices=WEEKDAY_CHOICES, coerce=int, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["weekdays"].label = self.days_label
+        if not self.is_bound:
+            mask = self.instance.weekdays if self.instance.pk else 0b0001110
+            self.initial.setdefault("weekdays", [str(d) for d in services.days_of(mask)])
+
+    def days_mask(self) -> int:
+        return sum(1 << int(d) for d in self.cleaned_data["weekdays"])
+
+
+class OrderForm(_DaysForm):
+    days_label = gettext_lazy("Days it may travel")
 
     class Meta:
         model = DeliveryOrder
@@ -139,7 +158,7 @@ class OrderForm(forms.ModelForm):
         ]  # fmt: skip
         widgets = {
             "week": date_input(),
-            **{f: forms.TimeInput(attrs={"type": "time"}, format="%H:%M") for f in
+            **{f: _hours_input() for f in
                ("pickup_opens", "pickup_closes", "delivery_opens", "delivery_closes", "ready_at")},
         }  # fmt: skip
 
@@ -149,9 +168,6 @@ class OrderForm(forms.ModelForm):
         self.fields["customer"].queryset = Actor.objects.filter(is_buyer=True).order_by("name")  # type: ignore[attr-defined]
         self.fields["delivery_place"].required = False
         self.fields["delivery_place"].widget = forms.HiddenInput()
-        if not self.is_bound:
-            mask = self.instance.weekdays if self.instance.pk else 0b0001110
-            self.initial.setdefault("weekdays", [str(d) for d in services.days_of(mask)])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -172,7 +188,7 @@ class OrderForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> DeliveryOrder:
         order: DeliveryOrder = super().save(commit=False)
-        order.weekdays = sum(1 << int(d) for d in self.cleaned_data["weekdays"])
+        order.weekdays = self.days_mask()
         if commit:
             order.save()
         return order
@@ -242,10 +258,6 @@ def order_delete(request: HttpRequest, order_id: int) -> HttpResponse:
     return redirect(f"{reverse('logistics:planner')}?week={week.isoformat()}")
 
 
-def _hours_input() -> forms.TimeInput:
-    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
 class DepotForm(forms.ModelForm):
     class Meta:
         model = Depot
@@ -266,11 +278,8 @@ class DepotForm(forms.ModelForm):
         return data
 
 
-class VehicleForm(forms.ModelForm):
-    weekdays = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("Days it works"), choices=WEEKDAY_CHOICES, coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+class VehicleForm(_DaysForm):
+    days_label = gettext_lazy("Days it works")
 
     class Meta:
         model = Vehicle
@@ -286,9 +295,6 @@ class VehicleForm(forms.ModelForm):
         depots = Depot.objects.filter(operator=carrier) if carrier else Depot.objects.filter(operator__isnull=True)
         self.fields["depot"].queryset = depots  # type: ignore[attr-defined]
         self.fields["end_depot"].queryset = depots  # type: ignore[attr-defined]
-        if not self.is_bound:
-            mask = self.instance.weekdays if self.instance.pk else 0b0001110
-            self.initial.setdefault("weekdays", [str(d) for d in services.days_of(mask)])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -301,7 +307,7 @@ class VehicleForm(forms.ModelForm):
 
     def save(self, commit: bool = False) -> Vehicle:
         vehicle: Vehicle = super().save(commit=False)  # services.vehicle_save writes it
-        vehicle.weekdays = sum(1 << int(d) for d in self.cleaned_data["weekdays"])
+        vehicle.weekdays = self.days_mask()
         return vehicle
 
 
