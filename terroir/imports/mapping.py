@@ -48,9 +48,8 @@ from django.core.validators import EmailValidator, URLValidator
 from terroir.directory.models import LegalForm, PlaceKind
 from terroir.lib import hours
 from terroir.lib.geo import valid_lat, valid_lon
+from terroir.lib.tabular import FORMATS, RawRow, number_parse
 from terroir.lib.text import fold, has_control, one_line
-
-from .readers import FORMATS, RawRow
 
 TEXT_FIELDS = (
     "ref", "name", "legal_form", "siret", "description", "address", "postcode", "commune", "commune_code",
@@ -372,18 +371,6 @@ def siret_valid(digits: str) -> bool:
         value = int(char) * (2 if position % 2 else 1)
         total += value - 9 if value > 9 else value
     return total % 10 == 0
-
-
-def number_parse(text: str) -> float | None:
-    """A decimal written the French or the English way: "45,55" or "45.55"."""
-    # Spreadsheets in French separate thousands with a space, a no-break or a narrow no-break space.
-    cleaned = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        return float(cleaned)
-    except ValueError:
-        return None
 
 
 def in_france(lat: float, lon: float) -> bool:

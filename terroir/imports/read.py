@@ -9,16 +9,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
 from terroir.lib import spreadsheet
+from terroir.lib.tabular import Limits, SourceError, encoding_detect, format_of, header_read, rows_read
 
 from .mapping import Mapping, Problem, Record
-from .readers import SourceError, encoding_detect, format_of, header_read, rows_read
+
+
+def limits() -> Limits:
+    """What reading one source file may cost, from the settings."""
+    return Limits.of(settings)
+
+
+def source_error_text(error: SourceError) -> str:
+    """Why a file cannot be read, in the reader's language, after its line when known."""
+    message = error.text(gettext, lambda number: number_format(number, force_grouping=True))
+    return f"line {error.line}: {message}" if error.line else message
 
 
 def records_read(path: Path, mapping: Mapping) -> Iterator[Record]:
     """Every row of the file as a record, with its problems. Raises SourceError when the file cannot be
     read at all, or misses a column the mapping names."""
-    options = {"format": mapping.format, "encoding": mapping.encoding, "delimiter": mapping.delimiter}
+    options: dict[str, Any] = {
+        "limits": limits(), "format": mapping.format, "encoding": mapping.encoding, "delimiter": mapping.delimiter
+    }  # fmt: skip
     if path.exists() and path.stat().st_size > 0:
         if format_of(path, mapping.format) == "csv" and not mapping.encoding:
             # Told once: detecting it reads the whole file.
@@ -28,8 +45,11 @@ def records_read(path: Path, mapping: Mapping) -> Iterator[Record]:
             missing = mapping.missing_columns(set(header))
             if missing:
                 raise SourceError(
-                    f"the mapping names column(s) {', '.join(map(repr, missing))} that the file lacks; "
-                    f"its columns are {', '.join(map(repr, [h for h in header if h]))}",
+                    "the mapping names column(s) %(missing)s that the file lacks; its columns are %(columns)s",
+                    {
+                        "missing": ", ".join(map(repr, missing)),
+                        "columns": ", ".join(map(repr, [h for h in header if h])),
+                    },
                     line=1,
                 )
     for row in rows_read(path, **options):
@@ -46,7 +66,7 @@ class Preview:
     rejected: int = 0
     problems: list[Problem] = field(default_factory=list)
     problem_counts: Counter[str] = field(default_factory=Counter)
-    error: SourceError | None = None
+    error: str | None = None  # why the file cannot be read, in the reader's language
 
 
 def preview(path: Path, mapping: Mapping, *, rows: int = 20, problems: int = 1000) -> Preview:
@@ -63,7 +83,7 @@ def preview(path: Path, mapping: Mapping, *, rows: int = 20, problems: int = 100
                 if len(result.problems) < problems:
                     result.problems.append(problem)
     except SourceError as error:
-        result.error = error
+        result.error = source_error_text(error)
     return result
 
 

@@ -25,14 +25,14 @@ from django.utils import timezone
 
 from terroir.lib import spreadsheet
 from terroir.lib.progress import Progress, ProgressReport
+from terroir.lib.tabular import SourceError, rows_estimate
 from terroir.lib.text import fold
 
 from .geocode import Precision, geocoder, records_geocode
 from .mapping import Mapping, MappingError, Record, mapping_parse
 from .merging import record_pair_decide, records_merge
 from .models import ImportRun, Source, SourceRecord
-from .read import REPORT_COLUMNS, records_read, report_lines
-from .readers import SourceError, rows_estimate
+from .read import REPORT_COLUMNS, limits, records_read, report_lines, source_error_text
 from .sources import shipped_mappings
 
 CHUNK = 2000
@@ -218,7 +218,7 @@ def source_import(
         return done.run
     except SourceError as error:
         ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportRun.Status.FAILED, error=str(error), finished_at=timezone.now()
+            status=ImportRun.Status.FAILED, error=source_error_text(error), finished_at=timezone.now()
         )
     except BaseException as error:
         ImportRun.objects.filter(pk=run.pk).update(
@@ -254,7 +254,7 @@ def _read_rows(
 ) -> tuple[Path, dict[str, int], _Report]:
     """Read and geocode every row; the records kept go to a spool file, chunk by chunk."""
     client = geocoder() if geocode else None
-    total = rows_estimate(path, mapping.format)
+    total = rows_estimate(path, mapping.format, limits=limits())
     report = _Report()
     counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "commune_level": 0}
     seen: dict[str, int] = {}

@@ -1,6 +1,6 @@
 """A week's delivery orders from a spreadsheet (CSV in any usual encoding and delimiter, XLSX, JSON), read
-with the import module's readers. Every problem is reported with its line and column, and nothing is
-kept unless every line is right: the coordinator corrects the file and sends it again.
+with the shared tabular readers (terroir.lib.tabular). Every problem is reported with its line and column,
+and nothing is kept unless every line is right: the coordinator corrects the file and sends it again.
 
 Columns (French or English names, any case; only producer and kg are required):
 producteur/producer, client/customer, type/kind (ramasse-livraison|shipment, livraison|delivery,
@@ -20,13 +20,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from terroir.directory.models import Actor
-from terroir.imports.mapping import number_parse
-from terroir.imports.readers import SourceError, rows_read
+from terroir.lib.tabular import Limits, SourceError, number_parse, rows_read
 from terroir.lib.text import fold
 
 from .models import DeliveryOrder, OrderKind
@@ -149,14 +150,15 @@ def orders_read(path: Path, *, week: datetime.date) -> OrdersRead:
     """The orders of a file, unsaved, with every problem found."""
     result = OrdersRead()
     try:
-        rows = rows_read(path)
+        rows = rows_read(path, limits=Limits.of(settings))
         for count, row in enumerate(rows, start=1):
             if count > MAX_ROWS:
                 result.problems.append((row.line, "", _("more than %(n)d lines: split the file") % {"n": MAX_ROWS}))
                 break
             _row(row.line, row.values, week, result)
     except SourceError as exc:
-        result.problems.append((exc.line, "", exc.message))
+        message = exc.text(_, lambda number: number_format(number, force_grouping=True))
+        result.problems.append((exc.line, "", message))
     if not result.orders and not result.problems:
         result.problems.append((None, "", _("the file has no order")))
     return result

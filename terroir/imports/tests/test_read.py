@@ -12,8 +12,8 @@ from django.core.management.base import CommandError
 
 from terroir.imports.mapping import MappingError, Record, mapping_load, mapping_parse, path_get, siret_valid
 from terroir.imports.read import preview, records_read, report_write
-from terroir.imports.readers import SourceError, encoding_detect
 from terroir.imports.sources import shipped_mappings
+from terroir.lib.tabular import SourceError, encoding_detect
 
 pytestmark = pytest.mark.django_db
 
@@ -312,31 +312,6 @@ def test_import_preview_command_prints_records_problems_and_writes_the_report(tm
 def test_records_keep_their_original_row(tmp_path, mapping) -> None:
     (record,) = records_read(write_csv(tmp_path / "one.csv", ROWS[:1]), mapping)
     assert isinstance(record, Record) and record.raw["Téléphone"] == "04 73 82 00 00"
-
-
-def test_big_files_are_streamed_in_bounded_memory(tmp_path) -> None:
-    import tracemalloc
-
-    from terroir.imports.readers import rows_read
-
-    row = "F{n};Ferme numéro {n} des Monts du Forez;Vente à la ferme;12;route de Job;63600;Ambert;45,55;3,74\n"
-    csv_path, json_path = tmp_path / "big.csv", tmp_path / "big.json"
-    with csv_path.open("w", encoding="utf-8") as out:
-        out.write("Code;Nom;Type;Numéro;Rue;CP;Commune;Latitude;Longitude\n")
-        out.writelines(row.format(n=n) for n in range(170_000))
-    with json_path.open("w", encoding="utf-8") as out:
-        out.write("[" + ",".join(json.dumps({"id": n, "name": f"Ferme {n}", "tags": {"shop": "farm"}})
-                                 for n in range(170_000)) + "]")  # fmt: skip
-    for path in (csv_path, json_path):
-        size = path.stat().st_size
-        assert size > 10_000_000
-        tracemalloc.start()
-        count = sum(1 for _ in rows_read(path))
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        assert count == 170_000
-        # A constant: the 1 MiB chunks of the encoding check, the parser's buffers; not the file.
-        assert peak < 6_000_000, f"{path.name}: {peak} bytes for a {size}-byte file"
 
 
 def test_cells_without_a_column_name_are_kept_in_the_original_row(tmp_path, mapping) -> None:

@@ -16,8 +16,8 @@ from django.test import Client
 from django.utils import translation
 
 from terroir.accounts.services import api_token_create
-from terroir.imports.tests.test_limits import xlsx_write
 from terroir.lib.tests.bounded import memory_ceiling
+from terroir.lib.tests.workbooks import xlsx_write
 from terroir.logistics.models import PlanningRun
 from terroir.logistics.problems import ProblemTooLarge, problem_from_json
 

@@ -11,8 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from terroir.imports.mapping import Mapping, MappingError, Record, mapping_load
-from terroir.imports.read import preview, records_read, report_write
-from terroir.imports.readers import SourceError
+from terroir.imports.read import preview, records_read, report_write, source_error_text
+from terroir.lib.tabular import SourceError
 
 SHOWN_FIELDS = ("ref", "name", "kind", "legal_form", "siret", "address", "postcode", "commune", "lat", "lon",
                 "phone", "email", "website", "categories", "labels", "opening_hours")  # fmt: skip
@@ -59,5 +59,5 @@ def preview_show(out: OutputWrapper, path: Path, mapping: Mapping, *, rows: int,
         try:
             lines = report_write(records_read(path, mapping), Path(report))
         except SourceError as error:
-            raise CommandError(f"{path.name}: {error}") from None
+            raise CommandError(f"{path.name}: {source_error_text(error)}") from None
         out.write(f"{lines} problems written to {report}")

@@ -1,12 +1,16 @@
-"""Reading source files row by row, whatever their shape: CSV (any delimiter, UTF-8 with or without
-BOM, Windows-1252/Latin-1), XLSX, JSON and GeoJSON.
+"""Reading tabular files row by row, whatever their shape: CSV (any delimiter, UTF-8 with or without
+BOM, Windows-1252/Latin-1), XLSX, JSON and GeoJSON. Directory imports and the week's delivery orders
+both read their files here.
 
 Files are streamed: memory stays bounded whatever their size. What a file could cost is bounded too,
-and checked before the work it would cause (settings TERROIR_SHEET_*, TERROIR_XLSX_*, TERROIR_JSON_*):
-rows and cells, a workbook's parts, its unzipped size and its shared strings (openpyxl reads those whole
-before the first row), JSON nesting and the size of one record. A problem that stops the reading of a
-file raises `SourceError`, saying what and where; a problem with one row is left to the mapping, which
-reports it with the row's line.
+and checked before the work it would cause (`Limits`, from the settings TERROIR_SHEET_*, TERROIR_XLSX_*,
+TERROIR_JSON_*): rows and cells, a workbook's parts, its unzipped size and its shared strings (openpyxl
+reads those whole before the first row), JSON nesting and the size of one record. A problem that stops
+the reading of a file raises `SourceError`, saying what and where; a problem with one row is left to the
+caller, which reports it with the row's line.
+
+No Django here: the caller gives the limits (`Limits.of(settings)`) and translates the errors
+(`SourceError.text(gettext, number_format)`).
 """
 
 from __future__ import annotations
@@ -17,15 +21,11 @@ import io
 import re
 import struct
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
-
-from django.conf import settings
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 
 from terroir.lib.jsonscan import JsonRecordTooLarge, JsonTooDeep, file_chunks, json_scan
 
@@ -44,22 +44,58 @@ XLSX_MAX_PART_BYTES = 20 * 1024 * 1024
 XLSX_MAX_STRINGS_BYTES = 100 * 1024 * 1024
 
 
-def _n(value: int) -> str:
-    """A count as the reader's language writes it (1 000 000 in French)."""
-    return number_format(value, force_grouping=True)
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation (makemessages finds it by this name) without translating it:
+    the caller does, in the reader's language."""
+    return message
+
+
+def _grouped(value: int) -> str:
+    """A count as English writes it (1,000,000)."""
+    return f"{value:,}"
 
 
 def _mb(size: int) -> str:
     return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
 
 
-class SourceError(ValueError):
-    """A file that cannot be read: `message` says what, `line` (1-based) where, when known."""
+@dataclass(frozen=True)
+class Limits:
+    """What reading one file may cost. Each is the setting of its name in capitals after TERROIR_."""
 
-    def __init__(self, message: str, *, line: int | None = None):
-        super().__init__(f"line {line}: {message}" if line else message)
-        self.message = message
+    sheet_max_rows: int
+    sheet_max_cells: int
+    xlsx_max_shared_strings: int
+    xlsx_max_uncompressed_mb: int
+    json_max_depth: int
+    json_max_record_mb: int
+
+    @classmethod
+    def of(cls, settings: Any) -> Limits:
+        """The limits from an object holding the settings (django.conf.settings)."""
+        return cls(**{limit.name: int(getattr(settings, f"TERROIR_{limit.name.upper()}")) for limit in fields(cls)})
+
+
+class SourceError(ValueError):
+    """A file that cannot be read: `template` says what (an English message, `%(name)s` filled from
+    `params`), `line` (1-based) where, when known. `message` is the English text; `text(gettext,
+    number_format)` the text in the reader's language, whole numbers written the way it writes them."""
+
+    def __init__(self, template: str, params: Mapping[str, Any] | None = None, *, line: int | None = None):
+        self.template = template
+        self.params = dict(params or {})
         self.line = line
+        self.message = self.text()
+        super().__init__(f"line {line}: {self.message}" if line else self.message)
+
+    def text(self, translate: Callable[[str], str] = str, number: Callable[[int], str] = _grouped) -> str:
+        if not self.params:
+            return translate(self.template)
+        values = {
+            name: number(value) if isinstance(value, int) and not isinstance(value, bool) else value
+            for name, value in self.params.items()
+        }
+        return translate(self.template) % values
 
 
 @dataclass(frozen=True)
@@ -74,7 +110,10 @@ class RawRow:
 def format_of(path: Path, declared: str | None = None) -> str:
     if declared:
         if declared not in FORMATS:
-            raise SourceError(f"unknown format {declared!r}; known formats: {', '.join(FORMATS)}")
+            raise SourceError(
+                "unknown format %(format)r; known formats: %(formats)s",
+                {"format": declared, "formats": ", ".join(FORMATS)},
+            )
         return declared
     suffix = path.suffix.lower().lstrip(".")
     if suffix in {"csv", "txt", "tsv"}:
@@ -83,23 +122,26 @@ def format_of(path: Path, declared: str | None = None) -> str:
         return "xlsx"
     if suffix in {"json", "geojson"}:
         return suffix
-    raise SourceError(f"cannot tell the format of {path.name!r} from its name; say format = csv, xlsx, json or geojson")
+    raise SourceError(
+        "cannot tell the format of %(name)r from its name; say format = csv, xlsx, json or geojson", {"name": path.name}
+    )
 
 
 def rows_read(
-    path: Path, *, format: str | None = None, encoding: str | None = None, delimiter: str | None = None
-) -> Iterator[RawRow]:
+    path: Path, *, limits: Limits, format: str | None = None, encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Iterator[RawRow]:  # fmt: skip
     """The rows of a file, streamed."""
     if not path.exists():
-        raise SourceError(f"no file at {path}")
+        raise SourceError("no file at %(path)s", {"path": str(path)})
     if path.stat().st_size == 0:
         raise SourceError("the file is empty")
     kind = format_of(path, format)
     if kind == "csv":
-        return _csv_rows(path, encoding=encoding, delimiter=delimiter)
+        return _csv_rows(path, limits=limits, encoding=encoding, delimiter=delimiter)
     if kind == "xlsx":
-        return _xlsx_rows(path)
-    return _json_rows(path)
+        return _xlsx_rows(path, limits)
+    return _json_rows(path, limits)
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -127,7 +169,7 @@ def _open_text(path: Path, encoding: str) -> IO[str]:
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise SourceError(f"unknown encoding {encoding!r}") from None
+        raise SourceError("unknown encoding %(encoding)r", {"encoding": encoding}) from None
     # cp1252 leaves five bytes undefined; they are read as Latin-1 would rather than stop the import.
     errors = "strict" if encoding.startswith("utf") else "replace"
     return path.open("r", encoding=encoding, errors=errors, newline="")
@@ -159,7 +201,9 @@ def _header(names: list[str]) -> list[str]:
             continue
         if name in seen:
             raise SourceError(
-                f"column {name!r} appears twice in the header (columns {seen[name]} and {position})", line=1
+                "column %(name)r appears twice in the header (columns %(first)s and %(second)s)",
+                {"name": name, "first": seen[name], "second": position},
+                line=1,
             )
         seen[name] = position
     if not seen:
@@ -167,20 +211,23 @@ def _header(names: list[str]) -> list[str]:
     return header
 
 
-def _csv_rows(path: Path, *, encoding: str | None, delimiter: str | None) -> Iterator[RawRow]:
+def _csv_rows(path: Path, *, limits: Limits, encoding: str | None, delimiter: str | None) -> Iterator[RawRow]:
     encoding = encoding or encoding_detect(path)
     with _open_text(path, encoding) as text:
         try:
             sample = text.read(SNIFF_BYTES)
         except UnicodeDecodeError as error:
-            raise SourceError(f"the file is not {encoding}: {error.reason} at byte {error.start}") from None
+            raise SourceError(
+                "the file is not %(encoding)s: %(reason)s at byte %(at)s",
+                {"encoding": encoding, "reason": error.reason, "at": error.start},
+            ) from None
         delimiter = delimiter or delimiter_detect(sample)
         if len(delimiter) != 1:
-            raise SourceError(f"the delimiter must be one character, not {delimiter!r}")
+            raise SourceError("the delimiter must be one character, not %(delimiter)r", {"delimiter": delimiter})
         text.seek(0)
         previous_limit = csv.field_size_limit(MAX_FIELD_CHARS)
         lines = _RowLines(text)
-        counter = _Counter()
+        counter = _Counter(limits)
         try:
             reader = csv.reader(lines, delimiter=delimiter)
             try:
@@ -195,13 +242,18 @@ def _csv_rows(path: Path, *, encoding: str | None, delimiter: str | None) -> Ite
                 except StopIteration:
                     return
                 except csv.Error as error:
-                    raise SourceError(f"unreadable CSV: {error}", line=line) from None
+                    raise SourceError("unreadable CSV: %(error)s", {"error": str(error)}, line=line) from None
                 except UnicodeDecodeError as error:
-                    raise SourceError(f"the file is not {encoding}: {error.reason}", line=line) from None
+                    raise SourceError(
+                        "the file is not %(encoding)s: %(reason)s", {"encoding": encoding, "reason": error.reason},
+                        line=line,
+                    ) from None  # fmt: skip
                 except _RowTooLong:
                     raise SourceError(
-                        _("the row holds more than %(limit)s characters: the file is damaged (an unclosed quote?)")
-                        % {"limit": _n(MAX_ROW_CHARS)},
+                        gettext_noop(
+                            "the row holds more than %(limit)s characters: the file is damaged (an unclosed quote?)"
+                        ),
+                        {"limit": MAX_ROW_CHARS},
                         line=line,
                     ) from None
                 counter.add(len(cells), line)
@@ -245,23 +297,23 @@ class _RowLines:
 class _Counter:
     """Rows and cells read so far, against TERROIR_SHEET_MAX_ROWS and TERROIR_SHEET_MAX_CELLS."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits) -> None:
         self.rows = self.cells = 0
-        self.max_rows, self.max_cells = settings.TERROIR_SHEET_MAX_ROWS, settings.TERROIR_SHEET_MAX_CELLS
+        self.max_rows, self.max_cells = limits.sheet_max_rows, limits.sheet_max_cells
 
     def add(self, cells: int, line: int) -> None:
         self.rows += 1
         self.cells += cells
         if self.rows > self.max_rows:
             raise SourceError(
-                _("the file has more than %(limit)s rows (limit TERROIR_SHEET_MAX_ROWS): split it")
-                % {"limit": _n(self.max_rows)},
+                gettext_noop("the file has more than %(limit)s rows (limit TERROIR_SHEET_MAX_ROWS): split it"),
+                {"limit": self.max_rows},
                 line=line,
             )
         if self.cells > self.max_cells:
             raise SourceError(
-                _("the file has more than %(limit)s cells (limit TERROIR_SHEET_MAX_CELLS): split it")
-                % {"limit": _n(self.max_cells)},
+                gettext_noop("the file has more than %(limit)s cells (limit TERROIR_SHEET_MAX_CELLS): split it"),
+                {"limit": self.max_cells},
                 line=line,
             )
 
@@ -269,7 +321,7 @@ class _Counter:
 # --- XLSX -----------------------------------------------------------------------------------------
 
 
-def rows_estimate(path: Path, declared: str | None = None) -> int | None:
+def rows_estimate(path: Path, declared: str | None = None, *, limits: Limits) -> int | None:
     """About how many rows the file has, for a progress bar: CSV lines (a cell may hold a line break),
     a sheet's last row; None for JSON, whose records are only known by reading them."""
     try:
@@ -281,7 +333,7 @@ def rows_estimate(path: Path, declared: str | None = None) -> int | None:
                     lines += chunk.count(b"\n")
             return max(lines - 1, 0)
         if kind == "xlsx":
-            workbook = _workbook_open(path)
+            workbook = _workbook_open(path, limits)
             try:
                 return max((workbook.worksheets[0].max_row or 1) - 1, 0)
             finally:
@@ -291,39 +343,42 @@ def rows_estimate(path: Path, declared: str | None = None) -> int | None:
     return None
 
 
-def _workbook_open(path: Path) -> Any:
+def _workbook_open(path: Path, limits: Limits) -> Any:
     from openpyxl import load_workbook
 
-    xlsx_check(path)
+    xlsx_check(path, limits)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise SourceError(f"not a readable XLSX workbook ({error})") from None
+        raise _unreadable_workbook(error) from None
     try:
         if workbook.worksheets:
-            _dimension_check(workbook.worksheets[0])
+            _dimension_check(workbook.worksheets[0], limits)
     except BaseException:
         workbook.close()
         raise
     return workbook
 
 
-def _dimension_check(sheet: Any) -> None:
+def _unreadable_workbook(error: BaseException) -> SourceError:
+    return SourceError("not a readable XLSX workbook (%(error)s)", {"error": str(error)})
+
+
+def _dimension_check(sheet: Any, limits: Limits) -> None:
     """The rows and columns the sheet declares (openpyxl pads every row to them)."""
     rows, columns = sheet.max_row or 0, sheet.max_column or 0
-    max_cells = settings.TERROIR_SHEET_MAX_CELLS
-    if rows > settings.TERROIR_SHEET_MAX_ROWS:
+    if rows > limits.sheet_max_rows:
         raise SourceError(
-            _("the sheet %(sheet)r declares %(rows)s rows; the limit is %(limit)s (TERROIR_SHEET_MAX_ROWS)")
-            % {"sheet": sheet.title, "rows": _n(rows), "limit": _n(settings.TERROIR_SHEET_MAX_ROWS)}
+            gettext_noop("the sheet %(sheet)r declares %(rows)s rows; the limit is %(limit)s (TERROIR_SHEET_MAX_ROWS)"),
+            {"sheet": sheet.title, "rows": rows, "limit": limits.sheet_max_rows},
         )
-    if rows * columns > max_cells:
+    if rows * columns > limits.sheet_max_cells:
         raise SourceError(
-            _(
+            gettext_noop(
                 "the sheet %(sheet)r declares %(rows)s rows × %(columns)s columns; the limit is %(limit)s cells "
                 "(TERROIR_SHEET_MAX_CELLS)"
-            )
-            % {"sheet": sheet.title, "rows": _n(rows), "columns": _n(columns), "limit": _n(max_cells)}
+            ),
+            {"sheet": sheet.title, "rows": rows, "columns": columns, "limit": limits.sheet_max_cells},
         )
 
 
@@ -333,7 +388,7 @@ _SST_COUNT = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"'](\d+)")
 _SST_ITEM = re.compile(rb"<(?:\w+:)?si[\s>/]")
 
 
-def xlsx_check(path: Path) -> None:
+def xlsx_check(path: Path, limits: Limits) -> None:
     """SourceError when opening the workbook would cost more than the limits allow: too many parts,
     more unzipped bytes than TERROIR_XLSX_MAX_UNCOMPRESSED_MB, more shared strings than
     TERROIR_XLSX_MAX_SHARED_STRINGS (the count the file declares, then the strings themselves, counted
@@ -343,23 +398,20 @@ def xlsx_check(path: Path) -> None:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
-        raise SourceError(f"not a readable XLSX workbook ({error})") from None
+        raise _unreadable_workbook(error) from None
     with archive:
         members = archive.infolist()
         if len(members) > XLSX_MAX_MEMBERS:
-            raise SourceError(
-                _("the workbook has %(n)s parts; a workbook has a few dozen at most (limit %(limit)s)")
-                % {"n": _n(len(members)), "limit": _n(XLSX_MAX_MEMBERS)}
-            )
-        limit = settings.TERROIR_XLSX_MAX_UNCOMPRESSED_MB * 1024 * 1024
+            raise _too_many_parts(len(members))
+        limit = limits.xlsx_max_uncompressed_mb * 1024 * 1024
         total = sum(member.file_size for member in members)
         if total > limit:
             raise SourceError(
-                _(
+                gettext_noop(
                     "the workbook holds %(mb)s MB once unzipped; the limit is %(limit)s MB "
                     "(TERROIR_XLSX_MAX_UNCOMPRESSED_MB)"
-                )
-                % {"mb": _mb(total), "limit": settings.TERROIR_XLSX_MAX_UNCOMPRESSED_MB}
+                ),
+                {"mb": _mb(total), "limit": limits.xlsx_max_uncompressed_mb},
             )
         types = _content_types(archive)
         for member in members:
@@ -367,11 +419,20 @@ def xlsx_check(path: Path) -> None:
             part_limit = {_SHEET_TYPE: limit, _STRINGS_TYPE: XLSX_MAX_STRINGS_BYTES}.get(kind, XLSX_MAX_PART_BYTES)
             if member.file_size > part_limit:
                 raise SourceError(
-                    _("the part %(name)s of the workbook holds %(mb)s MB once unzipped; the limit is %(limit)s MB")
-                    % {"name": member.filename, "mb": _mb(member.file_size), "limit": _mb(part_limit)}
+                    gettext_noop(
+                        "the part %(name)s of the workbook holds %(mb)s MB once unzipped; the limit is %(limit)s MB"
+                    ),
+                    {"name": member.filename, "mb": _mb(member.file_size), "limit": _mb(part_limit)},
                 )
             if kind == _STRINGS_TYPE:
-                _shared_strings_check(archive, member)
+                _shared_strings_check(archive, member, limits.xlsx_max_shared_strings)
+
+
+def _too_many_parts(parts: int) -> SourceError:
+    return SourceError(
+        gettext_noop("the workbook has %(n)s parts; a workbook has a few dozen at most (limit %(limit)s)"),
+        {"n": parts, "limit": XLSX_MAX_MEMBERS},
+    )
 
 
 def _zip_directory_check(path: Path) -> None:
@@ -384,21 +445,18 @@ def _zip_directory_check(path: Path) -> None:
         tail = raw.read()
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
-        raise SourceError("not a readable XLSX workbook (no zip directory: is it really an .xlsx file?)")
+        raise _unreadable_workbook(ValueError("no zip directory: is it really an .xlsx file?"))
     entries, directory_bytes = struct.unpack("<HI", tail[at + 10 : at + 16])
     # zipfile believes a ZIP64 record before the end record over the end record itself.
     zip64 = at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07"
     if zip64 or entries == 0xFFFF or directory_bytes == 0xFFFFFFFF:
-        raise SourceError(_("the workbook is a ZIP64 archive: no spreadsheet is that large"))
+        raise SourceError(gettext_noop("the workbook is a ZIP64 archive: no spreadsheet is that large"))
     if entries > XLSX_MAX_MEMBERS:
-        raise SourceError(
-            _("the workbook has %(n)s parts; a workbook has a few dozen at most (limit %(limit)s)")
-            % {"n": _n(entries), "limit": _n(XLSX_MAX_MEMBERS)}
-        )
+        raise _too_many_parts(entries)
     if directory_bytes > XLSX_MAX_DIRECTORY_BYTES:
         raise SourceError(
-            _("the list of the workbook's parts holds %(size)s bytes; the limit is %(limit)s")
-            % {"size": _n(directory_bytes), "limit": _n(XLSX_MAX_DIRECTORY_BYTES)}
+            gettext_noop("the list of the workbook's parts holds %(size)s bytes; the limit is %(limit)s"),
+            {"size": directory_bytes, "limit": XLSX_MAX_DIRECTORY_BYTES},
         )
 
 
@@ -414,7 +472,7 @@ def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
     try:
         root = ElementTree.fromstring(archive.read(info))
     except (ElementTree.ParseError, zipfile.BadZipFile, OSError, ValueError) as error:
-        raise SourceError(f"not a readable XLSX workbook ({error})") from None
+        raise _unreadable_workbook(error) from None
     types: dict[str, str] = {}
     for element in root:
         name, kind = element.get("PartName"), element.get("ContentType")
@@ -423,17 +481,20 @@ def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
     return types
 
 
-def _shared_strings_check(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
-    limit = settings.TERROIR_XLSX_MAX_SHARED_STRINGS
-
-    def refuse(count: str) -> SourceError:
-        return SourceError(
-            _(
+def _shared_strings_check(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limit: int) -> None:
+    def refuse(count: int, *, at_least: bool = False) -> SourceError:
+        template = (
+            gettext_noop(
+                "the workbook has more than %(count)s distinct texts (shared strings); the limit is %(limit)s "
+                "(TERROIR_XLSX_MAX_SHARED_STRINGS)"
+            )
+            if at_least
+            else gettext_noop(
                 "the workbook has %(count)s distinct texts (shared strings); the limit is %(limit)s "
                 "(TERROIR_XLSX_MAX_SHARED_STRINGS)"
             )
-            % {"count": count, "limit": _n(limit)}
         )
+        return SourceError(template, {"count": count, "limit": limit})
 
     counted, tail = 0, b""
     try:
@@ -442,22 +503,22 @@ def _shared_strings_check(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> 
                 if counted == 0 and not tail:
                     declared = _SST_COUNT.search(chunk[:4096])
                     if declared and int(declared.group(1)) > limit:
-                        raise refuse(_n(int(declared.group(1))))
+                        raise refuse(int(declared.group(1)))
                 # A tag cut between two chunks is found in the few bytes kept from the last one.
                 window = tail + chunk
                 counted += len(_SST_ITEM.findall(window)) - len(_SST_ITEM.findall(tail))
                 if counted > limit:
-                    raise refuse(_("more than %(limit)s") % {"limit": _n(limit)})
+                    raise refuse(limit, at_least=True)
                 tail = window[-16:]
     except SourceError:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
-        raise SourceError(f"not a readable XLSX workbook ({error})") from None
+        raise _unreadable_workbook(error) from None
 
 
-def _xlsx_rows(path: Path) -> Iterator[RawRow]:
-    workbook = _workbook_open(path)
-    counter = _Counter()
+def _xlsx_rows(path: Path, limits: Limits) -> Iterator[RawRow]:
+    workbook = _workbook_open(path, limits)
+    counter = _Counter(limits)
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -513,17 +574,17 @@ def _json_prefix(path: Path) -> str:
                     if depth == 0:
                         break
         except ijson.JSONError as error:
-            raise SourceError(f"malformed JSON: {error}") from None
+            raise SourceError("malformed JSON: %(error)s", {"error": str(error)}) from None
     raise SourceError(
         "no list of records found: expected a list, a GeoJSON FeatureCollection, an Overpass answer "
         '("elements"), a GoGoCarto export ("data") or Agence Bio open data ("items")'
     )
 
 
-def _json_check(path: Path, prefix: str) -> None:
+def _json_check(path: Path, prefix: str, limits: Limits) -> None:
     """Nesting and the size of each record, before ijson builds any (it keeps a path per open level:
     100,000 nested brackets cost it gigabytes)."""
-    max_depth, max_record_mb = settings.TERROIR_JSON_MAX_DEPTH, settings.TERROIR_JSON_MAX_RECORD_MB
+    max_depth, max_record_mb = limits.json_max_depth, limits.json_max_record_mb
     with path.open("rb") as raw:
         try:
             json_scan(
@@ -532,23 +593,27 @@ def _json_check(path: Path, prefix: str) -> None:
             )  # fmt: skip
         except JsonTooDeep as error:
             raise SourceError(
-                _("the JSON is nested more than %(limit)s levels deep (limit TERROIR_JSON_MAX_DEPTH), at byte %(at)s")
-                % {"limit": max_depth, "at": _n(error.offset)}
+                gettext_noop(
+                    "the JSON is nested more than %(limit)s levels deep (limit TERROIR_JSON_MAX_DEPTH), at byte %(at)s"
+                ),
+                {"limit": max_depth, "at": error.offset},
             ) from None
         except JsonRecordTooLarge as error:
             raise SourceError(
-                _("the record is larger than %(limit)s MB (limit TERROIR_JSON_MAX_RECORD_MB), from byte %(offset)s")
-                % {"limit": max_record_mb, "offset": _n(error.offset)},
+                gettext_noop(
+                    "the record is larger than %(limit)s MB (limit TERROIR_JSON_MAX_RECORD_MB), from byte %(offset)s"
+                ),
+                {"limit": max_record_mb, "offset": error.offset},
                 line=error.record,
             ) from None
 
 
-def _json_rows(path: Path) -> Iterator[RawRow]:
+def _json_rows(path: Path, limits: Limits) -> Iterator[RawRow]:
     import ijson
 
     prefix = _json_prefix(path)
-    _json_check(path, prefix)
-    counter = _Counter()
+    _json_check(path, prefix, limits)
+    counter = _Counter(limits)
     with path.open("rb") as raw:
         position = 0
         try:
@@ -567,12 +632,15 @@ def _json_rows(path: Path) -> Iterator[RawRow]:
                 else:
                     yield RawRow(line=position, values=item)
         except ijson.JSONError as error:
-            raise SourceError(f"malformed JSON after record {position}: {error}") from None
+            raise SourceError(
+                "malformed JSON after record %(position)s: %(error)s", {"position": position, "error": str(error)}
+            ) from None
 
 
 def header_read(
-    path: Path, *, format: str | None = None, encoding: str | None = None, delimiter: str | None = None
-) -> list[str] | None:
+    path: Path, *, limits: Limits, format: str | None = None, encoding: str | None = None,
+    delimiter: str | None = None,
+) -> list[str] | None:  # fmt: skip
     """The column names of a CSV or XLSX file (None for JSON, whose records name their own fields)."""
     kind = format_of(path, format)
     if kind == "csv":
@@ -582,10 +650,25 @@ def header_read(
             first = next(csv.reader(io.StringIO(sample), delimiter=delimiter or delimiter_detect(sample)), [])
             return _header(first)
     if kind == "xlsx":
-        workbook = _workbook_open(path)
+        workbook = _workbook_open(path, limits)
         try:
             cells: tuple[Any, ...] = next(workbook.worksheets[0].iter_rows(values_only=True), ())
             return _header(["" if cell is None else str(cell) for cell in cells])
         finally:
             workbook.close()
     return None
+
+
+# --- Values ---------------------------------------------------------------------------------------
+
+
+def number_parse(text: str) -> float | None:
+    """A decimal written the French or the English way: "45,55" or "45.55"."""
+    # Spreadsheets in French separate thousands with a space, a no-break or a narrow no-break space.
+    cleaned = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
