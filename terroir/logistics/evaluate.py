@@ -25,7 +25,7 @@ import numpy as np
 from . import sharing
 from .costs import CostModel, RoundCost, VehicleType, round_cost, saving
 from .distances import Matrix
-from .routing import DAY, Depot, Kind, Order, Place, Plan, Problem, Round, Vehicle, places_of, plan
+from .routing import DAY, Base, Fleet, Job, Kind, Plan, Problem, Round, Site, places_of, plan
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class Report:
     shapley: list[sharing.Share] = field(default_factory=list)
 
 
-def cost_model(vehicle: Vehicle) -> CostModel:
+def cost_model(vehicle: Fleet) -> CostModel:
     return CostModel(
         per_km=vehicle.per_km,
         per_hour=vehicle.per_hour,
@@ -71,7 +71,7 @@ def cost_model(vehicle: Vehicle) -> CostModel:
     )
 
 
-def _tonne_km(round_: Round, km: Callable[[Place, Place], float], orders: dict[str, Order]) -> dict[str, float]:
+def _tonne_km(round_: Round, km: Callable[[Site, Site], float], orders: dict[str, Job]) -> dict[str, float]:
     """kg × km each order of the round travels on board."""
     on_board: set[str] = set()
     weights = dict.fromkeys(round_.orders, 0.0)
@@ -105,7 +105,7 @@ def evaluate(
     index = {p: i for i, p in enumerate(places)}
     matrix = matrix_for([(float(p.lat or 0.0), float(p.lon or 0.0)) for p in places])
 
-    def km(a: Place, b: Place) -> float:
+    def km(a: Site, b: Site) -> float:
         return float(matrix.km[index[a], index[b]])
 
     round_costs, order_costs = [], {}
@@ -133,7 +133,7 @@ def evaluate(
     if not result.rounds:
         return report
     served_day = {order_id: r.day for r in result.rounds for order_id in r.orders}
-    by_producer: dict[str, list[Order]] = defaultdict(list)
+    by_producer: dict[str, list[Job]] = defaultdict(list)
     for order_id in served_day:
         by_producer[orders[order_id].producer or order_id].append(orders[order_id])
     report.status_quo, report.status_quo_by_producer = _status_quo(
@@ -156,8 +156,8 @@ def evaluate(
     return report
 
 
-def _parties(order_costs: dict[str, float], orders: dict[str, Order], key: Callable[[Order], str]) -> list[PartyCost]:
-    grouped: dict[str, list[Order]] = defaultdict(list)
+def _parties(order_costs: dict[str, float], orders: dict[str, Job], key: Callable[[Job], str]) -> list[PartyCost]:
+    grouped: dict[str, list[Job]] = defaultdict(list)
     for order_id in order_costs:
         grouped[key(orders[order_id])].append(orders[order_id])
     return sorted(
@@ -176,7 +176,7 @@ def _parties(order_costs: dict[str, float], orders: dict[str, Order], key: Calla
 
 
 def _status_quo(
-    problem: Problem, by_producer: dict[str, list[Order]], served_day: dict[str, int],
+    problem: Problem, by_producer: dict[str, list[Job]], served_day: dict[str, int],
     matrix_for: Callable[[list[tuple[float, float]]], Matrix], seconds: float, seed: int,
 ) -> tuple[RoundCost | None, dict[str, float]]:  # fmt: skip
     """Each producer alone, from their farm, with their own vehicle, on the days the pooled plan uses."""
@@ -190,13 +190,13 @@ def _status_quo(
         if farm is None or farm.lat is None:
             return None, costs  # not comparable without every farm
         heaviest = max([own.capacity_kg, *(o.kg for o in items)])
-        vehicle = Vehicle(
+        vehicle = Fleet(
             "own", "farm", capacity_kg=heaviest, cold_kg=heaviest, per_km=own.per_km, per_hour=own.per_hour,
             start_s=own.start_s, end_s=own.end_s, max_reloads=10, days=tuple(range(7)),
             vehicle_type=own.vehicle_type,
         )  # fmt: skip
         alone = [
-            Order(
+            Job(
                 id=o.id,
                 kind=Kind.DELIVERY,
                 kg=o.kg,
@@ -211,7 +211,7 @@ def _status_quo(
             for o in items
         ]
         own_plan = plan(
-            Problem([Depot("farm", farm, 0, DAY)], [vehicle], alone), matrix_for=matrix_for,
+            Problem([Base("farm", farm, 0, DAY)], [vehicle], alone), matrix_for=matrix_for,
             seconds=seconds, seed=seed, patience=500,
         )  # fmt: skip
         model = cost_model(vehicle)
@@ -227,7 +227,7 @@ def _status_quo(
 
 
 def _game(
-    problem: Problem, result: Plan, players: list[str], index: dict[Place, int], matrix: Matrix
+    problem: Problem, result: Plan, players: list[str], index: dict[Site, int], matrix: Matrix
 ) -> Callable[[frozenset[Hashable]], float]:
     """A coalition's cost: every round visiting only the coalition's stops, in the plan's order."""
     orders = {o.id: o for o in problem.orders}

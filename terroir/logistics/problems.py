@@ -14,26 +14,26 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .costs import VehicleType
-from .routing import Depot, Kind, Order, OwnVehicle, Place, Plan, Problem, ProblemError, Vehicle
+from .routing import Base, Fleet, Job, Kind, OwnVehicle, Plan, Problem, ProblemError, Site
 
 DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
-def _place(data: Any, where: str) -> Place | None:
+def _place(data: Any, where: str) -> Site | None:
     if data is None:
         return None
     if not isinstance(data, dict):
         raise ProblemError(f'{where}: a place is {{"lat": …, "lon": …}}')
     lat, lon = data.get("lat"), data.get("lon")
     if lat is None and lon is None:
-        return Place(None, None)
+        return Site(None, None)
     if (
         not isinstance(lat, int | float)
         or not isinstance(lon, int | float)
         or not (-90 <= lat <= 90 and -180 <= lon <= 180)
     ):
         raise ProblemError(f"{where}: impossible coordinates {lat!r}, {lon!r}")
-    return Place(float(lat), float(lon))
+    return Site(float(lat), float(lon))
 
 
 def _hhmm(value: Any, where: str) -> int:
@@ -124,12 +124,12 @@ def problem_from_json(data: Any) -> Problem:
     _lists_check(data)
     try:
         depots = [
-            Depot(str(d["id"]), _place(d.get("place"), f"depot {d['id']}") or Place(None, None),
+            Base(str(d["id"]), _place(d.get("place"), f"depot {d['id']}") or Site(None, None),
                   *_window(d.get("hours"), f"depot {d['id']}"))
             for d in data.get("depots", [])
         ]  # fmt: skip
         vehicles = [
-            Vehicle(
+            Fleet(
                 id=str(v["id"]), depot=str(v["depot"]), capacity_kg=float(v["capacity_kg"]),
                 capacity_crates=int(v.get("capacity_crates", 2**62)), cold_kg=float(v.get("cold_kg", 0)),
                 count=int(v.get("count", 1)), per_km=float(v.get("per_km", 0.80)),
@@ -151,7 +151,7 @@ def problem_from_json(data: Any) -> Problem:
             if kind not in {k.value for k in Kind}:
                 raise ProblemError(f"{where}: unknown kind {kind!r} (shipment, delivery, collection)")
             orders.append(
-                Order(
+                Job(
                     id=str(o["id"]), kind=Kind(kind), kg=float(o.get("kg", 0)), crates=int(o.get("crates", 0)),
                     cold=bool(o.get("cold", False)), value=float(o.get("value", 0)),
                     pickup=_place(o.get("pickup"), where), delivery=_place(o.get("delivery"), where),
@@ -168,7 +168,7 @@ def problem_from_json(data: Any) -> Problem:
         farms_data = data.get("farms") or {}
         if not isinstance(farms_data, dict):
             raise ProblemError('farms is {"producer": {"lat": …, "lon": …}}')
-        farms = {str(k): _place(v, f"farm {k}") or Place(None, None) for k, v in farms_data.items()}
+        farms = {str(k): _place(v, f"farm {k}") or Site(None, None) for k, v in farms_data.items()}
         own_data = data.get("own_vehicle") or {}
         if not isinstance(own_data, dict):
             raise ProblemError("own_vehicle is an object (per_km, per_hour, capacity_kg, vehicle_type, hours)")

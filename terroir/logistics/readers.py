@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .distances import Matrix
-from .routing import NO_LIMIT, Depot, Kind, Order, Place, Problem, ProblemError, Vehicle
+from .routing import NO_LIMIT, Base, Fleet, Job, Kind, Problem, ProblemError, Site
 
 
 def solomon(path: Path) -> Problem:
@@ -25,18 +25,18 @@ def solomon(path: Path) -> Problem:
         raise ProblemError(f"{path.name}: not a Solomon instance (no vehicle NUMBER/CAPACITY section)") from None
     depot_row, customers = rows[0], rows[1:]
 
-    def place(row: list[str]) -> Place:
-        return Place(lat=float(row[2]), lon=float(row[1]))  # x as longitude, y as latitude: planar
+    def place(row: list[str]) -> Site:
+        return Site(lat=float(row[2]), lon=float(row[1]))  # x as longitude, y as latitude: planar
 
     def seconds(value: str) -> int:
         return round(float(value) * 100)
 
-    depot = Depot("depot", place(depot_row), opens_s=seconds(depot_row[4]), closes_s=seconds(depot_row[5]))
-    vehicle = Vehicle(
+    depot = Base("depot", place(depot_row), opens_s=seconds(depot_row[4]), closes_s=seconds(depot_row[5]))
+    vehicle = Fleet(
         "vehicle", "depot", capacity_kg=capacity, count=count, start_s=depot.opens_s, end_s=depot.closes_s
     )
     orders = [
-        Order(
+        Job(
             id=row[0],
             kind=Kind.DELIVERY,
             kg=float(row[3]),
@@ -66,14 +66,14 @@ def li_lim(path: Path) -> Problem:
     except (IndexError, ValueError, KeyError):
         raise ProblemError(f"{path.name}: not a Li & Lim instance") from None
 
-    def place(row: list[str]) -> Place:
-        return Place(lat=float(row[2]), lon=float(row[1]))
+    def place(row: list[str]) -> Site:
+        return Site(lat=float(row[2]), lon=float(row[1]))
 
     def time(value: str) -> int:
         return round(float(value) * 100)
 
-    depot = Depot("depot", place(depot_row), opens_s=time(depot_row[4]), closes_s=time(depot_row[5]))
-    vehicle = Vehicle("vehicle", "depot", capacity_kg=capacity, count=count, start_s=depot.opens_s,
+    depot = Base("depot", place(depot_row), opens_s=time(depot_row[4]), closes_s=time(depot_row[5]))
+    vehicle = Fleet("vehicle", "depot", capacity_kg=capacity, count=count, start_s=depot.opens_s,
                       end_s=depot.closes_s)  # fmt: skip
     orders = []
     for task_id, row in sorted(tasks.items()):
@@ -84,7 +84,7 @@ def li_lim(path: Path) -> Problem:
             raise ProblemError(f"{path.name}: task {task_id} delivers to unknown task {delivery_id}")
         other = tasks[delivery_id]
         orders.append(
-            Order(
+            Job(
                 id=str(task_id),
                 kind=Kind.SHIPMENT,
                 kg=demand,
@@ -139,19 +139,19 @@ def vrplib(path: Path) -> Problem:
     )
     depot_index = depots[0]
 
-    def place(i: int) -> Place:
-        return Place(lat=float(coords[i][1]), lon=float(coords[i][0]))
+    def place(i: int) -> Site:
+        return Site(lat=float(coords[i][1]), lon=float(coords[i][0]))
 
-    depot = Depot("depot", place(depot_index), opens_s=int(windows[depot_index][0]),
+    depot = Base("depot", place(depot_index), opens_s=int(windows[depot_index][0]),
                   closes_s=int(windows[depot_index][1]))  # fmt: skip
     reloads = "vehicles_reload_depot" in data
-    vehicle = Vehicle(
+    vehicle = Fleet(
         "vehicle", "depot", capacity_kg=float(np.atleast_1d(data.get("capacity", NO_LIMIT // 1000))[0]),
         count=int(data.get("vehicles", count - 1)), start_s=depot.opens_s, end_s=depot.closes_s,
         max_reloads=int(data.get("vehicles_max_reloads", 1000)) if reloads else 0,
     )  # fmt: skip
     orders = [
-        Order(
+        Job(
             id=str(i),
             kind=Kind.DELIVERY,
             kg=float(demand[i]),

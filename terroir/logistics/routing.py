@@ -50,22 +50,32 @@ class Kind(StrEnum):
     COLLECTION = "collection"  # from a farm to the depot
 
 
+# The engine's own words, so that they are not taken for the models of the same things: a Site is a point
+# on the map (a directory Place or Actor), a Base a depot, a Fleet identical vehicles, a Job one order.
+
+
 @dataclass(frozen=True)
-class Place:
+class Site:
+    """Where goods are loaded or unloaded."""
+
     lat: float | None
     lon: float | None
 
 
 @dataclass(frozen=True)
-class Depot:
+class Base:
+    """A depot: where vehicles start and end their days, and reload."""
+
     id: str
-    place: Place
+    place: Site
     opens_s: int = 0
     closes_s: int = 24 * 3600
 
 
 @dataclass(frozen=True)
-class Vehicle:
+class Fleet:
+    """`count` identical vehicles based at the depot `depot` (one, from the models)."""
+
     id: str
     depot: str
     capacity_kg: float
@@ -85,15 +95,17 @@ class Vehicle:
 
 
 @dataclass(frozen=True)
-class Order:
+class Job:
+    """One delivery order to plan: goods to carry from a pickup, to a delivery, or both."""
+
     id: str
     kind: Kind
     kg: float
     crates: int = 0
     cold: bool = False
     value: float = 0.0
-    pickup: Place | None = None  # the farm (shipments, collections)
-    delivery: Place | None = None  # the customer (shipments, deliveries)
+    pickup: Site | None = None  # the farm (shipments, collections)
+    delivery: Site | None = None  # the customer (shipments, deliveries)
     pickup_window: tuple[int, int] = (0, 24 * 3600)
     delivery_window: tuple[int, int] = (0, 24 * 3600)
     service_s: int = 300  # on site (at the pickup, and at the delivery unless delivery_service_s says)
@@ -124,10 +136,10 @@ class OwnVehicle:
 
 @dataclass(frozen=True)
 class Problem:
-    depots: Sequence[Depot]
-    vehicles: Sequence[Vehicle]
-    orders: Sequence[Order]
-    farms: dict[str, Place] = field(default_factory=dict)  # producer → where their own rounds start
+    depots: Sequence[Base]
+    vehicles: Sequence[Fleet]
+    orders: Sequence[Job]
+    farms: dict[str, Site] = field(default_factory=dict)  # producer → where their own rounds start
     own_vehicle: OwnVehicle = field(default_factory=OwnVehicle)
 
 
@@ -135,7 +147,7 @@ class Problem:
 class Stop:
     order: str | None  # None at the depot
     action: str  # "start", "load", "unload", "reload", "end"
-    place: Place
+    place: Site
     arrival_s: int  # seconds since Monday 00:00 of the planned week
     departure_s: int
     load_kg: float = 0.0  # on board when leaving the stop
@@ -198,7 +210,7 @@ def problem_check(problem: Problem) -> None:
             raise ProblemError(f"order {order.id}: its days are numbered 0 (Monday) to 6 (Sunday)")
 
 
-def _located(place: Place | None) -> bool:
+def _located(place: Site | None) -> bool:
     return place is not None and place.lat is not None and place.lon is not None
 
 
@@ -232,18 +244,18 @@ def unservable(problem: Problem) -> list[tuple[str, str]]:
 @dataclass
 class _Built:
     model: Model
-    clients: list[tuple[Order, int]]  # PyVRP client index → (order, day)
-    shipments: list[tuple[Order, int]]
-    vehicle_types: list[tuple[Vehicle, int]]  # PyVRP vehicle type index → (vehicle, day)
+    clients: list[tuple[Job, int]]  # PyVRP client index → (order, day)
+    shipments: list[tuple[Job, int]]
+    vehicle_types: list[tuple[Fleet, int]]  # PyVRP vehicle type index → (vehicle, day)
 
 
-def _load(order: Order) -> list[int]:
+def _load(order: Job) -> list[int]:
     return [round(order.kg * 100), order.crates, round(order.kg * 100) if order.cold else 0]
 
 
 def _build(
-    problem: Problem, orders: list[Order], days: dict[str, tuple[int, ...]], stretch: set[str],
-    places: list[Place], matrix: Matrix, objective: str, distance_scale: float,
+    problem: Problem, orders: list[Job], days: dict[str, tuple[int, ...]], stretch: set[str],
+    places: list[Site], matrix: Matrix, objective: str, distance_scale: float,
 ) -> _Built:  # fmt: skip
     """The PyVRP model. `days`: the days each order may travel on (those a vehicle works);
     `stretch`: shipments with several days, relaxed to a choice of deliveries (first pass of the week)."""
@@ -277,8 +289,8 @@ def _build(
                 name=f"{vehicle.id}@{day}",
             )
             vehicle_types.append((vehicle, day))
-    clients: list[tuple[Order, int]] = []
-    shipments: list[tuple[Order, int]] = []
+    clients: list[tuple[Job, int]] = []
+    shipments: list[tuple[Job, int]] = []
     for order in orders:
         load = _load(order)
         prize = round(order.prize * MONEY) if not order.required else 0
@@ -385,7 +397,7 @@ each search stops after that many iterations instead of by time (the same plan o
 
 
 def _fewer_vehicles(
-    problem: Problem, orders: list[Order], days: dict[str, tuple[int, ...]], places: list[Place], matrix: Matrix,
+    problem: Problem, orders: list[Job], days: dict[str, tuple[int, ...]], places: list[Site], matrix: Matrix,
     distance_scale: float, solution: Any, built: _Built, seconds: float, seed: int, excluded: list[tuple[str, str]],
     iterations: int | None = None,
 ) -> Plan:  # fmt: skip
@@ -408,9 +420,9 @@ def _fewer_vehicles(
     return _read(best, problem, best_built, excluded, distance_scale)
 
 
-def places_of(problem: Problem, orders: Sequence[Order]) -> list[Place]:
+def places_of(problem: Problem, orders: Sequence[Job]) -> list[Site]:
     """Every distinct place of the problem, depots first."""
-    places: list[Place] = [d.place for d in problem.depots]
+    places: list[Site] = [d.place for d in problem.depots]
     for order in orders:
         for place in (order.pickup, order.delivery):
             if place is not None and _located(place):
@@ -460,7 +472,7 @@ def _read(
         vehicle, day = built.vehicle_types[route.vehicle_type()]
         schedule = list(route.schedule())
         # The goods of each trip: deliveries leave the depot with it, collections come back.
-        trips: list[list[Order]] = [[]]
+        trips: list[list[Job]] = [[]]
         for activity in schedule[1:-1]:
             if activity.is_depot():
                 trips.append([])

@@ -9,18 +9,18 @@ import pytest
 
 from terroir.logistics.distances import Estimate
 from terroir.logistics.readers import euclidean_exact, solomon
-from terroir.logistics.routing import Depot, Kind, Order, Place, Problem, ProblemError, Vehicle, plan
+from terroir.logistics.routing import Base, Fleet, Job, Kind, Problem, ProblemError, Site, plan
 
 SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "benchmarks"
-WORKSHOP = Place(45.5497, 3.7417)  # Ambert
-FARM, SHOP, CANTEEN = Place(45.60, 3.70), Place(45.78, 3.09), Place(45.86, 3.55)
+WORKSHOP = Site(45.5497, 3.7417)  # Ambert
+FARM, SHOP, CANTEEN = Site(45.60, 3.70), Site(45.78, 3.09), Site(45.86, 3.55)
 
 
 def line_problem() -> Problem:
-    """Depot at 0, customers at 1, 2, 3 on a line (planar): the optimum goes out and back, 6 units."""
-    depot = Depot("d", Place(0, 0), 0, 1000)
-    orders = [Order(str(x), Kind.DELIVERY, kg=1, delivery=Place(0, x), service_s=0) for x in (1, 2, 3)]
-    return Problem([depot], [Vehicle("v", "d", capacity_kg=10, count=2, start_s=0, end_s=1000)], orders)
+    """The depot at 0, customers at 1, 2, 3 on a line (planar): the optimum goes out and back, 6 units."""
+    depot = Base("d", Site(0, 0), 0, 1000)
+    orders = [Job(str(x), Kind.DELIVERY, kg=1, delivery=Site(0, x), service_s=0) for x in (1, 2, 3)]
+    return Problem([depot], [Fleet("v", "d", capacity_kg=10, count=2, start_s=0, end_s=1000)], orders)
 
 
 def test_a_tiny_instance_is_solved_to_its_known_optimum() -> None:
@@ -32,11 +32,11 @@ def test_a_tiny_instance_is_solved_to_its_known_optimum() -> None:
 
 def test_a_shipment_is_loaded_at_the_farm_before_it_is_unloaded_at_the_shop() -> None:
     problem = Problem(
-        [Depot("workshop", WORKSHOP)],
-        [Vehicle("van", "workshop", capacity_kg=600, cold_kg=300)],
+        [Base("workshop", WORKSHOP)],
+        [Fleet("van", "workshop", capacity_kg=600, cold_kg=300)],
         [
-            Order("cheese", Kind.SHIPMENT, kg=40, cold=True, value=600, pickup=FARM, delivery=SHOP),
-            Order("salads", Kind.DELIVERY, kg=15, value=90, delivery=CANTEEN),
+            Job("cheese", Kind.SHIPMENT, kg=40, cold=True, value=600, pickup=FARM, delivery=SHOP),
+            Job("salads", Kind.DELIVERY, kg=15, value=90, delivery=CANTEEN),
         ],
     )
     result = plan(problem, matrix_for=Estimate().matrix, seconds=0.5)
@@ -48,14 +48,14 @@ def test_a_shipment_is_loaded_at_the_farm_before_it_is_unloaded_at_the_shop() ->
 
 def test_orders_no_plan_can_serve_are_listed_with_their_reason_and_the_rest_is_planned() -> None:
     problem = Problem(
-        [Depot("workshop", WORKSHOP)],
-        [Vehicle("van", "workshop", capacity_kg=600, cold_kg=0)],
+        [Base("workshop", WORKSHOP)],
+        [Fleet("van", "workshop", capacity_kg=600, cold_kg=0)],
         [
-            Order("ok", Kind.DELIVERY, kg=10, delivery=SHOP),
-            Order("lost", Kind.DELIVERY, kg=10, delivery=Place(None, None)),
-            Order("huge", Kind.DELIVERY, kg=2000, delivery=SHOP),
-            Order("frozen", Kind.DELIVERY, kg=10, cold=True, delivery=SHOP),
-            Order(
+            Job("ok", Kind.DELIVERY, kg=10, delivery=SHOP),
+            Job("lost", Kind.DELIVERY, kg=10, delivery=Site(None, None)),
+            Job("huge", Kind.DELIVERY, kg=2000, delivery=SHOP),
+            Job("frozen", Kind.DELIVERY, kg=10, cold=True, delivery=SHOP),
+            Job(
                 "late",
                 Kind.SHIPMENT,
                 kg=5,
@@ -80,15 +80,15 @@ def test_orders_no_plan_can_serve_are_listed_with_their_reason_and_the_rest_is_p
     ("problem", "says"),
     [
         (
-            Problem([Depot("d", WORKSHOP)], [Vehicle("empty", "d", capacity_kg=0)], []),
+            Problem([Base("d", WORKSHOP)], [Fleet("empty", "d", capacity_kg=0)], []),
             "vehicle empty: it has no capacity",
         ),
-        (Problem([Depot("d", WORKSHOP)], [Vehicle("v", "elsewhere", capacity_kg=5)], []), "vehicle v: unknown depot"),
+        (Problem([Base("d", WORKSHOP)], [Fleet("v", "elsewhere", capacity_kg=5)], []), "vehicle v: unknown depot"),
         (
             Problem(
-                [Depot("d", WORKSHOP)],
-                [Vehicle("v", "d", capacity_kg=5)],
-                [Order("o7", Kind.DELIVERY, kg=-1, delivery=SHOP)],
+                [Base("d", WORKSHOP)],
+                [Fleet("v", "d", capacity_kg=5)],
+                [Job("o7", Kind.DELIVERY, kg=-1, delivery=SHOP)],
             ),
             "order o7: negative quantity",
         ),

@@ -14,12 +14,12 @@ from terroir.logistics.distances import Estimate
 from terroir.logistics.evaluate import evaluate, report_to_json
 from terroir.logistics.problems import problem_from_json
 from terroir.logistics.readers import euclidean_dimacs, vrplib
-from terroir.logistics.routing import DAY, Depot, Kind, Order, Place, Problem, ProblemError, Vehicle, plan
+from terroir.logistics.routing import DAY, Base, Fleet, Job, Kind, Problem, ProblemError, Site, plan
 from terroir.logistics.scenario import cooperative_week
 
 SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "benchmarks"
-WORKSHOP = Place(45.5497, 3.7417)
-FARM, SHOP, CANTEEN = Place(45.60, 3.70), Place(45.78, 3.09), Place(45.86, 3.55)
+WORKSHOP = Site(45.5497, 3.7417)
+FARM, SHOP, CANTEEN = Site(45.60, 3.70), Site(45.78, 3.09), Site(45.86, 3.55)
 estimate = Estimate().matrix
 
 
@@ -28,15 +28,15 @@ def day_of(result: object, order_id: str) -> int:
 
 
 def test_each_order_travels_on_one_of_its_days_and_vehicles_only_on_theirs() -> None:
-    truck = Vehicle("truck", "workshop", capacity_kg=1000, cold_kg=1000, days=(1, 3))  # Tuesday, Thursday
+    truck = Fleet("truck", "workshop", capacity_kg=1000, cold_kg=1000, days=(1, 3))  # Tuesday, Thursday
     orders = [
-        Order("tue-only", Kind.DELIVERY, kg=10, delivery=SHOP, days=(1,)),
-        Order("wed-or-thu", Kind.DELIVERY, kg=10, delivery=CANTEEN, days=(2, 3)),
-        Order("any", Kind.SHIPMENT, kg=10, pickup=FARM, delivery=SHOP, days=(1, 2, 3),
+        Job("tue-only", Kind.DELIVERY, kg=10, delivery=SHOP, days=(1,)),
+        Job("wed-or-thu", Kind.DELIVERY, kg=10, delivery=CANTEEN, days=(2, 3)),
+        Job("any", Kind.SHIPMENT, kg=10, pickup=FARM, delivery=SHOP, days=(1, 2, 3),
               pickup_window=(8 * 3600, 10 * 3600), delivery_window=(9 * 3600, 12 * 3600)),
-        Order("monday", Kind.DELIVERY, kg=10, delivery=SHOP, days=(0,)),
+        Job("monday", Kind.DELIVERY, kg=10, delivery=SHOP, days=(0,)),
     ]  # fmt: skip
-    result = plan(Problem([Depot("workshop", WORKSHOP)], [truck], orders), matrix_for=estimate, seconds=0.5)
+    result = plan(Problem([Base("workshop", WORKSHOP)], [truck], orders), matrix_for=estimate, seconds=0.5)
     assert result.feasible
     assert result.unserved == [("monday", "no vehicle works on the days it may travel")]
     assert {r.day for r in result.rounds} <= {1, 3}
@@ -52,21 +52,21 @@ def test_each_order_travels_on_one_of_its_days_and_vehicles_only_on_theirs() -> 
 
 
 def test_goods_released_late_leave_the_depot_after_their_release() -> None:
-    van = Vehicle("van", "workshop", capacity_kg=500, start_s=6 * 3600, end_s=18 * 3600)
-    order = Order("cut-meat", Kind.DELIVERY, kg=20, delivery=CANTEEN, release_s=11 * 3600)
-    result = plan(Problem([Depot("workshop", WORKSHOP)], [van], [order]), matrix_for=estimate, seconds=0.3)
+    van = Fleet("van", "workshop", capacity_kg=500, start_s=6 * 3600, end_s=18 * 3600)
+    order = Job("cut-meat", Kind.DELIVERY, kg=20, delivery=CANTEEN, release_s=11 * 3600)
+    result = plan(Problem([Base("workshop", WORKSHOP)], [van], [order]), matrix_for=estimate, seconds=0.3)
     start = result.rounds[0].stops[0]
     assert start.action == "start" and start.departure_s >= 11 * 3600
 
 
 def test_reloads_say_what_to_load_and_unload_and_the_load_on_board() -> None:
-    van = Vehicle("van", "workshop", capacity_kg=100, max_reloads=3)
+    van = Fleet("van", "workshop", capacity_kg=100, max_reloads=3)
     orders = [
-        Order("a", Kind.DELIVERY, kg=80, delivery=SHOP),
-        Order("b", Kind.DELIVERY, kg=80, delivery=CANTEEN),
-        Order("eggs", Kind.COLLECTION, kg=15, pickup=FARM),
+        Job("a", Kind.DELIVERY, kg=80, delivery=SHOP),
+        Job("b", Kind.DELIVERY, kg=80, delivery=CANTEEN),
+        Job("eggs", Kind.COLLECTION, kg=15, pickup=FARM),
     ]
-    result = plan(Problem([Depot("workshop", WORKSHOP)], [van], orders), matrix_for=estimate, seconds=0.5)
+    result = plan(Problem([Base("workshop", WORKSHOP)], [van], orders), matrix_for=estimate, seconds=0.5)
     assert result.feasible and len(result.rounds) == 1 and result.rounds[0].trips == 2
     stops = result.rounds[0].stops
     depot_stops = [s for s in stops if s.order is None]
@@ -78,15 +78,15 @@ def test_reloads_say_what_to_load_and_unload_and_the_load_on_board() -> None:
 
 
 def test_bad_days_are_refused_naming_the_order_or_vehicle() -> None:
-    depot = Depot("workshop", WORKSHOP)
+    depot = Base("workshop", WORKSHOP)
     with pytest.raises(ProblemError, match="order x: its days"):
-        plan(Problem([depot], [Vehicle("v", "workshop", 10)], [Order("x", Kind.DELIVERY, 1, delivery=SHOP, days=(9,))]),
+        plan(Problem([depot], [Fleet("v", "workshop", 10)], [Job("x", Kind.DELIVERY, 1, delivery=SHOP, days=(9,))]),
              matrix_for=estimate)  # fmt: skip
     with pytest.raises(ProblemError, match="vehicle v: its days"):
-        plan(Problem([depot], [Vehicle("v", "workshop", 10, days=())], []), matrix_for=estimate)
+        plan(Problem([depot], [Fleet("v", "workshop", 10, days=())], []), matrix_for=estimate)
     with pytest.raises(ProblemError, match="order x: named twice"):
-        orders = [Order("x", Kind.DELIVERY, 1, delivery=SHOP)] * 2
-        plan(Problem([depot], [Vehicle("v", "workshop", 10)], orders), matrix_for=estimate)
+        orders = [Job("x", Kind.DELIVERY, 1, delivery=SHOP)] * 2
+        plan(Problem([depot], [Fleet("v", "workshop", 10)], orders), matrix_for=estimate)
     with pytest.raises(ProblemError, match=r'order o: a day is 0–6 \(0 = Monday\) or "mon"…"sun", not \'someday\''):
         problem_from_json({"depots": [], "vehicles": [], "orders": [{"id": "o", "kg": 1, "days": ["someday"]}]})
     with pytest.raises(ProblemError, match="vehicle v: unknown vehicle_type 'rocket'"):
@@ -184,10 +184,10 @@ def test_a_producer_without_a_known_farm_leaves_the_status_quo_unknown() -> None
 
 
 def test_a_vehicle_may_end_its_day_at_a_relay_platform() -> None:
-    relay = Place(45.78, 3.10)
-    van = Vehicle("van", "workshop", capacity_kg=500, end_depot="relay")
-    orders = [Order("a", Kind.DELIVERY, kg=10, delivery=CANTEEN)]
-    depots = [Depot("workshop", WORKSHOP), Depot("relay", relay)]
+    relay = Site(45.78, 3.10)
+    van = Fleet("van", "workshop", capacity_kg=500, end_depot="relay")
+    orders = [Job("a", Kind.DELIVERY, kg=10, delivery=CANTEEN)]
+    depots = [Base("workshop", WORKSHOP), Base("relay", relay)]
     result = plan(Problem(depots, [van], orders), matrix_for=estimate, seconds=0.3)
     assert result.rounds[0].stops[0].place == WORKSHOP and result.rounds[0].stops[-1].place == relay
     with pytest.raises(ProblemError, match="vehicle van: unknown depot 'nowhere'"):
