@@ -4,7 +4,8 @@ Offline (the default): great-circle distance × a circuity factor (TERROIR_ROAD_
 France) at an average speed (TERROIR_AVERAGE_SPEED_KMH). With TERROIR_ROUTING_URL set: an OSRM-compatible
 `/table/v1/driving/` service (OSRM, or Valhalla/GraphHopper behind an OSRM-style proxy), with a timeout,
 retries and a cache of the pairs already asked; a failed call falls back to the offline estimate and says so.
-This is the only module that talks to a routing server.
+This is the only module that talks to a routing server. It reads no settings: the service layer builds the
+provider the settings choose (terroir.logistics.services.distances_provider).
 """
 
 from __future__ import annotations
@@ -129,14 +130,3 @@ class OsrmTable:
                 time.sleep(0.2 * (attempt + 1))
         raise RoutingError(f"the routing server did not answer ({last})")
 
-
-def provider() -> Estimate | OsrmTable:
-    """The provider the settings choose."""
-    from django.conf import settings
-
-    estimate = Estimate(circuity=settings.TERROIR_ROAD_FACTOR, speed_kmh=settings.TERROIR_AVERAGE_SPEED_KMH)
-    if settings.TERROIR_ROUTING_URL:
-        return OsrmTable(
-            url=settings.TERROIR_ROUTING_URL, timeout_s=settings.TERROIR_ROUTING_TIMEOUT_S, fallback=estimate
-        )
-    return estimate

@@ -22,7 +22,7 @@ from terroir.directory.models import Actor
 from terroir.lib.tasks import WORKER_LOST
 
 from . import evaluate, problems, routing
-from .distances import provider
+from .distances import Estimate, OsrmTable
 from .models import DAYS_ALL, DeliveryOrder, Depot, OrderKind, PlanningRun, RunStatus, Vehicle
 
 MAX_TIME_LIMIT_S = 120.0
@@ -167,6 +167,16 @@ def runs_reap() -> int:
     )
 
 
+def distances_provider() -> Estimate | OsrmTable:
+    """The provider of road distances the settings choose."""
+    estimate = Estimate(circuity=settings.TERROIR_ROAD_FACTOR, speed_kmh=settings.TERROIR_AVERAGE_SPEED_KMH)
+    if settings.TERROIR_ROUTING_URL:
+        return OsrmTable(
+            url=settings.TERROIR_ROUTING_URL, timeout_s=settings.TERROIR_ROUTING_TIMEOUT_S, fallback=estimate
+        )
+    return estimate
+
+
 def run_execute(run_id: int) -> None:
     """Plan a run: distances, search (most of the time limit), then costs, status quo and sharing."""
     run = PlanningRun.objects.get(pk=run_id)
@@ -174,7 +184,7 @@ def run_execute(run_id: int) -> None:
     runs.update(status=RunStatus.RUNNING, stage="distances", fraction=0.0, heartbeat_at=timezone.now())
     try:
         problem = problems.problem_from_json(run.problem)
-        distances = provider()
+        distances = distances_provider()
 
         def told(fraction: float) -> None:
             runs.update(stage="search", fraction=round(0.05 + 0.8 * fraction, 3), heartbeat_at=timezone.now())

@@ -9,10 +9,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from terroir.lib.progress import Progress
-from terroir.logistics.distances import provider
 from terroir.logistics.problems import plan_to_json, problem_from_json
 from terroir.logistics.readers import euclidean_dimacs, euclidean_exact, li_lim, solomon, vrplib
 from terroir.logistics.routing import ProblemError, plan
+from terroir.logistics.services import distances_provider
 
 
 class Command(BaseCommand):
@@ -60,7 +60,7 @@ class Command(BaseCommand):
                     raise CommandError(f"{path}: not a UTF-8 JSON file ({exc})") from None
                 except RecursionError:
                     raise CommandError(f"{path}: JSON nested too deep to be a problem") from None
-                problem, kwargs = problem_from_json(data), {"matrix_for": provider().matrix}
+                problem, kwargs = problem_from_json(data), {"matrix_for": distances_provider().matrix}
             result = plan(problem, seconds=options["time_limit"], seed=options["seed"], progress=self._bar, **kwargs)
             if self.stderr.isatty():
                 self.stderr.write("")
