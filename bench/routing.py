@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -28,6 +29,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The engines are pure, but the cooperative week is read as the site reads a problem (problem_from_json checks
+# it against the settings' limits).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "terroir.settings")
+
+import django  # noqa: E402
+
+django.setup()
 
 from terroir.logistics.distances import Estimate  # noqa: E402
 from terroir.logistics.evaluate import evaluate  # noqa: E402
