@@ -7,8 +7,6 @@ millions of rows, CSV rows and cells beyond the limits. Each is read under a mem
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ import pytest
 
 from terroir.lib.tabular import Limits, SourceError, number_parse, rows_read
 from terroir.lib.tests.bounded import memory_ceiling, run_bounded
+from terroir.lib.tests.pure import django_modules_loaded_by
 from terroir.lib.tests.workbooks import xlsx_write
 
 # The settings' defaults (terroir/settings.py).
@@ -39,8 +38,7 @@ def error_of(path: Path, **limits: Any) -> SourceError:
 
 
 def test_the_tabular_readers_import_no_django() -> None:
-    code = "import terroir.lib.tabular, sys; assert not any(m.startswith('django') for m in sys.modules)"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[3])
+    assert django_modules_loaded_by("terroir.lib.tabular") == []
 
 
 def test_limits_are_read_from_the_settings_of_their_names() -> None:
