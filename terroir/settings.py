@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "terroir.needs",
     "terroir.logistics",
     "terroir.api",
+    # The top of the layers: what needs every app at once (the demo territory). Registered last.
+    "terroir.site",
 ]
 
 MIDDLEWARE = [

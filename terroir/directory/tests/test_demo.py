@@ -3,18 +3,12 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.core.management import call_command
-
 from terroir.directory.demo import demo_load, synthetic_generate
 from terroir.directory.models import Actor, MapCell, Place, PlaceFacet, PlaceKind, SearchTerm
 from terroir.lib import hours
 from terroir.lib.geo import haversine_km
 
 PARIS = ZoneInfo("Europe/Paris")
-
-
-def snapshot() -> list[tuple[str, str, float | None, float | None]]:
-    return list(Place.objects.order_by("source_ref").values_list("name", "kind", "lat", "lon"))
 
 
 def test_the_demo_territory_has_every_kind_of_place_producers_and_valid_hours(db) -> None:
@@ -39,14 +33,6 @@ def test_ambert_has_its_thursday_market_and_le_local(db) -> None:
     assert hours.recurring_weekdays(market.opening_hours, dt.date(2026, 11, 23), PARIS) == [3]
     assert market.producers.count() >= 8
     assert Place.objects.get(name="Le Local, magasin de producteurs").producers.count() == 9
-
-
-def test_the_demo_is_deterministic_and_loading_it_twice_replaces_it(db) -> None:
-    demo_load()
-    first = snapshot()
-    call_command("load_demo", verbosity=0)
-    assert snapshot() == first
-    assert Place.objects.count() == 600
 
 
 def test_synthetic_data_spreads_places_over_france_with_index_rows(db) -> None:

@@ -1,3 +1,10 @@
+"""python manage.py load_demo [--seed N] [--producers N] [--places N]
+
+The demo territory, each app loading its own part from the bottom layer up: the directory (producers,
+places, offers), then pooled logistics (a cooperative's depot, vehicles and week of orders). Only this
+top-level command knows every part, so that the directory knows nothing of the apps above it.
+"""
+
 from __future__ import annotations
 
 import time
@@ -20,7 +27,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, seed: int, producers: int, places: int, **options: Any) -> None:
         started = time.perf_counter()
-        logistics_demo_clear()  # its orders name demo producers
+        # Upper layers' demo data first: the orders name the directory's demo producers.
+        logistics_demo_clear()
         summary = demo_load(seed=seed, producers=producers, places=places, progress=self.stdout.write)
         search_tables_maintain()
         orders = logistics_demo_load()

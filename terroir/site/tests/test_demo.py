@@ -1,0 +1,29 @@
+"""The demo command loads every app's part of the demo territory, from the bottom layer up."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+
+from terroir.directory.demo import demo_load
+from terroir.directory.models import Place
+from terroir.logistics.models import DeliveryOrder, Depot
+
+
+def snapshot() -> list[tuple[str, str, float | None, float | None]]:
+    return list(Place.objects.order_by("source_ref").values_list("name", "kind", "lat", "lon"))
+
+
+def test_the_demo_is_deterministic_and_loading_it_twice_replaces_it(db) -> None:
+    demo_load()
+    first = snapshot()
+    call_command("load_demo", verbosity=0)
+    assert snapshot() == first
+    assert Place.objects.count() == 600
+
+
+def test_the_demo_command_loads_the_directory_then_the_pooled_rounds_over_it(db) -> None:
+    call_command("load_demo", verbosity=0)
+    orders = DeliveryOrder.objects.filter(producer__source="demo")
+    assert orders.exists() and Depot.objects.filter(operator__source="demo").count() == 1
+    call_command("load_demo", verbosity=0)
+    assert DeliveryOrder.objects.filter(producer__source="demo").count() == orders.count()
