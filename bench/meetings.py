@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from terroir.needs.meetings import Schedule, Wish, schedule  # noqa: E402
+from terroir.meetings.scheduling import Schedule, Wish, schedule  # noqa: E402
 
 TARGET_S = 2.0
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "terroir.directory",
     "terroir.imports",
     "terroir.needs",
+    "terroir.meetings",
     "terroir.logistics",
     "terroir.api",
 ]

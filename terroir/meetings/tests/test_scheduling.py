@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from terroir.needs.meetings import (
+from terroir.meetings.scheduling import (
     BUYER_FULL,
     EVENT_FULL,
     PRODUCER_FULL,
