@@ -161,13 +161,13 @@ def event_schedule(*, event: Event, by: Any) -> Outcome:
     Meeting.objects.filter(event=event).delete()
     Meeting.objects.bulk_create(
         Meeting(event=event, producer_id=m.producer, buyer_id=m.buyer, slot=m.slot, table=m.table, mutual=m.mutual)
-        for m in plan.meetings
+        for m in plan.pairings
     )
     event.scheduled_at = timezone.now()
     event.save(update_fields=["scheduled_at"])
-    audit_record(by=by, action="event_schedule", target=f"event:{event.pk}", summary=f"{len(plan.meetings)} meetings")
+    audit_record(by=by, action="event_schedule", target=f"event:{event.pk}", summary=f"{len(plan.pairings)} meetings")
     return Outcome(
-        meetings=len(plan.meetings),
+        meetings=len(plan.pairings),
         rounds_used=plan.slots_used,
         lower_bound=plan.lower_bound,
         unplaced=[(people[u.producer], people[u.buyer], u.mutual, u.reason) for u in plan.unplaced],
