@@ -33,9 +33,8 @@ django.setup()
 import numpy as np  # noqa: E402
 
 from bench.search import percentile  # noqa: E402
-from terroir.directory.taxonomy import LABELS, walk  # noqa: E402
+from terroir.directory.taxonomy import LABELS, REQUIREMENTS, walk  # noqa: E402
 from terroir.needs.matching import (  # noqa: E402
-    REQUIREMENTS,
     NeedSpec,
     ProducerProfile,
     ProducerTable,
@@ -43,6 +42,7 @@ from terroir.needs.matching import (  # noqa: E402
     rank,
     score,
 )
+from terroir.needs.services import road_factor  # noqa: E402
 
 SINGLE_P95_TARGET_MS = 200.0
 BATCH_TARGET_S = 60.0
@@ -113,6 +113,7 @@ def main() -> None:
     parser.add_argument("--needs", type=int, default=200)
     parser.add_argument("--batch", type=int, default=1000)
     args = parser.parse_args()
+    road = road_factor()
     rng = random.Random(7)
     print(f"making {args.producers} producers…", flush=True)
     producers = producers_make(args.producers, rng)
@@ -123,12 +124,12 @@ def main() -> None:
     needs = needs_make(max(args.needs, args.batch), producers, rng)
 
     for need in needs[:10]:  # warm-up
-        rank(need, table)
+        rank(need, table, road_factor=road)
     singles, floors, found = [], [], []
     for need in needs[: args.needs]:
         floors.append(floor_ms(table, need))
         start = time.perf_counter()
-        ranked = rank(need, table, limit=50)
+        ranked = rank(need, table, limit=50, road_factor=road)
         singles.append((time.perf_counter() - start) * 1000)
         found.append(len(ranked))
     timing = f"p50 {statistics.median(singles):.1f} ms, p95 {percentile(singles, 0.95):.1f} ms"
@@ -136,7 +137,7 @@ def main() -> None:
 
     start = time.perf_counter()
     for index, need in enumerate(needs[: args.batch], start=1):
-        rank(need, table, limit=50)
+        rank(need, table, limit=50, road_factor=road)
         if index % 250 == 0:
             print(f"  batch: {index}/{args.batch} needs ranked", flush=True)
     batch_s = time.perf_counter() - start
@@ -146,8 +147,8 @@ def main() -> None:
     sample = producers[:2000]
     small = ProducerTable.build(sample)
     for need in needs[:50]:
-        fast = {s.producer_id: s.total for s in rank(need, small, limit=len(sample))}
-        slow = {p.id: s.total for p in sample if (s := score(need, p)) is not None}
+        fast = {s.producer_id: s.total for s in rank(need, small, limit=len(sample), road_factor=road)}
+        slow = {p.id: s.total for p in sample if (s := score(need, p, road_factor=road)) is not None}
         if fast.keys() != slow.keys() or any(abs(fast[k] - slow[k]) > 1e-9 for k in fast):
             mismatches += 1
 

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from terroir.needs.meetings import Schedule, Wish, schedule  # noqa: E402
+from terroir.meetings.scheduling import Schedule, Wish, schedule  # noqa: E402
 
 TARGET_S = 2.0
 
@@ -39,10 +39,10 @@ def wishes_make(producers: int, buyers: int, count: int, rng: random.Random) -> 
 
 
 def violations(plan: Schedule, tables: int) -> int:
-    bad = sum(n - 1 for n in Counter((m.slot, m.producer) for m in plan.meetings).values() if n > 1)
-    bad += sum(n - 1 for n in Counter((m.slot, m.buyer) for m in plan.meetings).values() if n > 1)
-    bad += sum(n - 1 for n in Counter((m.slot, m.table) for m in plan.meetings).values() if n > 1)
-    return bad + sum(1 for m in plan.meetings if m.table >= tables)
+    bad = sum(n - 1 for n in Counter((m.slot, m.producer) for m in plan.pairings).values() if n > 1)
+    bad += sum(n - 1 for n in Counter((m.slot, m.buyer) for m in plan.pairings).values() if n > 1)
+    bad += sum(n - 1 for n in Counter((m.slot, m.table) for m in plan.pairings).values() if n > 1)
+    return bad + sum(1 for m in plan.pairings if m.table >= tables)
 
 
 def timed(wishes: list[Wish], slots: int, tables: int, runs: int) -> tuple[Schedule, list[float]]:
@@ -72,14 +72,14 @@ def main() -> None:
           f"lower bound {bound} rounds", flush=True)  # fmt: skip
 
     roomy, roomy_times = timed(wishes, bound + 20, args.tables, args.runs)
-    print(f"all fit: {len(roomy.meetings)} meetings in {roomy.slots_used} rounds, "
+    print(f"all fit: {len(roomy.pairings)} meetings in {roomy.slots_used} rounds, "
           f"median {statistics.median(roomy_times):.2f} s, worst {max(roomy_times):.2f} s", flush=True)  # fmt: skip
 
     tight_slots = max(1, bound * 2 // 3)
     tight, tight_times = timed(wishes, tight_slots, args.tables, args.runs)
     mutual_total = sum(w.mutual for w in wishes)
-    mutual_placed = sum(m.mutual for m in tight.meetings)
-    placed = f"{len(tight.meetings)} meetings placed ({mutual_placed}/{mutual_total} mutual)"
+    mutual_placed = sum(m.mutual for m in tight.pairings)
+    placed = f"{len(tight.pairings)} meetings placed ({mutual_placed}/{mutual_total} mutual)"
     print(f"{tight_slots} rounds only: {placed}, {len(tight.unplaced)} left with a reason, "
           f"median {statistics.median(tight_times):.2f} s", flush=True)  # fmt: skip
 
@@ -90,7 +90,7 @@ def main() -> None:
     print(
         f"\nSUMMARY meetings: wishes={len(wishes)} rounds={roomy.slots_used} lower_bound={bound} "
         f"optimal={'yes' if optimal else 'NO'} time_median={statistics.median(roomy_times):.2f}s "
-        f"time_worst={worst:.2f}s tight_rounds={tight_slots} tight_placed={len(tight.meetings)} "
+        f"time_worst={worst:.2f}s tight_rounds={tight_slots} tight_placed={len(tight.pairings)} "
         f"tight_capacity={tight_slots * args.tables} violations={bad} targets={verdict}"
     )
 

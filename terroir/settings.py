@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "terroir.directory",
     "terroir.imports",
     "terroir.needs",
+    "terroir.meetings",
     "terroir.logistics",
     "terroir.api",
     # The top of the layers: what needs every app at once (the demo territory). Registered last.

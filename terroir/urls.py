@@ -11,6 +11,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("account/space/", include("terroir.accounts.urls")),
     path("imports/", include("terroir.imports.urls")),
+    path("needs/events/", include("terroir.meetings.urls")),
     path("needs/", include("terroir.needs.urls")),
     path("logistics/", include("terroir.logistics.urls")),
     path("", include("terroir.directory.urls")),

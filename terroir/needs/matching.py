@@ -1,7 +1,7 @@
 """Which local producers fit a buyer's need, ranked and explained. Pure: plain data in, plain data out.
 
 A producer fits when it supplies the need's category (or a finer one; a broader one counts half) and
-its farm is within the need's "local" limit by road (great-circle × TERROIR_ROAD_FACTOR, the platform's
+its farm is within the need's "local" limit by road (great-circle × the road factor, the platform's
 offline road estimate). Then each part of the fit scores 0..1 and the weighted mean ranks them:
 
 - category   1 for the category or a finer one, 0.5 for a broader one ("cheese" for "goat cheese");
@@ -15,6 +15,9 @@ offline road estimate). Then each part of the fit scores 0..1 and the weighted m
 
 `score(need, producer)` explains one producer; `rank(need, table)` scores a whole ProducerTable at once
 with numpy (the same formulas; tests check both agree) and explains only the best ones.
+
+No Django here: the road factor and the weights come in as arguments, and explanations come out as
+codes with a value (`Reason`), which terroir.needs.services puts in words in the reader's language.
 """
 
 from __future__ import annotations
@@ -24,15 +27,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.conf import settings
-from django.utils.translation import gettext as _
 
-from terroir.directory.taxonomy import REQUIREMENT_CHOICES, REQUIREMENTS
 from terroir.lib.geo import great_circle_km_radians, haversine_km
 
 PARTS = ("category", "distance", "logistics", "season", "volume", "labels", "requirements")
 ALL_MONTHS = 4095
 ALL_DAYS = 127
+
+# What speaks for a producer, or what it lacks: `Reason.code`, with `Reason.value` where one is said.
+KM = "km"  # value: road km to the delivery place
+LABEL = "label"  # value: the label's slug
+DELIVERS_SAME_DAY = "delivers_same_day"
+DELIVERS_OTHER_DAYS = "delivers_other_days"
+POOLED_LOGISTICS = "pooled_logistics"
+BROADER_CATEGORY = "broader_category"
+REQUIREMENT = "requirement"  # value: the requirement's code (gtin, cold_chain…)
+MONTHS_MISSING = "months_missing"  # value: how many needed months the supply misses
+VOLUME_SHARE = "volume_share"  # value: the share of the need the declared volume covers, 0..1
 
 
 @dataclass(frozen=True)
@@ -85,31 +96,27 @@ class ProducerProfile:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """One item of an explanation: a code (KM, LABEL…) and its value, put in words by the caller."""
+
+    code: str
+    value: float | str | None = None
+
+
+@dataclass(frozen=True)
 class Score:
     producer_id: int
     total: float  # 0..1
     parts: dict[str, float]
     road_km: float
     category: str  # the supply that fits best
-    reasons: list[str] = field(default_factory=list)  # what speaks for the producer
-    missing: list[str] = field(default_factory=list)  # what the buyer asked and the producer lacks
-
-    @property
-    def explanation(self) -> str:
-        text = ", ".join(self.reasons)
-        if self.missing:
-            text += " ; " + _("missing: %(what)s") % {"what": ", ".join(self.missing)}
-        return text
+    reasons: list[Reason] = field(default_factory=list)  # what speaks for the producer
+    missing: list[Reason] = field(default_factory=list)  # what the buyer asked and the producer lacks
 
 
-def road_factor() -> float:
-    """Road km per great-circle km: the one circuity factor of the platform (TERROIR_ROAD_FACTOR), also
-    used by the pooled rounds' offline distances (terroir.logistics.distances)."""
-    return float(settings.TERROIR_ROAD_FACTOR)
-
-
-def road_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    return haversine_km(lat1, lon1, lat2, lon2) * road_factor()
+def road_km(lat1: float, lon1: float, lat2: float, lon2: float, *, road_factor: float) -> float:
+    """`road_factor`: road km per great-circle km."""
+    return haversine_km(lat1, lon1, lat2, lon2) * road_factor
 
 
 def category_fit(need: str, supply: str) -> float:
@@ -154,10 +161,12 @@ def _total(parts: dict[str, float], weights: Weights) -> float:
     return float(sum(vector[i] * parts[p] for i, p in enumerate(PARTS)) / vector.sum())
 
 
-def score(need: NeedSpec, producer: ProducerProfile, weights: Weights = Weights()) -> Score | None:
+def score(
+    need: NeedSpec, producer: ProducerProfile, weights: Weights = Weights(), *, road_factor: float
+) -> Score | None:
     """The producer's fit for the need, explained; None when it does not fit at all (category or
     distance). With several supplies in the category, the best one counts."""
-    km = road_km(need.lat, need.lon, producer.lat, producer.lon)
+    km = road_km(need.lat, need.lon, producer.lat, producer.lon, road_factor=road_factor)
     if km > need.max_km:
         return None
     best: tuple[float, Supply, dict[str, float]] | None = None
@@ -177,29 +186,25 @@ def score(need: NeedSpec, producer: ProducerProfile, weights: Weights = Weights(
 
 def explain(
     need: NeedSpec, producer: ProducerProfile, supply: Supply, parts: dict[str, float], km: float
-) -> tuple[list[str], list[str]]:
-    reasons = [_("%(km)s km") % {"km": f"{km:.0f}"}]
-    reasons.extend(sorted(need.labels & supply.labels))
+) -> tuple[list[Reason], list[Reason]]:
+    """What speaks for the producer, and what it lacks, in the order they are told."""
+    reasons = [Reason(KM, km)]
+    reasons.extend(Reason(LABEL, label) for label in sorted(need.labels & supply.labels))
     if parts["logistics"] == 1.0:
-        reasons.append(_("delivers on a delivery day"))
+        reasons.append(Reason(DELIVERS_SAME_DAY))
     elif parts["logistics"] == 0.7:
-        reasons.append(_("delivers, on other days"))
+        reasons.append(Reason(DELIVERS_OTHER_DAYS))
     else:
-        reasons.append(_("needs pooled logistics"))
+        reasons.append(Reason(POOLED_LOGISTICS))
     if parts["category"] == 0.5:
-        reasons.append(_("broader category"))
-    missing = sorted(need.labels - supply.labels)
-    missing.extend(requirement_names().get(r, r) for r in sorted(need.requirements - producer.requirements))
+        reasons.append(Reason(BROADER_CATEGORY))
+    missing = [Reason(LABEL, label) for label in sorted(need.labels - supply.labels)]
+    missing.extend(Reason(REQUIREMENT, r) for r in sorted(need.requirements - producer.requirements))
     if parts["season"] < 1.0:
-        missing.append(_("%(n)s needed months not supplied") % {"n": _bits(need.months & ~supply.months)})
+        missing.append(Reason(MONTHS_MISSING, _bits(need.months & ~supply.months)))
     if supply.monthly_volume is not None and parts["volume"] < 1.0:
-        missing.append(_("volume (%(pct)s %% of the need)") % {"pct": f"{parts['volume'] * 100:.0f}"})
+        missing.append(Reason(VOLUME_SHARE, parts["volume"]))
     return reasons, missing
-
-
-def requirement_names() -> dict[str, str]:
-    """The buyers' requirements, translated when asked."""
-    return {code: str(label) for code, label in REQUIREMENT_CHOICES}
 
 
 # --- Many producers at once ------------------------------------------------------------------------
@@ -212,6 +217,7 @@ class ProducerTable:
     profiles: list[ProducerProfile]
     categories: list[str]  # distinct category paths
     label_index: dict[str, int]
+    requirement_index: dict[str, int]
     producer: np.ndarray  # row -> index in profiles
     category: np.ndarray  # row -> index in categories
     months: np.ndarray
@@ -221,7 +227,7 @@ class ProducerTable:
     lon: np.ndarray
     radius: np.ndarray  # km, nan when not delivering
     weekdays: np.ndarray
-    requirement_bits: np.ndarray
+    requirement_bits: np.ndarray  # int64: bit i = requirement_index i
 
     @classmethod
     def build(cls, profiles: Sequence[ProducerProfile]) -> ProducerTable:
@@ -237,13 +243,18 @@ class ProducerTable:
                 rows.append(
                     (index, categories.setdefault(supply.category, len(categories)), supply.months, bits, volume)
                 )
-        if len(labels) > 62:
-            raise ValueError("at most 62 distinct labels")
+        requirements: dict[str, int] = {}
+        for profile in profiles:
+            for requirement in sorted(profile.requirements):
+                requirements.setdefault(requirement, len(requirements))
+        if len(labels) > 62 or len(requirements) > 62:
+            raise ValueError("at most 62 distinct labels and 62 distinct requirements")
         columns: list[Sequence[float]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * 5
         return cls(
             profiles=list(profiles),
             categories=list(categories),
             label_index=labels,
+            requirement_index=requirements,
             producer=np.asarray(columns[0], dtype=np.int64),
             category=np.asarray(columns[1], dtype=np.int64),
             months=np.asarray(columns[2], dtype=np.int64),
@@ -253,19 +264,23 @@ class ProducerTable:
             lon=np.radians(np.array([p.lon for p in profiles], dtype=float)),
             radius=np.array([math.nan if p.delivery_radius_km is None else p.delivery_radius_km for p in profiles]),
             weekdays=np.array([p.delivery_weekdays for p in profiles], dtype=np.int64),
-            requirement_bits=np.array([_requirement_bits(p.requirements) for p in profiles], dtype=np.int64),
+            requirement_bits=np.array([_bits_of(p.requirements, requirements) for p in profiles], dtype=np.int64),
         )
 
 
-def _requirement_bits(requirements: Iterable[str]) -> int:
-    return sum(1 << REQUIREMENTS.index(r) for r in requirements if r in REQUIREMENTS)
+def _bits_of(codes: Iterable[str], index: dict[str, int]) -> int:
+    """The codes as bits of `index`; codes it does not know are left out (nobody in the table has them)."""
+    return sum(1 << index[code] for code in set(codes) if code in index)
 
 
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 12)], dtype=np.int64)
 
 
-def rank(need: NeedSpec, table: ProducerTable, weights: Weights = Weights(), limit: int = 50) -> list[Score]:
-    """The best `limit` producers for the need, best first, each explained."""
+def rank(
+    need: NeedSpec, table: ProducerTable, weights: Weights = Weights(), limit: int = 50, *, road_factor: float
+) -> list[Score]:
+    """The best `limit` producers for the need, best first, each explained. `road_factor`: road km per
+    great-circle km."""
     fits = np.array([category_fit(need.category, path) for path in table.categories] or [0.0])
     category = fits[table.category] if len(table.category) else np.zeros(0)
     rows = np.flatnonzero(category > 0)
@@ -275,7 +290,7 @@ def rank(need: NeedSpec, table: ProducerTable, weights: Weights = Weights(), lim
     # Haversine on the rows' producers, then the road factor.
     lat1, lon1 = math.radians(need.lat), math.radians(need.lon)
     lat2, lon2 = table.lat[producers], table.lon[producers]
-    km = great_circle_km_radians(lat1, lon1, lat2, lon2) * road_factor()
+    km = great_circle_km_radians(lat1, lon1, lat2, lon2) * road_factor
     near = km <= need.max_km
     rows, producers, km = rows[near], producers[near], km[near]
     if rows.size == 0:
@@ -290,14 +305,13 @@ def rank(need: NeedSpec, table: ProducerTable, weights: Weights = Weights(), lim
             volume_part = np.where(declared, np.minimum(1.0, np.nan_to_num(volume) / need.monthly_quantity), 0.5)
     else:
         volume_part = np.where(declared, 1.0, 0.5)
-    wanted_labels = [table.label_index[label] for label in need.labels if label in table.label_index]
-    label_mask = sum(1 << i for i in wanted_labels)
+    label_mask = _bits_of(need.labels, table.label_index)
     labels_part = (
         _popcount64(table.label_bits[rows] & label_mask) / len(need.labels) if need.labels else np.ones(rows.size)
     )
-    wanted_requirements = _requirement_bits(need.requirements)
+    requirement_mask = _bits_of(need.requirements, table.requirement_index)
     requirements_part = (
-        _POPCOUNT[(table.requirement_bits[producers] & wanted_requirements) & 4095] / len(need.requirements)
+        _popcount64(table.requirement_bits[producers] & requirement_mask) / len(need.requirements)
         if need.requirements
         else np.ones(rows.size)
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from terroir.accounts.models import Membership
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.directory.models import Actor, Category, Label, Offer, Place
+from terroir.directory.taxonomy import REQUIREMENT_CHOICES, REQUIREMENTS
 from terroir.lib.geo import Point, bbox_around
 
 from . import matching
@@ -104,7 +105,7 @@ def need_clean(values: Mapping[str, Any], *, buyer: Actor) -> dict[str, Any]:
         fail("max_km", _("Between 1 and 1000 km."))
     cleaned["max_km"] = max_km
     requirements = list(values.get("requirements") or [])
-    unknown = [r for r in requirements if r not in matching.REQUIREMENTS]
+    unknown = [r for r in requirements if r not in REQUIREMENTS]
     if unknown:
         fail("requirements", _("Unknown requirement: %(r)s.") % {"r": ", ".join(map(str, unknown))[:100]})
     cleaned["requirements"] = sorted(set(requirements))
@@ -157,7 +158,7 @@ def need_spec(need: Need) -> matching.NeedSpec:
 
 def profiles_near(lat: float, lon: float, max_km: float, *, unit: str = "") -> list[matching.ProducerProfile]:
     """Producers whose farm is within `max_km` by road (a box first, the exact test in matching)."""
-    box = bbox_around(Point(lat, lon), max_km / matching.road_factor())
+    box = bbox_around(Point(lat, lon), max_km / road_factor())
     producers = Actor.objects.filter(
         is_producer=True, lat__gte=box.south, lat__lte=box.north, lon__gte=box.west, lon__lte=box.east
     ).prefetch_related(Prefetch("offers", queryset=Offer.objects.select_related("category").prefetch_related("labels")))
@@ -206,11 +207,13 @@ def need_publish(*, need: Need, by: Any) -> list[Match]:
         raise ValidationError({"delivery_place": [_("The delivery place has no position on the map.")]})
     spec = need_spec(need)
     profiles = profiles_near(spec.lat, spec.lon, spec.max_km, unit=need.unit)
-    ranked = matching.rank(spec, matching.ProducerTable.build(profiles), weights(), limit=settings.TERROIR_MATCH_LIMIT)
+    table = matching.ProducerTable.build(profiles)
+    ranked = matching.rank(spec, table, weights(), limit=settings.TERROIR_MATCH_LIMIT, road_factor=road_factor())
     Match.objects.filter(need=need).delete()
+    # The explanation is kept in words, in the language of the person who published.
     matches = Match.objects.bulk_create(
-        Match(need=need, producer_id=s.producer_id, score=s.total, road_km=s.road_km, reasons=s.reasons,
-              missing=s.missing)
+        Match(need=need, producer_id=s.producer_id, score=s.total, road_km=s.road_km,
+              reasons=[reason_text(r) for r in s.reasons], missing=[reason_text(r) for r in s.missing])
         for s in ranked
     )  # fmt: skip
     need.status, need.published_at = Need.Status.OPEN, timezone.now()
@@ -233,6 +236,49 @@ def need_publish(*, need: Need, by: Any) -> list[Match]:
 
 def weights() -> matching.Weights:
     return matching.Weights(**settings.TERROIR_MATCH_WEIGHTS)
+
+
+def road_factor() -> float:
+    """Road km per great-circle km: the one circuity factor of the platform (TERROIR_ROAD_FACTOR), also
+    used by the pooled rounds' offline distances (terroir.logistics.distances)."""
+    return float(settings.TERROIR_ROAD_FACTOR)
+
+
+def road_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    return matching.road_km(lat1, lon1, lat2, lon2, road_factor=road_factor())
+
+
+def requirement_names() -> dict[str, str]:
+    """The buyers' requirements, translated when asked."""
+    return {code: str(label) for code, label in REQUIREMENT_CHOICES}
+
+
+def reason_text(reason: matching.Reason) -> str:
+    """One item of a match's explanation in words."""
+    code, value = reason.code, reason.value
+    if code == matching.KM:
+        return _("%(km)s km") % {"km": f"{float(value or 0):.0f}"}
+    if code == matching.REQUIREMENT:
+        return requirement_names().get(str(value), str(value))
+    if code == matching.MONTHS_MISSING:
+        return _("%(n)s needed months not supplied") % {"n": value}
+    if code == matching.VOLUME_SHARE:
+        return _("volume (%(pct)s %% of the need)") % {"pct": f"{float(value or 0) * 100:.0f}"}
+    words = {
+        matching.DELIVERS_SAME_DAY: _("delivers on a delivery day"),
+        matching.DELIVERS_OTHER_DAYS: _("delivers, on other days"),
+        matching.POOLED_LOGISTICS: _("needs pooled logistics"),
+        matching.BROADER_CATEGORY: _("broader category"),
+    }
+    return words.get(code, str(value))  # LABEL: the label's slug, as the board shows it
+
+
+def explanation(score: matching.Score) -> str:
+    """Why the producer fits, then what it lacks, in one line."""
+    text = ", ".join(reason_text(r) for r in score.reasons)
+    if score.missing:
+        text += " ; " + _("missing: %(what)s") % {"what": ", ".join(reason_text(r) for r in score.missing)}
+    return text
 
 
 @transaction.atomic
@@ -362,7 +408,7 @@ def digest_needs(alert: Alert, *, since: dt.datetime) -> list[Need]:
             continue
         if not any(matching.category_fit(need.category.path, path) for path in paths):
             continue
-        if matching.road_km(place.lat, place.lon, producer.lat, producer.lon) <= alert.radius_km:
+        if road_km(place.lat, place.lon, producer.lat, producer.lon) <= alert.radius_km:
             found.append(need)
     return found
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import event_views, views
+from . import views
 from .feeds import NeedsFeed
 
 app_name = "needs"
@@ -17,16 +17,4 @@ urlpatterns = [
     path("<int:need_id>/answer/", views.answer, name="answer"),
     path("answers/<int:answer_id>/shortlist/", views.shortlist, name="shortlist"),
     path("answers/<int:answer_id>/messages/", views.conversation, name="conversation"),
-    path("events/", event_views.event_list, name="events"),
-    path("events/<int:event_id>/", event_views.event, name="event"),
-    path("events/join/<str:token>/", event_views.event_join, name="event_join"),
-    path("events/<int:event_id>/schedule/", event_views.event_schedule, name="event_schedule"),
-    path("events/<int:event_id>/schedules/", event_views.schedules, name="event_schedules"),
-    path("events/<int:event_id>/calendar.ics", event_views.calendar, name="event_calendar"),
-    path(
-        "events/<int:event_id>/participants/<int:participant_id>/calendar.ics",
-        event_views.calendar,
-        name="participant_calendar",
-    ),
-    path("events/<int:event_id>/participants/<int:participant_id>/wishes/", event_views.wishes, name="wishes"),
 ]

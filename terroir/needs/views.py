@@ -21,7 +21,6 @@ from terroir.directory.models import BUYER_KINDS, Actor, Category, Commune, Labe
 from terroir.directory.taxonomy import REQUIREMENT_CHOICES
 
 from . import services
-from .matching import requirement_names, road_km
 from .models import Alert, Answer, Frequency, Need, Unit
 
 BUYER_KIND_VALUES = {k.value for k in BUYER_KINDS}
@@ -158,7 +157,7 @@ def _within(need: Need, lat: float, lon: float, radius: float) -> bool:
     place = need.delivery_place
     if place is None or place.lat is None or place.lon is None:
         return False
-    return road_km(lat, lon, place.lat, place.lon) <= radius
+    return services.road_km(lat, lon, place.lat, place.lon) <= radius
 
 
 def _buyers_of(user: Any) -> list[Actor]:
@@ -221,7 +220,7 @@ def need(request: HttpRequest, need_id: int) -> HttpResponse:
         "need": found,
         "manager": manager,
         "labels": list(found.labels.all()),
-        "requirements": [requirement_names().get(r, r) for r in found.requirements],
+        "requirements": [services.requirement_names().get(r, r) for r in found.requirements],
         "weekdays": [str(label) for value, label in WEEKDAYS if found.delivery_weekdays & (1 << int(value))],
         "months": [str(label) for value, label in MONTHS if found.months & (1 << int(value))],
         "mine": mine,

@@ -41,7 +41,9 @@ class Wish:
 
 
 @dataclass(frozen=True)
-class Meeting:
+class Pairing:
+    """A producer and a buyer at one table in one round (stored as a terroir.meetings.models.Meeting)."""
+
     producer: int
     buyer: int
     slot: int  # 0-based round
@@ -59,7 +61,7 @@ class Unplaced:
 
 @dataclass
 class Schedule:
-    meetings: list[Meeting]
+    pairings: list[Pairing]
     unplaced: list[Unplaced]
     slots_used: int
     lower_bound: int  # for the meetings kept: max(most meetings of one participant, ⌈meetings / tables⌉)
@@ -94,8 +96,8 @@ def schedule(wishes: Sequence[Wish], *, slots: int, tables: int) -> Schedule:
     lower = max(max(degree.values()), math.ceil(len(kept) / tables))
     colour = _edge_colouring(kept, lower)
     _equalise(colour, lower)
-    meetings = _seat(kept, colour, tables)
-    return Schedule(meetings, unplaced, slots_used=lower, lower_bound=lower)
+    pairings = _seat(kept, colour, tables)
+    return Schedule(pairings, unplaced, slots_used=lower, lower_bound=lower)
 
 
 def _degrees(wishes: Sequence[Wish]) -> dict[tuple[str, int], int]:
@@ -213,13 +215,13 @@ def _equalise(colour: dict[tuple[int, int], int], colours: int) -> None:
             raise ScheduleError("could not balance the rounds")
 
 
-def _seat(wishes: Sequence[Wish], colour: dict[tuple[int, int], int], tables: int) -> list[Meeting]:
+def _seat(wishes: Sequence[Wish], colour: dict[tuple[int, int], int], tables: int) -> list[Pairing]:
     """Tables in each round; a producer keeps the table it had in its previous round when it is free."""
     by_slot: dict[int, list[Wish]] = defaultdict(list)
     for wish in wishes:
         by_slot[colour[(wish.producer, wish.buyer)]].append(wish)
     home: dict[int, int] = {}
-    meetings = []
+    pairings = []
     for slot in sorted(by_slot):
         taken: set[int] = set()
         waiting = []
@@ -227,12 +229,12 @@ def _seat(wishes: Sequence[Wish], colour: dict[tuple[int, int], int], tables: in
             table = home.get(wish.producer)
             if table is not None and table not in taken:
                 taken.add(table)
-                meetings.append(Meeting(wish.producer, wish.buyer, slot, table, wish.mutual))
+                pairings.append(Pairing(wish.producer, wish.buyer, slot, table, wish.mutual))
             else:
                 waiting.append(wish)
         free = (t for t in range(tables) if t not in taken)
         for wish in waiting:
             table = next(free)
             home.setdefault(wish.producer, table)
-            meetings.append(Meeting(wish.producer, wish.buyer, slot, table, wish.mutual))
-    return sorted(meetings, key=lambda m: (m.slot, m.table))
+            pairings.append(Pairing(wish.producer, wish.buyer, slot, table, wish.mutual))
+    return sorted(pairings, key=lambda m: (m.slot, m.table))

@@ -1,6 +1,6 @@
 """Meeting days ("speed dating") with the database: participants, their wishes, the schedule stored.
 
-The scheduling itself is terroir.needs.meetings (pure); this module feeds it the event's wishes, stores
+The scheduling itself is terroir.meetings.scheduling (pure); this module feeds it the event's wishes, stores
 the meetings in one transaction (all or nothing) and gives each participant their personal schedule.
 """
 
@@ -25,15 +25,15 @@ from terroir.accounts.audit import audit_record
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.directory.models import Actor
 
-from . import meetings
+from . import scheduling
 from .models import Event, Meeting, MeetingWish, Participant
 
 
 def reason_text(code: str) -> str:
     return {
-        meetings.PRODUCER_FULL: _("the producer’s rounds are all taken"),
-        meetings.BUYER_FULL: _("the buyer’s rounds are all taken"),
-        meetings.EVENT_FULL: _("every table of every round is taken"),
+        scheduling.PRODUCER_FULL: _("the producer’s rounds are all taken"),
+        scheduling.BUYER_FULL: _("the buyer’s rounds are all taken"),
+        scheduling.EVENT_FULL: _("every table of every round is taken"),
     }[code]
 
 
@@ -156,18 +156,18 @@ def event_schedule(*, event: Event, by: Any) -> Outcome:
         who, other = people[wish.participant_id], people[wish.other_id]
         producer, buyer = (who, other) if who.side == Participant.Side.PRODUCER else (other, who)
         marks.append((who.side, producer.pk, buyer.pk))
-    wishes = meetings.wishes_from(marks)
-    plan = meetings.schedule(wishes, slots=event.slots, tables=event.tables)
+    wishes = scheduling.wishes_from(marks)
+    plan = scheduling.schedule(wishes, slots=event.slots, tables=event.tables)
     Meeting.objects.filter(event=event).delete()
     Meeting.objects.bulk_create(
         Meeting(event=event, producer_id=m.producer, buyer_id=m.buyer, slot=m.slot, table=m.table, mutual=m.mutual)
-        for m in plan.meetings
+        for m in plan.pairings
     )
     event.scheduled_at = timezone.now()
     event.save(update_fields=["scheduled_at"])
-    audit_record(by=by, action="event_schedule", target=f"event:{event.pk}", summary=f"{len(plan.meetings)} meetings")
+    audit_record(by=by, action="event_schedule", target=f"event:{event.pk}", summary=f"{len(plan.pairings)} meetings")
     return Outcome(
-        meetings=len(plan.meetings),
+        meetings=len(plan.pairings),
         rounds_used=plan.slots_used,
         lower_bound=plan.lower_bound,
         unplaced=[(people[u.producer], people[u.buyer], u.mutual, u.reason) for u in plan.unplaced],

@@ -21,7 +21,7 @@ from terroir.accounts.permissions import actor_ids_of, coordinator_required, is_
 from terroir.directory.forms import date_input, form_errors_add
 from terroir.directory.models import Actor
 
-from . import events
+from . import services
 from .models import Event, Meeting, MeetingWish, Participant
 
 
@@ -52,13 +52,13 @@ def event_list(request: HttpRequest) -> HttpResponse:
     form = EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            event = events.event_create(by=request.user, **form.cleaned_data)
+            event = services.event_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
             return redirect(event)
     rows = Event.objects.annotate(people=Count("participants"), booked=Count("meetings"))
-    return render(request, "needs/events.html", {"events": rows, "form": form}, status=400 if form.errors else 200)
+    return render(request, "meetings/events.html", {"events": rows, "form": form}, status=400 if form.errors else 200)
 
 
 @coordinator_required
@@ -66,16 +66,16 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
     found = get_object_or_404(Event, pk=event_id)
     invite = InviteForm(request.POST if "email" in request.POST else None)
     if invite.is_bound and invite.is_valid():
-        events.participant_invite(
+        services.participant_invite(
             event=found, email=invite.cleaned_data["email"], side=invite.cleaned_data["side"], by=request.user,
-            link=lambda token: request.build_absolute_uri(reverse("needs:event_join", args=[token])),
+            link=lambda token: request.build_absolute_uri(reverse("meetings:event_join", args=[token])),
         )  # fmt: skip
         messages.success(request, _("Invitation sent."))
         return redirect(found)
     form = ParticipantForm(request.POST if "actor" in request.POST else None)
     if form.is_bound and form.is_valid():
         try:
-            events.participant_add(event=found, actor=form.cleaned_data["actor"], by=request.user)
+            services.participant_add(event=found, actor=form.cleaned_data["actor"], by=request.user)
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
@@ -85,14 +85,14 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
     for meeting in Meeting.objects.filter(event=found).select_related("producer__actor", "buyer__actor"):
         plan.setdefault(meeting.slot, {})[meeting.table] = meeting
     rounds = [
-        (events.slot_times(found, slot)[0], [plan.get(slot, {}).get(table) for table in range(found.tables)])
+        (services.slot_times(found, slot)[0], [plan.get(slot, {}).get(table) for table in range(found.tables)])
         for slot in sorted(plan)
     ]
     context = {
         "event": found, "form": form, "invite": invite, "participants": participants, "rounds": rounds,
         "tables": range(1, found.tables + 1), "outcome": request.session.pop(f"event-{found.pk}-outcome", None),
     }  # fmt: skip
-    return render(request, "needs/event.html", context, status=400 if form.errors or invite.errors else 200)
+    return render(request, "meetings/event.html", context, status=400 if form.errors or invite.errors else 200)
 
 
 @login_required
@@ -106,19 +106,19 @@ def event_join(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, _("Choose one of your organisations."))
         else:
             try:
-                participant = events.participant_join(token=token, actor=chosen, by=user)
+                participant = services.participant_join(token=token, actor=chosen, by=user)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
-                return redirect("needs:wishes", event_id=participant.event_id, participant_id=participant.pk)
-    return render(request, "needs/event_join.html", {"organisations": organisations})
+                return redirect("meetings:wishes", event_id=participant.event_id, participant_id=participant.pk)
+    return render(request, "meetings/event_join.html", {"organisations": organisations})
 
 
 @coordinator_required
 @require_POST
 def event_schedule(request: HttpRequest, event_id: int) -> HttpResponse:
     found = get_object_or_404(Event, pk=event_id)
-    outcome = events.event_schedule(event=found, by=request.user)
+    outcome = services.event_schedule(event=found, by=request.user)
     request.session[f"event-{found.pk}-outcome"] = {
         "meetings": outcome.meetings,
         "rounds_used": outcome.rounds_used,
@@ -126,7 +126,7 @@ def event_schedule(request: HttpRequest, event_id: int) -> HttpResponse:
         "wishes": outcome.wishes,
         "capacity": outcome.capacity,
         "unplaced": [
-            {"producer": p.label, "buyer": b.label, "mutual": mutual, "reason": events.reason_text(code)}
+            {"producer": p.label, "buyer": b.label, "mutual": mutual, "reason": services.reason_text(code)}
             for p, b, mutual, code in outcome.unplaced
         ],
     }
@@ -142,23 +142,23 @@ def event_schedule(request: HttpRequest, event_id: int) -> HttpResponse:
 def wishes(request: HttpRequest, event_id: int, participant_id: int) -> HttpResponse:
     participant = get_object_or_404(Participant.objects.select_related("actor", "event"), pk=participant_id,
                                     event_id=event_id)  # fmt: skip
-    if not events.can_mark(request.user, participant):
+    if not services.can_mark(request.user, participant):
         raise PermissionDenied(_("You do not act for this participant."))
     others = Participant.objects.filter(event_id=event_id).exclude(side=participant.side).select_related("actor")
     if request.method == "POST":
         chosen = [o for o in others if str(o.pk) in request.POST.getlist("others")]
-        events.wishes_set(participant=participant, others=chosen, by=request.user)
+        services.wishes_set(participant=participant, others=chosen, by=request.user)
         messages.success(request, _("Your wishes are saved."))
         return redirect(request.path)
     marked = set(MeetingWish.objects.filter(participant=participant).values_list("other_id", flat=True))
     context = {"participant": participant, "others": [(o, o.pk in marked) for o in others]}
-    return render(request, "needs/wishes.html", context)
+    return render(request, "meetings/wishes.html", context)
 
 
 @coordinator_required
 def schedules(request: HttpRequest, event_id: int) -> HttpResponse:
     found = get_object_or_404(Event, pk=event_id)
-    return render(request, "needs/schedules.html", {"event": found, "people": events.personal_schedules(found)})
+    return render(request, "meetings/schedules.html", {"event": found, "people": services.personal_schedules(found)})
 
 
 @login_required
@@ -167,10 +167,10 @@ def calendar(request: HttpRequest, event_id: int, participant_id: int | None = N
     participant = None
     if participant_id is not None:
         participant = get_object_or_404(Participant, pk=participant_id, event=found)
-        if not events.can_mark(request.user, participant):
+        if not services.can_mark(request.user, participant):
             raise PermissionDenied(_("You do not act for this participant."))
     elif not is_coordinator(request.user):
         raise PermissionDenied(_("This page is for the territory's coordinators."))
-    response = HttpResponse(events.ical(found, participant), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(services.ical(found, participant), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rencontres-{found.pk}.ics"'
     return response

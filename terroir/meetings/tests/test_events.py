@@ -10,43 +10,43 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from terroir.directory.models import Actor
-from terroir.needs import events
-from terroir.needs.models import Event, Meeting, Participant
+from terroir.meetings import services
+from terroir.meetings.models import Event, Meeting, Participant
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def day(territory: Any, people: Any) -> tuple[Event, dict[str, Participant]]:
-    event = events.event_create(
+    event = services.event_create(
         by=people.camille, title="Rencontres producteurs–acheteurs", date=dt.date(2027, 3, 18),
         start_time=dt.time(14), slot_minutes=15, slots=3, tables=2, location="Halle d'Ambert",
     )  # fmt: skip
     canteen = Actor.objects.create(name="Cantine de Thiers", is_buyer=True, buyer_kind="canteen")
     supermarket = Actor.objects.get(name="SAS Supermarché des Volcans")
     who = {
-        "cheese": events.participant_add(event=event, actor=territory.cheese_farm, by=people.camille),
-        "honey": events.participant_add(event=event, actor=territory.honey_farm, by=people.camille),
-        "garden": events.participant_add(event=event, actor=territory.market_gardener, by=people.camille),
-        "supermarket": events.participant_add(event=event, actor=supermarket, by=people.camille),
-        "canteen": events.participant_add(event=event, actor=canteen, by=people.camille),
+        "cheese": services.participant_add(event=event, actor=territory.cheese_farm, by=people.camille),
+        "honey": services.participant_add(event=event, actor=territory.honey_farm, by=people.camille),
+        "garden": services.participant_add(event=event, actor=territory.market_gardener, by=people.camille),
+        "supermarket": services.participant_add(event=event, actor=supermarket, by=people.camille),
+        "canteen": services.participant_add(event=event, actor=canteen, by=people.camille),
     }
     return event, who
 
 
 def test_wishes_become_a_stored_schedule_in_the_fewest_rounds(day: Any, people: Any) -> None:
     event, who = day
-    events.wishes_set(participant=who["cheese"], others=[who["supermarket"], who["canteen"]], by=people.claire)
-    events.wishes_set(participant=who["supermarket"], others=[who["cheese"], who["honey"], who["garden"]],
+    services.wishes_set(participant=who["cheese"], others=[who["supermarket"], who["canteen"]], by=people.claire)
+    services.wishes_set(participant=who["supermarket"], others=[who["cheese"], who["honey"], who["garden"]],
                       by=people.sophie)  # fmt: skip
-    outcome = events.event_schedule(event=event, by=people.camille)
+    outcome = services.event_schedule(event=event, by=people.camille)
     assert (outcome.meetings, outcome.rounds_used, outcome.lower_bound, outcome.unplaced) == (4, 3, 3, [])
     stored = list(Meeting.objects.filter(event=event))
     assert len(stored) == 4
     assert {m.mutual for m in stored if {m.producer_id, m.buyer_id} == {who["cheese"].pk, who["supermarket"].pk}} == {
         True
     }
-    again = events.event_schedule(event=event, by=people.camille)  # replaces, does not add
+    again = services.event_schedule(event=event, by=people.camille)  # replaces, does not add
     assert again.meetings == Meeting.objects.filter(event=event).count() == 4
 
 
@@ -54,9 +54,9 @@ def test_wishes_that_do_not_fit_are_listed_with_their_reason(day: Any, people: A
     event, who = day
     Event.objects.filter(pk=event.pk).update(slots=1)
     event.refresh_from_db()
-    events.wishes_set(participant=who["supermarket"], others=[who["cheese"], who["honey"], who["garden"]],
+    services.wishes_set(participant=who["supermarket"], others=[who["cheese"], who["honey"], who["garden"]],
                       by=people.sophie)  # fmt: skip
-    outcome = events.event_schedule(event=event, by=people.camille)
+    outcome = services.event_schedule(event=event, by=people.camille)
     assert outcome.meetings == 1
     assert sorted(code for *_pair, code in outcome.unplaced) == ["buyer_full", "buyer_full"]
 
@@ -64,13 +64,13 @@ def test_wishes_that_do_not_fit_are_listed_with_their_reason(day: Any, people: A
 def test_only_coordinators_organise_and_people_mark_only_their_own_wishes(day: Any, people: Any) -> None:
     event, who = day
     with pytest.raises(PermissionDenied):
-        events.event_schedule(event=event, by=people.sophie)
+        services.event_schedule(event=event, by=people.sophie)
     with pytest.raises(PermissionDenied):
-        events.wishes_set(participant=who["honey"], others=[who["canteen"]], by=people.claire)
+        services.wishes_set(participant=who["honey"], others=[who["canteen"]], by=people.claire)
     with pytest.raises(ValidationError):
-        events.wishes_set(participant=who["cheese"], others=[who["honey"]], by=people.claire)  # same side
+        services.wishes_set(participant=who["cheese"], others=[who["honey"]], by=people.claire)  # same side
     with pytest.raises(ValidationError) as caught:
-        events.event_create(by=people.camille, title="x", date=dt.date(2027, 1, 1), start_time=dt.time(9),
+        services.event_create(by=people.camille, title="x", date=dt.date(2027, 1, 1), start_time=dt.time(9),
                             slot_minutes=15, slots=0, tables=0)  # fmt: skip
     assert {"slots", "tables"} <= set(caught.value.message_dict)
 
@@ -108,7 +108,7 @@ def test_somebody_invited_by_e_mail_joins_with_their_organisation(
 
     event, who = day
     with django_capture_on_commit_callbacks(execute=True):
-        invited = events.participant_invite(
+        invited = services.participant_invite(
             event=event, email="lea@chevrerie.example.org", side="producer", by=people.camille,
             link=lambda token: f"http://testserver/needs/events/join/{token}/",
         )  # fmt: skip
@@ -126,5 +126,5 @@ def test_somebody_invited_by_e_mail_joins_with_their_organisation(
     assert invited.actor == goat_farm
     again = client.post(link.group(1), {"actor": goat_farm.pk}, follow=True)
     assert "Cette invitation a déjà été utilisée." in again.content.decode()
-    events.wishes_set(participant=invited, others=[who["canteen"]], by=lea)
-    assert events.event_schedule(event=event, by=people.camille).meetings == 1
+    services.wishes_set(participant=invited, others=[who["canteen"]], by=lea)
+    assert services.event_schedule(event=event, by=people.camille).meetings == 1
