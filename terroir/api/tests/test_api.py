@@ -172,3 +172,19 @@ def test_the_interactive_docs_load_their_scripts_from_the_platform_not_a_cdn(cli
     page = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
+
+
+def test_operation_ids_stay_those_clients_were_generated_with(client) -> None:
+    doc = get_json(client, "/api/v1/openapi.json")
+    operations = {op["operationId"] for methods in doc["paths"].values() for op in methods.values()}
+    assert {"terroir_api_api_places", "terroir_api_api_place_patch", "terroir_api_api_plan_create"} <= operations
+    assert all(name.startswith("terroir_api_api_") for name in operations)
+
+
+def test_a_path_served_by_two_routers_answers_both_methods_and_names_them_when_refusing(client, territory) -> None:
+    url = f"/api/v1/places/{territory.farm_shop.pk}"
+    assert client.get(url).status_code == 200
+    assert client.patch(url, {}, content_type="application/json").status_code == 401  # not 405
+    refused = client.delete(url)
+    assert refused.status_code == 405
+    assert set(refused["Allow"].replace(" ", "").split(",")) == {"GET", "PATCH"}
