@@ -12,36 +12,23 @@ from django.utils import timezone
 from ninja import Path, Query, Router
 
 from terroir.directory import editing, exports, presenters
+from terroir.directory.filters import MapFilters, PlaceFilters
 from terroir.directory.models import Actor, Label, Place, PlaceKind
-from terroir.directory.search import (
-    PlaceQuery,
-    map_view,
-    parse_bbox,
-    parse_place_query,
-    places_all,
-    places_search,
-    producers_search,
-)
+from terroir.directory.search import PlaceQuery, map_view, places_all, places_search, producers_search
 
 from ..errors import ERRORS, MAX_ID
 from ..schemas import (
     CategoryOut,
     KindOut,
     LabelOut,
-    MapFilters,
     MapOut,
     PlaceDetailOut,
-    PlaceFilters,
     PlacePage,
     ProducerDetailOut,
     ProducerPage,
 )
 
 router = Router(tags=["directory"])
-
-
-def _query(request: HttpRequest) -> PlaceQuery:
-    return parse_place_query(request.GET)
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -54,7 +41,7 @@ def etag(entry: Place | Actor) -> str:
 
 @router.get("/places", response={200: PlacePage, **ERRORS}, summary="Search places where food is sold")
 def places(request: HttpRequest, filters: Query[PlaceFilters]) -> dict[str, Any]:
-    query = _query(request)
+    query = filters.to_query()
     results = places_search(query)
     now = timezone.now()
     return {
@@ -73,7 +60,7 @@ def places(request: HttpRequest, filters: Query[PlaceFilters]) -> dict[str, Any]
     openapi_extra={"responses": {200: {"content": {"application/geo+json": {}}}}},
 )
 def places_geojson(request: HttpRequest, filters: Query[PlaceFilters]) -> HttpResponse:
-    hits = places_all(_query(request))
+    hits = places_all(filters.to_query())
     return JsonResponse(exports.geojson(hits, base_url=_base_url(request)), content_type="application/geo+json")
 
 
@@ -84,7 +71,7 @@ def places_geojson(request: HttpRequest, filters: Query[PlaceFilters]) -> HttpRe
     openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
 )
 def places_csv(request: HttpRequest, filters: Query[PlaceFilters]) -> HttpResponse:
-    hits = places_all(_query(request))
+    hits = places_all(filters.to_query())
     response = HttpResponse(exports.csv_text(hits, base_url=_base_url(request)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="lieux.csv"'
     return response
@@ -97,7 +84,7 @@ def places_csv(request: HttpRequest, filters: Query[PlaceFilters]) -> HttpRespon
     openapi_extra={"responses": {200: {"content": {"text/calendar": {}}}}},
 )
 def markets_ics(request: HttpRequest, filters: Query[PlaceFilters]) -> HttpResponse:
-    query = _query(request)
+    query = filters.to_query()
     query = PlaceQuery(**{**query.__dict__, "kinds": (PlaceKind.MARKET.value,)})
     hits = places_all(query, limit=5000)
     body = exports.markets_ical(hits, base_url=_base_url(request), start=timezone.now())
@@ -115,9 +102,8 @@ def place(request: HttpRequest, response: HttpResponse, place_id: int = Path(...
 
 @router.get("/map", response={200: MapOut, **ERRORS}, summary="Places or clusters for a map view")
 def map_features(request: HttpRequest, filters: Query[MapFilters]) -> dict[str, Any]:
-    query = _query(request)
-    bbox = parse_bbox("bbox", request.GET.get("bbox", ""))
-    view = map_view(query, bbox=bbox, zoom=filters.zoom)
+    query = filters.to_query()
+    view = map_view(query, bbox=filters.view_box(), zoom=filters.zoom)
     return {
         "total": view.total,
         "clusters": [asdict(c) for c in view.clusters],
@@ -127,7 +113,7 @@ def map_features(request: HttpRequest, filters: Query[MapFilters]) -> dict[str, 
 
 @router.get("/producers", response={200: ProducerPage, **ERRORS}, summary="Search producers")
 def producers(request: HttpRequest, filters: Query[PlaceFilters]) -> dict[str, Any]:
-    query = _query(request)
+    query = filters.to_query()
     results = producers_search(query)
     offers = presenters.offers_by_producer([h.producer.pk for h in results.hits])
     return {

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 from typing import Any
@@ -188,3 +189,35 @@ def test_a_path_served_by_two_routers_answers_both_methods_and_names_them_when_r
     refused = client.delete(url)
     assert refused.status_code == 405
     assert set(refused["Allow"].replace(" ", "").split(",")) == {"GET", "PATCH"}
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "message"),
+    [
+        ("radius_km=-5", "radius_km", "-5 is outside the allowed range (0, 1000]"),
+        ("page=abc", "page", "'abc' is not a whole number"),
+        ("open_now=perhaps", "open_now", "'perhaps' is not a yes/no value (use 1 or 0)"),
+    ],
+)
+def test_the_api_and_the_pages_refuse_a_bad_search_in_the_same_words(
+    client, territory, query: str, parameter: str, message: str
+) -> None:
+    body = get_json(client, f"/api/v1/places?{query}", status=400)
+    assert body["error"] == {"code": "invalid_parameter", "parameter": parameter, "message": message}
+    page = client.get(f"/?{query}", headers={"accept-language": "fr"})
+    assert page.status_code == 400
+    assert f"Recherche impossible : {parameter} — {message}" in html.unescape(page.content.decode())
+
+
+def test_the_empty_fields_of_a_search_form_are_not_asked_in_the_api_either(client, territory) -> None:
+    asked = get_json(client, "/api/v1/places?q=&near=&radius_km=&kind=market&open_now=&page=")
+    assert asked == get_json(client, "/api/v1/places?kind=market")
+    assert asked["count"] >= 1
+
+
+def test_the_api_documents_every_search_parameter_the_pages_read(client) -> None:
+    from terroir.directory.filters import QUERY_PARAMETERS
+
+    doc = get_json(client, "/api/v1/openapi.json")
+    documented = [p["name"] for p in doc["paths"]["/api/v1/places"]["get"]["parameters"]]
+    assert documented == list(QUERY_PARAMETERS)
