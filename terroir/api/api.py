@@ -8,6 +8,7 @@ permissions without the directory importing accounts.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 from django.conf import settings
@@ -17,15 +18,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from django.urls import path as django_path
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.operation import Operation, PathView
 from ninja.utils import normalize_path, replace_path_param_notation
 
 from terroir.directory import editing
 from terroir.directory.search import InvalidParameter
+from terroir.lib.jsonscan import JsonTooDeep
 
-from .errors import error
+from .errors import error, rate_limited, unauthorized
 from .routers import contributions, directory, logistics
+from .security import API_THROTTLE, InvalidKey, JsonParser, KeyIfAny, docs_guard, rate_headers
 
 
 class TerroirApi(NinjaAPI):
@@ -68,7 +71,12 @@ api = TerroirApi(
     description="The directory of local producers and of the places where their food is sold.",
     urls_namespace="api",
     docs_url="/docs",
+    docs_decorator=docs_guard,
+    auth=KeyIfAny(),
+    throttle=API_THROTTLE,
+    parser=JsonParser(),
 )
+api.add_decorator(rate_headers, mode="view")
 api.add_router("", directory.router)
 api.add_router("", contributions.router)
 api.add_router("", logistics.router)
@@ -87,11 +95,28 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     return error(400, "invalid_parameter", str(first.get("msg", "invalid value")), parameter or None)
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+    return error(413, "body_too_large", f"The request body is larger than the {limit} KiB accepted.")
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    return rate_limited(getattr(request, "rate_refused", "requests"), math.ceil(exc.wait or 1))
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, RequestDataTooBig):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
-        return error(413, "body_too_large", f"The request body is larger than the {limit} KiB accepted.")
+        return on_body_too_large(request, exc.__cause__)
+    if isinstance(exc.__cause__, JsonTooDeep):
+        too_deep = exc.__cause__
+        return error(
+            400, "body_too_deep",
+            f"The JSON body is nested deeper than {too_deep.depth} levels (at byte {too_deep.offset}; "
+            "TERROIR_JSON_MAX_DEPTH).",
+        )  # fmt: skip
     if exc.status_code == 400 and "parse" in str(exc):
         return error(400, "invalid_body", "The request body is not valid JSON.")
     return error(exc.status_code, "error", str(exc))
@@ -99,9 +124,9 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = error(401, "unauthorized", "This operation needs an API key: Authorization: Bearer <key>.")
-    response["WWW-Authenticate"] = 'Bearer realm="terroir"'
-    return response
+    if isinstance(exc, InvalidKey):
+        return unauthorized("The API key is unknown, revoked or malformed.")
+    return unauthorized("This operation needs an API key: Authorization: Bearer <key>.")
 
 
 @api.exception_handler(PermissionDenied)

@@ -21,3 +21,15 @@ def error(status: int, code: str, message: str, parameter: str | None = None) ->
     if parameter:
         body["parameter"] = parameter
     return JsonResponse({"error": body}, status=status)
+
+
+def unauthorized(message: str) -> JsonResponse:
+    response = error(401, "unauthorized", message)
+    response["WWW-Authenticate"] = 'Bearer realm="terroir"'
+    return response
+
+
+def rate_limited(what: str, retry_after: int) -> JsonResponse:
+    response = error(429, "rate_limited", f"Too many {what}: retry in {retry_after} s.")
+    response["Retry-After"] = str(retry_after)
+    return response

@@ -9,11 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Path, Router, Status
-from ninja.errors import AuthenticationError
 
 from terroir.accounts.models import ApiToken
 from terroir.accounts.permissions import can_edit
-from terroir.accounts.ratelimit import rate_hit
 from terroir.directory import editing, presenters
 from terroir.directory.models import Actor, Entity, Place, Revision
 
@@ -27,18 +25,14 @@ from ..schemas import (
     SuggestionIn,
     SuggestionOut,
 )
-from ..security import TokenBearer
+from ..security import API_THROTTLE, RateThrottle, TokenBearer
 from .directory import etag
 
 router = Router(tags=["contributions"])
 
 
 def _writer(request: HttpRequest, entry: Place | Actor) -> ApiToken:
-    token: ApiToken | None = getattr(request, "api_token", None)
-    if token is None:
-        raise AuthenticationError()
-    if token.scope != ApiToken.Scope.WRITE:
-        raise PermissionDenied("This API key is read-only.")
+    token: ApiToken = request.auth  # type: ignore[attr-defined]  # TokenBearer(write=True) found it
     if not can_edit(token.user, entry):
         raise PermissionDenied("This API key may not change this entry.")
     return token
@@ -67,7 +61,7 @@ def _patch(request: HttpRequest, response: HttpResponse, entry: Place | Actor, c
 @router.patch(
     "/places/{place_id}",
     response={200: PlaceDetailOut, **WRITE_ERRORS},
-    auth=TokenBearer(),
+    auth=TokenBearer(write=True),
     summary="Change a place you manage (API key of scope write, If-Match required)",
 )
 def place_patch(
@@ -81,7 +75,7 @@ def place_patch(
 @router.patch(
     "/producers/{producer_id}",
     response={200: ProducerDetailOut, **WRITE_ERRORS},
-    auth=TokenBearer(),
+    auth=TokenBearer(write=True),
     summary="Change a producer you manage, products included (API key of scope write, If-Match required)",
 )
 def producer_patch(
@@ -96,17 +90,13 @@ def producer_patch(
     "/suggestions",
     response={201: SuggestionOut, 413: ErrorOut, **ERRORS},
     summary="Suggest a correction to a place or producer, or report a closed place (moderated)",
+    throttle=[API_THROTTLE, RateThrottle("suggestion", what="suggestions")],
 )
 def suggestion_create(request: HttpRequest, body: SuggestionIn) -> Any:
-    verdict = rate_hit(request, scope="suggestion")
-    if not verdict.allowed:
-        response = error(429, "rate_limited", f"Too many suggestions: retry in {verdict.retry_after} s.")
-        response["Retry-After"] = str(verdict.retry_after)
-        return response
     entry: Place | Actor = (
         get_object_or_404(Place, pk=body.id) if body.entity == Entity.PLACE else get_object_or_404(Actor, pk=body.id)
     )
-    token: ApiToken | None = getattr(request, "api_token", None)
+    by = request.auth.user if isinstance(request.auth, ApiToken) else None  # type: ignore[attr-defined]
     proposal = editing.SuggestionInput(changes=body.changes, kind=body.kind, comment=body.comment, email=body.email)
-    suggestion = editing.suggestion_submit(entry=entry, proposal=proposal, by=token.user if token else None)
+    suggestion = editing.suggestion_submit(entry=entry, proposal=proposal, by=by)
     return Status(201, {"id": suggestion.pk, "status": suggestion.status})

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Path, Router, Status
-from ninja.errors import AuthenticationError
 
 from terroir.accounts.models import ApiToken
 from terroir.accounts.permissions import can_plan_rounds
@@ -25,12 +24,8 @@ from ..security import TokenBearer
 router = Router(tags=["logistics"])
 
 
-def _planner(request: HttpRequest, *, write: bool) -> ApiToken:
-    token: ApiToken | None = getattr(request, "api_token", None)
-    if token is None:
-        raise AuthenticationError()
-    if write and token.scope != ApiToken.Scope.WRITE:
-        raise PermissionDenied("This API key is read-only.")
+def _planner(request: HttpRequest) -> ApiToken:
+    token: ApiToken = request.auth  # type: ignore[attr-defined]  # TokenBearer found it
     if not can_plan_rounds(token.user):
         raise PermissionDenied("Pooled rounds are planned by coordinators and carriers.")
     return token
@@ -46,11 +41,11 @@ def _plan_out(request: HttpRequest, run: PlanningRun) -> dict[str, Any]:
 @router.post(
     "/plans",
     response={202: PlanOut, **WRITE_ERRORS},
-    auth=TokenBearer(),
+    auth=TokenBearer(write=True),
     summary="Submit a pooled-rounds problem; it is planned in the background (poll its url)",
 )
 def plan_create(request: HttpRequest, body: PlanIn) -> Any:
-    token = _planner(request, write=True)
+    token = _planner(request)
     try:
         owner = logistics_access.carrier_get(token.user, body.organisation)
     except Http404:
@@ -82,5 +77,5 @@ def plan_create(request: HttpRequest, body: PlanIn) -> Any:
     summary="A planning run: its progress, then its plan and report",
 )
 def plan_get(request: HttpRequest, plan_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
-    token = _planner(request, write=False)
+    token = _planner(request)
     return _plan_out(request, get_object_or_404(logistics_access.runs_of(token.user), pk=plan_id))
