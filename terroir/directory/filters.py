@@ -57,7 +57,7 @@ def _bool(name: str, raw: str) -> bool:
     value = raw.strip().lower()
     if value in {"1", "true", "yes", "on", "oui"}:
         return True
-    if value in {"", "0", "false", "no", "off", "non"}:
+    if value in {"0", "false", "no", "off", "non"}:
         return False
     raise InvalidParameter(name, f"{raw!r} is not a yes/no value (use 1 or 0)")
 
@@ -130,8 +130,13 @@ CHECKS: dict[str, Callable[[str, str], Any]] = {
     "local": _bool, "bbox": parse_bbox, "page": lambda name, raw: _int(name, raw, 1, MAX_PAGE),
     "page_size": lambda name, raw: _int(name, raw, 1, MAX_PAGE_SIZE),
 }  # fmt: skip
-# The parameters given as text whose check reads a value (a point, a box…) the search reads in to_query().
+# Kept as the text given: to_query() reads their value (a point, a box, kinds, a day: the weekday "mo"
+# is the next Monday from the `today` it is given).
 KEPT_AS_TEXT = frozenset({"near", "kind", "open_on", "bbox"})
+
+
+# Texts (in the OpenAPI document, strings without a minimum length): empty, they ask nothing.
+BLANK_IS_ABSENT = frozenset({"q", "near", "commune", "kind", "category", "label", "open_on", "bbox"})
 
 
 # --- The search ------------------------------------------------------------------------------------
@@ -139,10 +144,12 @@ KEPT_AS_TEXT = frozenset({"near", "kind", "open_on", "bbox"})
 
 class PlaceFilters(Schema):
     q: str | None = Field(
-        None, description="Words to find, accent- and case-insensitive (prefixes match).", max_length=200
+        None, description="Words to find, accent- and case-insensitive (prefixes match).", max_length=MAX_QUERY_LENGTH
     )
     near: str | None = Field(None, description="LAT,LON in WGS84, e.g. 45.55,3.74.", examples=["45.55,3.74"])
-    radius_km: float | None = Field(None, gt=0, le=1000, description="Radius around `near` (default 30 km).")
+    radius_km: float | None = Field(
+        None, gt=0, le=int(MAX_RADIUS_KM), description="Radius around `near` (default 30 km)."
+    )
     commune: str | None = Field(None, description="Commune name, INSEE code or postcode, used as `near`.")
     kind: str | None = Field(None, description="Place kinds, comma-separated (see /kinds).")
     category: str | None = Field(None, description="Category slug; includes its sub-categories (see /categories).")
@@ -159,13 +166,13 @@ class PlaceFilters(Schema):
     def _checked(cls, value: Any, info: ValidationInfo) -> Any:
         """Each parameter through its check (CHECKS), before pydantic's: the constraints of the fields
         are what the OpenAPI document says, the checks apply them, and the formats a type cannot say,
-        with messages that name the value. A blank value is an absent one: a search form sends its empty
-        fields (`?q=&near=`)."""
+        with messages that name the value. A blank text is no text; a blank number or yes/no is refused,
+        as the document says (the pages drop their form's empty fields first: filters_read)."""
         if not isinstance(value, str):
             return value
         value, name = value.strip(), str(info.field_name)
         check = CHECKS.get(name)
-        if not value or check is None:
+        if check is None or (not value and name in BLANK_IS_ABSENT):
             return value or None
         try:
             checked = check(name, value)
@@ -216,9 +223,11 @@ QUERY_PARAMETERS = tuple(PlaceFilters.model_fields)
 
 
 def filters_read(params: Mapping[str, str]) -> PlaceFilters:
-    """The search parameters of a page's query string; raises InvalidParameter naming the first bad one."""
+    """The search parameters of a page's query string; raises InvalidParameter naming the first bad one.
+    A search form sends its empty fields (`?q=&radius_km=`): they are not asked."""
+    asked = {name: params[name] for name in QUERY_PARAMETERS if (params.get(name) or "").strip()}
     try:
-        return PlaceFilters.model_validate({name: params[name] for name in QUERY_PARAMETERS if name in params})
+        return PlaceFilters.model_validate(asked)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise InvalidParameter(str(first["loc"][-1]), first["msg"]) from None
