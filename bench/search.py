@@ -104,8 +104,9 @@ def kd_floor(points: list[tuple[float, float]], queries: list[tuple[float, float
 
 
 def query_mix(runs: int) -> tuple[dict[str, dict[str, float]], list[tuple[float, float]], list[tuple[float, float]]]:
+    from terroir.directory.filters import parse_bbox, parse_place_query
     from terroir.directory.models import Commune, Place
-    from terroir.directory.search import map_view, parse_bbox, parse_place_query, places_search
+    from terroir.directory.search import map_view, places_search
 
     rng = random.Random(7)
     points = [(lat, lon) for lat, lon in Place.objects.exclude(lat=None).values_list("lat", "lon") if lat and lon]

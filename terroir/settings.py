@@ -81,7 +81,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "terroir.api.middleware.ApiGuardMiddleware",
     "terroir.directory.middleware.FrameOptionsMiddleware",
 ]
 

@@ -3,6 +3,11 @@
 allauth limits log-in, sign-up and password resets itself (ACCOUNT_RATE_LIMITS); this module limits
 what is Terroir's own: suggestions, claims and the public API. The count is kept per client address
 (or per API token), in a window that starts on a multiple of its length.
+
+The API counts through it from django-ninja's throttling (terroir.api.security), the pages' forms
+(suggestions, claims: no ninja operations) directly. ninja's own SimpleRateThrottle would not do for
+either: it reads its rate once, and keeps a list of timestamps per caller that concurrent requests
+read and write back (losing counts), where cache.add/incr here count atomically.
 """
 
 from __future__ import annotations

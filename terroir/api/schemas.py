@@ -1,4 +1,6 @@
-"""Typed request and response schemas of /api/v1 (they are the OpenAPI document)."""
+"""Typed request and response schemas of /api/v1 (they are the OpenAPI document).
+
+The search parameters are the directory's own (terroir.directory.filters), shared with the pages."""
 
 from __future__ import annotations
 
@@ -6,29 +8,6 @@ from datetime import date
 from typing import Any
 
 from ninja import Field, Schema
-
-
-class PlaceFilters(Schema):
-    q: str | None = Field(
-        None, description="Words to find, accent- and case-insensitive (prefixes match).", max_length=200
-    )
-    near: str | None = Field(None, description="LAT,LON in WGS84, e.g. 45.55,3.74.", examples=["45.55,3.74"])
-    radius_km: float | None = Field(None, gt=0, le=1000, description="Radius around `near` (default 30 km).")
-    commune: str | None = Field(None, description="Commune name, INSEE code or postcode, used as `near`.")
-    kind: str | None = Field(None, description="Place kinds, comma-separated (see /kinds).")
-    category: str | None = Field(None, description="Category slug; includes its sub-categories (see /categories).")
-    label: str | None = Field(None, description="Label slug (see /labels).")
-    open_now: bool | None = Field(None, description="Only places open now.")
-    open_on: str | None = Field(None, description="Only places open on a date (YYYY-MM-DD) or weekday (mo…su).")
-    local: bool | None = Field(None, description="Only places within the territory's local radius.")
-    bbox: str | None = Field(None, description="WEST,SOUTH,EAST,NORTH.")
-    page: int | None = Field(None, ge=1, le=100_000)
-    page_size: int | None = Field(None, ge=1, le=100)
-
-
-class MapFilters(PlaceFilters):
-    bbox: str = Field(..., description="WEST,SOUTH,EAST,NORTH of the map view.")
-    zoom: int = Field(..., ge=0, le=22, description="Leaflet zoom level of the view.")
 
 
 class ErrorBody(Schema):

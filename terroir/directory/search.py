@@ -1,14 +1,15 @@
-"""Searching the directory: parsing what a visitor asked, and the selectors that answer it.
+"""Searching the directory: the selectors that answer a search.
 
 The same `PlaceQuery` serves the public pages, the widget, the JSON API and the exports, so that a
-search gives the same places wherever it is made.
+search gives the same places wherever it is made; `terroir.directory.filters` reads it from a query
+string, once for all of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,10 +20,9 @@ from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, Ou
 from django.utils import timezone
 
 from terroir.lib import hours
-from terroir.lib.geo import KM_PER_DEGREE_LAT, BBox, Point, bbox_around, haversine_km, valid_lat, valid_lon
+from terroir.lib.geo import KM_PER_DEGREE_LAT, BBox, Point, bbox_around, haversine_km
 from terroir.lib.text import prefix_upper_bound, terms
 
-from .communes import commune_find
 from .index import MAX_CLUSTER_LEVEL, band_of, cell_degrees
 from .models import Actor, Category, Label, MapCell, Offer, Place, PlaceFacet, PlaceKind, SearchTerm
 
@@ -40,7 +40,6 @@ COUNT_LIMIT = 10_000
 CENTRE_RINGS_KM = (25.0, 100.0, 400.0)
 SORT_WHOLE_LIMIT = 2_000
 ALL_KIND_FACETS = tuple(f"k:{kind}" for kind in PlaceKind.values)
-WEEKDAY_CODES = {code: i for i, code in enumerate(hours.WEEKDAYS)}
 
 
 class InvalidParameter(ValueError):
@@ -99,131 +98,6 @@ class PlaceResults:
         if not self.count_exact and len(self.hits) == self.query.page_size:
             return max(counted, self.query.page + 1)
         return counted
-
-
-# --- Parsing --------------------------------------------------------------------------------------
-
-
-def _float(name: str, raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise InvalidParameter(name, f"{raw!r} is not a number") from None
-    if not math.isfinite(value):
-        raise InvalidParameter(name, f"{raw!r} is not a finite number")
-    return value
-
-
-def _int(name: str, raw: str, low: int, high: int) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidParameter(name, f"{raw!r} is not a whole number") from None
-    if not low <= value <= high:
-        raise InvalidParameter(name, f"{value} is outside {low}..{high}")
-    return value
-
-
-def _bool(name: str, raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on", "oui"}:
-        return True
-    if value in {"", "0", "false", "no", "off", "non"}:
-        return False
-    raise InvalidParameter(name, f"{raw!r} is not a yes/no value (use 1 or 0)")
-
-
-def parse_point(name: str, raw: str) -> Point:
-    parts = raw.split(",")
-    if len(parts) != 2:
-        raise InvalidParameter(name, f"{raw!r} is not LAT,LON (two numbers separated by a comma)")
-    lat, lon = _float(name, parts[0]), _float(name, parts[1])
-    if not valid_lat(lat):
-        raise InvalidParameter(name, f"latitude {lat:g} is outside -90..90")
-    if not valid_lon(lon):
-        raise InvalidParameter(name, f"longitude {lon:g} is outside -180..180")
-    return Point(lat, lon)
-
-
-def parse_bbox(name: str, raw: str) -> BBox:
-    parts = raw.split(",")
-    if len(parts) != 4:
-        raise InvalidParameter(name, f"{raw!r} is not WEST,SOUTH,EAST,NORTH (four numbers)")
-    west, south, east, north = (_float(name, p) for p in parts)
-    for lon in (west, east):
-        if not valid_lon(lon):
-            raise InvalidParameter(name, f"longitude {lon:g} is outside -180..180")
-    for lat in (south, north):
-        if not valid_lat(lat):
-            raise InvalidParameter(name, f"latitude {lat:g} is outside -90..90")
-    if south > north:
-        raise InvalidParameter(name, "south is above north")
-    if west > east:
-        raise InvalidParameter(name, "west is east of east (boxes across the antimeridian are not supported)")
-    return BBox(south=south, west=west, north=north, east=east)
-
-
-def parse_day(name: str, raw: str, today: dt.date) -> dt.date:
-    value = raw.strip().lower()
-    if value in WEEKDAY_CODES:
-        return today + dt.timedelta(days=(WEEKDAY_CODES[value] - today.weekday()) % 7)
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidParameter(name, f"{raw!r} is neither a date (YYYY-MM-DD) nor a weekday (mo…su)") from None
-
-
-QUERY_PARAMETERS = (
-    "q", "near", "radius_km", "commune", "kind", "category", "label", "open_now", "open_on", "local",
-    "bbox", "page", "page_size",
-)  # fmt: skip
-
-
-def parse_place_query(params: Mapping[str, str], *, today: dt.date | None = None) -> PlaceQuery:
-    """Read a search from query parameters; raises InvalidParameter naming the first bad one."""
-
-    def get(name: str) -> str:
-        return (params.get(name) or "").strip()
-
-    today = today or timezone.localdate()
-    q = get("q")
-    if len(q) > MAX_QUERY_LENGTH:
-        raise InvalidParameter("q", f"longer than {MAX_QUERY_LENGTH} characters")
-    near = parse_point("near", get("near")) if get("near") else None
-    commune = get("commune")
-    if near is None and commune:
-        found = commune_find(commune)
-        if found is None or found.lat is None or found.lon is None:
-            raise InvalidParameter("commune", f"no commune named or numbered {commune!r}")
-        near = Point(found.lat, found.lon)
-    radius = None
-    if get("radius_km"):
-        radius = _float("radius_km", get("radius_km"))
-        if not 0 < radius <= MAX_RADIUS_KM:
-            raise InvalidParameter("radius_km", f"{radius:g} is outside the allowed range (0, {MAX_RADIUS_KM:g}]")
-    kinds: list[str] = []
-    for kind in filter(None, (k.strip() for k in get("kind").split(","))):
-        if kind not in PlaceKind.values:
-            raise InvalidParameter("kind", f"unknown place kind {kind!r}; known kinds: {', '.join(PlaceKind.values)}")
-        kinds.append(kind)
-    local = _bool("local", get("local"))
-    if local and near is None:
-        near = Point(*settings.TERROIR_CENTER)
-    return PlaceQuery(
-        q=q,
-        near=near,
-        radius_km=radius,
-        commune=commune,
-        kinds=tuple(dict.fromkeys(kinds)),
-        category=get("category"),
-        label=get("label"),
-        open_now=_bool("open_now", get("open_now")),
-        open_on=parse_day("open_on", get("open_on"), today) if get("open_on") else None,
-        local=local,
-        bbox=parse_bbox("bbox", get("bbox")) if get("bbox") else None,
-        page=_int("page", get("page"), 1, 100_000) if get("page") else 1,
-        page_size=_int("page_size", get("page_size"), 1, MAX_PAGE_SIZE) if get("page_size") else 20,
-    )
 
 
 # --- Selectors ------------------------------------------------------------------------------------

@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy
 from terroir.lib import hours
 
 from . import editing, presenters
+from .filters import QUERY_PARAMETERS, filters_read
 from .models import Actor, Category, Entity, Label, Photo, Place, PlaceKind
-from .search import QUERY_PARAMETERS, InvalidParameter, PlaceQuery, PlaceResults, parse_place_query, places_search
+from .search import InvalidParameter, PlaceQuery, PlaceResults, places_search
 
 WEEKDAY_CHOICES = (
     ("mo", gettext_lazy("Monday")), ("tu", gettext_lazy("Tuesday")), ("we", gettext_lazy("Wednesday")),
@@ -38,7 +39,7 @@ def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
     results: PlaceResults | None = None
     params = {k: str(request.GET[k]) for k in QUERY_PARAMETERS if k in request.GET}
     try:
-        query = parse_place_query(params)
+        query = filters_read(params).to_query()
         results = places_search(query)
     except InvalidParameter as exc:
         error = exc

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 from typing import Any
@@ -172,3 +173,54 @@ def test_the_interactive_docs_load_their_scripts_from_the_platform_not_a_cdn(cli
     page = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
+
+
+def test_operation_ids_stay_those_clients_were_generated_with(client) -> None:
+    doc = get_json(client, "/api/v1/openapi.json")
+    operations = {op["operationId"] for methods in doc["paths"].values() for op in methods.values()}
+    assert {"terroir_api_api_places", "terroir_api_api_place_patch", "terroir_api_api_plan_create"} <= operations
+    assert all(name.startswith("terroir_api_api_") for name in operations)
+
+
+def test_a_path_served_by_two_routers_answers_both_methods_and_names_them_when_refusing(client, territory) -> None:
+    url = f"/api/v1/places/{territory.farm_shop.pk}"
+    assert client.get(url).status_code == 200
+    assert client.patch(url, {}, content_type="application/json").status_code == 401  # not 405
+    refused = client.delete(url)
+    assert refused.status_code == 405
+    assert set(refused["Allow"].replace(" ", "").split(",")) == {"GET", "PATCH"}
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "message"),
+    [
+        ("radius_km=-5", "radius_km", "-5 is outside the allowed range (0, 1000]"),
+        ("page=abc", "page", "'abc' is not a whole number"),
+        ("open_now=perhaps", "open_now", "'perhaps' is not a yes/no value (use 1 or 0)"),
+    ],
+)
+def test_the_api_and_the_pages_refuse_a_bad_search_in_the_same_words(
+    client, territory, query: str, parameter: str, message: str
+) -> None:
+    body = get_json(client, f"/api/v1/places?{query}", status=400)
+    assert body["error"] == {"code": "invalid_parameter", "parameter": parameter, "message": message}
+    page = client.get(f"/?{query}", headers={"accept-language": "fr"})
+    assert page.status_code == 400
+    assert f"Recherche impossible : {parameter} — {message}" in html.unescape(page.content.decode())
+
+
+def test_a_search_form_s_empty_fields_are_not_asked_but_the_api_keeps_to_its_document(client, territory) -> None:
+    form = "q=&near=&radius_km=&kind=market&open_now=&page="
+    assert client.get(f"/?{form}").status_code == 200
+    assert get_json(client, "/api/v1/places?q=&near=&kind=market") == get_json(client, "/api/v1/places?kind=market")
+    # The document says radius_km is a number and open_now a boolean: empty, they are refused.
+    assert get_json(client, f"/api/v1/places?{form}", status=400)["error"]["parameter"] == "radius_km"
+    assert get_json(client, "/api/v1/places?open_now=", status=400)["error"]["parameter"] == "open_now"
+
+
+def test_the_api_documents_every_search_parameter_the_pages_read(client) -> None:
+    from terroir.directory.filters import QUERY_PARAMETERS
+
+    doc = get_json(client, "/api/v1/openapi.json")
+    documented = [p["name"] for p in doc["paths"]["/api/v1/places"]["get"]["parameters"]]
+    assert documented == list(QUERY_PARAMETERS)

@@ -108,6 +108,10 @@ def test_anybody_may_suggest_but_not_without_limit(client: Client, territory: An
     refused = client.post("/api/v1/suggestions", body, content_type="application/json")
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert refused.json()["error"]["message"].startswith("Too many suggestions: retry in ")
+    # The suggestions' limit is their own: reading goes on.
+    assert client.get("/api/v1/kinds").status_code == 200
 
 
 def test_the_public_api_is_rate_limited_per_address_and_keys_get_more(
@@ -139,3 +143,32 @@ def test_a_json_body_nested_too_deep_is_refused_before_it_is_parsed(client: Clie
         content_type="application/json",
     )  # fmt: skip
     assert shallow.status_code == 201
+
+
+def test_every_answer_says_the_limit_and_what_is_left_of_it(client: Client, territory: Any, settings: Any) -> None:
+    settings.TERROIR_RATE_LIMITS = {**settings.TERROIR_RATE_LIMITS, "api": "10/60"}
+    answers = [
+        client.get("/api/v1/kinds"),
+        client.get("/api/v1/places?radius_km=-1"),
+        client.get("/api/v1/openapi.json"),
+    ]
+    assert [a.status_code for a in answers] == [200, 400, 200]
+    assert [a["X-RateLimit-Limit"] for a in answers] == ["10"] * 3
+    assert [a["X-RateLimit-Remaining"] for a in answers] == ["9", "8", "7"]
+
+
+def test_each_client_address_has_its_own_count(territory: Any, settings: Any) -> None:
+    settings.TERROIR_RATE_LIMITS = {**settings.TERROIR_RATE_LIMITS, "api": "2/60"}
+    ambert, thiers = Client(REMOTE_ADDR="192.0.2.1"), Client(REMOTE_ADDR="192.0.2.2")
+    assert [ambert.get("/api/v1/kinds").status_code for _ in range(3)] == [200, 200, 429]
+    assert [thiers.get("/api/v1/kinds").status_code for _ in range(2)] == [200, 200]
+
+
+def test_the_api_document_is_counted_and_refuses_a_bad_key_like_the_endpoints(client: Client, settings: Any) -> None:
+    settings.TERROIR_RATE_LIMITS = {**settings.TERROIR_RATE_LIMITS, "api": "1/60"}
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    limited = client.get("/api/v1/docs")
+    assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
+    assert int(limited["Retry-After"]) > 0
+    refused = client.get("/api/v1/openapi.json", headers={"authorization": "Bearer trr_madeup"})
+    assert refused.status_code == 401 and refused["WWW-Authenticate"] == 'Bearer realm="terroir"'

@@ -49,8 +49,9 @@ def test_synthetic_data_spreads_places_over_france_with_index_rows(db) -> None:
 def test_reindex_rebuilds_the_search_tables_from_the_directory(territory, capsys) -> None:
     from django.core.management import call_command
 
+    from terroir.directory.filters import parse_place_query
     from terroir.directory.models import MapCell, PlaceFacet, SearchTerm
-    from terroir.directory.search import parse_place_query, places_search
+    from terroir.directory.search import places_search
 
     before = sorted(SearchTerm.objects.values_list("term", "place_id"))
     facets = sorted(PlaceFacet.objects.values_list("facet", "place_id", "band"))

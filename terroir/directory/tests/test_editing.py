@@ -11,8 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from terroir.accounts.models import AuditEntry
 from terroir.directory import editing
+from terroir.directory.filters import parse_place_query
 from terroir.directory.models import MapCell, Revision, Suggestion
-from terroir.directory.search import parse_place_query, places_search
+from terroir.directory.search import places_search
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

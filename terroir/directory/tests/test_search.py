@@ -5,16 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from terroir.directory.filters import parse_bbox, parse_place_query
 from terroir.directory.models import Place
-from terroir.directory.search import (
-    InvalidParameter,
-    PlaceResults,
-    map_view,
-    parse_bbox,
-    parse_place_query,
-    places_search,
-    producers_search,
-)
+from terroir.directory.search import InvalidParameter, PlaceResults, map_view, places_search, producers_search
 from terroir.lib.geo import BBox
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -1,0 +1,238 @@
+"""What a search may ask, checked once: the query parameters of the pages, the widget, the exports and
+the API.
+
+`PlaceFilters` is the one definition. The API declares it as its query parameters (so it is the OpenAPI
+document too), the pages validate request.GET through it (`filters_read`), and `to_query()` builds the
+search's `PlaceQuery`. Every refusal names its parameter: a 400 of the API, the search form's message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from ninja import Field, Schema
+from pydantic import ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from terroir.lib import hours
+from terroir.lib.geo import BBox, Point, valid_lat, valid_lon
+
+from .communes import commune_find
+from .models import PlaceKind
+from .search import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, MAX_RADIUS_KM, InvalidParameter, PlaceQuery
+
+MAX_PAGE = 100_000
+WEEKDAY_CODES = {code: i for i, code in enumerate(hours.WEEKDAYS)}
+
+
+# --- One value each -------------------------------------------------------------------------------
+
+
+def _float(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidParameter(name, f"{raw!r} is not a number") from None
+    if not math.isfinite(value):
+        raise InvalidParameter(name, f"{raw!r} is not a finite number")
+    return value
+
+
+def _int(name: str, raw: str, low: int, high: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParameter(name, f"{raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise InvalidParameter(name, f"{value} is outside {low}..{high}")
+    return value
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on", "oui"}:
+        return True
+    if value in {"0", "false", "no", "off", "non"}:
+        return False
+    raise InvalidParameter(name, f"{raw!r} is not a yes/no value (use 1 or 0)")
+
+
+def parse_point(name: str, raw: str) -> Point:
+    parts = raw.split(",")
+    if len(parts) != 2:
+        raise InvalidParameter(name, f"{raw!r} is not LAT,LON (two numbers separated by a comma)")
+    lat, lon = _float(name, parts[0]), _float(name, parts[1])
+    if not valid_lat(lat):
+        raise InvalidParameter(name, f"latitude {lat:g} is outside -90..90")
+    if not valid_lon(lon):
+        raise InvalidParameter(name, f"longitude {lon:g} is outside -180..180")
+    return Point(lat, lon)
+
+
+def parse_bbox(name: str, raw: str) -> BBox:
+    parts = raw.split(",")
+    if len(parts) != 4:
+        raise InvalidParameter(name, f"{raw!r} is not WEST,SOUTH,EAST,NORTH (four numbers)")
+    west, south, east, north = (_float(name, p) for p in parts)
+    for lon in (west, east):
+        if not valid_lon(lon):
+            raise InvalidParameter(name, f"longitude {lon:g} is outside -180..180")
+    for lat in (south, north):
+        if not valid_lat(lat):
+            raise InvalidParameter(name, f"latitude {lat:g} is outside -90..90")
+    if south > north:
+        raise InvalidParameter(name, "south is above north")
+    if west > east:
+        raise InvalidParameter(name, "west is east of east (boxes across the antimeridian are not supported)")
+    return BBox(south=south, west=west, north=north, east=east)
+
+
+def parse_day(name: str, raw: str, today: dt.date) -> dt.date:
+    value = raw.strip().lower()
+    if value in WEEKDAY_CODES:
+        return today + dt.timedelta(days=(WEEKDAY_CODES[value] - today.weekday()) % 7)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidParameter(name, f"{raw!r} is neither a date (YYYY-MM-DD) nor a weekday (mo…su)") from None
+
+
+def _kinds(name: str, raw: str) -> tuple[str, ...]:
+    kinds: list[str] = []
+    for kind in filter(None, (k.strip() for k in raw.split(","))):
+        if kind not in PlaceKind.values:
+            raise InvalidParameter(name, f"unknown place kind {kind!r}; known kinds: {', '.join(PlaceKind.values)}")
+        kinds.append(kind)
+    return tuple(dict.fromkeys(kinds))
+
+
+def _radius(name: str, raw: str) -> float:
+    radius = _float(name, raw)
+    if not 0 < radius <= MAX_RADIUS_KM:
+        raise InvalidParameter(name, f"{radius:g} is outside the allowed range (0, {MAX_RADIUS_KM:g}]")
+    return radius
+
+
+def _text(name: str, raw: str) -> str:
+    if name == "q" and len(raw) > MAX_QUERY_LENGTH:
+        raise InvalidParameter(name, f"longer than {MAX_QUERY_LENGTH} characters")
+    return raw
+
+
+CHECKS: dict[str, Callable[[str, str], Any]] = {
+    "q": _text, "near": parse_point, "radius_km": _radius, "commune": _text, "kind": _kinds, "category": _text,
+    "label": _text, "open_now": _bool, "open_on": lambda name, raw: parse_day(name, raw, timezone.localdate()),
+    "local": _bool, "bbox": parse_bbox, "page": lambda name, raw: _int(name, raw, 1, MAX_PAGE),
+    "page_size": lambda name, raw: _int(name, raw, 1, MAX_PAGE_SIZE),
+}  # fmt: skip
+# Kept as the text given: to_query() reads their value (a point, a box, kinds, a day: the weekday "mo"
+# is the next Monday from the `today` it is given).
+KEPT_AS_TEXT = frozenset({"near", "kind", "open_on", "bbox"})
+
+
+# Texts (in the OpenAPI document, strings without a minimum length): empty, they ask nothing.
+BLANK_IS_ABSENT = frozenset({"q", "near", "commune", "kind", "category", "label", "open_on", "bbox"})
+
+
+# --- The search ------------------------------------------------------------------------------------
+
+
+class PlaceFilters(Schema):
+    q: str | None = Field(
+        None, description="Words to find, accent- and case-insensitive (prefixes match).", max_length=MAX_QUERY_LENGTH
+    )
+    near: str | None = Field(None, description="LAT,LON in WGS84, e.g. 45.55,3.74.", examples=["45.55,3.74"])
+    radius_km: float | None = Field(
+        None, gt=0, le=int(MAX_RADIUS_KM), description="Radius around `near` (default 30 km)."
+    )
+    commune: str | None = Field(None, description="Commune name, INSEE code or postcode, used as `near`.")
+    kind: str | None = Field(None, description="Place kinds, comma-separated (see /kinds).")
+    category: str | None = Field(None, description="Category slug; includes its sub-categories (see /categories).")
+    label: str | None = Field(None, description="Label slug (see /labels).")
+    open_now: bool | None = Field(None, description="Only places open now.")
+    open_on: str | None = Field(None, description="Only places open on a date (YYYY-MM-DD) or weekday (mo…su).")
+    local: bool | None = Field(None, description="Only places within the territory's local radius.")
+    bbox: str | None = Field(None, description="WEST,SOUTH,EAST,NORTH.")
+    page: int | None = Field(None, ge=1, le=MAX_PAGE)
+    page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _checked(cls, value: Any, info: ValidationInfo) -> Any:
+        """Each parameter through its check (CHECKS), before pydantic's: the constraints of the fields
+        are what the OpenAPI document says, the checks apply them, and the formats a type cannot say,
+        with messages that name the value. A blank text is no text; a blank number or yes/no is refused,
+        as the document says (the pages drop their form's empty fields first: filters_read)."""
+        if not isinstance(value, str):
+            return value
+        value, name = value.strip(), str(info.field_name)
+        check = CHECKS.get(name)
+        if check is None or (not value and name in BLANK_IS_ABSENT):
+            return value or None
+        try:
+            checked = check(name, value)
+        except InvalidParameter as exc:
+            # The message alone, at the parameter's place (`loc`): a ValueError would be reported as
+            # "Value error, <parameter>: <message>".
+            raise PydanticCustomError("invalid_parameter", "{message}", {"message": exc.message}) from None
+        return value if name in KEPT_AS_TEXT else checked
+
+    def to_query(self, *, today: dt.date | None = None) -> PlaceQuery:
+        """The search asked; raises InvalidParameter for a commune that is not known."""
+        near = parse_point("near", self.near) if self.near else None
+        commune = self.commune or ""
+        if near is None and commune:
+            found = commune_find(commune)
+            if found is None or found.lat is None or found.lon is None:
+                raise InvalidParameter("commune", f"no commune named or numbered {commune!r}")
+            near = Point(found.lat, found.lon)
+        local = bool(self.local)
+        if local and near is None:
+            near = Point(*settings.TERROIR_CENTER)
+        return PlaceQuery(
+            q=self.q or "",
+            near=near,
+            radius_km=self.radius_km,
+            commune=commune,
+            kinds=_kinds("kind", self.kind or ""),
+            category=self.category or "",
+            label=self.label or "",
+            open_now=bool(self.open_now),
+            open_on=parse_day("open_on", self.open_on, today or timezone.localdate()) if self.open_on else None,
+            local=local,
+            bbox=parse_bbox("bbox", self.bbox) if self.bbox else None,
+            page=self.page or 1,
+            page_size=self.page_size or 20,
+        )
+
+
+class MapFilters(PlaceFilters):
+    bbox: str = Field(..., description="WEST,SOUTH,EAST,NORTH of the map view.")
+    zoom: int = Field(..., ge=0, le=22, description="Leaflet zoom level of the view.")
+
+    def view_box(self) -> BBox:
+        return parse_bbox("bbox", self.bbox)
+
+
+QUERY_PARAMETERS = tuple(PlaceFilters.model_fields)
+
+
+def filters_read(params: Mapping[str, str]) -> PlaceFilters:
+    """The search parameters of a page's query string; raises InvalidParameter naming the first bad one.
+    A search form sends its empty fields (`?q=&radius_km=`): they are not asked."""
+    asked = {name: params[name] for name in QUERY_PARAMETERS if (params.get(name) or "").strip()}
+    try:
+        return PlaceFilters.model_validate(asked)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidParameter(str(first["loc"][-1]), first["msg"]) from None
+
+
+def parse_place_query(params: Mapping[str, str], *, today: dt.date | None = None) -> PlaceQuery:
+    """Read a search from query parameters; raises InvalidParameter naming the first bad one."""
+    return filters_read(params).to_query(today=today)
