@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from terroir.directory.editing import entity_of, products_of, values_of
-from terroir.directory.index import actor_search_key, places_reindex
 from terroir.directory.models import BUYER_KINDS, Actor, Commune, Place, PlaceKind, Revision, Suggestion
+from terroir.directory.services import actor_create, actor_update, place_update
 from terroir.lib.text import has_control
 
 from . import notify
@@ -48,7 +48,7 @@ def organisation_create(*, user: Any, name: str, role: str, commune: Commune | N
         raise ValidationError({"role": _("Unknown role.")})
     if role == Role.BUYER and buyer_kind not in BUYER_KINDS:
         raise ValidationError({"buyer_kind": _("Say what kind of buyer you are.")})
-    actor = Actor.objects.create(
+    actor = actor_create(
         name=name[:200],
         is_producer=role == Role.PRODUCER,
         is_buyer=role == Role.BUYER,
@@ -59,7 +59,6 @@ def organisation_create(*, user: Any, name: str, role: str, commune: Commune | N
         postcode=(commune.postcodes.split()[0] if commune and commune.postcodes else ""),
         email=user.email,
         verified_at=timezone.localdate(),
-        search_key=actor_search_key(name, commune.name if commune else ""),
     )
     Membership.objects.create(user=user, actor=actor, how=Membership.How.CREATED)
     forget(user)
@@ -99,7 +98,7 @@ def role_request_decide(*, request: RoleRequest, by: Any, accept: bool) -> RoleR
     if request.status != RoleRequest.Status.PENDING:
         raise ValidationError(_("This request was already decided."))
     if accept and request.role == RoleRequest.Role.CARRIER:
-        Actor.objects.filter(pk=request.actor_id).update(is_carrier=True, updated_at=timezone.now())
+        actor_update(actor=request.actor, values={"is_carrier": True})
     request.status = RoleRequest.Status.APPROVED if accept else RoleRequest.Status.REJECTED
     request.decided_by, request.decided_at = by, timezone.now()
     request.save(update_fields=["status", "decided_by", "decided_at"])
@@ -240,7 +239,7 @@ def _claim_accept(claim: Claim, *, how: str) -> None:
     operator = place.operator
     if operator is None:
         # The place had nobody behind it in the directory: the claimant's organisation is created from it.
-        operator = Actor.objects.create(
+        operator = actor_create(
             name=place.name,
             is_producer=place.kind in (PlaceKind.FARM, PlaceKind.PRODUCERS_SHOP),
             is_buyer=place.kind in BUYER_KINDS,
@@ -255,11 +254,8 @@ def _claim_accept(claim: Claim, *, how: str) -> None:
             phone=place.phone,
             website=place.website,
             contact_public=place.contact_public,
-            search_key=actor_search_key(place.name, place.commune.name if place.commune else ""),
         )
-        place.operator = operator
-        place.save(update_fields=["operator"])
-        places_reindex(place_ids=[place.pk])
+        place_update(place=place, values={"operator": operator})
     Membership.objects.get_or_create(user=claim.user, actor=operator, defaults={"how": how})
 
 
@@ -447,9 +443,10 @@ def _address_erase(*, user: Any) -> None:
         return
     actor_ids = list(Membership.objects.filter(user_id=user.pk).values_list("actor_id", flat=True))
     place_ids = list(Place.objects.filter(operator_id__in=actor_ids).values_list("id", flat=True))
-    now = timezone.now()
-    Actor.objects.filter(pk__in=actor_ids, email__iexact=user.email).update(email="", updated_at=now)
-    Place.objects.filter(pk__in=place_ids, email__iexact=user.email).update(email="", updated_at=now)
+    for actor in Actor.objects.filter(pk__in=actor_ids, email__iexact=user.email):
+        actor_update(actor=actor, values={"email": ""})
+    for place in Place.objects.filter(pk__in=place_ids, email__iexact=user.email):
+        place_update(place=place, values={"email": ""})
     address = user.email.lower()
     history = Revision.objects.filter(
         Q(entity="actor", entity_id__in=actor_ids) | Q(entity="place", entity_id__in=place_ids),

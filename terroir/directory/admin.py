@@ -1,5 +1,6 @@
-"""Coordinators' back office. Saving a place or an offer here refreshes the search tables, like the
-services, and records a revision (with an audit entry) so that admin edits can be undone like others."""
+"""Coordinators' back office. Saves and deletions of actors, places and offers go through the directory's
+services (which keep the search tables right), and record a revision (with an audit entry) so that admin
+edits can be undone like others."""
 
 from __future__ import annotations
 
@@ -9,18 +10,29 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from .editing import entity_of, values_of
-from .index import actors_reindex, map_cells_refresh, places_reindex
 from .models import Actor, Category, Commune, Label, Offer, Photo, Place, Revision, Suggestion
-from .services import actor_place_ids
+from .services import (
+    actor_delete,
+    actor_save,
+    actors_delete,
+    offer_delete,
+    offer_save,
+    place_delete,
+    place_producers_set,
+    place_save,
+    places_delete,
+)
 
 
 class Versioned(admin.ModelAdmin):
     """Admin changes become revisions of the entry, like any other edit."""
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        entry = form.instance
-        before = getattr(self, "_before", None)
         super().save_related(request, form, formsets, change)
+        self._revision_record(request, form.instance)
+
+    def _revision_record(self, request: HttpRequest, entry: Any) -> None:
+        before = getattr(self, "_before", None)
         if before is None:
             return
         after = values_of(type(entry).objects.get(pk=entry.pk))
@@ -37,7 +49,22 @@ class Versioned(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         self._before = values_of(type(obj).objects.get(pk=obj.pk)) if change else None
-        super().save_model(request, obj, form, change)
+        if isinstance(obj, Place):
+            place_save(place=obj)
+        else:
+            actor_save(actor=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        if isinstance(obj, Place):
+            place_delete(place=obj)
+        else:
+            actor_delete(actor=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        if queryset.model is Place:
+            places_delete(places=queryset)
+        else:
+            actors_delete(actors=queryset)
 
 
 class OfferInline(admin.TabularInline):
@@ -55,11 +82,19 @@ class ActorAdmin(Versioned):
     autocomplete_fields = ["commune"]
     inlines = [OfferInline]
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        actor = form.instance
-        actors_reindex(actor_ids=[actor.pk])
-        places_reindex(place_ids=actor_place_ids(actor))
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Offers through the services, each with its labels."""
+        if formset.model is not Offer:
+            super().save_formset(request, form, formset, change)
+            return
+        for inline in formset.forms:
+            offer = inline.instance
+            if inline in formset.deleted_forms:
+                if offer.pk is not None:
+                    offer_delete(offer=offer)
+            elif inline.has_changed():
+                offer.producer = form.instance
+                offer_save(offer=offer, labels=inline.cleaned_data.get("labels") or [])
 
 
 @admin.register(Place)
@@ -70,11 +105,11 @@ class PlaceAdmin(Versioned):
     autocomplete_fields = ["commune", "operator", "producers"]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        place = form.instance
-        places_reindex(place_ids=[place.pk])
-        old = (form.initial.get("lat"), form.initial.get("lon"))
-        map_cells_refresh(positions=[old, (place.lat, place.lon)])
+        # The producers through the service rather than the form's save_m2m: it re-indexes the place.
+        place_producers_set(place=form.instance, producers=list(form.cleaned_data.get("producers") or []))
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+        self._revision_record(request, form.instance)
 
 
 @admin.register(Commune)

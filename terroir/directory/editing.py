@@ -14,7 +14,6 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import phonenumbers
@@ -30,7 +29,6 @@ from terroir.lib import hours
 from terroir.lib.geo import valid_lat, valid_lon
 from terroir.lib.text import has_control
 
-from .index import actor_search_key, actors_reindex, map_cells_refresh, places_reindex
 from .models import (
     Actor,
     Category,
@@ -46,6 +44,7 @@ from .models import (
     Suggestion,
     Unit,
 )
+from .services import actor_offers_set, entry_photos_set, entry_update
 from .taxonomy import REQUIREMENTS
 
 User = AbstractBaseUser | AnonymousUser
@@ -403,64 +402,23 @@ def _locked(entry: Entry) -> Entry:
 
 
 def _apply(entry: Entry, values: Mapping[str, Any], *, by: User | None) -> None:
-    """Write cleaned values to the entry and refresh what depends on them."""
-    old_position = (entry.lat, entry.lon)
-    old_visible = isinstance(entry, Place) and entry.closed_at is None
-    plain = {k: v for k, v in values.items() if k not in ("products", "photos")}
-    for name, value in plain.items():
+    """Write cleaned values (as revisions keep them) to the entry through the directory's services."""
+    plain: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in ("products", "photos"):
+            continue
         if name == "commune":
-            entry.commune_id = value
+            plain["commune_id"] = value
         elif name == "closed_at":
-            setattr(entry, name, dt.date.fromisoformat(value) if value else None)
+            plain[name] = dt.date.fromisoformat(value) if value else None
         else:
-            setattr(entry, name, value)
-    # A position is a pair, for a producer as for a place: half of one is on no map yet counts as known.
-    moved = "lat" in values or "lon" in values or (isinstance(entry, Place) and "kind" in values)
-    if moved and (entry.lat is None) != (entry.lon is None):
-        raise ValidationError({"lat": _("Latitude and longitude go together.")})
-    if isinstance(entry, Place) and moved and entry.lat is None and entry.kind != PlaceKind.ONLINE:
-        raise ValidationError({"lat": _("A place other than online needs coordinates.")})
-    entry.updated_at = timezone.now()
-    if isinstance(entry, Actor) and ("name" in values or "commune" in values):
-        commune = Commune.objects.filter(code=entry.commune_id).first() if entry.commune_id else None
-        entry.search_key = actor_search_key(entry.name, commune.name if commune else "")
-    entry.save()
+            plain[name] = value
+    entry_update(entry=entry, values=plain)
     if "photos" in values:
-        photos = Photo.objects.filter(**{_owner_field(entry): entry})
-        photos.exclude(id__in=values["photos"]).filter(removed_at=None).update(removed_at=timezone.now())
-        photos.filter(id__in=values["photos"]).update(removed_at=None)
-    if isinstance(entry, Actor):
-        if "products" in values:
-            _products_write(entry, values["products"])
-        from .services import actor_place_ids
-
-        if {"name", "commune", "products"} & set(values):
-            places_reindex(place_ids=actor_place_ids(entry))
-            actors_reindex(actor_ids=[entry.pk])
-        return
-    if {"name", "kind", "commune", "lat", "lon", "closed_at"} & set(values):
-        places_reindex(place_ids=[entry.pk])
-    visible = entry.closed_at is None
-    if {"lat", "lon", "kind", "closed_at"} & set(values) and (old_visible or visible):
-        map_cells_refresh(positions=[old_position, (entry.lat, entry.lon)])
-
-
-def _products_write(actor: Actor, products: list[dict[str, Any]]) -> None:
-    categories = dict(Category.objects.values_list("slug", "id"))
-    labels = dict(Label.objects.values_list("slug", "id"))
-    wanted = {categories[item["category"]]: item for item in products}
-    Offer.objects.filter(producer=actor).exclude(category_id__in=wanted).delete()
-    for category_id, item in wanted.items():
-        volume = item.get("monthly_volume")
-        offer, _created = Offer.objects.update_or_create(
-            producer=actor,
-            category_id=category_id,
-            defaults={
-                "months": item["months"], "note": item["note"], "volume_unit": item.get("unit") or "",
-                "monthly_volume": None if volume is None else Decimal(str(volume)),
-            },
-        )  # fmt: skip
-        offer.labels.set([labels[slug] for slug in item["labels"]])
+        entry_photos_set(entry=entry, photo_ids=values["photos"])
+    if "products" in values:
+        assert isinstance(entry, Actor)
+        actor_offers_set(actor=entry, products=values["products"])
 
 
 @transaction.atomic
