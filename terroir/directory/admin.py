@@ -87,14 +87,11 @@ class ActorAdmin(Versioned):
         if formset.model is not Offer:
             super().save_formset(request, form, formset, change)
             return
-        for inline in formset.forms:
-            offer = inline.instance
-            if inline in formset.deleted_forms:
-                if offer.pk is not None:
-                    offer_delete(offer=offer)
-            elif inline.has_changed():
-                offer.producer = form.instance
-                offer_save(offer=offer, labels=inline.cleaned_data.get("labels") or [])
+        formset.save(commit=False)  # nothing written: lists what changed, for the admin's log too
+        for offer in formset.deleted_objects:
+            offer_delete(offer=offer)
+        for inline in formset.saved_forms:
+            offer_save(offer=inline.instance, labels=inline.cleaned_data.get("labels") or [])
 
 
 @admin.register(Place)

@@ -11,6 +11,9 @@ registering anything.
 A row that cannot move because the kept entry already has its twin (the same person a member of both,
 the same category offered by both) is folded: kept as serialized data in the trace, with whatever its
 deletion takes along, and recreated by the split.
+
+Both are services of the directory's write path: they refresh the search entries and map cells of the
+entries concerned, like every other service.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector
 
+from .index import actors_reindex, map_cells_refresh, places_reindex
 from .models import Actor, Entity, Place, Revision, Suggestion
+from .services import actors_place_ids
 
 Entry = Actor | Place
 
@@ -119,7 +124,11 @@ def entry_merge(*, entry: Entry, into: Entry, keep_out: Collection[str] = ()) ->
     Revision.objects.filter(pk__in=revisions).update(entity_id=into.pk)
     Suggestion.objects.filter(pk__in=suggestions).update(entity_id=into.pk)
     snapshot = _serialized([entry])
+    position = (entry.lat, entry.lon) if isinstance(entry, Place) and entry.closed_at is None else None
     entry.delete()
+    _reindex(into)
+    if position is not None:
+        map_cells_refresh(positions=[position])
     return {"entry": snapshot, "moved": moved, "revisions": revisions, "suggestions": suggestions}
 
 
@@ -167,4 +176,19 @@ def entry_split(*, trace: dict[str, Any], from_id: int) -> Entry:
     moved_back = {"entity": entity, "entity_id": from_id}
     Revision.objects.filter(pk__in=trace["revisions"], **moved_back).update(entity_id=entry.pk)
     Suggestion.objects.filter(pk__in=trace["suggestions"], **moved_back).update(entity_id=entry.pk)
+    _reindex(entry)
+    into = type(entry)._base_manager.filter(pk=from_id).first()
+    if into is not None:
+        _reindex(into)
+    if isinstance(entry, Place) and entry.closed_at is None:
+        map_cells_refresh(positions=[(entry.lat, entry.lon)])
     return entry
+
+
+def _reindex(entry: Entry) -> None:
+    """The search entries that show the entry, now that rows moved to or from it."""
+    if isinstance(entry, Place):
+        places_reindex(place_ids=[entry.pk])
+    else:
+        actors_reindex(actor_ids=[entry.pk])
+        places_reindex(place_ids=actors_place_ids([entry.pk]))
