@@ -21,8 +21,10 @@ from ninja.security import HttpBearer
 from terroir.accounts.models import ApiToken
 from terroir.accounts.permissions import can_edit, can_plan_rounds
 from terroir.accounts.ratelimit import rate_hit
+from terroir.contributions import revisions, suggestions
+from terroir.contributions.models import Revision
 from terroir.directory import editing, exports, presenters
-from terroir.directory.models import Actor, Entity, Label, Place, PlaceKind, Revision
+from terroir.directory.models import Actor, Entity, Label, Place, PlaceKind
 from terroir.directory.search import (
     InvalidParameter,
     PlaceQuery,
@@ -122,8 +124,8 @@ def on_invalid_value(request: HttpRequest, exc: DjangoValidationError) -> HttpRe
     return error(400, "invalid_value", " ".join(exc.messages))
 
 
-@api.exception_handler(editing.EditConflict)
-def on_conflict(request: HttpRequest, exc: editing.EditConflict) -> HttpResponse:
+@api.exception_handler(revisions.EditConflict)
+def on_conflict(request: HttpRequest, exc: revisions.EditConflict) -> HttpResponse:
     changed = ", ".join(exc.changed) or "the entry"
     return error(412, "precondition_failed", f"The entry changed since your version ({changed}): GET it again.")
 
@@ -238,7 +240,7 @@ def _patch(request: HttpRequest, response: HttpResponse, entry: Place | Actor, c
         return version
     if "products" in changes and changes["products"] is not None:
         changes["products"] = [dict(item) for item in changes["products"]]
-    editing.entry_edit(entry=entry, changes=changes, by=token.user, version=version, origin=Revision.Origin.API)
+    revisions.entry_edit(entry=entry, changes=changes, by=token.user, version=version, origin=Revision.Origin.API)
     entry.refresh_from_db()
     response["ETag"] = etag(entry)
     return None
@@ -323,8 +325,8 @@ def suggestion_create(request: HttpRequest, body: SuggestionIn) -> Any:
         get_object_or_404(Place, pk=body.id) if body.entity == Entity.PLACE else get_object_or_404(Actor, pk=body.id)
     )
     token: ApiToken | None = getattr(request, "api_token", None)
-    proposal = editing.SuggestionInput(changes=body.changes, kind=body.kind, comment=body.comment, email=body.email)
-    suggestion = editing.suggestion_submit(entry=entry, proposal=proposal, by=token.user if token else None)
+    proposal = suggestions.SuggestionInput(changes=body.changes, kind=body.kind, comment=body.comment, email=body.email)
+    suggestion = suggestions.suggestion_submit(entry=entry, proposal=proposal, by=token.user if token else None)
     return Status(201, {"id": suggestion.pk, "status": suggestion.status})
 
 

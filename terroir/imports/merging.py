@@ -21,17 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from terroir.directory.editing import (
-    entry_edit,
-    fields_of,
-    owned_fields,
-    products_of_many,
-    value_clean,
-    value_of,
-    values_of,
-)
-from terroir.directory.models import Actor, Category, Commune, Entity, Label, Offer, Place, Revision, Suggestion
-from terroir.directory.references import entry_merge, entry_split
+from terroir.contributions.models import Revision, Suggestion
+from terroir.contributions.revisions import entry_edit, entry_merge, entry_split, owned_fields
+from terroir.directory.editing import fields_of, products_of_many, value_clean, value_of, values_of
+from terroir.directory.models import Actor, Category, Commune, Entity, Label, Offer, Place
 from terroir.directory.services import (
     actors_bulk_create,
     actors_bulk_update,
