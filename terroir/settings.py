@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "terroir.accounts",
     "terroir.directory",
+    "terroir.contributions",
     "terroir.imports",
     "terroir.needs",
     "terroir.meetings",

@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from terroir.accounts import urls as accounts_urls
 from terroir.api.api import api
+from terroir.contributions import urls as contributions_urls
+from terroir.directory import urls as directory_urls
+
+# The contribution pages keep the addresses and names they had in `accounts` and `directory`.
+accounts_pages = (accounts_urls.urlpatterns + contributions_urls.account_patterns, "accounts")
+directory_pages = (directory_urls.urlpatterns + contributions_urls.directory_patterns, "directory")
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -9,10 +16,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Sign-up, log-in, e-mail verification and password reset (allauth), then the person's own space.
     path("account/", include("allauth.urls")),
-    path("account/space/", include("terroir.accounts.urls")),
+    path("account/space/", include(accounts_pages)),
     path("imports/", include("terroir.imports.urls")),
     path("needs/events/", include("terroir.meetings.urls")),
     path("needs/", include("terroir.needs.urls")),
     path("logistics/", include("terroir.logistics.urls")),
-    path("", include("terroir.directory.urls")),
+    path("", include(directory_pages)),
 ]

@@ -1,4 +1,5 @@
-"""People's memberships and claims are managed here too; keys and the audit log are only read."""
+"""People's memberships are managed here too; keys and role requests are only read (claims and the audit
+log: terroir.contributions.admin)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import ApiToken, AuditEntry, Claim, Membership, RoleRequest
+from .models import ApiToken, Membership, RoleRequest
 
 
 @admin.register(Membership)
@@ -16,13 +17,6 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["how"]
     search_fields = ["user__email", "actor__name"]
     raw_id_fields = ["user", "actor"]
-
-
-@admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "actor", "place", "status"]
-    list_filter = ["status"]
-    raw_id_fields = ["user", "actor", "place", "decided_by"]
 
 
 @admin.register(RoleRequest)
@@ -47,19 +41,3 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # keys are made by their owners, who see them once
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "by_label", "action", "target", "summary"]
-    list_filter = ["action"]
-    search_fields = ["by_label", "target", "summary"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

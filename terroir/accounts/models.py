@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from terroir.directory.models import Actor, Place
+from terroir.directory.models import Actor
 
 
 class Membership(models.Model):
@@ -41,48 +41,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.actor}"
-
-
-class Claim(models.Model):
-    """Somebody asks to manage an existing directory entry (a producer or a place)."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("waiting")
-        CONFIRMED = "confirmed", _("confirmed")
-        REJECTED = "rejected", _("rejected")
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claims")
-    actor = models.ForeignKey(Actor, null=True, blank=True, on_delete=models.CASCADE, related_name="claims")
-    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.CASCADE, related_name="claims")
-    message = models.TextField(_("message to the coordinators"), blank=True, max_length=2000)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    # The address on file the confirmation link was sent to (empty: coordinators decide).
-    sent_to = models.EmailField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(actor__isnull=False, place__isnull=True) | Q(actor__isnull=True, place__isnull=False),
-                name="claim_one_entry",
-            )
-        ]
-        verbose_name = _("claim")
-        verbose_name_plural = _("claims")
-
-    def __str__(self) -> str:
-        return f"{self.user} claims {self.entry}"
-
-    @property
-    def entry(self) -> Actor | Place:
-        entry = self.actor or self.place
-        assert entry is not None
-        return entry
 
 
 class RoleRequest(models.Model):
@@ -149,24 +107,3 @@ class ApiToken(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
-
-
-class AuditEntry(models.Model):
-    """What a coordinator did: decisions on claims and suggestions, reverts, edits of others' entries,
-    roles given, imports."""
-
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    # Kept when the account is deleted, so that the log still says who acted.
-    by_label = models.CharField(max_length=254)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    action = models.CharField(max_length=40, db_index=True)
-    target = models.CharField(max_length=60, blank=True)
-    summary = models.CharField(max_length=500)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit log")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.by_label} {self.action} {self.target}"

@@ -1,4 +1,6 @@
-"""Every e-mail Terroir sends (apart from allauth's own account messages) goes out from here.
+"""Every e-mail Terroir sends (apart from allauth's own account messages) goes out through `send` here;
+the messages about contributions (claims, suggestions, reminders, roles) are written in
+terroir.contributions.notify.
 
 Django's e-mail backend is the boundary: the console by default, SMTP when EMAIL_HOST is set, the
 in-memory outbox in tests. Messages are written in the territory's language (French first).
@@ -7,23 +9,17 @@ in-memory outbox in tests. Messages are written in the territory's language (Fre
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from terroir.lib.text import one_line
 
-if TYPE_CHECKING:
-    from terroir.directory.models import Actor, Place, Suggestion
 
-    from .models import Claim, RoleRequest
-
-
-def _send(subject: str, body: str, to: Sequence[str]) -> int:
+def send(subject: str, body: str, to: Sequence[str]) -> int:
     recipients = [address for address in dict.fromkeys(to) if address]
     if not recipients:
         return 0
@@ -31,125 +27,6 @@ def _send(subject: str, body: str, to: Sequence[str]) -> int:
     # (BadHeaderError), after the write that called for the e-mail. A subject is one line, whatever the data.
     subject = one_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}")
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-
-
-def claim_confirmation(claim: Claim, *, url: str) -> int:
-    """To the address on file of the claimed entry: a link that makes the claimant its manager."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Do you manage %(name)s?") % {"name": claim.entry.name}
-        body = _(
-            "Hello,\n\n%(person)s asks to manage the entry “%(name)s” in the directory of %(territory)s.\n"
-            "If this is you or somebody of your organisation, confirm it by opening this link while signed in "
-            "as %(person)s (valid 7 days):\n\n%(url)s\n\n"
-            "If you do not know this person, ignore this message: nothing will change.\n"
-        ) % {
-            "person": claim.user.email,
-            "name": claim.entry.name,
-            "territory": settings.TERROIR_TERRITORY_NAME,
-            "url": url,
-        }
-        return _send(subject, body, [claim.sent_to])
-
-
-def claim_for_managers(claim: Claim, *, to: Sequence[str], url: str) -> int:
-    """To the members of the organisation behind a claimed entry (itself, or the one running the claimed
-    place): they decide in their space."""
-    place = claim.entry
-    operator = claim.actor or getattr(place, "operator", None)
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("%(person)s asks to manage %(name)s") % {"person": claim.user.email, "name": place.name}
-        body = _(
-            "Hello,\n\n%(person)s asks to manage “%(name)s”, which %(organisation)s runs in the directory of "
-            "%(territory)s. Accepting makes this person a member of %(organisation)s: they will edit it and all "
-            "its places, as you do.\nAccept or reject the request in your space:\n\n%(url)s\n"
-        ) % {
-            "person": claim.user.email,
-            "name": place.name,
-            "organisation": operator.name if operator else "",
-            "territory": settings.TERROIR_TERRITORY_NAME,
-            "url": url,
-        }
-        return sum(_send(subject, body, [address]) for address in to)
-
-
-def claim_decided(claim: Claim) -> int:
-    with translation.override(settings.LANGUAGE_CODE):
-        if claim.status == "confirmed":
-            subject = _("You now manage %(name)s") % {"name": claim.entry.name}
-            body = _("Your request to manage “%(name)s” was accepted. You can edit it from your space.\n")
-        else:
-            subject = _("Your request about %(name)s") % {"name": claim.entry.name}
-            body = _("Your request to manage “%(name)s” was not accepted. Reply to a coordinator to know more.\n")
-        return _send(subject, body % {"name": claim.entry.name}, [claim.user.email])
-
-
-def organisation_handed(*, organisation: Actor, to: str, url: str) -> int:
-    """To the person named to take over an organisation when its last member deleted their account."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("You now manage %(name)s") % {"name": organisation.name}
-        body = _(
-            "Hello,\n\nThe last member of “%(name)s” deleted their account on %(territory)s and named you to take "
-            "over: you now manage this organisation and its places. See them in your space:\n\n%(url)s\n"
-        ) % {"name": organisation.name, "territory": settings.TERROIR_TERRITORY_NAME, "url": url}
-        return _send(subject, body, [to])
-
-
-def role_request_decided(request: RoleRequest) -> int:
-    """To the person who asked: their organisation has the role now, or not."""
-    with translation.override(settings.LANGUAGE_CODE):
-        values = {"name": request.actor.name, "role": request.get_role_display()}
-        if request.status == "approved":
-            subject = _("%(name)s is now a %(role)s") % values
-            body = _(
-                "Hello,\n\nA coordinator approved your request: “%(name)s” is now a %(role)s of the platform. "
-                "Its pooled rounds are planned at %(url)s\n"
-            ) % (values | {"url": settings.TERROIR_SITE_URL + reverse("logistics:planner")})
-        else:
-            subject = _("Your request about %(name)s") % values
-            body = (
-                _(
-                    "Hello,\n\nYour request that “%(name)s” be a %(role)s of the platform was not accepted. "
-                    "Reply to a coordinator to know more.\n"
-                )
-                % values
-            )
-        return _send(subject, body, [request.user.email])
-
-
-def suggestion_received(suggestion: Suggestion, *, entry: Actor | Place, owners: Sequence[str], url: str) -> int:
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("A correction is suggested for %(name)s") % {"name": entry.name}
-        body = _("Somebody suggested a correction to “%(name)s”. Accept or reject it here:\n\n%(url)s\n") % {
-            "name": entry.name,
-            "url": url,
-        }
-        return _send(subject, body, owners)
-
-
-def suggestion_decided(suggestion: Suggestion) -> int:
-    address = suggestion.email or (suggestion.by.email if suggestion.by else "")
-    with translation.override(settings.LANGUAGE_CODE):
-        if suggestion.status == "accepted":
-            subject = _("Your correction was accepted")
-            body = _("Thank you: your suggestion was accepted and the directory is up to date.\n")
-        else:
-            subject = _("Your correction was not accepted")
-            body = _("Your suggestion was not accepted.\n")
-            if suggestion.decision_note:
-                body += "\n" + suggestion.decision_note + "\n"
-        return _send(subject, body, [address])
-
-
-def verification_reminder(*, to: Sequence[str], entries: Sequence[tuple[str, str]], months: int) -> int:
-    """`entries`: (name, address of its edit page) of each entry not confirmed for `months` months."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Is your entry in the directory still true?")
-        lines = "\n".join(f"- {name}: {url}" for name, url in entries)
-        body = _(
-            "Hello,\n\nNobody has confirmed these entries for %(months)s months. Please check them, correct what "
-            "changed and press “Still true”:\n\n%(lines)s\n"
-        ) % {"months": months, "lines": lines}
-        return _send(subject, body, to)
 
 
 def need_matched(*, need: Any, to: Sequence[str]) -> int:
@@ -160,7 +37,7 @@ def need_matched(*, need: Any, to: Sequence[str]) -> int:
             "Hello,\n\n%(buyer)s published a need that fits what you produce: “%(title)s”.\n"
             "See it and answer (interested, an offer, or no) here:\n\n%(url)s\n"
         ) % {"buyer": need.buyer.name, "title": need.title, "url": settings.TERROIR_SITE_URL + need.get_absolute_url()}
-        return sum(_send(subject, body, [address]) for address in to)
+        return sum(send(subject, body, [address]) for address in to)
 
 
 def needs_digest(*, to: str, producer: str, needs: Sequence[tuple[str, str, str]]) -> int:
@@ -172,7 +49,7 @@ def needs_digest(*, to: str, producer: str, needs: Sequence[tuple[str, str, str]
             "producer": producer,
             "lines": lines,
         }
-        return _send(subject, body, [to])
+        return send(subject, body, [to])
 
 
 def event_invitation(*, event: Any, to: str, url: str) -> int:
@@ -183,4 +60,4 @@ def event_invitation(*, event: Any, to: str, url: str) -> int:
             "meet at tables of %(minutes)s minutes.\nSign in (or create your account and add your organisation), "
             "then open this link to take part and say whom you want to meet:\n\n%(url)s\n"
         ) % {"title": event.title, "date": event.date.strftime("%d/%m/%Y"), "minutes": event.slot_minutes, "url": url}
-        return _send(subject, body, [to])
+        return send(subject, body, [to])

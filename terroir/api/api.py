@@ -22,7 +22,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.operation import Operation, PathView
 from ninja.utils import normalize_path, replace_path_param_notation
 
-from terroir.directory import editing
+from terroir.contributions import revisions
 from terroir.directory.search import InvalidParameter
 from terroir.lib.jsonscan import JsonTooDeep
 
@@ -142,8 +142,8 @@ def on_invalid_value(request: HttpRequest, exc: DjangoValidationError) -> HttpRe
     return error(400, "invalid_value", " ".join(exc.messages))
 
 
-@api.exception_handler(editing.EditConflict)
-def on_conflict(request: HttpRequest, exc: editing.EditConflict) -> HttpResponse:
+@api.exception_handler(revisions.EditConflict)
+def on_conflict(request: HttpRequest, exc: revisions.EditConflict) -> HttpResponse:
     changed = ", ".join(exc.changed) or "the entry"
     return error(412, "precondition_failed", f"The entry changed since your version ({changed}): GET it again.")
 

@@ -18,8 +18,8 @@ from django.db import transaction
 from terroir.lib.geo import haversine_km
 
 from .communes import communes_load
-from .index import actors_reindex, map_cells_rebuild, places_reindex
 from .models import Actor, Category, Commune, Label, Offer, Place, PlaceKind
+from .services import actors_bulk_create, actors_delete, offers_bulk_replace, places_bulk_create, places_delete
 
 Progress = Callable[[str], None]
 
@@ -241,40 +241,20 @@ class Builder:
         """`places` carry the indexes (into `producers`) of the producers selling there."""
         say = progress or (lambda _message: None)
         actors = [actor for actor, _ in producers]
-        Actor.objects.bulk_create(actors, batch_size=2000)
+        actors_bulk_create(actors=actors, batch_size=2000)
         say(f"{len(actors)} producers written")
-        offers: list[Offer] = []
-        offer_labels: list[list[Label]] = []
-        for _actor, items in producers:
-            for offer, labels in items:
-                offers.append(offer)
-                offer_labels.append(labels)
-        Offer.objects.bulk_create(offers, batch_size=2000)
-        through = Offer.labels.through
-        through.objects.bulk_create(
-            (
-                through(offer_id=o.pk, label_id=label.pk)
-                for o, labels in zip(offers, offer_labels, strict=True)
-                for label in labels
-            ),
-            batch_size=5000,
-        )
+        offers = [(offer, [label.pk for label in labels]) for _actor, items in producers for offer, labels in items]
+        offers_bulk_replace(cleared=[], offers=offers, batch_size=2000)
         say(f"{len(offers)} offers written")
-        Place.objects.bulk_create([place for place, _ in places], batch_size=2000)
-        links = Place.producers.through
-        link_rows = [
-            links(place_id=place.pk, actor_id=actors[i].pk) for place, indexes in places for i in dict.fromkeys(indexes)
-        ]
-        links.objects.bulk_create(link_rows, batch_size=5000)
-        say(f"{len(places)} places and {len(link_rows)} links written; indexing…")
-        actors_reindex(actor_ids=[a.pk for a in actors])
-        places_reindex()
-        map_cells_rebuild()
-        say("search tables rebuilt")
+        # Indexed once, all together, when every place is in.
+        links = [[actors[i].pk for i in indexes] for _place, indexes in places]
+        places_bulk_create(places=[place for place, _ in places], producers=links, rebuild=True, batch_size=2000)
+        link_count = sum(len(dict.fromkeys(ids)) for ids in links)
+        say(f"{len(places)} places and {link_count} links written, search tables rebuilt")
         kinds: dict[str, int] = {}
         for place, _ in places:
             kinds[place.kind] = kinds.get(place.kind, 0) + 1
-        return Summary(len(actors), len(places), len(offers), len(link_rows), kinds)
+        return Summary(len(actors), len(places), len(offers), link_count, kinds)
 
     def place(self, kind: str, commune: Commune, lat: float | None, lon: float | None, index: int) -> Place:
         rng = self.rng
@@ -317,8 +297,8 @@ def demo_load(*, seed: int = 63, producers: int = 300, places: int = 600, progre
     """Replace the demo territory (records with source "demo") by a freshly generated one."""
     if not Commune.objects.filter(department="63").exists():
         communes_load()
-    Place.objects.filter(source="demo").delete()
-    Actor.objects.filter(source="demo").delete()
+    places_delete(places=Place.objects.filter(source="demo"))
+    actors_delete(actors=Actor.objects.filter(source="demo"))
     rng = random.Random(seed)
     builder = Builder(source="demo", rng=rng, today=dt.date(2026, 11, 1))
     communes = [

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .communes import name_key
-from .editing import SUGGESTIBLE, Entry, fields_of, values_of
-from .models import BUYER_KINDS, Category, Commune, Entity, Label, LegalForm, Place, PlaceKind, Suggestion, Unit
+from .editing import Entry, fields_of, values_of
+from .models import BUYER_KINDS, Category, Commune, Label, LegalForm, PlaceKind, Unit
 from .taxonomy import REQUIREMENT_CHOICES
 
 WEEKDAYS = [
@@ -169,54 +169,6 @@ class EntryForm(forms.Form):
 
     def changes(self) -> dict[str, Any]:
         return {name: json_value(name, self.cleaned_data.get(name)) for name in self.names}
-
-
-class SuggestionForm(forms.Form):
-    """A visitor's correction: the entry's public fields prefilled, a comment, an optional address."""
-
-    comment = forms.CharField(
-        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    email = forms.EmailField(label=_("Your e-mail (optional, to hear about the decision)"), required=False)
-    closed = forms.BooleanField(label=_("This place has closed"), required=False)
-    # A field people do not see: robots fill it in.
-    website_url = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
-    )
-
-    def __init__(self, *args: Any, entry: Entry, **kwargs: Any):
-        self.entry = entry
-        entity = Entity.PLACE if isinstance(entry, Place) else Entity.ACTOR
-        self.names = tuple(n for n in SUGGESTIBLE[entity] if n != "closed_at")
-        current = values_of(entry, self.names)
-        kwargs["initial"] = {name: (commune_text(v) if name == "commune" else v) for name, v in current.items()}
-        super().__init__(*args, **kwargs)
-        for name in self.names:
-            self.fields[name] = _field(name)
-            self.fields[name].required = False
-        if not isinstance(entry, Place):
-            del self.fields["closed"]
-
-    def clean_website_url(self) -> str:
-        if self.cleaned_data.get("website_url"):
-            raise ValidationError(_("Leave this field empty."))
-        return ""
-
-    def kind(self) -> str:
-        return Suggestion.Kind.CLOSED if self.cleaned_data.get("closed") else Suggestion.Kind.CORRECTION
-
-    def changes(self) -> dict[str, Any]:
-        """The fields the visitor sent (the page sends them all, prefilled: an emptied field is a
-        suggestion to clear it); a name or a kind cannot be cleared."""
-        values = {}
-        for name in self.names:
-            if self.add_prefix(name) not in self.data:
-                continue
-            value = self.cleaned_data.get(name)
-            if name in ("name", "kind") and not value:
-                continue
-            values[name] = json_value(name, value)
-        return values
 
 
 class ProductForm(forms.Form):

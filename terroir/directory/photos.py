@@ -12,19 +12,13 @@ database transaction that keeps the photo, so that a big image never holds the d
 from __future__ import annotations
 
 import io
-import secrets
 import warnings
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
-
-from .editing import Entry, User, can_edit, entity_of, photos_of
-from .models import Actor, Photo, Revision
 
 FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_PHOTOS = 12
@@ -76,34 +70,3 @@ def image_clean(data: IO[bytes], *, size: int) -> tuple[bytes, int, int]:
         raise ValidationError(_("The file is not an image Terroir can read (JPEG, PNG or WebP).")) from None
     except (OSError, SyntaxError, ValueError):
         raise ValidationError(_("The image is damaged or truncated.")) from None
-
-
-def photo_add(*, entry: Entry, data: IO[bytes], size: int, caption: str, by: User | None) -> Photo:
-    """Checks and re-encodes the image, then keeps it in one transaction (the decoding stays outside)."""
-    if not can_edit(by, entry):
-        raise PermissionDenied(_("You may not edit this entry."))
-    _room_check(entry)
-    jpeg, width, height = image_clean(data, size=size)
-    return _photo_keep(entry=entry, jpeg=jpeg, width=width, height=height, caption=caption, by=by)
-
-
-def _room_check(entry: Entry) -> list[int]:
-    before = photos_of(entry)
-    if len(before) >= MAX_PHOTOS:
-        raise ValidationError(_("At most %(n)s photos: remove one first.") % {"n": MAX_PHOTOS})
-    return before
-
-
-@transaction.atomic
-def _photo_keep(*, entry: Entry, jpeg: bytes, width: int, height: int, caption: str, by: User | None) -> Photo:
-    before = _room_check(entry)  # again: another photo may have been added meanwhile
-    owner: dict[str, Any] = {"actor": entry} if isinstance(entry, Actor) else {"place": entry}
-    uploader: Any = by if by is not None and by.is_authenticated else None
-    photo = Photo(width=width, height=height, caption=caption.strip()[:200], uploaded_by=uploader, **owner)
-    photo.image.save(f"{secrets.token_hex(8)}.jpg", ContentFile(jpeg), save=False)
-    photo.save()
-    Revision.objects.create(
-        entity=entity_of(entry), entity_id=entry.pk, by=photo.uploaded_by, origin=Revision.Origin.EDIT,
-        changes={"photos": [before, sorted([*before, photo.pk])]},
-    )  # fmt: skip
-    return photo

@@ -3,14 +3,18 @@ them again.
 
 When two entries turn out to describe one producer or place (imports merge them), whatever points at
 the entry that goes — memberships, claims, photos, offers, needs and answers, delivery orders, meeting
-participants, revisions, suggestions… — moves to the entry kept, and `entry_split` brings exactly those
+participants… — moves to the entry kept, and `entry_split` brings exactly those
 rows back. The pointing relations are read from the models' metadata instead of being listed: the
 directory may not import the upper layers' models, and an app added later is covered without
-registering anything.
+registering anything. Revisions and suggestions name their entry without a foreign key: their app
+(terroir.contributions.revisions.entry_merge) moves them and calls this one.
 
 A row that cannot move because the kept entry already has its twin (the same person a member of both,
 the same category offered by both) is folded: kept as serialized data in the trace, with whatever its
 deletion takes along, and recreated by the split.
+
+Both are services of the directory's write path: they refresh the search entries and map cells of the
+entries concerned, like every other service.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector
 
-from .models import Actor, Entity, Place, Revision, Suggestion
+from .index import actors_reindex, map_cells_refresh, places_reindex
+from .models import Actor, Place
+from .services import actors_place_ids
 
 Entry = Actor | Place
 
@@ -91,8 +97,8 @@ def _serialized(instances: list[models.Model]) -> str:
 @transaction.atomic
 def entry_merge(*, entry: Entry, into: Entry, keep_out: Collection[str] = ()) -> dict[str, Any]:
     """Move what points at `entry` to `into`, then delete `entry`. Returns the trace `entry_split`
-    needs (JSON): the entry as it was, the rows moved, the rows folded, the revisions and suggestions
-    moved. `keep_out` names models ("app.Model") the caller re-points itself."""
+    needs (JSON): the entry as it was, the rows moved, the rows folded. `keep_out` names models
+    ("app.Model") the caller re-points itself."""
     assert type(entry) is type(into) and entry.pk != into.pk
     moved: list[list[Any]] = []
     for relation in _relations(type(entry)):
@@ -113,14 +119,13 @@ def entry_merge(*, entry: Entry, into: Entry, keep_out: Collection[str] = ()) ->
         if movable:
             model._base_manager.filter(pk__in=movable).update(**{attname: into.pk})
             moved.append([label, name, movable])
-    entity = Entity.PLACE if isinstance(entry, Place) else Entity.ACTOR
-    revisions = list(Revision.objects.filter(entity=entity, entity_id=entry.pk).values_list("pk", flat=True))
-    suggestions = list(Suggestion.objects.filter(entity=entity, entity_id=entry.pk).values_list("pk", flat=True))
-    Revision.objects.filter(pk__in=revisions).update(entity_id=into.pk)
-    Suggestion.objects.filter(pk__in=suggestions).update(entity_id=into.pk)
     snapshot = _serialized([entry])
+    position = (entry.lat, entry.lon) if isinstance(entry, Place) and entry.closed_at is None else None
     entry.delete()
-    return {"entry": snapshot, "moved": moved, "revisions": revisions, "suggestions": suggestions}
+    _reindex(into)
+    if position is not None:
+        map_cells_refresh(positions=[position])
+    return {"entry": snapshot, "moved": moved}
 
 
 def _targets_exist(instance: models.Model) -> bool:
@@ -163,8 +168,19 @@ def entry_split(*, trace: dict[str, Any], from_id: int) -> Entry:
                     row.save()
             except IntegrityError:
                 continue
-    entity = Entity.PLACE if isinstance(entry, Place) else Entity.ACTOR
-    moved_back = {"entity": entity, "entity_id": from_id}
-    Revision.objects.filter(pk__in=trace["revisions"], **moved_back).update(entity_id=entry.pk)
-    Suggestion.objects.filter(pk__in=trace["suggestions"], **moved_back).update(entity_id=entry.pk)
+    _reindex(entry)
+    into = type(entry)._base_manager.filter(pk=from_id).first()
+    if into is not None:
+        _reindex(into)
+    if isinstance(entry, Place) and entry.closed_at is None:
+        map_cells_refresh(positions=[(entry.lat, entry.lon)])
     return entry
+
+
+def _reindex(entry: Entry) -> None:
+    """The search entries that show the entry, now that rows moved to or from it."""
+    if isinstance(entry, Place):
+        places_reindex(place_ids=[entry.pk])
+    else:
+        actors_reindex(actor_ids=[entry.pk])
+        places_reindex(place_ids=actors_place_ids([entry.pk]))

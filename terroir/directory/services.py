@@ -1,20 +1,39 @@
-"""Writes to the directory. Each service validates, writes inside one transaction and refreshes the
-derived search tables of what it touched, so that a record is findable as soon as it is saved."""
+"""Writes to the directory: the only code that writes Actor, Place and Offer rows.
+
+Each service validates what the model must hold, writes inside one transaction and refreshes the derived
+search tables of what it touched (words and facets, actors' search keys, map cells), so that a record is
+findable as soon as it is saved and no caller re-indexes anything itself. Editing by people (with its
+revisions), claims, merging of imports, the admin and the demo all write through here; the bulk services
+serve the loaders that write thousands of rows at once.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from terroir.lib import hours
 from terroir.lib.geo import valid_lat, valid_lon
 
-from .index import actor_search_key, map_cells_refresh, places_reindex
-from .models import Actor, Category, Commune, Label, Offer, Place, PlaceKind
+from .index import actor_search_key, actors_reindex, map_cells_rebuild, map_cells_refresh, places_reindex
+from .models import Actor, Category, Commune, Label, Offer, Photo, Place, PlaceKind
+
+Entry = Actor | Place
+Position = tuple[float | None, float | None]
+# Above this many moved places, the map's cells are recomputed at once rather than one by one.
+MAP_REFRESH_LIMIT = 200
+# What a place's search entry and map cell are made of: changing one of these re-indexes the place.
+PLACE_INDEXED = frozenset({"name", "kind", "commune", "lat", "lon", "closed_at", "operator"})
+PLACE_MAPPED = frozenset({"lat", "lon", "kind", "closed_at"})
+# An actor's name and commune are words of its search key and of the places it sells at or runs.
+ACTOR_INDEXED = frozenset({"name", "commune"})
 
 
 def _check_position(lat: float | None, lon: float | None, *, kind: str) -> None:
@@ -37,6 +56,95 @@ def _check_hours(expression: str) -> str:
         return hours.validate(expression)
     except hours.InvalidOpeningHours as exc:
         raise ValidationError({"opening_hours": str(exc)}) from exc
+
+
+def _names(values: Mapping[str, Any]) -> set[str]:
+    """Field names, whether given as `commune` (a Commune) or `commune_id` (its code)."""
+    return {name.removesuffix("_id") for name in values}
+
+
+def _fields_set(entry: Entry, values: Mapping[str, Any]) -> None:
+    for name, value in values.items():
+        field = entry._meta.get_field(name.removesuffix("_id"))
+        if not field.concrete or field.many_to_many or name in ("id", "search_key", "created_at"):
+            raise ValueError(f"{name} is not a field the services write this way")
+        setattr(entry, name, value)
+
+
+def _pair_check(entry: Entry) -> None:
+    """A position is a pair, for a producer as for a place: half of one is on no map yet counts as known."""
+    if (entry.lat is None) != (entry.lon is None):
+        raise ValidationError({"lat": _("Latitude and longitude go together.")})
+    if isinstance(entry, Place) and entry.lat is None and entry.kind != PlaceKind.ONLINE:
+        raise ValidationError({"lat": _("A place other than online needs coordinates.")})
+
+
+def _cells_refresh(positions: Sequence[Position]) -> None:
+    if len(positions) > MAP_REFRESH_LIMIT:
+        map_cells_rebuild()
+    else:
+        map_cells_refresh(positions=positions)
+
+
+def _commune_names(ids: Iterable[str | None]) -> dict[str, str]:
+    codes = sorted({code for code in ids if code})
+    names: dict[str, str] = {}
+    for start in range(0, len(codes), 900):
+        names.update(Commune.objects.filter(code__in=codes[start : start + 900]).values_list("code", "name"))
+    return names
+
+
+# --- Actors ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def actor_create(
+    *,
+    name: str,
+    is_producer: bool = False,
+    is_buyer: bool = False,
+    is_carrier: bool = False,
+    is_organisation: bool = False,
+    buyer_kind: str = "",
+    commune: Commune | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    address: str = "",
+    postcode: str = "",
+    email: str = "",
+    phone: str = "",
+    website: str = "",
+    contact_public: bool = False,
+    source: str = "terroir",
+    source_ref: str = "",
+    verified_at: dt.date | None = None,
+) -> Actor:
+    """An organisation as its caller cleaned it (one a person adds, the operator a claimed place gets).
+    Nothing sells or runs anything through it yet: only its own search key is written."""
+    actor = Actor(
+        name=name.strip()[:200],
+        is_producer=is_producer,
+        is_buyer=is_buyer,
+        is_carrier=is_carrier,
+        is_organisation=is_organisation,
+        buyer_kind=buyer_kind,
+        commune=commune,
+        lat=lat,
+        lon=lon,
+        address=address,
+        postcode=postcode,
+        email=email,
+        phone=phone,
+        website=website,
+        contact_public=contact_public,
+        source=source,
+        source_ref=source_ref,
+        verified_at=verified_at,
+        search_key=actor_search_key(name, commune.name if commune else ""),
+    )
+    _pair_check(actor)
+    actor.save()
+    return actor
 
 
 @transaction.atomic
@@ -108,9 +216,131 @@ def offer_set(
 
 def actor_place_ids(producer: Actor) -> list[int]:
     """The places where the actor sells or that it runs: their search entries mention it."""
-    ids = set(producer.places.values_list("id", flat=True))
-    ids.update(producer.operated_places.values_list("id", flat=True))
+    return actors_place_ids([producer.pk])
+
+
+def actors_place_ids(actor_ids: Sequence[int]) -> list[int]:
+    ids: set[int] = set()
+    for start in range(0, len(actor_ids), 900):
+        chunk = actor_ids[start : start + 900]
+        ids.update(Place.producers.through.objects.filter(actor_id__in=chunk).values_list("place_id", flat=True))
+        ids.update(Place.objects.filter(operator_id__in=chunk).values_list("id", flat=True))
     return sorted(ids)
+
+
+@transaction.atomic
+def actor_update(*, actor: Actor, values: Mapping[str, Any]) -> Actor:
+    """Change the given fields (model values: `commune` a Commune or `commune_id` its code, dates as
+    dates), then refresh the actor's search key and the places that show its name."""
+    names = _names(values)
+    _fields_set(actor, values)
+    if names & {"lat", "lon"}:
+        _pair_check(actor)
+    if names & ACTOR_INDEXED:
+        commune = _commune_names([actor.commune_id]).get(actor.commune_id or "", "")
+        actor.search_key = actor_search_key(actor.name, commune)
+    actor.updated_at = timezone.now()
+    actor.save()
+    if names & ACTOR_INDEXED:
+        places_reindex(place_ids=actor_place_ids(actor))
+    return actor
+
+
+@transaction.atomic
+def actor_offers_set(*, actor: Actor, products: Sequence[Mapping[str, Any]]) -> Actor:
+    """Replace what the producer offers: one item per category slug, with `months`, `labels` (slugs),
+    `note`, `monthly_volume` and `unit` (as editing.value_clean gives them)."""
+    categories = dict(Category.objects.values_list("slug", "id"))
+    labels = dict(Label.objects.values_list("slug", "id"))
+    wanted = {categories[item["category"]]: item for item in products}
+    Offer.objects.filter(producer=actor).exclude(category_id__in=wanted).delete()
+    for category_id, item in wanted.items():
+        volume = item.get("monthly_volume")
+        offer, _created = Offer.objects.update_or_create(
+            producer=actor,
+            category_id=category_id,
+            defaults={
+                "months": item["months"], "note": item["note"], "volume_unit": item.get("unit") or "",
+                "monthly_volume": None if volume is None else Decimal(str(volume)),
+            },
+        )  # fmt: skip
+        offer.labels.set([labels[slug] for slug in item["labels"]])
+    places_reindex(place_ids=actor_place_ids(actor))
+    return actor
+
+
+@transaction.atomic
+def offer_save(*, offer: Offer, labels: Iterable[Label]) -> Offer:
+    """An offer built elsewhere (the admin's inline form), with its labels."""
+    if not 0 < offer.months <= 4095:
+        raise ValidationError({"months": "months must name at least one month"})
+    offer.save()
+    offer.labels.set(list(labels))
+    places_reindex(place_ids=actors_place_ids([offer.producer_id]))
+    return offer
+
+
+@transaction.atomic
+def offer_delete(*, offer: Offer) -> None:
+    producer_id = offer.producer_id
+    offer.delete()
+    places_reindex(place_ids=actors_place_ids([producer_id]))
+
+
+@transaction.atomic
+def actor_delete(*, actor: Actor) -> None:
+    """The places it sold at or ran stay, without it."""
+    actors_delete(actors=Actor.objects.filter(pk=actor.pk))
+
+
+@transaction.atomic
+def actors_delete(*, actors: models.QuerySet[Actor]) -> int:
+    ids = list(actors.values_list("id", flat=True))
+    places = actors_place_ids(ids)
+    Actor.objects.filter(pk__in=ids).delete()
+    places_reindex(place_ids=places)
+    return len(ids)
+
+
+@transaction.atomic
+def actors_bulk_create(*, actors: Sequence[Actor], batch_size: int = 1000) -> Sequence[Actor]:
+    """Many new actors at once (a loader's): with their search keys, nothing else to index yet."""
+    communes = _commune_names(a.commune_id for a in actors)
+    for actor in actors:
+        actor.search_key = actor_search_key(actor.name, communes.get(actor.commune_id or "", ""))
+    Actor.objects.bulk_create(actors, batch_size=batch_size)
+    return actors
+
+
+@transaction.atomic
+def actors_bulk_update(*, actors: Sequence[Actor], fields: Sequence[str]) -> Sequence[Actor]:
+    """Write `fields` of many actors at once, then their search keys and the places that show them."""
+    Actor.objects.bulk_update(actors, [f for f in fields if f != "search_key"], batch_size=500)
+    ids = [a.pk for a in actors]
+    if ACTOR_INDEXED & _names(dict.fromkeys(fields)):
+        actors_reindex(actor_ids=ids)
+    places_reindex(place_ids=actors_place_ids(ids))
+    return actors
+
+
+@transaction.atomic
+def offers_bulk_replace(
+    *, cleared: Sequence[int], offers: Sequence[tuple[Offer, Sequence[int]]], batch_size: int = 1000
+) -> int:
+    """Remove every offer of the producers `cleared`, then add `offers` (each with its label ids), and
+    re-index the places of every producer concerned. Returns the number of offers added."""
+    for start in range(0, len(cleared), 900):
+        Offer.objects.filter(producer_id__in=cleared[start : start + 900]).delete()
+    rows = [offer for offer, _labels in offers]
+    Offer.objects.bulk_create(rows, batch_size=batch_size)
+    through = Offer.labels.through
+    through.objects.bulk_create(
+        (through(offer_id=offer.pk, label_id=label) for offer, labels in offers for label in labels),
+        batch_size=batch_size * 5,
+    )
+    producers = sorted({*cleared, *(offer.producer_id for offer in rows)})
+    places_reindex(place_ids=actors_place_ids(producers))
+    return len(rows)
 
 
 @transaction.atomic
@@ -164,6 +394,124 @@ def place_create(
     places_reindex(place_ids=[place.pk])
     map_cells_refresh(positions=[(lat, lon)])
     return place
+
+
+@transaction.atomic
+def place_update(*, place: Place, values: Mapping[str, Any]) -> Place:
+    """Change the given fields (model values), then refresh the place's search entry and, when it moved,
+    opened, closed or changed kind, the map cells it left and entered."""
+    names = _names(values)
+    stored = Place.objects.filter(pk=place.pk).values("lat", "lon", "closed_at").first()
+    _fields_set(place, values)
+    if names & {"lat", "lon", "kind"}:
+        _pair_check(place)
+    place.updated_at = timezone.now()
+    place.save()
+    if names & PLACE_INDEXED:
+        places_reindex(place_ids=[place.pk])
+    shown = stored is not None and stored["closed_at"] is None
+    if names & PLACE_MAPPED and (shown or place.closed_at is None):
+        old = (stored["lat"], stored["lon"]) if stored else (None, None)
+        map_cells_refresh(positions=[old, (place.lat, place.lon)])
+    return place
+
+
+@transaction.atomic
+def place_save(*, place: Place) -> Place:
+    """A place built elsewhere (the admin's form), new or changed in any of its fields."""
+    if place.pk is None or not Place.objects.filter(pk=place.pk).exists():
+        if place.kind not in PlaceKind.values:
+            raise ValidationError({"kind": f"unknown place kind {place.kind!r}"})
+        _check_position(place.lat, place.lon, kind=place.kind)
+        place.save()
+        places_reindex(place_ids=[place.pk])
+        map_cells_refresh(positions=[(place.lat, place.lon)])
+        return place
+    fields = [f.attname for f in Place._meta.concrete_fields if f.name not in ("id", "created_at", "updated_at")]
+    return place_update(place=place, values={name: getattr(place, name) for name in fields})
+
+
+@transaction.atomic
+def actor_save(*, actor: Actor) -> Actor:
+    """An actor built elsewhere (the admin's form), new or changed in any of its fields."""
+    fields = [f.attname for f in Actor._meta.concrete_fields if f.name not in ("id", "created_at", "updated_at")]
+    fields = [name for name in fields if name != "search_key"]
+    if actor.pk is None or not Actor.objects.filter(pk=actor.pk).exists():
+        _pair_check(actor)
+        communes = _commune_names([actor.commune_id])
+        actor.search_key = actor_search_key(actor.name, communes.get(actor.commune_id or "", ""))
+        actor.save()
+        return actor
+    return actor_update(actor=actor, values={name: getattr(actor, name) for name in fields})
+
+
+@transaction.atomic
+def place_delete(*, place: Place) -> None:
+    places_delete(places=Place.objects.filter(pk=place.pk))
+
+
+@transaction.atomic
+def places_delete(*, places: models.QuerySet[Place]) -> int:
+    """Their search entries go with them (cascade); the map cells they were in are recomputed."""
+    shown = list(places.filter(closed_at=None).values_list("lat", "lon"))
+    count = places.count()
+    places.delete()
+    _cells_refresh(shown)
+    return count
+
+
+@transaction.atomic
+def places_bulk_create(
+    *, places: Sequence[Place], producers: Sequence[Sequence[int]] = (), rebuild: bool = False, batch_size: int = 1000
+) -> Sequence[Place]:
+    """Many new places at once, `producers[i]` the ids of the actors selling at `places[i]`. `rebuild`:
+    rebuild every search table instead (a whole territory loaded at once: faster than place by place)."""
+    Place.objects.bulk_create(places, batch_size=batch_size)
+    links = Place.producers.through
+    links.objects.bulk_create(
+        (
+            links(place_id=place.pk, actor_id=actor)
+            for place, ids in zip(places, producers or [()] * len(places), strict=True)
+            for actor in dict.fromkeys(ids)
+        ),
+        batch_size=batch_size * 5,
+    )
+    if rebuild:
+        places_reindex()
+        map_cells_rebuild()
+        return places
+    places_reindex(place_ids=[p.pk for p in places])
+    _cells_refresh([(p.lat, p.lon) for p in places if p.closed_at is None])
+    return places
+
+
+@transaction.atomic
+def places_bulk_update(
+    *, places: Sequence[Place], fields: Sequence[str], old_positions: Sequence[Position] = ()
+) -> Sequence[Place]:
+    """Write `fields` of many places at once, then their search entries and the map cells they left
+    (`old_positions`) and entered."""
+    Place.objects.bulk_update(places, list(fields), batch_size=500)
+    places_reindex(place_ids=[p.pk for p in places])
+    _cells_refresh([*old_positions, *((p.lat, p.lon) for p in places)])
+    return places
+
+
+@transaction.atomic
+def entry_update(*, entry: Entry, values: Mapping[str, Any]) -> Entry:
+    if isinstance(entry, Place):
+        return place_update(place=entry, values=values)
+    return actor_update(actor=entry, values=values)
+
+
+@transaction.atomic
+def entry_photos_set(*, entry: Entry, photo_ids: Iterable[int]) -> Entry:
+    """Show these photos of the entry and hide its others (a hidden photo's file stays: undo brings it back)."""
+    ids = list(photo_ids)
+    photos = Photo.objects.filter(**{"place" if isinstance(entry, Place) else "actor": entry})
+    photos.exclude(id__in=ids).filter(removed_at=None).update(removed_at=timezone.now())
+    photos.filter(id__in=ids).update(removed_at=None)
+    return entry
 
 
 @transaction.atomic

@@ -1,12 +1,15 @@
-"""Public pages: search with map and list, place and producer pages, embeddable widget."""
+"""Public pages: search with map and list, place and producer pages, embeddable widget, photos."""
 
 from __future__ import annotations
 
 import json
+import mimetypes
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -148,14 +151,13 @@ def producer(request: HttpRequest, producer_id: int) -> HttpResponse:
 
 
 def _entry_context(request: HttpRequest, entry: Place | Actor) -> dict[str, Any]:
-    """What the public page of an entry says about keeping it true: its photos, whether it is overdue
-    for a check, and the links to edit, claim or suggest a correction."""
+    """What the public page of an entry says about keeping it true: its photos and whether it is overdue
+    for a check (the footer asks terroir.accounts' template tag whether the visitor may edit it)."""
     owner = {"place": entry} if isinstance(entry, Place) else {"actor": entry}
     return {
         "entity": Entity.PLACE if isinstance(entry, Place) else Entity.ACTOR,
         "photos": list(Photo.objects.filter(removed_at=None, **owner)),
         "verification_due": editing.verification_due(entry),
-        "can_edit": editing.can_edit(request.user, entry),
     }
 
 
@@ -215,3 +217,18 @@ def producer_json_ld(found: Actor, offers: list[Any], places: list[Place], reque
             {"@type": "Place", "name": p.name, "url": request.build_absolute_uri(p.get_absolute_url())} for p in places
         ]
     return data
+
+
+def media(request: HttpRequest, path: str) -> FileResponse:
+    """Uploaded photos (only those still shown). A reverse proxy may serve MEDIA_ROOT itself instead."""
+    photo = Photo.objects.filter(Q(image=path), removed_at=None).first()
+    if photo is None:
+        raise Http404("no such photo")
+    root = Path(settings.MEDIA_ROOT).resolve()
+    file = (root / photo.image.name).resolve()
+    if root not in file.parents or not file.is_file():
+        raise Http404("no such photo")
+    response = FileResponse(file.open("rb"), content_type=mimetypes.guess_type(file.name)[0] or "image/jpeg")
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

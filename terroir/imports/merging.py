@@ -21,26 +21,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from terroir.directory.editing import (
-    entry_edit,
-    fields_of,
-    owned_fields,
-    products_of_many,
-    value_clean,
-    value_of,
-    values_of,
+from terroir.contributions.models import Revision, Suggestion
+from terroir.contributions.revisions import entry_edit, entry_merge, entry_split, owned_fields
+from terroir.directory.editing import fields_of, products_of_many, value_clean, value_of, values_of
+from terroir.directory.models import Actor, Category, Commune, Entity, Label, Offer, Place
+from terroir.directory.services import (
+    actors_bulk_create,
+    actors_bulk_update,
+    offers_bulk_replace,
+    places_bulk_create,
+    places_bulk_update,
 )
-from terroir.directory.index import actors_reindex, map_cells_rebuild, map_cells_refresh, places_reindex
-from terroir.directory.models import Actor, Category, Commune, Entity, Label, Offer, Place, Revision, Suggestion
-from terroir.directory.references import entry_merge, entry_split
 from terroir.lib.progress import Progress, ProgressReport
 
 from .linkage import best_links, directory_model, link
 from .merge import Candidate, Chosen, clusters, fields_choose, linkage_columns
 from .models import EntryMerge, FieldOrigin, RecordPair, SourceRecord
 
-# Above this many moved places, the map's cells are recomputed at once rather than one by one.
-MAP_REFRESH_LIMIT = 200
 MAX_LENGTHS = {"name": 200, "address": 255, "opening_hours": 255, "phone": 30, "website": 200, "email": 254}
 
 
@@ -269,10 +266,9 @@ def _entries_write(
         if len(members) > 1:
             summary.merged += sum(1 for r in members if r.entity != entity and r.merged_digest == "")
         work.append((entity, members, fields_choose([r.candidate() for r in members])))
-    removed = _entries_fold(
+    summary.entries_removed += _entries_fold(
         model, record_type, rows, restoring, sorted(touched_before - chosen_entities), homes, writer
     )
-    summary.entries_removed += len(removed)
     instances = _entity_objects(model, [e for e, _m, _c in work if e is not None])
     entity_kind = Entity.ACTOR if model is Actor else Entity.PLACE
     owned = owned_fields(entity_kind, list(instances))
@@ -285,7 +281,7 @@ def _entries_write(
     }
     created: Written = []
     updated: Written = []
-    positions: list[tuple[float | None, float | None]] = []
+    old_positions: list[tuple[float | None, float | None]] = []
     befores: dict[int, dict[str, Any]] = {}
     for entity, members, chosen in work:
         instance = instances.get(entity) if entity is not None else None
@@ -294,14 +290,16 @@ def _entries_write(
             _fill(instance, chosen, {r.id: r for r in members}, communes)
             created.append((instance, members, chosen))
         else:
-            positions.append((instance.lat, instance.lon))
+            old_positions.append((instance.lat, instance.lon))
             mine = owned.get(instance.pk, set())
             befores[instance.pk] = values_of(instance, _recorded(instance))
             kept = _fill(instance, chosen, {r.id: r for r in members}, communes, owned=mine)
             _offer(instance, chosen, kept, previous, writer, {r.id: r for r in members})
             updated.append((instance, members, chosen))
-        positions.append((instance.lat, instance.lon))
-    model.objects.bulk_create([i for i, _m, _c in created], batch_size=500)
+    if model is Actor:
+        actors_bulk_create(actors=[i for i, _m, _c in created], batch_size=500)
+    else:
+        places_bulk_create(places=[i for i, _m, _c in created], batch_size=500)
     summary.entries_created += len(created)
     summary.entries_updated += len(updated)
     written = created + updated
@@ -330,25 +328,14 @@ def _entries_write(
                     changes=changes, note=writer.note[:200], at=now,
                 )
             )  # fmt: skip
-    fields = [f.name for f in model._meta.concrete_fields if f.name not in {"id", "created_at", "search_key"}]
-    model.objects.bulk_update([i for i, _m, _c in updated], fields, batch_size=500)
     Revision.objects.bulk_create(writer.revisions, batch_size=1000)
     Suggestion.objects.bulk_create(writer.suggestions, batch_size=1000)
     writer.revisions, writer.suggestions = [], []
-    if record_type == "producer":
-        actors_reindex(actor_ids=[i.pk for i, _m, _c in written])
-        place_ids = list(
-            Place.producers.through.objects.filter(actor_id__in=[i.pk for i, _m, _c in written]).values_list(
-                "place_id", flat=True
-            )
-        )
-        places_reindex(place_ids=place_ids)
-        return
-    places_reindex(place_ids=[i.pk for i, _m, _c in written])
-    if len(positions) + len(removed) > MAP_REFRESH_LIMIT:
-        map_cells_rebuild()
+    fields = [f.name for f in model._meta.concrete_fields if f.name not in {"id", "created_at", "search_key"}]
+    if model is Actor:
+        actors_bulk_update(actors=[i for i, _m, _c in updated], fields=fields)
     else:
-        map_cells_refresh(positions=positions + removed)
+        places_bulk_update(places=[i for i, _m, _c in updated], fields=fields, old_positions=old_positions)
 
 
 def _entries_fold(
@@ -359,18 +346,17 @@ def _entries_fold(
     orphans: Sequence[int],
     homes: dict[int, Counter[int | None]],
     writer: _Writer,
-) -> list[tuple[float | None, float | None]]:
+) -> int:
     """Bring back the entries a split gives their records again, then merge each entry no group
     keeps into the entry that took most of its records: what people attached to it moves there, and
     the merge is recorded so that a later split brings it back. The values its owners set on the
-    platform go along where the kept entry's own owners set nothing. Returns the removed entries'
-    positions."""
+    platform go along where the kept entry's own owners set nothing. Returns the number of entries removed."""
     now = timezone.now()
     for merge in sorted(restoring.values(), key=lambda m: -m.pk):
         entry_split(trace=merge.trace, from_id=merge.kept_id)
         merge.restored_at = now
         merge.save(update_fields=["restored_at"])
-    removed: list[tuple[float | None, float | None]] = []
+    removed = 0
     keep_out = (SourceRecord._meta.label, FieldOrigin._meta.label)
     for orphan in orphans:
         kept = max(
@@ -383,7 +369,7 @@ def _entries_fold(
         if entry is None or into is None:
             continue  # nowhere to move what people attached to it: the entry stays
         records = sorted(r.id for r in rows.values() if r.entity == orphan)
-        removed.append((entry.lat, entry.lon))
+        removed += 1
         kind = Entity.ACTOR if model is Actor else Entity.PLACE
         owned = owned_fields(kind, [orphan, into.pk])
         carried = owned.get(orphan, set()) - owned.get(into.pk, set()) - {"products", "photos", "verified_at"}
@@ -556,25 +542,17 @@ def _offers_write(written: list[tuple[Actor, dict[str, Chosen]]], owned: set[int
     categories = dict(Category.objects.values_list("slug", "id"))
     labels = dict(Label.objects.values_list("slug", "id"))
     ids = [a.pk for a, _c in written if a.pk not in owned]
-    for start in range(0, len(ids), 900):
-        Offer.objects.filter(producer_id__in=ids[start : start + 900]).delete()
     kept = [a.pk for a, _c in written if a.pk in owned]
     has: set[tuple[int, int]] = set()
     for start in range(0, len(kept), 900):
         has.update(
             Offer.objects.filter(producer_id__in=kept[start : start + 900]).values_list("producer_id", "category_id")
         )
-    offers, offer_labels = [], []
+    offers: list[tuple[Offer, list[int]]] = []
     for actor, chosen in written:
         slugs = chosen["categories"].value if "categories" in chosen else []
         label_ids = [labels[s] for s in (chosen["labels"].value if "labels" in chosen else []) if s in labels]
         for slug in slugs:
             if slug in categories and (actor.pk, categories[slug]) not in has:
-                offers.append(Offer(producer_id=actor.pk, category_id=categories[slug]))
-                offer_labels.append(label_ids)
-    Offer.objects.bulk_create(offers, batch_size=1000)
-    through = Offer.labels.through
-    through.objects.bulk_create(
-        [through(offer_id=o.pk, label_id=i) for o, ids_ in zip(offers, offer_labels, strict=True) for i in ids_],
-        batch_size=1000,
-    )
+                offers.append((Offer(producer_id=actor.pk, category_id=categories[slug]), label_ids))
+    offers_bulk_replace(cleared=ids, offers=offers)

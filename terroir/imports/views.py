@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from terroir.accounts.audit import audit_record
 from terroir.accounts.permissions import coordinator_required
+from terroir.contributions.audit import audit_record
 from terroir.directory.background import task_error_text
 from terroir.directory.models import Actor, Place
 from terroir.directory.uploads import upload_limit

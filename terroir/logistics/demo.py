@@ -9,6 +9,7 @@ import datetime
 from django.db import transaction
 
 from terroir.directory.models import Actor, PlaceKind
+from terroir.directory.services import actor_create, actors_delete
 from terroir.lib.geo import haversine_km
 
 from .models import DeliveryOrder, Depot, Vehicle
@@ -47,7 +48,7 @@ def logistics_demo_load(
     if len(producers) < len(farm_ids):
         return 0
     farms = dict(zip(farm_ids, producers, strict=False))
-    cooperative = Actor.objects.create(
+    cooperative = actor_create(
         name="Coopérative de l'Atelier du Livradois",
         is_carrier=True,
         is_organisation=True,
@@ -88,7 +89,7 @@ def logistics_demo_load(
         if name != "atelier" and name not in customers:
             kind, number = name.rsplit("-", 1)
             place = order["delivery"]
-            customers[name] = Actor.objects.create(
+            customers[name] = actor_create(
                 name=f"{BUYERS[kind][0]} n° {number}",
                 is_buyer=True,
                 buyer_kind=BUYERS[kind][1],
@@ -130,5 +131,5 @@ def logistics_demo_clear() -> None:
     DeliveryOrder.objects.filter(producer__source=SOURCE).delete()
     Vehicle.objects.filter(depot__operator__source=SOURCE).delete()
     Depot.objects.filter(operator__source=SOURCE).delete()
-    Actor.objects.filter(source=SOURCE, is_carrier=True, is_producer=False).delete()
-    Actor.objects.filter(source=SOURCE, is_buyer=True, is_producer=False).delete()
+    actors_delete(actors=Actor.objects.filter(source=SOURCE, is_carrier=True, is_producer=False))
+    actors_delete(actors=Actor.objects.filter(source=SOURCE, is_buyer=True, is_producer=False))

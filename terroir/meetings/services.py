@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from terroir.accounts import notify
-from terroir.accounts.audit import audit_record
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
+from terroir.contributions.audit import audit_record
 from terroir.directory.models import Actor
 
 from . import scheduling

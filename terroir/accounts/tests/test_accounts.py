@@ -12,8 +12,9 @@ from django.core import mail
 from django.test import Client
 
 from terroir.accounts import services
-from terroir.accounts.models import ApiToken, AuditEntry, Claim, Membership
-from terroir.directory.models import Revision, Suggestion
+from terroir.accounts.models import ApiToken, Membership
+from terroir.contributions import claims, revisions, suggestions
+from terroir.contributions.models import AuditEntry, Claim, Revision, Suggestion
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,7 @@ def test_a_tampered_claim_link_is_refused(client: Client, territory: Any) -> Non
     lea = person("lea@example.org")
     client.force_login(lea)
     claim = Claim.objects.create(user=lea, actor=territory.cheese_farm)
-    token = services.claim_token(claim)
+    token = claims.claim_token(claim)
     response = client.post(f"/account/space/claim/confirm/{token[:-2]}xx/", follow=True)
     assert "Ce lien n’est pas valide." in response.content.decode() or "not valid" in response.content.decode()
     assert not Membership.objects.filter(user=lea).exists()
@@ -113,7 +114,7 @@ def test_a_coordinator_confirms_the_claim_of_a_place_without_anybody_behind_it(
     from terroir.conftest import person
 
     marc = person("marc@marche-ambert.example.org")
-    claim = services.claim_request(user=marc, entry=territory.ambert_market, message="Placier", link=str)
+    claim = claims.claim_request(user=marc, entry=territory.ambert_market, message="Placier", link=str)
     assert claim.sent_to == ""  # no address on file: coordinators decide
     client.force_login(people.camille)
     assert "marc@marche-ambert.example.org" in client.get("/account/space/claims/").content.decode()
@@ -147,9 +148,8 @@ def test_an_api_key_is_shown_once_kept_as_a_digest_and_revocable(client: Client,
 
 
 def test_a_person_downloads_everything_kept_about_them(client: Client, territory: Any, people: Any) -> None:
-    from terroir.directory import editing
 
-    editing.entry_edit(entry=territory.cheese_farm, changes={"description": "Fourme"}, by=people.claire, version=None)
+    revisions.entry_edit(entry=territory.cheese_farm, changes={"description": "Fourme"}, by=people.claire, version=None)
     client.force_login(people.claire)
     response = client.get("/account/space/data.json")
     assert response["Content-Disposition"].startswith("attachment")
@@ -162,12 +162,11 @@ def test_a_person_downloads_everything_kept_about_them(client: Client, territory
 def test_a_person_deletes_their_account_and_their_address_leaves_everything(
     client: Client, territory: Any, people: Any
 ) -> None:
-    from terroir.directory import editing
 
-    editing.entry_edit(entry=territory.cheese_farm, changes={"description": "Fourme"}, by=people.claire, version=None)
-    editing.suggestion_submit(
+    revisions.entry_edit(entry=territory.cheese_farm, changes={"description": "Fourme"}, by=people.claire, version=None)
+    suggestions.suggestion_submit(
         entry=territory.ambert_market,
-        proposal=editing.SuggestionInput(comment="Le marché a lieu aussi le samedi", email=people.claire.email),
+        proposal=suggestions.SuggestionInput(comment="Le marché a lieu aussi le samedi", email=people.claire.email),
         by=None,
     )
     client.force_login(people.claire)

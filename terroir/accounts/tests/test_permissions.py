@@ -17,10 +17,11 @@ from django.db import transaction
 from django.test import Client
 from PIL import Image
 
-from terroir.accounts.models import Claim
 from terroir.accounts.services import api_token_create
+from terroir.contributions import revisions, suggestions
+from terroir.contributions.models import Claim, Revision, Suggestion
 from terroir.directory import editing
-from terroir.directory.models import Place, Revision, Suggestion
+from terroir.directory.models import Place
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +42,10 @@ class World:
 def world(territory: Any, people: Any) -> World:
     from terroir.conftest import person
 
-    suggestion = editing.suggestion_submit(
-        entry=territory.farm_shop, proposal=editing.SuggestionInput(changes={"address": "Le Bourg"}), by=None
+    suggestion = suggestions.suggestion_submit(
+        entry=territory.farm_shop, proposal=suggestions.SuggestionInput(changes={"address": "Le Bourg"}), by=None
     )
-    revision = editing.entry_edit(
+    revision = revisions.entry_edit(
         entry=territory.farm_shop, changes={"description": "Fromages"}, by=people.claire, version=None
     )
     assert revision is not None

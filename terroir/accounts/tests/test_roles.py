@@ -9,9 +9,10 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from terroir.accounts.models import AuditEntry, RoleRequest
+from terroir.accounts.models import RoleRequest
 from terroir.accounts.services import api_token_create
 from terroir.conftest import person
+from terroir.contributions.models import AuditEntry
 from terroir.directory import editing
 from terroir.directory.models import Actor
 

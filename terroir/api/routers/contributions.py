@@ -12,8 +12,10 @@ from ninja import Path, Router, Status
 
 from terroir.accounts.models import ApiToken
 from terroir.accounts.permissions import can_edit
-from terroir.directory import editing, presenters
-from terroir.directory.models import Actor, Entity, Place, Revision
+from terroir.contributions import revisions, suggestions
+from terroir.contributions.models import Revision
+from terroir.directory import presenters
+from terroir.directory.models import Actor, Entity, Place
 
 from ..errors import ERRORS, MAX_ID, WRITE_ERRORS, error
 from ..schemas import (
@@ -52,7 +54,7 @@ def _patch(request: HttpRequest, response: HttpResponse, entry: Place | Actor, c
         return version
     if "products" in changes and changes["products"] is not None:
         changes["products"] = [dict(item) for item in changes["products"]]
-    editing.entry_edit(entry=entry, changes=changes, by=token.user, version=version, origin=Revision.Origin.API)
+    revisions.entry_edit(entry=entry, changes=changes, by=token.user, version=version, origin=Revision.Origin.API)
     entry.refresh_from_db()
     response["ETag"] = etag(entry)
     return None
@@ -97,6 +99,6 @@ def suggestion_create(request: HttpRequest, body: SuggestionIn) -> Any:
         get_object_or_404(Place, pk=body.id) if body.entity == Entity.PLACE else get_object_or_404(Actor, pk=body.id)
     )
     by = request.auth.user if isinstance(request.auth, ApiToken) else None  # type: ignore[attr-defined]
-    proposal = editing.SuggestionInput(changes=body.changes, kind=body.kind, comment=body.comment, email=body.email)
-    suggestion = editing.suggestion_submit(entry=entry, proposal=proposal, by=by)
+    proposal = suggestions.SuggestionInput(changes=body.changes, kind=body.kind, comment=body.comment, email=body.email)
+    suggestion = suggestions.suggestion_submit(entry=entry, proposal=proposal, by=by)
     return Status(201, {"id": suggestion.pk, "status": suggestion.status})

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from terroir.accounts.services import api_token_create
-from terroir.directory.models import Revision
+from terroir.contributions.models import Revision
 
 pytestmark = pytest.mark.django_db
 

@@ -107,7 +107,7 @@ def test_a_page_without_a_limit_of_its_own_takes_the_default(client: Client, set
 
 
 def test_a_photo_within_the_limit_is_kept(claire_client: Client, territory: Any, temporary_files: Any) -> None:
-    from .test_photos import image_bytes
+    from terroir.contributions.tests.test_photos import image_bytes
 
     data = image_bytes("JPEG", (640, 480))
     body = StreamedUpload(len(data), name="cave.jpg")

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from terroir.accounts.models import Claim, Membership
-from terroir.directory import editing
-from terroir.directory.models import Actor, Category, Offer, Photo, Revision, Suggestion
+from terroir.accounts.models import Membership
+from terroir.contributions import revisions, suggestions
+from terroir.contributions.models import Claim, Revision, Suggestion
+from terroir.directory.models import Actor, Category, Offer, Photo
 from terroir.imports.mapping import mapping_parse
 from terroir.imports.models import EntryMerge, FieldOrigin, ImportRun, RecordPair, SourceRecord
 from terroir.imports.services import record_pair_decide, source_import
@@ -73,7 +74,7 @@ def test_a_reimport_keeps_what_the_owner_edited_and_offers_the_source_s_value_as
     load(tmp_path, [FARM])
     farm = farm_of()
     Membership.objects.create(user=people.hugo, actor=farm, how="coordinator")
-    editing.entry_edit(
+    revisions.entry_edit(
         entry=farm, changes={"description": "Fourme et tomme au lait cru.", "email": "hugo@chaumes.example.org"},
         by=people.hugo, version=None,
     )  # fmt: skip
@@ -93,9 +94,9 @@ def test_a_reimport_keeps_what_the_owner_edited_and_offers_the_source_s_value_as
     assert f"import #{run.pk}" in suggestion.comment
     origin = FieldOrigin.objects.get(actor=farm, field="description")
     assert origin.overridden and origin.value == "Fromages AOP."
-    assert editing.suggestions_pending(entries=[farm]) == [suggestion]  # in the owner's moderation queue
+    assert suggestions.suggestions_pending(entries=[farm]) == [suggestion]  # in the owner's moderation queue
 
-    editing.suggestion_accept(suggestion=suggestion, by=people.hugo)
+    suggestions.suggestion_accept(suggestion=suggestion, by=people.hugo)
     farm.refresh_from_db()
     assert farm.description == "Fromages AOP."
 
@@ -106,7 +107,7 @@ def test_a_reimport_never_publishes_contact_details_the_owner_hid(tmp_path: Path
     farm, goats = farm_of(), farm_of("b9")
     assert farm.contact_public and not goats.contact_public
     Membership.objects.create(user=people.hugo, actor=farm, how="coordinator")
-    editing.entry_edit(entry=farm, changes={"contact_public": False}, by=people.hugo, version=None)
+    revisions.entry_edit(entry=farm, changes={"contact_public": False}, by=people.hugo, version=None)
 
     load(tmp_path, [FARM | {"tel": "04 73 82 22 22"}, FARM | {"id": "b9", "nom": "Chèvrerie du Forez", "siret": "",
          "public": "oui", "tel": "04 73 82 99 98", "email": "", "lat": "45.4", "lon": "3.9"}])  # fmt: skip
@@ -129,7 +130,7 @@ def test_a_reimport_adds_the_source_s_products_and_keeps_those_the_owner_set(
          "monthly_volume": 200, "unit": "kg"},
         {"category": "honey", "months": 4095, "labels": [], "note": "", "monthly_volume": None, "unit": ""},
     ]  # fmt: skip
-    editing.entry_edit(entry=farm, changes={"products": products}, by=people.hugo, version=None)
+    revisions.entry_edit(entry=farm, changes={"products": products}, by=people.hugo, version=None)
 
     load(tmp_path, [FARM | {"produits": "fromage,beurre"}])
     cheese = Offer.objects.get(producer=farm, category__slug="cow-cheese")
@@ -142,7 +143,7 @@ def test_a_reimport_adds_the_source_s_products_and_keeps_those_the_owner_set(
     # The import's addition is a revision like any other: undoing it takes the butter away again.
     revision = Revision.objects.get(entity="actor", entity_id=farm.pk, origin=Revision.Origin.IMPORT)
     assert [p["category"] for p in revision.changes["products"][1]] == ["butter-cream", "cow-cheese", "honey"]
-    editing.revision_revert(revision=revision, by=people.hugo)
+    revisions.revision_revert(revision=revision, by=people.hugo)
     assert sorted(Offer.objects.filter(producer=farm).values_list("category__slug", flat=True)) == [
         "cow-cheese", "honey",
     ]  # fmt: skip
@@ -164,7 +165,7 @@ def test_every_import_write_to_an_entry_is_a_revision_by_who_imported_that_can_b
     }  # fmt: skip
     assert run.started_by == people.camille
 
-    editing.revision_revert(revision=revision, by=people.camille)
+    revisions.revision_revert(revision=revision, by=people.camille)
     farm.refresh_from_db()
     assert (farm.description, farm.phone) == ("Fromages de vache.", "04 73 82 11 11")
     # Undone on the platform: the next import does not write the source's values back.
@@ -201,7 +202,7 @@ def test_a_merge_moves_memberships_photos_claims_and_answers_to_the_kept_entry_a
     canteen = Actor.objects.create(name="Cantine de Thiers", is_buyer=True, buyer_kind="canteen")
     need = Need.objects.create(buyer=canteen, title="Miel", category=Category.objects.get(slug="honey"), quantity=10)
     answer = Answer.objects.create(need=need, producer=gone, kind=Answer.Kind.OFFER, message="20 kg par mois")
-    editing.entry_edit(entry=gone, changes={"website": "https://rucher.example.org"}, by=people.hugo, version=None)
+    revisions.entry_edit(entry=gone, changes={"website": "https://rucher.example.org"}, by=people.hugo, version=None)
 
     record_pair_decide(pair=pair, same=True, by=people.camille)
     assert not Actor.objects.filter(pk=gone.pk).exists()
@@ -253,7 +254,7 @@ def test_the_origins_page_shows_the_owner_s_value_and_what_the_source_says(
 ) -> None:
     load(tmp_path, [FARM])
     farm = farm_of()
-    editing.entry_edit(entry=farm, changes={"description": "Fourme et tomme."}, by=people.camille, version=None)
+    revisions.entry_edit(entry=farm, changes={"description": "Fourme et tomme."}, by=people.camille, version=None)
     load(tmp_path, [FARM | {"description": "Fromages AOP."}])
     client.force_login(people.camille)
     page = client.get(f"/imports/origins/producer/{farm.pk}/").content.decode()

@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
+from terroir.contributions import revisions
 from terroir.directory.models import Actor, Category
 from terroir.needs import services
 from terroir.needs.models import Answer, Need, Notification
@@ -229,7 +230,7 @@ def test_declared_volumes_delivery_days_and_requirements_shape_the_match(territo
         {**p, "monthly_volume": 500.0, "unit": "kg"} if p["category"] == "cow-cheese" else p
         for p in editing.products_of(farm)
     ]
-    editing.entry_edit(
+    revisions.entry_edit(
         entry=farm, changes={"products": products, "delivery_weekdays": 0b0000010, "requirements": ["gtin"]},
         by=people.claire, version=None,
     )  # fmt: skip
@@ -247,7 +248,7 @@ def test_a_producer_is_warned_before_depending_on_one_buyer(territory: Any, peop
         {**p, "monthly_volume": 200.0, "unit": "kg"} if p["category"] == "cow-cheese" else p
         for p in editing.products_of(farm)
     ]
-    editing.entry_edit(entry=farm, changes={"products": products}, by=people.claire, version=None)
+    revisions.entry_edit(entry=farm, changes={"products": products}, by=people.claire, version=None)
     need = cheese_need(territory, people)  # 40 kg a week ≈ 173 kg a month: 87 % of 200
     services.need_publish(need=need, by=people.sophie)
     warning = services.dependence_warning(need=need, producer=farm, volume=Decimal("40"))

@@ -14,8 +14,9 @@ from django.test import Client
 from django.utils import translation
 from PIL import Image, ImageFile
 
-from terroir.directory import editing
-from terroir.directory.photos import image_clean, photo_add
+from terroir.contributions import revisions
+from terroir.contributions.photos import photo_add
+from terroir.directory.photos import image_clean
 from terroir.lib.tests.bounded import memory_ceiling
 
 pytestmark = pytest.mark.django_db
@@ -137,10 +138,10 @@ def test_a_removed_photo_is_no_longer_served_and_a_revert_brings_it_back(territo
     client = Client()
     assert client.get(photo.image.url).status_code == 200
     assert photo.image.url in client.get(territory.farm_shop.get_absolute_url()).content.decode()
-    removal = editing.entry_edit(entry=territory.farm_shop, changes={"photos": []}, by=people.claire, version=None)
+    removal = revisions.entry_edit(entry=territory.farm_shop, changes={"photos": []}, by=people.claire, version=None)
     assert client.get(photo.image.url).status_code == 404
     assert removal is not None
-    editing.revision_revert(revision=removal, by=people.claire)
+    revisions.revision_revert(revision=removal, by=people.claire)
     assert client.get(photo.image.url).status_code == 200
 
 

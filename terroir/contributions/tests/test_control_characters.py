@@ -10,11 +10,13 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from terroir.accounts.models import ApiToken, Claim
-from terroir.accounts.services import api_token_create, claim_request
+from terroir.accounts.models import ApiToken
+from terroir.accounts.services import api_token_create
 from terroir.conftest import person
+from terroir.contributions.claims import claim_request
+from terroir.contributions.models import Claim, Revision, Suggestion
 from terroir.directory import editing
-from terroir.directory.models import Actor, Place, Revision, Suggestion
+from terroir.directory.models import Actor, Place
 
 pytestmark = pytest.mark.django_db
 

@@ -3,41 +3,39 @@ visitors and the moderation queue. Permissions are checked here and again by the
 
 from __future__ import annotations
 
-import mimetypes
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.models import Membership
-from terroir.accounts.notify import suggestion_received
-from terroir.accounts.permissions import actor_ids_of, is_coordinator
+from terroir.accounts.permissions import actor_ids_of, can_edit, is_coordinator
 from terroir.accounts.ratelimit import rate_hit
-
-from . import editing, photos
-from .forms import (
+from terroir.directory import editing
+from terroir.directory.forms import (
     REQUIREMENT_CHOICES,
     WEEKDAYS,
     EntryForm,
     PhotoForm,
     ProductFormSet,
-    SuggestionForm,
     _field,
     commune_text,
     form_errors_add,
     product_initial,
 )
-from .models import Actor, Category, Entity, Label, Photo, Place, Revision, Suggestion
-from .uploads import upload_limit
+from terroir.directory.models import Actor, Category, Entity, Label, Photo, Place
+from terroir.directory.uploads import upload_limit
+
+from . import photos, revisions, suggestions, verification
+from .forms import SuggestionForm
+from .models import Revision, Suggestion
+from .notify import suggestion_received
 
 
 def _entry(entity: str, entity_id: int) -> editing.Entry:
@@ -51,7 +49,7 @@ def _entry(entity: str, entity_id: int) -> editing.Entry:
 
 def _editable(request: HttpRequest, entity: str, entity_id: int) -> editing.Entry:
     entry = _entry(entity, entity_id)
-    if not editing.can_edit(request.user, entry):
+    if not can_edit(request.user, entry):
         raise PermissionDenied(_("You may not edit this entry."))
     return entry
 
@@ -117,7 +115,7 @@ def _edit_context(entry: editing.Entry, form: EntryForm, **extra: Any) -> dict[s
         "photos": Photo.objects.filter(**{"place" if entity == Entity.PLACE else "actor": entry, "removed_at": None}),
         "photo_form": PhotoForm(),
         "verification_due": editing.verification_due(entry),
-        "pending": editing.suggestions_pending(entries=[entry]),
+        "pending": suggestions.suggestions_pending(entries=[entry]),
         "is_actor": isinstance(entry, Actor),
         **extra,
     }
@@ -133,12 +131,12 @@ def entry_edit(request: HttpRequest, entity: str, entity_id: int) -> HttpRespons
     status = 400
     if form.is_valid():
         try:
-            revision = editing.entry_edit(
+            revision = revisions.entry_edit(
                 entry=entry, changes=form.changes(), by=request.user, version=form.cleaned_data["version"]
             )
         except ValidationError as exc:
             form_errors_add(form, exc)
-        except editing.EditConflict as conflict:
+        except revisions.EditConflict as conflict:
             # Keep what the person typed, tell them what changed meanwhile; saving again is a choice.
             data = request.POST.copy()
             data["version"] = editing.version_of(editing.entry_get(entity, entity_id))
@@ -170,10 +168,10 @@ def products_edit(request: HttpRequest, entity_id: int) -> HttpResponse:
     if formset.is_valid():
         products = [p for p in (form.product() for form in formset.forms) if p is not None]
         try:
-            editing.entry_edit(entry=entry, changes={"products": products}, by=request.user, version=version)
+            revisions.entry_edit(entry=entry, changes={"products": products}, by=request.user, version=version)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        except editing.EditConflict:
+        except revisions.EditConflict:
             messages.error(request, _("Somebody changed this entry meanwhile: here it is as it is now."))
             return redirect("directory:products_edit", entity_id=entity_id)
         else:
@@ -209,7 +207,7 @@ def photo_upload(request: HttpRequest, entity: str, entity_id: int) -> HttpRespo
 def photo_remove(request: HttpRequest, entity: str, entity_id: int, photo_id: int) -> HttpResponse:
     entry = _editable(request, entity, entity_id)
     keep = [pk for pk in editing.photos_of(entry) if pk != photo_id]
-    editing.entry_edit(entry=entry, changes={"photos": keep}, by=request.user, version=None)
+    revisions.entry_edit(entry=entry, changes={"photos": keep}, by=request.user, version=None)
     messages.success(request, _("Photo removed."))
     return redirect("directory:entry_edit", entity=entity, entity_id=entity_id)
 
@@ -218,7 +216,7 @@ def photo_remove(request: HttpRequest, entity: str, entity_id: int, photo_id: in
 @require_POST
 def entry_verify(request: HttpRequest, entity: str, entity_id: int) -> HttpResponse:
     entry = _editable(request, entity, entity_id)
-    editing.entry_verify(entry=entry, by=request.user)
+    verification.entry_verify(entry=entry, by=request.user)
     messages.success(request, _("Thank you: the entry is marked as checked today."))
     return redirect("directory:entry_edit", entity=entity, entity_id=entity_id)
 
@@ -226,8 +224,8 @@ def entry_verify(request: HttpRequest, entity: str, entity_id: int) -> HttpRespo
 @login_required
 def history(request: HttpRequest, entity: str, entity_id: int) -> HttpResponse:
     entry = _editable(request, entity, entity_id)
-    revisions = [(r, diff_rows(r.changes)) for r in editing.revisions_of(entry)]
-    return render(request, "directory/history.html", {"entry": entry, "entity": entity, "revisions": revisions})
+    rows = [(r, diff_rows(r.changes)) for r in revisions.revisions_of(entry)]
+    return render(request, "directory/history.html", {"entry": entry, "entity": entity, "revisions": rows})
 
 
 @login_required
@@ -236,8 +234,8 @@ def revision_revert(request: HttpRequest, revision_id: int) -> HttpResponse:
     revision = get_object_or_404(Revision, pk=revision_id)
     entry = _editable(request, revision.entity, revision.entity_id)
     try:
-        editing.revision_revert(revision=revision, by=request.user)
-    except editing.RevertRefused as refused:
+        revisions.revision_revert(revision=revision, by=request.user)
+    except revisions.RevertRefused as refused:
         messages.error(request, refused.message)
     else:
         messages.success(request, _("The change was undone."))
@@ -259,12 +257,12 @@ def suggest(request: HttpRequest, entity: str, entity_id: int) -> HttpResponse:
         return response
     form = SuggestionForm(request.POST, entry=entry)
     if form.is_valid():
-        proposal = editing.SuggestionInput(
+        proposal = suggestions.SuggestionInput(
             changes=form.changes(), kind=form.kind(), comment=form.cleaned_data["comment"],
             email=form.cleaned_data["email"],
         )  # fmt: skip
         try:
-            suggestion = editing.suggestion_submit(entry=entry, proposal=proposal, by=request.user)
+            suggestion = suggestions.suggestion_submit(entry=entry, proposal=proposal, by=request.user)
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
@@ -292,11 +290,11 @@ def moderation(request: HttpRequest) -> HttpResponse:
 
 def _moderation_page(request: HttpRequest, *, confirm: int | None = None, status: int = 200) -> HttpResponse:
     if is_coordinator(request.user):
-        pending = editing.suggestions_pending()
+        pending = suggestions.suggestions_pending()
     else:
         ids = actor_ids_of(request.user)
         entries: list[editing.Entry] = [*Actor.objects.filter(id__in=ids), *Place.objects.filter(operator_id__in=ids)]
-        pending = editing.suggestions_pending(entries=entries)
+        pending = suggestions.suggestions_pending(entries=entries)
     places = Place.objects.in_bulk([s.entity_id for s in pending if s.entity == Entity.PLACE])
     actors = Actor.objects.in_bulk([s.entity_id for s in pending if s.entity == Entity.ACTOR])
     rows = []
@@ -322,17 +320,17 @@ def _moderation_page(request: HttpRequest, *, confirm: int | None = None, status
 @require_POST
 def suggestion_decide(request: HttpRequest, suggestion_id: int, decision: str) -> HttpResponse:
     suggestion = get_object_or_404(Suggestion, pk=suggestion_id)
-    if not editing.can_moderate(request.user, suggestion):
+    if not suggestions.can_moderate(request.user, suggestion):
         raise PermissionDenied(_("You may not moderate this entry."))
     try:
         if decision == "accept":
             confirm = request.POST.get("confirm") == "1"
-            editing.suggestion_accept(suggestion=suggestion, by=request.user, confirm=confirm)
+            suggestions.suggestion_accept(suggestion=suggestion, by=request.user, confirm=confirm)
             messages.success(request, _("Suggestion accepted: the entry is updated."))
         else:
-            editing.suggestion_reject(suggestion=suggestion, by=request.user, note=request.POST.get("note", ""))
+            suggestions.suggestion_reject(suggestion=suggestion, by=request.user, note=request.POST.get("note", ""))
             messages.success(request, _("Suggestion rejected."))
-    except editing.SuggestionStale:
+    except suggestions.SuggestionStale:
         messages.warning(
             request,
             _("The entry changed since this suggestion was made: compare the values and confirm to accept it."),
@@ -341,18 +339,3 @@ def suggestion_decide(request: HttpRequest, suggestion_id: int, decision: str) -
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("directory:moderation")
-
-
-def media(request: HttpRequest, path: str) -> FileResponse:
-    """Uploaded photos (only those still shown). A reverse proxy may serve MEDIA_ROOT itself instead."""
-    photo = Photo.objects.filter(Q(image=path), removed_at=None).first()
-    if photo is None:
-        raise Http404("no such photo")
-    root = Path(settings.MEDIA_ROOT).resolve()
-    file = (root / photo.image.name).resolve()
-    if root not in file.parents or not file.is_file():
-        raise Http404("no such photo")
-    response = FileResponse(file.open("rb"), content_type=mimetypes.guess_type(file.name)[0] or "image/jpeg")
-    response["Cache-Control"] = "public, max-age=86400"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -13,8 +13,9 @@ from django.test import Client
 from terroir.accounts import services
 from terroir.accounts.models import Membership
 from terroir.conftest import person
-from terroir.directory import editing
-from terroir.directory.models import Actor, Revision
+from terroir.contributions import personal_data, revisions
+from terroir.contributions.models import Revision
+from terroir.directory.models import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -82,9 +83,9 @@ def test_the_person_s_address_copied_on_their_organisation_leaves_it_and_its_his
     jules = person("jules@epicerie-thiers.example.org")
     shop = services.organisation_create(user=jules, name="Épicerie", role="producer", commune=territory.thiers)
     assert shop.email == "jules@epicerie-thiers.example.org"
-    editing.entry_edit(entry=shop, changes={"email": "contact@epicerie.example.org"}, by=jules, version=None)
-    editing.entry_edit(entry=shop, changes={"email": "Jules@epicerie-thiers.example.org"}, by=jules, version=None)
-    services.user_delete(user=jules, hand_over=[shop.pk])
+    revisions.entry_edit(entry=shop, changes={"email": "contact@epicerie.example.org"}, by=jules, version=None)
+    revisions.entry_edit(entry=shop, changes={"email": "Jules@epicerie-thiers.example.org"}, by=jules, version=None)
+    personal_data.user_delete(user=jules, hand_over=[shop.pk])
     shop = Actor.objects.get(pk=shop.pk)
     assert shop.email == ""
     history = [r.changes["email"] for r in Revision.objects.filter(entity="actor", entity_id=shop.pk).order_by("at")]

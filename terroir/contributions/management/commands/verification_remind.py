@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from terroir.accounts.tasks import verification_reminders_task
+from terroir.contributions.tasks import verification_reminders_task
 from terroir.directory.background import command_run
 
 

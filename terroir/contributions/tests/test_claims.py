@@ -9,9 +9,10 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from terroir.accounts import services
-from terroir.accounts.models import Claim, Membership
+from terroir.accounts.models import Membership
 from terroir.conftest import person
+from terroir.contributions import claims
+from terroir.contributions.models import Claim
 from terroir.directory.models import Actor, Place
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,7 @@ def test_who_decides_on_the_claim_of_a_place_run_by_an_organisation(
     territory: Any, people: Any, who: str, allowed: bool
 ) -> None:
     lea = person("lea@example.org")
-    request = services.claim_request(user=lea, entry=territory.farm_shop, message="", link=str)
+    request = claims.claim_request(user=lea, entry=territory.farm_shop, message="", link=str)
     deciders = {
         "outsider": person("paul@example.org"), "other_organisation": people.hugo,
         "own_organisation": people.claire, "coordinator": people.camille,
@@ -111,12 +112,12 @@ def test_the_place_s_own_mailbox_cannot_hand_over_the_organisation_that_runs_it(
     Place.objects.filter(pk=territory.le_local.pk).update(
         operator=territory.honey_farm, email="boutique@le-local.example.org"
     )
-    request = services.claim_request(
+    request = claims.claim_request(
         user=person("lea@example.org"), entry=Place.objects.get(pk=territory.le_local.pk), message="", link=str
     )
     assert request.sent_to == "miel@durolle.example.org"
     Actor.objects.filter(pk=territory.honey_farm.pk).update(email="")
-    other = services.claim_request(
+    other = claims.claim_request(
         user=person("paul@example.org"), entry=Place.objects.get(pk=territory.le_local.pk), message="", link=str
     )
     assert other.sent_to == ""  # coordinators decide

@@ -11,8 +11,9 @@ from django.test import Client
 
 from terroir.accounts.models import ApiToken
 from terroir.accounts.services import api_token_create
-from terroir.directory import editing
-from terroir.directory.models import Actor, Revision, Suggestion
+from terroir.contributions import revisions, suggestions
+from terroir.contributions.models import Revision, Suggestion
+from terroir.directory.models import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_a_producer_is_not_given_half_a_position(territory: Any, people: Any, changes: dict[str, Any]) -> None:
     farm = territory.cheese_farm
     with pytest.raises(ValidationError) as refused:
-        editing.entry_edit(entry=farm, changes=changes, by=people.claire, version=None)
+        revisions.entry_edit(entry=farm, changes=changes, by=people.claire, version=None)
     assert refused.value.message_dict == {"lat": ["Indiquez la latitude et la longitude ensemble."]}
     farm = Actor.objects.get(pk=farm.pk)
     assert (farm.lat, farm.lon) == (45.5601, 3.7702)
@@ -30,9 +31,9 @@ def test_a_producer_is_not_given_half_a_position(territory: Any, people: Any, ch
 
 def test_a_producer_may_drop_its_whole_position_or_get_one(territory: Any, people: Any) -> None:
     farm = territory.cheese_farm
-    editing.entry_edit(entry=farm, changes={"lat": None, "lon": None}, by=people.claire, version=None)
+    revisions.entry_edit(entry=farm, changes={"lat": None, "lon": None}, by=people.claire, version=None)
     assert (Actor.objects.get(pk=farm.pk).lat, Actor.objects.get(pk=farm.pk).lon) == (None, None)
-    editing.entry_edit(entry=farm, changes={"lat": 45.56, "lon": 3.77}, by=people.claire, version=None)
+    revisions.entry_edit(entry=farm, changes={"lat": 45.56, "lon": 3.77}, by=people.claire, version=None)
     assert (Actor.objects.get(pk=farm.pk).lat, Actor.objects.get(pk=farm.pk).lon) == (45.56, 3.77)
 
 
@@ -62,8 +63,8 @@ def test_the_api_refuses_a_null_latitude_with_a_longitude(territory: Any, people
 
 def test_a_suggestion_of_half_a_position_is_refused_before_it_is_stored(territory: Any) -> None:
     with pytest.raises(ValidationError) as refused:
-        editing.suggestion_submit(
-            entry=territory.honey_farm, proposal=editing.SuggestionInput(changes={"lat": ""}), by=None
+        suggestions.suggestion_submit(
+            entry=territory.honey_farm, proposal=suggestions.SuggestionInput(changes={"lat": ""}), by=None
         )
     assert "lat" in refused.value.message_dict
     assert not Suggestion.objects.exists()

@@ -1,10 +1,10 @@
-"""Accounts' work on the worker."""
+"""Contributions' work on the worker."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from .services import verification_reminders_send
+from .verification import verification_reminders_send
 
 
 @task()

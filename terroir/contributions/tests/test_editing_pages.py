@@ -10,8 +10,10 @@ from django.core import mail
 from django.test import Client
 
 from terroir.accounts.models import Membership
+from terroir.contributions import revisions
+from terroir.contributions.models import Suggestion
 from terroir.directory import editing
-from terroir.directory.models import Actor, Place, Suggestion
+from terroir.directory.models import Actor, Place
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +82,7 @@ def test_the_history_shows_each_change_and_undoes_one(territory: Any, people: An
     assert page.status_code == 200
     text = page.content.decode()
     assert "<del>Fr 16:00-19:00; Sa 09:00-12:00</del>" in text and "<ins>Fr 16:00-20:00</ins>" in text
-    revision = editing.revisions_of(shop)[0]
+    revision = revisions.revisions_of(shop)[0]
     client.post(f"/history/revisions/{revision.pk}/revert/")
     shop.refresh_from_db()
     assert shop.opening_hours == "Fr 16:00-19:00; Sa 09:00-12:00"
@@ -165,7 +167,7 @@ def test_an_admin_edit_is_a_revision_too(territory: Any, django_user_model: Any)
     data = {k: v for k, v in data.items() if k not in ("updated_at",)}
     response = client.post(f"/admin/directory/place/{shop.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
-    revision = editing.revisions_of(shop)[0]
+    revision = revisions.revisions_of(shop)[0]
     assert revision.changes["name"] == ["Vente à la ferme des Monts du Forez", "Ferme des Monts"]
     assert revision.by == admin_user
 

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from terroir.contributions import verification
 from terroir.directory import editing
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def test_owners_of_overdue_entries_are_reminded_once_a_month(territory: Any, peo
     assert "2 people reminded." in out.getvalue()
     call_command("verification_remind", stdout=StringIO())
     assert len(mail.outbox) == 2  # not again the next day
-    editing.entry_verify(entry=territory.honey_farm, by=people.hugo)
+    verification.entry_verify(entry=territory.honey_farm, by=people.hugo)
     assert editing.verification_due(territory.honey_farm) is False
 
 
@@ -37,7 +38,7 @@ def test_a_dry_run_sends_nothing(territory: Any, people: Any) -> None:
 
 
 def test_claire_is_reminded_a_year_after_her_last_check(territory: Any, people: Any) -> None:
-    from terroir.accounts.services import verification_reminders_send
+    from terroir.contributions.verification import verification_reminders_send
 
     verification_reminders_send(today=dt.date(2027, 6, 15))
     assert people.claire.email in {m.to[0] for m in mail.outbox}

@@ -1,0 +1,99 @@
+"""Forms of the contribution pages. They only collect and shape input: the services validate and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
+
+from terroir.directory.editing import Entry, values_of
+from terroir.directory.forms import _field, commune_text, json_value
+from terroir.directory.models import Actor, Entity, Place
+
+from .models import Suggestion
+from .suggestions import SUGGESTIBLE
+
+
+class SuggestionForm(forms.Form):
+    """A visitor's correction: the entry's public fields prefilled, a comment, an optional address."""
+
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    email = forms.EmailField(label=_("Your e-mail (optional, to hear about the decision)"), required=False)
+    closed = forms.BooleanField(label=_("This place has closed"), required=False)
+    # A field people do not see: robots fill it in.
+    website_url = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
+
+    def __init__(self, *args: Any, entry: Entry, **kwargs: Any):
+        self.entry = entry
+        entity = Entity.PLACE if isinstance(entry, Place) else Entity.ACTOR
+        self.names = tuple(n for n in SUGGESTIBLE[entity] if n != "closed_at")
+        current = values_of(entry, self.names)
+        kwargs["initial"] = {name: (commune_text(v) if name == "commune" else v) for name, v in current.items()}
+        super().__init__(*args, **kwargs)
+        for name in self.names:
+            self.fields[name] = _field(name)
+            self.fields[name].required = False
+        if not isinstance(entry, Place):
+            del self.fields["closed"]
+
+    def clean_website_url(self) -> str:
+        if self.cleaned_data.get("website_url"):
+            raise ValidationError(_("Leave this field empty."))
+        return ""
+
+    def kind(self) -> str:
+        return Suggestion.Kind.CLOSED if self.cleaned_data.get("closed") else Suggestion.Kind.CORRECTION
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the visitor sent (the page sends them all, prefilled: an emptied field is a
+        suggestion to clear it); a name or a kind cannot be cleared."""
+        values = {}
+        for name in self.names:
+            if self.add_prefix(name) not in self.data:
+                continue
+            value = self.cleaned_data.get(name)
+            if name in ("name", "kind") and not value:
+                continue
+            values[name] = json_value(name, value)
+        return values
+
+
+class ClaimForm(forms.Form):
+    message = forms.CharField(
+        label=_("A word for whoever checks your request (who you are in this organisation)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DeleteForm(forms.Form):
+    """The password, and for each organisation the person is the only member of: who takes over."""
+
+    password = forms.CharField(label=_("Your password, to confirm"), widget=forms.PasswordInput)
+
+    def __init__(self, *args: Any, alone_in: list[Actor], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.alone_in = alone_in
+        for actor in alone_in:
+            self.fields[f"successor_{actor.pk}"] = forms.EmailField(
+                label=gettext_now("Who takes over %(name)s? The e-mail of their account") % {"name": actor.name},
+                required=False,
+            )
+            self.fields[f"handover_{actor.pk}"] = forms.BooleanField(
+                label=gettext_now("Nobody: hand %(name)s over to the territory's coordinators") % {"name": actor.name},
+                required=False,
+            )
+
+    def successors(self) -> dict[int, str]:
+        return {a.pk: self.cleaned_data.get(f"successor_{a.pk}") or "" for a in self.alone_in}
+
+    def hand_over(self) -> list[int]:
+        return [a.pk for a in self.alone_in if self.cleaned_data.get(f"handover_{a.pk}")]

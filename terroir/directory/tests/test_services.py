@@ -1,0 +1,101 @@
+"""The directory's write path: whoever writes a producer, a place or an offer (editing, claims, merging, the
+admin, the demo), the search tables follow without the caller re-indexing anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from terroir.directory import services
+from terroir.directory.index import cell_of
+from terroir.directory.models import Actor, Category, MapCell, Place, SearchTerm
+from terroir.directory.references import entry_merge, entry_split
+
+pytestmark = pytest.mark.django_db
+
+
+def words(place: Place) -> set[str]:
+    return set(SearchTerm.objects.filter(place=place).values_list("term", flat=True))
+
+
+def shown_in_cell(lat: float, lon: float, level: int = 12) -> int:
+    row, col = cell_of(lat, lon, level)
+    return sum(MapCell.objects.filter(level=level, row=row, col=col).values_list("count", flat=True))
+
+
+def test_renaming_a_producer_renames_it_in_the_search_of_the_places_it_sells_at(territory: Any) -> None:
+    services.actor_update(actor=territory.honey_farm, values={"name": "Miellerie du Forez"})
+    assert "miellerie" in words(territory.ambert_market)
+    assert "durolle" not in words(territory.ambert_market)
+    assert " miellerie " in Actor.objects.get(pk=territory.honey_farm.pk).search_key
+
+
+def test_a_place_that_closes_leaves_the_search_and_the_map(territory: Any) -> None:
+    market = territory.ambert_market
+    before = shown_in_cell(market.lat, market.lon)
+    services.place_update(place=market, values={"closed_at": territory.farm_shop.created_at.date()})
+    assert words(market) == set()
+    assert shown_in_cell(market.lat, market.lon) == before - 1
+
+
+def test_a_producer_s_products_are_searchable_as_soon_as_they_are_set(territory: Any) -> None:
+    services.actor_offers_set(
+        actor=territory.honey_farm,
+        products=[{"category": "eggs", "months": 4095, "labels": [], "note": "", "monthly_volume": None, "unit": ""}],
+    )
+    assert "oeufs" in words(territory.ambert_market)
+    assert "miel" not in words(territory.ambert_market) - words(territory.farm_shop)
+
+
+def test_merging_two_producers_shows_the_kept_one_at_the_places_of_the_other(territory: Any) -> None:
+    canteen = territory.thiers_canteen
+    trace = entry_merge(entry=territory.market_gardener, into=territory.honey_farm)
+    assert {"rucher", "durolle", "miel"} <= words(canteen)
+    assert "jardins" not in words(canteen)
+    entry_split(trace=trace, from_id=territory.honey_farm.pk)
+    assert {"jardins", "limagne"} <= words(canteen)
+
+
+def test_merging_two_places_takes_the_one_that_goes_off_the_map(territory: Any) -> None:
+    shop = territory.le_local
+    before = shown_in_cell(shop.lat, shop.lon)
+    entry_merge(entry=shop, into=territory.ambert_market)
+    assert shown_in_cell(shop.lat, shop.lon) == before - 1
+
+
+def test_a_place_deleted_in_the_admin_leaves_the_map(territory: Any, django_user_model: Any) -> None:
+    admin_user = django_user_model.objects.create_superuser("admin", "admin@pat.example.org", "x")
+    client = Client()
+    client.force_login(admin_user)
+    market = territory.poitiers_market
+    assert shown_in_cell(market.lat, market.lon) == 1
+    response = client.post(f"/admin/directory/place/{market.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Place.objects.filter(pk=market.pk).exists()
+    assert shown_in_cell(market.lat, market.lon) == 0
+
+
+def test_an_offer_added_in_the_admin_is_searchable_at_once(territory: Any, django_user_model: Any) -> None:
+    admin_user = django_user_model.objects.create_superuser("admin", "admin@pat.example.org", "x")
+    client = Client()
+    client.force_login(admin_user)
+    honey = territory.honey_farm
+    page = client.get(f"/admin/directory/actor/{honey.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "updated_at"}
+    data.update({"updated_at_0": "2026-11-01", "updated_at_1": "10:00:00", "commune": "63430"})
+    offer = honey.offers.get()
+    eggs = Category.objects.get(slug="eggs")
+    data.update({
+        "offers-TOTAL_FORMS": "2", "offers-INITIAL_FORMS": "1", "offers-MIN_NUM_FORMS": "0",
+        "offers-MAX_NUM_FORMS": "1000",
+        "offers-0-id": str(offer.pk), "offers-0-producer": str(honey.pk), "offers-0-category": str(offer.category_id),
+        "offers-0-months": str(offer.months),
+        "offers-1-producer": str(honey.pk), "offers-1-category": str(eggs.pk), "offers-1-months": "4095",
+    })  # fmt: skip
+    response = client.post(f"/admin/directory/actor/{honey.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert honey.offers.filter(category=eggs).exists()
+    assert "oeufs" in words(territory.ambert_market)
