@@ -32,6 +32,7 @@ system-packages:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check terroir bench
 	$(VENV)/bin/mypy terroir bench
+	$(VENV)/bin/lint-imports
 	$(MANAGE) makemigrations --check --dry-run -v 0
 
 test-sqlite: $(STAMP) locale/fr/LC_MESSAGES/django.mo

@@ -13,7 +13,7 @@ from django.db import connections
 from django.utils.translation import gettext, gettext_lazy
 
 from terroir.lib import tasks
-from terroir.lib.tasks import Limits, reap_all, reaper_register, run_limited, worker_alive, worker_label
+from terroir.lib.tasks import WORKER_LOST, Limits, reap_all, reaper_register, run_limited, worker_alive, worker_label
 
 __all__ = ["reap_all", "reaper_register", "supervised", "task_error_text", "worker_alive", "worker_label"]
 
@@ -51,8 +51,6 @@ def tasks_reap() -> int:
     from django.utils import timezone
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
-
-    from terroir.lib.tasks import WORKER_LOST
 
     dead = [
         result.pk

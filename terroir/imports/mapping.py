@@ -45,7 +45,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
-from terroir.directory.models import LegalForm, PlaceKind
+from terroir.directory.models import Category, Label, LegalForm, PlaceKind
 from terroir.lib import hours
 from terroir.lib.geo import valid_lat, valid_lon
 from terroir.lib.tabular import FORMATS, RawRow, number_parse
@@ -305,8 +305,6 @@ def mapping_parse(text: str, *, filename: str = "mapping.toml") -> Mapping:
         kinds[fold(str(word))] = kind
     if "kind" in constants and constants["kind"] not in PlaceKind.values and fold(constants["kind"]) not in kinds:
         raise MappingError("[constants] kind", f"unknown place kind {constants['kind']!r}")
-    from terroir.directory.models import Category, Label
-
     known_categories = set(Category.objects.values_list("slug", flat=True))
     categories: dict[str, list[str]] = {}
     for word, slugs in _as_mapping(data.get("categories"), "[categories]").items():

@@ -14,6 +14,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from terroir.accounts import notify
 from terroir.accounts.models import Membership
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.directory.models import Actor, Category, Label, Offer, Place
@@ -228,8 +229,6 @@ def need_publish(*, need: Need, by: Any) -> list[Match]:
         {m.user.email for m in members if m.user.is_active and m.user.email and (m.user_id, m.actor_id) not in silent}
     )
     if emails:
-        from terroir.accounts import notify
-
         transaction.on_commit(lambda: notify.need_matched(need=need, to=emails))
     return matches
 
@@ -415,8 +414,6 @@ def digest_needs(alert: Alert, *, since: dt.datetime) -> list[Need]:
 
 def digests_send(*, now: dt.datetime | None = None) -> int:
     """One e-mail per alert with new needs since its last digest (a week at most). Returns e-mails sent."""
-    from terroir.accounts import notify
-
     now = now or timezone.now()
     sent = 0
     alerts = Alert.objects.filter(digest=True, user__is_active=True).select_related("user", "producer")
