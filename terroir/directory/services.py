@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from terroir.lib import hours
 from terroir.lib.geo import valid_lat, valid_lon
 
+from . import fields
 from .index import actor_search_key, map_cells_refresh, places_reindex
 from .models import Actor, Category, Commune, Label, Offer, Place, PlaceKind
 
@@ -30,13 +30,9 @@ def _check_position(lat: float | None, lon: float | None, *, kind: str) -> None:
         raise ValidationError({"lon": f"longitude {lon} is outside -180..180"})
 
 
-def _check_hours(expression: str) -> str:
-    if not expression:
-        return ""
-    try:
-        return hours.validate(expression)
-    except hours.InvalidOpeningHours as exc:
-        raise ValidationError({"opening_hours": str(exc)}) from exc
+def _vocabulary(**values: str) -> dict[str, str]:
+    """Each value through the field registry: services store what forms, the API and imports store."""
+    return {name: fields.clean(name, value) for name, value in values.items()}
 
 
 @transaction.atomic
@@ -61,6 +57,7 @@ def producer_create(
 ) -> Actor:
     if lat is not None or lon is not None:
         _check_position(lat, lon, kind=PlaceKind.FARM)
+    values = _vocabulary(siret=siret, postcode=postcode, email=email, phone=phone, website=website)
     producer = Actor(
         name=name.strip(),
         is_producer=True,
@@ -68,13 +65,9 @@ def producer_create(
         lat=lat,
         lon=lon,
         legal_form=legal_form,
-        siret=siret,
         description=description,
         address=address,
-        postcode=postcode,
-        email=email,
-        phone=phone,
-        website=website,
+        **values,
         contact_public=contact_public,
         source=source,
         source_ref=source_ref,
@@ -138,6 +131,7 @@ def place_create(
     if kind not in PlaceKind.values:
         raise ValidationError({"kind": f"unknown place kind {kind!r}"})
     _check_position(lat, lon, kind=kind)
+    values = _vocabulary(postcode=postcode, opening_hours=opening_hours, email=email, phone=phone, website=website)
     place = Place(
         name=name.strip(),
         kind=kind,
@@ -145,13 +139,9 @@ def place_create(
         lon=lon,
         commune=commune,
         address=address,
-        postcode=postcode,
-        opening_hours=_check_hours(opening_hours),
         operator=operator,
         description=description,
-        email=email,
-        phone=phone,
-        website=website,
+        **values,
         contact_public=contact_public,
         source=source,
         source_ref=source_ref,
