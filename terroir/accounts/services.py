@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from terroir.directory import fields
 from terroir.directory.editing import entity_of, products_of, values_of
 from terroir.directory.index import actor_search_key, places_reindex
 from terroir.directory.models import BUYER_KINDS, Actor, Commune, Place, PlaceKind, Revision, Suggestion
-from terroir.lib.text import has_control
 
 from . import notify
 from .audit import audit_record
@@ -39,24 +39,20 @@ TOKEN_PREFIX = "trr_"
 def organisation_create(*, user: Any, name: str, role: str, commune: Commune | None, buyer_kind: str = "") -> Actor:
     """A person adds their organisation to the directory and becomes its first member. A carrier is not one
     until a coordinator approves: the organisation is created without the role and its request waits."""
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": _("This field is required.")})
-    if has_control(name):
-        raise ValidationError({"name": _("Remove the line breaks and control characters: this field holds one line.")})
+    name = fields.clean("name", name)  # the directory's rule for a name: one line, 200 characters at most
     if role not in (Role.PRODUCER, Role.BUYER, Role.CARRIER):
         raise ValidationError({"role": _("Unknown role.")})
     if role == Role.BUYER and buyer_kind not in BUYER_KINDS:
         raise ValidationError({"buyer_kind": _("Say what kind of buyer you are.")})
     actor = Actor.objects.create(
-        name=name[:200],
+        name=name,
         is_producer=role == Role.PRODUCER,
         is_buyer=role == Role.BUYER,
         buyer_kind=buyer_kind if role == Role.BUYER else "",
         commune=commune,
         lat=commune.lat if commune else None,
         lon=commune.lon if commune else None,
-        postcode=(commune.postcodes.split()[0] if commune and commune.postcodes else ""),
+        postcode=fields.postcode_of_commune(commune.postcodes if commune else ""),
         email=user.email,
         verified_at=timezone.localdate(),
         search_key=actor_search_key(name, commune.name if commune else ""),

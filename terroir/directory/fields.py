@@ -184,6 +184,16 @@ def postcode_clean(value: Any, *, field: str = "postcode") -> str:
     raise FieldInvalid(field, _("%(value)s is not a French postcode: it has five digits.") % {"value": text[:10]})
 
 
+def postcode_of_commune(postcodes: str) -> str:
+    """The first postcode of a commune's list (the communes table keeps them "63000;63100"), or "" when the
+    list holds none a place could be given."""
+    first = postcodes.split(";")[0].strip()
+    try:
+        return postcode_clean(first)
+    except FieldInvalid:
+        return ""
+
+
 def email_clean(value: Any, *, field: str = "email") -> str:
     """An e-mail address checked by Django's validator; its domain lower-cased (the part before the @
     belongs to the mailbox, whose case some servers keep)."""
@@ -255,6 +265,10 @@ class VocabularyField(forms.CharField):
         self.vocabulary = name
         kwargs.setdefault("max_length", LIMITS.get(name))
         super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        # A stored phone is shown the way people write it; what they typed is shown as typed.
+        return phone_display(value) if self.vocabulary == "phone" and isinstance(value, str) else value
 
     def clean(self, value: Any) -> str:
         text = super().clean(value)
