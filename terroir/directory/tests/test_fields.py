@@ -137,3 +137,11 @@ def test_the_message_is_french_for_a_french_reader() -> None:
     with translation.override("fr"), pytest.raises(FieldInvalid) as caught:
         fields.clean("phone", "12")
     assert "numéro de téléphone" in caught.value.reason
+    with translation.override("fr"), pytest.raises(FieldInvalid) as caught:
+        fields.clean("siret", "73282932000075")
+    assert caught.value.reason == "73282932000075 n’est pas un SIRET valide (14 chiffres et leur clé de contrôle)."
+
+
+@pytest.mark.parametrize(("postcodes", "first"), [("63600", "63600"), ("63000;63100", "63000"), ("", "")])
+def test_a_commune_s_first_postcode_is_the_one_an_entry_gets(postcodes: str, first: str) -> None:
+    assert fields.postcode_of_commune(postcodes) == first
