@@ -60,7 +60,7 @@ def phones_normalise(model: Any, column: str = "phone", *, batch: int = 500) -> 
 
 def report(label: str, done: Normalised, write: Callable[[str], Any] = sys.stdout.write) -> None:
     if done.changed or done.kept:
-        write(done.text(label) + "\n")
+        write("\n" + done.text(label))  # after "Applying directory.0010_phones_e164...", before its " OK"
 
 
 def forward(apps: Any, schema_editor: Any) -> None:

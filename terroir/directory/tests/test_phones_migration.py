@@ -34,6 +34,6 @@ def test_stored_phones_are_rewritten_e164_and_unreadable_ones_are_kept_and_count
     lines: list[str] = []
     migration.report("directory.Actor", actors, lines.append)
     assert lines == [
-        f"  directory.Actor: 2 phones written E.164, 0 already were, 1 kept as given, not a phone number "
-        f"(ids {territory.market_gardener.pk})\n"
+        f"\n  directory.Actor: 2 phones written E.164, 0 already were, 1 kept as given, not a phone number "
+        f"(ids {territory.market_gardener.pk})"
     ]
