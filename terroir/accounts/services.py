@@ -14,9 +14,9 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from terroir.directory import fields
 from terroir.directory.models import BUYER_KINDS, Actor, Commune
 from terroir.directory.services import actor_create
-from terroir.lib.text import has_control
 
 from .models import ApiToken, Membership, RoleRequest
 from .permissions import Role, forget, is_member
@@ -28,24 +28,20 @@ TOKEN_PREFIX = "trr_"
 def organisation_create(*, user: Any, name: str, role: str, commune: Commune | None, buyer_kind: str = "") -> Actor:
     """A person adds their organisation to the directory and becomes its first member. A carrier is not one
     until a coordinator approves: the organisation is created without the role and its request waits."""
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": _("This field is required.")})
-    if has_control(name):
-        raise ValidationError({"name": _("Remove the line breaks and control characters: this field holds one line.")})
+    name = fields.clean("name", name)  # the directory's rule for a name: one line, 200 characters at most
     if role not in (Role.PRODUCER, Role.BUYER, Role.CARRIER):
         raise ValidationError({"role": _("Unknown role.")})
     if role == Role.BUYER and buyer_kind not in BUYER_KINDS:
         raise ValidationError({"buyer_kind": _("Say what kind of buyer you are.")})
     actor = actor_create(
-        name=name[:200],
+        name=name,
         is_producer=role == Role.PRODUCER,
         is_buyer=role == Role.BUYER,
         buyer_kind=buyer_kind if role == Role.BUYER else "",
         commune=commune,
         lat=commune.lat if commune else None,
         lon=commune.lon if commune else None,
-        postcode=(commune.postcodes.split()[0] if commune and commune.postcodes else ""),
+        postcode=fields.postcode_of_commune(commune.postcodes if commune else ""),
         email=user.email,
         verified_at=timezone.localdate(),
     )

@@ -9,6 +9,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from terroir.directory.fields import LIMITS
+
 
 class ErrorBody(Schema):
     code: str
@@ -47,7 +49,7 @@ class PlacePage(Schema):
 
 class Contact(Schema):
     email: str
-    phone: str
+    phone: str = Field(description="E.164, e.g. +33473123456 (pages show 04 73 12 34 56).")
     website: str
 
 
@@ -160,6 +162,9 @@ class MapOut(Schema):
 
 
 # --- Writes (with a token of scope "write", on entries the token's owner manages) --------------------
+# Values are checked once, by the directory's field registry (terroir.directory.fields) in the write path,
+# the same rule as the edit form and imports: a value sent back as it was read is not checked again, so an
+# entry imported before today's rules can still be changed. The limits below are the registry's.
 
 _STRICT = {"extra": "forbid"}
 
@@ -167,22 +172,32 @@ _STRICT = {"extra": "forbid"}
 class PatchBase(Schema):
     model_config = _STRICT  # type: ignore[assignment]
 
-    name: str | None = Field(None, max_length=200)
-    description: str | None = Field(None, max_length=5000)
-    address: str | None = Field(None, max_length=255)
-    postcode: str | None = Field(None, max_length=5, description="Five digits.")
+    name: str | None = Field(None, max_length=LIMITS["name"])
+    description: str | None = Field(None, max_length=LIMITS["description"])
+    address: str | None = Field(None, max_length=LIMITS["address"])
+    postcode: str | None = Field(
+        None, max_length=LIMITS["postcode"], description="Five digits of a French département, overseas included."
+    )
     commune: str | None = Field(None, max_length=5, description="INSEE code of the commune.")
     lat: float | None = Field(None, description="WGS84 latitude.")
     lon: float | None = Field(None, description="WGS84 longitude.")
-    email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=30)
-    website: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=LIMITS["email"], description="Stored with its domain lower-cased.")
+    phone: str | None = Field(
+        None,
+        max_length=LIMITS["phone"],
+        description="Any way of writing a valid number (04 73 12 34 56, +33 4 73…, 0590 81 23 45); stored E.164.",
+    )
+    website: str | None = Field(
+        None, max_length=LIMITS["website"], description="http or https; https:// is added when no scheme is given."
+    )
     contact_public: bool | None = Field(None, description="Whether the contact details may be published.")
 
 
 class PlacePatch(PatchBase):
     kind: str | None = Field(None, description="See /kinds.")
-    opening_hours: str | None = Field(None, max_length=255, description="OpenStreetMap opening_hours syntax.")
+    opening_hours: str | None = Field(
+        None, max_length=LIMITS["opening_hours"], description="OpenStreetMap opening_hours syntax."
+    )
     closed_at: str | None = Field(None, description="YYYY-MM-DD when the place closed; null when open.")
 
 
@@ -199,7 +214,9 @@ class ProductIn(Schema):
 
 class ProducerPatch(PatchBase):
     legal_form: str | None = Field(None, max_length=20)
-    siret: str | None = Field(None, max_length=20)
+    siret: str | None = Field(
+        None, max_length=LIMITS["siret"], description="14 digits with a valid checksum; spaces and dots allowed."
+    )
     delivery_radius_km: int | None = Field(None, ge=0, le=1000)
     delivery_weekdays: int | None = Field(None, ge=0, le=127, description="Days it delivers, bit 0 = Monday.")
     requirements: list[str] | None = Field(

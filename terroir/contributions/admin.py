@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
+from django.utils.text import capfirst
 
+from terroir.directory import fields
 from terroir.directory.editing import entity_of, values_of
 from terroir.directory.models import Actor, Offer, Place
 from terroir.directory.services import (
@@ -48,6 +52,13 @@ class Versioned(admin.ModelAdmin):
             )
             audit_record(by=request.user, action="admin_edit", target=f"{entity_of(entry)}:{entry.pk}",
                          summary=f"{entry.name}: " + ", ".join(sorted(diff)))  # fmt: skip
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> forms.Field | None:
+        # Phone, SIRET, postcode, e-mail, website, opening hours: the registry's rule, as everywhere else.
+        if db_field.name in fields.CLEANERS:
+            label = capfirst(db_field.verbose_name)
+            return fields.VocabularyField(db_field.name, required=not db_field.blank, label=label)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         self._before = values_of(type(obj).objects.get(pk=obj.pk)) if change else None

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from terroir.accounts.permissions import can_edit, is_coordinator
+from terroir.directory import fields
 from terroir.directory.editing import (
     Entry,
     User,
@@ -86,12 +86,11 @@ def suggestion_submit(*, entry: Entry, proposal: SuggestionInput, by: User | Non
     comment = _text("comment", proposal.comment) if proposal.comment else ""
     if len(comment) > 2000:
         errors.setdefault("comment", []).append(_("At most %(limit)s characters.") % {"limit": 2000})
-    email = _text("email", proposal.email) if proposal.email else ""
-    if email:
-        try:
-            EmailValidator(message=_("Enter a valid e-mail address."))(email)
-        except ValidationError as exc:
-            errors.setdefault("email", []).extend(exc.messages)
+    email = ""
+    try:
+        email = fields.email_clean(proposal.email)
+    except ValidationError as exc:
+        errors.setdefault("email", []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
     if not diff and not comment:

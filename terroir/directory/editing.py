@@ -10,22 +10,18 @@ revision (terroir.contributions) can be shown as a diff and undone by writing it
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import phonenumbers
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from terroir.lib import hours
 from terroir.lib.geo import valid_lat, valid_lon
-from terroir.lib.text import has_control
 
+from . import fields
 from .models import (
     Actor,
     Category,
@@ -154,26 +150,7 @@ def values_of(entry: Entry, names: Iterable[str] | None = None) -> dict[str, Any
 
 
 def _text(name: str, value: Any, *, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError({name: _("Expected text.")})
-    value = value.strip()
-    if "\x00" in value:
-        raise ValidationError({name: _("The text contains a null character.")})
-    if has_control(value, multiline=name in MULTILINE):
-        # A line break in a name reaches e-mail subjects (a header) and one-line exports.
-        raise ValidationError(
-            {name: _("Remove the line breaks and control characters: this field holds one line.")}
-            if name not in MULTILINE
-            else {name: _("Remove the control characters from this text.")}
-        )
-    if required and not value:
-        raise ValidationError({name: _("This field is required.")})
-    limit = MAX_TEXT.get(name, 254)
-    if len(value) > limit:
-        raise ValidationError({name: _("At most %(limit)s characters.") % {"limit": limit}})
-    return value
+    return fields.text_clean(name, value, limit=MAX_TEXT.get(name, 254), multiline=name in MULTILINE, required=required)
 
 
 def _number(name: str, value: Any) -> float | None:
@@ -198,11 +175,9 @@ def value_clean(entry: Entry, name: str, value: Any) -> Any:
         return _text(name, value, required=True)
     if name in ("description", "address"):
         return _text(name, value)
-    if name == "postcode":
-        text = _text(name, value)
-        if text and not re.fullmatch(r"\d{5}", text):
-            raise ValidationError({name: _("A French postcode has five digits.")})
-        return text
+    if name in fields.CLEANERS:
+        # Postcode, e-mail, website, phone (E.164), SIRET, opening hours: the registry's one rule.
+        return fields.clean(name, value)
     if name == "commune":
         if value in (None, ""):
             return None
@@ -220,30 +195,6 @@ def value_clean(entry: Entry, name: str, value: Any) -> Any:
         if lon is not None and not valid_lon(lon):
             raise ValidationError({name: _("Longitude %(value)s is outside -180..180.") % {"value": lon}})
         return lon
-    if name == "email":
-        text = _text(name, value)
-        if text:
-            EmailValidator(message=_("Enter a valid e-mail address."))(text)
-        return text.lower()
-    if name == "website":
-        text = _text(name, value)
-        if text:
-            try:
-                URLValidator(schemes=["http", "https"])(text)
-            except ValidationError:
-                raise ValidationError({name: _("Enter a web address starting with http:// or https://.")}) from None
-        return text
-    if name == "phone":
-        text = _text(name, value)
-        if not text:
-            return ""
-        try:
-            parsed = phonenumbers.parse(text, "FR")
-        except phonenumbers.NumberParseException:
-            parsed = None
-        if parsed is None or not phonenumbers.is_valid_number(parsed):
-            raise ValidationError({name: _("%(value)s is not a valid phone number.") % {"value": text[:30]}})
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     if name == "contact_public":
         if not isinstance(value, bool):
             raise ValidationError({name: _("Expected true or false.")})
@@ -264,11 +215,6 @@ def value_clean(entry: Entry, name: str, value: Any) -> Any:
         if value not in LegalForm.values:
             raise ValidationError({name: _("Unknown legal form %(value)s.") % {"value": str(value)[:40]}})
         return value
-    if name == "siret":
-        text = re.sub(r"\s", "", _text(name, value))
-        if text and not re.fullmatch(r"\d{14}", text):
-            raise ValidationError({name: _("A SIRET has fourteen digits.")})
-        return text
     if name == "delivery_radius_km":
         number = _number(name, value)
         if number is None:
@@ -276,14 +222,6 @@ def value_clean(entry: Entry, name: str, value: Any) -> Any:
         if not (0 <= number <= 1000) or number != int(number):
             raise ValidationError({name: _("A whole number of kilometres between 0 and 1000.")})
         return int(number)
-    if name == "opening_hours":
-        text = _text(name, value)
-        if not text:
-            return ""
-        try:
-            return hours.validate(text)
-        except hours.InvalidOpeningHours as exc:
-            raise ValidationError({name: _("Opening hours not understood: %(error)s") % {"error": exc}}) from None
     if name == "closed_at":
         if value in (None, ""):
             return None

@@ -1,5 +1,6 @@
 """Forms of the editing pages. They only collect and shape input: terroir.directory.editing validates
-values (the same rules for the web, the API and suggestions) and writes."""
+values through the field registry (terroir.directory.fields: the same rules for the web, the API,
+suggestions and imports) and writes."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .communes import name_key
 from .editing import Entry, fields_of, values_of
+from .fields import LIMITS, phone_display
 from .models import BUYER_KINDS, Category, Commune, Label, LegalForm, PlaceKind, Unit
 from .taxonomy import REQUIREMENT_CHOICES
 
@@ -77,15 +79,21 @@ def _field(name: str) -> forms.Field:
             label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
         ),
         "address": forms.CharField(label=_("Address"), required=False, max_length=255),
-        "postcode": forms.CharField(label=_("Postcode"), required=False, max_length=5),
+        "postcode": forms.CharField(label=_("Postcode"), required=False, max_length=LIMITS["postcode"]),
         "commune": CommuneField(
             label=_("Commune"), required=False, help_text=_("Its name, or its INSEE code (63003 for Ambert).")
         ),
         "lat": forms.FloatField(label=_("Latitude"), required=False),
         "lon": forms.FloatField(label=_("Longitude"), required=False),
-        "email": forms.EmailField(label=_("E-mail"), required=False),
-        "phone": forms.CharField(label=_("Phone"), required=False, max_length=30),
-        "website": forms.URLField(label=_("Website"), required=False, assume_scheme="https"),
+        # Checked by the registry when saved, not here: a value imported before today's rules, sent back
+        # unchanged, must not stop an owner from saving their other fields.
+        "email": forms.CharField(
+            label=_("E-mail"), required=False, max_length=LIMITS["email"], widget=forms.EmailInput
+        ),
+        "phone": forms.CharField(
+            label=_("Phone"), required=False, max_length=LIMITS["phone"], widget=forms.TextInput(attrs={"type": "tel"})
+        ),
+        "website": forms.CharField(label=_("Website"), required=False, max_length=LIMITS["website"]),
         "contact_public": forms.BooleanField(label=_("Publish these contact details in the directory"), required=False),
         "kind": forms.ChoiceField(label=_("Kind of place"), choices=PlaceKind.choices),
         "opening_hours": forms.CharField(
@@ -98,7 +106,7 @@ def _field(name: str) -> forms.Field:
             label=_("Closed since"), required=False, widget=date_input()
         ),
         "legal_form": forms.ChoiceField(label=_("Legal form"), required=False, choices=[("", "—"), *LegalForm.choices]),
-        "siret": forms.CharField(label=_("SIRET"), required=False, max_length=20),
+        "siret": forms.CharField(label=_("SIRET"), required=False, max_length=LIMITS["siret"]),
         "delivery_radius_km": forms.IntegerField(
             label=_("I deliver up to (km)"), required=False, min_value=0, max_value=1000
         ),
@@ -132,6 +140,8 @@ def form_errors_add(form: forms.Form, exc: ValidationError) -> None:
 def _initial(name: str, value: Any) -> Any:
     if name == "commune":
         return commune_text(value)
+    if name == "phone":
+        return phone_display(value)  # stored E.164, shown the way people write it
     if name == "delivery_weekdays":
         return [str(day) for day in range(7) if value & (1 << day)]
     return value

@@ -19,9 +19,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from terroir.lib import hours
 from terroir.lib.geo import valid_lat, valid_lon
 
+from . import fields
 from .index import actor_search_key, actors_reindex, map_cells_rebuild, map_cells_refresh, places_reindex
 from .models import Actor, Category, Commune, Label, Offer, Photo, Place, PlaceKind
 
@@ -49,13 +49,9 @@ def _check_position(lat: float | None, lon: float | None, *, kind: str) -> None:
         raise ValidationError({"lon": f"longitude {lon} is outside -180..180"})
 
 
-def _check_hours(expression: str) -> str:
-    if not expression:
-        return ""
-    try:
-        return hours.validate(expression)
-    except hours.InvalidOpeningHours as exc:
-        raise ValidationError({"opening_hours": str(exc)}) from exc
+def _vocabulary(**values: str) -> dict[str, str]:
+    """Each value through the field registry: services store what forms, the API and imports store."""
+    return {name: fields.clean(name, value) for name, value in values.items()}
 
 
 def _names(values: Mapping[str, Any]) -> set[str]:
@@ -121,6 +117,7 @@ def actor_create(
 ) -> Actor:
     """An organisation as its caller cleaned it (one a person adds, the operator a claimed place gets).
     Nothing sells or runs anything through it yet: only its own search key is written."""
+    values = _vocabulary(postcode=postcode, email=email, phone=phone, website=website)
     actor = Actor(
         name=name.strip()[:200],
         is_producer=is_producer,
@@ -132,10 +129,7 @@ def actor_create(
         lat=lat,
         lon=lon,
         address=address,
-        postcode=postcode,
-        email=email,
-        phone=phone,
-        website=website,
+        **values,
         contact_public=contact_public,
         source=source,
         source_ref=source_ref,
@@ -169,6 +163,7 @@ def producer_create(
 ) -> Actor:
     if lat is not None or lon is not None:
         _check_position(lat, lon, kind=PlaceKind.FARM)
+    values = _vocabulary(siret=siret, postcode=postcode, email=email, phone=phone, website=website)
     producer = Actor(
         name=name.strip(),
         is_producer=True,
@@ -176,13 +171,9 @@ def producer_create(
         lat=lat,
         lon=lon,
         legal_form=legal_form,
-        siret=siret,
         description=description,
         address=address,
-        postcode=postcode,
-        email=email,
-        phone=phone,
-        website=website,
+        **values,
         contact_public=contact_public,
         source=source,
         source_ref=source_ref,
@@ -368,6 +359,7 @@ def place_create(
     if kind not in PlaceKind.values:
         raise ValidationError({"kind": f"unknown place kind {kind!r}"})
     _check_position(lat, lon, kind=kind)
+    values = _vocabulary(postcode=postcode, opening_hours=opening_hours, email=email, phone=phone, website=website)
     place = Place(
         name=name.strip(),
         kind=kind,
@@ -375,13 +367,9 @@ def place_create(
         lon=lon,
         commune=commune,
         address=address,
-        postcode=postcode,
-        opening_hours=_check_hours(opening_hours),
         operator=operator,
         description=description,
-        email=email,
-        phone=phone,
-        website=website,
+        **values,
         contact_public=contact_public,
         source=source,
         source_ref=source_ref,

@@ -41,12 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import phonenumbers
-from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
-
+from terroir.directory import fields
 from terroir.directory.models import Category, Label, LegalForm, PlaceKind
-from terroir.lib import hours
 from terroir.lib.geo import valid_lat, valid_lon
 from terroir.lib.tabular import FORMATS, RawRow, number_parse
 from terroir.lib.text import fold, has_control, one_line
@@ -358,17 +354,13 @@ def mapping_load(path: Path) -> Mapping:
 # --- Normalising values ---------------------------------------------------------------------------
 
 
-def siret_valid(digits: str) -> bool:
-    """14 digits passing the Luhn check (La Poste's establishments use their own rule)."""
-    if not re.fullmatch(r"\d{14}", digits):
-        return False
-    if digits.startswith("356000000"):
-        return sum(int(d) for d in digits) % 5 == 0
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if position % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
+def _vocabulary(record: Record, name: str, given: str, clean: Callable[[str], str]) -> str:
+    """The value through the field registry, or "" with the registry's reason as the row's problem."""
+    try:
+        return clean(given)
+    except fields.FieldInvalid as error:
+        record.problem(name, error.reason)
+        return ""
 
 
 def in_france(lat: float, lon: float) -> bool:
@@ -407,49 +399,15 @@ def _fill(record: Record, given: dict[str, str], mapping: Mapping, raw_position:
         record.legal_form = legal_form_of(record.name)
 
     postcode = re.sub(r"\s", "", given.get("postcode", ""))
-    if postcode:
-        if re.fullmatch(r"\d{4}", postcode):
-            postcode = "0" + postcode  # spreadsheets drop the leading zero of Ain, Aisne…
-        if re.fullmatch(r"\d{5}", postcode):
-            record.postcode = postcode
-        else:
-            record.problem("postcode", f"{given['postcode']!r} is not a French postcode")
-
-    siret = re.sub(r"[\s.]", "", given.get("siret", ""))
-    if siret:
-        if siret_valid(siret):
-            record.siret = siret
-        else:
-            record.problem("siret", f"{given['siret']!r} is not a valid SIRET (14 digits, checksum)")
-
-    phone = given.get("phone", "")
-    if phone:
-        try:
-            parsed = phonenumbers.parse(phone, mapping.phone_region)
-        except phonenumbers.NumberParseException:
-            parsed = None
-        if parsed is not None and phonenumbers.is_valid_number(parsed):
-            record.phone = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-        else:
-            record.problem("phone", f"{phone!r} is not a valid phone number")
-
-    email = given.get("email", "").strip().lower().removeprefix("mailto:")
-    if email:
-        try:
-            EmailValidator()(email)
-            record.email = email
-        except ValidationError:
-            record.problem("email", f"{given['email']!r} is not an e-mail address")
-
-    website = given.get("website", "").strip()
-    if website:
-        if not re.match(r"^https?://", website, re.IGNORECASE):
-            website = "https://" + website
-        try:
-            URLValidator(schemes=["http", "https"])(website)
-            record.website = website
-        except ValidationError:
-            record.problem("website", f"{given['website']!r} is not a web address")
+    if re.fullmatch(r"\d{4}", postcode):
+        postcode = "0" + postcode  # spreadsheets drop the leading zero of Ain, Aisne… (a cell read as a number)
+    # One rule per field, the registry's: the values an import stores are those an edit would store.
+    record.postcode = _vocabulary(record, "postcode", postcode, fields.postcode_clean)
+    record.siret = _vocabulary(record, "siret", given.get("siret", ""), fields.siret_clean)
+    region = mapping.phone_region
+    record.phone = _vocabulary(record, "phone", given.get("phone", ""), lambda v: fields.phone_clean(v, region=region))
+    record.email = _vocabulary(record, "email", given.get("email", ""), fields.email_clean)
+    record.website = _vocabulary(record, "website", given.get("website", ""), fields.url_clean)
 
     _fill_position(record, given, raw_position)
     _fill_kind(record, given, mapping)
@@ -469,12 +427,7 @@ def _fill(record: Record, given: dict[str, str], mapping: Mapping, raw_position:
         elif slug not in record.labels:
             record.labels += (slug,)
 
-    if record.opening_hours:
-        try:
-            record.opening_hours = hours.validate(record.opening_hours)
-        except hours.InvalidOpeningHours as error:
-            record.problem("opening_hours", f"{record.opening_hours!r}: {error}")
-            record.opening_hours = ""
+    record.opening_hours = _vocabulary(record, "opening_hours", record.opening_hours, fields.hours_clean)
 
     record.contact_public = fold(given.get("contact_public", "")) in {"1", "true", "yes", "oui", "x"}
     verified = given.get("verified_at", "")

@@ -81,7 +81,7 @@ def logistics_demo_load(
             weekdays=_mask(v["days"]),
             max_reloads=v["max_reloads"],
             driver="Léa Martin" if v["id"] == "camion-frigo" else "Paul Roche",
-            driver_phone="04 73 00 00 00",
+            driver_phone="+33473000000",
         )
     customers: dict[str, Actor] = {}
     for order in data["orders"]:
@@ -96,7 +96,7 @@ def logistics_demo_load(
                 source=SOURCE,
                 lat=place["lat"],
                 lon=place["lon"],
-                phone=f"04 73 {int(number):02d} 10 20",
+                phone=f"+33473{int(number):02d}1020",  # E.164, as the directory stores phones
             )
     week = week or monday(datetime.date.today())
     orders = []

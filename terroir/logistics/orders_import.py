@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from terroir.directory import fields
 from terroir.directory.models import Actor
 from terroir.lib.tabular import Limits, SourceError, number_parse, rows_read
 from terroir.lib.text import fold
@@ -127,9 +128,12 @@ def _days(text: str) -> int:
 def _actor(text: str, *, buyer: bool) -> Actor:
     value = text.strip()
     flag = Q(is_buyer=True) if buyer else Q(is_producer=True)
-    digits = value.replace(" ", "")
-    if digits.isdigit() and len(digits) == 14:
-        found = list(Actor.objects.filter(flag, siret=digits)[:2])
+    try:
+        siret = fields.siret_clean(value)  # "732 829 320 00074" or with dots: stored as the directory stores it
+    except fields.FieldInvalid:
+        siret = ""
+    if siret:
+        found = list(Actor.objects.filter(flag, siret=siret)[:2])
     elif value.isdigit():
         found = list(Actor.objects.filter(flag, pk=int(value))[:2])
     else:

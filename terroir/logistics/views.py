@@ -21,12 +21,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dates import WEEKDAYS
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from terroir.accounts.permissions import planner_required
 from terroir.directory.background import task_error_text
+from terroir.directory.fields import VocabularyField
 from terroir.directory.forms import WEEKDAYS as WEEKDAY_CHOICES
 from terroir.directory.forms import date_input
 from terroir.directory.models import Actor
@@ -280,6 +282,10 @@ class DepotForm(forms.ModelForm):
 
 class VehicleForm(_DaysForm):
     days_label = gettext_lazy("Days it works")
+    # The platform's one phone rule: stored E.164, shown "04 73 12 34 56".
+    driver_phone = VocabularyField(
+        "phone", required=False, label=capfirst(Vehicle._meta.get_field("driver_phone").verbose_name)
+    )
 
     class Meta:
         model = Vehicle

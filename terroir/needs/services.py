@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from terroir.accounts import notify
 from terroir.accounts.models import Membership
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
+from terroir.directory import fields
 from terroir.directory.models import Actor, Category, Label, Offer, Place
 from terroir.directory.taxonomy import REQUIREMENT_CHOICES, REQUIREMENTS
 from terroir.lib.geo import Point, bbox_around
@@ -62,10 +63,13 @@ def need_clean(values: Mapping[str, Any], *, buyer: Actor) -> dict[str, Any]:
     def fail(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
-    title = str(values.get("title") or "").strip()
-    if not title:
-        fail("title", _("This field is required."))
-    cleaned["title"] = title[:200]
+    # The directory's text rules: a title is one line (it reaches e-mail subjects) of at most 200
+    # characters, refused rather than cut; a description keeps its lines, up to 5000 characters.
+    for name in ("title", "description"):
+        try:
+            cleaned[name] = fields.clean(name, values.get(name))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     category = values.get("category")
     if not isinstance(category, Category):
         category = Category.objects.filter(slug=str(category or "")).first()
@@ -116,7 +120,6 @@ def need_clean(values: Mapping[str, Any], *, buyer: Actor) -> dict[str, Any]:
     if start_date is not None and not isinstance(start_date, dt.date):
         fail("start_date", _("Expected a date (YYYY-MM-DD)."))
     cleaned["start_date"] = start_date
-    cleaned["description"] = str(values.get("description") or "").strip()[:5000]
     cleaned["public"] = bool(values.get("public", True))
     if errors:
         raise ValidationError(errors)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from terroir.accounts import services
@@ -192,3 +193,16 @@ def test_sign_ups_from_one_address_are_limited(client: Client, settings: Any) ->
     ]
     assert statuses == [302, 302, 429]
     assert get_user_model().objects.filter(email__startswith="robot").count() == 2
+
+
+def test_a_new_organisation_follows_the_directory_s_rules_for_its_name_and_postcode(
+    territory: Any, people: Any
+) -> None:
+    # Clermont-Ferrand has two postcodes, "63000;63100" in the communes table: the first one, five digits.
+    farm = services.organisation_create(
+        user=people.hugo, name="  Ferme des Volcans ", role="producer", commune=territory.clermont
+    )
+    assert (farm.name, farm.postcode) == ("Ferme des Volcans", "63000")
+    with pytest.raises(ValidationError) as caught:
+        services.organisation_create(user=people.hugo, name="x" * 201, role="producer", commune=None)
+    assert "name" in caught.value.message_dict  # refused, not silently cut to 200 characters

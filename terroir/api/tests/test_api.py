@@ -94,7 +94,7 @@ def test_place_detail_lists_its_producers_and_hides_contacts_without_consent(cli
     assert body["contact"] is None
     assert set(body["categories"]) == {"cow-cheese", "butter-cream", "honey"}
     shop = get_json(client, f"/api/v1/places/{territory.le_local.pk}")
-    assert shop["contact"]["phone"] == "04 73 82 00 02"
+    assert shop["contact"]["phone"] == "+33473820002"  # E.164, the machine format (docs/api.md)
 
 
 def test_producer_detail_shows_where_to_buy_offers_and_consented_contact(client, territory) -> None:

@@ -172,6 +172,26 @@ def test_an_admin_edit_is_a_revision_too(territory: Any, django_user_model: Any)
     assert revision.by == admin_user
 
 
+def test_the_admin_stores_a_phone_as_every_other_form_does(territory: Any, django_user_model: Any) -> None:
+    admin_user = django_user_model.objects.create_superuser("admin", "admin@pat.example.org", "x")
+    client = Client()
+    client.force_login(admin_user)
+    shop = territory.le_local
+    page = client.get(f"/admin/directory/place/{shop.pk}/change/")
+    form = page.context["adminform"].form
+    assert 'value="04 73 82 00 02"' in page.content.decode()  # shown the way people write it
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({"commune": "63003", "producers": [p.pk for p in shop.producers.all()], "phone": "04.73.82.00.09"})
+    data.update({"updated_at_0": "2026-11-01", "updated_at_1": "10:00:00", "opening_hours": "Tu-Sa 09:00-19:00"})
+    data = {k: v for k, v in data.items() if k not in ("updated_at", "operator")}
+    response = client.post(f"/admin/directory/place/{shop.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    shop.refresh_from_db()
+    assert shop.phone == "+33473820009"
+    refused = client.post(f"/admin/directory/place/{shop.pk}/change/", {**data, "phone": "12"})
+    assert refused.status_code == 200 and "phone" in refused.context["adminform"].form.errors
+
+
 def test_accepting_a_stale_suggestion_shows_the_three_values_and_asks_to_confirm(territory: Any, people: Any) -> None:
     shop = territory.farm_shop
     Client().post(f"/suggest/place/{shop.pk}/", {"address": "Le Bourg", "comment": "", "website_url": ""})

@@ -5,6 +5,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from terroir.directory.fields import phone_display
+
 register = template.Library()
 
 
@@ -16,6 +18,12 @@ def km(value: float | None) -> str:
     if value < 1:
         return f"{round(value * 1000 / 10) * 10:.0f} m"
     return f"{number_format(round(value, 1), 1)} km"
+
+
+@register.filter
+def phone(value: str | None) -> str:
+    """A stored phone (E.164) as people read it: "04 73 12 34 56"; a foreign one in the international format."""
+    return phone_display(value or "")
 
 
 @register.filter

@@ -68,6 +68,15 @@ def test_producer_page_shows_where_to_buy_products_labels_and_json_ld(client, te
     assert {o["itemOffered"]["category"] for o in data["makesOffer"]} == {"cow-cheese", "butter-cream"}
 
 
+def test_phones_stored_e164_are_shown_the_way_people_write_them(client, territory) -> None:
+    assert territory.le_local.phone == "+33473820002"
+    html = client.get(territory.le_local.get_absolute_url()).content.decode()
+    assert '<a href="tel:+33473820002">04 73 82 00 02</a>' in html
+    html = client.get(territory.cheese_farm.get_absolute_url()).content.decode()
+    assert '<a href="tel:+33473820001">04 73 82 00 01</a>' in html
+    assert json_ld(html)["telephone"] == "+33473820001"  # machines read the international form
+
+
 def test_contact_details_without_consent_are_not_shown(client, territory) -> None:
     html = client.get(territory.honey_farm.get_absolute_url()).content.decode()
     assert "miel@durolle.example.org" not in html

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from terroir.imports.mapping import MappingError, Record, mapping_load, mapping_parse, path_get, siret_valid
+from terroir.imports.mapping import MappingError, Record, mapping_load, mapping_parse, path_get
 from terroir.imports.read import preview, records_read, report_write
 from terroir.imports.sources import shipped_mappings
 from terroir.lib.tabular import SourceError, encoding_detect
@@ -283,15 +283,6 @@ def test_json_paths_reach_into_objects_and_lists() -> None:
     assert path_get(values, "a.b[*].c") == [1, 2]
     assert path_get(values, "a.b[5].c") is None
     assert path_get(values, "x.y") == "column with a dot"
-
-
-def test_siret_checksums() -> None:
-    assert siret_valid("73282932000074")
-    assert not siret_valid("73282932000075")
-    assert not siret_valid("7328293200007")
-    # La Poste's establishments: the sum of the digits is a multiple of 5.
-    assert siret_valid("35600000000010")
-    assert not siret_valid("35600000000011")
 
 
 def test_import_preview_command_prints_records_problems_and_writes_the_report(tmp_path, mapping, capsys) -> None:

@@ -3,6 +3,7 @@ carrier's are a 404, producers and buyers are refused, and bad input is named fi
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
@@ -56,7 +57,7 @@ def test_a_carrier_adds_a_depot_and_a_vehicle_then_plans_with_them(world: World)
     assert response.status_code == 302, errors_of(response)
     vehicle = Vehicle.objects.get(name="Frigo du Livradois")
     assert vehicle.owner == world.own.carrier and vehicle.depot == depot and vehicle.weekdays == 0b1001
-    assert vehicle.starts.strftime("%H:%M") == "06:15" and vehicle.driver_phone == "06 12 34 56 78"
+    assert vehicle.starts.strftime("%H:%M") == "06:15" and vehicle.driver_phone == "+33612345678"
 
     fleet = client.get("/logistics/fleet/").content.decode()
     assert "Plateforme de Cunlhat" in fleet and f"/logistics/vehicles/{vehicle.pk}/" in fleet
@@ -168,3 +169,22 @@ def test_the_service_keeps_a_vehicle_at_its_own_carrier_s_depots(world: World) -
         services.vehicle_save(vehicle=moved, owner=world.other.carrier)  # nor is it moved to that carrier
     assert Vehicle.objects.get(pk=world.own.vehicle.pk).end_depot is None
     assert not Vehicle.objects.filter(name="Camion égaré").exists()
+
+
+def test_stored_drivers_phones_are_rewritten_e164_by_the_migration(world: World) -> None:
+    Vehicle.objects.filter(pk=world.own.vehicle.pk).update(driver_phone="06 12 34 56 78")
+    Vehicle.objects.filter(pk=world.other.vehicle.pk).update(driver_phone="demander à Léa")
+    migration = importlib.import_module("terroir.logistics.migrations.0005_driver_phones_e164")
+    done = migration._directory.phones_normalise(Vehicle, "driver_phone")
+    phones = dict(Vehicle.objects.values_list("pk", "driver_phone"))
+    assert phones[world.own.vehicle.pk] == "+33612345678"
+    assert phones[world.other.vehicle.pk] == "demander à Léa"
+    assert (done.changed, done.kept) == (1, [world.other.vehicle.pk])
+
+
+def test_a_driver_s_phone_is_refused_when_it_is_not_one(world: World) -> None:
+    client = client_of(world, "own_carrier")
+    depot = world.own.vehicle.depot
+    response = client.post("/logistics/vehicles/new/", vehicle_data(depot, driver_phone="12"))
+    assert response.status_code == 400
+    assert "12 n’est pas un numéro de téléphone valide" in errors_of(response)

@@ -467,3 +467,18 @@ def test_a_page_refused_says_why_in_french_with_a_way_back(client: Client, peopl
     assert response.status_code == 403
     assert "Accès refusé" in page and "réservée aux coordinateurs et aux transporteurs" in page
     assert 'href="/account/space/"' in page
+
+
+def test_a_producer_is_found_by_its_siret_written_the_way_spreadsheets_write_it(territory: Any, tmp_path: Any) -> None:
+    from terroir.logistics.orders_import import orders_read
+
+    make_week(territory)
+    path = tmp_path / "commandes.csv"
+    lines = ["Producteur;Client;Type;Kg;Jours"]
+    lines += [
+        f"{siret};Cantine de Thiers;ramasse-livraison;10;mar" for siret in ("732 829 320 00074", "732.829.320.00074")
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    read = orders_read(path, week=WEEK)
+    assert read.problems == []
+    assert [order.producer for order in read.orders] == [territory.cheese_farm, territory.cheese_farm]

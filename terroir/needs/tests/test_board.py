@@ -57,6 +57,9 @@ def test_a_published_need_finds_the_cheese_farm_explains_why_and_tells_its_peopl
         ({"max_km": 0}, "max_km"),
         ({"requirements": ["unicorn"]}, "requirements"),
         ({"title": ""}, "title"),
+        ({"title": "Fromages AOP\nBcc: tout@exemple.fr"}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"description": "x" * 5001}, "description"),
     ],
 )
 def test_a_bad_need_is_refused_field_by_field_and_nothing_is_saved(

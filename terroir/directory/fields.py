@@ -1,0 +1,278 @@
+"""The directory's field vocabulary: one cleaner per field, the same rule for web forms, the API, imports,
+needs and services.
+
+Before this module, a phone typed in a form was stored "04 73 12 34 56" and the same number imported
+"+33473123456" in the same column, and a SIRET was checked with its checksum by imports only. Now:
+
+- ``phone``: parsed with phonenumbers for France first (overseas departments too), stored E.164
+  (``+33473123456``); ``phone_display`` gives it back the way people write it (``04 73 12 34 56``).
+- ``siret``, ``siren``: python-stdnum (Luhn, and La Poste's own rule), stored as bare digits.
+- ``postcode``: five digits of a French département, overseas included (97x, 98x).
+- ``email``: Django's validator, domain lower-cased. ``website``: http or https only, ``https://``
+  added when a scheme is missing. ``opening_hours``: the OpenStreetMap syntax, normalised.
+- ``name``, ``title``, ``address``, ``description``: one line (or one text) of at most ``LIMITS``.
+
+``clean(name, value)`` returns the stored value or raises ``FieldInvalid``: a Django ValidationError
+``{name: [reason]}`` whose ``reason`` names the field in the reader's language (English or French).
+An empty value is "" (whether a field is required is the caller's business, except for a name).
+Every cleaner is idempotent: cleaning a stored value gives it back unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import phonenumbers
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.utils.translation import gettext as _
+from stdnum import luhn
+from stdnum.exceptions import ValidationError as NumberInvalid
+from stdnum.fr import siren, siret
+
+from terroir.lib import hours
+from terroir.lib.text import has_control
+
+# The longest text each field holds (the columns' sizes, or what a page can show).
+LIMITS = {
+    "name": 200, "title": 200, "description": 5000, "address": 255, "opening_hours": 255, "website": 200,
+    "phone": 30, "email": 254, "postcode": 10, "siret": 20, "siren": 20,
+}  # fmt: skip
+# Texts that may span several lines; every other text is one line, without control characters.
+MULTILINE = frozenset({"description", "comment", "note", "message"})
+REQUIRED = frozenset({"name", "title"})
+
+# Numbers are read as French first, then as the overseas departments' and collectivities': a
+# Guadeloupe farm writes "0590 81 23 45", which the metropolitan plan does not know.
+PHONE_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF")
+# Numbers dialled with a leading 0 from anywhere in France: shown in the national format.
+PHONE_NATIONAL = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT", "BL", "MF"})
+# Départements 01–95 (Corsica's postcodes start with 20), overseas 971–978 and 98x (Monaco, the Pacific).
+_POSTCODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|97[1-8]\d{2}|98\d{3}")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):(?!\d)", re.IGNORECASE)  # "host:8080" is a port, not a scheme
+
+
+class FieldInvalid(ValidationError):
+    """A value refused. As a ValidationError it is ``{field: [reason]}``, what forms, services and the API
+    already show; ``field`` and ``reason`` serve imports, which keep one problem per field."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__({field: [reason]})
+        self.field = field
+        self.reason = reason
+
+
+def text_clean(
+    field: str, value: Any, *, limit: int | None = None, multiline: bool | None = None, required: bool = False
+) -> str:
+    """A text stripped of its surrounding spaces: one line unless ``multiline``, at most ``limit`` characters."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise FieldInvalid(field, _("Expected text."))
+    value = value.strip()
+    multiline = field in MULTILINE if multiline is None else multiline
+    if "\x00" in value:
+        raise FieldInvalid(field, _("The text contains a null character."))
+    if has_control(value, multiline=multiline):
+        # A line break in a name reaches e-mail subjects (a header) and one-line exports.
+        raise FieldInvalid(
+            field,
+            _("Remove the control characters from this text.")
+            if multiline
+            else _("Remove the line breaks and control characters: this field holds one line."),
+        )
+    if required and not value:
+        raise FieldInvalid(field, _("This field is required."))
+    limit = LIMITS.get(field, 254) if limit is None else limit
+    if len(value) > limit:
+        raise FieldInvalid(field, _("At most %(limit)s characters.") % {"limit": limit})
+    return value
+
+
+# --- Phones ----------------------------------------------------------------------------------------
+
+
+def phone_parse(text: str, *, region: str = "FR") -> phonenumbers.PhoneNumber | None:
+    """The number ``text`` means, read for ``region`` then for France and its overseas; None if none is valid."""
+    for where in dict.fromkeys((region, *PHONE_REGIONS)):
+        try:
+            number = phonenumbers.parse(text, where)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return number
+        if text.lstrip().startswith("+"):
+            return None  # an international number reads the same whatever the region
+    return None
+
+
+def phone_clean(value: Any, *, field: str = "phone", region: str = "FR") -> str:
+    """The number in E.164 (``+33473123456``), the machine format: one number, one way to store it."""
+    text = text_clean(field, value, limit=LIMITS["phone"])
+    if not text:
+        return ""
+    number = phone_parse(text, region=region)
+    if number is None:
+        raise FieldInvalid(field, _("%(value)s is not a valid phone number.") % {"value": text[:30]})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(stored: str) -> str:
+    """A stored number the way people read it: ``04 73 12 34 56`` for a French one (overseas included),
+    ``+32 2 511 12 34`` for another country's. A value that is not a number is shown as it is."""
+    if not stored:
+        return ""
+    number = phone_parse(stored)
+    if number is None:
+        return stored
+    if phonenumbers.region_code_for_number(number) in PHONE_NATIONAL:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+# --- Company numbers -------------------------------------------------------------------------------
+
+
+def siret_clean(value: Any, *, field: str = "siret") -> str:
+    """A SIRET as its 14 digits, checked by python-stdnum (Luhn, and La Poste's establishments' rule)."""
+    text = re.sub(r"\s", "", text_clean(field, value, limit=LIMITS["siret"]))
+    if not text:
+        return ""
+    try:
+        return str(siret.validate(text))
+    except NumberInvalid:
+        raise FieldInvalid(
+            field, _("%(value)s is not a valid SIRET (14 digits and their checksum).") % {"value": text[:20]}
+        ) from None
+
+
+def siren_clean(value: Any, *, field: str = "siren") -> str:
+    """A SIREN (a company's number, the first 9 digits of its establishments' SIRET), checked by python-stdnum."""
+    text = re.sub(r"\s", "", text_clean(field, value, limit=LIMITS["siren"]))
+    if not text:
+        return ""
+    try:
+        return str(siren.validate(text))
+    except NumberInvalid:
+        raise FieldInvalid(
+            field, _("%(value)s is not a valid SIREN (9 digits and their checksum).") % {"value": text[:20]}
+        ) from None
+
+
+def siret_made_up(company: str, establishment: str) -> str:
+    """A valid SIRET from 8 digits of a company and 4 of an establishment, each part given its Luhn check
+    digit (the demo's numbers, which must pass the same rule as real ones)."""
+    number = company + luhn.calc_check_digit(company) + establishment
+    return number + luhn.calc_check_digit(number)
+
+
+# --- Addresses and the web -------------------------------------------------------------------------
+
+
+def postcode_clean(value: Any, *, field: str = "postcode") -> str:
+    """Five digits of a French département (``63000``), overseas included (``97110``, ``98800``)."""
+    text = re.sub(r"\s", "", text_clean(field, value, limit=LIMITS["postcode"]))
+    if not text or _POSTCODE.fullmatch(text):
+        return text
+    if re.fullmatch(r"2[AB]\d{3}", text, re.IGNORECASE):
+        message = _("%(value)s is a Corsican commune's INSEE code, not its postcode (20000 to 20620).")
+        raise FieldInvalid(field, message % {"value": text})
+    raise FieldInvalid(field, _("%(value)s is not a French postcode: it has five digits.") % {"value": text[:10]})
+
+
+def postcode_of_commune(postcodes: str) -> str:
+    """The first postcode of a commune's list (the communes table keeps them "63000;63100"), or "" when the
+    list holds none a place could be given."""
+    first = postcodes.split(";")[0].strip()
+    try:
+        return postcode_clean(first)
+    except FieldInvalid:
+        return ""
+
+
+def email_clean(value: Any, *, field: str = "email") -> str:
+    """An e-mail address checked by Django's validator; its domain lower-cased (the part before the @
+    belongs to the mailbox, whose case some servers keep)."""
+    text = text_clean(field, value, limit=LIMITS["email"]).removeprefix("mailto:").strip()
+    if not text:
+        return ""
+    try:
+        EmailValidator()(text)
+    except ValidationError:
+        raise FieldInvalid(field, _("%(value)s is not a valid e-mail address.") % {"value": text[:60]}) from None
+    mailbox, _at, domain = text.rpartition("@")
+    return f"{mailbox}@{domain.lower()}"
+
+
+def url_clean(value: Any, *, field: str = "website") -> str:
+    """A web address, http or https only; ``https://`` is added when no scheme is written (``ferme.fr``)."""
+    text = text_clean(field, value, limit=LIMITS["website"])
+    if not text:
+        return ""
+    if "://" not in text and not _SCHEME.match(text):
+        text = "https://" + text
+    try:
+        URLValidator(schemes=["http", "https"])(text)
+    except ValidationError:
+        raise FieldInvalid(field, _("Enter a web address starting with http:// or https://.")) from None
+    if len(text) > LIMITS["website"]:
+        raise FieldInvalid(field, _("At most %(limit)s characters.") % {"limit": LIMITS["website"]})
+    return text
+
+
+def hours_clean(value: Any, *, field: str = "opening_hours") -> str:
+    """Opening hours in the OpenStreetMap syntax, normalised (terroir.lib.hours)."""
+    text = text_clean(field, value, limit=LIMITS["opening_hours"])
+    if not text:
+        return ""
+    try:
+        return hours.validate(text)
+    except hours.InvalidOpeningHours as error:
+        raise FieldInvalid(field, _("Opening hours not understood: %(error)s") % {"error": error}) from None
+
+
+# --- The registry ----------------------------------------------------------------------------------
+
+CLEANERS: dict[str, Callable[[Any], str]] = {
+    "phone": phone_clean,
+    "siret": siret_clean,
+    "siren": siren_clean,
+    "postcode": postcode_clean,
+    "email": email_clean,
+    "website": url_clean,
+    "opening_hours": hours_clean,
+}
+
+
+def clean(name: str, value: Any) -> str:
+    """The value of field ``name`` as stored, or FieldInvalid saying why. A field without a cleaner of its
+    own (a name, an address, a title, a description) is a text of at most ``LIMITS[name]`` characters."""
+    cleaner = CLEANERS.get(name)
+    if cleaner is not None:
+        return cleaner(value)
+    return text_clean(name, value, required=name in REQUIRED)
+
+
+class VocabularyField(forms.CharField):
+    """A form field cleaned by the registry: the form shows the same message and keeps the same value as
+    the service that stores it."""
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        self.vocabulary = name
+        kwargs.setdefault("max_length", LIMITS.get(name))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        # A stored phone is shown the way people write it; what they typed is shown as typed.
+        return phone_display(value) if self.vocabulary == "phone" and isinstance(value, str) else value
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value)
+        try:
+            return clean(self.vocabulary, text) if text else ""
+        except FieldInvalid as error:
+            raise ValidationError(error.reason, code="invalid") from None

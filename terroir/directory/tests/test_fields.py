@@ -1,0 +1,147 @@
+"""The field vocabulary: every cleaner on the values people and sources really write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.utils import translation
+
+from terroir.directory import fields
+from terroir.directory.fields import FieldInvalid
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
+
+
+CLEANED = [
+    # Phones: every way of writing one number stores it once, in E.164.
+    ("phone", "04 73 12 34 56", "+33473123456"),
+    ("phone", "0473123456", "+33473123456"),
+    ("phone", "+33 4 73 12 34 56", "+33473123456"),
+    ("phone", "+33 (0)4 73 12 34 56", "+33473123456"),
+    ("phone", "0033 4 73 12 34 56", "+33473123456"),
+    ("phone", "06.12.34.56.78", "+33612345678"),
+    ("phone", "06-12-34-56-78", "+33612345678"),
+    ("phone", "0590 81 23 45", "+590590812345"),  # Guadeloupe, written as on the island
+    ("phone", "+590 590 81 23 45", "+590590812345"),
+    ("phone", "0262 12 34 56", "+262262123456"),  # La Réunion
+    ("phone", "+32 2 511 12 34", "+3225111234"),  # Brussels
+    ("phone", "+33473123456", "+33473123456"),  # a stored value is stored again unchanged
+    ("phone", "", ""),
+    # SIRET and SIREN: bare digits, checksum checked.
+    ("siret", "732 829 320 00074", "73282932000074"),
+    ("siret", "35600000000048", "35600000000048"),  # La Poste's head office
+    ("siret", "356.000.000.00010", "35600000000010"),  # a La Poste establishment: digits sum to a multiple of 5
+    ("siren", "732 829 320", "732829320"),
+    ("siren", "356000000", "356000000"),
+    # Postcodes: metropolitan, Corsica, overseas, Monaco and the Pacific.
+    ("postcode", "63000", "63000"),
+    ("postcode", "63 600", "63600"),
+    ("postcode", "20000", "20000"),
+    ("postcode", "97110", "97110"),
+    ("postcode", "97600", "97600"),
+    ("postcode", "98000", "98000"),
+    ("postcode", "98800", "98800"),
+    # E-mail: the domain lower-cased, a mailto: link accepted.
+    ("email", " Contact@Monts-du-Forez.FR ", "Contact@monts-du-forez.fr"),
+    ("email", "mailto:gaec@example.org", "gaec@example.org"),
+    # Web: http and https only, https added when no scheme is written.
+    ("website", "www.ferme-du-pre.fr", "https://www.ferme-du-pre.fr"),
+    ("website", "http://ferme-du-pre.fr/produits", "http://ferme-du-pre.fr/produits"),
+    ("website", "ferme-du-pre.fr:8080/a", "https://ferme-du-pre.fr:8080/a"),
+    # Opening hours: the OSM syntax, normalised.
+    ("opening_hours", "Tu-Sa 09:00-12:30,15:00-19:00; Su off", "Tu-Sa 09:00-12:30,15:00-19:00"),
+    ("opening_hours", " Sa 07:00-13:00 ", "Sa 07:00-13:00"),
+    # Texts without a cleaner of their own: trimmed, within their limit.
+    ("name", "  GAEC des Monts du Forez ", "GAEC des Monts du Forez"),
+    ("description", "Fromages.\nVente à la ferme.", "Fromages.\nVente à la ferme."),
+]
+
+REFUSED = [
+    ("phone", "12", "not a valid phone number"),
+    ("phone", "04 73 ??", "not a valid phone number"),
+    ("phone", "téléphone : voir site", "not a valid phone number"),
+    ("phone", "+33 4 73", "not a valid phone number"),
+    ("phone", "0590", "not a valid phone number"),
+    ("phone", "0" * 40, "At most 30 characters"),
+    ("siret", "73282932000075", "not a valid SIRET"),  # one digit off: the checksum fails
+    ("siret", "7328293200007", "not a valid SIRET"),
+    ("siret", "35600000000011", "not a valid SIRET"),
+    ("siret", "SIRET en cours", "not a valid SIRET"),
+    ("siren", "732829321", "not a valid SIREN"),
+    ("postcode", "6300", "five digits"),
+    ("postcode", "630000", "five digits"),
+    ("postcode", "00100", "five digits"),
+    ("postcode", "96000", "five digits"),
+    ("postcode", "2A004", "INSEE code"),
+    ("postcode", "Ambert", "five digits"),
+    ("email", "contact@", "not a valid e-mail address"),
+    ("email", "contact at ferme.fr", "not a valid e-mail address"),
+    ("website", "javascript:alert(1)", "http"),
+    ("website", "ftp://ferme.fr", "http"),
+    ("website", "mailto:contact@ferme.fr", "http"),
+    ("website", "pas de site", "http"),
+    ("opening_hours", "whenever we feel like it", "Opening hours not understood"),
+    ("name", "   ", "required"),
+    ("name", "GAEC\ndes Monts", "one line"),
+    ("title", "x" * 201, "At most 200 characters"),
+    ("address", 12, "Expected text"),
+]
+
+
+@pytest.mark.parametrize(("name", "given", "stored"), CLEANED)
+def test_each_field_stores_what_people_write_one_way(name: str, given: str, stored: str) -> None:
+    assert fields.clean(name, given) == stored
+    assert fields.clean(name, stored) == stored, "cleaning a stored value must give it back unchanged"
+
+
+@pytest.mark.parametrize(("name", "given", "says"), REFUSED)
+def test_each_field_refuses_garbage_naming_the_field_and_why(name: str, given: object, says: str) -> None:
+    with pytest.raises(FieldInvalid) as caught:
+        fields.clean(name, given)
+    assert caught.value.field == name
+    assert says in caught.value.reason
+    assert caught.value.message_dict == {name: [caught.value.reason]}
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("+33473123456", "04 73 12 34 56"),
+        ("+33612345678", "06 12 34 56 78"),
+        ("+590590812345", "0590 81 23 45"),
+        ("+3225111234", "+32 2 511 12 34"),
+        ("04 73 ??", "04 73 ??"),  # what a person gave and nobody could read is shown as given
+        ("", ""),
+    ],
+)
+def test_a_stored_phone_is_shown_in_the_national_format_when_it_is_french(stored: str, shown: str) -> None:
+    assert fields.phone_display(stored) == shown
+
+
+def test_an_import_may_read_its_numbers_for_another_country_first() -> None:
+    assert fields.phone_clean("02 511 12 34", region="BE") == "+3225111234"
+    assert fields.phone_clean("0590 81 23 45", region="BE") == "+590590812345"  # still French when not Belgian
+
+
+def test_a_made_up_siret_gets_a_valid_check_digit() -> None:
+    made_up = fields.siret_made_up("91234567", "0001")
+    assert fields.siret_clean(made_up) == made_up and fields.siren_clean(made_up[:9]) == made_up[:9]
+
+
+def test_the_message_is_french_for_a_french_reader() -> None:
+    with translation.override("fr"), pytest.raises(FieldInvalid) as caught:
+        fields.clean("phone", "12")
+    assert "numéro de téléphone" in caught.value.reason
+    with translation.override("fr"), pytest.raises(FieldInvalid) as caught:
+        fields.clean("siret", "73282932000075")
+    assert caught.value.reason == "73282932000075 n’est pas un SIRET valide (14 chiffres et leur clé de contrôle)."
+
+
+@pytest.mark.parametrize(("postcodes", "first"), [("63600", "63600"), ("63000;63100", "63000"), ("", "")])
+def test_a_commune_s_first_postcode_is_the_one_an_entry_gets(postcodes: str, first: str) -> None:
+    assert fields.postcode_of_commune(postcodes) == first
