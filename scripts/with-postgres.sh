@@ -24,7 +24,10 @@ cleanup() {
 trap cleanup EXIT
 
 "${run_as[@]}" "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
-# Durability is pointless for a test server: trade it for speed.
+# Durability is pointless for a test server whose files are deleted on exit: a crash can only lose a run
+# that is thrown away anyway. fsync=off and full_page_writes=off spare the disk flushes and full-page
+# images of every commit (each xdist worker migrates its own test database, and every transactional test
+# ends in a TRUNCATE); synchronous_commit=off lets a commit return before its WAL is written.
 "${run_as[@]}" "$bin/pg_ctl" -D "$dir/data" -w -l "$dir/server.log" \
   -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
   start >/dev/null

@@ -7,12 +7,19 @@ place in Poitiers, far away), so that every test reads like a story about real k
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 TEST_DEPARTMENTS = {"63", "43", "42", "03", "15", "86"}
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -34,16 +41,82 @@ def _tasks_run_at_once(settings: Any) -> None:
     settings.TERROIR_TASK_ISOLATION = False
 
 
+# Reference data that the migrations load and no test changes: the communes (35,000 rows) and the taxonomy.
+REFERENCE_MODELS = ("Commune", "CommuneName", "Category", "Label")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_keeps_reference_data() -> Iterator[None]:
+    """After each transactional test Django empties every table ("flush"). Reloading the communes after
+    that took seconds per test (parsing the reference file, and the first time updating every commune of
+    the test departments), so the flush leaves the reference tables alone: they hold what the migrations
+    loaded, for every test. Only their tables are spared; nothing else survives a transactional test."""
+    from django.apps import apps
+    from django.core.management.commands import flush
+
+    reference = {apps.get_model("directory", name)._meta.db_table for name in REFERENCE_MODELS}
+
+    def sql_flush(style: Any, connection: Any, reset_sequences: bool = True, allow_cascade: bool = False) -> list[str]:
+        tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+        kept = [table for table in tables if table not in reference]
+        return connection.ops.sql_flush(style, kept, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flush, "sql_flush", sql_flush)
+        yield
+
+
 @pytest.fixture
 def communes_for_live_server() -> None:
-    """Transactional tests empty every table after each test (pytest-django runs them last):
-    reload the reference data the previous one took away."""
+    """The communes and the taxonomy in a transactional test. The flush keeps them
+    (`_flush_keeps_reference_data`); a database built without the data migrations (`pytest
+    --no-migrations`) has none: load those of the test departments."""
     from terroir.directory.communes import communes_load
-    from terroir.directory.models import Category, Label
+    from terroir.directory.models import Category, Commune, Label
     from terroir.directory.taxonomy import sync
 
-    sync(Category, Label)
-    communes_load(departments=TEST_DEPARTMENTS)
+    if not Category.objects.exists():
+        sync(Category, Label)
+    if not Commune.objects.exists():
+        communes_load(departments=TEST_DEPARTMENTS)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium per test process, for every browser test: each test opens its own context (its
+    cookies and storage), which costs milliseconds where a launch costs a second or more."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in a thread
+    # with a running loop unless told it is safe (the test server runs in its own thread).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def offline_tab(browser: Any, live_server: Any) -> Any:
+    """A person's browser tab, in French, that reaches nothing but the test server."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    # Nothing leaves the machine: any request that is not to the test server is refused.
+    tab.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
+    )
+    return tab
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
+    settings.TERROIR_TILE_URL = ""
+    tab = offline_tab(browser, live_server)
+    yield tab
+    tab.context.close()
 
 
 @dataclass

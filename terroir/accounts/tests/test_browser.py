@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 
 from terroir.accounts.models import Membership
-from terroir.directory.tests.test_browser import browser, offline_tab, page  # noqa: F401  (fixtures)
+from terroir.conftest import offline_tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def last_link(to: str) -> str:
 
 
 def test_a_producer_signs_up_claims_her_farm_and_changes_the_shop_hours(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
     story: tuple[Any, Any],
 ) -> None:
@@ -67,7 +67,7 @@ def test_a_producer_signs_up_claims_her_farm_and_changes_the_shop_hours(
 
 
 def test_a_visitor_suggests_a_correction_and_the_coordinator_accepts_it(
-    browser: Any,  # noqa: F811
+    browser: Any,
     live_server: Any,
     story: tuple[Any, Any],
     settings: Any,

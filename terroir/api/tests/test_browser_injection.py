@@ -19,7 +19,7 @@ from terroir.api.tests.test_content_security_policy import (
     page_paths,
     superuser,
 )
-from terroir.directory.tests.test_browser import browser, offline_tab  # noqa: F401  (fixtures)
+from terroir.conftest import offline_tab
 from terroir.logistics.models import PlanningRun
 from terroir.needs.tests.test_browser import signed_in
 
@@ -44,7 +44,7 @@ class Watch:
         assert self.errors == [], where
 
 
-def watched_tab(browser: Any, live_server: Any, viewport: dict[str, int] | None = None) -> tuple[Any, Watch]:  # noqa: F811
+def watched_tab(browser: Any, live_server: Any, viewport: dict[str, int] | None = None) -> tuple[Any, Watch]:
     tab = offline_tab(browser, live_server)
     if viewport:
         tab.set_viewport_size(viewport)
@@ -92,7 +92,7 @@ def week(live_server: Any, communes_for_live_server: None, territory: Any, peopl
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_names_with_markup_stay_text_on_the_run_page_and_its_map(
-    browser: Any,  # noqa: F811
+    browser: Any,
     live_server: Any,
     week: Any,
     people: Any,
@@ -115,7 +115,7 @@ def test_names_with_markup_stay_text_on_the_run_page_and_its_map(
 
 
 def test_names_with_markup_stay_text_in_the_map_popup_the_planner_the_sheets_and_the_needs(
-    browser: Any,  # noqa: F811
+    browser: Any,
     live_server: Any,
     week: Any,
     people: Any,
@@ -151,7 +151,7 @@ def test_names_with_markup_stay_text_in_the_map_popup_the_planner_the_sheets_and
 
 
 def test_the_platforms_own_pages_raise_no_policy_violation(
-    browser: Any,  # noqa: F811
+    browser: Any,
     live_server: Any,
     week: Any,
     people: Any,
@@ -182,7 +182,7 @@ def test_the_platforms_own_pages_raise_no_policy_violation(
 
 
 def test_the_api_docs_under_a_public_name_load_nothing_from_elsewhere(
-    browser: Any,  # noqa: F811
+    browser: Any,
     live_server: Any,
     settings: Any,
 ) -> None:

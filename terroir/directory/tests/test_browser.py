@@ -7,55 +7,11 @@ poll, which the pages' Content-Security-Policy refuses.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in a thread
-    # with a running loop unless told it is safe (the test server runs in its own thread).
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-def offline_tab(browser: Any, live_server: Any) -> Any:
-    """A person's browser tab, in French, that reaches nothing but the test server."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    # Nothing leaves the machine: any request that is not to the test server is refused.
-    tab.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
-    )
-    return tab
-
-
-@pytest.fixture
-def page(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
-    settings.TERROIR_TILE_URL = ""
-    tab = offline_tab(browser, live_server)
-    yield tab
-    tab.context.close()
 
 
 def test_a_visitor_searches_ambert_filters_markets_sees_the_map_and_opens_a_producer(

@@ -7,14 +7,12 @@ from typing import Any
 
 import pytest
 
-from terroir.directory.tests.test_browser import browser, page  # noqa: F401  (fixtures)
-
 from .test_merging import BIO, CHAMBER, load, mapping, write
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def logged_in(page: Any, client: Any, live_server: Any, django_user_model: Any) -> None:  # noqa: F811
+def logged_in(page: Any, client: Any, live_server: Any, django_user_model: Any) -> None:
     user = django_user_model.objects.create_user("coordinatrice", password="x", is_staff=True)
     client.force_login(user)
     cookie = client.cookies["sessionid"]
@@ -22,7 +20,7 @@ def logged_in(page: Any, client: Any, live_server: Any, django_user_model: Any) 
 
 
 def test_a_coordinator_imports_a_file_and_follows_its_progress_to_the_results(
-    page: Any,  # noqa: F811
+    page: Any,
     client: Any,
     live_server: Any,
     django_user_model: Any,
@@ -51,7 +49,7 @@ def test_a_coordinator_imports_a_file_and_follows_its_progress_to_the_results(
 
 
 def test_a_coordinator_works_through_the_review_queue(
-    page: Any,  # noqa: F811
+    page: Any,
     client: Any,
     live_server: Any,
     django_user_model: Any,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from terroir.directory.tests.test_browser import browser, offline_tab, page  # noqa: F401  (fixtures)
+from terroir.conftest import offline_tab
 from terroir.logistics.tests.test_planner import WEEK, make_week
 from terroir.needs.tests.test_browser import signed_in
 
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_coordinator_plans_the_week_and_prints_the_route_sheets(
-    browser: Any,  # noqa: F811
+    browser: Any,
     live_server: Any,
     communes_for_live_server: None,
     territory: Any,
@@ -49,7 +49,7 @@ def test_a_coordinator_plans_the_week_and_prints_the_route_sheets(
 
 
 def test_a_run_waiting_for_the_worker_says_so(
-    browser: Any,  # noqa: F811
+    browser: Any,
     live_server: Any,
     communes_for_live_server: None,
     territory: Any,

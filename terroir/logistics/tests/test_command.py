@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parent / "benchmarks"  # small samples, see benchmarks/PROVENANCE.md
 
 COOPERATIVE = {
     "depots": [{"id": "atelier", "place": {"lat": 45.5497, "lon": 3.7417}, "hours": ["05:00", "20:00"]}],
@@ -78,7 +78,6 @@ def test_a_file_that_is_not_json_or_not_there_is_refused(tmp_path: Path) -> None
         run()
 
 
-@pytest.mark.skipif(not (SHARED / "solomon" / "C101.txt").exists(), reason="../shared is not beside the project")
 def test_a_solomon_file_is_read_directly_and_reported_as_json() -> None:
-    answer = json.loads(run("--solomon", str(SHARED / "solomon" / "C101.txt"), "--time-limit", "2", "--json"))
+    answer = json.loads(run("--solomon", str(BENCHMARKS / "solomon" / "C101.txt"), "--time-limit", "2", "--json"))
     assert answer["vehicles_used"] == 10 and answer["feasible"] and answer["distance"] < 828.94 * 1.01

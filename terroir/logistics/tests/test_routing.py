@@ -11,7 +11,7 @@ from terroir.logistics.distances import Estimate
 from terroir.logistics.readers import euclidean_exact, solomon
 from terroir.logistics.routing import Base, Fleet, Job, Kind, Problem, ProblemError, Site, plan
 
-SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parent / "benchmarks"  # small samples, see benchmarks/PROVENANCE.md
 WORKSHOP = Site(45.5497, 3.7417)  # Ambert
 FARM, SHOP, CANTEEN = Site(45.60, 3.70), Site(45.78, 3.09), Site(45.86, 3.55)
 
@@ -99,30 +99,27 @@ def test_bad_input_names_the_vehicle_or_order(problem: Problem, says: str) -> No
         plan(problem, matrix_for=Estimate().matrix, seconds=0.1)
 
 
-@pytest.mark.skipif(not (SHARED / "solomon" / "R101.txt").exists(), reason="../shared is not beside the project")
 def test_solomon_r101_reaches_its_best_known_distance() -> None:
     # A number of iterations, not seconds: the same plan however busy the machine is (3,000 take ~3 s).
     result = plan(
-        solomon(SHARED / "solomon" / "R101.txt"), matrix_for=euclidean_exact, objective="distance",
+        solomon(BENCHMARKS / "solomon" / "R101.txt"), matrix_for=euclidean_exact, objective="distance",
         distance_scale=100, iterations=3000,
     )  # fmt: skip
     assert result.feasible and result.km <= 1637.7 * 1.01
 
 
-@pytest.mark.skipif(not (SHARED / "li_lim_100" / "lc101.txt").exists(), reason="../shared is not beside the project")
 def test_a_li_lim_file_becomes_shipments_with_both_time_windows() -> None:
     from terroir.logistics.readers import li_lim
 
-    problem = li_lim(SHARED / "li_lim_100" / "lc101.txt")
+    problem = li_lim(BENCHMARKS / "li_lim_100" / "lc101.txt")
     assert len(problem.orders) == 53 and problem.vehicles[0].count == 25
     first = problem.orders[0]
     assert first.kind == Kind.SHIPMENT and first.pickup != first.delivery
     # Each end keeps its own service time: task 27 (pickup, no service) delivers to task 105 (90).
-    lc109 = {o.id: o for o in li_lim(SHARED / "li_lim_100" / "lc109.txt").orders}
+    lc109 = {o.id: o for o in li_lim(BENCHMARKS / "li_lim_100" / "lc109.txt").orders}
     assert lc109["27"].service_s == 0 and lc109["27"].unloading_s == 9000
 
 
-@pytest.mark.skipif(not (SHARED / "li_lim_100" / "lc109.txt").exists(), reason="../shared is not beside the project")
 def test_li_lim_lc109_plan_keeps_every_window_when_checked_independently() -> None:
     """The plan re-simulated from the file itself (not through the reader): no late arrival, no overload,
     every delivery after its pickup; at 10 vehicles lc109's best known distance is 827.82."""
@@ -130,7 +127,7 @@ def test_li_lim_lc109_plan_keeps_every_window_when_checked_independently() -> No
 
     from terroir.logistics.readers import li_lim
 
-    path = SHARED / "li_lim_100" / "lc109.txt"
+    path = BENCHMARKS / "li_lim_100" / "lc109.txt"
     rows = [line.split() for line in path.read_text().splitlines() if line.strip()]
     tasks = {int(r[0]): r for r in rows[1:]}
     result = plan(li_lim(path), matrix_for=euclidean_exact, seconds=2, objective="fleet", distance_scale=100)

@@ -17,7 +17,7 @@ from terroir.logistics.readers import euclidean_dimacs, vrplib
 from terroir.logistics.routing import DAY, Base, Fleet, Job, Kind, Problem, ProblemError, Site, plan
 from terroir.logistics.scenario import cooperative_week
 
-SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parent / "benchmarks"  # small samples, see benchmarks/PROVENANCE.md
 WORKSHOP = Site(45.5497, 3.7417)
 FARM, SHOP, CANTEEN = Site(45.60, 3.70), Site(45.78, 3.09), Site(45.86, 3.55)
 estimate = Estimate().matrix
@@ -105,16 +105,15 @@ def test_days_are_read_by_name_or_number() -> None:
     assert problem.orders[0].release_s == 36000
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="../shared is not beside the project")
 def test_a_multi_trip_vrplib_instance_is_read_with_release_dates_and_reloads() -> None:
-    problem = vrplib(SHARED / "mtvrptwr" / "C201R0.5.vrp")
+    problem = vrplib(BENCHMARKS / "mtvrptwr" / "C201R0.5.vrp")
     assert len(problem.orders) == 100 and problem.vehicles[0].count == 8 and problem.vehicles[0].max_reloads > 0
     assert problem.orders[7].id == "8" and problem.orders[7].release_s == 13650 and problem.orders[0].service_s == 900
     # The optimal solution's routes, costed with the reader's distances, give the file's optimum.
     places = [problem.depots[0].place] + [o.delivery for o in problem.orders]
     matrix = euclidean_dimacs([(p.lat, p.lon) for p in places])  # type: ignore[misc, union-attr]
     total = 0.0
-    for line in (SHARED / "mtvrptwr" / "C201R0.5.sol").read_text().splitlines():
+    for line in (BENCHMARKS / "mtvrptwr" / "C201R0.5.sol").read_text().splitlines():
         if line.startswith("Route"):
             visits = [0, *map(int, line.split(":")[1].split()), 0]
             total += sum(matrix.seconds[a, b] for a, b in itertools.pairwise(visits))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from terroir.directory.tests.test_browser import browser, offline_tab, page  # noqa: F401  (fixtures)
+from terroir.conftest import offline_tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def signed_in(tab: Any, user: Any, live_server: Any) -> Any:
 
 
 def test_a_buyer_publishes_a_need_a_producer_offers_and_is_shortlisted(
-    browser: Any,  # noqa: F811
+    browser: Any,
     live_server: Any,
     communes_for_live_server: None,
     territory: Any,
