@@ -10,7 +10,7 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from terroir.directory.editing import Entry, values_of
-from terroir.directory.forms import _field, _initial, json_value
+from terroir.directory.forms import form_field_of, form_initial_of, json_value
 from terroir.directory.models import Actor, Entity, Place
 
 from .models import Suggestion
@@ -35,10 +35,10 @@ class SuggestionForm(forms.Form):
         entity = Entity.PLACE if isinstance(entry, Place) else Entity.ACTOR
         self.names = tuple(n for n in SUGGESTIBLE[entity] if n != "closed_at")
         current = values_of(entry, self.names)
-        kwargs["initial"] = {name: _initial(name, v) for name, v in current.items()}
+        kwargs["initial"] = {name: form_initial_of(name, v) for name, v in current.items()}
         super().__init__(*args, **kwargs)
         for name in self.names:
-            self.fields[name] = _field(name)
+            self.fields[name] = form_field_of(name)
             self.fields[name].required = False
         if not isinstance(entry, Place):
             del self.fields["closed"]

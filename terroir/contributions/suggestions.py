@@ -17,10 +17,10 @@ from terroir.directory import fields
 from terroir.directory.editing import (
     Entry,
     User,
-    _text,
     entity_of,
     entry_get,
     fields_of,
+    text_value,
     value_clean,
     value_of,
     values_of,
@@ -83,7 +83,7 @@ def suggestion_submit(*, entry: Entry, proposal: SuggestionInput, by: User | Non
         lat, lon = (diff[n][1] if n in diff else value_of(entry, n) for n in ("lat", "lon"))
         if (lat is None) != (lon is None):
             errors.setdefault("lat", []).append(_("Latitude and longitude go together."))
-    comment = _text("comment", proposal.comment) if proposal.comment else ""
+    comment = text_value("comment", proposal.comment) if proposal.comment else ""
     if len(comment) > 2000:
         errors.setdefault("comment", []).append(_("At most %(limit)s characters.") % {"limit": 2000})
     email = ""
@@ -157,7 +157,7 @@ def suggestion_reject(*, suggestion: Suggestion, by: User | None, note: str = ""
     entry = entry_get(suggestion.entity, suggestion.entity_id)
     if not can_edit(by, entry):
         raise PermissionDenied(_("You may not moderate this entry."))
-    _decide(suggestion, Suggestion.Status.REJECTED, by=by, note=_text("note", note)[:500])
+    _decide(suggestion, Suggestion.Status.REJECTED, by=by, note=text_value("note", note)[:500])
     return suggestion
 
 

@@ -24,9 +24,9 @@ from terroir.directory.forms import (
     EntryForm,
     PhotoForm,
     ProductFormSet,
-    _field,
     commune_text,
     form_errors_add,
+    form_field_of,
     product_initial,
 )
 from terroir.directory.models import Actor, Category, Entity, Label, Photo, Place
@@ -65,7 +65,7 @@ def field_label(name: str) -> str:
     if name in special:
         return special[name]
     try:
-        return str(_field(name).label)
+        return str(form_field_of(name).label)
     except KeyError:
         return name
 

@@ -149,7 +149,7 @@ def values_of(entry: Entry, names: Iterable[str] | None = None) -> dict[str, Any
     return {name: value_of(entry, name) for name in (names or fields_of(entry))}
 
 
-def _text(name: str, value: Any, *, required: bool = False) -> str:
+def text_value(name: str, value: Any, *, required: bool = False) -> str:
     return fields.text_clean(name, value, limit=MAX_TEXT.get(name, 254), multiline=name in MULTILINE, required=required)
 
 
@@ -172,9 +172,9 @@ def value_clean(entry: Entry, name: str, value: Any) -> Any:
     if name not in fields_of(entry):
         raise ValidationError({name: _("This field cannot be changed here.")})
     if name in ("name",):
-        return _text(name, value, required=True)
+        return text_value(name, value, required=True)
     if name in ("description", "address"):
-        return _text(name, value)
+        return text_value(name, value)
     if name in fields.CLEANERS:
         # Postcode, e-mail, website, phone (E.164), SIRET, opening hours: the registry's one rule.
         return fields.clean(name, value)
@@ -266,7 +266,7 @@ def _products_clean(value: Any) -> list[dict[str, Any]]:
         item_labels = item.get("labels", [])
         if not isinstance(item_labels, list) or any(label not in labels for label in item_labels):
             raise ValidationError({"products": f"{where}: " + _("unknown label.")})
-        note = _text("note", item.get("note", ""))
+        note = text_value("note", item.get("note", ""))
         if slug in cleaned:
             raise ValidationError({"products": f"{where}: " + _("category %(v)s given twice.") % {"v": slug}})
         volume = item.get("monthly_volume")

@@ -72,7 +72,7 @@ class CommuneField(forms.CharField):
         return commune_find(super().to_python(value) or "")
 
 
-def _field(name: str) -> forms.Field:
+def form_field_of(name: str) -> forms.Field:
     fields: dict[str, forms.Field] = {
         "name": forms.CharField(label=_("Name"), max_length=200),
         "description": forms.CharField(
@@ -137,7 +137,7 @@ def form_errors_add(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _initial(name: str, value: Any) -> Any:
+def form_initial_of(name: str, value: Any) -> Any:
     if name == "commune":
         return commune_text(value)
     if name == "phone":
@@ -171,11 +171,11 @@ class EntryForm(forms.Form):
         self.names = names or tuple(n for n in fields_of(entry) if n not in ("products", "photos"))
         kwargs.setdefault("initial", {})
         current = values_of(entry, self.names)
-        initial = {name: _initial(name, v) for name, v in current.items()}
+        initial = {name: form_initial_of(name, v) for name, v in current.items()}
         kwargs["initial"] = {**initial, **kwargs["initial"]}
         super().__init__(*args, **kwargs)
         for name in self.names:
-            self.fields[name] = _field(name)
+            self.fields[name] = form_field_of(name)
 
     def changes(self) -> dict[str, Any]:
         return {name: json_value(name, self.cleaned_data.get(name)) for name in self.names}
