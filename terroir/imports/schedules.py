@@ -87,7 +87,7 @@ _SPEAKS_OF_TIME = re.compile(r"\b\d{1,2}\s*[hH:]\s*\d{0,2}(?![\d])|" + _DAY.form
 # What a pickup place starts with once the hours are read.
 _PLACE_START = re.compile(
     rf"(?:à la |à l{_APOS}|a la |a l{_APOS}|à |au |aux |a )|(?=sur |devant |dans |sous |chez |près |pres |derrière |"
-    rf"en face |salle |place |parking |ferme |-|\d|[A-ZÀ-Ý])",
+    rf"en face |salle |place |parking |ferme |-|\d|[A-ZÀ-Ý«\"])",
     re.IGNORECASE,
 )
 # A sentence ends at a full stop followed by a capitalised word, not at an initial or an abbreviation
@@ -244,6 +244,8 @@ def _read(text: str) -> tuple[_Reading, int, str]:
             start_minutes, end_minutes = _minutes(match, "t"), _minutes(match, "u")
             if start_minutes is None or end_minutes is None:
                 reading.broken = True
+            elif 6 * 60 < end_minutes < start_minutes:
+                reading.broken = True  # "de 19h45 à 19h15": a slip, not a night across midnight
             elif start_minutes == end_minutes:
                 pass  # "de 0h à 0h", "00:00 - 00:00": a form left at its default, no hours known
             else:
@@ -327,6 +329,8 @@ def _place_of(tail: str) -> tuple[str, str]:
     if end:
         place, rest = place[: end.start()], place[end.end() :]
     place = place.strip(" -.")
+    if place[:1] in '"«' and place[-1:] in '"»' and len(place) > 2:
+        place = place[1:-1].strip()  # a place quoted whole: "Ferme des Ecuets"
     return place, " ".join(part for part in (aside, rest.strip()) if part)
 
 

@@ -19,7 +19,8 @@ UNDERSTOOD = [
     ("Ce marché a lieu toute l'année le  samedi de 8h à 13h", "Sa 08:00-13:00", ""),
     ("Ce marché a lieu toute l'année les jours suivants :  mardi, vendredi de 7h à 12h", "Tu,Fr 07:00-12:00", ""),
     (
-        "Ce marché a lieu de Janvier à Janvier les jours suivants :  lundi, mardi, mercredi, jeudi, vendredi de 6h à 13h",
+        "Ce marché a lieu de Janvier à Janvier les jours suivants :  lundi, mardi, mercredi, jeudi, vendredi"
+        " de 6h à 13h",
         "Mo-Fr 06:00-13:00",
         "",
     ),
@@ -59,6 +60,7 @@ UNDERSTOOD = [
     ),
     ("Distribution le vendredi de 18 à 19h30 - 12, place du Marché.", "Fr 18:00-19:30", "12, place du Marché"),
     ("Distribution le mardi de de 18h à 19h à la ferme du Pré.", "Tu 18:00-19:00", "ferme du Pré"),
+    ('Distribution le jeudi de 18h à 19h "La Grange du Bourg".', "Th 18:00-19:00", "La Grange du Bourg"),
     ("Distribution s le mardi et le vendredi de 18h à 19h à la Halle.", "Tu,Fr 18:00-19:00", "Halle"),
     (
         "Distribution s le vendredi de 16h à 19h et le samedi de 10h30 à 12h à la ferme - 3, route du Bois.",
@@ -93,6 +95,7 @@ def test_a_sentence_in_a_known_format_gives_its_hours_and_its_place(text: str, e
         "Distribution 2 samedis par an de 10h à 12h à la ferme.",
         "Ce marché a lieu de Mai à Septembre les jours suivants :  de 8h à 13h",  # no weekday
         "Distribution le mercredi de 17h75 à 18h45 à la salle.",
+        "Distribution le mardi de 19h45 à 19h15 à la salle des fêtes.",  # ends before it starts
         "Cette AMAP est en sommeil cette année.",
         "Distribution à la salle polyvalente - rue des Écoles.",
     ],
