@@ -401,12 +401,15 @@ def _schedule(record: Record, given: dict[str, str], target: str) -> None:
 
 
 def _first_url(record: Record, given: dict[str, str], target: str) -> None:
-    """The first web address of a list ("https://… | go.php?id=12"), skipping links relative to the site the
-    list was taken from; with none, the text stays for the field's check to report."""
-    for part in re.split(r"[|\s]+", given[target]):
-        if re.match(r"(?:https?://|www\.)\S+\.\S", part, re.IGNORECASE):
+    """The first web address of a list ("go.php?id=12 | https://…"). Links relative to the site the list was
+    taken from lead nowhere (and would be read as a site named "go.php"): without an absolute one, none is
+    kept and the row says so."""
+    text = given.pop(target)
+    for part in re.split(r"[|\s]+", text):
+        if re.match(r"(?:https?://|www\.)[^/\s]+\.[^/\s]", part, re.IGNORECASE):
             given[target] = part
             return
+    record.problem(target, f"no absolute web address in {text!r}; none kept")
 
 
 TRANSFORMS: dict[str, Callable[[Record, dict[str, str], str], None]] = {"schedule": _schedule, "first_url": _first_url}
