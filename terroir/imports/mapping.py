@@ -25,6 +25,10 @@ A mapping is a TOML (or YAML) file::
     [categories]   # the source's words -> product categories (slugs)
     "Légumes" = "vegetables"
 
+    [transforms]   # a field's text read by a named transform (TRANSFORMS) before it is checked
+    opening_hours = "schedule"  # a French sentence -> OSM opening_hours, its pickup place -> address
+    website = "first_url"       # the first absolute web address of a "|"-joined list
+
 `mapping_parse` checks everything it can before a file is read; `Mapping.record_of` turns one row into
 a `Record` with the problems found in it.
 """
@@ -46,6 +50,8 @@ from terroir.directory.models import Category, Label, LegalForm, PlaceKind
 from terroir.lib.geo import valid_lat, valid_lon
 from terroir.lib.tabular import FORMATS, RawRow, number_parse
 from terroir.lib.text import fold, has_control, one_line
+
+from .schedules import schedule_parse
 
 TEXT_FIELDS = (
     "ref", "name", "legal_form", "siret", "description", "address", "postcode", "commune", "commune_code",
@@ -205,6 +211,7 @@ class Mapping:
     split: str
     phone_region: str
     adapter: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    transforms: dict[str, str] = field(default_factory=dict)  # field -> name in TRANSFORMS
 
     def columns(self) -> set[str]:
         """The columns or paths the mapping reads."""
@@ -232,6 +239,9 @@ class Mapping:
                 if text:
                     given[target], typed[target] = text, value
                     break
+        for target, transform in self.transforms.items():
+            if given.get(target):
+                TRANSFORMS[transform](record, given, target)
         _fill(record, given, self, typed)
         return record
 
@@ -260,7 +270,7 @@ def mapping_parse(text: str, *, filename: str = "mapping.toml") -> Mapping:
         except tomllib.TOMLDecodeError as error:
             raise MappingError(filename, f"not valid TOML: {error}") from None
     data = _as_mapping(data, filename)
-    unknown_sections = set(data) - {"source", "fields", "constants", "kinds", "categories", "labels"}
+    unknown_sections = set(data) - {"source", "fields", "constants", "kinds", "categories", "labels", "transforms"}
     if unknown_sections:
         raise MappingError(filename, f"unknown section(s) {', '.join(sorted(unknown_sections))}")
     source = _as_mapping(data.get("source"), "[source]")
@@ -325,7 +335,17 @@ def mapping_parse(text: str, *, filename: str = "mapping.toml") -> Mapping:
         except ModuleNotFoundError:
             raise MappingError("[source] adapter", f"no adapter named {adapter_name!r}") from None
         adapter = module.prepare
+    transforms: dict[str, str] = {}
+    for target, transform in _as_mapping(data.get("transforms"), "[transforms]").items():
+        if target not in TEXT_FIELDS:
+            raise MappingError(f"[transforms] {target}", "unknown field")
+        if transform not in TRANSFORMS:
+            raise MappingError(
+                f"[transforms] {target}", f"unknown transform {transform!r}; known: {', '.join(TRANSFORMS)}"
+            )
+        transforms[target] = str(transform)
     return Mapping(
+        transforms=transforms,
         adapter=adapter,
         name=name,
         label=str(source.get("label", name)),
@@ -349,6 +369,50 @@ def mapping_load(path: Path) -> Mapping:
     except (OSError, UnicodeDecodeError) as error:
         raise MappingError(path.name, f"cannot be read: {error}") from None
     return mapping_parse(text, filename=path.name)
+
+
+# --- Transforms: a field's text read before it is checked ---------------------------------------
+
+_PHONE = re.compile(r"(?<!\d)0\d(?:[\s.-]?\d{2}){4}(?!\d)")
+
+
+def _schedule(record: Record, given: dict[str, str], target: str) -> None:
+    """A French schedule sentence (imports/schedules.py): its OSM hours in `target`, the pickup place it names
+    as the address when no column gives one, and what was not understood in the description and the report."""
+    text = given.pop(target)
+    schedule = schedule_parse(text)
+    if schedule.opening_hours:
+        given[target] = schedule.opening_hours
+    if schedule.place and not given.get("address"):
+        given["address"] = schedule.place
+    if not schedule.note:
+        return
+    if schedule.opening_hours:
+        said, note = "not read as hours", schedule.note
+    else:
+        said, note = "schedule not understood, no opening hours", f"Horaires : {schedule.note}"
+    if _PHONE.search(note):
+        # AMAP lists name their volunteers with their phones: contact details are published only with
+        # consent (contact_public), so such a note stays in this report.
+        record.problem(target, f"{said}; holds a phone number, so left out of the description: {schedule.note!r}")
+        return
+    record.problem(target, f"{said}, kept in the description: {schedule.note!r}")
+    given["description"] = " ".join(part for part in (given.get("description", ""), note) if part)
+
+
+def _first_url(record: Record, given: dict[str, str], target: str) -> None:
+    """The first web address of a list ("go.php?id=12 | https://…"). Links relative to the site the list was
+    taken from lead nowhere (and would be read as a site named "go.php"): without an absolute one, none is
+    kept and the row says so."""
+    text = given.pop(target)
+    for part in re.split(r"[|\s]+", text):
+        if re.match(r"(?:https?://|www\.)[^/\s]+\.[^/\s]", part, re.IGNORECASE):
+            given[target] = part
+            return
+    record.problem(target, f"no absolute web address in {text!r}; none kept")
+
+
+TRANSFORMS: dict[str, Callable[[Record, dict[str, str], str], None]] = {"schedule": _schedule, "first_url": _first_url}
 
 
 # --- Normalising values ---------------------------------------------------------------------------
