@@ -7,13 +7,13 @@ import gzip
 import io
 import re
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 
 from terroir.lib.text import fold
 
@@ -45,15 +45,24 @@ def communes_rows(path: Path | None = None) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8"))
 
 
+_COMMUNE_COLUMNS = ("name", "name_key", "department", "postcodes", "population", "lat", "lon", "epci_code",
+                    "epci_name")  # fmt: skip
+
+
 def communes_write(
     commune_model: Any, name_model: Any, *, path: Path | None = None, departments: Collection[str] | None = None
 ) -> int:
     """Insert or refresh communes and their names from the reference file with the given models (the
-    data migration passes its historical ones). Returns how many communes were written."""
-    existing = set(commune_model.objects.values_list("code", flat=True))
+    data migration passes its historical ones). Returns how many communes were written.
+
+    A refresh compares the file with the table and writes only what differs: an unchanged table costs
+    one read of each (the whole of France through `bulk_update` took minutes, building CASE WHEN
+    expressions for rows that had not changed)."""
+    existing = {row[0]: row[1:] for row in commune_model.objects.values_list("code", *_COMMUNE_COLUMNS)}
     to_create: list[Any] = []
-    to_update: list[Any] = []
+    changed: list[tuple[Any, ...]] = []
     names: list[tuple[str, str, str]] = []  # key, today's code, former code
+    read: set[str] = set()
     for row in communes_rows(path):
         code = row["code_insee"]
         department = row["departement"] or department_of(code)
@@ -68,32 +77,57 @@ def communes_write(
             continue
         lat = row["centroid_lat"] or row["mairie_lat"]
         lon = row["centroid_lon"] or row["mairie_lon"]
-        commune = commune_model(
-            code=code, name=row["nom"], name_key=name_key(row["nom"]), department=department,
-            postcodes=row["codes_postaux"],
-            population=int(row["population_municipale"]) if row["population_municipale"] else None,
-            lat=float(lat) if lat else None, lon=float(lon) if lon else None,
-            epci_code=row.get("epci_code", ""), epci_name=row.get("epci_nom", "")[:200],
+        values = (
+            row["nom"], name_key(row["nom"]), department, row["codes_postaux"],
+            int(row["population_municipale"]) if row["population_municipale"] else None,
+            float(lat) if lat else None, float(lon) if lon else None,
+            row.get("epci_code", ""), row.get("epci_nom", "")[:200],
         )  # fmt: skip
-        (to_update if code in existing else to_create).append(commune)
+        read.add(code)
+        if code not in existing:
+            to_create.append(commune_model(code=code, **dict(zip(_COMMUNE_COLUMNS, values, strict=True))))
+        elif existing[code] != values:
+            changed.append((*values, code))
         names.extend((key, code, "") for key in {name_key(row["nom"]), name_key(bare)})
     commune_model.objects.bulk_create(to_create, batch_size=2000)
-    commune_model.objects.bulk_update(
-        to_update, ["name", "name_key", "department", "postcodes", "population", "lat", "lon", "epci_code",
-                    "epci_name"], batch_size=2000,
-    )  # fmt: skip
-    known = existing | {c.code for c in to_create}
-    written = {c.code for c in to_create} | {c.code for c in to_update}
-    name_model.objects.filter(commune_id__in=written).delete()
-    seen: set[tuple[str, str]] = set()
-    rows = []
+    _rows_update(commune_model, _COMMUNE_COLUMNS, changed)
+    known = existing.keys() | read
+    wanted: dict[tuple[str, str], str] = {}
     for key, code, former in names:
-        if code in known and (key, code) not in seen:
-            seen.add((key, code))
-            rows.append(name_model(key=key, commune_id=code, former_code=former))
+        if code in known:
+            wanted.setdefault((key, code), former)
+    # The names of the communes read, as the table has them: only the difference is written.
+    stored: dict[tuple[str, str], tuple[int, str]] = {}
+    scope = sorted(read)
+    batches = [None] if departments is None else [scope[i : i + 5000] for i in range(0, len(scope), 5000)]
+    for batch in batches:
+        query = name_model.objects.all() if batch is None else name_model.objects.filter(commune_id__in=batch)
+        for pk, key, code, former in query.values_list("pk", "key", "commune_id", "former_code"):
+            if code in read:
+                stored[(key, code)] = (pk, former)
+    gone = [pk for pair, (pk, former) in stored.items() if wanted.get(pair) != former]
+    for start in range(0, len(gone), 5000):
+        name_model.objects.filter(pk__in=gone[start : start + 5000]).delete()
+    kept = {pair for pair, (_pk, former) in stored.items() if wanted.get(pair) == former}
+    rows = [name_model(key=key, commune_id=code, former_code=former)
+            for (key, code), former in wanted.items() if (key, code) not in kept]  # fmt: skip
     name_model.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     index_forget()
-    return len(to_create) + len(to_update)
+    return len(to_create) + len(changed)
+
+
+def _rows_update(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """UPDATE the rows (values in `columns` order, then the primary key) one statement each, sent in
+    one executemany: on SQLite and PostgreSQL alike this is linear, where bulk_update's CASE WHEN is
+    quadratic in its batch."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    assignments = ", ".join(f"{quote(model._meta.get_field(c).column)} = %s" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s", rows)
 
 
 @transaction.atomic

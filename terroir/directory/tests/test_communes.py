@@ -53,3 +53,18 @@ def test_a_postcode_alone_is_enough_when_one_commune_has_it_and_a_cedex_is_not_a
     assert shared.ambiguous and "63003" in shared.candidates and len(shared.candidates) == 10
     assert code(name="CLERMONT FERRAND CEDEX 1", postcode="63001") == "63113"
     assert code(name="Lyon 3e") == "69383"
+
+
+def test_refreshing_the_communes_writes_only_what_changed_in_the_reference() -> None:
+    from terroir.directory.communes import communes_load
+    from terroir.directory.models import CommuneName
+
+    assert communes_load(departments={"63"}) == 0  # the table already matches the file: nothing written
+    Commune.objects.filter(code="63003").update(population=1, name="Ambert-le-Vieux")
+    CommuneName.objects.filter(commune_id="63113").delete()
+    CommuneName.objects.create(key="clermont wrong", commune_id="63113")
+    assert communes_load(departments={"63"}) == 1
+    ambert = Commune.objects.get(code="63003")
+    assert (ambert.name, ambert.population > 1000) == ("Ambert", True)
+    assert set(CommuneName.objects.filter(commune_id="63113").values_list("key", flat=True)) == {"clermont ferrand"}
+    assert code(name="Clermont-Ferrand") == "63113"
