@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import gzip
 import io
 import re
 import time
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import connections, router, transaction
+from scipy.spatial import cKDTree
 
+from terroir.lib.geo import KM_PER_DEGREE_LAT
 from terroir.lib.text import fold
 
 from .models import Commune, CommuneName
@@ -163,16 +168,44 @@ class CommuneIndex:
             self.entries[code] = _Entry(code, key, department, frozenset(filter(None, postcodes.split(";"))), row)
         self.by_key: dict[str, list[_Entry]] = {}
         self.former: dict[str, str] = {}
+        # Every name of a commune (today's, without article, former communes'): what a misspelling is
+        # compared with.
+        self.keys_of: dict[str, list[str]] = {}
         for key, code, former in CommuneName.objects.values_list("key", "commune_id", "former_code"):
             entry = self.entries.get(code)
             if entry is not None:
                 self.by_key.setdefault(key, []).append(entry)
+                self.keys_of.setdefault(code, []).append(key)
                 if former:
                     self.former[former] = code
         self.by_postcode: dict[str, list[_Entry]] = {}
+        self.by_department: dict[str, list[_Entry]] = {}
         for entry in self.entries.values():
+            self.by_department.setdefault(entry.department, []).append(entry)
             for postcode in entry.postcodes:
                 self.by_postcode.setdefault(postcode, []).append(entry)
+
+    @cached_property
+    def department_keys(self) -> dict[str, list[str]]:
+        """Every name of each département's communes, for a close match within a département."""
+        keys: dict[str, list[str]] = {}
+        for department, entries in self.by_department.items():
+            keys[department] = sorted({k for e in entries for k in self.keys_of.get(e.code, [e.key])})
+        return keys
+
+    @cached_property
+    def sizes_km(self) -> dict[str, float]:
+        """Each commune's size, as the mean distance from its centre to its three nearest neighbours'
+        (communes tile the country, so this is about the commune's width; the table has no areas)."""
+        codes = list(self.entries)
+        lat = np.array([self.entries[c].row[6] for c in codes], dtype=float)
+        lon = np.array([self.entries[c].row[7] for c in codes], dtype=float)
+        # Flat projection per point: a few per cent off at a neighbour's distance, enough for a size.
+        xy = np.column_stack((lon * np.cos(np.radians(lat)) * KM_PER_DEGREE_LAT, lat * KM_PER_DEGREE_LAT))
+        distances, _ = cKDTree(xy).query(xy, k=min(4, len(codes)))
+        if distances.ndim == 1 or distances.shape[1] < 2:
+            return dict.fromkeys(codes, 5.0)
+        return dict(zip(codes, distances[:, 1:].mean(axis=1).tolist(), strict=True))
 
 
 _index: tuple[float, CommuneIndex] | None = None
@@ -217,6 +250,58 @@ def _one(entries: Collection[_Entry]) -> CommuneMatch | None:
     return None
 
 
+# Words a misspelling may drop or change without naming another commune ("Lalande Pomerol" for
+# Lalande-de-Pomerol, "Vernou S/ Brenne" for Vernou-sur-Brenne).
+_FILLER = frozenset(
+    ["a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "lez", "pres", "s", "sous", "sur"]
+)
+# How alike two names must be (difflib's ratio on their letters) to be taken for one another, and how far
+# ahead of the next commune: closer rivals make the name ambiguous between them.
+FUZZY_MIN = 0.85
+FUZZY_MARGIN = 0.05
+
+
+def _core(key: str) -> tuple[str, frozenset[str]]:
+    words = [w for w in key.split() if w not in _FILLER]
+    return "".join(words), frozenset(words)
+
+
+def name_similarity(asked: str, known: str) -> float:
+    """How alike two folded commune names are, 0..1: their letters without filler words, and a name
+    whose words are all in the other's ("Guinchay", "La Chapelle-de-Guinchay") counts as close."""
+    (a, a_words), (b, b_words) = _core(asked), _core(known)
+    if not a or not b:
+        return 0.0
+    score = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    if a_words <= b_words or b_words <= a_words:
+        score = max(score, 0.9)
+    return score
+
+
+def _close(key: str, entries: Collection[_Entry], index: CommuneIndex) -> CommuneMatch | None:
+    """The commune among `entries` whose name is clearly the closest to `key`; several about as close
+    come back ambiguous between them; None when no name is close."""
+    scores: dict[str, float] = {}
+    for entry in entries:
+        scores[entry.code] = max(name_similarity(key, k) for k in index.keys_of.get(entry.code, [entry.key]))
+    best = max(scores.values(), default=0.0)
+    if best < FUZZY_MIN:
+        return None
+    return _one([index.entries[c] for c, score in scores.items() if score >= best - FUZZY_MARGIN])
+
+
+def _close_in_department(key: str, department: str, index: CommuneIndex) -> CommuneMatch | None:
+    # difflib's quick bounds skip most of a département's 300–900 names before the full comparison.
+    keys = difflib.get_close_matches(key, index.department_keys.get(department, []), n=5, cutoff=0.75)
+    entries = [e for k in keys for e in index.by_key.get(k, []) if e.department == department]
+    return _close(key, entries, index) if entries else None
+
+
+def commune_size_km(code: str) -> float | None:
+    """About how wide the commune is (km), from its neighbours; None for an unknown commune."""
+    return commune_index().sizes_km.get(code)
+
+
 def commune_resolve(*, code: str = "", postcode: str = "", name: str = "", department: str = "") -> CommuneMatch:
     """The commune a source means by its INSEE code, or its name with its postcode or département, or
     its postcode alone — tolerant of accents, case, hyphens, "St"/"Saint", articles ("Le Mans", "Mans",
@@ -251,12 +336,22 @@ def commune_resolve(*, code: str = "", postcode: str = "", name: str = "", depar
             found = _one([e for e in named if e.department == department_of(postcode)])
             if found is not None:
                 return found
+            # A misspelt name: the closest of the postcode's communes.
+            found = _close(key, with_postcode, index)
+            if found is not None:
+                return found
         if not key or not named:  # the postcode alone (a misspelt name does not count against it)
             found = _one(with_postcode)
             if found is not None:
                 return found
+        if key:  # then the closest of its département's (a postcode of the commune next door)
+            found = _close_in_department(key, department_of(postcode), index)
+            if found is not None:
+                return found
     if department:
         named = [e for e in named if e.department == department]
+        if not named and key:
+            return _close_in_department(key, department, index) or CommuneMatch()
     return _one(named) or CommuneMatch()
 
 
