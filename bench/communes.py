@@ -4,7 +4,7 @@ as real files write them (drawn from the reference file: official name, without 
 measured in the same run, and the one-query-per-row way the importer used before (an indexed ORM query
 on the folded name).
 
-    .venv/bin/python bench/communes.py [--rows 20000] [--real] [--refresh]
+    .venv/bin/python bench/communes.py [--rows 20000] [--real] [--refresh] [--database-url URL]
 
 `--real` also looks up the communes of the real files in ../shared/data/real (the HVE list: name and
 postcode; the nosmarches market list: name and postcode; the jourdemarche market list: its postcode
@@ -112,9 +112,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--real", action="store_true", help="also the real files of ../shared/data/real")
     parser.add_argument("--refresh", action="store_true", help="also time communes_load on a loaded table")
+    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
     options = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="terroir-communes-")
-    setup_django(f"sqlite:///{folder}/bench.sqlite3")
+    setup_django(options.database_url or f"sqlite:///{folder}/bench.sqlite3")
     from django.core.management import call_command
 
     from terroir.directory.communes import commune_index, commune_resolve, name_key
