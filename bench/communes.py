@@ -4,7 +4,12 @@ as real files write them (drawn from the reference file: official name, without 
 measured in the same run, and the one-query-per-row way the importer used before (an indexed ORM query
 on the folded name).
 
-    .venv/bin/python bench/communes.py [--rows 20000]
+    .venv/bin/python bench/communes.py [--rows 20000] [--real] [--refresh] [--database-url URL]
+
+`--real` also looks up the communes of the real files in ../shared/data/real (the HVE list: name and
+postcode; the nosmarches market list: name and postcode; the jourdemarche market list: its postcode
+alone, the leading zero restored) and prints how many are found, ambiguous or not found. `--refresh`
+times `communes_load` on the loaded table: unchanged, then with 500 communes changed.
 
 The last line starts with "SUMMARY communes:".
 """
@@ -12,6 +17,7 @@ The last line starts with "SUMMARY communes:".
 from __future__ import annotations
 
 import argparse
+import csv
 import random
 import statistics
 import sys
@@ -24,6 +30,61 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.search import percentile, setup_django
 
 TARGET_MS = 0.5
+ROOT = Path(__file__).resolve().parent.parent
+# ../shared beside the project (a clone), or beside the worktrees' parent.
+REAL = next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.is_dir()), ROOT.parent / "shared")
+REAL = REAL / "data" / "real"
+
+
+def real_queries() -> dict[str, list[dict[str, str]]]:
+    """The commune columns of the real files, as written (scraped lists are only read here, never kept)."""
+    sets: dict[str, list[dict[str, str]]] = {}
+    for path in sorted((REAL / "directories").glob("hve_*.csv")):
+        with path.open(encoding="utf-8") as raw:
+            rows = list(csv.reader(raw))[2:]  # two header rows
+        sets["hve"] = [{"name": r[5], "postcode": r[2]} for r in rows if len(r) > 5]
+    for path in sorted((REAL / "markets").glob("nosmarches_*.csv")):
+        with path.open(encoding="utf-8-sig") as raw:
+            sets["nosmarches"] = [
+                {"name": r["commune"], "postcode": r["code_postal"]} for r in csv.DictReader(raw, delimiter=";")
+            ]
+    for path in sorted((REAL / "markets").glob("jourdemarche_*.csv")):
+        with path.open(encoding="utf-8") as raw:
+            sets["jourdemarche_postcode"] = [{"postcode": r["Code Postal"].zfill(5)} for r in csv.DictReader(raw)]
+    return sets
+
+
+def real_measure() -> None:
+    from terroir.directory.communes import commune_resolve
+
+    sets = real_queries()
+    if not sets:
+        print(f"{REAL} is missing: no real files measured")
+    for name, asked in sets.items():
+        found = ambiguous = 0
+        started = time.perf_counter()
+        for query in asked:
+            match = commune_resolve(**query)
+            found += match.commune is not None
+            ambiguous += match.ambiguous
+        per_row = (time.perf_counter() - started) * 1000 / max(1, len(asked))
+        share = found / max(1, len(asked))
+        print(f"real {name}: {len(asked)} rows, found {found} ({share:.1%}), ambiguous {ambiguous}, "
+              f"not found {len(asked) - found - ambiguous}, {per_row:.3f} ms per row")  # fmt: skip
+
+
+def refresh_measure() -> None:
+    from terroir.directory.communes import communes_load
+    from terroir.directory.models import Commune
+
+    started = time.perf_counter()
+    communes_load()
+    print(f"communes_load on the unchanged table: {time.perf_counter() - started:.1f} s")
+    codes = list(Commune.objects.order_by("code").values_list("code", flat=True)[::70])
+    Commune.objects.filter(code__in=codes).update(population=1, epci_name="changed")
+    started = time.perf_counter()
+    communes_load()
+    print(f"communes_load with {len(codes)} communes changed: {time.perf_counter() - started:.1f} s")
 
 
 def queries(rows: int) -> list[dict[str, str]]:
@@ -49,9 +110,12 @@ def queries(rows: int) -> list[dict[str, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--real", action="store_true", help="also the real files of ../shared/data/real")
+    parser.add_argument("--refresh", action="store_true", help="also time communes_load on a loaded table")
+    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
     options = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="terroir-communes-")
-    setup_django(f"sqlite:///{folder}/bench.sqlite3")
+    setup_django(options.database_url or f"sqlite:///{folder}/bench.sqlite3")
     from django.core.management import call_command
 
     from terroir.directory.communes import commune_index, commune_resolve, name_key
@@ -84,6 +148,10 @@ def main() -> None:
         Commune.objects.filter(name_key=name_key(query["name"])).order_by("-population").first()
         orm.append((time.perf_counter() - start) * 1000)
 
+    if options.real:
+        real_measure()
+    if options.refresh:
+        refresh_measure()
     p50, p95 = statistics.median(samples), percentile(samples, 0.95)
     f50, o50 = statistics.median(floor), statistics.median(orm)
     print(f"lookups: {len(asked)}, found {found} ({found / len(asked):.1%}), ambiguous {ambiguous}")

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import gzip
 import io
 import re
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
+from scipy.spatial import cKDTree
 
+from terroir.lib.geo import KM_PER_DEGREE_LAT
 from terroir.lib.text import fold
 
 from .models import Commune, CommuneName
@@ -45,15 +50,24 @@ def communes_rows(path: Path | None = None) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8"))
 
 
+_COMMUNE_COLUMNS = ("name", "name_key", "department", "postcodes", "population", "lat", "lon", "epci_code",
+                    "epci_name")  # fmt: skip
+
+
 def communes_write(
     commune_model: Any, name_model: Any, *, path: Path | None = None, departments: Collection[str] | None = None
 ) -> int:
     """Insert or refresh communes and their names from the reference file with the given models (the
-    data migration passes its historical ones). Returns how many communes were written."""
-    existing = set(commune_model.objects.values_list("code", flat=True))
+    data migration passes its historical ones). Returns how many communes were written.
+
+    A refresh compares the file with the table and writes only what differs: an unchanged table costs
+    one read of each (the whole of France through `bulk_update` took minutes, building CASE WHEN
+    expressions for rows that had not changed)."""
+    existing = {row[0]: row[1:] for row in commune_model.objects.values_list("code", *_COMMUNE_COLUMNS)}
     to_create: list[Any] = []
-    to_update: list[Any] = []
+    changed: list[tuple[Any, ...]] = []
     names: list[tuple[str, str, str]] = []  # key, today's code, former code
+    read: set[str] = set()
     for row in communes_rows(path):
         code = row["code_insee"]
         department = row["departement"] or department_of(code)
@@ -68,32 +82,57 @@ def communes_write(
             continue
         lat = row["centroid_lat"] or row["mairie_lat"]
         lon = row["centroid_lon"] or row["mairie_lon"]
-        commune = commune_model(
-            code=code, name=row["nom"], name_key=name_key(row["nom"]), department=department,
-            postcodes=row["codes_postaux"],
-            population=int(row["population_municipale"]) if row["population_municipale"] else None,
-            lat=float(lat) if lat else None, lon=float(lon) if lon else None,
-            epci_code=row.get("epci_code", ""), epci_name=row.get("epci_nom", "")[:200],
+        values = (
+            row["nom"], name_key(row["nom"]), department, row["codes_postaux"],
+            int(row["population_municipale"]) if row["population_municipale"] else None,
+            float(lat) if lat else None, float(lon) if lon else None,
+            row.get("epci_code", ""), row.get("epci_nom", "")[:200],
         )  # fmt: skip
-        (to_update if code in existing else to_create).append(commune)
+        read.add(code)
+        if code not in existing:
+            to_create.append(commune_model(code=code, **dict(zip(_COMMUNE_COLUMNS, values, strict=True))))
+        elif existing[code] != values:
+            changed.append((*values, code))
         names.extend((key, code, "") for key in {name_key(row["nom"]), name_key(bare)})
     commune_model.objects.bulk_create(to_create, batch_size=2000)
-    commune_model.objects.bulk_update(
-        to_update, ["name", "name_key", "department", "postcodes", "population", "lat", "lon", "epci_code",
-                    "epci_name"], batch_size=2000,
-    )  # fmt: skip
-    known = existing | {c.code for c in to_create}
-    written = {c.code for c in to_create} | {c.code for c in to_update}
-    name_model.objects.filter(commune_id__in=written).delete()
-    seen: set[tuple[str, str]] = set()
-    rows = []
+    _rows_update(commune_model, _COMMUNE_COLUMNS, changed)
+    known = existing.keys() | read
+    wanted: dict[tuple[str, str], str] = {}
     for key, code, former in names:
-        if code in known and (key, code) not in seen:
-            seen.add((key, code))
-            rows.append(name_model(key=key, commune_id=code, former_code=former))
+        if code in known:
+            wanted.setdefault((key, code), former)
+    # The names of the communes read, as the table has them: only the difference is written.
+    stored: dict[tuple[str, str], tuple[int, str]] = {}
+    scope = sorted(read)
+    batches = [None] if departments is None else [scope[i : i + 5000] for i in range(0, len(scope), 5000)]
+    for batch in batches:
+        query = name_model.objects.all() if batch is None else name_model.objects.filter(commune_id__in=batch)
+        for pk, key, code, former in query.values_list("pk", "key", "commune_id", "former_code"):
+            if code in read:
+                stored[(key, code)] = (pk, former)
+    gone = [pk for pair, (pk, former) in stored.items() if wanted.get(pair) != former]
+    for start in range(0, len(gone), 5000):
+        name_model.objects.filter(pk__in=gone[start : start + 5000]).delete()
+    kept = {pair for pair, (_pk, former) in stored.items() if wanted.get(pair) == former}
+    rows = [name_model(key=key, commune_id=code, former_code=former)
+            for (key, code), former in wanted.items() if (key, code) not in kept]  # fmt: skip
     name_model.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     index_forget()
-    return len(to_create) + len(to_update)
+    return len(to_create) + len(changed)
+
+
+def _rows_update(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """UPDATE the rows (values in `columns` order, then the primary key) one statement each, sent in
+    one executemany: on SQLite and PostgreSQL alike this is linear, where bulk_update's CASE WHEN is
+    quadratic in its batch."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    assignments = ", ".join(f"{quote(model._meta.get_field(c).column)} = %s" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s", rows)
 
 
 @transaction.atomic
@@ -129,16 +168,44 @@ class CommuneIndex:
             self.entries[code] = _Entry(code, key, department, frozenset(filter(None, postcodes.split(";"))), row)
         self.by_key: dict[str, list[_Entry]] = {}
         self.former: dict[str, str] = {}
+        # Every name of a commune (today's, without article, former communes'): what a misspelling is
+        # compared with.
+        self.keys_of: dict[str, list[str]] = {}
         for key, code, former in CommuneName.objects.values_list("key", "commune_id", "former_code"):
             entry = self.entries.get(code)
             if entry is not None:
                 self.by_key.setdefault(key, []).append(entry)
+                self.keys_of.setdefault(code, []).append(key)
                 if former:
                     self.former[former] = code
         self.by_postcode: dict[str, list[_Entry]] = {}
+        self.by_department: dict[str, list[_Entry]] = {}
         for entry in self.entries.values():
+            self.by_department.setdefault(entry.department, []).append(entry)
             for postcode in entry.postcodes:
                 self.by_postcode.setdefault(postcode, []).append(entry)
+
+    @cached_property
+    def department_keys(self) -> dict[str, list[str]]:
+        """Every name of each département's communes, for a close match within a département."""
+        keys: dict[str, list[str]] = {}
+        for department, entries in self.by_department.items():
+            keys[department] = sorted({k for e in entries for k in self.keys_of.get(e.code, [e.key])})
+        return keys
+
+    @cached_property
+    def sizes_km(self) -> dict[str, float]:
+        """Each commune's size, as the mean distance from its centre to its three nearest neighbours'
+        (communes tile the country, so this is about the commune's width; the table has no areas)."""
+        codes = list(self.entries)
+        lat = np.array([self.entries[c].row[6] for c in codes], dtype=float)
+        lon = np.array([self.entries[c].row[7] for c in codes], dtype=float)
+        # Flat projection per point: a few per cent off at a neighbour's distance, enough for a size.
+        xy = np.column_stack((lon * np.cos(np.radians(lat)) * KM_PER_DEGREE_LAT, lat * KM_PER_DEGREE_LAT))
+        distances, _ = cKDTree(xy).query(xy, k=min(4, len(codes)))
+        if distances.ndim == 1 or distances.shape[1] < 2:
+            return dict.fromkeys(codes, 5.0)
+        return dict(zip(codes, distances[:, 1:].mean(axis=1).tolist(), strict=True))
 
 
 _index: tuple[float, CommuneIndex] | None = None
@@ -183,6 +250,58 @@ def _one(entries: Collection[_Entry]) -> CommuneMatch | None:
     return None
 
 
+# Words a misspelling may drop or change without naming another commune ("Lalande Pomerol" for
+# Lalande-de-Pomerol, "Vernou S/ Brenne" for Vernou-sur-Brenne).
+_FILLER = frozenset(
+    ["a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "lez", "pres", "s", "sous", "sur"]
+)
+# How alike two names must be (difflib's ratio on their letters) to be taken for one another, and how far
+# ahead of the next commune: closer rivals make the name ambiguous between them.
+FUZZY_MIN = 0.85
+FUZZY_MARGIN = 0.05
+
+
+def _core(key: str) -> tuple[str, frozenset[str]]:
+    words = [w for w in key.split() if w not in _FILLER]
+    return "".join(words), frozenset(words)
+
+
+def name_similarity(asked: str, known: str) -> float:
+    """How alike two folded commune names are, 0..1: their letters without filler words, and a name
+    whose words are all in the other's ("Guinchay", "La Chapelle-de-Guinchay") counts as close."""
+    (a, a_words), (b, b_words) = _core(asked), _core(known)
+    if not a or not b:
+        return 0.0
+    score = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    if a_words <= b_words or b_words <= a_words:
+        score = max(score, 0.9)
+    return score
+
+
+def _close(key: str, entries: Collection[_Entry], index: CommuneIndex) -> CommuneMatch | None:
+    """The commune among `entries` whose name is clearly the closest to `key`; several about as close
+    come back ambiguous between them; None when no name is close."""
+    scores: dict[str, float] = {}
+    for entry in entries:
+        scores[entry.code] = max(name_similarity(key, k) for k in index.keys_of.get(entry.code, [entry.key]))
+    best = max(scores.values(), default=0.0)
+    if best < FUZZY_MIN:
+        return None
+    return _one([index.entries[c] for c, score in scores.items() if score >= best - FUZZY_MARGIN])
+
+
+def _close_in_department(key: str, department: str, index: CommuneIndex) -> CommuneMatch | None:
+    # difflib's quick bounds skip most of a département's 300–900 names before the full comparison.
+    keys = difflib.get_close_matches(key, index.department_keys.get(department, []), n=5, cutoff=0.75)
+    entries = [e for k in keys for e in index.by_key.get(k, []) if e.department == department]
+    return _close(key, entries, index) if entries else None
+
+
+def commune_size_km(code: str) -> float | None:
+    """About how wide the commune is (km), from its neighbours; None for an unknown commune."""
+    return commune_index().sizes_km.get(code)
+
+
 def commune_resolve(*, code: str = "", postcode: str = "", name: str = "", department: str = "") -> CommuneMatch:
     """The commune a source means by its INSEE code, or its name with its postcode or département, or
     its postcode alone — tolerant of accents, case, hyphens, "St"/"Saint", articles ("Le Mans", "Mans",
@@ -217,12 +336,22 @@ def commune_resolve(*, code: str = "", postcode: str = "", name: str = "", depar
             found = _one([e for e in named if e.department == department_of(postcode)])
             if found is not None:
                 return found
+            # A misspelt name: the closest of the postcode's communes.
+            found = _close(key, with_postcode, index)
+            if found is not None:
+                return found
         if not key or not named:  # the postcode alone (a misspelt name does not count against it)
             found = _one(with_postcode)
             if found is not None:
                 return found
+        if key:  # then the closest of its département's (a postcode of the commune next door)
+            found = _close_in_department(key, department_of(postcode), index)
+            if found is not None:
+                return found
     if department:
         named = [e for e in named if e.department == department]
+        if not named and key:
+            return _close_in_department(key, department, index) or CommuneMatch()
     return _one(named) or CommuneMatch()
 
 

@@ -21,11 +21,18 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext
 
-from terroir.directory.communes import commune_locate, commune_resolve, department_of, without_cedex
-from terroir.lib.geo import Precision
+from terroir.directory.communes import (
+    commune_locate,
+    commune_resolve,
+    commune_size_km,
+    department_of,
+    without_cedex,
+)
+from terroir.lib.geo import Precision, haversine_km
 
-from .mapping import Record
+from .mapping import Record, in_france
 
 BATCH_ROWS = 2000
 # addok's result types, from the most precise.
@@ -218,7 +225,7 @@ def records_geocode(
     not placed at all, say so in their problems."""
     records = list(records)
     for record in records:
-        if record.lat is not None:
+        if record.lat is not None and not record.precision:
             record.precision = Precision.GIVEN
     todo = [r for r in records if r.lat is None and not r.rejected and (r.address or r.commune or r.postcode)]
     queries = {id(r): address_query(r) for r in todo}
@@ -266,3 +273,85 @@ def records_geocode(
             located = commune_locate(postcode=record.postcode, name=record.commune)
             record.commune_code = located.code if located else ""
     return records
+
+
+# --- Checking the positions a source gives ----------------------------------------------------------
+
+# A given position further from its commune's centre than this many times the commune's size (its
+# width, from its neighbours), and at least FAR_MIN_KM, is not in that commune.
+FAR_FACTOR = 2.5
+FAR_MIN_KM = 5.0
+# This many rows of one file with different names on exactly one point: a geocoder's default or a
+# département's centroid, not where they are.
+CROWDED_MIN = 5
+
+
+def point_key(lat: float, lon: float) -> tuple[float, float]:
+    """A position to the metre, to count the rows sharing it."""
+    return (round(lat, 5), round(lon, 5))
+
+
+def _shown(lat: float, lon: float) -> str:
+    return f"{lat:.5f}, {lon:.5f}"
+
+
+def positions_check(
+    records: Iterable[Record], *, columns: str = "lat, lon", crowded: Collection[tuple[float, float]] = ()
+) -> None:
+    """Check the positions the source gives against the row's commune, and say for each doubtful one
+    what became of it: kept, fixed (latitude and longitude swapped, when the swap lands in the row's
+    commune) or replaced by the commune's centre (then of commune precision, so that merging never
+    prefers it to a precise position). A position outside France with no commune to check it against is
+    not kept (the address may still place the row). `columns` names the source columns in the messages;
+    `crowded` holds the points (point_key) that too many rows of the file share."""
+    for record in records:
+        if record.lat is None or record.lon is None or record.precision:
+            continue
+        lat, lon = record.lat, record.lon
+        match = commune_resolve(code=record.commune_code, postcode=record.postcode, name=record.commune)
+        commune = match.commune if match.commune is not None and match.commune.lat is not None else None
+        shown = _shown(lat, lon)
+        if commune is None:
+            if not in_france(lat, lon):
+                record.lat = record.lon = None
+                if in_france(lon, lat):
+                    message = gettext("columns %(columns)s: position %(position)s looks swapped (latitude and "
+                                      "longitude); not kept")  # fmt: skip
+                else:
+                    message = gettext("columns %(columns)s: position %(position)s is outside France; not kept")
+                record.problem("lat", message % {"columns": columns, "position": shown})
+            elif point_key(lat, lon) in crowded:
+                record.precision = Precision.COMMUNE
+                record.problem("lat", gettext(
+                    "columns %(columns)s: position %(position)s is shared by %(count)s rows or more of the file "
+                    "(a default point); kept as imprecise, no commune to place the row at"
+                ) % {"columns": columns, "position": shown, "count": CROWDED_MIN})  # fmt: skip
+            continue
+        assert commune.lat is not None and commune.lon is not None
+        record.commune_code = record.commune_code or commune.code
+        size = commune_size_km(commune.code) or FAR_MIN_KM
+        limit = max(FAR_MIN_KM, FAR_FACTOR * size)
+        distance = haversine_km(lat, lon, commune.lat, commune.lon)
+        values = {"columns": columns, "position": shown, "commune": commune.name, "size": f"{size:.0f}",
+                  "distance": f"{distance:.0f}", "count": CROWDED_MIN}  # fmt: skip
+        if not in_france(lat, lon) or distance > limit:
+            if in_france(lon, lat) and haversine_km(lon, lat, commune.lat, commune.lon) <= limit:
+                record.lat, record.lon = lon, lat
+                record.problem("lat", gettext(
+                    "columns %(columns)s: position %(position)s has latitude and longitude swapped; fixed (swapped "
+                    "back, it is in %(commune)s)"
+                ) % values)  # fmt: skip
+                continue
+            if not in_france(lat, lon):
+                reason = gettext("columns %(columns)s: position %(position)s is outside France while the row's "
+                                 "commune, %(commune)s, is French")  # fmt: skip
+            else:
+                reason = gettext("columns %(columns)s: position %(position)s is %(distance)s km from the centre of "
+                                 "%(commune)s, beyond the commune's size (about %(size)s km)")  # fmt: skip
+        elif point_key(lat, lon) in crowded:
+            reason = gettext("columns %(columns)s: position %(position)s is shared by %(count)s rows or more of the "
+                             "file (a geocoder's default point or a département's centre)")  # fmt: skip
+        else:
+            continue
+        record.lat, record.lon, record.precision = commune.lat, commune.lon, Precision.COMMUNE
+        record.problem("lat", (reason + gettext("; replaced by the centre of %(commune)s")) % values)

@@ -514,12 +514,9 @@ def _fill_position(record: Record, given: dict[str, str], raw: dict[str, Any]) -
     if not (valid_lat(lat) and valid_lon(lon)):
         record.problem("lat", f"position {lat:g}, {lon:g} is impossible (latitude -90..90, longitude -180..180)")
         return
-    if in_france(lat, lon):
-        record.lat, record.lon = lat, lon
-    elif in_france(lon, lat):
-        record.problem("lat", f"position {lat:g}, {lon:g} looks swapped (latitude and longitude); not kept")
-    else:
-        record.problem("lat", f"position {lat:g}, {lon:g} is outside France; not kept")
+    # Outside France, swapped or far from the row's commune: judged against the commune once it is known
+    # (geocode.positions_check), in the preview as in the import.
+    record.lat, record.lon = lat, lon
 
 
 def _fill_kind(record: Record, given: dict[str, str], mapping: Mapping) -> None:

@@ -32,6 +32,7 @@ from terroir.directory.services import (
     places_bulk_create,
     places_bulk_update,
 )
+from terroir.lib.geo import Precision
 from terroir.lib.progress import Progress, ProgressReport
 
 from .linkage import best_links, directory_model, link
@@ -428,6 +429,9 @@ def _fill(
     proposed["commune"] = code if code in communes else None
     position = chosen.get("position")
     proposed["lat"], proposed["lon"] = (position.value[0], position.value[1]) if position else (None, None)
+    if position and position.value[2] == Precision.COMMUNE and owned is not None and instance.lat is not None:
+        # A commune's centre says less than the position the entry has: it never replaces it.
+        proposed["lat"], proposed["lon"] = instance.lat, instance.lon
     proposed["contact_public"] = bool(value("contact_public", False))
     verified = value("verified_at", None)
     proposed["verified_at"] = dt.date.fromisoformat(verified[:10]) if verified else None

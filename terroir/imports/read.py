@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -14,9 +15,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from terroir.lib import spreadsheet
-from terroir.lib.tabular import Limits, SourceError, encoding_detect, format_of, header_read, rows_read
+from terroir.lib.tabular import Limits, SourceError, encoding_detect, format_of, header_read, number_parse, rows_read
+from terroir.lib.text import fold
 
-from .mapping import Mapping, Problem, Record
+from .geocode import CROWDED_MIN, AddokClient, point_key, positions_check, records_geocode
+from .mapping import Mapping, Problem, Record, _text
 
 
 def limits() -> Limits:
@@ -30,9 +33,7 @@ def source_error_text(error: SourceError) -> str:
     return f"line {error.line}: {message}" if error.line else message
 
 
-def records_read(path: Path, mapping: Mapping) -> Iterator[Record]:
-    """Every row of the file as a record, with its problems. Raises SourceError when the file cannot be
-    read at all, or misses a column the mapping names."""
+def _read_options(path: Path, mapping: Mapping) -> dict[str, Any]:
     options: dict[str, Any] = {
         "limits": limits(), "format": mapping.format, "encoding": mapping.encoding, "delimiter": mapping.delimiter
     }  # fmt: skip
@@ -52,8 +53,85 @@ def records_read(path: Path, mapping: Mapping) -> Iterator[Record]:
                     },
                     line=1,
                 )
-    for row in rows_read(path, **options):
+    return options
+
+
+def records_read(path: Path, mapping: Mapping) -> Iterator[Record]:
+    """Every row of the file as a record, with the problems of its own values (records_checked adds
+    those found against the communes and the rest of the file). Raises SourceError when the file cannot
+    be read at all, or misses a column the mapping names."""
+    for row in rows_read(path, **_read_options(path, mapping)):
         yield mapping.record_of(row)
+
+
+def record_ref(record: Record) -> str:
+    """The record's id in its source; without one, a key from its name and commune, so that a
+    re-import of the same row finds it again."""
+    if record.ref:
+        return record.ref[:200]
+    basis = "|".join((fold(record.name), record.postcode, fold(record.commune)))
+    return "key:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:20]
+
+
+def _columns(mapping: Mapping, *targets: str) -> str:
+    """The source columns that give these fields, as the messages name them."""
+    specs = [getter.spec for target in targets for getter in mapping.fields.get(target, [])]
+    return ", ".join(f"« {spec} »" for spec in specs) or ", ".join(targets)
+
+
+def points_crowded(path: Path, mapping: Mapping) -> frozenset[tuple[float, float]]:
+    """The positions that rows of CROWDED_MIN different names or more give exactly: a first pass over
+    the file, reading only the position and the name columns."""
+    lat_getters, lon_getters = mapping.fields.get("lat", []), mapping.fields.get("lon", [])
+    if not lat_getters or not lon_getters:
+        return frozenset()
+    names: dict[tuple[float, float], set[str]] = {}
+    for row in rows_read(path, **_read_options(path, mapping)):
+        values = mapping.adapter(row.values) if mapping.adapter else row.values
+        lat = next((number_parse(_text(v)) for g in lat_getters if (v := g.get(values)) not in (None, "")), None)
+        lon = next((number_parse(_text(v)) for g in lon_getters if (v := g.get(values)) not in (None, "")), None)
+        if lat is None or lon is None:
+            continue
+        name = next((_text(v) for g in mapping.fields.get("name", []) if (v := g.get(values))), str(row.line))
+        names.setdefault(point_key(lat, lon), set()).add(fold(name))
+    return frozenset(point for point, seen in names.items() if len(seen) >= CROWDED_MIN)
+
+
+CHECK_CHUNK = 2000
+
+
+def records_checked(path: Path, mapping: Mapping, *, client: AddokClient | None = None) -> Iterator[Record]:
+    """Every record as the import keeps or rejects it: its own values (records_read), its position
+    checked against its commune and the rest of the file, placed (the geocoder when given, else the
+    communes table), a reference repeated from an earlier line rejected. The preview and the import both
+    read through this, so what the preview calls usable is what the import keeps."""
+    crowded = points_crowded(path, mapping)
+    columns = _columns(mapping, "lat", "lon")
+    seen: dict[str, int] = {}
+    chunk: list[Record] = []
+
+    def checked(records: list[Record]) -> list[Record]:
+        positions_check(records, columns=columns, crowded=crowded)
+        records_geocode(records, client=client)
+        for record in records:
+            ref = record_ref(record)
+            if record.rejected:
+                continue
+            if ref in seen:
+                record.problem("ref", gettext("column %(columns)s: same reference %(ref)r as line %(line)s: this row "
+                                              "is not kept") % {"columns": _columns(mapping, "ref", "name"),
+                                                                "ref": ref, "line": seen[ref]}, fatal=True)  # fmt: skip
+            else:
+                seen[ref] = record.line
+        return records
+
+    for record in records_read(path, mapping):
+        chunk.append(record)
+        if len(chunk) >= CHECK_CHUNK:
+            yield from checked(chunk)
+            chunk = []
+    if chunk:
+        yield from checked(chunk)
 
 
 @dataclass
@@ -69,11 +147,15 @@ class Preview:
     error: str | None = None  # why the file cannot be read, in the reader's language
 
 
-def preview(path: Path, mapping: Mapping, *, rows: int = 20, problems: int = 1000) -> Preview:
-    """Reads the whole file (streamed) and writes nothing."""
+def preview(
+    path: Path, mapping: Mapping, *, rows: int = 20, problems: int = 1000, client: AddokClient | None = None
+) -> Preview:
+    """Reads the whole file (streamed) through the import's checks (records_checked) and writes nothing
+    but the geocoder's answers to its cache. Without a geocoder, rows are placed from the communes table:
+    an import that has one may place more rows, never fewer."""
     result = Preview(mapping=mapping)
     try:
-        for record in records_read(path, mapping):
+        for record in records_checked(path, mapping, client=client):
             result.rows += 1
             result.rejected += record.rejected
             if len(result.records) < rows:

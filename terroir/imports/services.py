@@ -26,13 +26,12 @@ from django.utils import timezone
 from terroir.lib import spreadsheet
 from terroir.lib.progress import Progress, ProgressReport
 from terroir.lib.tabular import SourceError, rows_estimate
-from terroir.lib.text import fold
 
-from .geocode import Precision, geocoder, records_geocode
+from .geocode import Precision, geocoder
 from .mapping import Mapping, MappingError, Record, mapping_parse
 from .merging import record_pair_decide, records_merge
 from .models import ImportRun, Source, SourceRecord
-from .read import REPORT_COLUMNS, limits, records_read, report_lines, source_error_text
+from .read import REPORT_COLUMNS, limits, record_ref, records_checked, report_lines, source_error_text
 from .sources import shipped_mappings
 
 CHUNK = 2000
@@ -96,15 +95,6 @@ def file_digest(path: Path) -> str:
         while chunk := raw.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def record_ref(record: Record) -> str:
-    """The record's id in its source; without one, a key from its name and commune, so that a
-    re-import of the same row finds it again."""
-    if record.ref:
-        return record.ref[:200]
-    basis = "|".join((fold(record.name), record.postcode, fold(record.commune)))
-    return "key:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:20]
 
 
 def record_data(record: Record) -> dict[str, Any]:
@@ -257,24 +247,17 @@ def _read_rows(
     total = rows_estimate(path, mapping.format, limits=limits())
     report = _Report()
     counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "commune_level": 0}
-    seen: dict[str, int] = {}
     with tempfile.NamedTemporaryFile("wb", prefix="terroir-import-", suffix=".pickle", delete=False) as spool:
         try:
-            for chunk in _chunks(records_read(path, mapping), CHUNK):
-                records_geocode(chunk, client=client)
+            # The preview's reading and checks (records_checked): what it calls usable is kept here.
+            for chunk in _chunks(records_checked(path, mapping, client=client), CHUNK):
                 kept: dict[str, Record] = {}
                 for record in chunk:
                     counts["rows"] += 1
-                    ref = record_ref(record)
-                    if not record.rejected and ref in seen:
-                        record.problem(
-                            "ref", f"same reference {ref!r} as line {seen[ref]}: this row is not kept", fatal=True
-                        )
                     if record.rejected:
                         counts["rejected"] += 1
                     else:
-                        seen[ref] = record.line
-                        kept[ref] = record
+                        kept[record_ref(record)] = record
                         counts["commune_level"] += record.precision == Precision.COMMUNE
                     report.add(record)
                 pickle.dump(kept, spool, protocol=pickle.HIGHEST_PROTOCOL)

@@ -53,3 +53,36 @@ def test_a_postcode_alone_is_enough_when_one_commune_has_it_and_a_cedex_is_not_a
     assert shared.ambiguous and "63003" in shared.candidates and len(shared.candidates) == 10
     assert code(name="CLERMONT FERRAND CEDEX 1", postcode="63001") == "63113"
     assert code(name="Lyon 3e") == "69383"
+
+
+def test_refreshing_the_communes_writes_only_what_changed_in_the_reference() -> None:
+    from terroir.directory.communes import communes_load
+    from terroir.directory.models import CommuneName
+
+    assert communes_load(departments={"63"}) == 0  # the table already matches the file: nothing written
+    Commune.objects.filter(code="63003").update(population=1, name="Ambert-le-Vieux")
+    CommuneName.objects.filter(commune_id="63113").delete()
+    CommuneName.objects.create(key="clermont wrong", commune_id="63113")
+    assert communes_load(departments={"63"}) == 1
+    ambert = Commune.objects.get(code="63003")
+    assert (ambert.name, (ambert.population or 0) > 1000) == ("Ambert", True)
+    assert set(CommuneName.objects.filter(commune_id="63113").values_list("key", flat=True)) == {"clermont ferrand"}
+    assert code(name="Clermont-Ferrand") == "63113"
+
+
+def test_a_misspelt_name_is_found_among_the_communes_of_its_postcode_or_department() -> None:
+    # As the HVE list writes them (an official publication): title case, accents and hyphens lost, typos.
+    assert code(name="St Genes Champanelle", postcode="63122") == "63345"
+    assert code(name="Cebazat", postcode="63118") == "63063"
+    assert code(name="Montmerle-Sur-Saone", postcode="01090") == "01263"
+    assert code(name="Saint Nicolas De Bourgeuil", postcode="37140") == "37228"
+    assert code(name="Vernou S/ Brenne", postcode="37210") == "37270"
+    assert code(name="Lalande Pomerol", postcode="33500") == "33222"
+    assert code(name="Clementsat", department="63") == "63111"  # within the département when no postcode
+
+
+def test_a_misspelling_close_to_several_communes_stays_ambiguous_and_nothing_is_guessed_without_a_place() -> None:
+    close = commune_resolve(name="St-Sernin-De-Duras", postcode="47120")  # Saint-Sernin? Saint-Astier? (Duras)
+    assert close.commune is None and close.ambiguous and len(close.candidates) == 2
+    assert commune_resolve(name="Cebazatt").commune is None  # no postcode, no département: no fuzzy match
+    assert commune_resolve(name="Nozay").ambiguous

@@ -97,7 +97,7 @@ def test_rows_without_reference_are_found_again_by_name_and_commune(tmp_path, te
 def test_a_reference_given_twice_in_a_file_keeps_the_first_row_and_reports_the_second(tmp_path, mapping) -> None:
     run = source_import(path=write(tmp_path / "twice.csv", [AMAPS[0], {**AMAPS[0], "nom": "Autre"}]), mapping=mapping)
     assert (run.created, run.rejected) == (1, 1)
-    assert "same reference '1' as line 2" in run.report
+    assert "même référence '1' qu'à la ligne 2" in run.report
 
 
 def test_a_file_broken_halfway_imports_nothing(tmp_path, territory) -> None:
@@ -129,7 +129,7 @@ def test_import_source_command_uses_ready_made_mappings_and_reports(tmp_path, te
     out = capsys.readouterr().out
     assert "2 rows read: 1 new records, 0 updated, 0 unchanged, 1 rejected" in out
     assert "directory: 1 entries created" in out
-    assert "looks swapped" in (tmp_path / "r.csv").read_text(encoding="utf-8")
+    assert "semble inversée (latitude et longitude) ; non gardée" in (tmp_path / "r.csv").read_text(encoding="utf-8")
     with pytest.raises(CommandError, match="nothing was imported"):
         (tmp_path / "bad.json").write_text("{", encoding="utf-8")
         call_command("import_source", str(tmp_path / "bad.json"), source="osm")

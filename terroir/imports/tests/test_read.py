@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from terroir.imports.mapping import MappingError, Record, mapping_load, mapping_parse, path_get
-from terroir.imports.read import preview, records_read, report_write
+from terroir.imports.read import preview, records_checked, records_read, report_write
 from terroir.imports.sources import shipped_mappings
 from terroir.lib.tabular import SourceError, encoding_detect
 
@@ -205,7 +206,7 @@ def test_bad_files_get_an_error_that_says_what_and_where(tmp_path, mapping) -> N
     assert "line 2" in unclosed and "unreadable CSV" in unclosed
 
 
-def test_bad_values_are_reported_per_row_and_field_and_bad_positions_are_not_kept(tmp_path, mapping) -> None:
+def test_bad_values_are_reported_per_row_and_field_and_bad_positions_fixed_or_replaced(tmp_path, mapping) -> None:
     rows = [
         ["B1", "Swapped", "Marché", "", "", "63600", "Ambert", "3.74", "45.55", "", "", "", "", ""],
         ["B2", "Impossible", "Marché", "", "", "63600", "Ambert", "123", "3.7", "", "", "", "", ""],
@@ -213,15 +214,17 @@ def test_bad_values_are_reported_per_row_and_field_and_bad_positions_are_not_kep
         ["B4", "Typos", "Drive", "", "", "636", "Ambert", "abc", "3.7", "12", "", "123", "Caviar", "whenever"],
         ["B5", "", "Marché", "", "", "1000", "Bourg", "46.2", "5.22", "", "", "", "", ""],
     ]
-    records = {r.ref: r for r in records_read(write_csv(tmp_path / "bad.csv", rows), mapping)}
+    with translation.override("en"):
+        records = {r.ref: r for r in records_checked(write_csv(tmp_path / "bad.csv", rows), mapping)}
     messages = {ref: {p.field: p.message for p in r.problems} for ref, r in records.items()}
-    assert "looks swapped" in messages["B1"]["lat"] and records["B1"].lat is None
-    assert "impossible" in messages["B2"]["lat"] and records["B2"].lat is None
-    assert "outside France" in messages["B3"]["lat"]
+    # Checked against the row's commune (Ambert): the swap lands there and is fixed; New York is replaced.
+    assert "latitude and longitude swapped; fixed" in messages["B1"]["lat"] and records["B1"].lat == 45.55
+    assert "impossible" in messages["B2"]["lat"] and records["B2"].precision == "commune"
+    assert "outside France" in messages["B3"]["lat"] and "replaced by the centre of Ambert" in messages["B3"]["lat"]
     assert set(messages["B4"]) == {"kind", "postcode", "lat", "phone", "siret", "categories", "opening_hours"}
     assert "unknown place kind 'Drive'" in messages["B4"]["kind"] and records["B4"].rejected
     assert "unknown category 'Caviar'" in messages["B4"]["categories"]
-    assert not records["B1"].rejected  # a place without a position is kept, to be geocoded from its address
+    assert not records["B2"].rejected  # a place without a position is kept, placed from its address or commune
     assert records["B5"].rejected and records["B5"].postcode == "01000"  # the lost leading zero is restored
 
 
@@ -238,7 +241,8 @@ def test_the_report_keeps_every_problem_with_its_line_and_the_original_row(tmp_p
 
 def test_the_preview_shows_the_first_records_and_counts_every_problem(tmp_path, mapping) -> None:
     bad = ["B", "", "Drive", "", "", "", "", "", "", "", "", "", "", ""]
-    path = write_csv(tmp_path / "many.csv", [ROWS[0]] * 30 + [bad] * 5)
+    # Thirty references: the preview runs the import's checks, and a repeated reference is rejected there.
+    path = write_csv(tmp_path / "many.csv", [[f"F{n}", *ROWS[0][1:]] for n in range(30)] + [bad] * 5)
     result = preview(path, mapping, rows=3)
     assert (len(result.records), result.rows, result.rejected) == (3, 35, 5)
     assert result.problem_counts == {"name": 5, "kind": 5}

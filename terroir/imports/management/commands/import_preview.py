@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from terroir.imports.mapping import Mapping, MappingError, Record, mapping_load
-from terroir.imports.read import preview, records_read, report_write, source_error_text
+from terroir.imports.read import preview, records_checked, report_write, source_error_text
 from terroir.lib.tabular import SourceError
 
 SHOWN_FIELDS = ("ref", "name", "kind", "legal_form", "siret", "address", "postcode", "commune", "lat", "lon",
@@ -57,7 +57,7 @@ def preview_show(out: OutputWrapper, path: Path, mapping: Mapping, *, rows: int,
         out.write(f"  line {problem.line}: {flag}{problem.field}: {problem.message}")
     if report:
         try:
-            lines = report_write(records_read(path, mapping), Path(report))
+            lines = report_write(records_checked(path, mapping), Path(report))
         except SourceError as error:
             raise CommandError(f"{path.name}: {source_error_text(error)}") from None
         out.write(f"{lines} problems written to {report}")
