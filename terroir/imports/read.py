@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from terroir.lib import spreadsheet
 from terroir.lib.tabular import Limits, SourceError, encoding_detect, format_of, header_read, rows_read
 
-from .mapping import Mapping, Problem, Record
+from .mapping import Mapping, Problem, Record, records_group
 
 
 def limits() -> Limits:
@@ -52,8 +52,9 @@ def records_read(path: Path, mapping: Mapping) -> Iterator[Record]:
                     },
                     line=1,
                 )
-    for row in rows_read(path, **options):
-        yield mapping.record_of(row)
+    records = (record for row in rows_read(path, **options) for record in mapping.records_of(row))
+    # Grouping holds the file's records until its end: only mappings that ask for it pay that.
+    yield from records_group(records) if mapping.group else records
 
 
 @dataclass
@@ -79,7 +80,7 @@ def preview(path: Path, mapping: Mapping, *, rows: int = 20, problems: int = 100
             if len(result.records) < rows:
                 result.records.append(record)
             for problem in record.problems:
-                result.problem_counts[problem.field] += 1
+                result.problem_counts[problem.where] += 1
                 if len(result.problems) < problems:
                     result.problems.append(problem)
     except SourceError as error:
@@ -87,16 +88,16 @@ def preview(path: Path, mapping: Mapping, *, rows: int = 20, problems: int = 100
     return result
 
 
-REPORT_COLUMNS = ("line", "rejected", "field", "problem", "row")
+REPORT_COLUMNS = ("line", "rejected", "column", "problem", "row")
 
 
 def report_lines(record: Record) -> Iterator[tuple[Any, ...]]:
-    """The report's lines for one record: one per problem, with the original row as JSON and whether
-    the row was kept out."""
+    """The report's lines for one record: one per problem, naming the source's column, with the
+    original row as JSON and whether the row was kept out."""
     rejected = "yes" if record.rejected else "no"
     row = json.dumps(record.raw, ensure_ascii=False, default=str)
     for problem in record.problems:
-        yield (problem.line, rejected, problem.field, problem.message, row)
+        yield (problem.line, rejected, problem.where, problem.message, row)
 
 
 def report_write(records: Iterator[Record] | list[Record], path: Path) -> int:

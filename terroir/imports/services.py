@@ -26,10 +26,9 @@ from django.utils import timezone
 from terroir.lib import spreadsheet
 from terroir.lib.progress import Progress, ProgressReport
 from terroir.lib.tabular import SourceError, rows_estimate
-from terroir.lib.text import fold
 
 from .geocode import Precision, geocoder, records_geocode
-from .mapping import Mapping, MappingError, Record, mapping_parse
+from .mapping import Mapping, MappingError, Record, mapping_parse, record_ref
 from .merging import record_pair_decide, records_merge
 from .models import ImportRun, Source, SourceRecord
 from .read import REPORT_COLUMNS, limits, records_read, report_lines, source_error_text
@@ -38,10 +37,12 @@ from .sources import shipped_mappings
 CHUNK = 2000
 REPORT_MAX_LINES = 100_000
 # Fields of a Record kept in SourceRecord.data (the rest is its line, raw row and problems).
-DATA_FIELDS = tuple(f.name for f in dataclasses.fields(Record) if f.name not in {"line", "raw", "problems", "source"})
+DATA_FIELDS = tuple(
+    f.name for f in dataclasses.fields(Record) if f.name not in {"line", "raw", "problems", "source", "columns"}
+)
 
 
-__all__ = ["ImportBusy", "record_pair_decide", "records_merge", "source_import"]
+__all__ = ["ImportBusy", "record_pair_decide", "record_ref", "records_merge", "source_import"]
 
 
 class ImportBusy(RuntimeError):
@@ -98,19 +99,11 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def record_ref(record: Record) -> str:
-    """The record's id in its source; without one, a key from its name and commune, so that a
-    re-import of the same row finds it again."""
-    if record.ref:
-        return record.ref[:200]
-    basis = "|".join((fold(record.name), record.postcode, fold(record.commune)))
-    return "key:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:20]
-
-
 def record_data(record: Record) -> dict[str, Any]:
     data = {name: getattr(record, name) for name in DATA_FIELDS}
     data["categories"] = list(record.categories)
     data["labels"] = list(record.labels)
+    data["supplies"] = list(record.supplies)
     data["verified_at"] = record.verified_at.isoformat() if record.verified_at else None
     return data
 
