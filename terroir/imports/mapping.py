@@ -360,6 +360,8 @@ class Mapping:
                 record.columns[target] = "\x1f".join(spec for _text, spec in texts)
             else:
                 given[target] = texts[0][0]
+        if self.constants.get("kind"):
+            kinds.append((self.constants["kind"], "[constants] kind"))  # when no column names a kind
         record_type = self._record_type(record, given.get("record", ""))
         if record_type is None:
             return [record]

@@ -216,12 +216,13 @@ def test_bad_values_are_reported_per_row_and_field_and_bad_positions_are_not_kep
     ]
     records = {r.ref: r for r in records_read(write_csv(tmp_path / "bad.csv", rows), mapping)}
     messages = {ref: {p.field: p.message for p in r.problems} for ref, r in records.items()}
-    assert "looks swapped" in messages["B1"]["lat"] and records["B1"].lat is None
+    # In French, the interface's language by default.
+    assert "semble inversée" in messages["B1"]["lat"] and records["B1"].lat is None
     assert "impossible" in messages["B2"]["lat"] and records["B2"].lat is None
-    assert "outside France" in messages["B3"]["lat"]
+    assert "hors de France" in messages["B3"]["lat"]
     assert set(messages["B4"]) == {"kind", "postcode", "lat", "phone", "siret", "categories", "opening_hours"}
-    assert "unknown place kind 'Drive'" in messages["B4"]["kind"] and records["B4"].rejected
-    assert "unknown category 'Caviar'" in messages["B4"]["categories"]
+    assert "type de lieu inconnu : 'Drive'" in messages["B4"]["kind"] and records["B4"].rejected
+    assert "catégorie inconnue : 'Caviar'" in messages["B4"]["categories"]
     assert not records["B1"].rejected  # a place without a position is kept, to be geocoded from its address
     assert records["B5"].rejected and records["B5"].postcode == "01000"  # the lost leading zero is restored
 
@@ -298,7 +299,7 @@ def test_import_preview_command_prints_records_problems_and_writes_the_report(tm
     out = capsys.readouterr().out
     assert "line 2 [ok] ref=F1; name=Ferme des Monts du Forez; kind=farm" in out
     assert "2 rows read, 1 usable, 1 rejected" in out
-    assert "line 3: REJECTED Type: no place kind" in out  # the column of the file, not the field
+    assert "line 3: REJECTED Type: pas de type de lieu" in out  # the column of the file, not the field
     assert (tmp_path / "r.csv").exists()
     with pytest.raises(CommandError, match="empty"):
         (tmp_path / "empty.csv").write_bytes(b"")
