@@ -216,6 +216,9 @@ class Place(Sourced, Contact):
         Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="operated_places"
     )
     producers = models.ManyToManyField(Actor, blank=True, related_name="places", verbose_name=_("producers"))
+    # What is sold there as the place's sources say it (a market's, a vending machine's products), besides
+    # what its producers offer.
+    categories = models.ManyToManyField(Category, blank=True, related_name="places", verbose_name=_("products sold"))
     description = models.TextField(_("description"), blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     postcode = models.CharField(_("postcode"), max_length=5, blank=True)

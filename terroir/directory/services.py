@@ -515,6 +515,43 @@ def place_move(*, place: Place, lat: float | None, lon: float | None) -> Place:
 
 
 @transaction.atomic
+def places_links_add(
+    *,
+    operators: Mapping[int, int] | None = None,
+    producers: Iterable[tuple[int, int]] = (),
+    categories: Iterable[tuple[int, int]] = (),
+) -> list[int]:
+    """Links a source gives, added to those the places have: `operators` place id -> actor id (only for
+    places without an operator), `producers` (place id, actor id) selling there, `categories` (place id,
+    category id) sold there. Nothing is removed: a link made on the platform stays. Returns the places
+    whose links changed, reindexed."""
+    changed: set[int] = set()
+    operators = operators or {}
+    without = set(Place.objects.filter(pk__in=list(operators), operator=None).values_list("pk", flat=True))
+    for place_id in without:
+        Place.objects.filter(pk=place_id).update(operator_id=operators[place_id])
+        changed.add(place_id)
+    throughs: list[tuple[type[models.Model], str, set[tuple[int, int]]]] = [
+        (Place.producers.through, "actor_id", set(producers)),
+        (Place.categories.through, "category_id", set(categories)),
+    ]
+    for through, column, pairs in throughs:
+        places = sorted({place for place, _other in pairs})
+        has: set[tuple[int, int]] = set()
+        for start in range(0, len(places), 900):
+            chunk = places[start : start + 900]
+            has.update(through._default_manager.filter(place_id__in=chunk).values_list("place_id", column))
+        new = sorted(pairs - has)
+        through._default_manager.bulk_create(
+            [through(place_id=place, **{column: other}) for place, other in new], batch_size=1000
+        )
+        changed.update(place for place, _other in new)
+    if changed:
+        places_reindex(place_ids=sorted(changed))
+    return sorted(changed)
+
+
+@transaction.atomic
 def place_producers_set(*, place: Place, producers: Sequence[Actor]) -> Place:
     place.producers.set(producers)
     places_reindex(place_ids=[place.pk])

@@ -29,6 +29,19 @@ A mapping is a TOML (or YAML) file::
     opening_hours = "schedule"  # a French sentence -> OSM opening_hours, its pickup place -> address
     website = "first_url"       # the first absolute web address of a "|"-joined list
 
+    [[rules]]      # free text -> kinds and categories (keywords or a regular expression)
+    words = ["biocoop", "épicerie bio"]
+    kind = "shop"
+
+    [[skip]]       # rows left out on a condition
+    column = "status"
+    matches = "^-"
+
+One row may give a producer and its farm place (`record = "producer+place"`, the place operated by the
+producer), rows repeating one reference may be grouped into one record (`group = true`), a producer may
+say which places it supplies (`supplies`), and a row without a name may be named from its kind and
+commune (`unnamed = true`). docs/imports.md describes the whole language with examples.
+
 `mapping_parse` checks everything it can before a file is read; `Mapping.record_of` turns one row into
 a `Record` with the problems found in it.
 """
@@ -36,14 +49,19 @@ a `Record` with the problems found in it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import html
 import importlib
 import re
 import tomllib
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from terroir.directory import fields
 from terroir.directory.models import Category, Label, LegalForm, PlaceKind
@@ -56,9 +74,16 @@ from .schedules import schedule_parse
 TEXT_FIELDS = (
     "ref", "name", "legal_form", "siret", "description", "address", "postcode", "commune", "commune_code",
     "email", "phone", "website", "kind", "categories", "labels", "opening_hours", "contact_public",
-    "verified_at", "lat", "lon",
+    "verified_at", "lat", "lon", "operator", "supplies", "record",
 )  # fmt: skip
-RECORD_TYPES = ("place", "producer")
+# "producer+place": the row gives a producer and the place where it sells (its farm), which it operates.
+RECORD_TYPES = ("place", "producer", "producer+place")
+# The fields whose every column counts (their words joined), where the others take the first column given.
+UNION_FIELDS = ("categories", "labels", "supplies")
+# The record's texts that rules read by their field name; other names are source columns.
+RULE_FIELDS = ("name", "description", "address", "opening_hours", "commune")
+# Place references in `supplies` may hold commas and slashes ("node/12"): only these separate them.
+SUPPLIES_SPLIT = ";|\n"
 DEFAULT_SPLIT = ",;|/"
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+|\*)\]")
 _TEMPLATE_PART = re.compile(r"\{([^{}]+)\}")
@@ -91,6 +116,13 @@ class Problem:
     field: str
     message: str
     fatal: bool = False
+    # The source's column (or JSON path, or mapping section) the value came from: what the person who
+    # wrote the file can find in it, where `field` is the directory's name for it.
+    column: str = ""
+
+    @property
+    def where(self) -> str:
+        return self.column or self.field
 
 
 @dataclass
@@ -122,15 +154,24 @@ class Record:
     verified_at: dt.date | None = None
     # How the position was found: given by the source, or by geocoding (address, street, commune).
     precision: str = ""
+    # The name was made from the kind and commune (the source gave none): it says nothing about identity.
+    name_generated: bool = False
+    # For a place: the reference, in the same source, of the producer that runs it.
+    operator: str = ""
+    # For a producer: the places it supplies (references in the same source, or "source:reference").
+    supplies: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # field -> the source column its value came from, so that problems name the column.
+    columns: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def rejected(self) -> bool:
         return any(p.fatal for p in self.problems)
 
-    def problem(self, field_name: str, message: str, *, fatal: bool = False) -> None:
-        self.problems.append(Problem(self.line, field_name, message, fatal))
+    def problem(self, field_name: str, message: str, *, fatal: bool = False, column: str = "") -> None:
+        where = column or self.columns.get(field_name, "")
+        self.problems.append(Problem(self.line, field_name, message, fatal, where))
 
 
 # --- Reading values from a row --------------------------------------------------------------------
@@ -195,6 +236,55 @@ class Getter:
 # --- The mapping ----------------------------------------------------------------------------------
 
 
+def plain(text: str) -> str:
+    """Lower case without accents, punctuation kept: what rules' regular expressions read."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "Oe").lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Free text -> a kind and categories: when one of `words` (whole words, case and accents aside) or
+    the `pattern` occurs in one of the texts `within` (record fields such as name and description, or
+    source columns such as "summary")."""
+
+    within: tuple[str, ...]
+    words: tuple[str, ...]
+    pattern: re.Pattern[str] | None
+    kind: str
+    categories: tuple[str, ...]
+
+    def matches(self, record: Record, values: MappingABC[str, Any]) -> bool:
+        for name in self.within:
+            text = getattr(record, name) if name in RULE_FIELDS else _text(path_get(values, name))
+            if not text:
+                continue
+            folded = f" {fold(text)} "
+            if any(f" {word} " in folded for word in self.words):
+                return True
+            if self.pattern is not None and self.pattern.search(plain(text)):
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Rows left out: when `column` is empty, present, equal to one of `equals`, or matches `pattern`."""
+
+    column: str
+    empty: bool | None
+    equals: tuple[str, ...]
+    pattern: re.Pattern[str] | None
+
+    def skips(self, values: MappingABC[str, Any]) -> bool:
+        text = _text(path_get(values, self.column))
+        if self.empty is not None and (not text) == self.empty:
+            return True
+        if self.equals and fold(text) in self.equals:
+            return True
+        return bool(self.pattern is not None and text and self.pattern.search(plain(text)))
+
+
 @dataclass(frozen=True)
 class Mapping:
     name: str
@@ -212,22 +302,45 @@ class Mapping:
     phone_region: str
     adapter: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     transforms: dict[str, str] = field(default_factory=dict)  # field -> name in TRANSFORMS
+    # The source's words for a row's record type (with `[fields] record`) -> place, producer, producer+place.
+    records: dict[str, str] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+    skip: tuple[Skip, ...] = ()
+    group: bool = False
+    unnamed: bool = False
+    # category slug -> its French name, to name a nameless vending machine after what it sells.
+    category_names: dict[str, str] = field(default_factory=dict)
 
     def columns(self) -> set[str]:
         """The columns or paths the mapping reads."""
-        return {path for getters in self.fields.values() for getter in getters for path in getter.paths}
+        return {path for getters in self.fields.values() for getter in getters for path in getter.paths} | {
+            s.column for s in self.skip
+        }
 
     def missing_columns(self, header: set[str]) -> list[str]:
         """Mapped columns that a tabular file's header lacks (JSON paths are not checked)."""
         return sorted(path for path in self.columns() if path not in header and not any(c in path for c in ".["))
 
     def record_of(self, row: RawRow) -> Record:
-        record = Record(line=row.line, source=self.name, record_type=self.record_type, raw=row.values)
+        """The row's first record (a row gives none when skipped, two with `producer+place`)."""
+        records = self.records_of(row)
+        if not records:
+            return Record(line=row.line, source=self.name, record_type=self.record_type, raw=row.values)
+        return records[0]
+
+    def records_of(self, row: RawRow) -> list[Record]:
         values = self.adapter(row.values) if self.adapter else row.values
+        if any(skip.skips(values) for skip in self.skip):
+            return []
+        record = Record(line=row.line, source=self.name, record_type=self.record_type, raw=row.values)
         given: dict[str, str] = dict(self.constants)
+        record.columns = {target: f"[constants] {target}" for target in self.constants}
         # The values as the file typed them: JSON gives positions as numbers already.
         typed: dict[str, Any] = {}
+        # Every value given for the kind, in order: the first one naming a kind gives it.
+        kinds: list[tuple[str, str]] = []
         for target, getters in self.fields.items():
+            texts: list[tuple[str, str]] = []
             for getter in getters:
                 value = getter.get(values)
                 text = _text(value)
@@ -235,15 +348,104 @@ class Mapping:
                     # Line breaks were already folded into spaces; what is left (escapes, DEL) is noise that
                     # would reach e-mail subjects and exports.
                     text = one_line(text)
-                    record.problem(target, "control characters removed")
+                    record.problem(target, _("control characters removed"), column=getter.spec)
                 if text:
-                    given[target], typed[target] = text, value
-                    break
+                    texts.append((text, getter.spec))
+                    if target not in UNION_FIELDS and target != "kind":
+                        typed[target] = value
+                        break
+            if not texts:
+                # A value missing is reported on the column that should have given it.
+                record.columns.setdefault(target, " | ".join(getter.spec for getter in getters))
+                continue
+            record.columns[target] = texts[0][1]
+            if target == "kind":
+                kinds = texts
+            if target in UNION_FIELDS:
+                # Every column's words, each problem naming its own column.
+                given[target] = "\x1f".join(text for text, _spec in texts)
+                record.columns[target] = "\x1f".join(spec for _text, spec in texts)
+            else:
+                given[target] = texts[0][0]
+        if self.constants.get("kind"):
+            kinds.append((self.constants["kind"], "[constants] kind"))  # when no column names a kind
+        record_type = self._record_type(record, given.get("record", ""))
+        if record_type is None:
+            return [record]
+        record.record_type = "producer" if record_type == "producer+place" else record_type
         for target, transform in self.transforms.items():
             if given.get(target):
                 TRANSFORMS[transform](record, given, target)
-        _fill(record, given, self, typed)
-        return record
+        _fill(record, given, self, typed, kinds, values)
+        if record_type != "producer+place":
+            return [record]
+        return [record, _farm_of(record, self)]
+
+    def _record_type(self, record: Record, word: str) -> str | None:
+        if not word:
+            return self.record_type
+        found = self.records.get(fold(word)) or (word if word in RECORD_TYPES else None)
+        if found is None:
+            record.problem(
+                "record", _("unknown record type %(word)r (add it to [records] in the mapping)") % {"word": word},
+                fatal=True,
+            )  # fmt: skip
+        return found
+
+
+def _farm_of(producer: Record, mapping: Mapping) -> Record:
+    """The place a `producer+place` row gives: the producer's farm, at its address, run by it."""
+    place = Record(
+        line=producer.line, source=producer.source, record_type="place", raw=producer.raw,
+        ref=f"{producer.ref}#place" if producer.ref else "", name=producer.name, kind=producer.kind or "farm",
+        description=producer.description, address=producer.address, postcode=producer.postcode,
+        commune=producer.commune, commune_code=producer.commune_code, lat=producer.lat, lon=producer.lon,
+        email=producer.email, phone=producer.phone, website=producer.website, categories=producer.categories,
+        labels=producer.labels, opening_hours=producer.opening_hours, contact_public=producer.contact_public,
+        verified_at=producer.verified_at, name_generated=producer.name_generated, operator=producer.ref,
+        columns=producer.columns,
+    )  # fmt: skip
+    # Both records need a reference of their own in the source; a producer without one gets the key
+    # services give such records, and its farm follows it.
+    producer.ref = record_ref(producer)
+    place.ref, place.operator = f"{producer.ref}#place"[:200], producer.ref
+    return place
+
+
+def record_ref(record: Record) -> str:
+    """The record's id in its source; without one, a key from its name and commune, so that a
+    re-import of the same row finds it again."""
+    if record.ref:
+        return record.ref[:200]
+    basis = "|".join((fold(record.name), record.postcode, fold(record.commune)))
+    return "key:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:20]
+
+
+def records_group(records: Iterable[Record]) -> Iterator[Record]:
+    """Rows repeating one record (same type and reference, or same name and commune when there is no
+    reference) as one record: the first row's values, then what later rows add; categories, labels
+    and supplied places are the union of all rows. Rejected rows are kept apart, with their problems."""
+    kept: dict[tuple[str, str], Record] = {}
+    for record in records:
+        if record.rejected:
+            yield record
+            continue
+        key = (record.record_type, record_ref(record))
+        first = kept.get(key)
+        if first is None:
+            kept[key] = record
+            continue
+        for name in ("categories", "labels", "supplies"):
+            had = getattr(first, name)
+            setattr(first, name, had + tuple(v for v in getattr(record, name) if v not in had))
+        for name in ("description", "address", "postcode", "commune", "commune_code", "email", "phone", "website",
+                     "opening_hours", "siret", "legal_form", "operator"):  # fmt: skip
+            if not getattr(first, name) and getattr(record, name):
+                setattr(first, name, getattr(record, name))
+        if first.lat is None and record.lat is not None:
+            first.lat, first.lon = record.lat, record.lon
+        first.problems.extend(record.problems)
+    yield from kept.values()
 
 
 def _as_mapping(section: Any, where: str) -> dict[str, Any]:
@@ -270,7 +472,9 @@ def mapping_parse(text: str, *, filename: str = "mapping.toml") -> Mapping:
         except tomllib.TOMLDecodeError as error:
             raise MappingError(filename, f"not valid TOML: {error}") from None
     data = _as_mapping(data, filename)
-    unknown_sections = set(data) - {"source", "fields", "constants", "kinds", "categories", "labels", "transforms"}
+    unknown_sections = set(data) - {
+        "source", "fields", "constants", "kinds", "categories", "labels", "records", "rules", "skip", "transforms"
+    }  # fmt: skip
     if unknown_sections:
         raise MappingError(filename, f"unknown section(s) {', '.join(sorted(unknown_sections))}")
     source = _as_mapping(data.get("source"), "[source]")
@@ -281,7 +485,7 @@ def mapping_parse(text: str, *, filename: str = "mapping.toml") -> Mapping:
         )
     record_type = str(source.get("record", "place"))
     if record_type not in RECORD_TYPES:
-        raise MappingError("[source] record", f"{record_type!r} is neither place nor producer")
+        raise MappingError("[source] record", f"{record_type!r} is not one of {', '.join(RECORD_TYPES)}")
     file_format = source.get("format")
     if file_format is not None and file_format not in FORMATS:
         raise MappingError("[source] format", f"{file_format!r} is not one of {', '.join(FORMATS)}")
@@ -302,7 +506,7 @@ def mapping_parse(text: str, *, filename: str = "mapping.toml") -> Mapping:
     for target in constants:
         if target not in TEXT_FIELDS:
             raise MappingError(f"[constants] {target}", "unknown field")
-    if "name" not in fields and "name" not in constants:
+    if "name" not in fields and "name" not in constants and not source.get("unnamed"):
         raise MappingError("[fields] name", "required: which column gives the name")
     kinds: dict[str, str] = {}
     for word, kind in _as_mapping(data.get("kinds"), "[kinds]").items():
@@ -322,9 +526,21 @@ def mapping_parse(text: str, *, filename: str = "mapping.toml") -> Mapping:
     known_labels = set(Label.objects.values_list("slug", flat=True))
     labels: dict[str, str] = {}
     for word, slug in _as_mapping(data.get("labels"), "[labels]").items():
-        if slug not in known_labels:
+        if slug and slug not in known_labels:  # "" says the word is known and gives no label ("organic=no")
             raise MappingError(f"[labels] {word}", f"unknown label {slug!r}")
         labels[fold(str(word))] = slug
+    records: dict[str, str] = {}
+    for word, record in _as_mapping(data.get("records"), "[records]").items():
+        if record not in RECORD_TYPES:
+            raise MappingError(f"[records] {word}", f"{record!r} is not one of {', '.join(RECORD_TYPES)}")
+        records[fold(str(word))] = record
+    rules = tuple(
+        _rule_parse(rule, f"[[rules]] #{n}", known_categories) for n, rule in enumerate(_tables(data, "rules"), 1)
+    )
+    skip = tuple(_skip_parse(rule, f"[[skip]] #{n}") for n, rule in enumerate(_tables(data, "skip"), 1))
+    for flag in ("group", "unnamed"):
+        if not isinstance(source.get(flag, False), bool):
+            raise MappingError(f"[source] {flag}", "must be true or false")
     adapter = None
     if source.get("adapter"):
         adapter_name = str(source["adapter"])
@@ -360,7 +576,76 @@ def mapping_parse(text: str, *, filename: str = "mapping.toml") -> Mapping:
         labels=labels,
         split=str(source.get("split", DEFAULT_SPLIT)),
         phone_region=str(source.get("phone_region", "FR")),
+        records=records,
+        rules=rules,
+        skip=skip,
+        group=bool(source.get("group", False)),
+        unnamed=bool(source.get("unnamed", False)),
+        category_names=dict(Category.objects.values_list("slug", "name_fr")) if source.get("unnamed") else {},
     )
+
+
+def _tables(data: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    tables = data.get(name) or []
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise MappingError(f"[[{name}]]", "must be a list of tables ([[" + name + "]] in TOML)")
+    return tables
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    values = value if isinstance(value, list) else [value] if value not in (None, "") else []
+    if not all(isinstance(v, str) and v.strip() for v in values):
+        raise MappingError(where, "must be a text or a list of texts")
+    return tuple(values)
+
+
+def _pattern(value: Any, where: str) -> re.Pattern[str] | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise MappingError(where, "must be a regular expression")
+    try:
+        return re.compile(plain(value))
+    except re.error as error:
+        raise MappingError(where, f"not a valid regular expression: {error}") from None
+
+
+def _rule_parse(rule: dict[str, Any], where: str, known_categories: set[str]) -> Rule:
+    unknown = set(rule) - {"in", "words", "pattern", "kind", "categories"}
+    if unknown:
+        raise MappingError(where, f"unknown key(s) {', '.join(sorted(unknown))}")
+    names = _strings(rule.get("in", ["name", "description"]), f"{where} in")
+    words = tuple(fold(w) for w in _strings(rule.get("words"), f"{where} words"))
+    pattern = _pattern(rule.get("pattern"), f"{where} pattern")
+    if not words and pattern is None:
+        raise MappingError(where, "needs words or a pattern")
+    kind = str(rule.get("kind", ""))
+    if kind and kind not in PlaceKind.values:
+        raise MappingError(f"{where} kind", f"unknown place kind {kind!r}; known: {', '.join(PlaceKind.values)}")
+    categories = _strings(rule.get("categories"), f"{where} categories")
+    for slug in categories:
+        if slug not in known_categories:
+            raise MappingError(f"{where} categories", f"unknown category {slug!r}")
+    if not kind and not categories:
+        raise MappingError(where, "gives neither a kind nor categories")
+    return Rule(names, words, pattern, kind, categories)
+
+
+def _skip_parse(rule: dict[str, Any], where: str) -> Skip:
+    unknown = set(rule) - {"column", "empty", "equals", "matches"}
+    if unknown:
+        raise MappingError(where, f"unknown key(s) {', '.join(sorted(unknown))}")
+    column = rule.get("column")
+    if not isinstance(column, str) or not column.strip():
+        raise MappingError(f"{where} column", "required: which column the condition reads")
+    empty = rule.get("empty")
+    if empty is not None and not isinstance(empty, bool):
+        raise MappingError(f"{where} empty", "must be true or false")
+    equals = tuple(fold(v) for v in _strings(rule.get("equals"), f"{where} equals"))
+    pattern = _pattern(rule.get("matches"), f"{where} matches")
+    if empty is None and not equals and pattern is None:
+        raise MappingError(where, "needs a condition: empty, equals or matches")
+    return Skip(column.strip(), empty, equals, pattern)
 
 
 def mapping_load(path: Path) -> Mapping:
@@ -388,15 +673,16 @@ def _schedule(record: Record, given: dict[str, str], target: str) -> None:
     if not schedule.note:
         return
     if schedule.opening_hours:
-        said, note = "not read as hours", schedule.note
+        said, note = _("not read as hours"), schedule.note
     else:
-        said, note = "schedule not understood, no opening hours", f"Horaires : {schedule.note}"
+        said, note = _("schedule not understood, no opening hours"), f"Horaires : {schedule.note}"
     if _PHONE.search(note):
         # AMAP lists name their volunteers with their phones: contact details are published only with
         # consent (contact_public), so such a note stays in this report.
-        record.problem(target, f"{said}; holds a phone number, so left out of the description: {schedule.note!r}")
+        message = _("%(said)s; holds a phone number, so left out of the description: %(note)r")
+        record.problem(target, message % {"said": said, "note": schedule.note})
         return
-    record.problem(target, f"{said}, kept in the description: {schedule.note!r}")
+    record.problem(target, _("%(said)s, kept in the description: %(note)r") % {"said": said, "note": schedule.note})
     given["description"] = " ".join(part for part in (given.get("description", ""), note) if part)
 
 
@@ -409,7 +695,7 @@ def _first_url(record: Record, given: dict[str, str], target: str) -> None:
         if re.match(r"(?:https?://|www\.)[^/\s]+\.[^/\s]", part, re.IGNORECASE):
             given[target] = part
             return
-    record.problem(target, f"no absolute web address in {text!r}; none kept")
+    record.problem(target, _("no absolute web address in %(text)r; none kept") % {"text": text})
 
 
 TRANSFORMS: dict[str, Callable[[Record, dict[str, str], str], None]] = {"schedule": _schedule, "first_url": _first_url}
@@ -423,7 +709,7 @@ def _vocabulary(record: Record, name: str, given: str, clean: Callable[[str], st
     try:
         return clean(given)
     except fields.FieldInvalid as error:
-        record.problem(name, error.reason)
+        record.problem(name, str(error.reason))
         return ""
 
 
@@ -445,21 +731,37 @@ def _split(text: str, separators: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _fill(record: Record, given: dict[str, str], mapping: Mapping, raw_position: dict[str, Any]) -> None:
+def _given_parts(given: dict[str, str], record: Record, name: str, separators: str) -> Iterator[tuple[str, str]]:
+    """Each word of a field that may be given by several columns, with the column that gave it."""
+    texts = given.get(name, "").split("\x1f") if given.get(name) else []
+    columns = record.columns.get(name, "").split("\x1f")
+    for position, text in enumerate(texts):
+        column = columns[position] if position < len(columns) else ""
+        for word in _split(text, separators):
+            yield word, column
+
+
+def _fill(
+    record: Record,
+    given: dict[str, str],
+    mapping: Mapping,
+    raw_position: dict[str, Any],
+    kinds: list[tuple[str, str]],
+    values: MappingABC[str, Any],
+) -> None:
     record.ref = given.get("ref", "")
     record.name = given.get("name", "")
-    if not record.name:
-        record.problem("name", "no name", fatal=True)
-    record.description = given.get("description", "")
+    record.description = html_text(given.get("description", ""))
     record.address = given.get("address", "")
     record.commune = given.get("commune", "")
     record.commune_code = given.get("commune_code", "")
     record.opening_hours = given.get("opening_hours", "")
+    record.operator = given.get("operator", "")
 
     form = fold(given.get("legal_form", ""))
     if form:
         record.legal_form = form if form in LegalForm.values else LegalForm.OTHER
-    elif mapping.record_type == "producer":
+    elif record.record_type == "producer":
         record.legal_form = legal_form_of(record.name)
 
     postcode = re.sub(r"\s", "", given.get("postcode", ""))
@@ -474,22 +776,35 @@ def _fill(record: Record, given: dict[str, str], mapping: Mapping, raw_position:
     record.website = _vocabulary(record, "website", given.get("website", ""), fields.url_clean)
 
     _fill_position(record, given, raw_position)
-    _fill_kind(record, given, mapping)
+    _fill_kind(record, kinds, mapping)
 
-    for word in _split(given.get("categories", ""), mapping.split):
+    for word, column in _given_parts(given, record, "categories", mapping.split):
         slugs = mapping.categories.get(fold(word))
         if slugs is None and fold(word) in mapping.kinds:
             continue  # a kind written among the categories, as GoGoCarto maps do
         if slugs is None:
-            record.problem("categories", f"unknown category {word!r} (add it to [categories] in the mapping)")
+            message = _("unknown category %(word)r (add it to [categories] in the mapping)") % {"word": word}
+            record.problem("categories", message, column=column)
         else:
             record.categories += tuple(s for s in slugs if s not in record.categories)
-    for word in _split(given.get("labels", ""), mapping.split):
+    for word, column in _given_parts(given, record, "labels", mapping.split):
         slug = mapping.labels.get(fold(word))
         if slug is None:
-            record.problem("labels", f"unknown label {word!r} (add it to [labels] in the mapping)")
-        elif slug not in record.labels:
+            message = _("unknown label %(word)r (add it to [labels] in the mapping)") % {"word": word}
+            record.problem("labels", message, column=column)
+        elif slug and slug not in record.labels:
             record.labels += (slug,)
+    for word, _column in _given_parts(given, record, "supplies", SUPPLIES_SPLIT):
+        if word not in record.supplies:
+            record.supplies += (word,)
+    _fill_rules(record, mapping, values)
+    if not record.kind:
+        _kind_missing(record, kinds, mapping)
+    if not record.name and mapping.unnamed and record.kind:
+        record.name, record.name_generated = unnamed_name(record, mapping.category_names), True
+        record.columns["name"] = "[source] unnamed"
+    if not record.name:
+        record.problem("name", _("no name"), fatal=True)
 
     record.opening_hours = _vocabulary(record, "opening_hours", record.opening_hours, fields.hours_clean)
 
@@ -499,7 +814,65 @@ def _fill(record: Record, given: dict[str, str], mapping: Mapping, raw_position:
         try:
             record.verified_at = dt.date.fromisoformat(verified[:10])
         except ValueError:
-            record.problem("verified_at", f"{verified!r} is not a date (YYYY-MM-DD)")
+            record.problem("verified_at", _("%(value)r is not a date (YYYY-MM-DD)") % {"value": verified})
+
+
+def _fill_rules(record: Record, mapping: Mapping, values: MappingABC[str, Any]) -> None:
+    """Free-text rules: the first matching rule with a kind gives a record without one its kind; every
+    matching rule adds its categories."""
+    for rule in mapping.rules:
+        if not rule.matches(record, values):
+            continue
+        if rule.kind and not record.kind and record.record_type == "place":
+            record.kind = rule.kind
+            record.columns["kind"] = "[[rules]] " + ", ".join(rule.within)
+        record.categories += tuple(s for s in rule.categories if s not in record.categories)
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def html_text(text: str) -> str:
+    """The text of a description written in HTML (exports from web maps): tags out, entities decoded."""
+    if "<" not in text and "&" not in text:
+        return text
+    return " ".join(html.unescape(_TAG.sub(" ", text)).split())
+
+
+# The kind's French words for a place without a name; a vending machine is named after what it sells.
+_UNNAMED = {
+    "farm": "Vente à la ferme", "market": "Marché", "amap": "AMAP", "producers_shop": "Magasin de producteurs",
+    "supermarket": "Supermarché", "shop": "Commerce", "solidarity_grocery": "Épicerie solidaire",
+    "cooperative_grocery": "Épicerie coopérative", "restaurant": "Restaurant", "canteen": "Restauration collective",
+    "relay": "Point relais", "vending": "Distributeur", "online": "Vente en ligne",
+}  # fmt: skip
+
+
+def _of(noun: str) -> str:
+    """ "œufs" -> "d'œufs", "lait" -> "de lait"."""
+    return f"d'{noun}" if plain(noun[:1]) in tuple("aeiouyh") or noun[:1] in "œŒ" else f"de {noun}"
+
+
+def unnamed_name(record: Record, category_names: dict[str, str]) -> str:
+    """A French name for a place its source left nameless: "Marché de Colmar", "Distributeur d'œufs —
+    Riquewihr". Without a commune, the street, else the source's reference, keeps two of them apart."""
+    phrase = _UNNAMED.get(record.kind, record.kind)
+    if record.kind == "vending":
+        sold = [category_names.get(s, s).lower() for s in record.categories[:3]]
+        if len(sold) == 1:
+            phrase = f"{phrase} {_of(sold[0])}"
+        elif len(sold) == 2:
+            phrase = f"{phrase} {_of(sold[0])} et {_of(sold[1])}"
+        elif sold:
+            phrase = f"{phrase} de produits fermiers"
+    commune = record.commune.strip()
+    if commune and record.kind == "market":
+        return f"{phrase} {_of(commune)}"
+    if commune:
+        return f"{phrase} — {commune}"
+    if record.address:
+        return f"{phrase} — {record.address}"
+    return f"{phrase} ({record.ref})" if record.ref else phrase
 
 
 def _fill_position(record: Record, given: dict[str, str], raw: dict[str, Any]) -> None:
@@ -509,32 +882,42 @@ def _fill_position(record: Record, given: dict[str, str], raw: dict[str, Any]) -
     lat = raw["lat"] if isinstance(raw.get("lat"), float) else number_parse(lat_text)
     lon = raw["lon"] if isinstance(raw.get("lon"), float) else number_parse(lon_text)
     if lat is None or lon is None:
-        record.problem("lat", f"position {lat_text!r}, {lon_text!r} is not two numbers")
+        record.problem("lat", _("position %(lat)r, %(lon)r is not two numbers") % {"lat": lat_text, "lon": lon_text})
         return
     if not (valid_lat(lat) and valid_lon(lon)):
-        record.problem("lat", f"position {lat:g}, {lon:g} is impossible (latitude -90..90, longitude -180..180)")
+        message = _("position %(lat)s, %(lon)s is impossible (latitude -90..90, longitude -180..180)")
+        record.problem("lat", message % {"lat": f"{lat:g}", "lon": f"{lon:g}"})
         return
     # Outside France, swapped or far from the row's commune: judged against the commune once it is known
     # (geocode.positions_check), in the preview as in the import.
     record.lat, record.lon = lat, lon
 
 
-def _fill_kind(record: Record, given: dict[str, str], mapping: Mapping) -> None:
-    word = given.get("kind", "")
-    if mapping.record_type == "producer" and not word:
+def _fill_kind(record: Record, kinds: list[tuple[str, str]], mapping: Mapping) -> None:
+    """The first value naming a kind gives it: the columns in the mapping's order, and within a cell
+    ("Marché, Légumes") its words."""
+    for word, column in kinds:
+        for part in [word, *_split(word, mapping.split)]:
+            kind = mapping.kinds.get(fold(part)) or (part if part in PlaceKind.values else "")
+            if kind:
+                record.kind = kind
+                record.columns["kind"] = column
+                return
+
+
+def _kind_missing(record: Record, kinds: list[tuple[str, str]], mapping: Mapping) -> None:
+    """No column and no rule gave a kind: a producer is read without a place, a place is kept out."""
+    producer = record.record_type == "producer"
+    if not kinds:
+        if not producer:
+            message = _("no place kind (map a column to kind, give [constants] kind, or a [[rules]] kind)")
+            record.problem("kind", message, fatal=True)
         return
-    if not word:
-        record.problem("kind", "no place kind (map a column to kind, or give [constants] kind)", fatal=True)
-        return
-    # A cell may hold several words ("Marché, Légumes"): the first one naming a kind gives it.
-    kind = ""
-    for part in [word, *_split(word, mapping.split)]:
-        kind = mapping.kinds.get(fold(part)) or (part if part in PlaceKind.values else "")
-        if kind:
-            break
-    if kind:
-        record.kind = kind
-    elif mapping.record_type == "producer":
-        record.problem("kind", f"unknown place kind {word!r}; the producer is read without a place")
+    words = ", ".join(repr(word) for word, _column in kinds)
+    column = ", ".join(column for _word, column in kinds)
+    if producer:
+        message = _("unknown place kind %(words)s; the producer is read without a place") % {"words": words}
+        record.problem("kind", message, column=column)
     else:
-        record.problem("kind", f"unknown place kind {word!r} (add it to [kinds] in the mapping)", fatal=True)
+        message = _("unknown place kind %(words)s (add it to [kinds] in the mapping)") % {"words": words}
+        record.problem("kind", message, fatal=True, column=column)

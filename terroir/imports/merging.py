@@ -31,9 +31,11 @@ from terroir.directory.services import (
     offers_bulk_replace,
     places_bulk_create,
     places_bulk_update,
+    places_links_add,
 )
 from terroir.lib.geo import Precision
 from terroir.lib.progress import Progress, ProgressReport
+from terroir.lib.text import fold
 
 from .linkage import best_links, directory_model, link
 from .merge import Candidate, Chosen, clusters, fields_choose, linkage_columns
@@ -88,6 +90,7 @@ def records_merge(
     writer = _Writer(by=by if by is not None and by.is_authenticated else None, note=note)
     for record_type in record_types:
         _merge(record_type, summary, writer, relink=relink, progress=progress)
+    _links_write(writer)
     return summary
 
 
@@ -198,6 +201,8 @@ class _Writer:
     note: str = ""
     revisions: list[Revision] = field(default_factory=list)
     suggestions: list[Suggestion] = field(default_factory=list)
+    # (place id, category slug) the places' sources say are sold there.
+    place_categories: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _attribution(merges: Sequence[EntryMerge]) -> Any:
@@ -307,6 +312,10 @@ def _entries_write(
     _records_point(record_type, written)
     _origins_write(record_type, written, owned)
     products: dict[int, list[dict[str, Any]]] = {}
+    if record_type == "place":
+        writer.place_categories += [
+            (i.pk, slug) for i, _m, c in written if "categories" in c for slug in c["categories"].value
+        ]
     if record_type == "producer":
         products = products_of_many([i.pk for i, _m, _c in updated])
         _offers_write([(i, c) for i, _m, c in written], {pk for pk, names in owned.items() if "products" in names})
@@ -560,3 +569,49 @@ def _offers_write(written: list[tuple[Actor, dict[str, Chosen]]], owned: set[int
             if slug in categories and (actor.pk, categories[slug]) not in has:
                 offers.append((Offer(producer_id=actor.pk, category_id=categories[slug]), label_ids))
     offers_bulk_replace(cleared=ids, offers=offers)
+
+
+def _links_write(writer: _Writer) -> None:
+    """The links the sources give between entries, added to the directory: the producer running a place
+    (`operator`, a producer record of the same source), the places a producer supplies (`supplies`: a
+    place record of the same source by reference, or "source:reference", or by name when one place
+    record alone has it), what is sold at a place (its records' categories)."""
+    places: dict[tuple[str, str], int] = {}
+    named: dict[str, set[int]] = {}
+    place_records = SourceRecord.objects.filter(record_type="place", missing=False, place__isnull=False)
+    for source, ref, name, entry in place_records.values_list("source__name", "ref", "name", "place_id").iterator(
+        chunk_size=5000
+    ):
+        places[(source, ref)] = entry
+        named.setdefault(fold(name), set()).add(entry)
+    actors = {
+        (source, ref): actor
+        for source, ref, actor in SourceRecord.objects.filter(
+            record_type="producer", missing=False, actor__isnull=False
+        ).values_list("source__name", "ref", "actor_id")
+    }
+    operators: dict[int, int] = {}
+    for source, data, run in place_records.filter(data__operator__gt="").values_list(
+        "source__name", "data", "place_id"
+    ):
+        actor = actors.get((source, data["operator"]))
+        if actor is not None:
+            operators[run] = actor
+    supplied: list[tuple[int, int]] = []
+    producers = SourceRecord.objects.filter(record_type="producer", missing=False, actor__isnull=False)
+    for source, data, actor in producers.filter(data__supplies__0__isnull=False).values_list(
+        "source__name", "data", "actor_id"
+    ):
+        for reference in data.get("supplies") or ():
+            other, _colon, other_ref = reference.partition(":")
+            place: int | None = places.get((source, reference))
+            if place is None and other_ref:
+                place = places.get((other, other_ref))
+            if place is None and len(named.get(fold(reference), ())) == 1:
+                place = next(iter(named[fold(reference)]))
+            if place is not None:
+                supplied.append((place, actor))
+    categories = dict(Category.objects.values_list("slug", "id"))
+    sold = [(place, categories[slug]) for place, slug in writer.place_categories if slug in categories]
+    writer.place_categories = []
+    places_links_add(operators=operators, producers=supplied, categories=sold)

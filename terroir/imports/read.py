@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from terroir.lib.tabular import Limits, SourceError, encoding_detect, format_of,
 from terroir.lib.text import fold
 
 from .geocode import CROWDED_MIN, AddokClient, point_key, positions_check, records_geocode
-from .mapping import Mapping, Problem, Record, _text
+from .mapping import Mapping, Problem, Record, _text, record_ref, records_group
 
 
 def limits() -> Limits:
@@ -60,17 +59,10 @@ def records_read(path: Path, mapping: Mapping) -> Iterator[Record]:
     """Every row of the file as a record, with the problems of its own values (records_checked adds
     those found against the communes and the rest of the file). Raises SourceError when the file cannot
     be read at all, or misses a column the mapping names."""
-    for row in rows_read(path, **_read_options(path, mapping)):
-        yield mapping.record_of(row)
-
-
-def record_ref(record: Record) -> str:
-    """The record's id in its source; without one, a key from its name and commune, so that a
-    re-import of the same row finds it again."""
-    if record.ref:
-        return record.ref[:200]
-    basis = "|".join((fold(record.name), record.postcode, fold(record.commune)))
-    return "key:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:20]
+    rows = rows_read(path, **_read_options(path, mapping))
+    records = (record for row in rows for record in mapping.records_of(row))
+    # Grouping holds the file's records until its end: only mappings that ask for it pay that.
+    yield from records_group(records) if mapping.group else records
 
 
 def _columns(mapping: Mapping, *targets: str) -> str:
@@ -161,7 +153,7 @@ def preview(
             if len(result.records) < rows:
                 result.records.append(record)
             for problem in record.problems:
-                result.problem_counts[problem.field] += 1
+                result.problem_counts[problem.where] += 1
                 if len(result.problems) < problems:
                     result.problems.append(problem)
     except SourceError as error:
@@ -169,16 +161,16 @@ def preview(
     return result
 
 
-REPORT_COLUMNS = ("line", "rejected", "field", "problem", "row")
+REPORT_COLUMNS = ("line", "rejected", "column", "problem", "row")
 
 
 def report_lines(record: Record) -> Iterator[tuple[Any, ...]]:
-    """The report's lines for one record: one per problem, with the original row as JSON and whether
-    the row was kept out."""
+    """The report's lines for one record: one per problem, naming the source's column, with the
+    original row as JSON and whether the row was kept out."""
     rejected = "yes" if record.rejected else "no"
     row = json.dumps(record.raw, ensure_ascii=False, default=str)
     for problem in record.problems:
-        yield (problem.line, rejected, problem.field, problem.message, row)
+        yield (problem.line, rejected, problem.where, problem.message, row)
 
 
 def report_write(records: Iterator[Record] | list[Record], path: Path) -> int:

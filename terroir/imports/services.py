@@ -28,19 +28,21 @@ from terroir.lib.progress import Progress, ProgressReport
 from terroir.lib.tabular import SourceError, rows_estimate
 
 from .geocode import Precision, geocoder
-from .mapping import Mapping, MappingError, Record, mapping_parse
+from .mapping import Mapping, MappingError, Record, mapping_parse, record_ref
 from .merging import record_pair_decide, records_merge
 from .models import ImportRun, Source, SourceRecord
-from .read import REPORT_COLUMNS, limits, record_ref, records_checked, report_lines, source_error_text
+from .read import REPORT_COLUMNS, limits, records_checked, report_lines, source_error_text
 from .sources import shipped_mappings
 
 CHUNK = 2000
 REPORT_MAX_LINES = 100_000
 # Fields of a Record kept in SourceRecord.data (the rest is its line, raw row and problems).
-DATA_FIELDS = tuple(f.name for f in dataclasses.fields(Record) if f.name not in {"line", "raw", "problems", "source"})
+DATA_FIELDS = tuple(
+    f.name for f in dataclasses.fields(Record) if f.name not in {"line", "raw", "problems", "source", "columns"}
+)
 
 
-__all__ = ["ImportBusy", "record_pair_decide", "records_merge", "source_import"]
+__all__ = ["ImportBusy", "record_pair_decide", "record_ref", "records_merge", "source_import"]
 
 
 class ImportBusy(RuntimeError):
@@ -101,6 +103,7 @@ def record_data(record: Record) -> dict[str, Any]:
     data = {name: getattr(record, name) for name in DATA_FIELDS}
     data["categories"] = list(record.categories)
     data["labels"] = list(record.labels)
+    data["supplies"] = list(record.supplies)
     data["verified_at"] = record.verified_at.isoformat() if record.verified_at else None
     return data
 

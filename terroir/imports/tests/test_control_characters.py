@@ -23,6 +23,6 @@ def test_control_characters_in_an_imported_name_are_removed_and_reported(tmp_pat
     records = {r.ref: r for r in records_read(write_csv(tmp_path / "controls.csv", rows), mapping_parse(FARMS_MAPPING))}
     assert records["C1"].name == "Ferme [31m des Monts du Forez"
     assert [(p.field, p.message, p.fatal) for p in records["C1"].problems] == [
-        ("name", "control characters removed", False)
+        ("name", "caractères de contrôle retirés", False)
     ]
     assert records["C2"].name == "Marché de Thiers" and records["C2"].problems == []

@@ -66,7 +66,7 @@ def test_an_import_keeps_each_record_with_its_source_and_reports_the_rest(tmp_pa
     assert thiers.data["precision"] == "commune" and thiers.data["commune_code"] == "63430"
     assert thiers.raw["adresse"] == "place du Pirou"
     report = list(csv.DictReader(io.StringIO(run.report.lstrip("\ufeff")), delimiter=";"))
-    assert {(r["line"], r["field"], r["rejected"]) for r in report} == {("4", "name", "yes"), ("3", "address", "no")}
+    assert {(r["line"], r["column"], r["rejected"]) for r in report} == {("4", "nom", "yes"), ("3", "adresse", "no")}
     assert json.loads(report[0]["row"])["id"] in {"2", "3"}
     assert Source.objects.get(name="amap-63").mapping == MAPPING
 

@@ -136,8 +136,9 @@ def test_overpass_answers_are_read_with_the_shipped_openstreetmap_mapping(tmp_pa
     assert (farm.ref, farm.kind, farm.labels, farm.opening_hours) == ("node/101", "farm", ("ab",), "Fr 16:00-19:00")
     assert farm.phone == "+33473821111"
     assert (market.ref, market.kind, market.lat, market.lon) == ("way/202", "market", 45.78, 3.08)
-    assert machine.kind == "vending" and machine.rejected  # no name: kept out, and reported
-    assert [p.field for p in machine.problems] == ["name"]
+    # No name: named from what it sells and, without a commune, its reference in OpenStreetMap.
+    assert (machine.kind, machine.categories, machine.rejected) == ("vending", ("milk",), False)
+    assert (machine.name, machine.name_generated) == ("Distributeur de lait (node/303)", True)
 
 
 def test_gogocarto_exports_mix_kinds_and_products_in_their_categories(tmp_path, territory) -> None:
@@ -235,7 +236,11 @@ def test_the_report_keeps_every_problem_with_its_line_and_the_original_row(tmp_p
     with (tmp_path / "report.csv").open(encoding="utf-8-sig") as report:
         written = list(csv.DictReader(report, delimiter=";"))
     assert lines == len(written) == 2
-    assert {(w["line"], w["rejected"], w["field"]) for w in written} == {("3", "yes", "kind"), ("3", "yes", "phone")}
+    # The report names the file's columns, not the directory's fields.
+    assert {(w["line"], w["rejected"], w["column"]) for w in written} == {
+        ("3", "yes", "Type"),
+        ("3", "yes", "Téléphone"),
+    }
     assert json.loads(written[0]["row"])["Nom"] == "Typos"
 
 
@@ -245,7 +250,7 @@ def test_the_preview_shows_the_first_records_and_counts_every_problem(tmp_path, 
     path = write_csv(tmp_path / "many.csv", [[f"F{n}", *ROWS[0][1:]] for n in range(30)] + [bad] * 5)
     result = preview(path, mapping, rows=3)
     assert (len(result.records), result.rows, result.rejected) == (3, 35, 5)
-    assert result.problem_counts == {"name": 5, "kind": 5}
+    assert result.problem_counts == {"Nom": 5, "Type": 5}
     assert result.error is None
 
 
@@ -297,7 +302,7 @@ def test_import_preview_command_prints_records_problems_and_writes_the_report(tm
     out = capsys.readouterr().out
     assert "line 2 [ok] ref=F1; name=Ferme des Monts du Forez; kind=farm" in out
     assert "2 rows read, 1 usable, 1 rejected" in out
-    assert "line 3: REJECTED kind: no place kind" in out
+    assert "line 3: REJECTED Type: pas de type de lieu" in out  # the column of the file, not the field
     assert (tmp_path / "r.csv").exists()
     with pytest.raises(CommandError, match="empty"):
         (tmp_path / "empty.csv").write_bytes(b"")

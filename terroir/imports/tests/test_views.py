@@ -97,7 +97,7 @@ def test_a_coordinator_uploads_previews_runs_with_progress_and_reads_the_report(
     assert response.status_code == 302
     preview = coordinator.get(response["Location"])
     page = preview.content.decode()
-    assert "GAEC des Monts du Forez" in page and "no name" in page
+    assert "GAEC des Monts du Forez" in page and "pas de nom" in page
     started = coordinator.post(response["Location"])
     progress_url = reverse("imports:progress-json", args=[started["Location"].strip("/").split("/")[-2]])
     deadline = time.monotonic() + 60
@@ -111,9 +111,9 @@ def test_a_coordinator_uploads_previews_runs_with_progress_and_reads_the_report(
     run = ImportRun.objects.get()
     assert (run.rows, run.rejected, run.entries_created) == (3, 1, 2)
     page = coordinator.get(state["url"]).content.decode()
-    assert "no name" in page
+    assert "pas de nom" in page
     report = coordinator.get(reverse("imports:run-report", args=[run.pk]))
-    assert report["Content-Type"].startswith("text/csv") and "no name" in report.content.decode("utf-8-sig")
+    assert report["Content-Type"].startswith("text/csv") and "pas de nom" in report.content.decode("utf-8-sig")
 
 
 def test_the_review_queue_shows_both_records_and_takes_decisions(coordinator, territory, tmp_path) -> None:

@@ -54,7 +54,7 @@ def preview_show(out: OutputWrapper, path: Path, mapping: Mapping, *, rows: int,
     )
     for problem in result.problems[:50]:
         flag = "REJECTED " if problem.fatal else ""
-        out.write(f"  line {problem.line}: {flag}{problem.field}: {problem.message}")
+        out.write(f"  line {problem.line}: {flag}{problem.where}: {problem.message}")
     if report:
         try:
             lines = report_write(records_checked(path, mapping), Path(report))

@@ -1,0 +1,72 @@
+"""The ready-made `osm` and `gogocarto` mappings on the real files of ../shared/data/real: rows read,
+rejected, and why (the figures of docs/imports.md).
+
+    python bench/mappings.py
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+REAL = ROOT.parent / "shared" / "data" / "real"
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "terroir.settings")
+    import django
+
+    django.setup()
+    from terroir.imports.mapping import mapping_load
+    from terroir.imports.read import records_read
+    from terroir.imports.sources import shipped_mappings
+
+    osm_gz = REAL / "osm" / "farmshops_eu_osm_outside_france.geojson.gz"
+    gogo = REAL / "gogocarto" / "gogocarto_pdcn_sample_elements.json"
+    if not osm_gz.exists() or not gogo.exists():
+        print(f"no real files under {REAL}")
+        return 1
+    summary = []
+    with tempfile.TemporaryDirectory() as tmp:
+        geojson = Path(tmp) / "osm.geojson"
+        with gzip.open(osm_gz, "rb") as raw, geojson.open("wb") as out:
+            shutil.copyfileobj(raw, out)
+        overpass = Path(tmp) / "osm-overpass.json"
+        overpass.write_text(json.dumps(_as_overpass(json.loads(geojson.read_text()))), encoding="utf-8")
+        for name, path, mapping in (
+            ("osm_geojson", geojson, "osm"), ("osm_overpass", overpass, "osm"), ("gogocarto", gogo, "gogocarto")
+        ):  # fmt: skip
+            rows, rejected, why = 0, 0, Counter[str]()
+            for record in records_read(path, mapping_load(shipped_mappings()[mapping])):
+                rows += 1
+                rejected += record.rejected
+                why.update(f"{p.where}: {p.message[:50]}" for p in record.problems if p.fatal)
+            print(f"{name}: {rows} rows, {rejected} rejected; {dict(why.most_common(5))}")
+            summary.append(f"{name}_rejected={rejected}/{rows}")
+    print("SUMMARY " + " ".join(summary))
+    return 0
+
+
+def _as_overpass(collection: dict) -> dict:
+    """The same features in the shape of an Overpass answer (both occur in practice)."""
+    elements = []
+    for feature in collection["features"]:
+        kind, _slash, number = str(feature["id"]).partition("/")
+        tags = {k: v for k, v in feature["properties"].items() if k != "id"}
+        lon, lat = feature["geometry"]["coordinates"][:2]
+        element = {"type": kind, "id": int(number), "tags": tags}
+        element.update({"lat": lat, "lon": lon} if kind == "node" else {"center": {"lat": lat, "lon": lon}})
+        elements.append(element)
+    return {"version": 0.6, "elements": elements}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
