@@ -25,7 +25,7 @@ from terroir.contributions.audit import audit_record
 from terroir.directory.background import task_error_text
 from terroir.directory.models import Actor, Place
 from terroir.directory.uploads import upload_limit
-from terroir.lib.geo import haversine_km
+from terroir.lib.geo import Precision, haversine_km
 
 from .forms import UploadForm
 from .jobs import UploadError, import_start, import_state, upload_keep, upload_path
@@ -204,11 +204,20 @@ def _side_by_side(pair: RecordPair) -> list[dict[str, Any]]:
         distance = haversine_km(a["lat"], a["lon"], b["lat"], b["lon"])
         lines.append({
             "field": "position", "label": FIELD_LABELS["position"],
-            "first": f"{a['lat']:.5f}, {a['lon']:.5f} ({a.get('precision', '')})",
-            "second": f"{b['lat']:.5f}, {b['lon']:.5f} ({b.get('precision', '')})",
+            "first": f"{a['lat']:.5f}, {a['lon']:.5f} ({_precision(a.get('precision'))})",
+            "second": f"{b['lat']:.5f}, {b['lon']:.5f} ({_precision(b.get('precision'))})",
             "same": distance < 0.3, "distance": distance_text(distance),
         })  # fmt: skip
     return lines
+
+
+def _precision(value: Any) -> str:
+    """How a record's position was found, in words (a value this page does not know is shown as it is)."""
+    words = {
+        Precision.GIVEN: _("given by the source"), Precision.ADDRESS: _("found from the address"),
+        Precision.STREET: _("found from the street"), Precision.COMMUNE: _("the commune's centre"),
+    }  # fmt: skip
+    return str(words.get(value, value or ""))
 
 
 def _map_points(pair: RecordPair) -> list[dict[str, Any]]:
