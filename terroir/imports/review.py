@@ -191,14 +191,15 @@ def trace_summary(trace: dict[str, Any]) -> list[str]:
 
 
 def entry_merges_of(pairs: Iterable[RecordPair]) -> dict[int, EntryMerge]:
-    """For each pair, the entry merge its records caused (an entry folded into another), if any."""
+    """For each pair, the entry merge its records caused (an entry folded into the one they feed), if any."""
     pairs = list(pairs)
-    ids = {i for p in pairs for i in (p.first_id, p.second_id)}
     merges: dict[int, EntryMerge] = {}
-    if not ids:
-        return merges
-    for merge in EntryMerge.objects.filter(restored_at=None).order_by("-pk"):
-        for pair in pairs:
-            if pair.pk not in merges and {pair.first_id, pair.second_id} & set(merge.records):
-                merges[pair.pk] = merge
+    for record_type in {p.first.record_type for p in pairs}:
+        typed = [p for p in pairs if p.first.record_type == record_type]
+        entries = {r.actor_id or r.place_id for p in typed for r in (p.first, p.second)} - {None}
+        found = EntryMerge.objects.filter(record_type=record_type, restored_at=None, kept_id__in=entries)
+        for merge in found.order_by("-pk"):
+            for pair in typed:
+                if pair.pk not in merges and {pair.first_id, pair.second_id} & set(merge.records):
+                    merges[pair.pk] = merge
     return merges

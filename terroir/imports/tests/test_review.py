@@ -229,3 +229,22 @@ def test_the_forms_need_the_csrf_token(people, two_sources) -> None:
     client.force_login(people.camille)
     assert client.post(reverse("imports:split", args=[linked().pk])).status_code == 403
     assert linked().status == RecordPair.Status.LINKED
+
+
+def test_splitting_a_merge_that_folded_an_entry_brings_that_entry_back(coordinator, territory, tmp_path) -> None:
+    load(tmp_path, "bio", BIO)
+    # First the chamber gives its farm without SIRET, in another commune: two entries.
+    elsewhere = [["c1", "Monts du Forez (EARL)", "", "", "", "63300", "Thiers", "45.8600", "3.5500", "fromage"]]
+    load(tmp_path, "chamber", elsewhere)
+    before = actor_of("c1")
+    assert before is not None and before != actor_of("b1")
+    # Then its SIRET and place: merged automatically, the chamber's entry folded into the other.
+    load(tmp_path, "chamber", CHAMBER[:1])
+    assert actor_of("c1") == actor_of("b1")
+    merge = EntryMerge.objects.get(restored_at=None)
+    page = coordinator.get(reverse("imports:merges"), **FRENCH).content.decode()
+    assert f"La fiche n° {merge.removed_id} a été fondue dans la fiche n° {merge.kept_id}" in page
+    coordinator.post(reverse("imports:split", args=[linked().pk]))
+    merge.refresh_from_db()
+    assert merge.restored_at is not None
+    assert {actor_of("b1"), actor_of("c1")} == {merge.kept_id, merge.removed_id}
