@@ -103,12 +103,16 @@ def test_a_coordinator_decides_a_batch_of_pairs_side_by_side_with_their_map(
     size: str, page: Any, client: Any, live_server: Any, django_user_model: Any, communes_for_live_server: None,
     tmp_path: Path,
 ) -> None:  # fmt: skip
-    from terroir.imports.models import RecordPair
+    from terroir.imports.models import RecordPair, SourceRecord
 
     load(tmp_path, "bio", BIO)
     load(tmp_path, "chamber", CHAMBER)
     # As if the linkage had been unsure of the SIRET pair too: two pairs wait.
     RecordPair.objects.filter(status=RecordPair.Status.LINKED).update(status=RecordPair.Status.REVIEW)
+    # A long web address without a space: it must wrap rather than widen the page.
+    record = SourceRecord.objects.get(ref="c2")
+    record.data["website"] = "https://www." + "ferme-de-la-durolle-" * 8 + "thiers.example.org/vente-directe"
+    record.save(update_fields=["data"])
     page.set_viewport_size(PHONE if size == "phone" else DESKTOP)
     problems = watched(page)
     logged_in(page, client, live_server, django_user_model)
