@@ -241,6 +241,7 @@ def _pair_items(pairs: list[RecordPair]) -> list[dict[str, Any]]:
             "points": json.dumps(_map_points(pair)), "merge": merge,
             "moved": trace_summary(merge.trace) if merge else [],
             "entry_kind": "producer" if pair.first.record_type == "producer" else "place", "entry": entry,
+            "kind_label": _("Producer") if pair.first.record_type == "producer" else _("Place to buy"),
         })  # fmt: skip
     return items
 

@@ -47,7 +47,7 @@ def actor_of(ref: str) -> int | None:
 def test_every_automatic_merge_is_listed_with_its_reasons_in_french(coordinator, two_sources) -> None:
     page = coordinator.get(reverse("imports:merges"), **FRENCH).content.decode()
     assert "GAEC des Monts du Forez" in page and "Monts du Forez (EARL)" in page
-    assert "même SIRET" in page and "noms proches" in page
+    assert "même SIRET" in page and "noms proches" in page and "Producteur ·" in page
     assert "Séparer" in page
     # The pair only waiting for review is not an automatic merge.
     assert "Ferme de la Durolle" not in page
