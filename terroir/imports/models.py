@@ -148,7 +148,11 @@ class RecordPair(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Set when linkage created the pair, or changed its score or status (the run it happened in).
     updated_at = models.DateTimeField(default=timezone.now)
+    # A pair merged automatically that a coordinator split: its status is "different" from then on, so
+    # no later import merges the two records again; this says the decision undid an automatic merge.
+    split_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-probability"]

@@ -1,10 +1,13 @@
 """Coordinators' pages: upload a source file, preview it, run the import with its
-progress, read the run's report, work through the review queue, see where each value comes from."""
+progress, read the run's report, work through the review queue (one pair or a batch), list the
+automatic merges with their reasons and split one, see where each value comes from."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -12,8 +15,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.permissions import coordinator_required
@@ -21,7 +25,7 @@ from terroir.contributions.audit import audit_record
 from terroir.directory.background import task_error_text
 from terroir.directory.models import Actor, Place
 from terroir.directory.uploads import upload_limit
-from terroir.lib.geo import haversine_km
+from terroir.lib.geo import Precision, haversine_km
 
 from .forms import UploadForm
 from .jobs import UploadError, import_start, import_state, upload_keep, upload_path
@@ -29,7 +33,16 @@ from .mapping import MappingError
 from .merge import SINGLE_FIELDS
 from .models import FieldOrigin, ImportRun, RecordPair, Source, SourceRecord
 from .read import preview
-from .services import mapping_for, record_pair_decide
+from .review import (
+    Decided,
+    ReviewRefused,
+    entry_merges_of,
+    pair_reasons,
+    record_pair_split,
+    record_pairs_decide,
+    trace_summary,
+)
+from .services import mapping_for
 
 PREVIEW_ROWS = 20
 PREVIEW_PROBLEMS = 200
@@ -37,6 +50,14 @@ SHOWN_FIELDS = ("ref", "name", "kind", "siret", "address", "postcode", "commune"
                 "website", "categories", "labels", "opening_hours")  # fmt: skip
 COMPARED_FIELDS = ("name", "legal_form", "siret", "address", "postcode", "commune", "phone", "email", "website",
                    "kind", "categories", "labels", "opening_hours")  # fmt: skip
+
+FIELD_LABELS = {
+    "name": gettext_lazy("Name"), "legal_form": gettext_lazy("Legal form"), "siret": gettext_lazy("SIRET"),
+    "address": gettext_lazy("Address"), "postcode": gettext_lazy("Postcode"), "commune": gettext_lazy("Commune"),
+    "phone": gettext_lazy("Phone"), "email": gettext_lazy("Email address"), "website": gettext_lazy("Website"),
+    "kind": gettext_lazy("Kind of place"), "categories": gettext_lazy("Products"), "labels": gettext_lazy("Labels"),
+    "opening_hours": gettext_lazy("Opening hours"), "position": gettext_lazy("Position on the map"),
+}  # fmt: skip
 
 
 @coordinator_required
@@ -177,46 +198,157 @@ def _side_by_side(pair: RecordPair) -> list[dict[str, Any]]:
     for name in COMPARED_FIELDS:
         left, right = _cell(a.get(name)), _cell(b.get(name))
         if left or right:
-            lines.append({"field": name, "first": left, "second": right, "same": left.casefold() == right.casefold()})
+            same = left.casefold() == right.casefold()
+            lines.append({"field": name, "label": FIELD_LABELS[name], "first": left, "second": right, "same": same})
     if None not in (a.get("lat"), b.get("lat"), a.get("lon"), b.get("lon")):
         distance = haversine_km(a["lat"], a["lon"], b["lat"], b["lon"])
         lines.append({
-            "field": "position", "first": f"{a['lat']:.5f}, {a['lon']:.5f} ({a.get('precision', '')})",
-            "second": f"{b['lat']:.5f}, {b['lon']:.5f} ({b.get('precision', '')})",
+            "field": "position", "label": FIELD_LABELS["position"],
+            "first": f"{a['lat']:.5f}, {a['lon']:.5f} ({_precision(a.get('precision'))})",
+            "second": f"{b['lat']:.5f}, {b['lon']:.5f} ({_precision(b.get('precision'))})",
             "same": distance < 0.3, "distance": distance_text(distance),
         })  # fmt: skip
     return lines
 
 
+def _precision(value: Any) -> str:
+    """How a record's position was found, in words (a value this page does not know is shown as it is)."""
+    words = {
+        Precision.GIVEN: _("given by the source"), Precision.ADDRESS: _("found from the address"),
+        Precision.STREET: _("found from the street"), Precision.COMMUNE: _("the commune's centre"),
+    }  # fmt: skip
+    return str(words.get(value, value or ""))
+
+
+def _map_points(pair: RecordPair) -> list[dict[str, Any]]:
+    """The two records' positions for the small map (read by static/terroir/review.js)."""
+    return [
+        {"lat": r.data["lat"], "lon": r.data["lon"], "name": r.name, "n": n}
+        for n, r in ((1, pair.first), (2, pair.second))
+        if r.data.get("lat") is not None and r.data.get("lon") is not None
+    ]
+
+
+def _pair_items(pairs: list[RecordPair]) -> list[dict[str, Any]]:
+    merges = entry_merges_of(pairs)
+    items = []
+    for pair in pairs:
+        reasons, recorded = pair_reasons(pair)
+        merge = merges.get(pair.pk)
+        entry = pair.first.actor_id or pair.first.place_id
+        items.append({
+            "pair": pair, "lines": _side_by_side(pair), "reasons": reasons, "recorded": recorded,
+            "points": json.dumps(_map_points(pair)), "merge": merge,
+            "moved": trace_summary(merge.trace) if merge else [],
+            "entry_kind": "producer" if pair.first.record_type == "producer" else "place", "entry": entry,
+            "kind_label": _("Producer") if pair.first.record_type == "producer" else _("Place to buy"),
+        })  # fmt: skip
+    return items
+
+
+def _map_settings() -> dict[str, str]:
+    return {"tiles": settings.TERROIR_TILE_URL, "attribution": settings.TERROIR_TILE_ATTRIBUTION}
+
+
+def _pairs_page(request: HttpRequest, pairs: Any, per_page: int = 10) -> Any:
+    return Paginator(pairs.select_related("first__source", "second__source", "decided_by"), per_page).get_page(
+        request.GET.get("page")
+    )
+
+
 @coordinator_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    pairs = RecordPair.objects.filter(status=RecordPair.Status.REVIEW).select_related("first__source", "second__source")
-    page = Paginator(pairs.order_by("-probability", "id"), 10).get_page(request.GET.get("page"))
-    items = [{"pair": pair, "lines": _side_by_side(pair)} for pair in page]
+    pairs = RecordPair.objects.filter(status=RecordPair.Status.REVIEW).order_by("-probability", "id")
+    page = _pairs_page(request, pairs)
     decided = RecordPair.objects.filter(status__in=[RecordPair.Status.SAME, RecordPair.Status.DIFFERENT]).count()
-    return render(request, "imports/review.html", {"page": page, "items": items, "decided": decided})
+    context = {"page": page, "items": _pair_items(list(page)), "decided": decided, "map": _map_settings()}
+    return render(request, "imports/review.html", context)
+
+
+def _decided_messages(request: HttpRequest, done: Decided, same: bool) -> None:
+    for pair in done.pairs:
+        names = {"a": pair.first.name, "b": pair.second.name}
+        messages.success(request, (_("Merged: %(a)s = %(b)s.") if same else _("Kept apart: %(a)s ≠ %(b)s.")) % names)
+    for refusal in done.refused:
+        messages.error(request, refusal)
+
+
+def _back_to_review(request: HttpRequest) -> HttpResponse:
+    page = request.POST.get("page", "")
+    return redirect(reverse("imports:review") + (f"?page={page}" if page.isdigit() else ""))
 
 
 @coordinator_required
 @require_POST
 def review_decide(request: HttpRequest, pair_id: int) -> HttpResponse:
-    pair = get_object_or_404(RecordPair.objects.select_related("first", "second"), pk=pair_id)
     decision = request.POST.get("decision")
     if decision not in {"same", "different"}:
         return HttpResponse(_("The decision must be “same” or “different”."), status=400)
-    record_pair_decide(pair=pair, same=decision == "same", by=request.user)
-    audit_record(
-        by=request.user,
-        action=f"merge_{decision}",
-        target=f"pair:{pair.pk}",
-        summary=f"{pair.first.name} / {pair.second.name}",
-    )
-    if decision == "same":
-        messages.success(request, _("Merged: %(a)s = %(b)s.") % {"a": pair.first.name, "b": pair.second.name})
+    done = record_pairs_decide(pair_ids=[pair_id], same=decision == "same", by=request.user)
+    _decided_messages(request, done, decision == "same")
+    return _back_to_review(request)
+
+
+@coordinator_required
+@require_POST
+def review_batch(request: HttpRequest) -> HttpResponse:
+    """The pairs ticked on the review page, all decided the same way."""
+    decision = request.POST.get("decision")
+    if decision not in {"same", "different"}:
+        return HttpResponse(_("The decision must be “same” or “different”."), status=400)
+    ids = [int(v) for v in request.POST.getlist("pairs") if v.isdigit() and len(v) < 19]
+    if not ids:
+        messages.error(request, _("Tick the pairs to decide first."))
+        return _back_to_review(request)
+    done = record_pairs_decide(pair_ids=ids, same=decision == "same", by=request.user)
+    _decided_messages(request, done, decision == "same")
+    return _back_to_review(request)
+
+
+def _merges(request: HttpRequest, pairs: Any, context: dict[str, Any]) -> HttpResponse:
+    split = request.GET.get("show") == "split"
+    if split:
+        pairs = pairs.filter(split_at__isnull=False).order_by("-split_at", "-id")
     else:
-        messages.success(request, _("Kept apart: %(a)s ≠ %(b)s.") % {"a": pair.first.name, "b": pair.second.name})
-    page = request.POST.get("page", "")
-    return redirect(reverse("imports:review") + (f"?page={page}" if page.isdigit() else ""))
+        pairs = pairs.filter(status=RecordPair.Status.LINKED).order_by("-updated_at", "-probability", "id")
+    page = _pairs_page(request, pairs)
+    context |= {"page": page, "items": _pair_items(list(page)), "split": split, "map": _map_settings()}
+    return render(request, "imports/merges.html", context)
+
+
+@coordinator_required
+def merges_list(request: HttpRequest) -> HttpResponse:
+    """Every automatic merge, the latest first, each with its reasons and a button to split it."""
+    return _merges(request, RecordPair.objects.all(), {"run": None})
+
+
+@coordinator_required
+def run_merges(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The automatic merges an import made or changed: the pairs its linkage stored, which is after the
+    run's rows were kept (its finishing time) and before the next import started."""
+    run = get_object_or_404(ImportRun.objects.select_related("source"), pk=run_id)
+    later = ImportRun.objects.filter(started_at__gt=run.started_at).order_by("started_at")
+    pairs = RecordPair.objects.filter(updated_at__gte=run.started_at)
+    following = later.values_list("started_at", flat=True).first()
+    if following is not None:
+        pairs = pairs.filter(updated_at__lt=following)
+    return _merges(request, pairs, {"run": run})
+
+
+@coordinator_required
+@require_POST
+def merge_split(request: HttpRequest, pair_id: int) -> HttpResponse:
+    try:
+        pair = record_pair_split(pair_id=pair_id, by=request.user)
+    except ReviewRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        names = {"a": pair.first.name, "b": pair.second.name}
+        messages.success(request, _("Split: %(a)s ≠ %(b)s; no later import merges them again.") % names)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith("/"):
+        back = reverse("imports:merges")
+    return redirect(back)
 
 
 @coordinator_required

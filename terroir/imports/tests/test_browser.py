@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +69,96 @@ def test_a_coordinator_works_through_the_review_queue(
     page.wait_for_selector("text=Rien à vérifier.")
     assert "Gardées séparées" in page.inner_text("ul.messages")
     assert RecordPair.objects.get(first__ref="b2").status == RecordPair.Status.DIFFERENT
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def shot(page: Any, name: str) -> None:
+    """A screenshot of the whole page where TERROIR_SCREENSHOTS says (to look at the pages as a
+    coordinator would); nothing otherwise."""
+    folder = os.environ.get("TERROIR_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def watched(page: Any) -> list[str]:
+    """The page's script errors and refusals by the content security policy, as they happen."""
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    return problems
+
+
+def overflow(page: Any) -> int:
+    """By how many pixels the page is wider than the screen (0: nothing runs off it)."""
+    width: int = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    return width
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_a_coordinator_decides_a_batch_of_pairs_side_by_side_with_their_map(
+    size: str, page: Any, client: Any, live_server: Any, django_user_model: Any, communes_for_live_server: None,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    from terroir.imports.models import RecordPair, SourceRecord
+
+    load(tmp_path, "bio", BIO)
+    load(tmp_path, "chamber", CHAMBER)
+    # As if the linkage had been unsure of the SIRET pair too: two pairs wait.
+    RecordPair.objects.filter(status=RecordPair.Status.LINKED).update(status=RecordPair.Status.REVIEW)
+    # A long web address without a space: it must wrap rather than widen the page.
+    record = SourceRecord.objects.get(ref="c2")
+    record.data["website"] = "https://www." + "ferme-de-la-durolle-" * 8 + "thiers.example.org/vente-directe"
+    record.save(update_fields=["data"])
+    page.set_viewport_size(PHONE if size == "phone" else DESKTOP)
+    problems = watched(page)
+    logged_in(page, client, live_server, django_user_model)
+    page.goto(live_server.url + "/imports/review/")
+    assert page.locator("section.pair").count() == 2
+    # Most likely first; each pair has its two numbered markers on a small map.
+    assert "Monts du Forez" in page.locator("section.pair").first.inner_text()
+    page.wait_for_selector(".pair-map .pair-marker-2")
+    assert page.locator(".pair-map").first.locator(".pair-marker").count() == 2
+    assert page.locator("tr.differs").count() > 0
+    assert overflow(page) <= 0, "the page runs off the screen"
+    shot(page, f"review-{size}")
+    page.check("#tick-all")
+    page.get_by_role("button", name="Différentes — garder séparées les paires cochées").click()
+    page.wait_for_selector("text=Rien à vérifier.")
+    assert page.locator("li.message").count() == 2
+    assert set(RecordPair.objects.values_list("status", flat=True)) == {RecordPair.Status.DIFFERENT}
+    shot(page, f"review-done-{size}")
+    assert problems == []
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_a_coordinator_splits_an_automatic_merge_from_the_import_s_page(
+    size: str, page: Any, client: Any, live_server: Any, django_user_model: Any, communes_for_live_server: None,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    from terroir.imports.models import RecordPair, SourceRecord
+
+    load(tmp_path, "bio", BIO)
+    run = load(tmp_path, "chamber", CHAMBER)
+    page.set_viewport_size(PHONE if size == "phone" else DESKTOP)
+    problems = watched(page)
+    logged_in(page, client, live_server, django_user_model)
+    page.goto(f"{live_server.url}/imports/runs/{run.pk}/")
+    page.get_by_role("link", name="Voir les fusions automatiques de cet import").click()
+    merge = page.locator("section.pair").first
+    assert "même SIRET" in merge.inner_text() and "Monts du Forez (EARL)" in merge.inner_text()
+    page.wait_for_selector(".pair-map .pair-marker-2")
+    assert overflow(page) <= 0, "the page runs off the screen"
+    shot(page, f"merges-{size}")
+    merge.get_by_role("button", name="Séparer — ce sont deux choses différentes").click()
+    page.wait_for_selector("li.message.success")
+    assert "aucun import ultérieur ne les fusionnera" in page.inner_text("ul.messages")
+    assert SourceRecord.objects.get(ref="b1").actor_id != SourceRecord.objects.get(ref="c1").actor_id
+    assert RecordPair.objects.get(first__ref="b1").split_at is not None
+    page.get_by_role("link", name="Séparées par un coordinateur").click()
+    page.wait_for_selector("text=Séparée le")
+    shot(page, f"merges-split-{size}")
+    assert problems == []
