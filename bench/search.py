@@ -106,7 +106,7 @@ def kd_floor(points: list[tuple[float, float]], queries: list[tuple[float, float
 def query_mix(runs: int) -> tuple[dict[str, dict[str, float]], list[tuple[float, float]], list[tuple[float, float]]]:
     from terroir.directory.filters import parse_bbox, parse_place_query
     from terroir.directory.models import Commune, Place
-    from terroir.directory.search import map_view, places_search
+    from terroir.directory.search import map_producers, map_view, places_search, producers_search
 
     rng = random.Random(7)
     points = [(lat, lon) for lat, lon in Place.objects.exclude(lat=None).values_list("lat", "lon") if lat and lon]
@@ -141,6 +141,23 @@ def query_mix(runs: int) -> tuple[dict[str, dict[str, float]], list[tuple[float,
         lat, lon = pick()
         places_search(parse_place_query({"q": rng.choice(WORDS), "near": f"{lat},{lon}", "radius_km": "30"}))
 
+    def producers_text() -> None:
+        word = rng.choice(("ferme", "gaec", "earl", "miel", "chevre")) if rng.random() < 0.7 else rng.choice(communes)
+        producers_search(parse_place_query({"q": word}))
+
+    def producers_near() -> None:
+        lat, lon = pick()
+        query = {"near": f"{lat},{lon}", "radius_km": "30", "category": rng.choice(CATEGORIES)}
+        producers_search(parse_place_query(query))
+
+    def map_with_producers() -> None:
+        # What the search page's map asks: the places and the producers without a place of sale.
+        lat, lon = pick()
+        bbox = parse_bbox("bbox", f"{lon - 0.8},{lat - 0.55},{lon + 0.8},{lat + 0.55}")
+        query = parse_place_query({})
+        map_view(query, bbox=bbox, zoom=9)
+        map_producers(query, bbox=bbox, zoom=9)
+
     figures = {
         "nearest20_30km_category": timed(nearest, runs),
         "map_country_z6": timed(country, runs),
@@ -148,6 +165,9 @@ def query_mix(runs: int) -> tuple[dict[str, dict[str, float]], list[tuple[float,
         "map_town_z14": timed(box(0.025, 0.04, 14), runs),
         "text": timed(text, runs),
         "text_near_30km": timed(text_near, runs),
+        "producers_text": timed(producers_text, runs),
+        "producers_30km_category": timed(producers_near, runs),
+        "map_department_z9_producers": timed(map_with_producers, runs),
     }
     return figures, points, sample
 

@@ -25,6 +25,8 @@
   var map = L.map(el, { zoomControl: true }).setView(config.center, config.zoom);
   baseLayer(map, config);
   var layer = L.layerGroup().addTo(map);
+  var producerLayer = L.layerGroup().addTo(map);
+  var producerStatus = document.getElementById("map-producers");
   var controller = null;
   var embedded = el.dataset.embedded === "1";
 
@@ -51,7 +53,54 @@
     return a;
   }
 
+  function producerIcon() {
+    // A square badge, not a pin: a producer without a place of sale is not somewhere to go and buy.
+    var badge = document.createElement("span");
+    badge.className = "producer-badge";
+    badge.setAttribute("aria-hidden", "true");
+    return L.divIcon({ className: "producer-marker", html: badge, iconSize: [22, 22] });
+  }
+
+  function producerPopup(p) {
+    var box = document.createElement("div");
+    var a = document.createElement("a");
+    a.href = "/producers/" + p.id + "/";
+    a.textContent = p.name;
+    if (embedded) { a.target = "_blank"; a.rel = "noopener"; }
+    box.appendChild(a);
+    var note = document.createElement("p");
+    note.className = "producer-note";
+    note.textContent = text("producer", 0) + (p.commune ? " · " + p.commune : "");
+    box.appendChild(note);
+    if (p.approximate) {
+      var approx = document.createElement("p");
+      approx.className = "producer-note";
+      approx.textContent = text("approximate", 0);
+      box.appendChild(approx);
+    }
+    return box;
+  }
+
+  function drawProducers(data) {
+    producerLayer.clearLayers();
+    var producers = data.producers || [];
+    producers.forEach(function (p) {
+      var title = p.name + " — " + text("producer", 0);
+      var m = L.marker([p.lat, p.lon], { icon: producerIcon(), title: title, alt: title, keyboard: true });
+      m.bindPopup(producerPopup(p));
+      producerLayer.addLayer(m);
+    });
+    el.dataset.producers = String(producers.length);
+    if (!producerStatus) { return; }
+    if (data.producers_shown) {
+      producerStatus.textContent = producers.length ? text("producers", producers.length) : "";
+    } else {
+      producerStatus.textContent = text("producersZoom", 0);
+    }
+  }
+
   function draw(data) {
+    drawProducers(data);
     layer.clearLayers();
     data.clusters.forEach(function (c) {
       var m = L.marker([c.lat, c.lon], {

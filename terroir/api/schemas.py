@@ -63,12 +63,23 @@ class ProducerRef(ActorRef):
     categories: list[str]
 
 
+class ProductOut(Schema):
+    slug: str
+    name: str = Field(description="In the language asked (Accept-Language), French by default.")
+
+
 class PlaceDetailOut(PlaceOut):
     description: str
     contact: Contact | None
     operator: ActorRef | None
     producers: list[ProducerRef]
-    categories: list[str]
+    categories: list[str] = Field(description="Slugs of `products`.")
+    products: list[ProductOut] = Field(
+        description="What is sold here: the categories of the offers of its producers and of the producer running it."
+    )
+    suppliers: list[ProducerRef] = Field(
+        description="Who supplies it: its producers and, when a producer runs it (a farm), that producer."
+    )
     labels: list[str]
     source: str
     verified_at: str | None
@@ -155,10 +166,25 @@ class MapPlaceOut(Schema):
     lon: float
 
 
+class MapProducerOut(Schema):
+    id: int
+    name: str
+    lat: float
+    lon: float
+    commune: str
+    approximate: bool = Field(description="True: the commune's centre, the producer gave no position of its own.")
+
+
 class MapOut(Schema):
     total: int
     clusters: list[ClusterOut]
     places: list[MapPlaceOut]
+    producers_shown: bool = Field(
+        False, description="Whether `producers` was computed (asked with `producers=1`, zoom and filters allowing)."
+    )
+    producers: list[MapProducerOut] = Field(
+        default_factory=list, description="Producers supplying no open place (`producers=1`), at most 300."
+    )
 
 
 # --- Writes (with a token of scope "write", on entries the token's owner manages) --------------------

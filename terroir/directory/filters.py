@@ -24,7 +24,14 @@ from terroir.lib.geo import BBox, Point, valid_lat, valid_lon
 
 from .communes import commune_find
 from .models import PlaceKind
-from .search import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, MAX_RADIUS_KM, InvalidParameter, PlaceQuery
+from .search import (
+    MAX_PAGE_SIZE,
+    MAX_QUERY_LENGTH,
+    MAX_RADIUS_KM,
+    PRODUCERS_MIN_ZOOM,
+    InvalidParameter,
+    PlaceQuery,
+)
 
 MAX_PAGE = 100_000
 WEEKDAY_CODES = {code: i for i, code in enumerate(hours.WEEKDAYS)}
@@ -128,7 +135,7 @@ CHECKS: dict[str, Callable[[str, str], Any]] = {
     "q": _text, "near": parse_point, "radius_km": _radius, "commune": _text, "kind": _kinds, "category": _text,
     "label": _text, "open_now": _bool, "open_on": lambda name, raw: parse_day(name, raw, timezone.localdate()),
     "local": _bool, "bbox": parse_bbox, "page": lambda name, raw: _int(name, raw, 1, MAX_PAGE),
-    "page_size": lambda name, raw: _int(name, raw, 1, MAX_PAGE_SIZE),
+    "page_size": lambda name, raw: _int(name, raw, 1, MAX_PAGE_SIZE), "producers": _bool,
 }  # fmt: skip
 # Kept as the text given: to_query() reads their value (a point, a box, kinds, a day: the weekday "mo"
 # is the next Monday from the `today` it is given).
@@ -214,6 +221,14 @@ class PlaceFilters(Schema):
 class MapFilters(PlaceFilters):
     bbox: str = Field(..., description="WEST,SOUTH,EAST,NORTH of the map view.")
     zoom: int = Field(..., ge=0, le=22, description="Leaflet zoom level of the view.")
+    producers: bool | None = Field(
+        None,
+        description=(
+            "Also the producers matching the search that supply no open place, in `producers`, at their own "
+            f"position or their commune's centre (`approximate`), from zoom {PRODUCERS_MIN_ZOOM} on and when "
+            "no place kind nor opening day is asked."
+        ),
+    )
 
     def view_box(self) -> BBox:
         return parse_bbox("bbox", self.bbox)

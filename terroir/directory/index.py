@@ -149,6 +149,12 @@ def _places_index(ids: Sequence[int]) -> int:
         ):
             actor_categories[actor_id].add(category_id)
             offer_ids_by_actor[actor_id].append(offer_id)
+        # What a source says is sold at a place itself (an AMAP's baskets, a vending machine's eggs).
+        place_categories: dict[int, set[int]] = defaultdict(set)
+        for place_id, category_id in Place.categories.through.objects.filter(place_id__in=chunk).values_list(
+            "place_id", "category_id"
+        ):
+            place_categories[place_id].add(category_id)
         offer_labels: dict[int, set[str]] = defaultdict(set)
         through = Offer.labels.through
         all_offer_ids = [o for group in offer_ids_by_actor.values() for o in group]
@@ -165,6 +171,9 @@ def _places_index(ids: Sequence[int]) -> int:
             words: dict[str, None] = dict.fromkeys(terms(name))
             words.update(dict.fromkeys(commune_words(commune or "")))
             facets: set[str] = {f"k:{kind}"}
+            for category_id in place_categories[place_id]:
+                facets.update(category_facets.get(category_id, ()))
+                words.update(dict.fromkeys(category_words.get(category_id, ())))
             for actor_id in links[place_id]:
                 words.update(dict.fromkeys(actor_words.get(actor_id, ())))
                 for category_id in actor_categories[actor_id]:

@@ -171,7 +171,11 @@ class Actor(Sourced, Contact):
         ordering = ["name"]
         verbose_name = _("actor")
         verbose_name_plural = _("actors")
-        indexes = [models.Index(fields=["source", "source_ref"])]
+        indexes = [
+            models.Index(fields=["source", "source_ref"]),
+            # The map's layer of producers without a place, and producers near a point, read a box.
+            models.Index(fields=["lat", "lon"], name="actor_lat_lon"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext
@@ -76,31 +78,61 @@ def labels_of(offers: list[Offer]) -> list[Label]:
     return sorted(seen.values(), key=lambda label: label.name_fr)
 
 
-def categories_of(offers: list[Offer]) -> list[Category]:
-    return [offer.category for offer in offers]
+@dataclass(frozen=True)
+class PlaceSupply:
+    """Who supplies a place and what is sold there."""
+
+    producers: list[Actor]  # the place's producers, by name
+    # Its producers and, when a producer runs it (a farm), that producer first: each with its offers.
+    suppliers: list[tuple[Actor, list[Offer]]]
+    # The categories of the suppliers' offers, in the taxonomy's order, each once.
+    products: list[Category]
+    offers: list[Offer]
 
 
-def place_detail(place: Place, *, now: dt.datetime | None = None) -> dict[str, Any]:
+def place_supply(place: Place) -> PlaceSupply:
+    """What the search index knows of a place (terroir.directory.index reads the same links), for its
+    page and the API: a place is found by "cheese" exactly when its page says cheese is sold there."""
     producers = list(place.producers.select_related("commune").order_by("name"))
-    offers = offers_by_producer([p.pk for p in producers])
-    all_offers = [o for group in offers.values() for o in group]
+    suppliers = list(producers)
+    operator = place.operator
+    if operator is not None and operator.is_producer and operator.pk not in {p.pk for p in producers}:
+        suppliers.insert(0, operator)
+    offers = offers_by_producer([p.pk for p in suppliers])
+    all_offers = [o for p in suppliers for o in offers.get(p.pk, [])]
+    products = {o.category.pk: o.category for o in all_offers}
+    products.update({c.pk: c for c in place.categories.all()})  # what a source says is sold there itself
+    return PlaceSupply(
+        producers=producers,
+        suppliers=[(p, offers.get(p.pk, [])) for p in suppliers],
+        products=sorted(products.values(), key=lambda c: c.path),
+        offers=all_offers,
+    )
+
+
+def _producer_ref(producer: Actor, offers: list[Offer]) -> dict[str, Any]:
+    return {
+        "id": producer.pk,
+        "name": producer.name,
+        "url": producer.get_absolute_url(),
+        "categories": [o.category.slug for o in offers],
+    }
+
+
+def place_detail(place: Place, *, now: dt.datetime | None = None, supply: PlaceSupply | None = None) -> dict[str, Any]:
+    supply = supply or place_supply(place)
+    offers = dict((p.pk, o) for p, o in supply.suppliers)
     data = place_summary(place, None, now=now)
     data.update(
         {
             "description": place.description,
             "contact": contact(place),
             "operator": {"id": place.operator.pk, "name": place.operator.name} if place.operator else None,
-            "producers": [
-                {
-                    "id": p.pk,
-                    "name": p.name,
-                    "url": p.get_absolute_url(),
-                    "categories": [o.category.slug for o in offers.get(p.pk, [])],
-                }
-                for p in producers
-            ],
-            "categories": sorted({c.slug for c in categories_of(all_offers)}),
-            "labels": [label.slug for label in labels_of(all_offers)],
+            "producers": [_producer_ref(p, offers.get(p.pk, [])) for p in supply.producers],
+            "suppliers": [_producer_ref(p, o) for p, o in supply.suppliers],
+            "categories": sorted({c.slug for c in supply.products}),
+            "products": [{"slug": c.slug, "name": c.name} for c in supply.products],
+            "labels": [label.slug for label in labels_of(supply.offers)],
             "source": place.source,
             "verified_at": place.verified_at.isoformat() if place.verified_at else None,
         }
@@ -124,9 +156,19 @@ def producer_summary(producer: Actor, distance_km: float | None, offers: list[Of
     }
 
 
+def producer_places(producer: Actor) -> list[Place]:
+    """Where to buy from a producer: the places it supplies and those it runs (its farm shop)."""
+    return list(
+        Place.objects.filter(Q(producers=producer) | Q(operator=producer))
+        .distinct()
+        .select_related("commune")
+        .order_by("kind", "name")
+    )
+
+
 def producer_detail(producer: Actor, *, now: dt.datetime | None = None) -> dict[str, Any]:
     offers = offers_by_producer([producer.pk]).get(producer.pk, [])
-    places = list(producer.places.select_related("commune").order_by("kind", "name"))
+    places = producer_places(producer)
     data = producer_summary(producer, None, offers)
     data.update(
         {

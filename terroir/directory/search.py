@@ -514,10 +514,82 @@ def map_view(query: PlaceQuery, *, bbox: BBox, zoom: int, now: dt.datetime | Non
 # --- Producers ------------------------------------------------------------------------------------
 
 
+# Producers whose farm is not a place of the directory are shown on the map from this zoom on (about a
+# department): below it, a country of producers would be read for markers nobody can tell apart.
+PRODUCERS_MIN_ZOOM = 8
+
+
+def _producers_matching(query: PlaceQuery, qs: QuerySet[Actor, Actor] | None = None) -> QuerySet[Actor, Actor]:
+    """Producers by text (word starts of their name and commune), category (with its sub-categories),
+    label and, when kinds are asked, the kinds of the places they supply. Each condition is a probe per
+    producer (EXISTS through the offers' producer index), so a search near a point reads the producers
+    of its box, not every offer of a category. `qs`: the actors to start from (a box, first, so that the
+    probes run on its rows only)."""
+    qs = (Actor.objects.all() if qs is None else qs).filter(is_producer=True)
+    if query.category:
+        _facet("category", "c", query.category)
+        path = Category.objects.values_list("path", flat=True).get(slug=query.category)
+        categories = list(Category.objects.filter(path__startswith=path).values_list("id", flat=True))
+        qs = qs.filter(Exists(Offer.objects.filter(producer_id=OuterRef("pk"), category_id__in=categories)))
+    if query.label:
+        _facet("label", "l", query.label)
+        qs = qs.filter(Exists(Offer.objects.filter(producer_id=OuterRef("pk"), labels__slug=query.label)))
+    for word in terms(query.q)[:MAX_TERMS]:
+        qs = qs.filter(search_key__contains=f" {word}")
+    if query.kinds:
+        supplied = Place.producers.through.objects.filter(actor_id=OuterRef("pk"), place__kind__in=query.kinds)
+        qs = qs.filter(Exists(supplied))
+    return qs
+
+
+def _without_place(qs: QuerySet[Actor, Actor]) -> QuerySet[Actor, Actor]:
+    """Only the producers that supply no open place and run none: the map shows the others at their
+    places already."""
+    supplied = Place.producers.through.objects.filter(actor_id=OuterRef("pk"), place__closed_at=None)
+    run = Place.objects.filter(operator_id=OuterRef("pk"), closed_at=None)
+    return qs.filter(~Exists(supplied), ~Exists(run))
+
+
+ProducerPosition = tuple[int, float, float, bool]
+
+
+def _producer_positions(
+    query: PlaceQuery, box: BBox | None, *, without_place: bool, limit: int | None = None
+) -> list[ProducerPosition]:
+    """(id, lat, lon, approximate) of the producers matching `query` inside `box`: their own position,
+    else their commune's centre (approximate). Two reads, each from an index: the actors' (lat, lon)
+    for those placed, `lat IS NULL` joined to their commune for the others; the box comes first in the
+    conditions, so the other conditions are probed on the producers of the box only."""
+    placed = Actor.objects.exclude(lat=None).exclude(lon=None)
+    unplaced = Actor.objects.filter(lat=None).exclude(commune__lat=None).exclude(commune__lon=None)
+    if box is not None:
+        placed = placed.filter(lat__gte=box.south, lat__lte=box.north, lon__gte=box.west, lon__lte=box.east)
+        unplaced = unplaced.filter(
+            commune__lat__gte=box.south, commune__lat__lte=box.north,
+            commune__lon__gte=box.west, commune__lon__lte=box.east,
+        )  # fmt: skip
+    placed, unplaced = _producers_matching(query, placed), _producers_matching(query, unplaced)
+    if without_place:
+        placed, unplaced = _without_place(placed), _without_place(unplaced)
+    own = placed.order_by().values_list("id", "lat", "lon")
+    centre = unplaced.order_by().values_list("id", "commune__lat", "commune__lon")
+    rows: list[ProducerPosition] = [
+        (pid, lat, lon, False)
+        for pid, lat, lon in (own[:limit] if limit else own)
+        if lat is not None and lon is not None
+    ]
+    if limit is None or len(rows) < limit:
+        rest = centre[: limit - len(rows)] if limit is not None else centre
+        rows += [(pid, lat, lon, True) for pid, lat, lon in rest if lat is not None and lon is not None]
+    return rows
+
+
 @dataclass(frozen=True)
 class ProducerHit:
     producer: Actor
     distance_km: float | None
+    # The position is the commune's centre: the producer gave none of its own.
+    approximate: bool = False
 
 
 @dataclass(frozen=True)
@@ -526,36 +598,79 @@ class ProducerResults:
     count: int
     hits: list[ProducerHit]
 
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.count / self.query.page_size))
 
-def producers_search(query: PlaceQuery) -> ProducerResults:
-    """Producers by text, category, label and distance from their farm."""
-    qs = Actor.objects.filter(is_producer=True)
-    if query.category:
-        _facet("category", "c", query.category)
-        path = Category.objects.values_list("path", flat=True).get(slug=query.category)
-        qs = qs.filter(id__in=Offer.objects.filter(category__path__startswith=path).values("producer_id"))
-    if query.label:
-        _facet("label", "l", query.label)
-        qs = qs.filter(id__in=Offer.objects.filter(labels__slug=query.label).values("producer_id"))
-    for word in terms(query.q)[:MAX_TERMS]:
-        qs = qs.filter(search_key__contains=f" {word}")
-    if query.kinds:
-        qs = qs.filter(id__in=Place.producers.through.objects.filter(place__kind__in=query.kinds).values("actor_id"))
+
+def producers_search(query: PlaceQuery, *, without_place: bool = False) -> ProducerResults:
+    """Producers by text, category, label and distance from their farm (or, when they gave no
+    position, from their commune's centre); `without_place`: only those that supply no open place."""
     start = (query.page - 1) * query.page_size
     radius = query.effective_radius_km
     if query.near is not None and radius is not None:
-        around = bbox_around(query.near, radius)
-        qs = qs.filter(lat__gte=around.south, lat__lte=around.north, lon__gte=around.west, lon__lte=around.east)
+        near = query.near
+        around = bbox_around(near, radius)
         ranked = sorted(
-            (haversine_km(query.near.lat, query.near.lon, lat, lon), pid)
-            for pid, lat, lon in qs.values_list("id", "lat", "lon")
-            if lat is not None and lon is not None
+            (haversine_km(near.lat, near.lon, lat, lon), pid, approximate)
+            for pid, lat, lon, approximate in _producer_positions(query, around, without_place=without_place)
         )
-        ranked = [(d, pid) for d, pid in ranked if d <= radius]
+        ranked = [row for row in ranked if row[0] <= radius]
         page = ranked[start : start + query.page_size]
-        objects = Actor.objects.select_related("commune").in_bulk([pid for _, pid in page])
-        return ProducerResults(query, len(ranked), [ProducerHit(objects[pid], d) for d, pid in page])
+        objects = Actor.objects.select_related("commune").in_bulk([pid for _, pid, _ in page])
+        hits = [ProducerHit(objects[pid], d, approximate) for d, pid, approximate in page if pid in objects]
+        return ProducerResults(query, len(ranked), hits)
+    qs = _producers_matching(query)
+    if without_place:
+        qs = _without_place(qs)
     ordered = qs.order_by("name", "id").select_related("commune")
     return ProducerResults(
-        query, ordered.count(), [ProducerHit(a, None) for a in ordered[start : start + query.page_size]]
+        query,
+        ordered.count(),
+        [ProducerHit(a, None, a.lat is None or a.lon is None) for a in ordered[start : start + query.page_size]],
     )
+
+
+@dataclass(frozen=True)
+class MapProducer:
+    id: int
+    name: str
+    lat: float
+    lon: float
+    commune: str
+    approximate: bool
+
+
+@dataclass(frozen=True)
+class ProducerLayer:
+    """The producers a map view shows apart from the places: those that supply no open place. `shown`
+    is False below PRODUCERS_MIN_ZOOM, or when the search asks place kinds (they have none)."""
+
+    shown: bool
+    producers: list[MapProducer]
+    total: int
+
+
+def map_producers(query: PlaceQuery, *, bbox: BBox, zoom: int) -> ProducerLayer:
+    """Producers without a place of sale matching the query inside `bbox` (and its radius), at most
+    MAP_POINT_LIMIT."""
+    if zoom < PRODUCERS_MIN_ZOOM or query.kinds or query.open_now or query.open_on is not None:
+        return ProducerLayer(shown=False, producers=[], total=0)
+    box = _intersection(bbox, search_box(query))
+    assert box is not None
+    positions = _producer_positions(query, box, without_place=True, limit=MAP_POINT_LIMIT * 4)
+    radius = query.effective_radius_km
+    if query.near is not None and radius is not None:
+        near = query.near
+        positions = [p for p in positions if haversine_km(near.lat, near.lon, p[1], p[2]) <= radius]
+    positions = positions[:MAP_POINT_LIMIT]
+    names = dict(Actor.objects.filter(id__in=[p[0] for p in positions]).values_list("id", "name"))
+    communes = dict(
+        Actor.objects.filter(id__in=[p[0] for p in positions], commune__isnull=False).values_list("id", "commune__name")
+    )
+    producers = [
+        MapProducer(id=pid, name=names[pid], lat=lat, lon=lon, commune=communes.get(pid, ""), approximate=approximate)
+        for pid, lat, lon, approximate in positions
+        if pid in names
+    ]
+    return ProducerLayer(shown=True, producers=producers, total=len(producers))

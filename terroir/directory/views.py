@@ -22,7 +22,7 @@ from terroir.lib import hours
 from . import editing, presenters
 from .filters import QUERY_PARAMETERS, filters_read
 from .models import Actor, Category, Entity, Label, Photo, Place, PlaceKind
-from .search import InvalidParameter, PlaceQuery, PlaceResults, places_search
+from .search import InvalidParameter, PlaceQuery, PlaceResults, ProducerResults, places_search, producers_search
 
 WEEKDAY_CHOICES = (
     ("mo", gettext_lazy("Monday")), ("tu", gettext_lazy("Tuesday")), ("we", gettext_lazy("Wednesday")),
@@ -37,19 +37,36 @@ def script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+# What the search page lists (its `what` parameter, the pages' own: the API has /places and /producers).
+LISTS = (("places", gettext_lazy("Places of sale")), ("producers", gettext_lazy("Producers")))
+
+
 def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
     error: InvalidParameter | None = None
-    results: PlaceResults | None = None
+    results: PlaceResults | ProducerResults | None = None
     params = {k: str(request.GET[k]) for k in QUERY_PARAMETERS if k in request.GET}
+    what = "producers" if request.GET.get("what") == "producers" else "places"
     try:
         query = filters_read(params).to_query()
-        results = places_search(query)
+        results = producers_search(query) if what == "producers" else places_search(query)
     except InvalidParameter as exc:
         error = exc
         query = PlaceQuery()
     api_params = {k: v for k, v in params.items() if v and k != "page"}
+    producer_offers = (
+        presenters.offers_by_producer([h.producer.pk for h in results.hits])
+        if isinstance(results, ProducerResults)
+        else {}
+    )
     context = {
+        "what": what,
+        "lists": LISTS,
         "results": results,
+        "producer_hits": (
+            [(h, producer_offers.get(h.producer.pk, [])) for h in results.hits]
+            if isinstance(results, ProducerResults)
+            else []
+        ),
         "query": query,
         "error": error,
         "params": params,
@@ -57,6 +74,9 @@ def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
         "categories": Category.objects.order_by("path"),
         "labels": Label.objects.order_by("name_fr"),
         "api_query": urlencode(api_params),
+        "list_links": [
+            (value, label, "?" + urlencode({**api_params, "what": value}), value == what) for value, label in LISTS
+        ],
         "weekday_choices": WEEKDAY_CHOICES,
         "map_config": json.dumps(
             {
@@ -65,11 +85,17 @@ def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
                 "center": [query.near.lat, query.near.lon] if query.near else list(settings.TERROIR_CENTER),
                 "zoom": settings.TERROIR_MAP_ZOOM if query.near is None else 11,
                 "mapUrl": reverse("api:map_features"),
-                "filters": {k: v for k, v in api_params.items() if k != "bbox"},
+                # The map always asks for the producers without a place of sale: the search finds the
+                # others at their places.
+                "filters": {**{k: v for k, v in api_params.items() if k != "bbox"}, "producers": "1"},
                 "text": {
                     "cluster": _("%(n)s places"),
                     "clustered": _("%(n)s places in this area (grouped)"),
                     "places": _("%(n)s places on the map"),
+                    "producers": _("%(n)s producers without a place of sale"),
+                    "producersZoom": _("Zoom in to see the producers without a place of sale."),
+                    "producer": _("Producer — no place of sale listed, see how to buy"),
+                    "approximate": _("Position: centre of the commune"),
                     "error": _("The map could not be loaded."),
                 },
             }
@@ -78,10 +104,11 @@ def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
     return context, 400 if error else 200
 
 
-def _page_links(request: HttpRequest, results: PlaceResults | None) -> dict[str, str | None]:
+def _page_links(request: HttpRequest, results: PlaceResults | ProducerResults | None) -> dict[str, str | None]:
     if results is None:
         return {"previous": None, "next": None}
-    base: dict[str, str | int] = {k: str(request.GET[k]) for k in QUERY_PARAMETERS if k in request.GET and k != "page"}
+    names = (*QUERY_PARAMETERS, "what")
+    base: dict[str, str | int] = {k: str(request.GET[k]) for k in names if k in request.GET and k != "page"}
     page = results.query.page
     return {
         "previous": "?" + urlencode({**base, "page": page - 1}) if page > 1 else None,
@@ -114,17 +141,17 @@ def _week(expression: str) -> list[tuple[Any, list[Any]]] | None:
 
 
 def place(request: HttpRequest, place_id: int) -> HttpResponse:
-    found = get_object_or_404(Place.objects.select_related("commune", "operator"), pk=place_id)
-    detail = presenters.place_detail(found)
-    producers = list(found.producers.select_related("commune").order_by("name"))
-    offers = presenters.offers_by_producer([p.pk for p in producers])
+    found = get_object_or_404(Place.objects.select_related("commune", "operator__commune"), pk=place_id)
+    supply = presenters.place_supply(found)
+    detail = presenters.place_detail(found, supply=supply)
     return render(
         request,
         "directory/place.html",
         {
             "place": found,
             "detail": detail,
-            "producers": [(p, offers.get(p.pk, [])) for p in producers],
+            "products": supply.products,
+            "producers": supply.suppliers,
             "week": _week(found.opening_hours),
             "json_ld": script_json(place_json_ld(found, request)),
             **_entry_context(request, found),
@@ -135,7 +162,7 @@ def place(request: HttpRequest, place_id: int) -> HttpResponse:
 def producer(request: HttpRequest, producer_id: int) -> HttpResponse:
     found = get_object_or_404(Actor.objects.select_related("commune"), pk=producer_id, is_producer=True)
     offers = presenters.offers_by_producer([found.pk]).get(found.pk, [])
-    places = list(found.places.select_related("commune").order_by("kind", "name"))
+    places = presenters.producer_places(found)
     return render(
         request,
         "directory/producer.html",

@@ -14,7 +14,14 @@ from ninja import Path, Query, Router
 from terroir.directory import editing, exports, presenters
 from terroir.directory.filters import MapFilters, PlaceFilters
 from terroir.directory.models import Actor, Label, Place, PlaceKind
-from terroir.directory.search import PlaceQuery, map_view, places_all, places_search, producers_search
+from terroir.directory.search import (
+    PlaceQuery,
+    map_producers,
+    map_view,
+    places_all,
+    places_search,
+    producers_search,
+)
 
 from ..errors import ERRORS, MAX_ID
 from ..schemas import (
@@ -104,11 +111,16 @@ def place(request: HttpRequest, response: HttpResponse, place_id: int = Path(...
 def map_features(request: HttpRequest, filters: Query[MapFilters]) -> dict[str, Any]:
     query = filters.to_query()
     view = map_view(query, bbox=filters.view_box(), zoom=filters.zoom)
-    return {
+    body: dict[str, Any] = {
         "total": view.total,
         "clusters": [asdict(c) for c in view.clusters],
         "places": [asdict(p) for p in view.points],
     }
+    if filters.producers:
+        layer = map_producers(query, bbox=filters.view_box(), zoom=filters.zoom)
+        body["producers_shown"] = layer.shown
+        body["producers"] = [asdict(p) for p in layer.producers]
+    return body
 
 
 @router.get("/producers", response={200: ProducerPage, **ERRORS}, summary="Search producers")

@@ -224,3 +224,39 @@ def test_the_api_documents_every_search_parameter_the_pages_read(client) -> None
     doc = get_json(client, "/api/v1/openapi.json")
     documented = [p["name"] for p in doc["paths"]["/api/v1/places"]["get"]["parameters"]]
     assert documented == list(QUERY_PARAMETERS)
+
+
+def test_the_place_detail_lists_its_products_and_suppliers(client, territory) -> None:
+    from terroir.directory.services import place_create
+
+    body = get_json(client, f"/api/v1/places/{territory.le_local.pk}")
+    assert [p["slug"] for p in body["products"]] == ["butter-cream", "cow-cheese", "honey"]  # the taxonomy order
+    assert body["products"][2] == {"slug": "honey", "name": "Miel et produits de la ruche"}
+    assert body["categories"] == ["butter-cream", "cow-cheese", "honey"]  # kept: the slugs, sorted
+    assert [s["name"] for s in body["suppliers"]] == ["GAEC des Monts du Forez", "Rucher de la Durolle"]
+    assert body["suppliers"] == body["producers"]
+    # A farm run by a producer, with no producer linked: that producer supplies it.
+    farm = place_create(name="Miellerie", kind="farm", commune=territory.thiers, lat=45.87, lon=3.56,
+                        operator=territory.honey_farm)  # fmt: skip
+    body = get_json(client, f"/api/v1/places/{farm.pk}")
+    assert body["producers"] == []
+    assert [s["id"] for s in body["suppliers"]] == [territory.honey_farm.pk]
+    assert body["categories"] == ["honey"]
+
+
+def test_the_map_gives_the_producers_without_a_place_when_asked(client, territory) -> None:
+    from terroir.directory.services import producer_create
+
+    producer_create(name="Chèvrerie du Pic", commune=territory.ambert, lat=45.585, lon=3.79)
+    body = get_json(client, "/api/v1/map?bbox=3.5,45.4,3.9,45.7&zoom=12&producers=1")
+    assert body["producers_shown"] is True
+    assert [(p["name"], p["commune"], p["approximate"]) for p in body["producers"]] == [
+        ("Chèvrerie du Pic", "Ambert", False)
+    ]
+    assert {p["name"] for p in body["places"]} >= {"Marché d'Ambert"}
+    # Not asked: the map answers as before.
+    body = get_json(client, "/api/v1/map?bbox=3.5,45.4,3.9,45.7&zoom=12")
+    assert body["producers"] == [] and body["producers_shown"] is False
+    assert get_json(client, "/api/v1/map?bbox=3.5,45.4,3.9,45.7&zoom=12&producers=maybe", status=400)["error"][
+        "parameter"
+    ] == "producers"
