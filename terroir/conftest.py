@@ -7,9 +7,12 @@ place in Poitiers, far away), so that every test reads like a story about real k
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +34,93 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One test process at a time in the block, across the processes of a run (an advisory file lock)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest, django_test_environment: None, django_db_blocker: Any, django_db_keepdb: bool,
+    django_db_use_migrations: bool, django_db_modify_db_settings: None, tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:  # fmt: skip
+    """Under xdist, the test database is migrated once and copied for each test process, instead of each
+    process running every migration (the communes data migration alone takes seconds). The first process
+    that needs the database migrates a template under a lock while the others wait, then each copies it
+    (SQLite: the file; PostgreSQL: CREATE DATABASE … TEMPLATE) and drops its copy at the end; the last
+    one out drops the template. One process, --reuse-db, --no-migrations or a test that needs serialized
+    contents: pytest-django's own setup, each process migrating its own database."""
+    from django.conf import settings
+    from django.db import connection
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    workers = int(getattr(request.config, "workerinput", {}).get("workercount", 1))
+    aliases, serialized = _get_databases_for_setup(request.session.items)
+    if workers < 2 or django_db_keepdb or not django_db_use_migrations or serialized or aliases != {"default"}:
+        request.getfixturevalue("django_db_setup")  # pytest-django's
+        yield
+        return
+
+    worker = request.config.workerinput["workerid"]  # type: ignore[attr-defined]
+    verbosity = request.config.option.verbose
+    shared = tmp_path_factory.getbasetemp().parent  # the run's, above each process's own
+    database, creation = connection.settings_dict, connection.creation
+    original = database["NAME"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        template = str(shared / "template.sqlite3")
+    else:
+        template = (database["TEST"].get("NAME") or f"test_{original}").removesuffix(f"_{worker}") + "_template"
+    built, users = shared / "database.template", shared / "database.users"
+
+    def name_set(name: str) -> None:
+        database["NAME"] = settings.DATABASES["default"]["NAME"] = name
+
+    with django_db_blocker.unblock():
+        with _locked(shared / "database.lock"):
+            database["TEST"]["NAME"] = template
+            if built.exists():
+                name_set(template)
+            else:
+                creation.create_test_db(verbosity=verbosity, autoclobber=True, serialize=False)
+                if database["ENGINE"] == "django.db.backends.sqlite3":
+                    # The copy is of the file alone: everything in it, nothing left in the write-ahead log.
+                    with connection.cursor() as cursor:
+                        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                built.touch()
+            connection.close()
+            creation.clone_test_db(suffix=worker, verbosity=verbosity)
+            users.write_text("".join(sorted({*_lines(users), f"{worker}\n"})))
+        name_set(creation.get_test_db_clone_settings(worker)["NAME"])
+        connection.close()
+
+    yield
+
+    with django_db_blocker.unblock(), _locked(shared / "database.lock"):
+        name_set(template)
+        try:
+            creation.destroy_test_db(original, verbosity=verbosity, suffix=worker)
+            remaining = [line for line in _lines(users) if line != f"{worker}\n"]
+            users.write_text("".join(remaining))
+            if not remaining:
+                name_set(template)
+                built.unlink()
+                creation.destroy_test_db(original, verbosity=verbosity)
+        except Exception as error:  # as pytest-django: a database left behind is not a failed test
+            request.node.warn(pytest.PytestWarning(f"Error when trying to teardown test databases: {error!r}"))
+        finally:
+            name_set(original)
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text().splitlines(keepends=True) if path.exists() else []
 
 
 @pytest.fixture(autouse=True)
@@ -98,9 +188,10 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
-def offline_tab(browser: Any, live_server: Any) -> Any:
-    """A person's browser tab, in French, that reaches nothing but the test server."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+def offline_tab(browser: Any, live_server: Any, context: Any = None) -> Any:
+    """A person's browser tab, in French, that reaches nothing but the test server: in `context` (beside
+    that person's other tabs, sharing their cookies) or in a new one."""
+    context = context or browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     # Nothing leaves the machine: any request that is not to the test server is refused.
