@@ -144,6 +144,7 @@ def directory_model() -> Model:
         block_on("phone"),
         block_on("email"),
         block_on("website"),
+        block_on("osm_id"),
         block_on("name", "record_type"),
     ]
     deterministic = [block_on("siret"), block_on("phone"), block_on("email")]

@@ -149,6 +149,9 @@ class RecordPair(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Why the merge rules merged the pair or sent it to review (terroir.imports.merge.pair_decide):
+    # [{"code": "siret", "value": "…"}, {"code": "name", "value": 0.97}, {"code": "distance_m", "value": 40}].
+    reasons = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-probability"]
