@@ -85,6 +85,7 @@ def linkage_columns(data: dict[str, Any], *, source: str = "", ref: str = "", co
         "source": source,
         "osm_id": _or_none(data.get("osm_id") or (ref if _OSM_REF.match(ref) else "")),
         "specific": name_specific(data.get("name") or "", commune_name or data.get("commune") or ""),
+        "place_words": sorted(_place_words(commune_name or data.get("commune") or "")),
         "days": sorted(weekdays(data.get("opening_hours") or "")),
     }
 
@@ -110,10 +111,16 @@ _DAY_RANGE = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\s*-\s*(Mo|Tu|We|Th|Fr|Sa|Su)\
 _DAY = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\b")
 
 
+def _place_words(commune: str) -> set[str]:
+    """The words of a commune's name, and the name written as one word ("Châtel-Guyon": "chatelguyon")."""
+    words = [w for w in fold(commune).split() if w not in _FILLER]
+    return {*words, "".join(words)} - {""}
+
+
 def name_specific(name: str, commune: str = "") -> str:
     """What in a name tells this place from others of its kind: "Marché hebdomadaire de Thiers" in
     Thiers -> "" (generic), "Marché de la Seille" -> "seille", "Biocoop Nancy" in Nancy -> "biocoop"."""
-    place_words = set(fold(commune).split())
+    place_words = _place_words(commune)
     words = name_normalised(name).split()
     return " ".join(w for w in words if w not in GENERIC_WORDS and w not in place_words and not w.isdigit())
 
@@ -144,14 +151,26 @@ _KIND_FAMILIES = (
 KIND_DISTANCE_M = {"market": 150, "vending": 50, "amap": 200, "farm": 500, "producers_shop": 300, "online": 0}
 DEFAULT_DISTANCE_M = 150
 IDENTIFIER_DISTANCE_M = 1000
-# Records of one source merge only when they are the same thing twice: at this distance at most.
-SAME_SOURCE_DISTANCE_M = 30
 NAMES_AGREE = 0.9
+# The linkage's probability below which a pair is not even looked at by the rules. Far below the review
+# threshold: two "Marché" of one village from two lists score low (nothing but the commune agrees)
+# and are found by the rules; a rival market missed here would let a wrong one merge.
+CANDIDATE_PROBABILITY = 0.01
 
 
 def kinds_compatible(a: str, b: str) -> bool:
     """A kind not given is no evidence either way."""
     return not a or not b or a == b or any(a in family and b in family for family in _KIND_FAMILIES)
+
+
+def names_specific(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
+    """Both names say more than their kind and commune."""
+    return all(_specific_words(side, left, right) for side in (left, right))
+
+
+def _specific_words(side: Mapping[str, Any], left: Mapping[str, Any], right: Mapping[str, Any]) -> set[str]:
+    place_words = set(left.get("place_words") or ()) | set(right.get("place_words") or ())
+    return set((side.get("specific") or "").split()) - place_words
 
 
 def _similar(a: str, b: str) -> float:
@@ -161,7 +180,9 @@ def _similar(a: str, b: str) -> float:
 def names_agree(left: Mapping[str, Any], right: Mapping[str, Any]) -> tuple[bool, float]:
     """Do two records' names say the same place or producer, and how alike are they (0..1)? Only
     the specific part counts: "Marché de Nancy" and "Marché de Nancy" do not agree by themselves."""
-    a, b = left.get("specific") or "", right.get("specific") or ""
+    # Each side without the other's commune too: one list gives the commune, the other only a postcode.
+    place_words = set(left.get("place_words") or ()) | set(right.get("place_words") or ())
+    a, b = (" ".join(w for w in (side.get("specific") or "").split() if w not in place_words) for side in (left, right))
     score = round(_similar(left.get("name") or "", right.get("name") or ""), 2)
     if not a or not b:
         return False, score
@@ -224,10 +245,14 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
     agree, score = names_agree(left, right)
     if agree:
         reasons.append(("name", score))
-    elif not (left.get("specific") and right.get("specific")):
+    elif not names_specific(left, right):
         reasons.append(("name_generic", score))
     else:
         reasons.append(("names_differ", score))
+    if identifier == "website" and not agree and left.get("name") and right.get("name"):
+        # A web site names an operator, not a place: a town's for all its markets, a farm's for its
+        # shop, its café and its milk dispenser. Unless the names agree (or one has none), it proves nothing.
+        identifier = None
     ok = True
     if one_source:
         reasons.append(("same_source", left["source"]))
@@ -256,8 +281,6 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
             limit = 5000
         if identifier in ("siret", "osm_id"):
             limit = max(limit, IDENTIFIER_DISTANCE_M)
-        if one_source and identifier is None:
-            limit = min(limit, SAME_SOURCE_DISTANCE_M)
         reasons.append(("distance_m", round(distance)) if distance <= limit else ("too_far_m", round(distance)))
         ok = ok and distance <= limit
     elif commune:
@@ -268,20 +291,40 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
         ok = ok and identifier in ("siret", "osm_id")
     else:
         ok = ok and identifier in ("siret", "osm_id")
+    # Markets named only "Marché (de <commune>)": the same commune and the same days, and (see
+    # pairs_decide) no other market of the other source there on those days.
+    market_days = (
+        place and left.get("kind") == right.get("kind") == "market"
+        and not _specific_words(left, left, right) and not _specific_words(right, left, right)
+        and bool(days_l) and days_l == days_r and commune is True
+    )  # fmt: skip
     if one_source:
-        # The same thing twice: same identifier, or the same name at the same position (or address).
-        same_name = bool(left.get("name")) and left.get("name") == right.get("name") and agree
+        # The same thing twice: same identifier, or the same name at the same position (a node and a
+        # way of OpenStreetMap), or at the same address of the same commune.
+        same_name = agree and left.get("name") == right.get("name")
         at_same_place = distance is not None or (
             commune is True and (left.get("address") == right.get("address") or not place)
         )
-        evidence = identifier in ("siret", "osm_id") or (same_name and at_same_place)
+        # One list's web site is on all of a farm's entries (shop, café, milk dispenser): it says "the
+        # same thing" only for an entry without a name of its own.
+        unnamed = not left.get("name") or not right.get("name")
+        named_by_site = identifier == "website" and unnamed
+        evidence = identifier in ("siret", "osm_id") or named_by_site or (same_name and at_same_place)
     elif place:
         evidence = identifier is not None or agree
+        if not evidence and market_days:
+            evidence = True
+            reasons.append(("market_days", left.get("commune_code") or left.get("postcode")))
     else:
         evidence = identifier == "siret" or (agree and (bool(siren) or commune is True or distance is not None))
     if identifier == "website" and distance is None and not agree:
         evidence = False  # a chain's web site is shared by all its shops of a commune
     return Decision(ok and evidence, tuple(reasons))
+
+
+def _where(columns: Mapping[str, Any]) -> tuple[str, str]:
+    """A record's source and commune (or postcode)."""
+    return (columns.get("source") or "", columns.get("commune_code") or columns.get("postcode") or "")
 
 
 def _days(days: set[str]) -> str:
@@ -295,6 +338,19 @@ def pairs_decide(
     choice: a record with two candidates of one other source that the rules would both merge (and
     that are not themselves one thing) is a namesake problem for a coordinator, not a merge."""
     decided = {(a, b): pair_decide(columns[a], columns[b]) for a, b in pairs}
+    # A market known only by its commune and days is that market only if its list has no other market
+    # there on one of those days (a city has several on Saturday, a village one).
+    markets: dict[tuple[str, str], list[set[str]]] = defaultdict(list)
+    for c in columns.values():
+        if c.get("kind") == "market" and c.get("days"):
+            markets[_where(c)].append(set(c["days"]))
+    for key, decision in decided.items():
+        if not decision.auto or not any(code == "market_days" for code, _v in decision.reasons):
+            continue
+        sides = (columns[key[0]], columns[key[1]])
+        rivals = max(sum(1 for days in markets[_where(side)] if days & set(side["days"])) for side in sides)
+        if rivals > 1:
+            decided[key] = Decision(False, (*decision.reasons, ("ambiguous", rivals)))
     auto = {key for key, decision in decided.items() if decision.auto}
     partners: dict[tuple[str, str], set[str]] = defaultdict(set)
     for a, b in auto:

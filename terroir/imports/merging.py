@@ -35,7 +35,15 @@ from terroir.directory.services import (
 from terroir.lib.progress import Progress, ProgressReport
 
 from .linkage import best_links, directory_model, link
-from .merge import Candidate, Chosen, clusters, fields_choose, linkage_columns, pairs_decide
+from .merge import (
+    CANDIDATE_PROBABILITY,
+    Candidate,
+    Chosen,
+    clusters,
+    fields_choose,
+    linkage_columns,
+    pairs_decide,
+)
 from .models import EntryMerge, FieldOrigin, RecordPair, SourceRecord
 
 MAX_LENGTHS = {"name": 200, "address": 255, "opening_hours": 255, "phone": 30, "website": 200, "email": 254}
@@ -127,7 +135,7 @@ def _merge(
         found = link(
             [{"unique_id": uid, **c} for uid, c in columns.items()],
             model=directory_model(),
-            threshold=settings.TERROIR_MERGE_REVIEW,
+            threshold=min(CANDIDATE_PROBABILITY, settings.TERROIR_MERGE_REVIEW),
             progress=said,
         )
         # The probability finds and ranks candidates; the rules decide which merge without a coordinator.
@@ -139,6 +147,7 @@ def _merge(
                 p.probability, (p.left, p.right) in trusted, decisions[(p.left, p.right)].reasons_json()
             )
             for p in found
+            if p.probability >= settings.TERROIR_MERGE_REVIEW or decisions[(p.left, p.right)].auto
         }  # fmt: skip
         pairs = _pairs_store(record_type, scored, summary)
     else:
