@@ -122,7 +122,7 @@ def name_specific(name: str, commune: str = "") -> str:
     Thiers -> "" (generic), "Marché de la Seille" -> "seille", "Biocoop Nancy" in Nancy -> "biocoop"."""
     place_words = _place_words(commune)
     words = name_normalised(name).split()
-    return " ".join(w for w in words if w not in GENERIC_WORDS and w not in place_words and not w.isdigit())
+    return " ".join(w for w in words if w not in GENERIC_WORDS and w not in place_words)
 
 
 def weekdays(opening_hours: str) -> set[str]:
@@ -288,9 +288,9 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
     elif commune is False:
         reasons.append(("communes_differ", f"{left.get('commune_code') or left.get('postcode')} / "
                                            f"{right.get('commune_code') or right.get('postcode')}"))  # fmt: skip
-        ok = ok and identifier in ("siret", "osm_id")
+        ok = ok and (identifier in ("siret", "osm_id") or (not place and bool(siren)))
     else:
-        ok = ok and identifier in ("siret", "osm_id")
+        ok = ok and (identifier in ("siret", "osm_id") or (not place and bool(siren)))
     # Markets named only "Marché (de <commune>)": the same commune and the same days, and (see
     # pairs_decide) no other market of the other source there on those days.
     market_days = (

@@ -126,20 +126,20 @@ def _merge(
         if said:
             said(f"looking for duplicates among {len(rows)} {record_type} records")
         names = dict(Commune.objects.values_list("code", "name"))
-        columns = {
+        compared = {
             str(i): linkage_columns(
                 r.data, source=r.source, ref=r.ref, commune_name=names.get(r.data.get("commune_code") or "", "")
             )
             for i, r in rows.items()
         }
         found = link(
-            [{"unique_id": uid, **c} for uid, c in columns.items()],
+            [{"unique_id": uid, **c} for uid, c in compared.items()],
             model=directory_model(),
             threshold=min(CANDIDATE_PROBABILITY, settings.TERROIR_MERGE_REVIEW),
             progress=said,
         )
         # The probability finds and ranks candidates; the rules decide which merge without a coordinator.
-        decisions = pairs_decide([(p.left, p.right) for p in found], columns)
+        decisions = pairs_decide([(p.left, p.right) for p in found], compared)
         sources = {str(i): r.source for i, r in rows.items()}
         trusted = best_links([p for p in found if decisions[(p.left, p.right)].auto], sources.__getitem__)
         scored = {
