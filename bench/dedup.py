@@ -181,9 +181,10 @@ def real_set(name: str, rows: list[dict[str, Any]], auto: float, review: float) 
         r["unique_id"]: linkage_columns(r, source=r["source"], ref=r.get("ref", ""), commune_name=r.get("commune", ""))
         for r in rows
     }
+    places = any(r["record_type"] == "place" for r in rows)  # as merging: places from a lower probability
     found, seconds = timed(
         lambda: link([{"unique_id": k, **c} for k, c in columns.items()], model=directory_model(),
-                     threshold=min(CANDIDATE_PROBABILITY, review), progress=say)
+                     threshold=min(CANDIDATE_PROBABILITY if places else 1.0, review), progress=say)
     )  # fmt: skip
     sources = {k: c["source"] for k, c in columns.items()}
     decisions = pairs_decide([(p.left, p.right) for p in found], columns)
@@ -260,10 +261,10 @@ def main() -> None:
     }
 
     def french() -> tuple[list[Pair], dict[tuple[str, str], Any]]:
-        # As merging does: candidates from a low probability, then the rules decide.
+        # As merging does for producers: candidates from the review threshold, then the rules decide.
         left = [{"unique_id": r["unique_id"], **columns[r["unique_id"]]} for r in left_raw]
         right = [{"unique_id": r["unique_id"], **columns[r["unique_id"]]} for r in right_raw]
-        found = link(left, right, model=directory_model(), threshold=min(CANDIDATE_PROBABILITY, review), progress=say)
+        found = link(left, right, model=directory_model(), threshold=review, progress=say)
         return found, pairs_decide([(p.left, p.right) for p in found], columns)
 
     say(f"linking {n:,} x {n:,}")

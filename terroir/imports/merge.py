@@ -13,6 +13,7 @@ identifier, compatible kinds and a distance that suits the kind; anything less g
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -224,9 +225,10 @@ def _same_commune(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool | N
 def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
     """The rules for one pair of `linkage_columns` rows (see the module's docstring). Places merge when
     their names agree or they share an identifier (SIRET, OSM id, web site), their kinds are compatible
-    and they are close enough for their kind; producers by SIRET, SIREN with names that agree, or
-    names that agree in one commune. Two records of one source merge only when they are the same thing
-    twice (same identifier, or same name at the same position)."""
+    and they are close enough for their kind; producers by SIRET or SIREN, names that agree in one
+    commune (or within 5 km), or their own e-mail or phone with names that do not disagree. Two records
+    of one source merge only when they are the same thing twice (same identifier, or same name at the
+    same position)."""
     reasons: list[tuple[str, Any]] = []
     place = (left.get("record_type") or right.get("record_type") or "place") != "producer"
     one_source = bool(left.get("source")) and left.get("source") == right.get("source")
@@ -275,10 +277,10 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
     distance = _distance_m(left, right)
     commune = _same_commune(left, right)
     if distance is not None:
-        limit = max(KIND_DISTANCE_M.get(left.get("kind") or "", DEFAULT_DISTANCE_M),
+        limit: float = max(KIND_DISTANCE_M.get(left.get("kind") or "", DEFAULT_DISTANCE_M),
                     KIND_DISTANCE_M.get(right.get("kind") or "", DEFAULT_DISTANCE_M))  # fmt: skip
         if not place:
-            limit = 5000
+            limit = 5000 if not siren else math.inf  # one company's establishments may be far apart
         if identifier in ("siret", "osm_id"):
             limit = max(limit, IDENTIFIER_DISTANCE_M)
         reasons.append(("distance_m", round(distance)) if distance <= limit else ("too_far_m", round(distance)))
@@ -309,14 +311,24 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
         # same thing" only for an entry without a name of its own.
         unnamed = not left.get("name") or not right.get("name")
         named_by_site = identifier == "website" and unnamed
-        evidence = identifier in ("siret", "osm_id") or named_by_site or (same_name and at_same_place)
+        evidence = (
+            identifier in ("siret", "osm_id") or named_by_site or (same_name and at_same_place)
+            or (not place and bool(siren))
+        )  # fmt: skip
     elif place:
         evidence = identifier is not None or agree
         if not evidence and market_days:
             evidence = True
             reasons.append(("market_days", left.get("commune_code") or left.get("postcode")))
     else:
-        evidence = identifier == "siret" or (agree and (bool(siren) or commune is True or distance is not None))
+        # A producer is a business: one SIREN is one producer. Its own e-mail address or phone number
+        # says so too when the names do not disagree (a trade name and the farmer's name go to review).
+        near = commune is True or distance is not None
+        contact = next((c for c in ("email", "phone") if left.get(c) and left.get(c) == right.get(c)), None)
+        if contact:
+            reasons.append((contact, left[contact]))
+        by_contact = contact is not None and near and not names_specific(left, right)
+        evidence = identifier == "siret" or bool(siren) or (agree and near) or by_contact
     if identifier == "website" and distance is None and not agree:
         evidence = False  # a chain's web site is shared by all its shops of a commune
     return Decision(ok and evidence, tuple(reasons))

@@ -135,7 +135,9 @@ def _merge(
         found = link(
             [{"unique_id": uid, **c} for uid, c in compared.items()],
             model=directory_model(),
-            threshold=min(CANDIDATE_PROBABILITY, settings.TERROIR_MERGE_REVIEW),
+            # Places are also looked for below review: the rules find village markets the linkage
+            # scores low. Producers' rules need what the linkage scores high anyway.
+            threshold=min(CANDIDATE_PROBABILITY if record_type == "place" else 1.0, settings.TERROIR_MERGE_REVIEW),
             progress=said,
         )
         # The probability finds and ranks candidates; the rules decide which merge without a coordinator.

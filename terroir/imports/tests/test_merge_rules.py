@@ -177,8 +177,16 @@ def test_a_record_with_two_namesakes_in_another_source_goes_to_review() -> None:
 def test_producers_link_by_siret_siren_or_name_and_commune() -> None:
     siret = producer("agence-bio", "GAEC des Monts", siret="73282932000074")
     assert pair_decide(siret, producer("hve", "Les Monts du Forez", siret="73282932000074")).auto
-    # Same company (SIREN), another establishment, names that agree.
-    assert pair_decide(siret, producer("hve", "EARL des Monts", siret="73282932000082")).auto
+    # Same company (SIREN), another establishment, wherever it is.
+    far = producer("hve", "SCEA Domaine des Monts", siret="73282932000082", lat=44.0, lon=1.0, precision="given")
+    assert pair_decide(siret | {"lat": 45.5, "lon": 3.7}, far).auto
+    # The farm's own e-mail address in one commune, with a name that only says "farm of the village".
+    bourg = {"commune": "Kilstett", "commune_code": "67237", "email": "ferme.du.bourg@example.org"}
+    assert pair_decide(producer("a", "Ferme du Bourg", **bourg), producer("b", "FERME DU BOURG", **bourg)).auto
+    # The same address with another business name: a coordinator decides.
+    assert not pair_decide(
+        producer("a", "Les Jardins du Moulin", **bourg), producer("b", "Jérôme Sendert", **bourg)
+    ).auto
     ambert = {"commune_code": "63003", "postcode": "63600"}
     left = producer("agence-bio", "EARL Rousset Delbecq", **ambert)
     assert pair_decide(left, producer("hve", "SAS ROUSSET DELBECQ", **ambert)).auto
