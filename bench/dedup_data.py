@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import gzip
 import importlib.util
+import json
 import math
 import random
 import re
@@ -973,3 +974,164 @@ def febrl3() -> tuple[list[Row], Pairs]:
         ids.sort()
         pairs.update((ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids)))
     return records, pairs
+
+
+# --- Real files and their hand labels ----------------------------------------------------------------------------
+#
+# The real files are not in the project (the scraped market lists carry no licence): they are read from
+# ../shared/data/real beside the repository, with light parsing written here, so that the benchmark does not depend
+# on the importer's mappings. Labels (bench/data/labels/*.csv) hold row keys only, never rows: "<file>:<row>" where
+# <row> counts data rows from 1 in file order, with the name as written so that a reader can check the key.
+
+LABELS = Path(__file__).resolve().parent / "data" / "labels"
+_FRENCH_DAYS = {"lundi": "Mo", "mardi": "Tu", "mercredi": "We", "jeudi": "Th", "vendredi": "Fr", "samedi": "Sa",
+                "dimanche": "Su"}  # fmt: skip
+
+
+def real_directory() -> Path | None:
+    """../shared/data/real beside the repository (or beside one of its parents, for a git worktree)."""
+    for parent in Path(__file__).resolve().parents[1].parents:
+        candidate = parent / "shared" / "data" / "real"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _days_of(prose: str) -> str:
+    """French day names in a schedule as OSM day codes ("mercredi, samedi de 8h à 13h" -> "We,Sa")."""
+    found = {code for word, code in _FRENCH_DAYS.items() if re.search(rf"\b{word}", prose.lower())}
+    return ",".join(code for code in ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su") if code in found)
+
+
+@lru_cache(maxsize=1)
+def _communes_by_postcode() -> dict[str, tuple[Commune, ...]]:
+    by: dict[str, list[Commune]] = {}
+    for commune in communes_read().items:
+        for postcode in commune.postcodes:
+            by.setdefault(postcode, []).append(commune)
+    return {key: tuple(value) for key, value in by.items()}
+
+
+def _commune_of(postcode: str, name: str = "", hint: str = "") -> Commune | None:
+    """The commune of a postcode, by its name when the postcode has several, or the one a free text (a market's
+    name or address) names; None when nothing says which."""
+    communes = _communes_by_postcode().get(postcode, ())
+    if name:
+        wanted = slug(name)
+        named = [c for c in communes if slug(c.name) == wanted]
+        return named[0] if len(named) == 1 else None
+    if len(communes) > 1 and hint:
+        text = slug(hint)
+        named = [c for c in communes if slug(c.name) in text]
+        return max(named, key=lambda c: len(c.name)) if named else None
+    return communes[0] if len(communes) == 1 else None
+
+
+def real_markets(departments: Sequence[str]) -> list[Row]:
+    """Both scraped market lists for some départements, as place records: source, key, name, postcode,
+    commune, opening days. Positions are commune-level at best (neither list has any), so none is given."""
+    directory = real_directory()
+    assert directory is not None
+    rows: list[Row] = []
+    path = directory / "markets" / "jourdemarche_extract_2023-02_odd_departements.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=1):
+            postcode = row["Code Postal"].strip().zfill(5)
+            if postcode[:2] not in departments:
+                continue
+            commune = _commune_of(postcode, hint=f"{row['name']} {row['adress']}")
+            rows.append({
+                "unique_id": f"jourdemarche:{number}", "source": "jourdemarche", "name": row["name"].strip(),
+                "address": row["adress"].strip(), "postcode": postcode, "kind": "market", "record_type": "place",
+                "commune_code": commune.code if commune else "", "commune": commune.name if commune else "",
+                "opening_hours": _days_of(row["horaires"]),
+            })  # fmt: skip
+    path = directory / "markets" / "nosmarches_markets_odd_departements.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle, delimiter=";"), start=1):
+            if row["departement"].strip() not in departments:
+                continue
+            postcode = row["code_postal"].strip().zfill(5)
+            commune = _commune_of(postcode, row["commune"])
+            rows.append({
+                "unique_id": f"nosmarches:{number}", "source": "nosmarches", "name": row["nom_marche"].strip(),
+                "postcode": postcode, "kind": "market", "record_type": "place",
+                "commune_code": commune.code if commune else "", "commune": row["commune"].strip(),
+                "opening_hours": _days_of(row["horaires"]),
+            })  # fmt: skip
+    return rows
+
+
+def real_hve(departments: Sequence[str]) -> list[Row]:
+    """The HVE list (one source, producers) for some départements: name, address, postcode, commune."""
+    directory = real_directory()
+    assert directory is not None
+    rows: list[Row] = []
+    path = directory / "directories" / "hve_annuaire_2022-01_odd_departements.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader), next(reader)  # a group header, then the column header
+        for number, row in enumerate(reader, start=1):
+            if len(row) < 6 or row[2].strip().zfill(5)[:2] not in departments:
+                continue
+            postcode = row[2].strip().zfill(5)
+            commune = _commune_of(postcode, row[5])
+            rows.append({
+                "unique_id": f"hve:{number}", "source": "hve", "name": row[0].strip(), "address": row[1].strip(),
+                "postcode": postcode, "record_type": "producer", "website": row[6].strip(),
+                "commune_code": commune.code if commune else "", "commune": row[5].strip(),
+            })  # fmt: skip
+    return rows
+
+
+_OSM_KINDS = {"farm": "farm", "marketplace": "market", "vending_machine": "vending"}
+
+
+def real_osm(box: tuple[float, float, float, float]) -> list[Row]:
+    """OpenStreetMap farm shops, markets and vending machines (ODbL) inside (south, west, north, east), as
+    place records: source "osm", key "osm:<type>/<id>", name, kind, position, opening hours, web site."""
+    directory = real_directory()
+    assert directory is not None
+    south, west, north, east = box
+    rows: list[Row] = []
+    with gzip.open(directory / "osm" / "farmshops_eu_osm_outside_france.geojson.gz", "rt", encoding="utf-8") as f:
+        features = json.load(f)["features"]
+    for feature in features:
+        lon, lat = feature["geometry"]["coordinates"][:2]
+        if not (south <= lat <= north and west <= lon <= east):
+            continue
+        tags = feature["properties"]
+        kind = _OSM_KINDS.get(tags.get("shop") or tags.get("amenity") or "", "shop")
+        rows.append({
+            "unique_id": f"osm:{tags['id']}", "source": "osm", "ref": tags["id"], "name": tags.get("name", ""),
+            "kind": kind, "record_type": "place", "lat": lat, "lon": lon, "precision": "given",
+            "opening_hours": tags.get("opening_hours", ""), "website": tags.get("website", ""),
+            "postcode": tags.get("addr:postcode", ""), "address": " ".join(
+                filter(None, (tags.get("addr:street"), tags.get("addr:housenumber")))),
+            "commune": tags.get("addr:city", ""),
+        })  # fmt: skip
+    return rows
+
+
+def labels_read(name: str) -> tuple[Pairs, Pairs]:
+    """The hand labels of a real set (bench/data/labels/<name>.csv): pairs labelled the same and pairs
+    labelled different (keys sorted); pairs labelled "unsure" are in neither and left out of the scores."""
+    same: Pairs = set()
+    different: Pairs = set()
+    with (LABELS / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(row for row in handle if not row.startswith("#")):
+            key = (min(row["left"], row["right"]), max(row["left"], row["right"]))
+            if row["label"] == "same":
+                same.add(key)
+            elif row["label"] == "different":
+                different.add(key)
+    return same, different
+
+
+def audit_read(name: str) -> tuple[Pairs, Pairs]:
+    """The audit labels of a real set (<name>_audit.csv, when there is one): a random sample of the pairs
+    the linkage merged outside the labelled candidates, judged by hand afterwards. They count for precision
+    only (a sample of what was found says nothing of what was missed)."""
+    if not (LABELS / f"{name}_audit.csv").exists():
+        return set(), set()
+    return labels_read(f"{name}_audit")

@@ -316,8 +316,10 @@ TERROIR_GEOCODER_TIMEOUT_S = float(os.getenv("TERROIR_GEOCODER_TIMEOUT_S", "10")
 TERROIR_GEOCODER_RETRIES = int(os.getenv("TERROIR_GEOCODER_RETRIES", "3"))
 # Below this addok score (0..1) an answer is not trusted and the commune's centre is used.
 TERROIR_GEOCODER_MIN_SCORE = float(os.getenv("TERROIR_GEOCODER_MIN_SCORE", "0.5"))
-# Merging imported records: pairs whose match probability (0..1) reaches TERROIR_MERGE_AUTO are merged
-# automatically; those between TERROIR_MERGE_REVIEW and it wait in the review queue; below, distinct.
+# Merging imported records: the merge rules (terroir/imports/merge.py) decide which pairs merge
+# automatically; the other pairs whose match probability (0..1) reaches TERROIR_MERGE_REVIEW wait in the
+# review queue; below, distinct. TERROIR_MERGE_AUTO is the probability that alone merged pairs before the
+# rules: bench/dedup.py keeps it as the "before" figure.
 TERROIR_MERGE_AUTO = float(os.getenv("TERROIR_MERGE_AUTO", "0.95"))
 TERROIR_MERGE_REVIEW = float(os.getenv("TERROIR_MERGE_REVIEW", "0.5"))
 # Where files uploaded for import are kept until the worker imports them.

@@ -108,5 +108,3 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.api_token_revoke(token=token, by=request.user)
     messages.success(request, _("The key is revoked: it no longer works."))
     return redirect("accounts:tokens")
-
-

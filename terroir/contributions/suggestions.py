@@ -42,8 +42,6 @@ SUGGESTIBLE = {
 }  # fmt: skip
 
 
-
-
 @dataclass
 class SuggestionInput:
     changes: dict[str, Any] = field(default_factory=dict)

@@ -31,7 +31,7 @@ def task_error_text(error: str) -> str:
     """A run's stored error in the reader's language when it is one of the task reasons."""
     for reason, text in REASONS.items():
         if error.startswith(reason):
-            return gettext("%(reason)s%(detail)s") % {"reason": text, "detail": error[len(reason):]}
+            return gettext("%(reason)s%(detail)s") % {"reason": text, "detail": error[len(reason) :]}
     return error
 
 

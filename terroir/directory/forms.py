@@ -32,11 +32,11 @@ MONTHS = [
 ]  # fmt: skip
 
 
-
 def date_input() -> forms.DateInput:
     """A browser date picker: it takes and gives ISO dates only, whatever the page's language (a French
     "30/11/2026" would leave it empty and the form refused)."""
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 def commune_find(text: str) -> str | None:
     """An INSEE code from what a person typed: "63003", "63003 Ambert", "Ambert" or "Ambert (63)"."""
@@ -102,9 +102,7 @@ def form_field_of(name: str) -> forms.Field:
             max_length=255,
             help_text=_("OpenStreetMap syntax, for instance “Tu-Sa 09:00-12:30,15:00-19:00; Su off”."),
         ),
-        "closed_at": forms.DateField(
-            label=_("Closed since"), required=False, widget=date_input()
-        ),
+        "closed_at": forms.DateField(label=_("Closed since"), required=False, widget=date_input()),
         "legal_form": forms.ChoiceField(label=_("Legal form"), required=False, choices=[("", "—"), *LegalForm.choices]),
         "siret": forms.CharField(label=_("SIRET"), required=False, max_length=LIMITS["siret"]),
         "delivery_radius_km": forms.IntegerField(

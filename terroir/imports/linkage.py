@@ -144,6 +144,7 @@ def directory_model() -> Model:
         block_on("phone"),
         block_on("email"),
         block_on("website"),
+        block_on("osm_id"),
         block_on("name", "record_type"),
     ]
     deterministic = [block_on("siret"), block_on("phone"), block_on("email")]
@@ -183,6 +184,11 @@ def link(
             linker.training.estimate_probability_two_random_records_match(
                 list(model.deterministic), recall=model.deterministic_recall
             )
+            # A file with no SIRET, phone or e-mail shared by two rows (the HVE list) estimates a prior
+            # of 0, with which no pair can match (and Splink fails on log 0): keep the written prior.
+            settings_obj = linker._settings_obj
+            if not 0 < settings_obj._probability_two_random_records_match < 1:
+                settings_obj._probability_two_random_records_match = model.prior
         for rule in model.em_blocks:
             if progress:
                 progress("learning how often duplicates agree")

@@ -1,20 +1,28 @@
-"""Merging records that describe the same producer or place: what the linkage compares, how linked
-records group, and which value each field of a merged entry keeps. Pure functions, no database.
+"""Merging records that describe the same producer or place: what the linkage compares, which of its
+pairs merge automatically and why, how linked records group, and which value each field of a merged
+entry keeps. Pure functions, no database.
 
 Records are standardised first (the linkage engine compares columns, not free text): names without
 legal forms, case, accents and filler words; SIREN from SIRET; phones in E.164; web sites reduced to
-their domain. The probabilistic linkage itself (Splink on DuckDB) is in linkage.py.
+their domain. The probabilistic linkage itself (Splink on DuckDB) is in linkage.py: it finds and ranks
+the candidate pairs. Whether a pair merges without a coordinator is decided here by explicit rules
+(`pairs_decide`), because on real directories a probability alone merged neighbours that share a
+postcode and a generic name ("Marché"): an automatic merge needs names that agree or a shared
+identifier, compatible kinds and a distance that suits the kind; anything less goes to review.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 from urllib.parse import urlparse
 
-from terroir.lib.geo import Precision
+from terroir.lib.geo import Precision, haversine_km
 from terroir.lib.text import fold
 
 # Legal forms and company words that say nothing about which farm it is.
@@ -50,9 +58,11 @@ def _or_none(value: str) -> str | None:
     return value or None
 
 
-def linkage_columns(data: dict[str, Any]) -> dict[str, Any]:
+def linkage_columns(data: dict[str, Any], *, source: str = "", ref: str = "", commune_name: str = "") -> dict[str, Any]:
     """The columns the linkage compares, from a SourceRecord's normalised `data`; a value not given is
-    None, which the linkage reads as "no evidence" rather than as a disagreement."""
+    None, which the linkage reads as "no evidence" rather than as a disagreement. `source`, `ref` and
+    the name of the record's commune serve the merge rules (one source's twins, OSM ids, names that
+    only say "the market of <commune>")."""
     siret = data.get("siret") or ""
     email = (data.get("email") or "").lower()
     name = name_normalised(data.get("name") or "")
@@ -72,7 +82,304 @@ def linkage_columns(data: dict[str, Any]) -> dict[str, Any]:
         "lat": data.get("lat") if precise else None,
         "lon": data.get("lon") if precise else None,
         "record_type": data.get("record_type") or "",
+        "kind": data.get("kind") or "",
+        "source": source,
+        "osm_id": _or_none(data.get("osm_id") or (ref if _OSM_REF.match(ref) else "")),
+        "specific": name_specific(data.get("name") or "", commune_name or data.get("commune") or ""),
+        "place_words": sorted(_place_words(commune_name or data.get("commune") or "")),
+        "days": sorted(weekdays(data.get("opening_hours") or "")),
     }
+
+
+# --- Rules for automatic merges ----------------------------------------------------------------------
+
+_OSM_REF = re.compile(r"^(node|way|relation)/\d+$")
+# Words that say what kind of place it is, when, or for whom, but not which one: "Marché hebdomadaire
+# du samedi" names no market in particular. French first, then the German of OpenStreetMap's farm shops.
+GENERIC_WORDS = frozenset(
+    ("marche", "marches", "hebdomadaire", "quotidien", "nocturne", "estival", "saisonnier", "traditionnel",
+     "bio", "biologique", "producteurs", "producteur", "paysan", "paysans", "local", "locaux", "halle", "halles",
+     "alimentaire", "plein", "air", "vent", "petit", "grand", "gros", "matin", "soir", "apres", "midi", "centre",
+     "ville", "bourg", "commune", "artisans", "commercants", "terroir", "saveurs", "lundi", "mardi", "mercredi",
+     "jeudi", "vendredi", "samedi", "dimanche", "semaine", "magasin", "boutique", "epicerie", "vente", "directe",
+     "distributeur", "automatique", "casier", "casiers", "amap", "ferme", "point", "relais",
+     "hofladen", "bauernladen", "hofverkauf", "markt", "wochenmarkt", "bauernmarkt", "automat", "milchautomat",
+     "eierautomat", "verkaufsautomat", "regiomat", "milchtankstelle", "hof", "laden", "am", "im", "der", "die", "das",
+     "und", "st", "saint", "sainte")
+)  # fmt: skip
+_DAY_CODES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+_DAY_RANGE = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\s*-\s*(Mo|Tu|We|Th|Fr|Sa|Su)\b")
+_DAY = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\b")
+
+
+def _place_words(commune: str) -> set[str]:
+    """The words of a commune's name, and the name written as one word ("Châtel-Guyon": "chatelguyon")."""
+    words = [w for w in fold(commune).split() if w not in _FILLER]
+    return {*words, "".join(words)} - {""}
+
+
+def name_specific(name: str, commune: str = "") -> str:
+    """What in a name tells this place from others of its kind: "Marché hebdomadaire de Thiers" in
+    Thiers -> "" (generic), "Marché de la Seille" -> "seille", "Biocoop Nancy" in Nancy -> "biocoop"."""
+    place_words = _place_words(commune)
+    words = name_normalised(name).split()
+    return " ".join(w for w in words if w not in GENERIC_WORDS and w not in place_words)
+
+
+def weekdays(opening_hours: str) -> set[str]:
+    """The days an OSM `opening_hours` value opens on ("We,Sa 08:00-13:00" -> {"We", "Sa"}); rules
+    saying "off" open nothing. Light reading: enough to tell a Wednesday market from a Saturday one."""
+    days: set[str] = set()
+    for rule in opening_hours.split(";"):
+        if "off" in rule or "closed" in rule:
+            continue
+        for start, end in _DAY_RANGE.findall(rule):
+            i, j = _DAY_CODES.index(start), _DAY_CODES.index(end)
+            days.update(_DAY_CODES[k % 7] for k in range(i, j + 1 if j >= i else j + 8))
+        days.update(_DAY.findall(rule))
+    return days
+
+
+# Kinds that may describe one place in two directories ("shop" in one, "producers' shop" in another).
+_KIND_FAMILIES = (
+    frozenset({"shop", "producers_shop", "cooperative_grocery", "solidarity_grocery", "supermarket"}),
+    frozenset({"farm", "producers_shop"}),
+    frozenset({"restaurant", "canteen"}),
+)
+# How far apart two positions of one place can be, by kind, for an automatic merge (metres): two markets
+# 1 km apart are two markets, a vending machine is where it is, a farm shop and its farm may be a few
+# hundred metres apart. A shared identifier allows for a geocoder's error on top.
+KIND_DISTANCE_M = {"market": 150, "vending": 50, "amap": 200, "farm": 500, "producers_shop": 300, "online": 0}
+DEFAULT_DISTANCE_M = 150
+IDENTIFIER_DISTANCE_M = 1000
+NAMES_AGREE = 0.9
+# The linkage's probability below which a pair is not even looked at by the rules. Far below the review
+# threshold: two "Marché" of one village from two lists score low (nothing but the commune agrees)
+# and are found by the rules; a rival market missed here would let a wrong one merge.
+CANDIDATE_PROBABILITY = 0.01
+
+
+def kinds_compatible(a: str, b: str) -> bool:
+    """A kind not given is no evidence either way."""
+    return not a or not b or a == b or any(a in family and b in family for family in _KIND_FAMILIES)
+
+
+def names_specific(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
+    """Both names say more than their kind and commune."""
+    return all(_specific_words(side, left, right) for side in (left, right))
+
+
+def _specific_words(side: Mapping[str, Any], left: Mapping[str, Any], right: Mapping[str, Any]) -> set[str]:
+    place_words = set(left.get("place_words") or ()) | set(right.get("place_words") or ())
+    return set((side.get("specific") or "").split()) - place_words
+
+
+def _similar(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
+
+
+def names_agree(left: Mapping[str, Any], right: Mapping[str, Any]) -> tuple[bool, float]:
+    """Do two records' names say the same place or producer, and how alike are they (0..1)? Only
+    the specific part counts: "Marché de Nancy" and "Marché de Nancy" do not agree by themselves."""
+    # Each side without the other's commune too: one list gives the commune, the other only a postcode.
+    place_words = set(left.get("place_words") or ()) | set(right.get("place_words") or ())
+    a, b = (" ".join(w for w in (side.get("specific") or "").split() if w not in place_words) for side in (left, right))
+    score = round(_similar(left.get("name") or "", right.get("name") or ""), 2)
+    if not a or not b:
+        return False, score
+    if a == b:
+        return True, max(score, 1.0 if left.get("name") == right.get("name") else score)
+    ta, tb = set(a.split()), set(b.split())
+    inside = min(len(ta), len(tb)) > 1 and (ta <= tb or tb <= ta)
+    return _similar(a, b) >= NAMES_AGREE or inside, score
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the rules say of one candidate pair: merge without asking, or ask; and why, as
+    (code, value) reasons shown to coordinators next to the merge."""
+
+    auto: bool
+    reasons: tuple[tuple[str, Any], ...]
+
+    def reasons_json(self) -> list[dict[str, Any]]:
+        """The plain JSON stored on the pair: [{"code": "siret", "value": "…"}, …]."""
+        return [{"code": code, "value": value} for code, value in self.reasons]
+
+
+def _distance_m(left: Mapping[str, Any], right: Mapping[str, Any]) -> float | None:
+    if None in (left.get("lat"), left.get("lon"), right.get("lat"), right.get("lon")):
+        return None
+    return haversine_km(left["lat"], left["lon"], right["lat"], right["lon"]) * 1000
+
+
+def _same_commune(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool | None:
+    """Same commune (or postcode when a commune is not known); None when nothing says."""
+    if left.get("commune_code") and right.get("commune_code"):
+        return bool(left["commune_code"] == right["commune_code"])
+    if left.get("postcode") and right.get("postcode"):
+        return bool(left["postcode"] == right["postcode"])
+    return None
+
+
+def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
+    """The rules for one pair of `linkage_columns` rows (see the module's docstring). Places merge when
+    their names agree or they share an identifier (SIRET, OSM id, web site), their kinds are compatible
+    and they are close enough for their kind; producers by SIRET or SIREN, names that agree in one
+    commune (or within 5 km), or their own e-mail or phone with names that do not disagree. Two records
+    of one source merge only when they are the same thing twice (same identifier, or same name at the
+    same position)."""
+    reasons: list[tuple[str, Any]] = []
+    place = (left.get("record_type") or right.get("record_type") or "place") != "producer"
+    one_source = bool(left.get("source")) and left.get("source") == right.get("source")
+    identifier = None
+    for column in ("siret", "osm_id", "website"):
+        if left.get(column) and left.get(column) == right.get(column):
+            identifier = column
+            reasons.append((column, left[column]))
+            break
+    siren = left.get("siren") and left.get("siren") == right.get("siren")
+    if identifier is None and siren:
+        reasons.append(("siren", left["siren"]))
+    if left.get("siret") and right.get("siret") and identifier != "siret" and (place or not siren):
+        reasons.append(("siret_differs", f"{left['siret']} / {right['siret']}"))
+        return Decision(False, tuple(reasons))
+    agree, score = names_agree(left, right)
+    if agree:
+        reasons.append(("name", score))
+    elif not names_specific(left, right):
+        reasons.append(("name_generic", score))
+    else:
+        reasons.append(("names_differ", score))
+    if identifier == "website" and not agree and left.get("name") and right.get("name"):
+        # A web site names an operator, not a place: a town's for all its markets, a farm's for its
+        # shop, its café and its milk dispenser. Unless the names agree (or one has none), it proves nothing.
+        identifier = None
+    ok = True
+    if one_source:
+        reasons.append(("same_source", left["source"]))
+    # The days a place opens: two markets of one commune on different days are two markets.
+    days_l, days_r = set(left.get("days") or ()), set(right.get("days") or ())
+    kind = left.get("kind") or right.get("kind") or ""
+    if days_l and days_r:
+        if days_l == days_r:
+            reasons.append(("days", ",".join(d for d in _DAY_CODES if d in days_l)))
+        elif kind == "market" or not days_l & days_r:
+            ok = False
+            reasons.append(("days_differ", f"{_days(days_l)} / {_days(days_r)}"))
+    if place:
+        if kinds_compatible(left.get("kind") or "", right.get("kind") or ""):
+            if kind:
+                reasons.append(("kind", kind))
+        else:
+            ok = False
+            reasons.append(("kinds_differ", f"{left.get('kind')} / {right.get('kind')}"))
+    distance = _distance_m(left, right)
+    commune = _same_commune(left, right)
+    if distance is not None:
+        limit: float = max(KIND_DISTANCE_M.get(left.get("kind") or "", DEFAULT_DISTANCE_M),
+                    KIND_DISTANCE_M.get(right.get("kind") or "", DEFAULT_DISTANCE_M))  # fmt: skip
+        if not place:
+            limit = 5000 if not siren else math.inf  # one company's establishments may be far apart
+        if identifier in ("siret", "osm_id"):
+            limit = max(limit, IDENTIFIER_DISTANCE_M)
+        reasons.append(("distance_m", round(distance)) if distance <= limit else ("too_far_m", round(distance)))
+        ok = ok and distance <= limit
+    elif commune:
+        reasons.append(("commune", left.get("commune_code") or left.get("postcode")))
+    elif commune is False:
+        reasons.append(("communes_differ", f"{left.get('commune_code') or left.get('postcode')} / "
+                                           f"{right.get('commune_code') or right.get('postcode')}"))  # fmt: skip
+        ok = ok and (identifier in ("siret", "osm_id") or (not place and bool(siren)))
+    else:
+        ok = ok and (identifier in ("siret", "osm_id") or (not place and bool(siren)))
+    # Markets named only "Marché (de <commune>)": the same commune and the same days, and (see
+    # pairs_decide) no other market of the other source there on those days.
+    market_days = (
+        place and left.get("kind") == right.get("kind") == "market"
+        and not _specific_words(left, left, right) and not _specific_words(right, left, right)
+        and bool(days_l) and days_l == days_r and commune is True
+    )  # fmt: skip
+    if one_source:
+        # The same thing twice: same identifier, or the same name at the same position (a node and a
+        # way of OpenStreetMap), or at the same address of the same commune.
+        same_name = agree and left.get("name") == right.get("name")
+        at_same_place = distance is not None or (
+            commune is True and (left.get("address") == right.get("address") or not place)
+        )
+        # One list's web site is on all of a farm's entries (shop, café, milk dispenser): it says "the
+        # same thing" only for an entry without a name of its own.
+        unnamed = not left.get("name") or not right.get("name")
+        named_by_site = identifier == "website" and unnamed
+        evidence = (
+            identifier in ("siret", "osm_id") or named_by_site or (same_name and at_same_place)
+            or (not place and bool(siren))
+        )  # fmt: skip
+    elif place:
+        evidence = identifier is not None or agree
+        if not evidence and market_days:
+            evidence = True
+            reasons.append(("market_days", left.get("commune_code") or left.get("postcode")))
+    else:
+        # A producer is a business: one SIREN is one producer. Its own e-mail address or phone number
+        # says so too when the names do not disagree (a trade name and the farmer's name go to review).
+        near = commune is True or distance is not None
+        contact = next((c for c in ("email", "phone") if left.get(c) and left.get(c) == right.get(c)), None)
+        if contact:
+            reasons.append((contact, left[contact]))
+        by_contact = contact is not None and near and not names_specific(left, right)
+        evidence = identifier == "siret" or bool(siren) or (agree and near) or by_contact
+    if identifier == "website" and distance is None and not agree:
+        evidence = False  # a chain's web site is shared by all its shops of a commune
+    return Decision(ok and evidence, tuple(reasons))
+
+
+def _where(columns: Mapping[str, Any]) -> tuple[str, str]:
+    """A record's source and commune (or postcode)."""
+    return (columns.get("source") or "", columns.get("commune_code") or columns.get("postcode") or "")
+
+
+def _days(days: set[str]) -> str:
+    return ",".join(d for d in _DAY_CODES if d in days)
+
+
+def pairs_decide(
+    pairs: Iterable[tuple[str, str]], columns: Mapping[str, Mapping[str, Any]]
+) -> dict[tuple[str, str], Decision]:
+    """Decide every candidate pair, then send to review the automatic merges that are not the only
+    choice: a record with two candidates of one other source that the rules would both merge (and
+    that are not themselves one thing) is a namesake problem for a coordinator, not a merge."""
+    decided = {(a, b): pair_decide(columns[a], columns[b]) for a, b in pairs}
+    # A market known only by its commune and days is that market only if its list has no other market
+    # there on one of those days (a city has several on Saturday, a village one).
+    markets: dict[tuple[str, str], list[set[str]]] = defaultdict(list)
+    for c in columns.values():
+        if c.get("kind") == "market" and c.get("days"):
+            markets[_where(c)].append(set(c["days"]))
+    for key, decision in decided.items():
+        if not decision.auto or not any(code == "market_days" for code, _v in decision.reasons):
+            continue
+        sides = (columns[key[0]], columns[key[1]])
+        rivals = max(sum(1 for days in markets[_where(side)] if days & set(side["days"])) for side in sides)
+        if rivals > 1:
+            decided[key] = Decision(False, (*decision.reasons, ("ambiguous", rivals)))
+    auto = {key for key, decision in decided.items() if decision.auto}
+    partners: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for a, b in auto:
+        partners[(a, columns[b].get("source") or "")].add(b)
+        partners[(b, columns[a].get("source") or "")].add(a)
+    for (record, source), others in partners.items():
+        if len(others) < 2 or source == (columns[record].get("source") or ""):
+            continue
+        together = all((x, y) in auto or (y, x) in auto for x in others for y in others if x < y)
+        if together:
+            continue
+        for other in others:
+            key = (record, other) if (record, other) in decided else (other, record)
+            decision = decided[key]
+            if decision.auto and not any(code in ("siret", "osm_id") for code, _v in decision.reasons):
+                decided[key] = Decision(False, (*decision.reasons, ("ambiguous", len(others))))
+    return decided
 
 
 # --- Clusters --------------------------------------------------------------------------------------

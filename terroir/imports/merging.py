@@ -38,7 +38,15 @@ from terroir.lib.progress import Progress, ProgressReport
 from terroir.lib.text import fold
 
 from .linkage import best_links, directory_model, link
-from .merge import Candidate, Chosen, clusters, fields_choose, linkage_columns
+from .merge import (
+    CANDIDATE_PROBABILITY,
+    Candidate,
+    Chosen,
+    clusters,
+    fields_choose,
+    linkage_columns,
+    pairs_decide,
+)
 from .models import EntryMerge, FieldOrigin, RecordPair, SourceRecord
 
 MAX_LENGTHS = {"name": 200, "address": 255, "opening_hours": 255, "phone": 30, "website": 200, "email": 254}
@@ -121,15 +129,32 @@ def _merge(
         said = (lambda message: progress(Progress("merge", message))) if progress else None
         if said:
             said(f"looking for duplicates among {len(rows)} {record_type} records")
+        names = dict(Commune.objects.values_list("code", "name"))
+        compared = {
+            str(i): linkage_columns(
+                r.data, source=r.source, ref=r.ref, commune_name=names.get(r.data.get("commune_code") or "", "")
+            )
+            for i, r in rows.items()
+        }
         found = link(
-            [{"unique_id": str(i), **linkage_columns(r.data)} for i, r in rows.items()],
+            [{"unique_id": uid, **c} for uid, c in compared.items()],
             model=directory_model(),
-            threshold=settings.TERROIR_MERGE_REVIEW,
+            # Places are also looked for below review: the rules find village markets the linkage
+            # scores low. Producers' rules need what the linkage scores high anyway.
+            threshold=min(CANDIDATE_PROBABILITY if record_type == "place" else 1.0, settings.TERROIR_MERGE_REVIEW),
             progress=said,
         )
+        # The probability finds and ranks candidates; the rules decide which merge without a coordinator.
+        decisions = pairs_decide([(p.left, p.right) for p in found], compared)
         sources = {str(i): r.source for i, r in rows.items()}
-        trusted = best_links([p for p in found if p.probability >= settings.TERROIR_MERGE_AUTO], sources.__getitem__)
-        scored = {_ordered(int(p.left), int(p.right)): (p.probability, (p.left, p.right) in trusted) for p in found}
+        trusted = best_links([p for p in found if decisions[(p.left, p.right)].auto], sources.__getitem__)
+        scored = {
+            _ordered(int(p.left), int(p.right)): (
+                p.probability, (p.left, p.right) in trusted, decisions[(p.left, p.right)].reasons_json()
+            )
+            for p in found
+            if p.probability >= settings.TERROIR_MERGE_REVIEW or decisions[(p.left, p.right)].auto
+        }  # fmt: skip
         pairs = _pairs_store(record_type, scored, summary)
     else:
         pairs = list(RecordPair.objects.filter(first__record_type=record_type).order_by("-probability"))
@@ -147,31 +172,33 @@ def _ordered(a: int, b: int) -> tuple[int, int]:
 
 
 def _pairs_store(
-    record_type: str, found: dict[tuple[int, int], tuple[float, bool]], summary: MergeSummary
+    record_type: str, found: dict[tuple[int, int], tuple[float, bool, list[dict[str, Any]]]], summary: MergeSummary
 ) -> list[RecordPair]:
-    """Store the linkage's pairs (probability, trusted): trusted ones are merged, the others wait for
-    review. Decided pairs keep their decision; undecided ones no longer found go. Returns the pairs
-    sorted by falling probability."""
+    """Store the linkage's pairs (probability, trusted, the rules' reasons): trusted ones are merged,
+    the others wait for review. Decided pairs keep their decision; undecided ones no longer found go.
+    Returns the pairs sorted by falling probability."""
     existing = {(p.first_id, p.second_id): p for p in RecordPair.objects.filter(first__record_type=record_type)}
     now = timezone.now()
     create, update = [], []
-    for key, (probability, trusted) in found.items():
+    for key, (probability, trusted, reasons) in found.items():
         status = RecordPair.Status.LINKED if trusted else RecordPair.Status.REVIEW
         pair = existing.get(key)
         if pair is None:
-            create.append(RecordPair(first_id=key[0], second_id=key[1], probability=probability, status=status))
+            create.append(
+                RecordPair(first_id=key[0], second_id=key[1], probability=probability, status=status, reasons=reasons)
+            )
             continue
         if not pair.decided and pair.status != status:
             pair.status = status
-        elif abs(pair.probability - probability) < 1e-9:
+        elif abs(pair.probability - probability) < 1e-9 and pair.reasons == reasons:
             continue
-        pair.probability, pair.updated_at = probability, now
+        pair.probability, pair.reasons, pair.updated_at = probability, reasons, now
         update.append(pair)
     gone = [p.pk for key, p in existing.items() if key not in found and not p.decided]
     for start in range(0, len(gone), 900):
         RecordPair.objects.filter(pk__in=gone[start : start + 900]).delete()
     RecordPair.objects.bulk_create(create, batch_size=1000)
-    RecordPair.objects.bulk_update(update, ["probability", "status", "updated_at"], batch_size=1000)
+    RecordPair.objects.bulk_update(update, ["probability", "status", "reasons", "updated_at"], batch_size=1000)
     kept = [p for key, p in existing.items() if key in found or p.decided] + create
     summary.linked += sum(p.status == RecordPair.Status.LINKED for p in kept)
     summary.review += sum(p.status == RecordPair.Status.REVIEW for p in kept)

@@ -150,6 +150,9 @@ class RecordPair(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     # Set when linkage created the pair, or changed its score or status (the run it happened in).
     updated_at = models.DateTimeField(default=timezone.now)
+    # Why the merge rules merged the pair or sent it to review (terroir.imports.merge.pair_decide):
+    # [{"code": "siret", "value": "…"}, {"code": "name", "value": 0.97}, {"code": "distance_m", "value": 40}].
+    reasons = models.JSONField(default=list, blank=True)
     # A pair merged automatically that a coordinator split: its status is "different" from then on, so
     # no later import merges the two records again; this says the decision undid an automatic merge.
     split_at = models.DateTimeField(null=True, blank=True)

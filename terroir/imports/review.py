@@ -119,31 +119,39 @@ def _metres(value: Any) -> str:
 def reason_text(reason: dict[str, Any]) -> str:
     """One reason of a merge decision ({"code": …, "value": …}) as a coordinator reads it."""
     code, value = str(reason.get("code", "")), reason.get("value")
+    # The codes of terroir.imports.merge (pair_decide), stored on RecordPair.reasons.
     labels = {
-        "same_siret": _("same SIRET"),
-        "same_siren": _("same company (SIREN)"),
-        "same_osm_id": _("same OpenStreetMap object"),
-        "same_ref": _("same reference in the source"),
-        "same_website": _("same website"),
-        "same_phone": _("same phone number"),
-        "same_email": _("same email address"),
-        "same_name": _("same name"),
-        "same_address": _("same address"),
-        "same_commune": _("same commune"),
-        "same_postcode": _("same postcode"),
-        "same_kind": _("same kind"),
-        "kind_compatible": _("compatible kinds"),
-        "same_source_duplicate": _("the same thing twice in one source"),
+        "siret": _("same SIRET"),
+        "siren": _("same company (SIREN)"),
+        "osm_id": _("same OpenStreetMap object"),
+        "website": _("same website"),
+        "phone": _("same phone number"),
+        "email": _("same email address"),
+        "commune": _("same commune"),
+        "communes_differ": _("different communes"),
+        "kind": _("compatible kinds"),
+        "kinds_differ": _("kinds that do not go together"),
+        "days": _("open on the same days"),
+        "days_differ": _("open on different days"),
+        "market_days": _("the only market of its commune on those days in each list"),
+        "same_source": _("the same thing twice in one source"),
+        "siret_differs": _("different SIRETs"),
     }
     try:
-        if code == "name_similarity":
+        if code == "name":
             return _("names alike (%(value)s)") % {"value": _percent(value)}
+        if code == "name_generic":
+            return _("only generic words in common (%(value)s)") % {"value": _percent(value)}
+        if code == "names_differ":
+            return _("names differ (%(value)s alike)") % {"value": _percent(value)}
         if code == "distance_m":
             return _("%(value)s apart") % {"value": _metres(value)}
+        if code == "too_far_m":
+            return _("too far apart for their kind (%(value)s)") % {"value": _metres(value)}
+        if code == "ambiguous":
+            return _("%(value)s candidates in the other source: a coordinator chooses") % {"value": value}
         if code == "probability":
             return _("probability %(value)s") % {"value": _percent(value)}
-        if code == "distance_limit_m":
-            return _("within %(value)s for this kind") % {"value": _metres(value)}
     except (TypeError, ValueError):
         pass
     label = labels.get(code, code.replace("_", " "))
@@ -156,12 +164,12 @@ def observed_reasons(first: dict[str, Any], second: dict[str, Any]) -> list[dict
     reasons: list[dict[str, Any]] = []
     for name in ("siret", "website", "phone", "email"):
         if first.get(name) and str(first[name]).casefold() == str(second.get(name) or "").casefold():
-            reasons.append({"code": f"same_{name}"})
+            reasons.append({"code": name, "value": first[name]})
     if first.get("name") and second.get("name"):
         ratio = difflib.SequenceMatcher(None, fold(first["name"]), fold(second["name"])).ratio()
-        reasons.append({"code": "name_similarity", "value": round(ratio, 2)})
+        reasons.append({"code": "name", "value": round(ratio, 2)})
     if first.get("commune_code") and first.get("commune_code") == second.get("commune_code"):
-        reasons.append({"code": "same_commune"})
+        reasons.append({"code": "commune", "value": first["commune_code"]})
     if None not in (first.get("lat"), first.get("lon"), second.get("lat"), second.get("lon")):
         metres = haversine_km(first["lat"], first["lon"], second["lat"], second["lon"]) * 1000
         reasons.append({"code": "distance_m", "value": round(metres)})
@@ -171,7 +179,7 @@ def observed_reasons(first: dict[str, Any], second: dict[str, Any]) -> list[dict
 def pair_reasons(pair: RecordPair) -> tuple[list[str], bool]:
     """The reasons of a pair in words, and whether the merge decision recorded them (else they are what
     the two records are seen to have in common)."""
-    recorded = getattr(pair, "reasons", None)
+    recorded = pair.reasons
     if isinstance(recorded, list) and recorded:
         return [reason_text(r) for r in recorded if isinstance(r, dict)], True
     return [reason_text(r) for r in observed_reasons(pair.first.data, pair.second.data)], False

@@ -129,4 +129,3 @@ class OsrmTable:
                 last = str(exc)
                 time.sleep(0.2 * (attempt + 1))
         raise RoutingError(f"the routing server did not answer ({last})")
-

@@ -32,9 +32,7 @@ def solomon(path: Path) -> Problem:
         return round(float(value) * 100)
 
     depot = Base("depot", place(depot_row), opens_s=seconds(depot_row[4]), closes_s=seconds(depot_row[5]))
-    vehicle = Fleet(
-        "vehicle", "depot", capacity_kg=capacity, count=count, start_s=depot.opens_s, end_s=depot.closes_s
-    )
+    vehicle = Fleet("vehicle", "depot", capacity_kg=capacity, count=count, start_s=depot.opens_s, end_s=depot.closes_s)
     orders = [
         Job(
             id=row[0],

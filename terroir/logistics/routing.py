@@ -357,10 +357,10 @@ def plan(
     iterations: int | None = None,
 ) -> Plan:
     """Plan the rounds of the week. `matrix_for` gives km and seconds between places
-    (terroir.logistics.distances); `distance_scale` turns its km into the solver's integer distances
-    (metres by default). `patience`: also stop after that many iterations without improvement. `iterations`:
-each search stops after that many iterations instead of by time (the same plan on any machine: tests).
-    `progress(fraction)` is told how far the search is (by time), a few times a second."""
+        (terroir.logistics.distances); `distance_scale` turns its km into the solver's integer distances
+        (metres by default). `patience`: also stop after that many iterations without improvement. `iterations`:
+    each search stops after that many iterations instead of by time (the same plan on any machine: tests).
+        `progress(fraction)` is told how far the search is (by time), a few times a second."""
     problem_check(problem)
     excluded = unservable(problem)
     skip = {order_id for order_id, _reason in excluded}
@@ -390,7 +390,17 @@ each search stops after that many iterations instead of by time (the same plan o
     )
     if reduce and solution.is_feasible():
         return _fewer_vehicles(
-            problem, orders, days, places, matrix, distance_scale, solution, built, budget - main, seed, excluded,
+            problem,
+            orders,
+            days,
+            places,
+            matrix,
+            distance_scale,
+            solution,
+            built,
+            budget - main,
+            seed,
+            excluded,
             iterations,
         )
     return _read(solution, problem, built, excluded, distance_scale)

@@ -46,9 +46,7 @@ class NeedForm(forms.Form):
         label=gettext_lazy("Months (none: all year)"), choices=MONTHS, required=False,
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
-    start_date = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=date_input()
-    )
+    start_date = forms.DateField(label=gettext_lazy("From"), required=False, widget=date_input())
     delivery_place = forms.ModelChoiceField(label=gettext_lazy("Delivery place"), queryset=Place.objects.none())
     delivery_weekdays = forms.MultipleChoiceField(
         label=gettext_lazy("Delivery days"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
@@ -104,9 +102,7 @@ class AnswerForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Answer"), choices=Answer.Kind.choices, widget=forms.RadioSelect)
     price = forms.DecimalField(label=gettext_lazy("Price (€ per unit)"), required=False)
     volume = forms.DecimalField(label=gettext_lazy("Volume per delivery"), required=False)
-    first_delivery = forms.DateField(
-        label=gettext_lazy("First delivery"), required=False, widget=date_input()
-    )
+    first_delivery = forms.DateField(label=gettext_lazy("First delivery"), required=False, widget=date_input())
     reason = forms.CharField(label=gettext_lazy("If not, why"), required=False, max_length=300)
     message = forms.CharField(
         label=gettext_lazy("Message"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 3})

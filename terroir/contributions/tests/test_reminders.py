@@ -42,4 +42,3 @@ def test_claire_is_reminded_a_year_after_her_last_check(territory: Any, people: 
 
     verification_reminders_send(today=dt.date(2027, 6, 15))
     assert people.claire.email in {m.to[0] for m in mail.outbox}
-

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from terroir.imports import linkage
 from terroir.imports.linkage import directory_model, link
 from terroir.imports.merge import Candidate, clusters, fields_choose, linkage_columns, name_normalised, website_domain
 
@@ -91,3 +92,22 @@ def test_linkage_finds_the_same_farm_written_differently_and_leaves_namesakes_ap
     assert probability[("a", "x")] > 0.99
     # Same name, 300 km apart: not the same farm.
     assert probability.get(("b", "y"), 0) < 0.5
+
+
+WINE_ESTATES = (
+    "Arnaud", "Bellevue", "Carreau", "Dufour", "Espinasse", "Fabre", "Gontier", "Hautval", "Issan", "Jauga",
+    "Kirwan", "Lagrange", "Margaux", "Nodoz", "Olivier", "Pontet", "Quinault", "Rauzan", "Siran", "Talbot",
+)  # fmt: skip
+
+
+def test_a_large_file_whose_rows_share_no_siret_phone_or_email_is_still_linked(monkeypatch) -> None:
+    # The HVE list: no two rows share an identifier, so the estimated share of duplicates was 0 and
+    # Splink failed on log(0). The written prior is kept instead.
+    monkeypatch.setattr(linkage, "TRAIN_MIN_RECORDS", 20)
+    rows = [
+        {"unique_id": str(i), **linkage_columns({"name": f"Domaine {word}", "postcode": f"33{i % 7:03d}"})}
+        for i, word in enumerate(WINE_ESTATES)
+    ]
+    rows.append({"unique_id": "twin", **linkage_columns({"name": "Domaine Arnaud", "postcode": "33000"})})
+    pairs = link(rows, model=directory_model(), threshold=0.0)
+    assert ("0", "twin") in {(p.left, p.right) for p in pairs} | {(p.right, p.left) for p in pairs}

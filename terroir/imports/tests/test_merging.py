@@ -131,3 +131,24 @@ def test_a_dry_run_reports_what_it_would_do_and_leaves_the_database_as_it_was(tm
     assert (run.rows, run.created, run.entries_created) == (2, 2, 2)
     assert Actor.objects.count() == actors and SearchTerm.objects.count() == terms
     assert not SourceRecord.objects.exists() and not ImportRun.objects.exists()
+
+
+def test_an_automatic_merge_stores_its_reasons_on_the_pair(tmp_path, territory) -> None:
+    load(tmp_path, "bio", BIO)
+    load(tmp_path, "chamber", CHAMBER)
+    first, second = (SourceRecord.objects.get(source__name=s, ref=r).pk for s, r in (("bio", "b1"), ("chamber", "c1")))
+    pair = RecordPair.objects.get(first_id=min(first, second), second_id=max(first, second))
+    assert pair.status == RecordPair.Status.LINKED
+    assert {"code": "siret", "value": "73282932000074"} in pair.reasons
+    assert all(set(reason) == {"code", "value"} for reason in pair.reasons)
+
+
+def test_two_businesses_at_one_address_with_one_phone_wait_for_review_instead_of_merging(tmp_path, territory) -> None:
+    # The biscuit shop and the oil mill of issue 14, as producers: everything agrees but the name.
+    shared = ["04 73 51 00 02", "2 rue du Moulin", "63300", "Thiers", "45.8561", "3.5475", "miel"]
+    load(tmp_path, "bio", [["b1", "Biscuiterie de l'Abbaye", "", *shared]])
+    load(tmp_path, "chamber", [["c1", "Huilerie Vandamme", "", *shared]])
+    pair = RecordPair.objects.get()
+    assert pair.probability >= 0.95  # the linkage alone merged them before the rules
+    assert pair.status == RecordPair.Status.REVIEW and "names_differ" in [r["code"] for r in pair.reasons]
+    assert SourceRecord.objects.values("actor").distinct().count() == 2

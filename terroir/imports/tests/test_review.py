@@ -66,16 +66,22 @@ def test_the_merges_of_one_import_are_listed_on_its_own_page(coordinator, two_so
 
 def test_reasons_recorded_by_the_merge_decision_are_shown_translated(coordinator, two_sources) -> None:
     pair = linked()
-    reasons = [{"code": "same_siret"}, {"code": "name_similarity", "value": 0.97}, {"code": "distance_m", "value": 40}]
-    pair.reasons = reasons  # type: ignore[attr-defined]
+    reasons = [{"code": "siret", "value": "73282932000074"}, {"code": "name", "value": 0.97},
+               {"code": "distance_m", "value": 40}, {"code": "days_differ", "value": "Th / Sa"}]  # fmt: skip
+    pair.reasons = reasons
     with translation.override("fr"):
         texts, recorded = pair_reasons(pair)
-    assert recorded and texts == ["même SIRET", "noms proches (97 %)", "à 40 m l’un de l’autre"]
+    assert recorded and texts == [
+        "même SIRET (73282932000074)", "noms proches (97 %)", "à 40 m l’un de l’autre",
+        "ouverts des jours différents (Th / Sa)",
+    ]  # fmt: skip
 
 
 def test_a_reason_of_an_unknown_code_is_shown_as_it_is_rather_than_dropped() -> None:
     with translation.override("fr"):
-        assert reason_text({"code": "same_osm_id"}) == "même objet OpenStreetMap"
+        assert reason_text({"code": "osm_id"}) == "même objet OpenStreetMap"
+        two = reason_text({"code": "ambiguous", "value": 2})
+        assert two == "2 candidats dans l’autre source : un coordinateur choisit"
         assert reason_text({"code": "new_rule", "value": 3}) == "new rule (3)"
         assert reason_text({"code": "distance_m", "value": "far"}) == "distance m (far)"
         assert reason_text({"code": "distance_m", "value": 1500}) == "à 1,5 km l’un de l’autre"
@@ -85,7 +91,7 @@ def test_what_two_records_share_is_found_from_their_data() -> None:
     a = {"siret": "73282932000074", "name": "Ferme du Bourg", "lat": 45.0, "lon": 3.0, "commune_code": "63003"}
     b = {"siret": "73282932000074", "name": "Ferme du bourg", "lat": 45.0, "lon": 3.0005, "commune_code": "63003"}
     codes = {r["code"]: r.get("value") for r in observed_reasons(a, b)}
-    assert codes == {"same_siret": None, "name_similarity": 1.0, "same_commune": None, "distance_m": 39}
+    assert codes == {"siret": "73282932000074", "name": 1.0, "commune": "63003", "distance_m": 39}
 
 
 def test_the_trace_of_an_entry_merge_is_counted_by_kind() -> None:

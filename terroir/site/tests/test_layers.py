@@ -23,9 +23,7 @@ def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
 def tree(tmp_path: Path) -> Path:
     """A copy of the project's package and contract, to break on purpose."""
     shutil.copy(ROOT / ".importlinter", tmp_path / ".importlinter")
-    shutil.copytree(
-        ROOT / "terroir", tmp_path / "terroir", ignore=shutil.ignore_patterns("__pycache__", "data")
-    )
+    shutil.copytree(ROOT / "terroir", tmp_path / "terroir", ignore=shutil.ignore_patterns("__pycache__", "data"))
     return tmp_path
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("imports", "0008_entry_merge_traces_name_contributions"),
+        ("imports", "0009_merge_reasons"),
     ]
 
     operations = [

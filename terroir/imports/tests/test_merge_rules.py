@@ -1,0 +1,205 @@
+"""The rules that decide which candidate pairs merge without a coordinator (issue 14: precision first).
+
+The records are small synthetic rebuilds of the real failures the issue reports: different markets of
+Nancy and Metz merged into one, three "Marché de la Seille" 15 km apart, a biscuit shop and an oil mill,
+a Biocoop and a B&B next door. Nothing here is copied from the scraped lists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from terroir.imports.linkage import directory_model, link
+from terroir.imports.merge import Decision, linkage_columns, name_specific, pair_decide, pairs_decide, weekdays
+
+NANCY = {"commune": "Nancy", "commune_code": "54395", "postcode": "54000"}
+
+
+def place(source: str, name: str, lat: float | None = None, lon: float | None = None, **more: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": name, "record_type": "place", "kind": "market", **NANCY, **more}
+    if lat is not None:
+        data.update(lat=lat, lon=lon, precision="given")
+    return linkage_columns(data, source=source, ref=more.pop("ref", ""))
+
+
+def producer(source: str, name: str, **more: Any) -> dict[str, Any]:
+    return linkage_columns({"name": name, "record_type": "producer", **more}, source=source)
+
+
+def codes(decision: Decision) -> dict[str, Any]:
+    return dict(decision.reasons)
+
+
+def test_two_markets_of_nancy_a_kilometre_apart_with_the_same_generic_name_stay_two() -> None:
+    # "Marché de Nancy" names the commune, not a market: it does not agree by itself.
+    left = place("jourdemarche", "Marché de Nancy", 48.6921, 6.1844)
+    right = place("nosmarches", "Marché hebdomadaire de Nancy", 48.6831, 6.1844)
+    decision = pair_decide(left, right)
+    assert not decision.auto
+    assert "name_generic" in codes(decision) and codes(decision)["too_far_m"] == 1001
+    # Nor does one list's "Marché" twice in one commune, however close.
+    twins = pair_decide(place("osm", "Marché", 48.6921, 6.1844), place("osm", "Marché", 48.6922, 6.1845))
+    assert not twins.auto
+
+
+def test_the_linkage_alone_would_merge_the_markets_of_nancy_but_the_rules_send_them_to_review() -> None:
+    rows = [
+        {"unique_id": "a", **place("jourdemarche", "Marché de Nancy", 48.6921, 6.1844)},
+        {"unique_id": "b", **place("nosmarches", "Marché de Nancy", 48.6925, 6.1900)},
+    ]
+    pairs = link(rows[:1], rows[1:], model=directory_model(), threshold=0.01)
+    assert pairs and pairs[0].probability >= 0.95  # what merged them before issue 14
+    decided = pairs_decide([("a", "b")], {r["unique_id"]: r for r in rows})
+    assert not decided[("a", "b")].auto
+
+
+def test_three_markets_of_the_same_name_fifteen_kilometres_apart_are_three_markets() -> None:
+    seille = [
+        place("osm", "Marché de la Seille", 49.1193, 6.1757, commune="Metz", commune_code="57463"),
+        place("gogocarto", "Marché de la Seille", 48.9900, 6.1700, commune="", commune_code=""),
+        place("agence-bio", "Marché de la Seille", 49.1193, 6.3800, commune="", commune_code=""),
+    ]
+    for i, left in enumerate(seille):
+        for right in seille[i + 1 :]:
+            decision = pair_decide(left, right)
+            assert not decision.auto and "too_far_m" in codes(decision) and codes(decision).get("name") == 1.0
+
+
+def test_a_biscuit_shop_and_an_oil_mill_at_one_address_are_not_merged() -> None:
+    biscuits = place("osm", "Biscuiterie de l'Abbaye", 48.1000, 6.3000, kind="shop", address="2 rue du Moulin")
+    oil = place("gogocarto", "Huilerie Vandamme", 48.1000, 6.3001, kind="shop", address="2 rue du Moulin")
+    decision = pair_decide(biscuits, oil)
+    assert not decision.auto and "names_differ" in codes(decision)
+
+
+def test_a_biocoop_and_its_neighbour_the_bed_and_breakfast_are_not_merged() -> None:
+    shop = place("gogocarto", "Biocoop Le Grenier", 48.2000, 6.4000, kind="shop")
+    guest_house = place("gogocarto-2", "B&B Le Grenier d'Antan", 48.2001, 6.4001, kind="shop")
+    assert not pair_decide(shop, guest_house).auto
+
+
+def test_places_of_kinds_that_cannot_be_one_place_are_not_merged_even_with_one_name() -> None:
+    market = place("osm", "Ferme du Pré", 48.2, 6.4, kind="market")
+    vending = place("agence-bio", "Ferme du Pré", 48.2, 6.4, kind="vending")
+    decision = pair_decide(market, vending)
+    assert not decision.auto and codes(decision)["kinds_differ"] == "market / vending"
+    assert pair_decide(place("osm", "Ferme du Pré", 48.2, 6.4, kind="shop"),
+                       place("b", "Ferme du Pré", 48.2, 6.4, kind="producers_shop")).auto  # fmt: skip
+
+
+def test_the_same_siret_merges_and_says_so_even_when_names_are_written_differently() -> None:
+    left = place("agence-bio", "EARL du Pré Vert", 48.3000, 6.5000, kind="farm", siret="73282932000074")
+    right = place("osm", "Le magasin de la ferme", 48.3030, 6.5000, kind="farm", siret="73282932000074")
+    decision = pair_decide(left, right)
+    assert decision.auto and codes(decision)["siret"] == "73282932000074"
+    assert {"code": "siret", "value": "73282932000074"} in decision.reasons_json()
+    assert codes(decision)["distance_m"] == 334
+
+
+def test_different_sirets_never_merge_places() -> None:
+    left = place("a", "Ferme du Pré", 48.3, 6.5, kind="farm", siret="73282932000074")
+    right = place("b", "Ferme du Pré", 48.3, 6.5, kind="farm", siret="73282932000082")
+    decision = pair_decide(left, right)
+    assert not decision.auto and "siret_differs" in codes(decision)
+
+
+def test_names_that_agree_merge_within_the_distance_of_their_kind_with_their_reasons() -> None:
+    left = place("osm", "Ferme des Trois Chênes", 48.4000, 6.6000, kind="farm")
+    right = place("gogocarto", "GAEC FERME DES TROIS-CHENES", 48.4020, 6.6000, kind="farm")
+    decision = pair_decide(left, right)
+    assert decision.auto
+    assert [r["code"] for r in decision.reasons_json()] == ["name", "kind", "distance_m"]
+    # Two markets of one name are the same market only a few hundred metres apart at most.
+    far = pair_decide(place("a", "Marché des Halles", 48.4, 6.6), place("b", "Marché des Halles", 48.4027, 6.6))
+    assert not far.auto and codes(far)["too_far_m"] == 300
+
+
+def test_one_sources_records_merge_only_when_they_are_the_same_thing_twice() -> None:
+    node = place("osm", "Hofladen Müller", 48.5000, 8.4000, kind="farm", ref="node/1")
+    way = place("osm", "Hofladen Müller", 48.5003, 8.4000, kind="farm", ref="way/2")
+    assert pair_decide(node, way).auto
+    assert codes(pair_decide(node, way))["same_source"] == "osm"
+    # Another name at the same point (the café of the farm) is another place of the same list.
+    cafe = place("osm", "Hofcafé Müller", 48.5000, 8.4000, kind="farm")
+    assert not pair_decide(node, cafe).auto
+    # Same name without positions, in one commune but at two addresses: two markets of one town.
+    left = place("jourdemarche", "Marché de Clermont-Ferrand", address="place mazet", commune="Clermont-Ferrand",
+                 commune_code="63113", postcode="63000")  # fmt: skip
+    right = place("jourdemarche", "Marché de Clermont-Ferrand", address="place de jaude", commune="Clermont-Ferrand",
+                  commune_code="63113", postcode="63000")  # fmt: skip
+    assert not pair_decide(left, right).auto
+
+
+def test_a_town_web_site_shared_by_two_markets_proves_nothing() -> None:
+    left = place("osm", "Wochenmarkt Domshof", 53.0760, 8.8080, website="https://www.bremen.de/markt")
+    right = place("osm", "Wochenmarkt Unser Lieben Frauen", 53.0761, 8.8081, website="https://www.bremen.de/x")
+    decision = pair_decide(left, right)
+    assert not decision.auto and codes(decision)["website"] == "bremen.de"
+    # A nameless entry of one list with the farm's own site, a few metres from it, is that farm.
+    nameless = place("osm", "", 48.5001, 8.4000, kind="farm", website="https://hofladen-mueller.de")
+    named = place("osm", "Hofladen Müller", 48.5000, 8.4000, kind="farm", website="hofladen-mueller.de/shop")
+    assert pair_decide(nameless, named).auto
+
+
+def test_markets_on_different_days_are_different_markets() -> None:
+    friday = place("jourdemarche", "Marché de Champeix", opening_hours="Fr 08:00-13:00", commune="Champeix",
+                   commune_code="63084", postcode="63320")  # fmt: skip
+    wednesday = place("nosmarches", "Marché de Champeix", opening_hours="We 21:00-23:00", commune="Champeix",
+                      commune_code="63084", postcode="63320")  # fmt: skip
+    decision = pair_decide(friday, wednesday)
+    assert not decision.auto and codes(decision)["days_differ"] == "Fr / We"
+
+
+def test_a_village_market_of_two_lists_merges_on_its_days_unless_the_village_has_another_that_day() -> None:
+    ambert: dict[str, Any] = {"commune": "Ambert", "commune_code": "63003", "postcode": "63600"}
+    columns = {
+        "j1": place("jourdemarche", "Marché de Ambert", opening_hours="Th", **ambert),
+        "n1": place("nosmarches", "Marché hebdomadaire d'Ambert", opening_hours="Th 07:30-12:30", **ambert),
+    }
+    decided = pairs_decide([("j1", "n1")], columns)
+    assert decided[("j1", "n1")].auto and codes(decided[("j1", "n1")])["market_days"] == "63003"
+    # A second Thursday market in one of the lists: which one is it? A coordinator says.
+    columns["n2"] = place("nosmarches", "Marché de producteurs", opening_hours="Th 16:00-19:00", **ambert)
+    decided = pairs_decide([("j1", "n1")], columns)
+    assert not decided[("j1", "n1")].auto and codes(decided[("j1", "n1")])["ambiguous"] == 2
+
+
+def test_a_record_with_two_namesakes_in_another_source_goes_to_review() -> None:
+    columns = {
+        "a": place("agence-bio", "Ferme du Moulin", 45.0, 3.0, kind="farm"),
+        "b": place("osm", "Ferme du Moulin", 45.0010, 3.0, kind="farm"),
+        "c": place("osm", "Ferme du Moulin", 45.0, 3.0015, kind="farm"),
+    }
+    decided = pairs_decide([("a", "b"), ("a", "c")], columns)
+    assert not decided[("a", "b")].auto and not decided[("a", "c")].auto
+
+
+def test_producers_link_by_siret_siren_or_name_and_commune() -> None:
+    siret = producer("agence-bio", "GAEC des Monts", siret="73282932000074")
+    assert pair_decide(siret, producer("hve", "Les Monts du Forez", siret="73282932000074")).auto
+    # Same company (SIREN), another establishment, wherever it is.
+    far = producer("hve", "SCEA Domaine des Monts", siret="73282932000082", lat=44.0, lon=1.0, precision="given")
+    assert pair_decide(siret | {"lat": 45.5, "lon": 3.7}, far).auto
+    # The farm's own e-mail address in one commune, with a name that only says "farm of the village".
+    bourg = {"commune": "Kilstett", "commune_code": "67237", "email": "ferme.du.bourg@example.org"}
+    assert pair_decide(producer("a", "Ferme du Bourg", **bourg), producer("b", "FERME DU BOURG", **bourg)).auto
+    # The same address with another business name: a coordinator decides.
+    assert not pair_decide(
+        producer("a", "Les Jardins du Moulin", **bourg), producer("b", "Jérôme Sendert", **bourg)
+    ).auto
+    ambert = {"commune_code": "63003", "postcode": "63600"}
+    left = producer("agence-bio", "EARL Rousset Delbecq", **ambert)
+    assert pair_decide(left, producer("hve", "SAS ROUSSET DELBECQ", **ambert)).auto
+    # The same name in another commune: a namesake until someone says otherwise.
+    other = producer("hve", "EARL Rousset Delbecq", commune_code="63300", postcode="63300")
+    assert not pair_decide(left, other).auto
+
+
+def test_names_lose_what_only_says_their_kind_or_commune_and_hours_give_their_days() -> None:
+    assert name_specific("Marché hebdomadaire de Thiers", "Thiers") == ""
+    assert name_specific("Marché de la Seille", "Metz") == "seille"
+    assert name_specific("Biocoop Nancy", "Nancy") == "biocoop"
+    assert name_specific("Marché de Châtelguyon", "Châtel-Guyon") == ""
+    assert weekdays("Mo-Fr 08:00-12:00; Su off") == {"Mo", "Tu", "We", "Th", "Fr"}
+    assert weekdays("Fr-Mo 09:00-12:00") == {"Fr", "Sa", "Su", "Mo"}
+    assert weekdays("We,Sa 08:00-13:00") == {"We", "Sa"}
