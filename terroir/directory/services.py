@@ -93,6 +93,17 @@ def _commune_names(ids: Iterable[str | None]) -> dict[str, str]:
 # --- Actors ----------------------------------------------------------------------------------------
 
 
+def _actor_of(
+    *, name: str, commune: Commune | None, postcode: str, email: str, phone: str, website: str, siret: str = "",
+    **values: Any,
+) -> Actor:
+    """An unsaved actor: its contact fields and SIRET through the field registry, its search key from the
+    name it is stored with and its commune."""
+    cleaned = _vocabulary(siret=siret, postcode=postcode, email=email, phone=phone, website=website)
+    key = actor_search_key(name, commune.name if commune else "")
+    return Actor(name=name, commune=commune, **cleaned, **values, search_key=key)
+
+
 @transaction.atomic
 def actor_create(
     *,
@@ -117,25 +128,12 @@ def actor_create(
 ) -> Actor:
     """An organisation as its caller cleaned it (one a person adds, the operator a claimed place gets).
     Nothing sells or runs anything through it yet: only its own search key is written."""
-    values = _vocabulary(postcode=postcode, email=email, phone=phone, website=website)
-    actor = Actor(
-        name=name.strip()[:200],
-        is_producer=is_producer,
-        is_buyer=is_buyer,
-        is_carrier=is_carrier,
-        is_organisation=is_organisation,
-        buyer_kind=buyer_kind,
-        commune=commune,
-        lat=lat,
-        lon=lon,
-        address=address,
-        **values,
-        contact_public=contact_public,
-        source=source,
-        source_ref=source_ref,
-        verified_at=verified_at,
-        search_key=actor_search_key(name, commune.name if commune else ""),
-    )
+    actor = _actor_of(
+        name=name.strip()[:200], commune=commune, postcode=postcode, email=email, phone=phone, website=website,
+        is_producer=is_producer, is_buyer=is_buyer, is_carrier=is_carrier, is_organisation=is_organisation,
+        buyer_kind=buyer_kind, lat=lat, lon=lon, address=address, contact_public=contact_public, source=source,
+        source_ref=source_ref, verified_at=verified_at,
+    )  # fmt: skip
     _pair_check(actor)
     actor.save()
     return actor
@@ -163,23 +161,12 @@ def producer_create(
 ) -> Actor:
     if lat is not None or lon is not None:
         _check_position(lat, lon, kind=PlaceKind.FARM)
-    values = _vocabulary(siret=siret, postcode=postcode, email=email, phone=phone, website=website)
-    producer = Actor(
-        name=name.strip(),
-        is_producer=True,
-        commune=commune,
-        lat=lat,
-        lon=lon,
-        legal_form=legal_form,
-        description=description,
-        address=address,
-        **values,
-        contact_public=contact_public,
-        source=source,
-        source_ref=source_ref,
+    producer = _actor_of(
+        name=name.strip(), commune=commune, postcode=postcode, email=email, phone=phone, website=website,
+        siret=siret, is_producer=True, lat=lat, lon=lon, legal_form=legal_form, description=description,
+        address=address, contact_public=contact_public, source=source, source_ref=source_ref,
         verified_at=verified_at,
-        search_key=actor_search_key(name, commune.name if commune else ""),
-    )
+    )  # fmt: skip
     producer.full_clean()
     producer.save()
     return producer
