@@ -174,7 +174,8 @@ def _specific_words(side: Mapping[str, Any], left: Mapping[str, Any], right: Map
     return set((side.get("specific") or "").split()) - place_words
 
 
-def _similar(a: str, b: str) -> float:
+def similarity(a: str, b: str) -> float:
+    """How alike two texts are, 0..1 (0 when one is empty)."""
     return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
 
 
@@ -184,14 +185,14 @@ def names_agree(left: Mapping[str, Any], right: Mapping[str, Any]) -> tuple[bool
     # Each side without the other's commune too: one list gives the commune, the other only a postcode.
     place_words = set(left.get("place_words") or ()) | set(right.get("place_words") or ())
     a, b = (" ".join(w for w in (side.get("specific") or "").split() if w not in place_words) for side in (left, right))
-    score = round(_similar(left.get("name") or "", right.get("name") or ""), 2)
+    score = round(similarity(left.get("name") or "", right.get("name") or ""), 2)
     if not a or not b:
         return False, score
     if a == b:
         return True, max(score, 1.0 if left.get("name") == right.get("name") else score)
     ta, tb = set(a.split()), set(b.split())
     inside = min(len(ta), len(tb)) > 1 and (ta <= tb or tb <= ta)
-    return _similar(a, b) >= NAMES_AGREE or inside, score
+    return similarity(a, b) >= NAMES_AGREE or inside, score
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,8 @@ class Decision:
         return [{"code": code, "value": value} for code, value in self.reasons]
 
 
-def _distance_m(left: Mapping[str, Any], right: Mapping[str, Any]) -> float | None:
+def distance_m(left: Mapping[str, Any], right: Mapping[str, Any]) -> float | None:
+    """Metres between two records' positions; None when one has none."""
     if None in (left.get("lat"), left.get("lon"), right.get("lat"), right.get("lon")):
         return None
     return haversine_km(left["lat"], left["lon"], right["lat"], right["lon"]) * 1000
@@ -274,7 +276,7 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
         else:
             ok = False
             reasons.append(("kinds_differ", f"{left.get('kind')} / {right.get('kind')}"))
-    distance = _distance_m(left, right)
+    distance = distance_m(left, right)
     commune = _same_commune(left, right)
     if distance is not None:
         limit: float = max(KIND_DISTANCE_M.get(left.get("kind") or "", DEFAULT_DISTANCE_M),

@@ -7,7 +7,6 @@ groups are formed again from the stored pairs and entries split or merged accord
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,9 +18,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from terroir.contributions.audit import audit_record
-from terroir.lib.geo import haversine_km
 from terroir.lib.text import fold
 
+from .merge import distance_m, similarity
 from .merging import records_merge
 from .models import EntryMerge, RecordPair
 
@@ -166,12 +165,11 @@ def observed_reasons(first: dict[str, Any], second: dict[str, Any]) -> list[dict
         if first.get(name) and str(first[name]).casefold() == str(second.get(name) or "").casefold():
             reasons.append({"code": name, "value": first[name]})
     if first.get("name") and second.get("name"):
-        ratio = difflib.SequenceMatcher(None, fold(first["name"]), fold(second["name"])).ratio()
-        reasons.append({"code": "name", "value": round(ratio, 2)})
+        reasons.append({"code": "name", "value": round(similarity(fold(first["name"]), fold(second["name"])), 2)})
     if first.get("commune_code") and first.get("commune_code") == second.get("commune_code"):
         reasons.append({"code": "commune", "value": first["commune_code"]})
-    if None not in (first.get("lat"), first.get("lon"), second.get("lat"), second.get("lon")):
-        metres = haversine_km(first["lat"], first["lon"], second["lat"], second["lon"]) * 1000
+    metres = distance_m(first, second)
+    if metres is not None:
         reasons.append({"code": "distance_m", "value": round(metres)})
     return reasons
 
