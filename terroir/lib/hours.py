@@ -19,6 +19,9 @@ from zoneinfo import ZoneInfo
 import opening_hours
 
 WEEKDAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
+# Public holidays ("PH off") are known only for a given country; without one they never happen and a
+# place "closed on public holidays" would read open on Christmas Day. The platform serves French territories.
+COUNTRY = "FR"
 
 
 class InvalidOpeningHours(ValueError):
@@ -35,7 +38,7 @@ class Interval:
 @lru_cache(maxsize=4096)
 def parse(expression: str) -> opening_hours.OpeningHours:
     try:
-        return opening_hours.OpeningHours(expression)
+        return opening_hours.OpeningHours(expression, country=COUNTRY)
     except Exception as exc:  # the binding raises its own ParserError type
         first_line = str(exc).strip().splitlines()[-1].lstrip("= ").strip()
         raise InvalidOpeningHours(f"invalid opening_hours {expression!r}: {first_line}") from exc
