@@ -53,6 +53,21 @@
     return a;
   }
 
+  function placePopup(p) {
+    // The link, then today's hours and the open-now line when the place has hours (text, never HTML).
+    var box = document.createElement("div");
+    box.appendChild(placeLink(p));
+    [p.hours_today, p.hours_status].forEach(function (line) {
+      if (!line) return;
+      var small = document.createElement("small");
+      small.className = "popup-hours";
+      small.textContent = line;
+      box.appendChild(document.createElement("br"));
+      box.appendChild(small);
+    });
+    return box;
+  }
+
   function producerIcon() {
     // A square badge, not a pin: a producer without a place of sale is not somewhere to go and buy.
     var badge = document.createElement("span");
@@ -113,7 +128,7 @@
     });
     data.places.forEach(function (p) {
       var m = L.marker([p.lat, p.lon], { title: p.name, alt: p.name, keyboard: true });
-      m.bindPopup(placeLink(p));
+      m.bindPopup(placePopup(p));
       layer.addLayer(m);
     });
     el.dataset.places = String(data.places.length);

@@ -36,6 +36,11 @@ class PlaceOut(Schema):
     commune_code: str
     opening_hours: str
     open_now: bool | None
+    hours_text: str = Field(
+        "", description="The opening hours in the asked language's words (Accept-Language), or the expression "
+        "itself when words could mislead."
+    )
+    hours_status: str = Field("", description="Open now or not, and when that changes (\"open now · closes at 7 pm\").")
     url: str
 
 
@@ -164,6 +169,8 @@ class MapPlaceOut(Schema):
     kind: str
     lat: float
     lon: float
+    hours_today: str = Field("", description="Today's opening slots in words (\"today 9 am–12 pm\"), empty without hours.")
+    hours_status: str = Field("", description="Open now or not, and when that changes.")
 
 
 class MapProducerOut(Schema):

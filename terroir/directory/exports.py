@@ -15,7 +15,7 @@ from .search import PlaceHit
 
 CSV_COLUMNS = (
     "id", "name", "kind", "kind_label", "address", "postcode", "commune", "commune_code", "lat", "lon",
-    "distance_km", "opening_hours", "url",
+    "distance_km", "opening_hours", "hours", "url",
 )  # fmt: skip
 
 
@@ -56,6 +56,7 @@ def csv_text(hits: list[PlaceHit], *, base_url: str) -> str:
                 _number_cell(row["lon"], 6),
                 _number_cell(row["distance_km"], 2),
                 row["opening_hours"],
+                row["hours_text"],
                 row["url"],
             ]
         )

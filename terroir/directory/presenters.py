@@ -15,15 +15,42 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
-from terroir.lib import hours
+from terroir.lib import hours, hours_prose
 
 from .models import Actor, Category, Label, Offer, Place, PlaceKind
 
 
 def tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
+
+
+def hours_text(expression: str) -> str:
+    """The opening hours in the current language's prose, or the OSM expression when prose could be wrong."""
+    return hours_prose.prose(expression, get_language() or settings.LANGUAGE_CODE) if expression else ""
+
+
+def hours_status(expression: str, *, now: dt.datetime | None = None) -> str:
+    """"ouvert maintenant · ferme à 19 h" / "fermé · ouvre mardi à 9 h", in the territory's time."""
+    language = get_language() or settings.LANGUAGE_CODE
+    return hours_prose.status(expression, now or timezone.now(), tz(), language) if expression else ""
+
+
+def hours_today(expression: str, *, now: dt.datetime | None = None) -> str:
+    """Today's slots in words ("aujourd'hui 9 h–12 h 30"), for the map's popups."""
+    language = get_language() or settings.LANGUAGE_CODE
+    return hours_prose.today(expression, now or timezone.now(), tz(), language) if expression else ""
+
+
+def map_hours(place_ids: list[int], *, now: dt.datetime | None = None) -> dict[int, dict[str, str]]:
+    """Today's hours and the open-now status of the map's markers, by place id."""
+    now = now or timezone.now()
+    expressions = Place.objects.filter(pk__in=place_ids).exclude(opening_hours="").values_list("pk", "opening_hours")
+    return {
+        pk: {"hours_today": hours_today(expression, now=now), "hours_status": hours_status(expression, now=now)}
+        for pk, expression in expressions
+    }
 
 
 def contact(record: Place | Actor) -> dict[str, str] | None:
@@ -48,6 +75,8 @@ def place_summary(place: Place, distance_km: float | None, *, now: dt.datetime |
         "commune_code": place.commune_id or "",
         "opening_hours": place.opening_hours,
         "open_now": hours.is_open_at(place.opening_hours, now, tz()) if place.opening_hours else None,
+        "hours_text": hours_text(place.opening_hours),
+        "hours_status": hours_status(place.opening_hours, now=now),
         "url": place.get_absolute_url(),
     }
 

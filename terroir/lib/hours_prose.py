@@ -51,6 +51,8 @@ _WORDS = {
         "even": "semaines paires",
         "rank": {1: "le 1er {day} du mois", 2: "le 2e {day} du mois", 3: "le 3e {day} du mois",
                  4: "le 4e {day} du mois", 5: "le 5e {day} du mois", -1: "le dernier {day} du mois"},
+        "today": "aujourd'hui {slots}",
+        "closed_today": "fermé aujourd'hui",
         "open_now": "ouvert maintenant",
         "closed_now": "fermé",
         "closes": "ferme {when}",
@@ -84,6 +86,8 @@ _WORDS = {
         "rank": {1: "the 1st {day} of the month", 2: "the 2nd {day} of the month", 3: "the 3rd {day} of the month",
                  4: "the 4th {day} of the month", 5: "the 5th {day} of the month",
                  -1: "the last {day} of the month"},
+        "today": "today {slots}",
+        "closed_today": "closed today",
         "open_now": "open now",
         "closed_now": "closed",
         "closes": "closes {when}",
@@ -448,3 +452,27 @@ def status(expression: str, now: dt.datetime, tz: ZoneInfo, language: str = "fr"
         # closing at midnight: say "minuit" tonight rather than "demain à 0 h"
         return f"{head} · " + str(words["closes"]).format(when=str(words["at"]).format(time=words["midnight"]))
     return f"{head} · " + str(words["closes" if is_open else "opens"]).format(when=_when(change, local, language))
+
+
+def today(expression: str, now: dt.datetime, tz: ZoneInfo, language: str = "fr") -> str:
+    """Today's opening slots in words: "aujourd'hui 9 h–12 h 30 et 15 h–19 h" / "fermé aujourd'hui".
+
+    Empty when the expression is empty or invalid. Slots are evaluated (public holidays, seasons and
+    week steps included), so this is right even when the whole expression cannot be put into prose.
+    """
+    if not expression.strip():
+        return ""
+    words = _words(language)
+    start = dt.datetime.combine(now.astimezone(tz).date() if now.tzinfo else now.date(), dt.time.min, tzinfo=tz)
+    try:
+        found = list(hours.intervals(expression.strip(), start, start + dt.timedelta(days=1), tz))
+    except hours.InvalidOpeningHours:
+        return ""
+    if not found:
+        return str(words["closed_today"])
+    spans = []
+    for interval in found:
+        begin = interval.start.hour * 60 + interval.start.minute
+        end = (interval.end - start).total_seconds() // 60
+        spans.append(_span(Span(begin, int(end)), language))
+    return str(words["today"]).format(slots=_join(spans, language))

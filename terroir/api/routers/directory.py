@@ -111,10 +111,11 @@ def place(request: HttpRequest, response: HttpResponse, place_id: int = Path(...
 def map_features(request: HttpRequest, filters: Query[MapFilters]) -> dict[str, Any]:
     query = filters.to_query()
     view = map_view(query, bbox=filters.view_box(), zoom=filters.zoom)
+    hours_by_place = presenters.map_hours([p.id for p in view.points])
     body: dict[str, Any] = {
         "total": view.total,
         "clusters": [asdict(c) for c in view.clusters],
-        "places": [asdict(p) for p in view.points],
+        "places": [asdict(p) | hours_by_place.get(p.id, {}) for p in view.points],
     }
     if filters.producers:
         layer = map_producers(query, bbox=filters.view_box(), zoom=filters.zoom)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from terroir.lib import hours
-from terroir.lib.hours_prose import prose, prose_lines, status
+from terroir.lib.hours_prose import prose, prose_lines, status, today
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -108,3 +108,14 @@ def test_a_place_open_until_midnight_closes_at_midnight_not_tomorrow() -> None:
 def test_a_seasonal_market_says_the_date_it_opens_again() -> None:
     now = dt.datetime(2026, 12, 6, 20, tzinfo=PARIS)
     assert status("Jul-Aug We 15:00-20:00", now, PARIS, "fr") == "fermé · ouvre le 7 juillet à 15 h"
+
+
+def test_today_says_the_slots_of_the_day_or_closed() -> None:
+    saturday = dt.datetime(2026, 12, 5, 8, tzinfo=PARIS)
+    expression = "Tu-Sa 09:00-12:30,15:00-19:00; PH off"
+
+
+    assert today(expression, saturday, PARIS, "fr") == "aujourd'hui 9 h–12 h 30 et 15 h–19 h"
+    assert today(expression, saturday, PARIS, "en") == "today 9 am–12:30 pm and 3 pm–7 pm"
+    assert today(expression, saturday + dt.timedelta(days=1), PARIS, "fr") == "fermé aujourd'hui"
+    assert today("Mo-Su 08:00-24:00", saturday, PARIS, "fr") == "aujourd'hui 8 h–minuit"
