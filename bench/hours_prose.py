@@ -47,7 +47,8 @@ def main() -> None:
     sets: dict[str, set[str]] = {"labels": {expected for _s, _t, expected, _p in labels_read() if expected}}
     if args.data.exists():
         for name, relative, delimiter, column in CORPORA:
-            read = (schedule_parse(text).opening_hours for text in distinct_schedules(args.data / relative, delimiter, column))
+            texts = distinct_schedules(args.data / relative, delimiter, column)
+            read = (schedule_parse(text).opening_hours for text in texts)
             sets[name] = {hours.validate(expression) for expression in read if expression}
     else:
         print(f"{args.data} is missing: only the labels are measured")

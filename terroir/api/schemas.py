@@ -169,7 +169,7 @@ class MapPlaceOut(Schema):
     kind: str
     lat: float
     lon: float
-    hours_today: str = Field("", description="Today's opening slots in words (\"today 9 am–12 pm\"), empty without hours.")
+    hours_today: str = Field("", description="Today's opening slots in words (\"today 9 am–12 pm\"), or empty.")
     hours_status: str = Field("", description="Open now or not, and when that changes.")
 
 

@@ -232,7 +232,16 @@ def hours_clean(value: Any, *, field: str = "opening_hours") -> str:
     try:
         return hours.validate(text)
     except hours.InvalidOpeningHours as error:
-        raise FieldInvalid(field, _("Opening hours not understood: %(error)s") % {"error": error}) from None
+        # The parser's reason is English grammar jargon: say where reading stopped instead, and show the way.
+        example = _("Write them like “Tu-Sa 09:00-12:30,15:00-19:00; PH off” (days Mo Tu We Th Fr Sa Su, times 09:00).")
+        if error.position is None:
+            raise FieldInvalid(field, _("Opening hours not understood.") + " " + example) from None
+        rest = text[error.position - 1 :][:20] or _("the end")
+        message = _("Opening hours not understood from character %(position)s (“%(rest)s”).") % {
+            "position": error.position,
+            "rest": rest,
+        }
+        raise FieldInvalid(field, message + " " + example) from None
 
 
 # --- The registry ----------------------------------------------------------------------------------

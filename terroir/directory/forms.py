@@ -4,11 +4,14 @@ suggestions and imports) and writes."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.dates import MONTHS_3
+from django.utils.dates import WEEKDAYS as WEEKDAYS_NAMES
 from django.utils.translation import gettext_lazy as _
 
 from .communes import name_key
@@ -72,6 +75,30 @@ class CommuneField(forms.CharField):
         return commune_find(super().to_python(value) or "")
 
 
+def _hours_grid_words() -> dict[str, Any]:
+    """The words of the hours grid (static/terroir/hours.js), in the page's language."""
+    return {
+        "title": str(_("Opening hours, day by day")),
+        "months": str(_("Months open")),
+        "month_names": [str(MONTHS_3[m]) for m in range(1, 13)],
+        "day_names": [str(WEEKDAYS_NAMES[d]) for d in range(7)],
+        "weeks": str(_("Weeks")),
+        "every_week": str(_("every week")),
+        "odd_weeks": str(_("every other week (odd weeks)")),
+        "even_weeks": str(_("every other week (even weeks)")),
+        "holidays_closed": str(_("closed on public holidays")),
+        "closed": str(_("closed")),
+        "from": str(_("slot start")),
+        "until": str(_("slot end")),
+        "add": str(_("add a slot")),
+        "remove": str(_("remove slot")),
+        "advanced": str(_("OpenStreetMap code (advanced)")),
+        "advanced_only": str(
+            _("These hours cannot be shown in the grid (the code says more than it can): edit the code below.")
+        ),
+    }
+
+
 def form_field_of(name: str) -> forms.Field:
     fields: dict[str, forms.Field] = {
         "name": forms.CharField(label=_("Name"), max_length=200),
@@ -101,6 +128,7 @@ def form_field_of(name: str) -> forms.Field:
             required=False,
             max_length=255,
             help_text=_("OpenStreetMap syntax, for instance “Tu-Sa 09:00-12:30,15:00-19:00; Su off”."),
+            widget=forms.TextInput(attrs={"data-hours-grid": json.dumps(_hours_grid_words(), ensure_ascii=False)}),
         ),
         "closed_at": forms.DateField(label=_("Closed since"), required=False, widget=date_input()),
         "legal_form": forms.ChoiceField(label=_("Legal form"), required=False, choices=[("", "—"), *LegalForm.choices]),

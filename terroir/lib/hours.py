@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,7 +26,12 @@ COUNTRY = "FR"
 
 
 class InvalidOpeningHours(ValueError):
-    pass
+    """`reason`: the parser's words (English); `position`: the 1-based character where reading stopped."""
+
+    def __init__(self, message: str, *, reason: str = "", position: int | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.position = position
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +47,12 @@ def parse(expression: str) -> opening_hours.OpeningHours:
         return opening_hours.OpeningHours(expression, country=COUNTRY)
     except Exception as exc:  # the binding raises its own ParserError type
         first_line = str(exc).strip().splitlines()[-1].lstrip("= ").strip()
-        raise InvalidOpeningHours(f"invalid opening_hours {expression!r}: {first_line}") from exc
+        where = re.search(r"-->\s*\d+:(\d+)", str(exc))
+        raise InvalidOpeningHours(
+            f"invalid opening_hours {expression!r}: {first_line}",
+            reason=first_line,
+            position=int(where.group(1)) if where else None,
+        ) from exc
 
 
 def validate(expression: str) -> str:

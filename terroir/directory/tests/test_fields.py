@@ -145,3 +145,11 @@ def test_the_message_is_french_for_a_french_reader() -> None:
 @pytest.mark.parametrize(("postcodes", "first"), [("63600", "63600"), ("63000;63100", "63000"), ("", "")])
 def test_a_commune_s_first_postcode_is_the_one_an_entry_gets(postcodes: str, first: str) -> None:
     assert fields.postcode_of_commune(postcodes) == first
+
+
+def test_opening_hours_errors_say_in_french_where_reading_stopped() -> None:
+    with translation.override("fr"), pytest.raises(FieldInvalid) as caught:
+        fields.hours_clean("Mo-Sa 9h-12h")
+    message = " ".join(caught.value.messages)
+    assert "Horaires non compris à partir du caractère 7 (« 9h-12h »)" in message
+    assert "expected" not in message

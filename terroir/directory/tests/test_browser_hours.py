@@ -1,0 +1,126 @@
+"""In a real browser: a farm's owner edits her shop's opening hours with the day × slots grid, at desktop
+and phone size, in French and English; the grid and the OpenStreetMap expression stay in sync both ways,
+and expressions the grid cannot show open in advanced mode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from terroir.conftest import offline_tab
+from terroir.lib import hours
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = "/tmp/shots-hours"
+SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+# Expressions the grid shows (a round trip grid → expression → grid keeps them) and some it cannot.
+GRID_EXPRESSIONS = [
+    "Tu-Sa 09:00-12:30,15:00-19:00",
+    "Tu-Sa 09:00-12:30,15:00-19:00; PH closed",
+    "Fr 16:00-19:00; Sa 09:00-12:00",
+    "week01-53/2 Sa 08:00-12:00",
+    "week02-52/2 We,Fr 17:00-19:00",
+    "Apr-Oct Tu,Th 08:00-13:00; PH off",
+    "Jan-Feb,Nov-Dec Sa 09:00-12:00",
+    "Mo-Su 08:00-24:00",
+    "Mo-Fr 08:00-12:00; Su off",
+]
+ADVANCED_EXPRESSIONS = [
+    "Mo-Fr 09:00-12:00; We 14:00-18:00",
+    "Jul-Aug We 09:00-13:00; Sa 08:00-12:00",
+    "Th[-1] 18:00-20:00",
+    "sunrise-sunset",
+    'Fr unknown "horaire non précisé"',
+    "Fr 22:00-02:00",
+]
+
+
+def signed_in(tab: Any, user: Any, live_server: Any) -> Any:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    tab.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return tab
+
+
+def no_overflow(tab: Any) -> None:
+    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page is wider than the screen"
+
+
+@pytest.mark.parametrize(("language", "size"), [("fr", "desktop"), ("fr", "phone"), ("en", "desktop"), ("en", "phone")])
+def test_an_owner_edits_her_shops_hours_with_the_grid_and_saves(
+    browser: Any, live_server: Any, territory: Any, people: Any, settings: Any, language: str, size: str
+) -> None:
+    settings.TERROIR_TILE_URL = ""
+    context = browser.new_context(
+        locale="fr-FR" if language == "fr" else "en-GB", viewport=SIZES[size], is_mobile=size == "phone"
+    )
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    tab = signed_in(offline_tab(browser, live_server, context), people.claire, live_server)
+    shop = territory.farm_shop
+    tab.goto(f"{live_server.url}/edit/place/{shop.pk}/")
+    grid = tab.locator("fieldset.hours-grid")
+    assert grid.is_visible() and grid.is_enabled()
+    friday = tab.locator(".hours-day[data-day=Fr] input[type=time]")
+    assert [friday.nth(0).input_value(), friday.nth(1).input_value()] == ["16:00", "19:00"]
+    # Sunday gets a morning slot, Friday a second one, the shop closes on public holidays.
+    sunday_add = tab.locator(".hours-day[data-day=Su] .hours-add")
+    sunday_add.click()
+    tab.locator(".hours-day[data-day=Fr] .hours-add").click()
+    tab.locator(".hours-day[data-day=Fr] input[type=time]").nth(2).fill("09:00")
+    tab.locator(".hours-day[data-day=Fr] input[type=time]").nth(3).fill("12:00")
+    tab.locator(".hours-day[data-day=Fr] input[type=time]").nth(3).dispatch_event("change")
+    tab.locator(".hours-day[data-day=Fr] input[type=time]").nth(2).dispatch_event("change")
+    tab.locator("input[name=hours-holidays]").check()
+    expression = tab.locator("#id_opening_hours").input_value()
+    assert expression == "Fr 09:00-12:00,16:00-19:00; Sa-Su 09:00-12:00; PH off"
+    no_overflow(tab)
+    tab.screenshot(path=f"{SHOTS}/grid-{language}-{size}.png", full_page=True)
+    tab.locator("form.edit button[type=submit]").click()
+    tab.wait_for_load_state()
+    shop.refresh_from_db()
+    assert shop.opening_hours == hours.validate("Fr 09:00-12:00,16:00-19:00; Sa-Su 09:00-12:00; PH off")
+    # Reopened, the grid shows what was saved (the normalised expression), public holidays ticked.
+    assert tab.locator("input[name=hours-holidays]").is_checked()
+    assert tab.locator(".hours-day[data-day=Su] input[type=time]").nth(0).input_value() == "09:00"
+    no_overflow(tab)
+    tab.goto(f"{live_server.url}{shop.get_absolute_url()}")
+    words = "fermé les jours fériés" if language == "fr" else "closed on public holidays"
+    assert words in tab.locator(".hours-text").inner_text()
+    no_overflow(tab)
+    tab.screenshot(path=f"{SHOTS}/place-{language}-{size}.png", full_page=True)
+    context.close()
+
+
+def test_the_grid_and_the_expression_round_trip_and_the_rest_opens_in_advanced_mode(
+    browser: Any, live_server: Any, territory: Any, people: Any, settings: Any
+) -> None:
+    settings.TERROIR_TILE_URL = ""
+    tab = signed_in(offline_tab(browser, live_server), people.claire, live_server)
+    tab.goto(f"{live_server.url}/edit/place/{territory.farm_shop.pk}/")
+    for expression in GRID_EXPRESSIONS:
+        model = tab.evaluate("e => terroirHours.parse(e)", expression)
+        assert model is not None, expression
+        built = tab.evaluate("m => terroirHours.build(m)", model)
+        assert hours.validate(built) == hours.validate(expression), (expression, built)
+        assert tab.evaluate("b => terroirHours.parse(b)", built) == model
+    for expression in ADVANCED_EXPRESSIONS:
+        assert tab.evaluate("e => terroirHours.parse(e)", expression) is None, expression
+    # Typing an expression the grid cannot show: the grid steps aside and says why.
+    tab.locator(".hours-advanced summary").click()
+    tab.locator("#id_opening_hours").fill("Mo-Fr 09:00-12:00; We 14:00-18:00")
+    assert tab.locator("fieldset.hours-grid").evaluate("grid => grid.disabled")
+    assert "grille" in tab.locator(".hours-notice").inner_text()
+    tab.locator("#id_opening_hours").fill("Mo-Fr 09:00-12:00")
+    assert not tab.locator("fieldset.hours-grid").evaluate("grid => grid.disabled")
+    assert tab.locator(".hours-day[data-day=We] input[type=time]").nth(1).input_value() == "12:00"
+    # An invalid expression is refused in French, saying where.
+    tab.locator("#id_opening_hours").fill("Ma-Sa 9h-12h")
+    tab.locator("form.edit button[type=submit]").click()
+    tab.wait_for_load_state()
+    assert "Horaires non compris à partir du caractère 1" in tab.content()
+    assert tab.locator(".hours-advanced").get_attribute("open") is not None
+    tab.screenshot(path=f"{SHOTS}/advanced-error-fr.png", full_page=True)
