@@ -16,6 +16,8 @@ SAID = [
     ("Tu-Sa 09:00-12:30,15:00-19:00", "mar.–sam. 9 h–12 h 30 et 15 h–19 h", "Tue–Sat 9 am–12:30 pm and 3 pm–7 pm"),
     ("Tu-Sa 09:00-12:30,15:00-19:00; PH off", "mar.–sam. 9 h–12 h 30 et 15 h–19 h ; fermé les jours fériés",
      "Tue–Sat 9 am–12:30 pm and 3 pm–7 pm; closed on public holidays"),
+    ("Mo-Fr 08:00-12:00; PH closed", "lun.–ven. 8 h–12 h ; fermé les jours fériés",
+     "Mon–Fri 8 am–12 pm; closed on public holidays"),  # the normalised form of "PH off"
     ("week01-53/2 Sa 08:00-12:00", "un samedi sur deux (semaines impaires) 8 h–12 h",
      "every other Saturday (odd weeks) 8 am–12 pm"),
     ("week02-52/2 We,Fr 17:00-19:00", "une semaine sur deux (semaines paires) : mer. et ven. 17 h–19 h",
