@@ -258,6 +258,8 @@ def _rules(expression: str) -> tuple[Rule, ...] | None:
         for earlier in rules[:index]:
             if _overlap(earlier, rule) and not (rule.holidays and not rule.days and rule.state == "off"):
                 return None
+            if earlier.holidays and rule.days:
+                return None  # "PH off; Mo-Fr 09:00-12:00": the weekdays' rule opens the holidays again
     return tuple(rules)
 
 
@@ -305,7 +307,8 @@ def _months_text(rule: Rule, language: str) -> str:
 def _days_text(rule: Rule, language: str) -> str:
     words = _words(language)
     if not rule.days:
-        return str(words["every_day"]) if not rule.holidays else ""
+        # A comment alone ("sur rendez-vous") says when better than "every day".
+        return str(words["every_day"]) if not rule.holidays and not (rule.comment and not rule.spans) else ""
     if len(rule.days) == 1 and rule.days[0][0] == rule.days[0][1]:
         day, _, rank = rule.days[0]
         if rank:
@@ -373,8 +376,8 @@ def _rule_text(rule: Rule, language: str) -> str | None:
     elif rule.spans:
         parts.append(_join([_span(span, language) for span in rule.spans], language))
     elif rule.state == "open":
-        if rule.days and all(rank == 0 for *_, rank in rule.days) and rule.comment:
-            pass  # "Tu "comment"": the comment says more than "all day"
+        if rule.comment:
+            pass  # "Tu "sur rendez-vous"": the comment says more than "all day"
         else:
             parts.append(f"({words['all_day']})")
     if rule.state == "unknown":

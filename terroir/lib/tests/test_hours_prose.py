@@ -38,6 +38,8 @@ SAID = [
     ('Fr unknown "horaire non précisé"', "vendredi (horaires à confirmer) « horaire non précisé »",
      "Friday (hours to be confirmed) “horaire non précisé”"),
     ("24/7", "ouvert 24 h/24, 7 j/7", "open 24/7"),
+    ('"sur rendez-vous"', "« sur rendez-vous »", "“sur rendez-vous”"),
+    ('Tu "sur rendez-vous"', "mardi « sur rendez-vous »", "Tuesday “sur rendez-vous”"),
 ]
 
 
@@ -54,6 +56,7 @@ def test_it_says_plain_hours_in_french_and_english(expression: str, french: str,
         "Mo-Fr 09:00-12:00; We 14:00-18:00",  # the second rule replaces Wednesday: prose would hide it
         "Mo-Fr 09:00-18:00; Mo 12:00-14:00 off",
         "Mo-Fr 09:00-12:00 || PH unknown",
+        "PH off; Mo-Fr 09:00-12:00",  # the later rule opens Christmas Day again if a Friday
         "sunrise-sunset",
         "Dec 25 off; Mo-Sa 08:00-12:00",
         "easter off",
