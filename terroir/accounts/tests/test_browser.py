@@ -58,12 +58,15 @@ def test_a_producer_signs_up_claims_her_farm_and_changes_the_shop_hours(
     page.wait_for_selector("text=GAEC des Monts du Forez")
 
     page.get_by_role("link", name="Vente à la ferme des Monts du Forez").click()
+    # The code is the advanced way (the day grid is the other, terroir/directory/tests/test_browser_hours.py).
+    page.get_by_text("Code OpenStreetMap (avancé)").click()
     page.get_by_label("Horaires d’ouverture").fill("Fr 16:00-19:30; Sa 09:00-12:00")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     page.wait_for_selector("text=Enregistré. La modification est publique.")
 
     page.goto(live_server.url + territory.farm_shop.get_absolute_url())
-    assert "Fr 16:00-19:30; Sa 09:00-12:00" in page.inner_text("main")
+    # Shown to visitors in words (issue 15), the code one click away.
+    assert "vendredi 16 h–19 h 30 ; samedi 9 h–12 h" in page.inner_text("main")
 
 
 def test_a_visitor_suggests_a_correction_and_the_coordinator_accepts_it(
