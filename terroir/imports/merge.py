@@ -117,6 +117,10 @@ GENERIC_WORDS = frozenset(
      "eierautomat", "verkaufsautomat", "regiomat", "milchtankstelle", "hof", "laden", "am", "im", "der", "die", "das",
      "und", "st", "saint", "sainte")
 )  # fmt: skip
+# Generic words that still tell one market of a town from another: its organic market, its night market.
+# "Marché de Cassis" and "Marché nocturne de Cassis" are not one market for lack of rivals. ("Marché
+# local" or "des producteurs" is what one list calls many a village's only market: not a qualifier.)
+QUALIFIERS = frozenset(("bio", "biologique", "nocturne", "soir", "biomarkt"))
 _DAY_CODES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAY_RANGE = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\s*-\s*(Mo|Tu|We|Th|Fr|Sa|Su)\b")
 _DAY = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\b")
@@ -208,6 +212,13 @@ def _specific_pair(left: Mapping[str, Any], right: Mapping[str, Any]) -> tuple[s
     return _specific_words(left, left, right), _specific_words(right, left, right)
 
 
+def _specific_texts(left: Mapping[str, Any], right: Mapping[str, Any]) -> tuple[str, str]:
+    """Each name's specific words in their order, without either record's commune."""
+    place_words = set(left.get("place_words") or ()) | set(right.get("place_words") or ())
+    a, b = (" ".join(w for w in (side.get("specific") or "").split() if w not in place_words) for side in (left, right))
+    return a, b
+
+
 def _same_specific(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
     a, b = _specific_pair(left, right)
     return bool(a) and a == b
@@ -217,6 +228,10 @@ def _names_inside(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
     """One name's specific words are all in the other's ("gassners" in "gassners cafe")."""
     a, b = _specific_pair(left, right)
     return bool(a) and bool(b) and (a <= b or b <= a)
+
+
+def _qualifiers(side: Mapping[str, Any]) -> set[str]:
+    return set((side.get("name") or "").split()) & QUALIFIERS
 
 
 def _named_by_address(left: Mapping[str, Any], right: Mapping[str, Any]) -> str | None:
@@ -248,8 +263,7 @@ def names_agree(left: Mapping[str, Any], right: Mapping[str, Any]) -> tuple[bool
     """Do two records' names say the same place or producer, and how alike are they (0..1)? Only
     the specific part counts: "Marché de Nancy" and "Marché de Nancy" do not agree by themselves."""
     # Each side without the other's commune too: one list gives the commune, the other only a postcode.
-    place_words = set(left.get("place_words") or ()) | set(right.get("place_words") or ())
-    a, b = (" ".join(w for w in (side.get("specific") or "").split() if w not in place_words) for side in (left, right))
+    a, b = _specific_texts(left, right)
     score = round(similarity(left.get("name") or "", right.get("name") or ""), 2)
     if not a or not b:
         return False, score
@@ -331,11 +345,12 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
         reasons.append(("same_source", left["source"]))
     # The days a place opens: two markets of one commune on different days are two markets.
     days_l, days_r = set(left.get("days") or ()), set(right.get("days") or ())
+    same_qualifiers = _qualifiers(left) == _qualifiers(right)
     kind = left.get("kind") or right.get("kind") or ""
     if days_l and days_r:
         if days_l == days_r:
             reasons.append(("days", ",".join(d for d in _DAY_CODES if d in days_l)))
-        elif kind == "market" and agree and not one_source and (days_l < days_r or days_r < days_l):
+        elif kind == "market" and agree and not one_source and same_qualifiers and (days_l < days_r or days_r < days_l):
             # One list gives one day of a market another lists on two: the name says which market.
             # (Within one list, two entries on other days are two markets: "Wochenmarkt" and "Bauernmarkt".)
             reasons.append(("days_within", f"{_days(days_l)} / {_days(days_r)}"))
@@ -376,7 +391,7 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
     market_days = (
         place and left.get("kind") == right.get("kind") == "market"
         and not _specific_words(left, left, right) and not _specific_words(right, left, right)
-        and bool(days_l) and days_l == days_r and commune is True
+        and bool(days_l) and days_l == days_r and commune is True and same_qualifiers
     )  # fmt: skip
     if one_source:
         # The same thing twice: same identifier, or the same name at the same position (a node and a
@@ -394,7 +409,7 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
             left.get("name") == right.get("name") or (distance is not None and _same_specific(left, right))
         )
         at_spot = distance is not None and distance <= SAME_SPOT_M
-        misspelt = identifier == "website" and similarity(*map(" ".join, _specific_pair(left, right))) >= NAMES_AGREE
+        misspelt = identifier == "website" and similarity(*_specific_texts(left, right)) >= NAMES_AGREE
         same_name = exact or (at_spot and (misspelt or (_node_and_way(left, right) and _names_inside(left, right))))
         at_same_place = distance is not None or (
             commune is True and (left.get("address") == right.get("address") or not place)

@@ -350,3 +350,16 @@ def test_the_linkage_proposes_neighbours_that_share_nothing_but_their_place() ->
 
 
 _NOWHERE: dict[str, Any] = {"commune": "", "commune_code": "", "postcode": ""}
+
+
+def test_a_town_market_is_not_the_night_or_organic_market_of_another_list_for_lack_of_rivals() -> None:
+    columns = {
+        "j1": place("jourdemarche", "Marché de Saint-Amant", opening_hours="We,Fr", **AMANT),
+        "n1": place("nosmarches", "Marché nocturne de Saint-Amant", opening_hours="We,Fr", **AMANT),
+        "n2": place("nosmarches", "Marché bio", opening_hours="We,Fr", **AMANT),
+    }
+    decided = pairs_decide([("j1", "n1"), ("j1", "n2")], columns)
+    assert not decided[("j1", "n1")].auto and not decided[("j1", "n2")].auto
+    # "Marché local" is what one list calls a village's only market.
+    columns["n3"] = place("nosmarches", "Marché local", opening_hours="We 08:00-12:00; Fr 08:00-12:00", **AMANT)
+    assert pairs_decide([("j1", "n3")], columns)[("j1", "n3")].auto
