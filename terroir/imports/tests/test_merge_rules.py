@@ -361,5 +361,5 @@ def test_a_town_market_is_not_the_night_or_organic_market_of_another_list_for_la
     decided = pairs_decide([("j1", "n1"), ("j1", "n2")], columns)
     assert not decided[("j1", "n1")].auto and not decided[("j1", "n2")].auto
     # "Marché local" is what one list calls a village's only market.
-    columns["n3"] = place("nosmarches", "Marché local", opening_hours="We 08:00-12:00; Fr 08:00-12:00", **AMANT)
-    assert pairs_decide([("j1", "n3")], columns)[("j1", "n3")].auto
+    village = {"j1": columns["j1"], "n3": place("nosmarches", "Marché local", opening_hours="We,Fr", **AMANT)}
+    assert pairs_decide([("j1", "n3")], village)[("j1", "n3")].auto
