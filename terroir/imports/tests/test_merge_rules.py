@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
+
 from terroir.imports.linkage import directory_model, link
 from terroir.imports.merge import (
     Decision,
@@ -20,6 +22,7 @@ from terroir.imports.merge import (
     website_domain,
     weekdays,
 )
+from terroir.imports.review import reason_text
 
 NANCY = {"commune": "Nancy", "commune_code": "54395", "postcode": "54000"}
 
@@ -363,3 +366,13 @@ def test_a_town_market_is_not_the_night_or_organic_market_of_another_list_for_la
     # "Marché local" is what one list calls a village's only market.
     village = {"j1": columns["j1"], "n3": place("nosmarches", "Marché local", opening_hours="We,Fr", **AMANT)}
     assert pairs_decide([("j1", "n3")], village)[("j1", "n3")].auto
+
+
+def test_the_new_reasons_read_as_words_for_coordinators() -> None:
+    with translation.override("fr"):
+        assert reason_text({"code": "days_within", "value": "Fr / Fr,Sa"}) == (
+            "une liste donne une partie des jours de l'autre (Fr / Fr,Sa)"
+        )
+        assert reason_text({"code": "name_address", "value": "avenue thiers"}) == (
+            "nommé par l'adresse que donne l'autre (avenue thiers)"
+        )
