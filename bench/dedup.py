@@ -228,7 +228,8 @@ def main() -> None:
             real[name] = real_set(name, rows(), auto, review)
     real_summary = " ".join(
         f"{name}_f1={r['auto']['f1']:.4f} {name}_auto_precision={r['auto']['precision']:.4f} "
-        f"{name}_auto_recall={r['auto']['recall']:.4f} {name}_before_precision={r['before']['precision']:.4f}"
+        f"{name}_auto_recall={r['auto']['recall']:.4f} {name}_review_recall={r['review']['recall']:.4f} "
+        f"{name}_before_precision={r['before']['precision']:.4f}"
         for name, r in real.items()
     )
     real_met = all(r["auto"]["precision"] >= PRECISION_TARGET for r in real.values())

@@ -54,6 +54,12 @@ class Model:
     em_blocks: Sequence[BlockingRuleCreator] = field(default_factory=tuple)
 
 
+# Grid cells for blocking on position (see directory_model); NULL positions never meet.
+_CELLS_PER_DEGREE = 200
+_GRID = (f"floor(lat * {_CELLS_PER_DEGREE})", f"floor(lon * {_CELLS_PER_DEGREE})")
+_GRID_SHIFTED = (f"floor(lat * {_CELLS_PER_DEGREE} + 0.5)", f"floor(lon * {_CELLS_PER_DEGREE} + 0.5)")
+
+
 def _levels(*levels: tuple[Any, float, float]) -> list[Any]:
     return [level.configure(m_probability=m, u_probability=u) for level, m, u in levels]
 
@@ -146,6 +152,11 @@ def directory_model() -> Model:
         block_on("website"),
         block_on("osm_id"),
         block_on("name", "record_type"),
+        # Neighbours whatever their names: a node and a way of one OpenStreetMap shop share nothing but
+        # their place. Cells of 1/200 degree (about 550 x 370 m in France), a second grid shifted by half
+        # a cell so that two close points on either side of a line still meet in one.
+        block_on(*_GRID),
+        block_on(*_GRID_SHIFTED),
     ]
     deterministic = [block_on("siret"), block_on("phone"), block_on("email")]
     return Model(comparisons, blocking, prior=1e-4, deterministic=deterministic, deterministic_recall=0.7)

@@ -47,11 +47,20 @@ def website_domain(url: str) -> str:
     if not url:
         return ""
     parsed = urlparse(url if "://" in url else f"https://{url}")
-    host = (parsed.hostname or "").removeprefix("www.")
-    if host in {"facebook.com", "instagram.com", "linkedin.com", "twitter.com", "x.com"}:
-        path = parsed.path.strip("/").split("/")[0].lower()
-        return f"{host}/{path}" if path else ""
+    host = (parsed.hostname or "").removeprefix("www.").removeprefix("m.")
+    if host in _PAGE_HOSTS:
+        # The page's own name, past the words every page's address has ("facebook.com/p/Ferme-123").
+        words = [w for w in parsed.path.lower().split("/") if w and w not in _PAGE_PREFIXES]
+        return f"{host}/{words[0]}" if words else ""
     return host
+
+
+# Hosts of many people's pages: the address names the page after the host.
+_PAGE_HOSTS = frozenset(
+    ("facebook.com", "fr-fr.facebook.com", "de-de.facebook.com", "instagram.com", "linkedin.com", "twitter.com",
+     "x.com", "sites.google.com", "linktr.ee", "youtube.com", "tiktok.com")
+)  # fmt: skip
+_PAGE_PREFIXES = frozenset(("p", "pg", "pages", "people", "groups", "company", "in", "view", "site", "c", "channel"))
 
 
 def _or_none(value: str) -> str | None:
@@ -87,7 +96,7 @@ def linkage_columns(data: dict[str, Any], *, source: str = "", ref: str = "", co
         "osm_id": _or_none(data.get("osm_id") or (ref if _OSM_REF.match(ref) else "")),
         "specific": name_specific(data.get("name") or "", commune_name or data.get("commune") or ""),
         "place_words": sorted(_place_words(commune_name or data.get("commune") or "")),
-        "days": sorted(weekdays(data.get("opening_hours") or "")),
+        "days": sorted(days_of(data.get("name") or "", data.get("opening_hours") or "")),
     }
 
 
@@ -102,11 +111,16 @@ GENERIC_WORDS = frozenset(
      "alimentaire", "plein", "air", "vent", "petit", "grand", "gros", "matin", "soir", "apres", "midi", "centre",
      "ville", "bourg", "commune", "artisans", "commercants", "terroir", "saveurs", "lundi", "mardi", "mercredi",
      "jeudi", "vendredi", "samedi", "dimanche", "semaine", "magasin", "boutique", "epicerie", "vente", "directe",
-     "distributeur", "automatique", "casier", "casiers", "amap", "ferme", "point", "relais",
+     "distributeur", "automatique", "casier", "casiers", "amap", "ferme", "point", "relais", "produits", "fermier",
+     "fermiers",
      "hofladen", "bauernladen", "hofverkauf", "markt", "wochenmarkt", "bauernmarkt", "automat", "milchautomat",
      "eierautomat", "verkaufsautomat", "regiomat", "milchtankstelle", "hof", "laden", "am", "im", "der", "die", "das",
      "und", "st", "saint", "sainte")
 )  # fmt: skip
+# Generic words that still tell one market of a town from another: its organic market, its night market.
+# "Marché de Cassis" and "Marché nocturne de Cassis" are not one market for lack of rivals. ("Marché
+# local" or "des producteurs" is what one list calls many a village's only market: not a qualifier.)
+QUALIFIERS = frozenset(("bio", "biologique", "nocturne", "soir", "biomarkt"))
 _DAY_CODES = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAY_RANGE = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\s*-\s*(Mo|Tu|We|Th|Fr|Sa|Su)\b")
 _DAY = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\b")
@@ -124,6 +138,23 @@ def name_specific(name: str, commune: str = "") -> str:
     place_words = _place_words(commune)
     words = name_normalised(name).split()
     return " ".join(w for w in words if w not in GENERIC_WORDS and w not in place_words)
+
+
+# Day names written in a place's name ("Marché du jeudi", "Samstagsmarkt" is not split: too rare).
+_NAMED_DAYS = {
+    "lundi": "Mo", "mardi": "Tu", "mercredi": "We", "jeudi": "Th", "vendredi": "Fr", "samedi": "Sa",
+    "dimanche": "Su", "montag": "Mo", "dienstag": "Tu", "mittwoch": "We", "donnerstag": "Th", "freitag": "Fr",
+    "samstag": "Sa", "sonnabend": "Sa", "sonntag": "Su",
+}  # fmt: skip
+
+
+def days_of(name: str, opening_hours: str) -> set[str]:
+    """The days a place opens: its schedule's, unless its name says other days ("Marché du jeudi"
+    with a schedule on Saturday): a scraped list's schedules are known to disagree with the name the
+    market gives itself, and the name is the market's own word."""
+    scheduled = weekdays(opening_hours)
+    named = {_NAMED_DAYS[w.removesuffix("s")] for w in fold(name).split() if w.removesuffix("s") in _NAMED_DAYS}
+    return named if named and not named & scheduled else scheduled
 
 
 def weekdays(opening_hours: str) -> set[str]:
@@ -152,6 +183,8 @@ _KIND_FAMILIES = (
 KIND_DISTANCE_M = {"market": 150, "vending": 50, "amap": 200, "farm": 500, "producers_shop": 300, "online": 0}
 DEFAULT_DISTANCE_M = 150
 IDENTIFIER_DISTANCE_M = 1000
+# One list's two entries are one thing drawn twice only at one spot, unless their names are the same.
+SAME_SPOT_M = 50
 NAMES_AGREE = 0.9
 # The linkage's probability below which a pair is not even looked at by the rules. Far below the review
 # threshold: two "Marché" of one village from two lists score low (nothing but the commune agrees)
@@ -174,6 +207,53 @@ def _specific_words(side: Mapping[str, Any], left: Mapping[str, Any], right: Map
     return set((side.get("specific") or "").split()) - place_words
 
 
+def _specific_pair(left: Mapping[str, Any], right: Mapping[str, Any]) -> tuple[set[str], set[str]]:
+    """The words of each name that tell it from others, without either record's commune."""
+    return _specific_words(left, left, right), _specific_words(right, left, right)
+
+
+def _specific_texts(left: Mapping[str, Any], right: Mapping[str, Any]) -> tuple[str, str]:
+    """Each name's specific words in their order, without either record's commune."""
+    place_words = set(left.get("place_words") or ()) | set(right.get("place_words") or ())
+    a, b = (" ".join(w for w in (side.get("specific") or "").split() if w not in place_words) for side in (left, right))
+    return a, b
+
+
+def _same_specific(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
+    a, b = _specific_pair(left, right)
+    return bool(a) and a == b
+
+
+def _names_inside(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
+    """One name's specific words are all in the other's ("gassners" in "gassners cafe")."""
+    a, b = _specific_pair(left, right)
+    return bool(a) and bool(b) and (a <= b or b <= a)
+
+
+def _qualifiers(side: Mapping[str, Any]) -> set[str]:
+    return set((side.get("name") or "").split()) & QUALIFIERS
+
+
+def _named_by_address(left: Mapping[str, Any], right: Mapping[str, Any]) -> str | None:
+    """A market a list names only by its commune, at the address another list names it by ("Marché de
+    Metz", avenue de Nancy / "Marché avenue de Nancy"): the words they share, else None."""
+    for unnamed, named in ((left, right), (right, left)):
+        words = _specific_words(named, left, right)
+        if _specific_words(unnamed, left, right) or not words or not unnamed.get("address"):
+            continue
+        place_words = set(left.get("place_words") or ()) | set(right.get("place_words") or ())
+        address = {w for w in name_specific(unnamed["address"]).split() if not w.isdigit()} - place_words
+        if address == words:
+            return " ".join(sorted(words))
+    return None
+
+
+def _node_and_way(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
+    """One OpenStreetMap feature drawn twice: a point and an outline (node and way or relation)."""
+    types = {(side.get("osm_id") or "").partition("/")[0] for side in (left, right)}
+    return "node" in types and bool(types & {"way", "relation"})
+
+
 def similarity(a: str, b: str) -> float:
     """How alike two texts are, 0..1 (0 when one is empty)."""
     return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
@@ -183,8 +263,7 @@ def names_agree(left: Mapping[str, Any], right: Mapping[str, Any]) -> tuple[bool
     """Do two records' names say the same place or producer, and how alike are they (0..1)? Only
     the specific part counts: "Marché de Nancy" and "Marché de Nancy" do not agree by themselves."""
     # Each side without the other's commune too: one list gives the commune, the other only a postcode.
-    place_words = set(left.get("place_words") or ()) | set(right.get("place_words") or ())
-    a, b = (" ".join(w for w in (side.get("specific") or "").split() if w not in place_words) for side in (left, right))
+    a, b = _specific_texts(left, right)
     score = round(similarity(left.get("name") or "", right.get("name") or ""), 2)
     if not a or not b:
         return False, score
@@ -247,7 +326,11 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
         reasons.append(("siret_differs", f"{left['siret']} / {right['siret']}"))
         return Decision(False, tuple(reasons))
     agree, score = names_agree(left, right)
-    if agree:
+    by_address = None if agree else _named_by_address(left, right)
+    if by_address:
+        agree = True
+        reasons.append(("name_address", by_address))
+    elif agree:
         reasons.append(("name", score))
     elif not names_specific(left, right):
         reasons.append(("name_generic", score))
@@ -262,10 +345,15 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
         reasons.append(("same_source", left["source"]))
     # The days a place opens: two markets of one commune on different days are two markets.
     days_l, days_r = set(left.get("days") or ()), set(right.get("days") or ())
+    same_qualifiers = _qualifiers(left) == _qualifiers(right)
     kind = left.get("kind") or right.get("kind") or ""
     if days_l and days_r:
         if days_l == days_r:
             reasons.append(("days", ",".join(d for d in _DAY_CODES if d in days_l)))
+        elif kind == "market" and agree and not one_source and same_qualifiers and (days_l < days_r or days_r < days_l):
+            # One list gives one day of a market another lists on two: the name says which market.
+            # (Within one list, two entries on other days are two markets: "Wochenmarkt" and "Bauernmarkt".)
+            reasons.append(("days_within", f"{_days(days_l)} / {_days(days_r)}"))
         elif kind == "market" or not days_l & days_r:
             ok = False
             reasons.append(("days_differ", f"{_days(days_l)} / {_days(days_r)}"))
@@ -278,11 +366,14 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
             reasons.append(("kinds_differ", f"{left.get('kind')} / {right.get('kind')}"))
     distance = distance_m(left, right)
     commune = _same_commune(left, right)
+    # One company, whose establishments may be anywhere: its SIREN, or its own web site under one name
+    # (the HVE list gives each château of a wine company on its own line, with the company's site).
+    company = bool(siren) or (identifier == "website" and agree and left.get("name") == right.get("name"))
     if distance is not None:
         limit: float = max(KIND_DISTANCE_M.get(left.get("kind") or "", DEFAULT_DISTANCE_M),
                     KIND_DISTANCE_M.get(right.get("kind") or "", DEFAULT_DISTANCE_M))  # fmt: skip
         if not place:
-            limit = 5000 if not siren else math.inf  # one company's establishments may be far apart
+            limit = 5000 if not company else math.inf  # one company's establishments may be far apart
         if identifier in ("siret", "osm_id"):
             limit = max(limit, IDENTIFIER_DISTANCE_M)
         reasons.append(("distance_m", round(distance)) if distance <= limit else ("too_far_m", round(distance)))
@@ -292,20 +383,34 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
     elif commune is False:
         reasons.append(("communes_differ", f"{left.get('commune_code') or left.get('postcode')} / "
                                            f"{right.get('commune_code') or right.get('postcode')}"))  # fmt: skip
-        ok = ok and (identifier in ("siret", "osm_id") or (not place and bool(siren)))
+        ok = ok and (identifier in ("siret", "osm_id") or (not place and company))
     else:
-        ok = ok and (identifier in ("siret", "osm_id") or (not place and bool(siren)))
+        ok = ok and (identifier in ("siret", "osm_id") or (not place and company))
     # Markets named only "Marché (de <commune>)": the same commune and the same days, and (see
     # pairs_decide) no other market of the other source there on those days.
     market_days = (
         place and left.get("kind") == right.get("kind") == "market"
         and not _specific_words(left, left, right) and not _specific_words(right, left, right)
-        and bool(days_l) and days_l == days_r and commune is True
+        and bool(days_l) and days_l == days_r and commune is True and same_qualifiers
     )  # fmt: skip
     if one_source:
         # The same thing twice: same identifier, or the same name at the same position (a node and a
         # way of OpenStreetMap), or at the same address of the same commune.
-        same_name = agree and left.get("name") == right.get("name")
+        # The same name: the whole name, or what tells it from others ("Wochenmarkt Schillermarkt" and
+        # "Schillermarkt"), or names that agree with the same web site on both; a node and a way of one
+        # OpenStreetMap feature may also name it shorter ("Gaßners Hofladen", "Gaßners Hofladen & Café").
+        # The whole name, or, where positions say it is one spot, what tells it from others
+        # ("Wochenmarkt Schillermarkt" / "Schillermarkt"; without positions "Marché central BIO" and
+        # "Marché central" of one town are two markets). At one spot, a misspelling under one web site,
+        # or a node and an outline with one name inside the other ("Gaßners Hofladen & Café"); not a
+        # longer name under the farm's site, which names its other outlet ("Heckler's Eier und
+        # Kartoffelhaus" beside "Heckler's Hofladen").
+        exact = agree and (
+            left.get("name") == right.get("name") or (distance is not None and _same_specific(left, right))
+        )
+        at_spot = distance is not None and distance <= SAME_SPOT_M
+        misspelt = identifier == "website" and similarity(*_specific_texts(left, right)) >= NAMES_AGREE
+        same_name = exact or (at_spot and (misspelt or (_node_and_way(left, right) and _names_inside(left, right))))
         at_same_place = distance is not None or (
             commune is True and (left.get("address") == right.get("address") or not place)
         )
@@ -315,7 +420,7 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
         named_by_site = identifier == "website" and unnamed
         evidence = (
             identifier in ("siret", "osm_id") or named_by_site or (same_name and at_same_place)
-            or (not place and bool(siren))
+            or (not place and (bool(siren) or (identifier == "website" and same_name)))
         )  # fmt: skip
     elif place:
         evidence = identifier is not None or agree
@@ -330,7 +435,7 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
         if contact:
             reasons.append((contact, left[contact]))
         by_contact = contact is not None and near and not names_specific(left, right)
-        evidence = identifier == "siret" or bool(siren) or (agree and near) or by_contact
+        evidence = identifier == "siret" or company or (agree and near) or by_contact
     if identifier == "website" and distance is None and not agree:
         evidence = False  # a chain's web site is shared by all its shops of a commune
     return Decision(ok and evidence, tuple(reasons))
@@ -353,10 +458,11 @@ def pairs_decide(
     that are not themselves one thing) is a namesake problem for a coordinator, not a merge."""
     decided = {(a, b): pair_decide(columns[a], columns[b]) for a, b in pairs}
     # A market known only by its commune and days is that market only if its list has no other market
-    # there on one of those days (a city has several on Saturday, a village one).
+    # there on one of those days (a city has several on Saturday, a village one). A market with a name
+    # of its own ("Marché aux plantes", "Marché couvert") is not one a list would call "Marché de X".
     markets: dict[tuple[str, str], list[set[str]]] = defaultdict(list)
     for c in columns.values():
-        if c.get("kind") == "market" and c.get("days"):
+        if c.get("kind") == "market" and c.get("days") and not _specific_words(c, c, c):
             markets[_where(c)].append(set(c["days"]))
     for key, decision in decided.items():
         if not decision.auto or not any(code == "market_days" for code, _v in decision.reasons):

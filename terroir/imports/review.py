@@ -133,6 +133,8 @@ def reason_text(reason: dict[str, Any]) -> str:
         "days": _("open on the same days"),
         "days_differ": _("open on different days"),
         "market_days": _("the only market of its commune on those days in each list"),
+        "days_within": _("one list gives some of the days of the other"),
+        "name_address": _("named by the address the other gives"),
         "same_source": _("the same thing twice in one source"),
         "siret_differs": _("different SIRETs"),
     }

@@ -9,8 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
+
 from terroir.imports.linkage import directory_model, link
-from terroir.imports.merge import Decision, linkage_columns, name_specific, pair_decide, pairs_decide, weekdays
+from terroir.imports.merge import (
+    Decision,
+    days_of,
+    linkage_columns,
+    name_specific,
+    pair_decide,
+    pairs_decide,
+    website_domain,
+    weekdays,
+)
+from terroir.imports.review import reason_text
 
 NANCY = {"commune": "Nancy", "commune_code": "54395", "postcode": "54000"}
 
@@ -203,3 +215,164 @@ def test_names_lose_what_only_says_their_kind_or_commune_and_hours_give_their_da
     assert weekdays("Mo-Fr 08:00-12:00; Su off") == {"Mo", "Tu", "We", "Th", "Fr"}
     assert weekdays("Fr-Mo 09:00-12:00") == {"Fr", "Sa", "Su", "Mo"}
     assert weekdays("We,Sa 08:00-13:00") == {"We", "Sa"}
+
+
+# --- Round 3: recall on the hand-labelled real sets, precision kept (bench/dedup.py) ----------------
+# Synthetic rebuilds of the kinds of pairs the real sets showed; no row of the scraped lists is copied.
+
+AMANT: dict[str, Any] = {"commune": "Saint-Amant", "commune_code": "63315", "postcode": "63450"}
+
+
+def test_a_page_on_a_social_network_is_named_by_its_own_path_not_by_the_networks_p_prefix() -> None:
+    first = website_domain("https://www.facebook.com/p/Ferme-des-Tilleuls-100057000000001/")
+    second = website_domain("https://m.facebook.com/p/Rucher-du-Puy-100057000000002")
+    assert first == "facebook.com/ferme-des-tilleuls-100057000000001"
+    assert first != second
+    assert website_domain("https://sites.google.com/view/ferme-du-pre") == "sites.google.com/ferme-du-pre"
+    assert website_domain("https://www.facebook.com/") == ""
+
+
+def test_a_name_that_says_its_day_is_believed_over_a_schedule_that_contradicts_it() -> None:
+    assert days_of("Marché du jeudi à Saint-Amant", "Sa 08:00-13:00") == {"Th"}
+    # A schedule that includes the named day says more than the name: it is kept.
+    assert days_of("Marché du samedi", "We,Sa 08:00-13:00") == {"We", "Sa"}
+    assert days_of("Les Vendredis du Terroir", "") == {"Fr"}
+    assert days_of("Marché de Saint-Amant", "Tu 08:00-12:00") == {"Tu"}
+
+
+def test_two_lists_markets_named_by_their_day_merge_on_the_day_their_names_give() -> None:
+    columns = {
+        "j1": place("jourdemarche", "Marché de Saint-Amant", opening_hours="Sa", address="place haute", **AMANT),
+        "j2": place("jourdemarche", "Marché de Saint-Amant", opening_hours="Th", address="place basse", **AMANT),
+        "n1": place("nosmarches", "Marché du samedi à Saint-Amant", opening_hours="Sa 08:00-13:00", **AMANT),
+        # The scraped schedule says Saturday, the market's name Thursday.
+        "n2": place("nosmarches", "Marché du jeudi à Saint-Amant", opening_hours="Sa 08:00-12:00", **AMANT),
+    }
+    pairs = [("j1", "n1"), ("j1", "n2"), ("j2", "n1"), ("j2", "n2")]
+    decided = pairs_decide(pairs, columns)
+    assert {key for key, decision in decided.items() if decision.auto} == {("j1", "n1"), ("j2", "n2")}
+
+
+def test_a_market_with_a_name_of_its_own_does_not_make_the_town_market_ambiguous() -> None:
+    columns = {
+        "j1": place("jourdemarche", "Marché de Saint-Amant", opening_hours="Tu,Fr", **AMANT),
+        "n1": place("nosmarches", "Marché de Saint-Amant", opening_hours="Tu 07:30-12:30; Fr 07:30-12:30", **AMANT),
+        "n2": place("nosmarches", "Marché aux Fleurs et aux Plants", opening_hours="Tu 08:00-13:00", **AMANT),
+    }
+    decided = pairs_decide([("j1", "n1"), ("j1", "n2")], columns)
+    assert decided[("j1", "n1")].auto and codes(decided[("j1", "n1")])["market_days"] == "63315"
+    assert not decided[("j1", "n2")].auto
+
+
+def test_one_lists_day_of_a_market_another_lists_on_two_days_merges_when_the_names_agree() -> None:
+    friday = place("nosmarches", "Marché Saint-Roch", opening_hours="Fr 07:00-13:00", **AMANT)
+    both = place("jourdemarche", "Marché Saint Roch", opening_hours="Fr,Sa", **AMANT)
+    decision = pair_decide(friday, both)
+    assert decision.auto and codes(decision)["days_within"] == "Fr / Fr,Sa"
+    # Within one list, two entries on other days are two markets.
+    twin = place("nosmarches", "Marché Saint-Roch", 45.0, 3.0, opening_hours="Fr,Sa")
+    assert not pair_decide(place("nosmarches", "Marché Saint-Roch", 45.0, 3.0, opening_hours="Fr"), twin).auto
+    # Names that only say "the market of the town" need the same days.
+    generic = pair_decide(place("a", "Marché de Saint-Amant", opening_hours="Fr", **AMANT),
+                          place("b", "Marché de Saint-Amant", opening_hours="Fr,Sa", **AMANT))  # fmt: skip
+    assert not generic.auto
+
+
+def test_a_market_named_only_by_its_town_merges_with_the_one_named_by_its_address() -> None:
+    town = place("jourdemarche", "Marché de Saint-Amant", opening_hours="We,Fr", address="avenue de Thiers", **AMANT)
+    street = place("nosmarches", "Marché avenue de Thiers", opening_hours="We 07:00-13:00; Fr 07:00-13:00", **AMANT)
+    decision = pair_decide(town, street)
+    assert decision.auto and codes(decision)["name_address"] == "avenue thiers"
+    other = place("nosmarches", "Marché place du Foirail", opening_hours="We,Fr", **AMANT)
+    assert not pair_decide(town, other).auto
+
+
+def test_market_names_lose_what_only_says_they_sell_local_produce() -> None:
+    assert name_specific("Marché de produits fermiers - Les Mardis Gourmands") == "mardis gourmands"
+
+
+def test_one_osm_feature_drawn_as_a_node_and_a_way_merges_when_its_names_say_the_same_thing() -> None:
+    node = place("osm", "Gruberalm", 47.10000, 7.70000, kind="farm", ref="node/11")
+    way = place("osm", "Hofladen Gruberalm", 47.10001, 7.70000, kind="farm", ref="way/12")
+    assert pair_decide(node, way).auto
+    # One name inside the other, at one spot: a point and the outline of one shop.
+    shop = place("osm", "Hubers Hofladen", 48.20000, 11.80000, kind="farm", ref="node/13")
+    outline = place("osm", "Hubers Hofladen & Café", 48.20006, 11.80000, kind="farm", ref="way/14")
+    assert pair_decide(shop, outline).auto
+    # Two points with the longer name, or the outline 180 m away: the farm's other outlet.
+    assert not pair_decide(shop, place("osm", "Hubers Hofladen & Café", 48.20006, 11.8, kind="farm")).auto
+    assert not pair_decide(shop, place("osm", "Hubers Hofladen Haltestelle", 48.2016, 11.8, kind="farm",
+                                       ref="way/15")).auto  # fmt: skip
+
+
+def test_one_lists_entries_under_one_web_site_merge_when_one_name_is_a_misspelling_of_the_other() -> None:
+    site = {"kind": "farm", "website": "https://www.hof-beispiel.example"}
+    shop = place("osm", "Stiftung Hof Beispiel Brotkorb", 47.30000, 8.50000, **site)
+    typo = place("osm", "Stiftung Hof Beispiel Broootkorb", 47.30010, 8.50000, **site)
+    assert pair_decide(shop, typo).auto
+    # A longer name under the farm's site is its other shop, even next door.
+    eggs = place("osm", "Hof Beispiel Eier und Kartoffelhaus", 47.30030, 8.50000, **site)
+    assert not pair_decide(place("osm", "Hof Beispiel", 47.3, 8.5, **site), eggs).auto
+
+
+def test_one_lists_entries_with_the_same_specific_name_merge_only_where_positions_say_one_spot() -> None:
+    # Without positions, "Marché central" and "Marché central bio" of one town are two markets.
+    left = place("nosmarches", "Marché central", opening_hours="Sa", **AMANT)
+    right = place("nosmarches", "Marché central BIO", opening_hours="Sa", **AMANT)
+    assert not pair_decide(left, right).auto
+    # With them, "Wochenmarkt Schillerplatz" and "Schillerplatz" 80 m apart are one market.
+    node = place("osm", "Wochenmarkt Schillerplatz", 50.1148, 8.6785, opening_hours="Fr 08:00-18:00")
+    way = place("osm", "Schillerplatz", 50.1155, 8.6785, opening_hours="Fr 08:00-18:00", ref="way/3")
+    assert pair_decide(node, way).auto
+
+
+def test_one_wine_companys_estates_in_other_communes_are_one_producer_by_name_and_its_own_site() -> None:
+    company = {"website": "https://www.grands-domaines.example"}
+    left = producer("hve", "SCEA Société des Grands Domaines", commune_code="33476", postcode="33180", **company)
+    right = producer("hve", "SCEA SOCIETE DES GRANDS DOMAINES", commune_code="33384", postcode="33330", **company)
+    decision = pair_decide(left, right)
+    assert decision.auto and codes(decision)["website"] == "grands-domaines.example"
+    # The same name without a site of its own, in another commune: a namesake until someone says so.
+    marty = "EARL Vignobles Marty"
+    assert not pair_decide(producer("hve", marty, commune_code="33476", postcode="33180"),
+                           producer("hve", marty, commune_code="33384", postcode="33330")).auto  # fmt: skip
+    # Two pages of one social network are two sites, whatever the network's own words in their address.
+    pages = ("https://www.facebook.com/p/Vignobles-Marty-1000", "https://www.facebook.com/p/Vignobles-Marty-2000")
+    assert not pair_decide(producer("hve", "Vignobles Marty", commune_code="33476", website=pages[0]),
+                           producer("hve", "Vignobles Marty", commune_code="33384", website=pages[1])).auto  # fmt: skip
+
+
+def test_the_linkage_proposes_neighbours_that_share_nothing_but_their_place() -> None:
+    rows = [
+        {"unique_id": "n", **place("osm", "Gruberalm", 47.10000, 7.70000, kind="farm", ref="node/11", **_NOWHERE)},
+        {"unique_id": "w", **place("osm", "Hofladen Gruberalm", 47.10002, 7.70001, kind="farm", ref="way/12",
+                                   **_NOWHERE)},
+    ]  # fmt: skip
+    found = link(rows, model=directory_model(), threshold=0.01)
+    assert [(p.left, p.right) for p in found] in ([("n", "w")], [("w", "n")])
+
+
+_NOWHERE: dict[str, Any] = {"commune": "", "commune_code": "", "postcode": ""}
+
+
+def test_a_town_market_is_not_the_night_or_organic_market_of_another_list_for_lack_of_rivals() -> None:
+    columns = {
+        "j1": place("jourdemarche", "Marché de Saint-Amant", opening_hours="We,Fr", **AMANT),
+        "n1": place("nosmarches", "Marché nocturne de Saint-Amant", opening_hours="We,Fr", **AMANT),
+        "n2": place("nosmarches", "Marché bio", opening_hours="We,Fr", **AMANT),
+    }
+    decided = pairs_decide([("j1", "n1"), ("j1", "n2")], columns)
+    assert not decided[("j1", "n1")].auto and not decided[("j1", "n2")].auto
+    # "Marché local" is what one list calls a village's only market.
+    village = {"j1": columns["j1"], "n3": place("nosmarches", "Marché local", opening_hours="We,Fr", **AMANT)}
+    assert pairs_decide([("j1", "n3")], village)[("j1", "n3")].auto
+
+
+def test_the_new_reasons_read_as_words_for_coordinators() -> None:
+    with translation.override("fr"):
+        assert reason_text({"code": "days_within", "value": "Fr / Fr,Sa"}) == (
+            "une liste donne une partie des jours de l'autre (Fr / Fr,Sa)"
+        )
+        assert reason_text({"code": "name_address", "value": "avenue thiers"}) == (
+            "nommé par l'adresse que donne l'autre (avenue thiers)"
+        )
