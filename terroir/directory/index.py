@@ -1,4 +1,5 @@
-"""Derived search tables: words (SearchTerm), facets (PlaceFacet) and map clusters (MapCell).
+"""Derived search tables: words (SearchTerm), facets (PlaceFacet), the producers shown at places
+(ProducerPlace) and map clusters (MapCell).
 
 They are rebuilt from the directory by the functions below, called by the services that write places
 and by the bulk loaders; nothing updates them implicitly.
@@ -17,7 +18,7 @@ from django.db import connection, models, transaction
 
 from terroir.lib.text import terms
 
-from .models import Category, MapCell, Place, PlaceFacet, SearchTerm
+from .models import Category, MapCell, Place, PlaceFacet, ProducerPlace, SearchTerm
 
 # Map clustering: level z has square cells of CELL_DEGREES(z) = 90 / 2**z degrees, which is 64 screen
 # pixels at Leaflet zoom z. Zoom levels above MAX_CLUSTER_LEVEL always show single places.
@@ -102,23 +103,24 @@ def _plain_indexes_dropped(*tables: type[models.Model]) -> Iterator[None]:
 
 @transaction.atomic
 def places_reindex(*, place_ids: Sequence[int] | None = None) -> int:
-    """Rebuild the words and facets of the given places (all places when None), with their positions:
-    to be called whenever a place's name, kind, position, producers or their offers change.
-    Returns the number of places."""
+    """Rebuild the words, facets and shown producers of the given places (all places when None), with
+    their positions: to be called whenever a place's name, kind, position, opening, operator, producers
+    or their offers change. Returns the number of places."""
+    derived = (SearchTerm, PlaceFacet, ProducerPlace)
     if place_ids is None:
-        SearchTerm.objects.all().delete()
-        PlaceFacet.objects.all().delete()
+        for model in derived:
+            model.objects.all().delete()
         with _plain_indexes_dropped(SearchTerm, PlaceFacet):
             return _places_index(list(Place.objects.order_by("id").values_list("id", flat=True)))
     ids = sorted(set(place_ids))
     for chunk in _chunks(ids):
-        SearchTerm.objects.filter(place_id__in=chunk).delete()
-        PlaceFacet.objects.filter(place_id__in=chunk).delete()
+        for model in derived:
+            model.objects.filter(place_id__in=chunk).delete()
     return _places_index(ids)
 
 
 def _places_index(ids: Sequence[int]) -> int:
-    """Write the words and facets of places that have none."""
+    """Write the words, facets and shown producers of places that have none."""
     from .models import Actor, Offer  # local: avoids a cycle at import time for migrations
 
     category_facets = _category_facets()
@@ -166,6 +168,7 @@ def _places_index(ids: Sequence[int]) -> int:
         actor_words = {aid: terms(name) for aid, name in actor_names.items()}
         term_rows: list[tuple[Any, ...]] = []
         facet_rows: list[tuple[Any, ...]] = []
+        shown_rows = [(actor_id, place_id) for place_id, *_columns in rows for actor_id in links[place_id]]
         for place_id, name, commune, _operator_id, kind, lat, lon in rows:
             position = (band_of(lat), lat, lon) if lat is not None and lon is not None else (None, None, None)
             words: dict[str, None] = dict.fromkeys(terms(name))
@@ -185,6 +188,7 @@ def _places_index(ids: Sequence[int]) -> int:
             facet_rows.extend((facet, place_id, *position) for facet in facets)
         _insert(SearchTerm, ("term", "place_id", "band", "lat", "lon"), term_rows)
         _insert(PlaceFacet, ("facet", "place_id", "band", "lat", "lon"), facet_rows)
+        _insert(ProducerPlace, ("actor_id", "place_id"), shown_rows)
     return len(ids)
 
 

@@ -341,6 +341,20 @@ class PlaceFacet(models.Model):
         return self.facet
 
 
+class ProducerPlace(models.Model):
+    """A producer shown on the map at an open place: it supplies the place or runs it.
+
+    Derived from the places' producers and operators, rebuilt with the place's words and facets, so that
+    "producers without a place of sale" is one index probe per producer instead of two joins.
+    """
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} @ {self.place_id}"
+
+
 class MapCell(models.Model):
     """Pre-aggregated place counts per map grid cell, zoom level and kind (server-side clustering)."""
 

@@ -24,7 +24,7 @@ from terroir.lib.geo import KM_PER_DEGREE_LAT, BBox, Point, bbox_around, haversi
 from terroir.lib.text import prefix_upper_bound, terms
 
 from .index import MAX_CLUSTER_LEVEL, band_of, cell_degrees
-from .models import Actor, Category, Label, MapCell, Offer, Place, PlaceFacet, PlaceKind, SearchTerm
+from .models import Actor, Category, Label, MapCell, Offer, Place, PlaceFacet, PlaceKind, ProducerPlace, SearchTerm
 
 DEFAULT_RADIUS_KM = 30.0
 MAX_RADIUS_KM = 1000.0
@@ -544,10 +544,8 @@ def _producers_matching(query: PlaceQuery, qs: QuerySet[Actor, Actor] | None = N
 
 def _without_place(qs: QuerySet[Actor, Actor]) -> QuerySet[Actor, Actor]:
     """Only the producers that supply no open place and run none: the map shows the others at their
-    places already."""
-    supplied = Place.producers.through.objects.filter(actor_id=OuterRef("pk"), place__closed_at=None)
-    run = Place.objects.filter(operator_id=OuterRef("pk"), closed_at=None)
-    return qs.filter(~Exists(supplied), ~Exists(run))
+    places already. One probe of the derived ProducerPlace rows per producer."""
+    return qs.filter(~Exists(ProducerPlace.objects.filter(actor_id=OuterRef("pk"))))
 
 
 ProducerPosition = tuple[int, float, float, bool]
