@@ -40,17 +40,20 @@ def test_every_write_of_links_operators_and_closings_keeps_the_producers_shown_a
     t = territory
     assert shown_at_places() == linked_to_open_places() != set()
     writes = [
-        lambda: services.place_create(name="Marché de Thiers", kind="market", lat=45.85, lon=3.55,
-                                      producers=[t.honey_farm, t.market_gardener]),  # fmt: skip
+        lambda: services.place_create(
+            name="Marché de Thiers", kind="market", lat=45.85, lon=3.55, producers=[t.honey_farm, t.market_gardener]
+        ),
         lambda: services.place_producers_set(place=t.ambert_market, producers=[t.honey_farm]),
         lambda: services.place_update(place=t.farm_shop, values={"operator": t.honey_farm}),
         lambda: services.place_update(place=t.le_local, values={"closed_at": t.le_local.created_at.date()}),
         lambda: services.place_update(place=t.le_local, values={"closed_at": None}),
-        lambda: services.places_links_add(operators={t.poitiers_market.pk: t.cheese_farm.pk},
-                                          producers=[(t.poitiers_market.pk, t.honey_farm.pk)]),  # fmt: skip
+        lambda: services.places_links_add(
+            operators={t.poitiers_market.pk: t.cheese_farm.pk}, producers=[(t.poitiers_market.pk, t.honey_farm.pk)]
+        ),
         lambda: services.place_delete(place=t.thiers_canteen),
-        lambda: services.places_bulk_create(places=[Place(name="AMAP", kind="amap", lat=45.7, lon=3.1)],
-                                            producers=[[t.market_gardener.pk]]),  # fmt: skip
+        lambda: services.places_bulk_create(
+            places=[Place(name="AMAP", kind="amap", lat=45.7, lon=3.1)], producers=[[t.market_gardener.pk]]
+        ),
         lambda: services.actor_delete(actor=t.market_gardener),
     ]
     for number, write in enumerate(writes):
