@@ -1,5 +1,5 @@
 """Derived search tables: words (SearchTerm), facets (PlaceFacet), the producers shown at places
-(ProducerPlace) and map clusters (MapCell).
+(ProducerPlace), producers' words (ProducerTerm) and map clusters (MapCell).
 
 They are rebuilt from the directory by the functions below, called by the services that write places
 and by the bulk loaders; nothing updates them implicitly.
@@ -18,7 +18,7 @@ from django.db import connection, models, transaction
 
 from terroir.lib.text import terms
 
-from .models import Category, MapCell, Place, PlaceFacet, ProducerPlace, SearchTerm
+from .models import Actor, Category, MapCell, Place, PlaceFacet, ProducerPlace, ProducerTerm, SearchTerm
 
 # Map clustering: level z has square cells of CELL_DEGREES(z) = 90 / 2**z degrees, which is 64 screen
 # pixels at Leaflet zoom z. Zoom levels above MAX_CLUSTER_LEVEL always show single places.
@@ -67,17 +67,21 @@ def commune_words(name: str) -> list[str]:
 
 
 def _insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Plain multi-row INSERTs: these tables get millions of rows in a bulk load, where building
-    model instances would cost more than the database work."""
+    """Rows written without model instances: these tables get millions of rows in a bulk load, where
+    building instances would cost more than the database work. PostgreSQL takes them by COPY (one stream,
+    no statement to parse per batch); SQLite by one prepared INSERT run for every row."""
+    if not rows:
+        return
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    per_statement = 500
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            batch = rows[start : start + per_statement]
-            values = ", ".join([placeholders] * len(batch))
-            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {values}", [v for row in batch for v in row])
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
 
 
 @contextmanager
@@ -121,7 +125,7 @@ def places_reindex(*, place_ids: Sequence[int] | None = None) -> int:
 
 def _places_index(ids: Sequence[int]) -> int:
     """Write the words, facets and shown producers of places that have none."""
-    from .models import Actor, Offer  # local: avoids a cycle at import time for migrations
+    from .models import Offer  # local: avoids a cycle at import time for migrations
 
     category_facets = _category_facets()
     category_words = {
@@ -257,11 +261,12 @@ def map_cells_refresh(*, positions: Iterable[tuple[float | None, float | None]])
 
 @transaction.atomic
 def actors_reindex(*, actor_ids: Sequence[int] | None = None) -> int:
-    """Recompute the folded search key (name and commune) of actors, all of them when None."""
-    from .models import Actor
-
-    qs = Actor.objects.select_related("commune").only("id", "name", "commune__name")
-    if actor_ids is not None:
+    """Recompute the folded search key (name and commune) of actors, all of them when None, and the
+    words producers are found by."""
+    qs = Actor.objects.select_related("commune").only("id", "name", "is_producer", "commune__name")
+    if actor_ids is None:
+        ProducerTerm.objects.all().delete()
+    else:
         qs = qs.filter(id__in=list(actor_ids))
     batch: list[Actor] = []
     count = 0
@@ -270,10 +275,27 @@ def actors_reindex(*, actor_ids: Sequence[int] | None = None) -> int:
         batch.append(actor)
         if len(batch) >= BATCH:
             Actor.objects.bulk_update(batch, ["search_key"])
+            producer_terms_write(batch, replace=actor_ids is not None)
             count += len(batch)
             batch = []
     Actor.objects.bulk_update(batch, ["search_key"])
+    producer_terms_write(batch, replace=actor_ids is not None)
     return count + len(batch)
+
+
+def producer_terms_write(actors: Sequence[Actor], *, replace: bool = True) -> None:
+    """Write the words of the given actors that are producers, from their search keys; `replace`: remove
+    the words they had first (to be called whenever an actor's name, commune or producer flag change)."""
+    if replace:
+        for chunk in _chunks([actor.pk for actor in actors]):
+            ProducerTerm.objects.filter(actor_id__in=chunk).delete()
+    rows = [
+        (term, actor.pk, actor.name)
+        for actor in actors
+        if actor.is_producer
+        for term in dict.fromkeys(actor.search_key.split())
+    ]
+    _insert(ProducerTerm, ("term", "actor_id", "name"), rows)
 
 
 def actor_search_key(name: str, commune_name: str) -> str:
@@ -287,7 +309,7 @@ def search_tables_maintain() -> None:
     sizes, rather than waiting for autovacuum. Nothing to do on SQLite."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
-    tables = (SearchTerm, PlaceFacet, MapCell, Place)
+    tables = (SearchTerm, PlaceFacet, ProducerPlace, ProducerTerm, MapCell, Place)
     with connection.cursor() as cursor:
         for model in tables:
             cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")

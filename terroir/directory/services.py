@@ -22,7 +22,14 @@ from django.utils.translation import gettext as _
 from terroir.lib.geo import valid_lat, valid_lon
 
 from . import fields
-from .index import actor_search_key, actors_reindex, map_cells_rebuild, map_cells_refresh, places_reindex
+from .index import (
+    actor_search_key,
+    actors_reindex,
+    map_cells_rebuild,
+    map_cells_refresh,
+    places_reindex,
+    producer_terms_write,
+)
 from .models import Actor, Category, Commune, Label, Offer, Photo, Place, PlaceKind
 
 Entry = Actor | Place
@@ -94,7 +101,14 @@ def _commune_names(ids: Iterable[str | None]) -> dict[str, str]:
 
 
 def _actor_of(
-    *, name: str, commune: Commune | None, postcode: str, email: str, phone: str, website: str, siret: str = "",
+    *,
+    name: str,
+    commune: Commune | None,
+    postcode: str,
+    email: str,
+    phone: str,
+    website: str,
+    siret: str = "",
     **values: Any,
 ) -> Actor:
     """An unsaved actor: its contact fields and SIRET through the field registry, its search key from the
@@ -136,6 +150,7 @@ def actor_create(
     )  # fmt: skip
     _pair_check(actor)
     actor.save()
+    producer_terms_write([actor], replace=False)
     return actor
 
 
@@ -169,6 +184,7 @@ def producer_create(
     )  # fmt: skip
     producer.full_clean()
     producer.save()
+    producer_terms_write([producer], replace=False)
     return producer
 
 
@@ -219,6 +235,8 @@ def actor_update(*, actor: Actor, values: Mapping[str, Any]) -> Actor:
         actor.search_key = actor_search_key(actor.name, commune)
     actor.updated_at = timezone.now()
     actor.save()
+    if names & (ACTOR_INDEXED | {"is_producer"}):
+        producer_terms_write([actor])
     if names & ACTOR_INDEXED:
         places_reindex(place_ids=actor_place_ids(actor))
     return actor
@@ -287,6 +305,7 @@ def actors_bulk_create(*, actors: Sequence[Actor], batch_size: int = 1000) -> Se
     for actor in actors:
         actor.search_key = actor_search_key(actor.name, communes.get(actor.commune_id or "", ""))
     Actor.objects.bulk_create(actors, batch_size=batch_size)
+    producer_terms_write(actors, replace=False)
     return actors
 
 
@@ -295,7 +314,7 @@ def actors_bulk_update(*, actors: Sequence[Actor], fields: Sequence[str]) -> Seq
     """Write `fields` of many actors at once, then their search keys and the places that show them."""
     Actor.objects.bulk_update(actors, [f for f in fields if f != "search_key"], batch_size=500)
     ids = [a.pk for a in actors]
-    if ACTOR_INDEXED & _names(dict.fromkeys(fields)):
+    if (ACTOR_INDEXED | {"is_producer"}) & _names(dict.fromkeys(fields)):
         actors_reindex(actor_ids=ids)
     places_reindex(place_ids=actors_place_ids(ids))
     return actors
@@ -416,6 +435,7 @@ def actor_save(*, actor: Actor) -> Actor:
         communes = _commune_names([actor.commune_id])
         actor.search_key = actor_search_key(actor.name, communes.get(actor.commune_id or "", ""))
         actor.save()
+        producer_terms_write([actor], replace=False)
         return actor
     return actor_update(actor=actor, values={name: getattr(actor, name) for name in fields})
 

@@ -10,7 +10,7 @@ from django.test import Client
 
 from terroir.directory import services
 from terroir.directory.index import cell_of
-from terroir.directory.models import Actor, Category, MapCell, Place, ProducerPlace, SearchTerm
+from terroir.directory.models import Actor, Category, MapCell, Place, ProducerPlace, ProducerTerm, SearchTerm
 from terroir.directory.references import entry_merge, entry_split
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,39 @@ def test_merging_and_splitting_producers_keeps_the_producers_shown_at_places_rig
     assert (gardener, territory.thiers_canteen.pk) in shown_at_places()
     trace = entry_merge(entry=territory.le_local, into=territory.ambert_market)
     assert shown_at_places() == linked_to_open_places()
+
+
+def producer_words() -> set[tuple[str, int, str]]:
+    return set(ProducerTerm.objects.values_list("term", "actor_id", "name"))
+
+
+def producers_key_words() -> set[tuple[str, int, str]]:
+    """What the derived rows must be: each word of each producer's search key, with its name."""
+    actors = Actor.objects.filter(is_producer=True).values_list("id", "name", "search_key")
+    return {(word, pk, name) for pk, name, key in actors for word in key.split()}
+
+
+def test_every_write_of_producers_keeps_their_search_words_right(territory: Any) -> None:
+    t = territory
+    assert producer_words() == producers_key_words() != set()
+    writes = [
+        lambda: services.producer_create(name="Chèvrerie des Combes", commune=t.thiers),
+        lambda: services.actor_create(name="Épicerie Solidaire", commune=t.ambert),
+        lambda: services.actor_update(actor=t.honey_farm, values={"name": "Miellerie du Forez"}),
+        lambda: services.actor_update(actor=t.market_gardener, values={"commune": t.ambert}),
+        lambda: services.actor_update(actor=t.cheese_farm, values={"is_producer": False}),
+        lambda: services.actor_update(actor=t.cheese_farm, values={"is_producer": True}),
+        lambda: services.actors_bulk_create(actors=[Actor(name="GAEC du Puy", is_producer=True, commune=t.thiers)]),
+        lambda: services.actors_bulk_update(actors=[Actor.objects.get(name="GAEC du Puy")], fields=["is_producer"]),
+        lambda: services.actor_delete(actor=t.market_gardener),
+    ]
+    for number, write in enumerate(writes):
+        write()
+        assert producer_words() == producers_key_words(), f"write {number}"
+    trace = entry_merge(entry=t.honey_farm, into=t.cheese_farm)
+    assert producer_words() == producers_key_words()
+    entry_split(trace=trace, from_id=t.cheese_farm.pk)
+    assert producer_words() == producers_key_words()
 
 
 def test_renaming_a_producer_renames_it_in_the_search_of_the_places_it_sells_at(territory: Any) -> None:
