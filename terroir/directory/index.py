@@ -66,10 +66,11 @@ def commune_words(name: str) -> list[str]:
     return terms(name)
 
 
-def _insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Rows written without model instances: these tables get millions of rows in a bulk load, where
-    building instances would cost more than the database work. PostgreSQL takes them by COPY (one stream,
-    no statement to parse per batch); SQLite by one prepared INSERT run for every row."""
+def rows_insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Rows written without model instances (derived rows, many-to-many links): these tables get millions
+    of rows in a bulk load, where building instances would cost more than the database work. PostgreSQL
+    takes them by COPY (one stream, no statement to parse per batch); SQLite by one prepared INSERT run
+    for every row."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
@@ -190,9 +191,9 @@ def _places_index(ids: Sequence[int]) -> int:
                     facets.update(f"l:{slug}" for slug in offer_labels[offer_id])
             term_rows.extend((word, place_id, *position) for word in words)
             facet_rows.extend((facet, place_id, *position) for facet in facets)
-        _insert(SearchTerm, ("term", "place_id", "band", "lat", "lon"), term_rows)
-        _insert(PlaceFacet, ("facet", "place_id", "band", "lat", "lon"), facet_rows)
-        _insert(ProducerPlace, ("actor_id", "place_id"), shown_rows)
+        rows_insert(SearchTerm, ("term", "place_id", "band", "lat", "lon"), term_rows)
+        rows_insert(PlaceFacet, ("facet", "place_id", "band", "lat", "lon"), facet_rows)
+        rows_insert(ProducerPlace, ("actor_id", "place_id"), shown_rows)
     return len(ids)
 
 
@@ -295,7 +296,7 @@ def producer_terms_write(actors: Sequence[Actor], *, replace: bool = True) -> No
         if actor.is_producer
         for term in dict.fromkeys(actor.search_key.split())
     ]
-    _insert(ProducerTerm, ("term", "actor_id", "name"), rows)
+    rows_insert(ProducerTerm, ("term", "actor_id", "name"), rows)
 
 
 def actor_search_key(name: str, commune_name: str) -> str:

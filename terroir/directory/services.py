@@ -29,6 +29,7 @@ from .index import (
     map_cells_refresh,
     places_reindex,
     producer_terms_write,
+    rows_insert,
 )
 from .models import Actor, Category, Commune, Label, Offer, Photo, Place, PlaceKind
 
@@ -462,14 +463,15 @@ def places_bulk_create(
     """Many new places at once, `producers[i]` the ids of the actors selling at `places[i]`. `rebuild`:
     rebuild every search table instead (a whole territory loaded at once: faster than place by place)."""
     Place.objects.bulk_create(places, batch_size=batch_size)
-    links = Place.producers.through
-    links.objects.bulk_create(
-        (
-            links(place_id=place.pk, actor_id=actor)
+    # Plain rows: a national load has millions of links, whose model instances cost more than their writing.
+    rows_insert(
+        Place.producers.through,
+        ("place_id", "actor_id"),
+        [
+            (place.pk, actor)
             for place, ids in zip(places, producers or [()] * len(places), strict=True)
             for actor in dict.fromkeys(ids)
-        ),
-        batch_size=batch_size * 5,
+        ],
     )
     if rebuild:
         places_reindex()
