@@ -393,12 +393,16 @@ def synthetic_generate(
     kinds = [k for k, _ in KIND_MIX]
     kind_weights = [w for _, w in KIND_MIX]
     rows: list[tuple[Place, list[int]]] = []
+    around: dict[tuple[int, int], list[int]] = {}
     for index, commune in enumerate(rng.choices(communes, weights=weights, k=places)):
         assert commune.lat is not None and commune.lon is not None
         kind = rng.choices(kinds, weights=kind_weights)[0]
         lat, lon = _jitter(rng, commune.lat, commune.lon, 2.0)
         cell = (math.floor(lat * 4), math.floor(lon * 4))
-        nearby = [i for dr in (-1, 0, 1) for dc in (-1, 0, 1) for i in grid.get((cell[0] + dr, cell[1] + dc), ())]
+        nearby = around.get(cell)
+        if nearby is None:  # each cell's neighbourhood once: a million places fall in a few thousand cells
+            nearby = [i for dr in (-1, 0, 1) for dc in (-1, 0, 1) for i in grid.get((cell[0] + dr, cell[1] + dc), ())]
+            around[cell] = nearby
         low, high = PRODUCERS_PER_KIND[kind]
         chosen = rng.sample(nearby, min(len(nearby), rng.randint(low, high))) if nearby else []
         online = kind == PlaceKind.ONLINE

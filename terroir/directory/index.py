@@ -1,4 +1,5 @@
-"""Derived search tables: words (SearchTerm), facets (PlaceFacet) and map clusters (MapCell).
+"""Derived search tables: words (SearchTerm), facets (PlaceFacet), the producers shown at places
+(ProducerPlace), producers' words (ProducerTerm) and map clusters (MapCell).
 
 They are rebuilt from the directory by the functions below, called by the services that write places
 and by the bulk loaders; nothing updates them implicitly.
@@ -17,7 +18,7 @@ from django.db import connection, models, transaction
 
 from terroir.lib.text import terms
 
-from .models import Category, MapCell, Place, PlaceFacet, SearchTerm
+from .models import Actor, Category, MapCell, Place, PlaceFacet, ProducerPlace, ProducerTerm, SearchTerm
 
 # Map clustering: level z has square cells of CELL_DEGREES(z) = 90 / 2**z degrees, which is 64 screen
 # pixels at Leaflet zoom z. Zoom levels above MAX_CLUSTER_LEVEL always show single places.
@@ -65,18 +66,23 @@ def commune_words(name: str) -> list[str]:
     return terms(name)
 
 
-def _insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Plain multi-row INSERTs: these tables get millions of rows in a bulk load, where building
-    model instances would cost more than the database work."""
+def rows_insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Rows written without model instances (derived rows, many-to-many links): these tables get millions
+    of rows in a bulk load, where building instances would cost more than the database work. PostgreSQL
+    takes them by COPY (one stream, no statement to parse per batch); SQLite by one prepared INSERT run
+    for every row."""
+    if not rows:
+        return
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    per_statement = 500
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            batch = rows[start : start + per_statement]
-            values = ", ".join([placeholders] * len(batch))
-            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {values}", [v for row in batch for v in row])
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
 
 
 @contextmanager
@@ -102,24 +108,25 @@ def _plain_indexes_dropped(*tables: type[models.Model]) -> Iterator[None]:
 
 @transaction.atomic
 def places_reindex(*, place_ids: Sequence[int] | None = None) -> int:
-    """Rebuild the words and facets of the given places (all places when None), with their positions:
-    to be called whenever a place's name, kind, position, producers or their offers change.
-    Returns the number of places."""
+    """Rebuild the words, facets and shown producers of the given places (all places when None), with
+    their positions: to be called whenever a place's name, kind, position, opening, operator, producers
+    or their offers change. Returns the number of places."""
+    derived = (SearchTerm, PlaceFacet, ProducerPlace)
     if place_ids is None:
-        SearchTerm.objects.all().delete()
-        PlaceFacet.objects.all().delete()
+        for model in derived:
+            model.objects.all().delete()
         with _plain_indexes_dropped(SearchTerm, PlaceFacet):
             return _places_index(list(Place.objects.order_by("id").values_list("id", flat=True)))
     ids = sorted(set(place_ids))
     for chunk in _chunks(ids):
-        SearchTerm.objects.filter(place_id__in=chunk).delete()
-        PlaceFacet.objects.filter(place_id__in=chunk).delete()
+        for model in derived:
+            model.objects.filter(place_id__in=chunk).delete()
     return _places_index(ids)
 
 
 def _places_index(ids: Sequence[int]) -> int:
-    """Write the words and facets of places that have none."""
-    from .models import Actor, Offer  # local: avoids a cycle at import time for migrations
+    """Write the words, facets and shown producers of places that have none."""
+    from .models import Offer  # local: avoids a cycle at import time for migrations
 
     category_facets = _category_facets()
     category_words = {
@@ -166,6 +173,7 @@ def _places_index(ids: Sequence[int]) -> int:
         actor_words = {aid: terms(name) for aid, name in actor_names.items()}
         term_rows: list[tuple[Any, ...]] = []
         facet_rows: list[tuple[Any, ...]] = []
+        shown_rows = [(actor_id, place_id) for place_id, *_columns in rows for actor_id in links[place_id]]
         for place_id, name, commune, _operator_id, kind, lat, lon in rows:
             position = (band_of(lat), lat, lon) if lat is not None and lon is not None else (None, None, None)
             words: dict[str, None] = dict.fromkeys(terms(name))
@@ -183,8 +191,9 @@ def _places_index(ids: Sequence[int]) -> int:
                     facets.update(f"l:{slug}" for slug in offer_labels[offer_id])
             term_rows.extend((word, place_id, *position) for word in words)
             facet_rows.extend((facet, place_id, *position) for facet in facets)
-        _insert(SearchTerm, ("term", "place_id", "band", "lat", "lon"), term_rows)
-        _insert(PlaceFacet, ("facet", "place_id", "band", "lat", "lon"), facet_rows)
+        rows_insert(SearchTerm, ("term", "place_id", "band", "lat", "lon"), term_rows)
+        rows_insert(PlaceFacet, ("facet", "place_id", "band", "lat", "lon"), facet_rows)
+        rows_insert(ProducerPlace, ("actor_id", "place_id"), shown_rows)
     return len(ids)
 
 
@@ -253,11 +262,12 @@ def map_cells_refresh(*, positions: Iterable[tuple[float | None, float | None]])
 
 @transaction.atomic
 def actors_reindex(*, actor_ids: Sequence[int] | None = None) -> int:
-    """Recompute the folded search key (name and commune) of actors, all of them when None."""
-    from .models import Actor
-
-    qs = Actor.objects.select_related("commune").only("id", "name", "commune__name")
-    if actor_ids is not None:
+    """Recompute the folded search key (name and commune) of actors, all of them when None, and the
+    words producers are found by."""
+    qs = Actor.objects.select_related("commune").only("id", "name", "is_producer", "commune__name")
+    if actor_ids is None:
+        ProducerTerm.objects.all().delete()
+    else:
         qs = qs.filter(id__in=list(actor_ids))
     batch: list[Actor] = []
     count = 0
@@ -266,10 +276,27 @@ def actors_reindex(*, actor_ids: Sequence[int] | None = None) -> int:
         batch.append(actor)
         if len(batch) >= BATCH:
             Actor.objects.bulk_update(batch, ["search_key"])
+            producer_terms_write(batch, replace=actor_ids is not None)
             count += len(batch)
             batch = []
     Actor.objects.bulk_update(batch, ["search_key"])
+    producer_terms_write(batch, replace=actor_ids is not None)
     return count + len(batch)
+
+
+def producer_terms_write(actors: Sequence[Actor], *, replace: bool = True) -> None:
+    """Write the words of the given actors that are producers, from their search keys; `replace`: remove
+    the words they had first (to be called whenever an actor's name, commune or producer flag change)."""
+    if replace:
+        for chunk in _chunks([actor.pk for actor in actors]):
+            ProducerTerm.objects.filter(actor_id__in=chunk).delete()
+    rows = [
+        (term, actor.pk, actor.name)
+        for actor in actors
+        if actor.is_producer
+        for term in dict.fromkeys(actor.search_key.split())
+    ]
+    rows_insert(ProducerTerm, ("term", "actor_id", "name"), rows)
 
 
 def actor_search_key(name: str, commune_name: str) -> str:
@@ -283,7 +310,7 @@ def search_tables_maintain() -> None:
     sizes, rather than waiting for autovacuum. Nothing to do on SQLite."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
-    tables = (SearchTerm, PlaceFacet, MapCell, Place)
+    tables = (SearchTerm, PlaceFacet, ProducerPlace, ProducerTerm, MapCell, Place)
     with connection.cursor() as cursor:
         for model in tables:
             cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")

@@ -341,6 +341,39 @@ class PlaceFacet(models.Model):
         return self.facet
 
 
+class ProducerTerm(models.Model):
+    """One folded word of a producer's search key (its name and commune), with the name to sort by.
+
+    Derived from the actors by `index.producer_terms_write`, so that a text search of producers reads one
+    index range in name order instead of every actor's key.
+    """
+
+    term = models.CharField(max_length=40)
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["term", "name", "actor"], name="producerterm_term_name")]
+        constraints = [models.UniqueConstraint(fields=["actor", "term"], name="producerterm_unique")]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class ProducerPlace(models.Model):
+    """A producer shown on the map at an open place: it supplies the place or runs it.
+
+    Derived from the places' producers and operators, rebuilt with the place's words and facets, so that
+    "producers without a place of sale" is one index probe per producer instead of two joins.
+    """
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} @ {self.place_id}"
+
+
 class MapCell(models.Model):
     """Pre-aggregated place counts per map grid cell, zoom level and kind (server-side clustering)."""
 

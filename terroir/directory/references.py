@@ -36,7 +36,9 @@ from .services import actors_place_ids
 Entry = Actor | Place
 
 # Tables derived from the entry itself, rebuilt by the index: they go with the entry.
-DERIVED = frozenset({"directory.SearchTerm", "directory.PlaceFacet"})
+DERIVED = frozenset(
+    {"directory.SearchTerm", "directory.PlaceFacet", "directory.ProducerPlace", "directory.ProducerTerm"}
+)
 
 
 def _relations(model: type[models.Model]) -> list[models.ForeignObjectRel]:

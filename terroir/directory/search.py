@@ -24,7 +24,19 @@ from terroir.lib.geo import KM_PER_DEGREE_LAT, BBox, Point, bbox_around, haversi
 from terroir.lib.text import prefix_upper_bound, terms
 
 from .index import MAX_CLUSTER_LEVEL, band_of, cell_degrees
-from .models import Actor, Category, Label, MapCell, Offer, Place, PlaceFacet, PlaceKind, SearchTerm
+from .models import (
+    Actor,
+    Category,
+    Label,
+    MapCell,
+    Offer,
+    Place,
+    PlaceFacet,
+    PlaceKind,
+    ProducerPlace,
+    ProducerTerm,
+    SearchTerm,
+)
 
 DEFAULT_RADIUS_KM = 30.0
 MAX_RADIUS_KM = 1000.0
@@ -544,10 +556,8 @@ def _producers_matching(query: PlaceQuery, qs: QuerySet[Actor, Actor] | None = N
 
 def _without_place(qs: QuerySet[Actor, Actor]) -> QuerySet[Actor, Actor]:
     """Only the producers that supply no open place and run none: the map shows the others at their
-    places already."""
-    supplied = Place.producers.through.objects.filter(actor_id=OuterRef("pk"), place__closed_at=None)
-    run = Place.objects.filter(operator_id=OuterRef("pk"), closed_at=None)
-    return qs.filter(~Exists(supplied), ~Exists(run))
+    places already. One probe of the derived ProducerPlace rows per producer."""
+    return qs.filter(~Exists(ProducerPlace.objects.filter(actor_id=OuterRef("pk"))))
 
 
 ProducerPosition = tuple[int, float, float, bool]
@@ -620,6 +630,9 @@ def producers_search(query: PlaceQuery, *, without_place: bool = False) -> Produ
         objects = Actor.objects.select_related("commune").in_bulk([pid for _, pid, _ in page])
         hits = [ProducerHit(objects[pid], d, approximate) for d, pid, approximate in page if pid in objects]
         return ProducerResults(query, len(ranked), hits)
+    words = terms(query.q)[:MAX_TERMS]
+    if words and not (query.category or query.label or query.kinds or without_place):
+        return _producers_by_words(query, words, start)
     qs = _producers_matching(query)
     if without_place:
         qs = _without_place(qs)
@@ -629,6 +642,28 @@ def producers_search(query: PlaceQuery, *, without_place: bool = False) -> Produ
         ordered.count(),
         [ProducerHit(a, None, a.lat is None or a.lon is None) for a in ordered[start : start + query.page_size]],
     )
+
+
+def _producers_by_words(query: PlaceQuery, words: list[str], start: int) -> ProducerResults:
+    """Producers by text alone, from the ProducerTerm rows: the longest word's index range (the fewest
+    rows, as a rule) in name order, each other word probed per producer; no actor row is read but the
+    page's. The same producers and order as `_producers_matching` (word starts of name and commune)."""
+
+    def prefix(rows: QuerySet[ProducerTerm, ProducerTerm], word: str) -> QuerySet[ProducerTerm, ProducerTerm]:
+        return rows.filter(term__gte=word, term__lt=prefix_upper_bound(word))
+
+    driver = max(words, key=len)
+    rows = prefix(ProducerTerm.objects.all(), driver)
+    for word in words:
+        if word != driver:
+            rows = rows.filter(Exists(prefix(ProducerTerm.objects.filter(actor_id=OuterRef("actor_id")), word)))
+    matches = rows.values_list("actor_id", "name").order_by().distinct()
+    page = [pid for pid, _name in matches.order_by("name", "actor_id")[start : start + query.page_size]]
+    objects = Actor.objects.select_related("commune").in_bulk(page)
+    hits = [
+        ProducerHit(a, None, a.lat is None or a.lon is None) for a in (objects[pid] for pid in page if pid in objects)
+    ]
+    return ProducerResults(query, matches.count(), hits)
 
 
 @dataclass(frozen=True)

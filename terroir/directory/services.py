@@ -22,7 +22,15 @@ from django.utils.translation import gettext as _
 from terroir.lib.geo import valid_lat, valid_lon
 
 from . import fields
-from .index import actor_search_key, actors_reindex, map_cells_rebuild, map_cells_refresh, places_reindex
+from .index import (
+    actor_search_key,
+    actors_reindex,
+    map_cells_rebuild,
+    map_cells_refresh,
+    places_reindex,
+    producer_terms_write,
+    rows_insert,
+)
 from .models import Actor, Category, Commune, Label, Offer, Photo, Place, PlaceKind
 
 Entry = Actor | Place
@@ -94,7 +102,14 @@ def _commune_names(ids: Iterable[str | None]) -> dict[str, str]:
 
 
 def _actor_of(
-    *, name: str, commune: Commune | None, postcode: str, email: str, phone: str, website: str, siret: str = "",
+    *,
+    name: str,
+    commune: Commune | None,
+    postcode: str,
+    email: str,
+    phone: str,
+    website: str,
+    siret: str = "",
     **values: Any,
 ) -> Actor:
     """An unsaved actor: its contact fields and SIRET through the field registry, its search key from the
@@ -136,6 +151,7 @@ def actor_create(
     )  # fmt: skip
     _pair_check(actor)
     actor.save()
+    producer_terms_write([actor], replace=False)
     return actor
 
 
@@ -169,6 +185,7 @@ def producer_create(
     )  # fmt: skip
     producer.full_clean()
     producer.save()
+    producer_terms_write([producer], replace=False)
     return producer
 
 
@@ -219,6 +236,8 @@ def actor_update(*, actor: Actor, values: Mapping[str, Any]) -> Actor:
         actor.search_key = actor_search_key(actor.name, commune)
     actor.updated_at = timezone.now()
     actor.save()
+    if names & (ACTOR_INDEXED | {"is_producer"}):
+        producer_terms_write([actor])
     if names & ACTOR_INDEXED:
         places_reindex(place_ids=actor_place_ids(actor))
     return actor
@@ -287,6 +306,7 @@ def actors_bulk_create(*, actors: Sequence[Actor], batch_size: int = 1000) -> Se
     for actor in actors:
         actor.search_key = actor_search_key(actor.name, communes.get(actor.commune_id or "", ""))
     Actor.objects.bulk_create(actors, batch_size=batch_size)
+    producer_terms_write(actors, replace=False)
     return actors
 
 
@@ -295,7 +315,7 @@ def actors_bulk_update(*, actors: Sequence[Actor], fields: Sequence[str]) -> Seq
     """Write `fields` of many actors at once, then their search keys and the places that show them."""
     Actor.objects.bulk_update(actors, [f for f in fields if f != "search_key"], batch_size=500)
     ids = [a.pk for a in actors]
-    if ACTOR_INDEXED & _names(dict.fromkeys(fields)):
+    if (ACTOR_INDEXED | {"is_producer"}) & _names(dict.fromkeys(fields)):
         actors_reindex(actor_ids=ids)
     places_reindex(place_ids=actors_place_ids(ids))
     return actors
@@ -416,6 +436,7 @@ def actor_save(*, actor: Actor) -> Actor:
         communes = _commune_names([actor.commune_id])
         actor.search_key = actor_search_key(actor.name, communes.get(actor.commune_id or "", ""))
         actor.save()
+        producer_terms_write([actor], replace=False)
         return actor
     return actor_update(actor=actor, values={name: getattr(actor, name) for name in fields})
 
@@ -442,14 +463,15 @@ def places_bulk_create(
     """Many new places at once, `producers[i]` the ids of the actors selling at `places[i]`. `rebuild`:
     rebuild every search table instead (a whole territory loaded at once: faster than place by place)."""
     Place.objects.bulk_create(places, batch_size=batch_size)
-    links = Place.producers.through
-    links.objects.bulk_create(
-        (
-            links(place_id=place.pk, actor_id=actor)
+    # Plain rows: a national load has millions of links, whose model instances cost more than their writing.
+    rows_insert(
+        Place.producers.through,
+        ("place_id", "actor_id"),
+        [
+            (place.pk, actor)
             for place, ids in zip(places, producers or [()] * len(places), strict=True)
             for actor in dict.fromkeys(ids)
-        ),
-        batch_size=batch_size * 5,
+        ],
     )
     if rebuild:
         places_reindex()

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from terroir.directory.filters import parse_bbox, parse_place_query
-from terroir.directory.models import Place
+from terroir.directory.models import Actor, Place
 from terroir.directory.search import InvalidParameter, PlaceResults, map_view, places_search, producers_search
+from terroir.directory.services import producer_create
 from terroir.lib.geo import BBox
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -179,6 +180,23 @@ def test_producers_are_searched_by_name_category_and_distance(territory) -> None
     assert [h.producer.name for h in near.hits] == ["GAEC des Monts du Forez", "Rucher de la Durolle"]
     cheese = producers_search(parse_place_query({"category": "dairy"}))
     assert [h.producer.name for h in cheese.hits] == ["GAEC des Monts du Forez"]
+
+
+def test_a_text_search_of_producers_finds_every_producer_with_a_word_starting_so_in_name_order(territory) -> None:
+    for n in range(25):
+        producer_create(name=f"Ferme {'du Puy' if n % 3 else 'des Combes'} n{n:02}", commune=territory.thiers)
+    producer_create(name="Fermette d'Ambert", commune=territory.ambert)
+    for q in ("ferm", "ferme puy", "puy ferme", "thiers", "ferm thi", "amb", "jardins limagne", "gaec", "zzz"):
+        words = q.split()
+        expected = sorted(
+            (a.name, a.pk)
+            for a in Actor.objects.filter(is_producer=True)
+            if all(f" {w}" in a.search_key for w in words)
+        )
+        first = producers_search(parse_place_query({"q": q}))
+        second = producers_search(parse_place_query({"q": q, "page": "2"}))
+        assert first.count == len(expected), q
+        assert [(h.producer.name, h.producer.pk) for h in [*first.hits, *second.hits]] == expected[:40], q
 
 
 CLERMONT = "45.7797,3.0863"

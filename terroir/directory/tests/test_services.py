@@ -10,7 +10,7 @@ from django.test import Client
 
 from terroir.directory import services
 from terroir.directory.index import cell_of
-from terroir.directory.models import Actor, Category, MapCell, Place, SearchTerm
+from terroir.directory.models import Actor, Category, MapCell, Place, ProducerPlace, ProducerTerm, SearchTerm
 from terroir.directory.references import entry_merge, entry_split
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +23,87 @@ def words(place: Place) -> set[str]:
 def shown_in_cell(lat: float, lon: float, level: int = 12) -> int:
     row, col = cell_of(lat, lon, level)
     return sum(MapCell.objects.filter(level=level, row=row, col=col).values_list("count", flat=True))
+
+
+def shown_at_places() -> set[tuple[int, int]]:
+    """The derived (producer, place) rows, which must equal what the links say."""
+    return set(ProducerPlace.objects.values_list("actor_id", "place_id"))
+
+
+def linked_to_open_places() -> set[tuple[int, int]]:
+    supplied = Place.producers.through.objects.filter(place__closed_at=None).values_list("actor_id", "place_id")
+    run = Place.objects.filter(closed_at=None).exclude(operator=None).values_list("operator_id", "id")
+    return {*supplied, *run}
+
+
+def test_every_write_of_links_operators_and_closings_keeps_the_producers_shown_at_places_right(territory: Any) -> None:
+    t = territory
+    assert shown_at_places() == linked_to_open_places() != set()
+    writes = [
+        lambda: services.place_create(
+            name="Marché de Thiers", kind="market", lat=45.85, lon=3.55, producers=[t.honey_farm, t.market_gardener]
+        ),
+        lambda: services.place_producers_set(place=t.ambert_market, producers=[t.honey_farm]),
+        lambda: services.place_update(place=t.farm_shop, values={"operator": t.honey_farm}),
+        lambda: services.place_update(place=t.le_local, values={"closed_at": t.le_local.created_at.date()}),
+        lambda: services.place_update(place=t.le_local, values={"closed_at": None}),
+        lambda: services.places_links_add(
+            operators={t.poitiers_market.pk: t.cheese_farm.pk}, producers=[(t.poitiers_market.pk, t.honey_farm.pk)]
+        ),
+        lambda: services.place_delete(place=t.thiers_canteen),
+        lambda: services.places_bulk_create(
+            places=[Place(name="AMAP", kind="amap", lat=45.7, lon=3.1)], producers=[[t.market_gardener.pk]]
+        ),
+        lambda: services.actor_delete(actor=t.market_gardener),
+    ]
+    for number, write in enumerate(writes):
+        write()
+        assert shown_at_places() == linked_to_open_places(), f"write {number}"
+
+
+def test_merging_and_splitting_producers_keeps_the_producers_shown_at_places_right(territory: Any) -> None:
+    gardener = territory.market_gardener.pk
+    trace = entry_merge(entry=territory.market_gardener, into=territory.honey_farm)
+    assert shown_at_places() == linked_to_open_places()
+    assert (territory.honey_farm.pk, territory.thiers_canteen.pk) in shown_at_places()
+    entry_split(trace=trace, from_id=territory.honey_farm.pk)
+    assert shown_at_places() == linked_to_open_places()
+    assert (gardener, territory.thiers_canteen.pk) in shown_at_places()
+    trace = entry_merge(entry=territory.le_local, into=territory.ambert_market)
+    assert shown_at_places() == linked_to_open_places()
+
+
+def producer_words() -> set[tuple[str, int, str]]:
+    return set(ProducerTerm.objects.values_list("term", "actor_id", "name"))
+
+
+def producers_key_words() -> set[tuple[str, int, str]]:
+    """What the derived rows must be: each word of each producer's search key, with its name."""
+    actors = Actor.objects.filter(is_producer=True).values_list("id", "name", "search_key")
+    return {(word, pk, name) for pk, name, key in actors for word in key.split()}
+
+
+def test_every_write_of_producers_keeps_their_search_words_right(territory: Any) -> None:
+    t = territory
+    assert producer_words() == producers_key_words() != set()
+    writes = [
+        lambda: services.producer_create(name="Chèvrerie des Combes", commune=t.thiers),
+        lambda: services.actor_create(name="Épicerie Solidaire", commune=t.ambert),
+        lambda: services.actor_update(actor=t.honey_farm, values={"name": "Miellerie du Forez"}),
+        lambda: services.actor_update(actor=t.market_gardener, values={"commune": t.ambert}),
+        lambda: services.actor_update(actor=t.cheese_farm, values={"is_producer": False}),
+        lambda: services.actor_update(actor=t.cheese_farm, values={"is_producer": True}),
+        lambda: services.actors_bulk_create(actors=[Actor(name="GAEC du Puy", is_producer=True, commune=t.thiers)]),
+        lambda: services.actors_bulk_update(actors=[Actor.objects.get(name="GAEC du Puy")], fields=["is_producer"]),
+        lambda: services.actor_delete(actor=t.market_gardener),
+    ]
+    for number, write in enumerate(writes):
+        write()
+        assert producer_words() == producers_key_words(), f"write {number}"
+    trace = entry_merge(entry=t.honey_farm, into=t.cheese_farm)
+    assert producer_words() == producers_key_words()
+    entry_split(trace=trace, from_id=t.cheese_farm.pk)
+    assert producer_words() == producers_key_words()
 
 
 def test_renaming_a_producer_renames_it_in_the_search_of_the_places_it_sells_at(territory: Any) -> None:
