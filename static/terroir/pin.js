@@ -5,6 +5,7 @@
   if (!el || typeof L === "undefined") { return; }
   var lat = document.getElementById(el.dataset.lat);
   var lon = document.getElementById(el.dataset.lon);
+  var pinned = el.dataset.pinned ? document.getElementById(el.dataset.pinned) : null;
   if (!lat || !lon) { return; }
   var start = [parseFloat(lat.value), parseFloat(lon.value)];
   var known = isFinite(start[0]) && isFinite(start[1]);
@@ -19,7 +20,7 @@
   function keep(point) {
     lat.value = point.lat.toFixed(6);
     lon.value = point.lng.toFixed(6);
-    el.dataset.placed = "1";
+    if (pinned) { pinned.value = "True"; }  // the server keeps this point instead of geocoding the address
   }
   pin.on("dragend", function () { keep(pin.getLatLng()); });
   map.on("click", function (event) {

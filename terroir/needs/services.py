@@ -19,6 +19,7 @@ from terroir.accounts import notify
 from terroir.accounts.models import Membership
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.directory import fields
+from terroir.directory.geocoding import address_locate
 from terroir.directory.models import Actor, Category, Commune, Label, Offer, Place, PlaceKind
 from terroir.directory.services import place_create
 from terroir.directory.taxonomy import REQUIREMENT_CHOICES, REQUIREMENTS
@@ -139,19 +140,29 @@ class NewPlace:
     lon: float | None = None
 
 
-def delivery_position(*, buyer: Actor, commune: Commune | None) -> tuple[float | None, float | None]:
-    """Where a new delivery place's pin starts: the organisation's own position, else its commune's centre
-    (the place's, else the organisation's)."""
+def delivery_position(
+    *, buyer: Actor, address: str = "", commune: Commune | None = None
+) -> tuple[float | None, float | None]:
+    """Where a new delivery place's pin starts: its street address as the geocoder places it, else the
+    centre of its own commune when that is not the organisation's, else the organisation's position,
+    else its commune's centre."""
+    where = commune or buyer.commune
+    postcode = fields.postcode_of_commune(where.postcodes) if where else ""
+    found = address_locate(address=address, postcode=postcode, commune=where.name if where else "")
+    if found is not None:
+        return found
+    if commune is not None and commune.pk != buyer.commune_id and commune.lat is not None and commune.lon is not None:
+        return commune.lat, commune.lon
     if buyer.lat is not None and buyer.lon is not None:
         return buyer.lat, buyer.lon
-    for found in (commune, buyer.commune):
-        if found is not None and found.lat is not None and found.lon is not None:
-            return found.lat, found.lon
+    if where is not None and where.lat is not None and where.lon is not None:
+        return where.lat, where.lon
     return None, None
 
 
 def _delivery_place_create(*, buyer: Actor, new: NewPlace) -> Place:
     errors: dict[str, list[str]] = {}
+    name = address = ""
     try:
         name = fields.clean("name", new.name)
     except ValidationError as exc:
@@ -162,7 +173,7 @@ def _delivery_place_create(*, buyer: Actor, new: NewPlace) -> Place:
         errors["place_address"] = exc.messages
     lat, lon = (new.lat, new.lon) if new.lat is not None and new.lon is not None else (None, None)
     if lat is None:
-        lat, lon = delivery_position(buyer=buyer, commune=new.commune)
+        lat, lon = delivery_position(buyer=buyer, address=address, commune=new.commune)
     if lat is None:
         errors["place_commune"] = [_("Give the commune of the place, or drop its pin on the map.")]
     if errors:

@@ -69,6 +69,8 @@ class NeedForm(forms.Form):
     )  # fmt: skip
     place_lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     place_lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    # Set by the map's script when the person moves the pin: otherwise the typed address is geocoded.
+    place_pinned = forms.BooleanField(required=False, widget=forms.HiddenInput)
     delivery_weekdays = forms.MultipleChoiceField(
         label=gettext_lazy("Delivery days"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
     )
@@ -96,11 +98,11 @@ class NeedForm(forms.Form):
         label=gettext_lazy("Visible to visitors (otherwise to signed-in people only)"), required=False, initial=True
     )
 
-    PLACE_FIELDS = ("place_name", "place_address", "place_commune", "place_lat", "place_lon")
+    PLACE_FIELDS = ("place_name", "place_address", "place_commune", "place_lat", "place_lon", "place_pinned")
 
     def __init__(self, *args: Any, buyer: Actor, buyers: list[Actor] | None = None, **kwargs: Any):
         places = Place.objects.filter(operator=buyer).order_by("name")
-        lat, lon = services.delivery_position(buyer=buyer, commune=None)
+        lat, lon = services.delivery_position(buyer=buyer, address=buyer.address)
         kwargs["initial"] = {
             "place_name": buyer.name, "place_address": buyer.address, "place_commune": commune_text(buyer.commune_id),
             "place_lat": lat, "place_lon": lon, **kwargs.get("initial", {}),
@@ -137,7 +139,8 @@ class NeedForm(forms.Form):
         commune = Commune.objects.filter(code=data["place_commune"]).first() if data.get("place_commune") else None
         return services.NewPlace(
             name=data["place_name"], address=data.get("place_address") or "", commune=commune,
-            lat=data.get("place_lat"), lon=data.get("place_lon"),
+            lat=data.get("place_lat") if data.get("place_pinned") else None,
+            lon=data.get("place_lon") if data.get("place_pinned") else None,
         )  # fmt: skip
 
     @staticmethod

@@ -3,6 +3,7 @@ among the person's own, a need closed only with a chosen outcome and a confirmat
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -20,6 +21,8 @@ NEED = {
     "frequency": "weekly", "delivery_weekdays": ["0", "3"], "max_km": "60", "public": "on",
 }  # fmt: skip
 ADDRESS = "2 rue de la Coutellerie"
+# A pin the person dropped on the map, near the canteen.
+PIN = {"place_lat": "45.85", "place_lon": "3.54", "place_pinned": "True"}
 
 
 def new_buyer(people: Any) -> Actor:
@@ -47,7 +50,7 @@ def test_a_new_buyer_publishes_a_need_delivered_to_a_place_added_from_the_form(
     canteen = new_buyer(people)
     client.force_login(people.hugo)
     form = {**NEED, "delivery_place": "", "place_name": "Cuisine de l'école", "place_address": ADDRESS,
-            "place_commune": "Thiers", "place_lat": "45.8571", "place_lon": "3.5462", "publish": ""}  # fmt: skip
+            "place_commune": "Thiers", **PIN, "place_lat": "45.8571", "place_lon": "3.5462", "publish": ""}  # fmt: skip
     response = client.post("/needs/new/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     need = Need.objects.get(title=NEED["title"])
@@ -75,7 +78,7 @@ def test_a_pin_left_where_it_was_puts_the_place_at_the_organisation_s_commune(
 def test_a_refused_need_adds_no_place(client: Client, territory: Any, people: Any) -> None:
     new_buyer(people)
     client.force_login(people.hugo)
-    form = {**NEED, "quantity": "0", "place_name": "Cantine", "place_lat": "45.85", "place_lon": "3.54", "publish": ""}
+    form = {**NEED, "quantity": "0", "place_name": "Cantine", **PIN, "publish": ""}
     response = client.post("/needs/new/", form)
     assert response.status_code == 400
     assert not Place.objects.filter(name="Cantine").exists() and not Need.objects.exists()
@@ -118,7 +121,7 @@ def test_nobody_publishes_in_the_name_of_an_organisation_they_do_not_belong_to(
     canteen = new_buyer(people)  # Hugo's
     user = {"outsider": people.claire, "other_organisation": people.sophie, "coordinator": people.camille}[who]
     client.force_login(user)
-    form = {**NEED, "buyer": canteen.pk, "place_name": "Ailleurs", "place_lat": "45.8", "place_lon": "3.5", "draft": ""}
+    form = {**NEED, "buyer": canteen.pk, "place_name": "Ailleurs", **PIN, "draft": ""}
     response = client.post("/needs/new/", form)
     assert not Need.objects.filter(buyer=canteen).exists()
     assert not Place.objects.filter(operator=canteen).exists()
@@ -134,7 +137,7 @@ def test_a_person_in_two_organisations_cannot_post_a_third_one(client: Client, t
     Membership.objects.create(user=people.hugo, actor=company, how="created")
     stranger = Actor.objects.create(name="Restaurant d'à côté", is_buyer=True, buyer_kind="restaurant")
     client.force_login(people.hugo)
-    form = {**NEED, "buyer": stranger.pk, "place_name": "Ailleurs", "place_lat": "45.8", "place_lon": "3.5"}
+    form = {**NEED, "buyer": stranger.pk, "place_name": "Ailleurs", **PIN}
     assert client.post("/needs/new/", form).status_code == 400
     assert not Need.objects.exists() and not Place.objects.filter(name="Ailleurs").exists()
 
@@ -148,7 +151,7 @@ def test_the_need_form_of_a_need_opens_for_its_buyer_and_coordinators_only(
 ) -> None:
     canteen = new_buyer(people)
     client.force_login(people.hugo)
-    client.post("/needs/new/", {**NEED, "place_name": "Cantine", "place_lat": "45.85", "place_lon": "3.54"})
+    client.post("/needs/new/", {**NEED, "place_name": "Cantine", **PIN})
     need = Need.objects.get(buyer=canteen)
     client.logout()
     user = {"outsider": people.claire, "other_organisation": people.sophie, "own": people.hugo,
@@ -160,7 +163,7 @@ def test_the_need_form_of_a_need_opens_for_its_buyer_and_coordinators_only(
 
 def open_need(client: Client, people: Any) -> Need:
     client.force_login(people.hugo)
-    form = {**NEED, "place_name": "Cantine", "place_lat": "45.85", "place_lon": "3.54", "publish": ""}
+    form = {**NEED, "place_name": "Cantine", **PIN, "publish": ""}
     assert client.post("/needs/new/", form).status_code == 302
     return Need.objects.get(title=NEED["title"])
 
@@ -226,3 +229,54 @@ def test_the_buyer_s_organisation_page_shows_buyer_fields_not_producer_ones(
     farm = client.get(f"/edit/actor/{territory.honey_farm.pk}/") if who in ("own", "coordinator") else None
     if farm is not None:
         assert 'name="delivery_radius_km"' in farm.content.decode() and 'name="buyer_kind"' not in farm.content.decode()
+
+
+@pytest.fixture
+def geocoder(settings: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The geocoding service, faked at its HTTP boundary: it knows one street address in Thiers."""
+    from terroir.imports.geocode import AddokClient
+
+    settings.TERROIR_GEOCODER_URL = "http://geocoder.invalid"
+    asked: list[str] = []
+
+    def answer(client: AddokClient, request: Any) -> bytes:
+        asked.append(request.full_url)
+        features = []
+        if "Coutellerie" in request.full_url:
+            features = [{"geometry": {"coordinates": [3.5481, 45.8566]},
+                         "properties": {"type": "housenumber", "score": 0.91, "citycode": "63430"}}]  # fmt: skip
+        return json.dumps({"features": features}).encode()
+
+    monkeypatch.setattr(AddokClient, "_request", answer)
+    return asked
+
+
+def test_the_pin_starts_at_the_organisation_s_address_as_the_geocoder_places_it(
+    client: Client, territory: Any, people: Any, geocoder: list[str]
+) -> None:
+    canteen = new_buyer(people)
+    Actor.objects.filter(pk=canteen.pk).update(address=ADDRESS)
+    client.force_login(people.hugo)
+    page = client.get("/needs/new/").content.decode()
+    assert 'name="place_lat" value="45.8566"' in page and 'name="place_lon" value="3.5481"' in page
+    assert ADDRESS in page
+    client.get("/needs/new/")
+    assert len(geocoder) == 1  # the answer is cached
+
+
+def test_an_address_typed_without_moving_the_pin_is_geocoded(
+    client: Client, territory: Any, people: Any, geocoder: list[str]
+) -> None:
+    new_buyer(people)
+    client.force_login(people.hugo)
+    form = {**NEED, "place_name": "Cuisine", "place_address": ADDRESS, "place_commune": "Thiers",
+            "place_lat": "45.8560", "place_lon": "3.5470"}  # the commune's centre, left where it was  # fmt: skip
+    assert client.post("/needs/new/", form).status_code == 302
+    place = Need.objects.get(title=NEED["title"]).delivery_place
+    assert place is not None and (place.lat, place.lon) == (45.8566, 3.5481)
+    # An address the service does not know: the commune's centre, as offline.
+    unknown = {**form, "title": "Oeufs", "place_name": "Réserve", "place_address": "Chemin perdu"}
+    assert client.post("/needs/new/", unknown).status_code == 302
+    thiers = Commune.objects.get(code="63430")
+    reserve = Place.objects.get(name="Réserve")
+    assert (reserve.lat, reserve.lon) == (thiers.lat, thiers.lon)
