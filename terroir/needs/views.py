@@ -299,7 +299,14 @@ def need(request: HttpRequest, need_id: int) -> HttpResponse:
         context["matches"] = [(m, by_producer.get(m.producer_id)) for m in matches]
         context["answers"] = [(a, services.contacts_shared(a)) for a in answers]
     if producers and found.status == Need.Status.OPEN:
-        context["answer_form"] = AnswerForm(producers=producers)
+        # Changing one's answer starts from it (its first delivery too, in the date input's ISO form).
+        sent = mine[0] if len(mine) == 1 else None
+        initial = (
+            {"producer": sent.producer_id, "kind": sent.kind, "price": sent.price, "volume": sent.volume,
+             "first_delivery": sent.first_delivery, "reason": sent.reason}
+            if sent else None
+        )  # fmt: skip
+        context["answer_form"] = AnswerForm(producers=producers, initial=initial)
     return render(request, "needs/need.html", context)
 
 
