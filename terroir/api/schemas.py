@@ -269,6 +269,13 @@ class SuggestionIn(Schema):
     )
     comment: str = Field("", max_length=2000)
     email: str = Field("", max_length=254, description="To hear about the decision (optional).")
+    against: dict[str, str | float | bool | None] | None = Field(
+        None,
+        description="The values you read and correct, by field name (from your last GET): the owner sees when the "
+        "entry changed since. Without them, the entry's values when the suggestion arrives.",
+        max_length=20,
+    )
+    version: str = Field("", max_length=40, description="The ETag of your last GET of the entry (optional).")
 
 
 class SuggestionOut(Schema):

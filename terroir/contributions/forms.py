@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from terroir.directory.editing import Entry, values_of
+from terroir.directory.editing import Entry, values_of, version_of
 from terroir.directory.forms import form_field_of, form_initial_of, json_value
 from terroir.directory.models import Actor, Entity, Place
 
@@ -30,16 +30,22 @@ class SuggestionForm(forms.Form):
         required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
     )
 
+    # The entry's version when the page was made: with each field's value then (its hidden initial), what
+    # the suggestion is made against.
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args: Any, entry: Entry, **kwargs: Any):
         self.entry = entry
         entity = Entity.PLACE if isinstance(entry, Place) else Entity.ACTOR
         self.names = tuple(n for n in SUGGESTIBLE[entity] if n != "closed_at")
         current = values_of(entry, self.names)
         kwargs["initial"] = {name: form_initial_of(name, v) for name, v in current.items()}
+        kwargs["initial"]["version"] = version_of(entry)
         super().__init__(*args, **kwargs)
         for name in self.names:
             self.fields[name] = form_field_of(name)
             self.fields[name].required = False
+            self.fields[name].show_hidden_initial = True
         if not isinstance(entry, Place):
             del self.fields["closed"]
 
@@ -50,6 +56,19 @@ class SuggestionForm(forms.Form):
 
     def kind(self) -> str:
         return Suggestion.Kind.CLOSED if self.cleaned_data.get("closed") else Suggestion.Kind.CORRECTION
+
+    def against(self) -> dict[str, Any] | None:
+        """The values the page showed (sent back in its hidden initial fields), None from an older page."""
+        seen: dict[str, Any] = {}
+        for name in self.names:
+            key = self.add_initial_prefix(name)
+            if key not in self.data:
+                continue
+            try:
+                seen[name] = json_value(name, self.fields[name].to_python(self.data[key]))
+            except ValidationError:
+                continue  # a value the page showed that no longer reads (a commune renamed): taken as it is now
+        return seen or None
 
     def changes(self) -> dict[str, Any]:
         """The fields the visitor sent (the page sends them all, prefilled: an emptied field is a

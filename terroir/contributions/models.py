@@ -76,8 +76,11 @@ class Suggestion(models.Model):
     entity_id = models.BigIntegerField()
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
     origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.PERSON)
-    # {field: [value when suggested, suggested value]}
+    # {field: [value the suggestion was made against, suggested value]}: the value the person saw on the
+    # page they corrected (or the API client read), so that a newer edit by the owner is seen when deciding.
     changes = models.JSONField(default=dict)
+    # The entry's version (terroir.directory.editing.version_of) that person saw; empty before it was kept.
+    version = models.CharField(max_length=40, blank=True)
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"

@@ -24,6 +24,7 @@ from terroir.directory.editing import (
     value_clean,
     value_of,
     values_of,
+    version_of,
 )
 from terroir.directory.models import Entity, Place
 
@@ -48,6 +49,20 @@ class SuggestionInput:
     kind: str = Suggestion.Kind.CORRECTION
     comment: str = ""
     email: str = ""
+    # The values the person saw (the page's, read again from it; an API client's last read) and the entry's
+    # version then. Without them, the entry's values when the suggestion arrives.
+    against: dict[str, Any] | None = None
+    version: str = ""
+
+
+def _seen(entry: Entry, name: str, against: dict[str, Any] | None) -> Any:
+    """The value of `name` the person corrected: as they saw it when known and valid, else as it is now."""
+    if against is None or name not in against:
+        return value_of(entry, name)
+    try:
+        return value_clean(entry, name, against[name])
+    except ValidationError:
+        return value_of(entry, name)
 
 
 @transaction.atomic
@@ -74,9 +89,11 @@ def suggestion_submit(*, entry: Entry, proposal: SuggestionInput, by: User | Non
             for key, messages in exc.message_dict.items():
                 errors.setdefault(key, []).extend(messages)
             continue
-        current = value_of(entry, name)
-        if cleaned != current:
-            diff[name] = [current, cleaned]
+        # A field is suggested when the person changed what they saw and the entry is not so already. A
+        # value sent back unchanged while the owner edited it meanwhile is no suggestion to undo that edit.
+        seen = _seen(entry, name, proposal.against)
+        if cleaned != seen and cleaned != value_of(entry, name):
+            diff[name] = [seen, cleaned]
     if "lat" in diff or "lon" in diff:
         lat, lon = (diff[n][1] if n in diff else value_of(entry, n) for n in ("lat", "lon"))
         if (lat is None) != (lon is None):
@@ -93,9 +110,11 @@ def suggestion_submit(*, entry: Entry, proposal: SuggestionInput, by: User | Non
         raise ValidationError(errors)
     if not diff and not comment:
         raise ValidationError({"__all__": [_("Nothing differs from the entry: change a field or leave a comment.")]})
+    version = proposal.version[:40] if proposal.version else version_of(entry)
     return Suggestion.objects.create(
-        entity=entity, entity_id=entry.pk, kind=proposal.kind, changes=diff, comment=comment, by=by_of(by), email=email
-    )
+        entity=entity, entity_id=entry.pk, kind=proposal.kind, changes=diff, comment=comment, by=by_of(by), email=email,
+        version=version,
+    )  # fmt: skip
 
 
 def can_moderate(user: User | None, suggestion: Suggestion) -> bool:
@@ -123,17 +142,21 @@ def suggestion_moved(suggestion: Suggestion, entry: Entry) -> list[tuple[str, An
 
 
 @transaction.atomic
-def suggestion_accept(*, suggestion: Suggestion, by: User | None, confirm: bool = False) -> Revision | None:
+def suggestion_accept(
+    *, suggestion: Suggestion, by: User | None, confirm: bool = False, confirmed_version: str | None = None
+) -> Revision | None:
     """Write the suggested values. When the entry changed since the suggestion was made (an owner's
-    newer edit), nothing is written unless `confirm`: SuggestionStale says what moved."""
+    newer edit), nothing is written unless `confirm`: SuggestionStale says what moved. A confirmation
+    given on a page showing the entry at `confirmed_version` holds only while the entry is still so."""
     suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     if suggestion.status != Suggestion.Status.PENDING:
         raise ValidationError({"__all__": [_("This suggestion was already decided.")]})
     entry = entry_get(suggestion.entity, suggestion.entity_id)
     if not can_edit(by, entry):
         raise PermissionDenied(_("You may not moderate this entry."))
-    moved = suggestion_moved(suggestion, locked(entry))
-    if moved and not confirm:
+    entry = locked(entry)
+    moved = suggestion_moved(suggestion, entry)
+    if moved and (not confirm or (confirmed_version is not None and confirmed_version != version_of(entry))):
         raise SuggestionStale(moved)
     revision = entry_edit(
         entry=entry,

@@ -259,7 +259,7 @@ def suggest(request: HttpRequest, entity: str, entity_id: int) -> HttpResponse:
     if form.is_valid():
         proposal = suggestions.SuggestionInput(
             changes=form.changes(), kind=form.kind(), comment=form.cleaned_data["comment"],
-            email=form.cleaned_data["email"],
+            email=form.cleaned_data["email"], against=form.against(), version=form.cleaned_data["version"],
         )  # fmt: skip
         try:
             suggestion = suggestions.suggestion_submit(entry=entry, proposal=proposal, by=request.user)
@@ -312,7 +312,9 @@ def _moderation_page(request: HttpRequest, *, confirm: int | None = None, status
             for name, (old, new) in suggestion.changes.items()
         ]  # fmt: skip
         moved = any(d["moved"] for d in diff)
-        rows.append({"suggestion": suggestion, "entry": entry, "diff": diff, "moved": moved})
+        # The version this page shows: a confirmation holds only while the entry is still so.
+        version = editing.version_of(entry)
+        rows.append({"suggestion": suggestion, "entry": entry, "diff": diff, "moved": moved, "version": version})
     return render(request, "directory/moderation.html", {"rows": rows, "confirm": confirm}, status=status)
 
 
@@ -325,7 +327,10 @@ def suggestion_decide(request: HttpRequest, suggestion_id: int, decision: str) -
     try:
         if decision == "accept":
             confirm = request.POST.get("confirm") == "1"
-            suggestions.suggestion_accept(suggestion=suggestion, by=request.user, confirm=confirm)
+            suggestions.suggestion_accept(
+                suggestion=suggestion, by=request.user, confirm=confirm,
+                confirmed_version=request.POST.get("version") if confirm else None,
+            )  # fmt: skip
             messages.success(request, _("Suggestion accepted: the entry is updated."))
         else:
             suggestions.suggestion_reject(suggestion=suggestion, by=request.user, note=request.POST.get("note", ""))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from .communes import name_key
 from .editing import Entry, fields_of, values_of
 from .fields import LIMITS, phone_display
-from .models import BUYER_KINDS, Category, Commune, Label, LegalForm, PlaceKind, Unit
+from .models import BUYER_KINDS, Actor, Category, Commune, Label, LegalForm, PlaceKind, Unit
 from .taxonomy import REQUIREMENT_CHOICES
 
 WEEKDAYS = [
@@ -187,6 +187,22 @@ def json_value(name: str, value: Any) -> Any:
     return value
 
 
+# An organisation's fields that only say something of a producer, or of a buyer: a canteen is not asked
+# how far it delivers, nor a farm what kind of buyer it is.
+PRODUCER_ONLY = ("delivery_radius_km", "delivery_weekdays", "requirements")
+BUYER_ONLY = ("buyer_kind",)
+
+
+def form_names_of(entry: Entry) -> tuple[str, ...]:
+    """The fields of an entry's form: an organisation's are those of its roles (all of them when it has
+    none yet, so that nothing becomes unreachable)."""
+    names = tuple(n for n in fields_of(entry) if n not in ("products", "photos"))
+    if not isinstance(entry, Actor) or not (entry.is_producer or entry.is_buyer):
+        return names
+    hidden = (() if entry.is_producer else PRODUCER_ONLY) + (() if entry.is_buyer else BUYER_ONLY)
+    return tuple(n for n in names if n not in hidden)
+
+
 class EntryForm(forms.Form):
     """The owner's form: every editable field of the entry, and the version it was opened at."""
 
@@ -194,7 +210,7 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args: Any, entry: Entry, names: tuple[str, ...] | None = None, **kwargs: Any):
         self.entry = entry
-        self.names = names or tuple(n for n in fields_of(entry) if n not in ("products", "photos"))
+        self.names = names or form_names_of(entry)
         kwargs.setdefault("initial", {})
         current = values_of(entry, self.names)
         initial = {name: form_initial_of(name, v) for name, v in current.items()}

@@ -355,3 +355,31 @@ def positions_check(
             continue
         record.lat, record.lon, record.precision = commune.lat, commune.lon, Precision.COMMUNE
         record.problem("lat", (reason + gettext("; replaced by the centre of %(commune)s")) % values)
+
+
+# --- One address, for a person at a form ------------------------------------------------------------
+
+# A person waits for the answer: one short try, the cache first (registered with the directory by the
+# app's ready(): terroir.directory.geocoding).
+INTERACTIVE_TIMEOUT_S = 3.0
+
+
+def address_point(address: str, postcode: str, commune: str) -> tuple[float, float] | None:
+    """A street address's position when the service is sure of it (a number or a street, not a commune's
+    centre), from the cache or one quick request; None offline or when the service fails."""
+    query = " ".join(part for part in (address, postcode, without_cedex(commune)) if part)
+    answers = cache_get([query])
+    if query not in answers:
+        client = geocoder()
+        if client is None:
+            return None
+        client.timeout_s, client.retries = min(client.timeout_s, INTERACTIVE_TIMEOUT_S), 0
+        try:
+            answers[query] = client.search(query, postcode=postcode)
+        except GeocoderError:
+            return None
+        cache_put({query: answers[query]})
+    answer = answers[query]
+    if answer is None or answer.score < settings.TERROIR_GEOCODER_MIN_SCORE or answer.precision == Precision.COMMUNE:
+        return None
+    return answer.lat, answer.lon

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,7 +19,9 @@ from terroir.accounts import notify
 from terroir.accounts.models import Membership
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.directory import fields
-from terroir.directory.models import Actor, Category, Label, Offer, Place
+from terroir.directory.geocoding import address_locate
+from terroir.directory.models import Actor, Category, Commune, Label, Offer, Place, PlaceKind
+from terroir.directory.services import place_create
 from terroir.directory.taxonomy import REQUIREMENT_CHOICES, REQUIREMENTS
 from terroir.lib.geo import Point, bbox_around
 
@@ -126,14 +129,85 @@ def need_clean(values: Mapping[str, Any], *, buyer: Actor) -> dict[str, Any]:
     return cleaned
 
 
+@dataclass(frozen=True)
+class NewPlace:
+    """A delivery place a buyer adds from the need form."""
+
+    name: str
+    address: str = ""
+    commune: Commune | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+def delivery_position(
+    *, buyer: Actor, address: str = "", commune: Commune | None = None
+) -> tuple[float | None, float | None]:
+    """Where a new delivery place's pin starts: its street address as the geocoder places it, else the
+    centre of its own commune when that is not the organisation's, else the organisation's position,
+    else its commune's centre."""
+    where = commune or buyer.commune
+    postcode = fields.postcode_of_commune(where.postcodes) if where else ""
+    found = address_locate(address=address, postcode=postcode, commune=where.name if where else "")
+    if found is not None:
+        return found
+    if commune is not None and commune.pk != buyer.commune_id and commune.lat is not None and commune.lon is not None:
+        return commune.lat, commune.lon
+    if buyer.lat is not None and buyer.lon is not None:
+        return buyer.lat, buyer.lon
+    if where is not None and where.lat is not None and where.lon is not None:
+        return where.lat, where.lon
+    return None, None
+
+
+def _delivery_place_create(*, buyer: Actor, new: NewPlace) -> Place:
+    errors: dict[str, list[str]] = {}
+    name = address = ""
+    try:
+        name = fields.clean("name", new.name)
+    except ValidationError as exc:
+        errors["place_name"] = exc.messages
+    try:
+        address = fields.clean("address", new.address) if new.address else ""
+    except ValidationError as exc:
+        errors["place_address"] = exc.messages
+    lat, lon = (new.lat, new.lon) if new.lat is not None and new.lon is not None else (None, None)
+    if lat is None:
+        lat, lon = delivery_position(buyer=buyer, address=address, commune=new.commune)
+    if lat is None:
+        errors["place_commune"] = [_("Give the commune of the place, or drop its pin on the map.")]
+    if errors:
+        raise ValidationError(errors)
+    commune = new.commune or buyer.commune
+    kind = buyer.buyer_kind if buyer.buyer_kind in PlaceKind.values else PlaceKind.SHOP
+    postcode = fields.postcode_of_commune(commune.postcodes) if commune else ""
+    return place_create(
+        name=name, kind=kind, lat=lat, lon=lon, commune=commune, address=address, postcode=postcode, operator=buyer
+    )
+
+
 @transaction.atomic
-def need_save(*, buyer: Actor, by: Any, values: Mapping[str, Any], need: Need | None = None) -> Need:
-    """Create or change a draft (or an open need: its matches are not recomputed)."""
+def need_save(
+    *, buyer: Actor, by: Any, values: Mapping[str, Any], need: Need | None = None, new_place: NewPlace | None = None
+) -> Need:
+    """Create or change a draft (or an open need: its matches are not recomputed). With `new_place` and no
+    delivery place chosen, the place is added to the directory, run by the buyer, and delivered to."""
     if not (is_coordinator(by) or buyer.pk in actor_ids_of(by)):
         raise PermissionDenied(_("You do not act for this buyer."))
     if need is not None and need.status == Need.Status.CLOSED:
         raise ValidationError({"__all__": [_("This need is closed.")]})
-    cleaned = need_clean(values, buyer=buyer)
+    refused: dict[str, list[str]] = {}  # the new place's errors and the need's, shown at once
+    if new_place is not None and not values.get("delivery_place"):
+        try:
+            values = {**values, "delivery_place": _delivery_place_create(buyer=buyer, new=new_place)}
+        except ValidationError as exc:
+            refused = exc.message_dict
+    try:
+        cleaned = need_clean(values, buyer=buyer)
+    except ValidationError as exc:
+        raise ValidationError({**refused, **exc.message_dict}) from None
+    if refused:
+        raise ValidationError(refused)
     labels = cleaned.pop("labels")
     if need is None:
         need = Need(buyer=buyer, created_by=by if by.is_authenticated else None)

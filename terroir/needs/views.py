@@ -16,7 +16,15 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
-from terroir.directory.forms import MONTHS, WEEKDAYS, commune_find, date_input, form_errors_add
+from terroir.directory.forms import (
+    MONTHS,
+    WEEKDAYS,
+    CommuneField,
+    commune_find,
+    commune_text,
+    date_input,
+    form_errors_add,
+)
 from terroir.directory.models import BUYER_KINDS, Actor, Category, Commune, Label, Place
 from terroir.directory.taxonomy import REQUIREMENT_CHOICES
 
@@ -47,7 +55,22 @@ class NeedForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
     start_date = forms.DateField(label=gettext_lazy("From"), required=False, widget=date_input())
-    delivery_place = forms.ModelChoiceField(label=gettext_lazy("Delivery place"), queryset=Place.objects.none())
+    delivery_place = forms.ModelChoiceField(
+        label=gettext_lazy("Delivery place"), queryset=Place.objects.none(), required=False,
+        empty_label=gettext_lazy("A new place (below)"),
+    )  # fmt: skip
+    # A new delivery place, when none of the buyer's fits: it starts at the organisation's address and
+    # position, and the pin on the map says where the lorry stops.
+    place_name = forms.CharField(label=gettext_lazy("Name of the new place"), required=False, max_length=200)
+    place_address = forms.CharField(label=gettext_lazy("Its address"), required=False, max_length=255)
+    place_commune = CommuneField(
+        label=gettext_lazy("Its commune"), required=False,
+        help_text=gettext_lazy("Its name, or its INSEE code (63003 for Ambert)."),
+    )  # fmt: skip
+    place_lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    place_lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    # Set by the map's script when the person moves the pin: otherwise the typed address is geocoded.
+    place_pinned = forms.BooleanField(required=False, widget=forms.HiddenInput)
     delivery_weekdays = forms.MultipleChoiceField(
         label=gettext_lazy("Delivery days"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
     )
@@ -75,16 +98,50 @@ class NeedForm(forms.Form):
         label=gettext_lazy("Visible to visitors (otherwise to signed-in people only)"), required=False, initial=True
     )
 
-    def __init__(self, *args: Any, buyer: Actor, **kwargs: Any):
+    PLACE_FIELDS = ("place_name", "place_address", "place_commune", "place_lat", "place_lon", "place_pinned")
+
+    def __init__(self, *args: Any, buyer: Actor, buyers: list[Actor] | None = None, **kwargs: Any):
+        places = Place.objects.filter(operator=buyer).order_by("name")
+        lat, lon = services.delivery_position(buyer=buyer, address=buyer.address)
+        kwargs["initial"] = {
+            "place_name": buyer.name, "place_address": buyer.address, "place_commune": commune_text(buyer.commune_id),
+            "place_lat": lat, "place_lon": lon, **kwargs.get("initial", {}),
+        }  # fmt: skip
         super().__init__(*args, **kwargs)
-        self.fields["delivery_place"].queryset = Place.objects.filter(operator=buyer).order_by("name")  # type: ignore[attr-defined]
+        self.fields["delivery_place"].queryset = places  # type: ignore[attr-defined]
         self.fields["requirements"].choices = REQUIREMENT_CHOICES  # type: ignore[attr-defined]
+        if buyers is not None and len(buyers) > 1:
+            # Only the organisations the person belongs to: another one's id is refused as not a choice.
+            self.fields["buyer"] = forms.ModelChoiceField(
+                label=gettext_lazy("Published by"),
+                queryset=Actor.objects.filter(pk__in=[b.pk for b in buyers]).order_by("name"),
+                initial=buyer.pk,
+                widget=forms.HiddenInput,  # chosen above the form, where it changes the places offered
+            )
+
+    def place_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.PLACE_FIELDS]
+
+    def other_fields(self) -> list[forms.BoundField]:
+        return [f for f in self if f.name not in (*self.PLACE_FIELDS, "delivery_place")]
 
     def values(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k not in (*self.PLACE_FIELDS, "buyer")}
         data["months"] = _bits(data["months"]) or 4095
         data["delivery_weekdays"] = _bits(data["delivery_weekdays"])
         return data
+
+    def new_place(self) -> services.NewPlace | None:
+        """The new delivery place, when no place is chosen and the new one is named."""
+        data = self.cleaned_data
+        if data.get("delivery_place") is not None or not (data.get("place_name") or "").strip():
+            return None
+        commune = Commune.objects.filter(code=data["place_commune"]).first() if data.get("place_commune") else None
+        return services.NewPlace(
+            name=data["place_name"], address=data.get("place_address") or "", commune=commune,
+            lat=data.get("place_lat") if data.get("place_pinned") else None,
+            lon=data.get("place_lon") if data.get("place_pinned") else None,
+        )  # fmt: skip
 
     @staticmethod
     def initial_of(need: Need) -> dict[str, Any]:
@@ -162,12 +219,15 @@ def _buyers_of(user: Any) -> list[Actor]:
 
 @login_required
 def need_new(request: HttpRequest) -> HttpResponse:
+    """A new need, in the name of one of the person's buyer organisations (chosen when they have several:
+    `?buyer=` switches the form's places; the posted `buyer` must be one of theirs)."""
     buyers = _buyers_of(request.user)
     if not buyers:
         messages.info(request, _("Add your shop, canteen or grocery first: needs are published in its name."))
         return redirect("accounts:organisation_new")
-    buyer = buyers[0]
-    return _need_form(request, buyer=buyer, need=None)
+    wanted = request.POST.get("buyer") or request.GET.get("buyer")
+    buyer = next((b for b in buyers if str(b.pk) == wanted), buyers[0])
+    return _need_form(request, buyer=buyer, need=None, buyers=buyers)
 
 
 @login_required
@@ -178,15 +238,19 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
     return _need_form(request, buyer=need.buyer, need=need)
 
 
-def _need_form(request: HttpRequest, *, buyer: Actor, need: Need | None) -> HttpResponse:
+def _need_form(
+    request: HttpRequest, *, buyer: Actor, need: Need | None, buyers: list[Actor] | None = None
+) -> HttpResponse:
     initial = NeedForm.initial_of(need) if need else {"delivery_weekdays": ["0", "1", "2", "3", "4"]}
-    form = NeedForm(request.POST or None, buyer=buyer, initial=initial)
+    form = NeedForm(request.POST or None, buyer=buyer, buyers=buyers, initial=initial)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                need = services.need_save(buyer=buyer, by=request.user, values=form.values(), need=need)
+                need = services.need_save(
+                    buyer=buyer, by=request.user, values=form.values(), need=need, new_place=form.new_place()
+                )
                 if "publish" in request.POST:
                     matches = services.need_publish(need=need, by=request.user)
                     messages.success(
@@ -199,7 +263,8 @@ def _need_form(request: HttpRequest, *, buyer: Actor, need: Need | None) -> Http
                 return redirect(need)
             except ValidationError as exc:
                 form_errors_add(form, exc)
-    return render(request, "needs/need_form.html", {"form": form, "buyer": buyer, "need": need}, status=status)
+    context = {"form": form, "buyer": buyer, "need": need, "buyers": buyers or []}
+    return render(request, "needs/need_form.html", context, status=status)
 
 
 def need(request: HttpRequest, need_id: int) -> HttpResponse:
@@ -234,7 +299,14 @@ def need(request: HttpRequest, need_id: int) -> HttpResponse:
         context["matches"] = [(m, by_producer.get(m.producer_id)) for m in matches]
         context["answers"] = [(a, services.contacts_shared(a)) for a in answers]
     if producers and found.status == Need.Status.OPEN:
-        context["answer_form"] = AnswerForm(producers=producers)
+        # Changing one's answer starts from it (its first delivery too, in the date input's ISO form).
+        sent = mine[0] if len(mine) == 1 else None
+        initial = (
+            {"producer": sent.producer_id, "kind": sent.kind, "price": sent.price, "volume": sent.volume,
+             "first_delivery": sent.first_delivery, "reason": sent.reason}
+            if sent else None
+        )  # fmt: skip
+        context["answer_form"] = AnswerForm(producers=producers, initial=initial)
     return render(request, "needs/need.html", context)
 
 
@@ -298,9 +370,21 @@ def need_publish(request: HttpRequest, need_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def need_close(request: HttpRequest, need_id: int) -> HttpResponse:
+    """Closing is final (the producers who answered are told): the outcome is chosen, never preselected,
+    then confirmed on a page of its own."""
     found = get_object_or_404(Need, pk=need_id)
+    if not services.can_manage(request.user, found):
+        raise PermissionDenied(_("You do not act for this buyer."))
+    outcome = request.POST.get("outcome", "")
+    if outcome not in Need.Outcome.values:
+        messages.error(request, _("Choose how the need ended before closing it."))
+        return redirect(found)
+    if request.POST.get("confirm") != "1":
+        label = Need.Outcome(outcome).label
+        context = {"need": found, "outcome": outcome, "outcome_label": label, "answered": found.answers.count()}
+        return render(request, "needs/need_close.html", context)
     try:
-        services.need_close(need=found, by=request.user, outcome=request.POST.get("outcome", ""))
+        services.need_close(need=found, by=request.user, outcome=outcome)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -99,6 +99,9 @@ def suggestion_create(request: HttpRequest, body: SuggestionIn) -> Any:
         get_object_or_404(Place, pk=body.id) if body.entity == Entity.PLACE else get_object_or_404(Actor, pk=body.id)
     )
     by = request.auth.user if isinstance(request.auth, ApiToken) else None  # type: ignore[attr-defined]
-    proposal = suggestions.SuggestionInput(changes=body.changes, kind=body.kind, comment=body.comment, email=body.email)
+    proposal = suggestions.SuggestionInput(
+        changes=body.changes, kind=body.kind, comment=body.comment, email=body.email, against=body.against,
+        version=body.version.removeprefix("W/").strip('"'),
+    )  # fmt: skip
     suggestion = suggestions.suggestion_submit(entry=entry, proposal=proposal, by=by)
     return Status(201, {"id": suggestion.pk, "status": suggestion.status})

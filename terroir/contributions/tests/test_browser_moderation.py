@@ -1,0 +1,68 @@
+"""In a real browser, at desktop and phone size: a visitor corrects hours while the owner changes them;
+the owner's moderation page shows the value then, now and suggested, and asks before replacing. No page
+is wider than the screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from terroir.conftest import offline_tab
+from terroir.contributions import revisions
+from terroir.contributions.models import Suggestion
+from terroir.directory.models import Place
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
+SHOTS = Path("/tmp/shots-D")
+
+
+def no_overflow(tab: Any, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    extra: int = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert extra <= 0, f"{name}: {extra} px wider than the screen"
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_suggestion_made_before_the_owner_s_edit_is_accepted_only_once_confirmed(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, size: str
+) -> None:
+    from django.test import Client
+
+    width, height = SIZES[size]
+    shop = territory.farm_shop
+    viewport = {"width": width, "height": height}
+    visitor = offline_tab(browser, live_server, browser.new_context(locale="fr-FR", viewport=viewport))
+    visitor.goto(f"{live_server.url}/suggest/place/{shop.pk}/")
+    no_overflow(visitor, f"suggest-{size}")
+    visitor.fill("input[name=opening_hours]", "Fr 16:00-20:00")
+    # Meanwhile, the farm changes its hours.
+    revisions.entry_edit(entry=shop, changes={"opening_hours": "Fr 15:00-19:00"}, by=people.claire, version=None)
+    visitor.get_by_role("button", name="Envoyer la suggestion").click()
+    visitor.wait_for_selector("h1")
+    suggestion = Suggestion.objects.get()
+    assert suggestion.changes["opening_hours"] == ["Fr 16:00-19:00; Sa 09:00-12:00", "Fr 16:00-20:00"]
+
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    client = Client()
+    client.force_login(people.claire)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    owner = offline_tab(browser, live_server, context)
+    owner.goto(f"{live_server.url}/moderation/")
+    row = owner.locator(f"#suggestion-{suggestion.pk}")
+    text = row.inner_text()
+    assert "Fr 16:00-19:00; Sa 09:00-12:00" in text and "Fr 15:00-19:00" in text and "Fr 16:00-20:00" in text
+    no_overflow(owner, f"moderation-{size}")
+    row.get_by_role("button", name="Accepter", exact=True).click()
+    owner.wait_for_selector("input[name=confirm]", state="attached")
+    no_overflow(owner, f"moderation-confirm-{size}")
+    assert Place.objects.get(pk=shop.pk).opening_hours == "Fr 15:00-19:00"
+    owner.locator(f"#suggestion-{suggestion.pk} form").first.get_by_role("button").click()
+    owner.wait_for_selector("text=Rien à vérifier.")
+    assert Place.objects.get(pk=shop.pk).opening_hours == "Fr 16:00-20:00"
+    for tab in (visitor, owner):
+        tab.context.close()

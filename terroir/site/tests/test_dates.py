@@ -1,0 +1,209 @@
+"""Every date input of the site, in French: the page renders the date the way `<input type=date>` takes it
+(ISO, never "30/11/2026", which the browser would show empty and the form then refuse), and the form
+submitted back as the page gave it keeps the date. One case per form with a date; a guard fails when a
+new form's date field does not use the one ISO widget (terroir.directory.forms.date_input)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django import forms
+from django.test import Client
+
+from terroir.directory.models import Actor, Place
+from terroir.logistics.models import DeliveryOrder, OrderKind
+from terroir.meetings.models import Event
+from terroir.needs import services as needs
+from terroir.needs.models import Answer, Need
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date(2026, 11, 30)  # a Monday: also a week of orders
+
+
+class FormReader(HTMLParser):
+    """The fields of the page's form holding `wanted`, as a browser submits them."""
+
+    def __init__(self, wanted: str):
+        super().__init__()
+        self.wanted = wanted
+        self.forms: list[dict[str, Any]] = []
+        self.current: dict[str, Any] | None = None
+        self.select: str | None = None
+        self.textarea: str | None = None
+        self.first_option: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.current = {"action": a.get("action", ""), "data": [], "inputs": {}}
+            self.forms.append(self.current)
+        if self.current is None:
+            return
+        name = a.get("name", "")
+        if tag == "input" and name:
+            self.current["inputs"][name] = a
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            if kind not in ("submit", "button", "file"):
+                self.current["data"].append((name, a.get("value", "")))
+        elif tag == "select":
+            self.select = name
+        elif tag == "option" and self.select:
+            self.first_option.setdefault(self.select, a.get("value", ""))
+            if "selected" in a:
+                self.current["data"].append((self.select, a.get("value", "")))
+        elif tag == "textarea":
+            self.textarea = name
+            self.current["data"].append((name, ""))
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea and self.current:
+            name, _value = self.current["data"][-1]
+            self.current["data"][-1] = (name, data.removeprefix("\n"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select" and self.select and self.current:
+            if not any(n == self.select for n, _v in self.current["data"]):
+                self.current["data"].append((self.select, self.first_option.get(self.select, "")))
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "form":
+            self.current = None
+
+    def form(self) -> dict[str, Any]:
+        found = [f for f in self.forms if self.wanted in f["inputs"]]
+        assert found, f"no form with a {self.wanted!r} input"
+        return found[0]
+
+
+def page_form(page: str, wanted: str) -> tuple[dict[str, Any], dict[str, str]]:
+    reader = FormReader(wanted)
+    reader.feed(page)
+    form = reader.form()
+    data: dict[str, Any] = {}
+    for name, value in form["data"]:
+        data.setdefault(name, []).append(value)
+    return form, {k: v if len(v) > 1 else v[0] for k, v in data.items()}
+
+
+@dataclass
+class Case:
+    user: Any
+    url: str  # the page with the form
+    field: str  # its date input
+    stored: Callable[[], dt.date | None]  # the date as saved
+    extra: dict[str, str]  # what a person adds before sending (a button's name)
+    # The page renders the date only once it was entered (a form that creates): entered first, refused
+    # for another field, the page given back holds it.
+    first: dict[str, str] | None = None
+
+
+def place_closed(territory: Any, people: Any) -> Case:
+    shop = territory.farm_shop
+    Place.objects.filter(pk=shop.pk).update(closed_at=DAY)
+    return Case(people.claire, f"/edit/place/{shop.pk}/", "closed_at",
+                lambda: Place.objects.get(pk=shop.pk).closed_at, {})  # fmt: skip
+
+
+def need_start(territory: Any, people: Any) -> Case:
+    company = Actor.objects.get(name="SAS Supermarché des Volcans")
+    values = {"title": "Fromages", "category": "cow-cheese", "quantity": "40", "unit": "kg", "frequency": "weekly",
+              "months": 4095, "delivery_place": territory.clermont_supermarket, "delivery_weekdays": 2, "max_km": 100,
+              "start_date": DAY}  # fmt: skip
+    need = needs.need_save(buyer=company, by=people.sophie, values=values)
+    return Case(people.sophie, f"/needs/{need.pk}/edit/", "start_date",
+                lambda: Need.objects.get(pk=need.pk).start_date, {"draft": ""})  # fmt: skip
+
+
+def answer_first_delivery(territory: Any, people: Any) -> Case:
+    company = Actor.objects.get(name="SAS Supermarché des Volcans")
+    values = {"title": "Beurre", "category": "butter-cream", "quantity": "10", "unit": "kg", "frequency": "weekly",
+              "months": 4095, "delivery_place": territory.clermont_supermarket, "delivery_weekdays": 2,
+              "max_km": 100}  # fmt: skip
+    need = needs.need_save(buyer=company, by=people.sophie, values=values)
+    needs.need_publish(need=need, by=people.sophie)
+    needs.answer_submit(need=need, producer=territory.cheese_farm, by=people.claire, kind="offer", price="9.50",
+                        volume="10", first_delivery=DAY)  # fmt: skip
+    return Case(people.claire, f"/needs/{need.pk}/", "first_delivery",
+                lambda: Answer.objects.get(need=need).first_delivery, {})  # fmt: skip
+
+
+def order_week(territory: Any, people: Any) -> Case:
+    buyer = Actor.objects.create(name="Cantine de Thiers", is_buyer=True, lat=45.856, lon=3.547)
+    order = DeliveryOrder.objects.create(
+        week=DAY, kind=OrderKind.SHIPMENT, producer=territory.cheese_farm, customer=buyer, description="Caisse",
+        kg=20, value=100, weekdays=0b10,
+    )  # fmt: skip
+    return Case(people.camille, f"/logistics/orders/{order.pk}/", "week",
+                lambda: DeliveryOrder.objects.get(pk=order.pk).week, {})  # fmt: skip
+
+
+def meeting_date(territory: Any, people: Any) -> Case:
+    first = {"title": "", "date": DAY.isoformat(), "start_time": "14:00", "slot_minutes": "15", "slots": "8",
+             "tables": "6", "location": "Salle des fêtes"}  # fmt: skip
+    return Case(people.camille, "/needs/events/", "date", lambda: Event.objects.get().date,
+                {"title": "Rencontres producteurs-acheteurs"}, first=first)  # fmt: skip
+
+
+CASES = [place_closed, need_start, answer_first_delivery, order_week, meeting_date]
+
+
+@pytest.mark.parametrize("make", CASES, ids=lambda make: make.__name__)
+def test_in_french_each_date_is_rendered_iso_and_the_form_sent_back_keeps_it(
+    client: Client, territory: Any, people: Any, make: Callable[..., Case]
+) -> None:
+    case = make(territory, people)
+    client.force_login(case.user)
+    client.cookies.load({"django_language": "fr"})
+    response = client.post(case.url, case.first, HTTP_ACCEPT_LANGUAGE="fr") if case.first else None
+    if response is None:
+        response = client.get(case.url, HTTP_ACCEPT_LANGUAGE="fr")
+    page = response.content.decode()
+    assert 'lang="fr"' in page
+    form, data = page_form(page, case.field)
+    date_input = form["inputs"][case.field]
+    assert date_input.get("type") == "date"
+    assert date_input.get("value") == "2026-11-30", date_input  # not "30/11/2026"
+    sent = client.post(form["action"] or case.url, {**data, **case.extra}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert sent.status_code in (200, 302), sent.content.decode()[-2000:]
+    assert "Ce champ est obligatoire" not in sent.content.decode()
+    assert case.stored() == DAY
+
+
+def date_fields() -> list[tuple[str, str]]:
+    """Every date field of every form class of the apps' view and form modules."""
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for path in sorted(root.glob("*/*.py")):
+        if path.stem not in ("views", "forms", "account_views", "event_views") or "tests" in path.parts:
+            continue
+        module = importlib.import_module(f"terroir.{path.parent.name}.{path.stem}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, forms.BaseForm) and value.__module__ == module.__name__:
+                for name, field in getattr(value, "base_fields", {}).items():
+                    if isinstance(field, forms.DateField):
+                        found.append((f"{value.__module__}.{value.__name__}.{name}", field.widget))
+    return found
+
+
+def test_every_date_field_of_a_form_uses_the_iso_date_input() -> None:
+    from terroir.directory.forms import form_field_of
+
+    widgets = [*date_fields(), ("terroir.directory.forms.form_field_of.closed_at", form_field_of("closed_at").widget)]
+    assert len(widgets) >= 5
+    for where, widget in widgets:
+        assert isinstance(widget, forms.DateInput) and widget.input_type == "date", where
+        assert widget.format == "%Y-%m-%d", where
+    # Each form with a date is in the round trip above.
+    covered = {"closed_at", "start_date", "first_delivery", "week", "date"}
+    assert {where.rsplit(".", 1)[1] for where, _w in widgets} <= covered
