@@ -14,7 +14,16 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from terroir.lib import spreadsheet
-from terroir.lib.tabular import Limits, SourceError, encoding_detect, format_of, header_read, number_parse, rows_read
+from terroir.lib.tabular import (
+    HeaderAt,
+    Limits,
+    SourceError,
+    encoding_detect,
+    format_of,
+    header_read,
+    number_parse,
+    rows_read,
+)
 from terroir.lib.text import fold
 
 from .geocode import CROWDED_MIN, AddokClient, point_key, positions_check, records_geocode
@@ -34,7 +43,8 @@ def source_error_text(error: SourceError) -> str:
 
 def _read_options(path: Path, mapping: Mapping) -> dict[str, Any]:
     options: dict[str, Any] = {
-        "limits": limits(), "format": mapping.format, "encoding": mapping.encoding, "delimiter": mapping.delimiter
+        "limits": limits(), "format": mapping.format, "encoding": mapping.encoding, "delimiter": mapping.delimiter,
+        "header": HeaderAt(row=mapping.header_row, columns=mapping.header_columns()),
     }  # fmt: skip
     if path.exists() and path.stat().st_size > 0:
         if format_of(path, mapping.format) == "csv" and not mapping.encoding:

@@ -195,7 +195,6 @@ def test_bad_files_get_an_error_that_says_what_and_where(tmp_path, mapping) -> N
         return str(caught.value)
 
     assert "empty" in error_of("empty.csv", b"")
-    assert "'Nom' appears twice" in error_of("twice.csv", b"Code;Nom;Nom\n1;a;b\n")
     missing = error_of("missing.csv", "Code;Nom;Type\n1;a;Marché\n".encode())
     assert "line 1" in missing and "'Latitude'" in missing and "its columns are 'Code', 'Nom', 'Type'" in missing
     assert "malformed JSON" in error_of("broken.json", b'[{"Nom": "a"}, {"Nom": ')
