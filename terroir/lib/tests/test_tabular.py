@@ -240,8 +240,8 @@ def test_a_workbook_header_is_looked_for_in_the_sheet_that_holds_it(tmp_path) ->
     workbook = Workbook()
     workbook.active.append(["Notice"])
     sheet = workbook.create_sheet("Liste")
-    for row in (["Titre"], [], ["Nom", "Activité", "Activité"], ["Ferme", "Ovins", "Viticulture"]):
-        sheet.append(row)
+    for cells in (["Titre"], [], ["Nom", "Activité", "Activité"], ["Ferme", "Ovins", "Viticulture"]):
+        sheet.append(cells)
     workbook.save(tmp_path / "list.xlsx")
     header = HeaderAt(columns=frozenset({"Nom", "Activité (2)"}))
     [row] = rows_read(tmp_path / "list.xlsx", limits=LIMITS, header=header)
