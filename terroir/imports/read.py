@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,9 @@ from terroir.lib.tabular import (
     SourceError,
     encoding_detect,
     format_of,
+    gunzip,
     header_read,
+    is_gzip,
     number_parse,
     rows_read,
 )
@@ -28,6 +32,17 @@ from terroir.lib.text import fold
 
 from .geocode import CROWDED_MIN, AddokClient, point_key, positions_check, records_geocode
 from .mapping import Mapping, Problem, Record, _text, record_ref, records_group
+
+
+@contextmanager
+def source_opened(path: Path) -> Iterator[Path]:
+    """The file to read: `path`, or when it is gzip-compressed (`.gz`) its content decompressed into a
+    temporary folder, refused beyond TERROIR_IMPORT_MAX_MB (the limit of an upload) before any reading."""
+    if not is_gzip(path):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="terroir-gunzip-") as folder:
+        yield gunzip(path, Path(folder), max_mb=settings.TERROIR_IMPORT_MAX_MB)
 
 
 def limits() -> Limits:

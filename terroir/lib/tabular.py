@@ -107,6 +107,44 @@ class RawRow:
     values: dict[str, Any]
 
 
+def gunzip(path: Path, into: Path, *, max_mb: int, setting: str = "TERROIR_IMPORT_MAX_MB") -> Path:
+    """A gzip-compressed file (`farms.geojson.gz`) decompressed into the folder `into` under its name without
+    `.gz`, stopped as soon as it holds more than `max_mb` MB: a few kilobytes may unfold into gigabytes (a
+    gzip bomb), which no disk and no import should receive. Raises SourceError."""
+    import gzip
+    import zlib
+
+    target = into / (path.name[: -len(".gz")] if path.name.lower().endswith(".gz") else path.name + ".out")
+    limit = max_mb * 1024 * 1024
+    written = 0
+    try:
+        with gzip.open(path, "rb") as packed, target.open("wb") as out:
+            while chunk := packed.read(1 << 20):
+                written += len(chunk)
+                if written > limit:
+                    raise SourceError(
+                        gettext_noop(
+                            "the compressed file %(name)s holds more than %(limit)s MB once decompressed; the "
+                            "limit is %(limit)s MB (%(setting)s)"
+                        ),
+                        {"name": path.name, "limit": max_mb, "setting": setting},
+                    )
+                out.write(chunk)
+    except (OSError, EOFError, zlib.error) as error:
+        target.unlink(missing_ok=True)
+        raise SourceError(
+            gettext_noop("%(name)s is not a readable gzip file (%(error)s)"), {"name": path.name, "error": str(error)}
+        ) from None
+    except SourceError:
+        target.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def is_gzip(path: Path) -> bool:
+    return path.name.lower().endswith(".gz")
+
+
 def format_of(path: Path, declared: str | None = None) -> str:
     if declared:
         if declared not in FORMATS:

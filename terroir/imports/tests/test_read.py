@@ -322,3 +322,19 @@ def test_cells_without_a_column_name_are_kept_in_the_original_row(tmp_path, mapp
     (record,) = records_read(path, mapping)
     assert record.raw["#15"] == "note" and record.raw["#16"] == "more"
     assert record.name == "Ferme des Monts du Forez"
+
+
+def test_a_gzip_compressed_file_is_read_from_the_command_line(tmp_path, territory, capsys) -> None:
+    import gzip
+
+    sample = Path(__file__).resolve().parent / "samples" / "osm_farmshops_excerpt.geojson"
+    packed = tmp_path / "farmshops.geojson.gz"
+    packed.write_bytes(gzip.compress(sample.read_bytes()))
+    osm = str(shipped_mappings()["osm"])
+    call_command("import_preview", str(packed), mapping=osm)
+    assert "8 rows read" in capsys.readouterr().out
+    call_command("import_source", str(packed), source="osm", mapping="osm", preview=True)
+    assert "8 rows read" in capsys.readouterr().out
+    (tmp_path / "broken.json.gz").write_bytes(b"not gzip")
+    with pytest.raises(CommandError, match=r"broken\.json\.gz"):
+        call_command("import_preview", str(tmp_path / "broken.json.gz"), mapping=osm)

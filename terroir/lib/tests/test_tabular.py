@@ -246,3 +246,17 @@ def test_a_workbook_header_is_looked_for_in_the_sheet_that_holds_it(tmp_path) ->
     header = HeaderAt(columns=frozenset({"Nom", "Activité (2)"}))
     [row] = rows_read(tmp_path / "list.xlsx", limits=LIMITS, header=header)
     assert (row.line, row.values) == (4, {"Nom": "Ferme", "Activité": "Ovins", "Activité (2)": "Viticulture"})
+
+
+def test_a_gzip_file_is_decompressed_only_up_to_the_limit(tmp_path) -> None:
+    import gzip
+
+    from terroir.lib.tabular import gunzip
+
+    (tmp_path / "small.csv.gz").write_bytes(gzip.compress(b"Nom\nFerme\n"))
+    plain = gunzip(tmp_path / "small.csv.gz", tmp_path, max_mb=1)
+    assert (plain.name, plain.read_bytes()) == ("small.csv", b"Nom\nFerme\n")
+    (tmp_path / "bomb.csv.gz").write_bytes(gzip.compress(b"0" * (2 * 1024 * 1024 + 1)))
+    with pytest.raises(SourceError, match="more than 2 MB once decompressed"):
+        gunzip(tmp_path / "bomb.csv.gz", tmp_path, max_mb=2)
+    assert not (tmp_path / "bomb.csv").exists()

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from terroir.imports.mapping import Mapping, MappingError, Record, mapping_load
-from terroir.imports.read import preview, records_checked, report_write, source_error_text
+from terroir.imports.read import preview, records_checked, report_write, source_error_text, source_opened
 from terroir.lib.tabular import SourceError
 
 SHOWN_FIELDS = ("ref", "name", "kind", "legal_form", "siret", "address", "postcode", "commune", "lat", "lon",
@@ -32,7 +32,12 @@ class Command(BaseCommand):
             mapping = mapping_load(Path(options["mapping"]))
         except MappingError as error:
             raise CommandError(f"mapping {error}") from None
-        preview_show(self.stdout, Path(options["file"]), mapping, rows=options["rows"], report=options["report"])
+        path = Path(options["file"])
+        try:
+            with source_opened(path) as readable:
+                preview_show(self.stdout, readable, mapping, rows=options["rows"], report=options["report"])
+        except SourceError as error:
+            raise CommandError(f"{path.name}: {source_error_text(error)}") from None
 
 
 def describe(record: Record) -> str:

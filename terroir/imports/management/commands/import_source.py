@@ -16,10 +16,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from terroir.imports.mapping import MappingError
+from terroir.imports.mapping import Mapping, MappingError
 from terroir.imports.models import ImportRun
+from terroir.imports.read import source_error_text, source_opened
 from terroir.imports.services import ImportBusy, mapping_for, source_import
 from terroir.lib.progress import Progress
+from terroir.lib.tabular import SourceError
 
 from .import_preview import preview_show
 
@@ -46,6 +48,13 @@ class Command(BaseCommand):
             mapping, text = mapping_for(source=options["source"], name=options["mapping"] or "")
         except MappingError as error:
             raise CommandError(f"mapping {error}") from None
+        try:
+            with source_opened(path) as readable:
+                self._import(readable, mapping, text, options)
+        except SourceError as error:
+            raise CommandError(f"{path.name}: {source_error_text(error)}") from None
+
+    def _import(self, path: Path, mapping: Mapping, text: str, options: dict[str, Any]) -> None:
         if options["preview"]:
             preview_show(self.stdout, path, mapping, rows=options["rows"], report=options["report"])
             return
