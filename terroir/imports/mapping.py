@@ -64,6 +64,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from terroir.directory import fields
+from terroir.directory.communes import commune_at
 from terroir.directory.models import Category, Label, LegalForm, PlaceKind
 from terroir.lib.geo import valid_lat, valid_lon
 from terroir.lib.tabular import FORMATS, RawRow, number_parse
@@ -812,6 +813,7 @@ def _fill(
     if not record.kind:
         _kind_missing(record, kinds, mapping)
     if not record.name and mapping.unnamed and record.kind:
+        _commune_from_position(record)
         record.name, record.name_generated = unnamed_name(record, mapping.category_names), True
         record.columns["name"] = "[source] unnamed"
     if not record.name:
@@ -884,6 +886,21 @@ def unnamed_name(record: Record, category_names: dict[str, str]) -> str:
     if record.address:
         return f"{phrase} — {record.address}"
     return f"{phrase} ({record.ref})" if record.ref else phrase
+
+
+def _commune_from_position(record: Record) -> None:
+    """A French place that its source gives no commune (most OpenStreetMap features) is in the commune its
+    position falls in, which names it when it has no name."""
+    if record.commune or record.commune_code or record.lat is None or record.lon is None:
+        return
+    if not in_france(record.lat, record.lon):
+        return
+    found = commune_at(record.lat, record.lon)
+    if found is not None:
+        record.commune_code, record.commune = found
+        record.columns["commune"] = record.columns["commune_code"] = " + ".join(
+            column for column in (record.columns.get("lat", ""), record.columns.get("lon", "")) if column
+        )
 
 
 def _fill_position(record: Record, given: dict[str, str], raw: dict[str, Any]) -> None:
