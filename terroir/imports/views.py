@@ -324,15 +324,15 @@ def merges_list(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 def run_merges(request: HttpRequest, run_id: int) -> HttpResponse:
-    """The automatic merges an import made or changed: the pairs its linkage stored, which is after the
-    run's rows were kept (its finishing time) and before the next import started."""
+    """The automatic merges an import made or changed: the pairs its linkage stored (RecordPair.run). Pairs
+    stored before pairs said their run are found by time: after the run started and before the next one."""
     run = get_object_or_404(ImportRun.objects.select_related("source"), pk=run_id)
-    later = ImportRun.objects.filter(started_at__gt=run.started_at).order_by("started_at")
-    pairs = RecordPair.objects.filter(updated_at__gte=run.started_at)
-    following = later.values_list("started_at", flat=True).first()
-    if following is not None:
-        pairs = pairs.filter(updated_at__lt=following)
-    return _merges(request, pairs, {"run": run})
+    before = Q(run__isnull=True, updated_at__gte=run.started_at)
+    following = ImportRun.objects.filter(started_at__gt=run.started_at).order_by("started_at")
+    following_start = following.values_list("started_at", flat=True).first()
+    if following_start is not None:
+        before &= Q(updated_at__lt=following_start)
+    return _merges(request, RecordPair.objects.filter(Q(run=run) | before), {"run": run})
 
 
 @coordinator_required
