@@ -130,6 +130,17 @@ def test_the_review_queue_shows_both_records_and_takes_decisions(coordinator, te
     assert SourceRecord.objects.get(ref="b2").actor == SourceRecord.objects.get(ref="c2").actor
 
 
+def test_the_review_shows_product_labels_and_kinds_by_name_in_the_reader_s_language(
+    coordinator, territory, tmp_path
+) -> None:
+    load(tmp_path, "bio", BIO)
+    load(tmp_path, "chamber", CHAMBER)
+    french = coordinator.get(reverse("imports:review"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '">Miel et produits de la ruche</td>' in french and '">honey</td>' not in french
+    english = coordinator.get(reverse("imports:review"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '">Honey and hive products</td>' in english
+
+
 def test_a_coordinator_sees_where_a_phone_number_comes_from(coordinator, territory, tmp_path) -> None:
     load(tmp_path, "bio", BIO)
     load(tmp_path, "chamber", CHAMBER)
