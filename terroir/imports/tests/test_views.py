@@ -228,9 +228,7 @@ def test_a_gzip_compressed_upload_is_read_as_its_content(coordinator, territory,
     assert response.status_code == 302
     page = coordinator.get(response["Location"]).content.decode()
     assert "GAEC des Monts du Forez" in page
-    assert [p.name for folder in tmp_path.iterdir() for p in folder.iterdir() if p.name != "mapping.txt"] == [
-        "bio.csv"
-    ]
+    assert [p.name for folder in tmp_path.iterdir() for p in folder.iterdir() if p.name != "mapping.txt"] == ["bio.csv"]
 
 
 def test_a_gzip_bomb_is_refused_in_french_before_any_work(coordinator, territory, settings, tmp_path) -> None:
