@@ -64,17 +64,22 @@ def main() -> int:
     for path in sorted((REAL / "directories").glob("hve_*.csv")):
         rows, rejected, producers, farms = 0, 0, 0, 0
         why, said = Counter[str](), Counter[str]()
+        lines, lines_rejected = set(), set()
         for record in records_checked(path, mapping_load(shipped_mappings()["hve"])):
             rows += 1
             rejected += record.rejected
+            lines.add(record.line)
+            if record.rejected:
+                lines_rejected.add(record.line)
             producers += record.record_type == "producer" and not record.rejected
             farms += record.record_type == "place" and not record.rejected
             why.update(f"{p.where}: {p.message[:60]}" for p in record.problems if p.fatal)
             said.update(f"{p.where}: {p.message[:40]}" for p in record.problems if not p.fatal)
-        print(f"hve: {rows} records ({producers} producers, {farms} farms selling directly), {rejected} rejected")
+        print(f"hve: {len(lines)} rows, {len(lines_rejected)} rejected; {rows} records ({producers} producers, "
+              f"{farms} farms selling directly), {rejected} rejected")  # fmt: skip
         print(f"  rejected for: {dict(why.most_common(8))}")
         print(f"  reported, kept: {dict(said.most_common(8))}")
-        summary.append(f"hve_rejected={rejected}/{rows}")
+        summary.append(f"hve_rejected_rows={len(lines_rejected)}/{len(lines)}")
     database.unlink(missing_ok=True)
     print("SUMMARY " + " ".join(summary))
     return 0
