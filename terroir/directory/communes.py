@@ -194,18 +194,42 @@ class CommuneIndex:
         return keys
 
     @cached_property
-    def sizes_km(self) -> dict[str, float]:
-        """Each commune's size, as the mean distance from its centre to its three nearest neighbours'
-        (communes tile the country, so this is about the commune's width; the table has no areas)."""
+    def _centres(self) -> tuple[list[str], Any]:
+        """The communes' codes and a tree of their centres, in km on a flat projection per point (a few per
+        cent off at a neighbour's distance: enough for a size or the nearest centre)."""
         codes = list(self.entries)
         lat = np.array([self.entries[c].row[6] for c in codes], dtype=float)
         lon = np.array([self.entries[c].row[7] for c in codes], dtype=float)
-        # Flat projection per point: a few per cent off at a neighbour's distance, enough for a size.
-        xy = np.column_stack((lon * np.cos(np.radians(lat)) * KM_PER_DEGREE_LAT, lat * KM_PER_DEGREE_LAT))
-        distances, _ = cKDTree(xy).query(xy, k=min(4, len(codes)))
+        return codes, cKDTree(_flat(lat, lon)) if codes else None
+
+    @cached_property
+    def sizes_km(self) -> dict[str, float]:
+        """Each commune's size, as the mean distance from its centre to its three nearest neighbours'
+        (communes tile the country, so this is about the commune's width; the table has no areas)."""
+        codes, tree = self._centres
+        if tree is None:
+            return {}
+        distances, _ = tree.query(tree.data, k=min(4, len(codes)))
         if distances.ndim == 1 or distances.shape[1] < 2:
             return dict.fromkeys(codes, 5.0)
         return dict(zip(codes, distances[:, 1:].mean(axis=1).tolist(), strict=True))
+
+
+    def at(self, lat: float, lon: float) -> tuple[str, str] | None:
+        """The commune (code, name) a position falls in: the nearest commune centre, when the position is
+        within that commune's size of it (a point at sea or abroad has none)."""
+        codes, tree = self._centres
+        if tree is None:
+            return None
+        distance, position = tree.query(_flat(np.array([lat]), np.array([lon]))[0])
+        code = codes[int(position)]
+        if distance > self.sizes_km.get(code, 0.0):
+            return None
+        return code, str(self.entries[code].row[1])
+
+
+def _flat(lat: Any, lon: Any) -> Any:
+    return np.column_stack((lon * np.cos(np.radians(lat)) * KM_PER_DEGREE_LAT, lat * KM_PER_DEGREE_LAT))
 
 
 _index: tuple[float, CommuneIndex] | None = None
@@ -295,6 +319,11 @@ def _close_in_department(key: str, department: str, index: CommuneIndex) -> Comm
     keys = difflib.get_close_matches(key, index.department_keys.get(department, []), n=5, cutoff=0.75)
     entries = [e for k in keys for e in index.by_key.get(k, []) if e.department == department]
     return _close(key, entries, index) if entries else None
+
+
+def commune_at(lat: float, lon: float) -> tuple[str, str] | None:
+    """The commune (INSEE code, name) a position falls in, by its nearest centre; None out of every commune."""
+    return commune_index().at(lat, lon)
 
 
 def commune_size_km(code: str) -> float | None:

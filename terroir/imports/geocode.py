@@ -256,18 +256,28 @@ def records_geocode(
         commune = match.commune
         if match.ambiguous:
             departments = ", ".join(sorted({department_of(code) for code in match.candidates}))
-            record.problem("commune", f"{len(match.candidates)} communes are named {record.commune!r} (départements "
-                           f"{departments}): give its postcode to say which", fatal=True)  # fmt: skip
+            values = {"count": len(match.candidates), "name": record.commune, "departments": departments,
+                      "postcode": record.postcode}  # fmt: skip
+            if record.postcode:
+                message = gettext(
+                    "%(count)s communes are named %(name)r (départements %(departments)s) and the "
+                    "postcode %(postcode)s does not say which: check the name and the postcode"
+                )
+            else:
+                message = gettext("%(count)s communes are named %(name)r (départements %(departments)s): give its "
+                                  "postcode to say which")  # fmt: skip
+            record.problem("commune", message % values, fatal=True)
             continue
         if commune is None or commune.lat is None or commune.lon is None:
-            record.problem("address", "could not be placed: no known commune in the address", fatal=True)
+            record.problem("address", gettext("could not be placed: no known commune in the address"), fatal=True)
             continue
         record.lat, record.lon, record.precision = commune.lat, commune.lon, Precision.COMMUNE
         record.commune_code = commune.code
-        record.problem("address", f"placed at the centre of {commune.name} only: check its position", fatal=False)
+        message = gettext("placed at the centre of %(commune)s only: check its position") % {"commune": commune.name}
+        record.problem("address", message, fatal=False)
     for record in records:
         if record.lat is None and not record.rejected and record.kind and record.kind != "online":
-            record.problem("address", "no position and no address to find it from", fatal=True)
+            record.problem("address", gettext("no position and no address to find it from"), fatal=True)
         elif not record.commune_code and not record.rejected and (record.postcode or record.commune):
             # Positioned by the source: the commune still links the entry and weighs in merging.
             located = commune_locate(postcode=record.postcode, name=record.commune)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import shutil
 import traceback
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,12 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
 from terroir.directory.background import supervised, worker_alive, worker_label
+from terroir.lib.tabular import SourceError, gunzip, is_gzip
 from terroir.lib.tasks import WORKER_LOST, TaskError, TaskLimitExceeded
 
 from .mapping import Mapping
 from .models import ImportRun
+from .read import source_error_text
 from .services import ImportBusy, mapping_for, source_import
 
 TOKEN_BYTES = 12
@@ -58,6 +61,15 @@ def upload_keep(*, file: UploadedFile, mapping_text: str) -> str:
     with (folder / name).open("wb") as out:
         for chunk in file.chunks():
             out.write(chunk)
+    if is_gzip(folder / name):
+        # Decompressed now, under the same limit as the upload itself: a compressed file of a few
+        # kilobytes may unfold into gigabytes, refused here before any work is queued.
+        try:
+            gunzip(folder / name, folder, max_mb=settings.TERROIR_IMPORT_MAX_MB)
+        except SourceError as error:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise UploadError(source_error_text(error)) from None
+        (folder / name).unlink()
     (folder / "mapping.txt").write_text(mapping_text, encoding="utf-8")
     return token
 

@@ -64,6 +64,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from terroir.directory import fields
+from terroir.directory.communes import commune_at
 from terroir.directory.models import Category, Label, LegalForm, PlaceKind
 from terroir.lib.geo import valid_lat, valid_lon
 from terroir.lib.tabular import FORMATS, RawRow, number_parse
@@ -310,6 +311,9 @@ class Mapping:
     unnamed: bool = False
     # category slug -> its French name, to name a nameless vending machine after what it sells.
     category_names: dict[str, str] = field(default_factory=dict)
+    # The row of a CSV file or sheet that names the columns (1-based); None: the first row holding every
+    # column the mapping names, among the top rows (titles and column groups may stand above it).
+    header_row: int | None = None
 
     def columns(self) -> set[str]:
         """The columns or paths the mapping reads."""
@@ -317,9 +321,13 @@ class Mapping:
             s.column for s in self.skip
         }
 
+    def header_columns(self) -> frozenset[str]:
+        """The columns a tabular file's header must name (JSON paths aside)."""
+        return frozenset(path for path in self.columns() if not any(c in path for c in ".["))
+
     def missing_columns(self, header: set[str]) -> list[str]:
         """Mapped columns that a tabular file's header lacks (JSON paths are not checked)."""
-        return sorted(path for path in self.columns() if path not in header and not any(c in path for c in ".["))
+        return sorted(self.header_columns() - header)
 
     def record_of(self, row: RawRow) -> Record:
         """The row's first record (a row gives none when skipped, two with `producer+place`)."""
@@ -538,6 +546,9 @@ def mapping_parse(text: str, *, filename: str = "mapping.toml") -> Mapping:
         _rule_parse(rule, f"[[rules]] #{n}", known_categories) for n, rule in enumerate(_tables(data, "rules"), 1)
     )
     skip = tuple(_skip_parse(rule, f"[[skip]] #{n}") for n, rule in enumerate(_tables(data, "skip"), 1))
+    header_row = source.get("header_row")
+    if header_row is not None and (not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1):
+        raise MappingError("[source] header_row", "must be a row number (1 for the first row)")
     for flag in ("group", "unnamed"):
         if not isinstance(source.get(flag, False), bool):
             raise MappingError(f"[source] {flag}", "must be true or false")
@@ -582,6 +593,7 @@ def mapping_parse(text: str, *, filename: str = "mapping.toml") -> Mapping:
         group=bool(source.get("group", False)),
         unnamed=bool(source.get("unnamed", False)),
         category_names=dict(Category.objects.values_list("slug", "name_fr")) if source.get("unnamed") else {},
+        header_row=header_row,
     )
 
 
@@ -801,6 +813,7 @@ def _fill(
     if not record.kind:
         _kind_missing(record, kinds, mapping)
     if not record.name and mapping.unnamed and record.kind:
+        _commune_from_position(record)
         record.name, record.name_generated = unnamed_name(record, mapping.category_names), True
         record.columns["name"] = "[source] unnamed"
     if not record.name:
@@ -873,6 +886,21 @@ def unnamed_name(record: Record, category_names: dict[str, str]) -> str:
     if record.address:
         return f"{phrase} — {record.address}"
     return f"{phrase} ({record.ref})" if record.ref else phrase
+
+
+def _commune_from_position(record: Record) -> None:
+    """A French place that its source gives no commune (most OpenStreetMap features) is in the commune its
+    position falls in, which names it when it has no name."""
+    if record.commune or record.commune_code or record.lat is None or record.lon is None:
+        return
+    if not in_france(record.lat, record.lon):
+        return
+    found = commune_at(record.lat, record.lon)
+    if found is not None:
+        record.commune_code, record.commune = found
+        record.columns["commune"] = record.columns["commune_code"] = " + ".join(
+            column for column in (record.columns.get("lat", ""), record.columns.get("lon", "")) if column
+        )
 
 
 def _fill_position(record: Record, given: dict[str, str], raw: dict[str, Any]) -> None:

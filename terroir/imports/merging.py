@@ -47,7 +47,7 @@ from .merge import (
     linkage_columns,
     pairs_decide,
 )
-from .models import EntryMerge, FieldOrigin, RecordPair, SourceRecord
+from .models import EntryMerge, FieldOrigin, ImportRun, RecordPair, SourceRecord
 
 MAX_LENGTHS = {"name": 200, "address": 255, "opening_hours": 255, "phone": 30, "website": 200, "email": 254}
 
@@ -90,14 +90,16 @@ def records_merge(
     progress: ProgressReport | None = None,
     by: Any = None,
     note: str = "",
+    run: ImportRun | None = None,
 ) -> MergeSummary:
     """Link every source record, group the duplicates and bring the directory in line with them.
     Without `relink`, the stored pairs are grouped again (after a coordinator's decision). The changes
-    to existing entries are revisions by `by`, saying `note` (which import made them)."""
+    to existing entries are revisions by `by`, saying `note` (which import made them); the pairs linkage
+    creates or changes are marked as `run`'s."""
     summary = MergeSummary()
     writer = _Writer(by=by if by is not None and by.is_authenticated else None, note=note)
     for record_type in record_types:
-        _merge(record_type, summary, writer, relink=relink, progress=progress)
+        _merge(record_type, summary, writer, relink=relink, progress=progress, run=run)
     _links_write(writer)
     return summary
 
@@ -114,8 +116,9 @@ def record_pair_decide(*, pair: RecordPair, same: bool, by: Any) -> RecordPair:
 
 
 def _merge(
-    record_type: str, summary: MergeSummary, writer: _Writer, *, relink: bool, progress: ProgressReport | None
-) -> None:
+    record_type: str, summary: MergeSummary, writer: _Writer, *, relink: bool, progress: ProgressReport | None,
+    run: ImportRun | None = None,
+) -> None:  # fmt: skip
     entity_field = "actor_id" if record_type == "producer" else "place_id"
     columns = ("id", "data", "digest", "merged_digest", entity_field, "missing", "updated_at", "source__name", "ref")
     records = SourceRecord.objects.filter(record_type=record_type).order_by("id")
@@ -155,7 +158,7 @@ def _merge(
             for p in found
             if p.probability >= settings.TERROIR_MERGE_REVIEW or decisions[(p.left, p.right)].auto
         }  # fmt: skip
-        pairs = _pairs_store(record_type, scored, summary)
+        pairs = _pairs_store(record_type, scored, summary, run)
     else:
         pairs = list(RecordPair.objects.filter(first__record_type=record_type).order_by("-probability"))
     same = [(p.first_id, p.second_id) for p in pairs if p.status == RecordPair.Status.SAME]
@@ -172,8 +175,9 @@ def _ordered(a: int, b: int) -> tuple[int, int]:
 
 
 def _pairs_store(
-    record_type: str, found: dict[tuple[int, int], tuple[float, bool, list[dict[str, Any]]]], summary: MergeSummary
-) -> list[RecordPair]:
+    record_type: str, found: dict[tuple[int, int], tuple[float, bool, list[dict[str, Any]]]], summary: MergeSummary,
+    run: ImportRun | None = None,
+) -> list[RecordPair]:  # fmt: skip
     """Store the linkage's pairs (probability, trusted, the rules' reasons): trusted ones are merged,
     the others wait for review. Decided pairs keep their decision; undecided ones no longer found go.
     Returns the pairs sorted by falling probability."""
@@ -185,20 +189,22 @@ def _pairs_store(
         pair = existing.get(key)
         if pair is None:
             create.append(
-                RecordPair(first_id=key[0], second_id=key[1], probability=probability, status=status, reasons=reasons)
+                RecordPair(
+                    first_id=key[0], second_id=key[1], probability=probability, status=status, reasons=reasons, run=run
+                )
             )
             continue
         if not pair.decided and pair.status != status:
             pair.status = status
         elif abs(pair.probability - probability) < 1e-9 and pair.reasons == reasons:
             continue
-        pair.probability, pair.reasons, pair.updated_at = probability, reasons, now
+        pair.probability, pair.reasons, pair.updated_at, pair.run = probability, reasons, now, run
         update.append(pair)
     gone = [p.pk for key, p in existing.items() if key not in found and not p.decided]
     for start in range(0, len(gone), 900):
         RecordPair.objects.filter(pk__in=gone[start : start + 900]).delete()
     RecordPair.objects.bulk_create(create, batch_size=1000)
-    RecordPair.objects.bulk_update(update, ["probability", "status", "reasons", "updated_at"], batch_size=1000)
+    RecordPair.objects.bulk_update(update, ["probability", "status", "reasons", "updated_at", "run"], batch_size=1000)
     kept = [p for key, p in existing.items() if key in found or p.decided] + create
     summary.linked += sum(p.status == RecordPair.Status.LINKED for p in kept)
     summary.review += sum(p.status == RecordPair.Status.REVIEW for p in kept)

@@ -150,6 +150,9 @@ class RecordPair(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     # Set when linkage created the pair, or changed its score or status (the run it happened in).
     updated_at = models.DateTimeField(default=timezone.now)
+    # The import whose linkage created the pair or last changed it: its merges page lists these. Pairs
+    # stored before this field (null) are found by time, between the run's start and the next run's.
+    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="pairs")
     # Why the merge rules merged the pair or sent it to review (terroir.imports.merge.pair_decide):
     # [{"code": "siret", "value": "…"}, {"code": "name", "value": 0.97}, {"code": "distance_m", "value": 40}].
     reasons = models.JSONField(default=list, blank=True)

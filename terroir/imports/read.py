@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,11 +16,33 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from terroir.lib import spreadsheet
-from terroir.lib.tabular import Limits, SourceError, encoding_detect, format_of, header_read, number_parse, rows_read
+from terroir.lib.tabular import (
+    HeaderAt,
+    Limits,
+    SourceError,
+    encoding_detect,
+    format_of,
+    gunzip,
+    header_read,
+    is_gzip,
+    number_parse,
+    rows_read,
+)
 from terroir.lib.text import fold
 
 from .geocode import CROWDED_MIN, AddokClient, point_key, positions_check, records_geocode
 from .mapping import Mapping, Problem, Record, _text, record_ref, records_group
+
+
+@contextmanager
+def source_opened(path: Path) -> Iterator[Path]:
+    """The file to read: `path`, or when it is gzip-compressed (`.gz`) its content decompressed into a
+    temporary folder, refused beyond TERROIR_IMPORT_MAX_MB (the limit of an upload) before any reading."""
+    if not is_gzip(path):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="terroir-gunzip-") as folder:
+        yield gunzip(path, Path(folder), max_mb=settings.TERROIR_IMPORT_MAX_MB)
 
 
 def limits() -> Limits:
@@ -34,7 +58,8 @@ def source_error_text(error: SourceError) -> str:
 
 def _read_options(path: Path, mapping: Mapping) -> dict[str, Any]:
     options: dict[str, Any] = {
-        "limits": limits(), "format": mapping.format, "encoding": mapping.encoding, "delimiter": mapping.delimiter
+        "limits": limits(), "format": mapping.format, "encoding": mapping.encoding, "delimiter": mapping.delimiter,
+        "header": HeaderAt(row=mapping.header_row, columns=mapping.header_columns()),
     }  # fmt: skip
     if path.exists() and path.stat().st_size > 0:
         if format_of(path, mapping.format) == "csv" and not mapping.encoding:

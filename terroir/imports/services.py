@@ -195,7 +195,7 @@ def source_import(
             _store_rows(run, spool, counts, report)
             if merge:
                 note = f"import #{run.pk} · {source.name} · {run.file_name}"
-                summary = records_merge(progress=progress, by=by, note=note)
+                summary = records_merge(progress=progress, by=by, note=note, run=run)
                 ImportRun.objects.filter(pk=run.pk).update(
                     entries_created=summary.entries_created, entries_updated=summary.entries_updated,
                     merged=summary.merged, review=summary.review,

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from terroir.accounts.permissions import coordinator_required
 from terroir.contributions.audit import audit_record
 from terroir.directory.background import task_error_text
-from terroir.directory.models import Actor, Place
+from terroir.directory.models import Actor, Category, Label, LegalForm, Place, PlaceKind
 from terroir.directory.uploads import upload_limit
 from terroir.lib.geo import Precision, haversine_km
 
@@ -192,11 +192,30 @@ def run_report(request: HttpRequest, run_id: int) -> HttpResponse:
     return response
 
 
-def _side_by_side(pair: RecordPair) -> list[dict[str, Any]]:
+def _vocabulary_names() -> dict[str, dict[str, str]]:
+    """field -> code -> its name in the reader's language, for the fields a record stores as codes
+    (products and labels as slugs, the kind and legal form as choices)."""
+    return {
+        "categories": {c.slug: c.name for c in Category.objects.only("slug", "name_fr", "name_en")},
+        "labels": {label.slug: label.name for label in Label.objects.only("slug", "name_fr", "name_en")},
+        "kind": {value: str(label) for value, label in PlaceKind.choices},
+        "legal_form": {value: str(label) for value, label in LegalForm.choices},
+    }
+
+
+def _named(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, tuple | list):
+        return [names.get(str(v), v) for v in value]
+    return names.get(str(value), value) if value is not None else None
+
+
+def _side_by_side(pair: RecordPair, names: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
     a, b = pair.first.data, pair.second.data
+    names = _vocabulary_names() if names is None else names
     lines = []
     for name in COMPARED_FIELDS:
-        left, right = _cell(a.get(name)), _cell(b.get(name))
+        vocabulary = names.get(name, {})
+        left, right = _cell(_named(a.get(name), vocabulary)), _cell(_named(b.get(name), vocabulary))
         if left or right:
             same = left.casefold() == right.casefold()
             lines.append({"field": name, "label": FIELD_LABELS[name], "first": left, "second": right, "same": same})
@@ -231,13 +250,14 @@ def _map_points(pair: RecordPair) -> list[dict[str, Any]]:
 
 def _pair_items(pairs: list[RecordPair]) -> list[dict[str, Any]]:
     merges = entry_merges_of(pairs)
+    names = _vocabulary_names()
     items = []
     for pair in pairs:
         reasons, recorded = pair_reasons(pair)
         merge = merges.get(pair.pk)
         entry = pair.first.actor_id or pair.first.place_id
         items.append({
-            "pair": pair, "lines": _side_by_side(pair), "reasons": reasons, "recorded": recorded,
+            "pair": pair, "lines": _side_by_side(pair, names), "reasons": reasons, "recorded": recorded,
             "points": json.dumps(_map_points(pair)), "merge": merge,
             "moved": trace_summary(merge.trace) if merge else [],
             "entry_kind": "producer" if pair.first.record_type == "producer" else "place", "entry": entry,
@@ -324,15 +344,15 @@ def merges_list(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 def run_merges(request: HttpRequest, run_id: int) -> HttpResponse:
-    """The automatic merges an import made or changed: the pairs its linkage stored, which is after the
-    run's rows were kept (its finishing time) and before the next import started."""
+    """The automatic merges an import made or changed: the pairs its linkage stored (RecordPair.run). Pairs
+    stored before pairs said their run are found by time: after the run started and before the next one."""
     run = get_object_or_404(ImportRun.objects.select_related("source"), pk=run_id)
-    later = ImportRun.objects.filter(started_at__gt=run.started_at).order_by("started_at")
-    pairs = RecordPair.objects.filter(updated_at__gte=run.started_at)
-    following = later.values_list("started_at", flat=True).first()
-    if following is not None:
-        pairs = pairs.filter(updated_at__lt=following)
-    return _merges(request, pairs, {"run": run})
+    before = Q(run__isnull=True, updated_at__gte=run.started_at)
+    following = ImportRun.objects.filter(started_at__gt=run.started_at).order_by("started_at")
+    following_start = following.values_list("started_at", flat=True).first()
+    if following_start is not None:
+        before &= Q(updated_at__lt=following_start)
+    return _merges(request, RecordPair.objects.filter(Q(run=run) | before), {"run": run})
 
 
 @coordinator_required

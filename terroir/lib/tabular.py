@@ -21,7 +21,7 @@ import io
 import re
 import struct
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any
@@ -107,6 +107,44 @@ class RawRow:
     values: dict[str, Any]
 
 
+def gunzip(path: Path, into: Path, *, max_mb: int, setting: str = "TERROIR_IMPORT_MAX_MB") -> Path:
+    """A gzip-compressed file (`farms.geojson.gz`) decompressed into the folder `into` under its name without
+    `.gz`, stopped as soon as it holds more than `max_mb` MB: a few kilobytes may unfold into gigabytes (a
+    gzip bomb), which no disk and no import should receive. Raises SourceError."""
+    import gzip
+    import zlib
+
+    target = into / (path.name[: -len(".gz")] if path.name.lower().endswith(".gz") else path.name + ".out")
+    limit = max_mb * 1024 * 1024
+    written = 0
+    try:
+        with gzip.open(path, "rb") as packed, target.open("wb") as out:
+            while chunk := packed.read(1 << 20):
+                written += len(chunk)
+                if written > limit:
+                    raise SourceError(
+                        gettext_noop(
+                            "the compressed file %(name)s holds more than %(limit)s MB once decompressed; the "
+                            "limit is %(limit)s MB (%(setting)s)"
+                        ),
+                        {"name": path.name, "limit": max_mb, "setting": setting},
+                    )
+                out.write(chunk)
+    except (OSError, EOFError, zlib.error) as error:
+        target.unlink(missing_ok=True)
+        raise SourceError(
+            gettext_noop("%(name)s is not a readable gzip file (%(error)s)"), {"name": path.name, "error": str(error)}
+        ) from None
+    except SourceError:
+        target.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def is_gzip(path: Path) -> bool:
+    return path.name.lower().endswith(".gz")
+
+
 def format_of(path: Path, declared: str | None = None) -> str:
     if declared:
         if declared not in FORMATS:
@@ -127,9 +165,49 @@ def format_of(path: Path, declared: str | None = None) -> str:
     )
 
 
+@dataclass(frozen=True)
+class HeaderAt:
+    """Which row of a CSV file or sheet names the columns: `row` (1-based) when the caller knows it, else
+    the first of the top HEADER_SEARCH_ROWS rows that holds every name of `columns` (official lists put
+    titles and a row of column groups above it), else the first row."""
+
+    row: int | None = None
+    columns: frozenset[str] = frozenset()
+
+    def pick(self, rows: Iterable[list[Any]]) -> tuple[list[str], int] | None:
+        """The header (duplicates renamed) and its 1-based row number among `rows`, which it consumes up to
+        the header; None when there are no rows."""
+        first: tuple[list[Any], int] | None = None
+        chosen: tuple[list[Any], int] | None = None
+        for number, cells in enumerate(rows, start=1):
+            if self.row is not None:
+                if number == self.row:
+                    chosen = (cells, number)
+                    break
+                continue
+            if first is None:
+                first = (cells, number)
+            if self.found(_renamed(cells)):
+                chosen = (cells, number)
+                break
+            if number >= HEADER_SEARCH_ROWS:
+                break
+        chosen = chosen or (first if self.row is None else None)
+        if chosen is None:
+            return None
+        return header_names(chosen[0], line=chosen[1]), chosen[1]
+
+    def found(self, header: list[str]) -> bool:
+        return self.columns <= set(header)
+
+
+# Titles, notes and column groups above the header: a dozen rows at most in the files met in the field.
+HEADER_SEARCH_ROWS = 20
+
+
 def rows_read(
     path: Path, *, limits: Limits, format: str | None = None, encoding: str | None = None,
-    delimiter: str | None = None,
+    delimiter: str | None = None, header: HeaderAt = HeaderAt(),
 ) -> Iterator[RawRow]:  # fmt: skip
     """The rows of a file, streamed."""
     if not path.exists():
@@ -138,9 +216,9 @@ def rows_read(
         raise SourceError("the file is empty")
     kind = format_of(path, format)
     if kind == "csv":
-        return _csv_rows(path, limits=limits, encoding=encoding, delimiter=delimiter)
+        return _csv_rows(path, limits=limits, encoding=encoding, delimiter=delimiter, header_at=header)
     if kind == "xlsx":
-        return _xlsx_rows(path, limits)
+        return _xlsx_rows(path, limits, header)
     return _json_rows(path, limits)
 
 
@@ -193,25 +271,37 @@ def delimiter_detect(sample: str) -> str:
     return best
 
 
-def _header(names: list[str]) -> list[str]:
-    header = [name.strip() for name in names]
-    seen: dict[str, int] = {}
-    for position, name in enumerate(header, start=1):
+def _renamed(cells: list[Any]) -> list[str]:
+    """The names of a row's cells, a name given twice read as "name (2)" the second time."""
+    header = ["" if cell is None else str(cell).strip() for cell in cells]
+    taken = set(header)
+    seen: set[str] = set()
+    for position, name in enumerate(header):
         if not name:
             continue
         if name in seen:
-            raise SourceError(
-                "column %(name)r appears twice in the header (columns %(first)s and %(second)s)",
-                {"name": name, "first": seen[name], "second": position},
-                line=1,
-            )
-        seen[name] = position
-    if not seen:
-        raise SourceError("the header line has no column names", line=1)
+            count = 2
+            while f"{name} ({count})" in taken:
+                count += 1
+            header[position] = f"{name} ({count})"
+            taken.add(header[position])
+        seen.add(name)
     return header
 
 
-def _csv_rows(path: Path, *, limits: Limits, encoding: str | None, delimiter: str | None) -> Iterator[RawRow]:
+def header_names(names: list[Any], *, line: int = 1) -> list[str]:
+    """The column names of a header row. A name given twice (the HVE list has two "Activité principale",
+    one under "Activité animale", one under "Activité végétale") is read as "Activité principale (2)" the
+    second time, "(3)" the third: stable names a mapping can give."""
+    header = _renamed(names)
+    if not any(header):
+        raise SourceError("the header line has no column names", line=line)
+    return header
+
+
+def _csv_rows(
+    path: Path, *, limits: Limits, encoding: str | None, delimiter: str | None, header_at: HeaderAt
+) -> Iterator[RawRow]:
     encoding = encoding or encoding_detect(path)
     with _open_text(path, encoding) as text:
         try:
@@ -231,9 +321,12 @@ def _csv_rows(path: Path, *, limits: Limits, encoding: str | None, delimiter: st
         try:
             reader = csv.reader(lines, delimiter=delimiter)
             try:
-                header = _header(next(reader))
-            except StopIteration:
-                raise SourceError("the file has no header line") from None
+                picked = header_at.pick(reader)
+            except csv.Error as error:
+                raise SourceError("unreadable CSV: %(error)s", {"error": str(error)}, line=reader.line_num) from None
+            if picked is None:
+                raise SourceError("the file has no header line")
+            header = picked[0]
             line = reader.line_num + 1
             while True:
                 lines.chars = 0
@@ -516,17 +609,39 @@ def _shared_strings_check(archive: zipfile.ZipFile, member: zipfile.ZipInfo, lim
         raise _unreadable_workbook(error) from None
 
 
-def _xlsx_rows(path: Path, limits: Limits) -> Iterator[RawRow]:
+def _sheet_header(
+    workbook: Any, header_at: HeaderAt, limits: Limits
+) -> tuple[Iterator[tuple[Any, ...]], list[str], int]:
+    """The sheet that holds the header (the first one, unless the header names columns that only a later
+    sheet has: an official workbook's first sheet is often its notice), its rows after the header, the
+    header and its row number."""
+    chosen: tuple[Iterator[tuple[Any, ...]], list[str], int] | None = None
+    for position, sheet in enumerate(workbook.worksheets):
+        if position:
+            _dimension_check(sheet, limits)
+        rows = sheet.iter_rows(values_only=True)
+        picked = header_at.pick(list(cells) for cells in rows)
+        if picked is None:
+            if position == 0:
+                raise SourceError("the first sheet is empty")
+            continue
+        if position == 0:
+            chosen = (rows, *picked)
+        if header_at.found(picked[0]):
+            return rows, *picked
+        if not header_at.columns:
+            break
+    if chosen is None:
+        raise SourceError("the first sheet is empty")
+    return chosen
+
+
+def _xlsx_rows(path: Path, limits: Limits, header_at: HeaderAt = HeaderAt()) -> Iterator[RawRow]:
     workbook = _workbook_open(path, limits)
     counter = _Counter(limits)
     try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        first = next(rows, None)
-        if first is None:
-            raise SourceError("the first sheet is empty")
-        header = _header(["" if cell is None else str(cell) for cell in first])
-        for line, cells in enumerate(rows, start=2):
+        rows, header, at = _sheet_header(workbook, header_at, limits)
+        for line, cells in enumerate(rows, start=at + 1):
             counter.add(len(cells), line)
             if all(cell is None or str(cell).strip() == "" for cell in cells):
                 continue
@@ -639,7 +754,7 @@ def _json_rows(path: Path, limits: Limits) -> Iterator[RawRow]:
 
 def header_read(
     path: Path, *, limits: Limits, format: str | None = None, encoding: str | None = None,
-    delimiter: str | None = None,
+    delimiter: str | None = None, header: HeaderAt = HeaderAt(),
 ) -> list[str] | None:  # fmt: skip
     """The column names of a CSV or XLSX file (None for JSON, whose records name their own fields)."""
     kind = format_of(path, format)
@@ -647,13 +762,16 @@ def header_read(
         encoding = encoding or encoding_detect(path)
         with _open_text(path, encoding) as text:
             sample = text.read(SNIFF_BYTES)
-            first = next(csv.reader(io.StringIO(sample), delimiter=delimiter or delimiter_detect(sample)), [])
-            return _header(first)
+            reader = csv.reader(io.StringIO(sample), delimiter=delimiter or delimiter_detect(sample))
+            try:
+                picked = header.pick(reader)
+            except csv.Error:
+                picked = None
+            return picked[0] if picked else header_names([])
     if kind == "xlsx":
         workbook = _workbook_open(path, limits)
         try:
-            cells: tuple[Any, ...] = next(workbook.worksheets[0].iter_rows(values_only=True), ())
-            return _header(["" if cell is None else str(cell) for cell in cells])
+            return _sheet_header(workbook, header, limits)[1]
         finally:
             workbook.close()
     return None

@@ -123,6 +123,8 @@ def test_a_coordinator_decides_a_batch_of_pairs_side_by_side_with_their_map(
     page.wait_for_selector(".pair-map .pair-marker-2")
     assert page.locator(".pair-map").first.locator(".pair-marker").count() == 2
     assert page.locator("tr.differs").count() > 0
+    # Products by their names, not their codes.
+    assert "Fromages de vache, Miel et produits de la ruche" in page.locator("section.pair").first.inner_text()
     assert overflow(page) <= 0, "the page runs off the screen"
     shot(page, f"review-{size}")
     page.check("#tick-all")

@@ -122,7 +122,8 @@ def test_unsure_or_commune_level_answers_fall_back_to_the_commune_centre_and_say
         assert placed.precision == Precision.COMMUNE
         assert (placed.lat, placed.lon) == (territory.ambert.lat, territory.ambert.lon)
         assert not placed.rejected
-        assert [p.message for p in placed.problems] == ["placed at the centre of Ambert only: check its position"]
+        message = "placé au centre de la commune Ambert seulement : vérifiez sa position"
+        assert [p.message for p in placed.problems] == [message]
 
 
 def test_a_failing_service_is_retried_then_the_communes_table_places_the_records(addok, territory) -> None:

@@ -127,10 +127,11 @@ def test_import_source_command_uses_ready_made_mappings_and_reports(tmp_path, te
     (tmp_path / "osm.json").write_text(json.dumps(overpass), encoding="utf-8")
     call_command("import_source", str(tmp_path / "osm.json"), source="osm", report=str(tmp_path / "r.csv"))
     out = capsys.readouterr().out
-    assert "2 rows read: 1 new records, 0 updated, 0 unchanged, 1 rejected" in out
-    assert "directory: 1 entries created" in out
+    # In the reader's language (French by default), as every message of the import.
+    assert "2 lignes lues : 1 nouvelles fiches, 0 mises à jour, 0 inchangées, 1 rejetées" in out
+    assert "annuaire : 1 entrées créées" in out
     assert "semble inversée (latitude et longitude) ; non gardée" in (tmp_path / "r.csv").read_text(encoding="utf-8")
-    with pytest.raises(CommandError, match="nothing was imported"):
+    with pytest.raises(CommandError, match="rien n’a été importé"):
         (tmp_path / "bad.json").write_text("{", encoding="utf-8")
         call_command("import_source", str(tmp_path / "bad.json"), source="osm")
 
@@ -144,11 +145,11 @@ def test_import_source_remembers_a_sources_mapping_and_previews_or_dry_runs_with
         call_command("import_source", str(path), source="amap-63")
     call_command("import_source", str(path), source="amap-63", mapping=str(tmp_path / "amap.toml"), preview=True)
     out = capsys.readouterr().out
-    assert "line 2 [ok] ref=1; name=AMAP d'Ambert" in out and "3 rows read, 2 usable, 1 rejected" in out
+    assert "ligne 2 [ok] ref=1; name=AMAP d'Ambert" in out and "3 lignes lues, 2 utilisables, 1 rejetées" in out
     assert not Source.objects.exists()
     call_command("import_source", str(path), source="amap-63", mapping=str(tmp_path / "amap.toml"), dry_run=True)
-    assert "dry run: nothing was kept" in capsys.readouterr().out and not Source.objects.exists()
+    assert "essai à blanc : rien n’a été gardé" in capsys.readouterr().out and not Source.objects.exists()
     call_command("import_source", str(path), source="amap-63", mapping=str(tmp_path / "amap.toml"))
     # The next file of the source is read with the mapping it was last imported with.
     call_command("import_source", str(path), source="amap-63")
-    assert "0 new records, 0 updated, 2 unchanged" in capsys.readouterr().out
+    assert "0 nouvelles fiches, 0 mises à jour, 2 inchangées" in capsys.readouterr().out

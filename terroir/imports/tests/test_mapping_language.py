@@ -5,6 +5,7 @@ on several lines, producers and the places they supply."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,26 @@ def test_openstreetmap_siret_and_french_address_tags_are_read(tmp_path, territor
     (farm,) = records_read(tmp_path / "fr.json", mapping_load(shipped_mappings()["osm"]))
     assert (farm.siret, farm.commune, farm.labels, farm.problems) == ("73282932000074", "Ambert", (), [])
     assert farm.name == "Vente à la ferme — Ambert"
+
+
+def test_nameless_french_features_are_named_after_the_commune_their_position_falls_in(tmp_path, territory) -> None:
+    # Synthetic French features as OpenStreetMap has most of them: no name, no address, a position.
+    (tmp_path / "fr.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": "node/1", "properties": {"amenity": "marketplace"},
+         "geometry": {"type": "Point", "coordinates": [7.3800, 48.1050]}},  # Colmar, 600 m from its centre
+        {"type": "Feature", "id": "node/2", "properties": {"amenity": "vending_machine", "vending": "eggs"},
+         "geometry": {"type": "Point", "coordinates": [7.2760, 48.1770]}},  # Riquewihr
+        {"type": "Feature", "id": "node/3", "properties": {"amenity": "marketplace"},
+         "geometry": {"type": "Point", "coordinates": [-4.6, 46.5]}},  # at sea, in no commune
+        {"type": "Feature", "id": "node/4", "properties": {"amenity": "marketplace", "addr:city": "Ambert"},
+         "geometry": {"type": "Point", "coordinates": [7.3585, 48.0794]}},  # a commune given is kept
+    ]}), encoding="utf-8")  # fmt: skip
+    records = {r.ref: r for r in records_read(tmp_path / "fr.geojson", mapping_load(shipped_mappings()["osm"]))}
+    market, eggs = records["node/1"], records["node/2"]
+    assert (market.name, market.commune_code, market.name_generated) == ("Marché de Colmar", "68066", True)
+    assert (eggs.name, eggs.commune_code) == ("Distributeur d'œufs — Riquewihr", "68277")
+    assert (records["node/3"].name, records["node/3"].commune) == ("Marché (node/3)", "")
+    assert records["node/4"].name == "Marché d'Ambert"
 
 
 def test_the_real_gogocarto_export_is_read_with_kinds_from_its_texts(territory) -> None:

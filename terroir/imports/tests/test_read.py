@@ -136,9 +136,9 @@ def test_overpass_answers_are_read_with_the_shipped_openstreetmap_mapping(tmp_pa
     assert (farm.ref, farm.kind, farm.labels, farm.opening_hours) == ("node/101", "farm", ("ab",), "Fr 16:00-19:00")
     assert farm.phone == "+33473821111"
     assert (market.ref, market.kind, market.lat, market.lon) == ("way/202", "market", 45.78, 3.08)
-    # No name: named from what it sells and, without a commune, its reference in OpenStreetMap.
+    # No name: named from what it sells and, without a commune tag, the commune its position falls in.
     assert (machine.kind, machine.categories, machine.rejected) == ("vending", ("milk",), False)
-    assert (machine.name, machine.name_generated) == ("Distributeur de lait (node/303)", True)
+    assert (machine.name, machine.name_generated) == ("Distributeur de lait — Bertignat", True)
 
 
 def test_gogocarto_exports_mix_kinds_and_products_in_their_categories(tmp_path, territory) -> None:
@@ -195,7 +195,6 @@ def test_bad_files_get_an_error_that_says_what_and_where(tmp_path, mapping) -> N
         return str(caught.value)
 
     assert "empty" in error_of("empty.csv", b"")
-    assert "'Nom' appears twice" in error_of("twice.csv", b"Code;Nom;Nom\n1;a;b\n")
     missing = error_of("missing.csv", "Code;Nom;Type\n1;a;Marché\n".encode())
     assert "line 1" in missing and "'Latitude'" in missing and "its columns are 'Code', 'Nom', 'Type'" in missing
     assert "malformed JSON" in error_of("broken.json", b'[{"Nom": "a"}, {"Nom": ')
@@ -300,9 +299,9 @@ def test_import_preview_command_prints_records_problems_and_writes_the_report(tm
     path = write_csv(tmp_path / "fermes.csv", [ROWS[0], bad])
     call_command("import_preview", str(path), mapping=str(tmp_path / "m.toml"), report=str(tmp_path / "r.csv"))
     out = capsys.readouterr().out
-    assert "line 2 [ok] ref=F1; name=Ferme des Monts du Forez; kind=farm" in out
-    assert "2 rows read, 1 usable, 1 rejected" in out
-    assert "line 3: REJECTED Type: pas de type de lieu" in out  # the column of the file, not the field
+    assert "ligne 2 [ok] ref=F1; name=Ferme des Monts du Forez; kind=farm" in out
+    assert "2 lignes lues, 1 utilisables, 1 rejetées" in out
+    assert "ligne 3 : REJETÉE Type : pas de type de lieu" in out  # the column of the file, not the field
     assert (tmp_path / "r.csv").exists()
     with pytest.raises(CommandError, match="empty"):
         (tmp_path / "empty.csv").write_bytes(b"")
@@ -323,3 +322,19 @@ def test_cells_without_a_column_name_are_kept_in_the_original_row(tmp_path, mapp
     (record,) = records_read(path, mapping)
     assert record.raw["#15"] == "note" and record.raw["#16"] == "more"
     assert record.name == "Ferme des Monts du Forez"
+
+
+def test_a_gzip_compressed_file_is_read_from_the_command_line(tmp_path, territory, capsys) -> None:
+    import gzip
+
+    sample = Path(__file__).resolve().parent / "samples" / "osm_farmshops_excerpt.geojson"
+    packed = tmp_path / "farmshops.geojson.gz"
+    packed.write_bytes(gzip.compress(sample.read_bytes()))
+    osm = str(shipped_mappings()["osm"])
+    call_command("import_preview", str(packed), mapping=osm)
+    assert "8 lignes lues" in capsys.readouterr().out
+    call_command("import_source", str(packed), source="osm", mapping="osm", preview=True)
+    assert "8 lignes lues" in capsys.readouterr().out
+    (tmp_path / "broken.json.gz").write_bytes(b"not gzip")
+    with pytest.raises(CommandError, match=r"broken\.json\.gz"):
+        call_command("import_preview", str(tmp_path / "broken.json.gz"), mapping=osm)

@@ -4,6 +4,7 @@ bad input answered with a message rather than an error page."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from terroir.contributions.models import AuditEntry
-from terroir.imports.models import EntryMerge, ImportRun, RecordPair, SourceRecord
+from terroir.imports.models import EntryMerge, ImportRun, RecordPair, Source, SourceRecord
 from terroir.imports.review import observed_reasons, pair_reasons, reason_text, trace_summary
 
 from .test_merging import BIO, CHAMBER, load
@@ -62,6 +63,25 @@ def test_the_merges_of_one_import_are_listed_on_its_own_page(coordinator, two_so
     assert "Monts du Forez (EARL)" not in page and "Aucune fusion automatique" in page
     run_page = coordinator.get(reverse("imports:run", args=[chamber.pk])).content.decode()
     assert reverse("imports:run-merges", args=[chamber.pk]) in run_page
+
+
+def test_overlapping_imports_each_list_the_merges_their_own_linkage_made(coordinator, two_sources) -> None:
+    _bio, chamber = two_sources
+    pair = linked()
+    assert pair.run == chamber
+    # Another source's import started while the chamber's was still merging (pairs are stored at its end).
+    osm = Source.objects.create(name="osm", label="OpenStreetMap")
+    other = ImportRun.objects.create(
+        source=osm, file_name="osm.json", file_sha256="0" * 64, started_at=pair.updated_at - timedelta(seconds=1)
+    )
+    page = coordinator.get(reverse("imports:run-merges", args=[chamber.pk]), **FRENCH).content.decode()
+    assert "Monts du Forez (EARL)" in page
+    page = coordinator.get(reverse("imports:run-merges", args=[other.pk]), **FRENCH).content.decode()
+    assert "Monts du Forez (EARL)" not in page
+    # A pair stored before pairs said their run is still found by time, on the run it falls in.
+    RecordPair.objects.filter(pk=pair.pk).update(run=None)
+    page = coordinator.get(reverse("imports:run-merges", args=[other.pk]), **FRENCH).content.decode()
+    assert "Monts du Forez (EARL)" in page
 
 
 def test_reasons_recorded_by_the_merge_decision_are_shown_translated(coordinator, two_sources) -> None:

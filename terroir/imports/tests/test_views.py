@@ -130,6 +130,17 @@ def test_the_review_queue_shows_both_records_and_takes_decisions(coordinator, te
     assert SourceRecord.objects.get(ref="b2").actor == SourceRecord.objects.get(ref="c2").actor
 
 
+def test_the_review_shows_product_labels_and_kinds_by_name_in_the_reader_s_language(
+    coordinator, territory, tmp_path
+) -> None:
+    load(tmp_path, "bio", BIO)
+    load(tmp_path, "chamber", CHAMBER)
+    french = coordinator.get(reverse("imports:review"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '">Miel et produits de la ruche</td>' in french and '">honey</td>' not in french
+    english = coordinator.get(reverse("imports:review"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '">Honey and hive products</td>' in english
+
+
 def test_a_coordinator_sees_where_a_phone_number_comes_from(coordinator, territory, tmp_path) -> None:
     load(tmp_path, "bio", BIO)
     load(tmp_path, "chamber", CHAMBER)
@@ -198,3 +209,45 @@ def test_the_progress_page_says_in_french_how_many_rows_were_read(coordinator, t
     state = coordinator.get(reverse("imports:progress-json", args=[token])).json()
     assert state["status"] == "running" and state["fraction"] == 0.24
     assert state["message"].startswith("1") and "lignes lues sur environ 5" in state["message"]
+
+
+def _gzipped(content: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(content, compresslevel=9)
+
+
+def test_a_gzip_compressed_upload_is_read_as_its_content(coordinator, territory, settings, tmp_path) -> None:
+    settings.TERROIR_IMPORT_DIR = tmp_path
+    plain = csv_upload(BIO).read()
+    response = coordinator.post(
+        reverse("imports:home"),
+        {"source": "bio", "file": SimpleUploadedFile("bio.csv.gz", _gzipped(plain)),
+         "mapping_file": SimpleUploadedFile("m.toml", mapping("bio").encode())},
+    )  # fmt: skip
+    assert response.status_code == 302
+    page = coordinator.get(response["Location"]).content.decode()
+    assert "GAEC des Monts du Forez" in page
+    assert [p.name for folder in tmp_path.iterdir() for p in folder.iterdir() if p.name != "mapping.txt"] == ["bio.csv"]
+
+
+def test_a_gzip_bomb_is_refused_in_french_before_any_work(coordinator, territory, settings, tmp_path) -> None:
+    settings.TERROIR_IMPORT_DIR = tmp_path
+    settings.TERROIR_IMPORT_MAX_MB = 1
+    bomb = _gzipped(b"a;b\n" + b"0" * (3 * 1024 * 1024))  # 3 KB that unfold into 3 MB
+    assert len(bomb) < 10_000
+    response = coordinator.post(
+        reverse("imports:home"),
+        {"source": "bio", "file": SimpleUploadedFile("bio.csv.gz", bomb),
+         "mapping_file": SimpleUploadedFile("m.toml", mapping("bio").encode())},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "bio.csv.gz" in page and "une fois décompressé" in page and "TERROIR_IMPORT_MAX_MB" in page
+    assert list(tmp_path.iterdir()) == []  # nothing kept
+    broken = coordinator.post(
+        reverse("imports:home"),
+        {"source": "bio", "file": SimpleUploadedFile("bio.csv.gz", b"not gzip at all"),
+         "mapping_file": SimpleUploadedFile("m.toml", mapping("bio").encode())},
+    )  # fmt: skip
+    assert broken.status_code == 400 and "n’est pas un fichier gzip lisible" in broken.content.decode()

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from terroir.lib.tabular import Limits, SourceError, number_parse, rows_read
+from terroir.lib.tabular import HeaderAt, Limits, SourceError, header_read, number_parse, rows_read
 from terroir.lib.tests.bounded import memory_ceiling, run_bounded
 from terroir.lib.tests.pure import ROOT, django_modules_loaded_by
 from terroir.lib.tests.workbooks import xlsx_write
@@ -212,3 +212,51 @@ def test_big_files_are_streamed_in_bounded_memory(tmp_path) -> None:
         # A constant: the 1 MiB chunks of the encoding check, the parser's buffers; not the file.
         assert (tenth_kb - start) * 1024 < 6_000_000, f"{kind}: {(tenth_kb - start) * 1024} bytes for {tenth.name}"
         assert growth < more / 3, f"{kind}: {growth} bytes more for {more} bytes more of {whole.name}"
+
+
+def test_a_column_name_given_twice_gets_a_stable_second_name(tmp_path) -> None:
+    path = tmp_path / "twice.csv"
+    path.write_text("Code;Nom;Nom;Nom (2);Nom\n1;a;b;c;d\n", encoding="utf-8")
+    [row] = rows_read(path, limits=LIMITS)
+    assert row.values == {"Code": "1", "Nom": "a", "Nom (3)": "b", "Nom (2)": "c", "Nom (4)": "d"}
+
+
+def test_the_header_is_found_below_title_rows_or_at_the_row_given(tmp_path) -> None:
+    path = tmp_path / "titles.csv"
+    path.write_text("Annuaire 2022,,\n,,\nGroupe,,Autres\nNom,Commune,Vente\nFerme,Ambert,OUI\n", encoding="utf-8")
+    found = HeaderAt(columns=frozenset({"Nom", "Commune"}))
+    assert [(r.line, r.values) for r in rows_read(path, limits=LIMITS, header=found)] == [
+        (5, {"Nom": "Ferme", "Commune": "Ambert", "Vente": "OUI"})
+    ]
+    assert header_read(path, limits=LIMITS, header=found) == ["Nom", "Commune", "Vente"]
+    assert [r.line for r in rows_read(path, limits=LIMITS, header=HeaderAt(row=4))] == [5]
+    # Without the columns to look for, the first row is the header, as before.
+    assert header_read(path, limits=LIMITS) == ["Annuaire 2022", "", ""]
+
+
+def test_a_workbook_header_is_looked_for_in_the_sheet_that_holds_it(tmp_path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Notice"])
+    sheet = workbook.create_sheet("Liste")
+    for cells in (["Titre"], [], ["Nom", "Activité", "Activité"], ["Ferme", "Ovins", "Viticulture"]):
+        sheet.append(cells)
+    workbook.save(tmp_path / "list.xlsx")
+    header = HeaderAt(columns=frozenset({"Nom", "Activité (2)"}))
+    [row] = rows_read(tmp_path / "list.xlsx", limits=LIMITS, header=header)
+    assert (row.line, row.values) == (4, {"Nom": "Ferme", "Activité": "Ovins", "Activité (2)": "Viticulture"})
+
+
+def test_a_gzip_file_is_decompressed_only_up_to_the_limit(tmp_path) -> None:
+    import gzip
+
+    from terroir.lib.tabular import gunzip
+
+    (tmp_path / "small.csv.gz").write_bytes(gzip.compress(b"Nom\nFerme\n"))
+    plain = gunzip(tmp_path / "small.csv.gz", tmp_path, max_mb=1)
+    assert (plain.name, plain.read_bytes()) == ("small.csv", b"Nom\nFerme\n")
+    (tmp_path / "bomb.csv.gz").write_bytes(gzip.compress(b"0" * (2 * 1024 * 1024 + 1)))
+    with pytest.raises(SourceError, match="more than 2 MB once decompressed"):
+        gunzip(tmp_path / "bomb.csv.gz", tmp_path, max_mb=2)
+    assert not (tmp_path / "bomb.csv").exists()

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.utils.translation import gettext as _
 
 from terroir.imports.mapping import Mapping, MappingError, Record, mapping_load
-from terroir.imports.read import preview, records_checked, report_write, source_error_text
+from terroir.imports.read import preview, records_checked, report_write, source_error_text, source_opened
 from terroir.lib.tabular import SourceError
 
 SHOWN_FIELDS = ("ref", "name", "kind", "legal_form", "siret", "address", "postcode", "commune", "lat", "lon",
@@ -31,14 +32,21 @@ class Command(BaseCommand):
         try:
             mapping = mapping_load(Path(options["mapping"]))
         except MappingError as error:
-            raise CommandError(f"mapping {error}") from None
-        preview_show(self.stdout, Path(options["file"]), mapping, rows=options["rows"], report=options["report"])
+            raise CommandError(_("mapping %(error)s") % {"error": error}) from None
+        path = Path(options["file"])
+        try:
+            with source_opened(path) as readable:
+                preview_show(self.stdout, readable, mapping, rows=options["rows"], report=options["report"])
+        except SourceError as error:
+            raise CommandError(f"{path.name}: {source_error_text(error)}") from None
 
 
 def describe(record: Record) -> str:
     values = {name: getattr(record, name) for name in SHOWN_FIELDS if getattr(record, name) not in ("", None, ())}
-    status = "rejected" if record.rejected else "ok"
-    return f"line {record.line} [{status}] " + "; ".join(f"{k}={v}" for k, v in values.items())
+    status = _("rejected") if record.rejected else _("ok")
+    return _("line %(line)s [%(status)s] ") % {"line": record.line, "status": status} + "; ".join(
+        f"{k}={v}" for k, v in values.items()
+    )
 
 
 def preview_show(out: OutputWrapper, path: Path, mapping: Mapping, *, rows: int, report: Path | None) -> None:
@@ -49,15 +57,18 @@ def preview_show(out: OutputWrapper, path: Path, mapping: Mapping, *, rows: int,
     if result.error is not None:
         raise CommandError(f"{path.name}: {result.error}")
     out.write(
-        f"{result.rows} rows read, {result.rows - result.rejected} usable, {result.rejected} rejected; "
-        f"problems by field: {dict(result.problem_counts) or 'none'}"
-    )
+        _("%(rows)s rows read, %(usable)s usable, %(rejected)s rejected; problems by column: %(problems)s")
+        % {"rows": result.rows, "usable": result.rows - result.rejected, "rejected": result.rejected,
+           "problems": dict(result.problem_counts) or _("none")}
+    )  # fmt: skip
     for problem in result.problems[:50]:
-        flag = "REJECTED " if problem.fatal else ""
-        out.write(f"  line {problem.line}: {flag}{problem.where}: {problem.message}")
+        flag = _("REJECTED") + " " if problem.fatal else ""
+        out.write("  " + _("line %(line)s: %(flag)s%(column)s: %(message)s") % {
+            "line": problem.line, "flag": flag, "column": problem.where, "message": problem.message
+        })  # fmt: skip
     if report:
         try:
             lines = report_write(records_checked(path, mapping), Path(report))
         except SourceError as error:
             raise CommandError(f"{path.name}: {source_error_text(error)}") from None
-        out.write(f"{lines} problems written to {report}")
+        out.write(_("%(lines)s problems written to %(report)s") % {"lines": lines, "report": report})

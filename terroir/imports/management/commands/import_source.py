@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
-from terroir.imports.mapping import MappingError
+from terroir.imports.mapping import Mapping, MappingError
 from terroir.imports.models import ImportRun
+from terroir.imports.read import source_error_text, source_opened
 from terroir.imports.services import ImportBusy, mapping_for, source_import
 from terroir.lib.progress import Progress
+from terroir.lib.tabular import SourceError
 
 from .import_preview import preview_show
 
@@ -41,11 +44,18 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"no file at {path}")
+            raise CommandError(_("no file at %(path)s") % {"path": path})
         try:
             mapping, text = mapping_for(source=options["source"], name=options["mapping"] or "")
         except MappingError as error:
-            raise CommandError(f"mapping {error}") from None
+            raise CommandError(_("mapping %(error)s") % {"error": error}) from None
+        try:
+            with source_opened(path) as readable:
+                self._import(readable, mapping, text, options)
+        except SourceError as error:
+            raise CommandError(f"{path.name}: {source_error_text(error)}") from None
+
+    def _import(self, path: Path, mapping: Mapping, text: str, options: dict[str, Any]) -> None:
         if options["preview"]:
             preview_show(self.stdout, path, mapping, rows=options["rows"], report=options["report"])
             return
@@ -66,18 +76,24 @@ class Command(BaseCommand):
         if options["report"] and run.report:
             Path(options["report"]).write_text(run.report, encoding="utf-8")
         if run.status == ImportRun.Status.FAILED:
-            raise CommandError(f"{path.name}: {run.error} (nothing was imported)")
+            message = _("%(name)s: %(error)s (nothing was imported)")
+            raise CommandError(message % {"name": path.name, "error": run.error})
         self.stdout.write(
-            f"{run.rows} rows read: {run.created} new records, {run.updated} updated, {run.unchanged} unchanged, "
-            f"{run.rejected} rejected; {run.missing} no longer in the source (flagged); "
-            f"{run.commune_level} placed at their commune's centre only"
-        )
+            _(
+                "%(rows)s rows read: %(created)s new records, %(updated)s updated, %(unchanged)s unchanged, "
+                "%(rejected)s rejected; %(missing)s no longer in the source (flagged); %(commune_level)s placed at "
+                "their commune's centre only"
+            ) % {name: getattr(run, name) for name in ("rows", "created", "updated", "unchanged", "rejected",
+                                                      "missing", "commune_level")}
+        )  # fmt: skip
         self.stdout.write(
-            f"directory: {run.entries_created} entries created, {run.entries_updated} updated, {run.merged} records "
-            f"merged into another source's entry, {run.review} pairs to review"
-        )
+            _(
+                "directory: %(entries_created)s entries created, %(entries_updated)s updated, %(merged)s records "
+                "merged into another source's entry, %(review)s pairs to review"
+            ) % {name: getattr(run, name) for name in ("entries_created", "entries_updated", "merged", "review")}
+        )  # fmt: skip
         if options["dry_run"]:
-            self.stdout.write("dry run: nothing was kept")
+            self.stdout.write(_("dry run: nothing was kept"))
 
     _shown = False
 
