@@ -233,31 +233,43 @@ def map_cells_rebuild() -> int:
 
 @transaction.atomic
 def map_cells_refresh(*, positions: Iterable[tuple[float | None, float | None]]) -> None:
-    """Recompute the cells holding the given positions (old and new ones of edited places)."""
-    for lat, lon in positions:
-        if lat is None or lon is None:
-            continue
-        for level in range(MAX_CLUSTER_LEVEL + 1):
-            row, col = cell_of(lat, lon, level)
-            size = cell_degrees(level)
-            south, west = row * size - 90.0, col * size - 180.0
-            inside = Place.objects.filter(
-                lat__gte=south, lat__lt=south + size, lon__gte=west, lon__lt=west + size, closed_at=None
-            ).values_list("lat", "lon", "kind")
-            by_kind: dict[str, list[float]] = {}
-            for plat, plon, kind in inside:
-                # The half-open box above and floor() can disagree on a border by rounding: trust floor().
-                if plat is None or plon is None or cell_of(plat, plon, level) != (row, col):
-                    continue
-                acc = by_kind.setdefault(kind, [0, 0.0, 0.0])
-                acc[0] += 1
-                acc[1] += plat
-                acc[2] += plon
-            MapCell.objects.filter(level=level, row=row, col=col).delete()
-            MapCell.objects.bulk_create(
-                MapCell(level=level, row=row, col=col, kind=k, count=int(a[0]), lat_sum=a[1], lon_sum=a[2])
-                for k, a in by_kind.items()
-            )
+    """Recompute the cells holding the given positions (old and new ones of edited places). Each cell is
+    counted once however many positions fall in it, and the cells are replaced in one DELETE and one
+    INSERT instead of a delete and an insert per cell and level (13 levels a position)."""
+    cells = dict.fromkeys(
+        (level, *cell_of(lat, lon, level))
+        for lat, lon in positions
+        if lat is not None and lon is not None
+        for level in range(MAX_CLUSTER_LEVEL + 1)
+    )
+    fresh: list[MapCell] = []
+    for level, row, col in cells:
+        size = cell_degrees(level)
+        south, west = row * size - 90.0, col * size - 180.0
+        inside = Place.objects.filter(
+            lat__gte=south, lat__lt=south + size, lon__gte=west, lon__lt=west + size, closed_at=None
+        ).values_list("lat", "lon", "kind")
+        by_kind: dict[str, list[float]] = {}
+        for plat, plon, kind in inside:
+            # The half-open box above and floor() can disagree on a border by rounding: trust floor().
+            if plat is None or plon is None or cell_of(plat, plon, level) != (row, col):
+                continue
+            acc = by_kind.setdefault(kind, [0, 0.0, 0.0])
+            acc[0] += 1
+            acc[1] += plat
+            acc[2] += plon
+        fresh.extend(
+            MapCell(level=level, row=row, col=col, kind=k, count=int(a[0]), lat_sum=a[1], lon_sum=a[2])
+            for k, a in by_kind.items()
+        )
+    # In slices: a long OR is as deep an expression as it has terms (SQLite stops at 1,000).
+    keys = list(cells)
+    for start in range(0, len(keys), 200):
+        stale = models.Q()
+        for level, row, col in keys[start : start + 200]:
+            stale |= models.Q(level=level, row=row, col=col)
+        MapCell.objects.filter(stale).delete()
+    MapCell.objects.bulk_create(fresh, batch_size=BATCH)
 
 
 @transaction.atomic
