@@ -442,7 +442,7 @@ class CommuneNotFound(ValueError):
         if self.suggestions:
             return _("no commune is named “%(text)s”. Did you mean %(names)s?") % {
                 "text": self.text,
-                "names": _(" or ").join(c.label for c in self.suggestions),
+                "names": ", ".join(c.label for c in self.suggestions),
             }
         return _("no commune is named or numbered “%(text)s”.") % {"text": self.text}
 

@@ -94,7 +94,14 @@ def _commune_names(ids: Iterable[str | None]) -> dict[str, str]:
 
 
 def _actor_of(
-    *, name: str, commune: Commune | None, postcode: str, email: str, phone: str, website: str, siret: str = "",
+    *,
+    name: str,
+    commune: Commune | None,
+    postcode: str,
+    email: str,
+    phone: str,
+    website: str,
+    siret: str = "",
     **values: Any,
 ) -> Actor:
     """An unsaved actor: its contact fields and SIRET through the field registry, its search key from the

@@ -28,8 +28,10 @@ def test_home_shows_the_search_form_and_results_in_french(client, territory) -> 
     assert "Marché d&#x27;Ambert" in html
     assert '<span class="distance">1,4 km</span>' in html  # French decimal comma
     # Every form field has a label.
-    for field in ("q", "commune", "radius_km", "kind", "category", "label", "open_on"):
+    for field in ("q", "commune", "radius_km", "category", "label", "open_on"):
         assert f'<label for="{field}">' in html
+    # The kinds are ticked (several at once), each box inside its label; the asked one is ticked.
+    assert '<label><input type="checkbox" name="kind" value="market" checked> Marché</label>' in html
 
 
 def test_the_interface_is_translated_to_english(client, territory) -> None:
