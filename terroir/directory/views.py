@@ -213,7 +213,10 @@ def place(request: HttpRequest, place_id: int) -> HttpResponse:
 def producer(request: HttpRequest, producer_id: int) -> HttpResponse:
     found = get_object_or_404(Actor.objects.select_related("commune"), pk=producer_id, is_producer=True)
     offers = presenters.offers_by_producer([found.pk]).get(found.pk, [])
-    places = presenters.producer_places(found)
+    supplied = presenters.producer_places(found)
+    # "Where to buy" lists where the public can buy; the canteens and platforms it supplies are for
+    # professionals (the page shows them to those signed in as one).
+    places = [p for p in supplied if PlaceKind(p.kind).public]
     return render(
         request,
         "directory/producer.html",
@@ -222,6 +225,7 @@ def producer(request: HttpRequest, producer_id: int) -> HttpResponse:
             "offers": [(o, presenters.months_text(o.months)) for o in offers],
             "labels": presenters.labels_of(offers),
             "places": [(p, _week(p.opening_hours)) for p in places],
+            "professional_places": [p for p in supplied if not PlaceKind(p.kind).public],
             "json_ld": script_json(producer_json_ld(found, offers, places, request)),
             **_entry_context(request, found),
         },
