@@ -225,8 +225,13 @@
       .catch(function (err) { if (err.name !== "AbortError") { el.dataset.loading = "0"; } });
   }
 
-  map.on("moveend", refresh);
-  refresh();
+  // A search the page refused (its message is above the map) is not asked again by the map.
+  if (config.asks !== false) {
+    map.on("moveend", refresh);
+    refresh();
+  } else {
+    el.dataset.loading = "0";
+  }
 
   // On a phone the list and the map take turns (site.css hides the other below 900 px).
   var layout = document.getElementById("search-layout");

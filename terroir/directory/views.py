@@ -140,7 +140,7 @@ def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
             (value, label, "?" + urlencode({**api_params, "what": value}), value == what) for value, label in LISTS
         ],
         "weekday_choices": WEEKDAY_CHOICES,
-        "map_config": json.dumps(_map_config(query, api_params, commune)),
+        "map_config": json.dumps({**_map_config(query, api_params, commune), "asks": error is None}),
         "commune_choice": commune,
         "commune_options": (
             [(c, "?" + urlencode({**api_params, "commune": c.label})) for c in error.candidates or error.suggestions]
