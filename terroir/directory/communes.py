@@ -516,7 +516,11 @@ def communes_suggest(text: str, *, limit: int = SUGGEST_LIMIT) -> list[CommuneCh
         exact = {e.code for e in index.by_key.get(key, [])}
         # The name typed in full first ("Thiers" before "Thiers-sur-Thève"), within the territory first.
         ranked = sorted(_choices(codes, index), key=lambda c: (not c.in_territory, c.code not in exact))
-        found.extend(c for c in ranked if c not in found)
+        # Membership by code in a set: a short prefix ("sa") starts thousands of names.
+        seen = {c.code for c in found}
+        found.extend(c for c in ranked if c.code not in seen)
+        if len(found) >= limit:
+            break
     return found[:limit]
 
 
