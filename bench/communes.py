@@ -4,12 +4,14 @@ as real files write them (drawn from the reference file: official name, without 
 measured in the same run, and the one-query-per-row way the importer used before (an indexed ORM query
 on the folded name).
 
-    .venv/bin/python bench/communes.py [--rows 20000] [--real] [--refresh] [--database-url URL]
+    .venv/bin/python bench/communes.py [--rows 20000] [--real] [--refresh] [--suggest] [--database-url URL]
 
 `--real` also looks up the communes of the real files in ../shared/data/real (the HVE list: name and
 postcode; the nosmarches market list: name and postcode; the jourdemarche market list: its postcode
 alone, the leading zero restored) and prints how many are found, ambiguous or not found. `--refresh`
-times `communes_load` on the loaded table: unchanged, then with 500 communes changed.
+times `communes_load` on the loaded table: unchanged, then with 500 communes changed. `--suggest` times
+the search page's autocomplete (`communes_suggest`, on the first 2 to 8 letters of the names asked, as
+a person types them) and the search's `commune_choose` on whole names.
 
 The last line starts with "SUMMARY communes:".
 """
@@ -17,6 +19,7 @@ The last line starts with "SUMMARY communes:".
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import random
 import statistics
@@ -87,6 +90,28 @@ def refresh_measure() -> None:
     print(f"communes_load with {len(codes)} communes changed: {time.perf_counter() - started:.1f} s")
 
 
+def suggest_measure(names: list[str]) -> str:
+    """The autocomplete on what a person types (2 to 8 first letters) and commune_choose on whole names;
+    returns their fields for the SUMMARY line."""
+    from terroir.directory.communes import CommuneAmbiguous, CommuneNotFound, commune_choose, communes_suggest
+
+    rng = random.Random(7)
+    typed, chosen = [], []
+    for name in names:
+        prefix = name[: rng.randint(2, 8)]
+        start = time.perf_counter()
+        communes_suggest(prefix)
+        typed.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        with contextlib.suppress(CommuneAmbiguous, CommuneNotFound):
+            commune_choose(name)
+        chosen.append((time.perf_counter() - start) * 1000)
+    t50, t95 = statistics.median(typed), percentile(typed, 0.95)
+    c50, c95 = statistics.median(chosen), percentile(chosen, 0.95)
+    print(f"communes_suggest p50 {t50:.3f} ms, p95 {t95:.3f} ms; commune_choose p50 {c50:.3f} ms, p95 {c95:.3f} ms")
+    return f" suggest_p50_ms={t50:.3f} suggest_p95_ms={t95:.3f} choose_p50_ms={c50:.3f} choose_p95_ms={c95:.3f}"
+
+
 def queries(rows: int) -> list[dict[str, str]]:
     from terroir.directory.communes import communes_rows
 
@@ -112,6 +137,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--real", action="store_true", help="also the real files of ../shared/data/real")
     parser.add_argument("--refresh", action="store_true", help="also time communes_load on a loaded table")
+    parser.add_argument("--suggest", action="store_true", help="also time the autocomplete and commune_choose")
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
     options = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="terroir-communes-")
@@ -148,6 +174,9 @@ def main() -> None:
         Commune.objects.filter(name_key=name_key(query["name"])).order_by("-population").first()
         orm.append((time.perf_counter() - start) * 1000)
 
+    suggest = ""
+    if options.suggest:
+        suggest = suggest_measure([q["name"] for q in asked[:2000] if q["name"]])
     if options.real:
         real_measure()
     if options.refresh:
@@ -159,7 +188,8 @@ def main() -> None:
     print(f"floor (fold + dict read) p50 {f50:.4f} ms; one ORM query per row p50 {o50:.3f} ms")
     verdict = "met" if p95 <= TARGET_MS else "NOT met"
     print(f"SUMMARY communes: p50_ms={p50:.3f} p95_ms={p95:.3f} floor_p50_ms={f50:.4f} ratio_p50={p50 / f50:.0f} "
-          f"orm_p50_ms={o50:.3f} found={found / len(asked):.3f} target_p95_ms={TARGET_MS} {verdict}")  # fmt: skip
+          f"orm_p50_ms={o50:.3f} found={found / len(asked):.3f} target_p95_ms={TARGET_MS} {verdict}"
+          f"{suggest}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -22,7 +22,47 @@
   }
 
   var config = JSON.parse(el.dataset.config);
-  var map = L.map(el, { zoomControl: true }).setView(config.center, config.zoom);
+  var map = L.map(el, { zoomControl: true });
+  // The map follows the search: the circle asked (and its centre), else the box of the results, else
+  // the territory. The map asks the same search, so that it counts what the list counts.
+  var searchArea = null;
+  if (config.circle) {
+    map.setView([config.circle.lat, config.circle.lon], config.zoom);
+    var centre = [config.circle.lat, config.circle.lon];
+    searchArea = L.circle(centre, {
+      radius: config.circle.radiusKm * 1000, color: "#1f6b3a", weight: 2, fill: true, fillOpacity: 0.04,
+      interactive: false, className: "search-circle",
+    }).addTo(map);
+    L.circleMarker(centre, {
+      radius: 6, color: "#fff", weight: 2, fillColor: "#1f6b3a", fillOpacity: 1, interactive: false,
+      className: "search-centre",
+    }).addTo(map);
+    el.dataset.circleKm = String(config.circle.radiusKm);
+    el.setAttribute("aria-label", el.getAttribute("aria-label") + " — " + config.circle.label + ", " +
+      text("radius", Math.round(config.circle.radiusKm)));
+  }
+
+  function fit() {
+    if (!el.offsetWidth) {
+      // Hidden (a phone showing the list): no size to fit yet, fitted when shown.
+      map.setView(config.circle ? [config.circle.lat, config.circle.lon] : config.center, config.zoom);
+      return;
+    }
+    if (searchArea) {
+      // The circle's own bounds need a drawn map: its box from the centre instead.
+      map.fitBounds(L.latLng(config.circle.lat, config.circle.lon).toBounds(config.circle.radiusKm * 2000), { padding: [8, 8] });
+    } else if (config.bounds) {
+      var b0 = config.bounds;
+      if (b0[0][0] === b0[1][0] && b0[0][1] === b0[1][1]) {
+        map.setView(b0[0], 13);
+      } else {
+        map.fitBounds(b0, { padding: [24, 24], maxZoom: 14 });
+      }
+    } else {
+      map.setView(config.center, config.zoom);
+    }
+  }
+  fit();
   baseLayer(map, config);
   var layer = L.layerGroup().addTo(map);
   var producerLayer = L.layerGroup().addTo(map);
@@ -31,7 +71,10 @@
   var embedded = el.dataset.embedded === "1";
 
   function text(key, n) {
-    return String((config.text || {})[key] || key).replace("%(n)s", String(n));
+    // One of a count has its own sentence (the server's ngettext): "1 lieu", not "1 lieux".
+    var texts = config.text || {};
+    var chosen = n === 1 && texts[key + "One"] ? texts[key + "One"] : texts[key];
+    return String(chosen || key).replace("%(n)s", String(n));
   }
 
   function clusterIcon(count) {
@@ -45,27 +88,45 @@
     });
   }
 
-  function placeLink(p) {
-    var a = document.createElement("a");
-    a.href = "/places/" + p.id + "/";
-    a.textContent = p.name;
-    if (embedded) { a.target = "_blank"; a.rel = "noopener"; }
-    return a;
+  function kindName(kind) {
+    return (config.kinds || {})[kind] || kind;
+  }
+
+  function line(className, value) {
+    var p = document.createElement("p");
+    p.className = className;
+    p.textContent = value;
+    return p;
   }
 
   function placePopup(p) {
-    // The link, then today's hours and the open-now line when the place has hours (text, never HTML).
+    // Built from text nodes only: a place's name never becomes HTML.
     var box = document.createElement("div");
-    box.appendChild(placeLink(p));
-    [p.hours_today, p.hours_status].forEach(function (line) {
-      if (!line) return;
-      var small = document.createElement("small");
-      small.className = "popup-hours";
-      small.textContent = line;
-      box.appendChild(document.createElement("br"));
-      box.appendChild(small);
-    });
+    box.className = "place-popup";
+    var title = document.createElement("p");
+    title.className = "popup-title";
+    var strong = document.createElement("strong");
+    strong.textContent = p.name;
+    title.appendChild(strong);
+    box.appendChild(title);
+    var kind = kindName(p.kind);
+    box.appendChild(line("popup-kind", kind.charAt(0).toUpperCase() + kind.slice(1) + (p.commune ? " · " + p.commune : "")));
+    if (p.hours_today) { box.appendChild(line("popup-hours", p.hours_today)); }
+    if (p.hours_status) { box.appendChild(line("popup-hours hours-status", p.hours_status)); }
+    var a = document.createElement("a");
+    a.href = "/places/" + p.id + "/";
+    a.textContent = text("details", 0);
+    if (embedded) { a.target = "_blank"; a.rel = "noopener"; }
+    box.appendChild(a);
     return box;
+  }
+
+  function placeIcon(kind) {
+    // Shape and colour per kind (site.css .mk-*), the legend's; the marker's title says the kind too.
+    var mark = document.createElement("span");
+    mark.className = "mk mk-" + kind;
+    mark.setAttribute("aria-hidden", "true");
+    return L.divIcon({ className: "place-marker", html: mark, iconSize: [22, 22] });
   }
 
   function producerIcon() {
@@ -127,12 +188,14 @@
       layer.addLayer(m);
     });
     data.places.forEach(function (p) {
-      var m = L.marker([p.lat, p.lon], { title: p.name, alt: p.name, keyboard: true });
+      var title = p.name + " — " + kindName(p.kind);
+      var m = L.marker([p.lat, p.lon], { icon: placeIcon(p.kind), title: title, alt: title, keyboard: true });
       m.bindPopup(placePopup(p));
       layer.addLayer(m);
     });
     el.dataset.places = String(data.places.length);
     el.dataset.clusters = String(data.clusters.length);
+    el.dataset.total = String(data.total);
     if (status) {
       status.textContent = data.clusters.length
         ? text("clustered", data.total)
@@ -163,6 +226,41 @@
       .catch(function (err) { if (err.name !== "AbortError") { el.dataset.loading = "0"; } });
   }
 
-  map.on("moveend", refresh);
-  refresh();
+  // A search the page refused (its message is above the map) is not asked again by the map.
+  if (config.asks !== false) {
+    map.on("moveend", refresh);
+    refresh();
+  } else {
+    el.dataset.loading = "0";
+  }
+
+  // On a phone the list and the map take turns (site.css hides the other below 900 px).
+  var layout = document.getElementById("search-layout");
+  var toggle = document.getElementById("view-toggle");
+  if (layout && toggle) {
+    toggle.hidden = false;
+    layout.classList.add("show-list");
+    var shown = el.offsetWidth > 0;
+    Array.prototype.forEach.call(toggle.querySelectorAll("button"), function (button) {
+      button.addEventListener("click", function () {
+        var view = button.dataset.view;
+        layout.classList.toggle("show-list", view === "list");
+        layout.classList.toggle("show-map", view === "map");
+        Array.prototype.forEach.call(toggle.querySelectorAll("button"), function (other) {
+          other.setAttribute("aria-pressed", String(other === button));
+        });
+        if (view === "map") {
+          // Drawn while hidden, the map had no size: fit it again now that it has one.
+          map.invalidateSize();
+          if (!shown) {
+            shown = true;
+            fit();
+            // The same view as the hidden map's leaves the circle clipped to a map of no size: a
+            // moveend redraws it (and asks the server for this view).
+            map.fire("moveend");
+          }
+        }
+      });
+    });
+  }
 })();

@@ -151,6 +151,20 @@ class LabelOut(Schema):
 class KindOut(Schema):
     slug: str
     name: str
+    public: bool = Field(
+        True, description="Whether the public can buy there; places of other kinds need `professional=1`."
+    )
+
+
+class CommuneOut(Schema):
+    code: str = Field(description="INSEE code.")
+    name: str
+    department: str
+    postcodes: list[str]
+    lat: float
+    lon: float
+    label: str = Field(description="Name and département, as `commune=` reads it back: “Saint-Just (63)”.")
+    in_territory: bool = Field(description="Within the territory's local radius of its centre.")
 
 
 class ClusterOut(Schema):
@@ -169,6 +183,7 @@ class MapPlaceOut(Schema):
     kind: str
     lat: float
     lon: float
+    commune: str = ""
     hours_today: str = Field("", description="Today's opening slots in words (\"today 9 am–12 pm\"), or empty.")
     hours_status: str = Field("", description="Open now or not, and when that changes.")
 

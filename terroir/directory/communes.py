@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import csv
 import difflib
 import gzip
@@ -17,9 +18,10 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connections, router, transaction
+from django.utils.translation import gettext as _
 from scipy.spatial import cKDTree
 
-from terroir.lib.geo import KM_PER_DEGREE_LAT
+from terroir.lib.geo import KM_PER_DEGREE_LAT, haversine_km
 from terroir.lib.text import fold
 
 from .models import Commune, CommuneName
@@ -192,6 +194,24 @@ class CommuneIndex:
         for department, entries in self.by_department.items():
             keys[department] = sorted({k for e in entries for k in self.keys_of.get(e.code, [e.key])})
         return keys
+
+    @cached_property
+    def sorted_keys(self) -> list[str]:
+        """Every name, sorted: the names starting with what a person typed are one slice of it."""
+        return sorted(self.by_key)
+
+    def territory_codes(self, centre: tuple[float, float], radius_km: float) -> frozenset[str]:
+        """The communes within `radius_km` of `centre` (the territory's, from the settings; kept per
+        centre and radius, as settings may differ between a site's processes and tests)."""
+        cache: dict[tuple[float, float, float], frozenset[str]] = self.__dict__.setdefault("_territory", {})
+        key = (centre[0], centre[1], radius_km)
+        if key not in cache:
+            cache[key] = frozenset(
+                e.code
+                for e in self.entries.values()
+                if haversine_km(centre[0], centre[1], e.row[6], e.row[7]) <= radius_km
+            )
+        return cache[key]
 
     @cached_property
     def _centres(self) -> tuple[list[str], Any]:
@@ -409,3 +429,183 @@ def without_cedex(name: str) -> str:
 def commune_locate(*, code: str = "", postcode: str = "", name: str = "", department: str = "") -> Commune | None:
     """The commune a source means (commune_resolve), or None when it is unknown or ambiguous."""
     return commune_resolve(code=code, postcode=postcode, name=name, department=department).commune
+
+
+# --- What a person types: the search's commune, its autocomplete ---------------------------------
+
+_DEPARTMENT_AFTER = re.compile(r"^(.*?)\s*\((\d[\dab]|\d{3})\)\s*$", re.IGNORECASE)
+_POSTCODE_AROUND = re.compile(r"^(?:(\d{5})\s+)?(.*?)(?:\s+(\d{5}))?$")
+SUGGEST_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class CommuneChoice:
+    """A commune as a person picks it: its name, département and postcodes; whether it is in the
+    territory (within TERROIR_LOCAL_RADIUS_KM of TERROIR_CENTER)."""
+
+    code: str
+    name: str
+    department: str
+    postcodes: tuple[str, ...]
+    lat: float
+    lon: float
+    population: int
+    in_territory: bool
+
+    @property
+    def label(self) -> str:
+        """ "Saint-Just (63)": what the search field shows, and reads back (commune_choose)."""
+        return f"{self.name} ({self.department})"
+
+
+class CommuneNotFound(ValueError):
+    """No commune has that name; `suggestions` are the closest names, the territory's first."""
+
+    def __init__(self, text: str, suggestions: list[CommuneChoice]):
+        super().__init__(text)
+        self.text = text
+        self.suggestions = suggestions
+
+    @property
+    def message(self) -> str:
+        if self.suggestions:
+            return _("no commune is named “%(text)s”. Did you mean %(names)s?") % {
+                "text": self.text,
+                "names": ", ".join(c.label for c in self.suggestions),
+            }
+        return _("no commune is named or numbered “%(text)s”.") % {"text": self.text}
+
+
+class CommuneAmbiguous(ValueError):
+    """Several communes bear that name and none stands out: `candidates`, the territory's first."""
+
+    def __init__(self, text: str, candidates: list[CommuneChoice]):
+        super().__init__(text)
+        self.text = text
+        self.candidates = candidates
+
+    @property
+    def message(self) -> str:
+        return _("several communes are named “%(text)s”: %(names)s. Which one?") % {
+            "text": self.text,
+            "names": ", ".join(c.label for c in self.candidates),
+        }
+
+
+def _territory(index: CommuneIndex) -> frozenset[str]:
+    lat, lon = settings.TERROIR_CENTER
+    return index.territory_codes((lat, lon), settings.TERROIR_LOCAL_RADIUS_KM)
+
+
+def _choices(codes: Collection[str], index: CommuneIndex) -> list[CommuneChoice]:
+    """The communes, the territory's first, then the most populated first."""
+    territory = _territory(index)
+    choices = []
+    for code in dict.fromkeys(codes):
+        entry = index.entries[code]
+        row = entry.row
+        choices.append(
+            CommuneChoice(
+                code=code, name=row[1], department=row[3], postcodes=tuple(sorted(entry.postcodes)), lat=row[6],
+                lon=row[7], population=row[5] or 0, in_territory=code in territory,
+            )
+        )  # fmt: skip
+    return sorted(choices, key=lambda c: (not c.in_territory, -c.population, c.name))
+
+
+def communes_suggest(text: str, *, limit: int = SUGGEST_LIMIT) -> list[CommuneChoice]:
+    """The communes whose name (accents, case, hyphens and "St" ignored) or postcode starts with what
+    was typed, for an autocomplete: the names starting so first, then those with a word starting so
+    ("just" finds Saint-Just); the territory's communes before the others."""
+    index = commune_index()
+    text = text.strip()
+    bracketed = _DEPARTMENT_AFTER.match(text)
+    department = ""
+    if bracketed:
+        text, department = bracketed.group(1), bracketed.group(2).upper()
+    if text.isdigit():
+        codes = [c for p in index.by_postcode if p.startswith(text) for c in (e.code for e in index.by_postcode[p])]
+        if len(text) == 5 and text in index.entries:
+            codes.insert(0, text)
+        return _choices(codes, index)[:limit]
+    key = name_key(text)
+    if not key:
+        return []
+    keys = index.sorted_keys
+    start = bisect.bisect_left(keys, key)
+    starting = []
+    for k in keys[start:]:
+        if not k.startswith(key):
+            break
+        starting.append(k)
+    inside = [k for k in keys if f" {key}" in f" {k}" and not k.startswith(key)] if len(key) >= 3 else []
+    found: list[CommuneChoice] = []
+    for group in (starting, inside):
+        codes = [e.code for k in group for e in index.by_key[k] if not department or e.department == department]
+        exact = {e.code for e in index.by_key.get(key, [])}
+        # The name typed in full first ("Thiers" before "Thiers-sur-Thève"), within the territory first.
+        ranked = sorted(_choices(codes, index), key=lambda c: (not c.in_territory, c.code not in exact))
+        # Membership by code in a set: a short prefix ("sa") starts thousands of names.
+        seen = {c.code for c in found}
+        found.extend(c for c in ranked if c.code not in seen)
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def commune_choose(text: str) -> CommuneChoice:
+    """The commune a person means by what they typed in the search: "Ambert", "63600", an INSEE code,
+    "Saint-Just (63)" as the autocomplete writes it, "St Just 63600". The lookup of the imports
+    (commune_resolve: accents, "St", articles, former communes, misspellings within a département or
+    postcode); a name several communes bear goes to the territory's one when only one of them is
+    there, else raises CommuneAmbiguous; an unknown name raises CommuneNotFound with the closest names.
+    """
+    index = commune_index()
+    text = text.strip()
+    name, department, postcode = text, "", ""
+    bracketed = _DEPARTMENT_AFTER.match(text)
+    if bracketed:
+        name, department = bracketed.group(1), bracketed.group(2).upper()
+    elif not text.isdigit():
+        around = _POSTCODE_AROUND.match(text)
+        if around and (around.group(1) or around.group(3)) and around.group(2):
+            name, postcode = around.group(2), around.group(1) or around.group(3)
+    if text.isdigit():
+        if text in index.entries:
+            return _choices([text], index)[0]
+        # A postcode several communes share: the most populated, the town the post office is named after.
+        by_postcode = _choices([e.code for e in index.by_postcode.get(text, [])], index)
+        if by_postcode:
+            return by_postcode[0]
+        raise CommuneNotFound(text, [])
+    match = commune_resolve(name=name, department=department, postcode=postcode)
+    if match.commune is not None:
+        return _choices([match.commune.code], index)[0]
+    if match.ambiguous:
+        candidates = _choices(match.candidates, index)
+        local = [c for c in candidates if c.in_territory]
+        if len(local) == 1:
+            return local[0]
+        key = name_key(name)
+        # "Clermont" in Clermont-Ferrand's territory: the territory's communes whose name starts so
+        # are among the answers, first.
+        nearby = [
+            c for c in communes_suggest(name) if c.in_territory and c.code not in match.candidates
+            and name_key(c.name).startswith(key + " ")
+        ]  # fmt: skip
+        raise CommuneAmbiguous(text, (local or [*nearby, *candidates])[:SUGGEST_LIMIT])
+    raise CommuneNotFound(text, _close_names(name_key(name), index))
+
+
+def _close_names(key: str, index: CommuneIndex, n: int = 3) -> list[CommuneChoice]:
+    """The communes named closest to a misspelt `key`: the territory's names, else all of France."""
+    if not key:
+        return []
+    territory = _territory(index)
+    local_keys = sorted({k for code in territory for k in index.keys_of.get(code, [])})
+    for keys, only in ((local_keys, territory), (index.sorted_keys, None)):
+        close = difflib.get_close_matches(key, keys, n=n, cutoff=0.75)
+        codes = [e.code for k in close for e in index.by_key.get(k, []) if only is None or e.code in only]
+        if codes:
+            return _choices(codes, index)[:n]
+    return []

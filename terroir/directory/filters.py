@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -22,8 +23,8 @@ from pydantic_core import PydanticCustomError
 from terroir.lib import hours
 from terroir.lib.geo import BBox, Point, valid_lat, valid_lon
 
-from .communes import commune_find
-from .models import PlaceKind
+from .communes import CommuneAmbiguous, CommuneChoice, CommuneNotFound, commune_choose
+from .models import PROFESSIONAL_KINDS, PlaceKind
 from .search import (
     MAX_PAGE_SIZE,
     MAX_QUERY_LENGTH,
@@ -135,7 +136,7 @@ CHECKS: dict[str, Callable[[str, str], Any]] = {
     "q": _text, "near": parse_point, "radius_km": _radius, "commune": _text, "kind": _kinds, "category": _text,
     "label": _text, "open_now": _bool, "open_on": lambda name, raw: parse_day(name, raw, timezone.localdate()),
     "local": _bool, "bbox": parse_bbox, "page": lambda name, raw: _int(name, raw, 1, MAX_PAGE),
-    "page_size": lambda name, raw: _int(name, raw, 1, MAX_PAGE_SIZE), "producers": _bool,
+    "page_size": lambda name, raw: _int(name, raw, 1, MAX_PAGE_SIZE), "producers": _bool, "professional": _bool,
 }  # fmt: skip
 # Kept as the text given: to_query() reads their value (a point, a box, kinds, a day: the weekday "mo"
 # is the next Monday from the `today` it is given).
@@ -167,6 +168,13 @@ class PlaceFilters(Schema):
     bbox: str | None = Field(None, description="WEST,SOUTH,EAST,NORTH.")
     page: int | None = Field(None, ge=1, le=MAX_PAGE)
     page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+    professional: bool | None = Field(
+        None,
+        description=(
+            "Also the places the public cannot buy at (kinds whose `public` is false: canteens, relay "
+            "platforms), left out of a search by default; needed to ask for those kinds."
+        ),
+    )
 
     @field_validator("*", mode="before")
     @classmethod
@@ -189,15 +197,33 @@ class PlaceFilters(Schema):
             raise PydanticCustomError("invalid_parameter", "{message}", {"message": exc.message}) from None
         return value if name in KEPT_AS_TEXT else checked
 
+    def commune_chosen(self) -> CommuneChoice | None:
+        """The commune asked (none when a point is); raises CommuneInvalid when it is unknown or
+        ambiguous, with the suggestions or the candidates."""
+        if self.near or not self.commune:
+            return None
+        try:
+            return commune_choose(self.commune)
+        except (CommuneNotFound, CommuneAmbiguous) as exc:
+            raise CommuneInvalid(exc) from None
+
     def to_query(self, *, today: dt.date | None = None) -> PlaceQuery:
-        """The search asked; raises InvalidParameter for a commune that is not known."""
+        """The search asked; raises InvalidParameter for a commune that is not known or ambiguous
+        (CommuneInvalid) and for a kind of professionals asked without `professional`."""
         near = parse_point("near", self.near) if self.near else None
         commune = self.commune or ""
-        if near is None and commune:
-            found = commune_find(commune)
-            if found is None or found.lat is None or found.lon is None:
-                raise InvalidParameter("commune", f"no commune named or numbered {commune!r}")
+        found = self.commune_chosen()
+        if found is not None:
             near = Point(found.lat, found.lon)
+        kinds = _kinds("kind", self.kind or "")
+        professional = bool(self.professional)
+        hidden = [k for k in kinds if k in PROFESSIONAL_KINDS]
+        if hidden and not professional:
+            raise InvalidParameter(
+                "kind",
+                _("%(kinds)s: places for professionals, the public cannot buy there (add professional=1)")
+                % {"kinds": ", ".join(hidden)},
+            )
         local = bool(self.local)
         if local and near is None:
             near = Point(*settings.TERROIR_CENTER)
@@ -206,7 +232,7 @@ class PlaceFilters(Schema):
             near=near,
             radius_km=self.radius_km,
             commune=commune,
-            kinds=_kinds("kind", self.kind or ""),
+            kinds=kinds,
             category=self.category or "",
             label=self.label or "",
             open_now=bool(self.open_now),
@@ -215,7 +241,17 @@ class PlaceFilters(Schema):
             bbox=parse_bbox("bbox", self.bbox) if self.bbox else None,
             page=self.page or 1,
             page_size=self.page_size or 20,
+            professional=professional,
         )
+
+
+class CommuneInvalid(InvalidParameter):
+    """The commune of a search is unknown (`suggestions`) or ambiguous (`candidates`)."""
+
+    def __init__(self, cause: CommuneNotFound | CommuneAmbiguous):
+        super().__init__("commune", cause.message)
+        self.suggestions = cause.suggestions if isinstance(cause, CommuneNotFound) else []
+        self.candidates = cause.candidates if isinstance(cause, CommuneAmbiguous) else []
 
 
 class MapFilters(PlaceFilters):

@@ -209,6 +209,16 @@ class PlaceKind(models.TextChoices):
     VENDING = "vending", _("vending machine")
     ONLINE = "online", _("online or delivery")
 
+    @property
+    def public(self) -> bool:
+        """Whether a resident can buy there: collective catering (school canteens, care-home kitchens)
+        and relay platforms stay in the directory for professionals, out of the public search."""
+        return self.value not in PROFESSIONAL_KINDS
+
+
+PROFESSIONAL_KINDS = frozenset({PlaceKind.CANTEEN.value, PlaceKind.RELAY.value})
+PUBLIC_KINDS = tuple(kind for kind in PlaceKind.values if kind not in PROFESSIONAL_KINDS)
+
 
 class Place(Sourced, Contact):
     """Where food is sold or handed over: a farm shop, a market, an AMAP pickup, a supermarket shelf…"""

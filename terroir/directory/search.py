@@ -16,7 +16,19 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, OuterRef, QuerySet, Value, Window
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Max,
+    Min,
+    OuterRef,
+    QuerySet,
+    Value,
+    Window,
+)
 from django.utils import timezone
 
 from terroir.lib import hours
@@ -25,6 +37,7 @@ from terroir.lib.text import prefix_upper_bound, terms
 
 from .index import MAX_CLUSTER_LEVEL, band_of, cell_degrees
 from .models import (
+    PUBLIC_KINDS,
     Actor,
     Category,
     Label,
@@ -52,6 +65,7 @@ COUNT_LIMIT = 10_000
 CENTRE_RINGS_KM = (25.0, 100.0, 400.0)
 SORT_WHOLE_LIMIT = 2_000
 ALL_KIND_FACETS = tuple(f"k:{kind}" for kind in PlaceKind.values)
+PUBLIC_KIND_FACETS = tuple(f"k:{kind}" for kind in PUBLIC_KINDS)
 
 
 class InvalidParameter(ValueError):
@@ -78,6 +92,13 @@ class PlaceQuery:
     bbox: BBox | None = None
     page: int = 1
     page_size: int = 20
+    # Also the places the public cannot buy at (canteens, relay platforms): a professional's search.
+    professional: bool = False
+
+    @property
+    def searched_kinds(self) -> tuple[str, ...]:
+        """The kinds asked, else every kind the search may show (the public ones, unless professional)."""
+        return self.kinds or (tuple(PlaceKind.values) if self.professional else PUBLIC_KINDS)
 
     @property
     def effective_radius_km(self) -> float | None:
@@ -201,6 +222,9 @@ def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
     if query.label:
         facets.append(_facet("label", "l", query.label))
     kind_facets = [f"k:{kind}" for kind in query.kinds]
+    # Without kinds asked, a public search still leaves out the kinds the public cannot buy at.
+    if not kind_facets and not query.professional:
+        kind_facets = list(PUBLIC_KIND_FACETS)
     words = list(dict.fromkeys(terms(query.q)[:MAX_TERMS]))
 
     def has_facet(values: list[str]) -> Exists:
@@ -400,6 +424,18 @@ def places_all(query: PlaceQuery, *, now: dt.datetime | None = None, limit: int 
 # --- Map ------------------------------------------------------------------------------------------
 
 
+def places_bounds(query: PlaceQuery) -> BBox | None:
+    """The box of the places a search finds (opening hours aside), for the map to fit its results:
+    one aggregate over the rows of its search table; None when none is placed."""
+    rows = place_candidates(query, search_box(query)).rows.filter(lat__isnull=False)
+    if query.near is not None and query.effective_radius_km is not None:
+        rows = _within(Candidates(rows, repeats=False), query.near, query.effective_radius_km).rows
+    found = rows.aggregate(south=Min("lat"), north=Max("lat"), west=Min("lon"), east=Max("lon"))
+    if found["south"] is None:
+        return None
+    return BBox(**found)
+
+
 @dataclass(frozen=True)
 class MapCluster:
     lat: float
@@ -418,6 +454,7 @@ class MapPoint:
     kind: str
     lat: float
     lon: float
+    commune: str = ""
 
 
 @dataclass(frozen=True)
@@ -433,10 +470,10 @@ def _only_kind_filters(query: PlaceQuery) -> bool:
 
 def _points(positions: Sequence[tuple[int, float | None, float | None]]) -> list[MapPoint]:
     """Markers for the given (id, lat, lon), in that order."""
-    names = {pid: (name, kind) for pid, name, kind in Place.objects.filter(id__in=[p[0] for p in positions])
-             .values_list("id", "name", "kind")}  # fmt: skip
+    rows = Place.objects.filter(id__in=[p[0] for p in positions]).values_list("id", "name", "kind", "commune__name")
+    names = {pid: (name, kind, commune or "") for pid, name, kind, commune in rows}
     return [
-        MapPoint(id=pid, name=names[pid][0], kind=names[pid][1], lat=lat, lon=lon)
+        MapPoint(id=pid, name=names[pid][0], kind=names[pid][1], lat=lat, lon=lon, commune=names[pid][2])
         for pid, lat, lon in positions
         if pid in names and lat is not None and lon is not None
     ]
@@ -484,8 +521,8 @@ def map_view(query: PlaceQuery, *, bbox: BBox, zoom: int, now: dt.datetime | Non
         row0, row1 = math.floor((bbox.south + 90) / size), math.floor((bbox.north + 90) / size)
         col0, col1 = math.floor((bbox.west + 180) / size), math.floor((bbox.east + 180) / size)
         cells = MapCell.objects.filter(level=level, row__gte=row0, row__lte=row1, col__gte=col0, col__lte=col1)
-        if query.kinds:
-            cells = cells.filter(kind__in=query.kinds)
+        if query.kinds or not query.professional:
+            cells = cells.filter(kind__in=query.searched_kinds)
         merged: dict[tuple[int, int], list[float]] = {}
         for row, col, count, lat_sum, lon_sum in cells.values_list("row", "col", "count", "lat_sum", "lon_sum"):
             acc = merged.setdefault((row, col), [0, 0.0, 0.0])

@@ -15,14 +15,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from terroir.lib import hours
 
 from . import editing, presenters
-from .filters import QUERY_PARAMETERS, filters_read
+from .communes import CommuneChoice
+from .filters import QUERY_PARAMETERS, CommuneInvalid, filters_read
 from .models import Actor, Category, Entity, Label, Photo, Place, PlaceKind
-from .search import InvalidParameter, PlaceQuery, PlaceResults, ProducerResults, places_search, producers_search
+from .search import (
+    InvalidParameter,
+    PlaceQuery,
+    PlaceResults,
+    ProducerResults,
+    places_bounds,
+    places_search,
+    producers_search,
+)
 
 WEEKDAY_CHOICES = (
     ("mo", gettext_lazy("Monday")), ("tu", gettext_lazy("Tuesday")), ("we", gettext_lazy("Wednesday")),
@@ -41,13 +50,66 @@ def script_json(data: Any) -> str:
 LISTS = (("places", gettext_lazy("Places of sale")), ("producers", gettext_lazy("Producers")))
 
 
+def search_params(request: HttpRequest) -> dict[str, str]:
+    """The search's parameters from the query string; the kinds ticked in the form come as several
+    `kind` values, the API's as one comma-separated: both are read as the latter."""
+    return {k: ",".join(request.GET.getlist(k)) if k == "kind" else str(request.GET[k])
+            for k in QUERY_PARAMETERS if k in request.GET}  # fmt: skip
+
+
+def _map_config(query: PlaceQuery, api_params: dict[str, str], commune: CommuneChoice | None) -> dict[str, Any]:
+    """What map.js draws: the circle of the search and its centre, or the box of its results to fit,
+    the markers' legend and texts (the map asks the same search, so that its count is the list's)."""
+    radius = query.effective_radius_km
+    circle = None
+    if query.near is not None and radius is not None:
+        circle = {"lat": query.near.lat, "lon": query.near.lon, "radiusKm": radius,
+                  "label": commune.label if commune else _("Your position")}  # fmt: skip
+    searched = query != PlaceQuery()
+    bounds = places_bounds(query) if circle is None and searched else None
+    return {
+        "tileUrl": settings.TERROIR_TILE_URL,
+        "attribution": settings.TERROIR_TILE_ATTRIBUTION,
+        "center": [query.near.lat, query.near.lon] if query.near else list(settings.TERROIR_CENTER),
+        "zoom": settings.TERROIR_MAP_ZOOM,
+        "circle": circle,
+        "bounds": [[bounds.south, bounds.west], [bounds.north, bounds.east]] if bounds else None,
+        "kinds": {kind.value: str(kind.label) for kind in PlaceKind},
+        "mapUrl": reverse("api:map_features"),
+        # The map always asks for the producers without a place of sale: the search finds the
+        # others at their places.
+        "filters": {**{k: v for k, v in api_params.items() if k != "bbox"}, "producers": "1"},
+        "text": {
+            "cluster": _("%(n)s places"),
+            "clustered": _("%(n)s places in this area (grouped)"),
+            "places": _("%(n)s places on the map"),
+            "placesOne": ngettext("%(n)s place on the map", "%(n)s places on the map", 1),
+            "clusteredOne": ngettext("%(n)s place in this area (grouped)", "%(n)s places in this area (grouped)", 1),
+            "producersOne": ngettext(
+                "%(n)s producer without a place of sale", "%(n)s producers without a place of sale", 1
+            ),
+            "producers": _("%(n)s producers without a place of sale"),
+            "producersZoom": _("Zoom in to see the producers without a place of sale."),
+            "producer": _("Producer — no place of sale listed, see how to buy"),
+            "approximate": _("Position: centre of the commune"),
+            "error": _("The map could not be loaded."),
+            "details": _("See the place"),
+            "centre": _("Centre of the search"),
+            "radius": _("%(n)s km around"),
+        },
+    }
+
+
 def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
     error: InvalidParameter | None = None
     results: PlaceResults | ProducerResults | None = None
-    params = {k: str(request.GET[k]) for k in QUERY_PARAMETERS if k in request.GET}
+    params = search_params(request)
     what = "producers" if request.GET.get("what") == "producers" else "places"
+    commune: CommuneChoice | None = None
     try:
-        query = filters_read(params).to_query()
+        filters = filters_read(params)
+        commune = filters.commune_chosen()
+        query = filters.to_query()
         results = producers_search(query) if what == "producers" else places_search(query)
     except InvalidParameter as exc:
         error = exc
@@ -78,28 +140,16 @@ def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
             (value, label, "?" + urlencode({**api_params, "what": value}), value == what) for value, label in LISTS
         ],
         "weekday_choices": WEEKDAY_CHOICES,
-        "map_config": json.dumps(
-            {
-                "tileUrl": settings.TERROIR_TILE_URL,
-                "attribution": settings.TERROIR_TILE_ATTRIBUTION,
-                "center": [query.near.lat, query.near.lon] if query.near else list(settings.TERROIR_CENTER),
-                "zoom": settings.TERROIR_MAP_ZOOM if query.near is None else 11,
-                "mapUrl": reverse("api:map_features"),
-                # The map always asks for the producers without a place of sale: the search finds the
-                # others at their places.
-                "filters": {**{k: v for k, v in api_params.items() if k != "bbox"}, "producers": "1"},
-                "text": {
-                    "cluster": _("%(n)s places"),
-                    "clustered": _("%(n)s places in this area (grouped)"),
-                    "places": _("%(n)s places on the map"),
-                    "producers": _("%(n)s producers without a place of sale"),
-                    "producersZoom": _("Zoom in to see the producers without a place of sale."),
-                    "producer": _("Producer — no place of sale listed, see how to buy"),
-                    "approximate": _("Position: centre of the commune"),
-                    "error": _("The map could not be loaded."),
-                },
-            }
+        "map_config": json.dumps({**_map_config(query, api_params, commune), "asks": error is None}),
+        "commune_choice": commune,
+        "commune_options": (
+            [(c, "?" + urlencode({**api_params, "commune": c.label})) for c in error.candidates or error.suggestions]
+            if isinstance(error, CommuneInvalid)
+            else []
         ),
+        "kinds_asked": set(query.kinds) if error is None else set(filter(None, params.get("kind", "").split(","))),
+        "public_kinds": [(kind.value, kind.label) for kind in PlaceKind if kind.public],
+        "professional_kinds": [(kind.value, kind.label) for kind in PlaceKind if not kind.public],
     }
     return context, 400 if error else 200
 
@@ -107,8 +157,9 @@ def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
 def _page_links(request: HttpRequest, results: PlaceResults | ProducerResults | None) -> dict[str, str | None]:
     if results is None:
         return {"previous": None, "next": None}
-    names = (*QUERY_PARAMETERS, "what")
-    base: dict[str, str | int] = {k: str(request.GET[k]) for k in names if k in request.GET and k != "page"}
+    base: dict[str, str | int] = {k: v for k, v in search_params(request).items() if k != "page"}
+    if "what" in request.GET:
+        base["what"] = str(request.GET["what"])
     page = results.query.page
     return {
         "previous": "?" + urlencode({**base, "page": page - 1}) if page > 1 else None,
@@ -162,7 +213,10 @@ def place(request: HttpRequest, place_id: int) -> HttpResponse:
 def producer(request: HttpRequest, producer_id: int) -> HttpResponse:
     found = get_object_or_404(Actor.objects.select_related("commune"), pk=producer_id, is_producer=True)
     offers = presenters.offers_by_producer([found.pk]).get(found.pk, [])
-    places = presenters.producer_places(found)
+    supplied = presenters.producer_places(found)
+    # "Where to buy" lists where the public can buy; the canteens and platforms it supplies are for
+    # professionals (the page shows them to those signed in as one).
+    places = [p for p in supplied if PlaceKind(p.kind).public]
     return render(
         request,
         "directory/producer.html",
@@ -171,6 +225,7 @@ def producer(request: HttpRequest, producer_id: int) -> HttpResponse:
             "offers": [(o, presenters.months_text(o.months)) for o in offers],
             "labels": presenters.labels_of(offers),
             "places": [(p, _week(p.opening_hours)) for p in places],
+            "professional_places": [p for p in supplied if not PlaceKind(p.kind).public],
             "json_ld": script_json(producer_json_ld(found, offers, places, request)),
             **_entry_context(request, found),
         },

@@ -9,9 +9,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Path, Query, Router
+from ninja import Field, Path, Query, Router, Schema
 
 from terroir.directory import editing, exports, presenters
+from terroir.directory.communes import communes_suggest
 from terroir.directory.filters import MapFilters, PlaceFilters
 from terroir.directory.models import Actor, Label, Place, PlaceKind
 from terroir.directory.search import (
@@ -26,6 +27,7 @@ from terroir.directory.search import (
 from ..errors import ERRORS, MAX_ID
 from ..schemas import (
     CategoryOut,
+    CommuneOut,
     KindOut,
     LabelOut,
     MapOut,
@@ -168,5 +170,17 @@ def labels(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/kinds", response=list[KindOut], summary="Kinds of places")
-def kinds(request: HttpRequest) -> list[dict[str, str]]:
-    return [{"slug": value, "name": str(label)} for value, label in PlaceKind.choices]
+def kinds(request: HttpRequest) -> list[dict[str, Any]]:
+    return [{"slug": kind.value, "name": str(kind.label), "public": kind.public} for kind in PlaceKind]
+
+
+class CommuneQuery(Schema):
+    q: str = Field(..., min_length=1, max_length=100, description="The start of a name or postcode.")
+    limit: int = Field(10, ge=1, le=20)
+
+
+@router.get("/communes", response={200: list[CommuneOut], **ERRORS}, summary="Communes for an autocomplete")
+def communes(request: HttpRequest, params: Query[CommuneQuery]) -> list[dict[str, Any]]:
+    """Communes whose name (accents, case, hyphens and "St" ignored) or postcode starts with `q`, the
+    territory's first. `label` is what the searches' `commune` parameter reads back."""
+    return [{**asdict(c), "label": c.label} for c in communes_suggest(params.q, limit=params.limit)]

@@ -257,6 +257,7 @@ def test_the_map_gives_the_producers_without_a_place_when_asked(client, territor
     # Not asked: the map answers as before.
     body = get_json(client, "/api/v1/map?bbox=3.5,45.4,3.9,45.7&zoom=12")
     assert body["producers"] == [] and body["producers_shown"] is False
-    assert get_json(client, "/api/v1/map?bbox=3.5,45.4,3.9,45.7&zoom=12&producers=maybe", status=400)["error"][
-        "parameter"
-    ] == "producers"
+    assert (
+        get_json(client, "/api/v1/map?bbox=3.5,45.4,3.9,45.7&zoom=12&producers=maybe", status=400)["error"]["parameter"]
+        == "producers"
+    )

@@ -126,11 +126,12 @@ def test_names_with_markup_stay_text_in_the_map_popup_the_planner_the_sheets_and
     tab.goto(f"{live_server.url}/?kind=shop")
     tab.wait_for_function("() => document.getElementById('map').dataset.places === '1'")
     marker = tab.locator(".leaflet-marker-icon")
-    assert marker.get_attribute("title") == week.names["place"]
+    assert marker.get_attribute("title") == week.names["place"] + " — commerce ou artisan"
     marker.click()
     popup = tab.locator(".leaflet-popup-content")
     popup.wait_for()
-    assert popup.inner_text() == week.names["place"] and popup.locator("img, svg").count() == 0
+    assert popup.locator(".popup-title").inner_text() == week.names["place"]
+    assert popup.locator("img, svg").count() == 0
     tab.screenshot(path="/tmp/xss-map.png", full_page=True)
     for path in (week.place.get_absolute_url(), week.producer.get_absolute_url(), "/needs/",
                  week.need.get_absolute_url()):  # fmt: skip

@@ -24,8 +24,10 @@ def test_a_visitor_searches_ambert_filters_markets_sees_the_map_and_opens_a_prod
     page.get_by_role("button", name="Rechercher").click()
     page.wait_for_url("**/?*commune=Ambert*")
     results = page.locator("#result-list li.result")
-    assert results.count() == 4  # the farm shop, the market and Le Local in Ambert, the canteen in Thiers
-    page.get_by_label("Type de lieu").select_option("market")
+    # The farm shop, the market and Le Local in Ambert (the canteen in Thiers is for professionals).
+    assert results.count() == 3
+    page.locator("#kinds-summary").click()
+    page.get_by_label("Marché", exact=True).check()
     page.get_by_role("button", name="Rechercher").click()
     page.wait_for_url("**kind=market*")
     assert page.locator("#result-list li.result").all_inner_texts()[0].startswith("Marché d'Ambert")
@@ -34,7 +36,7 @@ def test_a_visitor_searches_ambert_filters_markets_sees_the_map_and_opens_a_prod
     page.wait_for_function("() => document.getElementById('map').dataset.places === '1'")
     markers = page.locator(".leaflet-marker-icon")
     assert markers.count() == 1
-    assert markers.first.get_attribute("title") == "Marché d'Ambert"
+    assert markers.first.get_attribute("title") == "Marché d'Ambert — marché"
     # Open the market, then a producer selling there.
     page.get_by_role("link", name="Marché d'Ambert").click()
     page.get_by_role("heading", name="Marché d'Ambert").wait_for()
@@ -57,7 +59,7 @@ def test_the_map_shows_clusters_when_zoomed_out(
         page.wait_for_function("() => Number(document.getElementById('map').dataset.clusters) > 0")
         clusters = page.locator(".leaflet-marker-icon.cluster")
         total = sum(int(t) for t in clusters.all_inner_texts())
-        assert total == 5  # the places in the territory's view (Poitiers is outside it)
+        assert total == 4  # the public places in the territory's view (not Poitiers, nor the canteen)
         clusters.first.click()
         page.wait_for_function("() => document.getElementById('map').dataset.loading === '0'")
     finally:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -28,8 +29,10 @@ def test_home_shows_the_search_form_and_results_in_french(client, territory) -> 
     assert "Marché d&#x27;Ambert" in html
     assert '<span class="distance">1,4 km</span>' in html  # French decimal comma
     # Every form field has a label.
-    for field in ("q", "commune", "radius_km", "kind", "category", "label", "open_on"):
+    for field in ("q", "commune", "radius_km", "category", "label", "open_on"):
         assert f'<label for="{field}">' in html
+    # The kinds are ticked (several at once), each box inside its label; the asked one is ticked.
+    assert '<label><input type="checkbox" name="kind" value="market" checked> Marché</label>' in html
 
 
 def test_the_interface_is_translated_to_english(client, territory) -> None:
@@ -103,3 +106,40 @@ def test_the_widget_can_be_framed_by_other_sites_and_other_pages_cannot(client, 
 def test_unknown_pages_are_404(client, territory) -> None:
     assert client.get("/places/999999/").status_code == 404
     assert client.get("/producers/999999/").status_code == 404
+
+
+def test_where_to_buy_leaves_out_the_places_the_public_cannot_buy_at(client, territory, people) -> None:
+    """Issue 15: the canteen the market gardener supplies is not somewhere to buy; a professional
+    signed in sees it apart, and may include such places in a search."""
+    producer_url = territory.market_gardener.get_absolute_url()
+    html = client.get(producer_url).content.decode()
+    assert "Cantine du collège de Thiers" not in html
+    home = client.get("/?q=cantine").content.decode()
+    assert "Cantine du collège de Thiers" not in home
+    assert 'name="professional"' not in home
+    client.force_login(people.claire)  # a producer: a professional
+    html = client.get(producer_url).content.decode()
+    assert "Fournit aussi (pour les professionnels)" in html
+    assert "Cantine du collège de Thiers" in html
+    home = client.get("/?q=cantine&professional=1").content.decode()
+    assert 'name="professional" value="1" checked' in home
+    assert 'value="canteen"' in home  # the professionals' kinds are offered
+    assert "Cantine du collège de Thiers" in home
+    assert 'class="mk mk-canteen"' in home  # and in the legend
+
+
+def map_config(page: str) -> dict[str, Any]:
+    found = re.search(r'data-config="([^"]*)"', page)
+    assert found, "no map on the page"
+    return json.loads(unescape(found.group(1)))
+
+
+def test_the_map_fits_the_results_of_a_search_without_a_point(client, territory) -> None:
+    config = map_config(client.get("/?kind=market").content.decode())
+    # Ambert's and Poitiers' markets: the box of both, no circle.
+    assert config["circle"] is None
+    (south, west), (north, east) = config["bounds"]
+    assert south < 45.56 and north > 46.58 and west < 0.35 and east > 3.74
+    config = map_config(client.get("/?commune=Ambert&radius_km=25").content.decode())
+    assert config["circle"]["radiusKm"] == 25 and config["circle"]["label"] == "Ambert (63)"
+    assert config["bounds"] is None

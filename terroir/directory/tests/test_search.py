@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from terroir.directory.filters import parse_bbox, parse_place_query
-from terroir.directory.models import Actor, Place
+from terroir.directory.models import Actor, Place, PlaceKind
 from terroir.directory.search import InvalidParameter, PlaceResults, map_view, places_search, producers_search
 from terroir.directory.services import producer_create
 from terroir.lib.geo import BBox
@@ -50,9 +50,30 @@ def test_search_around_a_commune_sorts_by_distance_and_shows_it(territory) -> No
 
 
 def test_a_larger_radius_reaches_thiers_but_not_poitiers(territory) -> None:
-    found = names(search(commune="63600", radius_km="50"))
+    found = names(search(commune="63600", radius_km="50", professional="1"))
     assert "Cantine du collège de Thiers" in found
     assert "Marché Notre-Dame" not in found
+
+
+def test_places_the_public_cannot_buy_at_are_left_out_unless_a_professional_asks(territory) -> None:
+    # The canteen is 35 km from Ambert: in the directory, but nobody can buy lunch there.
+    assert "Cantine du collège de Thiers" not in names(search(commune="63600", radius_km="50"))
+    assert "Cantine du collège de Thiers" not in names(search(category="vegetables"))
+    assert "Cantine du collège de Thiers" in names(search(category="vegetables", professional="1"))
+    assert "Cantine du collège de Thiers" in names(search(q="cantine", professional="1"))
+    assert names(search(q="cantine")) == []
+    with pytest.raises(InvalidParameter) as refused:
+        search(kind="canteen")
+    assert refused.value.parameter == "kind"
+
+
+def test_the_map_leaves_out_the_places_for_professionals_too(territory) -> None:
+    whole = BBox(south=40, west=-5, north=51, east=9)
+    public = map_view(parse_place_query({}), bbox=whole, zoom=12)
+    professional = map_view(parse_place_query({"professional": "1"}), bbox=whole, zoom=12)
+    assert "canteen" not in {p.kind for p in public.points}
+    assert "canteen" in {p.kind for p in professional.points}
+    assert professional.total == public.total + 1
 
 
 def test_a_parent_category_includes_its_children(territory) -> None:
@@ -62,13 +83,17 @@ def test_a_parent_category_includes_its_children(territory) -> None:
         "Supermarché des Volcans", "Panier fermier du Livradois",
     }  # fmt: skip
     assert set(names(search(category="cheese"))) == dairy
-    assert set(names(search(category="vegetables"))) == {"Cantine du collège de Thiers", "Supermarché des Volcans"}
+    assert set(names(search(category="vegetables", professional="1"))) == {
+        "Cantine du collège de Thiers", "Supermarché des Volcans",
+    }  # fmt: skip
 
 
 def test_it_filters_by_label_and_kind(territory) -> None:
-    assert set(names(search(label="hve"))) == {"Cantine du collège de Thiers", "Supermarché des Volcans"}
+    assert set(names(search(label="hve", professional="1"))) == {
+        "Cantine du collège de Thiers", "Supermarché des Volcans",
+    }  # fmt: skip
     assert set(names(search(kind="market"))) == {"Marché d'Ambert", "Marché Notre-Dame"}
-    assert set(names(search(kind="market,canteen", commune="Ambert", radius_km="60"))) == {
+    assert set(names(search(kind="market,canteen", commune="Ambert", radius_km="60", professional="1"))) == {
         "Marché d'Ambert", "Cantine du collège de Thiers",
     }  # fmt: skip
 
@@ -90,7 +115,7 @@ def test_open_on_a_weekday_finds_the_farm_shop_on_saturday(territory) -> None:
 
 def test_local_limits_the_radius_to_the_territory_setting(territory, settings) -> None:
     settings.TERROIR_LOCAL_RADIUS_KM = 40
-    found = names(search(commune="Ambert", radius_km="500", local="1"))
+    found = names(search(commune="Ambert", radius_km="500", local="1", professional="1"))
     assert "Cantine du collège de Thiers" in found
     assert "Supermarché des Volcans" not in found  # ~57 km
     assert "Marché Notre-Dame" not in found
@@ -104,8 +129,8 @@ def test_online_places_have_no_distance_and_are_found_without_a_point(territory)
 
 
 def test_results_are_paged(territory) -> None:
-    first = search(page_size="2")
-    second = search(page_size="2", page="2")
+    first = search(page_size="2", professional="1")
+    second = search(page_size="2", page="2", professional="1")
     assert first.count == second.count == Place.objects.count()
     assert first.pages == 4
     assert not set(names(first)) & set(names(second))
@@ -148,7 +173,7 @@ def test_unknown_category_or_label_is_an_error_not_an_empty_result(territory) ->
 def test_hostile_text_is_just_text(territory) -> None:
     assert names(search(q="'; DROP TABLE directory_place; --")) == []
     # Punctuation holds no word to look for: it filters nothing, and LIKE wildcards are not wildcards.
-    assert len(names(search(q="%_%"))) == Place.objects.count() == 7
+    assert len(names(search(q="%_%", professional="1"))) == Place.objects.count() == 7
     assert names(search(q="march%")) == names(search(q="march"))
 
 
@@ -157,9 +182,11 @@ def test_the_map_clusters_when_zoomed_out_and_shows_places_when_zoomed_in(territ
 
     monkeypatch.setattr(search_module, "MAP_POINT_LIMIT", 2)
     france = parse_bbox("bbox", "-5,41,10,51.5")
-    zoomed_out = map_view(parse_place_query({}), bbox=france, zoom=5)
+    zoomed_out = map_view(parse_place_query({"professional": "1"}), bbox=france, zoom=5)
     assert zoomed_out.points == []
     assert sum(c.count for c in zoomed_out.clusters) == 6  # every place with coordinates
+    # The public map leaves the canteen out.
+    assert sum(c.count for c in map_view(parse_place_query({}), bbox=france, zoom=5).clusters) == 5
     ambert = BBox(south=45.54, west=3.73, north=45.56, east=3.76)
     zoomed_in = map_view(parse_place_query({}), bbox=ambert, zoom=16)
     assert {p.name for p in zoomed_in.points} == {"Marché d'Ambert", "Le Local, magasin de producteurs"}
@@ -220,10 +247,10 @@ def test_the_centre_rings_give_the_same_pages_as_sorting_everything(territory, s
     from terroir.directory import search as search_module
 
     settings.TERROIR_CENTER = (45.7797, 3.0863)
-    whole = [names(search(page_size="2", page=str(page))) for page in (1, 2, 3, 4)]
+    whole = [names(search(page_size="2", page=str(page), professional="1")) for page in (1, 2, 3, 4)]
     monkeypatch.setattr(search_module, "SORT_WHOLE_LIMIT", 0)
     monkeypatch.setattr(search_module, "CENTRE_RINGS_KM", (5.0, 60.0))
-    ringed = [names(search(page_size="2", page=str(page))) for page in (1, 2, 3, 4)]
+    ringed = [names(search(page_size="2", page=str(page), professional="1")) for page in (1, 2, 3, 4)]
     assert ringed == whole
     assert sum(len(page) for page in ringed) == Place.objects.count()
 
@@ -275,6 +302,8 @@ def test_every_filter_combination_agrees_with_a_plain_reading_of_the_directory(t
         out = set()
         for place in places:
             if kind and place.kind != kind:
+                continue
+            if not PlaceKind(place.kind).public:  # a public search
                 continue
             if near and (place.lat is None or place.lon is None or haversine_km(*near, place.lat, place.lon) > radius):
                 continue
