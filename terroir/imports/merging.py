@@ -125,6 +125,14 @@ def _merge(
     }
     if not rows:
         return
+    if relink and all(r.digest == r.merged_digest for r in rows.values()):
+        # No record is new or changed since the last merge (a re-import of an unchanged file): the linkage
+        # would find the pairs it stored then, so they are taken as they are (its fixed costs, sampling
+        # and scoring every record, are most of a re-import's time otherwise).
+        relink = False
+        stored = list(RecordPair.objects.filter(first__record_type=record_type).values_list("status", flat=True))
+        summary.linked += stored.count(RecordPair.Status.LINKED)
+        summary.review += stored.count(RecordPair.Status.REVIEW)
     if relink:
         said = (lambda message: progress(Progress("merge", message))) if progress else None
         if said:
