@@ -812,6 +812,7 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--profile", type=int, default=0, help="cProfile the import, print the top N lines")
     parser.add_argument("--profile-again", action="store_true", help="profile the re-import too")
+    parser.add_argument("--report-only", action="store_true", help="report the last runs' bench/out/import-<db>.json")
     parser.add_argument("--json-out", help=argparse.SUPPRESS)  # set when a child process runs one database
     args = parser.parse_args()
     if args.json_out:
@@ -819,7 +820,10 @@ def main() -> None:
         return
     OUT.mkdir(parents=True, exist_ok=True)
     databases: tuple[str, ...] = ("sqlite", "postgres") if args.db == "both" else (args.db,)
-    results = [child(db, args) for db in databases]
+    if args.report_only:
+        results = [json.loads((OUT / f"import-{db}.json").read_text()) for db in databases]
+    else:
+        results = [child(db, args) for db in databases]
     lines = [report(r) for r in results]
     (OUT / "import.json").write_text(json.dumps(results, indent=2))
     print("\nSUMMARY import: " + " | ".join(lines))
