@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -536,10 +536,20 @@ def places_links_add(
     whose links changed, reindexed."""
     changed: set[int] = set()
     operators = operators or {}
-    without = set(Place.objects.filter(pk__in=list(operators), operator=None).values_list("pk", flat=True))
-    for place_id in without:
-        Place.objects.filter(pk=place_id).update(operator_id=operators[place_id])
-        changed.add(place_id)
+    without: set[int] = set()
+    asked = list(operators)
+    for start in range(0, len(asked), 900):
+        chunk = asked[start : start + 900]
+        without.update(Place.objects.filter(pk__in=chunk, operator=None).values_list("pk", flat=True))
+    if without:
+        # One prepared UPDATE run for every place (an import links thousands of farms to their producers).
+        table = connection.ops.quote_name(Place._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET operator_id = %s WHERE id = %s AND operator_id IS NULL",
+                [(operators[place_id], place_id) for place_id in sorted(without)],
+            )
+        changed.update(without)
     throughs: list[tuple[type[models.Model], str, set[tuple[int, int]]]] = [
         (Place.producers.through, "actor_id", set(producers)),
         (Place.categories.through, "category_id", set(categories)),

@@ -287,18 +287,26 @@ def _store_rows(run: ImportRun, spool: Path, counts: dict[str, int], report: _Re
 
 
 def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> None:
-    existing = {r.ref: r for r in SourceRecord.objects.filter(source=run.source, ref__in=list(kept))}
+    # The stored data is known by its digest: it is not read back.
+    existing = {r.ref: r for r in SourceRecord.objects.filter(source=run.source, ref__in=list(kept)).defer("data")}
     now = timezone.now()
-    to_create, to_update = [], []
+    to_create, to_update, same = [], [], []
     for ref, record in kept.items():
         data = record_data(record)
         digest = _digest(data)
         stored = existing.get(ref)
+        raw = _jsonable(record.raw)
+        if stored is not None and stored.digest == digest and stored.raw == raw and not stored.missing:
+            # Unchanged, row as written included (the common case of a re-import): only its last run moves,
+            # in one UPDATE per chunk rather than a CASE per field and row.
+            counts["unchanged"] += 1
+            same.append(stored.pk)
+            continue
         if stored is None:
             to_create.append(
                 SourceRecord(
                     source=run.source, ref=ref, record_type=record.record_type, name=record.name[:200], data=data,
-                    raw=_jsonable(record.raw), digest=digest, first_run=run, last_run=run,
+                    raw=raw, digest=digest, first_run=run, last_run=run,
                     updated_at=now,
                 )
             )  # fmt: skip
@@ -309,9 +317,11 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> N
         if changed:
             stored.updated_at = now
         stored.data, stored.digest, stored.name = data, digest, record.name[:200]
-        stored.raw = _jsonable(record.raw)
+        stored.raw = raw
         stored.record_type, stored.last_run, stored.missing = record.record_type, run, False
         to_update.append(stored)
+    for start in range(0, len(same), 900):
+        SourceRecord.objects.filter(pk__in=same[start : start + 900]).update(last_run=run)
     SourceRecord.objects.bulk_create(to_create, batch_size=500)
     SourceRecord.objects.bulk_update(
         to_update, ["data", "digest", "name", "raw", "record_type", "last_run", "missing", "updated_at"], batch_size=500

@@ -1,0 +1,103 @@
+"""What an import costs, in work rather than seconds: a re-import of an unchanged file does not link the
+records again, and links between thousands of entries are written in a few statements, not one per entry.
+(Seconds are measured by bench/import.py.)"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from terroir.directory.models import Actor, Place
+from terroir.directory.services import actors_bulk_create, places_bulk_create, places_links_add
+from terroir.imports import merging
+from terroir.imports.mapping import mapping_parse
+from terroir.imports.models import ImportRun, RecordPair, SourceRecord
+from terroir.imports.services import source_import
+
+pytestmark = pytest.mark.django_db
+
+MAPPING = """
+[source]
+name = "marches-63"
+label = "Marchés du Puy-de-Dôme"
+ref = "id"
+
+[fields]
+name = "nom"
+postcode = "cp"
+commune = "commune"
+lat = "lat"
+lon = "lon"
+
+[constants]
+kind = "market"
+"""
+# Two markets 40 m apart with names a little different: the linkage finds the pair, the rules ask.
+ROWS = [
+    {"id": "1", "nom": "Marché Saint-Genès", "cp": "63600", "commune": "Ambert", "lat": "45.5500", "lon": "3.7400"},
+    {"id": "2", "nom": "Marché Saint-Genest", "cp": "63600", "commune": "Ambert", "lat": "45.5503", "lon": "3.7403"},
+    {"id": "3", "nom": "Marché de Thiers", "cp": "63300", "commune": "Thiers", "lat": "45.857", "lon": "3.547"},
+]
+
+
+def write(path: Path) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(ROWS[0]))
+        writer.writeheader()
+        writer.writerows(ROWS)
+    return path
+
+
+def test_reimporting_an_unchanged_file_links_nothing_again_and_keeps_its_pairs(tmp_path, territory, monkeypatch):
+    mapping = mapping_parse(MAPPING)
+    first = source_import(path=write(tmp_path / "a.csv"), mapping=mapping)
+    pairs = set(RecordPair.objects.values_list("first_id", "second_id", "status"))
+    assert first.status == ImportRun.Status.DONE and pairs
+
+    def no_linkage(*args, **kwargs):
+        raise AssertionError("the unchanged records were linked again")
+
+    monkeypatch.setattr(merging, "link", no_linkage)
+    again = source_import(path=write(tmp_path / "b.csv"), mapping=mapping)
+    assert again.status == ImportRun.Status.DONE, again.error
+    assert (again.unchanged, again.created, again.updated) == (3, 0, 0)
+    assert (again.review, again.merged, again.entries_created) == (first.review, 0, 0)
+    assert set(RecordPair.objects.values_list("first_id", "second_id", "status")) == pairs
+    assert set(SourceRecord.objects.values_list("last_run", flat=True)) == {again.pk}
+
+
+def test_a_changed_record_is_linked_again(tmp_path, territory, monkeypatch):
+    mapping = mapping_parse(MAPPING)
+    source_import(path=write(tmp_path / "a.csv"), mapping=mapping)
+    changed = [dict(row) for row in ROWS]
+    changed[2]["nom"] = "Marché du Pirou"
+    path = tmp_path / "b.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(ROWS[0]))
+        writer.writeheader()
+        writer.writerows(changed)
+    calls: list[int] = []
+    linked = merging.link
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return linked(*args, **kwargs)
+
+    monkeypatch.setattr(merging, "link", counted)
+    again = source_import(path=path, mapping=mapping)
+    assert (again.updated, again.unchanged) == (1, 2)
+    assert calls and Place.objects.filter(name="Marché du Pirou").exists()
+
+
+def test_linking_many_places_to_their_operators_takes_a_few_statements(territory, django_assert_max_num_queries):
+    commune = territory.ambert
+    actors = actors_bulk_create(actors=[Actor(name=f"Ferme {n}", is_producer=True) for n in range(60)])
+    places = places_bulk_create(
+        places=[Place(name=f"Ferme {n}", kind="farm", lat=45.5 + n / 1000, lon=3.7, commune=commune) for n in range(60)]
+    )
+    operators = {place.pk: actor.pk for place, actor in zip(places, actors, strict=True)}
+    with django_assert_max_num_queries(40):  # one query per place before: 60 updates and their reindexing
+        places_links_add(operators=operators)
+    assert Place.objects.filter(pk__in=operators, operator__isnull=False).count() == 60
