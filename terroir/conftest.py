@@ -235,7 +235,13 @@ def commune(code: str) -> Any:
 
 
 @pytest.fixture
-def territory(db: Any) -> Territory:
+def territory(request: pytest.FixtureRequest, db: Any) -> Territory:
+    if SHARED in request.fixturenames:
+        return request.getfixturevalue(SHARED)
+    return territory_build()
+
+
+def territory_build() -> Territory:
     from terroir.directory.models import Category, Label
     from terroir.directory.services import offer_set, place_create, producer_create
 
@@ -299,6 +305,107 @@ def territory(db: Any) -> Territory:
         le_local=le_local, thiers_canteen=thiers_canteen, clermont_supermarket=clermont_supermarket,
         poitiers_market=poitiers_market, online_box=online_box,
     )  # fmt: skip
+
+
+# Sharing the territory (what Django's TestCase.setUpTestData does): consecutive tests of a module that ask
+# for it see one territory, built once in an outer transaction; each test runs in a savepoint inside it
+# (the `db` fixture's atomic nests) and gets its own deep copy of the instances, so neither its writes nor
+# its in-memory changes reach the next test. The transaction is rolled back before the first test that
+# does not share it runs, so that test sees the database as before. Transactional tests (live server,
+# worker, `transactional_db`) keep building their own: their data must be committed.
+SHARED = "_territory_shared"
+TRANSACTIONAL = {"transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@dataclass
+class _Shared:
+    module: str = ""
+    atomic: Any = None
+    territory: Territory | None = None
+
+
+_shared = _Shared()
+
+
+def _shares(item: pytest.Item) -> bool:
+    """A test shares the territory when it asks for the personas fixture of this file (not a module's own
+    `territory`), in a transaction it does not commit."""
+    info, names = getattr(item, "_fixtureinfo", None), getattr(item, "fixturenames", ())
+    if info is None or "territory" not in names or TRANSACTIONAL & set(names):
+        return False
+    marker = item.get_closest_marker("django_db")
+    if marker and any(marker.kwargs.get(k) for k in ("transaction", "reset_sequences", "serialized_rollback")):
+        return False
+    definitions = info.name2fixturedefs.get("territory", ())
+    ours = territory.__wrapped__.__code__  # type: ignore[attr-defined]
+    return bool(definitions) and getattr(definitions[-1].func, "__code__", None) is ours
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--territory-per-test", action="store_true",
+        help="build the personas territory for each test instead of sharing it between the tests of a module",
+    )  # fmt: skip
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("territory_per_test"):
+        return
+    # First of the test's fixtures: the outer transaction must be open before the `db` fixture's savepoint.
+    for item in items:
+        if _shares(item):
+            item.fixturenames.insert(0, SHARED)  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    item._terroir_next = nextitem  # type: ignore[attr-defined]  # read by _territory_shared's teardown
+    return (yield)
+
+
+def _shared_close() -> None:
+    from django.db import transaction
+
+    if _shared.atomic is not None:
+        transaction.set_rollback(True)
+        _shared.atomic.__exit__(None, None, None)
+    _shared.module, _shared.atomic, _shared.territory = "", None, None
+
+
+@pytest.fixture(scope="session")
+def _territory_keeper(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    yield
+    with django_db_blocker.unblock():
+        _shared_close()
+
+
+@pytest.fixture
+def _territory_shared(request: pytest.FixtureRequest, _territory_keeper: None, django_db_blocker: Any) -> Iterator[Any]:
+    import copy
+
+    from django.db import transaction
+    from django.test import override_settings
+
+    module = request.node.module.__name__
+    with django_db_blocker.unblock():
+        if _shared.module != module:
+            _shared_close()
+            atomic = transaction.atomic()
+            atomic._from_testcase = True  # type: ignore[attr-defined]  # a durable block inside a test stays allowed, as in TestCase
+            atomic.__enter__()
+            _shared.module, _shared.atomic = module, atomic
+            # The settings the autouse fixtures give a test, which are not in place yet.
+            with override_settings(
+                TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+                TERROIR_TASK_ISOLATION=False, TERROIR_GEOCODER_URL="",
+            ):  # fmt: skip
+                _shared.territory = territory_build()
+    yield copy.deepcopy(_shared.territory)
+    following = getattr(request.node, "_terroir_next", None)
+    if following is None or SHARED not in following.fixturenames or following.module.__name__ != module:
+        with django_db_blocker.unblock():
+            _shared_close()
 
 
 @pytest.fixture(autouse=True)
