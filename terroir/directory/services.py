@@ -25,6 +25,7 @@ from . import fields
 from .index import (
     actor_search_key,
     actors_reindex,
+    instances_insert,
     map_cells_rebuild,
     map_cells_refresh,
     places_reindex,
@@ -330,11 +331,11 @@ def offers_bulk_replace(
     for start in range(0, len(cleared), 900):
         Offer.objects.filter(producer_id__in=cleared[start : start + 900]).delete()
     rows = [offer for offer, _labels in offers]
-    Offer.objects.bulk_create(rows, batch_size=batch_size)
-    through = Offer.labels.through
-    through.objects.bulk_create(
-        (through(offer_id=offer.pk, label_id=label) for offer, labels in offers for label in labels),
-        batch_size=batch_size * 5,
+    instances_insert(Offer, rows)
+    rows_insert(
+        Offer.labels.through,
+        ("offer_id", "label_id"),
+        [(offer.pk, label) for offer, labels in offers for label in dict.fromkeys(labels)],
     )
     producers = sorted({*cleared, *(offer.producer_id for offer in rows)})
     places_reindex(place_ids=actors_place_ids(producers))
@@ -462,7 +463,7 @@ def places_bulk_create(
 ) -> Sequence[Place]:
     """Many new places at once, `producers[i]` the ids of the actors selling at `places[i]`. `rebuild`:
     rebuild every search table instead (a whole territory loaded at once: faster than place by place)."""
-    Place.objects.bulk_create(places, batch_size=batch_size)
+    instances_insert(Place, places)
     # Plain rows: a national load has millions of links, whose model instances cost more than their writing.
     rows_insert(
         Place.producers.through,

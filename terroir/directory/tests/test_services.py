@@ -3,6 +3,7 @@ admin, the demo), the search tables follow without the caller re-indexing anythi
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -180,3 +181,26 @@ def test_an_offer_added_in_the_admin_is_searchable_at_once(territory: Any, djang
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     assert honey.offers.filter(category=eggs).exists()
     assert "oeufs" in words(territory.ambert_market)
+
+
+@pytest.mark.django_db
+def test_a_bulk_load_gives_new_keys_and_the_map_cells_of_every_level() -> None:
+    gone = services.places_bulk_create(places=[Place(name="Halle", kind="market", lat=45.1, lon=3.2)], rebuild=True)
+    gone_id = gone[0].pk
+    Place.objects.filter(pk=gone_id).delete()
+    places = [
+        Place(name="Marché", kind="market", lat=45.7712, lon=3.0851),
+        Place(name="Ferme", kind="farm", lat=45.7713, lon=3.0852),
+        Place(name="Boutique", kind="shop", lat=44.01, lon=-1.25),
+        Place(name="Fermé", kind="shop", lat=44.02, lon=-1.26, closed_at=dt.date(2026, 1, 1)),
+    ]
+    services.places_bulk_create(places=places, rebuild=True)
+    assert all(place.pk and place.pk > gone_id for place in places)  # a deleted place's key is not given again
+    assert Place.objects.get(pk=places[0].pk).name == "Marché"
+    expected: dict[tuple[int, int, int, str], int] = {}
+    for place in places[:3]:
+        for level in range(13):
+            key = (level, *cell_of(place.lat or 0, place.lon or 0, level), place.kind)
+            expected[key] = expected.get(key, 0) + 1
+    cells = {(c.level, c.row, c.col, c.kind): c.count for c in MapCell.objects.all()}
+    assert cells == expected
