@@ -63,12 +63,15 @@ def bars(
     fmt: Format,
     scale_per_group: bool = False,
     colour_per_group: bool = False,
+    phrase: Callable[[str, str], str] = "{}: {}".format,
+    separator: str = "; ",
 ) -> str:
     """Horizontal bars, one row per series inside each group, with a legend when there are several series.
 
     `scale_per_group` gives each group its own longest bar (values in different units, such as km,
     euros and kg of CO₂ side by side); otherwise all bars share one scale. `colour_per_group` colours a
-    single series' bars by group (accepted and rejected rows).
+    single series' bars by group (accepted and rejected rows). `phrase` and `separator` write the
+    description in the reader's language ("Coût : 12 €", groups separated by " ; " in French).
     """
     rows = sum(len(series) for _ in groups)
     legend = ROW if len(series) > 1 else 0
@@ -79,8 +82,9 @@ def bars(
             (f"{name} " if len(series) > 1 else "") + (_value(fmt, value, group.unit) if value is not None else "—")
             for name, value in zip(series, group.values, strict=True)
         ]
-        lines.append(f"{group.label}: " + ", ".join(said))
-    parts = _open(chart_id, "bars", height, title, "; ".join(lines) + ".")
+        lines.append(phrase(group.label, ", ".join(said)))
+    desc = separator.join(lines) + "."
+    parts = _open(chart_id, "split" if colour_per_group else "bars", height, title, desc)
     if legend:
         x = LABEL
         for index, name in enumerate(series):
@@ -93,7 +97,7 @@ def bars(
     y = float(legend)
     for number, group in enumerate(groups):
         top = max((v for v in group.values if v is not None), default=0.0) if scale_per_group else overall
-        parts.append(f'<g class="group"><text class="label" x="{LABEL - 8}" y="{y + ROW * len(series) / 2 + 5:g}" '
+        parts.append(f'<g class="group"><text class="name" x="{LABEL - 8}" y="{y + ROW * len(series) / 2 + 5:g}" '
                      f'text-anchor="end">{_text(_clip(group.label, LABEL - 10))}</text>')  # fmt: skip
         for index, value in enumerate(group.values):
             if value is not None:

@@ -4,13 +4,14 @@ The SVG escapes every text it carries (labels come from the data), so it is mark
 here. A view hands plain data: groups as dicts `{"label", "values", "unit"}` and translated series names.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import template
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from terroir.lib import charts
 
@@ -31,8 +32,7 @@ def percent(fraction: float) -> str:
 @register.simple_tag
 def chart_bars(
     groups: Iterable[Mapping[str, Any]],
-    series: Sequence[str],
-    *,
+    *series: str,
     chart_id: str,
     title: str,
     decimals: int = 0,
@@ -47,6 +47,8 @@ def chart_bars(
         fmt=lambda value: number(value, decimals),
         scale_per_group=per_group,
         colour_per_group=colour_per_group,
+        phrase=lambda label, values: _("%(label)s: %(values)s") % {"label": label, "values": values},
+        separator=pgettext("between the groups of a chart's description", "; "),
     )
     return mark_safe(svg)  # every text escaped by terroir.lib.charts
 
