@@ -13,11 +13,14 @@ from html import escape
 
 Format = Callable[[float], str]
 
-WIDTH = 640
+# Sizes in the drawing's units, about pixels on a desktop; narrow, so that text stays readable when a
+# phone shrinks the drawing to its width.
+WIDTH = 440
+GAUGE_WIDTH = 400
 ROW = 22  # height of one bar
 GAP = 10  # between two groups
-LABEL = 190  # room for the labels on the left
-VALUE = 110  # room for the values on the right
+LABEL = 130  # room for the labels on the left
+VALUE = 90  # room for the values on the right
 
 
 @dataclass(frozen=True)
@@ -37,11 +40,11 @@ def _text(value: str) -> str:
     return escape(value, quote=True)
 
 
-def _open(chart_id: str, kind: str, height: float, title: str, desc: str) -> list[str]:
+def _open(chart_id: str, kind: str, height: float, title: str, desc: str, width: int = WIDTH) -> list[str]:
     ident = _text(chart_id)
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" id="{ident}" '
-        f'viewBox="0 0 {WIDTH} {height:g}" role="img" aria-labelledby="{ident}-title {ident}-desc" '
+        f'viewBox="0 0 {width} {height:g}" role="img" aria-labelledby="{ident}-title {ident}-desc" '
         f'preserveAspectRatio="xMinYMin meet">',
         f'<title id="{ident}-title">{_text(title)}</title>',
         f'<desc id="{ident}-desc">{_text(desc)}</desc>',
@@ -49,8 +52,9 @@ def _open(chart_id: str, kind: str, height: float, title: str, desc: str) -> lis
 
 
 def _clip(label: str, room: int) -> str:
-    """A label short enough for its room (about 7 px a character); the full text stays in <desc>."""
-    most = room // 7
+    """A label short enough for its room (8 units a character: wide letters and capitals included); the
+    full text stays in <desc>."""
+    most = room // 8
     return label if len(label) <= most else label[: most - 1] + "…"
 
 
@@ -102,7 +106,7 @@ def bars(
         for index, value in enumerate(group.values):
             if value is not None:
                 width = room * max(value, 0) / top if top > 0 else 0
-                colour = number if colour_per_group else index
+                colour = number if colour_per_group else index if legend else "only"
                 parts.append(
                     f'<rect class="series-{colour}" x="{LABEL}" y="{y + 3:g}" width="{width:.1f}" height="{ROW - 6}"/>'
                 )
@@ -133,14 +137,14 @@ def gauge(
     further when the share is beyond it. `fmt` writes a fraction as a percentage.
     """
     end = max(ceiling * 1.5, share * 1.1)
-    left, right, top, bar = 10, WIDTH - 10, 30, 26
+    left, right, top, bar = 10, GAUGE_WIDTH - 10, 30, 26
     span = right - left
 
     def at(value: float) -> float:
         return left + span * min(max(value, 0), end) / end
 
     verdict = "good" if share <= target else "fair" if share <= ceiling else "poor"
-    parts = _open(chart_id, "gauge", 96, title, desc)
+    parts = _open(chart_id, "gauge", 86, title, desc, GAUGE_WIDTH)
     parts += [
         f'<rect class="zone good" x="{left}" y="{top}" width="{at(target) - left:.1f}" height="{bar}"/>',
         f'<rect class="zone fair" x="{at(target):.1f}" y="{top}" '

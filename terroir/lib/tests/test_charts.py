@@ -64,7 +64,7 @@ def test_the_gauge_points_at_the_share_and_marks_the_target_and_the_ceiling() ->
         "10%", "20%",
     ]  # fmt: skip
     lines = {line.get("class"): float(line.get("x1", "0")) for line in root.iter(f"{SVG}line")}
-    assert lines["needle"] == 10 + 620 * 0.15 / 0.3  # the scale runs to 1.5 × the ceiling
+    assert lines["needle"] == 10 + 380 * 0.15 / 0.3  # the scale runs to 1.5 × the ceiling
     assert root.find(f"{SVG}desc").text == "d"  # type: ignore[union-attr]
 
 
@@ -72,4 +72,4 @@ def test_a_share_beyond_the_scale_widens_it_and_reads_poor() -> None:
     svg = gauge(chart_id="g", title="t", share=0.6, target=0.1, ceiling=0.2, fmt=lambda f: f"{f:.0%}", desc="d")
     assert re.search(r'class="reading poor"[^>]*>60%<', svg)
     needle = next(line for line in ET.fromstring(svg).iter(f"{SVG}line") if line.get("class") == "needle")
-    assert float(needle.get("x1", "0")) < 630
+    assert float(needle.get("x1", "0")) < 390
