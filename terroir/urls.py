@@ -17,6 +17,7 @@ urlpatterns = [
     # Sign-up, log-in, e-mail verification and password reset (allauth), then the person's own space.
     path("account/", include("allauth.urls")),
     path("account/space/", include(accounts_pages)),
+    path("coordination/", include("terroir.site.urls")),
     path("imports/", include("terroir.imports.urls")),
     path("needs/events/", include("terroir.meetings.urls")),
     path("needs/", include("terroir.needs.urls")),

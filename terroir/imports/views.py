@@ -180,7 +180,11 @@ def upload_progress_json(request: HttpRequest, token: str) -> JsonResponse:
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(ImportRun.objects.select_related("source"), pk=run_id)
     problems = [line.split(";", 4) for line in run.report.lstrip("\ufeff").splitlines()[1:51]]
-    context = {"run": run, "problems": problems, "error": task_error_text(run.error)}
+    rows_chart = [
+        {"label": _("Accepted rows"), "values": [max(run.rows - run.rejected, 0)]},
+        {"label": _("Rejected rows"), "values": [run.rejected]},
+    ]
+    context = {"run": run, "problems": problems, "error": task_error_text(run.error), "rows_chart": rows_chart}
     return render(request, "imports/run.html", context)
 
 

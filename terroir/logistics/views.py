@@ -459,6 +459,15 @@ def _parties(run: PlanningRun, key: str) -> list[dict[str, Any]]:
     return [p | {"name": parties.get(p["party"], p["party"])} for p in (run.report or {}).get(key, [])]
 
 
+def _compare_chart(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each producer on their own against the pooled rounds, for the chart: one group per measure."""
+    alone, pooled = report.get("status_quo"), report.get("total")
+    if not alone or not pooled:
+        return []
+    measures = [("km", _("Distance"), "km"), ("cost", _("Cost"), "€"), ("co2_kg", _("CO₂e"), "kg")]
+    return [{"label": label, "values": [alone[key], pooled[key]], "unit": unit} for key, label, unit in measures]
+
+
 @planner_required
 def run(request: HttpRequest, run_id: int) -> HttpResponse:
     planning = get_object_or_404(access.runs_of(request.user), pk=run_id)
@@ -479,10 +488,14 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
     ]  # fmt: skip
     report = planning.report or {}
     producers = len(report.get("sharing", {}).get("shapley", []))
+    sharing = _sharing(planning)
     context = {
         "run": planning, "state": _run_json(planning), "error": task_error_text(planning.error), "rounds": rounds,
         "unserved": unserved,
-        "map_data": map_data, "report": report, "sharing": _sharing(planning),
+        "map_data": map_data, "report": report, "sharing": sharing,
+        "compare_chart": _compare_chart(report), "sharing_chart": [
+            {"label": row["name"], "values": [row["proportional"], row["shapley"]], "unit": "€"} for row in sharing
+        ],
         "producers": _parties(planning, "producers"), "customers": _parties(planning, "customers"),
         "exact": producers <= EXACT_MAX,  # Shapley values computed exactly, not sampled
     }  # fmt: skip

@@ -174,8 +174,12 @@ class AnswerForm(forms.Form):
 
 
 def board(request: HttpRequest) -> HttpResponse:
-    """Open needs, filtered by product, kind of buyer, and distance by road from a commune."""
+    """Open needs, filtered by product, kind of buyer, and distance by road from a commune; `?for=me`: those
+    the matching found the person's producers fit (the producers' menu links there)."""
     needs = services.needs_open(user=request.user)
+    for_me = request.GET.get("for") == "me"
+    if for_me:
+        needs = needs.filter(matches__producer_id__in=actor_ids_of(request.user)).distinct()
     category = request.GET.get("category", "")
     kind = request.GET.get("kind", "")
     near = request.GET.get("commune", "").strip()
@@ -201,7 +205,7 @@ def board(request: HttpRequest) -> HttpResponse:
     context = {
         "needs": rows[:200], "categories": Category.objects.order_by("path"), "category": category,
         "kinds": [(k.value, k.label) for k in BUYER_KINDS], "kind": kind, "commune": near, "radius_km": radius,
-        "error": error,
+        "error": error, "for_me": for_me,
     }  # fmt: skip
     return render(request, "needs/board.html", context, status=400 if error else 200)
 

@@ -1,0 +1,98 @@
+"""In a real browser, at desktop and phone sizes: the coordinator's home, the planning run's and the
+import run's charts, and the menu by role; nothing wider than the screen; screenshots for a person to
+look at in /tmp/shots-charts/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from terroir.imports.models import ImportRun, Source
+from terroir.needs.tests.test_browser import signed_in
+from terroir.site.tests.test_coordination import done_run, make_needs
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path("/tmp/shots-charts")
+SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def tab_at(browser: Any, live_server: Any, size: str) -> Any:
+    context = browser.new_context(viewport=SIZES[size], is_mobile=size == "phone", locale="fr-FR")
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(live_server.url) else r.abort())
+    return tab
+
+
+def sideways(tab: Any) -> int:
+    return int(tab.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def charts_overflow(tab: Any) -> list[str]:
+    """The charts whose right edge is past the screen's."""
+    return list(tab.evaluate(
+        "[...document.querySelectorAll('svg.chart')]"
+        ".filter(c => c.getBoundingClientRect().right > window.innerWidth + 1).map(c => c.id)"
+    ))  # fmt: skip
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_coordinator_sees_what_waits_and_the_charts_at_desktop_and_phone_size(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
+    size: str,
+) -> None:  # fmt: skip
+    settings.TERROIR_TILE_URL = ""
+    SHOTS.mkdir(exist_ok=True)
+    make_needs(territory, people)
+    run = done_run()
+    source = Source.objects.create(name="osm", label="OpenStreetMap")
+    imported = ImportRun.objects.create(source=source, file_name="osm.geojson", file_sha256="0" * 64,
+                                        status="done", rows=2400, rejected=310, created=2090)  # fmt: skip
+    tab = signed_in(tab_at(browser, live_server, size), people.camille, live_server)
+    refused: list[str] = []
+    tab.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+
+    tab.goto(f"{live_server.url}/coordination/")
+    assert tab.locator("#waiting-suggestions strong").inner_text() == "0"
+    assert tab.locator("#funnel-chart rect").count() == 4
+    assert sideways(tab) <= 0, "the coordinator's home scrolls sideways"
+    tab.screenshot(path=SHOTS / f"coordination-{size}.png", full_page=True)
+
+    tab.goto(f"{live_server.url}/logistics/runs/{run.pk}/")
+    for chart in ("week-gauge", "compare-chart", "sharing-chart"):
+        assert tab.locator(f"#{chart}").is_visible()
+    assert charts_overflow(tab) == []
+    tab.screenshot(path=SHOTS / f"run-{size}.png", full_page=True)
+
+    tab.goto(f"{live_server.url}/imports/runs/{imported.pk}/")
+    assert tab.locator("#rows-chart").is_visible() and charts_overflow(tab) == []
+    assert sideways(tab) <= 0, "the import run page scrolls sideways"
+    tab.screenshot(path=SHOTS / f"import-run-{size}.png")
+    assert refused == [], refused
+    tab.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_visitor_and_a_producer_find_their_links_in_the_menu(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
+    size: str,
+) -> None:  # fmt: skip
+    settings.TERROIR_TILE_URL = ""
+    SHOTS.mkdir(exist_ok=True)
+    tab = tab_at(browser, live_server, size)
+    tab.goto(f"{live_server.url}/needs/")
+    tab.click("nav.main-nav >> text=Marchés")
+    tab.wait_for_url("**/?kind=market")
+    assert sideways(tab) <= 0
+    tab.screenshot(path=SHOTS / f"visitor-markets-{size}.png")
+    assert tab.evaluate("document.querySelector('link[rel=icon]').href").endswith("favicon.svg")
+    signed_in(tab, people.claire, live_server)
+    tab.goto(f"{live_server.url}/places/{territory.farm_shop.pk}/")
+    assert tab.locator("nav.breadcrumbs li[aria-current=page]").inner_text() == territory.farm_shop.name
+    tab.click("text=Besoins pour moi")
+    tab.wait_for_selector("#for-me")
+    assert sideways(tab) <= 0
+    tab.screenshot(path=SHOTS / f"producer-needs-for-me-{size}.png")
+    tab.context.close()
