@@ -50,7 +50,7 @@ def _point(lat: float | None, lon: float | None) -> dict[str, float | None]:
 
 
 def _postal(entry: Any) -> str:
-    """"3 place du Livradois, 63600 Ambert": a driver finds a street only within its commune."""
+    """The address a driver looks for, "3 place du Livradois, 63600 Ambert": a street is found in its commune."""
     town = " ".join(part for part in (entry.postcode, entry.commune.name if entry.commune_id else "") if part)
     return ", ".join(part for part in (entry.address, town) if part)
 

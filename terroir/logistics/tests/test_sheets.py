@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,17 +29,16 @@ def sheet_run(territory: Any) -> PlanningRun:
     farm, market = territory.cheese_farm, territory.ambert_market
     farm.address, farm.postcode = "Le Bourg", "63600"
     farm.save()
-    orders = [
-        DeliveryOrder.objects.create(
-            week=WEEK, kind=OrderKind.SHIPMENT, producer=farm, delivery_place=market, description=goods, kg=kg,
-            crates=crates, value=100, weekdays=0b10,
-            customer=Actor.objects.create(name=name, is_buyer=True, lat=45.55, lon=3.74, phone=phone),
-        )  # fmt: skip
-        for goods, kg, crates, name, phone in [
-            ("Fourme d'Ambert", 20, 2, "Épicerie solidaire d'Ambert", "04 73 11 22 33"),
-            ("Beurre", 7.5, 0, "Restaurant Le Livradois", "04 73 44 55 66"),
-        ]
-    ]
+    orders = []
+    for goods, kg, crates, name, phone in [
+        ("Fourme d'Ambert", 20, 2, "Épicerie solidaire d'Ambert", "04 73 11 22 33"),
+        ("Beurre", 7.5, 0, "Restaurant Le Livradois", "04 73 44 55 66"),
+    ]:
+        customer = Actor.objects.create(name=name, is_buyer=True, lat=45.55, lon=3.74, phone=phone)
+        orders.append(DeliveryOrder.objects.create(
+            week=WEEK, kind=OrderKind.SHIPMENT, producer=farm, customer=customer, delivery_place=market,
+            description=goods, kg=kg, crates=crates, value=100, weekdays=0b10,
+        ))  # fmt: skip
     problem, labels = services.problem_for_week([vehicle], orders)
     at_farm, at_market = {"lat": farm.lat, "lon": farm.lon}, {"lat": market.lat, "lon": market.lon}
     at_depot = {"lat": depot.lat, "lon": depot.lon, "order": None}
@@ -100,5 +100,5 @@ def test_the_route_sheet_keeps_each_phone_on_one_line_in_the_national_format(
     page = sheet_of(client, sheet_run(territory))
     phones = re.findall(r'<(?:span|a)[^>]*class="phone"[^>]*>([^<]*)<', page)
     assert {"06 11 22 33 44", "04 73 11 22 33", "04 73 44 55 66"} <= set(phones)
-    css = open("static/terroir/site.css").read()
+    css = (Path(__file__).parents[3] / "static" / "terroir" / "site.css").read_text()
     assert re.search(r"\.phone\s*\{\s*white-space: nowrap", css) or ".nowrap, .phone { white-space: nowrap; }" in css
