@@ -184,3 +184,26 @@ def test_the_route_sheet_fits_a_phone_and_its_boxes_can_be_ticked(
     assert overflow(tab) <= 0
     tab.screenshot(path=str(SHOTS / "route-sheet-phone.png"), full_page=True)
     tab.context.close()
+
+
+def test_on_a_phone_a_products_months_are_one_row_of_twelve_cells_and_its_labels_chips(
+    browser: Any, live_server: Any, territory: Any, people: Any, settings: Any
+) -> None:
+    from terroir.directory.models import Offer
+
+    tab = tab_at(browser, live_server, people.claire, PHONE)
+    tab.goto(f"{live_server.url}/edit/actor/{territory.cheese_farm.pk}/products/")
+    first = tab.locator("fieldset.product-row").first
+    cells = first.locator(".months-row label.month-cell")
+    assert cells.count() == 12
+    assert len({round(cells.nth(i).bounding_box()["y"]) for i in range(12)}) == 1  # one row
+    assert first.bounding_box()["height"] < 600  # a column of 12 months and 11 labels made it ~2,000 px
+    cells.nth(5).click()  # June, clicked on its cell
+    cells.nth(6).click()
+    first.locator(".label-chips label.chip", has_text="Fermier").click()
+    tab.click("form.products button[type=submit]")
+    tab.wait_for_load_state("load")
+    offer = Offer.objects.get(producer=territory.cheese_farm, category__slug="butter-cream")
+    assert offer.months == (1 << 5) | (1 << 6)
+    assert "Fermier" in {label.name_fr for label in offer.labels.all()}
+    tab.context.close()
