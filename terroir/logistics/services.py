@@ -49,6 +49,12 @@ def _point(lat: float | None, lon: float | None) -> dict[str, float | None]:
     return {"lat": lat, "lon": lon}
 
 
+def _postal(entry: Any) -> str:
+    """The address a driver looks for, "3 place du Livradois, 63600 Ambert": a street is found in its commune."""
+    town = " ".join(part for part in (entry.postcode, entry.commune.name if entry.commune_id else "") if part)
+    return ", ".join(part for part in (entry.address, town) if part)
+
+
 def problem_for_week(
     vehicles: Iterable[Vehicle], orders: Iterable[DeliveryOrder]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -88,7 +94,7 @@ def problem_for_week(
         if not order.required:
             entry["prize"] = float(order.value)
         where = order.delivery_place
-        address = (where.address if where else (customer.address if customer else "")) or ""
+        address = _postal(where) if where else (_postal(customer) if customer else "")
         if order.kind in (OrderKind.SHIPMENT, OrderKind.COLLECTION):
             entry["pickup"] = _point(producer.lat, producer.lon)
             entry["pickup_window"] = [_hhmm(order.pickup_opens), _hhmm(order.pickup_closes)]
@@ -104,7 +110,7 @@ def problem_for_week(
         problem["orders"].append(entry)
         labels["orders"][f"o{order.pk}"] = {
             "goods": order.description, "producer": producer.name, "producer_phone": producer.phone,
-            "producer_address": producer.address, "customer": customer.name if customer else "",
+            "producer_address": _postal(producer), "customer": customer.name if customer else "",
             "customer_phone": customer.phone if customer else "", "address": address,
             "place": where.name if where else "",
         }  # fmt: skip

@@ -86,7 +86,7 @@ def planner(request: HttpRequest) -> HttpResponse:
     )
     orders = list(
         access.on_desk(DeliveryOrder.objects.filter(week=week), desk).select_related(
-            "producer", "customer", "delivery_place", "owner"
+            "producer__commune", "customer__commune", "delivery_place__commune", "owner"
         )
     )
     error = ""
@@ -391,7 +391,7 @@ TEXT_KEYS = ("goods", "producer", "producer_phone", "producer_address", "custome
              "place")  # fmt: skip
 
 
-def _order_texts(run: PlanningRun) -> dict[str, dict[str, str]]:
+def _order_texts(run: PlanningRun) -> dict[str, dict[str, Any]]:
     """What the pages say of each order. A run planned from the platform has names and contacts in its
     labels; a problem sent through the API has none: its own producer and customer ids stand for them."""
     labels = run.labels or {}
@@ -403,11 +403,12 @@ def _order_texts(run: PlanningRun) -> dict[str, dict[str, str]]:
         key = str(order["id"])
         producer, customer = str(order.get("producer") or ""), str(order.get("customer") or "")
         given = {"producer": parties.get(producer, producer), "customer": parties.get(customer, customer)}
-        texts[key] = dict.fromkeys(TEXT_KEYS, "") | given | named.get(key, {})
+        quantities = {"kg": order.get("kg"), "crates": order.get("crates")}  # what the driver carries
+        texts[key] = dict.fromkeys(TEXT_KEYS, "") | given | named.get(key, {}) | quantities
     return texts
 
 
-def _order_text(texts: dict[str, dict[str, str]], order_id: str | None) -> dict[str, str]:
+def _order_text(texts: dict[str, dict[str, Any]], order_id: str | None) -> dict[str, Any]:
     return texts.get(order_id or "") or dict.fromkeys(TEXT_KEYS, "")
 
 
@@ -502,10 +503,59 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
     return render(request, "logistics/run.html", context)
 
 
+def _sheet_item(action: str, text: dict[str, Any], where: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One thing the driver does at a stop: load or unload one order, how much of it, and whom it concerns
+    when that is not the stop's own party (three customers served at one market)."""
+    return {"action": action, "what": ACTIONS.get(action, action), "text": text, "where": where}
+
+
+def _where(stop: dict[str, Any]) -> dict[str, Any]:
+    """Where a stop is, and whom the driver calls there: the producer loading, else the delivery place (a
+    market, whose phone is nobody's) or the customer's own address."""
+    text = stop["order_text"]
+    if stop["action"] == "load":
+        return {"name": text.get("producer"), "address": text.get("producer_address"),
+                "phone": text.get("producer_phone")}  # fmt: skip
+    if text.get("place"):
+        return {"name": text["place"], "address": text.get("address"), "phone": ""}
+    return {"name": text.get("customer"), "address": text.get("address"), "phone": text.get("customer_phone")}
+
+
+def _party(stop: dict[str, Any]) -> dict[str, Any]:
+    text = stop["order_text"]
+    if stop["action"] == "load":
+        return {"name": text.get("producer"), "phone": text.get("producer_phone")}
+    return {"name": text.get("customer"), "phone": text.get("customer_phone")}
+
+
+def _sheet_stops(stops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The route sheet's stops: the planner's consecutive stops at one place make one stop of the sheet
+    (a market served for three customers is one address to find, with three things to unload)."""
+    groups: list[dict[str, Any]] = []
+    for s in stops:
+        if s["depot"]:
+            items = [_sheet_item("unload", t) for t in s["unloaded"]] + [_sheet_item("load", t) for t in s["loaded"]]
+            groups.append({"stop": s, "depot": True, "items": items, "on_board": s["load_kg"]})
+            continue
+        where, position, party = _where(s), (s["lat"], s["lon"]), _party(s)
+        last = groups[-1] if groups else None
+        if last and not last["depot"] and position[0] is not None and last["position"] == position:
+            group = last
+        else:
+            group = {"stop": s, "depot": False, "where": where, "position": position, "items": []}
+            groups.append(group)
+        # The party is named on the order's line when the stop's heading does not already name them.
+        shown = party if party["name"] and party["name"] != group["where"]["name"] else None
+        group["items"].append(_sheet_item(s["action"], s["order_text"], shown))
+        group["on_board"] = s["load_kg"]
+    return groups
+
+
 @planner_required
 def sheets(request: HttpRequest, run_id: int) -> HttpResponse:
     planning = get_object_or_404(access.runs_of(request.user), pk=run_id, status=RunStatus.DONE)
-    return render(request, "logistics/sheets.html", {"run": planning, "rounds": _rounds(planning)})
+    rounds = [r | {"sheet": _sheet_stops(r["stops"])} for r in _rounds(planning)]
+    return render(request, "logistics/sheets.html", {"run": planning, "rounds": rounds})
 
 
 @planner_required
