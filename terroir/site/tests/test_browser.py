@@ -74,6 +74,12 @@ def test_the_coordinator_sees_what_waits_and_the_charts_at_desktop_and_phone_siz
     tab.context.close()
 
 
+def menu_open(tab: Any) -> None:
+    """On a phone the menu is folded under its button (static/terroir/menu.js): open it as a person would."""
+    if not tab.evaluate("document.getElementById('site-menu').open"):
+        tab.click("#site-menu > summary")
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_a_visitor_and_a_producer_find_their_links_in_the_menu(
     browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
@@ -83,6 +89,7 @@ def test_a_visitor_and_a_producer_find_their_links_in_the_menu(
     SHOTS.mkdir(exist_ok=True)
     tab = tab_at(browser, live_server, size)
     tab.goto(f"{live_server.url}/needs/")
+    menu_open(tab)
     tab.click("nav.main-nav >> text=Marchés")
     tab.wait_for_url("**/?kind=market")
     assert sideways(tab) <= 0
@@ -91,6 +98,7 @@ def test_a_visitor_and_a_producer_find_their_links_in_the_menu(
     signed_in(tab, people.claire, live_server)
     tab.goto(f"{live_server.url}/places/{territory.farm_shop.pk}/")
     assert tab.locator("nav.breadcrumbs li[aria-current=page]").inner_text() == territory.farm_shop.name
+    menu_open(tab)
     tab.click("text=Besoins pour moi")
     tab.wait_for_selector("#for-me")
     assert sideways(tab) <= 0
