@@ -38,11 +38,8 @@ def _entries(po: Path) -> list[tuple[str, str, bool]]:
         msgid = "".join(_string(line) for line in _section(lines, "msgid "))
         if not msgid:
             continue
-        plural = bool(_section(lines, "msgid_plural "))
-        if plural:
-            translations = [_section(lines, f"msgstr[{n}] ") for n in (0, 1)]
-        else:
-            translations = [_section(lines, "msgstr ")]
+        keys = ["msgstr[0] ", "msgstr[1] "] if _section(lines, "msgid_plural ") else ["msgstr "]
+        translations = [_section(lines, key) for key in keys]
         complete = not fuzzy and all("".join(_string(line) for line in t) for t in translations)
         entries.append((msgid, where, complete))
     return entries
