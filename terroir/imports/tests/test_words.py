@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
+from terroir.imports.jobs import UploadError, upload_keep
 from terroir.imports.models import ImportRun, Source
 
 from .test_merging import BIO, mapping
@@ -58,3 +60,13 @@ def test_the_run_page_says_whether_a_problem_row_was_rejected_in_the_reader_s_la
                                    rejected=1, report="\ufeffline;rejected;column;problem;row\n3;yes;nom;x;{}\n")
     page = coordinator.get(reverse("imports:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert rejected in page
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("fr", "le fichier fait 2 Mo ; la limite est de 1 Mo"),
+    ("en", "the file is 2 MB; the limit is 1 MB"),
+])  # fmt: skip
+def test_an_upload_refused_says_why_in_the_reader_s_language(settings, language: str, said: str) -> None:
+    settings.TERROIR_IMPORT_MAX_MB = 1
+    with translation.override(language), pytest.raises(UploadError, match=said):
+        upload_keep(file=SimpleUploadedFile("big.csv", b"x" * 2_000_000), mapping_text="")
