@@ -23,19 +23,22 @@ UNIT_SINGULAR = {
 
 def number(value: Number | None, decimals: int = 0) -> str:
     """Grouped by thousands with the language's separators: "22 885", "22,885"."""
-    if value is None:
+    # A template gives "" for a figure it lacks (a plan without a status quo): nothing to write, as floatformat.
+    try:
+        figure = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
         return ""
-    return number_format(round(float(value), decimals), decimal_pos=decimals, force_grouping=True)
+    return number_format(round(figure, decimals), decimal_pos=decimals, force_grouping=True)
 
 
 def money(value: Number | None, decimals: int = 2) -> str:
-    if value is None:
+    if not number(value, decimals):
         return ""
     # The symbol's place is the language's: "22 885 €" in French, "€22,885" in English.
     return _("€%(amount)s") % {"amount": number(value, decimals)}
 
 
 def unit_price(value: Number | None, unit: str, decimals: int = 2) -> str:
-    if value is None:
+    if not money(value, decimals):
         return ""
     return _("%(price)s / %(unit)s") % {"price": money(value, decimals), "unit": UNIT_SINGULAR.get(unit, unit)}

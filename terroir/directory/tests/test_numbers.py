@@ -31,7 +31,7 @@ def test_a_price_is_per_one_unit_whatever_the_unit_is_called_in_the_plural() -> 
 
 
 def test_nothing_is_written_for_a_missing_figure() -> None:
-    assert (number(None), money(None), unit_price(None, "kg")) == ("", "", "")
+    assert (number(None), money(""), unit_price(None, "kg"), number("n/a")) == ("", "", "", "")
 
 
 def test_the_template_filters_use_the_same_helpers() -> None:
