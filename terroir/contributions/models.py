@@ -149,6 +149,27 @@ class Claim(models.Model):
         return entry
 
 
+# The audit log stores stable action codes; people read them in words, in their language.
+AUDIT_ACTIONS = {
+    "entry_edit": _("edited an entry"),
+    "revision_revert": _("reverted a change"),
+    "admin_edit": _("edited an entry in the administration"),
+    "claim_confirm": _("confirmed a claim"),
+    "claim_reject": _("rejected a claim"),
+    "suggestion_accepted": _("accepted a suggestion"),
+    "suggestion_rejected": _("rejected a suggestion"),
+    "role_grant": _("granted a role"),
+    "role_refuse": _("refused a role"),
+    "token_revoke": _("revoked an API key"),
+    "event_create": _("created a meeting day"),
+    "event_schedule": _("scheduled a meeting day"),
+    "merge_same": _("decided two records are the same"),
+    "merge_different": _("decided two records are different"),
+    "merge_split": _("split an automatic merge"),
+    "import_start": _("started an import"),
+}
+
+
 class AuditEntry(models.Model):
     """What a coordinator did: decisions on claims and suggestions, reverts, edits of others' entries,
     roles given, imports."""
@@ -169,3 +190,8 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.by_label} {self.action} {self.target}"
+
+    @property
+    def action_label(self) -> str:
+        """The action in words; a code unknown to this version is shown as it is rather than hidden."""
+        return str(AUDIT_ACTIONS.get(self.action, self.action))

@@ -45,9 +45,9 @@ def _float(name: str, raw: str) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise InvalidParameter(name, f"{raw!r} is not a number") from None
+        raise InvalidParameter(name, _("%(raw)s is not a number") % {"raw": repr(raw)}) from None
     if not math.isfinite(value):
-        raise InvalidParameter(name, f"{raw!r} is not a finite number")
+        raise InvalidParameter(name, _("%(raw)s is not a finite number") % {"raw": repr(raw)})
     return value
 
 
@@ -55,9 +55,11 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise InvalidParameter(name, f"{raw!r} is not a whole number") from None
+        raise InvalidParameter(name, _("%(raw)s is not a whole number") % {"raw": repr(raw)}) from None
     if not low <= value <= high:
-        raise InvalidParameter(name, f"{value} is outside {low}..{high}")
+        raise InvalidParameter(
+            name, _("%(value)s is outside %(low)s..%(high)s") % {"value": value, "low": low, "high": high}
+        )
     return value
 
 
@@ -67,36 +69,38 @@ def _bool(name: str, raw: str) -> bool:
         return True
     if value in {"0", "false", "no", "off", "non"}:
         return False
-    raise InvalidParameter(name, f"{raw!r} is not a yes/no value (use 1 or 0)")
+    raise InvalidParameter(name, _("%(raw)s is not a yes/no value (use 1 or 0)") % {"raw": repr(raw)})
 
 
 def parse_point(name: str, raw: str) -> Point:
     parts = raw.split(",")
     if len(parts) != 2:
-        raise InvalidParameter(name, f"{raw!r} is not LAT,LON (two numbers separated by a comma)")
+        raise InvalidParameter(
+            name, _("%(raw)s is not LAT,LON (two numbers separated by a comma)") % {"raw": repr(raw)}
+        )
     lat, lon = _float(name, parts[0]), _float(name, parts[1])
     if not valid_lat(lat):
-        raise InvalidParameter(name, f"latitude {lat:g} is outside -90..90")
+        raise InvalidParameter(name, _("latitude %(lat)s is outside -90..90") % {"lat": f"{lat:g}"})
     if not valid_lon(lon):
-        raise InvalidParameter(name, f"longitude {lon:g} is outside -180..180")
+        raise InvalidParameter(name, _("longitude %(lon)s is outside -180..180") % {"lon": f"{lon:g}"})
     return Point(lat, lon)
 
 
 def parse_bbox(name: str, raw: str) -> BBox:
     parts = raw.split(",")
     if len(parts) != 4:
-        raise InvalidParameter(name, f"{raw!r} is not WEST,SOUTH,EAST,NORTH (four numbers)")
+        raise InvalidParameter(name, _("%(raw)s is not WEST,SOUTH,EAST,NORTH (four numbers)") % {"raw": repr(raw)})
     west, south, east, north = (_float(name, p) for p in parts)
     for lon in (west, east):
         if not valid_lon(lon):
-            raise InvalidParameter(name, f"longitude {lon:g} is outside -180..180")
+            raise InvalidParameter(name, _("longitude %(lon)s is outside -180..180") % {"lon": f"{lon:g}"})
     for lat in (south, north):
         if not valid_lat(lat):
-            raise InvalidParameter(name, f"latitude {lat:g} is outside -90..90")
+            raise InvalidParameter(name, _("latitude %(lat)s is outside -90..90") % {"lat": f"{lat:g}"})
     if south > north:
-        raise InvalidParameter(name, "south is above north")
+        raise InvalidParameter(name, _("south is above north"))
     if west > east:
-        raise InvalidParameter(name, "west is east of east (boxes across the antimeridian are not supported)")
+        raise InvalidParameter(name, _("west is east of east (boxes across the antimeridian are not supported)"))
     return BBox(south=south, west=west, north=north, east=east)
 
 
@@ -107,14 +111,20 @@ def parse_day(name: str, raw: str, today: dt.date) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InvalidParameter(name, f"{raw!r} is neither a date (YYYY-MM-DD) nor a weekday (mo…su)") from None
+        raise InvalidParameter(
+            name, _("%(raw)s is neither a date (YYYY-MM-DD) nor a weekday (mo…su)") % {"raw": repr(raw)}
+        ) from None
 
 
 def _kinds(name: str, raw: str) -> tuple[str, ...]:
     kinds: list[str] = []
     for kind in filter(None, (k.strip() for k in raw.split(","))):
         if kind not in PlaceKind.values:
-            raise InvalidParameter(name, f"unknown place kind {kind!r}; known kinds: {', '.join(PlaceKind.values)}")
+            raise InvalidParameter(
+                name,
+                _("unknown place kind %(kind)s; known kinds: %(known)s")
+                % {"kind": repr(kind), "known": ", ".join(PlaceKind.values)},
+            )
         kinds.append(kind)
     return tuple(dict.fromkeys(kinds))
 
@@ -122,13 +132,17 @@ def _kinds(name: str, raw: str) -> tuple[str, ...]:
 def _radius(name: str, raw: str) -> float:
     radius = _float(name, raw)
     if not 0 < radius <= MAX_RADIUS_KM:
-        raise InvalidParameter(name, f"{radius:g} is outside the allowed range (0, {MAX_RADIUS_KM:g}]")
+        raise InvalidParameter(
+            name,
+            _("%(radius)s is outside the allowed range (0, %(max)s]")
+            % {"radius": f"{radius:g}", "max": f"{MAX_RADIUS_KM:g}"},
+        )
     return radius
 
 
 def _text(name: str, raw: str) -> str:
     if name == "q" and len(raw) > MAX_QUERY_LENGTH:
-        raise InvalidParameter(name, f"longer than {MAX_QUERY_LENGTH} characters")
+        raise InvalidParameter(name, _("longer than %(n)s characters") % {"n": MAX_QUERY_LENGTH})
     return raw
 
 

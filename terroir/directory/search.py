@@ -30,6 +30,7 @@ from django.db.models import (
     Window,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from terroir.lib import hours
 from terroir.lib.geo import KM_PER_DEGREE_LAT, BBox, Point, bbox_around, haversine_km
@@ -142,7 +143,8 @@ def _facet(parameter: str, prefix: str, slug: str) -> str:
     else:
         exists = Label.objects.filter(slug=slug).exists()
     if not exists:
-        raise InvalidParameter(parameter, f"unknown {parameter} {slug!r}")
+        unknown = _("unknown category %(slug)s") if parameter == "category" else _("unknown label %(slug)s")
+        raise InvalidParameter(parameter, unknown % {"slug": repr(slug)})
     return f"{prefix}:{slug}"
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
@@ -51,10 +52,11 @@ def upload_keep(*, file: UploadedFile, mapping_text: str) -> str:
     """Keep an uploaded source file and its mapping; returns the token that names them."""
     limit = settings.TERROIR_IMPORT_MAX_MB * 1024 * 1024
     if file.size is not None and file.size > limit:
-        raise UploadError(f"the file is {file.size / 1e6:.0f} MB; the limit is {settings.TERROIR_IMPORT_MAX_MB} MB")
+        raise UploadError(_("the file is %(size)s MB; the limit is %(limit)s MB")
+                          % {"size": f"{file.size / 1e6:.0f}", "limit": settings.TERROIR_IMPORT_MAX_MB})  # fmt: skip
     name = Path(file.name or "").name.strip()
     if not name:
-        raise UploadError("the file has no name")
+        raise UploadError(_("the file has no name"))
     token = secrets.token_urlsafe(TOKEN_BYTES)
     folder = _root() / token
     folder.mkdir()

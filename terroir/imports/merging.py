@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from terroir.contributions.models import Revision, Suggestion
 from terroir.contributions.revisions import entry_edit, entry_merge, entry_split, owned_fields
@@ -139,7 +140,9 @@ def _merge(
     if relink:
         said = (lambda message: progress(Progress("merge", message))) if progress else None
         if said:
-            said(f"looking for duplicates among {len(rows)} {record_type} records")
+            said(ngettext("looking for duplicates among %(n)s record (%(type)s)",
+                          "looking for duplicates among %(n)s records (%(type)s)", len(rows))
+                 % {"n": len(rows), "type": record_type})  # fmt: skip
         names = dict(Commune.objects.values_list("code", "name"))
         compared = {
             str(i): linkage_columns(
@@ -174,7 +177,9 @@ def _merge(
     apart = [(p.first_id, p.second_id) for p in pairs if p.status == RecordPair.Status.DIFFERENT]
     groups = clusters(rows, same + linked, apart)
     if progress:
-        progress(Progress("merge", f"{len(rows)} {record_type} records make {len(groups)} directory entries"))
+        made = ngettext("%(n)s record (%(type)s) makes %(entries)s directory entries",
+                        "%(n)s records (%(type)s) make %(entries)s directory entries", len(rows))
+        progress(Progress("merge", made % {"n": len(rows), "type": record_type, "entries": len(groups)}))
     _entries_write(record_type, rows, groups, summary, writer)
 
 

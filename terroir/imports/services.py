@@ -22,6 +22,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from terroir.lib import spreadsheet
 from terroir.lib.progress import Progress, ProgressReport
@@ -147,7 +149,8 @@ class _Report:
 
     def text(self) -> str:
         if self.left_out:
-            self.writer.writerow(("", "", "", f"{self.left_out} more problems not listed", ""))
+            left_out = ngettext("%(n)s more problem not listed", "%(n)s more problems not listed", self.left_out)
+            self.writer.writerow(("", "", "", left_out % {"n": self.left_out}, ""))
         return "\ufeff" + self.out.getvalue()
 
 
@@ -188,7 +191,7 @@ def source_import(
     spool: Path | None = None
     try:
         spool, counts, report = _read_rows(path, mapping, geocode=geocode, progress=told)
-        told(Progress("save", "keeping the records and merging them", counts["rows"], None))
+        told(Progress("save", _("keeping the records and merging them"), counts["rows"], None))
         with transaction.atomic():
             # From here the run's row is written only at the end: on SQLite nobody else may write while
             # this transaction does, so the pages show the "save" stage until it commits.
@@ -264,7 +267,10 @@ def _read_rows(
                         counts["commune_level"] += record.precision == Precision.COMMUNE
                     report.add(record)
                 pickle.dump(kept, spool, protocol=pickle.HIGHEST_PROTOCOL)
-                message = f"{counts['rows']} rows read, {counts['rejected']} rejected"
+                message = ", ".join((
+                    ngettext("%(n)s row read", "%(n)s rows read", counts["rows"]) % {"n": counts["rows"]},
+                    ngettext("%(n)s rejected", "%(n)s rejected", counts["rejected"]) % {"n": counts["rejected"]},
+                ))
                 progress(Progress("read", message, counts["rows"], max(total or 0, counts["rows"]) or None))
         except BaseException:
             Path(spool.name).unlink(missing_ok=True)

@@ -180,6 +180,11 @@ def upload_progress_json(request: HttpRequest, token: str) -> JsonResponse:
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(ImportRun.objects.select_related("source"), pk=run_id)
     problems = [line.split(";", 4) for line in run.report.lstrip("\ufeff").splitlines()[1:51]]
+    # The report's file keeps its stable yes/no; the page says it in the reader's language.
+    said = {"yes": _("yes"), "no": _("no")}
+    for line in problems:
+        if len(line) > 1:
+            line[1] = said.get(line[1], line[1])
     rows_chart = [
         {"label": _("Accepted rows"), "values": [max(run.rows - run.rejected, 0)]},
         {"label": _("Rejected rows"), "values": [run.rejected]},

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from terroir.accounts import notify
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
@@ -165,7 +166,8 @@ def event_schedule(*, event: Event, by: Any) -> Outcome:
     )
     event.scheduled_at = timezone.now()
     event.save(update_fields=["scheduled_at"])
-    audit_record(by=by, action="event_schedule", target=f"event:{event.pk}", summary=f"{len(plan.pairings)} meetings")
+    meetings = ngettext("%(n)s meeting", "%(n)s meetings", len(plan.pairings)) % {"n": len(plan.pairings)}
+    audit_record(by=by, action="event_schedule", target=f"event:{event.pk}", summary=meetings)
     return Outcome(
         meetings=len(plan.pairings),
         rounds_used=plan.slots_used,

@@ -288,10 +288,10 @@ def need_publish(*, need: Need, by: Any) -> list[Match]:
     table = matching.ProducerTable.build(profiles)
     ranked = matching.rank(spec, table, weights(), limit=settings.TERROIR_MATCH_LIMIT, road_factor=road_factor())
     Match.objects.filter(need=need).delete()
-    # The explanation is kept in words, in the language of the person who published.
+    # The explanation is kept as codes and put in words when read (match_words), in the reader's language.
     matches = Match.objects.bulk_create(
         Match(need=need, producer_id=s.producer_id, score=s.total, road_km=s.road_km,
-              reasons=[reason_text(r) for r in s.reasons], missing=[reason_text(r) for r in s.missing])
+              reasons=[_reason_stored(r) for r in s.reasons], missing=[_reason_stored(r) for r in s.missing])
         for s in ranked
     )  # fmt: skip
     need.status, need.published_at = Need.Status.OPEN, timezone.now()
@@ -347,6 +347,23 @@ def reason_text(reason: matching.Reason) -> str:
         matching.BROADER_CATEGORY: _("broader category"),
     }
     return words.get(code, str(value))  # LABEL: the label's slug, as the board shows it
+
+
+def _reason_stored(reason: matching.Reason) -> dict[str, Any]:
+    value = reason.value if reason.value is None or isinstance(reason.value, str) else float(reason.value)
+    return {"code": reason.code, "value": value}
+
+
+def match_words(match: Match) -> tuple[list[str], list[str]]:
+    """Why the producer fits and what it lacks, in words of the reader's language. Matches stored
+    before the codes were kept hold their words already (in the publisher's language)."""
+
+    def said(item: Any) -> str:
+        if isinstance(item, dict):
+            return reason_text(matching.Reason(str(item.get("code", "")), item.get("value")))
+        return str(item)
+
+    return [said(r) for r in match.reasons], [said(r) for r in match.missing]
 
 
 def explanation(score: matching.Score) -> str:

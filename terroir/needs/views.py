@@ -300,7 +300,7 @@ def need(request: HttpRequest, need_id: int) -> HttpResponse:
     if manager:
         matches = list(found.matches.select_related("producer", "producer__commune"))
         by_producer = {a.producer_id: a for a in answers}
-        context["matches"] = [(m, by_producer.get(m.producer_id)) for m in matches]
+        context["matches"] = [(m, by_producer.get(m.producer_id), services.match_words(m)) for m in matches]
         context["answers"] = [(a, services.contacts_shared(a)) for a in answers]
     if producers and found.status == Need.Status.OPEN:
         # Changing one's answer starts from it (its first delivery too, in the date input's ISO form).

@@ -5,6 +5,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from terroir.directory import numbers
 from terroir.directory.fields import phone_display
 
 register = template.Library()
@@ -18,6 +19,24 @@ def km(value: float | None) -> str:
     if value < 1:
         return f"{round(value * 1000 / 10) * 10:.0f} m"
     return f"{number_format(round(value, 1), 1)} km"
+
+
+@register.filter
+def money(value: numbers.Number | None, decimals: int = 2) -> str:
+    """An amount in euros for the reader's language: {{ total|money:0 }} -> "22 885 €"."""
+    return numbers.money(value, decimals)
+
+
+@register.filter
+def number(value: numbers.Number | None, decimals: int = 0) -> str:
+    """A figure grouped by thousands: {{ km|number }} -> "1 250"."""
+    return numbers.number(value, decimals)
+
+
+@register.filter
+def price_per(value: numbers.Number | None, unit: str) -> str:
+    """{{ need.price|price_per:need.unit }} -> "2,50 € / pièce"."""
+    return numbers.unit_price(value, unit)
 
 
 @register.filter

@@ -40,7 +40,8 @@ def test_a_published_need_finds_the_cheese_farm_explains_why_and_tells_its_peopl
         matches = services.need_publish(need=need, by=people.sophie)
     assert [m.producer for m in matches] == [territory.cheese_farm]
     match = matches[0]
-    assert 60 < match.road_km < 90 and "aop" in match.reasons and "codes-barres GTIN" in match.missing
+    reasons, missing = services.match_words(match)
+    assert 60 < match.road_km < 90 and "aop" in reasons and "codes-barres GTIN" in missing
     assert Notification.objects.get(user=people.claire).kind == Notification.Kind.MATCH
     assert mail.outbox[-1].to == [people.claire.email]
     assert "/needs/" in mail.outbox[-1].body
@@ -240,7 +241,7 @@ def test_declared_volumes_delivery_days_and_requirements_shape_the_match(territo
     matches = services.need_publish(need=cheese_need(territory, people), by=people.sophie)
     match = matches[0]
     assert match.missing == []  # GTIN met, volume 500 kg/month for 173 kg/month needed, organic-free need
-    assert "livre un jour de livraison" not in match.reasons  # no delivery radius: pooled logistics
+    assert "livre un jour de livraison" not in services.match_words(match)[0]  # no radius: pooled logistics
 
 
 def test_a_producer_is_warned_before_depending_on_one_buyer(territory: Any, people: Any) -> None:

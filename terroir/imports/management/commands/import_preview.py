@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from terroir.imports.mapping import Mapping, MappingError, Record, mapping_load
 from terroir.imports.read import preview, records_checked, report_write, source_error_text, source_opened
@@ -56,9 +57,12 @@ def preview_show(out: OutputWrapper, path: Path, mapping: Mapping, *, rows: int,
         out.write(describe(record))
     if result.error is not None:
         raise CommandError(f"{path.name}: {result.error}")
+    usable = result.rows - result.rejected
     out.write(
-        _("%(rows)s rows read, %(usable)s usable, %(rejected)s rejected; problems by column: %(problems)s")
-        % {"rows": result.rows, "usable": result.rows - result.rejected, "rejected": result.rejected,
+        _("%(rows)s, %(usable)s, %(rejected)s; problems by column: %(problems)s")
+        % {"rows": ngettext("%(n)s row read", "%(n)s rows read", result.rows) % {"n": result.rows},
+           "usable": ngettext("%(n)s usable", "%(n)s usable", usable) % {"n": usable},
+           "rejected": ngettext("%(n)s rejected", "%(n)s rejected", result.rejected) % {"n": result.rejected},
            "problems": dict(result.problem_counts) or _("none")}
     )  # fmt: skip
     for problem in result.problems[:50]:

@@ -1,0 +1,40 @@
+"""Numbers, money and prices per unit in French and in English (terroir.directory.numbers)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from terroir.directory.numbers import money, number, unit_price
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("fr", [f"22{NBSP}885", f"22{NBSP}885{NBSP}€", f"2,50{NBSP}€ / pièce", f"1{NBSP}250,5 km"]),
+    ("en", ["22,885", "€22,885", "€2.50 / piece", "1,250.5 km"]),
+])  # fmt: skip
+def test_figures_are_grouped_and_the_euro_sits_where_the_language_puts_it(language: str,
+                                                                          expected: list[str]) -> None:
+    with translation.override(language):
+        assert [number(22885.4), money(22885, 0), unit_price(Decimal("2.5"), "piece"),
+                f"{number(1250.5, 1)} km"] == expected
+
+
+def test_a_price_is_per_one_unit_whatever_the_unit_is_called_in_the_plural() -> None:
+    with translation.override("fr"):
+        assert [unit_price(1, unit, 0) for unit in ("kg", "l", "dozen", "crate")] == [
+            f"1{NBSP}€ / kg", f"1{NBSP}€ / litre", f"1{NBSP}€ / douzaine", f"1{NBSP}€ / cagette"]
+
+
+def test_nothing_is_written_for_a_missing_figure() -> None:
+    assert (number(None), money(""), unit_price(None, "kg"), number("n/a")) == ("", "", "", "")
+
+
+def test_the_template_filters_use_the_same_helpers() -> None:
+    template = Template("{% load terroir %}{{ v|money:0 }} {{ v|number }} {{ p|price_per:'kg' }}")
+    with translation.override("fr"):
+        assert template.render(Context({"v": 22885, "p": 3})) == f"22{NBSP}885{NBSP}€ 22{NBSP}885 3,00{NBSP}€ / kg"

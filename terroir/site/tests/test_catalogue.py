@@ -1,0 +1,90 @@
+"""The French catalogue covers every string of the code, the templates and the scripts.
+
+The extraction runs Django's makemessages on a temporary copy of the sources and of the French
+catalogue, so the real locale file is never rewritten (its order is kept by hand: several people
+append to it at once). A string wrapped in gettext without a French msgstr, or one that msgmerge
+could only match approximately (fuzzy), makes the test fail with the list of them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from itertools import takewhile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test.utils import override_settings
+
+REPO = Path(settings.BASE_DIR)
+SOURCES = ("terroir", "templates", "static")
+# Tests and migrations carry no user-facing strings; the vendored scripts are not ours to translate.
+SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.gz", "*.png", "*.jpg", "*.svg", "tests", "migrations",
+                                 "vendor", "data")
+
+pytestmark = pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext tools are not installed")
+
+
+def _entries(po: Path) -> list[tuple[str, str, bool]]:
+    """(msgid, where, complete) for each entry but the header, read as msgmerge writes it (no wrap)."""
+    entries: list[tuple[str, str, bool]] = []
+    for block in po.read_text(encoding="utf-8").split("\n\n"):
+        lines = [line for line in block.splitlines() if line and not line.startswith("#~")]
+        if not any(line.startswith("msgid ") for line in lines):
+            continue
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+        where = " ".join(line[3:] for line in lines if line.startswith("#: "))
+        msgid = "".join(_string(line) for line in _section(lines, "msgid "))
+        if not msgid:
+            continue
+        keys = ["msgstr[0] ", "msgstr[1] "] if _section(lines, "msgid_plural ") else ["msgstr "]
+        translations = [_section(lines, key) for key in keys]
+        complete = not fuzzy and all("".join(_string(line) for line in t) for t in translations)
+        entries.append((msgid, where, complete))
+    return entries
+
+
+def _section(lines: list[str], keyword: str) -> list[str]:
+    """The line starting with keyword and its continuation lines (those starting with a quote)."""
+    for i, line in enumerate(lines):
+        if line.startswith(keyword):
+            return [line[len(keyword):], *takewhile(lambda more: more.startswith('"'), lines[i + 1:])]
+    return []
+
+
+def _string(line: str) -> str:
+    return line.strip()[1:-1]
+
+
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_every_string_of_the_code_has_a_french_translation(domain: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in SOURCES:
+        shutil.copytree(REPO / name, tmp_path / name, ignore=SKIPPED)
+    catalogue = tmp_path / "locale" / "fr" / "LC_MESSAGES"
+    catalogue.mkdir(parents=True)
+    real = REPO / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+    po = catalogue / f"{domain}.po"
+    if domain == "django":
+        shutil.copy(real, po)
+    monkeypatch.chdir(tmp_path)
+    with override_settings(LOCALE_PATHS=[str(tmp_path / "locale")]):
+        call_command("makemessages", locale=["fr"], domain=domain, no_obsolete=True, no_wrap=True, verbosity=0)
+    if not po.exists():
+        return  # no string to translate in this domain
+    missing = [f"{msgid!r} ({where})" for msgid, where, complete in _entries(po) if not complete]
+    assert not missing, f"{len(missing)} strings lack a French translation or are fuzzy:\n" + "\n".join(missing)
+
+
+def test_the_check_reports_an_empty_or_fuzzy_entry(tmp_path: Path) -> None:
+    po = tmp_path / "django.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Language: fr\\n"\n\n'
+                  '#: a.py:1\nmsgid "Done"\nmsgstr "Fait"\n\n'
+                  '#: a.py:2\nmsgid "Open"\nmsgstr ""\n\n'
+                  '#: a.py:3\n#, fuzzy\nmsgid "Closed"\nmsgstr "Fermé"\n\n'
+                  '#: a.py:4\nmsgid "%(n)s row"\nmsgid_plural "%(n)s rows"\nmsgstr[0] "%(n)s ligne"\nmsgstr[1] ""\n\n'
+                  '#: a.py:5\nmsgid ""\n"A long "\n"one"\nmsgstr ""\n"Une longue"\n',
+                  encoding="utf-8")
+    assert [(msgid, complete) for msgid, _, complete in _entries(po)] == [
+        ("Done", True), ("Open", False), ("Closed", False), ("%(n)s row", False), ("A long one", True)]
