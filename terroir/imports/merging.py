@@ -28,9 +28,11 @@ from terroir.directory.models import Actor, Category, Commune, Entity, Label, Of
 from terroir.directory.services import (
     actors_bulk_create,
     actors_bulk_update,
+    actors_place_ids,
     offers_bulk_replace,
     places_bulk_create,
     places_bulk_update,
+    places_index,
     places_links_add,
 )
 from terroir.lib.geo import Precision
@@ -244,6 +246,11 @@ class _Writer:
     suggestions: list[Suggestion] = field(default_factory=list)
     # (place id, category slug) the places' sources say are sold there.
     place_categories: list[tuple[int, str]] = field(default_factory=list)
+    # What the entries' writes leave to index once, after the links: the places written, the positions
+    # they left and entered (map cells), the producers whose places show them.
+    places: set[int] = field(default_factory=set)
+    positions: list[tuple[float | None, float | None]] = field(default_factory=list)
+    actors: set[int] = field(default_factory=set)
 
 
 def _attribution(merges: Sequence[EntryMerge]) -> Any:
@@ -346,7 +353,7 @@ def _entries_write(
     if model is Actor:
         actors_bulk_create(actors=[i for i, _m, _c in created], batch_size=500)
     else:
-        places_bulk_create(places=[i for i, _m, _c in created], batch_size=500)
+        places_bulk_create(places=[i for i, _m, _c in created], index=False, batch_size=500)
     summary.entries_created += len(created)
     summary.entries_updated += len(updated)
     written = created + updated
@@ -360,6 +367,7 @@ def _entries_write(
     if record_type == "producer":
         products = products_of_many([i.pk for i, _m, _c in updated])
         _offers_write([(i, c) for i, _m, c in written], {pk for pk, names in owned.items() if "products" in names})
+        writer.actors.update(i.pk for i, _m, _c in written)
         after = products_of_many([i.pk for i, _m, _c in updated])
         for pk in befores:
             befores[pk]["products"] = products.get(pk, [])
@@ -384,9 +392,12 @@ def _entries_write(
     writer.revisions, writer.suggestions = [], []
     fields = [f.name for f in model._meta.concrete_fields if f.name not in {"id", "created_at", "search_key"}]
     if model is Actor:
-        actors_bulk_update(actors=[i for i, _m, _c in updated], fields=fields)
+        actors_bulk_update(actors=[i for i, _m, _c in updated], fields=fields, index=False)
     else:
-        places_bulk_update(places=[i for i, _m, _c in updated], fields=fields, old_positions=old_positions)
+        places_bulk_update(places=[i for i, _m, _c in updated], fields=fields, old_positions=old_positions, index=False)
+        writer.places.update(i.pk for i, _m, _c in written)
+        writer.positions += [(i.lat, i.lon) for i, _m, _c in created if i.closed_at is None]
+        writer.positions += [*old_positions, *((i.lat, i.lon) for i, _m, _c in updated)]
 
 
 def _entries_fold(
@@ -625,7 +636,7 @@ def _offers_write(written: list[tuple[Actor, dict[str, Chosen]]], owned: set[int
         for slug in slugs:
             if slug in categories and (actor.pk, categories[slug]) not in has:
                 offers.append((Offer(producer_id=actor.pk, category_id=categories[slug]), label_ids))
-    offers_bulk_replace(cleared=ids, offers=offers)
+    offers_bulk_replace(cleared=ids, offers=offers, index=False)
 
 
 def _links_write(writer: _Writer) -> None:
@@ -671,4 +682,8 @@ def _links_write(writer: _Writer) -> None:
     categories = dict(Category.objects.values_list("slug", "id"))
     sold = [(place, categories[slug]) for place, slug in writer.place_categories if slug in categories]
     writer.place_categories = []
-    places_links_add(operators=operators, producers=supplied, categories=sold)
+    changed = places_links_add(operators=operators, producers=supplied, categories=sold, index=False)
+    # Every place the merge wrote or linked, and every place showing a producer it wrote, indexed once.
+    shown = actors_place_ids(sorted(writer.actors))
+    places_index(place_ids=[*writer.places, *changed, *shown], positions=writer.positions)
+    writer.places, writer.positions, writer.actors = set(), [], set()
