@@ -221,12 +221,11 @@ def map_cells_rebuild() -> int:
                 cell[1] += lat
                 cell[2] += lon
     MapCell.objects.all().delete()
-    MapCell.objects.bulk_create(
-        (
-            MapCell(level=level, row=row, col=col, kind=kind, count=int(c[0]), lat_sum=c[1], lon_sum=c[2])
-            for (level, row, col, kind), c in counts.items()
-        ),
-        batch_size=5000,
+    # Plain rows: 13 levels make several cells a place, whose model instances cost more than their writing.
+    rows_insert(
+        MapCell,
+        ("level", "row", "col", "kind", "count", "lat_sum", "lon_sum"),
+        [(level, row, col, kind, int(c[0]), c[1], c[2]) for (level, row, col, kind), c in counts.items()],
     )
     return len(counts)
 
