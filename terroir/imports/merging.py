@@ -581,7 +581,7 @@ def _rows_update(model: type[models.Model], columns: Sequence[str], rows: Sequen
         cursor.executemany(f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE id = %s", rows)
 
 
-def _rows_insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
     """Plain multi-row INSERTs of value tuples: building a model instance per row cost more than the database."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
@@ -613,7 +613,7 @@ def _origins_write(
             targets = {"products"} if name in ("categories", "labels") else set(TARGETS.get(name, ()))
             overridden = name not in ("verified_at", *PRIVACY) and bool(targets & mine)
             origins.append((instance.pk, name, choice.record_id, _shown(choice.value), overridden))
-    _rows_insert(FieldOrigin, (field + "_id", "field", "record_id", "value", "overridden"), origins)
+    rows_insert(FieldOrigin, (field + "_id", "field", "record_id", "value", "overridden"), origins)
 
 
 def _offers_write(written: list[tuple[Actor, dict[str, Chosen]]], owned: set[int]) -> None:
