@@ -186,6 +186,9 @@ class CommuneIndex:
             self.by_department.setdefault(entry.department, []).append(entry)
             for postcode in entry.postcodes:
                 self.by_postcode.setdefault(postcode, []).append(entry)
+        # What commune_resolve answered, by what it was asked: a source names the same communes again and
+        # again, and a misspelt name's close match costs milliseconds.
+        self.resolved: dict[tuple[str, str, str, str], CommuneMatch] = {}
 
     @cached_property
     def department_keys(self) -> dict[str, list[str]]:
@@ -254,6 +257,10 @@ def _flat(lat: Any, lon: Any) -> Any:
 
 _index: tuple[float, CommuneIndex] | None = None
 INDEX_TTL_S = 300.0
+
+
+# Answers commune_resolve remembers (a 100,000-row source asks fewer distinct questions).
+RESOLVED_MAX = 200_000
 
 
 def commune_index() -> CommuneIndex:
@@ -358,6 +365,16 @@ def commune_resolve(*, code: str = "", postcode: str = "", name: str = "", depar
     of Paris, Lyon and Marseille ("Lyon 3e", 69003). A name several communes bear, without anything to
     choose between them, comes back ambiguous with its candidates."""
     index = commune_index()
+    asked = (code, postcode, name, department)
+    found = index.resolved.get(asked)
+    if found is None:
+        if len(index.resolved) >= RESOLVED_MAX:
+            index.resolved.clear()
+        found = index.resolved[asked] = _resolve(index, code=code, postcode=postcode, name=name, department=department)
+    return found
+
+
+def _resolve(index: CommuneIndex, *, code: str, postcode: str, name: str, department: str) -> CommuneMatch:
     code, postcode, department = code.strip(), postcode.strip(), department.strip()
     if code:
         today = code if code in index.entries else index.former.get(code, "")

@@ -21,7 +21,7 @@ UNIT_SINGULAR = {
 }
 
 
-def number(value: Number | None, decimals: int = 0) -> str:
+def number(value: Number | str | None, decimals: int = 0) -> str:
     """Grouped by thousands with the language's separators: "22 885", "22,885"."""
     # A template gives "" for a figure it lacks (a plan without a status quo): nothing to write, as floatformat.
     try:
@@ -31,7 +31,7 @@ def number(value: Number | None, decimals: int = 0) -> str:
     return number_format(round(figure, decimals), decimal_pos=decimals, force_grouping=True)
 
 
-def money(value: Number | None, decimals: int = 2) -> str:
+def money(value: Number | str | None, decimals: int = 2) -> str:
     if not number(value, decimals):
         return ""
     # The symbol's place is the language's: "22 885 €" in French, "€22,885" in English.

@@ -91,6 +91,22 @@ def _cells_refresh(positions: Sequence[Position]) -> None:
         map_cells_refresh(positions=positions)
 
 
+def _instances_update(model: type[models.Model], instances: Sequence[models.Model], names: Sequence[str]) -> None:
+    """UPDATE the fields `names` of each instance, one prepared statement run for them all: bulk_update's
+    CASE WHEN per column builds an expression per value, and cost an import more than the database's work."""
+    if not instances:
+        return
+    columns = [column for name in names if isinstance(column := model._meta.get_field(name), models.Field)]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+    rows = [
+        (*(column.get_db_prep_save(getattr(instance, column.attname), connection) for column in columns), instance.pk)
+        for instance in instances
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE id = %s", rows)
+
+
 def _commune_names(ids: Iterable[str | None]) -> dict[str, str]:
     codes = sorted({code for code in ids if code})
     names: dict[str, str] = {}
@@ -312,22 +328,26 @@ def actors_bulk_create(*, actors: Sequence[Actor], batch_size: int = 1000) -> Se
 
 
 @transaction.atomic
-def actors_bulk_update(*, actors: Sequence[Actor], fields: Sequence[str]) -> Sequence[Actor]:
-    """Write `fields` of many actors at once, then their search keys and the places that show them."""
-    Actor.objects.bulk_update(actors, [f for f in fields if f != "search_key"], batch_size=500)
+def actors_bulk_update(*, actors: Sequence[Actor], fields: Sequence[str], index: bool = True) -> Sequence[Actor]:
+    """Write `fields` of many actors at once, then their search keys and the places that show them.
+    Without `index`, those places are left to the caller's `places_index` (an import indexes every place
+    it touched once, after its links)."""
+    _instances_update(Actor, actors, [f for f in fields if f != "search_key"])
     ids = [a.pk for a in actors]
     if (ACTOR_INDEXED | {"is_producer"}) & _names(dict.fromkeys(fields)):
         actors_reindex(actor_ids=ids)
-    places_reindex(place_ids=actors_place_ids(ids))
+    if index:
+        places_reindex(place_ids=actors_place_ids(ids))
     return actors
 
 
 @transaction.atomic
 def offers_bulk_replace(
-    *, cleared: Sequence[int], offers: Sequence[tuple[Offer, Sequence[int]]], batch_size: int = 1000
+    *, cleared: Sequence[int], offers: Sequence[tuple[Offer, Sequence[int]]], batch_size: int = 1000, index: bool = True
 ) -> int:
     """Remove every offer of the producers `cleared`, then add `offers` (each with its label ids), and
-    re-index the places of every producer concerned. Returns the number of offers added."""
+    re-index the places of every producer concerned (without `index`: left to the caller's
+    `places_index`). Returns the number of offers added."""
     for start in range(0, len(cleared), 900):
         Offer.objects.filter(producer_id__in=cleared[start : start + 900]).delete()
     rows = [offer for offer, _labels in offers]
@@ -337,8 +357,9 @@ def offers_bulk_replace(
         ("offer_id", "label_id"),
         [(offer.pk, label) for offer, labels in offers for label in dict.fromkeys(labels)],
     )
-    producers = sorted({*cleared, *(offer.producer_id for offer in rows)})
-    places_reindex(place_ids=actors_place_ids(producers))
+    if index:
+        producers = sorted({*cleared, *(offer.producer_id for offer in rows)})
+        places_reindex(place_ids=actors_place_ids(producers))
     return len(rows)
 
 
@@ -459,10 +480,16 @@ def places_delete(*, places: models.QuerySet[Place]) -> int:
 
 @transaction.atomic
 def places_bulk_create(
-    *, places: Sequence[Place], producers: Sequence[Sequence[int]] = (), rebuild: bool = False, batch_size: int = 1000
+    *,
+    places: Sequence[Place],
+    producers: Sequence[Sequence[int]] = (),
+    rebuild: bool = False,
+    index: bool = True,
+    batch_size: int = 1000,
 ) -> Sequence[Place]:
     """Many new places at once, `producers[i]` the ids of the actors selling at `places[i]`. `rebuild`:
-    rebuild every search table instead (a whole territory loaded at once: faster than place by place)."""
+    rebuild every search table instead (a whole territory loaded at once: faster than place by place).
+    Without `index`, their search entries and map cells are left to the caller's `places_index`."""
     instances_insert(Place, places)
     # Plain rows: a national load has millions of links, whose model instances cost more than their writing.
     rows_insert(
@@ -478,21 +505,32 @@ def places_bulk_create(
         places_reindex()
         map_cells_rebuild()
         return places
-    places_reindex(place_ids=[p.pk for p in places])
-    _cells_refresh([(p.lat, p.lon) for p in places if p.closed_at is None])
+    if index:
+        places_index(
+            place_ids=[p.pk for p in places], positions=[(p.lat, p.lon) for p in places if p.closed_at is None]
+        )
     return places
 
 
 @transaction.atomic
 def places_bulk_update(
-    *, places: Sequence[Place], fields: Sequence[str], old_positions: Sequence[Position] = ()
+    *, places: Sequence[Place], fields: Sequence[str], old_positions: Sequence[Position] = (), index: bool = True
 ) -> Sequence[Place]:
     """Write `fields` of many places at once, then their search entries and the map cells they left
-    (`old_positions`) and entered."""
-    Place.objects.bulk_update(places, list(fields), batch_size=500)
-    places_reindex(place_ids=[p.pk for p in places])
-    _cells_refresh([*old_positions, *((p.lat, p.lon) for p in places)])
+    (`old_positions`) and entered. Without `index`, those are left to the caller's `places_index`."""
+    _instances_update(Place, places, list(fields))
+    if index:
+        places_index(place_ids=[p.pk for p in places], positions=[*old_positions, *((p.lat, p.lon) for p in places)])
     return places
+
+
+@transaction.atomic
+def places_index(*, place_ids: Iterable[int], positions: Sequence[Position] = ()) -> None:
+    """The search entries of these places and the map cells holding these positions, made again: for a
+    caller that wrote many places in several steps (an import: the entries, then their links) and indexes
+    them once, after the last."""
+    places_reindex(place_ids=sorted(set(place_ids)))
+    _cells_refresh(positions)
 
 
 @transaction.atomic
@@ -530,11 +568,12 @@ def places_links_add(
     operators: Mapping[int, int] | None = None,
     producers: Iterable[tuple[int, int]] = (),
     categories: Iterable[tuple[int, int]] = (),
+    index: bool = True,
 ) -> list[int]:
     """Links a source gives, added to those the places have: `operators` place id -> actor id (only for
     places without an operator), `producers` (place id, actor id) selling there, `categories` (place id,
     category id) sold there. Nothing is removed: a link made on the platform stays. Returns the places
-    whose links changed, reindexed."""
+    whose links changed, reindexed (without `index`: left to the caller's `places_index`)."""
     changed: set[int] = set()
     operators = operators or {}
     without: set[int] = set()
@@ -566,7 +605,7 @@ def places_links_add(
             [through(place_id=place, **{column: other}) for place, other in new], batch_size=1000
         )
         changed.update(place for place, _other in new)
-    if changed:
+    if changed and index:
         places_reindex(place_ids=sorted(changed))
     return sorted(changed)
 

@@ -29,9 +29,11 @@ from terroir.directory.models import Actor, Category, Commune, Entity, Label, Of
 from terroir.directory.services import (
     actors_bulk_create,
     actors_bulk_update,
+    actors_place_ids,
     offers_bulk_replace,
     places_bulk_create,
     places_bulk_update,
+    places_index,
     places_links_add,
 )
 from terroir.lib.geo import Precision
@@ -249,6 +251,11 @@ class _Writer:
     suggestions: list[Suggestion] = field(default_factory=list)
     # (place id, category slug) the places' sources say are sold there.
     place_categories: list[tuple[int, str]] = field(default_factory=list)
+    # What the entries' writes leave to index once, after the links: the places written, the positions
+    # they left and entered (map cells), the producers whose places show them.
+    places: set[int] = field(default_factory=set)
+    positions: list[tuple[float | None, float | None]] = field(default_factory=list)
+    actors: set[int] = field(default_factory=set)
 
 
 def _attribution(merges: Sequence[EntryMerge]) -> Any:
@@ -351,7 +358,7 @@ def _entries_write(
     if model is Actor:
         actors_bulk_create(actors=[i for i, _m, _c in created], batch_size=500)
     else:
-        places_bulk_create(places=[i for i, _m, _c in created], batch_size=500)
+        places_bulk_create(places=[i for i, _m, _c in created], index=False, batch_size=500)
     summary.entries_created += len(created)
     summary.entries_updated += len(updated)
     written = created + updated
@@ -365,6 +372,7 @@ def _entries_write(
     if record_type == "producer":
         products = products_of_many([i.pk for i, _m, _c in updated])
         _offers_write([(i, c) for i, _m, c in written], {pk for pk, names in owned.items() if "products" in names})
+        writer.actors.update(i.pk for i, _m, _c in written)
         after = products_of_many([i.pk for i, _m, _c in updated])
         for pk in befores:
             befores[pk]["products"] = products.get(pk, [])
@@ -389,9 +397,12 @@ def _entries_write(
     writer.revisions, writer.suggestions = [], []
     fields = [f.name for f in model._meta.concrete_fields if f.name not in {"id", "created_at", "search_key"}]
     if model is Actor:
-        actors_bulk_update(actors=[i for i, _m, _c in updated], fields=fields)
+        actors_bulk_update(actors=[i for i, _m, _c in updated], fields=fields, index=False)
     else:
-        places_bulk_update(places=[i for i, _m, _c in updated], fields=fields, old_positions=old_positions)
+        places_bulk_update(places=[i for i, _m, _c in updated], fields=fields, old_positions=old_positions, index=False)
+        writer.places.update(i.pk for i, _m, _c in written)
+        writer.positions += [(i.lat, i.lon) for i, _m, _c in created if i.closed_at is None]
+        writer.positions += [*old_positions, *((i.lat, i.lon) for i, _m, _c in updated)]
 
 
 def _entries_fold(
@@ -575,7 +586,7 @@ def _rows_update(model: type[models.Model], columns: Sequence[str], rows: Sequen
         cursor.executemany(f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE id = %s", rows)
 
 
-def _rows_insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
     """Plain multi-row INSERTs of value tuples: building a model instance per row cost more than the database."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
@@ -607,7 +618,7 @@ def _origins_write(
             targets = {"products"} if name in ("categories", "labels") else set(TARGETS.get(name, ()))
             overridden = name not in ("verified_at", *PRIVACY) and bool(targets & mine)
             origins.append((instance.pk, name, choice.record_id, _shown(choice.value), overridden))
-    _rows_insert(FieldOrigin, (field + "_id", "field", "record_id", "value", "overridden"), origins)
+    rows_insert(FieldOrigin, (field + "_id", "field", "record_id", "value", "overridden"), origins)
 
 
 def _offers_write(written: list[tuple[Actor, dict[str, Chosen]]], owned: set[int]) -> None:
@@ -630,7 +641,7 @@ def _offers_write(written: list[tuple[Actor, dict[str, Chosen]]], owned: set[int
         for slug in slugs:
             if slug in categories and (actor.pk, categories[slug]) not in has:
                 offers.append((Offer(producer_id=actor.pk, category_id=categories[slug]), label_ids))
-    offers_bulk_replace(cleared=ids, offers=offers)
+    offers_bulk_replace(cleared=ids, offers=offers, index=False)
 
 
 def _links_write(writer: _Writer) -> None:
@@ -676,4 +687,8 @@ def _links_write(writer: _Writer) -> None:
     categories = dict(Category.objects.values_list("slug", "id"))
     sold = [(place, categories[slug]) for place, slug in writer.place_categories if slug in categories]
     writer.place_categories = []
-    places_links_add(operators=operators, producers=supplied, categories=sold)
+    changed = places_links_add(operators=operators, producers=supplied, categories=sold, index=False)
+    # Every place the merge wrote or linked, and every place showing a producer it wrote, indexed once.
+    shown = actors_place_ids(sorted(writer.actors))
+    places_index(place_ids=[*writer.places, *changed, *shown], positions=writer.positions)
+    writer.places, writer.positions, writer.actors = set(), [], set()
