@@ -76,7 +76,7 @@ def test_a_shopper_lists_the_producers_and_sees_those_without_a_place_on_the_map
     # The Producers list: the same search, nearest first, with their products.
     if size == "phone":
         tab.get_by_role("button", name="Liste", exact=True).click()
-    tab.get_by_role("link", name="Producteurs", exact=True).click()
+    tab.get_by_role("navigation", name="Que lister").get_by_role("link", name="Producteurs", exact=True).click()
     tab.wait_for_url("**what=producers*")
     items = tab.locator("#producer-list li.result")
     assert items.count() == 3
