@@ -32,10 +32,11 @@ def number(value: Number | str | None, decimals: int = 0) -> str:
 
 
 def money(value: Number | str | None, decimals: int = 2) -> str:
-    if not number(value, decimals):
+    amount = number(value, decimals)
+    if not amount:
         return ""
     # The symbol's place is the language's: "22 885 €" in French, "€22,885" in English.
-    return _("€%(amount)s") % {"amount": number(value, decimals)}
+    return _("€%(amount)s") % {"amount": amount}
 
 
 def unit_price(value: Number | None, unit: str, decimals: int = 2) -> str:

@@ -8,21 +8,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from terroir.directory.numbers import number
 from terroir.lib import charts
 
 register = template.Library()
 
 TARGET, CEILING = 0.10, 0.20  # transport as a share of the goods' value: the goal and the limit
-
-
-def number(value: float, decimals: int = 0) -> str:
-    """A number with the locale's grouping and decimal mark ("22 885" in French, "22,885" in English)."""
-    return number_format(round(value, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 def percent(fraction: float) -> str:
