@@ -194,29 +194,18 @@ def _rule_parse(text: str) -> Rule | None:
 def _weekdays(rule: Rule) -> set[int]:
     if not rule.days:
         return set() if rule.holidays else set(range(7))
-    found: set[int] = set()
-    for first, last, _rank in rule.days:
-        day = first
-        while True:
-            found.add(day)
-            if day == last:
-                break
-            day = (day + 1) % 7
-    return found
+    return {day for first, last, _rank in rule.days for day in _round_range(first, last, 7)}
 
 
 def _month_set(rule: Rule) -> set[int]:
     if not rule.months:
         return set(range(12))
-    found: set[int] = set()
-    for first, last in rule.months:
-        month = first
-        while True:
-            found.add(month)
-            if month == last:
-                break
-            month = (month + 1) % 12
-    return found
+    return {month for first, last in rule.months for month in _round_range(first, last, 12)}
+
+
+def _round_range(first: int, last: int, cycle: int) -> list[int]:
+    """From `first` to `last` included, going round the cycle (Sa-Mo, Nov-Feb)."""
+    return [(first + step) % cycle for step in range((last - first) % cycle + 1)]
 
 
 def _week_set(rule: Rule) -> set[int]:
