@@ -158,13 +158,12 @@
   }
 
   function drawProducers(data) {
-    producerLayer.clearLayers();
     var producers = data.producers || [];
-    producers.forEach(function (p) {
+    keep(producerLayer, producerMarkers, producers, function (p) {
       var title = p.name + " — " + text("producer", 0);
       var m = L.marker([p.lat, p.lon], { icon: producerIcon(), title: title, alt: title, keyboard: true });
       m.bindPopup(producerPopup(p));
-      producerLayer.addLayer(m);
+      return m;
     });
     el.dataset.producers = String(producers.length);
     if (!producerStatus) { return; }
@@ -173,6 +172,34 @@
     } else {
       producerStatus.textContent = text("producersZoom", 0);
     }
+  }
+
+  // Markers of the places still in view are kept as they are, not drawn again: moving the map (an open
+  // popup pans it) asks the server again, and a marker drawn anew would close its popup and lose the
+  // keyboard's focus.
+  var placeLayer = L.layerGroup().addTo(map);
+  var placeMarkers = {};
+  var producerMarkers = {};
+
+  function keep(group, markers, items, make) {
+    var wanted = {};
+    items.forEach(function (item) {
+      var key = String(item.id);
+      var same = JSON.stringify(item);
+      wanted[key] = true;
+      var old = markers[key];
+      if (old && old.same === same) { return; }
+      if (old) { group.removeLayer(old.marker); }
+      var marker = make(item);
+      markers[key] = { marker: marker, same: same };
+      group.addLayer(marker);
+    });
+    Object.keys(markers).forEach(function (key) {
+      if (!wanted[key]) {
+        group.removeLayer(markers[key].marker);
+        delete markers[key];
+      }
+    });
   }
 
   function draw(data) {
@@ -187,11 +214,11 @@
       });
       layer.addLayer(m);
     });
-    data.places.forEach(function (p) {
+    keep(placeLayer, placeMarkers, data.places, function (p) {
       var title = p.name + " — " + kindName(p.kind);
       var m = L.marker([p.lat, p.lon], { icon: placeIcon(p.kind), title: title, alt: title, keyboard: true });
       m.bindPopup(placePopup(p));
-      layer.addLayer(m);
+      return m;
     });
     el.dataset.places = String(data.places.length);
     el.dataset.clusters = String(data.clusters.length);

@@ -113,6 +113,17 @@ def test_markers_show_their_kind_by_shape_with_a_legend_and_a_popup(
     assert "Marché · Ambert" in popup.inner_text()
     assert popup.get_by_role("link", name="Voir le lieu").get_attribute("href").startswith("/places/")
     page.screenshot(path=str(SHOTS / "map-popup-desktop.png"))
+    # Moving the map asks the server again; the market's marker is kept, so its popup stays open.
+    frame = page.locator("#map").bounding_box()
+    x, y = frame["x"] + 60, frame["y"] + frame["height"] - 60
+    with page.expect_response(lambda r: "bbox=" in r.url):
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + 40, y - 30, steps=5)
+        page.mouse.up()
+    map_loaded(page)
+    assert popup.is_visible()
+    assert "Marché d'Ambert" in popup.inner_text()
 
 
 def test_a_keyboard_user_skips_the_map_to_the_results(browser: Any, live_server: Any, places: Any) -> None:
