@@ -6,6 +6,7 @@ of French producer directories, and the time to link 100,000 against 100,000 rec
     .venv/bin/python bench/dedup.py                    # real sets, FEBRL, then 100,000 x 100,000 French records
     .venv/bin/python bench/dedup.py --records 20000    # a quicker run
     .venv/bin/python bench/dedup.py --real-only        # the real sets alone
+    .venv/bin/python bench/dedup.py --real-only --misses   # and every labelled pair the rules get wrong
 
 Real sets: the files of ../shared/data/real (found beside the repository or one of its parents; the
 real sets are skipped, and said so, when it is absent), read with light parsing in dedup_data.py, and
@@ -174,9 +175,12 @@ def real_line(name: str, s: dict[str, float]) -> str:
     return line(name, s) + f"  wrong {int(s['wrong'])}, unjudged {int(s['unjudged'])}"
 
 
-def real_set(name: str, rows: list[dict[str, Any]], auto: float, review: float) -> dict[str, dict[str, float]]:
+def real_set(
+    name: str, rows: list[dict[str, Any]], auto: float, review: float, *, misses: bool = False
+) -> dict[str, dict[str, float]]:
     """Link one real set as the importer does, then score against its hand labels: the probability
-    alone (before the merge rules), the rules' automatic merges, and everything that reaches review."""
+    alone (before the merge rules), the rules' automatic merges, and everything that reaches review.
+    With `misses`, every labelled pair the rules get wrong is printed with what the rules said of it."""
     columns = {
         r["unique_id"]: linkage_columns(r, source=r["source"], ref=r.get("ref", ""), commune_name=r.get("commune", ""))
         for r in rows
@@ -207,6 +211,17 @@ def real_set(name: str, rows: list[dict[str, Any]], auto: float, review: float) 
     print(real_line("  before: probability >= auto", result["before"]))
     print(real_line("  automatic merges (rules)", result["auto"]))
     print(real_line("  reaching review (merges + queue)", result["review"]))
+    if misses:
+        names = {r["unique_id"]: r.get("name") or "" for r in rows}
+        probability = {(min(p.left, p.right), max(p.left, p.right)): p.probability for p in found}
+        reasons = {(min(a, b), max(a, b)): d.reasons for (a, b), d in decisions.items()}
+        wrong = sorted(after & (different | audit[1]))
+        for title, pairs in (("missed (labelled same, not merged)", sorted(same - after)), ("wrong merges", wrong)):
+            print(f"  {title}: {len(pairs)}")
+            for a, b in pairs:
+                key = (min(a, b), max(a, b))
+                found_as = f"p={probability[key]:.3f}" if key in probability else "below the candidate threshold"
+                print(f"    {a} {names.get(a)!r} / {b} {names.get(b)!r}: {found_as} {reasons.get(key, ())}")
     return result
 
 
@@ -215,6 +230,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000, help="French records on each side")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--real-only", action="store_true", help="only the real sets and their hand labels")
+    parser.add_argument("--misses", action="store_true", help="list the real sets' missed and wrong pairs")
     args = parser.parse_args()
     auto, review = settings.TERROIR_MERGE_AUTO, settings.TERROIR_MERGE_REVIEW
     print(f"thresholds: merge >= {auto}, review >= {review}; {os.cpu_count()} cores")
@@ -225,7 +241,7 @@ def main() -> None:
     else:
         for name, rows in REAL_SETS.items():
             say(f"real set {name}")
-            real[name] = real_set(name, rows(), auto, review)
+            real[name] = real_set(name, rows(), auto, review, misses=args.misses)
     real_summary = " ".join(
         f"{name}_f1={r['auto']['f1']:.4f} {name}_auto_precision={r['auto']['precision']:.4f} "
         f"{name}_auto_recall={r['auto']['recall']:.4f} {name}_review_recall={r['review']['recall']:.4f} "
