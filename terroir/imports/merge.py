@@ -254,6 +254,18 @@ def _node_and_way(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
     return "node" in types and bool(types & {"way", "relation"})
 
 
+def _says_nothing_else(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:
+    """Each nameless side's days and web site, when it gives any, are the other side's."""
+    for side, other in ((left, right), (right, left)):
+        if side.get("name"):
+            continue
+        if side.get("days") and side.get("days") != other.get("days"):
+            return False
+        if side.get("website") and side.get("website") != other.get("website"):
+            return False
+    return True
+
+
 def similarity(a: str, b: str) -> float:
     """How alike two texts are, 0..1 (0 when one is empty)."""
     return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
@@ -418,8 +430,15 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
         # same thing" only for an entry without a name of its own.
         unnamed = not left.get("name") or not right.get("name")
         named_by_site = identifier == "website" and unnamed
+        # A nameless point of one kind inside (or at) the outline of that kind: one OpenStreetMap feature
+        # drawn twice, the name on one of them (a market's point on its square). Not a nameless one with
+        # days or a web site of its own: that is a thing of its own (a farm's vending machine by its shop).
+        drawn_twice = (
+            unnamed and at_spot and _node_and_way(left, right) and bool(left.get("kind"))
+            and left.get("kind") == right.get("kind") and _says_nothing_else(left, right)
+        )  # fmt: skip
         evidence = (
-            identifier in ("siret", "osm_id") or named_by_site or (same_name and at_same_place)
+            identifier in ("siret", "osm_id") or named_by_site or drawn_twice or (same_name and at_same_place)
             or (not place and (bool(siren) or (identifier == "website" and same_name)))
         )  # fmt: skip
     elif place:
@@ -459,16 +478,21 @@ def pairs_decide(
     decided = {(a, b): pair_decide(columns[a], columns[b]) for a, b in pairs}
     # A market known only by its commune and days is that market only if its list has no other market
     # there on one of those days (a city has several on Saturday, a village one). A market with a name
-    # of its own ("Marché aux plantes", "Marché couvert") is not one a list would call "Marché de X".
-    markets: dict[tuple[str, str], list[set[str]]] = defaultdict(list)
+    # of its own ("Marché aux plantes", "Marché couvert") is not one a list would call "Marché de X";
+    # nor is a night or organic market a rival of a plain one: the rules never merge a plain market
+    # with a qualified one ("Marché de Murol" and "Marché nocturne" of Murol, both on Wednesday).
+    markets: dict[tuple[str, str], list[tuple[set[str], set[str]]]] = defaultdict(list)
     for c in columns.values():
         if c.get("kind") == "market" and c.get("days") and not _specific_words(c, c, c):
-            markets[_where(c)].append(set(c["days"]))
+            markets[_where(c)].append((set(c["days"]), _qualifiers(c)))
     for key, decision in decided.items():
         if not decision.auto or not any(code == "market_days" for code, _v in decision.reasons):
             continue
         sides = (columns[key[0]], columns[key[1]])
-        rivals = max(sum(1 for days in markets[_where(side)] if days & set(side["days"])) for side in sides)
+        rivals = max(
+            sum(1 for days, kind in markets[_where(side)] if days & set(side["days"]) and kind == _qualifiers(side))
+            for side in sides
+        )
         if rivals > 1:
             decided[key] = Decision(False, (*decision.reasons, ("ambiguous", rivals)))
     auto = {key for key, decision in decided.items() if decision.auto}

@@ -376,3 +376,40 @@ def test_the_new_reasons_read_as_words_for_coordinators() -> None:
         assert reason_text({"code": "name_address", "value": "avenue thiers"}) == (
             "nommé par l'adresse que donne l'autre (avenue thiers)"
         )
+
+
+# --- Round 4: misses of the hand-labelled real sets (bench/dedup.py --misses) -----------------------
+
+
+def test_a_night_or_organic_market_does_not_make_the_plain_market_of_its_town_ambiguous() -> None:
+    # One list gives the village's market and its night market on one day, the other the market alone.
+    columns = {
+        "j1": place("jourdemarche", "Marché de Saint-Amant", opening_hours="We", **AMANT),
+        "n1": place("nosmarches", "Marché de Saint-Amant", opening_hours="We 08:00-13:00", **AMANT),
+        "n2": place("nosmarches", "Marché nocturne", opening_hours="We 08:00-13:00", **AMANT),
+        "n3": place("nosmarches", "Marché bio de Saint-Amant", opening_hours="We 08:00-13:00", **AMANT),
+    }
+    decided = pairs_decide([("j1", "n1"), ("j1", "n2"), ("j1", "n3")], columns)
+    assert decided[("j1", "n1")].auto and codes(decided[("j1", "n1")])["market_days"] == "63315"
+    assert not decided[("j1", "n2")].auto and not decided[("j1", "n3")].auto
+    # Two plain markets that day still leave the choice to a coordinator.
+    columns["n4"] = place("nosmarches", "Marché hebdomadaire", opening_hours="We 16:00-19:00", **AMANT)
+    decided = pairs_decide([("j1", "n1"), ("j1", "n4")], columns)
+    assert not decided[("j1", "n1")].auto and codes(decided[("j1", "n1")])["ambiguous"] == 2
+
+
+def test_a_nameless_point_inside_the_outline_of_its_kind_is_that_feature_drawn_twice() -> None:
+    square = place("osm", "Place de l'Église", 49.51909, 6.09845, ref="way/21", **_NOWHERE)
+    point = place("osm", "", 49.51916, 6.09846, ref="node/22", **_NOWHERE)
+    assert pair_decide(point, square).auto
+    # Two points (no outline), another kind, or too far: not one feature drawn twice.
+    named_point = place("osm", "Place de l'Église", 49.51909, 6.09845, ref="node/24", **_NOWHERE)
+    assert not pair_decide(place("osm", "", 49.51916, 6.09846, ref="node/23", **_NOWHERE), named_point).auto
+    assert not pair_decide(place("osm", "", 49.51916, 6.09846, ref="node/25", kind="vending", **_NOWHERE), square).auto
+    assert not pair_decide(place("osm", "", 49.52009, 6.09845, ref="node/26", **_NOWHERE), square).auto
+    # A nameless point with days of its own beside a named shop is a thing of its own (its vending machine).
+    shop = place("osm", "Hofladen Krämer", 51.16062, 12.55941, kind="farm", ref="way/27", opening_hours="24/7",
+                 **_NOWHERE)  # fmt: skip
+    own_days = place("osm", "", 51.16080, 12.55960, kind="farm", ref="node/28", opening_hours="Tu,Fr 09:00-12:00",
+                     **_NOWHERE)  # fmt: skip
+    assert not pair_decide(own_days, shop).auto
