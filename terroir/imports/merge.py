@@ -27,7 +27,8 @@ from terroir.lib.text import fold
 
 # Legal forms and company words that say nothing about which farm it is.
 _LEGAL_WORDS = frozenset(
-    ("gaec", "earl", "scea", "sarl", "sas", "sasu", "eurl", "sca", "scop", "scic", "sa", "sci", "ei", "eirl",
+    ("gaec", "earl", "scea", "sce", "scev", "sc", "snc", "gfa", "sarl", "sas", "sasu", "eurl", "sca", "scop", "scic",
+     "sa", "sci", "ei", "eirl",
      "ste", "societe", "exploitation", "agricole", "groupement")
 )  # fmt: skip
 _FILLER = frozenset(

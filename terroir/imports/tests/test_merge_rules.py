@@ -16,6 +16,7 @@ from terroir.imports.merge import (
     Decision,
     days_of,
     linkage_columns,
+    name_normalised,
     name_specific,
     pair_decide,
     pairs_decide,
@@ -413,3 +414,9 @@ def test_a_nameless_point_inside_the_outline_of_its_kind_is_that_feature_drawn_t
     own_days = place("osm", "", 51.16080, 12.55960, kind="farm", ref="node/28", opening_hours="Tu,Fr 09:00-12:00",
                      **_NOWHERE)  # fmt: skip
     assert not pair_decide(own_days, shop).auto
+
+
+def test_the_civil_companies_legal_forms_of_vineyards_say_nothing_about_which_farm_it_is() -> None:
+    # SCE, SCEV, SC, SNC, GFA: forms of the HVE list's wine estates, as EARL or SCEA elsewhere.
+    assert name_normalised("SCE Y. FOUCARD ET FILS") == name_normalised("Y. Foucard et fils") == "y foucard fils"
+    assert name_normalised("SCEV Château Musset") == name_normalised("GFA du Château Musset") == "chateau musset"
