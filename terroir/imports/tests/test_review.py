@@ -273,3 +273,13 @@ def test_splitting_a_merge_that_folded_an_entry_brings_that_entry_back(coordinat
     merge.refresh_from_db()
     assert merge.restored_at is not None
     assert {actor_of("b1"), actor_of("c1")} == {merge.kept_id, merge.removed_id}
+
+
+def test_a_pair_waiting_for_review_says_what_the_rules_saw_not_why_it_was_merged(coordinator, two_sources) -> None:
+    waiting = RecordPair.objects.get(status=RecordPair.Status.REVIEW)
+    waiting.reasons = [{"code": "names_differ", "value": 0.74}, {"code": "distance_m", "value": 712}]
+    waiting.save(update_fields=["reasons"])
+    queue = coordinator.get(reverse("imports:review"), **FRENCH).content.decode()
+    assert "Ce qu’ont relevé les règles de fusion :" in queue and "Pourquoi elles ont été fusionnées" not in queue
+    merges = coordinator.get(reverse("imports:merges"), **FRENCH).content.decode()
+    assert "Pourquoi elles ont été fusionnées :" in merges
