@@ -109,6 +109,17 @@ def directory_model() -> Model:
             for column in ("phone", "email", "website")
         ],
         cl.CustomComparison(
+            # A company named before each of its establishments' names (merge.company_of).
+            output_column_name="company",
+            comparison_levels=[
+                cll.NullLevel("company"),
+                # Its u is not measured: a few companies' establishments in a file would make it look
+                # common, when unrelated producers almost never give one company's name before theirs.
+                cll.ExactMatchLevel("company").configure(m_probability=0.9, u_probability=1e-6, fix_u_probability=True),
+                cll.ElseLevel().configure(m_probability=0.1, u_probability=1 - 1e-6, fix_u_probability=True),
+            ],
+        ),
+        cl.CustomComparison(
             output_column_name="distance",
             comparison_levels=[
                 cll.Or(cll.NullLevel("lat"), cll.NullLevel("lon")),
@@ -152,6 +163,7 @@ def directory_model() -> Model:
         block_on("website"),
         block_on("osm_id"),
         block_on("name", "record_type"),
+        block_on("company"),
         # Neighbours whatever their names: a node and a way of one OpenStreetMap shop share nothing but
         # their place. Cells of 1/200 degree (about 550 x 370 m in France), a second grid shifted by half
         # a cell so that two close points on either side of a line still meet in one.

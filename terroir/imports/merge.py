@@ -98,7 +98,29 @@ def linkage_columns(data: dict[str, Any], *, source: str = "", ref: str = "", co
         "specific": name_specific(data.get("name") or "", commune_name or data.get("commune") or ""),
         "place_words": sorted(_place_words(commune_name or data.get("commune") or "")),
         "days": sorted(days_of(data.get("name") or "", data.get("opening_hours") or "")),
+        "company": _or_none(company_of(data.get("name") or "") if data.get("record_type") == "producer" else ""),
     }
+
+
+# Words that open an establishment's own name after its company's in official lists ("BARON PHILIPPE
+# DE ROTHSCHILD CHÂTEAU CLERC MILON"), and words of a company's name that say no family or brand.
+_ESTABLISHMENT_WORDS = frozenset(("chateau", "domaine", "clos", "mas"))
+_COMPANY_FILLER = frozenset(
+    ("vignoble", "vignobles", "famille", "soc", "civile", "fils", "fille", "filles", "pere", "freres", "heritiers")
+)
+
+
+def company_of(name: str) -> str:
+    """The company a producer's name gives before one of its establishments' names, when it says which
+    company (two words at least beyond legal forms and fillers): "BARON PHILIPPE DE ROTHSCHILD CHÂTEAU
+    D'ARMAILHAC" -> "baron philippe rothschild"; "SCEA du Château Lafon" or "Ferme du Château" -> ""."""
+    words = fold(name).split()
+    at = next((i for i, w in enumerate(words) if w in _ESTABLISHMENT_WORDS), None)
+    if at is None or at + 1 >= len(words):
+        return ""
+    ignored = _LEGAL_WORDS | _FILLER | _COMPANY_FILLER
+    company = [w for w in words[:at] if w not in ignored and len(w) > 1]
+    return " ".join(company) if len(company) >= 2 else ""
 
 
 # --- Rules for automatic merges ----------------------------------------------------------------------
@@ -380,8 +402,15 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
     distance = distance_m(left, right)
     commune = _same_commune(left, right)
     # One company, whose establishments may be anywhere: its SIREN, or its own web site under one name
-    # (the HVE list gives each château of a wine company on its own line, with the company's site).
-    company = bool(siren) or (identifier == "website" and agree and left.get("name") == right.get("name"))
+    # (the HVE list gives each château of a wine company on its own line, with the company's site), or
+    # one company's name before each establishment's ("<company> CHÂTEAU CLERC MILON" / "… D'ARMAILHAC").
+    named_company = not place and bool(left.get("company")) and left.get("company") == right.get("company")
+    if named_company:
+        reasons.append(("company", left["company"]))
+    company = (
+        bool(siren) or named_company
+        or (identifier == "website" and agree and left.get("name") == right.get("name"))
+    )  # fmt: skip
     if distance is not None:
         limit: float = max(KIND_DISTANCE_M.get(left.get("kind") or "", DEFAULT_DISTANCE_M),
                     KIND_DISTANCE_M.get(right.get("kind") or "", DEFAULT_DISTANCE_M))  # fmt: skip
@@ -440,7 +469,7 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
         )  # fmt: skip
         evidence = (
             identifier in ("siret", "osm_id") or named_by_site or drawn_twice or (same_name and at_same_place)
-            or (not place and (bool(siren) or (identifier == "website" and same_name)))
+            or (not place and (bool(siren) or named_company or (identifier == "website" and same_name)))
         )  # fmt: skip
     elif place:
         evidence = identifier is not None or agree

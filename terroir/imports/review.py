@@ -122,6 +122,7 @@ def reason_text(reason: dict[str, Any]) -> str:
     labels = {
         "siret": _("same SIRET"),
         "siren": _("same company (SIREN)"),
+        "company": _("one company named before each establishment"),
         "osm_id": _("same OpenStreetMap object"),
         "website": _("same website"),
         "phone": _("same phone number"),

@@ -14,6 +14,7 @@ from django.utils import translation
 from terroir.imports.linkage import directory_model, link
 from terroir.imports.merge import (
     Decision,
+    company_of,
     days_of,
     linkage_columns,
     name_normalised,
@@ -420,3 +421,23 @@ def test_the_civil_companies_legal_forms_of_vineyards_say_nothing_about_which_fa
     # SCE, SCEV, SC, SNC, GFA: forms of the HVE list's wine estates, as EARL or SCEA elsewhere.
     assert name_normalised("SCE Y. FOUCARD ET FILS") == name_normalised("Y. Foucard et fils") == "y foucard fils"
     assert name_normalised("SCEV Château Musset") == name_normalised("GFA du Château Musset") == "chateau musset"
+
+
+def test_a_company_named_before_each_of_its_establishments_is_one_producer() -> None:
+    assert company_of("BARON PHILIPPE DE ROTHSCHILD CHÂTEAU D'ARMAILHAC") == "baron philippe rothschild"
+    assert company_of("VIGNOBLES CLEMENT FAYAT - CHATEAU ANEY") == "clement fayat"
+    # Nothing but a legal form, one word, or no establishment after it: no company said.
+    assert company_of("SCEA du Château Lafon") == company_of("EARL Martin Château Lafon") == ""
+    assert company_of("La Ferme du Château") == company_of("GAEC des Monts du Forez") == ""
+    clerc = producer("hve", "BARON PHILIPPE DE ROTHSCHILD CHÂTEAU CLERC MILON", commune_code="33314")
+    mouton = producer("hve", "BARON PHILIPPE DE ROTHSCHILD CHÂTEAU MOUTON ROTHSCHILD", commune_code="33314")
+    aney = producer("hve", "VIGNOBLES CLEMENT FAYAT - CHATEAU ANEY", commune_code="33136")
+    pichon = producer("hve", "VIGNOBLES CLEMENT FAYAT - CHATEAU CLEMENT PICHON", commune_code="33312")
+    assert pair_decide(clerc, mouton).auto and codes(pair_decide(aney, pichon))["company"] == "clement fayat"
+    assert pair_decide(aney, pichon).auto
+    assert not pair_decide(clerc, aney).auto
+    # The linkage proposes them, although their names differ.
+    rows = [{"unique_id": "c", **clerc}, {"unique_id": "m", **mouton}]
+    assert [p.probability >= 0.5 for p in link(rows, model=directory_model(), threshold=0.5)] == [True]
+    # Places keep apart: two châteaux are two places, whoever runs them.
+    assert place("hve", "BARON PHILIPPE DE ROTHSCHILD CHÂTEAU CLERC MILON", kind="farm")["company"] is None
