@@ -198,7 +198,10 @@ def real_set(
 
     before = ordered(best_links([p for p in found if p.probability >= auto], sources.__getitem__))
     after = ordered(best_links([p for p in found if decisions[(p.left, p.right)].auto], sources.__getitem__))
-    reaching = after | ordered({(p.left, p.right) for p in found if p.probability >= review})
+    reaching = after | ordered(
+        {(p.left, p.right) for p in found if p.probability >= review and decisions[(p.left, p.right)].review}
+    )
+    queued = len(reaching - after)
     same, different = labels_read(name)
     audit = audit_read(name)
     result = {
@@ -210,7 +213,8 @@ def real_set(
     print(f"{label}  {seconds:.1f} s")
     print(real_line("  before: probability >= auto", result["before"]))
     print(real_line("  automatic merges (rules)", result["auto"]))
-    print(real_line("  reaching review (merges + queue)", result["review"]))
+    print(real_line("  reaching review (merges + queue)", result["review"]) + f", {queued} pairs in review")
+    result["review"]["queued"] = queued
     if misses:
         names = {r["unique_id"]: r.get("name") or "" for r in rows}
         probability = {(min(p.left, p.right), max(p.left, p.right)): p.probability for p in found}
@@ -245,6 +249,7 @@ def main() -> None:
     real_summary = " ".join(
         f"{name}_f1={r['auto']['f1']:.4f} {name}_auto_precision={r['auto']['precision']:.4f} "
         f"{name}_auto_recall={r['auto']['recall']:.4f} {name}_review_recall={r['review']['recall']:.4f} "
+        f"{name}_review_pairs={int(r['review']['queued'])} "
         f"{name}_before_precision={r['before']['precision']:.4f}"
         for name, r in real.items()
     )

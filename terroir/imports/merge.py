@@ -316,6 +316,8 @@ class Decision:
 
     auto: bool
     reasons: tuple[tuple[str, Any], ...]
+    # False when the rules see two places, not a doubt: a coordinator is not asked (see pair_decide).
+    review: bool = True
 
     def reasons_json(self) -> list[dict[str, Any]]:
         """The plain JSON stored on the pair: [{"code": "siret", "value": "…"}, …]."""
@@ -487,7 +489,18 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
         evidence = identifier == "siret" or company or (agree and near) or by_contact
     if identifier == "website" and distance is None and not agree:
         evidence = False  # a chain's web site is shared by all its shops of a commune
-    return Decision(ok and evidence, tuple(reasons))
+    # Two places whose names do not agree (nameless, generic or other names), that share nothing, and
+    # that the rules see apart (other kinds, too far for their kind, other days) are two places, not a
+    # doubt: neighbours found by their position alone would otherwise fill the review queue (an
+    # OpenStreetMap extract's nameless vending machines and farm shops a few hundred metres apart).
+    shared = any(left.get(c) and left.get(c) == right.get(c) for c in ("siret", "osm_id", "website", "phone", "email"))
+    apart = any(code in _CONTRADICTIONS for code, _value in reasons)
+    doubt = not place or agree or score >= NAMES_AGREE or shared or not apart
+    return Decision(ok and evidence, tuple(reasons), review=doubt)
+
+
+# What the rules see of two places that says they are two (pair_decide's reasons).
+_CONTRADICTIONS = frozenset(("kinds_differ", "too_far_m", "days_differ"))
 
 
 def _where(columns: Mapping[str, Any]) -> tuple[str, str]:

@@ -169,7 +169,9 @@ def _merge(
                 p.probability, (p.left, p.right) in trusted, decisions[(p.left, p.right)].reasons_json()
             )
             for p in found
-            if p.probability >= settings.TERROIR_MERGE_REVIEW or decisions[(p.left, p.right)].auto
+            # Below the review threshold, or places the rules see apart, are not asked about.
+            if decisions[(p.left, p.right)].auto
+            or (p.probability >= settings.TERROIR_MERGE_REVIEW and decisions[(p.left, p.right)].review)
         }  # fmt: skip
         pairs = _pairs_store(record_type, scored, summary, run)
     else:

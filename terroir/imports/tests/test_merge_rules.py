@@ -441,3 +441,23 @@ def test_a_company_named_before_each_of_its_establishments_is_one_producer() -> 
     assert [p.probability >= 0.5 for p in link(rows, model=directory_model(), threshold=0.5)] == [True]
     # Places keep apart: two châteaux are two places, whoever runs them.
     assert place("hve", "BARON PHILIPPE DE ROTHSCHILD CHÂTEAU CLERC MILON", kind="farm")["company"] is None
+
+
+def test_places_the_rules_see_apart_with_names_that_do_not_agree_are_not_put_to_a_coordinator() -> None:
+    # Two nameless vending machines 300 m apart, a shop and a farm with other names side by side.
+    first = place("osm", "", 48.5000, 8.4000, kind="vending", ref="node/31", **_NOWHERE)
+    second = place("osm", "", 48.5027, 8.4000, kind="vending", ref="node/32", **_NOWHERE)
+    decision = pair_decide(first, second)
+    assert not decision.auto and not decision.review and codes(decision)["too_far_m"] == 300
+    shop = place("osm", "Biocoop Nancy", 48.5000, 8.4000, kind="shop")
+    farm = place("agence-bio", "Ferme des Trois Chênes", 48.5001, 8.4000, kind="farm")
+    assert not pair_decide(shop, farm).review
+    # Doubt still goes to review: the same name too far, a shared phone, the same kind nearby, producers.
+    namesake = place("osm", "Hofladen Gruber", 48.5027, 8.4000, kind="farm")
+    assert pair_decide(place("osm", "Hofladen Gruber", 48.5000, 8.4000, kind="farm"), namesake).review
+    phoned = place("agence-bio", "Ferme des Trois Chênes", 48.5001, 8.4000, kind="farm", phone="+33383000000")
+    assert pair_decide(shop | {"phone": "+33383000000"}, phoned).review
+    assert pair_decide(place("osm", "", 48.5000, 8.4000, kind="vending"),
+                       place("osm", "", 48.5001, 8.4000, kind="vending")).review  # fmt: skip
+    assert pair_decide(producer("a", "Les Jardins du Moulin", commune_code="67237"),
+                       producer("b", "Jérôme Sendert", commune_code="67001")).review  # fmt: skip

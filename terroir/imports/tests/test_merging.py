@@ -152,3 +152,38 @@ def test_two_businesses_at_one_address_with_one_phone_wait_for_review_instead_of
     assert pair.probability >= 0.95  # the linkage alone merged them before the rules
     assert pair.status == RecordPair.Status.REVIEW and "names_differ" in [r["code"] for r in pair.reasons]
     assert SourceRecord.objects.values("actor").distinct().count() == 2
+
+
+def places_import(tmp_path: Path, name: str, rows: list[list[str]]) -> ImportRun:
+    path = tmp_path / f"{name}.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([["id", "nom", "type", "cp", "commune", "lat", "lon"], *rows])
+    toml = f"""
+[source]
+name = "{name}"
+label = "{name}"
+record = "place"
+ref = "id"
+[fields]
+name = "nom"
+kind = "type"
+postcode = "cp"
+commune = "commune"
+lat = "lat"
+lon = "lon"
+"""
+    return source_import(path=path, mapping=mapping_parse(toml), progress=None)
+
+
+def test_neighbours_the_rules_see_apart_do_not_wait_for_review(tmp_path, territory) -> None:
+    # A shop and a farm with names of their own, 10 m apart: found by their position, two places.
+    places_import(tmp_path, "shops", [["s1", "Biocoop Ambert", "shop", "63600", "Ambert", "45.55000", "3.74100"]])
+    farms = [
+        ["f1", "Ferme des Trois Chênes", "farm", "63600", "Ambert", "45.55009", "3.74100"],
+        ["f2", "Ferme des 3 Chênes", "farm", "63600", "Ambert", "45.55200", "3.74100"],
+    ]
+    places_import(tmp_path, "farms", farms)
+    stored = {(p.first.ref, p.second.ref) for p in RecordPair.objects.select_related("first", "second")}
+    assert ("s1", "f1") not in stored and ("f1", "s1") not in stored
+    # The same farm's two names 220 m apart: a doubt, for a coordinator.
+    assert RecordPair.objects.get(first__ref="f1", second__ref="f2").status == RecordPair.Status.REVIEW
