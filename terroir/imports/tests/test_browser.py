@@ -72,7 +72,7 @@ def test_a_coordinator_works_through_the_review_queue(
 
 
 PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+DESKTOP = {"width": 1366, "height": 900}
 
 
 def shot(page: Any, name: str) -> None:
@@ -125,6 +125,9 @@ def test_a_coordinator_decides_a_batch_of_pairs_side_by_side_with_their_map(
     assert page.locator("tr.differs").count() > 0
     # Products by their names, not their codes.
     assert "Fromages de vache, Miel et produits de la ruche" in page.locator("section.pair").first.inner_text()
+    # Waiting pairs say what the rules saw; none says it was merged.
+    assert "Ce qu’ont relevé les règles de fusion" in page.locator("section.pair").first.inner_text()
+    assert "Pourquoi elles ont été fusionnées" not in page.inner_text("main")
     assert overflow(page) <= 0, "the page runs off the screen"
     shot(page, f"review-{size}")
     page.check("#tick-all")
