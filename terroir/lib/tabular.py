@@ -308,7 +308,7 @@ def _csv_rows(
             sample = text.read(SNIFF_BYTES)
         except UnicodeDecodeError as error:
             raise SourceError(
-                "the file is not %(encoding)s: %(reason)s at byte %(at)s",
+                gettext_noop("the file is not %(encoding)s: %(reason)s at byte %(at)s"),
                 {"encoding": encoding, "reason": error.reason, "at": error.start},
             ) from None
         delimiter = delimiter or delimiter_detect(sample)
