@@ -160,7 +160,7 @@ def form_values(page: str) -> dict[str, str]:
 
 def test_a_coordinator_saves_the_suggested_mapping_and_previews_the_file_through_it(coordinator, tmp_path) -> None:
     url, page = columns_page(coordinator, hve_upload())
-    assert "Nom ou Raison sociale" in page and "RUELLE VINCENT" in page and "suggéré : Nom" in page
+    assert "Nom ou Raison sociale" in page and "RUELLE VINCENT" in page and ">suggestion</small>" in page
     assert "« Activité principale » est donné deux fois" in page
     assert "Viticulture" in page and "Ce que décrit chaque ligne" in page
     values = form_values(page)
