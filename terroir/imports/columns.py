@@ -82,7 +82,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "description": ("description", "presentation", "descriptif", "commentaire", "commentaires", "remarques",
                     "about", "infos", "informations", "summary", "resume", "description more", "notes"),
     "address": ("adresse", "address", "rue", "voie", "street", "street address", "adresse postale",
-                "adresse complete", "lieu", "addr street", "adresse 1"),
+                "adresse complete", "lieu", "addr street", "adresse 1", "adress"),
     "postcode": ("code postal", "cp", "postcode", "postal code", "zip", "zipcode", "zip code", "code post",
                  "addr postcode"),
     "commune": ("commune", "ville", "city", "localite", "address locality", "town", "village", "municipality",
@@ -95,8 +95,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
               "mel", "contact email"),
     "phone": ("telephone", "tel", "phone", "portable", "mobile", "telephone fixe", "numero de telephone",
               "contact phone", "tel fixe", "tel portable"),
-    "website": ("site", "site internet", "site web", "website", "url", "web", "lien", "contact website",
-                "page web"),
+    "website": ("site", "site internet", "site web", "website", "websites", "url", "web", "lien",
+                "contact website", "page web", "sites web"),
     "categories": ("produits", "products", "categories", "activite", "activite principale", "production",
                    "productions", "produits vendus", "taxonomy", "produce", "product", "vending",
                    "type de production", "filiere", "gamme"),
@@ -110,6 +110,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "supplies": ("amap", "lieux de vente", "points de vente", "livre", "supplies", "approvisionne"),
 }  # fmt: skip
 
+# Words that name a field only when they are the whole header: inside a longer one they say something
+# else ("canteen_management_type" is no kind, "ratio_bio" no label, "payment:notes" no description).
+EXACT_ONLY = frozenset({
+    "type", "code", "id", "n", "ref", "key", "cle", "site", "lieu", "statut", "nature", "bio", "organic", "shop",
+    "product", "produce", "vending", "production", "notes", "infos", "web", "tel", "mail", "x", "y", "amap",
+    "livre", "activite", "label", "summary", "distribution", "ouverture",
+})  # fmt: skip
 _PHONE = re.compile(r"^(?:\+33\s?|0033\s?|0)[1-9](?:[\s.-]?\d{2}){4}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
@@ -268,7 +275,7 @@ def header_suggestion(name: str) -> tuple[str, int]:
         for phrase in phrases:
             if words == phrase:
                 score = (2, len(phrase))
-            elif len(phrase) > 2 and f" {phrase} " in padded:
+            elif phrase not in EXACT_ONLY and len(phrase) > 2 and f" {phrase} " in padded:
                 score = (1, len(phrase))
             else:
                 continue
@@ -308,7 +315,8 @@ def shape_suggestion(values: Iterable[str]) -> str:
     if len(numbers) >= most:
         if all(41.0 <= n <= 51.5 for n in numbers):
             return "lat"
-        if all(-5.5 <= n <= 9.9 for n in numbers):
+        # Shares and ratios (0.2665) are no longitudes.
+        if all(-5.5 <= n <= 9.9 for n in numbers) and not all(0 <= n <= 1 for n in numbers):
             return "lon"
     if sum(bool(_DATE.match(t)) for t in texts) >= most:
         return "verified_at"
@@ -330,11 +338,19 @@ def _is_hours(text: str) -> bool:
 def column_suggestion(column: Column) -> tuple[str, int]:
     """The field a column most likely gives, and how surely: its header first, checked against its values
     (a header "horaires" over sentences is hours written as a sentence), else its values' shape."""
+    if column.name.startswith("geometry.") and "coordinates" not in column.name:
+        return "", 0  # GeoJSON's own structure ("geometry.type": "Point")
     by_header, sureness = header_suggestion(column.name)
     values = list(column.values)
+    if by_header and by_header != "verified_at" and shape_suggestion(values) == "verified_at":
+        return "", 0  # dates under a header naming something else ("check_date:opening_hours")
     if by_header == "opening_hours" and values:
-        osm = sum(_is_hours(v) for v in values[:30])
-        return ("opening_hours" if osm * 2 >= min(len(values), 30) else "opening_hours_text"), sureness
+        sample = values[:30]
+        if sum(_is_hours(v) for v in sample) * 2 >= len(sample):
+            return "opening_hours", sureness
+        # A sentence of hours has times or days in it; "no" or "yes" under "opening_hours:signed" has not.
+        timed = sum(bool(re.search(r"\d", v)) for v in sample)
+        return ("opening_hours_text", sureness) if timed * 2 >= len(sample) else ("", 0)
     if by_header:
         return by_header, sureness
     by_shape = shape_suggestion(values)
@@ -452,6 +468,18 @@ def _word_match(word: str, table: dict[str, tuple[str, ...]], names: dict[str, s
                 continue
             if score > best[1:]:
                 best = (target, *score)
+    return best[0]
+
+
+def kind_of_file(name: str) -> str:
+    """A kind that the file's name says for every row ("amap-63.csv", "nosmarches.csv"), for the page's
+    "kind of every row" when no column gives one."""
+    folded = fold(name)
+    best = ("", 0)
+    for kind, phrases in KIND_WORDS.items():
+        for phrase in phrases:
+            if len(phrase) > 3 and phrase in folded and len(phrase) > best[1]:
+                best = (kind, len(phrase))
     return best[0]
 
 

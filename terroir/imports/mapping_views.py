@@ -35,6 +35,7 @@ from .columns import (
     Profile,
     ValueRow,
     choices_of,
+    kind_of_file,
     profile_read,
     toml_write,
     value_choices,
@@ -122,7 +123,8 @@ def _start(profile: Profile, path: Path, text: str, options: dict[str, Any]) -> 
         "name": started.get("name") or slugify(path.stem)[:50] or "source",
         "label": started.get("label") or path.stem,
         "record": started.get("record") or ("producer" if "record" in columns.values() else "place"),
-        "group": started.get("group", repeated), "kind": started.get("kind", ""),
+        "group": started.get("group", repeated),
+        "kind": started.get("kind", "") if started else ("" if "kind" in columns.values() else kind_of_file(path.stem)),
         "header_row": profile.header_row, "encoding": options.get("encoding", ""), "geocode": True,
     }  # fmt: skip
     for position, column in enumerate(profile.columns):

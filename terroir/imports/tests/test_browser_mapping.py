@@ -72,7 +72,8 @@ def test_a_mapping_with_no_name_column_says_so_above_the_columns(
     page.set_input_files("#id_file", str(HVE))
     page.get_by_role("button", name="Voir les colonnes").click()
     page.wait_for_selector("table.source-columns")
-    page.locator("table.source-columns tbody tr").filter(has_text="Nom ou Raison sociale").locator("select").select_option("")
+    name_row = page.locator("table.source-columns tbody tr").filter(has_text="Nom ou Raison sociale")
+    name_row.locator("select").select_option("")
     page.get_by_role("button", name="Enregistrer la correspondance et voir l’aperçu").click()
     page.wait_for_selector("#mapping-errors")
     # Said above the columns, where the name column is chosen; the top of the page leads there.

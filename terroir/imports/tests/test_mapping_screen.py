@@ -98,6 +98,11 @@ def test_the_real_hve_and_gogocarto_files_are_suggested_right(territory) -> None
         ("Ville", ["Ambert"], "commune"),
         ("Courriel", ["x"], "email"),
         ("Code INSEE", ["63003"], "commune_code"),
+        ("canteen_management_type", ["direct", "conceded"], ""),
+        ("teledeclaration_ratio_bio", ["0.2665", "0.2622"], ""),
+        ("opening_hours:signed", ["no"], ""),
+        ("check_date:opening_hours", ["2025-07-07"], ""),
+        ("geometry.type", ["Point"], ""),
     ],
 )
 def test_a_column_is_suggested_from_its_french_or_english_name_else_from_its_values_shape(
