@@ -23,7 +23,16 @@ from django.utils.translation import gettext_lazy as _
 
 from terroir.directory.models import Category, Label, PlaceKind
 from terroir.lib import hours
-from terroir.lib.tabular import HEADER_SEARCH_ROWS, HeaderAt, Limits, format_of, header_read, rows_read
+from terroir.lib.tabular import (
+    HEADER_SEARCH_ROWS,
+    HeaderAt,
+    Limits,
+    format_of,
+    header_names,
+    header_read,
+    rows_read,
+    sheets_top,
+)
 from terroir.lib.text import fold
 
 from .mapping import DEFAULT_SPLIT, UNION_FIELDS, _text
@@ -172,6 +181,24 @@ def header_row_guess(path: Path, *, limits: Limits, encoding: str | None = None)
     return next(line for line, count in counts if count >= 0.8 * most)
 
 
+def _filled(cells: Iterable[Any]) -> int:
+    return sum(1 for cell in cells if _text(cell))
+
+
+def workbook_header(path: Path, *, limits: Limits) -> HeaderAt:
+    """Where a workbook's header is: the fullest of the top rows of its fullest sheet (a ministry's
+    workbook opens on a notice sheet), said by the names it holds, which is how the loader finds the
+    sheet and the row again (`HeaderAt(columns=…)`)."""
+    best: tuple[int, list[Any]] = (0, [])
+    for _title, rows in sheets_top(path, limits):
+        most = max((_filled(cells) for cells in rows), default=0)
+        if most > best[0]:
+            best = (most, next(cells for cells in rows if _filled(cells) >= 0.8 * most))
+    if not best[0]:
+        return HeaderAt()
+    return HeaderAt(columns=frozenset(name for name in header_names(best[1]) if name))
+
+
 def _first(rows: Iterator[Any], n: int) -> Iterator[Any]:
     for position, row in enumerate(rows):
         if position >= n:
@@ -200,12 +227,16 @@ def profile_read(path: Path, *, limits: Limits, header_row: int | None = None, e
     """The columns of the file's first SAMPLE_ROWS rows. Raises SourceError when it cannot be read."""
     kind = format_of(path)
     tabular = kind in ("csv", "xlsx")
-    if tabular and header_row is None:
+    at = HeaderAt(row=header_row)
+    if kind == "xlsx" and header_row is None:
+        at = workbook_header(path, limits=limits)
+    elif tabular and header_row is None:
         header_row = header_row_guess(path, limits=limits, encoding=encoding)
+        at = HeaderAt(row=header_row)
     columns: dict[str, Column] = {}
     header: list[str] = []
     if tabular:
-        header = header_read(path, limits=limits, encoding=encoding, header=HeaderAt(row=header_row)) or []
+        header = header_read(path, limits=limits, encoding=encoding, header=at) or []
         seen: Counter[str] = Counter()
         for name in header:
             if not name:
@@ -217,7 +248,7 @@ def profile_read(path: Path, *, limits: Limits, header_row: int | None = None, e
             seen[name] += 1
     rows = 0
     more = False
-    for row in rows_read(path, limits=limits, encoding=encoding, header=HeaderAt(row=header_row)):
+    for row in rows_read(path, limits=limits, encoding=encoding, header=at):
         if rows >= SAMPLE_ROWS:
             more = True
             break

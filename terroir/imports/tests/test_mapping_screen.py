@@ -5,6 +5,7 @@ suggestions are checked on the excerpts of samples/ (PROVENANCE.md), and on the 
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -22,7 +23,7 @@ from terroir.contributions.models import AuditEntry
 from terroir.imports.columns import Choices, profile_read, toml_write, value_table
 from terroir.imports.mapping import mapping_load, mapping_parse
 from terroir.imports.models import SavedMapping
-from terroir.imports.read import limits
+from terroir.imports.read import limits, records_read
 from terroir.imports.services import mapping_for
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,34 @@ def check_hve(path: Path) -> None:
 
 def test_the_hve_list_s_columns_are_suggested_right_below_its_row_of_column_groups(territory) -> None:
     check_hve(HVE)
+
+
+def test_a_workbook_is_profiled_from_its_list_sheet_below_its_titles_and_read_so_by_the_loader(
+    territory, tmp_path
+) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    notice = workbook.active
+    notice.title = "Notice"
+    notice.append(["Annuaire des exploitations certifiées HVE"])
+    sheet = workbook.create_sheet("Liste")
+    sheet.append(["Annuaire des exploitations HVE"])
+    sheet.append([])
+    with HVE.open(encoding="utf-8") as raw:
+        for row in csv.reader(raw):
+            sheet.append([cell or None for cell in row])
+    workbook.save(tmp_path / "hve.xlsx")
+    profile = profile_read(tmp_path / "hve.xlsx", limits=limits())
+    found = {c.name: c.suggestion for c in profile.columns}
+    assert {name: found.get(name) for name in HVE_COLUMNS} == HVE_COLUMNS
+    assert profile.header_row is None  # found again by its names, whatever the sheet
+    choices = Choices(name="hve-xlsx", label="", record="producer", columns=found,
+                      values={"record": {"OUI": "producer+place", "NON": "producer"}})  # fmt: skip
+    text = toml_write(choices)
+    assert "header_row" not in text
+    records = list(records_read(tmp_path / "hve.xlsx", mapping_parse(text)))
+    assert "SARL FERME DU TREFLE" in {r.name for r in records}
 
 
 def test_a_gogocarto_export_s_json_paths_are_suggested_right(territory) -> None:
