@@ -93,6 +93,7 @@ class ColumnsForm(forms.Form):
     header_row = forms.IntegerField(label=_("Row naming the columns"), min_value=1, max_value=20, required=False)
     encoding = forms.ChoiceField(label=_("Characters"), choices=ENCODINGS, required=False)
     geocode = forms.BooleanField(label=_("Geocode addresses with the address service"), required=False, initial=True)
+    replace = forms.BooleanField(label=_("Replace the saved mapping of this name"), required=False)
     tables = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(

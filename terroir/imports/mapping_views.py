@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -94,12 +95,17 @@ def _chosen(form_data: dict[str, Any], columns: list[str]) -> dict[str, str]:
 
 
 def _tables(profile: Profile, chosen: dict[str, str]) -> dict[str, list[ValueRow]]:
+    """The value tables of the columns chosen, their most frequent VALUES_SHOWN words each."""
     tables = {}
     for table in VALUE_TABLES:
         columns = [c for c in profile.columns if chosen.get(c.name) == table]
         if columns:
-            tables[table] = value_table(columns, table)[:VALUES_SHOWN]
+            tables[table] = value_table(columns, table)
     return tables
+
+
+def _shown(tables: dict[str, list[ValueRow]]) -> dict[str, list[ValueRow]]:
+    return {table: rows[:VALUES_SHOWN] for table, rows in tables.items()}
 
 
 def _signature(tables: dict[str, list[ValueRow]]) -> str:
@@ -188,13 +194,14 @@ def mapping_columns(request: HttpRequest, token: str) -> HttpResponse:
     initial = _start(profile, path, text or "", options)
     names = [c.name for c in profile.columns]
     chosen = _chosen(posted if posted is not None else initial, names)
-    tables = _tables(profile, chosen)
+    every = _tables(profile, chosen)
+    tables = _shown(every)
     signature = _signature(tables)
     action = posted.get("action") if posted is not None else None
     if posted is not None and action == "save" and posted.get("tables") == signature:
         form = _form(posted, initial, names, tables)
         if form.is_valid() and _checked(form, profile, tables):
-            return _saved(request, token, form, profile, tables)
+            return _saved(request, token, form, profile, tables, started_from=options.get("start") or "")
     else:
         if posted is not None:
             initial |= {k: v for k, v in posted.items() if k not in ("csrfmiddlewaretoken", "action")}
@@ -206,6 +213,8 @@ def mapping_columns(request: HttpRequest, token: str) -> HttpResponse:
         initial["tables"] = signature
         form = _form(None, initial, names, tables)
     context |= _page(form, profile, tables, chosen)
+    for table in context["value_tables"]:
+        table["hidden"] = len(every[table["table"]]) - len(table["lines"])
     return render(request, "imports/mapping_columns.html", context, status=400 if form.errors else 200)
 
 
@@ -283,15 +292,29 @@ def _choices(form: ColumnsForm, profile: Profile, tables: dict[str, list[ValueRo
 
 
 def _saved(
-    request: HttpRequest, token: str, form: ColumnsForm, profile: Profile, tables: dict[str, list[ValueRow]]
+    request: HttpRequest,
+    token: str,
+    form: ColumnsForm,
+    profile: Profile,
+    tables: dict[str, list[ValueRow]],
+    started_from: str = "",
 ) -> HttpResponse:
     text = toml_write(_choices(form, profile, tables))
     name = form.cleaned_data["name"]
-    try:
-        mapping_save(name=name, text=text, by=request.user)
-    except MappingError as error:
-        form.add_error(None, _("The mapping is refused at %(where)s: %(message)s")
-                       % {"where": error.where, "message": error.message})  # fmt: skip
+    existing = SavedMapping.objects.filter(name=name).first()
+    replacing = form.cleaned_data["replace"] or started_from == name
+    if existing is not None and not replacing and existing.text != text:
+        # Another file's mapping may have this name: it is replaced only when the coordinator says so (or
+        # the page started from it).
+        message = _("A mapping of this name was saved on %(date)s: choose another name, or tick the box to replace it.")
+        form.add_error("name", message % {"date": formats.date_format(existing.saved_at, "SHORT_DATETIME_FORMAT")})
+    else:
+        try:
+            mapping_save(name=name, text=text, by=request.user)
+        except MappingError as error:
+            form.add_error(None, _("The mapping is refused at %(where)s: %(message)s")
+                           % {"where": error.where, "message": error.message})  # fmt: skip
+    if form.errors:
         context = {"token": token, "file_name": upload_path(token)[0].name, "sample_rows": SAMPLE_ROWS}
         chosen = _chosen(form.cleaned_data, [c.name for c in profile.columns])
         context |= _page(form, profile, tables, chosen)

@@ -289,9 +289,26 @@ def test_a_saved_mapping_fills_the_page_again_for_a_new_file(coordinator) -> Non
     viticulture = next(k for k, v in values.items() if k.startswith("val-categories-") and v == "wine")
     values[viticulture] = "fruit"  # a choice no suggestion would make
     assert coordinator.post(url, values | {"action": "save"}).status_code == 302
-    _url, page = columns_page(coordinator, hve_upload("autre.csv"), start="annuaire-hve")
+    url, page = columns_page(coordinator, hve_upload("autre.csv"), start="annuaire-hve")
     again = form_values(page)
     assert again["name"] == "annuaire-hve" and again[viticulture] == "fruit"
+    # Started from it, the page replaces it without asking.
+    again[viticulture] = "wine"
+    assert coordinator.post(url, again | {"action": "save"}).status_code == 302
+    assert '"Viticulture" = "wine"' in SavedMapping.objects.get().text
+
+
+def test_a_saved_mapping_of_the_same_name_is_replaced_only_when_the_coordinator_says_so(coordinator) -> None:
+    SavedMapping.objects.create(name="annuaire-hve", text='[source]\nname = "annuaire-hve"\n[fields]\nname = "Nom"\n')
+    url, page = columns_page(coordinator, hve_upload())
+    values = form_values(page) | {"action": "save"}
+    response = coordinator.post(url, values)
+    assert (
+        response.status_code == 400 and "Une correspondance de ce nom a été enregistrée le" in response.content.decode()
+    )
+    assert SavedMapping.objects.get().text.endswith('name = "Nom"\n')
+    assert coordinator.post(url, values | {"replace": "on"}).status_code == 302
+    assert "Nom ou Raison sociale" in SavedMapping.objects.get().text
 
 
 def test_a_json_upload_shows_its_paths(coordinator) -> None:
