@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from terroir.lib.text import fold
 
 from .models import SavedMapping
 from .services import SAVED
@@ -73,7 +76,8 @@ class MappingUploadForm(forms.Form):
 
 class ColumnsForm(forms.Form):
     """The mapping's options, a target per column (`col-N`) and a meaning per word of each value table
-    (`val-TABLE-N`): the fields are made from the file's profile and the tables shown."""
+    (`val-TABLE-KEY`, KEY from the word: a word keeps its choice when the tables change): the fields are
+    made from the file's profile and the tables shown."""
 
     name = forms.SlugField(
         label=_("Name of the mapping and of the source"), max_length=50,
@@ -95,6 +99,7 @@ class ColumnsForm(forms.Form):
     geocode = forms.BooleanField(label=_("Geocode addresses with the address service"), required=False, initial=True)
     replace = forms.BooleanField(label=_("Replace the saved mapping of this name"), required=False)
     tables = forms.CharField(widget=forms.HiddenInput, required=False)
+    layout = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(
         self, *args: Any, columns: list[str], targets: list[tuple[str, Any]],
@@ -112,13 +117,18 @@ class ColumnsForm(forms.Form):
                 label=column, choices=ignore + [(n, str(label)) for n, label in targets], required=False
             )
         for table, words in tables.items():
-            for position, word in enumerate(words):
-                self.fields[f"val-{table}-{position}"] = forms.ChoiceField(
+            for word in words:
+                self.fields[value_key(table, word)] = forms.ChoiceField(
                     label=word, choices=[("", _("— unknown —")), *table_choices[table]], required=False
                 )
 
     def column_field(self, position: int) -> forms.BoundField:
         return self[f"col-{position}"]
 
-    def value_field(self, table: str, position: int) -> forms.BoundField:
-        return self[f"val-{table}-{position}"]
+    def value_field(self, table: str, word: str) -> forms.BoundField:
+        return self[value_key(table, word)]
+
+
+def value_key(table: str, word: str) -> str:
+    """The name of a word's field: from the word as the loader reads it (case and accents aside)."""
+    return f"val-{table}-{hashlib.sha1(fold(word).encode()).hexdigest()[:10]}"

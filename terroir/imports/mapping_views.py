@@ -42,7 +42,7 @@ from .columns import (
     value_choices,
     value_table,
 )
-from .forms import ColumnsForm, MappingUploadForm
+from .forms import ColumnsForm, MappingUploadForm, value_key
 from .jobs import UploadError, upload_keep, upload_mapping_set, upload_path
 from .mapping import MappingError
 from .models import SavedMapping
@@ -144,8 +144,8 @@ def _value_initial(initial: dict[str, Any], tables: dict[str, list[ValueRow]], k
     suggestion."""
     started = initial.pop("_values", {})
     for table, rows in tables.items():
-        for position, row in enumerate(rows):
-            key = f"val-{table}-{position}"
+        for row in rows:
+            key = value_key(table, row.word)
             if key in known:
                 initial[key] = known[key]
             else:
@@ -157,6 +157,17 @@ def _options(request: HttpRequest, token: str) -> dict[str, Any]:
     if options is None:
         raise Http404("unknown upload")
     return dict(options)
+
+
+OPTIONS = ("name", "label", "record", "kind", "group", "geocode", "replace", "header_row", "encoding", "action")
+
+
+def _options_only(posted: QueryDict) -> QueryDict:
+    kept = QueryDict(mutable=True)
+    for key in OPTIONS:
+        if key in posted:
+            kept.setlist(key, posted.getlist(key))
+    return kept
 
 
 def _int(value: Any) -> int | None:
@@ -193,7 +204,11 @@ def mapping_columns(request: HttpRequest, token: str) -> HttpResponse:
     text = SavedMapping.objects.filter(name=start).values_list("text", flat=True).first() if start else uploaded_text
     initial = _start(profile, path, text or "", options)
     names = [c.name for c in profile.columns]
-    chosen = _chosen(posted if posted is not None else initial, names)
+    layout = hashlib.sha1(json.dumps(names).encode()).hexdigest()[:16]
+    if posted is not None and posted.get("layout") != layout:
+        # Read again with another header row or encoding: the columns changed, their choices start afresh.
+        posted = _options_only(posted)
+    chosen = _chosen(posted if posted is not None and "col-0" in posted else initial, names)
     every = _tables(profile, chosen)
     tables = _shown(every)
     signature = _signature(tables)
@@ -210,7 +225,7 @@ def mapping_columns(request: HttpRequest, token: str) -> HttpResponse:
             if action == "save":
                 messages.warning(request, _("The value tables changed with the columns chosen: check them, then save."))
         _value_initial(initial, tables, initial)
-        initial["tables"] = signature
+        initial["tables"], initial["layout"] = signature, layout
         form = _form(None, initial, names, tables)
     context |= _page(form, profile, tables, chosen)
     for table in context["value_tables"]:
@@ -239,7 +254,7 @@ def _page(form: ColumnsForm, profile: Profile, tables: dict[str, list[ValueRow]]
     titles = {"kind": _("Kinds of place"), "categories": _("Products"), "labels": _("Labels"),
               "record": _("What each row describes")}  # fmt: skip
     for table, words in tables.items():
-        fields = [form.value_field(table, n) for n in range(len(words))]
+        fields = [form.value_field(table, row.word) for row in words]
         lines = [{"row": row, "field": field} for row, field in zip(words, fields, strict=True)]
         unknown = sum(1 for field in fields if not field.value())
         columns = [name for name, target in chosen.items() if target == table]
@@ -282,7 +297,7 @@ def _choices(form: ColumnsForm, profile: Profile, tables: dict[str, list[ValueRo
     data = form.cleaned_data
     values: dict[str, dict[str, str]] = {}
     for table, rows in tables.items():
-        values[table] = {row.word: data.get(f"val-{table}-{n}") or "" for n, row in enumerate(rows)}
+        values[table] = {row.word: data.get(value_key(table, row.word)) or "" for row in rows}
     return Choices(
         name=data["name"], label=data["label"], record=data["record"],
         columns={c.name: data.get(f"col-{n}") or "" for n, c in enumerate(profile.columns)}, values=values,

@@ -353,3 +353,13 @@ def test_only_coordinators_map_columns_and_save_mappings(
         assert client.get(url).status_code in (302, 403, 404)
         assert client.post(url, form_values(page) | {"action": "save"}).status_code in (302, 403, 404)
         assert SavedMapping.objects.count() == 1
+
+
+def test_reading_the_file_with_another_header_row_starts_the_columns_afresh(coordinator) -> None:
+    url, page = columns_page(coordinator, hve_upload())
+    values = form_values(page) | {"header_row": "1", "action": "refresh"}
+    page = coordinator.post(url, values).content.decode()
+    # Row 1 holds the column groups: "Activité animale" is now a column, chosen as nothing.
+    again = form_values(page)
+    assert again["header_row"] == "1" and "Activité animale" in page
+    assert again["name"] == values["name"] and again["layout"] != values["layout"]
