@@ -167,6 +167,7 @@ AUDIT_ACTIONS = {
     "merge_different": _("decided two records are different"),
     "merge_split": _("split an automatic merge"),
     "import_start": _("started an import"),
+    "mapping_save": _("saved an import mapping"),
 }
 
 

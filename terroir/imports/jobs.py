@@ -85,6 +85,12 @@ def upload_path(token: str) -> tuple[Path, str]:
     return files[0], (folder / "mapping.txt").read_text(encoding="utf-8")
 
 
+def upload_mapping_set(token: str, text: str) -> None:
+    """Give a kept upload the mapping made for it on the column-mapping screen."""
+    upload_path(token)
+    (_root() / _checked(token) / "mapping.txt").write_text(text, encoding="utf-8")
+
+
 def import_state(token: str, *, task_id: str = "") -> dict[str, Any]:
     """Where the import of an upload is, from its run's row: queued (no run yet), running (stage, rows
     done of total), done or failed with the run's id and error. `task_id` tells a task that ended before

@@ -221,3 +221,21 @@ class EntryMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_type} {self.removed_id} -> {self.kept_id}"
+
+
+class SavedMapping(models.Model):
+    """A mapping made on the column-mapping screen, kept by name: `text` is its TOML, the very text the
+    command line reads (`import_preview FILE --mapping NAME.toml` once downloaded)."""
+
+    name = models.SlugField(max_length=50, unique=True)
+    text = models.TextField()
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

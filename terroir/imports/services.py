@@ -32,7 +32,7 @@ from terroir.lib.tabular import SourceError, rows_estimate
 from .geocode import Precision, geocoder
 from .mapping import Mapping, MappingError, Record, mapping_parse, record_ref
 from .merging import record_pair_decide, records_merge, rows_insert
-from .models import ImportRun, Source, SourceRecord
+from .models import ImportRun, SavedMapping, Source, SourceRecord
 from .read import REPORT_COLUMNS, limits, records_checked, report_lines, source_error_text
 from .sources import shipped_mappings
 
@@ -69,10 +69,30 @@ def mapping_syntax(text: str) -> str:
     return "toml"
 
 
+# How the upload form names a mapping saved from the column-mapping screen.
+SAVED = "saved:"
+
+
+def mapping_save(*, name: str, text: str, by: Any = None) -> SavedMapping:
+    """Keep a mapping under its name (replacing the one of that name): checked by the loader first, so
+    that a saved mapping is always one the command line reads. Raises MappingError."""
+    mapping_parse(text, filename=f"{name}.toml")
+    with transaction.atomic():
+        saved, _created = SavedMapping.objects.update_or_create(
+            name=name, defaults={"text": text, "saved_by": by, "saved_at": timezone.now()}
+        )
+    return saved
+
+
 def mapping_for(*, source: str, name: str = "", text: str = "") -> tuple[Mapping, str]:
-    """The mapping to read a file of `source` with, and its text: the text given, else the ready-made
-    mapping or the file `name` names, else the one the source was last imported with, else the
-    ready-made mapping of the source's name. Raises MappingError saying what is wrong and where."""
+    """The mapping to read a file of `source` with, and its text: the text given, else the saved mapping
+    ("saved:NAME"), the ready-made mapping or the file `name` names, else the one the source was last
+    imported with, else the ready-made mapping of the source's name. Raises MappingError saying what is
+    wrong and where."""
+    if not text and name.startswith(SAVED):
+        text = SavedMapping.objects.filter(name=name.removeprefix(SAVED)).values_list("text", flat=True).first() or ""
+        if not text:
+            raise MappingError(name, "no saved mapping of this name")
     if not text:
         stored = Source.objects.filter(name=source).values_list("mapping", flat=True).first()
         path = shipped_mappings().get(name or source) or (Path(name) if name else None)

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import mapping_views, views
 
 app_name = "imports"
 urlpatterns = [
     path("", views.imports_home, name="home"),
+    path("mapping/", mapping_views.mapping_upload, name="mapping"),
+    path("mapping/<str:token>/", mapping_views.mapping_columns, name="mapping-columns"),
+    path("mappings/", mapping_views.mappings_list, name="mappings"),
+    path("mappings/<slug:name>.toml", mapping_views.mapping_download, name="mapping-download"),
     path("uploads/<str:token>/", views.upload_preview, name="preview"),
     path("uploads/<str:token>/progress/", views.upload_progress, name="progress"),
     path("uploads/<str:token>/progress.json", views.upload_progress_json, name="progress-json"),

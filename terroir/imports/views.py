@@ -86,6 +86,7 @@ def imports_home(request: HttpRequest) -> HttpResponse:
         "sources": sources,
         "runs": ImportRun.objects.select_related("source")[:20],
         "review_count": RecordPair.objects.filter(status=RecordPair.Status.REVIEW).count(),
+        "mapping_url": reverse("imports:mapping"),
     }
     return render(request, "imports/home.html", context, status=400 if form.errors else 200)
 

@@ -308,7 +308,7 @@ def _csv_rows(
             sample = text.read(SNIFF_BYTES)
         except UnicodeDecodeError as error:
             raise SourceError(
-                "the file is not %(encoding)s: %(reason)s at byte %(at)s",
+                gettext_noop("the file is not %(encoding)s: %(reason)s at byte %(at)s"),
                 {"encoding": encoding, "reason": error.reason, "at": error.start},
             ) from None
         delimiter = delimiter or delimiter_detect(sample)
@@ -634,6 +634,26 @@ def _sheet_header(
     if chosen is None:
         raise SourceError("the first sheet is empty")
     return chosen
+
+
+def sheets_top(path: Path, limits: Limits, rows: int = HEADER_SEARCH_ROWS) -> list[tuple[str, list[list[Any]]]]:
+    """Each sheet's name and its first `rows` rows, as they are (for a person to say which row names the
+    columns, or a guess of it)."""
+    workbook = _workbook_open(path, limits)
+    try:
+        tops = []
+        for position, sheet in enumerate(workbook.worksheets):
+            if position:
+                _dimension_check(sheet, limits)
+            top = []
+            for number, cells in enumerate(sheet.iter_rows(values_only=True)):
+                if number >= rows:
+                    break
+                top.append(list(cells))
+            tops.append((str(sheet.title), top))
+        return tops
+    finally:
+        workbook.close()
 
 
 def _xlsx_rows(path: Path, limits: Limits, header_at: HeaderAt = HeaderAt()) -> Iterator[RawRow]:
