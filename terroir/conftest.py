@@ -156,6 +156,37 @@ def _flush_keeps_reference_data() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_listed_once() -> Iterator[None]:
+    """Django's test client builds the middleware anew for each client, and the live server for each
+    test: WhiteNoise (WHITENOISE_USE_FINDERS) then lists, stats and prepares the headers of every static
+    file through the finders, 11 ms each time, a thousand times and more in a run. The files do not change
+    during a run: each process lists them once per set of the settings WhiteNoise reads and gives the
+    same prepared files to every new middleware, as one long-running server process would."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    original = WhiteNoiseMiddleware.add_files_from_finders
+    listed: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def add_files_from_finders(self: WhiteNoiseMiddleware) -> None:
+        key = (
+            self.static_prefix, self.max_age, self.allow_all_origins, self.charset, self.index_file,
+            self.add_headers_function, getattr(settings, "WHITENOISE_IMMUTABLE_FILE_TEST", None),
+            repr(settings.STATICFILES_DIRS), tuple(settings.STATICFILES_FINDERS),
+            repr(getattr(settings, "WHITENOISE_MIMETYPES", None)),
+        )  # fmt: skip
+        if key not in listed:
+            before = dict(self.files)
+            original(self)
+            listed[key] = {url: file for url, file in self.files.items() if before.get(url) is not file}
+        self.files.update(listed[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoiseMiddleware, "add_files_from_finders", add_files_from_finders)
+        yield
+
+
 @pytest.fixture
 def communes_for_live_server() -> None:
     """The communes and the taxonomy in a transactional test. The flush keeps them
