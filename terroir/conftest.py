@@ -446,6 +446,19 @@ def _offline(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    """Each test starts in the site's language (LANGUAGE_CODE), whatever the test before it left active
+    in this thread: a request through the test client activates the language it asks for
+    (LocaleMiddleware) and nothing deactivates it afterwards, so a test reading French text passed or
+    failed by which test had run before it in its process, which xdist changes from run to run."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> Any:
     """Rate limits and log-in attempts are counted in the cache: each test starts from zero."""
     from django.core.cache import cache
