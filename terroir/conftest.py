@@ -156,6 +156,37 @@ def _flush_keeps_reference_data() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_listed_once() -> Iterator[None]:
+    """Django's test client builds the middleware anew for each client, and the live server for each
+    test: WhiteNoise (WHITENOISE_USE_FINDERS) then lists, stats and prepares the headers of every static
+    file through the finders, 11 ms each time, a thousand times and more in a run. The files do not change
+    during a run: each process lists them once per set of the settings WhiteNoise reads and gives the
+    same prepared files to every new middleware, as one long-running server process would."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    original = WhiteNoiseMiddleware.add_files_from_finders
+    listed: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def add_files_from_finders(self: WhiteNoiseMiddleware) -> None:
+        key = (
+            self.static_prefix, self.max_age, self.allow_all_origins, self.charset, self.index_file,
+            self.add_headers_function, getattr(settings, "WHITENOISE_IMMUTABLE_FILE_TEST", None),
+            repr(settings.STATICFILES_DIRS), tuple(settings.STATICFILES_FINDERS),
+            repr(getattr(settings, "WHITENOISE_MIMETYPES", None)),
+        )  # fmt: skip
+        if key not in listed:
+            before = dict(self.files)
+            original(self)
+            listed[key] = {url: file for url, file in self.files.items() if before.get(url) is not file}
+        self.files.update(listed[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoiseMiddleware, "add_files_from_finders", add_files_from_finders)
+        yield
+
+
 @pytest.fixture
 def communes_for_live_server() -> None:
     """The communes and the taxonomy in a transactional test. The flush keeps them
@@ -412,6 +443,19 @@ def _territory_shared(request: pytest.FixtureRequest, _territory_keeper: None, d
 def _offline(settings: Any) -> None:
     """The suite never reaches the network: no geocoding service unless a test serves one itself."""
     settings.TERROIR_GEOCODER_URL = ""
+
+
+@pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    """Each test starts in the site's language (LANGUAGE_CODE), whatever the test before it left active
+    in this thread: a request through the test client activates the language it asks for
+    (LocaleMiddleware) and nothing deactivates it afterwards, so a test reading French text passed or
+    failed by which test had run before it in its process, which xdist changes from run to run."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
