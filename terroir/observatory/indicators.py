@@ -9,7 +9,7 @@ zeros.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,13 +157,19 @@ def kind_label(kind: str) -> str:
     return _("any public place") if kind == ANY else str(PlaceKind(kind).label)
 
 
-def places_of(kind: str) -> access.Targets:
-    """The places the public search finds of that kind (or of any public kind), with their position: the
-    search's own kind rows (open places only, PlaceFacet)."""
-    facets = [f"k:{k}" for k in ACCESS_KINDS] if kind == ANY else [f"k:{kind}"]
-    rows = PlaceFacet.objects.filter(facet__in=facets, lat__isnull=False, lon__isnull=False)
-    positions: list[tuple[int, float, float]] = list(rows.values_list("place_id", "lat", "lon"))  # type: ignore[arg-type]  # not null
-    return access.Targets.of(positions)
+def places_by_kind(kinds: Sequence[str]) -> dict[str, access.Targets]:
+    """The places the public search finds of each kind asked (`any`: of every public kind), with their
+    position, read once: the search's own kind rows (open places only, PlaceFacet)."""
+    wanted = ACCESS_KINDS if ANY in kinds else tuple(kinds)
+    rows = PlaceFacet.objects.filter(facet__in=[f"k:{k}" for k in wanted], lat__isnull=False, lon__isnull=False)
+    found: dict[str, list[tuple[int, float, float]]] = {kind: [] for kind in kinds}
+    for facet, place_id, lat, lon in rows.values_list("facet", "place_id", "lat", "lon").iterator(chunk_size=10_000):
+        position = (place_id, float(lat or 0.0), float(lon or 0.0))  # never null: filtered above
+        if facet[2:] in found:
+            found[facet[2:]].append(position)
+        if ANY in found:
+            found[ANY].append(position)
+    return {kind: access.Targets.of(positions) for kind, positions in found.items()}
 
 
 def commune_access(commune_code: str, kind: str) -> dict[str, Any]:
@@ -174,7 +180,7 @@ def commune_access(commune_code: str, kind: str) -> dict[str, Any]:
     if commune.lat is None or commune.lon is None:
         message = _("The commune %(name)s has no known centre.") % {"name": commune.name}
         return result | {"distance_km": None, "place_id": None, "no_data": True, "message": message}
-    [found] = access.nearest(places_of(kind), [commune.lat], [commune.lon])
+    [found] = access.nearest(places_by_kind([kind])[kind], [commune.lat], [commune.lon])
     result |= _km(found) | {"no_data": found.place_id is None}
     if found.place_id is None:
         result["message"] = _("No place of this kind in the directory.")
@@ -195,7 +201,8 @@ def territory_access(territory: Territory, *, beyond_km: float = BEYOND_KM) -> d
     placed = [(code, name, people, lat, lon) for code, name, people, lat, lon in communes
               if lat is not None and lon is not None]  # fmt: skip
     lats, lons = [c[3] for c in placed], [c[4] for c in placed]
-    nearest = {kind: access.nearest(places_of(kind), lats, lons) for kind in (ANY, *ACCESS_KINDS)}
+    targets = places_by_kind((ANY, *ACCESS_KINDS))
+    nearest = {kind: access.nearest(found, lats, lons) for kind, found in targets.items()}
     rows = [
         {"commune": code, "name": name, "population": people,
          "nearest": {kind: _km(found[index]) for kind, found in nearest.items()}}
