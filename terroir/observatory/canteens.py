@@ -73,7 +73,12 @@ def _ratio(value: Any) -> float | None:
 
 def _year(value: Any) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else None
+    return int(text) if text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100 else None
+
+
+def _integer(value: str) -> int:
+    """The file's declaration id, 0 when it is none (it is kept for reference only)."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else 0
 
 
 def _commune_code(raw: str, known: set[str]) -> tuple[str | None, str]:
@@ -142,7 +147,7 @@ def declarations_read(path: Path) -> tuple[list[CanteenDeclaration], Outcome]:
             report(problem, values["canteen_city_insee_code"])
         department, epci = communes[code] if code else (values["canteen_department"][:3], values["canteen_epci"][:9])
         found.append(CanteenDeclaration(
-            year=year, declaration_id=int(values["id"]) if values["id"].isdigit() else 0, canteen_id=canteen[:20],
+            year=year, declaration_id=_integer(values["id"]), canteen_id=canteen[:20],
             siret=values["canteen_siret"][:14], name=values["canteen_name"][:255],
             insee_code=values["canteen_city_insee_code"][:12], commune_id=code, department=department,
             epci_code=epci, pat_codes=_pats(values["canteen_pat_list"])[:300],

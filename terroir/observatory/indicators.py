@@ -59,7 +59,7 @@ def scope_parse(params: Mapping[str, Any]) -> Scope:
             raise _invalid(name, _("unknown territory %(value)s") % {"value": repr(value)})
         return Scope(name, territory.slug, territory.name)
     if name == "pat":
-        if not value.isdigit() or not pat_known(value):
+        if not (value.isascii() and value.isdigit()) or not pat_known(value):
             raise _invalid(
                 name, _("unknown PAT %(value)s (a code of the national list, such as 1306)") % {"value": repr(value)}
             )
@@ -79,7 +79,7 @@ def scope_parse(params: Mapping[str, Any]) -> Scope:
 
 
 def _commune_get(value: str, parameter: str = "commune") -> Commune:
-    if not (len(value) == 5 and value[:2].isalnum() and value[2:].isdigit()):
+    if not (len(value) == 5 and value.isascii() and value[:2].isalnum() and value[2:].isdigit()):
         raise _invalid(
             parameter, _("%(value)s is not an INSEE code (5 characters, such as 63113)") % {"value": repr(value)}
         )
@@ -93,7 +93,7 @@ def year_parse(value: Any) -> int | None:
     text = str(value or "").strip()
     if not text:
         return None
-    if not (text.isdigit() and 2000 <= int(text) <= 2100):
+    if not (text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100):
         raise _invalid("year", _("the year must be a year such as 2023, not %(value)s") % {"value": repr(text)})
     return int(text)
 

@@ -172,3 +172,9 @@ def test_the_whole_real_2023_file_gives_the_hand_computed_figures(db, client) ->
     assert_figures(figures(client, "year=2023"), france)
     assert_figures(figures(client, "pat=1306&year=2023"), PAT_1306)
     assert_figures(figures(client, "department=63&year=2023"), PUY_DE_DOME)
+
+
+@pytest.mark.parametrize("query", ["year=%C2%B2", "pat=%D9%A1%D9%A2", "commune=63%C2%B2%C2%B3%C2%B9"])
+def test_digits_of_other_scripts_are_refused_not_a_server_error(db, client, query) -> None:
+    response = client.get(f"/api/v1/indicators/canteens?{query}")
+    assert response.status_code == 400
