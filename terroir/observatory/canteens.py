@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from terroir.directory.models import Commune
+from terroir.directory.models import Commune, CommuneName
 from terroir.lib.tabular import Limits, number_parse, rows_read
 
 from .models import CanteenDeclaration, CanteenImport
@@ -38,6 +38,7 @@ REASONS = {
     "no_insee": _("no INSEE code: kept out of the commune figures"),
     "unknown_insee": _("INSEE code %(value)s names no commune: kept out of the commune figures"),
     "insee_padded": _("INSEE code %(value)s read with its leading zero"),
+    "insee_former": _("INSEE code %(value)s is a former commune's: counted for the commune it belongs to today"),
     "no_year": _("no year or not a year (%(value)s): row left out"),
     "bad_ratio": _("share %(value)s is not a number between 0 and 1: row left out"),
     "no_canteen": _("no canteen id: row left out"),
@@ -81,16 +82,18 @@ def _integer(value: str) -> int:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else 0
 
 
-def _commune_code(raw: str, known: set[str]) -> tuple[str | None, str]:
+def _commune_code(raw: str, known: set[str], former: dict[str, str]) -> tuple[str | None, str]:
     """The commune an INSEE code names and the problem code, if any: spreadsheets drop the leading zero
-    of the départements 01–09 (1053 for 01053). An arrondissement of Paris, Lyon or Marseille counts
-    for its commune."""
+    of the départements 01–09 (1053 for 01053); a former commune's code (merged since) names the commune
+    it belongs to today. An arrondissement of Paris, Lyon or Marseille counts for its commune."""
     if not raw:
         return None, "no_insee"
     if raw in known:
         return municipality_of(raw), ""
-    if raw.isdigit() and len(raw) == 4 and f"0{raw}" in known:
+    if raw.isascii() and raw.isdigit() and len(raw) == 4 and f"0{raw}" in known:
         return municipality_of(f"0{raw}"), "insee_padded"
+    if raw in former:
+        return municipality_of(former[raw]), "insee_former"
     return None, "unknown_insee"
 
 
@@ -104,6 +107,7 @@ def declarations_read(path: Path) -> tuple[list[CanteenDeclaration], Outcome]:
     communes = {code: (department, epci) for code, department, epci in
                 Commune.objects.values_list("code", "department", "epci_code")}  # fmt: skip
     known = set(communes)
+    former = dict(CommuneName.objects.exclude(former_code="").values_list("former_code", "commune_id"))
     outcome = Outcome()
     found: list[CanteenDeclaration] = []
     seen: set[tuple[int, str]] = set()
@@ -142,7 +146,7 @@ def declarations_read(path: Path) -> tuple[list[CanteenDeclaration], Outcome]:
             report("duplicate", canteen)
             continue
         seen.add((year, canteen))
-        code, problem = _commune_code(values["canteen_city_insee_code"], known)
+        code, problem = _commune_code(values["canteen_city_insee_code"], known, former)
         if problem:
             report(problem, values["canteen_city_insee_code"])
         department, epci = communes[code] if code else (values["canteen_department"][:3], values["canteen_epci"][:9])
