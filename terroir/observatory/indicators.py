@@ -142,6 +142,15 @@ def canteen_indicator(scope: Scope, year: int | None = None) -> dict[str, Any]:
     return result
 
 
+def canteen_comparison(territory: Territory, year: int | None) -> list[dict[str, Any]]:
+    """The territory's canteen figures beside those of its départements and of France, for one year."""
+    departments = sorted(set(territory.communes.values_list("department", flat=True)))
+    scopes = [Scope("territory", territory.slug, territory.name)]
+    scopes += [Scope("department", code, _("département %(code)s") % {"code": code}) for code in departments]
+    scopes.append(Scope("france", "", _("France")))
+    return [canteen_indicator(scope, year) for scope in scopes]
+
+
 # --- Access to local food ---------------------------------------------------------------------------
 
 

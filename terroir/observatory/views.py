@@ -47,6 +47,7 @@ def territory(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {
         "territory": place, "canteens": canteens, "reach": reach, "canteen_chart": canteen_chart,
         "reach_chart": reach_chart, "can_import": request.user.is_staff,
+        "comparison": [] if canteens["no_data"] else indicators.canteen_comparison(place, canteens["year"]),
     }  # fmt: skip
     return render(request, "observatory/territory.html", context)
 
