@@ -8,6 +8,7 @@ zeros.
 
 from __future__ import annotations
 
+import io
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from terroir.directory.models import PUBLIC_KINDS, Commune, PlaceFacet, PlaceKind
 from terroir.directory.search import InvalidParameter
+from terroir.lib import spreadsheet
 
 from . import access, egalim
 from .models import CanteenDeclaration, Territory
@@ -239,3 +241,25 @@ def territory_access(territory: Territory, *, beyond_km: float = BEYOND_KM) -> d
         "kinds": kinds, "beyond_km": beyond_km, "beyond": beyond, "rows": rows,
         "no_data": not placed or nearest[ANY][0].place_id is None,
     }  # fmt: skip
+
+
+def _number_cell(value: float | None, digits: int) -> str:
+    # French spreadsheets read "45,55" as a number and "45.55" as text or a date.
+    return "" if value is None else f"{value:.{digits}f}".replace(".", ",")
+
+
+def territory_access_csv(figures: Mapping[str, Any]) -> str:
+    """territory_access per commune for French spreadsheets: semicolons, decimal commas, UTF-8 with BOM;
+    one distance column per kind (`km_<kind>`, empty when the directory has none)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = spreadsheet.writer(out, delimiter=";", lineterminator="\r\n")
+    kinds = (ANY, *ACCESS_KINDS)
+    writer.writerow(["commune", "name", "population", "place_id_any", *(f"km_{kind}" for kind in kinds)])
+    for row in figures["rows"]:
+        nearest = row["nearest"]
+        writer.writerow([
+            row["commune"], row["name"], "" if row["population"] is None else row["population"],
+            nearest[ANY]["place_id"] or "", *(_number_cell(nearest[kind]["distance_km"], 2) for kind in kinds),
+        ])  # fmt: skip
+    return out.getvalue()

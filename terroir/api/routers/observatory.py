@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 
@@ -158,3 +158,19 @@ def territory_access(
 ) -> dict[str, Any]:
     territory = get_object_or_404(Territory, slug=slug)
     return indicators.territory_access(territory, beyond_km=beyond_km)
+
+
+@router.get(
+    "/territories/{slug}/access.csv",
+    response={200: str, **ERRORS},
+    summary="The access indicator per commune as CSV (semicolons, decimal commas, UTF-8 with BOM)",
+    openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
+)
+def territory_access_csv(
+    request: HttpRequest, slug: str = Path(..., max_length=60), beyond_km: float = Query(20.0, gt=0, le=500)
+) -> HttpResponse:
+    territory = get_object_or_404(Territory, slug=slug)
+    figures = indicators.territory_access(territory, beyond_km=beyond_km)
+    response = HttpResponse(indicators.territory_access_csv(figures), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="acces-{territory.slug}.csv"'
+    return response

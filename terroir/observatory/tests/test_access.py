@@ -87,7 +87,19 @@ def test_a_territory_access_of_an_unknown_territory_is_a_404(territory, client) 
 def test_the_indicators_are_in_the_openapi_document(db, client, settings) -> None:
     settings.DEBUG = True
     document = client.get("/api/v1/openapi.json").json()
-    assert {"/api/v1/indicators/canteens", "/api/v1/indicators/access", "/api/v1/territories",
-            "/api/v1/territories/{slug}/access"} <= set(document["paths"])  # fmt: skip
+    paths = {"/api/v1/indicators/canteens", "/api/v1/indicators/access", "/api/v1/territories",
+             "/api/v1/territories/{slug}/access", "/api/v1/territories/{slug}/access.csv"}  # fmt: skip
+    assert paths <= set(document["paths"])
     parameters = {p["name"] for p in document["paths"]["/api/v1/indicators/canteens"]["get"]["parameters"]}
     assert parameters == {"territory", "pat", "epci", "department", "commune", "year"}
+
+
+def test_the_access_indicator_downloads_as_csv_for_french_spreadsheets(territory, client) -> None:
+    territory_create(slug="trio", name="Ambert, Thiers, Clermont", codes=["63003", "63430", "63113"])
+    response = client.get("/api/v1/territories/trio/access.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("commune;name;population;place_id_any;km_any;km_farm;km_market;")
+    ambert = next(line for line in lines if line.startswith("63003;"))
+    km_market = f"{haversine(AMBERT, AMBERT_MARKET):.2f}".replace(".", ",")
+    assert ambert.startswith(f"63003;Ambert;6671;{territory.farm_shop.pk};") and f";{km_market};" in ambert
