@@ -47,7 +47,7 @@ class Nearest:
     distance_km: float | None  # None: no place at all
 
 
-def nearest(targets: Targets, lats: Sequence[float], lons: Sequence[float]) -> list[Nearest]:
+def nearest(targets: Targets, lats: Sequence[float] | np.ndarray, lons: Sequence[float] | np.ndarray) -> list[Nearest]:
     """The nearest target of each origin (degrees), with its great-circle distance."""
     if targets.tree is None or not len(lats):
         return [Nearest(None, None) for _ in lats]
