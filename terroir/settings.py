@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "terroir.needs",
     "terroir.meetings",
     "terroir.logistics",
+    # Indicators over the capability apps (it reads the directory, needs and logistics): above them.
+    "terroir.observatory",
     "terroir.api",
     # The top of the layers: what needs every app at once (the demo territory). Registered last.
     "terroir.site",

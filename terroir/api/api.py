@@ -27,7 +27,7 @@ from terroir.directory.search import InvalidParameter
 from terroir.lib.jsonscan import JsonTooDeep
 
 from .errors import error, rate_limited, unauthorized
-from .routers import contributions, directory, logistics
+from .routers import contributions, directory, logistics, observatory
 from .security import API_THROTTLE, InvalidKey, JsonParser, KeyIfAny, docs_guard, rate_headers
 
 
@@ -80,6 +80,7 @@ api.add_decorator(rate_headers, mode="view")
 api.add_router("", directory.router)
 api.add_router("", contributions.router)
 api.add_router("", logistics.router)
+api.add_router("", observatory.router)
 
 
 @api.exception_handler(InvalidParameter)

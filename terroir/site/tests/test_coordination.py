@@ -115,7 +115,7 @@ def test_the_menu_shows_each_role_its_links(client: Client, people: Any, territo
         page = client.get("/needs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
         menu[who] = page[page.index('<nav class="main-nav"') : page.index("</header>")]
     for links in menu.values():
-        assert all(word in links for word in (">Map<", ">Markets<", ">Producers<", ">Needs<"))
+        assert all(word in links for word in (">Map<", ">Markets<", ">Producers<", ">Needs<", ">Observatory<"))
     assert ">Sign in<" in menu["outsider"] and "My space" not in menu["outsider"]
     assert 'href="/needs/?for=me">Needs for me<' in menu["claire"] and ">My entries<" in menu["claire"]
     assert ">Alerts<" in menu["claire"] and "Imports" not in menu["claire"] and "My needs" not in menu["claire"]

@@ -1,0 +1,101 @@
+"""What the observatory keeps: territories (named sets of communes with their coordinators) and the
+national canteen declarations, by year."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from terroir.directory.models import Commune
+
+
+class Territory(models.Model):
+    """A named set of communes (a PAT, a pays, a département…) for which the indicators are computed.
+
+    `sources` says how the communes were chosen (départements, EPCIs, INSEE codes, a PAT code) so that a
+    coordinator can rebuild it when the communes reference changes."""
+
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    # The PAT of the national list (ma-cantine's code), when the territory is one.
+    pat_code = models.CharField(_("PAT code"), max_length=10, blank=True, db_index=True)
+    sources = models.JSONField(default=dict, blank=True)
+    communes = models.ManyToManyField(Commune, related_name="+", verbose_name=_("communes"))
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="territories", verbose_name=_("coordinators")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CanteenImport(models.Model):
+    """One import of a file of canteen declarations: its progress, what it kept and the rows it reported."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    file_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # "host:pid" of the worker running it, for the reaper.
+    worker = models.CharField(max_length=100, blank=True)
+    years = models.JSONField(default=list, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    kept = models.PositiveIntegerField(default=0)
+    # [[line, reason], …] for the rows kept out of the figures or of the commune figures (first ones only).
+    problems = models.JSONField(default=list, blank=True)
+    problems_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class CanteenDeclaration(models.Model):
+    """A canteen's yearly declaration of its purchases (ma-cantine's open data), as shares of its food
+    purchases in € excl. VAT. Re-importing a year replaces that year's rows."""
+
+    year = models.PositiveSmallIntegerField(db_index=True)
+    declaration_id = models.BigIntegerField()
+    canteen_id = models.CharField(max_length=20)
+    siret = models.CharField(max_length=14, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    # The INSEE code as the file gives it; `commune` only when it names a commune of the reference.
+    insee_code = models.CharField(max_length=12, blank=True)
+    commune = models.ForeignKey(Commune, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    department = models.CharField(max_length=3, blank=True, db_index=True)
+    epci_code = models.CharField(max_length=9, blank=True, db_index=True)
+    # ",1306,1308,": one LIKE '%,1306,%' finds a PAT's canteens on any database.
+    pat_codes = models.CharField(max_length=300, blank=True)
+    sector = models.CharField(max_length=300, blank=True)
+    ratio_organic = models.FloatField()
+    ratio_egalim_other = models.FloatField()
+    run = models.ForeignKey(CanteenImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "canteen_id"], name="canteen_declaration_year")]
+        indexes = [models.Index(fields=["commune", "year"], name="canteen_commune_year")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.year})"
+
+    @property
+    def ratio_egalim(self) -> float:
+        return self.ratio_organic + self.ratio_egalim_other

@@ -1,0 +1,79 @@
+"""The observatory's pages: the territories, each territory's dashboard (public), and the import of the
+canteen declarations (coordinators)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from terroir.accounts.permissions import coordinator_required
+from terroir.directory.background import task_error_text
+
+from . import indicators
+from .canteens import reason_text
+from .jobs import UploadError, runs_reap, upload_start
+from .models import CanteenImport, Territory
+
+
+def territories(request: HttpRequest) -> HttpResponse:
+    items = Territory.objects.order_by("name")
+    return render(request, "observatory/territories.html", {"territories": items})
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else value * 100
+
+
+def territory(request: HttpRequest, slug: str) -> HttpResponse:
+    place = get_object_or_404(Territory, slug=slug)
+    scope = indicators.Scope("territory", place.slug, place.name)
+    canteens = indicators.canteen_indicator(scope)
+    reach = indicators.territory_access(place)
+    canteen_chart = [
+        {"label": _("Organic"), "values": [_percent(canteens["organic_share_mean"]), 20.0], "unit": "%"},
+        {"label": _("EGalim"), "values": [_percent(canteens["egalim_share_mean"]), 50.0], "unit": "%"},
+    ]
+    reach_chart = [
+        {
+            "label": _("≤ %(km)s km") % {"km": f"{r['threshold_km']:g}"},
+            "values": [_percent(r["share"])],
+            "unit": "%",
+        }
+        for r in reach["reach"]
+    ]
+    context: dict[str, Any] = {
+        "territory": place, "canteens": canteens, "reach": reach, "canteen_chart": canteen_chart,
+        "reach_chart": reach_chart, "can_import": request.user.is_staff,
+        "comparison": [] if canteens["no_data"] else indicators.canteen_comparison(place, canteens["year"]),
+    }  # fmt: skip
+    return render(request, "observatory/territory.html", context)
+
+
+@coordinator_required
+def canteens_import(request: HttpRequest) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        file = request.FILES.get("file")
+        if file is None:
+            error = _("Choose a file.")
+        else:
+            try:
+                run = upload_start(file=file, by=request.user)
+            except UploadError as refusal:
+                error = str(refusal)
+            else:
+                return redirect("observatory:canteens_run", run.pk)
+    runs = CanteenImport.objects.order_by("-started_at")[:10]
+    return render(request, "observatory/canteens_import.html", {"error": error, "runs": runs})
+
+
+@coordinator_required
+def canteens_run(request: HttpRequest, run_id: int) -> HttpResponse:
+    runs_reap()  # a run whose worker died is said failed to whoever follows it
+    run = get_object_or_404(CanteenImport, pk=run_id)
+    problems = [(line, reason_text(code, value)) for line, code, value in run.problems]
+    context = {"run": run, "problems": problems, "error": task_error_text(run.error) if run.error else ""}
+    return render(request, "observatory/canteens_run.html", context)
