@@ -76,6 +76,12 @@ def _clock(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
+def _problem_text(error: ProblemError) -> str:
+    """The planner's refusal in the reader's language (the engine raises it in English, without Django)."""
+    said = _(error.template) if error.template else str(error)
+    return said % error.values if error.values else said
+
+
 @planner_required
 @require_http_methods(["GET", "POST"])
 def planner(request: HttpRequest) -> HttpResponse:
@@ -108,7 +114,7 @@ def planner(request: HttpRequest) -> HttpResponse:
                     problem, by=request.user, week=week, labels=labels, time_limit_s=limit, owner=desk.current
                 )
             except ProblemError as exc:
-                error = _("The problem cannot be planned: %(reason)s") % {"reason": exc}
+                error = _("The problem cannot be planned: %(reason)s") % {"reason": _problem_text(exc)}
             except services.PlannerBusy:
                 error = _("Two plans are already being computed: try again in a minute.")
             else:

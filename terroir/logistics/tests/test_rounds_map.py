@@ -24,7 +24,8 @@ def two_day_run(territory: Any) -> PlanningRun:
     depot = Vehicle.objects.get(name="Camion frigo").depot
     van = Vehicle.objects.create(name="Fourgon", depot=depot, capacity_kg=400, weekdays=0b1000)
     canteen = territory.thiers_canteen
-    order = run.plan["rounds"][0]["stops"][1]["order"]
+    plan, labels = run.plan or {}, run.labels or {}
+    order = plan["rounds"][0]["stops"][1]["order"]
     at_depot = {"lat": depot.lat, "lon": depot.lon, "order": None}
     stops = [
         at_depot | {"action": "start", "arrival_s": 3 * DAY + 6 * 3600, "load_kg": 0},
@@ -34,9 +35,10 @@ def two_day_run(territory: Any) -> PlanningRun:
     ]  # fmt: skip
     for stop in stops:
         stop["departure_s"] = stop["arrival_s"] + 60
-    run.plan["rounds"].append({"vehicle": f"v{van.pk}", "day": 3, "km": 30.0, "hours": 2.0, "trips": 1,
+    plan["rounds"].append({"vehicle": f"v{van.pk}", "day": 3, "km": 30.0, "hours": 2.0, "trips": 1,
                                "stops": stops})  # fmt: skip
-    run.labels["vehicles"][f"v{van.pk}"] = {"name": "Fourgon", "driver": "", "phone": ""}
+    labels["vehicles"][f"v{van.pk}"] = {"name": "Fourgon", "driver": "", "phone": ""}
+    run.plan, run.labels = plan, labels
     run.save()
     return run
 
