@@ -128,6 +128,16 @@ def test_where_to_buy_leaves_out_the_places_the_public_cannot_buy_at(client, ter
     assert 'class="mk mk-canteen"' in home  # and in the legend
 
 
+def test_professional_1_widens_anyone_s_search_as_the_open_data_it_is(client, territory) -> None:
+    """`professional=1` is a filter, not a permission: the canteens' pages and the API are public (open
+    data, docs/api.md), so a visitor who asks for them gets them. What stays for professionals is the
+    offer: the form's box and kinds, and the "also supplies" list of a producer's page."""
+    home = client.get("/?q=cantine&professional=1").content.decode()
+    assert "Cantine du collège de Thiers" in home
+    assert 'name="professional"' not in home  # a visitor's form does not offer it
+    assert client.get(territory.thiers_canteen.get_absolute_url()).status_code == 200
+
+
 def map_config(page: str) -> dict[str, Any]:
     found = re.search(r'data-config="([^"]*)"', page)
     assert found, "no map on the page"
