@@ -7,7 +7,7 @@ PORT ?= 8000
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint bench messages system-packages clean
+.PHONY: run test test-sqlite test-postgres lint bench messages screenshots system-packages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,9 +46,17 @@ test: system-packages $(STAMP) locale/fr/LC_MESSAGES/django.mo lint test-sqlite 
 bench: $(STAMP)
 	$(PY) bench/search.py
 
+# Rewrites the real French catalogue from the sources (terroir/site's makemessages: never fuzzy), drops the
+# strings no code uses any more, then lists what is left to translate by hand (an empty msgstr).
 messages: $(STAMP)
-	$(MANAGE) makemessages -l fr --ignore '$(VENV)/*' --ignore 'bench/*'
-	$(MANAGE) compilemessages --ignore '$(VENV)/*'
+	$(MANAGE) makemessages -l fr --no-obsolete --ignore '$(VENV)/*' --ignore 'bench/*' --ignore 'scripts/*' \
+		--ignore '*/tests/*' --ignore '*/migrations/*'
+	@msgattrib --untranslated --no-obsolete locale/fr/LC_MESSAGES/django.po | grep '^msgid' || echo "Every string has its French translation."
+	$(MANAGE) compilemessages --ignore '$(VENV)/*' -v 0
+
+# The docs' screenshots (docs/screenshots/): the demo in a throw-away database, served and photographed.
+screenshots: $(STAMP) locale/fr/LC_MESSAGES/django.mo
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache .ruff_cache

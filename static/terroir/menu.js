@@ -11,3 +11,34 @@
   fit();
   if (narrow.addEventListener) { narrow.addEventListener("change", fit); }
 })();
+
+/* A wide table scrolls inside its box on a narrow screen: keyboard users must reach that box to scroll it
+   with the arrow keys, so a box that overflows joins the tab order, named after its table's caption or the
+   heading above it. A box that fits stays out of it (no useless tab stop on a wide screen). */
+(function () {
+  "use strict";
+  var boxes = document.querySelectorAll(".table-scroll");
+  function name(box) {
+    var caption = box.querySelector("caption");
+    if (caption) { return caption.textContent.trim(); }
+    for (var el = box.previousElementSibling; el; el = el.previousElementSibling) {
+      if (/^H[1-6]$/.test(el.tagName)) { return el.textContent.trim(); }
+    }
+    return document.title;
+  }
+  function fit() {
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        if (!box.hasAttribute("aria-label")) { box.setAttribute("aria-label", name(box)); }
+      } else if (box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+      }
+    }
+  }
+  fit();
+  window.addEventListener("resize", fit);
+})();

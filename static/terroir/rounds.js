@@ -31,8 +31,9 @@
   var el = document.getElementById("rounds-map");
   var data = document.getElementById("rounds-data");
   if (!el || !data || typeof L === "undefined") return;
-  var rounds = JSON.parse(data.textContent);
-  // The colour swatches of the list below: set through the CSSOM, as the policy refuses style attributes.
+  var drawn = JSON.parse(data.textContent);
+  // The colour swatches of the legend and the list below: set through the CSSOM, as the policy refuses
+  // style attributes.
   document.querySelectorAll(".swatch[data-colour]").forEach(function (swatch) {
     swatch.style.backgroundColor = swatch.dataset.colour;
   });
@@ -40,18 +41,63 @@
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
   }
-  var bounds = [];
-  rounds.forEach(function (round) {
-    if (!round.points.length) return;
-    var label = document.createElement("span");
-    label.textContent = round.label;
-    L.polyline(round.points, { color: round.colour, weight: 4, opacity: 0.8 }).bindTooltip(label).addTo(map);
-    round.points.forEach(function (point) {
-      L.circleMarker(point, { radius: 4, color: round.colour, fillOpacity: 0.9 }).addTo(map);
-      bounds.push(point);
-    });
+  var text = function (value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span;
+  };
+  // A marker is a button that keyboard users reach with Tab; its title names the round, so the colour is
+  // never the only clue; Enter opens the same words in a popup.
+  var marker = function (lat, lon, className, label, colour, title) {
+    var face = document.createElement("span");
+    face.textContent = label;
+    if (colour) face.style.backgroundColor = colour;
+    var icon = L.divIcon({ className: className, html: face, iconSize: [24, 24], iconAnchor: [12, 12] });
+    return L.marker([lat, lon], { icon: icon, title: title, keyboard: true }).bindPopup(text(title));
+  };
+  var depots = L.layerGroup().addTo(map);
+  var depotPoints = [];
+  drawn.depots.forEach(function (depot) {
+    marker(depot.lat, depot.lon, "depot-marker", "D", null, depot.title).addTo(depots);
+    depotPoints.push([depot.lat, depot.lon]);
   });
-  if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] });
-  else map.setView([46.5, 2.5], 6);
-  el.dataset.rounds = String(rounds.length);
+  var layers = drawn.rounds.map(function (round) {
+    var group = L.layerGroup();
+    if (round.points.length) {
+      L.polyline(round.points, { color: round.colour, weight: 4, opacity: 0.8 }).bindTooltip(text(round.label)).addTo(group);
+    }
+    round.stops.forEach(function (stop) {
+      marker(stop.lat, stop.lon, "stop-marker", String(stop.n), round.colour, stop.title).addTo(group);
+    });
+    return { round: round, group: group };
+  });
+  var show = function (day) {
+    var bounds = depotPoints.slice();
+    var shown = 0;
+    layers.forEach(function (layer) {
+      var visible = day === "" || String(layer.round.day) === day;
+      if (visible) {
+        layer.group.addTo(map);
+        bounds = bounds.concat(layer.round.points);
+        shown += 1;
+      } else {
+        map.removeLayer(layer.group);
+      }
+    });
+    document.querySelectorAll("details.round[data-day]").forEach(function (details) {
+      details.hidden = !(day === "" || details.dataset.day === day);
+    });
+    if (bounds.length) map.fitBounds(bounds, { padding: [24, 24] });
+    else map.setView([46.5, 2.5], 6);
+    el.dataset.shown = String(shown);
+  };
+  var filter = document.getElementById("day-filter");
+  if (filter) {
+    filter.hidden = false;
+    filter.addEventListener("change", function (event) {
+      if (event.target.name === "day") show(event.target.value);
+    });
+  }
+  show("");
+  el.dataset.rounds = String(drawn.rounds.length);
 })();

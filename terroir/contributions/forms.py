@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from terroir.directory.editing import Entry, values_of, version_of
@@ -103,11 +103,11 @@ class DeleteForm(forms.Form):
         self.alone_in = alone_in
         for actor in alone_in:
             self.fields[f"successor_{actor.pk}"] = forms.EmailField(
-                label=gettext_now("Who takes over %(name)s? The e-mail of their account") % {"name": actor.name},
+                label=gettext("Who takes over %(name)s? The e-mail of their account") % {"name": actor.name},
                 required=False,
             )
             self.fields[f"handover_{actor.pk}"] = forms.BooleanField(
-                label=gettext_now("Nobody: hand %(name)s over to the territory's coordinators") % {"name": actor.name},
+                label=gettext("Nobody: hand %(name)s over to the territory's coordinators") % {"name": actor.name},
                 required=False,
             )
 

@@ -554,8 +554,8 @@ def _choices(codes: Collection[str], index: CommuneIndex) -> list[CommuneChoice]
 
 def communes_suggest(text: str, *, limit: int = SUGGEST_LIMIT) -> list[CommuneChoice]:
     """The communes whose name (accents, case, hyphens and "St" ignored) or postcode starts with what
-    was typed, for an autocomplete: the names starting so first, then those with a word starting so
-    ("just" finds Saint-Just); the territory's communes before the others."""
+    was typed, or with a word starting so ("just" finds Saint-Just), for an autocomplete: the territory's
+    communes first, then the name typed in full, then the names starting so, then the most populated."""
     index = commune_index()
     text = text.strip()
     bracketed = _DEPARTMENT_AFTER.match(text)
@@ -578,18 +578,17 @@ def communes_suggest(text: str, *, limit: int = SUGGEST_LIMIT) -> list[CommuneCh
             break
         starting.append(k)
     inside = [k for k in keys if f" {key}" in f" {k}" and not k.startswith(key)] if len(key) >= 3 else []
-    found: list[CommuneChoice] = []
-    for group in (starting, inside):
-        codes = [e.code for k in group for e in index.by_key[k] if not department or e.department == department]
-        exact = {e.code for e in index.by_key.get(key, [])}
-        # The name typed in full first ("Thiers" before "Thiers-sur-Thève"), within the territory first.
-        ranked = sorted(_choices(codes, index), key=lambda c: (not c.in_territory, c.code not in exact))
-        # Membership by code in a set: a short prefix ("sa") starts thousands of names.
-        seen = {c.code for c in found}
-        found.extend(c for c in ranked if c.code not in seen)
-        if len(found) >= limit:
-            break
-    return found[:limit]
+    exact = {e.code for e in index.by_key.get(key, [])}
+    # Membership by code in a set: a short prefix ("sa") starts thousands of names.
+    prefixed = {e.code for k in starting for e in index.by_key[k]}
+    codes = [e.code for k in (*starting, *inside) for e in index.by_key[k]
+             if not department or e.department == department]  # fmt: skip
+    # The territory's communes first ("just": the Saint-Just nearby before Justine-Herbigny), then the name
+    # typed in full ("Thiers" before "Thiers-sur-Thève"), then the names starting so, then the most
+    # populated (the order _choices gives, which the sort keeps).
+    ranked = sorted(_choices(codes, index), key=lambda c: (not c.in_territory, c.code not in exact,
+                                                           c.code not in prefixed))  # fmt: skip
+    return ranked[:limit]
 
 
 def commune_choose(text: str) -> CommuneChoice:

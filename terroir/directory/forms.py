@@ -12,9 +12,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.dates import MONTHS_3
 from django.utils.dates import WEEKDAYS as WEEKDAYS_NAMES
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .communes import name_key
+from .communes import CommuneAmbiguous, CommuneNotFound, commune_choose
 from .editing import Entry, fields_of, values_of
 from .fields import LIMITS, phone_display
 from .models import BUYER_KINDS, Actor, Category, Commune, Label, LegalForm, PlaceKind, Unit
@@ -42,32 +43,23 @@ def date_input() -> forms.DateInput:
 
 
 def commune_find(text: str) -> str | None:
-    """An INSEE code from what a person typed: "63003", "63003 Ambert", "Ambert" or "Ambert (63)"."""
+    """An INSEE code from what a person typed, read as the search reads it (commune_choose): "63003",
+    "63600", "Ambert", "Ambert (63)" as the autocomplete writes it, "St Just 63600"; a name several communes
+    bear asks which one, a misspelling suggests the closest names."""
     text = text.strip()
     if not text:
         return None
-    head = text.split()[0].upper()
-    if len(head) == 5 and Commune.objects.filter(code=head).exists():
-        return head
-    name, _paren, rest = text.partition("(")
-    department = rest.strip(" )")
-    rows = Commune.objects.filter(name_key=name_key(name))
-    if department:
-        rows = rows.filter(department=department)
-    found = list(rows.values_list("code", "name", "department")[:6])
-    if len(found) == 1:
-        return found[0][0]
-    if not found:
-        raise ValidationError(_("No commune is called “%(name)s”.") % {"name": text[:60]})
-    choices = ", ".join(f"{code} {name} ({dep})" for code, name, dep in found)
-    raise ValidationError(_("Several communes are called so; give the code: %(choices)s") % {"choices": choices})
+    try:
+        return commune_choose(text).code
+    except (CommuneNotFound, CommuneAmbiguous) as exc:
+        raise ValidationError(capfirst(exc.message)) from None
 
 
 def commune_text(code: str | None) -> str:
     if not code:
         return ""
-    found = Commune.objects.filter(code=code).values_list("name", flat=True).first()
-    return f"{code} {found}" if found else code
+    found = Commune.objects.filter(code=code).values_list("name", "department").first()
+    return f"{found[0]} ({found[1]})" if found else code  # as the autocomplete writes it
 
 
 class CommuneField(forms.CharField):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, npgettext
 
 Number = int | float | Decimal
 
@@ -43,3 +43,24 @@ def unit_price(value: Number | None, unit: str, decimals: int = 2) -> str:
     if not money(value, decimals):
         return ""
     return _("%(price)s / %(unit)s") % {"price": money(value, decimals), "unit": UNIT_SINGULAR.get(unit, unit)}
+
+
+def quantity(value: Number | str | None, unit: str) -> str:
+    """A quantity with its unit agreeing in number: "1 pièce", "20 pièces", "1,5 kg" ("1 pièces" before).
+    A fraction takes the plural form, as "1,5 litres" is said."""
+    try:
+        figure = Decimal(str(value))
+    except (ArithmeticError, ValueError, TypeError):
+        return ""
+    decimals = 0 if figure == figure.to_integral_value() else 2
+    written = number(figure, decimals).rstrip("0").rstrip(",.") if decimals else number(figure)
+    count = int(figure) if decimals == 0 else 2
+    said = {
+        "kg": lambda: ngettext("%(n)s kg", "%(n)s kg", count),
+        "l": lambda: ngettext("%(n)s litre", "%(n)s litres", count),
+        "piece": lambda: ngettext("%(n)s piece", "%(n)s pieces", count),
+        "dozen": lambda: ngettext("%(n)s dozen", "%(n)s dozens", count),
+        # A crate of produce ("cagette"), not the route sheet's crate ("caisse"): the context tells them apart.
+        "crate": lambda: npgettext("produce", "%(n)s crate", "%(n)s crates", count),
+    }.get(unit)
+    return said() % {"n": written} if said else f"{written} {unit}"

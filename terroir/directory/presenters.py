@@ -31,6 +31,11 @@ def hours_text(expression: str) -> str:
     return hours_prose.prose(expression, get_language() or settings.LANGUAGE_CODE) if expression else ""
 
 
+def clock_text(value: dt.time) -> str:
+    """A time of the week's table as the prose says it ("9 h", not "09:00")."""
+    return hours_prose.clock(value, get_language() or settings.LANGUAGE_CODE)
+
+
 def hours_status(expression: str, *, now: dt.datetime | None = None) -> str:
     """"ouvert maintenant · ferme à 19 h" / "fermé · ouvre mardi à 9 h", in the territory's time."""
     language = get_language() or settings.LANGUAGE_CODE

@@ -265,6 +265,11 @@ def _time(minutes: int, language: str) -> str:
     return f"{h12}:{mm:02d} {suffix}" if mm else f"{h12} {suffix}"
 
 
+def clock(value: dt.time, language: str = "fr") -> str:
+    """A time of day as the prose says it: "9 h", "12 h 30" in French, "9 am", "12:30 pm" in English."""
+    return _time(value.hour * 60 + value.minute, language)
+
+
 def _span(span: Span, language: str) -> str:
     if span.end is None:
         return str(_words(language)["from"]).format(time=_time(span.start, language))

@@ -176,38 +176,58 @@ class Plan:
     feasible: bool
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the catalogue (makemessages reads this name) without importing Django: the
+    planning engine runs without it. The pages translate it through `ProblemError.template`."""
+    return message
+
+
 class ProblemError(ValueError):
-    """Bad input, naming the order or vehicle at fault."""
+    """Bad input, naming the order or vehicle at fault. The message is English (the API, the logs, the
+    command line); a page says it in the reader's language from `template` (marked for the catalogue) and
+    `values`: `gettext(error.template) % error.values`."""
+
+    def __init__(self, message: str, **values: Any) -> None:
+        super().__init__(message % values if values else message)
+        self.template, self.values = message, values
 
 
 def problem_check(problem: Problem) -> None:
     """ProblemError naming the first depot, vehicle or order at fault."""
     if not problem.depots or not problem.vehicles:
-        raise ProblemError("a plan needs a depot and a vehicle")
+        raise ProblemError(gettext_noop("a plan needs a depot and a vehicle"))
     depots = {d.id for d in problem.depots}
     seen: set[str] = set()
     for vehicle in problem.vehicles:
         if vehicle.id in seen:
-            raise ProblemError(f"vehicle {vehicle.id}: named twice")
+            raise ProblemError(gettext_noop("vehicle %(vehicle)s: named twice"), vehicle=vehicle.id)
         seen.add(vehicle.id)
         for depot_id in (vehicle.depot, vehicle.end_depot or vehicle.depot):
             if depot_id not in depots:
-                raise ProblemError(f"vehicle {vehicle.id}: unknown depot {depot_id!r}")
+                raise ProblemError(
+                    gettext_noop("vehicle %(vehicle)s: unknown depot %(depot)r"), vehicle=vehicle.id, depot=depot_id
+                )
         if vehicle.capacity_kg <= 0 or vehicle.count < 1:
-            raise ProblemError(f"vehicle {vehicle.id}: it has no capacity")
+            raise ProblemError(gettext_noop("vehicle %(vehicle)s: it has no capacity"), vehicle=vehicle.id)
         if vehicle.end_s <= vehicle.start_s:
-            raise ProblemError(f"vehicle {vehicle.id}: its working hours end before they start")
+            raise ProblemError(
+                gettext_noop("vehicle %(vehicle)s: its working hours end before they start"), vehicle=vehicle.id
+            )
         if not vehicle.days or any(not 0 <= d <= 6 for d in vehicle.days):
-            raise ProblemError(f"vehicle {vehicle.id}: its days are numbered 0 (Monday) to 6 (Sunday)")
+            raise ProblemError(
+                gettext_noop("vehicle %(vehicle)s: its days are numbered 0 (Monday) to 6 (Sunday)"), vehicle=vehicle.id
+            )
     seen = set()
     for order in problem.orders:
         if order.id in seen:
-            raise ProblemError(f"order {order.id}: named twice")
+            raise ProblemError(gettext_noop("order %(order)s: named twice"), order=order.id)
         seen.add(order.id)
         if order.kg < 0 or order.crates < 0 or order.value < 0 or order.prize < 0:
-            raise ProblemError(f"order {order.id}: negative quantity or value")
+            raise ProblemError(gettext_noop("order %(order)s: negative quantity or value"), order=order.id)
         if not order.days or any(not 0 <= d <= 6 for d in order.days):
-            raise ProblemError(f"order {order.id}: its days are numbered 0 (Monday) to 6 (Sunday)")
+            raise ProblemError(
+                gettext_noop("order %(order)s: its days are numbered 0 (Monday) to 6 (Sunday)"), order=order.id
+            )
 
 
 def _located(place: Site | None) -> bool:

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from terroir.directory.background import worker_alive
 from terroir.directory.models import Actor
@@ -126,7 +127,7 @@ def run_start(
     MAX_RUNNING slots, so that nobody can keep another's plans waiting."""
     parsed = problems.problem_from_json(problem)
     if not parsed.orders:
-        raise routing.ProblemError("no order to plan")
+        raise routing.ProblemError(gettext_noop("no order to plan"))
     routing.problem_check(parsed)
     runs_reap()
     # Runs waiting longer than this wait for a worker that is not running: they do not hold a slot.

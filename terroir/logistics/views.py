@@ -76,6 +76,12 @@ def _clock(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
+def _problem_text(error: ProblemError) -> str:
+    """The planner's refusal in the reader's language (the engine raises it in English, without Django)."""
+    said = _(error.template) if error.template else str(error)
+    return said % error.values if error.values else said
+
+
 @planner_required
 @require_http_methods(["GET", "POST"])
 def planner(request: HttpRequest) -> HttpResponse:
@@ -108,7 +114,7 @@ def planner(request: HttpRequest) -> HttpResponse:
                     problem, by=request.user, week=week, labels=labels, time_limit_s=limit, owner=desk.current
                 )
             except ProblemError as exc:
-                error = _("The problem cannot be planned: %(reason)s") % {"reason": exc}
+                error = _("The problem cannot be planned: %(reason)s") % {"reason": _problem_text(exc)}
             except services.PlannerBusy:
                 error = _("Two plans are already being computed: try again in a minute.")
             else:
@@ -417,9 +423,11 @@ def _rounds(run: PlanningRun) -> list[dict[str, Any]]:
     labels, plan, report = run.labels or {}, run.plan or {}, run.report or {}
     texts = _order_texts(run)
     costs = report.get("rounds", [])
+    colours: dict[str, str] = {}  # one colour per vehicle, kept on each of its days
     rounds = []
     for i, r in enumerate(plan.get("rounds", [])):
         vehicle = labels.get("vehicles", {}).get(r["vehicle"], {"name": r["vehicle"]})
+        colour = colours.setdefault(r["vehicle"], COLOURS[len(colours) % len(COLOURS)])
         stops = []
         for s in r["stops"]:
             text = _order_text(texts, s["order"])
@@ -431,9 +439,9 @@ def _rounds(run: PlanningRun) -> list[dict[str, Any]]:
                 "unloaded": [_order_text(texts, o) | {"id": o} for o in s.get("unloaded", [])],
             })  # fmt: skip
         rounds.append({
-            "index": i + 1, "vehicle": vehicle, "day": WEEKDAYS[r["day"]], "km": r["km"], "hours": r["hours"],
-            "trips": r["trips"], "stops": stops, "cost": costs[i] if i < len(costs) else None,
-            "colour": COLOURS[i % len(COLOURS)],
+            "index": i + 1, "vehicle": vehicle, "day": WEEKDAYS[r["day"]], "day_number": r["day"],
+            "km": r["km"], "hours": r["hours"], "trips": r["trips"], "stops": stops,
+            "cost": costs[i] if i < len(costs) else None, "colour": colour,
         })  # fmt: skip
     return rounds
 
@@ -469,6 +477,53 @@ def _compare_chart(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"label": label, "values": [alone[key], pooled[key]], "unit": unit} for key, label, unit in measures]
 
 
+def _map_data(run: PlanningRun, rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the rounds map draws: the depots, and each round's line and numbered stops. A stop's number is
+    its line on the route sheet (consecutive stops at one place are one), and its title says the round's
+    day and vehicle so that the colour is never the only clue."""
+    names = (run.labels or {}).get("depots", {})
+    depots = [
+        {"lat": d["place"]["lat"], "lon": d["place"]["lon"], "title": _("Depot: %(name)s") % {
+            "name": names.get(d["id"], {}).get("name") or d["id"]}}
+        for d in (run.problem or {}).get("depots", [])
+        if isinstance(d, dict) and (d.get("place") or {}).get("lat") is not None
+    ]  # fmt: skip
+    drawn = []
+    for r in rounds:
+        label = f"{capfirst(str(r['day']))} · {r['vehicle']['name']}"
+        stops = []
+        for n, group in enumerate(_sheet_stops(r["stops"]), start=1):
+            lat, lon = group["stop"]["lat"], group["stop"]["lon"]
+            if group["depot"] or lat is None:
+                continue
+            title = _("%(round)s — stop %(n)s at %(time)s: %(name)s") % {
+                "round": label,
+                "n": n,
+                "time": group["stop"]["time"],
+                "name": group["where"]["name"] or "",
+            }
+            stops.append({"lat": lat, "lon": lon, "n": n, "title": title})
+        drawn.append({
+            "colour": r["colour"], "label": label, "day": r["day_number"], "stops": stops,
+            "points": [[s["lat"], s["lon"]] for s in r["stops"] if s["lat"] is not None],
+        })  # fmt: skip
+    return {"depots": depots, "rounds": drawn}
+
+
+def _legend(rounds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One line per vehicle: its colour and its name."""
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rounds:
+        seen.setdefault((r["colour"], r["vehicle"]["name"]), {"colour": r["colour"], "name": r["vehicle"]["name"]})
+    return list(seen.values())
+
+
+def _days(rounds: list[dict[str, Any]]) -> list[tuple[int, str]]:
+    """The days the plan uses, for the map's day filter (none when it uses one day)."""
+    days = sorted({(r["day_number"], capfirst(str(r["day"]))) for r in rounds})
+    return days if len(days) > 1 else []
+
+
 @planner_required
 def run(request: HttpRequest, run_id: int) -> HttpResponse:
     planning = get_object_or_404(access.runs_of(request.user), pk=run_id)
@@ -482,18 +537,14 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
         }
         for u in (planning.plan or {}).get("unserved", [])
     ]
-    map_data = [
-        {"colour": r["colour"], "label": f"{r['day']} · {r['vehicle']['name']}",
-         "points": [[s["lat"], s["lon"]] for s in r["stops"] if s["lat"] is not None]}
-        for r in rounds
-    ]  # fmt: skip
     report = planning.report or {}
     producers = len(report.get("sharing", {}).get("shapley", []))
     sharing = _sharing(planning)
     context = {
         "run": planning, "state": _run_json(planning), "error": task_error_text(planning.error), "rounds": rounds,
         "unserved": unserved,
-        "map_data": map_data, "report": report, "sharing": sharing,
+        "map_data": _map_data(planning, rounds), "legend": _legend(rounds), "days": _days(rounds),
+        "report": report, "sharing": sharing,
         "compare_chart": _compare_chart(report), "sharing_chart": [
             {"label": row["name"], "values": [row["proportional"], row["shapley"]], "unit": "€"} for row in sharing
         ],

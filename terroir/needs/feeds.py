@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from terroir.directory import numbers
 from terroir.directory.models import Category
 
 from .models import Need
@@ -52,7 +53,7 @@ class NeedsFeed(Feed):
         return f"{item.title} — {item.buyer.name}"
 
     def item_description(self, item: Need) -> str:
-        quantity = f"{item.quantity.normalize():f} {item.get_unit_display()}, {item.get_frequency_display()}"
+        quantity = f"{numbers.quantity(item.quantity, item.unit)}, {item.get_frequency_display()}"
         return f"{item.category.name}: {quantity}. {item.description}".strip()
 
     def item_pubdate(self, item: Need) -> dt.datetime | None:

@@ -39,6 +39,7 @@ def test_a_suggestion_made_before_the_owner_s_edit_is_accepted_only_once_confirm
     visitor = offline_tab(browser, live_server, browser.new_context(locale="fr-FR", viewport=viewport))
     visitor.goto(f"{live_server.url}/suggest/place/{shop.pk}/")
     no_overflow(visitor, f"suggest-{size}")
+    visitor.click("details.hours-advanced summary")  # the expression itself, under the hours grid
     visitor.fill("input[name=opening_hours]", "Fr 16:00-20:00")
     # Meanwhile, the farm changes its hours.
     revisions.entry_edit(entry=shop, changes={"opening_hours": "Fr 15:00-19:00"}, by=people.claire, version=None)
@@ -66,3 +67,30 @@ def test_a_suggestion_made_before_the_owner_s_edit_is_accepted_only_once_confirm
     assert Place.objects.get(pk=shop.pk).opening_hours == "Fr 16:00-20:00"
     for tab in (visitor, owner):
         tab.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_visitor_suggests_hours_with_the_owners_grid(
+    browser: Any, live_server: Any, territory: Any, size: str
+) -> None:
+    width, height = SIZES[size]
+    shop = territory.farm_shop  # "Fr 16:00-19:00; Sa 09:00-12:00"
+    visitor = offline_tab(
+        browser, live_server, browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    )
+    visitor.goto(f"{live_server.url}/suggest/place/{shop.pk}/")
+    grid = visitor.locator("fieldset.hours-grid")
+    grid.wait_for()
+    assert not visitor.locator("input[name=opening_hours]").is_visible()  # the expression is under "advanced"
+    assert "Version" not in visitor.locator("form.edit").inner_text()  # a hidden field has no label to show
+    friday = visitor.locator(".hours-day[data-day=Fr] input[type=time]")
+    assert [friday.nth(0).input_value(), friday.nth(1).input_value()] == ["16:00", "19:00"]
+    friday.nth(1).fill("20:00")
+    friday.nth(1).dispatch_event("change")
+    visitor.wait_for_function("() => document.querySelector('input[name=opening_hours]').value.includes('20:00')")
+    no_overflow(visitor, f"suggest-grid-{size}")
+    visitor.get_by_role("button", name="Envoyer la suggestion").click()
+    visitor.wait_for_selector("h1")
+    suggestion = Suggestion.objects.get()
+    assert suggestion.changes["opening_hours"] == ["Fr 16:00-19:00; Sa 09:00-12:00", "Fr 16:00-20:00; Sa 09:00-12:00"]
+    visitor.context.close()

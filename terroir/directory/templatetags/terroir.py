@@ -40,6 +40,12 @@ def price_per(value: numbers.Number | None, unit: str) -> str:
 
 
 @register.filter
+def quantity(value: numbers.Number | None, unit: str) -> str:
+    """{{ need.quantity|quantity:need.unit }} -> "1 pièce", "20 pièces"."""
+    return numbers.quantity(value, unit)
+
+
+@register.filter
 def phone(value: str | None) -> str:
     """A stored phone (E.164) as people read it: "04 73 12 34 56"; a foreign one in the international format."""
     return phone_display(value or "")

@@ -54,3 +54,16 @@ def test_the_autocomplete_puts_the_territorys_communes_first_and_ignores_accents
     assert next(c.name for c in communes_suggest("thiers")) == "Thiers"
     assert "Ambert" in [c.name for c in communes_suggest("636")]
     assert communes_suggest("   ") == []
+
+
+def test_the_autocomplete_ranks_the_territory_then_the_exact_name_then_the_prefix_then_the_population() -> None:
+    # "just": the territory's Saint-Just… (a word of their name) before Justine-Herbigny (08), whose name
+    # starts so but is far away.
+    found = communes_suggest("just")
+    assert found[0].in_territory and found[0].name.startswith("Saint-Just")
+    assert [c.in_territory for c in found] == sorted((c.in_territory for c in found), reverse=True)
+    # Within the territory, the name typed in full, then by population.
+    mont = communes_suggest("mont")
+    assert mont[0].name == "Mont"
+    territory = [c.population for c in mont[1:] if c.in_territory and c.name.lower().startswith("mont")]
+    assert territory == sorted(territory, reverse=True)

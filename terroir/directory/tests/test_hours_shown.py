@@ -33,6 +33,16 @@ def test_the_place_page_says_the_hours_in_english(client, territory, saturday_ev
     assert "open now · closes at 7 pm" in html
 
 
+def test_the_place_page_s_week_table_says_the_times_like_the_prose(client, territory, saturday_evening) -> None:
+    html = client.get(territory.le_local.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    week = html[html.index('<table class="week">') :]
+    week = week[: week.index("</table>")]
+    assert "9 h–12 h 30, 15 h–19 h" in week and "09:00" not in week
+    client.cookies["django_language"] = "en"
+    html = client.get(territory.le_local.get_absolute_url()).content.decode()
+    assert "9 am–12:30 pm, 3 pm–7 pm" in html
+
+
 def test_search_results_and_producer_pages_show_words_not_code(client, territory, saturday_evening) -> None:
     results = client.get("/?commune=Ambert&radius_km=10").content.decode()
     assert "jeudi 7 h–13 h" in results and "Th 07:00-13:00" not in results

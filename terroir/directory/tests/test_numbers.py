@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from terroir.directory.numbers import money, number, unit_price
+from terroir.directory.numbers import money, number, quantity, unit_price
 
 NBSP = "\u00a0"
 
@@ -38,3 +38,15 @@ def test_the_template_filters_use_the_same_helpers() -> None:
     template = Template("{% load terroir %}{{ v|money:0 }} {{ v|number }} {{ p|price_per:'kg' }}")
     with translation.override("fr"):
         assert template.render(Context({"v": 22885, "p": 3})) == f"22{NBSP}885{NBSP}€ 22{NBSP}885 3,00{NBSP}€ / kg"
+
+
+def test_a_quantity_s_unit_agrees_with_the_number() -> None:
+    with translation.override("fr"):
+        assert [quantity(1, "piece"), quantity(20, "piece"), quantity(Decimal("1.50"), "kg"), quantity(1, "dozen"),
+                quantity(2, "crate"), quantity(Decimal("1.5"), "l")] == [
+            "1 pièce", "20 pièces", "1,5 kg", "1 douzaine", "2 cagettes", "1,5 litres"]  # fmt: skip
+    with translation.override("en"):
+        assert [quantity(1, "piece"), quantity(3, "dozen")] == ["1 piece", "3 dozens"]
+    template = Template("{% load terroir %}{{ q|quantity:'piece' }}")
+    with translation.override("fr"):
+        assert template.render(Context({"q": Decimal("1.00")})) == "1 pièce"

@@ -53,7 +53,7 @@ def test_place_page_lists_who_sells_there_with_hours_and_json_ld(client, territo
     html = client.get(territory.ambert_market.get_absolute_url()).content.decode()
     assert "GAEC des Monts du Forez" in html and "Rucher de la Durolle" in html
     assert "Th 07:00-13:00" in html
-    assert re.search(r"[Jj]eudi[^<]*</th>\s*<td>07:00–13:00</td>", html)
+    assert re.search(r"[Jj]eudi[^<]*</th>\s*<td>7 h–13 h</td>", html)  # said like the prose, not "07:00"
     data = json_ld(html)
     assert data["@context"] == "https://schema.org"
     assert data["geo"]["latitude"] == 45.5497
@@ -126,6 +126,16 @@ def test_where_to_buy_leaves_out_the_places_the_public_cannot_buy_at(client, ter
     assert 'value="canteen"' in home  # the professionals' kinds are offered
     assert "Cantine du collège de Thiers" in home
     assert 'class="mk mk-canteen"' in home  # and in the legend
+
+
+def test_professional_1_widens_anyone_s_search_as_the_open_data_it_is(client, territory) -> None:
+    """`professional=1` is a filter, not a permission: the canteens' pages and the API are public (open
+    data, docs/api.md), so a visitor who asks for them gets them. What stays for professionals is the
+    offer: the form's box and kinds, and the "also supplies" list of a producer's page."""
+    home = client.get("/?q=cantine&professional=1").content.decode()
+    assert "Cantine du collège de Thiers" in home
+    assert 'name="professional"' not in home  # a visitor's form does not offer it
+    assert client.get(territory.thiers_canteen.get_absolute_url()).status_code == 200
 
 
 def map_config(page: str) -> dict[str, Any]:

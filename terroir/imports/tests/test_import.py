@@ -128,8 +128,9 @@ def test_import_source_command_uses_ready_made_mappings_and_reports(tmp_path, te
     call_command("import_source", str(tmp_path / "osm.json"), source="osm", report=str(tmp_path / "r.csv"))
     out = capsys.readouterr().out
     # In the reader's language (French by default), as every message of the import.
-    assert "2 lignes lues : 1 nouvelles fiches, 0 mises à jour, 0 inchangées, 1 rejetées" in out
-    assert "annuaire : 1 entrées créées" in out
+    # Each count agrees with its noun: "1 rejetée", not "1 rejetées".
+    assert "2 lignes lues : 1 nouvelle fiche, 0 mise à jour, 0 inchangée, 1 rejetée" in out
+    assert "annuaire : 1 entrée créée" in out
     assert "semble inversée (latitude et longitude) ; non gardée" in (tmp_path / "r.csv").read_text(encoding="utf-8")
     with pytest.raises(CommandError, match="rien n’a été importé"):
         (tmp_path / "bad.json").write_text("{", encoding="utf-8")
@@ -152,4 +153,4 @@ def test_import_source_remembers_a_sources_mapping_and_previews_or_dry_runs_with
     call_command("import_source", str(path), source="amap-63", mapping=str(tmp_path / "amap.toml"))
     # The next file of the source is read with the mapping it was last imported with.
     call_command("import_source", str(path), source="amap-63")
-    assert "0 nouvelles fiches, 0 mises à jour, 2 inchangées" in capsys.readouterr().out
+    assert "0 nouvelle fiche, 0 mise à jour, 2 inchangées" in capsys.readouterr().out

@@ -4,12 +4,14 @@ the sharing, then opens the drivers' route sheets."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from terroir.conftest import offline_tab
 from terroir.logistics.tests.test_planner import WEEK, make_week
+from terroir.logistics.tests.test_rounds_map import two_day_run
 from terroir.needs.tests.test_browser import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,3 +65,35 @@ def test_a_run_waiting_for_the_worker_says_so(
     tab.goto(f"{live_server.url}/logistics/?week={WEEK.isoformat()}")
     tab.click("button:has-text('Planifier les tournées')")
     tab.wait_for_selector("#job-message:has-text('En attente du processus de calcul')")  # no worker runs here
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_the_rounds_map_numbers_the_stops_names_the_vehicles_and_filters_by_day(
+    browser: Any, live_server: Any, territory: Any, people: Any, settings: Any, size: tuple[int, int]
+) -> None:
+    settings.TERROIR_TILE_URL = ""  # no tiles: the map must still say everything
+    run = two_day_run(territory)
+    width, height = size
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    tab = signed_in(offline_tab(browser, live_server, context), people.camille, live_server)
+    tab.goto(f"{live_server.url}/logistics/runs/{run.pk}/")
+    tab.wait_for_function("() => document.getElementById('rounds-map').dataset.shown === '2'")
+    stops = tab.locator("#rounds-map .stop-marker")
+    assert stops.count() == 3 and tab.locator("#rounds-map .depot-marker").count() == 1
+    assert tab.locator(".stop-marker[title*='Fourgon']").inner_text() == "2"
+    assert "Jeudi" in (tab.locator(".stop-marker[title*='Fourgon']").get_attribute("title") or "")
+    # Keyboard: the markers are buttons in the tab order, and Enter says the stop in a popup.
+    tab.locator(".stop-marker").first.focus()
+    tab.keyboard.press("Enter")
+    tab.wait_for_selector(".leaflet-popup-content")
+    assert "arrêt" in tab.locator(".leaflet-popup-content").inner_text()
+    # The day filter keeps Thursday's round alone, on the map and in the list below.
+    tab.check("#day-filter input[value='3']")
+    tab.wait_for_function("() => document.getElementById('rounds-map').dataset.shown === '1'")
+    assert tab.locator("#rounds-map .stop-marker").count() == 1
+    assert tab.locator("details.round:visible").count() == 1
+    assert tab.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    shots = Path("/tmp/shots-rounds")
+    shots.mkdir(exist_ok=True)
+    tab.screenshot(path=str(shots / f"rounds-map-{width}.png"), full_page=True)
+    context.close()

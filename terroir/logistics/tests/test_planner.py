@@ -482,3 +482,20 @@ def test_a_producer_is_found_by_its_siret_written_the_way_spreadsheets_write_it(
     read = orders_read(path, week=WEEK)
     assert read.problems == []
     assert [order.producer for order in read.orders] == [territory.cheese_farm, territory.cheese_farm]
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("fr", "véhicule v{pk} : il n&#x27;a aucune capacité"),
+    ("en", "vehicle v{pk}: it has no capacity"),
+])  # fmt: skip
+def test_a_problem_the_planner_refuses_is_said_in_the_reader_s_language(
+    client: Client, people: Any, territory: Any, language: str, said: str
+) -> None:
+    week = make_week(territory)
+    week["truck"].capacity_kg = 0
+    week["truck"].save()
+    client.force_login(people.camille)
+    data = {"week": WEEK.isoformat(), "vehicles": [week["truck"].pk], "orders": [o.pk for o in week["orders"]]}
+    page = client.post("/logistics/", data, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert said.format(pk=week["truck"].pk) in page
+    assert not PlanningRun.objects.exists()

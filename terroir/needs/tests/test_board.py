@@ -226,6 +226,18 @@ def test_the_board_filters_by_kind_of_buyer_and_distance_and_says_what_is_wrong(
     assert client.get("/needs/?radius_km=loin").status_code == 400
 
 
+def test_the_board_reads_the_commune_as_the_search_does(client: Client, territory: Any, people: Any) -> None:
+    """Through commune_choose: "Saint-Just" is the territory's, a misspelling suggests, an ambiguous name
+    asks which one, the autocomplete's "Ambert (63)" is understood."""
+    services.need_publish(need=cheese_need(territory, people), by=people.sophie)  # delivered in Clermont
+    assert "Fromages AOP" in client.get("/needs/?commune=Clermont-Ferrand (63)&radius_km=10").content.decode()
+    typo = client.get("/needs/?commune=Ambret", HTTP_ACCEPT_LANGUAGE="fr")
+    assert typo.status_code == 400 and "Voulez-vous dire Ambert (63)" in typo.content.decode()
+    ambiguous = client.get("/needs/?commune=Clermont", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Clermont (60)" in ambiguous and "Laquelle" in ambiguous
+    assert client.get("/needs/?commune=Saint-Just&radius_km=10").status_code == 200
+
+
 def test_declared_volumes_delivery_days_and_requirements_shape_the_match(territory: Any, people: Any) -> None:
     from terroir.directory import editing
 

@@ -88,3 +88,26 @@ def test_the_check_reports_an_empty_or_fuzzy_entry(tmp_path: Path) -> None:
                   encoding="utf-8")
     assert [(msgid, complete) for msgid, _, complete in _entries(po)] == [
         ("Done", True), ("Open", False), ("Closed", False), ("%(n)s row", False), ("A long one", True)]
+
+
+def test_make_messages_keeps_every_translated_string_the_code_uses_and_guesses_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make messages` rewrites the real catalogue: a string the code still uses must not fall out of it
+    (a gettext under another name was dropped), and msgmerge must not mark a guess fuzzy."""
+    from terroir.site.management.commands.makemessages import Command
+
+    assert "--no-fuzzy-matching" in Command.msgmerge_options
+    for name in SOURCES:
+        shutil.copytree(REPO / name, tmp_path / name, ignore=SKIPPED)
+    catalogue = tmp_path / "locale" / "fr" / "LC_MESSAGES"
+    catalogue.mkdir(parents=True)
+    real = REPO / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+    shutil.copy(real, catalogue / "django.po")
+    monkeypatch.chdir(tmp_path)
+    with override_settings(LOCALE_PATHS=[str(tmp_path / "locale")]):
+        call_command("makemessages", locale=["fr"], no_obsolete=True, no_wrap=True, verbosity=0)
+    kept = {msgid for msgid, _, _ in _entries(catalogue / "django.po")}
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "terroir").rglob("*.py") if "tests" not in p.parts)
+    used = {msgid for msgid, _, complete in _entries(real) if complete and f'("{msgid}")' in code}
+    assert used - kept == set()

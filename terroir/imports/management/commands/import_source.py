@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from terroir.imports.mapping import Mapping, MappingError
 from terroir.imports.models import ImportRun
@@ -78,20 +79,7 @@ class Command(BaseCommand):
         if run.status == ImportRun.Status.FAILED:
             message = _("%(name)s: %(error)s (nothing was imported)")
             raise CommandError(message % {"name": path.name, "error": run.error})
-        self.stdout.write(
-            _(
-                "%(rows)s rows read: %(created)s new records, %(updated)s updated, %(unchanged)s unchanged, "
-                "%(rejected)s rejected; %(missing)s no longer in the source (flagged); %(commune_level)s placed at "
-                "their commune's centre only"
-            ) % {name: getattr(run, name) for name in ("rows", "created", "updated", "unchanged", "rejected",
-                                                      "missing", "commune_level")}
-        )  # fmt: skip
-        self.stdout.write(
-            _(
-                "directory: %(entries_created)s entries created, %(entries_updated)s updated, %(merged)s records "
-                "merged into another source's entry, %(review)s pairs to review"
-            ) % {name: getattr(run, name) for name in ("entries_created", "entries_updated", "merged", "review")}
-        )  # fmt: skip
+        self.stdout.write(_summary(run))
         if options["dry_run"]:
             self.stdout.write(_("dry run: nothing was kept"))
 
@@ -109,3 +97,29 @@ class Command(BaseCommand):
     def _progress_end(self) -> None:
         if self._shown:
             sys.stderr.write("\n")
+
+
+def _summary(run: ImportRun) -> str:
+    """What the run did, each count agreeing with its noun ("1 rejetée", "2 rejetées")."""
+    said = {
+        "rows": ngettext("%(n)s row read", "%(n)s rows read", run.rows),
+        "created": ngettext("%(n)s new record", "%(n)s new records", run.created),
+        "updated": ngettext("%(n)s updated", "%(n)s updated", run.updated),
+        "unchanged": ngettext("%(n)s unchanged", "%(n)s unchanged", run.unchanged),
+        "rejected": ngettext("%(n)s rejected", "%(n)s rejected", run.rejected),
+        "missing": ngettext("%(n)s no longer in the source (flagged)", "%(n)s no longer in the source (flagged)",
+                            run.missing),
+        "commune_level": ngettext("%(n)s placed at its commune's centre only",
+                                  "%(n)s placed at their commune's centre only", run.commune_level),
+        "entries_created": ngettext("%(n)s entry created", "%(n)s entries created", run.entries_created),
+        "entries_updated": ngettext("%(n)s updated", "%(n)s updated", run.entries_updated),
+        "merged": ngettext("%(n)s record merged into another source's entry",
+                           "%(n)s records merged into another source's entry", run.merged),
+        "review": ngettext("%(n)s pair to review", "%(n)s pairs to review", run.review),
+    }  # fmt: skip
+    counts = {key: getattr(run, key) for key in said}
+    parts = {key: text % {"n": counts[key]} for key, text in said.items()}
+    return "\n".join([
+        _("%(rows)s: %(created)s, %(updated)s, %(unchanged)s, %(rejected)s; %(missing)s; %(commune_level)s") % parts,
+        _("directory: %(entries_created)s, %(entries_updated)s, %(merged)s, %(review)s") % parts,
+    ])  # fmt: skip

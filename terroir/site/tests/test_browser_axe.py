@@ -1,0 +1,71 @@
+"""axe-core on every main page of each role (issue 15): no serious or critical accessibility violation.
+
+axe-core is vendored for the tests only (tests/vendor/axe-core, MPL-2.0, see its PROVENANCE.md): it runs
+inside the page through the browser's debugging protocol, which the pages' strict CSP does not block."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from terroir.imports.models import ImportRun, Source
+from terroir.logistics.tests.test_sheets import sheet_run
+from terroir.site.tests.test_browser_phone import DESKTOP, PAGES, PHONE, tab_at, who
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+
+
+def more_pages(territory: Any, role: str, import_run: Any) -> list[str]:
+    """Pages of the role that the overflow test does not visit."""
+    extra = {
+        "visitor": ["/?kind=market", f"/suggest/place/{territory.ambert_market.pk}/"],
+        "producer": [f"/suggest/place/{territory.ambert_market.pk}/"],
+        "buyer": [],
+        "coordinator": ["/coordination/", f"/imports/runs/{import_run.pk}/"],
+    }
+    return extra[role]
+
+
+def violations(tab: Any) -> list[str]:
+    """The serious and critical violations of the open page, one line each: rule, impact, where."""
+    if not tab.evaluate("() => typeof window.axe !== 'undefined'"):
+        tab.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    result = tab.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    assert result["passes"], "axe-core did not run"  # a page it could not read would pass silently
+    found = result["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {node['target']} — {node.get('failureSummary', '')[:160]}"
+        for v in found
+        if v["impact"] in BLOCKING
+        for node in v["nodes"]
+    ]
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+@pytest.mark.parametrize("role", PAGES)
+def test_no_main_page_of_a_role_has_a_serious_or_critical_accessibility_violation(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
+    role: str, size: str,
+) -> None:  # fmt: skip
+    settings.TERROIR_TILE_URL = ""
+    run = sheet_run(territory)
+    source = Source.objects.create(name="bio", label="Bio")
+    report = "\ufeffline;rejected;column;problem;row\n3;yes;nom;x;{}\n"
+    import_run = ImportRun.objects.create(
+        source=source, file_name="bio.csv", status=ImportRun.Status.DONE, rows=2, rejected=1, report=report
+    )
+    tab = tab_at(browser, live_server, who(people, role), DESKTOP if size == "desktop" else PHONE)
+    found = {}
+    for path in [*PAGES[role](territory, people, run), *more_pages(territory, role, import_run)]:
+        response = tab.goto(live_server.url + path)
+        assert response is not None and response.status == 200, path
+        tab.wait_for_load_state("load")
+        if problems := violations(tab):
+            found[path] = problems
+    tab.context.close()
+    assert found == {}
