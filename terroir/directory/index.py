@@ -306,10 +306,10 @@ def _places_index(ids: Sequence[int]) -> int:
                 actor_words, actor_facets = known[actor_id]
                 words.update(dict.fromkeys(actor_words))
                 facets |= actor_facets
-            term_rows.extend((word, place_id, *position) for word in words)
-            facet_rows.extend((facet, place_id, *position) for facet in facets)
-        rows_insert(SearchTerm, ("term", "place_id", "band", "lat", "lon"), term_rows)
-        rows_insert(PlaceFacet, ("facet", "place_id", "band", "lat", "lon"), facet_rows)
+            term_rows.extend((word, place_id, kind, *position) for word in words)
+            facet_rows.extend((facet, place_id, kind, *position) for facet in facets)
+        rows_insert(SearchTerm, ("term", "place_id", "kind", "band", "lat", "lon"), term_rows)
+        rows_insert(PlaceFacet, ("facet", "place_id", "kind", "band", "lat", "lon"), facet_rows)
         rows_insert(ProducerPlace, ("actor_id", "place_id"), shown_rows)
     return len(ids)
 

@@ -215,8 +215,9 @@ def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
     """The places matching everything but distance and opening hours, as rows of one search table.
 
     One condition is read from its index (the first facet, else the rarest word, else the place
-    kinds), restricted to the strips of latitude and longitudes of `box`; each other condition is
-    probed per row through the (place, …) unique indexes. No place row is visited.
+    kinds), restricted to the strips of latitude and longitudes of `box`; the kinds are read from the
+    same index entries; each other condition is probed per row through the (place, …) unique indexes.
+    No place row is visited.
     """
     facets = []
     if query.category:
@@ -251,7 +252,8 @@ def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
         rows, repeats = PlaceFacet.objects.filter(facet__in=kind_facets or ALL_KIND_FACETS), False
         kind_facets = []
     if kind_facets:
-        probes.append(has_facet(kind_facets))
+        # Every row carries its place's kind: a condition on the row, not a probe of the place's facets.
+        rows = rows.filter(kind__in=[facet.removeprefix("k:") for facet in kind_facets])
     for probe in probes:
         rows = rows.filter(probe)
     candidates = Candidates(rows=rows, repeats=repeats)
