@@ -695,10 +695,19 @@ def _producers_by_words(query: PlaceQuery, words: list[str], start: int) -> Prod
 
     driver = max(words, key=len)
     rows = prefix(ProducerTerm.objects.all(), driver)
+    # Two seeks: the first and last word of the range. One word only (a whole word typed, as a rule): its
+    # rows are one per producer, already in name order in the index, so neither the page nor the count
+    # needs a sort or a distinct over every match.
+    first = rows.order_by("term").values_list("term", flat=True).first()
+    single = first is not None and first == rows.order_by("-term").values_list("term", flat=True).first()
+    if single:
+        rows = ProducerTerm.objects.filter(term=first)
     for word in words:
         if word != driver:
             rows = rows.filter(Exists(prefix(ProducerTerm.objects.filter(actor_id=OuterRef("actor_id")), word)))
-    matches = rows.values_list("actor_id", "name").order_by().distinct()
+    matches = rows.values_list("actor_id", "name").order_by()
+    if not single:
+        matches = matches.distinct()
     page = [pid for pid, _name in matches.order_by("name", "actor_id")[start : start + query.page_size]]
     objects = Actor.objects.select_related("commune").in_bulk(page)
     hits = [
