@@ -11,7 +11,7 @@ import math
 import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any
 
@@ -188,16 +188,21 @@ def _plain_indexes_dropped(*tables: type[models.Model]) -> Iterator[None]:
 
 @contextmanager
 def _foreign_keys_checked_once(*tables: type[models.Model]) -> Iterator[None]:
-    """For a full rebuild on PostgreSQL: drop the tables' foreign keys and add them again once the rows
-    are in, so that they are checked by one join each instead of a trigger event queued and run per
-    row (tens of millions of words and facets in a national load). SQLite checks a row's keys by one
-    index probe as it is written: nothing to gain there."""
+    """For a full rebuild by a bulk loader on PostgreSQL: drop the tables' foreign keys and add them
+    again once the rows are in, so that they are checked by one join each instead of a trigger event
+    queued and run per row (tens of millions of words and facets in a national load). Dropping a key
+    locks the table it references (places, actors) until the transaction ends. SQLite checks a row's
+    keys by one index probe as it is written: nothing to gain there."""
     if connection.vendor != "postgresql":
         yield
         return
     qn = connection.ops.quote_name
     names = [qn(model._meta.db_table) for model in tables]
     with connection.cursor() as cursor:
+        # No table with checks still pending can be altered (the places written before, in the same
+        # transaction, whose table the keys reference): run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
             " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
@@ -208,7 +213,6 @@ def _foreign_keys_checked_once(*tables: type[models.Model]) -> Iterator[None]:
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {qn(name)}")
     yield
     with connection.cursor() as cursor:
-        # No table with checks still pending can be altered (the places written before, in the same transaction).
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for table, name, definition in keys:
@@ -216,15 +220,20 @@ def _foreign_keys_checked_once(*tables: type[models.Model]) -> Iterator[None]:
 
 
 @transaction.atomic
-def places_reindex(*, place_ids: Sequence[int] | None = None) -> int:
+def places_reindex(*, place_ids: Sequence[int] | None = None, bulk: bool = False) -> int:
     """Rebuild the words, facets and shown producers of the given places (all places when None), with
     their positions: to be called whenever a place's name, kind, position, opening, operator, producers
-    or their offers change. Returns the number of places."""
+    or their offers change. Returns the number of places.
+
+    `bulk` (a full rebuild by a bulk loader): on PostgreSQL the derived rows' foreign keys are checked
+    once after the load (`_foreign_keys_checked_once`), which keeps every reader of the places and
+    actors waiting until the transaction ends; a rebuild of a live directory leaves it False."""
     derived = (SearchTerm, PlaceFacet, ProducerPlace)
     if place_ids is None:
         for model in derived:
             model.objects.all().delete()
-        with _foreign_keys_checked_once(*derived), _plain_indexes_dropped(SearchTerm, PlaceFacet):
+        keys = _foreign_keys_checked_once(*derived) if bulk else nullcontext()
+        with keys, _plain_indexes_dropped(SearchTerm, PlaceFacet):
             return _places_index(list(Place.objects.order_by("id").values_list("id", flat=True)))
     ids = sorted(set(place_ids))
     for chunk in _chunks(ids):

@@ -503,7 +503,7 @@ def places_bulk_create(
         ],
     )
     if rebuild:
-        places_reindex()
+        places_reindex(bulk=True)
         map_cells_rebuild()
         return places
     if index:
