@@ -211,6 +211,16 @@ def _rarest(words: list[str], *, enough: int = 2000) -> str:
     return min(words, key=lambda word: (sizes[word], -len(word)))
 
 
+def single_term(rows: QuerySet[Any, Any]) -> str | None:
+    """The one word of a prefix range of word rows, when the range holds one only (a whole word typed, as
+    a rule), else None. Two index seeks: its first and last word. The rows of one word are one per place
+    (or producer), in the order of the rest of the index: a count needs no distinct, a page no sort."""
+    first = rows.order_by("term").values_list("term", flat=True).first()
+    if first is None or first != rows.order_by("-term").values_list("term", flat=True).first():
+        return None
+    return str(first)
+
+
 def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
     """The places matching everything but distance and opening hours, as rows of one search table.
 
@@ -246,7 +256,8 @@ def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
     elif words:
         driver = _rarest(words)
         rows = SearchTerm.objects.filter(term__gte=driver, term__lt=prefix_upper_bound(driver))
-        repeats = True
+        only = single_term(rows)
+        rows, repeats = (rows, True) if only is None else (SearchTerm.objects.filter(term=only), False)
         probes += [has_word(word) for word in words if word != driver]
     else:
         rows, repeats = PlaceFacet.objects.filter(facet__in=kind_facets or ALL_KIND_FACETS), False
@@ -695,13 +706,11 @@ def _producers_by_words(query: PlaceQuery, words: list[str], start: int) -> Prod
 
     driver = max(words, key=len)
     rows = prefix(ProducerTerm.objects.all(), driver)
-    # Two seeks: the first and last word of the range. One word only (a whole word typed, as a rule): its
-    # rows are one per producer, already in name order in the index, so neither the page nor the count
-    # needs a sort or a distinct over every match.
-    first = rows.order_by("term").values_list("term", flat=True).first()
-    single = first is not None and first == rows.order_by("-term").values_list("term", flat=True).first()
-    if single:
-        rows = ProducerTerm.objects.filter(term=first)
+    # One word only in the range: its rows are already in name order in the (term, name, actor) index.
+    only = single_term(rows)
+    single = only is not None
+    if only is not None:
+        rows = ProducerTerm.objects.filter(term=only)
     for word in words:
         if word != driver:
             rows = rows.filter(Exists(prefix(ProducerTerm.objects.filter(actor_id=OuterRef("actor_id")), word)))
