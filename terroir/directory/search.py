@@ -25,6 +25,7 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Q,
     QuerySet,
     Value,
     Window,
@@ -583,26 +584,36 @@ def map_view(query: PlaceQuery, *, bbox: BBox, zoom: int, now: dt.datetime | Non
 PRODUCERS_MIN_ZOOM = 8
 
 
-def _producers_matching(query: PlaceQuery, qs: QuerySet[Actor, Actor] | None = None) -> QuerySet[Actor, Actor]:
-    """Producers by text (word starts of their name and commune), category (with its sub-categories),
-    label and, when kinds are asked, the kinds of the places they supply. Each condition is a probe per
-    producer (EXISTS through the offers' producer index), so a search near a point reads the producers
-    of its box, not every offer of a category. `qs`: the actors to start from (a box, first, so that the
-    probes run on its rows only)."""
-    qs = (Actor.objects.all() if qs is None else qs).filter(is_producer=True)
+def _producer_conditions(query: PlaceQuery) -> list[Any]:
+    """The conditions `_producers_matching` applies, read once (the category's sub-categories) for the
+    several sets of actors a search may filter."""
+    conditions: list[Any] = []
     if query.category:
         _facet("category", "c", query.category)
         path = Category.objects.values_list("path", flat=True).get(slug=query.category)
         categories = list(Category.objects.filter(path__startswith=path).values_list("id", flat=True))
-        qs = qs.filter(Exists(Offer.objects.filter(producer_id=OuterRef("pk"), category_id__in=categories)))
+        conditions.append(Exists(Offer.objects.filter(producer_id=OuterRef("pk"), category_id__in=categories)))
     if query.label:
         _facet("label", "l", query.label)
-        qs = qs.filter(Exists(Offer.objects.filter(producer_id=OuterRef("pk"), labels__slug=query.label)))
-    for word in terms(query.q)[:MAX_TERMS]:
-        qs = qs.filter(search_key__contains=f" {word}")
+        conditions.append(Exists(Offer.objects.filter(producer_id=OuterRef("pk"), labels__slug=query.label)))
+    conditions += [Q(search_key__contains=f" {word}") for word in terms(query.q)[:MAX_TERMS]]
     if query.kinds:
         supplied = Place.producers.through.objects.filter(actor_id=OuterRef("pk"), place__kind__in=query.kinds)
-        qs = qs.filter(Exists(supplied))
+        conditions.append(Exists(supplied))
+    return conditions
+
+
+def _producers_matching(
+    query: PlaceQuery, qs: QuerySet[Actor, Actor] | None = None, conditions: list[Any] | None = None
+) -> QuerySet[Actor, Actor]:
+    """Producers by text (word starts of their name and commune), category (with its sub-categories),
+    label and, when kinds are asked, the kinds of the places they supply. Each condition is a probe per
+    producer (EXISTS through the offers' producer index), so a search near a point reads the producers
+    of its box, not every offer of a category. `qs`: the actors to start from (a box, first, so that the
+    probes run on its rows only); `conditions`: those of `_producer_conditions(query)` when read already."""
+    qs = (Actor.objects.all() if qs is None else qs).filter(is_producer=True)
+    for condition in _producer_conditions(query) if conditions is None else conditions:
+        qs = qs.filter(condition)
     return qs
 
 
@@ -630,7 +641,9 @@ def _producer_positions(
             commune__lat__gte=box.south, commune__lat__lte=box.north,
             commune__lon__gte=box.west, commune__lon__lte=box.east,
         )  # fmt: skip
-    placed, unplaced = _producers_matching(query, placed), _producers_matching(query, unplaced)
+    conditions = _producer_conditions(query)
+    placed = _producers_matching(query, placed, conditions)
+    unplaced = _producers_matching(query, unplaced, conditions)
     if without_place:
         placed, unplaced = _without_place(placed), _without_place(unplaced)
     own = placed.order_by().values_list("id", "lat", "lon")
