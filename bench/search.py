@@ -93,6 +93,7 @@ def build(places: int, producers: int) -> tuple[float, float]:
     start, start_cpu = time.perf_counter(), time.process_time()
     if not Commune.objects.exists():
         communes_load()
+
     # Each step's line carries the seconds since the start and the process's processor seconds: on a loaded
     # machine the wall clock says more about the others' work than about this one.
     def say(message: str) -> None:
