@@ -248,7 +248,7 @@ class Builder:
         places_bulk_create(places=[place for place, _ in places], producers=links, index=False, batch_size=2000)
         link_count = sum(len(dict.fromkeys(ids)) for ids in links)
         say(f"{len(places)} places and {link_count} links written")
-        places_reindex(bulk=True)
+        places_reindex(bulk=True, progress=say)
         say("words, facets and shown producers indexed")
         map_cells_rebuild()
         say("map cells rebuilt")

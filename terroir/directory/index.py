@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any
@@ -220,26 +220,29 @@ def _foreign_keys_checked_once(*tables: type[models.Model]) -> Iterator[None]:
 
 
 @transaction.atomic
-def places_reindex(*, place_ids: Sequence[int] | None = None, bulk: bool = False) -> int:
+def places_reindex(
+    *, place_ids: Sequence[int] | None = None, bulk: bool = False, progress: Callable[[str], None] | None = None
+) -> int:
     """Rebuild the words, facets and shown producers of the given places (all places when None), with
     their positions: to be called whenever a place's name, kind, position, opening, operator, producers
     or their offers change. Returns the number of places.
 
     `bulk` (a full rebuild by a bulk loader): on PostgreSQL the derived rows' foreign keys are checked
     once after the load (`_foreign_keys_checked_once`), which keeps every reader of the places and
-    actors waiting until the transaction ends; a rebuild of a live directory leaves it False."""
+    actors waiting until the transaction ends; a rebuild of a live directory leaves it False.
+    `progress` is told every 100,000 places (a national load's indexing takes minutes)."""
     derived = (SearchTerm, PlaceFacet, ProducerPlace)
     if place_ids is None:
         for model in derived:
             model.objects.all().delete()
         keys = _foreign_keys_checked_once(*derived) if bulk else nullcontext()
         with keys, _plain_indexes_dropped(SearchTerm, PlaceFacet):
-            return _places_index(list(Place.objects.order_by("id").values_list("id", flat=True)))
+            return _places_index(list(Place.objects.order_by("id").values_list("id", flat=True)), progress)
     ids = sorted(set(place_ids))
     for chunk in _chunks(ids):
         for model in derived:
             model.objects.filter(place_id__in=chunk).delete()
-    return _places_index(ids)
+    return _places_index(ids, progress)
 
 
 def _actor_facts(
@@ -267,7 +270,7 @@ def _actor_facts(
     return {aid: (tuple(words.get(aid, ())), frozenset(facets.get(aid, ()))) for aid in ids}
 
 
-def _places_index(ids: Sequence[int]) -> int:
+def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = None) -> int:
     """Write the words, facets and shown producers of places that have none."""
     category_facets = _category_facets()
     category_words = {
@@ -276,7 +279,7 @@ def _places_index(ids: Sequence[int]) -> int:
     # What each producer lends its places, read once for all the chunks: a market lists dozens of
     # producers, and a national load shows each producer at many places across its chunks.
     known: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
-    for chunk in _chunks(ids, BATCH):
+    for number, chunk in enumerate(_chunks(ids, BATCH), 1):
         rows = list(
             # A closed place keeps its page but is no longer found.
             Place.objects.filter(id__in=chunk, closed_at=None).values_list(
@@ -320,6 +323,8 @@ def _places_index(ids: Sequence[int]) -> int:
         rows_insert(SearchTerm, ("term", "place_id", "kind", "band", "lat", "lon"), term_rows)
         rows_insert(PlaceFacet, ("facet", "place_id", "kind", "band", "lat", "lon"), facet_rows)
         rows_insert(ProducerPlace, ("actor_id", "place_id"), shown_rows)
+        if progress and (number * BATCH) % 100_000 == 0:
+            progress(f"{number * BATCH} places indexed")
     return len(ids)
 
 
