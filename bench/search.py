@@ -46,11 +46,21 @@ def timed(fn: Callable[[], object], runs: int, warmup: int = 10) -> dict[str, fl
     for _ in range(warmup):
         fn()
     samples = []
+    # Processor time of this process too: on SQLite it includes the database's own work, and on a machine
+    # shared by several people it says what the query costs where the wall clock says how long it waited.
+    cpu = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
-    return {"p50": statistics.median(samples), "p95": percentile(samples, 0.95), "n": runs}
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return {
+        "p50": statistics.median(samples),
+        "p95": percentile(samples, 0.95),
+        "cpu_p50": statistics.median(cpu),
+        "cpu_p95": percentile(cpu, 0.95),
+        "n": runs,
+    }
 
 
 def setup_django(database_url: str) -> None:
@@ -65,7 +75,9 @@ def setup_django(database_url: str) -> None:
     django.setup()
 
 
-def build(places: int, producers: int) -> float:
+def build(places: int, producers: int) -> tuple[float, float]:
+    """Wall and processor seconds of the build (this process's processor time only: PostgreSQL's own
+    work is in its server's processes)."""
     from django.core.management import call_command
 
     from terroir.directory.communes import communes_load
@@ -76,14 +88,23 @@ def build(places: int, producers: int) -> float:
     call_command("migrate", verbosity=0)
     if Place.objects.count() == places:
         print(f"reusing the existing {places} places")
-        return 0.0
+        return 0.0, 0.0
     Place.objects.all().delete()
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     if not Commune.objects.exists():
         communes_load()
-    synthetic_generate(places=places, producers=producers, seed=1, progress=lambda m: print("  build:", m, flush=True))
+
+    # Each step's line carries the seconds since the start and the process's processor seconds: on a loaded
+    # machine the wall clock says more about the others' work than about this one.
+    def say(message: str) -> None:
+        wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+        load = os.getloadavg()[0]
+        print(f"  build {wall:7.1f} s (cpu {cpu:7.1f} s, load {load:4.1f}): {message}", flush=True)
+
+    synthetic_generate(places=places, producers=producers, seed=1, progress=say)
     search_tables_maintain()
-    return time.perf_counter() - start
+    say("search tables maintained")
+    return time.perf_counter() - start, time.process_time() - start_cpu
 
 
 def kd_floor(points: list[tuple[float, float]], queries: list[tuple[float, float]]) -> dict[str, float]:
@@ -337,24 +358,41 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
     else:
         database_url = os.environ["DATABASE_URL"]
     setup_django(database_url)
-    build_seconds = build(args.places, args.producers)
+    build_seconds, build_cpu = build(args.places, args.producers)
     print(f"[{db}] timing {args.queries} queries per type…", flush=True)
+    load_before = os.getloadavg()[0]
     figures, points, sample = query_mix(args.queries)
+    load = (load_before, os.getloadavg()[0])
     floor = kd_floor(points, sample)
     print(f"[{db}] HTTP: {args.clients} clients for {args.http_seconds} s…", flush=True)
     from django.db import connections
 
     connections.close_all()
     http = http_load(database_url, args.http_seconds, args.clients, sample)
-    return {"db": db, "places": args.places, "build_s": build_seconds, "queries": figures, "floor": floor, "http": http}
+    return {
+        "db": db,
+        "places": args.places,
+        "build_s": build_seconds,
+        "build_cpu_s": build_cpu,
+        "load": load,
+        "queries": figures,
+        "floor": floor,
+        "http": http,
+    }
 
 
 def report(result: dict[str, Any]) -> str:
     floor = result["floor"]["p50"]
-    print(f"\n== {result['db']} · {result['places']} places (build {result['build_s']:.0f} s) ==")
-    print(f"{'query':28} {'p50 ms':>8} {'p95 ms':>8} {'p50/floor':>10}")
+    load = result.get("load", (math.nan, math.nan))
+    print(
+        f"\n== {result['db']} · {result['places']} places (build {result['build_s']:.0f} s, "
+        f"{result.get('build_cpu_s', math.nan):.0f} s of processor; load average {load[0]:.1f}–{load[1]:.1f} "
+        "while timing the queries) =="
+    )
+    print(f"{'query':28} {'p50 ms':>8} {'p95 ms':>8} {'p50/floor':>10} {'cpu p50':>8} {'cpu p95':>8}")
     for name, f in result["queries"].items():
-        print(f"{name:28} {f['p50']:8.2f} {f['p95']:8.2f} {f['p50'] / floor:10.0f}")
+        cpu = f"{f['cpu_p50']:8.2f} {f['cpu_p95']:8.2f}" if "cpu_p50" in f else ""
+        print(f"{name:28} {f['p50']:8.2f} {f['p95']:8.2f} {f['p50'] / floor:10.0f} {cpu}")
     print(f"{'kd-tree floor (nearest 20)':28} {floor:8.3f} {result['floor']['p95']:8.3f}")
     h = result["http"]
     print(
@@ -366,7 +404,8 @@ def report(result: dict[str, Any]) -> str:
     ok = worst <= P95_TARGET_MS and h["rps"] >= HTTP_TARGET_RPS and h["errors"] == 0
     per_type = " ".join(f"{name}={f['p95']:.1f}" for name, f in result["queries"].items())
     return (
-        f"{result['db']}: p95_ms[{per_type}] worst_p95={worst:.1f}ms floor_p50={floor:.3f}ms "
+        f"{result['db']}: build={result['build_s']:.0f}s p95_ms[{per_type}] worst_p95={worst:.1f}ms "
+        f"floor_p50={floor:.3f}ms load={load[1]:.1f} "
         f"http={h['rps']:.0f}req/s p95={h['p95']:.0f}ms errors={h['errors']} targets={'met' if ok else 'MISSED'}"
     )
 

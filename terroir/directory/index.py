@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.db import connection, models, transaction
 
 from terroir.lib.text import terms
 
-from .models import Actor, Category, MapCell, Place, PlaceFacet, ProducerPlace, ProducerTerm, SearchTerm
+from .models import Actor, Category, MapCell, Offer, Place, PlaceFacet, ProducerPlace, ProducerTerm, SearchTerm
 
 # Map clustering: level z has square cells of CELL_DEGREES(z) = 90 / 2**z degrees, which is 64 screen
 # pixels at Leaflet zoom z. Zoom levels above MAX_CLUSTER_LEVEL always show single places.
@@ -180,37 +180,106 @@ def _plain_indexes_dropped(*tables: type[models.Model]) -> Iterator[None]:
             # PostgreSQL builds no index on a table with foreign-key checks still pending.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            # A sort in memory rather than in temporary files, for this transaction only.
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for model, index in indexes:
             cursor.execute(str(index.create_sql(model, editor)))
 
 
+@contextmanager
+def _foreign_keys_checked_once(*tables: type[models.Model]) -> Iterator[None]:
+    """For a full rebuild by a bulk loader on PostgreSQL: drop the tables' foreign keys and add them
+    again once the rows are in, so that they are checked by one join each instead of a trigger event
+    queued and run per row (tens of millions of words and facets in a national load). Dropping a key
+    locks the table it references (places, actors) until the transaction ends. SQLite checks a row's
+    keys by one index probe as it is written: nothing to gain there."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    qn = connection.ops.quote_name
+    names = [qn(model._meta.db_table) for model in tables]
+    with connection.cursor() as cursor:
+        # No table with checks still pending can be altered (the places written before, in the same
+        # transaction, whose table the keys reference): run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
+            [names],
+        )
+        keys = cursor.fetchall()
+        for table, name, _definition in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {qn(name)}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for table, name, definition in keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {qn(name)} {definition}")
+
+
 @transaction.atomic
-def places_reindex(*, place_ids: Sequence[int] | None = None) -> int:
+def places_reindex(
+    *, place_ids: Sequence[int] | None = None, bulk: bool = False, progress: Callable[[str], None] | None = None
+) -> int:
     """Rebuild the words, facets and shown producers of the given places (all places when None), with
     their positions: to be called whenever a place's name, kind, position, opening, operator, producers
-    or their offers change. Returns the number of places."""
+    or their offers change. Returns the number of places.
+
+    `bulk` (a full rebuild by a bulk loader): on PostgreSQL the derived rows' foreign keys are checked
+    once after the load (`_foreign_keys_checked_once`), which keeps every reader of the places and
+    actors waiting until the transaction ends; a rebuild of a live directory leaves it False.
+    `progress` is told every 100,000 places (a national load's indexing takes minutes)."""
     derived = (SearchTerm, PlaceFacet, ProducerPlace)
     if place_ids is None:
         for model in derived:
             model.objects.all().delete()
-        with _plain_indexes_dropped(SearchTerm, PlaceFacet):
-            return _places_index(list(Place.objects.order_by("id").values_list("id", flat=True)))
+        keys = _foreign_keys_checked_once(*derived) if bulk else nullcontext()
+        with keys, _plain_indexes_dropped(SearchTerm, PlaceFacet):
+            return _places_index(list(Place.objects.order_by("id").values_list("id", flat=True)), progress)
     ids = sorted(set(place_ids))
     for chunk in _chunks(ids):
         for model in derived:
             model.objects.filter(place_id__in=chunk).delete()
-    return _places_index(ids)
+    return _places_index(ids, progress)
 
 
-def _places_index(ids: Sequence[int]) -> int:
+def _actor_facts(
+    actor_ids: Iterable[int], category_facets: dict[int, list[str]], category_words: dict[int, list[str]]
+) -> dict[int, tuple[tuple[str, ...], frozenset[str]]]:
+    """actor id -> (the words it lends the places it supplies: its name's and its products', and the
+    facets: its categories with their ancestors and its labels)."""
+    ids = list(actor_ids)
+    words: dict[int, dict[str, None]] = {}
+    facets: dict[int, set[str]] = defaultdict(set)
+    offer_owner: dict[int, int] = {}
+    for sub in _chunks(ids, 900):
+        for actor_id, name in Actor.objects.filter(id__in=sub).values_list("id", "name"):
+            words[actor_id] = dict.fromkeys(terms(name))
+        for offer_id, actor_id, category_id in Offer.objects.filter(producer_id__in=sub).values_list(
+            "id", "producer_id", "category_id"
+        ):
+            offer_owner[offer_id] = actor_id
+            facets[actor_id].update(category_facets.get(category_id, ()))
+            words.setdefault(actor_id, {}).update(dict.fromkeys(category_words.get(category_id, ())))
+    through = Offer.labels.through
+    for sub in _chunks(list(offer_owner), 900):
+        for offer_id, slug in through.objects.filter(offer_id__in=sub).values_list("offer_id", "label__slug"):
+            facets[offer_owner[offer_id]].add(f"l:{slug}")
+    return {aid: (tuple(words.get(aid, ())), frozenset(facets.get(aid, ()))) for aid in ids}
+
+
+def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = None) -> int:
     """Write the words, facets and shown producers of places that have none."""
-    from .models import Offer  # local: avoids a cycle at import time for migrations
-
     category_facets = _category_facets()
     category_words = {
         cid: terms(f"{fr} {en}") for cid, fr, en in Category.objects.values_list("id", "name_fr", "name_en")
     }
-    for chunk in _chunks(ids, BATCH):
+    # What each producer lends its places, read once for all the chunks: a market lists dozens of
+    # producers, and a national load shows each producer at many places across its chunks.
+    known: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
+    for number, chunk in enumerate(_chunks(ids, BATCH), 1):
         rows = list(
             # A closed place keeps its page but is no longer found.
             Place.objects.filter(id__in=chunk, closed_at=None).values_list(
@@ -225,30 +294,15 @@ def _places_index(ids: Sequence[int]) -> int:
         for place_id, _name, _commune, operator_id, *_rest in rows:
             if operator_id:
                 links[place_id].add(operator_id)
-        actor_ids = {a for group in links.values() for a in group}
-        actor_names = dict(Actor.objects.filter(id__in=actor_ids).values_list("id", "name"))
-        actor_categories: dict[int, set[int]] = defaultdict(set)
-        offer_ids_by_actor: dict[int, list[int]] = defaultdict(list)
-        for offer_id, actor_id, category_id in Offer.objects.filter(producer_id__in=actor_ids).values_list(
-            "id", "producer_id", "category_id"
-        ):
-            actor_categories[actor_id].add(category_id)
-            offer_ids_by_actor[actor_id].append(offer_id)
+        missing = {a for group in links.values() for a in group} - known.keys()
+        known.update(_actor_facts(missing, category_facets, category_words))
         # What a source says is sold at a place itself (an AMAP's baskets, a vending machine's eggs).
         place_categories: dict[int, set[int]] = defaultdict(set)
         for place_id, category_id in Place.categories.through.objects.filter(place_id__in=chunk).values_list(
             "place_id", "category_id"
         ):
             place_categories[place_id].add(category_id)
-        offer_labels: dict[int, set[str]] = defaultdict(set)
-        through = Offer.labels.through
-        all_offer_ids = [o for group in offer_ids_by_actor.values() for o in group]
-        for sub in _chunks(all_offer_ids, 900):
-            for offer_id, slug in through.objects.filter(offer_id__in=sub).values_list("offer_id", "label__slug"):
-                offer_labels[offer_id].add(slug)
 
-        # Words of each actor and commune once per chunk: markets list dozens of the same producers.
-        actor_words = {aid: terms(name) for aid, name in actor_names.items()}
         term_rows: list[tuple[Any, ...]] = []
         facet_rows: list[tuple[Any, ...]] = []
         shown_rows = [(actor_id, place_id) for place_id, *_columns in rows for actor_id in links[place_id]]
@@ -261,17 +315,16 @@ def _places_index(ids: Sequence[int]) -> int:
                 facets.update(category_facets.get(category_id, ()))
                 words.update(dict.fromkeys(category_words.get(category_id, ())))
             for actor_id in links[place_id]:
-                words.update(dict.fromkeys(actor_words.get(actor_id, ())))
-                for category_id in actor_categories[actor_id]:
-                    facets.update(category_facets.get(category_id, ()))
-                    words.update(dict.fromkeys(category_words.get(category_id, ())))
-                for offer_id in offer_ids_by_actor[actor_id]:
-                    facets.update(f"l:{slug}" for slug in offer_labels[offer_id])
-            term_rows.extend((word, place_id, *position) for word in words)
-            facet_rows.extend((facet, place_id, *position) for facet in facets)
-        rows_insert(SearchTerm, ("term", "place_id", "band", "lat", "lon"), term_rows)
-        rows_insert(PlaceFacet, ("facet", "place_id", "band", "lat", "lon"), facet_rows)
+                actor_words, actor_facets = known[actor_id]
+                words.update(dict.fromkeys(actor_words))
+                facets |= actor_facets
+            term_rows.extend((word, place_id, kind, *position) for word in words)
+            facet_rows.extend((facet, place_id, kind, *position) for facet in facets)
+        rows_insert(SearchTerm, ("term", "place_id", "kind", "band", "lat", "lon"), term_rows)
+        rows_insert(PlaceFacet, ("facet", "place_id", "kind", "band", "lat", "lon"), facet_rows)
         rows_insert(ProducerPlace, ("actor_id", "place_id"), shown_rows)
+        if progress and (number * BATCH) % 100_000 == 0:
+            progress(f"{number * BATCH} places indexed")
     return len(ids)
 
 

@@ -307,19 +307,21 @@ class SearchTerm(models.Model):
     """One folded word under which a place is found (its name, commune, producers, products).
 
     The place's position is copied here (`band` is a 0.1-degree strip of latitude) so that "this word
-    within 30 km" is one index range per strip, without visiting the places themselves.
+    within 30 km" is one index range per strip, without visiting the places themselves; and its kind,
+    so that "a place the public can buy at" is read from the same index entry instead of probed per row.
     """
 
     term = models.CharField(max_length=40)
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30, default="")
     band = models.IntegerField(null=True)
     lat = models.FloatField(null=True)
     lon = models.FloatField(null=True)
 
     class Meta:
         indexes = [
-            models.Index(fields=["term", "place"], name="searchterm_term_place"),
-            models.Index(fields=["band", "term", "lon", "lat", "place"], name="searchterm_band"),
+            models.Index(fields=["term", "kind", "place"], name="searchterm_term_kind"),
+            models.Index(fields=["band", "term", "lon", "lat", "kind", "place"], name="searchterm_band_kind"),
         ]
         constraints = [models.UniqueConstraint(fields=["place", "term"], name="searchterm_unique")]
 
@@ -332,19 +334,21 @@ class PlaceFacet(models.Model):
     producers, with the place's position.
 
     A flat copy so that "places selling cheese within 30 km" is one index range per strip of latitude
-    instead of four joins and a visit to every place in the area.
+    instead of four joins and a visit to every place in the area. The place's kind is on every row too,
+    read from the index entry rather than probed per row.
     """
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
     # "k:<place kind>" once per place, "c:<category slug>" for the category sold and each of its
     # ancestors, "l:<label slug>".
     facet = models.CharField(max_length=80)
+    kind = models.CharField(max_length=30, default="")
     band = models.IntegerField(null=True)
     lat = models.FloatField(null=True)
     lon = models.FloatField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["facet", "band", "lon", "lat", "place"], name="placefacet_band")]
+        indexes = [models.Index(fields=["facet", "band", "lon", "lat", "kind", "place"], name="placefacet_band_kind")]
         constraints = [models.UniqueConstraint(fields=["place", "facet"], name="placefacet_unique")]
 
     def __str__(self) -> str:

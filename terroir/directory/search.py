@@ -25,6 +25,7 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Q,
     QuerySet,
     Value,
     Window,
@@ -211,12 +212,23 @@ def _rarest(words: list[str], *, enough: int = 2000) -> str:
     return min(words, key=lambda word: (sizes[word], -len(word)))
 
 
+def single_term(rows: QuerySet[Any, Any]) -> str | None:
+    """The one word of a prefix range of word rows, when the range holds one only (a whole word typed, as
+    a rule), else None. Two index seeks: its first and last word. The rows of one word are one per place
+    (or producer), in the order of the rest of the index: a count needs no distinct, a page no sort."""
+    first = rows.order_by("term").values_list("term", flat=True).first()
+    if first is None or first != rows.order_by("-term").values_list("term", flat=True).first():
+        return None
+    return str(first)
+
+
 def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
     """The places matching everything but distance and opening hours, as rows of one search table.
 
     One condition is read from its index (the first facet, else the rarest word, else the place
-    kinds), restricted to the strips of latitude and longitudes of `box`; each other condition is
-    probed per row through the (place, …) unique indexes. No place row is visited.
+    kinds), restricted to the strips of latitude and longitudes of `box`; the kinds are read from the
+    same index entries; each other condition is probed per row through the (place, …) unique indexes.
+    No place row is visited.
     """
     facets = []
     if query.category:
@@ -245,13 +257,15 @@ def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
     elif words:
         driver = _rarest(words)
         rows = SearchTerm.objects.filter(term__gte=driver, term__lt=prefix_upper_bound(driver))
-        repeats = True
+        only = single_term(rows)
+        rows, repeats = (rows, True) if only is None else (SearchTerm.objects.filter(term=only), False)
         probes += [has_word(word) for word in words if word != driver]
     else:
         rows, repeats = PlaceFacet.objects.filter(facet__in=kind_facets or ALL_KIND_FACETS), False
         kind_facets = []
     if kind_facets:
-        probes.append(has_facet(kind_facets))
+        # Every row carries its place's kind: a condition on the row, not a probe of the place's facets.
+        rows = rows.filter(kind__in=[facet.removeprefix("k:") for facet in kind_facets])
     for probe in probes:
         rows = rows.filter(probe)
     candidates = Candidates(rows=rows, repeats=repeats)
@@ -570,26 +584,36 @@ def map_view(query: PlaceQuery, *, bbox: BBox, zoom: int, now: dt.datetime | Non
 PRODUCERS_MIN_ZOOM = 8
 
 
-def _producers_matching(query: PlaceQuery, qs: QuerySet[Actor, Actor] | None = None) -> QuerySet[Actor, Actor]:
-    """Producers by text (word starts of their name and commune), category (with its sub-categories),
-    label and, when kinds are asked, the kinds of the places they supply. Each condition is a probe per
-    producer (EXISTS through the offers' producer index), so a search near a point reads the producers
-    of its box, not every offer of a category. `qs`: the actors to start from (a box, first, so that the
-    probes run on its rows only)."""
-    qs = (Actor.objects.all() if qs is None else qs).filter(is_producer=True)
+def _producer_conditions(query: PlaceQuery) -> list[Any]:
+    """The conditions `_producers_matching` applies, read once (the category's sub-categories) for the
+    several sets of actors a search may filter."""
+    conditions: list[Any] = []
     if query.category:
         _facet("category", "c", query.category)
         path = Category.objects.values_list("path", flat=True).get(slug=query.category)
         categories = list(Category.objects.filter(path__startswith=path).values_list("id", flat=True))
-        qs = qs.filter(Exists(Offer.objects.filter(producer_id=OuterRef("pk"), category_id__in=categories)))
+        conditions.append(Exists(Offer.objects.filter(producer_id=OuterRef("pk"), category_id__in=categories)))
     if query.label:
         _facet("label", "l", query.label)
-        qs = qs.filter(Exists(Offer.objects.filter(producer_id=OuterRef("pk"), labels__slug=query.label)))
-    for word in terms(query.q)[:MAX_TERMS]:
-        qs = qs.filter(search_key__contains=f" {word}")
+        conditions.append(Exists(Offer.objects.filter(producer_id=OuterRef("pk"), labels__slug=query.label)))
+    conditions += [Q(search_key__contains=f" {word}") for word in terms(query.q)[:MAX_TERMS]]
     if query.kinds:
         supplied = Place.producers.through.objects.filter(actor_id=OuterRef("pk"), place__kind__in=query.kinds)
-        qs = qs.filter(Exists(supplied))
+        conditions.append(Exists(supplied))
+    return conditions
+
+
+def _producers_matching(
+    query: PlaceQuery, qs: QuerySet[Actor, Actor] | None = None, conditions: list[Any] | None = None
+) -> QuerySet[Actor, Actor]:
+    """Producers by text (word starts of their name and commune), category (with its sub-categories),
+    label and, when kinds are asked, the kinds of the places they supply. Each condition is a probe per
+    producer (EXISTS through the offers' producer index), so a search near a point reads the producers
+    of its box, not every offer of a category. `qs`: the actors to start from (a box, first, so that the
+    probes run on its rows only); `conditions`: those of `_producer_conditions(query)` when read already."""
+    qs = (Actor.objects.all() if qs is None else qs).filter(is_producer=True)
+    for condition in _producer_conditions(query) if conditions is None else conditions:
+        qs = qs.filter(condition)
     return qs
 
 
@@ -617,7 +641,9 @@ def _producer_positions(
             commune__lat__gte=box.south, commune__lat__lte=box.north,
             commune__lon__gte=box.west, commune__lon__lte=box.east,
         )  # fmt: skip
-    placed, unplaced = _producers_matching(query, placed), _producers_matching(query, unplaced)
+    conditions = _producer_conditions(query)
+    placed = _producers_matching(query, placed, conditions)
+    unplaced = _producers_matching(query, unplaced, conditions)
     if without_place:
         placed, unplaced = _without_place(placed), _without_place(unplaced)
     own = placed.order_by().values_list("id", "lat", "lon")
@@ -693,10 +719,17 @@ def _producers_by_words(query: PlaceQuery, words: list[str], start: int) -> Prod
 
     driver = max(words, key=len)
     rows = prefix(ProducerTerm.objects.all(), driver)
+    # One word only in the range: its rows are already in name order in the (term, name, actor) index.
+    only = single_term(rows)
+    single = only is not None
+    if only is not None:
+        rows = ProducerTerm.objects.filter(term=only)
     for word in words:
         if word != driver:
             rows = rows.filter(Exists(prefix(ProducerTerm.objects.filter(actor_id=OuterRef("actor_id")), word)))
-    matches = rows.values_list("actor_id", "name").order_by().distinct()
+    matches = rows.values_list("actor_id", "name").order_by()
+    if not single:
+        matches = matches.distinct()
     page = [pid for pid, _name in matches.order_by("name", "actor_id")[start : start + query.page_size]]
     objects = Actor.objects.select_related("commune").in_bulk(page)
     hits = [

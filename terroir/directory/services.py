@@ -322,7 +322,8 @@ def actors_bulk_create(*, actors: Sequence[Actor], batch_size: int = 1000) -> Se
     communes = _commune_names(a.commune_id for a in actors)
     for actor in actors:
         actor.search_key = actor_search_key(actor.name, communes.get(actor.commune_id or "", ""))
-    Actor.objects.bulk_create(actors, batch_size=batch_size)
+    # Plain rows, as places: Django's bulk_create compiles every field of every row into SQL.
+    instances_insert(Actor, actors)
     producer_terms_write(actors, replace=False)
     return actors
 
@@ -502,7 +503,7 @@ def places_bulk_create(
         ],
     )
     if rebuild:
-        places_reindex()
+        places_reindex(bulk=True)
         map_cells_rebuild()
         return places
     if index:

@@ -10,9 +10,20 @@ import pytest
 from django.test import Client
 
 from terroir.directory import services
+from terroir.directory.filters import parse_place_query
 from terroir.directory.index import cell_of
-from terroir.directory.models import Actor, Category, MapCell, Place, ProducerPlace, ProducerTerm, SearchTerm
+from terroir.directory.models import (
+    Actor,
+    Category,
+    MapCell,
+    Place,
+    PlaceFacet,
+    ProducerPlace,
+    ProducerTerm,
+    SearchTerm,
+)
 from terroir.directory.references import entry_merge, entry_split
+from terroir.directory.search import places_search
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +131,18 @@ def test_a_place_that_closes_leaves_the_search_and_the_map(territory: Any) -> No
     services.place_update(place=market, values={"closed_at": territory.farm_shop.created_at.date()})
     assert words(market) == set()
     assert shown_in_cell(market.lat, market.lon) == before - 1
+
+
+def test_a_place_s_search_rows_carry_its_kind_and_follow_a_change_of_kind(territory: Any) -> None:
+    market = territory.ambert_market
+    services.place_update(place=market, values={"kind": "canteen"})
+    assert set(SearchTerm.objects.filter(place=market).values_list("kind", flat=True)) == {"canteen"}
+    assert set(PlaceFacet.objects.filter(place=market).values_list("kind", flat=True)) == {"canteen"}
+    # The public search reads the kind from those rows: a canteen is for professionals only.
+    public = places_search(parse_place_query({"q": "ambert"}))
+    professional = places_search(parse_place_query({"q": "ambert", "professional": "1"}))
+    assert market.pk not in {hit.place.pk for hit in public.hits}
+    assert market.pk in {hit.place.pk for hit in professional.hits}
 
 
 def test_a_producer_s_products_are_searchable_as_soon_as_they_are_set(territory: Any) -> None:
