@@ -16,6 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property tests judge what a function answers, not how fast: on a loaded machine (CI, two cores) a
+# deadline or the "too slow" health check fails a correct test. Speed is measured in bench/.
+hypothesis_settings.register_profile("terroir", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("terroir")
 
 TEST_DEPARTMENTS = {"63", "43", "42", "03", "15", "86"}
 CHROMIUM = "/usr/bin/chromium"

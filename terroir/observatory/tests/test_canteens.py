@@ -138,14 +138,15 @@ def test_the_refusal_is_in_english_for_an_english_reader(imported, client) -> No
 def test_the_command_imports_a_file_and_prints_the_reported_rows(db, capsys) -> None:
     call_command("import_canteens", str(EXCERPT))
     out = capsys.readouterr().out
-    assert "111 rows read, 111 declarations kept (years: 2023); 6 rows reported." in out
-    assert "line 5: no INSEE code" in out and "line 20: INSEE code 0811191E names no commune" in out
+    # In the site's language, as the other import commands print.
+    assert "111 lignes lues, 111 déclarations gardées (années : 2023) ; 6 lignes signalées." in out
+    assert "ligne 5 : pas de code INSEE" in out and "ligne 20 : le code INSEE 0811191E ne désigne aucune commune" in out
 
 
 def test_a_file_that_is_not_a_declarations_file_is_refused_without_crashing(db, tmp_path) -> None:
     other = tmp_path / "other.csv"
     other.write_text("nom,commune\nMarché,Ambert\n", encoding="utf-8")
-    with pytest.raises(Exception, match="lacks the columns"):
+    with pytest.raises(Exception, match="il manque au fichier les colonnes"):
         call_command("import_canteens", str(other))
     assert not CanteenDeclaration.objects.exists()
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from terroir.lib.tabular import SourceError
 from terroir.observatory.canteens import CanteenFileError, canteens_import, reason_text
@@ -22,13 +24,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+            raise CommandError(_("%(path)s: no such file") % {"path": path})
         try:
             run = canteens_import(path=path)
         except (CanteenFileError, SourceError) as error:
             raise CommandError(f"{path}: {error}") from None
-        years = ", ".join(str(y) for y in run.years) or "none"
-        self.stdout.write(f"{run.rows} rows read, {run.kept} declarations kept (years: {years}); "
-                          f"{run.problems_count} rows reported.")  # fmt: skip
+        # Printed in the site's language, as the other import commands.
+        years = ", ".join(str(y) for y in run.years) or pgettext("years", "none")
+        summary = _("%(rows)s, %(kept)s (years: %(years)s); %(reported)s.") % {
+            "rows": ngettext("%(n)s row read", "%(n)s rows read", run.rows) % {"n": run.rows},
+            "kept": ngettext("%(n)s declaration kept", "%(n)s declarations kept", run.kept) % {"n": run.kept},
+            "years": years,
+            "reported": ngettext("%(n)s row reported", "%(n)s rows reported", run.problems_count)
+            % {"n": run.problems_count},
+        }
+        self.stdout.write(summary)
         for line, code, value in run.problems[: options["problems"]]:
-            self.stdout.write(f"  line {line}: {reason_text(code, value)}")
+            reason = reason_text(code, value)
+            self.stdout.write("  " + _("line %(line)s: %(reason)s") % {"line": line, "reason": reason})
