@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
+from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -68,7 +69,7 @@ class MergeSummary:
 @dataclass
 class _Row:
     id: int
-    data: dict[str, Any]
+    data: dict[str, Any] | None  # None until read (_data_read): an unchanged group never needs it
     digest: str
     merged_digest: str
     entity: int | None
@@ -79,7 +80,17 @@ class _Row:
     priority: int
 
     def candidate(self) -> Candidate:
+        assert self.data is not None, "the record's data was not read"
         return Candidate(self.id, self.source, self.priority, self.missing, self.updated_at, self.data)
+
+
+def _data_read(rows: dict[int, _Row], ids: Sequence[int]) -> None:
+    """The stored data of these records, read into their rows (each a JSON document to decode: a re-import
+    of an unchanged file reads none)."""
+    wanted = sorted(i for i in ids if rows[i].data is None)
+    for start in range(0, len(wanted), 900):
+        for pk, data in SourceRecord.objects.filter(pk__in=wanted[start : start + 900]).values_list("id", "data"):
+            rows[pk].data = data
 
 
 RECORD_TYPES = ("producer", "place")
@@ -123,10 +134,10 @@ def _merge(
     run: ImportRun | None = None,
 ) -> None:  # fmt: skip
     entity_field = "actor_id" if record_type == "producer" else "place_id"
-    columns = ("id", "data", "digest", "merged_digest", entity_field, "missing", "updated_at", "source__name", "ref")
+    columns = ("id", "digest", "merged_digest", entity_field, "missing", "updated_at", "source__name", "ref")
     records = SourceRecord.objects.filter(record_type=record_type).order_by("id")
     rows = {
-        r[0]: _Row(r[0], r[1], r[2], r[3], r[4], r[5], r[6].isoformat(), r[7], r[8], r[9])
+        r[0]: _Row(r[0], None, r[1], r[2], r[3], r[4], r[5].isoformat(), r[6], r[7], r[8])
         for r in records.values_list(*columns, "source__priority").iterator(chunk_size=5000)
     }
     if not rows:
@@ -145,12 +156,16 @@ def _merge(
             said(ngettext("looking for duplicates among %(n)s record (%(type)s)",
                           "looking for duplicates among %(n)s records (%(type)s)", len(rows))
                  % {"n": len(rows), "type": record_type})  # fmt: skip
+        datas: dict[int, dict[str, Any]] = {}
+        for pk, data in records.values_list("id", "data").iterator(chunk_size=5000):
+            if pk in rows:  # a record another import committed since is not this merge's
+                rows[pk].data = datas[pk] = data
         names = dict(Commune.objects.values_list("code", "name"))
         compared = {
             str(i): linkage_columns(
-                r.data, source=r.source, ref=r.ref, commune_name=names.get(r.data.get("commune_code") or "", "")
+                data, source=rows[i].source, ref=rows[i].ref, commune_name=names.get(data.get("commune_code") or "", "")
             )
-            for i, r in rows.items()
+            for i, data in datas.items()
         }
         found = link(
             [{"unique_id": uid, **c} for uid, c in compared.items()],
@@ -317,14 +332,16 @@ def _entries_write(
         decided.append((entity, members))
     # The entry a split part leaves keeps values from the records that went: choose them again.
     rewrite = {m.kept_id for m in restoring.values()}
-    work: list[tuple[int | None, list[_Row], dict[str, Chosen]]] = []
+    pending: list[tuple[int | None, list[_Row]]] = []
     for entity, members in decided:
         unchanged = all(r.entity == entity and r.digest == r.merged_digest for r in members)
         if entity is not None and unchanged and entity not in restoring and entity not in rewrite:
             continue
         if len(members) > 1:
             summary.merged += sum(1 for r in members if r.entity != entity and r.merged_digest == "")
-        work.append((entity, members, fields_choose([r.candidate() for r in members])))
+        pending.append((entity, members))
+    _data_read(rows, [r.id for _entity, members in pending for r in members])
+    work = [(entity, members, fields_choose([r.candidate() for r in members])) for entity, members in pending]
     summary.entries_removed += _entries_fold(
         model, record_type, rows, restoring, sorted(touched_before - chosen_entities), homes, writer
     )
@@ -664,18 +681,20 @@ def _links_write(writer: _Writer) -> None:
         ).values_list("source__name", "ref", "actor_id")
     }
     operators: dict[int, int] = {}
-    for source, data, run in place_records.filter(data__operator__gt="").values_list(
-        "source__name", "data", "place_id"
+    # The one key of each record's data that is needed, read by the database: decoding every farm's
+    # whole record cost a re-import more than the links.
+    for source, operator, run in place_records.filter(data__operator__gt="").values_list(
+        "source__name", KT("data__operator"), "place_id"
     ):
-        actor = actors.get((source, data["operator"]))
+        actor = actors.get((source, operator))
         if actor is not None:
             operators[run] = actor
     supplied: list[tuple[int, int]] = []
     producers = SourceRecord.objects.filter(record_type="producer", missing=False, actor__isnull=False)
-    for source, data, actor in producers.filter(data__supplies__0__isnull=False).values_list(
-        "source__name", "data", "actor_id"
+    for source, supplies, actor in producers.filter(data__supplies__0__isnull=False).values_list(
+        "source__name", "data__supplies", "actor_id"
     ):
-        for reference in data.get("supplies") or ():
+        for reference in supplies or ():
             other, _colon, other_ref = reference.partition(":")
             place: int | None = places.get((source, reference))
             if place is None and other_ref:
