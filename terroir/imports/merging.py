@@ -142,14 +142,12 @@ def _merge(
     }
     if not rows:
         return
+    reused = False
     if relink and all(r.digest == r.merged_digest for r in rows.values()):
         # No record is new or changed since the last merge (a re-import of an unchanged file): the linkage
         # would find the pairs it stored then, so they are taken as they are (its fixed costs, sampling
         # and scoring every record, are most of a re-import's time otherwise).
-        relink = False
-        stored = list(RecordPair.objects.filter(first__record_type=record_type).values_list("status", flat=True))
-        summary.linked += stored.count(RecordPair.Status.LINKED)
-        summary.review += stored.count(RecordPair.Status.REVIEW)
+        relink, reused = False, True
     if relink:
         said = (lambda message: progress(Progress("merge", message))) if progress else None
         if said:
@@ -186,12 +184,20 @@ def _merge(
             for p in found
             if p.probability >= settings.TERROIR_MERGE_REVIEW or decisions[(p.left, p.right)].auto
         }  # fmt: skip
-        pairs = _pairs_store(record_type, scored, summary, run)
+        kept = _pairs_store(record_type, scored, summary, run)
     else:
-        pairs = list(RecordPair.objects.filter(first__record_type=record_type).order_by("-probability"))
-    same = [(p.first_id, p.second_id) for p in pairs if p.status == RecordPair.Status.SAME]
-    linked = [(p.first_id, p.second_id) for p in pairs if p.status == RecordPair.Status.LINKED]
-    apart = [(p.first_id, p.second_id) for p in pairs if p.status == RecordPair.Status.DIFFERENT]
+        # Only what grouping needs: a pair's reasons (JSON) and the rest are not read.
+        kept = list(
+            RecordPair.objects.filter(first__record_type=record_type)
+            .order_by("-probability")
+            .values_list("first_id", "second_id", "status")
+        )
+        if reused:
+            summary.linked += sum(status == RecordPair.Status.LINKED for _a, _b, status in kept)
+            summary.review += sum(status == RecordPair.Status.REVIEW for _a, _b, status in kept)
+    same = [(a, b) for a, b, status in kept if status == RecordPair.Status.SAME]
+    linked = [(a, b) for a, b, status in kept if status == RecordPair.Status.LINKED]
+    apart = [(a, b) for a, b, status in kept if status == RecordPair.Status.DIFFERENT]
     groups = clusters(rows, same + linked, apart)
     if progress:
         made = ngettext("%(n)s record (%(type)s) makes %(entries)s directory entries",
@@ -207,21 +213,24 @@ def _ordered(a: int, b: int) -> tuple[int, int]:
 def _pairs_store(
     record_type: str, found: dict[tuple[int, int], tuple[float, bool, list[dict[str, Any]]]], summary: MergeSummary,
     run: ImportRun | None = None,
-) -> list[RecordPair]:  # fmt: skip
+) -> list[tuple[int, int, str]]:  # fmt: skip
     """Store the linkage's pairs (probability, trusted, the rules' reasons): trusted ones are merged,
     the others wait for review. Decided pairs keep their decision; undecided ones no longer found go.
-    Returns the pairs sorted by falling probability."""
+    Returns the pairs (first, second, status) sorted by falling probability."""
     existing = {(p.first_id, p.second_id): p for p in RecordPair.objects.filter(first__record_type=record_type)}
     now = timezone.now()
-    create, update = [], []
+    written_at = RecordPair._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    as_json = RecordPair._meta.get_field("reasons").get_db_prep_save
+    update = []
+    # New pairs as plain rows (a 100,000-row import finds tens of thousands): their model instances, and
+    # bulk_create compiling each field, cost more than the insert.
+    create: list[tuple[Any, ...]] = []
     for key, (probability, trusted, reasons) in found.items():
         status = RecordPair.Status.LINKED if trusted else RecordPair.Status.REVIEW
         pair = existing.get(key)
         if pair is None:
             create.append(
-                RecordPair(
-                    first_id=key[0], second_id=key[1], probability=probability, status=status, reasons=reasons, run=run
-                )
+                (key[0], key[1], probability, status, as_json(reasons, connection), run.pk if run else None, written_at)
             )
             continue
         if not pair.decided and pair.status != status:
@@ -233,12 +242,17 @@ def _pairs_store(
     gone = [p.pk for key, p in existing.items() if key not in found and not p.decided]
     for start in range(0, len(gone), 900):
         RecordPair.objects.filter(pk__in=gone[start : start + 900]).delete()
-    RecordPair.objects.bulk_create(create, batch_size=1000)
+    rows_insert(
+        RecordPair, ("first_id", "second_id", "probability", "status", "reasons", "run_id", "updated_at"), create
+    )
     RecordPair.objects.bulk_update(update, ["probability", "status", "reasons", "updated_at", "run"], batch_size=1000)
-    kept = [p for key, p in existing.items() if key in found or p.decided] + create
-    summary.linked += sum(p.status == RecordPair.Status.LINKED for p in kept)
-    summary.review += sum(p.status == RecordPair.Status.REVIEW for p in kept)
-    return sorted(kept, key=lambda p: -p.probability)
+    kept = [
+        (p.first_id, p.second_id, p.status, p.probability) for key, p in existing.items() if key in found or p.decided
+    ]
+    kept += [(first, second, status, probability) for first, second, probability, status, *_rest in create]
+    summary.linked += sum(status == RecordPair.Status.LINKED for _a, _b, status, _p in kept)
+    summary.review += sum(status == RecordPair.Status.REVIEW for _a, _b, status, _p in kept)
+    return [(a, b, status) for a, b, status, _p in sorted(kept, key=lambda p: -p[3])]
 
 
 Written = list[tuple[Any, list["_Row"], dict[str, Chosen]]]
@@ -380,7 +394,7 @@ def _entries_write(
     summary.entries_updated += len(updated)
     written = created + updated
     _records_point(record_type, written)
-    _origins_write(record_type, written, owned)
+    _origins_write(record_type, written, owned, cleared=[i.pk for i, _m, _c in updated])
     products: dict[int, list[dict[str, Any]]] = {}
     if record_type == "place":
         writer.place_categories += [
@@ -622,12 +636,17 @@ def _shown(value: Any) -> str:
 
 
 def _origins_write(
-    record_type: str, written: list[tuple[Any, list[_Row], dict[str, Chosen]]], owned: dict[int, set[str]]
+    record_type: str,
+    written: list[tuple[Any, list[_Row], dict[str, Chosen]]],
+    owned: dict[int, set[str]],
+    *,
+    cleared: Sequence[int],
 ) -> None:
+    """The field origins of the entries written, those of `cleared` (the entries that existed) replaced:
+    a new entry has none to delete."""
     field = "actor" if record_type == "producer" else "place"
-    ids = [i.pk for i, _m, _c in written]
-    for start in range(0, len(ids), 900):
-        FieldOrigin.objects.filter(**{f"{field}_id__in": ids[start : start + 900]}).delete()
+    for start in range(0, len(cleared), 900):
+        FieldOrigin.objects.filter(**{f"{field}_id__in": cleared[start : start + 900]}).delete()
     origins = []
     for instance, _members, chosen in written:
         mine = owned.get(instance.pk, set())
