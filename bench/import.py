@@ -525,11 +525,30 @@ def files_write(rows: int, seed: int) -> tuple[Path, Path]:
 # --- Timing the phases ----------------------------------------------------------------------------
 
 
+def schedstat() -> tuple[float, float]:
+    """Seconds this thread ran on a core and waited for one, from Linux's /proc (zeros elsewhere)."""
+    try:
+        with open("/proc/thread-self/schedstat") as stat:
+            ran, queued, _slices = stat.read().split()
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    return int(ran) / 1e9, int(queued) / 1e9
+
+
 class Phases:
-    """Inclusive seconds spent in the wrapped functions, per phase name."""
+    """Inclusive seconds spent in the wrapped functions, per phase name: wall clock, and the processor
+    time of this process (its threads included: DuckDB's, SQLite's work) in `cpu`. On a loaded machine
+    the wall clock counts other people's work too; the gap between the two is also time spent waiting
+    (on PostgreSQL's server, on the disk)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
+        self.cpu: dict[str, float] = defaultdict(float)
+        # The main thread's time runnable but waiting for a core (the machine's load), from the kernel's
+        # scheduler statistics: what is left of the wall clock after its running and that waiting is
+        # time blocked (on PostgreSQL's answers, the disk, DuckDB's threads).
+        self.queued: dict[str, float] = defaultdict(float)
+        self.ran: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
         self._patched: list[tuple[Any, str, Any]] = []
 
@@ -538,11 +557,15 @@ class Phases:
 
         @functools.wraps(original)
         def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
+            start, cpu, sched = time.perf_counter(), time.process_time(), schedstat()
             try:
                 return original(*args, **kwargs)
             finally:
                 self.seconds[phase] += time.perf_counter() - start
+                self.cpu[phase] += time.process_time() - cpu
+                ran, queued = schedstat()
+                self.ran[phase] += ran - sched[0]
+                self.queued[phase] += queued - sched[1]
                 self.calls[phase] += 1
 
         setattr(module, attribute, timed)
@@ -556,13 +579,15 @@ class Phases:
         def timed(*args: Any, **kwargs: Any) -> Iterator[Any]:
             inner = original(*args, **kwargs)
             while True:
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 try:
                     item = next(inner)
                 except StopIteration:
                     self.seconds[phase] += time.perf_counter() - start
+                    self.cpu[phase] += time.process_time() - cpu
                     return
                 self.seconds[phase] += time.perf_counter() - start
+                self.cpu[phase] += time.process_time() - cpu
                 yield item
 
         setattr(module, attribute, timed)
@@ -570,6 +595,9 @@ class Phases:
 
     def reset(self) -> None:
         self.seconds.clear()
+        self.cpu.clear()
+        self.queued.clear()
+        self.ran.clear()
         self.calls.clear()
 
 
@@ -612,13 +640,16 @@ def import_run(path: Path, source: str, phases: Phases, profile: int = 0) -> tup
 
     phases.reset()
     profiler = cProfile.Profile() if profile else None
-    start, cpu = time.perf_counter(), time.process_time()
+    start, cpu, sched = time.perf_counter(), time.process_time(), schedstat()
     with profiler or contextlib.nullcontext():
         run = source_import(path=path, mapping=mapping, mapping_text=text, geocode=True, worker="bench", progress=told)
     seconds = time.perf_counter() - start
     # On a loaded machine the wall time counts other people's work too: this process's processor time
     # does not (SQLite's work is in it, PostgreSQL's server is not).
-    phases.seconds["processor time of this process"] = time.process_time() - cpu
+    phases.seconds["whole import"] = seconds
+    phases.cpu["whole import"] = time.process_time() - cpu
+    ran, queued = schedstat()
+    phases.ran["whole import"], phases.queued["whole import"] = ran - sched[0], queued - sched[1]
     if profiler is not None:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(profile)
@@ -733,11 +764,13 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
     before = {"places": Place.objects.count(), "actors": Actor.objects.count()}
     say(f"[{db}] importing {main.name}")
     first_s, first = import_run(main, SOURCE, phases, profile=args.profile)
-    first_phases = dict(phases.seconds)
+    first_phases, first_cpu = dict(phases.seconds), dict(phases.cpu)
+    first_wait = {name: (phases.ran[name], phases.queued[name]) for name in phases.seconds}
     load.append(os.getloadavg()[0])
     say(f"[{db}] importing it again, unchanged")
     again_s, again = import_run(main, SOURCE, phases, profile=args.profile if args.profile_again else 0)
-    again_phases = dict(phases.seconds)
+    again_phases, again_cpu = dict(phases.seconds), dict(phases.cpu)
+    again_wait = {name: (phases.ran[name], phases.queued[name]) for name in phases.seconds}
     load.append(os.getloadavg()[0])
     after = {
         "places": Place.objects.count(),
@@ -757,6 +790,10 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
         "again": again,
         "first_phases": first_phases,
         "again_phases": again_phases,
+        "first_cpu": first_cpu,
+        "again_cpu": again_cpu,
+        "first_wait": first_wait,
+        "again_wait": again_wait,
         "before": before,
         "after": after,
         "floor_read_s": read_floor,
@@ -772,20 +809,26 @@ def report(r: dict[str, Any]) -> str:
     print(f"\n== {r['db']} · {r['rows']:,} rows ({r['file_mb']:.1f} MB), load average {r['load']} ==")
     print(f"directory before: {r['before']}; after: {r['after']}")
     print(f"earlier source imported in {r['prior_s']:.1f} s (not timed below)")
-    for label, seconds, figures, phases in (
-        ("import", r["first_s"], r["first"], r["first_phases"]),
-        ("re-import", r["again_s"], r["again"], r["again_phases"]),
+    nan = float("nan")
+    for label, seconds, figures, phases, cpu, wait in (
+        ("import", r["first_s"], r["first"], r["first_phases"], r.get("first_cpu", {}), r.get("first_wait", {})),
+        ("re-import", r["again_s"], r["again"], r["again_phases"], r.get("again_cpu", {}), r.get("again_wait", {})),
     ):
         print(f"{label}: {seconds:.1f} s  {figures}")
+        # processor: this process, every thread; waiting for a core and blocked: its main thread.
+        print(f"  {'phase (seconds)':28} {'wall':>7} {'processor':>9} {'for a core':>10} {'blocked':>8}")
         for name, value in phases.items():
-            print(f"  {name:28} {value:8.1f} s")
+            ran, queued = wait.get(name, (nan, nan))
+            print(f"  {name:28} {value:7.1f} {cpu.get(name, nan):9.1f} {queued:10.1f} {value - ran - queued:8.1f}")
     print(
         f"floor: reading the CSV {r['floor_read_s']:.2f} s, bulk insert of {r['floor_insert_rows']:,} places "
         f"{r['floor_insert_s']:.2f} s; import / floor {r['first_s'] / floor:.0f}x"
     )
     ok = r["first_s"] <= TARGET_S and r["again_s"] <= REIMPORT_TARGET_S
+    cpu = (r.get("first_cpu", {}).get("whole import", 0.0), r.get("again_cpu", {}).get("whole import", 0.0))
     return (
         f"{r['db']}: rows={r['rows']} import={r['first_s']:.1f}s reimport={r['again_s']:.1f}s "
+        f"import_cpu={cpu[0]:.1f}s reimport_cpu={cpu[1]:.1f}s "
         f"floor={floor:.2f}s ratio={r['first_s'] / floor:.0f}x reimport_ratio={r['again_s'] / floor:.0f}x "
         f"load={max(r['load']):.1f} targets={'met' if ok else 'MISSED'}"
     )

@@ -318,7 +318,8 @@ def actors_delete(*, actors: models.QuerySet[Actor]) -> int:
 
 @transaction.atomic
 def actors_bulk_create(*, actors: Sequence[Actor], batch_size: int = 1000) -> Sequence[Actor]:
-    """Many new actors at once (a loader's): with their search keys, nothing else to index yet."""
+    """Many new actors at once (a loader's): with their search keys, nothing else to index yet. Written
+    as plain rows (`instances_insert`, as places are): an import creates tens of thousands of producers."""
     communes = _commune_names(a.commune_id for a in actors)
     for actor in actors:
         actor.search_key = actor_search_key(actor.name, communes.get(actor.commune_id or "", ""))
@@ -602,9 +603,8 @@ def places_links_add(
             chunk = places[start : start + 900]
             has.update(through._default_manager.filter(place_id__in=chunk).values_list("place_id", column))
         new = sorted(pairs - has)
-        through._default_manager.bulk_create(
-            [through(place_id=place, **{column: other}) for place, other in new], batch_size=1000
-        )
+        # Plain rows: an import links tens of thousands of places, whose link instances cost more than the writing.
+        rows_insert(through, ("place_id", column), new)
         changed.update(place for place, _other in new)
     if changed and index:
         places_reindex(place_ids=sorted(changed))

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
+from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -68,7 +69,7 @@ class MergeSummary:
 @dataclass
 class _Row:
     id: int
-    data: dict[str, Any]
+    data: dict[str, Any] | None  # None until read (_data_read): an unchanged group never needs it
     digest: str
     merged_digest: str
     entity: int | None
@@ -79,7 +80,17 @@ class _Row:
     priority: int
 
     def candidate(self) -> Candidate:
+        assert self.data is not None, "the record's data was not read"
         return Candidate(self.id, self.source, self.priority, self.missing, self.updated_at, self.data)
+
+
+def _data_read(rows: dict[int, _Row], ids: Sequence[int]) -> None:
+    """The stored data of these records, read into their rows (each a JSON document to decode: a re-import
+    of an unchanged file reads none)."""
+    wanted = sorted(i for i in ids if rows[i].data is None)
+    for start in range(0, len(wanted), 900):
+        for pk, data in SourceRecord.objects.filter(pk__in=wanted[start : start + 900]).values_list("id", "data"):
+            rows[pk].data = data
 
 
 RECORD_TYPES = ("producer", "place")
@@ -123,34 +134,36 @@ def _merge(
     run: ImportRun | None = None,
 ) -> None:  # fmt: skip
     entity_field = "actor_id" if record_type == "producer" else "place_id"
-    columns = ("id", "data", "digest", "merged_digest", entity_field, "missing", "updated_at", "source__name", "ref")
+    columns = ("id", "digest", "merged_digest", entity_field, "missing", "updated_at", "source__name", "ref")
     records = SourceRecord.objects.filter(record_type=record_type).order_by("id")
     rows = {
-        r[0]: _Row(r[0], r[1], r[2], r[3], r[4], r[5], r[6].isoformat(), r[7], r[8], r[9])
+        r[0]: _Row(r[0], None, r[1], r[2], r[3], r[4], r[5].isoformat(), r[6], r[7], r[8])
         for r in records.values_list(*columns, "source__priority").iterator(chunk_size=5000)
     }
     if not rows:
         return
+    reused = False
     if relink and all(r.digest == r.merged_digest for r in rows.values()):
         # No record is new or changed since the last merge (a re-import of an unchanged file): the linkage
         # would find the pairs it stored then, so they are taken as they are (its fixed costs, sampling
         # and scoring every record, are most of a re-import's time otherwise).
-        relink = False
-        stored = list(RecordPair.objects.filter(first__record_type=record_type).values_list("status", flat=True))
-        summary.linked += stored.count(RecordPair.Status.LINKED)
-        summary.review += stored.count(RecordPair.Status.REVIEW)
+        relink, reused = False, True
     if relink:
         said = (lambda message: progress(Progress("merge", message))) if progress else None
         if said:
             said(ngettext("looking for duplicates among %(n)s record (%(type)s)",
                           "looking for duplicates among %(n)s records (%(type)s)", len(rows))
                  % {"n": len(rows), "type": record_type})  # fmt: skip
+        datas: dict[int, dict[str, Any]] = {}
+        for pk, data in records.values_list("id", "data").iterator(chunk_size=5000):
+            if pk in rows:  # a record another import committed since is not this merge's
+                rows[pk].data = datas[pk] = data
         names = dict(Commune.objects.values_list("code", "name"))
         compared = {
             str(i): linkage_columns(
-                r.data, source=r.source, ref=r.ref, commune_name=names.get(r.data.get("commune_code") or "", "")
+                data, source=rows[i].source, ref=rows[i].ref, commune_name=names.get(data.get("commune_code") or "", "")
             )
-            for i, r in rows.items()
+            for i, data in datas.items()
         }
         found = link(
             [{"unique_id": uid, **c} for uid, c in compared.items()],
@@ -173,12 +186,20 @@ def _merge(
             if decisions[(p.left, p.right)].auto
             or (p.probability >= settings.TERROIR_MERGE_REVIEW and decisions[(p.left, p.right)].review)
         }  # fmt: skip
-        pairs = _pairs_store(record_type, scored, summary, run)
+        kept = _pairs_store(record_type, scored, summary, run)
     else:
-        pairs = list(RecordPair.objects.filter(first__record_type=record_type).order_by("-probability"))
-    same = [(p.first_id, p.second_id) for p in pairs if p.status == RecordPair.Status.SAME]
-    linked = [(p.first_id, p.second_id) for p in pairs if p.status == RecordPair.Status.LINKED]
-    apart = [(p.first_id, p.second_id) for p in pairs if p.status == RecordPair.Status.DIFFERENT]
+        # Only what grouping needs: a pair's reasons (JSON) and the rest are not read.
+        kept = list(
+            RecordPair.objects.filter(first__record_type=record_type)
+            .order_by("-probability")
+            .values_list("first_id", "second_id", "status")
+        )
+        if reused:
+            summary.linked += sum(status == RecordPair.Status.LINKED for _a, _b, status in kept)
+            summary.review += sum(status == RecordPair.Status.REVIEW for _a, _b, status in kept)
+    same = [(a, b) for a, b, status in kept if status == RecordPair.Status.SAME]
+    linked = [(a, b) for a, b, status in kept if status == RecordPair.Status.LINKED]
+    apart = [(a, b) for a, b, status in kept if status == RecordPair.Status.DIFFERENT]
     groups = clusters(rows, same + linked, apart)
     if progress:
         made = ngettext("%(n)s record (%(type)s) makes %(entries)s directory entries",
@@ -194,21 +215,24 @@ def _ordered(a: int, b: int) -> tuple[int, int]:
 def _pairs_store(
     record_type: str, found: dict[tuple[int, int], tuple[float, bool, list[dict[str, Any]]]], summary: MergeSummary,
     run: ImportRun | None = None,
-) -> list[RecordPair]:  # fmt: skip
+) -> list[tuple[int, int, str]]:  # fmt: skip
     """Store the linkage's pairs (probability, trusted, the rules' reasons): trusted ones are merged,
     the others wait for review. Decided pairs keep their decision; undecided ones no longer found go.
-    Returns the pairs sorted by falling probability."""
+    Returns the pairs (first, second, status) sorted by falling probability."""
     existing = {(p.first_id, p.second_id): p for p in RecordPair.objects.filter(first__record_type=record_type)}
     now = timezone.now()
-    create, update = [], []
+    written_at = RecordPair._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    as_json = RecordPair._meta.get_field("reasons").get_db_prep_save
+    update = []
+    # New pairs as plain rows (a 100,000-row import finds tens of thousands): their model instances, and
+    # bulk_create compiling each field, cost more than the insert.
+    create: list[tuple[Any, ...]] = []
     for key, (probability, trusted, reasons) in found.items():
         status = RecordPair.Status.LINKED if trusted else RecordPair.Status.REVIEW
         pair = existing.get(key)
         if pair is None:
             create.append(
-                RecordPair(
-                    first_id=key[0], second_id=key[1], probability=probability, status=status, reasons=reasons, run=run
-                )
+                (key[0], key[1], probability, status, as_json(reasons, connection), run.pk if run else None, written_at)
             )
             continue
         if not pair.decided and pair.status != status:
@@ -220,12 +244,17 @@ def _pairs_store(
     gone = [p.pk for key, p in existing.items() if key not in found and not p.decided]
     for start in range(0, len(gone), 900):
         RecordPair.objects.filter(pk__in=gone[start : start + 900]).delete()
-    RecordPair.objects.bulk_create(create, batch_size=1000)
+    rows_insert(
+        RecordPair, ("first_id", "second_id", "probability", "status", "reasons", "run_id", "updated_at"), create
+    )
     RecordPair.objects.bulk_update(update, ["probability", "status", "reasons", "updated_at", "run"], batch_size=1000)
-    kept = [p for key, p in existing.items() if key in found or p.decided] + create
-    summary.linked += sum(p.status == RecordPair.Status.LINKED for p in kept)
-    summary.review += sum(p.status == RecordPair.Status.REVIEW for p in kept)
-    return sorted(kept, key=lambda p: -p.probability)
+    kept = [
+        (p.first_id, p.second_id, p.status, p.probability) for key, p in existing.items() if key in found or p.decided
+    ]
+    kept += [(first, second, status, probability) for first, second, probability, status, *_rest in create]
+    summary.linked += sum(status == RecordPair.Status.LINKED for _a, _b, status, _p in kept)
+    summary.review += sum(status == RecordPair.Status.REVIEW for _a, _b, status, _p in kept)
+    return [(a, b, status) for a, b, status, _p in sorted(kept, key=lambda p: -p[3])]
 
 
 Written = list[tuple[Any, list["_Row"], dict[str, Chosen]]]
@@ -319,14 +348,16 @@ def _entries_write(
         decided.append((entity, members))
     # The entry a split part leaves keeps values from the records that went: choose them again.
     rewrite = {m.kept_id for m in restoring.values()}
-    work: list[tuple[int | None, list[_Row], dict[str, Chosen]]] = []
+    pending: list[tuple[int | None, list[_Row]]] = []
     for entity, members in decided:
         unchanged = all(r.entity == entity and r.digest == r.merged_digest for r in members)
         if entity is not None and unchanged and entity not in restoring and entity not in rewrite:
             continue
         if len(members) > 1:
             summary.merged += sum(1 for r in members if r.entity != entity and r.merged_digest == "")
-        work.append((entity, members, fields_choose([r.candidate() for r in members])))
+        pending.append((entity, members))
+    _data_read(rows, [r.id for _entity, members in pending for r in members])
+    work = [(entity, members, fields_choose([r.candidate() for r in members])) for entity, members in pending]
     summary.entries_removed += _entries_fold(
         model, record_type, rows, restoring, sorted(touched_before - chosen_entities), homes, writer
     )
@@ -365,7 +396,7 @@ def _entries_write(
     summary.entries_updated += len(updated)
     written = created + updated
     _records_point(record_type, written)
-    _origins_write(record_type, written, owned)
+    _origins_write(record_type, written, owned, cleared=[i.pk for i, _m, _c in updated])
     products: dict[int, list[dict[str, Any]]] = {}
     if record_type == "place":
         writer.place_categories += [
@@ -607,12 +638,17 @@ def _shown(value: Any) -> str:
 
 
 def _origins_write(
-    record_type: str, written: list[tuple[Any, list[_Row], dict[str, Chosen]]], owned: dict[int, set[str]]
+    record_type: str,
+    written: list[tuple[Any, list[_Row], dict[str, Chosen]]],
+    owned: dict[int, set[str]],
+    *,
+    cleared: Sequence[int],
 ) -> None:
+    """The field origins of the entries written, those of `cleared` (the entries that existed) replaced:
+    a new entry has none to delete."""
     field = "actor" if record_type == "producer" else "place"
-    ids = [i.pk for i, _m, _c in written]
-    for start in range(0, len(ids), 900):
-        FieldOrigin.objects.filter(**{f"{field}_id__in": ids[start : start + 900]}).delete()
+    for start in range(0, len(cleared), 900):
+        FieldOrigin.objects.filter(**{f"{field}_id__in": cleared[start : start + 900]}).delete()
     origins = []
     for instance, _members, chosen in written:
         mine = owned.get(instance.pk, set())
@@ -666,18 +702,20 @@ def _links_write(writer: _Writer) -> None:
         ).values_list("source__name", "ref", "actor_id")
     }
     operators: dict[int, int] = {}
-    for source, data, run in place_records.filter(data__operator__gt="").values_list(
-        "source__name", "data", "place_id"
+    # The one key of each record's data that is needed, read by the database: decoding every farm's
+    # whole record cost a re-import more than the links.
+    for source, operator, run in place_records.filter(data__operator__gt="").values_list(
+        "source__name", KT("data__operator"), "place_id"
     ):
-        actor = actors.get((source, data["operator"]))
+        actor = actors.get((source, operator))
         if actor is not None:
             operators[run] = actor
     supplied: list[tuple[int, int]] = []
     producers = SourceRecord.objects.filter(record_type="producer", missing=False, actor__isnull=False)
-    for source, data, actor in producers.filter(data__supplies__0__isnull=False).values_list(
-        "source__name", "data", "actor_id"
+    for source, supplies, actor in producers.filter(data__supplies__0__isnull=False).values_list(
+        "source__name", "data__supplies", "actor_id"
     ):
-        for reference in data.get("supplies") or ():
+        for reference in supplies or ():
             other, _colon, other_ref = reference.partition(":")
             place: int | None = places.get((source, reference))
             if place is None and other_ref:

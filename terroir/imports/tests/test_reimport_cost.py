@@ -101,3 +101,61 @@ def test_linking_many_places_to_their_operators_takes_a_few_statements(territory
     with django_assert_max_num_queries(40):  # one query per place before: 60 updates and their reindexing
         places_links_add(operators=operators)
     assert Place.objects.filter(pk__in=operators, operator__isnull=False).count() == 60
+
+
+def test_an_unchanged_reimport_decodes_neither_the_records_data_nor_their_rows(tmp_path, territory, monkeypatch):
+    mapping = mapping_parse(MAPPING)
+    source_import(path=write(tmp_path / "a.csv"), mapping=mapping)
+    stored = [d for data, raw in SourceRecord.objects.values_list("data", "raw") for d in (data, raw)]
+    json_field = type(SourceRecord._meta.get_field("data"))
+    decode = json_field.from_db_value
+    decoded: list[object] = []
+
+    def counted(self, value, expression, connection):
+        decoded.append(result := decode(self, value, expression, connection))
+        return result
+
+    monkeypatch.setattr(json_field, "from_db_value", counted)
+    again = source_import(path=write(tmp_path / "b.csv"), mapping=mapping)
+    assert (again.unchanged, again.created, again.updated) == (3, 0, 0)
+    assert not [value for value in decoded if value in stored]
+
+
+PRODUCERS = """
+[source]
+name = "fermes"
+record = "producer+place"
+ref = "code"
+
+[fields]
+name = "nom"
+postcode = "cp"
+commune = "commune"
+lat = "lat"
+lon = "lon"
+supplies = "marche"
+"""
+
+
+def test_farms_are_run_by_their_producers_and_markets_supplied_whatever_their_references_look_like(
+    tmp_path, territory
+):
+    # References that JSON would read as a number (123, 1e5, true) stay the text the file gives.
+    write_rows = [
+        {"code": code, "nom": f"Ferme {n}", "cp": "63600", "commune": "Ambert", "lat": f"45.5{n}", "lon": "3.74",
+         "marche": "marches-63:3"}
+        for n, code in enumerate(("123", "1e5", "true", "0042"))
+    ]  # fmt: skip
+    source_import(path=write(tmp_path / "m.csv"), mapping=mapping_parse(MAPPING))
+    path = tmp_path / "f.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(write_rows[0]))
+        writer.writeheader()
+        writer.writerows(write_rows)
+    run = source_import(path=path, mapping=mapping_parse(PRODUCERS))
+    assert (run.rows, run.rejected) == (8, 0), run.report
+    for n in range(4):
+        producer = Actor.objects.get(name=f"Ferme {n}")
+        assert Place.objects.filter(kind="farm", operator=producer).count() == 1
+    market = Place.objects.get(name="Marché de Thiers")
+    assert sorted(market.producers.values_list("name", flat=True)) == [f"Ferme {n}" for n in range(4)]
