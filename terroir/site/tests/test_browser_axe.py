@@ -12,6 +12,7 @@ import pytest
 
 from terroir.imports.models import ImportRun, Source
 from terroir.logistics.tests.test_sheets import sheet_run
+from terroir.observatory.territories import territory_create
 from terroir.site.tests.test_browser_phone import DESKTOP, PAGES, PHONE, tab_at, who
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,10 +24,12 @@ BLOCKING = ("serious", "critical")
 def more_pages(territory: Any, role: str, import_run: Any) -> list[str]:
     """Pages of the role that the overflow test does not visit."""
     extra = {
-        "visitor": ["/?kind=market", f"/suggest/place/{territory.ambert_market.pk}/"],
+        "visitor": ["/?kind=market", f"/suggest/place/{territory.ambert_market.pk}/", "/observatory/",
+                    "/observatory/livradois/"],
         "producer": [f"/suggest/place/{territory.ambert_market.pk}/"],
         "buyer": [],
-        "coordinator": ["/coordination/", f"/imports/runs/{import_run.pk}/"],
+        "coordinator": ["/coordination/", f"/imports/runs/{import_run.pk}/", "/imports/mapping/", "/imports/mappings/",
+                        "/observatory/canteens/import/"],
     }
     return extra[role]
 
@@ -54,6 +57,7 @@ def test_no_main_page_of_a_role_has_a_serious_or_critical_accessibility_violatio
 ) -> None:  # fmt: skip
     settings.TERROIR_TILE_URL = ""
     run = sheet_run(territory)
+    territory_create(slug="livradois", name="Livradois", codes=["63003", "63430"])
     source = Source.objects.create(name="bio", label="Bio")
     report = "\ufeffline;rejected;column;problem;row\n3;yes;nom;x;{}\n"
     import_run = ImportRun.objects.create(
