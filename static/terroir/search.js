@@ -37,6 +37,8 @@
           list.appendChild(option);
         });
         input.dataset.suggested = String(communes.length);
+        // What the list answers: a pause while typing asks for a shorter text first.
+        input.dataset.suggestedFor = typed;
       })
       .catch(function () { /* an aborted or failed suggestion leaves the field as typed */ });
   }

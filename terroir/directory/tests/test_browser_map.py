@@ -165,7 +165,9 @@ def test_the_commune_field_suggests_and_an_ambiguous_name_asks_which_one(
     page = tab(browser, live_server, DESKTOP if size == "desktop" else PHONE)
     page.goto(live_server.url + "/")
     page.get_by_label("Près de (commune ou code postal)").press_sequentially("st just", delay=30)
-    page.wait_for_function("() => Number(document.getElementById('commune').dataset.suggested) > 0")
+    # The suggestions of the whole text typed, not of a shorter text asked during a pause (under load).
+    page.wait_for_function("() => document.getElementById('commune').dataset.suggestedFor === 'st just'")
+    assert int(page.locator("#commune").get_attribute("data-suggested")) > 0
     options = page.locator("#commune-suggestions option")
     assert options.first.get_attribute("value") == "Saint-Just (63)"
     # "Clermont": the Clermont-Ferrand of the territory or one of France's four Clermont?
