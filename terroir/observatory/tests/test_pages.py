@@ -37,7 +37,7 @@ def test_the_dashboard_shows_the_canteen_figures_with_their_definitions(ambert, 
     comparison = page.split('id="canteens-comparison"')[1].split("</table>")[0]
     assert "<td>105</td><td>10,8\u00a0%</td><td>28,9\u00a0%</td></tr>" in comparison
     assert "<td>111</td><td>10,9\u00a0%</td><td>29,1\u00a0%</td></tr>" in comparison
-    assert "département 63" in comparison and "France" in comparison
+    assert "Département 63" in comparison and "France" in comparison
     assert "<script" not in page.split('id="canteens"')[1].split("</section>")[0]
 
 
