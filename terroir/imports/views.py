@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -286,12 +286,48 @@ def _pairs_page(request: HttpRequest, pairs: Any, per_page: int = 10) -> Any:
     )
 
 
+REVIEW_TYPES = {"place": gettext_lazy("Places"), "producer": gettext_lazy("Producers")}
+
+
+def _review_filters(data: Any) -> tuple[dict[str, str], list[str]]:
+    """The queue's filters a coordinator chose (a source, a type of record), and what was refused: an
+    unknown value is said, not silently dropped, and the queue is shown unfiltered on that point."""
+    chosen: dict[str, str] = {}
+    errors: list[str] = []
+    source = str(data.get("source", ""))[:100]
+    if source:
+        if Source.objects.filter(name=source).exists():
+            chosen["source"] = source
+        else:
+            errors.append(_("No source is named “%(name)s”: every source is shown.") % {"name": source})
+    kind = str(data.get("type", ""))[:20]
+    if kind:
+        if kind in REVIEW_TYPES:
+            chosen["type"] = kind
+        else:
+            errors.append(_("“%(type)s” is not a type of record: places and producers are shown.") % {"type": kind})
+    return chosen, errors
+
+
 @coordinator_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    pairs = RecordPair.objects.filter(status=RecordPair.Status.REVIEW).order_by("-probability", "id")
-    page = _pairs_page(request, pairs)
+    chosen, errors = _review_filters(request.GET)
+    pairs = RecordPair.objects.filter(status=RecordPair.Status.REVIEW)
+    if "source" in chosen:
+        pairs = pairs.filter(Q(first__source__name=chosen["source"]) | Q(second__source__name=chosen["source"]))
+    if "type" in chosen:
+        pairs = pairs.filter(first__record_type=chosen["type"])
+    page = _pairs_page(request, pairs.order_by("-probability", "id"))
     decided = RecordPair.objects.filter(status__in=[RecordPair.Status.SAME, RecordPair.Status.DIFFERENT]).count()
-    context = {"page": page, "items": _pair_items(list(page)), "decided": decided, "map": _map_settings()}
+    waiting = RecordPair.objects.filter(status=RecordPair.Status.REVIEW)
+    source_ids = {*waiting.values_list("first__source_id", flat=True).distinct()}
+    source_ids |= {*waiting.values_list("second__source_id", flat=True).distinct()}
+    sources = Source.objects.filter(pk__in=source_ids).order_by("label", "name")
+    context = {
+        "page": page, "items": _pair_items(list(page)), "decided": decided, "map": _map_settings(),
+        "chosen": chosen, "filter_errors": errors, "sources": sources, "types": REVIEW_TYPES,
+        "filter_query": urlencode(chosen),
+    }  # fmt: skip
     return render(request, "imports/review.html", context)
 
 
@@ -304,8 +340,12 @@ def _decided_messages(request: HttpRequest, done: Decided, same: bool) -> None:
 
 
 def _back_to_review(request: HttpRequest) -> HttpResponse:
+    """Back to the page of the queue the decision was taken on, with its filters."""
+    query, _errors = _review_filters(request.POST)
     page = request.POST.get("page", "")
-    return redirect(reverse("imports:review") + (f"?page={page}" if page.isdigit() else ""))
+    if page.isdigit():
+        query["page"] = page
+    return redirect(reverse("imports:review") + (f"?{urlencode(query)}" if query else ""))
 
 
 @coordinator_required

@@ -130,6 +130,14 @@ def test_a_coordinator_decides_a_batch_of_pairs_side_by_side_with_their_map(
     assert "Pourquoi elles ont été fusionnées" not in page.inner_text("main")
     assert overflow(page) <= 0, "the page runs off the screen"
     shot(page, f"review-{size}")
+    # The queue narrowed to one source's records: both pairs have a record of "bio"; the choice stays.
+    page.get_by_label("Source", exact=True).select_option("bio")
+    page.get_by_role("button", name="Afficher").click()
+    page.wait_for_url("**source=bio**")
+    assert page.locator("section.pair").count() == 2
+    assert page.get_by_label("Source", exact=True).input_value() == "bio"
+    assert overflow(page) <= 0, "the filters run off the screen"
+    shot(page, f"review-filtered-{size}")
     page.check("#tick-all")
     page.get_by_role("button", name="Différentes — garder séparées les paires cochées").click()
     page.wait_for_selector("text=Rien à vérifier.")

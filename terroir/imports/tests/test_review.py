@@ -283,3 +283,25 @@ def test_a_pair_waiting_for_review_says_what_the_rules_saw_not_why_it_was_merged
     assert "Ce qu’ont relevé les règles de fusion :" in queue and "Pourquoi elles ont été fusionnées" not in queue
     merges = coordinator.get(reverse("imports:merges"), **FRENCH).content.decode()
     assert "Pourquoi elles ont été fusionnées :" in merges
+
+
+def test_the_review_queue_filters_by_source_and_type_of_record_and_keeps_them_after_a_decision(
+    coordinator, two_sources
+) -> None:
+    pair = RecordPair.objects.get(status=RecordPair.Status.REVIEW)
+    kind = pair.first.record_type
+    other = "place" if kind == "producer" else "producer"
+    url = reverse("imports:review")
+    shown = coordinator.get(url, {"source": "bio", "type": kind}, **FRENCH).content.decode()
+    assert f'id="pair-{pair.pk}"' in shown and '<option value="bio" selected>' in shown
+    hidden = coordinator.get(url, {"type": other}, **FRENCH).content.decode()
+    assert f'id="pair-{pair.pk}"' not in hidden and "Rien à vérifier." in hidden
+    # An unknown source is said in French and the queue is shown whole, not emptied.
+    unknown = coordinator.get(url, {"source": "<b>nope</b>"}, **FRENCH).content.decode()
+    assert "Aucune source ne s’appelle « &lt;b&gt;nope&lt;/b&gt; » : toutes les sources sont affichées." in unknown
+    assert f'id="pair-{pair.pk}"' in unknown
+    # A decision goes back to the same filtered queue.
+    response = coordinator.post(
+        reverse("imports:decide", args=[pair.pk]), {"decision": "different", "source": "bio", "type": kind, "page": "1"}
+    )
+    assert response.status_code == 302 and response["Location"] == f"{url}?source=bio&type={kind}&page=1"
