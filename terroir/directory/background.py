@@ -5,11 +5,13 @@ every minute, the pages when they read a run."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.db import connections
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from terroir.lib import tasks
@@ -48,7 +50,6 @@ def supervised(func: Callable[..., Any], *args: Any, wall_s: float, tick: Callab
 def tasks_reap() -> int:
     """Fail the queue's tasks whose worker process died while running them (same host only: the queue
     keeps no heartbeat of its own; the runs' reapers cover the other hosts through their heartbeats)."""
-    from django.utils import timezone
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
@@ -63,6 +64,22 @@ def tasks_reap() -> int:
         status=TaskResultStatus.FAILED, finished_at=timezone.now(),
         exception_class_path="terroir.lib.tasks.TaskLimitExceeded", traceback=WORKER_LOST,
     )  # fmt: skip
+
+
+def runs_reap_started(model: Any, *, max_s: float) -> int:
+    """Fail the runs of `model` (rows with `status`, `worker`, `started_at`, `error`, `finished_at`) still
+    running whose worker died, or that outlived `max_s` and the lease: their work went with their worker,
+    and a run must not stay "running" forever. The reaper of an app whose runs are timed by start."""
+    late = timezone.now() - datetime.timedelta(seconds=max_s + settings.TERROIR_TASK_LEASE_S)
+    running = model.objects.filter(status=model.Status.RUNNING).only("pk", "worker", "started_at")
+    dead = [run.pk for run in running if (run.worker and worker_alive(run.worker) is False) or run.started_at < late]
+    if not dead:
+        return 0
+    return int(
+        model.objects.filter(pk__in=dead, status=model.Status.RUNNING).update(
+            status=model.Status.FAILED, error=WORKER_LOST, finished_at=timezone.now()
+        )
+    )
 
 
 def command_run(task: Any, out: Any, *, now: bool = False, **kwargs: Any) -> tuple[bool, Any]:

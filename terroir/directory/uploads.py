@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -47,6 +49,30 @@ def limit_of(view: Callable[..., Any] | None) -> tuple[str, int]:
     """The setting that limits the view's uploads, and the limit in bytes."""
     setting = getattr(view, "upload_limit_setting", DEFAULT_SETTING)
     return setting, int(getattr(settings, setting)) * 1024 * 1024
+
+
+class UploadRefused(ValueError):
+    """An uploaded file that cannot be kept (too big, no name…), said in the reader's language."""
+
+
+def upload_name(file: UploadedFile, *, setting: str) -> str:
+    """The uploaded file's own name (no folder), once its size is within `settings.<setting>` MB: what a
+    page that keeps a file on disk for the worker checks before writing it."""
+    limit_mb = int(getattr(settings, setting))
+    if file.size is not None and file.size > limit_mb * 1024 * 1024:
+        raise UploadRefused(_("the file is %(size)s MB; the limit is %(limit)s MB")
+                            % {"size": f"{file.size / 1e6:.0f}", "limit": limit_mb})  # fmt: skip
+    name = Path(file.name or "").name.strip()
+    if not name:
+        raise UploadRefused(_("the file has no name"))
+    return name
+
+
+def upload_write(file: UploadedFile, path: Path) -> None:
+    """Write the uploaded file at `path`, chunk by chunk (it may be larger than memory allows)."""
+    with path.open("wb") as out:
+        for chunk in file.chunks():
+            out.write(chunk)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ row (ImportRun), found by the upload's token."""
 
 from __future__ import annotations
 
-import datetime
 import secrets
 import shutil
 import traceback
@@ -15,11 +14,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
-from terroir.directory.background import supervised, worker_alive, worker_label
+from terroir.directory.background import runs_reap_started, supervised, worker_label
+from terroir.directory.uploads import UploadRefused, upload_name, upload_write
 from terroir.lib.tabular import SourceError, gunzip, is_gzip
 from terroir.lib.tasks import WORKER_LOST, TaskError, TaskLimitExceeded
 
@@ -31,10 +30,6 @@ from .services import ImportBusy, mapping_for, source_import
 TOKEN_BYTES = 12
 
 
-class UploadError(ValueError):
-    """An uploaded file that cannot be kept (too big, no name…)."""
-
-
 def _root() -> Path:
     root = Path(settings.TERROIR_IMPORT_DIR)
     root.mkdir(parents=True, exist_ok=True)
@@ -44,25 +39,17 @@ def _root() -> Path:
 def _checked(token: str) -> str:
     # Tokens name directories: nothing but what token_urlsafe makes.
     if not token or len(token) > 40 or not all(c.isalnum() or c in "-_" for c in token):
-        raise UploadError("unknown upload")
+        raise UploadRefused("unknown upload")
     return token
 
 
 def upload_keep(*, file: UploadedFile, mapping_text: str) -> str:
     """Keep an uploaded source file and its mapping; returns the token that names them."""
-    limit = settings.TERROIR_IMPORT_MAX_MB * 1024 * 1024
-    if file.size is not None and file.size > limit:
-        raise UploadError(_("the file is %(size)s MB; the limit is %(limit)s MB")
-                          % {"size": f"{file.size / 1e6:.0f}", "limit": settings.TERROIR_IMPORT_MAX_MB})  # fmt: skip
-    name = Path(file.name or "").name.strip()
-    if not name:
-        raise UploadError(_("the file has no name"))
+    name = upload_name(file, setting="TERROIR_IMPORT_MAX_MB")
     token = secrets.token_urlsafe(TOKEN_BYTES)
     folder = _root() / token
     folder.mkdir()
-    with (folder / name).open("wb") as out:
-        for chunk in file.chunks():
-            out.write(chunk)
+    upload_write(file, folder / name)
     if is_gzip(folder / name):
         # Decompressed now, under the same limit as the upload itself: a compressed file of a few
         # kilobytes may unfold into gigabytes, refused here before any work is queued.
@@ -70,7 +57,7 @@ def upload_keep(*, file: UploadedFile, mapping_text: str) -> str:
             gunzip(folder / name, folder, max_mb=settings.TERROIR_IMPORT_MAX_MB)
         except SourceError as error:
             shutil.rmtree(folder, ignore_errors=True)
-            raise UploadError(source_error_text(error)) from None
+            raise UploadRefused(source_error_text(error)) from None
         (folder / name).unlink()
     (folder / "mapping.txt").write_text(mapping_text, encoding="utf-8")
     return token
@@ -81,7 +68,7 @@ def upload_path(token: str) -> tuple[Path, str]:
     folder = _root() / _checked(token)
     files = [p for p in folder.glob("*") if p.name != "mapping.txt"] if folder.is_dir() else []
     if not files:
-        raise UploadError("unknown upload")
+        raise UploadRefused("unknown upload")
     return files[0], (folder / "mapping.txt").read_text(encoding="utf-8")
 
 
@@ -167,16 +154,4 @@ def import_file(*, token: str, source: str, mapping_text: str, geocode: bool, by
 def runs_reap() -> int:
     """Fail the imports whose worker died (its process is gone, or the import outlived its time limit):
     their transaction went with them, and the source must not stay "being imported" forever."""
-    late = timezone.now() - datetime.timedelta(
-        seconds=settings.TERROIR_IMPORT_MAX_SECONDS + settings.TERROIR_TASK_LEASE_S
-    )
-    dead = [
-        run.pk
-        for run in ImportRun.objects.filter(status=ImportRun.Status.RUNNING).only("pk", "worker", "started_at")
-        if (run.worker and worker_alive(run.worker) is False) or run.started_at < late
-    ]
-    if not dead:
-        return 0
-    return ImportRun.objects.filter(pk__in=dead, status=ImportRun.Status.RUNNING).update(
-        status=ImportRun.Status.FAILED, error=WORKER_LOST, finished_at=timezone.now()
-    )
+    return runs_reap_started(ImportRun, max_s=settings.TERROIR_IMPORT_MAX_SECONDS)

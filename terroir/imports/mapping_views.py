@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from terroir.accounts.permissions import coordinator_required
 from terroir.contributions.audit import audit_record
 from terroir.directory.models import PlaceKind
-from terroir.directory.uploads import upload_limit
+from terroir.directory.uploads import UploadRefused, upload_limit
 from terroir.lib.tabular import SourceError
 from terroir.lib.text import fold
 
@@ -43,7 +43,7 @@ from .columns import (
     value_table,
 )
 from .forms import ColumnsForm, MappingUploadForm, value_key
-from .jobs import UploadError, upload_keep, upload_mapping_set, upload_path
+from .jobs import upload_keep, upload_mapping_set, upload_path
 from .mapping import MappingError
 from .models import SavedMapping
 from .read import limits, source_error_text
@@ -63,7 +63,7 @@ def _recent(request: HttpRequest) -> list[dict[str, str]]:
             continue
         try:
             path, _text = upload_path(token)
-        except UploadError:
+        except UploadRefused:
             continue
         recent.append({"token": token, "name": path.name})
     return recent
@@ -76,7 +76,7 @@ def mapping_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             token = upload_keep(file=form.cleaned_data["file"], mapping_text="")
-        except UploadError as error:
+        except UploadRefused as error:
             form.add_error("file", str(error))
         else:
             request.session[f"mapping-{token}"] = {
@@ -183,7 +183,7 @@ def mapping_columns(request: HttpRequest, token: str) -> HttpResponse:
     options = _options(request, token)
     try:
         path, uploaded_text = upload_path(token)
-    except UploadError:
+    except UploadRefused:
         raise Http404("unknown upload") from None
     posted: QueryDict | None = request.POST if request.method == "POST" else None
     encoding = (posted.get("encoding") if posted is not None else options.get("encoding")) or ""

@@ -24,11 +24,11 @@ from terroir.accounts.permissions import coordinator_required
 from terroir.contributions.audit import audit_record
 from terroir.directory.background import task_error_text
 from terroir.directory.models import Actor, Category, Label, LegalForm, Place, PlaceKind
-from terroir.directory.uploads import upload_limit
+from terroir.directory.uploads import UploadRefused, upload_limit
 from terroir.lib.geo import Precision, haversine_km
 
 from .forms import UploadForm
-from .jobs import UploadError, import_start, import_state, upload_keep, upload_path
+from .jobs import import_start, import_state, upload_keep, upload_path
 from .mapping import MappingError
 from .merge import SINGLE_FIELDS
 from .models import FieldOrigin, ImportRun, RecordPair, Source, SourceRecord
@@ -73,7 +73,7 @@ def imports_home(request: HttpRequest) -> HttpResponse:
             token = upload_keep(file=form.cleaned_data["file"], mapping_text=text)
         except MappingError as error:
             form.add_error("mapping", _("Mapping: %(error)s") % {"error": error})
-        except UploadError as error:
+        except UploadRefused as error:
             form.add_error("file", str(error))
         else:
             request.session[f"import-{token}"] = {"source": source, "geocode": form.cleaned_data["geocode"]}
@@ -97,7 +97,7 @@ def _upload(request: HttpRequest, token: str) -> tuple[Any, dict[str, Any]]:
         raise Http404("unknown upload")
     try:
         path, text = upload_path(token)
-    except UploadError:
+    except UploadRefused:
         raise Http404("unknown upload") from None
     return path, options | {"mapping_text": text}
 

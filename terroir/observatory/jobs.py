@@ -3,7 +3,6 @@ worker (in a child process under the task limits); the run's row (CanteenImport)
 
 from __future__ import annotations
 
-import datetime
 import shutil
 import traceback
 from pathlib import Path
@@ -13,19 +12,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_tasks import task
 
-from terroir.directory.background import supervised, worker_alive, worker_label
+from terroir.directory.background import runs_reap_started, supervised, worker_label
+from terroir.directory.uploads import upload_name, upload_write
 from terroir.lib.tabular import SourceError
-from terroir.lib.tasks import WORKER_LOST, TaskError, TaskLimitExceeded
+from terroir.lib.tasks import TaskError, TaskLimitExceeded
 
 from .canteens import CanteenFileError, canteens_import
 from .models import CanteenImport
-
-
-class UploadError(ValueError):
-    """An uploaded file that cannot be kept (too big, no name)."""
 
 
 def _folder(run: CanteenImport) -> Path:
@@ -34,19 +29,11 @@ def _folder(run: CanteenImport) -> Path:
 
 def upload_start(*, file: UploadedFile, by: Any) -> CanteenImport:
     """Keep an uploaded declarations file and queue its import; returns its run."""
-    limit = settings.TERROIR_IMPORT_MAX_MB * 1024 * 1024
-    if file.size is not None and file.size > limit:
-        raise UploadError(_("the file is %(size)s MB; the limit is %(limit)s MB")
-                          % {"size": f"{file.size / 1e6:.0f}", "limit": settings.TERROIR_IMPORT_MAX_MB})  # fmt: skip
-    name = Path(file.name or "").name.strip()
-    if not name:
-        raise UploadError(_("the file has no name"))
+    name = upload_name(file, setting="TERROIR_IMPORT_MAX_MB")
     run = CanteenImport.objects.create(file_name=name[:255], by=by if getattr(by, "pk", None) else None)
     folder = _folder(run)
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "declarations.csv").open("wb") as out:
-        for chunk in file.chunks():
-            out.write(chunk)
+    upload_write(file, folder / "declarations.csv")
     import_canteens.enqueue(run_id=run.pk)
     run.refresh_from_db()
     return run
@@ -84,13 +71,4 @@ def import_canteens(*, run_id: int) -> None:
 
 def runs_reap() -> int:
     """Fail the canteen imports whose worker died or that outlived their time limit."""
-    late = timezone.now() - datetime.timedelta(
-        seconds=settings.TERROIR_IMPORT_MAX_SECONDS + settings.TERROIR_TASK_LEASE_S
-    )
-    running = CanteenImport.objects.filter(status=CanteenImport.Status.RUNNING).only("pk", "worker", "started_at")
-    dead = [run.pk for run in running if (run.worker and worker_alive(run.worker) is False) or run.started_at < late]
-    if not dead:
-        return 0
-    return CanteenImport.objects.filter(pk__in=dead, status=CanteenImport.Status.RUNNING).update(
-        status=CanteenImport.Status.FAILED, error=WORKER_LOST, finished_at=timezone.now()
-    )
+    return runs_reap_started(CanteenImport, max_s=settings.TERROIR_IMPORT_MAX_SECONDS)

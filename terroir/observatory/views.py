@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from terroir.accounts.permissions import coordinator_required
 from terroir.directory.background import task_error_text
+from terroir.directory.uploads import UploadRefused
 
 from . import indicators
 from .canteens import reason_text
-from .jobs import UploadError, runs_reap, upload_start
+from .jobs import runs_reap, upload_start
 from .models import CanteenImport, Territory
 
 
@@ -62,7 +63,7 @@ def canteens_import(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 run = upload_start(file=file, by=request.user)
-            except UploadError as refusal:
+            except UploadRefused as refusal:
                 error = str(refusal)
             else:
                 return redirect("observatory:canteens_run", run.pk)

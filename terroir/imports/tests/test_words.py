@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from terroir.imports.jobs import UploadError, upload_keep
+from terroir.directory.uploads import UploadRefused
+from terroir.imports.jobs import upload_keep
 from terroir.imports.models import ImportRun, Source
 
 from .test_merging import BIO, mapping
@@ -68,5 +69,5 @@ def test_the_run_page_says_whether_a_problem_row_was_rejected_in_the_reader_s_la
 ])  # fmt: skip
 def test_an_upload_refused_says_why_in_the_reader_s_language(settings, language: str, said: str) -> None:
     settings.TERROIR_IMPORT_MAX_MB = 1
-    with translation.override(language), pytest.raises(UploadError, match=said):
+    with translation.override(language), pytest.raises(UploadRefused, match=said):
         upload_keep(file=SimpleUploadedFile("big.csv", b"x" * 2_000_000), mapping_text="")
