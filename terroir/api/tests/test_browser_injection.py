@@ -103,7 +103,7 @@ def test_names_with_markup_stay_text_on_the_run_page_and_its_map(
     tab, watch = watched_tab(browser, live_server, viewport)
     signed_in(tab, people.camille, live_server)
     tab.goto(f"{live_server.url}/logistics/runs/{week.run.pk}/")
-    tab.wait_for_function("() => document.getElementById('rounds-map').dataset.rounds === '1'")
+    tab.wait_for_function("() => document.getElementById('rounds-map')?.dataset.rounds === '1'")
     text = tab.locator("main").inner_text()
     for name in ("vehicle", "farm", "other_farm", "customer", "goods"):
         assert week.names[name] in text, name
@@ -129,7 +129,7 @@ def test_names_with_markup_stay_text_in_the_map_popup_the_planner_the_sheets_and
 ) -> None:
     tab, watch = watched_tab(browser, live_server)
     tab.goto(f"{live_server.url}/?kind=shop")
-    tab.wait_for_function("() => document.getElementById('map').dataset.places === '1'")
+    tab.wait_for_function("() => document.getElementById('map')?.dataset.places === '1'")
     marker = tab.locator(".leaflet-marker-icon")
     assert marker.get_attribute("title") == week.names["place"] + " — commerce ou artisan"
     marker.click()

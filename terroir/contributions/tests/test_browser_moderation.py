@@ -87,7 +87,7 @@ def test_a_visitor_suggests_hours_with_the_owners_grid(
     assert [friday.nth(0).input_value(), friday.nth(1).input_value()] == ["16:00", "19:00"]
     friday.nth(1).fill("20:00")
     friday.nth(1).dispatch_event("change")
-    visitor.wait_for_function("() => document.querySelector('input[name=opening_hours]').value.includes('20:00')")
+    visitor.wait_for_function("() => document.querySelector('input[name=opening_hours]')?.value.includes('20:00')")
     no_overflow(visitor, f"suggest-grid-{size}")
     visitor.get_by_role("button", name="Envoyer la suggestion").click()
     visitor.wait_for_selector("h1")

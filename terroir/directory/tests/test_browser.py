@@ -33,7 +33,7 @@ def test_a_visitor_searches_ambert_filters_markets_sees_the_map_and_opens_a_prod
     assert page.locator("#result-list li.result").all_inner_texts()[0].startswith("Marché d'Ambert")
     assert page.locator("#result-list li.result").count() == 1
     # The map asked the server for this view and drew the market as a marker.
-    page.wait_for_function("() => document.getElementById('map').dataset.places === '1'")
+    page.wait_for_function("() => document.getElementById('map')?.dataset.places === '1'")
     markers = page.locator(".leaflet-marker-icon")
     assert markers.count() == 1
     assert markers.first.get_attribute("title") == "Marché d'Ambert — marché"
@@ -56,12 +56,12 @@ def test_the_map_shows_clusters_when_zoomed_out(
     search.MAP_POINT_LIMIT = 2
     try:
         page.goto(live_server.url + "/")
-        page.wait_for_function("() => Number(document.getElementById('map').dataset.clusters) > 0")
+        page.wait_for_function("() => Number(document.getElementById('map')?.dataset.clusters) > 0")
         clusters = page.locator(".leaflet-marker-icon.cluster")
         total = sum(int(t) for t in clusters.all_inner_texts())
         assert total == 4  # the public places in the territory's view (not Poitiers, nor the canteen)
         clusters.first.click()
-        page.wait_for_function("() => document.getElementById('map').dataset.loading === '0'")
+        page.wait_for_function("() => document.getElementById('map')?.dataset.loading === '0'")
     finally:
         search.MAP_POINT_LIMIT = original
 

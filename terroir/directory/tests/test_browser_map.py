@@ -34,7 +34,7 @@ def no_sideways_scroll(page: Any) -> None:
 
 
 def map_loaded(page: Any) -> None:
-    page.wait_for_function("() => document.getElementById('map').dataset.loading === '0'")
+    page.wait_for_function("() => document.getElementById('map')?.dataset.loading === '0'")
 
 
 def listed(page: Any) -> int:
@@ -63,10 +63,10 @@ def test_the_map_fits_the_radius_draws_it_and_counts_what_the_list_counts(
         page.locator("#map").wait_for(state="visible")
         assert not page.locator("#result-list").is_visible()
     map_loaded(page)
-    page.wait_for_function("() => document.getElementById('map').dataset.total !== undefined")
+    page.wait_for_function("() => document.getElementById('map')?.dataset.total !== undefined")
     # 60 km around Ambert: the farm shop, the market, Le Local and the supermarket in Clermont (the
     # canteen is for professionals); the list and the map count the same places.
-    on_map = int(page.evaluate("() => document.getElementById('map').dataset.total"))
+    on_map = int(page.evaluate("() => document.getElementById('map')?.dataset.total"))
     assert on_map == 4
     assert page.locator("#map-status").inner_text() == "4 lieux sur la carte"
     page.screenshot(path=str(SHOTS / f"map-radius-{size}.png"), full_page=True)
@@ -91,7 +91,7 @@ def test_markers_show_their_kind_by_shape_with_a_legend_and_a_popup(
     page = tab(browser, live_server, DESKTOP)
     page.goto(live_server.url + "/?commune=Ambert&radius_km=10")
     map_loaded(page)
-    page.wait_for_function("() => Number(document.getElementById('map').dataset.places) === 3")
+    page.wait_for_function("() => Number(document.getElementById('map')?.dataset.places) === 3")
     market = page.locator('.leaflet-marker-icon[title="Marché d\'Ambert — marché"]')
     assert market.locator(".mk.mk-market").count() == 1
     assert page.locator(".leaflet-marker-icon .mk-producers_shop").count() == 1
@@ -155,7 +155,7 @@ def test_several_kinds_at_once_from_the_form(browser: Any, live_server: Any, pla
     assert names == {"Marché d'Ambert", "Supermarché des Volcans"}
     assert page.locator("#kinds-summary").inner_text() == "Type de lieu (2)"
     map_loaded(page)
-    page.wait_for_function("() => document.getElementById('map').dataset.total === '2'")
+    page.wait_for_function("() => document.getElementById('map')?.dataset.total === '2'")
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
@@ -166,7 +166,7 @@ def test_the_commune_field_suggests_and_an_ambiguous_name_asks_which_one(
     page.goto(live_server.url + "/")
     page.get_by_label("Près de (commune ou code postal)").press_sequentially("st just", delay=30)
     # The suggestions of the whole text typed, not of a shorter text asked during a pause (under load).
-    page.wait_for_function("() => document.getElementById('commune').dataset.suggestedFor === 'st just'")
+    page.wait_for_function("() => document.getElementById('commune')?.dataset.suggestedFor === 'st just'")
     assert int(page.locator("#commune").get_attribute("data-suggested")) > 0
     options = page.locator("#commune-suggestions option")
     assert options.first.get_attribute("value") == "Saint-Just (63)"
@@ -191,7 +191,8 @@ def test_the_commune_field_suggests_and_an_ambiguous_name_asks_which_one(
     page.locator("#search-error").wait_for()
     assert "Voulez-vous dire Ambert (63)" in page.locator("#search-error").inner_text()
     page.get_by_role("link", name="Ambert", exact=True).click()
-    page.wait_for_function("() => document.getElementById('map').dataset.circleKm === '30'")
+    page.wait_for_url("**commune=Ambert*")
+    page.wait_for_function("() => document.getElementById('map')?.dataset.circleKm === '30'")
 
 
 def test_around_me_searches_at_the_browsers_position(browser: Any, live_server: Any, places: Any) -> None:
@@ -222,7 +223,7 @@ def test_the_map_is_in_english_too(browser: Any, live_server: Any, places: Any) 
     page.get_by_role("button", name="Change").click()
     page.goto(live_server.url + "/?commune=Ambert&radius_km=10&kind=market")
     map_loaded(page)
-    page.wait_for_function("() => document.getElementById('map').dataset.places === '1'")
+    page.wait_for_function("() => document.getElementById('map')?.dataset.places === '1'")
     assert page.locator("#map-status").inner_text() == "1 place on the map"
     assert page.get_by_role("link", name="Skip the map: go to the list of results").count() == 1
     assert page.locator("#map-legend").get_by_text("Market", exact=True).is_visible()

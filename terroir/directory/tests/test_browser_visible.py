@@ -57,7 +57,7 @@ def test_a_shopper_lists_the_producers_and_sees_those_without_a_place_on_the_map
         tab.get_by_role("button", name="Carte", exact=True).click()
     # The map (the 20 km around Ambert) shows the places by kind and the two producers without a place
     # as square badges, told apart by their title.
-    tab.wait_for_function("() => document.getElementById('map').dataset.producers === '2'")
+    tab.wait_for_function("() => document.getElementById('map')?.dataset.producers === '2'")
     badges = tab.locator(".leaflet-marker-icon.producer-marker")
     assert badges.count() == 2
     titles = sorted(badges.nth(i).get_attribute("title") for i in range(2))
@@ -137,7 +137,7 @@ def test_the_widget_shows_the_producers_layer_and_list(
     placeless_producers(territory)
     tab = tab_of(browser, live_server, "phone")
     tab.goto(live_server.url + "/widget/?commune=Ambert&radius_km=20&what=producers")
-    tab.wait_for_function("() => document.getElementById('map').dataset.producers === '2'")
+    tab.wait_for_function("() => document.getElementById('map')?.dataset.producers === '2'")
     assert tab.locator("#producer-list li.result").count() == 3
     assert tab.locator("#producer-list a").first.get_attribute("target") == "_blank"
     shot(tab, "widget-phone")

@@ -39,7 +39,7 @@ def test_a_coordinator_plans_the_week_and_prints_the_route_sheets(
     saved = tab.locator("#status-quo tr.saved td").first.inner_text()
     assert int(saved.split()[0]) > 0
     # The rounds are drawn on the map, one line each.
-    tab.wait_for_function("() => document.getElementById('rounds-map').dataset.rounds !== undefined")
+    tab.wait_for_function("() => document.getElementById('rounds-map')?.dataset.rounds !== undefined")
     rounds = int(tab.locator("#rounds-map").get_attribute("data-rounds") or 0)
     assert rounds >= 1 and tab.locator("#rounds-map path.leaflet-interactive").count() >= rounds
     assert tab.locator("#sharing tbody tr").count() == 3
@@ -77,7 +77,7 @@ def test_the_rounds_map_numbers_the_stops_names_the_vehicles_and_filters_by_day(
     context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
     tab = signed_in(offline_tab(browser, live_server, context), people.camille, live_server)
     tab.goto(f"{live_server.url}/logistics/runs/{run.pk}/")
-    tab.wait_for_function("() => document.getElementById('rounds-map').dataset.shown === '2'")
+    tab.wait_for_function("() => document.getElementById('rounds-map')?.dataset.shown === '2'")
     stops = tab.locator("#rounds-map .stop-marker")
     assert stops.count() == 3 and tab.locator("#rounds-map .depot-marker").count() == 1
     assert tab.locator(".stop-marker[title*='Fourgon']").inner_text() == "2"
@@ -89,7 +89,7 @@ def test_the_rounds_map_numbers_the_stops_names_the_vehicles_and_filters_by_day(
     assert "arrêt" in tab.locator(".leaflet-popup-content").inner_text()
     # The day filter keeps Thursday's round alone, on the map and in the list below.
     tab.check("#day-filter input[value='3']")
-    tab.wait_for_function("() => document.getElementById('rounds-map').dataset.shown === '1'")
+    tab.wait_for_function("() => document.getElementById('rounds-map')?.dataset.shown === '1'")
     assert tab.locator("#rounds-map .stop-marker").count() == 1
     assert tab.locator("details.round:visible").count() == 1
     assert tab.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
