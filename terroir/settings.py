@@ -397,6 +397,9 @@ TERROIR_MATCH_WEIGHTS = {
 }  # fmt: skip
 # A producer is warned when one buyer would take more than this share of their declared monthly volume.
 TERROIR_DEPENDENCE_SHARE = float(os.getenv("TERROIR_DEPENDENCE_SHARE", "0.5"))
+# "Local": a place's producer whose farm is within this road estimate of the place (the needs board's
+# default "how far local may be"); shown on the place's page, and each territory's default radius.
+TERROIR_LOCAL_RADIUS_KM = float(os.getenv("TERROIR_LOCAL_RADIUS_KM", "80"))
 # Logistics: road distance ≈ great circle × this factor at this average speed, unless an OSRM-compatible
 # table service is configured (e.g. http://127.0.0.1:5000).
 TERROIR_ROAD_FACTOR = float(os.getenv("TERROIR_ROAD_FACTOR", "1.3"))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from terroir.lib import hours
 
-from . import editing, presenters
+from . import editing, local, presenters
 from .communes import CommuneChoice
 from .filters import QUERY_PARAMETERS, CommuneInvalid, filters_read
 from .models import Actor, Category, Entity, Label, Photo, Place, PlaceKind
@@ -204,6 +204,7 @@ def place(request: HttpRequest, place_id: int) -> HttpResponse:
             "products": supply.products,
             "producers": supply.suppliers,
             "week": _week(found.opening_hours),
+            "local": local.place_local(found, [producer for producer, _offers in supply.suppliers]),
             "json_ld": script_json(place_json_ld(found, request)),
             **_entry_context(request, found),
         },

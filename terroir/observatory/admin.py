@@ -26,7 +26,7 @@ class TerritoryForm(forms.ModelForm):
 
     class Meta:
         model = Territory
-        fields = ("slug", "name", "pat_code", "coordinators")
+        fields = ("slug", "name", "pat_code", "local_radius_km", "coordinators")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -4,11 +4,17 @@ national canteen declarations, by year."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from terroir.directory.models import Commune
+
+
+def local_radius_default() -> float:
+    """A territory's "local" radius unless set: the site's (TERROIR_LOCAL_RADIUS_KM, 80 km by road)."""
+    return float(settings.TERROIR_LOCAL_RADIUS_KM)
 
 
 class Territory(models.Model):
@@ -27,6 +33,12 @@ class Territory(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="territories", verbose_name=_("coordinators")
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # "Local or not": a place's producer is local when its farm is within this road estimate of the place.
+    local_radius_km = models.FloatField(
+        _("local radius (km by road)"), default=local_radius_default,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_("A producer is local to a place when its farm is within this distance by road (estimated)."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["name"]

@@ -112,6 +112,7 @@ def territory_create(
     codes: Sequence[str] = (),
     pat_code: str = "",
     coordinators: Sequence[Any] = (),
+    local_radius_km: float | None = None,
 ) -> Territory:
     """A new territory with its communes and coordinators; a PAT's name is the list's when none is given."""
     if Territory.objects.filter(slug=slug).exists():
@@ -121,7 +122,12 @@ def territory_create(
     chosen = communes_select(departments=departments, epcis=epcis, codes=codes, pat_code=pat_code)
     name = name or pats().get(pat_code, "") or slug
     sources = {"departments": list(departments), "epcis": list(epcis), "codes": list(codes), "pat": pat_code}
-    territory = Territory.objects.create(slug=slug, name=name, pat_code=pat_code, sources=sources)
+    territory = Territory(slug=slug, name=name, pat_code=pat_code, sources=sources)
+    if local_radius_km is not None:
+        if not 1 <= local_radius_km <= 1000:
+            raise TerritoryError(_("the local radius must be between 1 and 1,000 km"))
+        territory.local_radius_km = local_radius_km
+    territory.save()
     territory.communes.set(Commune.objects.filter(code__in=chosen))
     territory.coordinators.set(coordinators)
     return territory

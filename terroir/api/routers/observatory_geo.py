@@ -13,9 +13,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from terroir.observatory import compared
+from terroir.observatory import canteen_rows, compared, indicators
+from terroir.observatory import local as observatory_local
+from terroir.observatory import producers as observatory_producers
 
 from ..errors import ERRORS
+from .observatory import CanteensIn
 
 router = Router(tags=["observatory"])
 CSV_RESPONSE: dict[str, Any] = {"responses": {200: {"content": {"text/csv": {}}}}}
@@ -175,3 +178,159 @@ def markets_by_weekday(request: HttpRequest, params: Query[WeekdayIn]) -> dict[s
 def markets_by_weekday_csv(request: HttpRequest, params: Query[WeekdayIn]) -> HttpResponse:
     figures = _weekdays(params)
     return _csv(compared.compared_csv(figures), f"marches-par-jour-{figures['territory']}")
+
+
+# --- Producers ---------------------------------------------------------------------------------------
+
+
+class ChannelsOut(Schema):
+    channels: int = Field(description="kinds of places (4: four or more)")
+    producers: int
+
+
+class FamilyOut(Schema):
+    family: str = Field(description="a top category of the taxonomy (slug)")
+    label: str
+    producers: int
+    share: float | None
+    direct_sale: int = Field(description="of them, producers in direct sale")
+
+
+class LabelCountOut(Schema):
+    label: str
+    name: str
+    producers: int
+    share: float | None
+
+
+class ProducerRowOut(Schema):
+    producer_id: int
+    name: str
+    commune: str | None
+    families: list[str]
+    labels: list[str]
+    places: int
+    kinds: list[str]
+    channels: int
+    direct_sale: bool
+    single_buyer: bool
+    dependence_warned: bool
+
+
+class ProducersOut(Schema):
+    territory: str
+    name: str
+    producers: int = Field(description="producers whose commune is in the territory")
+    direct_sale: int = Field(description="with at least one place of direct sale (farm, market, AMAP…)")
+    direct_sale_share: float | None
+    intermediaries_only: int
+    no_place: int
+    with_place: int
+    channels: list[ChannelsOut]
+    channels_mean: float | None = Field(description="kinds of places per producer with at least one place")
+    single_channel: int
+    single_channel_share: float | None = Field(description="of the producers with at least one place")
+    single_buyer: int = Field(description="no direct sale and exactly one intermediary place")
+    single_buyer_share: float | None
+    dependence_warned: int = Field(description="the needs board's dependence warning: one buyer over the limit")
+    dependence_answers_checked: int
+    dependence_limit: float
+    families: list[FamilyOut]
+    labels: list[LabelCountOut]
+    rows: list[ProducerRowOut]
+    no_data: bool
+    message: str | None = None
+
+
+@router.get(
+    "/indicators/producers",
+    response={200: ProducersOut, **ERRORS},
+    summary="The producers of a territory: families, labels, direct sale, channels, single channel or buyer",
+)
+def producers(request: HttpRequest, params: Query[TerritoryIn]) -> dict[str, Any]:
+    return observatory_producers.territory_producers(compared.territory_parse(params.territory))
+
+
+@router.get(
+    "/indicators/producers.csv",
+    response={200: str, **ERRORS},
+    summary="The producers of a territory, one per row, as CSV",
+    openapi_extra=CSV_RESPONSE,
+)
+def producers_csv(request: HttpRequest, params: Query[TerritoryIn]) -> HttpResponse:
+    figures = observatory_producers.territory_producers(compared.territory_parse(params.territory))
+    return _csv(observatory_producers.territory_producers_csv(figures), f"producteurs-{figures['territory']}")
+
+
+# --- Local or not ------------------------------------------------------------------------------------
+
+
+class LocalKindOut(Schema):
+    kind: str
+    label: str
+    places: int
+    places_with_producers: int = Field(description="places with at least one producer with a known farm")
+    links: int = Field(description="place–producer pairs measured")
+    local_share: float | None = Field(description="of those pairs, the part within the local radius")
+    places_local_share_mean: float | None = Field(description="plain mean of the places' own local shares")
+    median_km: float | None = Field(description="median farm-to-shelf road estimate over the pairs")
+
+
+class LocalPlaceOut(Schema):
+    place_id: int
+    name: str
+    kind: str
+    commune: str | None
+    producers: int
+    unplaced: int
+    local: int
+    local_share: float | None
+    median_km: float | None
+
+
+class LocalOut(Schema):
+    territory: str
+    name: str
+    radius_km: float = Field(description="the territory's local radius, km by road (estimated)")
+    places: int
+    kinds: list[LocalKindOut]
+    supermarkets_local_share: float | None
+    rows: list[LocalPlaceOut]
+    no_data: bool
+    message: str | None = None
+
+
+@router.get(
+    "/indicators/local",
+    response={200: LocalOut, **ERRORS},
+    summary="Local or not: the share of each place's producers within the territory's local radius",
+)
+def local(request: HttpRequest, params: Query[TerritoryIn]) -> dict[str, Any]:
+    return observatory_local.territory_local(compared.territory_parse(params.territory))
+
+
+@router.get(
+    "/indicators/local.csv",
+    response={200: str, **ERRORS},
+    summary="Local or not, one place per row, as CSV",
+    openapi_extra=CSV_RESPONSE,
+)
+def local_csv(request: HttpRequest, params: Query[TerritoryIn]) -> HttpResponse:
+    figures = observatory_local.territory_local(compared.territory_parse(params.territory))
+    return _csv(observatory_local.territory_local_csv(figures), f"local-{figures['territory']}")
+
+
+# --- Canteens' rows ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/indicators/canteens.csv",
+    response={200: str, **ERRORS},
+    summary="The canteen declarations behind the canteens indicator, one per row, as CSV",
+    openapi_extra=CSV_RESPONSE,
+)
+def canteens_csv(request: HttpRequest, params: Query[CanteensIn]) -> HttpResponse:
+    values = params.dict()
+    scope = indicators.scope_parse(values)
+    body, year = canteen_rows.canteens_csv(scope, indicators.year_parse(values.get("year")))
+    return _csv(body, f"cantines-{scope.kind}{'-' + scope.code if scope.code else ''}-{year or 'aucune'}")

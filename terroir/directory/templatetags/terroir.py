@@ -4,6 +4,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from terroir.directory import numbers
 from terroir.directory.fields import phone_display
@@ -19,6 +20,14 @@ def km(value: float | None) -> str:
     if value < 1:
         return f"{round(value * 1000 / 10) * 10:.0f} m"
     return f"{number_format(round(value, 1), 1)} km"
+
+
+@register.filter
+def percent(fraction: float | None) -> str:
+    """A share for people: 0.5 -> "50 %" (a dash when unknown, never a zero)."""
+    if fraction is None:
+        return "—"
+    return _("%(number)s %%") % {"number": numbers.number(fraction * 100, 0)}
 
 
 @register.filter

@@ -27,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--epcis", help="EPCI SIREN codes, comma-separated")
         parser.add_argument("--communes", help="INSEE codes, comma-separated")
         parser.add_argument("--pat", default="", help="a PAT code of the national list")
+        parser.add_argument("--local-radius-km", type=float, help="the local radius, km by road (80 by default)")
         parser.add_argument("--coordinator", action="append", default=[], help="e-mail of a coordinator (repeatable)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             territory = territory_create(
                 slug=options["slug"], name=options["name"], departments=_list(options["departments"]),
                 epcis=_list(options["epcis"]), codes=_list(options["communes"]), pat_code=options["pat"].strip(),
-                coordinators=coordinators,
+                coordinators=coordinators, local_radius_km=options["local_radius_km"],
             )  # fmt: skip
         except TerritoryError as error:
             raise CommandError(str(error)) from None
