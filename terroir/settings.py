@@ -266,7 +266,8 @@ TERROIR_TERRITORY_NAME = os.getenv("TERROIR_TERRITORY_NAME", "Grand Clermont –
 # Centre of the territory's map and of "local" when a search has no point of its own.
 TERROIR_CENTER = tuple(float(v) for v in os.getenv("TERROIR_CENTER", "45.70,3.38").split(","))
 TERROIR_MAP_ZOOM = int(os.getenv("TERROIR_MAP_ZOOM", "9"))
-# How far "local" reaches, in km (Biocoop uses 150 km, some dairies 350 km).
+# How far "local" reaches, in km as the crow flies (Biocoop uses 150 km, some dairies 350 km): the search's
+# "local only", a place's "local or not" figures, and each observatory territory's default local radius.
 TERROIR_LOCAL_RADIUS_KM = float(os.getenv("TERROIR_LOCAL_RADIUS_KM", "150"))
 # Map tiles; empty string shows the map without a background (offline use).
 TERROIR_TILE_URL = os.getenv("TERROIR_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
@@ -397,9 +398,6 @@ TERROIR_MATCH_WEIGHTS = {
 }  # fmt: skip
 # A producer is warned when one buyer would take more than this share of their declared monthly volume.
 TERROIR_DEPENDENCE_SHARE = float(os.getenv("TERROIR_DEPENDENCE_SHARE", "0.5"))
-# "Local": a place's producer whose farm is within this road estimate of the place (the needs board's
-# default "how far local may be"); shown on the place's page, and each territory's default radius.
-TERROIR_LOCAL_RADIUS_KM = float(os.getenv("TERROIR_LOCAL_RADIUS_KM", "80"))
 # Logistics: road distance ≈ great circle × this factor at this average speed, unless an OSRM-compatible
 # table service is configured (e.g. http://127.0.0.1:5000).
 TERROIR_ROAD_FACTOR = float(os.getenv("TERROIR_ROAD_FACTOR", "1.3"))

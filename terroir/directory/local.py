@@ -1,12 +1,11 @@
 """Local or not: how far a place's food comes from, measured from the farms of its producers.
 
 For a place, its producers are those the directory links to it (its suppliers, and the producer who runs
-it, as on its page). Each producer with a position gives one farm-to-shelf distance: the road estimate
-the needs board and the rounds use (great-circle km × TERROIR_ROAD_FACTOR, 1.3). A producer is local
-when that distance is within the local radius (TERROIR_LOCAL_RADIUS_KM, 80 km by road: the needs board's
-default "how far local may be"; a territory of the observatory may set its own). The share of local
-producers and the median distance describe the place; a place without any producer with a position has
-no figure (unknown, not "0 % local").
+it, as on its page). Each producer with a position gives one farm-to-shelf distance, in great-circle km
+as the search measures (terroir.lib.geo). A producer is local when that distance is within the local
+radius: the site's (TERROIR_LOCAL_RADIUS_KM, 150 km, the search's "local only"), or a territory's own in
+the observatory. The share of local producers and the median distance describe the place; a place
+without any producer with a position has no figure (unknown, not "0 % local").
 
 Only directory data: the place page shows it, and the observatory sums it per territory.
 """
@@ -35,23 +34,19 @@ class Local:
     unplaced: int  # producers without one (not counted)
     local: int  # of `producers`, within the radius
     radius_km: float
-    median_km: float | None  # median farm-to-shelf road estimate; None: no producer with a position
+    median_km: float | None  # median farm-to-shelf distance; None: no producer with a position
 
     @property
     def share(self) -> float | None:
         return self.local / self.producers if self.producers else None
 
-    @property
-    def road_factor(self) -> float:
-        return float(settings.TERROIR_ROAD_FACTOR)
 
-
-def road_estimates_km(
+def farm_to_shelf_km(
     shelf_lat: np.ndarray, shelf_lon: np.ndarray, farm_lat: np.ndarray, farm_lon: np.ndarray
 ) -> np.ndarray:
-    """Farm-to-shelf road estimates, element by element (degrees in, km out)."""
+    """Farm-to-shelf great-circle distances, element by element (degrees in, km out)."""
     radians = (np.radians(np.asarray(a, float)) for a in (shelf_lat, shelf_lon, farm_lat, farm_lon))
-    return great_circle_km_radians(*radians) * float(settings.TERROIR_ROAD_FACTOR)
+    return great_circle_km_radians(*radians)
 
 
 def local_of(distances_km: Sequence[float] | np.ndarray, unplaced: int, radius_km: float) -> Local:
@@ -69,7 +64,7 @@ def place_local(place: Place, producers: Iterable[Actor], *, radius_km: float | 
     if place.lat is None or place.lon is None or not producers:
         return None
     placed = [p for p in producers if p.lat is not None and p.lon is not None]
-    km = road_estimates_km(
+    km = farm_to_shelf_km(
         np.full(len(placed), place.lat), np.full(len(placed), place.lon),
         np.array([p.lat for p in placed], float), np.array([p.lon for p in placed], float),
     )  # fmt: skip
@@ -119,7 +114,7 @@ def places_local(links: Links, *, radius_km: float) -> dict[int, Local]:
         return {}
     places, inverse = np.unique(ids, return_inverse=True)
     total = np.bincount(inverse, minlength=places.size)
-    km = road_estimates_km(links.place_lat[farm], links.place_lon[farm], links.farm_lat[farm], links.farm_lon[farm])
+    km = farm_to_shelf_km(links.place_lat[farm], links.place_lon[farm], links.farm_lat[farm], links.farm_lon[farm])
     group = np.searchsorted(places, links.place_ids[farm])
     counted = np.bincount(group, minlength=places.size)
     local = np.bincount(group, weights=(km <= radius_km).astype(float), minlength=places.size)

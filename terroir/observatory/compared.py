@@ -191,10 +191,12 @@ def _share(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _compare(territory: Territory, targets: Sequence[Target], *, beyond_km: float, beyond_of: str) -> dict[str, Any]:
+def _compare(
+    territory: Territory, targets: Sequence[Target], *, beyond_km: float, beyond_of: str, everywhere: Communes | None
+) -> dict[str, Any]:
     """The per-commune distances of the territory to each target set, and per scope (the territory,
     each of its départements, France) the population within 5/10/20 km and the median distance."""
-    everywhere = communes_read()
+    everywhere = everywhere or communes_read()
     members = set(territory.communes.values_list("code", flat=True))
     member = np.array([code in members for code in everywhere.codes], dtype=bool)
     departments = sorted({d for d, m in zip(everywhere.departments, member, strict=True) if m})
@@ -243,6 +245,7 @@ def _compare(territory: Territory, targets: Sequence[Target], *, beyond_km: floa
         row: dict[str, Any] = {
             "commune": everywhere.codes[i], "name": everywhere.names[i], "department": everywhere.departments[i],
             "population": None if np.isnan(everywhere.population[i]) else int(everywhere.population[i]),
+            "lat": float(everywhere.lats[i]), "lon": float(everywhere.lons[i]),
             "km": {}, "place_id": {}, "department_median_km": {}, "france_median_km": {},
         }  # fmt: skip
         for target in targets:
@@ -266,15 +269,23 @@ def _compare(territory: Territory, targets: Sequence[Target], *, beyond_km: floa
 
 
 def access_compared(
-    territory: Territory, *, min_hours: float | None = None, beyond_km: float = BEYOND_KM, on: dt.date | None = None
+    territory: Territory,
+    *,
+    min_hours: float | None = None,
+    beyond_km: float = BEYOND_KM,
+    on: dt.date | None = None,
+    places: Sequence[PublicPlace] | None = None,
+    everywhere: Communes | None = None,
 ) -> dict[str, Any]:
     """Access to local food in each commune of the territory beside its département and France, per
     public kind and for any: population within 5/10/20 km, median distance, the communes farther than
     `beyond_km` from any place; with `min_hours`, only the places open at least that many hours a week
-    count (a place whose hours are unknown does not)."""
+    count (a place whose hours are unknown does not). `places` and `everywhere`: already read (a page
+    showing several of these indicators reads them once)."""
     monday = week_of(on)
-    places, counted = places_open_enough(public_places(), min_hours, monday)
-    result = _compare(territory, _targets_by_kind(places), beyond_km=beyond_km, beyond_of=ANY)
+    kept, counted = places_open_enough(public_places() if places is None else places, min_hours, monday)
+    targets = _targets_by_kind(kept)
+    result = _compare(territory, targets, beyond_km=beyond_km, beyond_of=ANY, everywhere=everywhere)
     result |= {
         "min_hours": min_hours, "week_of": monday.isoformat(),
         "places": {"counted": counted.counted, "hours_unknown": counted.hours_unknown,
@@ -285,13 +296,16 @@ def access_compared(
     return result
 
 
-def markets_by_weekday(territory: Territory, *, on: dt.date | None = None) -> dict[str, Any]:
+def markets_by_weekday(
+    territory: Territory, *, on: dt.date | None = None,
+    places: Sequence[PublicPlace] | None = None, everywhere: Communes | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """For each weekday, the distance from each commune's centre to the nearest market held that day
     (from its opening hours over the coming weeks), with the same comparison; a market whose days are
     unknown counts on no day."""
     monday = week_of(on)
-    targets, markets, unknown = _targets_by_weekday(public_places(), monday)
-    result = _compare(territory, targets, beyond_km=BEYOND_KM, beyond_of=targets[0].name)
+    targets, markets, unknown = _targets_by_weekday(public_places() if places is None else places, monday)
+    result = _compare(territory, targets, beyond_km=BEYOND_KM, beyond_of=targets[0].name, everywhere=everywhere)
     result.pop("beyond")
     result |= {"week_of": monday.isoformat(), "markets": markets, "markets_days_unknown": unknown}
     if result["no_data"]:

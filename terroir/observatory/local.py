@@ -38,7 +38,7 @@ def territory_local(territory: Territory) -> dict[str, Any]:
     figures = local.places_local(links, radius_km=radius)
     # Each link's distance, for the per-kind medians and pooled shares.
     shelf = ~np.isnan(links.place_lat) & ~np.isnan(links.farm_lat)
-    km = local.road_estimates_km(
+    km = local.farm_to_shelf_km(
         links.place_lat[shelf], links.place_lon[shelf], links.farm_lat[shelf], links.farm_lon[shelf]
     )
     kind_of = {pid: kind for pid, _name, kind, _commune in places}

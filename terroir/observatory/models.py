@@ -13,7 +13,7 @@ from terroir.directory.models import Commune
 
 
 def local_radius_default() -> float:
-    """A territory's "local" radius unless set: the site's (TERROIR_LOCAL_RADIUS_KM, 80 km by road)."""
+    """A territory's "local" radius unless set: the site's (TERROIR_LOCAL_RADIUS_KM, 150 km)."""
     return float(settings.TERROIR_LOCAL_RADIUS_KM)
 
 
@@ -33,11 +33,11 @@ class Territory(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="territories", verbose_name=_("coordinators")
     )
     created_at = models.DateTimeField(default=timezone.now)
-    # "Local or not": a place's producer is local when its farm is within this road estimate of the place.
+    # "Local or not": a place's producer is local when its farm is within this distance of the place.
     local_radius_km = models.FloatField(
-        _("local radius (km by road)"), default=local_radius_default,
+        _("local radius (km)"), default=local_radius_default,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
-        help_text=_("A producer is local to a place when its farm is within this distance by road (estimated)."),
+        help_text=_("A producer is local to a place when its farm is within this distance, as the crow flies."),
     )  # fmt: skip
 
     class Meta:

@@ -13,7 +13,7 @@ from terroir.accounts.permissions import coordinator_required
 from terroir.directory.background import task_error_text
 from terroir.directory.uploads import UploadRefused
 
-from . import indicators
+from . import geo_page, indicators
 from .canteens import reason_text
 from .jobs import runs_reap, upload_start
 from .models import CanteenImport, Territory
@@ -50,6 +50,7 @@ def territory(request: HttpRequest, slug: str) -> HttpResponse:
         "reach_chart": reach_chart, "can_import": request.user.is_staff,
         "comparison": [] if canteens["no_data"] else indicators.canteen_comparison(place, canteens["year"]),
     }  # fmt: skip
+    context |= geo_page.geo_context(place)
     return render(request, "observatory/territory.html", context)
 
 

@@ -78,6 +78,8 @@ class CommuneComparedOut(Schema):
     name: str
     department: str
     population: int | None
+    lat: float = Field(description="the commune's centre")
+    lon: float
     km: dict[str, float | None] = Field(description="by target: great-circle km to the nearest place")
     place_id: dict[str, int | None]
     department_median_km: dict[str, float | None] = Field(description="by target: the median of its département")
@@ -273,7 +275,7 @@ class LocalKindOut(Schema):
     links: int = Field(description="place–producer pairs measured")
     local_share: float | None = Field(description="of those pairs, the part within the local radius")
     places_local_share_mean: float | None = Field(description="plain mean of the places' own local shares")
-    median_km: float | None = Field(description="median farm-to-shelf road estimate over the pairs")
+    median_km: float | None = Field(description="median farm-to-shelf great-circle km over the pairs")
 
 
 class LocalPlaceOut(Schema):
@@ -291,7 +293,7 @@ class LocalPlaceOut(Schema):
 class LocalOut(Schema):
     territory: str
     name: str
-    radius_km: float = Field(description="the territory's local radius, km by road (estimated)")
+    radius_km: float = Field(description="the territory's local radius, great-circle km")
     places: int
     kinds: list[LocalKindOut]
     supermarkets_local_share: float | None

@@ -2,9 +2,10 @@
 
 import math
 
+import numpy as np
 import pytest
 
-from terroir.observatory.access import Targets, nearest, population_within
+from terroir.observatory.access import Targets, nearest, population_within, reach_by_group
 from terroir.observatory.egalim import Declared, canteen_figures
 
 
@@ -61,3 +62,14 @@ def test_population_within_reach_counts_whole_communes_and_leaves_out_unknown_po
 
 def test_with_no_population_known_the_share_is_unknown() -> None:
     assert population_within([1.0], [None])[0].share is None
+
+
+def test_reach_by_group_weighs_by_population_and_takes_medians_over_communes() -> None:
+    km = np.array([1.0, 8.0, 30.0, np.nan, 4.0])
+    population = np.array([100.0, 50.0, 10.0, 40.0, np.nan])
+    groups = np.array([0, 0, 0, 1, -1])  # the last commune is in no group
+    reach = reach_by_group(km, population, groups, 2)
+    assert reach.population.tolist() == [160.0, 40.0]
+    assert reach.within.tolist() == [[100.0, 150.0, 150.0], [0.0, 0.0, 0.0]]
+    assert reach.median_km[0] == 8.0 and np.isnan(reach.median_km[1])
+    assert reach.communes.tolist() == [3.0, 1.0]

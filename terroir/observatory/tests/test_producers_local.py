@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from terroir.directory.models import Offer, Unit
+from terroir.directory import local
+from terroir.directory.models import Offer, Place, Unit
+from terroir.directory.presenters import place_supply
 from terroir.needs.models import Answer, Need
 from terroir.observatory.canteens import canteens_import
 from terroir.observatory.territories import territory_create
@@ -77,27 +79,27 @@ def test_producers_come_as_csv(trio, client) -> None:
 
 def test_a_place_s_local_share_is_measured_from_its_producers_farms(territory, trio, client) -> None:
     body = client.get("/api/v1/indicators/local?territory=trio").json()
-    assert body["radius_km"] == 80.0
+    assert body["radius_km"] == 150.0  # TERROIR_LOCAL_RADIUS_KM, the search's "local only"
     rows = {r["place_id"]: r for r in body["rows"]}
     supermarket = rows[territory.clermont_supermarket.pk]
-    near, far = haversine(SUPERMARKET, GARDENER) * 1.3, haversine(SUPERMARKET, CHEESE_FARM) * 1.3
-    assert far == pytest.approx(76.0, abs=0.1) and near < 10
+    near, far = haversine(SUPERMARKET, GARDENER), haversine(SUPERMARKET, CHEESE_FARM)
+    assert far == pytest.approx(58.5, abs=0.1) and near == pytest.approx(5.5, abs=0.1)
     assert supermarket["producers"] == 2 and supermarket["local"] == 2 and supermarket["local_share"] == 1.0
     assert supermarket["median_km"] == pytest.approx(round((near + far) / 2, 1), abs=0.05)
     assert body["supermarkets_local_share"] == 1.0
     assert rows[territory.online_box.pk]["producers"] == 0 and rows[territory.online_box.pk]["local_share"] is None
 
 
-def test_a_45_km_local_radius_halves_the_supermarket_s_local_share(territory, client) -> None:
-    territory_create(slug="tight", name="Tight", codes=["63003", "63430", "63113"], local_radius_km=45)
+def test_a_30_km_local_radius_halves_the_supermarket_s_local_share(territory, client) -> None:
+    territory_create(slug="tight", name="Tight", codes=["63003", "63430", "63113"], local_radius_km=30)
     body = client.get("/api/v1/indicators/local?territory=tight").json()
     supermarkets = next(k for k in body["kinds"] if k["kind"] == "supermarket")
     assert (supermarkets["places"], supermarkets["places_with_producers"], supermarkets["links"]) == (1, 1, 2)
     assert supermarkets["places_local_share_mean"] == 0.5
     assert supermarkets["local_share"] == 0.5 and body["supermarkets_local_share"] == 0.5
     market = next(k for k in body["kinds"] if k["kind"] == "market")
-    # Ambert's market: the cheese farm 2.5 km away (by road ≈ 3.2 km) and the honey farm of Thiers, 49.8 km by road.
-    assert haversine(AMBERT_MARKET, HONEY_FARM) * 1.3 == pytest.approx(49.8, abs=0.1) and market["local_share"] == 0.5
+    # Ambert's market: the cheese farm 2.5 km away, the honey farm of Thiers 38.3 km.
+    assert haversine(AMBERT_MARKET, HONEY_FARM) == pytest.approx(38.3, abs=0.1) and market["local_share"] == 0.5
     lines = client.get("/api/v1/indicators/local.csv?territory=tight").content.decode("utf-8-sig").splitlines()
     assert lines[0] == "place_id;name;kind;commune;producers;producers_unplaced;local;local_share;median_km"
     assert any(line.startswith(f"{territory.clermont_supermarket.pk};") and ";2;0;1;0,5000;" in line for line in lines)
@@ -106,7 +108,7 @@ def test_a_45_km_local_radius_halves_the_supermarket_s_local_share(territory, cl
 def test_the_place_page_says_how_local_its_producers_are(territory, client) -> None:
     page = client.get(territory.clermont_supermarket.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     figures = page.split('id="local-figures"')[1].split("</div>")[0]
-    assert "2 de ses 2 producteurs" in figures and "80" in figures and "100" in figures
+    assert "2 de ses 2 producteurs" in figures and "150" in figures and "100" in figures
     assert 'id="local-figures"' not in client.get(territory.poitiers_market.get_absolute_url()).content.decode()
     assert 'id="local-figures"' not in client.get(territory.online_box.get_absolute_url()).content.decode()
 
@@ -130,3 +132,10 @@ def test_the_canteens_indicator_s_rows_come_as_csv(territory, client) -> None:
     assert sum(int(m[1]) for m in meets) == indicator["meeting_egalim_target"] == 14
     empty = client.get("/api/v1/indicators/canteens.csv?department=63&year=2019").content.decode("utf-8-sig")
     assert len(empty.splitlines()) == 1
+
+
+def test_the_territory_s_figures_are_the_place_page_s_figures(territory) -> None:
+    batch = local.places_local(local.links_read(), radius_km=30)
+    for place in Place.objects.exclude(lat__isnull=True):
+        one = local.place_local(place, [p for p, _offers in place_supply(place).suppliers], radius_km=30)
+        assert batch.get(place.pk) == one, place.name

@@ -27,7 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--epcis", help="EPCI SIREN codes, comma-separated")
         parser.add_argument("--communes", help="INSEE codes, comma-separated")
         parser.add_argument("--pat", default="", help="a PAT code of the national list")
-        parser.add_argument("--local-radius-km", type=float, help="the local radius, km by road (80 by default)")
+        parser.add_argument(
+            "--local-radius-km", type=float, help="the local radius in km (TERROIR_LOCAL_RADIUS_KM by default)"
+        )
         parser.add_argument("--coordinator", action="append", default=[], help="e-mail of a coordinator (repeatable)")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,0 +1,69 @@
+"""In a real browser, at desktop and phone sizes: the territory dashboard's geographic and producer
+indicators (access compared, markets by weekday, the map of the communes with its legend and table,
+producers, local or not) and the place page's local figures; nothing wider than the screen, nothing
+refused by the Content-Security-Policy; screenshots in /tmp/shots-geo/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from terroir.observatory.territories import territory_create
+from terroir.site.tests.test_browser import SIZES, charts_overflow, sideways, tab_at
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path("/tmp/shots-geo")
+
+
+def past_the_edge(tab: Any) -> list[str]:
+    """Elements of the content past the screen's edge or overflowing their box; tables scroll in their own
+    box, the map clips what it draws outside its frame, and text for screen readers only is a 1-pixel box."""
+    return list(tab.evaluate(
+        "[...document.querySelectorAll('main *')]"
+        ".filter(e => !e.closest('.table-scroll, svg, .leaflet-container, .visually-hidden'))"
+        ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 || e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => e.tagName + (e.id ? '#' + e.id : ''))"
+    ))  # fmt: skip
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_dashboard_maps_and_compares_access_at_desktop_and_phone_size(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, settings: Any, size: str
+) -> None:
+    settings.TERROIR_TILE_URL = ""
+    SHOTS.mkdir(exist_ok=True)
+    livradois = territory_create(slug="livradois", name="Ambert Livradois Forez et Thiers",
+                                 epcis=["200070761", "200070712"])  # fmt: skip
+    communes = livradois.communes.filter(lat__isnull=False).count()
+    tab = tab_at(browser, live_server, size)
+    refused: list[str] = []
+    tab.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+
+    tab.goto(f"{live_server.url}/observatory/livradois/")
+    tab.wait_for_function("document.getElementById('access-map')?.dataset.drawn === '1'")
+    assert tab.locator("#access-map path.leaflet-interactive").count() == communes
+    assert tab.locator("#communes-table tbody tr").count() == communes
+    assert tab.locator("#access-legend li").count() == 6
+    compared = tab.locator("#compared-table tbody tr")
+    assert compared.count() == 3  # the territory, the Puy-de-Dôme, France
+    assert "France" in compared.nth(2).inner_text()
+    assert tab.locator("#weekday-table tbody tr").count() == 7
+    assert tab.locator("#producers-count").inner_text() == "2"  # the cheese farm (Ambert), the honey farm (Thiers)
+    assert "Aucune donnée" not in tab.locator("#local-section").inner_text()
+    tab.select_option("#map-kind", "market")
+    tab.wait_for_function("document.getElementById('access-map')?.dataset.kind === 'market'")
+    assert sideways(tab) <= 0, "the dashboard scrolls sideways"
+    assert charts_overflow(tab) == [] and past_the_edge(tab) == []
+    tab.locator("#access-map-section").screenshot(path=str(SHOTS / f"map-{size}.png"))
+    tab.screenshot(path=str(SHOTS / f"territory-{size}.png"), full_page=True)
+
+    tab.goto(f"{live_server.url}{territory.ambert_market.get_absolute_url()}")
+    tab.wait_for_selector("#local-figures")
+    # The cheese farm 2.5 km away, the honey farm of Thiers 38.3 km: both within 150 km.
+    assert "2 de ses 2 producteurs" in tab.locator("#local-figures").inner_text()
+    assert sideways(tab) <= 0 and past_the_edge(tab) == []
+    tab.screenshot(path=str(SHOTS / f"place-{size}.png"), full_page=True)
+    assert refused == []
+    tab.context.close()
