@@ -187,6 +187,10 @@ def _km(value: float) -> float | None:
     return None if np.isnan(value) else round(float(value), 2)
 
 
+def _km_list(values: np.ndarray) -> list[float | None]:
+    return [None if v != v else v for v in np.round(values, 2).tolist()]  # NaN != NaN: no place
+
+
 def _share(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -198,6 +202,15 @@ def _compare(
     each of its départements, France) the population within 5/10/20 km and the median distance."""
     everywhere = everywhere or communes_read()
     members = set(territory.communes.values_list("code", flat=True))
+    result = compare_figures(everywhere, members, territory.slug, territory.name, targets, beyond_km, beyond_of)
+    return {"territory": territory.slug, "name": territory.name} | result
+
+
+def compare_figures(
+    everywhere: Communes, members: set[str], slug: str, name: str, targets: Sequence[Target],
+    beyond_km: float, beyond_of: str,
+) -> dict[str, Any]:  # fmt: skip
+    """`_compare` once read: every commune, the territory's codes, the target sets."""
     member = np.array([code in members for code in everywhere.codes], dtype=bool)
     departments = sorted({d for d, m in zip(everywhere.departments, member, strict=True) if m})
     department_index = {d: i for i, d in enumerate(departments)}
@@ -208,7 +221,7 @@ def _compare(
     in_territory = np.where(member, 0, -1)
     in_france = np.where(national, 0, -1)
     scopes: list[dict[str, Any]] = [
-        {"kind": "territory", "code": territory.slug, "label": territory.name},
+        {"kind": "territory", "code": slug, "label": name},
         *({"kind": "department", "code": d, "label": _("département %(code)s") % {"code": d}} for d in departments),
         {"kind": "france", "code": "", "label": _("France")},
     ]
@@ -239,22 +252,30 @@ def _compare(
                               for i, t in enumerate(access.THRESHOLDS_KM)],
                 })  # fmt: skip
         medians[target.name] = (groups[1][0].median_km, float(groups[2][0].median_km[0]))
+    # The rows of 35,000 communes × a dozen targets: each column rounded and converted at once.
+    chosen = np.nonzero(member)[0]
+    department_of = np.array([department_index.get(everywhere.departments[i], -1) for i in chosen], dtype=np.int64)
+    columns: dict[str, tuple[list[Any], list[Any], list[Any], float | None]] = {}
+    for target in targets:
+        department_medians, france_median = medians[target.name]
+        by_department = np.append(department_medians, np.nan)[department_of]  # -1: the appended NaN
+        place_ids = ids[target.name][chosen]
+        columns[target.name] = (
+            _km_list(distances[target.name][chosen]), _km_list(by_department),
+            [None if p < 0 else p for p in place_ids.tolist()], _km(france_median),
+        )  # fmt: skip
+    inhabitants = [None if p != p else int(p) for p in everywhere.population[chosen].tolist()]
+    lats, lons = everywhere.lats[chosen].tolist(), everywhere.lons[chosen].tolist()
     rows = []
-    for i in np.nonzero(member)[0]:
-        department = department_index.get(everywhere.departments[i], -1)
-        row: dict[str, Any] = {
+    for j, i in enumerate(chosen.tolist()):
+        rows.append({
             "commune": everywhere.codes[i], "name": everywhere.names[i], "department": everywhere.departments[i],
-            "population": None if np.isnan(everywhere.population[i]) else int(everywhere.population[i]),
-            "lat": float(everywhere.lats[i]), "lon": float(everywhere.lons[i]),
-            "km": {}, "place_id": {}, "department_median_km": {}, "france_median_km": {},
-        }  # fmt: skip
-        for target in targets:
-            department_medians, france_median = medians[target.name]
-            row["km"][target.name] = _km(distances[target.name][i])
-            row["place_id"][target.name] = None if ids[target.name][i] < 0 else int(ids[target.name][i])
-            row["department_median_km"][target.name] = _km(department_medians[department]) if department >= 0 else None
-            row["france_median_km"][target.name] = _km(france_median)
-        rows.append(row)
+            "population": inhabitants[j], "lat": lats[j], "lon": lons[j],
+            "km": {name: column[0][j] for name, column in columns.items()},
+            "place_id": {name: column[2][j] for name, column in columns.items()},
+            "department_median_km": {name: column[1][j] for name, column in columns.items()},
+            "france_median_km": {name: column[3] for name, column in columns.items()},
+        })  # fmt: skip
     rows.sort(key=lambda r: (r["name"], r["commune"]))
     beyond = [
         {"commune": r["commune"], "name": r["name"], "population": r["population"], "distance_km": r["km"][beyond_of]}
@@ -262,7 +283,7 @@ def _compare(
     ]  # fmt: skip
     no_centre = sorted(set(members) - {everywhere.codes[i] for i in np.nonzero(member)[0]})
     return {
-        "territory": territory.slug, "name": territory.name, "targets": [t.name for t in targets],
+        "targets": [t.name for t in targets],
         "scopes": scopes, "rows": rows, "beyond_km": beyond_km, "beyond": beyond, "no_centre": no_centre,
         "no_data": not rows or all(len(t.targets.ids) == 0 for t in targets),
     }  # fmt: skip

@@ -14,7 +14,7 @@ counts once), `median_km` (median over the links of the farm-to-shelf distance).
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,17 @@ def territory_local(territory: Territory) -> dict[str, Any]:
     radius = float(territory.local_radius_km)
     of_territory = Place.objects.filter(closed_at__isnull=True, commune__in=territory.communes.all())
     places = list(of_territory.order_by("name", "pk").values_list("pk", "name", "kind", "commune_id"))
-    links = local.links_read(of_territory)
+    result = local_figures(places, local.links_read(of_territory), radius)
+    result = {"territory": territory.slug, "name": territory.name} | result
+    if result["no_data"]:
+        result["message"] = _("No place of the territory has a producer with a known farm: no data.")
+    return result
+
+
+def local_figures(
+    places: Sequence[tuple[int, str, str, str | None]], links: local.Links, radius: float
+) -> dict[str, Any]:
+    """The figures of `places` ((id, name, kind, commune) in the order of the rows) from their links."""
     figures = local.places_local(links, radius_km=radius)
     # Each link's distance, for the per-kind medians and pooled shares.
     shelf = ~np.isnan(links.place_lat) & ~np.isnan(links.farm_lat)
@@ -73,14 +83,11 @@ def territory_local(territory: Territory) -> dict[str, Any]:
             "median_km": found.median_km if found else None,
         })  # fmt: skip
     supermarkets = next((k for k in kinds if k["kind"] == PlaceKind.SUPERMARKET.value), None)
-    result: dict[str, Any] = {
-        "territory": territory.slug, "name": territory.name, "radius_km": radius, "places": len(places),
+    return {
+        "radius_km": radius, "places": len(places),
         "kinds": kinds, "supermarkets_local_share": supermarkets["local_share"] if supermarkets else None,
         "rows": rows, "no_data": not any(k["links"] for k in kinds),
     }  # fmt: skip
-    if result["no_data"]:
-        result["message"] = _("No place of the territory has a producer with a known farm: no data.")
-    return result
 
 
 def _cell(value: float | None, digits: int) -> str:

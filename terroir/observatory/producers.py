@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -90,7 +90,27 @@ def territory_producers(territory: Territory) -> dict[str, Any]:
         labels_of[producer].add(label)
     places = _places_of(producers)
     warned, checked = _dependent(producers)
+    family_names = {c.slug: c.name for c in Category.objects.filter(depth=0)}
+    label_names = {label.pk: (label.slug, label.name) for label in Label.objects.all()}
+    result = producer_figures(actors, families_of, labels_of, places, warned, family_names, label_names)
+    result = {"territory": territory.slug, "name": territory.name} | result
+    result["dependence_answers_checked"] = checked
+    if result["no_data"]:
+        result["message"] = _("No producer of the directory is in this territory's communes: no data.")
+    return result
 
+
+def producer_figures(
+    actors: Sequence[tuple[int, str, str | None]],
+    families_of: Mapping[int, set[str]],
+    labels_of: Mapping[int, set[int]],
+    places: Mapping[int, set[tuple[int, str]]],
+    warned: set[int],
+    family_names: Mapping[str, str],
+    label_names: Mapping[int, tuple[str, str]],
+) -> dict[str, Any]:
+    """The producers' figures from what was read: producers (id, name, commune), their families, label
+    ids and places (id, kind), those the needs board warns; names of the families and labels."""
     count = len(actors)
     direct = sum(1 for pk, _n, _c in actors if any(kind in DIRECT_KINDS for _p, kind in places.get(pk, ())))
     with_outlet = sum(1 for pk, _n, _c in actors if places.get(pk))
@@ -102,15 +122,13 @@ def territory_producers(territory: Territory) -> dict[str, Any]:
     }  # fmt: skip
     distribution = Counter(min(n, CHANNELS_SHOWN) for n in channels.values())
 
-    family_names = {c.slug: c.name for c in Category.objects.filter(depth=0)}
     family_count = Counter(f for fs in families_of.values() for f in fs)
     family_direct = Counter(
         f for pk, fs in families_of.items() for f in fs if any(kind in DIRECT_KINDS for _p, kind in places.get(pk, ()))
     )
-    label_names = {label.pk: (label.slug, label.name) for label in Label.objects.all()}
     label_count = Counter(label for ls in labels_of.values() for label in ls)
-    result: dict[str, Any] = {
-        "territory": territory.slug, "name": territory.name, "producers": count,
+    return {
+        "producers": count,
         "direct_sale": direct, "direct_sale_share": _ratio(direct, count),
         "intermediaries_only": with_outlet - direct, "no_place": count - with_outlet,
         "with_place": with_outlet,
@@ -118,7 +136,7 @@ def territory_producers(territory: Territory) -> dict[str, Any]:
         "channels_mean": round(sum(channels.values()) / with_outlet, 2) if with_outlet else None,
         "single_channel": single_channel, "single_channel_share": _ratio(single_channel, with_outlet),
         "single_buyer": len(single_buyer), "single_buyer_share": _ratio(len(single_buyer), with_outlet),
-        "dependence_warned": len(warned), "dependence_answers_checked": checked,
+        "dependence_warned": len(warned), "dependence_answers_checked": 0,
         "dependence_limit": settings.TERROIR_DEPENDENCE_SHARE,
         "families": sorted(
             ({"family": slug, "label": family_names.get(slug, slug), "producers": n,
@@ -139,9 +157,6 @@ def territory_producers(territory: Territory) -> dict[str, Any]:
         ],
         "no_data": count == 0,
     }  # fmt: skip
-    if not count:
-        result["message"] = _("No producer of the directory is in this territory's communes: no data.")
-    return result
 
 
 def territory_producers_csv(figures: Mapping[str, Any]) -> str:

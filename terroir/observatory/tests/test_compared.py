@@ -143,3 +143,16 @@ def test_hours_a_week_are_a_mean_over_four_weeks() -> None:
     assert opening.weekly_hours("not hours", monday, "Europe/Paris") is None
     assert opening.weekly_hours("", monday, "Europe/Paris") is None
     assert not math.isnan(opening.weekly_hours("Jun-Aug Sa 08:00-12:00", monday, "Europe/Paris") or 0)
+
+
+def test_every_new_indicator_is_in_the_openapi_document_with_its_csv_twin(db, client) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for name in ("access-compared", "markets-by-weekday", "producers", "local"):
+        assert f"/api/v1/indicators/{name}" in paths
+        csv = paths[f"/api/v1/indicators/{name}.csv"]["get"]["responses"]["200"]["content"]
+        assert "text/csv" in csv
+        parameters = {p["name"] for p in paths[f"/api/v1/indicators/{name}"]["get"]["parameters"]}
+        assert "territory" in parameters
+    assert "/api/v1/indicators/canteens.csv" in paths
+    compared_parameters = {p["name"] for p in paths["/api/v1/indicators/access-compared"]["get"]["parameters"]}
+    assert {"min_hours", "beyond_km", "on"} <= compared_parameters
