@@ -23,9 +23,9 @@ SHOTS = Path("/tmp/shots-observatory")
 def past_the_edge(tab: Any) -> list[str]:
     """The elements of the page's content that reach past the screen's edge, or whose text overflows
     their box (a long word in a heading): a page that clips its overflow scrolls nothing sideways and
-    still cuts them. Tables scroll in their own box."""
+    still cuts them. Tables scroll in their own box; the map clips what it draws outside its frame."""
     return list(tab.evaluate(
-        "[...document.querySelectorAll('main *')].filter(e => !e.closest('.table-scroll, svg'))"
+        "[...document.querySelectorAll('main *')].filter(e => !e.closest('.table-scroll, svg, .leaflet-container'))"
         ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 || e.scrollWidth > e.clientWidth + 1)"
         ".map(e => e.tagName + (e.id ? '#' + e.id : ''))"
     ))  # fmt: skip
