@@ -34,6 +34,7 @@ import argparse
 import csv
 import datetime as dt
 import gzip
+import json
 import os
 import statistics
 import sys
@@ -63,6 +64,8 @@ from terroir.observatory.local import local_figures  # noqa: E402
 from terroir.observatory.producers import producer_figures  # noqa: E402
 
 COMMUNES = ROOT / "terroir" / "data" / "communes_france.csv.gz"
+REAL = next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.is_dir()), ROOT.parent / "shared")
+OSM = REAL / "data" / "real" / "osm" / "farmshops_eu_osm_outside_france.geojson.gz"
 KINDS = {"farm": 0.40, "market": 0.20, "amap": 0.05, "producers_shop": 0.05, "supermarket": 0.15, "shop": 0.08,
          "solidarity_grocery": 0.02, "cooperative_grocery": 0.02, "restaurant": 0.02, "vending": 0.01}  # fmt: skip
 DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su", "Mo-Fr", "Mo-Sa", "Tu-Sa", "We,Sa", "Tu,Fr", "Th", "Sa",
@@ -149,6 +152,43 @@ def producers_make(rng: np.random.Generator, communes: compared.Communes, places
     }  # fmt: skip
 
 
+def real_hours(monday: dt.date) -> None:
+    """The hours-per-week and weekday readings on real OpenStreetMap `opening_hours` tags (farm shops,
+    markets, vending machines of Germany, Austria, Switzerland…: ../shared, ODbL): how many parse, the
+    hours a week by kind, the markets' days. Prints only; skipped without ../shared."""
+    if not OSM.exists():
+        print("real opening hours skipped: ../shared/data/real is not beside the repository")
+        return
+    with gzip.open(OSM, "rt", encoding="utf-8") as handle:
+        features = json.load(handle)["features"]
+    kinds: dict[str, list[float | None]] = defaultdict(list)
+    market_days: list[int] = [0] * 7
+    start = time.process_time()
+    for feature in features:
+        tags = feature["properties"]
+        kind = "market" if tags.get("amenity") == "marketplace" else tags.get("shop") or tags.get("amenity") or "?"
+        expression = tags.get("opening_hours", "")
+        if not expression:
+            continue
+        kinds[kind].append(opening.weekly_hours(expression, monday, "Europe/Berlin"))
+        days = opening.weekdays_open(expression, monday, "Europe/Berlin")
+        if kind == "market" and days:
+            for day in days:
+                market_days[day] += 1
+    spent = time.process_time() - start
+    distinct = len({f["properties"].get("opening_hours") for f in features if f["properties"].get("opening_hours")})
+    print(f"real OSM opening hours: {len(features)} features, {sum(map(len, kinds.values()))} with hours "
+          f"({distinct} distinct), read in {spent:.2f} s of processor")  # fmt: skip
+    for kind, values in sorted(kinds.items(), key=lambda kv: -len(kv[1]))[:5]:
+        known = [v for v in values if v is not None]
+        share_4 = sum(1 for v in known if v >= 4) / len(known) if known else 0.0
+        share_6 = sum(1 for v in known if v >= 6) / len(known) if known else 0.0
+        median = statistics.median(known) if known else float("nan")
+        print(f"  {kind:>15}: {len(values)} with hours, {len(values) - len(known)} unreadable, median "
+              f"{median:.1f} h a week, {share_4:.0%} open ≥ 4 h, {share_6:.0%} ≥ 6 h")  # fmt: skip
+    print("  markets held by weekday (mo…su): " + " ".join(str(n) for n in market_days))
+
+
 def timed(work: Callable[[], Any]) -> tuple[float, float, Any]:
     start, start_cpu = time.perf_counter(), time.process_time()
     result = work()
@@ -220,6 +260,7 @@ def main() -> None:
         cKDTree(points).query(origins)
         floor.append(time.process_time() - start)
 
+    real_hours(monday)
     f50 = statistics.median(floor)
     total_cpu = sum(statistics.median(cpu[name]) for name in indicators if name != "access")
     total_wall = sum(statistics.median(wall[name]) for name in indicators if name != "access")
