@@ -102,3 +102,24 @@ def test_a_file_that_is_not_a_declarations_file_fails_its_run_with_the_reason(pe
     run = CanteenImport.objects.get()
     assert run.status == CanteenImport.Status.FAILED and "canteen_id" in run.error
     assert not CanteenDeclaration.objects.exists()
+
+
+def test_a_territory_without_places_or_producers_says_no_data_in_every_new_section(db, client) -> None:
+    territory_create(slug="empty", name="Nowhere", codes=["63003"])
+    page = client.get("/observatory/empty/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    for section in ('id="compared-no-data"', 'id="producers-no-data"', 'id="local-no-data"'):
+        assert section in page
+    assert 'id="producers-count"' not in page and 'id="compared-table"' not in page
+    assert "pas de données" in page.split('id="local-section"')[1]
+
+
+def test_the_dashboard_compares_access_and_counts_producers_and_local_shares(territory, client) -> None:
+    territory_create(slug="trio", name="Ambert, Thiers, Clermont", codes=["63003", "63430", "63113"])
+    page = client.get("/observatory/trio/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    compared = page.split('id="compared-table"')[1].split("</table>")[0]
+    assert "Ambert, Thiers, Clermont" in compared and "Département 63" in compared and "France" in compared
+    assert "92,7\u00a0%" in compared  # 150,557 of 162,404 inhabitants within 5 km, as the access table
+    assert 'id="producers-count">3<' in page
+    assert "Part locale des supermarchés : 100,0\u00a0%" in page
+    assert page.count('<tr><th scope="row">') >= 7 + 3  # a row per weekday, per scope…
+    assert 'id="access-map-data" type="application/json"' in page
