@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import CanteenImport, Territory
+from .models import CanteenImport, Territory, local_radius_default
 from .territories import TerritoryError, communes_select, pat_known
 
 
@@ -28,8 +28,15 @@ class TerritoryForm(forms.ModelForm):
         model = Territory
         fields = ("slug", "name", "pat_code", "local_radius_km", "coordinators")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty, a territory takes the site's local radius (TERROIR_LOCAL_RADIUS_KM).
+        self.fields["local_radius_km"].required = False
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("local_radius_km") is None:
+            data["local_radius_km"] = local_radius_default()
         departments, epcis, codes = (_codes(data.get(k) or "") for k in ("departments", "epcis", "codes"))
         pat_code = (data.get("pat_code") or "").strip()
         if pat_code and not pat_known(pat_code):

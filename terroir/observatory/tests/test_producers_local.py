@@ -5,11 +5,13 @@ from decimal import Decimal
 
 import pytest
 
+from terroir.conftest import person
 from terroir.directory import local
 from terroir.directory.models import Offer, Place, Unit
 from terroir.directory.presenters import place_supply
 from terroir.needs.models import Answer, Need
 from terroir.observatory.canteens import canteens_import
+from terroir.observatory.models import Territory
 from terroir.observatory.territories import territory_create
 
 from .test_access import haversine
@@ -139,3 +141,17 @@ def test_the_territory_s_figures_are_the_place_page_s_figures(territory) -> None
     for place in Place.objects.exclude(lat__isnull=True):
         one = local.place_local(place, [p for p, _offers in place_supply(place).suppliers], radius_km=30)
         assert batch.get(place.pk) == one, place.name
+
+
+def test_the_admin_sets_a_territory_s_local_radius_or_leaves_the_site_s(db, client) -> None:
+    admin = person("admin@terroir.example.org", staff=True)
+    admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    for slug, radius in (("default", ""), ("tight", "30")):
+        response = client.post("/admin/observatory/territory/add/", {
+            "slug": slug, "name": slug, "pat_code": "", "codes": "63003", "local_radius_km": radius,
+        })  # fmt: skip
+        assert response.status_code == 302, response.content.decode()[:2000]
+    assert Territory.objects.get(slug="default").local_radius_km == 150.0
+    assert Territory.objects.get(slug="tight").local_radius_km == 30.0
