@@ -9,6 +9,7 @@ from terroir.conftest import person
 from terroir.directory import local
 from terroir.directory.models import Offer, Place, Unit
 from terroir.directory.presenters import place_supply
+from terroir.directory.services import producer_create
 from terroir.needs.models import Answer, Need
 from terroir.observatory.canteens import canteens_import
 from terroir.observatory.models import Territory
@@ -155,3 +156,13 @@ def test_the_admin_sets_a_territory_s_local_radius_or_leaves_the_site_s(db, clie
         assert response.status_code == 302, response.content.decode()[:2000]
     assert Territory.objects.get(slug="default").local_radius_km == 150.0
     assert Territory.objects.get(slug="tight").local_radius_km == 30.0
+
+
+def test_a_place_whose_producers_have_no_position_says_local_is_unknown(territory, client) -> None:
+    nowhere = producer_create(name="Ferme sans adresse", commune=territory.poitiers, lat=None, lon=None)
+    territory.poitiers_market.producers.add(nowhere)
+    page = client.get(territory.poitiers_market.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    figures = page.split('id="local-figures"')[1].split("</div>")[0]
+    assert "on ne sait pas si ce qu'on y vend est local" in figures.replace("&#x27;", "'")
+    assert "1 producteur sans position connue n" in figures.replace("&#x27;", "'")
+    assert "0 %" not in figures and "0\u00a0%" not in figures
