@@ -39,7 +39,12 @@ SLOW_WINDOW, SLOW_GAIN = 300, 1e-5
 
 
 class SitingError(ValueError):
-    """The problem cannot be solved as given (the message says what and where)."""
+    """The problem cannot be solved as given. The message says what and where; `template` and `params`
+    let the layer above translate it (`gettext(template) % params`): this module imports no Django."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        super().__init__(template % params)
+        self.template, self.params = template, params
 
 
 @dataclass(frozen=True)
@@ -83,33 +88,48 @@ def problem(*, fixed: object, capacity: object, demand: object, cost: object) ->
         try:
             array = np.asarray(value, dtype=float)
         except (TypeError, ValueError):
-            raise SitingError(f"{name}: numbers expected") from None
+            raise SitingError("%(field)s: numbers expected", field=name) from None
         if array.ndim != 1 or not len(array):
-            raise SitingError(f"{name}: a non-empty list of numbers expected")
+            raise SitingError("%(field)s: a non-empty list of numbers expected", field=name)
         bad = np.flatnonzero(~np.isfinite(array) | (array < 0))
         if len(bad):
-            raise SitingError(f"{name}[{bad[0]}]: {array[bad[0]]} is not a finite number ≥ 0")
+            raise SitingError(
+                "%(field)s[%(index)s]: %(value)s is not a finite number ≥ 0",
+                field=name,
+                index=bad[0],
+                value=array[bad[0]],
+            )
         arrays[name] = array
     if len(arrays["fixed"]) != len(arrays["capacity"]):
-        raise SitingError(f"fixed has {len(arrays['fixed'])} sites, capacity {len(arrays['capacity'])}")
+        raise SitingError(
+            "fixed has %(fixed)s sites, capacity %(capacity)s",
+            fixed=len(arrays["fixed"]),
+            capacity=len(arrays["capacity"]),
+        )
     m, n = len(arrays["fixed"]), len(arrays["demand"])
     try:
         matrix = np.asarray(cost, dtype=float)
     except (TypeError, ValueError):
         raise SitingError("cost: a table of numbers expected (one row per site)") from None
     if matrix.shape != (m, n):
-        raise SitingError(f"cost: {m} rows (sites) of {n} numbers (customers) expected, got shape {matrix.shape}")
+        raise SitingError(
+            "cost: %(sites)s rows (sites) of %(customers)s numbers (customers) expected, got shape %(shape)s",
+            sites=m, customers=n, shape=matrix.shape,
+        )  # fmt: skip
     bad_at = np.argwhere(np.isnan(matrix) | (matrix < 0) | (matrix == -np.inf))
     if len(bad_at):
         i, j = bad_at[0]
-        raise SitingError(f"cost[{i}][{j}]: {matrix[i, j]} is not a number ≥ 0")
+        raise SitingError(
+            "cost[%(site)s][%(customer)s]: %(value)s is not a number ≥ 0", site=i, customer=j, value=matrix[i, j]
+        )
     unserved = np.flatnonzero(~np.isfinite(matrix).any(axis=0))
     if len(unserved):
-        raise SitingError(f"customer {unserved[0]}: no site may serve it")
+        raise SitingError("customer %(index)s: no site may serve it", index=unserved[0])
     if arrays["capacity"].sum() < arrays["demand"].sum():
         raise SitingError(
-            f"the sites' capacity ({arrays['capacity'].sum():g}) is less than the demand ({arrays['demand'].sum():g})"
-        )
+            "the sites' capacity (%(capacity)g) is less than the demand (%(demand)g)",
+            capacity=arrays["capacity"].sum(), demand=arrays["demand"].sum(),
+        )  # fmt: skip
     return SitingProblem(fixed=arrays["fixed"], capacity=arrays["capacity"], demand=arrays["demand"], cost=matrix)
 
 
@@ -135,6 +155,15 @@ def site(
     lower = -np.inf
     free = np.ones(p.sites, dtype=bool)
     fixed_open = np.zeros(p.sites, dtype=bool)
+    if single_source:
+        room = np.where(np.isfinite(p.cost), p.capacity[:, None], 0.0).max(axis=0)
+        too_big = np.flatnonzero(p.demand > room)
+        if len(too_big):
+            raise SitingError(
+                "customer %(index)s: its demand (%(demand)g) is more than any site that may serve it can take "
+                "(%(capacity)g): it can only be split among sites",
+                index=too_big[0], demand=p.demand[too_big[0]], capacity=room[too_big[0]],
+            )  # fmt: skip
     if lagrangian and not single_source:
         # A single-sourced incumbent would need the assignment problem solved per trial: for that variant
         # the MILP is the search, the Lagrangian bound is still a bound (a relaxation of it).
@@ -168,8 +197,9 @@ def site(
             if incumbent is None or (found is not None and found[0] < incumbent[0]):
                 incumbent = found
             if incumbent is None:
-                raise SitingError("no way to serve every customer within the sites' capacities"
-                                  if proven else f"no solution found in {time_limit:g} s")  # fmt: skip
+                if proven:
+                    raise SitingError("no way to serve every customer within the sites' capacities")
+                raise SitingError("no solution found in %(seconds)g s", seconds=time_limit)
             # HiGHS's bound holds for what the fixings left, and the fixings only dropped solutions dearer
             # than the incumbent: the bound for the whole problem is the lesser of the two.
             lower = max(lower, min(bound, incumbent[0]))
