@@ -38,6 +38,11 @@ PROVEN_GAP = 1e-9
 SLOW_WINDOW, SLOW_GAIN = 300, 1e-5
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the French catalogue (makemessages looks for this name) without importing Django."""
+    return message
+
+
 class SitingError(ValueError):
     """The problem cannot be solved as given. The message says what and where; `template` and `params`
     let the layer above translate it (`gettext(template) % params`): this module imports no Django."""
@@ -88,13 +93,13 @@ def problem(*, fixed: object, capacity: object, demand: object, cost: object) ->
         try:
             array = np.asarray(value, dtype=float)
         except (TypeError, ValueError):
-            raise SitingError("%(field)s: numbers expected", field=name) from None
+            raise SitingError(gettext_noop("%(field)s: numbers expected"), field=name) from None
         if array.ndim != 1 or not len(array):
-            raise SitingError("%(field)s: a non-empty list of numbers expected", field=name)
+            raise SitingError(gettext_noop("%(field)s: a non-empty list of numbers expected"), field=name)
         bad = np.flatnonzero(~np.isfinite(array) | (array < 0))
         if len(bad):
             raise SitingError(
-                "%(field)s[%(index)s]: %(value)s is not a finite number ≥ 0",
+                gettext_noop("%(field)s[%(index)s]: %(value)s is not a finite number ≥ 0"),
                 field=name,
                 index=bad[0],
                 value=array[bad[0]],
@@ -102,7 +107,7 @@ def problem(*, fixed: object, capacity: object, demand: object, cost: object) ->
         arrays[name] = array
     if len(arrays["fixed"]) != len(arrays["capacity"]):
         raise SitingError(
-            "fixed has %(fixed)s sites, capacity %(capacity)s",
+            gettext_noop("fixed has %(fixed)s sites, capacity %(capacity)s"),
             fixed=len(arrays["fixed"]),
             capacity=len(arrays["capacity"]),
         )
@@ -110,24 +115,27 @@ def problem(*, fixed: object, capacity: object, demand: object, cost: object) ->
     try:
         matrix = np.asarray(cost, dtype=float)
     except (TypeError, ValueError):
-        raise SitingError("cost: a table of numbers expected (one row per site)") from None
+        raise SitingError(gettext_noop("cost: a table of numbers expected (one row per site)")) from None
     if matrix.shape != (m, n):
         raise SitingError(
-            "cost: %(sites)s rows (sites) of %(customers)s numbers (customers) expected, got shape %(shape)s",
+            gettext_noop(
+                "cost: %(sites)s rows (sites) of %(customers)s numbers (customers) expected, got shape %(shape)s"
+            ),
             sites=m, customers=n, shape=matrix.shape,
         )  # fmt: skip
     bad_at = np.argwhere(np.isnan(matrix) | (matrix < 0) | (matrix == -np.inf))
     if len(bad_at):
         i, j = bad_at[0]
         raise SitingError(
-            "cost[%(site)s][%(customer)s]: %(value)s is not a number ≥ 0", site=i, customer=j, value=matrix[i, j]
-        )
+            gettext_noop("cost[%(site)s][%(customer)s]: %(value)s is not a number ≥ 0"),
+            site=i, customer=j, value=matrix[i, j],
+        )  # fmt: skip
     unserved = np.flatnonzero(~np.isfinite(matrix).any(axis=0))
     if len(unserved):
-        raise SitingError("customer %(index)s: no site may serve it", index=unserved[0])
+        raise SitingError(gettext_noop("customer %(index)s: no site may serve it"), index=unserved[0])
     if arrays["capacity"].sum() < arrays["demand"].sum():
         raise SitingError(
-            "the sites' capacity (%(capacity)g) is less than the demand (%(demand)g)",
+            gettext_noop("the sites' capacity (%(capacity)g) is less than the demand (%(demand)g)"),
             capacity=arrays["capacity"].sum(), demand=arrays["demand"].sum(),
         )  # fmt: skip
     return SitingProblem(fixed=arrays["fixed"], capacity=arrays["capacity"], demand=arrays["demand"], cost=matrix)
@@ -160,8 +168,10 @@ def site(
         too_big = np.flatnonzero(p.demand > room)
         if len(too_big):
             raise SitingError(
-                "customer %(index)s: its demand (%(demand)g) is more than any site that may serve it can take "
-                "(%(capacity)g): it can only be split among sites",
+                gettext_noop(
+                    "customer %(index)s: its demand (%(demand)g) is more than any site that may serve it can take "
+                    "(%(capacity)g): it can only be split among sites"
+                ),
                 index=too_big[0], demand=p.demand[too_big[0]], capacity=room[too_big[0]],
             )  # fmt: skip
     if lagrangian and not single_source:
@@ -198,8 +208,8 @@ def site(
                 incumbent = found
             if incumbent is None:
                 if proven:
-                    raise SitingError("no way to serve every customer within the sites' capacities")
-                raise SitingError("no solution found in %(seconds)g s", seconds=time_limit)
+                    raise SitingError(gettext_noop("no way to serve every customer within the sites' capacities"))
+                raise SitingError(gettext_noop("no solution found in %(seconds)g s"), seconds=time_limit)
             # HiGHS's bound holds for what the fixings left, and the fixings only dropped solutions dearer
             # than the incumbent: the bound for the whole problem is the lesser of the two.
             lower = max(lower, min(bound, incumbent[0]))
@@ -346,6 +356,8 @@ class _Lagrangian:
         # Start from each customer's cheapest service: the bound of the uncapacitated, free-opening problem.
         multipliers = np.where(self.finite, self.cost, np.inf).min(axis=0)
         self.consider(np.ones(p.sites, dtype=bool))
+        if self.incumbent is None:  # every site open and still no way: no set of sites does better
+            raise SitingError(gettext_noop("no way to serve every customer within the sites' capacities"))
         step, stale = 2.0, 0
         patience = max(20, min(60, p.sites))
         bounds: list[float] = []

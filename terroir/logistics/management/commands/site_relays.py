@@ -36,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError(_("--capacity N (N > 0) goes with --orlib"))
         path = Path(options[given[0]])
         if not path.is_file():
-            raise CommandError(_("%(file)s: no such file") % {"file": path})
+            raise CommandError(_("%(path)s: no such file") % {"path": path})
         site_ids = customer_ids = None
         single_source = options["single_source"]
         try:
