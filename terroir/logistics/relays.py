@@ -31,8 +31,8 @@ def _number(value: Any, where: str, *, allow_null: bool = False) -> float:
     return float(value)
 
 
-def from_json(data: Any) -> tuple[SitingProblem, list[str], list[str], bool]:
-    """(problem, site ids, customer ids, single_source) from the documented JSON object."""
+def from_json(data: Any) -> tuple[SitingProblem, list[str], list[str], bool, int | None]:
+    """(problem, site ids, customer ids, single_source, max_open) from the documented JSON object."""
     if (
         not isinstance(data, dict)
         or not isinstance(data.get("sites"), list)
@@ -71,6 +71,9 @@ def from_json(data: Any) -> tuple[SitingProblem, list[str], list[str], bool]:
     single_source = data.get("single_source", False)
     if not isinstance(single_source, bool):
         raise RelayProblemError(_("single_source: true or false, not %(value)s") % {"value": repr(single_source)})
+    max_open = data.get("max_open")
+    if max_open is not None and (isinstance(max_open, bool) or not isinstance(max_open, int) or max_open < 1):
+        raise RelayProblemError(_("max_open: a whole number of sites ≥ 1, not %(value)s") % {"value": repr(max_open)})
     for ids, what in ((site_ids, _("site")), (customer_ids, _("customer"))):
         if len(set(ids)) != len(ids):
             twice = next(x for x in ids if ids.count(x) > 1)
@@ -79,7 +82,7 @@ def from_json(data: Any) -> tuple[SitingProblem, list[str], list[str], bool]:
         built = problem(fixed=fixed, capacity=capacity, demand=demand, cost=costs)
     except SitingError as exc:
         raise RelayProblemError(translated(exc)) from None
-    return built, site_ids, customer_ids, single_source
+    return built, site_ids, customer_ids, single_source, max_open
 
 
 def from_orlib(path: Path, *, capacity: float | None = None) -> SitingProblem:

@@ -149,11 +149,14 @@ def site(
     single_source: bool = False,
     time_limit: float = 60.0,
     gap: float = 0.0,
+    max_open: int | None = None,
     lagrangian: bool = True,
     strong: bool = True,
 ) -> Siting:
     """The cheapest sites to open and who they serve; proven optimal within `gap`, or the gap stated.
 
+    `max_open`: open at most this many sites (comparing scenarios of 1, 2, 3… platforms); HiGHS alone
+    solves it (the Lagrangian stage knows no such limit), which suits a territory's tens of candidates.
     `lagrangian=False` hands the whole problem to HiGHS, `strong=False` leaves out the x_ij ≤ y_i links and
     the cover (the benchmark measures what each stage brings).
     """
@@ -176,6 +179,13 @@ def site(
                 ),
                 index=too_big[0], demand=p.demand[too_big[0]], capacity=room[too_big[0]],
             )  # fmt: skip
+    if max_open is not None:
+        if isinstance(max_open, bool) or not isinstance(max_open, int) or max_open < 1:
+            raise SitingError(gettext_noop("max_open: a whole number of sites ≥ 1, not %(value)s"), value=max_open)
+        if max_open >= p.sites:
+            max_open = None
+        else:
+            lagrangian = False
     if lagrangian:
         heuristic = _Lagrangian(p, deadline=started + time_limit * (0.4 if single_source else 0.6))
         heuristic.run(tolerance)
@@ -205,6 +215,7 @@ def site(
                 free,
                 fixed_open,
                 single_source=single_source,
+                max_open=max_open,
                 strong=strong,
                 seconds=max(remaining, 1.0),
                 tolerance=tolerance,
@@ -215,6 +226,10 @@ def site(
             if incumbent is None or (found is not None and found[0] < incumbent[0]):
                 incumbent = found
             if incumbent is None:
+                if proven and max_open is not None:
+                    raise SitingError(
+                        gettext_noop("no way to serve every customer with at most %(count)s sites"), count=max_open
+                    )
                 if proven:
                     raise SitingError(gettext_noop("no way to serve every customer within the sites' capacities"))
                 raise SitingError(gettext_noop("no solution found in %(seconds)g s"), seconds=time_limit)
@@ -484,6 +499,7 @@ def _milp(
     strong: bool,
     seconds: float,
     tolerance: float,
+    max_open: int | None = None,
 ) -> tuple[tuple[float, np.ndarray] | None, float, bool]:
     """The strong formulation over the sites still free: (best found, HiGHS's bound, proven)."""
     index = np.flatnonzero(free)
@@ -505,6 +521,9 @@ def _milp(
             LinearConstraint(link.tocsr(), -np.inf, 0),
             LinearConstraint(cover.tocsr(), p.demand.sum(), np.inf),
         ]
+    if max_open is not None:
+        constraints.append(LinearConstraint(sp.hstack([sp.csr_matrix(np.ones((1, m))), sp.csr_matrix((1, k))]),
+                                            0, max_open))  # fmt: skip
     lower = np.concatenate([fixed_open[index].astype(float), np.zeros(k)])
     integrality = np.concatenate([np.ones(m), np.full(k, 1 if single_source else 0)])
     result = milp(

@@ -43,10 +43,10 @@ RELAYS = {
 }
 
 
-def split_brute_force(p: SitingProblem) -> float:
+def split_brute_force(p: SitingProblem, most: int | None = None) -> float:
     """Every set of open sites, each with its own transportation LP written here (dense, no engine code)."""
     best = math.inf
-    for count in range(1, p.sites + 1):
+    for count in range(1, (most or p.sites) + 1):
         for chosen in itertools.combinations(range(p.sites), count):
             costs = p.cost[list(chosen)]
             allowed = np.isfinite(costs)
@@ -135,6 +135,21 @@ def test_single_sourcing_finds_the_brute_force_optimum_of_tiny_instances(
     assert all(len(served) == 1 for served in result.assignment)
 
 
+@given(seed=st.integers(0, 10**6), most=st.integers(1, 3))
+def test_at_most_so_many_sites_finds_the_brute_force_optimum_of_tiny_instances(seed: int, most: int) -> None:
+    data = tiny(random.Random(seed), 4, 5)
+    data["capacity"] = [c + 15 for c in data["capacity"]]
+    p = problem(**data)
+    best = split_brute_force(p, most)
+    if math.isinf(best):
+        with pytest.raises(SitingError, match=f"at most {most} sites"):
+            site(p, max_open=most, time_limit=10)
+        return
+    result = site(p, max_open=most, time_limit=10)
+    assert result.optimal and len(result.open) <= most
+    assert result.cost == pytest.approx(best, rel=1e-7, abs=1e-6)
+
+
 def test_a_larger_random_instance_is_proven_optimal_through_fixing_and_highs() -> None:
     rng = np.random.default_rng(7)
     sites, customers = 20, 120
@@ -187,6 +202,10 @@ def test_the_documented_json_problem_opens_two_platforms(tmp_path: Path) -> None
     assert document["served_by"]["restaurant-ambert"] == {"thiers-actypoles": 1.0}
     with translation.override("fr"):
         assert "optimum prouvé" in run(str(path))
+        # one platform cannot serve both Clermont and Ambert within its capacity
+        with pytest.raises(CommandError, match="impossible de servir tous les clients avec 1 sites au plus"):
+            run(str(path), "--max-open", "1")
+    assert json.loads(run(str(path), "--max-open", "2", "--json"))["open"] == [1, 2]
 
 
 def orlib_text(data: dict, *, capacity_word: bool = False) -> str:

@@ -22,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--orlib", help="an OR-Library capacitated facility location file (cap41…, capa)")
         parser.add_argument("--capacity", type=float, help='every site\'s capacity where the file says "capacity"')
         parser.add_argument("--single-source", action="store_true", help="each customer served by one site")
+        parser.add_argument("--max-open", type=int, help="open at most N sites")
         parser.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
         parser.add_argument("--gap", type=float, default=0.0, help="stop within this relative gap (0.001 = 0.1 %%)")
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(_("%(path)s: no such file") % {"path": path})
         site_ids = customer_ids = None
-        single_source = options["single_source"]
+        single_source, max_open = options["single_source"], options["max_open"]
         try:
             if options["orlib"]:
                 problem = from_orlib(path, capacity=options["capacity"])
@@ -47,9 +48,11 @@ class Command(BaseCommand):
                     data = json.loads(path.read_text(encoding="utf-8"))
                 except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
                     raise RelayProblemError(_("not a UTF-8 JSON file (%(error)s)") % {"error": exc}) from None
-                problem, site_ids, customer_ids, from_file = from_json(data)
+                problem, site_ids, customer_ids, from_file, most = from_json(data)
                 single_source = single_source or from_file
-            result = site(problem, single_source=single_source, time_limit=options["time_limit"], gap=options["gap"])
+                max_open = max_open if max_open is not None else most
+            result = site(problem, single_source=single_source, max_open=max_open, time_limit=options["time_limit"],
+                          gap=options["gap"])  # fmt: skip
         except RelayProblemError as exc:
             raise CommandError(f"{path.name}: {exc}") from None
         except SitingError as exc:
