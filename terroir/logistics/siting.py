@@ -77,7 +77,7 @@ class Siting:
     # per customer: (site, share of its demand) pairs, shares adding up to 1
     assignment: list[list[tuple[int, float]]]
     bound: float  # a proven lower bound on the optimal cost
-    optimal: bool  # proven optimal (gap within PROVEN_GAP or the gap asked for)
+    optimal: bool  # proven optimal (to PROVEN_GAP: stopping early at a gap asked for is not a proof)
     seconds: float
     cpu_seconds: float
     steps: dict[str, float] = field(default_factory=dict)  # what each stage found, for benchmarks
@@ -238,7 +238,7 @@ def site(
             lower = max(lower, min(bound, incumbent[0]))
     assert incumbent is not None
     cost, x = incumbent
-    optimal = _gap(cost, lower) <= tolerance
+    optimal = _gap(cost, lower) <= PROVEN_GAP
     opened = [int(i) for i in np.flatnonzero(x.sum(axis=1) > 1e-9)]
     assignment = [[(int(i), float(x[i, j])) for i in np.flatnonzero(x[:, j] > 1e-9)] for j in range(p.customers)]
     return Siting(

@@ -164,6 +164,19 @@ def test_a_larger_random_instance_is_proven_optimal_through_fixing_and_highs() -
     assert split.cost == pytest.approx(alone.cost, rel=1e-7)
 
 
+def test_stopping_at_a_gap_asked_for_states_the_gap_and_claims_no_optimum() -> None:
+    rng = np.random.default_rng(11)
+    demand = rng.integers(5, 40, 60)
+    p = problem(fixed=rng.integers(100, 900, 12), capacity=np.full(12, demand.sum() / 3), demand=demand,
+                cost=rng.integers(10, 400, (12, 60)))  # fmt: skip
+    exact = site(p, time_limit=30)
+    loose = site(p, time_limit=30, gap=0.5)
+    assert exact.optimal and exact.gap == 0
+    assert loose.cost >= exact.cost - 1e-6 and loose.bound <= exact.cost + 1e-6
+    assert 0 < loose.gap <= 0.5  # stopped early: the Lagrangian stage alone was within half
+    assert not loose.optimal
+
+
 def test_single_sourcing_refuses_a_customer_larger_than_every_site_that_may_serve_it() -> None:
     p = problem(fixed=[1, 1], capacity=[10, 10], demand=[15], cost=[[1], [1]])
     assert site(p).cost == pytest.approx(3.0)  # split in two
