@@ -309,3 +309,21 @@ def test_a_file_that_is_not_json_is_refused_without_a_traceback(tmp_path: Path) 
         run(str(path))
     with pytest.raises(CommandError):
         run(str(tmp_path / "missing.json"))
+
+
+def test_a_result_stopped_at_a_gap_says_the_gap_and_the_bound_in_french(tmp_path: Path) -> None:
+    rng = np.random.default_rng(11)
+    demand = rng.integers(5, 40, 60)
+    cost = rng.integers(10, 400, (12, 60))
+    data = {
+        "sites": [{"id": f"s{i}", "fixed_cost": int(rng.integers(100, 900)), "capacity": float(demand.sum() / 3),
+                   "costs": cost[i].tolist()} for i in range(12)],
+        "customers": [{"id": f"c{j}", "demand": int(d)} for j, d in enumerate(demand)],
+    }  # fmt: skip
+    path = tmp_path / "gros.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with translation.override("fr"):
+        text = run(str(path), "--gap", "0.5")
+    assert "% au plus de l’optimum (borne inférieure " in text and "optimum prouvé" not in text
+    document = json.loads(run(str(path), "--gap", "0.5", "--json"))
+    assert document["optimal"] is False and 0 < document["gap"] <= 0.5
