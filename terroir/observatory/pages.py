@@ -38,7 +38,7 @@ def history_chart(
     """An indicator's history as an SVG line, with the objective's target when given."""
     points = [(_period(period), value) for period, value in history]
     said = pgettext("between the values of a chart's description", "; ").join(
-        f"{label}: {indicator.format(value)}" for label, value in points
+        _("%(label)s: %(values)s") % {"label": label, "values": indicator.format(value)} for label, value in points
     ) or _("no snapshot yet")
     desc = f"{indicator.label}. {said}."
     target = objective.target if objective is not None else None

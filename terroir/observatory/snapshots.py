@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from terroir.directory.background import runs_reap_started, supervised, worker_label
-from terroir.lib.tasks import TaskError, TaskLimitExceeded
+from terroir.lib.tasks import TaskLimitExceeded
 
 from . import indicators as figures
 from . import registry
@@ -146,9 +146,10 @@ def snapshot_compute(*, run_id: int) -> None:
 
     try:
         supervised(work, wall_s=settings.TERROIR_IMPORT_MAX_SECONDS)
-    except (TaskLimitExceeded, TaskError) as error:
-        if isinstance(error, TaskError):
-            traceback.print_exc()
+    except TaskLimitExceeded as error:
+        _fail(run_id, str(error))
+    except Exception as error:  # TaskError from the child, or anything in this process without isolation
+        traceback.print_exc()
         _fail(run_id, str(error))
 
 
