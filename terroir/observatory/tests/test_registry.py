@@ -10,6 +10,12 @@ from terroir.observatory.territories import territory_create
 from .test_canteens import EXCERPT
 
 
+def get(key: str) -> registry.Indicator:
+    found = registry.indicator_get(key)
+    assert found is not None
+    return found
+
+
 @pytest.fixture
 def trio(territory):
     return territory_create(slug="trio", name="Ambert, Thiers, Clermont", codes=["63003", "63430", "63113"])
@@ -22,12 +28,12 @@ def test_every_indicator_says_its_label_definition_unit_direction_and_theme() ->
         assert str(indicator.label) and str(indicator.definition)
         assert indicator.unit in (registry.PERCENT, registry.COUNT, registry.KM)
         assert indicator.theme in registry.THEMES and callable(indicator.compute)
-    assert registry.indicator_get("access.communes_beyond").higher_is_better is False
-    assert registry.indicator_get("canteens.organic_share").higher_is_better is True
+    assert get("access.communes_beyond").higher_is_better is False
+    assert get("canteens.organic_share").higher_is_better is True
 
 
 def test_an_indicator_cannot_be_registered_twice_nor_in_an_unknown_theme() -> None:
-    existing = registry.indicator_get("canteens.organic_share")
+    existing = get("canteens.organic_share")
     with pytest.raises(ValueError, match="already registered"):
         registry.register(existing)
     with pytest.raises(ValueError, match="unknown theme"):
@@ -38,7 +44,7 @@ def test_an_indicator_cannot_be_registered_twice_nor_in_an_unknown_theme() -> No
 def test_labels_follow_the_reader_s_language() -> None:
     from django.utils import translation
 
-    indicator = registry.indicator_get("access.population_10km")
+    indicator = get("access.population_10km")
     with translation.override("fr"):
         assert str(indicator.label) == "Population à moins de 10 km d’un lieu"
         assert indicator.format(92.71) == "92,7\u00a0%"
@@ -76,6 +82,11 @@ def test_the_canteen_indicators_are_the_canteen_figures_in_percent(territory) ->
 def test_the_figures_several_indicators_share_are_computed_once_a_snapshot(trio, monkeypatch) -> None:
     calls = []
     real = indicators.territory_access
-    monkeypatch.setattr(indicators, "territory_access", lambda t: calls.append(t) or real(t))
+
+    def counted(territory):
+        calls.append(territory)
+        return real(territory)
+
+    monkeypatch.setattr(indicators, "territory_access", counted)
     registry.compute_all(trio)
     assert len(calls) == 1
