@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,12 +31,13 @@ from django.utils.translation import gettext as _
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.contributions.audit import audit_record
 from terroir.directory.models import PUBLIC_KINDS, Actor, Offer, Place, PlaceFacet
-from terroir.lib.geo import great_circle_km_radians, haversine_km
+from terroir.lib.geo import EARTH_RADIUS_KM, haversine_km
 from terroir.logistics.costs import CostModel
 from terroir.logistics.models import PlanningRun, RunStatus
 from terroir.needs.matching import category_fit
 from terroir.needs.models import Need
 
+from . import access
 from .models import IsolationFlag, Territory
 
 OUTLET_KM = 20.0
@@ -123,17 +124,25 @@ class Isolated:
         return texts
 
 
-def _nearest_km(lat: float, lon: float, points: np.ndarray) -> float | None:
-    """The great-circle km to the nearest of `points` (an n×2 array of radians)."""
-    if not len(points):
-        return None
-    km = great_circle_km_radians(np.radians(lat), np.radians(lon), points[:, 0], points[:, 1])
-    return float(np.min(km))
-
-
-def _radians(rows: Iterable[tuple[float | None, float | None]]) -> np.ndarray:
-    found = np.radians(np.asarray(list(rows), dtype=float))
-    return found.reshape(-1, 2)
+def _nearest_other_km(makers: Sequence[tuple[int, float, float]], producers: Sequence[Actor]) -> list[float | None]:
+    """For each producer (with a position), the great-circle km to the nearest of `makers` (id, lat, lon)
+    other than itself: the two nearest from a k-d tree, itself being one of them when it is a maker."""
+    if not makers:
+        return [None] * len(producers)
+    targets = access.Targets.of(makers)
+    assert targets.tree is not None
+    k = min(2, len(makers))
+    lats = np.array([p.lat for p in producers], dtype=float)
+    lons = np.array([p.lon for p in producers], dtype=float)
+    phi, lam = np.radians(lats), np.radians(lons)
+    vectors = np.column_stack((np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)))
+    chords, indexes = targets.tree.query(vectors, k=k)
+    chords, indexes = chords.reshape(len(producers), k), indexes.reshape(len(producers), k)
+    found: list[float | None] = []
+    for producer, row_chords, row_indexes in zip(producers, chords, indexes, strict=True):
+        others = [c for c, i in zip(row_chords, row_indexes, strict=True) if int(targets.ids[i]) != producer.pk]
+        found.append(2 * EARTH_RADIUS_KM * float(np.arcsin(min(others[0] / 2, 1.0))) if others else None)
+    return found
 
 
 def _road_factor() -> float:
@@ -194,37 +203,39 @@ def isolated_producers(territory: Territory) -> list[Isolated]:
         "actor_id", flat=True
     ):
         places_of[actor_id] += 1
-    outlets = _radians(
-        PlaceFacet.objects.filter(facet__in=[f"k:{k}" for k in PUBLIC_KINDS], lat__isnull=False, lon__isnull=False)
-        .values_list("lat", "lon").distinct()
-    )  # fmt: skip
+    # Places open to the public and the stops of recent rounds: one k-d tree, one query of every farm.
     rounds = recent_rounds()
-    stops = _radians(stop for r in rounds for stop in r["stops"])
+    public = PlaceFacet.objects.filter(facet__in=[f"k:{k}" for k in PUBLIC_KINDS], lat__isnull=False, lon__isnull=False)
+    points = [(0, float(lat or 0.0), float(lon or 0.0)) for lat, lon in public.values_list("lat", "lon").distinct()]
+    points += [(0, float(lat), float(lon)) for r in rounds for lat, lon in r["stops"]]
+    placed = [p for p in producers if p.lat is not None and p.lon is not None]
+    lats, lons = [float(p.lat or 0.0) for p in placed], [float(p.lon or 0.0) for p in placed]  # placed: not null
+    outlets = dict(zip((p.pk for p in placed), access.nearest(access.Targets.of(points), lats, lons), strict=True))
     offers = _offers_by_producer(ids)
     paths = sorted({path for found in offers.values() for path, _name in found})
-    makers: dict[str, list[tuple[int, float | None, float | None]]] = defaultdict(list)
+    makers: dict[str, list[tuple[int, float, float]]] = defaultdict(list)
     for producer_id, path, lat, lon in Offer.objects.filter(
         category__path__in=paths, producer__lat__isnull=False, producer__lon__isnull=False
     ).values_list("producer_id", "category__path", "producer__lat", "producer__lon"):
-        makers[path].append((producer_id, lat, lon))
+        makers[path].append((producer_id, float(lat or 0.0), float(lon or 0.0)))  # never null: filtered
+    alone: dict[int, list[str]] = defaultdict(list)
+    for path in paths:
+        offering = [p for p in placed if any(own == path for own, _name in offers.get(p.pk, []))]
+        name = next(name for own, name in offers[offering[0].pk] if own == path) if offering else ""
+        for producer, km in zip(offering, _nearest_other_km(makers[path], offering), strict=True):
+            if km is None or km > SAME_PRODUCT_KM:
+                alone[producer.pk].append(name)
 
     found = []
     for producer in producers:
         reasons, item = [], Isolated(producer, [], flag=flags.get(producer.pk))
         if item.flag is not None:
             reasons.append(FLAGGED)
-        if producer.lat is not None and producer.lon is not None:
-            outlet = _nearest_km(producer.lat, producer.lon, outlets)
-            stop = _nearest_km(producer.lat, producer.lon, stops)
-            near = [d for d in (outlet, stop) if d is not None]
-            item.nearest_outlet_km = min(near) if near else None
-            if not near or min(near) > OUTLET_KM:
+        if producer.pk in outlets:
+            item.nearest_outlet_km = outlets[producer.pk].distance_km
+            if item.nearest_outlet_km is None or item.nearest_outlet_km > OUTLET_KM:
                 reasons.append(NO_OUTLET)
-            for path, name in offers.get(producer.pk, []):
-                others = [(lat, lon) for pid, lat, lon in makers[path] if pid != producer.pk]
-                nearest = _nearest_km(producer.lat, producer.lon, _radians(others))
-                if nearest is None or nearest > SAME_PRODUCT_KM:
-                    item.alone_with.append(name)
+            item.alone_with = sorted(alone.get(producer.pk, []))
             if item.alone_with:
                 reasons.append(ALONE)
         if places_of.get(producer.pk, 0) == 1:
@@ -232,12 +243,19 @@ def isolated_producers(territory: Territory) -> list[Isolated]:
         if reasons:
             item.reasons = reasons
             found.append(item)
+    open_needs = list(
+        Need.objects.filter(status=Need.Status.OPEN, delivery_place__lat__isnull=False).select_related(
+            "category", "delivery_place", "buyer"
+        )
+    )
     for item in found:
-        help_find(item, offers.get(item.producer.pk, []), rounds)
+        help_find(item, offers.get(item.producer.pk, []), rounds, open_needs)
     return found
 
 
-def help_find(item: Isolated, offers: Sequence[tuple[str, str]], rounds: Sequence[dict[str, Any]]) -> None:
+def help_find(
+    item: Isolated, offers: Sequence[tuple[str, str]], rounds: Sequence[dict[str, Any]], open_needs: Sequence[Need]
+) -> None:
     """What the platform's own data offers the producer: fitting open needs, rounds nearby, neighbours."""
     producer = item.producer
     if producer.lat is None or producer.lon is None:
@@ -245,9 +263,6 @@ def help_find(item: Isolated, offers: Sequence[tuple[str, str]], rounds: Sequenc
     lat, lon, factor = producer.lat, producer.lon, _road_factor()
     paths = [path for path, _name in offers]
     needs: list[dict[str, Any]] = []
-    open_needs = Need.objects.filter(status=Need.Status.OPEN, delivery_place__lat__isnull=False).select_related(
-        "category", "delivery_place", "buyer"
-    )
     for need in open_needs:
         if not any(category_fit(need.category.path, path) > 0 for path in paths):
             continue
