@@ -16,9 +16,16 @@ from django.utils.translation import gettext, gettext_lazy
 
 from terroir.lib import tasks
 from terroir.lib.tasks import (
-    WORKER_LOST, Limits, periodic_register, periodic_run_all, reap_all, reaper_register, run_limited, worker_alive,
+    WORKER_LOST,
+    Limits,
+    periodic_register,
+    periodic_run_all,
+    reap_all,
+    reaper_register,
+    run_limited,
+    worker_alive,
     worker_label,
-)  # fmt: skip
+)
 
 __all__ = [
     "periodic_register", "periodic_run_all", "reap_all", "reaper_register", "supervised", "task_error_text",
