@@ -17,7 +17,7 @@ class ObjectiveForm(forms.Form):
                               help_text=_("In the indicator's unit: 20 for 20 %."))  # fmt: skip
     year = forms.IntegerField(label=_("By the end of"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     text = forms.CharField(
-        label=_("The objective in words"), required=False, max_length=300,
+        label=_("The objective in words"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("As the PAT's text says it; alone for a goal no indicator measures."),
     )  # fmt: skip
 
@@ -30,6 +30,6 @@ class ObjectiveForm(forms.Form):
 
 class FlagForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why is the producer isolated?"), max_length=300,
+        label=_("Why is the producer isolated?"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For instance: the dairy no longer collects; no outlet left for the lambs."),
     )  # fmt: skip

@@ -58,7 +58,7 @@ def history_context(territory: Territory) -> dict[str, Any]:
     progress = objectives.objectives_progress(territory, found)
     goals = [
         {"progress": p, "chart": history_chart(p.indicator, found.get(p.objective.indicator, []), p.objective)
-         if p.indicator else None}
+         if p.indicator and p.value is not None else None}
         for p in progress
     ]  # fmt: skip
     themes = []
@@ -72,7 +72,8 @@ def history_context(territory: Territory) -> dict[str, Any]:
             rows.append({
                 "indicator": indicator, "value": indicator.format(latest[1]) if latest else "—",
                 "as_of": _period(latest[0]) if latest else "",
-                "chart": history_chart(indicator, history) if history else None,
+                # No chart of a history without a single known value: an empty drawing says nothing.
+                "chart": history_chart(indicator, history) if any(v is not None for _p, v in history) else None,
             })  # fmt: skip
         themes.append({"key": key, "title": title, "rows": rows})
     return {"goals": goals, "themes": themes, "has_snapshots": bool(found)}
