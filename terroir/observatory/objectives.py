@@ -18,6 +18,7 @@ from terroir.contributions.audit import audit_record
 from . import registry
 from .models import Objective, Territory
 from .roles import coordination_check
+from .snapshots import histories
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -129,3 +130,23 @@ History = list[tuple[dt.date, float | None]]
 
 def objectives_progress(territory: Territory, histories: dict[str, History]) -> list[Progress]:
     return [progress_of(o, histories.get(o.indicator, [])) for o in territory.objectives.all()]
+
+
+def territory_history(territory: Territory) -> dict[str, Any]:
+    """Every indicator's history and the objectives with their progress, as plain data (the API)."""
+    found = histories(territory)
+    return {
+        "territory": territory.slug,
+        "indicators": [
+            {"key": i.key, "label": str(i.label), "definition": str(i.definition), "unit": i.unit,
+             "higher_is_better": i.higher_is_better, "theme": i.theme,
+             "history": [{"period": period.isoformat()[:7], "value": value} for period, value in found.get(i.key, [])]}
+            for i in registry.all_indicators()
+        ],
+        "objectives": [
+            {"id": p.objective.pk, "indicator": p.objective.indicator or None, "target": p.objective.target,
+             "year": p.objective.year, "text": p.objective.text, "value": p.value,
+             "as_of": p.as_of.isoformat()[:7] if p.as_of else None, "gap": p.gap, "reached": p.reached}
+            for p in objectives_progress(territory, found)
+        ],
+    }  # fmt: skip

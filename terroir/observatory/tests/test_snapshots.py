@@ -162,3 +162,18 @@ def test_a_coordinator_follows_the_computation_on_its_page(trio, people) -> None
     assert 'data-status="done"' in page and 'id="run-progress"' in page
     assert 'http-equiv="refresh"' not in page  # done: the page stops following
     assert client.get("/observatory/trio/snapshots/").status_code == 405
+
+
+def test_the_history_and_the_objectives_read_as_json(trio, client) -> None:
+    Objective.objects.create(territory=trio, indicator="access.communes_beyond", target=0, year=2030)
+    Snapshot.objects.create(territory=trio, indicator="access.communes_beyond", period=dt.date(2026, 11, 1), value=1.0)
+    body = client.get("/api/v1/territories/trio/history", HTTP_ACCEPT_LANGUAGE="en").json()
+    beyond = next(i for i in body["indicators"] if i["key"] == "access.communes_beyond")
+    assert beyond["history"] == [{"period": "2026-11", "value": 1.0}] and beyond["higher_is_better"] is False
+    assert beyond["label"] == "Communes beyond 20 km of any place"
+    [objective] = body["objectives"]
+    expected = {"indicator": "access.communes_beyond", "target": 0.0, "year": 2030, "text": "", "value": 1.0,
+                "as_of": "2026-11", "gap": 1.0, "reached": False}  # fmt: skip
+    assert objective | {"id": 0} == expected | {"id": 0}
+    assert client.get("/api/v1/territories/nowhere/history").status_code == 404
+    assert "/api/v1/territories/{slug}/history" in client.get("/api/v1/openapi.json").json()["paths"]
