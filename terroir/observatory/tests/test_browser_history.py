@@ -83,7 +83,14 @@ def test_objectives_history_coordination_and_report_at_desktop_and_phone_size(
     tab.wait_for_function("document.getElementById('run-status')?.dataset.status === 'done'")
     fits(tab, "snapshot-run", size)
 
-    tab.goto(f"{live_server.url}/observatory/producers/{territory.honey_farm.pk}/isolation/")
+    tab.goto(f"{live_server.url}{territory.honey_farm.get_absolute_url()}")
+    tab.wait_for_selector("#isolation-link")
+    # The producer's page (the map's own layers reach past its box by design: only the page is checked).
+    assert sideways(tab) <= 0, "the producer's page scrolls sideways"
+    assert tab.locator("#isolation-link").evaluate("e => e.getBoundingClientRect().right <= window.innerWidth")
+    tab.screenshot(path=str(SHOTS / f"producer-page-{size}.png"), full_page=True)
+    tab.click("#isolation-link")
+    tab.wait_for_url(re.compile(r".*/isolation/$"))
     tab.fill("#id_reason", "Plus de débouché pour le miel depuis la fermeture de l’épicerie")
     tab.click("#flag-save")
     tab.wait_for_selector("#flag-current")

@@ -138,3 +138,10 @@ def test_the_producer_s_people_flag_it_from_its_page(territory, people) -> None:
     assert not IsolationFlag.objects.filter(cleared_at__isnull=True).exists()
     assert client_of(people.hugo).get(url).status_code == 403
     assert Client().get(url).status_code == 302
+
+
+def test_the_producer_s_page_leads_its_own_people_to_the_flag(territory, people) -> None:
+    url = f"/observatory/producers/{territory.cheese_farm.pk}/isolation/"
+    assert f'href="{url}"' in client_of(people.claire).get(territory.cheese_farm.get_absolute_url()).content.decode()
+    for client in (client_of(people.hugo), Client()):
+        assert url not in client.get(territory.cheese_farm.get_absolute_url()).content.decode()
