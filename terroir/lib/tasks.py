@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import multiprocessing
 import os
 import resource
@@ -174,5 +175,10 @@ def periodic_register(duty: Callable[[], object]) -> None:
 
 
 def periodic_run_all() -> None:
+    """Every duty, each on its own: one that fails (a locked database) is logged and tried again next
+    time, and does not keep the others from running."""
     for duty in list(_periodic):
-        duty()
+        try:
+            duty()
+        except Exception:
+            logging.getLogger(__name__).exception("periodic duty %s failed", getattr(duty, "__qualname__", duty))

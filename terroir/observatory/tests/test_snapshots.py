@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import translation
 
 from terroir.conftest import PASSWORD, person
+from terroir.directory.management.commands.worker import Command
 from terroir.directory.models import PlaceKind
 from terroir.directory.services import place_create
 from terroir.lib import tasks
@@ -177,3 +178,12 @@ def test_the_history_and_the_objectives_read_as_json(trio, client) -> None:
     assert objective | {"id": 0} == expected | {"id": 0}
     assert client.get("/api/v1/territories/nowhere/history").status_code == 404
     assert "/api/v1/territories/{slug}/history" in client.get("/api/v1/openapi.json").json()["paths"]
+
+
+def test_a_periodic_duty_that_fails_keeps_neither_the_worker_nor_the_schedule_from_running(trio, monkeypatch) -> None:
+    def broken() -> None:
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(tasks, "_periodic", [broken, snapshots.snapshots_schedule])
+    Command()._periodic()
+    assert SnapshotRun.objects.filter(status="done").count() == 1
