@@ -87,8 +87,12 @@ def indicator_get(key: str) -> Indicator | None:
     return _registry.get(key)
 
 
-def choices() -> list[tuple[str, str]]:
-    return [(i.key, f"{THEMES[i.theme]} — {i.label}") for i in all_indicators()]
+def choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The indicators grouped by theme, for a form's select."""
+    return [
+        (str(title), [(i.key, str(i.label)) for i in all_indicators() if i.theme == theme])
+        for theme, title in THEMES.items()
+    ]
 
 
 _memo: ContextVar[dict[tuple[str, int], Any] | None] = ContextVar("observatory_memo", default=None)

@@ -159,8 +159,17 @@ def snapshots_schedule_task() -> int:
     return snapshots_schedule()
 
 
+# A computation still queued after this long will never start (its task was lost): it must not hold the
+# territory's one active slot forever.
+QUEUED_AT_MOST = dt.timedelta(days=1)
+
+
 def runs_reap() -> int:
-    return runs_reap_started(SnapshotRun, max_s=settings.TERROIR_IMPORT_MAX_SECONDS)
+    """Fail the runs whose worker died or that outlived their time limit, and those queued for so long
+    that their task was lost."""
+    lost = SnapshotRun.objects.filter(status=SnapshotRun.Status.QUEUED, started_at__lt=timezone.now() - QUEUED_AT_MOST)
+    failed = lost.update(status=SnapshotRun.Status.FAILED, error=_("never started"), finished_at=timezone.now())
+    return failed + runs_reap_started(SnapshotRun, max_s=settings.TERROIR_IMPORT_MAX_SECONDS)
 
 
 # --- Reading them -----------------------------------------------------------------------------------

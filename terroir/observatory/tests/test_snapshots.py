@@ -187,3 +187,12 @@ def test_a_periodic_duty_that_fails_keeps_neither_the_worker_nor_the_schedule_fr
     monkeypatch.setattr(tasks, "_periodic", [broken, snapshots.snapshots_schedule])
     Command()._periodic()
     assert SnapshotRun.objects.filter(status="done").count() == 1
+
+
+def test_a_computation_whose_task_was_lost_does_not_hold_the_territory_forever(trio) -> None:
+    lost = SnapshotRun.objects.create(territory=trio, period=snapshots.this_period())
+    assert snapshots.snapshots_schedule() == 0  # queued: the worker may be busy
+    SnapshotRun.objects.filter(pk=lost.pk).update(started_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert snapshots.runs_reap() == 1
+    assert snapshots.snapshots_schedule() == 1
+    assert SnapshotRun.objects.get(pk=lost.pk).status == "failed"
