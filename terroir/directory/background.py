@@ -15,9 +15,22 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from terroir.lib import tasks
-from terroir.lib.tasks import WORKER_LOST, Limits, reap_all, reaper_register, run_limited, worker_alive, worker_label
+from terroir.lib.tasks import (
+    WORKER_LOST,
+    Limits,
+    periodic_register,
+    periodic_run_all,
+    reap_all,
+    reaper_register,
+    run_limited,
+    worker_alive,
+    worker_label,
+)
 
-__all__ = ["reap_all", "reaper_register", "supervised", "task_error_text", "worker_alive", "worker_label"]
+__all__ = [
+    "periodic_register", "periodic_run_all", "reap_all", "reaper_register", "supervised", "task_error_text",
+    "worker_alive", "worker_label",
+]  # fmt: skip
 
 # The reasons a run ends without its own answer (stored in English on the run), for the reader.
 REASONS = {

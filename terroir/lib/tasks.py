@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import multiprocessing
 import os
 import resource
@@ -30,6 +31,7 @@ WORKER_LOST = "the worker computing it stopped"
 
 _PR_SET_PDEATHSIG = 1
 _reapers: list[Callable[[], int]] = []
+_periodic: list[Callable[[], object]] = []
 
 
 class TaskLimitExceeded(RuntimeError):
@@ -163,3 +165,20 @@ def reaper_register(reap: Callable[[], int]) -> None:
 
 def reap_all() -> int:
     return sum(reap() for reap in list(_reapers))
+
+
+def periodic_register(duty: Callable[[], object]) -> None:
+    """An app's function the worker calls when it starts and every minute: it queues the work that is due
+    (monthly snapshots…) and returns at once when nothing is, so a site needs no cron for it."""
+    if duty not in _periodic:
+        _periodic.append(duty)
+
+
+def periodic_run_all() -> None:
+    """Every duty, each on its own: one that fails (a locked database) is logged and tried again next
+    time, and does not keep the others from running."""
+    for duty in list(_periodic):
+        try:
+            duty()
+        except Exception:
+            logging.getLogger(__name__).exception("periodic duty %s failed", getattr(duty, "__qualname__", duty))

@@ -7,8 +7,11 @@ class ObservatoryConfig(AppConfig):
     verbose_name = _("Observatory")
 
     def ready(self) -> None:
-        from terroir.directory.background import reaper_register
+        from terroir.directory.background import periodic_register, reaper_register
 
+        from . import snapshots
         from .jobs import runs_reap
 
         reaper_register(runs_reap)
+        reaper_register(snapshots.runs_reap)
+        periodic_register(snapshots.snapshots_schedule)

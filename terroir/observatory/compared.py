@@ -23,6 +23,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from terroir.directory.models import Commune, Place, PlaceFacet, PlaceKind
 from terroir.directory.search import InvalidParameter
@@ -32,6 +33,10 @@ from . import access, opening
 from .indicators import ACCESS_KINDS, ANY, BEYOND_KM, kind_label
 from .models import Territory
 from .territories import ARRONDISSEMENTS
+
+# The no-data messages, also said again in the reader's language when a snapshot is read (geo_page).
+NO_PLACES = gettext_lazy("No place open to the public with a position counts here: no data.")
+NO_MARKETS = gettext_lazy("No market with known days in the directory: no data.")
 
 MARKET = PlaceKind.MARKET.value
 
@@ -313,7 +318,7 @@ def access_compared(
                    "below_min_hours": counted.below},
     }  # fmt: skip
     if result["no_data"]:
-        result["message"] = _("No place open to the public with a position counts here: no data.")
+        result["message"] = str(NO_PLACES)
     return result
 
 
@@ -330,7 +335,7 @@ def markets_by_weekday(
     result.pop("beyond")
     result |= {"week_of": monday.isoformat(), "markets": markets, "markets_days_unknown": unknown}
     if result["no_data"]:
-        result["message"] = _("No market with known days in the directory: no data.")
+        result["message"] = str(NO_MARKETS)
     return result
 
 

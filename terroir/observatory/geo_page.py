@@ -1,15 +1,22 @@
 """What the territory's dashboard shows of the geographic and producer indicators: access compared with
 the département and France (and with opening hours counted), markets by weekday, the map of the
-communes, the producers and local-or-not. The view adds this to its context."""
+communes, the producers and local-or-not. `geo_figures` computes them as plain JSON (a snapshot keeps
+it: the page then computes nothing); `geo_context` makes the page's context from them, every label and
+message said again in the reader's language (a snapshot's were written in the worker's)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
+from terroir.directory.models import Category, Label, PlaceKind
+from terroir.lib import hours
+
 from . import compared, local, producers
-from .indicators import ACCESS_KINDS, ANY, kind_label
+from .indicators import ACCESS_KINDS, ANY, kind_label, scope_label
 from .models import Territory
 
 # The page's "open enough" threshold: a weekly morning market (4 to 6 h) counts, a pickup of an hour a
@@ -33,12 +40,57 @@ def _scope_row(scope: dict[str, Any], target: str) -> dict[str, Any]:
             "shares": [r["share"] for r in figures["reach"]], "places": figures["places"]}  # fmt: skip
 
 
-def geo_context(territory: Territory) -> dict[str, Any]:
+def geo_figures(territory: Territory) -> dict[str, Any]:
+    """The geographic and producer figures of the dashboard, as plain JSON."""
     places = compared.public_places()
     everywhere = compared.communes_read()
-    access = compared.access_compared(territory, places=places, everywhere=everywhere)
-    open_enough = compared.access_compared(territory, min_hours=PAGE_MIN_HOURS, places=places, everywhere=everywhere)
-    weekdays = compared.markets_by_weekday(territory, places=places, everywhere=everywhere)
+    return {
+        "access": compared.access_compared(territory, places=places, everywhere=everywhere),
+        "open_enough": compared.access_compared(
+            territory, min_hours=PAGE_MIN_HOURS, places=places, everywhere=everywhere
+        ),
+        "weekdays": compared.markets_by_weekday(territory, places=places, everywhere=everywhere),
+        "producers": producers.territory_producers(territory),
+        "local": local.territory_local(territory),
+    }
+
+
+def _target_label(name: str) -> str:
+    if name in hours.WEEKDAYS:
+        return str(WEEKDAYS[hours.WEEKDAYS.index(name)])
+    return kind_label(name)
+
+
+def _compared_relabelled(found: Mapping[str, Any], no_data: str) -> dict[str, Any]:
+    scopes = [
+        dict(scope, label=scope_label(scope),
+             access=[dict(a, label=_target_label(a["target"])) for a in scope["access"]])
+        for scope in found["scopes"]
+    ]  # fmt: skip
+    return dict(found, scopes=scopes, **({"message": no_data} if found["no_data"] else {}))
+
+
+def _producers_relabelled(found: Mapping[str, Any]) -> dict[str, Any]:
+    families = {c.slug: c.name for c in Category.objects.filter(depth=0)}
+    labels = {label.slug: label.name for label in Label.objects.all()}
+    return dict(
+        found,
+        families=[dict(f, label=families.get(f["family"], f["label"])) for f in found.get("families", [])],
+        labels=[dict(f, name=labels.get(f["label"], f["name"])) for f in found.get("labels", [])],
+        **({"message": str(producers.NO_PRODUCERS)} if found["no_data"] else {}),
+    )
+
+
+def _local_relabelled(found: Mapping[str, Any]) -> dict[str, Any]:
+    kinds = [dict(k, label=str(PlaceKind(k["kind"]).label)) for k in found.get("kinds", [])]
+    return dict(found, kinds=kinds, **({"message": str(local.NO_FARMS)} if found["no_data"] else {}))
+
+
+def geo_context(found: Mapping[str, Any]) -> dict[str, Any]:
+    """The page's context from `geo_figures` (computed now or read from a snapshot)."""
+    access = _compared_relabelled(found["access"], str(compared.NO_PLACES))
+    open_enough = _compared_relabelled(found["open_enough"], str(compared.NO_PLACES))
+    weekdays = _compared_relabelled(found["weekdays"], str(compared.NO_MARKETS))
     kinds = (ANY, *ACCESS_KINDS)
     map_rows = [
         {"code": r["commune"], "name": r["name"], "lat": r["lat"], "lon": r["lon"], "population": r["population"],
@@ -47,7 +99,7 @@ def geo_context(territory: Territory) -> dict[str, Any]:
     ]  # fmt: skip
     table_rows = [{**r, "kms": [r["km"][k] for k in kinds]} for r in access["rows"]]
     compared_any = [_scope_row(s, ANY) for s in access["scopes"]]
-    figures = producers.territory_producers(territory)
+    figures = _producers_relabelled(found["producers"])
     return {
         "compared": access,
         "compared_chart": [
@@ -82,5 +134,5 @@ def geo_context(territory: Territory) -> dict[str, Any]:
             _("within 5 km"), _("5 to 10 km"), _("10 to 20 km"), _("more than 20 km"), _("no place of this kind"),
         ],
         "producers": figures,
-        "local": local.territory_local(territory),
+        "local": _local_relabelled(found["local"]),
     }  # fmt: skip

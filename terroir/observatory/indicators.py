@@ -164,6 +164,15 @@ def kind_parse(value: Any) -> str:
     return kind
 
 
+def scope_label(scope: Mapping[str, str]) -> str:
+    """A scope's label in the reader's language (a snapshot's were written in the worker's)."""
+    if scope["kind"] == "department":
+        return _("département %(code)s") % {"code": scope["code"]}
+    if scope["kind"] == "france":
+        return _("France")
+    return scope["label"]
+
+
 def kind_label(kind: str) -> str:
     return _("any public place") if kind == ANY else str(PlaceKind(kind).label)
 

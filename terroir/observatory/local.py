@@ -18,13 +18,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from terroir.directory import local
 from terroir.directory.models import Place, PlaceKind
 from terroir.lib import spreadsheet
 
 from .models import Territory
+
+NO_FARMS = gettext_lazy("No place of the territory has a producer with a known farm: no data.")
 
 KINDS = tuple(PlaceKind.values)
 
@@ -37,7 +39,7 @@ def territory_local(territory: Territory) -> dict[str, Any]:
     result = local_figures(places, local.links_read(of_territory), radius)
     result = {"territory": territory.slug, "name": territory.name} | result
     if result["no_data"]:
-        result["message"] = _("No place of the territory has a producer with a known farm: no data.")
+        result["message"] = str(NO_FARMS)
     return result
 
 

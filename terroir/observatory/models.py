@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from terroir.directory.models import Commune
+from terroir.directory.models import Actor, Commune
 
 
 def local_radius_default() -> float:
@@ -111,3 +111,109 @@ class CanteenDeclaration(models.Model):
     @property
     def ratio_egalim(self) -> float:
         return self.ratio_organic + self.ratio_egalim_other
+
+
+class Objective(models.Model):
+    """A target of the PAT written by a coordinator: an indicator of the registry (`indicator`, its key) to
+    bring to `target` by the end of `year`, or, with no indicator, a goal in words only ("a producers'
+    shop in Clermont-Ferrand")."""
+
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="objectives")
+    # A key of observatory.registry; blank for a goal in words only. Not a database choice: indicators are
+    # added without a migration.
+    indicator = models.CharField(_("indicator"), max_length=60, blank=True)
+    target = models.FloatField(_("target value"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("by the end of"))
+    text = models.CharField(_("objective in words"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["year", "pk"]
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
+
+    def __str__(self) -> str:
+        return self.text or f"{self.indicator} {self.target} ({self.year})"
+
+
+class SnapshotRun(models.Model):
+    """One computation of every indicator of a territory for a period (a month), on the worker: monthly by
+    the schedule or asked by a coordinator. Its `details` keep the dashboard's tables, so the page reads
+    them instead of computing."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="snapshot_runs")
+    period = models.DateField()  # the first day of the month
+    scheduled = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    worker = models.CharField(max_length=100, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    details = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            # One computation at a time per territory: asking twice, or the schedule meeting a coordinator's
+            # request, finds the one under way.
+            models.UniqueConstraint(
+                fields=["territory"], condition=models.Q(status__in=["queued", "running"]),
+                name="observatory_one_active_snapshot_run",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.territory} {self.period:%Y-%m}"
+
+
+class Snapshot(models.Model):
+    """An indicator's value for a territory in a period (month): one row per period, a later computation
+    of the same month replaces it. `value` None: no data that month."""
+
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="snapshots")
+    indicator = models.CharField(max_length=60)
+    period = models.DateField()
+    value = models.FloatField(null=True, blank=True)
+    taken_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["indicator", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["territory", "indicator", "period"], name="observatory_one_snapshot_a_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.period:%Y-%m} = {self.value}"
+
+
+class IsolationFlag(models.Model):
+    """A producer said isolated by a coordinator or by its own people, with the reason ("la laiterie ne
+    collecte plus"); `cleared_at` when the situation is settled."""
+
+    producer = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="isolation_flags")
+    reason = models.CharField(_("reason"), max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by_producer = models.BooleanField(default=False)  # set by a member of the producer itself
+    created_at = models.DateTimeField(default=timezone.now)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.producer}: {self.reason}"

@@ -26,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from terroir.directory.models import Actor, Category, Label, Offer, Place, PlaceKind
 from terroir.lib import spreadsheet
@@ -38,6 +38,8 @@ from .models import Territory
 DIRECT_KINDS = frozenset(
     {PlaceKind.FARM, PlaceKind.MARKET, PlaceKind.AMAP, PlaceKind.PRODUCERS_SHOP, PlaceKind.VENDING, PlaceKind.ONLINE}
 )
+
+NO_PRODUCERS = gettext_lazy("No producer of the directory is in this territory's communes: no data.")
 CHANNELS_SHOWN = 4  # 0, 1, 2, 3, and "4 or more"
 
 
@@ -96,7 +98,7 @@ def territory_producers(territory: Territory) -> dict[str, Any]:
     result = {"territory": territory.slug, "name": territory.name} | result
     result["dependence_answers_checked"] = checked
     if result["no_data"]:
-        result["message"] = _("No producer of the directory is in this territory's communes: no data.")
+        result["message"] = str(NO_PRODUCERS)
     return result
 
 

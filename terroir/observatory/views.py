@@ -13,10 +13,12 @@ from terroir.accounts.permissions import coordinator_required
 from terroir.directory.background import task_error_text
 from terroir.directory.uploads import UploadRefused
 
-from . import geo_page, indicators
+from . import geo_page, snapshots
 from .canteens import reason_text
 from .jobs import runs_reap, upload_start
 from .models import CanteenImport, Territory
+from .pages import history_context
+from .roles import can_coordinate
 
 
 def territories(request: HttpRequest) -> HttpResponse:
@@ -30,9 +32,9 @@ def _percent(value: float | None) -> float | None:
 
 def territory(request: HttpRequest, slug: str) -> HttpResponse:
     place = get_object_or_404(Territory, slug=slug)
-    scope = indicators.Scope("territory", place.slug, place.name)
-    canteens = indicators.canteen_indicator(scope)
-    reach = indicators.territory_access(place)
+    # The latest snapshot's tables when there is one (no computing in the request), else computed now.
+    figures = snapshots.dashboard_figures(place)
+    canteens, reach = figures["canteens"], figures["access"]
     canteen_chart = [
         {"label": _("Organic"), "values": [_percent(canteens["organic_share_mean"]), 20.0], "unit": "%"},
         {"label": _("EGalim"), "values": [_percent(canteens["egalim_share_mean"]), 50.0], "unit": "%"},
@@ -48,9 +50,10 @@ def territory(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {
         "territory": place, "canteens": canteens, "reach": reach, "canteen_chart": canteen_chart,
         "reach_chart": reach_chart, "can_import": request.user.is_staff,
-        "comparison": [] if canteens["no_data"] else indicators.canteen_comparison(place, canteens["year"]),
+        "comparison": figures["comparison"], "as_of": figures["as_of"],
+        "coordinates": can_coordinate(request.user, place), **history_context(place),
     }  # fmt: skip
-    context |= geo_page.geo_context(place)
+    context |= geo_page.geo_context(figures["geo"])
     return render(request, "observatory/territory.html", context)
 
 

@@ -15,6 +15,7 @@ from ninja import Field, Path, Query, Router, Schema
 
 from terroir.observatory import indicators
 from terroir.observatory.models import Territory
+from terroir.observatory.objectives import territory_history
 
 from ..errors import ERRORS
 
@@ -174,3 +175,45 @@ def territory_access_csv(
     response = HttpResponse(indicators.territory_access_csv(figures), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="acces-{territory.slug}.csv"'
     return response
+
+
+class HistoryPointOut(Schema):
+    period: str = Field(description="the month, YYYY-MM")
+    value: float | None = Field(description="null: no data that month")
+
+
+class IndicatorHistoryOut(Schema):
+    key: str
+    label: str
+    definition: str
+    unit: str = Field(description="%: a percentage (20.0 is 20 %), km, or empty for a count")
+    higher_is_better: bool
+    theme: str
+    history: list[HistoryPointOut]
+
+
+class ObjectiveOut(Schema):
+    id: int
+    indicator: str | None = Field(description="the indicator's key; null for a goal in words only")
+    target: float | None
+    year: int = Field(description="reached by the end of this year")
+    text: str
+    value: float | None = Field(description="the indicator's latest value in the snapshots")
+    as_of: str | None = Field(description="the month of that value, YYYY-MM")
+    gap: float | None = Field(description="what is left to reach the target, in the indicator's unit")
+    reached: bool | None
+
+
+class TerritoryHistoryOut(Schema):
+    territory: str
+    indicators: list[IndicatorHistoryOut]
+    objectives: list[ObjectiveOut]
+
+
+@router.get(
+    "/territories/{slug}/history",
+    response={200: TerritoryHistoryOut, **ERRORS},
+    summary="Every indicator's monthly snapshots for a territory, and its objectives with their progress",
+)
+def territory_history_read(request: HttpRequest, slug: str = Path(..., max_length=60)) -> dict[str, Any]:
+    return territory_history(get_object_or_404(Territory, slug=slug))

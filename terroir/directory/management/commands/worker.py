@@ -1,6 +1,7 @@
 """The background worker: runs the queued tasks (imports, planning runs) one at a time, each heavy one in
 a child process under the task limits. Run as many as the machine has cores to spare (docs/operations.md).
-When it starts, and every minute, it fails the runs and tasks of workers that died."""
+When it starts, and every minute, it fails the runs and tasks of workers that died, and queues the periodic
+work that is due (the apps' `periodic_register`: the observatory's monthly snapshots)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 from django_tasks_db.management.commands.db_worker import Worker
 
-from terroir.directory.background import reap_all, tasks_reap, worker_label
+from terroir.directory.background import periodic_run_all, reap_all, tasks_reap, worker_label
 
 REAP_EVERY_S = 60.0
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         logging.getLogger("django_tasks_db").setLevel(logging.INFO if options["verbosity"] else logging.WARNING)
         label = worker_label()
         failed = tasks_reap() + reap_all()
+        self._periodic()
         self.stdout.write(f"Worker {label} started" + (f"; {failed} runs of stopped workers failed" if failed else ""))
         stop = threading.Event()
         reaper = threading.Thread(target=self._reap_every, args=(stop,), name="reaper", daemon=True)
@@ -54,5 +56,11 @@ class Command(BaseCommand):
                 reap_all()
             except Exception:  # a locked database now and then: next time
                 logging.getLogger(__name__).exception("reaping failed")
-            finally:
-                connection.close()
+            self._periodic()
+            connection.close()
+
+    def _periodic(self) -> None:
+        try:
+            periodic_run_all()
+        except Exception:  # a locked database now and then: next time
+            logging.getLogger(__name__).exception("periodic work failed")

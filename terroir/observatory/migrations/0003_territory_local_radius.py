@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('observatory', '0001_initial'),
+        ('observatory', '0002_objectives_snapshots_flags'),
     ]
 
     operations = [
