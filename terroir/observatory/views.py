@@ -13,7 +13,7 @@ from terroir.accounts.permissions import coordinator_required
 from terroir.directory.background import task_error_text
 from terroir.directory.uploads import UploadRefused
 
-from . import indicators
+from . import activity, channels, indicators
 from .canteens import reason_text
 from .jobs import runs_reap, upload_start
 from .models import CanteenImport, Territory
@@ -50,7 +50,16 @@ def territory(request: HttpRequest, slug: str) -> HttpResponse:
         "reach_chart": reach_chart, "can_import": request.user.is_staff,
         "comparison": [] if canteens["no_data"] else indicators.canteen_comparison(place, canteens["year"]),
     }  # fmt: skip
+    context |= _channels_and_activity(place)
     return render(request, "observatory/territory.html", context)
+
+
+def _channels_and_activity(place: Territory) -> dict[str, Any]:
+    compared, doings = channels.channels_compared(place), activity.territory_activity(place)
+    return {
+        "channels": compared, "channels_charts": channels.channels_charts(compared),
+        "activity": doings, "activity_charts": activity.activity_charts(doings),
+    }  # fmt: skip
 
 
 @coordinator_required
