@@ -234,20 +234,19 @@ def channels_csv(figures: Mapping[str, Any]) -> str:
     return out.getvalue()
 
 
-def _percent(share: float | None) -> float | None:
-    return None if share is None else share * 100
-
-
 def channels_charts(figures: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """The page's charts as groups for `chart_bars`: places and producers per place, reach, transport."""
     rows = figures["rows"]
+
+    def bars(figure: str, unit: str, scale: float = 1.0) -> list[dict[str, Any]]:
+        # A kind without the figure has no bar at all: an empty row would read as zero.
+        return [
+            {"label": r["label"], "values": [r[figure] * scale], "unit": unit} for r in rows if r[figure] is not None
+        ]
+
     return {
-        "hours": [{"label": r["label"], "values": [r["hours_per_week"]], "unit": "h"} for r in rows],
-        "reach": [{"label": r["label"], "values": [_percent(r["population_10_km_share"])], "unit": "%"} for r in rows],
-        "farm": [{"label": r["label"], "values": [r["median_farm_km"]], "unit": "km"} for r in rows],
-        "transport": [
-            {"label": r["label"], "values": [r["transport_share"] * 100], "unit": "%"}
-            for r in rows
-            if r["transport_share"] is not None
-        ],
+        "hours": bars("hours_per_week", "h"),
+        "reach": bars("population_10_km_share", "%", 100.0),
+        "farm": bars("median_farm_km", "km"),
+        "transport": bars("transport_share", "%", 100.0),
     }

@@ -194,7 +194,7 @@ def test_the_territory_page_shows_both_in_the_reader_s_language(territory, clien
     place = ambert_alone()
     round_for(territory, cost=30.0, saved={"km": 40.0, "hours": 1.0, "co2_kg": 9.5, "cost": 25.0})
     french = client.get(f"/observatory/{place.slug}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Circuits comparés" in french and "37,5 h" in french and '<td class="transport">15,0' in french
+    assert "Circuits comparés" in french and "37,5 h" in french and '<td class="channel-transport">15,0' in french
     assert 'id="channels-hours-chart"' in french and 'id="activity-saved-chart"' in french
     english = client.get(f"/observatory/{place.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Channels compared" in english and "37.5 h" in english
