@@ -24,7 +24,7 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -60,7 +60,7 @@ DEFINITIONS = {
 }
 
 
-def _needs(codes: list[str]) -> dict[str, Any]:
+def _needs(codes: QuerySet[Any]) -> dict[str, Any]:
     needs = Need.objects.filter(published_at__isnull=False).filter(
         Q(delivery_place__commune_id__in=codes) | Q(delivery_place__isnull=True, buyer__commune_id__in=codes)
     )
@@ -74,7 +74,7 @@ def _needs(codes: list[str]) -> dict[str, Any]:
     return {"published": published, "answered": answered, "contracted": contracted, "no_data": False}
 
 
-def _meetings(codes: list[str], today: dt.date) -> dict[str, Any]:
+def _meetings(codes: QuerySet[Any], today: dt.date) -> dict[str, Any]:
     events = Event.objects.filter(participants__actor__commune_id__in=codes).distinct()
     days = events.count()
     if not days:
@@ -106,7 +106,7 @@ def latest_plans(codes: Iterable[str]) -> list[PlanningRun]:
     return list(latest.values())
 
 
-def _rounds(codes: list[str]) -> dict[str, Any]:
+def _rounds(codes: set[str]) -> dict[str, Any]:
     plans = latest_plans(codes)
     if not plans:
         return {"plans": None, "rounds": None, "km_saved": None, "co2_kg_saved": None, "cost_saved": None,
@@ -126,7 +126,7 @@ def _rounds(codes: list[str]) -> dict[str, Any]:
     }
 
 
-def _verified(codes: list[str], today: dt.date) -> dict[str, Any]:
+def _verified(codes: QuerySet[Any], today: dt.date) -> dict[str, Any]:
     since = today - dt.timedelta(days=VERIFIED_DAYS)
     places = Place.objects.filter(commune_id__in=codes).filter(Q(closed_at__isnull=True) | Q(closed_at__gt=today))
     producers = Actor.objects.filter(is_producer=True, commune_id__in=codes)
@@ -140,11 +140,12 @@ def _verified(codes: list[str], today: dt.date) -> dict[str, Any]:
 def territory_activity(territory: Territory, *, today: dt.date | None = None) -> dict[str, Any]:
     """The activity of a territory (module docstring); `no_data` when every section has none."""
     today = today or timezone.localdate()
-    codes = list(territory.communes.values_list("code", flat=True))
+    # A subquery, not a list, for the database: a territory may name tens of thousands of communes.
+    codes = territory.communes.values("code")
     sections = {
         "needs": _needs(codes),
         "meetings": _meetings(codes, today),
-        "rounds": _rounds(codes),
+        "rounds": _rounds(set(territory.communes.values_list("code", flat=True))),
         "verified": _verified(codes, today),
     }
     return {

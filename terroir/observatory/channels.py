@@ -36,7 +36,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -95,10 +95,9 @@ def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def transport_by_kind(codes: Iterable[str]) -> dict[str, tuple[float, float]]:
+def transport_by_kind(codes: Iterable[str] | QuerySet[Any]) -> dict[str, tuple[float, float]]:
     """kind -> (transport cost, value of the goods) of the orders the latest finished plan of each week
-    delivers to a place of that kind in the communes `codes`."""
-    codes = set(codes)
+    delivers to a place of that kind in the communes `codes` (INSEE codes, or a query of them)."""
     latest: dict[tuple[Any, Any], PlanningRun] = {}
     runs = PlanningRun.objects.filter(status=RunStatus.DONE, report__isnull=False).order_by("created_at")
     for run in runs.only("week", "owner", "problem", "report", "created_at"):
@@ -129,29 +128,29 @@ def channels_compared(territory: Territory, *, today: dt.date | None = None) -> 
     has, in the order of the kinds; `no_data` when it has no open place at all."""
     today = today or timezone.localdate()
     communes = list(territory.communes.values_list("code", "population", "lat", "lon"))
-    codes = [c[0] for c in communes]
+    # Subqueries, not lists: a territory of a whole region names tens of thousands of communes and places.
+    codes = territory.communes.values("code")
     open_places = Place.objects.filter(commune_id__in=codes).filter(Q(closed_at__isnull=True) | Q(closed_at__gt=today))
+    through = Place.producers.through.objects.filter(place_id__in=open_places.values("pk"))
     places = list(open_places.values_list("pk", "kind", "lat", "lon", "opening_hours"))
     kind_of = {pk: kind for pk, kind, *_rest in places}
     position = {
         pk: (float(lat), float(lon)) for pk, _kind, lat, lon, _hours in places if lat is not None and lon is not None
     }
 
-    links = list(Place.producers.through.objects.filter(place_id__in=kind_of).values_list("place_id", "actor_id"))
+    links = list(through.values_list("place_id", "actor_id"))
+    suppliers = Actor.objects.filter(pk__in=through.values("actor_id"))
     farms: dict[int, tuple[float, float]] = {
         pk: (float(lat or 0.0), float(lon or 0.0))  # never null: filtered
-        for pk, lat, lon in Actor.objects.filter(pk__in={a for _p, a in links}, lat__isnull=False, lon__isnull=False)
-        .values_list("pk", "lat", "lon")
+        for pk, lat, lon in suppliers.filter(lat__isnull=False, lon__isnull=False).values_list("pk", "lat", "lon")
     }
     products: dict[int, set[int]] = defaultdict(set)
-    for place_id, category_id in Place.categories.through.objects.filter(place_id__in=kind_of).values_list(
-        "place_id", "category_id"
-    ):
+    sold = Place.categories.through.objects.filter(place_id__in=open_places.values("pk"))
+    for place_id, category_id in sold.values_list("place_id", "category_id"):
         products[place_id].add(category_id)
     offers: dict[int, set[int]] = defaultdict(set)
-    for producer_id, category_id in Offer.objects.filter(producer_id__in={a for _p, a in links}).values_list(
-        "producer_id", "category_id"
-    ):
+    offered = Offer.objects.filter(producer__in=suppliers)
+    for producer_id, category_id in offered.values_list("producer_id", "category_id"):
         offers[producer_id].add(category_id)
     producers_of: dict[int, list[int]] = defaultdict(list)
     for place_id, actor_id in links:
