@@ -27,7 +27,7 @@ from terroir.directory.search import InvalidParameter
 from terroir.lib.jsonscan import JsonTooDeep
 
 from .errors import error, rate_limited, unauthorized
-from .routers import contributions, directory, logistics, observatory, observatory_geo
+from .routers import contributions, directory, logistics, observatory, observatory_activity, observatory_geo
 from .security import API_THROTTLE, InvalidKey, JsonParser, KeyIfAny, docs_guard, rate_headers
 
 
@@ -82,6 +82,7 @@ api.add_router("", contributions.router)
 api.add_router("", logistics.router)
 api.add_router("", observatory.router)
 api.add_router("", observatory_geo.router)
+api.add_router("", observatory_activity.router)
 
 
 @api.exception_handler(InvalidParameter)

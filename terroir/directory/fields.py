@@ -13,7 +13,9 @@ Before this module, a phone typed in a form was stored "04 73 12 34 56" and the 
 - ``name``, ``title``, ``address``, ``description``: one line (or one text) of at most ``LIMITS``.
 
 ``clean(name, value)`` returns the stored value or raises ``FieldInvalid``: a Django ValidationError
-``{name: [reason]}`` whose ``reason`` names the field in the reader's language (English or French).
+``{name: [reason]}`` whose reason is said when it is shown, in the reader's language (English or French);
+``FieldInvalid.said`` keeps it as a template and values (``lib.messages.Message``) for an import's
+report, read later by someone else in another language.
 An empty value is "" (whether a field is required is the caller's business, except for a name).
 Every cleaner is idempotent: cleaning a stored value gives it back unchanged.
 """
@@ -28,12 +30,15 @@ import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.utils.translation import gettext as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
 from stdnum import luhn
 from stdnum.exceptions import ValidationError as NumberInvalid
 from stdnum.fr import siren, siret
 
 from terroir.lib import hours
+from terroir.lib.messages import Message
 from terroir.lib.text import has_control
 
 # The longest text each field holds (the columns' sizes, or what a page can show).
@@ -55,14 +60,28 @@ _POSTCODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-5])\d{3}|97[1-8]\d{2}|98\d{3}")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):(?!\d)", re.IGNORECASE)  # "host:8080" is a port, not a scheme
 
 
+def message_text(message: Message) -> str:
+    """The message in the active language."""
+    return message.text(gettext)
+
+
+# The message said when it is shown (a form rendered, an API answer written), not when it is raised.
+message_lazy = lazy(message_text, str)
+
+
 class FieldInvalid(ValidationError):
     """A value refused. As a ValidationError it is ``{field: [reason]}``, what forms, services and the API
-    already show; ``field`` and ``reason`` serve imports, which keep one problem per field."""
+    already show, in the language active when they show it; ``field``, ``said`` (the template and its
+    values) and ``reason`` (its text now) serve imports, which keep one problem per field."""
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__({field: [reason]})
+    def __init__(self, field: str, said: Message) -> None:
+        super().__init__({field: [message_lazy(said)]})
         self.field = field
-        self.reason = reason
+        self.said = said
+
+    @property
+    def reason(self) -> str:
+        return message_text(self.said)
 
 
 def text_clean(
@@ -72,24 +91,26 @@ def text_clean(
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise FieldInvalid(field, _("Expected text."))
+        raise FieldInvalid(field, Message(_("Expected text.")))
     value = value.strip()
     multiline = field in MULTILINE if multiline is None else multiline
     if "\x00" in value:
-        raise FieldInvalid(field, _("The text contains a null character."))
+        raise FieldInvalid(field, Message(_("The text contains a null character.")))
     if has_control(value, multiline=multiline):
         # A line break in a name reaches e-mail subjects (a header) and one-line exports.
         raise FieldInvalid(
             field,
-            _("Remove the control characters from this text.")
-            if multiline
-            else _("Remove the line breaks and control characters: this field holds one line."),
+            Message(
+                _("Remove the control characters from this text.")
+                if multiline
+                else _("Remove the line breaks and control characters: this field holds one line.")
+            ),
         )
     if required and not value:
-        raise FieldInvalid(field, _("This field is required."))
+        raise FieldInvalid(field, Message(_("This field is required.")))
     limit = LIMITS.get(field, 254) if limit is None else limit
     if len(value) > limit:
-        raise FieldInvalid(field, _("At most %(limit)s characters.") % {"limit": limit})
+        raise FieldInvalid(field, Message(_("At most %(limit)s characters."), {"limit": limit}))
     return value
 
 
@@ -117,7 +138,7 @@ def phone_clean(value: Any, *, field: str = "phone", region: str = "FR") -> str:
         return ""
     number = phone_parse(text, region=region)
     if number is None:
-        raise FieldInvalid(field, _("%(value)s is not a valid phone number.") % {"value": text[:30]})
+        raise FieldInvalid(field, Message(_("%(value)s is not a valid phone number."), {"value": text[:30]}))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -146,7 +167,7 @@ def siret_clean(value: Any, *, field: str = "siret") -> str:
         return str(siret.validate(text))
     except NumberInvalid:
         raise FieldInvalid(
-            field, _("%(value)s is not a valid SIRET (14 digits and their checksum).") % {"value": text[:20]}
+            field, Message(_("%(value)s is not a valid SIRET (14 digits and their checksum)."), {"value": text[:20]})
         ) from None
 
 
@@ -159,7 +180,7 @@ def siren_clean(value: Any, *, field: str = "siren") -> str:
         return str(siren.validate(text))
     except NumberInvalid:
         raise FieldInvalid(
-            field, _("%(value)s is not a valid SIREN (9 digits and their checksum).") % {"value": text[:20]}
+            field, Message(_("%(value)s is not a valid SIREN (9 digits and their checksum)."), {"value": text[:20]})
         ) from None
 
 
@@ -180,8 +201,10 @@ def postcode_clean(value: Any, *, field: str = "postcode") -> str:
         return text
     if re.fullmatch(r"2[AB]\d{3}", text, re.IGNORECASE):
         message = _("%(value)s is a Corsican commune's INSEE code, not its postcode (20000 to 20620).")
-        raise FieldInvalid(field, message % {"value": text})
-    raise FieldInvalid(field, _("%(value)s is not a French postcode: it has five digits.") % {"value": text[:10]})
+        raise FieldInvalid(field, Message(message, {"value": text}))
+    raise FieldInvalid(
+        field, Message(_("%(value)s is not a French postcode: it has five digits."), {"value": text[:10]})
+    )
 
 
 def postcode_of_commune(postcodes: str) -> str:
@@ -203,7 +226,9 @@ def email_clean(value: Any, *, field: str = "email") -> str:
     try:
         EmailValidator()(text)
     except ValidationError:
-        raise FieldInvalid(field, _("%(value)s is not a valid e-mail address.") % {"value": text[:60]}) from None
+        raise FieldInvalid(
+            field, Message(_("%(value)s is not a valid e-mail address."), {"value": text[:60]})
+        ) from None
     mailbox, _at, domain = text.rpartition("@")
     return f"{mailbox}@{domain.lower()}"
 
@@ -218,9 +243,9 @@ def url_clean(value: Any, *, field: str = "website") -> str:
     try:
         URLValidator(schemes=["http", "https"])(text)
     except ValidationError:
-        raise FieldInvalid(field, _("Enter a web address starting with http:// or https://.")) from None
+        raise FieldInvalid(field, Message(_("Enter a web address starting with http:// or https://."))) from None
     if len(text) > LIMITS["website"]:
-        raise FieldInvalid(field, _("At most %(limit)s characters.") % {"limit": LIMITS["website"]})
+        raise FieldInvalid(field, Message(_("At most %(limit)s characters."), {"limit": LIMITS["website"]}))
     return text
 
 
@@ -233,15 +258,19 @@ def hours_clean(value: Any, *, field: str = "opening_hours") -> str:
         return hours.validate(text)
     except hours.InvalidOpeningHours as error:
         # The parser's reason is English grammar jargon: say where reading stopped instead, and show the way.
-        example = _("Write them like “Tu-Sa 09:00-12:30,15:00-19:00; PH off” (days Mo Tu We Th Fr Sa Su, times 09:00).")
+        example = Message(
+            _("Write them like “Tu-Sa 09:00-12:30,15:00-19:00; PH off” (days Mo Tu We Th Fr Sa Su, times 09:00).")
+        )
         if error.position is None:
-            raise FieldInvalid(field, _("Opening hours not understood.") + " " + example) from None
-        rest = text[error.position - 1 :][:20] or _("the end")
-        message = _("Opening hours not understood from character %(position)s (“%(rest)s”).") % {
-            "position": error.position,
-            "rest": rest,
-        }
-        raise FieldInvalid(field, message + " " + example) from None
+            reason = Message(_("Opening hours not understood."))
+        else:
+            rest: str | Message = text[error.position - 1 :][:20] or Message(_("the end"))
+            reason = Message(
+                _("Opening hours not understood from character %(position)s (“%(rest)s”)."),
+                {"position": error.position, "rest": rest},
+            )
+        # Two sentences, each its own msgid: the template joining them is no text to translate.
+        raise FieldInvalid(field, Message("%(reason)s %(example)s", {"reason": reason, "example": example})) from None
 
 
 # --- The registry ----------------------------------------------------------------------------------
@@ -284,4 +313,4 @@ class VocabularyField(forms.CharField):
         try:
             return clean(self.vocabulary, text) if text else ""
         except FieldInvalid as error:
-            raise ValidationError(error.reason, code="invalid") from None
+            raise ValidationError(message_lazy(error.said), code="invalid") from None

@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 from terroir.directory.communes import (
     commune_locate,
@@ -31,6 +31,7 @@ from terroir.directory.communes import (
     without_cedex,
 )
 from terroir.lib.geo import Precision, haversine_km
+from terroir.lib.messages import Message
 
 from .mapping import Record, in_france
 
@@ -259,25 +260,27 @@ def records_geocode(
             values = {"count": len(match.candidates), "name": record.commune, "departments": departments,
                       "postcode": record.postcode}  # fmt: skip
             if record.postcode:
-                message = gettext(
+                message = gettext_noop(
                     "%(count)s communes are named %(name)r (départements %(departments)s) and the "
                     "postcode %(postcode)s does not say which: check the name and the postcode"
                 )
             else:
-                message = gettext("%(count)s communes are named %(name)r (départements %(departments)s): give its "
-                                  "postcode to say which")  # fmt: skip
-            record.problem("commune", message % values, fatal=True)
+                message = gettext_noop("%(count)s communes are named %(name)r (départements %(departments)s): "
+                                       "give its postcode to say which")  # fmt: skip
+            record.problem("commune", Message(message, values), fatal=True)
             continue
         if commune is None or commune.lat is None or commune.lon is None:
-            record.problem("address", gettext("could not be placed: no known commune in the address"), fatal=True)
+            message = gettext_noop("could not be placed: no known commune in the address")
+            record.problem("address", Message(message), fatal=True)
             continue
         record.lat, record.lon, record.precision = commune.lat, commune.lon, Precision.COMMUNE
         record.commune_code = commune.code
-        message = gettext("placed at the centre of %(commune)s only: check its position") % {"commune": commune.name}
-        record.problem("address", message, fatal=False)
+        message = gettext_noop("placed at the centre of %(commune)s only: check its position")
+        record.problem("address", Message(message, {"commune": commune.name}), fatal=False)
     for record in records:
         if record.lat is None and not record.rejected and record.kind and record.kind != "online":
-            record.problem("address", gettext("no position and no address to find it from"), fatal=True)
+            message = gettext_noop("no position and no address to find it from")
+            record.problem("address", Message(message), fatal=True)
         elif not record.commune_code and not record.rejected and (record.postcode or record.commune):
             # Positioned by the source: the commune still links the entry and weighs in merging.
             located = commune_locate(postcode=record.postcode, name=record.commune)
@@ -325,17 +328,17 @@ def positions_check(
             if not in_france(lat, lon):
                 record.lat = record.lon = None
                 if in_france(lon, lat):
-                    message = gettext("columns %(columns)s: position %(position)s looks swapped (latitude and "
-                                      "longitude); not kept")  # fmt: skip
+                    message = gettext_noop("columns %(columns)s: position %(position)s looks swapped (latitude and "
+                                           "longitude); not kept")  # fmt: skip
                 else:
-                    message = gettext("columns %(columns)s: position %(position)s is outside France; not kept")
-                record.problem("lat", message % {"columns": columns, "position": shown})
+                    message = gettext_noop("columns %(columns)s: position %(position)s is outside France; not kept")
+                record.problem("lat", Message(message, {"columns": columns, "position": shown}))
             elif point_key(lat, lon) in crowded:
                 record.precision = Precision.COMMUNE
-                record.problem("lat", gettext(
+                record.problem("lat", Message(gettext_noop(
                     "columns %(columns)s: position %(position)s is shared by %(count)s rows or more of the file "
                     "(a default point); kept as imprecise, no commune to place the row at"
-                ) % {"columns": columns, "position": shown, "count": CROWDED_MIN})  # fmt: skip
+                ), {"columns": columns, "position": shown, "count": CROWDED_MIN}))  # fmt: skip
             continue
         assert commune.lat is not None and commune.lon is not None
         record.commune_code = record.commune_code or commune.code
@@ -347,24 +350,25 @@ def positions_check(
         if not in_france(lat, lon) or distance > limit:
             if in_france(lon, lat) and haversine_km(lon, lat, commune.lat, commune.lon) <= limit:
                 record.lat, record.lon = lon, lat
-                record.problem("lat", gettext(
+                record.problem("lat", Message(gettext_noop(
                     "columns %(columns)s: position %(position)s has latitude and longitude swapped; fixed (swapped "
                     "back, it is in %(commune)s)"
-                ) % values)  # fmt: skip
+                ), values))  # fmt: skip
                 continue
             if not in_france(lat, lon):
-                reason = gettext("columns %(columns)s: position %(position)s is outside France while the row's "
-                                 "commune, %(commune)s, is French")  # fmt: skip
+                reason = gettext_noop("columns %(columns)s: position %(position)s is outside France while the "
+                                      "row's commune, %(commune)s, is French")  # fmt: skip
             else:
-                reason = gettext("columns %(columns)s: position %(position)s is %(distance)s km from the centre of "
-                                 "%(commune)s, beyond the commune's size (about %(size)s km)")  # fmt: skip
+                reason = gettext_noop("columns %(columns)s: position %(position)s is %(distance)s km from the centre "
+                                      "of %(commune)s, beyond the commune's size (about %(size)s km)")  # fmt: skip
         elif point_key(lat, lon) in crowded:
-            reason = gettext("columns %(columns)s: position %(position)s is shared by %(count)s rows or more of the "
-                             "file (a geocoder's default point or a département's centre)")  # fmt: skip
+            reason = gettext_noop("columns %(columns)s: position %(position)s is shared by %(count)s rows or more of "
+                                  "the file (a geocoder's default point or a département's centre)")  # fmt: skip
         else:
             continue
         record.lat, record.lon, record.precision = commune.lat, commune.lon, Precision.COMMUNE
-        record.problem("lat", (reason + gettext("; replaced by the centre of %(commune)s")) % values)
+        replaced = gettext_noop("%(reason)s; replaced by the centre of %(commune)s")
+        record.problem("lat", Message(replaced, {"reason": Message(reason, values), "commune": commune.name}))
 
 
 # --- One address, for a person at a form ------------------------------------------------------------

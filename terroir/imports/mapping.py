@@ -61,12 +61,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext_noop
 
 from terroir.directory import fields
 from terroir.directory.communes import commune_at
 from terroir.directory.models import Category, Label, LegalForm, PlaceKind
 from terroir.lib.geo import valid_lat, valid_lon
+from terroir.lib.messages import Message
 from terroir.lib.tabular import FORMATS, RawRow, number_parse
 from terroir.lib.text import fold, has_control, one_line
 
@@ -111,11 +112,13 @@ class MappingError(ValueError):
 
 @dataclass(frozen=True)
 class Problem:
-    """Something wrong with one field of one row. `fatal` problems keep the row out of the directory."""
+    """Something wrong with one field of one row. `fatal` problems keep the row out of the directory.
+    `said` is the message as a template and its values: the run's report keeps it so, and each reader
+    reads it in their own language (`message`, the text in the active language)."""
 
     line: int
     field: str
-    message: str
+    said: Message
     fatal: bool = False
     # The source's column (or JSON path, or mapping section) the value came from: what the person who
     # wrote the file can find in it, where `field` is the directory's name for it.
@@ -124,6 +127,10 @@ class Problem:
     @property
     def where(self) -> str:
         return self.column or self.field
+
+    @property
+    def message(self) -> str:
+        return self.said.text(gettext)
 
 
 @dataclass
@@ -170,9 +177,9 @@ class Record:
     def rejected(self) -> bool:
         return any(p.fatal for p in self.problems)
 
-    def problem(self, field_name: str, message: str, *, fatal: bool = False, column: str = "") -> None:
+    def problem(self, field_name: str, said: Message, *, fatal: bool = False, column: str = "") -> None:
         where = column or self.columns.get(field_name, "")
-        self.problems.append(Problem(self.line, field_name, message, fatal, where))
+        self.problems.append(Problem(self.line, field_name, said, fatal, where))
 
 
 # --- Reading values from a row --------------------------------------------------------------------
@@ -356,7 +363,7 @@ class Mapping:
                     # Line breaks were already folded into spaces; what is left (escapes, DEL) is noise that
                     # would reach e-mail subjects and exports.
                     text = one_line(text)
-                    record.problem(target, _("control characters removed"), column=getter.spec)
+                    record.problem(target, Message(gettext_noop("control characters removed")), column=getter.spec)
                 if text:
                     texts.append((text, getter.spec))
                     if target not in UNION_FIELDS and target != "kind":
@@ -395,7 +402,9 @@ class Mapping:
         found = self.records.get(fold(word)) or (word if word in RECORD_TYPES else None)
         if found is None:
             record.problem(
-                "record", _("unknown record type %(word)r (add it to [records] in the mapping)") % {"word": word},
+                "record",
+                Message(gettext_noop("unknown record type %(word)r (add it to [records] in the mapping)"),
+                        {"word": word}),
                 fatal=True,
             )  # fmt: skip
         return found
@@ -685,16 +694,17 @@ def _schedule(record: Record, given: dict[str, str], target: str) -> None:
     if not schedule.note:
         return
     if schedule.opening_hours:
-        said, note = _("not read as hours"), schedule.note
+        said, note = Message(gettext_noop("not read as hours")), schedule.note
     else:
-        said, note = _("schedule not understood, no opening hours"), f"Horaires : {schedule.note}"
+        said, note = Message(gettext_noop("schedule not understood, no opening hours")), f"Horaires : {schedule.note}"
     if _PHONE.search(note):
         # AMAP lists name their volunteers with their phones: contact details are published only with
         # consent (contact_public), so such a note stays in this report.
-        message = _("%(said)s; holds a phone number, so left out of the description: %(note)r")
-        record.problem(target, message % {"said": said, "note": schedule.note})
+        message = gettext_noop("%(said)s; holds a phone number, so left out of the description: %(note)r")
+        record.problem(target, Message(message, {"said": said, "note": schedule.note}))
         return
-    record.problem(target, _("%(said)s, kept in the description: %(note)r") % {"said": said, "note": schedule.note})
+    message = gettext_noop("%(said)s, kept in the description: %(note)r")
+    record.problem(target, Message(message, {"said": said, "note": schedule.note}))
     given["description"] = " ".join(part for part in (given.get("description", ""), note) if part)
 
 
@@ -707,7 +717,7 @@ def _first_url(record: Record, given: dict[str, str], target: str) -> None:
         if re.match(r"(?:https?://|www\.)[^/\s]+\.[^/\s]", part, re.IGNORECASE):
             given[target] = part
             return
-    record.problem(target, _("no absolute web address in %(text)r; none kept") % {"text": text})
+    record.problem(target, Message(gettext_noop("no absolute web address in %(text)r; none kept"), {"text": text}))
 
 
 TRANSFORMS: dict[str, Callable[[Record, dict[str, str], str], None]] = {"schedule": _schedule, "first_url": _first_url}
@@ -721,7 +731,7 @@ def _vocabulary(record: Record, name: str, given: str, clean: Callable[[str], st
     try:
         return clean(given)
     except fields.FieldInvalid as error:
-        record.problem(name, str(error.reason))
+        record.problem(name, error.said)
         return ""
 
 
@@ -795,15 +805,15 @@ def _fill(
         if slugs is None and fold(word) in mapping.kinds:
             continue  # a kind written among the categories, as GoGoCarto maps do
         if slugs is None:
-            message = _("unknown category %(word)r (add it to [categories] in the mapping)") % {"word": word}
-            record.problem("categories", message, column=column)
+            message = gettext_noop("unknown category %(word)r (add it to [categories] in the mapping)")
+            record.problem("categories", Message(message, {"word": word}), column=column)
         else:
             record.categories += tuple(s for s in slugs if s not in record.categories)
     for word, column in _given_parts(given, record, "labels", mapping.split):
         slug = mapping.labels.get(fold(word))
         if slug is None:
-            message = _("unknown label %(word)r (add it to [labels] in the mapping)") % {"word": word}
-            record.problem("labels", message, column=column)
+            message = gettext_noop("unknown label %(word)r (add it to [labels] in the mapping)")
+            record.problem("labels", Message(message, {"word": word}), column=column)
         elif slug and slug not in record.labels:
             record.labels += (slug,)
     for word, _column in _given_parts(given, record, "supplies", SUPPLIES_SPLIT):
@@ -817,7 +827,7 @@ def _fill(
         record.name, record.name_generated = unnamed_name(record, mapping.category_names), True
         record.columns["name"] = "[source] unnamed"
     if not record.name:
-        record.problem("name", _("no name"), fatal=True)
+        record.problem("name", Message(gettext_noop("no name")), fatal=True)
 
     record.opening_hours = _vocabulary(record, "opening_hours", record.opening_hours, fields.hours_clean)
 
@@ -827,7 +837,8 @@ def _fill(
         try:
             record.verified_at = dt.date.fromisoformat(verified[:10])
         except ValueError:
-            record.problem("verified_at", _("%(value)r is not a date (YYYY-MM-DD)") % {"value": verified})
+            message = gettext_noop("%(value)r is not a date (YYYY-MM-DD)")
+            record.problem("verified_at", Message(message, {"value": verified}))
 
 
 def _fill_rules(record: Record, mapping: Mapping, values: MappingABC[str, Any]) -> None:
@@ -910,11 +921,12 @@ def _fill_position(record: Record, given: dict[str, str], raw: dict[str, Any]) -
     lat = raw["lat"] if isinstance(raw.get("lat"), float) else number_parse(lat_text)
     lon = raw["lon"] if isinstance(raw.get("lon"), float) else number_parse(lon_text)
     if lat is None or lon is None:
-        record.problem("lat", _("position %(lat)r, %(lon)r is not two numbers") % {"lat": lat_text, "lon": lon_text})
+        message = gettext_noop("position %(lat)r, %(lon)r is not two numbers")
+        record.problem("lat", Message(message, {"lat": lat_text, "lon": lon_text}))
         return
     if not (valid_lat(lat) and valid_lon(lon)):
-        message = _("position %(lat)s, %(lon)s is impossible (latitude -90..90, longitude -180..180)")
-        record.problem("lat", message % {"lat": f"{lat:g}", "lon": f"{lon:g}"})
+        message = gettext_noop("position %(lat)s, %(lon)s is impossible (latitude -90..90, longitude -180..180)")
+        record.problem("lat", Message(message, {"lat": f"{lat:g}", "lon": f"{lon:g}"}))
         return
     # Outside France, swapped or far from the row's commune: judged against the commune once it is known
     # (geocode.positions_check), in the preview as in the import.
@@ -938,14 +950,14 @@ def _kind_missing(record: Record, kinds: list[tuple[str, str]], mapping: Mapping
     producer = record.record_type == "producer"
     if not kinds:
         if not producer:
-            message = _("no place kind (map a column to kind, give [constants] kind, or a [[rules]] kind)")
-            record.problem("kind", message, fatal=True)
+            message = gettext_noop("no place kind (map a column to kind, give [constants] kind, or a [[rules]] kind)")
+            record.problem("kind", Message(message), fatal=True)
         return
     words = ", ".join(repr(word) for word, _column in kinds)
     column = ", ".join(column for _word, column in kinds)
     if producer:
-        message = _("unknown place kind %(words)s; the producer is read without a place") % {"words": words}
-        record.problem("kind", message, column=column)
+        message = gettext_noop("unknown place kind %(words)s; the producer is read without a place")
+        record.problem("kind", Message(message, {"words": words}), column=column)
     else:
-        message = _("unknown place kind %(words)s (add it to [kinds] in the mapping)") % {"words": words}
-        record.problem("kind", message, fatal=True, column=column)
+        message = gettext_noop("unknown place kind %(words)s (add it to [kinds] in the mapping)")
+        record.problem("kind", Message(message, {"words": words}), fatal=True, column=column)

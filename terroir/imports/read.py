@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import tempfile
 from collections import Counter
@@ -13,9 +15,10 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from terroir.lib import spreadsheet
+from terroir.lib.messages import Message
 from terroir.lib.tabular import (
     HeaderAt,
     Limits,
@@ -135,9 +138,10 @@ def records_checked(path: Path, mapping: Mapping, *, client: AddokClient | None 
             if record.rejected:
                 continue
             if ref in seen:
-                record.problem("ref", gettext("column %(columns)s: same reference %(ref)r as line %(line)s: this row "
-                                              "is not kept") % {"columns": _columns(mapping, "ref", "name"),
-                                                                "ref": ref, "line": seen[ref]}, fatal=True)  # fmt: skip
+                record.problem("ref", Message(gettext_noop("column %(columns)s: same reference %(ref)r as line "
+                                                           "%(line)s: this row is not kept"),
+                                              {"columns": _columns(mapping, "ref", "name"), "ref": ref,
+                                               "line": seen[ref]}), fatal=True)  # fmt: skip
             else:
                 seen[ref] = record.line
         return records
@@ -187,15 +191,24 @@ def preview(
 
 
 REPORT_COLUMNS = ("line", "rejected", "column", "problem", "row")
+# A run keeps one more column: the problem as its template and values (JSON, lib.messages), so that each
+# reader reads the report in their own language, not in the worker's (report_read).
+STORED_COLUMNS = (*REPORT_COLUMNS, "said")
 
 
 def report_lines(record: Record) -> Iterator[tuple[Any, ...]]:
-    """The report's lines for one record: one per problem, naming the source's column, with the
-    original row as JSON and whether the row was kept out."""
+    """The stored report's lines for one record: one per problem, naming the source's column, with the
+    original row as JSON, whether the row was kept out, and the problem's message as data."""
     rejected = "yes" if record.rejected else "no"
     row = json.dumps(record.raw, ensure_ascii=False, default=str)
     for problem in record.problems:
-        yield (problem.line, rejected, problem.where, problem.message, row)
+        yield (problem.line, rejected, problem.where, problem.message, row, problem.said.json())
+
+
+def report_left_out(count: int) -> tuple[Any, ...]:
+    """The stored report's last line when it was cut: how many problems it does not list."""
+    text = ngettext("%(n)s more problem not listed", "%(n)s more problems not listed", count) % {"n": count}
+    return ("", "", "", text, "", json.dumps({"left_out": count}))
 
 
 def report_write(records: Iterator[Record] | list[Record], path: Path) -> int:
@@ -207,6 +220,43 @@ def report_write(records: Iterator[Record] | list[Record], path: Path) -> int:
         writer.writerow(REPORT_COLUMNS)
         for record in records:
             for line in report_lines(record):
-                writer.writerow(line)
+                writer.writerow(line[: len(REPORT_COLUMNS)])
                 written += 1
     return written
+
+
+def _said(data: str, stored: str) -> str:
+    """A stored problem in the active language: from its data when the run kept it, else as it was stored."""
+    if not data:
+        return stored  # a report stored before the runs kept their problems as data
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return stored
+    if isinstance(value, dict) and isinstance(value.get("left_out"), int):
+        count = value["left_out"]
+        return ngettext("%(n)s more problem not listed", "%(n)s more problems not listed", count) % {"n": count}
+    return Message.of(value).text(gettext)
+
+
+def report_read(stored: str, *, limit: int | None = None) -> Iterator[list[str]]:
+    """The lines of a run's stored report (header left out), the columns of REPORT_COLUMNS, each problem in
+    the reader's language. Reads the reports of every version: with or without their data column."""
+    reader = csv.reader(io.StringIO(stored.lstrip("\ufeff")), delimiter=";")
+    next(reader, None)
+    for number, line in enumerate(reader):
+        if limit is not None and number >= limit:
+            return
+        cells = [*line, *[""] * (len(STORED_COLUMNS) - len(line))]
+        cells[3] = _said(cells[5], cells[3])
+        yield cells[: len(REPORT_COLUMNS)]
+
+
+def report_text(stored: str) -> str:
+    """A run's stored report as the file people download: REPORT_COLUMNS, problems in the reader's language,
+    semicolon-separated UTF-8 with a BOM."""
+    out = io.StringIO()
+    writer = spreadsheet.writer(out, delimiter=";")
+    writer.writerow(REPORT_COLUMNS)
+    writer.writerows(report_read(stored))
+    return "\ufeff" + out.getvalue()

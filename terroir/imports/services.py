@@ -34,7 +34,7 @@ from .geocode import Precision, geocoder
 from .mapping import Mapping, MappingError, Record, mapping_parse, record_ref
 from .merging import record_pair_decide, records_merge, rows_insert
 from .models import ImportRun, SavedMapping, Source, SourceRecord
-from .read import REPORT_COLUMNS, limits, records_checked, report_lines, source_error_text
+from .read import STORED_COLUMNS, limits, records_checked, report_left_out, report_lines, source_error_text
 from .sources import shipped_mappings
 
 CHUNK = 2000
@@ -156,7 +156,7 @@ class _Report:
     def __init__(self) -> None:
         self.out = io.StringIO()
         self.writer = spreadsheet.writer(self.out, delimiter=";")
-        self.writer.writerow(REPORT_COLUMNS)
+        self.writer.writerow(STORED_COLUMNS)
         self.lines = 0
         self.left_out = 0
 
@@ -170,8 +170,7 @@ class _Report:
 
     def text(self) -> str:
         if self.left_out:
-            left_out = ngettext("%(n)s more problem not listed", "%(n)s more problems not listed", self.left_out)
-            self.writer.writerow(("", "", "", left_out % {"n": self.left_out}, ""))
+            self.writer.writerow(report_left_out(self.left_out))
         return "\ufeff" + self.out.getvalue()
 
 

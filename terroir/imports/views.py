@@ -32,7 +32,7 @@ from .jobs import import_start, import_state, upload_keep, upload_path
 from .mapping import MappingError
 from .merge import SINGLE_FIELDS
 from .models import FieldOrigin, ImportRun, RecordPair, Source, SourceRecord
-from .read import preview
+from .read import preview, report_read, report_text
 from .review import (
     Decided,
     ReviewRefused,
@@ -180,7 +180,7 @@ def upload_progress_json(request: HttpRequest, token: str) -> JsonResponse:
 @coordinator_required
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(ImportRun.objects.select_related("source"), pk=run_id)
-    problems = [line.split(";", 4) for line in run.report.lstrip("\ufeff").splitlines()[1:51]]
+    problems = list(report_read(run.report, limit=50))
     # The report's file keeps its stable yes/no; the page says it in the reader's language.
     said = {"yes": _("yes"), "no": _("no")}
     for line in problems:
@@ -197,7 +197,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 @coordinator_required
 def run_report(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(ImportRun, pk=run_id)
-    response = HttpResponse(run.report, content_type="text/csv; charset=utf-8")
+    response = HttpResponse(report_text(run.report), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{run.source_id}-{run.pk}-problems.csv"'
     return response
 

@@ -605,7 +605,12 @@ def _sheet_stops(stops: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @planner_required
 def sheets(request: HttpRequest, run_id: int) -> HttpResponse:
     planning = get_object_or_404(access.runs_of(request.user), pk=run_id, status=RunStatus.DONE)
-    rounds = [r | {"sheet": _sheet_stops(r["stops"])} for r in _rounds(planning)]
+    # Each sheet carries the map of its own round alone: the driver's round, numbered as on the sheet.
+    rounds = [
+        r | {"sheet": _sheet_stops(r["stops"]), "map_data": _map_data(planning, [r]), "map_id": f"sheet-map-{n}",
+             "map_data_id": f"sheet-map-{n}-data"}
+        for n, r in enumerate(_rounds(planning), start=1)
+    ]
     return render(request, "logistics/sheets.html", {"run": planning, "rounds": rounds})
 
 

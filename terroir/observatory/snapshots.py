@@ -23,7 +23,7 @@ from django_tasks import task
 from terroir.directory.background import runs_reap_started, supervised, worker_label
 from terroir.lib.tasks import TaskLimitExceeded
 
-from . import geo_page, registry
+from . import activity, channels, geo_page, registry
 from . import indicators as figures
 from .models import Snapshot, SnapshotRun, Territory
 from .roles import coordination_check
@@ -59,7 +59,12 @@ def details_compute(territory: Territory) -> dict[str, Any]:
     reach = dict(registry.access_of(territory))
     reach.pop("rows")  # one row per commune: the CSV computes them, the page does not show them
     comparison = [] if canteens["no_data"] else figures.canteen_comparison(territory, canteens["year"])
-    return {"canteens": canteens, "comparison": comparison, "access": reach, "geo": geo_page.geo_figures(territory)}
+    return {
+        "canteens": canteens, "comparison": comparison, "access": reach,
+        "geo": geo_page.geo_figures(territory),
+        "channels": channels.channels_compared(territory),
+        "activity": activity.territory_activity(territory),
+    }  # fmt: skip
 
 
 def _progress(run_id: int, **fields: Any) -> None:
@@ -210,18 +215,17 @@ def dashboard_figures(territory: Territory) -> dict[str, Any]:
     """The dashboard's tables: from the latest snapshot when there is one (`as_of` its time), else
     computed now (`as_of` None), as the page did before snapshots."""
     run = latest_run(territory)
-    if run is None or not run.details:
+    if run is None or not run.details or "activity" not in run.details:  # none, or older than these sections
         with registry.computing():
             details = details_compute(territory)
         as_of = None
     else:
         details, as_of = run.details, run.finished_at
-    if "geo" not in details:  # a snapshot taken before the geographic sections
-        details = dict(details, geo=geo_page.geo_figures(territory))
     access = dict(details["access"])
     access["kinds"] = [dict(k, label=figures.kind_label(k["kind"])) for k in access["kinds"]]
     return {
         "canteens": _canteens_localized(details["canteens"]),
         "comparison": [_canteens_localized(row) for row in details["comparison"]],
         "access": access, "as_of": as_of, "geo": details["geo"],
+        "channels": details["channels"], "activity": details["activity"],
     }  # fmt: skip

@@ -13,7 +13,7 @@ from terroir.accounts.permissions import coordinator_required
 from terroir.directory.background import task_error_text
 from terroir.directory.uploads import UploadRefused
 
-from . import geo_page, snapshots
+from . import activity, channels, geo_page, snapshots
 from .canteens import reason_text
 from .jobs import runs_reap, upload_start
 from .models import CanteenImport, Territory
@@ -54,7 +54,16 @@ def territory(request: HttpRequest, slug: str) -> HttpResponse:
         "coordinates": can_coordinate(request.user, place), **history_context(place),
     }  # fmt: skip
     context |= geo_page.geo_context(figures["geo"])
+    context |= _channels_and_activity(figures["channels"], figures["activity"])
     return render(request, "observatory/territory.html", context)
+
+
+def _channels_and_activity(found_channels: dict[str, Any], found_activity: dict[str, Any]) -> dict[str, Any]:
+    compared, doings = channels.channels_said(found_channels), activity.activity_said(found_activity)
+    return {
+        "channels": compared, "channels_charts": channels.channels_charts(compared),
+        "activity": doings, "activity_charts": activity.activity_charts(doings),
+    }  # fmt: skip
 
 
 @coordinator_required

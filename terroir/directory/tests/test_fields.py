@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django import forms
 from django.utils import translation
 
 from terroir.directory import fields
 from terroir.directory.fields import FieldInvalid
+from terroir.lib.messages import Message
 
 
 @pytest.fixture(autouse=True)
@@ -134,12 +136,38 @@ def test_a_made_up_siret_gets_a_valid_check_digit() -> None:
 
 
 def test_the_message_is_french_for_a_french_reader() -> None:
+    with pytest.raises(FieldInvalid) as caught:
+        fields.clean("phone", "12")
+    with translation.override("fr"):
+        assert "numéro de téléphone" in caught.value.reason
+    with pytest.raises(FieldInvalid) as caught:
+        fields.clean("siret", "73282932000075")
+    with translation.override("fr"):
+        assert caught.value.reason == "73282932000075 n’est pas un SIRET valide (14 chiffres et leur clé de contrôle)."
+
+
+def test_a_refused_value_is_said_in_the_language_of_whoever_reads_it_not_of_whoever_cleaned_it() -> None:
     with translation.override("fr"), pytest.raises(FieldInvalid) as caught:
         fields.clean("phone", "12")
-    assert "numéro de téléphone" in caught.value.reason
-    with translation.override("fr"), pytest.raises(FieldInvalid) as caught:
-        fields.clean("siret", "73282932000075")
-    assert caught.value.reason == "73282932000075 n’est pas un SIRET valide (14 chiffres et leur clé de contrôle)."
+    with translation.override("en"):
+        assert caught.value.reason == "12 is not a valid phone number." == caught.value.messages[0]
+    with translation.override("fr"):
+        assert "numéro de téléphone" in caught.value.messages[0]
+    said = Message.of(caught.value.said.json())
+    assert said == caught.value.said and said.text() == "12 is not a valid phone number."
+
+
+def test_a_form_shows_the_cleaner_s_message_in_the_language_it_is_rendered_in() -> None:
+    class PhoneForm(forms.Form):
+        phone = fields.VocabularyField("phone")
+
+    form = PhoneForm({"phone": "12"})
+    with translation.override("en"):
+        assert not form.is_valid()
+    with translation.override("fr"):
+        assert "numéro de téléphone" in str(form["phone"].errors)
+    with translation.override("en"):
+        assert "is not a valid phone number" in str(form["phone"].errors)
 
 
 @pytest.mark.parametrize(("postcodes", "first"), [("63600", "63600"), ("63000;63100", "63000"), ("", "")])
@@ -150,6 +178,7 @@ def test_a_commune_s_first_postcode_is_the_one_an_entry_gets(postcodes: str, fir
 def test_opening_hours_errors_say_in_french_where_reading_stopped() -> None:
     with translation.override("fr"), pytest.raises(FieldInvalid) as caught:
         fields.hours_clean("Mo-Sa 9h-12h")
-    message = " ".join(caught.value.messages)
+    with translation.override("fr"):
+        message = " ".join(caught.value.messages)
     assert "Horaires non compris à partir du caractère 7 (« 9h-12h »)" in message
     assert "expected" not in message

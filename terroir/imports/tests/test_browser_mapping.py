@@ -41,9 +41,19 @@ def test_a_coordinator_maps_a_spreadsheet_s_columns_without_writing_toml(
     assert page.locator("#id_header_row").input_value() == "2"
     assert page.locator("table.values-categories").is_visible()
     assert overflow(page) <= 0, "the mapping page runs off the screen"
-    # The wide table scrolls in place, the page does not.
+    # The wide table scrolls in place, the page does not; on a phone no table of the mapping scrolls
+    # sideways at all: each line is a card, its select at the card's width.
     scroller = page.locator("div.table-scroll").first
     assert scroller.evaluate("e => e.scrollWidth >= e.clientWidth")
+    if size == "phone":
+        sideways = page.evaluate(
+            "() => [...document.querySelectorAll('form.mapping div.table-scroll')]"
+            ".filter(e => e.scrollWidth > e.clientWidth).map(e => e.getAttribute('aria-labelledby'))"
+        )
+        assert sideways == [], f"these tables scroll sideways on a phone: {sideways}"
+        selects = page.locator("table.value-table select, table.source-columns select")
+        boxes = [select.bounding_box() for select in selects.all()]
+        assert all(box["x"] + box["width"] <= 390 for box in boxes if box)
     shot(page, f"mapping-columns-{size}")
     words = page.locator("table.values-categories tbody tr")
     assert words.filter(has_text="Viticulture").locator("select").input_value() == "wine"

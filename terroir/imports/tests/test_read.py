@@ -215,9 +215,9 @@ def test_bad_values_are_reported_per_row_and_field_and_bad_positions_fixed_or_re
         ["B4", "Typos", "Drive", "", "", "636", "Ambert", "abc", "3.7", "12", "", "123", "Caviar", "whenever"],
         ["B5", "", "Marché", "", "", "1000", "Bourg", "46.2", "5.22", "", "", "", "", ""],
     ]
-    with translation.override("en"):
-        records = {r.ref: r for r in records_checked(write_csv(tmp_path / "bad.csv", rows), mapping)}
-    messages = {ref: {p.field: p.message for p in r.problems} for ref, r in records.items()}
+    records = {r.ref: r for r in records_checked(write_csv(tmp_path / "bad.csv", rows), mapping)}
+    with translation.override("en"):  # problems are said in the language of whoever reads them
+        messages = {ref: {p.field: p.message for p in r.problems} for ref, r in records.items()}
     # Checked against the row's commune (Ambert): the swap lands there and is fixed; New York is replaced.
     assert "latitude and longitude swapped; fixed" in messages["B1"]["lat"] and records["B1"].lat == 45.55
     assert "impossible" in messages["B2"]["lat"] and records["B2"].precision == "commune"

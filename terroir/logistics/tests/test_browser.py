@@ -97,3 +97,32 @@ def test_the_rounds_map_numbers_the_stops_names_the_vehicles_and_filters_by_day(
     shots.mkdir(exist_ok=True)
     tab.screenshot(path=str(shots / f"rounds-map-{width}.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_each_route_sheet_shows_its_round_on_a_map_that_also_prints(
+    browser: Any, live_server: Any, territory: Any, people: Any, settings: Any, size: tuple[int, int]
+) -> None:
+    settings.TERROIR_TILE_URL = ""  # no tiles: the line and the numbered stops say it all
+    run = two_day_run(territory)
+    width, height = size
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    tab = signed_in(offline_tab(browser, live_server, context), people.camille, live_server)
+    tab.goto(f"{live_server.url}/logistics/runs/{run.pk}/sheets/")
+    tab.wait_for_function("() => document.getElementById('sheet-map-2')?.dataset.shown === '1'")
+    first, second = tab.locator("#sheet-map-1"), tab.locator("#sheet-map-2")
+    assert first.locator(".stop-marker").count() == 2 and second.locator(".stop-marker").count() == 1
+    assert first.locator(".depot-marker").count() == 1
+    # Numbered as the sheet's lines: the market is the third stop of Tuesday's sheet.
+    assert "Marché" in (first.locator(".stop-marker:has-text('3')").get_attribute("title") or "")
+    assert tab.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    shots = Path("/tmp/shots-leftovers")
+    shots.mkdir(exist_ok=True)
+    tab.screenshot(path=str(shots / f"sheet-map-{width}.png"), full_page=True)
+    # Printed: the map stays, without its zoom buttons, its round fitted to the paper's width.
+    tab.emulate_media(media="print")
+    tab.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert first.is_visible() and not first.locator(".leaflet-control-zoom").is_visible()
+    assert first.locator(".stop-marker").first.is_visible()
+    tab.screenshot(path=str(shots / f"sheet-map-print-{width}.png"), full_page=True)
+    context.close()

@@ -79,3 +79,22 @@ def test_a_plan_on_one_day_has_no_day_filter(client: Client, territory: Any, peo
     client.force_login(people.camille)
     run = sheet_run(territory)
     assert 'id="day-filter"' not in client.get(f"/logistics/runs/{run.pk}/").content.decode()
+
+
+def test_each_route_sheet_carries_the_map_of_its_own_round_alone_numbered_as_its_lines(
+    client: Client, territory: Any, people: Any
+) -> None:
+    client.force_login(people.camille)
+    run = two_day_run(territory)
+    page = client.get(f"/logistics/runs/{run.pk}/sheets/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    sheets = [
+        json.loads(data)
+        for data in re.findall(r'<script id="sheet-map-\d+-data" type="application/json">(.*?)</script>', page, re.S)
+    ]
+    labels = [[r["label"] for r in sheet["rounds"]] for sheet in sheets]
+    assert labels == [["Tuesday · Camion frigo"], ["Thursday · Fourgon"]]
+    # Tuesday's sheet: depot (1), farm (2), market (3), depot (4); its map numbers the farm 2 and the market 3.
+    assert [s["n"] for s in sheets[0]["rounds"][0]["stops"]] == [2, 3]
+    assert [s["n"] for s in sheets[1]["rounds"][0]["stops"]] == [2]
+    assert all(len(sheet["depots"]) == 1 for sheet in sheets)
+    assert page.count('class="map sheet-map"') == 2

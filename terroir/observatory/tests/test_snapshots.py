@@ -15,7 +15,17 @@ from terroir.directory.management.commands.worker import Command
 from terroir.directory.models import PlaceKind
 from terroir.directory.services import place_create
 from terroir.lib import tasks
-from terroir.observatory import compared, indicators, linechart, local, producers, registry, snapshots
+from terroir.observatory import (
+    activity,
+    channels,
+    compared,
+    indicators,
+    linechart,
+    local,
+    producers,
+    registry,
+    snapshots,
+)
 from terroir.observatory.models import Objective, Snapshot, SnapshotRun
 from terroir.observatory.territories import territory_create
 
@@ -118,6 +128,8 @@ def test_the_dashboard_reads_the_snapshot_and_computes_nothing(trio, client, mon
     monkeypatch.setattr(compared, "markets_by_weekday", forbidden)
     monkeypatch.setattr(producers, "territory_producers", forbidden)
     monkeypatch.setattr(local, "territory_local", forbidden)
+    monkeypatch.setattr(channels, "channels_compared", forbidden)
+    monkeypatch.setattr(activity, "territory_activity", forbidden)
     page = client.get("/observatory/trio/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="compared-table"' in page and 'id="access-map"' in page
     assert "92.7\u00a0%" in page and "Thiers (63430)" in page.split('id="beyond"')[1]

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from terroir.imports.mapping import Mapping, MappingError
 from terroir.imports.models import ImportRun
-from terroir.imports.read import source_error_text, source_opened
+from terroir.imports.read import report_text, source_error_text, source_opened
 from terroir.imports.services import ImportBusy, mapping_for, source_import
 from terroir.lib.progress import Progress
 from terroir.lib.tabular import SourceError
@@ -75,7 +75,7 @@ class Command(BaseCommand):
         finally:
             self._progress_end()
         if options["report"] and run.report:
-            Path(options["report"]).write_text(run.report, encoding="utf-8")
+            Path(options["report"]).write_text(report_text(run.report), encoding="utf-8")
         if run.status == ImportRun.Status.FAILED:
             message = _("%(name)s: %(error)s (nothing was imported)")
             raise CommandError(message % {"name": path.name, "error": run.error})
