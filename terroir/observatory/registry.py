@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from terroir.directory.models import PlaceKind
 from terroir.directory.numbers import number
 
+from . import activity, channels, geo_page, isolation
 from . import indicators as figures
 from .access import THRESHOLDS_KM
 from .models import Territory
@@ -42,6 +43,8 @@ Compute = Callable[[Territory], float | None]
 THEMES: dict[str, Label] = {
     "canteens": _("Canteens and the EGalim law"),
     "access": _("Access to local food"),
+    "producers": _("Producers and local supply"),
+    "activity": _("The platform's activity"),
 }
 
 
@@ -257,3 +260,130 @@ for _kind in figures.ACCESS_KINDS:
         _("Share of the territory's communes whose centre is within 10 km of a place of this kind "
           "(100 %: every commune)."), PERCENT, True, "access", _communes_within_10_km(_kind),
     ))  # fmt: skip
+
+
+# --- Access compared, producers, local or not (the dashboard's geographic sections) -----------------
+
+
+@shared
+def geo_of(territory: Territory) -> dict[str, Any]:
+    return geo_page.geo_figures(territory)
+
+
+def _open_enough_within_10_km(territory: Territory) -> float | None:
+    found = geo_of(territory)["open_enough"]
+    if found["no_data"]:
+        return None
+    mine = next(a for a in found["scopes"][0]["access"] if a["target"] == figures.ANY)
+    return _percent(next(r["share"] for r in mine["reach"] if r["threshold_km"] == 10))
+
+
+register(Indicator(
+    "access.population_10km_open", format_lazy(_("Population within 10 km of a place open {hours} h a week"),
+                                               hours=f"{geo_page.PAGE_MIN_HOURS:g}"),
+    format_lazy(_("The same share, counting only the places whose opening hours give at least {hours} hours a "
+                  "week (a place whose hours are unknown does not count)."), hours=f"{geo_page.PAGE_MIN_HOURS:g}"),
+    PERCENT, True, "access", _open_enough_within_10_km,
+))  # fmt: skip
+
+
+def _producer_figure(name: str, *, percent: bool = False) -> Compute:
+    def compute(territory: Territory) -> float | None:
+        found = geo_of(territory)["producers"]
+        if found["no_data"] or found[name] is None:
+            return None
+        return _percent(found[name]) if percent else float(found[name])
+
+    return compute
+
+
+def _supermarkets_local(territory: Territory) -> float | None:
+    return _percent(geo_of(territory)["local"]["supermarkets_local_share"])
+
+
+def _isolated(territory: Territory) -> float | None:
+    if geo_of(territory)["producers"]["no_data"]:
+        return None
+    return float(len(isolation.isolated_producers(territory)))
+
+
+register(Indicator(
+    "producers.count", _("Producers"), _("Producers of the directory whose farm is in the territory's communes."),
+    COUNT, True, "producers", _producer_figure("producers"),
+))  # fmt: skip
+register(Indicator(
+    "producers.direct_sale_share", _("Producers selling directly"),
+    _("Share of the producers that sell through at least one place of direct sale (farm, market, AMAP, "
+      "producers' shop…)."), PERCENT, True, "producers", _producer_figure("direct_sale_share", percent=True),
+))  # fmt: skip
+register(Indicator(
+    "producers.single_channel_share", _("Producers with a single channel"),
+    _("Of the producers with at least one place, the share that sell through one kind of place only."),
+    PERCENT, False, "producers", _producer_figure("single_channel_share", percent=True),
+))  # fmt: skip
+register(Indicator(
+    "producers.single_buyer_share", _("Producers with a single buyer"),
+    _("Of the producers with at least one place, the share whose only outlet is one intermediary place."),
+    PERCENT, False, "producers", _producer_figure("single_buyer_share", percent=True),
+))  # fmt: skip
+register(Indicator(
+    "producers.isolated", _("Isolated producers"),
+    _("Producers flagged as isolated, or found so by the rules of the coordination page (no outlet nor round "
+      "nearby, a single buyer, no other producer of the same product nearby)."), COUNT, False, "producers",
+    _isolated,
+))  # fmt: skip
+register(Indicator(
+    "local.supermarkets_share", _("Local producers of the supermarkets"),
+    _("Of the links between the territory's supermarkets and their producers, the share whose farm is within the "
+      "territory's local radius."), PERCENT, True, "producers", _supermarkets_local,
+))  # fmt: skip
+
+
+# --- Channels compared and activity -------------------------------------------------------------------
+
+
+@shared
+def channels_of(territory: Territory) -> dict[str, Any]:
+    return channels.channels_compared(territory)
+
+
+@shared
+def activity_of(territory: Territory) -> dict[str, Any]:
+    return activity.territory_activity(territory)
+
+
+def _activity_figure(section: str, name: str, *, percent: bool = False) -> Compute:
+    def compute(territory: Territory) -> float | None:
+        found = activity_of(territory)[section]
+        if found["no_data"] or found[name] is None:
+            return None
+        return _percent(found[name]) if percent else float(found[name])
+
+    return compute
+
+
+register(Indicator(
+    "activity.needs_published", _("Needs published"),
+    _("Needs of the territory's buyers published on the needs board."), COUNT, True, "activity",
+    _activity_figure("needs", "published"),
+))  # fmt: skip
+register(Indicator(
+    "activity.needs_contracted", _("Needs contracted"),
+    _("Needs of the territory's buyers that ended in a contract, in whole or in part."), COUNT, True, "activity",
+    _activity_figure("needs", "contracted"),
+))  # fmt: skip
+register(Indicator(
+    "activity.meetings_held", _("Meetings held on meeting days"),
+    _("Meetings held on the meeting days with a participant from the territory."), COUNT, True, "activity",
+    _activity_figure("meetings", "meetings_held"),
+))  # fmt: skip
+register(Indicator(
+    "activity.rounds_km_saved", _("Kilometres saved by pooled rounds"),
+    _("Kilometres the latest pooled rounds of the territory save against each producer delivering alone."),
+    KM, True, "activity", _activity_figure("rounds", "km_saved"),
+))  # fmt: skip
+register(Indicator(
+    "activity.verified_share", _("Entries verified in the last 12 months"),
+    _("Share of the territory's places and producers whose entry was verified in the last 12 months."),
+    PERCENT, True, "activity", _activity_figure("verified", "share", percent=True),
+))  # fmt: skip

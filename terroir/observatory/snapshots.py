@@ -23,8 +23,8 @@ from django_tasks import task
 from terroir.directory.background import runs_reap_started, supervised, worker_label
 from terroir.lib.tasks import TaskLimitExceeded
 
-from . import activity, channels, geo_page, registry
 from . import indicators as figures
+from . import registry
 from .models import Snapshot, SnapshotRun, Territory
 from .roles import coordination_check
 
@@ -61,9 +61,9 @@ def details_compute(territory: Territory) -> dict[str, Any]:
     comparison = [] if canteens["no_data"] else figures.canteen_comparison(territory, canteens["year"])
     return {
         "canteens": canteens, "comparison": comparison, "access": reach,
-        "geo": geo_page.geo_figures(territory),
-        "channels": channels.channels_compared(territory),
-        "activity": activity.territory_activity(territory),
+        "geo": registry.geo_of(territory),
+        "channels": registry.channels_of(territory),
+        "activity": registry.activity_of(territory),
     }  # fmt: skip
 
 

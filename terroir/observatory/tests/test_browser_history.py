@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from terroir.needs.tests.test_browser import signed_in
+from terroir.observatory import registry
 from terroir.observatory.models import Objective, Snapshot
 from terroir.observatory.snapshots import snapshots_schedule
 from terroir.observatory.territories import territory_create
@@ -98,7 +99,8 @@ def test_objectives_history_coordination_and_report_at_desktop_and_phone_size(
 
     tab.goto(f"{live_server.url}/observatory/trio/report/")
     tab.wait_for_selector("#report-access")
-    assert tab.locator("section.report-page").count() == 4  # summary, canteens, access, isolated producers
+    # summary, canteens, access, producers, activity, isolated producers
+    assert tab.locator("section.report-page").count() == 2 + len(registry.THEMES)
     assert "Plus de débouché pour le miel" in tab.locator("#report-isolated").inner_text()
     fits(tab, "report", size)
     # The print button works under the CSP (its behaviour is in print.js, not in an attribute).
@@ -113,6 +115,6 @@ def test_objectives_history_coordination_and_report_at_desktop_and_phone_size(
     # Printed (A4): a page per theme at least.
     pdf = tab.pdf(format="A4")
     (SHOTS / f"report-{size}.pdf").write_bytes(pdf)
-    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 4
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 2 + len(registry.THEMES)
     assert refused == []
     tab.context.close()

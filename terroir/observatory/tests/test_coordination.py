@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from terroir.conftest import PASSWORD, person
-from terroir.observatory import isolation, snapshots
+from terroir.observatory import isolation, registry, snapshots
 from terroir.observatory.models import Objective, SnapshotRun
 from terroir.observatory.territories import territory_create
 
@@ -98,6 +98,6 @@ def test_the_report_is_public_but_its_isolated_producers_are_for_coordinators(wo
     assert response.status_code == 200 and response["Content-Language"] == "fr"
     assert "Rapport au comité de pilotage" in page  # in French whatever the reader's language
     assert 'id="report-canteens"' in page and 'id="report-access"' in page
-    assert page.count('class="report-page"') == 3 + sees_isolated
+    assert page.count('class="report-page"') == 1 + len(registry.THEMES) + sees_isolated  # summary, themes
     assert ("Plus de débouché pour le miel" in page) == sees_isolated
     assert "data-print" in page and "terroir/print.js" in page and "onclick" not in page

@@ -3,7 +3,7 @@ computed by hand (the trio Ambert, Thiers, Clermont-Ferrand of the personas)."""
 
 import pytest
 
-from terroir.observatory import indicators, registry
+from terroir.observatory import activity, geo_page, indicators, isolation, producers, registry
 from terroir.observatory.canteens import canteens_import
 from terroir.observatory.territories import territory_create
 
@@ -90,3 +90,31 @@ def test_the_figures_several_indicators_share_are_computed_once_a_snapshot(trio,
     monkeypatch.setattr(indicators, "territory_access", counted)
     registry.compute_all(trio)
     assert len(calls) == 1
+
+
+def test_the_producer_local_and_activity_indicators_are_the_dashboard_s_figures(trio, monkeypatch) -> None:
+    found = producers.territory_producers(trio)
+    doings = activity.territory_activity(trio)
+    calls = []
+    real = geo_page.geo_figures
+
+    def counted(territory):
+        calls.append(territory)
+        return real(territory)
+
+    monkeypatch.setattr(geo_page, "geo_figures", counted)
+    values = registry.compute_all(trio)
+    assert len(calls) == 1  # access compared, producers and local read once for all their indicators
+    assert values["producers.count"] == found["producers"] > 0
+    assert values["producers.direct_sale_share"] == pytest.approx(100 * found["direct_sale_share"])
+    assert values["producers.isolated"] == len(isolation.isolated_producers(trio))
+    assert values["activity.verified_share"] == pytest.approx(100 * doings["verified"]["share"])
+    assert values["activity.needs_published"] == doings["needs"]["published"]
+
+
+def test_a_territory_without_producers_nor_activity_has_no_value_not_zero(territory) -> None:
+    far = territory_create(slug="far", name="Far away", codes=["29019"])
+    values = registry.compute_all(far)
+    for key in ("producers.count", "producers.direct_sale_share", "producers.isolated", "local.supermarkets_share",
+                "activity.needs_published", "activity.rounds_km_saved", "activity.verified_share"):
+        assert values[key] is None, key
