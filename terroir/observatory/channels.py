@@ -31,9 +31,7 @@ import io
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -41,11 +39,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from terroir.directory.models import Actor, Offer, Place, PlaceKind
-from terroir.lib import hours, spreadsheet
+from terroir.lib import spreadsheet
 from terroir.lib.geo import haversine_km
 from terroir.logistics.models import DeliveryOrder, PlanningRun, RunStatus
 
-from . import access
+from . import access, opening
 from .models import Territory
 
 REACH_KM = 10.0
@@ -72,18 +70,10 @@ DEFINITIONS = {
 }
 
 
-@lru_cache(maxsize=4096)
 def weekly_hours(expression: str, year: int) -> float | None:
     """Open hours per week of an OSM expression, averaged over the 52 weeks from 1 January of `year`;
     None when it cannot be read."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    start = dt.datetime(year, 1, 1, tzinfo=tz)
-    try:
-        year_long = hours.intervals(expression, start, start + dt.timedelta(weeks=52), tz)
-        seconds = sum((i.end - i.start).total_seconds() for i in year_long)
-    except (hours.InvalidOpeningHours, ValueError):
-        return None
-    return seconds / 3600 / 52
+    return opening.weekly_hours(expression, dt.date(year, 1, 1), settings.TIME_ZONE, weeks=52)
 
 
 def _median(values: Iterable[float]) -> float | None:
