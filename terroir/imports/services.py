@@ -143,9 +143,17 @@ def record_data(record: Record) -> dict[str, Any]:
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    """The row as JSON can store it (spreadsheet dates and the like as text)."""
+    """The row as JSON can store it (spreadsheet dates and the like as text). A row of text alone (every
+    CSV row) is that already: not encoded and decoded again."""
+    if all(type(value) is str for value in values.values()) and all(type(key) is str for key in values):
+        return values
     result: dict[str, Any] = json.loads(json.dumps(values, default=str))
     return result
+
+
+def _json_or_null(value: Any) -> Any:
+    """SourceRecord.reading as the database takes it: most records have nothing, SQL NULL."""
+    return None if value is None else SourceRecord._meta.get_field("reading").get_db_prep_save(value, connection)
 
 
 def _digest(data: dict[str, Any]) -> str:
@@ -403,7 +411,7 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> N
             counts["unchanged"] += 1
             same.append(found[0])
             if (found[4], found[5]) != (record.fingerprint, reading):
-                fingerprinted.append((record.fingerprint, as_json(reading, connection), found[0]))
+                fingerprinted.append((record.fingerprint, _json_or_null(reading), found[0]))
             continue
         if found is not None:
             changing[found[0]] = (record, data, digest, raw)
@@ -413,7 +421,7 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> N
             (
                 run.source_id, ref, record.record_type, record.name[:200], as_json(data, connection),
                 as_json(raw, connection), digest, run.pk, run.pk, False, written_at, "", record.fingerprint,
-                as_json(reading, connection),
+                _json_or_null(reading),
             )
         )  # fmt: skip
         counts["created"] += 1

@@ -5,6 +5,7 @@ The rows are synthetic."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ phone = "tel"
 "Marché" = "market"
 """
 HEADER = ("code", "type", "nom", "cp", "commune", "lat", "lon", "tel")
-ROWS = [
+ROWS: list[tuple[str, ...]] = [
     ("1", "Marché", "Marché Saint-Genès", "63600", "Ambert", "45.5500", "3.7400", ""),
     ("2", "Producteur", "GAEC du Moulin", "63600", "Ambert", "45.5600", "3.7500", "04 73 82 00 00"),
     # Placed at its commune's centre, with a problem said in the report at each import.
@@ -57,7 +58,7 @@ ROWS = [
 ]
 
 
-def write(path: Path, rows: list[tuple[str, ...]]) -> Path:
+def write(path: Path, rows: Sequence[tuple[str, ...]]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(HEADER)
@@ -90,7 +91,8 @@ def rows_read(monkeypatch):
 
 
 def state() -> tuple[object, ...]:
-    records = sorted(SourceRecord.objects.values_list("ref", "record_type", "digest", "place_id", "actor_id", "missing"))
+    columns = ("ref", "record_type", "digest", "place_id", "actor_id", "missing")
+    records = sorted(SourceRecord.objects.values_list(*columns))
     places = sorted(Place.objects.values_list("id", "name", "kind", "lat", "lon", "commune_id", "operator_id"))
     actors = sorted(Actor.objects.values_list("id", "name", "phone"))
     return records, places, actors
@@ -132,7 +134,9 @@ def test_another_mapping_reads_every_row_again(tmp_path, territory, rows_read):
 def test_a_row_whose_point_the_file_now_crowds_is_read_again(tmp_path, territory, rows_read):
     run(write(tmp_path / "a.csv", ROWS))
     # Five more rows of other names on the first market's point: a default point, which reading says.
-    crowding = [(f"c{n}", "Marché", f"Marché {n}", "63600", "Ambert", "45.5500", "3.7400", "") for n in range(5)]
+    crowding: list[tuple[str, ...]] = [
+        (f"c{n}", "Marché", f"Marché {n}", "63600", "Ambert", "45.5500", "3.7400", "") for n in range(5)
+    ]
     rows_read.clear()
     again = run(write(tmp_path / "b.csv", ROWS + crowding))
     assert 2 in rows_read
