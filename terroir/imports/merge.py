@@ -649,6 +649,8 @@ def _given(value: Any) -> bool:
 
 def fields_choose(candidates: Sequence[Candidate]) -> dict[str, Chosen]:
     """For each field, the value of the best-ranked record that gives one."""
+    if len(candidates) == 1:
+        return _fields_of_one(candidates[0])
     ranked = sorted(candidates, key=Candidate.rank, reverse=True)
     chosen: dict[str, Chosen] = {}
     for name in SINGLE_FIELDS:
@@ -677,4 +679,21 @@ def fields_choose(candidates: Sequence[Candidate]) -> dict[str, Chosen]:
                 union.setdefault(value, c.record_id)
         if union:
             chosen[name] = Chosen(sorted(union), ranked[0].record_id, tuple((v, r) for v, r in union.items()))
+    return chosen
+
+
+def _fields_of_one(candidate: Candidate) -> dict[str, Chosen]:
+    """fields_choose of one record, the case of most directory entries: its own values, nothing to rank."""
+    data, record_id = candidate.data, candidate.record_id
+    chosen: dict[str, Chosen] = {}
+    for name in SINGLE_FIELDS:
+        value = data.get(name)
+        if _given(value):
+            chosen[name] = Chosen(bool(value) if name == "contact_public" else value, record_id)
+    if data.get("lat") is not None and data.get("lon") is not None:
+        chosen["position"] = Chosen((data["lat"], data["lon"], data.get("precision") or Precision.GIVEN), record_id)
+    for name in UNION_FIELDS:
+        union = dict.fromkeys(data.get(name) or ())
+        if union:
+            chosen[name] = Chosen(sorted(union), record_id, tuple((value, record_id) for value in union))
     return chosen
