@@ -651,6 +651,8 @@ def import_run(path: Path, source: str, phases: Phases, profile: int = 0) -> tup
     ran, queued = schedstat()
     phases.ran["whole import"], phases.queued["whole import"] = ran - sched[0], queued - sched[1]
     if profiler is not None:
+        # Kept for a closer look (callers, callees): python -m pstats bench/out/import-<source>.pstats
+        profiler.dump_stats(OUT / f"import-{source}.pstats")
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(profile)
         print(out.getvalue())

@@ -25,6 +25,8 @@ from .models import Actor, Category, MapCell, Offer, Place, PlaceFacet, Producer
 # pixels at Leaflet zoom z. Zoom levels above MAX_CLUSTER_LEVEL always show single places.
 MAX_CLUSTER_LEVEL = 12
 BATCH = 2000
+# From this many places on, places_reindex may rebuild the search indexes rather than update them.
+REINDEX_MANY = 10_000
 # Search rows carry their place's strip of latitude: "within 30 km" reads about six strips.
 BAND_DEGREES = 0.1
 
@@ -242,7 +244,13 @@ def places_reindex(
     for chunk in _chunks(ids):
         for model in derived:
             model.objects.filter(place_id__in=chunk).delete()
-    return _places_index(ids, progress)
+    # Half the places or more at once (a large import): their words and facets written without the plain
+    # indexes, built again from all rows after, cost less than keeping them up to date row by row (89,074
+    # places of an import, same run: 16.3 → 15.0 s of processor). Only on SQLite, where readers go on with the
+    # indexes of their snapshot; on PostgreSQL a dropped index locks its table for every reader.
+    many = connection.vendor == "sqlite" and len(ids) >= REINDEX_MANY and 2 * len(ids) >= Place.objects.count()
+    with _plain_indexes_dropped(SearchTerm, PlaceFacet) if many else nullcontext():
+        return _places_index(ids, progress)
 
 
 def _actor_facts(

@@ -172,6 +172,11 @@ class Record:
     problems: list[Problem] = field(default_factory=list)
     # field -> the source column its value came from, so that problems name the column.
     columns: dict[str, str] = field(default_factory=dict, repr=False)
+    # The fingerprint of the row read (read.RowFingerprints) when the record may be known by it next time.
+    fingerprint: str = field(default="", repr=False)
+    # The stored record's id when its row was found unchanged by fingerprint and not read: the record
+    # then holds its reference, type, row and problems only.
+    unchanged: int | None = field(default=None, repr=False)
 
     @property
     def rejected(self) -> bool:

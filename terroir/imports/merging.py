@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from terroir.contributions.models import Revision, Suggestion
 from terroir.contributions.revisions import entry_edit, entry_merge, entry_split, owned_fields
 from terroir.directory.editing import fields_of, products_of_many, value_clean, value_of, values_of
+from terroir.directory.index import rows_insert as directory_rows_insert
 from terroir.directory.models import Actor, Category, Commune, Entity, Label, Offer, Place
 from terroir.directory.services import (
     actors_bulk_create,
@@ -620,17 +621,11 @@ def _rows_update(model: type[models.Model], columns: Sequence[str], rows: Sequen
 
 
 def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Plain multi-row INSERTs of value tuples: building a model instance per row cost more than the database."""
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(column) for column in columns)
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 500):
-            batch = rows[start : start + 500]
-            cursor.execute(
-                f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES {', '.join([placeholders] * len(batch))}",
-                [value for row in batch for value in row],
-            )
+    """Plain rows of value tuples (a model instance per row cost more than the database), as the directory
+    writes its derived rows: COPY on PostgreSQL (a 200,000-row insert of field origins took 3.4 s of
+    processor and 14 s as multi-row INSERTs, 0.1 s and 2–3 s by COPY), one prepared INSERT run for every
+    row on SQLite (a quarter cheaper than multi-row INSERTs there)."""
+    directory_rows_insert(model, tuple(columns), list(rows))
 
 
 def _shown(value: Any) -> str:

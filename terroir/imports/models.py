@@ -121,6 +121,13 @@ class SourceRecord(models.Model):
     )
     # `digest` when the record was last merged: a record whose digest moved is merged again.
     merged_digest = models.CharField(max_length=40, blank=True)
+    # The row this record was read from, as a digest of its values, the mapping, the reading code and the
+    # communes table (read.RowFingerprints): a re-import finds the row unchanged by it and reads it no
+    # further. Empty when the row must be read again every time (a point the file crowds, a geocoder's
+    # commune-level answer, one of its records rejected). `reading` keeps what the reading said of the
+    # record when it said anything (its problems, placed at commune level) for the run's report.
+    fingerprint = models.CharField(max_length=40, blank=True)
+    reading = models.JSONField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "ref"], name="sourcerecord_unique_ref")]

@@ -16,7 +16,7 @@ import pickle
 import re
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +34,26 @@ from .geocode import Precision, geocoder
 from .mapping import Mapping, MappingError, Record, mapping_parse, record_ref
 from .merging import record_pair_decide, records_merge, rows_insert
 from .models import ImportRun, SavedMapping, Source, SourceRecord
-from .read import STORED_COLUMNS, limits, records_checked, report_left_out, report_lines, source_error_text
+from .read import (
+    STORED_COLUMNS,
+    Known,
+    RowFingerprints,
+    limits,
+    record_reading,
+    records_checked,
+    report_left_out,
+    report_lines,
+    source_error_text,
+)
 from .sources import shipped_mappings
 
 CHUNK = 2000
 REPORT_MAX_LINES = 100_000
 # Fields of a Record kept in SourceRecord.data (the rest is its line, raw row and problems).
 DATA_FIELDS = tuple(
-    f.name for f in dataclasses.fields(Record) if f.name not in {"line", "raw", "problems", "source", "columns"}
+    f.name
+    for f in dataclasses.fields(Record)
+    if f.name not in {"line", "raw", "problems", "source", "columns", "fingerprint", "unchanged"}
 )
 
 
@@ -132,9 +144,17 @@ def record_data(record: Record) -> dict[str, Any]:
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    """The row as JSON can store it (spreadsheet dates and the like as text)."""
+    """The row as JSON can store it (spreadsheet dates and the like as text). A row of text alone (every
+    CSV row) is that already: not encoded and decoded again."""
+    if all(type(value) is str for value in values.values()) and all(type(key) is str for key in values):
+        return values
     result: dict[str, Any] = json.loads(json.dumps(values, default=str))
     return result
+
+
+def _json_or_null(value: Any) -> Any:
+    """SourceRecord.reading as the database takes it: most records have nothing, SQL NULL."""
+    return None if value is None else SourceRecord._meta.get_field("reading").get_db_prep_save(value, connection)
 
 
 def _digest(data: dict[str, Any]) -> str:
@@ -210,7 +230,8 @@ def source_import(
     told = _RowProgress(run.pk, then=progress)
     spool: Path | None = None
     try:
-        spool, counts, report = _read_rows(path, mapping, geocode=geocode, progress=told)
+        fingerprints = _fingerprints(source, mapping, mapping_text)
+        spool, counts, report = _read_rows(path, mapping, geocode=geocode, progress=told, fingerprints=fingerprints)
         told(Progress("save", _("keeping the records and merging them"), counts["rows"], None))
         with transaction.atomic():
             # From here the run's row is written only at the end: on SQLite nobody else may write while
@@ -265,18 +286,43 @@ class _RowProgress:
             self.then(progress)
 
 
+def _fingerprints(source: Source, mapping: Mapping, mapping_text: str) -> Callable[[Any], RowFingerprints] | None:
+    """How to know the rows the source gave before, unchanged, by fingerprint (from the geocoder the
+    reading uses), when the mapping's text says what reading them depends on."""
+    if not mapping_text or mapping.group:
+        return None
+    known: dict[str, list[Known]] = {}
+    query = SourceRecord.objects.filter(source=source, missing=False).exclude(fingerprint="")
+    for fingerprint, *record in query.values_list("fingerprint", "pk", "ref", "record_type", "reading"):
+        known.setdefault(fingerprint, []).append(tuple(record))  # type: ignore[arg-type]
+    for records in known.values():
+        # A row's records in the order its reading gives them: a producer before its farm.
+        records.sort(key=lambda record: (record[2] != "producer", record[0]))
+
+    def make(client: Any) -> RowFingerprints:
+        return RowFingerprints(mapping_text=mapping_text, source=mapping.name, client=client, known=known)
+
+    return make
+
+
 def _read_rows(
-    path: Path, mapping: Mapping, *, geocode: bool, progress: ProgressReport
+    path: Path,
+    mapping: Mapping,
+    *,
+    geocode: bool,
+    progress: ProgressReport,
+    fingerprints: Callable[[Any], RowFingerprints] | None = None,
 ) -> tuple[Path, dict[str, int], _Report]:
     """Read and geocode every row; the records kept go to a spool file, chunk by chunk."""
     client = geocoder() if geocode else None
+    rows_known = fingerprints(client) if fingerprints is not None else None
     total = rows_estimate(path, mapping.format, limits=limits())
     report = _Report()
     counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "commune_level": 0}
     with tempfile.NamedTemporaryFile("wb", prefix="terroir-import-", suffix=".pickle", delete=False) as spool:
         try:
             # The preview's reading and checks (records_checked): what it calls usable is kept here.
-            for chunk in _chunks(records_checked(path, mapping, client=client), CHUNK):
+            for chunk in _chunks(records_checked(path, mapping, client=client, fingerprints=rows_known), CHUNK):
                 kept: dict[str, Record] = {}
                 for record in chunk:
                     counts["rows"] += 1
@@ -287,10 +333,12 @@ def _read_rows(
                         counts["commune_level"] += record.precision == Precision.COMMUNE
                     report.add(record)
                 pickle.dump(kept, spool, protocol=pickle.HIGHEST_PROTOCOL)
-                message = ", ".join((
-                    ngettext("%(n)s row read", "%(n)s rows read", counts["rows"]) % {"n": counts["rows"]},
-                    ngettext("%(n)s rejected", "%(n)s rejected", counts["rejected"]) % {"n": counts["rejected"]},
-                ))
+                message = ", ".join(
+                    (
+                        ngettext("%(n)s row read", "%(n)s rows read", counts["rows"]) % {"n": counts["rows"]},
+                        ngettext("%(n)s rejected", "%(n)s rejected", counts["rejected"]) % {"n": counts["rejected"]},
+                    )
+                )
                 progress(Progress("read", message, counts["rows"], max(total or 0, counts["rows"]) or None))
         except BaseException:
             Path(spool.name).unlink(missing_ok=True)
@@ -314,7 +362,7 @@ def _store_rows(run: ImportRun, spool: Path, counts: dict[str, int], report: _Re
 
 NEW_RECORD_COLUMNS = (
     "source_id", "ref", "record_type", "name", "data", "raw", "digest", "first_run_id", "last_run_id", "missing",
-    "updated_at", "merged_digest",
+    "updated_at", "merged_digest", "fingerprint", "reading",
 )  # fmt: skip
 
 
@@ -332,18 +380,27 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> N
     # an unchanged re-import's "records kept".
     raw_field = SourceRecord._meta.get_field("raw")
     existing = {
-        ref: (pk, digest, raw_text, missing)
-        for pk, ref, digest, raw_text, missing in SourceRecord.objects.filter(source=run.source, ref__in=list(kept))
+        ref: (pk, digest, raw_text, missing, fingerprint, reading)
+        for pk, ref, digest, raw_text, missing, fingerprint, reading in SourceRecord.objects.filter(
+            source=run.source, ref__in=[ref for ref, record in kept.items() if record.unchanged is None]
+        )
         .annotate(raw_text=Cast("raw", models.TextField()))
-        .values_list("pk", "ref", "digest", "raw_text", "missing")
+        .values_list("pk", "ref", "digest", "raw_text", "missing", "fingerprint", "reading")
     }
     now = timezone.now()
     written_at = SourceRecord._meta.get_field("updated_at").get_db_prep_save(now, connection)
     as_json = SourceRecord._meta.get_field("data").get_db_prep_save
     to_create: list[tuple[Any, ...]] = []
     to_update, same = [], []
+    fingerprinted: list[tuple[str, Any, int]] = []
     changing: dict[int, tuple[Record, dict[str, Any], str, dict[str, Any]]] = {}
     for ref, record in kept.items():
+        if record.unchanged is not None:
+            # Its row is known by fingerprint: the very record kept before, not read again.
+            counts["unchanged"] += 1
+            same.append(record.unchanged)
+            continue
+        reading = record_reading(record) if record.fingerprint else None
         data = record_data(record)
         digest = _digest(data)
         found = existing.get(ref)
@@ -353,6 +410,8 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> N
             # in one UPDATE per chunk rather than a CASE per field and row.
             counts["unchanged"] += 1
             same.append(found[0])
+            if (found[4], found[5]) != (record.fingerprint, reading):
+                fingerprinted.append((record.fingerprint, _json_or_null(reading), found[0]))
             continue
         if found is not None:
             changing[found[0]] = (record, data, digest, raw)
@@ -361,7 +420,8 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> N
         to_create.append(
             (
                 run.source_id, ref, record.record_type, record.name[:200], as_json(data, connection),
-                as_json(raw, connection), digest, run.pk, run.pk, False, written_at, "",
+                as_json(raw, connection), digest, run.pk, run.pk, False, written_at, "", record.fingerprint,
+                _json_or_null(reading),
             )
         )  # fmt: skip
         counts["created"] += 1
@@ -374,10 +434,17 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> N
         stored.data, stored.digest, stored.name = data, digest, record.name[:200]
         stored.raw = raw
         stored.record_type, stored.last_run, stored.missing = record.record_type, run, False
+        stored.fingerprint, stored.reading = record.fingerprint, record_reading(record) if record.fingerprint else None
         to_update.append(stored)
     for start in range(0, len(same), 900):
         SourceRecord.objects.filter(pk__in=same[start : start + 900]).update(last_run=run)
+    if fingerprinted:
+        table = connection.ops.quote_name(SourceRecord._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET fingerprint = %s, reading = %s WHERE id = %s", fingerprinted)
     rows_insert(SourceRecord, NEW_RECORD_COLUMNS, to_create)
     SourceRecord.objects.bulk_update(
-        to_update, ["data", "digest", "name", "raw", "record_type", "last_run", "missing", "updated_at"], batch_size=500
+        to_update,
+        ["data", "digest", "name", "raw", "record_type", "last_run", "missing", "updated_at", "fingerprint", "reading"],
+        batch_size=500,
     )

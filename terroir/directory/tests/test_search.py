@@ -4,9 +4,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
+from terroir.directory import index
 from terroir.directory.filters import parse_bbox, parse_place_query
-from terroir.directory.models import Actor, Place, PlaceKind
+from terroir.directory.models import Actor, Place, PlaceFacet, PlaceKind, ProducerPlace, SearchTerm
 from terroir.directory.search import InvalidParameter, PlaceResults, map_view, places_search, producers_search
 from terroir.directory.services import producer_create
 from terroir.lib.geo import BBox
@@ -361,3 +363,34 @@ def test_filtered_map_clusters_count_each_place_once_whatever_its_words(territor
         if len(located) > 1:
             assert sum(c.count for c in view.clusters) == view.total == len(located), params
             assert all(c.south <= c.lat <= c.north and c.west <= c.lon <= c.east for c in view.clusters)
+
+
+@pytest.mark.django_db
+def test_indexing_most_places_at_once_writes_the_rows_a_full_rebuild_writes_and_keeps_the_indexes(
+    territory, monkeypatch
+):
+    """A large import indexes most places at once, without the words' and facets' plain indexes, built
+    again after (on SQLite): the same rows as a full rebuild, and every index back."""
+
+    def rows() -> tuple[list[tuple[object, ...]], ...]:
+        return (
+            sorted(SearchTerm.objects.values_list("term", "place_id", "kind", "band", "lat", "lon")),
+            sorted(PlaceFacet.objects.values_list("facet", "place_id", "kind", "band", "lat", "lon")),
+            sorted(ProducerPlace.objects.values_list("actor_id", "place_id")),
+        )
+
+    def indexes() -> set[str]:
+        with connection.cursor() as cursor:
+            return {
+                name
+                for table in (SearchTerm._meta.db_table, PlaceFacet._meta.db_table)
+                for name in connection.introspection.get_constraints(cursor, table)
+            }
+
+    index.places_reindex()
+    built, names = rows(), indexes()
+    monkeypatch.setattr(index, "REINDEX_MANY", 1)
+    ids = list(Place.objects.order_by("id").values_list("id", flat=True))
+    index.places_reindex(place_ids=ids[1:])
+    assert rows() == built
+    assert indexes() == names and "searchterm_term_kind" in names

@@ -111,3 +111,20 @@ def test_a_large_file_whose_rows_share_no_siret_phone_or_email_is_still_linked(m
     rows.append({"unique_id": "twin", **linkage_columns({"name": "Domaine Arnaud", "postcode": "33000"})})
     pairs = link(rows, model=directory_model(), threshold=0.0)
     assert ("0", "twin") in {(p.left, p.right) for p in pairs} | {(p.right, p.left) for p in pairs}
+
+
+def test_the_fields_of_one_record_are_chosen_as_among_several():
+    """One record's fields take a short way (most entries have one record): the same choice as the
+    general rule makes when the only other record gives nothing."""
+    records = [
+        {"name": "GAEC du Moulin", "phone": "+33473820000", "contact_public": False, "lat": 45.5, "lon": 3.7,
+         "categories": ["eggs", "cheese", "eggs"], "labels": ["ab"], "email": "", "siret": None},
+        {"name": "Marché", "contact_public": True, "lat": 45.5, "lon": None, "precision": "commune",
+         "categories": [], "verified_at": "2026-01-02", "kind": "market"},
+        {"lat": 45.1, "lon": 3.2, "precision": "street", "labels": ["hve", "ab"], "contact_public": 0},
+        {},
+    ]  # fmt: skip
+    for data in records:
+        one = candidate(7, "a", 50, **data)
+        nothing = Candidate(9, "b", 10, True, "2020-01-01T00:00:00", {})
+        assert fields_choose([one]) == fields_choose([one, nothing])
