@@ -240,6 +240,22 @@ def offline_tab(browser: Any, live_server: Any, context: Any = None) -> Any:
     return tab
 
 
+def wider_than_the_screen(tab: Any) -> int:
+    """By how many pixels the open page is wider than the screen (0 or less: nothing runs off it, no
+    sideways scrolling). The one check of the browser tests' "no page wider than the screen"."""
+    return int(tab.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def screenshot(tab: Any, name: str) -> None:
+    """A screenshot of the whole page into the folder that TERROIR_SCREENSHOTS names, to look at the pages
+    as a person would (`TERROIR_SCREENSHOTS=/tmp/shots pytest …`); nothing otherwise: a full-page
+    screenshot costs the browser 0.1–0.2 s of processor time, and a run of the suite looks at none."""
+    folder = os.environ.get("TERROIR_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
 @pytest.fixture
 def page(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
     settings.TERROIR_TILE_URL = ""
