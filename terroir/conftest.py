@@ -226,6 +226,23 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
+@pytest.fixture(autouse=True)
+def _browser_contexts_closed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every browser context a test opened is closed when it ends, whether or not the test closed it.
+    The browser lives as long as the test process: a tab left open kept its page alive for the rest of
+    the run (20-odd per run), and a page that polls (a planning run waiting for the worker) kept asking
+    the live server during the tests that followed, on Chromium's and this process's processor time."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    before = set(browser.contexts)
+    yield
+    for context in browser.contexts:
+        if context not in before:
+            context.close()
+
+
 def offline_tab(browser: Any, live_server: Any, context: Any = None) -> Any:
     """A person's browser tab, in French, that reaches nothing but the test server: in `context` (beside
     that person's other tabs, sharing their cookies) or in a new one."""
@@ -238,6 +255,22 @@ def offline_tab(browser: Any, live_server: Any, context: Any = None) -> Any:
         lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
     )
     return tab
+
+
+def wider_than_the_screen(tab: Any) -> int:
+    """By how many pixels the open page is wider than the screen (0 or less: nothing runs off it, no
+    sideways scrolling). The one check of the browser tests' "no page wider than the screen"."""
+    return int(tab.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def screenshot(tab: Any, name: str) -> None:
+    """A screenshot of the whole page into the folder that TERROIR_SCREENSHOTS names, to look at the pages
+    as a person would (`TERROIR_SCREENSHOTS=/tmp/shots pytest …`); nothing otherwise: a full-page
+    screenshot costs the browser 0.1–0.2 s of processor time, and a run of the suite looks at none."""
+    folder = os.environ.get("TERROIR_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
-"""axe-core on every main page of each role (issue 15): no serious or critical accessibility violation.
+"""The tour of every main page of each role at desktop (1366×900) and phone (390×844) size (issue 15):
+no page wider than the screen, and axe-core finds no serious or critical accessibility violation. Each
+page is loaded once for both checks (loading it is most of what a browser test costs).
 
 axe-core is vendored for the tests only (tests/vendor/axe-core, MPL-2.0, see its PROVENANCE.md): it runs
-inside the page through the browser's debugging protocol, which the pages' strict CSP does not block."""
+inside the page through the browser's debugging protocol, which the pages' strict CSP does not block.
+`TERROIR_SCREENSHOTS=<folder>` keeps a screenshot of every page of the tour there."""
 
 from __future__ import annotations
 
@@ -10,10 +13,11 @@ from typing import Any
 
 import pytest
 
+from terroir.conftest import screenshot, wider_than_the_screen
 from terroir.imports.models import ImportRun, Source
 from terroir.logistics.tests.test_sheets import sheet_run
 from terroir.observatory.territories import territory_create
-from terroir.site.tests.test_browser_phone import DESKTOP, PAGES, PHONE, tab_at, who
+from terroir.site.tests.test_browser_phone import PAGES, SIZES, tab_at, who
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +26,7 @@ BLOCKING = ("serious", "critical")
 
 
 def more_pages(territory: Any, role: str, import_run: Any) -> list[str]:
-    """Pages of the role that the overflow test does not visit."""
+    """Pages of the role beyond its main pages (`PAGES`), checked the same way."""
     extra = {
         "visitor": ["/?kind=market", f"/suggest/place/{territory.ambert_market.pk}/", "/observatory/",
                     "/observatory/livradois/"],
@@ -49,9 +53,9 @@ def violations(tab: Any) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("size", ["desktop", "phone"])
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("role", PAGES)
-def test_no_main_page_of_a_role_has_a_serious_or_critical_accessibility_violation(
+def test_no_main_page_of_a_role_is_wider_than_the_screen_or_has_a_serious_accessibility_violation(
     browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
     role: str, size: str,
 ) -> None:  # fmt: skip
@@ -63,13 +67,17 @@ def test_no_main_page_of_a_role_has_a_serious_or_critical_accessibility_violatio
     import_run = ImportRun.objects.create(
         source=source, file_name="bio.csv", status=ImportRun.Status.DONE, rows=2, rejected=1, report=report
     )
-    tab = tab_at(browser, live_server, who(people, role), DESKTOP if size == "desktop" else PHONE)
-    found = {}
-    for path in [*PAGES[role](territory, people, run), *more_pages(territory, role, import_run)]:
+    tab = tab_at(browser, live_server, who(people, role), SIZES[size])
+    too_wide, found = {}, {}
+    for n, path in enumerate([*PAGES[role](territory, people, run), *more_pages(territory, role, import_run)]):
         response = tab.goto(live_server.url + path)
         assert response is not None and response.status == 200, path
         tab.wait_for_load_state("load")
+        screenshot(tab, f"{role}-{size}-{n:02d}")
+        if (extra := wider_than_the_screen(tab)) > 0:
+            too_wide[path] = extra
         if problems := violations(tab):
             found[path] = problems
     tab.context.close()
+    assert too_wide == {}
     assert found == {}

@@ -1,6 +1,9 @@
 """On a phone (390×844) and on a desktop (1366×900), each role's main pages are no wider than the screen
 (issue 15): wide tables scroll inside their own box, the header's menu and the search filters fold under
-a button on the phone. Screenshots go to /tmp/shots-P/ for a person to look at."""
+a button on the phone. Screenshots go to /tmp/shots-P/ for a person to look at.
+
+The tour of every main page of each role (`PAGES`) is in test_browser_axe.py: each page is loaded once
+there and checked for both its width and its accessibility."""
 
 from __future__ import annotations
 
@@ -73,28 +76,6 @@ def tab_at(browser: Any, live_server: Any, user: Any, size: dict[str, int]) -> A
 def overflow(tab: Any) -> int:
     """How many pixels the page is wider than the screen (0: it fits)."""
     return int(tab.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
-
-
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("role", PAGES)
-def test_no_main_page_of_a_role_is_wider_than_the_screen(
-    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
-    role: str, size: str,
-) -> None:  # fmt: skip
-    settings.TERROIR_TILE_URL = ""
-    run = sheet_run(territory)
-    tab = tab_at(browser, live_server, who(people, role), SIZES[size])
-    SHOTS.mkdir(exist_ok=True)
-    too_wide = {}
-    for n, path in enumerate(PAGES[role](territory, people, run)):
-        response = tab.goto(live_server.url + path)
-        assert response is not None and response.status == 200, path
-        tab.wait_for_load_state("load")
-        tab.screenshot(path=str(SHOTS / f"{role}-{size}-{n:02d}.png"), full_page=True)
-        if overflow(tab) > 0:
-            too_wide[path] = overflow(tab)
-    tab.context.close()
-    assert too_wide == {}
 
 
 def test_on_a_phone_the_menu_folds_under_a_button(
