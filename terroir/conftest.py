@@ -259,8 +259,25 @@ def offline_tab(browser: Any, live_server: Any, context: Any = None) -> Any:
 
 def wider_than_the_screen(tab: Any) -> int:
     """By how many pixels the open page is wider than the screen (0 or less: nothing runs off it, no
-    sideways scrolling). The one check of the browser tests' "no page wider than the screen"."""
+    sideways scrolling). The one check of the browser tests' "no page wider than the screen"; measured
+    once the page has loaded its stylesheets: a layout forced before they arrive is unstyled (CI saw a
+    page 1,058 px too wide that way)."""
+    tab.wait_for_load_state("load")
     return int(tab.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def past_the_edge(tab: Any, *, clipped: str = ".table-scroll, svg, .leaflet-container, .visually-hidden") -> list[str]:
+    """The elements of the page's content (`main`) that reach past the screen's edge or whose text
+    overflows their box (a long word in a heading): a page that clips its overflow scrolls nothing
+    sideways and still cuts them. Not those inside `clipped`: tables scroll in their own box, a map clips
+    what it draws outside its frame, text for screen readers only is a 1-pixel box."""
+    tab.wait_for_load_state("load")
+    return list(tab.evaluate(
+        "clipped => [...document.querySelectorAll('main *')].filter(e => !e.closest(clipped))"
+        ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 || e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => e.tagName + (e.id ? '#' + e.id : ''))",
+        clipped,
+    ))  # fmt: skip
 
 
 def screenshot(tab: Any, name: str) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab
+from terroir.conftest import offline_tab, wider_than_the_screen
 from terroir.contributions import revisions
 from terroir.contributions.models import Suggestion
 from terroir.directory.models import Place
@@ -23,7 +23,7 @@ SHOTS = Path("/tmp/shots-D")
 def no_overflow(tab: Any, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    extra: int = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    extra = wider_than_the_screen(tab)
     assert extra <= 0, f"{name}: {extra} px wider than the screen"
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from terroir.conftest import wider_than_the_screen
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path("/tmp/shots-map")
@@ -28,9 +30,8 @@ def tab(browser: Any, live_server: Any, viewport: dict[str, int], *, locale: str
 
 
 def no_sideways_scroll(page: Any) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    viewport = page.viewport_size["width"]
-    assert width <= viewport, f"the page scrolls sideways ({width}px on {viewport}px)"
+    extra = wider_than_the_screen(page)
+    assert extra <= 0, f"the page scrolls sideways ({extra}px too wide)"
 
 
 def map_loaded(page: Any) -> None:

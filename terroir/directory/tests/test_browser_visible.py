@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab
+from terroir.conftest import offline_tab, wider_than_the_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,8 +40,8 @@ def shot(tab: Any, name: str) -> None:
 
 
 def fits(tab: Any, size: str) -> None:
-    width = tab.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= SIZES[size]["width"], f"the page scrolls sideways ({width}px)"
+    extra = wider_than_the_screen(tab)
+    assert extra <= 0, f"the page scrolls sideways ({extra}px too wide at {SIZES[size]['width']}px)"
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from terroir.conftest import wider_than_the_screen
+
 from .test_merging import BIO, CHAMBER, load, mapping, write
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -94,8 +96,7 @@ def watched(page: Any) -> list[str]:
 
 def overflow(page: Any) -> int:
     """By how many pixels the page is wider than the screen (0: nothing runs off it)."""
-    width: int = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    return width
+    return wider_than_the_screen(page)
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from terroir.accounts.services import organisation_create
-from terroir.conftest import offline_tab
+from terroir.conftest import offline_tab, wider_than_the_screen
 from terroir.directory.models import Commune, Place
 from terroir.needs.models import Need
 
@@ -35,7 +35,7 @@ def tab_of(browser: Any, live_server: Any, user: Any, size: str) -> Any:
 def no_overflow(tab: Any, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    extra: int = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    extra = wider_than_the_screen(tab)
     assert extra <= 0, f"{name}: {extra} px wider than the screen"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from terroir.conftest import past_the_edge
 from terroir.needs.tests.test_browser import signed_in
 from terroir.observatory.canteens import canteens_import
 from terroir.observatory.territories import territory_create
@@ -19,16 +20,6 @@ from .test_canteens import EXCERPT
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots-observatory")
 
-
-def past_the_edge(tab: Any) -> list[str]:
-    """The elements of the page's content that reach past the screen's edge, or whose text overflows
-    their box (a long word in a heading): a page that clips its overflow scrolls nothing sideways and
-    still cuts them. Tables scroll in their own box; the map clips what it draws outside its frame."""
-    return list(tab.evaluate(
-        "[...document.querySelectorAll('main *')].filter(e => !e.closest('.table-scroll, svg, .leaflet-container'))"
-        ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 || e.scrollWidth > e.clientWidth + 1)"
-        ".map(e => e.tagName + (e.id ? '#' + e.id : ''))"
-    ))  # fmt: skip
 
 
 @pytest.mark.parametrize("size", list(SIZES))

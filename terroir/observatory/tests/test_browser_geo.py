@@ -10,22 +10,13 @@ from typing import Any
 
 import pytest
 
+from terroir.conftest import past_the_edge
 from terroir.observatory.territories import territory_create
 from terroir.site.tests.test_browser import SIZES, charts_overflow, sideways, tab_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots-geo")
 
-
-def past_the_edge(tab: Any) -> list[str]:
-    """Elements of the content past the screen's edge or overflowing their box; tables scroll in their own
-    box, the map clips what it draws outside its frame, and text for screen readers only is a 1-pixel box."""
-    return list(tab.evaluate(
-        "[...document.querySelectorAll('main *')]"
-        ".filter(e => !e.closest('.table-scroll, svg, .leaflet-container, .visually-hidden'))"
-        ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 || e.scrollWidth > e.clientWidth + 1)"
-        ".map(e => e.tagName + (e.id ? '#' + e.id : ''))"
-    ))  # fmt: skip
 
 
 @pytest.mark.parametrize("size", list(SIZES))

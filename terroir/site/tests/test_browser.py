@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from terroir.conftest import wider_than_the_screen
 from terroir.imports.models import ImportRun, Source
 from terroir.needs.tests.test_browser import signed_in
 from terroir.site.tests.test_coordination import done_run, make_needs
@@ -27,7 +28,7 @@ def tab_at(browser: Any, live_server: Any, size: str) -> Any:
 
 
 def sideways(tab: Any) -> int:
-    return int(tab.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+    return wider_than_the_screen(tab)
 
 
 def charts_overflow(tab: Any) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab
+from terroir.conftest import offline_tab, wider_than_the_screen
 from terroir.logistics.tests.test_sheets import sheet_run
 from terroir.needs.tests.test_browser import signed_in
 
@@ -75,7 +75,7 @@ def tab_at(browser: Any, live_server: Any, user: Any, size: dict[str, int]) -> A
 
 def overflow(tab: Any) -> int:
     """How many pixels the page is wider than the screen (0: it fits)."""
-    return int(tab.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
+    return wider_than_the_screen(tab)
 
 
 def test_on_a_phone_the_menu_folds_under_a_button(
