@@ -53,7 +53,9 @@ class Message:
         return {"t": self.template, "v": values} if values else {"t": self.template}
 
     def json(self) -> str:
-        return json.dumps(self.data(), ensure_ascii=False, separators=(",", ":"))
+        # Keys sorted: the same message reads the same after a round trip through PostgreSQL's jsonb, which
+        # keeps keys in its own order (a re-import's report is then the first one, to the byte).
+        return json.dumps(self.data(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
     @classmethod
     def of(cls, data: Any) -> Message:
