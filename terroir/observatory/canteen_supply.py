@@ -173,10 +173,10 @@ def canteens_below_target(
     year = year if year is not None else (years[-1] if years else None)
     canteens = _canteens_read(territory, year) if year is not None else []
     radius = float(territory.local_radius_km)
-    rows = below_target(
-        canteens, _producers_read(canteens, radius), radius_km=radius, per_canteen=per_canteen,
-        needs_of=_needs_read(canteens),
-    )  # fmt: skip
+    # per_canteen=0: the canteens only (the dashboard's short list), nothing else read.
+    producers = _producers_read(canteens, radius) if per_canteen else []
+    needs_of = _needs_read(canteens) if per_canteen else {}
+    rows = below_target(canteens, producers, radius_km=radius, per_canteen=per_canteen, needs_of=needs_of)
     result: dict[str, Any] = {
         "territory": territory.slug, "name": territory.name, "year": year, "years": years, "radius_km": radius,
         "organic_target": egalim.ORGANIC_TARGET, "egalim_target": egalim.EGALIM_TARGET,
