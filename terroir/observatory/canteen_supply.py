@@ -81,6 +81,10 @@ def below_target(
     needs_of = needs_of or {}
     lat = np.array([p.lat for p in producers], float)
     lon = np.array([p.lon for p in producers], float)
+    plain = np.array([not p.organic for p in producers], bool)
+    # Ties in distance go by name: each producer's rank in the names' order, once.
+    by_name = np.empty(len(producers), int)
+    by_name[sorted(range(len(producers)), key=lambda i: producers[i].name)] = np.arange(len(producers))
     rows = []
     for canteen in canteens:
         short_organic, short_egalim = _misses(canteen)
@@ -89,12 +93,13 @@ def below_target(
         near: list[dict[str, Any]] = []
         if canteen.lat is not None and canteen.lon is not None and producers:
             km = farm_to_shelf_km(np.full(lat.size, canteen.lat), np.full(lon.size, canteen.lon), lat, lon)
-            within = [int(i) for i in np.flatnonzero(km <= radius_km)]
-            within.sort(key=lambda i: (short_organic and not producers[i].organic, float(km[i]), producers[i].name))
+            within = np.flatnonzero(km <= radius_km)
+            first = plain[within] if short_organic else np.zeros(within.size, bool)
+            ranked = within[np.lexsort((by_name[within], km[within], first))][:per_canteen]
             near = [
                 {"id": producers[i].id, "name": producers[i].name, "commune": producers[i].commune_name,
                  "distance_km": round(float(km[i]), 1), "organic": producers[i].organic}
-                for i in within[:per_canteen]
+                for i in (int(i) for i in ranked)
             ]  # fmt: skip
         actor, needs = needs_of.get(canteen.siret, (None, [])) if canteen.siret else (None, [])
         rows.append({
