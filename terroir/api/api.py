@@ -27,7 +27,15 @@ from terroir.directory.search import InvalidParameter
 from terroir.lib.jsonscan import JsonTooDeep
 
 from .errors import error, rate_limited, unauthorized
-from .routers import contributions, directory, logistics, observatory, observatory_activity, observatory_geo
+from .routers import (
+    contributions,
+    directory,
+    logistics,
+    observatory,
+    observatory_activity,
+    observatory_canteens,
+    observatory_geo,
+)
 from .security import API_THROTTLE, InvalidKey, JsonParser, KeyIfAny, docs_guard, rate_headers
 
 
@@ -83,6 +91,7 @@ api.add_router("", logistics.router)
 api.add_router("", observatory.router)
 api.add_router("", observatory_geo.router)
 api.add_router("", observatory_activity.router)
+api.add_router("", observatory_canteens.router)
 
 
 @api.exception_handler(InvalidParameter)

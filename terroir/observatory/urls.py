@@ -10,6 +10,7 @@ urlpatterns = [
     path("canteens/imports/<int:run_id>/", views.canteens_run, name="canteens_run"),
     path("producers/<int:actor_id>/isolation/", pages.producer_flag, name="producer_flag"),
     path("<slug:slug>/", views.territory, name="territory"),
+    path("<slug:slug>/canteens/below-target/", views.canteens_below, name="canteens_below"),
     path("<slug:slug>/coordination/", pages.coordination, name="coordination"),
     path("<slug:slug>/objectives/new/", pages.objective_new, name="objective_new"),
     path("<slug:slug>/objectives/<int:objective_id>/", pages.objective_edit, name="objective_edit"),

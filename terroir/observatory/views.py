@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 
 from terroir.accounts.permissions import coordinator_required
 from terroir.directory.background import task_error_text
+from terroir.directory.search import InvalidParameter
 from terroir.directory.uploads import UploadRefused
 
-from . import activity, channels, geo_page, snapshots
+from . import activity, canteen_supply, channels, geo_page, snapshots
 from .canteens import reason_text
+from .indicators import year_parse
 from .jobs import runs_reap, upload_start
 from .models import CanteenImport, Territory
 from .pages import history_context
@@ -55,7 +57,23 @@ def territory(request: HttpRequest, slug: str) -> HttpResponse:
     }  # fmt: skip
     context |= geo_page.geo_context(figures["geo"])
     context |= _channels_and_activity(figures["channels"], figures["activity"])
+    below = canteen_supply.canteens_below_target(place, canteens["year"], per_canteen=0)
+    context |= {"below": below, "below_shown": below["rows"][:BELOW_SHOWN]}
     return render(request, "observatory/territory.html", context)
+
+
+BELOW_SHOWN = 20  # canteens below target listed on the dashboard; the rest on their own page
+
+
+def canteens_below(request: HttpRequest, slug: str) -> HttpResponse:
+    """The territory's canteens below a target, each with the local producers that could supply it."""
+    place = get_object_or_404(Territory, slug=slug)
+    try:
+        year = year_parse(request.GET.get("year"))
+    except InvalidParameter:
+        year = None
+    found = canteen_supply.canteens_below_target(place, year)
+    return render(request, "observatory/canteens_below.html", {"territory": place, "below": found})
 
 
 def _channels_and_activity(found_channels: dict[str, Any], found_activity: dict[str, Any]) -> dict[str, Any]:

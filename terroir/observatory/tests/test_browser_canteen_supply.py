@@ -1,0 +1,48 @@
+"""In a real browser, at desktop and phone sizes: the dashboard's canteens below target and their own
+page with the producers that could supply each, nothing wider than the screen, nothing refused by the
+Content-Security-Policy; screenshots in /tmp/shots-C/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from terroir.conftest import past_the_edge, wider_than_the_screen
+from terroir.observatory.canteens import canteens_import
+from terroir.observatory.territories import territory_create
+from terroir.site.tests.test_browser import SIZES, tab_at
+
+from .test_canteens import EXCERPT
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path("/tmp/shots-C")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_canteens_below_target_read_at_desktop_and_phone_size(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, size: str
+) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    canteens_import(path=EXCERPT)
+    territory_create(slug="livradois-thiers", name="Livradois–Thiers", codes=["63003", "63430"], local_radius_km=40)
+    tab = tab_at(browser, live_server, size)
+    refused: list[str] = []
+    tab.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    tab.goto(f"{live_server.url}/observatory/livradois-thiers/")
+    tab.wait_for_selector("#below-table")
+    assert tab.locator("#below-table tbody tr").count() == 2
+    assert wider_than_the_screen(tab) <= 0, "the dashboard scrolls sideways"
+    assert past_the_edge(tab) == []
+    tab.locator("#canteens").screenshot(path=str(SHOTS / f"dashboard-below-{size}.png"))
+    tab.locator("#below-link").click()
+    tab.wait_for_url("**/canteens/below-target/**")
+    tab.wait_for_selector("#below-list")
+    first = tab.locator("#canteen-125 .below-producers li")
+    assert first.count() == 3 and first.first.inner_text().startswith("GAEC des Monts du Forez")
+    assert wider_than_the_screen(tab) <= 0, "the page scrolls sideways"
+    assert past_the_edge(tab) == []
+    tab.screenshot(path=str(SHOTS / f"below-page-{size}.png"), full_page=True)
+    assert refused == []
+    tab.context.close()
