@@ -1,6 +1,6 @@
 """Reading tabular files row by row, whatever their shape: CSV (any delimiter, UTF-8 with or without
-BOM, Windows-1252/Latin-1), XLSX, ODS (LibreOffice), JSON and GeoJSON. Directory imports and the week's delivery orders
-both read their files here.
+BOM, Windows-1252/Latin-1), XLSX, ODS (LibreOffice), JSON and GeoJSON. Directory imports and the week's
+delivery orders both read their files here.
 
 Files are streamed: memory stays bounded whatever their size. What a file could cost is bounded too,
 and checked before the work it would cause (`Limits`, from the settings TERROIR_SHEET_*, TERROIR_XLSX_*,
