@@ -25,6 +25,7 @@ from terroir.directory.models import Category, Label, PlaceKind
 from terroir.lib import hours
 from terroir.lib.tabular import (
     HEADER_SEARCH_ROWS,
+    WORKBOOKS,
     HeaderAt,
     Limits,
     format_of,
@@ -226,9 +227,9 @@ def flattened(values: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, A
 def profile_read(path: Path, *, limits: Limits, header_row: int | None = None, encoding: str | None = None) -> Profile:
     """The columns of the file's first SAMPLE_ROWS rows. Raises SourceError when it cannot be read."""
     kind = format_of(path)
-    tabular = kind in ("csv", "xlsx")
+    tabular = kind in ("csv", *WORKBOOKS)
     at = HeaderAt(row=header_row)
-    if kind == "xlsx" and header_row is None:
+    if kind in WORKBOOKS and header_row is None:
         at = workbook_header(path, limits=limits)
     elif tabular and header_row is None:
         header_row = header_row_guess(path, limits=limits, encoding=encoding)

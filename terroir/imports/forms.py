@@ -28,7 +28,7 @@ def mapping_choices() -> list[tuple[str, Any]]:
 
 class UploadForm(forms.Form):
     source = forms.SlugField(label=_("Source"), max_length=50, help_text=_("Short name: agence-bio, osm, amap-63…"))
-    file = forms.FileField(label=_("File (CSV, XLSX, JSON, GeoJSON)"))
+    file = forms.FileField(label=_("File (CSV, XLSX, ODS, JSON, GeoJSON)"))
     mapping = forms.ChoiceField(label=_("Mapping"), required=False, choices=mapping_choices)
     mapping_file = forms.FileField(
         label=_("…or a mapping file (TOML or YAML)"), required=False, help_text=_("Takes precedence when given.")
@@ -69,7 +69,7 @@ def saved_choices() -> list[tuple[str, Any]]:
 class MappingUploadForm(forms.Form):
     """The file whose columns a coordinator maps, and how to read it."""
 
-    file = forms.FileField(label=_("File (CSV, XLSX, JSON, GeoJSON)"))
+    file = forms.FileField(label=_("File (CSV, XLSX, ODS, JSON, GeoJSON)"))
     encoding = forms.ChoiceField(label=_("Characters"), choices=ENCODINGS, required=False)
     start = forms.ChoiceField(label=_("Start from a saved mapping"), choices=saved_choices, required=False)
 

@@ -1,11 +1,12 @@
 """Reading tabular files row by row, whatever their shape: CSV (any delimiter, UTF-8 with or without
-BOM, Windows-1252/Latin-1), XLSX, JSON and GeoJSON. Directory imports and the week's delivery orders
-both read their files here.
+BOM, Windows-1252/Latin-1), XLSX, ODS (LibreOffice), JSON and GeoJSON. Directory imports and the week's
+delivery orders both read their files here.
 
 Files are streamed: memory stays bounded whatever their size. What a file could cost is bounded too,
 and checked before the work it would cause (`Limits`, from the settings TERROIR_SHEET_*, TERROIR_XLSX_*,
 TERROIR_JSON_*): rows and cells, a workbook's parts, its unzipped size and its shared strings (openpyxl
-reads those whole before the first row), JSON nesting and the size of one record. A problem that stops
+reads those whole before the first row), the cells an ODS spreadsheet's sheets span (python-calamine
+reads them whole when it opens the file), JSON nesting and the size of one record. A problem that stops
 the reading of a file raises `SourceError`, saying what and where; a problem with one row is left to the
 caller, which reports it with the row's line.
 
@@ -21,15 +22,20 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 from terroir.lib.jsonscan import JsonRecordTooLarge, JsonTooDeep, file_chunks, json_scan
 
-FORMATS = ("csv", "xlsx", "json", "geojson")
+FORMATS = ("csv", "xlsx", "ods", "json", "geojson")
+# The formats read as workbooks of sheets, a header row found in one of them.
+WORKBOOKS = ("xlsx", "ods")
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
 # A field longer than this is not a directory's value but a broken file (an unclosed quote).
@@ -112,7 +118,6 @@ def gunzip(path: Path, into: Path, *, max_mb: int, setting: str = "TERROIR_IMPOR
     `.gz`, stopped as soon as it holds more than `max_mb` MB: a few kilobytes may unfold into gigabytes (a
     gzip bomb), which no disk and no import should receive. Raises SourceError."""
     import gzip
-    import zlib
 
     target = into / (path.name[: -len(".gz")] if path.name.lower().endswith(".gz") else path.name + ".out")
     limit = max_mb * 1024 * 1024
@@ -158,6 +163,8 @@ def format_of(path: Path, declared: str | None = None) -> str:
         return "csv"
     if suffix in {"xlsx", "xlsm"}:
         return "xlsx"
+    if suffix == "ods":
+        return "ods"
     if suffix in {"json", "geojson"}:
         return suffix
     raise SourceError(
@@ -217,8 +224,8 @@ def rows_read(
     kind = format_of(path, format)
     if kind == "csv":
         return _csv_rows(path, limits=limits, encoding=encoding, delimiter=delimiter, header_at=header)
-    if kind == "xlsx":
-        return _xlsx_rows(path, limits, header)
+    if kind in WORKBOOKS:
+        return _xlsx_rows(path, limits, header, kind)
     return _json_rows(path, limits)
 
 
@@ -425,8 +432,8 @@ def rows_estimate(path: Path, declared: str | None = None, *, limits: Limits) ->
                 while chunk := raw.read(1 << 20):
                     lines += chunk.count(b"\n")
             return max(lines - 1, 0)
-        if kind == "xlsx":
-            workbook = _workbook_open(path, limits)
+        if kind in WORKBOOKS:
+            workbook = _workbook_open(path, limits, kind)
             try:
                 return max((workbook.worksheets[0].max_row or 1) - 1, 0)
             finally:
@@ -436,9 +443,12 @@ def rows_estimate(path: Path, declared: str | None = None, *, limits: Limits) ->
     return None
 
 
-def _workbook_open(path: Path, limits: Limits) -> Any:
+def _workbook_open(path: Path, limits: Limits, kind: str = "xlsx") -> Any:
+    """The workbook, read-only: openpyxl's for XLSX, `_OdsWorkbook` (the same few attributes) for ODS."""
     from openpyxl import load_workbook
 
+    if kind == "ods":
+        return _ods_open(path, limits)
     xlsx_check(path, limits)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
@@ -528,9 +538,10 @@ def _too_many_parts(parts: int) -> SourceError:
     )
 
 
-def _zip_directory_check(path: Path) -> None:
+def _zip_directory_check(path: Path, unreadable: Callable[[BaseException], SourceError] | None = None) -> None:
     """The size of the zip's central directory, read from its end record before zipfile reads the
     directory itself (a ZipInfo for every entry listed, a million entries fit in 50 MB)."""
+    unreadable = unreadable or _unreadable_workbook
     with path.open("rb") as raw:
         raw.seek(0, io.SEEK_END)
         size = raw.tell()
@@ -538,7 +549,7 @@ def _zip_directory_check(path: Path) -> None:
         tail = raw.read()
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
-        raise _unreadable_workbook(ValueError("no zip directory: is it really an .xlsx file?"))
+        raise unreadable(ValueError(f"no zip directory: is it really an .{path.suffix.lower().lstrip('.')} file?"))
     entries, directory_bytes = struct.unpack("<HI", tail[at + 10 : at + 16])
     # zipfile believes a ZIP64 record before the end record over the end record itself.
     zip64 = at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07"
@@ -639,7 +650,7 @@ def _sheet_header(
 def sheets_top(path: Path, limits: Limits, rows: int = HEADER_SEARCH_ROWS) -> list[tuple[str, list[list[Any]]]]:
     """Each sheet's name and its first `rows` rows, as they are (for a person to say which row names the
     columns, or a guess of it)."""
-    workbook = _workbook_open(path, limits)
+    workbook = _workbook_open(path, limits, format_of(path))
     try:
         tops = []
         for position, sheet in enumerate(workbook.worksheets):
@@ -656,8 +667,8 @@ def sheets_top(path: Path, limits: Limits, rows: int = HEADER_SEARCH_ROWS) -> li
         workbook.close()
 
 
-def _xlsx_rows(path: Path, limits: Limits, header_at: HeaderAt = HeaderAt()) -> Iterator[RawRow]:
-    workbook = _workbook_open(path, limits)
+def _xlsx_rows(path: Path, limits: Limits, header_at: HeaderAt = HeaderAt(), kind: str = "xlsx") -> Iterator[RawRow]:
+    workbook = _workbook_open(path, limits, kind)
     counter = _Counter(limits)
     try:
         rows, header, at = _sheet_header(workbook, header_at, limits)
@@ -673,6 +684,169 @@ def _xlsx_rows(path: Path, limits: Limits, header_at: HeaderAt = HeaderAt()) -> 
             yield RawRow(line=line, values=values)
     finally:
         workbook.close()
+
+
+# --- ODS ------------------------------------------------------------------------------------------
+
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0 "
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0 "
+_ODS_CELLS = {_TABLE + "table-cell", _TABLE + "covered-table-cell"}
+# Whole numbers a float holds exactly, given back as int as openpyxl gives an XLSX cell's "12".
+_EXACT = 2**53
+
+
+@dataclass
+class _OdsSheet:
+    """A sheet of an ODS file with what the XLSX path reads of openpyxl's: its name, the rows and
+    columns its cells span (counted by `ods_check`), its rows."""
+
+    workbook: Any
+    title: str
+    max_row: int
+    max_column: int
+
+    def iter_rows(self, values_only: bool = True) -> Iterator[tuple[Any, ...]]:
+        for cells in self.workbook.get_sheet_by_name(self.title).iter_rows():
+            yield tuple(_ods_value(cell) for cell in cells)
+
+
+@dataclass
+class _OdsWorkbook:
+    workbook: Any
+    worksheets: list[_OdsSheet]
+
+    def close(self) -> None:
+        self.workbook.close()
+
+
+def _ods_value(cell: Any) -> Any:
+    """A cell as openpyxl gives an XLSX one: None when empty, a whole number as int, a date as datetime
+    (python-calamine gives "", 12.0 and date)."""
+    if isinstance(cell, str) and cell == "":
+        return None
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < _EXACT:
+        return int(cell)
+    if isinstance(cell, date) and not isinstance(cell, datetime):
+        return datetime.combine(cell, time())
+    return cell
+
+
+def _unreadable_ods(error: BaseException) -> SourceError:
+    return SourceError("not a readable ODS spreadsheet (%(error)s)", {"error": str(error)})
+
+
+def _ods_open(path: Path, limits: Limits) -> _OdsWorkbook:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    spans = ods_check(path, limits)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as error:
+        raise _unreadable_ods(error) from None
+    names = list(workbook.sheet_names)
+    sheets = [_OdsSheet(workbook, name, *spans.get(name, (0, 0))) for name in names]
+    return _OdsWorkbook(workbook, sheets)
+
+
+def ods_check(path: Path, limits: Limits) -> dict[str, tuple[int, int]]:
+    """The rows and columns each sheet's cells span, by sheet name; SourceError when reading the file
+    would cost more than the limits allow, before python-calamine reads it (it builds every sheet's grid
+    when it opens the file): too many parts, more unzipped bytes than TERROIR_XLSX_MAX_UNCOMPRESSED_MB,
+    a sheet or all of them spanning more rows or cells than TERROIR_SHEET_MAX_ROWS and _CELLS. A cell or
+    a row may say it is repeated a million times (LibreOffice writes the empty rows down to the sheet's
+    end so): repeated empty cells past a row's last value, and empty rows past a sheet's last, cost
+    nothing and are not counted. Streams content.xml, building nothing."""
+    _zip_directory_check(path, _unreadable_ods)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise _unreadable_ods(error) from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > XLSX_MAX_MEMBERS:
+            raise _too_many_parts(len(members))
+        total = sum(member.file_size for member in members)
+        if total > limits.xlsx_max_uncompressed_mb * 1024 * 1024:
+            raise SourceError(
+                gettext_noop(
+                    "the workbook holds %(mb)s MB once unzipped; the limit is %(limit)s MB "
+                    "(TERROIR_XLSX_MAX_UNCOMPRESSED_MB)"
+                ),
+                {"mb": _mb(total), "limit": limits.xlsx_max_uncompressed_mb},
+            )
+        try:
+            content = archive.getinfo("content.xml")
+        except KeyError:
+            raise _unreadable_ods(KeyError("no content.xml: is it really an .ods file?")) from None
+        spans = _OdsSpans(limits)
+        try:
+            with archive.open(content) as stream:
+                while chunk := stream.read(1 << 20):
+                    spans.parser.Parse(chunk, False)
+                spans.parser.Parse(b"", True)
+        except SourceError:
+            raise
+        except (expat.ExpatError, zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as error:
+            raise _unreadable_ods(error) from None
+    return spans.sheets
+
+
+class _OdsSpans:
+    """The expat handlers counting the rows and columns each sheet's cells span (see `ods_check`)."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.sheets: dict[str, tuple[int, int]] = {}
+        self.cells = 0  # of the sheets done
+        self.name, self.rows, self.last_row, self.width = "", 0, 0, 0
+        self.row_repeat, self.column, self.row_width, self.cell_end, self.in_cell = 1, 0, 0, 0, 0
+        self.parser = expat.ParserCreate(namespace_separator=" ")
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        if self.in_cell:
+            self.in_cell += 1
+            self.row_width = self.cell_end  # a paragraph in the cell: it holds text
+        elif tag in _ODS_CELLS:
+            self.in_cell = 1
+            self.column += _repeats(attributes.get(_TABLE + "number-columns-repeated"))
+            self.cell_end = self.column
+            if attributes.get(_OFFICE + "value-type"):
+                self.row_width = self.column
+        elif tag == _TABLE + "table-row":
+            self.row_repeat = _repeats(attributes.get(_TABLE + "number-rows-repeated"))
+            self.column = self.row_width = 0
+        elif tag == _TABLE + "table":
+            self.name = attributes.get(_TABLE + "name", "")
+            self.rows = self.last_row = self.width = 0
+
+    def end(self, tag: str) -> None:
+        if self.in_cell:
+            self.in_cell -= 1
+        elif tag == _TABLE + "table-row":
+            self.rows += self.row_repeat
+            if self.row_width:
+                self.last_row, self.width = self.rows, max(self.width, self.row_width)
+        elif tag == _TABLE + "table":
+            # Counted, not built: the sheet is checked whole, to say its size.
+            _dimension_check(_OdsSheet(None, self.name, self.last_row, self.width), self.limits)
+            self.sheets[self.name] = (self.last_row, self.width)
+            self.cells += self.last_row * self.width
+            if self.cells > self.limits.sheet_max_cells:
+                raise SourceError(
+                    gettext_noop(
+                        "the sheets of the workbook span more than %(limit)s cells together (TERROIR_SHEET_MAX_CELLS)"
+                    ),
+                    {"limit": self.limits.sheet_max_cells},
+                )
+
+
+def _repeats(value: str | None) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        raise ValueError(f"a repetition count {value!r} is not a number") from None
 
 
 # --- JSON and GeoJSON -----------------------------------------------------------------------------
@@ -776,7 +950,7 @@ def header_read(
     path: Path, *, limits: Limits, format: str | None = None, encoding: str | None = None,
     delimiter: str | None = None, header: HeaderAt = HeaderAt(),
 ) -> list[str] | None:  # fmt: skip
-    """The column names of a CSV or XLSX file (None for JSON, whose records name their own fields)."""
+    """The column names of a CSV, XLSX or ODS file (None for JSON, whose records name their own fields)."""
     kind = format_of(path, format)
     if kind == "csv":
         encoding = encoding or encoding_detect(path)
@@ -788,8 +962,8 @@ def header_read(
             except csv.Error:
                 picked = None
             return picked[0] if picked else header_names([])
-    if kind == "xlsx":
-        workbook = _workbook_open(path, limits)
+    if kind in WORKBOOKS:
+        workbook = _workbook_open(path, limits, kind)
         try:
             return _sheet_header(workbook, header, limits)[1]
         finally:

@@ -25,6 +25,7 @@ from terroir.imports.mapping import mapping_load, mapping_parse
 from terroir.imports.models import SavedMapping
 from terroir.imports.read import limits, records_read
 from terroir.imports.services import mapping_for
+from terroir.lib.tests.workbooks import ods_write
 
 pytestmark = pytest.mark.django_db
 
@@ -363,3 +364,37 @@ def test_reading_the_file_with_another_header_row_starts_the_columns_afresh(coor
     again = form_values(page)
     assert again["header_row"] == "1" and "Activité animale" in page
     assert again["name"] == values["name"] and again["layout"] != values["layout"]
+
+
+def test_an_ods_spreadsheet_is_mapped_from_its_header_below_a_title_and_previewed(coordinator, tmp_path) -> None:
+    rows: list[list[object]] = [
+        ["Annuaire des producteurs 2025"],
+        ["Nom", "Commune", "Code postal", "Téléphone"],
+        ["Ferme des Prés", "Ambert", 63600, "04 73 82 00 01"],
+        ["Gaec du Bourg", "Thiers", 63300, "04 73 80 00 02"],
+    ]
+    path = ods_write(tmp_path / "producteurs.ods", {"Producteurs": rows})
+    upload = SimpleUploadedFile(
+        path.name, path.read_bytes(), content_type="application/vnd.oasis.opendocument.spreadsheet"
+    )
+    url, page = columns_page(coordinator, upload)
+    assert "Code postal" in page and "Ferme des Prés" in page and ">suggestion</small>" in page
+    values = form_values(page)
+    assert values["name"] == "producteurs"
+    response = coordinator.post(url, values | {"action": "save"})
+    assert response.status_code == 302, form_errors(response)
+    preview = coordinator.get(response["Location"]).content.decode()
+    assert "Gaec du Bourg" in preview and "63300" in preview
+    # The command line reads the .ods through the saved mapping as the screen did.
+    records = list(records_read(path, mapping_parse(SavedMapping.objects.get(name="producteurs").text)))
+    assert [(r.line, r.name, r.postcode) for r in records] == [
+        (3, "Ferme des Prés", "63600"),
+        (4, "Gaec du Bourg", "63300"),
+    ]
+
+
+def test_the_upload_forms_offer_ods_and_a_broken_ods_file_is_said_unreadable(coordinator) -> None:
+    page = coordinator.get(reverse("imports:mapping")).content.decode()
+    assert "Fichier (CSV, XLSX, ODS, JSON, GeoJSON)" in page
+    _url, page = columns_page(coordinator, SimpleUploadedFile("casse.ods", b"PK\x03\x04 not a spreadsheet"))
+    assert "Ce fichier ne peut pas être lu" in page and "is it really an .ods file?" in page

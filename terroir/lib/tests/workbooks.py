@@ -4,6 +4,7 @@ pages that read spreadsheets."""
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8"?>
@@ -63,4 +64,56 @@ def xlsx_write(
             sst.write(b"</sst>")
         for number in range(extra_members):
             out.writestr(f"xl/media/image{number}.png", b"")
+    return path
+
+
+ODS_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+ODS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
+<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"""
+
+
+END = "</table:table-cell>"
+
+
+def ods_cell(value: object) -> str:
+    """A cell as LibreOffice writes it: a number, a date (a `datetime.date` or `datetime.datetime`), a
+    text, or empty (None)."""
+    if value is None:
+        return "<table:table-cell/>"
+    if isinstance(value, bool):
+        raise TypeError("no booleans here")
+    if isinstance(value, int | float):
+        return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p>{END}'
+    if hasattr(value, "isoformat"):
+        iso = value.isoformat()
+        return f'<table:table-cell office:value-type="date" office:date-value="{iso}"><text:p>{iso}</text:p>{END}'
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;")
+    return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p>{END}'
+
+
+def ods_write(path: Path, sheets: Mapping[str, Sequence[Sequence[object]]], *, tail: str = "") -> Path:
+    """A spreadsheet as LibreOffice saves it (a zip holding content.xml), no library needed: python-calamine
+    only reads. `tail` is raw XML put at the end of every sheet (the repeated rows LibreOffice writes down
+    to the sheet's end, or a bomb's)."""
+    tables = "".join(
+        f'<table:table table:name="{name}">'
+        + "".join(f"<table:table-row>{''.join(ods_cell(cell) for cell in row)}</table:table-row>" for row in rows)
+        + tail
+        + "</table:table>"
+        for name, rows in sheets.items()
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NAMESPACES} office:version="1.2">'
+        f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        out.writestr("content.xml", content)
+        out.writestr("META-INF/manifest.xml", ODS_MANIFEST)
     return path
