@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.models import Membership
@@ -89,7 +90,7 @@ def value_text(name: str, value: Any) -> str:
             parts.append(text)
         return "; ".join(parts)
     if name == "photos":
-        return _("%(n)s photo(s)") % {"n": len(value)}
+        return ngettext("%(n)s photo", "%(n)s photos", len(value)) % {"n": len(value)}
     if name == "delivery_weekdays":
         return ", ".join(str(label) for day, label in WEEKDAYS if value & (1 << int(day))) or "—"
     if name == "requirements":
