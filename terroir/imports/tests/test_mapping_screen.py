@@ -363,3 +363,8 @@ def test_reading_the_file_with_another_header_row_starts_the_columns_afresh(coor
     again = form_values(page)
     assert again["header_row"] == "1" and "Activité animale" in page
     assert again["name"] == values["name"] and again["layout"] != values["layout"]
+
+
+def test_a_value_table_of_one_column_names_it_in_the_singular(coordinator) -> None:
+    _url, page = columns_page(coordinator, hve_upload())
+    assert "Les mots de la colonne " in page and "la ou des colonnes" not in page
