@@ -12,12 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.models import Membership
 from terroir.accounts.permissions import actor_ids_of, can_edit, is_coordinator
 from terroir.accounts.ratelimit import rate_hit
-from terroir.directory import editing
+from terroir.directory import editing, presenters
 from terroir.directory.forms import (
     REQUIREMENT_CHOICES,
     WEEKDAYS,
@@ -70,17 +71,22 @@ def field_label(name: str) -> str:
         return name
 
 
-def value_text(name: str, value: Any) -> str:
-    """A revision's JSON value as people read it."""
+def value_text(name: str, value: Any, *, with_code: bool = False) -> str:
+    """A revision's JSON value as people read it, in their language. Opening hours read as the public
+    pages say them; `with_code` adds the OSM expression beside the prose, for a page that shows the
+    expression elsewhere (the edit form's own field)."""
     if value is None or value == "" or value == []:
         return "—"
     if name == "commune":
         return commune_text(value)
+    if name == "opening_hours" and isinstance(value, str):
+        said = presenters.hours_text(value)
+        return f"{said} ({value})" if with_code and said != value else said
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if name == "products":
-        names = dict(Category.objects.filter(slug__in=[p["category"] for p in value]).values_list("slug", "name_fr"))
-        label_names = dict(Label.objects.values_list("slug", "name_fr"))
+        names = {c.slug: c.name for c in Category.objects.filter(slug__in=[p["category"] for p in value])}
+        label_names = {label.slug: label.name for label in Label.objects.all()}
         parts = []
         for item in value:
             text = names.get(item["category"], item["category"])
@@ -89,7 +95,7 @@ def value_text(name: str, value: Any) -> str:
             parts.append(text)
         return "; ".join(parts)
     if name == "photos":
-        return _("%(n)s photo(s)") % {"n": len(value)}
+        return ngettext("%(n)s photo", "%(n)s photos", len(value)) % {"n": len(value)}
     if name == "delivery_weekdays":
         return ", ".join(str(label) for day, label in WEEKDAYS if value & (1 << int(day))) or "—"
     if name == "requirements":
@@ -143,7 +149,8 @@ def entry_edit(request: HttpRequest, entity: str, entity_id: int) -> HttpRespons
             form = EntryForm(data, entry=entry)
             form.is_valid()
             rows = [
-                {"field": field_label(n), "current": value_text(n, conflict.current.get(n))} for n in conflict.changed
+                {"field": field_label(n), "current": value_text(n, conflict.current.get(n), with_code=True)}
+                for n in conflict.changed
             ]
             context = _edit_context(entry, form, conflict=conflict, conflict_rows=rows)
             return render(request, "directory/edit.html", context, status=409)

@@ -59,7 +59,7 @@ def limits() -> Limits:
 def source_error_text(error: SourceError) -> str:
     """Why a file cannot be read, in the reader's language, after its line when known."""
     message = error.text(gettext, lambda number: number_format(number, force_grouping=True))
-    return f"line {error.line}: {message}" if error.line else message
+    return gettext("line %(line)s: %(reason)s") % {"line": error.line, "reason": message} if error.line else message
 
 
 def _read_options(path: Path, mapping: Mapping) -> dict[str, Any]:
@@ -75,8 +75,17 @@ def _read_options(path: Path, mapping: Mapping) -> dict[str, Any]:
         if header is not None:
             missing = mapping.missing_columns(set(header))
             if missing:
+                template = (
+                    gettext_noop(
+                        "the mapping names the column %(missing)s that the file lacks; its columns are %(columns)s"
+                    )
+                    if len(missing) == 1
+                    else gettext_noop(
+                        "the mapping names the columns %(missing)s that the file lacks; its columns are %(columns)s"
+                    )
+                )
                 raise SourceError(
-                    "the mapping names column(s) %(missing)s that the file lacks; its columns are %(columns)s",
+                    template,
                     {
                         "missing": ", ".join(map(repr, missing)),
                         "columns": ", ".join(map(repr, [h for h in header if h])),

@@ -154,7 +154,7 @@ def format_of(path: Path, declared: str | None = None) -> str:
     if declared:
         if declared not in FORMATS:
             raise SourceError(
-                "unknown format %(format)r; known formats: %(formats)s",
+                gettext_noop("unknown format %(format)r; known formats: %(formats)s"),
                 {"format": declared, "formats": ", ".join(FORMATS)},
             )
         return declared
@@ -168,7 +168,8 @@ def format_of(path: Path, declared: str | None = None) -> str:
     if suffix in {"json", "geojson"}:
         return suffix
     raise SourceError(
-        "cannot tell the format of %(name)r from its name; say format = csv, xlsx, json or geojson", {"name": path.name}
+        gettext_noop("cannot tell the format of %(name)r from its name; say format = csv, xlsx, ods, json or geojson"),
+        {"name": path.name},
     )
 
 
@@ -218,9 +219,9 @@ def rows_read(
 ) -> Iterator[RawRow]:  # fmt: skip
     """The rows of a file, streamed."""
     if not path.exists():
-        raise SourceError("no file at %(path)s", {"path": str(path)})
+        raise SourceError(gettext_noop("no file at %(path)s"), {"path": str(path)})
     if path.stat().st_size == 0:
-        raise SourceError("the file is empty")
+        raise SourceError(gettext_noop("the file is empty"))
     kind = format_of(path, format)
     if kind == "csv":
         return _csv_rows(path, limits=limits, encoding=encoding, delimiter=delimiter, header_at=header)
@@ -254,7 +255,7 @@ def _open_text(path: Path, encoding: str) -> IO[str]:
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise SourceError("unknown encoding %(encoding)r", {"encoding": encoding}) from None
+        raise SourceError(gettext_noop("unknown encoding %(encoding)r"), {"encoding": encoding}) from None
     # cp1252 leaves five bytes undefined; they are read as Latin-1 would rather than stop the import.
     errors = "strict" if encoding.startswith("utf") else "replace"
     return path.open("r", encoding=encoding, errors=errors, newline="")
@@ -263,7 +264,7 @@ def _open_text(path: Path, encoding: str) -> IO[str]:
 def delimiter_detect(sample: str) -> str:
     lines = [line for line in sample.splitlines()[:50] if line.strip()]
     if not lines:
-        raise SourceError("the file has no header line")
+        raise SourceError(gettext_noop("the file has no header line"))
     try:
         return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
     except csv.Error:
@@ -274,7 +275,7 @@ def delimiter_detect(sample: str) -> str:
     if counts[best] == 0:
         if len(lines) == 1 or all(not any(d in line for d in DELIMITERS) for line in lines):
             return ","  # a single column
-        raise SourceError('cannot tell the delimiter; say delimiter = "," or ";" in the mapping')
+        raise SourceError(gettext_noop('cannot tell the delimiter; say delimiter = "," or ";" in the mapping'))
     return best
 
 
@@ -302,7 +303,7 @@ def header_names(names: list[Any], *, line: int = 1) -> list[str]:
     second time, "(3)" the third: stable names a mapping can give."""
     header = _renamed(names)
     if not any(header):
-        raise SourceError("the header line has no column names", line=line)
+        raise SourceError(gettext_noop("the header line has no column names"), line=line)
     return header
 
 
@@ -320,7 +321,9 @@ def _csv_rows(
             ) from None
         delimiter = delimiter or delimiter_detect(sample)
         if len(delimiter) != 1:
-            raise SourceError("the delimiter must be one character, not %(delimiter)r", {"delimiter": delimiter})
+            raise SourceError(
+                gettext_noop("the delimiter must be one character, not %(delimiter)r"), {"delimiter": delimiter}
+            )
         text.seek(0)
         previous_limit = csv.field_size_limit(MAX_FIELD_CHARS)
         lines = _RowLines(text)
@@ -330,9 +333,11 @@ def _csv_rows(
             try:
                 picked = header_at.pick(reader)
             except csv.Error as error:
-                raise SourceError("unreadable CSV: %(error)s", {"error": str(error)}, line=reader.line_num) from None
+                raise SourceError(
+                    gettext_noop("unreadable CSV: %(error)s"), {"error": str(error)}, line=reader.line_num
+                ) from None
             if picked is None:
-                raise SourceError("the file has no header line")
+                raise SourceError(gettext_noop("the file has no header line"))
             header = picked[0]
             line = reader.line_num + 1
             while True:
@@ -342,10 +347,13 @@ def _csv_rows(
                 except StopIteration:
                     return
                 except csv.Error as error:
-                    raise SourceError("unreadable CSV: %(error)s", {"error": str(error)}, line=line) from None
+                    raise SourceError(
+                        gettext_noop("unreadable CSV: %(error)s"), {"error": str(error)}, line=line
+                    ) from None
                 except UnicodeDecodeError as error:
                     raise SourceError(
-                        "the file is not %(encoding)s: %(reason)s", {"encoding": encoding, "reason": error.reason},
+                        gettext_noop("the file is not %(encoding)s: %(reason)s"),
+                        {"encoding": encoding, "reason": error.reason},
                         line=line,
                     ) from None  # fmt: skip
                 except _RowTooLong:
@@ -464,7 +472,7 @@ def _workbook_open(path: Path, limits: Limits, kind: str = "xlsx") -> Any:
 
 
 def _unreadable_workbook(error: BaseException) -> SourceError:
-    return SourceError("not a readable XLSX workbook (%(error)s)", {"error": str(error)})
+    return SourceError(gettext_noop("not a readable XLSX workbook (%(error)s)"), {"error": str(error)})
 
 
 def _dimension_check(sheet: Any, limits: Limits) -> None:
@@ -634,7 +642,7 @@ def _sheet_header(
         picked = header_at.pick(list(cells) for cells in rows)
         if picked is None:
             if position == 0:
-                raise SourceError("the first sheet is empty")
+                raise SourceError(gettext_noop("the first sheet is empty"))
             continue
         if position == 0:
             chosen = (rows, *picked)
@@ -643,7 +651,7 @@ def _sheet_header(
         if not header_at.columns:
             break
     if chosen is None:
-        raise SourceError("the first sheet is empty")
+        raise SourceError(gettext_noop("the first sheet is empty"))
     return chosen
 
 
@@ -883,10 +891,12 @@ def _json_prefix(path: Path) -> str:
                     if depth == 0:
                         break
         except ijson.JSONError as error:
-            raise SourceError("malformed JSON: %(error)s", {"error": str(error)}) from None
+            raise SourceError(gettext_noop("malformed JSON: %(error)s"), {"error": str(error)}) from None
     raise SourceError(
-        "no list of records found: expected a list, a GeoJSON FeatureCollection, an Overpass answer "
-        '("elements"), a GoGoCarto export ("data") or Agence Bio open data ("items")'
+        gettext_noop(
+            "no list of records found: expected a list, a GeoJSON FeatureCollection, an Overpass answer "
+            '("elements"), a GoGoCarto export ("data") or Agence Bio open data ("items")'
+        )
     )
 
 
@@ -942,7 +952,8 @@ def _json_rows(path: Path, limits: Limits) -> Iterator[RawRow]:
                     yield RawRow(line=position, values=item)
         except ijson.JSONError as error:
             raise SourceError(
-                "malformed JSON after record %(position)s: %(error)s", {"position": position, "error": str(error)}
+                gettext_noop("malformed JSON after record %(position)s: %(error)s"),
+                {"position": position, "error": str(error)},
             ) from None
 
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, npgettext
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.permissions import actor_ids_of, coordinator_required, is_coordinator
@@ -132,8 +132,14 @@ def event_schedule(request: HttpRequest, event_id: int) -> HttpResponse:
     }
     messages.success(
         request,
-        _("%(n)s meetings in %(rounds)s rounds (the fewest possible: %(bound)s).")
-        % {"n": outcome.meetings, "rounds": outcome.rounds_used, "bound": outcome.lower_bound},
+        _("%(meetings)s in %(rounds)s (the fewest possible: %(bound)s).")
+        % {
+            "meetings": npgettext("meeting day", "%(n)s meeting", "%(n)s meetings", outcome.meetings)
+            % {"n": outcome.meetings},
+            "rounds": npgettext("meeting day", "%(n)s round", "%(n)s rounds", outcome.rounds_used)
+            % {"n": outcome.rounds_used},
+            "bound": outcome.lower_bound,
+        },
     )
     return redirect(found)
 

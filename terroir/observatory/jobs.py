@@ -16,6 +16,7 @@ from django_tasks import task
 
 from terroir.directory.background import runs_reap_started, supervised, worker_label
 from terroir.directory.uploads import upload_name, upload_write
+from terroir.imports.read import source_error_text
 from terroir.lib.tabular import SourceError
 from terroir.lib.tasks import TaskError, TaskLimitExceeded
 
@@ -56,7 +57,10 @@ def import_canteens(*, run_id: int) -> None:
     def work() -> None:
         try:
             canteens_import(path=path, run=CanteenImport.objects.get(pk=run_id), by=by)
-        except (CanteenFileError, SourceError) as error:
+        except SourceError as error:
+            # Kept as text in the site's language, as a directory import's refusal.
+            _fail(run_id, source_error_text(error))
+        except CanteenFileError as error:
             _fail(run_id, str(error))
 
     try:

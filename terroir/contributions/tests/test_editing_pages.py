@@ -40,7 +40,8 @@ def test_the_second_of_two_people_saving_the_same_form_is_warned_and_keeps_what_
     assert second.status_code == 409
     page = second.content.decode()
     assert 'id="conflict"' in page
-    assert "Fr 16:00-20:00" in page  # what is in force now
+    # What is in force now, in words and as the expression the form's own field shows.
+    assert "<td>vendredi 16 h–20 h (Fr 16:00-20:00)</td>" in page
     assert 'value="Sa 08:00-12:00"' in page  # what she typed, still in the form
     shop.refresh_from_db()
     assert shop.opening_hours == "Fr 16:00-20:00"
@@ -81,7 +82,8 @@ def test_the_history_shows_each_change_and_undoes_one(territory: Any, people: An
     page = client.get(f"/history/place/{shop.pk}/")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "<del>Fr 16:00-19:00; Sa 09:00-12:00</del>" in text and "<ins>Fr 16:00-20:00</ins>" in text
+    # Said as the public pages say it, in the reader's language (French here).
+    assert "<del>vendredi 16 h–19 h ; samedi 9 h–12 h</del>" in text and "<ins>vendredi 16 h–20 h</ins>" in text
     revision = revisions.revisions_of(shop)[0]
     client.post(f"/history/revisions/{revision.pk}/revert/")
     shop.refresh_from_db()

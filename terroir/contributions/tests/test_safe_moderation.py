@@ -151,9 +151,10 @@ def test_the_moderation_page_shows_the_value_then_now_and_suggested_and_asks_bef
         return
     assert accept.status_code == 409
     text = accept.content.decode()
-    assert "Fr 16:00-19:00; Sa 09:00-12:00" in text  # the value it was made against
-    assert "<strong>Fr 15:00-19:00; Sa 09:00-12:00</strong>" in text  # the value now, marked as changed
-    assert "<ins>Fr 16:00-20:00</ins>" in text  # the suggested one
+    # In words, as the public pages say them.
+    assert "vendredi 16 h–19 h ; samedi 9 h–12 h" in text  # the value it was made against
+    assert "<strong>vendredi 15 h–19 h ; samedi 9 h–12 h</strong>" in text  # the value now, marked as changed
+    assert "<ins>vendredi 16 h–20 h</ins>" in text  # the suggested one
     version = re.search(r'name="version" value="([^"]+)"', text)
     assert version is not None and 'name="confirm" value="1"' in text
     client.post(f"/moderation/{suggestion.pk}/accept/", {"confirm": "1", "version": version.group(1)})

@@ -106,7 +106,7 @@ def test_a_file_broken_halfway_imports_nothing(tmp_path, territory) -> None:
     )
     (tmp_path / "broken.json").write_text('[{"id": 1, "name": "Marché"}, {"id": 2, "name": ', encoding="utf-8")
     run = source_import(path=tmp_path / "broken.json", mapping=mapping)
-    assert run.status == ImportRun.Status.FAILED and "malformed JSON after record 1" in run.error
+    assert run.status == ImportRun.Status.FAILED and "JSON mal formé après l’enregistrement 1" in run.error
     assert SourceRecord.objects.count() == 0
 
 

@@ -398,3 +398,8 @@ def test_the_upload_forms_offer_ods_and_a_broken_ods_file_is_said_unreadable(coo
     assert "Fichier (CSV, XLSX, ODS, JSON, GeoJSON)" in page
     _url, page = columns_page(coordinator, SimpleUploadedFile("casse.ods", b"PK\x03\x04 not a spreadsheet"))
     assert "Ce fichier ne peut pas être lu" in page and "is it really an .ods file?" in page
+
+
+def test_a_value_table_of_one_column_names_it_in_the_singular(coordinator) -> None:
+    _url, page = columns_page(coordinator, hve_upload())
+    assert "Les mots de la colonne " in page and "la ou des colonnes" not in page

@@ -349,8 +349,8 @@ def test_every_problem_of_a_spreadsheet_is_listed_by_line_and_nothing_kept(
 @pytest.mark.parametrize(
     ("content", "name", "says"),
     [
-        (b"", "vide.csv", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00", "photo.png", "format"),
+        (b"", "vide.csv", "le fichier est vide"),  # the reading's own errors, in the reader's language
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "photo.png", "impossible de deviner le format"),
         (b"producteur;kg\n", "entete.csv", "commande"),
     ],
 )

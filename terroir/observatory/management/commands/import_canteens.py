@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from terroir.imports.read import source_error_text
 from terroir.lib.tabular import SourceError
 from terroir.observatory.canteens import CanteenFileError, canteens_import, reason_text
 
@@ -27,7 +28,9 @@ class Command(BaseCommand):
             raise CommandError(_("%(path)s: no such file") % {"path": path})
         try:
             run = canteens_import(path=path)
-        except (CanteenFileError, SourceError) as error:
+        except SourceError as error:
+            raise CommandError(f"{path}: {source_error_text(error)}") from None
+        except CanteenFileError as error:
             raise CommandError(f"{path}: {error}") from None
         # Printed in the site's language, as the other import commands.
         years = ", ".join(str(y) for y in run.years) or pgettext("years", "none")
