@@ -179,6 +179,9 @@ def test_on_a_phone_a_products_months_are_one_row_of_twelve_cells_and_its_labels
     assert cells.count() == 12
     assert len({round(cells.nth(i).bounding_box()["y"]) for i in range(12)}) == 1  # one row
     assert first.bounding_box()["height"] < 600  # a column of 12 months and 11 labels made it ~2,000 px
+    # The whole page: ~11,800 px when each product was a column of months and labels.
+    height = tab.evaluate("document.documentElement.scrollHeight")
+    assert height < 4000, f"the products page is {height} px tall on a phone"  # 3,092 px in December 2026
     cells.nth(5).click()  # June, clicked on its cell
     cells.nth(6).click()
     first.locator(".label-chips label.chip", has_text="Fermier").click()
