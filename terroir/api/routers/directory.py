@@ -24,6 +24,7 @@ from terroir.directory.search import (
     producers_search,
 )
 
+from ..downloads import CSV_OPENAPI, csv_attachment
 from ..errors import ERRORS, MAX_ID
 from ..schemas import (
     CategoryOut,
@@ -77,13 +78,11 @@ def places_geojson(request: HttpRequest, filters: Query[PlaceFilters]) -> HttpRe
     "/places.csv",
     response={200: str, **ERRORS},
     summary="Export a place search as CSV (semicolons, decimal commas, UTF-8 with BOM)",
-    openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
+    openapi_extra=CSV_OPENAPI,
 )
 def places_csv(request: HttpRequest, filters: Query[PlaceFilters]) -> HttpResponse:
     hits = places_all(filters.to_query())
-    response = HttpResponse(exports.csv_text(hits, base_url=_base_url(request)), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="lieux.csv"'
-    return response
+    return csv_attachment(exports.csv_text(hits, base_url=_base_url(request)), "lieux.csv")
 
 
 @router.get(

@@ -17,6 +17,7 @@ from terroir.observatory import indicators
 from terroir.observatory.models import Territory
 from terroir.observatory.objectives import territory_history
 
+from ..downloads import CSV_OPENAPI, csv_attachment
 from ..errors import ERRORS
 
 router = Router(tags=["observatory"])
@@ -165,16 +166,14 @@ def territory_access(
     "/territories/{slug}/access.csv",
     response={200: str, **ERRORS},
     summary="The access indicator per commune as CSV (semicolons, decimal commas, UTF-8 with BOM)",
-    openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
+    openapi_extra=CSV_OPENAPI,
 )
 def territory_access_csv(
     request: HttpRequest, slug: str = Path(..., max_length=60), beyond_km: float = Query(20.0, gt=0, le=500)
 ) -> HttpResponse:
     territory = get_object_or_404(Territory, slug=slug)
     figures = indicators.territory_access(territory, beyond_km=beyond_km)
-    response = HttpResponse(indicators.territory_access_csv(figures), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="acces-{territory.slug}.csv"'
-    return response
+    return csv_attachment(indicators.territory_access_csv(figures), f"acces-{territory.slug}.csv")
 
 
 class HistoryPointOut(Schema):

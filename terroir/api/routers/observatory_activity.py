@@ -12,6 +12,7 @@ from ninja import Field, Path, Router, Schema
 from terroir.observatory import activity, channels
 from terroir.observatory.models import Territory
 
+from ..downloads import CSV_OPENAPI, csv_attachment
 from ..errors import ERRORS
 
 router = Router(tags=["observatory"])
@@ -86,12 +87,6 @@ class ActivityOut(Schema):
     no_data: bool
 
 
-def _csv(text: str, name: str) -> HttpResponse:
-    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @router.get(
     "/territories/{slug}/channels",
     response={200: ChannelsOut, **ERRORS},
@@ -105,11 +100,12 @@ def territory_channels(request: HttpRequest, slug: str = Path(..., max_length=60
     "/territories/{slug}/channels.csv",
     response={200: str, **ERRORS},
     summary="The channels compared as CSV (semicolons, decimal commas, UTF-8 with BOM; empty cell = no data)",
-    openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
+    openapi_extra=CSV_OPENAPI,
 )
 def territory_channels_csv(request: HttpRequest, slug: str = Path(..., max_length=60)) -> HttpResponse:
     territory = get_object_or_404(Territory, slug=slug)
-    return _csv(channels.channels_csv(channels.channels_compared(territory)), f"circuits-{territory.slug}.csv")
+    body = channels.channels_csv(channels.channels_compared(territory))
+    return csv_attachment(body, f"circuits-{territory.slug}.csv")
 
 
 @router.get(
@@ -125,8 +121,9 @@ def territory_activity(request: HttpRequest, slug: str = Path(..., max_length=60
     "/territories/{slug}/activity.csv",
     response={200: str, **ERRORS},
     summary="The activity as CSV, one figure a line (section;figure;value; empty value = no data)",
-    openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
+    openapi_extra=CSV_OPENAPI,
 )
 def territory_activity_csv(request: HttpRequest, slug: str = Path(..., max_length=60)) -> HttpResponse:
     territory = get_object_or_404(Territory, slug=slug)
-    return _csv(activity.activity_csv(activity.territory_activity(territory)), f"activite-{territory.slug}.csv")
+    body = activity.activity_csv(activity.territory_activity(territory))
+    return csv_attachment(body, f"activite-{territory.slug}.csv")

@@ -12,6 +12,7 @@ from ninja import Field, Path, Query, Router, Schema
 from terroir.observatory import canteen_supply, indicators
 from terroir.observatory.models import Territory
 
+from ..downloads import CSV_OPENAPI, csv_attachment
 from ..errors import ERRORS
 
 router = Router(tags=["observatory"])
@@ -80,7 +81,7 @@ def territory_canteens_below(
     "/territories/{slug}/canteens-below-target.csv",
     response={200: str, **ERRORS},
     summary="The canteens below target as CSV, one row per canteen and producer (semicolons, decimal commas)",
-    openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
+    openapi_extra=CSV_OPENAPI,
 )
 def territory_canteens_below_csv(
     request: HttpRequest, slug: str = Path(..., max_length=60), year: str | None = YEAR
@@ -88,6 +89,4 @@ def territory_canteens_below_csv(
     territory = get_object_or_404(Territory, slug=slug)
     found = canteen_supply.canteens_below_target(territory, indicators.year_parse(year))
     body = canteen_supply.canteens_below_target_csv(found)
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cantines-sous-objectif-{territory.slug}.csv"'
-    return response
+    return csv_attachment(body, f"cantines-sous-objectif-{territory.slug}.csv")

@@ -17,17 +17,11 @@ from terroir.observatory import canteen_rows, compared, indicators
 from terroir.observatory import local as observatory_local
 from terroir.observatory import producers as observatory_producers
 
+from ..downloads import CSV_OPENAPI, csv_attachment
 from ..errors import ERRORS
 from .observatory import CanteensIn
 
 router = Router(tags=["observatory"])
-CSV_RESPONSE: dict[str, Any] = {"responses": {200: {"content": {"text/csv": {}}}}}
-
-
-def _csv(body: str, name: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
 
 
 class TerritoryIn(Schema):
@@ -150,11 +144,11 @@ def access_compared(request: HttpRequest, params: Query[ComparedIn]) -> dict[str
     "/indicators/access-compared.csv",
     response={200: str, **ERRORS},
     summary="Access compared, per commune, as CSV",
-    openapi_extra=CSV_RESPONSE,
+    openapi_extra=CSV_OPENAPI,
 )
 def access_compared_csv(request: HttpRequest, params: Query[ComparedIn]) -> HttpResponse:
     figures = _compared(params)
-    return _csv(compared.compared_csv(figures), f"acces-compare-{figures['territory']}")
+    return csv_attachment(compared.compared_csv(figures), f"acces-compare-{figures['territory']}.csv")
 
 
 def _weekdays(params: WeekdayIn) -> dict[str, Any]:
@@ -175,11 +169,11 @@ def markets_by_weekday(request: HttpRequest, params: Query[WeekdayIn]) -> dict[s
     "/indicators/markets-by-weekday.csv",
     response={200: str, **ERRORS},
     summary="Markets by weekday, per commune, as CSV",
-    openapi_extra=CSV_RESPONSE,
+    openapi_extra=CSV_OPENAPI,
 )
 def markets_by_weekday_csv(request: HttpRequest, params: Query[WeekdayIn]) -> HttpResponse:
     figures = _weekdays(params)
-    return _csv(compared.compared_csv(figures), f"marches-par-jour-{figures['territory']}")
+    return csv_attachment(compared.compared_csv(figures), f"marches-par-jour-{figures['territory']}.csv")
 
 
 # --- Producers ---------------------------------------------------------------------------------------
@@ -257,11 +251,12 @@ def producers(request: HttpRequest, params: Query[TerritoryIn]) -> dict[str, Any
     "/indicators/producers.csv",
     response={200: str, **ERRORS},
     summary="The producers of a territory, one per row, as CSV",
-    openapi_extra=CSV_RESPONSE,
+    openapi_extra=CSV_OPENAPI,
 )
 def producers_csv(request: HttpRequest, params: Query[TerritoryIn]) -> HttpResponse:
     figures = observatory_producers.territory_producers(compared.territory_parse(params.territory))
-    return _csv(observatory_producers.territory_producers_csv(figures), f"producteurs-{figures['territory']}")
+    body = observatory_producers.territory_producers_csv(figures)
+    return csv_attachment(body, f"producteurs-{figures['territory']}.csv")
 
 
 # --- Local or not ------------------------------------------------------------------------------------
@@ -315,11 +310,11 @@ def local(request: HttpRequest, params: Query[TerritoryIn]) -> dict[str, Any]:
     "/indicators/local.csv",
     response={200: str, **ERRORS},
     summary="Local or not, one place per row, as CSV",
-    openapi_extra=CSV_RESPONSE,
+    openapi_extra=CSV_OPENAPI,
 )
 def local_csv(request: HttpRequest, params: Query[TerritoryIn]) -> HttpResponse:
     figures = observatory_local.territory_local(compared.territory_parse(params.territory))
-    return _csv(observatory_local.territory_local_csv(figures), f"local-{figures['territory']}")
+    return csv_attachment(observatory_local.territory_local_csv(figures), f"local-{figures['territory']}.csv")
 
 
 # --- Canteens' rows ----------------------------------------------------------------------------------
@@ -329,10 +324,10 @@ def local_csv(request: HttpRequest, params: Query[TerritoryIn]) -> HttpResponse:
     "/indicators/canteens.csv",
     response={200: str, **ERRORS},
     summary="The canteen declarations behind the canteens indicator, one per row, as CSV",
-    openapi_extra=CSV_RESPONSE,
+    openapi_extra=CSV_OPENAPI,
 )
 def canteens_csv(request: HttpRequest, params: Query[CanteensIn]) -> HttpResponse:
     values = params.dict()
     scope = indicators.scope_parse(values)
     body, year = canteen_rows.canteens_csv(scope, indicators.year_parse(values.get("year")))
-    return _csv(body, f"cantines-{scope.kind}{'-' + scope.code if scope.code else ''}-{year or 'aucune'}")
+    return csv_attachment(body, f"cantines-{scope.kind}{'-' + scope.code if scope.code else ''}-{year or 'aucune'}.csv")

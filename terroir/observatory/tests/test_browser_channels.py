@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from terroir.conftest import past_the_edge
 from terroir.needs.models import Answer
 from terroir.site.tests.test_browser import SIZES, charts_overflow, sideways, tab_at
 
-from .test_browser import past_the_edge
 from .test_channels_activity import ambert_alone, need, round_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,14 +13,13 @@ from typing import Any
 
 import pytest
 
+from terroir.conftest import past_the_edge
 from terroir.needs.tests.test_browser import signed_in
 from terroir.observatory import registry
 from terroir.observatory.models import Objective, Snapshot
 from terroir.observatory.snapshots import snapshots_schedule
 from terroir.observatory.territories import territory_create
 from terroir.site.tests.test_browser import SIZES, charts_overflow, sideways, tab_at
-
-from .test_browser import past_the_edge
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots-history")
