@@ -7,6 +7,7 @@ from django.core.management import call_command
 from terroir.directory.demo import demo_load
 from terroir.directory.models import Place
 from terroir.logistics.models import DeliveryOrder, Depot
+from terroir.observatory.models import Territory
 
 
 def snapshot() -> list[tuple[str, str, float | None, float | None]]:
@@ -27,3 +28,12 @@ def test_the_demo_command_loads_the_directory_then_the_pooled_rounds_over_it(db)
     assert orders.exists() and Depot.objects.filter(operator__source="demo").count() == 1
     call_command("load_demo", verbosity=0)
     assert DeliveryOrder.objects.filter(producer__source="demo").count() == orders.count()
+
+
+def test_the_demo_has_an_observatory_territory_over_its_communes_kept_when_loaded_again(db) -> None:
+    call_command("load_demo", verbosity=0)
+    territory = Territory.objects.get(slug="grand-clermont-livradois-forez")
+    assert territory.communes.count() == 21 + 30 + 58  # the three EPCIs' communes
+    assert territory.communes.filter(name="Ambert").exists()
+    call_command("load_demo", verbosity=0)
+    assert Territory.objects.get(slug="grand-clermont-livradois-forez").pk == territory.pk

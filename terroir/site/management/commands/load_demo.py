@@ -1,7 +1,8 @@
 """python manage.py load_demo [--seed N] [--producers N] [--places N]
 
 The demo territory, each app loading its own part from the bottom layer up: the directory (producers,
-places, offers), then pooled logistics (a cooperative's depot, vehicles and week of orders). Only this
+places, offers), then pooled logistics (a cooperative's depot, vehicles and week of orders), then the
+observatory's territory over the demo's three EPCIs (its first snapshot is the worker's). Only this
 top-level command knows every part, so that the directory knows nothing of the apps above it.
 """
 
@@ -15,6 +16,13 @@ from django.core.management.base import BaseCommand, CommandParser
 from terroir.directory.demo import demo_load
 from terroir.directory.index import search_tables_maintain
 from terroir.logistics.demo import logistics_demo_clear, logistics_demo_load
+from terroir.observatory.models import Territory
+from terroir.observatory.territories import territory_create
+
+# The observatory's demo territory: Clermont Auvergne Métropole, Thiers Dore et Montagne, Ambert Livradois
+# Forez — the communes the demo's producers and places are drawn in.
+DEMO_TERRITORY = "grand-clermont-livradois-forez"
+DEMO_EPCIS = ("246300701", "200070712", "200070761")
 
 
 class Command(BaseCommand):
@@ -33,4 +41,8 @@ class Command(BaseCommand):
         search_tables_maintain()
         orders = logistics_demo_load()
         self.stdout.write(f"Pooled rounds: a cooperative's depot, 2 vehicles, {orders} orders this week")
+        # Kept when it exists: its objectives and history are a coordinator's, not the demo's to replace.
+        if not Territory.objects.filter(slug=DEMO_TERRITORY).exists():
+            territory_create(slug=DEMO_TERRITORY, name="Grand Clermont – Livradois-Forez", epcis=DEMO_EPCIS)
+        self.stdout.write(f"Observatory: /observatory/{DEMO_TERRITORY}/")
         self.stdout.write(self.style.SUCCESS(f"Demo territory: {summary} ({time.perf_counter() - started:.1f} s)"))
