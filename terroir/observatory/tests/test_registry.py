@@ -1,6 +1,8 @@
 """The indicator registry: what each indicator says about itself, and its value on small territories
 computed by hand (the trio Ambert, Thiers, Clermont-Ferrand of the personas)."""
 
+from typing import Any
+
 import pytest
 
 from terroir.observatory import activity, geo_page, indicators, isolation, producers, registry
@@ -14,6 +16,19 @@ def get(key: str) -> registry.Indicator:
     found = registry.indicator_get(key)
     assert found is not None
     return found
+
+
+def calls_of(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[Any]:
+    """The territories `module.name` is called with from now on (the function still runs)."""
+    calls: list[Any] = []
+    real = getattr(module, name)
+
+    def counted(territory: Any) -> Any:
+        calls.append(territory)
+        return real(territory)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
 
 
 @pytest.fixture
@@ -80,14 +95,7 @@ def test_the_canteen_indicators_are_the_canteen_figures_in_percent(territory) ->
 
 
 def test_the_figures_several_indicators_share_are_computed_once_a_snapshot(trio, monkeypatch) -> None:
-    calls = []
-    real = indicators.territory_access
-
-    def counted(territory):
-        calls.append(territory)
-        return real(territory)
-
-    monkeypatch.setattr(indicators, "territory_access", counted)
+    calls = calls_of(monkeypatch, indicators, "territory_access")
     registry.compute_all(trio)
     assert len(calls) == 1
 
@@ -95,14 +103,7 @@ def test_the_figures_several_indicators_share_are_computed_once_a_snapshot(trio,
 def test_the_producer_local_and_activity_indicators_are_the_dashboard_s_figures(trio, monkeypatch) -> None:
     found = producers.territory_producers(trio)
     doings = activity.territory_activity(trio)
-    calls = []
-    real = geo_page.geo_figures
-
-    def counted(territory):
-        calls.append(territory)
-        return real(territory)
-
-    monkeypatch.setattr(geo_page, "geo_figures", counted)
+    calls = calls_of(monkeypatch, geo_page, "geo_figures")
     values = registry.compute_all(trio)
     assert len(calls) == 1  # access compared, producers and local read once for all their indicators
     assert values["producers.count"] == found["producers"] > 0
