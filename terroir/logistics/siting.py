@@ -150,6 +150,7 @@ def site(
     time_limit: float = 60.0,
     gap: float = 0.0,
     max_open: int | None = None,
+    always_open: tuple[int, ...] = (),
     lagrangian: bool = True,
     strong: bool = True,
 ) -> Siting:
@@ -157,6 +158,8 @@ def site(
 
     `max_open`: open at most this many sites (comparing scenarios of 1, 2, 3… platforms); HiGHS alone
     solves it (the Lagrangian stage knows no such limit), which suits a territory's tens of candidates.
+    `always_open`: sites that may always serve and that `max_open` does not count (with a zero fixed cost:
+    "each producer delivers directly", beside 0, 1, 2… platforms).
     `lagrangian=False` hands the whole problem to HiGHS, `strong=False` leaves out the x_ij ≤ y_i links and
     the cover (the benchmark measures what each stage brings).
     """
@@ -182,10 +185,12 @@ def site(
     if max_open is not None:
         if isinstance(max_open, bool) or not isinstance(max_open, int) or max_open < 1:
             raise SitingError(gettext_noop("max_open: a whole number of sites ≥ 1, not %(value)s"), value=max_open)
-        if max_open >= p.sites:
+        if max_open + len(set(always_open)) >= p.sites:
             max_open = None
         else:
             lagrangian = False
+            max_open += len(set(always_open))
+            fixed_open[list(always_open)] = True
     if lagrangian:
         heuristic = _Lagrangian(p, deadline=started + time_limit * (0.4 if single_source else 0.6))
         heuristic.run(tolerance)

@@ -10,7 +10,7 @@ from terroir.lib.tests.pure import django_modules_loaded_by
 
 @pytest.mark.parametrize(
     "module",
-    ["routing", "distances", "costs", "sharing", "evaluate", "readers", "siting"],
+    ["routing", "distances", "costs", "sharing", "evaluate", "readers", "siting", "relay_study"],
 )
 def test_the_planning_engine_imports_no_django(module: str) -> None:
     assert django_modules_loaded_by(f"terroir.logistics.{module}") == []
