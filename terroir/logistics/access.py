@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest
 from terroir.accounts.permissions import carrier_ids_of, is_coordinator
 from terroir.directory.models import Actor
 
-from .models import DeliveryOrder, Depot, PlanningRun, Vehicle
+from .models import DeliveryOrder, Depot, PlanningRun, RelayCandidate, SitingStudy, Vehicle
 
 M = TypeVar("M", bound=Model)
 SESSION_KEY = "logistics_org"
@@ -110,3 +110,11 @@ def on_desk(queryset: QuerySet[M], desk: Desk, *, field: str = "owner") -> Query
     if desk.current is None:
         return queryset if desk.coordinator else queryset.none()
     return queryset.filter(**{field: desk.current})
+
+
+def candidates_of(user: Any) -> QuerySet[RelayCandidate]:
+    return owned(RelayCandidate.objects.all(), user)
+
+
+def studies_of(user: Any) -> QuerySet[SitingStudy]:
+    return owned(SitingStudy.objects.all(), user)

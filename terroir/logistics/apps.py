@@ -10,5 +10,7 @@ class LogisticsConfig(AppConfig):
         from terroir.directory.background import reaper_register
 
         from .services import runs_reap
+        from .studies import studies_reap
 
         reaper_register(runs_reap)
+        reaper_register(studies_reap)

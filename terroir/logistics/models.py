@@ -164,3 +164,83 @@ class PlanningRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week or ''} #{self.pk}"
+
+
+class RelayCandidate(models.Model):
+    """A site where a relay platform could open: producers bring their goods there, a delivery service takes
+    them on to the customers. An existing place of the directory (a relay platform, a depot) or any address
+    with a position; what it would cost per week (rent, staff) and how much it can take."""
+
+    name = models.CharField(_("name"), max_length=120)
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("place"),
+        help_text=_("A relay platform of the directory: its position, commune and hours are taken from it."),
+    )  # fmt: skip
+    depot = models.ForeignKey(
+        Depot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("depot"),
+        help_text=_("One of the carrier's depots: its position and address are taken from it."),
+    )  # fmt: skip
+    commune = models.ForeignKey(
+        "directory.Commune", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("commune"),
+    )  # fmt: skip
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    lat = models.FloatField(
+        _("latitude"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    lon = models.FloatField(
+        _("longitude"), null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    fixed_cost_week = models.DecimalField(
+        _("fixed cost per week (€)"), max_digits=9, decimal_places=2, validators=[MinValueValidator(0)],
+        help_text=_("Rent, energy, staff: Le Local pays 525 € a month for 100 m², about 121 € a week."),
+    )  # fmt: skip
+    capacity_kg_day = models.PositiveIntegerField(_("capacity (kg per day)"), validators=[MinValueValidator(1)])
+    cold_room = models.BooleanField(_("cold room"), default=False)
+    opening_hours = models.CharField(
+        _("opening hours"), max_length=255, blank=True,
+        help_text=_("OpenStreetMap syntax, e.g. “Mo-Fr 05:00-12:00”; empty: Monday to Friday."),
+    )  # fmt: skip
+    owner = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("carrier")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("relay candidate site")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(fixed_cost_week__gte=0), name="relay_candidate_cost"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SitingStudy(models.Model):
+    """Which candidate sites to open for a week's orders, computed on the worker: the problem it was given
+    (a snapshot, docs/logistics.md), its progress, and the scenarios of 0, 1, 2… platforms."""
+
+    week = models.DateField(_("week of"))
+    owner = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("carrier")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    stage = models.CharField(max_length=40, blank=True)
+    fraction = models.FloatField(default=0.0)
+    problem = models.JSONField()
+    labels = models.JSONField(default=dict)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    worker = models.CharField(max_length=80, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("siting study")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.week} #{self.pk}"

@@ -143,8 +143,6 @@ def check(study: Study) -> None:
     """Refuse what cannot be studied, naming the candidate or order."""
     if not study.candidates:
         raise StudyError(gettext_noop("no candidate site: add at least one"))
-    if not study.orders:
-        raise StudyError(gettext_noop("no order in this week: nothing to deliver"))
     for c in study.candidates:
         if c.at is None:
             raise StudyError(gettext_noop("candidate site %(name)s has no position on the map"), name=c.id)
@@ -154,6 +152,8 @@ def check(study: Study) -> None:
             raise StudyError(
                 gettext_noop("candidate site %(name)s: no capacity this week (open no day, or 0 kg a day)"), name=c.id
             )
+    if not study.orders:
+        raise StudyError(gettext_noop("no order in this week: nothing to deliver"))
     for o in study.orders:
         if o.farm_at is None or o.customer_at is None:
             raise StudyError(gettext_noop("order %(name)s: its farm or its customer has no position"), name=o.id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import relay_views, views
 
 app_name = "logistics"
 urlpatterns = [
@@ -19,4 +19,10 @@ urlpatterns = [
     path("runs/<int:run_id>/sheets/", views.sheets, name="sheets"),
     path("runs/<int:run_id>/rounds.csv", views.export_csv, name="csv"),
     path("runs/<int:run_id>/rounds.geojson", views.export_geojson, name="geojson"),
+    path("relays/", relay_views.relays, name="relays"),
+    path("relays/new/", relay_views.candidate_edit, name="candidate_new"),
+    path("relays/<int:candidate_id>/", relay_views.candidate_edit, name="candidate_edit"),
+    path("relays/<int:candidate_id>/delete/", relay_views.candidate_delete, name="candidate_delete"),
+    path("studies/<int:study_id>/", relay_views.study, name="study"),
+    path("studies/<int:study_id>/state.json", relay_views.study_state, name="study_state"),
 ]
