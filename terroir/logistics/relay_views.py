@@ -187,6 +187,21 @@ def _scenario_name(platforms: int | None) -> str:
     return ngettext("At most %(n)s platform", "At most %(n)s platforms", platforms) % {"n": platforms}
 
 
+def _short_name(platforms: int | None) -> str:
+    """The scenario in a chart's narrow label column."""
+    if platforms == 0:
+        return _("Direct")
+    if platforms is None:
+        return _("No limit")
+    return ngettext("%(n)s platform", "%(n)s platforms", platforms) % {"n": platforms}
+
+
+def _chart(scenarios: list[dict[str, Any]], key: str, label: str, unit: str) -> str:
+    """One measure across the scenarios: a bar per scenario (any number of them fits, unlike a legend)."""
+    bars = [{"label": _short_name(s["platforms"]), "values": [s[key]], "unit": unit} for s in scenarios]
+    return chart_bars(bars, label, chart_id=f"scenarios-{key}", title=label)
+
+
 def _points(study: SitingStudy) -> dict[str, tuple[float, float]]:
     points: dict[str, tuple[float, float]] = {}
     for c in study.problem.get("candidates", []):
@@ -248,17 +263,12 @@ def study(request: HttpRequest, study_id: int) -> HttpResponse:
         shown = shown if 0 <= shown < len(scenarios) else best
         chosen = scenarios[shown]
         today = scenarios[0]
-        measures = [("cost", _("Cost"), "€"), ("km", _("Distance"), "km"), ("km_town", _("km in town"), "km"),
+        measures = [("cost", _("Cost per week"), "€"), ("km", _("Distance"), "km"), ("km_town", _("km in town"), "km"),
                     ("km_town_heavy", _("km in town, heavy vehicles"), "km"), ("co2_kg", _("CO₂e"), "kg")]  # fmt: skip
         context |= {
             "scenarios": scenarios, "shown": shown, "best": best, "chosen": chosen, "today": today,
             "saved": {key: today[key] - chosen[key] for key, _label, _unit in measures},
-            "chart": chart_bars(
-                [{"label": label, "values": [s[key] for s in scenarios], "unit": unit}
-                 for key, label, unit in measures],
-                *[s["name"] for s in scenarios], chart_id="scenarios-chart", per_group=True,
-                title=_("Scenarios: cost, km, km in town and CO₂e"),
-            ),
+            "charts": [(label, _chart(scenarios, key, label, unit)) for key, label, unit in measures],
             "map_data": _map_data(found, chosen),
             "trunk": _flows(found, chosen, "trunk"), "last_mile": _flows(found, chosen, "last_mile"),
             "direct": _flows(found, chosen, "direct"),

@@ -178,7 +178,7 @@ def test_a_study_computed_by_the_worker_task_shows_its_scenarios_map_and_tables(
     assert scenarios[0]["open"] == [] and all(s["optimal"] for s in scenarios)
     page = client.get(response["Location"]).content.decode()
     assert "Direct (aujourd’hui)" in page or "Direct (aujourd'hui)" in page
-    assert 'id="scenarios-chart"' in page and 'id="relay-data"' in page
+    assert 'id="scenarios-km_town_heavy"' in page and 'id="relay-data"' in page
     assert "optimum prouvé" in page
     assert "GAEC des Monts du Forez" in page
 

@@ -1,0 +1,72 @@
+"""In a real browser, at desktop and phone sizes: a coordinator lists the candidate relay sites, adds one,
+studies the week (computed on the task queue, immediate here), and reads the scenarios' table and chart and
+the map of the cheapest one; nothing is wider than the screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
+from terroir.logistics.models import RelayCandidate
+from terroir.logistics.tests.test_permissions import WEEK
+from terroir.logistics.tests.test_relays import week_orders
+from terroir.needs.tests.test_browser import signed_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_coordinator_adds_a_site_studies_the_week_and_reads_the_scenarios_and_the_map(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
+    size: tuple[int, int],
+) -> None:  # fmt: skip
+    settings.TERROIR_TILE_URL = ""  # no tiles: the marks and lines say it all
+    settings.TERROIR_ROUTING_URL = ""
+    week_orders(territory)
+    RelayCandidate.objects.create(name="Actypôles Thiers", lat=45.84, lon=3.50, fixed_cost_week=60,
+                                  capacity_kg_day=100, opening_hours="Tu,Th 06:00-12:00")  # fmt: skip
+    width, height = size
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    tab = signed_in(offline_tab(browser, live_server, context), people.camille, live_server)
+    name = "desktop" if width > 1000 else "phone"
+
+    tab.goto(f"{live_server.url}/logistics/relays/new/")
+    tab.fill("#id_name", "Plateforme Clermont-Nord")
+    tab.fill("#id_lat", "45.80")
+    tab.fill("#id_lon", "3.11")
+    tab.fill("#id_fixed_cost_week", "121")
+    tab.fill("#id_capacity_kg_day", "200")
+    tab.check("#id_cold_room")
+    screenshot(tab, f"relay-candidate-{name}")
+    assert wider_than_the_screen(tab) <= 0
+    tab.click("button:has-text('Ajouter')")
+    tab.wait_for_url("**/logistics/relays/**")
+    tab.wait_for_selector("#candidates")
+    assert tab.locator("#candidates tbody tr").count() == 2
+    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
+    screenshot(tab, f"relay-list-{name}")
+
+    tab.fill("#id_week", WEEK.isoformat())
+    tab.click("#study-form button[type=submit]")
+    tab.wait_for_url("**/logistics/studies/**")
+    tab.wait_for_selector("#scenarios", timeout=60_000)
+    rows = tab.locator("#scenarios tbody tr")
+    assert rows.count() == 3  # direct, at most 1 platform, at most 2
+    assert "Direct (aujourd’hui)" in rows.first.inner_text()
+    assert tab.locator("#scenarios-charts svg").count() == 5
+    tab.wait_for_function("() => document.getElementById('relay-map')?.dataset.drawn !== undefined")
+    assert tab.locator("#relay-map .relay-marker.farm").count() == 3
+    assert tab.locator("#relay-map .relay-marker.customer").count() == 2
+    assert tab.locator("#relay-map .relay-marker.open, #relay-map .relay-marker.closed").count() == 2
+    assert int(tab.locator("#relay-map").get_attribute("data-drawn") or 0) >= 1
+    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
+    screenshot(tab, f"relay-study-{name}")
+    # Another scenario on the map: direct deliveries alone, no platform open.
+    tab.click("#scenarios a:has-text('Voir sur la carte') >> nth=0")
+    tab.wait_for_url("**scenario=0")
+    tab.wait_for_function("() => document.getElementById('relay-map')?.dataset.drawn !== undefined")
+    assert tab.locator("#relay-map .relay-marker.open").count() == 0
+    assert tab.locator("#relay-map .relay-marker.closed").count() == 2
+    context.close()
