@@ -33,7 +33,7 @@ from scipy.spatial import cKDTree
 
 from .costs import CO2_KG_PER_KM, VehicleType
 from .distances import Matrix
-from .siting import Siting, SitingError, gettext_noop, problem, site
+from .siting import PROVEN_GAP, Siting, SitingError, gettext_noop, problem, site
 
 HEAVY = frozenset({VehicleType.TRUCK, VehicleType.REFRIGERATED_TRUCK})
 SAMPLES = 21  # points along a leg to tell its share in town
@@ -265,12 +265,27 @@ def scenarios(
     direct = Siting(cost=float(found.cost[0].sum()), open=[0], assignment=[[(0, 1.0)] for _ in groups],
                     bound=float(found.cost[0].sum()), optimal=True, seconds=0.0, cpu_seconds=0.0)  # fmt: skip
     out = [_scenario(study, groups, found, fixed, direct, 0)]
+    share = time_limit / 2 / max(len(limits), 1)
+    # With no limit first (the Lagrangian stage proves it fast): its optimum is a lower bound of every
+    # scenario with a limit, which HiGHS may not bound in its time on hundreds of customers.
+    free = site(p, always_open=(0,), single_source=study.single_source, time_limit=time_limit / 2)
+    previous = direct
     for n, limit in enumerate(limits, start=1):
         if progress:
             progress(n / (len(limits) + 1))
-        share = time_limit / max(len(limits), 1)
-        solved = site(p, max_open=limit, always_open=(0,), single_source=study.single_source, time_limit=share)
+        if limit is None:
+            solved = free
+        else:
+            solved = site(p, max_open=limit, always_open=(0,), single_source=study.single_source, time_limit=share)
+            # At most k sites allows what at most k − 1 did: never report a dearer choice than the last one.
+            if previous.cost < solved.cost:
+                solved = Siting(cost=previous.cost, open=previous.open, assignment=previous.assignment,
+                                bound=solved.bound, optimal=False, seconds=solved.seconds,
+                                cpu_seconds=solved.cpu_seconds)  # fmt: skip
+            solved.bound = max(solved.bound, free.bound)
+            solved.optimal = solved.optimal or (solved.cost - solved.bound) <= PROVEN_GAP * max(abs(solved.cost), 1)
         out.append(_scenario(study, groups, found, fixed, solved, limit))
+        previous = solved
     return out
 
 

@@ -191,6 +191,11 @@ def site(
             lagrangian = False
             max_open += len(set(always_open))
             fixed_open[list(always_open)] = True
+            # HiGHS alone may not even find a solution on hundreds of customers in its time: start from a
+            # greedy one (kept beside it, as the Lagrangian incumbent is).
+            incumbent = _greedy(p, max_open, fixed_open, started + time_limit * 0.4)
+            if incumbent is not None:
+                steps["greedy_cost"] = incumbent[0]
     if lagrangian:
         heuristic = _Lagrangian(p, deadline=started + time_limit * (0.4 if single_source else 0.6))
         heuristic.run(tolerance)
@@ -284,6 +289,61 @@ def transport(p: SitingProblem, sites: np.ndarray) -> tuple[float, np.ndarray] |
     x = np.zeros((p.sites, p.customers))
     x[index[rows], cols] = np.clip(result.x, 0.0, 1.0)
     return solution_cost(p, x), x
+
+
+GREEDY_SHORTLIST = 8  # sites tried exactly (a transportation LP each) per step of the greedy start
+
+
+def _greedy(
+    p: SitingProblem, count: int, opened: np.ndarray, deadline: float
+) -> tuple[float, np.ndarray] | None:
+    """At most `count` sites, `opened` among them: add a site while one lowers the exact cost (fixed costs +
+    the transportation LP, capacities included), then swap an open site for a closed one while that pays,
+    until `deadline`. Only the few sites that lower the cost most with capacities aside (each customer from
+    its cheapest open site: numpy, no LP) are tried exactly at each step."""
+    big = np.where(np.isfinite(p.cost), p.cost, 1e30)
+    chosen = opened.copy()
+    best = transport(p, chosen) if chosen.any() else None
+
+    def shortlist(mask: np.ndarray) -> np.ndarray:
+        """The closed sites that would lower fixed + cheapest serving costs most if opened beside `mask`."""
+        current = big[mask].min(axis=0) if mask.any() else np.full(p.customers, 1e30)
+        closed = np.flatnonzero(~mask)
+        value = p.fixed[closed] + np.minimum(current[None, :], big[closed]).sum(axis=1)
+        return closed[np.argsort(value)[:GREEDY_SHORTLIST]]
+
+    def exact(mask: np.ndarray) -> tuple[float, np.ndarray] | None:
+        found = transport(p, mask)
+        return found if found is not None and (best is None or found[0] < best[0] - 1e-9) else None
+
+    while chosen.sum() < count and time.perf_counter() < deadline:
+        tries = []
+        for i in shortlist(chosen):
+            mask = chosen.copy()
+            mask[i] = True
+            if (found := exact(mask)) is not None:
+                tries.append((found[0], int(i), found))
+        if not tries:
+            break
+        _, site_index, best = min(tries, key=lambda t: t[0])
+        chosen[site_index] = True
+    improved = best is not None
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        for i in np.flatnonzero(chosen & ~opened):
+            others = chosen.copy()
+            others[i] = False
+            for other in shortlist(others):
+                if other == i:
+                    continue
+                mask = others.copy()
+                mask[other] = True
+                if (found := exact(mask)) is not None:
+                    chosen, best, improved = mask, found, True
+                    break
+            if improved or time.perf_counter() >= deadline:
+                break
+    return best
 
 
 def cover(values: np.ndarray, capacity: np.ndarray, need: float, steps: int = 2000) -> np.ndarray:
