@@ -13,6 +13,7 @@ from terroir.logistics.models import RelayCandidate
 from terroir.logistics.tests.test_permissions import WEEK
 from terroir.logistics.tests.test_relays import week_orders
 from terroir.needs.tests.test_browser import signed_in
+from terroir.site.tests.test_browser_axe import violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,6 +63,7 @@ def test_a_coordinator_adds_a_site_studies_the_week_and_reads_the_scenarios_and_
     assert tab.locator("#relay-map .relay-marker.open, #relay-map .relay-marker.closed").count() == 2
     assert int(tab.locator("#relay-map").get_attribute("data-drawn") or 0) >= 1
     assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
+    assert violations(tab) == []
     screenshot(tab, f"relay-study-{name}")
     # Another scenario on the map: direct deliveries alone, no platform open.
     tab.click("#scenarios a:has-text('Voir sur la carte') >> nth=0")

@@ -52,6 +52,8 @@ PAGES: dict[str, Pages] = {
         "/imports/merges/",
         "/logistics/",
         "/logistics/fleet/",
+        "/logistics/relays/",
+        "/logistics/relays/new/",
         "/logistics/orders/new/",
         f"/logistics/runs/{run.pk}/",
         f"/logistics/runs/{run.pk}/sheets/",
