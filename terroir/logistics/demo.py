@@ -12,7 +12,7 @@ from terroir.directory.models import Actor, PlaceKind
 from terroir.directory.services import actor_create, actors_delete
 from terroir.lib.geo import haversine_km
 
-from .models import DeliveryOrder, Depot, Vehicle
+from .models import DeliveryOrder, Depot, RelayCandidate, Vehicle
 from .orders_import import time_of_day
 from .scenario import FARMS, cooperative_week
 from .services import monday
@@ -124,10 +124,21 @@ def logistics_demo_load(
             )
         )
     DeliveryOrder.objects.bulk_create(orders)
+    # Candidate relay sites to study the week with (/logistics/relays/): the workshop itself, a platform at
+    # Clermont's entrance with a cold room, and one in Thiers's activity zone.
+    for name, at, cost, kg, cold, hours, where in (
+        ("Atelier de découpe (quai)", None, 80, 800, True, "", depot),
+        ("Plateforme du Brézet, Clermont-Ferrand", (45.7905, 3.1365), 121, 1500, True, "Mo-Fr 05:00-12:00", None),
+        ("Actypôles, Thiers", (45.8530, 3.5180), 60, 600, False, "Mo-Fr 06:00-12:00", None),
+    ):
+        RelayCandidate.objects.create(name=name, lat=at[0] if at else lat, lon=at[1] if at else lon, depot=where,
+                                      fixed_cost_week=cost, capacity_kg_day=kg, cold_room=cold,
+                                      opening_hours=hours, owner=cooperative)  # fmt: skip
     return len(orders)
 
 
 def logistics_demo_clear() -> None:
+    RelayCandidate.objects.filter(owner__source=SOURCE).delete()
     DeliveryOrder.objects.filter(producer__source=SOURCE).delete()
     Vehicle.objects.filter(depot__operator__source=SOURCE).delete()
     Depot.objects.filter(operator__source=SOURCE).delete()

@@ -240,3 +240,25 @@ def test_a_study_whose_worker_died_is_said_failed(territory: Any) -> None:
     assert studies.studies_reap() == 1
     stale.refresh_from_db()
     assert stale.status == RunStatus.FAILED
+
+
+def test_the_demo_week_can_be_studied_with_the_demo_s_candidate_sites(db: Any) -> None:
+    from terroir.directory.demo import demo_load
+    from terroir.directory.models import Actor
+    from terroir.logistics.demo import logistics_demo_clear, logistics_demo_load
+
+    demo_load()
+    assert logistics_demo_load() > 0
+    cooperative = Actor.objects.get(is_carrier=True, source="demo")
+    candidates = list(RelayCandidate.objects.all())
+    assert len(candidates) == 3 and {c.owner for c in candidates} == {cooperative}
+    week = DeliveryOrder.objects.first().week  # type: ignore[union-attr]
+    problem, labels = studies.study_problem(candidates, DeliveryOrder.objects.select_related(
+        "producer", "customer", "delivery_place"), week=week)  # fmt: skip
+    study = studies.study_start(problem=problem, labels=labels, week=week, by=None, owner=cooperative,
+                                background=False)  # fmt: skip
+    assert study.status == RunStatus.DONE, study.error
+    scenarios = (study.result or {})["scenarios"]
+    assert scenarios[0]["open"] == [] and all(s["optimal"] for s in scenarios)
+    logistics_demo_clear()
+    assert not RelayCandidate.objects.exists()
