@@ -44,8 +44,8 @@ def prepare(database: Path) -> dict[str, Any]:
 
     from terroir.accounts.models import Membership
     from terroir.directory.models import Actor, Place
-    from terroir.logistics import services
-    from terroir.logistics.models import DeliveryOrder, Vehicle
+    from terroir.logistics import services, studies
+    from terroir.logistics.models import DeliveryOrder, RelayCandidate, Vehicle
 
     call_command("migrate", "--noinput", verbosity=0)
     call_command("load_demo", verbosity=0)
@@ -68,13 +68,17 @@ def prepare(database: Path) -> dict[str, Any]:
     Membership.objects.create(user=producer, actor=farm, how="coordinator")
     Membership.objects.create(user=buyer, actor=buyer_actor, how="coordinator")
     week_orders = DeliveryOrder.objects.order_by("-week")
-    run_path = ""
+    run_path = study_path = ""
     if week_orders.exists():
         week = week_orders[0].week
         orders = list(DeliveryOrder.objects.filter(week=week))
         problem, labels = services.problem_for_week(list(Vehicle.objects.filter(active=True)), orders)
         run = services.run_start(problem, by=coordinator, week=week, labels=labels, time_limit_s=5, background=False)
         run_path = f"/logistics/runs/{run.pk}/"
+        problem, labels = studies.study_problem(list(RelayCandidate.objects.all()), orders, week=week)
+        study = studies.study_start(problem=problem, labels=labels, week=week, by=coordinator, owner=None,
+                                    background=False)  # fmt: skip
+        study_path = f"/logistics/studies/{study.pk}/"
     pages = {
         None: [("home", "/"), ("search", "/?commune=Ambert&radius_km=20"), ("markets", "/?kind=market"),
                ("place", f"/places/{market.pk}/"), ("producer", f"/producers/{farm.pk}/"), ("needs", "/needs/")],
@@ -83,7 +87,8 @@ def prepare(database: Path) -> dict[str, Any]:
         buyer: [("need-form", "/needs/new/")],
         coordinator: [("coordination", "/coordination/"), ("imports", "/imports/"), ("planner", "/logistics/")]
         + ([("rounds", run_path), ("rounds-map", run_path + "#rounds-map-title"), ("route-sheet", run_path + "sheets/")]
-           if run_path else []),
+           if run_path else [])
+        + ([("relay-study", study_path)] if study_path else []),
     }  # fmt: skip
     return pages
 

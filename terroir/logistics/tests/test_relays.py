@@ -262,3 +262,20 @@ def test_the_demo_week_can_be_studied_with_the_demo_s_candidate_sites(db: Any) -
     assert scenarios[0]["open"] == [] and all(s["optimal"] for s in scenarios)
     logistics_demo_clear()
     assert not RelayCandidate.objects.exists()
+
+
+def test_a_study_waiting_for_the_worker_shows_its_progress_and_its_state(
+    client: Client, people: Any, territory: Any, settings: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    week_orders(territory)
+    RelayCandidate.objects.create(name="Plateforme Clermont-Nord", lat=45.80, lon=3.11, fixed_cost_week=121,
+                                  capacity_kg_day=200, cold_room=True)  # fmt: skip
+    client.force_login(people.camille)
+    response = client.post("/logistics/relays/", study_data())
+    study = SitingStudy.objects.get()
+    assert study.status == RunStatus.QUEUED  # no worker runs here
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="job"' in page and f"/logistics/studies/{study.pk}/state.json" in page and "<progress" in page
+    state = client.get(f"/logistics/studies/{study.pk}/state.json").json()
+    assert state["status"] == "queued" and state["fraction"] == 0.0
