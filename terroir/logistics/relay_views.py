@@ -4,12 +4,13 @@ scenarios of 0, 1, 2… platforms. What is not the person's is a 404 (terroir.lo
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,7 +28,6 @@ from . import access, relay_study, services, studies
 from .costs import VehicleType
 from .models import DeliveryOrder, Depot, RelayCandidate, RunStatus, SitingStudy
 from .siting import SitingError
-from .views import _week
 
 VEHICLE_TYPES = [
     (VehicleType.CAR, gettext_lazy("car")), (VehicleType.VAN, gettext_lazy("van")),
@@ -106,7 +106,10 @@ def _relays_url(desk: access.Desk) -> str:
 def relays(request: HttpRequest) -> HttpResponse:
     desk = access.desk(request)
     candidates = list(access.on_desk(RelayCandidate.objects.all(), desk).select_related("owner", "commune"))
-    week = _week(request.GET.get("week"))
+    try:
+        week = services.monday(datetime.date.fromisoformat(request.GET.get("week") or ""))
+    except ValueError:
+        week = services.monday(datetime.date.today())
     form = StudyForm(request.POST or None, initial={"week": week})
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -142,7 +145,7 @@ def candidate_edit(request: HttpRequest, candidate_id: int | None = None) -> Htt
     else:
         desk = access.desk(request)
         if desk.current is None and not desk.coordinator:
-            return HttpResponse(status=404)
+            raise Http404("no carrier to add a candidate site for")
         owner = desk.current
     depots = Depot.objects.filter(operator=owner) if owner else Depot.objects.filter(operator__isnull=True)
     form = CandidateForm(request.POST or None, instance=candidate, depots=depots)
