@@ -156,8 +156,9 @@ def site(
 ) -> Siting:
     """The cheapest sites to open and who they serve; proven optimal within `gap`, or the gap stated.
 
-    `max_open`: open at most this many sites (comparing scenarios of 1, 2, 3… platforms); HiGHS alone
-    solves it (the Lagrangian stage knows no such limit), which suits a territory's tens of candidates.
+    `max_open`: open at most this many sites (comparing scenarios of 1, 2, 3… platforms); HiGHS solves it
+    (the Lagrangian stage knows no such limit) beside a greedy start, which suits a territory's tens of
+    candidates.
     `always_open`: sites that may always serve and that `max_open` does not count (with a zero fixed cost:
     "each producer delivers directly", beside 0, 1, 2… platforms).
     `lagrangian=False` hands the whole problem to HiGHS, `strong=False` leaves out the x_ij ≤ y_i links and
