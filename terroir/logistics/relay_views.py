@@ -126,6 +126,8 @@ def relays(request: HttpRequest) -> HttpResponse:
                                         owner=desk.current)  # fmt: skip
         except SitingError as exc:
             error = _("The study cannot be made: %(reason)s.") % {"reason": studies.refusal(exc, labels)}
+        except studies.StudiesBusy:
+            error = _("Two studies are already being computed: try again in a minute.")
         else:
             return redirect("logistics:study", study_id=study.pk)
     context = {

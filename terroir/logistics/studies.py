@@ -32,6 +32,11 @@ from .siting import SitingError
 WORKDAYS = 5  # a candidate without opening hours: Monday to Friday
 TOWN_MARGIN_DEG = 0.2  # communes around the study's points read to tell what is in town
 STUDY_TIME_LIMIT_S = 60.0
+MAX_RUNNING = 2  # studies computed at once per carrier
+
+
+class StudiesBusy(Exception):
+    """Too many studies are being computed for this carrier: try again when one ends."""
 
 
 def candidate_save(*, candidate: RelayCandidate, owner: Actor | None) -> RelayCandidate:
@@ -167,8 +172,16 @@ def study_start(
     *, problem: dict[str, Any], labels: dict[str, Any], week: datetime.date, by: Any, owner: Actor | None,
     background: bool = True,
 ) -> SitingStudy:  # fmt: skip
-    """Check the study (StudyError, its message naming the candidate or order) and compute it on the worker."""
+    """Check the study (StudyError, its message naming the candidate or order) and compute it on the worker.
+    Each carrier (None: the coordinators) has MAX_RUNNING studies at once (StudiesBusy beyond)."""
     relay_study.check(study_from_json(problem))
+    studies_reap()
+    # Studies waiting longer than this wait for a worker that is not running: they do not hold a slot.
+    recent = timezone.now() - datetime.timedelta(seconds=STUDY_TIME_LIMIT_S * 3 + settings.TERROIR_TASK_LEASE_S)
+    mine = SitingStudy.objects.filter(owner=owner)
+    busy = mine.filter(status=RunStatus.RUNNING) | mine.filter(status=RunStatus.QUEUED, created_at__gte=recent)
+    if busy.count() >= MAX_RUNNING:
+        raise StudiesBusy()
     study = SitingStudy.objects.create(
         week=week, owner=owner, created_by=by if getattr(by, "pk", None) else None, problem=problem, labels=labels,
         stage="queued",

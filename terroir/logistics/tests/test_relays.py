@@ -279,3 +279,16 @@ def test_a_study_waiting_for_the_worker_shows_its_progress_and_its_state(
     assert 'id="job"' in page and f"/logistics/studies/{study.pk}/state.json" in page and "<progress" in page
     state = client.get(f"/logistics/studies/{study.pk}/state.json").json()
     assert state["status"] == "queued" and state["fraction"] == 0.0
+
+
+def test_a_third_study_at_once_is_refused_until_one_ends(client: Client, people: Any, territory: Any) -> None:
+    week_orders(territory)
+    RelayCandidate.objects.create(name="Plateforme Clermont-Nord", lat=45.80, lon=3.11, fixed_cost_week=121,
+                                  capacity_kg_day=200)  # fmt: skip
+    client.force_login(people.camille)
+    for _ in range(2):  # queued: no worker takes them in this test
+        assert client.post("/logistics/relays/", study_data()).status_code == 302
+    response = client.post("/logistics/relays/", study_data())
+    assert response.status_code == 400 and "Deux études sont déjà en cours" in response.content.decode()
+    SitingStudy.objects.update(status=RunStatus.DONE)
+    assert client.post("/logistics/relays/", study_data()).status_code == 302
