@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import DeliveryOrder, Depot, PlanningRun, Vehicle
+from .models import DeliveryOrder, Depot, PlanningRun, RelayCandidate, SitingStudy, Vehicle
 
 
 @admin.register(Depot)
@@ -28,3 +28,17 @@ class PlanningRunAdmin(admin.ModelAdmin):
     list_display = ["pk", "week", "owner", "status", "created_at", "created_by"]
     raw_id_fields = ["owner"]
     readonly_fields = ["problem", "plan", "report", "labels", "error"]
+
+
+@admin.register(RelayCandidate)
+class RelayCandidateAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "fixed_cost_week", "capacity_kg_day", "cold_room", "opening_hours"]
+    list_filter = ["cold_room"]
+    raw_id_fields = ["owner", "place", "depot", "commune"]
+
+
+@admin.register(SitingStudy)
+class SitingStudyAdmin(admin.ModelAdmin):
+    list_display = ["pk", "week", "owner", "status", "created_at", "created_by"]
+    raw_id_fields = ["owner"]
+    readonly_fields = ["problem", "result", "labels", "error"]
