@@ -219,6 +219,9 @@ def test_an_owner_types_the_code_in_advanced_mode_and_the_grid_follows_or_steps_
     # Code it cannot: it steps aside, says why, and the code is what is saved.
     code.fill("Jul-Aug We 09:00-13:00; Sa 08:00-12:00")
     assert tab.locator("fieldset.hours-grid").evaluate("grid => grid.disabled")
+    # The code's box as wide as the form's other fields: the whole expression in sight as it is typed.
+    assert code.bounding_box()["width"] == tab.locator("#id_closed_at").bounding_box()["width"]
+    assert code.evaluate("box => box.scrollWidth <= box.clientWidth")
     assert "grille" in tab.locator(".hours-notice").inner_text()
     assert wider_than_the_screen(tab) <= 0
     tab.screenshot(path=f"{F15_SHOTS}/grid-advanced-{size}.png", full_page=True)
