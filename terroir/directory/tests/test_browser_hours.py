@@ -163,6 +163,17 @@ def test_an_owner_opens_her_shop_from_april_to_october_one_saturday_in_two_by_cl
     tab = grid_tab(browser, live_server, people, size)
     shop = territory.farm_shop  # Fr 16:00-19:00; Sa 09:00-12:00
     tab.goto(f"{live_server.url}/edit/place/{shop.pk}/")
+    # The grid keeps near the form's column (its "add" buttons beside their day, not across the screen), and
+    # a checkbox starts its line under its label.
+    column = tab.locator("#id_closed_at").bounding_box()
+    grid = tab.locator("fieldset.hours-grid").bounding_box()
+    assert grid["x"] + grid["width"] <= column["x"] + max(column["width"], 800) + 1
+    saturday = tab.locator(".hours-day[data-day=Sa] input[type=time]")
+    if size == "desktop":  # a slot's start and end on one line, the twelve months on one line
+        assert saturday.nth(0).bounding_box()["y"] == saturday.nth(1).bounding_box()["y"]
+        boxes = tab.locator("fieldset.hours-months input[type=checkbox]")
+        assert boxes.nth(0).bounding_box()["y"] == boxes.nth(11).bounding_box()["y"]
+    assert tab.locator("#id_contact_public").bounding_box()["x"] == column["x"]
     # No more Friday evenings: the slot's remove button, named for a screen reader.
     tab.get_by_role("button", name="retirer le créneau vendredi 1").click()
     assert tab.locator(".hours-day[data-day=Fr] .hours-closed").is_visible()
