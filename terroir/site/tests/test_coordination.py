@@ -221,3 +221,19 @@ def test_the_coordination_home_lists_the_five_latest_plans_newest_first_with_the
     client.cookies["django_language"] = "fr"
     page = client.get("/coordination/").content.decode()
     assert plans_listed(page)[2] == f"/logistics/runs/{runs[3].pk}/ Semaine du 23 novembre 2026 — terminé"
+
+
+def test_a_plan_sent_through_the_api_without_a_week_is_named_by_the_day_it_was_made(
+    client: Client, people: Any
+) -> None:
+    run = PlanningRun.objects.create(
+        week=None, status=RunStatus.DONE, problem={}, labels={}, plan={}, report={},
+        created_at=timezone.make_aware(datetime.datetime(2026, 11, 25, 10, 0)),
+    )  # fmt: skip
+    client.force_login(people.camille)
+    page = client.get("/coordination/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert plans_listed(page) == [f"/logistics/runs/{run.pk}/ Plan of 25 November 2026 — done"]
+    client.cookies["django_language"] = "fr"
+    assert plans_listed(client.get("/coordination/").content.decode()) == [
+        f"/logistics/runs/{run.pk}/ Plan du 25 novembre 2026 — terminé"
+    ]
