@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.dates import MONTHS_3
+from django.utils.dates import MONTHS_AP
 from django.utils.dates import WEEKDAYS as WEEKDAYS_NAMES
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -72,7 +72,8 @@ def _hours_grid_words() -> dict[str, Any]:
     return {
         "title": str(_("Opening hours, day by day")),
         "months": str(_("Months open")),
-        "month_names": [str(MONTHS_3[m]) for m in range(1, 13)],
+        # "juin", "juil.": the three-letter months (MONTHS_3) read "jui" and "jul" in French.
+        "month_names": [str(MONTHS_AP[m]) for m in range(1, 13)],
         "day_names": [str(WEEKDAYS_NAMES[d]) for d in range(7)],
         "weeks": str(_("Weeks")),
         "every_week": str(_("every week")),

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dates import MONTHS_3
+from django.utils.dates import MONTHS_AP
 from django.utils.translation import get_language, gettext
 
 from terroir.lib import hours, hours_prose
@@ -101,7 +101,9 @@ def offers_by_producer(producer_ids: list[int]) -> dict[int, list[Offer]]:
 def months_text(mask: int) -> str:
     if mask & 4095 == 4095:
         return gettext("all year")
-    return ", ".join(str(MONTHS_3[i + 1]) for i in range(12) if mask & (1 << i))
+    # Abbreviated as in prose ("juil."): Django's three-letter months, made for reading dates, are "jui"
+    # and "jul" in French.
+    return ", ".join(str(MONTHS_AP[i + 1]) for i in range(12) if mask & (1 << i))
 
 
 def labels_of(offers: list[Offer]) -> list[Label]:

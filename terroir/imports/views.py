@@ -24,6 +24,7 @@ from terroir.accounts.permissions import coordinator_required
 from terroir.contributions.audit import audit_record
 from terroir.directory.background import task_error_text
 from terroir.directory.models import Actor, Category, Label, LegalForm, Place, PlaceKind
+from terroir.directory.presenters import hours_text
 from terroir.directory.uploads import UploadRefused, upload_limit
 from terroir.lib.geo import Precision, haversine_km
 
@@ -117,7 +118,7 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("imports:progress", token=token)
     result = preview(path, mapping, rows=PREVIEW_ROWS, problems=PREVIEW_PROBLEMS)
     rows = [
-        {"line": r.line, "rejected": r.rejected, "values": [_cell(getattr(r, name)) for name in SHOWN_FIELDS]}
+        {"line": r.line, "rejected": r.rejected, "values": [_field_text(n, getattr(r, n)) for n in SHOWN_FIELDS]}
         for r in result.records
     ]
     context = {
@@ -134,6 +135,11 @@ def _cell(value: Any) -> str:
     if isinstance(value, tuple | list):
         return ", ".join(map(str, value))
     return str(value)
+
+
+def _field_text(name: str, value: Any) -> str:
+    """A field's value as the public pages say it: opening hours in words, not OpenStreetMap code."""
+    return hours_text(value) if name == "opening_hours" and value else _cell(value)
 
 
 def _state(token: str, options: dict[str, Any]) -> dict[str, Any]:
@@ -225,7 +231,8 @@ def _side_by_side(pair: RecordPair, names: dict[str, dict[str, str]] | None = No
     lines = []
     for name in COMPARED_FIELDS:
         vocabulary = names.get(name, {})
-        left, right = _cell(_named(a.get(name), vocabulary)), _cell(_named(b.get(name), vocabulary))
+        left = _field_text(name, _named(a.get(name), vocabulary))
+        right = _field_text(name, _named(b.get(name), vocabulary))
         if left or right:
             same = left.casefold() == right.casefold()
             lines.append({"field": name, "label": FIELD_LABELS[name], "first": left, "second": right, "same": same})
@@ -465,7 +472,7 @@ def _value_of(data: dict[str, Any], name: str) -> str:
     if name == "position":
         lat, lon = data.get("lat"), data.get("lon")
         return "" if lat is None or lon is None else f"{lat:.5f}, {lon:.5f} ({data.get('precision') or ''})"
-    return _cell(data.get(name))
+    return _field_text(name, data.get(name))
 
 
 def _value_of_entry(entry: Actor | Place, name: str) -> str:
@@ -473,7 +480,7 @@ def _value_of_entry(entry: Actor | Place, name: str) -> str:
         return "" if entry.lat is None or entry.lon is None else f"{entry.lat:.5f}, {entry.lon:.5f}"
     if name in ("categories", "labels"):
         return _("see the products")
-    return _cell(getattr(entry, {"commune_code": "commune_id"}.get(name, name), ""))
+    return _field_text(name, getattr(entry, {"commune_code": "commune_id"}.get(name, name), ""))
 
 
 def _value_of_origin(origin: FieldOrigin) -> str:

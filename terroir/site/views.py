@@ -48,7 +48,10 @@ def coordination(request: HttpRequest) -> HttpResponse:
         "pairs": RecordPair.objects.filter(status=RecordPair.Status.REVIEW).count(),
         "imports_running": ImportRun.objects.filter(status=ImportRun.Status.RUNNING).count(),
         "imports": ImportRun.objects.select_related("source").order_by("-started_at")[:RECENT],
-        "plans": access.runs_of(request.user).defer("problem", "labels", "plan", "report")[:RECENT],
+        # The carrier's name is shown beside each plan: read with it, not once per plan.
+        "plans": access.runs_of(request.user)
+        .select_related("owner")
+        .defer("problem", "labels", "plan", "report")[:RECENT],
         "funnel": needs_funnel(),
     }
     return render(request, "site/coordination.html", context)

@@ -130,3 +130,120 @@ def test_the_grid_and_the_expression_round_trip_and_the_rest_opens_in_advanced_m
     assert "Horaires non compris à partir du caractère 1" in tab.content()
     assert tab.locator(".hours-advanced").get_attribute("open") is not None
     tab.screenshot(path=f"{SHOTS}/advanced-error-fr.png", full_page=True)
+
+
+F15_SHOTS = "/tmp/shots-f15"
+MONTHS_FR = ["jan.", "fév.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+# Whether a closed <select> has room for its chosen option's text (else the browser cuts it): the text
+# measured in the select's font, against its width less its padding and Chromium's arrow (1.25em).
+SHOWN_WHOLE = """s => { const style = getComputedStyle(s), pen = document.createElement('canvas').getContext('2d');
+  pen.font = style.font;
+  const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+    - 1.25 * parseFloat(style.fontSize);
+  return pen.measureText(s.selectedOptions[0].text).width <= room; }"""
+
+
+def grid_tab(browser: Any, live_server: Any, people: Any, size: str) -> Any:
+    context = browser.new_context(locale="fr-FR", viewport=SIZES[size], is_mobile=size == "phone")
+    return signed_in(offline_tab(browser, live_server, context), people.claire, live_server)
+
+
+def saved(tab: Any) -> None:
+    """Submits the edit form and waits for the page it comes back to (the same address, with a message)."""
+    with tab.expect_navigation():
+        tab.locator("form.edit button[type=submit]").click()
+    tab.locator("ul.messages").wait_for()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_owner_opens_her_shop_from_april_to_october_one_saturday_in_two_by_clicking_the_grid(
+    browser: Any, live_server: Any, territory: Any, people: Any, settings: Any, size: str
+) -> None:
+    settings.TERROIR_TILE_URL = ""
+    tab = grid_tab(browser, live_server, people, size)
+    shop = territory.farm_shop  # Fr 16:00-19:00; Sa 09:00-12:00
+    tab.goto(f"{live_server.url}/edit/place/{shop.pk}/")
+    # The grid keeps near the form's column (its "add" buttons beside their day, not across the screen), and
+    # a checkbox starts its line under its label.
+    column = tab.locator("#id_closed_at").bounding_box()
+    grid = tab.locator("fieldset.hours-grid").bounding_box()
+    assert grid["x"] + grid["width"] <= column["x"] + max(column["width"], 800) + 1
+    saturday = tab.locator(".hours-day[data-day=Sa] input[type=time]")
+    if size == "desktop":  # a slot's start and end on one line, the twelve months on one line
+        assert saturday.nth(0).bounding_box()["y"] == saturday.nth(1).bounding_box()["y"]
+        boxes = tab.locator("fieldset.hours-months input[type=checkbox]")
+        assert boxes.nth(0).bounding_box()["y"] == boxes.nth(11).bounding_box()["y"]
+    assert tab.locator("#id_contact_public").bounding_box()["x"] == column["x"]
+    # No more Friday evenings: the slot's remove button, named for a screen reader.
+    tab.get_by_role("button", name="retirer le créneau vendredi 1").click()
+    assert tab.locator(".hours-day[data-day=Fr] .hours-closed").is_visible()
+    # The season: the months from November to March unticked, by their labels (June and July apart).
+    assert [t.strip() for t in tab.locator("fieldset.hours-months label").all_inner_texts()] == MONTHS_FR
+    for month in ("jan.", "fév.", "mars", "nov.", "déc."):
+        tab.locator("fieldset.hours-months").get_by_label(month, exact=True).uncheck()
+    # One Saturday in two, chosen by the words the owner reads.
+    weeks = tab.get_by_label("Semaines")
+    weeks.select_option(label="semaines impaires (1 sur 2)")
+    # The closed list shows the words that tell odd weeks from even ones, even on a phone.
+    assert weeks.evaluate(SHOWN_WHOLE), weeks.evaluate("s => s.selectedOptions[0].text")
+    assert tab.locator("#id_opening_hours").input_value() == "Apr-Oct week01-53/2 Sa 09:00-12:00"
+    assert wider_than_the_screen(tab) <= 0
+    tab.screenshot(path=f"{F15_SHOTS}/grid-season-{size}.png", full_page=True)
+    saved(tab)
+    shop.refresh_from_db()
+    assert shop.opening_hours == "Apr-Oct week01-53/2 Sa 09:00-12:00"
+    # Reopened, the grid shows the season and the week step it was given.
+    months = tab.locator("fieldset.hours-months input[type=checkbox]")
+    assert [months.nth(m).is_checked() for m in range(12)] == [False] * 3 + [True] * 7 + [False] * 2
+    assert tab.locator("select[name=hours-week]").input_value() == "odd"
+    assert not tab.locator("fieldset.hours-grid").evaluate("grid => grid.disabled")
+    # The place's page says it in words.
+    tab.goto(f"{live_server.url}{shop.get_absolute_url()}")
+    assert tab.locator(".hours-text").inner_text().strip() == (
+        "d'avril à octobre, un samedi sur deux (semaines impaires) 9 h–12 h"
+    )
+    assert "week01-53/2" not in tab.locator("main").inner_text()
+    assert wider_than_the_screen(tab) <= 0
+    tab.screenshot(path=f"{F15_SHOTS}/place-season-{size}.png", full_page=True)
+    tab.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_owner_types_the_code_in_advanced_mode_and_the_grid_follows_or_steps_aside(
+    browser: Any, live_server: Any, territory: Any, people: Any, settings: Any, size: str
+) -> None:
+    settings.TERROIR_TILE_URL = ""
+    tab = grid_tab(browser, live_server, people, size)
+    shop = territory.farm_shop
+    tab.goto(f"{live_server.url}/edit/place/{shop.pk}/")
+    code = tab.get_by_role("textbox", name="Horaires d’ouverture")
+    assert not code.is_visible()  # folded under "advanced" while the grid can show the hours
+    tab.get_by_text("Code OpenStreetMap (avancé)").click()
+    # Code the grid can show: it follows, season, week step and days.
+    code.fill("Apr-Oct week02-52/2 We,Fr 17:00-19:00")
+    assert tab.locator("select[name=hours-week]").input_value() == "even"
+    assert not tab.locator("input[name=hours-month-0]").is_checked()
+    assert tab.locator("input[name=hours-month-9]").is_checked()
+    wednesday = tab.locator(".hours-day[data-day=We] input[type=time]")
+    assert [wednesday.nth(0).input_value(), wednesday.nth(1).input_value()] == ["17:00", "19:00"]
+    assert tab.locator(".hours-day[data-day=Sa] .hours-closed").is_visible()
+    # Code it cannot: it steps aside, says why, and the code is what is saved.
+    code.fill("Jul-Aug We 09:00-13:00; Sa 08:00-12:00")
+    assert tab.locator("fieldset.hours-grid").evaluate("grid => grid.disabled")
+    # The code's box as wide as the form's other fields: the whole expression in sight as it is typed.
+    assert code.bounding_box()["width"] == tab.locator("#id_closed_at").bounding_box()["width"]
+    assert code.evaluate("box => box.scrollWidth <= box.clientWidth")
+    assert "grille" in tab.locator(".hours-notice").inner_text()
+    assert wider_than_the_screen(tab) <= 0
+    tab.screenshot(path=f"{F15_SHOTS}/grid-advanced-{size}.png", full_page=True)
+    saved(tab)
+    shop.refresh_from_db()
+    assert shop.opening_hours == "Jul-Aug We 09:00-13:00; Sa 08:00-12:00"
+    # Reopened: still advanced, open, the grid aside.
+    assert tab.locator(".hours-advanced").get_attribute("open") is not None
+    assert tab.locator("fieldset.hours-grid").evaluate("grid => grid.disabled")
+    tab.goto(f"{live_server.url}{shop.get_absolute_url()}")
+    assert tab.locator(".hours-text").inner_text().strip() == "en juillet et août, mercredi 9 h–13 h ; samedi 8 h–12 h"
+    assert wider_than_the_screen(tab) <= 0
+    tab.screenshot(path=f"{F15_SHOTS}/place-advanced-{size}.png", full_page=True)
+    tab.context.close()

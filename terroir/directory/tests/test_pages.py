@@ -153,3 +153,12 @@ def test_the_map_fits_the_results_of_a_search_without_a_point(client, territory)
     config = map_config(client.get("/?commune=Ambert&radius_km=25").content.decode())
     assert config["circle"]["radiusKm"] == 25 and config["circle"]["label"] == "Ambert (63)"
     assert config["bounds"] is None
+
+
+def test_a_producers_season_names_june_and_july_so_that_a_french_reader_tells_them_apart(client, territory) -> None:
+    # Django's three-letter months are for reading dates: in French, June and July are "jui" and "jul".
+    html = unescape(client.get(territory.honey_farm.get_absolute_url()).content.decode())
+    assert "(juin, juil., août, sept., oct., nov.)" in html
+    client.cookies["django_language"] = "en"
+    html = unescape(client.get(territory.honey_farm.get_absolute_url()).content.decode())
+    assert "(June, July, Aug., Sept., Oct., Nov.)" in html

@@ -4,6 +4,7 @@ bad input answered with a message rather than an error page."""
 
 from __future__ import annotations
 
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -305,3 +306,27 @@ def test_the_review_queue_filters_by_source_and_type_of_record_and_keeps_them_af
         reverse("imports:decide", args=[pair.pk]), {"decision": "different", "source": "bio", "type": kind, "page": "1"}
     )
     assert response.status_code == 302 and response["Location"] == f"{url}?source=bio&type={kind}&page=1"
+
+
+def test_a_pair_s_opening_hours_read_as_the_public_pages_say_them_not_as_code(coordinator, two_sources) -> None:
+    waiting = RecordPair.objects.get(status=RecordPair.Status.REVIEW)
+    for record, hours in ((waiting.first, "Tu-Sa 09:00-12:30,15:00-19:00"), (waiting.second, "Tu-Sa 09:00-12:30")):
+        record.data = {**record.data, "opening_hours": hours}
+        record.save(update_fields=["data"])
+    page = unescape(coordinator.get(reverse("imports:review"), **FRENCH).content.decode())
+    assert "mar.–sam. 9 h–12 h 30 et 15 h–19 h" in page and "mar.–sam. 9 h–12 h 30<" in page
+    assert "Tu-Sa" not in page
+    # An expression prose could not say exactly stays as it is.
+    waiting.second.data = {**waiting.second.data, "opening_hours": "sunrise-sunset"}
+    waiting.second.save(update_fields=["data"])
+    assert "sunrise-sunset" in coordinator.get(reverse("imports:review"), **FRENCH).content.decode()
+
+
+def test_the_origins_and_preview_pages_say_opening_hours_in_words_too() -> None:
+    from terroir.imports.views import _field_text, _value_of
+
+    with translation.override("fr"):
+        assert _value_of({"opening_hours": "Th 07:00-13:00"}, "opening_hours") == "jeudi 7 h–13 h"
+        assert _field_text("opening_hours", "Th 07:00-13:00") == "jeudi 7 h–13 h"
+        assert _field_text("name", "Th 07:00-13:00") == "Th 07:00-13:00"
+        assert _field_text("opening_hours", None) == ""

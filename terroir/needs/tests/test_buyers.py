@@ -4,6 +4,7 @@ among the person's own, a need closed only with a chosen outcome and a confirmat
 from __future__ import annotations
 
 import json
+from html import escape
 from typing import Any
 
 import pytest
@@ -280,3 +281,14 @@ def test_an_address_typed_without_moving_the_pin_is_geocoded(
     thiers = Commune.objects.get(code="63430")
     reserve = Place.objects.get(name="Réserve")
     assert (reserve.lat, reserve.lon) == (thiers.lat, thiers.lon)
+
+
+def test_the_close_confirmation_leads_back_to_its_need_by_the_breadcrumbs(
+    client: Client, territory: Any, people: Any
+) -> None:
+    new_buyer(people)
+    need = open_need(client, people)
+    page = client.post(f"/needs/{need.pk}/close/", {"outcome": "partly"}).content.decode()
+    crumbs = page[page.index('<nav class="breadcrumbs"') : page.index("</nav>", page.index('<nav class="breadcrumbs"'))]
+    assert f'<a href="/needs/{need.pk}/">{escape(need.title)}</a>' in crumbs
+    assert '<li aria-current="page">Clore</li>' in crumbs

@@ -8,14 +8,18 @@ inside the page through the browser's debugging protocol, which the pages' stric
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from terroir.conftest import screenshot, wider_than_the_screen
+from terroir.directory.models import Category
 from terroir.imports.models import ImportRun, Source
 from terroir.logistics.tests.test_sheets import sheet_run
+from terroir.needs.models import Answer, Need
 from terroir.observatory.territories import territory_create
 from terroir.site.tests.test_browser_phone import PAGES, SIZES, tab_at, who
 
@@ -25,16 +29,50 @@ AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
 
 
-def more_pages(territory: Any, role: str, import_run: Any) -> list[str]:
+# A page reached by acting on another one: its path, then what a person does there (the page checked is
+# the one the action leaves open).
+Step = str | tuple[str, Callable[[Any], None]]
+
+
+def close_asked(tab: Any) -> None:
+    """The need's buyer chooses an outcome and closes it: the confirmation page."""
+    tab.select_option("#outcome", "contracted")
+    with tab.expect_navigation():
+        tab.click("form[action$='/close/'] button[type=submit]")
+    tab.locator("input[name=confirm]").wait_for(state="attached")
+
+
+def hours_typed(tab: Any) -> None:
+    """The owner opens the hours' code and types what the grid cannot show: the grid steps aside."""
+    tab.click(".hours-advanced summary")
+    tab.fill("#id_opening_hours", "Mo-Fr 09:00-12:00; We 14:00-18:00")
+    tab.wait_for_function("() => document.querySelector('fieldset.hours-grid')?.disabled === true")
+
+
+def open_need(territory: Any) -> Need:
+    """The supermarket's open need for honey, which the beekeeper answered."""
+    need = Need.objects.create(
+        buyer=territory.clermont_supermarket.operator, title="Miel de montagne pour le rayon local",
+        category=Category.objects.get(slug="honey"), quantity=40, status=Need.Status.OPEN,
+        published_at=timezone.now(), delivery_place=territory.clermont_supermarket,
+    )  # fmt: skip
+    Answer.objects.create(need=need, producer=territory.honey_farm, kind=Answer.Kind.OFFER, price=12.5, volume=40,
+                          message="Miel de châtaignier et toutes fleurs, livré le mardi.")  # fmt: skip
+    return need
+
+
+def more_pages(territory: Any, role: str, import_run: Any, need: Any) -> list[Step]:
     """Pages of the role beyond its main pages (`PAGES`), checked the same way."""
-    extra = {
+    extra: dict[str, list[Step]] = {
         "visitor": ["/?kind=market", f"/suggest/place/{territory.ambert_market.pk}/", "/observatory/",
                     "/observatory/livradois/"],
-        "producer": [f"/suggest/place/{territory.ambert_market.pk}/"],
-        "buyer": [],
+        "producer": [f"/suggest/place/{territory.ambert_market.pk}/",
+                     (f"/edit/place/{territory.farm_shop.pk}/", hours_typed)],
+        "buyer": [f"/needs/{need.pk}/", (f"/needs/{need.pk}/", close_asked),
+                  f"/edit/actor/{territory.clermont_supermarket.operator_id}/"],
         "coordinator": ["/coordination/", f"/imports/runs/{import_run.pk}/", "/imports/mapping/", "/imports/mappings/",
                         "/observatory/canteens/import/"],
-    }
+    }  # fmt: skip
     return extra[role]
 
 
@@ -69,10 +107,15 @@ def test_no_main_page_of_a_role_is_wider_than_the_screen_or_has_a_serious_access
     )
     tab = tab_at(browser, live_server, who(people, role), SIZES[size])
     too_wide, found = {}, {}
-    for n, path in enumerate([*PAGES[role](territory, people, run), *more_pages(territory, role, import_run)]):
+    need = open_need(territory)
+    for n, step in enumerate([*PAGES[role](territory, people, run), *more_pages(territory, role, import_run, need)]):
+        path, action = (step, None) if isinstance(step, str) else step
         response = tab.goto(live_server.url + path)
         assert response is not None and response.status == 200, path
         tab.wait_for_load_state("load")
+        if action:
+            action(tab)
+            path = f"{path} ({action.__name__})"
         screenshot(tab, f"{role}-{size}-{n:02d}")
         if (extra := wider_than_the_screen(tab)) > 0:
             too_wide[path] = extra

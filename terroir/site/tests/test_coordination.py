@@ -180,3 +180,60 @@ def test_the_import_run_page_draws_the_accepted_and_rejected_rows(client: Client
     page = client.get(f"/imports/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert desc_of(page, "rows-chart") == "Accepted rows: 22,800; Rejected rows: 85."
     assert svg_of(page, "rows-chart").get("class") == "chart chart-split"
+
+
+def plans_listed(page: str) -> list[str]:
+    """The coordination home's latest plans, one line each: the link's address, then the item's text."""
+    start = page.index('<section id="recent-plans">')
+    section = ET.fromstring(page[start : page.index("</section>", start) + len("</section>")])
+    return [
+        f"{item.find('a').get('href')} {''.join(item.itertext())}"  # type: ignore[union-attr]
+        for item in section.iter("li")
+    ]
+
+
+def test_the_coordination_home_lists_the_five_latest_plans_newest_first_with_their_week_carrier_and_status(
+    client: Client, people: Any, django_assert_max_num_queries: Any
+) -> None:
+    client.force_login(people.camille)
+    page = client.get("/coordination/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert plans_listed(page) == [] and "No plan yet." in page
+    carriers = [Actor.objects.create(name=name, is_carrier=True) for name in ("CUMA <Livradois>", "Transports Durolle")]
+    start = timezone.now() - datetime.timedelta(days=10)
+    runs = [
+        PlanningRun.objects.create(
+            week=datetime.date(2026, 11, 2) + datetime.timedelta(weeks=n), owner=carriers[n % 2] if n % 3 else None,
+            status=[RunStatus.DONE, RunStatus.FAILED, RunStatus.QUEUED][n % 3], problem={}, labels={}, plan={},
+            report={}, created_at=start + datetime.timedelta(days=n),
+        )
+        for n in range(6)
+    ]  # fmt: skip
+    with django_assert_max_num_queries(12):
+        page = client.get("/coordination/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert plans_listed(page) == [
+        f"/logistics/runs/{runs[5].pk}/ Week of 7 December 2026 · Transports Durolle — queued",
+        f"/logistics/runs/{runs[4].pk}/ Week of 30 November 2026 · CUMA <Livradois> — failed",
+        f"/logistics/runs/{runs[3].pk}/ Week of 23 November 2026 — done",
+        f"/logistics/runs/{runs[2].pk}/ Week of 16 November 2026 · CUMA <Livradois> — queued",
+        f"/logistics/runs/{runs[1].pk}/ Week of 9 November 2026 · Transports Durolle — failed",
+    ]
+    assert "CUMA &lt;Livradois&gt;" in page and "No plan yet." not in page
+    client.cookies["django_language"] = "fr"
+    page = client.get("/coordination/").content.decode()
+    assert plans_listed(page)[2] == f"/logistics/runs/{runs[3].pk}/ Semaine du 23 novembre 2026 — terminé"
+
+
+def test_a_plan_sent_through_the_api_without_a_week_is_named_by_the_day_it_was_made(
+    client: Client, people: Any
+) -> None:
+    run = PlanningRun.objects.create(
+        week=None, status=RunStatus.DONE, problem={}, labels={}, plan={}, report={},
+        created_at=timezone.make_aware(datetime.datetime(2026, 11, 25, 10, 0)),
+    )  # fmt: skip
+    client.force_login(people.camille)
+    page = client.get("/coordination/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert plans_listed(page) == [f"/logistics/runs/{run.pk}/ Plan of 25 November 2026 — done"]
+    client.cookies["django_language"] = "fr"
+    assert plans_listed(client.get("/coordination/").content.decode()) == [
+        f"/logistics/runs/{run.pk}/ Plan du 25 novembre 2026 — terminé"
+    ]
