@@ -28,18 +28,29 @@ def _same_day_next_months(starts: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def weeks(
-    *, frequency: str, starts: dt.date, ends: dt.date | None, months: int, first: dt.date, last: dt.date
+    *,
+    frequency: str,
+    starts: dt.date,
+    ends: dt.date | None,
+    months: int,
+    first: dt.date,
+    last: dt.date,
+    weekdays: int = 0b1111111,
 ) -> list[dt.date]:
     """The Mondays of the weeks between `first` and `last` (included) with a delivery: every week, every
     other week or once a month from the first delivery's week, or that week alone; never after `ends`,
-    and only in the agreement's months (a week counts in the month of its Monday)."""
+    and only in the agreement's months (a week counts in the month of its Monday). The first delivery's
+    week counts only when one of the delivery days (`weekdays`, bit 0 = Monday) is still to come in it."""
     start, last = monday(starts), monday(last)
+    if not weekdays >> starts.weekday():  # none of the days is left in the first delivery's week: the next
+        start += dt.timedelta(weeks=1)
     if ends is not None:
-        last = min(last, monday(ends))
+        last = min(last, max(monday(ends), start))
     if frequency == ONCE:
         candidates = [start]
     elif frequency == MONTHLY:
         candidates = [monday(d) for d in _same_day_next_months(starts, last)]
+        candidates[:1] = [max(week, start) for week in candidates[:1]]
     else:
         step = 2 if frequency == FORTNIGHTLY else 1
         count = max(0, (last - start).days // 7 + 1)

@@ -155,8 +155,10 @@ def orders_generate(*, agreement: Agreement, today: dt.date | None = None) -> in
         )
         if agreement.status != Agreement.Status.ACTIVE:
             return 0
-        weeks = schedule.weeks(frequency=agreement.frequency, starts=agreement.starts, ends=agreement.ends,
-                               months=agreement.months, first=first, last=last)  # fmt: skip
+        weeks = schedule.weeks(
+            frequency=agreement.frequency, starts=agreement.starts, ends=agreement.ends, months=agreement.months,
+            first=first, last=last, weekdays=agreement.weekdays,
+        )  # fmt: skip
         need = agreement.answer.need
         for part in agreement.parts.select_related("producer"):
             done = set(part.orders.values_list("week", flat=True))

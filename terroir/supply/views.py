@@ -105,7 +105,7 @@ def _page(request: HttpRequest, found: Agreement, form: ChangeForm | None = None
     links = (
         AgreementOrder.objects.filter(part__agreement=found)
         .select_related("part__producer", "order", "order__owner")
-        .order_by("-week", "part__producer__name")
+        .order_by("week", "part__producer__name")
     )
     changeable = services.can_change(request.user, found) and found.status == Agreement.Status.ACTIVE
     context = {

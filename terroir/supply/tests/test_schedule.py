@@ -40,3 +40,15 @@ def test_weeks_outside_the_agreement_s_months_have_no_delivery() -> None:
     found = weeks(frequency="weekly", starts=MON, ends=None, months=december_only, first=MON,
                   last=dt.date(2027, 1, 18))  # fmt: skip
     assert found == [MON, dt.date(2026, 12, 14), dt.date(2026, 12, 21), dt.date(2026, 12, 28)]
+
+
+def test_the_first_delivery_s_week_counts_only_when_one_of_the_delivery_days_is_still_to_come() -> None:
+    tuesday, thursday = 0b0000010, 0b0001000
+    wednesday = MON + dt.timedelta(days=2)
+    later = MON + dt.timedelta(weeks=1)
+    assert weeks(frequency="weekly", starts=wednesday, ends=None, months=4095, first=MON, last=later,
+                 weekdays=thursday) == [MON, later]  # fmt: skip
+    assert weeks(frequency="weekly", starts=wednesday, ends=None, months=4095, first=MON, last=later,
+                 weekdays=tuesday) == [later]  # fmt: skip
+    assert weeks(frequency="once", starts=wednesday, ends=wednesday, months=4095, first=MON, last=later,
+                 weekdays=tuesday) == [later]  # fmt: skip
