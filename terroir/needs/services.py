@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Prefetch, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from terroir.accounts import notify
@@ -683,7 +683,7 @@ def answer_members_set(*, answer: Answer, by: Any, shares: list[tuple[Any, Any]]
     if total != answer.volume:
         raise ValidationError({"members": [
             _("The shares add up to %(total)s, not to the offer's volume (%(volume)s).")
-            % {"total": total, "volume": answer.volume}
+            % {"total": formats.number_format(total, 2), "volume": formats.number_format(answer.volume, 2)}
         ]})  # fmt: skip
     answer.shares.exclude(producer_id__in=list(wanted)).delete()
     now, kept, asked = timezone.now(), [], []

@@ -11,6 +11,7 @@ from django.test import Client
 from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
 from terroir.needs import services as needs
 from terroir.needs.tests.test_board import cheese_need
+from terroir.site.tests.test_browser_axe import violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,8 +29,10 @@ def signed_in(browser: Any, live_server: Any, user: Any, size: str) -> Any:
 
 
 def fits(tab: Any) -> None:
+    """Nothing runs off the screen, and axe-core finds no serious accessibility violation."""
     assert wider_than_the_screen(tab) <= 0
     assert past_the_edge(tab) == []
+    assert violations(tab) == []
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -42,9 +45,23 @@ def test_a_buyer_accepts_a_joint_offer_and_both_sides_see_its_orders_per_farm(
     answer = needs.answer_submit(
         need=need, producer=territory.cheese_farm, by=people.claire, kind="offer", price="13.90", volume="40"
     )
-    needs.answer_members_set(
-        answer=answer, by=people.claire, shares=[(territory.cheese_farm.pk, "25"), (territory.honey_farm.pk, "15")]
-    )
+    needs.answer_submit(need=need, producer=territory.honey_farm, by=people.hugo, kind="interested")
+    lead = signed_in(browser, live_server, people.claire, size)
+    lead.goto(live_server.url + need.get_absolute_url())
+    lead.get_by_role("link", name="Répondre avec d’autres producteurs (réponse groupée)").click()
+    lead.wait_for_url(f"**/needs/answers/{answer.pk}/members/")
+    lead.locator("select[name=member]").nth(1).select_option(str(territory.honey_farm.pk))
+    lead.locator("input[name=share]").nth(0).fill("25")
+    lead.locator("input[name=share]").nth(1).fill("10")
+    lead.get_by_role("button", name="Enregistrer la réponse groupée").click()
+    lead.wait_for_selector("#members-error")  # 25 + 10 is not 40
+    assert "ne font pas le volume de l’offre" in lead.inner_text("#members-error")
+    fits(lead)
+    screenshot(lead, f"supply-members-{size}")
+    lead.locator("input[name=share]").nth(1).fill("15")
+    lead.get_by_role("button", name="Enregistrer la réponse groupée").click()
+    lead.wait_for_url(f"**{need.get_absolute_url()}")
+    lead.wait_for_selector("text=Réponse groupée enregistrée")
     needs.answer_share_confirm(share=answer.shares.get(producer=territory.honey_farm), by=people.hugo, yes=True)
 
     buyer = signed_in(browser, live_server, people.sophie, size)
@@ -78,5 +95,10 @@ def test_a_buyer_accepts_a_joint_offer_and_both_sides_see_its_orders_per_farm(
     member.wait_for_selector("table.orders")
     assert "Modifier l’accord" not in member.inner_text("main")  # a member follows its lead
     fits(member)
-    for tab in (buyer, member):
+    buyer.get_by_role("button", name="Annuler l’accord…").click()
+    buyer.wait_for_url("**/cancel/")
+    buyer.wait_for_selector("input[name=reason]")
+    fits(buyer)
+    screenshot(buyer, f"supply-cancel-{size}")
+    for tab in (buyer, member, lead):
         tab.context.close()
