@@ -745,7 +745,7 @@ def acceptance_refusal(answer: Answer) -> str:
 def answer_accept(*, answer: Answer, by: Any) -> Answer:
     """The buyer accepts an offer (the agreement and its orders are terroir.supply's): the producers'
     people are told."""
-    answer = Answer.objects.select_for_update().select_related("need", "producer").get(pk=answer.pk)
+    answer = Answer.objects.select_for_update(of=("self",)).select_related("need", "producer").get(pk=answer.pk)
     if not can_manage(by, answer.need):
         raise PermissionDenied(_("You do not act for this buyer."))
     refusal = acceptance_refusal(answer)

@@ -26,7 +26,9 @@ class Agreement(models.Model):
         ACTIVE = "active", _("running")
         CANCELLED = "cancelled", _("cancelled")
 
-    answer = models.OneToOneField(Answer, on_delete=models.PROTECT, related_name="agreement")
+    # Deleting an organisation deletes its answers, and so their agreements (the planner's orders of its
+    # producers go with it, logistics' own cascade): the directory's deletions never stop on an agreement.
+    answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="agreement")
     # Whose planner gets the orders; none: the territory's coordinators plan them.
     carrier = models.ForeignKey(
         Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("carrier")
@@ -74,7 +76,7 @@ class AgreementPart(models.Model):
     for a joint answer (the pooled round collects from each)."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parts")
-    producer = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="+", verbose_name=_("producer"))
+    producer = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", verbose_name=_("producer"))
     volume = models.DecimalField(_("volume per delivery"), max_digits=10, decimal_places=2)
     lead = models.BooleanField(default=False)
 

@@ -149,7 +149,7 @@ def orders_generate(*, agreement: Agreement, today: dt.date | None = None) -> in
     made = 0
     with transaction.atomic():
         agreement = (
-            Agreement.objects.select_for_update()
+            Agreement.objects.select_for_update(of=("self",))
             .select_related("answer__need__buyer", "answer__need__category", "delivery_place")
             .get(pk=agreement.pk)
         )

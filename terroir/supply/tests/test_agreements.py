@@ -16,6 +16,7 @@ from django.utils import translation
 from terroir.accounts.models import Membership
 from terroir.conftest import person
 from terroir.directory.models import Actor
+from terroir.directory.services import actor_delete
 from terroir.logistics.models import DeliveryOrder
 from terroir.needs import services as needs
 from terroir.needs.models import Answer, Need, Notification
@@ -319,3 +320,12 @@ def test_the_need_page_offers_the_buyer_to_accept_and_tells_the_producer_once_ac
     agreement = services.agreement_accept(answer=answer, by=people.sophie)
     assert agreement.get_absolute_url() in client_of(people.claire).get(need_url).content.decode()
     assert Need.objects.get().status == Need.Status.OPEN  # closing stays the buyer's own decision
+
+
+def test_deleting_an_organisation_of_an_agreement_never_stops_on_it(territory: Any, people: Any) -> None:
+    agreement = services.agreement_accept(answer=joint_offer(territory, people), by=people.sophie, today=TODAY)
+    actor_delete(actor=territory.honey_farm)  # a member: its part and its orders go
+    assert [p.producer for p in agreement.parts.all()] == [territory.cheese_farm]
+    assert {o.producer for o in orders_of(agreement)} == {territory.cheese_farm}
+    actor_delete(actor=territory.cheese_farm)  # the lead: its answer, so the agreement, go
+    assert not Agreement.objects.exists() and not DeliveryOrder.objects.exists()
