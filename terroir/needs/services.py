@@ -638,10 +638,8 @@ def _producer_of(value: Any) -> Actor:
     if isinstance(value, Actor):
         found: Actor | None = value
     else:
-        try:
-            found = Actor.objects.filter(pk=int(value)).first()
-        except (TypeError, ValueError):
-            found = None
+        text = str(value).strip()
+        found = Actor.objects.filter(pk=int(text)).first() if text.isdigit() and len(text) < 19 else None
     if found is None:
         raise ValidationError({"members": [_("Unknown organisation: %(id)s.") % {"id": str(value)[:40]}]})
     if not found.is_producer:

@@ -19,7 +19,7 @@ from terroir.directory.models import Actor, Unit
 from terroir.logistics import services as logistics
 from terroir.logistics.models import DeliveryOrder, OrderKind
 from terroir.needs import services as needs
-from terroir.needs.models import Answer, Notification
+from terroir.needs.models import Answer, Frequency, Notification
 
 from . import schedule
 from .models import Agreement, AgreementOrder, AgreementPart
@@ -83,7 +83,8 @@ def _carrier(value: Any) -> Actor | None:
     if isinstance(value, Actor):
         found: Actor | None = value
     else:
-        found = Actor.objects.filter(pk=int(value)).first() if str(value).isdigit() else None
+        text = str(value)
+        found = Actor.objects.filter(pk=int(text)).first() if text.isdigit() and len(text) < 19 else None
     if found is None or not found.is_carrier:
         raise ValidationError({"carrier": [_("Choose a carrier from the list.")]})
     return found
@@ -104,7 +105,7 @@ def agreement_accept(*, answer: Answer, by: Any, carrier: Any = None, today: dt.
     agreement = Agreement.objects.create(
         answer=answer, carrier=chosen, price=answer.price, volume=answer.volume, frequency=need.frequency,
         months=need.months, weekdays=need.delivery_weekdays, window_start=window[0], window_end=window[1],
-        delivery_place=need.delivery_place, starts=starts, ends=starts if need.frequency == "once" else None,
+        delivery_place=need.delivery_place, starts=starts, ends=starts if need.frequency == Frequency.ONCE else None,
         accepted_by=by if getattr(by, "pk", None) else None,
     )  # fmt: skip
     shares = list(answer.shares.all())

@@ -87,8 +87,9 @@ def test_a_member_that_is_not_a_producer_or_a_share_without_producer_is_refused_
     assert page.status_code == 400 and "Épicerie du coin n’est pas un producteur" in page.content.decode()
     page = client_of(people.claire).post(url, {"member": [str(territory.cheese_farm.pk), ""], "share": ["25", "15"]})
     assert page.status_code == 400 and "Choisissez le producteur de chaque part" in page.content.decode()
-    page = client_of(people.claire).post(url, {"member": ["abc", "1"], "share": ["25", "15"]})
-    assert page.status_code == 400 and "Organisation inconnue" in page.content.decode()
+    for unknown in ("abc", "9" * 30, "-3"):
+        page = client_of(people.claire).post(url, {"member": [unknown, "1"], "share": ["25", "15"]})
+        assert page.status_code == 400 and "Organisation inconnue" in page.content.decode()
 
 
 def test_only_the_member_s_people_confirm_its_share_and_the_buyer_sees_one_offer(territory: Any, people: Any) -> None:

@@ -187,8 +187,9 @@ def test_an_offer_is_accepted_only_once_only_while_its_need_is_open_and_only_whe
     needs.answer_share_confirm(share=answer.shares.get(producer=territory.honey_farm), by=people.hugo, yes=True)
     with pytest.raises(PermissionDenied):
         services.agreement_accept(answer=answer, by=people.claire)
-    with pytest.raises(ValidationError, match="transporteur"):
-        services.agreement_accept(answer=answer, by=people.sophie, carrier=territory.cheese_farm.pk)
+    for carrier in (territory.cheese_farm.pk, "9" * 30, "x"):
+        with pytest.raises(ValidationError, match="transporteur"):
+            services.agreement_accept(answer=answer, by=people.sophie, carrier=carrier)
     services.agreement_accept(answer=answer, by=people.sophie)
     with pytest.raises(ValidationError, match="déjà acceptée"):
         services.agreement_accept(answer=answer, by=people.sophie)
