@@ -147,7 +147,6 @@ def orders_generate(*, agreement: Agreement, today: dt.date | None = None) -> in
     today = _today(today)
     first = schedule.monday(today)
     last = first + dt.timedelta(weeks=horizon_weeks() - 1)
-    made = 0
     with transaction.atomic():
         agreement = (
             Agreement.objects.select_for_update(of=("self",))
@@ -161,17 +160,19 @@ def orders_generate(*, agreement: Agreement, today: dt.date | None = None) -> in
             first=first, last=last, weekdays=agreement.weekdays,
         )  # fmt: skip
         need = agreement.answer.need
-        for part in agreement.parts.select_related("producer"):
-            done = set(part.orders.values_list("week", flat=True))
-            for week in weeks:
-                if week in done:
-                    continue
-                order = logistics.order_save(order=DeliveryOrder(
-                    week=week, owner=agreement.carrier, kind=OrderKind.SHIPMENT, producer=part.producer,
-                    customer=need.buyer, **_order_values(agreement, part),
-                ))  # fmt: skip
-                AgreementOrder.objects.create(part=part, week=week, order=order)
-                made += 1
+        parts = list(agreement.parts.select_related("producer"))
+        done = set(AgreementOrder.objects.filter(part__in=parts).values_list("part_id", "week"))
+        wanted = [(part, week) for part in parts for week in weeks if (part.pk, week) not in done]
+        orders = logistics.orders_create(orders=[
+            DeliveryOrder(
+                week=week, owner=agreement.carrier, kind=OrderKind.SHIPMENT, producer=part.producer,
+                customer=need.buyer, **_order_values(agreement, part),
+            )
+            for part, week in wanted
+        ])  # fmt: skip
+        links = zip(wanted, orders, strict=True)
+        AgreementOrder.objects.bulk_create(AgreementOrder(part=p, week=w, order=o) for (p, w), o in links)
+        made = len(orders)
         Agreement.objects.filter(pk=agreement.pk).update(generated_until=last)
     return made
 
