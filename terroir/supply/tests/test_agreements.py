@@ -265,7 +265,9 @@ def test_an_agreement_is_seen_by_both_sides_members_and_coordinators_and_by_nobo
     for who in (people.sophie, people.claire, people.hugo, people.camille):
         page = client_of(who).get(url)
         assert page.status_code == 200 and territory.honey_farm.name in page.content.decode()
-    assert "/supply/" in client_of(people.sophie).get("/supply/").content.decode()
+    assert client_of(None).get("/supply/").status_code == 302
+    for who in (people.sophie, people.hugo, people.camille):
+        assert agreed.get_absolute_url() in client_of(who).get("/supply/").content.decode()
     assert agreed.get_absolute_url() not in client_of(stranger).get("/supply/").content.decode()
 
 
@@ -284,7 +286,10 @@ def test_only_the_buyer_the_lead_and_coordinators_change_or_cancel_an_agreement(
     agreed.refresh_from_db()
     assert agreed.volume == Decimal("20.00") and agreed.window_end == dt.time(9)
     cancel = f"/supply/agreements/{agreed.pk}/cancel/"
+    assert client_of(None).post(cancel, {"confirm": "1"}).status_code == 302
+    assert client_of(person("zoe@ailleurs.example.org")).post(cancel, {"confirm": "1"}).status_code == 404
     assert client_of(people.hugo).post(cancel, {"confirm": "1"}).status_code == 403
+    assert client_of(people.camille).post(cancel).status_code == 200  # a coordinator is asked to confirm too
     asked = client_of(people.sophie).post(cancel)
     assert asked.status_code == 200 and Agreement.objects.get().status == Agreement.Status.ACTIVE
     assert client_of(people.sophie).post(cancel, {"confirm": "1"}).status_code == 302
