@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from terroir.accounts.models import Membership
@@ -128,3 +129,23 @@ def test_other_producers_see_nothing_of_a_joint_answer(territory: Any, people: A
     page = client_of(gardener).get(answer.need.get_absolute_url()).content.decode()
     assert territory.honey_farm.name not in page and "13,90" not in page and "/members/" not in page
     assert client_of(gardener).get(f"/needs/answers/{answer.pk}/members/").status_code == 403
+
+
+def test_a_joint_offer_s_volume_changes_only_with_its_shares_and_declining_lets_the_members_go(
+    territory: Any, people: Any
+) -> None:
+    answer = offer(territory, people)
+    services.answer_members_set(
+        answer=answer, by=people.claire, shares=[(territory.cheese_farm.pk, "25"), (territory.honey_farm.pk, "15")]
+    )
+    with pytest.raises(ValidationError, match="parts des membres"):
+        services.answer_submit(need=answer.need, producer=territory.cheese_farm, by=people.claire, kind="offer",
+                               price="13.90", volume="50")  # fmt: skip
+    services.answer_submit(need=answer.need, producer=territory.cheese_farm, by=people.claire, kind="offer",
+                           price="12.50", volume="40")  # fmt: skip
+    assert answer.shares.count() == 2  # a new price keeps the members
+    services.answer_submit(need=answer.need, producer=territory.cheese_farm, by=people.claire, kind="declined",
+                           reason="Plus de lait cet hiver")  # fmt: skip
+    assert not answer.shares.exists()
+    with pytest.raises(ValidationError, match="Seule une offre"):
+        services.answer_members_set(answer=Answer.objects.get(pk=answer.pk), by=people.claire, shares=[])
