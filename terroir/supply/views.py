@@ -5,6 +5,7 @@ An agreement that is not the person's does not exist for them (404), like anothe
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -13,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,7 +24,7 @@ from terroir.directory.models import Actor
 from terroir.needs import services as needs
 from terroir.needs.models import Answer
 
-from . import services
+from . import schedule, services
 from .models import Agreement, AgreementOrder
 
 
@@ -102,8 +104,10 @@ class ChangeForm(forms.Form):
 
 
 def _page(request: HttpRequest, found: Agreement, form: ChangeForm | None = None, status: int = 200) -> HttpResponse:
+    # The weeks to come and the last two months': a years-old agreement's page stays short.
+    since = schedule.monday(timezone.localdate()) - dt.timedelta(weeks=8)
     links = (
-        AgreementOrder.objects.filter(part__agreement=found)
+        AgreementOrder.objects.filter(part__agreement=found, week__gte=since)
         .select_related("part__producer", "order", "order__owner")
         .order_by("week", "part__producer__name")
     )
