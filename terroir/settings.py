@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "terroir.needs",
     "terroir.meetings",
     "terroir.logistics",
+    "terroir.supply",
     # Indicators over the capability apps (it reads the directory, needs and logistics): above them.
     "terroir.observatory",
     "terroir.api",
@@ -398,6 +399,8 @@ TERROIR_MATCH_WEIGHTS = {
 }  # fmt: skip
 # A producer is warned when one buyer would take more than this share of their declared monthly volume.
 TERROIR_DEPENDENCE_SHARE = float(os.getenv("TERROIR_DEPENDENCE_SHARE", "0.5"))
+# An agreement (an accepted need's offer) has its delivery orders in the planner this many weeks ahead.
+TERROIR_AGREEMENT_WEEKS_AHEAD = int(os.getenv("TERROIR_AGREEMENT_WEEKS_AHEAD", "4"))
 # Logistics: road distance ≈ great circle × this factor at this average speed, unless an OSRM-compatible
 # table service is configured (e.g. http://127.0.0.1:5000).
 TERROIR_ROAD_FACTOR = float(os.getenv("TERROIR_ROAD_FACTOR", "1.3"))

@@ -236,3 +236,29 @@ def vehicle_save(*, vehicle: Vehicle, owner: Actor | None) -> Vehicle:
         vehicle.full_clean()
         vehicle.save()
     return vehicle
+
+
+def order_save(*, order: DeliveryOrder) -> DeliveryOrder:
+    """Keep a delivery order (checked like the order form's): how other apps put orders in the planner
+    (terroir.supply's agreements make the weeks' orders of an accepted need)."""
+    with transaction.atomic():
+        order.week = monday(order.week)
+        order.full_clean()
+        order.save()
+    return order
+
+
+def orders_create(*, orders: list[DeliveryOrder]) -> list[DeliveryOrder]:
+    """Put many new orders in the planner at once, each checked like one saved alone."""
+    with transaction.atomic():
+        for order in orders:
+            order.week = monday(order.week)
+            order.full_clean()
+        return DeliveryOrder.objects.bulk_create(orders)
+
+
+def orders_delete(*, ids: Iterable[int]) -> int:
+    """Take orders out of the planner (plans already made keep their own copy of the problem)."""
+    with transaction.atomic():
+        deleted, _rows = DeliveryOrder.objects.filter(pk__in=list(ids)).delete()
+    return deleted

@@ -92,7 +92,8 @@ def planner(request: HttpRequest) -> HttpResponse:
     )
     orders = list(
         access.on_desk(DeliveryOrder.objects.filter(week=week), desk).select_related(
-            "producer__commune", "customer__commune", "delivery_place__commune", "owner"
+            "producer__commune", "customer__commune", "delivery_place__commune", "owner",
+            "agreement_link__part",  # terroir.supply's link: the order came from an accepted need
         )
     )
     error = ""

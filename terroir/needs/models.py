@@ -130,6 +130,12 @@ class Answer(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     message = models.TextField(_("message"), blank=True, max_length=3000)
     shortlisted = models.BooleanField(default=False)
+    # The buyer accepted this offer (confirmed on a page of its own): from then on it is an agreement
+    # (terroir.supply), changed or cancelled there, and the answer itself no longer changes.
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -141,6 +147,29 @@ class Answer(models.Model):
         return f"{self.producer} → {self.need}: {self.kind}"
 
 
+class AnswerShare(models.Model):
+    """One member's share of a joint answer: several producers offer one need's volume together, the
+    answer's producer leading (its people alone edit the shares) and each member confirming its own."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="shares")
+    producer = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="need_answer_shares")
+    volume = models.DecimalField(_("share of the volume per delivery"), max_digits=10, decimal_places=2)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["answer", "-volume", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "producer"], name="answer_share_unique"),
+            models.CheckConstraint(condition=Q(volume__gt=0), name="answer_share_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.producer}: {self.volume}"
+
+
 class Notification(models.Model):
     """One line of a person's inbox."""
 
@@ -150,6 +179,11 @@ class Notification(models.Model):
         SHORTLIST = "shortlist", _("you are shortlisted")
         CLOSED = "closed", _("a need is closed")
         MESSAGE = "message", _("a new message")
+        JOINT = "joint", _("you are asked into a joint answer")
+        SHARE = "share", _("a member answered about its share")
+        ACCEPTED = "accepted", _("an offer is accepted")
+        AGREEMENT = "agreement", _("an agreement changed")
+        CANCELLED = "cancelled", _("an agreement is cancelled")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     need = models.ForeignKey(Need, null=True, on_delete=models.CASCADE, related_name="+")

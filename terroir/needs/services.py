@@ -11,8 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
+from django.db.models import F, Prefetch, QuerySet
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from terroir.accounts import notify
@@ -26,7 +26,18 @@ from terroir.directory.taxonomy import REQUIREMENT_CHOICES, REQUIREMENTS
 from terroir.lib.geo import Point, bbox_around
 
 from . import matching
-from .models import DELIVERIES_PER_MONTH, Alert, Answer, Frequency, Match, Message, Need, Notification, Unit
+from .models import (
+    DELIVERIES_PER_MONTH,
+    Alert,
+    Answer,
+    AnswerShare,
+    Frequency,
+    Match,
+    Message,
+    Need,
+    Notification,
+    Unit,
+)
 
 NEED_FIELDS = (
     "title", "category", "quantity", "unit", "frequency", "months", "start_date", "delivery_place",
@@ -411,6 +422,15 @@ def answer_submit(
         raise ValidationError({"price": [_("An offer gives a price and a volume.")]})
     if kind == Answer.Kind.DECLINED and not reason.strip():
         raise ValidationError({"reason": [_("Say why, so that the buyer learns from it.")]})
+    sent = Answer.objects.filter(need=need, producer=producer).first()
+    if sent is not None and sent.accepted_at is not None:
+        raise ValidationError({"__all__": [_("The buyer accepted this offer: change the agreement instead.")]})
+    shared = list(sent.shares.all()) if sent is not None else []
+    if shared and kind == Answer.Kind.OFFER and sum(s.volume for s in shared) != values["volume"]:
+        raise ValidationError({"volume": [_("This is a joint answer: change its volume with the members' shares.")]})
+    if shared and kind != Answer.Kind.OFFER:
+        assert sent is not None
+        sent.shares.all().delete()  # only an offer is made jointly: the members are let go
     answer, _created = Answer.objects.update_or_create(
         need=need,
         producer=producer,
@@ -585,3 +605,152 @@ def message_send(*, answer: Answer, by: Any, body: str) -> Message:
         Notification(user_id=uid, need=answer.need, kind=Notification.Kind.MESSAGE) for uid in readers
     )
     return message
+
+
+# --- Joint answers and acceptance ------------------------------------------------------------------
+
+
+def people_notify(*, need: Need, actors: list[Actor], kind: str, by: Any = None) -> int:
+    """Tell the people of these organisations (not the person who acted) in their inbox."""
+    users = Membership.objects.filter(actor__in=actors, user__is_active=True).values_list("user_id", flat=True)
+    author = getattr(by, "pk", None)
+    rows = [Notification(user_id=uid, need=need, kind=kind) for uid in sorted(set(users)) if uid != author]
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def can_lead(user: Any, answer: Answer) -> bool:
+    """The lead producer's people (and coordinators) edit a joint answer."""
+    return is_coordinator(user) or answer.producer_id in actor_ids_of(user)
+
+
+def members_of(answer: Answer) -> list[AnswerShare]:
+    return list(answer.shares.select_related("producer").order_by("-volume", "pk"))
+
+
+def shares_for(user: Any) -> QuerySet[AnswerShare]:
+    """The shares the person's producers are asked for in other producers' joint answers."""
+    mine = AnswerShare.objects.filter(producer_id__in=actor_ids_of(user)).exclude(answer__producer=F("producer"))
+    return mine.select_related("answer", "answer__need", "answer__producer", "producer")
+
+
+def _producer_of(value: Any) -> Actor:
+    if isinstance(value, Actor):
+        found: Actor | None = value
+    else:
+        text = str(value).strip()
+        found = Actor.objects.filter(pk=int(text)).first() if text.isdigit() and len(text) < 19 else None
+    if found is None:
+        raise ValidationError({"members": [_("Unknown organisation: %(id)s.") % {"id": str(value)[:40]}]})
+    if not found.is_producer:
+        raise ValidationError({"members": [_("%(name)s is not a producer.") % {"name": found.name}]})
+    return found
+
+
+@transaction.atomic
+def answer_members_set(*, answer: Answer, by: Any, shares: list[tuple[Any, Any]]) -> list[AnswerShare]:
+    """Make an offer a joint answer: each member (a producer) with its share of the volume per delivery,
+    the shares adding up to the offer's volume, the lead among them. An empty list makes it the lead's
+    answer alone again. A member whose share is unchanged keeps its confirmation; the others are asked."""
+    if not can_lead(by, answer):
+        raise PermissionDenied(_("Only the lead producer changes a joint answer."))
+    if answer.need.status != Need.Status.OPEN:
+        raise ValidationError({"__all__": [_("This need is not open.")]})
+    if answer.accepted_at is not None:
+        raise ValidationError({"__all__": [_("The buyer accepted this offer: change the agreement instead.")]})
+    if answer.kind != Answer.Kind.OFFER or answer.volume is None:
+        raise ValidationError({"__all__": [_("Only an offer with a volume is made jointly.")]})
+    before = {s.producer_id: s for s in answer.shares.all()}
+    if not shares:
+        answer.shares.all().delete()
+        return []
+    wanted: dict[int, tuple[Actor, Decimal]] = {}
+    for producer_value, volume_value in shares:
+        producer = _producer_of(producer_value)
+        volume = _decimal("members", volume_value, positive=True)
+        if volume is None:
+            raise ValidationError({"members": [_("Give the share of %(name)s.") % {"name": producer.name}]})
+        if producer.pk in wanted:
+            raise ValidationError({"members": [_("%(name)s is listed twice.") % {"name": producer.name}]})
+        wanted[producer.pk] = (producer, volume)
+    if answer.producer_id not in wanted:
+        raise ValidationError({"members": [_("The lead producer takes a share too.")]})
+    if len(wanted) < 2:
+        raise ValidationError({"members": [_("A joint answer has at least two producers.")]})
+    total = sum((v for _p, v in wanted.values()), Decimal(0))
+    if total != answer.volume:
+        raise ValidationError({"members": [
+            _("The shares add up to %(total)s, not to the offer's volume (%(volume)s).")
+            % {"total": formats.number_format(total, 2), "volume": formats.number_format(answer.volume, 2)}
+        ]})  # fmt: skip
+    answer.shares.exclude(producer_id__in=list(wanted)).delete()
+    now, kept, asked = timezone.now(), [], []
+    for pk, (producer, volume) in wanted.items():
+        old = before.get(pk)
+        lead = pk == answer.producer_id
+        if old is not None and old.volume == volume:
+            kept.append(old)
+            continue
+        share, _created = AnswerShare.objects.update_or_create(
+            answer=answer, producer=producer,
+            defaults={"volume": volume, "confirmed_at": now if lead else None, "confirmed_by": by if lead else None},
+        )  # fmt: skip
+        kept.append(share)
+        if not lead:
+            asked.append(producer)
+    if asked:
+        people_notify(need=answer.need, actors=asked, kind=Notification.Kind.JOINT, by=by)
+    return sorted(kept, key=lambda s: (-s.volume, s.pk))
+
+
+@transaction.atomic
+def answer_share_confirm(*, share: AnswerShare, by: Any, yes: bool) -> AnswerShare | None:
+    """A member's people confirm their share, or withdraw from the joint answer (the lead is told and
+    must share the volume again)."""
+    if share.producer_id not in actor_ids_of(by):
+        raise PermissionDenied(_("You do not act for this producer."))
+    answer = share.answer
+    if answer.accepted_at is not None:
+        raise ValidationError({"__all__": [_("The buyer accepted this offer: change the agreement instead.")]})
+    if answer.need.status != Need.Status.OPEN:
+        raise ValidationError({"__all__": [_("This need is not open.")]})
+    people_notify(need=answer.need, actors=[answer.producer], kind=Notification.Kind.SHARE, by=by)
+    if not yes:
+        share.delete()
+        return None
+    share.confirmed_at, share.confirmed_by = timezone.now(), by
+    share.save(update_fields=["confirmed_at", "confirmed_by"])
+    return share
+
+
+def acceptance_refusal(answer: Answer) -> str:
+    """Why the buyer cannot accept this answer now, in words; empty when they can."""
+    if answer.accepted_at is not None:
+        return _("This offer is already accepted.")
+    if answer.need.status != Need.Status.OPEN:
+        return _("This need is not open: an offer is accepted only while its need is open.")
+    if answer.kind != Answer.Kind.OFFER or answer.price is None or answer.volume is None:
+        return _("Only an offer with a price and a volume can be accepted.")
+    shares = list(answer.shares.all())
+    if shares and sum(s.volume for s in shares) != answer.volume:
+        return _("The members' shares do not add up to the offer's volume: the lead producer must correct them.")
+    if any(s.confirmed_at is None for s in shares):
+        return _("Every member of this joint answer must confirm its share first.")
+    return ""
+
+
+@transaction.atomic
+def answer_accept(*, answer: Answer, by: Any) -> Answer:
+    """The buyer accepts an offer (the agreement and its orders are terroir.supply's): the producers'
+    people are told."""
+    answer = Answer.objects.select_for_update(of=("self",)).select_related("need", "producer").get(pk=answer.pk)
+    if not can_manage(by, answer.need):
+        raise PermissionDenied(_("You do not act for this buyer."))
+    refusal = acceptance_refusal(answer)
+    if refusal:
+        raise ValidationError({"__all__": [refusal]})
+    answer.accepted_at, answer.accepted_by = timezone.now(), by
+    answer.save(update_fields=["accepted_at", "accepted_by"])
+    producers = [answer.producer, *(s.producer for s in answer.shares.select_related("producer"))]
+    people_notify(need=answer.need, actors=producers, kind=Notification.Kind.ACCEPTED, by=by)
+    return answer

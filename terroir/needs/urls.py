@@ -17,4 +17,6 @@ urlpatterns = [
     path("<int:need_id>/answer/", views.answer, name="answer"),
     path("answers/<int:answer_id>/shortlist/", views.shortlist, name="shortlist"),
     path("answers/<int:answer_id>/messages/", views.conversation, name="conversation"),
+    path("answers/<int:answer_id>/members/", views.members, name="members"),
+    path("shares/<int:share_id>/confirm/", views.share_confirm, name="share_confirm"),
 ]

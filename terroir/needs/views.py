@@ -29,7 +29,7 @@ from terroir.directory.models import BUYER_KINDS, Actor, Category, Commune, Labe
 from terroir.directory.taxonomy import REQUIREMENT_CHOICES
 
 from . import services
-from .models import Alert, Answer, Frequency, Need, Unit
+from .models import Alert, Answer, AnswerShare, Frequency, Need, Unit
 
 BUYER_KIND_VALUES = {k.value for k in BUYER_KINDS}
 
@@ -279,7 +279,9 @@ def need(request: HttpRequest, need_id: int) -> HttpResponse:
     if not found.public and not request.user.is_authenticated:
         return redirect(f"/account/login/?next={found.get_absolute_url()}")
     producers = services.producers_of(request.user)
-    answers = list(found.answers.select_related("producer", "producer__commune"))
+    answers = list(
+        found.answers.select_related("producer", "producer__commune").prefetch_related("shares__producer")
+    )
     mine = [a for a in answers if a.producer_id in {p.pk for p in producers}]
     context: dict[str, Any] = {
         "need": found,
@@ -296,12 +298,13 @@ def need(request: HttpRequest, need_id: int) -> HttpResponse:
             if (w := services.dependence_warning(need=found, producer=a.producer, volume=a.volume))
         ],
         "shortlisted_me": any(a.shortlisted for a in mine),
+        "invitations": list(services.shares_for(request.user).filter(answer__need=found)),
     }
     if manager:
         matches = list(found.matches.select_related("producer", "producer__commune"))
         by_producer = {a.producer_id: a for a in answers}
         context["matches"] = [(m, by_producer.get(m.producer_id), services.match_words(m)) for m in matches]
-        context["answers"] = [(a, services.contacts_shared(a)) for a in answers]
+        context["answers"] = [(a, services.contacts_shared(a), services.acceptance_refusal(a)) for a in answers]
     if producers and found.status == Need.Status.OPEN:
         # Changing one's answer starts from it (its first delivery too, in the date input's ISO form).
         sent = mine[0] if len(mine) == 1 else None
@@ -453,3 +456,61 @@ def conversation(request: HttpRequest, answer_id: int) -> HttpResponse:
         return redirect(request.path)
     thread = found.messages.select_related("author")
     return render(request, "needs/conversation.html", {"answer": found, "thread": thread})
+
+
+def _member_candidates(answer: Answer, user: Any) -> list[Actor]:
+    """Who may join a joint answer from the form: the producers the matching found, those who answered,
+    the members already in, and the person's own producers."""
+    need = answer.need
+    ids = {
+        *need.matches.values_list("producer_id", flat=True), *need.answers.values_list("producer_id", flat=True),
+        *answer.shares.values_list("producer_id", flat=True), *actor_ids_of(user),
+    }  # fmt: skip
+    return list(Actor.objects.filter(pk__in=ids, is_producer=True).order_by("name"))
+
+
+@login_required
+def members(request: HttpRequest, answer_id: int) -> HttpResponse:
+    """The lead producer shares the offer's volume among the members of a joint answer (rows of producer
+    and share; an empty row is ignored, no row at all makes it the lead's answer alone)."""
+    found = get_object_or_404(Answer.objects.select_related("need", "need__buyer", "producer"), pk=answer_id)
+    if not services.can_lead(request.user, found):
+        raise PermissionDenied(_("Only the lead producer changes a joint answer."))
+    shares = services.members_of(found)
+    rows: list[tuple[str, str]] = [(str(s.producer_id), str(s.volume)) for s in shares]
+    error = ""
+    if request.method == "POST":
+        posted = list(zip(request.POST.getlist("member"), request.POST.getlist("share"), strict=False))
+        rows = [(m.strip(), v.strip()) for m, v in posted if m.strip() or v.strip()]
+        try:
+            if any(not m for m, _v in rows):
+                raise ValidationError({"members": [_("Choose the producer of each share.")]})
+            services.answer_members_set(answer=found, by=request.user, shares=rows)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Joint answer saved: the members are asked to confirm their shares."))
+            return redirect(found.need)
+    elif not rows and found.volume is not None:
+        rows = [(str(found.producer_id), str(found.volume))]
+    context = {
+        "answer": found, "need": found.need, "shares": shares, "error": error,
+        "rows": rows + [("", "")] * 3, "candidates": _member_candidates(found, request.user),
+    }  # fmt: skip
+    return render(request, "needs/members.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def share_confirm(request: HttpRequest, share_id: int) -> HttpResponse:
+    found = get_object_or_404(AnswerShare.objects.select_related("answer__need", "answer__producer"), pk=share_id)
+    if found.producer_id not in actor_ids_of(request.user):
+        raise PermissionDenied(_("You do not act for this producer."))
+    yes = request.POST.get("yes") == "1"
+    try:
+        services.answer_share_confirm(share=found, by=request.user, yes=yes)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your share is confirmed.") if yes else _("You left the joint answer."))
+    return redirect(found.answer.need)

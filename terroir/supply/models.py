@@ -1,0 +1,106 @@
+"""Agreements: a buyer's accepted offer with its schedule, and the delivery orders made from it.
+
+The bridge between the needs board and the pooled rounds (two apps of one layer that never import each
+other): an accepted answer (terroir.needs) becomes an agreement whose parts — one per producer, several
+for a joint answer — make each delivery week's orders in the planner (terroir.logistics).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from terroir.directory.models import Actor, Place
+from terroir.logistics.models import DeliveryOrder
+from terroir.needs.models import Answer, Frequency
+
+
+class Agreement(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("running")
+        CANCELLED = "cancelled", _("cancelled")
+
+    # Deleting an organisation deletes its answers, and so their agreements (the planner's orders of its
+    # producers go with it, logistics' own cascade): the directory's deletions never stop on an agreement.
+    answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="agreement")
+    # Whose planner gets the orders; none: the territory's coordinators plan them.
+    carrier = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("carrier")
+    )
+    price = models.DecimalField(_("price (€ per unit)"), max_digits=10, decimal_places=2)
+    volume = models.DecimalField(_("volume per delivery"), max_digits=10, decimal_places=2)
+    frequency = models.CharField(_("frequency"), max_length=20, choices=Frequency.choices)
+    months = models.PositiveSmallIntegerField(_("months"), default=4095)  # bit 0 = January
+    weekdays = models.PositiveSmallIntegerField(_("delivery days"))  # bit 0 = Monday
+    window_start = models.TimeField(_("deliveries from"), default=dt.time(7, 0))
+    window_end = models.TimeField(_("deliveries until"), default=dt.time(12, 0))
+    delivery_place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("delivery place")
+    )
+    starts = models.DateField(_("first delivery"))
+    ends = models.DateField(_("last delivery"), null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # The last week whose orders exist: the worker's duty extends the agreements behind the horizon.
+    generated_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agreement")
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(volume__gt=0), name="agreement_volume_positive"),
+            models.CheckConstraint(condition=Q(window_end__gt=models.F("window_start")), name="agreement_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.answer.need}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("supply:agreement", args=[self.pk])
+
+
+class AgreementPart(models.Model):
+    """One producer's share of each delivery: the whole volume for a producer alone, a member's share
+    for a joint answer (the pooled round collects from each)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parts")
+    producer = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", verbose_name=_("producer"))
+    volume = models.DecimalField(_("volume per delivery"), max_digits=10, decimal_places=2)
+    lead = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-lead", "-volume", "pk"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "producer"], name="agreement_part_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.producer}: {self.volume}"
+
+
+class AgreementOrder(models.Model):
+    """The order a part made for a week. The row stays when a carrier deletes the order (`order` empty):
+    the week is not made again."""
+
+    part = models.ForeignKey(AgreementPart, on_delete=models.CASCADE, related_name="orders")
+    week = models.DateField()  # its Monday
+    order = models.OneToOneField(
+        DeliveryOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="agreement_link"
+    )
+
+    class Meta:
+        ordering = ["week", "part"]
+        constraints = [models.UniqueConstraint(fields=["part", "week"], name="agreement_order_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.part} {self.week}"

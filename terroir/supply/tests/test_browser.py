@@ -1,0 +1,104 @@
+"""In a real browser, at desktop and phone size: the supermarket accepts a joint offer of two farms, sees
+the agreement's delivery orders per farm, and a member farm sees the acceptance and the same orders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
+from terroir.needs import services as needs
+from terroir.needs.tests.test_board import cheese_need
+from terroir.site.tests.test_browser_axe import violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
+
+
+def signed_in(browser: Any, live_server: Any, user: Any, size: str) -> Any:
+    width, height = SIZES[size]
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    tab = offline_tab(browser, live_server, context)
+    client = Client()
+    client.force_login(user)
+    tab.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return tab
+
+
+def fits(tab: Any) -> None:
+    """Nothing runs off the screen, and axe-core finds no serious accessibility violation."""
+    assert wider_than_the_screen(tab) <= 0
+    assert past_the_edge(tab) == []
+    assert violations(tab) == []
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_buyer_accepts_a_joint_offer_and_both_sides_see_its_orders_per_farm(
+    browser: Any, live_server: Any, territory: Any, people: Any, settings: Any, size: str
+) -> None:
+    settings.TERROIR_TILE_URL = ""
+    need = cheese_need(territory, people)
+    needs.need_publish(need=need, by=people.sophie)
+    answer = needs.answer_submit(
+        need=need, producer=territory.cheese_farm, by=people.claire, kind="offer", price="13.90", volume="40"
+    )
+    needs.answer_submit(need=need, producer=territory.honey_farm, by=people.hugo, kind="interested")
+    lead = signed_in(browser, live_server, people.claire, size)
+    lead.goto(live_server.url + need.get_absolute_url())
+    lead.get_by_role("link", name="Répondre avec d’autres producteurs (réponse groupée)").click()
+    lead.wait_for_url(f"**/needs/answers/{answer.pk}/members/")
+    lead.locator("select[name=member]").nth(1).select_option(str(territory.honey_farm.pk))
+    lead.locator("input[name=share]").nth(0).fill("25")
+    lead.locator("input[name=share]").nth(1).fill("10")
+    lead.get_by_role("button", name="Enregistrer la réponse groupée").click()
+    lead.wait_for_selector("#members-error")  # 25 + 10 is not 40
+    assert "ne font pas le volume de l’offre" in lead.inner_text("#members-error")
+    fits(lead)
+    screenshot(lead, f"supply-members-{size}")
+    lead.locator("input[name=share]").nth(1).fill("15")
+    lead.get_by_role("button", name="Enregistrer la réponse groupée").click()
+    lead.wait_for_url(f"**{need.get_absolute_url()}")
+    lead.wait_for_selector("text=Réponse groupée enregistrée")
+    needs.answer_share_confirm(share=answer.shares.get(producer=territory.honey_farm), by=people.hugo, yes=True)
+
+    buyer = signed_in(browser, live_server, people.sophie, size)
+    buyer.goto(live_server.url + need.get_absolute_url())
+    row = buyer.locator("tr.answer", has_text="GAEC des Monts du Forez")
+    assert territory.honey_farm.name in row.inner_text()  # one offer, with its members
+    fits(buyer)
+    screenshot(buyer, f"supply-need-buyer-{size}")
+    row.get_by_role("link", name="Accepter…").click()
+    buyer.wait_for_url(f"**/supply/answers/{answer.pk}/accept/")
+    buyer.wait_for_selector("#confirm-accept")
+    assert "556,00" in buyer.inner_text("main")  # the value of a delivery, 40 kg at 13,90 €
+    fits(buyer)
+    screenshot(buyer, f"supply-accept-{size}")
+    buyer.get_by_role("button", name="Accepter cette offre").click()
+    buyer.wait_for_url("**/supply/agreements/*/")
+    buyer.wait_for_selector("table.orders")
+    orders = buyer.inner_text("table.orders")
+    assert territory.cheese_farm.name in orders and territory.honey_farm.name in orders
+    assert "347,50" in orders and "208,50" in orders
+    fits(buyer)
+    screenshot(buyer, f"supply-agreement-{size}")
+
+    member = signed_in(browser, live_server, people.hugo, size)
+    member.goto(live_server.url + need.get_absolute_url())
+    member.wait_for_selector("text=L’acheteur a accepté cette offre.")
+    fits(member)
+    screenshot(member, f"supply-need-member-{size}")
+    member.get_by_role("link", name="Voir l’accord et ses livraisons").click()
+    member.wait_for_url("**/supply/agreements/*/")
+    member.wait_for_selector("table.orders")
+    assert "Modifier l’accord" not in member.inner_text("main")  # a member follows its lead
+    fits(member)
+    buyer.get_by_role("button", name="Annuler l’accord…").click()
+    buyer.wait_for_url("**/cancel/")
+    buyer.wait_for_selector("input[name=reason]")
+    fits(buyer)
+    screenshot(buyer, f"supply-cancel-{size}")
+    for tab in (buyer, member, lead):
+        tab.context.close()

@@ -1,0 +1,166 @@
+"""Agreements' pages: the buyer's confirmation of an offer, an agreement with its orders (both sides, the
+carrier and coordinators), its change and its cancellation (confirmed on a page of its own).
+
+An agreement that is not the person's does not exist for them (404), like another carrier's order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from terroir.directory.forms import WEEKDAYS
+from terroir.directory.models import Actor
+from terroir.needs import services as needs
+from terroir.needs.models import Answer
+
+from . import schedule, services
+from .models import Agreement, AgreementOrder
+
+
+def _weekday_names(mask: int) -> list[str]:
+    return [str(label) for value, label in WEEKDAYS if mask & (1 << int(value))]
+
+
+@login_required
+def agreements(request: HttpRequest) -> HttpResponse:
+    rows = services.agreements_of(request.user)[:200]
+    return render(request, "supply/agreements.html", {"agreements": rows})
+
+
+def _answer_for_buyer(request: HttpRequest, answer_id: int) -> Answer:
+    found = get_object_or_404(Answer.objects.select_related("need__buyer", "need__category", "producer"), pk=answer_id)
+    if not needs.can_manage(request.user, found.need):
+        raise PermissionDenied(_("You do not act for this buyer."))
+    return found
+
+
+@login_required
+def accept(request: HttpRequest, answer_id: int) -> HttpResponse:
+    """What accepting commits to (who, how much, when, the value per delivery), confirmed with a POST."""
+    found = _answer_for_buyer(request, answer_id)
+    if found.accepted_at is not None and hasattr(found, "agreement"):
+        return redirect(found.agreement)
+    refusal = needs.acceptance_refusal(found)
+    if request.method == "POST" and not refusal:
+        try:
+            agreement = services.agreement_accept(answer=found, by=request.user, carrier=request.POST.get("carrier"))
+        except ValidationError as exc:
+            refusal = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Offer accepted: the deliveries are in the planner."))
+            return redirect(agreement)
+    need = found.need
+    value = found.price * found.volume if found.price is not None and found.volume is not None else None
+    context: dict[str, Any] = {
+        "answer": found, "need": need, "refusal": refusal, "value": value,
+        "members": needs.members_of(found), "weekdays": _weekday_names(need.delivery_weekdays),
+        "carriers": Actor.objects.filter(is_carrier=True).order_by("name"),
+        "weeks_ahead": services.horizon_weeks(),
+    }  # fmt: skip
+    return render(request, "supply/accept.html", context, status=400 if refusal and request.method == "POST" else 200)
+
+
+def _agreement_of(request: HttpRequest, agreement_id: int) -> Agreement:
+    found = get_object_or_404(
+        Agreement.objects.select_related(
+            "answer__need__buyer", "answer__need__category", "answer__producer", "carrier", "delivery_place__commune"
+        ),
+        pk=agreement_id,
+    )
+    if not services.can_see(request.user, found):
+        raise Http404("no such agreement")
+    return found
+
+
+TIME = forms.TimeInput(attrs={"type": "time"})
+
+
+class ChangeForm(forms.Form):
+    volume = forms.DecimalField(label=gettext_lazy("Volume per delivery"), max_digits=10, decimal_places=2,
+                                min_value=0.01)  # fmt: skip
+    weekdays = forms.MultipleChoiceField(
+        label=gettext_lazy("Delivery days"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
+    )
+    window_start = forms.TimeField(label=gettext_lazy("Deliveries from"), widget=TIME)
+    window_end = forms.TimeField(label=gettext_lazy("Deliveries until"), widget=TIME)
+
+    @staticmethod
+    def initial_of(agreement: Agreement) -> dict[str, Any]:
+        return {
+            "volume": agreement.volume, "weekdays": [str(d) for d in range(7) if agreement.weekdays & (1 << d)],
+            "window_start": agreement.window_start, "window_end": agreement.window_end,
+        }  # fmt: skip
+
+
+def _page(request: HttpRequest, found: Agreement, form: ChangeForm | None = None, status: int = 200) -> HttpResponse:
+    # The weeks to come and the last two months': a years-old agreement's page stays short.
+    since = schedule.monday(timezone.localdate()) - dt.timedelta(weeks=8)
+    links = (
+        AgreementOrder.objects.filter(part__agreement=found, week__gte=since)
+        .select_related("part__producer", "order", "order__owner")
+        .order_by("week", "part__producer__name")
+    )
+    changeable = services.can_change(request.user, found) and found.status == Agreement.Status.ACTIVE
+    context = {
+        "agreement": found, "need": found.answer.need, "parts": found.parts.select_related("producer"),
+        "links": links[:200], "weekdays": _weekday_names(found.weekdays), "changeable": changeable,
+        "form": form or (ChangeForm(initial=ChangeForm.initial_of(found)) if changeable else None),
+    }  # fmt: skip
+    return render(request, "supply/agreement.html", context, status=status)
+
+
+@login_required
+def agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    return _page(request, _agreement_of(request, agreement_id))
+
+
+@login_required
+@require_POST
+def change(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    found = _agreement_of(request, agreement_id)
+    if not services.can_change(request.user, found):
+        raise PermissionDenied(_("Only the buyer and the lead producer change an agreement."))
+    form = ChangeForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.agreement_change(
+                agreement=found, by=request.user, volume=data["volume"],
+                weekdays=sum(1 << int(d) for d in data["weekdays"]), window_start=data["window_start"],
+                window_end=data["window_end"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Agreement changed: the coming orders follow, and the other side is told."))
+            return redirect(found)
+    return _page(request, found, form, status=400)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    found = _agreement_of(request, agreement_id)
+    if not services.can_change(request.user, found):
+        raise PermissionDenied(_("Only the buyer and the lead producer change an agreement."))
+    if found.status != Agreement.Status.ACTIVE:
+        messages.error(request, _("This agreement is already cancelled."))
+        return redirect(found)
+    if request.POST.get("confirm") != "1":
+        ahead = services.orders_ahead(found).exclude(order=None).count()
+        return render(request, "supply/cancel.html", {"agreement": found, "need": found.answer.need, "orders": ahead})
+    services.agreement_cancel(agreement=found, by=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, _("Agreement cancelled: its coming orders left the planner, and the other side is told."))
+    return redirect(found)
