@@ -17,8 +17,8 @@ from .settlement import Statement
 
 
 def money(value: Decimal) -> str:
-    """1234.5 → "1 234,50 €" as French invoices write it (a plain space: the PDF's core fonts lack the
-    narrow no-break one)."""
+    """1234.5 → "1 234,50 €" as French invoices write it (a plain space: Windows-1252, the PDF's core
+    fonts' encoding, lacks the narrow no-break one)."""
     text = f"{value:,.2f}".replace(",", " ").replace(".", ",")
     return f"{text} €"
 
@@ -52,6 +52,8 @@ def _latin(text: str) -> str:
 
 def statement_pdf(seller: Seller, statement: Statement, first: datetime.date, last: datetime.date) -> bytes:
     pdf = FPDF(format="A4")
+    # The core fonts with Windows-1252 (WinAnsiEncoding): French letters, the euro sign and dashes.
+    pdf.core_fonts_encoding = "windows-1252"
     pdf.set_title(_latin(_("Statement")))
     pdf.set_creator("Terroir")
     pdf.add_page()
