@@ -111,7 +111,7 @@ def test_nobody_comes_twice_in_a_day_unless_willing() -> None:
     both = frozenset({"morning", "afternoon"})
     problem = Problem(slots, [Person("A", 0, 600), Person("B", 0, 600)], {"A": both, "B": both}, 14)
     outcome = rota.solve(problem)
-    assert sorted(outcome.assignments["morning"] + outcome.assignments["afternoon"]) == ["A", "B"]
+    assert sorted(map(str, outcome.assignments["morning"] + outcome.assignments["afternoon"])) == ["A", "B"]
     alone = Problem(slots, [Person("A", 0, 600)], {"A": frozenset({"morning", "afternoon"})}, 14)
     refused = rota.solve(alone)
     assert refused.status == rota.INFEASIBLE
