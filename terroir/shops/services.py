@@ -318,9 +318,9 @@ def reason_text(stored: dict[str, Any]) -> str:
         when = datetime.date.fromisoformat(slot["date"])
         free = ", ".join(values["available"]) or _("nobody")
         return _(
-            "The opening of %(date)s %(starts)s–%(ends)s cannot be staffed: it needs %(needed)s people, "
-            "%(short)s missing. Available for it: %(free)s (the others are absent, not available at that time, "
-            "or already needed elsewhere)."
+            "The opening of %(date)s %(starts)s–%(ends)s cannot be staffed (people needed: %(needed)s, missing: "
+            "%(short)s). Available for it: %(free)s (the others are absent, not available at that time, or already "
+            "needed elsewhere)."
         ) % {"date": when.strftime("%d/%m/%Y"), "starts": slot["starts"], "ends": slot["ends"],
              "needed": values["needed"], "short": values["short"], "free": free}  # fmt: skip
     if code == engine.FORTNIGHT_SHORT:

@@ -114,7 +114,7 @@ def _row(line: int, values: dict[str, Any], shop: Shop, products: dict[str, Prod
         text = found[column] or ""
         if not text:
             if required:
-                result.problems.append((line, column, _("the %(column)s is required") % {"column": column}))
+                result.problems.append((line, column, _("a value is required here")))
             return
         try:
             parsed[column] = read(text)

@@ -158,8 +158,8 @@ def test_an_impossible_rota_says_which_opening_cannot_be_staffed(le_local: Any, 
     assert rota.status == RotaStatus.INFEASIBLE
     texts = [services.reason_text(r) for r in rota.reasons]
     assert texts == [
-        "The opening of 07/03/2026 09:00–13:00 cannot be staffed: it needs 1 people, 1 missing. Available for it: "
-        "nobody (the others are absent, not available at that time, or already needed elsewhere)."
+        "L'ouverture du 07/03/2026 09:00–13:00 ne peut pas être tenue (personnes nécessaires : 1, manquantes : 1). "
+        "Disponibles : personne (les autres sont absents, pas disponibles à cette heure-là ou déjà pris ailleurs)."
     ]
 
 
@@ -215,6 +215,6 @@ def test_a_statement_as_csv_and_pdf(le_local: Any) -> None:
     statement = services.statement_of(seller=le_local.depositor, first=MARCH[0], last=MARCH[1])
     text = documents.statement_csv(le_local.depositor, statement, *MARCH)
     assert "Miel de châtaignier 500 g;2;17.00;-8.50" in text
-    assert "Commission;4.25" in text and "Amount due;12.75" in text
+    assert "Commission;4.25" in text and "Montant dû;12.75" in text  # the tests run in French
     pdf = documents.statement_pdf(le_local.depositor, statement, *MARCH)
     assert pdf.startswith(b"%PDF") and b"WinAnsiEncoding" in pdf
