@@ -27,6 +27,7 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Hashable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +48,8 @@ def problem_make(weeks: int, rng: random.Random) -> rota.Problem:
         for week in range(weeks)
         for weekday, minutes, needed in OPENINGS
     ]
-    people, available = [], {}
+    people: list[rota.Person] = []
+    available: dict[Hashable, frozenset[Hashable]] = {}
     market = set(rng.sample(NAMES, 4))  # sell at Thursday's market
     no_saturday = set(rng.sample([n for n in NAMES if n not in market], 3))
     willing = set(rng.sample(NAMES, 3))
