@@ -360,15 +360,16 @@ def rota(request: HttpRequest, shop_id: int, rota_id: int) -> HttpResponse:
     found = _shop(request, shop_id)
     computed = get_object_or_404(Rota, pk=rota_id, shop=found)
     me = RotaMember.objects.filter(shop=found, user_id=request.user.pk or 0).first()
-    days: dict[datetime.date, list[tuple[OpeningSlot, list[Shift]]]] = {}
+    days: dict[datetime.date, list[tuple[OpeningSlot, list[Shift], list[int]]]] = {}
     for shift in Shift.objects.filter(rota=computed).select_related("slot", "member"):
         openings = days.setdefault(shift.date, [])
         if not openings or openings[-1][0].pk != shift.slot_id:
-            openings.append((shift.slot, []))
+            openings.append((shift.slot, [], []))
         openings[-1][1].append(shift)
+        openings[-1][2].append(shift.member_id)  # who is on it: not offered to take a shift of it
     hours: dict[str, int] = {}
     for shifts in days.values():
-        for _slot, people in shifts:
+        for _slot, people, _ids in shifts:
             for shift in people:
                 hours[shift.member.name] = hours.get(shift.member.name, 0) + shift.slot.minutes
     swaps = Swap.objects.filter(shift__rota=computed, status=SwapStatus.PENDING).select_related(
