@@ -167,7 +167,9 @@ def seasonal(*, shop: Shop, last: datetime.date, months: int = 12) -> Seasonal:
     )
     cells: dict[tuple[str, str], dict[tuple[int, int], Decimal]] = defaultdict(dict)
     for row in rows:
-        cells[(row["product__name"], row["seller__actor__name"])][(row["y"], row["m"])] = row["total"]
+        # SQLite sums decimals as floats (12.8000000000000): back to cents.
+        total = Decimal(str(row["total"])).quantize(CENT)
+        cells[(row["product__name"], row["seller__actor__name"])][(row["y"], row["m"])] = total
     table = [(name, producer, [by_month.get(k) for k in keys]) for (name, producer), by_month in sorted(cells.items())]
     totals = [sum((by_month.get(k) or Decimal(0) for by_month in cells.values()), Decimal("0.00")) for k in keys]
     return Seasonal(keys, table, totals)

@@ -117,6 +117,7 @@ def test_the_seasonal_table_shows_each_products_months_and_its_gaps(le_local: An
     rows = {name: cells for name, _producer, cells in season.rows}
     assert rows["Miel de châtaignier 500 g"] == [D("8.50"), None, D("17.00")]
     assert rows["Fourme d'Ambert AOP 250 g"] == [None, D("6.40"), None]
+    assert [str(total) for total in season.totals] == ["8.50", "6.40", "17.00"]  # cents, not float sums
     assert season.totals == [D("8.50"), D("6.40"), D("17.00")]
 
 
