@@ -267,7 +267,7 @@ def _enqueue(rota_id: int) -> None:
 def rota_execute(rota_id: int, *, time_limit_s: float = 60.0) -> None:
     """Compute and store a rota (on the worker): its shifts, or the reasons none exists."""
     rota = Rota.objects.select_related("shop").get(pk=rota_id)
-    Rota.objects.filter(pk=rota_id).update(status=RotaStatus.RUNNING, stage="build")
+    Rota.objects.filter(pk=rota_id).update(status=RotaStatus.RUNNING, stage="build")  # also when run directly
     problem, occurrences = rota_problem(rota.shop, rota.first_day, rota.weeks)
 
     def stage(name: str) -> None:

@@ -150,5 +150,5 @@ def test_every_page_of_the_shop_fits_the_screen(
     assert tab.locator("#commission").inner_text() == "12,75 €"
     assert tab.locator("table.seasonal td.gap").count() > 0
     assert tab.locator("table.seasonal tbody tr:last-child td").last.inner_text() == "83,30"
-    assert tab.locator("svg.bars rect").nth(11).bounding_box()["height"] > 50  # type: ignore[index]
+    assert tab.locator("svg.bars rect").nth(11).bounding_box()["height"] > 50
     tab.context.close()
