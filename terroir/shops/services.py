@@ -47,9 +47,14 @@ def _by(user: Any) -> Any:
 
 
 @transaction.atomic
-def shop_create(*, place: Place, owner: Actor, default_commission: Decimal | None = None) -> Shop:
+def shop_create(*, place: Place, owner: Actor | None = None, default_commission: Decimal | None = None) -> Shop:
+    """A shop's management for a directory place; its owner is the organisation that runs the place unless
+    another is given."""
     if place.kind != PlaceKind.PRODUCERS_SHOP:
         raise ValidationError({"place": _("A shop is a place of the producers' shop kind.")})
+    owner = owner or place.operator
+    if owner is None:
+        raise ValidationError({"place": _("Say in the directory which organisation runs this place first.")})
     if not owner.is_organisation and not owner.is_producer:
         raise ValidationError({"owner": _("The owner is an organisation of the directory.")})
     shop = Shop(place=place, owner=owner)

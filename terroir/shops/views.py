@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from terroir.accounts.permissions import is_coordinator
 from terroir.directory.forms import date_input, form_errors_add
+from terroir.directory.models import Place, PlaceKind
 
 from . import access, documents, services, till
 from .models import (
@@ -73,10 +75,33 @@ def _period_query(first: datetime.date, last: datetime.date) -> str:
     return f"start={first.isoformat()}&end={last.isoformat()}"
 
 
+class ShopForm(forms.Form):
+    place = forms.ModelChoiceField(
+        label=gettext_lazy("Producers' shop of the directory"),
+        queryset=Place.objects.filter(kind=PlaceKind.PRODUCERS_SHOP, shop__isnull=True).order_by("name"),
+    )
+    commission_percent = forms.DecimalField(label=gettext_lazy("Default commission (%)"), initial=25, min_value=0,
+                                            max_value=99, decimal_places=2)  # fmt: skip
+
+
 @login_required
 def shop_list(request: HttpRequest) -> HttpResponse:
+    """The shops and statements a person may open; coordinators also open a shop's management here."""
+    coordinator = is_coordinator(request.user)
+    form = ShopForm(request.POST or None) if coordinator else None
+    if request.method == "POST" and not coordinator:
+        raise PermissionDenied(_("This page is for the territory's coordinators."))
+    if form is not None and form.is_bound and form.is_valid():
+        rate = form.cleaned_data["commission_percent"] / 100
+        try:
+            created = services.shop_create(place=form.cleaned_data["place"], default_commission=rate)
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            return redirect("shops:catalogue", shop_id=created.pk)
     shops, sellers = access.shops_of(request.user)
-    return render(request, "shops/list.html", {"shops": shops, "sellers": sellers})
+    context = {"shops": shops, "sellers": sellers, "form": form}
+    return render(request, "shops/list.html", context, status=400 if form is not None and form.errors else 200)
 
 
 def _chart(totals: list[Decimal], months: list[tuple[int, int]]) -> dict[str, Any]:

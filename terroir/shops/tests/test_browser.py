@@ -152,3 +152,9 @@ def test_every_page_of_the_shop_fits_the_screen(
     assert tab.locator("table.seasonal tbody tr:last-child td").last.inner_text() == "83,30"
     assert tab.locator("svg.bars rect").nth(11).bounding_box()["height"] > 50
     tab.context.close()
+    coordinator = tab_for(browser, live_server, people.camille, size)
+    coordinator.goto(f"{live_server.url}/shops/")
+    assert coordinator.locator("select[name=place]").is_visible()
+    fits(coordinator)
+    shot(coordinator, f"list-coordinator-{size[0]}")
+    coordinator.context.close()

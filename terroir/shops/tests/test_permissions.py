@@ -189,3 +189,23 @@ def test_the_manager_asks_for_a_rota_and_is_sent_to_its_page(le_local: Any, worl
 @pytest.fixture
 def on_commit(django_capture_on_commit_callbacks: Any) -> Any:
     return django_capture_on_commit_callbacks
+
+
+def test_a_coordinator_opens_the_management_of_a_producers_shop_run_by_an_organisation(territory: Any,
+                                                                                      people: Any) -> None:  # fmt: skip
+    from terroir.directory.models import Actor
+    from terroir.shops.models import Shop
+
+    place = territory.le_local
+    client = Client()
+    client.force_login(people.camille)
+    refused = client.post(reverse("shops:list"), {"place": place.pk, "commission_percent": "20"})
+    assert refused.status_code == 400 and not Shop.objects.exists()  # nobody runs the place in the directory yet
+    place.operator = Actor.objects.create(name="SAS Le Local", is_organisation=True)
+    place.save(update_fields=["operator"])
+    response = client.post(reverse("shops:list"), {"place": place.pk, "commission_percent": "20"})
+    shop = Shop.objects.get()
+    assert response.status_code == 302 and (shop.owner, shop.default_commission) == (place.operator, D("0.2"))
+    producer = Client()
+    producer.force_login(people.claire)
+    assert producer.post(reverse("shops:list"), {"place": place.pk}).status_code == 403
