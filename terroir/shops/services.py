@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from terroir.accounts import notify
 from terroir.directory.models import Actor, Place, PlaceKind
 
 from . import rota as engine
@@ -366,7 +368,35 @@ def swap_ask(*, shift: Shift, to: RotaMember, by: Any) -> Swap:
         raise ValidationError({"to": _("%(name)s is already on this opening.") % {"name": to.name}})
     if Swap.objects.filter(shift=shift, to=to, status=SwapStatus.PENDING).exists():
         raise ValidationError({"to": _("%(name)s has already been asked.") % {"name": to.name}})
-    return Swap.objects.create(shift=shift, asked_by=shift.member, to=to)
+    swap = Swap.objects.create(shift=shift, asked_by=shift.member, to=to)
+    transaction.on_commit(lambda: _swap_tell(swap, asked=True))
+    return swap
+
+
+def _swap_tell(swap: Swap, *, asked: bool) -> int:
+    """An e-mail to the person asked (a swap waits for them) or to the one who asked (the answer)."""
+    whom = swap.to if asked else swap.asked_by
+    address = getattr(whom.user, "email", "")
+    if not address:
+        return 0
+    shift = swap.shift
+    values = {"name": (swap.asked_by if asked else swap.to).name, "shop": shift.rota.shop.place.name,
+              "date": shift.date.strftime("%d/%m/%Y"), "starts": shift.slot.starts.strftime("%H:%M"),
+              "url": settings.TERROIR_SITE_URL + shift.rota.get_absolute_url()}  # fmt: skip
+    with translation.override(settings.LANGUAGE_CODE):
+        if asked:
+            subject = _("%(name)s asks you to take a shift at %(shop)s") % values
+            body = _("Hello,\n\n%(name)s asks you to take their shift of %(date)s at %(starts)s at %(shop)s. "
+                     "Accept or decline here:\n\n%(url)s\n") % values  # fmt: skip
+        elif swap.status == SwapStatus.ACCEPTED:
+            subject = _("%(name)s takes your shift at %(shop)s") % values
+            body = _("Hello,\n\n%(name)s accepted your shift of %(date)s at %(starts)s: it is theirs now.\n\n"
+                     "%(url)s\n") % values  # fmt: skip
+        else:
+            subject = _("%(name)s cannot take your shift at %(shop)s") % values
+            body = _("Hello,\n\n%(name)s declined your shift of %(date)s at %(starts)s: it is still yours.\n\n"
+                     "%(url)s\n") % values  # fmt: skip
+    return notify.send(subject, body, [address])
 
 
 @transaction.atomic
@@ -391,12 +421,12 @@ def swap_answer(*, swap: Swap, accept: bool, by: Any) -> Swap:
     swap.status = SwapStatus.ACCEPTED if accept else SwapStatus.DECLINED
     swap.decided_at = timezone.now()
     swap.save(update_fields=["status", "decided_at"])
+    transaction.on_commit(lambda: _swap_tell(swap, asked=False))
     return swap
 
 
 def rota_ical(rota: Rota, member: RotaMember | None = None) -> bytes:
     """The rota's shifts (one member's, or all) as iCalendar, in the shop's time zone."""
-    from django.conf import settings
     from icalendar import Calendar
     from icalendar import Event as CalendarEvent
 

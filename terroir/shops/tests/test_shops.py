@@ -170,7 +170,9 @@ def test_a_rota_starts_on_a_monday(le_local: Any, people: Any) -> None:
         services.rota_request(shop=le_local.shop, first_day=dt.date(2026, 3, 3), weeks=2, by=le_local.florent)
 
 
-def test_a_shift_changes_hands_only_when_the_other_accepts(le_local: Any, people: Any, on_commit: Any) -> None:
+def test_a_shift_changes_hands_only_when_the_other_accepts(
+    le_local: Any, people: Any, on_commit: Any, mailoutbox: Any
+) -> None:
     rota_setup(le_local, people)
     with on_commit(execute=True):
         rota = services.rota_request(shop=le_local.shop, first_day=dt.date(2026, 3, 2), weeks=2, by=le_local.florent)
@@ -179,12 +181,17 @@ def test_a_shift_changes_hands_only_when_the_other_accepts(le_local: Any, people
     marc = le_local.shop.rota_members.get(name="Marc")
     with pytest.raises(ValidationError):
         services.swap_ask(shift=shift, to=marc, by=people.hugo)  # not Hugo's shift to offer
-    swap = services.swap_ask(shift=shift, to=marc, by=people.claire)
+    with on_commit(execute=True):
+        swap = services.swap_ask(shift=shift, to=marc, by=people.claire)
+    assert [m.to for m in mailoutbox] == [["hugo@durolle.example.org"]]  # Marc is Hugo's account here
+    assert "Claire" in mailoutbox[0].subject and rota.get_absolute_url() in mailoutbox[0].body
     shift.refresh_from_db()
     assert shift.member == le_local.claire  # nothing changes before the answer
     with pytest.raises(ValidationError):
         services.swap_answer(swap=swap, accept=True, by=people.claire)  # Claire cannot accept for Marc
-    services.swap_answer(swap=swap, accept=True, by=people.hugo)
+    with on_commit(execute=True):
+        services.swap_answer(swap=swap, accept=True, by=people.hugo)
+    assert mailoutbox[-1].to == ["claire@monts-du-forez.example.org"] and "Marc" in mailoutbox[-1].subject
     shift.refresh_from_db()
     assert shift.member == marc
     assert Swap.objects.get(pk=swap.pk).status == SwapStatus.ACCEPTED
