@@ -209,3 +209,15 @@ def test_a_coordinator_opens_the_management_of_a_producers_shop_run_by_an_organi
     producer = Client()
     producer.force_login(people.claire)
     assert producer.post(reverse("shops:list"), {"place": place.pk}).status_code == 403
+
+
+def test_a_rota_waiting_for_the_worker_says_so_and_reloads_itself(le_local: Any, world: Any, settings: Any,
+                                                                  on_commit: Any) -> None:  # fmt: skip
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    client = Client()
+    client.force_login(le_local.florent)
+    with on_commit(execute=True):
+        response = client.post(reverse("shops:rota_home", args=[world["shop"].pk]),
+                               {"first_day": "2026-03-09", "weeks": "1"})  # fmt: skip
+    page = client.get(response["Location"]).content.decode()
+    assert "en attente du serveur de tâches" in page and 'http-equiv="refresh"' in page
