@@ -27,6 +27,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -213,10 +214,23 @@ def _build(problem: Problem, *, elastic: bool) -> tuple[_Model, np.ndarray, np.n
     if not elastic:
         z = slack(1.0)
         shares = fair_shares(problem)
+        total: dict[int, list[tuple[int, float]]] = {}
         for p, person in enumerate(problem.people):
-            terms = [(c, float(slots[pairs[c][1]].minutes)) for c in by_person[p]]
+            terms = total[p] = [(c, float(slots[pairs[c][1]].minutes)) for c in by_person[p]]
             model.row([*terms, (z, -1.0)], -np.inf, shares[person.key])
             model.row([*terms, (z, 1.0)], shares[person.key], np.inf)
+        # Symmetry: people alike (same targets, willingness and availability) can swap their rotas, so
+        # any rota can be reordered to give the first of them at least as many minutes as the next. Saying
+        # so leaves the best deviation unchanged and spares HiGHS proving it again for each permutation
+        # (a shop where everybody is always available: 1.5 s of processor down to a fraction).
+        alike: dict[tuple[object, ...], list[int]] = defaultdict(list)
+        for p, person in enumerate(problem.people):
+            key = (person.min_minutes, person.max_minutes, person.twice_a_day,
+                   problem.available.get(person.key, frozenset()))  # fmt: skip
+            alike[key].append(p)
+        for group in alike.values():
+            for first, second in pairwise(group):
+                model.row([*total[first], *((c, -v) for c, v in total[second])], 0, np.inf)
     cost = np.concatenate([np.zeros(n), np.array(extra_cost)])
     integrality = np.concatenate([np.ones(n), np.zeros(len(extra_cost))])
     bounds = Bounds(np.zeros(n + len(extra_cost)), np.concatenate([np.ones(n), np.array(extra_upper)]))

@@ -163,3 +163,22 @@ def test_nonsense_is_refused() -> None:
         rota.solve(Problem([Slot("x", 0, 240, 0)], [], {}, 7))
     with pytest.raises(rota.RotaError):
         rota.solve(Problem([], [Person("A", 480, 360)], {}, 7))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_people_alike_still_get_the_fairest_rota(seed: int) -> None:
+    """The symmetry rule for people alike keeps the optimum (checked against every rota)."""
+    rng = random.Random(100 + seed)
+    days = 14
+    slots = [Slot(f"o{i}", rng.randrange(days), rng.choice([180, 240]), rng.choice([1, 2])) for i in range(5)]
+    low = rng.choice([180, 240])
+    people = [Person(name, low, low + 300) for name in "ABC"] + [Person("D", 0, 600, twice_a_day=True)]
+    everything = frozenset(s.key for s in slots)
+    problem = Problem(slots, people, {p.key: everything for p in people}, days)
+    best = brute_force(problem)
+    outcome = rota.solve(problem)
+    if best is None:
+        assert outcome.status == rota.INFEASIBLE
+    else:
+        assert outcome.status == rota.OPTIMAL and valid(problem, outcome.assignments)
+        assert outcome.max_deviation == pytest.approx(best, abs=1e-6)
