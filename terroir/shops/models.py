@@ -61,8 +61,11 @@ class Seller(models.Model):
 
     class Meta:
         ordering = ["actor__name"]
+        # One seller per producer and shop is the services' rule, not a unique constraint: when the directory
+        # merges two producers that both sell in a shop (terroir.directory.references.entry_merge), both
+        # sellers move to the producer kept, with their products and sales, instead of the merge failing.
+        indexes = [models.Index(fields=["shop", "actor"])]
         constraints = [
-            models.UniqueConstraint(fields=["shop", "actor"], name="seller_unique"),
             models.CheckConstraint(condition=Q(commission_rate__isnull=True) | Q(commission_rate__gte=0,
                                                                                  commission_rate__lt=1),
                                    name="seller_commission_range"),

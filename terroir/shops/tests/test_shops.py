@@ -240,3 +240,16 @@ def test_a_rota_whose_worker_died_is_failed_by_the_reaper(le_local: Any, monkeyp
     lost.refresh_from_db()
     alive.refresh_from_db()
     assert (lost.status, alive.status) == (RotaStatus.FAILED, RotaStatus.RUNNING)
+
+
+def test_merging_two_producers_that_both_sell_in_the_shop_keeps_their_sales(le_local: Any, territory: Any) -> None:
+    from terroir.directory.references import entry_merge
+
+    services.sale_record(shop=le_local.shop, product=le_local.honey, sold_on=MARCH[0], quantity=D("2"))
+    services.sale_record(shop=le_local.shop, product=le_local.fourme, sold_on=MARCH[0], quantity=D("1"))
+    entry_merge(entry=territory.honey_farm, into=territory.cheese_farm)
+    sellers = list(le_local.shop.sellers.order_by("pk"))
+    assert [s.actor_id for s in sellers] == [territory.cheese_farm.pk] * 2
+    assert Sale.objects.filter(shop=le_local.shop).count() == 2
+    with pytest.raises(ValidationError):
+        services.seller_add(shop=le_local.shop, actor=territory.cheese_farm, kind="depositor")
