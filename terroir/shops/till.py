@@ -8,7 +8,8 @@ Two usual shapes of export are read, found by their column names (French or Engl
   Prix unitaire TTC, Montant TTC — a refund is a negative quantity and amount;
 - a card terminal's items report: Date (2026-03-14 10:42), Transaction ID, SKU, Item, Quantity, Price,
   Total, Type (Sale or Refund) — a refund has positive numbers and the type Refund.
-Products are found by their till code (code article, SKU, PLU, EAN) in the shop.
+Products are found by their till code (code article, SKU, PLU, EAN) in the shop. Title rows above the
+header (the shop, the dates) are skipped: the header is the first row naming a code and a quantity.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from terroir.lib.tabular import Limits, SourceError, number_parse, rows_read
+from terroir.lib.tabular import HeaderAt, Limits, SourceError, number_parse, rows_read
 from terroir.lib.text import fold
 
 from .models import Product, Sale, Shop, TillImport
@@ -75,6 +76,15 @@ def _decimal(text: str) -> Decimal:
     return Decimal(str(parsed))
 
 
+class TillHeader(HeaderAt):
+    """The header is the first row that names a till code and a quantity in any of the usual ways: tills
+    and terminals often write a title, the shop's name or the dates above it."""
+
+    def found(self, header: list[str]) -> bool:
+        names = {_key(str(name)) for name in header}
+        return bool(names & set(COLUMNS["code"])) and bool(names & set(COLUMNS["quantity"]))
+
+
 def digest_of(path: Path) -> str:
     sha = hashlib.sha256()
     with path.open("rb") as handle:
@@ -88,7 +98,7 @@ def till_read(path: Path, *, shop: Shop) -> TillRead:
     result = TillRead()
     products = {p.code: p for p in Product.objects.filter(shop=shop)}
     try:
-        for count, row in enumerate(rows_read(path, limits=Limits.of(settings)), start=1):
+        for count, row in enumerate(rows_read(path, limits=Limits.of(settings), header=TillHeader()), start=1):
             if count > MAX_ROWS:
                 result.problems.append((row.line, "", _("more than %(n)d lines: split the file") % {"n": MAX_ROWS}))
                 break

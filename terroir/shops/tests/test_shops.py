@@ -47,6 +47,23 @@ def test_a_card_terminals_items_report_turns_its_refund_lines_negative(le_local:
     assert (april.gross, april.refunds, april.commission) == (D("8.50"), D("-8.50"), D("2.13"))
 
 
+def test_a_till_export_saved_as_a_spreadsheet_reads_the_same(le_local: Any, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Export ventes — Le Local"])  # a title row above the header, as tills write
+    sheet.append(["Date", "Transaction ID", "SKU", "Item", "Quantity", "Price", "Total", "Type"])
+    sheet.append(["2026-04-02 09:41", "TX-1", "MIEL-500", "Miel", 2, 8.5, 17, "Sale"])
+    sheet.append(["2026-04-04 16:20", "TX-2", "MIEL-500", "Miel", 1, 8.5, 8.5, "Refund"])
+    path = tmp_path / "ventes.xlsx"
+    book.save(path)
+    read = till.till_read(path, shop=le_local.shop)
+    assert read.problems == []
+    assert [(s.quantity, s.amount) for s in read.sales] == [(D("2"), D("17.00")), (D("-1"), D("-8.50"))]
+
+
 def test_the_same_till_file_is_not_counted_twice(le_local: Any) -> None:
     imported(le_local, "z_report_le_local_2026-03.csv")
     read = till.till_read(DATA / "z_report_le_local_2026-03.csv", shop=le_local.shop)
