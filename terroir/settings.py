@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "terroir.meetings",
     "terroir.logistics",
     "terroir.supply",
+    "terroir.shops",
     # Indicators over the capability apps (it reads the directory, needs and logistics): above them.
     "terroir.observatory",
     "terroir.api",

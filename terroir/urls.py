@@ -23,6 +23,7 @@ urlpatterns = [
     path("needs/", include("terroir.needs.urls")),
     path("logistics/", include("terroir.logistics.urls")),
     path("supply/", include("terroir.supply.urls")),
+    path("shops/", include("terroir.shops.urls")),
     path("observatory/", include("terroir.observatory.urls")),
     path("", include(directory_pages)),
 ]

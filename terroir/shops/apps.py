@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ShopsConfig(AppConfig):
+    name = "terroir.shops"
+    verbose_name = _("Producers' shops")
+
+    def ready(self) -> None:
+        from terroir.directory.background import reaper_register
+
+        from .tasks import rotas_reap
+
+        reaper_register(rotas_reap)

@@ -1,0 +1,89 @@
+"""A depositor's statement as CSV and PDF (fpdf2: pure Python, no system library, a small page of text
+and a table)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from terroir.lib import spreadsheet
+
+from .models import Seller
+from .settlement import Statement
+
+
+def money(value: Decimal) -> str:
+    """1234.5 → "1 234,50 €" as French invoices write it (a plain space: Windows-1252, the PDF's core
+    fonts' encoding, lacks the narrow no-break one)."""
+    text = f"{value:,.2f}".replace(",", " ").replace(".", ",")
+    return f"{text} €"
+
+
+def percent(rate: Decimal) -> str:
+    return f"{(rate * 100).normalize():f}".replace(".", ",") + " %"
+
+
+def statement_csv(seller: Seller, statement: Statement, first: datetime.date, last: datetime.date) -> str:
+    buffer = io.StringIO()
+    writer = spreadsheet.writer(buffer, delimiter=";")
+    writer.writerow([_("Shop"), seller.shop.place.name])
+    writer.writerow([_("Producer"), seller.actor.name])
+    writer.writerow([_("Period"), first.isoformat(), last.isoformat()])
+    writer.writerow([_("Commission rate"), str(statement.rate)])
+    writer.writerow([])
+    writer.writerow([_("Product"), _("Quantity"), _("Sales"), _("of which refunds")])
+    for row in statement.products:
+        writer.writerow([row.product, str(row.quantity.normalize()), str(row.amount), str(row.refunds)])
+    writer.writerow([])
+    writer.writerow([_("Sales"), str(statement.gross)])
+    writer.writerow([_("Commission"), str(statement.commission)])
+    writer.writerow([_("Amount due"), str(statement.due)])
+    return "\ufeff" + buffer.getvalue()
+
+
+def _latin(text: str) -> str:
+    """What the PDF's core fonts (Windows-1252) can write; anything else becomes a question mark."""
+    return text.encode("cp1252", "replace").decode("cp1252")
+
+
+def statement_pdf(seller: Seller, statement: Statement, first: datetime.date, last: datetime.date) -> bytes:
+    pdf = FPDF(format="A4")
+    # The core fonts with Windows-1252 (WinAnsiEncoding): French letters, the euro sign and dashes.
+    pdf.core_fonts_encoding = "windows-1252"
+    pdf.set_title(_latin(_("Statement")))
+    pdf.set_creator("Terroir")
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 15)
+    pdf.cell(0, 9, _latin(_("Consignment statement")), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "", 11)
+    for label, value in (
+        (_("Shop"), seller.shop.place.name),
+        (_("Producer"), seller.actor.name),
+        (_("Period"), f"{first:%d/%m/%Y} – {last:%d/%m/%Y}"),
+        (_("Commission rate"), percent(statement.rate)),
+    ):
+        pdf.cell(0, 7, _latin(f"{label} : {value}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("helvetica", "", 10)
+    with pdf.table(col_widths=(90, 25, 35, 35), text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT")) as table:
+        table.row([_latin(_("Product")), _latin(_("Quantity")), _latin(_("Sales")), _latin(_("of which refunds"))])
+        for row in statement.products:
+            quantity = f"{row.quantity.normalize():f}".replace(".", ",")
+            table.row([_latin(row.product), quantity, _latin(money(row.amount)), _latin(money(row.refunds))])
+    pdf.ln(4)
+    pdf.set_font("helvetica", "B", 11)
+    figures = [(_("Sales"), statement.gross), (_("Commission"), statement.commission), (_("Amount due"), statement.due)]
+    for name, amount in figures:
+        pdf.cell(60, 7, _latin(name))
+        pdf.cell(40, 7, _latin(money(amount)), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("helvetica", "", 8)
+    pdf.multi_cell(0, 4, _latin(_(
+        "The commission is computed once on the period's sales and rounded to the cent, half up; the amount "
+        "due is the sales less the commission."
+    )))  # fmt: skip
+    return bytes(pdf.output())

@@ -1,0 +1,451 @@
+"""The producers' shops' only writers, and the selectors their pages, statements and rota read."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from terroir.accounts import notify
+from terroir.directory.models import Actor, Place, PlaceKind
+
+from . import rota as engine
+from . import settlement
+from .models import (
+    Absence,
+    OpeningSlot,
+    Product,
+    Rota,
+    RotaMember,
+    RotaStatus,
+    Sale,
+    Seller,
+    SellerKind,
+    Shift,
+    Shop,
+    Swap,
+    SwapStatus,
+)
+
+CENT = Decimal("0.01")
+
+
+def _by(user: Any) -> Any:
+    return user if getattr(user, "pk", None) else None
+
+
+# --- The shop, its sellers and products ----------------------------------------------------------------
+
+
+@transaction.atomic
+def shop_create(*, place: Place, owner: Actor | None = None, default_commission: Decimal | None = None) -> Shop:
+    """A shop's management for a directory place; its owner is the organisation that runs the place unless
+    another is given."""
+    if place.kind != PlaceKind.PRODUCERS_SHOP:
+        raise ValidationError({"place": _("A shop is a place of the producers' shop kind.")})
+    owner = owner or place.operator
+    if owner is None:
+        raise ValidationError({"place": _("Say in the directory which organisation runs this place first.")})
+    if not owner.is_organisation and not owner.is_producer:
+        raise ValidationError({"owner": _("The owner is an organisation of the directory.")})
+    shop = Shop(place=place, owner=owner)
+    if default_commission is not None:
+        shop.default_commission = _rate_check(default_commission)
+    shop.save()
+    return shop
+
+
+def _rate_check(rate: Decimal) -> Decimal:
+    if not Decimal("0") <= rate < Decimal("1"):
+        raise ValidationError({"commission_rate": _("A commission rate lies between 0 and 100 %.")})
+    return rate.quantize(Decimal("0.0001"))
+
+
+@transaction.atomic
+def seller_add(*, shop: Shop, actor: Actor, kind: str, commission_rate: Decimal | None = None) -> Seller:
+    if not actor.is_producer:
+        raise ValidationError({"actor": _("Only producers sell in a producers' shop.")})
+    if Seller.objects.filter(shop=shop, actor=actor).exists():
+        raise ValidationError({"actor": _("%(name)s already sells in this shop.") % {"name": actor.name}})
+    rate = _rate_check(commission_rate) if commission_rate is not None else None
+    return Seller.objects.create(shop=shop, actor=actor, kind=kind, commission_rate=rate)
+
+
+@transaction.atomic
+def product_save(
+    *, shop: Shop, seller: Seller, code: str, name: str, unit_price: Decimal, unit: str = "piece"
+) -> Product:
+    """Add a product, or change the name, price or producer of the one with this till code."""
+    if seller.shop_id != shop.pk:
+        raise ValidationError({"seller": _("This producer does not sell in this shop.")})
+    if unit_price < 0:
+        raise ValidationError({"unit_price": _("A price cannot be negative.")})
+    code = code.strip()
+    if not code:
+        raise ValidationError({"code": _("The till code is required.")})
+    product, _created = Product.objects.update_or_create(
+        shop=shop, code=code,
+        defaults={"seller": seller, "name": name.strip(), "unit_price": unit_price.quantize(CENT), "unit": unit},
+    )  # fmt: skip
+    return product
+
+
+@transaction.atomic
+def sale_record(
+    *, shop: Shop, product: Product, sold_on: datetime.date, quantity: Decimal,
+    unit_price: Decimal | None = None, amount: Decimal | None = None, ticket: str = "", by: Any = None,
+) -> Sale:  # fmt: skip
+    """A sale entered by hand (a negative quantity is a refund). The amount, when not given, is the
+    quantity times the price rounded to the cent half up, as a till does."""
+    if product.shop_id != shop.pk:
+        raise ValidationError({"product": _("This product is not sold in this shop.")})
+    if quantity == 0:
+        raise ValidationError({"quantity": _("A sale has a quantity (negative for a refund).")})
+    price = product.unit_price if unit_price is None else unit_price
+    total = (quantity * price).quantize(CENT, rounding=ROUND_HALF_UP) if amount is None else amount.quantize(CENT)
+    return Sale.objects.create(
+        shop=shop, seller_id=product.seller_id, product=product, sold_on=sold_on, quantity=quantity,
+        unit_price=price, amount=total, ticket=ticket[:40], created_by=_by(by),
+    )  # fmt: skip
+
+
+# --- Statements and totals -----------------------------------------------------------------------------
+
+
+def _lines(
+    shop: Shop, first: datetime.date, last: datetime.date, seller: Seller | None = None
+) -> list[settlement.Line]:
+    rows = Sale.objects.filter(shop=shop, sold_on__gte=first, sold_on__lte=last)
+    if seller is not None:
+        rows = rows.filter(seller=seller)
+    return [
+        settlement.Line(seller_id, name, sold_on, quantity, amount)
+        for seller_id, name, sold_on, quantity, amount in rows.values_list(
+            "seller_id", "product__name", "sold_on", "quantity", "amount"
+        )
+    ]
+
+
+def statement_of(*, seller: Seller, first: datetime.date, last: datetime.date) -> settlement.Statement:
+    return settlement.statement(seller.pk, seller.rate, _lines(seller.shop, first, last, seller))
+
+
+def statements_of(
+    *, shop: Shop, first: datetime.date, last: datetime.date
+) -> list[tuple[Seller, settlement.Statement]]:
+    lines = _lines(shop, first, last)
+    sellers = Seller.objects.filter(shop=shop).select_related("actor", "shop")
+    return [(s, settlement.statement(s.pk, s.rate, lines)) for s in sellers]
+
+
+@dataclass(frozen=True)
+class Seasonal:
+    months: list[tuple[int, int]]  # (year, month), oldest first
+    rows: list[tuple[str, str, list[Decimal | None]]]  # (product, producer, amount per month; None: a gap)
+    totals: list[Decimal]  # per month
+
+
+def seasonal(*, shop: Shop, last: datetime.date, months: int = 12) -> Seasonal:
+    """Sales per product and month over the `months` ending with `last`'s month; a month without any sale
+    of a product the shop sold in the period is a gap (the seasonal hollows Le Local has to manage)."""
+    year, month = last.year, last.month
+    keys = []
+    for _i in range(months):
+        keys.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    keys.reverse()
+    first = datetime.date(keys[0][0], keys[0][1], 1)
+    rows = (
+        Sale.objects.filter(shop=shop, sold_on__gte=first, sold_on__lte=last)
+        .annotate(y=ExtractYear("sold_on"), m=ExtractMonth("sold_on"))
+        .values("product__name", "seller__actor__name", "y", "m")
+        .annotate(total=Sum("amount"))
+    )
+    cells: dict[tuple[str, str], dict[tuple[int, int], Decimal]] = defaultdict(dict)
+    for row in rows:
+        # SQLite sums decimals as floats (12.8000000000000): back to cents.
+        total = Decimal(str(row["total"])).quantize(CENT)
+        cells[(row["product__name"], row["seller__actor__name"])][(row["y"], row["m"])] = total
+    table = [(name, producer, [by_month.get(k) for k in keys]) for (name, producer), by_month in sorted(cells.items())]
+    totals = [sum((by_month.get(k) or Decimal(0) for by_month in cells.values()), Decimal("0.00")) for k in keys]
+    return Seasonal(keys, table, totals)
+
+
+# --- The rota --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def opening_slot_add(
+    *, shop: Shop, weekday: int, starts: datetime.time, ends: datetime.time, needed: int
+) -> OpeningSlot:
+    if ends <= starts:
+        raise ValidationError({"ends": _("An opening ends after it starts.")})
+    if not 0 <= weekday <= 6 or needed < 1:
+        raise ValidationError(_("A day of the week and at least one person."))
+    return OpeningSlot.objects.create(shop=shop, weekday=weekday, starts=starts, ends=ends, needed=needed)
+
+
+@transaction.atomic
+def rota_member_save(
+    *, shop: Shop, seller: Seller, name: str, user: Any = None, min_minutes: int = 360, max_minutes: int = 480,
+    twice_a_day: bool = False, slots: Iterable[OpeningSlot] | None = None, member: RotaMember | None = None,
+) -> RotaMember:  # fmt: skip
+    if seller.shop_id != shop.pk or seller.kind != SellerKind.ASSOCIATE:
+        raise ValidationError({"seller": _("The rota is staffed by the associates' people.")})
+    if min_minutes > max_minutes:
+        raise ValidationError({"max_minutes": _("The most is at least the least.")})
+    member = member or RotaMember(shop=shop)
+    member.seller, member.name, member.user = seller, name.strip(), _by(user)
+    member.min_minutes, member.max_minutes, member.twice_a_day = min_minutes, max_minutes, twice_a_day
+    member.save()
+    if slots is not None:
+        member.slots.set([s for s in slots if s.shop_id == shop.pk])
+    return member
+
+
+@transaction.atomic
+def absence_add(*, member: RotaMember, first_day: datetime.date, last_day: datetime.date, note: str = "") -> Absence:
+    if last_day < first_day:
+        raise ValidationError({"last_day": _("An absence ends on or after its first day.")})
+    return Absence.objects.create(member=member, first_day=first_day, last_day=last_day, note=note[:120])
+
+
+def rota_problem(
+    shop: Shop, first_day: datetime.date, weeks: int
+) -> tuple[engine.Problem, dict[Any, tuple[OpeningSlot, datetime.date]]]:
+    """The engine's problem for a period: an opening per weekly slot and date; each member available
+    for their weekly slots (all when none is chosen) outside their absences."""
+    days = 7 * weeks
+    weekly = list(OpeningSlot.objects.filter(shop=shop))
+    occurrences: dict[Any, tuple[OpeningSlot, datetime.date]] = {}
+    slots = []
+    for day in range(days):
+        date = first_day + datetime.timedelta(days=day)
+        for slot in weekly:
+            if slot.weekday == date.weekday():
+                key = f"{slot.pk}@{date.isoformat()}"
+                occurrences[key] = (slot, date)
+                slots.append(engine.Slot(key, day, slot.minutes, slot.needed))
+    members = list(RotaMember.objects.filter(shop=shop).prefetch_related("slots", "absences"))
+    people: list[engine.Person] = []
+    available: dict[Any, frozenset[Any]] = {}
+    for member in members:
+        people.append(engine.Person(member.pk, member.min_minutes, member.max_minutes, member.twice_a_day))
+        chosen = {s.pk for s in member.slots.all()} or {s.pk for s in weekly}
+        away = [(a.first_day, a.last_day) for a in member.absences.all()]
+        available[member.pk] = frozenset(
+            key for key, (slot, date) in occurrences.items()
+            if slot.pk in chosen and not any(first <= date <= last for first, last in away)
+        )  # fmt: skip
+    return engine.Problem(slots, people, available, days), occurrences
+
+
+@transaction.atomic
+def rota_request(*, shop: Shop, first_day: datetime.date, weeks: int, by: Any) -> Rota:
+    """A rota to compute on the worker (even a small one: a page never waits for the solver)."""
+    if first_day.weekday() != 0:
+        raise ValidationError({"first_day": _("A rota starts on a Monday.")})
+    if not 1 <= weeks <= 26:
+        raise ValidationError({"weeks": _("A rota covers 1 to 26 weeks.")})
+    if not OpeningSlot.objects.filter(shop=shop).exists():
+        raise ValidationError(_("Add the shop's opening slots first."))
+    rota = Rota.objects.create(shop=shop, first_day=first_day, weeks=weeks, created_by=_by(by), stage="queued")
+    transaction.on_commit(lambda: _enqueue(rota.pk))
+    return rota
+
+
+def _enqueue(rota_id: int) -> None:
+    from .tasks import rota_compute  # the task module imports this one
+
+    rota_compute.enqueue(rota_id)
+
+
+def rota_execute(rota_id: int, *, time_limit_s: float = 60.0) -> None:
+    """Compute and store a rota (on the worker): its shifts, or the reasons none exists."""
+    rota = Rota.objects.select_related("shop").get(pk=rota_id)
+    Rota.objects.filter(pk=rota_id).update(status=RotaStatus.RUNNING, stage="build")  # also when run directly
+    problem, occurrences = rota_problem(rota.shop, rota.first_day, rota.weeks)
+
+    def stage(name: str) -> None:
+        Rota.objects.filter(pk=rota_id).update(stage=name)
+
+    outcome = engine.solve(problem, time_limit_s=time_limit_s, progress=stage)
+    with transaction.atomic():
+        Shift.objects.filter(rota_id=rota_id).delete()
+        Shift.objects.bulk_create(
+            Shift(rota_id=rota_id, slot=occurrences[key][0], date=occurrences[key][1], member_id=int(str(member)))
+            for key, members in outcome.assignments.items()
+            for member in members
+        )
+        status = {
+            engine.OPTIMAL: RotaStatus.OPTIMAL, engine.FEASIBLE: RotaStatus.FEASIBLE,
+            engine.INFEASIBLE: RotaStatus.INFEASIBLE,
+        }.get(outcome.status, RotaStatus.FAILED)  # fmt: skip
+        Rota.objects.filter(pk=rota_id).update(
+            status=status, stage="done", max_deviation=outcome.max_deviation, seconds=outcome.seconds,
+            reasons=[_reason_stored(r, occurrences) for r in outcome.reasons], finished_at=timezone.now(),
+            error="" if status != RotaStatus.FAILED else "the time limit came before any rota was found",
+        )  # fmt: skip
+
+
+def _reason_stored(reason: engine.Reason, occurrences: dict[Any, tuple[OpeningSlot, datetime.date]]) -> dict[str, Any]:
+    """A reason with its keys resolved to what a page shows (the words are chosen when it is read)."""
+    values: dict[str, Any] = dict(reason.values)
+    if "slot" in values:
+        slot, date = occurrences[values["slot"]]
+        values["slot"] = {"date": date.isoformat(), "starts": slot.starts.strftime("%H:%M"),
+                          "ends": slot.ends.strftime("%H:%M")}  # fmt: skip
+    names = dict(RotaMember.objects.values_list("pk", "name"))
+    if "person" in values:
+        values["person"] = names.get(values["person"], "?")
+    if "available" in values:
+        values["available"] = [names.get(pk, "?") for pk in values["available"]]
+    return {"code": reason.code, "values": values}
+
+
+def _hours(minutes: int) -> str:
+    hours, rest = divmod(int(minutes), 60)
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
+def reason_text(stored: dict[str, Any]) -> str:
+    """A stored reason in the reader's language."""
+    code, values = stored["code"], stored["values"]
+    if code == engine.SLOT_UNSTAFFED:
+        slot = values["slot"]
+        when = datetime.date.fromisoformat(slot["date"])
+        free = ", ".join(values["available"]) or _("nobody")
+        return _(
+            "The opening of %(date)s %(starts)s–%(ends)s cannot be staffed (people needed: %(needed)s, missing: "
+            "%(short)s). Available for it: %(free)s (the others are absent, not available at that time, or already "
+            "needed elsewhere)."
+        ) % {"date": when.strftime("%d/%m/%Y"), "starts": slot["starts"], "ends": slot["ends"],
+             "needed": values["needed"], "short": values["short"], "free": free}  # fmt: skip
+    if code == engine.FORTNIGHT_SHORT:
+        return _("Fortnight %(n)s needs %(needed)s of staffing; everybody's maximum adds up to %(most)s only.") % {
+            "n": values["fortnight"],
+            "needed": _hours(values["needed"]),
+            "most": _hours(values["most"]),
+        }
+    if code == engine.FORTNIGHT_OVER:
+        return _(
+            "Fortnight %(n)s has %(needed)s of staffing; everybody's minimum adds up to %(least)s: lower the "
+            "minimums or open longer."
+        ) % {"n": values["fortnight"], "needed": _hours(values["needed"]), "least": _hours(values["least"])}
+    if code == engine.HOURS_UNDER:
+        return _(
+            "%(person)s cannot reach their minimum of %(minimum)s in fortnight %(n)s (at most %(reachable)s "
+            "with their availability)."
+        ) % {"person": values["person"], "minimum": _hours(values["minimum"]), "n": values["fortnight"],
+             "reachable": _hours(values["reachable"])}  # fmt: skip
+    if code == engine.HOURS_OVER:
+        return _(
+            "%(person)s would have to give %(needed)s in fortnight %(n)s, over their maximum of %(maximum)s."
+        ) % {"person": values["person"], "needed": _hours(values["needed"]), "n": values["fortnight"],
+             "maximum": _hours(values["maximum"])}  # fmt: skip
+    return code
+
+
+@transaction.atomic
+def swap_ask(*, shift: Shift, to: RotaMember, by: Any) -> Swap:
+    """The shift's member asks `to` to take it; nothing changes until `to` accepts."""
+    if shift.member.user_id != getattr(by, "pk", None):
+        raise ValidationError(_("Only the person on this shift may offer it."))
+    if to.shop_id != shift.member.shop_id or to.pk == shift.member_id:
+        raise ValidationError({"to": _("Choose another member of this shop's rota.")})
+    if Shift.objects.filter(rota=shift.rota, slot=shift.slot, date=shift.date, member=to).exists():
+        raise ValidationError({"to": _("%(name)s is already on this opening.") % {"name": to.name}})
+    if Swap.objects.filter(shift=shift, to=to, status=SwapStatus.PENDING).exists():
+        raise ValidationError({"to": _("%(name)s has already been asked.") % {"name": to.name}})
+    swap = Swap.objects.create(shift=shift, asked_by=shift.member, to=to)
+    transaction.on_commit(lambda: _swap_tell(swap, asked=True))
+    return swap
+
+
+def _swap_tell(swap: Swap, *, asked: bool) -> int:
+    """An e-mail to the person asked (a swap waits for them) or to the one who asked (the answer)."""
+    whom = swap.to if asked else swap.asked_by
+    address = getattr(whom.user, "email", "")
+    if not address:
+        return 0
+    shift = swap.shift
+    values = {"name": (swap.asked_by if asked else swap.to).name, "shop": shift.rota.shop.place.name,
+              "date": shift.date.strftime("%d/%m/%Y"), "starts": shift.slot.starts.strftime("%H:%M"),
+              "url": settings.TERROIR_SITE_URL + shift.rota.get_absolute_url()}  # fmt: skip
+    with translation.override(settings.LANGUAGE_CODE):
+        if asked:
+            subject = _("%(name)s asks you to take a shift at %(shop)s") % values
+            body = _("Hello,\n\n%(name)s asks you to take their shift of %(date)s at %(starts)s at %(shop)s. "
+                     "Accept or decline here:\n\n%(url)s\n") % values  # fmt: skip
+        elif swap.status == SwapStatus.ACCEPTED:
+            subject = _("%(name)s takes your shift at %(shop)s") % values
+            body = _("Hello,\n\n%(name)s accepted your shift of %(date)s at %(starts)s: it is theirs now.\n\n"
+                     "%(url)s\n") % values  # fmt: skip
+        else:
+            subject = _("%(name)s cannot take your shift at %(shop)s") % values
+            body = _("Hello,\n\n%(name)s declined your shift of %(date)s at %(starts)s: it is still yours.\n\n"
+                     "%(url)s\n") % values  # fmt: skip
+    return notify.send(subject, body, [address])
+
+
+@transaction.atomic
+def swap_answer(*, swap: Swap, accept: bool, by: Any) -> Swap:
+    """The person asked accepts (the shift becomes theirs) or declines."""
+    swap = Swap.objects.select_for_update().select_related("shift", "to").get(pk=swap.pk)
+    if swap.to.user_id != getattr(by, "pk", None):
+        raise ValidationError(_("Only the person asked may answer."))
+    if swap.status != SwapStatus.PENDING:
+        raise ValidationError(_("This swap has already been answered."))
+    shift = Shift.objects.select_for_update().get(pk=swap.shift_id)
+    if accept:
+        if shift.member_id != swap.asked_by_id:
+            raise ValidationError(_("The shift has changed hands since it was offered."))
+        if Shift.objects.filter(rota_id=shift.rota_id, slot_id=shift.slot_id, date=shift.date, member=swap.to).exists():
+            raise ValidationError(_("You are already on this opening."))
+        shift.member = swap.to
+        shift.save(update_fields=["member"])
+        Swap.objects.filter(shift=shift, status=SwapStatus.PENDING).exclude(pk=swap.pk).update(
+            status=SwapStatus.DECLINED, decided_at=timezone.now()
+        )
+    swap.status = SwapStatus.ACCEPTED if accept else SwapStatus.DECLINED
+    swap.decided_at = timezone.now()
+    swap.save(update_fields=["status", "decided_at"])
+    transaction.on_commit(lambda: _swap_tell(swap, asked=False))
+    return swap
+
+
+def rota_ical(rota: Rota, member: RotaMember | None = None) -> bytes:
+    """The rota's shifts (one member's, or all) as iCalendar, in the shop's time zone."""
+    from icalendar import Calendar
+    from icalendar import Event as CalendarEvent
+
+    zone = timezone.get_default_timezone()
+    calendar = Calendar()
+    calendar.add("prodid", "-//Terroir//rota//FR")
+    calendar.add("version", "2.0")
+    shifts = Shift.objects.filter(rota=rota).select_related("slot", "member")
+    if member is not None:
+        shifts = shifts.filter(member=member)
+    name = rota.shop.place.name
+    host = settings.TERROIR_SITE_URL.split("//")[-1]
+    for shift in shifts:
+        item = CalendarEvent()
+        item.add("uid", f"terroir-shift-{shift.pk}@{host}")
+        item.add("dtstamp", timezone.now())
+        item.add("dtstart", datetime.datetime.combine(shift.date, shift.slot.starts, tzinfo=zone))
+        item.add("dtend", datetime.datetime.combine(shift.date, shift.slot.ends, tzinfo=zone))
+        item.add("summary", _("%(shop)s — on duty: %(name)s") % {"shop": name, "name": shift.member.name})
+        item.add("location", rota.shop.place.address or name)
+        calendar.add_component(item)
+    return calendar.to_ical()

@@ -1,0 +1,48 @@
+"""Rotas are computed on the worker (`manage.py worker`)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import task
+
+from terroir.directory.background import WORKER_LOST, supervised, worker_alive, worker_label
+from terroir.lib.tasks import TaskError, TaskLimitExceeded
+
+from . import services
+from .models import Rota, RotaStatus
+
+# HiGHS' own limit, then what building and storing may take beyond it.
+SOLVER_LIMIT_S = 60.0
+MARGIN_S = 60.0
+
+
+@task()
+def rota_compute(rota_id: int) -> None:
+    taken = Rota.objects.filter(pk=rota_id, status=RotaStatus.QUEUED).update(
+        status=RotaStatus.RUNNING, worker=worker_label(), started_at=timezone.now()
+    )
+    if not taken:
+        return  # already computed, failed or deleted
+    try:
+        supervised(services.rota_execute, rota_id, wall_s=SOLVER_LIMIT_S + MARGIN_S)
+    except (TaskLimitExceeded, TaskError) as exc:
+        Rota.objects.filter(pk=rota_id).exclude(status__in=[RotaStatus.OPTIMAL, RotaStatus.FEASIBLE]).update(
+            status=RotaStatus.FAILED, stage="failed", error=str(exc)[:2000], finished_at=timezone.now()
+        )
+
+
+def rotas_reap() -> int:
+    """Fail the rotas still computing whose worker died or that outlived the time they may take (the
+    worker's periodic reaper calls it): a rota must not say "computing" forever."""
+    late = timezone.now() - datetime.timedelta(seconds=SOLVER_LIMIT_S + MARGIN_S + settings.TERROIR_TASK_LEASE_S)
+    running = Rota.objects.filter(status=RotaStatus.RUNNING).only("pk", "worker", "started_at")
+    dead = [
+        r.pk for r in running
+        if (r.worker and worker_alive(r.worker) is False) or (r.started_at is not None and r.started_at < late)
+    ]  # fmt: skip
+    return Rota.objects.filter(pk__in=dead, status=RotaStatus.RUNNING).update(
+        status=RotaStatus.FAILED, stage="failed", error=WORKER_LOST, finished_at=timezone.now()
+    )

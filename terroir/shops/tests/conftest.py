@@ -1,0 +1,56 @@
+"""Le Local as the personas know it: the shop of a SAS of farms in Ambert, the cheese farm an associate
+(Claire staffs it), the honey farm a depositor at the default 25 % (Hugo reads his statement), Florent
+of the SAS managing it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from terroir.accounts.models import Membership
+from terroir.conftest import person
+from terroir.directory.models import Actor
+from terroir.shops import services
+from terroir.shops.models import Product, RotaMember, Seller, Shop
+
+
+@dataclass
+class LeLocal:
+    shop: Shop
+    sas: Actor
+    florent: Any  # manager: member of the SAS
+    associate: Seller  # the cheese farm
+    depositor: Seller  # the honey farm
+    fourme: Product
+    butter: Product
+    honey: Product
+    claire: RotaMember
+
+
+def le_local_build(territory: Any, people: Any) -> LeLocal:
+    sas = Actor.objects.create(name="SAS Le Local", is_organisation=True, legal_form="sas", commune=territory.ambert)
+    florent = person("florent@le-local.example.org")
+    Membership.objects.create(user=florent, actor=sas, how="coordinator")
+    shop = services.shop_create(place=territory.le_local, owner=sas)
+    associate = services.seller_add(shop=shop, actor=territory.cheese_farm, kind="associate")
+    depositor = services.seller_add(shop=shop, actor=territory.honey_farm, kind="depositor")
+    fourme = services.product_save(shop=shop, seller=associate, code="FOURME-250", name="Fourme d'Ambert AOP 250 g",
+                                   unit_price=Decimal("6.40"))  # fmt: skip
+    butter = services.product_save(shop=shop, seller=associate, code="BEURRE-250", name="Beurre cru 250 g",
+                                   unit_price=Decimal("3.90"))  # fmt: skip
+    honey = services.product_save(shop=shop, seller=depositor, code="MIEL-500", name="Miel de châtaignier 500 g",
+                                  unit_price=Decimal("8.50"))  # fmt: skip
+    claire = services.rota_member_save(shop=shop, seller=associate, name="Claire", user=people.claire)
+    return LeLocal(shop, sas, florent, associate, depositor, fourme, butter, honey, claire)
+
+
+@pytest.fixture
+def le_local(territory: Any, people: Any) -> LeLocal:
+    return le_local_build(territory, people)
+
+
+MARCH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))

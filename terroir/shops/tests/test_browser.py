@@ -1,0 +1,160 @@
+"""In a real browser, at desktop and phone sizes: a depositor reads their statement and downloads it as
+PDF; the manager computes the rota on the page, an associate finds their shifts and offers one; every
+page of the shop fits the screen. Screenshots go to /tmp/shots-shops (or TERROIR_SCREENSHOTS)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from terroir.conftest import offline_tab, past_the_edge, wider_than_the_screen
+from terroir.needs.tests.test_browser import signed_in
+from terroir.shops import services
+
+from .conftest import le_local_build
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SIZES = [(1366, 900), (390, 844)]
+SHOTS = Path("/tmp/shots-shops")
+
+
+def tab_for(browser: Any, live_server: Any, user: Any, size: tuple[int, int]) -> Any:
+    context = browser.new_context(locale="fr-FR", viewport={"width": size[0], "height": size[1]})
+    return signed_in(offline_tab(browser, live_server, context), user, live_server)
+
+
+def shot(tab: Any, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def fits(tab: Any) -> None:
+    assert wider_than_the_screen(tab) <= 0
+    assert past_the_edge(tab) == []
+
+
+def a_month_of_sales(le_local: Any) -> None:
+    for day, product, quantity in [(3, le_local.honey, "3"), (7, le_local.honey, "-1"), (10, le_local.honey, "4"),
+                                   (10, le_local.fourme, "2"), (14, le_local.butter, "5")]:  # fmt: skip
+        services.sale_record(shop=le_local.shop, product=product, sold_on=dt.date(2026, 3, day), quantity=D(quantity))
+    services.sale_record(shop=le_local.shop, product=le_local.honey, sold_on=dt.date(2025, 11, 20), quantity=D("6"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_a_depositor_reads_their_statement_and_downloads_it_as_pdf(
+    browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
+) -> None:
+    le_local = le_local_build(territory, people)
+    a_month_of_sales(le_local)
+    tab = tab_for(browser, live_server, people.hugo, size)
+    tab.goto(f"{live_server.url}/shops/")
+    tab.click("text=Rucher de la Durolle")
+    tab.wait_for_url("**/statements/**")
+    tab.fill("input[name=start]", "2026-03-01")
+    tab.fill("input[name=end]", "2026-03-31")
+    tab.click("button:has-text('Afficher')")
+    tab.wait_for_url("**start=2026-03-01**")
+    # 6 jars sold (3 − 1 + 4) × 8.50 = 51.00 €; 25 % = 12.75 €; due 38.25 €.
+    assert tab.locator("#gross").inner_text() == "51,00 €"
+    assert tab.locator("#commission").inner_text() == "12,75 €"
+    assert tab.locator("#due").inner_text() == "38,25 €"
+    assert "Fourme" not in tab.content()  # the associate's products are not on the depositor's statement
+    fits(tab)
+    shot(tab, f"statement-{size[0]}")
+    with tab.expect_download() as download:
+        tab.click("text=Télécharger en PDF")
+    path = download.value.path()
+    assert path is not None and Path(path).read_bytes().startswith(b"%PDF")
+    tab.context.close()
+
+
+def rota_ready(le_local: Any, people: Any) -> None:
+    shop = le_local.shop
+    services.opening_slot_add(shop=shop, weekday=1, starts=dt.time(15), ends=dt.time(19), needed=2)
+    services.opening_slot_add(shop=shop, weekday=5, starts=dt.time(9), ends=dt.time(12, 30), needed=1)
+    for name in ("Marc", "Sylvie"):
+        services.rota_member_save(shop=shop, seller=le_local.associate, name=name, min_minutes=240, max_minutes=480)
+    le_local.claire.min_minutes = 240
+    le_local.claire.save()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_the_manager_computes_the_rota_and_an_associate_offers_a_shift(
+    browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
+) -> None:
+    le_local = le_local_build(territory, people)
+    rota_ready(le_local, people)
+    manager = tab_for(browser, live_server, le_local.florent, size)
+    manager.goto(f"{live_server.url}/shops/{le_local.shop.pk}/rota/")
+    fits(manager)
+    shot(manager, f"rota-settings-{size[0]}")
+    manager.fill("input[name=first_day]", "2026-03-02")
+    manager.fill("input[name=weeks]", "2")
+    manager.click("button:has-text('Calculer')")
+    manager.wait_for_url("**/rota/*/")
+    manager.wait_for_function("() => document.getElementById('rota-status')?.dataset.status === 'optimal'")
+    assert manager.locator("table.rota-table tbody tr").count() == 4
+    manager.context.close()
+
+    claire = tab_for(browser, live_server, people.claire, size)
+    claire.goto(f"{live_server.url}/shops/{le_local.shop.pk}/rota/")
+    claire.click("ul >> a:has-text('au')")
+    claire.wait_for_url("**/rota/*/")
+    claire.wait_for_function("() => document.getElementById('rota-status')?.dataset.status === 'optimal'")
+    mine = claire.locator(".on-duty.mine")
+    assert mine.count() >= 1
+    fits(claire)
+    shot(claire, f"rota-{size[0]}")
+    # Nobody already on an opening is offered to take Claire's shift of it.
+    rows = claire.locator("table.rota-table tbody tr").filter(has=claire.locator("form.swap"))
+    offered_to_marc = None
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        on_duty = set(row.locator(".on-duty").all_inner_texts())
+        options = set(row.locator("option").all_inner_texts())
+        assert options and not options & on_duty and options | on_duty == {"Claire", "Marc", "Sylvie"}
+        if "Marc" in options and offered_to_marc is None:
+            offered_to_marc = row
+    assert offered_to_marc is not None
+    offered_to_marc.locator("select").select_option(label="Marc")
+    offered_to_marc.locator("button").click()
+    claire.wait_for_selector(".message:has-text('Marc')")
+    assert claire.locator(".message").count() == 1
+    assert "En attente de la réponse de Marc" in claire.locator("main").inner_text()
+    claire.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_every_page_of_the_shop_fits_the_screen(
+    browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
+) -> None:
+    le_local = le_local_build(territory, people)
+    a_month_of_sales(le_local)
+    shop = le_local.shop.pk
+    tab = tab_for(browser, live_server, le_local.florent, size)
+    for name, path in [
+        ("list", "/shops/"), ("figures", f"/shops/{shop}/?start=2026-03-01&end=2026-03-31"),
+        ("catalogue", f"/shops/{shop}/catalogue/"), ("sales", f"/shops/{shop}/sales/"),
+        ("statements", f"/shops/{shop}/statements/?month=2026-03"),
+    ]:  # fmt: skip
+        tab.goto(f"{live_server.url}{path}")
+        fits(tab)
+        shot(tab, f"{name}-{size[0]}")
+    tab.goto(f"{live_server.url}/shops/{shop}/?start=2026-03-01&end=2026-03-31")
+    # Honey 6 × 8.50 = 51.00, Fourme 2 × 6.40 = 12.80, butter 5 × 3.90 = 19.50; commission on the honey only.
+    assert tab.locator("#turnover").inner_text() == "83,30 €"
+    assert tab.locator("#commission").inner_text() == "12,75 €"
+    assert tab.locator("table.seasonal td.gap").count() > 0
+    assert tab.locator("table.seasonal tbody tr:last-child td").last.inner_text() == "83,30"
+    assert tab.locator("svg.bars rect").nth(11).bounding_box()["height"] > 50
+    tab.context.close()
+    coordinator = tab_for(browser, live_server, people.camille, size)
+    coordinator.goto(f"{live_server.url}/shops/")
+    assert coordinator.locator("select[name=place]").is_visible()
+    fits(coordinator)
+    shot(coordinator, f"list-coordinator-{size[0]}")
+    coordinator.context.close()

@@ -1,0 +1,457 @@
+"""Producers' shop pages: the shop's figures and seasonal gaps, its catalogue, the till's sales, the
+depositors' statements (page, CSV, PDF) and the rota (settings, computed rotas, swaps, iCalendar).
+Who may open which is terroir.shops.access's business."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from terroir.accounts.permissions import is_coordinator
+from terroir.directory.forms import date_input, form_errors_add
+from terroir.directory.models import Place, PlaceKind
+
+from . import access, documents, services, till
+from .models import (
+    Absence,
+    OpeningSlot,
+    Product,
+    Rota,
+    RotaMember,
+    Sale,
+    Seller,
+    SellerKind,
+    Shift,
+    Shop,
+    Swap,
+    SwapStatus,
+    Weekday,
+)
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _shop(request: HttpRequest, shop_id: int, *, manager: bool = False) -> Shop:
+    shop = get_object_or_404(Shop.objects.select_related("place", "owner"), pk=shop_id)
+    allowed = access.is_manager(request.user, shop) if manager else access.can_see_shop(request.user, shop)
+    if not allowed:
+        raise PermissionDenied(_("This page is for the shop's associates and managers."))
+    return shop
+
+
+def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
+    """?start=…&end=… (ISO dates), or ?month=2026-03; the current month otherwise."""
+    try:
+        if request.GET.get("start") and request.GET.get("end"):
+            first = datetime.date.fromisoformat(request.GET["start"])
+            last = datetime.date.fromisoformat(request.GET["end"])
+            if last >= first and (last - first).days <= 366:
+                return first, last
+        if request.GET.get("month"):
+            year, month = (int(part) for part in request.GET["month"].split("-"))
+            return datetime.date(year, month, 1), datetime.date(year, month, calendar.monthrange(year, month)[1])
+    except ValueError:
+        pass
+    today = timezone.localdate()
+    return today.replace(day=1), today.replace(day=calendar.monthrange(today.year, today.month)[1])
+
+
+def _period_query(first: datetime.date, last: datetime.date) -> str:
+    return f"start={first.isoformat()}&end={last.isoformat()}"
+
+
+class ShopForm(forms.Form):
+    place = forms.ModelChoiceField(
+        label=gettext_lazy("Producers' shop of the directory"),
+        queryset=Place.objects.filter(kind=PlaceKind.PRODUCERS_SHOP, shop__isnull=True).order_by("name"),
+    )
+    commission_percent = forms.DecimalField(label=gettext_lazy("Default commission (%)"), initial=25, min_value=0,
+                                            max_value=99, decimal_places=2)  # fmt: skip
+
+
+@login_required
+def shop_list(request: HttpRequest) -> HttpResponse:
+    """The shops and statements a person may open; coordinators also open a shop's management here."""
+    coordinator = is_coordinator(request.user)
+    form = ShopForm(request.POST or None) if coordinator else None
+    if request.method == "POST" and not coordinator:
+        raise PermissionDenied(_("This page is for the territory's coordinators."))
+    if form is not None and form.is_bound and form.is_valid():
+        rate = form.cleaned_data["commission_percent"] / 100
+        try:
+            created = services.shop_create(place=form.cleaned_data["place"], default_commission=rate)
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            return redirect("shops:catalogue", shop_id=created.pk)
+    shops, sellers = access.shops_of(request.user)
+    context = {"shops": shops, "sellers": sellers, "form": form}
+    return render(request, "shops/list.html", context, status=400 if form is not None and form.errors else 200)
+
+
+def _chart(totals: list[Decimal], months: list[tuple[int, int]]) -> dict[str, Any]:
+    """Bars of the monthly turnover, as geometry for the template's SVG (no data becomes markup)."""
+    top = max(totals, default=Decimal(0)) or Decimal(1)
+    width, height, gap = 40, 160, 8
+    bars = []
+    for i, (total, (year, month)) in enumerate(zip(totals, months, strict=True)):
+        h = float(total / top) * height
+        label = f"{month:02d}/{year % 100:02d}"
+        bars.append({"x": i * (width + gap), "y": height - h, "h": h, "w": width, "label": label,
+                     "value": documents.money(total), "gap": total == 0})  # fmt: skip
+    return {"bars": bars, "width": len(bars) * (width + gap), "height": height + 20, "base": height}
+
+
+@login_required
+def shop(request: HttpRequest, shop_id: int) -> HttpResponse:
+    found = _shop(request, shop_id)
+    first, last = _period(request)
+    rows = services.statements_of(shop=found, first=first, last=last)
+    totals = services.settlement.totals(s for _seller, s in rows)
+    season = services.seasonal(shop=found, last=last)
+    context = {
+        "shop": found, "first": first, "last": last, "rows": [r for r in rows if r[1].lines], "totals": totals,
+        "season": season, "chart": _chart(season.totals, season.months),
+        "manager": access.is_manager(request.user, found), "query": _period_query(first, last),
+    }  # fmt: skip
+    return render(request, "shops/shop.html", context)
+
+
+class SellerForm(forms.Form):
+    actor = forms.ModelChoiceField(label=gettext_lazy("Producer"), queryset=Seller.objects.none())
+    kind = forms.ChoiceField(label=gettext_lazy("As"), choices=SellerKind.choices, initial=SellerKind.DEPOSITOR)
+    commission_percent = forms.DecimalField(label=gettext_lazy("Commission (%), empty: the shop's default"),
+                                            required=False, min_value=0, max_value=99, decimal_places=2)  # fmt: skip
+
+    def __init__(self, *args: Any, shop: Shop, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The producers the directory links to the shop's place: a producer is linked there first.
+        field = self.fields["actor"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = shop.place.producers.filter(is_producer=True).exclude(shop_sellers__shop=shop).order_by("name")
+
+
+class ProductForm(forms.Form):
+    seller = forms.ModelChoiceField(label=gettext_lazy("Producer"), queryset=Seller.objects.none())
+    code = forms.CharField(label=gettext_lazy("Till code"), max_length=40)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    unit_price = forms.DecimalField(label=gettext_lazy("Price (€)"), min_value=0, decimal_places=2, max_digits=8)
+    unit = forms.CharField(label=gettext_lazy("Unit"), max_length=20, initial="piece")
+
+    def __init__(self, *args: Any, shop: Shop, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["seller"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Seller.objects.filter(shop=shop).select_related("actor")
+
+
+@login_required
+def catalogue(request: HttpRequest, shop_id: int) -> HttpResponse:
+    found = _shop(request, shop_id, manager=True)
+    seller_form = SellerForm(request.POST if "actor" in request.POST else None, shop=found)
+    product_form = ProductForm(request.POST if "code" in request.POST else None, shop=found)
+    for form in (seller_form, product_form):
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if form is seller_form:
+                    percent = data["commission_percent"]
+                    services.seller_add(shop=found, actor=data["actor"], kind=data["kind"],
+                                        commission_rate=None if percent is None else percent / 100)  # fmt: skip
+                else:
+                    services.product_save(shop=found, **data)
+            except ValidationError as exc:
+                form_errors_add(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("shops:catalogue", shop_id=found.pk)
+    context = {
+        "shop": found, "seller_form": seller_form, "product_form": product_form,
+        "sellers": Seller.objects.filter(shop=found).select_related("actor", "shop"),
+        "products": Product.objects.filter(shop=found).select_related("seller__actor"),
+    }  # fmt: skip
+    failed = seller_form.errors or product_form.errors
+    return render(request, "shops/catalogue.html", context, status=400 if failed else 200)
+
+
+class SaleForm(forms.Form):
+    product = forms.ModelChoiceField(label=gettext_lazy("Product"), queryset=Product.objects.none())
+    sold_on = forms.DateField(label=gettext_lazy("Date"), widget=date_input())
+    quantity = forms.DecimalField(label=gettext_lazy("Quantity (negative: a refund)"), decimal_places=3, max_digits=10)
+
+    def __init__(self, *args: Any, shop: Shop, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["product"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Product.objects.filter(shop=shop)
+
+
+class TillForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Till export (CSV, XLSX or ODS)"))
+
+
+@login_required
+def sales(request: HttpRequest, shop_id: int) -> HttpResponse:
+    found = _shop(request, shop_id, manager=True)
+    sale_form = SaleForm(request.POST if "product" in request.POST else None, shop=found,
+                         initial={"sold_on": timezone.localdate()})  # fmt: skip
+    till_form = TillForm(request.POST if "upload" in request.POST else None, request.FILES or None)
+    problems: list[tuple[int | None, str, str]] = []
+    if sale_form.is_bound and sale_form.is_valid():
+        try:
+            services.sale_record(shop=found, by=request.user, **sale_form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_add(sale_form, exc)
+        else:
+            messages.success(request, _("Sale recorded."))
+            return redirect("shops:sales", shop_id=found.pk)
+    if till_form.is_bound and till_form.is_valid():
+        upload = till_form.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            till_form.add_error("file", _("The file is larger than 20 MB."))
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / Path(upload.name).name
+                with path.open("wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
+                read = till.till_read(path, shop=found)
+                problems = read.problems
+                if not problems:
+                    try:
+                        record = till.till_save(read, shop=found, file_name=upload.name, digest=till.digest_of(path),
+                                                by=request.user)  # fmt: skip
+                    except till.AlreadyImported as exc:
+                        till_form.add_error("file", str(exc))
+                    else:
+                        messages.success(request, _("%(n)s till lines imported.") % {"n": record.lines})
+                        return redirect("shops:sales", shop_id=found.pk)
+    context = {
+        "shop": found, "sale_form": sale_form, "till_form": till_form, "problems": problems,
+        "sales": Sale.objects.filter(shop=found).select_related("product", "seller__actor")[:100],
+    }  # fmt: skip
+    failed = sale_form.errors or till_form.errors or problems
+    return render(request, "shops/sales.html", context, status=400 if failed else 200)
+
+
+@login_required
+def statements(request: HttpRequest, shop_id: int) -> HttpResponse:
+    found = _shop(request, shop_id, manager=True)
+    first, last = _period(request)
+    rows = services.statements_of(shop=found, first=first, last=last)
+    context = {"shop": found, "rows": rows, "first": first, "last": last, "query": _period_query(first, last),
+               "totals": services.settlement.totals(s for _seller, s in rows)}  # fmt: skip
+    return render(request, "shops/statements.html", context)
+
+
+@login_required
+def statement(request: HttpRequest, shop_id: int, seller_id: int, format: str = "html") -> HttpResponse:
+    seller = get_object_or_404(Seller.objects.select_related("shop__place", "actor"), pk=seller_id, shop_id=shop_id)
+    if not access.can_see_statement(request.user, seller):
+        raise PermissionDenied(_("A statement is for its producer and the shop's managers."))
+    first, last = _period(request)
+    result = services.statement_of(seller=seller, first=first, last=last)
+    name = f"releve-{seller.pk}-{first.isoformat()}-{last.isoformat()}"
+    if format == "csv":
+        response = HttpResponse(
+            documents.statement_csv(seller, result, first, last), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    if format == "pdf":
+        response = HttpResponse(documents.statement_pdf(seller, result, first, last), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    context = {"seller": seller, "shop": seller.shop, "statement": result, "first": first, "last": last,
+               "query": _period_query(first, last), "percent": documents.percent(result.rate),
+               "manager": access.is_manager(request.user, seller.shop)}  # fmt: skip
+    return render(request, "shops/statement.html", context)
+
+
+class SlotForm(forms.Form):
+    weekday = forms.TypedChoiceField(label=gettext_lazy("Day"), choices=Weekday.choices, coerce=int)
+    starts = forms.TimeField(label=gettext_lazy("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    ends = forms.TimeField(label=gettext_lazy("To"), widget=forms.TimeInput(attrs={"type": "time"}))
+    needed = forms.IntegerField(label=gettext_lazy("People needed"), min_value=1, max_value=20, initial=2)
+
+
+class MemberForm(forms.Form):
+    seller = forms.ModelChoiceField(label=gettext_lazy("Farm"), queryset=Seller.objects.none())
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    min_hours = forms.DecimalField(label=gettext_lazy("Hours per fortnight, at least"), initial=6, min_value=0,
+                                   max_value=200, decimal_places=2)  # fmt: skip
+    max_hours = forms.DecimalField(label=gettext_lazy("Hours per fortnight, at most"), initial=8, min_value=0,
+                                   max_value=200, decimal_places=2)  # fmt: skip
+    twice_a_day = forms.BooleanField(label=gettext_lazy("Willing to staff two openings in a day"), required=False)
+    slots = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Available for (none ticked: all)"), required=False,
+        queryset=OpeningSlot.objects.none(), widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, shop: Shop, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        seller, slots = self.fields["seller"], self.fields["slots"]
+        assert isinstance(seller, forms.ModelChoiceField) and isinstance(slots, forms.ModelMultipleChoiceField)
+        seller.queryset = Seller.objects.filter(shop=shop, kind=SellerKind.ASSOCIATE).select_related("actor")
+        slots.queryset = OpeningSlot.objects.filter(shop=shop)
+
+
+class AbsenceForm(forms.Form):
+    member = forms.ModelChoiceField(label=gettext_lazy("Who"), queryset=RotaMember.objects.none())
+    first_day = forms.DateField(label=gettext_lazy("From"), widget=date_input())
+    last_day = forms.DateField(label=gettext_lazy("To"), widget=date_input())
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["member"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = members
+
+
+class RotaForm(forms.Form):
+    first_day = forms.DateField(label=gettext_lazy("First Monday"), widget=date_input())
+    weeks = forms.IntegerField(label=gettext_lazy("Weeks"), min_value=1, max_value=26, initial=4)
+
+
+@login_required
+def rota_home(request: HttpRequest, shop_id: int) -> HttpResponse:
+    found = _shop(request, shop_id)
+    manager = access.is_manager(request.user, found)
+    # An associate marks their own absences; a manager anybody's.
+    members = RotaMember.objects.filter(shop=found)
+    if not manager:
+        members = members.filter(user_id=request.user.pk or 0)
+    post = request.POST if request.method == "POST" else None
+    if post is not None and not manager and "member" not in post:
+        raise PermissionDenied(_("The rota's settings are for the shop's managers."))
+    monday = timezone.localdate() + datetime.timedelta(days=7 - timezone.localdate().weekday())
+    forms_ = {
+        "slot": SlotForm(post if post and "needed" in post else None),
+        "member": MemberForm(post if post and "min_hours" in post else None, shop=found),
+        "absence": AbsenceForm(post if post and "member" in post else None, members=members),
+        "rota": RotaForm(post if post and "weeks" in post else None, initial={"first_day": monday}),
+    }
+    for key, form in forms_.items():
+        if not (form.is_bound and form.is_valid()):
+            continue
+        data = form.cleaned_data
+        try:
+            if key == "slot":
+                services.opening_slot_add(shop=found, **data)
+            elif key == "member":
+                services.rota_member_save(
+                    shop=found, seller=data["seller"], name=data["name"], min_minutes=int(data["min_hours"] * 60),
+                    max_minutes=int(data["max_hours"] * 60), twice_a_day=data["twice_a_day"], slots=data["slots"],
+                )  # fmt: skip
+            elif key == "absence":
+                services.absence_add(**data)
+            else:
+                rota = services.rota_request(shop=found, by=request.user, **data)
+                return redirect(rota)
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("shops:rota_home", shop_id=found.pk)
+    context = {
+        "shop": found, "manager": manager, "forms": forms_,
+        "slots": [(s, str(s)) for s in OpeningSlot.objects.filter(shop=found)],
+        "members": RotaMember.objects.filter(shop=found).select_related("seller__actor").prefetch_related("slots"),
+        "absences": Absence.objects.filter(member__shop=found, last_day__gte=timezone.localdate())
+        .select_related("member"),
+        "rotas": Rota.objects.filter(shop=found)[:20],
+    }  # fmt: skip
+    failed = any(f.errors for f in forms_.values())
+    return render(request, "shops/rota_home.html", context, status=400 if failed else 200)
+
+
+@login_required
+def rota(request: HttpRequest, shop_id: int, rota_id: int) -> HttpResponse:
+    found = _shop(request, shop_id)
+    computed = get_object_or_404(Rota, pk=rota_id, shop=found)
+    me = RotaMember.objects.filter(shop=found, user_id=request.user.pk or 0).first()
+    days: dict[datetime.date, list[tuple[OpeningSlot, list[Shift], list[int]]]] = {}
+    for shift in Shift.objects.filter(rota=computed).select_related("slot", "member"):
+        openings = days.setdefault(shift.date, [])
+        if not openings or openings[-1][0].pk != shift.slot_id:
+            openings.append((shift.slot, [], []))
+        openings[-1][1].append(shift)
+        openings[-1][2].append(shift.member_id)  # who is on it: not offered to take a shift of it
+    hours: dict[str, int] = {}
+    for shifts in days.values():
+        for _slot, people, _ids in shifts:
+            for shift in people:
+                hours[shift.member.name] = hours.get(shift.member.name, 0) + shift.slot.minutes
+    swaps = Swap.objects.filter(shift__rota=computed, status=SwapStatus.PENDING).select_related(
+        "shift__slot", "asked_by", "to"
+    )
+    context = {
+        "shop": found, "rota": computed, "days": sorted(days.items()), "me": me,
+        "reasons": [services.reason_text(r) for r in computed.reasons],
+        "hours": sorted((name, f"{m // 60} h {m % 60:02d}") for name, m in hours.items()),
+        "others": RotaMember.objects.filter(shop=found).exclude(pk=me.pk if me else 0),
+        "asked_me": [s for s in swaps if me and s.to_id == me.pk],
+        "asked_by_me": [s for s in swaps if me and s.asked_by_id == me.pk],
+        "deviation": None if computed.max_deviation is None else round(computed.max_deviation / 60, 2),
+    }  # fmt: skip
+    return render(request, "shops/rota.html", context)
+
+
+@login_required
+@require_POST
+def swap_ask(request: HttpRequest, shop_id: int, rota_id: int, shift_id: int) -> HttpResponse:
+    found = _shop(request, shop_id)
+    shift = get_object_or_404(Shift.objects.select_related("member", "rota"), pk=shift_id, rota_id=rota_id,
+                              rota__shop=found)  # fmt: skip
+    to = RotaMember.objects.filter(shop=found, pk=request.POST.get("to") or 0).first()
+    if to is None:
+        messages.error(request, _("Choose another member of this shop's rota."))
+    else:
+        try:
+            services.swap_ask(shift=shift, to=to, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(name)s is asked to take your shift.") % {"name": to.name})
+    return redirect("shops:rota", shop_id=found.pk, rota_id=rota_id)
+
+
+@login_required
+@require_POST
+def swap_answer(request: HttpRequest, shop_id: int, rota_id: int, swap_id: int) -> HttpResponse:
+    found = _shop(request, shop_id)
+    swap = get_object_or_404(Swap, pk=swap_id, shift__rota_id=rota_id, shift__rota__shop=found)
+    try:
+        services.swap_answer(swap=swap, accept=request.POST.get("accept") == "1", by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Your answer is saved."))
+    return redirect("shops:rota", shop_id=found.pk, rota_id=rota_id)
+
+
+@login_required
+def rota_calendar(request: HttpRequest, shop_id: int, rota_id: int) -> HttpResponse:
+    found = _shop(request, shop_id)
+    computed = get_object_or_404(Rota, pk=rota_id, shop=found)
+    member = None
+    if request.GET.get("member"):
+        member = get_object_or_404(RotaMember, pk=request.GET["member"], shop=found)
+    response = HttpResponse(services.rota_ical(computed, member), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="permanences-{computed.pk}.ics"'
+    return response
