@@ -108,7 +108,8 @@ def evaluate(
     def km(a: Site, b: Site) -> float:
         return float(matrix.km[index[a], index[b]])
 
-    round_costs, order_costs = [], {}
+    round_costs: list[RoundCost] = []
+    order_costs: dict[str, float] = {}
     for r in result.rounds:
         value = sum(orders[o].value for o in r.orders)
         cost = round_cost(cost_model(vehicles[r.vehicle]), km=r.km, hours=r.seconds / 3600, value=value)

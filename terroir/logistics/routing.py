@@ -397,11 +397,11 @@ def plan(
         `progress(fraction)` is told how far the search is (by time), a few times a second.
     Orders passing through a relay platform (`via`) are planned in two echelons (`_two_echelon`)."""
     problem_check(problem)
-    search = {"seconds": seconds, "seed": seed, "objective": objective, "distance_scale": distance_scale,
-              "patience": patience, "progress": progress, "iterations": iterations}  # fmt: skip
-    if any(order.via for order in problem.orders):
-        return _two_echelon(problem, matrix_for=matrix_for, **search)
-    return _one_echelon(problem, matrix_for=matrix_for, **search)
+    solve = _two_echelon if any(order.via for order in problem.orders) else _one_echelon
+    return solve(
+        problem, matrix_for=matrix_for, seconds=seconds, seed=seed, objective=objective,
+        distance_scale=distance_scale, patience=patience, progress=progress, iterations=iterations,
+    )  # fmt: skip
 
 
 def _one_echelon(
@@ -526,12 +526,13 @@ def _two_echelon(
         report = progress
         return lambda fraction: report(start + (end - start) * fraction)
 
-    search = {"seed": seed, "objective": objective, "distance_scale": distance_scale, "patience": patience,
-              "iterations": iterations}  # fmt: skip
-    first = _one_echelon(
-        replace(problem, vehicles=collectors, orders=first_orders), matrix_for=matrix_of,
-        seconds=seconds * share, progress=part(0.0, share), **search,
-    )  # fmt: skip
+    def search(phase: Problem, budget: float, start: float, end: float) -> Plan:
+        return _one_echelon(
+            phase, matrix_for=matrix_of, seconds=budget, seed=seed, objective=objective,
+            distance_scale=distance_scale, patience=patience, progress=part(start, end), iterations=iterations,
+        )  # fmt: skip
+
+    first = search(replace(problem, vehicles=collectors, orders=first_orders), seconds * share, 0.0, share)
     arrived: dict[str, int] = {}
     rounds = []
     for r in first.rounds:
@@ -549,10 +550,10 @@ def _two_echelon(
         mine = [o for o in waiting if o.via == platform]
         if not mine:
             continue
-        onward = []
+        deliveries = []
         for order in mine:
             ready = arrived[order.id] + problem.transfer_s
-            onward.append(
+            deliveries.append(
                 Job(id=order.id, kind=Kind.DELIVERY, kg=order.kg, crates=order.crates, cold=order.cold,
                     value=order.value, delivery=order.delivery, delivery_window=order.delivery_window,
                     service_s=order.unloading_s, required=order.required, prize=order.prize,
@@ -560,11 +561,10 @@ def _two_echelon(
                     customer=order.customer)
             )  # fmt: skip
         begun = share + (1 - share) * n / len(platforms)
-        second = _one_echelon(
-            Problem([bases[platform]], last_mile[platform], onward, problem.farms, problem.own_vehicle),
-            matrix_for=matrix_of, seconds=seconds * (1 - share) / len(platforms),
-            progress=part(begun, begun + (1 - share) / len(platforms)), **search,
-        )  # fmt: skip
+        second = search(
+            Problem([bases[platform]], last_mile[platform], deliveries, problem.farms, problem.own_vehicle),
+            seconds * (1 - share) / len(platforms), begun, begun + (1 - share) / len(platforms),
+        )
         rounds.extend(second.rounds)
         unserved.extend(second.unserved)
         km, duration = km + second.km, duration + second.seconds
