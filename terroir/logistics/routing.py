@@ -167,6 +167,7 @@ class Round:
     trips: int
     orders: list[str] = field(default_factory=list)
     day: int = 0
+    time_warp_s: int = 0  # how late the round would be (PyVRP's time warp): 0 in a feasible plan
 
 
 @dataclass
@@ -471,6 +472,9 @@ def _submatrix(
     return of
 
 
+REPAIRS = 2  # two-echelon plans tried again when the last mile is late, each with a quarter of the time
+
+
 def _two_echelon(
     problem: Problem, *, matrix_for: Callable[[list[tuple[float, float]]], Matrix], seconds: float, seed: int,
     objective: str, distance_scale: float, patience: int | None, progress: Callable[[float], None] | None,
@@ -481,8 +485,10 @@ def _two_echelon(
     platform (a shipment whose customer is the platform, due early enough for the last mile). Then, per
     platform, the delivery rounds of the vehicles based there take the goods to the customers, each order
     released at the platform when its goods arrived there plus `transfer_s`: no delivery round leaves with
-    goods that are not there yet. The last-mile vehicles do no collection; an order collected whose
-    delivery round cannot be found is said unserved (its goods wait at the platform)."""
+    goods that are not there yet. The first phase cannot see how the last mile groups its deliveries: when
+    a delivery round is late, its orders are asked at the platform earlier by that much (plus 5 minutes)
+    and both phases are planned again, at most REPAIRS times. The last-mile vehicles do no collection; an
+    order collected whose delivery round cannot be found is said unserved (its goods wait at the platform)."""
     bases = {base.id: base for base in problem.depots}
     places = list(dict.fromkeys([*places_of(problem, problem.orders), *(b.place for b in problem.depots)]))
     matrix_of = _submatrix(matrix_for, places)
@@ -490,35 +496,15 @@ def _two_echelon(
     full = matrix_of([(float(p.lat or 0.0), float(p.lon or 0.0)) for p in places])
     platforms = sorted({order.via for order in problem.orders if order.via})
     last_mile = {p: [v for v in problem.vehicles if v.depot == p] for p in platforms}
-    excluded: list[tuple[str, str]] = []
-    legs: dict[str, Job] = {}  # order id → the transferred order
-    first_orders: list[Job] = []
-    for order in problem.orders:
-        if not order.via:
-            first_orders.append(order)
-            continue
-        base = bases[order.via]
-        days = tuple(sorted({d for v in last_mile[order.via] for d in v.days}.intersection(order.days)))
-        if not last_mile[order.via]:
-            excluded.append((order.id, "no vehicle leaves its relay platform"))
-            continue
-        if not days:
-            excluded.append((order.id, "no vehicle works on the days it may travel"))
-            continue
-        located = order.delivery is not None and order.delivery.lat is not None and base.place in index
-        onward = int(full.seconds[index[base.place], index[order.delivery]]) if located else 0  # type: ignore[index]
-        latest = min(base.closes_s, order.delivery_window[1] - onward - problem.transfer_s - order.unloading_s)
-        earliest = max(base.opens_s, order.pickup_window[0])
-        if latest < earliest:
-            excluded.append((order.id, "no time to pass through the relay platform"))
-            continue
-        legs[order.id] = order
-        first_orders.append(
-            replace(order, via="", delivery=base.place, delivery_window=(earliest, latest), days=days,
-                    delivery_service_s=order.service_s)
-        )  # fmt: skip
     collectors = [v for v in problem.vehicles if v.depot not in platforms]
-    share = max(0.3, min(0.8, len(first_orders) / max(1, len(problem.orders))))
+    deadlines: dict[str, int] = {}  # order id → when its goods must be at the platform
+    for order in problem.orders:
+        if order.via:
+            base = bases[order.via]
+            located = order.delivery is not None and order.delivery.lat is not None
+            onward = int(full.seconds[index[base.place], index[order.delivery]]) if located else 0  # type: ignore[index]
+            deadlines[order.id] = min(base.closes_s, order.delivery_window[1] - onward - problem.transfer_s
+                                      - order.unloading_s)  # fmt: skip
 
     def part(start: float, end: float) -> Callable[[float], None] | None:
         if progress is None:
@@ -532,45 +518,88 @@ def _two_echelon(
             distance_scale=distance_scale, patience=patience, progress=part(start, end), iterations=iterations,
         )  # fmt: skip
 
-    first = search(replace(problem, vehicles=collectors, orders=first_orders), seconds * share, 0.0, share)
-    arrived: dict[str, int] = {}
-    rounds = []
-    for r in first.rounds:
-        stops = []
-        for stop in r.stops:
-            if stop.order in legs and stop.action == "unload":
-                arrived[stop.order] = stop.departure_s
-                stop = replace(stop, transfer=legs[stop.order].via)
-            stops.append(stop)
-        rounds.append(replace(r, stops=stops))
-    unserved = [*excluded, *first.unserved]
-    km, duration, objective_sum, feasible = first.km, first.seconds, first.objective, first.feasible
-    waiting = [legs[o] for o in legs if o in arrived]
-    for n, platform in enumerate(platforms):
-        mine = [o for o in waiting if o.via == platform]
-        if not mine:
-            continue
-        deliveries = []
-        for order in mine:
-            ready = arrived[order.id] + problem.transfer_s
-            deliveries.append(
-                Job(id=order.id, kind=Kind.DELIVERY, kg=order.kg, crates=order.crates, cold=order.cold,
-                    value=order.value, delivery=order.delivery, delivery_window=order.delivery_window,
-                    service_s=order.unloading_s, required=order.required, prize=order.prize,
-                    days=(ready // DAY,), release_s=max(1, ready % DAY), producer=order.producer,
-                    customer=order.customer)
-            )  # fmt: skip
-        begun = share + (1 - share) * n / len(platforms)
-        second = search(
-            Problem([bases[platform]], last_mile[platform], deliveries, problem.farms, problem.own_vehicle),
-            seconds * (1 - share) / len(platforms), begun, begun + (1 - share) / len(platforms),
-        )
-        rounds.extend(second.rounds)
-        unserved.extend(second.unserved)
-        km, duration = km + second.km, duration + second.seconds
-        objective_sum, feasible = objective_sum + second.objective, feasible and second.feasible
-    rounds.sort(key=lambda r: (r.day, r.vehicle))
-    return Plan(rounds, unserved, km, duration, objective_sum, feasible)
+    def attempt(budget: float, start: float, end: float) -> tuple[Plan, dict[str, float]]:
+        """Both phases with the deadlines as they are; and how late each order's delivery round was."""
+        excluded: list[tuple[str, str]] = []
+        legs: dict[str, Job] = {}
+        first_orders: list[Job] = []
+        for order in problem.orders:
+            if not order.via:
+                first_orders.append(order)
+                continue
+            days = tuple(sorted({d for v in last_mile[order.via] for d in v.days}.intersection(order.days)))
+            earliest = max(bases[order.via].opens_s, order.pickup_window[0])
+            if not last_mile[order.via]:
+                excluded.append((order.id, "no vehicle leaves its relay platform"))
+            elif not days:
+                excluded.append((order.id, "no vehicle works on the days it may travel"))
+            elif deadlines[order.id] < earliest:
+                excluded.append((order.id, "no time to pass through the relay platform"))
+            else:
+                legs[order.id] = order
+                first_orders.append(
+                    replace(order, via="", delivery=bases[order.via].place, days=days,
+                            delivery_window=(earliest, deadlines[order.id]), delivery_service_s=order.service_s)
+                )  # fmt: skip
+        share = max(0.3, min(0.8, len(first_orders) / max(1, len(problem.orders))))
+        middle = start + (end - start) * share
+        first = search(replace(problem, vehicles=collectors, orders=first_orders), budget * share, start, middle)
+        arrived: dict[str, int] = {}
+        rounds = []
+        for r in first.rounds:
+            stops = []
+            for stop in r.stops:
+                if stop.order in legs and stop.action == "unload":
+                    arrived[stop.order] = stop.departure_s
+                    stop = replace(stop, transfer=legs[stop.order].via)
+                stops.append(stop)
+            rounds.append(replace(r, stops=stops))
+        unserved = [*excluded, *first.unserved]
+        km, duration, objective_sum, feasible = first.km, first.seconds, first.objective, first.feasible
+        late: dict[str, float] = {}
+        waiting = [legs[o] for o in legs if o in arrived]
+        for n, platform in enumerate(platforms):
+            mine = [o for o in waiting if o.via == platform]
+            if not mine:
+                continue
+            deliveries = []
+            for order in mine:
+                ready = arrived[order.id] + problem.transfer_s
+                deliveries.append(
+                    Job(id=order.id, kind=Kind.DELIVERY, kg=order.kg, crates=order.crates, cold=order.cold,
+                        value=order.value, delivery=order.delivery, delivery_window=order.delivery_window,
+                        service_s=order.unloading_s, required=order.required, prize=order.prize,
+                        days=(ready // DAY,), release_s=max(1, ready % DAY), producer=order.producer,
+                        customer=order.customer)
+                )  # fmt: skip
+            step = (end - middle) / len(platforms)
+            second = search(
+                Problem([bases[platform]], last_mile[platform], deliveries, problem.farms, problem.own_vehicle),
+                budget * (1 - share) / len(platforms), middle + step * n, middle + step * (n + 1),
+            )
+            for r in second.rounds:
+                if r.time_warp_s:
+                    late.update(dict.fromkeys(r.orders, r.time_warp_s))
+            rounds.extend(second.rounds)
+            unserved.extend(second.unserved)
+            km, duration = km + second.km, duration + second.seconds
+            objective_sum, feasible = objective_sum + second.objective, feasible and second.feasible
+        rounds.sort(key=lambda r: (r.day, r.vehicle))
+        return Plan(rounds, unserved, km, duration, objective_sum, feasible), late
+
+    result, late = attempt(seconds if not REPAIRS else seconds / 2, 0.0, 0.5 if REPAIRS else 1.0)
+    for repair in range(REPAIRS):
+        if result.feasible or not late:
+            break
+        for order_id, seconds_late in late.items():
+            deadlines[order_id] -= int(seconds_late) + 300
+        begun = 0.5 + 0.25 * repair
+        retried, late = attempt(seconds / 4, begun, begun + 0.25)
+        if retried.feasible or not result.feasible:
+            result = retried
+    if progress is not None:
+        progress(1.0)
+    return result
 
 
 def _fewer_vehicles(
@@ -691,6 +720,7 @@ def _read(
                 trips=route.num_trips(),
                 orders=orders,
                 day=day,
+                time_warp_s=int(route.time_warp()),
             )
         )
     rounds.sort(key=lambda r: (r.day, r.vehicle))

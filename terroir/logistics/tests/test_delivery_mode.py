@@ -91,8 +91,8 @@ def test_a_relay_week_is_planned_in_two_echelons_and_the_sheets_and_notes_name_e
 
     client.force_login(people.camille)
     page = client.get(f"/logistics/runs/{run.pk}/").content.decode()
-    assert 'id="outside"' in page and "Miel de montagne" in page and "delivered by the producer" in page
-    assert "sent by a carpool trip" in page
+    assert 'id="outside"' in page and "Miel de montagne" in page and "livré par le producteur" in page
+    assert "envoyé par un trajet de covoiturage" in page
     sheets = client.get(f"/logistics/runs/{run.pk}/sheets/").content.decode()
     farm = territory.cheese_farm.name.replace("'", "&#x27;")
     # The truck leaves the goods at the platform; the van loads them there, each parcel with its producer.
@@ -123,9 +123,9 @@ ORDER = {
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"delivery_mode": "relay"}, "relay", "Name the relay platform"),
-    ({"delivery_mode": "relay", "kind": "delivery", "relay": "PLATFORM"}, "delivery_mode", "Only goods going"),
-    ({"delivery_mode": "pooled", "relay": "PLATFORM"}, "relay", "only for goods delivered through one"),
+    ({"delivery_mode": "relay"}, "relay", "Indiquez la plateforme relais"),
+    ({"delivery_mode": "relay", "kind": "delivery", "relay": "PLATFORM"}, "delivery_mode", "Seule une marchandise allant"),
+    ({"delivery_mode": "pooled", "relay": "PLATFORM"}, "relay", "que pour une marchandise livrée"),
 ])  # fmt: skip
 def test_the_order_form_keeps_a_relay_platform_only_for_a_relay_order(
     client: Client, people: Any, territory: Any, changes: dict[str, str], field: str, message: str
@@ -179,7 +179,7 @@ def test_the_import_reads_the_delivery_mode_and_the_platform_with_the_form_s_rul
     assert [(line, column) for line, column, _message in read.problems] == [
         (6, "relay"), (7, "relay"), (8, "relay"), (9, "mode")
     ]
-    assert "Name the relay platform" in read.problems[0][2] and "among your depots" in read.problems[2][2]
+    assert "Indiquez la plateforme relais" in read.problems[0][2] and "parmi vos dépôts" in read.problems[2][2]
     path.write_text("\n".join(rows[:5]) + "\n", encoding="utf-8")
     read = orders_read(path, week=WEEK, depots=Depot.objects.all())
     assert read.problems == []
