@@ -174,7 +174,7 @@ def _depot(text: str, depots: QuerySet[Depot]) -> Depot:
         raise ValueError(
             _("no relay platform %(name)r among your depots (name or number)") % {"name": value}
             if not found
-            else _("several are named %(name)r: give the SIRET or the number") % {"name": value}
+            else _("several depots are named %(name)r: give the number") % {"name": value}
         )
     return found[0]
 
