@@ -93,6 +93,8 @@ def test_a_relay_week_is_planned_in_two_echelons_and_the_sheets_and_notes_name_e
     page = client.get(f"/logistics/runs/{run.pk}/").content.decode()
     assert 'id="outside"' in page and "Miel de montagne" in page and "livré par le producteur" in page
     assert "envoyé par un trajet de covoiturage" in page
+    # The collection round's unloading at the platform names the platform, not the customer.
+    assert "Décharger — Plateforme Clermont-Nord" in page
     sheets = client.get(f"/logistics/runs/{run.pk}/sheets/").content.decode()
     farm = territory.cheese_farm.name.replace("'", "&#x27;")
     # The truck leaves the goods at the platform; the van loads them there, each parcel with its producer.
