@@ -1,5 +1,5 @@
 """In a real browser, at desktop and phone size: a coordinator sends an order through a relay platform
-from the order form, then reads a two-echelon run: the orders kept out of the rounds by their producer's
+from the order form, sees each order's choice on the planner, then reads a two-echelon run: the orders kept out of the rounds by their producer's
 choice, the route sheets naming each parcel's producer, and the delivery notes, one per customer."""
 
 from __future__ import annotations
@@ -44,6 +44,13 @@ def test_an_order_goes_through_a_relay_platform_and_the_notes_say_whose_goods_th
     tab.screenshot(path=str(SHOTS / f"order-form-{width}.png"), full_page=True)
     tab.click("form button[type=submit]:has-text('Ajouter')")
     tab.wait_for_url("**/logistics/?week=*")
+    # The planner lists each order with its producer's choice when it is not the pooled round.
+    tab.wait_for_selector("span.delivery-mode")
+    modes = tab.locator("span.delivery-mode").all_inner_texts()
+    assert sum("par une plateforme relais (Plateforme Clermont-Nord)" in m for m in modes) == 3
+    assert "le producteur livre lui-même" in modes and "un trajet de covoiturage" in modes
+    assert wider_than_the_screen(tab) <= 0
+    tab.screenshot(path=str(SHOTS / f"planner-{width}.png"), full_page=True)
     saved = DeliveryOrder.objects.latest("pk")
     assert (saved.delivery_mode, saved.relay_id) == ("relay", week["platform"].pk)
 
