@@ -3,7 +3,8 @@ customers, a refrigerated truck and a van at the cutting workshop, Tuesday to Th
 the project's planner (terroir.logistics.routing.plan):
 
 - direct: the pooled rounds as today, every farm-to-customer order carried by one vehicle (the floor);
-- relay: one relay platform at the customers' centroid with a refrigerated van of its own; every
+- relay: one relay platform at the town's entrance (TOWN_KM from the customers' centroid, towards the
+  workshop) with two refrigerated vans of its own; every
   farm-to-customer order passes through it (collection rounds by the workshop's vehicles, then the
   platform's delivery rounds, each leaving once its goods have arrived: two phases);
 - town: the same platform, through which pass only the orders of customers in town (within TOWN_KM of
@@ -52,11 +53,17 @@ LORRIES = {"truck", "refrigerated_truck"}
 
 
 def with_platform(week: dict[str, Any], *, town_only: bool) -> tuple[dict[str, Any], tuple[float, float]]:
-    """The same week with a relay platform at the customers' centroid and a refrigerated van based there;
+    """The same week with a relay platform at the town's entrance and two refrigerated vans based there;
     every farm-to-customer order passes through it (`town_only`: those of customers in town)."""
     points = [o["delivery"] for o in week["orders"] if o.get("delivery")]
     centre = (sum(p["lat"] for p in points) / len(points), sum(p["lon"] for p in points) / len(points))
-    platform = {"id": "plateforme", "place": {"lat": round(centre[0], 5), "lon": round(centre[1], 5)},
+    # At the town's edge (TOWN_KM from the centroid) on the workshop's side: lorries stop there.
+    workshop = week["depots"][0]["place"]
+    away = haversine_km(workshop["lat"], workshop["lon"], *centre)
+    towards = (workshop["lat"] - centre[0], workshop["lon"] - centre[1]) if away > 0.1 else (0.0, 0.01)
+    t = TOWN_KM / (haversine_km(centre[0] + towards[0], centre[1] + towards[1], *centre) or 1.0)
+    entrance = (centre[0] + towards[0] * t, centre[1] + towards[1] * t)
+    platform = {"id": "plateforme", "place": {"lat": round(entrance[0], 5), "lon": round(entrance[1], 5)},
                 "hours": ["05:00", "20:00"]}  # fmt: skip
     van = {"id": "plateforme-frigo", "depot": "plateforme", "vehicle_type": "refrigerated_van", "capacity_kg": 900,
            "capacity_crates": 70, "cold_kg": 900, "per_km": 0.55, "per_hour": 18, "fixed_per_day": 30,
