@@ -16,6 +16,10 @@ possible days is first planned as a choice of deliveries at the customer, one pe
 window (the search picks the day; the farm is left out of this pass), then the week is planned again with
 the real shipment on that day.
 
+An order may pass through a relay platform (`via`, a depot): it is planned in two echelons, collection
+rounds bringing it to the platform and then the platform's own delivery rounds, each released when its
+goods have arrived (`_two_echelon`).
+
 Money is counted in 1/10,000 € so that PyVRP's integer costs keep cents exact: €/km becomes a cost per
 metre, €/h a cost per second. `objective="distance"` plans for distance alone, `objective="fleet"` for
 the fewest vehicles then distance (the benchmarks' conventions).
