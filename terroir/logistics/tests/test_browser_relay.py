@@ -1,6 +1,7 @@
 """In a real browser, at desktop and phone size: a coordinator sends an order through a relay platform
-from the order form, sees each order's choice on the planner, then reads a two-echelon run: the orders kept out of the rounds by their producer's
-choice, the route sheets naming each parcel's producer, and the delivery notes, one per customer."""
+from the order form, sees each order's choice on the planner, then reads a two-echelon run: the orders
+kept out of the rounds by their producer's choice, the route sheets naming each parcel's producer, and the
+delivery notes, one per customer."""
 
 from __future__ import annotations
 

@@ -126,7 +126,7 @@ ORDER = {
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
     ({"delivery_mode": "relay"}, "relay", "Indiquez la plateforme relais"),
-    ({"delivery_mode": "relay", "kind": "delivery", "relay": "PLATFORM"}, "delivery_mode", "Seule une marchandise allant"),
+    ({"delivery_mode": "relay", "kind": "delivery", "relay": "PLATFORM"}, "delivery_mode", "Seule une marchandise"),
     ({"delivery_mode": "pooled", "relay": "PLATFORM"}, "relay", "que pour une marchandise livrée"),
 ])  # fmt: skip
 def test_the_order_form_keeps_a_relay_platform_only_for_a_relay_order(
