@@ -108,7 +108,8 @@ def evaluate(
     def km(a: Site, b: Site) -> float:
         return float(matrix.km[index[a], index[b]])
 
-    round_costs, order_costs = [], {}
+    round_costs: list[RoundCost] = []
+    order_costs: dict[str, float] = {}
     for r in result.rounds:
         value = sum(orders[o].value for o in r.orders)
         cost = round_cost(cost_model(vehicles[r.vehicle]), km=r.km, hours=r.seconds / 3600, value=value)
@@ -117,11 +118,12 @@ def evaluate(
         total_weight = sum(weights.values())
         for order_id, weight in weights.items():
             part = weight / total_weight if total_weight > 0 else 1 / len(weights)
-            order_costs[order_id] = cost.cost * part
+            # An order through a relay platform rides two rounds: it carries its part of each.
+            order_costs[order_id] = order_costs.get(order_id, 0.0) + cost.cost * part
     total = RoundCost(
         km=sum(c.km for c in round_costs), hours=sum(c.hours for c in round_costs), days=len(round_costs),
         cost=sum(c.cost for c in round_costs), co2_kg=sum(c.co2_kg for c in round_costs),
-        value=sum(c.value for c in round_costs),
+        value=sum(orders[o].value for o in {o for r in result.rounds for o in r.orders}),  # each order once
         share=None,
     )  # fmt: skip
     if total.value > 0:

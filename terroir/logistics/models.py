@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -88,8 +89,33 @@ class OrderKind(models.TextChoices):
     COLLECTION = "collection", _("from the farm to the depot")
 
 
+class DeliveryMode(models.TextChoices):
+    """How a producer has this customer's goods delivered: only the pooled and relay ones are planned."""
+
+    POOLED = "pooled", _("the pooled round")
+    SELF = "self", _("the producer delivers them")
+    RELAY = "relay", _("through a relay platform")
+    CARPOOL = "carpool", _("a carpool trip")
+
+
+def delivery_mode_errors(*, mode: str, kind: str, relay: Depot | None) -> dict[str, str]:
+    """The one rule of a delivery's mode, for the order form and the orders' import alike: a relay platform
+    is named when, and only when, the goods pass through one, and only goods from a farm to a customer can."""
+    errors: dict[str, str] = {}
+    if mode == DeliveryMode.RELAY:
+        if relay is None:
+            errors["relay"] = str(_("Name the relay platform the goods pass through."))
+        if kind != OrderKind.SHIPMENT:
+            errors["delivery_mode"] = str(_("Only goods going from the farm to the customer pass through a relay "
+                                            "platform."))  # fmt: skip
+    elif relay is not None:
+        errors["relay"] = str(_("A relay platform is named only for goods delivered through one."))
+    return errors
+
+
 class DeliveryOrder(models.Model):
-    """Goods to carry in a given week."""
+    """Goods to carry in a given week, and how the producer has them delivered (`delivery_mode`): orders
+    the producer delivers themselves or sends by a carpool trip are kept but stay out of the rounds."""
 
     week = models.DateField(_("week of"), db_index=True)  # its Monday
     owner = models.ForeignKey(
@@ -117,6 +143,11 @@ class DeliveryOrder(models.Model):
     service_min = models.PositiveSmallIntegerField(_("minutes on site"), default=5)
     weekdays = models.PositiveSmallIntegerField(_("days it may travel"), default=0b0001110)
     required = models.BooleanField(_("must be delivered"), default=True)
+    delivery_mode = models.CharField(_("delivered by"), max_length=10, choices=DeliveryMode.choices,
+                                     default=DeliveryMode.POOLED)  # fmt: skip
+    relay = models.ForeignKey(
+        Depot, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("relay platform")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")  # fmt: skip
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -128,6 +159,16 @@ class DeliveryOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.producer} → {self.customer or _('depot')}"
+
+    def clean(self) -> None:
+        errors = delivery_mode_errors(mode=self.delivery_mode, kind=self.kind, relay=self.relay)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def planned(self) -> bool:
+        """Whether the rounds carry it (the producer delivers the others themselves or by carpool)."""
+        return self.delivery_mode in (DeliveryMode.POOLED, DeliveryMode.RELAY)
 
 
 class RunStatus(models.TextChoices):

@@ -6,7 +6,9 @@ Columns (French or English names, any case; only producer and kg are required):
 producteur/producer, client/customer, type/kind (ramasse-livraison|shipment, livraison|delivery,
 collecte|collection), marchandise/goods, kg, caisses/crates, froid/cold (oui/non), valeur/value (€),
 jours/days ("mar mer jeu", "tue,thu"), enlevement/pickup ("06:00-12:00"), livraison_creneau/delivery
-("07:00-11:00"), pret_a/ready_at ("10:00"), minutes (on site), obligatoire/required (oui/non).
+("07:00-11:00"), pret_a/ready_at ("10:00"), minutes (on site), obligatoire/required (oui/non),
+livre_par/delivered_by (tournee|pooled, producteur|self, relais|relay, covoiturage|carpool) and
+relais/relay (the relay platform: a depot's exact name or number, among the planning carrier's depots).
 Producers and customers are found by SIRET, by their number on the platform, or by their exact name.
 """
 
@@ -22,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -31,7 +33,7 @@ from terroir.directory.models import Actor
 from terroir.lib.tabular import Limits, SourceError, number_parse, rows_read
 from terroir.lib.text import fold
 
-from .models import DeliveryOrder, OrderKind
+from .models import DeliveryMode, DeliveryOrder, Depot, OrderKind, delivery_mode_errors
 
 MAX_ROWS = 5000
 COLUMNS = {
@@ -49,6 +51,8 @@ COLUMNS = {
     "ready_at": ("pret_a", "ready_at", "disponible_a"),
     "minutes": ("minutes", "service_min", "minutes_sur_place"),
     "required": ("obligatoire", "required"),
+    "mode": ("livre_par", "delivered_by", "mode_de_livraison", "delivery_mode", "mode"),
+    "relay": ("relais", "relay", "plateforme", "plateforme_relais", "platform"),
 }
 KINDS = {
     "ramasse_livraison": OrderKind.SHIPMENT, "shipment": OrderKind.SHIPMENT,
@@ -58,6 +62,13 @@ KINDS = {
 DAYS = {
     "lun": 0, "mon": 0, "mar": 1, "tue": 1, "mer": 2, "wed": 2, "jeu": 3, "thu": 3, "ven": 4, "fri": 4,
     "sam": 5, "sat": 5, "dim": 6, "sun": 6,
+}  # fmt: skip
+MODES = {
+    "tournee": DeliveryMode.POOLED, "tournee_mutualisee": DeliveryMode.POOLED, "pooled": DeliveryMode.POOLED,
+    "producteur": DeliveryMode.SELF, "soi_meme": DeliveryMode.SELF, "lui_meme": DeliveryMode.SELF,
+    "self": DeliveryMode.SELF, "producer": DeliveryMode.SELF,
+    "relais": DeliveryMode.RELAY, "plateforme": DeliveryMode.RELAY, "relay": DeliveryMode.RELAY,
+    "covoiturage": DeliveryMode.CARPOOL, "carpool": DeliveryMode.CARPOOL,
 }  # fmt: skip
 YES, NO = {"oui", "o", "yes", "y", "true", "vrai", "1", "x"}, {"non", "n", "no", "false", "faux", "0", ""}
 
@@ -112,6 +123,12 @@ def _yes(text: str) -> bool:
     raise ValueError(_("%(text)r: say oui or non") % {"text": text})
 
 
+def _mode(text: str) -> DeliveryMode:
+    if _key(text) not in MODES:
+        raise ValueError(_("%(text)r: tournee, producteur, relais or covoiturage") % {"text": text})
+    return MODES[_key(text)]
+
+
 def _days(text: str) -> int:
     mask = 0
     for word in fold(text).split():
@@ -150,8 +167,22 @@ def _actor(text: str, *, buyer: bool) -> Actor:
     return found[0]
 
 
-def orders_read(path: Path, *, week: datetime.date) -> OrdersRead:
-    """The orders of a file, unsaved, with every problem found."""
+def _depot(text: str, depots: QuerySet[Depot]) -> Depot:
+    value = text.strip()
+    found = list((depots.filter(pk=int(value)) if value.isdigit() else depots.filter(name__iexact=value))[:2])
+    if len(found) != 1:
+        raise ValueError(
+            _("no relay platform %(name)r among your depots (name or number)") % {"name": value}
+            if not found
+            else _("several depots are named %(name)r: give the number") % {"name": value}
+        )
+    return found[0]
+
+
+def orders_read(path: Path, *, week: datetime.date, depots: QuerySet[Depot] | None = None) -> OrdersRead:
+    """The orders of a file, unsaved, with every problem found. `depots`: the relay platforms a line may
+    name (the planning carrier's depots; none when not given)."""
+    depots = Depot.objects.none() if depots is None else depots
     result = OrdersRead()
     try:
         rows = rows_read(path, limits=Limits.of(settings))
@@ -159,7 +190,7 @@ def orders_read(path: Path, *, week: datetime.date) -> OrdersRead:
             if count > MAX_ROWS:
                 result.problems.append((row.line, "", _("more than %(n)d lines: split the file") % {"n": MAX_ROWS}))
                 break
-            _row(row.line, row.values, week, result)
+            _row(row.line, row.values, week, result, depots)
     except SourceError as exc:
         message = exc.text(_, lambda number: number_format(number, force_grouping=True))
         result.problems.append((exc.line, "", message))
@@ -168,7 +199,7 @@ def orders_read(path: Path, *, week: datetime.date) -> OrdersRead:
     return result
 
 
-def _row(line: int, values: dict[str, Any], week: datetime.date, result: OrdersRead) -> None:
+def _row(line: int, values: dict[str, Any], week: datetime.date, result: OrdersRead, depots: QuerySet[Depot]) -> None:
     cells = {_key(str(k)): ("" if v is None else str(v).strip()) for k, v in values.items()}
     found = {name: next((cells[a] for a in aliases if a in cells), "") for name, aliases in COLUMNS.items()}
     order = DeliveryOrder(week=week)
@@ -227,6 +258,15 @@ def _row(line: int, values: dict[str, Any], week: datetime.date, result: OrdersR
     take("ready_at", lambda text: setattr(order, "ready_at", time_of_day(text)) if text else None)
     take("minutes", lambda text: setattr(order, "service_min", int(_number(text, integer=True))) if text else None)
     take("required", lambda text: setattr(order, "required", _yes(text)) if text else None)
+    take("mode", lambda text: setattr(order, "delivery_mode", _mode(text)) if text else None)
+    take("relay", lambda text: setattr(order, "relay", _depot(text, depots)) if text else None)
+    if len(result.problems) > before:
+        return
+    # The order form's rule (models.delivery_mode_errors), said on the file's column.
+    for attribute, message in delivery_mode_errors(
+        mode=order.delivery_mode, kind=order.kind, relay=order.relay
+    ).items():  # fmt: skip
+        result.problems.append((line, "relay" if attribute == "relay" else "mode", message))
     if len(result.problems) > before:
         return
     if order.kind in (OrderKind.SHIPMENT, OrderKind.DELIVERY) and order.customer_id is None:

@@ -162,7 +162,7 @@ def problem_from_json(data: Any) -> Problem:
                     else int(o["delivery_service_min"] * 60),
                     prize=float(o.get("prize", 0)), days=_days(o.get("days"), where),
                     release_s=_hhmm(o.get("release", 0), where), producer=str(o.get("producer", "")),
-                    customer=str(o.get("customer", "")),
+                    customer=str(o.get("customer", "")), via=str(o.get("via") or ""),
                 )
             )  # fmt: skip
         farms_data = data.get("farms") or {}
@@ -187,7 +187,11 @@ def problem_from_json(data: Any) -> Problem:
         for order in orders:
             if order.producer and order.producer not in farms:
                 raise ProblemError(f"order {order.id}: unknown producer {order.producer!r} (not in farms)")
-    problem = Problem(depots=depots, vehicles=vehicles, orders=orders, farms=farms, own_vehicle=own)
+    transfer = data.get("transfer_min", 15)
+    if not isinstance(transfer, int | float) or isinstance(transfer, bool) or not 0 <= transfer <= 24 * 60:
+        raise ProblemError(f"transfer_min: minutes between 0 and 1440, not {transfer!r}")
+    problem = Problem(depots=depots, vehicles=vehicles, orders=orders, farms=farms, own_vehicle=own,
+                      transfer_s=int(transfer * 60))  # fmt: skip
     _size_check(problem)
     return problem
 
@@ -217,6 +221,7 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
                         "loaded": list(s.loaded),
                         "unloaded": list(s.unloaded),
                     }
+                    | ({"transfer": s.transfer} if s.transfer else {})
                     for s in r.stops
                 ],
             }

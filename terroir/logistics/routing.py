@@ -16,6 +16,10 @@ possible days is first planned as a choice of deliveries at the customer, one pe
 window (the search picks the day; the farm is left out of this pass), then the week is planned again with
 the real shipment on that day.
 
+An order may pass through a relay platform (`via`, a depot): it is planned in two echelons, collection
+rounds bringing it to the platform and then the platform's own delivery rounds, each released when its
+goods have arrived (`_two_echelon`).
+
 Money is counted in 1/10,000 € so that PyVRP's integer costs keep cents exact: €/km becomes a cost per
 metre, €/h a cost per second. `objective="distance"` plans for distance alone, `objective="fleet"` for
 the fewest vehicles then distance (the benchmarks' conventions).
@@ -116,6 +120,7 @@ class Job:
     delivery_service_s: int | None = None  # shipments: on site at the customer, when not service_s
     producer: str = ""  # who sells the goods (costs and sharing are per producer)
     customer: str = ""  # who receives them
+    via: str = ""  # shipments: the relay platform (a depot's id) where the goods change vehicle
 
     @property
     def unloading_s(self) -> int:
@@ -141,6 +146,7 @@ class Problem:
     orders: Sequence[Job]
     farms: dict[str, Site] = field(default_factory=dict)  # producer → where their own rounds start
     own_vehicle: OwnVehicle = field(default_factory=OwnVehicle)
+    transfer_s: int = 900  # at a relay platform, from the goods' arrival to the earliest departure with them
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,7 @@ class Stop:
     load_kg: float = 0.0  # on board when leaving the stop
     loaded: tuple[str, ...] = ()  # at the depot: orders to load for the next trip
     unloaded: tuple[str, ...] = ()  # at the depot: orders brought back by the last trip
+    transfer: str | None = None  # the relay platform (a depot's id) where this unloading leaves the goods
 
 
 @dataclass
@@ -164,6 +171,7 @@ class Round:
     trips: int
     orders: list[str] = field(default_factory=list)
     day: int = 0
+    time_warp_s: int = 0  # how late the round would be (PyVRP's time warp): 0 in a feasible plan
 
 
 @dataclass
@@ -228,6 +236,17 @@ def problem_check(problem: Problem) -> None:
             raise ProblemError(
                 gettext_noop("order %(order)s: its days are numbered 0 (Monday) to 6 (Sunday)"), order=order.id
             )
+        if order.via and (order.via not in depots or order.kind != Kind.SHIPMENT):
+            raise ProblemError(
+                gettext_noop("order %(order)s: it passes through a relay platform %(via)r, which is not a depot of "
+                             "the problem, or it does not go from a farm to a customer"),
+                order=order.id, via=order.via,
+            )  # fmt: skip
+    platforms = {order.via for order in problem.orders if order.via}
+    if platforms and all(vehicle.depot in platforms for vehicle in problem.vehicles):
+        raise ProblemError(
+            gettext_noop("every vehicle starts at a relay platform: the goods need another vehicle to bring them there")
+        )
 
 
 def _located(place: Site | None) -> bool:
@@ -380,8 +399,22 @@ def plan(
         (terroir.logistics.distances); `distance_scale` turns its km into the solver's integer distances
         (metres by default). `patience`: also stop after that many iterations without improvement. `iterations`:
     each search stops after that many iterations instead of by time (the same plan on any machine: tests).
-        `progress(fraction)` is told how far the search is (by time), a few times a second."""
+        `progress(fraction)` is told how far the search is (by time), a few times a second.
+    Orders passing through a relay platform (`via`) are planned in two echelons (`_two_echelon`)."""
     problem_check(problem)
+    solve = _two_echelon if any(order.via for order in problem.orders) else _one_echelon
+    return solve(
+        problem, matrix_for=matrix_for, seconds=seconds, seed=seed, objective=objective,
+        distance_scale=distance_scale, patience=patience, progress=progress, iterations=iterations,
+    )  # fmt: skip
+
+
+def _one_echelon(
+    problem: Problem, *, matrix_for: Callable[[list[tuple[float, float]]], Matrix], seconds: float, seed: int,
+    objective: str, distance_scale: float, patience: int | None, progress: Callable[[float], None] | None,
+    iterations: int | None,
+) -> Plan:  # fmt: skip
+    """Every order in the vehicles that carry it from where it is to where it goes."""
     excluded = unservable(problem)
     skip = {order_id for order_id, _reason in excluded}
     orders = [o for o in problem.orders if o.id not in skip]
@@ -424,6 +457,153 @@ def plan(
             iterations,
         )
     return _read(solution, problem, built, excluded, distance_scale)
+
+
+def _submatrix(
+    matrix_for: Callable[[list[tuple[float, float]]], Matrix], places: Sequence[Site]
+) -> Callable[[list[tuple[float, float]]], Matrix]:
+    """Distances asked once for every place, then read for each echelon's own places (a routing server is
+    called once)."""
+    points = [(float(p.lat or 0.0), float(p.lon or 0.0)) for p in places]
+    full = matrix_for(points)
+    index = {point: i for i, point in enumerate(points)}
+
+    def of(wanted: list[tuple[float, float]]) -> Matrix:
+        rows = [index[point] for point in wanted]
+        grid = np.ix_(rows, rows)
+        return Matrix(full.km[grid], full.seconds[grid], full.source, full.note)
+
+    return of
+
+
+REPAIRS = 2  # two-echelon plans tried again when the last mile is late, each with a quarter of the time
+
+
+def _two_echelon(
+    problem: Problem, *, matrix_for: Callable[[list[tuple[float, float]]], Matrix], seconds: float, seed: int,
+    objective: str, distance_scale: float, patience: int | None, progress: Callable[[float], None] | None,
+    iterations: int | None,
+) -> Plan:  # fmt: skip
+    """Orders through a relay platform, in two phases. First the collection rounds: the vehicles not based
+    at a platform carry the direct orders and bring each transferred order's goods from the farm to its
+    platform (a shipment whose customer is the platform, due early enough for the last mile). Then, per
+    platform, the delivery rounds of the vehicles based there take the goods to the customers, each order
+    released at the platform when its goods arrived there plus `transfer_s`: no delivery round leaves with
+    goods that are not there yet. The first phase cannot see how the last mile groups its deliveries: when
+    a delivery round is late, its orders are asked at the platform earlier by that much (plus 5 minutes)
+    and both phases are planned again, at most REPAIRS times. The last-mile vehicles do no collection; an
+    order collected whose delivery round cannot be found is said unserved (its goods wait at the platform)."""
+    bases = {base.id: base for base in problem.depots}
+    places = list(dict.fromkeys([*places_of(problem, problem.orders), *(b.place for b in problem.depots)]))
+    matrix_of = _submatrix(matrix_for, places)
+    index = {place: i for i, place in enumerate(places)}
+    full = matrix_of([(float(p.lat or 0.0), float(p.lon or 0.0)) for p in places])
+    platforms = sorted({order.via for order in problem.orders if order.via})
+    last_mile = {p: [v for v in problem.vehicles if v.depot == p] for p in platforms}
+    collectors = [v for v in problem.vehicles if v.depot not in platforms]
+    deadlines: dict[str, int] = {}  # order id → when its goods must be at the platform
+    for order in problem.orders:
+        if order.via:
+            base = bases[order.via]
+            located = order.delivery is not None and order.delivery.lat is not None
+            onward = int(full.seconds[index[base.place], index[order.delivery]]) if located else 0  # type: ignore[index]
+            deadlines[order.id] = min(base.closes_s, order.delivery_window[1] - onward - problem.transfer_s
+                                      - order.unloading_s)  # fmt: skip
+
+    def part(start: float, end: float) -> Callable[[float], None] | None:
+        if progress is None:
+            return None
+        report = progress
+        return lambda fraction: report(start + (end - start) * fraction)
+
+    def search(phase: Problem, budget: float, start: float, end: float) -> Plan:
+        return _one_echelon(
+            phase, matrix_for=matrix_of, seconds=budget, seed=seed, objective=objective,
+            distance_scale=distance_scale, patience=patience, progress=part(start, end), iterations=iterations,
+        )  # fmt: skip
+
+    def attempt(budget: float, start: float, end: float) -> tuple[Plan, dict[str, float]]:
+        """Both phases with the deadlines as they are; and how late each order's delivery round was."""
+        excluded: list[tuple[str, str]] = []
+        legs: dict[str, Job] = {}
+        first_orders: list[Job] = []
+        for order in problem.orders:
+            if not order.via:
+                first_orders.append(order)
+                continue
+            days = tuple(sorted({d for v in last_mile[order.via] for d in v.days}.intersection(order.days)))
+            earliest = max(bases[order.via].opens_s, order.pickup_window[0])
+            if not last_mile[order.via]:
+                excluded.append((order.id, "no vehicle leaves its relay platform"))
+            elif not days:
+                excluded.append((order.id, "no vehicle works on the days it may travel"))
+            elif deadlines[order.id] < earliest:
+                excluded.append((order.id, "no time to pass through the relay platform"))
+            else:
+                legs[order.id] = order
+                first_orders.append(
+                    replace(order, via="", delivery=bases[order.via].place, days=days,
+                            delivery_window=(earliest, deadlines[order.id]), delivery_service_s=order.service_s)
+                )  # fmt: skip
+        share = max(0.3, min(0.8, len(first_orders) / max(1, len(problem.orders))))
+        middle = start + (end - start) * share
+        first = search(replace(problem, vehicles=collectors, orders=first_orders), budget * share, start, middle)
+        arrived: dict[str, int] = {}
+        rounds = []
+        for r in first.rounds:
+            stops = []
+            for stop in r.stops:
+                if stop.order in legs and stop.action == "unload":
+                    arrived[stop.order] = stop.departure_s
+                    stop = replace(stop, transfer=legs[stop.order].via)
+                stops.append(stop)
+            rounds.append(replace(r, stops=stops))
+        unserved = [*excluded, *first.unserved]
+        km, duration, objective_sum, feasible = first.km, first.seconds, first.objective, first.feasible
+        late: dict[str, float] = {}
+        waiting = [legs[o] for o in legs if o in arrived]
+        for n, platform in enumerate(platforms):
+            mine = [o for o in waiting if o.via == platform]
+            if not mine:
+                continue
+            deliveries = []
+            for order in mine:
+                ready = arrived[order.id] + problem.transfer_s
+                deliveries.append(
+                    Job(id=order.id, kind=Kind.DELIVERY, kg=order.kg, crates=order.crates, cold=order.cold,
+                        value=order.value, delivery=order.delivery, delivery_window=order.delivery_window,
+                        service_s=order.unloading_s, required=order.required, prize=order.prize,
+                        days=(ready // DAY,), release_s=max(1, ready % DAY), producer=order.producer,
+                        customer=order.customer)
+                )  # fmt: skip
+            step = (end - middle) / len(platforms)
+            second = search(
+                Problem([bases[platform]], last_mile[platform], deliveries, problem.farms, problem.own_vehicle),
+                budget * (1 - share) / len(platforms), middle + step * n, middle + step * (n + 1),
+            )
+            for r in second.rounds:
+                if r.time_warp_s:
+                    late.update(dict.fromkeys(r.orders, r.time_warp_s))
+            rounds.extend(second.rounds)
+            unserved.extend(second.unserved)
+            km, duration = km + second.km, duration + second.seconds
+            objective_sum, feasible = objective_sum + second.objective, feasible and second.feasible
+        rounds.sort(key=lambda r: (r.day, r.vehicle))
+        return Plan(rounds, unserved, km, duration, objective_sum, feasible), late
+
+    result, late = attempt(seconds if not REPAIRS else seconds / 2, 0.0, 0.5 if REPAIRS else 1.0)
+    for repair in range(REPAIRS):
+        if result.feasible or not late:
+            break
+        for order_id, seconds_late in late.items():
+            deadlines[order_id] -= int(seconds_late) + 300
+        begun = 0.5 + 0.25 * repair
+        retried, late = attempt(seconds / 4, begun, begun + 0.25)
+        if retried.feasible or not result.feasible:
+            result = retried
+    if progress is not None:
+        progress(1.0)
+    return result
 
 
 def _fewer_vehicles(
@@ -544,6 +724,7 @@ def _read(
                 trips=route.num_trips(),
                 orders=orders,
                 day=day,
+                time_warp_s=int(route.time_warp()),
             )
         )
     rounds.sort(key=lambda r: (r.day, r.vehicle))

@@ -24,7 +24,7 @@ from terroir.lib.tasks import WORKER_LOST
 
 from . import evaluate, problems, routing
 from .distances import Estimate, OsrmTable
-from .models import DAYS_ALL, DeliveryOrder, Depot, OrderKind, PlanningRun, RunStatus, Vehicle
+from .models import DAYS_ALL, DeliveryMode, DeliveryOrder, Depot, OrderKind, PlanningRun, RunStatus, Vehicle
 
 MAX_TIME_LIMIT_S = 120.0
 MAX_RUNNING = 2  # plans computed at once per carrier (each takes a core for its time limit)
@@ -59,18 +59,25 @@ def _postal(entry: Any) -> str:
 def problem_for_week(
     vehicles: Iterable[Vehicle], orders: Iterable[DeliveryOrder]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The problem (docs/logistics.md) and the labels that turn its ids back into names and contacts."""
+    """The problem (docs/logistics.md) and the labels that turn its ids back into names and contacts.
+    Orders follow their producer's choice: a relay order passes through its platform (`via`, planned in two
+    echelons), and those the producer delivers themselves or by carpool stay out of the problem; the labels
+    list them (`outside`) so that the run says who carries them."""
     problem: dict[str, Any] = {"depots": [], "vehicles": [], "orders": [], "farms": {}}
-    labels: dict[str, Any] = {"depots": {}, "vehicles": {}, "orders": {}, "parties": {}}
+    labels: dict[str, Any] = {"depots": {}, "vehicles": {}, "orders": {}, "parties": {}, "outside": []}
     depots_seen: set[int] = set()
+
+    def depot_add(stop: Depot | None) -> None:
+        if stop is not None and stop.pk not in depots_seen:
+            depots_seen.add(stop.pk)
+            problem["depots"].append({"id": f"d{stop.pk}", "place": _point(stop.lat, stop.lon),
+                                      "hours": [_hhmm(stop.opens), _hhmm(stop.closes)]})  # fmt: skip
+            labels["depots"][f"d{stop.pk}"] = {"name": stop.name, "address": stop.address}
+
     for vehicle in vehicles:
         depot = vehicle.depot
-        for stop in (depot, vehicle.end_depot):
-            if stop is not None and stop.pk not in depots_seen:
-                depots_seen.add(stop.pk)
-                problem["depots"].append({"id": f"d{stop.pk}", "place": _point(stop.lat, stop.lon),
-                                          "hours": [_hhmm(stop.opens), _hhmm(stop.closes)]})  # fmt: skip
-                labels["depots"][f"d{stop.pk}"] = {"name": stop.name, "address": stop.address}
+        depot_add(depot)
+        depot_add(vehicle.end_depot)
         problem["vehicles"].append({
             "id": f"v{vehicle.pk}", "depot": f"d{depot.pk}",
             "end_depot": f"d{vehicle.end_depot_id}" if vehicle.end_depot_id else None,
@@ -84,6 +91,11 @@ def problem_for_week(
                                                 "phone": vehicle.driver_phone}  # fmt: skip
     for order in orders:
         producer, customer = order.producer, order.customer
+        if not order.planned:
+            labels["outside"].append({"order": f"o{order.pk}", "mode": order.delivery_mode,
+                                      "producer": producer.name, "customer": customer.name if customer else "",
+                                      "goods": order.description, "kg": float(order.kg)})  # fmt: skip
+            continue
         labels["parties"][f"p{producer.pk}"] = producer.name
         problem["farms"][f"p{producer.pk}"] = _point(producer.lat, producer.lon)
         entry: dict[str, Any] = {
@@ -105,6 +117,9 @@ def problem_for_week(
             entry["delivery_window"] = [_hhmm(order.delivery_opens), _hhmm(order.delivery_closes)]
         if order.kind == OrderKind.DELIVERY and order.ready_at:
             entry["release"] = _hhmm(order.ready_at)
+        if order.delivery_mode == DeliveryMode.RELAY and order.relay is not None:
+            depot_add(order.relay)
+            entry["via"] = f"d{order.relay.pk}"
         if customer is not None:
             entry["customer"] = f"c{customer.pk}"
             labels["parties"][f"c{customer.pk}"] = customer.name

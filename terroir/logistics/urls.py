@@ -17,6 +17,7 @@ urlpatterns = [
     path("runs/<int:run_id>/", views.run, name="run"),
     path("runs/<int:run_id>/state.json", views.run_state, name="run_state"),
     path("runs/<int:run_id>/sheets/", views.sheets, name="sheets"),
+    path("runs/<int:run_id>/notes/", views.notes, name="notes"),
     path("runs/<int:run_id>/rounds.csv", views.export_csv, name="csv"),
     path("runs/<int:run_id>/rounds.geojson", views.export_geojson, name="geojson"),
     path("relays/", relay_views.relays, name="relays"),

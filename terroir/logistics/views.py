@@ -37,7 +37,7 @@ from terroir.lib import spreadsheet
 
 from . import access, services
 from . import orders_import as importer
-from .models import DeliveryOrder, Depot, PlanningRun, RunStatus, Vehicle
+from .models import DeliveryMode, DeliveryOrder, Depot, PlanningRun, RunStatus, Vehicle
 from .routing import DAY, ProblemError
 from .sharing import EXACT_MAX
 
@@ -59,6 +59,17 @@ REASONS = {
     ),
     "no vehicle works on the days it may travel": gettext_lazy("no vehicle works on the days it may travel"),
     "left out by the plan": gettext_lazy("left out: no round could take it within the time windows and working hours"),
+    "no vehicle leaves its relay platform": gettext_lazy(
+        "no vehicle chosen for this plan starts from its relay platform"
+    ),
+    "no time to pass through the relay platform": gettext_lazy(
+        "no time to pass through the relay platform before the delivery window closes"
+    ),
+}
+# Orders kept out of the rounds by their producer's choice (DeliveryOrder.delivery_mode).
+OUTSIDE = {
+    "self": gettext_lazy("delivered by the producer"),
+    "carpool": gettext_lazy("sent by a carpool trip"),
 }
 COLOURS = ["#1b7837", "#762a83", "#e66101", "#2166ac", "#b2182b", "#4d9221", "#8c510a", "#01665e"]
 
@@ -92,7 +103,7 @@ def planner(request: HttpRequest) -> HttpResponse:
     )
     orders = list(
         access.on_desk(DeliveryOrder.objects.filter(week=week), desk).select_related(
-            "producer__commune", "customer__commune", "delivery_place__commune", "owner",
+            "producer__commune", "customer__commune", "delivery_place__commune", "owner", "relay",
             "agreement_link__part",  # terroir.supply's link: the order came from an accepted need
         )
     )
@@ -163,7 +174,7 @@ class OrderForm(_DaysForm):
         fields = [
             "week", "kind", "producer", "customer", "delivery_place", "description", "kg", "crates", "cold",
             "value", "pickup_opens", "pickup_closes", "delivery_opens", "delivery_closes", "ready_at",
-            "service_min", "required",
+            "service_min", "required", "delivery_mode", "relay",
         ]  # fmt: skip
         widgets = {
             "week": date_input(),
@@ -171,8 +182,11 @@ class OrderForm(_DaysForm):
                ("pickup_opens", "pickup_closes", "delivery_opens", "delivery_closes", "ready_at")},
         }  # fmt: skip
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, depots: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Relay platforms among the depots of the carriers planning (each carrier's own, or every one).
+        self.fields["relay"].queryset = depots  # type: ignore[attr-defined]
+        self.fields["delivery_mode"].required = False  # a form sent without it: the pooled round, as before
         self.fields["producer"].queryset = Actor.objects.filter(is_producer=True).order_by("name")  # type: ignore[attr-defined]
         self.fields["customer"].queryset = Actor.objects.filter(is_buyer=True).order_by("name")  # type: ignore[attr-defined]
         self.fields["delivery_place"].required = False
@@ -193,6 +207,8 @@ class OrderForm(_DaysForm):
             self.add_error("delivery_closes", _("The delivery deadline comes before the pickup can happen."))
         if data.get("week"):
             data["week"] = services.monday(data["week"])
+        if not data.get("delivery_mode"):
+            data["delivery_mode"] = DeliveryMode.POOLED
         return data
 
     def save(self, commit: bool = True) -> DeliveryOrder:
@@ -211,7 +227,10 @@ def order_new(request: HttpRequest, order_id: int | None = None) -> HttpResponse
     if order is None and desk.current is None and not desk.coordinator:
         raise Http404("no carrier to add an order for")
     week = order.week if order else _week(request.GET.get("week"))
-    form = OrderForm(request.POST or None, instance=order, initial={"week": week})
+    # The relay platforms offered: the depots of the order's carrier (of the carrier on the desk for a new one).
+    depots = Depot.objects.filter(operator=order.owner) if order else access.on_desk(Depot.objects.all(), desk,
+                                                                                     field="operator")  # fmt: skip
+    form = OrderForm(request.POST or None, instance=order, initial={"week": week}, depots=depots)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         if order is None:
@@ -247,7 +266,8 @@ def orders_import(request: HttpRequest) -> HttpResponse:
                 with path.open("wb") as out:
                     for chunk in upload.chunks():
                         out.write(chunk)
-                read = importer.orders_read(path, week=week)
+                read = importer.orders_read(path, week=week, depots=access.on_desk(Depot.objects.all(), desk,
+                                                                                    field="operator"))  # fmt: skip
             problems = read.problems
             if not problems:
                 count = importer.orders_save(read, by=request.user, owner=desk.current)
@@ -423,6 +443,7 @@ def _rounds(run: PlanningRun) -> list[dict[str, Any]]:
     """The plan's rounds with names, times of day and what happens at each stop."""
     labels, plan, report = run.labels or {}, run.plan or {}, run.report or {}
     texts = _order_texts(run)
+    platforms = labels.get("depots", {})
     costs = report.get("rounds", [])
     colours: dict[str, str] = {}  # one colour per vehicle, kept on each of its days
     rounds = []
@@ -436,6 +457,8 @@ def _rounds(run: PlanningRun) -> list[dict[str, Any]]:
             stops.append({
                 **s, "time": _clock(s["arrival_s"]), "leaves": _clock(s["departure_s"]),
                 "what": ACTIONS.get(s["action"], s["action"]), "order_text": text, "depot": depot,
+                # Goods left at a relay platform for the last mile: the stop is the platform, not the customer.
+                "platform": (platforms.get(s["transfer"]) or {"name": s["transfer"]}) if s.get("transfer") else None,
                 "loaded": [_order_text(texts, o) | {"id": o} for o in s.get("loaded", [])],
                 "unloaded": [_order_text(texts, o) | {"id": o} for o in s.get("unloaded", [])],
             })  # fmt: skip
@@ -538,12 +561,16 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
         }
         for u in (planning.plan or {}).get("unserved", [])
     ]
+    outside = [
+        item | {"how": OUTSIDE.get(item.get("mode", ""), item.get("mode", ""))}
+        for item in (planning.labels or {}).get("outside", [])
+    ]
     report = planning.report or {}
     producers = len(report.get("sharing", {}).get("shapley", []))
     sharing = _sharing(planning)
     context = {
         "run": planning, "state": _run_json(planning), "error": task_error_text(planning.error), "rounds": rounds,
-        "unserved": unserved,
+        "unserved": unserved, "outside": outside,
         "map_data": _map_data(planning, rounds), "legend": _legend(rounds), "days": _days(rounds),
         "report": report, "sharing": sharing,
         "compare_chart": _compare_chart(report), "sharing_chart": [
@@ -555,16 +582,27 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
     return render(request, "logistics/run.html", context)
 
 
-def _sheet_item(action: str, text: dict[str, Any], where: dict[str, Any] | None = None) -> dict[str, Any]:
+def _sheet_item(
+    action: str, text: dict[str, Any], where: dict[str, Any] | None = None, *, farm: bool = False,
+    onward: bool = False,
+) -> dict[str, Any]:  # fmt: skip
     """One thing the driver does at a stop: load or unload one order, how much of it, and whom it concerns
-    when that is not the stop's own party (three customers served at one market)."""
-    return {"action": action, "what": ACTIONS.get(action, action), "text": text, "where": where}
+    when that is not the stop's own party (three customers served at one market). Each parcel says whose
+    goods they are (`source`, its producer; but at the farm itself) and, when loaded or left at a relay
+    platform (`onward`), whom they are for (`to`)."""
+    return {
+        "action": action, "what": ACTIONS.get(action, action), "text": text, "where": where,
+        "source": "" if farm else text.get("producer", ""),
+        "to": text.get("customer", "") if action == "load" or onward else "",
+    }  # fmt: skip
 
 
 def _where(stop: dict[str, Any]) -> dict[str, Any]:
     """Where a stop is, and whom the driver calls there: the producer loading, else the delivery place (a
     market, whose phone is nobody's) or the customer's own address."""
     text = stop["order_text"]
+    if stop.get("platform"):
+        return {"name": stop["platform"].get("name"), "address": stop["platform"].get("address"), "phone": ""}
     if stop["action"] == "load":
         return {"name": text.get("producer"), "address": text.get("producer_address"),
                 "phone": text.get("producer_phone")}  # fmt: skip
@@ -575,6 +613,8 @@ def _where(stop: dict[str, Any]) -> dict[str, Any]:
 
 def _party(stop: dict[str, Any]) -> dict[str, Any]:
     text = stop["order_text"]
+    if stop.get("platform"):
+        return {"name": None, "phone": ""}  # the parcel's line says whose goods and for whom
     if stop["action"] == "load":
         return {"name": text.get("producer"), "phone": text.get("producer_phone")}
     return {"name": text.get("customer"), "phone": text.get("customer_phone")}
@@ -598,7 +638,8 @@ def _sheet_stops(stops: list[dict[str, Any]]) -> list[dict[str, Any]]:
             groups.append(group)
         # The party is named on the order's line when the stop's heading does not already name them.
         shown = party if party["name"] and party["name"] != group["where"]["name"] else None
-        group["items"].append(_sheet_item(s["action"], s["order_text"], shown))
+        group["items"].append(_sheet_item(s["action"], s["order_text"], shown, farm=s["action"] == "load",
+                                          onward=bool(s.get("platform"))))  # fmt: skip
         group["on_board"] = s["load_kg"]
     return groups
 
@@ -613,6 +654,34 @@ def sheets(request: HttpRequest, run_id: int) -> HttpResponse:
         for n, r in enumerate(_rounds(planning), start=1)
     ]
     return render(request, "logistics/sheets.html", {"run": planning, "rounds": rounds})
+
+
+def _notes(planning: PlanningRun, rounds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A delivery note per customer and delivery: each parcel with its producer, so that the customer
+    knows whose goods they receive even when a platform's vehicle brings them."""
+    notes = []
+    for r in rounds:
+        date = planning.week + datetime.timedelta(days=r["day_number"]) if planning.week else None
+        for group in _sheet_stops(r["stops"]):
+            if group["depot"]:
+                continue
+            by_customer: dict[str, list[dict[str, Any]]] = {}
+            for item in group["items"]:
+                if item["action"] == "unload" and not group["stop"].get("platform"):
+                    by_customer.setdefault(item["text"].get("customer") or "", []).append(item["text"])
+            for customer, parcels in by_customer.items():
+                notes.append({
+                    "customer": customer, "where": group["where"], "date": date, "day": r["day"],
+                    "time": group["stop"]["time"], "vehicle": r["vehicle"], "parcels": parcels,
+                    "kg": sum(float(p.get("kg") or 0) for p in parcels),
+                })  # fmt: skip
+    return notes
+
+
+@planner_required
+def notes(request: HttpRequest, run_id: int) -> HttpResponse:
+    planning = get_object_or_404(access.runs_of(request.user), pk=run_id, status=RunStatus.DONE)
+    return render(request, "logistics/notes.html", {"run": planning, "notes": _notes(planning, _rounds(planning))})
 
 
 @planner_required

@@ -87,6 +87,7 @@ def page_paths(week: HostileWeek) -> dict[str, str]:
         "producer": week.producer.get_absolute_url(), "map": "/widget/?kind=shop", "needs board": "/needs/",
         "need": week.need.get_absolute_url(), "planner": f"/logistics/?week={WEEK.isoformat()}",
         "run": f"/logistics/runs/{week.run.pk}/", "route sheets": f"/logistics/runs/{week.run.pk}/sheets/",
+        "delivery notes": f"/logistics/runs/{week.run.pk}/notes/",
         "admin login": "/admin/login/", "admin": "/admin/",
         "admin change form": f"/admin/directory/place/{week.place.pk}/change/",
         "log-in": "/account/login/", "sign-up": "/account/signup/", "e-mail addresses": "/account/email/",
@@ -102,7 +103,7 @@ def page_paths(week: HostileWeek) -> dict[str, str]:
 SIGNED_IN = {
     "planner", "run", "route sheets", "admin", "admin change form", "e-mail addresses", "password", "my space",
     "moderation", "edit place", "imports", "claims", "API keys", "inbox", "edit need", "meeting days", "order form",
-    "orders import",
+    "orders import", "delivery notes",
 }  # fmt: skip
 
 

@@ -215,6 +215,7 @@ ENDPOINTS: list[tuple[str, str, Callable[[World], str], Callable[[World], Any], 
     ("run", "get", lambda w: run_url(w, ""), lambda w: None, 200, True, names),
     ("run_state", "get", lambda w: run_url(w, "state.json"), lambda w: None, 200, True, no_effect),
     ("sheets", "get", lambda w: run_url(w, "sheets/"), lambda w: None, 200, True, phones),
+    ("delivery_notes", "get", lambda w: run_url(w, "notes/"), lambda w: None, 200, True, names),
     ("rounds_csv", "get", lambda w: run_url(w, "rounds.csv"), lambda w: None, 200, True, names),
     ("rounds_geojson", "get", lambda w: run_url(w, "rounds.geojson"), lambda w: None, 200, True, names),
 ]  # fmt: skip

@@ -57,6 +57,7 @@ PAGES: dict[str, Pages] = {
         "/logistics/orders/new/",
         f"/logistics/runs/{run.pk}/",
         f"/logistics/runs/{run.pk}/sheets/",
+        f"/logistics/runs/{run.pk}/notes/",
         "/needs/events/",
         "/account/space/audit/",
         "/account/space/claims/",

@@ -1,0 +1,81 @@
+"""In a real browser, at desktop and phone size: a coordinator sends an order through a relay platform
+from the order form, sees each order's choice on the planner, then reads a two-echelon run: the orders
+kept out of the rounds by their producer's choice, the route sheets naming each parcel's producer, and the
+delivery notes, one per customer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from terroir.conftest import offline_tab, past_the_edge, wider_than_the_screen
+from terroir.logistics import services
+from terroir.logistics.models import DeliveryOrder
+from terroir.logistics.tests.test_delivery_mode import WEEK, relay_week
+from terroir.needs.tests.test_browser import signed_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path("/tmp/shots-echelon")
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_an_order_goes_through_a_relay_platform_and_the_notes_say_whose_goods_they_are(
+    browser: Any, live_server: Any, territory: Any, people: Any, settings: Any, size: tuple[int, int]
+) -> None:
+    settings.TERROIR_TILE_URL = ""
+    settings.TERROIR_ROUTING_URL = ""  # offline distances
+    week = relay_week(territory)
+    problem, labels = services.problem_for_week([week["truck"], week["van"]], week["orders"])
+    run = services.run_start(problem, by=people.camille, week=WEEK, labels=labels, time_limit_s=1, background=False)
+    width, height = size
+    SHOTS.mkdir(exist_ok=True)
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    tab = signed_in(offline_tab(browser, live_server, context), people.camille, live_server)
+
+    # The order form: the producer chooses the relay platform for this customer.
+    tab.goto(f"{live_server.url}/logistics/orders/new/?week={WEEK.isoformat()}")
+    tab.select_option("#id_producer", str(territory.cheese_farm.pk))
+    tab.select_option("#id_customer", str(week["canteen"].pk))
+    tab.fill("#id_kg", "12")
+    tab.select_option("#id_delivery_mode", "relay")
+    tab.select_option("#id_relay", str(week["platform"].pk))
+    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
+    tab.screenshot(path=str(SHOTS / f"order-form-{width}.png"), full_page=True)
+    tab.click("form button[type=submit]:has-text('Ajouter')")
+    tab.wait_for_url("**/logistics/?week=*")
+    # The planner lists each order with its producer's choice when it is not the pooled round.
+    tab.wait_for_selector("span.delivery-mode")
+    modes = tab.locator("span.delivery-mode").all_inner_texts()
+    assert sum("par une plateforme relais (Plateforme Clermont-Nord)" in m for m in modes) == 3
+    assert "le producteur livre lui-même" in modes and "un trajet de covoiturage" in modes
+    assert wider_than_the_screen(tab) <= 0
+    tab.screenshot(path=str(SHOTS / f"planner-{width}.png"), full_page=True)
+    saved = DeliveryOrder.objects.latest("pk")
+    assert (saved.delivery_mode, saved.relay_id) == ("relay", week["platform"].pk)
+
+    # The run: the orders the producers carry themselves, then the delivery notes.
+    tab.goto(f"{live_server.url}/logistics/runs/{run.pk}/")
+    tab.wait_for_selector("#outside")
+    outside = tab.locator("#outside").inner_text()
+    assert "livré par le producteur" in outside and "envoyé par un trajet de covoiturage" in outside
+    assert wider_than_the_screen(tab) <= 0
+    tab.screenshot(path=str(SHOTS / f"run-{width}.png"), full_page=True)
+    tab.click("text=Bons de livraison")
+    tab.wait_for_url(f"**/runs/{run.pk}/notes/")
+    tab.wait_for_selector("section.delivery-note")
+    assert tab.locator("section.delivery-note").count() == 2
+    producers = tab.locator("section.delivery-note td.producer").all_inner_texts()
+    assert producers == [territory.cheese_farm.name] * 2
+    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
+    tab.screenshot(path=str(SHOTS / f"notes-{width}.png"), full_page=True)
+
+    # The route sheets: every parcel says whose goods it is, at the platform too.
+    tab.goto(f"{live_server.url}/logistics/runs/{run.pk}/sheets/")
+    tab.wait_for_selector("section.sheet")
+    assert tab.locator("small.producer").count() == 6
+    assert "Plateforme Clermont-Nord" in tab.locator("section.sheet").first.inner_text()
+    assert wider_than_the_screen(tab) <= 0
+    tab.screenshot(path=str(SHOTS / f"sheets-{width}.png"), full_page=True)
+    context.close()
