@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import json
+import re
 from typing import Any
 
 import pytest
@@ -458,6 +459,8 @@ def test_a_run_sent_through_the_api_with_a_shipment_has_its_pages(
         assert page.status_code == 200, tail
     text = client.get(f"/logistics/runs/{run.pk}/").content.decode()
     assert "gaec" in text and "volcans" in text
+    # A plan without a week is titled by the day it was made, not "the week of" nothing.
+    assert re.search(r"<h1>Tournées planifiées le \d{1,2} \w+ 20\d\d</h1>", text), text
 
 
 def test_a_page_refused_says_why_in_french_with_a_way_back(client: Client, people: Any, territory: Any) -> None:
