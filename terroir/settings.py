@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "terroir.needs",
     "terroir.meetings",
     "terroir.logistics",
+    "terroir.carpool",
     # Indicators over the capability apps (it reads the directory, needs and logistics): above them.
     "terroir.observatory",
     "terroir.api",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("needs/events/", include("terroir.meetings.urls")),
     path("needs/", include("terroir.needs.urls")),
     path("logistics/", include("terroir.logistics.urls")),
+    path("carpool/", include("terroir.carpool.urls")),
     path("observatory/", include("terroir.observatory.urls")),
     path("", include(directory_pages)),
 ]
