@@ -15,7 +15,7 @@ from terroir.directory.communes import CommuneAmbiguous, CommuneChoice, CommuneN
 from terroir.directory.forms import WEEKDAYS, date_input
 from terroir.directory.models import Actor, Category
 
-from .models import Condition, Eligibility, GoodsState, HandoverKind, IncidentKind, Trip
+from .models import Condition, Eligibility, GoodsState, HandoverKind, IncidentKind, PriceRule
 
 
 def time_input() -> forms.TimeInput:
@@ -56,7 +56,7 @@ class TripForm(forms.Form):
     free_litres = forms.IntegerField(label=_("Free volume (litres)"), min_value=1, max_value=50_000)
     condition = forms.ChoiceField(label=_("Cold chain"), choices=Condition.choices)
     detour_minutes = forms.IntegerField(label=_("Detour accepted (minutes)"), min_value=0, max_value=240, initial=10)
-    price_rule = forms.ChoiceField(label=_("Price"), choices=Trip._meta.get_field("price_rule").choices)
+    price_rule = forms.ChoiceField(label=_("Price"), choices=PriceRule.choices)
     price = forms.DecimalField(label=_("Amount (€, per km of detour or per parcel)"), min_value=Decimal(0),
                                max_digits=7, decimal_places=2, required=False)  # fmt: skip
     note = forms.CharField(label=_("Note"), max_length=300, required=False)

@@ -208,7 +208,7 @@ def match(
             dirty.add(t)
         if not dirty:
             break
-    for index, parcel in enumerate(parcels):
+    for index, unplaced in enumerate(parcels):
         if not placed[index]:
             if ever_feasible[index]:
                 reason = TAKEN
@@ -218,7 +218,7 @@ def match(
                 reason = COLD_CHAIN
             else:
                 reason = NO_TRIP_NEAR
-            outcome.unmatched[parcel.key] = reason
+            outcome.unmatched[unplaced.key] = reason
     return outcome
 
 

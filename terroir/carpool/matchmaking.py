@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -95,7 +96,7 @@ def day_match(*, day: datetime.date) -> list[Ride]:
         parcel.status, parcel.unmatched_reason = ParcelStatus.PROPOSED, ""
         parcel.save(update_fields=["status", "unmatched_reason"])
         rides.append(ride)
-        transaction.on_commit(lambda ride=ride: notify.ride_proposed(ride=ride))
+        transaction.on_commit(partial(notify.ride_proposed, ride=ride))
     for key, reason in outcome.unmatched.items():
         Parcel.objects.filter(pk=key).update(unmatched_reason=reason)
     return rides

@@ -28,7 +28,7 @@ from .presenters import reliability_said, ride_explained, unmatched_said
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     trips = list(services.trips_of(user).filter(driver=user).order_by("-day")[:50])
     sent = list(services.parcels_of(user).filter(sender=user).order_by("-day")[:50])
     incoming = list(services.parcels_of(user).filter(recipient=user).exclude(sender=user).order_by("-day")[:50])
@@ -243,7 +243,7 @@ def incident(request: HttpRequest, parcel_id: int) -> HttpResponse:
 
 
 @login_required
-def handover_photo(request: HttpRequest, handover_id: int) -> HttpResponse:
+def handover_photo(request: HttpRequest, handover_id: int) -> FileResponse:
     given = get_object_or_404(Handover, pk=handover_id)
     services.parcel_get(request.user, given.parcel_id)
     if not given.photo:
