@@ -23,7 +23,7 @@ from . import eligibility, services
 from .forms import AcceptForm, EligibilityForm, EligibilityNewForm, HandoverForm, IncidentForm, ParcelForm, TripForm
 from .matchmaking import reliability
 from .models import Eligibility, Handover, HandoverKind, Parcel, ParcelStatus, Ride
-from .presenters import reliability_said, ride_explained, unmatched_said
+from .presenters import clock, reliability_said, ride_explained, unmatched_said
 
 
 @login_required
@@ -97,6 +97,7 @@ def _parcel_context(request: HttpRequest, parcel: Parcel) -> dict[str, Any]:
     chain = list(parcel.handovers.select_related("giver", "taker", "acceptance", "acceptance__by").order_by("rank"))
     return {
         "parcel": parcel, "ride": ride, "explained": ride_explained(ride) if ride else "",
+        "pickup_at": clock(ride.pickup_at) if ride else "",
         "reliability": reliability_said(reliability([ride.trip]).get(ride.trip.pk)) if ride else "",
         "unmatched": unmatched_said(parcel.unmatched_reason),
         "rule": eligibility.eligibility_of(parcel.category), "needed": eligibility.condition_needed(parcel),
@@ -113,8 +114,9 @@ def _parcel_context(request: HttpRequest, parcel: Parcel) -> dict[str, Any]:
         "may_accept": pending is not None and pending.taker_id == user.pk,
         "may_cancel": parcel.sender_id == user.pk
         and parcel.status in (ParcelStatus.WAITING, ParcelStatus.PROPOSED, ParcelStatus.CONFIRMED),
-        "handover_form": HandoverForm(initial={"kind": _next_kind(parcel), "place": _next_place(parcel)}),
-        "accept_form": AcceptForm(), "incident_form": IncidentForm(),
+        "handover_form": HandoverForm(initial={"kind": _next_kind(parcel), "place": _next_place(parcel)},
+                                      prefix="handover"),
+        "accept_form": AcceptForm(prefix="accept"), "incident_form": IncidentForm(prefix="incident"),
         "temperature": eligibility.temperature_required(parcel),
     }  # fmt: skip
 
@@ -192,7 +194,7 @@ def _taker(parcel: Parcel, kind: str, email: str) -> Any:
 @upload_limit("TERROIR_PHOTO_MAX_MB")
 def handover(request: HttpRequest, parcel_id: int) -> HttpResponse:
     found = services.parcel_get(request.user, parcel_id)
-    form = HandoverForm(request.POST, request.FILES)
+    form = HandoverForm(request.POST, request.FILES, prefix="handover")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -220,7 +222,7 @@ def handover(request: HttpRequest, parcel_id: int) -> HttpResponse:
 def accept(request: HttpRequest, handover_id: int) -> HttpResponse:
     given = get_object_or_404(Handover, pk=handover_id)
     found = services.parcel_get(request.user, given.parcel_id)
-    form = AcceptForm(request.POST)
+    form = AcceptForm(request.POST, prefix="accept")
     if form.is_valid():
         try:
             services.handover_accept(handover=given, by=request.user, **form.cleaned_data)
@@ -235,7 +237,7 @@ def accept(request: HttpRequest, handover_id: int) -> HttpResponse:
 @require_POST
 def incident(request: HttpRequest, parcel_id: int) -> HttpResponse:
     found = services.parcel_get(request.user, parcel_id)
-    form = IncidentForm(request.POST)
+    form = IncidentForm(request.POST, prefix="incident")
     if form.is_valid():
         services.incident_record(parcel=found, by=request.user, **form.cleaned_data)
         messages.success(request, _("Incident recorded."))

@@ -90,8 +90,9 @@ def test_writes_by_role_change_nothing_that_is_not_theirs(role: str, story: Stor
     writes = [
         (f"/carpool/rides/{ride.pk}/confirm/", {}), (f"/carpool/rides/{ride.pk}/decline/", {}),
         (f"/carpool/parcels/{parcel}/cancel/", {}), (f"/carpool/trips/{trip}/cancel/", {}),
-        (f"/carpool/parcels/{parcel}/incident/", {"kind": "late", "note": "x"}),
-        (f"/carpool/parcels/{parcel}/handover/", {"kind": "pickup", "place": "x", "state": "good", "celsius": "3"}),
+        (f"/carpool/parcels/{parcel}/incident/", {"incident-kind": "late", "incident-note": "x"}),
+        (f"/carpool/parcels/{parcel}/handover/",
+         {"handover-kind": "pickup", "handover-place": "x", "handover-state": "good", "handover-celsius": "3"}),
     ]  # fmt: skip
     for url, data in writes:
         answer = client.post(url, data)
@@ -117,11 +118,13 @@ def test_only_the_taker_signs_a_handover(story: Story, clients: dict[str, Client
     handover = picked(story)
     url = f"/carpool/handovers/{handover.pk}/accept/"
     for role in ("outsider", "other_org", "fellow"):
-        assert clients[role].post(url, {"state": "good", "celsius": "3"}).status_code == 404
+        assert clients[role].post(url, {"accept-state": "good", "accept-celsius": "3"}).status_code == 404
     for role in ("sender", "recipient", "coordinator"):
-        clients[role].post(url, {"state": "good", "celsius": "3"})  # they see the parcel: refused with a message
+        clients[role].post(
+            url, {"accept-state": "good", "accept-celsius": "3"}
+        )  # they see the parcel: refused with a message
     assert Parcel.objects.get(pk=story.parcel.pk).holder == story.people.claire
-    clients["driver"].post(url, {"state": "good", "celsius": "3"})
+    clients["driver"].post(url, {"accept-state": "good", "accept-celsius": "3"})
     assert Parcel.objects.get(pk=story.parcel.pk).holder == story.people.hugo
 
 
@@ -132,7 +135,8 @@ def test_the_own_sides_write_through_the_pages(story: Story, clients: dict[str, 
     assert Ride.objects.get(pk=ride.pk).status == RideStatus.CONFIRMED
     image = SimpleUploadedFile("box.png", _png(), content_type="image/png")
     answer = clients["sender"].post(f"/carpool/parcels/{story.parcel.pk}/handover/", {
-        "kind": "pickup", "place": "Courpière", "state": "good", "celsius": "3.5", "photo": image,
+        "handover-kind": "pickup", "handover-place": "Courpière", "handover-state": "good",
+        "handover-celsius": "3.5", "handover-photo": image,
     })  # fmt: skip
     assert answer.status_code == 302
     handover = Handover.objects.get()
@@ -145,7 +149,8 @@ def test_a_handover_photo_that_is_no_image_is_refused(story: Story, clients: dic
     services.ride_confirm(ride=ride, by=story.people.claire)
     fake = SimpleUploadedFile("box.png", b"<script>not an image</script>", content_type="image/png")
     clients["sender"].post(f"/carpool/parcels/{story.parcel.pk}/handover/", {
-        "kind": "pickup", "place": "Courpière", "state": "good", "celsius": "3.5", "photo": fake,
+        "handover-kind": "pickup", "handover-place": "Courpière", "handover-state": "good",
+        "handover-celsius": "3.5", "handover-photo": fake,
     })  # fmt: skip
     assert not Handover.objects.exists()
 
