@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.forms import modelformset_factory
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -62,6 +63,7 @@ def trip(request: HttpRequest, trip_id: int) -> HttpResponse:
         "trip": found, "rides": [(ride, ride_explained(ride)) for ride in rides],
         "reliability": reliability_said(reliability([found]).get(found.pk)),
         "manager": services.may_manage_trip(request.user, found),
+        "days": ", ".join(str(WEEKDAYS[d]) for d in range(7) if found.weekdays & (1 << d)),
     })  # fmt: skip
 
 

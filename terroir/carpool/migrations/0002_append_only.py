@@ -19,9 +19,10 @@ def forward(apps: Any, schema_editor: Any) -> None:
                 f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
             )
         elif vendor == "postgresql":
+            # `%%`: the statement goes through the driver's parameter formatting, where `%` is a placeholder.
             schema_editor.execute(
                 "CREATE OR REPLACE FUNCTION carpool_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
+                "BEGIN RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME; END $$"
             )
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "

@@ -135,3 +135,22 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     note = sophie.locator("section.delivery-note").inner_text()
     assert "Enlèvement" in note and "Livraison" in note and "signé par sophie" in note
     looks_right(sophie, f"carpool-note-{size}")
+
+
+@pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
+def test_a_coordinator_changes_which_products_may_ride(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
+    size: str,
+) -> None:  # fmt: skip
+    settings.TERROIR_TILE_URL = ""
+    eligibility_seed()
+    width, height = SIZES[size]
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    tab = signed_in(offline_tab(browser, live_server, context), people.camille, live_server)
+    tab.goto(f"{live_server.url}/carpool/eligibility/")
+    looks_right(tab, f"carpool-eligibility-{size}")
+    eggs = tab.locator("#eligibility tbody tr", has_text="Œufs")
+    eggs.locator("input[type=checkbox][name$='-allowed']").uncheck()
+    submit(tab, "#eligibility button[type=submit]")
+    tab.wait_for_selector(".messages:has-text('Le tableau des produits admis est enregistré')")
+    assert not tab.locator("#eligibility tbody tr", has_text="Œufs").locator("input[name$='-allowed']").is_checked()
