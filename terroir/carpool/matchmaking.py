@@ -85,6 +85,7 @@ def day_match(*, day: datetime.date) -> list[Ride]:
         speed_kmh=settings.TERROIR_AVERAGE_SPEED_KMH,
     )
     by_pk = {p.pk: p for p in parcels}
+    how_reliable = reliability([trips[a.trip] for a in outcome.assignments])
     rides = []
     for assignment in outcome.assignments:
         parcel, trip = by_pk[assignment.parcel], trips[assignment.trip]
@@ -96,7 +97,7 @@ def day_match(*, day: datetime.date) -> list[Ride]:
         parcel.status, parcel.unmatched_reason = ParcelStatus.PROPOSED, ""
         parcel.save(update_fields=["status", "unmatched_reason"])
         rides.append(ride)
-        transaction.on_commit(partial(notify.ride_proposed, ride=ride))
+        transaction.on_commit(partial(notify.ride_proposed, ride=ride, reliability=how_reliable.get(trip.pk)))
     for key, reason in outcome.unmatched.items():
         Parcel.objects.filter(pk=key).update(unmatched_reason=reason)
     return rides

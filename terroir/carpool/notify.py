@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import translation
@@ -10,25 +10,30 @@ from django.utils.translation import gettext as _
 
 from terroir.accounts.notify import send
 
-from .presenters import ride_explained
+from .presenters import reliability_said, ride_explained
+
+if TYPE_CHECKING:
+    from .matchmaking import Reliability
 
 
 def _url(path: str) -> str:
     return settings.TERROIR_SITE_URL + path
 
 
-def ride_proposed(*, ride: Any) -> int:
-    """To the driver and to the sender, each on their own: a parcel fits a trip, please confirm."""
+def ride_proposed(*, ride: Any, reliability: Reliability | None = None) -> int:
+    """To the driver and to the sender, each on their own: a parcel fits a trip (and how often that trip
+    really ran), please confirm."""
     with translation.override(settings.LANGUAGE_CODE):
         parcel, trip = ride.parcel, ride.trip
         said = ride_explained(ride)
         subject = _("Carpool: “%(parcel)s” could ride on %(trip)s") % {"parcel": parcel.description, "trip": trip}
         body = _(
             "Hello,\n\nThe parcel “%(parcel)s” (%(origin)s → %(destination)s) fits the trip %(trip)s on %(date)s: "
-            "%(said)s.\nConfirm it (or decline) here:\n\n%(url)s\n"
+            "%(said)s.\nThe trip's reliability: %(reliability)s.\nConfirm it (or decline) here:\n\n%(url)s\n"
         ) % {
             "parcel": parcel.description, "origin": parcel.origin, "destination": parcel.destination, "trip": trip,
             "date": ride.date.strftime("%d/%m/%Y"), "said": said, "url": _url(parcel.get_absolute_url()),
+            "reliability": reliability_said(reliability),
         }  # fmt: skip
         return send(subject, body, [trip.driver.email]) + send(subject, body, [parcel.sender.email])
 
