@@ -18,7 +18,8 @@ Several parcels competing for the same trips are settled exactly: each round, ev
 insertion on each trip is a weighted edge, and a minimum-weight matching (scipy's LAPJVsp,
 `min_weight_full_bipartite_matching`, with a dummy "unmatched" column per parcel) places as many parcels as
 possible with the least added time in all, at most one more per trip. The routes that took a parcel are
-updated and the next round places what is left, until a round places nothing.
+updated and the next round places what is left, until a round places nothing. Parcels a trip already
+carries (an earlier matching's, `Trip.carrying`) are inserted first and keep their deadlines.
 
 Distances: points are projected on a plane around the mean latitude (km, exact to a few parts per thousand
 over a département) and a road is that straight line × the circuity factor, at an average speed — the
@@ -62,6 +63,7 @@ class Trip:
     capacity_l: float
     cold: int
     detour_s: int  # accepted delay at the destination, all parcels together
+    carrying: Sequence[Parcel] = ()  # parcels it already took (an earlier matching): inserted first, in order
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,10 @@ def match(
     outcome = Outcome()
     if not parcels:
         return outcome
+    asked = len(parcels)
+    # The parcels trips already carry ride along in the same arrays, placed from the start.
+    carried = [(t, p) for t, trip in enumerate(trips) for p in trip.carrying]
+    parcels = [*parcels, *(p for _, p in carried)]
     everything = [p for t in trips for p in t.points] + [p.pickup for p in parcels] + [p.drop for p in parcels]
     if lat0 is None:
         lat0 = float(np.mean([p[0] for p in everything]))
@@ -173,10 +179,17 @@ def match(
     outcome.pairs = int(sum(len(c) for c in candidates))
 
     placed = np.zeros(len(parcels), dtype=bool)
+    placed[asked:] = True
     ever_feasible = np.zeros(len(parcels), dtype=bool)
     best: list[dict[int, _Best]] = [{} for _ in routes]
     dirty = set(range(len(routes)))
     columns = (pick, drop, ready, due, kg, litres)
+    for k, (t, _parcel) in enumerate(carried, start=asked):
+        kept = _insertions(routes[t], np.array([k]), columns, metric).get(k)
+        if kept is None:  # no longer fits as planned (a trip changed): take nothing more on it
+            routes[t].kg[:] = routes[t].trip.capacity_kg
+        else:
+            _insert(routes[t], kept, k, columns, metric)
     for round_number in range(1, max_rounds + 1):
         for t in dirty:
             waiting = candidates[t][~placed[candidates[t]]]
@@ -208,7 +221,7 @@ def match(
             dirty.add(t)
         if not dirty:
             break
-    for index, unplaced in enumerate(parcels):
+    for index, unplaced in enumerate(parcels[:asked]):
         if not placed[index]:
             if ever_feasible[index]:
                 reason = TAKEN

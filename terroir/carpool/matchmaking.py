@@ -41,43 +41,33 @@ def trips_on(day: datetime.date) -> list[Trip]:
 @transaction.atomic
 def day_match(*, day: datetime.date) -> list[Ride]:
     """Match the day's waiting parcels to the day's trips (the pure engine), propose each ride to both sides.
-    Rides already proposed or confirmed keep their place: their weight, volume and added minutes are taken
-    off the trip's free space and accepted detour."""
+    Rides already proposed or confirmed keep their place: the engine puts their parcels on their trips first
+    (`matching.Trip.carrying`), so new ones fit around them."""
     parcels = list(Parcel.objects.select_for_update().filter(day=day, status=ParcelStatus.WAITING)
                    .select_related("category"))  # fmt: skip
     if not parcels:
         return []
-    taken: dict[int, tuple[float, float, int]] = {}
-    for ride in Ride.objects.filter(date=day, status__in=LIVE).select_related("parcel"):
-        kg, litres, minutes = taken.get(ride.trip_id, (0.0, 0.0, 0))
-        taken[ride.trip_id] = (kg + float(ride.parcel.kg), litres + float(ride.parcel.litres),
-                               minutes + ride.added_minutes)  # fmt: skip
+    carrying: dict[int, list[matching.Parcel]] = {}
+    live = Ride.objects.filter(date=day, status__in=LIVE).select_related("parcel", "parcel__category")
+    for ride in live.order_by("pickup_at", "pk"):
+        carrying.setdefault(ride.trip_id, []).append(_engine_parcel(ride.parcel, day))
     trips = {trip.pk: trip for trip in trips_on(day)}
-    engine_trips = []
-    for trip in trips.values():
-        kg, litres, minutes = taken.get(trip.pk, (0.0, 0.0, 0))
-        if trip.free_kg - kg <= 0 or trip.free_litres - litres <= 0 or trip.detour_minutes - minutes < 0:
-            continue
-        engine_trips.append(matching.Trip(
-            key=trip.pk, points=trip.points(), day=day.toordinal(), leaves_s=_seconds(trip.leaves),
-            arrives_by_s=_seconds(trip.arrives_by) - 60 * minutes,
-            capacity_kg=trip.free_kg - kg, capacity_l=trip.free_litres - litres, cold=LEVEL[Condition(trip.condition)],
-            detour_s=60 * (trip.detour_minutes - minutes),
-        ))  # fmt: skip
-    engine_parcels = [
-        matching.Parcel(
-            key=p.pk,
-            pickup=(p.origin_lat, p.origin_lon),
-            drop=(p.destination_lat, p.destination_lon),
+    engine_trips = [
+        matching.Trip(
+            key=trip.pk,
+            points=trip.points(),
             day=day.toordinal(),
-            ready_s=_seconds(p.ready_at),
-            due_s=_seconds(p.due_by),
-            kg=float(p.kg),
-            litres=float(p.litres),
-            cold=LEVEL[condition_needed(p)],
+            leaves_s=_seconds(trip.leaves),
+            arrives_by_s=_seconds(trip.arrives_by),
+            capacity_kg=trip.free_kg,
+            capacity_l=trip.free_litres,
+            cold=LEVEL[Condition(trip.condition)],
+            detour_s=60 * trip.detour_minutes,
+            carrying=carrying.get(trip.pk, ()),
         )
-        for p in parcels
+        for trip in trips.values()
     ]
+    engine_parcels = [_engine_parcel(p, day) for p in parcels]
     outcome = matching.match(
         engine_trips,
         engine_parcels,
@@ -101,6 +91,15 @@ def day_match(*, day: datetime.date) -> list[Ride]:
     for key, reason in outcome.unmatched.items():
         Parcel.objects.filter(pk=key).update(unmatched_reason=reason)
     return rides
+
+
+def _engine_parcel(parcel: Parcel, day: datetime.date) -> matching.Parcel:
+    return matching.Parcel(
+        key=parcel.pk, pickup=(parcel.origin_lat, parcel.origin_lon),
+        drop=(parcel.destination_lat, parcel.destination_lon), day=day.toordinal(),
+        ready_s=_seconds(parcel.ready_at), due_s=_seconds(parcel.due_by), kg=float(parcel.kg),
+        litres=float(parcel.litres), cold=LEVEL[condition_needed(parcel)],
+    )  # fmt: skip
 
 
 def _price(trip: Trip, added_s: int) -> Decimal:

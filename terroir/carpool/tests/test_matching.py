@@ -30,9 +30,11 @@ H = 3600
 
 
 def trip(key: int = 1, *, points: list[tuple[float, float]] | None = None, cold: int = NONE, kg: float = 100,
-         detour_min: int = 20, leaves: int = 8 * H, arrives_by: int = 12 * H, day: int = 1) -> Trip:  # fmt: skip
+         detour_min: int = 20, leaves: int = 8 * H, arrives_by: int = 12 * H, day: int = 1,
+         carrying: list[Parcel] | None = None) -> Trip:  # fmt: skip
     return Trip(key=key, points=points or [AMBERT, CLERMONT], day=day, leaves_s=leaves, arrives_by_s=arrives_by,
-                capacity_kg=kg, capacity_l=500, cold=cold, detour_s=detour_min * 60)  # fmt: skip
+                capacity_kg=kg, capacity_l=500, cold=cold, detour_s=detour_min * 60,
+                carrying=carrying or ())  # fmt: skip
 
 
 def parcel(key: int = 1, *, pickup: tuple[float, float] = COURPIERE, drop: tuple[float, float] = CLERMONT,
@@ -125,3 +127,17 @@ def test_the_pruning_keeps_every_pair_the_trip_could_take() -> None:
     kept = {(parcels[k].key, t.key) for t, found in zip(trips, near, strict=True) for k in found}
     assert alone <= kept
     assert len(kept) < len(trips) * len(parcels) / 2  # and it does prune
+
+
+def test_parcels_a_trip_already_carries_keep_their_place_and_their_deadline() -> None:
+    """Parcel 1, placed earlier, must reach Clermont by 9:45 (it arrives 9:38): a new parcel whose detour would make it late
+    finds no room, one on the way still fits, and neither takes the carried parcel's weight."""
+    carried = parcel(1, kg=10, due=9 * H + 45 * 60)
+    busy = trip(1, kg=20, detour_min=60, carrying=[carried])
+    detour = parcel(2, kg=5, pickup=ARLANC, drop=CLERMONT)
+    assert match([busy], [detour]).unmatched == {2: NO_ROOM}
+    on_the_way = parcel(3, kg=5, pickup=COURPIERE, drop=CLERMONT)
+    assert [a.parcel for a in match([busy], [on_the_way]).assignments] == [3]
+    heavy = parcel(4, kg=15, pickup=COURPIERE, drop=CLERMONT)
+    assert match([busy], [heavy]).unmatched == {4: NO_ROOM}  # 10 kg already on board of 20
+    assert match([trip(1, kg=20, detour_min=60)], [heavy]).assignments  # fits an empty trip
