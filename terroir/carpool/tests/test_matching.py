@@ -130,8 +130,8 @@ def test_the_pruning_keeps_every_pair_the_trip_could_take() -> None:
 
 
 def test_parcels_a_trip_already_carries_keep_their_place_and_their_deadline() -> None:
-    """Parcel 1, placed earlier, must reach Clermont by 9:45 (it arrives 9:38): a new parcel whose detour would make it late
-    finds no room, one on the way still fits, and neither takes the carried parcel's weight."""
+    """Parcel 1, placed earlier, must reach Clermont by 9:45 (it arrives 9:38): a new parcel whose detour
+    would make it late finds no room, one on the way still fits, and the carried parcel's weight counts."""
     carried = parcel(1, kg=10, due=9 * H + 45 * 60)
     busy = trip(1, kg=20, detour_min=60, carrying=[carried])
     detour = parcel(2, kg=5, pickup=ARLANC, drop=CLERMONT)
