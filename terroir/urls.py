@@ -24,6 +24,7 @@ urlpatterns = [
     path("logistics/", include("terroir.logistics.urls")),
     path("supply/", include("terroir.supply.urls")),
     path("shops/", include("terroir.shops.urls")),
+    path("carpool/", include("terroir.carpool.urls")),
     path("observatory/", include("terroir.observatory.urls")),
     path("", include(directory_pages)),
 ]

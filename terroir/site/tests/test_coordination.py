@@ -122,6 +122,8 @@ def test_the_menu_shows_each_role_its_links(client: Client, people: Any, territo
     assert ">My needs<" in menu["sophie"] and ">Answers<" in menu["sophie"] and "Needs for me" not in menu["sophie"]
     assert 'href="/coordination/">Coordination<' in menu["camille"] and 'href="/imports/">Imports<' in menu["camille"]
     assert "Coordination" not in menu["claire"] + menu["sophie"] + menu["outsider"]
+    assert all('href="/carpool/">Carpool<' in menu[who] for who in ("claire", "sophie", "camille"))
+    assert "Carpool" not in menu["outsider"]
 
 
 def test_needs_for_me_lists_only_the_needs_the_matching_found_for_my_producers(

@@ -1,0 +1,63 @@
+"""Carpool's e-mails, through the one sender (terroir.accounts.notify.send), in the territory's language."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from terroir.accounts.notify import send
+
+from .presenters import reliability_said, ride_explained
+
+if TYPE_CHECKING:
+    from .matchmaking import Reliability
+
+
+def _url(path: str) -> str:
+    return settings.TERROIR_SITE_URL + path
+
+
+def ride_proposed(*, ride: Any, reliability: Reliability | None = None) -> int:
+    """To the driver and to the sender, each on their own: a parcel fits a trip (and how often that trip
+    really ran), please confirm."""
+    with translation.override(settings.LANGUAGE_CODE):
+        parcel, trip = ride.parcel, ride.trip
+        said = ride_explained(ride)
+        subject = _("Carpool: “%(parcel)s” could ride on %(trip)s") % {"parcel": parcel.description, "trip": trip}
+        body = _(
+            "Hello,\n\nThe parcel “%(parcel)s” (%(origin)s → %(destination)s) fits the trip %(trip)s on %(date)s: "
+            "%(said)s.\nThe trip's reliability: %(reliability)s.\nConfirm it (or decline) here:\n\n%(url)s\n"
+        ) % {
+            "parcel": parcel.description, "origin": parcel.origin, "destination": parcel.destination, "trip": trip,
+            "date": ride.date.strftime("%d/%m/%Y"), "said": said, "url": _url(parcel.get_absolute_url()),
+            "reliability": reliability_said(reliability),
+        }  # fmt: skip
+        return send(subject, body, [trip.driver.email]) + send(subject, body, [parcel.sender.email])
+
+
+def ride_confirmed(*, ride: Any) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        parcel = ride.parcel
+        subject = _("Carpool: “%(parcel)s” confirmed") % {"parcel": parcel.description}
+        body = _("Hello,\n\nBoth sides confirmed: “%(parcel)s” rides on %(trip)s on %(date)s.\n\n%(url)s\n") % {
+            "parcel": parcel.description, "trip": ride.trip, "date": ride.date.strftime("%d/%m/%Y"),
+            "url": _url(parcel.get_absolute_url()),
+        }  # fmt: skip
+        recipients = [ride.trip.driver.email, parcel.sender.email, parcel.recipient.email]
+        return sum(send(subject, body, [address]) for address in dict.fromkeys(recipients))
+
+
+def handover_waiting(*, handover: Any) -> int:
+    """To the taker: sign to take the parcel over (until then the giver stays responsible)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        parcel = handover.parcel
+        subject = _("Carpool: sign for “%(parcel)s”") % {"parcel": parcel.description}
+        body = _(
+            "Hello,\n\n%(giver)s recorded handing you the parcel “%(parcel)s”. Check it and sign here; until you "
+            "do, %(giver)s remains responsible for it:\n\n%(url)s\n"
+        ) % {"giver": handover.giver.get_username(), "parcel": parcel.description,
+             "url": _url(parcel.get_absolute_url())}  # fmt: skip
+        return send(subject, body, [handover.taker.email])

@@ -1,0 +1,51 @@
+"""Carpool facts in the reader's language: a ride explained, a reliability, why a parcel found no trip."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
+
+from terroir.lib import hours_prose
+
+from . import matching
+from .models import Condition, Ride
+
+if TYPE_CHECKING:
+    from .matchmaking import Reliability
+
+UNMATCHED = {
+    matching.NO_TRIP_NEAR: gettext_lazy("no trip of that day passes near enough both places"),
+    matching.COLD_CHAIN: gettext_lazy("trips pass nearby, but none keeps the cold chain this product needs"),
+    matching.NO_ROOM: gettext_lazy("trips pass nearby, but none has the room, the time or the detour left"),
+    matching.TAKEN: gettext_lazy("the trips that could take it are full with other parcels"),
+}
+
+
+def clock(value: object) -> str:
+    return hours_prose.clock(value, get_language() or settings.LANGUAGE_CODE)  # type: ignore[arg-type]
+
+
+def ride_explained(ride: Ride) -> str:
+    """ "+6 min, réfrigéré, arrive à 10 h 40"."""
+    return _("+%(minutes)s min, %(condition)s, arrives at %(time)s") % {
+        "minutes": ride.added_minutes,
+        "condition": Condition(ride.trip.condition).label,
+        "time": clock(ride.arrives_at),
+    }
+
+
+def reliability_said(value: Reliability | None) -> str:
+    if value is None or not value.planned:
+        return _("no past trip recorded yet")
+    return ngettext(
+        "ran %(ran)s of %(planned)s planned day (%(share)s %%)",
+        "ran %(ran)s of %(planned)s planned days (%(share)s %%)",
+        value.planned,
+    ) % {"ran": value.ran, "planned": value.planned, "share": round(100 * (value.share or 0))}
+
+
+def unmatched_said(reason: str) -> str:
+    return str(UNMATCHED.get(reason, "")) if reason else ""

@@ -1,0 +1,324 @@
+"""Carpooling's writes and the reads that cross relations: offering trips, requesting parcels, matching a
+day (on the worker), confirming, and the chain of responsibility.
+
+Who may see what: a trip is its driver's, a parcel its sender's, and each is also seen by the members of
+the organisation it was made for, by the other side of a ride it is on (the driver sees the parcels on
+his trips, the sender and the recipient the trip their parcel rides), and by the coordinators. What a
+person may not see does not exist for them (404).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from terroir.accounts.permissions import actor_ids_of, is_coordinator
+from terroir.directory.models import Actor, Category
+
+from . import matchmaking, notify, tasks
+from .eligibility import eligibility_of, temperature_required
+from .models import (
+    Acceptance,
+    GoodsState,
+    Handover,
+    HandoverKind,
+    Incident,
+    IncidentKind,
+    Parcel,
+    ParcelStatus,
+    Ride,
+    RideStatus,
+    Trip,
+)
+
+LIVE = matchmaking.LIVE
+
+
+class Refused(ValueError):
+    """A write the rules refuse, with the reason in the reader's language."""
+
+
+# Who sees what ------------------------------------------------------------------------------------------
+
+
+def trips_of(user: Any) -> QuerySet[Trip]:
+    trips = Trip.objects.all()
+    if is_coordinator(user):
+        return trips
+    if not getattr(user, "is_authenticated", False):
+        return trips.none()
+    riding = Ride.objects.filter(Q(parcel__sender=user) | Q(parcel__recipient=user)).values("trip_id")
+    return trips.filter(Q(driver=user) | Q(organisation_id__in=actor_ids_of(user)) | Q(pk__in=riding))
+
+
+def parcels_of(user: Any) -> QuerySet[Parcel]:
+    parcels = Parcel.objects.all()
+    if is_coordinator(user):
+        return parcels
+    if not getattr(user, "is_authenticated", False):
+        return parcels.none()
+    carried = Ride.objects.filter(trip__driver=user).values("parcel_id")
+    return parcels.filter(
+        Q(sender=user) | Q(recipient=user) | Q(holder=user) | Q(organisation_id__in=actor_ids_of(user))
+        | Q(pk__in=carried) | Q(handovers__taker=user)
+    ).distinct()  # fmt: skip
+
+
+def trip_get(user: Any, pk: int) -> Trip:
+    trip = trips_of(user).filter(pk=pk).first()
+    if trip is None:
+        raise Http404("no such trip")
+    return trip
+
+
+def parcel_get(user: Any, pk: int) -> Parcel:
+    parcel = parcels_of(user).filter(pk=pk).first()
+    if parcel is None:
+        raise Http404("no such parcel")
+    return parcel
+
+
+def may_manage_trip(user: Any, trip: Trip) -> bool:
+    return trip.driver_id == user.pk or (
+        trip.organisation_id is not None and trip.organisation_id in actor_ids_of(user)
+    )
+
+
+# Trips and parcels ---------------------------------------------------------------------------------------
+
+
+def _organisation_check(by: Any, organisation: Actor | None) -> None:
+    if organisation is not None and organisation.pk not in actor_ids_of(by) and not is_coordinator(by):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def trip_offer(*, by: Any, organisation: Actor | None = None, **fields: Any) -> Trip:
+    """`fields`: the Trip's own (origin and its position, destination, stops, day, weekdays, until, leaves,
+    arrives_by, free_kg, free_litres, condition, detour_minutes, price_rule, price, note)."""
+    _organisation_check(by, organisation)
+    trip = Trip(driver=by, organisation=organisation, **fields)
+    trip.full_clean()
+    trip.save()
+    days = {p.day for p in Parcel.objects.filter(status=ParcelStatus.WAITING, day__gte=trip.day)
+            if trip.runs_on(p.day)}  # fmt: skip
+    for day in sorted(days):
+        _match_later(day)
+    return trip
+
+
+@transaction.atomic
+def trip_cancel(*, trip: Trip, by: Any) -> Trip:
+    if not may_manage_trip(by, trip):
+        raise PermissionDenied
+    trip.cancelled = True
+    trip.save(update_fields=["cancelled"])
+    for ride in trip.rides.filter(status__in=LIVE, parcel__status__in=[ParcelStatus.PROPOSED, ParcelStatus.CONFIRMED]):
+        _ride_drop(ride)
+    return trip
+
+
+@transaction.atomic
+def parcel_request(*, by: Any, recipient: Any, category: Category, organisation: Actor | None = None,
+                   **fields: Any) -> Parcel:  # fmt: skip
+    """`fields`: origin and its position, destination and its position, day, ready_at, due_by, kg, litres,
+    condition, value, description. Refused when the product family may not ride."""
+    _organisation_check(by, organisation)
+    rule = eligibility_of(category)
+    if rule is None or not rule.allowed:
+        raise Refused(_("%(family)s may not travel by carpool (see the eligibility table).") % {"family": category})
+    parcel = Parcel(sender=by, holder=by, recipient=recipient, category=category, organisation=organisation, **fields)
+    parcel.full_clean()
+    parcel.save()
+    _match_later(parcel.day)
+    return parcel
+
+
+@transaction.atomic
+def parcel_cancel(*, parcel: Parcel, by: Any) -> Parcel:
+    parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
+    if by.pk != parcel.sender_id:
+        raise PermissionDenied
+    if parcel.status not in (ParcelStatus.WAITING, ParcelStatus.PROPOSED, ParcelStatus.CONFIRMED):
+        raise Refused(_("The parcel is on its way: it can no longer be cancelled."))
+    parcel.rides.filter(status__in=LIVE).update(status=RideStatus.DECLINED)
+    parcel.status = ParcelStatus.CANCELLED
+    parcel.save(update_fields=["status"])
+    return parcel
+
+
+def _match_later(day: datetime.date) -> None:
+    """The day's matching runs on the worker once the request's transaction is committed."""
+    transaction.on_commit(lambda: tasks.day_match.enqueue(day.isoformat()))
+
+
+# Rides --------------------------
+
+
+@transaction.atomic
+def ride_confirm(*, ride: Ride, by: Any) -> Ride:
+    ride = Ride.objects.select_for_update().select_related("parcel", "trip").get(pk=ride.pk)
+    if ride.status != RideStatus.PROPOSED:
+        raise Refused(_("This ride is no longer waiting for a confirmation."))
+    now = timezone.now()
+    if by.pk == ride.trip.driver_id and ride.driver_confirmed_at is None:
+        ride.driver_confirmed_at = now
+    elif by.pk == ride.parcel.sender_id and ride.sender_confirmed_at is None:
+        ride.sender_confirmed_at = now
+    else:
+        raise PermissionDenied
+    if ride.driver_confirmed_at and ride.sender_confirmed_at:
+        ride.status = RideStatus.CONFIRMED
+        Parcel.objects.filter(pk=ride.parcel_id).update(status=ParcelStatus.CONFIRMED)
+        transaction.on_commit(lambda: notify.ride_confirmed(ride=ride))
+    ride.save()
+    return ride
+
+
+@transaction.atomic
+def ride_decline(*, ride: Ride, by: Any) -> Ride:
+    ride = Ride.objects.select_for_update().select_related("parcel", "trip").get(pk=ride.pk)
+    if by.pk not in (ride.trip.driver_id, ride.parcel.sender_id):
+        raise PermissionDenied
+    if ride.status not in LIVE or ride.parcel.status not in (ParcelStatus.PROPOSED, ParcelStatus.CONFIRMED):
+        raise Refused(_("This ride can no longer be declined."))
+    _ride_drop(ride)
+    return ride
+
+
+def _ride_drop(ride: Ride) -> None:
+    ride.status = RideStatus.DECLINED
+    ride.save(update_fields=["status"])
+    Parcel.objects.filter(pk=ride.parcel_id).update(status=ParcelStatus.WAITING)
+    _match_later(ride.date)
+
+
+def live_ride(parcel: Parcel) -> Ride | None:
+    return parcel.rides.filter(status__in=LIVE).select_related("trip", "trip__driver").first()
+
+
+# The chain of responsibility -----------------------------------------------------------------------------
+
+
+def pending_handover(parcel: Parcel) -> Handover | None:
+    last = parcel.handovers.order_by("-rank").select_related("giver", "taker").first()
+    if last is None or Acceptance.objects.filter(handover=last).exists():
+        return None
+    return last
+
+
+@dataclass(frozen=True)
+class Photo:
+    content: bytes  # already checked and re-encoded (terroir.directory.photos.image_clean)
+
+
+def handover_record(
+    *, parcel: Parcel, by: Any, kind: str, taker: Any, place: str, state: str = GoodsState.GOOD,
+    celsius: Decimal | None = None, photo: Photo | None = None, note: str = "", at: datetime.datetime | None = None,
+) -> Handover:  # fmt: skip
+    """The person who holds the parcel hands it over; they stay responsible until the taker accepts. Only the
+    holder may, one handover at a time (the rank is unique per parcel: of two attempts at once, one fails)."""
+    try:
+        with transaction.atomic():
+            locked = Parcel.objects.select_for_update().get(pk=parcel.pk)
+            if locked.holder_id != by.pk:
+                raise Refused(_("Only the person who holds the parcel can hand it over."))
+            if pending_handover(locked) is not None:
+                raise Refused(_("A handover of this parcel is waiting for its taker's signature."))
+            _kind_check(locked, kind, taker, by)
+            if temperature_required(locked) and celsius is None:
+                raise Refused(_("This parcel travels in the cold chain: say the temperature."))
+            rank = locked.handovers.count() + 1
+            handover = Handover(
+                parcel=locked, rank=rank, kind=kind, giver=by, taker=taker, at=at or timezone.now(), place=place,
+                state=state, celsius=celsius, note=note,
+            )  # fmt: skip
+            if photo is not None:
+                handover.photo.save(f"parcel-{locked.pk}-{rank}.jpg", ContentFile(photo.content), save=False)
+            handover.save()
+            _incidents_seen(locked, by=by, holder=by, state=state, celsius=celsius)
+            transaction.on_commit(lambda: notify.handover_waiting(handover=handover))
+            return handover
+    except IntegrityError:
+        raise Refused(_("Someone else recorded a handover of this parcel at the same moment.")) from None
+
+
+def _kind_check(parcel: Parcel, kind: str, taker: Any, by: Any) -> None:
+    if taker is None or taker.pk == by.pk:
+        raise Refused(_("Say who takes the parcel (another person than you)."))
+    if parcel.status in (ParcelStatus.DELIVERED, ParcelStatus.CANCELLED):
+        raise Refused(_("This parcel's journey is over."))
+    ride = live_ride(parcel)
+    if kind == HandoverKind.PICKUP:
+        if parcel.status != ParcelStatus.CONFIRMED or ride is None or ride.status != RideStatus.CONFIRMED:
+            raise Refused(_("A pickup needs a ride confirmed by both sides."))
+        if taker.pk != ride.trip.driver_id:
+            raise Refused(_("The parcel is picked up by the trip's driver."))
+    elif kind == HandoverKind.DELIVERY:
+        if parcel.status != ParcelStatus.ON_ITS_WAY:
+            raise Refused(_("A parcel is delivered after its pickup."))
+        if taker.pk != parcel.recipient_id:
+            raise Refused(_("The parcel is delivered to its recipient."))
+    elif kind == HandoverKind.TRANSFER:
+        if parcel.status != ParcelStatus.ON_ITS_WAY:
+            raise Refused(_("A parcel is transferred after its pickup."))
+    else:
+        raise Refused(_("Unknown kind of handover."))
+
+
+def handover_accept(
+    *, handover: Handover, by: Any, state: str = GoodsState.GOOD, celsius: Decimal | None = None, note: str = "",
+) -> Acceptance:  # fmt: skip
+    """The taker signs: from now on they hold the parcel."""
+    try:
+        with transaction.atomic():
+            parcel = Parcel.objects.select_for_update().get(pk=handover.parcel_id)
+            if by.pk != handover.taker_id:
+                raise Refused(_("Only the person the parcel is handed to can accept it."))
+            if parcel.holder_id != handover.giver_id or pending_handover(parcel) != handover:
+                raise Refused(_("This handover is no longer waiting for a signature."))
+            if temperature_required(parcel) and celsius is None:
+                raise Refused(_("This parcel travels in the cold chain: say the temperature."))
+            acceptance = Acceptance.objects.create(handover=handover, by=by, at=timezone.now(), state=state,
+                                                   celsius=celsius, note=note)  # fmt: skip
+            parcel.holder = by
+            parcel.status = (
+                ParcelStatus.DELIVERED if handover.kind == HandoverKind.DELIVERY else ParcelStatus.ON_ITS_WAY
+            )
+            parcel.save(update_fields=["holder", "status"])
+            _incidents_seen(parcel, by=by, holder=by, state=state, celsius=celsius)
+            return acceptance
+    except IntegrityError:
+        raise Refused(_("This handover was accepted already.")) from None
+
+
+def _incidents_seen(parcel: Parcel, *, by: Any, holder: Any, state: str, celsius: Decimal | None) -> None:
+    """What a handover shows is an incident too: damaged goods, a temperature over the family's highest."""
+    if state == GoodsState.DAMAGED:
+        Incident.objects.create(parcel=parcel, kind=IncidentKind.DAMAGED, at=timezone.now(), by=by, holder=holder,
+                                note=_("seen at a handover"))  # fmt: skip
+    rule = eligibility_of(parcel.category)
+    if celsius is not None and rule is not None and rule.max_celsius is not None and celsius > rule.max_celsius:
+        Incident.objects.create(parcel=parcel, kind=IncidentKind.TEMPERATURE, at=timezone.now(), by=by,
+                                holder=holder, celsius=celsius,
+                                note=_("above %(max)s °C") % {"max": rule.max_celsius})  # fmt: skip
+
+
+def incident_record(*, parcel: Parcel, by: Any, kind: str, note: str = "", celsius: Decimal | None = None) -> Incident:
+    """Anyone who may see the parcel says what went wrong; the incident names who held the parcel then."""
+    with transaction.atomic():
+        locked = Parcel.objects.select_for_update().get(pk=parcel.pk)
+        if not parcels_of(by).filter(pk=locked.pk).exists():
+            raise PermissionDenied
+        return Incident.objects.create(parcel=locked, kind=kind, at=timezone.now(), by=by, holder_id=locked.holder_id,
+                                       celsius=celsius, note=note)  # fmt: skip

@@ -1,0 +1,156 @@
+"""In a real browser, on a phone and on a desktop: Hugo offers his Tuesday trip Thiers → Courpière →
+Clermont-Ferrand with a refrigerated box; Claire asks for a parcel of cheese from Courpière to Sophie in
+Clermont; the trip is proposed with its explanation; both confirm; Claire hands the parcel to Hugo, who
+signs; Hugo delivers it to Sophie, who signs; the delivery note shows the chain. No page scrolls sideways."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from terroir.carpool.eligibility import eligibility_seed
+from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
+from terroir.directory.models import Category
+from terroir.needs.tests.test_browser import signed_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
+
+
+def looks_right(tab: Any, name: str) -> None:
+    screenshot(tab, name)
+    assert wider_than_the_screen(tab) <= 0, name
+    assert past_the_edge(tab) == [], name
+
+
+def submit(tab: Any, button: str) -> None:
+    """Press the form's button from the keyboard. (A mouse click right after a full-page screenshot of a
+    long form was lost: Chromium had not yet put back the viewport the screenshot stretched.)"""
+    tab.press(button, "Enter")
+
+
+@pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
+def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
+    size: str,
+) -> None:  # fmt: skip
+    settings.TERROIR_TILE_URL = ""
+    eligibility_seed()
+    width, height = SIZES[size]
+
+    def tab_of(user: Any) -> Any:
+        context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+        tab = signed_in(offline_tab(browser, live_server, context), user, live_server)
+        tab.set_default_timeout(30_000)  # each save runs the day's matching in the request's process (tests)
+        return tab
+
+    hugo, claire, sophie = tab_of(people.hugo), tab_of(people.claire), tab_of(people.sophie)
+
+    # Hugo offers his trip.
+    hugo.goto(f"{live_server.url}/carpool/")
+    looks_right(hugo, f"carpool-home-{size}")
+    hugo.click("#offer-trip")
+    hugo.wait_for_url("**/carpool/trips/new/")
+    hugo.fill("input[name=origin]", "Thiers")
+    hugo.fill("input[name=stops]", "Courpière")
+    hugo.fill("input[name=destination]", "Clermont-Ferrand")
+    hugo.fill("input[name=day]", "2026-12-08")
+    hugo.fill("input[name=leaves]", "08:00")
+    hugo.fill("input[name=arrives_by]", "10:30")
+    hugo.check("input[name=weekdays][value='1']")
+    hugo.fill("input[name=free_kg]", "50")
+    hugo.fill("input[name=free_litres]", "200")
+    hugo.select_option("select[name=condition]", "refrigerated")
+    hugo.fill("input[name=detour_minutes]", "15")
+    looks_right(hugo, f"carpool-trip-form-{size}")
+    submit(hugo, "#trip-form button[type=submit]")
+    hugo.wait_for_url(re.compile(r"/carpool/trips/\d+/$"))
+    assert "Thiers (63) → Courpière (63) → Clermont-Ferrand (63)" in hugo.locator("dl.facts").inner_text()
+    looks_right(hugo, f"carpool-trip-{size}")
+
+    # Claire asks for a parcel of cheese: the matching runs when her request is saved.
+    claire.goto(f"{live_server.url}/carpool/parcels/new/")
+    claire.fill("input[name=description]", "Fourme d'Ambert, 6 pièces")
+    claire.select_option("select[name=category]", str(Category.objects.get(slug="cow-cheese").pk))
+    claire.fill("input[name=origin]", "Courpière")
+    claire.fill("input[name=origin_address]", "Ferme du Bourg")
+    claire.fill("input[name=destination]", "Clermont-Ferrand")
+    claire.fill("input[name=recipient]", people.sophie.email)
+    claire.fill("input[name=day]", "2026-12-08")
+    claire.fill("input[name=ready_at]", "07:00")
+    claire.fill("input[name=due_by]", "11:00")
+    claire.fill("input[name=kg]", "8")
+    claire.fill("input[name=litres]", "20")
+    claire.fill("input[name=value]", "120")
+    looks_right(claire, f"carpool-parcel-form-{size}")
+    submit(claire, "#parcel-form button[type=submit]")
+    claire.wait_for_url(re.compile(r"/carpool/parcels/\d+/$"))
+    parcel_url = claire.url
+    assert "Trajet proposé" in claire.locator("#status").inner_text()
+    explained = claire.locator("#explained").inner_text()
+    assert "min, réfrigéré, arrive à" in explained
+    looks_right(claire, f"carpool-parcel-proposed-{size}")
+
+    # Both confirm.
+    claire.click("#confirm")
+    claire.wait_for_selector("text=l'expéditeur a confirmé")
+    hugo.goto(parcel_url)
+    hugo.click("#confirm")
+    hugo.wait_for_selector("#status:has-text('Confirmé')")
+
+    # Claire hands the parcel to Hugo at the pickup, with the temperature.
+    claire.goto(parcel_url)
+    assert claire.locator("select[name=handover-kind]").input_value() == "pickup"
+    claire.fill("input[name=handover-celsius]", "3.5")
+    looks_right(claire, f"carpool-handover-{size}")
+    claire.click("#record")
+    claire.wait_for_selector("#pending")
+    assert "Responsable maintenant : claire" in claire.locator("#holder").inner_text()
+
+    # Hugo checks and signs: he is responsible now.
+    hugo.goto(parcel_url)
+    hugo.fill("input[name=accept-celsius]", "3.6")
+    looks_right(hugo, f"carpool-sign-{size}")
+    hugo.click("#sign")
+    hugo.wait_for_selector("#holder:has-text('Responsable maintenant : hugo')")
+    assert "En route" in hugo.locator("#status").inner_text()
+
+    # Hugo delivers to Sophie, who signs.
+    assert hugo.locator("select[name=handover-kind]").input_value() == "delivery"
+    hugo.fill("input[name=handover-celsius]", "3.8")
+    hugo.click("#record")
+    hugo.wait_for_selector("#pending")
+    sophie.goto(parcel_url)
+    sophie.fill("input[name=accept-celsius]", "3.9")
+    sophie.click("#sign")
+    sophie.wait_for_selector("#status:has-text('Livré')")
+    assert sophie.locator("#chain li").count() == 2
+    looks_right(sophie, f"carpool-delivered-{size}")
+
+    # The delivery note, printable.
+    sophie.click("text=Bon de livraison")
+    sophie.wait_for_url("**/note/")
+    note = sophie.locator("section.delivery-note").inner_text()
+    assert "Enlèvement" in note and "Livraison" in note and "signé par sophie" in note
+    looks_right(sophie, f"carpool-note-{size}")
+
+
+@pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
+def test_a_coordinator_changes_which_products_may_ride(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
+    size: str,
+) -> None:  # fmt: skip
+    settings.TERROIR_TILE_URL = ""
+    eligibility_seed()
+    width, height = SIZES[size]
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    tab = signed_in(offline_tab(browser, live_server, context), people.camille, live_server)
+    tab.goto(f"{live_server.url}/carpool/eligibility/")
+    looks_right(tab, f"carpool-eligibility-{size}")
+    eggs = tab.locator("#eligibility tbody tr", has_text="Œufs")
+    eggs.locator("input[type=checkbox][name$='-allowed']").uncheck()
+    submit(tab, "#eligibility button[type=submit]")
+    tab.wait_for_selector(".messages:has-text('Le tableau des produits admis est enregistré')")
+    assert not tab.locator("#eligibility tbody tr", has_text="Œufs").locator("input[name$='-allowed']").is_checked()
