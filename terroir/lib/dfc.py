@@ -24,6 +24,8 @@ from .dfc_types import category_of, type_code
 from .messages import Message, gettext_noop
 
 BUSINESS_URI = "https://github.com/datafoodconsortium/ontology/releases/latest/download/DFC_BusinessOntology.owl#"
+# This platform's one property beside the DFC ontology's (prefix `terroir:` in its context).
+OWN_CATEGORY = "terroir:category"
 ENTERPRISE_TYPES = frozenset({"dfc-b:Enterprise", "dfc-b:Organization"})
 # How deep a DFC document may nest: they are flat graphs (a node inside a node at most).
 MAX_DEPTH = 32
@@ -43,9 +45,14 @@ class Product:
     name: str = ""
     description: str = ""
     product_type: str = ""  # the DFC code ("apple"), "" when the document gives none
+    # The platform's own category, which its export adds (`terroir:category`) where a DFC type is broader
+    # than the category (butter and cream are a "dairy-product"): the round trip keeps it.
+    own_category: str = ""
 
     @property
     def category(self) -> str | None:
+        if self.own_category:
+            return self.own_category
         return category_of(self.product_type) if self.product_type else None
 
 
@@ -127,9 +134,7 @@ def _graphs(data: Any) -> Iterator[list[dict[str, Any]]]:
     documents = data if isinstance(data, list) else [data]
     for document in documents:
         if not isinstance(document, dict):
-            raise DfcError(
-                Message(gettext_noop("a DFC document is a JSON object, not %(what)s"), {"what": _kind(document)})
-            )
+            raise DfcError(Message(gettext_noop("a DFC document is a JSON object or a list of JSON objects")))
         if "@graph" in document:
             graph = document["@graph"]
             if not isinstance(graph, list):
@@ -139,12 +144,6 @@ def _graphs(data: Any) -> Iterator[list[dict[str, Any]]]:
             yield [_compact(document)]
         else:
             raise DfcError(Message(gettext_noop("no @graph and no @id: this is not a JSON-LD document")))
-
-
-def _kind(value: Any) -> str:
-    return {list: "a list", str: "a text", int: "a number", float: "a number", bool: "a boolean"}.get(
-        type(value), "null"
-    )
 
 
 _OWNER = re.compile(r"^(.*?/enterprises/([^/]+))/", re.IGNORECASE)
@@ -238,6 +237,7 @@ def _product(node: dict[str, Any]) -> Product:
         name=_text(node.get("dfc-b:name")),
         description=_text(node.get("dfc-b:description")),
         product_type=type_code(types[0]) if types else "",
+        own_category=_text(node.get(OWN_CATEGORY)),
     )
 
 
@@ -256,7 +256,7 @@ def enterprise_nodes(enterprise: Enterprise) -> list[dict[str, Any]]:
     if enterprise.website:
         node["dfc-b:websitePage"] = enterprise.website
     extra: list[dict[str, Any]] = []
-    address = {
+    address: dict[str, Any] = {
         "dfc-b:hasStreet": enterprise.street, "dfc-b:hasPostalCode": enterprise.postcode,
         "dfc-b:hasCity": enterprise.city, "dfc-b:hasCountry": enterprise.country,
     }  # fmt: skip
@@ -298,6 +298,8 @@ def product_nodes(product: Product, enterprise: Enterprise) -> list[dict[str, An
     supplied: dict[str, Any] = {"@id": product.id, "@type": "dfc-b:SuppliedProduct", "dfc-b:name": product.name}
     if product.product_type:
         supplied["dfc-b:hasType"] = f"dfc-pt:{product.product_type}"
+    if product.own_category:
+        supplied[OWN_CATEGORY] = product.own_category
     if product.description:
         supplied["dfc-b:description"] = product.description
     supplied["dfc-b:referencedBy"] = catalog_item_id(product)

@@ -15,6 +15,8 @@ from terroir.lib.dfc_types import category_of
 
 def product_word(product: dict[str, Any]) -> str:
     """The category slug of a product, else what the document says of it."""
+    if product.get("own_category"):  # a Terroir export's own category, finer than the DFC type
+        return str(product["own_category"])
     product_type = str(product.get("product_type") or "")
     category = category_of(product_type) if product_type else None
     if category:

@@ -71,7 +71,7 @@ def test_a_catalogue_without_types_or_enterprise_is_grouped_by_enterprise_and_it
         ('{"name": "no graph"}', "not a JSON-LD document"),
         ('{"@graph": {"@id": "x"}}', "@graph is not a list"),
         ('{"@graph": [{"@id": "x", "@type": "dfc-b:Person"}]}', "no enterprise and no supplied product"),
-        ("[1, 2]", "a DFC document is a JSON object, not a number"),
+        ("[1, 2]", "a DFC document is a JSON object or a list of JSON objects"),
     ],
 )
 def test_a_file_that_is_no_dfc_document_is_refused_with_why(tmp_path, dfc, text, said) -> None:
