@@ -148,3 +148,24 @@ def test_an_export_imported_again_gives_the_same_catalogue(client: Client, terri
     catalogue = {p.name: (p.commune.name if p.commune else "", offered[p.pk]) for p in producers}
     assert {r.name: (r.commune, sorted(r.categories)) for r in records} == catalogue
     assert {r.ref for r in records} == {f"{BASE}/enterprises/{p.pk}" for p in producers}
+
+
+def test_the_order_link_is_written_and_read_through_api_v1_as_the_dfc_export_shows_it(
+    client: Client, territory: Any, people: Any
+) -> None:
+    from terroir.accounts.services import api_token_create
+
+    _token, key = api_token_create(user=people.claire, name="Boutique", scope="write")
+    owner = Client(headers={"authorization": f"Bearer {key}"})
+    url = f"/api/v1/producers/{territory.cheese_farm.pk}"
+    etag = owner.get(url)["ETag"]
+    refused = owner.patch(url, {"order_url": "ftp://x"}, content_type="application/json", headers={"if-match": etag})
+    assert refused.status_code == 400 and refused.json()["error"]["parameter"] == "order_url"
+    saved = owner.patch(
+        url, {"order_url": "openfoodfrance.org/monts-du-forez"}, content_type="application/json",
+        headers={"if-match": etag},
+    )  # fmt: skip
+    assert saved.status_code == 200, saved.content
+    assert client.get(url).json()["order_url"] == "https://openfoodfrance.org/monts-du-forez"
+    graph = _graph(client.get(f"/api/dfc/enterprises/{territory.cheese_farm.pk}"))
+    assert _by_type(graph, "dfc-b:SocialMedia")[0]["dfc-b:URL"] == "https://openfoodfrance.org/monts-du-forez"
