@@ -169,3 +169,10 @@ def test_the_order_link_is_written_and_read_through_api_v1_as_the_dfc_export_sho
     assert client.get(url).json()["order_url"] == "https://openfoodfrance.org/monts-du-forez"
     graph = _graph(client.get(f"/api/dfc/enterprises/{territory.cheese_farm.pk}"))
     assert _by_type(graph, "dfc-b:SocialMedia")[0]["dfc-b:URL"] == "https://openfoodfrance.org/monts-du-forez"
+
+
+def test_a_partner_site_s_page_may_read_the_dfc_paths_but_not_with_a_key(client: Client, territory: Any) -> None:
+    url = f"/api/dfc/enterprises/{territory.cheese_farm.pk}/catalog_items"
+    assert client.get(url, HTTP_ORIGIN="https://amap.example")["Access-Control-Allow-Origin"] == "*"
+    keyed = client.get(url, HTTP_ORIGIN="https://amap.example", HTTP_AUTHORIZATION="Bearer x")
+    assert "Access-Control-Allow-Origin" not in keyed
