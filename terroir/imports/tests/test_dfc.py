@@ -104,3 +104,19 @@ def test_every_real_dfc_file_imports_without_error(dfc, name) -> None:
 def _nodes(path: Path) -> list[dict]:
     data = json.loads(path.read_text())
     return [n for doc in (data if isinstance(data, list) else [data]) for n in doc.get("@graph", [])]
+
+
+def test_the_import_command_writes_the_dfc_producers_and_their_categories_into_the_directory(
+    territory, capsys
+) -> None:
+    from django.core.management import call_command
+
+    from terroir.directory.models import Actor
+
+    call_command("import_source", str(SAMPLES / "dfc_litefarm_excerpt.json"), source="dfc")
+    assert "annuaire : 2 entrées créées" in capsys.readouterr().out
+    beta = Actor.objects.get(name="DFC Test Farm Beta (All Supplied Fields)")
+    assert beta.is_producer and beta.source == "dfc" and beta.commune is None
+    assert sorted(beta.offers.values_list("category__slug", flat=True)) == sorted(
+        ["bread-cereals", "dairy", "meat", "fruit", "vegetables", "drinks", "eggs", "plants-flowers"]
+    )
