@@ -85,10 +85,10 @@ def enterprise_of(producer: Actor, offers: list[Offer], *, base: str) -> dfc.Ent
     )
 
 
-def _producer(request: HttpRequest, producer_id: int) -> tuple[dfc.Enterprise, list[Offer]]:
+def _producer(request: HttpRequest, producer_id: int) -> dfc.Enterprise:
     producer = get_object_or_404(Actor.objects.select_related("commune"), pk=producer_id, is_producer=True)
     offers = list(Offer.objects.filter(producer=producer).select_related("category").order_by("category__path"))
-    return enterprise_of(producer, offers, base=_base(request)), offers
+    return enterprise_of(producer, offers, base=_base(request))
 
 
 def _product(enterprise: dfc.Enterprise, offer_id: int) -> dfc.Product:
@@ -121,13 +121,13 @@ def enterprises(request: HttpRequest) -> HttpResponse:
 
 @router.get("/enterprises/{producer_id}", summary="One producer with its catalogue")
 def enterprise(request: HttpRequest, producer_id: int = PathParam(..., ge=1, le=MAX_ID)) -> HttpResponse:
-    found, _offers = _producer(request, producer_id)
+    found = _producer(request, producer_id)
     return _json_ld(dfc.document(dfc.enterprise_nodes(found), _context(request)))
 
 
 @router.get("/enterprises/{producer_id}/catalog_items", summary="A producer's catalog items")
 def catalog_items(request: HttpRequest, producer_id: int = PathParam(..., ge=1, le=MAX_ID)) -> HttpResponse:
-    found, _offers = _producer(request, producer_id)
+    found = _producer(request, producer_id)
     nodes = [node for product in found.products for node in dfc.product_nodes(product, found)]
     return _json_ld(dfc.document(nodes, _context(request)))
 
@@ -138,7 +138,7 @@ def catalog_item(
     producer_id: int = PathParam(..., ge=1, le=MAX_ID),
     offer_id: int = PathParam(..., ge=1, le=MAX_ID),
 ) -> HttpResponse:
-    found, _offers = _producer(request, producer_id)
+    found = _producer(request, producer_id)
     _supplied, item, offer = dfc.product_nodes(_product(found, offer_id), found)
     return _json_ld(dfc.document([item, offer], _context(request)))
 
@@ -149,7 +149,7 @@ def supplied_product(
     producer_id: int = PathParam(..., ge=1, le=MAX_ID),
     offer_id: int = PathParam(..., ge=1, le=MAX_ID),
 ) -> HttpResponse:
-    found, _offers = _producer(request, producer_id)
+    found = _producer(request, producer_id)
     supplied = dfc.product_nodes(_product(found, offer_id), found)[0]
     return _json_ld(dfc.document([supplied], _context(request)))
 
@@ -160,7 +160,7 @@ def offer(
     producer_id: int = PathParam(..., ge=1, le=MAX_ID),
     offer_id: int = PathParam(..., ge=1, le=MAX_ID),
 ) -> HttpResponse:
-    found, _offers = _producer(request, producer_id)
+    found = _producer(request, producer_id)
     sold = dfc.product_nodes(_product(found, offer_id), found)[2]
     return _json_ld(dfc.document([sold], _context(request)))
 
@@ -178,6 +178,7 @@ dfc_api = TerroirApi(
 )
 dfc_api.add_decorator(rate_headers, mode="view")
 dfc_api.add_router("", router)
-# The v1 API's error shape for every refusal (unknown producer, bad key, too many requests).
+# The v1 API's error shape for every refusal (unknown producer, bad key, too many requests): its handlers,
+# registered on `api` by decorators, are the ones to reuse (django-ninja keeps them in this attribute).
 for _exception, _handler in api._exception_handlers.items():
     dfc_api.add_exception_handler(_exception, _handler)
