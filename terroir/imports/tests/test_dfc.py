@@ -120,3 +120,11 @@ def test_the_import_command_writes_the_dfc_producers_and_their_categories_into_t
     assert sorted(beta.offers.values_list("category__slug", flat=True)) == sorted(
         ["bread-cereals", "dairy", "meat", "fruit", "vegetables", "drinks", "eggs", "plants-flowers"]
     )
+
+
+def test_the_mapping_knows_every_category_the_type_table_gives(dfc) -> None:
+    from terroir.lib.dfc_types import CATEGORY_OF, EXPORTED, UNEXPORTED
+    from terroir.lib.text import fold
+
+    given = {slug for slug in CATEGORY_OF.values() if slug} | set(EXPORTED) | set(UNEXPORTED)
+    assert {slug for slug in given if dfc.categories.get(fold(slug)) != [slug]} == set()
