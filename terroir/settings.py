@@ -378,6 +378,7 @@ if not DEBUG and TERROIR_PROXY_COUNT:
 CORS_URLS_REGEX = (
     r"^/api/v1/(places|places\.geojson|places\.csv|places/\d+|markets\.ics|map|producers|producers/\d+"
     r"|categories|labels|kinds|openapi\.json)$"
+    r"|^/api/dfc/(context\.jsonld|enterprises(/\d+(/(catalog_items|supplied_products|offers)(/\d+)?)?)?)$"
 )
 _CORS_ORIGINS = env_list("TERROIR_CORS_ORIGINS", "*")
 CORS_ALLOW_ALL_ORIGINS = _CORS_ORIGINS == ["*"]

@@ -124,6 +124,7 @@ class ProducerDetailOut(ProducerOut):
     siret: str
     roles: list[str]
     contact: Contact | None
+    order_url: str = Field("", description="Where to order online (their shop, an OFN or Cagette hub); public.")
     offers: list[OfferOut]
     places: list[PlaceOut]
     source: str
@@ -264,6 +265,9 @@ class ProducerPatch(PatchBase):
     legal_form: str | None = Field(None, max_length=20)
     siret: str | None = Field(
         None, max_length=LIMITS["siret"], description="14 digits with a valid checksum; spaces and dots allowed."
+    )
+    order_url: str | None = Field(
+        None, max_length=LIMITS["order_url"], description="Where to order online; http or https, like website."
     )
     delivery_radius_km: int | None = Field(None, ge=0, le=1000)
     delivery_weekdays: int | None = Field(None, ge=0, le=127, description="Days it delivers, bit 0 = Monday.")

@@ -46,8 +46,8 @@ COMMON_FIELDS = (
     "contact_public",
 )  # fmt: skip
 ACTOR_FIELDS = (
-    *COMMON_FIELDS, "legal_form", "siret", "delivery_radius_km", "delivery_weekdays", "requirements", "buyer_kind",
-    "products", "photos",
+    *COMMON_FIELDS, "order_url", "legal_form", "siret", "delivery_radius_km", "delivery_weekdays", "requirements",
+    "buyer_kind", "products", "photos",
 )  # fmt: skip
 PLACE_FIELDS = (*COMMON_FIELDS, "kind", "opening_hours", "closed_at", "photos")
 MAX_TEXT = {

@@ -44,7 +44,7 @@ from terroir.lib.text import has_control
 # The longest text each field holds (the columns' sizes, or what a page can show).
 LIMITS = {
     "name": 200, "title": 200, "description": 5000, "address": 255, "opening_hours": 255, "website": 200,
-    "phone": 30, "email": 254, "postcode": 10, "siret": 20, "siren": 20,
+    "order_url": 200, "phone": 30, "email": 254, "postcode": 10, "siret": 20, "siren": 20,
 }  # fmt: skip
 # Texts that may span several lines; every other text is one line, without control characters.
 MULTILINE = frozenset({"description", "comment", "note", "message"})
@@ -282,6 +282,7 @@ CLEANERS: dict[str, Callable[[Any], str]] = {
     "postcode": postcode_clean,
     "email": email_clean,
     "website": url_clean,
+    "order_url": lambda value: url_clean(value, field="order_url"),
     "opening_hours": hours_clean,
 }
 

@@ -114,6 +114,12 @@ def form_field_of(name: str) -> forms.Field:
             label=_("Phone"), required=False, max_length=LIMITS["phone"], widget=forms.TextInput(attrs={"type": "tel"})
         ),
         "website": forms.CharField(label=_("Website"), required=False, max_length=LIMITS["website"]),
+        "order_url": forms.CharField(
+            label=_("Where to order online"),
+            required=False,
+            max_length=LIMITS["order_url"],
+            help_text=_("Your online shop, or your page on Open Food Network, Cagette or another ordering hub."),
+        ),
         "contact_public": forms.BooleanField(label=_("Publish these contact details in the directory"), required=False),
         "kind": forms.ChoiceField(label=_("Kind of place"), choices=PlaceKind.choices),
         "opening_hours": forms.CharField(
@@ -182,7 +188,7 @@ def json_value(name: str, value: Any) -> Any:
 
 # An organisation's fields that only say something of a producer, or of a buyer: a canteen is not asked
 # how far it delivers, nor a farm what kind of buyer it is.
-PRODUCER_ONLY = ("delivery_radius_km", "delivery_weekdays", "requirements")
+PRODUCER_ONLY = ("order_url", "delivery_radius_km", "delivery_weekdays", "requirements")
 BUYER_ONLY = ("buyer_kind",)
 
 

@@ -166,6 +166,9 @@ class Actor(Sourced, Contact):
     # meets (codes of terroir.directory.taxonomy.REQUIREMENTS: gtin, sanitary_approval, cold_chain…).
     delivery_weekdays = models.PositiveSmallIntegerField(_("delivery days"), default=0)
     requirements = models.JSONField(_("requirements met"), default=list, blank=True)
+    # Where one can order from a producer online (their shop, an Open Food Network or Cagette hub):
+    # public like the producer's page, whatever contact_public says, and exported in DFC.
+    order_url = models.URLField(_("where to order online"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -212,6 +212,7 @@ def producer_detail(producer: Actor, *, now: dt.datetime | None = None) -> dict[
             "siret": producer.siret,
             "roles": producer.roles,
             "contact": contact(producer),
+            "order_url": producer.order_url,
             "offers": [
                 {
                     "category": o.category.slug,

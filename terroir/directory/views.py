@@ -6,6 +6,7 @@ import json
 import mimetypes
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Q
@@ -223,6 +224,7 @@ def producer(request: HttpRequest, producer_id: int) -> HttpResponse:
         "directory/producer.html",
         {
             "producer": found,
+            "order_host": urlsplit(found.order_url).hostname or "",
             "offers": [(o, presenters.months_text(o.months)) for o in offers],
             "labels": presenters.labels_of(offers),
             "places": [(p, _week(p.opening_hours)) for p in places],

@@ -24,16 +24,17 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
 from xml.parsers import expat
 
+from terroir.lib.dfc import DfcError, enterprises_read
 from terroir.lib.jsonscan import JsonRecordTooLarge, JsonTooDeep, file_chunks, json_scan
 
-FORMATS = ("csv", "xlsx", "ods", "json", "geojson")
+FORMATS = ("csv", "xlsx", "ods", "json", "geojson", "dfc")
 # The formats read as workbooks of sheets, a header row found in one of them.
 WORKBOOKS = ("xlsx", "ods")
 DELIMITERS = ",;\t|"
@@ -167,6 +168,8 @@ def format_of(path: Path, declared: str | None = None) -> str:
         return "ods"
     if suffix in {"json", "geojson"}:
         return suffix
+    if suffix == "jsonld":
+        return "dfc"
     raise SourceError(
         gettext_noop("cannot tell the format of %(name)r from its name; say format = csv, xlsx, ods, json or geojson"),
         {"name": path.name},
@@ -227,6 +230,8 @@ def rows_read(
         return _csv_rows(path, limits=limits, encoding=encoding, delimiter=delimiter, header_at=header)
     if kind in WORKBOOKS:
         return _xlsx_rows(path, limits, header, kind)
+    if kind == "dfc":
+        return _dfc_rows(path, limits)
     return _json_rows(path, limits)
 
 
@@ -995,3 +1000,27 @@ def number_parse(text: str) -> float | None:
         return float(cleaned)
     except ValueError:
         return None
+
+
+# --- DFC JSON-LD ----------------------------------------------------------------------------------
+
+
+def _dfc_rows(path: Path, limits: Limits) -> Iterator[RawRow]:
+    """One row per enterprise of a DFC document (terroir.lib.dfc): a graph is read whole, its nodes
+    naming each other, after the nesting and size checks of any JSON."""
+    import json
+
+    _json_check(path, "item", limits)
+    try:
+        data = json.loads(path.read_bytes())
+    except ValueError as error:
+        raise SourceError(gettext_noop("malformed JSON: %(error)s"), {"error": str(error)}) from None
+    try:
+        enterprises = enterprises_read(data)
+    except DfcError as error:
+        raise SourceError(error.message.template, dict(error.message.values)) from None
+    counter = _Counter(limits)
+    for position, enterprise in enumerate(enterprises, start=1):
+        values = asdict(enterprise)
+        counter.add(len(values) + 4 * len(enterprise.products), position)
+        yield RawRow(line=position, values=values)
