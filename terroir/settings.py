@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "terroir.imports",
     "terroir.needs",
     "terroir.meetings",
+    "terroir.events",
     "terroir.logistics",
     # Indicators over the capability apps (it reads the directory, needs and logistics): above them.
     "terroir.observatory",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("imports/", include("terroir.imports.urls")),
     path("needs/events/", include("terroir.meetings.urls")),
     path("needs/", include("terroir.needs.urls")),
+    path("events/", include("terroir.events.urls")),
     path("logistics/", include("terroir.logistics.urls")),
     path("observatory/", include("terroir.observatory.urls")),
     path("", include(directory_pages)),
