@@ -28,7 +28,7 @@ class Cast:
 
 
 def local_day(people: Any, territory: Any, **changes: Any) -> Event:
-    start = (timezone.now() + SOON).replace(hour=9, minute=0, second=0, microsecond=0)
+    start = (timezone.localtime() + SOON).replace(hour=9, minute=0, second=0, microsecond=0)
     arguments = {
         "by": people.sophie, "organiser": territory.clermont_supermarket.operator,
         "title": "Journée des producteurs d'Auvergne", "kind": Event.Kind.LOCAL_PRODUCT_DAY, "starts_at": start,
