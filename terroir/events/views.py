@@ -52,6 +52,7 @@ class EventForm(forms.Form):
         mine = actor_ids_of(user)
         organisers = self.fields["organiser"]
         organisers.queryset = Actor.objects.filter(pk__in=mine).order_by("name")  # type: ignore[attr-defined]
+        organisers.empty_label = None  # type: ignore[attr-defined]  # most people act for one organisation
         # The places the person's organisations run or sell at, and the one the page was opened from.
         asked = self.initial.get("place")
         places = Place.objects.filter(Q(operator_id__in=mine) | Q(producers__in=mine) | Q(pk=asked or 0))
