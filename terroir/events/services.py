@@ -55,11 +55,16 @@ def events_visible(user: Any) -> QuerySet[Event]:
     return Event.objects.filter(seen).distinct()
 
 
-def upcoming(rows: QuerySet[Event] | None = None, *, now: dt.datetime | None = None) -> QuerySet[Event]:
-    """Published public events not over yet, soonest first."""
+def upcoming(
+    rows: QuerySet[Event] | None = None, *, public_only: bool = True, now: dt.datetime | None = None
+) -> QuerySet[Event]:
+    """Published events not over yet, soonest first: the public ones, or all of `rows` (already narrowed to
+    what a person may see, events_visible)."""
     rows = Event.objects.all() if rows is None else rows
+    if public_only:
+        rows = rows.filter(public=True)
     return (
-        rows.filter(status=Event.Status.PUBLISHED, public=True, ends_at__gt=now or timezone.now())
+        rows.filter(status=Event.Status.PUBLISHED, ends_at__gt=now or timezone.now())
         .select_related("place__commune", "commune", "organiser")
         .order_by("starts_at", "pk")
     )

@@ -84,7 +84,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
-    rows = services.upcoming(services.events_visible(request.user).filter(~Q(status=Event.Status.DRAFT)))
+    rows = services.upcoming(services.events_visible(request.user), public_only=False)
     mine = actor_ids_of(request.user)
     drafts = Event.objects.filter(status=Event.Status.DRAFT, organiser_id__in=mine) if mine else Event.objects.none()
     return render(request, "events/list.html", {"events": rows, "drafts": drafts, "can_create": bool(mine)})

@@ -58,11 +58,18 @@ def test_a_draft_is_seen_by_its_organiser_and_the_coordinator_only(territory: An
 
 
 def test_an_event_for_producers_is_seen_by_producers_only(territory: Any, people: Any, cast: Cast) -> None:
-    event = services.event_publish(event=local_day(people, territory, public=False), by=people.sophie)
+    event = services.event_publish(event=local_day(people, territory, public=False, title="Réservée"), by=people.sophie)
     assert matrix(people, cast, lambda c: c.get(event.get_absolute_url())) == {
         "anonymous": 404, "nina": 404, "victor": 404, "hugo": 200, "claire": 200, "sophie": 200, "camille": 200,
     }  # fmt: skip
     assert event not in services.upcoming()
+    listed = {
+        who: "Réservée" in client_of(who, people, cast).get(reverse("events:list")).content.decode() for who in PERSONAS
+    }
+    assert listed == {
+        "anonymous": False, "nina": False, "victor": False, "hugo": True, "claire": True, "sophie": True,
+        "camille": True,
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
