@@ -78,3 +78,7 @@ def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
     producer.wait_for_selector("#events-soon")
     assert "Journée des producteurs d'Auvergne" in producer.inner_text("#events-soon-section")
     fits(producer, f"events-producer-page-{size}")
+
+    producer.goto(live_server.url + "/")
+    producer.wait_for_selector("#events-coming-section >> text=Journée des producteurs d'Auvergne")
+    fits(producer, f"events-home-{size}")
