@@ -36,7 +36,8 @@ class Event(models.Model):
     description = models.TextField(_("description"), blank=True)
     organiser = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="events_organised",
                                   verbose_name=_("organiser"))  # fmt: skip
-    # Either a place of the directory, or an address in a commune (a field, a village hall).
+    # Either a place of the directory, or an address in a commune (a field, a village hall). At a place, the
+    # commune is the place's too: the event still says where it was if the place leaves the directory.
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="events",
                               verbose_name=_("place"))  # fmt: skip
     address = models.CharField(_("address"), max_length=255, blank=True)
@@ -58,9 +59,6 @@ class Event(models.Model):
         ordering = ["starts_at", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start"),
-            models.CheckConstraint(
-                condition=Q(place__isnull=False) | Q(commune__isnull=False), name="event_has_a_place"
-            ),
         ]
         verbose_name = _("event")
 

@@ -115,8 +115,8 @@ def event_create(
         raise ValidationError({"lat": [_("Give both latitude and longitude, in degrees.")]})
     event = Event.objects.create(
         title=title.strip()[:200], kind=kind, description=description.strip(), organiser=organiser, place=place,
-        address="" if place else address.strip()[:255], commune=commune, lat=lat, lon=lon, starts_at=starts_at,
-        ends_at=ends_at, public=public, open_signup=open_signup, created_by=by,
+        address="" if place else address.strip()[:255], commune=place.commune if place else commune, lat=lat,
+        lon=lon, starts_at=starts_at, ends_at=ends_at, public=public, open_signup=open_signup, created_by=by,
     )  # fmt: skip
     audit_record(by=by, action="event_create", target=f"events.event:{event.pk}", summary=event.title)
     return event

@@ -107,3 +107,11 @@ def test_an_event_whose_start_passed_as_a_draft_cannot_be_published(territory: A
     draft = local_day(people, territory)
     with translation.override("fr"), pytest.raises(ValidationError, match="passé"):
         services.event_publish(event=draft, by=people.sophie, now=draft.starts_at + dt.timedelta(minutes=1))
+
+
+def test_an_event_keeps_its_commune_when_its_place_leaves_the_directory(territory: Any, people: Any) -> None:
+    event = local_day(people, territory)
+    territory.clermont_supermarket.delete()
+    event.refresh_from_db()
+    assert (event.place, event.where) == (None, "Clermont-Ferrand")
+    assert event.position == (territory.clermont.lat, territory.clermont.lon)
