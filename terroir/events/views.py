@@ -108,8 +108,11 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
         "taking_part": [p for p in participations if p.status == Participation.Status.ACCEPTED],
         "waiting": [p for p in participations if p.status == Participation.Status.PENDING] if organiser else [],
         "my_participations": [p for p in participations if p.producer_id in mine],
+        # A producer that withdrew may sign up again.
         "can_sign_up": [
-            a for a in services.producers_of(request.user) if a.pk not in {p.producer_id for p in participations}
+            a
+            for a in services.producers_of(request.user)
+            if a.pk not in {p.producer_id for p in participations if p.status != Participation.Status.WITHDRAWN}
         ],
         "open": found.status == Event.Status.PUBLISHED and found.ends_at > timezone.now(),
     }

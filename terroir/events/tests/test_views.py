@@ -197,3 +197,13 @@ def test_the_map_layer_gives_the_coming_public_events_as_points(territory: Any, 
     assert [f["properties"]["title"] for f in features] == [cast.event.title]
     place = territory.clermont_supermarket
     assert features[0]["geometry"]["coordinates"] == [place.lon, place.lat]
+
+
+def test_a_producer_that_withdrew_finds_the_sign_up_button_again(people: Any, cast: Cast) -> None:
+    claire = client_of("claire", people, cast)
+    assert 'id="signup"' not in claire.get(cast.event.get_absolute_url()).content.decode()
+    claire.post(reverse("events:withdraw", args=[cast.event.pk, cast.participation.pk]))
+    assert 'id="signup"' in claire.get(cast.event.get_absolute_url()).content.decode()
+    claire.post(reverse("events:signup", args=[cast.event.pk]), {"producer": cast.participation.producer_id})
+    cast.participation.refresh_from_db()
+    assert cast.participation.status == Participation.Status.PENDING
