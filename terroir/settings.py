@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "terroir.imports",
     "terroir.needs",
     "terroir.meetings",
+    "terroir.events",
     "terroir.logistics",
     "terroir.supply",
     "terroir.shops",

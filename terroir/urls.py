@@ -23,6 +23,7 @@ urlpatterns = [
     path("imports/", include("terroir.imports.urls")),
     path("needs/events/", include("terroir.meetings.urls")),
     path("needs/", include("terroir.needs.urls")),
+    path("events/", include("terroir.events.urls")),
     path("logistics/", include("terroir.logistics.urls")),
     path("supply/", include("terroir.supply.urls")),
     path("shops/", include("terroir.shops.urls")),

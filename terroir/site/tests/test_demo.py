@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from terroir.directory.demo import demo_load
 from terroir.directory.models import Place
+from terroir.events.models import Event
 from terroir.logistics.models import DeliveryOrder, Depot
 from terroir.observatory.models import Territory
 
@@ -37,3 +38,11 @@ def test_the_demo_has_an_observatory_territory_over_its_communes_kept_when_loade
     assert territory.communes.filter(name="Ambert").exists()
     call_command("load_demo", verbosity=0)
     assert Territory.objects.get(slug="grand-clermont-livradois-forez").pk == territory.pk
+
+
+def test_the_demo_command_loads_coming_events_replaced_at_each_load(db) -> None:
+    call_command("load_demo", verbosity=0)
+    first = list(Event.objects.values_list("title", flat=True))
+    assert len(first) == 9
+    call_command("load_demo", verbosity=0)
+    assert list(Event.objects.values_list("title", flat=True)) == first

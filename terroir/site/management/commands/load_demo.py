@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from terroir.directory.demo import demo_load
 from terroir.directory.index import search_tables_maintain
+from terroir.events.demo import events_demo_load
 from terroir.logistics.demo import logistics_demo_clear, logistics_demo_load
 from terroir.observatory.models import Territory
 from terroir.observatory.territories import territory_create
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Pooled rounds: a cooperative's depot, 2 vehicles, {orders} orders this week")
         shop = shops_demo_load()
         self.stdout.write(f"Producers' shop: /shops/{shop.pk}/" if shop else "Producers' shop: none (no such place)")
+        self.stdout.write(f"Events: {events_demo_load()} coming events at markets and shops")
         # Kept when it exists: its objectives and history are a coordinator's, not the demo's to replace.
         if not Territory.objects.filter(slug=DEMO_TERRITORY).exists():
             territory_create(slug=DEMO_TERRITORY, name="Grand Clermont – Livradois-Forez", epcis=DEMO_EPCIS)

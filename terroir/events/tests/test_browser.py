@@ -1,0 +1,84 @@
+"""In a real browser, on a desktop and on a phone: the supermarket's company organises a local-product day
+in its shop and publishes it, the honey farm signs up, the organiser accepts it, and the farm's page says
+where to find it soon. No page is wider than the screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
+
+
+def tab_of(browser: Any, live_server: Any, user: Any, size: tuple[int, int]) -> Any:
+    context = browser.new_context(locale="fr-FR", viewport={"width": size[0], "height": size[1]})
+    tab = offline_tab(browser, live_server, context)
+    client = Client()
+    client.force_login(user)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return tab
+
+
+def fits(tab: Any, name: str) -> None:
+    screenshot(tab, name)
+    assert wider_than_the_screen(tab) <= 0, name
+    assert past_the_edge(tab) == [], name
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
+    size: str,
+) -> None:  # fmt: skip
+    settings.TERROIR_TILE_URL = ""
+    start = (timezone.localtime() + dt.timedelta(days=12)).replace(hour=9, minute=0)
+    organiser = tab_of(browser, live_server, people.sophie, SIZES[size])
+    organiser.goto(f"{live_server.url}/events/new/?place={territory.clermont_supermarket.pk}")
+    fits(organiser, f"events-new-{size}")
+    organiser.fill("input[name=title]", "Journée des producteurs d'Auvergne")
+    organiser.select_option("select[name=kind]", "local_product_day")
+    organiser.fill("input[name=starts_at]", start.strftime("%Y-%m-%dT%H:%M"))
+    organiser.fill("input[name=ends_at]", (start - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    organiser.fill("textarea[name=description]", "Dégustations et rencontre avec les producteurs du territoire.")
+    organiser.get_by_role("button", name="Enregistrer le brouillon").click()
+    organiser.wait_for_selector("text=L’évènement doit finir après avoir commencé.")
+    fits(organiser, f"events-new-refused-{size}")
+    organiser.fill("input[name=ends_at]", (start + dt.timedelta(hours=9)).strftime("%Y-%m-%dT%H:%M"))
+    organiser.get_by_role("button", name="Enregistrer le brouillon").click()
+    organiser.wait_for_url("**/events/*/")
+    organiser.get_by_role("button", name="Publier").click()
+    organiser.wait_for_selector("text=L’évènement est publié.")
+    event_url = organiser.url
+
+    producer = tab_of(browser, live_server, people.hugo, SIZES[size])
+    producer.goto(live_server.url + "/events/")
+    fits(producer, f"events-list-{size}")
+    producer.get_by_role("link", name="Journée des producteurs d'Auvergne").click()
+    producer.wait_for_url(event_url)
+    producer.get_by_role("button", name="S’inscrire").click()
+    producer.wait_for_selector("text=Inscription envoyée : l’organisateur vous répondra.")
+    fits(producer, f"events-signed-up-{size}")
+
+    organiser.reload()
+    organiser.locator("#waiting-list li", has_text="Rucher de la Durolle").get_by_role(
+        "button", name="Accepter"
+    ).click()
+    organiser.wait_for_selector("#participants >> text=Rucher de la Durolle")
+    fits(organiser, f"events-accepted-{size}")
+
+    producer.goto(live_server.url + territory.honey_farm.get_absolute_url())
+    producer.wait_for_selector("#events-soon")
+    assert "Journée des producteurs d'Auvergne" in producer.inner_text("#events-soon-section")
+    fits(producer, f"events-producer-page-{size}")
+
+    producer.goto(live_server.url + "/")
+    producer.wait_for_selector("#events-coming-section >> text=Journée des producteurs d'Auvergne")
+    fits(producer, f"events-home-{size}")
