@@ -113,6 +113,18 @@ def snapshot_request(*, territory: Territory, by: Any) -> SnapshotRun:
     return run
 
 
+def snapshot_first(territory: Territory) -> None:
+    """A new territory's first figures, queued for the worker once its creation is committed (the worker
+    must see its communes), so its dashboard never computes everything in a request."""
+
+    def queue() -> None:
+        run = _run_start(territory, by=None, scheduled=True)
+        if run is not None:
+            snapshot_compute.enqueue(run_id=run.pk)
+
+    transaction.on_commit(queue)
+
+
 def territories_due(period: dt.date) -> list[Territory]:
     """The territories without figures for the period, none being computed, and no failure just now."""
     recent_failure = timezone.now() - RETRY_AFTER
