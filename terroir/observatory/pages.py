@@ -101,8 +101,10 @@ def coordination(request: HttpRequest, slug: str) -> HttpResponse:
         return login
     territory = _coordinated(request, slug)
     snapshots.runs_reap()
+    # What the latest snapshot found on the worker (the rules read the whole directory), today's flags.
+    isolated, isolated_as_of = snapshots.coordination_isolated(territory)
     context = {
-        "territory": territory, "isolated": isolation.isolated_producers(territory),
+        "territory": territory, "isolated": isolated, "isolated_as_of": isolated_as_of,
         "runs": territory.snapshot_runs.order_by("-started_at")[:5], "rules": _rules(),
         **history_context(territory),
     }  # fmt: skip
@@ -111,7 +113,7 @@ def coordination(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _rules() -> dict[str, str]:
     return {"outlet_km": f"{isolation.OUTLET_KM:g}", "same_km": f"{isolation.SAME_PRODUCT_KM:g}",
-            "pool_km": f"{isolation.POOL_KM:g}"}  # fmt: skip
+            "pool_km": f"{isolation.POOL_KM:g}", "relay_km": f"{isolation.RELAY_KM:g}"}  # fmt: skip
 
 
 def _objective_values(form: ObjectiveForm) -> dict[str, Any]:
@@ -197,7 +199,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
         context = {
             "territory": territory, "canteens": canteens, "reach": reach,
             "comparison": figures["comparison"], "as_of": figures["as_of"], "coordinates": coordinates,
-            "isolated": isolation.isolated_producers(territory) if coordinates else [],
+            "isolated": snapshots.coordination_isolated(territory)[0] if coordinates else [],
             "canteen_chart": [
                 {"label": _("Organic"), "values": [_percent(canteens["organic_share_mean"]), 20.0], "unit": "%"},
                 {"label": _("EGalim"), "values": [_percent(canteens["egalim_share_mean"]), 50.0], "unit": "%"},

@@ -24,7 +24,7 @@ from terroir.directory.background import runs_reap_started, supervised, worker_l
 from terroir.lib.tasks import TaskLimitExceeded
 
 from . import indicators as figures
-from . import registry
+from . import isolation, registry
 from .models import Snapshot, SnapshotRun, Territory
 from .roles import coordination_check
 
@@ -64,6 +64,8 @@ def details_compute(territory: Territory) -> dict[str, Any]:
         "geo": registry.geo_of(territory),
         "channels": registry.channels_of(territory),
         "activity": registry.activity_of(territory),
+        # The coordination page's isolated producers: the rules read the whole directory.
+        "isolated": isolation.isolated_dump(registry.isolated_of(territory)),
     }  # fmt: skip
 
 
@@ -209,6 +211,15 @@ def histories(territory: Territory) -> dict[str, list[tuple[dt.date, float | Non
 def latest_run(territory: Territory) -> SnapshotRun | None:
     done = SnapshotRun.objects.filter(territory=territory, status=SnapshotRun.Status.DONE)
     return done.order_by("-finished_at").first()
+
+
+def coordination_isolated(territory: Territory) -> tuple[list[isolation.Isolated], dt.datetime | None]:
+    """The isolated producers the latest snapshot found, with today's flags, and that snapshot's time; no
+    snapshot yet (or one older than this section): the flagged producers only, and None."""
+    run = latest_run(territory)
+    if run is None or "isolated" not in (run.details or {}):
+        return isolation.isolated_load(territory, None), None
+    return isolation.isolated_load(territory, run.details["isolated"]), run.finished_at
 
 
 def _canteens_localized(found: dict[str, Any]) -> dict[str, Any]:
