@@ -164,3 +164,19 @@ def test_the_producer_s_page_leads_its_own_people_to_the_flag(territory, people)
     assert f'href="{url}"' in client_of(people.claire).get(territory.cheese_farm.get_absolute_url()).content.decode()
     for client in (client_of(people.hugo), Client()):
         assert url not in client.get(territory.cheese_farm.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(("name", "sees"), [("claire", True), ("hugo", False), ("sophie", False), ("camille", False)])
+def test_the_producer_s_people_find_the_flag_in_their_space(territory, people, name, sees) -> None:
+    # Claire runs the cheese farm; Hugo the honey farm (his own link, not Claire's); Sophie a supermarket's
+    # company (not a producer); Camille coordinates and belongs to no organisation.
+    user = getattr(people, name)
+    space = client_of(user).get("/account/space/").content.decode()
+    url = f"/observatory/producers/{territory.cheese_farm.pk}/isolation/"
+    assert (f'href="{url}"' in space) == sees
+    if sees:
+        assert client_of(user).get(url).status_code == 200
+    if name == "hugo":
+        assert f'href="/observatory/producers/{territory.honey_farm.pk}/isolation/"' in space
+    if name == "sophie":
+        assert "/isolation/" not in space
