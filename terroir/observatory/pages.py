@@ -22,7 +22,8 @@ from terroir.accounts.permissions import is_coordinator
 from terroir.directory.background import task_error_text
 from terroir.directory.models import Actor
 
-from . import isolation, linechart, objectives, registry, snapshots
+from . import commune_history, isolation, linechart, objectives, registry, snapshots
+from .departments import department_label
 from .forms import FlagForm, ObjectiveForm
 from .models import Objective, SnapshotRun, Territory
 from .roles import can_coordinate, coordination_check
@@ -77,6 +78,29 @@ def history_context(territory: Territory) -> dict[str, Any]:
             })  # fmt: skip
         themes.append({"key": key, "title": title, "rows": rows})
     return {"goals": goals, "themes": themes, "has_snapshots": bool(found)}
+
+
+def commune(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """A commune of a territory over time: its figures of each monthly snapshot, as charts and a table."""
+    territory = _territory(slug)
+    place = get_object_or_404(territory.communes.all(), code=code)
+    found = commune_history.commune_history(territory, place.code)
+    periods = [period for period, _value in found[commune_history.COLUMNS[0]]]
+    rows = []
+    for figure in commune_history.FIGURES:
+        history = found[figure.key]
+        latest = next(((p, v) for p, v in reversed(history) if v is not None), None)
+        rows.append({
+            "figure": figure, "value": figure.format(latest[1]) if latest else "—",
+            "as_of": _period(latest[0]) if latest else "",
+            "chart": history_chart(figure, history) if latest else None,
+            "values": [figure.format(v) for _p, v in history],
+        })  # fmt: skip
+    context = {
+        "territory": territory, "commune": place, "department": department_label(place.department),
+        "rows": rows, "periods": [_period(p) for p in periods],
+    }  # fmt: skip
+    return render(request, "observatory/commune.html", context)
 
 
 def _territory(slug: str) -> Territory:

@@ -23,8 +23,8 @@ from django_tasks import task
 from terroir.directory.background import runs_reap_started, supervised, worker_label
 from terroir.lib.tasks import TaskLimitExceeded
 
+from . import commune_history, isolation, registry
 from . import indicators as figures
-from . import isolation, registry
 from .models import Snapshot, SnapshotRun, Territory
 from .roles import coordination_check
 
@@ -85,7 +85,9 @@ def snapshot_take(*, run: SnapshotRun) -> dict[str, float | None]:
             values[indicator.key] = indicator.compute(territory)
             _progress(run.pk, done=done)
         details = details_compute(territory)
+        communes = commune_history.commune_figures(territory)
     snapshots_store(territory=territory, period=run.period, values=values)
+    commune_history.commune_snapshot_store(territory=territory, period=run.period, figures=communes)
     _progress(run.pk, status=SnapshotRun.Status.DONE, done=len(indicators) + 1, details=details,
               finished_at=timezone.now())  # fmt: skip
     return values
