@@ -86,12 +86,15 @@ def commune(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     place = get_object_or_404(territory.communes.all(), code=code)
     found = commune_history.commune_history(territory, place.code)
     periods = [period for period, _value in found[commune_history.COLUMNS[0]]]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for figure in commune_history.FIGURES:
         history = found[figure.key]
         latest = next(((p, v) for p, v in reversed(history) if v is not None), None)
+        # The five distances share one definition: said once, under the first (a phone shows it once).
+        said = bool(rows) and rows[-1]["figure"].definition == figure.definition
         rows.append({
-            "figure": figure, "value": figure.format(latest[1]) if latest else "—",
+            "figure": figure, "definition": "" if said else figure.definition,
+            "value": figure.format(latest[1]) if latest else "—",
             "as_of": _period(latest[0]) if latest else "",
             "chart": history_chart(figure, history) if latest else None,
             "values": [figure.format(v) for _p, v in history],
