@@ -218,10 +218,12 @@ def latest_run(territory: Territory) -> SnapshotRun | None:
 def coordination_isolated(territory: Territory) -> tuple[list[isolation.Isolated], dt.datetime | None]:
     """The isolated producers the latest snapshot found, with today's flags, and that snapshot's time; no
     snapshot yet (or one older than this section): the flagged producers only, and None."""
-    run = latest_run(territory)
-    if run is None or "isolated" not in (run.details or {}):
+    # Only that key of the run's details: the whole (the dashboard's tables) is most of the page's time.
+    done = SnapshotRun.objects.filter(territory=territory, status=SnapshotRun.Status.DONE).order_by("-finished_at")
+    found = done.values_list("details__isolated", "finished_at").first()
+    if found is None or found[0] is None:  # no snapshot, or one older than this section
         return isolation.isolated_load(territory, None), None
-    return isolation.isolated_load(territory, run.details["isolated"]), run.finished_at
+    return isolation.isolated_load(territory, found[0]), found[1]
 
 
 def _canteens_localized(found: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from django.test import Client
 from terroir.conftest import PASSWORD, person
 from terroir.directory.models import Category
 from terroir.observatory import isolation, registry, snapshots
-from terroir.observatory.models import Objective, SnapshotRun
+from terroir.observatory.models import Objective, SnapshotRun, Territory
 from terroir.observatory.territories import territory_create
 
 
@@ -144,3 +144,9 @@ def test_without_a_snapshot_the_page_lists_the_flagged_producers_and_says_the_ru
     listed = text.split('id="isolated-list"')[1]
     assert "La laiterie ne collecte plus" in listed and "Rucher de la Durolle" not in listed
     assert "Flagged producers only: the rules are applied by the worker" in text
+
+
+def test_a_snapshot_that_found_nobody_isolated_is_a_snapshot_all_the_same(world) -> None:
+    snapshots.snapshots_schedule()
+    found, as_of = snapshots.coordination_isolated(Territory.objects.get(slug="poitiers"))
+    assert found == [] and as_of is not None  # an empty list kept, not "no snapshot yet"
