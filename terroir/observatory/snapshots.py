@@ -53,6 +53,16 @@ def snapshots_store(*, territory: Territory, period: dt.date, values: dict[str, 
     return len(values)
 
 
+def _geo_kept(geo: dict[str, Any]) -> dict[str, Any]:
+    """The geographic figures the page shows: without one row per producer and per place (the CSVs compute
+    those), which grow with the directory and were most of a dashboard's time to decode at 200,000 places;
+    only the access rows (the map and its table) are kept, one per commune."""
+    kept = dict(geo)
+    for section in ("open_enough", "weekdays", "producers", "local"):
+        kept[section] = {k: v for k, v in geo[section].items() if k != "rows"}
+    return kept
+
+
 def details_compute(territory: Territory) -> dict[str, Any]:
     """The dashboard's tables (what the page shows beside the indicators), as plain JSON."""
     canteens = registry.canteens_of(territory)
@@ -61,7 +71,7 @@ def details_compute(territory: Territory) -> dict[str, Any]:
     comparison = [] if canteens["no_data"] else figures.canteen_comparison(territory, canteens["year"])
     return {
         "canteens": canteens, "comparison": comparison, "access": reach,
-        "geo": registry.geo_of(territory),
+        "geo": _geo_kept(registry.geo_of(territory)),
         "channels": registry.channels_of(territory),
         "activity": registry.activity_of(territory),
         # The coordination page's isolated producers: the rules read the whole directory.
