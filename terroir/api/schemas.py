@@ -73,6 +73,15 @@ class ProductOut(Schema):
     name: str = Field(description="In the language asked (Accept-Language), French by default.")
 
 
+class PlaceLocalOut(Schema):
+    producers: int = Field(description="Suppliers with a known farm position (those counted).")
+    unplaced: int = Field(description="Suppliers without a position: not counted.")
+    local: int = Field(description="Of `producers`, those whose farm is within `radius_km` of the place.")
+    radius_km: float = Field(description="The local radius: the site's (TERROIR_LOCAL_RADIUS_KM, 150 km).")
+    share: float | None = Field(description="`local` / `producers`, 0–1; null when no supplier has a position.")
+    median_km: float | None = Field(description="Median farm-to-shelf distance, great-circle km.")
+
+
 class PlaceDetailOut(PlaceOut):
     description: str
     contact: Contact | None
@@ -88,6 +97,9 @@ class PlaceDetailOut(PlaceOut):
     labels: list[str]
     source: str
     verified_at: str | None
+    local: PlaceLocalOut | None = Field(
+        description="Local or not: the distances from its suppliers' farms (null: no position or no supplier)."
+    )
 
 
 class ProducerOut(Schema):

@@ -71,6 +71,18 @@ def place_local(place: Place, producers: Iterable[Actor], *, radius_km: float | 
     return local_of(km, len(producers) - len(placed), local_radius_km() if radius_km is None else radius_km)
 
 
+def local_json(found: Local | None) -> dict[str, object] | None:
+    """A place's figures as the API gives them (None: no position or no producer)."""
+    if found is None:
+        return None
+    share = found.share
+    return {
+        "producers": found.producers, "unplaced": found.unplaced, "local": found.local,
+        "radius_km": found.radius_km, "share": None if share is None else round(share, 4),
+        "median_km": found.median_km,
+    }  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Links:
     """Every (place, producer) link of the places asked, with both positions (NaN: unknown), one row

@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext
 
 from terroir.lib import hours, hours_prose
 
+from .local import local_json, place_local
 from .models import Actor, Category, Label, Offer, Place, PlaceKind
 
 
@@ -171,6 +172,8 @@ def place_detail(place: Place, *, now: dt.datetime | None = None, supply: PlaceS
             "labels": [label.slug for label in labels_of(supply.offers)],
             "source": place.source,
             "verified_at": place.verified_at.isoformat() if place.verified_at else None,
+            # Local or not, as the place's page shows it: from the farms of its suppliers.
+            "local": local_json(place_local(place, [producer for producer, _offers in supply.suppliers])),
         }
     )
     return data

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import CanteenImport, Territory, local_radius_default
-from .territories import TerritoryError, communes_select, pat_known
+from .territories import TerritoryError, communes_select, pat_known, territory_created
 
 
 def _codes(text: str) -> list[str]:
@@ -68,6 +68,8 @@ class TerritoryAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         if "commune_codes" in form.cleaned_data:
             form.instance.communes.set(form.cleaned_data["commune_codes"])
+        if not change:  # as territory_create: the first figures on the worker, not in the dashboard's request
+            territory_created(form.instance)
 
 
 @admin.register(CanteenImport)

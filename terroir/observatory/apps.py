@@ -11,7 +11,9 @@ class ObservatoryConfig(AppConfig):
 
         from . import snapshots
         from .jobs import runs_reap
+        from .territories import created_hook_register
 
         reaper_register(runs_reap)
         reaper_register(snapshots.runs_reap)
         periodic_register(snapshots.snapshots_schedule)
+        created_hook_register(snapshots.snapshot_first)

@@ -30,6 +30,7 @@ from terroir.directory.search import InvalidParameter
 from terroir.lib import hours, spreadsheet
 
 from . import access, opening
+from .departments import department_label, department_name
 from .indicators import ACCESS_KINDS, ANY, BEYOND_KM, kind_label
 from .models import Territory
 from .territories import ARRONDISSEMENTS
@@ -227,7 +228,8 @@ def compare_figures(
     in_france = np.where(national, 0, -1)
     scopes: list[dict[str, Any]] = [
         {"kind": "territory", "code": slug, "label": name},
-        *({"kind": "department", "code": d, "label": _("département %(code)s") % {"code": d}} for d in departments),
+        *({"kind": "department", "code": d, "name": department_name(d), "label": department_label(d)}
+          for d in departments),
         {"kind": "france", "code": "", "label": _("France")},
     ]
     for scope in scopes:
@@ -275,6 +277,7 @@ def compare_figures(
     for j, i in enumerate(chosen.tolist()):
         rows.append({
             "commune": everywhere.codes[i], "name": everywhere.names[i], "department": everywhere.departments[i],
+            "department_name": department_name(everywhere.departments[i]),
             "population": inhabitants[j], "lat": lats[j], "lon": lons[j],
             "km": {name: column[0][j] for name, column in columns.items()},
             "place_id": {name: column[2][j] for name, column in columns.items()},
@@ -351,7 +354,7 @@ def compared_csv(figures: Mapping[str, Any]) -> str:
     out.write("\ufeff")
     writer = spreadsheet.writer(out, delimiter=";", lineterminator="\r\n")
     names = figures["targets"]
-    header = ["commune", "name", "department", "population"]
+    header = ["commune", "name", "department", "department_name", "population"]
     for name in names:
         header += [f"km_{name}", f"department_median_km_{name}", f"france_median_km_{name}"]
     writer.writerow(header)
@@ -360,6 +363,7 @@ def compared_csv(figures: Mapping[str, Any]) -> str:
             row["commune"],
             row["name"],
             row["department"],
+            row["department_name"],
             "" if row["population"] is None else row["population"],
         ]
         for name in names:

@@ -22,6 +22,7 @@ from terroir.directory.search import InvalidParameter
 from terroir.lib import spreadsheet
 
 from . import access, egalim
+from .departments import department_label
 from .models import CanteenDeclaration, Territory
 from .territories import municipality_of, pat_known, pats
 
@@ -75,7 +76,7 @@ def scope_parse(params: Mapping[str, Any]) -> Scope:
         value = value.upper()
         if not Commune.objects.filter(department=value).exists():
             raise _invalid(name, _("unknown département %(value)s (a code such as 63 or 2A)") % {"value": repr(value)})
-        return Scope(name, value, value)
+        return Scope(name, value, department_label(value))
     commune = _commune_get(value)
     return Scope(name, commune.code, commune.name)
 
@@ -148,7 +149,7 @@ def canteen_comparison(territory: Territory, year: int | None) -> list[dict[str,
     """The territory's canteen figures beside those of its départements and of France, for one year."""
     departments = sorted(set(territory.communes.values_list("department", flat=True)))
     scopes = [Scope("territory", territory.slug, territory.name)]
-    scopes += [Scope("department", code, _("département %(code)s") % {"code": code}) for code in departments]
+    scopes += [Scope("department", code, department_label(code)) for code in departments]
     scopes.append(Scope("france", "", _("France")))
     return [canteen_indicator(scope, year) for scope in scopes]
 
@@ -167,7 +168,7 @@ def kind_parse(value: Any) -> str:
 def scope_label(scope: Mapping[str, str]) -> str:
     """A scope's label in the reader's language (a snapshot's were written in the worker's)."""
     if scope["kind"] == "department":
-        return _("département %(code)s") % {"code": scope["code"]}
+        return department_label(scope["code"])
     if scope["kind"] == "france":
         return _("France")
     return scope["label"]

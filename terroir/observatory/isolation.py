@@ -6,7 +6,8 @@ producer's own people through `isolation_flag`) or when a rule finds it:
 - a single buyer: it sells through one place only;
 - alone with its product: no other producer of one of its products within SAME_PRODUCT_KM.
 For each, what could help, from the platform's own data: the open needs of the needs board that fit its
-products and reach its farm, the rounds planned recently that pass nearby (the detour in km and €), and the
+products and reach its farm, the rounds planned recently that pass nearby (the detour in km and €), the
+relay platforms and depots within reach (where its goods could be dropped for a pooled round), and the
 producers nearby to pool with. Distances are great-circle km for the rules (as the search), road estimates
 (TERROIR_ROAD_FACTOR) for the detours and the needs' reach (as the needs board and the rounds).
 """
@@ -30,10 +31,10 @@ from django.utils.translation import gettext as _
 
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.contributions.audit import audit_record
-from terroir.directory.models import PUBLIC_KINDS, Actor, Offer, Place, PlaceFacet
+from terroir.directory.models import PUBLIC_KINDS, Actor, Category, Offer, Place, PlaceFacet, PlaceKind
 from terroir.lib.geo import EARTH_RADIUS_KM, haversine_km
 from terroir.logistics.costs import CostModel
-from terroir.logistics.models import PlanningRun, RunStatus
+from terroir.logistics.models import Depot, PlanningRun, RunStatus
 from terroir.needs.matching import category_fit
 from terroir.needs.models import Need
 
@@ -43,6 +44,7 @@ from .models import IsolationFlag, Territory
 OUTLET_KM = 20.0
 SAME_PRODUCT_KM = 30.0
 POOL_KM = 15.0
+RELAY_KM = 30.0  # a relay platform or depot within this (great-circle) distance of the farm
 ROUNDS_SINCE = dt.timedelta(days=90)  # rounds planned in the last three months
 SHOWN = 5  # of each kind of help
 
@@ -106,9 +108,11 @@ class Isolated:
     flag: IsolationFlag | None = None
     nearest_outlet_km: float | None = None
     alone_with: list[str] = field(default_factory=list)  # the products nobody else makes nearby
+    alone_paths: list[str] = field(default_factory=list)  # their categories (a snapshot keeps these)
     needs: list[dict[str, Any]] = field(default_factory=list)
     rounds: list[dict[str, Any]] = field(default_factory=list)
     neighbours: list[dict[str, Any]] = field(default_factory=list)
+    relays: list[dict[str, Any]] = field(default_factory=list)
 
     def reason_texts(self) -> list[str]:
         texts = []
@@ -218,13 +222,13 @@ def isolated_producers(territory: Territory) -> list[Isolated]:
         category__path__in=paths, producer__lat__isnull=False, producer__lon__isnull=False
     ).values_list("producer_id", "category__path", "producer__lat", "producer__lon"):
         makers[path].append((producer_id, float(lat or 0.0), float(lon or 0.0)))  # never null: filtered
-    alone: dict[int, list[str]] = defaultdict(list)
+    alone: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for path in paths:
         offering = [p for p in placed if any(own == path for own, _name in offers.get(p.pk, []))]
         name = next(name for own, name in offers[offering[0].pk] if own == path) if offering else ""
         for producer, km in zip(offering, _nearest_other_km(makers[path], offering), strict=True):
             if km is None or km > SAME_PRODUCT_KM:
-                alone[producer.pk].append(name)
+                alone[producer.pk].append((name, path))
 
     found = []
     for producer in producers:
@@ -235,7 +239,8 @@ def isolated_producers(territory: Territory) -> list[Isolated]:
             item.nearest_outlet_km = outlets[producer.pk].distance_km
             if item.nearest_outlet_km is None or item.nearest_outlet_km > OUTLET_KM:
                 reasons.append(NO_OUTLET)
-            item.alone_with = sorted(alone.get(producer.pk, []))
+            lonely = sorted(alone.get(producer.pk, []))
+            item.alone_with, item.alone_paths = [name for name, _p in lonely], [path for _n, path in lonely]
             if item.alone_with:
                 reasons.append(ALONE)
         if places_of.get(producer.pk, 0) == 1:
@@ -243,20 +248,47 @@ def isolated_producers(territory: Territory) -> list[Isolated]:
         if reasons:
             item.reasons = reasons
             found.append(item)
-    open_needs = list(
+    open_needs, relays = _open_needs(), relays_all()
+    for item in found:
+        help_find(item, offers.get(item.producer.pk, []), rounds, open_needs, relays)
+    return found
+
+
+def _open_needs() -> list[Need]:
+    return list(
         Need.objects.filter(status=Need.Status.OPEN, delivery_place__lat__isnull=False).select_related(
             "category", "delivery_place", "buyer"
         )
     )
-    for item in found:
-        help_find(item, offers.get(item.producer.pk, []), rounds, open_needs)
+
+
+def relays_all() -> list[dict[str, Any]]:
+    """Where a producer's goods could be dropped for a pooled round: the open places of kind relay
+    platform (with their page) and the depots of the rounds' carriers, with their positions."""
+    today = timezone.localdate()
+    places = Place.objects.filter(kind=PlaceKind.RELAY, lat__isnull=False, lon__isnull=False).exclude(
+        closed_at__lte=today
+    )
+    found: list[dict[str, Any]] = [
+        {"kind": "relay", "place_id": pk, "name": name, "operator": "", "lat": float(lat or 0.0),
+         "lon": float(lon or 0.0)}  # never null: filtered
+        for pk, name, lat, lon in places.values_list("pk", "name", "lat", "lon")
+    ]  # fmt: skip
+    for name, lat, lon, operator in Depot.objects.values_list("name", "lat", "lon", "operator__name"):
+        found.append({"kind": "depot", "place_id": None, "name": name, "operator": operator or "", "lat": lat,
+                      "lon": lon})  # fmt: skip
     return found
 
 
 def help_find(
-    item: Isolated, offers: Sequence[tuple[str, str]], rounds: Sequence[dict[str, Any]], open_needs: Sequence[Need]
+    item: Isolated,
+    offers: Sequence[tuple[str, str]],
+    rounds: Sequence[dict[str, Any]],
+    open_needs: Sequence[Need],
+    relays: Sequence[dict[str, Any]] = (),
 ) -> None:
-    """What the platform's own data offers the producer: fitting open needs, rounds nearby, neighbours."""
+    """What the platform's own data offers the producer: fitting open needs, rounds nearby, relay
+    platforms and depots within reach, neighbours."""
     producer = item.producer
     if producer.lat is None or producer.lon is None:
         return
@@ -278,6 +310,12 @@ def help_find(
         if detour <= 2 * OUTLET_KM * factor:
             nearby.append(dict(round_, detour_km=detour, detour_eur=detour * round_["per_km"]))
     item.rounds = sorted(nearby, key=lambda r: r["detour_km"])[:SHOWN]
+    within: list[dict[str, Any]] = []
+    for relay in relays:
+        km = haversine_km(lat, lon, relay["lat"], relay["lon"])
+        if km <= RELAY_KM:
+            within.append({k: relay[k] for k in ("kind", "place_id", "name", "operator")} | {"road_km": km * factor})
+    item.relays = sorted(within, key=lambda r: r["road_km"])[:SHOWN]
     neighbours: list[dict[str, Any]] = []
     others = Actor.objects.filter(is_producer=True, lat__isnull=False, lon__isnull=False).exclude(pk=producer.pk)
     box = POOL_KM / 111.0  # degrees of latitude; of longitude, wider away from the equator
@@ -289,3 +327,72 @@ def help_find(
         if km <= POOL_KM:
             neighbours.append({"producer": other, "km": km})
     item.neighbours = sorted(neighbours, key=lambda n: n["km"])[:SHOWN]
+
+
+# --- Kept in a snapshot ------------------------------------------------------------------------------
+# The rules read the whole directory (0.33 s at 20,000 places, more as it grows): the snapshot, on the
+# worker, keeps what they found as plain JSON (ids, not names, so the page reads today's names in the
+# reader's language), and the coordination page reads it back. Flags are read live: one set after the
+# snapshot shows at once, one cleared since drops its reason.
+
+
+def isolated_dump(items: Sequence[Isolated]) -> list[dict[str, Any]]:
+    return [
+        {
+            "producer": item.producer.pk, "reasons": [r for r in item.reasons if r != FLAGGED],
+            "nearest_outlet_km": item.nearest_outlet_km, "alone_paths": item.alone_paths,
+            "needs": [{"need": n["need"].pk, "road_km": n["road_km"]} for n in item.needs],
+            "rounds": [{k: v for k, v in r.items() if k != "stops"} for r in item.rounds],
+            "neighbours": [{"producer": n["producer"].pk, "km": n["km"]} for n in item.neighbours],
+            "relays": item.relays,
+        }
+        for item in items
+    ]  # fmt: skip
+
+
+def _category_names(paths: set[str]) -> dict[str, str]:
+    english = (get_language() or "fr").startswith("en")
+    rows = Category.objects.filter(path__in=paths).values_list("path", "name_fr", "name_en")
+    return {path: (name_en if english else name_fr) or name_fr for path, name_fr, name_en in rows}
+
+
+def isolated_load(territory: Territory, rows: Sequence[dict[str, Any]] | None) -> list[Isolated]:
+    """The isolated producers a snapshot found (`rows`, from isolated_dump), with today's flags: a
+    producer flagged since is added with its help found now (a few producers: cheap); one whose only
+    reason was a flag cleared since is dropped; needs no longer open and producers gone are left out.
+    No snapshot (`rows` None): the flagged producers only, the rules wait for the worker."""
+    rows = list(rows or [])
+    flags = {
+        f.producer_id: f
+        for f in IsolationFlag.objects.filter(producer__commune__in=territory.communes.all(), cleared_at__isnull=True)
+    }  # fmt: skip
+    kept = [row["producer"] for row in rows]
+    wanted = set(kept) | set(flags) | {n["producer"] for row in rows for n in row["neighbours"]}
+    actors = Actor.objects.filter(pk__in=wanted, is_producer=True).in_bulk()
+    need_ids = {n["need"] for row in rows for n in row["needs"]}
+    needs = Need.objects.filter(pk__in=need_ids, status=Need.Status.OPEN).select_related("buyer").in_bulk()
+    names = _category_names({path for row in rows for path in row["alone_paths"]})
+    found: list[Isolated] = []
+    for row in rows:
+        producer = actors.get(row["producer"])
+        reasons = ([FLAGGED] if row["producer"] in flags else []) + list(row["reasons"])
+        if producer is None or not reasons:
+            continue
+        found.append(Isolated(
+            producer, reasons, flag=flags.get(producer.pk), nearest_outlet_km=row["nearest_outlet_km"],
+            alone_with=[names.get(path, path) for path in row["alone_paths"]], alone_paths=list(row["alone_paths"]),
+            needs=[{"need": needs[n["need"]], "road_km": n["road_km"]} for n in row["needs"] if n["need"] in needs],
+            rounds=list(row["rounds"]),
+            neighbours=[{"producer": actors[n["producer"]], "km": n["km"]} for n in row["neighbours"]
+                        if n["producer"] in actors],
+            relays=list(row["relays"]),
+        ))  # fmt: skip
+    new = [actors[pk] for pk in flags if pk not in set(kept) and pk in actors]
+    if new:
+        offers = _offers_by_producer([p.pk for p in new])
+        rounds, open_needs, relays = recent_rounds(), _open_needs(), relays_all()
+        for producer in new:
+            item = Isolated(producer, [FLAGGED], flag=flags[producer.pk])
+            help_find(item, offers.get(producer.pk, []), rounds, open_needs, relays)
+            found.append(item)
+    return sorted(found, key=lambda item: item.producer.name)

@@ -201,6 +201,28 @@ class Snapshot(models.Model):
         return f"{self.indicator} {self.period:%Y-%m} = {self.value}"
 
 
+class CommuneSnapshot(models.Model):
+    """The figures of each commune of a territory in a period (month), kept compactly: one row per
+    territory and period, `values` maps an INSEE code to its figures in the order of `columns` (keys of
+    observatory.commune_history.FIGURES). A territory of 500 communes and 9 figures is one row of ~40 kB
+    a month, not 4,500 rows. A later computation of the same month replaces it."""
+
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="commune_snapshots")
+    period = models.DateField()
+    columns = models.JSONField(default=list)
+    values = models.JSONField(default=dict)
+    taken_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["period"]
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "period"], name="observatory_one_commune_snapshot_a_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.territory} {self.period:%Y-%m} ({len(self.values)} communes)"
+
+
 class IsolationFlag(models.Model):
     """A producer said isolated by a coordinator or by its own people, with the reason ("la laiterie ne
     collecte plus"); `cleared_at` when the situation is settled."""

@@ -22,7 +22,8 @@ from terroir.accounts.permissions import is_coordinator
 from terroir.directory.background import task_error_text
 from terroir.directory.models import Actor
 
-from . import isolation, linechart, objectives, registry, snapshots
+from . import commune_history, isolation, linechart, objectives, registry, snapshots
+from .departments import department_label
 from .forms import FlagForm, ObjectiveForm
 from .models import Objective, SnapshotRun, Territory
 from .roles import can_coordinate, coordination_check
@@ -79,6 +80,32 @@ def history_context(territory: Territory) -> dict[str, Any]:
     return {"goals": goals, "themes": themes, "has_snapshots": bool(found)}
 
 
+def commune(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """A commune of a territory over time: its figures of each monthly snapshot, as charts and a table."""
+    territory = _territory(slug)
+    place = get_object_or_404(territory.communes.all(), code=code)
+    found = commune_history.commune_history(territory, place.code)
+    periods = [period for period, _value in found[commune_history.COLUMNS[0]]]
+    rows: list[dict[str, Any]] = []
+    for figure in commune_history.FIGURES:
+        history = found[figure.key]
+        latest = next(((p, v) for p, v in reversed(history) if v is not None), None)
+        # The five distances share one definition: said once, under the first (a phone shows it once).
+        said = bool(rows) and rows[-1]["figure"].definition == figure.definition
+        rows.append({
+            "figure": figure, "definition": "" if said else figure.definition,
+            "value": figure.format(latest[1]) if latest else "—",
+            "as_of": _period(latest[0]) if latest else "",
+            "chart": history_chart(figure, history) if latest else None,
+            "values": [figure.format(v) for _p, v in history],
+        })  # fmt: skip
+    context = {
+        "territory": territory, "commune": place, "department": department_label(place.department),
+        "rows": rows, "periods": [_period(p) for p in periods],
+    }  # fmt: skip
+    return render(request, "observatory/commune.html", context)
+
+
 def _territory(slug: str) -> Territory:
     return get_object_or_404(Territory, slug=slug)
 
@@ -101,8 +128,10 @@ def coordination(request: HttpRequest, slug: str) -> HttpResponse:
         return login
     territory = _coordinated(request, slug)
     snapshots.runs_reap()
+    # What the latest snapshot found on the worker (the rules read the whole directory), today's flags.
+    isolated, isolated_as_of = snapshots.coordination_isolated(territory)
     context = {
-        "territory": territory, "isolated": isolation.isolated_producers(territory),
+        "territory": territory, "isolated": isolated, "isolated_as_of": isolated_as_of,
         "runs": territory.snapshot_runs.order_by("-started_at")[:5], "rules": _rules(),
         **history_context(territory),
     }  # fmt: skip
@@ -111,7 +140,7 @@ def coordination(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _rules() -> dict[str, str]:
     return {"outlet_km": f"{isolation.OUTLET_KM:g}", "same_km": f"{isolation.SAME_PRODUCT_KM:g}",
-            "pool_km": f"{isolation.POOL_KM:g}"}  # fmt: skip
+            "pool_km": f"{isolation.POOL_KM:g}", "relay_km": f"{isolation.RELAY_KM:g}"}  # fmt: skip
 
 
 def _objective_values(form: ObjectiveForm) -> dict[str, Any]:
@@ -197,7 +226,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
         context = {
             "territory": territory, "canteens": canteens, "reach": reach,
             "comparison": figures["comparison"], "as_of": figures["as_of"], "coordinates": coordinates,
-            "isolated": isolation.isolated_producers(territory) if coordinates else [],
+            "isolated": snapshots.coordination_isolated(territory)[0] if coordinates else [],
             "canteen_chart": [
                 {"label": _("Organic"), "values": [_percent(canteens["organic_share_mean"]), 20.0], "unit": "%"},
                 {"label": _("EGalim"), "values": [_percent(canteens["egalim_share_mean"]), 50.0], "unit": "%"},

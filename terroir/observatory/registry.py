@@ -301,10 +301,15 @@ def _supermarkets_local(territory: Territory) -> float | None:
     return _percent(geo_of(territory)["local"]["supermarkets_local_share"])
 
 
+@shared
+def isolated_of(territory: Territory) -> list[isolation.Isolated]:
+    return isolation.isolated_producers(territory)
+
+
 def _isolated(territory: Territory) -> float | None:
     if geo_of(territory)["producers"]["no_data"]:
         return None
-    return float(len(isolation.isolated_producers(territory)))
+    return float(len(isolated_of(territory)))
 
 
 register(Indicator(

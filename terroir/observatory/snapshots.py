@@ -23,8 +23,8 @@ from django_tasks import task
 from terroir.directory.background import runs_reap_started, supervised, worker_label
 from terroir.lib.tasks import TaskLimitExceeded
 
+from . import commune_history, isolation, registry
 from . import indicators as figures
-from . import registry
 from .models import Snapshot, SnapshotRun, Territory
 from .roles import coordination_check
 
@@ -53,6 +53,16 @@ def snapshots_store(*, territory: Territory, period: dt.date, values: dict[str, 
     return len(values)
 
 
+def _geo_kept(geo: dict[str, Any]) -> dict[str, Any]:
+    """The geographic figures the page shows: without one row per producer and per place (the CSVs compute
+    those), which grow with the directory and were most of a dashboard's time to decode at 200,000 places;
+    only the access rows (the map and its table) are kept, one per commune."""
+    kept = dict(geo)
+    for section in ("open_enough", "weekdays", "producers", "local"):
+        kept[section] = {k: v for k, v in geo[section].items() if k != "rows"}
+    return kept
+
+
 def details_compute(territory: Territory) -> dict[str, Any]:
     """The dashboard's tables (what the page shows beside the indicators), as plain JSON."""
     canteens = registry.canteens_of(territory)
@@ -61,9 +71,11 @@ def details_compute(territory: Territory) -> dict[str, Any]:
     comparison = [] if canteens["no_data"] else figures.canteen_comparison(territory, canteens["year"])
     return {
         "canteens": canteens, "comparison": comparison, "access": reach,
-        "geo": registry.geo_of(territory),
+        "geo": _geo_kept(registry.geo_of(territory)),
         "channels": registry.channels_of(territory),
         "activity": registry.activity_of(territory),
+        # The coordination page's isolated producers: the rules read the whole directory.
+        "isolated": isolation.isolated_dump(registry.isolated_of(territory)),
     }  # fmt: skip
 
 
@@ -83,7 +95,9 @@ def snapshot_take(*, run: SnapshotRun) -> dict[str, float | None]:
             values[indicator.key] = indicator.compute(territory)
             _progress(run.pk, done=done)
         details = details_compute(territory)
+        communes = commune_history.commune_figures(territory)
     snapshots_store(territory=territory, period=run.period, values=values)
+    commune_history.commune_snapshot_store(territory=territory, period=run.period, figures=communes)
     _progress(run.pk, status=SnapshotRun.Status.DONE, done=len(indicators) + 1, details=details,
               finished_at=timezone.now())  # fmt: skip
     return values
@@ -111,6 +125,18 @@ def snapshot_request(*, territory: Territory, by: Any) -> SnapshotRun:
     snapshot_compute.enqueue(run_id=run.pk)
     run.refresh_from_db()
     return run
+
+
+def snapshot_first(territory: Territory) -> None:
+    """A new territory's first figures, queued for the worker once its creation is committed (the worker
+    must see its communes), so its dashboard never computes everything in a request."""
+
+    def queue() -> None:
+        run = _run_start(territory, by=None, scheduled=True)
+        if run is not None:
+            snapshot_compute.enqueue(run_id=run.pk)
+
+    transaction.on_commit(queue)
 
 
 def territories_due(period: dt.date) -> list[Territory]:
@@ -197,6 +223,17 @@ def histories(territory: Territory) -> dict[str, list[tuple[dt.date, float | Non
 def latest_run(territory: Territory) -> SnapshotRun | None:
     done = SnapshotRun.objects.filter(territory=territory, status=SnapshotRun.Status.DONE)
     return done.order_by("-finished_at").first()
+
+
+def coordination_isolated(territory: Territory) -> tuple[list[isolation.Isolated], dt.datetime | None]:
+    """The isolated producers the latest snapshot found, with today's flags, and that snapshot's time; no
+    snapshot yet (or one older than this section): the flagged producers only, and None."""
+    # Only that key of the run's details: the whole (the dashboard's tables) is most of the page's time.
+    done = SnapshotRun.objects.filter(territory=territory, status=SnapshotRun.Status.DONE).order_by("-finished_at")
+    found = done.values_list("details__isolated", "finished_at").first()
+    if found is None or found[0] is None:  # no snapshot, or one older than this section
+        return isolation.isolated_load(territory, None), None
+    return isolation.isolated_load(territory, found[0]), found[1]
 
 
 def _canteens_localized(found: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -130,4 +130,21 @@ def territory_create(
     territory.save()
     territory.communes.set(Commune.objects.filter(code__in=chosen))
     territory.coordinators.set(coordinators)
+    territory_created(territory)
     return territory
+
+
+# What follows a territory's creation: the snapshots register their first computation (apps.ready). A
+# hook because the snapshots read this module (the PAT list) and this module cannot import them.
+_created_hooks: list[Callable[[Territory], None]] = []
+
+
+def created_hook_register(hook: Callable[[Territory], None]) -> None:
+    if hook not in _created_hooks:
+        _created_hooks.append(hook)
+
+
+def territory_created(territory: Territory) -> None:
+    """Run what follows a territory's creation; territory_create and the admin call it."""
+    for hook in _created_hooks:
+        hook(territory)

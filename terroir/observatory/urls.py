@@ -17,4 +17,5 @@ urlpatterns = [
     path("<slug:slug>/snapshots/", pages.snapshot_ask, name="snapshot_ask"),
     path("<slug:slug>/snapshots/<int:run_id>/", pages.snapshot_run, name="snapshot_run"),
     path("<slug:slug>/report/", pages.report, name="report"),
+    path("<slug:slug>/communes/<str:code>/", pages.commune, name="commune"),
 ]

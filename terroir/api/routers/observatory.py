@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 
 from terroir.observatory import indicators
+from terroir.observatory.commune_history import commune_history_json
 from terroir.observatory.models import Territory
 from terroir.observatory.objectives import territory_history
 
@@ -207,6 +208,38 @@ class TerritoryHistoryOut(Schema):
     territory: str
     indicators: list[IndicatorHistoryOut]
     objectives: list[ObjectiveOut]
+
+
+class CommuneFigureOut(Schema):
+    key: str = Field(description="km_any, km_market, km_farm, km_producers_shop, km_amap, places, producers, "
+                     "canteens_organic, canteens_egalim")
+    label: str
+    definition: str
+    unit: str = Field(description="%: a percentage (20.0 is 20 %), km, or empty for a count")
+    higher_is_better: bool
+    history: list[HistoryPointOut]
+
+
+class CommuneHistoryOut(Schema):
+    territory: str
+    commune: str = Field(description="INSEE code")
+    name: str
+    department: str = Field(description="the département's code")
+    department_name: str
+    population: int | None
+    figures: list[CommuneFigureOut]
+
+
+@router.get(
+    "/territories/{slug}/communes/{code}/history",
+    response={200: CommuneHistoryOut, **ERRORS},
+    summary="A commune's figures in each monthly snapshot of a territory",
+)
+def commune_history_read(
+    request: HttpRequest, slug: str = Path(..., max_length=60), code: str = Path(..., max_length=5)
+) -> dict[str, Any]:
+    territory = get_object_or_404(Territory, slug=slug)
+    return commune_history_json(territory, get_object_or_404(territory.communes.all(), code=code))
 
 
 @router.get(

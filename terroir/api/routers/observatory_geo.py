@@ -61,7 +61,8 @@ class TargetAccessOut(Schema):
 class ScopeAccessOut(Schema):
     kind: str = Field(description="territory, department or france")
     code: str
-    label: str
+    name: str | None = Field(None, description="a département's name (INSEE's official geographic code)")
+    label: str = Field(description="as the pages say it: the territory's name, \"Puy-de-Dôme (63)\", France")
     communes: int = Field(description="communes with a centre (arrondissements only in a territory naming them)")
     population: int = Field(description="their municipal population (communes with one)")
     access: list[TargetAccessOut]
@@ -71,6 +72,7 @@ class CommuneComparedOut(Schema):
     commune: str
     name: str
     department: str
+    department_name: str = Field(description="the département's name, such as Puy-de-Dôme")
     population: int | None
     lat: float = Field(description="the commune's centre")
     lon: float

@@ -24,9 +24,10 @@ def test_channels_compared_and_activity_read_at_desktop_and_phone_size(
     browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, size: str
 ) -> None:
     SHOTS.mkdir(exist_ok=True)
-    place = ambert_alone()
     round_for(territory, cost=30.0, saved={"km": 40.0, "hours": 1.0, "co2_kg": 9.5, "cost": 25.0})
     Answer.objects.create(need=need(territory), producer=territory.cheese_farm, kind=Answer.Kind.OFFER)
+    # Created last: its first snapshot, taken at once (tasks run when queued here), sees the round and answer.
+    place = ambert_alone()
     tab = tab_at(browser, live_server, size)
     refused: list[str] = []
     tab.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)

@@ -54,7 +54,8 @@ def test_each_commune_s_distance_stands_beside_its_departement_and_france(territ
     # Puy-de-Dôme: its communes only.
     in_63 = [(d, p) for d, (dep, p, _la, _lo) in zip(nearest, communes, strict=True) if dep == "63"]
     puy = scope(body, "department", "63")
-    assert puy["communes"] == len(in_63) and puy["label"] == "département 63"
+    assert puy["communes"] == len(in_63) and puy["label"] == "Puy-de-Dôme (63)" and puy["name"] == "Puy-de-Dôme"
+    assert rows["63430"]["department"] == "63" and rows["63430"]["department_name"] == "Puy-de-Dôme"
     assert access_of(puy, "any")["median_km"] == pytest.approx(float(np.median([d for d, _p in in_63])), abs=0.01)
     assert rows["63430"]["department_median_km"]["any"] == access_of(puy, "any")["median_km"]
     within_20 = sum(p for d, p in in_63 if p is not None and d <= 20)
@@ -117,10 +118,11 @@ def test_the_compared_access_comes_as_csv_for_spreadsheets(trio, client) -> None
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith(
-        "commune;name;department;population;km_any;department_median_km_any;france_median_km_any"
+        "commune;name;department;department_name;population;km_any;department_median_km_any;france_median_km_any"
     )
     ambert = next(line for line in lines if line.startswith("63003;"))
-    assert ambert.split(";")[4] == f"{haversine(AMBERT, FARM_SHOP):.2f}".replace(".", ",")
+    assert ambert.split(";")[2:4] == ["63", "Puy-de-Dôme"]  # the code kept, the name added
+    assert ambert.split(";")[5] == f"{haversine(AMBERT, FARM_SHOP):.2f}".replace(".", ",")
     assert len(lines) == 4
     weekday = client.get("/api/v1/indicators/markets-by-weekday.csv?territory=trio").content.decode("utf-8-sig")
     assert weekday.splitlines()[0].endswith("km_su;department_median_km_su;france_median_km_su")

@@ -5,8 +5,9 @@ import pytest
 from django.test import Client
 
 from terroir.conftest import PASSWORD, person
+from terroir.directory.models import Category
 from terroir.observatory import isolation, registry, snapshots
-from terroir.observatory.models import Objective, SnapshotRun
+from terroir.observatory.models import Objective, SnapshotRun, Territory
 from terroir.observatory.territories import territory_create
 
 
@@ -32,6 +33,7 @@ MATRIX = [("anonymous", 302), ("outsider", 403), ("other_coordinator", 403), ("o
 
 @pytest.mark.parametrize(("who", "status"), MATRIX)
 def test_only_the_territory_s_coordinators_see_its_coordination_page(world, who, status) -> None:
+    snapshots.snapshots_schedule()  # the rules' findings come with the snapshot
     response = client_of(world, who).get("/observatory/trio/coordination/")
     assert response.status_code == status
     if status == 200:
@@ -101,3 +103,50 @@ def test_the_report_is_public_but_its_isolated_producers_are_for_coordinators(wo
     assert page.count('class="report-page"') == 1 + len(registry.THEMES) + sees_isolated  # summary, themes
     assert ("Plus de débouché pour le miel" in page) == sees_isolated
     assert "data-print" in page and "terroir/print.js" in page and "onclick" not in page
+
+
+def test_the_coordination_page_reads_the_isolated_producers_from_the_snapshot(world, monkeypatch) -> None:
+    snapshots.snapshots_schedule()
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the rules applied in the request")
+
+    monkeypatch.setattr(isolation, "isolated_producers", forbidden)
+    page = client_of(world, "own_coordinator").get("/observatory/trio/coordination/", HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert "Rucher de la Durolle" in text.split('id="isolated-list"')[1]
+    assert "Found by the rules in the snapshot of" in text
+    # Its reasons read in the reader's language, though the snapshot was taken in the worker's.
+    honey = Category.objects.get(slug="honey")
+    assert f"no other producer of its product within 30 km ({honey.name_en})" in text and honey.name_fr not in text
+
+
+def test_a_flag_set_after_the_snapshot_shows_at_once_and_a_cleared_one_drops_its_reason(world) -> None:
+    snapshots.snapshots_schedule()
+    trio_producers = {item.producer.name: item for item in snapshots.coordination_isolated(world["trio"])[0]}
+    cheese = world["territory"].cheese_farm
+    assert cheese.name not in trio_producers or isolation.FLAGGED not in trio_producers[cheese.name].reasons
+    isolation.isolation_flag(producer=cheese, reason="La laiterie ne collecte plus", by=world["staff"])
+    found, as_of = snapshots.coordination_isolated(world["trio"])
+    item = next(i for i in found if i.producer == cheese)
+    assert as_of is not None and item.reasons[0] == isolation.FLAGGED
+    assert item.flag is not None and item.flag.reason.startswith("La laiterie")
+    isolation.isolation_clear(producer=cheese, by=world["staff"])
+    found, _as_of = snapshots.coordination_isolated(world["trio"])
+    assert all(isolation.FLAGGED not in i.reasons for i in found if i.producer == cheese)
+
+
+def test_without_a_snapshot_the_page_lists_the_flagged_producers_and_says_the_rules_wait(world) -> None:
+    isolation.isolation_flag(producer=world["territory"].cheese_farm, reason="La laiterie ne collecte plus",
+                             by=world["staff"])  # fmt: skip
+    page = client_of(world, "own_coordinator").get("/observatory/trio/coordination/", HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    listed = text.split('id="isolated-list"')[1]
+    assert "La laiterie ne collecte plus" in listed and "Rucher de la Durolle" not in listed
+    assert "Flagged producers only: the rules are applied by the worker" in text
+
+
+def test_a_snapshot_that_found_nobody_isolated_is_a_snapshot_all_the_same(world) -> None:
+    snapshots.snapshots_schedule()
+    found, as_of = snapshots.coordination_isolated(Territory.objects.get(slug="poitiers"))
+    assert found == [] and as_of is not None  # an empty list kept, not "no snapshot yet"

@@ -10,8 +10,10 @@ from django.test import Client
 from django.utils import timezone
 
 from terroir.conftest import PASSWORD, person
-from terroir.directory.models import Actor, Category
-from terroir.logistics.models import PlanningRun, RunStatus
+from terroir.directory.models import Actor, Category, Place
+from terroir.directory.services import place_create
+from terroir.lib.geo import haversine_km
+from terroir.logistics.models import Depot, PlanningRun, RunStatus
 from terroir.needs.models import Need
 from terroir.observatory import isolation
 from terroir.observatory.models import IsolationFlag
@@ -114,6 +116,23 @@ def test_what_could_help_open_needs_that_fit_rounds_nearby_and_neighbours(territ
     assert honey_farm.neighbours == []  # no other producer within 15 km of Thiers
 
 
+def test_what_could_help_relay_platforms_and_depots_within_reach_nearest_first(territory, trio) -> None:
+    # Near the honey farm (Thiers): a relay platform 3 km away, a depot 10 km away, one 38 km away (too far)
+    # and a closed relay platform (left out).
+    relay = place_create(name="Plateforme relais de Thiers", kind="relay", lat=45.8560, lon=3.5900)
+    closed = place_create(name="Relais fermé", kind="relay", lat=45.8702, lon=3.5650)
+    Place.objects.filter(pk=closed.pk).update(closed_at=dt.date(2020, 1, 1))
+    Depot.objects.create(name="Dépôt de la coopérative", lat=45.80, lon=3.48, operator=territory.cheese_farm)
+    Depot.objects.create(name="Dépôt de Vichy", lat=46.20, lon=3.43)
+    honey_farm = found(trio)["Rucher de la Durolle"]
+    assert [(r["name"], r["kind"], r["place_id"]) for r in honey_farm.relays] == [
+        ("Plateforme relais de Thiers", "relay", relay.pk), ("Dépôt de la coopérative", "depot", None)
+    ]
+    assert honey_farm.relays[1]["operator"] == territory.cheese_farm.name
+    farm = THIERS_FARM
+    assert honey_farm.relays[0]["road_km"] == pytest.approx(haversine_km(*farm, 45.8560, 3.5900) * 1.3)
+
+
 def test_the_detour_is_the_cheapest_insertion_between_two_consecutive_stops() -> None:
     # A straight line along the equator: a point on it costs nothing, a point 1° north costs more.
     stops = [(0.0, 0.0), (0.0, 2.0)]
@@ -145,3 +164,19 @@ def test_the_producer_s_page_leads_its_own_people_to_the_flag(territory, people)
     assert f'href="{url}"' in client_of(people.claire).get(territory.cheese_farm.get_absolute_url()).content.decode()
     for client in (client_of(people.hugo), Client()):
         assert url not in client.get(territory.cheese_farm.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(("name", "sees"), [("claire", True), ("hugo", False), ("sophie", False), ("camille", False)])
+def test_the_producer_s_people_find_the_flag_in_their_space(territory, people, name, sees) -> None:
+    # Claire runs the cheese farm; Hugo the honey farm (his own link, not Claire's); Sophie a supermarket's
+    # company (not a producer); Camille coordinates and belongs to no organisation.
+    user = getattr(people, name)
+    space = client_of(user).get("/account/space/").content.decode()
+    url = f"/observatory/producers/{territory.cheese_farm.pk}/isolation/"
+    assert (f'href="{url}"' in space) == sees
+    if sees:
+        assert client_of(user).get(url).status_code == 200
+    if name == "hugo":
+        assert f'href="/observatory/producers/{territory.honey_farm.pk}/isolation/"' in space
+    if name == "sophie":
+        assert "/isolation/" not in space

@@ -37,7 +37,7 @@ def test_the_dashboard_shows_the_canteen_figures_with_their_definitions(ambert, 
     comparison = page.split('id="canteens-comparison"')[1].split("</table>")[0]
     assert "<td>105</td><td>10,8\u00a0%</td><td>28,9\u00a0%</td></tr>" in comparison
     assert "<td>111</td><td>10,9\u00a0%</td><td>29,1\u00a0%</td></tr>" in comparison
-    assert "Département 63" in comparison and "France" in comparison
+    assert "Puy-de-Dôme (63)" in comparison and "France" in comparison
     assert "<script" not in page.split('id="canteens"')[1].split("</section>")[0]
 
 
@@ -117,7 +117,7 @@ def test_the_dashboard_compares_access_and_counts_producers_and_local_shares(ter
     territory_create(slug="trio", name="Ambert, Thiers, Clermont", codes=["63003", "63430", "63113"])
     page = client.get("/observatory/trio/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     compared = page.split('id="compared-table"')[1].split("</table>")[0]
-    assert "Ambert, Thiers, Clermont" in compared and "Département 63" in compared and "France" in compared
+    assert "Ambert, Thiers, Clermont" in compared and "Puy-de-Dôme (63)" in compared and "France" in compared
     assert "92,7\u00a0%" in compared  # 150,557 of 162,404 inhabitants within 5 km, as the access table
     assert 'id="producers-count">3<' in page
     assert "Part locale des supermarchés : 100,0\u00a0%" in page

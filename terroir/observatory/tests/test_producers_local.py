@@ -166,3 +166,20 @@ def test_a_place_whose_producers_have_no_position_says_local_is_unknown(territor
     assert "on ne sait pas si ce qu'on y vend est local" in figures.replace("&#x27;", "'")
     assert "1 producteur sans position connue n" in figures.replace("&#x27;", "'")
     assert "0 %" not in figures and "0\u00a0%" not in figures
+
+
+def test_the_places_api_gives_the_place_s_local_figures_as_its_page(territory, client) -> None:
+    body = client.get(f"/api/v1/places/{territory.clermont_supermarket.pk}").json()
+    near, far = haversine(SUPERMARKET, GARDENER), haversine(SUPERMARKET, CHEESE_FARM)
+    assert body["local"] == {
+        "producers": 2, "unplaced": 0, "local": 2, "radius_km": 150.0, "share": 1.0,
+        "median_km": round((near + far) / 2, 1),
+    }  # fmt: skip
+    # No producer: no figure (not "0 % local"); no position (online): none either.
+    assert client.get(f"/api/v1/places/{territory.online_box.pk}").json()["local"] is None
+    nowhere = producer_create(name="Ferme sans adresse", commune=territory.poitiers, lat=None, lon=None)
+    territory.poitiers_market.producers.add(nowhere)
+    unknown = client.get(f"/api/v1/places/{territory.poitiers_market.pk}").json()["local"]
+    assert unknown == {"producers": 0, "unplaced": 1, "local": 0, "radius_km": 150.0, "share": None, "median_km": None}
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert "local" in schema["PlaceDetailOut"]["properties"] and "median_km" in schema["PlaceLocalOut"]["properties"]

@@ -226,3 +226,12 @@ def test_a_computation_whose_task_was_lost_does_not_hold_the_territory_forever(t
     assert snapshots.runs_reap() == 1
     assert snapshots.snapshots_schedule() == 1
     assert SnapshotRun.objects.get(pk=lost.pk).status == "failed"
+
+
+def test_the_snapshot_keeps_the_page_s_tables_not_a_row_per_producer_or_place(trio) -> None:
+    snapshots.snapshots_schedule()
+    geo = SnapshotRun.objects.get().details["geo"]
+    # Rows grow with the directory (decoding them was most of a dashboard's time at 200,000 places): the
+    # CSVs compute them; the page needs one row per commune for its map only.
+    assert all("rows" not in geo[section] for section in ("open_enough", "weekdays", "producers", "local"))
+    assert len(geo["access"]["rows"]) == 3 and geo["producers"]["families"] and geo["local"]["kinds"]

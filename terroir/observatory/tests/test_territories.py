@@ -2,13 +2,15 @@
 
 Outside a request the messages are in the site's language (French, LANGUAGE_CODE)."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from terroir.conftest import person
 from terroir.directory.models import Commune
 from terroir.observatory.canteens import canteens_import
-from terroir.observatory.models import Territory
+from terroir.observatory.models import Snapshot, SnapshotRun, Territory
 from terroir.observatory.territories import TerritoryError, pats, territory_create
 
 from .test_canteens import EXCERPT
@@ -84,3 +86,35 @@ def test_a_coordinator_creates_a_territory_in_the_admin(db, client) -> None:
         "/admin/observatory/territory/add/", {"slug": "nowhere", "name": "Nulle part", "codes": "00000"}
     )
     assert refused.status_code == 200 and "codes INSEE inconnus : 00000" in refused.content.decode()
+
+
+def test_a_new_territory_gets_its_first_snapshot_on_the_worker_once_created(
+    db, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        territory = territory_create(slug="ambert", codes=["63003"])
+    assert len(queued) == 1
+    run = SnapshotRun.objects.get(territory=territory)
+    # Computed by the task (run at once in the tests), so the dashboard reads it instead of computing.
+    assert run.status == "done" and run.scheduled and Snapshot.objects.filter(territory=territory).exists()
+
+
+def test_the_command_and_the_admin_queue_the_first_snapshot_too(db, client, django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("territory_create", "vienne", "--communes", "86194", stdout=StringIO())
+    admin = person("admin@terroir.example.org", staff=True)
+    admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/observatory/territory/add/", {"slug": "ambert", "name": "Ambert", "codes": "63003"}
+        )
+    assert response.status_code == 302
+    done = SnapshotRun.objects.filter(status="done").values_list("territory__slug", flat=True)
+    assert set(done) == {"vienne", "ambert"}
+    # Changing a territory in the admin queues nothing more (the month's schedule and the button do).
+    ambert = Territory.objects.get(slug="ambert")
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        client.post(f"/admin/observatory/territory/{ambert.pk}/change/", {"slug": "ambert", "name": "Ambert !"})
+    assert not queued and SnapshotRun.objects.count() == 2
