@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,76 +55,267 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# The migrated test database, kept between runs (SQLite: the file; PostgreSQL: a pg_dump of it) under a key
+# made of everything the migrations are built from. TERROIR_TEST_DATABASES=off migrates every run.
+TEST_DATABASES = Path(__file__).resolve().parent.parent / "var" / "test-databases"
+TEST_DATABASES_KEPT = 4  # the newest kept per database engine: a branch switch back finds its own
+TEST_DATABASE_FORMAT = "1"  # raised when what the cache holds, or how it is made, changes
+
+
+def _module_file(name: str) -> Path | None:
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return Path(spec.origin) if spec and spec.origin and spec.origin.endswith(".py") else None
+
+
+def _project_imports(path: Path, package: str) -> set[str]:
+    """The `terroir` modules a source file imports, anywhere in it (a data migration imports what it
+    calls inside its function)."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_bytes())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return {name for name in names if name == "terroir" or name.startswith("terroir.")}
+
+
+def migrated_database_key(connection: Any) -> str:
+    """A digest of what the migrated test database is made of: every installed app's migration files (or
+    its models module when it has no migrations: syncdb), the project modules the migrations import —
+    followed through their own imports, since a data migration's result is that code's — the files the
+    data migrations read, Django's and the database server's versions and the settings `migrate` reads.
+    Any change to one of them is another key, hence a new build: a stale database is never reused."""
+    import hashlib
+    import importlib.util
+
+    import django
+    from django.apps import apps
+    from django.conf import settings
+    from django.db.migrations.loader import MigrationLoader
+
+    digest = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(data)
+
+    add("format", TEST_DATABASE_FORMAT.encode())
+    add("django", django.__version__.encode())
+    add("engine", connection.vendor.encode())
+    if connection.vendor == "postgresql":
+        add("server", str(connection.pg_version).encode())
+    else:
+        add("server", connection.Database.sqlite_version.encode())
+    add("apps", repr([config.name for config in apps.get_app_configs()]).encode())
+    add("caches", repr(sorted(settings.CACHES.items())).encode())
+    add("communes", Path(settings.TERROIR_COMMUNES_FILE).read_bytes())
+    followed: dict[str, Path] = {}
+    pending: list[tuple[str, Path]] = []
+    for config in apps.get_app_configs():
+        module, _explicit = MigrationLoader.migrations_module(config.label)
+        spec = importlib.util.find_spec(module) if module else None
+        folders = list(spec.submodule_search_locations or []) if spec else []
+        files = sorted(path for folder in folders for path in Path(folder).rglob("*.py"))
+        if not files and config.models_module is not None:
+            files = [Path(str(config.models_module.__file__))]
+        for path in files:
+            add(f"{config.label}/{path.name}", path.read_bytes())
+            if config.name.startswith("terroir."):
+                pending.append((module or config.name, path))
+    while pending:
+        package, path = pending.pop()
+        for name in sorted(_project_imports(path, package)):
+            found = _module_file(name)
+            if found is None or name in followed:
+                continue
+            followed[name] = found
+            pending.append((name if found.name == "__init__.py" else name.rpartition(".")[0], found))
+    for name in sorted(followed):
+        add(name, followed[name].read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _test_databases_pruned(folder: Path, suffix: str) -> None:
+    """The newest few of an engine's kept databases stay; a build left half-done by a killed run goes."""
+    import time
+
+    kept = sorted(folder.glob(f"*{suffix}"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for path in kept[TEST_DATABASES_KEPT:]:
+        path.unlink(missing_ok=True)
+    for path in folder.glob("*.building*"):
+        if time.time() - path.stat().st_mtime > 3600:
+            path.unlink(missing_ok=True)
+
+
+def _pg_tool(name: str) -> str | None:
+    """pg_dump and pg_restore of the newest server installed (as scripts/with-postgres.sh picks it)."""
+    folders = [os.environ["PG_BIN"]] if os.environ.get("PG_BIN") else []
+    folders += sorted(
+        (str(path) for path in Path("/usr/lib/postgresql").glob("*/bin")),
+        key=lambda folder: int(Path(folder).parent.name) if Path(folder).parent.name.isdigit() else 0,
+        reverse=True,
+    )  # fmt: skip
+    for folder in folders:
+        if os.access(Path(folder) / name, os.X_OK):
+            return str(Path(folder) / name)
+    return shutil.which(name)
+
+
+def _pg_run(tool: str, database: dict[str, Any], *arguments: str) -> None:
+    import subprocess
+
+    environment = {**os.environ, "PGPASSWORD": str(database.get("PASSWORD") or "")}
+    command = [tool, "--host", str(database.get("HOST") or "localhost"), "--port", str(database.get("PORT") or 5432),
+               "--username", str(database.get("USER") or ""), *arguments]  # fmt: skip
+    subprocess.run(command, env=environment, check=True, capture_output=True)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(
     request: pytest.FixtureRequest, django_test_environment: None, django_db_blocker: Any, django_db_keepdb: bool,
     django_db_use_migrations: bool, django_db_modify_db_settings: None, tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[None]:  # fmt: skip
-    """Under xdist, the test database is migrated once and copied for each test process, instead of each
-    process running every migration (the communes data migration alone takes seconds). The first process
-    that needs the database migrates a template under a lock while the others wait, then each copies it
-    (SQLite: the file; PostgreSQL: CREATE DATABASE … TEMPLATE) and drops its copy at the end; the last
-    one out drops the template. One process, --reuse-db, --no-migrations or a test that needs serialized
-    contents: pytest-django's own setup, each process migrating its own database."""
+    """The test database is migrated once and kept for the next runs (`var/test-databases/`, under
+    `migrated_database_key`: a change to a migration, to the code a migration runs or to the data it reads
+    makes another key, so a stale database is never used). Each test process then copies it (SQLite: the
+    file; PostgreSQL: the kept dump is restored once per run into a template database, which each process
+    copies with CREATE DATABASE … TEMPLATE) and drops its copy at the end; the last one out drops the
+    template. Migrating costs 11 s of processor time, and under xdist the other processes waited for it.
+    A run that finds no kept database migrates one under a lock (the other processes wait, then copy it)
+    and keeps it. --reuse-db, --no-migrations, a test that needs serialized contents, another database
+    than `default` or TERROIR_TEST_DATABASES=off: pytest-django's own setup, each process migrating
+    its own database."""
     from django.conf import settings
     from django.db import connection
     from pytest_django.fixtures import _get_databases_for_setup
 
-    workers = int(getattr(request.config, "workerinput", {}).get("workercount", 1))
     aliases, serialized = _get_databases_for_setup(request.session.items)
-    if workers < 2 or django_db_keepdb or not django_db_use_migrations or serialized or aliases != {"default"}:
+    if (
+        django_db_keepdb or not django_db_use_migrations or serialized or aliases != {"default"}
+        or os.environ.get("TERROIR_TEST_DATABASES", "").lower() in {"off", "0", "no"}
+    ):  # fmt: skip
         request.getfixturevalue("django_db_setup")  # pytest-django's
         yield
         return
 
-    worker = request.config.workerinput["workerid"]  # type: ignore[attr-defined]
+    workerinput = getattr(request.config, "workerinput", None)
+    worker = workerinput["workerid"] if workerinput else "main"
     verbosity = request.config.option.verbose
-    shared = tmp_path_factory.getbasetemp().parent  # the run's, above each process's own
+    # The run's folder, above each xdist process's own; without xdist, this process's.
+    shared = tmp_path_factory.getbasetemp().parent if workerinput else tmp_path_factory.getbasetemp()
     database, creation = connection.settings_dict, connection.creation
     original = database["NAME"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        template = str(shared / "template.sqlite3")
-    else:
-        template = (database["TEST"].get("NAME") or f"test_{original}").removesuffix(f"_{worker}") + "_template"
+    kept = Path(os.environ.get("TERROIR_TEST_DATABASES_DIR") or TEST_DATABASES)
+    kept.mkdir(parents=True, exist_ok=True)
+    sqlite = database["ENGINE"] == "django.db.backends.sqlite3"
     built, users = shared / "database.template", shared / "database.users"
 
     def name_set(name: str) -> None:
         database["NAME"] = settings.DATABASES["default"]["NAME"] = name
 
-    with django_db_blocker.unblock():
-        with _locked(shared / "database.lock"):
-            database["TEST"]["NAME"] = template
-            if built.exists():
-                name_set(template)
-            else:
-                creation.create_test_db(verbosity=verbosity, autoclobber=True, serialize=False)
-                if database["ENGINE"] == "django.db.backends.sqlite3":
-                    # The copy is of the file alone: everything in it, nothing left in the write-ahead log.
-                    with connection.cursor() as cursor:
-                        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                built.touch()
-            connection.close()
-            creation.clone_test_db(suffix=worker, verbosity=verbosity)
-            users.write_text("".join(sorted({*_lines(users), f"{worker}\n"})))
-        name_set(creation.get_test_db_clone_settings(worker)["NAME"])
+    def migrated(name: str) -> None:
+        """A test database `name` migrated from zero, alone on its file or server."""
+        database["TEST"]["NAME"] = name
+        creation.create_test_db(verbosity=verbosity, autoclobber=True, serialize=False)
+        if sqlite:  # the copy is of the file alone: everything in it, nothing left in the write-ahead log
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.close()
+
+    with django_db_blocker.unblock():
+        key = migrated_database_key(connection)
+        connection.close()
+        if sqlite:
+            own = database["TEST"]["NAME"]  # this process's file (django_db_modify_db_settings)
+            kept_file = kept / f"{key}.sqlite3"
+            with _locked(kept / "sqlite.lock"):
+                if not kept_file.exists():
+                    building = kept / f"{key}.building-{os.getpid()}.sqlite3"
+                    migrated(str(building))
+                    os.replace(building, kept_file)
+                    for extra in ("-wal", "-shm"):
+                        Path(f"{building}{extra}").unlink(missing_ok=True)
+                kept_file.touch()  # the newest used are the ones kept
+                _test_databases_pruned(kept, ".sqlite3")
+                shutil.copyfile(kept_file, own)
+            database["TEST"]["NAME"] = own
+            name_set(own)
+        else:
+            template = (database["TEST"].get("NAME") or f"test_{original}").removesuffix(f"_{worker}") + "_template"
+            with _locked(shared / "database.lock"):
+                if built.exists():
+                    name_set(template)
+                else:
+                    with _locked(kept / "postgresql.lock"):
+                        _pg_template_made(template, kept / f"{key}.pgdump", migrated)
+                    built.touch()
+                connection.close()
+                creation.clone_test_db(suffix=worker, verbosity=verbosity)
+                users.write_text("".join(sorted({*_lines(users), f"{worker}\n"})))
+            name_set(creation.get_test_db_clone_settings(worker)["NAME"])
+            connection.close()
 
     yield
 
-    with django_db_blocker.unblock(), _locked(shared / "database.lock"):
-        name_set(template)
-        try:
-            creation.destroy_test_db(original, verbosity=verbosity, suffix=worker)
-            remaining = [line for line in _lines(users) if line != f"{worker}\n"]
-            users.write_text("".join(remaining))
-            if not remaining:
-                name_set(template)
-                built.unlink()
-                creation.destroy_test_db(original, verbosity=verbosity)
-        except Exception as error:  # as pytest-django: a database left behind is not a failed test
-            request.node.warn(pytest.PytestWarning(f"Error when trying to teardown test databases: {error!r}"))
-        finally:
+    with django_db_blocker.unblock():
+        if sqlite:
+            connection.close()
+            for extra in ("", "-wal", "-shm", "-journal"):
+                Path(f"{own}{extra}").unlink(missing_ok=True)
             name_set(original)
+            return
+        with _locked(shared / "database.lock"):
+            name_set(template)
+            try:
+                creation.destroy_test_db(original, verbosity=verbosity, suffix=worker)
+                remaining = [line for line in _lines(users) if line != f"{worker}\n"]
+                users.write_text("".join(remaining))
+                if not remaining:
+                    name_set(template)
+                    built.unlink()
+                    creation.destroy_test_db(original, verbosity=verbosity)
+            except Exception as error:  # as pytest-django: a database left behind is not a failed test
+                request.node.warn(pytest.PytestWarning(f"Error when trying to teardown test databases: {error!r}"))
+            finally:
+                name_set(original)
+
+
+def _pg_template_made(template: str, kept_dump: Path, migrated: Any) -> None:
+    """The template database of a PostgreSQL run: restored from the kept dump, or migrated and dumped."""
+    from django.conf import settings
+    from django.db import connection
+
+    database = connection.settings_dict
+    pg_dump, pg_restore = _pg_tool("pg_dump"), _pg_tool("pg_restore")
+    if kept_dump.exists() and pg_restore:
+        quoted = connection.ops.quote_name(template)
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
+            cursor.execute(f"CREATE DATABASE {quoted}")
+        _pg_run(pg_restore, database, "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", template,
+                str(kept_dump))  # fmt: skip
+        database["NAME"] = template
+        settings.DATABASES["default"]["NAME"] = template
+        kept_dump.touch()
+    else:
+        migrated(template)
+        if pg_dump:
+            building = kept_dump.with_name(f"{kept_dump.stem}.building-{os.getpid()}.pgdump")
+            _pg_run(pg_dump, database, "--format=custom", "--file", str(building), template)
+            os.replace(building, kept_dump)
+    _test_databases_pruned(kept_dump.parent, ".pgdump")
 
 
 def _lines(path: Path) -> list[str]:
