@@ -10,9 +10,9 @@ import datetime as dt
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -599,12 +599,41 @@ TRANSACTIONAL = {"transactional_db", "live_server", "django_db_reset_sequences",
 
 @dataclass
 class _Shared:
-    module: str = ""
+    key: tuple[str, tuple[str, ...]] = ("", ())
     atomic: Any = None
     territory: Territory | None = None
+    built: dict[str, Any] = field(default_factory=dict)
 
 
 _shared = _Shared()
+# Fixtures built over the territory that the tests of a module share with it (`shared_in_module`): their builds.
+SHAREABLE: dict[str, Callable[[Path, Territory], Any]] = {}
+
+
+def shared_in_module(build: Callable[[Path, Territory], Any]) -> Any:
+    """Makes `build(folder, territory)` a fixture of its name whose value the consecutive tests of a module
+    that ask for it share, as they share the territory: built once in the outer transaction, right after
+    the territory, each test getting its own deep copy and rolling its writes back. The tests of a module
+    that ask for the territory without it share another build, without it (the sharing is keyed by the
+    module and by the shared fixtures a test asks for). A transactional test, or `--territory-per-test`,
+    builds it for itself, in a folder of its own."""
+    name = build.__name__
+    SHAREABLE[name] = build
+
+    @pytest.fixture(name=name)
+    def fixture(request: pytest.FixtureRequest, territory: Territory, tmp_path: Path) -> Any:
+        if SHARED in request.fixturenames:
+            import copy
+
+            return copy.deepcopy(_shared.built[name])
+        return build(tmp_path, territory)
+
+    fixture.__doc__ = build.__doc__
+    return fixture
+
+
+def _sharing_key(item: Any) -> tuple[str, tuple[str, ...]]:
+    return item.module.__name__, tuple(sorted(name for name in SHAREABLE if name in item.fixturenames))
 
 
 def _shares(item: pytest.Item) -> bool:
@@ -650,7 +679,7 @@ def _shared_close() -> None:
     if _shared.atomic is not None:
         transaction.set_rollback(True)
         _shared.atomic.__exit__(None, None, None)
-    _shared.module, _shared.atomic, _shared.territory = "", None, None
+    _shared.key, _shared.atomic, _shared.territory, _shared.built = ("", ()), None, None, {}
 
 
 @pytest.fixture(scope="session")
@@ -661,30 +690,57 @@ def _territory_keeper(django_db_setup: None, django_db_blocker: Any) -> Iterator
 
 
 @pytest.fixture
-def _territory_shared(request: pytest.FixtureRequest, _territory_keeper: None, django_db_blocker: Any) -> Iterator[Any]:
+def _territory_shared(
+    request: pytest.FixtureRequest, _territory_keeper: None, django_db_blocker: Any, tmp_path_factory: Any
+) -> Iterator[Any]:
     import copy
 
     from django.db import transaction
     from django.test import override_settings
 
-    module = request.node.module.__name__
+    key = _sharing_key(request.node)
     with django_db_blocker.unblock():
-        if _shared.module != module:
+        if _shared.key != key:
             _shared_close()
             atomic = transaction.atomic()
             atomic._from_testcase = True  # type: ignore[attr-defined]  # a durable block inside a test stays allowed, as in TestCase
             atomic.__enter__()
-            _shared.module, _shared.atomic = module, atomic
+            _shared.key, _shared.atomic = key, atomic
             # The settings the autouse fixtures give a test, which are not in place yet.
             with override_settings(
                 TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
-                TERROIR_TASK_ISOLATION=False, TERROIR_GEOCODER_URL="",
+                TERROIR_TASK_ISOLATION=False, TERROIR_GEOCODER_URL="", MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
             ):  # fmt: skip
                 _shared.territory = territory_build()
+                for name in key[1]:
+                    _shared.built[name] = SHAREABLE[name](tmp_path_factory.mktemp(name), _shared.territory)
     yield copy.deepcopy(_shared.territory)
     following = getattr(request.node, "_terroir_next", None)
-    if following is None or SHARED not in following.fixturenames or following.module.__name__ != module:
+    if following is None or (_uses_database(following) and not _shares_with(following, key)):
         with django_db_blocker.unblock():
+            _shared_close()
+
+
+def _shares_with(item: Any, key: tuple[str, tuple[str, ...]]) -> bool:
+    return SHARED in item.fixturenames and _sharing_key(item) == key
+
+
+def _uses_database(item: Any) -> bool:
+    """Whether a test may reach the database: one that cannot (no django_db mark, none of the database
+    fixtures) runs with the shared transaction left open for the tests after it that share it."""
+    database = {"db", "transactional_db", "django_db_setup", "django_db_blocker", "live_server"}
+    return item.get_closest_marker("django_db") is not None or bool(database & set(item.fixturenames))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """The shared transaction left open over tests without the database is rolled back before the next
+    test that reaches the database without sharing it."""
+    if _shared.atomic is not None and _uses_database(item) and not _shares_with(item, _shared.key):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
             _shared_close()
 
 
