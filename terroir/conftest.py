@@ -94,9 +94,10 @@ def _project_imports(path: Path, package: str) -> set[str]:
 def migrated_database_key(connection: Any) -> str:
     """A digest of what the migrated test database is made of: every installed app's migration files (or
     its models module when it has no migrations: syncdb), the project modules the migrations import —
-    followed through their own imports, since a data migration's result is that code's — the files the
-    data migrations read, Django's and the database server's versions and the settings `migrate` reads.
-    Any change to one of them is another key, hence a new build: a stale database is never reused."""
+    followed through their own imports, since a data migration's result is that code's — the reference
+    data the data migrations read (terroir/data/ and the communes file), Django's and the database
+    server's versions and the settings `migrate` reads. Any change to one of them is another key, hence a
+    new build: a stale database is never reused. A data migration reading a file elsewhere adds it here."""
     import hashlib
     import importlib.util
 
@@ -120,7 +121,11 @@ def migrated_database_key(connection: Any) -> str:
         add("server", connection.Database.sqlite_version.encode())
     add("apps", repr([config.name for config in apps.get_app_configs()]).encode())
     add("caches", repr(sorted(settings.CACHES.items())).encode())
-    add("communes", Path(settings.TERROIR_COMMUNES_FILE).read_bytes())
+    # The reference data the data migrations load: the project's data folder, and the communes file
+    # wherever the settings put it.
+    data = Path(__file__).resolve().parent / "data"
+    for path in sorted({*(path for path in data.rglob("*") if path.is_file()), Path(settings.TERROIR_COMMUNES_FILE)}):
+        add(f"data/{path.name}", path.read_bytes())
     followed: dict[str, Path] = {}
     pending: list[tuple[str, Path]] = []
     for config in apps.get_app_configs():
