@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,76 +55,272 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# The migrated test database, kept between runs (SQLite: the file; PostgreSQL: a pg_dump of it) under a key
+# made of everything the migrations are built from. TERROIR_TEST_DATABASES=off migrates every run.
+TEST_DATABASES = Path(__file__).resolve().parent.parent / "var" / "test-databases"
+TEST_DATABASES_KEPT = 4  # the newest kept per database engine: a branch switch back finds its own
+TEST_DATABASE_FORMAT = "1"  # raised when what the cache holds, or how it is made, changes
+
+
+def _module_file(name: str) -> Path | None:
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return Path(spec.origin) if spec and spec.origin and spec.origin.endswith(".py") else None
+
+
+def _project_imports(path: Path, package: str) -> set[str]:
+    """The `terroir` modules a source file imports, anywhere in it (a data migration imports what it
+    calls inside its function)."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_bytes())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return {name for name in names if name == "terroir" or name.startswith("terroir.")}
+
+
+def migrated_database_key(connection: Any) -> str:
+    """A digest of what the migrated test database is made of: every installed app's migration files (or
+    its models module when it has no migrations: syncdb), the project modules the migrations import —
+    followed through their own imports, since a data migration's result is that code's — the reference
+    data the data migrations read (terroir/data/ and the communes file), Django's and the database
+    server's versions and the settings `migrate` reads. Any change to one of them is another key, hence a
+    new build: a stale database is never reused. A data migration reading a file elsewhere adds it here."""
+    import hashlib
+    import importlib.util
+
+    import django
+    from django.apps import apps
+    from django.conf import settings
+    from django.db.migrations.loader import MigrationLoader
+
+    digest = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(data)
+
+    add("format", TEST_DATABASE_FORMAT.encode())
+    add("django", django.__version__.encode())
+    add("engine", connection.vendor.encode())
+    if connection.vendor == "postgresql":
+        add("server", str(connection.pg_version).encode())
+    else:
+        add("server", connection.Database.sqlite_version.encode())
+    add("apps", repr([config.name for config in apps.get_app_configs()]).encode())
+    add("caches", repr(sorted(settings.CACHES.items())).encode())
+    # The reference data the data migrations load: the project's data folder, and the communes file
+    # wherever the settings put it.
+    data = Path(__file__).resolve().parent / "data"
+    for path in sorted({*(path for path in data.rglob("*") if path.is_file()), Path(settings.TERROIR_COMMUNES_FILE)}):
+        add(f"data/{path.name}", path.read_bytes())
+    followed: dict[str, Path] = {}
+    pending: list[tuple[str, Path]] = []
+    for config in apps.get_app_configs():
+        module, _explicit = MigrationLoader.migrations_module(config.label)
+        spec = importlib.util.find_spec(module) if module else None
+        folders = list(spec.submodule_search_locations or []) if spec else []
+        files = sorted(path for folder in folders for path in Path(folder).rglob("*.py"))
+        if not files and config.models_module is not None:
+            files = [Path(str(config.models_module.__file__))]
+        for path in files:
+            add(f"{config.label}/{path.name}", path.read_bytes())
+            if config.name.startswith("terroir."):
+                pending.append((module or config.name, path))
+    while pending:
+        package, path = pending.pop()
+        for name in sorted(_project_imports(path, package)):
+            found = _module_file(name)
+            if found is None or name in followed:
+                continue
+            followed[name] = found
+            pending.append((name if found.name == "__init__.py" else name.rpartition(".")[0], found))
+    for name in sorted(followed):
+        add(name, followed[name].read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _test_databases_pruned(folder: Path, suffix: str) -> None:
+    """The newest few of an engine's kept databases stay; a build left half-done by a killed run goes."""
+    import time
+
+    kept = sorted(folder.glob(f"*{suffix}"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for path in kept[TEST_DATABASES_KEPT:]:
+        path.unlink(missing_ok=True)
+    for path in folder.glob("*.building*"):
+        if time.time() - path.stat().st_mtime > 3600:
+            path.unlink(missing_ok=True)
+
+
+def _pg_tool(name: str) -> str | None:
+    """pg_dump and pg_restore of the newest server installed (as scripts/with-postgres.sh picks it)."""
+    folders = [os.environ["PG_BIN"]] if os.environ.get("PG_BIN") else []
+    folders += sorted(
+        (str(path) for path in Path("/usr/lib/postgresql").glob("*/bin")),
+        key=lambda folder: int(Path(folder).parent.name) if Path(folder).parent.name.isdigit() else 0,
+        reverse=True,
+    )  # fmt: skip
+    for folder in folders:
+        if os.access(Path(folder) / name, os.X_OK):
+            return str(Path(folder) / name)
+    return shutil.which(name)
+
+
+def _pg_run(tool: str, database: dict[str, Any], *arguments: str) -> None:
+    import subprocess
+
+    environment = {**os.environ, "PGPASSWORD": str(database.get("PASSWORD") or "")}
+    command = [tool, "--host", str(database.get("HOST") or "localhost"), "--port", str(database.get("PORT") or 5432),
+               "--username", str(database.get("USER") or ""), *arguments]  # fmt: skip
+    subprocess.run(command, env=environment, check=True, capture_output=True)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(
     request: pytest.FixtureRequest, django_test_environment: None, django_db_blocker: Any, django_db_keepdb: bool,
     django_db_use_migrations: bool, django_db_modify_db_settings: None, tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[None]:  # fmt: skip
-    """Under xdist, the test database is migrated once and copied for each test process, instead of each
-    process running every migration (the communes data migration alone takes seconds). The first process
-    that needs the database migrates a template under a lock while the others wait, then each copies it
-    (SQLite: the file; PostgreSQL: CREATE DATABASE … TEMPLATE) and drops its copy at the end; the last
-    one out drops the template. One process, --reuse-db, --no-migrations or a test that needs serialized
-    contents: pytest-django's own setup, each process migrating its own database."""
+    """The test database is migrated once and kept for the next runs (`var/test-databases/`, under
+    `migrated_database_key`: a change to a migration, to the code a migration runs or to the data it reads
+    makes another key, so a stale database is never used). Each test process then copies it (SQLite: the
+    file; PostgreSQL: the kept dump is restored once per run into a template database, which each process
+    copies with CREATE DATABASE … TEMPLATE) and drops its copy at the end; the last one out drops the
+    template. Migrating costs 11 s of processor time, and under xdist the other processes waited for it.
+    A run that finds no kept database migrates one under a lock (the other processes wait, then copy it)
+    and keeps it. --reuse-db, --no-migrations, a test that needs serialized contents, another database
+    than `default` or TERROIR_TEST_DATABASES=off: pytest-django's own setup, each process migrating
+    its own database."""
     from django.conf import settings
     from django.db import connection
     from pytest_django.fixtures import _get_databases_for_setup
 
-    workers = int(getattr(request.config, "workerinput", {}).get("workercount", 1))
     aliases, serialized = _get_databases_for_setup(request.session.items)
-    if workers < 2 or django_db_keepdb or not django_db_use_migrations or serialized or aliases != {"default"}:
+    if (
+        django_db_keepdb or not django_db_use_migrations or serialized or aliases != {"default"}
+        or os.environ.get("TERROIR_TEST_DATABASES", "").lower() in {"off", "0", "no"}
+    ):  # fmt: skip
         request.getfixturevalue("django_db_setup")  # pytest-django's
         yield
         return
 
-    worker = request.config.workerinput["workerid"]  # type: ignore[attr-defined]
+    workerinput = getattr(request.config, "workerinput", None)
+    worker = workerinput["workerid"] if workerinput else "main"
     verbosity = request.config.option.verbose
-    shared = tmp_path_factory.getbasetemp().parent  # the run's, above each process's own
+    # The run's folder, above each xdist process's own; without xdist, this process's.
+    shared = tmp_path_factory.getbasetemp().parent if workerinput else tmp_path_factory.getbasetemp()
     database, creation = connection.settings_dict, connection.creation
     original = database["NAME"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        template = str(shared / "template.sqlite3")
-    else:
-        template = (database["TEST"].get("NAME") or f"test_{original}").removesuffix(f"_{worker}") + "_template"
+    kept = Path(os.environ.get("TERROIR_TEST_DATABASES_DIR") or TEST_DATABASES)
+    kept.mkdir(parents=True, exist_ok=True)
+    sqlite = database["ENGINE"] == "django.db.backends.sqlite3"
     built, users = shared / "database.template", shared / "database.users"
 
     def name_set(name: str) -> None:
         database["NAME"] = settings.DATABASES["default"]["NAME"] = name
 
-    with django_db_blocker.unblock():
-        with _locked(shared / "database.lock"):
-            database["TEST"]["NAME"] = template
-            if built.exists():
-                name_set(template)
-            else:
-                creation.create_test_db(verbosity=verbosity, autoclobber=True, serialize=False)
-                if database["ENGINE"] == "django.db.backends.sqlite3":
-                    # The copy is of the file alone: everything in it, nothing left in the write-ahead log.
-                    with connection.cursor() as cursor:
-                        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                built.touch()
-            connection.close()
-            creation.clone_test_db(suffix=worker, verbosity=verbosity)
-            users.write_text("".join(sorted({*_lines(users), f"{worker}\n"})))
-        name_set(creation.get_test_db_clone_settings(worker)["NAME"])
+    def migrated(name: str) -> None:
+        """A test database `name` migrated from zero, alone on its file or server."""
+        database["TEST"]["NAME"] = name
+        creation.create_test_db(verbosity=verbosity, autoclobber=True, serialize=False)
+        if sqlite:  # the copy is of the file alone: everything in it, nothing left in the write-ahead log
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.close()
+
+    with django_db_blocker.unblock():
+        key = migrated_database_key(connection)
+        connection.close()
+        if sqlite:
+            own = database["TEST"]["NAME"]  # this process's file (django_db_modify_db_settings)
+            kept_file = kept / f"{key}.sqlite3"
+            with _locked(kept / "sqlite.lock"):
+                if not kept_file.exists():
+                    building = kept / f"{key}.building-{os.getpid()}.sqlite3"
+                    migrated(str(building))
+                    os.replace(building, kept_file)
+                    for extra in ("-wal", "-shm"):
+                        Path(f"{building}{extra}").unlink(missing_ok=True)
+                kept_file.touch()  # the newest used are the ones kept
+                _test_databases_pruned(kept, ".sqlite3")
+                shutil.copyfile(kept_file, own)
+            database["TEST"]["NAME"] = own
+            name_set(own)
+        else:
+            template = (database["TEST"].get("NAME") or f"test_{original}").removesuffix(f"_{worker}") + "_template"
+            with _locked(shared / "database.lock"):
+                if built.exists():
+                    name_set(template)
+                else:
+                    with _locked(kept / "postgresql.lock"):
+                        _pg_template_made(template, kept / f"{key}.pgdump", migrated)
+                    built.touch()
+                connection.close()
+                creation.clone_test_db(suffix=worker, verbosity=verbosity)
+                users.write_text("".join(sorted({*_lines(users), f"{worker}\n"})))
+            name_set(creation.get_test_db_clone_settings(worker)["NAME"])
+            connection.close()
 
     yield
 
-    with django_db_blocker.unblock(), _locked(shared / "database.lock"):
-        name_set(template)
-        try:
-            creation.destroy_test_db(original, verbosity=verbosity, suffix=worker)
-            remaining = [line for line in _lines(users) if line != f"{worker}\n"]
-            users.write_text("".join(remaining))
-            if not remaining:
-                name_set(template)
-                built.unlink()
-                creation.destroy_test_db(original, verbosity=verbosity)
-        except Exception as error:  # as pytest-django: a database left behind is not a failed test
-            request.node.warn(pytest.PytestWarning(f"Error when trying to teardown test databases: {error!r}"))
-        finally:
+    with django_db_blocker.unblock():
+        if sqlite:
+            connection.close()
+            for extra in ("", "-wal", "-shm", "-journal"):
+                Path(f"{own}{extra}").unlink(missing_ok=True)
             name_set(original)
+            return
+        with _locked(shared / "database.lock"):
+            name_set(template)
+            try:
+                creation.destroy_test_db(original, verbosity=verbosity, suffix=worker)
+                remaining = [line for line in _lines(users) if line != f"{worker}\n"]
+                users.write_text("".join(remaining))
+                if not remaining:
+                    name_set(template)
+                    built.unlink()
+                    creation.destroy_test_db(original, verbosity=verbosity)
+            except Exception as error:  # as pytest-django: a database left behind is not a failed test
+                request.node.warn(pytest.PytestWarning(f"Error when trying to teardown test databases: {error!r}"))
+            finally:
+                name_set(original)
+
+
+def _pg_template_made(template: str, kept_dump: Path, migrated: Any) -> None:
+    """The template database of a PostgreSQL run: restored from the kept dump, or migrated and dumped."""
+    from django.conf import settings
+    from django.db import connection
+
+    database = connection.settings_dict
+    pg_dump, pg_restore = _pg_tool("pg_dump"), _pg_tool("pg_restore")
+    if kept_dump.exists() and pg_restore:
+        quoted = connection.ops.quote_name(template)
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
+            cursor.execute(f"CREATE DATABASE {quoted}")
+        _pg_run(pg_restore, database, "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", template,
+                str(kept_dump))  # fmt: skip
+        database["NAME"] = template
+        settings.DATABASES["default"]["NAME"] = template
+        kept_dump.touch()
+    else:
+        migrated(template)
+        if pg_dump:
+            building = kept_dump.with_name(f"{kept_dump.stem}.building-{os.getpid()}.pgdump")
+            _pg_run(pg_dump, database, "--format=custom", "--file", str(building), template)
+            os.replace(building, kept_dump)
+    _test_databases_pruned(kept_dump.parent, ".pgdump")
 
 
 def _lines(path: Path) -> list[str]:
@@ -407,12 +604,41 @@ TRANSACTIONAL = {"transactional_db", "live_server", "django_db_reset_sequences",
 
 @dataclass
 class _Shared:
-    module: str = ""
+    key: tuple[str, tuple[str, ...]] = ("", ())
     atomic: Any = None
     territory: Territory | None = None
+    built: dict[str, Any] = field(default_factory=dict)
 
 
 _shared = _Shared()
+# Fixtures built over the territory that the tests of a module share with it (`shared_in_module`): their builds.
+SHAREABLE: dict[str, Callable[[Path, Territory], Any]] = {}
+
+
+def shared_in_module(build: Callable[[Path, Territory], Any]) -> Any:
+    """Makes `build(folder, territory)` a fixture of its name whose value the consecutive tests of a module
+    that ask for it share, as they share the territory: built once in the outer transaction, right after
+    the territory, each test getting its own deep copy and rolling its writes back. The tests of a module
+    that ask for the territory without it share another build, without it (the sharing is keyed by the
+    module and by the shared fixtures a test asks for). A transactional test, or `--territory-per-test`,
+    builds it for itself, in a folder of its own."""
+    name = build.__name__
+    SHAREABLE[name] = build
+
+    @pytest.fixture(name=name)
+    def fixture(request: pytest.FixtureRequest, territory: Territory, tmp_path: Path) -> Any:
+        if SHARED in request.fixturenames:
+            import copy
+
+            return copy.deepcopy(_shared.built[name])
+        return build(tmp_path, territory)
+
+    fixture.__doc__ = build.__doc__
+    return fixture
+
+
+def _sharing_key(item: Any) -> tuple[str, tuple[str, ...]]:
+    return item.module.__name__, tuple(sorted(name for name in SHAREABLE if name in item.fixturenames))
 
 
 def _shares(item: pytest.Item) -> bool:
@@ -458,7 +684,7 @@ def _shared_close() -> None:
     if _shared.atomic is not None:
         transaction.set_rollback(True)
         _shared.atomic.__exit__(None, None, None)
-    _shared.module, _shared.atomic, _shared.territory = "", None, None
+    _shared.key, _shared.atomic, _shared.territory, _shared.built = ("", ()), None, None, {}
 
 
 @pytest.fixture(scope="session")
@@ -469,30 +695,57 @@ def _territory_keeper(django_db_setup: None, django_db_blocker: Any) -> Iterator
 
 
 @pytest.fixture
-def _territory_shared(request: pytest.FixtureRequest, _territory_keeper: None, django_db_blocker: Any) -> Iterator[Any]:
+def _territory_shared(
+    request: pytest.FixtureRequest, _territory_keeper: None, django_db_blocker: Any, tmp_path_factory: Any
+) -> Iterator[Any]:
     import copy
 
     from django.db import transaction
     from django.test import override_settings
 
-    module = request.node.module.__name__
+    key = _sharing_key(request.node)
     with django_db_blocker.unblock():
-        if _shared.module != module:
+        if _shared.key != key:
             _shared_close()
             atomic = transaction.atomic()
             atomic._from_testcase = True  # type: ignore[attr-defined]  # a durable block inside a test stays allowed, as in TestCase
             atomic.__enter__()
-            _shared.module, _shared.atomic = module, atomic
+            _shared.key, _shared.atomic = key, atomic
             # The settings the autouse fixtures give a test, which are not in place yet.
             with override_settings(
                 TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
-                TERROIR_TASK_ISOLATION=False, TERROIR_GEOCODER_URL="",
+                TERROIR_TASK_ISOLATION=False, TERROIR_GEOCODER_URL="", MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
             ):  # fmt: skip
                 _shared.territory = territory_build()
+                for name in key[1]:
+                    _shared.built[name] = SHAREABLE[name](tmp_path_factory.mktemp(name), _shared.territory)
     yield copy.deepcopy(_shared.territory)
     following = getattr(request.node, "_terroir_next", None)
-    if following is None or SHARED not in following.fixturenames or following.module.__name__ != module:
+    if following is None or (_uses_database(following) and not _shares_with(following, key)):
         with django_db_blocker.unblock():
+            _shared_close()
+
+
+def _shares_with(item: Any, key: tuple[str, tuple[str, ...]]) -> bool:
+    return SHARED in item.fixturenames and _sharing_key(item) == key
+
+
+def _uses_database(item: Any) -> bool:
+    """Whether a test may reach the database: one that cannot (no django_db mark, none of the database
+    fixtures) runs with the shared transaction left open for the tests after it that share it."""
+    database = {"db", "transactional_db", "django_db_setup", "django_db_blocker", "live_server"}
+    return item.get_closest_marker("django_db") is not None or bool(database & set(item.fixturenames))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """The shared transaction left open over tests without the database is rolled back before the next
+    test that reaches the database without sharing it."""
+    if _shared.atomic is not None and _uses_database(item) and not _shares_with(item, _shared.key):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
             _shared_close()
 
 

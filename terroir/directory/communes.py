@@ -20,7 +20,6 @@ from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.models.constants import OnConflict
 from django.utils.translation import gettext as _
-from scipy.spatial import cKDTree
 
 from terroir.lib.geo import KM_PER_DEGREE_LAT, haversine_km
 from terroir.lib.text import fold
@@ -242,6 +241,10 @@ class CommuneIndex:
     def _centres(self) -> tuple[list[str], Any]:
         """The communes' codes and a tree of their centres, in km on a flat projection per point (a few per
         cent off at a neighbour's distance: enough for a size or the nearest centre)."""
+        # SciPy is loaded by the first lookup that needs the tree, not by every process that starts Django
+        # (the app registry reaches this module through the imports app's geocoder): 0.25 s of processor.
+        from scipy.spatial import cKDTree
+
         codes = list(self.entries)
         lat = np.array([self.entries[c].row[6] for c in codes], dtype=float)
         lon = np.array([self.entries[c].row[7] for c in codes], dtype=float)

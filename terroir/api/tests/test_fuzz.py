@@ -23,7 +23,7 @@ from terroir.directory.editing import version_of
 from terroir.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
-EXAMPLES = 25
+EXAMPLES = 15
 
 
 @pytest.fixture

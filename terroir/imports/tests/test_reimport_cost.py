@@ -11,7 +11,7 @@ import pytest
 
 from terroir.directory.models import Actor, Place
 from terroir.directory.services import actors_bulk_create, places_bulk_create, places_links_add
-from terroir.imports import merging
+from terroir.imports import linkage
 from terroir.imports.mapping import mapping_parse
 from terroir.imports.models import ImportRun, RecordPair, SourceRecord
 from terroir.imports.services import source_import
@@ -59,7 +59,8 @@ def test_reimporting_an_unchanged_file_links_nothing_again_and_keeps_its_pairs(t
     def no_linkage(*args, **kwargs):
         raise AssertionError("the unchanged records were linked again")
 
-    monkeypatch.setattr(merging, "link", no_linkage)
+    # The merge loads the linkage when it links: its `link` is read from the linkage module at each call.
+    monkeypatch.setattr(linkage, "link", no_linkage)
     again = source_import(path=write(tmp_path / "b.csv"), mapping=mapping)
     assert again.status == ImportRun.Status.DONE, again.error
     assert (again.unchanged, again.created, again.updated) == (3, 0, 0)
@@ -79,13 +80,13 @@ def test_a_changed_record_is_linked_again(tmp_path, territory, monkeypatch):
         writer.writeheader()
         writer.writerows(changed)
     calls: list[int] = []
-    linked = merging.link
+    linked = linkage.link
 
     def counted(*args, **kwargs):
         calls.append(1)
         return linked(*args, **kwargs)
 
-    monkeypatch.setattr(merging, "link", counted)
+    monkeypatch.setattr(linkage, "link", counted)
     again = source_import(path=path, mapping=mapping)
     assert (again.updated, again.unchanged) == (1, 2)
     assert calls and Place.objects.filter(name="Marché du Pirou").exists()

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from terroir.conftest import shared_in_module
 from terroir.contributions.models import AuditEntry
 from terroir.imports.models import EntryMerge, ImportRun, RecordPair, Source, SourceRecord
 from terroir.imports.review import observed_reasons, pair_reasons, reason_text, trace_summary
@@ -24,10 +25,12 @@ pytestmark = pytest.mark.django_db
 FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr"}
 
 
-@pytest.fixture
-def two_sources(tmp_path: Path, territory: Any) -> tuple[ImportRun, ImportRun]:
-    """b1 ~ c1 share their SIRET (merged automatically); b2 ~ c2 are alike (left for review)."""
-    return load(tmp_path, "bio", BIO), load(tmp_path, "chamber", CHAMBER)
+@shared_in_module
+def two_sources(folder: Path, territory: Any) -> tuple[ImportRun, ImportRun]:
+    """b1 ~ c1 share their SIRET (merged automatically); b2 ~ c2 are alike (left for review). Built once for
+    the consecutive tests that ask for it (two imports with their linkage), each test rolling back its own
+    writes."""
+    return load(folder, "bio", BIO), load(folder, "chamber", CHAMBER)
 
 
 @pytest.fixture
@@ -95,29 +98,6 @@ def test_reasons_recorded_by_the_merge_decision_are_shown_translated(coordinator
         "même SIRET (73282932000074)", "noms proches (97 %)", "à 40 m l’un de l’autre",
         "ouverts des jours différents (Th / Sa)",
     ]  # fmt: skip
-
-
-def test_a_reason_of_an_unknown_code_is_shown_as_it_is_rather_than_dropped() -> None:
-    with translation.override("fr"):
-        assert reason_text({"code": "osm_id"}) == "même objet OpenStreetMap"
-        two = reason_text({"code": "ambiguous", "value": 2})
-        assert two == "2 candidats dans l’autre source : un coordinateur choisit"
-        assert reason_text({"code": "new_rule", "value": 3}) == "new rule (3)"
-        assert reason_text({"code": "distance_m", "value": "far"}) == "distance m (far)"
-        assert reason_text({"code": "distance_m", "value": 1500}) == "à 1,5 km l’un de l’autre"
-
-
-def test_what_two_records_share_is_found_from_their_data() -> None:
-    a = {"siret": "73282932000074", "name": "Ferme du Bourg", "lat": 45.0, "lon": 3.0, "commune_code": "63003"}
-    b = {"siret": "73282932000074", "name": "Ferme du bourg", "lat": 45.0, "lon": 3.0005, "commune_code": "63003"}
-    codes = {r["code"]: r.get("value") for r in observed_reasons(a, b)}
-    assert codes == {"siret": "73282932000074", "name": 1.0, "commune": "63003", "distance_m": 39}
-
-
-def test_the_trace_of_an_entry_merge_is_counted_by_kind() -> None:
-    trace = {"moved": [["accounts.Membership", "actor", [1, 2]], ["folded", "[]"]], "revisions": [5], "suggestions": []}
-    with translation.override("en"):
-        assert trace_summary(trace) == ["Membership: 2", "rows folded into the kept entry's: 1", "revisions: 1"]
 
 
 def test_an_entry_folded_by_a_merge_shows_what_moved_with_it(coordinator, two_sources) -> None:
@@ -257,25 +237,6 @@ def test_the_forms_need_the_csrf_token(people, two_sources) -> None:
     assert linked().status == RecordPair.Status.LINKED
 
 
-def test_splitting_a_merge_that_folded_an_entry_brings_that_entry_back(coordinator, territory, tmp_path) -> None:
-    load(tmp_path, "bio", BIO)
-    # First the chamber gives its farm without SIRET, in another commune: two entries.
-    elsewhere = [["c1", "Monts du Forez (EARL)", "", "", "", "63300", "Thiers", "45.8600", "3.5500", "fromage"]]
-    load(tmp_path, "chamber", elsewhere)
-    before = actor_of("c1")
-    assert before is not None and before != actor_of("b1")
-    # Then its SIRET and place: merged automatically, the chamber's entry folded into the other.
-    load(tmp_path, "chamber", CHAMBER[:1])
-    assert actor_of("c1") == actor_of("b1")
-    merge = EntryMerge.objects.get(restored_at=None)
-    page = coordinator.get(reverse("imports:merges"), **FRENCH).content.decode()
-    assert f"La fiche n° {merge.removed_id} a été fondue dans la fiche n° {merge.kept_id}" in page
-    coordinator.post(reverse("imports:split", args=[linked().pk]))
-    merge.refresh_from_db()
-    assert merge.restored_at is not None
-    assert {actor_of("b1"), actor_of("c1")} == {merge.kept_id, merge.removed_id}
-
-
 def test_a_pair_waiting_for_review_says_what_the_rules_saw_not_why_it_was_merged(coordinator, two_sources) -> None:
     waiting = RecordPair.objects.get(status=RecordPair.Status.REVIEW)
     waiting.reasons = [{"code": "names_differ", "value": 0.74}, {"code": "distance_m", "value": 712}]
@@ -330,3 +291,43 @@ def test_the_origins_and_preview_pages_say_opening_hours_in_words_too() -> None:
         assert _field_text("opening_hours", "Th 07:00-13:00") == "jeudi 7 h–13 h"
         assert _field_text("name", "Th 07:00-13:00") == "Th 07:00-13:00"
         assert _field_text("opening_hours", None) == ""
+def test_a_reason_of_an_unknown_code_is_shown_as_it_is_rather_than_dropped() -> None:
+    with translation.override("fr"):
+        assert reason_text({"code": "osm_id"}) == "même objet OpenStreetMap"
+        two = reason_text({"code": "ambiguous", "value": 2})
+        assert two == "2 candidats dans l’autre source : un coordinateur choisit"
+        assert reason_text({"code": "new_rule", "value": 3}) == "new rule (3)"
+        assert reason_text({"code": "distance_m", "value": "far"}) == "distance m (far)"
+        assert reason_text({"code": "distance_m", "value": 1500}) == "à 1,5 km l’un de l’autre"
+
+
+def test_what_two_records_share_is_found_from_their_data() -> None:
+    a = {"siret": "73282932000074", "name": "Ferme du Bourg", "lat": 45.0, "lon": 3.0, "commune_code": "63003"}
+    b = {"siret": "73282932000074", "name": "Ferme du bourg", "lat": 45.0, "lon": 3.0005, "commune_code": "63003"}
+    codes = {r["code"]: r.get("value") for r in observed_reasons(a, b)}
+    assert codes == {"siret": "73282932000074", "name": 1.0, "commune": "63003", "distance_m": 39}
+
+
+def test_the_trace_of_an_entry_merge_is_counted_by_kind() -> None:
+    trace = {"moved": [["accounts.Membership", "actor", [1, 2]], ["folded", "[]"]], "revisions": [5], "suggestions": []}
+    with translation.override("en"):
+        assert trace_summary(trace) == ["Membership: 2", "rows folded into the kept entry's: 1", "revisions: 1"]
+
+
+def test_splitting_a_merge_that_folded_an_entry_brings_that_entry_back(coordinator, territory, tmp_path) -> None:
+    load(tmp_path, "bio", BIO)
+    # First the chamber gives its farm without SIRET, in another commune: two entries.
+    elsewhere = [["c1", "Monts du Forez (EARL)", "", "", "", "63300", "Thiers", "45.8600", "3.5500", "fromage"]]
+    load(tmp_path, "chamber", elsewhere)
+    before = actor_of("c1")
+    assert before is not None and before != actor_of("b1")
+    # Then its SIRET and place: merged automatically, the chamber's entry folded into the other.
+    load(tmp_path, "chamber", CHAMBER[:1])
+    assert actor_of("c1") == actor_of("b1")
+    merge = EntryMerge.objects.get(restored_at=None)
+    page = coordinator.get(reverse("imports:merges"), **FRENCH).content.decode()
+    assert f"La fiche n° {merge.removed_id} a été fondue dans la fiche n° {merge.kept_id}" in page
+    coordinator.post(reverse("imports:split", args=[linked().pk]))
+    merge.refresh_from_db()
+    assert merge.restored_at is not None
+    assert {actor_of("b1"), actor_of("c1")} == {merge.kept_id, merge.removed_id}
