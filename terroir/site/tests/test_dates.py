@@ -17,11 +17,16 @@ import pytest
 from django import forms
 from django.test import Client
 
-from terroir.directory.models import Actor, Place
+from terroir.carpool.eligibility import eligibility_seed
+from terroir.carpool.models import Parcel, Trip
+from terroir.directory.models import Actor, Category, Place
 from terroir.logistics.models import DeliveryOrder, OrderKind
 from terroir.meetings.models import Event
 from terroir.needs import services as needs
 from terroir.needs.models import Answer, Need
+from terroir.shops import services as shops
+from terroir.shops.models import Rota, Sale
+from terroir.shops.tests.conftest import le_local_build
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +160,70 @@ def meeting_date(territory: Any, people: Any) -> Case:
                 {"title": "Rencontres producteurs-acheteurs"}, first=first)  # fmt: skip
 
 
-CASES = [place_closed, need_start, answer_first_delivery, order_week, meeting_date]
+def _trip(people: Any, field: str) -> Case:
+    """Hugo offers a trip; the commune left out, the form comes back with the day and its last repeat."""
+    first = {"origin": "", "origin_address": "", "destination": "Clermont-Ferrand", "destination_address": "",
+             "stops": "", "day": DAY.isoformat(), "leaves": "08:00", "arrives_by": "10:30", "weekdays": "0",
+             "until": DAY.isoformat(), "free_kg": "50", "free_litres": "200", "condition": "refrigerated",
+             "detour_minutes": "15", "price_rule": "free", "price": "", "note": "", "organisation": ""}  # fmt: skip
+    return Case(people.hugo, "/carpool/trips/new/", field, lambda: getattr(Trip.objects.get(), field),
+                {"origin": "Thiers"}, first=first)  # fmt: skip
+
+
+def trip_day(territory: Any, people: Any) -> Case:
+    return _trip(people, "day")
+
+
+def trip_until(territory: Any, people: Any) -> Case:
+    return _trip(people, "until")
+
+
+def parcel_day(territory: Any, people: Any) -> Case:
+    eligibility_seed()  # a transactional test's flush emptied the table the migration seeded
+    first = {"description": "", "category": str(Category.objects.get(slug="cow-cheese").pk),
+             "origin": "Courpière", "origin_address": "", "destination": "Clermont-Ferrand",
+             "destination_address": "", "recipient": people.sophie.email, "day": DAY.isoformat(),
+             "ready_at": "07:00", "due_by": "11:00", "kg": "8", "litres": "20", "condition": "none",
+             "value": "120", "organisation": ""}  # fmt: skip
+    return Case(people.claire, "/carpool/parcels/new/", "day", lambda: Parcel.objects.get().day,
+                {"description": "Fourme d'Ambert"}, first=first)  # fmt: skip
+
+
+def sale_sold_on(territory: Any, people: Any) -> Case:
+    local = le_local_build(territory, people)
+    first = {"product": str(local.fourme.pk), "sold_on": DAY.isoformat(), "quantity": ""}
+    return Case(local.florent, f"/shops/{local.shop.pk}/sales/", "sold_on",
+                lambda: Sale.objects.get(shop=local.shop).sold_on, {"quantity": "2"}, first=first)  # fmt: skip
+
+
+def _absence(territory: Any, people: Any, field: str) -> Case:
+    """Claire marks her own absence (an associate sees only that form); the person left out at first."""
+    local = le_local_build(territory, people)
+    first = {"member": "", "first_day": DAY.isoformat(), "last_day": DAY.isoformat()}
+    return Case(people.claire, f"/shops/{local.shop.pk}/rota/", field,
+                lambda: getattr(local.claire.absences.get(), field), {"member": str(local.claire.pk)},
+                first=first)  # fmt: skip
+
+
+def absence_first_day(territory: Any, people: Any) -> Case:
+    return _absence(territory, people, "first_day")
+
+
+def absence_last_day(territory: Any, people: Any) -> Case:
+    return _absence(territory, people, "last_day")
+
+
+def rota_first_day(territory: Any, people: Any) -> Case:
+    """Florent computes a rota (his page shows the rota form first); the weeks left out at first."""
+    local = le_local_build(territory, people)
+    shops.opening_slot_add(shop=local.shop, weekday=1, starts=dt.time(15), ends=dt.time(19), needed=1)
+    first = {"first_day": DAY.isoformat(), "weeks": ""}
+    return Case(local.florent, f"/shops/{local.shop.pk}/rota/", "first_day",
+                lambda: Rota.objects.get(shop=local.shop).first_day, {"weeks": "1"}, first=first)  # fmt: skip
+
+
+CASES = [place_closed, need_start, answer_first_delivery, order_week, meeting_date, trip_day, trip_until, parcel_day,
+         sale_sold_on, absence_first_day, absence_last_day, rota_first_day]  # fmt: skip
 
 
 @pytest.mark.parametrize("make", CASES, ids=lambda make: make.__name__)
@@ -205,5 +273,6 @@ def test_every_date_field_of_a_form_uses_the_iso_date_input() -> None:
         assert isinstance(widget, forms.DateInput) and widget.input_type == "date", where
         assert widget.format == "%Y-%m-%d", where
     # Each form with a date is in the round trip above.
-    covered = {"closed_at", "start_date", "first_delivery", "week", "date"}
+    covered = {"closed_at", "start_date", "first_delivery", "week", "date", "day", "until", "sold_on", "first_day",
+               "last_day"}  # fmt: skip
     assert {where.rsplit(".", 1)[1] for where, _w in widgets} <= covered
