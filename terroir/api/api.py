@@ -35,6 +35,7 @@ from .routers import (
     observatory_activity,
     observatory_canteens,
     observatory_geo,
+    observatory_indicators,
 )
 from .security import API_THROTTLE, InvalidKey, JsonParser, KeyIfAny, docs_guard, rate_headers
 
@@ -92,6 +93,7 @@ api.add_router("", observatory.router)
 api.add_router("", observatory_geo.router)
 api.add_router("", observatory_activity.router)
 api.add_router("", observatory_canteens.router)
+api.add_router("", observatory_indicators.router)
 
 
 @api.exception_handler(InvalidParameter)
