@@ -245,7 +245,7 @@ class ProducersOut(Schema):
     response={200: ProducersOut, **ERRORS},
     summary="The producers of a territory: families, labels, direct sale, channels, single channel or buyer",
 )
-def producers(request: HttpRequest, params: Query[TerritoryIn]) -> dict[str, Any]:
+def indicators_producers(request: HttpRequest, params: Query[TerritoryIn]) -> dict[str, Any]:
     return observatory_producers.territory_producers(compared.territory_parse(params.territory))
 
 

@@ -182,6 +182,14 @@ def test_operation_ids_stay_those_clients_were_generated_with(client) -> None:
     assert all(name.startswith("terroir_api_api_") for name in operations)
 
 
+def test_no_two_operations_share_an_id(client) -> None:
+    """OpenAPI wants operation ids unique: a client generator would give two endpoints one method name
+    (`/producers` and `/indicators/producers` once did)."""
+    doc = get_json(client, "/api/v1/openapi.json")
+    ids = [op["operationId"] for methods in doc["paths"].values() for op in methods.values()]
+    assert sorted(name for name in set(ids) if ids.count(name) > 1) == []
+
+
 def test_a_path_served_by_two_routers_answers_both_methods_and_names_them_when_refusing(client, territory) -> None:
     url = f"/api/v1/places/{territory.farm_shop.pk}"
     assert client.get(url).status_code == 200
