@@ -1,32 +1,9 @@
-// A relay siting study: follows it until it ends, then draws the scenario shown: candidate sites (open or
+// A relay siting study, drawn once it is done (job.js follows it until then): the scenario shown: candidate sites (open or
 // not), farms, customers, and the goods' ways (farm → platform, platform → customer, direct). Names come
 // from the coordinators' data: they reach the page as text nodes, never as HTML.
 (function () {
   "use strict";
-  var job = document.getElementById("job");
-  if (job) {
-    var bar = document.getElementById("job-bar");
-    var message = document.getElementById("job-message");
-    var studying = message.textContent;
-    var poll = function () {
-      fetch(job.dataset.url, { credentials: "same-origin" })
-        .then(function (response) { return response.json(); })
-        .then(function (state) {
-          bar.value = state.fraction || 0;
-          if (state.status === "done") { window.location.reload(); return; }
-          if (state.status === "failed") {
-            message.textContent = job.dataset.failed + " " + (state.error || "");
-            message.classList.add("error");
-            return;
-          }
-          message.textContent = state.status === "queued" ? job.dataset.queued : studying;
-          setTimeout(poll, 500);
-        })
-        .catch(function () { setTimeout(poll, 2000); });
-    };
-    poll();
-    return;
-  }
+  if (document.getElementById("job")) return;  // job.js follows the run; the page reloads when it is done
   var el = document.getElementById("relay-map");
   var data = document.getElementById("relay-data");
   if (!el || !data || typeof L === "undefined") return;

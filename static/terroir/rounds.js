@@ -1,33 +1,9 @@
-// The planned rounds: follows a run until it ends, then draws each round on the map in its colour.
+// The planned rounds, drawn on the map once the run is done (job.js follows it until then): each round in its colour.
 // Names come from the coordinators' data: they reach the page as text nodes, never as HTML (Leaflet
 // writes a string tooltip with innerHTML, so it gets an element).
 (function () {
   "use strict";
-  var job = document.getElementById("job");
-  if (job) {
-    var bar = document.getElementById("job-bar");
-    var message = document.getElementById("job-message");
-    var planning = message.textContent;
-    var poll = function () {
-      fetch(job.dataset.url, { credentials: "same-origin" })
-        .then(function (response) { return response.json(); })
-        .then(function (state) {
-          bar.value = state.fraction || 0;
-          if (state.status === "done") { window.location.reload(); return; }
-          if (state.status === "failed") {
-            message.textContent = job.dataset.failed + " " + (state.error || "");
-            message.classList.add("error");
-            return;
-          }
-          // A run waits in the queue until a worker takes it: say so rather than show a bar that does not move.
-          message.textContent = state.status === "queued" ? job.dataset.queued : planning;
-          setTimeout(poll, 500);
-        })
-        .catch(function () { setTimeout(poll, 2000); });
-    };
-    poll();
-    return;
-  }
+  if (document.getElementById("job")) return;  // job.js follows the run; the page reloads when it is done
   var text = function (value) {
     var span = document.createElement("span");
     span.textContent = value;
