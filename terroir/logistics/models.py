@@ -178,8 +178,11 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
-class PlanningRun(models.Model):
-    week = models.DateField(_("week of"), null=True, blank=True)
+class WorkerRun(models.Model):
+    """What every run the worker computes for a carrier has: who asked and when, its state and progress,
+    why it failed, and the worker computing it ("host:pid") with its last heartbeat — a run whose worker
+    died is failed by the reaper."""
+
     owner = models.ForeignKey(
         Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("carrier")
     )
@@ -189,15 +192,21 @@ class PlanningRun(models.Model):
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     stage = models.CharField(max_length=40, blank=True)
     fraction = models.FloatField(default=0.0)
+    error = models.TextField(blank=True)
+    worker = models.CharField(max_length=80, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PlanningRun(WorkerRun):
+    week = models.DateField(_("week of"), null=True, blank=True)
     time_limit_s = models.FloatField(default=10.0)
     problem = models.JSONField()  # docs/logistics.md
     labels = models.JSONField(default=dict)  # ids of the problem → names shown (orders, producers, vehicles…)
     plan = models.JSONField(null=True, blank=True)
     report = models.JSONField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    # The worker computing it ("host:pid") and when it last said so: a run whose worker died is failed.
-    worker = models.CharField(max_length=80, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("planning run")
@@ -258,26 +267,14 @@ class RelayCandidate(models.Model):
         return self.name
 
 
-class SitingStudy(models.Model):
+class SitingStudy(WorkerRun):
     """Which candidate sites to open for a week's orders, computed on the worker: the problem it was given
     (a snapshot, docs/logistics.md), its progress, and the scenarios of 0, 1, 2… platforms."""
 
     week = models.DateField(_("week of"))
-    owner = models.ForeignKey(
-        Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("carrier")
-    )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    stage = models.CharField(max_length=40, blank=True)
-    fraction = models.FloatField(default=0.0)
     problem = models.JSONField()
     labels = models.JSONField(default=dict)
     result = models.JSONField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    worker = models.CharField(max_length=80, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("siting study")
