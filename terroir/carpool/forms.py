@@ -33,6 +33,17 @@ def _where(choice: CommuneChoice, address: str) -> str:
     return f"{address}, {choice.name}" if address else choice.label
 
 
+def _ends(data: dict[str, Any]) -> dict[str, Any]:
+    """Where a trip or a parcel starts and ends, as the models keep it: the words shown (address and
+    commune) and the commune centre's position."""
+    origin, destination = data["origin"], data["destination"]
+    return {
+        "origin": _where(origin, data["origin_address"]), "origin_lat": origin.lat, "origin_lon": origin.lon,
+        "destination": _where(destination, data["destination_address"]), "destination_lat": destination.lat,
+        "destination_lon": destination.lon,
+    }  # fmt: skip
+
+
 def _organisations(user: Any) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label=_("On behalf of"), required=False, empty_label=_("myself"),
@@ -82,11 +93,8 @@ class TripForm(forms.Form):
 
     def trip_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
-        origin, destination = data["origin"], data["destination"]
         return {
-            "origin": _where(origin, data["origin_address"]), "origin_lat": origin.lat, "origin_lon": origin.lon,
-            "destination": _where(destination, data["destination_address"]), "destination_lat": destination.lat,
-            "destination_lon": destination.lon,
+            **_ends(data),
             "stops": [{"name": s.label, "lat": s.lat, "lon": s.lon} for s in data["stops"]],
             "day": data["day"], "weekdays": sum(1 << int(d) for d in data["weekdays"]), "until": data["until"],
             "leaves": data["leaves"], "arrives_by": data["arrives_by"], "free_kg": data["free_kg"],
@@ -142,11 +150,8 @@ class ParcelForm(forms.Form):
 
     def parcel_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
-        origin, destination = data["origin"], data["destination"]
         return {
-            "origin": _where(origin, data["origin_address"]), "origin_lat": origin.lat, "origin_lon": origin.lon,
-            "destination": _where(destination, data["destination_address"]), "destination_lat": destination.lat,
-            "destination_lon": destination.lon, "day": data["day"], "ready_at": data["ready_at"],
+            **_ends(data), "day": data["day"], "ready_at": data["ready_at"],
             "due_by": data["due_by"], "kg": data["kg"], "litres": data["litres"], "condition": data["condition"],
             "value": data["value"], "description": data["description"],
         }  # fmt: skip
