@@ -24,7 +24,7 @@ from terroir.lib.tasks import WORKER_LOST
 
 from . import evaluate, problems, routing
 from .distances import Estimate, OsrmTable
-from .models import DAYS_ALL, DeliveryMode, DeliveryOrder, Depot, OrderKind, PlanningRun, RunStatus, Vehicle
+from .models import DAYS_ALL, DeliveryMode, DeliveryOrder, Depot, OrderKind, PlanningRun, RunStatus, Vehicle, WorkerRun
 
 MAX_TIME_LIMIT_S = 120.0
 MAX_RUNNING = 2  # plans computed at once per carrier (each takes a core for its time limit)
@@ -172,11 +172,11 @@ def _enqueue(run_id: int) -> None:
     plan_compute.enqueue(run_id)
 
 
-def runs_reap() -> int:
-    """Fail the runs whose worker died (its process is gone, or it has not said it is alive for longer
-    than TERROIR_TASK_LEASE_S): they would otherwise stay "running" and hold a planner slot forever."""
+def dead_runs_fail(model: type[WorkerRun]) -> int:
+    """Fail the runs of `model` whose worker died (its process is gone, or it has not said it is alive for
+    longer than TERROIR_TASK_LEASE_S): they would otherwise stay "running" and hold a slot forever."""
     stale = timezone.now() - datetime.timedelta(seconds=settings.TERROIR_TASK_LEASE_S)
-    running = PlanningRun.objects.filter(status=RunStatus.RUNNING).only("pk", "worker", "heartbeat_at", "created_at")
+    running = model._default_manager.filter(status=RunStatus.RUNNING).only("pk", "worker", "heartbeat_at", "created_at")
     dead = [
         run.pk
         for run in running
@@ -184,9 +184,14 @@ def runs_reap() -> int:
     ]
     if not dead:
         return 0
-    return PlanningRun.objects.filter(pk__in=dead, status=RunStatus.RUNNING).update(
+    return model._default_manager.filter(pk__in=dead, status=RunStatus.RUNNING).update(
         status=RunStatus.FAILED, stage="failed", error=WORKER_LOST, finished_at=timezone.now()
     )
+
+
+def runs_reap() -> int:
+    """Fail the planning runs whose worker died."""
+    return dead_runs_fail(PlanningRun)
 
 
 def distances_provider() -> Estimate | OsrmTable:

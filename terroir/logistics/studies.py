@@ -19,14 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from terroir.directory.background import worker_alive
 from terroir.directory.models import Actor, Commune, PlaceKind
 from terroir.lib import hours
-from terroir.lib.tasks import WORKER_LOST
 
 from . import relay_study
 from .models import DeliveryOrder, OrderKind, RelayCandidate, RunStatus, SitingStudy
-from .services import distances_provider
+from .services import dead_runs_fail, distances_provider
 from .siting import SitingError
 
 WORKDAYS = 5  # a candidate without opening hours: Monday to Friday
@@ -246,16 +244,5 @@ def study_execute(study_id: int) -> None:
 
 
 def studies_reap() -> int:
-    """Fail the studies whose worker died (as planning runs: services.runs_reap)."""
-    stale = timezone.now() - datetime.timedelta(seconds=settings.TERROIR_TASK_LEASE_S)
-    running = SitingStudy.objects.filter(status=RunStatus.RUNNING).only("pk", "worker", "heartbeat_at", "created_at")
-    dead = [
-        s.pk
-        for s in running
-        if (s.worker and worker_alive(s.worker) is False) or (s.heartbeat_at or s.created_at) < stale
-    ]
-    if not dead:
-        return 0
-    return SitingStudy.objects.filter(pk__in=dead, status=RunStatus.RUNNING).update(
-        status=RunStatus.FAILED, stage="failed", error=WORKER_LOST, finished_at=timezone.now()
-    )
+    """Fail the studies whose worker died (as planning runs)."""
+    return dead_runs_fail(SitingStudy)
