@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from terroir.accounts import notify
 from terroir.directory.models import Actor, Place, PlaceKind
@@ -80,6 +81,76 @@ def seller_add(*, shop: Shop, actor: Actor, kind: str, commission_rate: Decimal 
         raise ValidationError({"actor": _("%(name)s already sells in this shop.") % {"name": actor.name}})
     rate = _rate_check(commission_rate) if commission_rate is not None else None
     return Seller.objects.create(shop=shop, actor=actor, kind=kind, commission_rate=rate)
+
+
+@transaction.atomic
+def seller_update(*, seller: Seller, kind: str, commission_rate: Decimal | None = None) -> Seller:
+    """Change how a producer sells in the shop. A statement reads the rate when it is drawn, so a new rate
+    applies to every period's statement, past ones included (said on the page)."""
+    if kind not in SellerKind.values:
+        raise ValidationError({"kind": _("Choose associate or depositor.")})
+    if kind != SellerKind.ASSOCIATE and seller.rota_members.exists():
+        raise ValidationError({"kind": _("%(name)s has people on the rota, which only associates staff: take them "
+                                         "off the rota first.") % {"name": seller.actor.name}})  # fmt: skip
+    seller.kind = kind
+    seller.commission_rate = _rate_check(commission_rate) if commission_rate is not None else None
+    seller.save(update_fields=["kind", "commission_rate"])
+    return seller
+
+
+def seller_sales_count(seller: Seller) -> int:
+    return Sale.objects.filter(seller=seller).count()
+
+
+@transaction.atomic
+def seller_delete(*, seller: Seller) -> None:
+    """A producer leaves the shop's list with their products and rota people, as long as nothing was sold
+    in their name: sales are money records the statements are drawn from, and stay."""
+    sold = seller_sales_count(seller)
+    if sold:
+        raise ValidationError(
+            ngettext(
+                "%(name)s cannot be removed: %(n)s sale is recorded in their name and is kept for the statements.",
+                "%(name)s cannot be removed: %(n)s sales are recorded in their name and are kept for the statements.",
+                sold,
+            ) % {"name": seller.actor.name, "n": sold}
+        )  # fmt: skip
+    Product.objects.filter(seller=seller).delete()
+    seller.delete()
+
+
+@transaction.atomic
+def product_update(
+    *, product: Product, seller: Seller, code: str, name: str, unit_price: Decimal, unit: str = "piece"
+) -> Product:
+    """Change a product. Past sales keep the price and producer they were sold at and by: a sale stores both."""
+    if seller.shop_id != product.shop_id:
+        raise ValidationError({"seller": _("This producer does not sell in this shop.")})
+    if unit_price < 0:
+        raise ValidationError({"unit_price": _("A price cannot be negative.")})
+    code = code.strip()
+    if not code:
+        raise ValidationError({"code": _("The till code is required.")})
+    if Product.objects.filter(shop_id=product.shop_id, code=code).exclude(pk=product.pk).exists():
+        raise ValidationError({"code": _("Another product has the till code %(code)s.") % {"code": code}})
+    product.seller, product.code, product.name = seller, code, name.strip()
+    product.unit_price, product.unit = unit_price.quantize(CENT), unit
+    product.save()
+    return product
+
+
+@transaction.atomic
+def product_delete(*, product: Product) -> None:
+    sold = Sale.objects.filter(product=product).count()
+    if sold:
+        raise ValidationError(
+            ngettext(
+                "%(name)s cannot be deleted: %(n)s sale of it is recorded and kept for the statements.",
+                "%(name)s cannot be deleted: %(n)s sales of it are recorded and kept for the statements.",
+                sold,
+            ) % {"name": product.name, "n": sold}
+        )  # fmt: skip
+    product.delete()
 
 
 @transaction.atomic
@@ -194,6 +265,42 @@ def opening_slot_add(
     if not 0 <= weekday <= 6 or needed < 1:
         raise ValidationError(_("A day of the week and at least one person."))
     return OpeningSlot.objects.create(shop=shop, weekday=weekday, starts=starts, ends=ends, needed=needed)
+
+
+@transaction.atomic
+def opening_slot_update(
+    *, slot: OpeningSlot, weekday: int, starts: datetime.time, ends: datetime.time, needed: int
+) -> OpeningSlot:
+    """Change an opening: the rotas computed afterwards use it; those computed before show it as it is now."""
+    if ends <= starts:
+        raise ValidationError({"ends": _("An opening ends after it starts.")})
+    if not 0 <= weekday <= 6 or needed < 1:
+        raise ValidationError(_("A day of the week and at least one person."))
+    slot.weekday, slot.starts, slot.ends, slot.needed = weekday, starts, ends, needed
+    slot.save()
+    return slot
+
+
+def shifts_count(*, slot: OpeningSlot | None = None, member: RotaMember | None = None) -> int:
+    """The shifts of computed rotas an opening or a person is on: what deleting them removes from those rotas."""
+    shifts = Shift.objects.all()
+    if slot is not None:
+        shifts = shifts.filter(slot=slot)
+    if member is not None:
+        shifts = shifts.filter(member=member)
+    return shifts.count()
+
+
+@transaction.atomic
+def opening_slot_delete(*, slot: OpeningSlot) -> None:
+    """The opening and its shifts in the rotas computed (the page says how many first)."""
+    slot.delete()
+
+
+@transaction.atomic
+def rota_member_delete(*, member: RotaMember) -> None:
+    """The person leaves the rota, with their absences and their shifts in the rotas computed."""
+    member.delete()
 
 
 @transaction.atomic

@@ -17,9 +17,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.permissions import is_coordinator
@@ -182,7 +183,8 @@ def catalogue(request: HttpRequest, shop_id: int) -> HttpResponse:
                 return redirect("shops:catalogue", shop_id=found.pk)
     context = {
         "shop": found, "seller_form": seller_form, "product_form": product_form,
-        "sellers": Seller.objects.filter(shop=found).select_related("actor", "shop"),
+        "sellers": [(s, documents.percent(s.rate))
+                    for s in Seller.objects.filter(shop=found).select_related("actor", "shop")],
         "products": Product.objects.filter(shop=found).select_related("seller__actor"),
     }  # fmt: skip
     failed = seller_form.errors or product_form.errors
@@ -455,3 +457,191 @@ def rota_calendar(request: HttpRequest, shop_id: int, rota_id: int) -> HttpRespo
     response = HttpResponse(services.rota_ical(computed, member), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="permanences-{computed.pk}.ics"'
     return response
+
+
+# --- Editing and deleting what a manager keeps: sellers, products, opening slots, people on the rota ------
+
+
+class SellerEditForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("As"), choices=SellerKind.choices)
+    commission_percent = forms.DecimalField(label=gettext_lazy("Commission (%), empty: the shop's default"),
+                                            required=False, min_value=0, max_value=99, decimal_places=2)  # fmt: skip
+
+
+def _edit_page(request: HttpRequest, form: forms.Form, context: dict[str, Any]) -> HttpResponse:
+    """One page for every edit: the form, what saving and deleting change, and the delete button."""
+    return render(request, "shops/edit.html", {"form": form, **context}, status=400 if form.errors else 200)
+
+
+def _refused(request: HttpRequest, exc: ValidationError, back: str) -> HttpResponse:
+    messages.error(request, " ".join(exc.messages))
+    return redirect(back)
+
+
+def _percent(rate: Decimal | None) -> Decimal | None:
+    return None if rate is None else (rate * 100).normalize()
+
+
+@login_required
+def seller_edit(request: HttpRequest, shop_id: int, seller_id: int) -> HttpResponse:
+    found = _shop(request, shop_id, manager=True)
+    seller = get_object_or_404(Seller.objects.select_related("actor", "shop"), pk=seller_id, shop=found)
+    initial = {"kind": seller.kind, "commission_percent": _percent(seller.commission_rate)}
+    form = SellerEditForm(request.POST or None, initial=initial)
+    if form.is_bound and form.is_valid():
+        percent = form.cleaned_data["commission_percent"]
+        try:
+            services.seller_update(seller=seller, kind=form.cleaned_data["kind"],
+                                   commission_rate=None if percent is None else percent / 100)  # fmt: skip
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("shops:catalogue", shop_id=found.pk)
+    sold = services.seller_sales_count(seller)
+    return _edit_page(request, form, {
+        "shop": found, "title": _("%(name)s at the shop") % {"name": seller.actor.name},
+        "back": reverse("shops:catalogue", args=[found.pk]), "back_label": _("Catalogue"),
+        "notes": [_("The rate applies to every statement drawn from now on, past periods' included.")],
+        "delete_url": None if sold else reverse("shops:seller_delete", args=[found.pk, seller.pk]),
+        "delete_label": _("Remove from the shop"),
+        "delete_note": _("Their products and their people on the rota go with them.") if not sold else
+        ngettext("%(n)s sale is recorded in their name and kept for the statements: they cannot be removed.",
+                 "%(n)s sales are recorded in their name and kept for the statements: they cannot be removed.",
+                 sold) % {"n": sold},
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def seller_delete(request: HttpRequest, shop_id: int, seller_id: int) -> HttpResponse:
+    found = _shop(request, shop_id, manager=True)
+    seller = get_object_or_404(Seller.objects.select_related("actor"), pk=seller_id, shop=found)
+    try:
+        services.seller_delete(seller=seller)
+    except ValidationError as exc:
+        return _refused(request, exc, reverse("shops:seller_edit", args=[found.pk, seller.pk]))
+    messages.success(request, _("%(name)s no longer sells at the shop.") % {"name": seller.actor.name})
+    return redirect("shops:catalogue", shop_id=found.pk)
+
+
+@login_required
+def product_edit(request: HttpRequest, shop_id: int, product_id: int) -> HttpResponse:
+    found = _shop(request, shop_id, manager=True)
+    product = get_object_or_404(Product, pk=product_id, shop=found)
+    initial = {name: getattr(product, name) for name in ("seller", "code", "name", "unit_price", "unit")}
+    form = ProductForm(request.POST or None, shop=found, initial=initial)
+    if form.is_bound and form.is_valid():
+        try:
+            services.product_update(product=product, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("shops:catalogue", shop_id=found.pk)
+    sold = Sale.objects.filter(product=product).count()
+    return _edit_page(request, form, {
+        "shop": found, "title": product.name,
+        "back": reverse("shops:catalogue", args=[found.pk]), "back_label": _("Catalogue"),
+        "notes": [_("A new price applies to the sales recorded from now on: past sales keep the price they were "
+                    "sold at.")],
+        "delete_url": None if sold else reverse("shops:product_delete", args=[found.pk, product.pk]),
+        "delete_label": _("Delete the product"),
+        "delete_note": "" if not sold else
+        ngettext("%(n)s sale of it is recorded and kept for the statements: it cannot be deleted.",
+                 "%(n)s sales of it are recorded and kept for the statements: it cannot be deleted.",
+                 sold) % {"n": sold},
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def product_delete(request: HttpRequest, shop_id: int, product_id: int) -> HttpResponse:
+    found = _shop(request, shop_id, manager=True)
+    product = get_object_or_404(Product, pk=product_id, shop=found)
+    try:
+        services.product_delete(product=product)
+    except ValidationError as exc:
+        return _refused(request, exc, reverse("shops:product_edit", args=[found.pk, product.pk]))
+    messages.success(request, _("%(name)s is deleted.") % {"name": product.name})
+    return redirect("shops:catalogue", shop_id=found.pk)
+
+
+def _shifts_note(count: int) -> str:
+    if not count:
+        return ""
+    return ngettext("It is on %(n)s shift of the rotas computed, which goes with it.",
+                    "It is on %(n)s shifts of the rotas computed, which go with it.", count) % {"n": count}  # fmt: skip
+
+
+@login_required
+def slot_edit(request: HttpRequest, shop_id: int, slot_id: int) -> HttpResponse:
+    found = _shop(request, shop_id, manager=True)
+    slot = get_object_or_404(OpeningSlot, pk=slot_id, shop=found)
+    initial = {name: getattr(slot, name) for name in ("weekday", "starts", "ends", "needed")}
+    form = SlotForm(request.POST or None, initial=initial)
+    if form.is_bound and form.is_valid():
+        try:
+            services.opening_slot_update(slot=slot, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("shops:rota_home", shop_id=found.pk)
+    return _edit_page(request, form, {
+        "shop": found, "title": _("Opening: %(slot)s") % {"slot": slot},
+        "back": reverse("shops:rota_home", args=[found.pk]), "back_label": _("Rota"),
+        "notes": [_("The rotas computed from now on use the new day and hours; those computed before show them too.")],
+        "delete_url": reverse("shops:slot_delete", args=[found.pk, slot.pk]), "delete_label": _("Delete the opening"),
+        "delete_note": _shifts_note(services.shifts_count(slot=slot)),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def slot_delete(request: HttpRequest, shop_id: int, slot_id: int) -> HttpResponse:
+    found = _shop(request, shop_id, manager=True)
+    services.opening_slot_delete(slot=get_object_or_404(OpeningSlot, pk=slot_id, shop=found))
+    messages.success(request, _("The opening is deleted."))
+    return redirect("shops:rota_home", shop_id=found.pk)
+
+
+@login_required
+def member_edit(request: HttpRequest, shop_id: int, member_id: int) -> HttpResponse:
+    found = _shop(request, shop_id, manager=True)
+    member = get_object_or_404(RotaMember.objects.prefetch_related("slots"), pk=member_id, shop=found)
+    initial = {"seller": member.seller_id, "name": member.name, "min_hours": Decimal(member.min_minutes) / 60,
+               "max_hours": Decimal(member.max_minutes) / 60, "twice_a_day": member.twice_a_day,
+               "slots": list(member.slots.all())}  # fmt: skip
+    form = MemberForm(request.POST or None, shop=found, initial=initial)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.rota_member_save(
+                shop=found, seller=data["seller"], name=data["name"], user=member.user,
+                min_minutes=int(data["min_hours"] * 60), max_minutes=int(data["max_hours"] * 60),
+                twice_a_day=data["twice_a_day"], slots=data["slots"], member=member,
+            )  # fmt: skip
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("shops:rota_home", shop_id=found.pk)
+    return _edit_page(request, form, {
+        "shop": found, "title": _("%(name)s on the rota") % {"name": member.name},
+        "back": reverse("shops:rota_home", args=[found.pk]), "back_label": _("Rota"),
+        "notes": [_("Availability and hours count for the rotas computed from now on.")],
+        "delete_url": reverse("shops:member_delete", args=[found.pk, member.pk]),
+        "delete_label": _("Take off the rota"),
+        "delete_note": _shifts_note(services.shifts_count(member=member)),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def member_delete(request: HttpRequest, shop_id: int, member_id: int) -> HttpResponse:
+    found = _shop(request, shop_id, manager=True)
+    member = get_object_or_404(RotaMember, pk=member_id, shop=found)
+    services.rota_member_delete(member=member)
+    messages.success(request, _("%(name)s is off the rota.") % {"name": member.name})
+    return redirect("shops:rota_home", shop_id=found.pk)

@@ -1,0 +1,70 @@
+"""In a real browser, at desktop and phone sizes: the manager changes a depositor's commission and an
+opening slot from the catalogue and rota pages, and the pages fit the screen. Screenshots go to
+/tmp/shots-shx."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from terroir.shops import services
+from terroir.shops.models import OpeningSlot, Seller
+
+from .conftest import le_local_build
+from .test_browser import SIZES, fits, tab_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path("/tmp/shots-shx")
+
+
+def shot(tab: Any, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_the_manager_changes_a_depositors_commission_and_an_opening_slot(
+    browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
+) -> None:
+    le_local = le_local_build(territory, people)
+    services.sale_record(shop=le_local.shop, product=le_local.honey, sold_on=dt.date(2026, 3, 3), quantity=D("2"))
+    slot = services.opening_slot_add(shop=le_local.shop, weekday=1, starts=dt.time(15), ends=dt.time(19), needed=2)
+    tab = tab_for(browser, live_server, le_local.florent, size)
+    tab.goto(f"{live_server.url}/shops/{le_local.shop.pk}/catalogue/")
+    tab.click("table >> a:has-text('Rucher de la Durolle')")
+    tab.wait_for_url(f"**/sellers/{le_local.depositor.pk}/")
+    # Sales are recorded in the depositor's name: the page says why they cannot be removed, and no button.
+    assert "1 vente est enregistrée à son nom" in tab.locator("#delete-note").inner_text()
+    assert tab.locator("#delete-form").count() == 0
+    fits(tab)
+    shot(tab, f"seller-edit-{size[0]}")
+    tab.fill("input[name=commission_percent]", "20")
+    tab.click("#edit-form button")
+    tab.wait_for_url("**/catalogue/")
+    tab.wait_for_selector(".message")
+    assert Seller.objects.get(pk=le_local.depositor.pk).commission_rate == D("0.2000")
+    assert "20 %" in tab.locator("table").first.inner_text()
+    fits(tab)
+    shot(tab, f"catalogue-after-{size[0]}")
+
+    tab.goto(f"{live_server.url}/shops/{le_local.shop.pk}/rota/")
+    tab.click("main ul >> a:has-text('15:00')")
+    tab.wait_for_url(f"**/rota/slots/{slot.pk}/")
+    fits(tab)
+    shot(tab, f"slot-edit-{size[0]}")
+    tab.select_option("select[name=weekday]", "5")
+    tab.fill("input[name=starts]", "09:00")
+    tab.fill("input[name=ends]", "12:30")
+    tab.fill("input[name=needed]", "1")
+    tab.click("#edit-form button")
+    tab.wait_for_url("**/rota/")
+    tab.wait_for_selector("main ul >> a:has-text('09:00')")
+    changed = OpeningSlot.objects.get(pk=slot.pk)
+    assert (changed.weekday, changed.starts, changed.ends, changed.needed) == (5, dt.time(9), dt.time(12, 30), 1)
+    fits(tab)
+    shot(tab, f"rota-after-{size[0]}")
+    tab.context.close()
