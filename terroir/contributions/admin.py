@@ -8,9 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.text import capfirst
 
 from terroir.directory import fields
@@ -20,6 +23,7 @@ from terroir.directory.services import (
     actor_delete,
     actor_save,
     actors_delete,
+    deletion_refusals,
     offer_delete,
     offer_save,
     place_delete,
@@ -66,6 +70,32 @@ class Versioned(admin.ModelAdmin):
             place_save(place=obj)
         else:
             actor_save(actor=obj)
+
+    def _refused(self, request: HttpRequest, ids: list[int]) -> bool:
+        """Tell why entries cannot be deleted (records kept by other apps: a shop's sales…), instead of
+        Django's page of protected objects that says neither why nor what to do."""
+        refusals = deletion_refusals(self.model, ids)
+        for reason in refusals:
+            self.message_user(request, reason, messages.ERROR)
+        return bool(refusals)
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        if object_id.isdigit() and self._refused(request, [int(object_id)]):
+            return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions: dict[str, Any] = dict(super().get_actions(request))
+        if actions.get("delete_selected"):
+            _function, name, description = actions["delete_selected"]
+
+            def checked(modeladmin: Any, request: HttpRequest, queryset: Any) -> HttpResponse | None:
+                if self._refused(request, list(queryset.values_list("pk", flat=True))):
+                    return None  # back to the list, with the reasons
+                return delete_selected(modeladmin, request, queryset)
+
+            actions["delete_selected"] = (checked, name, description)
+        return actions
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         if isinstance(obj, Place):

@@ -10,7 +10,7 @@ serve the loaders that write thousands of rows at once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -301,6 +301,24 @@ def offer_delete(*, offer: Offer) -> None:
     places_reindex(place_ids=actors_place_ids([producer_id]))
 
 
+# Records of the upper layers that must outlive a directory entry (a shop's sales) point at it with a
+# protected key. Their app registers a guard that says, in the reader's words, why an entry cannot go and
+# what to do instead; the delete services ask every guard first and refuse with those reasons, rather
+# than fail on the database's ProtectedError. The directory cannot import those apps: they register.
+DeletionGuard = Callable[[type[Actor] | type[Place], Sequence[int]], list[str]]
+_deletion_guards: list[DeletionGuard] = []
+
+
+def deletion_guard_register(guard: DeletionGuard) -> None:
+    if guard not in _deletion_guards:
+        _deletion_guards.append(guard)
+
+
+def deletion_refusals(model: type[Actor] | type[Place], ids: Sequence[int]) -> list[str]:
+    """Why the entries `ids` of `model` cannot be deleted (empty: they can)."""
+    return [reason for guard in _deletion_guards for reason in guard(model, ids)]
+
+
 @transaction.atomic
 def actor_delete(*, actor: Actor) -> None:
     """The places it sold at or ran stay, without it."""
@@ -310,6 +328,9 @@ def actor_delete(*, actor: Actor) -> None:
 @transaction.atomic
 def actors_delete(*, actors: models.QuerySet[Actor]) -> int:
     ids = list(actors.values_list("id", flat=True))
+    refusals = deletion_refusals(Actor, ids)
+    if refusals:
+        raise ValidationError(refusals)
     places = actors_place_ids(ids)
     Actor.objects.filter(pk__in=ids).delete()
     places_reindex(place_ids=places)
@@ -473,6 +494,9 @@ def place_delete(*, place: Place) -> None:
 @transaction.atomic
 def places_delete(*, places: models.QuerySet[Place]) -> int:
     """Their search entries go with them (cascade); the map cells they were in are recomputed."""
+    refusals = deletion_refusals(Place, list(places.values_list("id", flat=True)))
+    if refusals:
+        raise ValidationError(refusals)
     shown = list(places.filter(closed_at=None).values_list("lat", "lon"))
     count = places.count()
     places.delete()

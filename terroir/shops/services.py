@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -189,6 +189,41 @@ def sale_record(
         shop=shop, seller_id=product.seller_id, product=product, sold_on=sold_on, quantity=quantity,
         unit_price=price, amount=total, ticket=ticket[:40], created_by=_by(by),
     )  # fmt: skip
+
+
+def directory_deletion_refusals(model: type[Actor] | type[Place], ids: Sequence[int]) -> list[str]:
+    """Why directory entries cannot be deleted while a shop keeps records of them (registered with the
+    directory's delete services, terroir.directory.services.deletion_guard_register)."""
+    if model is Place:
+        shops = Shop.objects.filter(place_id__in=ids).select_related("place").annotate(sold=Count("sales"))
+        return [
+            _("%(place)s holds the accounts of a producers' shop (%(n)s till lines), which are kept: it cannot be "
+              "deleted. Mark the place closed instead (“closed since”).") % {"place": s.place.name, "n": s.sold}
+            for s in shops
+        ]  # fmt: skip
+    reasons = [
+        _("%(name)s owns the producers' shop %(shop)s, whose accounts are kept: it cannot be deleted.")
+        % {"name": s.owner.name, "shop": s.place.name}
+        for s in Shop.objects.filter(owner_id__in=ids).select_related("owner", "place")
+    ]
+    for seller in Seller.objects.filter(actor_id__in=ids).select_related("actor", "shop__place").annotate(
+        sold=Count("sales")
+    ):
+        values = {"name": seller.actor.name, "shop": seller.shop.place.name, "n": seller.sold}
+        if seller.sold:
+            reasons.append(ngettext(
+                "%(name)s sells at %(shop)s, where %(n)s sale is recorded in their name and kept for the shop's "
+                "statements: it cannot be deleted. If it duplicates another entry, merging them moves the sales "
+                "to the entry kept.",
+                "%(name)s sells at %(shop)s, where %(n)s sales are recorded in their name and kept for the "
+                "shop's statements: it cannot be deleted. If it duplicates another entry, merging them moves the "
+                "sales to the entry kept.",
+                seller.sold,
+            ) % values)  # fmt: skip
+        else:
+            reasons.append(_("%(name)s sells at %(shop)s: the shop's managers remove it from the shop's producers "
+                             "first (its page in the shop's catalogue).") % values)  # fmt: skip
+    return reasons
 
 
 # --- Statements and totals -----------------------------------------------------------------------------
