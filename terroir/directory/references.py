@@ -20,11 +20,12 @@ entries concerned, like every other service.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.apps import apps
 from django.core import serializers
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector
@@ -96,12 +97,32 @@ def _serialized(instances: list[models.Model]) -> str:
     return json.dumps(parts, cls=DjangoJSONEncoder)
 
 
+# A row that cannot move is folded (deleted, kept in the trace); an upper app whose rows must not be folded
+# that way (a shop's accounts: Shop.place is one-to-one) registers a guard that says, in the reader's words,
+# why two entries cannot be merged. The merge asks them first and refuses with their reasons.
+MergeGuard = Callable[[Entry, Entry], list[str]]
+_merge_guards: list[MergeGuard] = []
+
+
+def merge_guard_register(guard: MergeGuard) -> None:
+    if guard not in _merge_guards:
+        _merge_guards.append(guard)
+
+
+def merge_refusals(entry: Entry, into: Entry) -> list[str]:
+    """Why `entry` cannot be merged into `into` (empty: it can)."""
+    return [reason for guard in _merge_guards for reason in guard(entry, into)]
+
+
 @transaction.atomic
 def entry_merge(*, entry: Entry, into: Entry, keep_out: Collection[str] = ()) -> dict[str, Any]:
     """Move what points at `entry` to `into`, then delete `entry`. Returns the trace `entry_split`
     needs (JSON): the entry as it was, the rows moved, the rows folded. `keep_out` names models
     ("app.Model") the caller re-points itself."""
     assert type(entry) is type(into) and entry.pk != into.pk
+    refusals = merge_refusals(entry, into)
+    if refusals:
+        raise ValidationError(refusals)
     moved: list[list[Any]] = []
     for relation in _relations(type(entry)):
         model = relation.related_model

@@ -28,6 +28,7 @@ from terroir.contributions.revisions import entry_edit, entry_merge, entry_split
 from terroir.directory.editing import fields_of, products_of_many, value_clean, value_of, values_of
 from terroir.directory.index import rows_insert as directory_rows_insert
 from terroir.directory.models import Actor, Category, Commune, Entity, Label, Offer, Place
+from terroir.directory.references import merge_refusals
 from terroir.directory.services import (
     actors_bulk_create,
     actors_bulk_update,
@@ -472,6 +473,8 @@ def _entries_fold(
         into = model.objects.filter(pk=kept).first() if kept is not None else None
         if entry is None or into is None:
             continue  # nowhere to move what people attached to it: the entry stays
+        if merge_refusals(entry, into):
+            continue  # what is attached to both cannot be mixed (two shops' accounts): the entry stays
         records = sorted(r.id for r in rows.values() if r.entity == orphan)
         removed += 1
         kind = Entity.ACTOR if model is Actor else Entity.PLACE

@@ -18,6 +18,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from terroir.contributions.audit import audit_record
+from terroir.directory.models import Actor, Place
+from terroir.directory.references import merge_refusals
 from terroir.lib.text import fold
 
 from .merge import distance_m, similarity
@@ -65,6 +67,10 @@ def record_pairs_decide(*, pair_ids: Sequence[int], same: bool, by: Any) -> Deci
         if pair is None or pair.status != RecordPair.Status.REVIEW:
             result.refused.append(_refusal(pair, pair_id))
             continue
+        refusals = _merge_refusals(pair) if same else []
+        if refusals:
+            result.refused.extend(refusals)  # stays waiting for review, with the reason
+            continue
         pair.status = RecordPair.Status.SAME if same else RecordPair.Status.DIFFERENT
         pair.decided_by, pair.decided_at = by, now
         result.pairs.append(pair)
@@ -79,6 +85,17 @@ def record_pairs_decide(*, pair_ids: Sequence[int], same: bool, by: Any) -> Deci
     record_types = sorted({p.first.record_type for p in result.pairs})
     records_merge(record_types=record_types, relink=False, by=by, note=f"records {note}"[:200])
     return result
+
+
+def _merge_refusals(pair: RecordPair) -> list[str]:
+    """Why the two entries of a pair's records cannot become one (terroir.directory.references.merge_refusals)."""
+    model: type[Actor] | type[Place] = Actor if pair.first.record_type == "producer" else Place
+    name = "actor_id" if model is Actor else "place_id"
+    ids = [getattr(pair.first, name), getattr(pair.second, name)]
+    if None in ids or ids[0] == ids[1]:
+        return []
+    entries = model.objects.in_bulk(ids)
+    return merge_refusals(entries[ids[1]], entries[ids[0]]) if len(entries) == 2 else []
 
 
 @transaction.atomic

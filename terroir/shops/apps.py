@@ -8,10 +8,12 @@ class ShopsConfig(AppConfig):
 
     def ready(self) -> None:
         from terroir.directory.background import reaper_register
+        from terroir.directory.references import merge_guard_register
         from terroir.directory.services import deletion_guard_register
 
-        from .services import directory_deletion_refusals
+        from .services import directory_deletion_refusals, directory_merge_refusals
         from .tasks import rotas_reap
 
         reaper_register(rotas_reap)
         deletion_guard_register(directory_deletion_refusals)
+        merge_guard_register(directory_merge_refusals)

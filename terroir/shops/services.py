@@ -226,6 +226,24 @@ def directory_deletion_refusals(model: type[Actor] | type[Place], ids: Sequence[
     return reasons
 
 
+def directory_merge_refusals(entry: Actor | Place, into: Actor | Place) -> list[str]:
+    """Two places that both hold a shop's accounts are not merged (registered with the directory's merge,
+    terroir.directory.references.merge_guard_register): Shop.place is one-to-one, and mixing two shops'
+    sellers, till codes, sales and rotas is a decision for their managers, not a side effect of a duplicate
+    in the directory. Producers merge freely: their sellers move to the producer kept."""
+    if not isinstance(entry, Place) or not isinstance(into, Place):
+        return []
+    shops = {s.place_id: s for s in Shop.objects.filter(place_id__in=[entry.pk, into.pk]).annotate(sold=Count("sales"))}
+    if len(shops) < 2:
+        return []
+    return [
+        _("%(a)s and %(b)s both hold a producers' shop's accounts (%(n_a)s and %(n_b)s till lines): merging the two "
+          "places would mix two shops' sellers, sales and rotas, so they stay apart. If they are one shop, keep "
+          "the place whose accounts are used and mark the other one closed.")
+        % {"a": entry.name, "b": into.name, "n_a": shops[entry.pk].sold, "n_b": shops[into.pk].sold}
+    ]  # fmt: skip
+
+
 # --- Statements and totals -----------------------------------------------------------------------------
 
 

@@ -70,8 +70,9 @@ def admin_client(db: Any) -> Client:
     return client
 
 
-def test_the_admins_delete_page_sends_back_to_the_producer_with_the_reason(le_local: Any, territory: Any,
-                                                                          admin_client: Client) -> None:  # fmt: skip
+def test_the_admins_delete_page_sends_back_to_the_producer_with_the_reason(
+    le_local: Any, territory: Any, admin_client: Client
+) -> None:
     services.sale_record(shop=le_local.shop, product=le_local.honey, sold_on=dt.date(2026, 3, 3), quantity=D("2"))
     url = reverse("admin:directory_actor_delete", args=[territory.honey_farm.pk])
     response = admin_client.post(url, {"post": "yes"}, follow=True)
@@ -81,8 +82,9 @@ def test_the_admins_delete_page_sends_back_to_the_producer_with_the_reason(le_lo
     assert Actor.objects.filter(pk=territory.honey_farm.pk).exists()
 
 
-def test_the_admins_delete_action_refuses_with_the_reasons_and_deletes_nothing(le_local: Any, territory: Any,
-                                                                              admin_client: Client) -> None:  # fmt: skip
+def test_the_admins_delete_action_refuses_with_the_reasons_and_deletes_nothing(
+    le_local: Any, territory: Any, admin_client: Client
+) -> None:
     services.sale_record(shop=le_local.shop, product=le_local.honey, sold_on=dt.date(2026, 3, 3), quantity=D("2"))
     chosen = [territory.honey_farm.pk, territory.market_gardener.pk]
     response = admin_client.post(reverse("admin:directory_actor_changelist"),
