@@ -36,6 +36,7 @@ from .routers import (
     observatory_canteens,
     observatory_geo,
     observatory_indicators,
+    shops,
 )
 from .security import API_THROTTLE, InvalidKey, JsonParser, KeyIfAny, docs_guard, rate_headers
 
@@ -94,6 +95,7 @@ api.add_router("", observatory_geo.router)
 api.add_router("", observatory_activity.router)
 api.add_router("", observatory_canteens.router)
 api.add_router("", observatory_indicators.router)
+api.add_router("", shops.router)
 
 
 @api.exception_handler(InvalidParameter)
