@@ -6,11 +6,12 @@ every minute, the pages when they read a run."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -28,8 +29,8 @@ from terroir.lib.tasks import (
 )
 
 __all__ = [
-    "periodic_register", "periodic_run_all", "reap_all", "reaper_register", "supervised", "task_error_text",
-    "worker_alive", "worker_label",
+    "dead_runs_fail", "periodic_register", "periodic_run_all", "reap_all", "reaper_register", "supervised",
+    "task_error_text", "worker_alive", "worker_label",
 ]  # fmt: skip
 
 # The reasons a run ends without its own answer (stored in English on the run), for the reader.
@@ -58,6 +59,21 @@ def supervised(func: Callable[..., Any], *args: Any, wall_s: float, tick: Callab
     limits = Limits(memory_mb=settings.TERROIR_TASK_MEMORY_MB, cpu_s=settings.TERROIR_TASK_CPU_S, wall_s=wall_s)
     # The child opens its own connections: a connection shared across a fork is corrupted by both.
     return run_limited(func, *args, limits=limits, before_fork=connections.close_all, tick=tick)
+
+
+def dead_runs_fail(running: QuerySet[Any], *, alive_at: Sequence[str], before: datetime.datetime, **failed: Any) -> int:
+    """Fail the runs of `running` (an app's runs still running) whose worker died: its process is gone
+    (same host), or the run's last sign of life — the first of the fields `alive_at` that is set — is older
+    than `before`. `failed` sets the app's own failed status. They would otherwise say "running" forever;
+    an app's reaper (`reaper_register`) calls this with its model, its fields and its time limit."""
+    dead = []
+    for run in running.only("pk", "worker", *alive_at):
+        last = next((value for value in (getattr(run, name) for name in alive_at) if value is not None), None)
+        if (run.worker and worker_alive(run.worker) is False) or (last is not None and last < before):
+            dead.append(run.pk)
+    if not dead:
+        return 0
+    return running.filter(pk__in=dead).update(stage="failed", error=WORKER_LOST, finished_at=timezone.now(), **failed)
 
 
 def tasks_reap() -> int:

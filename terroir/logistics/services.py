@@ -18,9 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from terroir.directory.background import worker_alive
+from terroir.directory import background
 from terroir.directory.models import Actor
-from terroir.lib.tasks import WORKER_LOST
 
 from . import evaluate, problems, routing
 from .distances import Estimate, OsrmTable
@@ -176,17 +175,9 @@ def dead_runs_fail(model: type[WorkerRun]) -> int:
     """Fail the runs of `model` whose worker died (its process is gone, or it has not said it is alive for
     longer than TERROIR_TASK_LEASE_S): they would otherwise stay "running" and hold a slot forever."""
     stale = timezone.now() - datetime.timedelta(seconds=settings.TERROIR_TASK_LEASE_S)
-    running = model._default_manager.filter(status=RunStatus.RUNNING).only("pk", "worker", "heartbeat_at", "created_at")
-    dead = [
-        run.pk
-        for run in running
-        if (run.worker and worker_alive(run.worker) is False) or (run.heartbeat_at or run.created_at) < stale
-    ]
-    if not dead:
-        return 0
-    return model._default_manager.filter(pk__in=dead, status=RunStatus.RUNNING).update(
-        status=RunStatus.FAILED, stage="failed", error=WORKER_LOST, finished_at=timezone.now()
-    )
+    running = model._default_manager.filter(status=RunStatus.RUNNING)
+    return background.dead_runs_fail(running, alive_at=["heartbeat_at", "created_at"], before=stale,
+                                     status=RunStatus.FAILED)  # fmt: skip
 
 
 def runs_reap() -> int:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from terroir.directory.background import WORKER_LOST, supervised, worker_alive, worker_label
+from terroir.directory.background import dead_runs_fail, supervised, worker_label
 from terroir.lib.tasks import TaskError, TaskLimitExceeded
 
 from . import services
@@ -38,11 +38,5 @@ def rotas_reap() -> int:
     """Fail the rotas still computing whose worker died or that outlived the time they may take (the
     worker's periodic reaper calls it): a rota must not say "computing" forever."""
     late = timezone.now() - datetime.timedelta(seconds=SOLVER_LIMIT_S + MARGIN_S + settings.TERROIR_TASK_LEASE_S)
-    running = Rota.objects.filter(status=RotaStatus.RUNNING).only("pk", "worker", "started_at")
-    dead = [
-        r.pk for r in running
-        if (r.worker and worker_alive(r.worker) is False) or (r.started_at is not None and r.started_at < late)
-    ]  # fmt: skip
-    return Rota.objects.filter(pk__in=dead, status=RotaStatus.RUNNING).update(
-        status=RotaStatus.FAILED, stage="failed", error=WORKER_LOST, finished_at=timezone.now()
-    )
+    running = Rota.objects.filter(status=RotaStatus.RUNNING)
+    return dead_runs_fail(running, alive_at=["started_at"], before=late, status=RotaStatus.FAILED)

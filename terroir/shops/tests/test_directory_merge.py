@@ -34,8 +34,9 @@ def twin(le_local: Any, territory: Any) -> Place:
     return place
 
 
-def test_two_places_that_both_hold_a_shop_are_not_merged_and_the_message_names_both(twin: Place,
-                                                                                    territory: Any) -> None:  # fmt: skip
+def test_two_places_that_both_hold_a_shop_are_not_merged_and_the_message_names_both(
+    twin: Place, territory: Any
+) -> None:
     with pytest.raises(ValidationError) as refused:
         entry_merge(entry=territory.le_local, into=twin)
     assert refused.value.messages == [
@@ -66,8 +67,9 @@ def record(source: Source, run: ImportRun, ref: str, place: Place) -> SourceReco
                                        digest=ref, first_run=run, last_run=run, place=place)  # fmt: skip
 
 
-def test_a_coordinator_saying_the_two_shops_places_are_one_is_told_why_not(twin: Place, territory: Any,
-                                                                           people: Any) -> None:  # fmt: skip
+def test_a_coordinator_saying_the_two_shops_places_are_one_is_told_why_not(
+    twin: Place, territory: Any, people: Any
+) -> None:
     source = Source.objects.create(name="osm", label="OpenStreetMap")
     run = ImportRun.objects.create(source=source, file_name="osm.json", file_sha256="0" * 64)
     first, second = record(source, run, "a", territory.le_local), record(source, run, "b", twin)

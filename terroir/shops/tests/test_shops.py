@@ -246,13 +246,14 @@ def test_a_statement_as_csv_and_pdf(le_local: Any) -> None:
 
 
 def test_a_rota_whose_worker_died_is_failed_by_the_reaper(le_local: Any, monkeypatch: Any) -> None:
+    from terroir.directory import background
     from terroir.shops import tasks
 
     lost = Rota.objects.create(shop=le_local.shop, first_day=dt.date(2026, 3, 2), weeks=1, status=RotaStatus.RUNNING,
                                worker="host:1234", started_at=dt.datetime.now(dt.UTC))  # fmt: skip
     alive = Rota.objects.create(shop=le_local.shop, first_day=dt.date(2026, 3, 9), weeks=1, status=RotaStatus.RUNNING,
                                 worker="host:5678", started_at=dt.datetime.now(dt.UTC))  # fmt: skip
-    monkeypatch.setattr(tasks, "worker_alive", lambda label: label != "host:1234")
+    monkeypatch.setattr(background, "worker_alive", lambda label: label != "host:1234")
     assert tasks.rotas_reap() == 1
     lost.refresh_from_db()
     alive.refresh_from_db()
