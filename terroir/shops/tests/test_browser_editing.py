@@ -68,3 +68,27 @@ def test_the_manager_changes_a_depositors_commission_and_an_opening_slot(
     fits(tab)
     shot(tab, f"rota-after-{size[0]}")
     tab.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_the_product_and_rota_person_pages_fit_the_screen(
+    browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
+) -> None:
+    le_local = le_local_build(territory, people)
+    services.opening_slot_add(shop=le_local.shop, weekday=1, starts=dt.time(15), ends=dt.time(19), needed=2)
+    services.opening_slot_add(shop=le_local.shop, weekday=5, starts=dt.time(9), ends=dt.time(12, 30), needed=1)
+    tab = tab_for(browser, live_server, le_local.florent, size)
+    shop = le_local.shop.pk
+    for name, path in [("product-edit", f"/shops/{shop}/products/{le_local.honey.pk}/"),
+                       ("member-edit", f"/shops/{shop}/rota/members/{le_local.claire.pk}/")]:  # fmt: skip
+        tab.goto(f"{live_server.url}{path}")
+        tab.wait_for_selector("#edit-form")
+        fits(tab)
+        shot(tab, f"{name}-{size[0]}")
+    # A product without sales can be deleted from its page.
+    tab.goto(f"{live_server.url}/shops/{shop}/products/{le_local.butter.pk}/")
+    tab.click("#delete-form button")
+    tab.wait_for_url("**/catalogue/")
+    tab.wait_for_selector(".message")
+    assert "Beurre cru" not in tab.locator("table").nth(1).inner_text()
+    tab.context.close()
