@@ -78,3 +78,18 @@ def test_a_coordinator_saying_the_two_shops_places_are_one_is_told_why_not(
     assert done.pairs == [] and "portent tous deux les comptes" in done.refused[0]
     assert RecordPair.objects.get(pk=pair.pk).status == RecordPair.Status.REVIEW
     assert Shop.objects.count() == 2 and Place.objects.filter(pk__in=[territory.le_local.pk, twin.pk]).count() == 2
+
+
+def test_an_imports_automatic_merge_leaves_two_shops_places_apart(twin: Place, territory: Any) -> None:
+    from terroir.imports.merging import records_merge
+
+    source = Source.objects.create(name="osm", label="OpenStreetMap")
+    run = ImportRun.objects.create(source=source, file_name="osm.json", file_sha256="0" * 64)
+    first, second = record(source, run, "a", territory.le_local), record(source, run, "b", twin)
+    for row, place in ((first, territory.le_local), (second, twin)):
+        row.data = {"name": place.name, "kind": "producers_shop", "lat": place.lat, "lon": place.lon,
+                    "commune": "63003"}  # fmt: skip
+        row.save()
+    RecordPair.objects.create(first=first, second=second, probability=0.99, status=RecordPair.Status.LINKED)
+    records_merge(record_types=["place"], relink=False)
+    assert Shop.objects.count() == 2 and Place.objects.filter(pk__in=[territory.le_local.pk, twin.pk]).count() == 2
