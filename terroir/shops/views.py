@@ -479,7 +479,8 @@ def _refused(request: HttpRequest, exc: ValidationError, back: str) -> HttpRespo
 
 
 def _percent(rate: Decimal | None) -> Decimal | None:
-    return None if rate is None else (rate * 100).normalize()
+    # Fixed-point: normalize() alone writes 20 as 2E+1, which the form would show as it is.
+    return None if rate is None else Decimal(f"{(rate * 100).normalize():f}")
 
 
 @login_required

@@ -133,6 +133,7 @@ def test_the_manager_changes_a_depositors_commission_and_the_statement_follows(l
     assert response.status_code == 302 and response["Location"] == reverse("shops:catalogue", args=[le_local.shop.pk])
     seller = Seller.objects.get(pk=le_local.depositor.pk)
     assert seller.commission_rate == D("0.2000")
+    assert 'name="commission_percent" value="20"' in manager.get(edit_urls(le_local, slot)["seller"]).content.decode()
     statement = services.statement_of(seller=seller, first=dt.date(2026, 3, 1), last=dt.date(2026, 3, 31))
     assert (statement.gross, statement.commission) == (D("17.00"), D("3.40"))
     manager.post(edit_urls(le_local, slot)["seller"], {"kind": "depositor", "commission_percent": ""})
