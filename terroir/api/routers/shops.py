@@ -46,7 +46,7 @@ class ShopOut(Schema):
     default_commission: Decimal = Field(description="A depositor's commission unless theirs is set (0.25: 25 %)")
 
 
-class SellerOut(Schema):
+class ShopSellerOut(Schema):
     id: int
     producer: int = Field(description="The producer's id in /api/v1/producers")
     name: str
@@ -54,7 +54,7 @@ class SellerOut(Schema):
     commission_rate: Decimal | None = Field(description="The rate applied (0.25: 25 %); for the managers only")
 
 
-class ProductOut(Schema):
+class ShopProductOut(Schema):
     id: int
     code: str = Field(description="The till's code (PLU, barcode)")
     name: str
@@ -63,7 +63,7 @@ class ProductOut(Schema):
     unit: str
 
 
-class ProductIn(Schema):
+class ShopProductIn(Schema):
     seller: int = Field(ge=1, le=MAX_ID)
     code: str = Field(min_length=1, max_length=40, description="A product of this code is changed, else created")
     name: str = Field(min_length=1, max_length=200)
@@ -71,7 +71,7 @@ class ProductIn(Schema):
     unit: str = Field("piece", min_length=1, max_length=20)
 
 
-class SaleOut(Schema):
+class ShopSaleOut(Schema):
     id: int
     sold_on: datetime.date
     product: int
@@ -82,36 +82,36 @@ class SaleOut(Schema):
     ticket: str
 
 
-class SalePage(Schema):
+class ShopSalePage(Schema):
     count: int
-    results: list[SaleOut]
+    results: list[ShopSaleOut]
 
 
-class SaleIn(Schema):
+class ShopSaleIn(Schema):
     product: int = Field(ge=1, le=MAX_ID)
     sold_on: datetime.date
     quantity: Decimal = Field(max_digits=10, decimal_places=3, description="Negative for a refund")
     ticket: str = Field("", max_length=40)
 
 
-class PeriodIn(Schema):
+class ShopPeriodIn(Schema):
     start: datetime.date | None = Field(None, description="First day (with end); the current month without both")
     end: datetime.date | None = Field(None, description="Last day, at most 366 days after start")
 
 
-class SalesIn(PeriodIn):
+class ShopSalesIn(ShopPeriodIn):
     offset: int = Field(0, ge=0, le=1_000_000)
     limit: int = Field(100, ge=1, le=1000)
 
 
-class ProductTotalOut(Schema):
+class ShopProductTotalOut(Schema):
     product: str
     quantity: Decimal
     amount: Decimal = Field(description=MONEY)
     refunds: Decimal = Field(description="The refunds, already inside amount")
 
 
-class StatementOut(Schema):
+class ShopStatementOut(Schema):
     seller: int
     name: str
     kind: str
@@ -123,12 +123,12 @@ class StatementOut(Schema):
     commission: Decimal = Field(description="gross × rate, rounded half up to the cent, once per statement")
     due: Decimal = Field(description="gross − commission: what the shop owes the producer")
     lines: int
-    products: list[ProductTotalOut]
+    products: list[ShopProductTotalOut]
     csv_url: str
     pdf_url: str
 
 
-class ShiftOut(Schema):
+class ShopShiftOut(Schema):
     date: datetime.date
     starts: str = Field(description="HH:MM, the shop's local time")
     ends: str
@@ -136,17 +136,17 @@ class ShiftOut(Schema):
     name: str
 
 
-class RotaOut(Schema):
+class ShopRotaOut(Schema):
     id: int
     first_day: datetime.date
     last_day: datetime.date
     status: str = Field(description="queued, running, optimal, feasible, infeasible or failed")
     reasons: list[str] = Field(description="Why no rota exists, in the reader's language")
-    shifts: list[ShiftOut]
+    shifts: list[ShopShiftOut]
     ical_url: str
 
 
-class RotaSummaryOut(Schema):
+class ShopRotaSummaryOut(Schema):
     id: int
     first_day: datetime.date
     last_day: datetime.date
@@ -191,7 +191,7 @@ def _manager(request: HttpRequest, shop: Shop) -> Any:
     return user
 
 
-def _period(params: PeriodIn) -> tuple[datetime.date, datetime.date]:
+def _period(params: ShopPeriodIn) -> tuple[datetime.date, datetime.date]:
     if params.start is None and params.end is None:
         today = timezone.localdate()
         return today.replace(day=1), today.replace(day=calendar.monthrange(today.year, today.month)[1])
@@ -217,7 +217,7 @@ def shop_get(request: HttpRequest, shop_id: int = ShopId) -> Any:
 
 
 @router.get(
-    "/shops/{shop_id}/sellers", response={200: list[SellerOut], **READ_ERRORS}, auth=TokenBearer(),
+    "/shops/{shop_id}/sellers", response={200: list[ShopSellerOut], **READ_ERRORS}, auth=TokenBearer(),
     summary="The producers selling at a shop (managers and its sellers; commission rates for managers only)",
 )  # fmt: skip
 def shop_sellers(request: HttpRequest, shop_id: int = ShopId) -> Any:
@@ -231,7 +231,7 @@ def shop_sellers(request: HttpRequest, shop_id: int = ShopId) -> Any:
 
 
 @router.get(
-    "/shops/{shop_id}/products", response={200: list[ProductOut], **READ_ERRORS}, auth=TokenBearer(),
+    "/shops/{shop_id}/products", response={200: list[ShopProductOut], **READ_ERRORS}, auth=TokenBearer(),
     summary="A shop's products and prices (managers and its sellers)",
 )  # fmt: skip
 def shop_products(request: HttpRequest, shop_id: int = ShopId) -> Any:
@@ -246,10 +246,10 @@ def _product_out(p: Product) -> dict[str, Any]:
 
 
 @router.post(
-    "/shops/{shop_id}/products", response={200: ProductOut, **WRITE_ERRORS}, auth=TokenBearer(write=True),
+    "/shops/{shop_id}/products", response={200: ShopProductOut, **WRITE_ERRORS}, auth=TokenBearer(write=True),
     summary="Add a product, or change the one of this till code (managers); past sales keep their price",
 )  # fmt: skip
-def shop_product_save(request: HttpRequest, body: ProductIn, shop_id: int = ShopId) -> Any:
+def shop_product_save(request: HttpRequest, body: ShopProductIn, shop_id: int = ShopId) -> Any:
     shop = _shop(shop_id)
     _manager(request, shop)
     seller = Seller.objects.filter(shop=shop, pk=body.seller).first()
@@ -266,10 +266,10 @@ def _sale_out(s: Sale) -> dict[str, Any]:
 
 
 @router.get(
-    "/shops/{shop_id}/sales", response={200: SalePage, **READ_ERRORS}, auth=TokenBearer(),
+    "/shops/{shop_id}/sales", response={200: ShopSalePage, **READ_ERRORS}, auth=TokenBearer(),
     summary="A period's till lines, the latest first (managers: all; a seller: their own)",
 )  # fmt: skip
-def shop_sales(request: HttpRequest, params: Query[SalesIn], shop_id: int = ShopId) -> Any:
+def shop_sales(request: HttpRequest, params: Query[ShopSalesIn], shop_id: int = ShopId) -> Any:
     shop = _shop(shop_id)
     manager, own = _manager_or_seller(request, shop)
     try:
@@ -284,10 +284,10 @@ def shop_sales(request: HttpRequest, params: Query[SalesIn], shop_id: int = Shop
 
 
 @router.post(
-    "/shops/{shop_id}/sales", response={201: SaleOut, **WRITE_ERRORS}, auth=TokenBearer(write=True),
+    "/shops/{shop_id}/sales", response={201: ShopSaleOut, **WRITE_ERRORS}, auth=TokenBearer(write=True),
     summary="Enter a sale (a negative quantity is a refund) at the product's price (managers)",
 )  # fmt: skip
-def shop_sale_create(request: HttpRequest, body: SaleIn, shop_id: int = ShopId) -> Any:
+def shop_sale_create(request: HttpRequest, body: ShopSaleIn, shop_id: int = ShopId) -> Any:
     shop = _shop(shop_id)
     user = _manager(request, shop)
     product = Product.objects.filter(shop=shop, pk=body.product).first()
@@ -314,10 +314,10 @@ def _statement_out(request: HttpRequest, seller: Seller, first: datetime.date, l
 
 
 @router.get(
-    "/shops/{shop_id}/statements", response={200: list[StatementOut], **READ_ERRORS}, auth=TokenBearer(),
+    "/shops/{shop_id}/statements", response={200: list[ShopStatementOut], **READ_ERRORS}, auth=TokenBearer(),
     summary="The sellers' statements of a period (managers: every one; a seller: their own)",
 )  # fmt: skip
-def shop_statements(request: HttpRequest, params: Query[PeriodIn], shop_id: int = ShopId) -> Any:
+def shop_statements(request: HttpRequest, params: Query[ShopPeriodIn], shop_id: int = ShopId) -> Any:
     shop = _shop(shop_id)
     manager, own = _manager_or_seller(request, shop)
     try:
@@ -342,7 +342,7 @@ def _statement_seller(request: HttpRequest, shop_id: int, seller_id: int) -> Sel
     "/shops/{shop_id}/statements/{seller_id}.csv", response={200: str, **READ_ERRORS}, auth=TokenBearer(),
     summary="A seller's statement as CSV (semicolons, decimal commas)", openapi_extra=CSV_OPENAPI,
 )  # fmt: skip
-def shop_statement_csv(request: HttpRequest, params: Query[PeriodIn], shop_id: int = ShopId,
+def shop_statement_csv(request: HttpRequest, params: Query[ShopPeriodIn], shop_id: int = ShopId,
                        seller_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # fmt: skip
     seller = _statement_seller(request, shop_id, seller_id)
     try:
@@ -358,7 +358,7 @@ def shop_statement_csv(request: HttpRequest, params: Query[PeriodIn], shop_id: i
     "/shops/{shop_id}/statements/{seller_id}.pdf", response={200: str, **READ_ERRORS}, auth=TokenBearer(),
     summary="A seller's statement as PDF", openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
 )  # fmt: skip
-def shop_statement_pdf(request: HttpRequest, params: Query[PeriodIn], shop_id: int = ShopId,
+def shop_statement_pdf(request: HttpRequest, params: Query[ShopPeriodIn], shop_id: int = ShopId,
                        seller_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # fmt: skip
     seller = _statement_seller(request, shop_id, seller_id)
     try:
@@ -372,10 +372,10 @@ def shop_statement_pdf(request: HttpRequest, params: Query[PeriodIn], shop_id: i
 
 
 @router.get(
-    "/shops/{shop_id}/statements/{seller_id}", response={200: StatementOut, **READ_ERRORS}, auth=TokenBearer(),
+    "/shops/{shop_id}/statements/{seller_id}", response={200: ShopStatementOut, **READ_ERRORS}, auth=TokenBearer(),
     summary="A seller's statement of a period: sales, commission, amount due (its producer and the managers)",
 )  # fmt: skip
-def shop_statement(request: HttpRequest, params: Query[PeriodIn], shop_id: int = ShopId,
+def shop_statement(request: HttpRequest, params: Query[ShopPeriodIn], shop_id: int = ShopId,
                    seller_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # fmt: skip
     seller = _statement_seller(request, shop_id, seller_id)
     try:
@@ -393,7 +393,7 @@ def _rota_shop(request: HttpRequest, shop_id: int) -> Shop:
 
 
 @router.get(
-    "/shops/{shop_id}/rotas", response={200: list[RotaSummaryOut], **READ_ERRORS}, auth=TokenBearer(),
+    "/shops/{shop_id}/rotas", response={200: list[ShopRotaSummaryOut], **READ_ERRORS}, auth=TokenBearer(),
     summary="The rotas computed for a shop, the latest first (associates and managers)",
 )  # fmt: skip
 def shop_rotas(request: HttpRequest, shop_id: int = ShopId) -> Any:
@@ -419,7 +419,7 @@ def shop_rota_ical(request: HttpRequest, shop_id: int = ShopId, rota_id: int = P
 
 
 @router.get(
-    "/shops/{shop_id}/rotas/{rota_id}", response={200: RotaOut, **READ_ERRORS}, auth=TokenBearer(),
+    "/shops/{shop_id}/rotas/{rota_id}", response={200: ShopRotaOut, **READ_ERRORS}, auth=TokenBearer(),
     summary="A rota: who staffs which opening of which date, or why no rota exists (associates and managers)",
 )  # fmt: skip
 def shop_rota(request: HttpRequest, shop_id: int = ShopId, rota_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:

@@ -209,3 +209,21 @@ def test_a_new_price_through_the_api_leaves_past_sales_at_theirs(le_local: LeLoc
                              **headers)  # fmt: skip
     assert response.status_code == 200 and response.json()["unit_price"] == "9.00"
     assert {s.unit_price for s in Sale.objects.filter(product=le_local.honey)} == {D("8.50")}
+
+
+def test_the_shops_schemas_keep_their_own_names_in_the_document(client: Any) -> None:
+    """The document names a schema by its class: a shops `ProductOut` once replaced the places' one (the
+    fuzzing then found /places/{id} answering against the shops' product)."""
+    from ninja import Schema
+
+    from terroir.api.routers import shops as router
+
+    components = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    declared = [value for value in vars(router).values() if isinstance(value, type) and issubclass(value, Schema)]
+    ours = [schema for schema in declared if schema.__module__ == router.__name__]
+    assert ours
+    for schema in ours:
+        if schema.__name__.endswith("In"):
+            continue  # query and body schemas are inlined or named apart
+        assert set(components[schema.__name__]["properties"]) == set(schema.model_fields), schema.__name__
+    assert "code" not in components["ProductOut"]["properties"]  # the places' products are categories
