@@ -59,7 +59,7 @@ def test_a_changed_price_is_a_new_row_and_orders_keep_the_price_they_were_made_a
 
 
 def test_a_new_price_cannot_start_before_the_current_one(panier: Any, territory: Any) -> None:
-    with pytest.raises(ValidationError, match="starts after the current one"):
+    with pytest.raises(ValidationError, match="commence après le prix en cours"):
         services.price_set(programme=panier.programme, producer=territory.cheese_farm, product="fourme d'ambert 250 g",
                            unit="piece", price=D("7"), valid_from=YEAR[0])  # fmt: skip
 
@@ -77,7 +77,7 @@ def test_a_groceries_own_price_comes_before_the_programmes(panier: Any, territor
     current = services.prices_current(programme=panier.programme, grocery=panier.grocery,
                                       producer=territory.cheese_farm, on=DAY)  # fmt: skip
     assert [row.pk for row in current if row.product.startswith("Fourme")] == [own.pk]
-    with pytest.raises(ValidationError, match="no agreed price today"):
+    with pytest.raises(ValidationError, match="pas de prix convenu aujourd'hui"):
         place(panier, territory, {panier.fourme.pk: "1"})
 
 
@@ -89,8 +89,8 @@ def test_an_order_past_the_budget_is_refused_saying_by_how_much(panier: Any, ter
     with pytest.raises(ValidationError) as refused:
         place(panier, territory, {panier.fourme.pk: "6"})
     assert refused.value.messages == [
-        "The programme's budget would be exceeded by 2,00 €: this order's partner share is 12,00 € and 10,00 € "
-        "is left of 100,00 €."
+        "Le budget du programme serait dépassé de 2,00 € : la part du partenaire de cette commande est de 12,00 € "
+        "et il reste 10,00 € sur 100,00 €."
     ]
     assert Order.objects.count() == 3
     place(panier, territory, {panier.fourme.pk: "5"})  # exactly the 10.00 left
@@ -120,31 +120,31 @@ def test_a_delivery_past_the_budget_is_refused(panier: Any, territory: Any) -> N
     order = place(panier, territory, {panier.fourme.pk: "40"})  # 80.00
     services.order_answer(order=order, accept=True)
     line = order.lines.get()
-    with pytest.raises(ValidationError, match="exceeded by 10,00 €"):
+    with pytest.raises(ValidationError, match="dépassé de 10,00 €"):
         services.order_deliver(order=order, delivered={line.pk: D("55")})  # 110.00 of 100.00
     assert Order.objects.get(pk=order.pk).status == OrderStatus.CONFIRMED
 
 
 def test_an_order_only_moves_forward(panier: Any, territory: Any) -> None:
     order = place(panier, territory, {panier.fourme.pk: "1"})
-    with pytest.raises(ValidationError, match="cannot be changed"):
+    with pytest.raises(ValidationError, match="ne peut pas être changée"):
         services.order_deliver(order=order, delivered={})  # not confirmed yet
     services.order_answer(order=order, accept=False)
-    with pytest.raises(ValidationError, match="cannot be changed"):
+    with pytest.raises(ValidationError, match="ne peut pas être changée"):
         services.order_answer(order=order, accept=True)
 
 
 def test_orders_outside_the_programme_are_refused(panier: Any, territory: Any) -> None:
-    with pytest.raises(ValidationError, match="runs from 2026-01-01 to 2026-12-31"):
+    with pytest.raises(ValidationError, match="court du 2026-01-01 au 2026-12-31"):
         services.order_place(programme=panier.programme, grocery=panier.grocery, producer=territory.cheese_farm,
                              quantities={panier.fourme.pk: D("1")}, ordered_on=dt.date(2027, 1, 4))  # fmt: skip
-    with pytest.raises(ValidationError, match="grocery is not in the programme"):
+    with pytest.raises(ValidationError, match="ne fait pas partie du programme"):
         services.order_place(programme=panier.programme, grocery=panier.other_grocery, producer=territory.cheese_farm,
                              quantities={panier.fourme.pk: D("1")}, ordered_on=DAY)  # fmt: skip
-    with pytest.raises(ValidationError, match="does not name this producer"):
+    with pytest.raises(ValidationError, match="ne compte pas ce producteur"):
         services.order_place(programme=panier.programme, grocery=panier.grocery, producer=territory.market_gardener,
                              quantities={panier.fourme.pk: D("1")}, ordered_on=DAY)  # fmt: skip
-    with pytest.raises(ValidationError, match="at least one product"):
+    with pytest.raises(ValidationError, match="au moins un produit"):
         place(panier, territory, {panier.fourme.pk: "0"})
 
 
@@ -157,17 +157,17 @@ def test_a_programme_naming_no_producer_takes_any(panier: Any, territory: Any) -
 
 def test_a_budget_is_not_set_below_what_orders_committed(panier: Any, territory: Any) -> None:
     place(panier, territory, {panier.fourme.pk: "30"})  # 60.00
-    with pytest.raises(ValidationError, match="already commit 60,00 €"):
+    with pytest.raises(ValidationError, match="engagent déjà 60,00 €"):
         services.programme_budget_set(programme=panier.programme, budget=D("50"))
     assert services.programme_budget_set(programme=panier.programme, budget=D("60")).budget == D("60")
 
 
 def test_a_programme_funds_groceries_only(panier: Any, territory: Any) -> None:
-    with pytest.raises(ValidationError, match="solidarity or cooperative groceries only"):
+    with pytest.raises(ValidationError, match="épiceries solidaires ou coopératives"):
         services.programme_create(name="x", funder=panier.ccas, groceries=[territory.clermont_supermarket],
                                   share_kind="percent", share_rate=D("0.3"), budget=D("10"), starts=YEAR[0],
                                   ends=YEAR[1])  # fmt: skip
-    with pytest.raises(ValidationError, match="above 0 and up to 100"):
+    with pytest.raises(ValidationError, match="supérieur à 0 et au plus de 100"):
         services.programme_create(name="x", funder=panier.ccas, groceries=[panier.grocery], share_kind="percent",
                                   share_rate=D("1.5"), budget=D("10"), starts=YEAR[0], ends=YEAR[1])  # fmt: skip
 
