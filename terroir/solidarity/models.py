@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from terroir.directory.models import Actor, Place
 
@@ -112,10 +113,11 @@ class AgreedPrice(models.Model):
 
 class OrderStatus(models.TextChoices):
     SUBMITTED = "submitted", _("waiting for the producer")
-    CONFIRMED = "confirmed", _("confirmed")
-    DECLINED = "declined", _("declined")
-    DELIVERED = "delivered", _("delivered")
-    CANCELLED = "cancelled", _("cancelled")
+    # In context: a French order (une commande) is "confirmée", "livrée", where other apps' words are masculine.
+    CONFIRMED = "confirmed", pgettext_lazy("solidarity order", "confirmed")
+    DECLINED = "declined", pgettext_lazy("solidarity order", "declined")
+    DELIVERED = "delivered", pgettext_lazy("solidarity order", "delivered")
+    CANCELLED = "cancelled", pgettext_lazy("solidarity order", "cancelled")
 
 
 # The orders whose partner share is spent or promised: they count against the programme's budget.

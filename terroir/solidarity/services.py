@@ -158,8 +158,9 @@ def budget_of(programme: Programme, *, without: Order | None = None) -> Budget:
     orders = Order.objects.filter(programme=programme, status__in=COMMITTED)
     if without is not None:
         orders = orders.exclude(pk=without.pk)
-    spent = orders.filter(status=OrderStatus.DELIVERED).aggregate(s=Sum("partner_share"))["s"] or ZERO
-    pending = orders.exclude(status=OrderStatus.DELIVERED).aggregate(s=Sum("partner_share"))["s"] or ZERO
+    # Quantized: SQLite sums decimals as floats (35.7000000000000).
+    spent = shares.cents(orders.filter(status=OrderStatus.DELIVERED).aggregate(s=Sum("partner_share"))["s"] or ZERO)
+    pending = shares.cents(orders.exclude(status=OrderStatus.DELIVERED).aggregate(s=Sum("partner_share"))["s"] or ZERO)
     committed = spent + pending
     return Budget(programme.budget, spent, pending, committed, programme.budget - committed)
 

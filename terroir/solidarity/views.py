@@ -53,7 +53,7 @@ def _chart(rows: list[tuple[str, shares.Total]]) -> dict[str, Any]:
     """Stacked bars, one per row: the partner's share then the grocery's, as geometry for the template's
     SVG (no data becomes markup); the label above each bar so a phone's narrow screen keeps it whole."""
     top = max((t.amount for _n, t in rows), default=Decimal(0)) or Decimal(1)
-    width, bar, step = 600, 18, 44
+    width, bar, step = 360, 16, 40
     bars = []
     for i, (name, total) in enumerate(rows):
         partner = float(total.partner / top) * width

@@ -1,6 +1,6 @@
 """A solidarity grocery of Poitiers as the tests know it: "Le Panier solidaire" run by an association
 (Nadia orders for it), funded by the CCAS of Poitiers (Lucie reads its figures) through a programme paying
-50 % of each price, at most 2 € per unit, 100 € for 2026; the cheese farm (Claire) and the honey farm
+50 % of each price, at most 2 € per unit, 100 € from 2026; the cheese farm (Claire) and the honey farm
 (Hugo) supply it at agreed prices. Another grocery (in Thiers, Yves) and another funder (a foundation,
 Paul) with a programme of their own, to prove nobody sees the other's."""
 
@@ -20,7 +20,8 @@ from terroir.directory.services import place_create
 from terroir.solidarity import services
 from terroir.solidarity.models import AgreedPrice, Programme
 
-YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+# From 2026, and still running a year from now: the pages order at today's prices.
+YEAR = (dt.date(2026, 1, 1), max(dt.date(2026, 12, 31), dt.date.today() + dt.timedelta(days=365)))
 DAY = dt.date(2026, 3, 10)
 
 

@@ -113,7 +113,7 @@ def test_the_amounts_follow_the_quantities_delivered(panier: Any, territory: Any
     # Fourme 3 delivered of 4: 19.20 and 6.00; butter as ordered: 7.80 and 3.90.
     assert (delivered.amount, delivered.partner_share, delivered.grocery_share) == (D("27.00"), D("9.90"), D("17.10"))
     assert delivered.status == OrderStatus.DELIVERED and delivered.delivered_on == dt.date(2026, 3, 12)
-    assert services.budget_of(panier.programme).spent == D("9.90")
+    assert str(services.budget_of(panier.programme).spent) == "9.90"  # to the cent, as the page shows it
 
 
 def test_a_delivery_past_the_budget_is_refused(panier: Any, territory: Any) -> None:
@@ -135,9 +135,9 @@ def test_an_order_only_moves_forward(panier: Any, territory: Any) -> None:
 
 
 def test_orders_outside_the_programme_are_refused(panier: Any, territory: Any) -> None:
-    with pytest.raises(ValidationError, match="court du 2026-01-01 au 2026-12-31"):
+    with pytest.raises(ValidationError, match="court du 2026-01-01 au"):
         services.order_place(programme=panier.programme, grocery=panier.grocery, producer=territory.cheese_farm,
-                             quantities={panier.fourme.pk: D("1")}, ordered_on=dt.date(2027, 1, 4))  # fmt: skip
+                             quantities={panier.fourme.pk: D("1")}, ordered_on=dt.date(2025, 12, 31))  # fmt: skip
     with pytest.raises(ValidationError, match="ne fait pas partie du programme"):
         services.order_place(programme=panier.programme, grocery=panier.other_grocery, producer=territory.cheese_farm,
                              quantities={panier.fourme.pk: D("1")}, ordered_on=DAY)  # fmt: skip
