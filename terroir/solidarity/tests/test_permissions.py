@@ -11,6 +11,7 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -191,3 +192,14 @@ def test_a_producer_sets_its_prices_and_a_coordinator_creates_programmes(
     response = client.post(reverse("solidarity:home"), programme)
     created = Programme.objects.get(name="Hiver")
     assert response.status_code == 302 and created.share_rate == D("0.3000") and created.ends == dt.date(2027, 2, 28)
+
+
+def test_the_admin_shows_programmes_prices_and_orders_read_only(panier: Any, order: Order) -> None:
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    client = Client()
+    client.force_login(admin)
+    for name in ("programme", "agreedprice", "order"):
+        assert client.get(reverse(f"admin:solidarity_{name}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:solidarity_{name}_add")).status_code == 403
+    page = client.get(reverse("admin:solidarity_order_change", args=[order.pk]))
+    assert page.status_code == 200 and "Fourme d&#x27;Ambert 250 g" in page.content.decode()
