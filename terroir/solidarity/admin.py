@@ -36,7 +36,7 @@ class AgreedPriceAdmin(ReadOnly):
 
 class LineInline(admin.TabularInline):
     model = OrderLine
-    fields = ["product", "unit", "unit_price", "quantity", "delivered", "amount", "partner_share", "grocery_share"]
+    fields = ("product", "unit", "unit_price", "quantity", "delivered", "amount", "partner_share", "grocery_share")
     readonly_fields = fields
     extra = 0
     can_delete = False
