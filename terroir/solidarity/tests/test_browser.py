@@ -1,6 +1,7 @@
 """In a real browser, at desktop and phone sizes: the grocery places an order at the agreed prices; the
 producer confirms it and delivers less than ordered; the funder reads the programme's totals (figures,
-chart, tables) and downloads them as PDF; every page fits the screen. Screenshots go to /tmp/shots-sg."""
+chart, tables) and downloads them as PDF; every page fits the screen, and axe-core finds no serious
+accessibility violation. Screenshots go to /tmp/shots-sg."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from terroir.conftest import offline_tab, past_the_edge, wider_than_the_screen
 from terroir.needs.tests.test_browser import signed_in
+from terroir.site.tests.test_browser_axe import violations
 from terroir.solidarity import services
 
 from .conftest import panier_build
@@ -33,8 +35,10 @@ def shot(tab: Any, name: str) -> None:
 
 
 def fits(tab: Any) -> None:
+    """Nothing wider than the screen, and no serious or critical accessibility violation (axe-core)."""
     assert wider_than_the_screen(tab) <= 0
     assert past_the_edge(tab) == []
+    assert violations(tab) == []
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
