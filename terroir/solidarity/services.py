@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from terroir.directory.models import Actor, Place
 
-from . import shares
+from . import notify, shares
 from .access import grocery_kinds
 from .models import COMMITTED, AgreedPrice, Order, OrderLine, OrderStatus, Programme, ShareKind, Unit
 
@@ -225,6 +225,7 @@ def order_place(
     for line in lines:
         line.order = order
     OrderLine.objects.bulk_create(lines)
+    transaction.on_commit(lambda: notify.order_placed(order=order))
     return order
 
 
@@ -242,6 +243,7 @@ def order_answer(*, order: Order, accept: bool, by: Any = None) -> Order:
     order.status = OrderStatus.CONFIRMED if accept else OrderStatus.DECLINED
     order.answered_by, order.answered_at = (by if getattr(by, "pk", None) else None), timezone.now()
     order.save(update_fields=["status", "answered_by", "answered_at"])
+    transaction.on_commit(lambda: notify.order_changed(order=order))
     return order
 
 
@@ -277,6 +279,7 @@ def order_deliver(
     order.status = OrderStatus.DELIVERED
     order.delivered_on = delivered_on or timezone.localdate()
     order.save(update_fields=["status", "delivered_on", "amount", "partner_share", "grocery_share"])
+    transaction.on_commit(lambda: notify.order_changed(order=order))
     return order
 
 

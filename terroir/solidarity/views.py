@@ -175,7 +175,7 @@ def _statement_period(request: HttpRequest) -> tuple[datetime.date, datetime.dat
 
 @login_required
 def grocery(request: HttpRequest, place_id: int, format: str = "html") -> HttpResponse:
-    found = get_object_or_404(Place.objects.select_related("operator"), pk=place_id)
+    found = get_object_or_404(Place.objects.select_related("operator"), pk=place_id, kind__in=access.grocery_kinds())
     if not access.can_see_grocery(request.user, found):
         raise PermissionDenied(_("A grocery's orders are for its people and the territory's coordinators."))
     first, last = _statement_period(request)
@@ -221,7 +221,7 @@ def _quantities(request: HttpRequest, prefix: str) -> dict[int, Decimal]:
 
 @login_required
 def order_new(request: HttpRequest, place_id: int, programme_id: int, producer_id: int) -> HttpResponse:
-    place = get_object_or_404(Place, pk=place_id)
+    place = get_object_or_404(Place, pk=place_id, kind__in=access.grocery_kinds())
     if not access.can_order_for(request.user, place):
         raise PermissionDenied(_("Only the grocery's people order for it."))
     found = get_object_or_404(Programme, pk=programme_id, groceries=place)

@@ -203,3 +203,9 @@ def test_the_admin_shows_programmes_prices_and_orders_read_only(panier: Any, ord
         assert client.get(reverse(f"admin:solidarity_{name}_add")).status_code == 403
     page = client.get(reverse("admin:solidarity_order_change", args=[order.pk]))
     assert page.status_code == 200 and "Fourme d&#x27;Ambert 250 g" in page.content.decode()
+
+
+def test_a_place_that_is_no_grocery_has_no_grocery_page(territory: Any, people: Any) -> None:
+    client = Client()
+    client.force_login(people.claire)  # her farm runs the farm shop: a place, but no grocery
+    assert client.get(reverse("solidarity:grocery", args=[territory.farm_shop.pk])).status_code == 404

@@ -180,3 +180,19 @@ def test_the_periods_lines_are_the_delivered_orders_by_their_delivery_day(panier
     march = services.delivered_lines(Order.objects.all(), dt.date(2026, 3, 1), dt.date(2026, 3, 31))
     assert [(line.quantity, line.amount, line.partner) for line in march] == [(D("2.000"), D("12.80"), D("4.00"))]
     assert services.delivered_lines(Order.objects.all(), dt.date(2026, 4, 1), dt.date(2026, 4, 30)) == []
+
+
+def test_the_producer_hears_of_a_new_order_and_the_grocery_of_its_answer_and_delivery(
+    panier: Any, territory: Any, people: Any, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place(panier, territory, {panier.fourme.pk: "3"})
+    assert [mail.to for mail in mailoutbox] == [[people.claire.email]]
+    assert "Le Panier solidaire" in mailoutbox[0].subject and "19,20 €" in mailoutbox[0].body
+    assert order.get_absolute_url() in mailoutbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        services.order_answer(order=order, accept=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.order_deliver(order=order, delivered={})
+    assert [mail.to for mail in mailoutbox[1:]] == [[panier.nadia.email], [panier.nadia.email]]
+    assert "confirmée" in mailoutbox[1].subject and "livrée" in mailoutbox[2].subject
