@@ -70,20 +70,32 @@ def programme_create(
 
 
 @transaction.atomic
-def programme_budget_set(*, programme: Programme, budget: Decimal, ends: datetime.date | None = None) -> Programme:
-    """A new envelope (or end date). Never below what its orders already committed; the share rule itself
-    is not changed once orders were made under it (their shares would no longer follow it)."""
+def programme_update(
+    *, programme: Programme, budget: Decimal, ends: datetime.date, groceries: Iterable[Place],
+    producers: Iterable[Actor] = (),
+) -> Programme:  # fmt: skip
+    """A new envelope, end date, groceries or producers. The budget never goes below what the orders already
+    commit, nor the end before the last order; the share rule is not changed (the orders' shares follow it).
+    A grocery or producer taken out keeps its orders, counted as before."""
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    groceries, producers = list(groceries), list(producers)
     committed = budget_of(programme).committed
     if budget < committed:
         raise ValidationError({"budget": _("The orders already commit %(committed)s: the budget cannot be less.")
                                % {"committed": shares.money(committed)}})  # fmt: skip
-    programme.budget = budget
-    if ends is not None:
-        if ends < programme.starts:
-            raise ValidationError({"ends": _("The programme ends after it starts.")})
-        programme.ends = ends
+    last = programme.orders.order_by("-ordered_on").values_list("ordered_on", flat=True).first()
+    if ends < programme.starts or (last is not None and ends < last):
+        raise ValidationError({"ends": _("The programme ends after it starts and after its last order.")})
+    if not groceries:
+        raise ValidationError({"groceries": _("Name at least one grocery.")})
+    if any(place.kind not in grocery_kinds() for place in groceries):
+        raise ValidationError({"groceries": _("A programme funds solidarity or cooperative groceries only.")})
+    if any(not actor.is_producer for actor in producers):
+        raise ValidationError({"producers": _("Only producers supply a programme.")})
+    programme.budget, programme.ends = budget, ends
     programme.save(update_fields=["budget", "ends"])
+    programme.groceries.set(groceries)
+    programme.producers.set(producers)
     return programme
 
 

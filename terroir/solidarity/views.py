@@ -113,9 +113,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "solidarity/home.html", context, status=400 if form is not None and form.errors else 200)
 
 
-class BudgetForm(forms.Form):
+class ProgrammeEditForm(forms.Form):
     budget = forms.DecimalField(label=gettext_lazy("Budget for the period (€)"), min_value=0, decimal_places=2,
                                 max_digits=12)  # fmt: skip
+    ends = forms.DateField(label=gettext_lazy("To"), widget=date_input())
+    groceries = ProgrammeForm.base_fields["groceries"]
+    producers = ProgrammeForm.base_fields["producers"]
 
 
 @login_required
@@ -124,13 +127,15 @@ def programme(request: HttpRequest, programme_id: int, format: str = "html") -> 
     if not access.can_see_programme(request.user, found):
         raise PermissionDenied(_("A programme's figures are for its funder and the territory's coordinators."))
     coordinator = is_coordinator(request.user)
-    form = BudgetForm(request.POST or None, initial={"budget": found.budget}) if coordinator else None
+    initial = {"budget": found.budget, "ends": found.ends, "groceries": list(found.groceries.all()),
+               "producers": list(found.producers.all())}  # fmt: skip
+    form = ProgrammeEditForm(request.POST or None, initial=initial) if coordinator else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied(_("This page is for the territory's coordinators."))
         if form.is_valid():
             try:
-                services.programme_budget_set(programme=found, budget=form.cleaned_data["budget"])
+                services.programme_update(programme=found, **form.cleaned_data)
             except ValidationError as exc:
                 form_errors_add(form, exc)
             else:

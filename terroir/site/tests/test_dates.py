@@ -242,6 +242,14 @@ def programme_ends(territory: Any, people: Any) -> Case:
     return _programme(territory, people, "ends")
 
 
+def programme_changed_ends(territory: Any, people: Any) -> Case:
+    """Camille moves a programme's last day on its page."""
+    panier = panier_build(territory, people)
+    Programme.objects.filter(pk=panier.programme.pk).update(ends=DAY)
+    return Case(people.camille, f"/solidarity/programmes/{panier.programme.pk}/", "ends",
+                lambda: Programme.objects.get(pk=panier.programme.pk).ends, {})  # fmt: skip
+
+
 def price_valid_from(territory: Any, people: Any) -> Case:
     """Claire sets an agreed price for a solidarity grocery programme; the product left out at first."""
     panier = panier_build(territory, people)
@@ -254,7 +262,7 @@ def price_valid_from(territory: Any, people: Any) -> Case:
 
 CASES = [place_closed, need_start, answer_first_delivery, order_week, meeting_date, trip_day, trip_until, parcel_day,
          sale_sold_on, absence_first_day, absence_last_day, rota_first_day, programme_starts, programme_ends,
-         price_valid_from]  # fmt: skip
+         programme_changed_ends, price_valid_from]  # fmt: skip
 
 
 @pytest.mark.parametrize("make", CASES, ids=lambda make: make.__name__)

@@ -209,3 +209,16 @@ def test_a_place_that_is_no_grocery_has_no_grocery_page(territory: Any, people: 
     client = Client()
     client.force_login(people.claire)  # her farm runs the farm shop: a place, but no grocery
     assert client.get(reverse("solidarity:grocery", args=[territory.farm_shop.pk])).status_code == 404
+
+
+def test_only_a_coordinator_changes_a_programme_on_its_page(panier: Any, territory: Any, people: Any) -> None:
+    url = reverse("solidarity:programme", args=[panier.programme.pk])
+    data = {"budget": "150", "ends": "2026-12-31", "groceries": [panier.grocery.pk, panier.other_grocery.pk],
+            "producers": [territory.cheese_farm.pk]}  # fmt: skip
+    client = Client()
+    client.force_login(panier.lucie)
+    assert client.post(url, data).status_code == 403
+    client.force_login(people.camille)
+    assert client.post(url, data).status_code == 302
+    changed = Programme.objects.get(pk=panier.programme.pk)
+    assert (changed.budget, changed.ends, changed.groceries.count()) == (D("150"), dt.date(2026, 12, 31), 2)

@@ -155,11 +155,17 @@ def test_a_programme_naming_no_producer_takes_any(panier: Any, territory: Any) -
     assert not services.is_supplier(panier.programme, territory.market_gardener)
 
 
-def test_a_budget_is_not_set_below_what_orders_committed(panier: Any, territory: Any) -> None:
-    place(panier, territory, {panier.fourme.pk: "30"})  # 60.00
+def test_a_programme_changes_but_not_below_its_orders(panier: Any, territory: Any) -> None:
+    place(panier, territory, {panier.fourme.pk: "30"})  # 60.00 on 10 March
+    same = {"programme": panier.programme, "groceries": [panier.grocery], "producers": [territory.cheese_farm]}
     with pytest.raises(ValidationError, match="engagent déjà 60,00 €"):
-        services.programme_budget_set(programme=panier.programme, budget=D("50"))
-    assert services.programme_budget_set(programme=panier.programme, budget=D("60")).budget == D("60")
+        services.programme_update(budget=D("50"), ends=YEAR[1], **same)
+    with pytest.raises(ValidationError, match="après sa dernière commande"):
+        services.programme_update(budget=D("60"), ends=DAY - dt.timedelta(days=1), **same)
+    changed = services.programme_update(budget=D("60"), ends=DAY, **same)
+    assert (changed.budget, changed.ends) == (D("60"), DAY)
+    assert list(changed.producers.all()) == [territory.cheese_farm]
+    assert services.budget_of(changed).committed == D("60.00")  # the honey farm out, the orders as they were
 
 
 def test_a_programme_funds_groceries_only(panier: Any, territory: Any) -> None:
