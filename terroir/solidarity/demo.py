@@ -94,7 +94,7 @@ def _orders(programme: Programme, grocery: Place, producers: list[tuple[Actor, l
                 return  # the envelope is spent: the demo stops before the budget refuses
             order = services.order_place(programme=programme, grocery=grocery, producer=producer,
                                          quantities=quantities, ordered_on=day)  # fmt: skip
-            if (today - day).days < 7:
+            if (today - day).days < 14:  # the last fortnight's: not delivered yet
                 if rng.random() < 0.5:
                     services.order_answer(order=order, accept=True)
                 continue
