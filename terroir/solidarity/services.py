@@ -23,6 +23,14 @@ from .access import grocery_kinds
 from .models import COMMITTED, AgreedPrice, Order, OrderLine, OrderStatus, Programme, ShareKind, Unit
 
 ZERO = Decimal("0.00")
+# What a line's quantity column holds (10 digits, 3 decimals), far above any grocery's order.
+MAX_QUANTITY = Decimal("100000")
+
+
+def _quantity_check(quantity: Decimal) -> Decimal:
+    if not quantity.is_finite() or quantity > MAX_QUANTITY:
+        raise ValidationError(_("A quantity is at most %(max)s.") % {"max": MAX_QUANTITY})
+    return quantity.quantize(Decimal("0.001"))
 
 
 def _rule_check(share_kind: str, share_rate: Decimal | None, share_amount: Decimal | None,
@@ -228,7 +236,7 @@ def order_place(
     for pk, quantity in wanted.items():
         row = prices[pk]
         line = OrderLine(price=row, product=row.product, unit=row.unit, unit_price=row.price,
-                         quantity=quantity.quantize(Decimal("0.001")))  # fmt: skip
+                         quantity=_quantity_check(quantity))  # fmt: skip
         _line_fill(line, programme.rule)
         lines.append(line)
     _sums(order, lines)
@@ -283,7 +291,7 @@ def order_deliver(
         quantity = delivered.get(line.pk, line.quantity)
         if quantity < 0:
             raise ValidationError(_("A quantity delivered is not negative."))
-        line.delivered = quantity.quantize(Decimal("0.001"))
+        line.delivered = _quantity_check(quantity)
         _line_fill(line, programme.rule)
     _sums(order, lines)
     _budget_check(programme, order.partner_share, without=order)

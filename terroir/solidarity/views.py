@@ -218,9 +218,12 @@ def _quantities(request: HttpRequest, prefix: str) -> dict[int, Decimal]:
         if not key.startswith(prefix) or not value.strip():
             continue
         try:
-            found[int(key.removeprefix(prefix))] = Decimal(value.strip().replace(",", "."))
+            number = Decimal(value.strip().replace(",", "."))
+            found[int(key.removeprefix(prefix))] = number
         except (InvalidOperation, ValueError):
-            raise ValidationError(_("“%(value)s” is not a quantity.") % {"value": value[:20]}) from None
+            number = Decimal("NaN")
+        if not number.is_finite():  # "NaN" and "Infinity" read as decimals too
+            raise ValidationError(_("“%(value)s” is not a quantity.") % {"value": value[:20]})
     return found
 
 

@@ -222,3 +222,12 @@ def test_only_a_coordinator_changes_a_programme_on_its_page(panier: Any, territo
     assert client.post(url, data).status_code == 302
     changed = Programme.objects.get(pk=panier.programme.pk)
     assert (changed.budget, changed.ends, changed.groceries.count()) == (D("150"), dt.date(2026, 12, 31), 2)
+
+
+@pytest.mark.parametrize("typed", ["NaN", "Infinity", "deux", "1e9"])
+def test_a_quantity_that_is_no_quantity_comes_back_refused(panier: Any, territory: Any, typed: str) -> None:
+    url = reverse("solidarity:order_new", args=[panier.grocery.pk, panier.programme.pk, territory.cheese_farm.pk])
+    client = Client()
+    client.force_login(panier.nadia)
+    response = client.post(url, {f"q{panier.fourme.pk}": typed})
+    assert response.status_code == 400 and not Order.objects.exists()
