@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "terroir.logistics",
     "terroir.supply",
     "terroir.shops",
+    "terroir.solidarity",
     "terroir.carpool",
     # Indicators over the capability apps (it reads the directory, needs and logistics): above them.
     "terroir.observatory",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("logistics/", include("terroir.logistics.urls")),
     path("supply/", include("terroir.supply.urls")),
     path("shops/", include("terroir.shops.urls")),
+    path("solidarity/", include("terroir.solidarity.urls")),
     path("carpool/", include("terroir.carpool.urls")),
     path("observatory/", include("terroir.observatory.urls")),
     path("", include(directory_pages)),

@@ -27,6 +27,8 @@ from terroir.needs.models import Answer, Need
 from terroir.shops import services as shops
 from terroir.shops.models import Rota, Sale
 from terroir.shops.tests.conftest import le_local_build
+from terroir.solidarity.models import AgreedPrice, Programme
+from terroir.solidarity.tests.conftest import panier_build
 
 pytestmark = pytest.mark.django_db
 
@@ -222,8 +224,45 @@ def rota_first_day(territory: Any, people: Any) -> Case:
                 lambda: Rota.objects.get(shop=local.shop).first_day, {"weeks": "1"}, first=first)  # fmt: skip
 
 
+def _programme(territory: Any, people: Any, field: str) -> Case:
+    """Camille creates a solidarity grocery programme; the name left out at first."""
+    panier = panier_build(territory, people)
+    first = {"name": "", "funder": str(panier.ccas.pk), "groceries": str(panier.grocery.pk), "share_kind": "percent",
+             "share_percent": "30", "share_amount": "", "share_cap": "", "budget": "250", "starts": DAY.isoformat(),
+             "ends": DAY.isoformat()}  # fmt: skip
+    return Case(people.camille, "/solidarity/", field, lambda: getattr(Programme.objects.get(name="Hiver"), field),
+                {"name": "Hiver"}, first=first)  # fmt: skip
+
+
+def programme_starts(territory: Any, people: Any) -> Case:
+    return _programme(territory, people, "starts")
+
+
+def programme_ends(territory: Any, people: Any) -> Case:
+    return _programme(territory, people, "ends")
+
+
+def programme_changed_ends(territory: Any, people: Any) -> Case:
+    """Camille moves a programme's last day on its page."""
+    panier = panier_build(territory, people)
+    Programme.objects.filter(pk=panier.programme.pk).update(ends=DAY)
+    return Case(people.camille, f"/solidarity/programmes/{panier.programme.pk}/", "ends",
+                lambda: Programme.objects.get(pk=panier.programme.pk).ends, {})  # fmt: skip
+
+
+def price_valid_from(territory: Any, people: Any) -> Case:
+    """Claire sets an agreed price for a solidarity grocery programme; the product left out at first."""
+    panier = panier_build(territory, people)
+    first = {"programme": str(panier.programme.pk), "grocery": "", "product": "", "unit": "kg", "price": "14.50",
+             "valid_from": DAY.isoformat()}  # fmt: skip
+    url = f"/solidarity/producers/{territory.cheese_farm.pk}/"
+    return Case(people.claire, url, "valid_from", lambda: AgreedPrice.objects.get(product="Tomme").valid_from,
+                {"product": "Tomme"}, first=first)  # fmt: skip
+
+
 CASES = [place_closed, need_start, answer_first_delivery, order_week, meeting_date, trip_day, trip_until, parcel_day,
-         sale_sold_on, absence_first_day, absence_last_day, rota_first_day]  # fmt: skip
+         sale_sold_on, absence_first_day, absence_last_day, rota_first_day, programme_starts, programme_ends,
+         programme_changed_ends, price_valid_from]  # fmt: skip
 
 
 @pytest.mark.parametrize("make", CASES, ids=lambda make: make.__name__)
@@ -274,5 +313,5 @@ def test_every_date_field_of_a_form_uses_the_iso_date_input() -> None:
         assert widget.format == "%Y-%m-%d", where
     # Each form with a date is in the round trip above.
     covered = {"closed_at", "start_date", "first_delivery", "week", "date", "day", "until", "sold_on", "first_day",
-               "last_day"}  # fmt: skip
+               "last_day", "starts", "ends", "valid_from"}  # fmt: skip
     assert {where.rsplit(".", 1)[1] for where, _w in widgets} <= covered

@@ -20,6 +20,7 @@ from terroir.logistics.demo import logistics_demo_clear, logistics_demo_load
 from terroir.observatory.models import Territory
 from terroir.observatory.territories import territory_create
 from terroir.shops.demo import shops_demo_clear, shops_demo_load
+from terroir.solidarity.demo import solidarity_demo_clear, solidarity_demo_load
 
 # The observatory's demo territory: Clermont Auvergne Métropole, Thiers Dore et Montagne, Ambert Livradois
 # Forez — the communes the demo's producers and places are drawn in.
@@ -40,12 +41,14 @@ class Command(BaseCommand):
         # Upper layers' demo data first: the orders name the directory's demo producers.
         logistics_demo_clear()
         shops_demo_clear()
+        solidarity_demo_clear()
         summary = demo_load(seed=seed, producers=producers, places=places, progress=self.stdout.write)
         search_tables_maintain()
         orders = logistics_demo_load()
         self.stdout.write(f"Pooled rounds: a cooperative's depot, 2 vehicles, {orders} orders this week")
         shop = shops_demo_load()
         self.stdout.write(f"Producers' shop: /shops/{shop.pk}/" if shop else "Producers' shop: none (no such place)")
+        self.stdout.write(f"Solidarity grocery: /solidarity/programmes/{solidarity_demo_load().pk}/")
         self.stdout.write(f"Events: {events_demo_load()} coming events at markets and shops")
         # Kept when it exists: its objectives and history are a coordinator's, not the demo's to replace.
         if not Territory.objects.filter(slug=DEMO_TERRITORY).exists():
