@@ -12,14 +12,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.permissions import actor_ids_of
+from terroir.directory.filters import parse_bbox
 from terroir.directory.forms import CommuneField, form_errors_add
 from terroir.directory.models import Actor, Place
+from terroir.directory.search import InvalidParameter
 
 from . import calendars, services
 from .models import Event, Participation
@@ -208,23 +212,43 @@ def calendar_place(request: HttpRequest, place_id: int) -> HttpResponse:
                      filename=f"evenements-lieu-{place.pk}")  # fmt: skip
 
 
+def when_said(event: Event) -> str:
+    """An event's dates in words, in the reader's language and the site's zone: "samedi 12 décembre 2026,
+    09:00 – 18:00", or both days when it lasts more than one."""
+    starts, ends = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
+    start = date_format(starts, "l j F Y, H:i")
+    end = date_format(ends, "H:i" if starts.date() == ends.date() else "l j F Y, H:i")
+    return f"{start} – {end}"
+
+
 def map_features(request: HttpRequest) -> JsonResponse:
-    """The coming public events as GeoJSON points, for a map layer beside the places'."""
-    features = [
-        {
+    """The coming public events as GeoJSON points, for the search map's layer beside the places: those in
+    `bbox` (WEST,SOUTH,EAST,NORTH, the map's view) when asked, the 500 soonest."""
+    box = None
+    if request.GET.get("bbox"):
+        try:
+            box = parse_bbox("bbox", request.GET["bbox"])
+        except InvalidParameter as exc:
+            return JsonResponse({"error": {"code": "invalid", "message": str(exc)}}, status=400)
+    features = []
+    for e in services.upcoming().iterator(chunk_size=500):
+        position = e.position
+        if position is None or (box is not None and not box.contains(*position)):
+            continue
+        features.append({
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [e.position[1], e.position[0]]},
+            "geometry": {"type": "Point", "coordinates": [position[1], position[0]]},
             "properties": {
-                "id": e.pk,
-                "title": e.title,
-                "kind": e.get_kind_display(),
-                "where": e.where,
-                "starts_at": e.starts_at.isoformat(),
-                "ends_at": e.ends_at.isoformat(),
+                "id": e.pk, "title": e.title, "kind": e.get_kind_display(), "where": e.where,
+                "when": when_said(e), "starts_at": e.starts_at.isoformat(), "ends_at": e.ends_at.isoformat(),
                 "url": e.get_absolute_url(),
             },
-        }
-        for e in services.upcoming()[:500]
-        if e.position is not None
-    ]
+        })  # fmt: skip
+        if len(features) == 500:
+            break
     return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+def map_layer() -> dict[str, str]:
+    """The search map's layer of coming events (registered in the directory's extensions)."""
+    return {"key": "events", "url": reverse("events:map"), "label": _("Upcoming events"), "details": _("See the event")}

@@ -12,6 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
+from terroir.directory.models import Place
+from terroir.events.demo import events_demo_load
+from terroir.events.models import Event
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,3 +85,45 @@ def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
     producer.goto(live_server.url + "/")
     producer.wait_for_selector("#events-coming-section >> text=Journée des producteurs d'Auvergne")
     fits(producer, f"events-home-{size}")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_search_map_draws_the_demo_events_and_a_visitor_switches_them_off(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, settings: Any, size: str
+) -> None:
+    settings.TERROIR_TILE_URL = ""
+    events_demo_load(places=Place.objects.filter(commune=territory.ambert))  # the market's and Le Local's
+    tab = offline_tab(browser, live_server, browser.new_context(
+        locale="fr-FR", viewport={"width": SIZES[size][0], "height": SIZES[size][1]}, is_mobile=size == "phone"
+    ))  # fmt: skip
+    tab.goto(live_server.url + "/?commune=Ambert&radius_km=10")
+    if size == "phone":
+        tab.get_by_role("button", name="Carte", exact=True).click()
+        tab.locator("#map").wait_for(state="visible")
+    tab.wait_for_function("() => document.getElementById('map')?.dataset.layerEvents === '2'")
+    tab.wait_for_function("() => document.getElementById('map')?.dataset.layerEventsLoading === '0'")
+    market_day = Event.objects.get(place=territory.ambert_market)
+    marker = tab.locator(f'.leaflet-marker-icon.layer-marker[title="{market_day.title}"]')
+    assert marker.count() == 1
+    marker.focus()
+    tab.keyboard.press("Enter")
+    popup = tab.locator(".leaflet-popup-content")
+    popup.wait_for()
+    said = popup.inner_text()
+    assert market_day.title in said and "Marché d'Ambert, Ambert" in said
+    assert "08:00 – 13:00" in said  # its dates in words
+    assert popup.get_by_role("link", name="Voir l’évènement").get_attribute("href") == f"/events/{market_day.pk}/"
+    fits(tab, f"events-map-layer-{size}")
+
+    switch = tab.get_by_role("checkbox", name="Évènements à venir")
+    assert switch.is_checked()
+    switch.uncheck()
+    tab.wait_for_function("() => document.getElementById('map')?.dataset.layerEvents === 'off'")
+    assert tab.locator(".layer-marker").count() == 0
+    assert tab.locator(".leaflet-marker-icon.place-marker").count() == 3  # the places stay
+    fits(tab, f"events-map-layer-off-{size}")
+    # Switched on again, it asks for the map's view once more and draws them back.
+    with tab.expect_response(lambda r: "/events/map.geojson?bbox=" in r.url):
+        switch.check()
+    tab.wait_for_function("() => document.getElementById('map')?.dataset.layerEvents === '2'")
+    assert tab.locator(".layer-marker").count() == 2
