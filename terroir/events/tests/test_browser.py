@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
 from terroir.directory.models import Place
+from terroir.events import services
 from terroir.events.demo import events_demo_load
 from terroir.events.models import Event
 
@@ -127,3 +128,48 @@ def test_the_search_map_draws_the_demo_events_and_a_visitor_switches_them_off(
         switch.check()
     tab.wait_for_function("() => document.getElementById('map')?.dataset.layerEvents === '2'")
     assert tab.locator(".layer-marker").count() == 2
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_organiser_moves_the_event_then_cancels_it_and_visitors_see_why(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
+    size: str, mailoutbox: list[Any],
+) -> None:  # fmt: skip
+    settings.TERROIR_TILE_URL = ""
+    start = (timezone.localtime() + dt.timedelta(days=12)).replace(hour=9, minute=0, second=0, microsecond=0)
+    event = services.event_publish(event=services.event_create(
+        by=people.sophie, organiser=territory.clermont_supermarket.operator, title="Journée des producteurs",
+        kind=Event.Kind.LOCAL_PRODUCT_DAY, starts_at=start, ends_at=start + dt.timedelta(hours=9),
+        place_id=territory.clermont_supermarket.pk,
+    ), by=people.sophie)  # fmt: skip
+    services.participation_signup(event=event, producer=territory.honey_farm, by=people.hugo)
+    organiser = tab_of(browser, live_server, people.sophie, SIZES[size])
+    organiser.goto(live_server.url + event.get_absolute_url())
+    organiser.get_by_role("link", name="Modifier l’évènement").click()
+    organiser.wait_for_url("**/edit/")
+    fits(organiser, f"events-edit-{size}")
+    organiser.fill("input[name=starts_at]", (start + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    organiser.fill("input[name=ends_at]", (start + dt.timedelta(days=1, hours=8)).strftime("%Y-%m-%dT%H:%M"))
+    organiser.check("input[name=signups_closed]")
+    organiser.get_by_role("button", name="Enregistrer", exact=True).click()
+    organiser.wait_for_url(f"**{event.get_absolute_url()}")
+    organiser.wait_for_selector("text=L’évènement est enregistré.")
+    assert "17:00" in organiser.inner_text("article.event")
+    organiser.locator("#cancel-event summary").click()
+    fits(organiser, f"events-cancel-{size}")
+    organiser.fill("textarea[name=reason]", "Le magasin ferme pour travaux.")
+    organiser.locator("#cancel-event").get_by_role("button", name="Annuler l’évènement").click()
+    organiser.wait_for_selector("#cancelled")
+    fits(organiser, f"events-cancelled-{size}")
+
+    visitor = offline_tab(browser, live_server, browser.new_context(
+        locale="fr-FR", viewport={"width": SIZES[size][0], "height": SIZES[size][1]}
+    ))  # fmt: skip
+    visitor.goto(live_server.url + event.get_absolute_url())
+    assert "Cet évènement est annulé. Motif : Le magasin ferme pour travaux." in visitor.inner_text("#cancelled")
+    assert visitor.locator("#organiser-actions").count() == 0
+    fits(visitor, f"events-cancelled-visitor-{size}")
+    # The honey farm's people were told twice (moved, then cancelled), on the worker (at once in tests).
+    assert [m.subject.split("] ")[-1] for m in mailoutbox if m.to == [people.hugo.email]] == [
+        "Modifié : « Journée des producteurs »", "Annulé : « Journée des producteurs »",
+    ]  # fmt: skip

@@ -95,7 +95,7 @@ def test_only_the_organiser_publishes(territory: Any, people: Any, cast: Cast, w
      ("camille", 302)],
 )  # fmt: skip
 def test_only_the_organiser_cancels(people: Any, cast: Cast, who: str, expected: Any) -> None:
-    response = client_of(who, people, cast).post(reverse("events:cancel", args=[cast.event.pk]))
+    response = client_of(who, people, cast).post(reverse("events:cancel", args=[cast.event.pk]), {"reason": "Tempête."})
     assert outcome(response) == expected
     cast.event.refresh_from_db()
     assert (cast.event.status == Event.Status.CANCELLED) is (expected == 302)
