@@ -20,10 +20,10 @@ SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 ITEMS = ".account-nav > a, .account-nav > details > summary, .account-nav > form"
 
 
-def tab_of(browser: Any, live_server: Any, user: Any, size: str) -> Any:
+def tab_of(browser: Any, live_server: Any, user: Any, size: str, *, script: bool = True) -> Any:
     width, height = SIZES[size]
     context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height},
-                                  is_mobile=size == "phone")  # fmt: skip
+                                  is_mobile=size == "phone", java_script_enabled=script)  # fmt: skip
     tab = offline_tab(browser, live_server, context)
     client = Client()
     client.force_login(user)
@@ -80,4 +80,22 @@ def test_on_a_phone_more_opens_inside_the_folded_menu(
     screenshot(tab, f"menu-{who}-more-phone")
     shops.click()
     tab.wait_for_url("**/shops/")
+    tab.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_more_opens_without_javascript(
+    browser: Any, live_server: Any, territory: Any, people: Any, settings: Any, size: str
+) -> None:
+    settings.TERROIR_TILE_URL = ""
+    tab = tab_of(browser, live_server, people.claire, size, script=False)
+    tab.goto(live_server.url + "/needs/")
+    alerts = tab.locator("#more-menu").get_by_role("link", name="Alertes")
+    assert not alerts.is_visible()
+    tab.locator("#more-menu > summary").click()  # the header's menu is open in the HTML: no button to press
+    assert alerts.is_visible()
+    assert wider_than_the_screen(tab) <= 0
+    screenshot(tab, f"menu-claire-more-no-script-{size}")
+    alerts.click()
+    tab.wait_for_url("**/needs/alerts/")
     tab.context.close()
