@@ -168,7 +168,7 @@ def event_update(
     dates or where), the producers signed up are told, each in their language, on the worker."""
     _organiser_only(by, event)
     now = now or timezone.now()
-    event = Event.objects.select_for_update().select_related("place__commune", "commune").get(pk=event.pk)
+    event = Event.objects.select_for_update(of=("self",)).select_related("place__commune", "commune").get(pk=event.pk)
     if event.status == Event.Status.CANCELLED:
         raise ValidationError(_("A cancelled event is no longer changed."))
     if event.ends_at <= now:
