@@ -147,10 +147,6 @@ def test_a_cancelled_draft_stays_hidden_from_the_public(territory: Any, people: 
 # The e-mails.
 
 
-def subjects_to(outbox: list[Any], address: str) -> list[str]:
-    return [m.subject for m in outbox if m.to == [address]]
-
-
 def test_the_organiser_is_told_when_a_producer_signs_up_and_withdraws(
     territory: Any, people: Any, cast: Cast, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -159,7 +155,7 @@ def test_the_organiser_is_told_when_a_producer_signs_up_and_withdraws(
     assert [m.to for m in mailoutbox] == [[people.sophie.email]]
     mail = mailoutbox[0]
     assert "Rucher de la Durolle" in mail.subject and cast.event.title in mail.subject
-    assert "Acceptez-la ou refusez-la" in mail.body and cast.event.get_absolute_url() in mail.body
+    assert "Acceptez ou refusez son inscription" in mail.body and cast.event.get_absolute_url() in mail.body
     assert not mail.alternatives  # plain text
     with django_capture_on_commit_callbacks(execute=True):
         services.participation_withdraw(participation=asked, by=people.hugo)
