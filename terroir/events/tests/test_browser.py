@@ -169,6 +169,9 @@ def test_the_organiser_moves_the_event_then_cancels_it_and_visitors_see_why(
     assert "Cet évènement est annulé. Motif : Le magasin ferme pour travaux." in visitor.inner_text("#cancelled")
     assert visitor.locator("#organiser-actions").count() == 0
     fits(visitor, f"events-cancelled-visitor-{size}")
+    visitor.goto(live_server.url + "/events/")
+    assert "annulé" in visitor.locator("#events li", has_text="Journée des producteurs").inner_text()
+    fits(visitor, f"events-list-cancelled-{size}")
     # The honey farm's people were told twice (moved, then cancelled), on the worker (at once in tests).
     assert [m.subject.split("] ")[-1] for m in mailoutbox if m.to == [people.hugo.email]] == [
         "Modifié : « Journée des producteurs »", "Annulé : « Journée des producteurs »",
