@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "terroir.directory.context_processors.territory",
                 "terroir.accounts.context_processors.roles",
+                "terroir.site.menu.menu",
             ],
         },
     },

@@ -230,12 +230,16 @@
     }
   }
 
-  function refresh() {
+  function viewBox() {
     var b = map.getBounds();
     var west = Math.max(-180, b.getWest()), east = Math.min(180, b.getEast());
     var south = Math.max(-90, b.getSouth()), north = Math.min(90, b.getNorth());
+    return [west, south, east, north].map(function (v) { return v.toFixed(5); }).join(",");
+  }
+
+  function refresh() {
     var params = new URLSearchParams(config.filters || {});
-    params.set("bbox", [west, south, east, north].map(function (v) { return v.toFixed(5); }).join(","));
+    params.set("bbox", viewBox());
     params.set("zoom", String(map.getZoom()));
     if (controller) { controller.abort(); }
     controller = new AbortController();
@@ -253,10 +257,113 @@
       .catch(function (err) { if (err.name !== "AbortError") { el.dataset.loading = "0"; } });
   }
 
+  // Layers of other apps (the coming events): points asked for the map's view like the places, each
+  // with its switch in the legend. A layer switched off is neither drawn nor asked for.
+  var legendList = document.querySelector("#map-legend ul");
+  var overlays = (config.layers || []).map(function (spec) {
+    var overlay = { spec: spec, group: L.layerGroup().addTo(map), markers: {}, controller: null, on: true };
+    el.setAttribute("data-layer-" + spec.key, "0");
+    if (legendList) {
+      var item = document.createElement("li");
+      item.className = "legend-layer";
+      var label = document.createElement("label");
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.checked = true;
+      box.id = "layer-" + spec.key;
+      var mark = document.createElement("span");
+      mark.className = "layer-mark layer-mark-" + spec.key;
+      mark.setAttribute("aria-hidden", "true");
+      label.appendChild(box);
+      label.appendChild(mark);
+      label.appendChild(document.createTextNode(" " + spec.label));
+      item.appendChild(label);
+      legendList.appendChild(item);
+      box.addEventListener("change", function () {
+        overlay.on = box.checked;
+        if (overlay.on) {
+          overlay.group.addTo(map);
+          refreshOverlay(overlay);
+        } else {
+          if (overlay.controller) { overlay.controller.abort(); }
+          map.removeLayer(overlay.group);
+          el.setAttribute("data-layer-" + spec.key + "-loading", "0");
+          el.setAttribute("data-layer-" + spec.key, "off");
+        }
+      });
+    }
+    return overlay;
+  });
+
+  function overlayIcon(key) {
+    var badge = document.createElement("span");
+    badge.className = "layer-mark layer-mark-" + key;
+    badge.setAttribute("aria-hidden", "true");
+    return L.divIcon({ className: "layer-marker", html: badge, iconSize: [24, 24] });
+  }
+
+  function overlayPopup(spec, p) {
+    // Text nodes only: a title typed by an organiser never becomes HTML.
+    var box = document.createElement("div");
+    box.className = "layer-popup";
+    var title = document.createElement("p");
+    title.className = "popup-title";
+    var strong = document.createElement("strong");
+    strong.textContent = p.title;
+    title.appendChild(strong);
+    box.appendChild(title);
+    if (p.kind) { box.appendChild(line("popup-kind", p.kind.charAt(0).toUpperCase() + p.kind.slice(1))); }
+    if (p.when) { box.appendChild(line("popup-when", p.when)); }
+    if (p.where) { box.appendChild(line("popup-where", p.where)); }
+    if (p.url && p.url.charAt(0) === "/") {
+      var a = document.createElement("a");
+      a.href = p.url;
+      a.textContent = spec.details;
+      if (embedded) { a.target = "_blank"; a.rel = "noopener"; }
+      box.appendChild(a);
+    }
+    return box;
+  }
+
+  function refreshOverlay(overlay) {
+    if (!overlay.on) { return; }
+    var spec = overlay.spec;
+    var params = new URLSearchParams();
+    params.set("bbox", viewBox());
+    if (overlay.controller) { overlay.controller.abort(); }
+    overlay.controller = new AbortController();
+    el.setAttribute("data-layer-" + spec.key + "-loading", "1");
+    fetch(spec.url + "?" + params.toString(), { signal: overlay.controller.signal, headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { features: [] }; })
+      .then(function (body) {
+        var items = (body.features || []).map(function (f) {
+          var p = f.properties || {};
+          return { id: p.id, lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0], p: p };
+        });
+        if (overlay.on) {
+          keep(overlay.group, overlay.markers, items, function (item) {
+            var m = L.marker([item.lat, item.lon], {
+              icon: overlayIcon(spec.key), title: item.p.title, alt: item.p.title, keyboard: true, zIndexOffset: 500,
+            });
+            m.bindPopup(overlayPopup(spec, item.p));
+            return m;
+          });
+          el.setAttribute("data-layer-" + spec.key, String(items.length));
+        }
+        el.setAttribute("data-layer-" + spec.key + "-loading", "0");
+      })
+      .catch(function (err) { if (err.name !== "AbortError") { el.setAttribute("data-layer-" + spec.key + "-loading", "0"); } });
+  }
+
+  function refreshAll() {
+    refresh();
+    overlays.forEach(refreshOverlay);
+  }
+
   // A search the page refused (its message is above the map) is not asked again by the map.
   if (config.asks !== false) {
-    map.on("moveend", refresh);
-    refresh();
+    map.on("moveend", refreshAll);
+    refreshAll();
   } else {
     el.dataset.loading = "0";
   }

@@ -42,3 +42,20 @@
   fit();
   window.addEventListener("resize", fit);
 })();
+
+/* The account menu's "More" (a <details>, usable without JavaScript): on a wide screen a drop-down, closed
+   again by Escape or a click elsewhere, as a menu is. */
+(function () {
+  "use strict";
+  var more = document.getElementById("more-menu");
+  if (!more) { return; }
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && more.open) {
+      more.open = false;
+      more.querySelector("summary").focus();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (more.open && !more.contains(event.target)) { more.open = false; }
+  });
+})();

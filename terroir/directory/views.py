@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from terroir.lib import hours
 
-from . import editing, local, presenters
+from . import editing, extensions, local, presenters
 from .communes import CommuneChoice
 from .filters import QUERY_PARAMETERS, CommuneInvalid, filters_read
 from .models import Actor, Category, Entity, Label, Photo, Place, PlaceKind
@@ -80,6 +80,8 @@ def _map_config(query: PlaceQuery, api_params: dict[str, str], commune: CommuneC
         # The map always asks for the producers without a place of sale: the search finds the
         # others at their places.
         "filters": {**{k: v for k, v in api_params.items() if k != "bbox"}, "producers": "1"},
+        # Layers of upper apps (the coming events), each switched on or off in the legend.
+        "layers": extensions.map_layers(),
         "text": {
             "cluster": _("%(n)s places"),
             "clustered": _("%(n)s places in this area (grouped)"),

@@ -50,7 +50,15 @@ class Event(models.Model):
     public = models.BooleanField(_("public"), default=True)
     # Producers who sign up take part at once, without the organiser accepting each one.
     open_signup = models.BooleanField(_("open to every producer"), default=False)
+    # The organiser stops taking sign-ups (the stands are all taken); those already in stay.
+    signups_closed = models.BooleanField(_("sign-up closed"), default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # A cancelled event stays on its page with the reason, for those who had planned to come.
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The language the organiser's people used when they created it: the one their e-mails are written in
+    # (no language is kept per person). Empty: the site's.
+    language = models.CharField(max_length=10, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -101,6 +109,8 @@ class Participation(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     signed_up_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The language of the person who signed the producer up: the producer's people are written in it.
+    language = models.CharField(max_length=10, blank=True)
 
     class Meta:
         ordering = ["producer__name"]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:event_id>/", views.event, name="event"),
     path("<int:event_id>/publish/", views.event_publish, name="publish"),
     path("<int:event_id>/cancel/", views.event_cancel, name="cancel"),
+    path("<int:event_id>/edit/", views.event_edit, name="edit"),
     path("<int:event_id>/signup/", views.signup, name="signup"),
     path("<int:event_id>/participations/<int:participation_id>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:event_id>/participations/<int:participation_id>/decide/", views.decide, name="decide"),

@@ -76,7 +76,7 @@ from .schedules import schedule_parse
 TEXT_FIELDS = (
     "ref", "name", "legal_form", "siret", "description", "address", "postcode", "commune", "commune_code",
     "email", "phone", "website", "kind", "categories", "labels", "opening_hours", "contact_public",
-    "verified_at", "lat", "lon", "operator", "supplies", "record",
+    "verified_at", "lat", "lon", "operator", "supplies", "record", "order_url",
 )  # fmt: skip
 # "producer+place": the row gives a producer and the place where it sells (its farm), which it operates.
 RECORD_TYPES = ("place", "producer", "producer+place")
@@ -155,6 +155,8 @@ class Record:
     email: str = ""
     phone: str = ""
     website: str = ""
+    # For a producer: where one orders from it online (its shop, an Open Food Network or Cagette hub).
+    order_url: str = ""
     categories: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     opening_hours: str = ""
@@ -461,7 +463,7 @@ def records_group(records: Iterable[Record]) -> Iterator[Record]:
             had = getattr(first, name)
             setattr(first, name, had + tuple(v for v in getattr(record, name) if v not in had))
         for name in ("description", "address", "postcode", "commune", "commune_code", "email", "phone", "website",
-                     "opening_hours", "siret", "legal_form", "operator"):  # fmt: skip
+                     "opening_hours", "siret", "legal_form", "operator", "order_url"):  # fmt: skip
             if not getattr(first, name) and getattr(record, name):
                 setattr(first, name, getattr(record, name))
         if first.lat is None and record.lat is not None:
@@ -801,6 +803,9 @@ def _fill(
     record.phone = _vocabulary(record, "phone", given.get("phone", ""), lambda v: fields.phone_clean(v, region=region))
     record.email = _vocabulary(record, "email", given.get("email", ""), fields.email_clean)
     record.website = _vocabulary(record, "website", given.get("website", ""), fields.url_clean)
+    if record.record_type != "place":  # only a producer has an order link
+        order_url = given.get("order_url", "")
+        record.order_url = _vocabulary(record, "order_url", order_url, lambda v: fields.url_clean(v, field="order_url"))
 
     _fill_position(record, given, raw_position)
     _fill_kind(record, kinds, mapping)

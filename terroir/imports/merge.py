@@ -611,7 +611,7 @@ _PRECISION_RANK = {Precision.GIVEN: 3, Precision.ADDRESS: 3, Precision.STREET: 2
 # (lat, lon, precision together); categories and labels are the union of what every source says.
 SINGLE_FIELDS = (
     "name", "kind", "legal_form", "siret", "description", "address", "postcode", "commune_code",
-    "email", "phone", "website", "opening_hours", "contact_public", "verified_at",
+    "email", "phone", "website", "opening_hours", "contact_public", "verified_at", "order_url",
 )  # fmt: skip
 UNION_FIELDS = ("categories", "labels")
 

@@ -54,7 +54,8 @@ from .merge import (
 )
 from .models import EntryMerge, FieldOrigin, ImportRun, RecordPair, SourceRecord
 
-MAX_LENGTHS = {"name": 200, "address": 255, "opening_hours": 255, "phone": 30, "website": 200, "email": 254}
+MAX_LENGTHS = {"name": 200, "address": 255, "opening_hours": 255, "phone": 30, "website": 200, "email": 254,
+               "order_url": 200}  # fmt: skip
 
 
 @dataclass
@@ -269,12 +270,13 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "commune_code": ("commune",), "position": ("lat", "lon"), "email": ("email",), "phone": ("phone",),
     "website": ("website",), "contact_public": ("contact_public",), "verified_at": ("verified_at",),
     "kind": ("kind",), "opening_hours": ("opening_hours",), "legal_form": ("legal_form",), "siret": ("siret",),
+    "order_url": ("order_url",),
 }  # fmt: skip
 # An import sets these when it creates the entry, never after: they are the owner's consent.
 PRIVACY = frozenset({"contact_public"})
 # What a later import offers as a suggestion when the owner changed the field on the platform.
 OFFERED = ("name", "description", "address", "postcode", "commune", "lat", "lon", "email", "phone", "website",
-           "kind", "opening_hours", "legal_form", "siret")  # fmt: skip
+           "kind", "opening_hours", "legal_form", "siret", "order_url")  # fmt: skip
 
 
 @dataclass
@@ -546,6 +548,7 @@ def _fill(
     else:
         instance.is_producer = True
         proposed["legal_form"], proposed["siret"] = value("legal_form"), value("siret")
+        proposed["order_url"] = value("order_url")
     kept: dict[str, Any] = {}
     for name, new in proposed.items():
         attribute = "commune_id" if name == "commune" else name

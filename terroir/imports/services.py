@@ -140,6 +140,10 @@ def record_data(record: Record) -> dict[str, Any]:
     data["labels"] = list(record.labels)
     data["supplies"] = list(record.supplies)
     data["verified_at"] = record.verified_at.isoformat() if record.verified_at else None
+    if not data["order_url"]:
+        # Absent rather than empty: the digests of the sources that give no order link stay those stored
+        # before the field existed, so that their next import skips their unchanged records still.
+        del data["order_url"]
     return data
 
 

@@ -4,6 +4,7 @@ import's `dfc` mapping."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,28 @@ def test_an_export_imported_again_gives_the_same_catalogue(client: Client, terri
     catalogue = {p.name: (p.commune.name if p.commune else "", offered[p.pk]) for p in producers}
     assert {r.name: (r.commune, sorted(r.categories)) for r in records} == catalogue
     assert {r.ref for r in records} == {f"{BASE}/enterprises/{p.pk}" for p in producers}
+
+
+def test_an_export_imported_again_gives_the_same_order_links(client: Client, territory: Any, tmp_path: Path) -> None:
+    """The order link goes out as the enterprise's "shop" and comes back into Actor.order_url: export the
+    producers, take one out of the directory, import the export: it comes back with its link."""
+    from django.core.management import call_command
+
+    from terroir.directory.services import actor_delete
+
+    actor_update(actor=territory.honey_farm, values={"order_url": "https://cagette.net/durolle"})
+    actor_update(actor=territory.cheese_farm, values={"order_url": "https://openfoodfrance.org/monts-du-forez"})
+    producers = list(Actor.objects.filter(is_producer=True).order_by("pk"))
+    exported = tmp_path / "export.json"
+    exported.write_text(json.dumps([json.loads(client.get(f"/api/dfc/enterprises/{p.pk}").content) for p in producers]))
+    records = list(records_checked(exported, mapping_load(shipped_mappings()["dfc"])))
+    assert {r.name: r.order_url for r in records} == {p.name: p.order_url for p in producers}
+    assert not [p for r in records for p in r.problems if p.field == "order_url"]
+
+    name = territory.honey_farm.name
+    actor_delete(actor=territory.honey_farm)
+    call_command("import_source", str(exported), source="dfc", stdout=io.StringIO())
+    assert Actor.objects.get(name=name, source="dfc").order_url == "https://cagette.net/durolle"
 
 
 def test_the_order_link_is_written_and_read_through_api_v1_as_the_dfc_export_shows_it(

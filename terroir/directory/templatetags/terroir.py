@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from terroir.directory import numbers
+from terroir.directory import extensions, numbers
 from terroir.directory.fields import phone_display
 
 register = template.Library()
@@ -69,3 +71,10 @@ def indent(depth: int) -> SafeString:
 @register.simple_tag
 def kind_badge(kind: str, label: str) -> SafeString:
     return format_html('<span class="kind kind-{}">{}</span>', kind, label)
+
+
+@register.simple_tag
+def page_sections(page: str, entry: Any = None) -> SafeString:
+    """What upper apps add to a directory page (directory/extensions.py; the coming events):
+    `{% page_sections "producer" producer %}`, `{% page_sections "place" place %}`, `{% page_sections "search" %}`."""
+    return extensions.sections_render(cast(extensions.Page, page), entry)

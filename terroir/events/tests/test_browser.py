@@ -12,6 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
+from terroir.directory.models import Place
+from terroir.events import services
+from terroir.events.demo import events_demo_load
+from terroir.events.models import Event
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,3 +86,93 @@ def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
     producer.goto(live_server.url + "/")
     producer.wait_for_selector("#events-coming-section >> text=Journée des producteurs d'Auvergne")
     fits(producer, f"events-home-{size}")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_search_map_draws_the_demo_events_and_a_visitor_switches_them_off(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, settings: Any, size: str
+) -> None:
+    settings.TERROIR_TILE_URL = ""
+    events_demo_load(places=Place.objects.filter(commune=territory.ambert))  # the market's and Le Local's
+    tab = offline_tab(browser, live_server, browser.new_context(
+        locale="fr-FR", viewport={"width": SIZES[size][0], "height": SIZES[size][1]}, is_mobile=size == "phone"
+    ))  # fmt: skip
+    tab.goto(live_server.url + "/?commune=Ambert&radius_km=10")
+    if size == "phone":
+        tab.get_by_role("button", name="Carte", exact=True).click()
+        tab.locator("#map").wait_for(state="visible")
+    tab.wait_for_function("() => document.getElementById('map')?.dataset.layerEvents === '2'")
+    tab.wait_for_function("() => document.getElementById('map')?.dataset.layerEventsLoading === '0'")
+    market_day = Event.objects.get(place=territory.ambert_market)
+    marker = tab.locator(f'.leaflet-marker-icon.layer-marker[title="{market_day.title}"]')
+    assert marker.count() == 1
+    marker.focus()
+    tab.keyboard.press("Enter")
+    popup = tab.locator(".leaflet-popup-content")
+    popup.wait_for()
+    said = popup.inner_text()
+    assert market_day.title in said and "Marché d'Ambert, Ambert" in said
+    assert "08:00 – 13:00" in said  # its dates in words
+    assert popup.get_by_role("link", name="Voir l’évènement").get_attribute("href") == f"/events/{market_day.pk}/"
+    fits(tab, f"events-map-layer-{size}")
+
+    switch = tab.get_by_role("checkbox", name="Évènements à venir")
+    assert switch.is_checked()
+    switch.uncheck()
+    tab.wait_for_function("() => document.getElementById('map')?.dataset.layerEvents === 'off'")
+    assert tab.locator(".layer-marker").count() == 0
+    assert tab.locator(".leaflet-marker-icon.place-marker").count() == 3  # the places stay
+    fits(tab, f"events-map-layer-off-{size}")
+    # Switched on again, it asks for the map's view once more and draws them back.
+    with tab.expect_response(lambda r: "/events/map.geojson?bbox=" in r.url):
+        switch.check()
+    tab.wait_for_function("() => document.getElementById('map')?.dataset.layerEvents === '2'")
+    assert tab.locator(".layer-marker").count() == 2
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_organiser_moves_the_event_then_cancels_it_and_visitors_see_why(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
+    size: str, mailoutbox: list[Any],
+) -> None:  # fmt: skip
+    settings.TERROIR_TILE_URL = ""
+    start = (timezone.localtime() + dt.timedelta(days=12)).replace(hour=9, minute=0, second=0, microsecond=0)
+    event = services.event_publish(event=services.event_create(
+        by=people.sophie, organiser=territory.clermont_supermarket.operator, title="Journée des producteurs",
+        kind=Event.Kind.LOCAL_PRODUCT_DAY, starts_at=start, ends_at=start + dt.timedelta(hours=9),
+        place_id=territory.clermont_supermarket.pk,
+    ), by=people.sophie)  # fmt: skip
+    services.participation_signup(event=event, producer=territory.honey_farm, by=people.hugo)
+    organiser = tab_of(browser, live_server, people.sophie, SIZES[size])
+    organiser.goto(live_server.url + event.get_absolute_url())
+    organiser.get_by_role("link", name="Modifier l’évènement").click()
+    organiser.wait_for_url("**/edit/")
+    fits(organiser, f"events-edit-{size}")
+    organiser.fill("input[name=starts_at]", (start + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    organiser.fill("input[name=ends_at]", (start + dt.timedelta(days=1, hours=8)).strftime("%Y-%m-%dT%H:%M"))
+    organiser.check("input[name=signups_closed]")
+    organiser.get_by_role("button", name="Enregistrer", exact=True).click()
+    organiser.wait_for_url(f"**{event.get_absolute_url()}")
+    organiser.wait_for_selector("text=L’évènement est enregistré.")
+    assert "17:00" in organiser.inner_text("article.event")
+    organiser.locator("#cancel-event summary").click()
+    fits(organiser, f"events-cancel-{size}")
+    organiser.fill("textarea[name=reason]", "Le magasin ferme pour travaux.")
+    organiser.locator("#cancel-event").get_by_role("button", name="Annuler l’évènement").click()
+    organiser.wait_for_selector("#cancelled")
+    fits(organiser, f"events-cancelled-{size}")
+
+    visitor = offline_tab(browser, live_server, browser.new_context(
+        locale="fr-FR", viewport={"width": SIZES[size][0], "height": SIZES[size][1]}
+    ))  # fmt: skip
+    visitor.goto(live_server.url + event.get_absolute_url())
+    assert "Cet évènement est annulé. Motif : Le magasin ferme pour travaux." in visitor.inner_text("#cancelled")
+    assert visitor.locator("#organiser-actions").count() == 0
+    fits(visitor, f"events-cancelled-visitor-{size}")
+    visitor.goto(live_server.url + "/events/")
+    assert "annulé" in visitor.locator("#events li", has_text="Journée des producteurs").inner_text()
+    fits(visitor, f"events-list-cancelled-{size}")
+    # The honey farm's people were told twice (moved, then cancelled), on the worker (at once in tests).
+    assert [m.subject.split("] ")[-1] for m in mailoutbox if m.to == [people.hugo.email]] == [
+        "Modifié : « Journée des producteurs »", "Annulé : « Journée des producteurs »",
+    ]  # fmt: skip

@@ -64,5 +64,5 @@ def test_a_places_feed_has_the_events_held_there(territory: Any, people: Any, ca
 
 
 def test_a_cancelled_event_leaves_the_feeds(territory: Any, people: Any, cast: Cast) -> None:
-    services.event_cancel(event=cast.event, by=people.sophie)
+    services.event_cancel(event=cast.event, by=people.sophie, reason="Arrêté préfectoral : tempête.")
     assert download(reverse("events:calendar"))[1].walk("VEVENT") == []

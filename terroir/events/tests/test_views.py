@@ -5,6 +5,9 @@ show the coming events."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import json
+import re
 from typing import Any
 
 import pytest
@@ -92,7 +95,7 @@ def test_only_the_organiser_publishes(territory: Any, people: Any, cast: Cast, w
      ("camille", 302)],
 )  # fmt: skip
 def test_only_the_organiser_cancels(people: Any, cast: Cast, who: str, expected: Any) -> None:
-    response = client_of(who, people, cast).post(reverse("events:cancel", args=[cast.event.pk]))
+    response = client_of(who, people, cast).post(reverse("events:cancel", args=[cast.event.pk]), {"reason": "Tempête."})
     assert outcome(response) == expected
     cast.event.refresh_from_db()
     assert (cast.event.status == Event.Status.CANCELLED) is (expected == 302)
@@ -197,6 +200,30 @@ def test_the_map_layer_gives_the_coming_public_events_as_points(territory: Any, 
     assert [f["properties"]["title"] for f in features] == [cast.event.title]
     place = territory.clermont_supermarket
     assert features[0]["geometry"]["coordinates"] == [place.lon, place.lat]
+
+
+def test_the_map_layer_gives_only_the_events_in_the_maps_view_with_their_dates_in_words(
+    territory: Any, people: Any, cast: Cast
+) -> None:
+    place = territory.clermont_supermarket
+    around = f"{place.lon - 0.1},{place.lat - 0.1},{place.lon + 0.1},{place.lat + 0.1}"
+    elsewhere = f"{place.lon + 1},{place.lat + 1},{place.lon + 2},{place.lat + 2}"
+    inside = Client().get(reverse("events:map"), {"bbox": around}, HTTP_ACCEPT_LANGUAGE="fr").json()["features"]
+    assert [f["properties"]["title"] for f in inside] == [cast.event.title]
+    # "samedi 12 décembre 2026, 09:00 – 18:00": the day and both times, in the reader's language.
+    when = inside[0]["properties"]["when"]
+    assert when.endswith("09:00 – 18:00") and str(cast.event.starts_at.year) in when
+    assert Client().get(reverse("events:map"), {"bbox": elsewhere}).json()["features"] == []
+    refused = Client().get(reverse("events:map"), {"bbox": "3,45,2"})
+    assert refused.status_code == 400 and "bbox" in refused.json()["error"]["message"]
+
+
+def test_the_search_map_is_told_of_the_events_layer_without_the_directory_naming_it(cast: Cast) -> None:
+    home = Client().get(reverse("directory:home"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    config = json.loads(html.unescape(re.search(r'data-config="([^"]*)"', home).group(1)))  # type: ignore[union-attr]
+    assert config["layers"] == [
+        {"key": "events", "url": reverse("events:map"), "label": "Évènements à venir", "details": "Voir l’évènement"}
+    ]
 
 
 def test_a_producer_that_withdrew_finds_the_sign_up_button_again(people: Any, cast: Cast) -> None:
