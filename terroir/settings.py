@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "terroir.supply",
     "terroir.shops",
     "terroir.carpool",
+    "terroir.groups",
     # Indicators over the capability apps (it reads the directory, needs and logistics): above them.
     "terroir.observatory",
     "terroir.api",

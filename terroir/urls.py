@@ -28,6 +28,7 @@ urlpatterns = [
     path("supply/", include("terroir.supply.urls")),
     path("shops/", include("terroir.shops.urls")),
     path("carpool/", include("terroir.carpool.urls")),
+    path("groups/", include("terroir.groups.urls")),
     path("observatory/", include("terroir.observatory.urls")),
     path("", include(directory_pages)),
 ]

@@ -1,0 +1,128 @@
+"""Consumer groups and AMAP: a group of households who buy together from producers and pick up at one place
+on a calendar of distributions.
+
+A group is organised by an organisation of the directory (the AMAP association, the neighbourhood centre):
+the people who act for it manage the group, with the members the group names organisers. Groups are public
+(their page, their pickup place, their calendar); their members and what they buy are not.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from terroir.directory.models import Actor, Place
+
+from . import rules
+
+
+class Group(models.Model):
+    class Kind(models.TextChoices):
+        AMAP = "amap", _("AMAP")
+        NEIGHBOURHOOD = "neighbourhood", _("neighbourhood group")
+        ONLINE = "online", _("online group")
+
+    class Frequency(models.TextChoices):
+        WEEKLY = rules.WEEKLY, _("every week")
+        FORTNIGHTLY = rules.FORTNIGHTLY, _("every two weeks")
+        MONTHLY = rules.MONTHLY, _("once a month")
+
+    class WeekOfMonth(models.IntegerChoices):
+        FIRST = 1, _("first")
+        SECOND = 2, _("second")
+        THIRD = 3, _("third")
+        FOURTH = 4, _("fourth")
+        LAST = rules.LAST, _("last")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.AMAP)
+    organiser = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="groups_organised",
+                                  verbose_name=_("organising organisation"))  # fmt: skip
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="groups",
+                              verbose_name=_("pickup place"))  # fmt: skip
+    description = models.TextField(_("description"), blank=True)
+    # The distribution rule: weekday (0 = Monday), how often, and for a monthly one which week of the month.
+    frequency = models.CharField(_("distributions"), max_length=12, choices=Frequency.choices,
+                                 default=Frequency.WEEKLY)  # fmt: skip
+    weekday = models.PositiveSmallIntegerField(_("weekday"))
+    week_of_month = models.SmallIntegerField(_("week of the month"), choices=WeekOfMonth.choices, null=True,
+                                             blank=True)  # fmt: skip
+    starts_on = models.DateField(_("calendar starts on"))
+    starts_at = models.TimeField(_("from"))
+    ends_at = models.TimeField(_("until"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("consumer group")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="group_ends_after_start"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="group_weekday_valid"),
+            models.CheckConstraint(
+                condition=Q(frequency=rules.MONTHLY, week_of_month__isnull=False) | ~Q(frequency=rules.MONTHLY),
+                name="group_monthly_has_week",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:group", args=[self.pk])
+
+    @property
+    def rule(self) -> rules.Rule:
+        return rules.Rule(frequency=self.frequency, weekday=self.weekday, starts_on=self.starts_on,
+                          week_of_month=self.week_of_month if self.frequency == rules.MONTHLY else None)  # fmt: skip
+
+
+class GroupMember(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("member")
+        ORGANISER = "organiser", _("organiser")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+
+    class Meta:
+        ordering = ["group", "joined_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="group_member_unique")]
+        verbose_name = _("group member")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.group}"
+
+
+class Distribution(models.Model):
+    """One pickup of a group: a date, its hours, and its place when not the group's pickup place."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="distributions")
+    date = models.DateField(_("date"))
+    starts_at = models.TimeField(_("from"))
+    ends_at = models.TimeField(_("until"))
+    # Empty: the group's pickup place (so a group that moves takes its coming distributions along).
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name=_("place"))  # fmt: skip
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    cancel_reason = models.CharField(_("why cancelled"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["group", "date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "date"], name="distribution_one_a_day"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="distribution_ends_after_start"),
+        ]
+        verbose_name = _("distribution")
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.date.isoformat()}"
+
+    @property
+    def where(self) -> Place | None:
+        return self.place if self.place_id is not None else self.group.place
