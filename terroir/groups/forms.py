@@ -8,13 +8,14 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from terroir.accounts.permissions import actor_ids_of
 from terroir.directory.forms import WEEKDAYS, date_input
 from terroir.directory.models import Actor, Category, Place
 
-from .models import Contract, Group, GroupMember
+from .models import Contract, ContractOption, Group, GroupMember
 from .payments import monthly
 
 OPTION_ROWS = 4  # basket sizes a contract offers at most through the page
@@ -129,6 +130,11 @@ def contract_initial(contract: Contract) -> dict[str, Any]:
     return initial
 
 
+def _option_label(option: ContractOption) -> str:
+    price = formats.number_format(option.price, 2, use_l10n=True)
+    return f"{option.label} — {price} €" + (f" ({option.size})" if option.size else "")
+
+
 class SubscribeForm(forms.Form):
     option = forms.ModelChoiceField(label=_("Option"), queryset=Contract.objects.none(), widget=forms.RadioSelect,
                                     empty_label=None)  # fmt: skip
@@ -138,7 +144,7 @@ class SubscribeForm(forms.Form):
         super().__init__(*args, **kwargs)
         option = self.fields["option"]
         option.queryset = contract.options.all()  # type: ignore[attr-defined]
-        option.label_from_instance = lambda o: f"{o.label} — {o.price} €" + (f" ({o.size})" if o.size else "")  # type: ignore[attr-defined]
+        option.label_from_instance = _option_label  # type: ignore[attr-defined]
 
 
 class AbsenceForm(forms.Form):
