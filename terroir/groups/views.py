@@ -328,7 +328,8 @@ def subscribe(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     if membership_of(request.user, contract.group) is None:
         raise PermissionDenied(_("Join the group to subscribe to its contracts."))
-    form = SubscribeForm(request.POST if request.method == "POST" else request.GET, contract=contract)
+    data = request.POST if request.method == "POST" else request.GET if "option" in request.GET else None
+    form = SubscribeForm(data, contract=contract)
     quote = None
     if form.is_valid():
         option, quantity = form.cleaned_data["option"], form.cleaned_data["quantity"]

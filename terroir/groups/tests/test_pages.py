@@ -216,3 +216,9 @@ def test_the_form_says_which_contract_overlaps_and_when(client: Client, world: W
     assert response.status_code == 400
     assert "Légumes de saison 2026" in page and "du 15/06/2026 au 30/06/2026" in page  # the spring contract
     assert not Contract.objects.filter(title="Légumes d'automne").exists()
+
+
+def test_the_subscription_form_opened_without_a_choice_asks_for_one_without_errors(client: Client, world: World) -> None:
+    client.force_login(world.users["member"])
+    response = client.get(f"/groups/contracts/{world.season.contract.pk}/subscribe/")
+    assert response.status_code == 200 and "errorlist" not in response.content.decode()
