@@ -451,7 +451,8 @@ def producer_quantities(request: HttpRequest, pk: int) -> HttpResponse:
     dates: dict[tuple[dt.date, int], list[baskets.Quantity]] = {}
     for row in rows:
         dates.setdefault((row.date, row.distribution.pk), []).append(row)
-    context = {"producer": producer, "start": start, "end": end, "dates": list(dates.values())}
+    contracts = Contract.objects.filter(producer=producer).select_related("group").order_by("-starts_on")
+    context = {"producer": producer, "start": start, "end": end, "dates": list(dates.values()), "contracts": contracts}
     return render(request, "groups/quantities.html", context)
 
 

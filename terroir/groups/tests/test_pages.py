@@ -249,3 +249,9 @@ def test_a_cancelled_subscription_makes_no_more_baskets(client: Client, world: W
     client.force_login(world.users["organiser"])
     client.post(f"/groups/subscriptions/{world.subscription.pk}/cancel/")
     assert baskets.baskets_of(world.distribution) == []
+
+
+def test_the_producers_page_lists_their_contracts_drafts_included(client: Client, world: World) -> None:
+    client.force_login(world.users["producer"])
+    page = client.get(f"/groups/producers/{world.season.contract.producer_id}/quantities/").content.decode()
+    assert f"/groups/contracts/{world.draft.pk}/" in page and f"/groups/contracts/{world.season.contract.pk}/" in page
