@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "terroir.shops",
     "terroir.solidarity",
     "terroir.carpool",
+    "terroir.groups",
     # Indicators over the capability apps (it reads the directory, needs and logistics): above them.
     "terroir.observatory",
     "terroir.api",

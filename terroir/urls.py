@@ -29,6 +29,7 @@ urlpatterns = [
     path("shops/", include("terroir.shops.urls")),
     path("solidarity/", include("terroir.solidarity.urls")),
     path("carpool/", include("terroir.carpool.urls")),
+    path("groups/", include("terroir.groups.urls")),
     path("observatory/", include("terroir.observatory.urls")),
     path("", include(directory_pages)),
 ]
