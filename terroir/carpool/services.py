@@ -157,6 +157,45 @@ def parcel_cancel(*, parcel: Parcel, by: Any) -> Parcel:
     return parcel
 
 
+CHANGEABLE = (ParcelStatus.WAITING, ParcelStatus.PROPOSED, ParcelStatus.CONFIRMED)
+
+
+@transaction.atomic
+def parcel_change(*, parcel: Parcel, by: Any, recipient: Any = None, category: Category | None = None,
+                  **fields: Any) -> Parcel:  # fmt: skip
+    """The sender changes a parcel not yet picked up (the same fields as `parcel_request`): a ride proposed or
+    confirmed no longer holds (the driver agreed to the parcel as it was), so it is declined and the day
+    matched again. Refused once the parcel is on its way."""
+    parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
+    if by.pk != parcel.sender_id:
+        raise PermissionDenied
+    before = Parcel.objects.get(pk=parcel.pk)
+    if category is not None:
+        parcel.category = category
+    if recipient is not None:
+        parcel.recipient = recipient
+    for name, value in fields.items():
+        setattr(parcel, name, value)
+    if all(getattr(before, name) == getattr(parcel, name) for name in ["recipient_id", "category_id", *fields]):
+        return before
+    if parcel.status not in CHANGEABLE:
+        raise Refused(_("The parcel is on its way: it can no longer be changed."))
+    if parcel.category_id != before.category_id:
+        rule = eligibility_of(parcel.category)
+        if rule is None or not rule.allowed:
+            raise Refused(_("%(family)s may not travel by carpool (see the eligibility table).")
+                          % {"family": parcel.category})  # fmt: skip
+    parcel.full_clean()
+    parcel.rides.filter(status__in=LIVE).update(status=RideStatus.DECLINED)
+    parcel.status = ParcelStatus.WAITING
+    parcel.unmatched_reason = ""
+    parcel.save()
+    _match_later(parcel.day)
+    if before.day != parcel.day:
+        _match_later(before.day)
+    return parcel
+
+
 def _match_later(day: datetime.date) -> None:
     """The day's matching runs on the worker once the request's transaction is committed."""
     transaction.on_commit(lambda: tasks.day_match.enqueue(day.isoformat()))
