@@ -222,9 +222,29 @@ class GoodsState(models.TextChoices):
     DAMAGED = "damaged", _("damaged")
 
 
+class Pseudonym(models.Model):
+    """The account that stands for an erased person in the chain of responsibility: inactive, without an
+    address or a password, named "anonyme-…", one per erased person (so their records still read as one
+    person's). The database lets a person's column of an append-only row change only to a pseudonym's."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
 class AppendOnlyQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: Any) -> int:
         raise ValueError(f"{self.model.__name__} is append-only")
+
+    def pseudonymise(self, *, person: Any, pseudonym: Pseudonym) -> int:
+        """Replace `person` by their pseudonym in the rows' person columns (PERSONS): the one change an
+        append-only row accepts (the database checks the new value is a pseudonym's)."""
+        changed = 0
+        for name in self.model.PERSONS:
+            changed += models.QuerySet.update(self.filter(**{name: person}), **{name: pseudonym.user})
+        return changed
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise ValueError(f"{self.model.__name__} is append-only")
@@ -249,6 +269,8 @@ class AppendOnly(models.Model):
 
 
 class Handover(AppendOnly):
+    PERSONS = ("giver", "taker")  # who signed: replaced by a pseudonym when they leave
+
     parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT, related_name="handovers")
     rank = models.PositiveSmallIntegerField()  # 1, 2, 3… in the parcel's chain
     kind = models.CharField(_("handover"), max_length=20, choices=HandoverKind.choices)
@@ -273,6 +295,8 @@ class Handover(AppendOnly):
 class Acceptance(AppendOnly):
     """The taker's signature: from then on they hold the parcel."""
 
+    PERSONS = ("by",)  # who signed: replaced by a pseudonym when they leave
+
     handover = models.OneToOneField(Handover, on_delete=models.PROTECT, related_name="acceptance")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
@@ -293,6 +317,8 @@ class IncidentKind(models.TextChoices):
 
 
 class Incident(AppendOnly):
+    PERSONS = ("by", "holder")  # who signed: replaced by a pseudonym when they leave
+
     parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT, related_name="incidents")
     kind = models.CharField(_("incident"), max_length=20, choices=IncidentKind.choices)
     at = models.DateTimeField()
