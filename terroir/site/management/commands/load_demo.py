@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from terroir.carpool.demo import carpool_demo_load
 from terroir.directory.demo import demo_load
 from terroir.directory.index import search_tables_maintain
 from terroir.events.demo import events_demo_load
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         shop = shops_demo_load()
         self.stdout.write(f"Producers' shop: /shops/{shop.pk}/" if shop else "Producers' shop: none (no such place)")
         self.stdout.write(f"Events: {events_demo_load()} coming events at markets and shops")
+        self.stdout.write(f"Carpool: {carpool_demo_load()}")
         # Kept when it exists: its objectives and history are a coordinator's, not the demo's to replace.
         if not Territory.objects.filter(slug=DEMO_TERRITORY).exists():
             territory_create(slug=DEMO_TERRITORY, name="Grand Clermont – Livradois-Forez", epcis=DEMO_EPCIS)
