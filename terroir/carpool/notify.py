@@ -22,7 +22,9 @@ def _url(path: str) -> str:
 
 def ride_proposed(*, ride: Any, reliability: Reliability | None = None) -> int:
     """To the driver and to the sender, each on their own: a parcel fits a trip (and how often that trip
-    really ran), please confirm."""
+    really ran), please confirm. Nothing is written (nor its links made) for people without an address."""
+    if not (ride.trip.driver.email or ride.parcel.sender.email):
+        return 0
     with translation.override(settings.LANGUAGE_CODE):
         parcel, trip = ride.parcel, ride.trip
         said = ride_explained(ride)
@@ -39,6 +41,8 @@ def ride_proposed(*, ride: Any, reliability: Reliability | None = None) -> int:
 
 
 def ride_confirmed(*, ride: Any) -> int:
+    if not (ride.trip.driver.email or ride.parcel.sender.email or ride.parcel.recipient.email):
+        return 0
     with translation.override(settings.LANGUAGE_CODE):
         parcel = ride.parcel
         subject = _("Carpool: “%(parcel)s” confirmed") % {"parcel": parcel.description}
@@ -52,6 +56,8 @@ def ride_confirmed(*, ride: Any) -> int:
 
 def handover_waiting(*, handover: Any) -> int:
     """To the taker: sign to take the parcel over (until then the giver stays responsible)."""
+    if not handover.taker.email:
+        return 0  # an account without an address (the demo's people, a pseudonym): nobody to write to
     with translation.override(settings.LANGUAGE_CODE):
         parcel = handover.parcel
         subject = _("Carpool: sign for “%(parcel)s”") % {"parcel": parcel.description}
