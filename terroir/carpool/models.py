@@ -138,6 +138,9 @@ class Parcel(models.Model):
                                      verbose_name=_("on behalf of"))  # fmt: skip
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("recipient"))  # fmt: skip
+    # A recipient without a Terroir account: `recipient` is then a guest account (inactive, no address, no
+    # password) and this address receives the one-time code they give at delivery to sign for the parcel.
+    recipient_email = models.EmailField(_("recipient's e-mail"), blank=True)
     origin = models.CharField(_("from"), max_length=200)
     origin_lat = models.FloatField()
     origin_lon = models.FloatField()
@@ -332,3 +335,18 @@ class Incident(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.parcel} {self.kind}"
+
+
+class SigningCode(models.Model):
+    """The one-time code sent to a recipient without an account when their parcel's delivery is recorded:
+    they give it to the person delivering, whose phone signs for them. Kept as a keyed digest; a few wrong
+    tries, or its expiry, and it no longer signs."""
+
+    handover = models.OneToOneField(Handover, on_delete=models.CASCADE, related_name="signing_code")
+    digest = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.handover} code"

@@ -67,3 +67,18 @@ def handover_waiting(*, handover: Any) -> int:
         ) % {"giver": handover.giver.get_username(), "parcel": parcel.description,
              "url": _url(parcel.get_absolute_url())}  # fmt: skip
         return send(subject, body, [handover.taker.email])
+
+
+def delivery_code(*, handover: Any, code: str, to: str) -> int:
+    """To a recipient without an account: the code they give the person delivering, to sign for the parcel."""
+    with translation.override(settings.LANGUAGE_CODE):
+        parcel = handover.parcel
+        subject = _("Carpool: your code to receive “%(parcel)s”") % {"parcel": parcel.description}
+        body = _(
+            "Hello,\n\n%(giver)s is delivering you the parcel “%(parcel)s” (%(origin)s → %(destination)s). When you "
+            "have it and have checked it, give them this code: it signs for the parcel in your name, and from then "
+            "on you are responsible for it.\n\n    %(code)s\n\nThe code is valid for 48 hours. If you did not "
+            "expect this parcel, do not give the code.\n"
+        ) % {"giver": handover.giver.get_username(), "parcel": parcel.description, "origin": parcel.origin,
+             "destination": parcel.destination, "code": code}  # fmt: skip
+        return send(subject, body, [to])

@@ -105,10 +105,11 @@ def _people(order: DeliveryOrder, by: Any) -> tuple[Any, Any]:
     if sender is None:
         raise _refuse(_("%(name)s has nobody with an account on Terroir: someone of the farm signs the parcel "
                         "over at pickup.") % {"name": order.producer.name})  # fmt: skip
-    recipient = _member(order.customer, None)
+    # Nobody of the customer on Terroir: their address receives the one-time code they sign with.
+    recipient = _member(order.customer, None) or order.customer.email or None
     if recipient is None:
-        raise _refuse(_("%(name)s has nobody with an account on Terroir: someone there signs for the parcel at "
-                        "delivery.") % {"name": order.customer.name})  # fmt: skip
+        raise _refuse(_("%(name)s has nobody with an account on Terroir nor an e-mail: someone there signs for "
+                        "the parcel at delivery.") % {"name": order.customer.name})  # fmt: skip
     return sender, recipient
 
 

@@ -108,7 +108,10 @@ class ParcelIn(Schema):
     condition: CONDITIONS = "none"
     value: Decimal = Field(Decimal(0), ge=0, le=9_999_999, decimal_places=2)
     description: str = Field(..., min_length=1, max_length=200)
-    recipient: str = Field(..., max_length=254, description="The e-mail of the recipient's Terroir account.")
+    recipient: str = Field(..., min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$", description=(
+        "The recipient's e-mail: their Terroir account, or, without one, where the one-time code they give at "
+        "delivery is sent."
+    ))
     organisation: int | None = Field(None, ge=1, le=MAX_ID, description="The organisation you send for.")
 
     _local = field_validator("ready_at", "due_by")(_naive)
@@ -312,7 +315,7 @@ def carpool_parcel_request(request: HttpRequest, body: ParcelIn) -> Any:
     }  # fmt: skip
     try:
         parcel = services.parcel_request(
-            by=_person(request), recipient=_account(body.recipient, "recipient"), category=category,
+            by=_person(request), recipient=body.recipient, category=category,
             organisation=_organisation(body.organisation), **fields,
         )  # fmt: skip
     except services.Refused as exc:
