@@ -112,6 +112,17 @@ def test_a_customer_without_anybody_on_terroir_cannot_receive_a_parcel(territory
         new_order(territory, people)
 
 
+def test_a_customer_with_nobody_on_terroir_but_an_e_mail_receives_the_one_time_code(
+    territory: Any, people: Any
+) -> None:
+    buyer = customer(territory, people)
+    buyer.email = "commandes@volcans.example.org"
+    buyer.save()
+    Membership.objects.filter(user=people.sophie).delete()
+    parcel = parcel_of(new_order(territory, people))
+    assert parcel.recipient_email == "commandes@volcans.example.org" and not parcel.recipient.is_active
+
+
 def test_changing_the_order_changes_its_parcel_and_drops_the_ride_made_for_the_parcel_as_it_was(
     territory: Any, people: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
