@@ -28,6 +28,7 @@ from terroir.lib.jsonscan import JsonTooDeep
 
 from .errors import error, rate_limited, unauthorized
 from .routers import (
+    carpool,
     contributions,
     directory,
     logistics,
@@ -96,6 +97,7 @@ api.add_router("", observatory_activity.router)
 api.add_router("", observatory_canteens.router)
 api.add_router("", observatory_indicators.router)
 api.add_router("", shops.router)
+api.add_router("", carpool.router)
 
 
 @api.exception_handler(InvalidParameter)

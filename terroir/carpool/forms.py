@@ -116,7 +116,9 @@ class ParcelForm(forms.Form):
     origin_address = forms.CharField(label=_("Pickup address"), max_length=120, required=False)
     destination = forms.CharField(label=_("To (commune)"), max_length=120)
     destination_address = forms.CharField(label=_("Delivery address"), max_length=120, required=False)
-    recipient = forms.EmailField(label=_("Recipient's e-mail (their Terroir account)"))
+    recipient = forms.EmailField(label=_("Recipient's e-mail"), help_text=_(
+        "Without a Terroir account, they receive a one-time code by e-mail and give it at delivery to sign."
+    ))  # fmt: skip
     day = forms.DateField(label=_("Day"), widget=date_input())
     ready_at = forms.TimeField(label=_("Ready from"), widget=time_input())
     due_by = forms.TimeField(label=_("To deliver by"), widget=time_input())
@@ -137,10 +139,10 @@ class ParcelForm(forms.Form):
         return _commune(self.cleaned_data["destination"])
 
     def clean_recipient(self) -> Any:
-        found = get_user_model().objects.filter(email__iexact=self.cleaned_data["recipient"], is_active=True).first()
-        if found is None:
-            raise ValidationError(_("Nobody has a Terroir account with this e-mail: the recipient signs at delivery."))
-        return found
+        """Their account, or the address itself for a recipient without one (services.recipient_for)."""
+        address = self.cleaned_data["recipient"]
+        found = get_user_model().objects.filter(email__iexact=address, is_active=True).first()
+        return found if found is not None else address
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -173,6 +175,14 @@ class AcceptForm(forms.Form):
     celsius = forms.DecimalField(label=_("Temperature (°C)"), required=False, max_digits=4, decimal_places=1,
                                  min_value=Decimal(-40), max_value=Decimal(60))  # fmt: skip
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class CodeForm(AcceptForm):
+    """The person delivering types the code the recipient without an account gives them."""
+
+    code = forms.CharField(label=_("Code given by the recipient"), max_length=12,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))  # fmt: skip
+    field_order = ["code", "state", "celsius", "note"]
 
 
 class IncidentForm(forms.Form):

@@ -138,6 +138,9 @@ class Parcel(models.Model):
                                      verbose_name=_("on behalf of"))  # fmt: skip
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("recipient"))  # fmt: skip
+    # A recipient without a Terroir account: `recipient` is then a guest account (inactive, no address, no
+    # password) and this address receives the one-time code they give at delivery to sign for the parcel.
+    recipient_email = models.EmailField(_("recipient's e-mail"), blank=True)
     origin = models.CharField(_("from"), max_length=200)
     origin_lat = models.FloatField()
     origin_lon = models.FloatField()
@@ -222,9 +225,29 @@ class GoodsState(models.TextChoices):
     DAMAGED = "damaged", _("damaged")
 
 
+class Pseudonym(models.Model):
+    """The account that stands for an erased person in the chain of responsibility: inactive, without an
+    address or a password, named "anonyme-…", one per erased person (so their records still read as one
+    person's). The database lets a person's column of an append-only row change only to a pseudonym's."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
 class AppendOnlyQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: Any) -> int:
         raise ValueError(f"{self.model.__name__} is append-only")
+
+    def pseudonymise(self, *, person: Any, pseudonym: Pseudonym) -> int:
+        """Replace `person` by their pseudonym in the rows' person columns (PERSONS): the one change an
+        append-only row accepts (the database checks the new value is a pseudonym's)."""
+        changed = 0
+        for name in self.model.PERSONS:
+            changed += models.QuerySet.update(self.filter(**{name: person}), **{name: pseudonym.user})
+        return changed
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise ValueError(f"{self.model.__name__} is append-only")
@@ -249,6 +272,8 @@ class AppendOnly(models.Model):
 
 
 class Handover(AppendOnly):
+    PERSONS = ("giver", "taker")  # who signed: replaced by a pseudonym when they leave
+
     parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT, related_name="handovers")
     rank = models.PositiveSmallIntegerField()  # 1, 2, 3… in the parcel's chain
     kind = models.CharField(_("handover"), max_length=20, choices=HandoverKind.choices)
@@ -273,6 +298,8 @@ class Handover(AppendOnly):
 class Acceptance(AppendOnly):
     """The taker's signature: from then on they hold the parcel."""
 
+    PERSONS = ("by",)  # who signed: replaced by a pseudonym when they leave
+
     handover = models.OneToOneField(Handover, on_delete=models.PROTECT, related_name="acceptance")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
@@ -293,6 +320,8 @@ class IncidentKind(models.TextChoices):
 
 
 class Incident(AppendOnly):
+    PERSONS = ("by", "holder")  # who signed: replaced by a pseudonym when they leave
+
     parcel = models.ForeignKey(Parcel, on_delete=models.PROTECT, related_name="incidents")
     kind = models.CharField(_("incident"), max_length=20, choices=IncidentKind.choices)
     at = models.DateTimeField()
@@ -306,3 +335,18 @@ class Incident(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.parcel} {self.kind}"
+
+
+class SigningCode(models.Model):
+    """The one-time code sent to a recipient without an account when their parcel's delivery is recorded:
+    they give it to the person delivering, whose phone signs for them. Kept as a keyed digest; a few wrong
+    tries, or its expiry, and it no longer signs."""
+
+    handover = models.OneToOneField(Handover, on_delete=models.CASCADE, related_name="signing_code")
+    digest = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.handover} code"

@@ -22,7 +22,9 @@ def _url(path: str) -> str:
 
 def ride_proposed(*, ride: Any, reliability: Reliability | None = None) -> int:
     """To the driver and to the sender, each on their own: a parcel fits a trip (and how often that trip
-    really ran), please confirm."""
+    really ran), please confirm. Nothing is written (nor its links made) for people without an address."""
+    if not (ride.trip.driver.email or ride.parcel.sender.email):
+        return 0
     with translation.override(settings.LANGUAGE_CODE):
         parcel, trip = ride.parcel, ride.trip
         said = ride_explained(ride)
@@ -39,6 +41,8 @@ def ride_proposed(*, ride: Any, reliability: Reliability | None = None) -> int:
 
 
 def ride_confirmed(*, ride: Any) -> int:
+    if not (ride.trip.driver.email or ride.parcel.sender.email or ride.parcel.recipient.email):
+        return 0
     with translation.override(settings.LANGUAGE_CODE):
         parcel = ride.parcel
         subject = _("Carpool: “%(parcel)s” confirmed") % {"parcel": parcel.description}
@@ -52,6 +56,8 @@ def ride_confirmed(*, ride: Any) -> int:
 
 def handover_waiting(*, handover: Any) -> int:
     """To the taker: sign to take the parcel over (until then the giver stays responsible)."""
+    if not handover.taker.email:
+        return 0  # an account without an address (the demo's people, a pseudonym): nobody to write to
     with translation.override(settings.LANGUAGE_CODE):
         parcel = handover.parcel
         subject = _("Carpool: sign for “%(parcel)s”") % {"parcel": parcel.description}
@@ -61,3 +67,18 @@ def handover_waiting(*, handover: Any) -> int:
         ) % {"giver": handover.giver.get_username(), "parcel": parcel.description,
              "url": _url(parcel.get_absolute_url())}  # fmt: skip
         return send(subject, body, [handover.taker.email])
+
+
+def delivery_code(*, handover: Any, code: str, to: str) -> int:
+    """To a recipient without an account: the code they give the person delivering, to sign for the parcel."""
+    with translation.override(settings.LANGUAGE_CODE):
+        parcel = handover.parcel
+        subject = _("Carpool: your code to receive “%(parcel)s”") % {"parcel": parcel.description}
+        body = _(
+            "Hello,\n\n%(giver)s is delivering you the parcel “%(parcel)s” (%(origin)s → %(destination)s). When you "
+            "have it and have checked it, give them this code: it signs for the parcel in your name, and from then "
+            "on you are responsible for it.\n\n    %(code)s\n\nThe code is valid for 48 hours. If you did not "
+            "expect this parcel, do not give the code.\n"
+        ) % {"giver": handover.giver.get_username(), "parcel": parcel.description, "origin": parcel.origin,
+             "destination": parcel.destination, "code": code}  # fmt: skip
+        return send(subject, body, [to])

@@ -10,10 +10,15 @@ person may not see does not exist for them (404).
 from __future__ import annotations
 
 import datetime
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -38,6 +43,7 @@ from .models import (
     ParcelStatus,
     Ride,
     RideStatus,
+    SigningCode,
     Trip,
 )
 
@@ -128,15 +134,36 @@ def trip_cancel(*, trip: Trip, by: Any) -> Trip:
     return trip
 
 
+GUEST_PREFIX = "destinataire-"
+
+
+def recipient_for(email: str) -> tuple[Any, str]:
+    """The account a parcel is delivered to, and the address its one-time code goes to: the active account
+    of this e-mail (no code: they sign signed in), else a new guest account — inactive, without address nor
+    password, so that a later sign-up with the address is not taken — and the address."""
+    address = email.strip()
+    found = get_user_model().objects.filter(email__iexact=address, is_active=True).first() if address else None
+    if found is not None:
+        return found, ""
+    if not address:
+        raise Refused(_("Say the recipient's e-mail."))
+    guest = get_user_model().objects.create_user(username=f"{GUEST_PREFIX}{secrets.token_hex(5)}", email="",
+                                                 password=None, is_active=False)  # fmt: skip
+    return guest, address
+
+
 @transaction.atomic
 def parcel_request(*, by: Any, recipient: Any, category: Category, organisation: Actor | None = None,
                    **fields: Any) -> Parcel:  # fmt: skip
     """`fields`: origin and its position, destination and its position, day, ready_at, due_by, kg, litres,
-    condition, value, description. Refused when the product family may not ride."""
+    condition, value, description. `recipient`: an account, or an e-mail (`recipient_for`: a recipient
+    without an account signs with a one-time code). Refused when the product family may not ride."""
     _organisation_check(by, organisation)
     rule = eligibility_of(category)
     if rule is None or not rule.allowed:
         raise Refused(_("%(family)s may not travel by carpool (see the eligibility table).") % {"family": category})
+    if isinstance(recipient, str):
+        recipient, fields["recipient_email"] = recipient_for(recipient)
     parcel = Parcel(sender=by, holder=by, recipient=recipient, category=category, organisation=organisation, **fields)
     parcel.full_clean()
     parcel.save()
@@ -154,6 +181,52 @@ def parcel_cancel(*, parcel: Parcel, by: Any) -> Parcel:
     parcel.rides.filter(status__in=LIVE).update(status=RideStatus.DECLINED)
     parcel.status = ParcelStatus.CANCELLED
     parcel.save(update_fields=["status"])
+    return parcel
+
+
+CHANGEABLE = (ParcelStatus.WAITING, ParcelStatus.PROPOSED, ParcelStatus.CONFIRMED)
+
+
+@transaction.atomic
+def parcel_change(*, parcel: Parcel, by: Any, recipient: Any = None, category: Category | None = None,
+                  **fields: Any) -> Parcel:  # fmt: skip
+    """The sender changes a parcel not yet picked up (the same fields as `parcel_request`): a ride proposed or
+    confirmed no longer holds (the driver agreed to the parcel as it was), so it is declined and the day
+    matched again. Refused once the parcel is on its way."""
+    parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
+    if by.pk != parcel.sender_id:
+        raise PermissionDenied
+    before = Parcel.objects.get(pk=parcel.pk)
+    if category is not None:
+        parcel.category = category
+    if isinstance(recipient, str):  # an address: the same guest as before, or the account or guest it names
+        if recipient.strip().lower() != parcel.recipient_email.lower():
+            recipient, fields["recipient_email"] = recipient_for(recipient)
+        else:
+            recipient = None
+    elif recipient is not None:
+        fields["recipient_email"] = ""
+    if recipient is not None:
+        parcel.recipient = recipient
+    for name, value in fields.items():
+        setattr(parcel, name, value)
+    if all(getattr(before, name) == getattr(parcel, name) for name in ["recipient_id", "category_id", *fields]):
+        return before
+    if parcel.status not in CHANGEABLE:
+        raise Refused(_("The parcel is on its way: it can no longer be changed."))
+    if parcel.category_id != before.category_id:
+        rule = eligibility_of(parcel.category)
+        if rule is None or not rule.allowed:
+            raise Refused(_("%(family)s may not travel by carpool (see the eligibility table).")
+                          % {"family": parcel.category})  # fmt: skip
+    parcel.full_clean()
+    parcel.rides.filter(status__in=LIVE).update(status=RideStatus.DECLINED)
+    parcel.status = ParcelStatus.WAITING
+    parcel.unmatched_reason = ""
+    parcel.save()
+    _match_later(parcel.day)
+    if before.day != parcel.day:
+        _match_later(before.day)
     return parcel
 
 
@@ -248,9 +321,66 @@ def handover_record(
             handover.save()
             _incidents_seen(locked, by=by, holder=by, state=state, celsius=celsius)
             transaction.on_commit(lambda: notify.handover_waiting(handover=handover))
+            if kind == HandoverKind.DELIVERY and locked.recipient_email:
+                _code_send(handover, locked.recipient_email)
             return handover
     except IntegrityError:
         raise Refused(_("Someone else recorded a handover of this parcel at the same moment.")) from None
+
+
+CODE_VALID = datetime.timedelta(hours=48)
+CODE_TRIES = 5
+
+
+def _digest(handover: Handover, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"carpool:{handover.pk}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _code_send(handover: Handover, address: str) -> None:
+    code = f"{secrets.randbelow(10**6):06d}"
+    SigningCode.objects.update_or_create(handover=handover, defaults={
+        "digest": _digest(handover, code), "expires_at": timezone.now() + CODE_VALID, "attempts": 0, "used_at": None,
+    })  # fmt: skip
+    transaction.on_commit(lambda: notify.delivery_code(handover=handover, code=code, to=address))
+
+
+@transaction.atomic
+def delivery_code_resend(*, handover: Handover, by: Any) -> None:
+    """A new code for a delivery still waiting for its signature (the old one expired, was tried too often,
+    or the e-mail went astray); the old code no longer signs."""
+    parcel = Parcel.objects.select_for_update().get(pk=handover.parcel_id)
+    if by.pk != handover.giver_id or not parcel.recipient_email or handover.kind != HandoverKind.DELIVERY:
+        raise PermissionDenied
+    if pending_handover(parcel) != handover:
+        raise Refused(_("This handover is no longer waiting for a signature."))
+    _code_send(handover, parcel.recipient_email)
+
+
+def handover_accept_with_code(
+    *, handover: Handover, by: Any, code: str, state: str = GoodsState.GOOD, celsius: Decimal | None = None,
+    note: str = "",
+) -> Acceptance:  # fmt: skip
+    """A recipient without an account signs for their parcel by giving the person delivering it the code they
+    received by e-mail: that person types it on their phone, and the recipient's (guest) account signs. A
+    wrong code counts; after CODE_TRIES, or once expired, the code no longer signs."""
+    with transaction.atomic():
+        found = SigningCode.objects.select_for_update().filter(handover=handover).first()
+        if by.pk != handover.giver_id or found is None:
+            raise PermissionDenied
+        if found.used_at is not None or found.expires_at < timezone.now() or found.attempts >= CODE_TRIES:
+            raise Refused(_("This code no longer signs: send the recipient a new one."))
+        right = hmac.compare_digest(found.digest, _digest(handover, "".join(code.split())))
+        if not right:
+            found.attempts += 1
+            found.save(update_fields=["attempts"])
+    if not right:  # the try is counted (committed above) before the refusal
+        raise Refused(_("Wrong code: ask the recipient for the code they received by e-mail."))
+    with transaction.atomic():
+        said = _("signed with the one-time code sent by e-mail")
+        acceptance = handover_accept(handover=handover, by=handover.taker, state=state, celsius=celsius,
+                                     note=f"{note} ({said})".strip()[:300])  # fmt: skip
+        SigningCode.objects.filter(pk=found.pk).update(used_at=timezone.now())
+    return acceptance
 
 
 def _kind_check(parcel: Parcel, kind: str, taker: Any, by: Any) -> None:

@@ -17,6 +17,8 @@ urlpatterns = [
     path("rides/<int:ride_id>/confirm/", views.ride_confirm, name="ride_confirm"),
     path("rides/<int:ride_id>/decline/", views.ride_decline, name="ride_decline"),
     path("handovers/<int:handover_id>/accept/", views.accept, name="accept"),
+    path("handovers/<int:handover_id>/code/", views.accept_with_code, name="accept_code"),
+    path("handovers/<int:handover_id>/code/resend/", views.code_resend, name="code_resend"),
     path("handovers/<int:handover_id>/photo/", views.handover_photo, name="photo"),
     path("eligibility/", views.eligibility_table, name="eligibility"),
 ]

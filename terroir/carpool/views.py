@@ -21,7 +21,16 @@ from terroir.directory.photos import image_clean
 from terroir.directory.uploads import upload_limit
 
 from . import eligibility, services
-from .forms import AcceptForm, EligibilityForm, EligibilityNewForm, HandoverForm, IncidentForm, ParcelForm, TripForm
+from .forms import (
+    AcceptForm,
+    CodeForm,
+    EligibilityForm,
+    EligibilityNewForm,
+    HandoverForm,
+    IncidentForm,
+    ParcelForm,
+    TripForm,
+)
 from .matchmaking import reliability
 from .models import Eligibility, Handover, HandoverKind, Parcel, ParcelStatus, Ride
 from .presenters import clock, reliability_said, ride_explained, unmatched_said
@@ -114,6 +123,9 @@ def _parcel_context(request: HttpRequest, parcel: Parcel) -> dict[str, Any]:
         "may_hand_over": parcel.holder_id == user.pk and pending is None
         and parcel.status in (ParcelStatus.CONFIRMED, ParcelStatus.ON_ITS_WAY),
         "may_accept": pending is not None and pending.taker_id == user.pk,
+        "may_sign_with_code": pending is not None and pending.giver_id == user.pk and bool(parcel.recipient_email)
+        and pending.kind == HandoverKind.DELIVERY,
+        "code_form": CodeForm(prefix="code"),
         "may_cancel": parcel.sender_id == user.pk
         and parcel.status in (ParcelStatus.WAITING, ParcelStatus.PROPOSED, ParcelStatus.CONFIRMED),
         "handover_form": HandoverForm(initial={"kind": _next_kind(parcel), "place": _next_place(parcel)},
@@ -232,6 +244,38 @@ def accept(request: HttpRequest, handover_id: int) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Signed: you are now responsible for the parcel."))
+    return redirect(found)
+
+
+@login_required
+@require_POST
+def accept_with_code(request: HttpRequest, handover_id: int) -> HttpResponse:
+    given = get_object_or_404(Handover, pk=handover_id)
+    found = services.parcel_get(request.user, given.parcel_id)
+    form = CodeForm(request.POST, prefix="code")
+    if form.is_valid():
+        try:
+            services.handover_accept_with_code(handover=given, by=request.user, **form.cleaned_data)
+        except services.Refused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Signed with the recipient's code: the parcel is delivered."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(found)
+
+
+@login_required
+@require_POST
+def code_resend(request: HttpRequest, handover_id: int) -> HttpResponse:
+    given = get_object_or_404(Handover, pk=handover_id)
+    found = services.parcel_get(request.user, given.parcel_id)
+    try:
+        services.delivery_code_resend(handover=given, by=request.user)
+    except services.Refused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("A new code was sent to the recipient."))
     return redirect(found)
 
 

@@ -1,9 +1,14 @@
 """A person's data: everything Terroir keeps about them as one document (right of access), and its
-erasure (right to erasure), across their account, their organisations and what they contributed."""
+erasure (right to erasure), across their account, their organisations and what they contributed.
+
+Apps of upper layers keep data about people too (carpool's trips, parcels and signatures): they register
+what they add to the document (`export_register`) and what they do before the account goes
+(`erasure_register`: delete, or replace the person by a pseudonym where an audit trail must stay), when the
+apps load, as apps register their reapers; this module never imports them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -25,9 +30,27 @@ from terroir.directory.services import actor_update, place_update
 from . import notify
 from .models import AuditEntry, Claim, Revision, Suggestion
 
+# An app's part of the document: its key, and what it keeps about the person (JSON-ready).
+_exports: dict[str, Callable[[Any], Any]] = {}
+# What an app does with the person's rows, inside the erasure's transaction, before the account is deleted.
+_erasers: list[Callable[[Any], object]] = []
+
+
+def export_register(key: str, export: Callable[[Any], Any]) -> None:
+    _exports[key] = export
+
+
+def erasure_register(eraser: Callable[[Any], object]) -> None:
+    if eraser not in _erasers:
+        _erasers.append(eraser)
+
 
 def user_data_export(*, user: Any) -> dict[str, Any]:
     """Everything Terroir keeps about a person, as one JSON document (right of access)."""
+    return _own_export(user) | {key: export(user) for key, export in _exports.items()}
+
+
+def _own_export(user: Any) -> dict[str, Any]:
     memberships = Membership.objects.filter(user=user).select_related("actor")
     return {
         "account": {
@@ -127,6 +150,8 @@ def user_delete(*, user: Any, successors: Mapping[int, str] | None = None, hand_
         transaction.on_commit(partial(notify.organisation_handed, organisation=actor, to=taker.email, url=space))
     _address_erase(user=user)
     Suggestion.objects.filter(Q(by=user) | Q(email__iexact=user.email)).update(email="", by=None)
+    for eraser in _erasers:
+        eraser(user)
     user.delete()
 
 

@@ -19,7 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from terroir.directory.models import Actor, Place
+from terroir.directory.models import Actor, Category, Place
 
 from .costs import VehicleType
 
@@ -130,6 +130,9 @@ class DeliveryOrder(models.Model):
         Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("deliver at")
     )
     description = models.CharField(_("goods"), max_length=200, blank=True)
+    # The goods' product family: whether they may ride a carpool trip, and in which conditions.
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 verbose_name=_("product family"))  # fmt: skip
     kg = models.DecimalField(_("weight (kg)"), max_digits=8, decimal_places=1, validators=[MinValueValidator(0)])
     crates = models.PositiveIntegerField(_("crates"), default=0)
     cold = models.BooleanField(_("needs the cold chain"), default=False)

@@ -33,6 +33,7 @@ from terroir.directory.models import Actor
 from terroir.lib.tabular import Limits, SourceError, number_parse, rows_read
 from terroir.lib.text import fold
 
+from . import followers
 from .models import DeliveryMode, DeliveryOrder, Depot, OrderKind, delivery_mode_errors
 
 MAX_ROWS = 5000
@@ -279,10 +280,15 @@ def _row(line: int, values: dict[str, Any], week: datetime.date, result: OrdersR
 
 @transaction.atomic
 def orders_save(read: OrdersRead, *, by: Any, owner: Actor | None) -> int:
-    """Keep the orders of a file without problems as orders of `owner` (the carrier planning)."""
+    """Keep the orders of a file without problems as orders of `owner` (the carrier planning). The apps that
+    follow orders see those sent otherwise than by a round (a carpool order's parcel); one of them refusing
+    an order (ValidationError) keeps none of the file."""
     if read.problems:
         raise ValueError("a file with problems is not kept")
     for order in read.orders:
         order.created_by, order.owner = by, owner
-    DeliveryOrder.objects.bulk_create(read.orders)
+    made = DeliveryOrder.objects.bulk_create(read.orders)
+    for order in made:
+        if not order.planned:
+            followers.order_saved(order=order, before=None, by=by)
     return len(read.orders)

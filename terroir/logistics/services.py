@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from terroir.directory import background
 from terroir.directory.models import Actor
 
-from . import evaluate, problems, routing
+from . import evaluate, followers, problems, routing
 from .distances import Estimate, OsrmTable
 from .models import DAYS_ALL, DeliveryMode, DeliveryOrder, Depot, OrderKind, PlanningRun, RunStatus, Vehicle, WorkerRun
 
@@ -249,27 +249,36 @@ def vehicle_save(*, vehicle: Vehicle, owner: Actor | None) -> Vehicle:
     return vehicle
 
 
-def order_save(*, order: DeliveryOrder) -> DeliveryOrder:
-    """Keep a delivery order (checked like the order form's): how other apps put orders in the planner
-    (terroir.supply's agreements make the weeks' orders of an accepted need)."""
+def order_save(*, order: DeliveryOrder, by: Any = None) -> DeliveryOrder:
+    """Keep a delivery order (checked like the order form's): how the order form and other apps put orders in
+    the planner (terroir.supply's agreements make the weeks' orders of an accepted need). The apps that follow
+    orders (`followers`) see the change and may refuse it (ValidationError: nothing is kept)."""
     with transaction.atomic():
+        before = DeliveryOrder.objects.filter(pk=order.pk).first() if order.pk else None
         order.week = monday(order.week)
         order.full_clean()
         order.save()
+        followers.order_saved(order=order, before=before, by=by)
     return order
 
 
-def orders_create(*, orders: list[DeliveryOrder]) -> list[DeliveryOrder]:
+def orders_create(*, orders: list[DeliveryOrder], by: Any = None) -> list[DeliveryOrder]:
     """Put many new orders in the planner at once, each checked like one saved alone."""
     with transaction.atomic():
         for order in orders:
             order.week = monday(order.week)
             order.full_clean()
-        return DeliveryOrder.objects.bulk_create(orders)
+        made = DeliveryOrder.objects.bulk_create(orders)
+        for order in made:
+            followers.order_saved(order=order, before=None, by=by)
+        return made
 
 
 def orders_delete(*, ids: Iterable[int]) -> int:
-    """Take orders out of the planner (plans already made keep their own copy of the problem)."""
+    """Take orders out of the planner (plans already made keep their own copy of the problem); the apps that
+    follow orders let go of them first."""
+    ids = list(ids)
     with transaction.atomic():
-        deleted, _rows = DeliveryOrder.objects.filter(pk__in=list(ids)).delete()
+        followers.orders_leaving(ids=ids)
+        deleted, _rows = DeliveryOrder.objects.filter(pk__in=ids).delete()
     return deleted

@@ -105,6 +105,7 @@ def planner(request: HttpRequest) -> HttpResponse:
         access.on_desk(DeliveryOrder.objects.filter(week=week), desk).select_related(
             "producer__commune", "customer__commune", "delivery_place__commune", "owner", "relay",
             "agreement_link__part",  # terroir.supply's link: the order came from an accepted need
+            "carpool_link__parcel",  # terroir.supply's link: the order's carpool parcel
         )
     )
     error = ""
@@ -172,7 +173,7 @@ class OrderForm(_DaysForm):
     class Meta:
         model = DeliveryOrder
         fields = [
-            "week", "kind", "producer", "customer", "delivery_place", "description", "kg", "crates", "cold",
+            "week", "kind", "producer", "customer", "delivery_place", "description", "category", "kg", "crates", "cold",
             "value", "pickup_opens", "pickup_closes", "delivery_opens", "delivery_closes", "ready_at",
             "service_min", "required", "delivery_mode", "relay",
         ]  # fmt: skip
@@ -191,6 +192,7 @@ class OrderForm(_DaysForm):
         self.fields["customer"].queryset = Actor.objects.filter(is_buyer=True).order_by("name")  # type: ignore[attr-defined]
         self.fields["delivery_place"].required = False
         self.fields["delivery_place"].widget = forms.HiddenInput()
+        self.fields["category"].help_text = _("Whether the goods may ride a carpool trip depends on it.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -236,9 +238,13 @@ def order_new(request: HttpRequest, order_id: int | None = None) -> HttpResponse
         if order is None:
             saved.created_by = request.user  # type: ignore[assignment]
             saved.owner = desk.current
-        saved.save()
-        messages.success(request, _("Order saved.") if order else _("Order added."))
-        return redirect(f"{reverse('logistics:planner')}?week={saved.week.isoformat()}")
+        try:
+            services.order_save(order=saved, by=request.user)
+        except ValidationError as exc:  # an app following orders refused it (a carpool the goods may not ride)
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Order saved.") if order else _("Order added."))
+            return redirect(f"{reverse('logistics:planner')}?week={saved.week.isoformat()}")
     context = {"form": form, "week": week, "order": order, "owner": order.owner if order else desk.current}
     return render(request, "logistics/order_form.html", context, status=400 if form.errors else 200)
 
@@ -270,9 +276,14 @@ def orders_import(request: HttpRequest) -> HttpResponse:
                                                                                     field="operator"))  # fmt: skip
             problems = read.problems
             if not problems:
-                count = importer.orders_save(read, by=request.user, owner=desk.current)
-                messages.success(request, ngettext("%(n)d order added.", "%(n)d orders added.", count) % {"n": count})
-                return redirect(f"{reverse('logistics:planner')}?week={week.isoformat()}")
+                try:
+                    count = importer.orders_save(read, by=request.user, owner=desk.current)
+                except ValidationError as exc:  # an app following orders refused one (a carpool it may not ride)
+                    problems = [(None, "", message) for message in exc.messages]
+                else:
+                    messages.success(request, ngettext("%(n)d order added.", "%(n)d orders added.", count)
+                                     % {"n": count})  # fmt: skip
+                    return redirect(f"{reverse('logistics:planner')}?week={week.isoformat()}")
     context = {"week": week, "problems": problems, "columns": importer.COLUMNS, "owner": desk.current}
     return render(request, "logistics/orders_import.html", context, status=400 if problems else 200)
 
@@ -282,7 +293,7 @@ def orders_import(request: HttpRequest) -> HttpResponse:
 def order_delete(request: HttpRequest, order_id: int) -> HttpResponse:
     order = get_object_or_404(access.orders_of(request.user), pk=order_id)
     week = order.week
-    order.delete()  # plans already made keep their own copy of the problem
+    services.orders_delete(ids=[order.pk])  # plans already made keep their own copy of the problem
     messages.success(request, _("Order deleted."))
     return redirect(f"{reverse('logistics:planner')}?week={week.isoformat()}")
 

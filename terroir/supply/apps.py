@@ -8,7 +8,10 @@ class SupplyConfig(AppConfig):
 
     def ready(self) -> None:
         from terroir.directory.background import periodic_register
+        from terroir.logistics.followers import follower_register
 
+        from .carpool import FOLLOWER
         from .tasks import agreements_schedule
 
         periodic_register(agreements_schedule)
+        follower_register(FOLLOWER)

@@ -1,8 +1,10 @@
-"""Agreements: a buyer's accepted offer with its schedule, and the delivery orders made from it.
+"""The bridges between capability apps of one layer, which never import each other.
 
-The bridge between the needs board and the pooled rounds (two apps of one layer that never import each
-other): an accepted answer (terroir.needs) becomes an agreement whose parts — one per producer, several
-for a joint answer — make each delivery week's orders in the planner (terroir.logistics).
+- Agreements: a buyer's accepted offer with its schedule, and the delivery orders made from it: an
+  accepted answer (terroir.needs) becomes an agreement whose parts — one per producer, several for a joint
+  answer — make each delivery week's orders in the planner (terroir.logistics).
+- Carpool orders: an order whose producer sends the goods by a carpool trip (terroir.logistics'
+  `delivery_mode`) has its parcel (terroir.carpool), kept in step with the order (`supply.carpool`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from terroir.carpool.models import Parcel
 from terroir.directory.models import Actor, Place
 from terroir.logistics.models import DeliveryOrder
 from terroir.needs.models import Answer, Frequency
@@ -104,3 +107,16 @@ class AgreementOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.part} {self.week}"
+
+
+class OrderParcel(models.Model):
+    """The carpool parcel an order's carpool choice made. When the order goes (deleted, or the producer
+    chose another way), the parcel is cancelled first if it can still be; a parcel on its way keeps its own
+    chain of responsibility (the parcel outlives the link)."""
+
+    order = models.OneToOneField(DeliveryOrder, on_delete=models.CASCADE, related_name="carpool_link")
+    parcel = models.OneToOneField(Parcel, on_delete=models.CASCADE, related_name="order_link")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.order} → {self.parcel}"

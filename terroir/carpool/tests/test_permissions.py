@@ -19,6 +19,7 @@ from terroir.conftest import person
 from terroir.directory.models import Actor
 
 from .conftest import Story
+from .test_recipient_code import delivered_to_marie
 
 pytestmark = pytest.mark.django_db
 ROLES = ("anonymous", "outsider", "other_org", "fellow", "coordinator")
@@ -186,3 +187,20 @@ def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), "green").save(out, "PNG")
     return out.getvalue()
+
+
+def test_only_the_person_delivering_signs_with_a_recipient_s_code(
+    story: Story, clients: dict[str, Client], mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    parcel, delivery, code = delivered_to_marie(story, mailoutbox, django_capture_on_commit_callbacks)
+    form = {"code-code": code, "code-state": "good"}
+    for url in (f"/carpool/handovers/{delivery.pk}/code/", f"/carpool/handovers/{delivery.pk}/code/resend/"):
+        answer = clients["anonymous"].post(url, form)
+        assert answer.status_code == 302 and "/account/login/" in answer["Location"]
+        for role in ("outsider", "other_org", "fellow", "recipient"):
+            assert clients[role].post(url, form).status_code == 404, (role, url)
+        for role in ("sender", "coordinator"):
+            assert clients[role].post(url, form).status_code == 403, (role, url)
+    assert Parcel.objects.get(pk=parcel.pk).status == ParcelStatus.ON_ITS_WAY
+    assert clients["driver"].post(f"/carpool/handovers/{delivery.pk}/code/", form).status_code == 302
+    assert Parcel.objects.get(pk=parcel.pk).status == ParcelStatus.DELIVERED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management import call_command
 
+from terroir.carpool.models import Handover, Trip
 from terroir.directory.demo import demo_load
 from terroir.directory.models import Place
 from terroir.events.models import Event
@@ -31,6 +32,7 @@ def test_the_demo_command_loads_the_directory_then_the_pooled_rounds_over_it(db)
     assert orders.exists() and Depot.objects.filter(operator__source="demo").count() == 1
     call_command("load_demo", verbosity=0)
     assert DeliveryOrder.objects.filter(producer__source="demo").count() == orders.count()
+    assert Trip.objects.count() == 2 and Handover.objects.count() == 2  # carpool's demo, kept (append-only)
 
 
 def test_the_demo_has_an_observatory_territory_over_its_communes_kept_when_loaded_again(db) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from terroir.carpool.demo import carpool_demo_load
 from terroir.directory.demo import demo_load
 from terroir.directory.index import search_tables_maintain
 from terroir.events.demo import events_demo_load
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Events: {events_demo_load()} coming events at markets and shops")
         group = groups_demo_load()
         self.stdout.write(f"AMAP: /groups/{group.pk}/" if group else "AMAP: none (no AMAP pickup with producers)")
+        self.stdout.write(f"Carpool: {carpool_demo_load()}")
         # Kept when it exists: its objectives and history are a coordinator's, not the demo's to replace.
         if not Territory.objects.filter(slug=DEMO_TERRITORY).exists():
             territory_create(slug=DEMO_TERRITORY, name="Grand Clermont – Livradois-Forez", epcis=DEMO_EPCIS)

@@ -1,0 +1,150 @@
+"""Carpooling under /api/v1/carpool/: trips, parcels, matches and handovers with an API key, the same
+rules as the pages (who sees what, who may write), the rules' refusals as 409, and the role matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from terroir.accounts.services import api_token_create
+from terroir.carpool.eligibility import eligibility_save
+from terroir.carpool.models import Handover, Parcel, ParcelStatus, Ride, Trip
+from terroir.conftest import person
+
+from .conftest import TUESDAY, Story, category
+
+pytestmark = pytest.mark.django_db
+
+
+def key_of(user: Any, scope: str = "write") -> Client:
+    _token, key = api_token_create(user=user, name="app", scope=scope)
+    return Client(headers={"authorization": f"Bearer {key}"})
+
+
+def as_who(story: Story, who: str) -> Client:
+    people = story.people
+    if who == "nobody":
+        return Client()
+    if who == "outsider":
+        return key_of(person("paul@ailleurs.example.org"))
+    if who == "claire_read":
+        return key_of(people.claire, "read")
+    return key_of(getattr(people, who))
+
+
+TRIP_BODY = {
+    "origin": {"name": "Thiers (63)", "lat": 45.856, "lon": 3.547},
+    "destination": {"name": "Clermont-Ferrand (63)", "lat": 45.7797, "lon": 3.0863},
+    "day": TUESDAY.isoformat(), "weekdays": [1], "leaves": "08:00", "arrives_by": "10:30", "free_kg": 40,
+    "free_litres": 100, "condition": "refrigerated", "detour_minutes": 15,
+}  # fmt: skip
+PARCEL_BODY = {
+    "origin": {"name": "Courpière (63)", "lat": 45.756, "lon": 3.589},
+    "destination": {"name": "Clermont-Ferrand (63)", "lat": 45.78, "lon": 3.096},
+    "day": TUESDAY.isoformat(), "ready_at": "07:00", "due_by": "11:00", "kg": "5", "litres": "10",
+    "category": "bread-cereals", "description": "Pain de seigle", "recipient": "sophie@volcans.example.org",
+}  # fmt: skip
+
+Url = Callable[[Story], str]
+MATRIX: list[tuple[str, str, Url, dict[str, Any] | None, dict[str, int]]] = [
+    ("trips", "get", lambda s: "/api/v1/carpool/trips", None, {"nobody": 401, "outsider": 200, "hugo": 200}),
+    ("trip", "get", lambda s: f"/api/v1/carpool/trips/{s.trip.pk}", None,
+     {"nobody": 401, "outsider": 404, "hugo": 200, "claire": 200, "camille": 200}),
+    ("offer", "post", lambda s: "/api/v1/carpool/trips", TRIP_BODY,
+     {"nobody": 401, "claire_read": 403, "hugo": 201}),
+    ("trip_cancel", "post", lambda s: f"/api/v1/carpool/trips/{s.trip.pk}/cancel", {},
+     {"nobody": 401, "outsider": 404, "claire": 403, "claire_read": 403, "hugo": 200}),
+    ("parcels", "get", lambda s: "/api/v1/carpool/parcels", None, {"nobody": 401, "outsider": 200, "sophie": 200}),
+    ("parcel", "get", lambda s: f"/api/v1/carpool/parcels/{s.parcel.pk}", None,
+     {"nobody": 401, "outsider": 404, "claire": 200, "hugo": 200, "sophie": 200, "camille": 200}),
+    ("request", "post", lambda s: "/api/v1/carpool/parcels", PARCEL_BODY,
+     {"nobody": 401, "claire_read": 403, "claire": 201}),
+    ("parcel_cancel", "post", lambda s: f"/api/v1/carpool/parcels/{s.parcel.pk}/cancel", {},
+     {"nobody": 401, "outsider": 404, "hugo": 403, "sophie": 403, "claire": 200}),
+    ("accept", "post", lambda s: f"/api/v1/carpool/matches/{Ride.objects.get().pk}/accept", {},
+     {"nobody": 401, "outsider": 404, "sophie": 403, "claire_read": 403, "hugo": 200, "claire": 200}),
+    ("refuse", "post", lambda s: f"/api/v1/carpool/matches/{Ride.objects.get().pk}/refuse", {},
+     {"nobody": 401, "outsider": 404, "sophie": 403, "hugo": 200}),
+    ("handovers", "get", lambda s: f"/api/v1/carpool/parcels/{s.parcel.pk}/handovers", None,
+     {"nobody": 401, "outsider": 404, "claire": 200, "sophie": 200}),
+    ("hand_over", "post", lambda s: f"/api/v1/carpool/parcels/{s.parcel.pk}/handovers",
+     {"kind": "pickup", "place": "Courpière"}, {"nobody": 401, "outsider": 404, "claire_read": 403, "hugo": 409}),
+]  # fmt: skip
+CASES = [(name, method, url, body, who, status) for name, method, url, body, seen in MATRIX
+         for who, status in seen.items()]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "method", "url", "body", "who", "status"), CASES,
+                         ids=[f"{c[0]}-{c[4]}" for c in CASES])  # fmt: skip
+def test_the_carpool_api_s_role_matrix(
+    story: Story, name: str, method: str, url: Url, body: dict[str, Any] | None, who: str, status: int
+) -> None:
+    client = as_who(story, who)
+    if method == "get":
+        response = client.get(url(story))
+    else:
+        response = client.post(url(story), body, content_type="application/json")
+    assert response.status_code == status, response.content
+    if status >= 400:
+        assert set(response.json()["error"]) >= {"code", "message"}
+
+
+def test_a_key_reads_only_what_its_person_sees(story: Story) -> None:
+    assert key_of(person("paul@ailleurs.example.org")).get("/api/v1/carpool/trips").json() == []
+    mine = key_of(story.people.hugo).get("/api/v1/carpool/parcels").json()
+    assert [p["id"] for p in mine] == [story.parcel.pk]
+    assert mine[0]["match"]["status"] == "proposed" and mine[0]["match"]["explained"].startswith("+")
+
+
+def test_offering_a_trip_and_requesting_a_parcel_through_the_api(story: Story) -> None:
+    trip = key_of(story.people.hugo).post("/api/v1/carpool/trips", TRIP_BODY, content_type="application/json")
+    assert trip.status_code == 201
+    saved = Trip.objects.get(pk=trip.json()["id"])
+    assert (saved.driver, saved.weekdays, saved.condition) == (story.people.hugo, 0b10, "refrigerated")
+    assert trip.json()["weekdays"] == [1]
+    parcel = key_of(story.people.claire).post("/api/v1/carpool/parcels", PARCEL_BODY, content_type="application/json")
+    assert parcel.status_code == 201 and parcel.json()["status"] == "waiting"
+    assert Parcel.objects.get(pk=parcel.json()["id"]).recipient == story.people.sophie
+
+
+def test_a_family_that_may_not_ride_is_refused_with_the_reason(story: Story) -> None:
+    eligibility_save(category=category("bread-cereals"), allowed=False, condition="none", temperature_record=False,
+                     max_celsius=None, by=story.people.camille)  # fmt: skip
+    refused = key_of(story.people.claire).post("/api/v1/carpool/parcels", PARCEL_BODY, content_type="application/json")
+    assert refused.status_code == 409 and "covoiturage" in refused.json()["error"]["message"]
+    unknown = key_of(story.people.claire).post("/api/v1/carpool/parcels", PARCEL_BODY | {"category": "vegetables",
+                                               "recipient": "x@y.org"}, content_type="application/json")  # fmt: skip
+    assert unknown.status_code == 201  # a recipient without an account signs with a one-time code
+    assert Parcel.objects.get(pk=unknown.json()["id"]).recipient_email == "x@y.org"
+
+
+def test_the_chain_of_responsibility_through_the_api_is_append_only(story: Story) -> None:
+    claire, hugo = key_of(story.people.claire), key_of(story.people.hugo)
+    ride = Ride.objects.get()
+    for client in (hugo, claire):
+        assert client.post(f"/api/v1/carpool/matches/{ride.pk}/accept").status_code == 200
+    url = f"/api/v1/carpool/parcels/{story.parcel.pk}/handovers"
+    pickup = {"kind": "pickup", "place": "Courpière", "celsius": "3.5"}
+    given = claire.post(url, pickup, content_type="application/json")
+    assert given.status_code == 201 and given.json()["signed"] is False and given.json()["taker"] == "hugo"
+    handover = given.json()["id"]
+    sign = {"celsius": "3.6"}
+    refused = claire.post(f"/api/v1/carpool/handovers/{handover}/accept", sign, content_type="application/json")
+    assert refused.status_code == 409  # only the taker signs
+    signed = hugo.post(f"/api/v1/carpool/handovers/{handover}/accept", sign, content_type="application/json")
+    assert signed.status_code == 200 and signed.json()["signed"] is True
+    assert Parcel.objects.get(pk=story.parcel.pk).status == ParcelStatus.ON_ITS_WAY
+    chain = claire.get(url).json()
+    assert [(h["rank"], h["kind"], h["giver"], h["taker"]) for h in chain] == [(1, "pickup", "claire", "hugo")]
+    for method in ("put", "patch", "delete"):
+        assert getattr(claire, method)(f"{url}").status_code == 405
+    assert Handover.objects.count() == 1
+
+
+def test_the_carpool_operations_are_in_the_openapi_document(client: Client) -> None:
+    doc = client.get("/api/v1/openapi.json").json()
+    carpool = {path for path in doc["paths"] if path.startswith("/api/v1/carpool/")}
+    assert len(carpool) == 10 and doc["paths"]["/api/v1/carpool/trips"]["post"]["tags"] == ["carpool"]

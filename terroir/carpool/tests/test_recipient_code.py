@@ -1,0 +1,120 @@
+"""A recipient without a Terroir account: the parcel goes to a guest account, and at delivery they receive
+a one-time code by e-mail which they give to the person delivering, whose phone signs in their name."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+
+from terroir.carpool import services
+from terroir.carpool.models import HandoverKind, Parcel, ParcelStatus, Ride, SigningCode
+
+from .conftest import Story, category, parcel_fields
+
+pytestmark = pytest.mark.django_db
+MARIE = "marie.dupont@example.org"
+
+
+def delivered_to_marie(story: Story, mailoutbox: Any, capture: Any) -> tuple[Parcel, Any, str]:
+    """Claire sends bread to Marie, who has no account; Hugo picks it up and records its delivery: Marie
+    gets her code."""
+    people = story.people
+    with capture(execute=True):
+        parcel = services.parcel_request(by=people.claire, recipient=MARIE, category=category("bread-cereals"),
+                                         **parcel_fields(description="Pain de seigle", kg=2, litres=5))  # fmt: skip
+    ride = Ride.objects.get(parcel=parcel)
+    services.ride_confirm(ride=ride, by=people.hugo)
+    services.ride_confirm(ride=ride, by=people.claire)
+    pickup = services.handover_record(parcel=parcel, by=people.claire, kind=HandoverKind.PICKUP, taker=people.hugo,
+                                      place="Courpière")  # fmt: skip
+    services.handover_accept(handover=pickup, by=people.hugo)
+    mailoutbox.clear()
+    with capture(execute=True):
+        delivery = services.handover_record(parcel=parcel, by=people.hugo, kind=HandoverKind.DELIVERY,
+                                            taker=parcel.recipient, place="Clermont-Ferrand")  # fmt: skip
+    [mail] = [m for m in mailoutbox if MARIE in m.to]
+    found = re.search(r"^\s+(\d{6})$", mail.body, re.MULTILINE)
+    assert found is not None, mail.body
+    return parcel, delivery, found.group(1)
+
+
+def test_a_recipient_without_an_account_gets_a_guest_account_that_cannot_sign_in(story: Story) -> None:
+    parcel = services.parcel_request(by=story.people.claire, recipient=MARIE, category=category("bread-cereals"),
+                                     **parcel_fields())  # fmt: skip
+    guest = parcel.recipient
+    assert parcel.recipient_email == MARIE and guest.username.startswith("destinataire-")
+    assert guest.email == "" and not guest.is_active and not guest.has_usable_password()
+    known = services.parcel_request(by=story.people.claire, recipient=story.people.sophie.email,
+                                    category=category("bread-cereals"), **parcel_fields())  # fmt: skip
+    assert known.recipient == story.people.sophie and known.recipient_email == ""
+
+
+def test_the_person_delivering_signs_with_the_code_the_recipient_received_by_e_mail(
+    story: Story, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    parcel, delivery, code = delivered_to_marie(story, mailoutbox, django_capture_on_commit_callbacks)
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(services.Refused, match="Code erroné"):
+        services.handover_accept_with_code(handover=delivery, by=story.people.hugo, code=wrong)
+    assert SigningCode.objects.get(handover=delivery).attempts == 1
+    with pytest.raises(PermissionDenied):  # only the person delivering types it
+        services.handover_accept_with_code(handover=delivery, by=story.people.claire, code=code)
+    signed = services.handover_accept_with_code(handover=delivery, by=story.people.hugo, code=f" {code} ")
+    parcel.refresh_from_db()
+    assert parcel.status == ParcelStatus.DELIVERED and parcel.holder == parcel.recipient
+    assert signed.by == parcel.recipient and "code à usage unique" in signed.note
+    with pytest.raises(services.Refused):
+        services.handover_accept_with_code(handover=delivery, by=story.people.hugo, code=code)
+
+
+def test_after_five_wrong_codes_only_a_new_code_signs(
+    story: Story, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    parcel, delivery, code = delivered_to_marie(story, mailoutbox, django_capture_on_commit_callbacks)
+    wrong = "000000" if code != "000000" else "111111"
+    for _try in range(5):
+        with pytest.raises(services.Refused):
+            services.handover_accept_with_code(handover=delivery, by=story.people.hugo, code=wrong)
+    with pytest.raises(services.Refused, match="ne permet plus"):
+        services.handover_accept_with_code(handover=delivery, by=story.people.hugo, code=code)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delivery_code_resend(handover=delivery, by=story.people.hugo)
+    new = re.search(r"^\s+(\d{6})$", mailoutbox[0].body, re.MULTILINE)
+    assert new is not None and mailoutbox[0].to == [MARIE]
+    services.handover_accept_with_code(handover=delivery, by=story.people.hugo, code=new.group(1))
+    assert Parcel.objects.get(pk=parcel.pk).status == ParcelStatus.DELIVERED
+
+
+def test_the_parcel_page_offers_the_code_to_the_person_delivering_only(
+    story: Story, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    parcel, delivery, code = delivered_to_marie(story, mailoutbox, django_capture_on_commit_callbacks)
+    hugo, claire = Client(), Client()
+    hugo.force_login(story.people.hugo)
+    claire.force_login(story.people.claire)
+    assert 'id="sign-with-code"' in hugo.get(f"/carpool/parcels/{parcel.pk}/").content.decode()
+    assert 'id="sign-with-code"' not in claire.get(f"/carpool/parcels/{parcel.pk}/").content.decode()
+    form = {"code-code": code, "code-state": "good"}
+    assert claire.post(f"/carpool/handovers/{delivery.pk}/code/", form).status_code == 403
+    answer = hugo.post(f"/carpool/handovers/{delivery.pk}/code/", form)
+    assert answer.status_code == 302
+    assert Parcel.objects.get(pk=parcel.pk).status == ParcelStatus.DELIVERED
+    assert claire.post(f"/carpool/handovers/{delivery.pk}/code/resend/").status_code == 403
+
+
+def test_the_parcel_form_takes_a_recipient_without_an_account(story: Story) -> None:
+    client = Client()
+    client.force_login(story.people.claire)
+    data = {
+        "description": "Pain", "category": category("bread-cereals").pk, "origin": "Courpière",
+        "destination": "Clermont-Ferrand", "recipient": MARIE, "day": "2026-12-08", "ready_at": "07:00",
+        "due_by": "11:00", "kg": "2", "litres": "5", "condition": "none", "value": "10",
+    }  # fmt: skip
+    answer = client.post("/carpool/parcels/new/", data)
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    assert Parcel.objects.get(description="Pain").recipient_email == MARIE

@@ -1,0 +1,72 @@
+"""In a real browser, on a desktop and on a phone: a coordinator adds an order whose producer sends it by
+a carpool trip; meat that does not ask for the cold chain is refused with the reason on the form; bread
+is kept, the planner shows its parcel's state, and its link opens the parcel's page. No page scrolls
+sideways."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+
+from terroir.carpool.eligibility import eligibility_seed
+from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
+from terroir.directory.models import Actor, Category
+from terroir.logistics.models import DeliveryOrder
+from terroir.needs.tests.test_browser import signed_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
+WEEK = dt.date(2027, 3, 1)
+
+
+def looks_right(tab: Any, name: str) -> None:
+    screenshot(tab, name)
+    assert wider_than_the_screen(tab) <= 0, name
+    assert past_the_edge(tab) == [], name
+
+
+@pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
+def test_an_order_sent_by_carpool_becomes_a_parcel_whose_page_opens_from_the_planner(
+    browser: Any, live_server: Any, territory: Any, people: Any, settings: Any, size: str
+) -> None:
+    settings.TERROIR_TILE_URL = ""
+    eligibility_seed()
+    buyer = Actor.objects.get(name="SAS Supermarché des Volcans")
+    buyer.lat, buyer.lon = 45.7797, 3.0863
+    buyer.save()
+    width, height = SIZES[size]
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    tab = signed_in(offline_tab(browser, live_server, context), people.camille, live_server)
+    tab.set_default_timeout(30_000)
+
+    tab.goto(f"{live_server.url}/logistics/orders/new/?week={WEEK.isoformat()}")
+    tab.select_option("#id_producer", str(territory.cheese_farm.pk))
+    tab.select_option("#id_customer", str(buyer.pk))
+    tab.fill("#id_description", "Colis de viande")
+    tab.select_option("#id_category", str(Category.objects.get(slug="meat").pk))
+    tab.fill("#id_kg", "8")
+    tab.select_option("#id_delivery_mode", "carpool")
+    looks_right(tab, f"carpool-order-form-{size}")
+    tab.press("form button[type=submit]:has-text('Ajouter')", "Enter")
+    tab.wait_for_selector("ul.errorlist")
+    assert "chaîne du froid" in tab.locator("ul.errorlist").first.inner_text()
+    looks_right(tab, f"carpool-order-refused-{size}")
+    assert not DeliveryOrder.objects.exists()
+
+    tab.fill("#id_description", "Pain de seigle")
+    tab.select_option("#id_category", str(Category.objects.get(slug="bread-cereals").pk))
+    tab.press("form button[type=submit]:has-text('Ajouter')", "Enter")
+    tab.wait_for_url("**/logistics/?week=*")
+    link = tab.locator("a.carpool-parcel")
+    link.wait_for()
+    assert link.inner_text().startswith("colis : ")
+    looks_right(tab, f"carpool-order-planner-{size}")
+    link.click()
+    tab.wait_for_url(re.compile(r"/carpool/parcels/\d+/$"))
+    tab.wait_for_selector("h1")
+    assert "Pain de seigle" in tab.locator("h1").inner_text()
+    looks_right(tab, f"carpool-order-parcel-{size}")
+    context.close()
