@@ -1,0 +1,196 @@
+"""One-off order pages of a distribution (the organiser opens the round, producers list what they offer,
+members order until it closes; the summaries per producer and per member, CSV) and the distribution
+sheet (page to print, PDF). Who may open which is asked of access.py and orders.py."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from terroir.accounts.permissions import actor_ids_of
+from terroir.directory.forms import form_errors_add
+from terroir.directory.models import Actor
+
+from . import orders, sheet
+from .access import is_organiser, membership_of
+from .models import Distribution, OrderProduct, OrderRound
+
+
+def datetime_input() -> forms.DateTimeInput:
+    # The browser's picker gives ISO local times, whatever the page's language.
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _distribution(distribution_id: int) -> Distribution:
+    return get_object_or_404(Distribution.objects.select_related("group__place", "place"), pk=distribution_id)
+
+
+def _round_of(distribution: Distribution) -> OrderRound | None:
+    return OrderRound.objects.filter(distribution=distribution).first()
+
+
+class RoundForm(forms.Form):
+    closes_at = forms.DateTimeField(label=gettext_lazy("Orders close at"), widget=datetime_input())
+    producers = forms.ModelMultipleChoiceField(label=gettext_lazy("Producers taking part"),
+                                               queryset=Actor.objects.none(),
+                                               widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    note = forms.CharField(label=gettext_lazy("Note to the members"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+    def __init__(self, *args: Any, distribution: Distribution, current: OrderRound | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The producers of the pickup place's département and those selling there, plus the round's own.
+        place = distribution.where
+        near = Q(pk__in=current.producers.values("pk")) if current else Q(pk__in=[])
+        if place is not None:
+            near |= Q(places=place)
+            if place.commune is not None:
+                near |= Q(commune__department=place.commune.department)
+        field = self.fields["producers"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = Actor.objects.filter(near, is_producer=True).distinct().order_by("name")
+
+
+class ProductForm(forms.Form):
+    producer = forms.ModelChoiceField(label=gettext_lazy("Producer"), queryset=Actor.objects.none())
+    name = forms.CharField(label=gettext_lazy("Product"), max_length=200)
+    unit = forms.CharField(label=gettext_lazy("Unit (kg, jar, bunch…)"), max_length=30)
+    price = forms.DecimalField(label=gettext_lazy("Price per unit (€)"), min_value=0, max_digits=8, decimal_places=2)
+    max_quantity = forms.DecimalField(label=gettext_lazy("Maximum quantity for the group (empty: none)"),
+                                      required=False, min_value=0, max_digits=10, decimal_places=3)  # fmt: skip
+
+    def __init__(self, *args: Any, producers: list[Actor], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["producer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Actor.objects.filter(pk__in=[p.pk for p in producers]).order_by("name")
+        if len(producers) == 1:
+            field.empty_label = None
+
+
+class OrderForm(forms.Form):
+    """One quantity per product of the round."""
+
+    def __init__(self, *args: Any, products: list[OrderProduct], mine: dict[int, Decimal], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for product in products:
+            left = None if product.max_quantity is None else product.max_quantity - product.ordered
+            self.fields[f"q{product.pk}"] = forms.DecimalField(
+                label=product.name, required=False, min_value=0, max_digits=10, decimal_places=3,
+                initial=mine.get(product.pk, Decimal(0)).normalize(),
+                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "class": "quantity"}),
+            )  # fmt: skip
+            self.fields[f"q{product.pk}"].product = product  # type: ignore[attr-defined]
+            self.fields[f"q{product.pk}"].left = left  # type: ignore[attr-defined]
+
+    def quantities(self) -> dict[int, Decimal]:
+        return {int(name[1:]): value or Decimal(0) for name, value in self.cleaned_data.items()}
+
+
+@login_required
+def order(request: HttpRequest, distribution_id: int) -> HttpResponse:
+    distribution = _distribution(distribution_id)
+    group = distribution.group
+    current = _round_of(distribution)
+    organiser = is_organiser(request.user, group)
+    member = membership_of(request.user, group)
+    mine = orders.producers_of_round(request.user, current) if current else []
+    if not (organiser or member or mine):
+        raise PermissionDenied(_("This page is for the group's members and organisers."))
+    post = request.POST if request.method == "POST" else None
+    which = post.get("form") if post else None
+    if post is not None and which == "round" and not organiser:
+        raise PermissionDenied(_("Only the group's organisers manage its order rounds."))
+    initial = {"closes_at": timezone.localtime(current.closes_at), "producers": list(current.producers.all()),
+               "note": current.note} if current else {}  # fmt: skip
+    round_form = RoundForm(post if which == "round" else None, distribution=distribution, current=current,
+                           initial=initial) if organiser else None  # fmt: skip
+    offering = (list(current.producers.all()) if organiser else mine) if current else []
+    product_form = ProductForm(post if which == "product" else None, producers=offering) if offering else None
+    products = list(OrderProduct.objects.filter(round=current).select_related("producer")) if current else []
+    lines = {line.product_id: line.quantity for line in member.order_lines.filter(product__round=current)} \
+        if member and current else {}  # fmt: skip
+    order_form = OrderForm(post if which == "order" else None, products=products, mine=lines) \
+        if member and current else None  # fmt: skip
+    try:
+        if round_form is not None and round_form.is_bound and round_form.is_valid():
+            data = round_form.cleaned_data
+            orders.order_round_save(distribution=distribution, closes_at=data["closes_at"],
+                                    producers=data["producers"], note=data["note"], by=request.user)  # fmt: skip
+            messages.success(request, _("The order round is saved."))
+            return redirect("groups:order", distribution_id=distribution.pk)
+        if product_form is not None and product_form.is_bound and product_form.is_valid() and current:
+            orders.order_product_save(order_round=current, by=request.user, **product_form.cleaned_data)
+            messages.success(request, _("The product is listed."))
+            return redirect("groups:order", distribution_id=distribution.pk)
+        if order_form is not None and order_form.is_bound and order_form.is_valid() and current and member:
+            orders.order_place(order_round=current, member=member, quantities=order_form.quantities(),
+                               by=request.user)  # fmt: skip
+            messages.success(request, _("Your order is saved."))
+            return redirect("groups:order", distribution_id=distribution.pk)
+    except ValidationError as exc:
+        bound = next(f for f in (round_form, product_form, order_form) if f is not None and f.is_bound)
+        form_errors_add(bound, exc)
+    if post is not None and which not in ("round", "product", "order"):
+        raise PermissionDenied(_("Nothing to do here."))
+    if post is not None and which == "product" and product_form is None:
+        raise PermissionDenied(_("You do not act for a producer of this order round."))
+    my_total = sum((orders.amount_of(q, p.price) for p in products for pid, q in lines.items() if pid == p.pk),
+                   Decimal(0))  # fmt: skip
+    context = {
+        "distribution": distribution, "group": group, "round": current, "organiser": organiser, "member": member,
+        "producing": mine, "round_form": round_form, "product_form": product_form, "order_form": order_form,
+        "products": products, "open": current is not None and orders.is_open(current), "my_total": my_total,
+        "my_lines": [(p, lines[p.pk], orders.amount_of(lines[p.pk], p.price)) for p in products if p.pk in lines],
+    }  # fmt: skip
+    failed = any(f is not None and f.errors for f in (round_form, product_form, order_form))
+    return render(request, "groups/orders/order.html", context, status=400 if failed else 200)
+
+
+@login_required
+def order_summary(request: HttpRequest, distribution_id: int, format: str = "html") -> HttpResponse:
+    """The organisers see every producer and member; a producer taking part sees their own products and the
+    members' lines of them."""
+    distribution = _distribution(distribution_id)
+    current = get_object_or_404(OrderRound, distribution=distribution)
+    if orders.can_see_summary(request.user, current):
+        summary = orders.summary_of(current)
+        everything = True
+    elif orders.is_round_producer(request.user, current):
+        summary = orders.summary_of(current, producer_ids=actor_ids_of(request.user))
+        everything = False
+    else:
+        raise PermissionDenied(_("The order summary is for the group's organisers and the producers taking part."))
+    if format == "csv":
+        response = HttpResponse(orders.summary_csv(summary), content_type="text/csv; charset=utf-8")
+        name = f"commandes-{distribution.group_id}-{distribution.date.isoformat()}"
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    context = {"distribution": distribution, "group": distribution.group, "round": current, "summary": summary,
+               "everything": everything}  # fmt: skip
+    return render(request, "groups/orders/summary.html", context)
+
+
+@login_required
+def distribution_sheet(request: HttpRequest, distribution_id: int, format: str = "html") -> HttpResponse:
+    distribution = _distribution(distribution_id)
+    if not is_organiser(request.user, distribution.group):
+        raise PermissionDenied(_("The distribution sheet is for the group's organisers."))
+    built = sheet.sheet_of(distribution)
+    if format == "pdf":
+        response = HttpResponse(sheet.sheet_pdf(built), content_type="application/pdf")
+        name = f"distribution-{distribution.group_id}-{distribution.date.isoformat()}"
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    return render(request, "groups/orders/sheet.html", {"sheet": built, "distribution": distribution})
