@@ -143,7 +143,8 @@ def test_only_the_groups_organisers_open_a_round(world: World, territory: Any, p
             orders.order_round_save(distribution=world.distribution, closes_at=world.round.closes_at, by=who,
                                     producers=[territory.cheese_farm, territory.honey_farm])  # fmt: skip
     orders.order_round_save(distribution=world.distribution, closes_at=world.round.closes_at, by=people.camille,
-                            producers=[territory.cheese_farm, territory.honey_farm], note="Paiement sur place")  # fmt: skip
+                            producers=[territory.cheese_farm, territory.honey_farm],
+                            note="Paiement sur place")  # fmt: skip
 
 
 def test_a_producer_lists_only_their_own_products_and_keeps_what_members_ordered(
@@ -184,7 +185,7 @@ def test_the_summary_adds_up_per_producer_and_per_member_and_the_csv_says_the_sa
     assert [(m.name, m.total) for m in summary.members] == [("Jeanne Martin", D("40.20")), ("Paul Bernard", D("11.25"))]
     assert summary.total == D("51.45")
     text = orders.summary_csv(summary)
-    assert "GAEC des Monts du Forez;Fourme d'Ambert;pièce;7.50;all members;3.5;26.25" in text
+    assert "GAEC des Monts du Forez;Fourme d'Ambert;pièce;7.50;tous les membres;3.5;26.25" in text
     assert "GAEC des Monts du Forez;Fourme d'Ambert;pièce;7.50;Paul Bernard;1.5;11.25" in text
     # A producer's own summary holds only their products.
     mine = orders.summary_of(world.round, producer_ids=[world.fourme.producer_id])

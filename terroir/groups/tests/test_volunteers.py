@@ -32,7 +32,7 @@ def test_the_usual_tasks_are_set_once_and_only_by_an_organiser(world: World) -> 
     with pytest.raises(PermissionDenied):
         volunteers.volunteer_tasks_usual(distribution=world.distribution, by=world.jeanne.user)
     tasks = volunteers.volunteer_tasks_usual(distribution=world.distribution, by=world.amap.agnes)
-    assert [(t.name, t.needed) for t in tasks] == [("Setting up", 1), ("Handing out", 2), ("Tidying up", 1)]
+    assert [(t.name, t.needed) for t in tasks] == [("Installation", 1), ("Distribution", 2), ("Rangement", 1)]
     with pytest.raises(ValidationError):
         volunteers.volunteer_tasks_usual(distribution=world.distribution, by=world.amap.agnes)
 
@@ -41,7 +41,7 @@ def test_members_sign_up_until_the_task_is_full_and_withdraw(world: World, peopl
     task = volunteers.volunteer_task_save(distribution=world.distribution, name="Accueil", needed=1,
                                           by=world.amap.agnes)  # fmt: skip
     shift = volunteers.volunteer_sign_up(task=task, member=world.jeanne, by=world.jeanne.user)
-    with pytest.raises(ValidationError, match="all its volunteers"):
+    with pytest.raises(ValidationError, match="tous ses bénévoles"):
         volunteers.volunteer_sign_up(task=task, member=world.paul, by=world.paul.user)
     with pytest.raises(PermissionDenied):  # nobody withdraws another member
         volunteers.volunteer_withdraw(shift=shift, by=world.paul.user)
@@ -58,7 +58,7 @@ def test_members_sign_up_until_the_task_is_full_and_withdraw(world: World, peopl
 def test_a_past_distribution_takes_no_more_sign_ups(world: World) -> None:
     task = volunteers.volunteer_task_save(distribution=world.distribution, name="Accueil", needed=2,
                                           by=world.amap.agnes)  # fmt: skip
-    with pytest.raises(ValidationError, match="past"):
+    with pytest.raises(ValidationError, match="passée"):
         volunteers.volunteer_sign_up(task=task, member=world.jeanne, by=world.jeanne.user,
                                      today=world.distribution.date + dt.timedelta(days=1))  # fmt: skip
 
@@ -69,12 +69,12 @@ def test_the_organiser_sees_which_distributions_lack_volunteers(world: World) ->
     volunteers.volunteer_sign_up(task=tasks[1], member=world.paul, by=world.paul.user)
     [row] = volunteers.staffing_of([world.distribution])
     assert (row.needed, row.signed, row.missing) == (4, 2, 2)
-    assert [(task.name, n) for task, n in row.short] == [("Handing out", 1), ("Tidying up", 1)]
+    assert [(task.name, n) for task, n in row.short] == [("Distribution", 1), ("Rangement", 1)]
     client = Client()
     client.force_login(world.amap.agnes)
     page = client.get(reverse("groups:volunteers_needed", args=[world.group.pk]), HTTP_ACCEPT_LANGUAGE="fr")
     text = page.content.decode()
-    assert "2 / 4" in text and "Handing out : 1<br>Tidying up : 1" in text
+    assert "2 / 4" in text and "Distribution : 1<br>Rangement : 1" in text
 
 
 @pytest.mark.django_db(transaction=True)
@@ -109,7 +109,8 @@ def test_two_members_taking_the_last_place_at_once_leave_one_signed_up(territory
 def test_a_volunteers_shifts_come_as_icalendar_at_their_secret_address(world: World, settings: Any) -> None:
     settings.TERROIR_SITE_URL = "https://terroir.example.org"
     task = volunteers.volunteer_task_save(distribution=world.distribution, name="Installation", needed=2,
-                                          by=world.amap.agnes, starts_at=dt.time(17, 30), ends_at=dt.time(18, 15))  # fmt: skip
+                                          by=world.amap.agnes, starts_at=dt.time(17, 30),
+                                          ends_at=dt.time(18, 15))  # fmt: skip
     other = VolunteerTask.objects.create(distribution=world.distribution, name="Rangement", needed=1)
     volunteers.volunteer_sign_up(task=task, member=world.jeanne, by=world.jeanne.user)
     volunteers.volunteer_sign_up(task=other, member=world.paul, by=world.paul.user)

@@ -58,9 +58,9 @@ def world_build(territory: Any, people: Any) -> World:
     fourme = orders.order_product_save(order_round=order_round, producer=territory.cheese_farm, name="Fourme d'Ambert",
                                        unit="pièce", price=Decimal("7.50"), max_quantity=Decimal(20),
                                        by=people.claire)  # fmt: skip
-    honey = orders.order_product_save(order_round=order_round, producer=territory.honey_farm, name="Miel de châtaignier",
-                                      unit="pot de 500 g", price=Decimal("8.40"), max_quantity=None,
-                                      by=people.hugo)  # fmt: skip
+    honey = orders.order_product_save(order_round=order_round, producer=territory.honey_farm,
+                                      name="Miel de châtaignier", unit="pot de 500 g", price=Decimal("8.40"),
+                                      max_quantity=None, by=people.hugo)  # fmt: skip
     jeanne = member(group, "jeanne@example.org", "Jeanne", "Martin")
     paul = member(group, "paul@example.org", "Paul", "Bernard")
     other = Actor.objects.create(name="Centre social des Couronneries", is_organisation=True,
