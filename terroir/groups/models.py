@@ -128,6 +128,161 @@ class Distribution(models.Model):
         return self.place if self.place_id is not None else self.group.place
 
 
+# Season contracts and what members subscribe to. Below the base models above: other work builds on those.
+
+
+class Contract(models.Model):
+    """A season's contract between the group's members and one producer for one product: the options (basket
+    sizes and their price per distribution), the distributions it delivers at (the group's calendar within its
+    dates, less the exceptions) and the payment dates."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        OPEN = "open", _("open for subscription")
+        CLOSED = "closed", _("closed")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="contracts")
+    producer = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="group_contracts",
+                                 verbose_name=_("producer"))  # fmt: skip
+    product = models.ForeignKey("directory.Category", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("product"))  # fmt: skip
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("season starts on"))
+    ends_on = models.DateField(_("season ends on"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    terms = models.TextField(_("terms"), blank=True)
+    # The group's distributions within the season the producer does not deliver at (holidays, a gap).
+    skipped = models.ManyToManyField(Distribution, blank=True, related_name="+", verbose_name=_("not delivered at"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["group", "starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="contract_ends_after_start"),
+        ]
+        verbose_name = _("contract")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:contract", args=[self.pk])
+
+
+class ContractOption(models.Model):
+    """What a member may subscribe to: a basket size ("petit panier") and its price per distribution."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(_("option"), max_length=80)
+    size = models.CharField(_("contents"), max_length=200, blank=True)
+    price = models.DecimalField(_("price per distribution"), max_digits=8, decimal_places=2)
+    rank = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["contract", "rank", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "label"], name="contract_option_unique"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="contract_option_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class PaymentDate(models.Model):
+    """One of the dates a contract's subscriptions are paid on (the instalments)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="payment_dates")
+    due_on = models.DateField(_("due on"))
+
+    class Meta:
+        ordering = ["contract", "due_on"]
+        constraints = [models.UniqueConstraint(fields=["contract", "due_on"], name="payment_date_unique")]
+
+    def __str__(self) -> str:
+        return self.due_on.isoformat()
+
+
+class Subscription(models.Model):
+    """A member's subscription to a contract: one option, a quantity, from a date to a date within the season.
+    The number of deliveries, the total and the instalments are fixed when the member subscribes."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("active")
+        CANCELLED = "cancelled", _("cancelled")
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="subscriptions")
+    member = models.ForeignKey(GroupMember, on_delete=models.PROTECT, related_name="subscriptions")
+    option = models.ForeignKey(ContractOption, on_delete=models.PROTECT, related_name="subscriptions")
+    quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    deliveries = models.PositiveSmallIntegerField(_("deliveries"))
+    total = models.DecimalField(_("total"), max_digits=10, decimal_places=2)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["contract", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "member"], condition=Q(state="active"), name="subscription_one_active"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="subscription_quantity_positive"),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="subscription_ends_after_start"),
+        ]
+        verbose_name = _("subscription")
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.contract}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:subscription", args=[self.pk])
+
+
+class Instalment(models.Model):
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="instalments")
+    due_on = models.DateField(_("due on"))
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["subscription", "due_on"]
+
+    def __str__(self) -> str:
+        return f"{self.due_on.isoformat()}: {self.amount}"
+
+
+class Absence(models.Model):
+    """A member away at a distribution: their baskets go to another member or a named person (a transfer),
+    or, with neither, are left to the group."""
+
+    member = models.ForeignKey(GroupMember, on_delete=models.CASCADE, related_name="absences")
+    distribution = models.ForeignKey(Distribution, on_delete=models.CASCADE, related_name="absences")
+    transfer_to = models.ForeignKey(
+        GroupMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="transfers_received",
+        verbose_name=_("given to the member"),
+    )  # fmt: skip
+    transfer_to_name = models.CharField(_("given to"), max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["distribution", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "distribution"], name="absence_unique"),
+            models.CheckConstraint(
+                condition=Q(transfer_to__isnull=True) | Q(transfer_to_name=""), name="absence_one_recipient"
+            ),
+        ]
+        verbose_name = _("absence")
+
+    def __str__(self) -> str:
+        return f"{self.member} absent {self.distribution}"
+
+    @property
+    def left_to_group(self) -> bool:
+        return self.transfer_to_id is None and not self.transfer_to_name
+
+
 # --- One-off orders for a distribution, the volunteers' rota (GO) ---------------------------------------
 
 

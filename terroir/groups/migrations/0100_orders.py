@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0017_actor_order_url'),
-        ('groups', '0001_initial'),
+        ('groups', '0002_contracts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
