@@ -27,15 +27,11 @@ from terroir.directory.models import Actor
 from terroir.lib import spreadsheet
 
 from .access import is_organiser
+from .baskets import member_name
 from .models import Distribution, GroupMember, OrderLine, OrderProduct, OrderRound
 
 CENT = Decimal("0.01")
 MAX_QUANTITY = Decimal("100000")
-
-
-def member_name(member: GroupMember) -> str:
-    user = member.user
-    return user.get_full_name() or user.username
 
 
 def distribution_start(distribution: Distribution) -> dt.datetime:

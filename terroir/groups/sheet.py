@@ -12,8 +12,9 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from .baskets import baskets_of, member_name
 from .models import Distribution, OrderLine, VolunteerShift
-from .orders import amount_of, member_name
+from .orders import amount_of
 
 
 @dataclass
@@ -61,8 +62,20 @@ class Sheet:
 
 
 def _contract_items(distribution: Distribution) -> list[tuple[str, Item]]:
-    """The contract baskets of the distribution, by the name of the member who collects them."""
-    return []
+    """The contract baskets of the distribution (baskets.baskets_of: absences and transfers applied), by the
+    name of whoever collects them: the member, the member or person it is given to, or the group."""
+    items = []
+    for basket in baskets_of(distribution):
+        what = f"{basket.contract.title} — {basket.option}" + (f" ({basket.size})" if basket.size else "")
+        item = Item(basket.producer.name, what, Decimal(basket.quantity), _("basket"))
+        if basket.left_to_group:
+            item.note = _("%(member)s is away") % {"member": member_name(basket.member)}
+            items.append((_("Left to the group"), item))
+            continue
+        if basket.absence is not None:
+            item.note = _("given by %(member)s") % {"member": member_name(basket.member)}
+        items.append((basket.collected_by, item))
+    return items
 
 
 def _order_items(distribution: Distribution) -> list[tuple[str, Item, Decimal]]:

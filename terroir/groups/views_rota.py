@@ -18,8 +18,8 @@ from terroir.directory.forms import form_errors_add
 
 from . import volunteers
 from .access import is_organiser, membership_of
+from .baskets import member_name
 from .models import Distribution, Group, VolunteerShift, VolunteerTask
-from .orders import member_name
 
 
 class TaskForm(forms.Form):

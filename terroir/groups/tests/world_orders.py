@@ -43,7 +43,7 @@ def member(group: Group, email: str, first: str, last: str) -> GroupMember:
     user = person(email)
     user.first_name, user.last_name = first, last
     user.save()
-    return GroupMember.objects.create(group=group, user=user)
+    return services.member_join(group=group, by=user)
 
 
 def world_build(territory: Any, people: Any) -> World:
