@@ -14,7 +14,7 @@ from fpdf import FPDF
 
 from .baskets import baskets_of, member_name
 from .models import Distribution, OrderLine, VolunteerShift
-from .orders import amount_of
+from .orders import amount_of, quantity_text
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Item:
 
     @property
     def quantity_text(self) -> str:
-        return formats.number_format(self.quantity.normalize(), use_l10n=True)
+        return quantity_text(self.quantity)
 
 
 @dataclass
@@ -41,9 +41,6 @@ class MemberRow:
 class ProducerRow:
     name: str
     items: list[tuple[str, Decimal, str]] = field(default_factory=list)  # what, quantity, unit
-
-    def quantity_text(self, quantity: Decimal) -> str:
-        return formats.number_format(quantity.normalize(), use_l10n=True)
 
 
 @dataclass
@@ -163,7 +160,7 @@ def sheet_pdf(sheet: Sheet) -> bytes:
     with pdf.table(col_widths=(60, 130), text_align=("LEFT", "LEFT"), line_height=5) as table:
         table.row([_latin(_("Producer")), _latin(_("Brings"))])
         for producer in sheet.producers:
-            lines = [f"{producer.quantity_text(q)} {unit} {what}" for what, q, unit in producer.items]
+            lines = [f"{quantity_text(q)} {unit} {what}" for what, q, unit in producer.items]
             table.row([_latin(producer.name), _latin("\n".join(lines))])
     if sheet.volunteers:
         pdf.ln(3)
