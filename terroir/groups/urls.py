@@ -39,4 +39,5 @@ urlpatterns += [
     ),
     path("<int:group_id>/volunteers/", views_rota.volunteers_needed, name="volunteers_needed"),
     path("volunteers/<str:token>/calendar.ics", views_rota.volunteer_calendar, name="volunteer_calendar"),
+    path("orders/", views_orders.producer_orders, name="producer_orders"),
 ]

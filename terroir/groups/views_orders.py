@@ -194,3 +194,14 @@ def distribution_sheet(request: HttpRequest, distribution_id: int, format: str =
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         return response
     return render(request, "groups/orders/sheet.html", {"sheet": built, "distribution": distribution})
+
+
+@login_required
+def producer_orders(request: HttpRequest) -> HttpResponse:
+    """A producer's coming one-off orders, distribution by distribution: what to prepare and for whom."""
+    mine = actor_ids_of(request.user)
+    rounds = (OrderRound.objects.filter(producers__in=mine, distribution__date__gte=timezone.localdate(),
+                                        distribution__cancelled=False)
+              .select_related("distribution__group").distinct().order_by("distribution__date"))  # fmt: skip
+    rows = [orders.summary_of(r, producer_ids=mine) for r in rounds[:20]] if mine else []
+    return render(request, "groups/orders/producer_orders.html", {"rows": rows, "now": timezone.now()})

@@ -133,3 +133,18 @@ def test_an_order_above_what_is_left_comes_back_with_the_reason(world: World, pe
     assert response.status_code == 400
     assert "il n&#x27;en reste que 20 (pièce)" in response.content.decode()
     assert not OrderLine.objects.exists()
+
+
+def test_a_producer_finds_the_orders_to_prepare_for_their_farm_only(world: World, people: Any) -> None:
+    orders.order_place(order_round=world.round, member=world.jeanne, by=world.jeanne.user,
+                       quantities={world.fourme.pk: D(2), world.honey.pk: D(3)})  # fmt: skip
+    url = reverse("groups:producer_orders")
+    for user, shown, hidden in [(people.claire, "2 pièce — Fourme d&#x27;Ambert : 15,00 €", "Miel"),
+                                (people.hugo, "3 pot de 500 g — Miel de châtaignier : 25,20 €", "Fourme")]:  # fmt: skip
+        client = Client()
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        assert shown in page and hidden not in page, page[-3000:]
+    client = Client()
+    client.force_login(people.sophie)
+    assert "AMAP des Volcans" not in client.get(url).content.decode()
