@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from terroir.directory.models import Actor, Place
@@ -73,6 +74,10 @@ class Group(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("groups:group", args=[self.pk])
+
+    @property
+    def weekday_name(self) -> str:
+        return str(WEEKDAYS[self.weekday])
 
     @property
     def rule(self) -> rules.Rule:

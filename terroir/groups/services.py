@@ -36,6 +36,11 @@ from .models import (
 MAX_GENERATED_DAYS = 400
 
 
+def current_day() -> dt.date:
+    """The day the services and pages count from (what is coming, what is over): one place for tests to set."""
+    return timezone.localdate()
+
+
 def _organiser_only(by: Any, group: Group) -> None:
     if not is_organiser(by, group):
         raise PermissionDenied(_("Only the group's organisers manage it."))
@@ -301,7 +306,7 @@ def subscription_quote(
     ends_on: dt.date | None = None, today: dt.date | None = None,
 ) -> Quote:  # fmt: skip
     """The deliveries, total and instalments of a subscription; refused outside the contract's dates."""
-    today = today or timezone.localdate()
+    today = today or current_day()
     start = starts_on or max(contract.starts_on, today)
     end = ends_on or contract.ends_on
     errors: dict[str, list[str]] = {}
@@ -398,7 +403,7 @@ def absence_declare(
         _organiser_only(by, distribution.group)
     if member is None:
         raise PermissionDenied(_("Only a member of the group is away from its distributions."))
-    if distribution.date < (today or timezone.localdate()):
+    if distribution.date < (today or current_day()):
         raise ValidationError(_("This distribution is over."))
     if distribution.cancelled:
         raise ValidationError(_("This distribution is cancelled."))

@@ -58,7 +58,7 @@ def test_each_member_collects_their_baskets_and_orders_and_each_producer_brings_
                        quantities={world.honey.pk: D(1)})  # fmt: skip
     built = sheet.sheet_of(world.distribution)
     rows = {m.name: m for m in built.members}
-    assert list(rows) == ["Jeanne Martin", "Laissé au groupe", "Mme Durand", "Paul Bernard"]
+    assert list(rows) == ["Jeanne Martin", "Laissé au groupement", "Mme Durand", "Paul Bernard"]
     jeanne = rows["Jeanne Martin"]
     assert [(i.producer, i.what, i.quantity) for i in jeanne.items] == [
         ("EARL Les Jardins de Limagne", "Légumes d'hiver — petit panier (3 kg)", 1),
@@ -67,7 +67,7 @@ def test_each_member_collects_their_baskets_and_orders_and_each_producer_brings_
     assert jeanne.to_pay == D("15.00")  # 2 × 7.50: the baskets are paid by the season's instalments
     assert rows["Paul Bernard"].to_pay == D("8.40")
     # Marc's basket waits for the group; Léa's is collected by the person she named.
-    assert rows["Laissé au groupe"].items[0].note == "Marc Petit est absent·e"
+    assert rows["Laissé au groupement"].items[0].note == "Marc Petit est absent·e"
     assert rows["Mme Durand"].items[0].note == "donné par Léa Roux"
     brought = {p.name: p.items for p in built.producers}
     vegetables = [

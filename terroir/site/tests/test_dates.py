@@ -9,6 +9,7 @@ import datetime as dt
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,8 @@ from terroir.carpool.eligibility import eligibility_seed
 from terroir.carpool.models import Parcel, Trip
 from terroir.directory.models import Actor, Category, Place
 from terroir.groups import services as groups
-from terroir.groups.models import OrderRound
+from terroir.groups.models import Contract, Distribution, Group, OrderRound
+from terroir.groups.tests.conftest import amap_build
 from terroir.groups.tests.world_orders import next_thursday, world_build
 from terroir.logistics.models import DeliveryOrder, OrderKind
 from terroir.meetings.models import Event
@@ -230,6 +232,58 @@ def rota_first_day(territory: Any, people: Any) -> Case:
                 lambda: Rota.objects.get(shop=local.shop).first_day, {"weeks": "1"}, first=first)  # fmt: skip
 
 
+def group_starts_on(territory: Any, people: Any) -> Case:
+    amap = amap_build(territory)
+    Group.objects.filter(pk=amap.group.pk).update(starts_on=DAY)
+    return Case(amap.agnes, f"/groups/{amap.group.pk}/edit/", "starts_on",
+                lambda: Group.objects.get(pk=amap.group.pk).starts_on, {})  # fmt: skip
+
+
+def _generate(territory: Any, people: Any, field: str, other: str) -> Case:
+    """Agnès adds Monday distributions from DAY to DAY; the other end of the range left out at first."""
+    amap = amap_build(territory)
+    Group.objects.filter(pk=amap.group.pk).update(weekday=DAY.weekday(), starts_on=DAY)
+    return Case(amap.agnes, f"/groups/{amap.group.pk}/manage/", field,
+                lambda: Distribution.objects.get(group=amap.group).date, {other: DAY.isoformat()},
+                first={field: DAY.isoformat(), other: ""})  # fmt: skip
+
+
+def generate_first_day(territory: Any, people: Any) -> Case:
+    return _generate(territory, people, "first_day", "last_day")
+
+
+def generate_last_day(territory: Any, people: Any) -> Case:
+    return _generate(territory, people, "last_day", "first_day")
+
+
+def _contract(territory: Any, people: Any, field: str) -> Case:
+    """Agnès changes a draft contract of one day, paid that day."""
+    amap = amap_build(territory)
+    contract = groups.contract_create(
+        group=amap.group, by=amap.agnes, producer=territory.market_gardener,
+        product=Category.objects.get(slug="vegetables"), title="Légumes", starts_on=DAY, ends_on=DAY,
+        options=[("petit panier", "", Decimal("12.55"))], payment_dates=[DAY],
+    )  # fmt: skip
+
+    def stored() -> dt.date | None:
+        found = Contract.objects.get(pk=contract.pk)
+        return found.payment_dates.get().due_on if field == "first_payment" else getattr(found, field)
+
+    return Case(amap.agnes, f"/groups/contracts/{contract.pk}/edit/", field, stored, {})
+
+
+def contract_starts_on(territory: Any, people: Any) -> Case:
+    return _contract(territory, people, "starts_on")
+
+
+def contract_ends_on(territory: Any, people: Any) -> Case:
+    return _contract(territory, people, "ends_on")
+
+
+def contract_first_payment(territory: Any, people: Any) -> Case:
+    return _contract(territory, people, "first_payment")
+
+
 def order_round_closes_at(territory: Any, people: Any) -> Case:
     """Agnès opens a one-off order for a distribution three weeks ahead; the producers left out at first."""
     world = world_build(territory, people)
@@ -245,7 +299,9 @@ def order_round_closes_at(territory: Any, people: Any) -> Case:
 
 
 CASES = [place_closed, need_start, answer_first_delivery, order_week, meeting_date, trip_day, trip_until, parcel_day,
-         sale_sold_on, absence_first_day, absence_last_day, rota_first_day, order_round_closes_at]  # fmt: skip
+         sale_sold_on, absence_first_day, absence_last_day, rota_first_day, group_starts_on, generate_first_day,
+         generate_last_day, contract_starts_on, contract_ends_on, contract_first_payment,
+         order_round_closes_at]  # fmt: skip
 
 
 @pytest.mark.parametrize("make", CASES, ids=lambda make: make.__name__)
@@ -302,7 +358,7 @@ def test_every_date_field_of_a_form_uses_the_iso_date_input() -> None:
         assert widget.format == "%Y-%m-%d", where
     # Each form with a date is in the round trip above.
     covered = {"closed_at", "start_date", "first_delivery", "week", "date", "day", "until", "sold_on", "first_day",
-               "last_day"}  # fmt: skip
+               "last_day", "starts_on", "ends_on", "first_payment"}  # fmt: skip
     assert {where.rsplit(".", 1)[1] for where, _w in widgets} <= covered
 
 

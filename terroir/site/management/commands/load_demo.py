@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from terroir.directory.demo import demo_load
 from terroir.directory.index import search_tables_maintain
 from terroir.events.demo import events_demo_load
+from terroir.groups.demo import groups_demo_clear, groups_demo_load
 from terroir.logistics.demo import logistics_demo_clear, logistics_demo_load
 from terroir.observatory.models import Territory
 from terroir.observatory.territories import territory_create
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         # Upper layers' demo data first: the orders name the directory's demo producers.
         logistics_demo_clear()
         shops_demo_clear()
+        groups_demo_clear()
         summary = demo_load(seed=seed, producers=producers, places=places, progress=self.stdout.write)
         search_tables_maintain()
         orders = logistics_demo_load()
@@ -47,6 +49,8 @@ class Command(BaseCommand):
         shop = shops_demo_load()
         self.stdout.write(f"Producers' shop: /shops/{shop.pk}/" if shop else "Producers' shop: none (no such place)")
         self.stdout.write(f"Events: {events_demo_load()} coming events at markets and shops")
+        group = groups_demo_load()
+        self.stdout.write(f"AMAP: /groups/{group.pk}/" if group else "AMAP: none (no AMAP pickup with producers)")
         # Kept when it exists: its objectives and history are a coordinator's, not the demo's to replace.
         if not Territory.objects.filter(slug=DEMO_TERRITORY).exists():
             territory_create(slug=DEMO_TERRITORY, name="Grand Clermont – Livradois-Forez", epcis=DEMO_EPCIS)

@@ -1,0 +1,143 @@
+"""In a real browser, at desktop and phone sizes: a member subscribes to a contract from the group's page to
+the confirmation; the producer reads their quantities per date; every page of the app fits the screen.
+Screenshots go to /tmp/shots-g."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from terroir.accounts.models import Membership
+from terroir.conftest import offline_tab, past_the_edge, person, wider_than_the_screen
+from terroir.groups import services
+from terroir.needs.tests.test_browser import signed_in
+
+from .conftest import BEFORE, amap_build, season_build
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SIZES = [(1366, 900), (390, 844)]
+SHOTS = Path("/tmp/shots-g")
+
+
+def tab_for(browser: Any, live_server: Any, user: Any, size: tuple[int, int]) -> Any:
+    context = browser.new_context(locale="fr-FR", viewport={"width": size[0], "height": size[1]})
+    tab = offline_tab(browser, live_server, context)
+    return signed_in(tab, user, live_server) if user is not None else tab
+
+
+def shot(tab: Any, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def fits(tab: Any) -> None:
+    assert wider_than_the_screen(tab) <= 0
+    assert past_the_edge(tab) == []
+
+
+@pytest.fixture
+def spring(territory: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setattr(services, "current_day", lambda: BEFORE)  # the pages as seen before the season
+    return season_build(territory, amap_build(territory))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_a_member_subscribes_to_a_contract_from_the_group_page_to_the_confirmation(
+    browser: Any, live_server: Any, spring: Any, size: tuple[int, int]
+) -> None:
+    tab = tab_for(browser, live_server, spring.chloe.user, size)
+    tab.goto(f"{live_server.url}/groups/{spring.amap.group.pk}/")
+    assert tab.locator("#membership").inner_text() == "Vous êtes membre"
+    fits(tab)
+    shot(tab, f"group-{size[0]}")
+    tab.click("#contracts >> text=Légumes de saison 2026")
+    tab.wait_for_url(f"**/groups/contracts/{spring.contract.pk}/")
+    tab.get_by_label("grand panier", exact=False).check()
+    tab.fill("input[name=quantity]", "1")
+    fits(tab)
+    shot(tab, f"contract-{size[0]}")
+    tab.click("#see-total")
+    tab.wait_for_url("**/subscribe/?**")
+    # 12 deliveries (13 Thursdays less Ascension) × 18.75 € = 225.00 €, in three cheques of 75.00 €.
+    assert tab.locator("#deliveries").inner_text() == "12"
+    assert tab.locator("#total").inner_text() == "225,00 €"
+    assert tab.locator("#instalments tbody tr").all_inner_texts() == [
+        "01/04/2026\t75,00 €", "01/05/2026\t75,00 €", "01/06/2026\t75,00 €",
+    ]  # fmt: skip
+    fits(tab)
+    shot(tab, f"subscribe-{size[0]}")
+    tab.click("#confirm")
+    tab.wait_for_url("**/groups/subscriptions/**")
+    assert tab.locator("#total").inner_text() == "225,00 €"
+    assert "Vous avez souscrit à Légumes de saison 2026." in tab.content()
+    fits(tab)
+    shot(tab, f"subscription-{size[0]}")
+    tab.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_the_producer_reads_their_quantities_per_date(
+    browser: Any, live_server: Any, territory: Any, spring: Any, size: tuple[int, int]
+) -> None:
+    contract = spring.contract
+    services.subscription_create(contract=contract, by=spring.bernard.user, option=spring.grand, quantity=1,
+                                 today=BEFORE)  # fmt: skip
+    services.subscription_create(contract=contract, by=spring.chloe.user, option=spring.petit, quantity=2,
+                                 today=BEFORE)  # fmt: skip
+    martin = person("martin@jardins-limagne.example.org")
+    Membership.objects.create(user=martin, actor=territory.market_gardener, how="coordinator")
+    tab = tab_for(browser, live_server, martin, size)
+    tab.goto(f"{live_server.url}/groups/")
+    tab.click("text=Quantités à apporter (EARL Les Jardins de Limagne)")
+    tab.wait_for_url("**/quantities/")
+    tab.fill("#q-from", "2026-05-01")
+    tab.fill("#q-until", "2026-05-31")
+    tab.click("#period-form button")
+    tab.wait_for_url("**from=2026-05-01**")
+    dates = tab.locator(".quantity-date h2").all_inner_texts()
+    assert dates == ["jeudi 7 mai 2026", "jeudi 21 mai 2026", "jeudi 28 mai 2026"]  # not Ascension (14 May)
+    first = tab.locator(".quantity-date").first.locator("tbody tr").all_inner_texts()
+    assert first == ["grand panier\nLégumes de saison 2026 · 6 à 7 kg de légumes\t1\t1",
+                     "petit panier\nLégumes de saison 2026 · 3 à 4 kg de légumes\t2\t1"]  # fmt: skip
+    fits(tab)
+    shot(tab, f"quantities-{size[0]}")
+    with tab.expect_download() as download:
+        tab.click("#csv")
+    path = download.value.path()
+    assert path is not None and "2026-05-07;AMAP des Volcans" in Path(path).read_text(encoding="utf-8-sig")
+    tab.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_every_page_of_the_groups_fits_the_screen(
+    browser: Any, live_server: Any, spring: Any, size: tuple[int, int]
+) -> None:
+    group, contract = spring.amap.group, spring.contract
+    services.subscription_create(contract=contract, by=spring.bernard.user, option=spring.grand, quantity=1,
+                                 today=BEFORE)  # fmt: skip
+    distribution = group.distributions.get(date=dt.date(2026, 4, 2))
+    services.absence_declare(distribution=distribution, by=spring.bernard.user, transfer_to=spring.chloe, today=BEFORE)
+    subscription = contract.subscriptions.get()
+    organiser_pages = {
+        "list": "/groups/", "manage": f"/groups/{group.pk}/manage/", "edit": f"/groups/{group.pk}/edit/",
+        "contract-new": f"/groups/{group.pk}/contracts/new/", "contract-organiser": f"/groups/contracts/{contract.pk}/",
+        "subscriptions": f"/groups/contracts/{contract.pk}/subscriptions/",
+        "distribution": f"/groups/distributions/{distribution.pk}/", "new": "/groups/new/",
+    }  # fmt: skip
+    tab = tab_for(browser, live_server, spring.amap.agnes, size)
+    for name, path in organiser_pages.items():
+        tab.goto(f"{live_server.url}{path}")
+        assert tab.locator("h1").count() == 1, name
+        fits(tab)
+        shot(tab, f"{name}-{size[0]}")
+    tab.context.close()
+    tab = tab_for(browser, live_server, spring.bernard.user, size)
+    member_pages = {"mine": "/groups/mine/", "own-subscription": f"/groups/subscriptions/{subscription.pk}/"}
+    for name, path in member_pages.items():
+        tab.goto(f"{live_server.url}{path}")
+        fits(tab)
+        shot(tab, f"{name}-{size[0]}")
+    tab.context.close()
