@@ -46,7 +46,10 @@ def test_a_member_places_a_one_off_order_before_the_closing_time(
                        quantities={world.fourme.pk: D(16)})  # fmt: skip
     url = f"{live_server.url}/groups/distributions/{world.distribution.pk}/order/"
     tab = tab_for(browser, live_server, world.jeanne.user, size)
-    tab.goto(url)
+    # From the group's calendar: each coming distribution links to its one-off order when there is one.
+    tab.goto(f"{live_server.url}/groups/{world.group.pk}/")
+    tab.locator("#distributions a", has_text="Commande ponctuelle").first.click()
+    tab.wait_for_url(url)
     assert tab.locator("#round-status").get_attribute("data-open") == "1"
     assert "reste 4 (pièce)" in tab.locator("#order-form").inner_text()
     fits(tab)
