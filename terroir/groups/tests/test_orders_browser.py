@@ -48,6 +48,8 @@ def test_a_member_places_a_one_off_order_before_the_closing_time(
     tab = tab_for(browser, live_server, world.jeanne.user, size)
     # From the group's calendar: each coming distribution links to its one-off order when there is one.
     tab.goto(f"{live_server.url}/groups/{world.group.pk}/")
+    fits(tab)
+    shot(tab, f"group-member-{size[0]}")
     tab.locator("#distributions a", has_text="Commande ponctuelle").first.click()
     tab.wait_for_url(url)
     assert tab.locator("#round-status").get_attribute("data-open") == "1"
