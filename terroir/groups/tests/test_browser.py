@@ -1,5 +1,6 @@
 """In a real browser, at desktop and phone sizes: a member subscribes to a contract from the group's page to
-the confirmation; the producer reads their quantities per date; every page of the app fits the screen.
+the confirmation; the producer reads their quantities per date; every page of the app fits the screen and
+axe-core finds no serious or critical accessibility violation on it.
 Screenshots go to /tmp/shots-g."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from terroir.accounts.models import Membership
 from terroir.conftest import offline_tab, past_the_edge, person, wider_than_the_screen
 from terroir.groups import services
 from terroir.needs.tests.test_browser import signed_in
+from terroir.site.tests.test_browser_axe import violations
 
 from .conftest import BEFORE, amap_build, season_build
 
@@ -36,6 +38,7 @@ def shot(tab: Any, name: str) -> None:
 def fits(tab: Any) -> None:
     assert wider_than_the_screen(tab) <= 0
     assert past_the_edge(tab) == []
+    assert violations(tab) == []  # axe-core: no serious or critical accessibility violation
 
 
 @pytest.fixture

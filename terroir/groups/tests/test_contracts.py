@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from terroir.directory.models import Category
+from terroir.directory.references import entry_merge
+from terroir.directory.services import place_create, producer_create
 from terroir.groups import services
 from terroir.groups.models import Contract
 
@@ -132,3 +134,13 @@ def test_only_the_groups_organisers_create_contracts(season: Season, people: Any
             product=Category.objects.get(slug="eggs"), title="Œufs", starts_on=SPRING[0], ends_on=SPRING[1],
             options=[("6 œufs", "", D("2.40"))], payment_dates=[SPRING[0]],
         )  # fmt: skip
+
+
+def test_merging_two_directory_entries_moves_the_contracts_and_the_pickup_place(season: Season, territory: Any) -> None:
+    twin = producer_create(name="Les Jardins de Limagne (EARL)", commune=territory.clermont)
+    entry_merge(entry=season.contract.producer, into=twin)
+    hall = place_create(name="Salle des Salins", kind="amap", commune=territory.clermont, lat=45.77, lon=3.09)
+    entry_merge(entry=season.amap.hall, into=hall)
+    season.contract.refresh_from_db()
+    season.amap.group.refresh_from_db()
+    assert season.contract.producer == twin and season.amap.group.place == hall
