@@ -25,6 +25,7 @@ from terroir.directory.models import Actor
 from . import orders, sheet
 from .access import is_organiser, membership_of
 from .models import Distribution, OrderProduct, OrderRound
+from .services import current_day
 
 
 def datetime_input() -> forms.DateTimeInput:
@@ -200,7 +201,7 @@ def distribution_sheet(request: HttpRequest, distribution_id: int, format: str =
 def producer_orders(request: HttpRequest) -> HttpResponse:
     """A producer's coming one-off orders, distribution by distribution: what to prepare and for whom."""
     mine = actor_ids_of(request.user)
-    rounds = (OrderRound.objects.filter(producers__in=mine, distribution__date__gte=timezone.localdate(),
+    rounds = (OrderRound.objects.filter(producers__in=mine, distribution__date__gte=current_day(),
                                         distribution__cancelled=False)
               .select_related("distribution__group").distinct().order_by("distribution__date"))  # fmt: skip
     rows = [orders.summary_of(r, producer_ids=mine) for r in rounds[:20]] if mine else []

@@ -26,6 +26,7 @@ from icalendar import Event as CalendarEvent
 
 from .access import is_organiser
 from .models import Distribution, Group, GroupMember, VolunteerShift, VolunteerTask
+from .services import current_day
 
 CALENDAR_SALT = "terroir.groups.volunteer-calendar"
 
@@ -43,7 +44,7 @@ def _organiser_only(by: Any, distribution: Distribution) -> None:
 def _not_past(distribution: Distribution, today: dt.date | None) -> None:
     if distribution.cancelled:
         raise ValidationError(_("This distribution is cancelled."))
-    if distribution.date < (today or timezone.localdate()):
+    if distribution.date < (today or current_day()):
         raise ValidationError(_("This distribution is past."))
 
 
@@ -158,7 +159,7 @@ def staffing_of(distributions: Iterable[Distribution]) -> list[Staffing]:
 
 
 def coming_distributions(group: Group, *, today: dt.date | None = None, limit: int = 12) -> list[Distribution]:
-    return list(group.distributions.filter(date__gte=today or timezone.localdate(), cancelled=False)
+    return list(group.distributions.filter(date__gte=today or current_day(), cancelled=False)
                 .select_related("group").order_by("date")[:limit])  # fmt: skip
 
 
@@ -188,7 +189,7 @@ def shifts_ical(user_id: int) -> bytes:
     calendar.add("x-wr-calname", _("My volunteer shifts"))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     host = settings.TERROIR_SITE_URL.split("//")[-1].split("/")[0]
-    since = timezone.localdate() - dt.timedelta(days=31)
+    since = current_day() - dt.timedelta(days=31)
     shifts = (VolunteerShift.objects.filter(member__user_id=user_id, task__distribution__date__gte=since,
                                             task__distribution__cancelled=False)
               .select_related("task__distribution__group__place", "task__distribution__place")

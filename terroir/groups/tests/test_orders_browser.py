@@ -14,6 +14,7 @@ from terroir.conftest import offline_tab, past_the_edge, wider_than_the_screen
 from terroir.groups import orders
 from terroir.groups.models import OrderLine
 from terroir.needs.tests.test_browser import signed_in
+from terroir.site.tests.test_browser_axe import violations
 
 from .world_orders import world_build
 
@@ -33,8 +34,10 @@ def shot(tab: Any, name: str) -> None:
 
 
 def fits(tab: Any) -> None:
+    """Nothing runs off the screen, and axe-core finds no serious or critical accessibility violation."""
     assert wider_than_the_screen(tab) <= 0
     assert past_the_edge(tab) == []
+    assert violations(tab) == []
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
