@@ -174,6 +174,8 @@ def order_place(
         raise PermissionDenied(_("Members place their own orders."))
     if member.group_id != order_round.distribution.group_id:
         raise PermissionDenied(_("You are not a member of this group."))
+    if order_round.distribution.cancelled:
+        raise OrderRefused(_("This distribution is cancelled."))
     if not is_open(order_round, now):
         closed = _when(order_round.closes_at)
         raise OrderRefused(_("Orders for this distribution closed on %(when)s.") % {"when": closed})

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone, translation
 
-from terroir.groups import orders
+from terroir.groups import orders, services
 from terroir.groups.models import OrderLine, OrderProduct
 
 from .world_orders import World, world_build
@@ -190,3 +190,11 @@ def test_the_summary_adds_up_per_producer_and_per_member_and_the_csv_says_the_sa
     # A producer's own summary holds only their products.
     mine = orders.summary_of(world.round, producer_ids=[world.fourme.producer_id])
     assert [p.producer.name for p in mine.producers] == ["GAEC des Monts du Forez"]
+
+
+def test_a_cancelled_distribution_takes_no_more_orders(world: World) -> None:
+    place(world, world.jeanne, fourme=D(1))
+    services.distribution_cancel(distribution=world.distribution, reason="Salle indisponible", by=world.amap.agnes)
+    world.round.distribution.refresh_from_db()
+    with pytest.raises(orders.OrderRefused, match="annulée"):
+        place(world, world.paul, fourme=D(1))
