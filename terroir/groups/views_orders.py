@@ -70,14 +70,19 @@ class ProductForm(forms.Form):
     price = forms.DecimalField(label=gettext_lazy("Price per unit (€)"), min_value=0, max_digits=8, decimal_places=2)
     max_quantity = forms.DecimalField(label=gettext_lazy("Maximum quantity for the group (empty: none)"),
                                       required=False, min_value=0, max_digits=10, decimal_places=3)  # fmt: skip
+    # Set when changing a product already listed (its row's "Change" link).
+    product = forms.ModelChoiceField(queryset=OrderProduct.objects.none(), required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, producers: list[Actor], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, order_round: OrderRound, producers: list[Actor], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["producer"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Actor.objects.filter(pk__in=[p.pk for p in producers]).order_by("name")
         if len(producers) == 1:
             field.empty_label = None
+        editable = self.fields["product"]
+        assert isinstance(editable, forms.ModelChoiceField)
+        editable.queryset = OrderProduct.objects.filter(round=order_round, producer__in=producers)
 
 
 class OrderForm(forms.Form):
@@ -118,7 +123,12 @@ def order(request: HttpRequest, distribution_id: int) -> HttpResponse:
     round_form = RoundForm(post if which == "round" else None, distribution=distribution, current=current,
                            initial=initial) if organiser else None  # fmt: skip
     offering = (list(current.producers.all()) if organiser else mine) if current else []
-    product_form = ProductForm(post if which == "product" else None, producers=offering) if offering else None
+    changed = OrderProduct.objects.filter(round=current, producer__in=offering, pk=request.GET.get("product") or 0) \
+        .first() if current and request.GET.get("product", "").isdigit() else None  # fmt: skip
+    listed = {"producer": changed.producer, "name": changed.name, "unit": changed.unit, "price": changed.price,
+              "max_quantity": changed.max_quantity, "product": changed} if changed else None  # fmt: skip
+    product_form = ProductForm(post if which == "product" else None, order_round=current, producers=offering,
+                               initial=listed) if offering and current else None  # fmt: skip
     products = list(OrderProduct.objects.filter(round=current).select_related("producer")) if current else []
     lines = {line.product_id: line.quantity for line in member.order_lines.filter(product__round=current)} \
         if member and current else {}  # fmt: skip
@@ -153,6 +163,7 @@ def order(request: HttpRequest, distribution_id: int) -> HttpResponse:
         "distribution": distribution, "group": group, "round": current, "organiser": organiser, "member": member,
         "producing": mine, "round_form": round_form, "product_form": product_form, "order_form": order_form,
         "products": products, "open": current is not None and orders.is_open(current), "my_total": my_total,
+        "changeable": {p.pk for p in products if p.producer in offering}, "changed": changed,
         "my_lines": [(p, lines[p.pk], orders.amount_of(lines[p.pk], p.price)) for p in products if p.pk in lines],
     }  # fmt: skip
     failed = any(f is not None and f.errors for f in (round_form, product_form, order_form))

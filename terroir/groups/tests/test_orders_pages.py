@@ -148,3 +148,21 @@ def test_a_producer_finds_the_orders_to_prepare_for_their_farm_only(world: World
     client = Client()
     client.force_login(people.sophie)
     assert "AMAP des Volcans" not in client.get(url).content.decode()
+
+
+def test_a_producer_changes_their_product_from_the_page_and_not_another_producers(world: World, people: Any) -> None:
+    client = Client()
+    client.force_login(people.claire)
+    url = reverse("groups:order", args=[world.distribution.pk])
+    page = client.get(url, {"product": world.fourme.pk}).content.decode()
+    assert 'value="Fourme d&#x27;Ambert"' in page and f'name="product" value="{world.fourme.pk}"' in page
+    assert f"?product={world.honey.pk}" not in page  # Hugo's honey: no link for Claire
+    data = {"form": "product", "producer": world.fourme.producer_id, "name": "Fourme d'Ambert AOP", "unit": "pièce",
+            "price": "7.50", "max_quantity": "30", "product": world.fourme.pk}  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    changed = OrderProduct.objects.get(pk=world.fourme.pk)
+    assert (changed.name, changed.max_quantity) == ("Fourme d'Ambert AOP", 30)
+    assert OrderProduct.objects.count() == 2  # changed, not listed twice
+    honey = {**data, "product": world.honey.pk, "name": "Miel"}
+    assert client.post(url, honey).status_code == 400
+    assert OrderProduct.objects.get(pk=world.honey.pk).name == "Miel de châtaignier"
