@@ -37,8 +37,8 @@ class GroupForm(forms.Form):
                                            empty_value=None,
                                            choices=[("", "—"), *Group.WeekOfMonth.choices])  # fmt: skip
     weekday = forms.TypedChoiceField(label=_("Day"), choices=WEEKDAYS, coerce=int)
-    starts_at = forms.TimeField(label=_("From"), widget=_time_input())
-    ends_at = forms.TimeField(label=_("Until"), widget=_time_input())
+    starts_at = forms.TimeField(label=_("Starts at"), widget=_time_input())
+    ends_at = forms.TimeField(label=_("Ends at"), widget=_time_input())
     starts_on = forms.DateField(label=_("Calendar starts on"), widget=date_input())
 
     def __init__(self, *args: Any, user: Any, group: Group | None = None, **kwargs: Any) -> None:
@@ -50,16 +50,32 @@ class GroupForm(forms.Form):
         else:
             organisers.queryset = Actor.objects.filter(pk__in=mine).order_by("name")  # type: ignore[attr-defined]
             organisers.empty_label = None  # type: ignore[attr-defined]
-        # The pickup places the person's organisations run, AMAP pickups, and the group's own.
-        places = Place.objects.filter(Q(operator_id__in=mine) | Q(kind="amap") | Q(pk=group.place_id if group else 0))
-        # A form's choices cannot be a sliced queryset (it is filtered again when the form is checked).
-        kept = list(places.distinct().order_by("name").values_list("pk", flat=True)[:500])
-        self.fields["place"].queryset = Place.objects.filter(pk__in=kept).order_by("name")  # type: ignore[attr-defined]
+        self.fields["place"].queryset = _places_for(user, group)  # type: ignore[attr-defined]
 
 
 class GenerateForm(forms.Form):
     first_day = forms.DateField(label=_("From"), widget=date_input())
     last_day = forms.DateField(label=_("Until"), widget=date_input())
+
+
+def _places_for(user: Any, group: Group | None) -> Any:
+    """The pickup places a person may choose: those their organisations run, AMAP pickups, and the group's."""
+    mine = actor_ids_of(user)
+    places = Place.objects.filter(Q(operator_id__in=mine) | Q(kind="amap") | Q(pk=group.place_id if group else 0))
+    # A form's choices cannot be a sliced queryset (it is filtered again when the form is checked).
+    kept = list(places.distinct().order_by("name").values_list("pk", flat=True)[:500])
+    return Place.objects.filter(pk__in=kept).order_by("name")
+
+
+class DistributionForm(forms.Form):
+    starts_at = forms.TimeField(label=_("Starts at"), widget=_time_input())
+    ends_at = forms.TimeField(label=_("Ends at"), widget=_time_input())
+    place = forms.ModelChoiceField(label=_("Place"), queryset=Place.objects.none(), required=False,
+                                   empty_label=_("the group's pickup place"))  # fmt: skip
+
+    def __init__(self, *args: Any, user: Any, group: Group, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = _places_for(user, group)  # type: ignore[attr-defined]
 
 
 class CancelForm(forms.Form):

@@ -142,6 +142,21 @@ def distribution_cancel(*, distribution: Distribution, reason: str, by: Any) -> 
     return distribution
 
 
+@transaction.atomic
+def distribution_update(
+    *, distribution: Distribution, by: Any, starts_at: dt.time, ends_at: dt.time, place: Place | None
+) -> Distribution:
+    """Other hours or another place for one distribution (`place` None: the group's pickup place)."""
+    _organiser_only(by, distribution.group)
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": [_("The distribution must end after it starts.")]})
+    distribution.starts_at, distribution.ends_at = starts_at, ends_at
+    distribution.place = None if place is not None and place.pk == distribution.group.place_id else place
+    distribution.save(update_fields=["starts_at", "ends_at", "place"])
+    audit_record(by=by, action="distribution_update", target=f"groups.distribution:{distribution.pk}")
+    return distribution
+
+
 # Season contracts, subscriptions, absences and transfers.
 
 

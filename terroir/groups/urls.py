@@ -24,6 +24,7 @@ urlpatterns = [
     path("contracts/<int:pk>/subscribe/", views.subscribe, name="subscribe"),
     path("contracts/<int:pk>/subscriptions/", views.contract_subscriptions, name="subscriptions"),
     path("subscriptions/<int:pk>/", views.subscription_page, name="subscription"),
+    path("subscriptions/<int:pk>/cancel/", views.subscription_cancel, name="subscription_cancel"),
     path("producers/<int:pk>/quantities/", views.producer_quantities, name="quantities"),
     path("producers/<int:pk>/quantities.csv", views.producer_quantities_csv, name="quantities_csv"),
 ]

@@ -25,7 +25,16 @@ from terroir.lib import spreadsheet
 
 from . import baskets, services
 from .access import is_organiser, membership_of
-from .forms import AbsenceForm, CancelForm, ContractForm, GenerateForm, GroupForm, SubscribeForm, contract_initial
+from .forms import (
+    AbsenceForm,
+    CancelForm,
+    ContractForm,
+    DistributionForm,
+    GenerateForm,
+    GroupForm,
+    SubscribeForm,
+    contract_initial,
+)
 from .models import Absence, Contract, Distribution, Group, GroupMember, Subscription
 
 COMING_DISTRIBUTIONS = 12  # on the public page: about a season's quarter of weekly ones
@@ -180,10 +189,22 @@ def distribution_page(request: HttpRequest, pk: int) -> HttpResponse:
     distribution = _distribution(pk)
     if (refused := _allowed(request, is_organiser(request.user, distribution.group))) is not None:
         return refused
+    initial = {"starts_at": distribution.starts_at, "ends_at": distribution.ends_at, "place": distribution.place}
+    form = DistributionForm(request.POST or None, user=request.user, group=distribution.group, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.distribution_update(distribution=distribution, by=request.user, starts_at=data["starts_at"],
+                                         ends_at=data["ends_at"], place=data["place"])  # fmt: skip
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            messages.success(request, _("The distribution is saved."))
+            return redirect("groups:distribution", distribution.pk)
     rows = baskets.baskets_of(distribution)
     context = {"distribution": distribution, "group": distribution.group, "per_producer": baskets.per_producer(rows),
-               "per_member": baskets.per_member(rows), "cancel_form": CancelForm()}  # fmt: skip
-    return render(request, "groups/distribution.html", context)
+               "per_member": baskets.per_member(rows), "cancel_form": CancelForm(), "form": form}  # fmt: skip
+    return render(request, "groups/distribution.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
@@ -328,7 +349,8 @@ def subscribe(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     if membership_of(request.user, contract.group) is None:
         raise PermissionDenied(_("Join the group to subscribe to its contracts."))
-    form = SubscribeForm(request.POST if request.method == "POST" else request.GET, contract=contract)
+    data = request.POST if request.method == "POST" else request.GET if "option" in request.GET else None
+    form = SubscribeForm(data, contract=contract)
     quote = None
     if form.is_valid():
         option, quantity = form.cleaned_data["option"], form.cleaned_data["quantity"]
@@ -368,6 +390,16 @@ def contract_subscriptions(request: HttpRequest, pk: int) -> HttpResponse:
             totals[s.option.label] = totals.get(s.option.label, 0) + s.quantity
     context = {"contract": contract, "group": contract.group, "subscriptions": rows, "totals": totals.items()}
     return render(request, "groups/subscriptions.html", context)
+
+
+@require_POST
+def subscription_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    subscription = get_object_or_404(Subscription.objects.select_related("contract__group"), pk=pk)
+    if (refused := _allowed(request, is_organiser(request.user, subscription.contract.group))) is not None:
+        return refused
+    services.subscription_cancel(subscription=subscription, by=request.user)
+    messages.success(request, _("The subscription is cancelled: its baskets are no longer made."))
+    return redirect("groups:subscriptions", subscription.contract_id)
 
 
 @login_required
@@ -419,7 +451,8 @@ def producer_quantities(request: HttpRequest, pk: int) -> HttpResponse:
     dates: dict[tuple[dt.date, int], list[baskets.Quantity]] = {}
     for row in rows:
         dates.setdefault((row.date, row.distribution.pk), []).append(row)
-    context = {"producer": producer, "start": start, "end": end, "dates": list(dates.values())}
+    contracts = Contract.objects.filter(producer=producer).select_related("group").order_by("-starts_on")
+    context = {"producer": producer, "start": start, "end": end, "dates": list(dates.values()), "contracts": contracts}
     return render(request, "groups/quantities.html", context)
 
 

@@ -13,7 +13,7 @@ from django.test import Client
 from terroir.accounts.models import Membership
 from terroir.conftest import person
 from terroir.directory.models import Actor
-from terroir.groups import services
+from terroir.groups import baskets, services
 from terroir.groups.models import Absence, Contract, Distribution, Subscription
 
 from .conftest import BEFORE, PAYMENT_DATES, Season
@@ -122,7 +122,7 @@ def test_my_subscriptions_page_is_each_signed_in_persons_own(client: Client, wor
     assert "Légumes de saison 2026" in page and "225,00 €" in page
 
 
-@pytest.mark.parametrize("action", ["state", "cancel", "role", "skip"])
+@pytest.mark.parametrize("action", ["state", "cancel", "role", "skip", "move", "unsubscribe"])
 def test_only_the_groups_organisers_and_coordinators_act_on_it(client: Client, world: World, action: str) -> None:
     group, draft = world.season.amap.group, world.draft
     url, data = {
@@ -130,13 +130,17 @@ def test_only_the_groups_organisers_and_coordinators_act_on_it(client: Client, w
         "cancel": (f"/groups/distributions/{world.distribution.pk}/cancel/", {"reason": "Grêle"}),
         "role": (f"/groups/{group.pk}/members/{world.season.chloe.pk}/role/", {"role": "organiser"}),
         "skip": (f"/groups/contracts/{draft.pk}/skip/", {"distribution": str(world.distribution.pk), "skipped": "1"}),
+        "move": (f"/groups/distributions/{world.distribution.pk}/", {"starts_at": "17:00", "ends_at": "18:00"}),
+        "unsubscribe": (f"/groups/subscriptions/{world.subscription.pk}/cancel/", {}),
     }[action]  # fmt: skip
     refused = {role: _status(client, world.users[role], url, "post", data)
                for role in ("anonymous", "outsider", "member", "other_organiser", "producer")}  # fmt: skip
     assert refused == {"anonymous": 302, "outsider": 403, "member": 403, "other_organiser": 403, "producer": 403}
     world.season.contract.refresh_from_db()
     world.distribution.refresh_from_db()
+    world.subscription.refresh_from_db()
     assert world.season.contract.state == "open" and not world.distribution.cancelled
+    assert world.distribution.starts_at == dt.time(18) and world.subscription.state == "active"
     assert _status(client, world.users["organiser"], url, "post", data) == 302
 
 
@@ -216,3 +220,38 @@ def test_the_form_says_which_contract_overlaps_and_when(client: Client, world: W
     assert response.status_code == 400
     assert "Légumes de saison 2026" in page and "du 15/06/2026 au 30/06/2026" in page  # the spring contract
     assert not Contract.objects.filter(title="Légumes d'automne").exists()
+
+
+def test_the_subscription_form_without_a_choice_asks_for_one_without_errors(client: Client, world: World) -> None:
+    client.force_login(world.users["member"])
+    response = client.get(f"/groups/contracts/{world.season.contract.pk}/subscribe/")
+    assert response.status_code == 200 and "errorlist" not in response.content.decode()
+
+
+def test_the_organiser_moves_one_distribution_to_other_hours_and_place_and_back(
+    client: Client, world: World, territory: Any
+) -> None:
+    client.force_login(world.users["organiser"])
+    url = f"/groups/distributions/{world.distribution.pk}/"
+    market = territory.ambert_market
+    market.kind = "amap"  # a place the form offers
+    market.save(update_fields=["kind"])
+    client.post(url, {"starts_at": "10:00", "ends_at": "12:00", "place": str(market.pk)})
+    world.distribution.refresh_from_db()
+    assert (world.distribution.starts_at, world.distribution.where) == (dt.time(10), market)
+    client.post(url, {"starts_at": "18:00", "ends_at": "19:30", "place": str(world.season.amap.hall.pk)})
+    world.distribution.refresh_from_db()
+    assert world.distribution.place is None and world.distribution.where == world.season.amap.hall
+    assert client.post(url, {"starts_at": "19:00", "ends_at": "18:00", "place": ""}).status_code == 400
+
+
+def test_a_cancelled_subscription_makes_no_more_baskets(client: Client, world: World) -> None:
+    client.force_login(world.users["organiser"])
+    client.post(f"/groups/subscriptions/{world.subscription.pk}/cancel/")
+    assert baskets.baskets_of(world.distribution) == []
+
+
+def test_the_producers_page_lists_their_contracts_drafts_included(client: Client, world: World) -> None:
+    client.force_login(world.users["producer"])
+    page = client.get(f"/groups/producers/{world.season.contract.producer_id}/quantities/").content.decode()
+    assert f"/groups/contracts/{world.draft.pk}/" in page and f"/groups/contracts/{world.season.contract.pk}/" in page
