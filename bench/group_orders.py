@@ -71,8 +71,10 @@ def setup(members: int, producers: int, products: int) -> tuple[Any, list[Any], 
         for i in range(members)
     )
     GroupMember.objects.bulk_create(GroupMember(group=group, user=u) for u in people)
+    category = Category.objects.order_by("path").first()
+    assert category is not None
     contract = services.contract_create(
-        group=group, by=organiser, producer=farms[0], product=Category.objects.order_by("path").first(),
+        group=group, by=organiser, producer=farms[0], product=category,
         title="Paniers de saison", starts_on=today, ends_on=today + dt.timedelta(days=70), payment_dates=[today],
         options=[("petit panier", "", Decimal("12.50")), ("grand panier", "", Decimal("19.00"))],
     )  # fmt: skip
