@@ -9,7 +9,9 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -97,3 +99,24 @@ def test_a_distribution_with_nothing_to_collect_still_gives_a_sheet(world: World
     built = sheet.sheet_of(world.distribution)
     assert built.members == [] and built.producers == []
     assert sheet.sheet_pdf(built).startswith(b"%PDF")
+
+
+def test_the_sheet_and_the_summary_take_as_many_queries_for_six_members_as_for_two(
+    world: World, territory: Any
+) -> None:
+    def counted() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as on_sheet:
+            sheet.sheet_of(world.distribution)
+        with CaptureQueriesContext(connection) as on_summary:
+            orders.summary_of(world.round)
+        return len(on_sheet), len(on_summary)
+
+    winter_baskets(world, territory)  # four members with baskets, two of them away
+    orders.order_place(order_round=world.round, member=world.jeanne, by=world.jeanne.user,
+                       quantities={world.fourme.pk: D(1)})  # fmt: skip
+    before = counted()
+    for n in range(4):
+        extra = member(world.group, f"extra{n}@example.org", f"Extra{n}", "Membre")
+        orders.order_place(order_round=world.round, member=extra, by=extra.user,
+                           quantities={world.fourme.pk: D(1), world.honey.pk: D(1)})  # fmt: skip
+    assert counted() == before
