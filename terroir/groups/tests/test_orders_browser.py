@@ -107,7 +107,9 @@ def test_the_organiser_and_a_producer_read_the_orders_and_the_pages_fit(
     assert "Fourme d'Ambert" in text and "Miel" not in text
     fits(claire)
     shot(claire, f"order-producer-{size[0]}")
-    claire.goto(f"{live_server.url}/groups/orders/")
+    claire.goto(f"{live_server.url}/groups/")
+    claire.click("#orders-to-prepare")
+    claire.wait_for_url("**/groups/orders/")
     assert "3,5 pièce — Fourme d'Ambert : 26,25 €" in claire.locator("main").inner_text()
     fits(claire)
     shot(claire, f"producer-orders-{size[0]}")
