@@ -4,6 +4,7 @@ sheet (page to print, PDF). Who may open which is asked of access.py and orders.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +25,7 @@ from terroir.directory.models import Actor
 
 from . import orders, sheet
 from .access import is_organiser, membership_of
-from .models import Distribution, OrderProduct, OrderRound
+from .models import Distribution, GroupMember, OrderProduct, OrderRound
 from .services import current_day
 
 
@@ -104,70 +105,103 @@ class OrderForm(forms.Form):
         return {int(name[1:]): value or Decimal(0) for name, value in self.cleaned_data.items()}
 
 
-@login_required
-def order(request: HttpRequest, distribution_id: int) -> HttpResponse:
+@dataclass
+class OrderPage:
+    """What the round's page shows to this person: the round, their roles, its products, their lines."""
+
+    distribution: Distribution
+    current: OrderRound | None
+    organiser: bool
+    member: GroupMember | None
+    producing: list[Actor]  # the round's producers the person acts for
+    offering: list[Actor]  # those they may list products for (every producer of the round for an organiser)
+    products: list[OrderProduct]
+    lines: dict[int, Decimal]  # the member's quantities by product
+
+
+def _order_page(request: HttpRequest, distribution_id: int) -> OrderPage:
     distribution = _distribution(distribution_id)
-    group = distribution.group
     current = _round_of(distribution)
-    organiser = is_organiser(request.user, group)
-    member = membership_of(request.user, group)
-    mine = orders.producers_of_round(request.user, current) if current else []
-    if not (organiser or member or mine):
+    organiser = is_organiser(request.user, distribution.group)
+    member = membership_of(request.user, distribution.group)
+    producing = orders.producers_of_round(request.user, current) if current else []
+    if not (organiser or member or producing):
         raise PermissionDenied(_("This page is for the group's members and organisers."))
-    post = request.POST if request.method == "POST" else None
-    which = post.get("form") if post else None
-    if post is not None and which == "round" and not organiser:
-        raise PermissionDenied(_("Only the group's organisers manage its order rounds."))
-    initial = {"closes_at": timezone.localtime(current.closes_at), "producers": list(current.producers.all()),
-               "note": current.note} if current else {}  # fmt: skip
-    round_form = RoundForm(post if which == "round" else None, distribution=distribution, current=current,
-                           initial=initial) if organiser else None  # fmt: skip
-    offering = (list(current.producers.all()) if organiser else mine) if current else []
-    changed = OrderProduct.objects.filter(round=current, producer__in=offering, pk=request.GET.get("product") or 0) \
-        .first() if current and request.GET.get("product", "").isdigit() else None  # fmt: skip
-    listed = {"producer": changed.producer, "name": changed.name, "unit": changed.unit, "price": changed.price,
-              "max_quantity": changed.max_quantity, "product": changed} if changed else None  # fmt: skip
-    product_form = ProductForm(post if which == "product" else None, order_round=current, producers=offering,
-                               initial=listed) if offering and current else None  # fmt: skip
+    offering = (list(current.producers.all()) if organiser else producing) if current else []
     products = list(OrderProduct.objects.filter(round=current).select_related("producer")) if current else []
     lines = {line.product_id: line.quantity for line in member.order_lines.filter(product__round=current)} \
         if member and current else {}  # fmt: skip
-    order_form = OrderForm(post if which == "order" else None, products=products, mine=lines) \
-        if member and current else None  # fmt: skip
-    try:
-        if round_form is not None and round_form.is_bound and round_form.is_valid():
-            data = round_form.cleaned_data
-            orders.order_round_save(distribution=distribution, closes_at=data["closes_at"],
-                                    producers=data["producers"], note=data["note"], by=request.user)  # fmt: skip
-            messages.success(request, _("The order round is saved."))
-            return redirect("groups:order", distribution_id=distribution.pk)
-        if product_form is not None and product_form.is_bound and product_form.is_valid() and current:
-            orders.order_product_save(order_round=current, by=request.user, **product_form.cleaned_data)
-            messages.success(request, _("The product is listed."))
-            return redirect("groups:order", distribution_id=distribution.pk)
-        if order_form is not None and order_form.is_bound and order_form.is_valid() and current and member:
-            orders.order_place(order_round=current, member=member, quantities=order_form.quantities(),
-                               by=request.user)  # fmt: skip
-            messages.success(request, _("Your order is saved."))
-            return redirect("groups:order", distribution_id=distribution.pk)
-    except ValidationError as exc:
-        bound = next(f for f in (round_form, product_form, order_form) if f is not None and f.is_bound)
-        form_errors_add(bound, exc)
-    if post is not None and which not in ("round", "product", "order"):
+    return OrderPage(distribution, current, organiser, member, producing, offering, products, lines)
+
+
+def _order_forms(request: HttpRequest, page: OrderPage, which: str | None) -> dict[str, Any]:
+    """The page's three forms (each None when the person has no use of it), the one sent bound."""
+    post = request.POST if request.method == "POST" else None
+    current = page.current
+    initial = {"closes_at": timezone.localtime(current.closes_at), "producers": list(current.producers.all()),
+               "note": current.note} if current else {}  # fmt: skip
+    asked = request.GET.get("product", "")
+    changed = OrderProduct.objects.filter(round=current, producer__in=page.offering, pk=asked).first() \
+        if current and asked.isdigit() else None  # fmt: skip
+    listed = {"producer": changed.producer, "name": changed.name, "unit": changed.unit, "price": changed.price,
+              "max_quantity": changed.max_quantity, "product": changed} if changed else None  # fmt: skip
+    return {
+        "round": RoundForm(post if which == "round" else None, distribution=page.distribution, current=current,
+                           initial=initial) if page.organiser else None,
+        "product": ProductForm(post if which == "product" else None, order_round=current, producers=page.offering,
+                               initial=listed) if page.offering and current else None,
+        "order": OrderForm(post if which == "order" else None, products=page.products, mine=page.lines)
+        if page.member and current else None,
+        "changed": changed,
+    }  # fmt: skip
+
+
+def _order_save(request: HttpRequest, page: OrderPage, which: str, form: forms.Form) -> str:
+    """Through the one service of the form sent; what to tell the person."""
+    data, current = form.cleaned_data, page.current
+    if which == "round":
+        orders.order_round_save(distribution=page.distribution, closes_at=data["closes_at"],
+                                producers=data["producers"], note=data["note"], by=request.user)  # fmt: skip
+        return _("The order round is saved.")
+    assert current is not None
+    if which == "product":
+        orders.order_product_save(order_round=current, by=request.user, **data)
+        return _("The product is listed.")
+    assert page.member is not None and isinstance(form, OrderForm)
+    orders.order_place(order_round=current, member=page.member, quantities=form.quantities(), by=request.user)
+    return _("Your order is saved.")
+
+
+@login_required
+def order(request: HttpRequest, distribution_id: int) -> HttpResponse:
+    page = _order_page(request, distribution_id)
+    which = request.POST.get("form") if request.method == "POST" else None
+    if which is not None and which not in ("round", "product", "order"):
         raise PermissionDenied(_("Nothing to do here."))
-    if post is not None and which == "product" and product_form is None:
+    built = _order_forms(request, page, which)
+    if which == "round" and built["round"] is None:
+        raise PermissionDenied(_("Only the group's organisers manage its order rounds."))
+    if which == "product" and built["product"] is None:
         raise PermissionDenied(_("You do not act for a producer of this order round."))
-    my_total = sum((orders.amount_of(q, p.price) for p in products for pid, q in lines.items() if pid == p.pk),
-                   Decimal(0))  # fmt: skip
+    form = built.get(which) if which else None
+    if which is not None and form is not None and form.is_valid():
+        try:
+            messages.success(request, _order_save(request, page, which, form))
+            return redirect("groups:order", distribution_id=page.distribution.pk)
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+    products, lines = page.products, page.lines
     context = {
-        "distribution": distribution, "group": group, "round": current, "organiser": organiser, "member": member,
-        "producing": mine, "round_form": round_form, "product_form": product_form, "order_form": order_form,
-        "products": products, "open": current is not None and orders.is_open(current), "my_total": my_total,
-        "changeable": {p.pk for p in products if p.producer in offering}, "changed": changed,
+        "distribution": page.distribution, "group": page.distribution.group, "round": page.current,
+        "organiser": page.organiser, "member": page.member, "producing": page.producing,
+        "round_form": built["round"], "product_form": built["product"], "order_form": built["order"],
+        "changed": built["changed"], "products": products,
+        "open": page.current is not None and orders.is_open(page.current),
+        "changeable": {p.pk for p in products if p.producer in page.offering},
         "my_lines": [(p, lines[p.pk], orders.amount_of(lines[p.pk], p.price)) for p in products if p.pk in lines],
     }  # fmt: skip
-    failed = any(f is not None and f.errors for f in (round_form, product_form, order_form))
-    return render(request, "groups/orders/order.html", context, status=400 if failed else 200)
+    context["my_total"] = sum((amount for _p, _q, amount in context["my_lines"]), Decimal(0))
+    return render(request, "groups/orders/order.html", context, status=400 if form is not None and form.errors else 200)
 
 
 @login_required
