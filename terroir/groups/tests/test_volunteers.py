@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
+from terroir.conftest import person
 from terroir.groups import volunteers
 from terroir.groups.models import VolunteerShift, VolunteerTask
 
@@ -144,10 +145,18 @@ def test_the_volunteers_page_signs_a_member_up_and_lets_them_withdraw(world: Wor
     assert not VolunteerShift.objects.exists()
 
 
-@pytest.mark.parametrize("role", ["member", "producer", "other_organiser", "organiser", "coordinator"])
+ROLES = ["outsider", "member", "producer", "other_organiser", "organiser", "coordinator"]
+
+
+def user_of(role: str, world: World, people: Any) -> Any:
+    return {"outsider": lambda: person("lea@example.org"), "member": lambda: world.jeanne.user,
+            "producer": lambda: people.claire, "other_organiser": lambda: world.bruno,
+            "organiser": lambda: world.amap.agnes, "coordinator": lambda: people.camille}[role]()  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_only_the_groups_organisers_set_its_tasks(role: str, world: World, people: Any) -> None:
-    user = {"member": world.jeanne.user, "producer": people.claire, "other_organiser": world.bruno,
-            "organiser": world.amap.agnes, "coordinator": people.camille}[role]  # fmt: skip
+    user = user_of(role, world, people)
     client = Client()
     client.force_login(user)
     response = client.post(reverse("groups:volunteers", args=[world.distribution.pk]),
@@ -155,3 +164,15 @@ def test_only_the_groups_organisers_set_its_tasks(role: str, world: World, peopl
     allowed = role in ("organiser", "coordinator")
     assert response.status_code == (302 if allowed else 403), (role, response.status_code)
     assert VolunteerTask.objects.exists() is allowed
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_a_member_of_the_group_signs_up_from_the_page(role: str, world: World, people: Any) -> None:
+    task = volunteers.volunteer_task_save(distribution=world.distribution, name="Accueil", needed=3,
+                                          by=world.amap.agnes)  # fmt: skip
+    client = Client()
+    client.force_login(user_of(role, world, people))
+    response = client.post(reverse("groups:volunteer_sign_up", args=[world.distribution.pk, task.pk]))
+    allowed = role == "member"
+    assert response.status_code == (302 if allowed else 403), (role, response.status_code)
+    assert VolunteerShift.objects.exists() is allowed
