@@ -286,3 +286,119 @@ class Absence(models.Model):
     @property
     def left_to_group(self) -> bool:
         return self.transfer_to_id is None and not self.transfer_to_name
+
+
+# --- One-off orders for a distribution, the volunteers' rota (GO) ---------------------------------------
+
+
+class OrderRound(models.Model):
+    """A one-off order for one distribution (Poitiers' monthly groups): the producers taking part list what
+    they offer, the members order until it closes, the producers bring it to the distribution."""
+
+    distribution = models.OneToOneField(Distribution, on_delete=models.CASCADE, related_name="order_round",
+                                        verbose_name=_("distribution"))  # fmt: skip
+    closes_at = models.DateTimeField(_("orders close at"))
+    producers = models.ManyToManyField(Actor, related_name="order_rounds", verbose_name=_("producers taking part"))
+    note = models.TextField(_("note to the members"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-closes_at", "pk"]
+        verbose_name = _("order round")
+
+    def __str__(self) -> str:
+        return f"{self.distribution} ({self.closes_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("groups:order", args=[self.distribution_id])
+
+
+class OrderProduct(models.Model):
+    """What one producer offers in a round: a name, a unit, a price per unit and, when stock is short, a
+    maximum quantity for the whole group. `ordered` is the running total of the members' lines: the one row
+    a new order changes with a conditional update, so two orders at once never pass the maximum."""
+
+    round = models.ForeignKey(OrderRound, on_delete=models.CASCADE, related_name="products")
+    producer = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="+", verbose_name=_("producer"))
+    name = models.CharField(_("product"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=30)
+    price = models.DecimalField(_("price per unit"), max_digits=8, decimal_places=2)
+    max_quantity = models.DecimalField(_("maximum quantity"), max_digits=10, decimal_places=3, null=True,
+                                       blank=True)  # fmt: skip
+    ordered = models.DecimalField(_("ordered"), max_digits=10, decimal_places=3, default=0)
+
+    class Meta:
+        ordering = ["producer__name", "name", "pk"]
+        verbose_name = _("product offered")
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="order_product_price"),
+            models.CheckConstraint(condition=Q(max_quantity__isnull=True) | Q(max_quantity__gt=0),
+                                   name="order_product_max"),
+            models.CheckConstraint(condition=Q(ordered__gte=0), name="order_product_ordered"),
+            # The last guard: a maximum passed by any path is refused by the database itself.
+            models.CheckConstraint(condition=Q(max_quantity__isnull=True) | Q(ordered__lte=F("max_quantity")),
+                                   name="order_product_within_max"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"
+
+
+class OrderLine(models.Model):
+    """A member's quantity of one product; the price is the product's when the line was last changed."""
+
+    product = models.ForeignKey(OrderProduct, on_delete=models.CASCADE, related_name="lines")
+    member = models.ForeignKey(GroupMember, on_delete=models.CASCADE, related_name="order_lines")
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=3)
+    price = models.DecimalField(_("price per unit"), max_digits=8, decimal_places=2)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["product", "member", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "member"], name="order_line_once"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.quantity} × {self.product_id}"
+
+
+class VolunteerTask(models.Model):
+    """A task of one distribution that members take in turns: setting up, handing out, tidying."""
+
+    distribution = models.ForeignKey(Distribution, on_delete=models.CASCADE, related_name="volunteer_tasks")
+    name = models.CharField(_("task"), max_length=120)
+    needed = models.PositiveSmallIntegerField(_("volunteers needed"), default=1)
+    # Empty: the distribution's own hours.
+    starts_at = models.TimeField(_("from"), null=True, blank=True)
+    ends_at = models.TimeField(_("until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["distribution", "starts_at", "pk"]
+        verbose_name = _("volunteers' task")
+        constraints = [
+            models.CheckConstraint(condition=Q(needed__gte=1), name="volunteer_task_needed"),
+            models.CheckConstraint(condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True)
+                                   | Q(ends_at__gt=F("starts_at")), name="volunteer_task_order"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VolunteerShift(models.Model):
+    """A member signed up for a task."""
+
+    task = models.ForeignKey(VolunteerTask, on_delete=models.CASCADE, related_name="shifts")
+    member = models.ForeignKey(GroupMember, on_delete=models.CASCADE, related_name="volunteer_shifts")
+    signed_up_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["task", "signed_up_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["task", "member"], name="volunteer_shift_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} @ {self.task_id}"

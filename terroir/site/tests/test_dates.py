@@ -17,13 +17,15 @@ from typing import Any
 import pytest
 from django import forms
 from django.test import Client
+from django.utils import timezone
 
 from terroir.carpool.eligibility import eligibility_seed
 from terroir.carpool.models import Parcel, Trip
 from terroir.directory.models import Actor, Category, Place
 from terroir.groups import services as groups
-from terroir.groups.models import Contract, Distribution, Group
+from terroir.groups.models import Contract, Distribution, Group, OrderRound
 from terroir.groups.tests.conftest import amap_build
+from terroir.groups.tests.world_orders import next_thursday, world_build
 from terroir.logistics.models import DeliveryOrder, OrderKind
 from terroir.meetings.models import Event
 from terroir.needs import services as needs
@@ -117,6 +119,10 @@ class Case:
     # The page renders the date only once it was entered (a form that creates): entered first, refused
     # for another field, the page given back holds it.
     first: dict[str, str] | None = None
+    # A date and time field (`datetime-local`): the ISO text the page renders and the moment stored.
+    value: str = DAY.isoformat()
+    expected: Any = DAY
+    input_type: str = "date"
 
 
 def place_closed(territory: Any, people: Any) -> Case:
@@ -316,10 +322,24 @@ def contract_first_payment(territory: Any, people: Any) -> Case:
     return _contract(territory, people, "first_payment")
 
 
+def order_round_closes_at(territory: Any, people: Any) -> Case:
+    """Agnès opens a one-off order for a distribution three weeks ahead; the producers left out at first."""
+    world = world_build(territory, people)
+    day = next_thursday(21)
+    groups.distributions_generate(group=world.group, start=day, end=day, by=world.amap.agnes)
+    distribution = world.group.distributions.get(date=day)
+    closes = dt.datetime.combine(day - dt.timedelta(days=2), dt.time(20, 30))
+    first = {"form": "round", "closes_at": closes.strftime("%Y-%m-%dT%H:%M"), "note": ""}
+    return Case(world.amap.agnes, f"/groups/distributions/{distribution.pk}/order/", "closes_at",
+                lambda: timezone.localtime(OrderRound.objects.get(distribution=distribution).closes_at),
+                {"producers": str(territory.cheese_farm.pk)}, first=first, value=first["closes_at"],
+                expected=timezone.make_aware(closes), input_type="datetime-local")  # fmt: skip
+
+
 CASES = [place_closed, need_start, answer_first_delivery, order_week, meeting_date, trip_day, trip_until, parcel_day,
          sale_sold_on, absence_first_day, absence_last_day, rota_first_day, programme_starts, programme_ends,
          programme_changed_ends, price_valid_from, group_starts_on, generate_first_day, generate_last_day,
-         contract_starts_on, contract_ends_on, contract_first_payment]  # fmt: skip
+         contract_starts_on, contract_ends_on, contract_first_payment, order_round_closes_at]  # fmt: skip
 
 
 @pytest.mark.parametrize("make", CASES, ids=lambda make: make.__name__)
@@ -336,26 +356,32 @@ def test_in_french_each_date_is_rendered_iso_and_the_form_sent_back_keeps_it(
     assert 'lang="fr"' in page
     form, data = page_form(page, case.field)
     date_input = form["inputs"][case.field]
-    assert date_input.get("type") == "date"
-    assert date_input.get("value") == "2026-11-30", date_input  # not "30/11/2026"
+    assert date_input.get("type") == case.input_type
+    assert date_input.get("value") == case.value, date_input  # not "30/11/2026"
     sent = client.post(form["action"] or case.url, {**data, **case.extra}, HTTP_ACCEPT_LANGUAGE="fr")
     assert sent.status_code in (200, 302), sent.content.decode()[-2000:]
     assert "Ce champ est obligatoire" not in sent.content.decode()
-    assert case.stored() == DAY
+    assert case.stored() == case.expected
 
 
 def date_fields() -> list[tuple[str, str]]:
     """Every date field of every form class of the apps' view and form modules."""
+    return form_fields(forms.DateField)
+
+
+def form_fields(kind: type[forms.Field]) -> list[tuple[str, Any]]:
+    """Every field of that kind of every form class of the apps' view and form modules (views_*.py too)."""
     root = Path(__file__).resolve().parents[2]
     found = []
     for path in sorted(root.glob("*/*.py")):
-        if path.stem not in ("views", "forms", "account_views", "event_views") or "tests" in path.parts:
+        named = path.stem in ("views", "forms", "account_views", "event_views") or path.stem.startswith("views_")
+        if not named or "tests" in path.parts:
             continue
         module = importlib.import_module(f"terroir.{path.parent.name}.{path.stem}")
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, forms.BaseForm) and value.__module__ == module.__name__:
                 for name, field in getattr(value, "base_fields", {}).items():
-                    if isinstance(field, forms.DateField):
+                    if isinstance(field, kind):
                         found.append((f"{value.__module__}.{value.__name__}.{name}", field.widget))
     return found
 
@@ -372,3 +398,11 @@ def test_every_date_field_of_a_form_uses_the_iso_date_input() -> None:
     covered = {"closed_at", "start_date", "first_delivery", "week", "date", "day", "until", "sold_on", "first_day",
                "last_day", "starts", "ends", "valid_from", "starts_on", "ends_on", "first_payment"}  # fmt: skip
     assert {where.rsplit(".", 1)[1] for where, _w in widgets} <= covered
+
+
+def test_every_date_and_time_field_of_a_form_uses_the_iso_datetime_input() -> None:
+    widgets = form_fields(forms.DateTimeField)
+    assert any(where.endswith(".closes_at") for where, _w in widgets)  # the one-off order round: in the round trip
+    for where, widget in widgets:
+        assert isinstance(widget, forms.DateTimeInput) and widget.input_type == "datetime-local", where
+        assert widget.format == "%Y-%m-%dT%H:%M", where

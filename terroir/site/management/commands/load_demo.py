@@ -18,6 +18,7 @@ from terroir.directory.demo import demo_load
 from terroir.directory.index import search_tables_maintain
 from terroir.events.demo import events_demo_load
 from terroir.groups.demo import groups_demo_clear, groups_demo_load
+from terroir.groups.demo_orders import orders_demo_load
 from terroir.logistics.demo import logistics_demo_clear, logistics_demo_load
 from terroir.observatory.models import Territory
 from terroir.observatory.territories import territory_create
@@ -56,6 +57,8 @@ class Command(BaseCommand):
         group = groups_demo_load()
         self.stdout.write(f"AMAP: /groups/{group.pk}/" if group else "AMAP: none (no AMAP pickup with producers)")
         self.stdout.write(f"Carpool: {carpool_demo_load()}")
+        if group is not None and (order_round := orders_demo_load(group=group)) is not None:
+            self.stdout.write(f"One-off order: /groups/distributions/{order_round.distribution_id}/order/")
         # Kept when it exists: its objectives and history are a coordinator's, not the demo's to replace.
         if not Territory.objects.filter(slug=DEMO_TERRITORY).exists():
             territory_create(slug=DEMO_TERRITORY, name="Grand Clermont – Livradois-Forez", epcis=DEMO_EPCIS)

@@ -1,0 +1,116 @@
+"""In a real browser, at desktop and phone sizes: a member places a one-off order before the closing time
+(and is told what is left when they ask for too much), the organiser reads the summary and the round's
+settings, a producer their own orders; every page fits the screen. Screenshots go to /tmp/shots-go."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from terroir.conftest import offline_tab, past_the_edge, wider_than_the_screen
+from terroir.groups import orders
+from terroir.groups.models import OrderLine
+from terroir.needs.tests.test_browser import signed_in
+from terroir.site.tests.test_browser_axe import violations
+
+from .world_orders import world_build
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SIZES = [(1366, 900), (390, 844)]
+SHOTS = Path("/tmp/shots-go")
+
+
+def tab_for(browser: Any, live_server: Any, user: Any, size: tuple[int, int]) -> Any:
+    context = browser.new_context(locale="fr-FR", viewport={"width": size[0], "height": size[1]})
+    return signed_in(offline_tab(browser, live_server, context), user, live_server)
+
+
+def shot(tab: Any, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def fits(tab: Any) -> None:
+    """Nothing runs off the screen, and axe-core finds no serious or critical accessibility violation."""
+    assert wider_than_the_screen(tab) <= 0
+    assert past_the_edge(tab) == []
+    assert violations(tab) == []
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_a_member_places_a_one_off_order_before_the_closing_time(
+    browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
+) -> None:
+    world = world_build(territory, people)
+    orders.order_place(order_round=world.round, member=world.paul, by=world.paul.user,
+                       quantities={world.fourme.pk: D(16)})  # fmt: skip
+    url = f"{live_server.url}/groups/distributions/{world.distribution.pk}/order/"
+    tab = tab_for(browser, live_server, world.jeanne.user, size)
+    # From the group's calendar: each coming distribution links to its one-off order when there is one.
+    tab.goto(f"{live_server.url}/groups/{world.group.pk}/")
+    fits(tab)
+    shot(tab, f"group-member-{size[0]}")
+    tab.locator("#distributions a", has_text="Commande ponctuelle").first.click()
+    tab.wait_for_url(url)
+    assert tab.locator("#round-status").get_attribute("data-open") == "1"
+    assert "reste 4 (pièce)" in tab.locator("#order-form").inner_text()
+    fits(tab)
+    shot(tab, f"order-member-{size[0]}")
+    # Too many: the page says how many are left and takes nothing.
+    tab.fill(f"input[name=q{world.fourme.pk}]", "5")
+    tab.fill(f"input[name=q{world.honey.pk}]", "2")
+    tab.click("#order-save")
+    tab.wait_for_selector("#order-form .errorlist")
+    assert "il n'en reste que 4 (pièce)" in tab.locator("#order-form .errorlist").inner_text()
+    assert not OrderLine.objects.filter(member=world.jeanne).exists()
+    fits(tab)
+    shot(tab, f"order-refused-{size[0]}")
+    tab.fill(f"input[name=q{world.fourme.pk}]", "3")
+    tab.fill(f"input[name=q{world.honey.pk}]", "2")
+    tab.click("#order-save")
+    tab.wait_for_selector("#my-total")
+    # 3 × 7.50 + 2 × 8.40 = 39.30 €.
+    assert tab.locator("#my-total").inner_text() == "39,30 €"
+    assert tab.locator(".message").count() == 1
+    fits(tab)
+    shot(tab, f"order-saved-{size[0]}")
+    tab.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_the_organiser_and_a_producer_read_the_orders_and_the_pages_fit(
+    browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
+) -> None:
+    world = world_build(territory, people)
+    orders.order_place(order_round=world.round, member=world.jeanne, by=world.jeanne.user,
+                       quantities={world.fourme.pk: D(2), world.honey.pk: D(1)})  # fmt: skip
+    orders.order_place(order_round=world.round, member=world.paul, by=world.paul.user,
+                       quantities={world.fourme.pk: D("1.5")})  # fmt: skip
+    base = f"{live_server.url}/groups/distributions/{world.distribution.pk}"
+    agnes = tab_for(browser, live_server, world.amap.agnes, size)
+    agnes.goto(f"{base}/order/")
+    assert agnes.locator("#round-form").is_visible() and agnes.locator("#product-form").is_visible()
+    fits(agnes)
+    shot(agnes, f"order-organiser-{size[0]}")
+    agnes.goto(f"{base}/order/summary/")
+    # Fourme 3.5 × 7.50 = 26.25 €, honey 8.40 €.
+    assert agnes.locator("#round-total").inner_text() == "34,65 €"
+    fits(agnes)
+    shot(agnes, f"order-summary-{size[0]}")
+    agnes.context.close()
+    claire = tab_for(browser, live_server, people.claire, size)
+    claire.goto(f"{base}/order/summary/")
+    text = claire.locator("main").inner_text()
+    assert "Fourme d'Ambert" in text and "Miel" not in text
+    fits(claire)
+    shot(claire, f"order-producer-{size[0]}")
+    claire.goto(f"{live_server.url}/groups/")
+    claire.click("#orders-to-prepare")
+    claire.wait_for_url("**/groups/orders/")
+    assert "3,5 pièce — Fourme d'Ambert : 26,25 €" in claire.locator("main").inner_text()
+    fits(claire)
+    shot(claire, f"producer-orders-{size[0]}")
+    claire.context.close()

@@ -1,0 +1,32 @@
+"""The demo AMAP's one-off order and volunteers: loaded on G's demo group, gone with it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from terroir.directory.demo import demo_load
+from terroir.groups import orders, volunteers
+from terroir.groups.demo import groups_demo_clear, groups_demo_load
+from terroir.groups.demo_orders import orders_demo_load
+from terroir.groups.models import OrderLine, OrderRound, VolunteerTask
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 30)
+
+
+def test_the_demo_amap_has_a_one_off_order_and_volunteers_on_its_coming_distributions(territory: Any) -> None:
+    demo_load(seed=63, producers=60, places=120)
+    group = groups_demo_load(today=TODAY)
+    assert group is not None
+    order_round = orders_demo_load(group=group, today=TODAY)
+    assert order_round is not None and order_round.distribution.date > TODAY
+    summary = orders.summary_of(order_round)
+    assert len(summary.producers) == 2 and len(summary.members) == 6 and summary.total > 0
+    rows = volunteers.staffing_of(volunteers.coming_distributions(group, today=TODAY, limit=4))
+    assert [row.needed for row in rows] == [4, 4, 4, 4]
+    assert rows[0].missing < rows[-1].missing  # the nearer the distribution, the more volunteers it has
+    groups_demo_clear()
+    assert not OrderRound.objects.exists() and not OrderLine.objects.exists() and not VolunteerTask.objects.exists()
