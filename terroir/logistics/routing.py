@@ -147,6 +147,8 @@ class Problem:
     farms: dict[str, Site] = field(default_factory=dict)  # producer → where their own rounds start
     own_vehicle: OwnVehicle = field(default_factory=OwnVehicle)
     transfer_s: int = 900  # at a relay platform, from the goods' arrival to the earliest departure with them
+    # Orders their producers deliver themselves: not planned, only costed as their own rounds (evaluate).
+    own_deliveries: Sequence[Job] = ()
 
 
 @dataclass(frozen=True)

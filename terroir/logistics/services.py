@@ -61,9 +61,10 @@ def problem_for_week(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The problem (docs/logistics.md) and the labels that turn its ids back into names and contacts.
     Orders follow their producer's choice: a relay order passes through its platform (`via`, planned in two
-    echelons), and those the producer delivers themselves or by carpool stay out of the problem; the labels
-    list them (`outside`) so that the run says who carries them."""
-    problem: dict[str, Any] = {"depots": [], "vehicles": [], "orders": [], "farms": {}}
+    echelons), and those the producer delivers themselves or by carpool stay out of the rounds; the labels
+    list them (`outside`) so that the run says who carries them, and those the producer delivers are the
+    problem's `own_deliveries`, costed as the producer's own rounds beside the pooled cost."""
+    problem: dict[str, Any] = {"depots": [], "vehicles": [], "orders": [], "farms": {}, "own_deliveries": []}
     labels: dict[str, Any] = {"depots": {}, "vehicles": {}, "orders": {}, "parties": {}, "outside": []}
     depots_seen: set[int] = set()
 
@@ -94,8 +95,10 @@ def problem_for_week(
         if not order.planned:
             labels["outside"].append({"order": f"o{order.pk}", "mode": order.delivery_mode,
                                       "producer": producer.name, "customer": customer.name if customer else "",
-                                      "goods": order.description, "kg": float(order.kg)})  # fmt: skip
-            continue
+                                      "goods": order.description, "kg": float(order.kg),
+                                      "value": float(order.value)})  # fmt: skip
+            if order.delivery_mode == DeliveryMode.CARPOOL:
+                continue  # the trip's price rule says what it costs, in the carpooling app
         labels["parties"][f"p{producer.pk}"] = producer.name
         problem["farms"][f"p{producer.pk}"] = _point(producer.lat, producer.lon)
         entry: dict[str, Any] = {
@@ -123,7 +126,8 @@ def problem_for_week(
         if customer is not None:
             entry["customer"] = f"c{customer.pk}"
             labels["parties"][f"c{customer.pk}"] = customer.name
-        problem["orders"].append(entry)
+        # The producer's own deliveries are costed as their own rounds, beside the pooled ones, not planned.
+        problem["orders" if order.planned else "own_deliveries"].append(entry)
         labels["orders"][f"o{order.pk}"] = {
             "goods": order.description, "producer": producer.name, "producer_phone": producer.phone,
             "producer_address": _postal(producer), "customer": customer.name if customer else "",

@@ -561,16 +561,18 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
         }
         for u in (planning.plan or {}).get("unserved", [])
     ]
+    report = planning.report or {}
+    own = report.get("own_deliveries") or {}
     outside = [
-        item | {"how": OUTSIDE.get(item.get("mode", ""), item.get("mode", ""))}
+        item | {"how": OUTSIDE.get(item.get("mode", ""), item.get("mode", "")),
+                "cost": own.get("orders", {}).get(item["order"])}
         for item in (planning.labels or {}).get("outside", [])
     ]
-    report = planning.report or {}
     producers = len(report.get("sharing", {}).get("shapley", []))
     sharing = _sharing(planning)
     context = {
         "run": planning, "state": _run_json(planning), "error": task_error_text(planning.error), "rounds": rounds,
-        "unserved": unserved, "outside": outside,
+        "unserved": unserved, "outside": outside, "own_total": own.get("total"),
         "map_data": _map_data(planning, rounds), "legend": _legend(rounds), "days": _days(rounds),
         "report": report, "sharing": sharing,
         "compare_chart": _compare_chart(report), "sharing_chart": [
