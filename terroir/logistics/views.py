@@ -187,6 +187,12 @@ class OrderForm(_DaysForm):
         # Relay platforms among the depots of the carriers planning (each carrier's own, or every one).
         self.fields["relay"].queryset = depots  # type: ignore[attr-defined]
         self.fields["delivery_mode"].required = False  # a form sent without it: the pooled round, as before
+        if not self.instance.pk:  # a new order takes its producer's usual choice for the customer, unless told
+            self.fields["delivery_mode"].choices = [  # type: ignore[attr-defined]
+                ("", _("as usual for this customer (the producer's choice)")), *DeliveryMode.choices,
+            ]  # fmt: skip
+            self.initial.setdefault("delivery_mode", "")
+        self.usual = False
         self.fields["producer"].queryset = Actor.objects.filter(is_producer=True).order_by("name")  # type: ignore[attr-defined]
         self.fields["customer"].queryset = Actor.objects.filter(is_buyer=True).order_by("name")  # type: ignore[attr-defined]
         self.fields["delivery_place"].required = False
@@ -208,6 +214,7 @@ class OrderForm(_DaysForm):
         if data.get("week"):
             data["week"] = services.monday(data["week"])
         if not data.get("delivery_mode"):
+            self.usual = not self.instance.pk and not data.get("relay")
             data["delivery_mode"] = DeliveryMode.POOLED
         return data
 
@@ -236,7 +243,7 @@ def order_new(request: HttpRequest, order_id: int | None = None) -> HttpResponse
         if order is None:
             saved.created_by = request.user  # type: ignore[assignment]
             saved.owner = desk.current
-        saved.save()
+        services.order_save(order=saved, usual=form.usual)
         messages.success(request, _("Order saved.") if order else _("Order added."))
         return redirect(f"{reverse('logistics:planner')}?week={saved.week.isoformat()}")
     context = {"form": form, "week": week, "order": order, "owner": order.owner if order else desk.current}

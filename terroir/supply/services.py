@@ -169,7 +169,7 @@ def orders_generate(*, agreement: Agreement, today: dt.date | None = None) -> in
                 customer=need.buyer, **_order_values(agreement, part),
             )
             for part, week in wanted
-        ])  # fmt: skip
+        ], usual=True)  # each producer's usual way of delivering this buyer  # fmt: skip
         links = zip(wanted, orders, strict=True)
         AgreementOrder.objects.bulk_create(AgreementOrder(part=p, week=w, order=o) for (p, w), o in links)
         made = len(orders)
