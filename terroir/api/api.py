@@ -32,6 +32,7 @@ from .routers import (
     contributions,
     directory,
     logistics,
+    logistics_relays,
     observatory,
     observatory_activity,
     observatory_canteens,
@@ -91,6 +92,7 @@ api.add_decorator(rate_headers, mode="view")
 api.add_router("", directory.router)
 api.add_router("", contributions.router)
 api.add_router("", logistics.router)
+api.add_router("", logistics_relays.router)
 api.add_router("", observatory.router)
 api.add_router("", observatory_geo.router)
 api.add_router("", observatory_activity.router)

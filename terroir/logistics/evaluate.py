@@ -59,6 +59,18 @@ class Report:
     saved: dict[str, float] | None
     proportional: list[sharing.Share] = field(default_factory=list)
     shapley: list[sharing.Share] = field(default_factory=list)
+    own_deliveries: OwnDeliveries | None = None
+
+
+@dataclass
+class OwnDeliveries:
+    """What the orders their producers deliver themselves cost them: each producer's own rounds from the farm,
+    costed as the status quo's (the own vehicle's €/km and €/h), each order paying its share of the kg × km."""
+
+    total: RoundCost
+    orders: dict[str, RoundCost]
+    producers: list[PartyCost]
+    customers: list[PartyCost]
 
 
 def cost_model(vehicle: Fleet) -> CostModel:
@@ -132,6 +144,8 @@ def evaluate(
     producers = _parties(order_costs, orders, lambda o: o.producer or o.id)
     customers = _parties(order_costs, orders, lambda o: o.customer or o.id)
     report = Report(round_costs, total, order_costs, producers, customers, None, {}, None)
+    if problem.own_deliveries:
+        report.own_deliveries = own_deliveries(problem, matrix_for=matrix_for, seconds=status_quo_seconds, seed=seed)
     if not result.rounds:
         return report
     served_day = {order_id: r.day for r in result.rounds for order_id in r.orders}
@@ -177,46 +191,62 @@ def _parties(order_costs: dict[str, float], orders: dict[str, Job], key: Callabl
     )
 
 
+def _own_rounds(
+    problem: Problem, farm: Site, items: list[Job], days: dict[str, int],
+    matrix_for: Callable[[list[tuple[float, float]]], Matrix], seconds: float, seed: int,
+) -> tuple[Plan, CostModel, list[Job]]:  # fmt: skip
+    """One producer's orders delivered from their farm with their own vehicle, each on its day (collections
+    brought to the first depot): the rounds, their cost model and the jobs as planned."""
+    own = problem.own_vehicle
+    depot_place = problem.depots[0].place if problem.depots else farm
+    heaviest = max([own.capacity_kg, *(o.kg for o in items)])
+    vehicle = Fleet(
+        "own", "farm", capacity_kg=heaviest, cold_kg=heaviest, per_km=own.per_km, per_hour=own.per_hour,
+        start_s=own.start_s, end_s=own.end_s, max_reloads=10, days=tuple(range(7)),
+        vehicle_type=own.vehicle_type,
+    )  # fmt: skip
+    alone = [
+        Job(
+            id=o.id,
+            kind=Kind.DELIVERY,
+            kg=o.kg,
+            crates=o.crates,
+            cold=o.cold,
+            value=o.value,
+            delivery=o.delivery if o.kind != Kind.COLLECTION else depot_place,
+            delivery_window=o.delivery_window if o.kind != Kind.COLLECTION else o.pickup_window,
+            service_s=o.service_s,
+            days=(days[o.id],),
+            producer=o.producer,
+            customer=o.customer,
+        )
+        for o in items
+    ]
+    own_plan = plan(
+        Problem([Base("farm", farm, 0, DAY)], [vehicle], alone), matrix_for=matrix_for,
+        seconds=seconds, seed=seed, patience=500,
+    )  # fmt: skip
+    return own_plan, cost_model(vehicle), alone
+
+
+def _farm(problem: Problem, producer: str, items: list[Job]) -> Site | None:
+    farm = problem.farms.get(producer) or next((o.pickup for o in items if o.pickup is not None), None)
+    return farm if farm is not None and farm.lat is not None else None
+
+
 def _status_quo(
     problem: Problem, by_producer: dict[str, list[Job]], served_day: dict[str, int],
     matrix_for: Callable[[list[tuple[float, float]]], Matrix], seconds: float, seed: int,
 ) -> tuple[RoundCost | None, dict[str, float]]:  # fmt: skip
     """Each producer alone, from their farm, with their own vehicle, on the days the pooled plan uses."""
-    own = problem.own_vehicle
-    depot_place = problem.depots[0].place
     costs: dict[str, float] = {}
     km = hours = co2 = cost = value = 0.0
     days = 0
     for producer, items in sorted(by_producer.items()):
-        farm = problem.farms.get(producer) or next((o.pickup for o in items if o.pickup is not None), None)
-        if farm is None or farm.lat is None:
+        farm = _farm(problem, producer, items)
+        if farm is None:
             return None, costs  # not comparable without every farm
-        heaviest = max([own.capacity_kg, *(o.kg for o in items)])
-        vehicle = Fleet(
-            "own", "farm", capacity_kg=heaviest, cold_kg=heaviest, per_km=own.per_km, per_hour=own.per_hour,
-            start_s=own.start_s, end_s=own.end_s, max_reloads=10, days=tuple(range(7)),
-            vehicle_type=own.vehicle_type,
-        )  # fmt: skip
-        alone = [
-            Job(
-                id=o.id,
-                kind=Kind.DELIVERY,
-                kg=o.kg,
-                crates=o.crates,
-                cold=o.cold,
-                value=o.value,
-                delivery=o.delivery if o.kind != Kind.COLLECTION else depot_place,
-                delivery_window=o.delivery_window if o.kind != Kind.COLLECTION else o.pickup_window,
-                service_s=o.service_s,
-                days=(served_day[o.id],),
-            )
-            for o in items
-        ]
-        own_plan = plan(
-            Problem([Base("farm", farm, 0, DAY)], [vehicle], alone), matrix_for=matrix_for,
-            seconds=seconds, seed=seed, patience=500,
-        )  # fmt: skip
-        model = cost_model(vehicle)
+        own_plan, model, _jobs = _own_rounds(problem, farm, items, served_day, matrix_for, seconds, seed)
         mine = [round_cost(model, km=r.km, hours=r.seconds / 3600) for r in own_plan.rounds]
         costs[producer] = sum(c.cost for c in mine)
         km += sum(c.km for c in mine)
@@ -226,6 +256,61 @@ def _status_quo(
         value += sum(o.value for o in items)
         days += len(mine)
     return RoundCost(km, hours, days, cost, co2, value, cost / value if value > 0 else None), costs
+
+
+def own_deliveries(
+    problem: Problem, *, matrix_for: Callable[[list[tuple[float, float]]], Matrix], seconds: float = 0.5,
+    seed: int = 1,
+) -> OwnDeliveries:  # fmt: skip
+    """The cost of the orders their producers deliver themselves, estimated as the status quo's: each
+    producer's own rounds from their farm, each order on the first day it may travel, each order paying its
+    round in proportion to the kg × km it travels (as in the pooled rounds). An order whose farm or customer
+    has no position costs nothing known and is left out."""
+    by_producer: dict[str, list[Job]] = defaultdict(list)
+    for o in problem.own_deliveries:
+        by_producer[o.producer or o.id].append(o)
+    first_day = {o.id: min(o.days) if o.days else 0 for o in problem.own_deliveries}
+    order_costs: dict[str, RoundCost] = {}
+    rounds: list[RoundCost] = []
+    for producer, items in sorted(by_producer.items()):
+        farm = _farm(problem, producer, items)
+        placed = [o for o in items
+                  if o.kind == Kind.COLLECTION or (o.delivery is not None and o.delivery.lat is not None)]  # fmt: skip
+        if farm is None or not placed:
+            continue
+        own_plan, model, jobs = _own_rounds(problem, farm, placed, first_day, matrix_for, seconds, seed)
+        by_id = {j.id: j for j in jobs}
+        places = list(dict.fromkeys([farm, *(s.place for r in own_plan.rounds for s in r.stops)]))
+        index = {p: i for i, p in enumerate(places)}
+        matrix = matrix_for([(float(p.lat or 0.0), float(p.lon or 0.0)) for p in places])
+
+        def km(a: Site, b: Site) -> float:
+            return float(matrix.km[index[a], index[b]])  # noqa: B023 — used at once, in this iteration
+
+        for r in own_plan.rounds:
+            whole = round_cost(model, km=r.km, hours=r.seconds / 3600, value=sum(by_id[o].value for o in r.orders))
+            rounds.append(whole)
+            weights = _tonne_km(r, km, by_id)
+            total_weight = sum(weights.values())
+            for order_id, weight in weights.items():
+                part = weight / total_weight if total_weight > 0 else 1 / len(weights)
+                value = by_id[order_id].value
+                order_costs[order_id] = RoundCost(
+                    whole.km * part, whole.hours * part, 1, whole.cost * part, whole.co2_kg * part, value,
+                    whole.cost * part / value if value > 0 else None,
+                )  # fmt: skip
+    value = sum(o.value for o in problem.own_deliveries if o.id in order_costs)
+    cost = sum(c.cost for c in rounds)
+    total = RoundCost(
+        km=sum(c.km for c in rounds), hours=sum(c.hours for c in rounds), days=len(rounds), cost=cost,
+        co2_kg=sum(c.co2_kg for c in rounds), value=value, share=cost / value if value > 0 else None,
+    )  # fmt: skip
+    orders = {o.id: o for o in problem.own_deliveries}
+    costs = {k: c.cost for k, c in order_costs.items()}
+    return OwnDeliveries(
+        total=total, orders=order_costs, producers=_parties(costs, orders, lambda o: o.producer or o.id),
+        customers=_parties(costs, orders, lambda o: o.customer or o.id),
+    )  # fmt: skip
 
 
 def _game(
@@ -296,4 +381,10 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "status_quo_by_producer": {k: money(v) for k, v in report.status_quo_by_producer.items()},
         "saved": {k: round(v, 2) for k, v in report.saved.items()} if report.saved else None,
         "sharing": {"proportional": shares_json(report.proportional), "shapley": shares_json(report.shapley)},
+        "own_deliveries": None if report.own_deliveries is None else {
+            "total": cost_json(report.own_deliveries.total),
+            "orders": {k: cost_json(c) for k, c in report.own_deliveries.orders.items()},
+            "producers": [party_json(p) for p in report.own_deliveries.producers],
+            "customers": [party_json(p) for p in report.own_deliveries.customers],
+        },
     }

@@ -285,3 +285,33 @@ class SitingStudy(WorkerRun):
 
     def __str__(self) -> str:
         return f"{self.week} #{self.pk}"
+
+
+class DeliveryPreference(models.Model):
+    """How a producer usually has a customer's goods delivered (a standing choice): new orders from this
+    producer to this customer — typed, imported or made by an agreement — take it, and each order may
+    still change its own."""
+
+    producer = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", verbose_name=_("producer"))
+    customer = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer"))
+    delivery_mode = models.CharField(_("delivered by"), max_length=10, choices=DeliveryMode.choices,
+                                     default=DeliveryMode.POOLED)  # fmt: skip
+    relay = models.ForeignKey(
+        Depot, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("relay platform")
+    )
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")  # fmt: skip
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery preference")
+        ordering = ["customer__name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["producer", "customer"], name="delivery_preference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.producer} → {self.customer}: {self.get_delivery_mode_display()}"
+
+    def clean(self) -> None:
+        errors = delivery_mode_errors(mode=self.delivery_mode, kind=OrderKind.SHIPMENT, relay=self.relay)
+        if errors:
+            raise ValidationError(errors)

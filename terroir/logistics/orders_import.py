@@ -35,6 +35,7 @@ from terroir.lib.text import fold
 
 from . import followers
 from .models import DeliveryMode, DeliveryOrder, Depot, OrderKind, delivery_mode_errors
+from .services import preferences_apply
 
 MAX_ROWS = 5000
 COLUMNS = {
@@ -78,6 +79,8 @@ YES, NO = {"oui", "o", "yes", "y", "true", "vrai", "1", "x"}, {"non", "n", "no",
 class OrdersRead:
     orders: list[DeliveryOrder] = field(default_factory=list)
     problems: list[tuple[int | None, str, str]] = field(default_factory=list)  # (line, column, message)
+    # Lines that name no delivery mode: they take the producer's usual choice for the customer when kept.
+    usual: list[DeliveryOrder] = field(default_factory=list)
 
 
 def _key(text: str) -> str:
@@ -276,6 +279,8 @@ def _row(line: int, values: dict[str, Any], week: datetime.date, result: OrdersR
         result.problems.append((line, "delivery", _("the delivery deadline comes before the pickup can happen")))
     else:
         result.orders.append(order)
+        if not found["mode"] and not found["relay"]:
+            result.usual.append(order)
 
 
 @transaction.atomic
@@ -287,6 +292,7 @@ def orders_save(read: OrdersRead, *, by: Any, owner: Actor | None) -> int:
         raise ValueError("a file with problems is not kept")
     for order in read.orders:
         order.created_by, order.owner = by, owner
+    preferences_apply(read.usual)
     made = DeliveryOrder.objects.bulk_create(read.orders)
     for order in made:
         if not order.planned:

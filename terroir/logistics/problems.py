@@ -99,6 +99,7 @@ def _lists_check(data: dict[str, Any]) -> None:
     """The lengths of the lists, before a record of them is read."""
     for field, setting in (
         ("vehicles", "TERROIR_PLAN_MAX_VEHICLES"), ("orders", "TERROIR_PLAN_MAX_ORDERS"),
+        ("own_deliveries", "TERROIR_PLAN_MAX_ORDERS"),
         ("depots", "TERROIR_PLAN_MAX_LOCATIONS"), ("farms", "TERROIR_PLAN_MAX_LOCATIONS"),
     ):  # fmt: skip
         value, limit = data.get(field), getattr(settings, setting)
@@ -115,6 +116,27 @@ def _size_check(problem: Problem) -> None:
     places.update(place for order in problem.orders for place in (order.pickup, order.delivery) if place is not None)
     if len(places) > settings.TERROIR_PLAN_MAX_LOCATIONS:
         raise _too_many("locations", len(places), settings.TERROIR_PLAN_MAX_LOCATIONS, "TERROIR_PLAN_MAX_LOCATIONS")
+
+
+def _job(o: dict[str, Any]) -> Job:
+    """One order of `orders` (or of `own_deliveries`); KeyError, TypeError and ValueError are the caller's."""
+    where = f"order {o['id']}"
+    kind = o.get("kind", "shipment")
+    if kind not in {k.value for k in Kind}:
+        raise ProblemError(f"{where}: unknown kind {kind!r} (shipment, delivery, collection)")
+    return Job(
+        id=str(o["id"]), kind=Kind(kind), kg=float(o.get("kg", 0)), crates=int(o.get("crates", 0)),
+        cold=bool(o.get("cold", False)), value=float(o.get("value", 0)),
+        pickup=_place(o.get("pickup"), where), delivery=_place(o.get("delivery"), where),
+        pickup_window=_window(o.get("pickup_window"), where),
+        delivery_window=_window(o.get("delivery_window"), where),
+        service_s=int(o.get("service_min", 5) * 60), required=bool(o.get("required", True)),
+        delivery_service_s=None if o.get("delivery_service_min") is None
+        else int(o["delivery_service_min"] * 60),
+        prize=float(o.get("prize", 0)), days=_days(o.get("days"), where),
+        release_s=_hhmm(o.get("release", 0), where), producer=str(o.get("producer", "")),
+        customer=str(o.get("customer", "")), via=str(o.get("via") or ""),
+    )  # fmt: skip
 
 
 def problem_from_json(data: Any) -> Problem:
@@ -144,27 +166,11 @@ def problem_from_json(data: Any) -> Problem:
             )
             for v in data.get("vehicles", [])
         ]  # fmt: skip
-        orders = []
-        for o in data.get("orders", []):
-            where = f"order {o['id']}"
-            kind = o.get("kind", "shipment")
-            if kind not in {k.value for k in Kind}:
-                raise ProblemError(f"{where}: unknown kind {kind!r} (shipment, delivery, collection)")
-            orders.append(
-                Job(
-                    id=str(o["id"]), kind=Kind(kind), kg=float(o.get("kg", 0)), crates=int(o.get("crates", 0)),
-                    cold=bool(o.get("cold", False)), value=float(o.get("value", 0)),
-                    pickup=_place(o.get("pickup"), where), delivery=_place(o.get("delivery"), where),
-                    pickup_window=_window(o.get("pickup_window"), where),
-                    delivery_window=_window(o.get("delivery_window"), where),
-                    service_s=int(o.get("service_min", 5) * 60), required=bool(o.get("required", True)),
-                    delivery_service_s=None if o.get("delivery_service_min") is None
-                    else int(o["delivery_service_min"] * 60),
-                    prize=float(o.get("prize", 0)), days=_days(o.get("days"), where),
-                    release_s=_hhmm(o.get("release", 0), where), producer=str(o.get("producer", "")),
-                    customer=str(o.get("customer", "")), via=str(o.get("via") or ""),
-                )
-            )  # fmt: skip
+        orders = [_job(o) for o in data.get("orders", [])]
+        own_list = data.get("own_deliveries") or []
+        if not isinstance(own_list, list):
+            raise ProblemError("own_deliveries is a list of orders, as orders")
+        own_deliveries = [_job(o) for o in own_list]
         farms_data = data.get("farms") or {}
         if not isinstance(farms_data, dict):
             raise ProblemError('farms is {"producer": {"lat": …, "lon": …}}')
@@ -184,14 +190,14 @@ def problem_from_json(data: Any) -> Problem:
     except (TypeError, ValueError) as exc:
         raise ProblemError(f"a value has the wrong type: {exc}") from None
     if farms:
-        for order in orders:
+        for order in [*orders, *own_deliveries]:
             if order.producer and order.producer not in farms:
                 raise ProblemError(f"order {order.id}: unknown producer {order.producer!r} (not in farms)")
     transfer = data.get("transfer_min", 15)
     if not isinstance(transfer, int | float) or isinstance(transfer, bool) or not 0 <= transfer <= 24 * 60:
         raise ProblemError(f"transfer_min: minutes between 0 and 1440, not {transfer!r}")
     problem = Problem(depots=depots, vehicles=vehicles, orders=orders, farms=farms, own_vehicle=own,
-                      transfer_s=int(transfer * 60))  # fmt: skip
+                      transfer_s=int(transfer * 60), own_deliveries=own_deliveries)  # fmt: skip
     _size_check(problem)
     return problem
 

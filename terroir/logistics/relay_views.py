@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods
 from terroir.accounts.permissions import planner_required
 from terroir.directory.background import task_error_text
 from terroir.directory.fields import FieldInvalid, hours_clean
-from terroir.directory.forms import date_input
-from terroir.directory.models import Place, PlaceKind
+from terroir.directory.forms import CommuneField, commune_text, date_input
+from terroir.directory.models import Commune, Place, PlaceKind
 from terroir.directory.templatetags.charts import chart_bars
 
 from . import access, relay_study, services, studies
@@ -42,16 +42,43 @@ LEGS = {
 
 
 class CandidateForm(forms.ModelForm):
+    # Typed as the search reads it ("Thiers", "63300", "Saint-Just (63)"); the address in it is geocoded by
+    # studies.candidate_save, the commune's centre standing in when the geocoder cannot place it.
+    commune = CommuneField(
+        label=gettext_lazy("Commune"), required=False,
+        help_text=gettext_lazy("Its name, its postcode or its INSEE code: the site stands at its address in it, "
+                               "or at its centre."),
+    )  # fmt: skip
+
     class Meta:
         model = RelayCandidate
-        fields = ["name", "place", "depot", "address", "lat", "lon", "fixed_cost_week", "capacity_kg_day",
-                  "cold_room", "opening_hours"]  # fmt: skip
+        fields = ["name", "place", "depot", "commune", "address", "lat", "lon", "fixed_cost_week",
+                  "capacity_kg_day", "cold_room", "opening_hours"]  # fmt: skip
+        help_texts = {"lat": gettext_lazy("Empty: found from the address and the commune.")}
 
     def __init__(self, *args: Any, depots: Any, **kwargs: Any) -> None:
+        instance = kwargs.get("instance")
+        if instance is not None and instance.commune_id:
+            kwargs["initial"] = {"commune": commune_text(instance.commune_id), **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = Place.objects.filter(kind=PlaceKind.RELAY, closed_at__isnull=True)  # type: ignore[attr-defined]
         self.fields["depot"].queryset = depots  # type: ignore[attr-defined]
         self.fields["fixed_cost_week"].error_messages["min_value"] = _("A cost cannot be negative.")
+
+    def clean_commune(self) -> Commune | None:
+        code = self.cleaned_data.get("commune")
+        return Commune.objects.filter(code=code).first() if code else None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # A new address or commune, the position left as it was: the site moves there (found again).
+        # (Compared with the row: a commune typed "Thiers (63)" is "changed" from its initial text.)
+        commune = cleaned.get("commune")
+        moved = cleaned.get("address", "") != self.instance.address or \
+            (commune.pk if commune else None) != self.instance.commune_id
+        if self.instance.pk and moved and not {"lat", "lon"} & set(self.changed_data):
+            cleaned["lat"] = cleaned["lon"] = None
+        return cleaned
 
     def clean_opening_hours(self) -> str:
         try:
@@ -158,6 +185,10 @@ def candidate_edit(request: HttpRequest, candidate_id: int | None = None) -> Htt
             form.add_error(None, exc)
         else:
             messages.success(request, _("Candidate site saved.") if candidate else _("Candidate site added."))
+            if saved.lat is None and saved.commune is not None:
+                messages.info(request, _("%(site)s stands at the centre of %(commune)s: give its address or its "
+                                         "coordinates to place it better.") % {"site": saved.name,
+                                                                               "commune": saved.commune.name})
             return redirect(f"{reverse('logistics:relays')}?org={saved.owner_id or access.ALL}")
     context = {"form": form, "candidate": candidate, "owner": owner}
     return render(request, "logistics/candidate_form.html", context, status=400 if form.errors else 200)

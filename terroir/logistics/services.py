@@ -23,7 +23,18 @@ from terroir.directory.models import Actor
 
 from . import evaluate, followers, problems, routing
 from .distances import Estimate, OsrmTable
-from .models import DAYS_ALL, DeliveryMode, DeliveryOrder, Depot, OrderKind, PlanningRun, RunStatus, Vehicle, WorkerRun
+from .models import (
+    DAYS_ALL,
+    DeliveryMode,
+    DeliveryOrder,
+    DeliveryPreference,
+    Depot,
+    OrderKind,
+    PlanningRun,
+    RunStatus,
+    Vehicle,
+    WorkerRun,
+)
 
 MAX_TIME_LIMIT_S = 120.0
 MAX_RUNNING = 2  # plans computed at once per carrier (each takes a core for its time limit)
@@ -60,9 +71,10 @@ def problem_for_week(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The problem (docs/logistics.md) and the labels that turn its ids back into names and contacts.
     Orders follow their producer's choice: a relay order passes through its platform (`via`, planned in two
-    echelons), and those the producer delivers themselves or by carpool stay out of the problem; the labels
-    list them (`outside`) so that the run says who carries them."""
-    problem: dict[str, Any] = {"depots": [], "vehicles": [], "orders": [], "farms": {}}
+    echelons), and those the producer delivers themselves or by carpool stay out of the rounds; the labels
+    list them (`outside`) so that the run says who carries them, and those the producer delivers are the
+    problem's `own_deliveries`, costed as the producer's own rounds beside the pooled cost."""
+    problem: dict[str, Any] = {"depots": [], "vehicles": [], "orders": [], "farms": {}, "own_deliveries": []}
     labels: dict[str, Any] = {"depots": {}, "vehicles": {}, "orders": {}, "parties": {}, "outside": []}
     depots_seen: set[int] = set()
 
@@ -93,8 +105,10 @@ def problem_for_week(
         if not order.planned:
             labels["outside"].append({"order": f"o{order.pk}", "mode": order.delivery_mode,
                                       "producer": producer.name, "customer": customer.name if customer else "",
-                                      "goods": order.description, "kg": float(order.kg)})  # fmt: skip
-            continue
+                                      "goods": order.description, "kg": float(order.kg),
+                                      "value": float(order.value)})  # fmt: skip
+            if order.delivery_mode == DeliveryMode.CARPOOL:
+                continue  # the trip's price rule says what it costs, in the carpooling app
         labels["parties"][f"p{producer.pk}"] = producer.name
         problem["farms"][f"p{producer.pk}"] = _point(producer.lat, producer.lon)
         entry: dict[str, Any] = {
@@ -122,7 +136,8 @@ def problem_for_week(
         if customer is not None:
             entry["customer"] = f"c{customer.pk}"
             labels["parties"][f"c{customer.pk}"] = customer.name
-        problem["orders"].append(entry)
+        # The producer's own deliveries are costed as their own rounds, beside the pooled ones, not planned.
+        problem["orders" if order.planned else "own_deliveries"].append(entry)
         labels["orders"][f"o{order.pk}"] = {
             "goods": order.description, "producer": producer.name, "producer_phone": producer.phone,
             "producer_address": _postal(producer), "customer": customer.name if customer else "",
@@ -249,11 +264,14 @@ def vehicle_save(*, vehicle: Vehicle, owner: Actor | None) -> Vehicle:
     return vehicle
 
 
-def order_save(*, order: DeliveryOrder, by: Any = None) -> DeliveryOrder:
+def order_save(*, order: DeliveryOrder, by: Any = None, usual: bool = False) -> DeliveryOrder:
     """Keep a delivery order (checked like the order form's): how the order form and other apps put orders in
-    the planner (terroir.supply's agreements make the weeks' orders of an accepted need). The apps that follow
-    orders (`followers`) see the change and may refuse it (ValidationError: nothing is kept)."""
+    the planner (terroir.supply's agreements make the weeks' orders of an accepted need). A new order `usual`
+    takes its producer's standing choice for its customer (preferences_apply). The apps that follow orders
+    (`followers`) see the change and may refuse it (ValidationError: nothing is kept)."""
     with transaction.atomic():
+        if usual and order.pk is None:
+            preferences_apply([order])
         before = DeliveryOrder.objects.filter(pk=order.pk).first() if order.pk else None
         order.week = monday(order.week)
         order.full_clean()
@@ -262,9 +280,12 @@ def order_save(*, order: DeliveryOrder, by: Any = None) -> DeliveryOrder:
     return order
 
 
-def orders_create(*, orders: list[DeliveryOrder], by: Any = None) -> list[DeliveryOrder]:
-    """Put many new orders in the planner at once, each checked like one saved alone."""
+def orders_create(*, orders: list[DeliveryOrder], by: Any = None, usual: bool = False) -> list[DeliveryOrder]:
+    """Put many new orders in the planner at once, each checked like one saved alone; `usual`: each takes
+    its producer's standing choice for its customer (preferences_apply)."""
     with transaction.atomic():
+        if usual:
+            preferences_apply(orders)
         for order in orders:
             order.week = monday(order.week)
             order.full_clean()
@@ -282,3 +303,68 @@ def orders_delete(*, ids: Iterable[int]) -> int:
         followers.orders_leaving(ids=ids)
         deleted, _rows = DeliveryOrder.objects.filter(pk__in=ids).delete()
     return deleted
+
+
+# --- A producer's standing choice per customer -----------------------------------------------------
+
+
+def preferences_apply(orders: Iterable[DeliveryOrder]) -> None:
+    """Give each order its producer's usual way of delivering its customer (DeliveryPreference), in one
+    query: the pooled round when there is none; a relay platform only for goods from the farm to the
+    customer (the others then go by the pooled round)."""
+    orders = list(orders)
+    pairs = {(o.producer_id, o.customer_id) for o in orders if o.customer_id is not None}
+    found: dict[tuple[int, int], DeliveryPreference] = {}
+    if pairs:
+        rows = DeliveryPreference.objects.filter(producer_id__in={p for p, _c in pairs},
+                                                 customer_id__in={c for _p, c in pairs})  # fmt: skip
+        found = {(r.producer_id, r.customer_id): r for r in rows.select_related("relay")}
+    for order in orders:
+        preference = found.get((order.producer_id, order.customer_id)) if order.customer_id else None
+        mode, relay = (preference.delivery_mode, preference.relay) if preference else (DeliveryMode.POOLED, None)
+        if mode == DeliveryMode.RELAY and order.kind != OrderKind.SHIPMENT:
+            mode, relay = DeliveryMode.POOLED, None
+        order.delivery_mode, order.relay = mode, relay
+
+
+def preference_set(
+    *, producer: Actor, customer: Actor, mode: str, relay: Depot | None = None, by: Any = None
+) -> DeliveryPreference:
+    """Set how `producer` usually delivers `customer` (checked by the order's rule: a relay platform named
+    when, and only when, the goods pass through one). Orders already made keep theirs."""
+    with transaction.atomic():
+        preference = DeliveryPreference.objects.select_for_update().filter(producer=producer, customer=customer).first()
+        preference = preference or DeliveryPreference(producer=producer, customer=customer)
+        preference.delivery_mode, preference.relay = mode, relay
+        preference.updated_by = by if getattr(by, "pk", None) else None
+        preference.updated_at = timezone.now()
+        preference.full_clean()
+        preference.save()
+    return preference
+
+
+def preferences_set(
+    *, producer: Actor, choices: list[tuple[Actor, str, Depot | None]], by: Any = None
+) -> int:
+    """Several customers' usual choices at once, all or none: a ValidationError's keys are `mode_<customer
+    id>` and `relay_<customer id>`. How many were set."""
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic():
+        for customer, mode, relay in choices:
+            try:
+                preference_set(producer=producer, customer=customer, mode=mode, relay=relay, by=by)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    key = "relay" if field == "relay" else "mode"
+                    errors.setdefault(f"{key}_{customer.pk}", []).extend(messages)
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        raise ValidationError(errors)
+    return len(choices)
+
+
+def preference_delete(*, preference: DeliveryPreference) -> None:
+    """Back to the default: the pooled round (orders already made keep theirs)."""
+    with transaction.atomic():
+        preference.delete()

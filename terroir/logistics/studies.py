@@ -19,6 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from terroir.directory.communes import commune_at
+from terroir.directory.fields import postcode_of_commune
+from terroir.directory.geocoding import address_locate
 from terroir.directory.models import Actor, Commune, PlaceKind
 from terroir.lib import hours
 
@@ -40,7 +43,11 @@ class StudiesBusy(Exception):
 def candidate_save(*, candidate: RelayCandidate, owner: Actor | None) -> RelayCandidate:
     """Keep a candidate site. A new one belongs to `owner` (the carrier on the desk); an existing one keeps
     its carrier. Its position, commune and hours come from its place or depot when it has one and leaves
-    them empty; a place must be a relay platform, a depot the carrier's own."""
+    them empty; a place must be a relay platform, a depot the carrier's own. Without either nor coordinates,
+    its address is geocoded (outside the transaction: a service may take seconds), or its commune's centre
+    stands for it."""
+    if candidate.place is None and candidate.depot is None and candidate.lat is None and candidate.lon is None:
+        _candidate_locate(candidate)
     with transaction.atomic():
         if candidate.pk is None:
             candidate.owner = owner
@@ -63,6 +70,32 @@ def candidate_save(*, candidate: RelayCandidate, owner: Actor | None) -> RelayCa
         candidate.full_clean()
         candidate.save()
     return candidate
+
+
+def _candidate_locate(candidate: RelayCandidate) -> None:
+    """Place a site given by its address and commune: the geocoder's answer (its commune then the one the
+    position falls in), else the commune's centre (left to `position`). Nothing to place it by is refused,
+    as an address the geocoder cannot place (or not surely) without a commune."""
+    commune = candidate.commune
+    address = candidate.address.strip()
+    if not address and commune is None:
+        raise ValidationError(_("Say where the site is: a relay platform of the directory, one of your depots, "
+                                "a commune, an address, or its latitude and longitude."))  # fmt: skip
+    if not address:
+        return  # a commune alone stands at its centre, without asking the geocoder
+    postcode = postcode_of_commune(commune.postcodes) if commune else ""
+    found = address_locate(address=address, postcode=postcode, commune=commune.name if commune else "")
+    if found is None:
+        if commune is None:
+            raise ValidationError({"address": _(
+                "This address could not be placed surely: give its commune (the site then stands at least at its "
+                "centre), or its latitude and longitude."
+            )})  # fmt: skip
+        return
+    candidate.lat, candidate.lon = found
+    if commune is None:
+        code = commune_at(*found)
+        candidate.commune = Commune.objects.filter(code=code[0]).first() if code else None
 
 
 def candidate_delete(*, candidate: RelayCandidate) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import relay_views, views
+from . import preference_views, relay_views, views
 
 app_name = "logistics"
 urlpatterns = [
@@ -20,6 +20,8 @@ urlpatterns = [
     path("runs/<int:run_id>/notes/", views.notes, name="notes"),
     path("runs/<int:run_id>/rounds.csv", views.export_csv, name="csv"),
     path("runs/<int:run_id>/rounds.geojson", views.export_geojson, name="geojson"),
+    path("preferences/", preference_views.preferences, name="preferences"),
+    path("preferences/<int:producer_id>/", preference_views.preferences, name="preferences_of"),
     path("relays/", relay_views.relays, name="relays"),
     path("relays/new/", relay_views.candidate_edit, name="candidate_new"),
     path("relays/<int:candidate_id>/", relay_views.candidate_edit, name="candidate_edit"),

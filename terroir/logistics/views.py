@@ -188,6 +188,12 @@ class OrderForm(_DaysForm):
         # Relay platforms among the depots of the carriers planning (each carrier's own, or every one).
         self.fields["relay"].queryset = depots  # type: ignore[attr-defined]
         self.fields["delivery_mode"].required = False  # a form sent without it: the pooled round, as before
+        if not self.instance.pk:  # a new order takes its producer's usual choice for the customer, unless told
+            self.fields["delivery_mode"].choices = [  # type: ignore[attr-defined]
+                ("", _("as usual for this customer (the producer's choice)")), *DeliveryMode.choices,
+            ]  # fmt: skip
+            self.initial.setdefault("delivery_mode", "")
+        self.usual = False
         self.fields["producer"].queryset = Actor.objects.filter(is_producer=True).order_by("name")  # type: ignore[attr-defined]
         self.fields["customer"].queryset = Actor.objects.filter(is_buyer=True).order_by("name")  # type: ignore[attr-defined]
         self.fields["delivery_place"].required = False
@@ -210,6 +216,7 @@ class OrderForm(_DaysForm):
         if data.get("week"):
             data["week"] = services.monday(data["week"])
         if not data.get("delivery_mode"):
+            self.usual = not self.instance.pk and not data.get("relay")
             data["delivery_mode"] = DeliveryMode.POOLED
         return data
 
@@ -239,7 +246,7 @@ def order_new(request: HttpRequest, order_id: int | None = None) -> HttpResponse
             saved.created_by = request.user  # type: ignore[assignment]
             saved.owner = desk.current
         try:
-            services.order_save(order=saved, by=request.user)
+            services.order_save(order=saved, by=request.user, usual=form.usual)
         except ValidationError as exc:  # an app following orders refused it (a carpool the goods may not ride)
             form.add_error(None, exc)
         else:
@@ -572,16 +579,18 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
         }
         for u in (planning.plan or {}).get("unserved", [])
     ]
+    report = planning.report or {}
+    own = report.get("own_deliveries") or {}
     outside = [
-        item | {"how": OUTSIDE.get(item.get("mode", ""), item.get("mode", ""))}
+        item | {"how": OUTSIDE.get(item.get("mode", ""), item.get("mode", "")),
+                "cost": own.get("orders", {}).get(item["order"])}
         for item in (planning.labels or {}).get("outside", [])
     ]
-    report = planning.report or {}
     producers = len(report.get("sharing", {}).get("shapley", []))
     sharing = _sharing(planning)
     context = {
         "run": planning, "state": _run_json(planning), "error": task_error_text(planning.error), "rounds": rounds,
-        "unserved": unserved, "outside": outside,
+        "unserved": unserved, "outside": outside, "own_total": own.get("total"),
         "map_data": _map_data(planning, rounds), "legend": _legend(rounds), "days": _days(rounds),
         "report": report, "sharing": sharing,
         "compare_chart": _compare_chart(report), "sharing_chart": [

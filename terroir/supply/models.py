@@ -120,3 +120,30 @@ class OrderParcel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} → {self.parcel}"
+
+
+class AgreementChange(models.Model):
+    """The history of an agreement: each change, who made it, from which week it applies, and what it was
+    before and after (`changes`: field → [before, after], as JSON). A new schedule (frequency, delivery days)
+    applies from the week of its `effective_from`: the weeks before keep their orders, the later ones are
+    made again; the agreement's schedule before it is read from these rows (`services.segments`)."""
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", _("changed")
+        SCHEDULE = "schedule", _("new schedule")
+        CANCEL = "cancel", _("cancelled")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                           related_name="+")  # fmt: skip
+    effective_from = models.DateField(_("from the week of"))  # a Monday
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["agreement", "kind", "effective_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.kind} {self.effective_from}"

@@ -56,3 +56,28 @@ def weeks(
         count = max(0, (last - start).days // 7 + 1)
         candidates = [start + dt.timedelta(weeks=i) for i in range(0, count, step)]
     return [week for week in candidates if monday(first) <= week <= last and months & (1 << (week.month - 1))]
+
+
+def weeks_in_segments(
+    *,
+    segments: list[tuple[dt.date, str, int]],
+    ends: dt.date | None,
+    months: int,
+    first: dt.date,
+    last: dt.date,
+) -> list[tuple[dt.date, int]]:
+    """The delivery weeks of an agreement whose schedule changed: `segments` are (from, frequency, delivery
+    days), the first from the first delivery, each next one from the Monday of the week its change takes
+    effect; each week follows the segment it falls in, counted from that segment's start. (week, days)."""
+    found: list[tuple[dt.date, int]] = []
+    for k, (starts, frequency, weekdays) in enumerate(segments):
+        until = segments[k + 1][0] - dt.timedelta(days=1) if k + 1 < len(segments) else None
+        if until is not None and monday(until) < monday(starts):
+            continue  # replaced before it began
+        stop = until if ends is None else (ends if until is None else min(ends, until))
+        if stop is not None and stop < starts:
+            continue
+        chosen = weeks(frequency=frequency, starts=starts, ends=stop, months=months, first=first,
+                       last=last if until is None else min(last, monday(until)), weekdays=weekdays)  # fmt: skip
+        found += [(week, weekdays) for week in chosen]
+    return found

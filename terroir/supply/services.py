@@ -22,7 +22,7 @@ from terroir.needs import services as needs
 from terroir.needs.models import Answer, Frequency, Notification
 
 from . import schedule
-from .models import Agreement, AgreementOrder, AgreementPart
+from .models import Agreement, AgreementChange, AgreementOrder, AgreementPart
 
 DEFAULT_WINDOW = (dt.time(7, 0), dt.time(12, 0))
 # Pieces, dozens and crates have no weight here: their orders say how many, and the planner weighs them.
@@ -155,26 +155,43 @@ def orders_generate(*, agreement: Agreement, today: dt.date | None = None) -> in
         )
         if agreement.status != Agreement.Status.ACTIVE:
             return 0
-        weeks = schedule.weeks(
-            frequency=agreement.frequency, starts=agreement.starts, ends=agreement.ends, months=agreement.months,
-            first=first, last=last, weekdays=agreement.weekdays,
-        )  # fmt: skip
+        weeks = schedule.weeks_in_segments(
+            segments=segments(agreement), ends=agreement.ends, months=agreement.months, first=first, last=last
+        )
         need = agreement.answer.need
         parts = list(agreement.parts.select_related("producer"))
         done = set(AgreementOrder.objects.filter(part__in=parts).values_list("part_id", "week"))
-        wanted = [(part, week) for part in parts for week in weeks if (part.pk, week) not in done]
+        wanted = [(part, week, days) for part in parts for week, days in weeks if (part.pk, week) not in done]
         orders = logistics.orders_create(orders=[
             DeliveryOrder(
                 week=week, owner=agreement.carrier, kind=OrderKind.SHIPMENT, producer=part.producer,
-                customer=need.buyer, **_order_values(agreement, part),
+                customer=need.buyer, **(_order_values(agreement, part) | {"weekdays": days}),
             )
-            for part, week in wanted
-        ])  # fmt: skip
+            for part, week, days in wanted
+        ], usual=True)  # each producer's usual way of delivering this buyer  # fmt: skip
         links = zip(wanted, orders, strict=True)
-        AgreementOrder.objects.bulk_create(AgreementOrder(part=p, week=w, order=o) for (p, w), o in links)
+        AgreementOrder.objects.bulk_create(AgreementOrder(part=p, week=w, order=o) for (p, w, _d), o in links)
         made = len(orders)
         Agreement.objects.filter(pk=agreement.pk).update(generated_until=last)
     return made
+
+
+def segments(agreement: Agreement) -> list[tuple[dt.date, str, int]]:
+    """The agreement's schedule as (from, frequency, delivery days) pieces: from the first delivery, then
+    from each new schedule's week (the history keeps what each replaced)."""
+    changes = list(agreement.changes.filter(kind=AgreementChange.Kind.SCHEDULE).order_by("effective_from", "pk"))
+    if not changes:
+        return [(agreement.starts, agreement.frequency, agreement.weekdays)]
+
+    def before(change: AgreementChange) -> tuple[str, int]:
+        old = change.changes
+        return (old.get("frequency", [agreement.frequency])[0], old.get("weekdays", [agreement.weekdays])[0])
+
+    pieces = [(agreement.starts, *before(changes[0]))]
+    for change, following in zip(changes, [*changes[1:], None], strict=True):
+        now = before(following) if following else (agreement.frequency, agreement.weekdays)
+        pieces.append((change.effective_from, *now))
+    return pieces
 
 
 def agreements_due(*, today: dt.date | None = None) -> QuerySet[Agreement]:
@@ -248,9 +265,19 @@ def agreement_change(
         for part in parts:
             part.volume = shares[part.pk]
             part.save(update_fields=["volume"])
+    before = {"volume": str(agreement.volume), "weekdays": agreement.weekdays,
+              "window_start": agreement.window_start.strftime("%H:%M"),
+              "window_end": agreement.window_end.strftime("%H:%M")}  # fmt: skip
     agreement.volume, agreement.window_start, agreement.window_end = new_volume, start, end
     if weekdays is not None:
         agreement.weekdays = weekdays
+    after = {"volume": str(agreement.volume), "weekdays": agreement.weekdays,
+             "window_start": start.strftime("%H:%M"), "window_end": end.strftime("%H:%M")}  # fmt: skip
+    AgreementChange.objects.create(
+        agreement=agreement, kind=AgreementChange.Kind.CHANGE, by=by if getattr(by, "pk", None) else None,
+        effective_from=schedule.monday(today),
+        changes={k: [before[k], after[k]] for k in before if before[k] != after[k]},
+    )  # fmt: skip
     agreement.changed_at = timezone.now()
     agreement.save(update_fields=["volume", "window_start", "window_end", "weekdays", "changed_at"])
     by_part = {p.pk: p for p in parts}
@@ -279,5 +306,62 @@ def agreement_cancel(*, agreement: Agreement, by: Any, reason: str = "", today: 
     agreement.status, agreement.cancelled_at = Agreement.Status.CANCELLED, timezone.now()
     agreement.reason = reason.strip()[:300]
     agreement.save(update_fields=["status", "cancelled_at", "reason"])
+    AgreementChange.objects.create(
+        agreement=agreement, kind=AgreementChange.Kind.CANCEL, by=by if getattr(by, "pk", None) else None,
+        effective_from=schedule.monday(today), changes={"status": ["active", "cancelled"]},
+    )  # fmt: skip
     needs.people_notify(need=agreement.answer.need, actors=_sides(agreement), kind=Notification.Kind.CANCELLED, by=by)
+    return agreement
+
+
+SCHEDULES = (Frequency.WEEKLY, Frequency.FORTNIGHTLY, Frequency.MONTHLY)
+
+
+@transaction.atomic
+def agreement_reschedule(
+    *, agreement: Agreement, by: Any, frequency: str, weekdays: int, effective_from: dt.date,
+    today: dt.date | None = None,
+) -> Agreement:  # fmt: skip
+    """A new frequency and delivery days from the week of `effective_from` on (this week or later): the
+    orders of the weeks before stay as they are, those of that week and later are taken out of the planner
+    and made again by the new schedule (counted from that week); the change is kept in the history and the
+    other side is told."""
+    if not can_change(by, agreement):
+        raise PermissionDenied(_("Only the buyer and the lead producer change an agreement."))
+    if agreement.status != Agreement.Status.ACTIVE:
+        raise ValidationError({"__all__": [_("This agreement is cancelled.")]})
+    if agreement.frequency == Frequency.ONCE:
+        raise ValidationError({"__all__": [_("A one-off delivery has no schedule to change.")]})
+    today = _today(today)
+    week = schedule.monday(effective_from)
+    errors: dict[str, list[str]] = {}
+    if frequency not in SCHEDULES:
+        errors["frequency"] = [_("Choose every week, every other week or once a month.")]
+    if not 0 < weekdays <= 127:
+        errors["weekdays"] = [_("Choose at least one.")]
+    if week < schedule.monday(today):
+        errors["effective_from"] = [_("The weeks gone by keep their orders: choose this week or a later one.")]
+    elif agreement.ends is not None and week > schedule.monday(agreement.ends):
+        errors["effective_from"] = [_("The agreement ends before that week.")]
+    later = agreement.changes.filter(kind=AgreementChange.Kind.SCHEDULE, effective_from__gt=week).first()
+    if later is not None:
+        errors["effective_from"] = [_("A new schedule already applies from the week of %(day)s: choose that week "
+                                      "or a later one.") % {"day": later.effective_from.strftime("%d/%m/%Y")}]
+    if not errors and (frequency, weekdays) == (agreement.frequency, agreement.weekdays):
+        errors["__all__"] = [_("This is already the agreement's schedule.")]
+    if errors:
+        raise ValidationError(errors)
+    agreement = Agreement.objects.select_for_update(of=("self",)).get(pk=agreement.pk)
+    ahead = AgreementOrder.objects.filter(part__agreement=agreement, week__gte=week)
+    logistics.orders_delete(ids=[pk for pk in ahead.values_list("order_id", flat=True) if pk is not None])
+    ahead.delete()
+    AgreementChange.objects.create(
+        agreement=agreement, kind=AgreementChange.Kind.SCHEDULE, by=by if getattr(by, "pk", None) else None,
+        effective_from=week,
+        changes={"frequency": [agreement.frequency, frequency], "weekdays": [agreement.weekdays, weekdays]},
+    )  # fmt: skip
+    agreement.frequency, agreement.weekdays, agreement.changed_at = frequency, weekdays, timezone.now()
+    agreement.save(update_fields=["frequency", "weekdays", "changed_at"])
+    orders_generate(agreement=agreement, today=today)
+    needs.people_notify(need=agreement.answer.need, actors=_sides(agreement), kind=Notification.Kind.AGREEMENT, by=by)
     return agreement

@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from terroir.directory.forms import WEEKDAYS
+from terroir.directory.forms import WEEKDAYS, date_input
 from terroir.directory.models import Actor
 from terroir.needs import services as needs
-from terroir.needs.models import Answer
+from terroir.needs.models import Answer, Frequency
 
 from . import schedule, services
-from .models import Agreement, AgreementOrder
+from .models import Agreement, AgreementChange, AgreementOrder
 
 
 def _weekday_names(mask: int) -> list[str]:
@@ -103,7 +103,55 @@ class ChangeForm(forms.Form):
         }  # fmt: skip
 
 
-def _page(request: HttpRequest, found: Agreement, form: ChangeForm | None = None, status: int = 200) -> HttpResponse:
+class ScheduleForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label=gettext_lazy("Frequency"),
+        choices=[(f.value, f.label) for f in Frequency if f.value in services.SCHEDULES],
+    )  # fmt: skip
+    weekdays = forms.MultipleChoiceField(
+        label=gettext_lazy("Delivery days"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
+    )
+    effective_from = forms.DateField(
+        label=gettext_lazy("From the week of"), widget=date_input(),
+        help_text=gettext_lazy("The orders of the weeks before stay as they are; this week's and the later ones "
+                               "are made again."),
+    )  # fmt: skip
+
+    @staticmethod
+    def initial_of(agreement: Agreement) -> dict[str, Any]:
+        return {
+            "frequency": agreement.frequency, "weekdays": [str(d) for d in range(7) if agreement.weekdays & (1 << d)],
+            "effective_from": schedule.monday(timezone.localdate()) + dt.timedelta(weeks=1),
+        }  # fmt: skip
+
+
+def _history(found: Agreement) -> list[dict[str, Any]]:
+    """Each change in words: what it was, what it became."""
+    names = dict(Frequency.choices)
+
+    def shown(field: str, value: Any) -> str:
+        if field == "frequency":
+            return str(names.get(value, value))
+        if field == "weekdays":
+            return ", ".join(_weekday_names(int(value)))
+        if field == "status":
+            return str(dict(Agreement.Status.choices).get(value, value))
+        return str(value)
+
+    labels = {"volume": _("Volume per delivery"), "weekdays": _("Delivery days"), "frequency": _("Frequency"),
+              "window_start": _("Deliveries from"), "window_end": _("Deliveries until"), "status": _("Status")}
+    return [
+        {"change": c,
+         "lines": [(labels.get(k, k), shown(k, old), shown(k, new)) for k, (old, new) in c.changes.items()
+                   if old != new]}
+        for c in found.changes.select_related("by").order_by("-at", "-pk")[:50]
+    ]  # fmt: skip
+
+
+def _page(
+    request: HttpRequest, found: Agreement, form: ChangeForm | None = None, status: int = 200,
+    schedule_form: ScheduleForm | None = None,
+) -> HttpResponse:  # fmt: skip
     # The weeks to come and the last two months': a years-old agreement's page stays short.
     since = schedule.monday(timezone.localdate()) - dt.timedelta(weeks=8)
     links = (
@@ -116,6 +164,13 @@ def _page(request: HttpRequest, found: Agreement, form: ChangeForm | None = None
         "agreement": found, "need": found.answer.need, "parts": found.parts.select_related("producer"),
         "links": links[:200], "weekdays": _weekday_names(found.weekdays), "changeable": changeable,
         "form": form or (ChangeForm(initial=ChangeForm.initial_of(found)) if changeable else None),
+        "schedule_form": schedule_form or (
+            ScheduleForm(initial=ScheduleForm.initial_of(found))
+            if changeable and found.frequency in services.SCHEDULES else None
+        ),
+        "history": _history(found),
+        "pending": found.changes.filter(kind=AgreementChange.Kind.SCHEDULE,
+                                        effective_from__gt=schedule.monday(timezone.localdate())).last(),
     }  # fmt: skip
     return render(request, "supply/agreement.html", context, status=status)
 
@@ -164,3 +219,27 @@ def cancel(request: HttpRequest, agreement_id: int) -> HttpResponse:
     services.agreement_cancel(agreement=found, by=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, _("Agreement cancelled: its coming orders left the planner, and the other side is told."))
     return redirect(found)
+
+
+@login_required
+@require_POST
+def reschedule(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    found = _agreement_of(request, agreement_id)
+    if not services.can_change(request.user, found):
+        raise PermissionDenied(_("Only the buyer and the lead producer change an agreement."))
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.agreement_reschedule(
+                agreement=found, by=request.user, frequency=data["frequency"],
+                weekdays=sum(1 << int(d) for d in data["weekdays"]), effective_from=data["effective_from"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("New schedule saved: the orders from that week on are made again, and the "
+                                        "other side is told."))  # fmt: skip
+            return redirect(found)
+    return _page(request, found, status=400, schedule_form=form)

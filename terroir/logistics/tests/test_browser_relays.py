@@ -72,3 +72,39 @@ def test_a_coordinator_adds_a_site_studies_the_week_and_reads_the_scenarios_and_
     assert tab.locator("#relay-map .relay-marker.open").count() == 0
     assert tab.locator("#relay-map .relay-marker.closed").count() == 2
     context.close()
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_carrier_adds_a_site_by_its_commune_and_finds_it_placed_at_its_centre(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
+    size: tuple[int, int],
+) -> None:  # fmt: skip
+    settings.TERROIR_GEOCODER_URL = ""  # offline: a commune alone stands at its centre
+    width, height = size
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    tab = signed_in(offline_tab(browser, live_server, context), people.camille, live_server)
+    name = "desktop" if width > 1000 else "phone"
+
+    tab.goto(f"{live_server.url}/logistics/relays/new/")
+    tab.fill("#id_name", "Quai de Thiers")
+    tab.fill("#id_commune", "Thierz")  # misspelt: the closest names are offered
+    tab.fill("#id_fixed_cost_week", "90")
+    tab.fill("#id_capacity_kg_day", "300")
+    tab.click("button:has-text('Ajouter')")
+    tab.wait_for_selector(".errorlist")
+    assert "Thiers (63)" in tab.locator(".errorlist").first.inner_text()
+    assert wider_than_the_screen(tab) <= 0
+    screenshot(tab, f"relay-candidate-commune-error-{name}")
+    tab.fill("#id_commune", "Thiers (63)")
+    tab.click("button:has-text('Ajouter')")
+    tab.wait_for_url("**/logistics/relays/**")
+    tab.wait_for_selector("#candidates")
+    row = tab.locator("#candidates tbody tr").first
+    assert "Quai de Thiers" in row.inner_text() and "Thiers" in row.inner_text()
+    assert "sans position" not in row.inner_text()
+    assert "se trouve au centre de Thiers" in tab.content()
+    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
+    screenshot(tab, f"relay-list-commune-{name}")
+    candidate = RelayCandidate.objects.get(name="Quai de Thiers")
+    assert candidate.commune_id == "63430" and candidate.lat is None
+    context.close()

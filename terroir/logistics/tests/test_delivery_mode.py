@@ -188,3 +188,65 @@ def test_the_import_reads_the_delivery_mode_and_the_platform_with_the_form_s_rul
     assert [(o.delivery_mode, o.relay) for o in read.orders] == [
         ("relay", week["platform"]), ("self", None), ("carpool", None), ("pooled", None)
     ]
+
+
+def test_an_order_its_producer_delivers_costs_what_the_same_order_costs_that_producer_in_the_status_quo(
+    territory: Any,
+) -> None:
+    """Like with like: the estimate of a self-delivered order is the status quo's model (the producer's own
+    rounds from the farm with their van), so it equals what that order would cost them alone."""
+    from terroir.logistics import evaluate, problems, routing
+    from terroir.logistics.distances import Estimate
+
+    week = relay_week(territory)
+    own = week["orders"][2]
+    problem, _labels = services.problem_for_week([week["truck"]], week["orders"])
+    assert [o["id"] for o in problem["own_deliveries"]] == [f"o{own.pk}"]  # not the carpooled one
+    parsed = problems.problem_from_json(problem)
+    matrix_for = Estimate().matrix
+    estimate = evaluate.own_deliveries(parsed, matrix_for=matrix_for)
+    # The same order in the pooled rounds: its status quo is the producer's own round.
+    pooled = problems.problem_from_json(problem | {"orders": problem["own_deliveries"], "own_deliveries": []})
+    report = evaluate.evaluate(pooled, routing.plan(pooled, matrix_for=matrix_for, seconds=0.5),
+                               matrix_for=matrix_for)  # fmt: skip
+    assert report.status_quo is not None
+    cost = estimate.orders[f"o{own.pk}"]
+    assert cost.cost == pytest.approx(report.status_quo.cost) and cost.km == pytest.approx(report.status_quo.km)
+    assert cost.km > 2 * 30  # there and back, from the farm to Clermont
+    assert cost.cost == pytest.approx(0.60 * cost.km + 15 * cost.hours)  # the own van's €/km and driver's €/h
+    assert cost.share == pytest.approx(cost.cost / 300)
+    assert estimate.total.cost == pytest.approx(cost.cost)
+    assert [p.party for p in estimate.producers] == [f"p{territory.honey_farm.pk}"]
+
+
+def test_two_orders_a_producer_delivers_on_one_round_share_its_cost() -> None:
+    from terroir.logistics import evaluate
+    from terroir.logistics.distances import Estimate
+    from terroir.logistics.routing import Job, Kind, Problem, Site
+
+    farm, near, far = Site(45.55, 3.74), Site(45.60, 3.74), Site(45.78, 3.09)
+    jobs = [Job(id=k, kind=Kind.SHIPMENT, kg=kg, value=200, pickup=farm, delivery=where, producer="p",
+                customer=k, days=(1,)) for k, kg, where in (("near", 20, near), ("far", 20, far))]  # fmt: skip
+    problem = Problem(depots=[], vehicles=[], orders=[], farms={"p": farm}, own_deliveries=jobs)
+    estimate = evaluate.own_deliveries(problem, matrix_for=Estimate().matrix)
+    assert estimate.orders["far"].cost > 0 and estimate.orders["near"].cost > 0
+    assert estimate.orders["far"].cost + estimate.orders["near"].cost == pytest.approx(estimate.total.cost)
+    assert estimate.total.days == 1  # one round of the producer's serves both
+
+
+def test_the_run_page_shows_the_estimate_of_the_self_delivered_orders_beside_the_pooled_cost(
+    client: Client, people: Any, territory: Any
+) -> None:
+    week = relay_week(territory)
+    problem, labels = services.problem_for_week([week["truck"], week["van"]], week["orders"])
+    run = services.run_start(problem, by=people.camille, week=WEEK, labels=labels, time_limit_s=1, background=False)
+    own = (run.report or {})["own_deliveries"]
+    estimate = own["orders"][f"o{week['orders'][2].pk}"]
+    assert estimate["cost"] > 0 and own["total"]["cost"] == estimate["cost"]
+    assert f"o{week['orders'][3].pk}" not in own["orders"]  # a carpool trip's price is the trip's rule
+    client.force_login(people.camille)
+    page = client.get(f"/logistics/runs/{run.pk}/").content.decode()
+    assert 'id="own-total"' in page and "Livrées par leurs producteurs eux-mêmes" in page
+    outside = page[page.index('<table id="outside">'):page.index("</table>", page.index('<table id="outside">'))]
+    assert f"{estimate['km']:.0f}".replace(".", ",") in outside.replace("\u202f", "").replace("\xa0", "")
+    assert "%" in outside

@@ -25,6 +25,11 @@ OWN_SITE, OTHER_SITE = "Plateforme de Cunlhat", "Quai de Noirétable"
 
 @pytest.fixture
 def world(territory: Any, people: Any) -> World:
+    return relay_world_build(territory, people)
+
+
+def relay_world_build(territory: Any, people: Any) -> World:
+    """The two carriers of test_permissions.py, each with a candidate site and a (failed) study."""
     found = world_build(territory, people)
     for side, name, lat in ((found.own, OWN_SITE, 45.63), (found.other, OTHER_SITE, 45.93)):
         RelayCandidate.objects.create(name=name, lat=lat, lon=3.55, fixed_cost_week=121, capacity_kg_day=300,

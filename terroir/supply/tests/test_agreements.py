@@ -335,3 +335,29 @@ def test_deleting_an_organisation_of_an_agreement_never_stops_on_it(territory: A
     assert {o.producer for o in orders_of(agreement)} == {territory.cheese_farm}
     actor_delete(actor=territory.cheese_farm)  # the lead: its answer, so the agreement, go
     assert not Agreement.objects.exists() and not DeliveryOrder.objects.exists()
+
+
+def test_an_agreement_s_orders_take_each_producer_s_usual_choice_for_the_buyer_and_keep_a_changed_one(
+    territory: Any, people: Any
+) -> None:
+    from terroir.logistics import services as logistics
+    from terroir.logistics.models import DeliveryMode
+
+    answer = joint_offer(territory, people)
+    buyer = answer.need.buyer
+    logistics.preference_set(producer=territory.honey_farm, customer=buyer, mode=DeliveryMode.SELF)
+    agreement = services.agreement_accept(answer=answer, by=people.sophie, today=TODAY)
+    modes = {(o.producer, o.delivery_mode) for o in orders_of(agreement)}
+    assert modes == {(territory.cheese_farm, "pooled"), (territory.honey_farm, "self")}
+    # One order changed by hand keeps its change through the agreement's changes.
+    changed = next(o for o in orders_of(agreement) if o.producer == territory.cheese_farm)
+    changed.delivery_mode = DeliveryMode.CARPOOL
+    logistics.order_save(order=changed)
+    services.agreement_change(agreement=agreement, by=people.sophie, volume="30", today=TODAY)
+    changed.refresh_from_db()
+    assert changed.delivery_mode == "carpool" and changed.value == Decimal("260.62")  # 18.75 × 13.90
+    # The weeks the worker adds later take the choice as it is then.
+    logistics.preference_set(producer=territory.cheese_farm, customer=buyer, mode=DeliveryMode.SELF)
+    services.agreements_extend(today=TODAY + dt.timedelta(weeks=1))
+    last = [o for o in orders_of(agreement) if o.producer == territory.cheese_farm][-1]
+    assert last.week == THIS_MONDAY + dt.timedelta(weeks=4) and last.delivery_mode == "self"

@@ -102,3 +102,32 @@ def test_a_buyer_accepts_a_joint_offer_and_both_sides_see_its_orders_per_farm(
     screenshot(buyer, f"supply-cancel-{size}")
     for tab in (buyer, member, lead):
         tab.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_buyer_changes_an_agreement_s_frequency_from_a_week_on_and_reads_its_history(
+    browser: Any, live_server: Any, territory: Any, people: Any, size: str
+) -> None:
+    import datetime as dt
+
+    from terroir.supply import schedule, services
+    from terroir.supply.tests.test_agreements import offer, orders_of
+
+    agreement = services.agreement_accept(answer=offer(territory, people), by=people.sophie)
+    before = len(orders_of(agreement))
+    buyer = signed_in(browser, live_server, people.sophie, size)
+    buyer.goto(live_server.url + agreement.get_absolute_url())
+    buyer.wait_for_selector("#schedule-form")
+    assert buyer.locator("tr.order").count() == before
+    in_two_weeks = schedule.monday(dt.date.today()) + dt.timedelta(weeks=2)
+    buyer.select_option("#schedule-form select[name=frequency]", "fortnightly")
+    buyer.fill("#schedule-form input[name=effective_from]", in_two_weeks.isoformat())
+    buyer.click("#schedule-form button[type=submit]")
+    buyer.wait_for_url(f"**{agreement.get_absolute_url()}")
+    buyer.wait_for_selector("#history")
+    assert "Nouveau calendrier enregistré" in buyer.inner_text("main")
+    # This week's and the next kept, the week in two weeks made again, the one after an off week now.
+    assert buyer.locator("tr.order").count() == len(orders_of(agreement)) < before
+    assert "chaque semaine → toutes les deux semaines" in buyer.inner_text("#history")
+    fits(buyer)
+    screenshot(buyer, f"supply-reschedule-{size}")
