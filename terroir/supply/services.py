@@ -136,7 +136,7 @@ def _order_values(agreement: Agreement, part: AgreementPart) -> dict[str, Any]:
         "kg": _kg(agreement, part.volume), "value": (part.volume * agreement.price).quantize(Decimal("0.01")),
         "weekdays": agreement.weekdays, "delivery_opens": agreement.window_start,
         "delivery_closes": agreement.window_end, "delivery_place": agreement.delivery_place,
-        "description": goods[:200], "cold": "cold_chain" in (need.requirements or []),
+        "description": goods[:200], "category": need.category, "cold": "cold_chain" in (need.requirements or []),
     }  # fmt: skip
 
 

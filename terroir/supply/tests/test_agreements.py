@@ -344,11 +344,15 @@ def test_an_agreement_s_orders_take_each_producer_s_usual_choice_for_the_buyer_a
     from terroir.logistics.models import DeliveryMode
 
     answer = joint_offer(territory, people)
+    # Cheese rides a carpool trip only in the cold chain (carpool's eligibility table): the need asks it.
+    Need.objects.filter(pk=answer.need_id).update(requirements=["cold_chain"])
     buyer = answer.need.buyer
     logistics.preference_set(producer=territory.honey_farm, customer=buyer, mode=DeliveryMode.SELF)
     agreement = services.agreement_accept(answer=answer, by=people.sophie, today=TODAY)
     modes = {(o.producer, o.delivery_mode) for o in orders_of(agreement)}
     assert modes == {(territory.cheese_farm, "pooled"), (territory.honey_farm, "self")}
+    # Each order carries the need's product family: what carpool's eligibility table reads.
+    assert {o.category for o in orders_of(agreement)} == {answer.need.category}
     # One order changed by hand keeps its change through the agreement's changes.
     changed = next(o for o in orders_of(agreement) if o.producer == territory.cheese_farm)
     changed.delivery_mode = DeliveryMode.CARPOOL
@@ -356,6 +360,7 @@ def test_an_agreement_s_orders_take_each_producer_s_usual_choice_for_the_buyer_a
     services.agreement_change(agreement=agreement, by=people.sophie, volume="30", today=TODAY)
     changed.refresh_from_db()
     assert changed.delivery_mode == "carpool" and changed.value == Decimal("260.62")  # 18.75 × 13.90
+    assert changed.carpool_link.parcel.category == answer.need.category  # the choice made a parcel
     # The weeks the worker adds later take the choice as it is then.
     logistics.preference_set(producer=territory.cheese_farm, customer=buyer, mode=DeliveryMode.SELF)
     services.agreements_extend(today=TODAY + dt.timedelta(weeks=1))
