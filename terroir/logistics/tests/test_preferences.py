@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from terroir.conftest import person
+from terroir.directory.models import Actor, Category
 from terroir.logistics import services
 from terroir.logistics.models import DeliveryMode, DeliveryOrder, DeliveryPreference, Depot, OrderKind
 from terroir.logistics.orders_import import orders_read, orders_save
@@ -147,13 +148,17 @@ def test_imported_lines_without_a_mode_take_the_producer_s_choice(territory: Any
     assert [o.delivery_mode for o in DeliveryOrder.objects.order_by("pk")[before:]] == ["self", "pooled", "pooled"]
 
 
-def test_orders_already_made_keep_their_mode_when_the_choice_changes(territory: Any) -> None:
+def test_orders_already_made_keep_their_mode_when_the_choice_changes(territory: Any, people: Any) -> None:
     week = relay_week(territory)
+    # A carpool parcel is signed for at both ends: Claire for the cheese farm, the shop by its address's code.
+    week["shop"].email = "commandes@volcans.example.org"
+    Actor.objects.filter(pk=week["shop"].pk).update(email=week["shop"].email)
     before = shop_order(territory, week)
     services.preference_set(producer=territory.cheese_farm, customer=week["shop"], mode=DeliveryMode.CARPOOL)
     before.refresh_from_db()
     assert before.delivery_mode == "pooled"
     [made] = services.orders_create(orders=[DeliveryOrder(week=WEEK + datetime.timedelta(weeks=1),
                                                           producer=territory.cheese_farm, customer=week["shop"],
-                                                          kg=10)], usual=True)  # fmt: skip
+                                                          kg=10, category=Category.objects.get(slug="eggs"))],
+                                   usual=True)  # fmt: skip  (a family that rides a carpool trip as it is)
     assert made.delivery_mode == "carpool"
