@@ -9,4 +9,5 @@ urlpatterns = [
     path("agreements/<int:agreement_id>/", views.agreement, name="agreement"),
     path("agreements/<int:agreement_id>/change/", views.change, name="change"),
     path("agreements/<int:agreement_id>/cancel/", views.cancel, name="cancel"),
+    path("orders/<int:order_id>/parcel/", views.order_parcel, name="order_parcel"),
 ]
