@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import get_language, gettext_lazy, ngettext
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from terroir.lib import hours_prose
 
 from . import matching
-from .models import Condition, Ride
+from .models import Condition, Parcel, Ride, RideStatus
 
 if TYPE_CHECKING:
     from .matchmaking import Reliability
@@ -49,3 +49,25 @@ def reliability_said(value: Reliability | None) -> str:
 
 def unmatched_said(reason: str) -> str:
     return str(UNMATCHED.get(reason, "")) if reason else ""
+
+
+def email_masked(address: str) -> str:
+    """marie.dupont@example.org → m•••@example.org: enough to tell two recipients apart, not to write to."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else f"{local[:1]}•••"
+
+
+def insiders(parcel: Parcel) -> frozenset[int]:
+    """Who reads a recipient's address in full: the sender, who gave it, and whoever drives or carries the
+    parcel to them (the drivers of its rides not declined, the givers of its handovers)."""
+    drivers = Ride.objects.filter(parcel=parcel).exclude(status=RideStatus.DECLINED).values_list("trip__driver_id",
+                                                                                                 flat=True)  # fmt: skip
+    return frozenset({parcel.sender_id, *drivers, *parcel.handovers.values_list("giver_id", flat=True)})
+
+
+def person_said(user: Any, *, parcel: Parcel | None, reader_id: int | None, insiders: frozenset[int]) -> str:
+    """A person of the parcel as the reader may know them. A recipient without an account is a guest account
+    whose name (destinataire-…) says nothing: they are their e-mail, masked to others than the insiders."""
+    if parcel is not None and parcel.recipient_email and user.pk == parcel.recipient_id:
+        return parcel.recipient_email if reader_id in insiders else email_masked(parcel.recipient_email)
+    return str(user.get_username())

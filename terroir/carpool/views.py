@@ -33,7 +33,7 @@ from .forms import (
 )
 from .matchmaking import reliability
 from .models import Eligibility, Handover, HandoverKind, Parcel, ParcelStatus, Ride
-from .presenters import clock, reliability_said, ride_explained, unmatched_said
+from .presenters import clock, insiders, reliability_said, ride_explained, unmatched_said
 
 
 @login_required
@@ -107,7 +107,7 @@ def _parcel_context(request: HttpRequest, parcel: Parcel) -> dict[str, Any]:
     pending = services.pending_handover(parcel)
     chain = list(parcel.handovers.select_related("giver", "taker", "acceptance", "acceptance__by").order_by("rank"))
     return {
-        "parcel": parcel, "ride": ride, "explained": ride_explained(ride) if ride else "",
+        "parcel": parcel, "ride": ride, "explained": ride_explained(ride) if ride else "", "insiders": insiders(parcel),
         "pickup_at": clock(ride.pickup_at) if ride else "",
         "reliability": reliability_said(reliability([ride.trip]).get(ride.trip.pk)) if ride else "",
         "unmatched": unmatched_said(parcel.unmatched_reason),

@@ -4,7 +4,10 @@ apps register their reapers and locators; the planner's services call them on ev
 
 - `saved(order=, before=, by=)`: after an order is written, inside its transaction (`before` is the row as
   it was, None for a new order). Raising ValidationError refuses the write: the order stays as it was.
-- `leaving(ids=)`: before orders are deleted, inside the same transaction.
+- `leaving(ids=)`: before orders are deleted, inside the same transaction — by the planner's services, the
+  admin, or the database's cascade when their producer or customer goes: `order_deleting` is a pre_delete
+  receiver (connected in `LogisticsConfig.ready`), the one place a deletion reaches the followers, since a
+  cascade never passes through a service.
 """
 
 from __future__ import annotations
@@ -39,3 +42,7 @@ def orders_leaving(*, ids: Iterable[int]) -> None:
     ids = list(ids)
     for follower in _followers:
         follower.leaving(ids=ids)
+
+
+def order_deleting(sender: type[DeliveryOrder], instance: DeliveryOrder, **kwargs: Any) -> None:
+    orders_leaving(ids=[instance.pk])

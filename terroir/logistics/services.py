@@ -297,10 +297,9 @@ def orders_create(*, orders: list[DeliveryOrder], by: Any = None, usual: bool = 
 
 def orders_delete(*, ids: Iterable[int]) -> int:
     """Take orders out of the planner (plans already made keep their own copy of the problem); the apps that
-    follow orders let go of them first."""
+    follow orders let go of each first (`followers.order_deleting`, on every deletion, a cascade's too)."""
     ids = list(ids)
     with transaction.atomic():
-        followers.orders_leaving(ids=ids)
         deleted, _rows = DeliveryOrder.objects.filter(pk__in=ids).delete()
     return deleted
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("agreements/<int:agreement_id>/change/", views.change, name="change"),
     path("agreements/<int:agreement_id>/cancel/", views.cancel, name="cancel"),
     path("agreements/<int:agreement_id>/schedule/", views.reschedule, name="reschedule"),
+    path("orders/<int:order_id>/parcel/", views.order_parcel, name="order_parcel"),
 ]

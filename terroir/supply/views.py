@@ -17,15 +17,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from terroir.carpool import services as carpool
+from terroir.carpool.eligibility import condition_needed
 from terroir.directory.forms import WEEKDAYS, date_input
 from terroir.directory.models import Actor
+from terroir.logistics.access import orders_of
 from terroir.needs import services as needs
 from terroir.needs.models import Answer, Frequency
 
 from . import schedule, services
-from .models import Agreement, AgreementChange, AgreementOrder
+from .models import Agreement, AgreementChange, AgreementOrder, OrderParcel
 
 
 def _weekday_names(mask: int) -> list[str]:
@@ -243,3 +246,22 @@ def reschedule(request: HttpRequest, agreement_id: int) -> HttpResponse:
                                         "other side is told."))  # fmt: skip
             return redirect(found)
     return _page(request, found, status=400, schedule_form=form)
+
+
+@login_required
+@require_GET
+def order_parcel(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The parcel of an order sent by carpool. Its usual people (the farm's, the customer's, the driver,
+    coordinators) go to the parcel's own page. The carrier planning the order is none of them, yet answers
+    for the round around it: they read who holds the goods, the parcel's state and its handovers — the chain
+    of responsibility — without acting on it nor seeing the photos. Anyone else: 404."""
+    link = get_object_or_404(OrderParcel.objects.select_related("parcel", "parcel__holder"), order_id=order_id)
+    parcel = link.parcel
+    if carpool.parcels_of(request.user).filter(pk=parcel.pk).exists():
+        return redirect(parcel)
+    order = get_object_or_404(orders_of(request.user).select_related("producer", "customer"), pk=order_id)
+    chain = parcel.handovers.select_related("giver", "taker", "acceptance", "acceptance__by").order_by("rank")
+    return render(request, "supply/order_parcel.html", {
+        "order": order, "parcel": parcel, "chain": list(chain), "needed": condition_needed(parcel),
+        "incidents": list(parcel.incidents.select_related("by", "holder")), "ride": carpool.live_ride(parcel),
+    })  # fmt: skip

@@ -44,7 +44,7 @@ class WeekdayIn(TerritoryIn):
     )
 
 
-class ReachOut(Schema):
+class ComparedReachOut(Schema):
     threshold_km: float
     population: int = Field(description="inhabitants of the scope's communes whose centre is that close")
     share: float | None = Field(description="of the scope's population with a known population (0–1)")
@@ -55,7 +55,7 @@ class TargetAccessOut(Schema):
     label: str
     places: int = Field(description="places counted for this target, in all France")
     median_km: float | None = Field(description="median over the scope's communes of the distance to the nearest")
-    reach: list[ReachOut]
+    reach: list[ComparedReachOut]
 
 
 class ScopeAccessOut(Schema):
@@ -82,7 +82,7 @@ class CommuneComparedOut(Schema):
     france_median_km: dict[str, float | None] = Field(description="by target: the median of France")
 
 
-class BeyondOut(Schema):
+class ComparedBeyondOut(Schema):
     commune: str
     name: str
     population: int | None
@@ -105,7 +105,7 @@ class AccessComparedOut(Schema):
     scopes: list[ScopeAccessOut] = Field(description="the territory, each of its départements, France")
     rows: list[CommuneComparedOut]
     beyond_km: float
-    beyond: list[BeyondOut]
+    beyond: list[ComparedBeyondOut]
     no_centre: list[str]
     no_data: bool
     message: str | None = None
@@ -181,7 +181,7 @@ def markets_by_weekday_csv(request: HttpRequest, params: Query[WeekdayIn]) -> Ht
 # --- Producers ---------------------------------------------------------------------------------------
 
 
-class ChannelsOut(Schema):
+class ProducerChannelsOut(Schema):
     channels: int = Field(description="kinds of places (4: four or more)")
     producers: int
 
@@ -224,7 +224,7 @@ class ProducersOut(Schema):
     intermediaries_only: int
     no_place: int
     with_place: int
-    channels: list[ChannelsOut]
+    channels: list[ProducerChannelsOut]
     channels_mean: float | None = Field(description="kinds of places per producer with at least one place")
     single_channel: int
     single_channel_share: float | None = Field(description="of the producers with at least one place")

@@ -118,3 +118,24 @@ def test_the_parcel_form_takes_a_recipient_without_an_account(story: Story) -> N
     answer = client.post("/carpool/parcels/new/", data)
     assert answer.status_code == 302, answer.content.decode()[:3000]
     assert Parcel.objects.get(description="Pain").recipient_email == MARIE
+
+
+def test_a_recipient_without_an_account_shows_as_their_e_mail_in_full_to_the_sender_and_driver_only(
+    story: Story, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Not as the guest account's name: the sender and the driver read the address they deliver to, anyone
+    else who sees the parcel (a coordinator, the carrier planning its order) reads it masked."""
+    parcel, delivery, code = delivered_to_marie(story, mailoutbox, django_capture_on_commit_callbacks)
+    services.handover_accept_with_code(handover=delivery, by=story.people.hugo, code=code)
+    guest = parcel.recipient.get_username()
+    pages = (f"/carpool/parcels/{parcel.pk}/", f"/carpool/parcels/{parcel.pk}/note/")
+    for person, shown in ((story.people.claire, MARIE), (story.people.hugo, MARIE),
+                          (story.people.camille, "m•••@example.org")):  # fmt: skip
+        client = Client()
+        client.force_login(person)
+        for url in pages:
+            page = client.get(url).content.decode()
+            assert guest not in page, (person, url)
+            assert shown in page, (person, url)
+            if shown != MARIE:
+                assert MARIE not in page and "marie.dupont" not in page, url

@@ -70,3 +70,46 @@ def test_an_order_sent_by_carpool_becomes_a_parcel_whose_page_opens_from_the_pla
     assert "Pain de seigle" in tab.locator("h1").inner_text()
     looks_right(tab, f"carpool-order-parcel-{size}")
     context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
+def test_the_carrier_planning_an_order_reads_its_parcel_s_chain_of_responsibility_from_the_planner(
+    browser: Any, live_server: Any, territory: Any, people: Any, settings: Any, size: str
+) -> None:
+    from terroir.accounts.models import Membership
+    from terroir.carpool import services as carpool
+    from terroir.carpool.models import GoodsState, HandoverKind
+    from terroir.conftest import person
+
+    from .test_carpool_orders import ambert_trip, new_order, parcel_of
+
+    settings.TERROIR_TILE_URL = ""
+    carrier = Actor.objects.create(name="Coopérative du Livradois", is_carrier=True, is_organisation=True)
+    lea = person("lea@livradois.example.org")
+    Membership.objects.create(user=lea, actor=carrier, how="member")
+    ambert_trip(territory, people)
+    order = new_order(territory, people, owner=carrier)
+    parcel = parcel_of(order)
+    ride = carpool.live_ride(parcel)
+    assert ride is not None
+    carpool.ride_confirm(ride=ride, by=people.hugo)
+    carpool.ride_confirm(ride=ride, by=people.claire)
+    handover = carpool.handover_record(parcel=parcel, by=people.claire, kind=HandoverKind.PICKUP, taker=people.hugo,
+                                       place="GAEC des Monts du Forez", state=GoodsState.GOOD)  # fmt: skip
+    carpool.handover_accept(handover=handover, by=people.hugo)
+    width, height = SIZES[size]
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    tab = signed_in(offline_tab(browser, live_server, context), lea, live_server)
+    tab.set_default_timeout(30_000)
+
+    tab.goto(f"{live_server.url}/logistics/?week={WEEK.isoformat()}")
+    link = tab.locator("a.carpool-parcel")
+    link.wait_for()
+    assert link.inner_text() == "colis : en route"
+    link.click()
+    tab.wait_for_url(re.compile(r"/supply/orders/\d+/parcel/$"))
+    tab.wait_for_selector("#chain")
+    assert "hugo" in tab.locator("#holder").inner_text()
+    assert tab.locator("#order-parcel form").count() == 0
+    looks_right(tab, f"carpool-order-parcel-carrier-{size}")
+    context.close()

@@ -208,9 +208,84 @@ def test_the_order_form_shows_the_refusal_and_the_planner_shows_the_parcel_s_sta
     parcel = parcel_of(order)
     assert parcel.litres == Decimal(40)  # one crate
     page = client.get(f"/logistics/?week={WEEK.isoformat()}").content.decode()
-    assert f'href="/carpool/parcels/{parcel.pk}/"' in page and "colis : à la recherche d&#x27;un trajet" in page
+    assert f'href="/supply/orders/{order.pk}/parcel/"' in page and "colis : à la recherche d&#x27;un trajet" in page
     page = client.get(f"/logistics/orders/{order.pk}/").content.decode()
     assert 'id="carpool-link"' in page
     assert client.post(f"/logistics/orders/{order.pk}/delete/").status_code == 302
     parcel.refresh_from_db()
     assert parcel.status == ParcelStatus.CANCELLED
+
+
+def admin_client(client: Client) -> Client:
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "x"))
+    return client
+
+
+def test_an_order_saved_or_deleted_in_the_admin_makes_refuses_and_cancels_its_parcel_as_in_the_planner(
+    client: Client, territory: Any, people: Any
+) -> None:
+    eligibility_seed()
+    admin = admin_client(client)
+    data = {key: value for key, value in ORDER_FORM.items() if key != "weekdays"} | {
+        "weekdays": "2", "producer": territory.cheese_farm.pk, "customer": customer(territory, people).pk,
+        "delivery_place": territory.clermont_supermarket.pk, "category": family("meat").pk, "service_min": "5",
+    }  # fmt: skip
+    refused = admin.post("/admin/logistics/deliveryorder/add/", data, HTTP_ACCEPT_LANGUAGE="fr")
+    assert refused.status_code == 200 and "chaîne du froid" in refused.content.decode()
+    assert not DeliveryOrder.objects.exists() and not Parcel.objects.exists()
+    data["category"] = family("bread-cereals").pk
+    assert admin.post("/admin/logistics/deliveryorder/add/", data).status_code == 302
+    order = DeliveryOrder.objects.get()
+    first = parcel_of(order)
+    assert first.status == ParcelStatus.WAITING and first.kg == Decimal(12)
+    data["delivery_mode"] = DeliveryMode.SELF
+    assert admin.post(f"/admin/logistics/deliveryorder/{order.pk}/change/", data).status_code == 302
+    first.refresh_from_db()
+    assert first.status == ParcelStatus.CANCELLED and not OrderParcel.objects.exists()
+    data["delivery_mode"] = DeliveryMode.CARPOOL
+    assert admin.post(f"/admin/logistics/deliveryorder/{order.pk}/change/", data).status_code == 302
+    second = parcel_of(order)
+    assert admin.post(f"/admin/logistics/deliveryorder/{order.pk}/delete/", {"post": "yes"}).status_code == 302
+    second.refresh_from_db()
+    assert second.status == ParcelStatus.CANCELLED and not DeliveryOrder.objects.exists()
+    order = new_order(territory, people)
+    third = parcel_of(order)
+    changelist = admin.post("/admin/logistics/deliveryorder/", {
+        "action": "delete_selected", "_selected_action": [order.pk], "post": "yes",
+    })  # fmt: skip
+    assert changelist.status_code == 302
+    third.refresh_from_db()
+    assert third.status == ParcelStatus.CANCELLED and not DeliveryOrder.objects.exists()
+
+
+def test_deleting_the_producer_or_the_customer_cancels_a_parcel_not_yet_picked_up_and_lets_one_on_its_way_go_on(
+    territory: Any, people: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from terroir.directory.services import actor_delete
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ambert_trip(territory, people)
+        travelling = new_order(territory, people)
+    parcel = parcel_of(travelling)
+    ride = carpool.live_ride(parcel)
+    assert ride is not None
+    carpool.ride_confirm(ride=ride, by=people.hugo)
+    carpool.ride_confirm(ride=ride, by=people.claire)
+    handover = carpool.handover_record(parcel=parcel, by=people.claire, kind=HandoverKind.PICKUP, taker=people.hugo,
+                                       place="GAEC", state=GoodsState.GOOD)  # fmt: skip
+    carpool.handover_accept(handover=handover, by=people.hugo)
+    waiting = parcel_of(new_order(territory, people, week=WEEK + dt.timedelta(days=7)))
+    canteen = Actor.objects.create(name="Cantine du lycée", lat=45.78, lon=3.09, email="cantine@example.org")
+    again = parcel_of(new_order(territory, people, customer=canteen, delivery_place=None))
+    actor_delete(actor=customer(territory, people))  # its orders go with it (cascade)
+    assert list(DeliveryOrder.objects.values_list("customer", flat=True)) == [canteen.pk]
+    assert list(OrderParcel.objects.values_list("parcel", flat=True)) == [again.pk]
+    parcel.refresh_from_db()
+    waiting.refresh_from_db()
+    assert waiting.status == ParcelStatus.CANCELLED
+    assert parcel.status == ParcelStatus.ON_ITS_WAY and parcel.holder == people.hugo  # the chain goes on
+    Actor.objects.filter(pk=territory.cheese_farm.pk).delete()  # outside the services too: the database's cascade
+    again.refresh_from_db()
+    assert again.status == ParcelStatus.CANCELLED and not OrderParcel.objects.exists()
