@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.group_new, name="new"),
     path("mine/", views.mine, name="mine"),
     path("<int:pk>/", views.group_page, name="group"),
+    path("<int:pk>/calendar.ics", views.group_calendar, name="calendar"),
     path("<int:pk>/edit/", views.group_edit, name="edit"),
     path("<int:pk>/join/", views.join, name="join"),
     path("<int:pk>/manage/", views.manage, name="manage"),

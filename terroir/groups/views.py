@@ -23,7 +23,7 @@ from terroir.directory.forms import form_errors_add
 from terroir.directory.models import Actor
 from terroir.lib import spreadsheet
 
-from . import baskets, services
+from . import baskets, calendars, services
 from .access import is_organiser, membership_of
 from .forms import (
     AbsenceForm,
@@ -85,6 +85,14 @@ def group_page(request: HttpRequest, pk: int) -> HttpResponse:
         "subscribed": set(active.values_list("contract_id", flat=True)) if active is not None else set(),
     }  # fmt: skip
     return render(request, "groups/group.html", context)
+
+
+def group_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """The group's distributions as iCalendar, public as its page: a calendar application subscribes."""
+    group = _group(pk)
+    response = HttpResponse(calendars.distributions_ical(group), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="distributions.ics"'
+    return response
 
 
 @login_required
