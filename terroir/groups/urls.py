@@ -18,6 +18,7 @@ urlpatterns = [
     path("distributions/<int:pk>/", views.distribution_page, name="distribution"),
     path("distributions/<int:pk>/cancel/", views.distribution_cancel, name="distribution_cancel"),
     path("distributions/<int:pk>/absence/", views.absence, name="absence"),
+    path("distributions/<int:pk>/absences/", views.member_absence, name="member_absence"),
     path("contracts/<int:pk>/", views.contract_page, name="contract"),
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("contracts/<int:pk>/state/", views.contract_state, name="contract_state"),

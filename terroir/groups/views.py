@@ -32,6 +32,7 @@ from .forms import (
     DistributionForm,
     GenerateForm,
     GroupForm,
+    MemberAbsenceForm,
     SubscribeForm,
     contract_initial,
 )
@@ -211,8 +212,39 @@ def distribution_page(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("groups:distribution", distribution.pk)
     rows = baskets.baskets_of(distribution)
     context = {"distribution": distribution, "group": distribution.group, "per_producer": baskets.per_producer(rows),
-               "per_member": baskets.per_member(rows), "cancel_form": CancelForm(), "form": form}  # fmt: skip
+               "per_member": baskets.per_member(rows), "cancel_form": CancelForm(), "form": form,
+               "absence_form": MemberAbsenceForm(group=distribution.group),
+               "coming": distribution.date >= services.current_day()}  # fmt: skip
     return render(request, "groups/distribution.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def member_absence(request: HttpRequest, pk: int) -> HttpResponse:
+    """An organiser records a member's absence at the distribution, or withdraws it (`withdraw`)."""
+    distribution = _distribution(pk)
+    if (refused := _allowed(request, is_organiser(request.user, distribution.group))) is not None:
+        return refused
+    form = MemberAbsenceForm(request.POST, group=distribution.group)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("groups:distribution", distribution.pk)
+    member = form.cleaned_data["member"]
+    name = member.user.get_full_name() or member.user.username
+    if request.POST.get("withdraw"):
+        found = Absence.objects.filter(member=member, distribution=distribution).first()
+        if found is not None:
+            services.absence_withdraw(absence=found, by=request.user)
+        messages.success(request, _("%(name)s will collect their baskets.") % {"name": name})
+        return redirect("groups:distribution", distribution.pk)
+    try:
+        services.absence_declare(distribution=distribution, by=request.user, member=member,
+                                 transfer_to=form.cleaned_data["transfer_to"],
+                                 transfer_to_name=form.cleaned_data["transfer_to_name"])  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The absence of %(name)s is noted.") % {"name": name})
+    return redirect("groups:distribution", distribution.pk)
 
 
 @require_POST

@@ -174,6 +174,43 @@ def test_a_member_notes_an_absence_with_a_transfer_and_withdraws_it(client: Clie
     assert not Absence.objects.filter(member=season.bernard).exists()
 
 
+def test_an_organiser_records_a_members_absence_from_the_distribution_page_and_withdraws_it(
+    client: Client, world: World
+) -> None:
+    season, url = world.season, f"/groups/distributions/{world.distribution.pk}/"
+    client.force_login(world.users["organiser"])
+    assert 'id="absence-form"' in client.get(url).content.decode()
+    response = client.post(url + "absences/", {"member": season.bernard.pk, "transfer_to": season.chloe.pk},
+                           follow=True)  # fmt: skip
+    absence = Absence.objects.get(member=season.bernard, distribution=world.distribution)
+    assert absence.transfer_to == season.chloe and "est notée" in response.content.decode()
+    row = next(r for r in baskets.baskets_of(world.distribution) if r.member == season.bernard)
+    assert row.collected_by == "chloe"
+    client.post(url + "absences/", {"member": season.bernard.pk, "withdraw": "1"})
+    assert not Absence.objects.filter(member=season.bernard).exists()
+
+
+def test_an_organiser_cannot_give_a_members_baskets_to_themselves_or_to_both(client: Client, world: World) -> None:
+    season, url = world.season, f"/groups/distributions/{world.distribution.pk}/absences/"
+    client.force_login(world.users["organiser"])
+    same = client.post(url, {"member": season.bernard.pk, "transfer_to": season.bernard.pk}, follow=True)
+    assert "un autre membre" in same.content.decode()
+    both = client.post(url, {"member": season.bernard.pk, "transfer_to": season.chloe.pk, "transfer_to_name": "X"},
+                       follow=True)  # fmt: skip
+    assert "pas aux deux" in both.content.decode() and not Absence.objects.exists()
+
+
+def test_only_the_groups_organisers_record_a_members_absence(client: Client, world: World) -> None:
+    url = f"/groups/distributions/{world.distribution.pk}/absences/"
+    data = {"member": str(world.season.bernard.pk)}
+    refused = {role: _status(client, world.users[role], url, "post", data)
+               for role in ("anonymous", "outsider", "member", "other_organiser", "producer")}  # fmt: skip
+    assert refused == {"anonymous": 302, "outsider": 403, "member": 403, "other_organiser": 403, "producer": 403}
+    assert not Absence.objects.exists()
+    assert _status(client, world.users["coordinator"], url, "post", data) == 302
+    assert Absence.objects.get().left_to_group
+
+
 def test_the_distribution_page_lists_baskets_per_producer_and_per_member(client: Client, world: World) -> None:
     client.force_login(world.users["organiser"])
     page = client.get(f"/groups/distributions/{world.distribution.pk}/").content.decode()
