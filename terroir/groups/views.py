@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -437,8 +439,15 @@ def subscription_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(Subscription.objects.select_related("contract__group"), pk=pk)
     if (refused := _allowed(request, is_organiser(request.user, subscription.contract.group))) is not None:
         return refused
-    services.subscription_cancel(subscription=subscription, by=request.user)
+    refunded = services.subscription_cancel(subscription=subscription, by=request.user)
     messages.success(request, _("The subscription is cancelled: its baskets are no longer made."))
+    if refunded:
+        amount = formats.number_format(sum((i.amount for i in refunded), Decimal(0)), 2, use_l10n=True)
+        messages.info(request, ngettext(
+            "%(count)d instalment not yet due (%(amount)s €) is withdrawn: give it back to the member.",
+            "%(count)d instalments not yet due (%(amount)s €) are withdrawn: give them back to the member.",
+            len(refunded),
+        ) % {"count": len(refunded), "amount": amount})  # fmt: skip
     return redirect("groups:subscriptions", subscription.contract_id)
 
 

@@ -211,6 +211,30 @@ def test_only_the_groups_organisers_record_a_members_absence(client: Client, wor
     assert Absence.objects.get().left_to_group
 
 
+def test_an_organisers_cancellation_withdraws_the_instalments_not_yet_due(world: World) -> None:
+    subscription = world.subscription
+    due = [(i.due_on, i.amount) for i in subscription.instalments.all()]
+    assert [d for d, _a in due] == PAYMENT_DATES
+    refunded = services.subscription_cancel(subscription=subscription, by=world.users["organiser"],
+                                            today=dt.date(2026, 4, 15))  # fmt: skip
+    assert [(i.due_on, i.amount) for i in refunded] == due[1:]
+    assert [(i.due_on, i.amount) for i in subscription.instalments.all()] == due[:1]  # paid for April's baskets
+    assert services.subscription_cancel(subscription=subscription, by=world.users["organiser"]) == []
+
+
+def test_the_cancellation_page_tells_the_organiser_what_to_give_back(client: Client, world: World) -> None:
+    client.force_login(world.users["organiser"])
+    response = client.post(f"/groups/subscriptions/{world.subscription.pk}/cancel/", follow=True)
+    assert "3 échéances pas encore dues (225,00\u00a0€) sont retirées" in response.content.decode()
+    assert not world.subscription.instalments.exists()
+
+
+def test_a_member_reads_on_their_subscription_who_to_ask_to_stop_it(client: Client, world: World) -> None:
+    client.force_login(world.users["member"])
+    page = client.get(f"/groups/subscriptions/{world.subscription.pk}/").content.decode()
+    assert "Ce contrat vous engage pour la saison" in page and "Association AMAP des Volcans" in page
+
+
 def test_the_distribution_page_lists_baskets_per_producer_and_per_member(client: Client, world: World) -> None:
     client.force_login(world.users["organiser"])
     page = client.get(f"/groups/distributions/{world.distribution.pk}/").content.decode()
