@@ -466,7 +466,8 @@ def mine(request: HttpRequest) -> HttpResponse:
         "transfer_to__user")}  # fmt: skip
     coming = []
     for member in memberships:
-        for distribution in member.group.distributions.filter(date__gte=today, cancelled=False)[:6]:
+        coming_rows = member.group.distributions.filter(date__gte=today, cancelled=False).select_related("order_round")
+        for distribution in coming_rows[:6]:
             coming.append((distribution, absences.get(distribution.pk), AbsenceForm(member=member)))
     coming.sort(key=lambda row: row[0].date)
     context = {"memberships": memberships, "subscriptions": subscriptions, "coming": coming}

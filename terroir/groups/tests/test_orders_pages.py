@@ -166,3 +166,11 @@ def test_a_producer_changes_their_product_from_the_page_and_not_another_producer
     honey = {**data, "product": world.honey.pk, "name": "Miel"}
     assert client.post(url, honey).status_code == 400
     assert OrderProduct.objects.get(pk=world.honey.pk).name == "Miel de châtaignier"
+
+
+def test_a_members_coming_distributions_link_to_the_one_off_order_and_the_volunteers(world: World) -> None:
+    client = Client()
+    client.force_login(world.jeanne.user)
+    page = client.get(reverse("groups:mine")).content.decode()
+    assert reverse("groups:order", args=[world.distribution.pk]) in page
+    assert reverse("groups:volunteers", args=[world.distribution.pk]) in page
