@@ -316,3 +316,9 @@ def test_the_producers_page_lists_their_contracts_drafts_included(client: Client
     client.force_login(world.users["producer"])
     page = client.get(f"/groups/producers/{world.season.contract.producer_id}/quantities/").content.decode()
     assert f"/groups/contracts/{world.draft.pk}/" in page and f"/groups/contracts/{world.season.contract.pk}/" in page
+
+
+def test_the_producers_quantities_link_to_their_one_off_orders_to_prepare(client: Client, world: World) -> None:
+    client.force_login(world.users["producer"])
+    page = client.get(f"/groups/producers/{world.season.contract.producer_id}/quantities/").content.decode()
+    assert 'href="/groups/orders/"' in page
