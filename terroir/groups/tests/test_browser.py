@@ -144,3 +144,23 @@ def test_every_page_of_the_groups_fits_the_screen(
         fits(tab)
         shot(tab, f"{name}-{size[0]}")
     tab.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_the_organiser_records_a_members_absence_from_the_distribution_page(
+    browser: Any, live_server: Any, spring: Any, size: tuple[int, int]
+) -> None:
+    services.subscription_create(contract=spring.contract, by=spring.bernard.user, option=spring.grand, quantity=1,
+                                 today=BEFORE)  # fmt: skip
+    distribution = spring.amap.group.distributions.get(date=dt.date(2026, 4, 2))
+    tab = tab_for(browser, live_server, spring.amap.agnes, size)
+    tab.goto(f"{live_server.url}/groups/distributions/{distribution.pk}/")
+    tab.select_option("#absence-form select[name=member]", label="bernard")
+    tab.select_option("#absence-form select[name=transfer_to]", label="chloe")
+    tab.click("#absence-form button:not([name])")
+    tab.wait_for_url(f"**/groups/distributions/{distribution.pk}/")
+    tab.wait_for_selector("text=L’absence de bernard est notée.")
+    assert tab.locator("#per-member tbody tr").first.inner_text().split("\t")[-1] == "chloe (transfert)"
+    fits(tab)
+    shot(tab, f"distribution-absence-{size[0]}")
+    tab.context.close()
