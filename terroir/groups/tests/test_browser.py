@@ -66,15 +66,15 @@ def test_a_member_subscribes_to_a_contract_from_the_group_page_to_the_confirmati
     tab.wait_for_url("**/subscribe/?**")
     # 12 deliveries (13 Thursdays less Ascension) × 18.75 € = 225.00 €, in three cheques of 75.00 €.
     assert tab.locator("#deliveries").inner_text() == "12"
-    assert tab.locator("#total").inner_text() == "225,00 €"
+    assert tab.locator("#total").inner_text() == "225,00\u00a0€"
     assert tab.locator("#instalments tbody tr").all_inner_texts() == [
-        "01/04/2026\t75,00 €", "01/05/2026\t75,00 €", "01/06/2026\t75,00 €",
+        "01/04/2026\t75,00\u00a0€", "01/05/2026\t75,00\u00a0€", "01/06/2026\t75,00\u00a0€",
     ]  # fmt: skip
     fits(tab)
     shot(tab, f"subscribe-{size[0]}")
     tab.click("#confirm")
     tab.wait_for_url("**/groups/subscriptions/**")
-    assert tab.locator("#total").inner_text() == "225,00 €"
+    assert tab.locator("#total").inner_text() == "225,00\u00a0€"
     assert "Vous avez souscrit à Légumes de saison 2026." in tab.content()
     fits(tab)
     shot(tab, f"subscription-{size[0]}")

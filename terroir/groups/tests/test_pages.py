@@ -119,7 +119,7 @@ def test_my_subscriptions_page_is_each_signed_in_persons_own(client: Client, wor
     _matrix(client, world, "/groups/mine/", {role: 302 if role == "anonymous" else 200 for role in ROLES})
     client.force_login(world.users["member"])
     page = client.get("/groups/mine/").content.decode()
-    assert "Légumes de saison 2026" in page and "225,00 €" in page
+    assert "Légumes de saison 2026" in page and "225,00\u00a0€" in page
 
 
 @pytest.mark.parametrize("action", ["state", "cancel", "role", "skip", "move", "unsubscribe"])
@@ -322,3 +322,14 @@ def test_the_producers_quantities_link_to_their_one_off_orders_to_prepare(client
     client.force_login(world.users["producer"])
     page = client.get(f"/groups/producers/{world.season.contract.producer_id}/quantities/").content.decode()
     assert 'href="/groups/orders/"' in page
+
+
+def test_amounts_are_written_the_french_way_thousands_grouped_and_the_euro_sign_kept_on_the_line(
+    client: Client, world: World
+) -> None:
+    season = world.season
+    client.force_login(season.chloe.user)
+    # 5 × 18.75 € × 12 deliveries = 1,125.00 €, in three instalments of 375.00 €.
+    url = f"/groups/contracts/{season.contract.pk}/subscribe/"
+    quote = client.get(url, {"option": season.grand.pk, "quantity": 5}).content.decode()
+    assert 'id="total">1\u00a0125,00\u00a0€<' in quote and "375,00\u00a0€" in quote
