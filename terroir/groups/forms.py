@@ -175,3 +175,27 @@ class AbsenceForm(forms.Form):
         field.queryset = others.order_by("user__last_name", "user__username")  # type: ignore[attr-defined]
         field.label_from_instance = lambda m: m.user.get_full_name() or m.user.username  # type: ignore[attr-defined]
         field.empty_label = _("— nobody: leave them to the group —")  # type: ignore[attr-defined]
+
+
+def _member_label(member: GroupMember) -> str:
+    return member.user.get_full_name() or member.user.username
+
+
+class MemberAbsenceForm(forms.Form):
+    """An organiser records a member's absence (a phone call, a word at the last distribution)."""
+
+    member = forms.ModelChoiceField(label=_("Member away"), queryset=GroupMember.objects.none())
+    transfer_to = forms.ModelChoiceField(label=_("Their baskets go to the member"), required=False,
+                                         queryset=GroupMember.objects.none())  # fmt: skip
+    transfer_to_name = forms.CharField(label=_("or to (name)"), required=False, max_length=120)
+
+    def __init__(self, *args: Any, group: Group, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        members = GroupMember.objects.filter(group=group).select_related("user")
+        members = members.order_by("user__last_name", "user__first_name", "user__username")
+        for name in ("member", "transfer_to"):
+            field = self.fields[name]
+            field.queryset = members  # type: ignore[attr-defined]
+            field.label_from_instance = _member_label  # type: ignore[attr-defined]
+        self.fields["member"].empty_label = _("— choose the member —")  # type: ignore[attr-defined]
+        self.fields["transfer_to"].empty_label = _("— nobody: leave them to the group —")  # type: ignore[attr-defined]

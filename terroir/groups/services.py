@@ -375,13 +375,22 @@ def subscription_create(
 
 
 @transaction.atomic
-def subscription_cancel(*, subscription: Subscription, by: Any) -> Subscription:
-    """An organiser cancels a subscription (the member leaves, a mistake): its baskets are no longer made."""
+def subscription_cancel(*, subscription: Subscription, by: Any, today: dt.date | None = None) -> list[Instalment]:
+    """An organiser cancels a subscription (the member leaves, a mistake): its baskets are no longer made.
+    A season's contract is a commitment, so only an organiser cancels; the instalments not yet due are then
+    withdrawn (in an AMAP: the member's cheques given back) and returned, the ones due stay paid for the
+    baskets delivered. Cancelling a cancelled subscription changes nothing."""
     _organiser_only(by, subscription.contract.group)
+    if subscription.state == Subscription.State.CANCELLED:
+        return []
     subscription.state = Subscription.State.CANCELLED
     subscription.save(update_fields=["state"])
-    audit_record(by=by, action="subscription_cancel", target=f"groups.subscription:{subscription.pk}")
-    return subscription
+    refunded = list(subscription.instalments.filter(due_on__gt=today or current_day()))
+    Instalment.objects.filter(pk__in=[i.pk for i in refunded]).delete()
+    summary = ", ".join(f"{i.due_on.isoformat()}: {i.amount}" for i in refunded)
+    audit_record(by=by, action="subscription_cancel", target=f"groups.subscription:{subscription.pk}",
+                 summary=f"instalments withdrawn: {summary or 'none'}")  # fmt: skip
+    return refunded
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -23,7 +25,7 @@ from terroir.directory.forms import form_errors_add
 from terroir.directory.models import Actor
 from terroir.lib import spreadsheet
 
-from . import baskets, services
+from . import baskets, calendars, services
 from .access import is_organiser, membership_of
 from .forms import (
     AbsenceForm,
@@ -32,6 +34,7 @@ from .forms import (
     DistributionForm,
     GenerateForm,
     GroupForm,
+    MemberAbsenceForm,
     SubscribeForm,
     contract_initial,
 )
@@ -85,6 +88,14 @@ def group_page(request: HttpRequest, pk: int) -> HttpResponse:
         "subscribed": set(active.values_list("contract_id", flat=True)) if active is not None else set(),
     }  # fmt: skip
     return render(request, "groups/group.html", context)
+
+
+def group_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """The group's distributions as iCalendar, public as its page: a calendar application subscribes."""
+    group = _group(pk)
+    response = HttpResponse(calendars.distributions_ical(group), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="distributions.ics"'
+    return response
 
 
 @login_required
@@ -203,8 +214,39 @@ def distribution_page(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("groups:distribution", distribution.pk)
     rows = baskets.baskets_of(distribution)
     context = {"distribution": distribution, "group": distribution.group, "per_producer": baskets.per_producer(rows),
-               "per_member": baskets.per_member(rows), "cancel_form": CancelForm(), "form": form}  # fmt: skip
+               "per_member": baskets.per_member(rows), "cancel_form": CancelForm(), "form": form,
+               "absence_form": MemberAbsenceForm(group=distribution.group),
+               "coming": distribution.date >= services.current_day()}  # fmt: skip
     return render(request, "groups/distribution.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def member_absence(request: HttpRequest, pk: int) -> HttpResponse:
+    """An organiser records a member's absence at the distribution, or withdraws it (`withdraw`)."""
+    distribution = _distribution(pk)
+    if (refused := _allowed(request, is_organiser(request.user, distribution.group))) is not None:
+        return refused
+    form = MemberAbsenceForm(request.POST, group=distribution.group)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("groups:distribution", distribution.pk)
+    member = form.cleaned_data["member"]
+    name = member.user.get_full_name() or member.user.username
+    if request.POST.get("withdraw"):
+        found = Absence.objects.filter(member=member, distribution=distribution).first()
+        if found is not None:
+            services.absence_withdraw(absence=found, by=request.user)
+        messages.success(request, _("%(name)s will collect their baskets.") % {"name": name})
+        return redirect("groups:distribution", distribution.pk)
+    try:
+        services.absence_declare(distribution=distribution, by=request.user, member=member,
+                                 transfer_to=form.cleaned_data["transfer_to"],
+                                 transfer_to_name=form.cleaned_data["transfer_to_name"])  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The absence of %(name)s is noted.") % {"name": name})
+    return redirect("groups:distribution", distribution.pk)
 
 
 @require_POST
@@ -397,8 +439,15 @@ def subscription_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     subscription = get_object_or_404(Subscription.objects.select_related("contract__group"), pk=pk)
     if (refused := _allowed(request, is_organiser(request.user, subscription.contract.group))) is not None:
         return refused
-    services.subscription_cancel(subscription=subscription, by=request.user)
+    refunded = services.subscription_cancel(subscription=subscription, by=request.user)
     messages.success(request, _("The subscription is cancelled: its baskets are no longer made."))
+    if refunded:
+        amount = formats.number_format(sum((i.amount for i in refunded), Decimal(0)), 2, use_l10n=True)
+        messages.info(request, ngettext(
+            "%(count)d instalment not yet due (%(amount)s €) is withdrawn: give it back to the member.",
+            "%(count)d instalments not yet due (%(amount)s €) are withdrawn: give them back to the member.",
+            len(refunded),
+        ) % {"count": len(refunded), "amount": amount})  # fmt: skip
     return redirect("groups:subscriptions", subscription.contract_id)
 
 
@@ -417,7 +466,8 @@ def mine(request: HttpRequest) -> HttpResponse:
         "transfer_to__user")}  # fmt: skip
     coming = []
     for member in memberships:
-        for distribution in member.group.distributions.filter(date__gte=today, cancelled=False)[:6]:
+        coming_rows = member.group.distributions.filter(date__gte=today, cancelled=False).select_related("order_round")
+        for distribution in coming_rows[:6]:
             coming.append((distribution, absences.get(distribution.pk), AbsenceForm(member=member)))
     coming.sort(key=lambda row: row[0].date)
     context = {"memberships": memberships, "subscriptions": subscriptions, "coming": coming}

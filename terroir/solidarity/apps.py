@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class SolidarityConfig(AppConfig):
     name = "terroir.solidarity"
     verbose_name = _("Solidarity groceries")
+
+    def ready(self) -> None:
+        from terroir.directory.services import deletion_guard_register
+
+        from .guards import directory_deletion_refusals
+
+        deletion_guard_register(directory_deletion_refusals)

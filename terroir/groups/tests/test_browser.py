@@ -66,15 +66,15 @@ def test_a_member_subscribes_to_a_contract_from_the_group_page_to_the_confirmati
     tab.wait_for_url("**/subscribe/?**")
     # 12 deliveries (13 Thursdays less Ascension) × 18.75 € = 225.00 €, in three cheques of 75.00 €.
     assert tab.locator("#deliveries").inner_text() == "12"
-    assert tab.locator("#total").inner_text() == "225,00 €"
+    assert tab.locator("#total").inner_text() == "225,00\u00a0€"
     assert tab.locator("#instalments tbody tr").all_inner_texts() == [
-        "01/04/2026\t75,00 €", "01/05/2026\t75,00 €", "01/06/2026\t75,00 €",
+        "01/04/2026\t75,00\u00a0€", "01/05/2026\t75,00\u00a0€", "01/06/2026\t75,00\u00a0€",
     ]  # fmt: skip
     fits(tab)
     shot(tab, f"subscribe-{size[0]}")
     tab.click("#confirm")
     tab.wait_for_url("**/groups/subscriptions/**")
-    assert tab.locator("#total").inner_text() == "225,00 €"
+    assert tab.locator("#total").inner_text() == "225,00\u00a0€"
     assert "Vous avez souscrit à Légumes de saison 2026." in tab.content()
     fits(tab)
     shot(tab, f"subscription-{size[0]}")
@@ -143,4 +143,24 @@ def test_every_page_of_the_groups_fits_the_screen(
         tab.goto(f"{live_server.url}{path}")
         fits(tab)
         shot(tab, f"{name}-{size[0]}")
+    tab.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_the_organiser_records_a_members_absence_from_the_distribution_page(
+    browser: Any, live_server: Any, spring: Any, size: tuple[int, int]
+) -> None:
+    services.subscription_create(contract=spring.contract, by=spring.bernard.user, option=spring.grand, quantity=1,
+                                 today=BEFORE)  # fmt: skip
+    distribution = spring.amap.group.distributions.get(date=dt.date(2026, 4, 2))
+    tab = tab_for(browser, live_server, spring.amap.agnes, size)
+    tab.goto(f"{live_server.url}/groups/distributions/{distribution.pk}/")
+    tab.select_option("#absence-form select[name=member]", label="bernard")
+    tab.select_option("#absence-form select[name=transfer_to]", label="chloe")
+    tab.click("#absence-form button:not([name])")
+    tab.wait_for_url(f"**/groups/distributions/{distribution.pk}/")
+    tab.wait_for_selector("text=L’absence de bernard est notée.")
+    assert tab.locator("#per-member tbody tr").first.inner_text().split("\t")[-1] == "chloe (transfert)"
+    fits(tab)
+    shot(tab, f"distribution-absence-{size[0]}")
     tab.context.close()

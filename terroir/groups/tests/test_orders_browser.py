@@ -73,7 +73,7 @@ def test_a_member_places_a_one_off_order_before_the_closing_time(
     tab.click("#order-save")
     tab.wait_for_selector("#my-total")
     # 3 × 7.50 + 2 × 8.40 = 39.30 €.
-    assert tab.locator("#my-total").inner_text() == "39,30 €"
+    assert tab.locator("#my-total").inner_text() == "39,30\u00a0€"
     assert tab.locator(".message").count() == 1
     fits(tab)
     shot(tab, f"order-saved-{size[0]}")
@@ -97,7 +97,7 @@ def test_the_organiser_and_a_producer_read_the_orders_and_the_pages_fit(
     shot(agnes, f"order-organiser-{size[0]}")
     agnes.goto(f"{base}/order/summary/")
     # Fourme 3.5 × 7.50 = 26.25 €, honey 8.40 €.
-    assert agnes.locator("#round-total").inner_text() == "34,65 €"
+    assert agnes.locator("#round-total").inner_text() == "34,65\u00a0€"
     fits(agnes)
     shot(agnes, f"order-summary-{size[0]}")
     agnes.context.close()
@@ -110,7 +110,7 @@ def test_the_organiser_and_a_producer_read_the_orders_and_the_pages_fit(
     claire.goto(f"{live_server.url}/groups/")
     claire.click("#orders-to-prepare")
     claire.wait_for_url("**/groups/orders/")
-    assert "3,5 pièce — Fourme d'Ambert : 26,25 €" in claire.locator("main").inner_text()
+    assert "3,5 pièce — Fourme d'Ambert : 26,25\u00a0€" in claire.locator("main").inner_text()
     fits(claire)
     shot(claire, f"producer-orders-{size[0]}")
     claire.context.close()

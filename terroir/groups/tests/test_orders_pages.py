@@ -139,8 +139,9 @@ def test_a_producer_finds_the_orders_to_prepare_for_their_farm_only(world: World
     orders.order_place(order_round=world.round, member=world.jeanne, by=world.jeanne.user,
                        quantities={world.fourme.pk: D(2), world.honey.pk: D(3)})  # fmt: skip
     url = reverse("groups:producer_orders")
-    for user, shown, hidden in [(people.claire, "2 pièce — Fourme d&#x27;Ambert : 15,00 €", "Miel"),
-                                (people.hugo, "3 pot de 500 g — Miel de châtaignier : 25,20 €", "Fourme")]:  # fmt: skip
+    cases = [(people.claire, "2 pièce — Fourme d&#x27;Ambert : 15,00\u00a0€", "Miel"),
+             (people.hugo, "3 pot de 500 g — Miel de châtaignier : 25,20\u00a0€", "Fourme")]  # fmt: skip
+    for user, shown, hidden in cases:
         client = Client()
         client.force_login(user)
         page = client.get(url).content.decode()
@@ -166,3 +167,11 @@ def test_a_producer_changes_their_product_from_the_page_and_not_another_producer
     honey = {**data, "product": world.honey.pk, "name": "Miel"}
     assert client.post(url, honey).status_code == 400
     assert OrderProduct.objects.get(pk=world.honey.pk).name == "Miel de châtaignier"
+
+
+def test_a_members_coming_distributions_link_to_the_one_off_order_and_the_volunteers(world: World) -> None:
+    client = Client()
+    client.force_login(world.jeanne.user)
+    page = client.get(reverse("groups:mine")).content.decode()
+    assert reverse("groups:order", args=[world.distribution.pk]) in page
+    assert reverse("groups:volunteers", args=[world.distribution.pk]) in page

@@ -119,7 +119,7 @@ def test_my_subscriptions_page_is_each_signed_in_persons_own(client: Client, wor
     _matrix(client, world, "/groups/mine/", {role: 302 if role == "anonymous" else 200 for role in ROLES})
     client.force_login(world.users["member"])
     page = client.get("/groups/mine/").content.decode()
-    assert "Légumes de saison 2026" in page and "225,00 €" in page
+    assert "Légumes de saison 2026" in page and "225,00\u00a0€" in page
 
 
 @pytest.mark.parametrize("action", ["state", "cancel", "role", "skip", "move", "unsubscribe"])
@@ -172,6 +172,67 @@ def test_a_member_notes_an_absence_with_a_transfer_and_withdraws_it(client: Clie
     assert Absence.objects.get(member=season.bernard).transfer_to_name == "Mme Roux"
     client.post(f"/groups/distributions/{coming.pk}/absence/", {"withdraw": "1"})
     assert not Absence.objects.filter(member=season.bernard).exists()
+
+
+def test_an_organiser_records_a_members_absence_from_the_distribution_page_and_withdraws_it(
+    client: Client, world: World
+) -> None:
+    season, url = world.season, f"/groups/distributions/{world.distribution.pk}/"
+    client.force_login(world.users["organiser"])
+    assert 'id="absence-form"' in client.get(url).content.decode()
+    response = client.post(url + "absences/", {"member": season.bernard.pk, "transfer_to": season.chloe.pk},
+                           follow=True)  # fmt: skip
+    absence = Absence.objects.get(member=season.bernard, distribution=world.distribution)
+    assert absence.transfer_to == season.chloe and "est notée" in response.content.decode()
+    row = next(r for r in baskets.baskets_of(world.distribution) if r.member == season.bernard)
+    assert row.collected_by == "chloe"
+    client.post(url + "absences/", {"member": season.bernard.pk, "withdraw": "1"})
+    assert not Absence.objects.filter(member=season.bernard).exists()
+
+
+def test_an_organiser_cannot_give_a_members_baskets_to_themselves_or_to_both(client: Client, world: World) -> None:
+    season, url = world.season, f"/groups/distributions/{world.distribution.pk}/absences/"
+    client.force_login(world.users["organiser"])
+    same = client.post(url, {"member": season.bernard.pk, "transfer_to": season.bernard.pk}, follow=True)
+    assert "un autre membre" in same.content.decode()
+    both = client.post(url, {"member": season.bernard.pk, "transfer_to": season.chloe.pk, "transfer_to_name": "X"},
+                       follow=True)  # fmt: skip
+    assert "pas aux deux" in both.content.decode() and not Absence.objects.exists()
+
+
+def test_only_the_groups_organisers_record_a_members_absence(client: Client, world: World) -> None:
+    url = f"/groups/distributions/{world.distribution.pk}/absences/"
+    data = {"member": str(world.season.bernard.pk)}
+    refused = {role: _status(client, world.users[role], url, "post", data)
+               for role in ("anonymous", "outsider", "member", "other_organiser", "producer")}  # fmt: skip
+    assert refused == {"anonymous": 302, "outsider": 403, "member": 403, "other_organiser": 403, "producer": 403}
+    assert not Absence.objects.exists()
+    assert _status(client, world.users["coordinator"], url, "post", data) == 302
+    assert Absence.objects.get().left_to_group
+
+
+def test_an_organisers_cancellation_withdraws_the_instalments_not_yet_due(world: World) -> None:
+    subscription = world.subscription
+    due = [(i.due_on, i.amount) for i in subscription.instalments.all()]
+    assert [d for d, _a in due] == PAYMENT_DATES
+    refunded = services.subscription_cancel(subscription=subscription, by=world.users["organiser"],
+                                            today=dt.date(2026, 4, 15))  # fmt: skip
+    assert [(i.due_on, i.amount) for i in refunded] == due[1:]
+    assert [(i.due_on, i.amount) for i in subscription.instalments.all()] == due[:1]  # paid for April's baskets
+    assert services.subscription_cancel(subscription=subscription, by=world.users["organiser"]) == []
+
+
+def test_the_cancellation_page_tells_the_organiser_what_to_give_back(client: Client, world: World) -> None:
+    client.force_login(world.users["organiser"])
+    response = client.post(f"/groups/subscriptions/{world.subscription.pk}/cancel/", follow=True)
+    assert "3 échéances pas encore dues (225,00\u00a0€) sont retirées" in response.content.decode()
+    assert not world.subscription.instalments.exists()
+
+
+def test_a_member_reads_on_their_subscription_who_to_ask_to_stop_it(client: Client, world: World) -> None:
+    client.force_login(world.users["member"])
+    page = client.get(f"/groups/subscriptions/{world.subscription.pk}/").content.decode()
+    assert "Ce contrat vous engage pour la saison" in page and "Association AMAP des Volcans" in page
 
 
 def test_the_distribution_page_lists_baskets_per_producer_and_per_member(client: Client, world: World) -> None:
@@ -255,3 +316,20 @@ def test_the_producers_page_lists_their_contracts_drafts_included(client: Client
     client.force_login(world.users["producer"])
     page = client.get(f"/groups/producers/{world.season.contract.producer_id}/quantities/").content.decode()
     assert f"/groups/contracts/{world.draft.pk}/" in page and f"/groups/contracts/{world.season.contract.pk}/" in page
+
+
+def test_the_producers_quantities_link_to_their_one_off_orders_to_prepare(client: Client, world: World) -> None:
+    client.force_login(world.users["producer"])
+    page = client.get(f"/groups/producers/{world.season.contract.producer_id}/quantities/").content.decode()
+    assert 'href="/groups/orders/"' in page
+
+
+def test_amounts_are_written_the_french_way_thousands_grouped_and_the_euro_sign_kept_on_the_line(
+    client: Client, world: World
+) -> None:
+    season = world.season
+    client.force_login(season.chloe.user)
+    # 5 × 18.75 € × 12 deliveries = 1,125.00 €, in three instalments of 375.00 €.
+    url = f"/groups/contracts/{season.contract.pk}/subscribe/"
+    quote = client.get(url, {"option": season.grand.pk, "quantity": 5}).content.decode()
+    assert 'id="total">1\u00a0125,00\u00a0€<' in quote and "375,00\u00a0€" in quote

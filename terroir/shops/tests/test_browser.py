@@ -158,3 +158,30 @@ def test_every_page_of_the_shop_fits_the_screen(
     fits(coordinator)
     shot(coordinator, f"list-coordinator-{size[0]}")
     coordinator.context.close()
+
+
+def test_the_rota_prints_as_its_table_without_the_sites_header_nor_the_swap_forms(
+    browser: Any, live_server: Any, territory: Any, people: Any
+) -> None:
+    le_local = le_local_build(territory, people)
+    rota_ready(le_local, people)
+    manager = tab_for(browser, live_server, le_local.florent, SIZES[0])
+    manager.goto(f"{live_server.url}/shops/{le_local.shop.pk}/rota/")
+    manager.fill("input[name=first_day]", "2026-03-02")
+    manager.fill("input[name=weeks]", "2")
+    manager.click("button:has-text('Calculer')")
+    manager.wait_for_url("**/rota/*/")
+    manager.wait_for_function("() => document.getElementById('rota-status')?.dataset.status === 'optimal'")
+    rota_url = manager.url
+    manager.context.close()
+    claire = tab_for(browser, live_server, people.claire, SIZES[0])
+    claire.goto(rota_url)
+    claire.wait_for_function("() => document.getElementById('rota-status')?.dataset.status === 'optimal'")
+    assert claire.locator("form.swap").first.is_visible()
+    claire.emulate_media(media="print")  # form.swap's own display outweighed .no-print: the forms were printed
+    assert claire.locator("table.rota-table").is_visible()
+    assert claire.locator("table.rota-table tbody tr").count() == 4
+    assert not claire.locator(".site-header").is_visible()
+    assert claire.locator("form.swap:visible").count() == 0
+    assert claire.locator("a:has-text('iCalendar'):visible").count() == 0
+    claire.context.close()
