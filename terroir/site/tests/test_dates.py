@@ -35,6 +35,10 @@ from terroir.shops.models import Rota, Sale
 from terroir.shops.tests.conftest import le_local_build
 from terroir.solidarity.models import AgreedPrice, Programme
 from terroir.solidarity.tests.conftest import panier_build
+from terroir.supply import services as supply
+from terroir.supply.models import AgreementChange
+from terroir.supply.tests.test_agreements import TODAY as AGREEMENT_TODAY
+from terroir.supply.tests.test_agreements import offer as agreement_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -336,10 +340,23 @@ def order_round_closes_at(territory: Any, people: Any) -> Case:
                 expected=timezone.make_aware(closes), input_type="datetime-local")  # fmt: skip
 
 
+def agreement_effective_from(territory: Any, people: Any) -> Case:
+    """Sophie moves her agreement to every other week from a Monday ahead; the delivery days left out at
+    first. The week must not be past, so it is counted from the real today."""
+    agreement = supply.agreement_accept(answer=agreement_offer(territory, people), by=people.sophie,
+                                        today=AGREEMENT_TODAY)  # fmt: skip
+    day = dt.date.today() - dt.timedelta(days=dt.date.today().weekday()) + dt.timedelta(weeks=3)
+    first = {"frequency": "fortnightly", "effective_from": day.isoformat()}
+    return Case(people.sophie, f"/supply/agreements/{agreement.pk}/schedule/", "effective_from",
+                lambda: AgreementChange.objects.get(agreement=agreement, kind="schedule").effective_from,
+                {"weekdays": "1"}, first=first, value=day.isoformat(), expected=day)  # fmt: skip
+
+
 CASES = [place_closed, need_start, answer_first_delivery, order_week, meeting_date, trip_day, trip_until, parcel_day,
          sale_sold_on, absence_first_day, absence_last_day, rota_first_day, programme_starts, programme_ends,
          programme_changed_ends, price_valid_from, group_starts_on, generate_first_day, generate_last_day,
-         contract_starts_on, contract_ends_on, contract_first_payment, order_round_closes_at]  # fmt: skip
+         contract_starts_on, contract_ends_on, contract_first_payment, order_round_closes_at,
+         agreement_effective_from]  # fmt: skip
 
 
 @pytest.mark.parametrize("make", CASES, ids=lambda make: make.__name__)
@@ -396,7 +413,8 @@ def test_every_date_field_of_a_form_uses_the_iso_date_input() -> None:
         assert widget.format == "%Y-%m-%d", where
     # Each form with a date is in the round trip above.
     covered = {"closed_at", "start_date", "first_delivery", "week", "date", "day", "until", "sold_on", "first_day",
-               "last_day", "starts", "ends", "valid_from", "starts_on", "ends_on", "first_payment"}  # fmt: skip
+               "last_day", "starts", "ends", "valid_from", "starts_on", "ends_on", "first_payment",
+               "effective_from"}  # fmt: skip
     assert {where.rsplit(".", 1)[1] for where, _w in widgets} <= covered
 
 
