@@ -217,6 +217,10 @@ def path_get(values: Any, path: str) -> Any:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        # Most values (every CSV cell): the type checks below, made 300,000 times a 20,000-row file, skipped.
+        text = " ".join(value.split())
+        return text[1:] if len(text) > 1 and text[0] == "'" and text[1] in "=+-@" else text
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -243,6 +247,8 @@ class Getter:
 
     def get(self, values: MappingABC[str, Any]) -> Any:
         if "{" not in self.spec:
+            if type(values) is dict and self.spec in values:
+                return values[self.spec]  # a column of a row: path_get's abstract Mapping check skipped
             return path_get(values, self.spec)
         joined = _TEMPLATE_PART.sub(lambda m: _text(path_get(values, m.group(1))), self.spec)
         return " ".join(joined.split())

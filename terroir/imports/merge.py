@@ -37,6 +37,7 @@ _FILLER = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def name_normalised(name: str) -> str:
     """ "GAEC des Monts du Forez" and "Monts-du-Forez (EARL)" -> "monts forez"."""
     words = [w for w in fold(name).split() if w not in _LEGAL_WORDS and w not in _FILLER]
@@ -150,10 +151,12 @@ _DAY_RANGE = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\s*-\s*(Mo|Tu|We|Th|Fr|Sa|Su)\
 _DAY = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\b")
 
 
-def _place_words(commune: str) -> set[str]:
-    """The words of a commune's name, and the name written as one word ("Châtel-Guyon": "chatelguyon")."""
+@lru_cache(maxsize=1 << 16)
+def _place_words(commune: str) -> frozenset[str]:
+    """The words of a commune's name, and the name written as one word ("Châtel-Guyon": "chatelguyon").
+    Remembered: a directory names the same communes again and again."""
     words = [w for w in fold(commune).split() if w not in _FILLER]
-    return {*words, "".join(words)} - {""}
+    return frozenset({*words, "".join(words)} - {""})
 
 
 def name_specific(name: str, commune: str = "") -> str:
@@ -172,7 +175,7 @@ _NAMED_DAYS = {
 }  # fmt: skip
 
 
-def days_of(name: str, opening_hours: str) -> set[str]:
+def days_of(name: str, opening_hours: str) -> set[str] | frozenset[str]:
     """The days a place opens: its schedule's, unless its name says other days ("Marché du jeudi"
     with a schedule on Saturday): a scraped list's schedules are known to disagree with the name the
     market gives itself, and the name is the market's own word."""
@@ -181,9 +184,11 @@ def days_of(name: str, opening_hours: str) -> set[str]:
     return named if named and not named & scheduled else scheduled
 
 
-def weekdays(opening_hours: str) -> set[str]:
+@lru_cache(maxsize=1 << 14)
+def weekdays(opening_hours: str) -> frozenset[str]:
     """The days an OSM `opening_hours` value opens on ("We,Sa 08:00-13:00" -> {"We", "Sa"}); rules
-    saying "off" open nothing. Light reading: enough to tell a Wednesday market from a Saturday one."""
+    saying "off" open nothing. Light reading: enough to tell a Wednesday market from a Saturday one.
+    Remembered: a list's schedules repeat ("Sa 08:00-13:00")."""
     days: set[str] = set()
     for rule in opening_hours.split(";"):
         if "off" in rule or "closed" in rule:
@@ -192,7 +197,7 @@ def weekdays(opening_hours: str) -> set[str]:
             i, j = _DAY_CODES.index(start), _DAY_CODES.index(end)
             days.update(_DAY_CODES[k % 7] for k in range(i, j + 1 if j >= i else j + 8))
         days.update(_DAY.findall(rule))
-    return days
+    return frozenset(days)
 
 
 # Kinds that may describe one place in two directories ("shop" in one, "producers' shop" in another).

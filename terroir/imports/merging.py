@@ -637,6 +637,16 @@ def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     directory_rows_insert(model, tuple(columns), list(rows))
 
 
+# The entry's fields a chosen value goes to, as its owners' changes name them; and the fields an owner's
+# change never overrides in the sources' eyes.
+_ORIGIN_TARGETS: dict[str, frozenset[str]] = {
+    **{name: frozenset(targets) for name, targets in TARGETS.items()},
+    "categories": frozenset({"products"}), "labels": frozenset({"products"}),
+}  # fmt: skip
+_NEVER_OVERRIDDEN = frozenset({"verified_at", *PRIVACY})
+_NONE: frozenset[str] = frozenset()
+
+
 def _shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
@@ -655,11 +665,14 @@ def _origins_write(
         FieldOrigin.objects.filter(**{f"{field}_id__in": cleared[start : start + 900]}).delete()
     origins = []
     for instance, _members, chosen in written:
-        mine = owned.get(instance.pk, set())
+        pk, mine = instance.pk, owned.get(instance.pk) or set()
         for name, choice in chosen.items():
-            targets = {"products"} if name in ("categories", "labels") else set(TARGETS.get(name, ()))
-            overridden = name not in ("verified_at", *PRIVACY) and bool(targets & mine)
-            origins.append((instance.pk, name, choice.record_id, _shown(choice.value), overridden))
+            # Overridden: a field its owners changed on the platform (a new entry has none: most of them).
+            overridden = (
+                bool(mine) and name not in _NEVER_OVERRIDDEN and not _ORIGIN_TARGETS.get(name, _NONE).isdisjoint(mine)
+            )
+            value = choice.value
+            origins.append((pk, name, choice.record_id, value if type(value) is str else _shown(value), overridden))
     rows_insert(FieldOrigin, (field + "_id", "field", "record_id", "value", "overridden"), origins)
 
 

@@ -346,6 +346,8 @@ STORED_COLUMNS = (*REPORT_COLUMNS, "said")
 def report_lines(record: Record) -> Iterator[tuple[Any, ...]]:
     """The stored report's lines for one record: one per problem, naming the source's column, with the
     original row as JSON, whether the row was kept out, and the problem's message as data."""
+    if not record.problems:
+        return  # most records: their row is not encoded for nothing
     rejected = "yes" if record.rejected else "no"
     row = json.dumps(record.raw, ensure_ascii=False, default=str)
     for problem in record.problems:

@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from terroir.lib import spreadsheet
 from terroir.lib.progress import Progress, ProgressReport
 from terroir.lib.tabular import SourceError, rows_estimate
+from terroir.lib.tasks import collector_relaxed
 
 from .geocode import Precision, geocoder
 from .mapping import Mapping, MappingError, Record, mapping_parse, record_ref
@@ -198,6 +199,9 @@ class _Report:
         return "\ufeff" + self.out.getvalue()
 
 
+# An import makes millions of objects that live until its end: the garbage collector walking them again and
+# again was a sixth of its processor time.
+@collector_relaxed()
 def source_import(
     *,
     path: Path,

@@ -227,3 +227,21 @@ def test_a_bulk_load_gives_new_keys_and_the_map_cells_of_every_level() -> None:
             expected[key] = expected.get(key, 0) + 1
     cells = {(c.level, c.row, c.col, c.kind): c.count for c in MapCell.objects.all()}
     assert cells == expected
+
+
+def test_places_written_as_plain_rows_keep_their_dates_and_times_as_the_orm_writes_them() -> None:
+    """instances_insert adapts dates and aware date-times by the backend's adapter alone: the values read
+    back are those a model save writes, a naive date-time included (made aware by the field)."""
+    at = dt.datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=dt.UTC)
+    naive = dt.datetime(2026, 3, 4, 5, 6, 7)
+    given = dict(name="Halle", kind="market", lat=45.1, lon=3.2, verified_at=dt.date(2026, 2, 1), updated_at=at)
+    plain = [Place(**given, created_at=at), Place(**given, created_at=naive, closed_at=dt.date(2026, 1, 1))]
+    saved = [Place(**given, created_at=at), Place(**given, created_at=naive, closed_at=dt.date(2026, 1, 1))]
+    with pytest.warns(RuntimeWarning):  # the naive one, both ways
+        services.places_bulk_create(places=plain, index=False)
+        for place in saved:
+            place.save()
+    columns = ("verified_at", "closed_at", "created_at", "updated_at")
+    read = [Place.objects.values_list(*columns).get(pk=p.pk) for p in (*plain, *saved)]
+    assert read[:2] == read[2:]
+    assert read[0] == (dt.date(2026, 2, 1), None, at, at)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 
 import pytest
 
-from terroir.lib.tasks import CPU, MEMORY, TIME, Limits, TaskError, TaskLimitExceeded, run_limited, worker_alive
+from terroir.lib.tasks import (
+    CPU,
+    MEMORY,
+    TIME,
+    Limits,
+    TaskError,
+    TaskLimitExceeded,
+    collector_relaxed,
+    run_limited,
+    worker_alive,
+)
 
 ROOMY = Limits(memory_mb=512, cpu_s=30, wall_s=30)
 
@@ -74,3 +85,19 @@ def test_a_dead_process_is_told_apart_from_a_live_one_and_another_host_is_unknow
     assert worker_alive(f"{host}:{os.getpid()}") is True
     assert worker_alive(f"{host}:{2**22 + 12345}") is False
     assert worker_alive("elsewhere.example.org:1") is None
+
+
+def test_bulk_work_sets_the_live_objects_aside_from_the_collector_and_gives_them_back_after() -> None:
+    threshold = gc.get_threshold()
+    with collector_relaxed(young=40_000):
+        assert gc.get_threshold()[0] == max(threshold[0], 40_000)
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with collector_relaxed():  # nested: the outer one's settings hold until it ends
+            pass
+        assert gc.get_threshold()[0] == max(threshold[0], 40_000) and gc.get_freeze_count() == frozen
+        cycle: list[object] = []
+        cycle.append(cycle)
+        del cycle
+        assert gc.collect() >= 1  # cyclic garbage is still found
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
