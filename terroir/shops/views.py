@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.permissions import is_coordinator
+from terroir.directory import numbers
 from terroir.directory.forms import date_input, form_errors_add
 from terroir.directory.models import Place, PlaceKind
 
@@ -114,7 +115,7 @@ def _chart(totals: list[Decimal], months: list[tuple[int, int]]) -> dict[str, An
         h = float(total / top) * height
         label = f"{month:02d}/{year % 100:02d}"
         bars.append({"x": i * (width + gap), "y": height - h, "h": h, "w": width, "label": label,
-                     "value": documents.money(total), "gap": total == 0})  # fmt: skip
+                     "value": numbers.money(total), "gap": total == 0})  # fmt: skip
     return {"bars": bars, "width": len(bars) * (width + gap), "height": height + 20, "base": height}
 
 

@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from terroir.directory import numbers
 from terroir.directory.models import Actor, Place
 
 from . import notify, shares
@@ -90,7 +91,7 @@ def programme_update(
     committed = budget_of(programme).committed
     if budget < committed:
         raise ValidationError({"budget": _("The orders already commit %(committed)s: the budget cannot be less.")
-                               % {"committed": shares.money(committed)}})  # fmt: skip
+                               % {"committed": numbers.money(committed)}})  # fmt: skip
     last = programme.orders.order_by("-ordered_on").values_list("ordered_on", flat=True).first()
     if ends < programme.starts or (last is not None and ends < last):
         raise ValidationError({"ends": _("The programme ends after it starts and after its last order.")})
@@ -191,8 +192,8 @@ def _budget_check(programme: Programme, share: Decimal, *, without: Order | None
         raise ValidationError(_(
             "The programme's budget would be exceeded by %(over)s: this order's partner share is %(share)s and "
             "%(remaining)s is left of %(budget)s."
-        ) % {"over": shares.money(share - figures.remaining), "share": shares.money(share),
-             "remaining": shares.money(figures.remaining), "budget": shares.money(figures.budget)})  # fmt: skip
+        ) % {"over": numbers.money(share - figures.remaining), "share": numbers.money(share),
+             "remaining": numbers.money(figures.remaining), "budget": numbers.money(figures.budget)})  # fmt: skip
 
 
 def _line_fill(line: OrderLine, rule: shares.Rule) -> None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from terroir.accounts.permissions import is_coordinator
+from terroir.directory import numbers
 from terroir.directory.forms import date_input, form_errors_add
 from terroir.directory.models import Actor, Place
 
@@ -60,8 +61,9 @@ def _chart(rows: list[tuple[str, shares.Total]]) -> dict[str, Any]:
         grocery = float(total.grocery_share / top) * width
         y = i * step + 16
         bars.append({"y": y, "label_y": y - 4, "partner": partner, "grocery": grocery, "name": name,
-                     "grocery_x": partner, "title": f"{name} : {shares.money(total.partner)} + "
-                     f"{shares.money(total.grocery_share)}"})  # fmt: skip
+                     "grocery_x": partner, "title": _("%(name)s: %(partner)s + %(grocery)s") % {
+                         "name": name, "partner": numbers.money(total.partner),
+                         "grocery": numbers.money(total.grocery_share)}})  # fmt: skip
     return {"bars": bars, "width": width, "height": max(len(rows) * step, step), "bar": bar}
 
 

@@ -59,9 +59,9 @@ def test_a_depositor_reads_their_statement_and_downloads_it_as_pdf(
     tab.click("button:has-text('Afficher')")
     tab.wait_for_url("**start=2026-03-01**")
     # 6 jars sold (3 − 1 + 4) × 8.50 = 51.00 €; 25 % = 12.75 €; due 38.25 €.
-    assert tab.locator("#gross").inner_text() == "51,00 €"
-    assert tab.locator("#commission").inner_text() == "12,75 €"
-    assert tab.locator("#due").inner_text() == "38,25 €"
+    assert tab.locator("#gross").inner_text() == "51,00\u00a0€"
+    assert tab.locator("#commission").inner_text() == "12,75\u00a0€"
+    assert tab.locator("#due").inner_text() == "38,25\u00a0€"
     assert "Fourme" not in tab.content()  # the associate's products are not on the depositor's statement
     fits(tab)
     shot(tab, f"statement-{size[0]}")
@@ -146,8 +146,8 @@ def test_every_page_of_the_shop_fits_the_screen(
         shot(tab, f"{name}-{size[0]}")
     tab.goto(f"{live_server.url}/shops/{shop}/?start=2026-03-01&end=2026-03-31")
     # Honey 6 × 8.50 = 51.00, Fourme 2 × 6.40 = 12.80, butter 5 × 3.90 = 19.50; commission on the honey only.
-    assert tab.locator("#turnover").inner_text() == "83,30 €"
-    assert tab.locator("#commission").inner_text() == "12,75 €"
+    assert tab.locator("#turnover").inner_text() == "83,30\u00a0€"
+    assert tab.locator("#commission").inner_text() == "12,75\u00a0€"
     assert tab.locator("table.seasonal td.gap").count() > 0
     assert tab.locator("table.seasonal tbody tr:last-child td").last.inner_text() == "83,30"
     assert tab.locator("svg.bars rect").nth(11).bounding_box()["height"] > 50

@@ -136,7 +136,7 @@ def test_the_manager_uploads_a_till_export_and_the_statement_page_shows_the_figu
     page = client.get(reverse("shops:statement", args=[world["shop"].pk, le_local.depositor.pk]) + "?month=2026-03")
     body = page.content.decode()
     # 17.00 € by hand + 25.50 € from the till = 42.50 €; 25 % = 10.63 € (10.625 half up); due 31.87 €.
-    assert "42,50 €" in body and "10,63 €" in body and "31,87 €" in body
+    assert "42,50\u00a0€" in body and "10,63\u00a0€" in body and "31,87\u00a0€" in body
 
 
 def test_a_till_export_with_a_wrong_line_is_refused_with_its_line(le_local: Any, world: Any, tmp_path: Path) -> None:
@@ -221,3 +221,17 @@ def test_a_rota_waiting_for_the_worker_says_so_and_reloads_itself(le_local: Any,
                                {"first_day": "2026-03-09", "weeks": "1"})  # fmt: skip
     page = client.get(response["Location"]).content.decode()
     assert "en attente du serveur de tâches" in page and 'http-equiv="refresh"' in page
+
+
+def test_amounts_over_a_thousand_euros_are_grouped_and_keep_the_euro_sign_on_their_line(le_local: Any) -> None:
+    shop = le_local.shop
+    services.sale_record(shop=shop, product=le_local.honey, sold_on=dt.date(2026, 3, 3), quantity=D("150"))
+    client = Client()
+    client.force_login(le_local.florent)
+    url = reverse("shops:statement", args=[shop.pk, le_local.depositor.pk]) + "?month=2026-03"
+    # 150 jars × 8.50 = 1,275.00; 25 % = 318.75; 956.25 due.
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'id="gross">1\u00a0275,00\u00a0€<' in french and 'id="due">956,25\u00a0€<' in french
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert 'id="gross">€1,275.00<' in english and 'id="due">€956.25<' in english

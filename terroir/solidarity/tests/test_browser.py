@@ -63,8 +63,8 @@ def test_a_grocery_orders_and_the_producer_delivers_less_than_ordered(
     tab.click("button:has-text('Envoyer la commande')")
     tab.wait_for_url("**/solidarity/orders/*/")
     # Fourme 4 × 6.40 = 25.60, half capped at 2.00 → 8.00; butter 2 × 3.90 = 7.80, half 3.90.
-    assert tab.locator("#amount").inner_text() == "33,40 €"
-    assert tab.locator("#partner").inner_text() == "11,90 €"
+    assert tab.locator("#amount").inner_text() == "33,40\u00a0€"
+    assert tab.locator("#partner").inner_text() == "11,90\u00a0€"
     assert tab.locator("#status").inner_text() == "en attente du producteur"
     fits(tab)
     tab.context.close()
@@ -84,9 +84,9 @@ def test_a_grocery_orders_and_the_producer_delivers_less_than_ordered(
     farm.click("button:has-text('Marquer livrée')")
     farm.wait_for_function("() => document.getElementById('status')?.textContent === 'livrée'")
     # 3 fourmes delivered: 19.20 and 6.00; with the butter 27.00 and 9.90.
-    assert farm.locator("#amount").inner_text() == "27,00 €"
-    assert farm.locator("#partner").inner_text() == "9,90 €"
-    assert farm.locator("#grocery-share").inner_text() == "17,10 €"
+    assert farm.locator("#amount").inner_text() == "27,00\u00a0€"
+    assert farm.locator("#partner").inner_text() == "9,90\u00a0€"
+    assert farm.locator("#grocery-share").inner_text() == "17,10\u00a0€"
     fits(farm)
     shot(farm, f"order-delivered-{size[0]}")
     farm.context.close()
@@ -123,14 +123,14 @@ def test_the_funder_reads_the_programmes_totals_and_downloads_them(
     tab.wait_for_url("**start=2026-03-01**")
     # Delivered: 10 fourmes (64.00, partner 20.00), 2 kg of honey (24.00, half capped 2.00 → 4.00), 6 butters
     # (23.40, 11.70): partner 35.70; waiting: 1 kg of honey, 2.00. Remaining 100 − 35.70 − 2.00 = 62.30.
-    assert tab.locator("#spent").inner_text() == "35,70 €"
-    assert tab.locator("#open").inner_text() == "2,00 €"
-    assert tab.locator("#remaining").inner_text() == "62,30 €"
+    assert tab.locator("#spent").inner_text() == "35,70\u00a0€"
+    assert tab.locator("#open").inner_text() == "2,00\u00a0€"
+    assert tab.locator("#remaining").inner_text() == "62,30\u00a0€"
     groceries = tab.locator("#per-grocery tbody tr").first.inner_text()
-    assert "Le Panier solidaire" in groceries and "111,40 €" in groceries and "35,70 €" in groceries
+    assert "Le Panier solidaire" in groceries and "111,40\u00a0€" in groceries and "35,70\u00a0€" in groceries
     producers = tab.locator("#per-producer tbody tr").all_inner_texts()
-    assert "GAEC des Monts du Forez" in producers[0] and "87,40 €" in producers[0]
-    assert "Rucher de la Durolle" in producers[1] and "24,00 €" in producers[1]
+    assert "GAEC des Monts du Forez" in producers[0] and "87,40\u00a0€" in producers[0]
+    assert "Rucher de la Durolle" in producers[1] and "24,00\u00a0€" in producers[1]
     assert tab.locator("#chart-producers rect.series-1").count() == 3  # the legend's and one per producer
     fits(tab)
     shot(tab, f"programme-{size[0]}")

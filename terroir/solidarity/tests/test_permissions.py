@@ -119,7 +119,7 @@ def test_the_funders_figures_add_the_delivered_orders(panier: Any, territory: An
     client.force_login(panier.lucie)
     urls = pages(panier, territory, order)
     page = client.get(urls["programme"]).content.decode()
-    assert 'id="remaining">94,00 €' in page  # 3 fourmes: 2.00 each of 100.00
+    assert 'id="remaining">94,00\u00a0€' in page  # 3 fourmes: 2.00 each of 100.00
     assert "Le Panier solidaire" in page and "GAEC des Monts du Forez" in page
     csv = client.get(urls["programme_csv"]).content.decode("utf-8-sig")
     assert "Le Panier solidaire;1;0;0;3;19.20;6.00;13.20" in csv
@@ -150,7 +150,7 @@ def test_an_order_past_the_budget_comes_back_with_the_message(panier: Any, terri
     response = client.post(url, {f"q{panier.fourme.pk}": "51"})  # 102.00 of 100.00
     assert response.status_code == 400
     page = response.content.decode()
-    assert "dépassé de 2,00 €" in page and 'value="51"' in page
+    assert "dépassé de 2,00\u00a0€" in page and 'value="51"' in page
     assert not Order.objects.exists()
 
 
@@ -231,3 +231,20 @@ def test_a_quantity_that_is_no_quantity_comes_back_refused(panier: Any, territor
     client.force_login(panier.nadia)
     response = client.post(url, {f"q{panier.fourme.pk}": typed})
     assert response.status_code == 400 and not Order.objects.exists()
+
+
+def test_amounts_over_a_thousand_euros_are_grouped_and_keep_the_euro_sign_on_their_line(
+    panier: Any, territory: Any, order: Order
+) -> None:
+    Programme.objects.filter(pk=panier.programme.pk).update(budget=D("1500"))
+    client = Client()
+    client.force_login(panier.lucie)
+    url = pages(panier, territory, order)["programme"]
+    french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    # 1,500.00 of budget less 3 fourmes at 2.00 of partner's share: 1,494.00 left.
+    assert 'id="budget">1\u00a0500,00\u00a0€<' in french and 'id="remaining">1\u00a0494,00\u00a0€<' in french
+    assert "Épiceries\u00a0:" in french
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert 'id="budget">€1,500.00<' in english and 'id="remaining">€1,494.00<' in english
+    assert "Groceries: " in english
