@@ -406,6 +406,32 @@ def communes_for_live_server() -> None:
         communes_load(departments=TEST_DEPARTMENTS)
 
 
+@contextmanager
+def _screenshots_only_when_asked() -> Iterator[None]:
+    """Screenshots written to a file are for a person to look at; a run of the suite looks at none. 56
+    calls in the browser tests wrote one at every run (most of them full-page: 0.1–0.2 s of the
+    browser's processor time each). They are taken when TERROIR_SCREENSHOTS is set (any value: a call
+    that names its file writes it there, `screenshot()` into that folder) and skipped otherwise. A
+    screenshot asked for its bytes (no `path`) is always taken: a test reads it."""
+    if os.environ.get("TERROIR_SCREENSHOTS"):
+        yield
+        return
+    from playwright.sync_api import Locator, Page
+
+    def only_when_asked(original: Callable[..., bytes]) -> Callable[..., bytes]:
+        def screenshot(self: Any, *args: Any, **kwargs: Any) -> bytes:
+            if kwargs.get("path") is not None and not args:
+                return b""
+            return original(self, *args, **kwargs)
+
+        return screenshot
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Page, "screenshot", only_when_asked(Page.screenshot))
+        patch.setattr(Locator, "screenshot", only_when_asked(Locator.screenshot))
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One Chromium per test process, for every browser test: each test opens its own context (its
@@ -417,7 +443,7 @@ def browser() -> Iterator[Any]:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with sync_playwright() as playwright, _screenshots_only_when_asked():
         instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
