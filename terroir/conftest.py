@@ -339,6 +339,21 @@ def _tasks_run_at_once(settings: Any) -> None:
 REFERENCE_MODELS = ("Commune", "CommuneName", "Category", "Label")
 
 
+def _emptied_by_delete(connection: Any, tables: list[str]) -> list[str]:
+    """PostgreSQL's flush is one TRUNCATE of the 117 tables, which gives each table and index a new file
+    whether it holds rows or not: 0.26–0.35 s after every transactional test (load 14), the ~200 of them
+    with a live server or a worker. A transactional test fills a few tables: one query finds which hold
+    rows (12–30 ms), and those are emptied by DELETE in the flush's transaction, in any order, since
+    Django's foreign keys are checked at commit (DEFERRABLE INITIALLY DEFERRED). The sequences go on as
+    TRUNCATE without RESTART IDENTITY leaves them (a test that asks for reset sequences keeps TRUNCATE)."""
+    quoted = {table: connection.ops.quote_name(table) for table in tables}
+    probe = " UNION ALL ".join(f"SELECT %s WHERE EXISTS (SELECT 1 FROM {quoted[table]})" for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(probe, tables)
+        holding = [row[0] for row in cursor.fetchall()]
+    return [f"DELETE FROM {quoted[table]}" for table in holding]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_keeps_reference_data() -> Iterator[None]:
     """After each transactional test Django empties every table ("flush"). Reloading the communes after
@@ -353,6 +368,8 @@ def _flush_keeps_reference_data() -> Iterator[None]:
     def sql_flush(style: Any, connection: Any, reset_sequences: bool = True, allow_cascade: bool = False) -> list[str]:
         tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
         kept = [table for table in tables if table not in reference]
+        if connection.vendor == "postgresql" and not reset_sequences and not allow_cascade:
+            return _emptied_by_delete(connection, kept)
         return connection.ops.sql_flush(style, kept, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
 
     with pytest.MonkeyPatch.context() as patch:
@@ -406,6 +423,32 @@ def communes_for_live_server() -> None:
         communes_load(departments=TEST_DEPARTMENTS)
 
 
+@contextmanager
+def _screenshots_only_when_asked() -> Iterator[None]:
+    """Screenshots written to a file are for a person to look at; a run of the suite looks at none. 56
+    calls in the browser tests wrote one at every run (most of them full-page: 0.1–0.2 s of the
+    browser's processor time each). They are taken when TERROIR_SCREENSHOTS is set (any value: a call
+    that names its file writes it there, `screenshot()` into that folder) and skipped otherwise. A
+    screenshot asked for its bytes (no `path`) is always taken: a test reads it."""
+    if os.environ.get("TERROIR_SCREENSHOTS"):
+        yield
+        return
+    from playwright.sync_api import Locator, Page
+
+    def only_when_asked(original: Callable[..., bytes]) -> Callable[..., bytes]:
+        def screenshot(self: Any, *args: Any, **kwargs: Any) -> bytes:
+            if kwargs.get("path") is not None and not args:
+                return b""
+            return original(self, *args, **kwargs)
+
+        return screenshot
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Page, "screenshot", only_when_asked(Page.screenshot))
+        patch.setattr(Locator, "screenshot", only_when_asked(Locator.screenshot))
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One Chromium per test process, for every browser test: each test opens its own context (its
@@ -417,7 +460,7 @@ def browser() -> Iterator[Any]:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with sync_playwright() as playwright, _screenshots_only_when_asked():
         instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
