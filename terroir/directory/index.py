@@ -239,22 +239,25 @@ def places_reindex(
     it False.
     `progress` is told every 100,000 places (a national load's indexing takes minutes)."""
     derived = (SearchTerm, PlaceFacet, ProducerPlace)
+    # The old rows are deleted once the plain indexes are gone: a delete updates every index of the
+    # table, and on SQLite a whole-table DELETE visits each row when foreign keys are enforced (no
+    # truncation). 100,000 places (5.6 M rows), SQLite: 30.9 → 6.1 s of processor for the deletes.
     if place_ids is None:
-        for model in derived:
-            model.objects.all().delete()
         keys = _constraints_checked_once(*derived) if bulk else nullcontext()
         with keys, _plain_indexes_dropped(SearchTerm, PlaceFacet):
+            for model in derived:
+                model.objects.all().delete()
             return _places_index(list(Place.objects.order_by("id").values_list("id", flat=True)), progress)
     ids = sorted(set(place_ids))
-    for chunk in _chunks(ids):
-        for model in derived:
-            model.objects.filter(place_id__in=chunk).delete()
     # Half the places or more at once (a large import): their words and facets written without the plain
     # indexes, built again from all rows after, cost less than keeping them up to date row by row (89,074
     # places of an import, same run: 16.3 → 15.0 s of processor). Only on SQLite, where readers go on with the
     # indexes of their snapshot; on PostgreSQL a dropped index locks its table for every reader.
     many = connection.vendor == "sqlite" and len(ids) >= REINDEX_MANY and 2 * len(ids) >= Place.objects.count()
     with _plain_indexes_dropped(SearchTerm, PlaceFacet) if many else nullcontext():
+        for chunk in _chunks(ids):
+            for model in derived:
+                model.objects.filter(place_id__in=chunk).delete()
         return _places_index(ids, progress)
 
 
