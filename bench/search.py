@@ -3,8 +3,9 @@ against an in-memory KD-tree floor, then HTTP throughput through gunicorn on 127
 
     .venv/bin/python bench/search.py                      # 200,000 places, SQLite then PostgreSQL
     .venv/bin/python bench/search.py --db sqlite --places 20000 --queries 50
+    .venv/bin/python bench/search.py --db sqlite --places 100000 --reindex   # the indexing step alone, again
 
-The last line starts with "SUMMARY search:".
+The last line starts with "SUMMARY search:" (with --reindex, "SUMMARY search_reindex:").
 """
 
 from __future__ import annotations
@@ -105,6 +106,46 @@ def build(places: int, producers: int) -> tuple[float, float]:
     search_tables_maintain()
     say("search tables maintained")
     return time.perf_counter() - start, time.process_time() - start_cpu
+
+
+def reindex() -> dict[str, float]:
+    """The bulk indexing of a built directory again (words, facets, shown producers, then map cells), in
+    processor seconds of this process, against a floor measured in the same run: the same number of rows
+    written by one prepared INSERT into a table without any index (the least a database can do with
+    them; on PostgreSQL the server's work is in neither processor figure, only in the wall ones)."""
+    from django.db import connection, transaction
+
+    from terroir.directory.index import map_cells_rebuild, places_reindex, search_tables_maintain
+    from terroir.directory.models import PlaceFacet, ProducerPlace, SearchTerm
+
+    start, start_cpu = time.perf_counter(), time.process_time()
+    with transaction.atomic():
+        places = places_reindex(bulk=True)
+        map_cells_rebuild()
+    search_tables_maintain()
+    wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    rows = SearchTerm.objects.count() + PlaceFacet.objects.count() + ProducerPlace.objects.count()
+    sample = [(f"w{i % 5000}", i // 36 + 1, "farm", 500 + i % 300, 45.0 + i % 1000 / 1000, 3.0) for i in range(rows)]
+    floor_start, floor_cpu_start = time.perf_counter(), time.process_time()
+    with transaction.atomic(), connection.cursor() as cursor:
+        columns = "term TEXT, place INTEGER, kind TEXT, band INTEGER, lat REAL, lon REAL"
+        cursor.execute(f"CREATE TEMPORARY TABLE bench_floor ({columns})")
+        if connection.vendor == "postgresql":  # as `rows_insert` writes there
+            with cursor.cursor.copy("COPY bench_floor FROM STDIN") as copy:
+                for row in sample:
+                    copy.write_row(row)
+        else:
+            cursor.executemany("INSERT INTO bench_floor VALUES (%s, %s, %s, %s, %s, %s)", sample)
+        cursor.execute("DROP TABLE bench_floor")
+    floor_wall, floor_cpu = time.perf_counter() - floor_start, time.process_time() - floor_cpu_start
+    return {
+        "places": places,
+        "rows": rows,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "floor_wall_s": floor_wall,
+        "floor_cpu_s": floor_cpu,
+    }
 
 
 def kd_floor(points: list[tuple[float, float]], queries: list[tuple[float, float]]) -> dict[str, float]:
@@ -359,6 +400,8 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
         database_url = os.environ["DATABASE_URL"]
     setup_django(database_url)
     build_seconds, build_cpu = build(args.places, args.producers)
+    if args.reindex:
+        return {"db": db, "reindex": reindex()}
     print(f"[{db}] timing {args.queries} queries per type…", flush=True)
     load_before = os.getloadavg()[0]
     figures, points, sample = query_mix(args.queries)
@@ -382,6 +425,13 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def report(result: dict[str, Any]) -> str:
+    if "reindex" in result:
+        r = result["reindex"]
+        return (
+            f"{result['db']}: places={r['places']} rows={r['rows']} cpu={r['cpu_s']:.1f}s wall={r['wall_s']:.1f}s "
+            f"floor_cpu={r['floor_cpu_s']:.1f}s ratio={r['cpu_s'] / r['floor_cpu_s']:.1f} "
+            f"per_million_rows_cpu={r['cpu_s'] / r['rows'] * 1e6:.1f}s"
+        )
     floor = result["floor"]["p50"]
     load = result.get("load", (math.nan, math.nan))
     print(
@@ -427,6 +477,7 @@ def database_child(script: str, name: str, db: str, options: list[str]) -> dict[
 def child(db: str, args: argparse.Namespace) -> dict[str, Any]:
     options = ["--places", str(args.places), "--producers", str(args.producers), "--queries", str(args.queries)]
     options += ["--http-seconds", str(args.http_seconds), "--clients", str(args.clients)]
+    options += ["--reindex"] if args.reindex else []
     return database_child(__file__, "search", db, options)
 
 
@@ -438,6 +489,9 @@ def main() -> None:
     parser.add_argument("--http-seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument(
+        "--reindex", action="store_true", help="on a database already built: time the bulk indexing alone, again"
+    )
     parser.add_argument("--json-out", help=argparse.SUPPRESS)  # set when a child process runs one database
     args = parser.parse_args()
     if args.json_out:
@@ -446,8 +500,8 @@ def main() -> None:
     databases = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     results = [child(db, args) for db in databases]
     lines = [report(r) for r in results]
-    (OUT / "search.json").write_text(json.dumps(results, indent=2))
-    print("\nSUMMARY search: " + " | ".join(lines))
+    (OUT / ("search-reindex.json" if args.reindex else "search.json")).write_text(json.dumps(results, indent=2))
+    print(f"\nSUMMARY {'search_reindex' if args.reindex else 'search'}: " + " | ".join(lines))
 
 
 if __name__ == "__main__":

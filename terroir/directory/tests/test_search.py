@@ -394,3 +394,33 @@ def test_indexing_most_places_at_once_writes_the_rows_a_full_rebuild_writes_and_
     index.places_reindex(place_ids=ids[1:])
     assert rows() == built
     assert indexes() == names and "searchterm_term_kind" in names
+
+
+@pytest.mark.django_db
+def test_a_bulk_rebuild_writes_the_rows_that_indexing_each_place_alone_writes(territory) -> None:
+    """The bulk loaders' rebuild (rows written without instances, indexes dropped and built again, keys
+    checked once on PostgreSQL) and the one-place indexing of the services give the same search rows."""
+
+    def rows() -> tuple[list[tuple[object, ...]], ...]:
+        return (
+            sorted(SearchTerm.objects.values_list("term", "place_id", "kind", "band", "lat", "lon")),
+            sorted(PlaceFacet.objects.values_list("facet", "place_id", "kind", "band", "lat", "lon")),
+            sorted(ProducerPlace.objects.values_list("actor_id", "place_id")),
+        )
+
+    def constraints() -> set[str]:
+        with connection.cursor() as cursor:
+            return {
+                name
+                for model in (SearchTerm, PlaceFacet, ProducerPlace)
+                for name in connection.introspection.get_constraints(cursor, model._meta.db_table)
+            }
+
+    names = constraints()
+    for place_id in Place.objects.order_by("-id").values_list("id", flat=True):
+        index.places_reindex(place_ids=[place_id])
+    one_by_one = rows()
+    assert one_by_one[0] and one_by_one[1] and one_by_one[2]
+    index.places_reindex(bulk=True)
+    assert rows() == one_by_one
+    assert constraints() == names
