@@ -497,6 +497,24 @@ def offline_tab(browser: Any, live_server: Any, context: Any = None) -> Any:
     return tab
 
 
+def signed_in(tab: Any, user: Any, live_server: Any) -> Any:
+    """The tab's context carries `user`'s session (logged in by the test client, no login page)."""
+    from django.test import Client  # like every Django import of this module: once Django is set up
+
+    client = Client()
+    client.force_login(user)
+    tab.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return tab
+
+
+def french_tab(browser: Any, live_server: Any, user: Any, size: tuple[int, int]) -> Any:
+    """A new French tab of `size` (width, height) in a context of its own, signed in as `user` (None: a
+    visitor)."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": size[0], "height": size[1]})
+    tab = offline_tab(browser, live_server, context)
+    return tab if user is None else signed_in(tab, user, live_server)
+
+
 def wider_than_the_screen(tab: Any) -> int:
     """By how many pixels the open page is wider than the screen (0 or less: nothing runs off it, no
     sideways scrolling). The one check of the browser tests' "no page wider than the screen"; measured

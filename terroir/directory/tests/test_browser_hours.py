@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, wider_than_the_screen
+from terroir.conftest import offline_tab, signed_in, wider_than_the_screen
 from terroir.lib import hours
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,15 +35,6 @@ ADVANCED_EXPRESSIONS = [
     'Fr unknown "horaire non précisé"',
     "Fr 22:00-02:00",
 ]
-
-
-def signed_in(tab: Any, user: Any, live_server: Any) -> Any:
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    tab.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    return tab
 
 
 def no_overflow(tab: Any, width: int) -> None:

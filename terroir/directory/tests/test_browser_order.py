@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, past_the_edge, wider_than_the_screen
+from terroir.conftest import offline_tab, past_the_edge, signed_in, wider_than_the_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,15 +17,6 @@ SHOTS = Path(os.environ.get("TERROIR_SCREENSHOTS", "/tmp/shots-dfc"))
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 # A long address, as hub pages have: it must not push the page wider than a phone.
 ORDER_URL = "https://openfoodfrance.org/rucher-de-la-durolle-miel-de-montagne-et-pain-d-epices/shop#/list"
-
-
-def signed_in(tab: Any, user: Any, live_server: Any) -> Any:
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    tab.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    return tab
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from terroir.accounts.models import Membership
-from terroir.conftest import offline_tab, past_the_edge, person, wider_than_the_screen
+from terroir.conftest import french_tab, past_the_edge, person, wider_than_the_screen
 from terroir.groups import services
-from terroir.needs.tests.test_browser import signed_in
 from terroir.site.tests.test_browser_axe import violations
 
 from .conftest import BEFORE, amap_build, season_build
@@ -22,12 +21,6 @@ from .conftest import BEFORE, amap_build, season_build
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SIZES = [(1366, 900), (390, 844)]
 SHOTS = Path("/tmp/shots-g")
-
-
-def tab_for(browser: Any, live_server: Any, user: Any, size: tuple[int, int]) -> Any:
-    context = browser.new_context(locale="fr-FR", viewport={"width": size[0], "height": size[1]})
-    tab = offline_tab(browser, live_server, context)
-    return signed_in(tab, user, live_server) if user is not None else tab
 
 
 def shot(tab: Any, name: str) -> None:
@@ -51,7 +44,7 @@ def spring(territory: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 def test_a_member_subscribes_to_a_contract_from_the_group_page_to_the_confirmation(
     browser: Any, live_server: Any, spring: Any, size: tuple[int, int]
 ) -> None:
-    tab = tab_for(browser, live_server, spring.chloe.user, size)
+    tab = french_tab(browser, live_server, spring.chloe.user, size)
     tab.goto(f"{live_server.url}/groups/{spring.amap.group.pk}/")
     assert tab.locator("#membership").inner_text() == "Vous êtes membre"
     fits(tab)
@@ -92,7 +85,7 @@ def test_the_producer_reads_their_quantities_per_date(
                                  today=BEFORE)  # fmt: skip
     martin = person("martin@jardins-limagne.example.org")
     Membership.objects.create(user=martin, actor=territory.market_gardener, how="coordinator")
-    tab = tab_for(browser, live_server, martin, size)
+    tab = french_tab(browser, live_server, martin, size)
     tab.goto(f"{live_server.url}/groups/")
     tab.click("text=Quantités à apporter (EARL Les Jardins de Limagne)")
     tab.wait_for_url("**/quantities/")
@@ -130,14 +123,14 @@ def test_every_page_of_the_groups_fits_the_screen(
         "subscriptions": f"/groups/contracts/{contract.pk}/subscriptions/",
         "distribution": f"/groups/distributions/{distribution.pk}/", "new": "/groups/new/",
     }  # fmt: skip
-    tab = tab_for(browser, live_server, spring.amap.agnes, size)
+    tab = french_tab(browser, live_server, spring.amap.agnes, size)
     for name, path in organiser_pages.items():
         tab.goto(f"{live_server.url}{path}")
         assert tab.locator("h1").count() == 1, name
         fits(tab)
         shot(tab, f"{name}-{size[0]}")
     tab.context.close()
-    tab = tab_for(browser, live_server, spring.bernard.user, size)
+    tab = french_tab(browser, live_server, spring.bernard.user, size)
     member_pages = {"mine": "/groups/mine/", "own-subscription": f"/groups/subscriptions/{subscription.pk}/"}
     for name, path in member_pages.items():
         tab.goto(f"{live_server.url}{path}")
@@ -153,7 +146,7 @@ def test_the_organiser_records_a_members_absence_from_the_distribution_page(
     services.subscription_create(contract=spring.contract, by=spring.bernard.user, option=spring.grand, quantity=1,
                                  today=BEFORE)  # fmt: skip
     distribution = spring.amap.group.distributions.get(date=dt.date(2026, 4, 2))
-    tab = tab_for(browser, live_server, spring.amap.agnes, size)
+    tab = french_tab(browser, live_server, spring.amap.agnes, size)
     tab.goto(f"{live_server.url}/groups/distributions/{distribution.pk}/")
     tab.select_option("#absence-form select[name=member]", label="bernard")
     tab.select_option("#absence-form select[name=transfer_to]", label="chloe")

@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, past_the_edge, wider_than_the_screen
+from terroir.conftest import french_tab, past_the_edge, wider_than_the_screen
 from terroir.groups import orders
 from terroir.groups.models import OrderLine
-from terroir.needs.tests.test_browser import signed_in
 from terroir.site.tests.test_browser_axe import violations
 
 from .world_orders import world_build
@@ -21,11 +20,6 @@ from .world_orders import world_build
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SIZES = [(1366, 900), (390, 844)]
 SHOTS = Path("/tmp/shots-go")
-
-
-def tab_for(browser: Any, live_server: Any, user: Any, size: tuple[int, int]) -> Any:
-    context = browser.new_context(locale="fr-FR", viewport={"width": size[0], "height": size[1]})
-    return signed_in(offline_tab(browser, live_server, context), user, live_server)
 
 
 def shot(tab: Any, name: str) -> None:
@@ -48,7 +42,7 @@ def test_a_member_places_a_one_off_order_before_the_closing_time(
     orders.order_place(order_round=world.round, member=world.paul, by=world.paul.user,
                        quantities={world.fourme.pk: D(16)})  # fmt: skip
     url = f"{live_server.url}/groups/distributions/{world.distribution.pk}/order/"
-    tab = tab_for(browser, live_server, world.jeanne.user, size)
+    tab = french_tab(browser, live_server, world.jeanne.user, size)
     # From the group's calendar: each coming distribution links to its one-off order when there is one.
     tab.goto(f"{live_server.url}/groups/{world.group.pk}/")
     fits(tab)
@@ -90,7 +84,7 @@ def test_the_organiser_and_a_producer_read_the_orders_and_the_pages_fit(
     orders.order_place(order_round=world.round, member=world.paul, by=world.paul.user,
                        quantities={world.fourme.pk: D("1.5")})  # fmt: skip
     base = f"{live_server.url}/groups/distributions/{world.distribution.pk}"
-    agnes = tab_for(browser, live_server, world.amap.agnes, size)
+    agnes = french_tab(browser, live_server, world.amap.agnes, size)
     agnes.goto(f"{base}/order/")
     assert agnes.locator("#round-form").is_visible() and agnes.locator("#product-form").is_visible()
     fits(agnes)
@@ -101,7 +95,7 @@ def test_the_organiser_and_a_producer_read_the_orders_and_the_pages_fit(
     fits(agnes)
     shot(agnes, f"order-summary-{size[0]}")
     agnes.context.close()
-    claire = tab_for(browser, live_server, people.claire, size)
+    claire = french_tab(browser, live_server, people.claire, size)
     claire.goto(f"{base}/order/summary/")
     text = claire.locator("main").inner_text()
     assert "Fourme d'Ambert" in text and "Miel" not in text

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from terroir.conftest import french_tab
 from terroir.groups import orders, volunteers
 
-from .test_orders_browser import SIZES, fits, shot, tab_for
+from .test_orders_browser import SIZES, fits, shot
 from .test_sheet import winter_baskets
 from .world_orders import world_build
 
@@ -29,7 +30,7 @@ def test_the_organiser_prints_the_distribution_sheet_and_downloads_it_as_pdf(
                        quantities={world.fourme.pk: D(2), world.honey.pk: D(1)})  # fmt: skip
     [setting_up, *_rest] = volunteers.volunteer_tasks_usual(distribution=world.distribution, by=world.amap.agnes)
     volunteers.volunteer_sign_up(task=setting_up, member=world.paul, by=world.paul.user)
-    tab = tab_for(browser, live_server, world.amap.agnes, size)
+    tab = french_tab(browser, live_server, world.amap.agnes, size)
     tab.goto(f"{live_server.url}/groups/distributions/{world.distribution.pk}/order/")
     tab.click("nav.distribution-tabs >> text=Feuille de distribution")
     tab.wait_for_url("**/sheet/")

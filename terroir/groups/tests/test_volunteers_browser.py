@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from .test_orders_browser import SIZES, fits, shot, tab_for
+from terroir.conftest import french_tab
+
+from .test_orders_browser import SIZES, fits, shot
 from .world_orders import world_build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,13 +22,13 @@ def test_a_member_volunteers_and_the_organiser_sees_what_is_still_lacking(
 ) -> None:
     world = world_build(territory, people)
     page = f"{live_server.url}/groups/distributions/{world.distribution.pk}/volunteers/"
-    agnes = tab_for(browser, live_server, world.amap.agnes, size)
+    agnes = french_tab(browser, live_server, world.amap.agnes, size)
     agnes.goto(page)
     agnes.click("button[name=usual]")
     agnes.wait_for_selector("li.volunteer-task >> nth=2")
     fits(agnes)
     shot(agnes, f"volunteers-organiser-{size[0]}")
-    jeanne = tab_for(browser, live_server, world.jeanne.user, size)
+    jeanne = french_tab(browser, live_server, world.jeanne.user, size)
     jeanne.goto(page)
     jeanne.locator("li.volunteer-task", has_text="Distribution").locator("button").click()
     jeanne.wait_for_selector(".message")

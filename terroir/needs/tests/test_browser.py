@@ -7,18 +7,9 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab
+from terroir.conftest import offline_tab, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def signed_in(tab: Any, user: Any, live_server: Any) -> Any:
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    tab.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    return tab
 
 
 def test_a_buyer_publishes_a_need_a_producer_offers_and_is_shortlisted(

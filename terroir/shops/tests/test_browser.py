@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, past_the_edge, wider_than_the_screen
-from terroir.needs.tests.test_browser import signed_in
+from terroir.conftest import french_tab, past_the_edge, wider_than_the_screen
 from terroir.shops import services
 
 from .conftest import le_local_build
@@ -20,11 +19,6 @@ from .conftest import le_local_build
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SIZES = [(1366, 900), (390, 844)]
 SHOTS = Path("/tmp/shots-shops")
-
-
-def tab_for(browser: Any, live_server: Any, user: Any, size: tuple[int, int]) -> Any:
-    context = browser.new_context(locale="fr-FR", viewport={"width": size[0], "height": size[1]})
-    return signed_in(offline_tab(browser, live_server, context), user, live_server)
 
 
 def shot(tab: Any, name: str) -> None:
@@ -50,7 +44,7 @@ def test_a_depositor_reads_their_statement_and_downloads_it_as_pdf(
 ) -> None:
     le_local = le_local_build(territory, people)
     a_month_of_sales(le_local)
-    tab = tab_for(browser, live_server, people.hugo, size)
+    tab = french_tab(browser, live_server, people.hugo, size)
     tab.goto(f"{live_server.url}/shops/")
     tab.click("text=Rucher de la Durolle")
     tab.wait_for_url("**/statements/**")
@@ -88,7 +82,7 @@ def test_the_manager_computes_the_rota_and_an_associate_offers_a_shift(
 ) -> None:
     le_local = le_local_build(territory, people)
     rota_ready(le_local, people)
-    manager = tab_for(browser, live_server, le_local.florent, size)
+    manager = french_tab(browser, live_server, le_local.florent, size)
     manager.goto(f"{live_server.url}/shops/{le_local.shop.pk}/rota/")
     fits(manager)
     shot(manager, f"rota-settings-{size[0]}")
@@ -100,7 +94,7 @@ def test_the_manager_computes_the_rota_and_an_associate_offers_a_shift(
     assert manager.locator("table.rota-table tbody tr").count() == 4
     manager.context.close()
 
-    claire = tab_for(browser, live_server, people.claire, size)
+    claire = french_tab(browser, live_server, people.claire, size)
     claire.goto(f"{live_server.url}/shops/{le_local.shop.pk}/rota/")
     claire.click("ul >> a:has-text('au')")
     claire.wait_for_url("**/rota/*/")
@@ -135,7 +129,7 @@ def test_every_page_of_the_shop_fits_the_screen(
     le_local = le_local_build(territory, people)
     a_month_of_sales(le_local)
     shop = le_local.shop.pk
-    tab = tab_for(browser, live_server, le_local.florent, size)
+    tab = french_tab(browser, live_server, le_local.florent, size)
     for name, path in [
         ("list", "/shops/"), ("figures", f"/shops/{shop}/?start=2026-03-01&end=2026-03-31"),
         ("catalogue", f"/shops/{shop}/catalogue/"), ("sales", f"/shops/{shop}/sales/"),
@@ -152,7 +146,7 @@ def test_every_page_of_the_shop_fits_the_screen(
     assert tab.locator("table.seasonal tbody tr:last-child td").last.inner_text() == "83,30"
     assert tab.locator("svg.bars rect").nth(11).bounding_box()["height"] > 50
     tab.context.close()
-    coordinator = tab_for(browser, live_server, people.camille, size)
+    coordinator = french_tab(browser, live_server, people.camille, size)
     coordinator.goto(f"{live_server.url}/shops/")
     assert coordinator.locator("select[name=place]").is_visible()
     fits(coordinator)
@@ -165,7 +159,7 @@ def test_the_rota_prints_as_its_table_without_the_sites_header_nor_the_swap_form
 ) -> None:
     le_local = le_local_build(territory, people)
     rota_ready(le_local, people)
-    manager = tab_for(browser, live_server, le_local.florent, SIZES[0])
+    manager = french_tab(browser, live_server, le_local.florent, SIZES[0])
     manager.goto(f"{live_server.url}/shops/{le_local.shop.pk}/rota/")
     manager.fill("input[name=first_day]", "2026-03-02")
     manager.fill("input[name=weeks]", "2")
@@ -174,7 +168,7 @@ def test_the_rota_prints_as_its_table_without_the_sites_header_nor_the_swap_form
     manager.wait_for_function("() => document.getElementById('rota-status')?.dataset.status === 'optimal'")
     rota_url = manager.url
     manager.context.close()
-    claire = tab_for(browser, live_server, people.claire, SIZES[0])
+    claire = french_tab(browser, live_server, people.claire, SIZES[0])
     claire.goto(rota_url)
     claire.wait_for_function("() => document.getElementById('rota-status')?.dataset.status === 'optimal'")
     assert claire.locator("form.swap").first.is_visible()

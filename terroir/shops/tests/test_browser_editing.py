@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
+from terroir.conftest import french_tab
 from terroir.shops import services
 from terroir.shops.models import OpeningSlot, Seller
 
 from .conftest import le_local_build
-from .test_browser import SIZES, fits, tab_for
+from .test_browser import SIZES, fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots-shx")
@@ -33,7 +34,7 @@ def test_the_manager_changes_a_depositors_commission_and_an_opening_slot(
     le_local = le_local_build(territory, people)
     services.sale_record(shop=le_local.shop, product=le_local.honey, sold_on=dt.date(2026, 3, 3), quantity=D("2"))
     slot = services.opening_slot_add(shop=le_local.shop, weekday=1, starts=dt.time(15), ends=dt.time(19), needed=2)
-    tab = tab_for(browser, live_server, le_local.florent, size)
+    tab = french_tab(browser, live_server, le_local.florent, size)
     tab.goto(f"{live_server.url}/shops/{le_local.shop.pk}/catalogue/")
     tab.click("table >> a:has-text('Rucher de la Durolle')")
     tab.wait_for_url(f"**/sellers/{le_local.depositor.pk}/")
@@ -77,7 +78,7 @@ def test_the_product_and_rota_person_pages_fit_the_screen(
     le_local = le_local_build(territory, people)
     services.opening_slot_add(shop=le_local.shop, weekday=1, starts=dt.time(15), ends=dt.time(19), needed=2)
     services.opening_slot_add(shop=le_local.shop, weekday=5, starts=dt.time(9), ends=dt.time(12, 30), needed=1)
-    tab = tab_for(browser, live_server, le_local.florent, size)
+    tab = french_tab(browser, live_server, le_local.florent, size)
     shop = le_local.shop.pk
     for name, path in [("product-edit", f"/shops/{shop}/products/{le_local.honey.pk}/"),
                        ("member-edit", f"/shops/{shop}/rota/members/{le_local.claire.pk}/")]:  # fmt: skip

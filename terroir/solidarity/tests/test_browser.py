@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, past_the_edge, wider_than_the_screen
-from terroir.needs.tests.test_browser import signed_in
+from terroir.conftest import french_tab, past_the_edge, wider_than_the_screen
 from terroir.site.tests.test_browser_axe import violations
 from terroir.solidarity import services
 
@@ -22,11 +21,6 @@ from .conftest import panier_build
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SIZES = [(1366, 900), (390, 844)]
 SHOTS = Path("/tmp/shots-sg")
-
-
-def tab_for(browser: Any, live_server: Any, user: Any, size: tuple[int, int]) -> Any:
-    context = browser.new_context(locale="fr-FR", viewport={"width": size[0], "height": size[1]})
-    return signed_in(offline_tab(browser, live_server, context), user, live_server)
 
 
 def shot(tab: Any, name: str) -> None:
@@ -46,7 +40,7 @@ def test_a_grocery_orders_and_the_producer_delivers_less_than_ordered(
     browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, size: tuple[int, int]
 ) -> None:  # fmt: skip
     panier = panier_build(territory, people)
-    tab = tab_for(browser, live_server, panier.nadia, size)
+    tab = french_tab(browser, live_server, panier.nadia, size)
     tab.goto(f"{live_server.url}/solidarity/")
     fits(tab)
     tab.click("text=Le Panier solidaire")
@@ -69,7 +63,7 @@ def test_a_grocery_orders_and_the_producer_delivers_less_than_ordered(
     fits(tab)
     tab.context.close()
 
-    farm = tab_for(browser, live_server, people.claire, size)
+    farm = french_tab(browser, live_server, people.claire, size)
     farm.goto(f"{live_server.url}/solidarity/producers/{territory.cheese_farm.pk}/")
     fits(farm)
     shot(farm, f"producer-{size[0]}")
@@ -112,7 +106,7 @@ def test_the_funder_reads_the_programmes_totals_and_downloads_them(
 ) -> None:  # fmt: skip
     panier = panier_build(territory, people)
     a_season_of_orders(panier, territory)
-    tab = tab_for(browser, live_server, panier.lucie, size)
+    tab = french_tab(browser, live_server, panier.lucie, size)
     tab.goto(f"{live_server.url}/solidarity/")
     fits(tab)
     tab.click("text=Fruits et produits frais 2026")
@@ -146,7 +140,7 @@ def test_the_coordinators_pages_fit_a_phone(
 ) -> None:  # fmt: skip
     panier = panier_build(territory, people)
     a_season_of_orders(panier, territory)
-    tab = tab_for(browser, live_server, people.camille, (390, 844))
+    tab = french_tab(browser, live_server, people.camille, (390, 844))
     for path, name in [("/solidarity/", "home-coordinator"),
                        (f"/solidarity/programmes/{panier.programme.pk}/", "programme-coordinator")]:  # fmt: skip
         tab.goto(f"{live_server.url}{path}")
