@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import sys
 import time
@@ -22,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
 TODAY = dt.date(2026, 11, 30)  # a Monday
@@ -77,17 +75,9 @@ def main() -> int:
     parser.add_argument("--agreements", type=int, default=500)
     parser.add_argument("--members", type=int, default=3, help="producers of a joint answer (3: shares of 10 kg)")
     args = parser.parse_args()
-    OUT.mkdir(exist_ok=True)
-    database = OUT / f"agreements-{args.agreements}.sqlite3"
-    for stale in OUT.glob(f"{database.name}*"):
-        stale.unlink()
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "terroir.settings")
-    import django
+    from bench.scratch import scratch_django  # after sys.path holds the project
 
-    django.setup()
+    scratch_django(f"agreements-{args.agreements}")
     from terroir.logistics.models import DeliveryOrder
     from terroir.supply import services
     from terroir.supply.models import AgreementOrder

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
@@ -24,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
 HOURS = ("Tu-Sa 09:00-12:30,15:00-19:00", "Sa 08:00-12:30", "Th 07:00-13:00", "Fr 16:00-19:00; Sa 09:00-12:00",
@@ -104,17 +102,9 @@ def main() -> int:
     parser.add_argument("--weeks", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    OUT.mkdir(exist_ok=True)
-    database = OUT / f"channels-{args.places}.sqlite3"
-    for stale in OUT.glob(f"{database.name}*"):
-        stale.unlink()
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "terroir.settings")
-    import django
+    from bench.scratch import scratch_django  # after sys.path holds the project
 
-    django.setup()
+    scratch_django(f"channels-{args.places}")
     from django.db.models import Q
 
     from terroir.directory.models import Actor, Place

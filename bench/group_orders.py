@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import sys
 import time
@@ -24,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
 
@@ -102,17 +100,9 @@ def main() -> int:
     parser.add_argument("--products", type=int, default=6)
     parser.add_argument("--lines", type=int, default=4, help="products each member orders")
     args = parser.parse_args()
-    OUT.mkdir(exist_ok=True)
-    database = OUT / f"group-orders-{args.members}.sqlite3"
-    for stale in OUT.glob(f"{database.name}*"):
-        stale.unlink()
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "terroir.settings")
-    import django
+    from bench.scratch import scratch_django  # after sys.path holds the project
 
-    django.setup()
+    scratch_django(f"group-orders-{args.members}")
     from terroir.groups import orders, sheet
     from terroir.groups.models import OrderLine
 

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
 START = dt.date(2026, 4, 2)  # a Thursday
@@ -99,18 +98,10 @@ def main() -> int:
     parser.add_argument("--per-member", type=int, default=3)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    OUT.mkdir(exist_ok=True)
-    database = OUT / f"groups-{args.members}.sqlite3"
-    for stale in OUT.glob(f"{database.name}*"):
-        stale.unlink()
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "terroir.settings")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    import django
+    from bench.scratch import scratch_django  # after sys.path holds the project
 
-    django.setup()
+    scratch_django(f"groups-{args.members}")
     from django.test import Client
 
     from terroir.accounts.models import Membership
