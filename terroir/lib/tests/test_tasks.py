@@ -95,7 +95,8 @@ def test_bulk_work_sets_the_live_objects_aside_from_the_collector_and_gives_them
         assert frozen > 0
         with collector_relaxed():  # nested: the outer one's settings hold until it ends
             pass
-        assert gc.get_threshold()[0] == max(threshold[0], 40_000) and gc.get_freeze_count() == frozen
+        # Still frozen (an unfreeze would empty it); a frozen object freed by its count meanwhile leaves it.
+        assert gc.get_threshold()[0] == max(threshold[0], 40_000) and 0 < gc.get_freeze_count() <= frozen
         cycle: list[object] = []
         cycle.append(cycle)
         del cycle
