@@ -345,13 +345,22 @@ def _emptied_by_delete(connection: Any, tables: list[str]) -> list[str]:
     with a live server or a worker. A transactional test fills a few tables: one query finds which hold
     rows (12–30 ms), and those are emptied by DELETE in the flush's transaction, in any order, since
     Django's foreign keys are checked at commit (DEFERRABLE INITIALLY DEFERRED). The sequences go on as
-    TRUNCATE without RESTART IDENTITY leaves them (a test that asks for reset sequences keeps TRUNCATE)."""
+    TRUNCATE without RESTART IDENTITY leaves them (a test that asks for reset sequences keeps TRUNCATE).
+    A table whose own triggers refuse DELETE (carpool's append-only chain of responsibility) is emptied by
+    TRUNCATE, first — before any DELETE queues deferred checks — with the tables that refer to it."""
     quoted = {table: connection.ops.quote_name(table) for table in tables}
     probe = " UNION ALL ".join(f"SELECT %s WHERE EXISTS (SELECT 1 FROM {quoted[table]})" for table in tables)
     with connection.cursor() as cursor:
         cursor.execute(probe, tables)
         holding = [row[0] for row in cursor.fetchall()]
-    return [f"DELETE FROM {quoted[table]}" for table in holding]
+        cursor.execute(
+            "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal AND c.relname = ANY(%s)",
+            [holding],
+        )
+        guarded = sorted(row[0] for row in cursor.fetchall())
+    truncate = [f"TRUNCATE {', '.join(quoted[table] for table in guarded)} CASCADE"] if guarded else []
+    return truncate + [f"DELETE FROM {quoted[table]}" for table in holding if table not in guarded]
 
 
 @pytest.fixture(scope="session", autouse=True)
