@@ -23,7 +23,7 @@ from pydantic import field_validator
 from terroir.accounts.models import ApiToken
 from terroir.carpool import services
 from terroir.carpool.models import Handover, HandoverKind, Parcel, Ride, Trip
-from terroir.carpool.presenters import ride_explained
+from terroir.carpool.presenters import insiders, person_said, ride_explained
 from terroir.directory.models import Actor, Category
 
 from ..errors import ERRORS, MAX_ID, WRITE_ERRORS, error
@@ -146,8 +146,11 @@ class ParcelOut(Schema):
     description: str
     status: str = Field(..., description="waiting, proposed, confirmed, on_its_way, delivered or cancelled.")
     sender: str
-    recipient: str
-    holder: str = Field(..., description="Who is responsible for the goods now.")
+    recipient: str = Field(..., description=(
+        "Their account's name; a recipient without an account: their e-mail, in full for the parcel's sender "
+        "and drivers, masked (m•••@example.org) for the others — as on the parcel's page."
+    ))
+    holder: str = Field(..., description="Who is responsible for the goods now (named as the recipient is).")
     match: MatchOut | None = Field(None, description="The trip proposed or confirmed for it.")
 
 
@@ -230,23 +233,37 @@ def _match_out(ride: Ride) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _parcel_out(parcel: Parcel) -> dict[str, Any]:
+class _Names:
+    """A parcel's people named for the key's person as its pages name them (`presenters.person_said`): a
+    recipient without an account by their e-mail, in full for the sender and the drivers only — never by
+    the guest account standing for them."""
+
+    def __init__(self, parcel: Parcel, reader: Any) -> None:
+        self.parcel, self.reader_id = parcel, reader.pk
+        self.insiders = insiders(parcel) if parcel.recipient_email else frozenset()
+
+    def __call__(self, user: Any) -> str:
+        return person_said(user, parcel=self.parcel, reader_id=self.reader_id, insiders=self.insiders)
+
+
+def _parcel_out(parcel: Parcel, reader: Any) -> dict[str, Any]:
     ride = services.live_ride(parcel)
+    name = _Names(parcel, reader)
     return {
         "id": parcel.pk, "origin": parcel.origin, "destination": parcel.destination, "day": parcel.day,
         "ready_at": parcel.ready_at, "due_by": parcel.due_by, "kg": parcel.kg, "litres": parcel.litres,
         "category": parcel.category.slug, "condition": parcel.condition, "value": parcel.value,
-        "description": parcel.description, "status": parcel.status, "sender": parcel.sender.get_username(),
-        "recipient": parcel.recipient.get_username(), "holder": parcel.holder.get_username(),
+        "description": parcel.description, "status": parcel.status, "sender": name(parcel.sender),
+        "recipient": name(parcel.recipient), "holder": name(parcel.holder),
         "match": _match_out(ride) if ride else None,
     }  # fmt: skip
 
 
-def _handover_out(handover: Handover) -> dict[str, Any]:
+def _handover_out(handover: Handover, name: _Names) -> dict[str, Any]:
     signed = getattr(handover, "acceptance", None)
     return {
-        "id": handover.pk, "rank": handover.rank, "kind": handover.kind, "giver": handover.giver.get_username(),
-        "taker": handover.taker.get_username(), "at": handover.at, "place": handover.place, "state": handover.state,
+        "id": handover.pk, "rank": handover.rank, "kind": handover.kind, "giver": name(handover.giver),
+        "taker": name(handover.taker), "at": handover.at, "place": handover.place, "state": handover.state,
         "celsius": handover.celsius, "signed": signed is not None, "signed_at": signed.at if signed else None,
     }  # fmt: skip
 
@@ -295,8 +312,10 @@ def carpool_trip_cancel(request: HttpRequest, trip_id: int = Path(..., ge=1, le=
 @router.get("/carpool/parcels", response={200: list[ParcelOut], **READ_ERRORS}, auth=TokenBearer(),
             summary="The parcels you may see (sent, received, held, carried)")  # fmt: skip
 def carpool_parcels(request: HttpRequest, paging: Query[Paging]) -> Any:
-    parcels = services.parcels_of(_person(request)).select_related("category", "sender", "recipient", "holder")
-    return [_parcel_out(p) for p in parcels.order_by("-day", "pk")[paging.offset : paging.offset + paging.limit]]
+    person = _person(request)
+    parcels = services.parcels_of(person).select_related("category", "sender", "recipient", "holder")
+    page = parcels.order_by("-day", "pk")[paging.offset : paging.offset + paging.limit]
+    return [_parcel_out(p, person) for p in page]
 
 
 @router.post("/carpool/parcels", response={201: ParcelOut, **CARPOOL_ERRORS}, auth=TokenBearer(write=True),
@@ -313,20 +332,22 @@ def carpool_parcel_request(request: HttpRequest, body: ParcelIn) -> Any:
         "destination": body.destination.name, "destination_lat": body.destination.lat,
         "destination_lon": body.destination.lon,
     }  # fmt: skip
+    person = _person(request)
     try:
         parcel = services.parcel_request(
-            by=_person(request), recipient=body.recipient, category=category,
+            by=person, recipient=body.recipient, category=category,
             organisation=_organisation(body.organisation), **fields,
         )  # fmt: skip
     except services.Refused as exc:
         return _refused(exc)
-    return Status(201, _parcel_out(parcel))
+    return Status(201, _parcel_out(parcel, person))
 
 
 @router.get("/carpool/parcels/{parcel_id}", response={200: ParcelOut, **READ_ERRORS}, auth=TokenBearer(),
             summary="A parcel you may see, with the trip matched to it")  # fmt: skip
 def carpool_parcel(request: HttpRequest, parcel_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
-    return _parcel_out(services.parcel_get(_person(request), parcel_id))
+    person = _person(request)
+    return _parcel_out(services.parcel_get(person, parcel_id), person)
 
 
 @router.post("/carpool/parcels/{parcel_id}/cancel", response={200: ParcelOut, **CARPOOL_ERRORS},
@@ -337,7 +358,7 @@ def carpool_parcel_cancel(request: HttpRequest, parcel_id: int = Path(..., ge=1,
         parcel = services.parcel_cancel(parcel=services.parcel_get(person, parcel_id), by=person)
     except services.Refused as exc:
         return _refused(exc)
-    return _parcel_out(parcel)
+    return _parcel_out(parcel, person)
 
 
 # Matches -------------------------------------------------------------------------------------------------
@@ -376,9 +397,11 @@ def carpool_match_refuse(request: HttpRequest, match_id: int = Path(..., ge=1, l
 @router.get("/carpool/parcels/{parcel_id}/handovers", response={200: list[HandoverOut], **READ_ERRORS},
             auth=TokenBearer(), summary="A parcel's chain of responsibility, in order")  # fmt: skip
 def carpool_handovers(request: HttpRequest, parcel_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
-    parcel = services.parcel_get(_person(request), parcel_id)
+    person = _person(request)
+    parcel = services.parcel_get(person, parcel_id)
     chain = parcel.handovers.select_related("giver", "taker", "acceptance").order_by("rank")
-    return [_handover_out(h) for h in chain]
+    name = _Names(parcel, person)
+    return [_handover_out(h, name) for h in chain]
 
 
 @router.post("/carpool/parcels/{parcel_id}/handovers", response={201: HandoverOut, **CARPOOL_ERRORS},
@@ -401,7 +424,7 @@ def carpool_handover_record(request: HttpRequest, body: HandoverIn, parcel_id: i
         )  # fmt: skip
     except services.Refused as exc:
         return _refused(exc)
-    return Status(201, _handover_out(handover))
+    return Status(201, _handover_out(handover, _Names(parcel, person)))
 
 
 @router.post("/carpool/handovers/{handover_id}/accept", response={200: HandoverOut, **CARPOOL_ERRORS},
@@ -413,4 +436,5 @@ def carpool_handover_accept(request: HttpRequest, body: AcceptIn, handover_id: i
         services.handover_accept(handover=handover, by=person, state=body.state, celsius=body.celsius, note=body.note)
     except services.Refused as exc:
         return _refused(exc)
-    return _handover_out(Handover.objects.select_related("giver", "taker", "acceptance").get(pk=handover.pk))
+    signed = Handover.objects.select_related("parcel", "giver", "taker", "acceptance").get(pk=handover.pk)
+    return _handover_out(signed, _Names(signed.parcel, person))

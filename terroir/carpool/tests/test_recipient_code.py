@@ -10,8 +10,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
+from terroir.accounts.services import api_token_create
 from terroir.carpool import services
 from terroir.carpool.models import HandoverKind, Parcel, ParcelStatus, Ride, SigningCode
+from terroir.conftest import person as somebody
 
 from .conftest import Story, category, parcel_fields
 
@@ -139,3 +141,48 @@ def test_a_recipient_without_an_account_shows_as_their_e_mail_in_full_to_the_sen
             assert shown in page, (person, url)
             if shown != MARIE:
                 assert MARIE not in page and "marie.dupont" not in page, url
+
+
+def test_the_api_names_a_recipient_without_an_account_as_the_pages_do_never_by_the_guest_account(
+    story: Story, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The parcel, the parcels' list and the chain of responsibility, for each reader the parcel's page
+    has: the sender and the driver read Marie's address, the coordinator reads it masked, someone else
+    reads nothing of the parcel."""
+    parcel, delivery, code = delivered_to_marie(story, mailoutbox, django_capture_on_commit_callbacks)
+    services.handover_accept_with_code(handover=delivery, by=story.people.hugo, code=code)
+    guest = parcel.recipient.get_username()
+    outsider = somebody("paul@ailleurs.example.org")
+    for reader, shown in ((story.people.claire, MARIE), (story.people.hugo, MARIE),
+                          (story.people.camille, "m•••@example.org"), (outsider, None)):  # fmt: skip
+        _token, key = api_token_create(user=reader, name="app", scope="read")
+        api = Client(headers={"authorization": f"Bearer {key}"})
+        one = api.get(f"/api/v1/carpool/parcels/{parcel.pk}")
+        chain = api.get(f"/api/v1/carpool/parcels/{parcel.pk}/handovers")
+        listed = [p for p in api.get("/api/v1/carpool/parcels").json() if p["id"] == parcel.pk]
+        if shown is None:
+            assert (one.status_code, chain.status_code, listed) == (404, 404, [])
+            continue
+        assert one.status_code == 200 and chain.status_code == 200, reader
+        answers = (one.content.decode(), chain.content.decode(), str(listed))
+        assert all(guest not in text for text in answers), reader
+        assert (one.json()["recipient"], one.json()["holder"], listed[0]["recipient"]) == (shown, shown, shown)
+        assert [h["taker"] for h in chain.json()] == [story.people.hugo.get_username(), shown]
+        if shown != MARIE:
+            assert all("marie.dupont" not in text for text in answers), reader
+
+
+def test_a_parcel_requested_through_the_api_for_a_recipient_without_an_account_names_them_by_their_e_mail(
+    story: Story,
+) -> None:
+    _token, key = api_token_create(user=story.people.claire, name="app", scope="write")
+    body = {
+        "origin": {"name": "Courpière (63)", "lat": 45.756, "lon": 3.589},
+        "destination": {"name": "Clermont-Ferrand (63)", "lat": 45.78, "lon": 3.096},
+        "day": "2026-12-08", "ready_at": "07:00", "due_by": "11:00", "kg": "2", "litres": "5",
+        "category": "bread-cereals", "description": "Pain", "recipient": MARIE,
+    }  # fmt: skip
+    made = Client(headers={"authorization": f"Bearer {key}"}).post("/api/v1/carpool/parcels", body,
+                                                                  content_type="application/json")  # fmt: skip
+    assert made.status_code == 201, made.content
+    assert made.json()["recipient"] == MARIE and not made.json()["recipient"].startswith("destinataire-")
