@@ -6,6 +6,7 @@ An agreement that is not the person's does not exist for them (404), like anothe
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from terroir.carpool import services as carpool
 from terroir.carpool.eligibility import condition_needed
-from terroir.directory.forms import WEEKDAYS, date_input
+from terroir.directory.forms import WEEKDAYS, date_input, form_errors_add
 from terroir.directory.models import Actor
 from terroir.logistics.access import orders_of
 from terroir.needs import services as needs
@@ -183,36 +184,50 @@ def agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
     return _page(request, _agreement_of(request, agreement_id))
 
 
-@login_required
-@require_POST
-def change(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def _changer_of(request: HttpRequest, agreement_id: int) -> Agreement:
+    """The agreement, for the people of its buyer and of its lead producer: the others who see it (the
+    other producers, the carrier, coordinators) may not change it (403)."""
     found = _agreement_of(request, agreement_id)
     if not services.can_change(request.user, found):
         raise PermissionDenied(_("Only the buyer and the lead producer change an agreement."))
+    return found
+
+
+def _mask(weekdays: list[str]) -> int:
+    return sum(1 << int(d) for d in weekdays)
+
+
+def _applied(form: forms.Form, service: Callable[[dict[str, Any]], object]) -> bool:
+    """Whether the service took the form's values; otherwise the form says why (its own checks or the
+    service's refusal, under the field it names)."""
+    if not form.is_valid():
+        return False
+    try:
+        service(form.cleaned_data)
+    except ValidationError as exc:
+        form_errors_add(form, exc)
+        return False
+    return True
+
+
+@login_required
+@require_POST
+def change(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    found = _changer_of(request, agreement_id)
     form = ChangeForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.agreement_change(
-                agreement=found, by=request.user, volume=data["volume"],
-                weekdays=sum(1 << int(d) for d in data["weekdays"]), window_start=data["window_start"],
-                window_end=data["window_end"],
-            )  # fmt: skip
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, _("Agreement changed: the coming orders follow, and the other side is told."))
-            return redirect(found)
+    if _applied(form, lambda data: services.agreement_change(
+        agreement=found, by=request.user, volume=data["volume"], weekdays=_mask(data["weekdays"]),
+        window_start=data["window_start"], window_end=data["window_end"],
+    )):  # fmt: skip
+        messages.success(request, _("Agreement changed: the coming orders follow, and the other side is told."))
+        return redirect(found)
     return _page(request, found, form, status=400)
 
 
 @login_required
 @require_POST
 def cancel(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    found = _agreement_of(request, agreement_id)
-    if not services.can_change(request.user, found):
-        raise PermissionDenied(_("Only the buyer and the lead producer change an agreement."))
+    found = _changer_of(request, agreement_id)
     if found.status != Agreement.Status.ACTIVE:
         messages.error(request, _("This agreement is already cancelled."))
         return redirect(found)
@@ -227,24 +242,15 @@ def cancel(request: HttpRequest, agreement_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def reschedule(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    found = _agreement_of(request, agreement_id)
-    if not services.can_change(request.user, found):
-        raise PermissionDenied(_("Only the buyer and the lead producer change an agreement."))
+    found = _changer_of(request, agreement_id)
     form = ScheduleForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.agreement_reschedule(
-                agreement=found, by=request.user, frequency=data["frequency"],
-                weekdays=sum(1 << int(d) for d in data["weekdays"]), effective_from=data["effective_from"],
-            )  # fmt: skip
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, _("New schedule saved: the orders from that week on are made again, and the "
-                                        "other side is told."))  # fmt: skip
-            return redirect(found)
+    if _applied(form, lambda data: services.agreement_reschedule(
+        agreement=found, by=request.user, frequency=data["frequency"], weekdays=_mask(data["weekdays"]),
+        effective_from=data["effective_from"],
+    )):  # fmt: skip
+        messages.success(request, _("New schedule saved: the orders from that week on are made again, and the "
+                                    "other side is told."))  # fmt: skip
+        return redirect(found)
     return _page(request, found, status=400, schedule_form=form)
 
 
