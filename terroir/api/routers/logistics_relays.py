@@ -181,13 +181,14 @@ def _form_data(body: CandidateIn) -> dict[str, Any]:
     return {k: ("" if v is None else v) for k, v in data.items() if v is not False}
 
 
-def _candidate_keep(body: CandidateIn, *, candidate: RelayCandidate | None, owner: Any) -> Any:
-    """The page's form and service: a refusal is the first field's message, in the reader's language."""
+def _candidate_kept(body: CandidateIn, *, candidate: RelayCandidate | None, owner: Any, status: int) -> Any:
+    """Adding and replacing alike, through the page's form and service: the site kept (with `status`), or
+    a 400 saying the first field's refusal in the reader's language."""
     depots = Depot.objects.filter(operator=owner) if owner else Depot.objects.filter(operator__isnull=True)
     form = CandidateForm(_form_data(body), instance=candidate, depots=depots)
     if form.is_valid():
         try:
-            return studies.candidate_save(candidate=form.save(), owner=owner)
+            return Status(status, _candidate_out(studies.candidate_save(candidate=form.save(), owner=owner)))
         except ValidationError as exc:
             form.add_error(None, exc)
     field, messages = next(iter(form.errors.items()))
@@ -223,8 +224,7 @@ def relay_candidate_create(request: HttpRequest, body: CandidateIn) -> Any:
         owner = _owner(token, body.organisation)
     except _NoCarrier as exc:
         return exc.response
-    kept = _candidate_keep(body, candidate=None, owner=owner)
-    return Status(201, _candidate_out(kept)) if isinstance(kept, RelayCandidate) else kept
+    return _candidate_kept(body, candidate=None, owner=owner, status=201)
 
 
 @router.get(
@@ -249,8 +249,7 @@ def relay_candidate_replace(
 ) -> Any:
     token = _token(request)
     found = get_object_or_404(logistics_access.candidates_of(token.user), pk=candidate_id)
-    kept = _candidate_keep(body, candidate=found, owner=found.owner)
-    return _candidate_out(kept) if isinstance(kept, RelayCandidate) else kept
+    return _candidate_kept(body, candidate=found, owner=found.owner, status=200)
 
 
 @router.delete(
