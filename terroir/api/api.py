@@ -32,6 +32,7 @@ from .routers import (
     contributions,
     directory,
     logistics,
+    logistics_preferences,
     logistics_relays,
     observatory,
     observatory_activity,
@@ -93,6 +94,7 @@ api.add_router("", directory.router)
 api.add_router("", contributions.router)
 api.add_router("", logistics.router)
 api.add_router("", logistics_relays.router)
+api.add_router("", logistics_preferences.router)
 api.add_router("", observatory.router)
 api.add_router("", observatory_geo.router)
 api.add_router("", observatory_activity.router)

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from terroir.accounts.permissions import carrier_ids_of, is_coordinator
+from terroir.accounts.permissions import actor_ids_of, carrier_ids_of, is_coordinator
 from terroir.directory.models import Actor
 
-from .models import DeliveryOrder, Depot, PlanningRun, RelayCandidate, SitingStudy, Vehicle
+from .models import DeliveryOrder, DeliveryPreference, Depot, PlanningRun, RelayCandidate, SitingStudy, Vehicle
 
 M = TypeVar("M", bound=Model)
 SESSION_KEY = "logistics_org"
@@ -118,3 +118,19 @@ def candidates_of(user: Any) -> QuerySet[RelayCandidate]:
 
 def studies_of(user: Any) -> QuerySet[SitingStudy]:
     return owned(SitingStudy.objects.all(), user)
+
+
+def preference_producers_of(user: Any) -> QuerySet[Actor]:
+    """The producers whose usual delivery choices the person sets: their own, every one for a coordinator."""
+    rows = Actor.objects.filter(is_producer=True)
+    return rows if is_coordinator(user) else rows.filter(pk__in=actor_ids_of(user))
+
+
+def preferences_of(user: Any) -> QuerySet[DeliveryPreference]:
+    """The usual choices the person reads: their producers' and those concerning their organisations as
+    customers (how their goods come to them); every one for a coordinator."""
+    rows = DeliveryPreference.objects.all()
+    if is_coordinator(user):
+        return rows
+    mine = actor_ids_of(user)
+    return rows.filter(Q(producer_id__in=mine) | Q(customer_id__in=mine))

@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,17 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from terroir.accounts.permissions import actor_ids_of, is_coordinator
+from terroir.accounts.permissions import actor_ids_of
 from terroir.directory.models import Actor
 
 from . import services
+from .access import preference_producers_of
 from .models import DeliveryMode, DeliveryOrder, DeliveryPreference, Depot
-
-
-def producers_of(user: AbstractBaseUser | AnonymousUser) -> Any:
-    """The producers whose usual choices the person sets: their own, every one for a coordinator."""
-    rows = Actor.objects.filter(is_producer=True)
-    return rows if is_coordinator(user) else rows.filter(pk__in=actor_ids_of(user))
 
 
 class PreferencesForm(forms.Form):
@@ -63,7 +57,7 @@ def _customers(producer: Actor) -> list[Actor]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest, producer_id: int | None = None) -> HttpResponse:
-    mine = producers_of(request.user)
+    mine = preference_producers_of(request.user)
     if producer_id is None:
         first = mine.filter(pk__in=actor_ids_of(request.user)).order_by("name").first()
         if first is None:
