@@ -1,6 +1,10 @@
 """A producer's standing choice, per customer, of how their goods travel (the pooled round, themselves, a
 relay platform, a carpool trip): new orders to that customer take it, each order may still change its own.
-The producer's people set it; coordinators too, for any producer; anyone else has no such page (404)."""
+The producer's people set it; coordinators too, for any producer; anyone else has no such page (404).
+
+The page lists the customers the producer already delivers or has a choice for; any other customer of the
+directory is found by its name or its commune (the words of `Actor.search_key`, as the directory's own
+search reads them) and added with its choice."""
 
 from __future__ import annotations
 
@@ -16,10 +20,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from terroir.accounts.permissions import actor_ids_of
+from terroir.directory.forms import form_errors_add
 from terroir.directory.models import Actor
+from terroir.directory.search import MAX_TERMS
+from terroir.lib.text import terms
 
 from . import services
 from .access import preference_producers_of
@@ -45,6 +52,43 @@ class PreferencesForm(forms.Form):
             )  # fmt: skip
             self.fields[f"mode_{customer.pk}"], self.fields[f"relay_{customer.pk}"] = mode, relay
             self.rows.append((customer, preference, self[f"mode_{customer.pk}"], self[f"relay_{customer.pk}"]))
+
+
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Find a customer of the directory"), max_length=200, required=False,
+                        help_text=gettext_lazy("Its name or its commune, e.g. “cantine Thiers”."))  # fmt: skip
+
+
+class CustomerAddForm(forms.Form):
+    """A customer found in the directory, and how the producer's goods usually travel to it."""
+
+    customer = forms.ModelChoiceField(queryset=Actor.objects.filter(is_buyer=True), widget=forms.HiddenInput)
+    delivery_mode = forms.ChoiceField(label=gettext_lazy("Delivered by"), choices=DeliveryMode.choices,
+                                      initial=DeliveryMode.POOLED)  # fmt: skip
+    relay = forms.ModelChoiceField(label=gettext_lazy("Relay platform"), queryset=Depot.objects.none(), required=False)
+
+    def __init__(self, *args: Any, depots: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["relay"].queryset = depots  # type: ignore[attr-defined]
+
+
+FOUND_AT_MOST = 20
+
+
+def customers_found(text: str, *, producer: Actor, listed: list[Actor]) -> tuple[list[Actor], bool]:
+    """The directory's customers (organisations that buy) whose name or commune has a word starting with
+    each word typed, but those listed already and the producer itself; whether more than these match."""
+    words = terms(text)[:MAX_TERMS]
+    if not words:
+        return [], False
+    rows = (
+        Actor.objects.filter(*[Q(search_key__contains=f" {word}") for word in words], is_buyer=True)
+        .exclude(pk__in=[producer.pk, *(c.pk for c in listed)])
+        .select_related("commune")
+        .order_by("name", "pk")
+    )
+    found = list(rows[: FOUND_AT_MOST + 1])
+    return found[:FOUND_AT_MOST], len(found) > FOUND_AT_MOST
 
 
 def _customers(producer: Actor) -> list[Actor]:
@@ -84,5 +128,57 @@ def preferences(request: HttpRequest, producer_id: int | None = None) -> HttpRes
             messages.success(request, _("Your usual choices are saved: new orders will take them.") if choices
                              else _("Nothing changed."))  # fmt: skip
             return redirect(reverse("logistics:preferences_of", kwargs={"producer_id": producer.pk}))
-    context = {"producer": producer, "form": form, "producers": mine.filter(pk__in=actor_ids_of(request.user))}
-    return render(request, "logistics/preferences.html", context, status=400 if form.errors else 200)
+    return _page(request, producer, form=form, customers=customers, depots=depots)
+
+
+def _page(
+    request: HttpRequest, producer: Actor, *, form: PreferencesForm, customers: list[Actor], depots: Any,
+    adding: CustomerAddForm | None = None,
+) -> HttpResponse:  # fmt: skip
+    """The choices, then the search for another customer: its results each with their own small form (the
+    one refused, when a choice was, with its errors)."""
+    search = CustomerSearchForm(request.GET if "q" in request.GET else {"q": request.POST.get("q", "")})
+    text = search.cleaned_data["q"] if search.is_valid() else ""
+    found, more = customers_found(text, producer=producer, listed=customers)
+    refused = adding.cleaned_data.get("customer") if adding is not None and adding.errors else None
+    results = [
+        (c, adding if refused is not None and refused.pk == c.pk else
+         CustomerAddForm(initial={"customer": c.pk}, depots=depots, auto_id=f"id_add_{c.pk}_%s"))
+        for c in found
+    ]  # fmt: skip
+    context = {
+        "producer": producer, "form": form, "producers": preference_producers_of(request.user).filter(
+            pk__in=actor_ids_of(request.user)), "search": search, "searched": text, "results": results,
+        "more": more, "lost": adding.errors if adding is not None and refused not in found else None,
+    }  # fmt: skip
+    failed = bool(form.errors) or (adding is not None and bool(adding.errors))
+    return render(request, "logistics/preferences.html", context, status=400 if failed else 200)
+
+
+@login_required
+@require_POST
+def preference_add(request: HttpRequest, producer_id: int) -> HttpResponse:
+    """A customer found in the directory gets the producer's usual choice; it is listed with the others."""
+    producer = get_object_or_404(preference_producers_of(request.user), pk=producer_id)
+    depots = Depot.objects.order_by("name")
+    customers = _customers(producer)
+    asked = request.POST.get("customer", "")
+    adding = CustomerAddForm(request.POST, depots=depots, auto_id=f"id_add_{asked if asked.isdigit() else 0}_%s")
+    if adding.is_valid():
+        customer = adding.cleaned_data["customer"]
+        if customer.pk == producer.pk:
+            adding.add_error(None, _("A producer is not its own customer."))
+        else:
+            try:
+                services.preference_set(producer=producer, customer=customer, mode=adding.cleaned_data["delivery_mode"],
+                                        relay=adding.cleaned_data["relay"], by=request.user)  # fmt: skip
+            except ValidationError as exc:
+                form_errors_add(adding, exc)
+            else:
+                messages.success(request, _("%(name)s is among your customers: new orders to them will take "
+                                            "this choice.") % {"name": customer.name})  # fmt: skip
+                url = reverse("logistics:preferences_of", kwargs={"producer_id": producer.pk})
+                return redirect(f"{url}#customer-{customer.pk}")
+    found = {p.customer_id: p for p in DeliveryPreference.objects.filter(producer=producer).select_related("relay")}
+    form = PreferencesForm(None, customers=customers, found=found, depots=depots)
+    return _page(request, producer, form=form, customers=customers, depots=depots, adding=adding)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("runs/<int:run_id>/rounds.geojson", views.export_geojson, name="geojson"),
     path("preferences/", preference_views.preferences, name="preferences"),
     path("preferences/<int:producer_id>/", preference_views.preferences, name="preferences_of"),
+    path("preferences/<int:producer_id>/add/", preference_views.preference_add, name="preference_add"),
     path("relays/", relay_views.relays, name="relays"),
     path("relays/new/", relay_views.candidate_edit, name="candidate_new"),
     path("relays/<int:candidate_id>/", relay_views.candidate_edit, name="candidate_edit"),

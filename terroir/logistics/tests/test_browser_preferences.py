@@ -1,5 +1,5 @@
-"""In a real browser, at desktop and phone sizes: a producer sets how they usually deliver each customer;
-nothing is wider than the screen."""
+"""In a real browser, at desktop and phone sizes: a producer sets how they usually deliver each customer,
+and finds another customer of the directory to add; nothing is wider than the screen."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
-from terroir.logistics.models import DeliveryPreference
+from terroir.conftest import french_tab, offline_tab, past_the_edge, screenshot, wider_than_the_screen
+from terroir.logistics.models import DeliveryPreference, Depot
 from terroir.logistics.tests.test_delivery_mode import relay_week
+from terroir.logistics.tests.test_preferences import directory_customers
 from terroir.needs.tests.test_browser import signed_in
 from terroir.site.tests.test_browser_axe import violations
 
@@ -50,3 +51,44 @@ def test_a_producer_sets_how_they_usually_deliver_each_customer(
         (shop, "self"), (canteen, "relay")
     }
     context.close()
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_producer_finds_a_customer_of_the_directory_and_chooses_how_to_deliver_it(
+    browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
+) -> None:
+    """Claire has no order yet: she searches the directory for the school canteen of Thiers, forgets the
+    relay platform of her relay choice (said on its row), then adds it; it is listed with her choices."""
+    found = directory_customers(territory)
+    platform = Depot.objects.create(name="Plateforme Clermont-Nord", lat=45.80, lon=3.10)
+    canteen = found["canteen"].pk
+    tab = french_tab(browser, live_server, people.claire, size)
+    name = "desktop" if size[0] > 1000 else "phone"
+
+    tab.goto(f"{live_server.url}/logistics/preferences/{territory.cheese_farm.pk}/")
+    assert tab.locator("fieldset.preference").count() == 0
+    tab.fill("#id_q", "cantine thiers")
+    tab.click("#customer-search button[type=submit]")
+    tab.wait_for_url("**q=cantine+thiers**")
+    tab.wait_for_selector(f"#found-{canteen}")
+    assert tab.locator("#customers-found form").count() == 1
+    tab.select_option(f"#id_add_{canteen}_delivery_mode", "relay")
+    tab.click(f"#found-{canteen} button[type=submit]")
+    tab.wait_for_url(f"**/logistics/preferences/{territory.cheese_farm.pk}/add/")
+    tab.wait_for_selector(f"#found-{canteen} .errorlist")
+    assert "Indiquez la plateforme relais" in tab.locator(f"#found-{canteen} .errorlist").first.inner_text()
+    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
+    screenshot(tab, f"preferences-add-error-{name}")
+    tab.select_option(f"#id_add_{canteen}_relay", str(platform.pk))
+    tab.click(f"#found-{canteen} button[type=submit]")
+    tab.wait_for_url(f"**/logistics/preferences/{territory.cheese_farm.pk}/#customer-{canteen}")
+    tab.wait_for_selector(f"#customer-{canteen}")
+    assert "fait partie de vos clients" in tab.content()
+    assert tab.locator(f"#id_mode_{canteen}").input_value() == "relay"
+    assert tab.locator(f"#id_relay_{canteen}").input_value() == str(platform.pk)
+    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
+    assert violations(tab) == []
+    screenshot(tab, f"preferences-added-{name}")
+    chosen = DeliveryPreference.objects.get()
+    assert (chosen.customer_id, chosen.delivery_mode, chosen.relay) == (canteen, "relay", platform)
+    tab.context.close()

@@ -14,6 +14,7 @@ from django.test import Client
 
 from terroir.conftest import person
 from terroir.directory.models import Actor, Category
+from terroir.directory.services import actor_create
 from terroir.logistics import services
 from terroir.logistics.models import DeliveryMode, DeliveryOrder, DeliveryPreference, Depot, OrderKind
 from terroir.logistics.orders_import import orders_read, orders_save
@@ -162,3 +163,80 @@ def test_orders_already_made_keep_their_mode_when_the_choice_changes(territory: 
                                                           kg=10, category=Category.objects.get(slug="eggs"))],
                                    usual=True)  # fmt: skip  (a family that rides a carpool trip as it is)
     assert made.delivery_mode == "carpool"
+
+
+def directory_customers(territory: Any) -> dict[str, Actor]:
+    """Customers of the directory the cheese farm has never delivered (made as the directory makes them, with
+    their search words), and a producer that buys nothing."""
+    return {
+        "canteen": actor_create(name="Cantine scolaire Jean-Zay", is_buyer=True, buyer_kind="canteen",
+                                commune=territory.thiers),
+        "restaurant": actor_create(name="Restaurant Le Thiernois", is_buyer=True, buyer_kind="restaurant",
+                                   commune=territory.thiers),
+        "epicerie": actor_create(name="Épicerie du Forez", is_buyer=True, commune=territory.ambert),
+        "farm": actor_create(name="Ferme de Thiers", is_producer=True, commune=territory.thiers),
+    }  # fmt: skip
+
+
+def test_the_preferences_page_finds_any_customer_of_the_directory_by_its_name_or_its_commune(
+    client: Client, territory: Any, people: Any
+) -> None:
+    found = directory_customers(territory)
+    client.force_login(people.claire)
+    url = f"/logistics/preferences/{territory.cheese_farm.pk}/"
+    assert 'id="customer-search"' in client.get(url).content.decode()
+
+    def names(query: str) -> set[str]:
+        page = client.get(url, {"q": query}).content.decode()
+        return {a.name for a in found.values() if f'id="found-{a.pk}"' in page}
+
+    assert names("thiers") == {"Cantine scolaire Jean-Zay", "Restaurant Le Thiernois"}  # a producer is no customer
+    assert names("cantine thi") == {"Cantine scolaire Jean-Zay"}
+    assert names("epicerie") == {"Épicerie du Forez"}  # accents and case aside
+    assert 'id="no-customer-found"' in client.get(url, {"q": "boulangerie"}).content.decode()
+    services.preference_set(producer=territory.cheese_farm, customer=found["canteen"], mode="self")
+    assert names("thiers") == {"Restaurant Le Thiernois"}  # listed above already
+
+
+def test_a_customer_found_is_added_with_its_usual_choice_and_listed_with_the_others(
+    client: Client, territory: Any, people: Any
+) -> None:
+    canteen = directory_customers(territory)["canteen"]
+    platform = Depot.objects.create(name="Plateforme Clermont-Nord", lat=45.80, lon=3.10)
+    client.force_login(people.claire)
+    url = f"/logistics/preferences/{territory.cheese_farm.pk}/"
+    add = f"{url}add/"
+    refused = client.post(add, {"customer": canteen.pk, "delivery_mode": "relay", "relay": "", "q": "jean zay"})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "Indiquez la plateforme relais" in page and f'id="found-{canteen.pk}"' in page
+    assert not DeliveryPreference.objects.exists()
+    made = client.post(add, {"customer": canteen.pk, "delivery_mode": "relay", "relay": platform.pk, "q": "jean"})
+    assert made.status_code == 302 and made["Location"] == f"{url}#customer-{canteen.pk}"
+    chosen = DeliveryPreference.objects.get()
+    assert (chosen.producer, chosen.customer, chosen.delivery_mode, chosen.relay) == (
+        territory.cheese_farm, canteen, "relay", platform)
+    page = client.get(url).content.decode()
+    assert f'id="customer-{canteen.pk}"' in page and "fait partie de vos clients" in page
+    farm = Actor.objects.get(name="Ferme de Thiers")  # not a customer: not a choice
+    assert client.post(add, {"customer": farm.pk, "delivery_mode": "self"}).status_code == 400
+    assert client.post(add, {"customer": territory.cheese_farm.pk, "delivery_mode": "self"}).status_code == 400
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_producer_s_people_and_coordinators_add_a_customer_of_the_directory(
+    territory: Any, people: Any, role: str
+) -> None:
+    canteen = directory_customers(territory)["canteen"]
+    client = Client()
+    if role == "nobody":
+        client.force_login(person("nina@example.org"))
+    elif role != "anonymous":
+        client.force_login(user_of(role, people))
+    response = client.post(f"/logistics/preferences/{territory.cheese_farm.pk}/add/",
+                           {"customer": canteen.pk, "delivery_mode": "self"})  # fmt: skip
+    allowed = role in ("own_producer", "coordinator")
+    if role == "anonymous":
+        assert response.status_code == 302 and "/account/login/" in response["Location"]
+    else:
+        assert response.status_code == (302 if allowed else 404)
+    assert DeliveryPreference.objects.filter(customer=canteen).exists() == allowed
