@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, screenshot
 from terroir.logistics.models import DeliveryPreference
 from terroir.logistics.tests.test_delivery_mode import relay_week
 from terroir.needs.tests.test_browser import signed_in
-from terroir.site.tests.test_browser_axe import violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,15 +35,14 @@ def test_a_producer_sets_how_they_usually_deliver_each_customer(
     tab.click("#preferences button[type=submit]")
     tab.wait_for_selector(".errorlist")
     assert "Indiquez la plateforme relais" in tab.locator(".errorlist").first.inner_text()
-    assert wider_than_the_screen(tab) <= 0
+    page_fits(tab, edge=False)
     screenshot(tab, f"preferences-error-{name}")
     tab.select_option(f"#id_relay_{canteen}", str(week["platform"].pk))
     tab.click("#preferences button[type=submit]")
     tab.wait_for_selector(".messages, [role=status], .message", state="attached")
     assert "Vos choix habituels sont enregistrés" in tab.content()
     assert tab.locator(f"#id_mode_{shop}").input_value() == "self"
-    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
-    assert violations(tab) == []
+    page_fits(tab, axe=True)
     screenshot(tab, f"preferences-{name}")
     assert {(p.customer_id, p.delivery_mode) for p in DeliveryPreference.objects.all()} == {
         (shop, "self"), (canteen, "relay")
