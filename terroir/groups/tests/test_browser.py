@@ -96,44 +96,15 @@ def test_the_producer_reads_their_quantities_per_date(
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
-def test_every_page_of_the_groups_fits_the_screen(
+def test_the_organiser_records_a_members_absence_and_every_page_of_the_groups_fits_the_screen(
     browser: Any, live_server: Any, spring: Any, size: tuple[int, int]
 ) -> None:
+    """The organiser's journey on the distribution page, then every other page of the app as the organiser
+    and as a member, each once (they only need reading: one set-up for all, the absence being recorded)."""
     group, contract = spring.amap.group, spring.contract
     services.subscription_create(contract=contract, by=spring.bernard.user, option=spring.grand, quantity=1,
                                  today=BEFORE)  # fmt: skip
     distribution = group.distributions.get(date=dt.date(2026, 4, 2))
-    services.absence_declare(distribution=distribution, by=spring.bernard.user, transfer_to=spring.chloe, today=BEFORE)
-    subscription = contract.subscriptions.get()
-    organiser_pages = {
-        "list": "/groups/", "manage": f"/groups/{group.pk}/manage/", "edit": f"/groups/{group.pk}/edit/",
-        "contract-new": f"/groups/{group.pk}/contracts/new/", "contract-organiser": f"/groups/contracts/{contract.pk}/",
-        "subscriptions": f"/groups/contracts/{contract.pk}/subscriptions/",
-        "distribution": f"/groups/distributions/{distribution.pk}/", "new": "/groups/new/",
-    }  # fmt: skip
-    tab = french_tab(browser, live_server, spring.amap.agnes, size)
-    for name, path in organiser_pages.items():
-        tab.goto(f"{live_server.url}{path}")
-        assert tab.locator("h1").count() == 1, name
-        page_fits(tab, axe=True)
-        shot(tab, SHOTS, f"{name}-{size[0]}")
-    tab.context.close()
-    tab = french_tab(browser, live_server, spring.bernard.user, size)
-    member_pages = {"mine": "/groups/mine/", "own-subscription": f"/groups/subscriptions/{subscription.pk}/"}
-    for name, path in member_pages.items():
-        tab.goto(f"{live_server.url}{path}")
-        page_fits(tab, axe=True)
-        shot(tab, SHOTS, f"{name}-{size[0]}")
-    tab.context.close()
-
-
-@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
-def test_the_organiser_records_a_members_absence_from_the_distribution_page(
-    browser: Any, live_server: Any, spring: Any, size: tuple[int, int]
-) -> None:
-    services.subscription_create(contract=spring.contract, by=spring.bernard.user, option=spring.grand, quantity=1,
-                                 today=BEFORE)  # fmt: skip
-    distribution = spring.amap.group.distributions.get(date=dt.date(2026, 4, 2))
     tab = french_tab(browser, live_server, spring.amap.agnes, size)
     tab.goto(f"{live_server.url}/groups/distributions/{distribution.pk}/")
     tab.select_option("#absence-form select[name=member]", label="bernard")
@@ -142,6 +113,25 @@ def test_the_organiser_records_a_members_absence_from_the_distribution_page(
     tab.wait_for_url(f"**/groups/distributions/{distribution.pk}/")
     tab.wait_for_selector("text=L’absence de bernard est notée.")
     assert tab.locator("#per-member tbody tr").first.inner_text().split("\t")[-1] == "chloe (transfert)"
+    assert tab.locator("h1").count() == 1
     page_fits(tab, axe=True)
     shot(tab, SHOTS, f"distribution-absence-{size[0]}")
+    subscription = contract.subscriptions.get()
+    organiser_pages = {
+        "list": "/groups/", "manage": f"/groups/{group.pk}/manage/", "edit": f"/groups/{group.pk}/edit/",
+        "contract-new": f"/groups/{group.pk}/contracts/new/", "contract-organiser": f"/groups/contracts/{contract.pk}/",
+        "subscriptions": f"/groups/contracts/{contract.pk}/subscriptions/", "new": "/groups/new/",
+    }  # fmt: skip
+    for name, path in organiser_pages.items():
+        tab.goto(f"{live_server.url}{path}")
+        assert tab.locator("h1").count() == 1, name
+        page_fits(tab, name, axe=True)
+        shot(tab, SHOTS, f"{name}-{size[0]}")
+    tab.context.close()
+    tab = french_tab(browser, live_server, spring.bernard.user, size)
+    member_pages = {"mine": "/groups/mine/", "own-subscription": f"/groups/subscriptions/{subscription.pk}/"}
+    for name, path in member_pages.items():
+        tab.goto(f"{live_server.url}{path}")
+        page_fits(tab, name, axe=True)
+        shot(tab, SHOTS, f"{name}-{size[0]}")
     tab.context.close()
