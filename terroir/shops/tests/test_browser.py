@@ -128,13 +128,13 @@ def test_every_page_of_the_shop_fits_the_screen(
         tab.goto(f"{live_server.url}{path}")
         page_fits(tab)
         shot(tab, SHOTS, f"{name}-{size[0]}")
-    tab.goto(f"{live_server.url}/shops/{shop}/?start=2026-03-01&end=2026-03-31")
-    # Honey 6 × 8.50 = 51.00, Fourme 2 × 6.40 = 12.80, butter 5 × 3.90 = 19.50; commission on the honey only.
-    assert tab.locator("#turnover").inner_text() == "83,30\u00a0€"
-    assert tab.locator("#commission").inner_text() == "12,75\u00a0€"
-    assert tab.locator("table.seasonal td.gap").count() > 0
-    assert tab.locator("table.seasonal tbody tr:last-child td").last.inner_text() == "83,30"
-    assert tab.locator("svg.bars rect").nth(11).bounding_box()["height"] > 50
+        if name == "figures":  # read while it is open: loading a page is most of what a browser test costs
+            # Honey 6 × 8.50 = 51.00, Fourme 2 × 6.40 = 12.80, butter 5 × 3.90 = 19.50; commission on the honey only.
+            assert tab.locator("#turnover").inner_text() == "83,30\u00a0€"
+            assert tab.locator("#commission").inner_text() == "12,75\u00a0€"
+            assert tab.locator("table.seasonal td.gap").count() > 0
+            assert tab.locator("table.seasonal tbody tr:last-child td").last.inner_text() == "83,30"
+            assert tab.locator("svg.bars rect").nth(11).bounding_box()["height"] > 50
     tab.context.close()
     coordinator = french_tab(browser, live_server, people.camille, size)
     coordinator.goto(f"{live_server.url}/shops/")
