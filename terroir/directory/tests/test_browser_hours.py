@@ -38,12 +38,12 @@ ADVANCED_EXPRESSIONS = [
 
 
 def no_overflow(tab: Any, width: int) -> None:
+    extra = wider_than_the_screen(tab)  # first: it waits for the stylesheets, which the list below needs too
     wide = tab.evaluate(
         """w => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1)
         .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""",
         width,
     )
-    extra = wider_than_the_screen(tab)
     assert extra <= 0, f"the page scrolls sideways ({extra}px too wide on {width}px): {wide}"
 
 

@@ -34,6 +34,7 @@ def tab_of(browser: Any, live_server: Any, user: Any, size: str, *, script: bool
 def lines_of(tab: Any) -> int:
     """On how many lines the account menu's items lie: a new line where an item's top is a line's height
     below the one before (links, a summary and a button of one line differ by a few pixels)."""
+    tab.wait_for_load_state("load")  # measured once styled: an unstyled menu is one item a line
     script = f"() => [...document.querySelectorAll({ITEMS!r})].map(e => e.getBoundingClientRect().top)"
     tops = sorted(tab.evaluate(script))
     assert tops
