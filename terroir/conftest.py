@@ -553,8 +553,65 @@ def screenshot(tab: Any, name: str) -> None:
     screenshot costs the browser 0.1–0.2 s of processor time, and a run of the suite looks at none."""
     folder = os.environ.get("TERROIR_SCREENSHOTS")
     if folder:
+        shot(tab, folder, name)
+
+
+def shot(tab: Any, folder: str | Path, name: str, *, full_page: bool = True) -> None:
+    """A screenshot of the page (the whole of it, or the screen's part with `full_page=False`) as
+    `folder/name.png`, the folder made if missing, when TERROIR_SCREENSHOTS is set (any value); nothing
+    otherwise. For a module whose screenshots go to a folder of its own (`/tmp/shots-<app>`);
+    `screenshot()` writes into the folder TERROIR_SCREENSHOTS names."""
+    if os.environ.get("TERROIR_SCREENSHOTS"):
         Path(folder).mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+        tab.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
+
+
+AXE = Path(__file__).resolve().parent / "site" / "tests" / "vendor" / "axe-core" / "axe.min.js"
+AXE_BLOCKING = ("serious", "critical")
+
+
+def violations(tab: Any) -> list[str]:
+    """The serious and critical accessibility violations axe-core finds on the open page, one line each:
+    rule, impact, where. axe-core is vendored for the tests only (site/tests/vendor/axe-core, MPL-2.0): it
+    runs inside the page through the browser's debugging protocol, which the pages' strict CSP does not
+    block. It costs the browser about 0.25 s a page."""
+    if not tab.evaluate("() => typeof window.axe !== 'undefined'"):
+        tab.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    result = tab.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    assert result["passes"], "axe-core did not run"  # a page it could not read would pass silently
+    return [
+        f"{v['id']} ({v['impact']}): {node['target']} — {node.get('failureSummary', '')[:160]}"
+        for v in result["violations"]
+        if v["impact"] in AXE_BLOCKING
+        for node in v["nodes"]
+    ]
+
+
+def charts_overflow(tab: Any) -> list[str]:
+    """The charts (`svg.chart`) of the open page whose right edge is past the screen's."""
+    tab.wait_for_load_state("load")
+    return list(tab.evaluate(
+        "[...document.querySelectorAll('svg.chart')]"
+        ".filter(c => c.getBoundingClientRect().right > window.innerWidth + 1).map(c => c.id)"
+    ))  # fmt: skip
+
+
+def page_fits(tab: Any, name: str = "", *, edge: bool = True, charts: bool = False, axe: bool = False) -> None:
+    """The browser tests' check of an open page, once its stylesheets have loaded: it is no wider than
+    the screen (no sideways scrolling); with `edge` (the default) nothing of its content reaches past the
+    screen's edge or overflows its box (`past_the_edge`); with `charts`, no chart reaches past the screen's
+    edge (`charts_overflow`: `past_the_edge` leaves SVG out); with `axe`, axe-core finds no serious or
+    critical accessibility violation on it (`violations`, 0.25 s of the browser's time: ask for it where
+    the page is the test's to check). `name` says which page in a failure's message."""
+    where = name or tab.url
+    extra = wider_than_the_screen(tab)
+    assert extra <= 0, f"{where}: {extra} px wider than the screen"
+    if edge:
+        assert past_the_edge(tab) == [], where
+    if charts:
+        assert charts_overflow(tab) == [], where
+    if axe:
+        assert violations(tab) == [], where
 
 
 @pytest.fixture

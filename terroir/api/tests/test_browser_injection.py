@@ -19,7 +19,7 @@ from terroir.api.tests.test_content_security_policy import (
     page_paths,
     superuser,
 )
-from terroir.conftest import offline_tab
+from terroir.conftest import offline_tab, shot
 from terroir.logistics.models import PlanningRun
 from terroir.needs.tests.test_browser import signed_in
 
@@ -117,7 +117,7 @@ def test_names_with_markup_stay_text_on_the_run_page_and_its_map(
     assert tab.locator("svg.chart svg, svg.chart img, svg.chart foreignObject, svg.chart script").count() == 0
     # The swatch took its colour from the script, as the policy refuses style attributes.
     assert tab.locator(".swatch").first.evaluate("s => getComputedStyle(s).backgroundColor") == "rgb(27, 120, 55)"
-    tab.screenshot(path=f"/tmp/xss-run-{viewport['width']}.png", full_page=True)
+    shot(tab, "/tmp", f"xss-run-{viewport['width']}")
     watch.assert_clean("run page")
 
 
@@ -137,7 +137,7 @@ def test_names_with_markup_stay_text_in_the_map_popup_the_planner_the_sheets_and
     popup.wait_for()
     assert popup.locator(".popup-title").inner_text() == week.names["place"]
     assert popup.locator("img, svg").count() == 0
-    tab.screenshot(path="/tmp/xss-map.png", full_page=True)
+    shot(tab, "/tmp", "xss-map")
     for path in (week.place.get_absolute_url(), week.producer.get_absolute_url(), "/needs/",
                  week.need.get_absolute_url()):  # fmt: skip
         tab.goto(live_server.url + path)

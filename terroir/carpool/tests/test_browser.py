@@ -11,18 +11,12 @@ from typing import Any
 import pytest
 
 from terroir.carpool.eligibility import eligibility_seed
-from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, screenshot
 from terroir.directory.models import Category
 from terroir.needs.tests.test_browser import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
-
-
-def looks_right(tab: Any, name: str) -> None:
-    screenshot(tab, name)
-    assert wider_than_the_screen(tab) <= 0, name
-    assert past_the_edge(tab) == [], name
 
 
 def submit(tab: Any, button: str) -> None:
@@ -50,7 +44,8 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
 
     # Hugo offers his trip.
     hugo.goto(f"{live_server.url}/carpool/")
-    looks_right(hugo, f"carpool-home-{size}")
+    screenshot(hugo, f"carpool-home-{size}")
+    page_fits(hugo, f"carpool-home-{size}")
     hugo.click("#offer-trip")
     hugo.wait_for_url("**/carpool/trips/new/")
     hugo.fill("input[name=origin]", "Thiers")
@@ -64,11 +59,13 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     hugo.fill("input[name=free_litres]", "200")
     hugo.select_option("select[name=condition]", "refrigerated")
     hugo.fill("input[name=detour_minutes]", "15")
-    looks_right(hugo, f"carpool-trip-form-{size}")
+    screenshot(hugo, f"carpool-trip-form-{size}")
+    page_fits(hugo, f"carpool-trip-form-{size}")
     submit(hugo, "#trip-form button[type=submit]")
     hugo.wait_for_url(re.compile(r"/carpool/trips/\d+/$"))
     assert "Thiers (63) → Courpière (63) → Clermont-Ferrand (63)" in hugo.locator("dl.facts").inner_text()
-    looks_right(hugo, f"carpool-trip-{size}")
+    screenshot(hugo, f"carpool-trip-{size}")
+    page_fits(hugo, f"carpool-trip-{size}")
 
     # Claire asks for a parcel of cheese: the matching runs when her request is saved.
     claire.goto(f"{live_server.url}/carpool/parcels/new/")
@@ -84,14 +81,16 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     claire.fill("input[name=kg]", "8")
     claire.fill("input[name=litres]", "20")
     claire.fill("input[name=value]", "120")
-    looks_right(claire, f"carpool-parcel-form-{size}")
+    screenshot(claire, f"carpool-parcel-form-{size}")
+    page_fits(claire, f"carpool-parcel-form-{size}")
     submit(claire, "#parcel-form button[type=submit]")
     claire.wait_for_url(re.compile(r"/carpool/parcels/\d+/$"))
     parcel_url = claire.url
     assert "Trajet proposé" in claire.locator("#status").inner_text()
     explained = claire.locator("#explained").inner_text()
     assert "min, réfrigéré, arrive à" in explained
-    looks_right(claire, f"carpool-parcel-proposed-{size}")
+    screenshot(claire, f"carpool-parcel-proposed-{size}")
+    page_fits(claire, f"carpool-parcel-proposed-{size}")
 
     # Both confirm.
     claire.click("#confirm")
@@ -104,7 +103,8 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     claire.goto(parcel_url)
     assert claire.locator("select[name=handover-kind]").input_value() == "pickup"
     claire.fill("input[name=handover-celsius]", "3.5")
-    looks_right(claire, f"carpool-handover-{size}")
+    screenshot(claire, f"carpool-handover-{size}")
+    page_fits(claire, f"carpool-handover-{size}")
     claire.click("#record")
     claire.wait_for_selector("#pending")
     assert "Responsable maintenant : claire" in claire.locator("#holder").inner_text()
@@ -112,7 +112,8 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     # Hugo checks and signs: he is responsible now.
     hugo.goto(parcel_url)
     hugo.fill("input[name=accept-celsius]", "3.6")
-    looks_right(hugo, f"carpool-sign-{size}")
+    screenshot(hugo, f"carpool-sign-{size}")
+    page_fits(hugo, f"carpool-sign-{size}")
     hugo.click("#sign")
     hugo.wait_for_selector("#holder:has-text('Responsable maintenant : hugo')")
     assert "En route" in hugo.locator("#status").inner_text()
@@ -127,14 +128,16 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     sophie.click("#sign")
     sophie.wait_for_selector("#status:has-text('Livré')")
     assert sophie.locator("#chain li").count() == 2
-    looks_right(sophie, f"carpool-delivered-{size}")
+    screenshot(sophie, f"carpool-delivered-{size}")
+    page_fits(sophie, f"carpool-delivered-{size}")
 
     # The delivery note, printable.
     sophie.click("text=Bon de livraison")
     sophie.wait_for_url("**/note/")
     note = sophie.locator("section.delivery-note").inner_text()
     assert "Enlèvement" in note and "Livraison" in note and "signé par sophie" in note
-    looks_right(sophie, f"carpool-note-{size}")
+    screenshot(sophie, f"carpool-note-{size}")
+    page_fits(sophie, f"carpool-note-{size}")
 
 
 @pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
@@ -148,7 +151,8 @@ def test_a_coordinator_changes_which_products_may_ride(
     context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
     tab = signed_in(offline_tab(browser, live_server, context), people.camille, live_server)
     tab.goto(f"{live_server.url}/carpool/eligibility/")
-    looks_right(tab, f"carpool-eligibility-{size}")
+    screenshot(tab, f"carpool-eligibility-{size}")
+    page_fits(tab, f"carpool-eligibility-{size}")
     eggs = tab.locator("#eligibility tbody tr", has_text="Œufs")
     eggs.locator("input[type=checkbox][name$='-allowed']").uncheck()
     submit(tab, "#eligibility button[type=submit]")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from terroir.carpool.models import Parcel, ParcelStatus
-from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, screenshot
 from terroir.needs.tests.test_browser import signed_in
 
 from .conftest import Story
@@ -33,13 +33,13 @@ def test_the_person_delivering_types_the_recipient_s_code_on_the_parcel_page(
     tab.wait_for_selector("#sign-with-code")
     assert "marie.dupont@example.org" in tab.locator("#sign-with-code").inner_text()
     screenshot(tab, f"carpool-code-{size}")
-    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
+    page_fits(tab)
     tab.fill("input[name=code-code]", code)
     with tab.expect_navigation():  # the form posts, then the parcel's page comes back
         tab.press("#sign-code", "Enter")
     tab.wait_for_selector("text=Signé avec le code du destinataire")
     assert tab.locator("#sign-with-code").count() == 0
     screenshot(tab, f"carpool-code-signed-{size}")
-    assert wider_than_the_screen(tab) <= 0
+    page_fits(tab, edge=False)
     assert Parcel.objects.get(pk=parcel.pk).status == ParcelStatus.DELIVERED
     context.close()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, shot
 from terroir.contributions import revisions
 from terroir.contributions.models import Suggestion
 from terroir.directory.models import Place
@@ -18,13 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 SHOTS = Path("/tmp/shots-D")
-
-
-def no_overflow(tab: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    extra = wider_than_the_screen(tab)
-    assert extra <= 0, f"{name}: {extra} px wider than the screen"
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -38,7 +31,8 @@ def test_a_suggestion_made_before_the_owner_s_edit_is_accepted_only_once_confirm
     viewport = {"width": width, "height": height}
     visitor = offline_tab(browser, live_server, browser.new_context(locale="fr-FR", viewport=viewport))
     visitor.goto(f"{live_server.url}/suggest/place/{shop.pk}/")
-    no_overflow(visitor, f"suggest-{size}")
+    shot(visitor, SHOTS, f"suggest-{size}")
+    page_fits(visitor, f"suggest-{size}", edge=False)
     visitor.click("details.hours-advanced summary")  # the expression itself, under the hours grid
     visitor.fill("input[name=opening_hours]", "Fr 16:00-20:00")
     # Meanwhile, the farm changes its hours.
@@ -59,10 +53,12 @@ def test_a_suggestion_made_before_the_owner_s_edit_is_accepted_only_once_confirm
     # Then, now and suggested, in words as the public pages say them.
     assert "vendredi 16 h–19 h ; samedi 9 h–12 h" in text and "vendredi 15 h–19 h" in text
     assert "vendredi 16 h–20 h" in text
-    no_overflow(owner, f"moderation-{size}")
+    shot(owner, SHOTS, f"moderation-{size}")
+    page_fits(owner, f"moderation-{size}", edge=False)
     row.get_by_role("button", name="Accepter", exact=True).click()
     owner.wait_for_selector("input[name=confirm]", state="attached")
-    no_overflow(owner, f"moderation-confirm-{size}")
+    shot(owner, SHOTS, f"moderation-confirm-{size}")
+    page_fits(owner, f"moderation-confirm-{size}", edge=False)
     assert Place.objects.get(pk=shop.pk).opening_hours == "Fr 15:00-19:00"
     owner.locator(f"#suggestion-{suggestion.pk} form").first.get_by_role("button").click()
     owner.wait_for_selector("text=Rien à vérifier.")
@@ -90,7 +86,8 @@ def test_a_visitor_suggests_hours_with_the_owners_grid(
     friday.nth(1).fill("20:00")
     friday.nth(1).dispatch_event("change")
     visitor.wait_for_function("() => document.querySelector('input[name=opening_hours]')?.value.includes('20:00')")
-    no_overflow(visitor, f"suggest-grid-{size}")
+    shot(visitor, SHOTS, f"suggest-grid-{size}")
+    page_fits(visitor, f"suggest-grid-{size}", edge=False)
     visitor.get_by_role("button", name="Envoyer la suggestion").click()
     visitor.wait_for_selector("h1")
     suggestion = Suggestion.objects.get()

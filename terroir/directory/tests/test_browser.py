@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import wider_than_the_screen
+from terroir.conftest import page_fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,8 +78,7 @@ def test_the_page_is_usable_on_a_phone(
         "**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort()
     )
     phone.goto(live_server.url + "/?commune=Ambert&radius_km=40")
-    extra = wider_than_the_screen(phone)
-    assert extra <= 0, f"the page scrolls sideways on a phone ({extra}px too wide)"
+    page_fits(phone, "the search on a phone", edge=False)
     phone.keyboard.press("Tab")
     assert phone.evaluate("document.activeElement.className") == "skip-link"
     context.close()

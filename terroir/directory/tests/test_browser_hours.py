@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, signed_in, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, shot, signed_in, wider_than_the_screen
 from terroir.lib import hours
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,12 +38,12 @@ ADVANCED_EXPRESSIONS = [
 
 
 def no_overflow(tab: Any, width: int) -> None:
+    extra = wider_than_the_screen(tab)  # first: it waits for the stylesheets, which the list below needs too
     wide = tab.evaluate(
         """w => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1)
         .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""",
         width,
     )
-    extra = wider_than_the_screen(tab)
     assert extra <= 0, f"the page scrolls sideways ({extra}px too wide on {width}px): {wide}"
 
 
@@ -75,7 +75,7 @@ def test_an_owner_edits_her_shops_hours_with_the_grid_and_saves(
     expression = tab.locator("#id_opening_hours").input_value()
     assert expression == "Fr 09:00-12:00,16:00-19:00; Sa-Su 09:00-12:00; PH off"
     no_overflow(tab, SIZES[size]["width"])
-    tab.screenshot(path=f"{SHOTS}/grid-{language}-{size}.png", full_page=True)
+    shot(tab, SHOTS, f"grid-{language}-{size}")
     tab.locator("form.edit button[type=submit]").click()
     tab.wait_for_load_state()
     shop.refresh_from_db()
@@ -88,7 +88,7 @@ def test_an_owner_edits_her_shops_hours_with_the_grid_and_saves(
     words = "fermé les jours fériés" if language == "fr" else "closed on public holidays"
     assert words in tab.locator(".hours-text").inner_text()
     no_overflow(tab, SIZES[size]["width"])
-    tab.screenshot(path=f"{SHOTS}/place-{language}-{size}.png", full_page=True)
+    shot(tab, SHOTS, f"place-{language}-{size}")
     context.close()
 
 
@@ -120,7 +120,7 @@ def test_the_grid_and_the_expression_round_trip_and_the_rest_opens_in_advanced_m
     tab.wait_for_load_state()
     assert "Horaires non compris à partir du caractère 1" in tab.content()
     assert tab.locator(".hours-advanced").get_attribute("open") is not None
-    tab.screenshot(path=f"{SHOTS}/advanced-error-fr.png", full_page=True)
+    shot(tab, SHOTS, "advanced-error-fr")
 
 
 F15_SHOTS = "/tmp/shots-f15"
@@ -178,8 +178,8 @@ def test_an_owner_opens_her_shop_from_april_to_october_one_saturday_in_two_by_cl
     # The closed list shows the words that tell odd weeks from even ones, even on a phone.
     assert weeks.evaluate(SHOWN_WHOLE), weeks.evaluate("s => s.selectedOptions[0].text")
     assert tab.locator("#id_opening_hours").input_value() == "Apr-Oct week01-53/2 Sa 09:00-12:00"
-    assert wider_than_the_screen(tab) <= 0
-    tab.screenshot(path=f"{F15_SHOTS}/grid-season-{size}.png", full_page=True)
+    page_fits(tab, edge=False)
+    shot(tab, F15_SHOTS, f"grid-season-{size}")
     saved(tab)
     shop.refresh_from_db()
     assert shop.opening_hours == "Apr-Oct week01-53/2 Sa 09:00-12:00"
@@ -194,8 +194,8 @@ def test_an_owner_opens_her_shop_from_april_to_october_one_saturday_in_two_by_cl
         "d'avril à octobre, un samedi sur deux (semaines impaires) 9 h–12 h"
     )
     assert "week01-53/2" not in tab.locator("main").inner_text()
-    assert wider_than_the_screen(tab) <= 0
-    tab.screenshot(path=f"{F15_SHOTS}/place-season-{size}.png", full_page=True)
+    page_fits(tab, edge=False)
+    shot(tab, F15_SHOTS, f"place-season-{size}")
     tab.context.close()
 
 
@@ -225,8 +225,8 @@ def test_an_owner_types_the_code_in_advanced_mode_and_the_grid_follows_or_steps_
     assert code.bounding_box()["width"] == tab.locator("#id_closed_at").bounding_box()["width"]
     assert code.evaluate("box => box.scrollWidth <= box.clientWidth")
     assert "grille" in tab.locator(".hours-notice").inner_text()
-    assert wider_than_the_screen(tab) <= 0
-    tab.screenshot(path=f"{F15_SHOTS}/grid-advanced-{size}.png", full_page=True)
+    page_fits(tab, edge=False)
+    shot(tab, F15_SHOTS, f"grid-advanced-{size}")
     saved(tab)
     shop.refresh_from_db()
     assert shop.opening_hours == "Jul-Aug We 09:00-13:00; Sa 08:00-12:00"
@@ -235,6 +235,6 @@ def test_an_owner_types_the_code_in_advanced_mode_and_the_grid_follows_or_steps_
     assert tab.locator("fieldset.hours-grid").evaluate("grid => grid.disabled")
     tab.goto(f"{live_server.url}{shop.get_absolute_url()}")
     assert tab.locator(".hours-text").inner_text().strip() == "en juillet et août, mercredi 9 h–13 h ; samedi 8 h–12 h"
-    assert wider_than_the_screen(tab) <= 0
-    tab.screenshot(path=f"{F15_SHOTS}/place-advanced-{size}.png", full_page=True)
+    page_fits(tab, edge=False)
+    shot(tab, F15_SHOTS, f"place-advanced-{size}")
     tab.context.close()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import wider_than_the_screen
+from terroir.conftest import page_fits, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,11 +27,6 @@ def tab(browser: Any, live_server: Any, viewport: dict[str, int], *, locale: str
     page.set_default_timeout(15_000)
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(live_server.url) else r.abort())
     return page
-
-
-def no_sideways_scroll(page: Any) -> None:
-    extra = wider_than_the_screen(page)
-    assert extra <= 0, f"the page scrolls sideways ({extra}px too wide)"
 
 
 def map_loaded(page: Any) -> None:
@@ -56,7 +51,7 @@ def test_the_map_fits_the_radius_draws_it_and_counts_what_the_list_counts(
 ) -> None:
     page = tab(browser, live_server, DESKTOP if size == "desktop" else PHONE)
     page.goto(live_server.url + "/?commune=Ambert&radius_km=60")
-    no_sideways_scroll(page)
+    page_fits(page, edge=False)
     if size == "phone":
         # The list first; the map one tap away.
         assert not page.locator("#map").is_visible()
@@ -70,7 +65,7 @@ def test_the_map_fits_the_radius_draws_it_and_counts_what_the_list_counts(
     on_map = int(page.evaluate("() => document.getElementById('map')?.dataset.total"))
     assert on_map == 4
     assert page.locator("#map-status").inner_text() == "4 lieux sur la carte"
-    page.screenshot(path=str(SHOTS / f"map-radius-{size}.png"), full_page=True)
+    shot(page, SHOTS, f"map-radius-{size}")
     if size == "phone":
         page.get_by_role("button", name="Liste", exact=True).click()
     assert listed(page) == on_map
@@ -83,7 +78,7 @@ def test_the_map_fits_the_radius_draws_it_and_counts_what_the_list_counts(
         box = page.locator("path.search-circle").bounding_box()
     frame = page.locator("#map").bounding_box()
     assert box["width"] <= frame["width"] + 1 and box["height"] <= frame["height"] + 1
-    no_sideways_scroll(page)
+    page_fits(page, edge=False)
 
 
 def test_markers_show_their_kind_by_shape_with_a_legend_and_a_popup(
@@ -113,7 +108,7 @@ def test_markers_show_their_kind_by_shape_with_a_legend_and_a_popup(
     assert "Marché d'Ambert" in popup.inner_text()
     assert "Marché · Ambert" in popup.inner_text()
     assert popup.get_by_role("link", name="Voir le lieu").get_attribute("href").startswith("/places/")
-    page.screenshot(path=str(SHOTS / "map-popup-desktop.png"))
+    shot(page, SHOTS, "map-popup-desktop", full_page=False)
     # Moving the map asks the server again; the market's marker is kept, so its popup stays open.
     frame = page.locator("#map").bounding_box()
     x, y = frame["x"] + 60, frame["y"] + frame["height"] - 60
@@ -149,7 +144,7 @@ def test_several_kinds_at_once_from_the_form(browser: Any, live_server: Any, pla
     page.get_by_label("Supermarché", exact=True).check()
     # The professionals' kinds are not offered to a visitor.
     assert page.get_by_label("Restauration collective").count() == 0
-    page.screenshot(path=str(SHOTS / "kinds-open-desktop.png"))
+    shot(page, SHOTS, "kinds-open-desktop", full_page=False)
     page.get_by_role("button", name="Rechercher").click()
     page.wait_for_url("**kind=market&kind=supermarket*")
     names = {t.split("\n")[0] for t in page.locator("#result-list li.result").all_inner_texts()}
@@ -180,8 +175,8 @@ def test_the_commune_field_suggests_and_an_ambiguous_name_asks_which_one(
     assert page.locator("#map-status").inner_text() == ""
     choices = page.locator("#commune-options li")
     assert choices.first.inner_text().startswith("Clermont-Ferrand (département 63")
-    no_sideways_scroll(page)
-    page.screenshot(path=str(SHOTS / f"commune-ambiguous-{size}.png"), full_page=True)
+    page_fits(page, edge=False)
+    shot(page, SHOTS, f"commune-ambiguous-{size}")
     page.get_by_role("link", name="Clermont-Ferrand").click()
     page.wait_for_url("**commune=Clermont-Ferrand*")
     assert page.get_by_label("Près de (commune ou code postal)").input_value() == "Clermont-Ferrand (63)"
@@ -205,8 +200,8 @@ def test_around_me_searches_at_the_browsers_position(browser: Any, live_server: 
     page.wait_for_url("**near=45.54970%2C3.74170*")
     assert listed(page) == 3  # the farm shop, the market and Le Local, in and around Ambert
     assert page.get_by_label("Près de (commune ou code postal)").get_attribute("placeholder") == "Autour de moi"
-    no_sideways_scroll(page)
-    page.screenshot(path=str(SHOTS / "around-me-phone.png"), full_page=True)
+    page_fits(page, edge=False)
+    shot(page, SHOTS, "around-me-phone")
 
 
 def test_around_me_refused_says_so_and_leaves_the_field_to_type_in(browser: Any, live_server: Any, places: Any) -> None:

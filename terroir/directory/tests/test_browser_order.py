@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, past_the_edge, signed_in, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, shot, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,14 +31,14 @@ def test_a_producer_sets_the_order_link_and_visitors_find_it_on_the_page(
     field = tab.get_by_label("Où commander en ligne")
     field.fill(ORDER_URL.removeprefix("https://"))  # the registry adds https://
     SHOTS.mkdir(parents=True, exist_ok=True)
-    assert wider_than_the_screen(tab) <= 0
+    page_fits(tab, edge=False)
     with tab.expect_navigation():
         tab.locator("form.edit button[type=submit]").click()
     # The form opens again with what was stored: the address as the field registry cleaned it.
     tab.get_by_label("Où commander en ligne").wait_for()
     assert tab.get_by_label("Où commander en ligne").input_value() == ORDER_URL
-    assert wider_than_the_screen(tab) <= 0
-    tab.screenshot(path=str(SHOTS / f"producer-order-form-{size}.png"), full_page=True)
+    page_fits(tab, edge=False)
+    shot(tab, SHOTS, f"producer-order-form-{size}")
     visitor = offline_tab(browser, live_server, browser.new_context(locale="fr-FR", viewport=SIZES[size]))
     visitor.goto(f"{live_server.url}{farm.get_absolute_url()}")
     link = visitor.get_by_role("link", name="Commander en ligne")
@@ -46,6 +46,5 @@ def test_a_producer_sets_the_order_link_and_visitors_find_it_on_the_page(
     assert link.get_attribute("href") == ORDER_URL
     assert link.get_attribute("rel") == "nofollow noopener"
     assert "openfoodfrance.org" in visitor.locator(".order-online").inner_text()
-    assert wider_than_the_screen(visitor) <= 0
-    assert past_the_edge(visitor) == []
-    visitor.screenshot(path=str(SHOTS / f"producer-order-link-{size}.png"), full_page=True)
+    page_fits(visitor)
+    shot(visitor, SHOTS, f"producer-order-link-{size}")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,16 +34,6 @@ def tab_of(browser: Any, live_server: Any, size: str) -> Any:
     return tab
 
 
-def shot(tab: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def fits(tab: Any, size: str) -> None:
-    extra = wider_than_the_screen(tab)
-    assert extra <= 0, f"the page scrolls sideways ({extra}px too wide at {SIZES[size]['width']}px)"
-
-
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_a_shopper_lists_the_producers_and_sees_those_without_a_place_on_the_map(
     browser: Any, live_server: Any, communes_for_live_server: None, request: Any, settings: Any, size: str
@@ -63,7 +53,7 @@ def test_a_shopper_lists_the_producers_and_sees_those_without_a_place_on_the_map
     titles = sorted(badges.nth(i).get_attribute("title") for i in range(2))
     assert titles[0].startswith("Bergerie des Fourches — Producteur")
     assert tab.locator("#map-producers").inner_text() == "2 producteurs sans lieu de vente"
-    shot(tab, f"search-map-{size}")
+    shot(tab, SHOTS, f"search-map-{size}")
     # A badge's popup says the producer has no place of sale and where its position comes from.
     bergerie = tab.locator('.leaflet-marker-icon.producer-marker[title^="Bergerie"]')
     # Markers near Ambert overlap at this zoom: the keyboard opens the badge's popup.
@@ -72,7 +62,7 @@ def test_a_shopper_lists_the_producers_and_sees_those_without_a_place_on_the_map
     popup = tab.locator(".leaflet-popup-content")
     popup.get_by_text("Position : centre de la commune").wait_for()
     assert popup.get_by_role("link", name="Bergerie des Fourches").is_visible()
-    shot(tab, f"search-map-popup-{size}")
+    shot(tab, SHOTS, f"search-map-popup-{size}")
     # The Producers list: the same search, nearest first, with their products.
     if size == "phone":
         tab.get_by_role("button", name="Liste", exact=True).click()
@@ -82,8 +72,8 @@ def test_a_shopper_lists_the_producers_and_sees_those_without_a_place_on_the_map
     assert items.count() == 3
     assert items.first.inner_text().startswith("Bergerie des Fourches")
     assert "Fromages de chèvre" in items.first.inner_text()
-    fits(tab, size)
-    shot(tab, f"search-producers-{size}")
+    page_fits(tab, edge=False)
+    shot(tab, SHOTS, f"search-producers-{size}")
     # The search form keeps the list: a new search stays on the producers.
     if size == "phone":  # the filters fold under a button on a phone
         tab.click("summary.filters-button")
@@ -110,8 +100,8 @@ def test_a_place_shows_its_products_and_the_producers_supplying_it(
     assert products.all_inner_texts() == ["Beurre et crème", "Fromages de vache", "Miel et produits de la ruche"]
     suppliers = tab.locator("#supplier-list > li > a")
     assert suppliers.all_inner_texts() == ["GAEC des Monts du Forez", "Rucher de la Durolle"]
-    fits(tab, size)
-    shot(tab, f"place-{size}")
+    page_fits(tab, edge=False)
+    shot(tab, SHOTS, f"place-{size}")
     # A product leads to a search for it around the place; a supplier to its page and where to buy.
     tab.get_by_role("link", name="Miel et produits de la ruche").click()
     tab.wait_for_url("**category=honey*")
@@ -122,7 +112,7 @@ def test_a_place_shows_its_products_and_the_producers_supplying_it(
     tab.get_by_role("heading", name="Rucher de la Durolle").wait_for()
     where = tab.locator("section[aria-labelledby='where-to-buy'] .place-list a").all_inner_texts()
     assert "Le Local, magasin de producteurs" in where
-    shot(tab, f"producer-{size}")
+    shot(tab, SHOTS, f"producer-{size}")
     # The farm run by its producer lists that producer.
     tab.goto(live_server.url + territory.farm_shop.get_absolute_url())
     assert tab.locator("#supplier-list .role").inner_text() == "tient ce lieu"
@@ -140,5 +130,5 @@ def test_the_widget_shows_the_producers_layer_and_list(
     tab.wait_for_function("() => document.getElementById('map')?.dataset.producers === '2'")
     assert tab.locator("#producer-list li.result").count() == 3
     assert tab.locator("#producer-list a").first.get_attribute("target") == "_blank"
-    shot(tab, "widget-phone")
+    shot(tab, SHOTS, "widget-phone")
     tab.context.close()

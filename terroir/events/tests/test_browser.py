@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, screenshot
 from terroir.directory.models import Place
 from terroir.events import services
 from terroir.events.demo import events_demo_load
@@ -31,12 +31,6 @@ def tab_of(browser: Any, live_server: Any, user: Any, size: tuple[int, int]) -> 
     return tab
 
 
-def fits(tab: Any, name: str) -> None:
-    screenshot(tab, name)
-    assert wider_than_the_screen(tab) <= 0, name
-    assert past_the_edge(tab) == [], name
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
     browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
@@ -46,7 +40,8 @@ def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
     start = (timezone.localtime() + dt.timedelta(days=12)).replace(hour=9, minute=0)
     organiser = tab_of(browser, live_server, people.sophie, SIZES[size])
     organiser.goto(f"{live_server.url}/events/new/?place={territory.clermont_supermarket.pk}")
-    fits(organiser, f"events-new-{size}")
+    screenshot(organiser, f"events-new-{size}")
+    page_fits(organiser, f"events-new-{size}")
     organiser.fill("input[name=title]", "Journée des producteurs d'Auvergne")
     organiser.select_option("select[name=kind]", "local_product_day")
     organiser.fill("input[name=starts_at]", start.strftime("%Y-%m-%dT%H:%M"))
@@ -54,7 +49,8 @@ def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
     organiser.fill("textarea[name=description]", "Dégustations et rencontre avec les producteurs du territoire.")
     organiser.get_by_role("button", name="Enregistrer le brouillon").click()
     organiser.wait_for_selector("text=L’évènement doit finir après avoir commencé.")
-    fits(organiser, f"events-new-refused-{size}")
+    screenshot(organiser, f"events-new-refused-{size}")
+    page_fits(organiser, f"events-new-refused-{size}")
     organiser.fill("input[name=ends_at]", (start + dt.timedelta(hours=9)).strftime("%Y-%m-%dT%H:%M"))
     organiser.get_by_role("button", name="Enregistrer le brouillon").click()
     organiser.wait_for_url("**/events/*/")
@@ -64,28 +60,33 @@ def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
 
     producer = tab_of(browser, live_server, people.hugo, SIZES[size])
     producer.goto(live_server.url + "/events/")
-    fits(producer, f"events-list-{size}")
+    screenshot(producer, f"events-list-{size}")
+    page_fits(producer, f"events-list-{size}")
     producer.get_by_role("link", name="Journée des producteurs d'Auvergne").click()
     producer.wait_for_url(event_url)
     producer.get_by_role("button", name="S’inscrire").click()
     producer.wait_for_selector("text=Inscription envoyée : l’organisateur vous répondra.")
-    fits(producer, f"events-signed-up-{size}")
+    screenshot(producer, f"events-signed-up-{size}")
+    page_fits(producer, f"events-signed-up-{size}")
 
     organiser.reload()
     organiser.locator("#waiting-list li", has_text="Rucher de la Durolle").get_by_role(
         "button", name="Accepter"
     ).click()
     organiser.wait_for_selector("#participants >> text=Rucher de la Durolle")
-    fits(organiser, f"events-accepted-{size}")
+    screenshot(organiser, f"events-accepted-{size}")
+    page_fits(organiser, f"events-accepted-{size}")
 
     producer.goto(live_server.url + territory.honey_farm.get_absolute_url())
     producer.wait_for_selector("#events-soon")
     assert "Journée des producteurs d'Auvergne" in producer.inner_text("#events-soon-section")
-    fits(producer, f"events-producer-page-{size}")
+    screenshot(producer, f"events-producer-page-{size}")
+    page_fits(producer, f"events-producer-page-{size}")
 
     producer.goto(live_server.url + "/")
     producer.wait_for_selector("#events-coming-section >> text=Journée des producteurs d'Auvergne")
-    fits(producer, f"events-home-{size}")
+    screenshot(producer, f"events-home-{size}")
+    page_fits(producer, f"events-home-{size}")
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -114,7 +115,8 @@ def test_the_search_map_draws_the_demo_events_and_a_visitor_switches_them_off(
     assert market_day.title in said and "Marché d'Ambert, Ambert" in said
     assert "08:00 – 13:00" in said  # its dates in words
     assert popup.get_by_role("link", name="Voir l’évènement").get_attribute("href") == f"/events/{market_day.pk}/"
-    fits(tab, f"events-map-layer-{size}")
+    screenshot(tab, f"events-map-layer-{size}")
+    page_fits(tab, f"events-map-layer-{size}")
 
     switch = tab.get_by_role("checkbox", name="Évènements à venir")
     assert switch.is_checked()
@@ -122,7 +124,8 @@ def test_the_search_map_draws_the_demo_events_and_a_visitor_switches_them_off(
     tab.wait_for_function("() => document.getElementById('map')?.dataset.layerEvents === 'off'")
     assert tab.locator(".layer-marker").count() == 0
     assert tab.locator(".leaflet-marker-icon.place-marker").count() == 3  # the places stay
-    fits(tab, f"events-map-layer-off-{size}")
+    screenshot(tab, f"events-map-layer-off-{size}")
+    page_fits(tab, f"events-map-layer-off-{size}")
     # Switched on again, it asks for the map's view once more and draws them back.
     with tab.expect_response(lambda r: "/events/map.geojson?bbox=" in r.url):
         switch.check()
@@ -147,7 +150,8 @@ def test_the_organiser_moves_the_event_then_cancels_it_and_visitors_see_why(
     organiser.goto(live_server.url + event.get_absolute_url())
     organiser.get_by_role("link", name="Modifier l’évènement").click()
     organiser.wait_for_url("**/edit/")
-    fits(organiser, f"events-edit-{size}")
+    screenshot(organiser, f"events-edit-{size}")
+    page_fits(organiser, f"events-edit-{size}")
     organiser.fill("input[name=starts_at]", (start + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
     organiser.fill("input[name=ends_at]", (start + dt.timedelta(days=1, hours=8)).strftime("%Y-%m-%dT%H:%M"))
     organiser.check("input[name=signups_closed]")
@@ -156,11 +160,13 @@ def test_the_organiser_moves_the_event_then_cancels_it_and_visitors_see_why(
     organiser.wait_for_selector("text=L’évènement est enregistré.")
     assert "17:00" in organiser.inner_text("article.event")
     organiser.locator("#cancel-event summary").click()
-    fits(organiser, f"events-cancel-{size}")
+    screenshot(organiser, f"events-cancel-{size}")
+    page_fits(organiser, f"events-cancel-{size}")
     organiser.fill("textarea[name=reason]", "Le magasin ferme pour travaux.")
     organiser.locator("#cancel-event").get_by_role("button", name="Annuler l’évènement").click()
     organiser.wait_for_selector("#cancelled")
-    fits(organiser, f"events-cancelled-{size}")
+    screenshot(organiser, f"events-cancelled-{size}")
+    page_fits(organiser, f"events-cancelled-{size}")
 
     visitor = offline_tab(browser, live_server, browser.new_context(
         locale="fr-FR", viewport={"width": SIZES[size][0], "height": SIZES[size][1]}
@@ -168,10 +174,12 @@ def test_the_organiser_moves_the_event_then_cancels_it_and_visitors_see_why(
     visitor.goto(live_server.url + event.get_absolute_url())
     assert "Cet évènement est annulé. Motif : Le magasin ferme pour travaux." in visitor.inner_text("#cancelled")
     assert visitor.locator("#organiser-actions").count() == 0
-    fits(visitor, f"events-cancelled-visitor-{size}")
+    screenshot(visitor, f"events-cancelled-visitor-{size}")
+    page_fits(visitor, f"events-cancelled-visitor-{size}")
     visitor.goto(live_server.url + "/events/")
     assert "annulé" in visitor.locator("#events li", has_text="Journée des producteurs").inner_text()
-    fits(visitor, f"events-list-cancelled-{size}")
+    screenshot(visitor, f"events-list-cancelled-{size}")
+    page_fits(visitor, f"events-list-cancelled-{size}")
     # The honey farm's people were told twice (moved, then cancelled), on the worker (at once in tests).
     assert [m.subject.split("] ")[-1] for m in mailoutbox if m.to == [people.hugo.email]] == [
         "Modifié : « Journée des producteurs »", "Annulé : « Journée des producteurs »",

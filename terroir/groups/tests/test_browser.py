@@ -12,26 +12,14 @@ from typing import Any
 import pytest
 
 from terroir.accounts.models import Membership
-from terroir.conftest import french_tab, past_the_edge, person, wider_than_the_screen
+from terroir.conftest import french_tab, page_fits, person, shot
 from terroir.groups import services
-from terroir.site.tests.test_browser_axe import violations
 
 from .conftest import BEFORE, amap_build, season_build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SIZES = [(1366, 900), (390, 844)]
 SHOTS = Path("/tmp/shots-g")
-
-
-def shot(tab: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def fits(tab: Any) -> None:
-    assert wider_than_the_screen(tab) <= 0
-    assert past_the_edge(tab) == []
-    assert violations(tab) == []  # axe-core: no serious or critical accessibility violation
 
 
 @pytest.fixture
@@ -47,14 +35,14 @@ def test_a_member_subscribes_to_a_contract_from_the_group_page_to_the_confirmati
     tab = french_tab(browser, live_server, spring.chloe.user, size)
     tab.goto(f"{live_server.url}/groups/{spring.amap.group.pk}/")
     assert tab.locator("#membership").inner_text() == "Vous êtes membre"
-    fits(tab)
-    shot(tab, f"group-{size[0]}")
+    page_fits(tab, axe=True)
+    shot(tab, SHOTS, f"group-{size[0]}")
     tab.click("#contracts >> text=Légumes de saison 2026")
     tab.wait_for_url(f"**/groups/contracts/{spring.contract.pk}/")
     tab.get_by_label("grand panier", exact=False).check()
     tab.fill("input[name=quantity]", "1")
-    fits(tab)
-    shot(tab, f"contract-{size[0]}")
+    page_fits(tab, axe=True)
+    shot(tab, SHOTS, f"contract-{size[0]}")
     tab.click("#see-total")
     tab.wait_for_url("**/subscribe/?**")
     # 12 deliveries (13 Thursdays less Ascension) × 18.75 € = 225.00 €, in three cheques of 75.00 €.
@@ -63,14 +51,14 @@ def test_a_member_subscribes_to_a_contract_from_the_group_page_to_the_confirmati
     assert tab.locator("#instalments tbody tr").all_inner_texts() == [
         "01/04/2026\t75,00\u00a0€", "01/05/2026\t75,00\u00a0€", "01/06/2026\t75,00\u00a0€",
     ]  # fmt: skip
-    fits(tab)
-    shot(tab, f"subscribe-{size[0]}")
+    page_fits(tab, axe=True)
+    shot(tab, SHOTS, f"subscribe-{size[0]}")
     tab.click("#confirm")
     tab.wait_for_url("**/groups/subscriptions/**")
     assert tab.locator("#total").inner_text() == "225,00\u00a0€"
     assert "Vous avez souscrit à Légumes de saison 2026." in tab.content()
-    fits(tab)
-    shot(tab, f"subscription-{size[0]}")
+    page_fits(tab, axe=True)
+    shot(tab, SHOTS, f"subscription-{size[0]}")
     tab.context.close()
 
 
@@ -98,8 +86,8 @@ def test_the_producer_reads_their_quantities_per_date(
     first = tab.locator(".quantity-date").first.locator("tbody tr").all_inner_texts()
     assert first == ["grand panier\nLégumes de saison 2026 · 6 à 7 kg de légumes\t1\t1",
                      "petit panier\nLégumes de saison 2026 · 3 à 4 kg de légumes\t2\t1"]  # fmt: skip
-    fits(tab)
-    shot(tab, f"quantities-{size[0]}")
+    page_fits(tab, axe=True)
+    shot(tab, SHOTS, f"quantities-{size[0]}")
     with tab.expect_download() as download:
         tab.click("#csv")
     path = download.value.path()
@@ -108,44 +96,15 @@ def test_the_producer_reads_their_quantities_per_date(
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
-def test_every_page_of_the_groups_fits_the_screen(
+def test_the_organiser_records_a_members_absence_and_every_page_of_the_groups_fits_the_screen(
     browser: Any, live_server: Any, spring: Any, size: tuple[int, int]
 ) -> None:
+    """The organiser's journey on the distribution page, then every other page of the app as the organiser
+    and as a member, each once (they only need reading: one set-up for all, the absence being recorded)."""
     group, contract = spring.amap.group, spring.contract
     services.subscription_create(contract=contract, by=spring.bernard.user, option=spring.grand, quantity=1,
                                  today=BEFORE)  # fmt: skip
     distribution = group.distributions.get(date=dt.date(2026, 4, 2))
-    services.absence_declare(distribution=distribution, by=spring.bernard.user, transfer_to=spring.chloe, today=BEFORE)
-    subscription = contract.subscriptions.get()
-    organiser_pages = {
-        "list": "/groups/", "manage": f"/groups/{group.pk}/manage/", "edit": f"/groups/{group.pk}/edit/",
-        "contract-new": f"/groups/{group.pk}/contracts/new/", "contract-organiser": f"/groups/contracts/{contract.pk}/",
-        "subscriptions": f"/groups/contracts/{contract.pk}/subscriptions/",
-        "distribution": f"/groups/distributions/{distribution.pk}/", "new": "/groups/new/",
-    }  # fmt: skip
-    tab = french_tab(browser, live_server, spring.amap.agnes, size)
-    for name, path in organiser_pages.items():
-        tab.goto(f"{live_server.url}{path}")
-        assert tab.locator("h1").count() == 1, name
-        fits(tab)
-        shot(tab, f"{name}-{size[0]}")
-    tab.context.close()
-    tab = french_tab(browser, live_server, spring.bernard.user, size)
-    member_pages = {"mine": "/groups/mine/", "own-subscription": f"/groups/subscriptions/{subscription.pk}/"}
-    for name, path in member_pages.items():
-        tab.goto(f"{live_server.url}{path}")
-        fits(tab)
-        shot(tab, f"{name}-{size[0]}")
-    tab.context.close()
-
-
-@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
-def test_the_organiser_records_a_members_absence_from_the_distribution_page(
-    browser: Any, live_server: Any, spring: Any, size: tuple[int, int]
-) -> None:
-    services.subscription_create(contract=spring.contract, by=spring.bernard.user, option=spring.grand, quantity=1,
-                                 today=BEFORE)  # fmt: skip
-    distribution = spring.amap.group.distributions.get(date=dt.date(2026, 4, 2))
     tab = french_tab(browser, live_server, spring.amap.agnes, size)
     tab.goto(f"{live_server.url}/groups/distributions/{distribution.pk}/")
     tab.select_option("#absence-form select[name=member]", label="bernard")
@@ -154,6 +113,25 @@ def test_the_organiser_records_a_members_absence_from_the_distribution_page(
     tab.wait_for_url(f"**/groups/distributions/{distribution.pk}/")
     tab.wait_for_selector("text=L’absence de bernard est notée.")
     assert tab.locator("#per-member tbody tr").first.inner_text().split("\t")[-1] == "chloe (transfert)"
-    fits(tab)
-    shot(tab, f"distribution-absence-{size[0]}")
+    assert tab.locator("h1").count() == 1
+    page_fits(tab, axe=True)
+    shot(tab, SHOTS, f"distribution-absence-{size[0]}")
+    subscription = contract.subscriptions.get()
+    organiser_pages = {
+        "list": "/groups/", "manage": f"/groups/{group.pk}/manage/", "edit": f"/groups/{group.pk}/edit/",
+        "contract-new": f"/groups/{group.pk}/contracts/new/", "contract-organiser": f"/groups/contracts/{contract.pk}/",
+        "subscriptions": f"/groups/contracts/{contract.pk}/subscriptions/", "new": "/groups/new/",
+    }  # fmt: skip
+    for name, path in organiser_pages.items():
+        tab.goto(f"{live_server.url}{path}")
+        assert tab.locator("h1").count() == 1, name
+        page_fits(tab, name, axe=True)
+        shot(tab, SHOTS, f"{name}-{size[0]}")
+    tab.context.close()
+    tab = french_tab(browser, live_server, spring.bernard.user, size)
+    member_pages = {"mine": "/groups/mine/", "own-subscription": f"/groups/subscriptions/{subscription.pk}/"}
+    for name, path in member_pages.items():
+        tab.goto(f"{live_server.url}{path}")
+        page_fits(tab, name, axe=True)
+        shot(tab, SHOTS, f"{name}-{size[0]}")
     tab.context.close()

@@ -10,28 +10,15 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import french_tab, past_the_edge, wider_than_the_screen
+from terroir.conftest import french_tab, page_fits, shot
 from terroir.groups import orders
 from terroir.groups.models import OrderLine
-from terroir.site.tests.test_browser_axe import violations
 
 from .world_orders import world_build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SIZES = [(1366, 900), (390, 844)]
 SHOTS = Path("/tmp/shots-go")
-
-
-def shot(tab: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def fits(tab: Any) -> None:
-    """Nothing runs off the screen, and axe-core finds no serious or critical accessibility violation."""
-    assert wider_than_the_screen(tab) <= 0
-    assert past_the_edge(tab) == []
-    assert violations(tab) == []
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
@@ -45,14 +32,14 @@ def test_a_member_places_a_one_off_order_before_the_closing_time(
     tab = french_tab(browser, live_server, world.jeanne.user, size)
     # From the group's calendar: each coming distribution links to its one-off order when there is one.
     tab.goto(f"{live_server.url}/groups/{world.group.pk}/")
-    fits(tab)
-    shot(tab, f"group-member-{size[0]}")
+    page_fits(tab, axe=True)
+    shot(tab, SHOTS, f"group-member-{size[0]}")
     tab.locator("#distributions a", has_text="Commande ponctuelle").first.click()
     tab.wait_for_url(url)
     assert tab.locator("#round-status").get_attribute("data-open") == "1"
     assert "reste 4 (pièce)" in tab.locator("#order-form").inner_text()
-    fits(tab)
-    shot(tab, f"order-member-{size[0]}")
+    page_fits(tab, axe=True)
+    shot(tab, SHOTS, f"order-member-{size[0]}")
     # Too many: the page says how many are left and takes nothing.
     tab.fill(f"input[name=q{world.fourme.pk}]", "5")
     tab.fill(f"input[name=q{world.honey.pk}]", "2")
@@ -60,8 +47,8 @@ def test_a_member_places_a_one_off_order_before_the_closing_time(
     tab.wait_for_selector("#order-form .errorlist")
     assert "il n'en reste que 4 (pièce)" in tab.locator("#order-form .errorlist").inner_text()
     assert not OrderLine.objects.filter(member=world.jeanne).exists()
-    fits(tab)
-    shot(tab, f"order-refused-{size[0]}")
+    page_fits(tab, axe=True)
+    shot(tab, SHOTS, f"order-refused-{size[0]}")
     tab.fill(f"input[name=q{world.fourme.pk}]", "3")
     tab.fill(f"input[name=q{world.honey.pk}]", "2")
     tab.click("#order-save")
@@ -69,8 +56,8 @@ def test_a_member_places_a_one_off_order_before_the_closing_time(
     # 3 × 7.50 + 2 × 8.40 = 39.30 €.
     assert tab.locator("#my-total").inner_text() == "39,30\u00a0€"
     assert tab.locator(".message").count() == 1
-    fits(tab)
-    shot(tab, f"order-saved-{size[0]}")
+    page_fits(tab, axe=True)
+    shot(tab, SHOTS, f"order-saved-{size[0]}")
     tab.context.close()
 
 
@@ -87,24 +74,24 @@ def test_the_organiser_and_a_producer_read_the_orders_and_the_pages_fit(
     agnes = french_tab(browser, live_server, world.amap.agnes, size)
     agnes.goto(f"{base}/order/")
     assert agnes.locator("#round-form").is_visible() and agnes.locator("#product-form").is_visible()
-    fits(agnes)
-    shot(agnes, f"order-organiser-{size[0]}")
+    page_fits(agnes, axe=True)
+    shot(agnes, SHOTS, f"order-organiser-{size[0]}")
     agnes.goto(f"{base}/order/summary/")
     # Fourme 3.5 × 7.50 = 26.25 €, honey 8.40 €.
     assert agnes.locator("#round-total").inner_text() == "34,65\u00a0€"
-    fits(agnes)
-    shot(agnes, f"order-summary-{size[0]}")
+    page_fits(agnes, axe=True)
+    shot(agnes, SHOTS, f"order-summary-{size[0]}")
     agnes.context.close()
     claire = french_tab(browser, live_server, people.claire, size)
     claire.goto(f"{base}/order/summary/")
     text = claire.locator("main").inner_text()
     assert "Fourme d'Ambert" in text and "Miel" not in text
-    fits(claire)
-    shot(claire, f"order-producer-{size[0]}")
+    page_fits(claire, axe=True)
+    shot(claire, SHOTS, f"order-producer-{size[0]}")
     claire.goto(f"{live_server.url}/groups/")
     claire.click("#orders-to-prepare")
     claire.wait_for_url("**/groups/orders/")
     assert "3,5 pièce — Fourme d'Ambert : 26,25\u00a0€" in claire.locator("main").inner_text()
-    fits(claire)
-    shot(claire, f"producer-orders-{size[0]}")
+    page_fits(claire, axe=True)
+    shot(claire, SHOTS, f"producer-orders-{size[0]}")
     claire.context.close()

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import french_tab
+from terroir.conftest import french_tab, page_fits, shot
 from terroir.groups import orders, volunteers
 
-from .test_orders_browser import SIZES, fits, shot
+from .test_orders_browser import SHOTS, SIZES
 from .test_sheet import winter_baskets
 from .world_orders import world_build
 
@@ -38,11 +38,11 @@ def test_the_organiser_prints_the_distribution_sheet_and_downloads_it_as_pdf(
     assert names == ["Jeanne Martin", "Laissé au groupement", "Mme Durand", "Paul Bernard"]
     assert "À payer : 23,40\u00a0€" in tab.locator("#sheet-members").inner_text()
     assert tab.locator("#sheet-producers tbody tr").count() == 3
-    fits(tab)
-    shot(tab, f"sheet-{size[0]}")
+    page_fits(tab, axe=True)
+    shot(tab, SHOTS, f"sheet-{size[0]}")
     tab.emulate_media(media="print")
     assert not tab.locator(".site-header").is_visible() and not tab.locator(".distribution-tabs").is_visible()
-    shot(tab, f"sheet-print-{size[0]}")
+    shot(tab, SHOTS, f"sheet-print-{size[0]}")
     tab.emulate_media(media="screen")
     with tab.expect_download() as download:
         tab.click("text=Télécharger en PDF")

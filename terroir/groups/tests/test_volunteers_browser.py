@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import french_tab
+from terroir.conftest import french_tab, page_fits, shot
 
-from .test_orders_browser import SIZES, fits, shot
+from .test_orders_browser import SHOTS, SIZES
 from .world_orders import world_build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,8 +26,8 @@ def test_a_member_volunteers_and_the_organiser_sees_what_is_still_lacking(
     agnes.goto(page)
     agnes.click("button[name=usual]")
     agnes.wait_for_selector("li.volunteer-task >> nth=2")
-    fits(agnes)
-    shot(agnes, f"volunteers-organiser-{size[0]}")
+    page_fits(agnes, axe=True)
+    shot(agnes, SHOTS, f"volunteers-organiser-{size[0]}")
     jeanne = french_tab(browser, live_server, world.jeanne.user, size)
     jeanne.goto(page)
     jeanne.locator("li.volunteer-task", has_text="Distribution").locator("button").click()
@@ -36,12 +36,12 @@ def test_a_member_volunteers_and_the_organiser_sees_what_is_still_lacking(
     assert "Jeanne Martin" in task.inner_text() and task.get_attribute("data-left") == "1"
     assert task.locator("button").inner_text() == "Se retirer"
     assert "/calendar.ics" in jeanne.locator("a.calendar-link").inner_text()
-    fits(jeanne)
-    shot(jeanne, f"volunteers-member-{size[0]}")
+    page_fits(jeanne, axe=True)
+    shot(jeanne, SHOTS, f"volunteers-member-{size[0]}")
     jeanne.context.close()
     agnes.goto(f"{live_server.url}/groups/{world.group.pk}/volunteers/")
     row = agnes.locator("#staffing tbody tr").first
     assert "1 / 4" in row.inner_text() and "Installation : 1" in row.inner_text()
-    fits(agnes)
-    shot(agnes, f"volunteers-needed-{size[0]}")
+    page_fits(agnes, axe=True)
+    shot(agnes, SHOTS, f"volunteers-needed-{size[0]}")
     agnes.context.close()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from terroir.conftest import wider_than_the_screen
+from terroir.conftest import page_fits, screenshot
 
 from .test_merging import BIO, CHAMBER, load, mapping, write
 
@@ -77,26 +76,12 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
 
-def shot(page: Any, name: str) -> None:
-    """A screenshot of the whole page where TERROIR_SCREENSHOTS says (to look at the pages as a
-    coordinator would); nothing otherwise."""
-    folder = os.environ.get("TERROIR_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
 def watched(page: Any) -> list[str]:
     """The page's script errors and refusals by the content security policy, as they happen."""
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     return problems
-
-
-def overflow(page: Any) -> int:
-    """By how many pixels the page is wider than the screen (0: nothing runs off it)."""
-    return wider_than_the_screen(page)
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
@@ -129,22 +114,22 @@ def test_a_coordinator_decides_a_batch_of_pairs_side_by_side_with_their_map(
     # Waiting pairs say what the rules saw; none says it was merged.
     assert "Ce qu’ont relevé les règles de fusion" in page.locator("section.pair").first.inner_text()
     assert "Pourquoi elles ont été fusionnées" not in page.inner_text("main")
-    assert overflow(page) <= 0, "the page runs off the screen"
-    shot(page, f"review-{size}")
+    page_fits(page, "the page", edge=False)
+    screenshot(page, f"review-{size}")
     # The queue narrowed to one source's records: both pairs have a record of "bio"; the choice stays.
     page.get_by_label("Source", exact=True).select_option("bio")
     page.get_by_role("button", name="Afficher").click()
     page.wait_for_url("**source=bio**")
     assert page.locator("section.pair").count() == 2
     assert page.get_by_label("Source", exact=True).input_value() == "bio"
-    assert overflow(page) <= 0, "the filters run off the screen"
-    shot(page, f"review-filtered-{size}")
+    page_fits(page, "the filters", edge=False)
+    screenshot(page, f"review-filtered-{size}")
     page.check("#tick-all")
     page.get_by_role("button", name="Différentes — garder séparées les paires cochées").click()
     page.wait_for_selector("text=Rien à vérifier.")
     assert page.locator("li.message").count() == 2
     assert set(RecordPair.objects.values_list("status", flat=True)) == {RecordPair.Status.DIFFERENT}
-    shot(page, f"review-done-{size}")
+    screenshot(page, f"review-done-{size}")
     assert problems == []
 
 
@@ -165,8 +150,8 @@ def test_a_coordinator_splits_an_automatic_merge_from_the_import_s_page(
     merge = page.locator("section.pair").first
     assert "même SIRET" in merge.inner_text() and "Monts du Forez (EARL)" in merge.inner_text()
     page.wait_for_selector(".pair-map .pair-marker-2")
-    assert overflow(page) <= 0, "the page runs off the screen"
-    shot(page, f"merges-{size}")
+    page_fits(page, "the page", edge=False)
+    screenshot(page, f"merges-{size}")
     merge.get_by_role("button", name="Séparer — ce sont deux choses différentes").click()
     page.wait_for_selector("li.message.success")
     assert "aucun import ultérieur ne les fusionnera" in page.inner_text("ul.messages")
@@ -174,5 +159,5 @@ def test_a_coordinator_splits_an_automatic_merge_from_the_import_s_page(
     assert RecordPair.objects.get(first__ref="b1").split_at is not None
     page.get_by_role("link", name="Séparées par un coordinateur").click()
     page.wait_for_selector("text=Séparée le")
-    shot(page, f"merges-split-{size}")
+    screenshot(page, f"merges-split-{size}")
     assert problems == []

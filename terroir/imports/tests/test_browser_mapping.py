@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from .test_browser import logged_in, overflow, shot, watched
+from terroir.conftest import page_fits, screenshot
+
+from .test_browser import logged_in, watched
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +32,8 @@ def test_a_coordinator_maps_a_spreadsheet_s_columns_without_writing_toml(
     page.goto(live_server.url + "/imports/")
     page.get_by_role("link", name="Correspondances de colonnes").first.click()
     page.set_input_files("#id_file", str(HVE))
-    assert overflow(page) <= 0, "the upload page runs off the screen"
-    shot(page, f"mapping-upload-{size}")
+    page_fits(page, "the upload page", edge=False)
+    screenshot(page, f"mapping-upload-{size}")
     page.get_by_role("button", name="Voir les colonnes").click()
     page.wait_for_selector("table.source-columns")
     # Each column with its samples and a suggestion; the header found below the row of column groups.
@@ -40,7 +42,7 @@ def test_a_coordinator_maps_a_spreadsheet_s_columns_without_writing_toml(
     assert row.locator("select").input_value() == "name"
     assert page.locator("#id_header_row").input_value() == "2"
     assert page.locator("table.values-categories").is_visible()
-    assert overflow(page) <= 0, "the mapping page runs off the screen"
+    page_fits(page, "the mapping page", edge=False)
     # The wide table scrolls in place, the page does not; on a phone no table of the mapping scrolls
     # sideways at all: each line is a card, its select at the card's width.
     scroller = page.locator("div.table-scroll").first
@@ -54,7 +56,7 @@ def test_a_coordinator_maps_a_spreadsheet_s_columns_without_writing_toml(
         selects = page.locator("table.value-table select, table.source-columns select")
         boxes = [select.bounding_box() for select in selects.all()]
         assert all(box["x"] + box["width"] <= 390 for box in boxes if box)
-    shot(page, f"mapping-columns-{size}")
+    screenshot(page, f"mapping-columns-{size}")
     words = page.locator("table.values-categories tbody tr")
     assert words.filter(has_text="Viticulture").locator("select").input_value() == "wine"
     words.filter(has_text="Grandes Cultures").locator("select").select_option("flour")
@@ -62,13 +64,13 @@ def test_a_coordinator_maps_a_spreadsheet_s_columns_without_writing_toml(
     page.get_by_role("button", name="Enregistrer la correspondance et voir l’aperçu").click()
     page.wait_for_selector("text=Correspondance « hve-63 » enregistrée")
     assert page.locator("table.preview").inner_text().count("SARL FERME DU TREFLE") >= 1
-    assert overflow(page) <= 0
-    shot(page, f"mapping-preview-{size}")
+    page_fits(page, edge=False)
+    screenshot(page, f"mapping-preview-{size}")
     assert '"grandes cultures" = "flour"' in SavedMapping.objects.get(name="hve-63").text.casefold()
     page.goto(live_server.url + "/imports/mappings/")
     assert page.get_by_role("link", name="Télécharger (TOML)").is_visible()
-    assert overflow(page) <= 0
-    shot(page, f"mapping-list-{size}")
+    page_fits(page, edge=False)
+    screenshot(page, f"mapping-list-{size}")
     assert problems == []
 
 
@@ -90,5 +92,5 @@ def test_a_mapping_with_no_name_column_says_so_above_the_columns(
     assert "Choisissez la colonne qui donne le nom" in page.inner_text("#columns-errors")
     page.click("#mapping-errors a")
     page.wait_for_function("location.hash === '#columns'")
-    assert overflow(page) <= 0
-    shot(page, "mapping-error-phone")
+    page_fits(page, edge=False)
+    screenshot(page, "mapping-error-phone")

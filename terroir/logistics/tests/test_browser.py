@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, shot
 from terroir.logistics.tests.test_planner import WEEK, make_week
 from terroir.logistics.tests.test_rounds_map import two_day_run
 from terroir.needs.tests.test_browser import signed_in
@@ -92,10 +92,10 @@ def test_the_rounds_map_numbers_the_stops_names_the_vehicles_and_filters_by_day(
     tab.wait_for_function("() => document.getElementById('rounds-map')?.dataset.shown === '1'")
     assert tab.locator("#rounds-map .stop-marker").count() == 1
     assert tab.locator("details.round:visible").count() == 1
-    assert wider_than_the_screen(tab) <= 0
+    page_fits(tab, edge=False)
     shots = Path("/tmp/shots-rounds")
     shots.mkdir(exist_ok=True)
-    tab.screenshot(path=str(shots / f"rounds-map-{width}.png"), full_page=True)
+    shot(tab, shots, f"rounds-map-{width}")
     context.close()
 
 
@@ -115,14 +115,14 @@ def test_each_route_sheet_shows_its_round_on_a_map_that_also_prints(
     assert first.locator(".depot-marker").count() == 1
     # Numbered as the sheet's lines: the market is the third stop of Tuesday's sheet.
     assert "Marché" in (first.locator(".stop-marker:has-text('3')").get_attribute("title") or "")
-    assert wider_than_the_screen(tab) <= 0
+    page_fits(tab, edge=False)
     shots = Path("/tmp/shots-leftovers")
     shots.mkdir(exist_ok=True)
-    tab.screenshot(path=str(shots / f"sheet-map-{width}.png"), full_page=True)
+    shot(tab, shots, f"sheet-map-{width}")
     # Printed: the map stays, without its zoom buttons, its round fitted to the paper's width.
     tab.emulate_media(media="print")
     tab.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     assert first.is_visible() and not first.locator(".leaflet-control-zoom").is_visible()
     assert first.locator(".stop-marker").first.is_visible()
-    tab.screenshot(path=str(shots / f"sheet-map-print-{width}.png"), full_page=True)
+    shot(tab, shots, f"sheet-map-print-{width}")
     context.close()

@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import french_tab, offline_tab, past_the_edge, screenshot, wider_than_the_screen
+from terroir.conftest import french_tab, offline_tab, page_fits, screenshot
 from terroir.logistics.models import DeliveryPreference, Depot
 from terroir.logistics.tests.test_delivery_mode import relay_week
 from terroir.logistics.tests.test_preferences import directory_customers
 from terroir.needs.tests.test_browser import signed_in
-from terroir.site.tests.test_browser_axe import violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,15 +36,14 @@ def test_a_producer_sets_how_they_usually_deliver_each_customer(
     tab.click("#preferences button[type=submit]")
     tab.wait_for_selector(".errorlist")
     assert "Indiquez la plateforme relais" in tab.locator(".errorlist").first.inner_text()
-    assert wider_than_the_screen(tab) <= 0
+    page_fits(tab, edge=False)
     screenshot(tab, f"preferences-error-{name}")
     tab.select_option(f"#id_relay_{canteen}", str(week["platform"].pk))
     tab.click("#preferences button[type=submit]")
     tab.wait_for_selector(".messages, [role=status], .message", state="attached")
     assert "Vos choix habituels sont enregistrés" in tab.content()
     assert tab.locator(f"#id_mode_{shop}").input_value() == "self"
-    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
-    assert violations(tab) == []
+    page_fits(tab, axe=True)
     screenshot(tab, f"preferences-{name}")
     assert {(p.customer_id, p.delivery_mode) for p in DeliveryPreference.objects.all()} == {
         (shop, "self"), (canteen, "relay")
@@ -77,7 +75,7 @@ def test_a_producer_finds_a_customer_of_the_directory_and_chooses_how_to_deliver
     tab.wait_for_url(f"**/logistics/preferences/{territory.cheese_farm.pk}/add/")
     tab.wait_for_selector(f"#found-{canteen} .errorlist")
     assert "Indiquez la plateforme relais" in tab.locator(f"#found-{canteen} .errorlist").first.inner_text()
-    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
+    page_fits(tab)
     screenshot(tab, f"preferences-add-error-{name}")
     tab.select_option(f"#id_add_{canteen}_relay", str(platform.pk))
     tab.click(f"#found-{canteen} button[type=submit]")
@@ -86,8 +84,7 @@ def test_a_producer_finds_a_customer_of_the_directory_and_chooses_how_to_deliver
     assert "fait partie de vos clients" in tab.content()
     assert tab.locator(f"#id_mode_{canteen}").input_value() == "relay"
     assert tab.locator(f"#id_relay_{canteen}").input_value() == str(platform.pk)
-    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
-    assert violations(tab) == []
+    page_fits(tab, axe=True)
     screenshot(tab, f"preferences-added-{name}")
     chosen = DeliveryPreference.objects.get()
     assert (chosen.customer_id, chosen.delivery_mode, chosen.relay) == (canteen, "relay", platform)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, past_the_edge, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, shot
 from terroir.logistics import services
 from terroir.logistics.models import DeliveryOrder
 from terroir.logistics.tests.test_delivery_mode import WEEK, relay_week
@@ -41,8 +41,8 @@ def test_an_order_goes_through_a_relay_platform_and_the_notes_say_whose_goods_th
     tab.fill("#id_kg", "12")
     tab.select_option("#id_delivery_mode", "relay")
     tab.select_option("#id_relay", str(week["platform"].pk))
-    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
-    tab.screenshot(path=str(SHOTS / f"order-form-{width}.png"), full_page=True)
+    page_fits(tab)
+    shot(tab, SHOTS, f"order-form-{width}")
     tab.click("form button[type=submit]:has-text('Ajouter')")
     tab.wait_for_url("**/logistics/?week=*")
     # The planner lists each order with its producer's choice when it is not the pooled round.
@@ -50,8 +50,8 @@ def test_an_order_goes_through_a_relay_platform_and_the_notes_say_whose_goods_th
     modes = tab.locator("span.delivery-mode").all_inner_texts()
     assert sum("par une plateforme relais (Plateforme Clermont-Nord)" in m for m in modes) == 3
     assert "le producteur livre lui-même" in modes and "un trajet de covoiturage" in modes
-    assert wider_than_the_screen(tab) <= 0
-    tab.screenshot(path=str(SHOTS / f"planner-{width}.png"), full_page=True)
+    page_fits(tab, edge=False)
+    shot(tab, SHOTS, f"planner-{width}")
     saved = DeliveryOrder.objects.latest("pk")
     assert (saved.delivery_mode, saved.relay_id) == ("relay", week["platform"].pk)
 
@@ -60,22 +60,22 @@ def test_an_order_goes_through_a_relay_platform_and_the_notes_say_whose_goods_th
     tab.wait_for_selector("#outside")
     outside = tab.locator("#outside").inner_text()
     assert "livré par le producteur" in outside and "envoyé par un trajet de covoiturage" in outside
-    assert wider_than_the_screen(tab) <= 0
-    tab.screenshot(path=str(SHOTS / f"run-{width}.png"), full_page=True)
+    page_fits(tab, edge=False)
+    shot(tab, SHOTS, f"run-{width}")
     tab.click("text=Bons de livraison")
     tab.wait_for_url(f"**/runs/{run.pk}/notes/")
     tab.wait_for_selector("section.delivery-note")
     assert tab.locator("section.delivery-note").count() == 2
     producers = tab.locator("section.delivery-note td.producer").all_inner_texts()
     assert producers == [territory.cheese_farm.name] * 2
-    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
-    tab.screenshot(path=str(SHOTS / f"notes-{width}.png"), full_page=True)
+    page_fits(tab)
+    shot(tab, SHOTS, f"notes-{width}")
 
     # The route sheets: every parcel says whose goods it is, at the platform too.
     tab.goto(f"{live_server.url}/logistics/runs/{run.pk}/sheets/")
     tab.wait_for_selector("section.sheet")
     assert tab.locator("small.producer").count() == 6
     assert "Plateforme Clermont-Nord" in tab.locator("section.sheet").first.inner_text()
-    assert wider_than_the_screen(tab) <= 0
-    tab.screenshot(path=str(SHOTS / f"sheets-{width}.png"), full_page=True)
+    page_fits(tab, edge=False)
+    shot(tab, SHOTS, f"sheets-{width}")
     context.close()

@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, screenshot
 from terroir.logistics.models import RelayCandidate
 from terroir.logistics.tests.test_permissions import WEEK
 from terroir.logistics.tests.test_relays import week_orders
 from terroir.needs.tests.test_browser import signed_in
-from terroir.site.tests.test_browser_axe import violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,12 +40,12 @@ def test_a_coordinator_adds_a_site_studies_the_week_and_reads_the_scenarios_and_
     tab.fill("#id_capacity_kg_day", "200")
     tab.check("#id_cold_room")
     screenshot(tab, f"relay-candidate-{name}")
-    assert wider_than_the_screen(tab) <= 0
+    page_fits(tab, edge=False)
     tab.click("button:has-text('Ajouter')")
     tab.wait_for_url("**/logistics/relays/**")
     tab.wait_for_selector("#candidates")
     assert tab.locator("#candidates tbody tr").count() == 2
-    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
+    page_fits(tab)
     screenshot(tab, f"relay-list-{name}")
 
     tab.fill("#id_week", WEEK.isoformat())
@@ -62,8 +61,7 @@ def test_a_coordinator_adds_a_site_studies_the_week_and_reads_the_scenarios_and_
     assert tab.locator("#relay-map .relay-marker.customer").count() == 2
     assert tab.locator("#relay-map .relay-marker.open, #relay-map .relay-marker.closed").count() == 2
     assert int(tab.locator("#relay-map").get_attribute("data-drawn") or 0) >= 1
-    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
-    assert violations(tab) == []
+    page_fits(tab, axe=True)
     screenshot(tab, f"relay-study-{name}")
     # Another scenario on the map: direct deliveries alone, no platform open.
     tab.click("#scenarios a:has-text('Voir sur la carte') >> nth=0")
@@ -93,7 +91,7 @@ def test_a_carrier_adds_a_site_by_its_commune_and_finds_it_placed_at_its_centre(
     tab.click("button:has-text('Ajouter')")
     tab.wait_for_selector(".errorlist")
     assert "Thiers (63)" in tab.locator(".errorlist").first.inner_text()
-    assert wider_than_the_screen(tab) <= 0
+    page_fits(tab, edge=False)
     screenshot(tab, f"relay-candidate-commune-error-{name}")
     tab.fill("#id_commune", "Thiers (63)")
     tab.click("button:has-text('Ajouter')")
@@ -103,7 +101,7 @@ def test_a_carrier_adds_a_site_by_its_commune_and_finds_it_placed_at_its_centre(
     assert "Quai de Thiers" in row.inner_text() and "Thiers" in row.inner_text()
     assert "sans position" not in row.inner_text()
     assert "se trouve au centre de Thiers" in tab.content()
-    assert wider_than_the_screen(tab) <= 0 and past_the_edge(tab) == []
+    page_fits(tab)
     screenshot(tab, f"relay-list-commune-{name}")
     candidate = RelayCandidate.objects.get(name="Quai de Thiers")
     assert candidate.commune_id == "63430" and candidate.lat is None

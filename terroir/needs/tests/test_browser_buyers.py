@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from terroir.accounts.services import organisation_create
-from terroir.conftest import offline_tab, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, shot
 from terroir.directory.models import Commune, Place
 from terroir.needs.models import Need
 
@@ -30,13 +30,6 @@ def tab_of(browser: Any, live_server: Any, user: Any, size: str) -> Any:
     client.force_login(user)
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
     return tab
-
-
-def no_overflow(tab: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    extra = wider_than_the_screen(tab)
-    assert extra <= 0, f"{name}: {extra} px wider than the screen"
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -65,7 +58,8 @@ def test_a_new_canteen_publishes_its_first_need_placing_the_delivery_point_with_
     assert tab.input_value("#id_place_pinned") == "True"
     moved = float(tab.input_value("#id_place_lat")), float(tab.input_value("#id_place_lon"))
     assert moved != start and moved[0] < start[0] and moved[1] > start[1]  # down and right: south-east
-    no_overflow(tab, f"need-form-{size}")
+    shot(tab, SHOTS, f"need-form-{size}")
+    page_fits(tab, f"need-form-{size}", edge=False)
 
     tab.fill("input[name=title]", "Salades pour la cantine")
     tab.select_option("select[name=category]", "salads")
@@ -77,13 +71,15 @@ def test_a_new_canteen_publishes_its_first_need_placing_the_delivery_point_with_
     place = Place.objects.get(operator=canteen)
     assert need.delivery_place == place and need.status == Need.Status.OPEN
     assert (round(place.lat or 0, 6), round(place.lon or 0, 6)) == (round(moved[0], 6), round(moved[1], 6))
-    no_overflow(tab, f"need-published-{size}")
+    shot(tab, SHOTS, f"need-published-{size}")
+    page_fits(tab, f"need-published-{size}", edge=False)
 
     assert tab.input_value("select#outcome") == ""
     tab.select_option("select#outcome", "partly")
     tab.get_by_role("button", name="Clore", exact=True).click()
     tab.wait_for_selector("text=Un besoin clos ne peut pas être rouvert.")
-    no_overflow(tab, f"need-close-confirm-{size}")
+    shot(tab, SHOTS, f"need-close-confirm-{size}")
+    page_fits(tab, f"need-close-confirm-{size}", edge=False)
     need.refresh_from_db()
     assert need.status == Need.Status.OPEN
     tab.get_by_role("button", name="Clore le besoin").click()
@@ -105,5 +101,6 @@ def test_the_canteen_s_organisation_page_asks_buyer_questions(
     tab.goto(f"{live_server.url}/edit/actor/{canteen.pk}/")
     assert tab.locator("select[name=buyer_kind]").count() == 1
     assert tab.locator("input[name=delivery_radius_km]").count() == 0
-    no_overflow(tab, f"buyer-organisation-{size}")
+    shot(tab, SHOTS, f"buyer-organisation-{size}")
+    page_fits(tab, f"buyer-organisation-{size}", edge=False)
     tab.context.close()

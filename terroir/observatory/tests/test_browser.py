@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import past_the_edge
+from terroir.conftest import page_fits, shot
 from terroir.needs.tests.test_browser import signed_in
 from terroir.observatory.canteens import canteens_import
 from terroir.observatory.territories import territory_create
-from terroir.site.tests.test_browser import SIZES, charts_overflow, sideways, tab_at
+from terroir.site.tests.test_browser import SIZES, tab_at
 
 from .test_canteens import EXCERPT
 
@@ -44,9 +44,8 @@ def test_a_territory_s_dashboard_reads_at_desktop_and_phone_size(
     assert tab.locator("#canteens-chart rect").count() == 2 + 4 and tab.locator("#reach-chart rect").count() == 3
     assert "Moyenne simple" in tab.locator("#canteens-table").inner_text()
     assert tab.locator("#beyond li").count() > 0
-    assert sideways(tab) <= 0, "the dashboard scrolls sideways"
-    assert charts_overflow(tab) == [] and past_the_edge(tab) == []
-    tab.screenshot(path=str(SHOTS / f"territory-{size}.png"), full_page=True)
+    page_fits(tab, "the dashboard", charts=True)
+    shot(tab, SHOTS, f"territory-{size}")
 
     tab = signed_in(tab, people.camille, live_server)
     tab.goto(f"{live_server.url}/observatory/canteens/import/")
@@ -55,8 +54,7 @@ def test_a_territory_s_dashboard_reads_at_desktop_and_phone_size(
     tab.wait_for_selector("#run-outcome")
     assert "111 lignes lues" in tab.locator("#run-outcome").inner_text()
     assert tab.locator("#problems tbody tr").count() == 6
-    assert sideways(tab) <= 0, "the import's run page scrolls sideways"
-    assert past_the_edge(tab) == []
-    tab.screenshot(path=str(SHOTS / f"canteens-run-{size}.png"), full_page=True)
+    page_fits(tab, "the import's run page")
+    shot(tab, SHOTS, f"canteens-run-{size}")
     assert refused == []
     tab.context.close()

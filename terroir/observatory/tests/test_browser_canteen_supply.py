@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import past_the_edge, wider_than_the_screen
+from terroir.conftest import page_fits, shot
 from terroir.observatory.canteens import canteens_import
 from terroir.observatory.territories import territory_create
 from terroir.site.tests.test_browser import SIZES, tab_at
@@ -33,16 +33,14 @@ def test_canteens_below_target_read_at_desktop_and_phone_size(
     tab.goto(f"{live_server.url}/observatory/livradois-thiers/")
     tab.wait_for_selector("#below-table")
     assert tab.locator("#below-table tbody tr").count() == 2
-    assert wider_than_the_screen(tab) <= 0, "the dashboard scrolls sideways"
-    assert past_the_edge(tab) == []
+    page_fits(tab, "the dashboard")
     tab.locator("#canteens").screenshot(path=str(SHOTS / f"dashboard-below-{size}.png"))
     tab.locator("#below-link").click()
     tab.wait_for_url("**/canteens/below-target/**")
     tab.wait_for_selector("#below-list")
     first = tab.locator("#canteen-125 .below-producers li")
     assert first.count() == 3 and first.first.inner_text().startswith("GAEC des Monts du Forez")
-    assert wider_than_the_screen(tab) <= 0, "the page scrolls sideways"
-    assert past_the_edge(tab) == []
-    tab.screenshot(path=str(SHOTS / f"below-page-{size}.png"), full_page=True)
+    page_fits(tab, "the page")
+    shot(tab, SHOTS, f"below-page-{size}")
     assert refused == []
     tab.context.close()

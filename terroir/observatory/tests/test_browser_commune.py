@@ -12,22 +12,16 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import past_the_edge
+from terroir.conftest import page_fits, shot
 from terroir.directory.services import place_create
 from terroir.needs.tests.test_browser import signed_in
 from terroir.observatory import snapshots
 from terroir.observatory.models import SnapshotRun
 from terroir.observatory.territories import territory_create
-from terroir.site.tests.test_browser import SIZES, charts_overflow, sideways, tab_at
+from terroir.site.tests.test_browser import SIZES, tab_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots-obs")
-
-
-def fits(tab: Any, name: str, size: str) -> None:
-    assert sideways(tab) <= 0, f"{name} scrolls sideways"
-    assert charts_overflow(tab) == [] and past_the_edge(tab) == [], name
-    tab.screenshot(path=str(SHOTS / f"{name}-{size}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -63,7 +57,8 @@ def test_a_commune_over_time_the_coordination_from_the_snapshot_and_the_flag_fro
     # September, October, November with its new market, and December: the territory's first snapshot, taken
     # on the worker when it was created (before the market).
     assert row.split()[-4:] == ["0", "0", "1", "0"]
-    fits(tab, "commune", size)
+    page_fits(tab, "commune", charts=True)
+    shot(tab, SHOTS, f"commune-{size}")
 
     tab = signed_in(tab, people.camille, live_server)
     tab.goto(f"{live_server.url}/observatory/trio/coordination/")
@@ -71,14 +66,16 @@ def test_a_commune_over_time_the_coordination_from_the_snapshot_and_the_flag_fro
     assert "instantané du" in tab.locator("#isolated-as-of").inner_text()
     honey = tab.locator("#isolated-list li.isolated", has_text="Rucher de la Durolle").inner_text()
     assert "Plateforme relais de Thiers" in honey and "par la route" in honey
-    fits(tab, "coordination", size)
+    page_fits(tab, "coordination", charts=True)
+    shot(tab, SHOTS, f"coordination-{size}")
     tab.context.close()
 
     tab = signed_in(tab_at(browser, live_server, size), people.claire, live_server)
     tab.goto(f"{live_server.url}/account/space/")
     link = tab.locator(f"#isolation-link-{territory.cheese_farm.pk}")
     link.wait_for()
-    fits(tab, "space", size)
+    page_fits(tab, "space", charts=True)
+    shot(tab, SHOTS, f"space-{size}")
     link.click()
     tab.wait_for_url(re.compile(r".*/isolation/$"))
     tab.wait_for_selector("#id_reason")

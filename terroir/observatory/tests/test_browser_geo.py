@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import past_the_edge
+from terroir.conftest import page_fits, shot
 from terroir.observatory.territories import territory_create
-from terroir.site.tests.test_browser import SIZES, charts_overflow, sideways, tab_at
+from terroir.site.tests.test_browser import SIZES, tab_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots-geo")
@@ -45,16 +45,15 @@ def test_the_dashboard_maps_and_compares_access_at_desktop_and_phone_size(
     assert "Aucune donnée" not in tab.locator("#local-section").inner_text()
     tab.select_option("#map-kind", "market")
     tab.wait_for_function("document.getElementById('access-map')?.dataset.kind === 'market'")
-    assert sideways(tab) <= 0, "the dashboard scrolls sideways"
-    assert charts_overflow(tab) == [] and past_the_edge(tab) == []
+    page_fits(tab, "the dashboard", charts=True)
     tab.locator("#access-map-section").screenshot(path=str(SHOTS / f"map-{size}.png"))
-    tab.screenshot(path=str(SHOTS / f"territory-{size}.png"), full_page=True)
+    shot(tab, SHOTS, f"territory-{size}")
 
     tab.goto(f"{live_server.url}{territory.ambert_market.get_absolute_url()}")
     tab.wait_for_selector("#local-figures")
     # The cheese farm 2.5 km away, the honey farm of Thiers 38.3 km: both within 150 km.
     assert "2 de ses 2 producteurs" in tab.locator("#local-figures").inner_text()
-    assert sideways(tab) <= 0 and past_the_edge(tab) == []
-    tab.screenshot(path=str(SHOTS / f"place-{size}.png"), full_page=True)
+    page_fits(tab)
+    shot(tab, SHOTS, f"place-{size}")
     assert refused == []
     tab.context.close()

@@ -13,22 +13,16 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import past_the_edge
+from terroir.conftest import page_fits, shot
 from terroir.needs.tests.test_browser import signed_in
 from terroir.observatory import registry
 from terroir.observatory.models import Objective, Snapshot
 from terroir.observatory.snapshots import snapshots_schedule
 from terroir.observatory.territories import territory_create
-from terroir.site.tests.test_browser import SIZES, charts_overflow, sideways, tab_at
+from terroir.site.tests.test_browser import SIZES, tab_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots-history")
-
-
-def fits(tab: Any, name: str, size: str) -> None:
-    assert sideways(tab) <= 0, f"{name} scrolls sideways"
-    assert charts_overflow(tab) == [] and past_the_edge(tab) == [], name
-    tab.screenshot(path=str(SHOTS / f"{name}-{size}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -58,14 +52,16 @@ def test_objectives_history_coordination_and_report_at_desktop_and_phone_size(
     assert "instantané du" in tab.locator("#as-of").inner_text()
     tab.click("#history summary")
     tab.wait_for_function("document.getElementById('history')?.open === true")
-    fits(tab, "dashboard", size)
+    page_fits(tab, "dashboard", charts=True)
+    shot(tab, SHOTS, f"dashboard-{size}")
 
     tab = signed_in(tab, people.camille, live_server)
     tab.goto(f"{live_server.url}/observatory/trio/coordination/")
     tab.wait_for_selector("#isolated-list")
     honey = tab.locator("#isolated-list li.isolated", has_text="Rucher de la Durolle")
     assert "aucun lieu ouvert au public ni aucune tournée" in honey.inner_text()
-    fits(tab, "coordination", size)
+    page_fits(tab, "coordination", charts=True)
+    shot(tab, SHOTS, f"coordination-{size}")
 
     tab.click("#objective-new")
     tab.wait_for_url(re.compile(r".*/objectives/new/$"))
@@ -73,7 +69,8 @@ def test_objectives_history_coordination_and_report_at_desktop_and_phone_size(
     tab.fill("#id_target", "20")
     tab.fill("#id_year", "2027")
     tab.fill("#id_text", "20 % de bio dans les cantines en 2027")
-    fits(tab, "objective-form", size)
+    page_fits(tab, "objective-form", charts=True)
+    shot(tab, SHOTS, f"objective-form-{size}")
     tab.click("#objective-save")
     tab.wait_for_url(re.compile(r".*/coordination/$"))
     assert tab.locator("#objectives li.objective", has_text="20 % de bio dans les cantines").count() == 1
@@ -81,27 +78,30 @@ def test_objectives_history_coordination_and_report_at_desktop_and_phone_size(
     tab.click("#snapshot-ask")
     tab.wait_for_url(re.compile(r".*/snapshots/\d+/$"))
     tab.wait_for_function("document.getElementById('run-status')?.dataset.status === 'done'")
-    fits(tab, "snapshot-run", size)
+    page_fits(tab, "snapshot-run", charts=True)
+    shot(tab, SHOTS, f"snapshot-run-{size}")
 
     tab.goto(f"{live_server.url}{territory.honey_farm.get_absolute_url()}")
     tab.wait_for_selector("#isolation-link")
     # The producer's page (the map's own layers reach past its box by design: only the page is checked).
-    assert sideways(tab) <= 0, "the producer's page scrolls sideways"
+    page_fits(tab, "the producer's page", edge=False)
     assert tab.locator("#isolation-link").evaluate("e => e.getBoundingClientRect().right <= window.innerWidth")
-    tab.screenshot(path=str(SHOTS / f"producer-page-{size}.png"), full_page=True)
+    shot(tab, SHOTS, f"producer-page-{size}")
     tab.click("#isolation-link")
     tab.wait_for_url(re.compile(r".*/isolation/$"))
     tab.fill("#id_reason", "Plus de débouché pour le miel depuis la fermeture de l’épicerie")
     tab.click("#flag-save")
     tab.wait_for_selector("#flag-current")
-    fits(tab, "producer-flag", size)
+    page_fits(tab, "producer-flag", charts=True)
+    shot(tab, SHOTS, f"producer-flag-{size}")
 
     tab.goto(f"{live_server.url}/observatory/trio/report/")
     tab.wait_for_selector("#report-access")
     # summary, canteens, access, producers, activity, isolated producers
     assert tab.locator("section.report-page").count() == 2 + len(registry.THEMES)
     assert "Plus de débouché pour le miel" in tab.locator("#report-isolated").inner_text()
-    fits(tab, "report", size)
+    page_fits(tab, "report", charts=True)
+    shot(tab, SHOTS, f"report-{size}")
     # The print button works under the CSP (its behaviour is in print.js, not in an attribute).
     tab.evaluate("window.print = () => { document.body.dataset.printed = '1'; }")
     tab.click("#print")
@@ -110,7 +110,7 @@ def test_objectives_history_coordination_and_report_at_desktop_and_phone_size(
     assert tab.locator("#print").is_hidden() and tab.locator(".site-header").is_hidden()
     breaks = tab.evaluate("[...document.querySelectorAll('.report-page')].map(s => getComputedStyle(s).breakAfter)")
     assert breaks[:-1] == ["page"] * (len(breaks) - 1)
-    tab.screenshot(path=str(SHOTS / f"report-print-{size}.png"), full_page=True)
+    shot(tab, SHOTS, f"report-print-{size}")
     # Printed (A4): a page per theme at least.
     pdf = tab.pdf(format="A4")
     (SHOTS / f"report-{size}.pdf").write_bytes(pdf)

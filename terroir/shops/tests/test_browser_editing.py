@@ -11,20 +11,15 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import french_tab
+from terroir.conftest import french_tab, page_fits, shot
 from terroir.shops import services
 from terroir.shops.models import OpeningSlot, Seller
 
 from .conftest import le_local_build
-from .test_browser import SIZES, fits
+from .test_browser import SIZES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots-shx")
-
-
-def shot(tab: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
@@ -41,22 +36,22 @@ def test_the_manager_changes_a_depositors_commission_and_an_opening_slot(
     # Sales are recorded in the depositor's name: the page says why they cannot be removed, and no button.
     assert "1 vente est enregistrée à son nom" in tab.locator("#delete-note").inner_text()
     assert tab.locator("#delete-form").count() == 0
-    fits(tab)
-    shot(tab, f"seller-edit-{size[0]}")
+    page_fits(tab)
+    shot(tab, SHOTS, f"seller-edit-{size[0]}")
     tab.fill("input[name=commission_percent]", "20")
     tab.click("#edit-form button")
     tab.wait_for_url("**/catalogue/")
     tab.wait_for_selector(".message")
     assert Seller.objects.get(pk=le_local.depositor.pk).commission_rate == D("0.2000")
     assert "20 %" in tab.locator("table").first.inner_text()
-    fits(tab)
-    shot(tab, f"catalogue-after-{size[0]}")
+    page_fits(tab)
+    shot(tab, SHOTS, f"catalogue-after-{size[0]}")
 
     tab.goto(f"{live_server.url}/shops/{le_local.shop.pk}/rota/")
     tab.click("main ul >> a:has-text('15:00')")
     tab.wait_for_url(f"**/rota/slots/{slot.pk}/")
-    fits(tab)
-    shot(tab, f"slot-edit-{size[0]}")
+    page_fits(tab)
+    shot(tab, SHOTS, f"slot-edit-{size[0]}")
     tab.select_option("select[name=weekday]", "5")
     tab.fill("input[name=starts]", "09:00")
     tab.fill("input[name=ends]", "12:30")
@@ -66,8 +61,8 @@ def test_the_manager_changes_a_depositors_commission_and_an_opening_slot(
     tab.wait_for_selector("main ul >> a:has-text('09:00')")
     changed = OpeningSlot.objects.get(pk=slot.pk)
     assert (changed.weekday, changed.starts, changed.ends, changed.needed) == (5, dt.time(9), dt.time(12, 30), 1)
-    fits(tab)
-    shot(tab, f"rota-after-{size[0]}")
+    page_fits(tab)
+    shot(tab, SHOTS, f"rota-after-{size[0]}")
     tab.context.close()
 
 
@@ -84,8 +79,8 @@ def test_the_product_and_rota_person_pages_fit_the_screen(
                        ("member-edit", f"/shops/{shop}/rota/members/{le_local.claire.pk}/")]:  # fmt: skip
         tab.goto(f"{live_server.url}{path}")
         tab.wait_for_selector("#edit-form")
-        fits(tab)
-        shot(tab, f"{name}-{size[0]}")
+        page_fits(tab)
+        shot(tab, SHOTS, f"{name}-{size[0]}")
     # A product without sales can be deleted from its page.
     tab.goto(f"{live_server.url}/shops/{shop}/products/{le_local.butter.pk}/")
     tab.click("#delete-form button")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import wider_than_the_screen
+from terroir.conftest import charts_overflow, page_fits, shot
 from terroir.imports.models import ImportRun, Source
 from terroir.needs.tests.test_browser import signed_in
 from terroir.site.tests.test_coordination import done_run, make_needs
@@ -27,25 +27,12 @@ def tab_at(browser: Any, live_server: Any, size: str) -> Any:
     return tab
 
 
-def sideways(tab: Any) -> int:
-    return wider_than_the_screen(tab)
-
-
-def charts_overflow(tab: Any) -> list[str]:
-    """The charts whose right edge is past the screen's."""
-    return list(tab.evaluate(
-        "[...document.querySelectorAll('svg.chart')]"
-        ".filter(c => c.getBoundingClientRect().right > window.innerWidth + 1).map(c => c.id)"
-    ))  # fmt: skip
-
-
 @pytest.mark.parametrize("size", list(SIZES))
 def test_the_coordinator_sees_what_waits_and_the_charts_at_desktop_and_phone_size(
     browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
     size: str,
 ) -> None:  # fmt: skip
     settings.TERROIR_TILE_URL = ""
-    SHOTS.mkdir(exist_ok=True)
     make_needs(territory, people)
     run = done_run()
     source = Source.objects.create(name="osm", label="OpenStreetMap")
@@ -58,19 +45,19 @@ def test_the_coordinator_sees_what_waits_and_the_charts_at_desktop_and_phone_siz
     tab.goto(f"{live_server.url}/coordination/")
     assert tab.locator("#waiting-suggestions strong").inner_text() == "0"
     assert tab.locator("#funnel-chart rect").count() == 4
-    assert sideways(tab) <= 0, "the coordinator's home scrolls sideways"
-    tab.screenshot(path=SHOTS / f"coordination-{size}.png", full_page=True)
+    page_fits(tab, "the coordinator's home", edge=False)
+    shot(tab, SHOTS, f"coordination-{size}")
 
     tab.goto(f"{live_server.url}/logistics/runs/{run.pk}/")
     for chart in ("week-gauge", "compare-chart", "sharing-chart"):
         assert tab.locator(f"#{chart}").is_visible()
     assert charts_overflow(tab) == []
-    tab.screenshot(path=SHOTS / f"run-{size}.png", full_page=True)
+    shot(tab, SHOTS, f"run-{size}")
 
     tab.goto(f"{live_server.url}/imports/runs/{imported.pk}/")
     assert tab.locator("#rows-chart").is_visible() and charts_overflow(tab) == []
-    assert sideways(tab) <= 0, "the import run page scrolls sideways"
-    tab.screenshot(path=SHOTS / f"import-run-{size}.png")
+    page_fits(tab, "the import run page", edge=False)
+    shot(tab, SHOTS, f"import-run-{size}", full_page=False)
     assert refused == [], refused
     tab.context.close()
 
@@ -87,14 +74,13 @@ def test_a_visitor_and_a_producer_find_their_links_in_the_menu(
     size: str,
 ) -> None:  # fmt: skip
     settings.TERROIR_TILE_URL = ""
-    SHOTS.mkdir(exist_ok=True)
     tab = tab_at(browser, live_server, size)
     tab.goto(f"{live_server.url}/needs/")
     menu_open(tab)
     tab.click("nav.main-nav >> text=Marchés")
     tab.wait_for_url("**/?kind=market")
-    assert sideways(tab) <= 0
-    tab.screenshot(path=SHOTS / f"visitor-markets-{size}.png")
+    page_fits(tab, edge=False)
+    shot(tab, SHOTS, f"visitor-markets-{size}", full_page=False)
     assert tab.evaluate("document.querySelector('link[rel=icon]').href").endswith("favicon.svg")
     signed_in(tab, people.claire, live_server)
     tab.goto(f"{live_server.url}/places/{territory.farm_shop.pk}/")
@@ -102,6 +88,6 @@ def test_a_visitor_and_a_producer_find_their_links_in_the_menu(
     menu_open(tab)
     tab.click("text=Besoins pour moi")
     tab.wait_for_selector("#for-me")
-    assert sideways(tab) <= 0
-    tab.screenshot(path=SHOTS / f"producer-needs-for-me-{size}.png")
+    page_fits(tab, edge=False)
+    shot(tab, SHOTS, f"producer-needs-for-me-{size}", full_page=False)
     tab.context.close()

@@ -3,19 +3,19 @@ no page wider than the screen, and axe-core finds no serious or critical accessi
 page is loaded once for both checks (loading it is most of what a browser test costs).
 
 axe-core is vendored for the tests only (tests/vendor/axe-core, MPL-2.0, see its PROVENANCE.md): it runs
-inside the page through the browser's debugging protocol, which the pages' strict CSP does not block.
+inside the page through the browser's debugging protocol, which the pages' strict CSP does not block
+(`violations` in terroir/conftest.py).
 `TERROIR_SCREENSHOTS=<folder>` keeps a screenshot of every page of the tour there."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from terroir.conftest import screenshot, wider_than_the_screen
+from terroir.conftest import screenshot, violations, wider_than_the_screen
 from terroir.directory.models import Category
 from terroir.imports.models import ImportRun, Source
 from terroir.logistics.tests.test_sheets import sheet_run
@@ -24,10 +24,6 @@ from terroir.observatory.territories import territory_create
 from terroir.site.tests.test_browser_phone import PAGES, SIZES, tab_at, who
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-BLOCKING = ("serious", "critical")
-
 
 # A page reached by acting on another one: its path, then what a person does there (the page checked is
 # the one the action leaves open).
@@ -74,21 +70,6 @@ def more_pages(territory: Any, role: str, import_run: Any, need: Any) -> list[St
                         "/observatory/canteens/import/"],
     }  # fmt: skip
     return extra[role]
-
-
-def violations(tab: Any) -> list[str]:
-    """The serious and critical violations of the open page, one line each: rule, impact, where."""
-    if not tab.evaluate("() => typeof window.axe !== 'undefined'"):
-        tab.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    result = tab.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    assert result["passes"], "axe-core did not run"  # a page it could not read would pass silently
-    found = result["violations"]
-    return [
-        f"{v['id']} ({v['impact']}): {node['target']} — {node.get('failureSummary', '')[:160]}"
-        for v in found
-        if v["impact"] in BLOCKING
-        for node in v["nodes"]
-    ]
 
 
 @pytest.mark.parametrize("size", SIZES)

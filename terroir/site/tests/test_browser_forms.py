@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import wider_than_the_screen
+from terroir.conftest import page_fits, shot
 from terroir.site.tests.test_browser_phone import SIZES, tab_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ def test_a_choice_list_s_boxes_sit_on_their_words_line_and_the_list_flows(
     browser: Any, live_server: Any, territory: Any, people: Any, settings: Any, size: str
 ) -> None:
     settings.TERROIR_TILE_URL = ""
-    for who, path, shot in ((people.claire, "/needs/alerts/", "alerts"), (people.sophie, "/needs/new/", "need-new")):
+    for who, path, name in ((people.claire, "/needs/alerts/", "alerts"), (people.sophie, "/needs/new/", "need-new")):
         tab = tab_at(browser, live_server, who, SIZES[size])
         tab.goto(live_server.url + path)
         boxes = tab.evaluate(MEASURE)
@@ -35,6 +35,6 @@ def test_a_choice_list_s_boxes_sit_on_their_words_line_and_the_list_flows(
         if path == "/needs/new/":
             lines = {b["top"] for b in boxes if b["name"].startswith("id_months_")}
             assert len(lines) <= (4 if size == "phone" else 2), lines
-        assert wider_than_the_screen(tab) <= 0
-        tab.screenshot(path=f"/tmp/shots-f15/{shot}-{size}.png", full_page=True)
+        page_fits(tab, edge=False)
+        shot(tab, "/tmp/shots-f15", f"{name}-{size}")
         tab.context.close()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from terroir.conftest import offline_tab, screenshot, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,6 +34,7 @@ def tab_of(browser: Any, live_server: Any, user: Any, size: str, *, script: bool
 def lines_of(tab: Any) -> int:
     """On how many lines the account menu's items lie: a new line where an item's top is a line's height
     below the one before (links, a summary and a button of one line differ by a few pixels)."""
+    tab.wait_for_load_state("load")  # measured once styled: an unstyled menu is one item a line
     script = f"() => [...document.querySelectorAll({ITEMS!r})].map(e => e.getBoundingClientRect().top)"
     tops = sorted(tab.evaluate(script))
     assert tops
@@ -56,7 +57,7 @@ def test_on_a_desktop_the_account_menu_holds_on_one_line_and_more_drops_down(
     # A drop-down over the page: opening it moves nothing below the header.
     assert lines_of(tab) == 1
     screenshot(tab, f"menu-{who}-more-desktop")
-    assert wider_than_the_screen(tab) <= 0
+    page_fits(tab, edge=False)
     carpool.click()
     tab.wait_for_url("**/carpool/")
     tab.context.close()
@@ -76,7 +77,7 @@ def test_on_a_phone_more_opens_inside_the_folded_menu(
     assert shops.is_visible()
     box = shops.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= SIZES["phone"][0]
-    assert wider_than_the_screen(tab) <= 0
+    page_fits(tab, edge=False)
     screenshot(tab, f"menu-{who}-more-phone")
     shops.click()
     tab.wait_for_url("**/shops/")
@@ -94,7 +95,7 @@ def test_more_opens_without_javascript(
     assert not alerts.is_visible()
     tab.locator("#more-menu > summary").click()  # the header's menu is open in the HTML: no button to press
     assert alerts.is_visible()
-    assert wider_than_the_screen(tab) <= 0
+    page_fits(tab, edge=False)
     screenshot(tab, f"menu-claire-more-no-script-{size}")
     alerts.click()
     tab.wait_for_url("**/needs/alerts/")

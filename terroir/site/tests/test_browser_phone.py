@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, shot
 from terroir.logistics.tests.test_sheets import sheet_run
 from terroir.needs.tests.test_browser import signed_in
 
@@ -76,11 +76,6 @@ def tab_at(browser: Any, live_server: Any, user: Any, size: dict[str, int]) -> A
     return signed_in(tab, user, live_server) if user else tab
 
 
-def overflow(tab: Any) -> int:
-    """How many pixels the page is wider than the screen (0: it fits)."""
-    return wider_than_the_screen(tab)
-
-
 def test_on_a_phone_the_menu_folds_under_a_button(
     browser: Any, live_server: Any, territory: Any, people: Any, settings: Any
 ) -> None:
@@ -88,12 +83,12 @@ def test_on_a_phone_the_menu_folds_under_a_button(
     tab = tab_at(browser, live_server, people.camille, PHONE)
     tab.goto(live_server.url + "/")
     header = tab.locator("header.site-header")
-    tab.screenshot(path=str(SHOTS / "menu-closed-phone.png"))
+    shot(tab, SHOTS, "menu-closed-phone", full_page=False)
     assert not tab.locator(".account-nav").is_visible()
     assert header.bounding_box()["height"] < 80  # one line: the brand and the menu button
     tab.click("summary.menu-button")
     assert tab.locator(".account-nav").is_visible()
-    tab.screenshot(path=str(SHOTS / "menu-open-phone.png"))
+    shot(tab, SHOTS, "menu-open-phone", full_page=False)
     tab.click(".account-nav a[href='/moderation/']")
     tab.wait_for_url("**/moderation/")
     tab.click("summary.menu-button")
@@ -141,7 +136,7 @@ def test_a_producer_moves_their_place_by_dragging_the_pin(
     tab.mouse.down()
     tab.mouse.move(x + 40, y - 30, steps=8)  # east and north
     tab.mouse.up()
-    tab.screenshot(path=str(SHOTS / "pin-dragged-phone.png"), full_page=True)
+    shot(tab, SHOTS, "pin-dragged-phone")
     lat, lon = float(tab.input_value("#id_lat")), float(tab.input_value("#id_lon"))
     assert lat > 45.5601 and lon > 3.7702
     tab.click("form.edit button[type=submit]")
@@ -165,8 +160,8 @@ def test_the_route_sheet_fits_a_phone_and_its_boxes_can_be_ticked(
     phone = tab.locator("a.phone").first
     assert phone.evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap"
     assert phone.bounding_box()["height"] < 30  # one line
-    assert overflow(tab) <= 0
-    tab.screenshot(path=str(SHOTS / "route-sheet-phone.png"), full_page=True)
+    page_fits(tab, edge=False)
+    shot(tab, SHOTS, "route-sheet-phone")
     tab.context.close()
 
 

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import french_tab, past_the_edge, wider_than_the_screen
-from terroir.site.tests.test_browser_axe import violations
+from terroir.conftest import french_tab, page_fits, shot
 from terroir.solidarity import services
 
 from .conftest import panier_build
@@ -23,18 +22,6 @@ SIZES = [(1366, 900), (390, 844)]
 SHOTS = Path("/tmp/shots-sg")
 
 
-def shot(tab: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    tab.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def fits(tab: Any) -> None:
-    """Nothing wider than the screen, and no serious or critical accessibility violation (axe-core)."""
-    assert wider_than_the_screen(tab) <= 0
-    assert past_the_edge(tab) == []
-    assert violations(tab) == []
-
-
 @pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
 def test_a_grocery_orders_and_the_producer_delivers_less_than_ordered(
     browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, size: tuple[int, int]
@@ -42,47 +29,47 @@ def test_a_grocery_orders_and_the_producer_delivers_less_than_ordered(
     panier = panier_build(territory, people)
     tab = french_tab(browser, live_server, panier.nadia, size)
     tab.goto(f"{live_server.url}/solidarity/")
-    fits(tab)
+    page_fits(tab, axe=True)
     tab.click("text=Le Panier solidaire")
     tab.wait_for_url("**/solidarity/groceries/*/")
-    fits(tab)
-    shot(tab, f"grocery-{size[0]}")
+    page_fits(tab, axe=True)
+    shot(tab, SHOTS, f"grocery-{size[0]}")
     tab.click("text=Commander à GAEC des Monts du Forez")
     tab.wait_for_url("**/order/**")
     tab.fill(f"#q{panier.fourme.pk}", "4")
     tab.fill(f"#q{panier.butter.pk}", "2")
     tab.fill("#note", "Livraison mardi matin")
-    fits(tab)
-    shot(tab, f"order-new-{size[0]}")
+    page_fits(tab, axe=True)
+    shot(tab, SHOTS, f"order-new-{size[0]}")
     tab.click("button:has-text('Envoyer la commande')")
     tab.wait_for_url("**/solidarity/orders/*/")
     # Fourme 4 × 6.40 = 25.60, half capped at 2.00 → 8.00; butter 2 × 3.90 = 7.80, half 3.90.
     assert tab.locator("#amount").inner_text() == "33,40\u00a0€"
     assert tab.locator("#partner").inner_text() == "11,90\u00a0€"
     assert tab.locator("#status").inner_text() == "en attente du producteur"
-    fits(tab)
+    page_fits(tab, axe=True)
     tab.context.close()
 
     farm = french_tab(browser, live_server, people.claire, size)
     farm.goto(f"{live_server.url}/solidarity/producers/{territory.cheese_farm.pk}/")
-    fits(farm)
-    shot(farm, f"producer-{size[0]}")
+    page_fits(farm, axe=True)
+    shot(farm, SHOTS, f"producer-{size[0]}")
     farm.click("#orders a")
     farm.wait_for_url("**/solidarity/orders/*/")
     farm.click("button:has-text('Confirmer')")
     farm.wait_for_function("() => document.getElementById('status')?.textContent === 'confirmée'")
     fourme = farm.locator("tr:has-text('Fourme') input.quantity")
     fourme.fill("3")
-    fits(farm)
-    shot(farm, f"order-deliver-{size[0]}")
+    page_fits(farm, axe=True)
+    shot(farm, SHOTS, f"order-deliver-{size[0]}")
     farm.click("button:has-text('Marquer livrée')")
     farm.wait_for_function("() => document.getElementById('status')?.textContent === 'livrée'")
     # 3 fourmes delivered: 19.20 and 6.00; with the butter 27.00 and 9.90.
     assert farm.locator("#amount").inner_text() == "27,00\u00a0€"
     assert farm.locator("#partner").inner_text() == "9,90\u00a0€"
     assert farm.locator("#grocery-share").inner_text() == "17,10\u00a0€"
-    fits(farm)
-    shot(farm, f"order-delivered-{size[0]}")
+    page_fits(farm, axe=True)
+    shot(farm, SHOTS, f"order-delivered-{size[0]}")
     farm.context.close()
 
 
@@ -108,7 +95,7 @@ def test_the_funder_reads_the_programmes_totals_and_downloads_them(
     a_season_of_orders(panier, territory)
     tab = french_tab(browser, live_server, panier.lucie, size)
     tab.goto(f"{live_server.url}/solidarity/")
-    fits(tab)
+    page_fits(tab, axe=True)
     tab.click("text=Fruits et produits frais 2026")
     tab.wait_for_url("**/solidarity/programmes/*/")
     tab.fill("input[name=start]", "2026-03-01")
@@ -126,8 +113,8 @@ def test_the_funder_reads_the_programmes_totals_and_downloads_them(
     assert "GAEC des Monts du Forez" in producers[0] and "87,40\u00a0€" in producers[0]
     assert "Rucher de la Durolle" in producers[1] and "24,00\u00a0€" in producers[1]
     assert tab.locator("#chart-producers rect.series-1").count() == 3  # the legend's and one per producer
-    fits(tab)
-    shot(tab, f"programme-{size[0]}")
+    page_fits(tab, axe=True)
+    shot(tab, SHOTS, f"programme-{size[0]}")
     with tab.expect_download() as download:
         tab.click("text=Télécharger en PDF")
     path = download.value.path()
@@ -144,6 +131,6 @@ def test_the_coordinators_pages_fit_a_phone(
     for path, name in [("/solidarity/", "home-coordinator"),
                        (f"/solidarity/programmes/{panier.programme.pk}/", "programme-coordinator")]:  # fmt: skip
         tab.goto(f"{live_server.url}{path}")
-        fits(tab)
-        shot(tab, f"{name}-390")
+        page_fits(tab, axe=True)
+        shot(tab, SHOTS, f"{name}-390")
     tab.context.close()

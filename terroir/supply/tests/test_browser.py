@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, screenshot
 from terroir.needs import services as needs
 from terroir.needs.tests.test_board import cheese_need
-from terroir.site.tests.test_browser_axe import violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,13 +25,6 @@ def signed_in(browser: Any, live_server: Any, user: Any, size: str) -> Any:
     client.force_login(user)
     tab.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
     return tab
-
-
-def fits(tab: Any) -> None:
-    """Nothing runs off the screen, and axe-core finds no serious accessibility violation."""
-    assert wider_than_the_screen(tab) <= 0
-    assert past_the_edge(tab) == []
-    assert violations(tab) == []
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -56,7 +48,7 @@ def test_a_buyer_accepts_a_joint_offer_and_both_sides_see_its_orders_per_farm(
     lead.get_by_role("button", name="Enregistrer la réponse groupée").click()
     lead.wait_for_selector("#members-error")  # 25 + 10 is not 40
     assert "ne font pas le volume de l’offre" in lead.inner_text("#members-error")
-    fits(lead)
+    page_fits(lead, axe=True)
     screenshot(lead, f"supply-members-{size}")
     lead.locator("input[name=share]").nth(1).fill("15")
     lead.get_by_role("button", name="Enregistrer la réponse groupée").click()
@@ -68,13 +60,13 @@ def test_a_buyer_accepts_a_joint_offer_and_both_sides_see_its_orders_per_farm(
     buyer.goto(live_server.url + need.get_absolute_url())
     row = buyer.locator("tr.answer", has_text="GAEC des Monts du Forez")
     assert territory.honey_farm.name in row.inner_text()  # one offer, with its members
-    fits(buyer)
+    page_fits(buyer, axe=True)
     screenshot(buyer, f"supply-need-buyer-{size}")
     row.get_by_role("link", name="Accepter…").click()
     buyer.wait_for_url(f"**/supply/answers/{answer.pk}/accept/")
     buyer.wait_for_selector("#confirm-accept")
     assert "556,00" in buyer.inner_text("main")  # the value of a delivery, 40 kg at 13,90 €
-    fits(buyer)
+    page_fits(buyer, axe=True)
     screenshot(buyer, f"supply-accept-{size}")
     buyer.get_by_role("button", name="Accepter cette offre").click()
     buyer.wait_for_url("**/supply/agreements/*/")
@@ -82,23 +74,23 @@ def test_a_buyer_accepts_a_joint_offer_and_both_sides_see_its_orders_per_farm(
     orders = buyer.inner_text("table.orders")
     assert territory.cheese_farm.name in orders and territory.honey_farm.name in orders
     assert "347,50" in orders and "208,50" in orders
-    fits(buyer)
+    page_fits(buyer, axe=True)
     screenshot(buyer, f"supply-agreement-{size}")
 
     member = signed_in(browser, live_server, people.hugo, size)
     member.goto(live_server.url + need.get_absolute_url())
     member.wait_for_selector("text=L’acheteur a accepté cette offre.")
-    fits(member)
+    page_fits(member, axe=True)
     screenshot(member, f"supply-need-member-{size}")
     member.get_by_role("link", name="Voir l’accord et ses livraisons").click()
     member.wait_for_url("**/supply/agreements/*/")
     member.wait_for_selector("table.orders")
     assert "Modifier l’accord" not in member.inner_text("main")  # a member follows its lead
-    fits(member)
+    page_fits(member, axe=True)
     buyer.get_by_role("button", name="Annuler l’accord…").click()
     buyer.wait_for_url("**/cancel/")
     buyer.wait_for_selector("input[name=reason]")
-    fits(buyer)
+    page_fits(buyer, axe=True)
     screenshot(buyer, f"supply-cancel-{size}")
     for tab in (buyer, member, lead):
         tab.context.close()
@@ -129,5 +121,5 @@ def test_a_buyer_changes_an_agreement_s_frequency_from_a_week_on_and_reads_its_h
     # This week's and the next kept, the week in two weeks made again, the one after an off week now.
     assert buyer.locator("tr.order").count() == len(orders_of(agreement)) < before
     assert "chaque semaine → toutes les deux semaines" in buyer.inner_text("#history")
-    fits(buyer)
+    page_fits(buyer, axe=True)
     screenshot(buyer, f"supply-reschedule-{size}")

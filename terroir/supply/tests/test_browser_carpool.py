@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from terroir.carpool.eligibility import eligibility_seed
-from terroir.conftest import offline_tab, past_the_edge, screenshot, wider_than_the_screen
+from terroir.conftest import offline_tab, page_fits, screenshot
 from terroir.directory.models import Actor, Category
 from terroir.logistics.models import DeliveryOrder
 from terroir.needs.tests.test_browser import signed_in
@@ -20,12 +20,6 @@ from terroir.needs.tests.test_browser import signed_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 WEEK = dt.date(2027, 3, 1)
-
-
-def looks_right(tab: Any, name: str) -> None:
-    screenshot(tab, name)
-    assert wider_than_the_screen(tab) <= 0, name
-    assert past_the_edge(tab) == [], name
 
 
 @pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
@@ -49,11 +43,13 @@ def test_an_order_sent_by_carpool_becomes_a_parcel_whose_page_opens_from_the_pla
     tab.select_option("#id_category", str(Category.objects.get(slug="meat").pk))
     tab.fill("#id_kg", "8")
     tab.select_option("#id_delivery_mode", "carpool")
-    looks_right(tab, f"carpool-order-form-{size}")
+    screenshot(tab, f"carpool-order-form-{size}")
+    page_fits(tab, f"carpool-order-form-{size}")
     tab.press("form button[type=submit]:has-text('Ajouter')", "Enter")
     tab.wait_for_selector("ul.errorlist")
     assert "chaîne du froid" in tab.locator("ul.errorlist").first.inner_text()
-    looks_right(tab, f"carpool-order-refused-{size}")
+    screenshot(tab, f"carpool-order-refused-{size}")
+    page_fits(tab, f"carpool-order-refused-{size}")
     assert not DeliveryOrder.objects.exists()
 
     tab.fill("#id_description", "Pain de seigle")
@@ -63,12 +59,14 @@ def test_an_order_sent_by_carpool_becomes_a_parcel_whose_page_opens_from_the_pla
     link = tab.locator("a.carpool-parcel")
     link.wait_for()
     assert link.inner_text().startswith("colis : ")
-    looks_right(tab, f"carpool-order-planner-{size}")
+    screenshot(tab, f"carpool-order-planner-{size}")
+    page_fits(tab, f"carpool-order-planner-{size}")
     link.click()
     tab.wait_for_url(re.compile(r"/carpool/parcels/\d+/$"))
     tab.wait_for_selector("h1")
     assert "Pain de seigle" in tab.locator("h1").inner_text()
-    looks_right(tab, f"carpool-order-parcel-{size}")
+    screenshot(tab, f"carpool-order-parcel-{size}")
+    page_fits(tab, f"carpool-order-parcel-{size}")
     context.close()
 
 
@@ -111,5 +109,6 @@ def test_the_carrier_planning_an_order_reads_its_parcel_s_chain_of_responsibilit
     tab.wait_for_selector("#chain")
     assert "hugo" in tab.locator("#holder").inner_text()
     assert tab.locator("#order-parcel form").count() == 0
-    looks_right(tab, f"carpool-order-parcel-carrier-{size}")
+    screenshot(tab, f"carpool-order-parcel-carrier-{size}")
+    page_fits(tab, f"carpool-order-parcel-carrier-{size}")
     context.close()
