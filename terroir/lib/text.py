@@ -92,3 +92,18 @@ def one_line(text: str) -> str:
     """The text on one line: every control character becomes a space, spaces are collapsed (for e-mail
     subjects and other headers, which must never carry a line break)."""
     return " ".join(CONTROL_CHARACTERS.sub(" ", text).split())
+
+
+# Words whose h is aspirated: French says "de Haute-Loire", "de houblon", never "d'Haute-Loire".
+_ASPIRATED_H = ("hach", "haie", "hall", "ham", "hang", "hare", "hari", "haut", "havr", "hêtr", "héri", "hib",
+                "hom", "hong", "hon", "houb", "hous", "hur")  # fmt: skip
+_VOWELS = "aeiouyàâäéèêëîïôöùûüœæ"
+
+
+def french_of(noun: str, apostrophe: str = "’") -> str:
+    """French "de" before a noun, elided before a vowel or a mute h: "d’AMAP", "d’Ambert", "d’huile",
+    "de Thiers", "de Haute-Loire". The one place that writes it (names the platform makes, prose);
+    `apostrophe` is "'" in names that people type and search with the plain one."""
+    first = noun[:1].lower()
+    elided = first in _VOWELS or (first == "h" and not noun.lower().startswith(_ASPIRATED_H))
+    return f"d{apostrophe}{noun}" if elided else f"de {noun}"

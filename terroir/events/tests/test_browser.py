@@ -68,7 +68,7 @@ def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
     producer.get_by_role("link", name="Journée des producteurs d'Auvergne").click()
     producer.wait_for_url(event_url)
     producer.get_by_role("button", name="S’inscrire").click()
-    producer.wait_for_selector("text=Inscription envoyée : l’organisateur vous répondra.")
+    producer.wait_for_selector("text=Inscription envoyée\u202f: l’organisateur vous répondra.")
     fits(producer, f"events-signed-up-{size}")
 
     organiser.reload()
@@ -166,7 +166,7 @@ def test_the_organiser_moves_the_event_then_cancels_it_and_visitors_see_why(
         locale="fr-FR", viewport={"width": SIZES[size][0], "height": SIZES[size][1]}
     ))  # fmt: skip
     visitor.goto(live_server.url + event.get_absolute_url())
-    assert "Cet évènement est annulé. Motif : Le magasin ferme pour travaux." in visitor.inner_text("#cancelled")
+    assert "Cet évènement est annulé. Motif\u202f: Le magasin ferme pour travaux." in visitor.inner_text("#cancelled")
     assert visitor.locator("#organiser-actions").count() == 0
     fits(visitor, f"events-cancelled-visitor-{size}")
     visitor.goto(live_server.url + "/events/")

@@ -41,7 +41,7 @@ def test_two_places_that_both_hold_a_shop_are_not_merged_and_the_message_names_b
         entry_merge(entry=territory.le_local, into=twin)
     assert refused.value.messages == [
         "Le Local, magasin de producteurs et Le Local (magasin) portent tous deux les comptes d’un magasin de "
-        "producteurs (1 et 0 lignes de caisse) : fusionner les deux lieux mélangerait les vendeurs, ventes et "
+        "producteurs (1 et 0 lignes de caisse)\u202f: fusionner les deux lieux mélangerait les vendeurs, ventes et "
         "plannings de deux magasins, ils restent donc séparés. S’il s’agit d’un seul magasin, gardez le lieu dont "
         "les comptes servent et indiquez l’autre fermé."
     ]
