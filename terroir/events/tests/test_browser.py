@@ -174,5 +174,5 @@ def test_the_organiser_moves_the_event_then_cancels_it_and_visitors_see_why(
     fits(visitor, f"events-list-cancelled-{size}")
     # The honey farm's people were told twice (moved, then cancelled), on the worker (at once in tests).
     assert [m.subject.split("] ")[-1] for m in mailoutbox if m.to == [people.hugo.email]] == [
-        "Modifié : « Journée des producteurs »", "Annulé : « Journée des producteurs »",
+        "Modifié\u202f: « Journée des producteurs »", "Annulé\u202f: « Journée des producteurs »",
     ]  # fmt: skip

@@ -185,7 +185,7 @@ def test_the_producers_signed_up_are_told_when_the_event_moves_each_once_in_thei
     assert len(mailoutbox) == len(by_person) == 2
     assert set(by_person) == {people.claire.email, people.hugo.email}
     french, english = by_person[people.claire.email], by_person[people.hugo.email]
-    assert french.subject.endswith("Modifié : « Nouveau titre »") and "Avant :" in french.body
+    assert french.subject.endswith("Modifié\u202f: « Nouveau titre »") and "Avant\u202f:" in french.body
     assert english.subject.endswith("Changed: “Nouveau titre”") and "Before:" in english.body
     assert "Now:" in english.body and str(timezone.localtime(before_start).day) in english.body
 

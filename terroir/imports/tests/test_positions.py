@@ -104,10 +104,11 @@ def test_the_rows_the_preview_calls_usable_are_exactly_those_the_import_keeps(so
     swapped = next(r for r in report if r["line"] == "4" and "inversées" in r["problem"])
     repeated = next(r for r in report if r["line"] == "12" and "même référence" in r["problem"])
     assert swapped["rejected"] == "no" and swapped["problem"].startswith(
-        "colonnes « Latitude », « Longitude » : la position 3.54780, 45.85640 a la latitude et la longitude inversées"
+        "colonnes « Latitude », « Longitude »\u202f: la position 3.54780, 45.85640 a la latitude et la longitude "
+        "inversées"
     )
     assert repeated["rejected"] == "yes" and repeated["problem"].startswith(
-        "colonne « Identifiant », « Nom » : même référence '1' qu'à la ligne 2"
+        "colonne « Identifiant », « Nom »\u202f: même référence '1' qu'à la ligne 2"
     )
 
 

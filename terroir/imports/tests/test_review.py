@@ -260,7 +260,7 @@ def test_the_review_queue_filters_by_source_and_type_of_record_and_keeps_them_af
     assert f'id="pair-{pair.pk}"' not in hidden and "Rien à vérifier." in hidden
     # An unknown source is said in French and the queue is shown whole, not emptied.
     unknown = coordinator.get(url, {"source": "<b>nope</b>"}, **FRENCH).content.decode()
-    assert "Aucune source ne s’appelle « &lt;b&gt;nope&lt;/b&gt; » : toutes les sources sont affichées." in unknown
+    assert "Aucune source ne s’appelle « &lt;b&gt;nope&lt;/b&gt; »\u202f: toutes les sources sont affichées." in unknown
     assert f'id="pair-{pair.pk}"' in unknown
     # A decision goes back to the same filtered queue.
     response = coordinator.post(
