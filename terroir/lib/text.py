@@ -105,5 +105,5 @@ def french_of(noun: str, apostrophe: str = "’") -> str:
     "de Thiers", "de Haute-Loire". The one place that writes it (names the platform makes, prose);
     `apostrophe` is "'" in names that people type and search with the plain one."""
     first = noun[:1].lower()
-    elided = first in _VOWELS or (first == "h" and not noun.lower().startswith(_ASPIRATED_H))
+    elided = bool(first) and (first in _VOWELS or (first == "h" and not noun.lower().startswith(_ASPIRATED_H)))
     return f"d{apostrophe}{noun}" if elided else f"de {noun}"
