@@ -25,7 +25,7 @@ def send(subject: str, body: str, to: Sequence[str]) -> int:
         return 0
     # Subjects carry names typed by people or imported: a line break there makes Django refuse the header
     # (BadHeaderError), after the write that called for the e-mail. A subject is one line, whatever the data.
-    subject = one_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}")
+    subject = one_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", no_break=True)
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 

@@ -88,10 +88,17 @@ def has_control(text: str, *, multiline: bool = False) -> bool:
     return bool((_MULTILINE_CONTROL if multiline else CONTROL_CHARACTERS).search(text))
 
 
-def one_line(text: str) -> str:
+def one_line(text: str, *, no_break: bool = False) -> str:
     """The text on one line: every control character becomes a space, spaces are collapsed (for e-mail
-    subjects and other headers, which must never carry a line break)."""
-    return " ".join(CONTROL_CHARACTERS.sub(" ", text).split())
+    subjects and other headers, which must never carry a line break). `no_break` keeps the no-break spaces
+    of French typography ("à jour ?" with a narrow one) instead of making them plain."""
+    text = CONTROL_CHARACTERS.sub(" ", text)
+    if no_break:
+        return _SPACES_BREAKING.sub(" ", text).strip(" ")
+    return " ".join(text.split())
+
+
+_SPACES_BREAKING = re.compile(r"[^\S\u00a0\u202f]+")
 
 
 # Words whose h is aspirated: French says "de Haute-Loire", "de houblon", never "d'Haute-Loire".

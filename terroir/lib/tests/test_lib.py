@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from terroir.lib import hours
 from terroir.lib.geo import Point, bbox_around, haversine_km
-from terroir.lib.text import fold, french_of, prefix_upper_bound, terms
+from terroir.lib.text import fold, french_of, one_line, prefix_upper_bound, terms
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -114,3 +114,9 @@ def test_de_is_elided_before_a_vowel_or_a_mute_h_and_kept_before_a_consonant_or_
                                                                                                said: str) -> None:
     assert french_of(noun) == said
     assert french_of(noun, apostrophe="'") == said.replace("’", "'")
+
+
+def test_one_line_keeps_the_no_break_spaces_of_french_typography_when_asked() -> None:
+    assert one_line("Votre fiche est-elle à jour\u202f?\n  Oui\u00a0: 2") == "Votre fiche est-elle à jour ? Oui : 2"
+    assert one_line(" Votre fiche est-elle à jour\u202f?\n  Oui\u00a0: 2\t", no_break=True) == (
+        "Votre fiche est-elle à jour\u202f? Oui\u00a0: 2")
