@@ -244,7 +244,7 @@ def test_a_pair_waiting_for_review_says_what_the_rules_saw_not_why_it_was_merged
     queue = coordinator.get(reverse("imports:review"), **FRENCH).content.decode()
     assert "Ce qu’ont relevé les règles de fusion\u202f:" in queue and "Pourquoi elles ont été fusionnées" not in queue
     merges = coordinator.get(reverse("imports:merges"), **FRENCH).content.decode()
-    assert "Pourquoi elles ont été fusionnées :" in merges
+    assert "Pourquoi elles ont été fusionnées\u202f:" in merges
 
 
 def test_the_review_queue_filters_by_source_and_type_of_record_and_keeps_them_after_a_decision(
