@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from terroir.accounts import urls as accounts_urls
+from terroir.accounts import views as accounts_views
 from terroir.api.api import api
 from terroir.api.dfc import dfc_api
 from terroir.contributions import urls as contributions_urls
@@ -14,6 +15,7 @@ directory_pages = (directory_urls.urlpatterns + contributions_urls.directory_pat
 urlpatterns = [
     path("api/v1/", api.urls),
     path("api/dfc/", dfc_api.urls),
+    path("i18n/setlang/", accounts_views.language_set, name="set_language"),  # the person's language too
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Sign-up, log-in, e-mail verification and password reset (allauth), then the person's own space.

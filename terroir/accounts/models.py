@@ -18,6 +18,22 @@ from django.utils.translation import gettext_lazy as _
 from terroir.directory.models import Actor
 
 
+class Preference(models.Model):
+    """What a person chose for themselves: today the language Terroir writes to them in (every e-mail the
+    platform sends them), set from the language switcher while signed in and on their space. A person
+    without a row has chosen nothing: the e-mails use the language they used, else the site's."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="fr")
+
+    class Meta:
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language})"
+
+
 class Membership(models.Model):
     """A person may act for an organisation: edit its profile, its places, its products."""
 

@@ -8,6 +8,7 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -18,7 +19,7 @@ from terroir.directory import fields
 from terroir.directory.models import BUYER_KINDS, Actor, Commune
 from terroir.directory.services import actor_create
 
-from .models import ApiToken, Membership, RoleRequest
+from .models import ApiToken, Membership, Preference, RoleRequest
 from .permissions import Role, forget, is_member
 
 TOKEN_PREFIX = "trr_"
@@ -134,3 +135,12 @@ def organisations_alone_in(*, user: Any) -> list[Actor]:
         .values("actor_id")
     )
     return list(Actor.objects.filter(pk__in=alone).order_by("name"))
+
+
+@transaction.atomic
+def language_set(*, user: Any, language: str) -> Preference:
+    """The language `user` wants Terroir to write to them in (one of the site's languages)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Choose one of the site's languages."))
+    preference, _created = Preference.objects.update_or_create(user=user, defaults={"language": language})
+    return preference

@@ -1,14 +1,14 @@
-"""Carpool's e-mails, through the one sender (terroir.accounts.notify.send), in the territory's language."""
+"""Carpool's e-mails, through the one sender (terroir.accounts.notify.send), in each person's language
+(terroir.accounts.notify.by_language)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from terroir.accounts.notify import send
+from terroir.accounts.notify import by_language, send
 
 from .presenters import reliability_said, ride_explained
 
@@ -25,7 +25,8 @@ def ride_proposed(*, ride: Any, reliability: Reliability | None = None) -> int:
     really ran), please confirm. Nothing is written (nor its links made) for people without an address."""
     if not (ride.trip.driver.email or ride.parcel.sender.email):
         return 0
-    with translation.override(settings.LANGUAGE_CODE):
+    sent = 0
+    for addresses in by_language([ride.trip.driver.email, ride.parcel.sender.email]):
         parcel, trip = ride.parcel, ride.trip
         said = ride_explained(ride)
         subject = _("Carpool: “%(parcel)s” could ride on %(trip)s") % {"parcel": parcel.description, "trip": trip}
@@ -37,28 +38,31 @@ def ride_proposed(*, ride: Any, reliability: Reliability | None = None) -> int:
             "date": ride.date.strftime("%d/%m/%Y"), "said": said, "url": _url(parcel.get_absolute_url()),
             "reliability": reliability_said(reliability),
         }  # fmt: skip
-        return send(subject, body, [trip.driver.email]) + send(subject, body, [parcel.sender.email])
+        sent += sum(send(subject, body, [address]) for address in addresses)
+    return sent
 
 
 def ride_confirmed(*, ride: Any) -> int:
     if not (ride.trip.driver.email or ride.parcel.sender.email or ride.parcel.recipient.email):
         return 0
-    with translation.override(settings.LANGUAGE_CODE):
+    sent = 0
+    for addresses in by_language([ride.trip.driver.email, ride.parcel.sender.email, ride.parcel.recipient.email]):
         parcel = ride.parcel
         subject = _("Carpool: “%(parcel)s” confirmed") % {"parcel": parcel.description}
         body = _("Hello,\n\nBoth sides confirmed: “%(parcel)s” rides on %(trip)s on %(date)s.\n\n%(url)s\n") % {
             "parcel": parcel.description, "trip": ride.trip, "date": ride.date.strftime("%d/%m/%Y"),
             "url": _url(parcel.get_absolute_url()),
         }  # fmt: skip
-        recipients = [ride.trip.driver.email, parcel.sender.email, parcel.recipient.email]
-        return sum(send(subject, body, [address]) for address in dict.fromkeys(recipients))
+        sent += sum(send(subject, body, [address]) for address in addresses)
+    return sent
 
 
 def handover_waiting(*, handover: Any) -> int:
     """To the taker: sign to take the parcel over (until then the giver stays responsible)."""
     if not handover.taker.email:
         return 0  # an account without an address (the demo's people, a pseudonym): nobody to write to
-    with translation.override(settings.LANGUAGE_CODE):
+    sent = 0
+    for addresses in by_language([handover.taker.email]):
         parcel = handover.parcel
         subject = _("Carpool: sign for “%(parcel)s”") % {"parcel": parcel.description}
         body = _(
@@ -66,12 +70,14 @@ def handover_waiting(*, handover: Any) -> int:
             "do, %(giver)s remains responsible for it:\n\n%(url)s\n"
         ) % {"giver": handover.giver.get_username(), "parcel": parcel.description,
              "url": _url(parcel.get_absolute_url())}  # fmt: skip
-        return send(subject, body, [handover.taker.email])
+        sent += send(subject, body, addresses)
+    return sent
 
 
 def delivery_code(*, handover: Any, code: str, to: str) -> int:
     """To a recipient without an account: the code they give the person delivering, to sign for the parcel."""
-    with translation.override(settings.LANGUAGE_CODE):
+    sent = 0
+    for addresses in by_language([to]):
         parcel = handover.parcel
         subject = _("Carpool: your code to receive “%(parcel)s”") % {"parcel": parcel.description}
         body = _(
@@ -81,4 +87,5 @@ def delivery_code(*, handover: Any, code: str, to: str) -> int:
             "expect this parcel, do not give the code.\n"
         ) % {"giver": handover.giver.get_username(), "parcel": parcel.description, "origin": parcel.origin,
              "destination": parcel.destination, "code": code}  # fmt: skip
-        return send(subject, body, [to])
+        sent += send(subject, body, addresses)
+    return sent

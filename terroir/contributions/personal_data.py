@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from terroir.accounts.models import ApiToken, Membership, RoleRequest
+from terroir.accounts.models import ApiToken, Membership, Preference, RoleRequest
 from terroir.accounts.permissions import forget
 from terroir.accounts.services import organisations_alone_in
 from terroir.directory.editing import entity_of, products_of, values_of
@@ -58,6 +58,8 @@ def _own_export(user: Any) -> dict[str, Any]:
             "joined": user.date_joined.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,
             "coordinator": bool(user.is_staff),
+            # The language Terroir writes to them in (None: never chosen, the site's).
+            "language": Preference.objects.filter(user=user).values_list("language", flat=True).first(),
         },
         "organisations": [
             {

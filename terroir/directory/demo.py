@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from terroir.lib.geo import haversine_km
+from terroir.lib.text import french_of
 
 from . import fields
 from .communes import communes_load
@@ -92,22 +93,23 @@ HOURS: dict[str, tuple[str, ...]] = {
     PlaceKind.ONLINE: ("",),
 }  # fmt: skip
 
+# "{of_c}": "de Thiers", "d'Ambert" (lib.text.french_of).
 PLACE_NAMES: dict[str, tuple[str, ...]] = {
     PlaceKind.FARM: ("Vente à la ferme du {w}", "Ferme du {w}, vente directe"),
-    PlaceKind.MARKET: ("Marché de {c}", "Marché hebdomadaire de {c}", "Marché de producteurs de {c}"),
-    PlaceKind.AMAP: ("AMAP de {c}", "AMAP des Paniers de {c}", "AMAP Les Légumes de {c}"),
-    PlaceKind.PRODUCERS_SHOP: ("Magasin de producteurs de {c}", "Le Panier Paysan de {c}", "La Ferme en Ville, {c}"),
-    PlaceKind.SUPERMARKET: ("Supermarché du {w}", "Hypermarché de {c}", "Supérette de {c}"),
-    PlaceKind.SHOP: ("Boucherie de {c}", "Boulangerie du {w}", "Fromagerie de {c}", "Primeur du {w}",
-                     "Épicerie fine de {c}", "Crèmerie de {c}"),
-    PlaceKind.SOLIDARITY_GROCERY: ("Épicerie solidaire de {c}", "L'Épi Solidaire, {c}"),
-    PlaceKind.COOPERATIVE_GROCERY: ("Épicerie coopérative de {c}", "Supermarché coopératif de {c}"),
-    PlaceKind.RESTAURANT: ("Auberge du {w}", "Restaurant Le {w}", "Bistrot de {c}", "Table paysanne de {c}"),
-    PlaceKind.CANTEEN: ("Cantine de l'école de {c}", "Restaurant scolaire du collège de {c}",
-                        "Cuisine centrale de {c}", "Restaurant de l'EHPAD de {c}"),
-    PlaceKind.RELAY: ("Plateforme relais de {c}",),
-    PlaceKind.VENDING: ("Distributeur de lait de {c}", "Casier fermier de {c}", "Distributeur d'œufs de {c}"),
-    PlaceKind.ONLINE: ("Panier fermier de {c}", "Drive fermier de {c}", "Livraison paysanne de {c}"),
+    PlaceKind.MARKET: ("Marché {of_c}", "Marché hebdomadaire {of_c}", "Marché de producteurs {of_c}"),
+    PlaceKind.AMAP: ("AMAP {of_c}", "AMAP des Paniers {of_c}", "AMAP Les Légumes {of_c}"),
+    PlaceKind.PRODUCERS_SHOP: ("Magasin de producteurs {of_c}", "Le Panier Paysan {of_c}", "La Ferme en Ville, {c}"),
+    PlaceKind.SUPERMARKET: ("Supermarché du {w}", "Hypermarché {of_c}", "Supérette {of_c}"),
+    PlaceKind.SHOP: ("Boucherie {of_c}", "Boulangerie du {w}", "Fromagerie {of_c}", "Primeur du {w}",
+                     "Épicerie fine {of_c}", "Crèmerie {of_c}"),
+    PlaceKind.SOLIDARITY_GROCERY: ("Épicerie solidaire {of_c}", "L'Épi Solidaire, {c}"),
+    PlaceKind.COOPERATIVE_GROCERY: ("Épicerie coopérative {of_c}", "Supermarché coopératif {of_c}"),
+    PlaceKind.RESTAURANT: ("Auberge du {w}", "Restaurant Le {w}", "Bistrot {of_c}", "Table paysanne {of_c}"),
+    PlaceKind.CANTEEN: ("Cantine de l'école {of_c}", "Restaurant scolaire du collège {of_c}",
+                        "Cuisine centrale {of_c}", "Restaurant de l'EHPAD {of_c}"),
+    PlaceKind.RELAY: ("Plateforme relais {of_c}",),
+    PlaceKind.VENDING: ("Distributeur de lait {of_c}", "Casier fermier {of_c}", "Distributeur d'œufs {of_c}"),
+    PlaceKind.ONLINE: ("Panier fermier {of_c}", "Drive fermier {of_c}", "Livraison paysanne {of_c}"),
 }  # fmt: skip
 
 # How many producers a place of each kind lists (min, max); the farm sale lists its own farm.
@@ -259,7 +261,8 @@ class Builder:
 
     def place(self, kind: str, commune: Commune, lat: float | None, lon: float | None, index: int) -> Place:
         rng = self.rng
-        name = rng.choice(PLACE_NAMES[kind]).format(c=commune.name, w=rng.choice(FARM_WORDS))
+        name = rng.choice(PLACE_NAMES[kind]).format(c=commune.name, of_c=french_of(commune.name, apostrophe="'"),
+                                                 w=rng.choice(FARM_WORDS))
         return Place(
             name=name,
             kind=kind,

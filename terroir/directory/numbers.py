@@ -35,8 +35,11 @@ def money(value: Number | str | None, decimals: int = 2) -> str:
     amount = number(value, decimals)
     if not amount:
         return ""
-    # The symbol's place is the language's: "22 885 €" in French, "€22,885" in English.
-    return _("€%(amount)s") % {"amount": amount}
+    # The symbol's place is the language's: "22 885 €" in French, "€22,885" in English; the sign of a
+    # negative amount comes first in both ("-0,50 €", "-€0.50", never "€-0.50").
+    sign, amount = ("-", amount[1:]) if amount.startswith("-") else ("", amount)
+    sign = sign if any(c in "123456789" for c in amount) else ""  # -0.001 is "0,00 €", not "-0,00 €"
+    return sign + _("€%(amount)s") % {"amount": amount}
 
 
 def unit_price(value: Number | None, unit: str, decimals: int = 2) -> str:
@@ -62,5 +65,58 @@ def quantity(value: Number | str | None, unit: str) -> str:
         "dozen": lambda: ngettext("%(n)s dozen", "%(n)s dozens", count),
         # A crate of produce ("cagette"), not the route sheet's crate ("caisse"): the context tells them apart.
         "crate": lambda: npgettext("produce", "%(n)s crate", "%(n)s crates", count),
-    }.get(unit)
-    return said() % {"n": written} if said else f"{written} {unit}"
+    }.get(UNIT_WORDS.get(unit.strip().lower(), unit))
+    if said:
+        return said() % {"n": written}
+    return f"{written} {_unit_plural(unit) if _plural(count) else unit}"
+
+
+# A unit typed as free text (a group's one-off order: "pièce", "kg", "pot de 500 g") that names one of the
+# known units is said with that unit's words, in the reader's language ("2 pièces", "3 dozens").
+UNIT_WORDS = {
+    word: key
+    for key, words in {
+        "kg": ("kg", "kilo", "kilos", "kilogramme", "kilogrammes", "kilogram", "kilograms"),
+        "l": ("l", "litre", "litres", "liter", "liters"),
+        "piece": ("piece", "pieces", "pièce", "pièces", "pc", "pcs", "unité", "unités", "unit", "units"),
+        "dozen": ("dozen", "dozens", "douzaine", "douzaines"),
+        "crate": ("crate", "crates", "cagette", "cagettes"),
+    }.items()
+    for word in words
+}
+
+# Other units people type, in French, with their plural: the first word of "pot de 500 g" agrees with the
+# number ("3 pots de 500 g"); a unit not listed is written as typed.
+FREE_UNIT_PLURALS = {
+    "pot": "pots", "bocal": "bocaux", "botte": "bottes", "bouteille": "bouteilles", "sachet": "sachets",
+    "barquette": "barquettes", "boîte": "boîtes", "colis": "colis", "panier": "paniers", "part": "parts",
+    "tranche": "tranches", "pièce": "pièces", "filet": "filets", "plateau": "plateaux", "caisse": "caisses",
+    "plant": "plants", "tête": "têtes", "meule": "meules", "litre": "litres", "douzaine": "douzaines",
+    "cagette": "cagettes", "flacon": "flacons", "brique": "briques", "carton": "cartons", "lot": "lots",
+    "jar": "jars", "bottle": "bottles", "bag": "bags", "bunch": "bunches", "box": "boxes", "tray": "trays",
+}  # fmt: skip
+
+
+def _plural(count: int) -> bool:
+    # The reader's language's rule ("0 pièce" in French, "0 pieces" in English), read from the catalogue.
+    return ngettext("%(n)s piece", "%(n)s pieces", count) != ngettext("%(n)s piece", "%(n)s pieces", 1)
+
+
+def _unit_plural(unit: str) -> str:
+    head, _, rest = unit.strip().partition(" ")
+    plural = FREE_UNIT_PLURALS.get(head.lower())
+    if plural is None:
+        return unit
+    plural = plural.capitalize() if head[:1].isupper() else plural
+    return f"{plural} {rest}" if rest else plural
+
+
+def rate(fraction: Number | str | None) -> str:
+    """A rate as people write it: 0.25 -> "25 %" (no-break space in French), 0.125 -> "12,5 %" — never the
+    stored fraction ("0,2500")."""
+    try:
+        value = (Decimal(str(fraction)) * 100).normalize()
+    except (ArithmeticError, ValueError, TypeError):
+        return ""
+    decimals = min(max(0, -int(value.as_tuple().exponent)), 2)
+    return _("%(number)s %%") % {"number": number(value, decimals)}

@@ -1,7 +1,7 @@
 """Events' e-mails, through the one sender (terroir.accounts.notify.send): one message per person (nobody
-sees the others' addresses), plain text, in the language the person used — the organiser's people in the
-language the event was created in, a producer's people in the one it was signed up in (no language is
-kept per person); the site's when none was recorded."""
+sees the others' addresses), plain text, in the person's language: the one they chose
+(terroir.accounts.notify.by_language), else the one they used — the organiser's people the language the
+event was created in, a producer's people the one it was signed up in —, else the site's."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from terroir.accounts.models import Membership
-from terroir.accounts.notify import send
+from terroir.accounts.notify import by_language, send
 
 from .models import Event, Participation
 from .presenters import when_said
@@ -34,7 +33,8 @@ def organiser_told(*, participation: Participation, what: str) -> int:
     """To the organiser's people: a producer signed up (to accept or refuse, unless the event is open to
     all) or withdrew."""
     event, producer = participation.event, participation.producer.name
-    with translation.override(event.language or settings.LANGUAGE_CODE):
+    sent = 0
+    for addresses in by_language(_addresses([event.organiser_id]), default=event.language):
         values = {"producer": producer, "title": event.title, "when": when_said(event.starts_at, event.ends_at),
                   "url": _url(event)}  # fmt: skip
         if what == "withdraw":
@@ -58,7 +58,8 @@ def organiser_told(*, participation: Participation, what: str) -> int:
                 )
                 % values
             )
-        return sum(send(subject, body, [address]) for address in dict.fromkeys(_addresses([event.organiser_id])))
+        sent += sum(send(subject, body, [address]) for address in addresses)
+    return sent
 
 
 def _participants(event: Event) -> dict[str, str]:
@@ -82,7 +83,7 @@ def participants_told(*, event: Event, what: str, before: dict[str, Any]) -> int
     cancelled (with the organiser's reason)."""
     sent = 0
     for address, language in _participants(event).items():
-        with translation.override(language):
+        for addresses in by_language([address], default=language):
             values = {"title": event.title, "when": when_said(event.starts_at, event.ends_at), "where": event.where,
                       "organiser": event.organiser.name, "url": _url(event), "reason": event.cancel_reason}  # fmt: skip
             if what == "cancelled":
@@ -108,5 +109,5 @@ def participants_told(*, event: Event, what: str, before: dict[str, Any]) -> int
                     )
                     % values
                 )
-            sent += send(subject, body, [address])
+            sent += send(subject, body, addresses)
     return sent

@@ -69,7 +69,7 @@ from terroir.directory.models import Category, Label, LegalForm, PlaceKind
 from terroir.lib.geo import valid_lat, valid_lon
 from terroir.lib.messages import Message
 from terroir.lib.tabular import FORMATS, RawRow, number_parse
-from terroir.lib.text import fold, has_control, one_line
+from terroir.lib.text import fold, french_of, has_control, one_line
 
 from .schedules import schedule_parse
 
@@ -889,8 +889,8 @@ _UNNAMED = {
 
 
 def _of(noun: str) -> str:
-    """ "œufs" -> "d'œufs", "lait" -> "de lait"."""
-    return f"d'{noun}" if plain(noun[:1]) in tuple("aeiouyh") or noun[:1] in "œŒ" else f"de {noun}"
+    """ "œufs" -> "d'œufs", "lait" -> "de lait" (a name: the plain apostrophe people type)."""
+    return french_of(noun, apostrophe="'")
 
 
 def unnamed_name(record: Record, category_names: dict[str, str]) -> str:

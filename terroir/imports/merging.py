@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models.fields.json import KT
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -66,6 +66,8 @@ class MergeSummary:
     entries_created: int = 0
     entries_updated: int = 0
     entries_removed: int = 0
+    # Entries the linkage made one that a merge guard kept apart (ImportRun.merges_refused).
+    refused: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -117,6 +119,8 @@ def records_merge(
     for record_type in record_types:
         _merge(record_type, summary, writer, relink=relink, progress=progress, run=run)
     _links_write(writer)
+    if run is not None and summary.refused:
+        ImportRun.objects.filter(pk=run.pk).update(merges_refused=summary.refused)
     return summary
 
 
@@ -366,7 +370,7 @@ def _entries_write(
     _data_read(rows, [r.id for _entity, members in pending for r in members])
     work = [(entity, members, fields_choose([r.candidate() for r in members])) for entity, members in pending]
     summary.entries_removed += _entries_fold(
-        model, record_type, rows, restoring, sorted(touched_before - chosen_entities), homes, writer
+        model, record_type, rows, restoring, sorted(touched_before - chosen_entities), homes, writer, summary.refused
     )
     instances = _entity_objects(model, [e for e, _m, _c in work if e is not None])
     entity_kind = Entity.ACTOR if model is Actor else Entity.PLACE
@@ -453,11 +457,13 @@ def _entries_fold(
     orphans: Sequence[int],
     homes: dict[int, Counter[int | None]],
     writer: _Writer,
+    refused: list[dict[str, Any]],
 ) -> int:
     """Bring back the entries a split gives their records again, then merge each entry no group
     keeps into the entry that took most of its records: what people attached to it moves there, and
     the merge is recorded so that a later split brings it back. The values its owners set on the
-    platform go along where the kept entry's own owners set nothing. Returns the number of entries removed."""
+    platform go along where the kept entry's own owners set nothing. A merge a guard refuses leaves both
+    entries and is added to `refused`, with the guard's reasons. Returns the number of entries removed."""
     now = timezone.now()
     for merge in sorted(restoring.values(), key=lambda m: -m.pk):
         entry_split(trace=merge.trace, from_id=merge.kept_id)
@@ -475,8 +481,13 @@ def _entries_fold(
         into = model.objects.filter(pk=kept).first() if kept is not None else None
         if entry is None or into is None:
             continue  # nowhere to move what people attached to it: the entry stays
-        if merge_refusals(entry, into):
-            continue  # what is attached to both cannot be mixed (two shops' accounts): the entry stays
+        # The import's report is read in the platform's language (the worker has no reader).
+        with translation.override(settings.LANGUAGE_CODE):
+            reasons = merge_refusals(entry, into)
+        if reasons:  # what is attached to both cannot be mixed (two shops' accounts): both entries stay
+            refused.append({"record_type": record_type, "kept": _named(into), "removed": _named(entry),
+                            "reasons": [str(r) for r in reasons]})  # fmt: skip
+            continue
         records = sorted(r.id for r in rows.values() if r.entity == orphan)
         removed += 1
         kind = Entity.ACTOR if model is Actor else Entity.PLACE
@@ -496,6 +507,10 @@ def _entries_fold(
             record_type=record_type, kept_id=into.pk, removed_id=orphan, records=records, trace=trace
         )
     return removed
+
+
+def _named(entry: Actor | Place) -> dict[str, Any]:
+    return {"id": entry.pk, "name": entry.name, "url": entry.get_absolute_url()}
 
 
 def _entity_objects(model: type[Actor] | type[Place], ids: list[int]) -> dict[int, Any]:

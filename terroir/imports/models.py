@@ -83,6 +83,10 @@ class ImportRun(models.Model):
     total = models.PositiveIntegerField(null=True, blank=True)
     # Every problem with its line and original row (CSV, as report_write writes it).
     report = models.TextField(blank=True)
+    # Pairs of entries the linkage found to be one that a merge guard kept apart (two places that both hold
+    # a shop's accounts): {"record_type", "kept", "removed": {"id", "name", "url"}, "reasons": [French text]}.
+    # Both entries stay; the run's page and its merges page name them so that a coordinator can act.
+    merges_refused = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import opening_hours
 
 from terroir.lib import hours
+from terroir.lib.text import french_of
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -35,7 +36,7 @@ _WORDS = {
         "month": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                   "octobre", "novembre", "décembre"),
         "and": " et ",
-        "rules": " ; ",
+        "rules": "\u202f; ",  # a narrow no-break space before the semicolon, as French writes it
         "every_day": "tous les jours",
         "all_day": "toute la journée",
         "always": "ouvert 24 h/24, 7 j/7",
@@ -292,7 +293,7 @@ def _months_text(rule: Rule, language: str) -> str:
             parts.append(("en " if language.startswith("fr") else "in ") + _join([names[first], names[last]], language))
         elif language.startswith("fr"):
             start = names[first]
-            parts.append(("d'" if start[0] in "aeiouéo" else "de ") + start + " à " + names[last])
+            parts.append(french_of(start, apostrophe="'") + " à " + names[last])
         else:
             parts.append(f"from {names[first]} to {names[last]}")
     return _join(parts, language)
@@ -358,7 +359,7 @@ def _rule_text(rule: Rule, language: str) -> str | None:
         parts.append(weeks_text)
     else:
         if weeks_text:
-            parts.append(weeks_text + ("," if language.startswith("en") else " :"))
+            parts.append(weeks_text + ("," if language.startswith("en") else "\u202f:"))
         days = _days_text(rule, language)
         if days:
             parts.append(days)

@@ -88,7 +88,29 @@ def has_control(text: str, *, multiline: bool = False) -> bool:
     return bool((_MULTILINE_CONTROL if multiline else CONTROL_CHARACTERS).search(text))
 
 
-def one_line(text: str) -> str:
+def one_line(text: str, *, no_break: bool = False) -> str:
     """The text on one line: every control character becomes a space, spaces are collapsed (for e-mail
-    subjects and other headers, which must never carry a line break)."""
-    return " ".join(CONTROL_CHARACTERS.sub(" ", text).split())
+    subjects and other headers, which must never carry a line break). `no_break` keeps the no-break spaces
+    of French typography ("à jour ?" with a narrow one) instead of making them plain."""
+    text = CONTROL_CHARACTERS.sub(" ", text)
+    if no_break:
+        return _SPACES_BREAKING.sub(" ", text).strip(" ")
+    return " ".join(text.split())
+
+
+_SPACES_BREAKING = re.compile(r"[^\S\u00a0\u202f]+")
+
+
+# Words whose h is aspirated: French says "de Haute-Loire", "de houblon", never "d'Haute-Loire".
+_ASPIRATED_H = ("hach", "haie", "hall", "ham", "hang", "hare", "hari", "haut", "havr", "hêtr", "héri", "hib",
+                "hom", "hong", "hon", "houb", "hous", "hur")  # fmt: skip
+_VOWELS = "aeiouyàâäéèêëîïôöùûüœæ"
+
+
+def french_of(noun: str, apostrophe: str = "’") -> str:
+    """French "de" before a noun, elided before a vowel or a mute h: "d’AMAP", "d’Ambert", "d’huile",
+    "de Thiers", "de Haute-Loire". The one place that writes it (names the platform makes, prose);
+    `apostrophe` is "'" in names that people type and search with the plain one."""
+    first = noun[:1].lower()
+    elided = bool(first) and (first in _VOWELS or (first == "h" and not noun.lower().startswith(_ASPIRATED_H)))
+    return f"d{apostrophe}{noun}" if elided else f"de {noun}"

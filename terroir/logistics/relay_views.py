@@ -270,7 +270,7 @@ def _map_data(study: SitingStudy, scenario: dict[str, Any]) -> dict[str, Any]:
     for kind in ("trunk", "last_mile", "direct"):
         for a, b, kg in scenario["flows"][kind]:
             if a in points and b in points:
-                title = f"{names.get(a, a)} → {names.get(b, b)} : {kg:g} kg"
+                title = f"{names.get(a, a)} → {names.get(b, b)}{_(':')} {kg:g} kg"
                 lines.append({"kind": kind, "points": [points[a], points[b]], "title": title})
     return {"marks": marks, "lines": lines}
 

@@ -381,7 +381,7 @@ def explanation(score: matching.Score) -> str:
     """Why the producer fits, then what it lacks, in one line."""
     text = ", ".join(reason_text(r) for r in score.reasons)
     if score.missing:
-        text += " ; " + _("missing: %(what)s") % {"what": ", ".join(reason_text(r) for r in score.missing)}
+        text += _("; ") + _("missing: %(what)s") % {"what": ", ".join(reason_text(r) for r in score.missing)}
     return text
 
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -543,7 +543,8 @@ def _swap_tell(swap: Swap, *, asked: bool) -> int:
     values = {"name": (swap.asked_by if asked else swap.to).name, "shop": shift.rota.shop.place.name,
               "date": shift.date.strftime("%d/%m/%Y"), "starts": shift.slot.starts.strftime("%H:%M"),
               "url": settings.TERROIR_SITE_URL + shift.rota.get_absolute_url()}  # fmt: skip
-    with translation.override(settings.LANGUAGE_CODE):
+    sent = 0
+    for addresses in notify.by_language([address]):
         if asked:
             subject = _("%(name)s asks you to take a shift at %(shop)s") % values
             body = _("Hello,\n\n%(name)s asks you to take their shift of %(date)s at %(starts)s at %(shop)s. "
@@ -556,7 +557,8 @@ def _swap_tell(swap: Swap, *, asked: bool) -> int:
             subject = _("%(name)s cannot take your shift at %(shop)s") % values
             body = _("Hello,\n\n%(name)s declined your shift of %(date)s at %(starts)s: it is still yours.\n\n"
                      "%(url)s\n") % values  # fmt: skip
-    return notify.send(subject, body, [address])
+        sent += notify.send(subject, body, addresses)
+    return sent
 
 
 @transaction.atomic

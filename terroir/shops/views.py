@@ -184,7 +184,7 @@ def catalogue(request: HttpRequest, shop_id: int) -> HttpResponse:
                 return redirect("shops:catalogue", shop_id=found.pk)
     context = {
         "shop": found, "seller_form": seller_form, "product_form": product_form,
-        "sellers": [(s, documents.percent(s.rate))
+        "sellers": [(s, numbers.rate(s.rate))
                     for s in Seller.objects.filter(shop=found).select_related("actor", "shop")],
         "products": Product.objects.filter(shop=found).select_related("seller__actor"),
     }  # fmt: skip
@@ -281,7 +281,7 @@ def statement(request: HttpRequest, shop_id: int, seller_id: int, format: str = 
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         return response
     context = {"seller": seller, "shop": seller.shop, "statement": result, "first": first, "last": last,
-               "query": _period_query(first, last), "percent": documents.percent(result.rate),
+               "query": _period_query(first, last), "percent": numbers.rate(result.rate),
                "manager": access.is_manager(request.user, seller.shop)}  # fmt: skip
     return render(request, "shops/statement.html", context)
 

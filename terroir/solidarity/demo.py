@@ -1,9 +1,10 @@
-"""The demo's solidarity grocery, as Grand Poitiers coordinates them: "L'Épicerie solidaire des
-Couronneries" in Poitiers, run by an association, funded by the CCAS of Poitiers (40 % of each agreed
-price, at most 1.50 € per unit, 1,500 € for the year), supplied by two producers of Grand Poitiers (a market
-gardener in Mignaloux-Beauvoir, a goat farm in Vouneuil-sous-Biard) at agreed prices; a fortnight's orders
-since January, delivered (some with less than ordered), the latest waiting or confirmed. Every entry is the
-demo's (source "demo"), so the directory's demo replaces them. Called by `manage.py load_demo`."""
+"""The demo's solidarity grocery, inside the demo territory (Thiers Dore et Montagne, one of the
+observatory's three EPCIs): "L'Épicerie solidaire du Moutier" in Thiers, run by an association, funded by
+the CCAS of Thiers (40 % of each agreed price, at most 1.50 € per unit, 1,500 € for the year), supplied by
+two producers of the Dore valley (a market gardener in Courpière, a goat farm in Celles-sur-Durolle) at
+agreed prices; a fortnight's orders since January, delivered (some with less than ordered), the latest
+waiting or confirmed. Every entry is the demo's (source "demo"), so the directory's demo replaces them.
+Called by `manage.py load_demo`."""
 
 from __future__ import annotations
 
@@ -20,16 +21,17 @@ from . import services
 from .models import AgreedPrice, Order, Programme
 
 SOURCE = "demo"
-GROCERY = "Épicerie solidaire des Couronneries"
+GROCERY = "Épicerie solidaire du Moutier"
 ASSOCIATION = f"Association {GROCERY}"
-FUNDER = "CCAS de Poitiers"
+FUNDER = "CCAS de Thiers"
+THIERS = "63430"
 # (name, INSEE code, lat, lon, legal form, products: name, unit, price)
 PRODUCERS = [
-    ("EARL Les Maraîchers de Mignaloux", "86157", 46.5443, 0.4183, "earl",
+    ("EARL Les Maraîchers de la Dore", "63125", 45.7612, 3.5306, "earl",
      [("Carottes", "kg", "2.20"), ("Pommes de terre", "kg", "1.60"), ("Poireaux", "kg", "2.80"),
       ("Salade", "piece", "1.20"), ("Œufs (boîte de 6)", "piece", "2.40")]),
-    ("Chèvrerie de la Boivre", "86297", 46.5752, 0.2652, "gaec",
-     [("Chabichou du Poitou AOP", "piece", "3.90"), ("Fromage frais de chèvre", "piece", "2.10"),
+    ("Chèvrerie de la Durolle", "63066", 45.8641, 3.6431, "gaec",
+     [("Tomme de chèvre", "piece", "3.90"), ("Fromage frais de chèvre", "piece", "2.10"),
       ("Lait de chèvre", "l", "1.80")]),
 ]  # fmt: skip
 
@@ -46,18 +48,18 @@ def solidarity_demo_clear() -> None:
 
 
 @transaction.atomic
-def solidarity_demo_load(*, seed: int = 86, today: datetime.date | None = None) -> Programme:
+def solidarity_demo_load(*, seed: int = 63, today: datetime.date | None = None) -> Programme:
     solidarity_demo_clear()
     rng = random.Random(seed)
     today = today or datetime.date.today()
-    poitiers = Commune.objects.get(code="86194")
-    association = actor_create(name=ASSOCIATION, is_organisation=True, is_buyer=True, commune=poitiers, source=SOURCE)
+    thiers = Commune.objects.get(code=THIERS)
+    association = actor_create(name=ASSOCIATION, is_organisation=True, is_buyer=True, commune=thiers, source=SOURCE)
     grocery = place_create(
-        name=GROCERY, kind="solidarity_grocery", commune=poitiers, lat=46.5897,
-        lon=0.3601, address="Place de Provence", postcode="86000", opening_hours="Tu,Th 14:00-18:00; Sa 09:00-12:00",
+        name=GROCERY, kind="solidarity_grocery", commune=thiers, lat=45.8530,
+        lon=3.5560, address="Rue du Moutier", postcode="63300", opening_hours="Tu,Th 14:00-18:00; Sa 09:00-12:00",
         operator=association, source=SOURCE, source_ref="demo-solidarity-grocery",
     )  # fmt: skip
-    ccas = actor_create(name=FUNDER, is_organisation=True, commune=poitiers, source=SOURCE)
+    ccas = actor_create(name=FUNDER, is_organisation=True, commune=thiers, source=SOURCE)
     producers: list[tuple[Actor, list[tuple[str, str, str]]]] = []
     for name, code, lat, lon, form, products in PRODUCERS:
         commune = Commune.objects.get(code=code)

@@ -1,15 +1,14 @@
-"""The solidarity orders' e-mails, through the one sender (terroir.accounts.notify.send), in the
-territory's language: a new order to the producer's people, the producer's answer and the delivery to the
+"""The solidarity orders' e-mails, through the one sender (terroir.accounts.notify.send), in each
+person's language: a new order to the producer's people, the producer's answer and the delivery to the
 grocery's people."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from terroir.accounts.models import Membership
-from terroir.accounts.notify import send
+from terroir.accounts.notify import by_language, send
 
 from .models import Order
 from .shares import money
@@ -23,19 +22,22 @@ def _people_of(actor_id: int | None) -> list[str]:
 
 def order_placed(*, order: Order) -> int:
     """To the producer's people: an order to confirm or decline."""
-    with translation.override(settings.LANGUAGE_CODE):
+    sent = 0
+    for addresses in by_language(_people_of(order.producer_id)):
         subject = _("Solidarity order from %(grocery)s") % {"grocery": order.grocery.name}
         body = _(
             "Hello,\n\n%(grocery)s ordered from you at the agreed prices (%(amount)s, of which the partner pays "
             "%(partner)s). Confirm or decline it here:\n\n%(url)s\n"
         ) % {"grocery": order.grocery.name, "amount": money(order.amount), "partner": money(order.partner_share),
              "url": settings.TERROIR_SITE_URL + order.get_absolute_url()}  # fmt: skip
-        return sum(send(subject, body, [address]) for address in _people_of(order.producer_id))
+        sent += sum(send(subject, body, [address]) for address in addresses)
+    return sent
 
 
 def order_changed(*, order: Order) -> int:
     """To the grocery's people: the producer confirmed, declined or delivered their order."""
-    with translation.override(settings.LANGUAGE_CODE):
+    sent = 0
+    for addresses in by_language(_people_of(order.grocery.operator_id)):
         subject = _("Your order from %(producer)s: %(status)s") % {
             "producer": order.producer.name, "status": order.get_status_display(),
         }  # fmt: skip
@@ -44,4 +46,5 @@ def order_changed(*, order: Order) -> int:
             "producer": order.producer.name, "status": order.get_status_display(), "amount": money(order.amount),
             "partner": money(order.partner_share), "url": settings.TERROIR_SITE_URL + order.get_absolute_url(),
         }  # fmt: skip
-        return sum(send(subject, body, [address]) for address in _people_of(order.grocery.operator_id))
+        sent += sum(send(subject, body, [address]) for address in addresses)
+    return sent

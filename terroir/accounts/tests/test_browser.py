@@ -66,7 +66,7 @@ def test_a_producer_signs_up_claims_her_farm_and_changes_the_shop_hours(
 
     page.goto(live_server.url + territory.farm_shop.get_absolute_url())
     # Shown to visitors in words (issue 15), the code one click away.
-    assert "vendredi 16 h–19 h 30 ; samedi 9 h–12 h" in page.inner_text("main")
+    assert "vendredi 16 h–19 h 30\u202f; samedi 9 h–12 h" in page.inner_text("main")
 
 
 def test_a_visitor_suggests_a_correction_and_the_coordinator_accepts_it(

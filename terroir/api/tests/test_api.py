@@ -219,7 +219,7 @@ def test_the_api_and_the_pages_refuse_a_bad_search_in_the_same_words_in_the_read
     assert refused.json()["error"] == {"code": "invalid_parameter", "parameter": parameter, "message": french}
     page = client.get(f"/?{query}", headers={"accept-language": "fr"})
     assert page.status_code == 400
-    assert f"Recherche impossible : {parameter} — {french}" in html.unescape(page.content.decode())
+    assert f"Recherche impossible\u202f: {parameter} — {french}" in html.unescape(page.content.decode())
 
 
 def test_a_search_form_s_empty_fields_are_not_asked_but_the_api_keeps_to_its_document(client, territory) -> None:

@@ -42,7 +42,7 @@ def test_the_autocompletes_label_is_read_back_by_the_search(client, territory) -
 def test_an_ambiguous_commune_is_refused_with_its_candidates_in_french(client, territory) -> None:
     error = get_json(client, "/api/v1/places?commune=Clermont", status=400, language="fr")["error"]
     assert error["parameter"] == "commune"
-    assert error["message"].startswith("plusieurs communes s’appellent « Clermont » : Clermont-Ferrand (63), ")
+    assert error["message"].startswith("plusieurs communes s’appellent « Clermont »\u202f: Clermont-Ferrand (63), ")
     error = get_json(client, "/api/v1/places?commune=Ambret", status=400, language="en")["error"]
     assert error["message"].startswith("no commune is named “Ambret”. Did you mean Ambert (63)")
 

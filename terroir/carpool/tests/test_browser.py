@@ -107,7 +107,7 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     page_fits(claire, f"carpool-handover-{size}")
     claire.click("#record")
     claire.wait_for_selector("#pending")
-    assert "Responsable maintenant : claire" in claire.locator("#holder").inner_text()
+    assert "Responsable maintenant\u202f: claire" in claire.locator("#holder").inner_text()
 
     # Hugo checks and signs: he is responsible now.
     hugo.goto(parcel_url)
@@ -115,7 +115,7 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     screenshot(hugo, f"carpool-sign-{size}")
     page_fits(hugo, f"carpool-sign-{size}")
     hugo.click("#sign")
-    hugo.wait_for_selector("#holder:has-text('Responsable maintenant : hugo')")
+    hugo.wait_for_selector("#holder:has-text('Responsable maintenant\u202f: hugo')")
     assert "En route" in hugo.locator("#status").inner_text()
 
     # Hugo delivers to Sophie, who signs.

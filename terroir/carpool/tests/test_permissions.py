@@ -204,3 +204,14 @@ def test_only_the_person_delivering_signs_with_a_recipient_s_code(
     assert Parcel.objects.get(pk=parcel.pk).status == ParcelStatus.ON_ITS_WAY
     assert clients["driver"].post(f"/carpool/handovers/{delivery.pk}/code/", form).status_code == 302
     assert Parcel.objects.get(pk=parcel.pk).status == ParcelStatus.DELIVERED
+
+
+def test_the_parcel_and_its_note_write_its_value_as_an_amount_of_the_readers_language(
+    story: Story, clients: Any
+) -> None:
+    """Through the site's money filter: "120,00 €" with a no-break space in French (the euro sign never
+    alone at a line's start), "€120.00" in English — not "120 €" in both."""
+    sender = clients["sender"]
+    for url in (f"/carpool/parcels/{story.parcel.pk}/", f"/carpool/parcels/{story.parcel.pk}/note/"):
+        assert "120,00\u00a0€" in sender.get(url, headers={"accept-language": "fr"}).content.decode(), url
+        assert "€120.00" in sender.get(url, headers={"accept-language": "en"}).content.decode(), url

@@ -63,7 +63,7 @@ def test_a_parcel_is_proposed_on_a_trip_and_both_sides_are_told(story: Story, ma
     assert ride.trip == story.trip and ride.status == RideStatus.PROPOSED and ride.date == TUESDAY
     assert story.parcel.status == ParcelStatus.PROPOSED
     assert {m.to[0] for m in mailoutbox} >= {story.people.hugo.email, story.people.claire.email}
-    assert "Fiabilité du trajet : aucun trajet passé enregistré" in mailoutbox[0].body
+    assert "Fiabilité du trajet\u202f: aucun trajet passé enregistré" in mailoutbox[0].body
     with translation.override("fr"):
         said = ride_explained(ride)
     assert said.startswith(f"+{ride.added_minutes} min, réfrigéré, arrive à ")

@@ -51,7 +51,7 @@ def test_a_suggestion_made_before_the_owner_s_edit_is_accepted_only_once_confirm
     row = owner.locator(f"#suggestion-{suggestion.pk}")
     text = row.inner_text()
     # Then, now and suggested, in words as the public pages say them.
-    assert "vendredi 16 h–19 h ; samedi 9 h–12 h" in text and "vendredi 15 h–19 h" in text
+    assert "vendredi 16 h–19 h\u202f; samedi 9 h–12 h" in text and "vendredi 15 h–19 h" in text
     assert "vendredi 16 h–20 h" in text
     shot(owner, SHOTS, f"moderation-{size}")
     page_fits(owner, f"moderation-{size}", edge=False)

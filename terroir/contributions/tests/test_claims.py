@@ -64,7 +64,7 @@ def test_a_place_claim_waits_for_the_members_of_the_organisation_that_runs_it(
     client = Client()
     client.force_login(lea)
     page = claim(client, "place", territory.farm_shop.pk, django_capture_on_commit_callbacks)
-    assert "Ce lieu est tenu par GAEC des Monts du Forez : ses membres ont été prévenus" in page
+    assert "Ce lieu est tenu par GAEC des Monts du Forez\u202f: ses membres ont été prévenus" in page
     request = Claim.objects.get(user=lea)
     assert request.sent_to == ""  # no link that would make her a member of the whole farm
     assert [m.to for m in mail.outbox] == [[people.claire.email]]

@@ -51,7 +51,7 @@ def test_the_owner_s_form_shows_the_error_under_the_name_in_french(territory: An
     response = client.post(f"/edit/place/{shop.pk}/", data, headers={"accept-language": "fr"})
     assert response.status_code == 400
     assert response.context["form"].errors["name"] == [
-        "Retirez les retours à la ligne et les caractères de contrôle : ce champ tient sur une ligne."
+        "Retirez les retours à la ligne et les caractères de contrôle\u202f: ce champ tient sur une ligne."
     ]
     shop.refresh_from_db()
     assert shop.name == "Vente à la ferme des Monts du Forez"

@@ -83,7 +83,7 @@ def test_the_history_shows_each_change_and_undoes_one(territory: Any, people: An
     assert page.status_code == 200
     text = page.content.decode()
     # Said as the public pages say it, in the reader's language (French here).
-    assert "<del>vendredi 16 h–19 h ; samedi 9 h–12 h</del>" in text and "<ins>vendredi 16 h–20 h</ins>" in text
+    assert "<del>vendredi 16 h–19 h\u202f; samedi 9 h–12 h</del>" in text and "<ins>vendredi 16 h–20 h</ins>" in text
     revision = revisions.revisions_of(shop)[0]
     client.post(f"/history/revisions/{revision.pk}/revert/")
     shop.refresh_from_db()

@@ -33,7 +33,7 @@ def test_the_last_member_cannot_delete_their_account_without_saying_who_takes_ov
     response = client.post("/account/space/delete/", {"password": people.password})
     assert response.status_code == 400
     assert response.context["form"].errors[f"successor_{territory.cheese_farm.pk}"] == [
-        "Vous êtes le seul membre de GAEC des Monts du Forez : indiquez qui prend la suite, ou confiez-la aux "
+        "Vous êtes le seul membre de GAEC des Monts du Forez\u202f: indiquez qui prend la suite, ou confiez-la aux "
         "coordinateurs."
     ]
     assert get_user_model().objects.filter(pk=people.claire.pk).exists()

@@ -152,8 +152,8 @@ def test_the_moderation_page_shows_the_value_then_now_and_suggested_and_asks_bef
     assert accept.status_code == 409
     text = accept.content.decode()
     # In words, as the public pages say them.
-    assert "vendredi 16 h–19 h ; samedi 9 h–12 h" in text  # the value it was made against
-    assert "<strong>vendredi 15 h–19 h ; samedi 9 h–12 h</strong>" in text  # the value now, marked as changed
+    assert "vendredi 16 h–19 h\u202f; samedi 9 h–12 h" in text  # the value it was made against
+    assert "<strong>vendredi 15 h–19 h\u202f; samedi 9 h–12 h</strong>" in text  # the value now, marked as changed
     assert "<ins>vendredi 16 h–20 h</ins>" in text  # the suggested one
     version = re.search(r'name="version" value="([^"]+)"', text)
     assert version is not None and 'name="confirm" value="1"' in text

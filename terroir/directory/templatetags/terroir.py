@@ -33,6 +33,12 @@ def percent(fraction: float | None) -> str:
 
 
 @register.filter
+def rate(fraction: numbers.Number | None) -> str:
+    """A stored rate for people: {{ statement.rate|rate }} -> "25 %", "12,5 %"."""
+    return numbers.rate(fraction)
+
+
+@register.filter
 def money(value: numbers.Number | None, decimals: int = 2) -> str:
     """An amount in euros for the reader's language: {{ total|money:0 }} -> "22 885 €"."""
     return numbers.money(value, decimals)

@@ -170,7 +170,8 @@ def test_the_commune_field_suggests_and_an_ambiguous_name_asks_which_one(
     page.get_by_label("Près de (commune ou code postal)").fill("Clermont")
     page.get_by_role("button", name="Rechercher").click()
     page.locator("#commune-options").wait_for()
-    assert "Plusieurs communes s’appellent « Clermont » : laquelle ?" in page.locator("#search-error").inner_text()
+    error = page.locator("#search-error").inner_text()
+    assert "Plusieurs communes s’appellent « Clermont »\u202f: laquelle\u202f?" in error
     # The map does not ask the refused search again (its status stays empty).
     assert page.locator("#map-status").inner_text() == ""
     choices = page.locator("#commune-options li")

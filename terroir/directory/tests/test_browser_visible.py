@@ -60,7 +60,7 @@ def test_a_shopper_lists_the_producers_and_sees_those_without_a_place_on_the_map
     bergerie.focus()
     tab.keyboard.press("Enter")
     popup = tab.locator(".leaflet-popup-content")
-    popup.get_by_text("Position : centre de la commune").wait_for()
+    popup.get_by_text("Position\u202f: centre de la commune").wait_for()
     assert popup.get_by_role("link", name="Bergerie des Fourches").is_visible()
     shot(tab, SHOTS, f"search-map-popup-{size}")
     # The Producers list: the same search, nearest first, with their products.

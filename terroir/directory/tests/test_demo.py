@@ -25,6 +25,8 @@ def test_the_demo_territory_has_every_kind_of_place_producers_and_valid_hours(db
             assert lat is not None and lon is not None
             assert haversine_km(45.70, 3.40, lat, lon) < 70, "a demo place is outside the territory"
     assert not Place.objects.filter(source="demo", producers=None).exists()
+    # "Marché d'Ambert", "AMAP d'Issoire": never "de" before a vowel (lib.text.french_of).
+    assert not Place.objects.filter(source="demo", name__regex=r" de [AEIOUaeiouÉé]").exists()
 
 
 def test_ambert_has_its_thursday_market_and_le_local(db) -> None:

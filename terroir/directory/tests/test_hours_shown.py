@@ -47,7 +47,7 @@ def test_search_results_and_producer_pages_show_words_not_code(client, territory
     results = client.get("/?commune=Ambert&radius_km=10").content.decode()
     assert "jeudi 7 h–13 h" in results and "Th 07:00-13:00" not in results
     producer = client.get(territory.cheese_farm.get_absolute_url()).content.decode()
-    assert "vendredi 16 h–19 h ; samedi 9 h–12 h" in producer and "Fr 16:00-19:00" not in producer
+    assert "vendredi 16 h–19 h\u202f; samedi 9 h–12 h" in producer and "Fr 16:00-19:00" not in producer
 
 
 def test_the_widget_shows_the_hours_in_words(client, territory, saturday_evening) -> None:

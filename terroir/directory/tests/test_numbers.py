@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from terroir.directory.numbers import money, number, quantity, unit_price
+from terroir.directory.numbers import money, number, quantity, rate, unit_price
 
 NBSP = "\u00a0"
 
@@ -50,3 +50,28 @@ def test_a_quantity_s_unit_agrees_with_the_number() -> None:
     template = Template("{% load terroir %}{{ q|quantity:'piece' }}")
     with translation.override("fr"):
         assert template.render(Context({"q": Decimal("1.00")})) == "1 pièce"
+
+
+def test_a_negative_amount_carries_its_sign_before_the_euro_in_english_and_before_the_figure_in_french() -> None:
+    with translation.override("en"):
+        assert [money(Decimal("-0.50")), money(-1500), money(Decimal("-0.001"))] == ["-€0.50", "-€1,500.00", "€0.00"]
+    with translation.override("fr"):
+        assert [money(Decimal("-0.50")), money(Decimal("-0.001"))] == [f"-0,50{NBSP}€", f"0,00{NBSP}€"]
+
+
+def test_a_rate_is_written_as_a_percentage_never_as_the_stored_fraction() -> None:
+    with translation.override("fr"):
+        assert [rate(Decimal("0.2500")), rate(Decimal("0.125")), rate(0)] == [f"25{NBSP}%", f"12,5{NBSP}%", f"0{NBSP}%"]
+    with translation.override("en"):
+        assert rate(Decimal("0.125")) == "12.5 %"
+
+
+def test_a_unit_typed_as_free_text_agrees_with_the_number_when_it_is_a_known_one() -> None:
+    with translation.override("fr"):
+        assert [quantity(2, "pièce"), quantity(Decimal("3.5"), "pièce"), quantity(3, "pot de 500 g"),
+                quantity(1, "pot de 500 g"), quantity(2, "Bocal"), quantity(2, "douzaine"), quantity(12, "Kg"),
+                quantity(2, "truc")] == [
+            "2 pièces", "3,5 pièces", "3 pots de 500 g", "1 pot de 500 g", "2 Bocaux", "2 douzaines", "12 kg",
+            "2 truc"]  # fmt: skip
+    with translation.override("en"):
+        assert [quantity(2, "pièce"), quantity(0, "pot")] == ["2 pieces", "0 pots"]

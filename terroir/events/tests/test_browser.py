@@ -65,7 +65,7 @@ def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
     producer.get_by_role("link", name="Journée des producteurs d'Auvergne").click()
     producer.wait_for_url(event_url)
     producer.get_by_role("button", name="S’inscrire").click()
-    producer.wait_for_selector("text=Inscription envoyée : l’organisateur vous répondra.")
+    producer.wait_for_selector("text=Inscription envoyée\u202f: l’organisateur vous répondra.")
     screenshot(producer, f"events-signed-up-{size}")
     page_fits(producer, f"events-signed-up-{size}")
 
@@ -172,7 +172,7 @@ def test_the_organiser_moves_the_event_then_cancels_it_and_visitors_see_why(
         locale="fr-FR", viewport={"width": SIZES[size][0], "height": SIZES[size][1]}
     ))  # fmt: skip
     visitor.goto(live_server.url + event.get_absolute_url())
-    assert "Cet évènement est annulé. Motif : Le magasin ferme pour travaux." in visitor.inner_text("#cancelled")
+    assert "Cet évènement est annulé. Motif\u202f: Le magasin ferme pour travaux." in visitor.inner_text("#cancelled")
     assert visitor.locator("#organiser-actions").count() == 0
     screenshot(visitor, f"events-cancelled-visitor-{size}")
     page_fits(visitor, f"events-cancelled-visitor-{size}")
@@ -182,5 +182,5 @@ def test_the_organiser_moves_the_event_then_cancels_it_and_visitors_see_why(
     page_fits(visitor, f"events-list-cancelled-{size}")
     # The honey farm's people were told twice (moved, then cancelled), on the worker (at once in tests).
     assert [m.subject.split("] ")[-1] for m in mailoutbox if m.to == [people.hugo.email]] == [
-        "Modifié : « Journée des producteurs »", "Annulé : « Journée des producteurs »",
+        "Modifié\u202f: « Journée des producteurs »", "Annulé\u202f: « Journée des producteurs »",
     ]  # fmt: skip

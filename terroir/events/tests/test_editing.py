@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from terroir.accounts.models import Membership
+from terroir.accounts.permissions import forget
+from terroir.accounts.services import language_set
 from terroir.conftest import person
 from terroir.events import services
 from terroir.events.models import Event, Participation
@@ -185,7 +187,7 @@ def test_the_producers_signed_up_are_told_when_the_event_moves_each_once_in_thei
     assert len(mailoutbox) == len(by_person) == 2
     assert set(by_person) == {people.claire.email, people.hugo.email}
     french, english = by_person[people.claire.email], by_person[people.hugo.email]
-    assert french.subject.endswith("Modifié : « Nouveau titre »") and "Avant :" in french.body
+    assert french.subject.endswith("Modifié\u202f: « Nouveau titre »") and "Avant\u202f:" in french.body
     assert english.subject.endswith("Changed: “Nouveau titre”") and "Before:" in english.body
     assert "Now:" in english.body and str(timezone.localtime(before_start).day) in english.body
 
@@ -224,3 +226,25 @@ def test_the_e_mails_wait_for_the_worker(
     queued[0].task.call(*queued[0].args)  # what the worker does
     assert [m.to for m in mailoutbox] == [[people.claire.email]]
     assert Participation.objects.get(pk=cast.participation.pk).status == Participation.Status.ACCEPTED
+
+
+def test_a_persons_chosen_language_wins_over_the_one_they_signed_up_in(
+    territory: Any, people: Any, cast: Cast, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """Sophie created the event in French but chose English: a sign-up reaches her in English. Hugo signed up
+    in French but chose English: the cancellation reaches him in English; Claire chose nothing: French."""
+    language_set(user=people.sophie, language="en")
+    Membership.objects.create(user=people.claire, actor=territory.market_gardener, how="member")
+    forget(people.claire)  # the organisations she acts for, read again
+    with django_capture_on_commit_callbacks(execute=True):
+        services.participation_signup(event=cast.event, producer=territory.market_gardener, by=people.claire)
+    assert [m.to for m in mailoutbox] == [[people.sophie.email]] and "signs up" in mailoutbox[0].subject
+    services.participation_signup(event=cast.event, producer=territory.honey_farm, by=people.hugo)  # in French
+    language_set(user=people.hugo, language="en")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_cancel(event=cast.event, by=people.sophie, reason="Tempête annoncée.")
+    by_person = {m.to[0]: m for m in mailoutbox}
+    assert by_person[people.hugo.email].subject.endswith(f"Cancelled: “{cast.event.title}”")
+    assert "Reason: Tempête annoncée." in by_person[people.hugo.email].body
+    assert "Annulé" in by_person[people.claire.email].subject

@@ -91,7 +91,7 @@ def test_the_organiser_and_a_producer_read_the_orders_and_the_pages_fit(
     claire.goto(f"{live_server.url}/groups/")
     claire.click("#orders-to-prepare")
     claire.wait_for_url("**/groups/orders/")
-    assert "3,5 pièce — Fourme d'Ambert : 26,25\u00a0€" in claire.locator("main").inner_text()
+    assert "3,5 pièces — Fourme d'Ambert\u202f: 26,25\u00a0€" in claire.locator("main").inner_text()
     page_fits(claire, axe=True)
     shot(claire, SHOTS, f"producer-orders-{size[0]}")
     claire.context.close()

@@ -89,7 +89,7 @@ def test_the_sheet_prints_from_its_page_and_downloads_as_pdf(world: World, terri
     client.force_login(world.amap.agnes)
     page = client.get(reverse("groups:sheet", args=[world.distribution.pk])).content.decode()
     assert page.count('<tr><td class="member">') == 4
-    assert "1,5 pièce Fourme d&#x27;Ambert" in page and "À payer : 11,25\u00a0€" in page
+    assert "1,5 pièces Fourme d&#x27;Ambert" in page and "À payer\u202f: 11,25\u00a0€" in page
     assert "data-print" in page
     response = client.get(reverse("groups:sheet_pdf", args=[world.distribution.pk]))
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")

@@ -36,7 +36,7 @@ def test_the_organiser_prints_the_distribution_sheet_and_downloads_it_as_pdf(
     tab.wait_for_url("**/sheet/")
     names = tab.locator("#sheet-members td.member").all_inner_texts()
     assert names == ["Jeanne Martin", "Laissé au groupement", "Mme Durand", "Paul Bernard"]
-    assert "À payer : 23,40\u00a0€" in tab.locator("#sheet-members").inner_text()
+    assert "À payer\u202f: 23,40\u00a0€" in tab.locator("#sheet-members").inner_text()
     assert tab.locator("#sheet-producers tbody tr").count() == 3
     page_fits(tab, axe=True)
     shot(tab, SHOTS, f"sheet-{size[0]}")

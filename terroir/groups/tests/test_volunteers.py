@@ -75,7 +75,7 @@ def test_the_organiser_sees_which_distributions_lack_volunteers(world: World) ->
     client.force_login(world.amap.agnes)
     page = client.get(reverse("groups:volunteers_needed", args=[world.group.pk]), HTTP_ACCEPT_LANGUAGE="fr")
     text = page.content.decode()
-    assert "2 / 4" in text and "Distribution : 1<br>Rangement : 1" in text
+    assert "2 / 4" in text and "Distribution\u202f: 1<br>Rangement\u202f: 1" in text
 
 
 @pytest.mark.django_db(transaction=True)

@@ -41,7 +41,7 @@ def test_a_member_volunteers_and_the_organiser_sees_what_is_still_lacking(
     jeanne.context.close()
     agnes.goto(f"{live_server.url}/groups/{world.group.pk}/volunteers/")
     row = agnes.locator("#staffing tbody tr").first
-    assert "1 / 4" in row.inner_text() and "Installation : 1" in row.inner_text()
+    assert "1 / 4" in row.inner_text() and "Installation\u202f: 1" in row.inner_text()
     page_fits(agnes, axe=True)
     shot(agnes, SHOTS, f"volunteers-needed-{size[0]}")
     agnes.context.close()

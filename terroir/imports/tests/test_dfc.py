@@ -114,7 +114,7 @@ def test_the_import_command_writes_the_dfc_producers_and_their_categories_into_t
     from terroir.directory.models import Actor
 
     call_command("import_source", str(SAMPLES / "dfc_litefarm_excerpt.json"), source="dfc")
-    assert "annuaire : 2 entrées créées" in capsys.readouterr().out
+    assert "annuaire\u202f: 2 entrées créées" in capsys.readouterr().out
     beta = Actor.objects.get(name="DFC Test Farm Beta (All Supplied Fields)")
     assert beta.is_producer and beta.source == "dfc" and beta.commune is None
     assert sorted(beta.offers.values_list("category__slug", flat=True)) == sorted(

@@ -122,7 +122,7 @@ def test_unsure_or_commune_level_answers_fall_back_to_the_commune_centre_and_say
         assert placed.precision == Precision.COMMUNE
         assert (placed.lat, placed.lon) == (territory.ambert.lat, territory.ambert.lon)
         assert not placed.rejected
-        message = "placé au centre de la commune Ambert seulement : vérifiez sa position"
+        message = "placé au centre de la commune Ambert seulement\u202f: vérifiez sa position"
         assert [p.message for p in placed.problems] == [message]
 
 

@@ -129,9 +129,10 @@ def test_import_source_command_uses_ready_made_mappings_and_reports(tmp_path, te
     out = capsys.readouterr().out
     # In the reader's language (French by default), as every message of the import.
     # Each count agrees with its noun: "1 rejetée", not "1 rejetées".
-    assert "2 lignes lues : 1 nouvelle fiche, 0 mise à jour, 0 inchangée, 1 rejetée" in out
-    assert "annuaire : 1 entrée créée" in out
-    assert "semble inversée (latitude et longitude) ; non gardée" in (tmp_path / "r.csv").read_text(encoding="utf-8")
+    assert "2 lignes lues\u202f: 1 nouvelle fiche, 0 mise à jour, 0 inchangée, 1 rejetée" in out
+    assert "annuaire\u202f: 1 entrée créée" in out
+    report = (tmp_path / "r.csv").read_text(encoding="utf-8")
+    assert "semble inversée (latitude et longitude)\u202f; non gardée" in report
     with pytest.raises(CommandError, match="rien n’a été importé"):
         (tmp_path / "bad.json").write_text("{", encoding="utf-8")
         call_command("import_source", str(tmp_path / "bad.json"), source="osm")
@@ -149,7 +150,7 @@ def test_import_source_remembers_a_sources_mapping_and_previews_or_dry_runs_with
     assert "ligne 2 [ok] ref=1; name=AMAP d'Ambert" in out and "3 lignes lues, 2 utilisables, 1 rejetée" in out
     assert not Source.objects.exists()
     call_command("import_source", str(path), source="amap-63", mapping=str(tmp_path / "amap.toml"), dry_run=True)
-    assert "essai à blanc : rien n’a été gardé" in capsys.readouterr().out and not Source.objects.exists()
+    assert "essai à blanc\u202f: rien n’a été gardé" in capsys.readouterr().out and not Source.objects.exists()
     call_command("import_source", str(path), source="amap-63", mapping=str(tmp_path / "amap.toml"))
     # The next file of the source is read with the mapping it was last imported with.
     call_command("import_source", str(path), source="amap-63")

@@ -30,7 +30,7 @@ def test_the_limits_come_from_the_settings_and_the_refusal_speaks_the_readers_la
     with translation.override("fr"):
         result: Preview = preview(path, mapping_parse(FARMS_MAPPING))
     assert result.error is not None
-    assert result.error.startswith("ligne 1002 : le fichier a plus de 1") and "000 lignes" in result.error
+    assert result.error.startswith("ligne 1002\u202f: le fichier a plus de 1") and "000 lignes" in result.error
 
 
 def test_the_import_preview_shows_the_limit_a_deep_json_file_exceeds(coordinator: Any, territory: Any) -> None:  # noqa: F811

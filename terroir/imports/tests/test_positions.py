@@ -76,7 +76,7 @@ def test_doubtful_positions_are_reported_with_line_columns_and_what_became_of_th
     assert "colonnes « Latitude », « Longitude »" in said[3] and "au-delà de la taille de la commune" in said[3]
     assert "remplacée par le centre de Ambert" in said[3]
     assert (records[3].lat, records[3].lon, records[3].precision) == (ambert.lat, ambert.lon, Precision.COMMUNE)
-    assert "inversées ; corrigée" in said[4] and "à Thiers" in said[4]
+    assert "inversées\u202f; corrigée" in said[4] and "à Thiers" in said[4]
     assert (records[4].lat, records[4].lon, records[4].precision) == (45.8564, 3.5478, Precision.GIVEN)
     assert thiers.lat is not None and abs((records[4].lat or 0) - thiers.lat) < 0.1
     assert "hors de France alors que la commune de la ligne, Ambert, est française" in said[5]
@@ -104,10 +104,11 @@ def test_the_rows_the_preview_calls_usable_are_exactly_those_the_import_keeps(so
     swapped = next(r for r in report if r["line"] == "4" and "inversées" in r["problem"])
     repeated = next(r for r in report if r["line"] == "12" and "même référence" in r["problem"])
     assert swapped["rejected"] == "no" and swapped["problem"].startswith(
-        "colonnes « Latitude », « Longitude » : la position 3.54780, 45.85640 a la latitude et la longitude inversées"
+        "colonnes « Latitude », « Longitude »\u202f: la position 3.54780, 45.85640 a la latitude et la longitude "
+        "inversées"
     )
     assert repeated["rejected"] == "yes" and repeated["problem"].startswith(
-        "colonne « Identifiant », « Nom » : même référence '1' qu'à la ligne 2"
+        "colonne « Identifiant », « Nom »\u202f: même référence '1' qu'à la ligne 2"
     )
 
 

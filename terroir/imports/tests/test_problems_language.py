@@ -52,7 +52,7 @@ def test_the_same_run_is_read_in_french_by_a_french_reader_and_in_english_by_an_
     # Composed messages are translated part by part.
     assert "replaced by the centre of Ambert" in english and "remplacée par le centre de Ambert" in french
 
-    for language, said in (("fr", "type de lieu inconnu : 'Drive'"), ("en", "unknown place kind 'Drive'")):
+    for language, said in (("fr", "type de lieu inconnu\u202f: 'Drive'"), ("en", "unknown place kind 'Drive'")):
         lines = _downloaded(coordinator, run, language)
         assert list(lines[0]) == ["line", "rejected", "column", "problem", "row"]
         assert any(line["problem"].startswith(said) and line["rejected"] == "yes" for line in lines)

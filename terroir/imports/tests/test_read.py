@@ -302,7 +302,7 @@ def test_import_preview_command_prints_records_problems_and_writes_the_report(tm
     out = capsys.readouterr().out
     assert "ligne 2 [ok] ref=F1; name=Ferme des Monts du Forez; kind=farm" in out
     assert "2 lignes lues, 1 utilisable, 1 rejetée" in out
-    assert "ligne 3 : REJETÉE Type : pas de type de lieu" in out  # the column of the file, not the field
+    assert "ligne 3\u202f: REJETÉE Type\u202f: pas de type de lieu" in out  # the column of the file, not the field
     assert (tmp_path / "r.csv").exists()
     with pytest.raises(CommandError, match="empty"):
         (tmp_path / "empty.csv").write_bytes(b"")

@@ -59,14 +59,15 @@ def test_a_missing_column_is_said_in_french_after_its_line_and_in_the_singular_w
         list(records_read(tmp_path / "manque.csv", mapping))
     with translation.override("fr"):
         said = source_error_text(caught.value)
-    assert said.startswith("ligne 1 : la correspondance nomme les colonnes ") and "que le fichier n’a pas" in said
+    assert said.startswith("ligne 1\u202f: la correspondance nomme les colonnes ") and "que le fichier n’a pas" in said
     with translation.override("en"):
         assert source_error_text(caught.value).startswith("line 1: the mapping names the columns ")
     error = SourceError("the mapping names the column %(missing)s that the file lacks; its columns are %(columns)s",
                         {"missing": "'Longitude'", "columns": "'Code'"}, line=1)  # fmt: skip
     with translation.override("fr"):
         assert source_error_text(error) == (
-            "ligne 1 : la correspondance nomme la colonne 'Longitude' que le fichier n’a pas ; ses colonnes sont 'Code'"
+            "ligne 1\u202f: la correspondance nomme la colonne 'Longitude' que le fichier n’a pas\u202f; "
+            "ses colonnes sont 'Code'"
         )
 
 

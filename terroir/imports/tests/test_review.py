@@ -242,9 +242,9 @@ def test_a_pair_waiting_for_review_says_what_the_rules_saw_not_why_it_was_merged
     waiting.reasons = [{"code": "names_differ", "value": 0.74}, {"code": "distance_m", "value": 712}]
     waiting.save(update_fields=["reasons"])
     queue = coordinator.get(reverse("imports:review"), **FRENCH).content.decode()
-    assert "Ce qu’ont relevé les règles de fusion :" in queue and "Pourquoi elles ont été fusionnées" not in queue
+    assert "Ce qu’ont relevé les règles de fusion\u202f:" in queue and "Pourquoi elles ont été fusionnées" not in queue
     merges = coordinator.get(reverse("imports:merges"), **FRENCH).content.decode()
-    assert "Pourquoi elles ont été fusionnées :" in merges
+    assert "Pourquoi elles ont été fusionnées\u202f:" in merges
 
 
 def test_the_review_queue_filters_by_source_and_type_of_record_and_keeps_them_after_a_decision(
@@ -260,7 +260,7 @@ def test_the_review_queue_filters_by_source_and_type_of_record_and_keeps_them_af
     assert f'id="pair-{pair.pk}"' not in hidden and "Rien à vérifier." in hidden
     # An unknown source is said in French and the queue is shown whole, not emptied.
     unknown = coordinator.get(url, {"source": "<b>nope</b>"}, **FRENCH).content.decode()
-    assert "Aucune source ne s’appelle « &lt;b&gt;nope&lt;/b&gt; » : toutes les sources sont affichées." in unknown
+    assert "Aucune source ne s’appelle « &lt;b&gt;nope&lt;/b&gt; »\u202f: toutes les sources sont affichées." in unknown
     assert f'id="pair-{pair.pk}"' in unknown
     # A decision goes back to the same filtered queue.
     response = coordinator.post(
@@ -295,7 +295,7 @@ def test_a_reason_of_an_unknown_code_is_shown_as_it_is_rather_than_dropped() -> 
     with translation.override("fr"):
         assert reason_text({"code": "osm_id"}) == "même objet OpenStreetMap"
         two = reason_text({"code": "ambiguous", "value": 2})
-        assert two == "2 candidats dans l’autre source : un coordinateur choisit"
+        assert two == "2 candidats dans l’autre source\u202f: un coordinateur choisit"
         assert reason_text({"code": "new_rule", "value": 3}) == "new rule (3)"
         assert reason_text({"code": "distance_m", "value": "far"}) == "distance m (far)"
         assert reason_text({"code": "distance_m", "value": 1500}) == "à 1,5 km l’un de l’autre"

@@ -99,7 +99,7 @@ def test_an_amap_sentence_gives_the_hours_and_the_pickup_place_and_the_list_its_
     assert volcans.website == "https://amap-volcans.example.org"
     assert volcans.categories == ("vegetables", "eggs", "bread", "honey")
     assert [p.message for p in volcans.problems] == [
-        "catégorie inconnue : 'confiseries' (ajoutez-la à [categories] dans la correspondance)"
+        "catégorie inconnue\u202f: 'confiseries' (ajoutez-la à [categories] dans la correspondance)"
     ]
 
 
@@ -110,7 +110,8 @@ def test_what_follows_an_amap_place_goes_to_the_report_and_a_phone_number_never_
     assert (lac.opening_hours, lac.address, lac.description) == ("Tu 18:00-19:00", "Foyer - rue du Lac", "")
     assert "numéro de téléphone" in lac.problems[0].message and "06 00 00 00 00" in lac.problems[0].message
     assert lac.website == ""  # only a link relative to the scraped site
-    assert "aucune adresse web absolue dans 'go.php?typ=1&id=4322' ; aucune gardée" in [p.message for p in lac.problems]
+    said = [p.message for p in lac.problems]
+    assert "aucune adresse web absolue dans 'go.php?typ=1&id=4322'\u202f; aucune gardée" in said
     # "le mardi ou le jeudi": which day is not said, so no hours, and the sentence is kept.
     assert (pres.opening_hours, pres.address) == ("", "")
     assert pres.description == "Horaires : Distribution le mardi ou le jeudi de 18h à 19h au Foyer. Adhésion annuelle."

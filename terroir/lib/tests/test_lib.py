@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from terroir.lib import hours
 from terroir.lib.geo import Point, bbox_around, haversine_km
-from terroir.lib.text import fold, prefix_upper_bound, terms
+from terroir.lib.text import fold, french_of, one_line, prefix_upper_bound, terms
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -103,3 +103,20 @@ def test_numbers_stay_numbers_in_a_safe_cell() -> None:
     assert [cell_safe(v) for v in (-3, -1.5, Decimal("-2.50"), 0)] == [-3, -1.5, Decimal("-2.50"), 0]
     assert [cell_safe(v) for v in ("-1,234567", "+12", "-3.5")] == ["-1,234567", "+12", "-3.5"]
     assert cell_safe(None) == "" and cell_safe(True) == "True"
+
+
+@pytest.mark.parametrize(("noun", "said"), [
+    ("AMAP", "d’AMAP"), ("Ambert", "d’Ambert"), ("Issoire", "d’Issoire"), ("œufs", "d’œufs"), ("huile", "d’huile"),
+    ("Yssingeaux", "d’Yssingeaux"), ("Thiers", "de Thiers"), ("lait", "de lait"), ("Haute-Loire", "de Haute-Loire"),
+    ("houblon", "de houblon"), ("", "de "),
+])  # fmt: skip
+def test_de_is_elided_before_a_vowel_or_a_mute_h_and_kept_before_a_consonant_or_an_aspirated_h(noun: str,
+                                                                                               said: str) -> None:
+    assert french_of(noun) == said
+    assert french_of(noun, apostrophe="'") == said.replace("’", "'")
+
+
+def test_one_line_keeps_the_no_break_spaces_of_french_typography_when_asked() -> None:
+    assert one_line("Votre fiche est-elle à jour\u202f?\n  Oui\u00a0: 2") == "Votre fiche est-elle à jour ? Oui : 2"
+    assert one_line(" Votre fiche est-elle à jour\u202f?\n  Oui\u00a0: 2\t", no_break=True) == (
+        "Votre fiche est-elle à jour\u202f? Oui\u00a0: 2")

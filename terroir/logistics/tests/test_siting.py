@@ -259,10 +259,10 @@ def test_or_library_samples_are_solved_to_their_known_optimum(name: str) -> None
 @pytest.mark.parametrize(
     ("text", "options", "message"),
     [
-        (" 2 1\n capacity 10.\n capacity 10.\n 5\n 1. 2.\n", [], "ligne 2 : la capacité est le mot « capacity »"),
-        (" 2 1\n 10 10.\n 10 1O.\n 5\n 1. 2.\n", [], "ligne 3 : le coût fixe du site 1 devrait être un nombre"),
+        (" 2 1\n capacity 10.\n capacity 10.\n 5\n 1. 2.\n", [], "ligne 2\u202f: la capacité est le mot « capacity »"),
+        (" 2 1\n 10 10.\n 10 1O.\n 5\n 1. 2.\n", [], "ligne 3\u202f: le coût fixe du site 1 devrait être un nombre"),
         (" 2 2\n 10 10.\n 10 10.\n 5\n 1. 2.\n", [], "le fichier s’arrête avant la demande du client 1"),
-        (" 2 1\n 10 10.\n 10 10.\n 5\n 1. 2.\n 7\n", [], "ligne 6 : plus de nombres"),
+        (" 2 1\n 10 10.\n 10 10.\n 5\n 1. 2.\n 7\n", [], "ligne 6\u202f: plus de nombres"),
         (" 2 1\n 10 10.\n 10 10.\n 5\n 1. 2.\n", ["--capacity", "5"], "--capacity est pour"),
         (" 1 1\n 4 10.\n 5\n 1.\n", [], "capacité des sites (4) est inférieure à la demande (5)"),
         ("\xe9t\xe9", [], "pas un fichier texte OR-Library"),
@@ -282,12 +282,12 @@ def test_a_bad_orlib_file_is_refused_in_french_saying_what_and_where(
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["sites"][1].pop("capacity"), "site 1 (clermont-sud), capacity : un nombre ≥ 0"),
-        (lambda d: d["sites"][0]["costs"].pop(), "site 0 (clermont-nord), costs : un nombre (ou null) par client"),
+        (lambda d: d["sites"][1].pop("capacity"), "site 1 (clermont-sud), capacity\u202f: un nombre ≥ 0"),
+        (lambda d: d["sites"][0]["costs"].pop(), "site 0 (clermont-nord), costs\u202f: un nombre (ou null) par client"),
         (lambda d: d["customers"][2].update(demand="beaucoup"), "client 2 (superette-thiers), demand"),
         (lambda d: d["customers"][1].update(id="epicerie-montferrand"), "deux entrées client ont l’identifiant"),
         (lambda d: d.pop("customers"), "un objet JSON avec des listes de sites et de clients"),
-        (lambda d: d["sites"][2]["costs"].__setitem__(0, -4), "costs[0] : un nombre ≥ 0"),
+        (lambda d: d["sites"][2]["costs"].__setitem__(0, -4), "costs[0]\u202f: un nombre ≥ 0"),
     ],
 )
 def test_a_bad_json_problem_is_refused_in_french_saying_what_and_where(

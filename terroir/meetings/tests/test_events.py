@@ -86,7 +86,7 @@ def test_the_pages_schedule_print_and_export_the_day(day: Any, people: Any) -> N
     assert claire.get(f"/needs/events/{event.pk}/").status_code == 403
     coordinator.post(f"/needs/events/{event.pk}/schedule/")
     page = coordinator.get(f"/needs/events/{event.pk}/").content.decode()
-    assert "2 sur 2 rencontres souhaitées placées (6 places : tours × tables)." in page
+    assert "2 sur 2 rencontres souhaitées placées (6 places\u202f: tours × tables)." in page
     printed = coordinator.get(f"/needs/events/{event.pk}/schedules/").content.decode()
     assert printed.count('class="schedule"') == 5 and "Cantine de Thiers" in printed
     ics = claire.get(f"/needs/events/{event.pk}/participants/{who['cheese'].pk}/calendar.ics")

@@ -33,7 +33,7 @@ def test_the_schedule_s_message_agrees_with_its_counts(day: Any, people: Any) ->
     coordinator = Client(HTTP_ACCEPT_LANGUAGE="fr")
     coordinator.force_login(people.camille)
     page = coordinator.post(f"/needs/events/{event.pk}/schedule/", follow=True).content.decode()
-    assert "0 rencontre en 0 tour (le minimum possible : 0)." in page
+    assert "0 rencontre en 0 tour (le minimum possible\u202f: 0)." in page
 
 
 def test_one_wished_meeting_placed_is_said_in_the_singular(day: Any, people: Any) -> None:  # noqa: F811
@@ -44,5 +44,5 @@ def test_one_wished_meeting_placed_is_said_in_the_singular(day: Any, people: Any
     coordinator = Client(HTTP_ACCEPT_LANGUAGE="fr")
     coordinator.force_login(people.camille)
     page = coordinator.post(f"/needs/events/{event.pk}/schedule/", follow=True).content.decode()
-    assert "1 rencontre en 1 tour (le minimum possible : 1)." in page
-    assert "1 sur 1 rencontre souhaitée placée (6 places : tours × tables)." in page
+    assert "1 rencontre en 1 tour (le minimum possible\u202f: 1)." in page
+    assert "1 sur 1 rencontre souhaitée placée (6 places\u202f: tours × tables)." in page

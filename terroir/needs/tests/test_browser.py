@@ -30,7 +30,7 @@ def test_a_buyer_publishes_a_need_a_producer_offers_and_is_shortlisted(
     buyer.check("input[name=delivery_weekdays][value='1']")
     buyer.fill("input[name=max_km]", "100")
     buyer.get_by_role("button", name="Publier", exact=True).click()
-    buyer.wait_for_selector("text=Publié : 1 producteur correspond.")
+    buyer.wait_for_selector("text=Publié\u202f: 1 producteur correspond.")
     assert "GAEC des Monts du Forez" in buyer.inner_text("ol.matches")
 
     producer = signed_in(offline_tab(browser, live_server), people.claire, live_server)

@@ -61,7 +61,7 @@ def test_a_nearby_organic_cheese_farm_delivering_on_tuesdays_comes_first_and_say
     best = ranked[0]
     assert best.parts["logistics"] == 1.0 and best.parts["labels"] == 1.0
     assert Reason(LABEL, "ab") in best.reasons and best.missing == [Reason(REQUIREMENT, "gtin")]
-    assert services.explanation(best).startswith("3 km, ab, delivers on a delivery day ; missing: GTIN barcodes")
+    assert services.explanation(best).startswith("3 km, ab, delivers on a delivery day; missing: GTIN barcodes")
     second = ranked[1]
     assert Reason(POOLED_LOGISTICS) in second.reasons
     assert "needs pooled logistics" in [services.reason_text(r) for r in second.reasons]

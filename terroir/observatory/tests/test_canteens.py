@@ -139,8 +139,9 @@ def test_the_command_imports_a_file_and_prints_the_reported_rows(db, capsys) -> 
     call_command("import_canteens", str(EXCERPT))
     out = capsys.readouterr().out
     # In the site's language, as the other import commands print.
-    assert "111 lignes lues, 111 déclarations gardées (années : 2023) ; 6 lignes signalées." in out
-    assert "ligne 5 : pas de code INSEE" in out and "ligne 20 : le code INSEE 0811191E ne désigne aucune commune" in out
+    assert "111 lignes lues, 111 déclarations gardées (années\u202f: 2023)\u202f; 6 lignes signalées." in out
+    assert "ligne 5\u202f: pas de code INSEE" in out
+    assert "ligne 20\u202f: le code INSEE 0811191E ne désigne aucune commune" in out
 
 
 def test_a_file_that_is_not_a_declarations_file_is_refused_without_crashing(db, tmp_path) -> None:

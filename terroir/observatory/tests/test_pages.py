@@ -120,6 +120,6 @@ def test_the_dashboard_compares_access_and_counts_producers_and_local_shares(ter
     assert "Ambert, Thiers, Clermont" in compared and "Puy-de-Dôme (63)" in compared and "France" in compared
     assert "92,7\u00a0%" in compared  # 150,557 of 162,404 inhabitants within 5 km, as the access table
     assert 'id="producers-count">3<' in page
-    assert "Part locale des supermarchés : 100,0\u00a0%" in page
+    assert "Part locale des supermarchés\u202f: 100,0\u00a0%" in page
     assert page.count('<tr><th scope="row">') >= 7 + 3  # a row per weekday, per scope…
     assert 'id="access-map-data" type="application/json"' in page

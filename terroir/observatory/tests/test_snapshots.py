@@ -169,7 +169,7 @@ def test_the_dashboard_draws_an_objective_s_history_with_its_target(trio, client
     assert "33,3\u00a0%" in section  # to go: from 66.7 % to 100 %
     chart = section.split("<svg")[1].split("</svg>")[0]
     assert 'class="target"' in chart and chart.count('class="point"') == 3
-    assert "09/2026\u00a0: 0,0\u00a0%" in chart or "09/2026 : 0,0\u00a0%" in chart
+    assert "09/2026\u202f: 0,0\u00a0%" in chart
     assert "<script" not in section and "style=" not in section
 
 

@@ -47,8 +47,8 @@ def test_a_pat_without_declarations_cannot_be_guessed(db) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"departments": ["99"]}, "départements inconnus : 99"), ({"epcis": ["123456789"]}, "EPCI inconnus"),
-     ({"codes": ["63999"]}, "codes INSEE inconnus : 63999"), ({"pat_code": "424242"}, "PAT inconnu"),
+    [({"departments": ["99"]}, "départements inconnus\u202f: 99"), ({"epcis": ["123456789"]}, "EPCI inconnus"),
+     ({"codes": ["63999"]}, "codes INSEE inconnus\u202f: 63999"), ({"pat_code": "424242"}, "PAT inconnu"),
      ({}, "besoin de communes")],
 )  # fmt: skip
 def test_a_territory_that_cannot_be_built_says_why(db, kwargs, message) -> None:
@@ -85,7 +85,7 @@ def test_a_coordinator_creates_a_territory_in_the_admin(db, client) -> None:
     refused = client.post(
         "/admin/observatory/territory/add/", {"slug": "nowhere", "name": "Nulle part", "codes": "00000"}
     )
-    assert refused.status_code == 200 and "codes INSEE inconnus : 00000" in refused.content.decode()
+    assert refused.status_code == 200 and "codes INSEE inconnus\u202f: 00000" in refused.content.decode()
 
 
 def test_a_new_territory_gets_its_first_snapshot_on_the_worker_once_created(

@@ -43,7 +43,7 @@ def test_the_manager_changes_a_depositors_commission_and_an_opening_slot(
     tab.wait_for_url("**/catalogue/")
     tab.wait_for_selector(".message")
     assert Seller.objects.get(pk=le_local.depositor.pk).commission_rate == D("0.2000")
-    assert "20 %" in tab.locator("table").first.inner_text()
+    assert "20\u00a0%" in tab.locator("table").first.inner_text()
     page_fits(tab)
     shot(tab, SHOTS, f"catalogue-after-{size[0]}")
 

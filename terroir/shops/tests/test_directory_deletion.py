@@ -29,7 +29,7 @@ def test_the_delete_service_refuses_a_producer_with_sales_and_says_why(le_local:
         actor_delete(actor=territory.honey_farm)
     assert refused.value.messages == [
         "Rucher de la Durolle vend à Le Local, magasin de producteurs, où 1 vente est enregistrée à son nom et "
-        "gardée pour les relevés du magasin : il ne peut pas être supprimé. S’il fait doublon avec une autre "
+        "gardée pour les relevés du magasin\u202f: il ne peut pas être supprimé. S’il fait doublon avec une autre "
         "fiche, les fusionner déplace les ventes vers la fiche gardée."
     ]
     assert Actor.objects.filter(pk=territory.honey_farm.pk).exists() and Sale.objects.count() == 1

@@ -12,10 +12,14 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
 
 from terroir.contributions.revisions import entry_merge
 from terroir.directory.models import Place
 from terroir.directory.services import place_create
+from terroir.imports.merging import records_merge
 from terroir.imports.models import ImportRun, RecordPair, Source, SourceRecord
 from terroir.imports.review import record_pairs_decide
 from terroir.shops import services
@@ -41,7 +45,7 @@ def test_two_places_that_both_hold_a_shop_are_not_merged_and_the_message_names_b
         entry_merge(entry=territory.le_local, into=twin)
     assert refused.value.messages == [
         "Le Local, magasin de producteurs et Le Local (magasin) portent tous deux les comptes d’un magasin de "
-        "producteurs (1 et 0 lignes de caisse) : fusionner les deux lieux mélangerait les vendeurs, ventes et "
+        "producteurs (1 et 0 lignes de caisse)\u202f: fusionner les deux lieux mélangerait les vendeurs, ventes et "
         "plannings de deux magasins, ils restent donc séparés. S’il s’agit d’un seul magasin, gardez le lieu dont "
         "les comptes servent et indiquez l’autre fermé."
     ]
@@ -93,3 +97,28 @@ def test_an_imports_automatic_merge_leaves_two_shops_places_apart(twin: Place, t
     RecordPair.objects.create(first=first, second=second, probability=0.99, status=RecordPair.Status.LINKED)
     records_merge(record_types=["place"], relink=False)
     assert Shop.objects.count() == 2 and Place.objects.filter(pk__in=[territory.le_local.pk, twin.pk]).count() == 2
+
+
+def test_an_imports_automatic_merge_of_the_two_shops_places_is_refused_and_the_run_says_which_and_why(
+    twin: Place, territory: Any, people: Any
+) -> None:
+    """The linkage pairs the two places' records on its own (no coordinator): the guard keeps both entries
+    and the import's run records the pair with the guard's reasons, in French, on its page and on the page
+    of its automatic merges (the merge was silent before, both entries staying without a word)."""
+    source = Source.objects.create(name="osm", label="OpenStreetMap")
+    run = ImportRun.objects.create(source=source, file_name="osm.json", file_sha256="0" * 64)
+    first, second = record(source, run, "a", territory.le_local), record(source, run, "b", twin)
+    RecordPair.objects.create(first=first, second=second, probability=0.99, status=RecordPair.Status.LINKED, run=run)
+    with translation.override("en"):  # the worker's language, whatever it is, does not say the report's
+        summary = records_merge(record_types=["place"], relink=False, run=run)
+    assert Shop.objects.count() == 2 and Place.objects.filter(pk__in=[territory.le_local.pk, twin.pk]).count() == 2
+    refused = ImportRun.objects.get(pk=run.pk).merges_refused
+    assert summary.refused == refused and len(refused) == 1
+    assert {refused[0]["kept"]["id"], refused[0]["removed"]["id"]} == {territory.le_local.pk, twin.pk}
+    assert "portent tous deux les comptes d’un magasin de producteurs" in refused[0]["reasons"][0]
+    coordinator = Client()
+    coordinator.force_login(people.camille)
+    for url in (reverse("imports:run", args=[run.pk]), reverse("imports:run-merges", args=[run.pk])):
+        page = coordinator.get(url, headers={"accept-language": "fr"}).content.decode()
+        assert 'id="merges-refused"' in page and "Fusions refusées" in page, url
+        assert f'href="{twin.get_absolute_url()}"' in page and "portent tous deux les comptes" in page, url

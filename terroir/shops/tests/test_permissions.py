@@ -235,3 +235,10 @@ def test_amounts_over_a_thousand_euros_are_grouped_and_keep_the_euro_sign_on_the
     client.cookies["django_language"] = "en"
     english = client.get(url).content.decode()
     assert 'id="gross">€1,275.00<' in english and 'id="due">€956.25<' in english
+
+
+def test_the_statements_table_shows_the_commission_rate_as_a_percentage(le_local: Any, world: Any) -> None:
+    client = Client()
+    client.force_login(le_local.florent)
+    page = client.get(reverse("shops:statements", args=[world["shop"].pk]) + "?month=2026-03").content.decode()
+    assert '<td class="num">25\u00a0%</td>' in page and "0,2500" not in page and "0.2500" not in page

@@ -103,7 +103,7 @@ def test_the_funnel_speaks_french_to_a_french_reader(client: Client, people: Any
     client.force_login(people.camille)
     client.cookies["django_language"] = "fr"
     page = client.get("/coordination/").content.decode()
-    assert desc_of(page, "funnel-chart").startswith("Publiés : 5 ; Avec réponse : 3")
+    assert desc_of(page, "funnel-chart").startswith("Publiés\u202f: 5\u202f; Avec réponse\u202f: 3")
 
 
 def test_the_menu_shows_each_role_its_links(client: Client, people: Any, territory: Any) -> None:
@@ -164,12 +164,12 @@ def test_the_run_page_draws_the_gauge_alone_against_pooled_and_both_sharings_wit
     page = client.get(f"/logistics/runs/{run.pk}/").content.decode()
     nbsp = "\u00a0"
     assert desc_of(page, "week-gauge") == (
-        f"12{nbsp}% de la valeur des marchandises transportées ; objectif 10{nbsp}%, plafond 20{nbsp}%."
+        f"12{nbsp}% de la valeur des marchandises transportées\u202f; objectif 10{nbsp}%, plafond 20{nbsp}%."
     )
     compare = desc_of(page, "compare-chart")
-    assert compare.startswith(f"Distance : Chacun livre seul 22{nbsp}885{nbsp}km, Mutualisé 9{nbsp}000{nbsp}km")
+    assert compare.startswith(f"Distance\u202f: Chacun livre seul 22{nbsp}885{nbsp}km, Mutualisé 9{nbsp}000{nbsp}km")
     sharing = desc_of(page, "sharing-chart")
-    assert f"Ferme <b>des Monts</b> : Proportionnel 400,00{nbsp}€, Shapley 450,25{nbsp}€" in sharing
+    assert f"Ferme <b>des Monts</b>\u202f: Proportionnel 400,00{nbsp}€, Shapley 450,25{nbsp}€" in sharing
     assert "<b>des Monts" not in page  # the producer's name stays text
     assert 'id="breadcrumbs"' not in page and 'aria-current="page">Semaine du 23 novembre 2026<' in page
 

@@ -10,6 +10,7 @@ from terroir.directory.models import Place
 from terroir.events.models import Event
 from terroir.logistics.models import DeliveryOrder, Depot
 from terroir.observatory.models import Territory
+from terroir.solidarity.models import Programme
 
 
 def snapshot() -> list[tuple[str, str, float | None, float | None]]:
@@ -40,6 +41,11 @@ def test_the_demo_has_an_observatory_territory_over_its_communes_kept_when_loade
     territory = Territory.objects.get(slug="grand-clermont-livradois-forez")
     assert territory.communes.count() == 21 + 30 + 58  # the three EPCIs' communes
     assert territory.communes.filter(name="Ambert").exists()
+    # Every app's demo lies inside it, the solidarity grocery and its producers too.
+    programme = Programme.objects.get(funder__source="demo")
+    communes = {*programme.groceries.values_list("commune_id", flat=True),
+                *programme.producers.values_list("commune_id", flat=True)}  # fmt: skip
+    assert communes <= set(territory.communes.values_list("pk", flat=True))
     call_command("load_demo", verbosity=0)
     assert Territory.objects.get(slug="grand-clermont-livradois-forez").pk == territory.pk
 

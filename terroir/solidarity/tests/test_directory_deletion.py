@@ -29,7 +29,7 @@ def test_a_grocery_with_orders_is_refused_with_the_reason(panier: Panier, territ
     with pytest.raises(ValidationError) as refused:
         place_delete(place=panier.grocery)
     assert refused.value.messages == [
-        "Le Panier solidaire a 1 commande solidaire, gardée pour les totaux du financeur : il ne peut pas être "
+        "Le Panier solidaire a 1 commande solidaire, gardée pour les totaux du financeur\u202f: il ne peut pas être "
         "supprimé. S’il fait doublon avec une autre fiche, les fusionner déplace les commandes vers la fiche gardée."
     ]
     assert Place.objects.filter(pk=panier.grocery.pk).exists()

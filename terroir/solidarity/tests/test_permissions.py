@@ -243,7 +243,7 @@ def test_amounts_over_a_thousand_euros_are_grouped_and_keep_the_euro_sign_on_the
     french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     # 1,500.00 of budget less 3 fourmes at 2.00 of partner's share: 1,494.00 left.
     assert 'id="budget">1\u00a0500,00\u00a0€<' in french and 'id="remaining">1\u00a0494,00\u00a0€<' in french
-    assert "Épiceries\u00a0:" in french
+    assert "Épiceries\u202f:" in french
     client.cookies["django_language"] = "en"
     english = client.get(url).content.decode()
     assert 'id="budget">€1,500.00<' in english and 'id="remaining">€1,494.00<' in english

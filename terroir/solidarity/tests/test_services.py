@@ -89,7 +89,7 @@ def test_an_order_past_the_budget_is_refused_saying_by_how_much(panier: Any, ter
     with pytest.raises(ValidationError) as refused:
         place(panier, territory, {panier.fourme.pk: "6"})
     assert refused.value.messages == [
-        "Le budget du programme serait dépassé de 2,00\u00a0€ : la part du partenaire de cette commande "
+        "Le budget du programme serait dépassé de 2,00\u00a0€\u202f: la part du partenaire de cette commande "
         "est de 12,00\u00a0€ et il reste 10,00\u00a0€ sur 100,00\u00a0€."
     ]
     assert Order.objects.count() == 3

@@ -58,7 +58,7 @@ def test_an_order_sent_by_carpool_becomes_a_parcel_whose_page_opens_from_the_pla
     tab.wait_for_url("**/logistics/?week=*")
     link = tab.locator("a.carpool-parcel")
     link.wait_for()
-    assert link.inner_text().startswith("colis : ")
+    assert link.inner_text().startswith("colis\u202f: ")
     screenshot(tab, f"carpool-order-planner-{size}")
     page_fits(tab, f"carpool-order-planner-{size}")
     link.click()
@@ -103,7 +103,7 @@ def test_the_carrier_planning_an_order_reads_its_parcel_s_chain_of_responsibilit
     tab.goto(f"{live_server.url}/logistics/?week={WEEK.isoformat()}")
     link = tab.locator("a.carpool-parcel")
     link.wait_for()
-    assert link.inner_text() == "colis : en route"
+    assert link.inner_text() == "colis\u202f: en route"
     link.click()
     tab.wait_for_url(re.compile(r"/supply/orders/\d+/parcel/$"))
     tab.wait_for_selector("#chain")
