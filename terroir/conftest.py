@@ -933,3 +933,12 @@ def directory_demo(folder: Path, territory: Territory) -> Any:
     from terroir.directory.demo import demo_load
 
     return demo_load(seed=63, producers=60, places=120)
+
+
+@shared_in_run
+def directory_demo_full(folder: Path, territory: Territory) -> Any:
+    """The directory's demo at the size `load_demo` makes (seed 63, 300 producers, 600 places) over the
+    personas territory: what the pooled rounds' demo is loaded on. Shared as `directory_demo` is."""
+    from terroir.directory.demo import demo_load
+
+    return demo_load()
