@@ -368,11 +368,22 @@ def _flush_keeps_reference_data() -> Iterator[None]:
     """After each transactional test Django empties every table ("flush"). Reloading the communes after
     that took seconds per test (parsing the reference file, and the first time updating every commune of
     the test departments), so the flush leaves the reference tables alone: they hold what the migrations
-    loaded, for every test. Only their tables are spared; nothing else survives a transactional test."""
+    loaded, for every test. Only their tables are spared; nothing else survives a transactional test.
+    The content types and permissions are spared too, and the flush no longer sends `post_migrate`: its
+    receivers (contenttypes', auth's) refilled those two tables after every flush — 540 rows in a few
+    transactions, 55 ms of processor and 0.3–0.7 s of wall (SQLite, load 12) per transactional test —,
+    and with the tables kept they would find every row there and make none. No test changes them."""
     from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
     from django.core.management.commands import flush
 
     reference = {apps.get_model("directory", name)._meta.db_table for name in REFERENCE_MODELS}
+    reference |= {ContentType._meta.db_table, Permission._meta.db_table}
+    handle = flush.Command.handle
+
+    def without_post_migrate(self: Any, *args: Any, **options: Any) -> None:
+        handle(self, *args, **{**options, "inhibit_post_migrate": True})
 
     def sql_flush(style: Any, connection: Any, reset_sequences: bool = True, allow_cascade: bool = False) -> list[str]:
         tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
@@ -383,6 +394,7 @@ def _flush_keeps_reference_data() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(flush, "sql_flush", sql_flush)
+        patch.setattr(flush.Command, "handle", without_post_migrate)
         yield
 
 
@@ -740,6 +752,18 @@ class _Shared:
 _shared = _Shared()
 # Fixtures built over the territory that the tests of a module share with it (`shared_in_module`): their builds.
 SHAREABLE: dict[str, Callable[[Path, Territory], Any]] = {}
+# Those of them shared by the tests of every module (`shared_in_run`), gathered at collection.
+ACROSS_MODULES: set[str] = set()
+RUN = "<run>"  # the sharing key's scope for them, in place of a module's name
+
+
+def shared_in_run(build: Callable[[Path, Territory], Any]) -> Any:
+    """As `shared_in_module`, for a costly build that tests of several modules read (the directory's demo
+    under each upper app's demo): the tests of the whole run that ask for it are gathered at collection
+    where the first of them stood, so that they run one after the other and share one build per process
+    (under xdist, per batch of tests a process is sent), each in its savepoint with its own deep copy."""
+    ACROSS_MODULES.add(build.__name__)
+    return shared_in_module(build)
 
 
 def shared_in_module(build: Callable[[Path, Territory], Any]) -> Any:
@@ -765,7 +789,8 @@ def shared_in_module(build: Callable[[Path, Territory], Any]) -> Any:
 
 
 def _sharing_key(item: Any) -> tuple[str, tuple[str, ...]]:
-    return item.module.__name__, tuple(sorted(name for name in SHAREABLE if name in item.fixturenames))
+    names = tuple(sorted(name for name in SHAREABLE if name in item.fixturenames))
+    return (RUN if ACROSS_MODULES.intersection(names) else item.module.__name__), names
 
 
 def _shares(item: pytest.Item) -> bool:
@@ -797,6 +822,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if _shares(item):
             item.fixturenames.insert(0, SHARED)  # type: ignore[attr-defined]
+    # The tests that share a build across modules run together, where the first of them stood (each
+    # process collects the same order, which xdist requires).
+    gathered: dict[tuple[str, tuple[str, ...]], list[pytest.Item]] = {}
+    order: list[pytest.Item | tuple[str, tuple[str, ...]]] = []
+    for item in items:
+        key = _sharing_key(item) if SHARED in getattr(item, "fixturenames", ()) else None
+        if key is None or key[0] != RUN:
+            order.append(item)
+            continue
+        if key not in gathered:
+            gathered[key] = []
+            order.append(key)
+        gathered[key].append(item)
+    if gathered:
+        items[:] = [one for entry in order for one in (gathered[entry] if isinstance(entry, tuple) else [entry])]
 
 
 @pytest.hookimpl(wrapper=True)
@@ -952,3 +992,22 @@ def people(territory: Territory) -> People:
     territory.clermont_supermarket.save(update_fields=["operator"])
     Membership.objects.create(user=sophie, actor=company, how="coordinator")
     return People(claire=claire, hugo=hugo, sophie=sophie, camille=camille, password=PASSWORD)
+
+
+@shared_in_run
+def directory_demo(folder: Path, territory: Territory) -> Any:
+    """The directory's demo at a test's size (seed 63, 60 producers, 120 places around Clermont-Ferrand) over
+    the personas territory: what the upper apps' demos (shops, AMAP) are loaded on. Shared by the tests of
+    the run that ask for it (`shared_in_run`), one build per process instead of one per test."""
+    from terroir.directory.demo import demo_load
+
+    return demo_load(seed=63, producers=60, places=120)
+
+
+@shared_in_run
+def directory_demo_full(folder: Path, territory: Territory) -> Any:
+    """The directory's demo at the size `load_demo` makes (seed 63, 300 producers, 600 places) over the
+    personas territory: what the pooled rounds' demo is loaded on. Shared as `directory_demo` is."""
+    from terroir.directory.demo import demo_load
+
+    return demo_load()

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 30)
 
 
-def test_the_demo_amap_has_a_calendar_two_producers_contracts_members_and_baskets(territory: Any) -> None:
-    demo_load(seed=63, producers=60, places=120)
+def test_the_demo_amap_has_a_calendar_two_producers_contracts_members_and_baskets(
+    territory: Any, directory_demo: Any
+) -> None:
     group = groups_demo_load(today=TODAY)
     assert group is not None and group.place is not None and group.place.kind == "amap"
     contracts = list(Contract.objects.filter(group=group, state="open"))

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from terroir.directory.demo import demo_load
 from terroir.groups import orders, volunteers
 from terroir.groups.demo import groups_demo_clear, groups_demo_load
 from terroir.groups.demo_orders import orders_demo_load
@@ -17,8 +16,9 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 30)
 
 
-def test_the_demo_amap_has_a_one_off_order_and_volunteers_on_its_coming_distributions(territory: Any) -> None:
-    demo_load(seed=63, producers=60, places=120)
+def test_the_demo_amap_has_a_one_off_order_and_volunteers_on_its_coming_distributions(
+    territory: Any, directory_demo: Any
+) -> None:
     group = groups_demo_load(today=TODAY)
     assert group is not None
     order_round = orders_demo_load(group=group, today=TODAY)

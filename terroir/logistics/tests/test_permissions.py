@@ -352,11 +352,9 @@ def test_rows_without_owner_are_the_coordinators_alone(client: Client, world: Wo
     assert OWN_PHONE in client.get(run_url(world, "sheets/")).content.decode()
 
 
-def test_the_demo_cooperative_owns_its_depot_vehicles_and_orders(db: Any) -> None:
-    from terroir.directory.demo import demo_load
+def test_the_demo_cooperative_owns_its_depot_vehicles_and_orders(directory_demo_full: Any) -> None:
     from terroir.logistics.demo import logistics_demo_load
 
-    demo_load()
     assert logistics_demo_load() > 0
     cooperative = Actor.objects.get(is_carrier=True, source="demo")
     assert set(Depot.objects.values_list("operator", flat=True)) == {cooperative.pk}

@@ -247,12 +247,10 @@ def test_a_study_whose_worker_died_is_said_failed(territory: Any) -> None:
     assert stale.status == RunStatus.FAILED
 
 
-def test_the_demo_week_can_be_studied_with_the_demo_s_candidate_sites(db: Any) -> None:
-    from terroir.directory.demo import demo_load
+def test_the_demo_week_can_be_studied_with_the_demo_s_candidate_sites(directory_demo_full: Any) -> None:
     from terroir.directory.models import Actor
     from terroir.logistics.demo import logistics_demo_clear, logistics_demo_load
 
-    demo_load()
     assert logistics_demo_load() > 0
     cooperative = Actor.objects.get(is_carrier=True, source="demo")
     candidates = list(RelayCandidate.objects.all())

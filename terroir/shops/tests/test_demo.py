@@ -15,8 +15,9 @@ from terroir.shops.models import RotaMember, Sale, Seller, Shop
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_shop_has_associates_depositors_a_year_of_seasonal_sales_and_a_rota(territory: Any) -> None:
-    demo_load(seed=63, producers=60, places=120)
+def test_the_demo_shop_has_associates_depositors_a_year_of_seasonal_sales_and_a_rota(
+    territory: Any, directory_demo: Any
+) -> None:
     shop = shops_demo_load(today=dt.date(2026, 11, 30))
     assert shop is not None
     kinds = set(Seller.objects.filter(shop=shop).values_list("kind", flat=True))

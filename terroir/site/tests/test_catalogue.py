@@ -57,20 +57,34 @@ def _string(line: str) -> str:
     return line.strip()[1:-1]
 
 
-@pytest.mark.parametrize("domain", ["django", "djangojs"])
-def test_every_string_of_the_code_has_a_french_translation(domain: str, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def _made_messages(folder: Path, domain: str) -> Path:
+    """The French catalogue of a domain as `make messages` would rewrite it, made in a copy of the sources
+    and of the real catalogue under folder (the real one is never touched)."""
     for name in SOURCES:
-        shutil.copytree(REPO / name, tmp_path / name, ignore=SKIPPED)
-    catalogue = tmp_path / "locale" / "fr" / "LC_MESSAGES"
+        shutil.copytree(REPO / name, folder / name, ignore=SKIPPED)
+    catalogue = folder / "locale" / "fr" / "LC_MESSAGES"
     catalogue.mkdir(parents=True)
-    real = REPO / "locale" / "fr" / "LC_MESSAGES" / "django.po"
     po = catalogue / f"{domain}.po"
     if domain == "django":
-        shutil.copy(real, po)
-    monkeypatch.chdir(tmp_path)
-    with override_settings(LOCALE_PATHS=[str(tmp_path / "locale")]):
+        shutil.copy(REPO / "locale" / "fr" / "LC_MESSAGES" / "django.po", po)
+    with pytest.MonkeyPatch.context() as patch, override_settings(LOCALE_PATHS=[str(folder / "locale")]):
+        patch.chdir(folder)
         call_command("makemessages", locale=["fr"], domain=domain, no_obsolete=True, no_wrap=True, verbosity=0)
+    return po
+
+
+@pytest.fixture(scope="module")
+def made_django_po(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The django domain's catalogue, made once for the two tests that read it (a makemessages run is
+    several seconds of xgettext over every source)."""
+    return _made_messages(tmp_path_factory.mktemp("messages"), "django")
+
+
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_every_string_of_the_code_has_a_french_translation(
+    domain: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    po = request.getfixturevalue("made_django_po") if domain == "django" else _made_messages(tmp_path, domain)
     if not po.exists():
         return  # no string to translate in this domain
     missing = [f"{msgid!r} ({where})" for msgid, where, complete in _entries(po) if not complete]
@@ -90,24 +104,14 @@ def test_the_check_reports_an_empty_or_fuzzy_entry(tmp_path: Path) -> None:
         ("Done", True), ("Open", False), ("Closed", False), ("%(n)s row", False), ("A long one", True)]
 
 
-def test_make_messages_keeps_every_translated_string_the_code_uses_and_guesses_none(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_make_messages_keeps_every_translated_string_the_code_uses_and_guesses_none(made_django_po: Path) -> None:
     """`make messages` rewrites the real catalogue: a string the code still uses must not fall out of it
     (a gettext under another name was dropped), and msgmerge must not mark a guess fuzzy."""
     from terroir.site.management.commands.makemessages import Command
 
     assert "--no-fuzzy-matching" in Command.msgmerge_options
-    for name in SOURCES:
-        shutil.copytree(REPO / name, tmp_path / name, ignore=SKIPPED)
-    catalogue = tmp_path / "locale" / "fr" / "LC_MESSAGES"
-    catalogue.mkdir(parents=True)
     real = REPO / "locale" / "fr" / "LC_MESSAGES" / "django.po"
-    shutil.copy(real, catalogue / "django.po")
-    monkeypatch.chdir(tmp_path)
-    with override_settings(LOCALE_PATHS=[str(tmp_path / "locale")]):
-        call_command("makemessages", locale=["fr"], no_obsolete=True, no_wrap=True, verbosity=0)
-    kept = {msgid for msgid, _, _ in _entries(catalogue / "django.po")}
+    kept = {msgid for msgid, _, _ in _entries(made_django_po)}
     code = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "terroir").rglob("*.py") if "tests" not in p.parts)
     used = {msgid for msgid, _, complete in _entries(real) if complete and f'("{msgid}")' in code}
     assert used - kept == set()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from django.core.management import call_command
 
 from terroir.carpool.models import Handover, Trip
+from terroir.conftest import shared_in_module
 from terroir.directory.demo import demo_load
 from terroir.directory.models import Place
 from terroir.events.models import Event
@@ -19,6 +23,13 @@ def snapshot() -> list[tuple[str, str, float | None, float | None]]:
     return list(places.order_by("source_ref").values_list("name", "kind", "lat", "lon"))
 
 
+@shared_in_module
+def demo_loaded(folder: Path, territory: Any) -> None:
+    """The whole demo as `load_demo` leaves it (over the personas, which it leaves alone), loaded once for the
+    tests below, each of which loads it again in its savepoint to check what a second load keeps."""
+    call_command("load_demo", verbosity=0)
+
+
 def test_the_demo_is_deterministic_and_loading_it_twice_replaces_it(db) -> None:
     demo_load()
     first = snapshot()
@@ -27,8 +38,7 @@ def test_the_demo_is_deterministic_and_loading_it_twice_replaces_it(db) -> None:
     assert len(snapshot()) == 600
 
 
-def test_the_demo_command_loads_the_directory_then_the_pooled_rounds_over_it(db) -> None:
-    call_command("load_demo", verbosity=0)
+def test_the_demo_command_loads_the_directory_then_the_pooled_rounds_over_it(demo_loaded: Any) -> None:
     orders = DeliveryOrder.objects.filter(producer__source="demo")
     assert orders.exists() and Depot.objects.filter(operator__source="demo").count() == 1
     call_command("load_demo", verbosity=0)
@@ -36,8 +46,7 @@ def test_the_demo_command_loads_the_directory_then_the_pooled_rounds_over_it(db)
     assert Trip.objects.count() == 2 and Handover.objects.count() == 2  # carpool's demo, kept (append-only)
 
 
-def test_the_demo_has_an_observatory_territory_over_its_communes_kept_when_loaded_again(db) -> None:
-    call_command("load_demo", verbosity=0)
+def test_the_demo_has_an_observatory_territory_over_its_communes_kept_when_loaded_again(demo_loaded: Any) -> None:
     territory = Territory.objects.get(slug="grand-clermont-livradois-forez")
     assert territory.communes.count() == 21 + 30 + 58  # the three EPCIs' communes
     assert territory.communes.filter(name="Ambert").exists()
@@ -50,8 +59,7 @@ def test_the_demo_has_an_observatory_territory_over_its_communes_kept_when_loade
     assert Territory.objects.get(slug="grand-clermont-livradois-forez").pk == territory.pk
 
 
-def test_the_demo_command_loads_coming_events_replaced_at_each_load(db) -> None:
-    call_command("load_demo", verbosity=0)
+def test_the_demo_command_loads_coming_events_replaced_at_each_load(demo_loaded: Any) -> None:
     first = list(Event.objects.values_list("title", flat=True))
     assert len(first) == 9
     call_command("load_demo", verbosity=0)
