@@ -82,6 +82,37 @@ class Seller(models.Model):
         return self.shop.default_commission if self.kind == SellerKind.DEPOSITOR else Decimal("0")
 
 
+class CommissionRate(models.Model):
+    """A commission rate from a date on: the shop's default (no seller) or a seller's own. Statements read
+    the rate in force on each sale's day, so a change never rewrites a past period: it applies from a date
+    that is not in the past, and the rows are only ever added (or replaced on that same date)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="commission_rates")
+    seller = models.ForeignKey("Seller", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="commission_rates")  # fmt: skip
+    valid_from = models.DateField(_("applies from"))
+    # A seller's row without a rate: the shop's default of each day (a depositor without a rate of their own).
+    rate = models.DecimalField(_("commission rate"), max_digits=5, decimal_places=4, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rate__isnull=True) | Q(rate__gte=0, rate__lt=1),
+                                   name="commission_rate_range"),
+            models.CheckConstraint(condition=Q(seller__isnull=False) | Q(rate__isnull=False),
+                                   name="commission_default_has_rate"),
+            models.UniqueConstraint(fields=["shop", "valid_from"], condition=Q(seller__isnull=True),
+                                    name="commission_default_once_a_day"),
+            models.UniqueConstraint(fields=["seller", "valid_from"], condition=Q(seller__isnull=False),
+                                    name="commission_seller_once_a_day"),
+        ]  # fmt: skip
+        verbose_name = _("commission rate")
+
+    def __str__(self) -> str:
+        return f"{self.seller_id or 'default'} {self.valid_from} {self.rate}"
+
+
 class Product(models.Model):
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="products")
     seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="products", verbose_name=_("producer"))

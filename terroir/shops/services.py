@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -25,6 +25,7 @@ from . import rota as engine
 from . import settlement
 from .models import (
     Absence,
+    CommissionRate,
     OpeningSlot,
     Product,
     Rota,
@@ -64,7 +65,91 @@ def shop_create(*, place: Place, owner: Actor | None = None, default_commission:
     if default_commission is not None:
         shop.default_commission = _rate_check(default_commission)
     shop.save()
+    CommissionRate.objects.create(shop=shop, valid_from=timezone.localdate(shop.created_at),
+                                  rate=shop.default_commission)  # fmt: skip
     return shop
+
+
+def _applies_from(day: datetime.date | None) -> datetime.date:
+    """When a new rate starts: today unless later. Never earlier: a period's statement, once drawn and sent,
+    must come out the same when drawn again."""
+    today = timezone.localdate()
+    if day is None:
+        return today
+    if day < today:
+        raise ValidationError({"applies_from": _("A new rate applies from today or a later date: the statements "
+                                                 "of past days keep the rate they were drawn with.")})  # fmt: skip
+    return day
+
+
+def _own_rate(kind: str, commission_rate: Decimal | None) -> Decimal | None:
+    """What a seller's history row holds: their own rate, nothing for an associate, or None (a depositor on
+    the shop's default of each day)."""
+    if commission_rate is not None:
+        return commission_rate
+    return Decimal("0") if kind == SellerKind.ASSOCIATE else None
+
+
+def _rate_keep(
+    *, shop: Shop, seller: Seller | None, rate: Decimal | None, before: Decimal | None, applies_from: datetime.date
+) -> None:
+    """A row of the rates' history, unless the rate in force that day is the same already. A shop or seller
+    without history yet (written outside the services) first gets its rate `before` from the shop's creation."""
+    if not CommissionRate.objects.filter(shop=shop, seller=seller).exists():
+        CommissionRate.objects.create(shop=shop, seller=seller, valid_from=timezone.localdate(shop.created_at),
+                                      rate=before)  # fmt: skip
+    rows = CommissionRate.objects.filter(shop=shop, seller=seller, valid_from__lte=applies_from)
+    current = rows.order_by("-valid_from").first()
+    if current is not None and current.rate == rate:
+        return
+    CommissionRate.objects.update_or_create(shop=shop, seller=seller, valid_from=applies_from,
+                                            defaults={"rate": rate})  # fmt: skip
+
+
+@transaction.atomic
+def shop_commission_change(*, shop: Shop, rate: Decimal, applies_from: datetime.date | None = None) -> Shop:
+    """A new default commission from a date on (today unless later): the statements of earlier days keep
+    the rate in force on each day."""
+    day = _applies_from(applies_from)
+    before = shop.default_commission
+    shop.default_commission = _rate_check(rate)
+    shop.save(update_fields=["default_commission"])
+    _rate_keep(shop=shop, seller=None, rate=shop.default_commission, before=before, applies_from=day)
+    return shop
+
+
+def rates_of(shop: Shop) -> settlement.Rates:
+    """The shop's rates over time, read once for a page or a statement."""
+    default: list[tuple[datetime.date, Decimal]] = []
+    own: dict[Hashable, list[tuple[datetime.date, Decimal | None]]] = defaultdict(list)
+    for seller_id, day, rate in CommissionRate.objects.filter(shop=shop).order_by("valid_from").values_list(
+        "seller_id", "valid_from", "rate"
+    ):
+        if seller_id is None:
+            default.append((day, rate))
+        else:
+            own[seller_id].append((day, rate))
+    # Rows made before the history existed are migrated; a shop or seller written outside the services
+    # (fixtures, the admin) follows its current fields.
+    start = timezone.localdate(shop.created_at)
+    if not default:
+        default.append((start, shop.default_commission))
+    for seller_id, kind, rate in Seller.objects.filter(shop=shop).values_list("pk", "kind", "commission_rate"):
+        if seller_id not in own:
+            own[seller_id].append((start, _own_rate(kind, rate)))
+    return settlement.Rates(default, dict(own))
+
+
+def rate_history(seller: Seller) -> list[tuple[datetime.date, Decimal]]:
+    """The rates a seller's statements use, from each date they changed on (their own or the default)."""
+    rates = rates_of(seller.shop)
+    days = sorted({day for day, _r in rates.default} | {day for day, _r in rates.own.get(seller.pk, [])})
+    history: list[tuple[datetime.date, Decimal]] = []
+    for day in days:
+        rate = rates.of(seller.pk, day)
+        if not history or history[-1][1] != rate:
+            history.append((day, rate))
+    return history
 
 
 def _rate_check(rate: Decimal) -> Decimal:
@@ -80,21 +165,29 @@ def seller_add(*, shop: Shop, actor: Actor, kind: str, commission_rate: Decimal 
     if Seller.objects.filter(shop=shop, actor=actor).exists():
         raise ValidationError({"actor": _("%(name)s already sells in this shop.") % {"name": actor.name}})
     rate = _rate_check(commission_rate) if commission_rate is not None else None
-    return Seller.objects.create(shop=shop, actor=actor, kind=kind, commission_rate=rate)
+    seller = Seller.objects.create(shop=shop, actor=actor, kind=kind, commission_rate=rate)
+    CommissionRate.objects.create(shop=shop, seller=seller, valid_from=timezone.localdate(), rate=_own_rate(kind, rate))
+    return seller
 
 
 @transaction.atomic
-def seller_update(*, seller: Seller, kind: str, commission_rate: Decimal | None = None) -> Seller:
-    """Change how a producer sells in the shop. A statement reads the rate when it is drawn, so a new rate
-    applies to every period's statement, past ones included (said on the page)."""
+def seller_update(
+    *, seller: Seller, kind: str, commission_rate: Decimal | None = None, applies_from: datetime.date | None = None
+) -> Seller:
+    """Change how a producer sells in the shop. A new rate (or kind, which decides whether the default
+    applies) counts from `applies_from`, today unless later: statements of earlier days keep theirs."""
+    day = _applies_from(applies_from)
     if kind not in SellerKind.values:
         raise ValidationError({"kind": _("Choose associate or depositor.")})
     if kind != SellerKind.ASSOCIATE and seller.rota_members.exists():
         raise ValidationError({"kind": _("%(name)s has people on the rota, which only associates staff: take them "
                                          "off the rota first.") % {"name": seller.actor.name}})  # fmt: skip
+    before = _own_rate(seller.kind, seller.commission_rate)
     seller.kind = kind
     seller.commission_rate = _rate_check(commission_rate) if commission_rate is not None else None
     seller.save(update_fields=["kind", "commission_rate"])
+    _rate_keep(shop=seller.shop, seller=seller, rate=_own_rate(kind, seller.commission_rate), before=before,
+               applies_from=day)  # fmt: skip
     return seller
 
 
@@ -248,13 +341,14 @@ def directory_merge_refusals(entry: Actor | Place, into: Actor | Place) -> list[
 
 
 def _lines(
-    shop: Shop, first: datetime.date, last: datetime.date, seller: Seller | None = None
+    shop: Shop, first: datetime.date, last: datetime.date, rates: settlement.Rates, seller: Seller | None = None
 ) -> list[settlement.Line]:
+    """The period's till lines, each with the rate in force on its day."""
     rows = Sale.objects.filter(shop=shop, sold_on__gte=first, sold_on__lte=last)
     if seller is not None:
         rows = rows.filter(seller=seller)
     return [
-        settlement.Line(seller_id, name, sold_on, quantity, amount)
+        settlement.Line(seller_id, name, sold_on, quantity, amount, rates.of(seller_id, sold_on))
         for seller_id, name, sold_on, quantity, amount in rows.values_list(
             "seller_id", "product__name", "sold_on", "quantity", "amount"
         )
@@ -262,15 +356,19 @@ def _lines(
 
 
 def statement_of(*, seller: Seller, first: datetime.date, last: datetime.date) -> settlement.Statement:
-    return settlement.statement(seller.pk, seller.rate, _lines(seller.shop, first, last, seller))
+    """A seller's statement of a period: the same whenever it is drawn, since each sale counts at the rate in
+    force on its day and rates change from today on only."""
+    rates = rates_of(seller.shop)
+    return settlement.statement(seller.pk, rates.of(seller.pk, last), _lines(seller.shop, first, last, rates, seller))
 
 
 def statements_of(
     *, shop: Shop, first: datetime.date, last: datetime.date
 ) -> list[tuple[Seller, settlement.Statement]]:
-    lines = _lines(shop, first, last)
+    rates = rates_of(shop)
+    lines = _lines(shop, first, last, rates)
     sellers = Seller.objects.filter(shop=shop).select_related("actor", "shop")
-    return [(s, settlement.statement(s.pk, s.rate, lines)) for s in sellers]
+    return [(s, settlement.statement(s.pk, rates.of(s.pk, last), lines)) for s in sellers]
 
 
 @dataclass(frozen=True)

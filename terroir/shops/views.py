@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -162,16 +163,28 @@ class ProductForm(forms.Form):
         field.queryset = Seller.objects.filter(shop=shop).select_related("actor")
 
 
+class DefaultCommissionForm(forms.Form):
+    default_percent = forms.DecimalField(label=gettext_lazy("Default commission (%)"), min_value=0, max_value=99,
+                                         decimal_places=2)  # fmt: skip
+    applies_from = forms.DateField(label=gettext_lazy("Applies from"), widget=date_input())
+
+
 @login_required
 def catalogue(request: HttpRequest, shop_id: int) -> HttpResponse:
     found = _shop(request, shop_id, manager=True)
     seller_form = SellerForm(request.POST if "actor" in request.POST else None, shop=found)
     product_form = ProductForm(request.POST if "code" in request.POST else None, shop=found)
-    for form in (seller_form, product_form):
+    default_form = DefaultCommissionForm(request.POST if "default_percent" in request.POST else None,
+                                         initial={"default_percent": _percent(found.default_commission),
+                                                  "applies_from": timezone.localdate()})  # fmt: skip
+    for form in (seller_form, product_form, default_form):
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
             try:
-                if form is seller_form:
+                if form is default_form:
+                    services.shop_commission_change(shop=found, rate=data["default_percent"] / 100,
+                                                    applies_from=data["applies_from"])  # fmt: skip
+                elif form is seller_form:
                     percent = data["commission_percent"]
                     services.seller_add(shop=found, actor=data["actor"], kind=data["kind"],
                                         commission_rate=None if percent is None else percent / 100)  # fmt: skip
@@ -182,13 +195,15 @@ def catalogue(request: HttpRequest, shop_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("shops:catalogue", shop_id=found.pk)
+    rates, today = services.rates_of(found), timezone.localdate()
     context = {
-        "shop": found, "seller_form": seller_form, "product_form": product_form,
-        "sellers": [(s, documents.percent(s.rate))
+        "shop": found, "seller_form": seller_form, "product_form": product_form, "default_form": default_form,
+        "default_rate": documents.percent_text(rates.of(None, today)),
+        "sellers": [(s, documents.percent_text(rates.of(s.pk, today)))
                     for s in Seller.objects.filter(shop=found).select_related("actor", "shop")],
         "products": Product.objects.filter(shop=found).select_related("seller__actor"),
     }  # fmt: skip
-    failed = seller_form.errors or product_form.errors
+    failed = seller_form.errors or product_form.errors or default_form.errors
     return render(request, "shops/catalogue.html", context, status=400 if failed else 200)
 
 
@@ -257,7 +272,8 @@ def statements(request: HttpRequest, shop_id: int) -> HttpResponse:
     found = _shop(request, shop_id, manager=True)
     first, last = _period(request)
     rows = services.statements_of(shop=found, first=first, last=last)
-    context = {"shop": found, "rows": rows, "first": first, "last": last, "query": _period_query(first, last),
+    context = {"shop": found, "first": first, "last": last, "query": _period_query(first, last),
+               "rows": [(seller, s, documents.rates_text(s)) for seller, s in rows],
                "totals": services.settlement.totals(s for _seller, s in rows)}  # fmt: skip
     return render(request, "shops/statements.html", context)
 
@@ -281,7 +297,7 @@ def statement(request: HttpRequest, shop_id: int, seller_id: int, format: str = 
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         return response
     context = {"seller": seller, "shop": seller.shop, "statement": result, "first": first, "last": last,
-               "query": _period_query(first, last), "percent": documents.percent(result.rate),
+               "query": _period_query(first, last), "percent": documents.rates_text(result),
                "manager": access.is_manager(request.user, seller.shop)}  # fmt: skip
     return render(request, "shops/statement.html", context)
 
@@ -467,6 +483,7 @@ class SellerEditForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("As"), choices=SellerKind.choices)
     commission_percent = forms.DecimalField(label=gettext_lazy("Commission (%), empty: the shop's default"),
                                             required=False, min_value=0, max_value=99, decimal_places=2)  # fmt: skip
+    applies_from = forms.DateField(label=gettext_lazy("Applies from"), required=False, widget=date_input())
 
 
 def _edit_page(request: HttpRequest, form: forms.Form, context: dict[str, Any]) -> HttpResponse:
@@ -488,13 +505,15 @@ def _percent(rate: Decimal | None) -> Decimal | None:
 def seller_edit(request: HttpRequest, shop_id: int, seller_id: int) -> HttpResponse:
     found = _shop(request, shop_id, manager=True)
     seller = get_object_or_404(Seller.objects.select_related("actor", "shop"), pk=seller_id, shop=found)
-    initial = {"kind": seller.kind, "commission_percent": _percent(seller.commission_rate)}
+    initial = {"kind": seller.kind, "commission_percent": _percent(seller.commission_rate),
+               "applies_from": timezone.localdate()}  # fmt: skip
     form = SellerEditForm(request.POST or None, initial=initial)
     if form.is_bound and form.is_valid():
         percent = form.cleaned_data["commission_percent"]
         try:
             services.seller_update(seller=seller, kind=form.cleaned_data["kind"],
-                                   commission_rate=None if percent is None else percent / 100)  # fmt: skip
+                                   commission_rate=None if percent is None else percent / 100,
+                                   applies_from=form.cleaned_data["applies_from"])  # fmt: skip
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
@@ -504,7 +523,13 @@ def seller_edit(request: HttpRequest, shop_id: int, seller_id: int) -> HttpRespo
     return _edit_page(request, form, {
         "shop": found, "title": _("%(name)s at the shop") % {"name": seller.actor.name},
         "back": reverse("shops:catalogue", args=[found.pk]), "back_label": _("Catalogue"),
-        "notes": [_("The rate applies to every statement drawn from now on, past periods' included.")],
+        "notes": [
+            _("A new rate applies to the sales from the date it applies from (today or later): the statements of "
+              "earlier days keep the rate in force on each day."),
+            *(_("From %(date)s: %(rate)s") % {"date": date_format(day, "SHORT_DATE_FORMAT"),
+                                               "rate": documents.percent_text(rate)}
+              for day, rate in services.rate_history(seller)),
+        ],
         "delete_url": None if sold else reverse("shops:seller_delete", args=[found.pk, seller.pk]),
         "delete_label": _("Remove from the shop"),
         "delete_note": _("Their products and their people on the rota go with them.") if not sold else

@@ -158,7 +158,7 @@ def _shop_out(shop: Shop) -> dict[str, Any]:
     place = shop.place
     return {"id": shop.pk, "name": place.name, "place": place.pk, "address": place.address,
             "commune": place.commune_id, "owner": shop.owner.name,
-            "default_commission": shop.default_commission}  # fmt: skip
+            "default_commission": services.rates_of(shop).of(None, timezone.localdate())}  # fmt: skip
 
 
 def _shop(shop_id: int) -> Shop:
@@ -223,9 +223,10 @@ def shop_get(request: HttpRequest, shop_id: int = ShopId) -> Any:
 def shop_sellers(request: HttpRequest, shop_id: int = ShopId) -> Any:
     shop = _shop(shop_id)
     manager, _own = _manager_or_seller(request, shop)
+    rates, today = services.rates_of(shop), timezone.localdate()  # the rates in force today
     return [
         {"id": s.pk, "producer": s.actor_id, "name": s.actor.name, "kind": s.kind,
-         "commission_rate": s.rate if manager else None}
+         "commission_rate": rates.of(s.pk, today) if manager else None}
         for s in Seller.objects.filter(shop=shop).select_related("actor", "shop")
     ]  # fmt: skip
 

@@ -10,12 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from terroir.accounts.models import Membership
 from terroir.conftest import person
 from terroir.directory.models import Actor
 from terroir.shops import services
-from terroir.shops.models import Product, RotaMember, Seller, Shop
+from terroir.shops.models import CommissionRate, Product, RotaMember, Seller, Shop
 
 
 @dataclass
@@ -54,3 +55,22 @@ def le_local(territory: Any, people: Any) -> LeLocal:
 
 
 MARCH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+
+
+@pytest.fixture
+def today_is(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Set the shop's today (`timezone.localdate()` without a value): `today_is(dt.date(2026, 3, 10))`."""
+    real = timezone.localdate
+
+    def set_day(day: dt.date) -> None:
+        monkeypatch.setattr(timezone, "localdate", lambda value=None, zone=None: real(value, zone) if value else day)
+
+    return set_day
+
+
+def opened_on(shop: Shop, day: dt.date) -> None:
+    """Date the shop's creation and the start of its rates' history back to `day` (fixtures are made today)."""
+    Shop.objects.filter(pk=shop.pk).update(created_at=dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC))
+    CommissionRate.objects.filter(shop=shop).update(valid_from=day)
+    shop.refresh_from_db()
+    assert timezone.localdate(shop.created_at) == day
