@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -293,19 +294,33 @@ class Rota(models.Model):
 
 
 class Shift(models.Model):
-    """One person on one opening of one date."""
+    """One person on one opening of one date, at the hours the opening had when the rota was computed: a rota
+    people were given keeps its hours when the weekly opening changes later (a rota still waiting for the
+    worker takes the new ones)."""
 
     rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="shifts")
     slot = models.ForeignKey(OpeningSlot, on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
+    starts = models.TimeField(_("from"))
+    ends = models.TimeField(_("to"))
     member = models.ForeignKey(RotaMember, on_delete=models.CASCADE, related_name="shifts")
 
     class Meta:
-        ordering = ["date", "slot__starts", "member__name"]
+        ordering = ["date", "starts", "member__name"]
         constraints = [models.UniqueConstraint(fields=["rota", "slot", "date", "member"], name="shift_unique")]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.slot} {self.member}"
+        return f"{self.date} {self.starts:%H:%M}–{self.ends:%H:%M} {self.member}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A shift written one by one (a test, the admin) takes its opening's hours of now, as the worker does.
+        if self.starts is None or self.ends is None:
+            self.starts, self.ends = self.slot.starts, self.slot.ends
+        super().save(*args, **kwargs)
+
+    @property
+    def minutes(self) -> int:
+        return (self.ends.hour * 60 + self.ends.minute) - (self.starts.hour * 60 + self.starts.minute)
 
 
 class SwapStatus(models.TextChoices):

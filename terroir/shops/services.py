@@ -422,7 +422,8 @@ def opening_slot_add(
 def opening_slot_update(
     *, slot: OpeningSlot, weekday: int, starts: datetime.time, ends: datetime.time, needed: int
 ) -> OpeningSlot:
-    """Change an opening: the rotas computed afterwards use it; those computed before show it as it is now."""
+    """Change an opening: the rotas computed afterwards use it; those computed before keep the hours their
+    shifts were given (a shift holds its own)."""
     if ends <= starts:
         raise ValidationError({"ends": _("An opening ends after it starts.")})
     if not 0 <= weekday <= 6 or needed < 1:
@@ -541,9 +542,11 @@ def rota_execute(rota_id: int, *, time_limit_s: float = 60.0) -> None:
     outcome = engine.solve(problem, time_limit_s=time_limit_s, progress=stage)
     with transaction.atomic():
         Shift.objects.filter(rota_id=rota_id).delete()
+        # Each shift keeps the opening's hours of now: the rota stays as given when the opening changes.
         Shift.objects.bulk_create(
-            Shift(rota_id=rota_id, slot=occurrences[key][0], date=occurrences[key][1], member_id=int(str(member)))
+            Shift(rota_id=rota_id, slot=slot, date=date, member_id=int(str(member)), starts=slot.starts, ends=slot.ends)
             for key, members in outcome.assignments.items()
+            for slot, date in [occurrences[key]]
             for member in members
         )
         status = {
@@ -639,7 +642,7 @@ def _swap_tell(swap: Swap, *, asked: bool) -> int:
         return 0
     shift = swap.shift
     values = {"name": (swap.asked_by if asked else swap.to).name, "shop": shift.rota.shop.place.name,
-              "date": shift.date.strftime("%d/%m/%Y"), "starts": shift.slot.starts.strftime("%H:%M"),
+              "date": shift.date.strftime("%d/%m/%Y"), "starts": shift.starts.strftime("%H:%M"),
               "url": settings.TERROIR_SITE_URL + shift.rota.get_absolute_url()}  # fmt: skip
     with translation.override(settings.LANGUAGE_CODE):
         if asked:
@@ -692,7 +695,7 @@ def rota_ical(rota: Rota, member: RotaMember | None = None) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Terroir//rota//FR")
     calendar.add("version", "2.0")
-    shifts = Shift.objects.filter(rota=rota).select_related("slot", "member")
+    shifts = Shift.objects.filter(rota=rota).select_related("member")
     if member is not None:
         shifts = shifts.filter(member=member)
     name = rota.shop.place.name
@@ -701,8 +704,8 @@ def rota_ical(rota: Rota, member: RotaMember | None = None) -> bytes:
         item = CalendarEvent()
         item.add("uid", f"terroir-shift-{shift.pk}@{host}")
         item.add("dtstamp", timezone.now())
-        item.add("dtstart", datetime.datetime.combine(shift.date, shift.slot.starts, tzinfo=zone))
-        item.add("dtend", datetime.datetime.combine(shift.date, shift.slot.ends, tzinfo=zone))
+        item.add("dtstart", datetime.datetime.combine(shift.date, shift.starts, tzinfo=zone))
+        item.add("dtend", datetime.datetime.combine(shift.date, shift.ends, tzinfo=zone))
         item.add("summary", _("%(shop)s — on duty: %(name)s") % {"shop": name, "name": shift.member.name})
         item.add("location", rota.shop.place.address or name)
         calendar.add_component(item)

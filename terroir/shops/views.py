@@ -404,20 +404,21 @@ def rota(request: HttpRequest, shop_id: int, rota_id: int) -> HttpResponse:
     found = _shop(request, shop_id)
     computed = get_object_or_404(Rota, pk=rota_id, shop=found)
     me = RotaMember.objects.filter(shop=found, user_id=request.user.pk or 0).first()
-    days: dict[datetime.date, list[tuple[OpeningSlot, list[Shift], list[int]]]] = {}
-    for shift in Shift.objects.filter(rota=computed).select_related("slot", "member"):
+    # Each opening of a date with its hours as the rota was computed (its first shift's), not the slot's now.
+    days: dict[datetime.date, list[tuple[Shift, list[Shift], list[int]]]] = {}
+    for shift in Shift.objects.filter(rota=computed).select_related("member"):
         openings = days.setdefault(shift.date, [])
-        if not openings or openings[-1][0].pk != shift.slot_id:
-            openings.append((shift.slot, [], []))
+        if not openings or openings[-1][0].slot_id != shift.slot_id:
+            openings.append((shift, [], []))
         openings[-1][1].append(shift)
         openings[-1][2].append(shift.member_id)  # who is on it: not offered to take a shift of it
     hours: dict[str, int] = {}
     for shifts in days.values():
         for _slot, people, _ids in shifts:
             for shift in people:
-                hours[shift.member.name] = hours.get(shift.member.name, 0) + shift.slot.minutes
+                hours[shift.member.name] = hours.get(shift.member.name, 0) + shift.minutes
     swaps = Swap.objects.filter(shift__rota=computed, status=SwapStatus.PENDING).select_related(
-        "shift__slot", "asked_by", "to"
+        "shift", "asked_by", "to"
     )
     context = {
         "shop": found, "rota": computed, "days": sorted(days.items()), "me": me,
@@ -618,7 +619,8 @@ def slot_edit(request: HttpRequest, shop_id: int, slot_id: int) -> HttpResponse:
     return _edit_page(request, form, {
         "shop": found, "title": _("Opening: %(slot)s") % {"slot": slot},
         "back": reverse("shops:rota_home", args=[found.pk]), "back_label": _("Rota"),
-        "notes": [_("The rotas computed from now on use the new day and hours; those computed before show them too.")],
+        "notes": [_("The rotas computed from now on use the new day and hours; those computed before keep the hours "
+                    "their people were given.")],
         "delete_url": reverse("shops:slot_delete", args=[found.pk, slot.pk]), "delete_label": _("Delete the opening"),
         "delete_note": _shifts_note(services.shifts_count(slot=slot)),
     })  # fmt: skip

@@ -426,11 +426,11 @@ def shop_rota_ical(request: HttpRequest, shop_id: int = ShopId, rota_id: int = P
 def shop_rota(request: HttpRequest, shop_id: int = ShopId, rota_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
     shop = _rota_shop(request, shop_id)
     rota = get_object_or_404(Rota, pk=rota_id, shop=shop)
-    shifts = Shift.objects.filter(rota=rota).select_related("slot", "member")
+    shifts = Shift.objects.filter(rota=rota).select_related("member")
     return {
         "id": rota.pk, "first_day": rota.first_day, "last_day": rota.last_day, "status": rota.status,
         "reasons": [services.reason_text(r) for r in rota.reasons],
-        "shifts": [{"date": s.date, "starts": s.slot.starts.strftime("%H:%M"), "ends": s.slot.ends.strftime("%H:%M"),
+        "shifts": [{"date": s.date, "starts": s.starts.strftime("%H:%M"), "ends": s.ends.strftime("%H:%M"),
                     "member": s.member_id, "name": s.member.name} for s in shifts],
         "ical_url": request.build_absolute_uri(f"/api/v1/shops/{shop.pk}/rotas/{rota.pk}.ics"),
     }  # fmt: skip
