@@ -59,6 +59,9 @@ class Seller(models.Model):
     kind = models.CharField(_("as"), max_length=20, choices=SellerKind.choices)
     # Empty: the shop's default for a depositor, nothing for an associate.
     commission_rate = models.DecimalField(_("commission rate"), max_digits=5, decimal_places=4, null=True, blank=True)
+    # A producer who left the shop: their last day of selling there. Their sales and statements stay; their
+    # products cannot be sold after it, and they leave the current lists.
+    ended_on = models.DateField(_("last day at the shop"), null=True, blank=True)
 
     class Meta:
         ordering = ["actor__name"]
@@ -75,6 +78,9 @@ class Seller(models.Model):
 
     def __str__(self) -> str:
         return self.actor.name
+
+    def sells_on(self, day: datetime.date) -> bool:
+        return self.ended_on is None or day <= self.ended_on
 
     @property
     def rate(self) -> Decimal:

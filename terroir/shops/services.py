@@ -12,9 +12,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -191,6 +192,38 @@ def seller_update(
     return seller
 
 
+def _left(seller: Seller) -> str:
+    return _("%(name)s left the shop on %(date)s.") % {"name": seller.actor.name, "date": day_text(seller.ended_on)}
+
+
+def day_text(day: datetime.date | None) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT") if day else ""
+
+
+@transaction.atomic
+def seller_end(*, seller: Seller, last_day: datetime.date | None) -> Seller:
+    """A producer leaves the shop after `last_day` (None: they sell there again). Their sales, statements and
+    rates stay; their products cannot be sold after that day, and they leave the current lists and the rotas
+    of later days. Sales already recorded after that day would be orphaned: refused, with how many."""
+    if last_day is not None:
+        later = Sale.objects.filter(seller=seller, sold_on__gt=last_day).count()
+        if later:
+            raise ValidationError({"last_day": ngettext(
+                "%(n)s sale is recorded in their name after that day: choose a later day.",
+                "%(n)s sales are recorded in their name after that day: choose a later day.",
+                later,
+            ) % {"n": later}})  # fmt: skip
+    seller.ended_on = last_day
+    seller.save(update_fields=["ended_on"])
+    return seller
+
+
+def sellers_current(shop: Shop, day: datetime.date | None = None) -> Any:
+    """The sellers still at the shop on `day` (today unless given)."""
+    day = day or timezone.localdate()
+    return Seller.objects.filter(shop=shop).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+
 def seller_sales_count(seller: Seller) -> int:
     return Sale.objects.filter(seller=seller).count()
 
@@ -219,6 +252,8 @@ def product_update(
     """Change a product. Past sales keep the price and producer they were sold at and by: a sale stores both."""
     if seller.shop_id != product.shop_id:
         raise ValidationError({"seller": _("This producer does not sell in this shop.")})
+    if not seller.sells_on(timezone.localdate()):
+        raise ValidationError({"seller": _left(seller)})
     if unit_price < 0:
         raise ValidationError({"unit_price": _("A price cannot be negative.")})
     code = code.strip()
@@ -253,6 +288,8 @@ def product_save(
     """Add a product, or change the name, price or producer of the one with this till code."""
     if seller.shop_id != shop.pk:
         raise ValidationError({"seller": _("This producer does not sell in this shop.")})
+    if not seller.sells_on(timezone.localdate()):
+        raise ValidationError({"seller": _left(seller)})
     if unit_price < 0:
         raise ValidationError({"unit_price": _("A price cannot be negative.")})
     code = code.strip()
@@ -274,6 +311,9 @@ def sale_record(
     quantity times the price rounded to the cent half up, as a till does."""
     if product.shop_id != shop.pk:
         raise ValidationError({"product": _("This product is not sold in this shop.")})
+    if not product.seller.sells_on(sold_on):
+        raise ValidationError({"sold_on": _("%(left)s Their products cannot be sold after that day.")
+                               % {"left": _left(product.seller)}})  # fmt: skip
     if quantity == 0:
         raise ValidationError({"quantity": _("A sale has a quantity (negative for a refund).")})
     price = product.unit_price if unit_price is None else unit_price
@@ -367,7 +407,8 @@ def statements_of(
 ) -> list[tuple[Seller, settlement.Statement]]:
     rates = rates_of(shop)
     lines = _lines(shop, first, last, rates)
-    sellers = Seller.objects.filter(shop=shop).select_related("actor", "shop")
+    # The sellers of the period: one who left before it is not listed (their statements of earlier ones are).
+    sellers = sellers_current(shop, first).select_related("actor", "shop")
     return [(s, settlement.statement(s.pk, rates.of(s.pk, last), lines)) for s in sellers]
 
 
@@ -496,13 +537,18 @@ def rota_problem(
                 key = f"{slot.pk}@{date.isoformat()}"
                 occurrences[key] = (slot, date)
                 slots.append(engine.Slot(key, day, slot.minutes, slot.needed))
-    members = list(RotaMember.objects.filter(shop=shop).prefetch_related("slots", "absences"))
+    # The people of a farm that left the shop before the period are not on its rota; one that leaves within
+    # it staffs no opening after its last day.
+    members = list(RotaMember.objects.filter(shop=shop, seller__in=sellers_current(shop, first_day))
+                   .select_related("seller").prefetch_related("slots", "absences"))  # fmt: skip
     people: list[engine.Person] = []
     available: dict[Any, frozenset[Any]] = {}
     for member in members:
         people.append(engine.Person(member.pk, member.min_minutes, member.max_minutes, member.twice_a_day))
         chosen = {s.pk for s in member.slots.all()} or {s.pk for s in weekly}
         away = [(a.first_day, a.last_day) for a in member.absences.all()]
+        if member.seller.ended_on is not None:
+            away.append((member.seller.ended_on + datetime.timedelta(days=1), datetime.date.max))
         available[member.pk] = frozenset(
             key for key, (slot, date) in occurrences.items()
             if slot.pk in chosen and not any(first <= date <= last for first, last in away)

@@ -160,7 +160,7 @@ class ProductForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["seller"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Seller.objects.filter(shop=shop).select_related("actor")
+        field.queryset = services.sellers_current(shop).select_related("actor")
 
 
 class DefaultCommissionForm(forms.Form):
@@ -200,8 +200,11 @@ def catalogue(request: HttpRequest, shop_id: int) -> HttpResponse:
         "shop": found, "seller_form": seller_form, "product_form": product_form, "default_form": default_form,
         "default_rate": documents.percent_text(rates.of(None, today)),
         "sellers": [(s, documents.percent_text(rates.of(s.pk, today)))
-                    for s in Seller.objects.filter(shop=found).select_related("actor", "shop")],
-        "products": Product.objects.filter(shop=found).select_related("seller__actor"),
+                    for s in services.sellers_current(found).select_related("actor", "shop")],
+        # Who left: out of the current lists, still a click away (their statements of past periods stay).
+        "former": Seller.objects.filter(shop=found, ended_on__lt=today).select_related("actor"),
+        "products": Product.objects.filter(shop=found, seller__in=services.sellers_current(found))
+        .select_related("seller__actor"),
     }  # fmt: skip
     failed = seller_form.errors or product_form.errors or default_form.errors
     return render(request, "shops/catalogue.html", context, status=400 if failed else 200)
@@ -216,7 +219,7 @@ class SaleForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["product"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Product.objects.filter(shop=shop)
+        field.queryset = Product.objects.filter(shop=shop, seller__in=services.sellers_current(shop))
 
 
 class TillForm(forms.Form):
@@ -326,7 +329,7 @@ class MemberForm(forms.Form):
         super().__init__(*args, **kwargs)
         seller, slots = self.fields["seller"], self.fields["slots"]
         assert isinstance(seller, forms.ModelChoiceField) and isinstance(slots, forms.ModelMultipleChoiceField)
-        seller.queryset = Seller.objects.filter(shop=shop, kind=SellerKind.ASSOCIATE).select_related("actor")
+        seller.queryset = services.sellers_current(shop).filter(kind=SellerKind.ASSOCIATE).select_related("actor")
         slots.queryset = OpeningSlot.objects.filter(shop=shop)
 
 
@@ -390,7 +393,8 @@ def rota_home(request: HttpRequest, shop_id: int) -> HttpResponse:
     context = {
         "shop": found, "manager": manager, "forms": forms_,
         "slots": [(s, str(s)) for s in OpeningSlot.objects.filter(shop=found)],
-        "members": RotaMember.objects.filter(shop=found).select_related("seller__actor").prefetch_related("slots"),
+        "members": RotaMember.objects.filter(shop=found, seller__in=services.sellers_current(found))
+        .select_related("seller__actor").prefetch_related("slots"),
         "absences": Absence.objects.filter(member__shop=found, last_day__gte=timezone.localdate())
         .select_related("member"),
         "rotas": Rota.objects.filter(shop=found)[:20],
@@ -522,6 +526,8 @@ def seller_edit(request: HttpRequest, shop_id: int, seller_id: int) -> HttpRespo
             return redirect("shops:catalogue", shop_id=found.pk)
     sold = services.seller_sales_count(seller)
     return _edit_page(request, form, {
+        "end_form": SellerEndForm(initial={"last_day": seller.ended_on or timezone.localdate()}),
+        "end_url": reverse("shops:seller_end", args=[found.pk, seller.pk]), "seller": seller,
         "shop": found, "title": _("%(name)s at the shop") % {"name": seller.actor.name},
         "back": reverse("shops:catalogue", args=[found.pk]), "back_label": _("Catalogue"),
         "notes": [
@@ -538,6 +544,34 @@ def seller_edit(request: HttpRequest, shop_id: int, seller_id: int) -> HttpRespo
                  "%(n)s sales are recorded in their name and kept for the statements: they cannot be removed.",
                  sold) % {"n": sold},
     })  # fmt: skip
+
+
+class SellerEndForm(forms.Form):
+    last_day = forms.DateField(label=gettext_lazy("Last day at the shop"), widget=date_input())
+
+
+@login_required
+@require_POST
+def seller_end(request: HttpRequest, shop_id: int, seller_id: int) -> HttpResponse:
+    """A producer leaves the shop after a day (their sales and statements stay), or comes back ("again")."""
+    found = _shop(request, shop_id, manager=True)
+    seller = get_object_or_404(Seller.objects.select_related("actor"), pk=seller_id, shop=found)
+    back = reverse("shops:seller_edit", args=[found.pk, seller.pk])
+    form = SellerEndForm(request.POST)
+    again = request.POST.get("again") == "1"
+    if not again and not form.is_valid():
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+        return redirect(back)
+    try:
+        services.seller_end(seller=seller, last_day=None if again else form.cleaned_data["last_day"])
+    except ValidationError as exc:
+        return _refused(request, exc, back)
+    if again:
+        messages.success(request, _("%(name)s sells at the shop again.") % {"name": seller.actor.name})
+    else:
+        messages.success(request, _("%(name)s leaves the shop after %(date)s: their sales and statements stay.")
+                         % {"name": seller.actor.name, "date": services.day_text(seller.ended_on)})
+    return redirect("shops:catalogue", shop_id=found.pk)
 
 
 @login_required

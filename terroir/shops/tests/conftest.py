@@ -15,6 +15,7 @@ from django.utils import timezone
 from terroir.accounts.models import Membership
 from terroir.conftest import person
 from terroir.directory.models import Actor
+from terroir.directory.services import place_create
 from terroir.shops import services
 from terroir.shops.models import CommissionRate, Product, RotaMember, Seller, Shop
 
@@ -47,6 +48,19 @@ def le_local_build(territory: Any, people: Any) -> LeLocal:
                                   unit_price=Decimal("8.50"))  # fmt: skip
     claire = services.rota_member_save(shop=shop, seller=associate, name="Claire", user=people.claire)
     return LeLocal(shop, sas, florent, associate, depositor, fourme, butter, honey, claire)
+
+
+@pytest.fixture
+def other_shop_seller(territory: Any) -> Any:
+    """Paul of the market gardener's farm, who sells at another producers' shop (in Clermont)."""
+    coop = Actor.objects.create(name="SCIC Paysans de Limagne", is_organisation=True)
+    place = place_create(name="Boutique paysanne de Limagne", kind="producers_shop", commune=territory.clermont,
+                         lat=45.78, lon=3.09, operator=coop, producers=[territory.market_gardener])  # fmt: skip
+    shop = services.shop_create(place=place)
+    services.seller_add(shop=shop, actor=territory.market_gardener, kind="depositor")
+    paul = person("paul@jardins-limagne.example.org")
+    Membership.objects.create(user=paul, actor=territory.market_gardener, how="coordinator")
+    return paul
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from terroir.accounts.models import Membership
 from terroir.conftest import person
 from terroir.directory.models import Actor
 from terroir.directory.services import place_create
@@ -24,19 +23,6 @@ from terroir.shops.models import OpeningSlot, Product, Rota, RotaMember, RotaSta
 from .conftest import opened_on
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def other_shop_seller(territory: Any) -> Any:
-    """Paul of the market gardener's farm, who sells at another producers' shop (in Clermont)."""
-    coop = Actor.objects.create(name="SCIC Paysans de Limagne", is_organisation=True)
-    place = place_create(name="Boutique paysanne de Limagne", kind="producers_shop", commune=territory.clermont,
-                         lat=45.78, lon=3.09, operator=coop, producers=[territory.market_gardener])  # fmt: skip
-    shop = services.shop_create(place=place)
-    services.seller_add(shop=shop, actor=territory.market_gardener, kind="depositor")
-    paul = person("paul@jardins-limagne.example.org")
-    Membership.objects.create(user=paul, actor=territory.market_gardener, how="coordinator")
-    return paul
 
 
 @pytest.fixture
