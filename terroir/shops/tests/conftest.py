@@ -88,3 +88,9 @@ def opened_on(shop: Shop, day: dt.date) -> None:
     CommissionRate.objects.filter(shop=shop).update(valid_from=day)
     shop.refresh_from_db()
     assert timezone.localdate(shop.created_at) == day
+
+
+def spaced(text: str) -> str:
+    """Text with its no-break spaces alike: French writes "25 %" and "17,00 €" with a no-break space, narrow
+    or not (the typography of the catalogue's strings may choose either); the tests read one."""
+    return text.replace("\u202f", "\u00a0")

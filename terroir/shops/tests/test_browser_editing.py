@@ -15,7 +15,7 @@ from terroir.conftest import french_tab
 from terroir.shops import services
 from terroir.shops.models import OpeningSlot, Seller
 
-from .conftest import le_local_build
+from .conftest import le_local_build, spaced
 from .test_browser import SIZES, fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,7 +48,7 @@ def test_the_manager_changes_a_depositors_commission_and_an_opening_slot(
     tab.wait_for_url("**/catalogue/")
     tab.wait_for_selector(".message")
     assert Seller.objects.get(pk=le_local.depositor.pk).commission_rate == D("0.2000")
-    assert "20 %" in tab.locator("table").first.inner_text()
+    assert "20\u00a0%" in spaced(tab.locator("table").first.inner_text())  # a French percentage
     fits(tab)
     shot(tab, f"catalogue-after-{size[0]}")
 
