@@ -22,7 +22,6 @@ class Migration(migrations.Migration):
         migrations.AddField(model_name="shift", name="starts", field=models.TimeField(null=True, verbose_name="from")),
         migrations.AddField(model_name="shift", name="ends", field=models.TimeField(null=True, verbose_name="to")),
         migrations.RunPython(hours_copy, migrations.RunPython.noop),
-        migrations.AlterField(model_name="shift", name="starts", field=models.TimeField(verbose_name="from")),
-        migrations.AlterField(model_name="shift", name="ends", field=models.TimeField(verbose_name="to")),
-        migrations.AlterModelOptions(name="shift", options={"ordering": ["date", "starts", "member__name"]}),
     ]
+    # The columns become required in 0004: on PostgreSQL an ALTER TABLE after the rows' UPDATE in one
+    # transaction may meet pending trigger events.

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shops', '0003_shift_hours'),
+        ('shops', '0004_shift_hours_required'),
     ]
 
     operations = [
