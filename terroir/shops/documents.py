@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from terroir.directory import numbers
 from terroir.lib import spreadsheet
 
 from .models import Seller
@@ -27,13 +29,28 @@ def percent(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}".replace(".", ",") + " %"
 
 
+def rates_text(statement: Statement, written: Callable[[Decimal], str] = numbers.rate,
+               amount: Callable[[Decimal], str] = numbers.money) -> str:  # fmt: skip
+    """The statement's rate, or its rates with the sales at each when the rate changed within the period."""
+    if len(statement.parts) < 2:
+        return written(statement.rate)
+    return ", ".join(
+        _("%(rate)s on %(sales)s") % {"rate": written(part.rate), "sales": amount(part.gross)}
+        for part in statement.parts
+    )
+
+
 def statement_csv(seller: Seller, statement: Statement, first: datetime.date, last: datetime.date) -> str:
     buffer = io.StringIO()
     writer = spreadsheet.writer(buffer, delimiter=";")
     writer.writerow([_("Shop"), seller.shop.place.name])
     writer.writerow([_("Producer"), seller.actor.name])
     writer.writerow([_("Period"), first.isoformat(), last.isoformat()])
-    writer.writerow([_("Commission rate"), str(statement.rate)])
+    if len(statement.parts) > 1:  # the rate changed within the period: each rate with its sales
+        for part in statement.parts:
+            writer.writerow([_("Commission rate"), str(part.rate), _("on sales of"), str(part.gross)])
+    else:
+        writer.writerow([_("Commission rate"), str(statement.rate)])
     writer.writerow([])
     writer.writerow([_("Product"), _("Quantity"), _("Sales"), _("of which refunds")])
     for row in statement.products:
@@ -56,6 +73,8 @@ def statement_pdf(seller: Seller, statement: Statement, first: datetime.date, la
     pdf.core_fonts_encoding = "windows-1252"
     pdf.set_title(_latin(_("Statement")))
     pdf.set_creator("Terroir")
+    # Dated by its period, not by when it is drawn: the same statement drawn again is the same file.
+    pdf.set_creation_date(datetime.datetime.combine(last, datetime.time(12), tzinfo=datetime.UTC))
     pdf.add_page()
     pdf.set_font("helvetica", "B", 15)
     pdf.cell(0, 9, _latin(_("Consignment statement")), new_x="LMARGIN", new_y="NEXT")
@@ -64,7 +83,7 @@ def statement_pdf(seller: Seller, statement: Statement, first: datetime.date, la
         (_("Shop"), seller.shop.place.name),
         (_("Producer"), seller.actor.name),
         (_("Period"), f"{first:%d/%m/%Y} – {last:%d/%m/%Y}"),
-        (_("Commission rate"), percent(statement.rate)),
+        (_("Commission rate"), rates_text(statement, percent, money)),
     ):
         pdf.cell(0, 7, _latin(f"{label} : {value}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)

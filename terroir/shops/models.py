@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -58,6 +59,9 @@ class Seller(models.Model):
     kind = models.CharField(_("as"), max_length=20, choices=SellerKind.choices)
     # Empty: the shop's default for a depositor, nothing for an associate.
     commission_rate = models.DecimalField(_("commission rate"), max_digits=5, decimal_places=4, null=True, blank=True)
+    # A producer who left the shop: their last day of selling there. Their sales and statements stay; their
+    # products cannot be sold after it, and they leave the current lists.
+    ended_on = models.DateField(_("last day at the shop"), null=True, blank=True)
 
     class Meta:
         ordering = ["actor__name"]
@@ -75,11 +79,45 @@ class Seller(models.Model):
     def __str__(self) -> str:
         return self.actor.name
 
+    def sells_on(self, day: datetime.date) -> bool:
+        return self.ended_on is None or day <= self.ended_on
+
     @property
     def rate(self) -> Decimal:
         if self.commission_rate is not None:
             return self.commission_rate
         return self.shop.default_commission if self.kind == SellerKind.DEPOSITOR else Decimal("0")
+
+
+class CommissionRate(models.Model):
+    """A commission rate from a date on: the shop's default (no seller) or a seller's own. Statements read
+    the rate in force on each sale's day, so a change never rewrites a past period: it applies from a date
+    that is not in the past, and the rows are only ever added (or replaced on that same date)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="commission_rates")
+    seller = models.ForeignKey("Seller", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="commission_rates")  # fmt: skip
+    valid_from = models.DateField(_("applies from"))
+    # A seller's row without a rate: the shop's default of each day (a depositor without a rate of their own).
+    rate = models.DecimalField(_("commission rate"), max_digits=5, decimal_places=4, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rate__isnull=True) | Q(rate__gte=0, rate__lt=1),
+                                   name="commission_rate_range"),
+            models.CheckConstraint(condition=Q(seller__isnull=False) | Q(rate__isnull=False),
+                                   name="commission_default_has_rate"),
+            models.UniqueConstraint(fields=["shop", "valid_from"], condition=Q(seller__isnull=True),
+                                    name="commission_default_once_a_day"),
+            models.UniqueConstraint(fields=["seller", "valid_from"], condition=Q(seller__isnull=False),
+                                    name="commission_seller_once_a_day"),
+        ]  # fmt: skip
+        verbose_name = _("commission rate")
+
+    def __str__(self) -> str:
+        return f"{self.seller_id or 'default'} {self.valid_from} {self.rate}"
 
 
 class Product(models.Model):
@@ -262,19 +300,33 @@ class Rota(models.Model):
 
 
 class Shift(models.Model):
-    """One person on one opening of one date."""
+    """One person on one opening of one date, at the hours the opening had when the rota was computed: a rota
+    people were given keeps its hours when the weekly opening changes later (a rota still waiting for the
+    worker takes the new ones)."""
 
     rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="shifts")
     slot = models.ForeignKey(OpeningSlot, on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
+    starts = models.TimeField(_("from"))
+    ends = models.TimeField(_("to"))
     member = models.ForeignKey(RotaMember, on_delete=models.CASCADE, related_name="shifts")
 
     class Meta:
-        ordering = ["date", "slot__starts", "member__name"]
+        ordering = ["date", "starts", "member__name"]
         constraints = [models.UniqueConstraint(fields=["rota", "slot", "date", "member"], name="shift_unique")]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.slot} {self.member}"
+        return f"{self.date} {self.starts:%H:%M}–{self.ends:%H:%M} {self.member}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A shift written one by one (a test, the admin) takes its opening's hours of now, as the worker does.
+        if self.starts is None or self.ends is None:
+            self.starts, self.ends = self.slot.starts, self.slot.ends
+        super().save(*args, **kwargs)
+
+    @property
+    def minutes(self) -> int:
+        return (self.ends.hour * 60 + self.ends.minute) - (self.starts.hour * 60 + self.starts.minute)
 
 
 class SwapStatus(models.TextChoices):

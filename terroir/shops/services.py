@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -12,9 +12,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -25,6 +26,7 @@ from . import rota as engine
 from . import settlement
 from .models import (
     Absence,
+    CommissionRate,
     OpeningSlot,
     Product,
     Rota,
@@ -64,7 +66,91 @@ def shop_create(*, place: Place, owner: Actor | None = None, default_commission:
     if default_commission is not None:
         shop.default_commission = _rate_check(default_commission)
     shop.save()
+    CommissionRate.objects.create(shop=shop, valid_from=timezone.localdate(shop.created_at),
+                                  rate=shop.default_commission)  # fmt: skip
     return shop
+
+
+def _applies_from(day: datetime.date | None) -> datetime.date:
+    """When a new rate starts: today unless later. Never earlier: a period's statement, once drawn and sent,
+    must come out the same when drawn again."""
+    today = timezone.localdate()
+    if day is None:
+        return today
+    if day < today:
+        raise ValidationError({"applies_from": _("A new rate applies from today or a later date: the statements "
+                                                 "of past days keep the rate they were drawn with.")})  # fmt: skip
+    return day
+
+
+def _own_rate(kind: str, commission_rate: Decimal | None) -> Decimal | None:
+    """What a seller's history row holds: their own rate, nothing for an associate, or None (a depositor on
+    the shop's default of each day)."""
+    if commission_rate is not None:
+        return commission_rate
+    return Decimal("0") if kind == SellerKind.ASSOCIATE else None
+
+
+def _rate_keep(
+    *, shop: Shop, seller: Seller | None, rate: Decimal | None, before: Decimal | None, applies_from: datetime.date
+) -> None:
+    """A row of the rates' history, unless the rate in force that day is the same already. A shop or seller
+    without history yet (written outside the services) first gets its rate `before` from the shop's creation."""
+    if not CommissionRate.objects.filter(shop=shop, seller=seller).exists():
+        CommissionRate.objects.create(shop=shop, seller=seller, valid_from=timezone.localdate(shop.created_at),
+                                      rate=before)  # fmt: skip
+    rows = CommissionRate.objects.filter(shop=shop, seller=seller, valid_from__lte=applies_from)
+    current = rows.order_by("-valid_from").first()
+    if current is not None and current.rate == rate:
+        return
+    CommissionRate.objects.update_or_create(shop=shop, seller=seller, valid_from=applies_from,
+                                            defaults={"rate": rate})  # fmt: skip
+
+
+@transaction.atomic
+def shop_commission_change(*, shop: Shop, rate: Decimal, applies_from: datetime.date | None = None) -> Shop:
+    """A new default commission from a date on (today unless later): the statements of earlier days keep
+    the rate in force on each day."""
+    day = _applies_from(applies_from)
+    before = shop.default_commission
+    shop.default_commission = _rate_check(rate)
+    shop.save(update_fields=["default_commission"])
+    _rate_keep(shop=shop, seller=None, rate=shop.default_commission, before=before, applies_from=day)
+    return shop
+
+
+def rates_of(shop: Shop) -> settlement.Rates:
+    """The shop's rates over time, read once for a page or a statement."""
+    default: list[tuple[datetime.date, Decimal]] = []
+    own: dict[Hashable, list[tuple[datetime.date, Decimal | None]]] = defaultdict(list)
+    for seller_id, day, rate in CommissionRate.objects.filter(shop=shop).order_by("valid_from").values_list(
+        "seller_id", "valid_from", "rate"
+    ):
+        if seller_id is None:
+            default.append((day, rate))
+        else:
+            own[seller_id].append((day, rate))
+    # Rows made before the history existed are migrated; a shop or seller written outside the services
+    # (fixtures, the admin) follows its current fields.
+    start = timezone.localdate(shop.created_at)
+    if not default:
+        default.append((start, shop.default_commission))
+    for seller_id, kind, rate in Seller.objects.filter(shop=shop).values_list("pk", "kind", "commission_rate"):
+        if seller_id not in own:
+            own[seller_id].append((start, _own_rate(kind, rate)))
+    return settlement.Rates(default, dict(own))
+
+
+def rate_history(seller: Seller) -> list[tuple[datetime.date, Decimal]]:
+    """The rates a seller's statements use, from each date they changed on (their own or the default)."""
+    rates = rates_of(seller.shop)
+    days = sorted({day for day, _r in rates.default} | {day for day, _r in rates.own.get(seller.pk, [])})
+    history: list[tuple[datetime.date, Decimal]] = []
+    for day in days:
+        rate = rates.of(seller.pk, day)
+        if not history or history[-1][1] != rate:
+            history.append((day, rate))
+    return history
 
 
 def _rate_check(rate: Decimal) -> Decimal:
@@ -80,22 +166,62 @@ def seller_add(*, shop: Shop, actor: Actor, kind: str, commission_rate: Decimal 
     if Seller.objects.filter(shop=shop, actor=actor).exists():
         raise ValidationError({"actor": _("%(name)s already sells in this shop.") % {"name": actor.name}})
     rate = _rate_check(commission_rate) if commission_rate is not None else None
-    return Seller.objects.create(shop=shop, actor=actor, kind=kind, commission_rate=rate)
+    seller = Seller.objects.create(shop=shop, actor=actor, kind=kind, commission_rate=rate)
+    CommissionRate.objects.create(shop=shop, seller=seller, valid_from=timezone.localdate(), rate=_own_rate(kind, rate))
+    return seller
 
 
 @transaction.atomic
-def seller_update(*, seller: Seller, kind: str, commission_rate: Decimal | None = None) -> Seller:
-    """Change how a producer sells in the shop. A statement reads the rate when it is drawn, so a new rate
-    applies to every period's statement, past ones included (said on the page)."""
+def seller_update(
+    *, seller: Seller, kind: str, commission_rate: Decimal | None = None, applies_from: datetime.date | None = None
+) -> Seller:
+    """Change how a producer sells in the shop. A new rate (or kind, which decides whether the default
+    applies) counts from `applies_from`, today unless later: statements of earlier days keep theirs."""
+    day = _applies_from(applies_from)
     if kind not in SellerKind.values:
         raise ValidationError({"kind": _("Choose associate or depositor.")})
     if kind != SellerKind.ASSOCIATE and seller.rota_members.exists():
         raise ValidationError({"kind": _("%(name)s has people on the rota, which only associates staff: take them "
                                          "off the rota first.") % {"name": seller.actor.name}})  # fmt: skip
+    before = _own_rate(seller.kind, seller.commission_rate)
     seller.kind = kind
     seller.commission_rate = _rate_check(commission_rate) if commission_rate is not None else None
     seller.save(update_fields=["kind", "commission_rate"])
+    _rate_keep(shop=seller.shop, seller=seller, rate=_own_rate(kind, seller.commission_rate), before=before,
+               applies_from=day)  # fmt: skip
     return seller
+
+
+def _left(seller: Seller) -> str:
+    return _("%(name)s left the shop on %(date)s.") % {"name": seller.actor.name, "date": day_text(seller.ended_on)}
+
+
+def day_text(day: datetime.date | None) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT") if day else ""
+
+
+@transaction.atomic
+def seller_end(*, seller: Seller, last_day: datetime.date | None) -> Seller:
+    """A producer leaves the shop after `last_day` (None: they sell there again). Their sales, statements and
+    rates stay; their products cannot be sold after that day, and they leave the current lists and the rotas
+    of later days. Sales already recorded after that day would be orphaned: refused, with how many."""
+    if last_day is not None:
+        later = Sale.objects.filter(seller=seller, sold_on__gt=last_day).count()
+        if later:
+            raise ValidationError({"last_day": ngettext(
+                "%(n)s sale is recorded in their name after that day: choose a later day.",
+                "%(n)s sales are recorded in their name after that day: choose a later day.",
+                later,
+            ) % {"n": later}})  # fmt: skip
+    seller.ended_on = last_day
+    seller.save(update_fields=["ended_on"])
+    return seller
+
+
+def sellers_current(shop: Shop, day: datetime.date | None = None) -> Any:
+    """The sellers still at the shop on `day` (today unless given)."""
+    day = day or timezone.localdate()
+    return Seller.objects.filter(shop=shop).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
 
 
 def seller_sales_count(seller: Seller) -> int:
@@ -126,6 +252,8 @@ def product_update(
     """Change a product. Past sales keep the price and producer they were sold at and by: a sale stores both."""
     if seller.shop_id != product.shop_id:
         raise ValidationError({"seller": _("This producer does not sell in this shop.")})
+    if not seller.sells_on(timezone.localdate()):
+        raise ValidationError({"seller": _left(seller)})
     if unit_price < 0:
         raise ValidationError({"unit_price": _("A price cannot be negative.")})
     code = code.strip()
@@ -160,6 +288,8 @@ def product_save(
     """Add a product, or change the name, price or producer of the one with this till code."""
     if seller.shop_id != shop.pk:
         raise ValidationError({"seller": _("This producer does not sell in this shop.")})
+    if not seller.sells_on(timezone.localdate()):
+        raise ValidationError({"seller": _left(seller)})
     if unit_price < 0:
         raise ValidationError({"unit_price": _("A price cannot be negative.")})
     code = code.strip()
@@ -181,6 +311,9 @@ def sale_record(
     quantity times the price rounded to the cent half up, as a till does."""
     if product.shop_id != shop.pk:
         raise ValidationError({"product": _("This product is not sold in this shop.")})
+    if not product.seller.sells_on(sold_on):
+        raise ValidationError({"sold_on": _("%(left)s Their products cannot be sold after that day.")
+                               % {"left": _left(product.seller)}})  # fmt: skip
     if quantity == 0:
         raise ValidationError({"quantity": _("A sale has a quantity (negative for a refund).")})
     price = product.unit_price if unit_price is None else unit_price
@@ -248,13 +381,14 @@ def directory_merge_refusals(entry: Actor | Place, into: Actor | Place) -> list[
 
 
 def _lines(
-    shop: Shop, first: datetime.date, last: datetime.date, seller: Seller | None = None
+    shop: Shop, first: datetime.date, last: datetime.date, rates: settlement.Rates, seller: Seller | None = None
 ) -> list[settlement.Line]:
+    """The period's till lines, each with the rate in force on its day."""
     rows = Sale.objects.filter(shop=shop, sold_on__gte=first, sold_on__lte=last)
     if seller is not None:
         rows = rows.filter(seller=seller)
     return [
-        settlement.Line(seller_id, name, sold_on, quantity, amount)
+        settlement.Line(seller_id, name, sold_on, quantity, amount, rates.of(seller_id, sold_on))
         for seller_id, name, sold_on, quantity, amount in rows.values_list(
             "seller_id", "product__name", "sold_on", "quantity", "amount"
         )
@@ -262,15 +396,20 @@ def _lines(
 
 
 def statement_of(*, seller: Seller, first: datetime.date, last: datetime.date) -> settlement.Statement:
-    return settlement.statement(seller.pk, seller.rate, _lines(seller.shop, first, last, seller))
+    """A seller's statement of a period: the same whenever it is drawn, since each sale counts at the rate in
+    force on its day and rates change from today on only."""
+    rates = rates_of(seller.shop)
+    return settlement.statement(seller.pk, rates.of(seller.pk, last), _lines(seller.shop, first, last, rates, seller))
 
 
 def statements_of(
     *, shop: Shop, first: datetime.date, last: datetime.date
 ) -> list[tuple[Seller, settlement.Statement]]:
-    lines = _lines(shop, first, last)
-    sellers = Seller.objects.filter(shop=shop).select_related("actor", "shop")
-    return [(s, settlement.statement(s.pk, s.rate, lines)) for s in sellers]
+    rates = rates_of(shop)
+    lines = _lines(shop, first, last, rates)
+    # The sellers of the period: one who left before it is not listed (their statements of earlier ones are).
+    sellers = sellers_current(shop, first).select_related("actor", "shop")
+    return [(s, settlement.statement(s.pk, rates.of(s.pk, last), lines)) for s in sellers]
 
 
 @dataclass(frozen=True)
@@ -324,7 +463,8 @@ def opening_slot_add(
 def opening_slot_update(
     *, slot: OpeningSlot, weekday: int, starts: datetime.time, ends: datetime.time, needed: int
 ) -> OpeningSlot:
-    """Change an opening: the rotas computed afterwards use it; those computed before show it as it is now."""
+    """Change an opening: the rotas computed afterwards use it; those computed before keep the hours their
+    shifts were given (a shift holds its own)."""
     if ends <= starts:
         raise ValidationError({"ends": _("An opening ends after it starts.")})
     if not 0 <= weekday <= 6 or needed < 1:
@@ -397,13 +537,18 @@ def rota_problem(
                 key = f"{slot.pk}@{date.isoformat()}"
                 occurrences[key] = (slot, date)
                 slots.append(engine.Slot(key, day, slot.minutes, slot.needed))
-    members = list(RotaMember.objects.filter(shop=shop).prefetch_related("slots", "absences"))
+    # The people of a farm that left the shop before the period are not on its rota; one that leaves within
+    # it staffs no opening after its last day.
+    members = list(RotaMember.objects.filter(shop=shop, seller__in=sellers_current(shop, first_day))
+                   .select_related("seller").prefetch_related("slots", "absences"))  # fmt: skip
     people: list[engine.Person] = []
     available: dict[Any, frozenset[Any]] = {}
     for member in members:
         people.append(engine.Person(member.pk, member.min_minutes, member.max_minutes, member.twice_a_day))
         chosen = {s.pk for s in member.slots.all()} or {s.pk for s in weekly}
         away = [(a.first_day, a.last_day) for a in member.absences.all()]
+        if member.seller.ended_on is not None:
+            away.append((member.seller.ended_on + datetime.timedelta(days=1), datetime.date.max))
         available[member.pk] = frozenset(
             key for key, (slot, date) in occurrences.items()
             if slot.pk in chosen and not any(first <= date <= last for first, last in away)
@@ -443,9 +588,11 @@ def rota_execute(rota_id: int, *, time_limit_s: float = 60.0) -> None:
     outcome = engine.solve(problem, time_limit_s=time_limit_s, progress=stage)
     with transaction.atomic():
         Shift.objects.filter(rota_id=rota_id).delete()
+        # Each shift keeps the opening's hours of now: the rota stays as given when the opening changes.
         Shift.objects.bulk_create(
-            Shift(rota_id=rota_id, slot=occurrences[key][0], date=occurrences[key][1], member_id=int(str(member)))
+            Shift(rota_id=rota_id, slot=slot, date=date, member_id=int(str(member)), starts=slot.starts, ends=slot.ends)
             for key, members in outcome.assignments.items()
+            for slot, date in [occurrences[key]]
             for member in members
         )
         status = {
@@ -541,7 +688,7 @@ def _swap_tell(swap: Swap, *, asked: bool) -> int:
         return 0
     shift = swap.shift
     values = {"name": (swap.asked_by if asked else swap.to).name, "shop": shift.rota.shop.place.name,
-              "date": shift.date.strftime("%d/%m/%Y"), "starts": shift.slot.starts.strftime("%H:%M"),
+              "date": shift.date.strftime("%d/%m/%Y"), "starts": shift.starts.strftime("%H:%M"),
               "url": settings.TERROIR_SITE_URL + shift.rota.get_absolute_url()}  # fmt: skip
     sent = 0
     for addresses in notify.by_language([address]):
@@ -596,7 +743,7 @@ def rota_ical(rota: Rota, member: RotaMember | None = None) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Terroir//rota//FR")
     calendar.add("version", "2.0")
-    shifts = Shift.objects.filter(rota=rota).select_related("slot", "member")
+    shifts = Shift.objects.filter(rota=rota).select_related("member")
     if member is not None:
         shifts = shifts.filter(member=member)
     name = rota.shop.place.name
@@ -605,8 +752,8 @@ def rota_ical(rota: Rota, member: RotaMember | None = None) -> bytes:
         item = CalendarEvent()
         item.add("uid", f"terroir-shift-{shift.pk}@{host}")
         item.add("dtstamp", timezone.now())
-        item.add("dtstart", datetime.datetime.combine(shift.date, shift.slot.starts, tzinfo=zone))
-        item.add("dtend", datetime.datetime.combine(shift.date, shift.slot.ends, tzinfo=zone))
+        item.add("dtstart", datetime.datetime.combine(shift.date, shift.starts, tzinfo=zone))
+        item.add("dtend", datetime.datetime.combine(shift.date, shift.ends, tzinfo=zone))
         item.add("summary", _("%(shop)s — on duty: %(name)s") % {"shop": name, "name": shift.member.name})
         item.add("location", rota.shop.place.address or name)
         calendar.add_component(item)

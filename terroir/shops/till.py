@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from terroir.lib.tabular import HeaderAt, Limits, SourceError, number_parse, rows_read
@@ -96,7 +96,7 @@ def digest_of(path: Path) -> str:
 def till_read(path: Path, *, shop: Shop) -> TillRead:
     """The sales of a till export, unsaved, with every problem found."""
     result = TillRead()
-    products = {p.code: p for p in Product.objects.filter(shop=shop)}
+    products = {p.code: p for p in Product.objects.filter(shop=shop).select_related("seller__actor")}
     try:
         for count, row in enumerate(rows_read(path, limits=Limits.of(settings), header=TillHeader()), start=1):
             if count > MAX_ROWS:
@@ -146,6 +146,17 @@ def _row(line: int, values: dict[str, Any], shop: Shop, products: dict[str, Prod
         name = found["name"] or ""
         message = _("no product with the till code %(code)r (%(name)s) in this shop: add it to the catalogue")
         result.problems.append((line, "code", message % {"code": parsed["code"], "name": name}))
+        return
+    seller = product.seller
+    if not seller.sells_on(parsed["date"]):
+        # Never dropped silently: the shop sees which line, and decides (a wrong date, or a wrong end).
+        message = _("%(code)r (%(name)s) is a product of %(seller)s, who left the shop on %(last)s: it cannot be "
+                    "sold on %(date)s")  # fmt: skip
+        result.problems.append((line, "date", message % {
+            "code": parsed["code"], "name": product.name, "seller": seller.actor.name,
+            "last": date_format(seller.ended_on or parsed["date"], "SHORT_DATE_FORMAT"),
+            "date": date_format(parsed["date"], "SHORT_DATE_FORMAT"),
+        }))  # fmt: skip
         return
     quantity = parsed["quantity"]
     price = parsed.get("unit_price", product.unit_price)

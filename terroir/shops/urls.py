@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:shop_id>/catalogue/", views.catalogue, name="catalogue"),
     path("<int:shop_id>/sellers/<int:seller_id>/", views.seller_edit, name="seller_edit"),
     path("<int:shop_id>/sellers/<int:seller_id>/delete/", views.seller_delete, name="seller_delete"),
+    path("<int:shop_id>/sellers/<int:seller_id>/end/", views.seller_end, name="seller_end"),
     path("<int:shop_id>/products/<int:product_id>/", views.product_edit, name="product_edit"),
     path("<int:shop_id>/products/<int:product_id>/delete/", views.product_delete, name="product_delete"),
     path("<int:shop_id>/sales/", views.sales, name="sales"),

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -159,7 +160,13 @@ class ProductForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["seller"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Seller.objects.filter(shop=shop).select_related("actor")
+        field.queryset = services.sellers_current(shop).select_related("actor")
+
+
+class DefaultCommissionForm(forms.Form):
+    default_percent = forms.DecimalField(label=gettext_lazy("Default commission (%)"), min_value=0, max_value=99,
+                                         decimal_places=2)  # fmt: skip
+    applies_from = forms.DateField(label=gettext_lazy("Applies from"), widget=date_input())
 
 
 @login_required
@@ -167,11 +174,17 @@ def catalogue(request: HttpRequest, shop_id: int) -> HttpResponse:
     found = _shop(request, shop_id, manager=True)
     seller_form = SellerForm(request.POST if "actor" in request.POST else None, shop=found)
     product_form = ProductForm(request.POST if "code" in request.POST else None, shop=found)
-    for form in (seller_form, product_form):
+    default_form = DefaultCommissionForm(request.POST if "default_percent" in request.POST else None,
+                                         initial={"default_percent": _percent(found.default_commission),
+                                                  "applies_from": timezone.localdate()})  # fmt: skip
+    for form in (seller_form, product_form, default_form):
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
             try:
-                if form is seller_form:
+                if form is default_form:
+                    services.shop_commission_change(shop=found, rate=data["default_percent"] / 100,
+                                                    applies_from=data["applies_from"])  # fmt: skip
+                elif form is seller_form:
                     percent = data["commission_percent"]
                     services.seller_add(shop=found, actor=data["actor"], kind=data["kind"],
                                         commission_rate=None if percent is None else percent / 100)  # fmt: skip
@@ -182,13 +195,18 @@ def catalogue(request: HttpRequest, shop_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
                 return redirect("shops:catalogue", shop_id=found.pk)
+    rates, today = services.rates_of(found), timezone.localdate()
     context = {
-        "shop": found, "seller_form": seller_form, "product_form": product_form,
-        "sellers": [(s, numbers.rate(s.rate))
-                    for s in Seller.objects.filter(shop=found).select_related("actor", "shop")],
-        "products": Product.objects.filter(shop=found).select_related("seller__actor"),
+        "shop": found, "seller_form": seller_form, "product_form": product_form, "default_form": default_form,
+        "default_rate": numbers.rate(rates.of(None, today)),
+        "sellers": [(s, numbers.rate(rates.of(s.pk, today)))
+                    for s in services.sellers_current(found).select_related("actor", "shop")],
+        # Who left: out of the current lists, still a click away (their statements of past periods stay).
+        "former": Seller.objects.filter(shop=found, ended_on__lt=today).select_related("actor"),
+        "products": Product.objects.filter(shop=found, seller__in=services.sellers_current(found))
+        .select_related("seller__actor"),
     }  # fmt: skip
-    failed = seller_form.errors or product_form.errors
+    failed = seller_form.errors or product_form.errors or default_form.errors
     return render(request, "shops/catalogue.html", context, status=400 if failed else 200)
 
 
@@ -201,7 +219,7 @@ class SaleForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["product"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Product.objects.filter(shop=shop)
+        field.queryset = Product.objects.filter(shop=shop, seller__in=services.sellers_current(shop))
 
 
 class TillForm(forms.Form):
@@ -257,7 +275,8 @@ def statements(request: HttpRequest, shop_id: int) -> HttpResponse:
     found = _shop(request, shop_id, manager=True)
     first, last = _period(request)
     rows = services.statements_of(shop=found, first=first, last=last)
-    context = {"shop": found, "rows": rows, "first": first, "last": last, "query": _period_query(first, last),
+    context = {"shop": found, "first": first, "last": last, "query": _period_query(first, last),
+               "rows": [(seller, s, documents.rates_text(s)) for seller, s in rows],
                "totals": services.settlement.totals(s for _seller, s in rows)}  # fmt: skip
     return render(request, "shops/statements.html", context)
 
@@ -281,7 +300,7 @@ def statement(request: HttpRequest, shop_id: int, seller_id: int, format: str = 
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         return response
     context = {"seller": seller, "shop": seller.shop, "statement": result, "first": first, "last": last,
-               "query": _period_query(first, last), "percent": numbers.rate(result.rate),
+               "query": _period_query(first, last), "percent": documents.rates_text(result),
                "manager": access.is_manager(request.user, seller.shop)}  # fmt: skip
     return render(request, "shops/statement.html", context)
 
@@ -310,7 +329,7 @@ class MemberForm(forms.Form):
         super().__init__(*args, **kwargs)
         seller, slots = self.fields["seller"], self.fields["slots"]
         assert isinstance(seller, forms.ModelChoiceField) and isinstance(slots, forms.ModelMultipleChoiceField)
-        seller.queryset = Seller.objects.filter(shop=shop, kind=SellerKind.ASSOCIATE).select_related("actor")
+        seller.queryset = services.sellers_current(shop).filter(kind=SellerKind.ASSOCIATE).select_related("actor")
         slots.queryset = OpeningSlot.objects.filter(shop=shop)
 
 
@@ -374,7 +393,8 @@ def rota_home(request: HttpRequest, shop_id: int) -> HttpResponse:
     context = {
         "shop": found, "manager": manager, "forms": forms_,
         "slots": [(s, str(s)) for s in OpeningSlot.objects.filter(shop=found)],
-        "members": RotaMember.objects.filter(shop=found).select_related("seller__actor").prefetch_related("slots"),
+        "members": RotaMember.objects.filter(shop=found, seller__in=services.sellers_current(found))
+        .select_related("seller__actor").prefetch_related("slots"),
         "absences": Absence.objects.filter(member__shop=found, last_day__gte=timezone.localdate())
         .select_related("member"),
         "rotas": Rota.objects.filter(shop=found)[:20],
@@ -388,20 +408,21 @@ def rota(request: HttpRequest, shop_id: int, rota_id: int) -> HttpResponse:
     found = _shop(request, shop_id)
     computed = get_object_or_404(Rota, pk=rota_id, shop=found)
     me = RotaMember.objects.filter(shop=found, user_id=request.user.pk or 0).first()
-    days: dict[datetime.date, list[tuple[OpeningSlot, list[Shift], list[int]]]] = {}
-    for shift in Shift.objects.filter(rota=computed).select_related("slot", "member"):
+    # Each opening of a date with its hours as the rota was computed (its first shift's), not the slot's now.
+    days: dict[datetime.date, list[tuple[Shift, list[Shift], list[int]]]] = {}
+    for shift in Shift.objects.filter(rota=computed).select_related("member"):
         openings = days.setdefault(shift.date, [])
-        if not openings or openings[-1][0].pk != shift.slot_id:
-            openings.append((shift.slot, [], []))
+        if not openings or openings[-1][0].slot_id != shift.slot_id:
+            openings.append((shift, [], []))
         openings[-1][1].append(shift)
         openings[-1][2].append(shift.member_id)  # who is on it: not offered to take a shift of it
     hours: dict[str, int] = {}
     for shifts in days.values():
         for _slot, people, _ids in shifts:
             for shift in people:
-                hours[shift.member.name] = hours.get(shift.member.name, 0) + shift.slot.minutes
+                hours[shift.member.name] = hours.get(shift.member.name, 0) + shift.minutes
     swaps = Swap.objects.filter(shift__rota=computed, status=SwapStatus.PENDING).select_related(
-        "shift__slot", "asked_by", "to"
+        "shift", "asked_by", "to"
     )
     context = {
         "shop": found, "rota": computed, "days": sorted(days.items()), "me": me,
@@ -467,6 +488,7 @@ class SellerEditForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("As"), choices=SellerKind.choices)
     commission_percent = forms.DecimalField(label=gettext_lazy("Commission (%), empty: the shop's default"),
                                             required=False, min_value=0, max_value=99, decimal_places=2)  # fmt: skip
+    applies_from = forms.DateField(label=gettext_lazy("Applies from"), required=False, widget=date_input())
 
 
 def _edit_page(request: HttpRequest, form: forms.Form, context: dict[str, Any]) -> HttpResponse:
@@ -488,13 +510,15 @@ def _percent(rate: Decimal | None) -> Decimal | None:
 def seller_edit(request: HttpRequest, shop_id: int, seller_id: int) -> HttpResponse:
     found = _shop(request, shop_id, manager=True)
     seller = get_object_or_404(Seller.objects.select_related("actor", "shop"), pk=seller_id, shop=found)
-    initial = {"kind": seller.kind, "commission_percent": _percent(seller.commission_rate)}
+    initial = {"kind": seller.kind, "commission_percent": _percent(seller.commission_rate),
+               "applies_from": timezone.localdate()}  # fmt: skip
     form = SellerEditForm(request.POST or None, initial=initial)
     if form.is_bound and form.is_valid():
         percent = form.cleaned_data["commission_percent"]
         try:
             services.seller_update(seller=seller, kind=form.cleaned_data["kind"],
-                                   commission_rate=None if percent is None else percent / 100)  # fmt: skip
+                                   commission_rate=None if percent is None else percent / 100,
+                                   applies_from=form.cleaned_data["applies_from"])  # fmt: skip
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
@@ -502,9 +526,17 @@ def seller_edit(request: HttpRequest, shop_id: int, seller_id: int) -> HttpRespo
             return redirect("shops:catalogue", shop_id=found.pk)
     sold = services.seller_sales_count(seller)
     return _edit_page(request, form, {
+        "end_form": SellerEndForm(initial={"last_day": seller.ended_on or timezone.localdate()}),
+        "end_url": reverse("shops:seller_end", args=[found.pk, seller.pk]), "seller": seller,
         "shop": found, "title": _("%(name)s at the shop") % {"name": seller.actor.name},
         "back": reverse("shops:catalogue", args=[found.pk]), "back_label": _("Catalogue"),
-        "notes": [_("The rate applies to every statement drawn from now on, past periods' included.")],
+        "notes": [
+            _("A new rate applies to the sales from the date it applies from (today or later): the statements of "
+              "earlier days keep the rate in force on each day."),
+            *(_("From %(date)s: %(rate)s") % {"date": date_format(day, "SHORT_DATE_FORMAT"),
+                                               "rate": numbers.rate(rate)}
+              for day, rate in services.rate_history(seller)),
+        ],
         "delete_url": None if sold else reverse("shops:seller_delete", args=[found.pk, seller.pk]),
         "delete_label": _("Remove from the shop"),
         "delete_note": _("Their products and their people on the rota go with them.") if not sold else
@@ -512,6 +544,34 @@ def seller_edit(request: HttpRequest, shop_id: int, seller_id: int) -> HttpRespo
                  "%(n)s sales are recorded in their name and kept for the statements: they cannot be removed.",
                  sold) % {"n": sold},
     })  # fmt: skip
+
+
+class SellerEndForm(forms.Form):
+    last_day = forms.DateField(label=gettext_lazy("Last day at the shop"), widget=date_input())
+
+
+@login_required
+@require_POST
+def seller_end(request: HttpRequest, shop_id: int, seller_id: int) -> HttpResponse:
+    """A producer leaves the shop after a day (their sales and statements stay), or comes back ("again")."""
+    found = _shop(request, shop_id, manager=True)
+    seller = get_object_or_404(Seller.objects.select_related("actor"), pk=seller_id, shop=found)
+    back = reverse("shops:seller_edit", args=[found.pk, seller.pk])
+    form = SellerEndForm(request.POST)
+    again = request.POST.get("again") == "1"
+    if not again and not form.is_valid():
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+        return redirect(back)
+    try:
+        services.seller_end(seller=seller, last_day=None if again else form.cleaned_data["last_day"])
+    except ValidationError as exc:
+        return _refused(request, exc, back)
+    if again:
+        messages.success(request, _("%(name)s sells at the shop again.") % {"name": seller.actor.name})
+    else:
+        messages.success(request, _("%(name)s leaves the shop after %(date)s: their sales and statements stay.")
+                         % {"name": seller.actor.name, "date": services.day_text(seller.ended_on)})
+    return redirect("shops:catalogue", shop_id=found.pk)
 
 
 @login_required
@@ -593,7 +653,8 @@ def slot_edit(request: HttpRequest, shop_id: int, slot_id: int) -> HttpResponse:
     return _edit_page(request, form, {
         "shop": found, "title": _("Opening: %(slot)s") % {"slot": slot},
         "back": reverse("shops:rota_home", args=[found.pk]), "back_label": _("Rota"),
-        "notes": [_("The rotas computed from now on use the new day and hours; those computed before show them too.")],
+        "notes": [_("The rotas computed from now on use the new day and hours; those computed before keep the hours "
+                    "their people were given.")],
         "delete_url": reverse("shops:slot_delete", args=[found.pk, slot.pk]), "delete_label": _("Delete the opening"),
         "delete_note": _shifts_note(services.shifts_count(slot=slot)),
     })  # fmt: skip

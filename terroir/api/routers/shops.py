@@ -158,7 +158,7 @@ def _shop_out(shop: Shop) -> dict[str, Any]:
     place = shop.place
     return {"id": shop.pk, "name": place.name, "place": place.pk, "address": place.address,
             "commune": place.commune_id, "owner": shop.owner.name,
-            "default_commission": shop.default_commission}  # fmt: skip
+            "default_commission": services.rates_of(shop).of(None, timezone.localdate())}  # fmt: skip
 
 
 def _shop(shop_id: int) -> Shop:
@@ -223,9 +223,10 @@ def shop_get(request: HttpRequest, shop_id: int = ShopId) -> Any:
 def shop_sellers(request: HttpRequest, shop_id: int = ShopId) -> Any:
     shop = _shop(shop_id)
     manager, _own = _manager_or_seller(request, shop)
+    rates, today = services.rates_of(shop), timezone.localdate()  # the rates in force today
     return [
         {"id": s.pk, "producer": s.actor_id, "name": s.actor.name, "kind": s.kind,
-         "commission_rate": s.rate if manager else None}
+         "commission_rate": rates.of(s.pk, today) if manager else None}
         for s in Seller.objects.filter(shop=shop).select_related("actor", "shop")
     ]  # fmt: skip
 
@@ -425,11 +426,11 @@ def shop_rota_ical(request: HttpRequest, shop_id: int = ShopId, rota_id: int = P
 def shop_rota(request: HttpRequest, shop_id: int = ShopId, rota_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
     shop = _rota_shop(request, shop_id)
     rota = get_object_or_404(Rota, pk=rota_id, shop=shop)
-    shifts = Shift.objects.filter(rota=rota).select_related("slot", "member")
+    shifts = Shift.objects.filter(rota=rota).select_related("member")
     return {
         "id": rota.pk, "first_day": rota.first_day, "last_day": rota.last_day, "status": rota.status,
         "reasons": [services.reason_text(r) for r in rota.reasons],
-        "shifts": [{"date": s.date, "starts": s.slot.starts.strftime("%H:%M"), "ends": s.slot.ends.strftime("%H:%M"),
+        "shifts": [{"date": s.date, "starts": s.starts.strftime("%H:%M"), "ends": s.ends.strftime("%H:%M"),
                     "member": s.member_id, "name": s.member.name} for s in shifts],
         "ical_url": request.build_absolute_uri(f"/api/v1/shops/{shop.pk}/rotas/{rota.pk}.ics"),
     }  # fmt: skip

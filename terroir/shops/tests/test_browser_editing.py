@@ -15,7 +15,7 @@ from terroir.conftest import french_tab, page_fits, shot
 from terroir.shops import services
 from terroir.shops.models import OpeningSlot, Seller
 
-from .conftest import le_local_build
+from .conftest import le_local_build, spaced
 from .test_browser import SIZES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,7 +43,7 @@ def test_the_manager_changes_a_depositors_commission_and_an_opening_slot(
     tab.wait_for_url("**/catalogue/")
     tab.wait_for_selector(".message")
     assert Seller.objects.get(pk=le_local.depositor.pk).commission_rate == D("0.2000")
-    assert "20\u00a0%" in tab.locator("table").first.inner_text()
+    assert "20\u00a0%" in spaced(tab.locator("table").first.inner_text())  # a French percentage
     page_fits(tab)
     shot(tab, SHOTS, f"catalogue-after-{size[0]}")
 

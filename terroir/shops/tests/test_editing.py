@@ -14,27 +14,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from terroir.accounts.models import Membership
 from terroir.conftest import person
 from terroir.directory.models import Actor
 from terroir.directory.services import place_create
 from terroir.shops import services
 from terroir.shops.models import OpeningSlot, Product, Rota, RotaMember, RotaStatus, Sale, Seller, Shift
 
+from .conftest import opened_on
+
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def other_shop_seller(territory: Any) -> Any:
-    """Paul of the market gardener's farm, who sells at another producers' shop (in Clermont)."""
-    coop = Actor.objects.create(name="SCIC Paysans de Limagne", is_organisation=True)
-    place = place_create(name="Boutique paysanne de Limagne", kind="producers_shop", commune=territory.clermont,
-                         lat=45.78, lon=3.09, operator=coop, producers=[territory.market_gardener])  # fmt: skip
-    shop = services.shop_create(place=place)
-    services.seller_add(shop=shop, actor=territory.market_gardener, kind="depositor")
-    paul = person("paul@jardins-limagne.example.org")
-    Membership.objects.create(user=paul, actor=territory.market_gardener, how="coordinator")
-    return paul
 
 
 @pytest.fixture
@@ -126,16 +114,22 @@ def manager(le_local: Any) -> Client:
     return client
 
 
-def test_the_manager_changes_a_depositors_commission_and_the_statement_follows(le_local: Any, manager: Client,
-                                                                              slot: Any) -> None:  # fmt: skip
+def test_the_manager_changes_a_depositors_commission_and_the_statement_follows_from_that_day(
+    le_local: Any, manager: Client, slot: Any, today_is: Any
+) -> None:
+    opened_on(le_local.shop, dt.date(2026, 1, 5))
+    today_is(dt.date(2026, 3, 10))
     services.sale_record(shop=le_local.shop, product=le_local.honey, sold_on=dt.date(2026, 3, 3), quantity=D("2"))
+    services.sale_record(shop=le_local.shop, product=le_local.honey, sold_on=dt.date(2026, 3, 20), quantity=D("2"))
     response = manager.post(edit_urls(le_local, slot)["seller"], {"kind": "depositor", "commission_percent": "20"})
     assert response.status_code == 302 and response["Location"] == reverse("shops:catalogue", args=[le_local.shop.pk])
     seller = Seller.objects.get(pk=le_local.depositor.pk)
     assert seller.commission_rate == D("0.2000")
     assert 'name="commission_percent" value="20"' in manager.get(edit_urls(le_local, slot)["seller"]).content.decode()
+    # The 3rd's sale keeps the 25 % of its day (4.25 €), the 20th's takes the new 20 % (3.40 €).
     statement = services.statement_of(seller=seller, first=dt.date(2026, 3, 1), last=dt.date(2026, 3, 31))
-    assert (statement.gross, statement.commission) == (D("17.00"), D("3.40"))
+    assert (statement.gross, statement.commission) == (D("34.00"), D("7.65"))
+    assert [(p.rate, p.gross) for p in statement.parts] == [(D("0.2500"), D("17.00")), (D("0.2000"), D("17.00"))]
     manager.post(edit_urls(le_local, slot)["seller"], {"kind": "depositor", "commission_percent": ""})
     assert Seller.objects.get(pk=le_local.depositor.pk).rate == D("0.25")  # back to the shop's default
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from terroir.shops import services, till
 from terroir.shops.models import Rota, RotaStatus, Sale, Shift, Swap, SwapStatus
@@ -114,10 +115,11 @@ def test_an_associate_pays_no_commission_unless_the_shop_sets_one(le_local: Any)
 
 
 def test_a_depositors_own_rate_replaces_the_default(le_local: Any, territory: Any) -> None:
-    le_local.depositor.commission_rate = D("0.20")
-    le_local.depositor.save()
-    services.sale_record(shop=le_local.shop, product=le_local.honey, sold_on=MARCH[0], quantity=D("3"))
-    assert services.statement_of(seller=le_local.depositor, first=MARCH[0], last=MARCH[1]).commission == D("5.10")
+    # A rate changes through the service, from today on (setting the field alone no longer changes statements).
+    services.seller_update(seller=le_local.depositor, kind="depositor", commission_rate=D("0.20"))
+    today = timezone.localdate()
+    services.sale_record(shop=le_local.shop, product=le_local.honey, sold_on=today, quantity=D("3"))
+    assert services.statement_of(seller=le_local.depositor, first=today, last=today).commission == D("5.10")
 
 
 def test_a_shop_is_a_place_of_the_producers_shop_kind(territory: Any, le_local: Any) -> None:

@@ -31,7 +31,7 @@ from terroir.meetings.models import Event
 from terroir.needs import services as needs
 from terroir.needs.models import Answer, Need
 from terroir.shops import services as shops
-from terroir.shops.models import Rota, Sale
+from terroir.shops.models import CommissionRate, Rota, Sale, Seller
 from terroir.shops.tests.conftest import le_local_build
 from terroir.solidarity.models import AgreedPrice, Programme
 from terroir.solidarity.tests.conftest import panier_build
@@ -352,11 +352,38 @@ def agreement_effective_from(territory: Any, people: Any) -> Case:
                 {"weekdays": "1"}, first=first, value=day.isoformat(), expected=day)  # fmt: skip
 
 
+def _seller_page(territory: Any, people: Any, field: str, extra: dict[str, str], stored: Callable[[Any], Any]) -> Case:
+    """The shop's manager on a depositor's page: the date is today's (a rate changes from today on)."""
+    local = le_local_build(territory, people)
+    today = timezone.localdate()
+    return Case(local.florent, f"/shops/{local.shop.pk}/sellers/{local.depositor.pk}/", field,
+                lambda: stored(local), extra, value=today.isoformat(), expected=today)  # fmt: skip
+
+
+def seller_rate_applies_from(territory: Any, people: Any) -> Case:
+    return _seller_page(territory, people, "applies_from", {"commission_percent": "20"},
+                        lambda local: CommissionRate.objects.filter(seller=local.depositor).latest("valid_from")
+                        .valid_from)  # fmt: skip
+
+
+def seller_last_day(territory: Any, people: Any) -> Case:
+    return _seller_page(territory, people, "last_day", {},
+                        lambda local: Seller.objects.get(pk=local.depositor.pk).ended_on)  # fmt: skip
+
+
+def shop_default_applies_from(territory: Any, people: Any) -> Case:
+    local = le_local_build(territory, people)
+    today = timezone.localdate()
+    return Case(local.florent, f"/shops/{local.shop.pk}/catalogue/", "applies_from",
+                lambda: CommissionRate.objects.filter(shop=local.shop, seller=None).latest("valid_from").valid_from,
+                {"default_percent": "20"}, value=today.isoformat(), expected=today)  # fmt: skip
+
+
 CASES = [place_closed, need_start, answer_first_delivery, order_week, meeting_date, trip_day, trip_until, parcel_day,
          sale_sold_on, absence_first_day, absence_last_day, rota_first_day, programme_starts, programme_ends,
          programme_changed_ends, price_valid_from, group_starts_on, generate_first_day, generate_last_day,
          contract_starts_on, contract_ends_on, contract_first_payment, order_round_closes_at,
-         agreement_effective_from]  # fmt: skip
+         agreement_effective_from, seller_rate_applies_from, seller_last_day, shop_default_applies_from]  # fmt: skip
 
 
 @pytest.mark.parametrize("make", CASES, ids=lambda make: make.__name__)
@@ -414,7 +441,7 @@ def test_every_date_field_of_a_form_uses_the_iso_date_input() -> None:
     # Each form with a date is in the round trip above.
     covered = {"closed_at", "start_date", "first_delivery", "week", "date", "day", "until", "sold_on", "first_day",
                "last_day", "starts", "ends", "valid_from", "starts_on", "ends_on", "first_payment",
-               "effective_from"}  # fmt: skip
+               "effective_from", "applies_from"}  # fmt: skip
     assert {where.rsplit(".", 1)[1] for where, _w in widgets} <= covered
 
 
