@@ -93,11 +93,11 @@ def rows_insert(model: type[models.Model], columns: tuple[str, ...], rows: list[
             return
         insert = f"INSERT INTO {table} ({names}) VALUES "
         one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        per = max(1, connection.features.max_query_params // len(columns))
+        per = max(1, (connection.features.max_query_params or 999) // len(columns))
         whole = len(rows) - len(rows) % per
         if whole:
             flat = itertools.chain.from_iterable
-            slices = (tuple(flat(rows[start : start + per])) for start in range(0, whole, per))
+            slices = [tuple(flat(rows[start : start + per])) for start in range(0, whole, per)]
             cursor.executemany(insert + ", ".join([one] * per), slices)
         if whole < len(rows):
             cursor.executemany(insert + one, rows[whole:])
