@@ -387,8 +387,16 @@ class ProducerPlace(models.Model):
     "producers without a place of sale" is one index probe per producer instead of two joins.
     """
 
-    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", db_index=False)
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        # Named here rather than by the keys' db_index so that a full rebuild drops them and builds them
+        # again after the load (`index._plain_indexes_dropped`): the actor index is written in random order.
+        indexes = [
+            models.Index(fields=["actor"], name="producerplace_actor"),
+            models.Index(fields=["place"], name="producerplace_place"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor_id} @ {self.place_id}"
