@@ -8,6 +8,7 @@ and by the bulk loaders; nothing updates them implicitly.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import operator
 from collections import defaultdict
@@ -73,8 +74,13 @@ def commune_words(name: str) -> list[str]:
 def rows_insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     """Rows written without model instances (derived rows, many-to-many links): these tables get millions
     of rows in a bulk load, where building instances would cost more than the database work. PostgreSQL
-    takes them by COPY (one stream, no statement to parse per batch); SQLite by one prepared INSERT run
-    for every row."""
+    takes them by COPY (one stream, no statement to parse per batch); SQLite by one prepared INSERT of
+    as many rows as its parameters allow, run for every slice of rows, then one of a row for the rest.
+
+    Many rows a statement on SQLite: each run of a statement ends by updating the table's AUTOINCREMENT
+    counter (Django's primary keys) and resetting the statement, about half of a row's cost when each
+    run writes one row (1,000,000 word rows: 3.6 → 1.7 µs a row). The rows keep their order, and so
+    the keys they get."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
@@ -85,8 +91,16 @@ def rows_insert(model: type[models.Model], columns: tuple[str, ...], rows: list[
                 for row in rows:
                     copy.write_row(row)
             return
-        placeholders = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+        insert = f"INSERT INTO {table} ({names}) VALUES "
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        per = max(1, (connection.features.max_query_params or 999) // len(columns))
+        whole = len(rows) - len(rows) % per
+        if whole:
+            flat = itertools.chain.from_iterable
+            slices = [tuple(flat(rows[start : start + per])) for start in range(0, whole, per)]
+            cursor.executemany(insert + ", ".join([one] * per), slices)
+        if whole < len(rows):
+            cursor.executemany(insert + one, rows[whole:])
 
 
 # Fields whose Python value is what the database driver takes: no conversion per value. Exact types:
@@ -283,7 +297,8 @@ def places_reindex(
     # truncation). 100,000 places (5.6 M rows), SQLite: 30.9 → 6.1 s of processor for the deletes.
     if place_ids is None:
         keys = _constraints_checked_once(*derived) if bulk else nullcontext()
-        with keys, _plain_indexes_dropped(SearchTerm, PlaceFacet):
+        # The shown producers' indexes too (their rows are deleted whole here, not by place as below).
+        with keys, _plain_indexes_dropped(SearchTerm, PlaceFacet, ProducerPlace):
             for model in derived:
                 model.objects.all().delete()
             return _places_index(list(Place.objects.order_by("id").values_list("id", flat=True)), progress)

@@ -315,7 +315,8 @@ class SearchTerm(models.Model):
     """
 
     term = models.CharField(max_length=40)
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (place, term) index leads with it (one index fewer to keep per row).
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=30, default="")
     band = models.IntegerField(null=True)
     lat = models.FloatField(null=True)
@@ -341,7 +342,8 @@ class PlaceFacet(models.Model):
     read from the index entry rather than probed per row.
     """
 
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (place, facet) index leads with it.
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False)
     # "k:<place kind>" once per place, "c:<category slug>" for the category sold and each of its
     # ancestors, "l:<label slug>".
     facet = models.CharField(max_length=80)
@@ -366,7 +368,8 @@ class ProducerTerm(models.Model):
     """
 
     term = models.CharField(max_length=40)
-    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (actor, term) index leads with it.
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", db_index=False)
     name = models.CharField(max_length=200)
 
     class Meta:
@@ -384,8 +387,16 @@ class ProducerPlace(models.Model):
     "producers without a place of sale" is one index probe per producer instead of two joins.
     """
 
-    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", db_index=False)
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        # Named here rather than by the keys' db_index so that a full rebuild drops them and builds them
+        # again after the load (`index._plain_indexes_dropped`): the actor index is written in random order.
+        indexes = [
+            models.Index(fields=["actor"], name="producerplace_actor"),
+            models.Index(fields=["place"], name="producerplace_place"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor_id} @ {self.place_id}"
