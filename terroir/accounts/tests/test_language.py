@@ -118,3 +118,25 @@ def test_signing_in_leaves_the_language_of_a_person_who_chose_none_as_they_brows
     assert response.status_code == 302 and "django_language" not in response.cookies
     assert 'lang="en"' in client.get(reverse("accounts:space")).content.decode()
     assert not Preference.objects.exists()
+
+
+def test_allauths_own_e_mails_follow_the_language_the_recipient_chose(people: Any) -> None:
+    """A password reset and an address's confirmation asked for from a French page reach an English-preferring
+    person in English; a person who chose nothing gets them in the page's language, as before."""
+    from django.core import mail
+
+    services.language_set(user=people.hugo, language="en")
+    client = Client()
+    client.post("/account/password/reset/", {"email": people.hugo.email}, headers={"accept-language": "fr"})
+    client.post("/account/password/reset/", {"email": people.claire.email}, headers={"accept-language": "fr"})
+    reset = {message.to[0]: message for message in mail.outbox}
+    assert "Password Reset" in reset[people.hugo.email].subject and "password" in reset[people.hugo.email].body
+    assert "Password Reset" not in reset[people.claire.email].subject
+    assert "mot de passe" in reset[people.claire.email].body
+    mail.outbox.clear()
+    client.force_login(people.hugo)
+    client.post("/account/email/", {"action_add": "", "email": "hugo.miel@durolle.example.org"},
+                headers={"accept-language": "fr"})  # fmt: skip
+    (confirmation,) = mail.outbox
+    assert confirmation.to == ["hugo.miel@durolle.example.org"]
+    assert "Please Confirm Your Email Address" in confirmation.subject
