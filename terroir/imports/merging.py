@@ -542,6 +542,8 @@ def _entries_fold(
         # The import's report is read in the platform's language (the worker has no reader).
         with translation.override(settings.LANGUAGE_CODE):
             reasons = merge_refusals(entry, into)
+        # Most refusals were found before anything was written (_refused_apart); an entry a split brings back
+        # only now (entry_split above) is checked here, its records then staying with the kept entry.
         if reasons:  # what is attached to both cannot be mixed (two shops' accounts): both entries stay
             refused.append({"record_type": record_type, "kept": _named(into), "removed": _named(entry),
                             "reasons": [str(r) for r in reasons]})  # fmt: skip
