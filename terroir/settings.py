@@ -191,6 +191,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = "strict"
 # ...nor take a different time for a known address (terroir.accounts.forms.SignupForm).
 ACCOUNT_FORMS = {"signup": "terroir.accounts.forms.SignupForm"}
+# allauth's own e-mails in the language the recipient chose (terroir.accounts.adapter).
+ACCOUNT_ADAPTER = "terroir.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Terroir] "
 # allauth's limits (per client address unless said): failed log-ins, sign-ups, reset e-mails.

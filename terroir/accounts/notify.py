@@ -1,4 +1,5 @@
-"""Every e-mail Terroir sends (apart from allauth's own account messages) goes out through `send` here;
+"""Every e-mail Terroir sends (apart from allauth's own account messages, written in the recipient's chosen
+language by terroir.accounts.adapter) goes out through `send` here;
 the messages about contributions (claims, suggestions, reminders, roles) are written in
 terroir.contributions.notify.
 

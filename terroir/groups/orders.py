@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.contributions.audit import audit_record
+from terroir.directory import numbers
 from terroir.directory.models import Actor
 from terroir.lib import spreadsheet
 
@@ -200,9 +201,9 @@ def order_place(
         if not taken.update(ordered=F("ordered") + delta):
             fresh = OrderProduct.objects.get(pk=product_id)
             left = (fresh.max_quantity or Decimal(0)) - fresh.ordered + (line.quantity if line else Decimal(0))
-            errors.append(_("%(product)s: only %(left)s left (%(unit)s).")
-                          % {"product": product.name, "left": quantity_text(max(left, Decimal(0))),
-                             "unit": product.unit})  # fmt: skip
+            # The unit agrees with the number: "only 1 pièce left", "only 4 pièces left".
+            amount = numbers.quantity(max(left, Decimal(0)), product.unit)
+            errors.append(_("%(product)s: only %(amount)s left.") % {"product": product.name, "amount": amount})
             continue
         if wanted == 0 and line is not None:
             line.delete()

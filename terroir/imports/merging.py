@@ -68,6 +68,8 @@ class MergeSummary:
     entries_removed: int = 0
     # Entries the linkage made one that a merge guard kept apart (ImportRun.merges_refused).
     refused: list[dict[str, Any]] = field(default_factory=list)
+    # Automatic pairs of those entries' records sent to review instead (counted there, not as linked).
+    refused_pairs: int = 0
 
 
 @dataclass
@@ -215,7 +217,11 @@ def _merge(
         made = ngettext("%(n)s record (%(type)s) makes %(entries)s directory entries",
                         "%(n)s records (%(type)s) make %(entries)s directory entries", len(rows))
         progress(Progress("merge", made % {"n": len(rows), "type": record_type, "entries": len(groups)}))
+    before = summary.refused_pairs
     _entries_write(record_type, rows, groups, summary, writer)
+    if relink or reused:  # the pairs were counted above: a refused one is to review, not merged
+        summary.linked -= summary.refused_pairs - before
+        summary.review += summary.refused_pairs - before
 
 
 def _ordered(a: int, b: int) -> tuple[int, int]:
@@ -357,6 +363,8 @@ def _entries_write(
         for e, count in before.items():
             homes.setdefault(e, Counter())[entity] += count
         decided.append((entity, members))
+    decided = _refused_apart(model, record_type, decided, touched_before - chosen_entities, homes, summary)
+    chosen_entities.update(entity for entity, _members in decided if entity is not None)
     # The entry a split part leaves keeps values from the records that went: choose them again.
     rewrite = {m.kept_id for m in restoring.values()}
     pending: list[tuple[int | None, list[_Row]]] = []
@@ -449,6 +457,60 @@ def _entries_write(
         writer.positions += [*old_positions, *((i.lat, i.lon) for i, _m, _c in updated)]
 
 
+def _fold_target(orphan: int, homes: dict[int, Counter[int | None]]) -> int | None:
+    """The entry that took most of the records of an entry no group keeps (the oldest on a tie)."""
+    return max(
+        (e for e in homes.get(orphan, Counter()) if e is not None and e != orphan),
+        key=lambda e: (homes[orphan][e], -e),
+        default=None,
+    )
+
+
+def _refused_apart(
+    model: type[Actor] | type[Place],
+    record_type: str,
+    decided: list[tuple[int | None, list[_Row]]],
+    orphans: set[int],
+    homes: dict[int, Counter[int | None]],
+    summary: MergeSummary,
+) -> list[tuple[int | None, list[_Row]]]:
+    """Before anything is written, each entry a group would fold into another that a merge guard refuses
+    (what is attached to both cannot be mixed: two shops' accounts) keeps its own records as a group of
+    their own, and the automatic pairs that joined them go to a coordinator's review: the records were
+    never merged, so they are neither counted as merged nor listed among the automatic merges. The pair
+    of entries and the guard's reasons go to `summary.refused` (ImportRun.merges_refused)."""
+    for orphan in sorted(orphans):
+        kept = _fold_target(orphan, homes)
+        entry = model.objects.filter(pk=orphan).first()
+        into = model.objects.filter(pk=kept).first() if kept is not None else None
+        if entry is None or into is None:
+            continue
+        # The import's report is read in the platform's language (the worker has no reader).
+        with translation.override(settings.LANGUAGE_CODE):
+            reasons = merge_refusals(entry, into)
+        if not reasons:
+            continue
+        summary.refused.append({"record_type": record_type, "kept": _named(into), "removed": _named(entry),
+                                "reasons": [str(r) for r in reasons]})  # fmt: skip
+        apart: list[_Row] = []
+        regrouped: list[tuple[int | None, list[_Row]]] = []
+        for entity, members in decided:
+            own = [r for r in members if r.entity == orphan]
+            if entity == kept and own:
+                apart += own
+                others = [r.id for r in members if r.entity != orphan]
+                pairs = RecordPair.objects.filter(status=RecordPair.Status.LINKED).filter(
+                    models.Q(first_id__in=[r.id for r in own], second_id__in=others)
+                    | models.Q(second_id__in=[r.id for r in own], first_id__in=others)
+                )
+                summary.refused_pairs += pairs.update(status=RecordPair.Status.REVIEW, updated_at=timezone.now())
+                members = [r for r in members if r.entity != orphan]
+            regrouped.append((entity, members))
+        homes[orphan] = Counter({orphan: len(apart)})
+        decided = [*regrouped, (orphan, apart)] if apart else regrouped
+    return decided
+
+
 def _entries_fold(
     model: type[Actor] | type[Place],
     record_type: str,
@@ -472,11 +534,7 @@ def _entries_fold(
     removed = 0
     keep_out = (SourceRecord._meta.label, FieldOrigin._meta.label)
     for orphan in orphans:
-        kept = max(
-            (e for e in homes.get(orphan, Counter()) if e is not None and e != orphan),
-            key=lambda e: (homes[orphan][e], -e),
-            default=None,
-        )
+        kept = _fold_target(orphan, homes)
         entry = model.objects.filter(pk=orphan).first()
         into = model.objects.filter(pk=kept).first() if kept is not None else None
         if entry is None or into is None:
@@ -484,6 +542,8 @@ def _entries_fold(
         # The import's report is read in the platform's language (the worker has no reader).
         with translation.override(settings.LANGUAGE_CODE):
             reasons = merge_refusals(entry, into)
+        # Most refusals were found before anything was written (_refused_apart); an entry a split brings back
+        # only now (entry_split above) is checked here, its records then staying with the kept entry.
         if reasons:  # what is attached to both cannot be mixed (two shops' accounts): both entries stay
             refused.append({"record_type": record_type, "kept": _named(into), "removed": _named(entry),
                             "reasons": [str(r) for r in reasons]})  # fmt: skip

@@ -16,6 +16,7 @@ from django.utils import translation
 
 from terroir.accounts import notify, services
 from terroir.accounts.models import Preference
+from terroir.conftest import PASSWORD
 from terroir.contributions import notify as contributions_notify
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +98,45 @@ def test_every_module_writing_e_mails_writes_them_in_each_persons_language() -> 
         text = path.read_text()
         assert "translation.override(settings.LANGUAGE_CODE)" not in text, path
         assert "by_language(" in text or "notify.need_matched" in text or "notify.event_invitation" in text, path
+
+
+def test_signing_in_switches_the_pages_to_the_language_the_person_chose(people: Any) -> None:
+    services.language_set(user=people.hugo, language="en")
+    client = Client()
+    client.cookies["django_language"] = "fr"  # browsing in French before signing in
+    assert 'lang="fr"' in client.get(reverse("account_login")).content.decode()
+    response = client.post(reverse("account_login"), {"login": people.hugo.email, "password": PASSWORD})
+    assert response.status_code == 302 and response.cookies["django_language"].value == "en"
+    page = client.get(reverse("accounts:space"), headers={"accept-language": "fr"})
+    assert 'lang="en"' in page.content.decode() and page["Content-Language"] == "en"
+
+
+def test_signing_in_leaves_the_language_of_a_person_who_chose_none_as_they_browse(people: Any) -> None:
+    client = Client()
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse("account_login"), {"login": people.hugo.email, "password": PASSWORD})
+    assert response.status_code == 302 and "django_language" not in response.cookies
+    assert 'lang="en"' in client.get(reverse("accounts:space")).content.decode()
+    assert not Preference.objects.exists()
+
+
+def test_allauths_own_e_mails_follow_the_language_the_recipient_chose(people: Any) -> None:
+    """A password reset and an address's confirmation asked for from a French page reach an English-preferring
+    person in English; a person who chose nothing gets them in the page's language, as before."""
+    from django.core import mail
+
+    services.language_set(user=people.hugo, language="en")
+    client = Client()
+    client.post("/account/password/reset/", {"email": people.hugo.email}, headers={"accept-language": "fr"})
+    client.post("/account/password/reset/", {"email": people.claire.email}, headers={"accept-language": "fr"})
+    reset = {message.to[0]: message for message in mail.outbox}
+    assert "Password Reset" in reset[people.hugo.email].subject and "password" in reset[people.hugo.email].body
+    assert "Password Reset" not in reset[people.claire.email].subject
+    assert "mot de passe" in reset[people.claire.email].body
+    mail.outbox.clear()
+    client.force_login(people.hugo)
+    client.post("/account/email/", {"action_add": "", "email": "hugo.miel@durolle.example.org"},
+                headers={"accept-language": "fr"})  # fmt: skip
+    (confirmation,) = mail.outbox
+    assert confirmation.to == ["hugo.miel@durolle.example.org"]
+    assert "Please Confirm Your Email Address" in confirmation.subject

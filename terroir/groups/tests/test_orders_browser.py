@@ -37,7 +37,7 @@ def test_a_member_places_a_one_off_order_before_the_closing_time(
     tab.locator("#distributions a", has_text="Commande ponctuelle").first.click()
     tab.wait_for_url(url)
     assert tab.locator("#round-status").get_attribute("data-open") == "1"
-    assert "reste 4 (pièce)" in tab.locator("#order-form").inner_text()
+    assert "reste 4 pièces" in tab.locator("#order-form").inner_text()
     page_fits(tab, axe=True)
     shot(tab, SHOTS, f"order-member-{size[0]}")
     # Too many: the page says how many are left and takes nothing.
@@ -45,7 +45,7 @@ def test_a_member_places_a_one_off_order_before_the_closing_time(
     tab.fill(f"input[name=q{world.honey.pk}]", "2")
     tab.click("#order-save")
     tab.wait_for_selector("#order-form .errorlist")
-    assert "il n'en reste que 4 (pièce)" in tab.locator("#order-form .errorlist").inner_text()
+    assert "il n'en reste que 4 pièces" in tab.locator("#order-form .errorlist").inner_text()
     assert not OrderLine.objects.filter(member=world.jeanne).exists()
     page_fits(tab, axe=True)
     shot(tab, SHOTS, f"order-refused-{size[0]}")

@@ -131,7 +131,7 @@ def test_an_order_above_what_is_left_comes_back_with_the_reason(world: World, pe
     url = reverse("groups:order", args=[world.distribution.pk])
     response = client.post(url, {"form": "order", f"q{world.fourme.pk}": "25"}, HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 400
-    assert "il n&#x27;en reste que 20 (pièce)" in response.content.decode()
+    assert "il n&#x27;en reste que 20 pièces" in response.content.decode()
     assert not OrderLine.objects.exists()
 
 
@@ -175,3 +175,14 @@ def test_a_members_coming_distributions_link_to_the_one_off_order_and_the_volunt
     page = client.get(reverse("groups:mine")).content.decode()
     assert reverse("groups:order", args=[world.distribution.pk]) in page
     assert reverse("groups:volunteers", args=[world.distribution.pk]) in page
+
+
+def test_what_is_left_of_a_product_agrees_with_its_number_in_french_and_in_english(world: World) -> None:
+    """'reste 1 pièce', 'reste 20 pièces', '1 piece left' — it read 'reste 20 (pièce)' and '20 pièce left'."""
+    client = Client()
+    client.force_login(world.jeanne.user)
+    url = reverse("groups:order", args=[world.distribution.pk])
+    assert "reste 20 pièces" in client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    OrderProduct.objects.filter(pk=world.fourme.pk).update(ordered=19)
+    assert "reste 1 pièce<" in client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "1 piece left" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -122,3 +122,29 @@ def test_an_imports_automatic_merge_of_the_two_shops_places_is_refused_and_the_r
         page = coordinator.get(url, headers={"accept-language": "fr"}).content.decode()
         assert 'id="merges-refused"' in page and "Fusions refusées" in page, url
         assert f'href="{twin.get_absolute_url()}"' in page and "portent tous deux les comptes" in page, url
+
+
+def test_a_refused_automatic_merge_is_neither_listed_nor_counted_as_merged_and_its_pair_goes_to_review(
+    twin: Place, territory: Any, people: Any
+) -> None:
+    """The two records were never merged: each keeps feeding its own place, the run counts no merged record,
+    its automatic merges' page lists the pair only under 'Fusions refusées' (no Split button), and the pair
+    waits for a coordinator instead."""
+    source = Source.objects.create(name="osm", label="OpenStreetMap")
+    run = ImportRun.objects.create(source=source, file_name="osm.json", file_sha256="0" * 64)
+    first, second = record(source, run, "a", territory.le_local), record(source, run, "b", twin)
+    pair = RecordPair.objects.create(first=first, second=second, probability=0.99, status=RecordPair.Status.LINKED,
+                                     run=run)  # fmt: skip
+    summary = records_merge(record_types=["place"], relink=False, run=run)
+    assert summary.merged == 0 and len(summary.refused) == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.place_id, second.place_id) == (territory.le_local.pk, twin.pk)
+    pair.refresh_from_db()
+    assert pair.status == RecordPair.Status.REVIEW
+    coordinator = Client()
+    coordinator.force_login(people.camille)
+    for url in (reverse("imports:run-merges", args=[run.pk]), reverse("imports:merges")):
+        page = coordinator.get(url, headers={"accept-language": "fr"}).content.decode()
+        assert f'id="pair-{pair.pk}"' not in page and reverse("imports:split", args=[pair.pk]) not in page, url
+    assert "Fusions refusées" in coordinator.get(reverse("imports:run-merges", args=[run.pk])).content.decode()
