@@ -22,6 +22,7 @@ Every cleaner is idempotent: cleaning a stored value gives it back unchanged.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +34,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
+from phonenumbers.phonemetadata import PhoneMetadata
 from stdnum import luhn
 from stdnum.exceptions import ValidationError as NumberInvalid
 from stdnum.fr import siren, siret
@@ -117,9 +119,52 @@ def text_clean(
 # --- Phones ----------------------------------------------------------------------------------------
 
 
+# A number written with digits, spaces, dots and hyphens alone, not dialled from abroad ("00…"), read for a
+# region: its national significant number is its digits, less a national prefix "0", or the region's calling
+# code and up to two prefixes; and it is valid only if that number fits the general pattern of a region of
+# that code.
+_NATIONAL_DIGITS = re.compile(r"[0-9][0-9 .\-]*")
+
+
+@functools.cache
+def _region_numbers(region: str) -> tuple[str, re.Pattern[str]]:
+    """The region's calling code, and the general pattern of the regions sharing it (those ``is_valid_number``
+    may check a number of that code against)."""
+    code = phonenumbers.country_code_for_region(region)
+    patterns = [
+        metadata.general_desc.national_number_pattern
+        for name in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, (region,))
+        if (metadata := PhoneMetadata.metadata_for_region(name)) is not None
+        and metadata.general_desc is not None
+        and metadata.general_desc.national_number_pattern
+    ]
+    return str(code), re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+
+
+def _may_be_valid(text: str, region: str) -> bool:
+    """False when reading ``text`` for ``region`` cannot give a valid number, found without parsing it: a
+    number invalid for France was parsed again for each of the eleven overseas regions (a tenth of an
+    import's reading). True when unsure (letters, "+", "00", brackets…): the number is parsed."""
+    if not _NATIONAL_DIGITS.fullmatch(text):
+        return True
+    digits = re.sub(r"[ .\-]", "", text)
+    if digits.startswith("00"):
+        return True
+    code, fits = _region_numbers(region)
+    # The calling code goes with a national prefix ("508 0 41 23 45"), and the prefix is stripped once more
+    # from what is left: up to two zeros after the code.
+    national = [digits, digits[1:] if digits.startswith("0") else ""]
+    if digits.startswith(code):
+        rest = digits[len(code) :]
+        national += [rest, rest[1:] if rest.startswith("0") else "", rest[2:] if rest.startswith("00") else ""]
+    return any(number and fits.fullmatch(number) for number in national)
+
+
 def phone_parse(text: str, *, region: str = "FR") -> phonenumbers.PhoneNumber | None:
     """The number ``text`` means, read for ``region`` then for France and its overseas; None if none is valid."""
     for where in dict.fromkeys((region, *PHONE_REGIONS)):
+        if where != region and not _may_be_valid(text, where):
+            continue
         try:
             number = phonenumbers.parse(text, where)
         except phonenumbers.NumberParseException:

@@ -191,12 +191,16 @@ class FieldOrigin(models.Model):
     """Where the value of one field of a directory entry comes from: the source record chosen among
     those merged into it (the others' values are in their records)."""
 
+    # No index of their own: the unique constraints below start with them and serve their lookups (about ten
+    # origins an entry, a million rows in a large import, each index kept up to date row by row).
     place = models.ForeignKey(
-        "directory.Place", null=True, blank=True, on_delete=models.CASCADE, related_name="field_origins"
-    )
+        "directory.Place", null=True, blank=True, on_delete=models.CASCADE, related_name="field_origins",
+        db_index=False,
+    )  # fmt: skip
     actor = models.ForeignKey(
-        "directory.Actor", null=True, blank=True, on_delete=models.CASCADE, related_name="field_origins"
-    )
+        "directory.Actor", null=True, blank=True, on_delete=models.CASCADE, related_name="field_origins",
+        db_index=False,
+    )  # fmt: skip
     field = models.CharField(max_length=40)
     record = models.ForeignKey(SourceRecord, null=True, on_delete=models.SET_NULL, related_name="+")
     value = models.TextField(blank=True)

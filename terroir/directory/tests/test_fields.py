@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 
+import phonenumbers
 import pytest
 from django import forms
 from django.utils import translation
@@ -128,6 +130,54 @@ def test_a_stored_phone_is_shown_in_the_national_format_when_it_is_french(stored
 def test_an_import_may_read_its_numbers_for_another_country_first() -> None:
     assert fields.phone_clean("02 511 12 34", region="BE") == "+3225111234"
     assert fields.phone_clean("0590 81 23 45", region="BE") == "+590590812345"  # still French when not Belgian
+
+
+def _phone_parse_every_region(text: str, region: str) -> object:
+    """phone_parse as it was: the text parsed for each region in turn until one reads it as valid."""
+    for where in dict.fromkeys((region, *fields.PHONE_REGIONS)):
+        try:
+            number = phonenumbers.parse(text, where)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return number
+        if text.lstrip().startswith("+"):
+            return None
+    return None
+
+
+def test_a_number_invalid_for_france_is_not_parsed_again_for_regions_it_cannot_fit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parsed: list[str] = []
+    parse = phonenumbers.parse
+
+    def counted(text: str, region: str) -> phonenumbers.PhoneNumber:
+        parsed.append(region)
+        return parse(text, region)
+
+    monkeypatch.setattr(phonenumbers, "parse", counted)
+    assert fields.phone_parse("04 00 12 34 56") is None
+    assert parsed == ["FR"]  # eleven overseas regions were tried before, none of whose numbers ends so
+    parsed.clear()
+    assert fields.phone_clean("0590 81 23 45") == "+590590812345"
+    assert parsed == ["FR", "GP"]
+
+
+def test_phone_parse_reads_every_number_as_parsing_it_for_each_region_would() -> None:
+    rng = random.Random(3)
+    prefixes = ["", "0", "00", "0033", "33", "0590", "0596", "0594", "0262", "0692", "0639", "0269", "0508", "687"]
+    prefixes += ["508", "50800", "5080", "590", "5900", "262", "2620", "33", "330", "689", "681"]
+    texts = {"41 23 45", "28 12 34", "87 12 34 56", "40 12 34", "0 590 81 23 45", "12", "-0473123456"}
+    for _ in range(3000):
+        prefix = rng.choice(prefixes)
+        length = rng.choice([4, 6, 8, 9, 10, 11])
+        digits = prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix)))
+        separator = rng.choice(["", " ", ".", "-"])
+        texts.add(separator.join(digits[i : i + 2] for i in range(0, len(digits), 2)))
+    for region in ("FR", "BE", "RE"):
+        for text in sorted(texts):
+            assert fields.phone_parse(text, region=region) == _phone_parse_every_region(text, region), (text, region)
 
 
 def test_a_made_up_siret_gets_a_valid_check_digit() -> None:
