@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0017_actor_order_url'),
-        ('imports', '0013_source_record_fingerprint'),
+        ('imports', '0014_importrun_merges_refused'),
     ]
 
     operations = [
