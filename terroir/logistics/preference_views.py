@@ -43,7 +43,7 @@ class PreferencesForm(forms.Form):
         for customer in customers:
             preference = found.get(customer.pk)
             mode = forms.ChoiceField(
-                label=gettext_lazy("Delivered by"), choices=DeliveryMode.choices,
+                label=gettext_lazy("How the goods travel"), choices=DeliveryMode.choices,
                 initial=preference.delivery_mode if preference else DeliveryMode.POOLED,
             )  # fmt: skip
             relay = forms.ModelChoiceField(
@@ -63,7 +63,7 @@ class CustomerAddForm(forms.Form):
     """A customer found in the directory, and how the producer's goods usually travel to it."""
 
     customer = forms.ModelChoiceField(queryset=Actor.objects.filter(is_buyer=True), widget=forms.HiddenInput)
-    delivery_mode = forms.ChoiceField(label=gettext_lazy("Delivered by"), choices=DeliveryMode.choices,
+    delivery_mode = forms.ChoiceField(label=gettext_lazy("How the goods travel"), choices=DeliveryMode.choices,
                                       initial=DeliveryMode.POOLED)  # fmt: skip
     relay = forms.ModelChoiceField(label=gettext_lazy("Relay platform"), queryset=Depot.objects.none(), required=False)
 

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from terroir.conftest import page_fits, screenshot
+from terroir.imports.mapping import mapping_parse
+from terroir.imports.services import source_import
 
 from .test_merging import BIO, CHAMBER, load, mapping, write
 
@@ -161,3 +163,20 @@ def test_a_coordinator_splits_an_automatic_merge_from_the_import_s_page(
     page.wait_for_selector("text=Séparée le")
     screenshot(page, f"merges-split-{size}")
     assert problems == []
+
+
+def test_an_import_s_pages_fit_a_phone_with_a_long_file_name(
+    page: Any, client: Any, live_server: Any, django_user_model: Any, communes_for_live_server: None,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    # Exported files carry long names with no space to break at: the title ran 187 px past a phone's edge.
+    load(tmp_path, "bio", BIO)
+    long_name = tmp_path / "chambre_agriculture_producteurs_fermiers_export_complet_2026.csv"
+    run = source_import(path=write(long_name, CHAMBER), mapping=mapping_parse(mapping("chamber")))
+    page.set_viewport_size(PHONE)
+    logged_in(page, client, live_server, django_user_model)
+    for path in (f"/imports/runs/{run.pk}/", f"/imports/runs/{run.pk}/merges/"):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_selector("main h1")
+        page_fits(page, path, edge=False)
+    screenshot(page, "merges-long-file-name-phone")

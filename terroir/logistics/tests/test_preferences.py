@@ -240,3 +240,20 @@ def test_only_the_producer_s_people_and_coordinators_add_a_customer_of_the_direc
     else:
         assert response.status_code == (302 if allowed else 404)
     assert DeliveryPreference.objects.filter(customer=canteen).exists() == allowed
+
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("fr", "Comment la marchandise voyage"), ("en", "How the goods travel")]
+)
+def test_the_ways_of_delivering_are_asked_as_a_question_their_choices_answer(
+    territory: Any, people: Any, language: str, label: str
+) -> None:
+    # The choices are whole phrases ("the producer delivers them", "through a relay platform"): after a
+    # label "Delivered by" they read "Delivered by through a relay platform".
+    week = relay_week(territory)
+    shop_order(territory, week)
+    client = Client(headers={"accept-language": language})
+    client.force_login(people.claire)
+    page = client.get(f"/logistics/preferences/{territory.cheese_farm.pk}/").content.decode()
+    assert label in page and "Delivered by" not in page and "Livrée par" not in page
