@@ -563,16 +563,11 @@ def _two_echelon(
         share = max(0.3, min(0.8, len(first_orders) / max(1, len(problem.orders))))
         middle = start + (end - start) * share
         first = search(replace(problem, vehicles=collectors, orders=first_orders), budget * share, start, middle)
-        arrived: dict[str, int] = {}
-        rounds = []
-        for r in first.rounds:
-            stops = []
-            for stop in r.stops:
-                if stop.order in legs and stop.action == "unload":
-                    arrived[stop.order] = stop.departure_s
-                    stop = replace(stop, transfer=legs[stop.order].via)
-                stops.append(stop)
-            rounds.append(replace(r, stops=stops))
+        rounds = [replace(r, stops=[replace(s, transfer=legs[s.order].via) if s.order in legs and s.action == "unload"
+                                    else s for s in r.stops]) for r in first.rounds]  # fmt: skip
+        # When the goods are really there: a collection round late for a deadline at the platform has its times
+        # warped back in the solver's schedule (vans released by those times left before their goods).
+        arrived = plan_check(problem, Plan(rounds, [], 0, 0, 0, True), travel).at_platform
         unserved = [*excluded, *first.unserved]
         km, duration, objective_sum, feasible = first.km, first.seconds, first.objective, first.feasible
         waiting = [legs[o] for o in legs if o in arrived]
@@ -583,13 +578,7 @@ def _two_echelon(
             deliveries = []
             for order in mine:
                 ready = arrived[order.id] + problem.transfer_s
-                deliveries.append(
-                    Job(id=order.id, kind=Kind.DELIVERY, kg=order.kg, crates=order.crates, cold=order.cold,
-                        value=order.value, delivery=order.delivery, delivery_window=order.delivery_window,
-                        service_s=order.unloading_s, required=order.required, prize=order.prize,
-                        days=(ready // DAY,), release_s=max(1, ready % DAY), producer=order.producer,
-                        customer=order.customer)
-                )  # fmt: skip
+                deliveries.append(_van_job(order, (ready // DAY,), max(1, ready % DAY)))
             step = (end - middle) / len(platforms)
             second = search(
                 Problem([bases[platform]], last_mile[platform], deliveries, problem.farms, problem.own_vehicle),
