@@ -659,6 +659,7 @@ def _synchronised(
     # The day of each order is the one the first try's collections chose (the vans' search, blind to the
     # collections' loads, would pick days no collection round can keep).
     collected_on = {s.order: r.day for r in forward.rounds for s in r.stops if s.transfer and s.order}
+    served_on = {order_id: r.day for r in forward.rounds for order_id in r.orders}
     best: Plan | None = None
     best_key: tuple[int, int, int, int] | None = None
     share = 1.0 / (SYNC_ROUNDS * 3)
@@ -681,7 +682,8 @@ def _synchronised(
                     deliveries.append(_van_job(order, days, release[order.id]))
             if deliveries:
                 sub = Problem([bases[platform]], last_mile[platform], deliveries, problem.farms, problem.own_vehicle)
-                vans[platform] = search(sub, budget * share, *window(0))
+                vans[platform] = _day_by_day(sub, lambda one, n_days: search(one, budget * share / n_days,
+                                                                              *window(0)))  # fmt: skip
         day_of: dict[str, int] = {}
         latest: dict[str, int] = {}  # order → latest departure of its van trip (seconds since Monday)
         for platform, van_plan in vans.items():
@@ -711,7 +713,12 @@ def _synchronised(
             first_orders.append(replace(order, via="", delivery=bases[order.via].place, days=days,
                                         delivery_window=(earliest, due),
                                         delivery_service_s=order.service_s))  # fmt: skip
-        first = search(replace(problem, vehicles=collectors, orders=first_orders), budget * share, *window(1))
+        # One day at a time, each order on the day the first try carried it (a week-long model, tight, moved
+        # orders to another day's vehicle).
+        first_orders = [replace(o, days=(served_on[o.id],)) if o.id in served_on and not o.via and
+                        served_on[o.id] in o.days else o for o in first_orders]  # fmt: skip
+        first = _day_by_day(replace(problem, vehicles=collectors, orders=first_orders),
+                            lambda one, n_days: search(one, budget * share / n_days, *window(1)))  # fmt: skip
         rounds = [replace(r, stops=[replace(s, transfer=legs[s.order].via) if s.order in legs and s.action == "unload"
                                     else s for s in r.stops]) for r in first.rounds]  # fmt: skip
         collected = Plan(rounds, [], first.km, first.seconds, first.objective, first.feasible)
@@ -729,7 +736,8 @@ def _synchronised(
                 continue
             sub = Problem([bases[platform]], last_mile[platform], deliveries, problem.farms, problem.own_vehicle)
             start = vans[platform].rounds if platform in vans else []
-            second = _from_rounds(sub, start, places, matrix_of, budget * share, part(*window(2)), settings)
+            second = _day_by_day(sub, lambda one, n_days: _from_rounds(
+                one, start, places, matrix_of, budget * share / n_days, part(*window(2)), settings))  # noqa: B023  # fmt: skip
             rounds.extend(second.rounds)
             unserved.extend(second.unserved)
             km, duration = km + second.km, duration + second.seconds
@@ -761,6 +769,24 @@ def _synchronised(
             break  # a fixed point: the next round would plan the same
     assert best is not None
     return best
+
+
+def _day_by_day(problem: Problem, solve: Callable[[Problem, int], Plan]) -> Plan:
+    """A platform's last mile planned one day at a time (each order on its first day): a week-long model let
+    the search put an order on another day's van when the week was tight (a fault the check counts)."""
+    days = sorted({order.days[0] for order in problem.orders})
+    plans = []
+    for day in days:
+        vehicles = [replace(v, days=(day,)) for v in problem.vehicles if day in v.days]
+        orders = [replace(o, days=(day,)) for o in problem.orders if o.days[0] == day]
+        if not vehicles:
+            plans.append(Plan([], [(o.id, "no vehicle works on the days it may travel") for o in orders], 0, 0, 0,
+                              True))  # fmt: skip
+            continue
+        plans.append(solve(replace(problem, vehicles=vehicles, orders=orders), len(days)))
+    return Plan([r for p in plans for r in p.rounds], [u for p in plans for u in p.unserved],
+                sum(p.km for p in plans), sum(p.seconds for p in plans), sum(p.objective for p in plans),
+                all(p.feasible for p in plans))  # fmt: skip
 
 
 def _van_job(order: Job, days: tuple[int, ...], release_s: int) -> Job:
