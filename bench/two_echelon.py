@@ -14,7 +14,9 @@ and compares both with the status quo (each producer alone, evaluate.py): km, co
 km driven by lorries within TOWN_KM of the customers' centroid (the "fewer trucks in town" the platform is
 for), and the planning time. The search stops after a fixed number of iterations (`--iterations`, per
 phase), so that the time says what the work costs on any machine; wall and processor seconds are printed,
-and the ratio of the relay plan's time to the direct plan's (the floor, measured in the same run).
+and the ratio of the relay plan's time to the direct plan's (the floor, measured in the same run). Each plan
+is driven again by the independent check (terroir.logistics.feasibility): minutes late and faults, per plan
+and in the summary (`late_min=` per week, "!" when the check found faults).
 
     .venv/bin/python bench/two_echelon.py                  # 3 weeks (seeds 1–3), 2,000 iterations
     .venv/bin/python bench/two_echelon.py --scenarios 1 --iterations 500
@@ -44,8 +46,9 @@ django.setup()
 from terroir.lib.geo import haversine_km  # noqa: E402
 from terroir.logistics.distances import Estimate  # noqa: E402
 from terroir.logistics.evaluate import evaluate  # noqa: E402
+from terroir.logistics.feasibility import plan_check_with  # noqa: E402
 from terroir.logistics.problems import problem_from_json  # noqa: E402
-from terroir.logistics.routing import Plan, Problem, Site, plan  # noqa: E402
+from terroir.logistics.routing import Plan, Problem, Site, places_of, plan  # noqa: E402
 from terroir.logistics.scenario import WEEK, cooperative_week  # noqa: E402
 
 TOWN_KM = 10.0  # "in town": within this distance of the customers' centroid
@@ -120,23 +123,27 @@ def main() -> None:
         _full, centre = with_platform(week, town_only=False)
         d_town = lorry_km_in_town(direct_problem, direct, centre)
         print(f"week {seed}: {len(direct_problem.orders)} orders")
-        line(" direct", direct, d, direct_wall, direct_cpu, d_town)
+        line(" direct", direct, d, direct_wall, direct_cpu, d_town, late_minutes(direct_problem, direct))
         for name, town_only in (("relay", False), ("town", True)):
             problem = problem_from_json(with_platform(week, town_only=town_only)[0])
             result, wall, cpu = run(problem, args.iterations)
             report = evaluate(problem, result, matrix_for=Estimate().matrix, samples=50)
             lorry = lorry_km_in_town(problem, result, centre)
             transferred = sum(1 for o in problem.orders if o.via)
-            line(f"{name:>6s} ({transferred} through the platform)", result, report, wall, cpu, lorry)
+            late = late_minutes(problem, result)
+            line(f"{name:>6s} ({transferred} through the platform)", result, report, wall, cpu, lorry, late)
             figures[name].append({
                 "wall": wall, "cpu_ratio": cpu / direct_cpu if direct_cpu else float("nan"),
                 "km": report.total.km / d.total.km, "cost": report.total.cost / d.total.cost,
                 "co2": report.total.co2_kg / d.total.co2_kg, "town_before": d_town, "town_after": lorry,
                 "vs_alone": report.total.cost / alone.cost, "direct_wall": direct_wall,
-                "ok": float(result.feasible and not result.unserved),
+                "ok": float(result.feasible and not result.unserved), "late": late[0], "wrong": late[1],
             })  # fmt: skip
         print(f"  alone  {alone.km:7.0f} km  {alone.cost:7.0f} €  {alone.co2_kg:6.0f} kg CO2e  "
               f"{alone.days:2d} vehicle-days")  # fmt: skip
+
+    def lates(name: str) -> str:
+        return "/".join(f"{f['late']:.0f}" + ("!" if f["wrong"] else "") for f in figures[name])
 
     def median(name: str, key: str) -> float:
         return statistics.median(f[key] for f in figures[name])
@@ -148,16 +155,30 @@ def main() -> None:
             f"{name}: s_median={median(name, 'wall'):.2f} cpu_ratio={median(name, 'cpu_ratio'):.2f} "
             f"km={median(name, 'km'):.2f} cost={median(name, 'cost'):.2f} co2={median(name, 'co2'):.2f} "
             f"lorry_km_in_town={median(name, 'town_before'):.0f}->{median(name, 'town_after'):.0f} "
-            f"cost/alone={median(name, 'vs_alone'):.2f} all_served={min(f['ok'] for f in figures[name]) == 1}"
+            f"cost/alone={median(name, 'vs_alone'):.2f} all_served={min(f['ok'] for f in figures[name]) == 1} "
+            f"late_min={lates(name)}"
         )
     print("\nSUMMARY two_echelon: " + " | ".join(parts) + " (ratios against the direct pooled plan)")
 
 
-def line(name: str, result: Plan, report: Any, wall: float, cpu: float, lorry: float) -> None:
+def late_minutes(problem: Problem, result: Plan) -> tuple[float, int]:
+    """Minutes late, summed over the stops and ends of days, as the independent check drives the plan again
+    (terroir.logistics.feasibility); a plan it finds wrong otherwise (goods not at the platform, capacity) is
+    printed, and counted (a "!" after the week's minutes in the summary)."""
+    checked = plan_check_with(problem, result, Estimate().matrix, places_of(problem, problem.orders))
+    for problem_ in checked.problems[:3]:
+        print(f"    check: {problem_}")
+    return checked.late_s / 60, len(checked.problems)
+
+
+def line(
+    name: str, result: Plan, report: Any, wall: float, cpu: float, lorry: float, late: tuple[float, int]
+) -> None:
     print(f"  {name}: {report.total.km:.0f} km, {report.total.cost:.0f} €, {report.total.co2_kg:.0f} kg CO2e, "
           f"{len(result.rounds)} vehicle-days, lorry km in town {lorry:.1f}, share of value "
           f"{(report.total.share or 0) * 100:.1f} %, feasible {result.feasible}, unserved {len(result.unserved)}, "
-          f"{wall:.2f} s wall, {cpu:.2f} s cpu", flush=True)  # fmt: skip
+          f"late {late[0]:.0f} min (checked), {late[1]} wrong, {wall:.2f} s wall, {cpu:.2f} s cpu",
+          flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

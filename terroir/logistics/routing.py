@@ -35,11 +35,12 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
-from pyvrp import Activity, Model, Route, Solution
+from pyvrp import Activity, ActivityType, Model, Route, Solution
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
 
 from .distances import Matrix
+from .feasibility import plan_check
 
 MONEY = 10_000  # cost units per euro
 # With objective="fleet" (benchmarks: fewest vehicles, then distance) each vehicle used costs this much.
@@ -478,9 +479,6 @@ def _submatrix(
     return of
 
 
-REPAIRS = 2  # two-echelon plans tried again when the last mile is late, each with a quarter of the time
-
-
 def _two_echelon(
     problem: Problem, *, matrix_for: Callable[[list[tuple[float, float]]], Matrix], seconds: float, seed: int,
     objective: str, distance_scale: float, patience: int | None, progress: Callable[[float], None] | None,
@@ -491,10 +489,12 @@ def _two_echelon(
     platform (a shipment whose customer is the platform, due early enough for the last mile). Then, per
     platform, the delivery rounds of the vehicles based there take the goods to the customers, each order
     released at the platform when its goods arrived there plus `transfer_s`: no delivery round leaves with
-    goods that are not there yet. The first phase cannot see how the last mile groups its deliveries: when
-    a delivery round is late, its orders are asked at the platform earlier by that much (plus 5 minutes)
-    and both phases are planned again, at most REPAIRS times. The last-mile vehicles do no collection; an
-    order collected whose delivery round cannot be found is said unserved (its goods wait at the platform)."""
+    goods that are not there yet. The last-mile vehicles do no collection; an order collected whose
+    delivery round cannot be found is said unserved (its goods wait at the platform).
+    The first phase cannot see how the last mile groups its deliveries, so this is only the first try (half
+    the time): when its plan is late, both echelons are planned again last mile first and made to agree
+    (`_synchronised`, the other half), and the plan kept is the one leaving the fewest orders out, then the
+    least late as `feasibility.plan_check` drives it, then the cheapest."""
     bases = {base.id: base for base in problem.depots}
     places = list(dict.fromkeys([*places_of(problem, problem.orders), *(b.place for b in problem.depots)]))
     matrix_of = _submatrix(matrix_for, places)
@@ -537,8 +537,8 @@ def _two_echelon(
             at_farm = max(order.pickup_window[0], reach)
             earliest_at[order.id] = at_farm + order.service_s + seconds_between(order.pickup, bases[order.via].place)
 
-    def attempt(budget: float, start: float, end: float) -> tuple[Plan, dict[str, float]]:
-        """Both phases with the deadlines as they are; and how late each order's delivery round was."""
+    def attempt(budget: float, start: float, end: float) -> Plan:
+        """Both phases, each order due at its platform as if it were alone in its van."""
         excluded: list[tuple[str, str]] = []
         legs: dict[str, Job] = {}
         first_orders: list[Job] = []
@@ -563,19 +563,13 @@ def _two_echelon(
         share = max(0.3, min(0.8, len(first_orders) / max(1, len(problem.orders))))
         middle = start + (end - start) * share
         first = search(replace(problem, vehicles=collectors, orders=first_orders), budget * share, start, middle)
-        arrived: dict[str, int] = {}
-        rounds = []
-        for r in first.rounds:
-            stops = []
-            for stop in r.stops:
-                if stop.order in legs and stop.action == "unload":
-                    arrived[stop.order] = stop.departure_s
-                    stop = replace(stop, transfer=legs[stop.order].via)
-                stops.append(stop)
-            rounds.append(replace(r, stops=stops))
+        rounds = [replace(r, stops=[replace(s, transfer=legs[s.order].via) if s.order in legs and s.action == "unload"
+                                    else s for s in r.stops]) for r in first.rounds]  # fmt: skip
+        # When the goods are really there: a collection round late for a deadline at the platform has its times
+        # warped back in the solver's schedule (vans released by those times left before their goods).
+        arrived = plan_check(problem, Plan(rounds, [], 0, 0, 0, True), travel).at_platform
         unserved = [*excluded, *first.unserved]
         km, duration, objective_sum, feasible = first.km, first.seconds, first.objective, first.feasible
-        late: dict[str, float] = {}
         waiting = [legs[o] for o in legs if o in arrived]
         for n, platform in enumerate(platforms):
             mine = [o for o in waiting if o.via == platform]
@@ -584,50 +578,283 @@ def _two_echelon(
             deliveries = []
             for order in mine:
                 ready = arrived[order.id] + problem.transfer_s
-                deliveries.append(
-                    Job(id=order.id, kind=Kind.DELIVERY, kg=order.kg, crates=order.crates, cold=order.cold,
-                        value=order.value, delivery=order.delivery, delivery_window=order.delivery_window,
-                        service_s=order.unloading_s, required=order.required, prize=order.prize,
-                        days=(ready // DAY,), release_s=max(1, ready % DAY), producer=order.producer,
-                        customer=order.customer)
-                )  # fmt: skip
+                deliveries.append(_van_job(order, (ready // DAY,), max(1, ready % DAY)))
             step = (end - middle) / len(platforms)
             second = search(
                 Problem([bases[platform]], last_mile[platform], deliveries, problem.farms, problem.own_vehicle),
                 budget * (1 - share) / len(platforms), middle + step * n, middle + step * (n + 1),
             )
-            for r in second.rounds:
-                if r.time_warp_s:
-                    late.update(dict.fromkeys(r.orders, r.time_warp_s))
             rounds.extend(second.rounds)
             unserved.extend(second.unserved)
             km, duration = km + second.km, duration + second.seconds
             objective_sum, feasible = objective_sum + second.objective, feasible and second.feasible
         rounds.sort(key=lambda r: (r.day, r.vehicle))
-        return Plan(rounds, unserved, km, duration, objective_sum, feasible), late
+        return Plan(rounds, unserved, km, duration, objective_sum, feasible)
 
-    def worse(plan_: Plan) -> tuple[int, int, int]:
-        """Orders left out first (a plan that drops orders to look on time is no better), then lateness."""
-        return (len(plan_.unserved), sum(r.time_warp_s for r in plan_.rounds), plan_.objective)
+    def travel(a: Site, b: Site) -> int:
+        return int(np.rint(full.seconds[index[a], index[b]]))  # as the solver rounds them
 
-    result, late = attempt(seconds if not REPAIRS else seconds / 2, 0.0, 0.5 if REPAIRS else 1.0)
-    for repair in range(REPAIRS):
-        if result.feasible or not late:
-            break
-        for order_id, seconds_late in late.items():
-            # Not before its goods can be at the platform: a repair never leaves an order out. (It did: the
-            # deadlines brought forward twice by whole rounds' lateness fell before the farms opened, and the
-            # orders were said to have "no time to pass through the relay platform", 17 and 16 of them in 2 of
-            # the 3 bench weeks where every order went through the platform.)
-            floor = min(earliest_at.get(order_id, 0), deadlines[order_id])
-            deadlines[order_id] = max(deadlines[order_id] - int(seconds_late) - 300, floor)
-        begun = 0.5 + 0.5 * repair / REPAIRS
-        retried, late = attempt(seconds / 2 / REPAIRS, begun, begun + 0.5 / REPAIRS)
-        if worse(retried) < worse(result):
-            result = retried
+    def worse(plan_: Plan) -> tuple[int, int, int, int]:
+        """Orders left out first (a plan that drops orders to look on time is no better), then lateness as
+        the independent check drives it, then cost."""
+        checked = plan_check(problem, plan_, travel)
+        return (len(plan_.unserved), len(checked.problems), checked.late_s, plan_.objective)
+
+    result = attempt(seconds / 2, 0.0, 0.5)
+    # The independent check decides: the collections' deadlines at the platform are the scheme's, not the
+    # customers' (a collection late for one is no fault when the van still makes it), and only the check
+    # knows whether the vans left with goods that were there.
+    result.feasible = plan_check(problem, result, travel).on_time
+    if not result.feasible:
+        synchronised = _synchronised(
+            problem, result, bases, platforms, last_mile, collectors, deadlines, earliest_at, travel, places, matrix_of,
+            search, lambda start, end: part(start, end), seconds / 2, 0.5,
+            dict(seed=seed, objective=objective, distance_scale=distance_scale, patience=patience,
+                 iterations=iterations),
+        )  # fmt: skip
+        if worse(synchronised) < worse(result):
+            result = synchronised
     if progress is not None:
         progress(1.0)
     return result
+
+
+SYNC_ROUNDS = 3  # rounds of the synchronised scheme at most (it stops earlier at a fixed point or on time)
+RELEASE_STEP = 300  # s: a release at the platform raised by a round moves by at least this much
+
+
+def _synchronised(
+    problem: Problem, forward: Plan, bases: dict[str, Base], platforms: list[str], last_mile: dict[str, list[Fleet]],
+    collectors: list[Fleet], deadlines: dict[str, int], earliest_at: dict[str, int],
+    travel: Callable[[Site, Site], int], places: list[Site],
+    matrix_of: Callable[[list[tuple[float, float]]], Matrix], search: Callable[[Problem, float, float, float], Plan],
+    part: Callable[[float, float], Callable[[float], None] | None], budget: float, begun: float,
+    settings: dict[str, Any],
+) -> Plan:  # fmt: skip
+    """Both echelons made to agree, the last mile first. Each order through a platform has a release there
+    (when its goods can be ready for a van), first the earliest any plan could bring them (a collector
+    leaving its depot at the start of its day, straight to the farm when it opens, then to the platform,
+    plus `transfer_s`): a bound no plan beats. A round is:
+
+    1. the last mile with those releases: which van trip carries each order, on which day; a backward pass
+       over each van round gives the latest its trip may leave with every later stop still on time;
+    2. the collection rounds, each order due at its platform (on its van's day) by that latest departure less
+       the transfer and its unloading;
+    3. the last mile again, each order released when the collection really brought it (the independent
+       check's times, not the solver's warped ones), from step 1's rounds: PyVRP keeps the best of what it
+       finds and where it starts, so when every order came in time — each release then no later than its
+       trip's latest departure — the vans' plan stays on time.
+
+    If the plan is late because collections could not meet some deadlines, those orders' releases are raised
+    to when their goods came (by RELEASE_STEP at least), so that the next round's last mile takes them on a
+    later trip, and again. Termination: a release only rises, by RELEASE_STEP or more, and never beyond the
+    end of the platform's vans' working day, so there are at most (orders × day length / RELEASE_STEP)
+    rounds before a fixed point (no release rises: the next round would be the same); SYNC_ROUNDS bounds
+    the time spent. The plan kept is the least late of the rounds, judged by the independent check."""
+    jobs = {order.id: order for order in problem.orders}
+    collector_days = {d for v in collectors for d in v.days}
+    transferred = [o for o in problem.orders if o.via and o.id in earliest_at and last_mile[o.via]]
+    release = {o.id: earliest_at[o.id] + problem.transfer_s for o in transferred}
+    ceiling = {p: max((v.end_s for v in last_mile[p]), default=0) for p in platforms}
+    # The day of each order is the one the first try's collections chose (the vans' search, blind to the
+    # collections' loads, would pick days no collection round can keep).
+    collected_on = {s.order: r.day for r in forward.rounds for s in r.stops if s.transfer and s.order}
+    served_on = {order_id: r.day for r in forward.rounds for order_id in r.orders}
+    best: Plan | None = None
+    best_key: tuple[int, int, int, int] | None = None
+    share = 1.0 / (SYNC_ROUNDS * 3)
+    for round_ in range(SYNC_ROUNDS):
+        stage = begun + (1 - begun) * round_ / SYNC_ROUNDS
+
+        def window(n: int) -> tuple[float, float]:
+            return stage + (1 - begun) * share * n, stage + (1 - begun) * share * (n + 1)  # noqa: B023
+
+        # 1. The last mile with the releases as they are.
+        vans: dict[str, Plan] = {}
+        for platform in platforms:
+            deliveries = []
+            for order in transferred:
+                days = tuple(sorted({d for v in last_mile[platform] for d in v.days}
+                                    .intersection(order.days).intersection(collector_days)))  # fmt: skip
+                if order.id in collected_on:
+                    days = (collected_on[order.id],)
+                if order.via == platform and days:
+                    deliveries.append(_van_job(order, days, release[order.id]))
+            if deliveries:
+                sub = Problem([bases[platform]], last_mile[platform], deliveries, problem.farms, problem.own_vehicle)
+                vans[platform] = _day_by_day(sub, lambda one, n_days: search(one, budget * share / n_days,
+                                                                              *window(0)))  # fmt: skip
+        day_of: dict[str, int] = {}
+        latest: dict[str, int] = {}  # order → latest departure of its van trip (seconds since Monday)
+        for platform, van_plan in vans.items():
+            for r in van_plan.rounds:
+                for order_id, leaves in _latest_departures(r, last_mile[platform], jobs, travel).items():
+                    day_of[order_id], latest[order_id] = r.day, leaves
+        # 2. The collections, each due at the platform in time for its van trip.
+        first_orders: list[Job] = []
+        legs: dict[str, Job] = {}
+        for order in problem.orders:
+            if not order.via:
+                first_orders.append(order)
+                continue
+            if order.id not in release:
+                continue
+            earliest = max(bases[order.via].opens_s, order.pickup_window[0])
+            if order.id in day_of:
+                day = day_of[order.id]
+                due = latest[order.id] - day * DAY - problem.transfer_s - order.service_s
+                due, days = max(earliest, min(deadlines[order.id], due)), (day,)
+            else:  # the vans' search left it out: due as if alone in its van, on any day
+                due = max(earliest, deadlines[order.id])
+                days = tuple(sorted({d for v in last_mile[order.via] for d in v.days}.intersection(order.days)))
+                if not days:
+                    continue
+            legs[order.id] = order
+            first_orders.append(replace(order, via="", delivery=bases[order.via].place, days=days,
+                                        delivery_window=(earliest, due),
+                                        delivery_service_s=order.service_s))  # fmt: skip
+        # One day at a time, each order on the day the first try carried it (a week-long model, tight, moved
+        # orders to another day's vehicle).
+        first_orders = [replace(o, days=(served_on[o.id],)) if o.id in served_on and not o.via and
+                        served_on[o.id] in o.days else o for o in first_orders]  # fmt: skip
+        first = _day_by_day(replace(problem, vehicles=collectors, orders=first_orders),
+                            lambda one, n_days: search(one, budget * share / n_days, *window(1)))  # fmt: skip
+        rounds = [replace(r, stops=[replace(s, transfer=legs[s.order].via) if s.order in legs and s.action == "unload"
+                                    else s for s in r.stops]) for r in first.rounds]  # fmt: skip
+        collected = Plan(rounds, [], first.km, first.seconds, first.objective, first.feasible)
+        at_platform = plan_check(problem, collected, travel).at_platform
+        # 3. The last mile again, each order released when its goods really are at the platform.
+        unserved = [*first.unserved]
+        km, duration, objective_sum, feasible = first.km, first.seconds, first.objective, first.feasible
+        for platform in platforms:
+            deliveries = []
+            for order in legs.values():
+                if order.via == platform and order.id in at_platform:
+                    ready = at_platform[order.id] + problem.transfer_s
+                    deliveries.append(_van_job(order, (ready // DAY,), max(1, ready % DAY)))
+            if not deliveries:
+                continue
+            sub = Problem([bases[platform]], last_mile[platform], deliveries, problem.farms, problem.own_vehicle)
+            start = vans[platform].rounds if platform in vans else []
+            second = _day_by_day(sub, lambda one, n_days: _from_rounds(
+                one, start, places, matrix_of, budget * share / n_days, part(*window(2)), settings))  # noqa: B023  # fmt: skip
+            rounds.extend(second.rounds)
+            unserved.extend(second.unserved)
+            km, duration = km + second.km, duration + second.seconds
+            objective_sum, feasible = objective_sum + second.objective, feasible and second.feasible
+        carried = {order_id for order_id, _reason in unserved}
+        excluded = [(o.id, "no vehicle leaves its relay platform" if not last_mile[o.via] else
+                     "no position" if o.id not in release else "no vehicle works on the days it may travel")
+                    for o in problem.orders if o.via and o.id not in legs and o.id not in carried]  # fmt: skip
+        rounds.sort(key=lambda r: (r.day, r.vehicle))
+        candidate = Plan(rounds, [*excluded, *unserved], km, duration, objective_sum, feasible)
+        checked = plan_check(problem, candidate, travel)
+        candidate.feasible = checked.on_time
+        key = (len(candidate.unserved), len(checked.problems), checked.late_s, candidate.objective)
+        if best_key is None or key < best_key:
+            best, best_key = candidate, key
+        if candidate.feasible and not candidate.unserved:
+            break
+        # Orders whose goods came after their van trip's latest departure: released later next round.
+        raised = False
+        for order_id, leaves in latest.items():
+            came = at_platform.get(order_id)
+            if came is None or came + problem.transfer_s <= leaves:
+                continue
+            ready = min(ceiling[jobs[order_id].via], max(release[order_id] + RELEASE_STEP,
+                                                          came % DAY + problem.transfer_s))  # fmt: skip
+            if ready > release[order_id]:
+                release[order_id], raised = ready, True
+        if not raised:
+            break  # a fixed point: the next round would plan the same
+    assert best is not None
+    return best
+
+
+def _day_by_day(problem: Problem, solve: Callable[[Problem, int], Plan]) -> Plan:
+    """A platform's last mile planned one day at a time (each order on its first day): a week-long model let
+    the search put an order on another day's van when the week was tight (a fault the check counts)."""
+    days = sorted({order.days[0] for order in problem.orders})
+    plans = []
+    for day in days:
+        vehicles = [replace(v, days=(day,)) for v in problem.vehicles if day in v.days]
+        orders = [replace(o, days=(day,)) for o in problem.orders if o.days[0] == day]
+        if not vehicles:
+            plans.append(Plan([], [(o.id, "no vehicle works on the days it may travel") for o in orders], 0, 0, 0,
+                              True))  # fmt: skip
+            continue
+        plans.append(solve(replace(problem, vehicles=vehicles, orders=orders), len(days)))
+    return Plan([r for p in plans for r in p.rounds], [u for p in plans for u in p.unserved],
+                sum(p.km for p in plans), sum(p.seconds for p in plans), sum(p.objective for p in plans),
+                all(p.feasible for p in plans))  # fmt: skip
+
+
+def _van_job(order: Job, days: tuple[int, ...], release_s: int) -> Job:
+    """An order through a platform as the platform's vans see it: a delivery from there, released. (PyVRP
+    refuses a release after the window's end: such an order is late anyway, and the check says by how much.)"""
+    release_s = min(release_s, order.delivery_window[1])
+    return Job(id=order.id, kind=Kind.DELIVERY, kg=order.kg, crates=order.crates, cold=order.cold, value=order.value,
+               delivery=order.delivery, delivery_window=order.delivery_window, service_s=order.unloading_s,
+               required=order.required, prize=order.prize, days=days, release_s=release_s, producer=order.producer,
+               customer=order.customer)  # fmt: skip
+
+
+def _latest_departures(
+    r: Round, vehicles: list[Fleet], jobs: dict[str, Job], travel: Callable[[Site, Site], int]
+) -> dict[str, int]:
+    """Order → the latest its trip of the platform's round `r` may leave with every later stop of the round
+    still on time (a backward pass: each stop's latest start is its window's end or the next stop's latest
+    start less the service and the drive, whichever is earlier)."""
+    vehicle = next(v for v in vehicles if v.id == r.vehicle)
+    latest = r.day * DAY + vehicle.end_s
+    after = r.stops[-1].place
+    leaves: dict[str, int] = {}
+    for stop in reversed(r.stops[:-1]):
+        latest -= travel(stop.place, after)
+        if stop.order is None:
+            leaves.update(dict.fromkeys(stop.loaded, latest))
+        else:
+            job = jobs[stop.order]
+            latest = min(r.day * DAY + job.delivery_window[1], latest - job.unloading_s)
+        after = stop.place
+    return leaves
+
+
+def _from_rounds(
+    problem: Problem, rounds: list[Round], places: list[Site], matrix_of: Callable[[list[tuple[float, float]]], Matrix],
+    seconds: float, progress: Callable[[float], None] | None, settings: dict[str, Any],
+) -> Plan:  # fmt: skip
+    """A one-depot plan of deliveries (each on one day) searched from `rounds`, the same orders' rounds of
+    another plan: the stops of those orders in the same order. PyVRP starts from it and keeps the best it
+    finds, which is that start itself when the search finds nothing better."""
+    orders = list(problem.orders)
+    mine = places_of(problem, orders)
+    matrix = matrix_of([(float(p.lat or 0.0), float(p.lon or 0.0)) for p in mine])
+    days = {o.id: o.days for o in orders}
+    built = _build(problem, orders, days, set(), mine, matrix, settings["objective"], settings["distance_scale"])
+    data = built.model.data()
+    client = {(order.id, day): i for i, (order, day) in enumerate(built.clients)}
+    kinds = {(vehicle.id, day): i for i, (vehicle, day) in enumerate(built.vehicle_types)}
+    routes = []
+    for r in rounds:
+        if (r.vehicle, r.day) not in kinds:
+            continue
+        trips: list[list[Activity]] = [[]]
+        for stop in r.stops[1:-1]:
+            if stop.order is None:
+                trips.append([])
+            elif (stop.order, r.day) in client:
+                trips[-1].append(Activity(ActivityType.CLIENT, client[(stop.order, r.day)]))
+        trips = [trip for trip in trips if trip]
+        if trips:
+            activities = [*trips[0]]
+            for trip in trips[1:]:
+                activities += [Activity(ActivityType.DEPOT, 0), *trip]
+            routes.append(Route(data, activities, kinds[(r.vehicle, r.day)]))
+    initial = Solution(data, routes) if routes else None
+    solution = _solve(built, seconds, settings["seed"], settings["patience"], progress, 0.0, 1.0, initial,
+                      iterations=settings["iterations"])  # fmt: skip
+    return _read(solution, problem, built, [], settings["distance_scale"])
 
 
 def _fewer_vehicles(

@@ -10,7 +10,23 @@ import pytest
 
 from terroir.logistics import evaluate, problems
 from terroir.logistics.distances import Estimate
-from terroir.logistics.routing import DAY, Base, Fleet, Job, Kind, Problem, ProblemError, Site, plan
+from terroir.logistics.feasibility import plan_check, plan_check_with
+from terroir.logistics.routing import (
+    DAY,
+    Base,
+    Fleet,
+    Job,
+    Kind,
+    Plan,
+    Problem,
+    ProblemError,
+    Round,
+    Site,
+    Stop,
+    _latest_departures,
+    places_of,
+    plan,
+)
 
 HUB = Site(45.5497, 3.7417)  # Ambert
 PLATFORM = Site(45.80, 3.10)  # north of Clermont-Ferrand
@@ -141,3 +157,128 @@ def test_when_every_order_of_a_week_goes_through_the_platform_no_order_is_left_o
     assert [reason for _order, reason in result.unserved] == []
     delivered = {s.order for r in result.rounds for s in r.stops if s.action == "unload" and not s.transfer}
     assert delivered >= {o.id for o in problem.orders if o.via}  # each to its customer, from the platform
+
+
+# The independent check (feasibility.plan_check), on plans written by hand with travel times that are easy to
+# add up: 30 minutes between any two different places.
+def half_an_hour(a: Site, b: Site) -> int:
+    return 0 if a == b else 1800
+
+
+def hand_problem() -> Problem:
+    """One order through the platform: collected at FARM (from 08:00), due at SHOP by 10:00 (5 minutes there);
+    the truck starts at the hub at 07:30, the van at the platform; 15 minutes of handling at the platform."""
+    order = Job("fourme", Kind.SHIPMENT, kg=40, pickup=FARM, delivery=SHOP, pickup_window=(hours(8), hours(12)),
+                delivery_window=(hours(7), hours(10)), service_s=300, days=(TUESDAY,), via="plateforme",
+                producer="ferme-a", customer="epicerie")  # fmt: skip
+    return Problem(
+        [Base("hub", HUB, hours(5), hours(20)), Base("plateforme", PLATFORM, hours(5), hours(20))],
+        [Fleet("camion", "hub", capacity_kg=1000, start_s=hours(7.5), end_s=hours(18), days=(TUESDAY,)),
+         Fleet("van", "plateforme", capacity_kg=50, start_s=hours(6), end_s=hours(18), days=(TUESDAY,))],
+        [order],
+    )  # fmt: skip
+
+
+def hand_plan(van_leaves_h: float) -> Plan:
+    t = TUESDAY * DAY
+    collection = Round("camion", [
+        Stop(None, "start", HUB, t + hours(7.5), t + hours(7.5)),
+        Stop("fourme", "load", FARM, t + hours(8), t + hours(8) + 300, 40),  # 07:30 + 30 min; 5 min there
+        Stop("fourme", "unload", PLATFORM, t + hours(8.5) + 300, t + hours(8.5) + 600, 0, transfer="plateforme"),
+        Stop(None, "end", HUB, t + hours(9) + 600, t + hours(9) + 600),
+    ], km=60, seconds=hours(2), trips=1, orders=["fourme"], day=TUESDAY)  # fmt: skip
+    leaves = t + hours(van_leaves_h)
+    delivery = Round("van", [
+        Stop(None, "start", PLATFORM, leaves, leaves, 40, loaded=("fourme",)),
+        Stop("fourme", "unload", SHOP, leaves + 1800, leaves + 2100),
+        Stop(None, "end", PLATFORM, leaves + 3900, leaves + 3900),
+    ], km=10, seconds=3900, trips=1, orders=["fourme"], day=TUESDAY)  # fmt: skip
+    return Plan([collection, delivery], [], 70, hours(2) + 3900, 0, True)
+
+
+def test_the_check_finds_a_van_that_leaves_the_platform_before_the_goods_are_there() -> None:
+    # The goods are unloaded at 08:35–08:40, handled until 08:55: a van leaving at 08:30 leaves without them.
+    checked = plan_check(hand_problem(), hand_plan(8.5), half_an_hour)
+    assert checked.at_platform == {"fourme": TUESDAY * DAY + hours(8.5) + 600}
+    assert any("before its goods are ready" in p for p in checked.problems) and not checked.on_time
+
+
+def test_the_check_counts_how_late_a_delivery_from_the_platform_is_to_the_second() -> None:
+    # Leaving at 09:45, the van is at the shop at 10:15: 15 minutes after its window closed.
+    checked = plan_check(hand_problem(), hand_plan(9.75), half_an_hour)
+    assert checked.problems == [] and checked.late_s == 900
+    assert checked.lateness == ["round van day 1: unload fourme 900 s late"]
+    # Leaving at 09:00 (the goods ready at 08:55), it is there at 09:30: on time.
+    assert plan_check(hand_problem(), hand_plan(9), half_an_hour).on_time
+    # ... unless the van takes 30 kg and the order weighs 40.
+    problem = hand_problem()
+    small = replace(problem, vehicles=[problem.vehicles[0], replace(problem.vehicles[1], capacity_kg=30)])
+    checked = plan_check(small, hand_plan(9), half_an_hour)
+    assert checked.late_s == 0
+    assert checked.problems == ["round van day 1: over capacity after stop 0 (40 kg, 0 cold kg)"]
+
+
+def test_the_check_wants_each_order_through_the_platform_in_both_echelons_under_its_own_name() -> None:
+    problem = hand_problem()
+    plan_ = hand_plan(9)
+    plan_.rounds[0].stops[2] = replace(plan_.rounds[0].stops[2], transfer=None)  # dropped at the shop's door
+    checked = plan_check(problem, plan_, half_an_hour)
+    assert any("whose goods are not at its platform" in p for p in checked.problems)
+    assert any("order fourme: carried as" in p for p in checked.problems)
+
+
+def test_the_latest_departure_of_a_van_trip_is_found_backwards_from_its_stops() -> None:
+    # Two shops due by 10:00 and 11:00, every drive 30 minutes, 5 minutes at each: the first shop binds (it
+    # must be reached by 10:00, so the van leaves by 09:30; the second would allow 10:25).
+    t = TUESDAY * DAY
+    first = Job("a", Kind.DELIVERY, kg=1, delivery=SHOP, delivery_window=(0, hours(10)), service_s=300)
+    second = Job("b", Kind.DELIVERY, kg=1, delivery=CANTEEN, delivery_window=(0, hours(11)), service_s=300)
+    van = Fleet("van", "plateforme", capacity_kg=30, start_s=hours(6), end_s=hours(18), days=(TUESDAY,))
+    r = Round("van", [
+        Stop(None, "start", PLATFORM, t + hours(8), t + hours(8), 2, loaded=("a", "b")),
+        Stop("a", "unload", SHOP, 0, 0), Stop("b", "unload", CANTEEN, 0, 0), Stop(None, "end", PLATFORM, 0, 0),
+    ], km=0, seconds=0, trips=1, orders=["a", "b"], day=TUESDAY)  # fmt: skip
+    latest = _latest_departures(r, [van], {"a": first, "b": second}, half_an_hour)
+    assert latest == {"a": t + hours(9.5), "b": t + hours(9.5)}  # the first shop's 10:00 binds
+    late_second = replace(second, delivery_window=(0, hours(10)))
+    latest = _latest_departures(r, [van], {"a": first, "b": late_second}, half_an_hour)
+    assert latest == {"a": t + hours(9) - 300, "b": t + hours(9) - 300}  # 30 + 5 + 30 minutes before 10:00
+    # The end of the van's day binds too: back by 10:00 after three drives and two stops, it leaves by 08:20.
+    evening = replace(van, end_s=hours(10))
+    assert _latest_departures(r, [evening], {"a": first, "b": second}, half_an_hour)["a"] == t + hours(8) + 1200
+
+
+def three_shops_problem() -> Problem:
+    """Three farms opening at 07:00 send to three shops in town due by 09:00, 09:00 and 10:00, through the
+    platform; its van makes one trip (no reload); the truck also delivers a parcel from its hub between 10:00
+    and 12:00. Each order due at the platform as if it were alone in the van (the first try) lets the truck
+    bring the far farm's goods last, at 08:20, and the van, waiting for them, is late at the 09:00 shops."""
+    farm0, farm1, farm2 = Site(45.7251, 3.0258), Site(45.7549, 3.0997), Site(45.8526, 3.2684)
+    shop0, shop1, shop2 = Site(45.7367, 3.0702), Site(45.808, 3.1127), Site(45.8107, 3.11)
+
+    def through(name: str, kg: float, farm: Site, shop: Site, due_h: float) -> Job:
+        return Job(name, Kind.SHIPMENT, kg=kg, pickup=farm, delivery=shop, pickup_window=(hours(7), hours(12)),
+                   delivery_window=(hours(7), hours(due_h)), via="plateforme", producer=f"ferme-{name}",
+                   customer=f"magasin-{name}")  # fmt: skip
+
+    orders = [through("o0", 33, farm0, shop0, 9), through("o1", 17, farm1, shop1, 9),
+              through("o2", 40, farm2, shop2, 10),
+              Job("d", Kind.DELIVERY, kg=20, delivery=Site(45.7044, 3.1957),
+                  delivery_window=(hours(10), hours(12)))]  # fmt: skip
+    return Problem(
+        [Base("hub", Site(45.72, 3.25), hours(5), hours(20)),
+         Base("plateforme", Site(45.78, 3.10), hours(5), hours(20))],
+        [Fleet("camion", "hub", capacity_kg=1000, start_s=hours(6), end_s=hours(18)),
+         Fleet("van", "plateforme", capacity_kg=100, start_s=hours(6), end_s=hours(18))],
+        orders,
+    )  # fmt: skip
+
+
+def test_the_echelons_made_to_agree_bring_every_order_in_time_for_a_van_that_makes_one_trip() -> None:
+    problem = three_shops_problem()
+    result = plan(problem, matrix_for=Estimate().matrix, seconds=5, iterations=200)
+    checked = plan_check_with(problem, result, Estimate().matrix, places_of(problem, problem.orders))
+    assert result.unserved == [] and checked.problems == [] and checked.late_s == 0 and result.feasible
+    van = next(r for r in result.rounds if r.vehicle == "van")
+    assert set(van.stops[0].loaded) == {"o0", "o1", "o2"}  # one trip, which waits for the far farm's goods
+    assert van.stops[0].departure_s >= max(checked.at_platform.values()) + problem.transfer_s
