@@ -141,7 +141,8 @@ def test_the_french_catalogue_writes_the_typographic_apostrophe_never_the_straig
 def test_the_typography_script_curls_the_apostrophes_of_the_text_only_and_once() -> None:
     po = ('msgid ""\nmsgstr "Language: fr\\n"\n\n'
           'msgid "The offer\'s end"\nmsgstr ""\n"La fin de l\'offre d\'%(place)s, aujourd\'"\n"hui"\n\n'
-          'msgid "<a class=\'x\' href=\'%(url)s\'>%(name)s</a>"\nmsgstr "<a class=\'x\' href=\'%(url)s\'>l\'%(name)s</a>"\n')
+          'msgid "<a class=\'x\' href=\'%(url)s\'>%(name)s</a>"\n'
+          'msgstr "<a class=\'x\' href=\'%(url)s\'>l\'%(name)s</a>"\n')
     fixed, changed = _typography().fixed(po)
     assert changed == 2
     assert 'msgid "The offer\'s end"' in fixed  # the English is left as it is
