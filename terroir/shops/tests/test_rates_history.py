@@ -162,3 +162,8 @@ def test_the_migration_starts_each_history_with_the_current_rates_at_the_shops_c
     start = dt.date(2025, 9, 1)
     assert rows == {(None, start, D("0.2500")), (le_local.associate.pk, start, D("0")),
                     (le_local.depositor.pk, start, D("0.1800"))}  # fmt: skip
+
+
+def test_a_rate_out_of_bounds_is_refused_with_the_bound_as_english_writes_it(le_local: Any) -> None:
+    with translation.override("en"), pytest.raises(ValidationError, match=r"between 0 and 100%\."):
+        services.seller_update(seller=le_local.depositor, kind="depositor", commission_rate=D("1.5"))
