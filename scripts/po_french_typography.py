@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """French typography in the French catalogue: a narrow no-break space (U+202F) before ":", ";", "?" and "!"
 in every msgstr — the plain or no-break space a translator typed becomes the narrow one, so that the sign
-never wraps alone to the next line. Idempotent; run it after appending entries, then compilemessages:
+never wraps alone to the next line — and the typographic apostrophe (U+2019) for the straight one typed
+between a letter and a letter or a placeholder ("l'offre", "d'%(place)s"), never a quote of HTML or of a
+format string (those never follow a letter directly). Idempotent; run it after appending entries, then
+compilemessages:
 
     python3 scripts/po_french_typography.py locale/fr/LC_MESSAGES/django.po
 
@@ -15,6 +18,7 @@ import sys
 
 _BEFORE_SIGN = re.compile(r"(?<=\S)[ \u00a0](?=[:;?!](?:\s|$|\\n|<|»|\)|\\\"))")
 _LONE_SIGN = re.compile(r"^[ \u00a0](?=[:;?!] ?$)")  # the label suffix " :", the separator " ; "
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_]|%\(|\{)")
 
 
 def _content(line: str) -> str:
@@ -37,7 +41,7 @@ def fixed(text: str) -> tuple[str, int]:
             continue
         parts = [_content(lines[k]) for k in block]
         joined = "".join(parts)
-        new = _LONE_SIGN.sub("\u202f", _BEFORE_SIGN.sub("\u202f", joined))
+        new = _APOSTROPHE.sub("\u2019", _LONE_SIGN.sub("\u202f", _BEFORE_SIGN.sub("\u202f", joined)))
         if new == joined:
             continue
         changed += 1
@@ -54,4 +58,4 @@ if __name__ == "__main__":
             text, changed = fixed(f.read())
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
-        print(f"{path}: {changed} entries given a narrow no-break space")
+        print(f"{path}: {changed} entries given a narrow no-break space or a typographic apostrophe")

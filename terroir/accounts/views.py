@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -120,4 +121,9 @@ def language_set(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         services.language_set(user=request.user, language=language)
+        if request.POST.get("saved"):
+            # The space's form says so, as the other forms do; in the language chosen, which the next page
+            # speaks (a message is rendered to text when stored, so the current language would be the old one).
+            with translation.override(language):
+                messages.success(request, _("Your language is saved."))
     return response

@@ -112,11 +112,11 @@ def _unit_plural(unit: str) -> str:
 
 
 def rate(fraction: Number | str | None) -> str:
-    """A rate as people write it: 0.25 -> "25 %" (no-break space in French), 0.125 -> "12,5 %" — never the
-    stored fraction ("0,2500")."""
+    """A rate as people write it: 0.25 -> "25%" in English, "25 %" in French (no-break space), 0.125 ->
+    "12,5 %" — never the stored fraction ("0,2500")."""
     try:
         value = (Decimal(str(fraction)) * 100).normalize()
     except (ArithmeticError, ValueError, TypeError):
         return ""
     decimals = min(max(0, -int(value.as_tuple().exponent)), 2)
-    return _("%(number)s %%") % {"number": number(value, decimals)}
+    return _("%(number)s%%") % {"number": number(value, decimals)}

@@ -56,7 +56,8 @@ class PreferencesForm(forms.Form):
 
 class CustomerSearchForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Find a customer of the directory"), max_length=200, required=False,
-                        help_text=gettext_lazy("Its name or its commune, e.g. “cantine Thiers”."))  # fmt: skip
+                        help_text=gettext_lazy("Words of its name or of its commune, or their beginnings."),
+                        )  # fmt: skip
 
 
 class CustomerAddForm(forms.Form):

@@ -350,7 +350,7 @@ def reason_text(reason: matching.Reason) -> str:
     if code == matching.MONTHS_MISSING:
         return _("%(n)s needed months not supplied") % {"n": value}
     if code == matching.VOLUME_SHARE:
-        return _("volume (%(pct)s %% of the need)") % {"pct": f"{float(value or 0) * 100:.0f}"}
+        return _("volume (%(pct)s%% of the need)") % {"pct": f"{float(value or 0) * 100:.0f}"}
     words = {
         matching.DELIVERS_SAME_DAY: _("delivers on a delivery day"),
         matching.DELIVERS_OTHER_DAYS: _("delivers, on other days"),

@@ -14,7 +14,7 @@ from .objectives import FIRST_YEAR, LAST_YEAR
 class ObjectiveForm(forms.Form):
     indicator = forms.ChoiceField(label=_("Indicator"), required=False)
     target = forms.FloatField(label=_("Target value"), required=False, localize=True,
-                              help_text=_("In the indicator's unit: 20 for 20 %."))  # fmt: skip
+                              help_text=_("In the indicator's unit: 20 for 20%."))  # fmt: skip
     year = forms.IntegerField(label=_("By the end of"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     text = forms.CharField(
         label=_("The objective in words"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}),

@@ -170,12 +170,12 @@ register(Indicator(
 register(Indicator(
     "canteens.organic_share", _("Organic share in canteens, mean"),
     _("Plain mean over the canteens declaring of the share of organic products in their food purchases (€ "
-      "excluding VAT); the law asks 20 %."), PERCENT, True, "canteens",
+      "excluding VAT); the law asks 20%."), PERCENT, True, "canteens",
     _canteen_figure("organic_share_mean", percent=True),
 ))  # fmt: skip
 register(Indicator(
     "canteens.egalim_share", _("EGalim share in canteens, mean"),
-    _("The same mean of the EGalim-quality share, organic included; the law asks 50 %."),
+    _("The same mean of the EGalim-quality share, organic included; the law asks 50%."),
     PERCENT, True, "canteens", _canteen_figure("egalim_share_mean", percent=True),
 ))  # fmt: skip
 register(Indicator(

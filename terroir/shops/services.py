@@ -155,7 +155,7 @@ def rate_history(seller: Seller) -> list[tuple[datetime.date, Decimal]]:
 
 def _rate_check(rate: Decimal) -> Decimal:
     if not Decimal("0") <= rate < Decimal("1"):
-        raise ValidationError({"commission_rate": _("A commission rate lies between 0 and 100 %.")})
+        raise ValidationError({"commission_rate": _("A commission rate lies between 0 and 100%.")})
     return rate.quantize(Decimal("0.0001"))
 
 

@@ -45,6 +45,7 @@ from .models import (
     SwapStatus,
     Weekday,
 )
+from .settlement import Rates
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -198,8 +199,8 @@ def catalogue(request: HttpRequest, shop_id: int) -> HttpResponse:
     rates, today = services.rates_of(found), timezone.localdate()
     context = {
         "shop": found, "seller_form": seller_form, "product_form": product_form, "default_form": default_form,
-        "default_rate": numbers.rate(rates.of(None, today)),
-        "sellers": [(s, numbers.rate(rates.of(s.pk, today)))
+        "default_rate": _rate_planned(rates, None, today),
+        "sellers": [(s, _rate_planned(rates, s.pk, today))
                     for s in services.sellers_current(found).select_related("actor", "shop")],
         # Who left: out of the current lists, still a click away (their statements of past periods stay).
         "former": Seller.objects.filter(shop=found, ended_on__lt=today).select_related("actor"),
@@ -208,6 +209,19 @@ def catalogue(request: HttpRequest, shop_id: int) -> HttpResponse:
     }  # fmt: skip
     failed = seller_form.errors or product_form.errors or default_form.errors
     return render(request, "shops/catalogue.html", context, status=400 if failed else 200)
+
+
+def _rate_planned(rates: Rates, seller: int | None, today: datetime.date) -> str:
+    """Today's rate and each change already planned for a later day ("25 %; 22 % from 20/12/2026"): a new
+    default given a later date must show on the catalogue before that day comes."""
+    text, rate = numbers.rate(rates.of(seller, today)), rates.of(seller, today)
+    days = sorted({day for day, _r in rates.default} | {day for day, _r in rates.own.get(seller, [])})
+    for day in (day for day in days if day > today):
+        if rates.of(seller, day) != rate:
+            rate = rates.of(seller, day)
+            text = _("%(rates)s; %(rate)s from %(date)s") % {
+                "rates": text, "rate": numbers.rate(rate), "date": date_format(day, "SHORT_DATE_FORMAT")}
+    return text
 
 
 class SaleForm(forms.Form):
@@ -528,6 +542,8 @@ def seller_edit(request: HttpRequest, shop_id: int, seller_id: int) -> HttpRespo
     return _edit_page(request, form, {
         "end_form": SellerEndForm(initial={"last_day": seller.ended_on or timezone.localdate()}),
         "end_url": reverse("shops:seller_end", args=[found.pk, seller.pk]), "seller": seller,
+        # Until their last day is past they still sell here: they leave, they have not left.
+        "leaving": seller.ended_on is not None and seller.ended_on >= timezone.localdate(),
         "shop": found, "title": _("%(name)s at the shop") % {"name": seller.actor.name},
         "back": reverse("shops:catalogue", args=[found.pk]), "back_label": _("Catalogue"),
         "notes": [

@@ -38,7 +38,7 @@ def _rule_check(share_kind: str, share_rate: Decimal | None, share_amount: Decim
                 share_cap: Decimal | None) -> tuple[Decimal | None, Decimal | None, Decimal | None]:  # fmt: skip
     if share_kind == ShareKind.PERCENT:
         if share_rate is None or not ZERO < share_rate <= 1:
-            raise ValidationError({"share_rate": _("A percentage of the price lies above 0 and up to 100 %.")})
+            raise ValidationError({"share_rate": _("A percentage of the price lies above 0 and up to 100%.")})
         return share_rate.quantize(Decimal("0.0001")), None, share_cap
     if share_kind == ShareKind.PER_UNIT:
         if share_amount is None or share_amount <= 0:

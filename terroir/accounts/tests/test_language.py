@@ -46,6 +46,19 @@ def test_the_space_shows_the_persons_language_and_changes_it(people: Any) -> Non
     assert '<option value="en" selected>' in page and "Language of the pages and of the e-mails" in page
 
 
+def test_saving_the_language_on_the_space_says_it_is_saved_in_the_language_chosen(people: Any) -> None:
+    client = Client()
+    client.force_login(people.claire)
+    space = reverse("accounts:space")
+    response = client.post("/i18n/setlang/", {"language": "en", "next": space, "saved": "1"}, follow=True)
+    assert "Your language is saved." in response.content.decode()
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": space, "saved": "1"}, follow=True)
+    assert "Votre langue est enregistrée." in response.content.decode()
+    # The header's switcher says nothing: the page changing language is the answer.
+    response = client.post("/i18n/setlang/", {"language": "en", "next": space}, follow=True)
+    assert "Your language is saved." not in response.content.decode()
+
+
 def test_the_language_must_be_one_of_the_sites(people: Any) -> None:
     with pytest.raises(ValidationError, match="langues du site"):
         services.language_set(user=people.hugo, language="xx")

@@ -203,10 +203,10 @@ def test_a_path_served_by_two_routers_answers_both_methods_and_names_them_when_r
     ("query", "parameter", "message", "french"),
     [
         ("radius_km=-5", "radius_km", "-5 is outside the allowed range (0, 1000]",
-         "-5 est hors de l'intervalle permis (0, 1000]"),
-        ("page=abc", "page", "'abc' is not a whole number", "'abc' n'est pas un nombre entier"),
+         "-5 est hors de l’intervalle permis (0, 1000]"),
+        ("page=abc", "page", "'abc' is not a whole number", "'abc' n’est pas un nombre entier"),
         ("open_now=perhaps", "open_now", "'perhaps' is not a yes/no value (use 1 or 0)",
-         "'perhaps' n'est pas un oui/non (utilisez 1 ou 0)"),
+         "'perhaps' n’est pas un oui/non (utilisez 1 ou 0)"),
     ],
 )  # fmt: skip
 def test_the_api_and_the_pages_refuse_a_bad_search_in_the_same_words_in_the_reader_s_language(

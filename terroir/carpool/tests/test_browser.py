@@ -94,7 +94,7 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
 
     # Both confirm.
     claire.click("#confirm")
-    claire.wait_for_selector("text=l'expéditeur a confirmé")
+    claire.wait_for_selector("text=l’expéditeur a confirmé")
     hugo.goto(parcel_url)
     hugo.click("#confirm")
     hugo.wait_for_selector("#status:has-text('Confirmé')")

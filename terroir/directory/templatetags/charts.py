@@ -21,7 +21,7 @@ TARGET, CEILING = 0.10, 0.20  # transport as a share of the goods' value: the go
 
 
 def percent(fraction: float) -> str:
-    return _("%(number)s %%") % {"number": number(fraction * 100)}
+    return _("%(number)s%%") % {"number": number(fraction * 100)}
 
 
 @register.simple_tag

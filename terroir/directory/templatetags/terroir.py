@@ -29,7 +29,7 @@ def percent(fraction: float | None) -> str:
     """A share for people: 0.5 -> "50 %" (a dash when unknown, never a zero)."""
     if fraction is None:
         return "—"
-    return _("%(number)s %%") % {"number": numbers.number(fraction * 100, 0)}
+    return _("%(number)s%%") % {"number": numbers.number(fraction * 100, 0)}
 
 
 @register.filter

@@ -59,11 +59,11 @@ def test_a_negative_amount_carries_its_sign_before_the_euro_in_english_and_befor
         assert [money(Decimal("-0.50")), money(Decimal("-0.001"))] == [f"-0,50{NBSP}€", f"0,00{NBSP}€"]
 
 
-def test_a_rate_is_written_as_a_percentage_never_as_the_stored_fraction() -> None:
+def test_a_rate_is_written_as_a_percentage_never_as_the_stored_fraction_and_as_each_language_writes_it() -> None:
     with translation.override("fr"):
         assert [rate(Decimal("0.2500")), rate(Decimal("0.125")), rate(0)] == [f"25{NBSP}%", f"12,5{NBSP}%", f"0{NBSP}%"]
     with translation.override("en"):
-        assert rate(Decimal("0.125")) == "12.5 %"
+        assert [rate(Decimal("0.125")), rate(Decimal("0.25"))] == ["12.5%", "25%"]  # English: no space
 
 
 def test_a_unit_typed_as_free_text_agrees_with_the_number_when_it_is_a_known_one() -> None:

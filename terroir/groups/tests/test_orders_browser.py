@@ -45,7 +45,7 @@ def test_a_member_places_a_one_off_order_before_the_closing_time(
     tab.fill(f"input[name=q{world.honey.pk}]", "2")
     tab.click("#order-save")
     tab.wait_for_selector("#order-form .errorlist")
-    assert "il n'en reste que 4 pièces" in tab.locator("#order-form .errorlist").inner_text()
+    assert "il n’en reste que 4 pièces" in tab.locator("#order-form .errorlist").inner_text()
     assert not OrderLine.objects.filter(member=world.jeanne).exists()
     page_fits(tab, axe=True)
     shot(tab, SHOTS, f"order-refused-{size[0]}")

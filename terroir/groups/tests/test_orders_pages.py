@@ -131,7 +131,7 @@ def test_an_order_above_what_is_left_comes_back_with_the_reason(world: World, pe
     url = reverse("groups:order", args=[world.distribution.pk])
     response = client.post(url, {"form": "order", f"q{world.fourme.pk}": "25"}, HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 400
-    assert "il n&#x27;en reste que 20 pièces" in response.content.decode()
+    assert "il n’en reste que 20 pièces" in response.content.decode()
     assert not OrderLine.objects.exists()
 
 

@@ -85,7 +85,7 @@ def test_doubtful_positions_are_reported_with_line_columns_and_what_became_of_th
         assert "partagée par au moins 5 lignes du fichier" in said[line]
         assert "remplacée par le centre de Clermont-Ferrand" in said[line] and records[line].lat == clermont.lat
     assert "semble inversée" in said[11] and "non gardée" in said[11] and records[11].rejected
-    assert records[12].rejected and "qu'à la ligne 2" in records[12].problems[-1].message
+    assert records[12].rejected and "qu’à la ligne 2" in records[12].problems[-1].message
     assert records[13].rejected and records[14].rejected and "3 communes" in records[14].problems[-1].message
     assert not records[15].rejected and records[15].commune_code == "63063"
     assert all(p.line == line for line, r in records.items() for p in r.problems)
@@ -108,7 +108,7 @@ def test_the_rows_the_preview_calls_usable_are_exactly_those_the_import_keeps(so
         "inversées"
     )
     assert repeated["rejected"] == "yes" and repeated["problem"].startswith(
-        "colonne « Identifiant », « Nom »\u202f: même référence '1' qu'à la ligne 2"
+        "colonne « Identifiant », « Nom »\u202f: même référence '1' qu’à la ligne 2"
     )
 
 

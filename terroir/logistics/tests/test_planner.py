@@ -488,7 +488,7 @@ def test_a_producer_is_found_by_its_siret_written_the_way_spreadsheets_write_it(
 
 
 @pytest.mark.parametrize(("language", "said"), [
-    ("fr", "véhicule v{pk}\u202f: il n&#x27;a aucune capacité"),
+    ("fr", "véhicule v{pk}\u202f: il n’a aucune capacité"),
     ("en", "vehicle v{pk}: it has no capacity"),
 ])  # fmt: skip
 def test_a_problem_the_planner_refuses_is_said_in_the_reader_s_language(

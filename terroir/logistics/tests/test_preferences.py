@@ -198,6 +198,16 @@ def test_the_preferences_page_finds_any_customer_of_the_directory_by_its_name_or
     assert names("thiers") == {"Restaurant Le Thiernois"}  # listed above already
 
 
+def test_the_search_hint_says_how_to_search_and_names_no_customer_that_may_not_exist(
+    client: Client, territory: Any, people: Any
+) -> None:
+    client.force_login(people.claire)
+    page = client.get(f"/logistics/preferences/{territory.cheese_farm.pk}/", headers={"accept-language": "fr"})
+    text = page.content.decode()
+    # "cantine Thiers" found nothing in the demo: the hint gives the rule, not an example.
+    assert "Des mots de son nom ou de sa commune, ou leur début." in text and "cantine Thiers" not in text
+
+
 def test_a_customer_found_is_added_with_its_usual_choice_and_listed_with_the_others(
     client: Client, territory: Any, people: Any
 ) -> None:

@@ -141,7 +141,7 @@ BAD: list[tuple[str, dict[str, Any], int, str, str, str]] = [
      "Choose how the goods travel"),
     ("a relay platform missing", {"relay": None}, 400, "relay", "Indiquez la plateforme relais",
      "Name the relay platform"),
-    ("a relay platform with another mode", {"delivery_mode": "self"}, 400, "relay", "ne s'indique que",
+    ("a relay platform with another mode", {"delivery_mode": "self"}, 400, "relay", "ne s’indique que",
      "A relay platform is named only"),
     ("an unknown relay platform", {"relay": 99_999}, 400, "relay", "Aucune plateforme relais",
      "No relay platform has this id"),

@@ -65,7 +65,7 @@ def test_a_nearby_organic_cheese_farm_delivering_on_tuesdays_comes_first_and_say
     second = ranked[1]
     assert Reason(POOLED_LOGISTICS) in second.reasons
     assert "needs pooled logistics" in [services.reason_text(r) for r in second.reasons]
-    assert "volume (50 % of the need)" in [services.reason_text(r) for r in second.missing]
+    assert "volume (50% of the need)" in [services.reason_text(r) for r in second.missing]
 
 
 def test_a_producer_beyond_the_need_s_limit_or_of_another_category_does_not_fit() -> None:

@@ -17,4 +17,4 @@ def share(fraction: float | None, decimals: int = 1) -> str:
         return "—"
     # Through the decimal written (0.2855 → 28.55 → 28.6), not its binary neighbour 28.549999….
     percent = (Decimal(repr(fraction)) * 100).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return _("%(number)s %%") % {"number": number(percent, decimals)}
+    return _("%(number)s%%") % {"number": number(percent, decimals)}

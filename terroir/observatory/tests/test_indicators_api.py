@@ -132,7 +132,7 @@ def test_the_index_lists_every_indicator_in_the_reader_s_language_with_urls_that
     [("/history?territory=nowhere", "territory", "territoire inconnu\u202f: 'nowhere'"),
      ("/channels.csv", "territory", "donnez un territoire"),
      ("/history.csv?territory=trio&key=nope", "key", "indicateur inconnu\u202f: 'nope'"),
-     ("/commune-history?territory=trio&commune=29019", "commune", "n'est pas une commune du territoire trio"),
+     ("/commune-history?territory=trio&commune=29019", "commune", "n’est pas une commune du territoire trio"),
      ("/commune-history.csv?territory=trio", "commune", "donnez une commune"),
      ("?territory=nowhere", "territory", "territoire inconnu")],
 )  # fmt: skip

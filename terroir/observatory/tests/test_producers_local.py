@@ -163,7 +163,7 @@ def test_a_place_whose_producers_have_no_position_says_local_is_unknown(territor
     territory.poitiers_market.producers.add(nowhere)
     page = client.get(territory.poitiers_market.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     figures = page.split('id="local-figures"')[1].split("</div>")[0]
-    assert "on ne sait pas si ce qu'on y vend est local" in figures.replace("&#x27;", "'")
+    assert "on ne sait pas si ce qu’on y vend est local" in figures.replace("&#x27;", "'")
     assert "1 producteur sans position connue n" in figures.replace("&#x27;", "'")
     assert "0 %" not in figures and "0\u00a0%" not in figures
 

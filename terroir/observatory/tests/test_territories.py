@@ -41,7 +41,7 @@ def test_a_pat_territory_takes_the_communes_of_the_epcis_its_canteens_declare(db
 
 
 def test_a_pat_without_declarations_cannot_be_guessed(db) -> None:
-    with pytest.raises(TerritoryError, match="importez d'abord les déclarations des cantines"):
+    with pytest.raises(TerritoryError, match="importez d’abord les déclarations des cantines"):
         territory_create(slug="combrailles", pat_code="1308")
 
 

@@ -94,3 +94,21 @@ def test_a_statement_whose_rate_changed_within_the_month_shows_both_rates(
     page_fits(tab)
     screenshot(tab, f"sh-statement-two-rates-{size[0]}")
     tab.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_the_catalogue_shows_a_planned_default_beside_todays_and_fits(
+    browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
+) -> None:
+    le_local = le_local_build(territory, people)
+    later = timezone.localdate() + dt.timedelta(days=14)
+    services.shop_commission_change(shop=le_local.shop, rate=D("0.22"), applies_from=later)
+    tab = french_tab(browser, live_server, le_local.florent, size)
+    tab.goto(f"{live_server.url}/shops/{le_local.shop.pk}/catalogue/")
+    tab.wait_for_selector("#default-rate")
+    planned = f"22\u00a0% à partir du {later:%d/%m/%Y}"
+    assert planned in spaced(tab.locator("#default-rate").inner_text())
+    assert planned in spaced(tab.locator("tr", has_text="Rucher de la Durolle").first.inner_text())
+    page_fits(tab)
+    screenshot(tab, f"sh-catalogue-planned-{size[0]}")
+    tab.context.close()

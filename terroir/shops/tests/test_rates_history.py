@@ -132,6 +132,22 @@ def test_the_manager_changes_the_shops_default_from_a_date_on_the_catalogue(janu
     assert services.rates_of(january.shop).of(None, dt.date(2026, 1, 1)) == D("0.2500")
 
 
+def test_the_catalogue_shows_a_planned_change_of_the_default_beside_todays_rate(january: Any) -> None:
+    client = Client()
+    client.force_login(january.florent)
+    client.cookies["django_language"] = "fr"
+    services.shop_commission_change(shop=january.shop, rate=D("0.22"), applies_from=dt.date(2026, 12, 20))
+    page = spaced(client.get(reverse("shops:catalogue", args=[january.shop.pk])).content.decode())
+    default = page.split('id="default-rate"')[1].split("</p>")[0]
+    assert "25\xa0%\xa0; 22\xa0% à partir du 20/12/2026" in default
+    # A depositor without a rate of their own pays the default: the same change is planned for them.
+    row = page.split(january.depositor.actor.name)[1].split("</tr>")[0]
+    assert "25\xa0%\xa0; 22\xa0% à partir du 20/12/2026" in row
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("shops:catalogue", args=[january.shop.pk])).content.decode()
+    assert "25%; 22% from 12/20/2026" in page
+
+
 def test_the_migration_starts_each_history_with_the_current_rates_at_the_shops_creation(le_local: Any) -> None:
     import importlib
 
@@ -146,3 +162,8 @@ def test_the_migration_starts_each_history_with_the_current_rates_at_the_shops_c
     start = dt.date(2025, 9, 1)
     assert rows == {(None, start, D("0.2500")), (le_local.associate.pk, start, D("0")),
                     (le_local.depositor.pk, start, D("0.1800"))}  # fmt: skip
+
+
+def test_a_rate_out_of_bounds_is_refused_with_the_bound_as_english_writes_it(le_local: Any) -> None:
+    with translation.override("en"), pytest.raises(ValidationError, match=r"between 0 and 100%\."):
+        services.seller_update(seller=le_local.depositor, kind="depositor", commission_rate=D("1.5"))

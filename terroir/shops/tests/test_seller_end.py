@@ -87,6 +87,21 @@ def test_past_statements_stay_and_the_producer_leaves_the_current_lists(left: An
     assert statement_page.status_code == 200 and "17,00" in statement_page.content.decode()
 
 
+def test_a_producer_whose_last_day_is_today_or_later_leaves_and_one_whose_day_is_past_left(
+    le_local: Any, today_is: Any
+) -> None:
+    services.seller_end(seller=le_local.depositor, last_day=dt.date(2026, 3, 5))
+    client = Client()
+    client.force_login(le_local.florent)
+    client.cookies["django_language"] = "fr"
+    url = reverse("shops:seller_edit", args=[le_local.shop.pk, le_local.depositor.pk])
+    for day, said in ((dt.date(2026, 3, 5), "Quitte le magasin après le 05/03/2026"),
+                      (dt.date(2026, 3, 6), "A quitté le magasin après le 05/03/2026")):  # fmt: skip
+        today_is(day)
+        note = client.get(url).content.decode().split('id="end-note">')[1].split("</p>")[0]
+        assert note.startswith(said), note
+
+
 def test_an_end_before_sales_already_recorded_is_refused(left: Any) -> None:
     with pytest.raises(ValidationError) as refused:
         services.seller_end(seller=left.depositor, last_day=dt.date(2026, 3, 1))

@@ -8,9 +8,12 @@ could only match approximately (fuzzy), makes the test fail with the list of the
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import shutil
 from itertools import takewhile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -115,3 +118,34 @@ def test_make_messages_keeps_every_translated_string_the_code_uses_and_guesses_n
     code = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "terroir").rglob("*.py") if "tests" not in p.parts)
     used = {msgid for msgid, _, complete in _entries(real) if complete and f'("{msgid}")' in code}
     assert used - kept == set()
+
+
+def _typography() -> Any:
+    spec = importlib.util.spec_from_file_location("po_french_typography", REPO / "scripts" / "po_french_typography.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_french_catalogue_writes_the_typographic_apostrophe_never_the_straight_one() -> None:
+    real = (REPO / "locale" / "fr" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    straight, in_msgstr = [], False
+    for line in real.splitlines():
+        in_msgstr = line.startswith("msgstr") or (in_msgstr and line.startswith('"'))
+        if in_msgstr and re.search(r"[^\W\d_]'", line):
+            straight.append(line)
+    assert not straight, f"{len(straight)} French strings with a straight apostrophe:\n" + "\n".join(straight[:20])
+
+
+def test_the_typography_script_curls_the_apostrophes_of_the_text_only_and_once() -> None:
+    po = ('msgid ""\nmsgstr "Language: fr\\n"\n\n'
+          'msgid "The offer\'s end"\nmsgstr ""\n"La fin de l\'offre d\'%(place)s, aujourd\'"\n"hui"\n\n'
+          'msgid "<a class=\'x\' href=\'%(url)s\'>%(name)s</a>"\n'
+          'msgstr "<a class=\'x\' href=\'%(url)s\'>l\'%(name)s</a>"\n')
+    fixed, changed = _typography().fixed(po)
+    assert changed == 2
+    assert 'msgid "The offer\'s end"' in fixed  # the English is left as it is
+    assert '"La fin de l’offre d’%(place)s, aujourd’"\n"hui"' in fixed  # a msgstr's lines keep their wrapping
+    assert "<a class='x' href='%(url)s'>l’%(name)s</a>" in fixed  # an attribute's quotes are not apostrophes
+    assert _typography().fixed(fixed) == (fixed, 0)

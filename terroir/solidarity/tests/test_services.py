@@ -77,7 +77,7 @@ def test_a_groceries_own_price_comes_before_the_programmes(panier: Any, territor
     current = services.prices_current(programme=panier.programme, grocery=panier.grocery,
                                       producer=territory.cheese_farm, on=DAY)  # fmt: skip
     assert [row.pk for row in current if row.product.startswith("Fourme")] == [own.pk]
-    with pytest.raises(ValidationError, match="pas de prix convenu aujourd'hui"):
+    with pytest.raises(ValidationError, match="pas de prix convenu aujourd’hui"):
         place(panier, territory, {panier.fourme.pk: "1"})
 
 

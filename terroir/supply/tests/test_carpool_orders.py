@@ -209,7 +209,7 @@ def test_the_order_form_shows_the_refusal_and_the_planner_shows_the_parcel_s_sta
     assert parcel.litres == Decimal(40)  # one crate
     page = client.get(f"/logistics/?week={WEEK.isoformat()}").content.decode()
     assert f'href="/supply/orders/{order.pk}/parcel/"' in page
-    assert "colis\u202f: à la recherche d&#x27;un trajet" in page
+    assert "colis\u202f: à la recherche d’un trajet" in page
     page = client.get(f"/logistics/orders/{order.pk}/").content.decode()
     assert 'id="carpool-link"' in page
     assert client.post(f"/logistics/orders/{order.pk}/delete/").status_code == 302

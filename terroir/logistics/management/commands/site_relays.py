@@ -65,7 +65,7 @@ class Command(BaseCommand):
         verdict = (
             _("proven optimal")
             if result.optimal
-            else _("within %(gap)s %% of the optimum (lower bound %(bound)s)")
+            else _("within %(gap)s%% of the optimum (lower bound %(bound)s)")
             % {"gap": number_format(result.gap * 100, 3), "bound": number_format(result.bound, 2)}
         )
         self.stdout.write(
