@@ -62,7 +62,7 @@ def need_matched(*, need: Any, to: Sequence[str]) -> int:
     """To the producers that fit a newly published need (each separately: they do not see each other)."""
     sent = 0
     for addresses in by_language(to):
-        subject = _("A buyer needs %(product)s near you") % {"product": need.category.name_fr.lower()}
+        subject = _("A buyer needs %(product)s near you") % {"product": need.category.name.lower()}
         body = _(
             "Hello,\n\n%(buyer)s published a need that fits what you produce: “%(title)s”.\n"
             "See it and answer (interested, an offer, or no) here:\n\n%(url)s\n"

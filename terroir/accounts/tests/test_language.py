@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from terroir.accounts import notify, services
 from terroir.accounts.models import Preference
 from terroir.conftest import PASSWORD
 from terroir.contributions import notify as contributions_notify
+from terroir.directory.models import Category
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +92,22 @@ def test_an_english_preferring_person_gets_english_emails_and_a_french_preferrin
     assert by_person[0] == ([people.hugo.email], "[Terroir] Is your entry in the directory still true?")
     assert by_person[1][0] == [people.claire.email] and "toujours à jour\u202f?" in by_person[1][1]
     assert by_person[2] == ([people.hugo.email], "[Terroir] New needs of buyers around Rucher")
+
+
+def test_a_matched_need_names_its_product_family_in_each_persons_language(
+    people: Any, territory: Any, mailoutbox: list[Any]
+) -> None:
+    """The subject's product family was the French name whatever the language the e-mail was written in."""
+    services.language_set(user=people.hugo, language="en")
+    cheese = Category.objects.get(slug="cow-cheese")
+    need = SimpleNamespace(category=cheese, buyer=territory.clermont_supermarket, title="Tomme",
+                           get_absolute_url=lambda: "/needs/1/")  # fmt: skip
+    notify.need_matched(need=need, to=[people.hugo.email, people.claire.email])
+    subjects = {tuple(m.to): m.subject for m in mailoutbox}
+    english, french = cheese.name_en.lower(), cheese.name_fr.lower()
+    assert english != french
+    assert subjects[(people.hugo.email,)] == f"[Terroir] A buyer needs {english} near you"
+    assert french in subjects[(people.claire.email,)] and english not in subjects[(people.claire.email,)]
 
 
 def test_the_persons_language_is_in_the_data_they_download(people: Any) -> None:
