@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -365,6 +366,25 @@ def test_filtered_map_clusters_count_each_place_once_whatever_its_words(territor
             assert all(c.south <= c.lat <= c.north and c.west <= c.lon <= c.east for c in view.clusters)
 
 
+def search_rows() -> tuple[list[tuple[object, ...]], ...]:
+    """Every row of the search tables, in an order that does not depend on how they were written."""
+    return (
+        sorted(SearchTerm.objects.values_list("term", "place_id", "kind", "band", "lat", "lon")),
+        sorted(PlaceFacet.objects.values_list("facet", "place_id", "kind", "band", "lat", "lon")),
+        sorted(ProducerPlace.objects.values_list("actor_id", "place_id")),
+    )
+
+
+def constraint_names(*models: Any) -> set[str]:
+    """The names of the indexes and constraints the database holds on the models' tables."""
+    with connection.cursor() as cursor:
+        return {
+            name
+            for model in models
+            for name in connection.introspection.get_constraints(cursor, model._meta.db_table)
+        }
+
+
 @pytest.mark.django_db
 def test_indexing_most_places_at_once_writes_the_rows_a_full_rebuild_writes_and_keeps_the_indexes(
     territory, monkeypatch
@@ -372,28 +392,13 @@ def test_indexing_most_places_at_once_writes_the_rows_a_full_rebuild_writes_and_
     """A large import indexes most places at once, without the words' and facets' plain indexes, built
     again after (on SQLite): the same rows as a full rebuild, and every index back."""
 
-    def rows() -> tuple[list[tuple[object, ...]], ...]:
-        return (
-            sorted(SearchTerm.objects.values_list("term", "place_id", "kind", "band", "lat", "lon")),
-            sorted(PlaceFacet.objects.values_list("facet", "place_id", "kind", "band", "lat", "lon")),
-            sorted(ProducerPlace.objects.values_list("actor_id", "place_id")),
-        )
-
-    def indexes() -> set[str]:
-        with connection.cursor() as cursor:
-            return {
-                name
-                for table in (SearchTerm._meta.db_table, PlaceFacet._meta.db_table)
-                for name in connection.introspection.get_constraints(cursor, table)
-            }
-
     index.places_reindex()
-    built, names = rows(), indexes()
+    built, names = search_rows(), constraint_names(SearchTerm, PlaceFacet)
     monkeypatch.setattr(index, "REINDEX_MANY", 1)
     ids = list(Place.objects.order_by("id").values_list("id", flat=True))
     index.places_reindex(place_ids=ids[1:])
-    assert rows() == built
-    assert indexes() == names and "searchterm_term_kind" in names
+    assert search_rows() == built
+    assert constraint_names(SearchTerm, PlaceFacet) == names and "searchterm_term_kind" in names
 
 
 @pytest.mark.django_db
@@ -401,29 +406,14 @@ def test_a_bulk_rebuild_writes_the_rows_that_indexing_each_place_alone_writes(te
     """The bulk loaders' rebuild (rows written without instances, indexes dropped and built again, keys
     checked once on PostgreSQL) and the one-place indexing of the services give the same search rows."""
 
-    def rows() -> tuple[list[tuple[object, ...]], ...]:
-        return (
-            sorted(SearchTerm.objects.values_list("term", "place_id", "kind", "band", "lat", "lon")),
-            sorted(PlaceFacet.objects.values_list("facet", "place_id", "kind", "band", "lat", "lon")),
-            sorted(ProducerPlace.objects.values_list("actor_id", "place_id")),
-        )
-
-    def constraints() -> set[str]:
-        with connection.cursor() as cursor:
-            return {
-                name
-                for model in (SearchTerm, PlaceFacet, ProducerPlace)
-                for name in connection.introspection.get_constraints(cursor, model._meta.db_table)
-            }
-
-    names = constraints()
+    names = constraint_names(SearchTerm, PlaceFacet, ProducerPlace)
     for place_id in Place.objects.order_by("-id").values_list("id", flat=True):
         index.places_reindex(place_ids=[place_id])
-    one_by_one = rows()
+    one_by_one = search_rows()
     assert one_by_one[0] and one_by_one[1] and one_by_one[2]
     index.places_reindex(bulk=True)
-    assert rows() == one_by_one
-    assert constraints() == names
+    assert search_rows() == one_by_one
+    assert constraint_names(SearchTerm, PlaceFacet, ProducerPlace) == names
 
 
 @pytest.mark.django_db
