@@ -52,6 +52,10 @@ class ShopSellerOut(Schema):
     name: str
     kind: str = Field(description="associate or depositor")
     commission_rate: Decimal | None = Field(description="The rate applied (0.25: 25 %); for the managers only")
+    ended_on: datetime.date | None = Field(
+        description="Their last day at the shop: a producer who leaves or left (listed with include_ended only "
+        "once it is past); null: still selling there"
+    )
 
 
 class ShopProductOut(Schema):
@@ -170,15 +174,18 @@ def _user(request: HttpRequest) -> Any:
     return token.user
 
 
-def _own_sellers(user: Any, shop: Shop) -> list[int]:
-    return list(Seller.objects.filter(shop=shop, actor_id__in=actor_ids_of(user)).values_list("pk", flat=True))
+def _own_sellers(user: Any, shop: Shop, *, current: bool = False) -> list[int]:
+    sellers = services.sellers_current(shop) if current else Seller.objects.filter(shop=shop)
+    return list(sellers.filter(actor_id__in=actor_ids_of(user)).values_list("pk", flat=True))
 
 
-def _manager_or_seller(request: HttpRequest, shop: Shop) -> tuple[bool, list[int]]:
-    """Whether the key's person manages the shop, and their sellers there; 403 for anybody else."""
+def _manager_or_seller(request: HttpRequest, shop: Shop, *, current: bool = False) -> tuple[bool, list[int]]:
+    """Whether the key's person manages the shop, and their sellers there; 403 for anybody else. `current`:
+    only a seller still at the shop (the shop's lists); a producer who left reads their own sales and
+    statements, as on the pages."""
     user = _user(request)
     manager = access.is_manager(user, shop)
-    own = [] if manager else _own_sellers(user, shop)
+    own = [] if manager else _own_sellers(user, shop, current=current)
     if not manager and not own:
         raise PermissionDenied("This is for the shop's managers and the producers who sell there.")
     return manager, own
@@ -219,15 +226,18 @@ def shop_get(request: HttpRequest, shop_id: int = ShopId) -> Any:
 @router.get(
     "/shops/{shop_id}/sellers", response={200: list[ShopSellerOut], **READ_ERRORS}, auth=TokenBearer(),
     summary="The producers selling at a shop (managers and its sellers; commission rates for managers only)",
+    description="The producers still selling there, as the pages list them; include_ended=true adds those whose "
+    "last day is past (ended_on says when each left or leaves).",
 )  # fmt: skip
-def shop_sellers(request: HttpRequest, shop_id: int = ShopId) -> Any:
+def shop_sellers(request: HttpRequest, shop_id: int = ShopId, include_ended: bool = False) -> Any:
     shop = _shop(shop_id)
-    manager, _own = _manager_or_seller(request, shop)
+    manager, _own = _manager_or_seller(request, shop, current=True)
     rates, today = services.rates_of(shop), timezone.localdate()  # the rates in force today
+    sellers = Seller.objects.filter(shop=shop) if include_ended else services.sellers_current(shop)
     return [
         {"id": s.pk, "producer": s.actor_id, "name": s.actor.name, "kind": s.kind,
-         "commission_rate": rates.of(s.pk, today) if manager else None}
-        for s in Seller.objects.filter(shop=shop).select_related("actor", "shop")
+         "commission_rate": rates.of(s.pk, today) if manager else None, "ended_on": s.ended_on}
+        for s in sellers.select_related("actor", "shop")
     ]  # fmt: skip
 
 
@@ -237,7 +247,7 @@ def shop_sellers(request: HttpRequest, shop_id: int = ShopId) -> Any:
 )  # fmt: skip
 def shop_products(request: HttpRequest, shop_id: int = ShopId) -> Any:
     shop = _shop(shop_id)
-    _manager_or_seller(request, shop)
+    _manager_or_seller(request, shop, current=True)
     return [_product_out(p) for p in Product.objects.filter(shop=shop)]
 
 
