@@ -484,9 +484,29 @@ def shifts_count(*, slot: OpeningSlot | None = None, member: RotaMember | None =
     return shifts.count()
 
 
+def slot_shifts(slot: OpeningSlot) -> Any:
+    """The shifts of the rotas computed that are on an opening: what deleting it would take off those rotas."""
+    return Shift.objects.filter(slot=slot).select_related("member").order_by("date", "starts", "member__name")
+
+
 @transaction.atomic
-def opening_slot_delete(*, slot: OpeningSlot) -> None:
-    """The opening and its shifts in the rotas computed (the page says how many first)."""
+def opening_slot_delete(*, slot: OpeningSlot, shifts_seen: int = 0) -> None:
+    """The opening, and its shifts in the rotas computed only when the person deleting it was shown them:
+    `shifts_seen` is how many the page listed and they confirmed. Otherwise (none confirmed, or a rota
+    computed since added some) it is refused, saying how many shifts and on which days — people's rotas
+    are never lost unseen."""
+    shifts = list(slot_shifts(slot).select_for_update())
+    if shifts and len(shifts) != shifts_seen:
+        first, last = shifts[0].date, shifts[-1].date
+        when = day_text(first) if first == last else _("from %(first)s to %(last)s") % {
+            "first": day_text(first), "last": day_text(last)}  # fmt: skip
+        raise ValidationError(ngettext(
+            "%(n)s shift of the rotas computed is on this opening (%(when)s): it would go with it. Read it on the "
+            "opening's page and confirm to delete both.",
+            "%(n)s shifts of the rotas computed are on this opening (%(when)s): they would go with it. Read them "
+            "on the opening's page and confirm to delete them all.",
+            len(shifts),
+        ) % {"n": len(shifts), "when": when})  # fmt: skip
     slot.delete()
 
 

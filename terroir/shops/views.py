@@ -672,15 +672,39 @@ def slot_edit(request: HttpRequest, shop_id: int, slot_id: int) -> HttpResponse:
         "notes": [_("The rotas computed from now on use the new day and hours; those computed before keep the hours "
                     "their people were given.")],
         "delete_url": reverse("shops:slot_delete", args=[found.pk, slot.pk]), "delete_label": _("Delete the opening"),
-        "delete_note": _shifts_note(services.shifts_count(slot=slot)),
+        **_shifts_confirm(list(services.slot_shifts(slot))),
     })  # fmt: skip
+
+
+def _shifts_confirm(shifts: list[Shift]) -> dict[str, Any]:
+    """The shifts a deletion takes off the rotas computed, listed (day, hours, person), and the box to tick
+    that says the reader saw them: the service refuses unless the count ticked is the count now."""
+    if not shifts:
+        return {}
+    return {
+        "delete_note": ngettext(
+            "It is on %(n)s shift of the rotas computed, listed here: deleting the opening takes it off its rota.",
+            "It is on %(n)s shifts of the rotas computed, listed here: deleting the opening takes them off their "
+            "rotas.", len(shifts)) % {"n": len(shifts)},
+        "delete_items": [f"{date_format(s.date, 'SHORT_DATE_FORMAT')} {s.starts:%H:%M}–{s.ends:%H:%M} — {s.member.name}"
+                         for s in shifts],
+        "delete_confirm": len(shifts),
+        "delete_confirm_label": ngettext("Delete the opening and its %(n)s shift listed above",
+                                         "Delete the opening and its %(n)s shifts listed above",
+                                         len(shifts)) % {"n": len(shifts)},
+    }  # fmt: skip
 
 
 @login_required
 @require_POST
 def slot_delete(request: HttpRequest, shop_id: int, slot_id: int) -> HttpResponse:
     found = _shop(request, shop_id, manager=True)
-    services.opening_slot_delete(slot=get_object_or_404(OpeningSlot, pk=slot_id, shop=found))
+    slot = get_object_or_404(OpeningSlot, pk=slot_id, shop=found)
+    seen = request.POST.get("confirm", "")
+    try:
+        services.opening_slot_delete(slot=slot, shifts_seen=int(seen) if seen.isdigit() else 0)
+    except ValidationError as exc:
+        return _refused(request, exc, reverse("shops:slot_edit", args=[found.pk, slot.pk]))
     messages.success(request, _("The opening is deleted."))
     return redirect("shops:rota_home", shop_id=found.pk)
 

@@ -215,13 +215,28 @@ def test_the_manager_changes_a_persons_availability_and_target_hours(le_local: A
     assert wrong.status_code == 400 and RotaMember.objects.get(pk=claire.pk).min_minutes == 240
 
 
-def test_deleting_an_opening_says_how_many_shifts_go_with_it(le_local: Any, manager: Client, slot: Any) -> None:
-    rota = Rota.objects.create(shop=le_local.shop, first_day=dt.date(2026, 3, 2), weeks=1, status=RotaStatus.OPTIMAL)
+def test_an_opening_with_shifts_is_deleted_only_once_they_were_listed_and_confirmed(le_local: Any, manager: Client,
+                                                                                    slot: Any) -> None:  # fmt: skip
+    rota = Rota.objects.create(shop=le_local.shop, first_day=dt.date(2026, 3, 2), weeks=2, status=RotaStatus.OPTIMAL)
     Shift.objects.create(rota=rota, slot=slot, date=dt.date(2026, 3, 3), member=le_local.claire)
     page = manager.get(edit_urls(le_local, slot)["slot"]).content.decode()
-    assert "1 permanence" in page
-    assert manager.post(delete_urls(le_local, slot)["slot"]).status_code == 302
+    assert "1 permanence" in page and "03/03/2026 15:00–19:00 — Claire" in page and 'name="confirm" value="1"' in page
+    # Not confirmed (a bare POST): refused, saying how many shifts and when; nothing lost.
+    refused = manager.post(delete_urls(le_local, slot)["slot"], follow=True).content.decode()
+    assert "1 permanence des plannings calculés est sur cette ouverture (03/03/2026)" in refused
+    assert OpeningSlot.objects.filter(pk=slot.pk).exists() and Shift.objects.count() == 1
+    # A rota computed since the page was read added a shift: the confirmation of one is no longer enough.
+    Shift.objects.create(rota=rota, slot=slot, date=dt.date(2026, 3, 10), member=le_local.claire)
+    stale = manager.post(delete_urls(le_local, slot)["slot"], {"confirm": "1"}, follow=True).content.decode()
+    assert "du 03/03/2026 au 10/03/2026" in stale and Shift.objects.count() == 2
+    assert manager.post(delete_urls(le_local, slot)["slot"], {"confirm": "2"}).status_code == 302
     assert not OpeningSlot.objects.filter(pk=slot.pk).exists() and not Shift.objects.exists()
+
+
+def test_an_opening_without_shifts_is_deleted_without_a_box_to_tick(le_local: Any, manager: Client, slot: Any) -> None:
+    assert 'name="confirm"' not in manager.get(edit_urls(le_local, slot)["slot"]).content.decode()
+    assert manager.post(delete_urls(le_local, slot)["slot"]).status_code == 302
+    assert not OpeningSlot.objects.filter(pk=slot.pk).exists()
 
 
 def test_taking_a_person_off_the_rota(le_local: Any, manager: Client, slot: Any) -> None:
