@@ -170,6 +170,9 @@ class Sale(models.Model):
     ticket = models.CharField(_("ticket"), max_length=40, blank=True)
     till_import = models.ForeignKey(TillImport, null=True, blank=True, on_delete=models.CASCADE, related_name="sales")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # When the platform learnt of it: a till file received after its period's statement was sent makes a
+    # correcting statement, the statement as sent staying as it was.
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
     class Meta:
         ordering = ["-sold_on", "-pk"]
@@ -177,6 +180,32 @@ class Sale(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sold_on} {self.product_id} {self.amount}"
+
+
+class StatementSend(models.Model):
+    """A seller's statement of a period as the shop sent it: the first of a period is the statement, each
+    later one a correcting statement. Each covers the period's sales recorded after the previous send and
+    up to its own `sent_at`, so a sent statement is drawn again as it was sent, whatever comes later; its
+    figures are kept as sent too."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="statement_sends")
+    first = models.DateField(_("from"))
+    last = models.DateField(_("to"))
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    lines = models.PositiveIntegerField(default=0)
+    gross = models.DecimalField(_("sales"), max_digits=12, decimal_places=2)
+    commission = models.DecimalField(_("commission"), max_digits=12, decimal_places=2)
+    due = models.DecimalField(_("amount due"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        indexes = [models.Index(fields=["seller", "first", "last"])]
+        constraints = [models.CheckConstraint(condition=Q(last__gte=models.F("first")), name="statement_send_order")]
+        verbose_name = _("statement sent")
+
+    def __str__(self) -> str:
+        return f"{self.seller_id} {self.first}–{self.last} {self.sent_at:%Y-%m-%d}"
 
 
 class Weekday(models.IntegerChoices):

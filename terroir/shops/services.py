@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -37,6 +37,7 @@ from .models import (
     SellerKind,
     Shift,
     Shop,
+    StatementSend,
     Swap,
     SwapStatus,
 )
@@ -380,13 +381,23 @@ def directory_merge_refusals(entry: Actor | Place, into: Actor | Place) -> list[
 # --- Statements and totals -----------------------------------------------------------------------------
 
 
-def _lines(
-    shop: Shop, first: datetime.date, last: datetime.date, rates: settlement.Rates, seller: Seller | None = None
-) -> list[settlement.Line]:
-    """The period's till lines, each with the rate in force on its day."""
+def _sales(
+    shop: Shop, first: datetime.date, last: datetime.date, seller: Seller | None = None,
+    after: datetime.datetime | None = None, until: datetime.datetime | None = None,
+) -> Any:  # fmt: skip
+    """The period's sales (of one seller), recorded after `after` and up to `until` when given."""
     rows = Sale.objects.filter(shop=shop, sold_on__gte=first, sold_on__lte=last)
     if seller is not None:
         rows = rows.filter(seller=seller)
+    if after is not None:
+        rows = rows.filter(recorded_at__gt=after)
+    if until is not None:
+        rows = rows.filter(recorded_at__lte=until)
+    return rows
+
+
+def _lines(rows: Any, rates: settlement.Rates) -> list[settlement.Line]:
+    """Till lines, each with the rate in force on its day."""
     return [
         settlement.Line(seller_id, name, sold_on, quantity, amount, rates.of(seller_id, sold_on))
         for seller_id, name, sold_on, quantity, amount in rows.values_list(
@@ -395,18 +406,106 @@ def _lines(
     ]
 
 
+@dataclass(frozen=True)
+class StatementPart:
+    """A seller's statement of a period as sent (or to send), or a correcting statement of the sales recorded
+    after the previous send (`previous`). `send` is None for the part not sent yet; `late` lists a
+    correction's sales."""
+
+    statement: settlement.Statement
+    send: StatementSend | None
+    previous: StatementSend | None = None
+    late: list[Sale] = field(default_factory=list)
+
+    @property
+    def correction(self) -> bool:
+        return self.previous is not None
+
+
+def statement_parts(*, seller: Seller, first: datetime.date, last: datetime.date) -> list[StatementPart]:
+    """The statement of a period as it was sent (or as it stands, before it is sent), then each correcting
+    statement: the sales of the period recorded after a send — a till file received late, a sale entered
+    since — go to the next correction, never into what was sent. The last part, not sent yet, is listed when
+    it has sales (or when nothing was ever sent)."""
+    shop, rates = seller.shop, rates_of(seller.shop)
+    rate = rates.of(seller.pk, last)
+    parts: list[StatementPart] = []
+    previous: StatementSend | None = None
+    sends = list(StatementSend.objects.filter(seller=seller, first=first, last=last).order_by("sent_at", "pk"))
+    for send in [*sends, None]:
+        rows = _sales(shop, first, last, seller, after=previous.sent_at if previous else None,
+                      until=send.sent_at if send else None)  # fmt: skip
+        late = [] if previous is None else list(rows.select_related("product", "till_import").order_by("sold_on"))
+        if send is None and previous is not None and not late:
+            break
+        parts.append(StatementPart(settlement.statement(seller.pk, rate, _lines(rows, rates)), send, previous, late))
+        previous = send
+    return parts
+
+
 def statement_of(*, seller: Seller, first: datetime.date, last: datetime.date) -> settlement.Statement:
-    """A seller's statement of a period: the same whenever it is drawn, since each sale counts at the rate in
-    force on its day and rates change from today on only."""
-    rates = rates_of(seller.shop)
-    return settlement.statement(seller.pk, rates.of(seller.pk, last), _lines(seller.shop, first, last, rates, seller))
+    """A seller's statement of a period: once sent, as it was sent (the sales recorded later make correcting
+    statements, `statement_parts`); before, as it stands. The same whenever it is drawn, since each sale
+    counts at the rate in force on its day and rates change from today on only."""
+    return statement_parts(seller=seller, first=first, last=last)[0].statement
+
+
+@transaction.atomic
+def statement_send(*, seller: Seller, first: datetime.date, last: datetime.date, by: Any) -> StatementSend:
+    """Mark the statement of a period (the first time) or its correcting statement (the sales recorded since
+    the last send) as sent to the producer; its figures are kept as sent. Nothing new to send: refused."""
+    Seller.objects.select_for_update().filter(pk=seller.pk).first()  # two managers sending at once: one send
+    part = statement_parts(seller=seller, first=first, last=last)[-1]
+    if part.send is not None:
+        raise ValidationError(_("This statement was sent on %(date)s and no sale of the period was recorded "
+                                "since: there is nothing new to send.") % {"date": day_text(
+                                    timezone.localdate(part.send.sent_at))})  # fmt: skip
+    result = part.statement
+    return StatementSend.objects.create(
+        seller=seller, first=first, last=last, sent_by=_by(by), lines=result.lines, gross=result.gross,
+        commission=result.commission, due=result.due,
+    )  # fmt: skip
+
+
+def statements_sent(shop: Shop, first: datetime.date, last: datetime.date) -> dict[int, tuple[datetime.date, int]]:
+    """Per seller whose statement of the period was sent: the day of the last send, and how many sales of the
+    period were recorded since (a correcting statement to send)."""
+    last_sent: dict[int, datetime.datetime] = {}
+    for seller_id, sent_at in StatementSend.objects.filter(seller__shop=shop, first=first, last=last).values_list(
+        "seller_id", "sent_at"
+    ):
+        last_sent[seller_id] = max(sent_at, last_sent.get(seller_id, sent_at))
+    return {
+        seller_id: (timezone.localdate(sent_at),
+                    _sales(shop, first, last).filter(seller_id=seller_id, recorded_at__gt=sent_at).count())
+        for seller_id, sent_at in last_sent.items()
+    }  # fmt: skip
+
+
+def late_reason(part: StatementPart) -> str:
+    """Why a correcting statement exists, in the reader's language."""
+    if part.previous is None:
+        return ""
+    files = sorted({s.till_import.file_name for s in part.late if s.till_import is not None})
+    by_hand = sum(1 for s in part.late if s.till_import is None)
+    values = {"n": len(part.late), "date": day_text(timezone.localdate(part.previous.sent_at)),
+              "files": ", ".join(files), "hand": by_hand}  # fmt: skip
+    text = ngettext(
+        "%(n)s sale of the period was recorded after the statement was sent on %(date)s.",
+        "%(n)s sales of the period were recorded after the statement was sent on %(date)s.", len(part.late),
+    ) % values  # fmt: skip
+    if files:
+        text += " " + _("Till file received late: %(files)s.") % values
+    if by_hand:
+        text += " " + ngettext("%(hand)s entered by hand since.", "%(hand)s entered by hand since.", by_hand) % values
+    return text + " " + _("The statement as sent stays as it was: they make this correcting statement.")
 
 
 def statements_of(
     *, shop: Shop, first: datetime.date, last: datetime.date
 ) -> list[tuple[Seller, settlement.Statement]]:
     rates = rates_of(shop)
-    lines = _lines(shop, first, last, rates)
+    lines = _lines(_sales(shop, first, last), rates)
     # The sellers of the period: one who left before it is not listed (their statements of earlier ones are).
     sellers = sellers_current(shop, first).select_related("actor", "shop")
     return [(s, settlement.statement(s.pk, rates.of(s.pk, last), lines)) for s in sellers]

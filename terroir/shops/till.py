@@ -193,6 +193,7 @@ def till_save(read: TillRead, *, shop: Shop, file_name: str, digest: str, by: An
         created_by=by if getattr(by, "pk", None) else None,
     )  # fmt: skip
     for sale in read.sales:
-        sale.till_import, sale.created_by = record, record.created_by
+        # Recorded when the file is kept: a file of a period whose statement was sent makes a correction.
+        sale.till_import, sale.created_by, sale.recorded_at = record, record.created_by, record.created_at
     Sale.objects.bulk_create(read.sales)
     return record

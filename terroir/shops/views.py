@@ -289,8 +289,9 @@ def statements(request: HttpRequest, shop_id: int) -> HttpResponse:
     found = _shop(request, shop_id, manager=True)
     first, last = _period(request)
     rows = services.statements_of(shop=found, first=first, last=last)
+    sent = services.statements_sent(found, first, last)
     context = {"shop": found, "first": first, "last": last, "query": _period_query(first, last),
-               "rows": [(seller, s, documents.rates_text(s)) for seller, s in rows],
+               "rows": [(seller, s, documents.rates_text(s), sent.get(seller.pk)) for seller, s in rows], "sent": sent,
                "totals": services.settlement.totals(s for _seller, s in rows)}  # fmt: skip
     return render(request, "shops/statements.html", context)
 
@@ -313,10 +314,29 @@ def statement(request: HttpRequest, shop_id: int, seller_id: int, format: str = 
         response = HttpResponse(documents.statement_pdf(seller, result, first, last), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         return response
+    parts = services.statement_parts(seller=seller, first=first, last=last)
     context = {"seller": seller, "shop": seller.shop, "statement": result, "first": first, "last": last,
                "query": _period_query(first, last), "percent": documents.rates_text(result),
-               "manager": access.is_manager(request.user, seller.shop)}  # fmt: skip
+               "manager": access.is_manager(request.user, seller.shop), "sent": parts[0].send,
+               "corrections": [(part, services.late_reason(part)) for part in parts[1:]],
+               "to_send": parts[-1].send is None}  # fmt: skip
     return render(request, "shops/statement.html", context)
+
+
+@login_required
+@require_POST
+def statement_send(request: HttpRequest, shop_id: int, seller_id: int) -> HttpResponse:
+    """The manager marks a statement of a period (or its correcting statement) as sent to the producer."""
+    found = _shop(request, shop_id, manager=True)
+    seller = get_object_or_404(Seller.objects.select_related("shop", "actor"), pk=seller_id, shop=found)
+    first, last = _period(request)
+    back = reverse("shops:statement", args=[found.pk, seller.pk]) + "?" + _period_query(first, last)
+    try:
+        services.statement_send(seller=seller, first=first, last=last, by=request.user)
+    except ValidationError as exc:
+        return _refused(request, exc, back)
+    messages.success(request, _("Marked as sent to %(name)s: it stays as sent.") % {"name": seller.actor.name})
+    return redirect(back)
 
 
 class SlotForm(forms.Form):

@@ -1,24 +1,27 @@
 """In a real browser, in French at desktop and phone sizes, the shops' pages changed for what their users
-stumbled on: an opening with shifts is deleted only once they are listed and the box ticked. Screenshots
+stumbled on: an opening with shifts is deleted only once they are listed and the box ticked; a statement
+sent stays as sent, a till file received late making a correcting statement. Screenshots
 go to /tmp/shots-qa (with TERROIR_SCREENSHOTS set)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from terroir.conftest import french_tab, page_fits, shot
-from terroir.shops import services
+from terroir.shops import services, till
 from terroir.shops.models import OpeningSlot, Rota, RotaStatus, Shift
 
-from .conftest import le_local_build
+from .conftest import le_local_build, spaced
 from .test_browser import SIZES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots-qa")
+DATA = Path(__file__).parent / "data"
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
@@ -42,4 +45,30 @@ def test_an_opening_with_shifts_lists_them_and_asks_to_tick_before_deleting(
     tab.click("#delete-form button")
     tab.wait_for_url("**/rota/")
     assert not OpeningSlot.objects.filter(pk=slot.pk).exists() and not Shift.objects.exists()
+    tab.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_a_statement_sent_and_its_correcting_statement(
+    browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
+) -> None:
+    le_local = le_local_build(territory, people)
+    services.sale_record(shop=le_local.shop, product=le_local.honey, sold_on=dt.date(2026, 3, 3), quantity=D("2"))
+    tab = french_tab(browser, live_server, le_local.florent, size)
+    query = "?month=2026-03"
+    tab.goto(f"{live_server.url}/shops/{le_local.shop.pk}/statements/{le_local.depositor.pk}/{query}")
+    tab.click("#send-form button")
+    tab.wait_for_selector("#sent-note")
+    with (DATA / "z_report_le_local_2026-03.csv").open("rb") as upload:
+        till.till_save(till.till_read(Path(upload.name), shop=le_local.shop), shop=le_local.shop,
+                       file_name="z_report_le_local_2026-03.csv", digest="late", by=le_local.florent)  # fmt: skip
+    tab.reload()
+    assert spaced(tab.locator("#gross").inner_text()) == "17,00\u00a0€"  # as sent
+    assert spaced(tab.locator("#correction-1 .correction-due").inner_text()) == "19,12\u00a0€"
+    page_fits(tab, "statement")
+    shot(tab, SHOTS, f"statement-correction-{size[0]}")
+    tab.goto(f"{live_server.url}/shops/{le_local.shop.pk}/statements/{query}")
+    assert "3 ventes enregistrées depuis" in tab.locator("table").inner_text()
+    page_fits(tab, "statements")
+    shot(tab, SHOTS, f"statements-sent-{size[0]}")
     tab.context.close()
