@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from terroir.accounts import notify
-from terroir.directory.models import Actor, Place, PlaceKind
+from terroir.directory import numbers
+from terroir.directory.models import Actor, Place, PlaceKind, Unit
 
 from . import rota as engine
 from . import settlement
@@ -246,6 +247,16 @@ def seller_delete(*, seller: Seller) -> None:
     seller.delete()
 
 
+def _unit(unit: str) -> str:
+    """The platform's one vocabulary of units (terroir.directory.models.Unit): a word that names one of them,
+    in French or English, singular or plural ("pièces", "kilo"), is that unit; any other is refused."""
+    key = numbers.UNIT_WORDS.get(unit.strip().lower())
+    if key not in Unit.values:
+        raise ValidationError({"unit": _("Choose a unit: %(units)s.") % {
+            "units": ", ".join(str(numbers.UNIT_SINGULAR[k]) for k in Unit.values)}})  # fmt: skip
+    return str(key)
+
+
 @transaction.atomic
 def product_update(
     *, product: Product, seller: Seller, code: str, name: str, unit_price: Decimal, unit: str = "piece"
@@ -263,7 +274,7 @@ def product_update(
     if Product.objects.filter(shop_id=product.shop_id, code=code).exclude(pk=product.pk).exists():
         raise ValidationError({"code": _("Another product has the till code %(code)s.") % {"code": code}})
     product.seller, product.code, product.name = seller, code, name.strip()
-    product.unit_price, product.unit = unit_price.quantize(CENT), unit
+    product.unit_price, product.unit = unit_price.quantize(CENT), _unit(unit)
     product.save()
     return product
 
@@ -298,7 +309,7 @@ def product_save(
         raise ValidationError({"code": _("The till code is required.")})
     product, _created = Product.objects.update_or_create(
         shop=shop, code=code,
-        defaults={"seller": seller, "name": name.strip(), "unit_price": unit_price.quantize(CENT), "unit": unit},
+        defaults={"seller": seller, "name": name.strip(), "unit_price": unit_price.quantize(CENT), "unit": _unit(unit)},
     )  # fmt: skip
     return product
 

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from terroir.accounts.permissions import is_coordinator
 from terroir.directory import numbers
 from terroir.directory.forms import date_input, form_errors_add
-from terroir.directory.models import Place, PlaceKind
+from terroir.directory.models import Place, PlaceKind, Unit
 
 from . import access, documents, services, till
 from .models import (
@@ -155,7 +155,9 @@ class ProductForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("Till code"), max_length=40)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     unit_price = forms.DecimalField(label=gettext_lazy("Price (€)"), min_value=0, decimal_places=2, max_digits=8)
-    unit = forms.CharField(label=gettext_lazy("Unit"), max_length=20, initial="piece")
+    # The platform's one vocabulary of units, named in the singular as a price is per one ("€ / pièce").
+    unit = forms.ChoiceField(label=gettext_lazy("Unit"), initial=Unit.PIECE,
+                             choices=[(key, numbers.UNIT_SINGULAR[key]) for key in Unit.values])  # fmt: skip
 
     def __init__(self, *args: Any, shop: Shop, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -315,7 +317,9 @@ def statement(request: HttpRequest, shop_id: int, seller_id: int, format: str = 
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         return response
     parts = services.statement_parts(seller=seller, first=first, last=last)
+    units = dict(Product.objects.filter(seller=seller).values_list("name", "unit"))
     context = {"seller": seller, "shop": seller.shop, "statement": result, "first": first, "last": last,
+               "products": [(row, units.get(row.product, Unit.PIECE)) for row in result.products],
                "query": _period_query(first, last), "percent": documents.rates_text(result),
                "manager": access.is_manager(request.user, seller.shop), "sent": parts[0].send,
                "corrections": [(part, services.late_reason(part)) for part in parts[1:]],

@@ -72,7 +72,8 @@ class ShopProductIn(Schema):
     code: str = Field(min_length=1, max_length=40, description="A product of this code is changed, else created")
     name: str = Field(min_length=1, max_length=200)
     unit_price: Decimal = Field(ge=0, max_digits=8, decimal_places=2)
-    unit: str = Field("piece", min_length=1, max_length=20)
+    unit: str = Field("piece", min_length=1, max_length=20, description="kg, l, piece, dozen or crate (their French "
+                      "or English words are read too: pièce, kilo); any other unit is refused")
 
 
 class ShopSaleOut(Schema):
