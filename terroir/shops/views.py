@@ -75,6 +75,21 @@ def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
     return today.replace(day=1), today.replace(day=calendar.monthrange(today.year, today.month)[1])
 
 
+def _errors(*named: tuple[forms.Form, str]) -> list[tuple[str, str, str]]:
+    """The errors of a page's forms for the summary at its top: (the field's label, the message, the id it
+    links to). Each error also shows next to its field; a form's own errors link to the form."""
+    summary = []
+    for form, form_id in named:
+        if not form.is_bound:
+            continue
+        for name, errors in form.errors.items():
+            field = form.fields.get(name)
+            label = str(field.label) if field is not None and field.label else ""
+            anchor = form[name].id_for_label if field is not None else form_id
+            summary.extend((label, str(message), anchor or form_id) for message in errors)
+    return summary
+
+
 def _period_query(first: datetime.date, last: datetime.date) -> str:
     return f"start={first.isoformat()}&end={last.isoformat()}"
 
@@ -175,11 +190,13 @@ class DefaultCommissionForm(forms.Form):
 @login_required
 def catalogue(request: HttpRequest, shop_id: int) -> HttpResponse:
     found = _shop(request, shop_id, manager=True)
-    seller_form = SellerForm(request.POST if "actor" in request.POST else None, shop=found)
-    product_form = ProductForm(request.POST if "code" in request.POST else None, shop=found)
+    # Each form's fields have ids of their own, which the errors' summary links to.
+    seller_form = SellerForm(request.POST if "actor" in request.POST else None, shop=found, auto_id="seller-%s")
+    product_form = ProductForm(request.POST if "code" in request.POST else None, shop=found, auto_id="product-%s")
     default_form = DefaultCommissionForm(request.POST if "default_percent" in request.POST else None,
                                          initial={"default_percent": _percent(found.default_commission),
-                                                  "applies_from": timezone.localdate()})  # fmt: skip
+                                                  "applies_from": timezone.localdate()},
+                                         auto_id="default-%s")  # fmt: skip
     for form in (seller_form, product_form, default_form):
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
@@ -208,6 +225,7 @@ def catalogue(request: HttpRequest, shop_id: int) -> HttpResponse:
         "former": Seller.objects.filter(shop=found, ended_on__lt=today).select_related("actor"),
         "products": Product.objects.filter(shop=found, seller__in=services.sellers_current(found))
         .select_related("seller__actor"),
+        "errors": _errors((default_form, "default-form"), (seller_form, "seller-form"), (product_form, "product-form")),
     }  # fmt: skip
     failed = seller_form.errors or product_form.errors or default_form.errors
     return render(request, "shops/catalogue.html", context, status=400 if failed else 200)
@@ -246,8 +264,8 @@ class TillForm(forms.Form):
 def sales(request: HttpRequest, shop_id: int) -> HttpResponse:
     found = _shop(request, shop_id, manager=True)
     sale_form = SaleForm(request.POST if "product" in request.POST else None, shop=found,
-                         initial={"sold_on": timezone.localdate()})  # fmt: skip
-    till_form = TillForm(request.POST if "upload" in request.POST else None, request.FILES or None)
+                         initial={"sold_on": timezone.localdate()}, auto_id="sale-%s")  # fmt: skip
+    till_form = TillForm(request.POST if "upload" in request.POST else None, request.FILES or None, auto_id="till-%s")
     problems: list[tuple[int | None, str, str]] = []
     if sale_form.is_bound and sale_form.is_valid():
         try:
@@ -281,6 +299,7 @@ def sales(request: HttpRequest, shop_id: int) -> HttpResponse:
     context = {
         "shop": found, "sale_form": sale_form, "till_form": till_form, "problems": problems,
         "sales": Sale.objects.filter(shop=found).select_related("product", "seller__actor")[:100],
+        "errors": _errors((till_form, "till-form"), (sale_form, "sale-form")),
     }  # fmt: skip
     failed = sale_form.errors or till_form.errors or problems
     return render(request, "shops/sales.html", context, status=400 if failed else 200)
@@ -401,10 +420,10 @@ def rota_home(request: HttpRequest, shop_id: int) -> HttpResponse:
         raise PermissionDenied(_("The rota's settings are for the shop's managers."))
     monday = timezone.localdate() + datetime.timedelta(days=7 - timezone.localdate().weekday())
     forms_ = {
-        "slot": SlotForm(post if post and "needed" in post else None),
-        "member": MemberForm(post if post and "min_hours" in post else None, shop=found),
-        "absence": AbsenceForm(post if post and "member" in post else None, members=members),
-        "rota": RotaForm(post if post and "weeks" in post else None, initial={"first_day": monday}),
+        "slot": SlotForm(post if post and "needed" in post else None, auto_id="slot-%s"),
+        "member": MemberForm(post if post and "min_hours" in post else None, shop=found, auto_id="member-%s"),
+        "absence": AbsenceForm(post if post and "member" in post else None, members=members, auto_id="absence-%s"),
+        "rota": RotaForm(post if post and "weeks" in post else None, initial={"first_day": monday}, auto_id="rota-%s"),
     }
     for key, form in forms_.items():
         if not (form.is_bound and form.is_valid()):
@@ -436,6 +455,7 @@ def rota_home(request: HttpRequest, shop_id: int) -> HttpResponse:
         "absences": Absence.objects.filter(member__shop=found, last_day__gte=timezone.localdate())
         .select_related("member"),
         "rotas": Rota.objects.filter(shop=found)[:20],
+        "errors": _errors(*((form, f"{key}-form") for key, form in forms_.items())),
     }  # fmt: skip
     failed = any(f.errors for f in forms_.values())
     return render(request, "shops/rota_home.html", context, status=400 if failed else 200)
@@ -531,7 +551,8 @@ class SellerEditForm(forms.Form):
 
 def _edit_page(request: HttpRequest, form: forms.Form, context: dict[str, Any]) -> HttpResponse:
     """One page for every edit: the form, what saving and deleting change, and the delete button."""
-    return render(request, "shops/edit.html", {"form": form, **context}, status=400 if form.errors else 200)
+    context = {"form": form, "errors": _errors((form, "edit-form")), **context}
+    return render(request, "shops/edit.html", context, status=400 if form.errors else 200)
 
 
 def _refused(request: HttpRequest, exc: ValidationError, back: str) -> HttpResponse:

@@ -72,3 +72,28 @@ def test_a_statement_sent_and_its_correcting_statement(
     page_fits(tab, "statements")
     shot(tab, SHOTS, f"statements-sent-{size[0]}")
     tab.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_a_refused_product_is_summed_up_at_the_top_and_its_link_reaches_the_field(
+    browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
+) -> None:
+    le_local = le_local_build(territory, people)
+    tab = french_tab(browser, live_server, le_local.florent, size)
+    tab.goto(f"{live_server.url}/shops/{le_local.shop.pk}/catalogue/")
+    tab.select_option("#product-seller", str(le_local.depositor.pk))
+    tab.fill("#product-code", "MIEL-1K")
+    tab.fill("#product-name", "   ")  # the browser sends it; the server finds no name
+    tab.fill("#product-unit_price", "15")
+    tab.click("#product-form button")
+    tab.wait_for_selector("#error-summary")
+    assert tab.locator("#error-summary").is_visible()  # at the top: seen without scrolling
+    assert tab.locator("#error-summary").bounding_box()["y"] < size[1]
+    assert tab.locator("#product-name_error").inner_text() == "Ce champ est obligatoire."
+    page_fits(tab, "catalogue")
+    shot(tab, SHOTS, f"catalogue-errors-{size[0]}", full_page=False)
+    tab.click("#error-summary a")
+    assert tab.evaluate("location.hash") == "#product-name"
+    assert tab.locator("#product-name").is_visible()
+    shot(tab, SHOTS, f"catalogue-error-field-{size[0]}", full_page=False)
+    tab.context.close()
