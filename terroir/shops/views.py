@@ -78,7 +78,7 @@ def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date]:
 def _errors(*named: tuple[forms.Form, str]) -> list[tuple[str, str, str]]:
     """The errors of a page's forms for the summary at its top: (the field's label, the message, the id it
     links to). Each error also shows next to its field; a form's own errors link to the form."""
-    summary = []
+    summary: list[tuple[str, str, str]] = []
     for form, form_id in named:
         if not form.is_bound:
             continue

@@ -97,3 +97,45 @@ def test_a_refused_product_is_summed_up_at_the_top_and_its_link_reaches_the_fiel
     assert tab.locator("#product-name").is_visible()
     shot(tab, SHOTS, f"catalogue-error-field-{size[0]}", full_page=False)
     tab.context.close()
+
+
+PHONE = (390, 844)
+
+
+def amounts_in_view(tab: Any, selector: str) -> list[str]:
+    """The amounts of a table's cells that are on the screen, left to right (none cut by its edge)."""
+    return tab.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)].filter((cell) => {
+             const box = cell.getBoundingClientRect();
+             return box.width > 0 && box.left >= 0 && box.right <= window.innerWidth;
+           }).map((cell) => cell.innerText.trim())""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_the_shops_tables_show_their_amounts_on_a_phone(
+    browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
+) -> None:
+    le_local = le_local_build(territory, people)
+    services.sale_record(shop=le_local.shop, product=le_local.honey, sold_on=dt.date(2026, 3, 3), quantity=D("2"))
+    services.sale_record(shop=le_local.shop, product=le_local.fourme, sold_on=dt.date(2026, 3, 4), quantity=D("1"))
+    tab = french_tab(browser, live_server, le_local.florent, size)
+    shop, query = le_local.shop.pk, "?month=2026-03"
+    pages = {
+        "catalogue": (f"/shops/{shop}/catalogue/", "table.cards td.num",
+                      ["6,40 € / pièce", "3,90 € / pièce", "8,50 € / pièce"]),
+        "sales": (f"/shops/{shop}/sales/", "table.cards td.num[data-label='Montant']", ["6,40 €", "17,00 €"]),
+        "statements": (f"/shops/{shop}/statements/{query}", "table.cards tbody td.num[data-label='Montant dû']",
+                       ["6,40 €", "12,75 €"]),
+        "statement": (f"/shops/{shop}/statements/{le_local.depositor.pk}/{query}",
+                      "table.cards td.num[data-label='Ventes']", ["17,00 €"]),
+        "shop": (f"/shops/{shop}/{query}", "table.cards td.num[data-label='Ventes']", ["6,40 €", "17,00 €"]),
+    }  # fmt: skip
+    for name, (path, cells, amounts) in pages.items():
+        tab.goto(f"{live_server.url}{path}")
+        seen = [spaced(text).replace("\u00a0", " ") for text in amounts_in_view(tab, cells)]
+        assert sorted(seen) == sorted(amounts), (name, seen)
+        page_fits(tab, name)
+        shot(tab, SHOTS, f"table-{name}-{size[0]}")
+    tab.context.close()

@@ -241,4 +241,4 @@ def test_the_statements_table_shows_the_commission_rate_as_a_percentage(le_local
     client = Client()
     client.force_login(le_local.florent)
     page = client.get(reverse("shops:statements", args=[world["shop"].pk]) + "?month=2026-03").content.decode()
-    assert '<td class="num">25\u00a0%</td>' in page and "0,2500" not in page and "0.2500" not in page
+    assert '<td class="num" data-label="Taux">25\u00a0%</td>' in page and "0,2500" not in page and "0.2500" not in page
