@@ -2,7 +2,10 @@
 the most producers becomes a shop owned by a SAS of its associates; the first nine of its producers are
 associates (one or two people each on the rota), the others depositors at 25 %; a product per offer;
 twelve months of synthetic till lines, sold only in the months each offer is in season (so the seasonal
-gaps show); four half-days a week plus Saturday mornings to staff. Called by `manage.py load_demo`."""
+gaps show); four half-days a week plus Saturday mornings to staff. The shop opened a year ago, and its
+history shows what a year brings: its first depositor's commission went from the default 25 % to 20 % on
+the 15th of last month (that month's statement has two rates), and its last depositor left the shop at the
+end of the month before (their statements of the months they sold in stay). Called by `manage.py load_demo`."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from terroir.directory.models import Actor, Offer, Place, PlaceKind
 from terroir.directory.services import actor_create, actors_delete
 
 from . import services
-from .models import OpeningSlot, Product, Sale, Seller, SellerKind, Shop
+from .models import CommissionRate, OpeningSlot, Product, Sale, Seller, SellerKind, Shop
 
 SOURCE = "demo"
 FIRST_NAMES = ["Florent", "Claire", "Marc", "Sylvie", "Jean", "Agnès", "Paul", "Lucie", "Bernard", "Nadia",
@@ -51,8 +54,9 @@ def shops_demo_load(*, seed: int = 18, today: datetime.date | None = None) -> Sh
     producers = list(place.producers.filter(is_producer=True).order_by("pk"))
     names = iter(FIRST_NAMES)
     products: list[tuple[Product, int]] = []  # with the months it sells in (bit 0 = January)
+    associates = min(9, max(1, len(producers) - 2))  # at least two depositors: one changes rate, one leaves
     for index, producer in enumerate(producers):
-        kind = SellerKind.ASSOCIATE if index < 9 else SellerKind.DEPOSITOR
+        kind = SellerKind.ASSOCIATE if index < associates else SellerKind.DEPOSITOR
         seller = services.seller_add(shop=shop, actor=producer, kind=kind)
         for number, offer in enumerate(Offer.objects.filter(producer=producer).select_related("category")[:3]):
             price = Decimal(rng.choice(["2.50", "3.90", "4.80", "6.40", "8.50", "12.00", "15.90"]))
@@ -66,18 +70,40 @@ def shops_demo_load(*, seed: int = 18, today: datetime.date | None = None) -> Sh
     for weekday, starts, ends, needed in OPENINGS:
         services.opening_slot_add(shop=shop, weekday=weekday, starts=datetime.time(*starts),
                                   ends=datetime.time(*ends), needed=needed)  # fmt: skip
+    _history(shop, today)
     _sales(shop, products, rng, today)
     return shop
+
+
+def _history(shop: Shop, today: datetime.date) -> None:
+    """A year of the shop's life, written as it was decided on those days (the services only take changes
+    from today on): opened a year ago at 25 %; the first depositor at 20 % from the 15th of last month; the
+    last depositor's last day at the end of the month before."""
+    opened = today - datetime.timedelta(days=365)
+    Shop.objects.filter(pk=shop.pk).update(
+        created_at=datetime.datetime.combine(opened, datetime.time(9), tzinfo=datetime.UTC))
+    CommissionRate.objects.filter(shop=shop).update(valid_from=opened)
+    depositors = list(Seller.objects.filter(shop=shop, kind=SellerKind.DEPOSITOR).order_by("pk"))
+    if len(depositors) < 2:
+        return
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=15)
+    changed, leaver = depositors[0], depositors[-1]
+    CommissionRate.objects.create(shop=shop, seller=changed, valid_from=last_month, rate=Decimal("0.2000"))
+    Seller.objects.filter(pk=changed.pk).update(commission_rate=Decimal("0.2000"))
+    Seller.objects.filter(pk=leaver.pk).update(ended_on=last_month.replace(day=1) - datetime.timedelta(days=1))
 
 
 def _sales(shop: Shop, products: list[tuple[Product, int]], rng: random.Random, today: datetime.date) -> None:
     """A year of till lines on the opening days, each product only in its season."""
     open_days = {slot.weekday for slot in OpeningSlot.objects.filter(shop=shop)}
+    ended: dict[int, datetime.date] = {
+        pk: last for pk, last in Seller.objects.filter(shop=shop).values_list("pk", "ended_on") if last is not None}
     rows = []
     day = today - datetime.timedelta(days=365)
     while day <= today:
         if day.weekday() in open_days:
-            in_season = [p for p, months in products if months & (1 << (day.month - 1))]
+            in_season = [p for p, months in products if months & (1 << (day.month - 1))
+                         and day <= ended.get(p.seller_id, day)]  # nothing sold after a seller's last day
             for _line in range(rng.randint(8, 20) if in_season else 0):
                 product = rng.choice(in_season)
                 quantity = Decimal(rng.choice([1, 1, 1, 2, 2, 3]))
