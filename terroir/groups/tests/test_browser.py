@@ -132,6 +132,8 @@ def test_the_organiser_records_a_members_absence_and_every_page_of_the_groups_fi
     member_pages = {"mine": "/groups/mine/", "own-subscription": f"/groups/subscriptions/{subscription.pk}/"}
     for name, path in member_pages.items():
         tab.goto(f"{live_server.url}{path}")
-        page_fits(tab, name, axe=True)
+        # A member's subscription page is checked by axe-core once per size, where the subscription journey
+        # above lands on it (with its message): here its width and edges only.
+        page_fits(tab, name, axe=name != "own-subscription")
         shot(tab, SHOTS, f"{name}-{size[0]}")
     tab.context.close()

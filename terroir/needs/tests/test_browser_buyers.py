@@ -89,10 +89,12 @@ def test_a_new_canteen_publishes_its_first_need_placing_the_delivery_point_with_
     tab.context.close()
 
 
-@pytest.mark.parametrize("size", list(SIZES))
 def test_the_canteen_s_organisation_page_asks_buyer_questions(
-    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, size: str
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any
 ) -> None:
+    """At desktop size: what it asks does not depend on the screen, and the tour checks a buyer
+    organisation's edit page at phone size (site/tests/test_browser_axe.py, round 10)."""
+    size = "desktop"
     canteen = organisation_create(
         user=people.hugo, name="Cantine de l'école de la Durolle", role="buyer", buyer_kind="canteen",
         commune=Commune.objects.get(code="63430"),

@@ -1,6 +1,7 @@
 """The tour of every main page of each role at desktop (1366×900) and phone (390×844) size (issue 15):
 no page wider than the screen, and axe-core finds no serious or critical accessibility violation. Each
-page is loaded once for both checks (loading it is most of what a browser test costs).
+page is loaded once for both checks (loading it is most of what a browser test costs), and for the checks
+of its own that a page has (`PAGE_CHECKS`: a form's lists of checkboxes).
 
 axe-core is vendored for the tests only (tests/vendor/axe-core, MPL-2.0, see its PROVENANCE.md): it runs
 inside the page through the browser's debugging protocol, which the pages' strict CSP does not block
@@ -57,6 +58,31 @@ def open_need(territory: Any) -> Need:
     return need
 
 
+# For each box of a choice list: how far its middle is from its label's middle, and the list's lines.
+MEASURE = """() => [...document.querySelectorAll('form label > input[type=checkbox]')]
+  .filter(box => box.closest('div[id^="id_"]'))
+  .map(box => { const b = box.getBoundingClientRect(), l = box.parentElement.getBoundingClientRect();
+    return {name: box.id, off: Math.abs((b.top + b.bottom) / 2 - (l.top + l.bottom) / 2), top: Math.round(l.top)}; })"""
+
+
+def choice_lists_flow(tab: Any, size: str) -> None:
+    """Forms' lists of checkboxes (a producer's alert products, a need's months, delivery days and labels):
+    each box sits on its words' line and the list flows in lines rather than one box a line."""
+    boxes = tab.evaluate(MEASURE)
+    assert len(boxes) > 12, tab.url
+    assert [b["name"] for b in boxes if b["off"] > 3] == [], tab.url
+    if tab.url.endswith("/needs/new/"):  # the twelve months of a need take fewer lines than twelve
+        lines = {b["top"] for b in boxes if b["name"].startswith("id_months_")}
+        assert len(lines) <= (4 if size == "phone" else 2), lines
+
+
+# Checks of a page of the tour beyond its width and axe-core, made while it is open: (tab, size).
+PAGE_CHECKS: dict[str, Callable[[Any, str], None]] = {
+    "/needs/alerts/": choice_lists_flow,  # the producer's
+    "/needs/new/": choice_lists_flow,  # the buyer's
+}
+
+
 def more_pages(territory: Any, role: str, import_run: Any, need: Any) -> list[Step]:
     """Pages of the role beyond its main pages (`PAGES`), checked the same way."""
     extra: dict[str, list[Step]] = {
@@ -94,6 +120,8 @@ def test_no_main_page_of_a_role_is_wider_than_the_screen_or_has_a_serious_access
         response = tab.goto(live_server.url + path)
         assert response is not None and response.status == 200, path
         tab.wait_for_load_state("load")
+        if check := PAGE_CHECKS.get(path):
+            check(tab, size)
         if action:
             action(tab)
             path = f"{path} ({action.__name__})"

@@ -68,7 +68,9 @@ def test_a_grocery_orders_and_the_producer_delivers_less_than_ordered(
     assert farm.locator("#amount").inner_text() == "27,00\u00a0€"
     assert farm.locator("#partner").inner_text() == "9,90\u00a0€"
     assert farm.locator("#grocery-share").inner_text() == "17,10\u00a0€"
-    page_fits(farm, axe=True)
+    # The producer's order page went through axe-core confirmed, with its quantities to deliver: delivered,
+    # the same page without the form is checked for its width and edges.
+    page_fits(farm)
     shot(farm, SHOTS, f"order-delivered-{size[0]}")
     farm.context.close()
 

@@ -60,7 +60,7 @@ def test_a_buyer_accepts_a_joint_offer_and_both_sides_see_its_orders_per_farm(
     buyer.goto(live_server.url + need.get_absolute_url())
     row = buyer.locator("tr.answer", has_text="GAEC des Monts du Forez")
     assert territory.honey_farm.name in row.inner_text()  # one offer, with its members
-    page_fits(buyer, axe=True)
+    page_fits(buyer)  # a need's page as its buyer goes through axe-core in the tour (site/test_browser_axe.py)
     screenshot(buyer, f"supply-need-buyer-{size}")
     row.get_by_role("link", name="Accepter…").click()
     buyer.wait_for_url(f"**/supply/answers/{answer.pk}/accept/")
@@ -74,19 +74,19 @@ def test_a_buyer_accepts_a_joint_offer_and_both_sides_see_its_orders_per_farm(
     orders = buyer.inner_text("table.orders")
     assert territory.cheese_farm.name in orders and territory.honey_farm.name in orders
     assert "347,50" in orders and "208,50" in orders
-    page_fits(buyer, axe=True)
+    page_fits(buyer)  # axe-core reads the buyer's agreement page with its history, in the next test
     screenshot(buyer, f"supply-agreement-{size}")
 
     member = signed_in(browser, live_server, people.hugo, size)
     member.goto(live_server.url + need.get_absolute_url())
     member.wait_for_selector("text=L’acheteur a accepté cette offre.")
-    page_fits(member, axe=True)
+    page_fits(member, axe=True)  # a member's view of the need: the accepted joint offer, only this journey
     screenshot(member, f"supply-need-member-{size}")
     member.get_by_role("link", name="Voir l’accord et ses livraisons").click()
     member.wait_for_url("**/supply/agreements/*/")
     member.wait_for_selector("table.orders")
     assert "Modifier l’accord" not in member.inner_text("main")  # a member follows its lead
-    page_fits(member, axe=True)
+    page_fits(member)  # the buyer's page, less its forms: axe-core reads that one
     buyer.get_by_role("button", name="Annuler l’accord…").click()
     buyer.wait_for_url("**/cancel/")
     buyer.wait_for_selector("input[name=reason]")
