@@ -222,14 +222,18 @@ class Candidates:
 
 def category_facets_named(word: str) -> list[str]:
     """The facets of the categories one of whose words (French or English name) starts with `word`: a
-    place is found by the words of the products sold there through its category facets (each category
-    with its ancestors), not through words copied onto it."""
+    place is found by the words of the products sold there through its category facets, not through
+    words copied onto it. A place has the facet of each category sold there and of its ancestors, so a
+    category under another one named is left out (its places have the ancestor's facet): "fromage"
+    reads the cheese facet's rows alone, not those of each cheese as well."""
     upper = prefix_upper_bound(word)
-    return [
-        f"c:{slug}"
-        for slug, name_fr, name_en in Category.objects.values_list("slug", "name_fr", "name_en")
+    named = [
+        path
+        for path, name_fr, name_en in Category.objects.values_list("path", "name_fr", "name_en")
         if any(word <= term < upper for term in terms(f"{name_fr} {name_en}"))
     ]
+    tops = [path for path in named if not any(path != other and path.startswith(other) for other in named)]
+    return [f"c:{slug}" for slug in Category.objects.filter(path__in=tops).values_list("slug", flat=True)]
 
 
 def _rarest(words: list[str], named: dict[str, list[str]], *, enough: int = 2000) -> str:
