@@ -318,8 +318,8 @@ def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
         # Every row carries its place's kind: a condition on the row, not a probe of the place's facets.
         kinds = [facet.removeprefix("k:") for facet in kind_facets]
         candidates = candidates.each(lambda rows: rows.filter(kind__in=kinds))
-    for probe in probes:
-        candidates = candidates.each(lambda rows, probe=probe: rows.filter(probe))  # type: ignore[misc]
+    if probes:
+        candidates = candidates.each(lambda rows: rows.filter(*probes))
     return candidates.within_box(box) if box is not None else candidates
 
 
