@@ -227,13 +227,16 @@ def category_facets_named(word: str) -> list[str]:
     category under another one named is left out (its places have the ancestor's facet): "fromage"
     reads the cheese facet's rows alone, not those of each cheese as well."""
     upper = prefix_upper_bound(word)
-    named = [
-        path
-        for path, name_fr, name_en in Category.objects.values_list("path", "name_fr", "name_en")
+    named = {
+        path: slug
+        for slug, path, name_fr, name_en in Category.objects.values_list("slug", "path", "name_fr", "name_en")
         if any(word <= term < upper for term in terms(f"{name_fr} {name_en}"))
+    }
+    return [
+        f"c:{slug}"
+        for path, slug in named.items()
+        if not any(path != other and path.startswith(other) for other in named)
     ]
-    tops = [path for path in named if not any(path != other and path.startswith(other) for other in named)]
-    return [f"c:{slug}" for slug in Category.objects.filter(path__in=tops).values_list("slug", flat=True)]
 
 
 def _rarest(words: list[str], named: dict[str, list[str]], *, enough: int = 2000) -> str:
