@@ -316,36 +316,33 @@ def places_reindex(
 
 
 def _actor_facts(
-    actor_ids: Iterable[int], category_facets: dict[int, list[str]], category_words: dict[int, list[str]]
+    actor_ids: Iterable[int], category_facets: dict[int, list[str]]
 ) -> dict[int, tuple[tuple[str, ...], frozenset[str]]]:
-    """actor id -> (the words it lends the places it supplies: its name's and its products', and the
-    facets: its categories with their ancestors and its labels)."""
+    """actor id -> (the words it lends the places it supplies: its name's, and the facets: its categories
+    with their ancestors and its labels). Its products' words are not lent: a text search finds them
+    through the places' category facets (`search.place_candidates`)."""
     ids = list(actor_ids)
-    words: dict[int, dict[str, None]] = {}
+    words: dict[int, tuple[str, ...]] = {}
     facets: dict[int, set[str]] = defaultdict(set)
     offer_owner: dict[int, int] = {}
     for sub in _chunks(ids, 900):
         for actor_id, name in Actor.objects.filter(id__in=sub).values_list("id", "name"):
-            words[actor_id] = dict.fromkeys(terms(name))
+            words[actor_id] = tuple(terms(name))
         for offer_id, actor_id, category_id in Offer.objects.filter(producer_id__in=sub).values_list(
             "id", "producer_id", "category_id"
         ):
             offer_owner[offer_id] = actor_id
             facets[actor_id].update(category_facets.get(category_id, ()))
-            words.setdefault(actor_id, {}).update(dict.fromkeys(category_words.get(category_id, ())))
     through = Offer.labels.through
     for sub in _chunks(list(offer_owner), 900):
         for offer_id, slug in through.objects.filter(offer_id__in=sub).values_list("offer_id", "label__slug"):
             facets[offer_owner[offer_id]].add(f"l:{slug}")
-    return {aid: (tuple(words.get(aid, ())), frozenset(facets.get(aid, ()))) for aid in ids}
+    return {aid: (words.get(aid, ()), frozenset(facets.get(aid, ()))) for aid in ids}
 
 
 def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = None) -> int:
     """Write the words, facets and shown producers of places that have none."""
     category_facets = _category_facets()
-    category_words = {
-        cid: terms(f"{fr} {en}") for cid, fr, en in Category.objects.values_list("id", "name_fr", "name_en")
-    }
     # What each producer lends its places, read once for all the chunks: a market lists dozens of
     # producers, and a national load shows each producer at many places across its chunks.
     known: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
@@ -365,7 +362,7 @@ def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = N
             if operator_id:
                 links[place_id].add(operator_id)
         missing = {a for group in links.values() for a in group} - known.keys()
-        known.update(_actor_facts(missing, category_facets, category_words))
+        known.update(_actor_facts(missing, category_facets))
         # What a source says is sold at a place itself (an AMAP's baskets, a vending machine's eggs).
         place_categories: dict[int, set[int]] = defaultdict(set)
         for place_id, category_id in Place.categories.through.objects.filter(place_id__in=chunk).values_list(
@@ -383,7 +380,6 @@ def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = N
             facets: set[str] = {f"k:{kind}"}
             for category_id in place_categories[place_id]:
                 facets.update(category_facets.get(category_id, ()))
-                words.update(dict.fromkeys(category_words.get(category_id, ())))
             for actor_id in links[place_id]:
                 actor_words, actor_facets = known[actor_id]
                 words.update(dict.fromkeys(actor_words))

@@ -307,7 +307,8 @@ class Offer(models.Model):
 
 
 class SearchTerm(models.Model):
-    """One folded word under which a place is found (its name, commune, producers, products).
+    """One folded word under which a place is found (its name, commune, producers' names; the words of its
+    products are found through its category facets, `search.category_facets_named`).
 
     The place's position is copied here (`band` is a 0.1-degree strip of latitude) so that "this word
     within 30 km" is one index range per strip, without visiting the places themselves; and its kind,

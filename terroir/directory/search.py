@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -171,19 +171,38 @@ def search_box(query: PlaceQuery) -> BBox | None:
 
 @dataclass(frozen=True)
 class Candidates:
-    """Rows of one search table (PlaceFacet or SearchTerm) standing for the matching places.
+    """Rows of the search tables (PlaceFacet, SearchTerm) standing for the matching places.
 
-    Each row has `place_id`, `lat` and `lon`. Word rows may repeat a place (a place can have several
-    words starting with the same prefix): `repeats` says when to ask the database for distinct places.
+    Each row has `place_id`, `kind`, `band`, `lat` and `lon`. A text word may be read from two tables (the
+    places' own words, and the category facets of the products sold there): `more` holds the rows of the
+    other table, read as one UNION. Rows may repeat a place (a place can have several words starting
+    with the same prefix, or several of the categories a word names): `repeats` says when to ask the
+    database for distinct places.
     """
 
     rows: QuerySet[Any, Any]
     repeats: bool
+    more: tuple[QuerySet[Any, Any], ...] = ()
+
+    @property
+    def parts(self) -> tuple[QuerySet[Any, Any], ...]:
+        return (self.rows, *self.more)
+
+    def each(self, change: Callable[[QuerySet[Any, Any]], QuerySet[Any, Any]]) -> Candidates:
+        """The same candidates with `change` applied to the rows of each table."""
+        return replace(self, rows=change(self.rows), more=tuple(change(rows) for rows in self.more))
 
     def values_list(self, *fields: str) -> QuerySet[Any, Any]:
         """The fields of each place once (fields of the place, so equal on its repeated rows)."""
-        rows = self.rows.values_list(*fields).order_by()
-        return rows.distinct() if self.repeats else rows
+        first, *others = (rows.values_list(*fields).order_by() for rows in self.parts)
+        if others:
+            return first.union(*others)  # distinct rows, as the distinct below
+        return first.distinct() if self.repeats else first
+
+    def place_ids(self) -> QuerySet[Any, Any]:
+        """The place of every row, repeats kept (for a bounded count)."""
+        first, *others = (rows.values_list("place_id").order_by() for rows in self.parts)
+        return first.union(*others, all=True) if others else first
 
     def positions(self, limit: int | None = None) -> list[tuple[int, float | None, float | None]]:
         rows = self.values_list("place_id", "lat", "lon")
@@ -194,21 +213,45 @@ class Candidates:
         strips are a list even for the whole globe (1,800): a range of strips would let the words'
         index seek on the strip only, and read every word of each."""
         strips = list(range(band_of(box.south), band_of(box.north) + 1))
-        rows = self.rows.filter(band__in=strips).filter(
-            lon__gte=box.west, lon__lte=box.east, lat__gte=box.south, lat__lte=box.north
+        return self.each(
+            lambda rows: rows.filter(band__in=strips).filter(
+                lon__gte=box.west, lon__lte=box.east, lat__gte=box.south, lat__lte=box.north
+            )
         )
-        return replace(self, rows=rows)
 
 
-def _rarest(words: list[str], *, enough: int = 2000) -> str:
-    """The word with the fewest rows (counted up to `enough`), to read first: as a search engine
-    intersects its shortest posting list with the others."""
+def category_facets_named(word: str) -> list[str]:
+    """The facets of the categories one of whose words (French or English name) starts with `word`: a
+    place is found by the words of the products sold there through its category facets, not through
+    words copied onto it. A place has the facet of each category sold there and of its ancestors, so a
+    category under another one named is left out (its places have the ancestor's facet): "fromage"
+    reads the cheese facet's rows alone, not those of each cheese as well."""
+    upper = prefix_upper_bound(word)
+    named = {
+        path: slug
+        for slug, path, name_fr, name_en in Category.objects.values_list("slug", "path", "name_fr", "name_en")
+        if any(word <= term < upper for term in terms(f"{name_fr} {name_en}"))
+    }
+    return [
+        f"c:{slug}"
+        for path, slug in named.items()
+        if not any(path != other and path.startswith(other) for other in named)
+    ]
+
+
+def _rarest(words: list[str], named: dict[str, list[str]], *, enough: int = 2000) -> str:
+    """The word with the fewest rows (counted up to `enough` in each table), to read first: as a search
+    engine intersects its shortest posting list with the others."""
     if len(words) == 1:
         return words[0]
-    sizes = {
-        word: SearchTerm.objects.filter(term__gte=word, term__lt=prefix_upper_bound(word))[:enough].count()
-        for word in words
-    }
+
+    def size(word: str) -> int:
+        rows = SearchTerm.objects.filter(term__gte=word, term__lt=prefix_upper_bound(word))[:enough].count()
+        if named[word]:
+            rows += PlaceFacet.objects.filter(facet__in=named[word])[:enough].count()
+        return rows
+
+    sizes = {word: size(word) for word in words}
     return min(words, key=lambda word: (sizes[word], -len(word)))
 
 
@@ -240,35 +283,46 @@ def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
     if not kind_facets and not query.professional:
         kind_facets = list(PUBLIC_KIND_FACETS)
     words = list(dict.fromkeys(terms(query.q)[:MAX_TERMS]))
+    named = {word: category_facets_named(word) for word in words}
 
     def has_facet(values: list[str]) -> Exists:
         return Exists(PlaceFacet.objects.filter(place_id=OuterRef("place_id"), facet__in=values))
 
-    def has_word(word: str) -> Exists:
+    def has_word(word: str) -> Q:
         rows = SearchTerm.objects.filter(place_id=OuterRef("place_id"), term__gte=word)
-        return Exists(rows.filter(term__lt=prefix_upper_bound(word)))
+        own = Q(Exists(rows.filter(term__lt=prefix_upper_bound(word))))
+        return own | Q(has_facet(named[word])) if named[word] else own
 
-    probes: list[Exists] = []
+    probes: list[Exists | Q] = []
     rows: QuerySet[Any, Any]
+    more: tuple[QuerySet[Any, Any], ...] = ()
     if facets:
         rows, repeats = PlaceFacet.objects.filter(facet=facets[0]), False
         probes += [has_facet([facet]) for facet in facets[1:]]
         probes += [has_word(word) for word in words]
     elif words:
-        driver = _rarest(words)
+        driver = _rarest(words, named)
         rows = SearchTerm.objects.filter(term__gte=driver, term__lt=prefix_upper_bound(driver))
         only = single_term(rows)
         rows, repeats = (rows, True) if only is None else (SearchTerm.objects.filter(term=only), False)
+        if named[driver]:
+            # The places selling a product the word names, read from the category facets' index.
+            sold = PlaceFacet.objects.filter(facet__in=named[driver])
+            if only is None and not rows.exists():
+                rows, repeats = sold, len(named[driver]) > 1
+            else:
+                more, repeats = (sold,), True
         probes += [has_word(word) for word in words if word != driver]
     else:
         rows, repeats = PlaceFacet.objects.filter(facet__in=kind_facets or ALL_KIND_FACETS), False
         kind_facets = []
+    candidates = Candidates(rows=rows, repeats=repeats, more=more)
     if kind_facets:
         # Every row carries its place's kind: a condition on the row, not a probe of the place's facets.
-        rows = rows.filter(kind__in=[facet.removeprefix("k:") for facet in kind_facets])
-    for probe in probes:
-        rows = rows.filter(probe)
-    candidates = Candidates(rows=rows, repeats=repeats)
+        kinds = [facet.removeprefix("k:") for facet in kind_facets]
+        candidates = candidates.each(lambda rows: rows.filter(kind__in=kinds))
+    if probes:
+        candidates = candidates.each(lambda rows: rows.filter(*probes))
     return candidates.within_box(box) if box is not None else candidates
 
 
@@ -281,7 +335,7 @@ def _count(candidates: Candidates, *, limit: int | None = None) -> tuple[int, bo
     # Word rows may repeat a place. A database counts distinct places only once it has read every
     # row (PostgreSQL hashes them all), so read a bounded number of rows and count their places: all
     # the rows were read (exact), or enough places were found (more than the limit); else read more.
-    rows = candidates.rows.values("place_id").order_by()
+    rows = candidates.place_ids()
     cap = 2 * (limit + 1)
     while True:
         sql, params = rows[:cap].query.sql_with_params()
@@ -304,14 +358,14 @@ def _flat_distance_sq(near: Point) -> ExpressionWrapper:
 def _within(candidates: Candidates, near: Point, radius_km: float) -> Candidates:
     """The candidates within `radius_km` of `near`, by a flat-earth distance (within 0.5% of the great
     circle at the radii of a local search), annotated `d2` for sorting."""
-    rows = candidates.rows.annotate(d2=_flat_distance_sq(near)).filter(d2__lte=(radius_km / KM_PER_DEGREE_LAT) ** 2)
-    return replace(candidates, rows=rows)
+    limit = (radius_km / KM_PER_DEGREE_LAT) ** 2
+    return candidates.each(lambda rows: rows.annotate(d2=_flat_distance_sq(near)).filter(d2__lte=limit))
 
 
 def _nearest_page(candidates: Candidates, near: Point, start: int, size: int) -> list[tuple[int, float | None]]:
     """One page of (place id, km from `near`), nearest first; places without a position last."""
     if "d2" not in candidates.rows.query.annotations:
-        candidates = replace(candidates, rows=candidates.rows.annotate(d2=_flat_distance_sq(near)))
+        candidates = candidates.each(lambda rows: rows.annotate(d2=_flat_distance_sq(near)))
     values = candidates.values_list("place_id", "lat", "lon", "d2")
     page = values.order_by(F("d2").asc(nulls_last=True), "place_id")[start : start + size]
     return [
@@ -323,8 +377,9 @@ def _nearest_page(candidates: Candidates, near: Point, start: int, size: int) ->
 def _nearest_page_counted(
     candidates: Candidates, near: Point, start: int, size: int
 ) -> tuple[list[tuple[int, float | None]], int | None]:
-    """`_nearest_page` for candidates without repeats, with the count of all of them from the same
-    query (None when the page is empty)."""
+    """`_nearest_page` for candidates without repeats (of one table), with the count of all of them from
+    the same query (None when the page is empty)."""
+    assert not candidates.repeats and not candidates.more
     rows = candidates.rows.annotate(total=Window(Count("place_id")))
     page = list(rows.values_list("place_id", "lat", "lon", "total").order_by("d2", "place_id")[start : start + size])
     hits: list[tuple[int, float | None]] = [
@@ -443,10 +498,16 @@ def places_all(query: PlaceQuery, *, now: dt.datetime | None = None, limit: int 
 def places_bounds(query: PlaceQuery) -> BBox | None:
     """The box of the places a search finds (opening hours aside), for the map to fit its results:
     one aggregate over the rows of its search table; None when none is placed."""
-    rows = place_candidates(query, search_box(query)).rows.filter(lat__isnull=False)
+    candidates = place_candidates(query, search_box(query)).each(lambda rows: rows.filter(lat__isnull=False))
     if query.near is not None and query.effective_radius_km is not None:
-        rows = _within(Candidates(rows, repeats=False), query.near, query.effective_radius_km).rows
-    found = rows.aggregate(south=Min("lat"), north=Max("lat"), west=Min("lon"), east=Max("lon"))
+        candidates = _within(candidates, query.near, query.effective_radius_km)
+    if not candidates.more:
+        found = candidates.rows.aggregate(south=Min("lat"), north=Max("lat"), west=Min("lon"), east=Max("lon"))
+    else:
+        sql, params = candidates.values_list("lat", "lon").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT MIN(lat), MAX(lat), MIN(lon), MAX(lon) FROM ({sql}) AS placed", params)
+            found = dict(zip(("south", "north", "west", "east"), cursor.fetchone(), strict=True))
     if found["south"] is None:
         return None
     return BBox(**found)

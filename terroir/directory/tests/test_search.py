@@ -426,3 +426,23 @@ def test_rows_written_many_to_a_statement_are_all_written_in_their_order(territo
     rows = [(f"mot{n:04d}", place_ids[n % len(place_ids)], "market", 1, 45.5, 3.7 + n / 10_000) for n in range(1001)]
     index.rows_insert(SearchTerm, columns, rows)
     assert list(SearchTerm.objects.order_by("id").values_list(*columns)) == rows
+
+
+def test_a_place_is_found_by_its_producers_name_and_products_after_the_producer_is_edited(territory) -> None:
+    """The words of a producer's name and of its products find the places it supplies, and follow its edits
+    (its name's words are copied onto the places; its products are found through the places' category
+    facets)."""
+    from terroir.directory.services import actor_offers_set, actor_update
+
+    supermarket = "Supermarché des Volcans"
+    assert supermarket in names(search(q="limagne tomate"))
+    gardener = territory.market_gardener
+    actor_update(actor=gardener, values={"name": "EARL Les Vergers de Chanturgue"})
+    actor_offers_set(actor=gardener, products=[{"category": "honey", "months": 4095, "note": "", "labels": []}])
+    for q in ("chanturgue", "vergers miel", "miel chanturg", "honey"):
+        assert supermarket in names(search(q=q, page_size="100")), q
+        assert supermarket in names(search(q=q, near="45.78,3.09", radius_km="10")), q
+    for q in ("limagne", "tomate", "salade"):
+        assert supermarket not in names(search(q=q, page_size="100")), q
+    # The cheese farm still supplies it: its products still find it.
+    assert supermarket in names(search(q="fromage", page_size="100"))

@@ -24,12 +24,20 @@ from terroir.directory.models import (
 )
 from terroir.directory.references import entry_merge, entry_split
 from terroir.directory.search import places_search
+from terroir.lib.text import terms
 
 pytestmark = pytest.mark.django_db
 
 
 def words(place: Place) -> set[str]:
-    return set(SearchTerm.objects.filter(place=place).values_list("term", flat=True))
+    """The words a place is found by: its word rows (its own and its producers' names) and the words of the
+    categories of its facets (what is sold there, found through them rather than copied onto the place)."""
+    found = set(SearchTerm.objects.filter(place=place).values_list("term", flat=True))
+    facets = PlaceFacet.objects.filter(place=place, facet__startswith="c:").values_list("facet", flat=True)
+    sold = Category.objects.filter(slug__in=[facet.removeprefix("c:") for facet in facets])
+    for name_fr, name_en in sold.values_list("name_fr", "name_en"):
+        found.update(terms(f"{name_fr} {name_en}"))
+    return found
 
 
 def shown_in_cell(lat: float, lon: float, level: int = 12) -> int:
