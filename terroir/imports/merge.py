@@ -158,9 +158,11 @@ def _place_words(commune: str) -> frozenset[str]:
     return frozenset({*words, "".join(words)} - {""})
 
 
+@lru_cache(maxsize=1 << 16)
 def name_specific(name: str, commune: str = "") -> str:
     """What in a name tells this place from others of its kind: "Marché hebdomadaire de Thiers" in
-    Thiers -> "" (generic), "Marché de la Seille" -> "seille", "Biocoop Nancy" in Nancy -> "biocoop"."""
+    Thiers -> "" (generic), "Marché de la Seille" -> "seille", "Biocoop Nancy" in Nancy -> "biocoop".
+    Remembered: a directory names "Marché de <commune>" and its farms' trade names again and again."""
     place_words = _place_words(commune)
     words = name_normalised(name).split()
     return " ".join(w for w in words if w not in GENERIC_WORDS and w not in place_words)
@@ -174,12 +176,17 @@ _NAMED_DAYS = {
 }  # fmt: skip
 
 
-def days_of(name: str, opening_hours: str) -> set[str] | frozenset[str]:
+@lru_cache(maxsize=1 << 16)
+def days_of(name: str, opening_hours: str) -> frozenset[str]:
     """The days a place opens: its schedule's, unless its name says other days ("Marché du jeudi"
     with a schedule on Saturday): a scraped list's schedules are known to disagree with the name the
-    market gives itself, and the name is the market's own word."""
+    market gives itself, and the name is the market's own word. Remembered (a frozen set, shared), as
+    name_specific: the merge works out every record's linkage columns again at each import, and a
+    directory's names and schedules repeat."""
     scheduled = weekdays(opening_hours)
-    named = {_NAMED_DAYS[w.removesuffix("s")] for w in fold(name).split() if w.removesuffix("s") in _NAMED_DAYS}
+    named = frozenset(
+        _NAMED_DAYS[w.removesuffix("s")] for w in fold(name).split() if w.removesuffix("s") in _NAMED_DAYS
+    )
     return named if named and not named & scheduled else scheduled
 
 
