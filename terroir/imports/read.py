@@ -113,26 +113,47 @@ def _columns(mapping: Mapping, *targets: str) -> str:
 
 def points_crowded(path: Path, mapping: Mapping) -> frozenset[tuple[float, float]]:
     """The positions that rows of CROWDED_MIN different names or more give exactly: a first pass over
-    the file, reading only the position and the name columns."""
+    the file, reading only the position and the name columns. (A point is known crowded only at the
+    file's end, and every record of the file would have to wait for it: reading the file twice costs
+    less than holding all its records.) Each row's name is kept as given, its text worked out only for
+    the few points that CROWDED_MIN rows give (most rows are alone at their point)."""
     lat_getters, lon_getters = mapping.fields.get("lat", []), mapping.fields.get("lon", [])
     if not lat_getters or not lon_getters:
         return frozenset()
-    names: dict[tuple[float, float], set[str]] = {}
+    name_getters = mapping.fields.get("name", [])
+    adapter = mapping.adapter
+    given: dict[tuple[float, float], list[Any]] = {}
     for row in rows_read(path, **_read_options(path, mapping)):
-        values = mapping.adapter(row.values) if mapping.adapter else row.values
-        point = _point_given(mapping, values)
-        if point is None:
+        values = adapter(row.values) if adapter else row.values
+        lat = _number_given(lat_getters, values)
+        if lat is None:
             continue
-        name = next((_text(v) for g in mapping.fields.get("name", []) if (v := g.get(values))), str(row.line))
-        names.setdefault(point, set()).add(fold(name))
-    return frozenset(point for point, seen in names.items() if len(seen) >= CROWDED_MIN)
+        lon = _number_given(lon_getters, values)
+        if lon is None:
+            continue
+        # The first name given, else the line (whose text is itself).
+        name = next((v for g in name_getters if (v := g.get(values))), None)
+        given.setdefault(point_key(lat, lon), []).append(str(row.line) if name is None else name)
+    return frozenset(
+        point
+        for point, names in given.items()
+        if len(names) >= CROWDED_MIN and len({fold(_text(name)) for name in names}) >= CROWDED_MIN
+    )
+
+
+def _number_given(getters: list[Any], values: Any) -> float | None:
+    """The number the first column of `getters` that gives a value gives (None when it is no number)."""
+    for getter in getters:
+        value = getter.get(values)
+        if value is not None and value != "":
+            return number_parse(_text(value))
+    return None
 
 
 def _point_given(mapping: Mapping, values: Any) -> tuple[float, float] | None:
     """The position a row gives (point_key), as the crowded points count it."""
-    lat_getters, lon_getters = mapping.fields.get("lat", []), mapping.fields.get("lon", [])
-    lat = next((number_parse(_text(v)) for g in lat_getters if (v := g.get(values)) not in (None, "")), None)
-    lon = next((number_parse(_text(v)) for g in lon_getters if (v := g.get(values)) not in (None, "")), None)
+    lat = _number_given(mapping.fields.get("lat", []), values)
+    lon = _number_given(mapping.fields.get("lon", []), values)
     return None if lat is None or lon is None else point_key(lat, lon)
 
 

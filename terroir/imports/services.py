@@ -162,8 +162,29 @@ def _json_or_null(value: Any) -> Any:
     return None if value is None else SourceRecord._meta.get_field("reading").get_db_prep_save(value, connection)
 
 
-def _digest(data: dict[str, Any]) -> str:
-    return hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+def _data_text(data: dict[str, Any]) -> str:
+    """A record's data as JSON text, keys sorted: its digest is of this text, and SQLite stores it as it is."""
+    return json.dumps(data, sort_keys=True, default=str)
+
+
+def _digest_of(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _text_itself(text: str) -> str:
+    return text
+
+
+def _json_stored(text: str) -> Any:
+    """A JSON field's value as the database takes it, from its text already encoded: the text itself on
+    SQLite (a JSON field is text there); on PostgreSQL the driver's JSON wrapper, told to send that text
+    rather than encode the value again. (Encoding each record's data once for its digest and once more
+    for storage was two encodings of the same dictionary.)"""
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb  # the PostgreSQL driver, present only where it is used
+
+        return Jsonb(text, dumps=_text_itself)
+    return text
 
 
 def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
@@ -402,6 +423,8 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> N
     to_update, same = [], []
     fingerprinted: list[tuple[str, Any, int]] = []
     changing: dict[int, tuple[Record, dict[str, Any], str, dict[str, Any]]] = {}
+    # A producer's row gives its farm too, with the very same row: encoded once for both.
+    raws_stored: dict[int, Any] = {}
     for ref, record in kept.items():
         if record.unchanged is not None:
             # Its row is known by fingerprint: the very record kept before, not read again.
@@ -410,7 +433,8 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> N
             continue
         reading = record_reading(record) if record.fingerprint else None
         data = record_data(record)
-        digest = _digest(data)
+        data_text = _data_text(data)
+        digest = _digest_of(data_text)
         found = existing.get(ref)
         raw = _jsonable(record.raw)
         if found is not None and found[1] == digest and not found[3] and _raw_same(found[2], raw, raw_field.encoder):
@@ -425,10 +449,13 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> N
             changing[found[0]] = (record, data, digest, raw)
             continue
         # Plain rows: a model instance per record, its JSON fields compiled by the ORM, cost more than the insert.
+        raw_stored = raws_stored.get(id(record.raw))
+        if raw_stored is None:
+            raw_stored = raws_stored[id(record.raw)] = as_json(raw, connection)
         to_create.append(
             (
-                run.source_id, ref, record.record_type, record.name[:200], as_json(data, connection),
-                as_json(raw, connection), digest, run.pk, run.pk, False, written_at, "", record.fingerprint,
+                run.source_id, ref, record.record_type, record.name[:200], _json_stored(data_text),
+                raw_stored, digest, run.pk, run.pk, False, written_at, "", record.fingerprint,
                 _json_or_null(reading),
             )
         )  # fmt: skip

@@ -7,6 +7,8 @@ a Biocoop and a B&B next door. Nothing here is copied from the scraped lists.
 
 from __future__ import annotations
 
+import random
+from difflib import SequenceMatcher
 from typing import Any
 
 from django.utils import translation
@@ -17,6 +19,7 @@ from terroir.imports.merge import (
     company_of,
     days_of,
     linkage_columns,
+    matching_ratio,
     name_normalised,
     name_specific,
     pair_decide,
@@ -461,3 +464,25 @@ def test_places_the_rules_see_apart_with_names_that_do_not_agree_are_not_put_to_
                        place("osm", "", 48.5001, 8.4000, kind="vending")).review  # fmt: skip
     assert pair_decide(producer("a", "Les Jardins du Moulin", commune_code="67237"),
                        producer("b", "Jérôme Sendert", commune_code="67001")).review  # fmt: skip
+
+
+def test_matching_ratio_is_difflibs_ratio() -> None:
+    """The rules' own matching ratio gives difflib's very number: on names as directories write them, on
+    random texts over few letters (many equal longest blocks: the same one must be chosen), and on texts
+    of 200 characters or more, where difflib leaves its "popular" characters out of the search."""
+    names = ["GAEC du Moulin", "Gaec du moulin", "Marché de Nancy", "Marché hebdomadaire de Nancy", "Ferme",
+             "La Ferme du Moulin", "Biocoop Nancy", "Bio coop", "", "a", "Ferme des Saules", "Saules"]  # fmt: skip
+    pairs = [(a, b) for a in names for b in names]
+    rng = random.Random(14)
+    for n in range(3000):
+        letters = "abcde fghij"[: rng.randrange(1, 12)]
+        longest = 450 if n % 10 == 0 else 30
+        pairs.append(
+            (
+                "".join(rng.choice(letters) for _ in range(rng.randrange(0, longest))),
+                "".join(rng.choice(letters) for _ in range(rng.randrange(0, longest))),
+            )
+        )
+    assert any(len(b) >= 200 for _a, b in pairs)
+    for a, b in pairs:
+        assert matching_ratio(a, b) == SequenceMatcher(None, a, b).ratio(), (a, b)
