@@ -8,6 +8,9 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, cast
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -23,15 +26,25 @@ PRODUCTION = {
     "PYTHONPATH": str(ROOT),
 }
 
-HEADERS_SCRIPT = """
-import json, django
-django.setup()
+# One fresh process for the deployment checklist and the answers, which start from the same environment:
+# `manage.py check --deploy` as manage.py runs it (its output and exit code kept), then the requests. Each
+# start of a process costs 1.5–2 s of processor in `django.setup()` (docs/performance.md, round 10).
+PRODUCTION_SCRIPT = """
+import contextlib, io, json
+from django.core.management import execute_from_command_line
+out, err, code = io.StringIO(), io.StringIO(), 0
+with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    try:
+        execute_from_command_line(["manage.py", "check", "--deploy"])
+    except SystemExit as exit:
+        code = exit.code if isinstance(exit.code, int) else 1
 from django.test import Client
 client = Client(HTTP_HOST="terroir.example.org", HTTP_X_FORWARDED_PROTO="https")
 api = client.get("/api/v1/kinds")
 login = client.get("/account/login/")
 plain = Client(HTTP_HOST="terroir.example.org").get("/api/v1/kinds")
-print(json.dumps({"headers": dict(api.headers), "csrf": login.cookies["csrftoken"].output(), "plain": plain.status_code,
+print(json.dumps({"check": {"code": code, "stdout": out.getvalue(), "stderr": err.getvalue()},
+                  "headers": dict(api.headers), "csrf": login.cookies["csrftoken"].output(), "plain": plain.status_code,
                   "location": plain.headers.get("Location", "")}))
 """
 
@@ -56,16 +69,21 @@ def run(args: list[str], tmp_path: Path, **overrides: str) -> subprocess.Complet
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_the_deployment_checklist_has_nothing_to_say(tmp_path: Path) -> None:
-    result = run([sys.executable, "manage.py", "check", "--deploy"], tmp_path)
+@pytest.fixture(scope="module")
+def production(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    result = run([sys.executable, "-c", PRODUCTION_SCRIPT], tmp_path_factory.mktemp("production"))
     assert result.returncode == 0, result.stderr
-    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+    return cast(dict[str, Any], json.loads(result.stdout.strip().splitlines()[-1]))
 
 
-def test_production_answers_carry_the_security_headers_and_secure_cookies(tmp_path: Path) -> None:
-    result = run([sys.executable, "-c", HEADERS_SCRIPT], tmp_path)
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+def test_the_deployment_checklist_has_nothing_to_say(production: dict[str, Any]) -> None:
+    check = production["check"]
+    assert check["code"] == 0, check["stderr"]
+    assert "System check identified no issues" in check["stdout"], check["stdout"] + check["stderr"]
+
+
+def test_production_answers_carry_the_security_headers_and_secure_cookies(production: dict[str, Any]) -> None:
+    seen = production
     headers = seen["headers"]
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"

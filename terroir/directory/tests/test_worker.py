@@ -116,9 +116,11 @@ def test_a_run_whose_worker_is_killed_fails_with_its_reason_and_the_next_worker_
     assert second.plan and second.plan["rounds"]
 
 
-def test_an_import_runs_on_the_worker_in_a_limited_child_and_its_run_says_done(
-    start_worker: Callable[[], subprocess.Popen[bytes]], communes_for_live_server: None
+def test_an_import_and_the_cron_reminders_are_queued_and_one_worker_does_both(
+    start_worker: Callable[[], subprocess.Popen[bytes]], communes_for_live_server: None, territory: Any, people: Any
 ) -> None:
+    """Two kinds of queued work for one worker (each start is 1.5–2 s of `django.setup()`): an import, which the
+    worker runs in a limited child, and the verification reminders a cron command queues."""
     rows = "id,nom,cp,commune,lat,lon\nb1,GAEC des Monts du Forez,63600,Ambert,45.5601,3.7702\nb2,,63300,Thiers,,\n"
     mapping_text = """
 [source]
@@ -137,6 +139,12 @@ lon = "lon"
     token = upload_keep(file=SimpleUploadedFile("bio.csv", rows.encode()), mapping_text=text)
     task_id, refusal = import_start(token=token, mapping=mapping, mapping_text=text, geocode=False)
     assert refusal == "" and import_state(token, task_id=task_id)["status"] == "queued"
+    out = io.StringIO()
+    call_command("verification_remind", stdout=out)
+    assert "Queued as task" in out.getvalue()
+    reminded = Membership.objects.exclude(reminded_at=None)
+    assert not reminded.exists()
+
     start_worker()
     wait_for(lambda: import_state(token, task_id=task_id)["status"] in ("done", "failed"), 60, "the import")
     state = import_state(token, task_id=task_id)
@@ -144,17 +152,6 @@ lon = "lon"
     run = ImportRun.objects.get(pk=state["run"])
     assert (run.rows, run.rejected, run.entries_created) == (2, 1, 1)
     assert run.worker and run.worker.split(":")[-1].isdigit()
-
-
-def test_cron_commands_queue_their_work_and_the_worker_does_it(
-    start_worker: Callable[[], subprocess.Popen[bytes]], communes_for_live_server: None, territory: Any, people: Any
-) -> None:
-    out = io.StringIO()
-    call_command("verification_remind", stdout=out)
-    assert "Queued as task" in out.getvalue()
-    reminded = Membership.objects.exclude(reminded_at=None)
-    assert not reminded.exists()
-    start_worker()
     # Hugo's honey farm and Sophie's supermarket are overdue for a check (test_reminders.py).
     wait_for(lambda: reminded.count() == 2, 60, "the reminders")
     assert {m.user_id for m in reminded} == {people.hugo.pk, people.sophie.pk}

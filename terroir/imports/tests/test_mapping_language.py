@@ -20,7 +20,6 @@ from terroir.imports.sources import shipped_mappings
 pytestmark = pytest.mark.django_db
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
-REAL = Path(__file__).resolve().parents[4] / "shared" / "data" / "real"
 
 
 def osm_records(name: str) -> dict[str, Record]:
@@ -106,10 +105,9 @@ def test_the_real_gogocarto_export_is_read_with_kinds_from_its_texts(territory) 
     assert nursery.rejected and [p.field for p in nursery.problems if p.fatal] == ["kind"]
 
 
-@pytest.mark.skipif(not (REAL / "gogocarto").is_dir(), reason="../shared/data/real is not here")
 def test_the_whole_real_gogocarto_sample_keeps_every_food_place(territory) -> None:
     mapping = mapping_load(shipped_mappings()["gogocarto"])
-    result = preview(REAL / "gogocarto" / "gogocarto_pdcn_sample_elements.json", mapping)
+    result = preview(SAMPLES / "gogocarto_pdcn_sample_elements.json", mapping)
     assert (result.rows, result.rejected) == (12, 4)  # 12 of 12 rejected before
 
 

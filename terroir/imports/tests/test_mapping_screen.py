@@ -98,17 +98,17 @@ def test_a_workbook_is_profiled_from_its_list_sheet_below_its_titles_and_read_so
     assert "SARL FERME DU TREFLE" in {r.name for r in records}
 
 
-def test_a_gogocarto_export_s_json_paths_are_suggested_right(territory) -> None:
-    found = suggestions(GOGOCARTO)
+# The excerpt, and the whole real export (12 records, carried in samples/: PROVENANCE.md).
+@pytest.mark.parametrize("path", [GOGOCARTO, SAMPLES / "gogocarto_pdcn_sample_elements.json"], ids=["excerpt", "whole"])
+def test_a_gogocarto_export_s_json_paths_are_suggested_right(territory, path: Path) -> None:
+    found = suggestions(path)
     assert {name: found.get(name) for name in GOGOCARTO_COLUMNS} == GOGOCARTO_COLUMNS
 
 
 @pytest.mark.skipif(REAL is None, reason="../shared/data/real is not beside the repository")
-def test_the_real_hve_and_gogocarto_files_are_suggested_right(territory) -> None:
+def test_the_real_hve_list_is_suggested_right(territory) -> None:
     assert REAL is not None
     check_hve(next((REAL / "directories").glob("hve_*.csv")))
-    found = suggestions(REAL / "gogocarto" / "gogocarto_pdcn_sample_elements.json")
-    assert {name: found.get(name) for name in GOGOCARTO_COLUMNS} == GOGOCARTO_COLUMNS
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -135,6 +135,10 @@ def test_single_sourcing_finds_the_brute_force_optimum_of_tiny_instances(
     assert all(len(served) == 1 for served in result.assignment)
 
 
+# 40 instances rather than hypothesis's 100: the property and the instances' size are those of the
+# unconstrained test above (100 instances), only the cap on open sites is added, and 40 give each cap about 13
+# instances; the engine's solving is most of the cost (4 s of processor at 100).
+@settings(max_examples=40)
 @given(seed=st.integers(0, 10**6), most=st.integers(1, 3))
 def test_at_most_so_many_sites_finds_the_brute_force_optimum_of_tiny_instances(seed: int, most: int) -> None:
     data = tiny(random.Random(seed), 4, 5)
