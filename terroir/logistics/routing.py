@@ -651,7 +651,7 @@ class _Echelons:
 
 SYNC_ROUNDS = 3  # rounds of the synchronised scheme sharing its time (it stops earlier at a fixed point or on time)
 SYNC_MAX_ROUNDS = 8  # more rounds while each finds a better plan, when the searches are bounded by iterations
-ON_THE_WAY_S = 900  # a farm is on a platform van's way when collecting there adds at most this much to the drive
+ON_THE_WAY_S = 900  # a farm is on a platform van's way when this near it and adding at most this much to its drive
 RELEASE_STEP = 300  # s: a release at the platform raised by a round moves by at least this much
 
 
@@ -661,7 +661,7 @@ def _synchronised(
     """Both echelons made to agree, the last mile first. Each order through a platform has a release there
     (when its goods can be ready for a van), first the earliest any plan could bring them (a collector
     leaving its depot at the start of its day, straight to the farm when it opens, then to the platform,
-    plus `transfer_s`): a bound no plan beats. An order whose farm is on the way from its platform to its
+    plus `transfer_s`): a bound no plan beats. An order whose farm is near its platform and on the way to its
     customer (ON_THE_WAY_S) is collected there by the platform's vans themselves (a shipment in the last
     mile, no collection round). A round is:
 
@@ -694,8 +694,9 @@ def _synchronised(
     # collections' loads, would pick days no collection round can keep).
     collected_on = {s.order: r.day for r in forward.rounds for s in r.stops if s.transfer and s.order}
     served_on = {order_id: r.day for r in forward.rounds for order_id in r.orders}
-    # Orders whose farm is on the way from their platform to their customer: its vans collect them there.
+    # Orders whose farm is near their platform and on the way to their customer: its vans collect them there.
     by_van = {o.id for o in transferred if o.pickup is not None and o.delivery is not None
+              and travel(bases[o.via].place, o.pickup) <= ON_THE_WAY_S
               and travel(bases[o.via].place, o.pickup) + o.service_s + travel(o.pickup, o.delivery)
               - travel(bases[o.via].place, o.delivery) <= ON_THE_WAY_S}  # fmt: skip
     best: tuple[Plan, Checked] | None = None
