@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # the engine's types, for the reader and mypy only: routing i
     from .routing import Job, Plan, Problem, Round, Site
 
 DAY = 24 * 3600
+# A vehicle based at a relay platform may itself collect an order through that platform at its farm (and take
+# it straight to the customer) only when the farm is at most this far from the platform (seconds).
+NEAR_PLATFORM_S = 900
 
 
 @dataclass
@@ -44,10 +47,12 @@ def plan_check(problem: Problem, plan: Plan, seconds: Callable[[Site, Site], int
     first = [r for r in plan.rounds if vehicles[r.vehicle].depot not in platforms]
     last = [r for r in plan.rounds if vehicles[r.vehicle].depot in platforms]
     seen: dict[str, list[str]] = {}  # order → what happened to it, in order: "load", "unload", "transfer"
-    # Orders through a platform that a vehicle based there collected at their farm on its way (routing's
-    # ON_THE_WAY_S): carried as a direct order, by a vehicle of their platform.
+    # Orders through a platform that a vehicle based there collected at their farm, near the platform
+    # (NEAR_PLATFORM_S): carried as a direct order, by a vehicle of their platform.
+    bases = {base.id: base.place for base in problem.depots}
     collected_by_van = {s.order for r in last for s in r.stops if s.action == "load" and s.order in jobs
-                        and jobs[s.order].via == vehicles[r.vehicle].depot}  # fmt: skip
+                        and jobs[s.order].via == vehicles[r.vehicle].depot
+                        and seconds(bases[jobs[s.order].via], s.place) <= NEAR_PLATFORM_S}  # fmt: skip
     for r in first:
         _drive(problem, r, jobs, seconds, checked, seen, ready={})
     ready = {o: t + problem.transfer_s for o, t in checked.at_platform.items()}
@@ -207,11 +212,11 @@ def lateness_floor(problem: Problem, seconds: Callable[[Site, Site], int]) -> di
     by the fastest way the travel times allow (their shortest paths, in case a detour is quicker than the
     direct leg), waiting only for a window to open. An order through a relay platform is collected by a
     vehicle based elsewhere on a day it may travel, unloaded at its platform (in its opening hours) and
-    handled (`transfer_s`), then delivered by a vehicle based there that day or a later one — or collected
-    at its farm by a vehicle based at its platform, on its way to the customer; the best of every vehicle
-    and day is its floor. Each stop's lateness is counted as the check counts it (arrival
-    less the window's end), so the floors of different orders, whose stops are different, add up. Orders
-    no plan can serve at all (`routing.unservable`'s reasons) have no floor."""
+    handled (`transfer_s`), then delivered by a vehicle based there that day or a later one — or, when its
+    farm is near the platform (NEAR_PLATFORM_S), collected there by a vehicle based at the platform on its
+    way to the customer; the best of every vehicle and day is its floor. Each stop's lateness is counted as
+    the check counts it (arrival less the window's end), so the floors of different orders, whose stops are
+    different, add up. Orders no plan can serve at all (`routing.unservable`'s reasons) have no floor."""
     platforms = {order.via for order in problem.orders if order.via}
     bases = {base.id: base for base in problem.depots}
     places: list[Site] = list(dict.fromkeys(
@@ -253,7 +258,8 @@ def lateness_floor(problem: Problem, seconds: Callable[[Site, Site], int]) -> di
                     reach = t0 + max(vehicle.start_s, order.release_s) + drive(start, delivery)
                     late = max(0, reach - (t0 + order.delivery_window[1]))
                     option = (late, reach - t0, order.delivery_window[1])
-                elif order.via and vehicle.depot != order.via:
+                elif order.via and (vehicle.depot != order.via
+                                    or seconds(bases[order.via].place, pickup) > NEAR_PLATFORM_S):  # type: ignore[arg-type]
                     if vehicle.depot in platforms:
                         continue
                     assert pickup is not None and delivery is not None

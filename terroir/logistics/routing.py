@@ -40,7 +40,7 @@ from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
 
 from .distances import Matrix
-from .feasibility import Checked, Floor, lateness_floor, plan_check
+from .feasibility import NEAR_PLATFORM_S, Checked, Floor, lateness_floor, plan_check
 
 MONEY = 10_000  # cost units per euro
 # With objective="fleet" (benchmarks: fewest vehicles, then distance) each vehicle used costs this much.
@@ -651,7 +651,8 @@ class _Echelons:
 
 SYNC_ROUNDS = 3  # rounds of the synchronised scheme sharing its time (it stops earlier at a fixed point or on time)
 SYNC_MAX_ROUNDS = 8  # more rounds while each finds a better plan, when the searches are bounded by iterations
-ON_THE_WAY_S = 900  # a farm is on a platform van's way when this near it and adding at most this much to its drive
+# A farm is on a platform van's way when near the platform (the check's rule) and adding at most this much.
+ON_THE_WAY_S = NEAR_PLATFORM_S
 RELEASE_STEP = 300  # s: a release at the platform raised by a round moves by at least this much
 
 
