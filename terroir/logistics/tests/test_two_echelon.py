@@ -388,10 +388,17 @@ def test_the_check_takes_an_order_collected_by_its_platforms_van_but_not_by_a_ve
         Stop("fourme", "unload", SHOP, t + hours(9) + 300, t + hours(9) + 600, 0),
         Stop(None, "end", PLATFORM, t + hours(9.5) + 600, t + hours(9.5) + 600),
     ], km=30, seconds=hours(1.5) + 600, trips=1, orders=["fourme"], day=TUESDAY)  # fmt: skip
-    assert plan_check(problem, Plan([by_van], [], 30, 0, 0, True), half_an_hour).on_time
+    def near(a: Site, b: Site) -> int:  # the farm 10 minutes from the platform
+        return 600 if {a, b} == {FARM, PLATFORM} else half_an_hour(a, b)
+
+    assert plan_check(problem, Plan([by_van], [], 30, 0, 0, True), near).on_time
+    # From a farm half an hour away the platform's van may not collect it: the goods go through the platform.
+    far = plan_check(problem, Plan([by_van], [], 30, 0, 0, True), half_an_hour)
+    assert far.problems == ["order fourme: carried as ['load', 'unload'], expected "
+                            "['load', 'transfer', 'load', 'unload']"]  # fmt: skip
     by_truck = replace(by_van, vehicle="camion", stops=[replace(s, place=HUB) if s.order is None else s
                                                         for s in by_van.stops])  # fmt: skip
-    checked = plan_check(problem, Plan([by_truck], [], 30, 0, 0, True), half_an_hour)
+    checked = plan_check(problem, Plan([by_truck], [], 30, 0, 0, True), near)
     assert checked.problems == ["order fourme: carried as ['load', 'unload'], expected "
                                 "['load', 'transfer', 'load', 'unload']"]  # fmt: skip
 
