@@ -650,7 +650,7 @@ class _Echelons:
 
 
 SYNC_ROUNDS = 3  # rounds of the synchronised scheme sharing its time (it stops earlier at a fixed point or on time)
-SYNC_MAX_ROUNDS = 8  # more rounds while each finds a better plan, when the searches are bounded by iterations
+SYNC_MAX_ROUNDS = 8  # then rounds with the vans collecting near farms while each improves (iteration-bounded searches)
 # A farm is on a platform van's way when near the platform (the check's rule) and adding at most this much.
 ON_THE_WAY_S = NEAR_PLATFORM_S
 RELEASE_STEP = 300  # s: a release at the platform raised by a round moves by at least this much
@@ -662,9 +662,9 @@ def _synchronised(
     """Both echelons made to agree, the last mile first. Each order through a platform has a release there
     (when its goods can be ready for a van), first the earliest any plan could bring them (a collector
     leaving its depot at the start of its day, straight to the farm when it opens, then to the platform,
-    plus `transfer_s`): a bound no plan beats. An order whose farm is near its platform and on the way to its
-    customer (ON_THE_WAY_S) is collected there by the platform's vans themselves (a shipment in the last
-    mile, no collection round). A round is:
+    plus `transfer_s`): a bound no plan beats. After the first SYNC_ROUNDS rounds, an order whose farm is near its
+    platform and on the way to its customer (ON_THE_WAY_S) is collected there by the platform's vans
+    themselves (a shipment in the last mile, no collection round). A round is:
 
     1. the last mile with those releases: which van trip carries each order, on which day; a backward pass
        over each van round gives the latest its trip may leave with every later stop still on time;
