@@ -15,10 +15,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:  # the engine's types, for the reader and mypy only: routing imports this module
     from .routing import Job, Plan, Problem, Round, Site
 
 DAY = 24 * 3600
+# A vehicle based at a relay platform may itself collect an order through that platform at its farm (and take
+# it straight to the customer) only when the farm is at most this far from the platform (seconds).
+NEAR_PLATFORM_S = 900
 
 
 @dataclass
@@ -42,6 +47,12 @@ def plan_check(problem: Problem, plan: Plan, seconds: Callable[[Site, Site], int
     first = [r for r in plan.rounds if vehicles[r.vehicle].depot not in platforms]
     last = [r for r in plan.rounds if vehicles[r.vehicle].depot in platforms]
     seen: dict[str, list[str]] = {}  # order → what happened to it, in order: "load", "unload", "transfer"
+    # Orders through a platform that a vehicle based there collected at their farm, near the platform
+    # (NEAR_PLATFORM_S): carried as a direct order, by a vehicle of their platform.
+    bases = {base.id: base.place for base in problem.depots}
+    collected_by_van = {s.order for r in last for s in r.stops if s.action == "load" and s.order in jobs
+                        and jobs[s.order].via == vehicles[r.vehicle].depot
+                        and seconds(bases[jobs[s.order].via], s.place) <= NEAR_PLATFORM_S}  # fmt: skip
     for r in first:
         _drive(problem, r, jobs, seconds, checked, seen, ready={})
     ready = {o: t + problem.transfer_s for o, t in checked.at_platform.items()}
@@ -55,7 +66,7 @@ def plan_check(problem: Problem, plan: Plan, seconds: Callable[[Site, Site], int
                 checked.problems.append(f"order {order.id}: said unserved but carried")
             continue
         if order.via:
-            expected = ["load", "transfer", "load", "unload"]
+            expected = ["load", "unload"] if order.id in collected_by_van else ["load", "transfer", "load", "unload"]
         elif order.kind == "collection":
             expected = ["load"]  # unloaded with the depot's stop, not counted
         else:
@@ -162,6 +173,13 @@ def plan_check_with(
     places: Sequence[Site],
 ) -> Checked:  # fmt: skip
     """`plan_check` with the travel times of a distance matrix (terroir.logistics.distances) over `places`."""
+    return plan_check(problem, plan, travel_times(matrix_for, places))
+
+
+def travel_times(
+    matrix_for: Callable[[list[tuple[float, float]]], object], places: Sequence[Site]
+) -> Callable[[Site, Site], int]:
+    """The travel time between two of `places` (seconds, rounded), from a distance matrix asked once."""
     points = [(float(p.lat or 0.0), float(p.lon or 0.0)) for p in places]
     matrix = matrix_for(points)
     index = {point: i for i, point in enumerate(points)}
@@ -171,4 +189,107 @@ def plan_check_with(
         return round(float(times[index[(float(a.lat or 0.0), float(a.lon or 0.0))],
                                  index[(float(b.lat or 0.0), float(b.lon or 0.0))]]))  # fmt: skip
 
-    return plan_check(problem, plan, between)
+    return between
+
+
+@dataclass(frozen=True)
+class Floor:
+    """How late an order is in every plan, at the least, and why: its goods cannot reach its customer
+    before `arrives_s` and the customer's window closes at `closes_s` (both seconds since the midnight of
+    the order's best day)."""
+
+    late_s: int  # summed over the order's own stops (farm, platform, customer), as `plan_check` counts them
+    arrives_s: int
+    closes_s: int
+
+
+def lateness_floor(problem: Problem, seconds: Callable[[Site, Site], int]) -> dict[str, Floor]:
+    """The orders that are late in every plan `plan_check` finds sound, with how late at the least — a lower
+    bound: `plan_check(...).late_s` of any plan carrying them without a fault is at least the sum.
+
+    Each order is taken as if it were alone: every vehicle that may carry it leaves its depot when its day
+    starts (or, at a platform, when the goods are ready) and drives straight to each of the order's places
+    by the fastest way the travel times allow (their shortest paths, in case a detour is quicker than the
+    direct leg), waiting only for a window to open. An order through a relay platform is collected by a
+    vehicle based elsewhere on a day it may travel, unloaded at its platform (in its opening hours) and
+    handled (`transfer_s`), then delivered by a vehicle based there that day or a later one — or, when its
+    farm is near the platform (NEAR_PLATFORM_S), collected there by a vehicle based at the platform on its
+    way to the customer; the best of every vehicle and day is its floor. Each stop's lateness is counted as
+    the check counts it (arrival less the window's end), so the floors of different orders, whose stops are
+    different, add up. Orders no plan can serve at all (`routing.unservable`'s reasons) have no floor."""
+    platforms = {order.via for order in problem.orders if order.via}
+    bases = {base.id: base for base in problem.depots}
+    places: list[Site] = list(dict.fromkeys(
+        [*(b.place for b in problem.depots),
+         *(p for o in problem.orders for p in (o.pickup, o.delivery) if p is not None and p.lat is not None)]
+    ))  # fmt: skip
+    at = {place: i for i, place in enumerate(places)}
+    fastest = np.array([[seconds(a, b) if a != b else 0 for b in places] for a in places], dtype=np.int64)
+    for k in range(len(places)):  # Floyd–Warshall: a bound must not trust a road matrix's triangle inequality
+        np.minimum(fastest, fastest[:, k, None] + fastest[None, k, :], out=fastest)
+
+    def drive(a: Site, b: Site) -> int:
+        return int(fastest[at[a], at[b]])
+
+    def located(place: Site | None) -> bool:
+        return place is not None and place.lat is not None and place.lon is not None
+
+    floors: dict[str, Floor] = {}
+    for order in problem.orders:
+        best: tuple[int, int, int] | None = None  # (late_s, arrives_s, closes_s)
+        pickup, delivery = order.pickup, order.delivery
+        if order.kind == "shipment" and not (located(pickup) and located(delivery)):
+            continue
+        for vehicle in problem.vehicles:
+            start = bases[vehicle.depot].place
+            for day in sorted(set(vehicle.days).intersection(order.days)):
+                t0 = day * DAY
+                if order.kind == "collection":
+                    if not located(pickup):
+                        continue
+                    assert pickup is not None
+                    reach = t0 + vehicle.start_s + drive(start, pickup)
+                    late = max(0, reach - (t0 + order.pickup_window[1]))
+                    option = (late, reach - t0, order.pickup_window[1])
+                elif order.kind == "delivery":
+                    if not located(delivery):
+                        continue
+                    assert delivery is not None
+                    reach = t0 + max(vehicle.start_s, order.release_s) + drive(start, delivery)
+                    late = max(0, reach - (t0 + order.delivery_window[1]))
+                    option = (late, reach - t0, order.delivery_window[1])
+                elif order.via and (vehicle.depot != order.via
+                                    or seconds(bases[order.via].place, pickup) > NEAR_PLATFORM_S):  # type: ignore[arg-type]
+                    if vehicle.depot in platforms:
+                        continue
+                    assert pickup is not None and delivery is not None
+                    platform = bases[order.via]
+                    at_farm = max(t0 + vehicle.start_s + drive(start, pickup), t0 + order.pickup_window[0])
+                    late = max(0, at_farm - (t0 + order.pickup_window[1]))
+                    at_platform = max(at_farm + order.service_s + drive(pickup, platform.place), t0 + platform.opens_s)
+                    late += max(0, at_platform - (t0 + platform.closes_s))
+                    ready = at_platform + order.service_s + problem.transfer_s
+                    for van in problem.vehicles:
+                        if van.depot != order.via:
+                            continue
+                        for later in sorted(d for d in set(van.days).intersection(order.days) if d >= day):
+                            leaves = max(later * DAY + van.start_s, ready)
+                            opens = later * DAY + order.delivery_window[0]
+                            reach = max(leaves + drive(platform.place, delivery), opens)
+                            late_there = max(0, reach - (later * DAY + order.delivery_window[1]))
+                            candidate = (late + late_there, reach - later * DAY, order.delivery_window[1])
+                            if best is None or candidate < best:
+                                best = candidate
+                    continue
+                else:  # a shipment carried by one vehicle from the farm to the customer (or its platform's van)
+                    assert pickup is not None and delivery is not None
+                    at_farm = max(t0 + vehicle.start_s + drive(start, pickup), t0 + order.pickup_window[0])
+                    late = max(0, at_farm - (t0 + order.pickup_window[1]))
+                    reach = max(at_farm + order.service_s + drive(pickup, delivery), t0 + order.delivery_window[0])
+                    late += max(0, reach - (t0 + order.delivery_window[1]))
+                    option = (late, reach - t0, order.delivery_window[1])
+                if best is None or option < best:
+                    best = option
+        if best is not None and best[0] > 0:
+            floors[order.id] = Floor(*best)
+    return floors

@@ -234,4 +234,10 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
             for r in plan.rounds
         ],
         "unserved": [{"order": order, "reason": reason} for order, reason in plan.unserved],
+        # Late in every plan: at least `late_s`; its goods at the customer at `earliest_s` at the soonest, its
+        # window closing at `closes_s` (both seconds since the midnight of the day).
+        "late_anyway": [
+            {"order": order, "late_s": floor.late_s, "earliest_s": floor.arrives_s, "closes_s": floor.closes_s}
+            for order, floor in plan.late_anyway
+        ],
     }

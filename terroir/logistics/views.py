@@ -579,6 +579,12 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
         }
         for u in (planning.plan or {}).get("unserved", [])
     ]
+    # Late whatever the plan (routing.Plan.late_anyway): the week's data makes it so, not the planner.
+    late_anyway = [
+        {"text": _order_text(texts, u["order"]), "order": u["order"], "minutes": -(-u["late_s"] // 60),
+         "earliest": _clock(u["earliest_s"]), "closes": _clock(u["closes_s"])}
+        for u in (planning.plan or {}).get("late_anyway", [])
+    ]  # fmt: skip
     report = planning.report or {}
     own = report.get("own_deliveries") or {}
     outside = [
@@ -590,7 +596,7 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
     sharing = _sharing(planning)
     context = {
         "run": planning, "state": _run_json(planning), "error": task_error_text(planning.error), "rounds": rounds,
-        "unserved": unserved, "outside": outside, "own_total": own.get("total"),
+        "unserved": unserved, "late_anyway": late_anyway, "outside": outside, "own_total": own.get("total"),
         "map_data": _map_data(planning, rounds), "legend": _legend(rounds), "days": _days(rounds),
         "report": report, "sharing": sharing,
         "compare_chart": _compare_chart(report), "sharing_chart": [

@@ -5,12 +5,14 @@ before the goods are there."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
+from django.test import Client
 
 from terroir.logistics import evaluate, problems
 from terroir.logistics.distances import Estimate
-from terroir.logistics.feasibility import plan_check, plan_check_with
+from terroir.logistics.feasibility import Floor, lateness_floor, plan_check, plan_check_with
 from terroir.logistics.routing import (
     DAY,
     Base,
@@ -282,3 +284,143 @@ def test_the_echelons_made_to_agree_bring_every_order_in_time_for_a_van_that_mak
     van = next(r for r in result.rounds if r.vehicle == "van")
     assert set(van.stops[0].loaded) == {"o0", "o1", "o2"}  # one trip, which waits for the far farm's goods
     assert van.stops[0].departure_s >= max(checked.at_platform.values()) + problem.transfer_s
+
+
+# How late an order is in every plan (feasibility.lateness_floor), by hand with half an hour between places.
+def test_an_order_whose_window_closes_before_its_goods_can_arrive_is_late_in_every_plan_by_so_much() -> None:
+    # The truck leaves the hub at 07:30 (its day's start), is at the farm at 08:00 (it opens then), leaves at
+    # 08:05, unloads at the platform 08:35–08:40, the goods are handled by 08:55, a van leaving then is at the
+    # shop at 09:25: 25 minutes after a window closing at 09:00, whatever the plan.
+    problem = hand_problem()
+    early = replace(problem, orders=[replace(problem.orders[0], delivery_window=(hours(7), hours(9)))])
+    floor = lateness_floor(early, half_an_hour)
+    assert floor == {"fourme": Floor(late_s=1500, arrives_s=hours(9) + 1500, closes_s=hours(9))}
+    # A bound: the hand plan leaving at 09:00 is 30 minutes late, no plan less than 25.
+    assert plan_check(early, hand_plan(9), half_an_hour).late_s == 1800 >= floor["fourme"].late_s
+    # With the window closing at 10:00 nothing is late in every plan.
+    assert lateness_floor(problem, half_an_hour) == {}
+    # A truck starting at 07:00 could be there at 07:30, but the farm opens at 08:00: the same floor.
+    dawn = replace(early, vehicles=[replace(early.vehicles[0], start_s=hours(7)), early.vehicles[1]])
+    assert lateness_floor(dawn, half_an_hour)["fourme"].late_s == 1500
+
+
+def test_the_floor_takes_the_quickest_way_when_a_detour_is_shorter_than_the_direct_leg() -> None:
+    # The hub → farm leg takes 2 hours, but hub → platform → farm one hour: the truck is at the farm at 08:30
+    # (not 09:30), so the floor is 25 + 30 = 55 minutes, not 115.
+    problem = hand_problem()
+    early = replace(problem, orders=[replace(problem.orders[0], delivery_window=(hours(7), hours(9)))])
+
+    def slow_direct(a: Site, b: Site) -> int:
+        return 7200 if {a, b} == {HUB, FARM} else half_an_hour(a, b)
+
+    assert lateness_floor(early, slow_direct)["fourme"].late_s == 1500 + 1800
+
+
+def test_a_plan_late_because_of_the_weeks_times_says_which_orders_and_by_how_much_at_least() -> None:
+    # relay_problem's fourme: the farm opens at 10:00 and the platform is 70 km away, so its goods cannot be
+    # at the shop before about 11:55; with the shop's window closing at 11:30 it is late in every plan.
+    problem = relay_problem()
+    late = replace(problem, orders=[replace(problem.orders[0], delivery_window=(hours(7), hours(11.5))),
+                                    problem.orders[1]])  # fmt: skip
+    places = places_of(late, late.orders)
+    seconds = Estimate().matrix([(p.lat or 0.0, p.lon or 0.0) for p in places]).seconds
+    index = {p: i for i, p in enumerate(places)}
+
+    def travel(a: Site, b: Site) -> int:
+        return round(float(seconds[index[a], index[b]]))
+
+    # By hand: 06:00 at the hub, the farm at 10:00 (it opens), 5 minutes there, to the platform, 5 minutes
+    # to unload and 15 to handle, then to the shop.
+    arrives = hours(10) + 300 + travel(FARM, PLATFORM) + 300 + 900 + travel(PLATFORM, SHOP)
+    assert lateness_floor(late, travel) == {"fourme": Floor(arrives - hours(11.5), arrives, hours(11.5))}
+    result = plan(late, matrix_for=Estimate().matrix, seconds=2, iterations=200)
+    checked = plan_check_with(late, result, Estimate().matrix, places)
+    assert result.unserved == [] and checked.problems == [] and not result.feasible
+    assert [order for order, _floor in result.late_anyway] == ["fourme"]
+    assert result.late_anyway[0][1].late_s == pytest.approx(arrives - hours(11.5), abs=2)
+    assert checked.late_s >= result.late_anyway[0][1].late_s - 2  # the bound holds (rounding aside)
+    document = problems.plan_to_json(result)
+    assert [(u["order"], u["closes_s"]) for u in document["late_anyway"]] == [("fourme", hours(11.5))]
+    # An on-time plan says nothing of the kind.
+    assert plan(problem, matrix_for=Estimate().matrix, seconds=1, iterations=100).late_anyway == []
+
+
+def near_farm_problem() -> Problem:
+    """A farm 1.5 km from the platform sends goods to a shop in town due by 07:00; the truck, at Ambert's hub
+    70 km away, cannot be at the farm before 07:25, the platform's van (from 06:00) passes by it."""
+    near = Site(45.81, 3.11)
+    order = Job("yaourts", Kind.SHIPMENT, kg=30, pickup=near, delivery=SHOP, pickup_window=(hours(6), hours(12)),
+                delivery_window=(hours(6), hours(7)), days=(TUESDAY,), via="plateforme", producer="ferme-proche",
+                customer="epicerie")  # fmt: skip
+    problem = relay_problem()
+    return replace(problem, orders=[order])
+
+
+def test_the_platforms_van_collects_from_a_farm_on_its_way_when_the_collection_could_not_be_in_time() -> None:
+    problem = near_farm_problem()
+    places = places_of(problem, problem.orders)
+    # Through a collection the order is late in every plan; the van passing by the farm is not.
+    seconds = Estimate().matrix([(p.lat or 0.0, p.lon or 0.0) for p in places]).seconds
+    index = {p: i for i, p in enumerate(places)}
+
+    def travel(a: Site, b: Site) -> int:
+        return round(float(seconds[index[a], index[b]]))
+
+    order = problem.orders[0]
+    assert hours(6) + travel(HUB, order.pickup) > hours(7)  # type: ignore[arg-type]
+    assert lateness_floor(problem, travel) == {}  # the van's way is on time: nothing is late in every plan
+    result = plan(problem, matrix_for=Estimate().matrix, seconds=2, iterations=200)
+    checked = plan_check_with(problem, result, Estimate().matrix, places)
+    assert result.unserved == [] and checked.problems == [] and checked.late_s == 0 and result.feasible
+    van = next(r for r in result.rounds if r.vehicle == "velo-cargo")
+    assert [(s.order, s.action) for s in van.stops[1:-1]] == [("yaourts", "load"), ("yaourts", "unload")]
+    assert not any(r.vehicle == "camion" for r in result.rounds)  # nothing left for the truck to collect
+
+
+def test_the_check_takes_an_order_collected_by_its_platforms_van_but_not_by_a_vehicle_based_elsewhere() -> None:
+    problem = hand_problem()
+    t = TUESDAY * DAY
+    by_van = Round("van", [
+        Stop(None, "start", PLATFORM, t + hours(8), t + hours(8)),
+        Stop("fourme", "load", FARM, t + hours(8.5), t + hours(8.5) + 300, 40),
+        Stop("fourme", "unload", SHOP, t + hours(9) + 300, t + hours(9) + 600, 0),
+        Stop(None, "end", PLATFORM, t + hours(9.5) + 600, t + hours(9.5) + 600),
+    ], km=30, seconds=hours(1.5) + 600, trips=1, orders=["fourme"], day=TUESDAY)  # fmt: skip
+    def near(a: Site, b: Site) -> int:  # the farm 10 minutes from the platform
+        return 600 if {a, b} == {FARM, PLATFORM} else half_an_hour(a, b)
+
+    assert plan_check(problem, Plan([by_van], [], 30, 0, 0, True), near).on_time
+    # From a farm half an hour away the platform's van may not collect it: the goods go through the platform.
+    far = plan_check(problem, Plan([by_van], [], 30, 0, 0, True), half_an_hour)
+    assert far.problems == ["order fourme: carried as ['load', 'unload'], expected "
+                            "['load', 'transfer', 'load', 'unload']"]  # fmt: skip
+    by_truck = replace(by_van, vehicle="camion", stops=[replace(s, place=HUB) if s.order is None else s
+                                                        for s in by_van.stops])  # fmt: skip
+    checked = plan_check(problem, Plan([by_truck], [], 30, 0, 0, True), near)
+    assert checked.problems == ["order fourme: carried as ['load', 'unload'], expected "
+                                "['load', 'transfer', 'load', 'unload']"]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_run_page_lists_the_orders_late_whatever_the_plan_with_their_times(
+    client: Client, territory: Any, people: Any
+) -> None:
+    from terroir.logistics.tests.test_sheets import sheet_run
+
+    run = sheet_run(territory)
+    plan_: dict[str, Any] = run.plan or {}
+    late = plan_["rounds"][0]["stops"][1]["order"]
+    run.plan = plan_ | {"late_anyway": [{"order": late, "late_s": 1500, "earliest_s": hours(9) + 1500,
+                                         "closes_s": hours(9)}]}  # fmt: skip
+    run.save()
+    client.force_login(people.camille)
+    page = client.get(f"/logistics/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    listed = page[page.index('id="late-anyway"'):page.index("</ul>", page.index('id="late-anyway"'))]
+    assert "En retard quel que soit le plan" in page
+    assert "au moins 25\u202fminutes de retard" in listed or "au moins 25 minutes de retard" in listed
+    assert "avant 09:25, le créneau se ferme à 09:00" in listed and "GAEC des Monts du Forez" in listed
+    english = client.get(f"/logistics/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "at least 25 minutes late: its goods cannot be there before 09:25, the window closes at 09:00" in english
+    run.plan = plan_ | {"late_anyway": []}
+    run.save()
+    assert 'id="late-anyway"' not in client.get(f"/logistics/runs/{run.pk}/").content.decode()
