@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from terroir.accounts.permissions import actor_ids_of
 from terroir.directory.filters import parse_bbox
 from terroir.directory.forms import CommuneField, form_errors_add
+from terroir.directory.french import elided
 from terroir.directory.models import Actor, Place
 from terroir.directory.search import InvalidParameter
 
@@ -268,9 +269,8 @@ def calendar_producer(request: HttpRequest, producer_id: int) -> HttpResponse:
     producer = get_object_or_404(Actor, pk=producer_id, is_producer=True)
     rows = services.upcoming().filter(participations__producer=producer,
                                       participations__status=Participation.Status.ACCEPTED)  # fmt: skip
-    return _calendar(
-        rows, name=_("Events of %(name)s") % {"name": producer.name}, filename=f"evenements-producteur-{producer.pk}"
-    )
+    name = elided(_("Events of %(name)s") % {"name": producer.name}, producer.name)
+    return _calendar(rows, name=name, filename=f"evenements-producteur-{producer.pk}")
 
 
 def calendar_place(request: HttpRequest, place_id: int) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from terroir.accounts.models import Membership
 from terroir.accounts.notify import by_language, send
+from terroir.directory.french import elided
 
 from .models import Order
 from .shares import money
@@ -24,7 +25,7 @@ def order_placed(*, order: Order) -> int:
     """To the producer's people: an order to confirm or decline."""
     sent = 0
     for addresses in by_language(_people_of(order.producer_id)):
-        subject = _("Solidarity order from %(grocery)s") % {"grocery": order.grocery.name}
+        subject = elided(_("Solidarity order from %(grocery)s") % {"grocery": order.grocery.name}, order.grocery.name)
         body = _(
             "Hello,\n\n%(grocery)s ordered from you at the agreed prices (%(amount)s, of which the partner pays "
             "%(partner)s). Confirm or decline it here:\n\n%(url)s\n"
