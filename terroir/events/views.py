@@ -288,22 +288,15 @@ def map_features(request: HttpRequest) -> JsonResponse:
             box = parse_bbox("bbox", request.GET["bbox"])
         except InvalidParameter as exc:
             return JsonResponse({"error": {"code": "invalid", "message": str(exc)}}, status=400)
-    features = []
-    for e in services.upcoming().iterator(chunk_size=500):
-        position = e.position
-        if position is None or (box is not None and not box.contains(*position)):
-            continue
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [position[1], position[0]]},
-            "properties": {
-                "id": e.pk, "title": e.title, "kind": e.get_kind_display(), "where": e.where,
-                "when": when_said(e.starts_at, e.ends_at), "starts_at": e.starts_at.isoformat(),
-                "ends_at": e.ends_at.isoformat(), "url": e.get_absolute_url(),
-            },
-        })  # fmt: skip
-        if len(features) == 500:
-            break
+    features = [{
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [e.at_lon, e.at_lat]},
+        "properties": {
+            "id": e.pk, "title": e.title, "kind": e.get_kind_display(), "where": e.where,
+            "when": when_said(e.starts_at, e.ends_at), "starts_at": e.starts_at.isoformat(),
+            "ends_at": e.ends_at.isoformat(), "url": e.get_absolute_url(),
+        },
+    } for e in services.placed(services.upcoming(), box)[:500]]  # fmt: skip
     return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
