@@ -116,8 +116,6 @@ TEMPLATES = [
                 "terroir.accounts.context_processors.roles",
                 "terroir.site.menu.menu",
             ],
-            # {% load i18n %} with a {% blocktranslate %} that elides French "de" before a name ("d’Albert").
-            "libraries": {"i18n": "terroir.directory.templatetags.french_i18n"},
         },
     },
 ]
