@@ -3,6 +3,8 @@ Albert" (templatetags/french_i18n.py for the templates, french.elided for Python
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -11,8 +13,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from terroir.directory.demo import HOURS
 from terroir.directory.french import elided
 from terroir.directory.services import actor_update
+from terroir.lib.hours_prose import prose, prose_lines, status, today
+from terroir.lib.tests.test_hours_prose import PARIS, SAID
+from terroir.lib.text import french_of, french_of_the, french_the
 
 TEMPLATE = engines["django"].from_string(
     "{% load i18n %}{% blocktranslate with name=n %}History of {{ name }}{% endblocktranslate %}|"
@@ -40,3 +46,18 @@ def test_the_history_of_a_producer_whose_name_starts_with_a_vowel_reads_d_in_fre
     client.force_login(people.camille)
     page = client.get(reverse("directory:history", args=["actor", territory.cheese_farm.pk])).content.decode()
     assert "Historique d’EARL de l’Estive" in page and "de EARL" not in page
+
+
+def test_the_french_words_written_in_code_use_the_typographic_apostrophe_and_narrow_spaces_before_signs() -> None:
+    """What hours_prose and lib.text write in French outside the catalogue follows the catalogue's
+    typography: "aujourd’hui", "d’avril", never a straight apostrophe nor a plain space before ; : ? !"""
+    expressions = [row[0] for row in SAID] + [e for choices in HOURS.values() for e in choices if e]
+    expressions += ["Apr-Oct Sa 08:00-13:00", "Aug-Oct Tu 08:00-12:00", "Oct-Apr Fr 16:00-19:00"]
+    moments = [dt.datetime(2026, month, day, hour, tzinfo=PARIS) for month in (1, 7, 12) for day in (5, 6, 9)
+               for hour in (8, 13, 20)]  # fmt: skip
+    said = [prose(e, "fr") for e in expressions] + [line for e in expressions for line in prose_lines(e, "fr") or []]
+    said += [f(e, moment, PARIS, "fr") for e in expressions for moment in moments for f in (status, today)]
+    said += [french_of(word) for word in ("avril", "octobre", "huile", "Ambert", "Le Vernet")]
+    said += [f(word) for word in ("Estive", "Moulin", "Monts") for f in (french_of_the, french_the)]
+    assert any("aujourd" in text for text in said) and any("d’avril" in text for text in said)
+    assert [text for text in said if "'" in text or re.search(r" [:;?!]", text)] == []
