@@ -1,5 +1,6 @@
 """French elision before the names a translation fills in: "Historique d’Albert", never "Historique de
-Albert" (templatetags/french_i18n.py for the templates, french.elided for Python code)."""
+Albert" (directory/french.py: the templates' blocktranslate tag and elided() for Python code); and the
+French written in code, outside the catalogue, with the catalogue's typography."""
 
 from __future__ import annotations
 
