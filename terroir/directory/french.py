@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.template.base import Parser, Token
+from django.template.base import Parser, Token, render_value_in_context
 from django.templatetags import i18n
 from django.utils import translation
 from django.utils.safestring import SafeString
@@ -47,7 +47,7 @@ class FrenchBlockTranslateNode(i18n.BlockTranslateNode):
         if self.plural:
             names += self.render_token_list(self.plural)[1]
         with context.push({name: value.resolve(context) for name, value in self.extra_context.items()}):
-            return [str(i18n.render_value_in_context(context[name], context)) for name in names if name in context]
+            return [str(render_value_in_context(context[name], context)) for name in names if name in context]
 
 
 _DJANGO_BLOCK_TRANSLATE = i18n.do_block_translate

@@ -290,7 +290,7 @@ def map_features(request: HttpRequest) -> JsonResponse:
             return JsonResponse({"error": {"code": "invalid", "message": str(exc)}}, status=400)
     features = [{
         "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [e.at_lon, e.at_lat]},
+        "geometry": {"type": "Point", "coordinates": [e.at_lon, e.at_lat]},  # type: ignore[attr-defined]
         "properties": {
             "id": e.pk, "title": e.title, "kind": e.get_kind_display(), "where": e.where,
             "when": when_said(e.starts_at, e.ends_at), "starts_at": e.starts_at.isoformat(),

@@ -248,8 +248,8 @@ def test_the_map_layer_filters_in_the_database_with_the_positions_the_events_sho
     commune = local_day(people, territory, title="À Ambert", place_id=None, commune_code="63003")
     for event in (own, half, commune):
         services.event_publish(event=event, by=people.sophie)
-    shown = {e.title: e.position for e in services.upcoming()}
-    assert None not in shown.values() and len(shown) == 4
+    shown = {e.title: e.position or (0.0, 0.0) for e in services.upcoming()}
+    assert all(e.position is not None for e in services.upcoming()) and len(shown) == 4
     with django_assert_num_queries(1):
         features = Client().get(reverse("events:map")).json()["features"]
     assert {f["properties"]["title"]: tuple(reversed(f["geometry"]["coordinates"])) for f in features} == shown

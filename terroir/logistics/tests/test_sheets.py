@@ -108,6 +108,7 @@ def test_the_route_sheet_groups_the_thousands_and_keeps_each_figure_with_its_uni
     client: Client, territory: Any, people: Any
 ) -> None:
     run = sheet_run(territory)
+    assert run.plan is not None
     run.plan["rounds"][0]["km"] = 1234.4
     run.save(update_fields=["plan"])
     client.force_login(people.camille)
