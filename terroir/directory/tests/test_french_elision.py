@@ -17,7 +17,9 @@ from django.utils import translation
 from terroir.directory.demo import HOURS
 from terroir.directory.french import elided
 from terroir.directory.services import actor_update
+from terroir.imports.read import _said
 from terroir.lib.hours_prose import prose, prose_lines, status, today
+from terroir.lib.messages import Message
 from terroir.lib.tests.test_hours_prose import PARIS, SAID
 from terroir.lib.text import french_of, french_of_the, french_the
 
@@ -62,3 +64,12 @@ def test_the_french_words_written_in_code_use_the_typographic_apostrophe_and_nar
     said += [f(word) for word in ("Estive", "Moulin", "Monts") for f in (french_of_the, french_the)]
     assert any("aujourd" in text for text in said) and any("d’avril" in text for text in said)
     assert [text for text in said if "'" in text or re.search(r" [:;?!]", text)] == []
+
+
+def test_an_imports_problem_read_in_french_elides_before_the_names_it_was_kept_with() -> None:
+    kept = Message("%(reason)s; replaced by the centre of %(commune)s",
+                   {"reason": "no position", "commune": "Ambert"}).json()  # fmt: skip
+    with translation.override("fr"):
+        assert _said(kept, "").endswith("le centre d’Ambert")
+    with translation.override("en"):
+        assert _said(kept, "").endswith("the centre of Ambert")

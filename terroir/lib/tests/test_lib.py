@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from terroir.lib import hours
 from terroir.lib.geo import Point, bbox_around, haversine_km
+from terroir.lib.messages import Message
 from terroir.lib.text import (
     fold,
     french_elided,
@@ -150,3 +151,9 @@ def test_one_line_keeps_the_no_break_spaces_of_french_typography_when_asked() ->
     assert one_line("Votre fiche est-elle à jour\u202f?\n  Oui\u00a0: 2") == "Votre fiche est-elle à jour ? Oui : 2"
     assert one_line(" Votre fiche est-elle à jour\u202f?\n  Oui\u00a0: 2\t", no_break=True) == (
         "Votre fiche est-elle à jour\u202f? Oui\u00a0: 2")
+
+
+def test_a_message_gives_the_texts_filled_in_nested_ones_included() -> None:
+    reason = Message("%(reason)s; replaced by the centre of %(commune)s",
+                     {"reason": Message("no position for %(name)s", {"name": "Atelier"}), "commune": "Ambert"})
+    assert reason.texts() == ["Atelier", "Ambert"]
