@@ -140,7 +140,7 @@ def test_a_producer_finds_the_orders_to_prepare_for_their_farm_only(world: World
                        quantities={world.fourme.pk: D(2), world.honey.pk: D(3)})  # fmt: skip
     url = reverse("groups:producer_orders")
     cases = [(people.claire, "2\u00a0pièces — Fourme d&#x27;Ambert\u202f: 15,00\u00a0€", "Miel"),
-             (people.hugo, "3 pots de 500 g — Miel de châtaignier\u202f: 25,20\u00a0€", "Fourme")]  # fmt: skip
+             (people.hugo, "3\u00a0pots de 500 g — Miel de châtaignier\u202f: 25,20\u00a0€", "Fourme")]  # fmt: skip
     for user, shown, hidden in cases:
         client = Client()
         client.force_login(user)
