@@ -20,8 +20,10 @@ from terroir.directory.models import Actor
 
 class Preference(models.Model):
     """What a person chose for themselves: today the language Terroir writes to them in (every e-mail the
-    platform sends them), set from the language switcher while signed in and on their space. A person
-    without a row has chosen nothing: the e-mails use the language they used, else the site's."""
+    platform sends them), set from the language switcher while signed in and on their space; a new account
+    starts with the language it signed up in (adapter.save_user). A person without a row (an account made
+    before, or by the admin) has chosen nothing: the e-mails use the language they used, else the site's —
+    nothing relies on the row being there."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="fr")

@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from terroir.directory.french import elided
 from terroir.lib.text import one_line
 
 from .models import Preference
@@ -75,12 +76,13 @@ def needs_digest(*, to: str, producer: str, needs: Sequence[tuple[str, str, str]
     """`needs`: (title, buyer, address of its page) of the new open needs around the producer."""
     sent = 0
     for addresses in by_language([to]):
-        subject = _("New needs of buyers around %(producer)s") % {"producer": producer}
+        subject = elided(_("New needs of buyers around %(producer)s") % {"producer": producer}, producer)
         lines = "\n".join(f"- {title} ({buyer}): {url}" for title, buyer, url in needs)
         body = _("Hello,\n\nThese buyers published needs that may interest %(producer)s:\n\n%(lines)s\n") % {
             "producer": producer,
             "lines": lines,
         }
+        body = elided(body, producer)
         sent += send(subject, body, addresses)
     return sent
 

@@ -26,7 +26,7 @@ from terroir.contributions import revisions
 from terroir.directory.search import InvalidParameter
 from terroir.lib.jsonscan import JsonTooDeep
 
-from .errors import error, rate_limited, unauthorized
+from .errors import Refused, error, rate_limited, unauthorized
 from .routers import (
     carpool,
     contributions,
@@ -173,3 +173,8 @@ def on_conflict(request: HttpRequest, exc: revisions.EditConflict) -> HttpRespon
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error(404, "not_found", str(exc) or "not found")
+
+
+@api.exception_handler(Refused)
+def on_refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    return exc.response

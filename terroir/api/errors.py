@@ -23,6 +23,15 @@ def error(status: int, code: str, message: str, parameter: str | None = None) ->
     return JsonResponse({"error": body}, status=status)
 
 
+class Refused(Exception):
+    """A refusal raised from inside an operation (a helper several operations call), answered with its
+    response by the NinjaAPI's handler: the operations need no try/except of their own."""
+
+    def __init__(self, response: JsonResponse) -> None:
+        super().__init__(response.content.decode())
+        self.response = response
+
+
 def unauthorized(message: str) -> JsonResponse:
     response = error(401, "unauthorized", message)
     response["WWW-Authenticate"] = 'Bearer realm="terroir"'

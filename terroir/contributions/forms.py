@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from terroir.directory.editing import Entry, values_of, version_of
 from terroir.directory.forms import form_field_of, form_initial_of, json_value
+from terroir.directory.french import elided
 from terroir.directory.models import Actor, Entity, Place
 
 from .models import Suggestion
@@ -103,7 +104,8 @@ class DeleteForm(forms.Form):
         self.alone_in = alone_in
         for actor in alone_in:
             self.fields[f"successor_{actor.pk}"] = forms.EmailField(
-                label=gettext("Who takes over %(name)s? The e-mail of their account") % {"name": actor.name},
+                label=elided(gettext("Who takes over %(name)s? The e-mail of their account") % {"name": actor.name},
+                             actor.name),
                 required=False,
             )
             self.fields[f"handover_{actor.pk}"] = forms.BooleanField(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from terroir.accounts.models import RoleRequest
 from terroir.accounts.notify import by_language, send
+from terroir.directory.french import elided
 from terroir.directory.models import Actor, Place
 
 from .models import Claim, Suggestion
@@ -32,6 +33,7 @@ def claim_confirmation(claim: Claim, *, url: str) -> int:
             "territory": settings.TERROIR_TERRITORY_NAME,
             "url": url,
         }
+        body = elided(body, settings.TERROIR_TERRITORY_NAME)
         sent += send(subject, body, addresses)
     return sent
 
@@ -55,6 +57,7 @@ def claim_for_managers(claim: Claim, *, to: Sequence[str], url: str) -> int:
             "territory": settings.TERROIR_TERRITORY_NAME,
             "url": url,
         }
+        body = elided(body, settings.TERROIR_TERRITORY_NAME, operator.name if operator else "")
         sent += sum(send(subject, body, [address]) for address in addresses)
     return sent
 
@@ -91,11 +94,12 @@ def role_request_decided(request: RoleRequest) -> int:
     for addresses in by_language([request.user.email]):
         values = {"name": request.actor.name, "role": request.get_role_display()}
         if request.status == "approved":
-            subject = _("%(name)s is now a %(role)s") % values
+            subject = elided(_("%(name)s is now a %(role)s") % values, values["role"])
             body = _(
                 "Hello,\n\nA coordinator approved your request: “%(name)s” is now a %(role)s of the platform. "
                 "Its pooled rounds are planned at %(url)s\n"
             ) % (values | {"url": settings.TERROIR_SITE_URL + reverse("logistics:planner")})
+            body = elided(body, values["role"])
         else:
             subject = _("Your request about %(name)s") % values
             body = (
@@ -105,6 +109,7 @@ def role_request_decided(request: RoleRequest) -> int:
                 )
                 % values
             )
+            body = elided(body, values["role"])
         sent += send(subject, body, addresses)
     return sent
 

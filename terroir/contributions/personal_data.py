@@ -24,6 +24,7 @@ from terroir.accounts.models import ApiToken, Membership, Preference, RoleReques
 from terroir.accounts.permissions import forget
 from terroir.accounts.services import organisations_alone_in
 from terroir.directory.editing import entity_of, products_of, values_of
+from terroir.directory.french import elided
 from terroir.directory.models import Actor, Place
 from terroir.directory.services import actor_update, place_update
 
@@ -140,8 +141,8 @@ def user_delete(*, user: Any, successors: Mapping[int, str] | None = None, hand_
                 takers.append((actor, taker))
         elif actor.pk not in handed:
             errors[field] = [
-                _("You are the only member of %(name)s: name who takes over, or hand it to the coordinators.")
-                % {"name": actor.name}
+                elided(_("You are the only member of %(name)s: name who takes over, or hand it to the coordinators.")
+                       % {"name": actor.name}, actor.name)
             ]
     if errors:
         raise ValidationError(errors)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from terroir.lib.geo import haversine_km
-from terroir.lib.text import french_of
+from terroir.lib.text import french_of, french_of_the, french_the
 
 from . import fields
 from .communes import communes_load
@@ -33,6 +33,9 @@ FARM_WORDS = (
     "Moulin", "Vallon", "Colline", "Combe", "Puy", "Hautes Terres", "Sapins", "Frênes", "Buron", "Estive",
     "Bois Joli", "Chaumes", "Granges", "Roches", "Noyers", "Tilleuls", "Clairière", "Ruisseau", "Plateau",
 )  # fmt: skip
+# The feminine ones ("de la Fontaine"); a word ending in s is plural ("des Monts"), one starting with a vowel
+# elides ("de l'Estive"): lib.text.french_of_the.
+FEMININE_WORDS = frozenset(("Fontaine", "Colline", "Combe", "Clairière", "Estive"))
 FARM_PREFIXES = ("Ferme", "Domaine", "Mas", "Jardins", "Vergers", "Chèvrerie", "Bergerie", "Rucher", "Fromagerie")
 
 
@@ -93,18 +96,19 @@ HOURS: dict[str, tuple[str, ...]] = {
     PlaceKind.ONLINE: ("",),
 }  # fmt: skip
 
-# "{of_c}": "de Thiers", "d'Ambert" (lib.text.french_of).
+# "{of_c}": "de Thiers", "d'Ambert" (lib.text.french_of); "{of_w}": "du Moulin", "de la Combe", "de l'Estive"
+# and "{the_w}": "Le Moulin", "L'Estive" (lib.text.french_of_the, french_the).
 PLACE_NAMES: dict[str, tuple[str, ...]] = {
-    PlaceKind.FARM: ("Vente à la ferme du {w}", "Ferme du {w}, vente directe"),
+    PlaceKind.FARM: ("Vente à la ferme {of_w}", "Ferme {of_w}, vente directe"),
     PlaceKind.MARKET: ("Marché {of_c}", "Marché hebdomadaire {of_c}", "Marché de producteurs {of_c}"),
     PlaceKind.AMAP: ("AMAP {of_c}", "AMAP des Paniers {of_c}", "AMAP Les Légumes {of_c}"),
     PlaceKind.PRODUCERS_SHOP: ("Magasin de producteurs {of_c}", "Le Panier Paysan {of_c}", "La Ferme en Ville, {c}"),
-    PlaceKind.SUPERMARKET: ("Supermarché du {w}", "Hypermarché {of_c}", "Supérette {of_c}"),
-    PlaceKind.SHOP: ("Boucherie {of_c}", "Boulangerie du {w}", "Fromagerie {of_c}", "Primeur du {w}",
+    PlaceKind.SUPERMARKET: ("Supermarché {of_w}", "Hypermarché {of_c}", "Supérette {of_c}"),
+    PlaceKind.SHOP: ("Boucherie {of_c}", "Boulangerie {of_w}", "Fromagerie {of_c}", "Primeur {of_w}",
                      "Épicerie fine {of_c}", "Crèmerie {of_c}"),
     PlaceKind.SOLIDARITY_GROCERY: ("Épicerie solidaire {of_c}", "L'Épi Solidaire, {c}"),
     PlaceKind.COOPERATIVE_GROCERY: ("Épicerie coopérative {of_c}", "Supermarché coopératif {of_c}"),
-    PlaceKind.RESTAURANT: ("Auberge du {w}", "Restaurant Le {w}", "Bistrot {of_c}", "Table paysanne {of_c}"),
+    PlaceKind.RESTAURANT: ("Auberge {of_w}", "Restaurant {the_w}", "Bistrot {of_c}", "Table paysanne {of_c}"),
     PlaceKind.CANTEEN: ("Cantine de l'école {of_c}", "Restaurant scolaire du collège {of_c}",
                         "Cuisine centrale {of_c}", "Restaurant de l'EHPAD {of_c}"),
     PlaceKind.RELAY: ("Plateforme relais {of_c}",),
@@ -134,6 +138,11 @@ DEMO_MARKETS = (
     ("63128", "Marché de Cunlhat", "Tu 08:00-12:30", "Place du Marché"),
     ("63258", "Marché d'Olliergues", "We 08:00-12:30", "Place du Château"),
 )
+
+
+def _of_the(word: str) -> str:
+    """ "du Moulin", "de la Combe", "de l'Estive", "des Monts" (a name: the plain apostrophe people type)."""
+    return french_of_the(word, feminine=word in FEMININE_WORDS, apostrophe="'")
 
 
 @dataclass
@@ -187,12 +196,11 @@ class Builder:
         rng = self.rng
         farm = rng.choices(FARM_TYPES, weights=[f.weight for f in FARM_TYPES])[0]
         legal = rng.choices(["gaec", "earl", "scea", "individual", "sas"], weights=[30, 25, 8, 32, 5])[0]
-        word = rng.choice(FARM_WORDS)
-        article = "des" if word.endswith("s") else "du"
+        of_word = _of_the(rng.choice(FARM_WORDS))
         if legal in ("gaec", "earl", "scea"):
-            name = f"{legal.upper()} {article} {word}"
+            name = f"{legal.upper()} {of_word}"
         else:
-            name = f"{farm.prefix if rng.random() < 0.6 else rng.choice(FARM_PREFIXES)} {article} {word}"
+            name = f"{farm.prefix if rng.random() < 0.6 else rng.choice(FARM_PREFIXES)} {of_word}"
         if rng.random() < 0.5:
             name = f"{name} ({commune.name})"
         slug = "".join(ch for ch in name.lower() if ch.isalnum())[:24]
@@ -261,8 +269,11 @@ class Builder:
 
     def place(self, kind: str, commune: Commune, lat: float | None, lon: float | None, index: int) -> Place:
         rng = self.rng
-        name = rng.choice(PLACE_NAMES[kind]).format(c=commune.name, of_c=french_of(commune.name, apostrophe="'"),
-                                                 w=rng.choice(FARM_WORDS))
+        word = rng.choice(FARM_WORDS)
+        name = rng.choice(PLACE_NAMES[kind]).format(
+            c=commune.name, of_c=french_of(commune.name, apostrophe="'"), of_w=_of_the(word),
+            the_w=french_the(word, feminine=word in FEMININE_WORDS, apostrophe="'"),
+        )
         return Place(
             name=name,
             kind=kind,

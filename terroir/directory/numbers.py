@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, npgettext
 
 Number = int | float | Decimal
+NBSP = "\u00a0"
 
 # A price is per one unit: the unit's name in the singular ("€ / pièce", not "€ / pièces").
 UNIT_SINGULAR = {
@@ -29,6 +30,12 @@ def number(value: Number | str | None, decimals: int = 0) -> str:
     except (TypeError, ValueError):
         return ""
     return number_format(round(figure, decimals), decimal_pos=decimals, force_grouping=True)
+
+
+def figure(value: Decimal) -> str:
+    """A quantity's figure: whole ("1 500") or with the decimals it has, at most two ("1,5", "0,25")."""
+    decimals = 0 if value == value.to_integral_value() else 2
+    return number(value, decimals).rstrip("0").rstrip(",.") if decimals else number(value)
 
 
 def money(value: Number | str | None, decimals: int = 2) -> str:
@@ -52,12 +59,11 @@ def quantity(value: Number | str | None, unit: str) -> str:
     """A quantity with its unit agreeing in number: "1 pièce", "20 pièces", "1,5 kg" ("1 pièces" before).
     A fraction takes the plural form, as "1,5 litres" is said."""
     try:
-        figure = Decimal(str(value))
+        value_of = Decimal(str(value))
     except (ArithmeticError, ValueError, TypeError):
         return ""
-    decimals = 0 if figure == figure.to_integral_value() else 2
-    written = number(figure, decimals).rstrip("0").rstrip(",.") if decimals else number(figure)
-    count = int(figure) if decimals == 0 else 2
+    written = figure(value_of)
+    count = int(value_of) if value_of == value_of.to_integral_value() else 2
     said = {
         "kg": lambda: ngettext("%(n)s kg", "%(n)s kg", count),
         "l": lambda: ngettext("%(n)s litre", "%(n)s litres", count),
@@ -66,9 +72,11 @@ def quantity(value: Number | str | None, unit: str) -> str:
         # A crate of produce ("cagette"), not the route sheet's crate ("caisse"): the context tells them apart.
         "crate": lambda: npgettext("produce", "%(n)s crate", "%(n)s crates", count),
     }.get(UNIT_WORDS.get(unit.strip().lower(), unit))
+    # The figure and its unit never part at the end of a line: a no-break space between them, as money and
+    # rate write before "€" and "%" ("1 500 kg", "20 pièces").
     if said:
-        return said() % {"n": written}
-    return f"{written} {_unit_plural(unit) if _plural(count) else unit}"
+        return (said() % {"n": written}).replace(f"{written} ", f"{written}{NBSP}", 1)
+    return f"{written}{NBSP}{_unit_plural(unit) if _plural(count) else unit}"
 
 
 # A unit typed as free text (a group's one-off order: "pièce", "kg", "pot de 500 g") that names one of the

@@ -44,7 +44,7 @@ def hours_status(expression: str, *, now: dt.datetime | None = None) -> str:
 
 
 def hours_today(expression: str, *, now: dt.datetime | None = None) -> str:
-    """Today's slots in words ("aujourd'hui 9 h–12 h 30"), for the map's popups."""
+    """Today's slots in words ("aujourd’hui 9 h–12 h 30"), for the map's popups."""
     language = get_language() or settings.LANGUAGE_CODE
     return hours_prose.today(expression, now or timezone.now(), tz(), language) if expression else ""
 

@@ -9,13 +9,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, FloatField, Q, QuerySet, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.contributions.audit import audit_record
 from terroir.directory.models import Actor, Commune, Place
+from terroir.lib.geo import BBox
 
 from . import tasks
 from .models import Event, Participation
@@ -82,6 +83,22 @@ def upcoming(
         .select_related("place__commune", "commune", "organiser")
         .order_by("starts_at", "pk")
     )
+
+
+def _position(axis: str) -> Case:
+    """The event's own coordinate, else its place's, else its commune's — each only with both of its pair,
+    as Event.position reads them."""
+    return Case(*[When(**{f"{prefix}lat__isnull": False, f"{prefix}lon__isnull": False}, then=F(f"{prefix}{axis}"))
+                  for prefix in ("", "place__", "commune__")], output_field=FloatField())  # fmt: skip
+
+
+def placed(rows: QuerySet[Event], box: BBox | None = None) -> QuerySet[Event]:
+    """The events of `rows` that have a position, as `at_lat` and `at_lon` (Event.position, computed by the
+    database), within `box` when given: the map's view filtered in the query, not in Python."""
+    rows = rows.annotate(at_lat=_position("lat"), at_lon=_position("lon")).filter(at_lat__isnull=False)
+    if box is not None:
+        rows = rows.filter(at_lat__gte=box.south, at_lat__lte=box.north, at_lon__gte=box.west, at_lon__lte=box.east)
+    return rows
 
 
 def _checked(

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from terroir.accounts.permissions import actor_ids_of
 from terroir.directory.filters import parse_bbox
 from terroir.directory.forms import CommuneField, form_errors_add
+from terroir.directory.french import elided
 from terroir.directory.models import Actor, Place
 from terroir.directory.search import InvalidParameter
 
@@ -268,9 +269,8 @@ def calendar_producer(request: HttpRequest, producer_id: int) -> HttpResponse:
     producer = get_object_or_404(Actor, pk=producer_id, is_producer=True)
     rows = services.upcoming().filter(participations__producer=producer,
                                       participations__status=Participation.Status.ACCEPTED)  # fmt: skip
-    return _calendar(
-        rows, name=_("Events of %(name)s") % {"name": producer.name}, filename=f"evenements-producteur-{producer.pk}"
-    )
+    name = elided(_("Events of %(name)s") % {"name": producer.name}, producer.name)
+    return _calendar(rows, name=name, filename=f"evenements-producteur-{producer.pk}")
 
 
 def calendar_place(request: HttpRequest, place_id: int) -> HttpResponse:
@@ -288,22 +288,15 @@ def map_features(request: HttpRequest) -> JsonResponse:
             box = parse_bbox("bbox", request.GET["bbox"])
         except InvalidParameter as exc:
             return JsonResponse({"error": {"code": "invalid", "message": str(exc)}}, status=400)
-    features = []
-    for e in services.upcoming().iterator(chunk_size=500):
-        position = e.position
-        if position is None or (box is not None and not box.contains(*position)):
-            continue
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [position[1], position[0]]},
-            "properties": {
-                "id": e.pk, "title": e.title, "kind": e.get_kind_display(), "where": e.where,
-                "when": when_said(e.starts_at, e.ends_at), "starts_at": e.starts_at.isoformat(),
-                "ends_at": e.ends_at.isoformat(), "url": e.get_absolute_url(),
-            },
-        })  # fmt: skip
-        if len(features) == 500:
-            break
+    features = [{
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [e.at_lon, e.at_lat]},  # type: ignore[attr-defined]
+        "properties": {
+            "id": e.pk, "title": e.title, "kind": e.get_kind_display(), "where": e.where,
+            "when": when_said(e.starts_at, e.ends_at), "starts_at": e.starts_at.isoformat(),
+            "ends_at": e.ends_at.isoformat(), "url": e.get_absolute_url(),
+        },
+    } for e in services.placed(services.upcoming(), box)[:500]]  # fmt: skip
     return JsonResponse({"type": "FeatureCollection", "features": features})
 
 

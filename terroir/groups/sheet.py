@@ -12,6 +12,9 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from terroir.directory import numbers
+from terroir.lib.pdf import latin
+
 from .baskets import baskets_of, member_name
 from .models import Distribution, OrderLine, VolunteerShift
 from .orders import amount_of, quantity_text
@@ -115,21 +118,12 @@ def sheet_of(distribution: Distribution) -> Sheet:
 # --- PDF ------------------------------------------------------------------------------------------------
 
 
-def _latin(text: str) -> str:
-    """What the PDF's core fonts (Windows-1252) can write; anything else becomes a question mark."""
-    return text.encode("cp1252", "replace").decode("cp1252")
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:,.2f}".replace(",", " ").replace(".", ",") + " €"
-
-
 LINE = 5  # mm: one line of a table's cell
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:
     """The text cut to the width with an ellipsis (a cell does not wrap)."""
-    text = _latin(text)
+    text = latin(text)
     if pdf.get_string_width(text) <= width - 2:
         return text
     while text and pdf.get_string_width(text + "...") > width - 2:
@@ -173,26 +167,26 @@ def sheet_pdf(sheet: Sheet) -> bytes:
     distribution = sheet.distribution
     pdf = FPDF(format="A4")
     pdf.core_fonts_encoding = "windows-1252"
-    pdf.set_title(_latin(_("Distribution sheet")))
+    pdf.set_title(latin(_("Distribution sheet")))
     pdf.set_creator("Terroir")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     pdf.set_font("helvetica", "B", 14)
     title = f"{distribution.group.name} — {formats.date_format(distribution.date, 'l j F Y')}"
-    pdf.multi_cell(0, 8, _latin(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, latin(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "", 10)
     hours = f"{distribution.starts_at:%H:%M}–{distribution.ends_at:%H:%M}"
-    pdf.multi_cell(0, 6, _latin(" · ".join(part for part in (hours, sheet.where) if part)), new_x="LMARGIN",
+    pdf.multi_cell(0, 6, latin(" · ".join(part for part in (hours, sheet.where) if part)), new_x="LMARGIN",
                    new_y="NEXT")  # fmt: skip
     pdf.ln(2)
     pdf.set_font("helvetica", "B", 11)
-    pdf.cell(0, 7, _latin(_("Members")), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, latin(_("Members")), new_x="LMARGIN", new_y="NEXT")
     members = []
     for member in sheet.members:
-        lines = [f"{i.quantity_text} {i.unit} {i.what} ({i.producer})" + (f" — {i.note}" if i.note else "")
+        lines = [f"{numbers.quantity(i.quantity, i.unit)} {i.what} ({i.producer})" + (f" — {i.note}" if i.note else "")
                  for i in member.items]  # fmt: skip
         if member.to_pay:
-            lines.append(_("To pay: %(amount)s") % {"amount": _money(member.to_pay)})
+            lines.append(_("To pay: %(amount)s") % {"amount": numbers.money(member.to_pay)})
         members.append([[member.name], lines, [""]])
     if not sheet.members:
         members.append([[_("Nobody collects anything at this distribution.")], [""], [""]])
@@ -201,16 +195,16 @@ def sheet_pdf(sheet: Sheet) -> bytes:
     )
     pdf.ln(3)
     pdf.set_font("helvetica", "B", 11)
-    pdf.cell(0, 7, _latin(_("Producers bring")), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, latin(_("Producers bring")), new_x="LMARGIN", new_y="NEXT")
     producers = [
-        [[p.name], [f"{quantity_text(q)} {unit} {what}" for what, q, unit in p.items]] for p in sheet.producers
+        [[p.name], [f"{numbers.quantity(q, unit)} {what}" for what, q, unit in p.items]] for p in sheet.producers
     ]
     _rows(pdf, (60, 130), [_("Producer"), _("Brings")], producers, tick=False)
     if sheet.volunteers:
         pdf.ln(3)
         pdf.set_font("helvetica", "B", 11)
-        pdf.cell(0, 7, _latin(_("Volunteers")), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, latin(_("Volunteers")), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("helvetica", "", 9)
         for task, names in sheet.volunteers:
-            pdf.multi_cell(0, 5, _latin(f"{task} : {', '.join(names) or '—'}"), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 5, latin(f"{task}{_(':')} {', '.join(names) or '—'}"), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.directory.forms import form_errors_add
+from terroir.directory.french import elided
 from terroir.directory.models import Actor
 from terroir.lib import spreadsheet
 
@@ -151,7 +152,7 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def join(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group(pk)
     services.member_join(group=group, by=request.user)
-    messages.success(request, _("You are a member of %(group)s.") % {"group": group.name})
+    messages.success(request, elided(_("You are a member of %(group)s.") % {"group": group.name}, group.name))
     return redirect(group)
 
 
@@ -245,7 +246,7 @@ def member_absence(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The absence of %(name)s is noted.") % {"name": name})
+        messages.success(request, elided(_("The absence of %(name)s is noted.") % {"name": name}, name))
     return redirect("groups:distribution", distribution.pk)
 
 

@@ -65,6 +65,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from terroir.directory import fields
 from terroir.directory.communes import commune_at
+from terroir.directory.french import elided
 from terroir.directory.models import Category, Label, LegalForm, PlaceKind
 from terroir.lib.geo import valid_lat, valid_lon
 from terroir.lib.messages import Message
@@ -130,7 +131,7 @@ class Problem:
 
     @property
     def message(self) -> str:
-        return self.said.text(gettext)
+        return elided(self.said.text(gettext), *self.said.texts())
 
 
 @dataclass

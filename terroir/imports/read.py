@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_noop, ngettext
 
+from terroir.directory.french import elided
 from terroir.directory.models import Category, Commune, CommuneName, Label
 from terroir.lib import spreadsheet
 from terroir.lib.geo import Precision
@@ -406,7 +407,8 @@ def _said(data: str, stored: str) -> str:
     if isinstance(value, dict) and isinstance(value.get("left_out"), int):
         count = value["left_out"]
         return ngettext("%(n)s more problem not listed", "%(n)s more problems not listed", count) % {"n": count}
-    return Message.of(value).text(gettext)
+    message = Message.of(value)
+    return elided(message.text(gettext), *message.texts())
 
 
 def report_read(stored: str, *, limit: int | None = None) -> Iterator[list[str]]:

@@ -24,7 +24,7 @@ from terroir.lib.text import fold
 
 from .merge import distance_m, similarity
 from .merging import records_merge
-from .models import EntryMerge, RecordPair
+from .models import EntryMerge, ImportRun, RecordPair
 
 BATCH_MAX = 200
 
@@ -83,8 +83,33 @@ def record_pairs_decide(*, pair_ids: Sequence[int], same: bool, by: Any) -> Deci
     sign = "=" if same else "≠"
     note = ", ".join(f"{p.first_id} {sign} {p.second_id}" for p in result.pairs)
     record_types = sorted({p.first.record_type for p in result.pairs})
+    entries = [_entries_of(p) for p in result.pairs] if same else []
     records_merge(record_types=record_types, relink=False, by=by, note=f"records {note}"[:200])
+    if entries:
+        _refusals_clear(entries)
     return result
+
+
+def _entries_of(pair: RecordPair) -> tuple[str, frozenset[int | None]]:
+    name = "actor_id" if pair.first.record_type == "producer" else "place_id"
+    return pair.first.record_type, frozenset((getattr(pair.first, name), getattr(pair.second, name)))
+
+
+def _refusals_clear(entries: list[tuple[str, frozenset[int | None]]]) -> None:
+    """A pair the coordinator said is one, merged now (its cause gone: the guard no longer refuses), leaves
+    the refused merges its import listed (ImportRun.merges_refused): the run's page no longer sends the
+    coordinator to decide it. A pair still refused stays listed, its entries both still there."""
+    model: dict[str, type[Actor] | type[Place]] = {"producer": Actor}
+    for run in ImportRun.objects.exclude(merges_refused=[]).only("pk", "merges_refused").select_for_update():
+        kept = []
+        for refused in run.merges_refused:
+            pair = (refused.get("record_type"), frozenset((refused["kept"]["id"], refused["removed"]["id"])))
+            found = model.get(str(pair[0]), Place).objects.filter(pk__in=pair[1]).count()
+            if pair in entries and found < 2:
+                continue  # merged: nothing left to decide
+            kept.append(refused)
+        if kept != run.merges_refused:
+            ImportRun.objects.filter(pk=run.pk).update(merges_refused=kept)
 
 
 def _merge_refusals(pair: RecordPair) -> list[str]:

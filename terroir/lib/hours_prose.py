@@ -52,8 +52,8 @@ _WORDS = {
         "even": "semaines paires",
         "rank": {1: "le 1er {day} du mois", 2: "le 2e {day} du mois", 3: "le 3e {day} du mois",
                  4: "le 4e {day} du mois", 5: "le 5e {day} du mois", -1: "le dernier {day} du mois"},
-        "today": "aujourd'hui {slots}",
-        "closed_today": "fermé aujourd'hui",
+        "today": "aujourd’hui {slots}",
+        "closed_today": "fermé aujourd’hui",
         "open_now": "ouvert maintenant",
         "closed_now": "fermé",
         "closes": "ferme {when}",
@@ -293,7 +293,7 @@ def _months_text(rule: Rule, language: str) -> str:
             parts.append(("en " if language.startswith("fr") else "in ") + _join([names[first], names[last]], language))
         elif language.startswith("fr"):
             start = names[first]
-            parts.append(french_of(start, apostrophe="'") + " à " + names[last])
+            parts.append(french_of(start) + " à " + names[last])
         else:
             parts.append(f"from {names[first]} to {names[last]}")
     return _join(parts, language)
@@ -453,7 +453,7 @@ def status(expression: str, now: dt.datetime, tz: ZoneInfo, language: str = "fr"
 
 
 def today(expression: str, now: dt.datetime, tz: ZoneInfo, language: str = "fr") -> str:
-    """Today's opening slots in words: "aujourd'hui 9 h–12 h 30 et 15 h–19 h" / "fermé aujourd'hui".
+    """Today's opening slots in words: "aujourd’hui 9 h–12 h 30 et 15 h–19 h" / "fermé aujourd’hui".
 
     Empty when the expression is empty or invalid. Slots are evaluated (public holidays, seasons and
     week steps included), so this is right even when the whole expression cannot be put into prose.

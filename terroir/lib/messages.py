@@ -44,6 +44,14 @@ class Message:
         }
         return said % values
 
+    def texts(self) -> list[str]:
+        """The text values filled in, nested messages' included: those a French reading elides before
+        ("remplacée par le centre d’Ambert", directory.french.elided)."""
+        found: list[str] = []
+        for value in self.values.values():
+            found += value.texts() if isinstance(value, Message) else [value] if isinstance(value, str) else []
+        return found
+
     def __str__(self) -> str:
         return self.text()
 

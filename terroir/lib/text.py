@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "’": "'"})
@@ -107,10 +108,62 @@ _ASPIRATED_H = ("hach", "haie", "hall", "ham", "hang", "hare", "hari", "haut", "
 _VOWELS = "aeiouyàâäéèêëîïôöùûüœæ"
 
 
-def french_of(noun: str, apostrophe: str = "’") -> str:
-    """French "de" before a noun, elided before a vowel or a mute h: "d’AMAP", "d’Ambert", "d’huile",
-    "de Thiers", "de Haute-Loire". The one place that writes it (names the platform makes, prose);
-    `apostrophe` is "'" in names that people type and search with the plain one."""
+def french_elides(noun: str) -> bool:
+    """True when French elides before `noun`: a vowel or a mute h ("d’Ambert", "l’huile"), not an aspirated
+    h ("de Haute-Loire") nor a digit or a sign ("de 8 km")."""
     first = noun[:1].lower()
-    elided = bool(first) and (first in _VOWELS or (first == "h" and not noun.lower().startswith(_ASPIRATED_H)))
-    return f"d{apostrophe}{noun}" if elided else f"de {noun}"
+    return bool(first) and (first in _VOWELS or (first == "h" and not noun.lower().startswith(_ASPIRATED_H)))
+
+
+def french_of(noun: str, apostrophe: str = "’") -> str:
+    """French "de" before a noun, elided before a vowel or a mute h and contracted with a name's own article:
+    "d’AMAP", "d’Ambert", "d’huile", "de Thiers", "de Haute-Loire", "du Vernet" (Le Vernet), "des Martres"
+    (Les Martres). The one place that writes it (names the platform makes, prose); `apostrophe` is "'" in
+    names that people type and search with the plain one."""
+    if noun.startswith(("Le ", "Les ")):
+        article, rest = noun.split(" ", 1)
+        return f"{'du' if article == 'Le' else 'des'} {rest}"
+    return f"d{apostrophe}{noun}" if french_elides(noun) else f"de {noun}"
+
+
+def french_of_the(noun: str, *, feminine: bool = False, apostrophe: str = "’") -> str:
+    """French "of the" before a common noun: "du Moulin", "de la Fontaine", "de l’Estive", "des Monts"
+    (a noun ending in s or x is taken as plural)."""
+    if noun.endswith(("s", "x")):
+        return f"des {noun}"
+    if french_elides(noun):
+        return f"de l{apostrophe}{noun}"
+    return f"de la {noun}" if feminine else f"du {noun}"
+
+
+def french_the(noun: str, *, feminine: bool = False, apostrophe: str = "’") -> str:
+    """French "the" before a common noun, capitalised as in a name: "Le Moulin", "La Fontaine", "L’Estive",
+    "Les Monts"."""
+    if noun.endswith(("s", "x")):
+        return f"Les {noun}"
+    if french_elides(noun):
+        return f"L{apostrophe}{noun}"
+    return f"La {noun}" if feminine else f"Le {noun}"
+
+
+def french_elided(text: str, values: Iterable[str], apostrophe: str = "’") -> str:
+    """A French text with "de", "du", "le" and "la" elided before the values glued into it: a translated
+    "Historique de %(name)s" filled with "Albert" reads "Historique d’Albert", "Produits de %(name)s" with
+    "Le Panier" reads "Produits du Panier", "la part du %(word)s" with "estive" reads "la part de l’estive".
+    Only the given values are looked at, where they follow the word: the rest of the text is the
+    catalogue's, already right."""
+    for value in dict.fromkeys(values):
+        if not value or not (french_elides(value) or value.startswith(("Le ", "Les "))):
+            continue
+        escaped = re.escape(value)
+
+        def of(match: re.Match[str], value: str = value) -> str:
+            said = french_of(value, apostrophe)
+            return said[0].upper() + said[1:] if match.group(1) == "D" else said
+
+        text = re.sub(rf"(?<!\w)([Dd])e {escaped}(?!\w)", of, text)
+        if french_elides(value):
+            # "du Estive" -> "de l’Estive", "la huile" -> "l’huile"
+            text = re.sub(rf"(?<!\w)([Dd])u (?={escaped}(?!\w))", rf"\1e l{apostrophe}", text)
+            text = re.sub(rf"(?<!\w)([Ll])[ea] (?={escaped}(?!\w))", rf"\1{apostrophe}", text)
+    return text

@@ -1,6 +1,8 @@
 """A producer's standing choice, per customer, of how their goods travel (the pooled round, themselves, a
 relay platform, a carpool trip): new orders to that customer take it, each order may still change its own.
 The producer's people set it; coordinators too, for any producer; anyone else has no such page (404).
+`/logistics/preferences/` sends a producer's person to their producer's page; anyone else reads what the
+page is for and who uses it, and a coordinator finds there the producer whose choices to open.
 
 The page lists the customers the producer already delivers or has a choice for; any other customer of the
 directory is found by its name or its commune (the words of `Actor.search_key`, as the directory's own
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from terroir.accounts.permissions import actor_ids_of
+from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.directory.forms import form_errors_add
 from terroir.directory.models import Actor
 from terroir.directory.search import MAX_TERMS
@@ -106,7 +108,7 @@ def preferences(request: HttpRequest, producer_id: int | None = None) -> HttpRes
     if producer_id is None:
         first = mine.filter(pk__in=actor_ids_of(request.user)).order_by("name").first()
         if first is None:
-            raise Http404("no producer of yours")  # a coordinator opens a producer's page from its id
+            return _nobody(request)
         return redirect("logistics:preferences_of", producer_id=first.pk)
     producer = get_object_or_404(mine, pk=producer_id)
     customers = _customers(producer)
@@ -130,6 +132,24 @@ def preferences(request: HttpRequest, producer_id: int | None = None) -> HttpRes
                              else _("Nothing changed."))  # fmt: skip
             return redirect(reverse("logistics:preferences_of", kwargs={"producer_id": producer.pk}))
     return _page(request, producer, form=form, customers=customers, depots=depots)
+
+
+def _nobody(request: HttpRequest) -> HttpResponse:
+    """For a person of no producer: what the page is for and who uses it; a coordinator finds the producer
+    whose choices to open (by the words of its name or commune, as a customer is found)."""
+    if request.method != "GET":
+        raise Http404("no producer of yours")
+    coordinator = is_coordinator(request.user)
+    search = CustomerSearchForm(request.GET if coordinator and "q" in request.GET else None)
+    search.fields["q"].label = _("Find a producer")
+    text = search.cleaned_data["q"] if search.is_bound and search.is_valid() else ""
+    words = terms(text)[:MAX_TERMS]
+    rows = (Actor.objects.filter(*[Q(search_key__contains=f" {word}") for word in words], is_producer=True)
+            .select_related("commune").order_by("name", "pk"))  # fmt: skip
+    found = list(rows[: FOUND_AT_MOST + 1]) if words else []
+    context = {"coordinator": coordinator, "search": search, "searched": text, "found": found[:FOUND_AT_MOST],
+               "more": len(found) > FOUND_AT_MOST}  # fmt: skip
+    return render(request, "logistics/preferences_none.html", context)
 
 
 def _page(

@@ -21,6 +21,7 @@ from terroir.accounts.permissions import planner_required
 from terroir.directory.background import task_error_text
 from terroir.directory.fields import FieldInvalid, hours_clean
 from terroir.directory.forms import CommuneField, commune_text, date_input
+from terroir.directory.french import elided
 from terroir.directory.models import Commune, Place, PlaceKind
 from terroir.directory.templatetags.charts import chart_bars
 
@@ -186,9 +187,9 @@ def candidate_edit(request: HttpRequest, candidate_id: int | None = None) -> Htt
         else:
             messages.success(request, _("Candidate site saved.") if candidate else _("Candidate site added."))
             if saved.lat is None and saved.commune is not None:
-                messages.info(request, _("%(site)s stands at the centre of %(commune)s: give its address or its "
-                                         "coordinates to place it better.") % {"site": saved.name,
-                                                                               "commune": saved.commune.name})
+                said = _("%(site)s stands at the centre of %(commune)s: give its address or its coordinates to "
+                         "place it better.") % {"site": saved.name, "commune": saved.commune.name}
+                messages.info(request, elided(said, saved.commune.name))
             return redirect(f"{reverse('logistics:relays')}?org={saved.owner_id or access.ALL}")
     context = {"form": form, "candidate": candidate, "owner": owner}
     return render(request, "logistics/candidate_form.html", context, status=400 if form.errors else 200)

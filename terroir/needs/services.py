@@ -19,6 +19,7 @@ from terroir.accounts import notify
 from terroir.accounts.models import Membership
 from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.directory import fields
+from terroir.directory.french import elided
 from terroir.directory.geocoding import address_locate
 from terroir.directory.models import Actor, Category, Commune, Label, Offer, Place, PlaceKind
 from terroir.directory.services import place_create
@@ -669,7 +670,8 @@ def answer_members_set(*, answer: Answer, by: Any, shares: list[tuple[Any, Any]]
         producer = _producer_of(producer_value)
         volume = _decimal("members", volume_value, positive=True)
         if volume is None:
-            raise ValidationError({"members": [_("Give the share of %(name)s.") % {"name": producer.name}]})
+            raise ValidationError({"members": [elided(_("Give the share of %(name)s.") % {"name": producer.name},
+                                                        producer.name)]})
         if producer.pk in wanted:
             raise ValidationError({"members": [_("%(name)s is listed twice.") % {"name": producer.name}]})
         wanted[producer.pk] = (producer, volume)

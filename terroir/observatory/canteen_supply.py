@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
+from terroir.directory.french import elided
 from terroir.directory.local import farm_to_shelf_km
 from terroir.directory.models import Actor, Offer
 from terroir.lib import spreadsheet
@@ -195,6 +196,7 @@ def canteens_below_target(
             else _("No canteen of %(scope)s declared its purchases for %(year)s.")
             % {"scope": territory.name, "year": year}
         )
+        result["message"] = elided(result["message"], territory.name)
     return result
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from terroir.directory.french import elided
 from terroir.directory.models import PUBLIC_KINDS, Commune, PlaceFacet, PlaceKind
 from terroir.directory.search import InvalidParameter
 from terroir.lib import spreadsheet
@@ -142,6 +143,7 @@ def canteen_indicator(scope: Scope, year: int | None = None) -> dict[str, Any]:
         else:
             message = _("No canteen of %(scope)s declared its purchases for %(year)s.")
             result["message"] = message % {"scope": scope.label, "year": year}
+        result["message"] = elided(result["message"], scope.label)
     return result
 
 

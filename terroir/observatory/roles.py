@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from terroir.accounts.permissions import is_coordinator
+from terroir.directory.french import elided
 
 from .models import Territory
 
@@ -22,4 +23,5 @@ def can_coordinate(user: Any, territory: Territory) -> bool:
 def coordination_check(user: Any, territory: Territory) -> None:
     """Raise PermissionDenied unless the person coordinates the territory."""
     if not can_coordinate(user, territory):
-        raise PermissionDenied(_("Only the coordinators of %(name)s may do this.") % {"name": territory.name})
+        raise PermissionDenied(elided(_("Only the coordinators of %(name)s may do this.") % {"name": territory.name},
+                                      territory.name))

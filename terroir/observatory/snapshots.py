@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from terroir.directory.background import runs_reap_started, supervised, worker_label
+from terroir.directory.french import elided
 from terroir.lib.tasks import TaskLimitExceeded
 
 from . import commune_history, isolation, registry
@@ -245,6 +246,7 @@ def _canteens_localized(found: dict[str, Any]) -> dict[str, Any]:
         else:
             message = _("No canteen of %(scope)s declared its purchases for %(year)s.")
             found["message"] = message % {"scope": label, "year": found["year"]}
+        found["message"] = elided(found["message"], label)
     return found
 
 

@@ -5,37 +5,24 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Callable
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from terroir.directory import numbers
 from terroir.lib import spreadsheet
+from terroir.lib.pdf import latin
 
 from .models import Seller
 from .settlement import Statement
 
 
-def money(value: Decimal) -> str:
-    """1234.5 → "1 234,50 €" as French invoices write it (a plain space: Windows-1252, the PDF's core
-    fonts' encoding, lacks the narrow no-break one)."""
-    text = f"{value:,.2f}".replace(",", " ").replace(".", ",")
-    return f"{text} €"
-
-
-def percent(rate: Decimal) -> str:
-    return f"{(rate * 100).normalize():f}".replace(".", ",") + " %"
-
-
-def rates_text(statement: Statement, written: Callable[[Decimal], str] = numbers.rate,
-               amount: Callable[[Decimal], str] = numbers.money) -> str:  # fmt: skip
+def rates_text(statement: Statement) -> str:
     """The statement's rate, or its rates with the sales at each when the rate changed within the period."""
     if len(statement.parts) < 2:
-        return written(statement.rate)
+        return numbers.rate(statement.rate)
     return ", ".join(
-        _("%(rate)s on %(sales)s") % {"rate": written(part.rate), "sales": amount(part.gross)}
+        _("%(rate)s on %(sales)s") % {"rate": numbers.rate(part.rate), "sales": numbers.money(part.gross)}
         for part in statement.parts
     )
 
@@ -62,46 +49,42 @@ def statement_csv(seller: Seller, statement: Statement, first: datetime.date, la
     return "\ufeff" + buffer.getvalue()
 
 
-def _latin(text: str) -> str:
-    """What the PDF's core fonts (Windows-1252) can write; anything else becomes a question mark."""
-    return text.encode("cp1252", "replace").decode("cp1252")
-
-
 def statement_pdf(seller: Seller, statement: Statement, first: datetime.date, last: datetime.date) -> bytes:
     pdf = FPDF(format="A4")
     # The core fonts with Windows-1252 (WinAnsiEncoding): French letters, the euro sign and dashes.
     pdf.core_fonts_encoding = "windows-1252"
-    pdf.set_title(_latin(_("Statement")))
+    pdf.set_title(latin(_("Statement")))
     pdf.set_creator("Terroir")
     # Dated by its period, not by when it is drawn: the same statement drawn again is the same file.
     pdf.set_creation_date(datetime.datetime.combine(last, datetime.time(12), tzinfo=datetime.UTC))
     pdf.add_page()
     pdf.set_font("helvetica", "B", 15)
-    pdf.cell(0, 9, _latin(_("Consignment statement")), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, latin(_("Consignment statement")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "", 11)
     for label, value in (
         (_("Shop"), seller.shop.place.name),
         (_("Producer"), seller.actor.name),
         (_("Period"), f"{first:%d/%m/%Y} – {last:%d/%m/%Y}"),
-        (_("Commission rate"), rates_text(statement, percent, money)),
+        (_("Commission rate"), rates_text(statement)),
     ):
-        pdf.cell(0, 7, _latin(f"{label} : {value}"), new_x="LMARGIN", new_y="NEXT")
+        # The figures and the label's colon as the pages write them, in the reader's language.
+        pdf.cell(0, 7, latin(f"{label}{_(':')} {value}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("helvetica", "", 10)
     with pdf.table(col_widths=(90, 25, 35, 35), text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT")) as table:
-        table.row([_latin(_("Product")), _latin(_("Quantity")), _latin(_("Sales")), _latin(_("of which refunds"))])
+        table.row([latin(_("Product")), latin(_("Quantity")), latin(_("Sales")), latin(_("of which refunds"))])
         for row in statement.products:
-            quantity = f"{row.quantity.normalize():f}".replace(".", ",")
-            table.row([_latin(row.product), quantity, _latin(money(row.amount)), _latin(money(row.refunds))])
+            table.row([latin(row.product), latin(numbers.figure(row.quantity)), latin(numbers.money(row.amount)),
+                       latin(numbers.money(row.refunds))])  # fmt: skip
     pdf.ln(4)
     pdf.set_font("helvetica", "B", 11)
     figures = [(_("Sales"), statement.gross), (_("Commission"), statement.commission), (_("Amount due"), statement.due)]
     for name, amount in figures:
-        pdf.cell(60, 7, _latin(name))
-        pdf.cell(40, 7, _latin(money(amount)), align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(60, 7, latin(name))
+        pdf.cell(40, 7, latin(numbers.money(amount)), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("helvetica", "", 8)
-    pdf.multi_cell(0, 4, _latin(_(
+    pdf.multi_cell(0, 4, latin(_(
         "The commission is computed once on the period's sales and rounded to the cent, half up; the amount "
         "due is the sales less the commission."
     )))  # fmt: skip

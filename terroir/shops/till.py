@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from terroir.directory.french import elided
 from terroir.lib.tabular import HeaderAt, Limits, SourceError, number_parse, rows_read
 from terroir.lib.text import fold
 
@@ -152,11 +153,11 @@ def _row(line: int, values: dict[str, Any], shop: Shop, products: dict[str, Prod
         # Never dropped silently: the shop sees which line, and decides (a wrong date, or a wrong end).
         message = _("%(code)r (%(name)s) is a product of %(seller)s, who left the shop on %(last)s: it cannot be "
                     "sold on %(date)s")  # fmt: skip
-        result.problems.append((line, "date", message % {
+        result.problems.append((line, "date", elided(message % {
             "code": parsed["code"], "name": product.name, "seller": seller.actor.name,
             "last": date_format(seller.ended_on or parsed["date"], "SHORT_DATE_FORMAT"),
             "date": date_format(parsed["date"], "SHORT_DATE_FORMAT"),
-        }))  # fmt: skip
+        }, seller.actor.name)))  # fmt: skip
         return
     quantity = parsed["quantity"]
     price = parsed.get("unit_price", product.unit_price)

@@ -11,9 +11,11 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from terroir.directory import numbers
 from terroir.lib import spreadsheet
+from terroir.lib.pdf import latin
 
-from .shares import Total, money
+from .shares import Total
 
 
 @dataclass
@@ -24,7 +26,7 @@ class Table:
 
 
 def quantity(value: Decimal) -> str:
-    return f"{value.normalize():f}".replace(".", ",") if value else "–"
+    return numbers.figure(value) if value else "–"
 
 
 def _headers() -> list[str]:
@@ -37,7 +39,7 @@ def _cells(name: str, total: Total, *, text: bool) -> list[str]:
     units = [total.quantities.get(unit, Decimal(0)) for unit in ("kg", "l", "piece")]
     if text:  # the CSV: plain numbers a spreadsheet reads
         return [name, str(total.order_count), *(str(u.normalize()) for u in units), *(str(a) for a in amounts)]
-    return [name, str(total.order_count), *(quantity(u) for u in units), *(money(a) for a in amounts)]
+    return [name, str(total.order_count), *(quantity(u) for u in units), *(numbers.money(a) for a in amounts)]
 
 
 def totals_csv(heading: list[tuple[str, str]], first: datetime.date, last: datetime.date, tables: list[Table]) -> str:
@@ -56,37 +58,32 @@ def totals_csv(heading: list[tuple[str, str]], first: datetime.date, last: datet
     return "\ufeff" + buffer.getvalue()
 
 
-def _latin(text: str) -> str:
-    """What the PDF's core fonts (Windows-1252) can write; anything else becomes a question mark."""
-    return text.encode("cp1252", "replace").decode("cp1252")
-
-
 def totals_pdf(title: str, heading: list[tuple[str, str]], first: datetime.date, last: datetime.date,
                tables: list[Table]) -> bytes:  # fmt: skip
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.core_fonts_encoding = "windows-1252"
-    pdf.set_title(_latin(title))
+    pdf.set_title(latin(title))
     pdf.set_creator("Terroir")
     pdf.add_page()
     pdf.set_font("helvetica", "B", 15)
-    pdf.cell(0, 9, _latin(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, latin(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "", 11)
     for label, value in [*heading, (_("Period"), f"{first:%d/%m/%Y} – {last:%d/%m/%Y}")]:
-        pdf.cell(0, 7, _latin(f"{label} : {value}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, latin(f"{label}{_(':')} {value}"), new_x="LMARGIN", new_y="NEXT")
     for table in tables:
         pdf.ln(4)
         pdf.set_font("helvetica", "B", 12)
-        pdf.cell(0, 8, _latin(table.title), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 8, latin(table.title), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("helvetica", "", 9)
         with pdf.table(col_widths=(80, 18, 20, 20, 20, 38, 38, 38),
                        text_align=("LEFT", *("RIGHT",) * 7)) as grid:  # fmt: skip
-            grid.row([_latin(h) for h in _headers()])
+            grid.row([latin(h) for h in _headers()])
             for name, total in table.rows:
-                grid.row([_latin(cell) for cell in _cells(name, total, text=False)])
-            grid.row([_latin(cell) for cell in _cells(_("Total"), table.total, text=False)])
+                grid.row([latin(cell) for cell in _cells(name, total, text=False)])
+            grid.row([latin(cell) for cell in _cells(_("Total"), table.total, text=False)])
     pdf.ln(4)
     pdf.set_font("helvetica", "", 8)
-    pdf.multi_cell(0, 4, _latin(_(
+    pdf.multi_cell(0, 4, latin(_(
         "Delivered orders of the period, by the day they were delivered, at the quantities delivered. Each "
         "line's partner share is rounded to the cent, half up; the grocery pays the rest of the line."
     )))  # fmt: skip

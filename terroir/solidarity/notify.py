@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from terroir.accounts.models import Membership
 from terroir.accounts.notify import by_language, send
+from terroir.directory import numbers
+from terroir.directory.french import elided
 
 from .models import Order
-from .shares import money
 
 
 def _people_of(actor_id: int | None) -> list[str]:
@@ -24,11 +25,12 @@ def order_placed(*, order: Order) -> int:
     """To the producer's people: an order to confirm or decline."""
     sent = 0
     for addresses in by_language(_people_of(order.producer_id)):
-        subject = _("Solidarity order from %(grocery)s") % {"grocery": order.grocery.name}
+        subject = elided(_("Solidarity order from %(grocery)s") % {"grocery": order.grocery.name}, order.grocery.name)
         body = _(
             "Hello,\n\n%(grocery)s ordered from you at the agreed prices (%(amount)s, of which the partner pays "
             "%(partner)s). Confirm or decline it here:\n\n%(url)s\n"
-        ) % {"grocery": order.grocery.name, "amount": money(order.amount), "partner": money(order.partner_share),
+        ) % {"grocery": order.grocery.name, "amount": numbers.money(order.amount),
+             "partner": numbers.money(order.partner_share),
              "url": settings.TERROIR_SITE_URL + order.get_absolute_url()}  # fmt: skip
         sent += sum(send(subject, body, [address]) for address in addresses)
     return sent
@@ -43,8 +45,9 @@ def order_changed(*, order: Order) -> int:
         }  # fmt: skip
         body = _("Hello,\n\nYour order from %(producer)s is %(status)s (%(amount)s, of which the partner pays "
                  "%(partner)s).\n\n%(url)s\n") % {
-            "producer": order.producer.name, "status": order.get_status_display(), "amount": money(order.amount),
-            "partner": money(order.partner_share), "url": settings.TERROIR_SITE_URL + order.get_absolute_url(),
+            "producer": order.producer.name, "status": order.get_status_display(),
+            "amount": numbers.money(order.amount), "partner": numbers.money(order.partner_share),
+            "url": settings.TERROIR_SITE_URL + order.get_absolute_url(),
         }  # fmt: skip
         sent += sum(send(subject, body, [address]) for address in addresses)
     return sent

@@ -116,8 +116,3 @@ def grand_total(lines: Iterable[Line]) -> Total:
     return total
 
 
-def money(value: Decimal) -> str:
-    """1234.5 → "1 234,50 €" as French invoices write it (a plain space: the PDF's core fonts lack the
-    narrow no-break one)."""
-    text = f"{value:,.2f}".replace(",", " ").replace(".", ",")
-    return f"{text} €"

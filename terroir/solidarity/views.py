@@ -154,8 +154,8 @@ def programme(request: HttpRequest, programme_id: int, format: str = "html") -> 
     heading = [
         (_("Programme"), found.name),
         (_("Funder"), found.funder.name),
-        (_("Budget"), shares.money(budget.budget)),
-        (_("Remaining budget"), shares.money(budget.remaining)),
+        (_("Budget"), numbers.money(budget.budget)),
+        (_("Remaining budget"), numbers.money(budget.remaining)),
     ]
     name = f"programme-{found.pk}-{first.isoformat()}-{last.isoformat()}"
     if format == "csv":

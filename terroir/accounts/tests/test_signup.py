@@ -10,6 +10,9 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.test import Client
 
+from terroir.accounts import notify
+from terroir.accounts.models import Preference
+
 pytestmark = pytest.mark.django_db
 
 
@@ -50,3 +53,13 @@ def test_a_sign_up_with_a_known_address_hashes_a_password_like_a_new_one(
     # The known address gets a note that it has an account; no second account is made.
     assert [m.to for m in mail.outbox] == [["lea@ferme-du-puy.example.org"], [people.claire.email]]
     assert get_user_model().objects.filter(email=people.claire.email).count() == 1
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_new_account_keeps_the_language_it_signed_up_in_as_its_choice(language: str) -> None:
+    """Its e-mails are written in it (notify.by_language), whatever language the site defaults to."""
+    response = sign_up(Client(headers={"accept-language": language}), "lea@ferme-du-puy.example.org")
+    assert response.status_code == 302
+    user = get_user_model().objects.get(email="lea@ferme-du-puy.example.org")
+    assert Preference.objects.get(user=user).language == language
+    assert list(notify.languages_chosen([user.email]).values()) == [language]

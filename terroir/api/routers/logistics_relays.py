@@ -25,7 +25,7 @@ from terroir.logistics.models import DeliveryOrder, Depot, RelayCandidate, RunSt
 from terroir.logistics.relay_views import CandidateForm
 from terroir.logistics.siting import SitingError
 
-from ..errors import ERRORS, MAX_ID, WRITE_ERRORS, error
+from ..errors import ERRORS, MAX_ID, WRITE_ERRORS, Refused, error
 from ..schemas import ErrorOut
 from ..security import TokenBearer
 
@@ -148,21 +148,16 @@ def _token(request: HttpRequest) -> ApiToken:
 
 
 def _owner(token: ApiToken, organisation: int | None) -> Any:
-    """The carrier named (or the person's only one); None: a coordinator's whole territory."""
+    """The carrier named (or the person's only one); None: a coordinator's whole territory. Neither: a 404
+    that names the parameter (errors.Refused, answered by the API's handler)."""
     try:
         return logistics_access.carrier_get(token.user, organisation)
     except Http404:
-        raise _NoCarrier(organisation) from None
-
-
-class _NoCarrier(Exception):
-    def __init__(self, organisation: int | None) -> None:
-        super().__init__(organisation)
-        self.response = error(
+        raise Refused(error(
             404, "not_found",
             "You work for several carriers: say which one in organisation." if organisation is None
             else f"No carrier {organisation} of yours.", "organisation",
-        )  # fmt: skip
+        )) from None  # fmt: skip
 
 
 def _candidate_out(c: RelayCandidate) -> dict[str, Any]:
@@ -205,10 +200,7 @@ def relay_candidates(request: HttpRequest, params: Query[CandidatesQuery]) -> An
     token = _token(request)
     rows = logistics_access.candidates_of(token.user).select_related("commune")
     if params.organisation is not None:
-        try:
-            rows = rows.filter(owner=_owner(token, params.organisation))
-        except _NoCarrier as exc:
-            return exc.response
+        rows = rows.filter(owner=_owner(token, params.organisation))
     return [_candidate_out(c) for c in rows]
 
 
@@ -219,11 +211,7 @@ def relay_candidates(request: HttpRequest, params: Query[CandidatesQuery]) -> An
     summary="Add a candidate relay site: a relay platform of the directory, a depot, a commune or an address",
 )
 def relay_candidate_create(request: HttpRequest, body: CandidateIn) -> Any:
-    token = _token(request)
-    try:
-        owner = _owner(token, body.organisation)
-    except _NoCarrier as exc:
-        return exc.response
+    owner = _owner(_token(request), body.organisation)
     return _candidate_kept(body, candidate=None, owner=owner, status=201)
 
 
@@ -303,10 +291,7 @@ def _leg(leg: LegIn | None, default: relay_study.Leg) -> relay_study.Leg:
 )
 def relay_study_create(request: HttpRequest, body: StudyIn) -> Any:
     token = _token(request)
-    try:
-        owner = _owner(token, body.organisation)
-    except _NoCarrier as exc:
-        return exc.response
+    owner = _owner(token, body.organisation)
     desk = logistics_access.Desk(coordinator=is_coordinator(token.user), carriers=(), current=owner)
     week = services.monday(body.week)
     candidates = list(logistics_access.on_desk(RelayCandidate.objects.all(), desk).select_related("commune"))

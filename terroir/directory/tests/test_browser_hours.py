@@ -191,7 +191,7 @@ def test_an_owner_opens_her_shop_from_april_to_october_one_saturday_in_two_by_cl
     # The place's page says it in words.
     tab.goto(f"{live_server.url}{shop.get_absolute_url()}")
     assert tab.locator(".hours-text").inner_text().strip() == (
-        "d'avril à octobre, un samedi sur deux (semaines impaires) 9 h–12 h"
+        "d’avril à octobre, un samedi sur deux (semaines impaires) 9 h–12 h"
     )
     assert "week01-53/2" not in tab.locator("main").inner_text()
     page_fits(tab, edge=False)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
-from terroir.directory.demo import demo_load, synthetic_generate
+from terroir.directory.demo import FARM_WORDS, FEMININE_WORDS, demo_load, synthetic_generate
 from terroir.directory.models import Actor, MapCell, Place, PlaceFacet, PlaceKind, SearchTerm
 from terroir.lib import hours
 from terroir.lib.geo import haversine_km
@@ -27,6 +28,13 @@ def test_the_demo_territory_has_every_kind_of_place_producers_and_valid_hours(db
     assert not Place.objects.filter(source="demo", producers=None).exists()
     # "Marché d'Ambert", "AMAP d'Issoire": never "de" before a vowel (lib.text.french_of).
     assert not Place.objects.filter(source="demo", name__regex=r" de [AEIOUaeiouÉé]").exists()
+    # "EARL de l'Estive", "Ferme de la Combe", "Restaurant L'Estive": never "du Estive", "du Combe", "Le Estive".
+    names = list(Actor.objects.filter(source="demo").values_list("name", flat=True))
+    names += Place.objects.filter(source="demo").values_list("name", flat=True)
+    plural_or_feminine = [word for word in FARM_WORDS if word.endswith("s") or word in FEMININE_WORDS]
+    wrong = re.compile(rf"\b(?:du|Le) (?:[AEIOUÉ]|{'|'.join(plural_or_feminine)})\b")
+    assert [name for name in names if wrong.search(name)] == []
+    assert any("de l'Estive" in name for name in names) and any("de la " in name for name in names)
 
 
 def test_ambert_has_its_thursday_market_and_le_local(db) -> None:

@@ -66,10 +66,10 @@ def test_the_api_keeps_the_expression_and_adds_the_words(client, territory, satu
 def test_the_maps_markers_carry_todays_hours_and_status(client, territory, saturday_evening) -> None:
     body = client.get("/api/v1/map?bbox=3.5,45.4,3.9,45.7&zoom=12", HTTP_ACCEPT_LANGUAGE="fr").json()
     local = next(p for p in body["places"] if p["id"] == territory.le_local.pk)
-    assert local["hours_today"] == "aujourd'hui 9 h–12 h 30 et 15 h–19 h"
+    assert local["hours_today"] == "aujourd’hui 9 h–12 h 30 et 15 h–19 h"
     assert local["hours_status"] == "ouvert maintenant · ferme à 19 h"
     market = next(p for p in body["places"] if p["id"] == territory.ambert_market.pk)
-    assert market["hours_today"] == "fermé aujourd'hui"
+    assert market["hours_today"] == "fermé aujourd’hui"
 
 
 def test_the_csv_export_has_a_column_of_hours_in_words(client, territory, saturday_evening) -> None:

@@ -44,12 +44,13 @@ def test_a_quantity_s_unit_agrees_with_the_number() -> None:
     with translation.override("fr"):
         assert [quantity(1, "piece"), quantity(20, "piece"), quantity(Decimal("1.50"), "kg"), quantity(1, "dozen"),
                 quantity(2, "crate"), quantity(Decimal("1.5"), "l")] == [
-            "1 pièce", "20 pièces", "1,5 kg", "1 douzaine", "2 cagettes", "1,5 litres"]  # fmt: skip
+            f"1{NBSP}pièce", f"20{NBSP}pièces", f"1,5{NBSP}kg", f"1{NBSP}douzaine", f"2{NBSP}cagettes",
+            f"1,5{NBSP}litres"]  # fmt: skip
     with translation.override("en"):
-        assert [quantity(1, "piece"), quantity(3, "dozen")] == ["1 piece", "3 dozens"]
+        assert [quantity(1, "piece"), quantity(3, "dozen")] == [f"1{NBSP}piece", f"3{NBSP}dozens"]
     template = Template("{% load terroir %}{{ q|quantity:'piece' }}")
     with translation.override("fr"):
-        assert template.render(Context({"q": Decimal("1.00")})) == "1 pièce"
+        assert template.render(Context({"q": Decimal("1.00")})) == f"1{NBSP}pièce"
 
 
 def test_a_negative_amount_carries_its_sign_before_the_euro_in_english_and_before_the_figure_in_french() -> None:
@@ -71,7 +72,15 @@ def test_a_unit_typed_as_free_text_agrees_with_the_number_when_it_is_a_known_one
         assert [quantity(2, "pièce"), quantity(Decimal("3.5"), "pièce"), quantity(3, "pot de 500 g"),
                 quantity(1, "pot de 500 g"), quantity(2, "Bocal"), quantity(2, "douzaine"), quantity(12, "Kg"),
                 quantity(2, "truc")] == [
-            "2 pièces", "3,5 pièces", "3 pots de 500 g", "1 pot de 500 g", "2 Bocaux", "2 douzaines", "12 kg",
-            "2 truc"]  # fmt: skip
+            f"2{NBSP}pièces", f"3,5{NBSP}pièces", f"3{NBSP}pots de 500 g", f"1{NBSP}pot de 500 g", f"2{NBSP}Bocaux",
+            f"2{NBSP}douzaines", f"12{NBSP}kg", f"2{NBSP}truc"]  # fmt: skip
     with translation.override("en"):
-        assert [quantity(2, "pièce"), quantity(0, "pot")] == ["2 pieces", "0 pots"]
+        assert [quantity(2, "pièce"), quantity(0, "pot")] == [f"2{NBSP}pieces", f"0{NBSP}pots"]
+
+
+def test_a_quantity_groups_its_thousands_and_never_parts_from_its_unit() -> None:
+    with translation.override("fr"):
+        assert [quantity(1500, "kg"), quantity(Decimal("2500.5"), "piece"), quantity(1200, "pot de 500 g")] == [
+            f"1{NBSP}500{NBSP}kg", f"2{NBSP}500,5{NBSP}pièces", f"1{NBSP}200{NBSP}pots de 500 g"]  # fmt: skip
+    with translation.override("en"):
+        assert quantity(1500, "kg") == f"1,500{NBSP}kg"

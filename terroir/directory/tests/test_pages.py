@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import re
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -162,3 +163,23 @@ def test_a_producers_season_names_june_and_july_so_that_a_french_reader_tells_th
     client.cookies["django_language"] = "en"
     html = unescape(client.get(territory.honey_farm.get_absolute_url()).content.decode())
     assert "(June, July, Aug., Sept., Oct., Nov.)" in html
+
+
+def test_the_producer_page_asks_once_who_may_edit_and_links_the_outlets_flag_for_them_only(
+    territory: Any, people: Any
+) -> None:
+    """The footer's one `may_edit` serves the edit link and the observatory's flag (the page loaded the
+    accounts library a second time for the flag before); a place's page has no flag."""
+    url = territory.cheese_farm.get_absolute_url()
+    template = (Path(__file__).parents[3] / "templates" / "directory" / "producer.html").read_text()
+    assert "{% load accounts %}" not in template and "may_edit" not in template
+    for who, shown in ((None, False), (people.hugo, False), (people.claire, True), (people.camille, True)):
+        client = Client()
+        if who is not None:
+            client.force_login(who)
+        page = client.get(url).content.decode()
+        assert ('id="isolation-link"' in page) == shown, who
+        assert (f'href="/edit/actor/{territory.cheese_farm.pk}/"' in page) == shown, who
+    coordinator = Client()
+    coordinator.force_login(people.camille)
+    assert 'id="isolation-link"' not in coordinator.get(territory.le_local.get_absolute_url()).content.decode()

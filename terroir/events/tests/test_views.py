@@ -234,3 +234,28 @@ def test_a_producer_that_withdrew_finds_the_sign_up_button_again(people: Any, ca
     claire.post(reverse("events:signup", args=[cast.event.pk]), {"producer": cast.participation.producer_id})
     cast.participation.refresh_from_db()
     assert cast.participation.status == Participation.Status.PENDING
+
+
+def test_the_map_layer_filters_in_the_database_with_the_positions_the_events_show(
+    territory: Any, people: Any, cast: Cast, django_assert_num_queries: Any
+) -> None:
+    """An event's own point, else its place's, else its commune's (Event.position, each only with both
+    coordinates), computed and boxed by the query: the same points as the pages show, in one query."""
+    own = local_day(people, territory, title="Sur la place", place_id=None, commune_code="63003")
+    Event.objects.filter(pk=own.pk).update(lat=45.55, lon=3.74)
+    half = local_day(people, territory, title="Point à moitié")  # its lat alone: its place's point
+    Event.objects.filter(pk=half.pk).update(lat=10.0)
+    commune = local_day(people, territory, title="À Ambert", place_id=None, commune_code="63003")
+    for event in (own, half, commune):
+        services.event_publish(event=event, by=people.sophie)
+    shown = {e.title: e.position or (0.0, 0.0) for e in services.upcoming()}
+    assert all(e.position is not None for e in services.upcoming()) and len(shown) == 4
+    with django_assert_num_queries(1):
+        features = Client().get(reverse("events:map")).json()["features"]
+    assert {f["properties"]["title"]: tuple(reversed(f["geometry"]["coordinates"])) for f in features} == shown
+    ambert = territory.ambert
+    box = f"{ambert.lon - 0.05},{ambert.lat - 0.05},{ambert.lon + 0.05},{ambert.lat + 0.05}"
+    inside = Client().get(reverse("events:map"), {"bbox": box}).json()["features"]
+    assert sorted(f["properties"]["title"] for f in inside) == sorted(
+        title for title, (lat, lon) in shown.items() if abs(lat - ambert.lat) <= 0.05 and abs(lon - ambert.lon) <= 0.05)
+    assert "À Ambert" in {f["properties"]["title"] for f in inside}

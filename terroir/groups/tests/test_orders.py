@@ -60,7 +60,7 @@ def test_more_than_is_left_is_refused_and_nothing_of_that_order_is_taken(world: 
     place(world, world.jeanne, fourme=D(15))
     with translation.override("fr"), pytest.raises(orders.OrderRefused) as refused:
         place(world, world.paul, honey=D(2), fourme=D(6))
-    assert refused.value.messages == ["Fourme d'Ambert\u202f: il n’en reste que 5 pièces."]
+    assert refused.value.messages == ["Fourme d'Ambert\u202f: il n’en reste que 5\u00a0pièces."]
     # All or nothing: Paul's honey is not taken either, and the totals are as before.
     assert not OrderLine.objects.filter(member=world.paul).exists()
     assert OrderProduct.objects.get(pk=world.fourme.pk).ordered == 15

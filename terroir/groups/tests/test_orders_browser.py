@@ -37,7 +37,7 @@ def test_a_member_places_a_one_off_order_before_the_closing_time(
     tab.locator("#distributions a", has_text="Commande ponctuelle").first.click()
     tab.wait_for_url(url)
     assert tab.locator("#round-status").get_attribute("data-open") == "1"
-    assert "reste 4 pièces" in tab.locator("#order-form").inner_text()
+    assert "reste 4\u00a0pièces" in tab.locator("#order-form").inner_text()
     # axe-core reads the member's order page once per size, refused (its form with the error list); the
     # other states of the same page (empty, saved) are checked for their width and edges.
     page_fits(tab)
@@ -47,7 +47,7 @@ def test_a_member_places_a_one_off_order_before_the_closing_time(
     tab.fill(f"input[name=q{world.honey.pk}]", "2")
     tab.click("#order-save")
     tab.wait_for_selector("#order-form .errorlist")
-    assert "il n’en reste que 4 pièces" in tab.locator("#order-form .errorlist").inner_text()
+    assert "il n’en reste que 4\u00a0pièces" in tab.locator("#order-form .errorlist").inner_text()
     assert not OrderLine.objects.filter(member=world.jeanne).exists()
     page_fits(tab, axe=True)
     shot(tab, SHOTS, f"order-refused-{size[0]}")
@@ -93,7 +93,7 @@ def test_the_organiser_and_a_producer_read_the_orders_and_the_pages_fit(
     claire.goto(f"{live_server.url}/groups/")
     claire.click("#orders-to-prepare")
     claire.wait_for_url("**/groups/orders/")
-    assert "3,5 pièces — Fourme d'Ambert\u202f: 26,25\u00a0€" in claire.locator("main").inner_text()
+    assert "3,5\u00a0pièces — Fourme d'Ambert\u202f: 26,25\u00a0€" in claire.locator("main").inner_text()
     page_fits(claire, axe=True)
     shot(claire, SHOTS, f"producer-orders-{size[0]}")
     claire.context.close()

@@ -5,6 +5,7 @@ as a page to print and as PDF."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal as D
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from terroir.directory.models import Category
 from terroir.groups import orders, services, sheet
 from terroir.groups.models import GroupMember
+from terroir.lib.tests.pdf_text import pdf_strings
 
 from .world_orders import World, member, world_build
 
@@ -89,10 +91,16 @@ def test_the_sheet_prints_from_its_page_and_downloads_as_pdf(world: World, terri
     client.force_login(world.amap.agnes)
     page = client.get(reverse("groups:sheet", args=[world.distribution.pk])).content.decode()
     assert page.count('<tr><td class="member">') == 4
-    assert "1,5 pièces Fourme d&#x27;Ambert" in page and "À payer\u202f: 11,25\u00a0€" in page
+    assert "1,5\u00a0pièces Fourme d&#x27;Ambert" in page and "À payer\u202f: 11,25\u00a0€" in page
     assert "data-print" in page
     response = client.get(reverse("groups:sheet_pdf", args=[world.distribution.pk]))
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    # The PDF writes the page's figures: a no-break space in them and before a colon (the core fonts lack
+    # the narrow one), never a plain space.
+    text = pdf_strings(response.content)
+    assert any(s.startswith("1,5\u00a0pièces Fourme d'Ambert") for s in text), text
+    assert "À payer\u00a0: 11,25\u00a0€" in text
+    assert not [s for s in text if re.search(r"\d [\d€%]| [:;?!]", s)]
 
 
 def test_a_distribution_with_nothing_to_collect_still_gives_a_sheet(world: World) -> None:

@@ -74,13 +74,13 @@ def test_doubtful_positions_are_reported_with_line_columns_and_what_became_of_th
 
     assert not records[2].problems and (records[2].lat, records[2].precision) == (45.5497, Precision.GIVEN)
     assert "colonnes « Latitude », « Longitude »" in said[3] and "au-delà de la taille de la commune" in said[3]
-    assert "remplacée par le centre de Ambert" in said[3]
+    assert "remplacée par le centre d’Ambert" in said[3]
     assert (records[3].lat, records[3].lon, records[3].precision) == (ambert.lat, ambert.lon, Precision.COMMUNE)
     assert "inversées\u202f; corrigée" in said[4] and "à Thiers" in said[4]
     assert (records[4].lat, records[4].lon, records[4].precision) == (45.8564, 3.5478, Precision.GIVEN)
     assert thiers.lat is not None and abs((records[4].lat or 0) - thiers.lat) < 0.1
     assert "hors de France alors que la commune de la ligne, Ambert, est française" in said[5]
-    assert "remplacée par le centre de Ambert" in said[5] and records[5].lat == ambert.lat
+    assert "remplacée par le centre d’Ambert" in said[5] and records[5].lat == ambert.lat
     for line in range(6, 11):
         assert "partagée par au moins 5 lignes du fichier" in said[line]
         assert "remplacée par le centre de Clermont-Ferrand" in said[line] and records[line].lat == clermont.lat

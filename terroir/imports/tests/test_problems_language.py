@@ -50,7 +50,7 @@ def test_the_same_run_is_read_in_french_by_a_french_reader_and_in_english_by_an_
     assert "unknown place kind &#x27;Drive&#x27;" in english and "type de lieu inconnu" not in english
     assert "is not a valid phone number" in english and "numéro de téléphone" in french
     # Composed messages are translated part by part.
-    assert "replaced by the centre of Ambert" in english and "remplacée par le centre de Ambert" in french
+    assert "replaced by the centre of Ambert" in english and "remplacée par le centre d’Ambert" in french
 
     for language, said in (("fr", "type de lieu inconnu\u202f: 'Drive'"), ("en", "unknown place kind 'Drive'")):
         lines = _downloaded(coordinator, run, language)

@@ -22,7 +22,7 @@ SAID = [
      "every other Saturday (odd weeks) 8 am–12 pm"),
     ("week02-52/2 We,Fr 17:00-19:00", "une semaine sur deux (semaines paires)\u202f: mer. et ven. 17 h–19 h",
      "every other week (even weeks), Wed and Fri 5 pm–7 pm"),
-    ("Apr-Oct Sa 08:00-13:00", "d'avril à octobre, samedi 8 h–13 h", "from April to October, Saturday 8 am–1 pm"),
+    ("Apr-Oct Sa 08:00-13:00", "d’avril à octobre, samedi 8 h–13 h", "from April to October, Saturday 8 am–1 pm"),
     ("Jul-Aug We 15:00-20:00", "en juillet et août, mercredi 15 h–20 h", "in July and August, Wednesday 3 pm–8 pm"),
     ("Mar-Dec Sa 08:00-13:00", "de mars à décembre, samedi 8 h–13 h", "from March to December, Saturday 8 am–1 pm"),
     ("Mo-Sa 09:00-18:00; Su 09:00-13:00", "lun.–sam. 9 h–18 h\u202f; dimanche 9 h–13 h",
@@ -120,7 +120,8 @@ def test_today_says_the_slots_of_the_day_or_closed() -> None:
     expression = "Tu-Sa 09:00-12:30,15:00-19:00; PH off"
 
 
-    assert today(expression, saturday, PARIS, "fr") == "aujourd'hui 9 h–12 h 30 et 15 h–19 h"
+    assert today(expression, saturday, PARIS, "fr") == "aujourd’hui 9 h–12 h 30 et 15 h–19 h"
     assert today(expression, saturday, PARIS, "en") == "today 9 am–12:30 pm and 3 pm–7 pm"
-    assert today(expression, saturday + dt.timedelta(days=1), PARIS, "fr") == "fermé aujourd'hui"
-    assert today("Mo-Su 08:00-24:00", saturday, PARIS, "fr") == "aujourd'hui 8 h–minuit"
+    assert today(expression, saturday + dt.timedelta(days=1), PARIS, "fr") == "fermé aujourd’hui"
+    assert today("Mo-Su 08:00-24:00", saturday, PARIS, "fr") == "aujourd’hui 8 h–minuit"
+

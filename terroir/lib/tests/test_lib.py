@@ -9,7 +9,17 @@ from hypothesis import strategies as st
 
 from terroir.lib import hours
 from terroir.lib.geo import Point, bbox_around, haversine_km
-from terroir.lib.text import fold, french_of, one_line, prefix_upper_bound, terms
+from terroir.lib.messages import Message
+from terroir.lib.text import (
+    fold,
+    french_elided,
+    french_of,
+    french_of_the,
+    french_the,
+    one_line,
+    prefix_upper_bound,
+    terms,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -116,7 +126,34 @@ def test_de_is_elided_before_a_vowel_or_a_mute_h_and_kept_before_a_consonant_or_
     assert french_of(noun, apostrophe="'") == said.replace("’", "'")
 
 
+def test_de_contracts_with_a_names_own_article_and_of_the_follows_gender_number_and_elision() -> None:
+    assert french_of("Le Vernet-la-Varenne") == "du Vernet-la-Varenne"
+    assert french_of("Les Martres-de-Veyre") == "des Martres-de-Veyre"
+    assert french_of("La Chaise-Dieu") == "de La Chaise-Dieu"
+    assert [french_of_the(word) for word in ("Moulin", "Estive", "Monts", "Houblon")] == [
+        "du Moulin", "de l’Estive", "des Monts", "du Houblon"]  # fmt: skip
+    assert french_of_the("Combe", feminine=True) == "de la Combe"
+    assert french_of_the("Estive", feminine=True, apostrophe="'") == "de l'Estive"
+    assert [french_the("Moulin"), french_the("Estive"), french_the("Combe", feminine=True)] == [
+        "Le Moulin", "L’Estive", "La Combe"]  # fmt: skip
+
+
+def test_french_elided_elides_only_before_the_values_it_is_given() -> None:
+    said = "Historique de Albert. Produits de Le Panier. De Estive. Ferme du Estive. Le orge. De Alors de 8 km."
+    assert french_elided(said, ["Albert", "Le Panier", "Estive", "orge", "8 km"]) == (
+        "Historique d’Albert. Produits du Panier. D’Estive. Ferme de l’Estive. L’orge. De Alors de 8 km.")
+    # A value is matched whole: "de Albertine" is not "de Albert"; an aspirated h keeps "de".
+    assert french_elided("de Albertine, de Haute-Loire", ["Albert", "Haute-Loire"]) == "de Albertine, de Haute-Loire"
+    assert french_elided("Historique de Albert", ["Albert"], apostrophe="'") == "Historique d'Albert"
+
+
 def test_one_line_keeps_the_no_break_spaces_of_french_typography_when_asked() -> None:
     assert one_line("Votre fiche est-elle à jour\u202f?\n  Oui\u00a0: 2") == "Votre fiche est-elle à jour ? Oui : 2"
     assert one_line(" Votre fiche est-elle à jour\u202f?\n  Oui\u00a0: 2\t", no_break=True) == (
         "Votre fiche est-elle à jour\u202f? Oui\u00a0: 2")
+
+
+def test_a_message_gives_the_texts_filled_in_nested_ones_included() -> None:
+    reason = Message("%(reason)s; replaced by the centre of %(commune)s",
+                     {"reason": Message("no position for %(name)s", {"name": "Atelier"}), "commune": "Ambert"})
+    assert reason.texts() == ["Atelier", "Ambert"]

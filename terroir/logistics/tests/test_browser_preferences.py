@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import french_tab, offline_tab, page_fits, screenshot
+from terroir.conftest import french_tab, offline_tab, page_fits, screenshot, shot
 from terroir.logistics.models import DeliveryPreference, Depot
 from terroir.logistics.tests.test_delivery_mode import relay_week
 from terroir.logistics.tests.test_preferences import directory_customers
@@ -89,3 +89,24 @@ def test_a_producer_finds_a_customer_of_the_directory_and_chooses_how_to_deliver
     chosen = DeliveryPreference.objects.get()
     assert (chosen.customer_id, chosen.delivery_mode, chosen.relay) == (canteen, "relay", platform)
     tab.context.close()
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_person_of_no_producer_reads_what_the_page_is_for_and_a_coordinator_finds_a_producer(
+    browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
+) -> None:
+    name = "desktop" if size[0] > 1000 else "phone"
+    buyer = french_tab(browser, live_server, people.sophie, size)
+    buyer.goto(f"{live_server.url}/logistics/preferences/")
+    assert "aucun producteur" in buyer.locator("#preferences-who").inner_text()
+    page_fits(buyer, axe=True)
+    shot(buyer, "/tmp/shots-qb", f"preferences-none-{name}")
+    coordinator = french_tab(browser, live_server, people.camille, size)
+    coordinator.goto(f"{live_server.url}/logistics/preferences/")
+    coordinator.fill("#producer-search input[name=q]", "monts forez")
+    coordinator.click("#producer-search button[type=submit]")
+    coordinator.wait_for_selector("#producers-found")
+    page_fits(coordinator, axe=True)
+    shot(coordinator, "/tmp/shots-qb", f"preferences-coordinator-{name}")
+    coordinator.click(f"#producers-found a[href$='/{territory.cheese_farm.pk}/']")
+    coordinator.wait_for_url(f"**/logistics/preferences/{territory.cheese_farm.pk}/")

@@ -73,7 +73,26 @@ def test_a_producer_s_person_is_sent_to_their_own_page_and_the_others_have_none(
     assert response["Location"] == f"/logistics/preferences/{territory.cheese_farm.pk}/"
     assert f'id="preferences-link-{territory.cheese_farm.pk}"' in client.get("/account/space/").content.decode()
     client.force_login(people.sophie)
-    assert client.get("/logistics/preferences/").status_code == 404
+    assert client.get(f"/logistics/preferences/{territory.cheese_farm.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["nobody", "buyer", "coordinator"])
+def test_a_person_of_no_producer_reads_what_the_page_is_for_and_who_uses_it(
+    territory: Any, people: Any, role: str
+) -> None:
+    client = Client(headers={"accept-language": "fr"})
+    client.force_login(person("nina@example.org") if role == "nobody" else user_of(role, people))
+    response = client.get("/logistics/preferences/")
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="preferences-purpose"' in page and 'id="preferences-who"' in page
+    assert "coordinateurs du territoire" in page
+    # A coordinator finds the producer whose choices to open; the others are told how to join one.
+    assert ('id="producer-search"' in page) == (role == "coordinator")
+    assert ("Votre compte n’appartient à aucun producteur" in page) == (role != "coordinator")
+    found = client.get("/logistics/preferences/", {"q": "monts forez"}).content.decode()
+    assert (f'href="/logistics/preferences/{territory.cheese_farm.pk}/"' in found) == (role == "coordinator")
+    assert ("Trouver un producteur" in found) == (role == "coordinator")
+    assert client.post("/logistics/preferences/", {}).status_code == 404
 
 
 def test_a_relay_choice_needs_its_platform_and_nothing_is_kept_when_one_row_is_wrong(

@@ -192,3 +192,21 @@ def test_a_person_of_two_carriers_says_which_one_they_add_a_site_for(world: Worl
     assert said.status_code == 201 and said.json()["organisation"] == world.other.carrier.pk
     mine = Client().get(f"/api/v1/relay-candidates?organisation={world.other.carrier.pk}", headers=headers).json()
     assert {c["name"] for c in mine} == {OTHER_SITE, SITE["name"]}
+
+
+def test_a_carrier_not_ones_own_is_refused_naming_the_parameter_by_each_operation_that_takes_one(
+    world: World,
+) -> None:
+    """The listing, the new site and the study refuse another's carrier alike (one helper, `_owner`)."""
+    headers, foreign = key_of(world, "own_carrier"), world.other.carrier.pk
+    answers = [
+        Client().get(f"/api/v1/relay-candidates?organisation={foreign}", headers=headers),
+        Client().post("/api/v1/relay-candidates", SITE | {"organisation": foreign}, content_type="application/json",
+                      headers=headers),
+        Client().post("/api/v1/relay-studies", {"week": str(WEEK), "organisation": foreign},
+                      content_type="application/json", headers=headers),
+    ]  # fmt: skip
+    for answer in answers:
+        assert answer.status_code == 404, answer.content
+        assert answer.json()["error"] == {"code": "not_found", "parameter": "organisation",
+                                          "message": f"No carrier {foreign} of yours."}  # fmt: skip

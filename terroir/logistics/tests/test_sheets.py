@@ -90,7 +90,7 @@ def test_the_route_sheet_gives_each_orders_quantity_and_a_box_to_tick(
     items = re.findall(r'<tr class="stop-item">(.*?)</tr>', page, re.S)
     assert len(items) == 4  # two loads, two unloads
     assert all('type="checkbox"' in item for item in items)
-    assert "20 kg · 2 crates" in items[0] and "7.5 kg" in items[1] and "crate" not in items[1]
+    assert "20&nbsp;kg · 2 crates" in items[0] and "7.5&nbsp;kg" in items[1] and "crate" not in items[1]
 
 
 def test_the_route_sheet_keeps_each_phone_on_one_line_in_the_national_format(
@@ -102,3 +102,15 @@ def test_the_route_sheet_keeps_each_phone_on_one_line_in_the_national_format(
     assert {"06 11 22 33 44", "04 73 11 22 33", "04 73 44 55 66"} <= set(phones)
     css = (Path(__file__).parents[3] / "static" / "terroir" / "site.css").read_text()
     assert re.search(r"\.phone\s*\{\s*white-space: nowrap", css) or ".nowrap, .phone { white-space: nowrap; }" in css
+
+
+def test_the_route_sheet_groups_the_thousands_and_keeps_each_figure_with_its_unit_in_french(
+    client: Client, territory: Any, people: Any
+) -> None:
+    run = sheet_run(territory)
+    assert run.plan is not None
+    run.plan["rounds"][0]["km"] = 1234.4
+    run.save(update_fields=["plan"])
+    client.force_login(people.camille)
+    page = client.get(f"/logistics/runs/{run.pk}/sheets/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "1\u00a0234&nbsp;km, 3,0&nbsp;h" in page and "20&nbsp;kg · 2 caisses" in page

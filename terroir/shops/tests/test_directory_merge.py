@@ -148,3 +148,29 @@ def test_a_refused_automatic_merge_is_neither_listed_nor_counted_as_merged_and_i
         page = coordinator.get(url, headers={"accept-language": "fr"}).content.decode()
         assert f'id="pair-{pair.pk}"' not in page and reverse("imports:split", args=[pair.pk]) not in page, url
     assert "Fusions refusées" in coordinator.get(reverse("imports:run-merges", args=[run.pk])).content.decode()
+
+
+def test_a_refused_pair_marked_the_same_once_the_shops_are_one_is_merged_and_no_longer_listed_as_refused(
+    twin: Place, territory: Any, people: Any
+) -> None:
+    """The guard's advice followed (the twin's unused accounts closed), the coordinator marks the pair the
+    same in the review: the two places become one through the merge, and the run's 'Fusions refusées' no
+    longer lists a pair that is merged now."""
+    source = Source.objects.create(name="osm", label="OpenStreetMap")
+    run = ImportRun.objects.create(source=source, file_name="osm.json", file_sha256="0" * 64)
+    first, second = record(source, run, "a", territory.le_local), record(source, run, "b", twin)
+    pair = RecordPair.objects.create(first=first, second=second, probability=0.99, status=RecordPair.Status.LINKED,
+                                     run=run)  # fmt: skip
+    records_merge(record_types=["place"], relink=False, run=run)
+    assert len(ImportRun.objects.get(pk=run.pk).merges_refused) == 1
+    Shop.objects.filter(place=twin).delete()  # its accounts were never used
+    done = record_pairs_decide(pair_ids=[pair.pk], same=True, by=people.camille)
+    assert done.refused == [] and [p.pk for p in done.pairs] == [pair.pk]
+    assert RecordPair.objects.get(pk=pair.pk).status == RecordPair.Status.SAME
+    assert Place.objects.filter(pk__in=[territory.le_local.pk, twin.pk]).count() == 1
+    assert Shop.objects.count() == 1
+    assert ImportRun.objects.get(pk=run.pk).merges_refused == []
+    coordinator = Client()
+    coordinator.force_login(people.camille)
+    page = coordinator.get(reverse("imports:run-merges", args=[run.pk]), headers={"accept-language": "fr"})
+    assert "Fusions refusées" not in page.content.decode()

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from terroir.lib.tests.pdf_text import pdf_strings
 from terroir.shops import services, till
 from terroir.shops.models import Rota, RotaStatus, Sale, Shift, Swap, SwapStatus
 
@@ -246,6 +247,15 @@ def test_a_statement_as_csv_and_pdf(le_local: Any) -> None:
     assert "Commission;4.25" in text and "Montant dû;12.75" in text  # the tests run in French
     pdf = documents.statement_pdf(le_local.depositor, statement, *MARCH)
     assert pdf.startswith(b"%PDF") and b"WinAnsiEncoding" in pdf
+    # The figures and colons as the pages write them, in the reader's language: no-break spaces in French
+    # (the core fonts lack the narrow one; fpdf2 draws the no-break space of a wrapped text or a table's cell
+    # as a plain one, without breaking there), none in English.
+    shown = pdf_strings(pdf)
+    assert "Montant dû" in shown and "12,75\u00a0€" in shown and "Taux de commission\u00a0: 25\u00a0%" in shown
+    assert [s for s in shown if " :" in s] == [] and "17,00 €" in shown  # a table cell: see above
+    with translation.override("en"):
+        shown = pdf_strings(documents.statement_pdf(le_local.depositor, statement, *MARCH))
+    assert "Amount due" in shown and "€12.75" in shown and "Commission rate: 25%" in shown
 
 
 def test_a_rota_whose_worker_died_is_failed_by_the_reaper(le_local: Any, monkeypatch: Any) -> None:

@@ -123,7 +123,7 @@ def test_the_funders_figures_add_the_delivered_orders(panier: Any, territory: An
     assert "Le Panier solidaire" in page and "GAEC des Monts du Forez" in page
     csv = client.get(urls["programme_csv"]).content.decode("utf-8-sig")
     assert "Le Panier solidaire;1;0;0;3;19.20;6.00;13.20" in csv
-    assert "Budget restant;94,00 €" in csv
+    assert "Budget restant;94,00\u00a0€" in csv
     pdf = client.get(urls["programme_pdf"])
     assert pdf.content.startswith(b"%PDF") and pdf["Content-Type"] == "application/pdf"
 

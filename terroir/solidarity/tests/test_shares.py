@@ -8,7 +8,7 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from terroir.solidarity.shares import Line, Rule, grand_total, line_figures, money, totals_by
+from terroir.solidarity.shares import Line, Rule, grand_total, line_figures, totals_by
 
 HALF = Rule(kind="percent", rate=D("0.5"))
 
@@ -69,10 +69,6 @@ def test_totals_per_grocery_and_per_producer_add_their_lines() -> None:
     everything = grand_total(lines)
     assert everything.amount == sum(t.amount for t in producers) == D("67.60")
     assert everything.partner + everything.grocery_share == everything.amount
-
-
-def test_money_is_written_the_french_way() -> None:
-    assert money(D("1234.5")) == "1 234,50 €"
 
 
 prices = st.decimals(min_value=D("0.01"), max_value=D("500"), places=2)
