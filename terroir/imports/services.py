@@ -33,7 +33,7 @@ from terroir.lib.tasks import collector_relaxed
 
 from .geocode import Precision, geocoder
 from .mapping import Mapping, MappingError, Record, mapping_parse, record_ref
-from .merging import record_pair_decide, records_merge, rows_insert
+from .merging import record_pair_decide, records_merge, rows_insert, rows_update
 from .models import ImportRun, SavedMapping, Source, SourceRecord
 from .read import (
     STORED_COLUMNS,
@@ -437,7 +437,7 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> l
             counts["unchanged"] += 1
             same.append(found[0])
             if (found[4], found[5]) != (record.fingerprint, reading):
-                fingerprinted.append((record.fingerprint, _json_or_null(reading), found[0]))
+                fingerprinted.append((found[0], record.fingerprint, _json_or_null(reading)))
             continue
         if found is not None:
             changing[found[0]] = (record, data, digest, raw)
@@ -462,10 +462,7 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> l
         stored.record_type, stored.last_run, stored.missing = record.record_type, run, False
         stored.fingerprint, stored.reading = record.fingerprint, record_reading(record) if record.fingerprint else None
         to_update.append(stored)
-    if fingerprinted:
-        table = connection.ops.quote_name(SourceRecord._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET fingerprint = %s, reading = %s WHERE id = %s", fingerprinted)
+    rows_update(SourceRecord, ("fingerprint", "reading"), fingerprinted)
     rows_insert(SourceRecord, NEW_RECORD_COLUMNS, to_create)
     SourceRecord.objects.bulk_update(
         to_update,
