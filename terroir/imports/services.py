@@ -419,7 +419,7 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> l
     as_json = SourceRecord._meta.get_field("data").get_db_prep_save
     to_create: list[tuple[Any, ...]] = []
     to_update, same = [], []
-    fingerprinted: list[tuple[str, Any, int]] = []
+    fingerprinted: list[tuple[int, str, Any]] = []
     changing: dict[int, tuple[Record, dict[str, Any], str, dict[str, Any]]] = {}
     for ref, record in kept.items():
         if record.unchanged is not None:

@@ -164,7 +164,7 @@ def test_sources_priorities_are_set_and_runs_read_in_the_admin(admin_client, ter
     for url in ("/admin/imports/source/", "/admin/imports/importrun/", "/admin/imports/sourcerecord/",
                 "/admin/imports/recordpair/"):  # fmt: skip
         assert admin_client.get(url).status_code == 200, url
-    record = SourceRecord.objects.filter(source__name="bio").first()
+    record = SourceRecord.objects.filter(source__name="bio").earliest("pk")
     page = admin_client.get(f"/admin/imports/sourcerecord/{record.pk}/change/")
     assert page.status_code == 200 and str(record.last_given_by()) in page.content.decode()
 
