@@ -107,10 +107,13 @@ def rows_update(
     model: type[models.Model], columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]], *, unset: str = ""
 ) -> None:
     """`UPDATE model SET columns` for rows of (primary key, values in `columns` order), as values the
-    database driver takes; `unset`, a column: only rows where it is NULL are changed. One statement per
-    batch, not per row: on PostgreSQL the rows go by COPY into a temporary table that the UPDATE joins
-    (an import points 145,000 records at their entries: a statement per row made the server parse, plan
-    and run each); on SQLite by `UPDATE … FROM (VALUES …)` of as many rows as its parameters allow."""
+    database driver takes; `unset`, a column: only rows where it is NULL are changed. On SQLite one
+    `UPDATE … FROM (VALUES …)` of as many rows as its parameters allow (100,000 updates of a wide table:
+    0.47–0.50 → 0.35–0.44 s of processor against a prepared UPDATE per row). On PostgreSQL a prepared
+    UPDATE per row, which psycopg pipelines: the server's cost is the new version of each row and its
+    index entries, not the statements (145,000 records pointed at their entries: 10.3–11.5 s per row,
+    9.2–12.8 s by COPY into a temporary table joined by one UPDATE, and slower still without its
+    ANALYZE)."""
     if not rows:
         return
     qn = connection.ops.quote_name
@@ -119,19 +122,10 @@ def rows_update(
     only = f" AND t.{qn(unset)} IS NULL" if unset else ""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            given = qn("terroir_rows_update")
-            # Its columns typed as the table's own; dropped after (a transaction may update several tables).
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {given} AS SELECT {key}, {', '.join(names)} FROM {table} WITH NO DATA"
+            assignments = ", ".join(f"{name} = %s" for name in names)
+            cursor.executemany(
+                f"UPDATE {table} AS t SET {assignments} WHERE t.{key} = %s{only}", [(*row[1:], row[0]) for row in rows]
             )
-            try:
-                with cursor.cursor.copy(f"COPY {given} FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                assignments = ", ".join(f"{name} = u.{name}" for name in names)
-                cursor.execute(f"UPDATE {table} AS t SET {assignments} FROM {given} AS u WHERE t.{key} = u.{key}{only}")
-            finally:
-                cursor.execute(f"DROP TABLE {given}")
             return
         width = len(columns) + 1
         per = max(1, (connection.features.max_query_params or 999) // width)
@@ -145,9 +139,8 @@ def rows_update(
         whole = len(rows) - len(rows) % per
         flat = itertools.chain.from_iterable
         if whole:
-            cursor.executemany(
-                statement(per), [tuple(flat(rows[start : start + per])) for start in range(0, whole, per)]
-            )
+            slices = [tuple(flat(rows[start : start + per])) for start in range(0, whole, per)]
+            cursor.executemany(statement(per), slices)
         if whole < len(rows):
             cursor.execute(statement(len(rows) - whole), tuple(flat(rows[whole:])))
 
