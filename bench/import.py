@@ -602,6 +602,8 @@ class Phases:
 
 
 def phases_install() -> Phases:
+    from django.db import connection
+
     from terroir.directory import services as directory_services
     from terroir.imports import linkage, merging, read, services
 
@@ -619,6 +621,9 @@ def phases_install() -> Phases:
     phases.wrap(merging, "_links_write", "merge: links written")
     for name in ("places_reindex", "actors_reindex", "map_cells_rebuild", "map_cells_refresh"):
         phases.wrap(directory_services, name, "search tables")
+    # PostgreSQL checks the foreign keys of the rows written when the transaction commits (Django's keys
+    # are deferred): one lookup and row lock per key and row, outside every phase above.
+    phases.wrap(connection, "commit", "commit (deferred key checks)")
     return phases
 
 

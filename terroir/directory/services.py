@@ -31,6 +31,7 @@ from .index import (
     places_reindex,
     producer_terms_write,
     rows_insert,
+    rows_update,
 )
 from .models import Actor, Category, Commune, Label, Offer, Photo, Place, PlaceKind
 
@@ -92,19 +93,16 @@ def _cells_refresh(positions: Sequence[Position]) -> None:
 
 
 def _instances_update(model: type[models.Model], instances: Sequence[models.Model], names: Sequence[str]) -> None:
-    """UPDATE the fields `names` of each instance, one prepared statement run for them all: bulk_update's
-    CASE WHEN per column builds an expression per value, and cost an import more than the database's work."""
+    """UPDATE the fields `names` of each instance, as plain rows (`rows_update`): bulk_update's CASE WHEN
+    per column builds an expression per value, and cost an import more than the database's work."""
     if not instances:
         return
     columns = [column for name in names if isinstance(column := model._meta.get_field(name), models.Field)]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
     rows = [
-        (*(column.get_db_prep_save(getattr(instance, column.attname), connection) for column in columns), instance.pk)
+        (instance.pk, *(column.get_db_prep_save(getattr(instance, column.attname), connection) for column in columns))
         for instance in instances
     ]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE id = %s", rows)
+    rows_update(model, tuple(column.column for column in columns), rows)
 
 
 def _commune_names(ids: Iterable[str | None]) -> dict[str, str]:
@@ -608,13 +606,13 @@ def places_links_add(
         chunk = asked[start : start + 900]
         without.update(Place.objects.filter(pk__in=chunk, operator=None).values_list("pk", flat=True))
     if without:
-        # One prepared UPDATE run for every place (an import links thousands of farms to their producers).
-        table = connection.ops.quote_name(Place._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET operator_id = %s WHERE id = %s AND operator_id IS NULL",
-                [(operators[place_id], place_id) for place_id in sorted(without)],
-            )
+        # One statement for every place (an import links thousands of farms to their producers).
+        rows_update(
+            Place,
+            ("operator_id",),
+            [(place_id, operators[place_id]) for place_id in sorted(without)],
+            unset="operator_id",
+        )
         changed.update(without)
     throughs: list[tuple[type[models.Model], str, set[tuple[int, int]]]] = [
         (Place.producers.through, "actor_id", set(producers)),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .models import ImportRun, RecordPair, Source, SourceRecord
 
@@ -32,6 +33,11 @@ class SourceRecordAdmin(admin.ModelAdmin):
     list_filter = ("source", "record_type", "missing")
     search_fields = ("name", "ref")
     raw_id_fields = ("place", "actor", "first_run", "last_run")
+    readonly_fields = ("last_given_by",)
+
+    @admin.display(description=_("last run that gave it"))
+    def last_given_by(self, record: SourceRecord) -> str:
+        return str(record.last_given_by()) if record.pk else ""
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -27,6 +27,7 @@ from terroir.contributions.models import Revision, Suggestion
 from terroir.contributions.revisions import entry_edit, entry_merge, entry_split, owned_fields
 from terroir.directory.editing import fields_of, products_of_many, value_clean, value_of, values_of
 from terroir.directory.index import rows_insert as directory_rows_insert
+from terroir.directory.index import rows_update
 from terroir.directory.models import Actor, Category, Commune, Entity, Label, Offer, Place
 from terroir.directory.references import merge_refusals
 from terroir.directory.services import (
@@ -689,19 +690,8 @@ def _offer(
 
 def _records_point(record_type: str, written: list[tuple[Any, list[_Row], dict[str, Chosen]]]) -> None:
     field = "actor_id" if record_type == "producer" else "place_id"
-    rows = [(instance.pk, row.digest, row.id) for instance, members, _chosen in written for row in members]
-    _rows_update(SourceRecord, (field, "merged_digest"), rows)
-
-
-def _rows_update(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """UPDATE model SET columns WHERE id, for rows of (values…, id): one prepared statement run for every row
-    (bulk_update's CASE WHEN per column grows with the batch squared, and builds an expression per value)."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE id = %s", rows)
+    rows = [(row.id, instance.pk, row.digest) for instance, members, _chosen in written for row in members]
+    rows_update(SourceRecord, (field, "merged_digest"), rows)
 
 
 def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:

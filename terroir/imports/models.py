@@ -113,6 +113,11 @@ class SourceRecord(models.Model):
     raw = models.JSONField()
     digest = models.CharField(max_length=40)
     first_run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="+")
+    # The run that last wrote the record: created or changed it, found it again after it went missing, or,
+    # when a run no longer gave it, the last run that did. An unchanged record is not written again: every
+    # finished run of its source since gave it (a run that does not give a record flags it missing), so its
+    # last run is its source's latest finished run, as `last_given_by` says. (Moving the last run of every
+    # unchanged record rewrote each wide row: 27.8 s of a 57.5 s re-import of 100,000 rows on PostgreSQL.)
     last_run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="+")
     missing = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -139,6 +144,17 @@ class SourceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source.name}:{self.ref} {self.name}"
+
+    def last_given_by(self) -> ImportRun:
+        """The last run of its source that gave this record."""
+        if self.missing:
+            return self.last_run
+        latest = (
+            ImportRun.objects.filter(source_id=self.source_id, status=ImportRun.Status.DONE, pk__gt=self.last_run_id)
+            .order_by("-pk")
+            .first()
+        )
+        return latest or self.last_run
 
 
 class RecordPair(models.Model):

@@ -33,7 +33,7 @@ from terroir.lib.tasks import collector_relaxed
 
 from .geocode import Precision, geocoder
 from .mapping import Mapping, MappingError, Record, mapping_parse, record_ref
-from .merging import record_pair_decide, records_merge, rows_insert
+from .merging import record_pair_decide, records_merge, rows_insert, rows_update
 from .models import ImportRun, SavedMapping, Source, SourceRecord
 from .read import (
     STORED_COLUMNS,
@@ -376,17 +376,35 @@ def _read_rows(
 
 
 def _store_rows(run: ImportRun, spool: Path, counts: dict[str, int], report: _Report) -> None:
+    given: set[int] = set()  # the records this run gives unchanged: not written (SourceRecord.last_run)
     with spool.open("rb") as chunks:
         while True:
             try:
                 kept: dict[str, Record] = pickle.load(chunks)  # our own file, written just before
             except EOFError:
                 break
-            _store(run, kept, counts)
-    missing = SourceRecord.objects.filter(source=run.source, missing=False).exclude(last_run=run).update(missing=True)
+            given.update(_store(run, kept, counts))
+    missing = _missing_flag(run, given)
     ImportRun.objects.filter(pk=run.pk).update(
         status=ImportRun.Status.DONE, finished_at=timezone.now(), missing=missing, report=report.text(), **counts
     )
+
+
+def _missing_flag(run: ImportRun, given: set[int]) -> int:
+    """Flag missing the records of the run's source that it did not give: neither written by it (created,
+    changed, found again) nor `given` unchanged. Their last run is the one before: they were not missing."""
+    kept = SourceRecord.objects.filter(source=run.source, missing=False).exclude(last_run=run)
+    gone = sorted(set(kept.values_list("pk", flat=True)) - given)
+    before = (
+        ImportRun.objects.filter(source=run.source, status=ImportRun.Status.DONE, pk__lt=run.pk)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    flags: dict[str, Any] = {"missing": True} if before is None else {"missing": True, "last_run": before}
+    for start in range(0, len(gone), 900):
+        SourceRecord.objects.filter(pk__in=gone[start : start + 900]).update(**flags)
+    return len(gone)
 
 
 NEW_RECORD_COLUMNS = (
@@ -403,7 +421,8 @@ def _raw_same(stored: str | None, raw: dict[str, Any], encoder: Any) -> bool:
     return stored == json.dumps(raw, cls=encoder) or json.loads(stored) == raw
 
 
-def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> None:
+def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> list[int]:
+    """Keep the records of a chunk; returns those the run gives unchanged (not written)."""
     # The stored data is known by its digest and is not read back; the row as written is read as text,
     # and the records are read as values: a model instance and a JSON decoding per record were most of
     # an unchanged re-import's "records kept".
@@ -421,7 +440,7 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> N
     as_json = SourceRecord._meta.get_field("data").get_db_prep_save
     to_create: list[tuple[Any, ...]] = []
     to_update, same = [], []
-    fingerprinted: list[tuple[str, Any, int]] = []
+    fingerprinted: list[tuple[int, str, Any]] = []
     changing: dict[int, tuple[Record, dict[str, Any], str, dict[str, Any]]] = {}
     # A producer's row gives its farm too, with the very same row: encoded once for both.
     raws_stored: dict[int, Any] = {}
@@ -438,12 +457,11 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> N
         found = existing.get(ref)
         raw = _jsonable(record.raw)
         if found is not None and found[1] == digest and not found[3] and _raw_same(found[2], raw, raw_field.encoder):
-            # Unchanged, row as written included (the common case of a re-import): only its last run moves,
-            # in one UPDATE per chunk rather than a CASE per field and row.
+            # Unchanged, row as written included (the common case of a re-import): not written at all.
             counts["unchanged"] += 1
             same.append(found[0])
             if (found[4], found[5]) != (record.fingerprint, reading):
-                fingerprinted.append((record.fingerprint, _json_or_null(reading), found[0]))
+                fingerprinted.append((found[0], record.fingerprint, _json_or_null(reading)))
             continue
         if found is not None:
             changing[found[0]] = (record, data, digest, raw)
@@ -471,15 +489,11 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> N
         stored.record_type, stored.last_run, stored.missing = record.record_type, run, False
         stored.fingerprint, stored.reading = record.fingerprint, record_reading(record) if record.fingerprint else None
         to_update.append(stored)
-    for start in range(0, len(same), 900):
-        SourceRecord.objects.filter(pk__in=same[start : start + 900]).update(last_run=run)
-    if fingerprinted:
-        table = connection.ops.quote_name(SourceRecord._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET fingerprint = %s, reading = %s WHERE id = %s", fingerprinted)
+    rows_update(SourceRecord, ("fingerprint", "reading"), fingerprinted)
     rows_insert(SourceRecord, NEW_RECORD_COLUMNS, to_create)
     SourceRecord.objects.bulk_update(
         to_update,
         ["data", "digest", "name", "raw", "record_type", "last_run", "missing", "updated_at", "fingerprint", "reading"],
         batch_size=500,
     )
+    return same

@@ -253,3 +253,32 @@ def test_places_written_as_plain_rows_keep_their_dates_and_times_as_the_orm_writ
     read = [Place.objects.values_list(*columns).get(pk=p.pk) for p in (*plain, *saved)]
     assert read[:2] == read[2:]
     assert read[0] == (dt.date(2026, 2, 1), None, at, at)
+
+
+@pytest.mark.parametrize("per", [None, 4])  # as many rows a statement as SQLite allows, or slices and a rest
+def test_rows_update_changes_the_rows_given_and_no_other(per, monkeypatch) -> None:
+    """Plain-row updates (an import's operators, its records pointed at their entries, updated entries):
+    each given row gets its values, `unset` spares the rows whose column is already set, others stay."""
+    from django.db import connection
+
+    from terroir.directory.index import rows_update
+
+    if per is not None:
+        monkeypatch.setattr(connection.features, "max_query_params", per * 3)
+    farmer = services.actor_create(name="GAEC du Pré", is_producer=True)
+    other = services.actor_create(name="EARL des Bois", is_producer=True)
+    places = [
+        Place.objects.create(
+            name=f"Ferme {n}", kind="farm", lat=45.0, lon=3.0 + n / 100, operator=other if n == 2 else None
+        )
+        for n in range(11)
+    ]
+    given = [(p.pk, farmer.pk, f"Lieu {n}") for n, p in enumerate(places[:10])]
+    rows_update(Place, ("operator_id", "name"), given[:1])
+    rows_update(Place, ("operator_id", "name"), given, unset="operator_id")
+    read = dict(Place.objects.values_list("pk", "operator_id"))
+    assert [read[p.pk] for p in places] == [farmer.pk, farmer.pk, other.pk, *[farmer.pk] * 7, None]
+    names = dict(Place.objects.values_list("pk", "name"))
+    assert names[places[2].pk] == "Ferme 2" and names[places[10].pk] == "Ferme 10"
+    assert [names[p.pk] for n, p in enumerate(places) if n not in (2, 10)] == [f"Lieu {n}" for n in range(10) if n != 2]
+    rows_update(Place, ("name",), [])  # nothing to do

@@ -72,18 +72,24 @@ def test_an_import_keeps_each_record_with_its_source_and_reports_the_rest(tmp_pa
 
 
 def test_reimporting_updates_instead_of_duplicating_and_flags_what_disappeared(tmp_path, mapping) -> None:
-    source_import(path=write(tmp_path / "v1.csv", AMAPS[:2]), mapping=mapping)
+    first = source_import(path=write(tmp_path / "v1.csv", AMAPS[:2]), mapping=mapping)
     again = source_import(path=write(tmp_path / "v1-again.csv", AMAPS[:2]), mapping=mapping)
     assert (again.created, again.updated, again.unchanged, again.missing) == (0, 0, 2, 0)
+    assert set(SourceRecord.objects.values_list("last_run", flat=True)) == {first.pk}  # not written again
     renamed = [{**AMAPS[0], "nom": "AMAP du Livradois"}]
     newer = source_import(path=write(tmp_path / "v2.csv", renamed), mapping=mapping)
     assert (newer.created, newer.updated, newer.missing) == (0, 1, 1)
     assert SourceRecord.objects.get(ref="1").name == "AMAP du Livradois"
     gone = SourceRecord.objects.get(ref="2")
     assert gone.missing  # flagged, not deleted
+    assert gone.last_given_by() == again  # the last run that gave it, not the one that found it gone
+    assert SourceRecord.objects.get(ref="1").last_given_by() == newer
     back = source_import(path=write(tmp_path / "v3.csv", AMAPS[:2]), mapping=mapping)
     assert (back.updated, back.unchanged) == (1, 1)  # the name went back; Thiers is back unchanged
     assert SourceRecord.objects.filter(missing=True).count() == 0
+    assert {record.last_given_by() for record in SourceRecord.objects.all()} == {back}
+    again_back = source_import(path=write(tmp_path / "v4.csv", AMAPS[:1]), mapping=mapping)
+    assert again_back.missing == 1 and SourceRecord.objects.get(ref="2").last_given_by() == back
     assert SourceRecord.objects.count() == 2
 
 

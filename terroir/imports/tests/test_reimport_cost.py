@@ -68,7 +68,9 @@ def test_reimporting_an_unchanged_file_links_nothing_again_and_keeps_its_pairs(t
     assert (again.unchanged, again.created, again.updated) == (3, 0, 0)
     assert (again.review, again.merged, again.entries_created) == (first.review, 0, 0)
     assert set(RecordPair.objects.values_list("first_id", "second_id", "status")) == pairs
-    assert set(SourceRecord.objects.values_list("last_run", flat=True)) == {again.pk}
+    # Given again unchanged, the records are not written again: their last run is the source's latest.
+    assert set(SourceRecord.objects.values_list("last_run", flat=True)) == {first.pk}
+    assert {record.last_given_by().pk for record in SourceRecord.objects.all()} == {again.pk}
 
 
 def test_a_changed_record_is_linked_again(tmp_path, territory, monkeypatch):

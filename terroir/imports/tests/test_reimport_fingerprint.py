@@ -111,7 +111,9 @@ def test_an_unchanged_file_is_imported_again_without_reading_its_kept_rows(tmp_p
     assert again.report == first.report  # every problem said again, at its line, with its row
     assert "Thiers" in again.report and "Nulle-Part" in again.report
     assert state() == before
-    assert set(SourceRecord.objects.values_list("last_run", flat=True)) == {again.pk}
+    # Given again unchanged, the records are not written again: their last run is the source's latest.
+    assert set(SourceRecord.objects.values_list("last_run", flat=True)) == {first.pk}
+    assert {record.last_given_by().pk for record in SourceRecord.objects.all()} == {again.pk}
 
 
 def test_a_changed_row_is_read_again_and_the_others_are_not(tmp_path, territory, rows_read):

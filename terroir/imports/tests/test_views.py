@@ -164,6 +164,9 @@ def test_sources_priorities_are_set_and_runs_read_in_the_admin(admin_client, ter
     for url in ("/admin/imports/source/", "/admin/imports/importrun/", "/admin/imports/sourcerecord/",
                 "/admin/imports/recordpair/"):  # fmt: skip
         assert admin_client.get(url).status_code == 200, url
+    record = SourceRecord.objects.filter(source__name="bio").earliest("pk")
+    page = admin_client.get(f"/admin/imports/sourcerecord/{record.pk}/change/")
+    assert page.status_code == 200 and str(record.last_given_by()) in page.content.decode()
 
 
 def test_the_run_s_row_tells_how_far_reading_went_while_it_reads(tmp_path, territory) -> None:
