@@ -41,11 +41,11 @@ def test_pages_name_the_unit_in_french_with_its_plural(le_local: Any, manager: C
     catalogue = spaced(manager.get(reverse("shops:catalogue", args=[shop])).content.decode())
     assert "8,50\u00a0€ / pièce" in catalogue
     statement = spaced(manager.get(reverse("shops:statement", args=[shop, seller]) + "?month=2026-03").content.decode())
-    assert ">2 pièces<" in statement
-    assert ">2 pièces<" in manager.get(reverse("shops:sales", args=[shop])).content.decode()
+    assert ">2\u00a0pièces<" in statement
+    assert ">2\u00a0pièces<" in manager.get(reverse("shops:sales", args=[shop])).content.decode()
     manager.cookies["django_language"] = "en"
     english = manager.get(reverse("shops:statement", args=[shop, seller]) + "?month=2026-03").content.decode()
-    assert ">2 pieces<" in english
+    assert ">2\u00a0pieces<" in english
 
 
 def test_a_unit_outside_the_vocabulary_is_refused_and_a_word_for_one_is_read(le_local: Any) -> None:
