@@ -125,8 +125,8 @@ def rates_of(shop: Shop) -> settlement.Rates:
     """The shop's rates over time, read once for a page or a statement."""
     default: list[tuple[datetime.date, Decimal]] = []
     own: dict[Hashable, list[tuple[datetime.date, Decimal | None]]] = defaultdict(list)
-    for seller_id, day, rate in CommissionRate.objects.filter(shop=shop).order_by("valid_from").values_list(
-        "seller_id", "valid_from", "rate"
+    for seller_id, day, rate in (
+        CommissionRate.objects.filter(shop=shop).order_by("valid_from").values_list("seller_id", "valid_from", "rate")
     ):
         if seller_id is None:
             default.append((day, rate))
@@ -351,8 +351,8 @@ def directory_deletion_refusals(model: type[Actor] | type[Place], ids: Sequence[
         % {"name": s.owner.name, "shop": s.place.name}
         for s in Shop.objects.filter(owner_id__in=ids).select_related("owner", "place")
     ]
-    for seller in Seller.objects.filter(actor_id__in=ids).select_related("actor", "shop__place").annotate(
-        sold=Count("sales")
+    for seller in (
+        Seller.objects.filter(actor_id__in=ids).select_related("actor", "shop__place").annotate(sold=Count("sales"))
     ):
         values = {"name": seller.actor.name, "shop": seller.shop.place.name, "n": seller.sold}
         if seller.sold:
@@ -584,16 +584,6 @@ def opening_slot_update(
     return slot
 
 
-def shifts_count(*, slot: OpeningSlot | None = None, member: RotaMember | None = None) -> int:
-    """The shifts of computed rotas an opening or a person is on: what deleting them removes from those rotas."""
-    shifts = Shift.objects.all()
-    if slot is not None:
-        shifts = shifts.filter(slot=slot)
-    if member is not None:
-        shifts = shifts.filter(member=member)
-    return shifts.count()
-
-
 def slot_shifts(slot: OpeningSlot) -> Any:
     """The shifts of the rotas computed that are on an opening: what deleting it would take off those rotas."""
     return Shift.objects.filter(slot=slot).select_related("member").order_by("date", "starts", "member__name")
@@ -620,10 +610,23 @@ def opening_slot_delete(*, slot: OpeningSlot, shifts_seen: int = 0) -> None:
     slot.delete()
 
 
+def member_shifts(member: RotaMember) -> Any:
+    """The shifts of the rotas computed that a person is on: what taking them off the rota removes."""
+    return Shift.objects.filter(member=member).order_by("date", "starts")
+
+
+def shift_text(shift: Shift) -> str:
+    """A shift as the pages name it: its day and hours ("10/03/2026 15:00–19:00")."""
+    return f"{day_text(shift.date)} {shift.starts:%H:%M}–{shift.ends:%H:%M}"
+
+
 @transaction.atomic
-def rota_member_delete(*, member: RotaMember) -> None:
-    """The person leaves the rota, with their absences and their shifts in the rotas computed."""
+def rota_member_delete(*, member: RotaMember) -> list[Shift]:
+    """The person leaves the rota, with their absences and their shifts in the rotas computed; returns the
+    shifts removed (read before the deletion), so that the page can say which."""
+    removed = list(member_shifts(member).select_for_update())
     member.delete()
+    return removed
 
 
 @transaction.atomic

@@ -18,6 +18,18 @@ urlpatterns = [
     path("<int:shop_id>/statements/<int:seller_id>.csv", views.statement, {"format": "csv"}, name="statement_csv"),
     path("<int:shop_id>/statements/<int:seller_id>.pdf", views.statement, {"format": "pdf"}, name="statement_pdf"),
     path("<int:shop_id>/statements/<int:seller_id>/send/", views.statement_send, name="statement_send"),
+    path(
+        "<int:shop_id>/statements/<int:seller_id>/corrections/<int:number>.csv",
+        views.correction,
+        {"format": "csv"},
+        name="correction_csv",
+    ),
+    path(
+        "<int:shop_id>/statements/<int:seller_id>/corrections/<int:number>.pdf",
+        views.correction,
+        {"format": "pdf"},
+        name="correction_pdf",
+    ),
     path("<int:shop_id>/rota/", views.rota_home, name="rota_home"),
     path("<int:shop_id>/rota/slots/<int:slot_id>/", views.slot_edit, name="slot_edit"),
     path("<int:shop_id>/rota/slots/<int:slot_id>/delete/", views.slot_delete, name="slot_delete"),

@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -240,7 +240,10 @@ def _rate_planned(rates: Rates, seller: int | None, today: datetime.date) -> str
         if rates.of(seller, day) != rate:
             rate = rates.of(seller, day)
             text = _("%(rates)s; %(rate)s from %(date)s") % {
-                "rates": text, "rate": numbers.rate(rate), "date": date_format(day, "SHORT_DATE_FORMAT")}
+                "rates": text,
+                "rate": numbers.rate(rate),
+                "date": date_format(day, "SHORT_DATE_FORMAT"),
+            }
     return text
 
 
@@ -344,6 +347,28 @@ def statement(request: HttpRequest, shop_id: int, seller_id: int, format: str = 
                "corrections": [(part, services.late_reason(part)) for part in parts[1:]],
                "to_send": parts[-1].send is None}  # fmt: skip
     return render(request, "shops/statement.html", context)
+
+
+@login_required
+def correction(request: HttpRequest, shop_id: int, seller_id: int, number: int, format: str) -> HttpResponse:
+    """A correcting statement of a period (`number`, from 1, as the statement's page numbers them) as CSV or
+    PDF, for whom the statement is for; drawn as sent once sent."""
+    seller = get_object_or_404(Seller.objects.select_related("shop__place", "actor"), pk=seller_id, shop_id=shop_id)
+    if not access.can_see_statement(request.user, seller):
+        raise PermissionDenied(_("A statement is for its producer and the shop's managers."))
+    first, last = _period(request)
+    parts = services.statement_parts(seller=seller, first=first, last=last)
+    if not 1 <= number < len(parts):
+        raise Http404(_("This period has no such correcting statement."))
+    name = f"releve-correctif-{seller.pk}-{first.isoformat()}-{last.isoformat()}-{number}"
+    if format == "csv":
+        response = HttpResponse(documents.correction_csv(seller, parts[number], number, first, last),
+                                content_type="text/csv; charset=utf-8")  # fmt: skip
+    else:
+        response = HttpResponse(documents.correction_pdf(seller, parts[number], number, first, last),
+                                content_type="application/pdf")  # fmt: skip
+    response["Content-Disposition"] = f'attachment; filename="{name}.{format}"'
+    return response
 
 
 @login_required
@@ -630,8 +655,11 @@ def seller_end(request: HttpRequest, shop_id: int, seller_id: int) -> HttpRespon
     if again:
         messages.success(request, _("%(name)s sells at the shop again.") % {"name": seller.actor.name})
     else:
-        messages.success(request, _("%(name)s leaves the shop after %(date)s: their sales and statements stay.")
-                         % {"name": seller.actor.name, "date": services.day_text(seller.ended_on)})
+        messages.success(
+            request,
+            _("%(name)s leaves the shop after %(date)s: their sales and statements stay.")
+            % {"name": seller.actor.name, "date": services.day_text(seller.ended_on)},
+        )
     return redirect("shops:catalogue", shop_id=found.pk)
 
 
@@ -690,11 +718,14 @@ def product_delete(request: HttpRequest, shop_id: int, product_id: int) -> HttpR
     return redirect("shops:catalogue", shop_id=found.pk)
 
 
-def _shifts_note(count: int) -> str:
-    if not count:
-        return ""
-    return ngettext("It is on %(n)s shift of the rotas computed, which goes with it.",
-                    "It is on %(n)s shifts of the rotas computed, which go with it.", count) % {"n": count}  # fmt: skip
+def _member_shifts(shifts: list[Shift]) -> dict[str, Any]:
+    """The shifts taking a person off the rota removes, listed (day and hours) under the note."""
+    if not shifts:
+        return {}
+    return {"delete_note": ngettext("It is on %(n)s shift of the rotas computed, listed here, which goes with it.",
+                                    "It is on %(n)s shifts of the rotas computed, listed here, which go with it.",
+                                    len(shifts)) % {"n": len(shifts)},
+            "delete_items": [services.shift_text(s) for s in shifts]}  # fmt: skip
 
 
 @login_required
@@ -781,7 +812,7 @@ def member_edit(request: HttpRequest, shop_id: int, member_id: int) -> HttpRespo
         "notes": [_("Availability and hours count for the rotas computed from now on.")],
         "delete_url": reverse("shops:member_delete", args=[found.pk, member.pk]),
         "delete_label": _("Take off the rota"),
-        "delete_note": _shifts_note(services.shifts_count(member=member)),
+        **_member_shifts(list(services.member_shifts(member))),
     })  # fmt: skip
 
 
@@ -790,6 +821,17 @@ def member_edit(request: HttpRequest, shop_id: int, member_id: int) -> HttpRespo
 def member_delete(request: HttpRequest, shop_id: int, member_id: int) -> HttpResponse:
     found = _shop(request, shop_id, manager=True)
     member = get_object_or_404(RotaMember, pk=member_id, shop=found)
-    services.rota_member_delete(member=member)
-    messages.success(request, _("%(name)s is off the rota.") % {"name": member.name})
+    removed = services.rota_member_delete(member=member)
+    if removed:
+        messages.success(
+            request,
+            ngettext(
+                "%(name)s is off the rota; their shift of %(shifts)s is taken off the rotas computed.",
+                "%(name)s is off the rota; their %(n)s shifts are taken off the rotas computed: %(shifts)s.",
+                len(removed),
+            )
+            % {"name": member.name, "n": len(removed), "shifts": ", ".join(services.shift_text(s) for s in removed)},
+        )
+    else:
+        messages.success(request, _("%(name)s is off the rota.") % {"name": member.name})
     return redirect("shops:rota_home", shop_id=found.pk)

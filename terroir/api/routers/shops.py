@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -33,7 +33,7 @@ from ..security import TokenBearer
 router = Router(tags=["shops"])
 READ_ERRORS: dict[int, Any] = {**ERRORS, 401: ErrorOut, 403: ErrorOut}
 ShopId = Path(..., ge=1, le=MAX_ID)
-MONEY = "Euros as a decimal string, to the cent (\"17.00\"); refunds are negative."
+MONEY = 'Euros as a decimal string, to the cent ("17.00"); refunds are negative.'
 
 
 class ShopOut(Schema):
@@ -72,8 +72,13 @@ class ShopProductIn(Schema):
     code: str = Field(min_length=1, max_length=40, description="A product of this code is changed, else created")
     name: str = Field(min_length=1, max_length=200)
     unit_price: Decimal = Field(ge=0, max_digits=8, decimal_places=2)
-    unit: str = Field("piece", min_length=1, max_length=20, description="kg, l, piece, dozen or crate (their French "
-                      "or English words are read too: pièce, kilo); any other unit is refused")
+    unit: str = Field(
+        "piece",
+        min_length=1,
+        max_length=20,
+        description="kg, l, piece, dozen or crate (their French "
+        "or English words are read too: pièce, kilo); any other unit is refused",
+    )
 
 
 class ShopSaleOut(Schema):
@@ -116,6 +121,20 @@ class ShopProductTotalOut(Schema):
     refunds: Decimal = Field(description="The refunds, already inside amount")
 
 
+class ShopCorrectionOut(Schema):
+    number: int = Field(description="1 for the first correcting statement of the period, then 2…")
+    sent_at: datetime.datetime | None = Field(
+        description="When the shop marked it sent to the producer; null: not sent yet (sales recorded later "
+        "still join it)"
+    )
+    lines: int = Field(description="The period's sales recorded after the previous send")
+    gross: Decimal = Field(description=MONEY)
+    commission: Decimal
+    due: Decimal = Field(description="What the shop owes the producer on top of the statements sent before")
+    csv_url: str
+    pdf_url: str
+
+
 class ShopStatementOut(Schema):
     seller: int
     name: str
@@ -131,6 +150,15 @@ class ShopStatementOut(Schema):
     products: list[ShopProductTotalOut]
     csv_url: str
     pdf_url: str
+    sent_at: datetime.datetime | None = Field(
+        description="When the shop marked the statement sent to the producer: from then on its figures stay as "
+        "sent; null: not sent yet, the figures take every sale of the period"
+    )
+    corrected: bool = Field(
+        description="Sales of the period were recorded after the statement was sent (a till file received late): "
+        "they make the correcting statements listed in corrections, never a change to the statement as sent"
+    )
+    corrections: list[ShopCorrectionOut] = Field(description="The correcting statements, oldest first")
 
 
 class ShopShiftOut(Schema):
@@ -245,11 +273,18 @@ def shop_sellers(request: HttpRequest, shop_id: int = ShopId, include_ended: boo
 @router.get(
     "/shops/{shop_id}/products", response={200: list[ShopProductOut], **READ_ERRORS}, auth=TokenBearer(),
     summary="A shop's products and prices (managers and its sellers)",
+    description="The products on sale: those of the producers still selling there, as the catalogue page lists "
+    "them (a producer's products cannot be sold after their last day). include_ended=true adds the products of "
+    "the producers who left (their seller's ended_on is past in /sellers?include_ended=true), which past sales "
+    "name.",
 )  # fmt: skip
-def shop_products(request: HttpRequest, shop_id: int = ShopId) -> Any:
+def shop_products(request: HttpRequest, shop_id: int = ShopId, include_ended: bool = False) -> Any:
     shop = _shop(shop_id)
     _manager_or_seller(request, shop, current=True)
-    return [_product_out(p) for p in Product.objects.filter(shop=shop)]
+    products = Product.objects.filter(shop=shop)
+    if not include_ended:
+        products = products.filter(seller__in=services.sellers_current(shop))
+    return [_product_out(p) for p in products]
 
 
 def _product_out(p: Product) -> dict[str, Any]:
@@ -311,9 +346,17 @@ def shop_sale_create(request: HttpRequest, body: ShopSaleIn, shop_id: int = Shop
 
 
 def _statement_out(request: HttpRequest, seller: Seller, first: datetime.date, last: datetime.date) -> dict[str, Any]:
-    result = services.statement_of(seller=seller, first=first, last=last)
+    parts = services.statement_parts(seller=seller, first=first, last=last)
+    result = parts[0].statement
     base = f"/api/v1/shops/{seller.shop_id}/statements/{seller.pk}"
     query = f"?start={first.isoformat()}&end={last.isoformat()}"
+    corrections = [
+        {"number": n, "sent_at": part.send.sent_at if part.send else None, "lines": part.statement.lines,
+         "gross": part.statement.gross, "commission": part.statement.commission, "due": part.statement.due,
+         "csv_url": request.build_absolute_uri(f"{base}/corrections/{n}.csv{query}"),
+         "pdf_url": request.build_absolute_uri(f"{base}/corrections/{n}.pdf{query}")}
+        for n, part in enumerate(parts[1:], start=1)
+    ]  # fmt: skip
     return {
         "seller": seller.pk, "name": seller.actor.name, "kind": seller.kind, "start": first, "end": last,
         "rate": result.rate, "gross": result.gross, "refunds": result.refunds, "commission": result.commission,
@@ -322,6 +365,8 @@ def _statement_out(request: HttpRequest, seller: Seller, first: datetime.date, l
                      for p in result.products],
         "csv_url": request.build_absolute_uri(f"{base}.csv{query}"),
         "pdf_url": request.build_absolute_uri(f"{base}.pdf{query}"),
+        "sent_at": parts[0].send.sent_at if parts[0].send else None, "corrected": bool(corrections),
+        "corrections": corrections,
     }  # fmt: skip
 
 
@@ -380,6 +425,58 @@ def shop_statement_pdf(request: HttpRequest, params: Query[ShopPeriodIn], shop_i
     result = services.statement_of(seller=seller, first=first, last=last)
     response = HttpResponse(documents.statement_pdf(seller, result, first, last), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="releve-{seller.pk}-{first.isoformat()}.pdf"'
+    return response
+
+
+def _correction(request: HttpRequest, params: ShopPeriodIn, shop_id: int, seller_id: int,
+                number: int) -> tuple[Seller, services.StatementPart, datetime.date, datetime.date]:  # fmt: skip
+    seller = _statement_seller(request, shop_id, seller_id)
+    first, last = _period(params)
+    parts = services.statement_parts(seller=seller, first=first, last=last)
+    if number >= len(parts):
+        raise Http404("This period has no such correcting statement.")
+    return seller, parts[number], first, last
+
+
+@router.get(
+    "/shops/{shop_id}/statements/{seller_id}/corrections/{number}.csv", response={200: str, **READ_ERRORS},
+    auth=TokenBearer(), openapi_extra=CSV_OPENAPI,
+    summary="A correcting statement as CSV: the sales of the period recorded after the previous send, one a line",
+)  # fmt: skip
+def shop_correction_csv(
+    request: HttpRequest,
+    params: Query[ShopPeriodIn],
+    shop_id: int = ShopId,
+    seller_id: int = Path(..., ge=1, le=MAX_ID),
+    number: int = Path(..., ge=1, le=1000),
+) -> Any:
+    try:
+        seller, part, first, last = _correction(request, params, shop_id, seller_id, number)
+    except _PeriodError as exc:
+        return error(400, "invalid_parameter", str(exc), "end")
+    body = documents.correction_csv(seller, part, number, first, last)
+    return csv_attachment(body, f"releve-correctif-{seller.pk}-{first.isoformat()}-{last.isoformat()}-{number}.csv")
+
+
+@router.get(
+    "/shops/{shop_id}/statements/{seller_id}/corrections/{number}.pdf", response={200: str, **READ_ERRORS},
+    auth=TokenBearer(), openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+    summary="A correcting statement as PDF",
+)  # fmt: skip
+def shop_correction_pdf(
+    request: HttpRequest,
+    params: Query[ShopPeriodIn],
+    shop_id: int = ShopId,
+    seller_id: int = Path(..., ge=1, le=MAX_ID),
+    number: int = Path(..., ge=1, le=1000),
+) -> Any:
+    try:
+        seller, part, first, last = _correction(request, params, shop_id, seller_id, number)
+    except _PeriodError as exc:
+        return error(400, "invalid_parameter", str(exc), "end")
+    response = HttpResponse(documents.correction_pdf(seller, part, number, first, last), content_type="application/pdf")
+    name = f"releve-correctif-{seller.pk}-{first.isoformat()}-{last.isoformat()}-{number}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -65,6 +65,13 @@ def test_a_statement_sent_and_its_correcting_statement(
     tab.reload()
     assert spaced(tab.locator("#gross").inner_text()) == "17,00\u00a0€"  # as sent
     assert spaced(tab.locator("#correction-1 .correction-due").inner_text()) == "19,12\u00a0€"
+    # The late lines as the other money tables: on a phone, cards with every amount on the screen.
+    late = "#correction-1 table.cards td.num[data-label='Montant']"
+    assert sorted(spaced(a).replace("\u00a0", " ") for a in amounts_in_view(tab, late)) == [
+        "-8,50 €", "25,50 €", "8,50 €"]  # fmt: skip
+    rows = tab.evaluate("getComputedStyle(document.querySelector('#correction-1 tbody tr')).display")
+    assert rows == ("block" if size[0] < 600 else "table-row")
+    assert tab.locator("#correction-1 a[href*='/corrections/1.pdf']").count() == 1
     page_fits(tab, "statement")
     shot(tab, SHOTS, f"statement-correction-{size[0]}")
     tab.goto(f"{live_server.url}/shops/{le_local.shop.pk}/statements/{query}")

@@ -244,6 +244,33 @@ def test_taking_a_person_off_the_rota(le_local: Any, manager: Client, slot: Any)
     assert not RotaMember.objects.filter(pk=le_local.claire.pk).exists()
 
 
+def test_taking_a_person_off_the_rota_says_which_shifts_go(le_local: Any, manager: Client, slot: Any) -> None:
+    """Their page lists their shifts in the rotas computed (day and hours) before; the message after names
+    the ones removed, not only how many."""
+    rota = Rota.objects.create(shop=le_local.shop, first_day=dt.date(2026, 3, 2), weeks=2, status=RotaStatus.OPTIMAL)
+    for day in (dt.date(2026, 3, 10), dt.date(2026, 3, 3)):
+        Shift.objects.create(rota=rota, slot=slot, date=day, member=le_local.claire)
+    page = manager.get(edit_urls(le_local, slot)["member"]).content.decode()
+    assert "Cette personne assure 2 permanences des plannings calculés, listées ici" in page
+    assert page.index("03/03/2026 15:00–19:00") < page.index("10/03/2026 15:00–19:00")
+    done = manager.post(delete_urls(le_local, slot)["member"], follow=True).content.decode()
+    assert (
+        "Claire est retiré du planning ; ses 2 permanences sont retirées des plannings calculés : "
+        "03/03/2026 15:00–19:00, 10/03/2026 15:00–19:00."
+    ) in done
+    assert not Shift.objects.exists() and not RotaMember.objects.filter(pk=le_local.claire.pk).exists()
+    removed = services.rota_member_delete(member=services.rota_member_save(
+        shop=le_local.shop, seller=le_local.associate, name="Bastien"))  # fmt: skip
+    assert removed == []  # nobody's shifts: nothing named
+
+
+def test_taking_off_the_rota_a_person_with_one_shift_names_it(le_local: Any, manager: Client, slot: Any) -> None:
+    rota = Rota.objects.create(shop=le_local.shop, first_day=dt.date(2026, 3, 2), weeks=1, status=RotaStatus.OPTIMAL)
+    Shift.objects.create(rota=rota, slot=slot, date=dt.date(2026, 3, 3), member=le_local.claire)
+    done = manager.post(delete_urls(le_local, slot)["member"], follow=True).content.decode()
+    assert "sa permanence du 03/03/2026 15:00–19:00 est retirée des plannings calculés" in done
+
+
 def test_an_edit_page_of_another_shops_item_is_not_found(le_local: Any, manager: Client, territory: Any) -> None:
     coop = Actor.objects.create(name="SCIC", is_organisation=True)
     place = place_create(name="Boutique", kind="producers_shop", commune=territory.thiers, lat=45.8, lon=3.5,

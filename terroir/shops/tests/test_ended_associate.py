@@ -61,12 +61,16 @@ def test_the_api_lists_the_sellers_still_there_and_says_who_leaves(cheese_left: 
     today_is(dt.date(2026, 3, 10))
     leaving = Client().get(url, **headers).json()
     assert {s["name"]: s["ended_on"] for s in leaving} == {
-        "GAEC des Monts du Forez": "2026-03-10", "Rucher de la Durolle": None}
+        "GAEC des Monts du Forez": "2026-03-10",
+        "Rucher de la Durolle": None,
+    }
     today_is(dt.date(2026, 3, 11))
     assert [s["name"] for s in Client().get(url, **headers).json()] == ["Rucher de la Durolle"]
     every = Client().get(url + "?include_ended=true", **headers).json()
     assert {s["name"]: s["ended_on"] for s in every} == {
-        "GAEC des Monts du Forez": "2026-03-10", "Rucher de la Durolle": None}
+        "GAEC des Monts du Forez": "2026-03-10",
+        "Rucher de la Durolle": None,
+    }
 
 
 def test_through_the_api_a_seller_who_left_reads_their_own_sales_and_statements_only(
@@ -82,3 +86,25 @@ def test_through_the_api_a_seller_who_left_reads_their_own_sales_and_statements_
     assert answers == {"sellers": 403, "products": 403, "rotas": 403, "sales": 200, "statements": 200, "own": 200}
     statements = Client().get(f"{base}/statements{march}", **headers).json()
     assert [s["gross"] for s in statements] == ["3.90"]
+
+
+def test_the_api_lists_on_sale_only_the_products_of_the_producers_still_there(
+    cheese_left: Any, people: Any, territory: Any, today_is: Any
+) -> None:
+    """As the catalogue page: after the cheese farm's last day its cheese and butter are no longer on sale (a
+    sale of them is refused); include_ended gives them, for the past sales that name them."""
+    url = f"/api/v1/shops/{cheese_left.shop.pk}/products"
+    headers = key_of("manager", cheese_left, people, territory)
+    everything = {"Fourme d'Ambert AOP 250 g", "Beurre cru 250 g", "Miel de châtaignier 500 g"}
+    today_is(dt.date(2026, 3, 10))  # their last day: still on sale
+    assert {p["name"] for p in Client().get(url, **headers).json()} == everything
+    today_is(dt.date(2026, 3, 11))
+    on_sale = [p["name"] for p in Client().get(url, **headers).json()]
+    assert on_sale == ["Miel de châtaignier 500 g"]
+    page = Client()
+    page.force_login(cheese_left.florent)
+    catalogue = page.get(f"/shops/{cheese_left.shop.pk}/catalogue/").context["products"]
+    assert [p.name for p in catalogue] == on_sale  # the API agrees with the catalogue page
+    every = Client().get(url + "?include_ended=true", **headers).json()
+    assert {p["name"] for p in every} == everything
+    assert {p["seller"] for p in every if p["name"] == "Beurre cru 250 g"} == {cheese_left.associate.pk}
