@@ -381,6 +381,14 @@ def commune_written(rng: random.Random, name: str) -> str:
     return name
 
 
+def market_of(commune: str) -> str:
+    """French "de" before a commune in a market's name, as real lists write it: "de Thiers", "d'Orléans",
+    "d'Hyères", "de Hautefort" (an aspirated h), "du Puy-en-Velay" (Le Puy-en-Velay)."""
+    from terroir.lib.text import french_of  # the project is on the path once main() has set it up
+
+    return french_of(commune, apostrophe="'")
+
+
 def entity(rng: random.Random, number: int, communes: list[tuple[str, str, str, float, float]]) -> dict[str, str]:
     """One row of the directory, before the mess of repeats and variants."""
     roll, kind = rng.random(), TYPES[-1][0]
@@ -399,12 +407,13 @@ def entity(rng: random.Random, number: int, communes: list[tuple[str, str, str, 
         form = rng.choice(FORMS)
         name = f"{form} {name}".strip()
     elif kind == "Marché":
+        of = market_of(commune)
         name = rng.choice(
             (
-                f"Marché de {commune}",
-                f"Marché hebdomadaire de {commune}",
+                f"Marché {of}",
+                f"Marché hebdomadaire {of}",
                 f"Marché {rng.choice(PLACE_WORDS)}",
-                f"Marché des producteurs de {commune}",
+                f"Marché des producteurs {of}",
             )
         )
     elif kind == "AMAP":

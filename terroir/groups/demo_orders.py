@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from terroir.accounts.models import Membership
 from terroir.directory.models import Actor, Offer
+from terroir.lib.text import french_of
 
 from . import orders, services, volunteers
 from .models import Contract, Group, OrderRound
@@ -24,7 +25,9 @@ def _offered(producer: Actor) -> list[str]:
     """Up to two of the producer's products, by their French names."""
     names = [o.category.name_fr for o in Offer.objects.filter(producer=producer).select_related("category")
              .order_by("pk")[:2]]  # fmt: skip
-    return names or [f"Produits de {producer.name}"[:200]]
+    # "Produits d'Albert Roux", "du Moulin" (Le Moulin): French "de" before the name (the plain apostrophe
+    # of the names people type).
+    return names or [("Produits " + french_of(producer.name, apostrophe="'"))[:200]]
 
 
 @transaction.atomic

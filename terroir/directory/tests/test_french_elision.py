@@ -5,6 +5,7 @@ French written in code, outside the catalogue, with the catalogue's typography."
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 from typing import Any
 
@@ -32,7 +33,8 @@ TEMPLATE = engines["django"].from_string(
 def test_blocktranslate_elides_de_before_a_name_in_french_only_and_keeps_the_escaping() -> None:
     with translation.override("fr"):
         assert TEMPLATE.render({"n": "Albert & <Fils>"}) == (
-            "Historique d’Albert &amp; &lt;Fils&gt;|Produits d’Albert &amp; &lt;Fils&gt;")
+            "Historique d’Albert &amp; &lt;Fils&gt;|Produits d’Albert &amp; &lt;Fils&gt;"
+        )
         assert TEMPLATE.render({"n": "Le Panier"}) == "Historique du Panier|Produits du Panier"
         assert TEMPLATE.render({"n": "Thiers"}) == "Historique de Thiers|Produits de Thiers"
         assert elided("Produits de Albert", "Albert") == "Produits d’Albert"
@@ -42,8 +44,9 @@ def test_blocktranslate_elides_de_before_a_name_in_french_only_and_keeps_the_esc
 
 
 @pytest.mark.django_db
-def test_the_history_of_a_producer_whose_name_starts_with_a_vowel_reads_d_in_french(territory: Any,
-                                                                                   people: Any) -> None:
+def test_the_history_of_a_producer_whose_name_starts_with_a_vowel_reads_d_in_french(
+    territory: Any, people: Any
+) -> None:
     actor_update(actor=territory.cheese_farm, values={"name": "EARL de l’Estive"})
     client = Client(headers={"accept-language": "fr"})
     client.force_login(people.camille)
@@ -73,3 +76,17 @@ def test_an_imports_problem_read_in_french_elides_before_the_names_it_was_kept_w
         assert _said(kept, "").endswith("le centre d’Ambert")
     with translation.override("en"):
         assert _said(kept, "").endswith("the centre of Ambert")
+
+
+@pytest.mark.parametrize(("commune", "name"), [
+    ("Orléans", "Marché d'Orléans"),  # a vowel
+    ("Hyères", "Marché d'Hyères"),  # a mute h
+    ("Hautefort", "Marché de Hautefort"),  # an aspirated h
+    ("Le Puy-en-Velay", "Marché du Puy-en-Velay"),  # the commune's own article
+    ("Thiers", "Marché de Thiers"),
+])  # fmt: skip
+def test_the_import_benchmarks_markets_are_named_as_french_lists_name_them(commune: str, name: str) -> None:
+    """bench/import.py invents "Marché de <commune>": "de" elided as the platform writes it (lib.text),
+    never "Marché de Orléans"."""
+    bench_import = importlib.import_module("bench.import")
+    assert f"Marché {bench_import.market_of(commune)}" == name

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from terroir.directory.models import Actor
 from terroir.groups import orders, volunteers
 from terroir.groups.demo import groups_demo_clear, groups_demo_load
-from terroir.groups.demo_orders import orders_demo_load
+from terroir.groups.demo_orders import _offered, orders_demo_load
 from terroir.groups.models import OrderLine, OrderRound, VolunteerTask
 
 pytestmark = pytest.mark.django_db
@@ -30,3 +31,16 @@ def test_the_demo_amap_has_a_one_off_order_and_volunteers_on_its_coming_distribu
     assert rows[0].missing < rows[-1].missing  # the nearer the distribution, the more volunteers it has
     groups_demo_clear()
     assert not OrderRound.objects.exists() and not OrderLine.objects.exists() and not VolunteerTask.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "product"), [
+    ("Albert Roux", "Produits d'Albert Roux"),  # a vowel
+    ("Hélène Martin", "Produits d'Hélène Martin"),  # a mute h
+    ("Hameau des Bois", "Produits de Hameau des Bois"),  # an aspirated h
+    ("Le Moulin", "Produits du Moulin"),  # the name's own article
+    ("Thiers Bio", "Produits de Thiers Bio"),
+])  # fmt: skip
+def test_a_producer_without_offers_gets_a_product_named_in_french(name: str, product: str) -> None:
+    """The demo order's stand-in product for a producer with no offer: "de" elided before a vowel or a mute
+    h, never "Produits de Albert Roux"."""
+    assert _offered(Actor.objects.create(name=name)) == [product]
