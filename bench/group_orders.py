@@ -83,9 +83,15 @@ def setup(members: int, producers: int, products: int) -> tuple[Any, list[Any], 
     closes = orders.distribution_start(distribution) - dt.timedelta(days=2)
     order_round = orders.order_round_save(distribution=distribution, closes_at=closes, producers=farms, by=organiser)
     offered = [
-        orders.order_product_save(order_round=order_round, producer=farm, name=f"Produit {p}", unit="kg",
-                                  price=Decimal("3.10") + p, max_quantity=Decimal(10_000) if p == 0 else None,
-                                  by=organiser)
+        orders.order_product_save(
+            order_round=order_round,
+            producer=farm,
+            name=f"Produit {p}",
+            unit="kg",
+            price=Decimal("3.10") + p,
+            max_quantity=Decimal(10_000) if p == 0 else None,
+            by=organiser,
+        )
         for farm in farms
         for p in range(products)
     ]

@@ -227,6 +227,7 @@ def main() -> None:
             kept, _counted = compared.places_open_enough(places, min_hours, monday)
             return compared.compare_figures(everywhere, members, "france", "France",
                                             compared._targets_by_kind(kept), 20.0, "any")  # fmt: skip
+
         return run
 
     def weekdays() -> Any:

@@ -150,6 +150,7 @@ def main() -> None:
         load = max(load, os.getloadavg()[0])
 
     print(f"load average (1 min) up to {load:.1f}")
+
     def against_floor(name: str, figures: tuple[float, float]) -> None:
         print(f"{name}: p50 {figures[0]:.1f} ms, p95 {figures[1]:.1f} ms "
               f"(×{figures[0] / floor[0]:.1f} and ×{figures[1] / floor[1]:.1f} the floor's)")  # fmt: skip

@@ -28,13 +28,26 @@ def person_export(user: Any) -> dict[str, Any]:
             for t in Trip.objects.filter(driver=user)
         ],
         "parcels": [
-            {"id": p.pk, "what": p.description, "from": p.origin, "to": p.destination, "day": p.day.isoformat(),
-             "sent": p.sender_id == user.pk, "status": p.status}
+            {
+                "id": p.pk,
+                "what": p.description,
+                "from": p.origin,
+                "to": p.destination,
+                "day": p.day.isoformat(),
+                "sent": p.sender_id == user.pk,
+                "status": p.status,
+            }
             for p in Parcel.objects.filter(Q(sender=user) | Q(recipient=user))
         ],
         "handovers": [
-            {"parcel": h.parcel_id, "rank": h.rank, "kind": h.kind, "at": h.at.isoformat(), "place": h.place,
-             "gave": h.giver_id == user.pk}
+            {
+                "parcel": h.parcel_id,
+                "rank": h.rank,
+                "kind": h.kind,
+                "at": h.at.isoformat(),
+                "place": h.place,
+                "gave": h.giver_id == user.pk,
+            }
             for h in Handover.objects.filter(Q(giver=user) | Q(taker=user))
         ],
         "signatures": [{"handover": a.handover_id, "at": a.at.isoformat()} for a in Acceptance.objects.filter(by=user)],

@@ -104,8 +104,9 @@ class DeleteForm(forms.Form):
         self.alone_in = alone_in
         for actor in alone_in:
             self.fields[f"successor_{actor.pk}"] = forms.EmailField(
-                label=elided(gettext("Who takes over %(name)s? The e-mail of their account") % {"name": actor.name},
-                             actor.name),
+                label=elided(
+                    gettext("Who takes over %(name)s? The e-mail of their account") % {"name": actor.name}, actor.name
+                ),
                 required=False,
             )
             self.fields[f"handover_{actor.pk}"] = forms.BooleanField(

@@ -141,8 +141,11 @@ def user_delete(*, user: Any, successors: Mapping[int, str] | None = None, hand_
                 takers.append((actor, taker))
         elif actor.pk not in handed:
             errors[field] = [
-                elided(_("You are the only member of %(name)s: name who takes over, or hand it to the coordinators.")
-                       % {"name": actor.name}, actor.name)
+                elided(
+                    _("You are the only member of %(name)s: name who takes over, or hand it to the coordinators.")
+                    % {"name": actor.name},
+                    actor.name,
+                )
             ]
     if errors:
         raise ValidationError(errors)

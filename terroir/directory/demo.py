@@ -271,7 +271,9 @@ class Builder:
         rng = self.rng
         word = rng.choice(FARM_WORDS)
         name = rng.choice(PLACE_NAMES[kind]).format(
-            c=commune.name, of_c=french_of(commune.name, apostrophe="'"), of_w=_of_the(word),
+            c=commune.name,
+            of_c=french_of(commune.name, apostrophe="'"),
+            of_w=_of_the(word),
             the_w=french_the(word, feminine=word in FEMININE_WORDS, apostrophe="'"),
         )
         return Place(

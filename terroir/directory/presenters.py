@@ -38,7 +38,7 @@ def clock_text(value: dt.time) -> str:
 
 
 def hours_status(expression: str, *, now: dt.datetime | None = None) -> str:
-    """"ouvert maintenant · ferme à 19 h" / "fermé · ouvre mardi à 9 h", in the territory's time."""
+    """ "ouvert maintenant · ferme à 19 h" / "fermé · ouvre mardi à 9 h", in the territory's time."""
     language = get_language() or settings.LANGUAGE_CODE
     return hours_prose.status(expression, now or timezone.now(), tz(), language) if expression else ""
 

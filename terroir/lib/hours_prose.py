@@ -33,8 +33,20 @@ _WORDS = {
     "fr": {
         "day": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
         "day_short": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
-        "month": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-                  "octobre", "novembre", "décembre"),
+        "month": (
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ),
         "and": " et ",
         "rules": "\u202f; ",  # a narrow no-break space before the semicolon, as French writes it
         "every_day": "tous les jours",
@@ -50,8 +62,14 @@ _WORDS = {
         "weeks_other": {2: "une semaine sur deux", 3: "une semaine sur trois", 4: "une semaine sur quatre"},
         "odd": "semaines impaires",
         "even": "semaines paires",
-        "rank": {1: "le 1er {day} du mois", 2: "le 2e {day} du mois", 3: "le 3e {day} du mois",
-                 4: "le 4e {day} du mois", 5: "le 5e {day} du mois", -1: "le dernier {day} du mois"},
+        "rank": {
+            1: "le 1er {day} du mois",
+            2: "le 2e {day} du mois",
+            3: "le 3e {day} du mois",
+            4: "le 4e {day} du mois",
+            5: "le 5e {day} du mois",
+            -1: "le dernier {day} du mois",
+        },
         "today": "aujourd’hui {slots}",
         "closed_today": "fermé aujourd’hui",
         "open_now": "ouvert maintenant",
@@ -67,8 +85,20 @@ _WORDS = {
     "en": {
         "day": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
         "day_short": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-        "month": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                  "October", "November", "December"),
+        "month": (
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ),
         "and": " and ",
         "rules": "; ",
         "every_day": "every day",
@@ -84,9 +114,14 @@ _WORDS = {
         "weeks_other": {2: "every other week", 3: "every third week", 4: "every fourth week"},
         "odd": "odd weeks",
         "even": "even weeks",
-        "rank": {1: "the 1st {day} of the month", 2: "the 2nd {day} of the month", 3: "the 3rd {day} of the month",
-                 4: "the 4th {day} of the month", 5: "the 5th {day} of the month",
-                 -1: "the last {day} of the month"},
+        "rank": {
+            1: "the 1st {day} of the month",
+            2: "the 2nd {day} of the month",
+            3: "the 3rd {day} of the month",
+            4: "the 4th {day} of the month",
+            5: "the 5th {day} of the month",
+            -1: "the last {day} of the month",
+        },
         "today": "today {slots}",
         "closed_today": "closed today",
         "open_now": "open now",
@@ -218,9 +253,7 @@ def _overlap(a: Rule, b: Rule) -> bool:
     """Whether two rules could select the same day (then the later one overrides: no plain prose)."""
     if a.holidays and b.holidays:
         return True
-    return bool(
-        (_weekdays(a) & _weekdays(b)) and (_month_set(a) & _month_set(b)) and (_week_set(a) & _week_set(b))
-    )
+    return bool((_weekdays(a) & _weekdays(b)) and (_month_set(a) & _month_set(b)) and (_week_set(a) & _week_set(b)))
 
 
 @lru_cache(maxsize=4096)
@@ -364,8 +397,11 @@ def _rule_text(rule: Rule, language: str) -> str | None:
         if days:
             parts.append(days)
     if rule.holidays:
-        parts.append(("et " if language.startswith("fr") else "and ") + str(words["holidays"])
-                     if rule.days else str(words["holidays"]))
+        parts.append(
+            ("et " if language.startswith("fr") else "and ") + str(words["holidays"])
+            if rule.days
+            else str(words["holidays"])
+        )
     if rule.state == "off":
         parts.append(str(words["closed"]))
     elif rule.spans:
@@ -423,7 +459,7 @@ def _when(moment: dt.datetime, now: dt.datetime, language: str) -> str:
 
 
 def status(expression: str, now: dt.datetime, tz: ZoneInfo, language: str = "fr") -> str:
-    """"ouvert maintenant · ferme à 19 h" / "fermé · ouvre mardi à 9 h", in the place's local time.
+    """ "ouvert maintenant · ferme à 19 h" / "fermé · ouvre mardi à 9 h", in the place's local time.
 
     Empty when the expression is empty or invalid, or when its state now is unknown.
     """

@@ -670,8 +670,9 @@ def answer_members_set(*, answer: Answer, by: Any, shares: list[tuple[Any, Any]]
         producer = _producer_of(producer_value)
         volume = _decimal("members", volume_value, positive=True)
         if volume is None:
-            raise ValidationError({"members": [elided(_("Give the share of %(name)s.") % {"name": producer.name},
-                                                        producer.name)]})
+            raise ValidationError(
+                {"members": [elided(_("Give the share of %(name)s.") % {"name": producer.name}, producer.name)]}
+            )
         if producer.pk in wanted:
             raise ValidationError({"members": [_("%(name)s is listed twice.") % {"name": producer.name}]})
         wanted[producer.pk] = (producer, volume)

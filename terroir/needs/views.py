@@ -279,9 +279,7 @@ def need(request: HttpRequest, need_id: int) -> HttpResponse:
     if not found.public and not request.user.is_authenticated:
         return redirect(f"/account/login/?next={found.get_absolute_url()}")
     producers = services.producers_of(request.user)
-    answers = list(
-        found.answers.select_related("producer", "producer__commune").prefetch_related("shares__producer")
-    )
+    answers = list(found.answers.select_related("producer", "producer__commune").prefetch_related("shares__producer"))
     mine = [a for a in answers if a.producer_id in {p.pk for p in producers}]
     context: dict[str, Any] = {
         "need": found,

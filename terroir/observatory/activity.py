@@ -54,8 +54,7 @@ DEFINITIONS = {
         "and € saved against every producer delivering alone."
     ),
     "verified": _(
-        "Open places and producers of the territory, and those whose details were verified in the last "
-        "12 months."
+        "Open places and producers of the territory, and those whose details were verified in the last 12 months."
     ),
 }
 

@@ -228,8 +228,10 @@ def compare_figures(
     in_france = np.where(national, 0, -1)
     scopes: list[dict[str, Any]] = [
         {"kind": "territory", "code": slug, "label": name},
-        *({"kind": "department", "code": d, "name": department_name(d), "label": department_label(d)}
-          for d in departments),
+        *(
+            {"kind": "department", "code": d, "name": department_name(d), "label": department_label(d)}
+            for d in departments
+        ),
         {"kind": "france", "code": "", "label": _("France")},
     ]
     for scope in scopes:

@@ -23,5 +23,6 @@ def can_coordinate(user: Any, territory: Territory) -> bool:
 def coordination_check(user: Any, territory: Territory) -> None:
     """Raise PermissionDenied unless the person coordinates the territory."""
     if not can_coordinate(user, territory):
-        raise PermissionDenied(elided(_("Only the coordinators of %(name)s may do this.") % {"name": territory.name},
-                                      territory.name))
+        raise PermissionDenied(
+            elided(_("Only the coordinators of %(name)s may do this.") % {"name": territory.name}, territory.name)
+        )

@@ -81,7 +81,8 @@ def _history(shop: Shop, today: datetime.date) -> None:
     last depositor's last day at the end of the month before."""
     opened = today - datetime.timedelta(days=365)
     Shop.objects.filter(pk=shop.pk).update(
-        created_at=datetime.datetime.combine(opened, datetime.time(9), tzinfo=datetime.UTC))
+        created_at=datetime.datetime.combine(opened, datetime.time(9), tzinfo=datetime.UTC)
+    )
     CommissionRate.objects.filter(shop=shop).update(valid_from=opened)
     depositors = list(Seller.objects.filter(shop=shop, kind=SellerKind.DEPOSITOR).order_by("pk"))
     if len(depositors) < 2:
@@ -97,13 +98,15 @@ def _sales(shop: Shop, products: list[tuple[Product, int]], rng: random.Random, 
     """A year of till lines on the opening days, each product only in its season."""
     open_days = {slot.weekday for slot in OpeningSlot.objects.filter(shop=shop)}
     ended: dict[int, datetime.date] = {
-        pk: last for pk, last in Seller.objects.filter(shop=shop).values_list("pk", "ended_on") if last is not None}
+        pk: last for pk, last in Seller.objects.filter(shop=shop).values_list("pk", "ended_on") if last is not None
+    }
     rows = []
     day = today - datetime.timedelta(days=365)
     while day <= today:
         if day.weekday() in open_days:
-            in_season = [p for p, months in products if months & (1 << (day.month - 1))
-                         and day <= ended.get(p.seller_id, day)]  # nothing sold after a seller's last day
+            in_season = [
+                p for p, months in products if months & (1 << (day.month - 1)) and day <= ended.get(p.seller_id, day)
+            ]  # nothing sold after a seller's last day
             for _line in range(rng.randint(8, 20) if in_season else 0):
                 product = rng.choice(in_season)
                 quantity = Decimal(rng.choice([1, 1, 1, 2, 2, 3]))

@@ -114,5 +114,3 @@ def grand_total(lines: Iterable[Line]) -> Total:
     for line in lines:
         total.add(line)
     return total
-
-

@@ -108,10 +108,16 @@ class ParcelIn(Schema):
     condition: CONDITIONS = "none"
     value: Decimal = Field(Decimal(0), ge=0, le=9_999_999, decimal_places=2)
     description: str = Field(..., min_length=1, max_length=200)
-    recipient: str = Field(..., min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$", description=(
-        "The recipient's e-mail: their Terroir account, or, without one, where the one-time code they give at "
-        "delivery is sent."
-    ))
+    recipient: str = Field(
+        ...,
+        min_length=3,
+        max_length=254,
+        pattern=r"^[^@\s]+@[^@\s]+$",
+        description=(
+            "The recipient's e-mail: their Terroir account, or, without one, where the one-time code they give at "
+            "delivery is sent."
+        ),
+    )
     organisation: int | None = Field(None, ge=1, le=MAX_ID, description="The organisation you send for.")
 
     _local = field_validator("ready_at", "due_by")(_naive)
@@ -146,10 +152,13 @@ class ParcelOut(Schema):
     description: str
     status: str = Field(..., description="waiting, proposed, confirmed, on_its_way, delivered or cancelled.")
     sender: str
-    recipient: str = Field(..., description=(
-        "Their account's name; a recipient without an account: their e-mail, in full for the parcel's sender "
-        "and drivers, masked (m•••@example.org) for the others — as on the parcel's page."
-    ))
+    recipient: str = Field(
+        ...,
+        description=(
+            "Their account's name; a recipient without an account: their e-mail, in full for the parcel's sender "
+            "and drivers, masked (m•••@example.org) for the others — as on the parcel's page."
+        ),
+    )
     holder: str = Field(..., description="Who is responsible for the goods now (named as the recipient is).")
     match: MatchOut | None = Field(None, description="The trip proposed or confirmed for it.")
 

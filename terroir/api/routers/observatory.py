@@ -211,8 +211,10 @@ class TerritoryHistoryOut(Schema):
 
 
 class CommuneFigureOut(Schema):
-    key: str = Field(description="km_any, km_market, km_farm, km_producers_shop, km_amap, places, producers, "
-                     "canteens_organic, canteens_egalim")
+    key: str = Field(
+        description="km_any, km_market, km_farm, km_producers_shop, km_amap, places, producers, "
+        "canteens_organic, canteens_egalim"
+    )
     label: str
     definition: str
     unit: str = Field(description="%: a percentage (20.0 is 20 %), km, or empty for a count")

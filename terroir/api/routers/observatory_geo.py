@@ -62,7 +62,7 @@ class ScopeAccessOut(Schema):
     kind: str = Field(description="territory, department or france")
     code: str
     name: str | None = Field(None, description="a département's name (INSEE's official geographic code)")
-    label: str = Field(description="as the pages say it: the territory's name, \"Puy-de-Dôme (63)\", France")
+    label: str = Field(description='as the pages say it: the territory\'s name, "Puy-de-Dôme (63)", France')
     communes: int = Field(description="communes with a centre (arrondissements only in a territory naming them)")
     population: int = Field(description="their municipal population (communes with one)")
     access: list[TargetAccessOut]

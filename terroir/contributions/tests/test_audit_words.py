@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(("language", "words"), [("fr", "a révoqué une clé d’API"), ("en", "revoked an API key")])
-def test_the_audit_log_shows_actions_in_words_in_the_reader_s_language(people: Any, client: Any, language: str,
-                                                                       words: str) -> None:
+def test_the_audit_log_shows_actions_in_words_in_the_reader_s_language(
+    people: Any, client: Any, language: str, words: str
+) -> None:
     token, _key = api_token_create(user=people.claire, name="widget", scope="read")
     api_token_withdraw(token=token, by=people.camille)
     client.force_login(people.camille)

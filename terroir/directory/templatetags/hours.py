@@ -14,17 +14,17 @@ register = template.Library()
 
 @register.filter
 def hours_text(expression: str | None) -> str:
-    """"mar.–sam. 9 h–12 h 30 et 15 h–19 h" (the expression itself when prose could mislead)."""
+    """ "mar.–sam. 9 h–12 h 30 et 15 h–19 h" (the expression itself when prose could mislead)."""
     return presenters.hours_text(expression or "")
 
 
 @register.filter
 def hours_status(expression: str | None) -> str:
-    """"ouvert maintenant · ferme à 19 h" / "fermé · ouvre mardi à 9 h"."""
+    """ "ouvert maintenant · ferme à 19 h" / "fermé · ouvre mardi à 9 h"."""
     return presenters.hours_status(expression or "")
 
 
 @register.filter
 def hours_clock(value: dt.time | None) -> str:
-    """"9 h", "12 h 30": a time of the week's table, said like the prose above it."""
+    """ "9 h", "12 h 30": a time of the week's table, said like the prose above it."""
     return presenters.clock_text(value) if value is not None else ""

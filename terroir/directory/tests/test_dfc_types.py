@@ -1,7 +1,6 @@
 """The DFC product-type table (terroir.lib.dfc_types) against the platform's categories and the
 official taxonomy (read from ../shared when present)."""
 
-
 from __future__ import annotations
 
 import json
@@ -75,5 +74,3 @@ def test_the_table_holds_every_type_of_the_official_taxonomy_with_its_french_lab
         if "fr" in labels:
             official[node["@id"].rsplit("#", 1)[-1]] = labels["fr"]
     assert official == LABEL_FR
-
-

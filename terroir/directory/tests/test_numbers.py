@@ -17,17 +17,24 @@ NBSP = "\u00a0"
     ("fr", [f"22{NBSP}885", f"22{NBSP}885{NBSP}€", f"2,50{NBSP}€ / pièce", f"1{NBSP}250,5 km"]),
     ("en", ["22,885", "€22,885", "€2.50 / piece", "1,250.5 km"]),
 ])  # fmt: skip
-def test_figures_are_grouped_and_the_euro_sits_where_the_language_puts_it(language: str,
-                                                                          expected: list[str]) -> None:
+def test_figures_are_grouped_and_the_euro_sits_where_the_language_puts_it(language: str, expected: list[str]) -> None:
     with translation.override(language):
-        assert [number(22885.4), money(22885, 0), unit_price(Decimal("2.5"), "piece"),
-                f"{number(1250.5, 1)} km"] == expected
+        assert [
+            number(22885.4),
+            money(22885, 0),
+            unit_price(Decimal("2.5"), "piece"),
+            f"{number(1250.5, 1)} km",
+        ] == expected
 
 
 def test_a_price_is_per_one_unit_whatever_the_unit_is_called_in_the_plural() -> None:
     with translation.override("fr"):
         assert [unit_price(1, unit, 0) for unit in ("kg", "l", "dozen", "crate")] == [
-            f"1{NBSP}€ / kg", f"1{NBSP}€ / litre", f"1{NBSP}€ / douzaine", f"1{NBSP}€ / cagette"]
+            f"1{NBSP}€ / kg",
+            f"1{NBSP}€ / litre",
+            f"1{NBSP}€ / douzaine",
+            f"1{NBSP}€ / cagette",
+        ]
 
 
 def test_nothing_is_written_for_a_missing_figure() -> None:

@@ -257,5 +257,6 @@ def test_the_map_layer_filters_in_the_database_with_the_positions_the_events_sho
     box = f"{ambert.lon - 0.05},{ambert.lat - 0.05},{ambert.lon + 0.05},{ambert.lat + 0.05}"
     inside = Client().get(reverse("events:map"), {"bbox": box}).json()["features"]
     assert sorted(f["properties"]["title"] for f in inside) == sorted(
-        title for title, (lat, lon) in shown.items() if abs(lat - ambert.lat) <= 0.05 and abs(lon - ambert.lon) <= 0.05)
+        title for title, (lat, lon) in shown.items() if abs(lat - ambert.lat) <= 0.05 and abs(lon - ambert.lon) <= 0.05
+    )
     assert "À Ambert" in {f["properties"]["title"] for f in inside}

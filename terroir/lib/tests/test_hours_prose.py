@@ -14,19 +14,34 @@ PARIS = ZoneInfo("Europe/Paris")
 
 SAID = [
     ("Tu-Sa 09:00-12:30,15:00-19:00", "mar.–sam. 9 h–12 h 30 et 15 h–19 h", "Tue–Sat 9 am–12:30 pm and 3 pm–7 pm"),
-    ("Tu-Sa 09:00-12:30,15:00-19:00; PH off", "mar.–sam. 9 h–12 h 30 et 15 h–19 h\u202f; fermé les jours fériés",
-     "Tue–Sat 9 am–12:30 pm and 3 pm–7 pm; closed on public holidays"),
-    ("Mo-Fr 08:00-12:00; PH closed", "lun.–ven. 8 h–12 h\u202f; fermé les jours fériés",
-     "Mon–Fri 8 am–12 pm; closed on public holidays"),  # the normalised form of "PH off"
-    ("week01-53/2 Sa 08:00-12:00", "un samedi sur deux (semaines impaires) 8 h–12 h",
-     "every other Saturday (odd weeks) 8 am–12 pm"),
-    ("week02-52/2 We,Fr 17:00-19:00", "une semaine sur deux (semaines paires)\u202f: mer. et ven. 17 h–19 h",
-     "every other week (even weeks), Wed and Fri 5 pm–7 pm"),
+    (
+        "Tu-Sa 09:00-12:30,15:00-19:00; PH off",
+        "mar.–sam. 9 h–12 h 30 et 15 h–19 h\u202f; fermé les jours fériés",
+        "Tue–Sat 9 am–12:30 pm and 3 pm–7 pm; closed on public holidays",
+    ),
+    (
+        "Mo-Fr 08:00-12:00; PH closed",
+        "lun.–ven. 8 h–12 h\u202f; fermé les jours fériés",
+        "Mon–Fri 8 am–12 pm; closed on public holidays",
+    ),  # the normalised form of "PH off"
+    (
+        "week01-53/2 Sa 08:00-12:00",
+        "un samedi sur deux (semaines impaires) 8 h–12 h",
+        "every other Saturday (odd weeks) 8 am–12 pm",
+    ),
+    (
+        "week02-52/2 We,Fr 17:00-19:00",
+        "une semaine sur deux (semaines paires)\u202f: mer. et ven. 17 h–19 h",
+        "every other week (even weeks), Wed and Fri 5 pm–7 pm",
+    ),
     ("Apr-Oct Sa 08:00-13:00", "d’avril à octobre, samedi 8 h–13 h", "from April to October, Saturday 8 am–1 pm"),
     ("Jul-Aug We 15:00-20:00", "en juillet et août, mercredi 15 h–20 h", "in July and August, Wednesday 3 pm–8 pm"),
     ("Mar-Dec Sa 08:00-13:00", "de mars à décembre, samedi 8 h–13 h", "from March to December, Saturday 8 am–1 pm"),
-    ("Mo-Sa 09:00-18:00; Su 09:00-13:00", "lun.–sam. 9 h–18 h\u202f; dimanche 9 h–13 h",
-     "Mon–Sat 9 am–6 pm; Sunday 9 am–1 pm"),
+    (
+        "Mo-Sa 09:00-18:00; Su 09:00-13:00",
+        "lun.–sam. 9 h–18 h\u202f; dimanche 9 h–13 h",
+        "Mon–Sat 9 am–6 pm; Sunday 9 am–1 pm",
+    ),
     ("Tu,Th,Sa 07:00-13:00", "mar., jeu. et sam. 7 h–13 h", "Tue, Thu and Sat 7 am–1 pm"),
     ("07:00-14:00", "tous les jours 7 h–14 h", "every day 7 am–2 pm"),
     ("Mo-Su 08:00-24:00", "tous les jours 8 h–minuit", "every day 8 am–midnight"),
@@ -35,8 +50,11 @@ SAID = [
     ("We[1] 16:00-19:00", "le 1er mercredi du mois 16 h–19 h", "the 1st Wednesday of the month 4 pm–7 pm"),
     ("Mo-Sa,PH 09:00-12:00", "lun.–sam. et jours fériés 9 h–12 h", "Mon–Sat and public holidays 9 am–12 pm"),
     ("Mo-Fr 08:00-12:00; Su off", "lun.–ven. 8 h–12 h\u202f; dimanche fermé", "Mon–Fri 8 am–12 pm; Sunday closed"),
-    ('Fr unknown "horaire non précisé"', "vendredi (horaires à confirmer) « horaire non précisé »",
-     "Friday (hours to be confirmed) “horaire non précisé”"),
+    (
+        'Fr unknown "horaire non précisé"',
+        "vendredi (horaires à confirmer) « horaire non précisé »",
+        "Friday (hours to be confirmed) “horaire non précisé”",
+    ),
     ("24/7", "ouvert 24 h/24, 7 j/7", "open 24/7"),
     ('"sur rendez-vous"', "« sur rendez-vous »", "“sur rendez-vous”"),
     ('Tu "sur rendez-vous"', "mardi « sur rendez-vous »", "Tuesday “sur rendez-vous”"),
@@ -119,9 +137,7 @@ def test_today_says_the_slots_of_the_day_or_closed() -> None:
     saturday = dt.datetime(2026, 12, 5, 8, tzinfo=PARIS)
     expression = "Tu-Sa 09:00-12:30,15:00-19:00; PH off"
 
-
     assert today(expression, saturday, PARIS, "fr") == "aujourd’hui 9 h–12 h 30 et 15 h–19 h"
     assert today(expression, saturday, PARIS, "en") == "today 9 am–12:30 pm and 3 pm–7 pm"
     assert today(expression, saturday + dt.timedelta(days=1), PARIS, "fr") == "fermé aujourd’hui"
     assert today("Mo-Su 08:00-24:00", saturday, PARIS, "fr") == "aujourd’hui 8 h–minuit"
-

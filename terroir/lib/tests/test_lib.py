@@ -120,8 +120,9 @@ def test_numbers_stay_numbers_in_a_safe_cell() -> None:
     ("Yssingeaux", "d’Yssingeaux"), ("Thiers", "de Thiers"), ("lait", "de lait"), ("Haute-Loire", "de Haute-Loire"),
     ("houblon", "de houblon"), ("", "de "),
 ])  # fmt: skip
-def test_de_is_elided_before_a_vowel_or_a_mute_h_and_kept_before_a_consonant_or_an_aspirated_h(noun: str,
-                                                                                               said: str) -> None:
+def test_de_is_elided_before_a_vowel_or_a_mute_h_and_kept_before_a_consonant_or_an_aspirated_h(
+    noun: str, said: str
+) -> None:
     assert french_of(noun) == said
     assert french_of(noun, apostrophe="'") == said.replace("’", "'")
 
@@ -141,7 +142,8 @@ def test_de_contracts_with_a_names_own_article_and_of_the_follows_gender_number_
 def test_french_elided_elides_only_before_the_values_it_is_given() -> None:
     said = "Historique de Albert. Produits de Le Panier. De Estive. Ferme du Estive. Le orge. De Alors de 8 km."
     assert french_elided(said, ["Albert", "Le Panier", "Estive", "orge", "8 km"]) == (
-        "Historique d’Albert. Produits du Panier. D’Estive. Ferme de l’Estive. L’orge. De Alors de 8 km.")
+        "Historique d’Albert. Produits du Panier. D’Estive. Ferme de l’Estive. L’orge. De Alors de 8 km."
+    )
     # A value is matched whole: "de Albertine" is not "de Albert"; an aspirated h keeps "de".
     assert french_elided("de Albertine, de Haute-Loire", ["Albert", "Haute-Loire"]) == "de Albertine, de Haute-Loire"
     assert french_elided("Historique de Albert", ["Albert"], apostrophe="'") == "Historique d'Albert"
@@ -150,10 +152,13 @@ def test_french_elided_elides_only_before_the_values_it_is_given() -> None:
 def test_one_line_keeps_the_no_break_spaces_of_french_typography_when_asked() -> None:
     assert one_line("Votre fiche est-elle à jour\u202f?\n  Oui\u00a0: 2") == "Votre fiche est-elle à jour ? Oui : 2"
     assert one_line(" Votre fiche est-elle à jour\u202f?\n  Oui\u00a0: 2\t", no_break=True) == (
-        "Votre fiche est-elle à jour\u202f? Oui\u00a0: 2")
+        "Votre fiche est-elle à jour\u202f? Oui\u00a0: 2"
+    )
 
 
 def test_a_message_gives_the_texts_filled_in_nested_ones_included() -> None:
-    reason = Message("%(reason)s; replaced by the centre of %(commune)s",
-                     {"reason": Message("no position for %(name)s", {"name": "Atelier"}), "commune": "Ambert"})
+    reason = Message(
+        "%(reason)s; replaced by the centre of %(commune)s",
+        {"reason": Message("no position for %(name)s", {"name": "Atelier"}), "commune": "Ambert"},
+    )
     assert reason.texts() == ["Atelier", "Ambert"]

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_day_s_rounds_minutes_tables_and_participants_agree_with_their_counts(
-    day: Any, people: Any  # noqa: F811
+    day: Any,  # noqa: F811
+    people: Any,
 ) -> None:
     event, _who = day
     coordinator = Client(HTTP_ACCEPT_LANGUAGE="fr")

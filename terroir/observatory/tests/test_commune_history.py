@@ -83,7 +83,10 @@ def test_the_commune_s_history_reads_as_json(trio, client) -> None:
     months(trio, dt.date(2026, 10, 1), dt.date(2026, 11, 1))
     body = client.get("/api/v1/territories/trio/communes/63430/history", HTTP_ACCEPT_LANGUAGE="en").json()
     assert (body["commune"], body["name"], body["department"], body["department_name"]) == (
-        "63430", "Thiers", "63", "Puy-de-Dôme"
+        "63430",
+        "Thiers",
+        "63",
+        "Puy-de-Dôme",
     )
     places = next(f for f in body["figures"] if f["key"] == "places")
     assert places["history"] == [{"period": "2026-10", "value": 0.0}, {"period": "2026-11", "value": 0.0}]

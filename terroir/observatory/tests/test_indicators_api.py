@@ -54,7 +54,7 @@ def test_the_territory_s_tables_read_the_same_under_indicators_as_json_and_csv(t
 
 
 def test_the_canteens_below_target_take_the_year_and_write_names_as_text_not_formulas(territory, trio, client) -> None:
-    Actor.objects.filter(pk=territory.cheese_farm.pk).update(name="=HYPERLINK(\"http://evil\")")
+    Actor.objects.filter(pk=territory.cheese_farm.pk).update(name='=HYPERLINK("http://evil")')
     body = client.get("/api/v1/indicators/canteens-below-target?territory=trio&year=2023").json()
     assert body["year"] == 2023 and body["below"] == len(body["rows"]) > 0
     lines = csv_lines(client.get("/api/v1/indicators/canteens-below-target.csv?territory=trio&year=2023"))

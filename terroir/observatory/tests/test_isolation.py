@@ -126,7 +126,8 @@ def test_what_could_help_relay_platforms_and_depots_within_reach_nearest_first(t
     Depot.objects.create(name="Dépôt de Vichy", lat=46.20, lon=3.43)
     honey_farm = found(trio)["Rucher de la Durolle"]
     assert [(r["name"], r["kind"], r["place_id"]) for r in honey_farm.relays] == [
-        ("Plateforme relais de Thiers", "relay", relay.pk), ("Dépôt de la coopérative", "depot", None)
+        ("Plateforme relais de Thiers", "relay", relay.pk),
+        ("Dépôt de la coopérative", "depot", None),
     ]
     assert honey_farm.relays[1]["operator"] == territory.cheese_farm.name
     farm = THIERS_FARM

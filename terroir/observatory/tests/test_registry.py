@@ -116,6 +116,13 @@ def test_the_producer_local_and_activity_indicators_are_the_dashboard_s_figures(
 def test_a_territory_without_producers_nor_activity_has_no_value_not_zero(territory) -> None:
     far = territory_create(slug="far", name="Far away", codes=["29019"])
     values = registry.compute_all(far)
-    for key in ("producers.count", "producers.direct_sale_share", "producers.isolated", "local.supermarkets_share",
-                "activity.needs_published", "activity.rounds_km_saved", "activity.verified_share"):
+    for key in (
+        "producers.count",
+        "producers.direct_sale_share",
+        "producers.isolated",
+        "local.supermarkets_share",
+        "activity.needs_published",
+        "activity.rounds_km_saved",
+        "activity.verified_share",
+    ):
         assert values[key] is None, key

@@ -57,7 +57,7 @@ def test_an_edit_page_sums_up_its_errors_too(le_local: Any, manager: Client) -> 
     body = manager.post(url, {"seller": le_local.depositor.pk, "code": "", "name": "Miel", "unit_price": "8.50",
                               "unit": "piece"}).content.decode()  # fmt: skip
     summary, link, error = summary_and_field(body, "id_code")
-    assert summary < link < error and "Code caisse" in body[link:body.index("</a>", link)]
+    assert summary < link < error and "Code caisse" in body[link : body.index("</a>", link)]
 
 
 def test_a_page_without_errors_has_no_summary(le_local: Any, manager: Client) -> None:

@@ -23,8 +23,9 @@ from django.test.utils import override_settings
 REPO = Path(settings.BASE_DIR)
 SOURCES = ("terroir", "templates", "static")
 # Tests and migrations carry no user-facing strings; the vendored scripts are not ours to translate.
-SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.gz", "*.png", "*.jpg", "*.svg", "tests", "migrations",
-                                 "vendor", "data")
+SKIPPED = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", "*.gz", "*.png", "*.jpg", "*.svg", "tests", "migrations", "vendor", "data"
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext tools are not installed")
 
@@ -52,7 +53,7 @@ def _section(lines: list[str], keyword: str) -> list[str]:
     """The line starting with keyword and its continuation lines (those starting with a quote)."""
     for i, line in enumerate(lines):
         if line.startswith(keyword):
-            return [line[len(keyword):], *takewhile(lambda more: more.startswith('"'), lines[i + 1:])]
+            return [line[len(keyword) :], *takewhile(lambda more: more.startswith('"'), lines[i + 1 :])]
     return []
 
 
@@ -96,15 +97,22 @@ def test_every_string_of_the_code_has_a_french_translation(
 
 def test_the_check_reports_an_empty_or_fuzzy_entry(tmp_path: Path) -> None:
     po = tmp_path / "django.po"
-    po.write_text('msgid ""\nmsgstr ""\n"Language: fr\\n"\n\n'
-                  '#: a.py:1\nmsgid "Done"\nmsgstr "Fait"\n\n'
-                  '#: a.py:2\nmsgid "Open"\nmsgstr ""\n\n'
-                  '#: a.py:3\n#, fuzzy\nmsgid "Closed"\nmsgstr "Fermé"\n\n'
-                  '#: a.py:4\nmsgid "%(n)s row"\nmsgid_plural "%(n)s rows"\nmsgstr[0] "%(n)s ligne"\nmsgstr[1] ""\n\n'
-                  '#: a.py:5\nmsgid ""\n"A long "\n"one"\nmsgstr ""\n"Une longue"\n',
-                  encoding="utf-8")
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: fr\\n"\n\n'
+        '#: a.py:1\nmsgid "Done"\nmsgstr "Fait"\n\n'
+        '#: a.py:2\nmsgid "Open"\nmsgstr ""\n\n'
+        '#: a.py:3\n#, fuzzy\nmsgid "Closed"\nmsgstr "Fermé"\n\n'
+        '#: a.py:4\nmsgid "%(n)s row"\nmsgid_plural "%(n)s rows"\nmsgstr[0] "%(n)s ligne"\nmsgstr[1] ""\n\n'
+        '#: a.py:5\nmsgid ""\n"A long "\n"one"\nmsgstr ""\n"Une longue"\n',
+        encoding="utf-8",
+    )
     assert [(msgid, complete) for msgid, _, complete in _entries(po)] == [
-        ("Done", True), ("Open", False), ("Closed", False), ("%(n)s row", False), ("A long one", True)]
+        ("Done", True),
+        ("Open", False),
+        ("Closed", False),
+        ("%(n)s row", False),
+        ("A long one", True),
+    ]
 
 
 def test_make_messages_keeps_every_translated_string_the_code_uses_and_guesses_none(made_django_po: Path) -> None:
@@ -139,10 +147,12 @@ def test_the_french_catalogue_writes_the_typographic_apostrophe_never_the_straig
 
 
 def test_the_typography_script_curls_the_apostrophes_of_the_text_only_and_once() -> None:
-    po = ('msgid ""\nmsgstr "Language: fr\\n"\n\n'
-          'msgid "The offer\'s end"\nmsgstr ""\n"La fin de l\'offre d\'%(place)s, aujourd\'"\n"hui"\n\n'
-          'msgid "<a class=\'x\' href=\'%(url)s\'>%(name)s</a>"\n'
-          'msgstr "<a class=\'x\' href=\'%(url)s\'>l\'%(name)s</a>"\n')
+    po = (
+        'msgid ""\nmsgstr "Language: fr\\n"\n\n'
+        'msgid "The offer\'s end"\nmsgstr ""\n"La fin de l\'offre d\'%(place)s, aujourd\'"\n"hui"\n\n'
+        "msgid \"<a class='x' href='%(url)s'>%(name)s</a>\"\n"
+        "msgstr \"<a class='x' href='%(url)s'>l'%(name)s</a>\"\n"
+    )
     fixed, changed = _typography().fixed(po)
     assert changed == 2
     assert 'msgid "The offer\'s end"' in fixed  # the English is left as it is

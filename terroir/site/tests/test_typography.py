@@ -63,8 +63,7 @@ def test_the_scan_finds_a_plain_space_before_a_colon_and_a_missing_elision() -> 
     assert not faults("Horaires\u202f: lundi · Liste d’AMAP · Quand\u202f? de Thiers, 10:30, https://x.org")
 
 
-def test_the_main_pages_in_french_have_no_plain_space_before_a_sign_and_elide_de(territory: Any,
-                                                                                  people: Any) -> None:
+def test_the_main_pages_in_french_have_no_plain_space_before_a_sign_and_elide_de(territory: Any, people: Any) -> None:
     week = hostile_week(territory, people)
     visitor, coordinator = Client(headers={"accept-language": "fr"}), Client(headers={"accept-language": "fr"})
     coordinator.force_login(superuser(people))
@@ -83,6 +82,7 @@ def test_the_main_pages_in_french_have_no_plain_space_before_a_sign_and_elide_de
 def test_a_forms_label_ends_with_a_narrow_no_break_space_and_a_colon_in_french_and_a_colon_in_english() -> None:
     """Django's label suffix is the catalogue's ":", the same the templates write between a label and a
     value ({% translate ":" %}): one place for both languages."""
+
     class Named(forms.Form):
         name = forms.CharField(label="Nom")
 
