@@ -32,6 +32,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
+    # Form controls in the page's language (<html lang="fr">: a date field reads 01/03/2026), not the
+    # browser's en-US, which a context's locale does not change.
+    "--enable-blink-features=LangAttributeAwareFormControlUI",
 ]  # fmt: skip
 
 

@@ -48,6 +48,28 @@ def test_an_opening_with_shifts_lists_them_and_asks_to_tick_before_deleting(
     tab.context.close()
 
 
+def date_fields(tab: Any) -> list[str]:
+    """The order of the day, month and year fields of the page's date inputs, as the browser draws them
+    (read in their user-agent shadow trees through the debugging protocol: the page's scripts cannot)."""
+    cdp = tab.context.new_cdp_session(tab)
+    root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+    cdp.detach()
+    order: list[str] = []
+
+    def walk(node: dict[str, Any], inside: bool) -> None:
+        values = node.get("attributes", [])
+        attributes = dict(zip(values[::2], values[1::2], strict=True))
+        inside = inside or (node.get("nodeName") == "INPUT" and attributes.get("type") == "date")
+        pseudo = attributes.get("pseudo", "")
+        if inside and pseudo.startswith("-webkit-datetime-edit-") and pseudo.endswith("-field"):
+            order.append(pseudo.removeprefix("-webkit-datetime-edit-").removesuffix("-field"))
+        for child in node.get("shadowRoots", []) + node.get("children", []):
+            walk(child, inside)
+
+    walk(root, False)
+    return order
+
+
 @pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
 def test_a_statement_sent_and_its_correcting_statement(
     browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
@@ -72,6 +94,7 @@ def test_a_statement_sent_and_its_correcting_statement(
     rows = tab.evaluate("getComputedStyle(document.querySelector('#correction-1 tbody tr')).display")
     assert rows == ("block" if size[0] < 600 else "table-row")
     assert tab.locator("#correction-1 a[href*='/corrections/1.pdf']").count() == 1
+    assert date_fields(tab) == ["day", "month", "year"] * 2  # the period's dates in French order
     page_fits(tab, "statement")
     shot(tab, SHOTS, f"statement-correction-{size[0]}")
     tab.goto(f"{live_server.url}/shops/{le_local.shop.pk}/statements/{query}")
