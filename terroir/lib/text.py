@@ -149,7 +149,8 @@ def french_the(noun: str, *, feminine: bool = False, apostrophe: str = "’") ->
 def french_elided(text: str, values: Iterable[str], apostrophe: str = "’") -> str:
     """A French text with "de", "du", "le" and "la" elided before the values glued into it: a translated
     "Historique de %(name)s" filled with "Albert" reads "Historique d’Albert", "Produits de %(name)s" with
-    "Le Panier" reads "Produits du Panier", "la part du %(word)s" with "estive" reads "la part de l’estive".
+    "Le Panier" reads "Produits du Panier", "la part du %(word)s" with "estive" reads "la part de l’estive";
+    "à" is contracted with a name's own article ("Livré à %(name)s" with "Le Panier": "Livré au Panier").
     Only the given values are looked at, where they follow the word: the rest of the text is the
     catalogue's, already right."""
     for value in dict.fromkeys(values):
@@ -162,6 +163,14 @@ def french_elided(text: str, values: Iterable[str], apostrophe: str = "’") -> 
             return said[0].upper() + said[1:] if match.group(1) == "D" else said
 
         text = re.sub(rf"(?<!\w)([Dd])e {escaped}(?!\w)", of, text)
+        if value.startswith(("Le ", "Les ")):
+            # "à Le Panier" -> "au Panier", "à Les Martres" -> "aux Martres"
+            article, rest = value.split(" ", 1)
+            contracted = "u" if article == "Le" else "ux"
+            for said, written in (("à", "a"), ("À", "A")):
+                text = re.sub(
+                    rf"(?<!\w){said} {escaped}(?!\w)", f"{written}{contracted} {rest}".replace("\\", r"\\"), text
+                )
         if french_elides(value):
             # "du Estive" -> "de l’Estive", "la huile" -> "l’huile"
             text = re.sub(rf"(?<!\w)([Dd])u (?={escaped}(?!\w))", rf"\1e l{apostrophe}", text)

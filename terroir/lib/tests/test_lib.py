@@ -147,6 +147,11 @@ def test_french_elided_elides_only_before_the_values_it_is_given() -> None:
     # A value is matched whole: "de Albertine" is not "de Albert"; an aspirated h keeps "de".
     assert french_elided("de Albertine, de Haute-Loire", ["Albert", "Haute-Loire"]) == "de Albertine, de Haute-Loire"
     assert french_elided("Historique de Albert", ["Albert"], apostrophe="'") == "Historique d'Albert"
+    # "à" with a name's own article: "au", "aux"; a name without one, or "à" inside a word, untouched.
+    assert french_elided("Livré à Le Panier, À Les Martres, à Lempdes", ["Le Panier", "Les Martres", "Lempdes"]) == (
+        "Livré au Panier, Aux Martres, à Lempdes"
+    )
+    assert french_elided("voilà Le Panier", ["Le Panier"]) == "voilà Le Panier"
 
 
 def test_one_line_keeps_the_no_break_spaces_of_french_typography_when_asked() -> None:
