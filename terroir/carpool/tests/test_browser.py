@@ -1,7 +1,8 @@
-"""In a real browser, on a phone and on a desktop: Hugo offers his Tuesday trip Thiers → Courpière →
-Clermont-Ferrand with a refrigerated box; Claire asks for a parcel of cheese from Courpière to Sophie in
-Clermont; the trip is proposed with its explanation; both confirm; Claire hands the parcel to Hugo, who
-signs; Hugo delivers it to Sophie, who signs; the delivery note shows the chain. No page scrolls sideways."""
+"""In a real browser, on a phone (where carriers and producers hand parcels over): Hugo offers his Tuesday
+trip Thiers → Courpière → Clermont-Ferrand with a refrigerated box; Claire asks for a parcel of cheese from
+Courpière to Sophie in Clermont; the trip is proposed with its explanation; both confirm; Claire hands the
+parcel to Hugo, who signs; Hugo delivers it to Sophie, who signs; the delivery note shows the chain. No page
+scrolls sideways; the journey's pages are then checked once more at desktop size."""
 
 from __future__ import annotations
 
@@ -25,16 +26,17 @@ def submit(tab: Any, button: str) -> None:
     tab.press(button, "Enter")
 
 
-@pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
 def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
-    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
-    size: str,
-) -> None:  # fmt: skip
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any
+) -> None:
+    """The journey once, on a phone; then each page it went through, in its last state, at desktop size
+    (the parcel's page in transit is checked at both sizes in test_browser_code.py)."""
     settings.TERROIR_TILE_URL = ""
     eligibility_seed()
-    width, height = SIZES[size]
+    size = "phone"
 
-    def tab_of(user: Any) -> Any:
+    def tab_of(user: Any, size: str = size) -> Any:
+        width, height = SIZES[size]
         context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
         tab = signed_in(offline_tab(browser, live_server, context), user, live_server)
         tab.set_default_timeout(30_000)  # each save runs the day's matching in the request's process (tests)
@@ -63,6 +65,7 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     page_fits(hugo, f"carpool-trip-form-{size}")
     submit(hugo, "#trip-form button[type=submit]")
     hugo.wait_for_url(re.compile(r"/carpool/trips/\d+/$"))
+    trip_url = hugo.url
     assert "Thiers (63) → Courpière (63) → Clermont-Ferrand (63)" in hugo.locator("dl.facts").inner_text()
     screenshot(hugo, f"carpool-trip-{size}")
     page_fits(hugo, f"carpool-trip-{size}")
@@ -138,9 +141,30 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     assert "Enlèvement" in note and "Livraison" in note and "signé par sophie" in note
     screenshot(sophie, f"carpool-note-{size}")
     page_fits(sophie, f"carpool-note-{size}")
+    note_url = sophie.url
+    for tab in (hugo, claire, sophie):
+        tab.context.close()
+
+    # The same pages at desktop size, each loaded once in the state the journey left it, in one tab whose
+    # session changes hands (a new tab costs the browser more than a page load).
+    tab = tab_of(people.hugo, "desktop")
+    for user, pages in [
+        (people.hugo, {"home": f"{live_server.url}/carpool/", "trip-form": f"{live_server.url}/carpool/trips/new/",
+                       "trip": trip_url}),
+        (people.claire, {"parcel-form": f"{live_server.url}/carpool/parcels/new/"}),
+        (people.sophie, {"delivered": parcel_url, "note": note_url}),
+    ]:  # fmt: skip
+        signed_in(tab, user, live_server)
+        for name, url in pages.items():
+            tab.goto(url)
+            screenshot(tab, f"carpool-{name}-desktop")
+            page_fits(tab, f"carpool-{name}-desktop")
+    tab.context.close()
 
 
-@pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
+# The coordinator's back-office work, at desktop size; the page at both sizes: the tour
+# (site/tests/test_browser_axe.py, the coordinator's `more_pages`).
+@pytest.mark.parametrize("size", ["desktop"], ids=["desktop"])
 def test_a_coordinator_changes_which_products_may_ride(
     browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
     size: str,

@@ -1,6 +1,8 @@
-"""In a real browser, on a desktop and on a phone: the supermarket's company organises a local-product day
-in its shop and publishes it, the honey farm signs up, the organiser accepts it, and the farm's page says
-where to find it soon. No page is wider than the screen."""
+"""In a real browser: the supermarket's company organises a local-product day in its shop and publishes it
+(at a desktop), the honey farm signs up (on a phone), the organiser accepts it, and the farm's page says
+where to find it soon; the journey's pages are then checked at the other size. The organiser moves the
+event then cancels it, and visitors see why, on a desktop and on a phone. No page is wider than the
+screen."""
 
 from __future__ import annotations
 
@@ -31,13 +33,14 @@ def tab_of(browser: Any, live_server: Any, user: Any, size: tuple[int, int]) -> 
     return tab
 
 
-@pytest.mark.parametrize("size", SIZES)
 def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
-    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
-    size: str,
-) -> None:  # fmt: skip
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any
+) -> None:
+    """Each at the size they use: the store's organiser at a desktop, the producer on a phone; then each
+    page of the journey, in the state it left it, at the other size."""
     settings.TERROIR_TILE_URL = ""
     start = (timezone.localtime() + dt.timedelta(days=12)).replace(hour=9, minute=0)
+    size = "desktop"
     organiser = tab_of(browser, live_server, people.sophie, SIZES[size])
     organiser.goto(f"{live_server.url}/events/new/?place={territory.clermont_supermarket.pk}")
     screenshot(organiser, f"events-new-{size}")
@@ -58,6 +61,7 @@ def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
     organiser.wait_for_selector("text=L’évènement est publié.")
     event_url = organiser.url
 
+    size = "phone"
     producer = tab_of(browser, live_server, people.hugo, SIZES[size])
     producer.goto(live_server.url + "/events/")
     screenshot(producer, f"events-list-{size}")
@@ -74,8 +78,8 @@ def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
         "button", name="Accepter"
     ).click()
     organiser.wait_for_selector("#participants >> text=Rucher de la Durolle")
-    screenshot(organiser, f"events-accepted-{size}")
-    page_fits(organiser, f"events-accepted-{size}")
+    screenshot(organiser, "events-accepted-desktop")
+    page_fits(organiser, "events-accepted-desktop")
 
     producer.goto(live_server.url + territory.honey_farm.get_absolute_url())
     producer.wait_for_selector("#events-soon")
@@ -87,6 +91,22 @@ def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
     producer.wait_for_selector("#events-coming-section >> text=Journée des producteurs d'Auvergne")
     screenshot(producer, f"events-home-{size}")
     page_fits(producer, f"events-home-{size}")
+    organiser.context.close()
+    producer.context.close()
+
+    # The other size of each page: the organiser's on a phone, the producer's at a desktop.
+    for user, size, pages in [
+        (people.sophie, "phone", {"new": f"/events/new/?place={territory.clermont_supermarket.pk}",
+                                  "accepted": event_url.removeprefix(live_server.url)}),
+        (people.hugo, "desktop", {"list": "/events/", "signed-up": event_url.removeprefix(live_server.url),
+                                  "producer-page": territory.honey_farm.get_absolute_url(), "home": "/"}),
+    ]:  # fmt: skip
+        tab = tab_of(browser, live_server, user, SIZES[size])
+        for name, path in pages.items():
+            tab.goto(live_server.url + path)
+            screenshot(tab, f"events-{name}-{size}")
+            page_fits(tab, f"events-{name}-{size}")
+        tab.context.close()
 
 
 @pytest.mark.parametrize("size", SIZES)

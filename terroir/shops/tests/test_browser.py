@@ -1,6 +1,8 @@
-"""In a real browser, at desktop and phone sizes: a depositor reads their statement and downloads it as
-PDF; the manager computes the rota on the page, an associate finds their shifts and offers one; every
-page of the shop fits the screen. Screenshots go to /tmp/shots-shops (or TERROIR_SCREENSHOTS)."""
+"""In a real browser: a depositor reads their statement and downloads it as PDF (at desktop size: the
+shop's accounts are back-office work); the manager computes the rota on the page at desktop size, an
+associate finds their shifts and offers one on a phone; every page of the shop fits the screen at both
+sizes (the pages of the one-size journeys of this app among them: docs/performance.md, round 11's table).
+Screenshots go to /tmp/shots-shops (or TERROIR_SCREENSHOTS)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from .conftest import le_local_build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SIZES = [(1366, 900), (390, 844)]
+DESKTOP, PHONE = SIZES
 SHOTS = Path("/tmp/shots-shops")
 
 
@@ -28,7 +31,7 @@ def a_month_of_sales(le_local: Any) -> None:
     services.sale_record(shop=le_local.shop, product=le_local.honey, sold_on=dt.date(2025, 11, 20), quantity=D("6"))
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+@pytest.mark.parametrize("size", [DESKTOP], ids=["desktop"])  # its pages at both sizes: test_every_page_…
 def test_a_depositor_reads_their_statement_and_downloads_it_as_pdf(
     browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
 ) -> None:
@@ -66,16 +69,18 @@ def rota_ready(le_local: Any, people: Any) -> None:
     le_local.claire.save()
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
 def test_the_manager_computes_the_rota_and_an_associate_offers_a_shift(
-    browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
+    browser: Any, live_server: Any, territory: Any, people: Any
 ) -> None:
+    """Each at the size they use: the manager at a desktop, the associate on a phone. The other sizes of
+    these pages: the rota settings in test_every_page_…, the computed rota as the manager in
+    test_browser_history.py, as the associate at desktop size in the print test below."""
     le_local = le_local_build(territory, people)
     rota_ready(le_local, people)
-    manager = french_tab(browser, live_server, le_local.florent, size)
+    manager = french_tab(browser, live_server, le_local.florent, DESKTOP)
     manager.goto(f"{live_server.url}/shops/{le_local.shop.pk}/rota/")
     page_fits(manager)
-    shot(manager, SHOTS, f"rota-settings-{size[0]}")
+    shot(manager, SHOTS, f"rota-settings-{DESKTOP[0]}")
     manager.fill("input[name=first_day]", "2026-03-02")
     manager.fill("input[name=weeks]", "2")
     manager.click("button:has-text('Calculer')")
@@ -84,7 +89,7 @@ def test_the_manager_computes_the_rota_and_an_associate_offers_a_shift(
     assert manager.locator("table.rota-table tbody tr").count() == 4
     manager.context.close()
 
-    claire = french_tab(browser, live_server, people.claire, size)
+    claire = french_tab(browser, live_server, people.claire, PHONE)
     claire.goto(f"{live_server.url}/shops/{le_local.shop.pk}/rota/")
     claire.click("ul >> a:has-text('au')")
     claire.wait_for_url("**/rota/*/")
@@ -92,7 +97,7 @@ def test_the_manager_computes_the_rota_and_an_associate_offers_a_shift(
     mine = claire.locator(".on-duty.mine")
     assert mine.count() >= 1
     page_fits(claire)
-    shot(claire, SHOTS, f"rota-{size[0]}")
+    shot(claire, SHOTS, f"rota-{PHONE[0]}")
     # Nobody already on an opening is offered to take Claire's shift of it.
     rows = claire.locator("table.rota-table tbody tr").filter(has=claire.locator("form.swap"))
     offered_to_marc = None
@@ -116,14 +121,21 @@ def test_the_manager_computes_the_rota_and_an_associate_offers_a_shift(
 def test_every_page_of_the_shop_fits_the_screen(
     browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
 ) -> None:
+    """The manager's pages, with those that the one-size journeys reach at the other size: the seller's page
+    (its commission, its end), the rota's settings and an opening's page (the editing, leftovers and rota
+    journeys run at desktop size only)."""
     le_local = le_local_build(territory, people)
     a_month_of_sales(le_local)
+    rota_ready(le_local, people)
     shop = le_local.shop.pk
+    slot = le_local.shop.opening_slots.get(weekday=1)
     tab = french_tab(browser, live_server, le_local.florent, size)
     for name, path in [
         ("list", "/shops/"), ("figures", f"/shops/{shop}/?start=2026-03-01&end=2026-03-31"),
         ("catalogue", f"/shops/{shop}/catalogue/"), ("sales", f"/shops/{shop}/sales/"),
         ("statements", f"/shops/{shop}/statements/?month=2026-03"),
+        ("seller-edit", f"/shops/{shop}/sellers/{le_local.depositor.pk}/"), ("rota-settings", f"/shops/{shop}/rota/"),
+        ("slot-edit", f"/shops/{shop}/rota/slots/{slot.pk}/"),
     ]:  # fmt: skip
         tab.goto(f"{live_server.url}{path}")
         page_fits(tab)
@@ -142,6 +154,15 @@ def test_every_page_of_the_shop_fits_the_screen(
     page_fits(coordinator)
     shot(coordinator, SHOTS, f"list-coordinator-{size[0]}")
     coordinator.context.close()
+    # The depositor's own pages (their statement journey runs at desktop size only).
+    depositor = french_tab(browser, live_server, people.hugo, size)
+    for name, path in [("list-depositor", "/shops/"),
+                       ("statement-depositor", f"/shops/{shop}/statements/{le_local.depositor.pk}/"
+                                               "?start=2026-03-01&end=2026-03-31")]:  # fmt: skip
+        depositor.goto(f"{live_server.url}{path}")
+        page_fits(depositor, name)
+        shot(depositor, SHOTS, f"{name}-{size[0]}")
+    depositor.context.close()
 
 
 def test_the_rota_prints_as_its_table_without_the_sites_header_nor_the_swap_forms(
@@ -162,6 +183,7 @@ def test_the_rota_prints_as_its_table_without_the_sites_header_nor_the_swap_form
     claire.goto(rota_url)
     claire.wait_for_function("() => document.getElementById('rota-status')?.dataset.status === 'optimal'")
     assert claire.locator("form.swap").first.is_visible()
+    page_fits(claire, "rota as the associate")  # at desktop size: the rota journey has her on a phone
     claire.emulate_media(media="print")  # form.swap's own display outweighed .no-print: the forms were printed
     assert claire.locator("table.rota-table").is_visible()
     assert claire.locator("table.rota-table tbody tr").count() == 4

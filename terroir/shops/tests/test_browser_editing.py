@@ -1,5 +1,6 @@
-"""In a real browser, at desktop and phone sizes: the manager changes a depositor's commission and an
-opening slot from the catalogue and rota pages, and the pages fit the screen. Screenshots go to
+"""In a real browser: the manager changes a depositor's commission and an opening slot from the catalogue
+and rota pages at desktop size (back-office work), and the product and rota person pages fit the screen at
+desktop and phone sizes. Screenshots go to
 /tmp/shots-shx."""
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from terroir.shops import services
 from terroir.shops.models import OpeningSlot, Seller
 
 from .conftest import le_local_build, spaced
-from .test_browser import SIZES
+from .test_browser import DESKTOP, SIZES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots-shx")
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+# The manager's back-office work, at desktop size; the seller's page, the catalogue, the rota's settings
+# and an opening's page at both sizes: test_browser.py's test_every_page_of_the_shop_fits_the_screen.
+@pytest.mark.parametrize("size", [DESKTOP], ids=["desktop"])
 def test_the_manager_changes_a_depositors_commission_and_an_opening_slot(
     browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
 ) -> None:

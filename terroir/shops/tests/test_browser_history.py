@@ -1,7 +1,7 @@
-"""In a real browser, at desktop and phone sizes: the manager ends a depositor who leaves the shop from
-their page (the catalogue then lists them apart), reads the statements with their rates as percentages,
-and a computed rota keeps its hours after the opening changes. The pages fit the screen; screenshots go
-where TERROIR_SCREENSHOTS says."""
+"""In a real browser: the manager ends a depositor who leaves the shop from their page (the catalogue then
+lists them apart) and reads the statements with their rates as percentages (at desktop size: back-office
+work), and at desktop and phone sizes a computed rota keeps its hours after the opening changes. The
+pages fit the screen; screenshots go where TERROIR_SCREENSHOTS says."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ from terroir.shops import services
 from terroir.shops.models import Seller
 
 from .conftest import le_local_build, opened_on, spaced
-from .test_browser import SIZES
+from .test_browser import DESKTOP, SIZES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+# The manager's back-office work, at desktop size; the seller's page, the catalogue and the statements at
+# both sizes: test_browser.py's test_every_page_of_the_shop_fits_the_screen.
+@pytest.mark.parametrize("size", [DESKTOP], ids=["desktop"])
 def test_the_manager_ends_a_depositor_and_reads_the_rates_as_percentages(
     browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
 ) -> None:

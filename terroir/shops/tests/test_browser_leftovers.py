@@ -1,4 +1,5 @@
-"""In a real browser, in French at desktop and phone sizes, the shops' pages changed for what their users
+"""In a real browser, in French (the manager's journeys at desktop size, their pages at both sizes
+elsewhere; the tables at desktop and phone sizes), the shops' pages changed for what their users
 stumbled on: an opening with shifts is deleted only once they are listed and the box ticked; a statement
 sent stays as sent, a till file received late making a correcting statement. Screenshots
 go to /tmp/shots-qa (with TERROIR_SCREENSHOTS set)."""
@@ -17,14 +18,16 @@ from terroir.shops import services, till
 from terroir.shops.models import OpeningSlot, Rota, RotaStatus, Shift
 
 from .conftest import le_local_build, spaced
-from .test_browser import SIZES
+from .test_browser import DESKTOP, SIZES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots-qa")
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+# The manager's back-office work, at desktop size; an opening's page at both sizes: test_browser.py's
+# test_every_page_of_the_shop_fits_the_screen.
+@pytest.mark.parametrize("size", [DESKTOP], ids=["desktop"])
 def test_an_opening_with_shifts_lists_them_and_asks_to_tick_before_deleting(
     browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
 ) -> None:
@@ -104,7 +107,8 @@ def test_a_statement_sent_and_its_correcting_statement(
     tab.context.close()
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+# At desktop size; the catalogue at both sizes: test_the_shops_tables_show_their_amounts_on_a_phone.
+@pytest.mark.parametrize("size", [DESKTOP], ids=["desktop"])
 def test_a_refused_product_is_summed_up_at_the_top_and_its_link_reaches_the_field(
     browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
 ) -> None:

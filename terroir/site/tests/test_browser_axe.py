@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from terroir.carpool.eligibility import eligibility_seed
 from terroir.conftest import screenshot, violations, wider_than_the_screen
 from terroir.directory.models import Category
 from terroir.imports.models import ImportRun, Source
@@ -93,7 +94,7 @@ def more_pages(territory: Any, role: str, import_run: Any, need: Any) -> list[St
         "buyer": [f"/needs/{need.pk}/", (f"/needs/{need.pk}/", close_asked),
                   f"/edit/actor/{territory.clermont_supermarket.operator_id}/"],
         "coordinator": ["/coordination/", f"/imports/runs/{import_run.pk}/", "/imports/mapping/", "/imports/mappings/",
-                        "/observatory/canteens/import/"],
+                        "/observatory/canteens/import/", "/carpool/eligibility/"],
     }  # fmt: skip
     return extra[role]
 
@@ -112,6 +113,7 @@ def test_no_main_page_of_a_role_is_wider_than_the_screen_or_has_a_serious_access
     import_run = ImportRun.objects.create(
         source=source, file_name="bio.csv", status=ImportRun.Status.DONE, rows=2, rejected=1, report=report
     )
+    eligibility_seed()  # the carpool's table of products that may ride (the coordinator's page)
     tab = tab_at(browser, live_server, who(people, role), SIZES[size])
     too_wide, found = {}, {}
     need = open_need(territory)
