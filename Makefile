@@ -59,4 +59,4 @@ screenshots: $(STAMP) locale/fr/LC_MESSAGES/django.mo
 	$(PY) scripts/screenshots.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache .ruff_cache var/test-databases
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache .ruff_cache var/test-databases var/pycache

@@ -10,6 +10,7 @@ import datetime as dt
 import fcntl
 import os
 import shutil
+import sys
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -839,6 +840,29 @@ def _shares(item: pytest.Item) -> bool:
     definitions = info.name2fixturedefs.get("territory", ())
     ours = territory.__wrapped__.__code__  # type: ignore[attr-defined]
     return bool(definitions) and getattr(definitions[-1].func, "__code__", None) is ours
+
+
+BYTECODE = Path(__file__).resolve().parent.parent / "var" / "pycache"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Bytecode cached in `var/pycache/` when the environment forbids writing it beside the sources
+    (`PYTHONDONTWRITEBYTECODE`): every interpreter the suite starts — the xdist processes, the child
+    interpreters of the bounded-memory and bomb readers, the `manage.py worker` and production-settings
+    processes, lint-imports — would otherwise compile the project's modules (and pytest rewrite the test
+    modules' assertions) from source each time, ~1 s of processor per start. Python checks each cached
+    file against its source, so a changed module is compiled again; the sources and the virtual
+    environment stay as they were (a prefix keeps every cached file under `var/`, ignored by git and
+    removed by `make clean`); a `PYTHONPYCACHEPREFIX` already set is kept."""
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        return
+    prefix = os.environ.get("PYTHONPYCACHEPREFIX") or str(BYTECODE)
+    Path(prefix).mkdir(parents=True, exist_ok=True)
+    del os.environ["PYTHONDONTWRITEBYTECODE"]
+    os.environ["PYTHONPYCACHEPREFIX"] = prefix
+    # This process too, for what it imports from now on (the test modules, with their rewritten asserts).
+    sys.pycache_prefix = prefix
+    sys.dont_write_bytecode = False
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
