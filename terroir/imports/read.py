@@ -365,15 +365,24 @@ REPORT_COLUMNS = ("line", "rejected", "column", "problem", "row")
 STORED_COLUMNS = (*REPORT_COLUMNS, "said")
 
 
-def report_lines(record: Record) -> Iterator[tuple[Any, ...]]:
+def report_lines(record: Record, said: dict[str, str] | None = None) -> Iterator[tuple[Any, ...]]:
     """The stored report's lines for one record: one per problem, naming the source's column, with the
-    original row as JSON, whether the row was kept out, and the problem's message as data."""
+    original row as JSON, whether the row was kept out, and the problem's message as data. `said` keeps
+    the messages' texts by their data for a report written in one language: a file's problems repeat
+    (a commune's centre, a column's unknown word), and translating and eliding each again was most of
+    the report's cost."""
     if not record.problems:
         return  # most records: their row is not encoded for nothing
     rejected = "yes" if record.rejected else "no"
     row = json.dumps(record.raw, ensure_ascii=False, default=str)
     for problem in record.problems:
-        yield (problem.line, rejected, problem.where, problem.message, row, problem.said.json())
+        data = problem.said.json()
+        known = said.get(data) if said is not None else None
+        if known is None:
+            known = problem.message
+            if said is not None:
+                said[data] = known
+        yield (problem.line, rejected, problem.where, known, row, data)
 
 
 def report_left_out(count: int) -> tuple[Any, ...]:

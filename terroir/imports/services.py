@@ -205,9 +205,11 @@ class _Report:
         self.writer.writerow(STORED_COLUMNS)
         self.lines = 0
         self.left_out = 0
+        # The problems' texts by their data: one import's report is written in one language (the worker's).
+        self.said: dict[str, str] = {}
 
     def add(self, record: Record) -> None:
-        for line in report_lines(record):
+        for line in report_lines(record, self.said):
             if self.lines >= REPORT_MAX_LINES:
                 self.left_out += 1
                 continue

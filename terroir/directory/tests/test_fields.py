@@ -180,6 +180,29 @@ def test_phone_parse_reads_every_number_as_parsing_it_for_each_region_would() ->
             assert fields.phone_parse(text, region=region) == _phone_parse_every_region(text, region), (text, region)
 
 
+def test_a_french_number_read_without_parsing_is_what_parsing_it_gives() -> None:
+    # fields._french_e164 (numbers written "04 73 12 34 56", valid for France) against phonenumbers' own reading.
+    rng = random.Random(5)
+    texts = {"04 73 12 34 56", "06.12.34.56.78", "0590 81 23 45", "0262 12 34 56", "08 00 12 34 56", "01-2"}
+    for _ in range(20000):
+        digits = "0" + rng.choice("123456789") + "".join(rng.choice("0123456789") for _ in range(rng.choice([7, 8, 9])))
+        separator = rng.choice(["", " ", ".", "-"])
+        texts.add(separator.join(digits[i : i + 2] for i in range(0, len(digits), 2)))
+    fast = 0
+    for text in sorted(texts):
+        try:
+            number = phonenumbers.parse(text, "FR")
+            valid = phonenumbers.is_valid_number(number)
+        except phonenumbers.NumberParseException:
+            valid = False
+        expected = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if valid else None
+        assert fields._french_e164(text) == expected, text
+        fast += expected is not None
+        if valid:
+            assert fields.phone_clean(text) == expected
+    assert fast > 5000  # a good share of the generated numbers is valid for France
+
+
 def test_a_made_up_siret_gets_a_valid_check_digit() -> None:
     made_up = fields.siret_made_up("91234567", "0001")
     assert fields.siret_clean(made_up) == made_up and fields.siren_clean(made_up[:9]) == made_up[:9]
