@@ -146,6 +146,9 @@ def french_the(noun: str, *, feminine: bool = False, apostrophe: str = "’") ->
     return f"La {noun}" if feminine else f"Le {noun}"
 
 
+_GLUED = ("de", "De", "du", "Du", "le", "Le", "la", "La", "à", "À")
+
+
 def french_elided(text: str, values: Iterable[str], apostrophe: str = "’") -> str:
     """A French text with "de", "du", "le" and "la" elided before the values glued into it: a translated
     "Historique de %(name)s" filled with "Albert" reads "Historique d’Albert", "Produits de %(name)s" with
@@ -156,6 +159,8 @@ def french_elided(text: str, values: Iterable[str], apostrophe: str = "’") -> 
     for value in dict.fromkeys(values):
         if not value or not (french_elides(value) or value.startswith(("Le ", "Les "))):
             continue
+        if not any(f"{word} {value}" in text for word in _GLUED):
+            continue  # no word to elide before it: no pattern built (an import's report names thousands)
         escaped = re.escape(value)
 
         def of(match: re.Match[str], value: str = value) -> str:
