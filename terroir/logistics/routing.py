@@ -541,8 +541,9 @@ def _two_echelon(
             at_farm = max(order.pickup_window[0], reach)
             earliest_at[order.id] = at_farm + order.service_s + seconds_between(order.pickup, bases[order.via].place)
 
-    def attempt(budget: float, start: float, end: float) -> Plan:
-        """Both phases, each order due at its platform as if it were alone in its van."""
+    def attempt(budget: float, start: float, end: float, due: dict[str, int] | None = None) -> Plan:
+        """Both phases, each order due at its platform as if it were alone in its van (or by `due`, seconds
+        since its day's midnight, when given: the waves)."""
         excluded: list[tuple[str, str]] = []
         legs: dict[str, Job] = {}
         first_orders: list[Job] = []
@@ -560,9 +561,10 @@ def _two_echelon(
                 excluded.append((order.id, "no time to pass through the relay platform"))
             else:
                 legs[order.id] = order
+                by = deadlines[order.id] if due is None else max(earliest, due.get(order.id, deadlines[order.id]))
                 first_orders.append(
                     replace(order, via="", delivery=bases[order.via].place, days=days,
-                            delivery_window=(earliest, deadlines[order.id]), delivery_service_s=order.service_s)
+                            delivery_window=(earliest, by), delivery_service_s=order.service_s)
                 )  # fmt: skip
         share = max(0.3, min(0.8, len(first_orders) / max(1, len(problem.orders))))
         middle = start + (end - start) * share
@@ -612,9 +614,19 @@ def _two_echelon(
             settings=dict(seed=seed, objective=objective, distance_scale=distance_scale, patience=patience,
                           iterations=iterations),
         )  # fmt: skip
-        synchronised, synchronised_checked = _synchronised(problem, result, echelons, budget=seconds / 2, begun=0.5)
-        if _rank(synchronised, synchronised_checked) < _rank(result, checked):
-            result, checked = synchronised, synchronised_checked
+        # Waves: each order due at its platform for the latest of the platform's fixed departures (WAVES) that
+        # still reaches its customer in time with a trip's other stops (WAVE_MARGIN_S) — a deadline with room
+        # for the vans to group their goods, which the first try's (as if alone in its van) has not.
+        waves = attempt(seconds / 6, 0.5, 0.6, _wave_deadlines(problem, bases, deadlines, earliest_at, travel))
+        waves_checked = plan_check(problem, waves, travel)
+        waves.feasible = waves_checked.on_time
+        if _rank(waves, waves_checked) < _rank(result, checked):
+            result, checked = waves, waves_checked
+        if not result.feasible:
+            synchronised, synchronised_checked = _synchronised(problem, result, echelons, budget=seconds / 3,
+                                                               begun=0.6)  # fmt: skip
+            if _rank(synchronised, synchronised_checked) < _rank(result, checked):
+                result, checked = synchronised, synchronised_checked
     if checked.late_s:
         # Which of the lateness the week's data makes unavoidable: told to the user with the plan.
         carried = {order_id for order_id, _reason in result.unserved}
@@ -623,6 +635,31 @@ def _two_echelon(
     if progress is not None:
         progress(1.0)
     return result
+
+
+WAVES = tuple(range(7 * 3600, 15 * 3600 + 1, 1800))  # the platform's vans' departures for the waves (every half hour)
+WAVE_MARGIN_S = 2700  # a wave's trip reaches an order's customer at most this much later than driving straight there
+
+
+def _wave_deadlines(
+    problem: Problem, bases: dict[str, Base], deadlines: dict[str, int], earliest_at: dict[str, int],
+    travel: Callable[[Site, Site], int],
+) -> dict[str, int]:  # fmt: skip
+    """Order through a platform → when its goods must be there (seconds since its day's midnight) to leave
+    with the latest wave (WAVES) that reaches its customer straight in time with WAVE_MARGIN_S to spare for
+    the trip's other stops, and that its goods can make (`earliest_at` + `transfer_s`); an order no wave
+    fits keeps its deadline as if alone in its van."""
+    due = {}
+    for order in problem.orders:
+        if not order.via or order.id not in earliest_at or order.delivery is None or order.delivery.lat is None:
+            continue
+        onward = travel(bases[order.via].place, order.delivery)
+        ready = earliest_at[order.id] + problem.transfer_s
+        fitting = [wave for wave in WAVES if wave >= ready
+                   and wave + onward + order.unloading_s + WAVE_MARGIN_S <= order.delivery_window[1]]  # fmt: skip
+        if fitting:
+            due[order.id] = min(deadlines[order.id], max(fitting) - problem.transfer_s - order.service_s)
+    return due
 
 
 def _rank(plan_: Plan, checked: Checked) -> tuple[int, int, int, int]:

@@ -26,6 +26,7 @@ from terroir.logistics.routing import (
     Site,
     Stop,
     _latest_departures,
+    _wave_deadlines,
     places_of,
     plan,
 )
@@ -488,6 +489,22 @@ def test_a_van_never_leaves_the_platform_before_goods_that_can_only_come_after_i
     # Late by at least what no plan avoids, and said so.
     assert [order for order, _floor in result.late_anyway] == ["fourme"]
     assert checked.late_s >= result.late_anyway[0][1].late_s - 2
+
+
+def test_an_order_is_due_at_the_platform_for_the_latest_wave_that_reaches_its_customer_with_time_to_spare() -> None:
+    # Goods at the platform by 08:35 at the earliest, ready at 08:50; the shop is half an hour away, 5 minutes
+    # there, 45 minutes to spare for the trip's other stops: a wave leaving by 09:40 is in time for 11:00, so
+    # the 09:30 one; the goods are due by 09:30 less the handling (15 min) and the unloading (5 min).
+    problem = hand_problem()
+    eleven = replace(problem, orders=[replace(problem.orders[0], delivery_window=(hours(7), hours(11)))])
+    bases = {b.id: b for b in eleven.depots}
+    earliest = {"fourme": hours(8.5) + 300}
+    due = _wave_deadlines(eleven, bases, {"fourme": hours(10)}, earliest, half_an_hour)
+    assert due == {"fourme": hours(9.5) - 900 - 300}
+    # Never later than its deadline as if alone in its van.
+    assert _wave_deadlines(eleven, bases, {"fourme": hours(9)}, earliest, half_an_hour) == {"fourme": hours(9)}
+    # For 10:00, no wave both leaves after 08:50 and arrives with 45 minutes to spare: no wave deadline.
+    assert _wave_deadlines(problem, bases, {"fourme": hours(10)}, earliest, half_an_hour) == {}
 
 
 @pytest.mark.django_db
