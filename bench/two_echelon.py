@@ -18,7 +18,8 @@ and the ratio of the relay plan's time to the direct plan's (the floor, measured
 is driven again by the independent check (terroir.logistics.feasibility): minutes late and faults, per plan
 and in the summary (`late_min=` per week, "!" when the check found faults), with the minutes of it that no
 plan could avoid (`unavoidable_min=`: the orders late in every plan, feasibility.lateness_floor, a lower
-bound).
+bound), and the faults no plan may have however late (`cold_chain_faults=`: cold goods aboard a vehicle
+without refrigerated space; `early_departures=`: a platform's van leaving before the goods it carries).
 
     .venv/bin/python bench/two_echelon.py                  # 3 weeks (seeds 1–3), 2,000 iterations
     .venv/bin/python bench/two_echelon.py --scenarios 1 --iterations 500
@@ -73,6 +74,7 @@ def with_platform(week: dict[str, Any], *, town_only: bool) -> tuple[dict[str, A
     van = {"id": "plateforme-frigo", "depot": "plateforme", "vehicle_type": "refrigerated_van", "capacity_kg": 900,
            "capacity_crates": 70, "cold_kg": 900, "per_km": 0.55, "per_hour": 18, "fixed_per_day": 30,
            "hours": ["06:00", "17:00"], "days": WEEK, "max_reloads": 2, "count": 2}  # fmt: skip
+
     def through(order: dict[str, Any]) -> bool:
         if order.get("kind", "shipment") != "shipment":
             return False
@@ -140,7 +142,8 @@ def main() -> None:
                 "co2": report.total.co2_kg / d.total.co2_kg, "town_before": d_town, "town_after": lorry,
                 "vs_alone": report.total.cost / alone.cost, "direct_wall": direct_wall,
                 "ok": float(result.feasible and not result.unserved), "late": late[0], "wrong": late[1],
-                "unavoidable": late[2],
+                "unavoidable": late[2], "cold_chain": late[3].get("cold_chain", 0),
+                "early_departure": late[3].get("early_departure", 0),
             })  # fmt: skip
         print(f"  alone  {alone.km:7.0f} km  {alone.cost:7.0f} €  {alone.co2_kg:6.0f} kg CO2e  "
               f"{alone.days:2d} vehicle-days")  # fmt: skip
@@ -159,17 +162,20 @@ def main() -> None:
             f"km={median(name, 'km'):.2f} cost={median(name, 'cost'):.2f} co2={median(name, 'co2'):.2f} "
             f"lorry_km_in_town={median(name, 'town_before'):.0f}->{median(name, 'town_after'):.0f} "
             f"cost/alone={median(name, 'vs_alone'):.2f} all_served={min(f['ok'] for f in figures[name]) == 1} "
-            f"late_min={lates(name)} unavoidable_min={lates(name, 'unavoidable')}"
+            f"late_min={lates(name)} unavoidable_min={lates(name, 'unavoidable')} "
+            f"cold_chain_faults={lates(name, 'cold_chain')} early_departures={lates(name, 'early_departure')}"
         )
     print("\nSUMMARY two_echelon: " + " | ".join(parts) + " (ratios against the direct pooled plan)")
 
 
-def late_minutes(problem: Problem, result: Plan) -> tuple[float, int, float]:
+def late_minutes(problem: Problem, result: Plan) -> tuple[float, int, float, dict[str, int]]:
     """Minutes late, summed over the stops and ends of days, as the independent check drives the plan again
     (terroir.logistics.feasibility); a plan it finds wrong otherwise (goods not at the platform, capacity) is
     printed, and counted (a "!" after the week's minutes in the summary). Third: the minutes of it that are
     unavoidable — the orders carried that are late in every plan, at the least (feasibility.lateness_floor,
-    a lower bound of the checked minutes of any plan without faults)."""
+    a lower bound of the checked minutes of any plan without faults). Fourth: the faults no plan may have
+    however late, by kind (cold goods aboard a vehicle without refrigerated space, "cold_chain"; a platform's
+    van leaving before its goods, "early_departure"), also in the summary."""
     places = places_of(problem, problem.orders)
     checked = plan_check_with(problem, result, Estimate().matrix, places)
     for problem_ in checked.problems[:3]:
@@ -177,12 +183,13 @@ def late_minutes(problem: Problem, result: Plan) -> tuple[float, int, float]:
     left_out = {order_id for order_id, _reason in result.unserved}
     floors = lateness_floor(problem, travel_times(Estimate().matrix, [*places, *(d.place for d in problem.depots)]))
     unavoidable = sum(floor.late_s for order_id, floor in floors.items() if order_id not in left_out)
-    return checked.late_s / 60, len(checked.problems), unavoidable / 60
+    return checked.late_s / 60, len(checked.problems), unavoidable / 60, checked.kinds
 
 
 def line(
-    name: str, result: Plan, report: Any, wall: float, cpu: float, lorry: float, late: tuple[float, int, float]
-) -> None:
+    name: str, result: Plan, report: Any, wall: float, cpu: float, lorry: float,
+    late: tuple[float, int, float, dict[str, int]],
+) -> None:  # fmt: skip
     print(f"  {name}: {report.total.km:.0f} km, {report.total.cost:.0f} €, {report.total.co2_kg:.0f} kg CO2e, "
           f"{len(result.rounds)} vehicle-days, lorry km in town {lorry:.1f}, share of value "
           f"{(report.total.share or 0) * 100:.1f} %, feasible {result.feasible}, unserved {len(result.unserved)}, "

@@ -32,10 +32,18 @@ class Checked:
     problems: list[str] = field(default_factory=list)  # what is wrong besides lateness
     at_platform: dict[str, int] = field(default_factory=dict)  # order → end of its unloading at its platform
     lateness: list[str] = field(default_factory=list)  # where it is late, in words
+    # How many of `problems` are of the kinds a plan must never have whatever its lateness: cold goods aboard
+    # a vehicle without refrigerated space ("cold_chain"), a platform's van leaving before the goods it loads
+    # are there ("early_departure").
+    kinds: dict[str, int] = field(default_factory=dict)
 
     @property
     def on_time(self) -> bool:
         return self.late_s == 0 and not self.problems
+
+    def fault(self, kind: str, message: str) -> None:
+        self.problems.append(message)
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
 
 
 def plan_check(problem: Problem, plan: Plan, seconds: Callable[[Site, Site], int]) -> Checked:
@@ -129,12 +137,13 @@ def _drive(
                 elif job.release_s:
                     leaves = max(leaves, r.day * DAY + job.release_s)
                 kg, crates, cold = kg + job.kg, crates + job.crates, cold + (job.kg if job.cold else 0.0)
+                if job.cold and vehicle.cold_kg <= 0:
+                    checked.fault("cold_chain", f"{name}: loads {job.id}, cold goods, without refrigerated space")
             if position == 0:
                 # The solver may leave later than it must (no waiting on the way), never earlier.
                 if stop.departure_s < leaves:
-                    checked.problems.append(
-                        f"{name}: leaves at {stop.departure_s} s, before its goods are ready ({leaves} s)"
-                    )
+                    early = f"{name}: leaves at {stop.departure_s} s, before its goods are ready ({leaves} s)"
+                    checked.fault("early_departure", early)
                 leaves = max(leaves, stop.departure_s)
             clock = leaves
             place = stop.place
@@ -157,6 +166,8 @@ def _drive(
             sign = 1 if stop.action == "load" else -1
             kg, crates = kg + sign * job.kg, crates + sign * job.crates
             cold += sign * job.kg if job.cold else 0.0
+            if stop.action == "load" and job.cold and vehicle.cold_kg <= 0:
+                checked.fault("cold_chain", f"{name}: loads {job.id}, cold goods, without refrigerated space")
             if stop.transfer:
                 if stop.transfer != job.via:
                     checked.problems.append(f"{name}: leaves {job.id} at {stop.transfer}, not its platform")
@@ -259,7 +270,7 @@ def lateness_floor(problem: Problem, seconds: Callable[[Site, Site], int]) -> di
                     late = max(0, reach - (t0 + order.delivery_window[1]))
                     option = (late, reach - t0, order.delivery_window[1])
                 elif order.via and (vehicle.depot != order.via
-                                    or seconds(bases[order.via].place, pickup) > NEAR_PLATFORM_S):  # type: ignore[arg-type]
+                                    or seconds(bases[order.via].place, pickup) > NEAR_PLATFORM_S):  # type: ignore[arg-type]  # fmt: skip
                     if vehicle.depot in platforms:
                         continue
                     assert pickup is not None and delivery is not None

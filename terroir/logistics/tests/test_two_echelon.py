@@ -26,6 +26,7 @@ from terroir.logistics.routing import (
     Site,
     Stop,
     _latest_departures,
+    _wave_deadlines,
     places_of,
     plan,
 )
@@ -203,6 +204,7 @@ def test_the_check_finds_a_van_that_leaves_the_platform_before_the_goods_are_the
     checked = plan_check(hand_problem(), hand_plan(8.5), half_an_hour)
     assert checked.at_platform == {"fourme": TUESDAY * DAY + hours(8.5) + 600}
     assert any("before its goods are ready" in p for p in checked.problems) and not checked.on_time
+    assert checked.kinds == {"early_departure": 1}
 
 
 def test_the_check_counts_how_late_a_delivery_from_the_platform_is_to_the_second() -> None:
@@ -386,6 +388,7 @@ def test_the_check_takes_an_order_collected_by_its_platforms_van_but_not_by_a_ve
         Stop("fourme", "unload", SHOP, t + hours(9) + 300, t + hours(9) + 600, 0),
         Stop(None, "end", PLATFORM, t + hours(9.5) + 600, t + hours(9.5) + 600),
     ], km=30, seconds=hours(1.5) + 600, trips=1, orders=["fourme"], day=TUESDAY)  # fmt: skip
+
     def near(a: Site, b: Site) -> int:  # the farm 10 minutes from the platform
         return 600 if {a, b} == {FARM, PLATFORM} else half_an_hour(a, b)
 
@@ -399,6 +402,109 @@ def test_the_check_takes_an_order_collected_by_its_platforms_van_but_not_by_a_ve
     checked = plan_check(problem, Plan([by_truck], [], 30, 0, 0, True), near)
     assert checked.problems == ["order fourme: carried as ['load', 'unload'], expected "
                                 "['load', 'transfer', 'load', 'unload']"]  # fmt: skip
+
+
+# The two faults of the bench's week 3 (round 10): cold goods in an ambient van, a van leaving the platform
+# before the goods it carries. A plan must never have them, however late it is.
+def two_cold_orders_at_once() -> Problem:
+    """Two farms, far apart, each with cheese to collect between 08:00 and 08:15 for the town by 10:00; the
+    refrigerated truck cannot be at both in time, the ambient van could be at one."""
+    cheese = Job(
+        "fromage",
+        Kind.SHIPMENT,
+        kg=30,
+        cold=True,
+        pickup=FARM,
+        delivery=SHOP,
+        pickup_window=(hours(8), hours(8.25)),
+        delivery_window=(hours(8), hours(10)),
+        days=(TUESDAY,),
+    )
+    yoghurt = Job(
+        "yaourt",
+        Kind.SHIPMENT,
+        kg=30,
+        cold=True,
+        pickup=Site(45.95, 3.3),
+        delivery=CANTEEN,
+        pickup_window=(hours(8), hours(8.25)),
+        delivery_window=(hours(8), hours(10)),
+        days=(TUESDAY,),
+    )
+    return Problem(
+        [Base("hub", HUB, hours(5), hours(20))],
+        [Fleet("frigo", "hub", capacity_kg=1000, cold_kg=1000, days=(TUESDAY,)),
+         Fleet("fourgon", "hub", capacity_kg=1000, cold_kg=0, days=(TUESDAY,), vehicle_type="van")],
+        [cheese, yoghurt],
+    )  # fmt: skip
+
+
+def test_a_cold_order_never_rides_an_ambient_vehicle_even_when_the_refrigerated_one_is_late_for_it() -> None:
+    problem = two_cold_orders_at_once()
+    places = places_of(problem, problem.orders)
+    result = plan(problem, matrix_for=Estimate().matrix, seconds=2, iterations=200)
+    checked = plan_check_with(problem, result, Estimate().matrix, places)
+    assert result.unserved == [] and checked.problems == [] and checked.kinds == {}
+    assert {o for r in result.rounds if r.vehicle == "fourgon" for o in r.orders} == set()
+    frigo = next(r for r in result.rounds if r.vehicle == "frigo")
+    assert set(frigo.orders) == {"fromage", "yaourt"}
+    assert checked.late_s > 0 and not result.feasible  # late, and said so: the truck cannot be at both farms
+    # On a day when only the ambient van works, the cheese is not carried, and the plan says why.
+    tuesday_van = replace(problem, vehicles=[replace(problem.vehicles[0], days=(TUESDAY + 1,)), problem.vehicles[1]])
+    result = plan(tuesday_van, matrix_for=Estimate().matrix, seconds=1, iterations=100)
+    assert sorted(result.unserved) == [("fromage", "cold chain: no refrigerated space large enough"),
+                                       ("yaourt", "cold chain: no refrigerated space large enough")]  # fmt: skip
+    assert result.rounds == []
+
+
+def test_the_check_finds_cold_goods_aboard_a_vehicle_without_refrigerated_space() -> None:
+    problem = two_cold_orders_at_once()
+    t = TUESDAY * DAY
+    by_van = Round("fourgon", [
+        Stop(None, "start", HUB, t + hours(7.5), t + hours(7.5)),
+        Stop("fromage", "load", FARM, t + hours(8), t + hours(8) + 300, 30),
+        Stop("fromage", "unload", SHOP, t + hours(8.5) + 300, t + hours(8.5) + 600, 0),
+        Stop(None, "end", HUB, t + hours(9) + 600, t + hours(9) + 600),
+    ], km=60, seconds=hours(2), trips=1, orders=["fromage"], day=TUESDAY)  # fmt: skip
+    only_cheese = replace(problem, orders=[problem.orders[0]])
+    checked = plan_check(only_cheese, Plan([by_van], [], 60, 0, 0, True), half_an_hour)
+    assert checked.kinds == {"cold_chain": 1} and checked.late_s == 0
+    assert "round fourgon day 1: loads fromage, cold goods, without refrigerated space" in checked.problems
+    in_the_truck = replace(by_van, vehicle="frigo")
+    assert plan_check(only_cheese, Plan([in_the_truck], [], 60, 0, 0, True), half_an_hour).on_time
+
+
+def test_a_van_never_leaves_the_platform_before_goods_that_can_only_come_after_its_customers_window() -> None:
+    # relay_problem's fourme: the farm opens at 10:00 and is 70 km from the platform; the shop's window closes
+    # at 10:30, before the goods can be there (about 11:55). The van must wait for them, however late.
+    problem = relay_problem()
+    late = replace(problem, orders=[replace(problem.orders[0], delivery_window=(hours(7), hours(10.5)))])
+    places = places_of(late, late.orders)
+    result = plan(late, matrix_for=Estimate().matrix, seconds=2, iterations=200)
+    checked = plan_check_with(late, result, Estimate().matrix, places)
+    assert result.unserved == [] and checked.problems == [] and checked.kinds == {}
+    van = next(r for r in result.rounds if r.vehicle == "velo-cargo")
+    assert van.stops[0].loaded == ("fourme",)
+    assert van.stops[0].departure_s >= checked.at_platform["fourme"] + late.transfer_s
+    # Late by at least what no plan avoids, and said so.
+    assert [order for order, _floor in result.late_anyway] == ["fourme"]
+    assert checked.late_s >= result.late_anyway[0][1].late_s - 2
+
+
+def test_an_order_is_due_at_the_platform_for_the_latest_wave_that_reaches_its_customer_with_time_to_spare() -> None:
+    # Goods at the platform by 08:35 at the earliest, ready at 08:50; the shop is half an hour away, 5 minutes
+    # there, 45 minutes to spare for the trip's other stops: a wave leaving by 09:40 is in time for 11:00, so
+    # the 09:30 one; the goods are due by 09:30 less the handling (15 min) and the unloading (5 min).
+    problem = hand_problem()
+    eleven = replace(problem, orders=[replace(problem.orders[0], delivery_window=(hours(7), hours(11)))])
+    bases = {b.id: b for b in eleven.depots}
+    earliest = {"fourme": hours(8.5) + 300}
+    due = _wave_deadlines(eleven, bases, {"fourme": hours(10)}, earliest, half_an_hour)
+    assert due == {"fourme": hours(9.5) - 900 - 300}
+    # Never later than its deadline as if alone in its van.
+    assert _wave_deadlines(eleven, bases, {"fourme": hours(9)}, earliest, half_an_hour) == {"fourme": hours(9)}
+    # For 10:00, no wave both leaves after 08:50 and arrives with 45 minutes to spare: no wave deadline.
+    assert _wave_deadlines(problem, bases, {"fourme": hours(10)}, earliest, half_an_hour) == {}
 
 
 @pytest.mark.django_db
@@ -415,7 +521,7 @@ def test_the_run_page_lists_the_orders_late_whatever_the_plan_with_their_times(
     run.save()
     client.force_login(people.camille)
     page = client.get(f"/logistics/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    listed = page[page.index('id="late-anyway"'):page.index("</ul>", page.index('id="late-anyway"'))]
+    listed = page[page.index('id="late-anyway"') : page.index("</ul>", page.index('id="late-anyway"'))]
     assert "En retard quel que soit le plan" in page
     assert "au moins 25\u202fminutes de retard" in listed or "au moins 25 minutes de retard" in listed
     assert "avant 09:25, le créneau se ferme à 09:00" in listed and "GAEC des Monts du Forez" in listed
