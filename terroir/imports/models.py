@@ -209,16 +209,23 @@ class FieldOrigin(models.Model):
 
     # No index of their own: the unique constraints below start with them and serve their lookups (about ten
     # origins an entry, a million rows in a large import, each index kept up to date row by row).
+    # Keys the database does not check (db_constraint=False): every merge rewrites an entry's origins, and
+    # they go with their entry (or lose their record) by Django's cascade, which every delete of an entry
+    # or a source runs (terroir/imports/tests/test_derived_rows.py). PostgreSQL checked each key of each
+    # row at the import's commit, two a row: most of a 100,000-row import's commit (docs/performance.md,
+    # round 11).
     place = models.ForeignKey(
         "directory.Place", null=True, blank=True, on_delete=models.CASCADE, related_name="field_origins",
-        db_index=False,
+        db_index=False, db_constraint=False,
     )  # fmt: skip
     actor = models.ForeignKey(
         "directory.Actor", null=True, blank=True, on_delete=models.CASCADE, related_name="field_origins",
-        db_index=False,
+        db_index=False, db_constraint=False,
     )  # fmt: skip
     field = models.CharField(max_length=40)
-    record = models.ForeignKey(SourceRecord, null=True, on_delete=models.SET_NULL, related_name="+")
+    record = models.ForeignKey(
+        SourceRecord, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     value = models.TextField(blank=True)
     # The field was edited on the platform: the entry keeps that value, `value` is what the sources say.
     overridden = models.BooleanField(default=False)
