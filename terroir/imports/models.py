@@ -231,9 +231,15 @@ class FieldOrigin(models.Model):
     overridden = models.BooleanField(default=False)
 
     class Meta:
+        # Each on the rows it is about: an origin is a place's or an actor's, and a row entered in both indexes
+        # (its other key null) cost every insert a third index entry, all at the same end of the other index.
         constraints = [
-            models.UniqueConstraint(fields=["place", "field"], name="fieldorigin_place_field"),
-            models.UniqueConstraint(fields=["actor", "field"], name="fieldorigin_actor_field"),
+            models.UniqueConstraint(
+                fields=["place", "field"], name="fieldorigin_place_field", condition=models.Q(place__isnull=False)
+            ),
+            models.UniqueConstraint(
+                fields=["actor", "field"], name="fieldorigin_actor_field", condition=models.Q(actor__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
