@@ -1,6 +1,6 @@
 """The rows derived from a directory entry — where its values come from (field origins), its search words,
 facets and shown producers — go with the entry, whatever takes it away: deleting a place or a producer,
-an import merging two entries into one, deleting a source. Their keys are not checked by the database
+an import merging two entries into one, deleting records. Their keys are not checked by the database
 (`db_constraint=False`: an import writes millions of them, and PostgreSQL checked each key of each row at
 the commit), so the one write path is what guarantees it: Django's cascade, which the delete services and
 `entry_merge` use. Run on SQLite and PostgreSQL. The rows are synthetic."""
@@ -17,7 +17,7 @@ from django.db import models
 from terroir.directory.models import Actor, Place, PlaceFacet, ProducerPlace, ProducerTerm, SearchTerm
 from terroir.directory.references import entry_merge
 from terroir.directory.services import actors_delete, places_delete
-from terroir.imports.models import FieldOrigin, ImportRun, Source, SourceRecord
+from terroir.imports.models import FieldOrigin, ImportRun, SourceRecord
 from terroir.imports.services import mapping_for, source_import
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_the_keys_left_unchecked_are_those_of_rows_derived_from_an_entry() -> No
         assert key.remote_field.on_delete in (models.CASCADE, models.SET_NULL), key
 
 
-def test_deleting_a_place_a_producer_or_a_source_or_merging_entries_leaves_no_orphan_derived_rows(
+def test_deleting_places_producers_or_records_or_merging_entries_leaves_no_orphan_derived_rows(
     tmp_path, territory
 ) -> None:
     load(tmp_path, "annuaire", ANNUAIRE)
@@ -158,10 +158,10 @@ def test_deleting_a_place_a_producer_or_a_source_or_merging_entries_leaves_no_or
     assert not Place.objects.filter(pk=hive.pk).exists()
     assert orphans() == {}
 
-    # A source deleted: its records go, the origins they gave lose their record, not their entry.
-    chambre = Source.objects.get(name="chambre")
-    origins = list(FieldOrigin.objects.filter(record__source=chambre).values_list("pk", flat=True))
+    # A source's records deleted (as the admin deletes them; a source with runs is protected by them): the
+    # origins they gave lose their record, not their entry.
+    origins = list(FieldOrigin.objects.filter(record__source__name="chambre").values_list("pk", flat=True))
     assert origins
-    chambre.delete()
+    SourceRecord.objects.filter(source__name="chambre").delete()
     assert set(FieldOrigin.objects.filter(pk__in=origins).values_list("record_id", flat=True)) == {None}
     assert orphans() == {}
