@@ -8,6 +8,7 @@ the commit), so the one write path is what guarantees it: Django's cascade, whic
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,7 @@ CHAMBRE = [
 ]  # fmt: skip
 
 
-def load(tmp_path: Path, name: str, rows: list[tuple[str, ...]]) -> ImportRun:
+def load(tmp_path: Path, name: str, rows: Sequence[tuple[str, ...]]) -> ImportRun:
     path = tmp_path / f"{name}.csv"
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
@@ -87,7 +88,7 @@ def plain_keys() -> list[models.ForeignKey]:
         field
         for model in apps.get_models()
         for field in model._meta.concrete_fields
-        if isinstance(field, models.ForeignKey) and not field.db_constraint
+        if isinstance(field, models.ForeignKey) and not field.db_constraint  # type: ignore[attr-defined]
     ]
 
 
