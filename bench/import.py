@@ -636,6 +636,43 @@ def phases_install() -> Phases:
     return phases
 
 
+def statements_reset() -> bool:
+    """Empty PostgreSQL's statement statistics when its server loaded pg_stat_statements (see
+    `statements_top`); False when it did not."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_settings WHERE name = 'shared_preload_libraries' AND setting LIKE %s",
+            ["%pg_stat_statements%"],
+        )
+        if cursor.fetchone() is None:
+            return False
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        cursor.execute("SELECT pg_stat_statements_reset()")
+    return True
+
+
+def statements_top(count: int) -> list[tuple[float, int, int, str]]:
+    """The statements the server spent most time executing since `statements_reset`: total milliseconds,
+    calls, rows and text. With `pg_stat_statements.track=all` the statements run inside others are
+    counted too, among them the foreign-key checks a commit runs (`SELECT 1 FROM ONLY … FOR KEY SHARE`,
+    one call per key and row written). The server must load the module:
+
+        PG_SERVER_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" \\
+            .venv/bin/python bench/import.py --db postgres --statements 15
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT total_exec_time, calls, rows, query FROM pg_stat_statements"
+            " WHERE query NOT LIKE %s ORDER BY total_exec_time DESC LIMIT %s",
+            ["%pg_stat_statements%", count],
+        )
+        return [(ms, calls, rows, " ".join(query.split())[:200]) for ms, calls, rows, query in cursor.fetchall()]
+
+
 def import_run(path: Path, source: str, phases: Phases, profile: int = 0) -> tuple[float, dict[str, Any]]:
     """One import, as the worker's task runs it, timed; the run's figures."""
     from terroir.imports.models import ImportRun
@@ -784,12 +821,17 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
     prior_s, _prior = import_run(prior, PRIOR_SOURCE, phases)
     before = {"places": Place.objects.count(), "actors": Actor.objects.count()}
     say(f"[{db}] importing {main.name}")
+    statements = db == "postgres" and args.statements > 0 and statements_reset()
     first_s, first = import_run(main, SOURCE, phases, profile=args.profile)
+    first_statements = statements_top(args.statements) if statements else []
     first_phases, first_cpu = dict(phases.seconds), dict(phases.cpu)
     first_wait = {name: (phases.ran[name], phases.queued[name]) for name in phases.seconds}
     load.append(os.getloadavg()[0])
     say(f"[{db}] importing it again, unchanged")
+    if statements:
+        statements_reset()
     again_s, again = import_run(main, SOURCE, phases, profile=args.profile if args.profile_again else 0)
+    again_statements = statements_top(args.statements) if statements else []
     again_phases, again_cpu = dict(phases.seconds), dict(phases.cpu)
     again_wait = {name: (phases.ran[name], phases.queued[name]) for name in phases.seconds}
     load.append(os.getloadavg()[0])
@@ -815,6 +857,8 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
         "again_cpu": again_cpu,
         "first_wait": first_wait,
         "again_wait": again_wait,
+        "first_statements": first_statements,
+        "again_statements": again_statements,
         "before": before,
         "after": after,
         "floor_read_s": read_floor,
@@ -842,6 +886,11 @@ def report(r: dict[str, Any]) -> str:
         for name, value in phases.items():
             ran, queued = wait.get(name, (nan, nan))
             print(f"  {name:28} {value:7.1f} {cpu.get(name, nan):9.1f} {queued:10.1f} {value - ran - queued:8.1f}")
+        top = r.get("first_statements" if label == "import" else "again_statements") or []
+        if top:
+            print(f"  the server's statements by time ({'ms':>9} {'calls':>9} {'rows':>9}):")
+        for ms, calls, rows, query in top:
+            print(f"    {ms:9.0f} {calls:9} {rows:9}  {query}")
     cpu = (r.get("first_cpu", {}).get("whole import", 0.0), r.get("again_cpu", {}).get("whole import", 0.0))
     # On a loaded machine wall times measure the queue for a core: the processor times and their ratio to
     # the floor's processor time (same run) are the figures to compare between runs.
@@ -864,6 +913,7 @@ def report(r: dict[str, Any]) -> str:
 def child(db: str, args: argparse.Namespace) -> dict[str, Any]:
     out = OUT / f"import-{db}.json"
     options = ["--rows", str(args.rows), "--seed", str(args.seed), "--profile", str(args.profile)]
+    options += ["--statements", str(args.statements)]
     if args.profile_again:
         options.append("--profile-again")
     command = [sys.executable, __file__, "--db", db, "--json-out", str(out), *options]
@@ -882,6 +932,9 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--profile", type=int, default=0, help="cProfile the import, print the top N lines")
     parser.add_argument("--profile-again", action="store_true", help="profile the re-import too")
+    parser.add_argument(
+        "--statements", type=int, default=0, help="PostgreSQL: the server's top N statements (see statements_top)"
+    )
     parser.add_argument("--report-only", action="store_true", help="report the last runs' bench/out/import-<db>.json")
     parser.add_argument("--json-out", help=argparse.SUPPRESS)  # set when a child process runs one database
     args = parser.parse_args()

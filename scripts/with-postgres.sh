@@ -28,8 +28,10 @@ trap cleanup EXIT
 # that is thrown away anyway. fsync=off and full_page_writes=off spare the disk flushes and full-page
 # images of every commit (each xdist worker migrates its own test database, and every transactional test
 # ends in a TRUNCATE); synchronous_commit=off lets a commit return before its WAL is written.
+# PG_SERVER_OPTIONS adds server options, e.g. to see where a benchmark's server time goes:
+#   PG_SERVER_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 "${run_as[@]}" "$bin/pg_ctl" -D "$dir/data" -w -l "$dir/server.log" \
-  -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+  -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${PG_SERVER_OPTIONS:-}" \
   start >/dev/null
 "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -q -c "CREATE ROLE terroir SUPERUSER LOGIN" \
   -c "CREATE DATABASE terroir OWNER terroir" >/dev/null

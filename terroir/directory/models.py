@@ -306,6 +306,13 @@ class Offer(models.Model):
         return f"{self.producer} – {self.category}"
 
 
+# The keys of the search tables below (SearchTerm, PlaceFacet, ProducerTerm, ProducerPlace) are not checked by
+# the database (db_constraint=False): their rows are derived, written by the index after the entries they
+# name and deleted with them by Django's cascade, which every delete of an entry runs
+# (terroir/imports/tests/test_derived_rows.py); a full rebuild (`index.places_reindex`) writes them anew.
+# PostgreSQL checked each key of each row an import wrote at its commit: a fifth of its key checks.
+
+
 class SearchTerm(models.Model):
     """One folded word under which a place is found (its name, commune, producers' names; the words of its
     products are found through its category facets, `search.category_facets_named`).
@@ -317,7 +324,7 @@ class SearchTerm(models.Model):
 
     term = models.CharField(max_length=40)
     # No index of its own: the unique (place, term) index leads with it (one index fewer to keep per row).
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False)
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     kind = models.CharField(max_length=30, default="")
     band = models.IntegerField(null=True)
     lat = models.FloatField(null=True)
@@ -344,7 +351,7 @@ class PlaceFacet(models.Model):
     """
 
     # No index of its own: the unique (place, facet) index leads with it.
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False)
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     # "k:<place kind>" once per place, "c:<category slug>" for the category sold and each of its
     # ancestors, "l:<label slug>".
     facet = models.CharField(max_length=80)
@@ -370,7 +377,7 @@ class ProducerTerm(models.Model):
 
     term = models.CharField(max_length=40)
     # No index of its own: the unique (actor, term) index leads with it.
-    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", db_index=False)
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     name = models.CharField(max_length=200)
 
     class Meta:
@@ -388,8 +395,8 @@ class ProducerPlace(models.Model):
     "producers without a place of sale" is one index probe per producer instead of two joins.
     """
 
-    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", db_index=False)
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False)
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
 
     class Meta:
         # Named here rather than by the keys' db_index so that a full rebuild drops them and builds them

@@ -209,24 +209,37 @@ class FieldOrigin(models.Model):
 
     # No index of their own: the unique constraints below start with them and serve their lookups (about ten
     # origins an entry, a million rows in a large import, each index kept up to date row by row).
+    # Keys the database does not check (db_constraint=False): every merge rewrites an entry's origins, and
+    # they go with their entry (or lose their record) by Django's cascade, which every delete of an entry
+    # or a source runs (terroir/imports/tests/test_derived_rows.py). PostgreSQL checked each key of each
+    # row at the import's commit, two a row: most of a 100,000-row import's commit (docs/performance.md,
+    # round 11).
     place = models.ForeignKey(
         "directory.Place", null=True, blank=True, on_delete=models.CASCADE, related_name="field_origins",
-        db_index=False,
+        db_index=False, db_constraint=False,
     )  # fmt: skip
     actor = models.ForeignKey(
         "directory.Actor", null=True, blank=True, on_delete=models.CASCADE, related_name="field_origins",
-        db_index=False,
+        db_index=False, db_constraint=False,
     )  # fmt: skip
     field = models.CharField(max_length=40)
-    record = models.ForeignKey(SourceRecord, null=True, on_delete=models.SET_NULL, related_name="+")
+    record = models.ForeignKey(
+        SourceRecord, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     value = models.TextField(blank=True)
     # The field was edited on the platform: the entry keeps that value, `value` is what the sources say.
     overridden = models.BooleanField(default=False)
 
     class Meta:
+        # Each on the rows it is about: an origin is a place's or an actor's, and a row entered in both indexes
+        # (its other key null) cost every insert a third index entry, all at the same end of the other index.
         constraints = [
-            models.UniqueConstraint(fields=["place", "field"], name="fieldorigin_place_field"),
-            models.UniqueConstraint(fields=["actor", "field"], name="fieldorigin_actor_field"),
+            models.UniqueConstraint(
+                fields=["place", "field"], name="fieldorigin_place_field", condition=models.Q(place__isnull=False)
+            ),
+            models.UniqueConstraint(
+                fields=["actor", "field"], name="fieldorigin_actor_field", condition=models.Q(actor__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
