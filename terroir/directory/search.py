@@ -686,8 +686,10 @@ def _producers_matching(
 
 def _without_place(qs: QuerySet[Actor, Actor]) -> QuerySet[Actor, Actor]:
     """Only the producers that supply no open place and run none: the map shows the others at their
-    places already. One probe of the derived ProducerPlace rows per producer."""
-    return qs.filter(~Exists(ProducerPlace.objects.filter(actor_id=OuterRef("pk"))))
+    places already. Read from the `(is_producer, shown_at_place, lat, lon)` index (the flag derived from
+    ProducerPlace), so a box's shown producers are not read at all; the few left are checked against
+    ProducerPlace itself, one probe each."""
+    return qs.filter(shown_at_place=False).filter(~Exists(ProducerPlace.objects.filter(actor_id=OuterRef("pk"))))
 
 
 ProducerPosition = tuple[int, float, float, bool]
