@@ -688,8 +688,11 @@ def _without_place(qs: QuerySet[Actor, Actor]) -> QuerySet[Actor, Actor]:
     """Only the producers that supply no open place and run none: the map shows the others at their
     places already. Read from the `(is_producer, shown_at_place, lat, lon)` index (the flag derived from
     ProducerPlace), so a box's shown producers are not read at all; the few left are checked against
-    ProducerPlace itself, one probe each."""
-    return qs.filter(shown_at_place=False).filter(~Exists(ProducerPlace.objects.filter(actor_id=OuterRef("pk"))))
+    ProducerPlace itself, one probe each. The two flags are asked as `IN (…)`: Django writes `= True` as
+    the bare column, which SQLite cannot seek an index with (a box of 200,000 places' directory: the
+    `(lat, lon)` range and every row read, 19.5 ms, against 0.04 ms)."""
+    flags = Q(is_producer__in=[True], shown_at_place__in=[False])
+    return qs.filter(flags).filter(~Exists(ProducerPlace.objects.filter(actor_id=OuterRef("pk"))))
 
 
 ProducerPosition = tuple[int, float, float, bool]
