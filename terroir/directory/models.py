@@ -158,6 +158,10 @@ class Actor(Sourced, Contact):
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     search_key = models.CharField(max_length=400, blank=True, editable=False)
+    # Derived from ProducerPlace (`index.shown_at_place_refresh`, with the places' words): the producer is
+    # shown on the map at an open place. The map's layer of producers without a place reads the others
+    # from the `actor_producer_unshown` index instead of probing ProducerPlace for every producer of its box.
+    shown_at_place = models.BooleanField(default=False, editable=False)
     # How far the producer is willing to deliver, km (used by matching and logistics).
     delivery_radius_km = models.PositiveIntegerField(_("delivery radius (km)"), null=True, blank=True)
     # For a buyer: what kind of buyer it is (one of the place kinds that buy: shop, canteen…).
@@ -178,6 +182,8 @@ class Actor(Sourced, Contact):
             models.Index(fields=["source", "source_ref"]),
             # The map's layer of producers without a place, and producers near a point, read a box.
             models.Index(fields=["lat", "lon"], name="actor_lat_lon"),
+            # The producers not shown at a place, in a box: one range of this index, without the others.
+            models.Index(fields=["is_producer", "shown_at_place", "lat", "lon"], name="actor_producer_unshown"),
         ]
 
     def __str__(self) -> str:

@@ -220,23 +220,29 @@ class Candidates:
         )
 
 
-def category_facets_named(word: str) -> list[str]:
-    """The facets of the categories one of whose words (French or English name) starts with `word`: a
-    place is found by the words of the products sold there through its category facets, not through
-    words copied onto it. A place has the facet of each category sold there and of its ancestors, so a
-    category under another one named is left out (its places have the ancestor's facet): "fromage"
-    reads the cheese facet's rows alone, not those of each cheese as well."""
-    upper = prefix_upper_bound(word)
-    named = {
-        path: slug
+def category_facets_named(words: Sequence[str]) -> dict[str, list[str]]:
+    """For each word, the facets of the categories one of whose words (French or English name) starts
+    with it: a place is found by the words of the products sold there through its category facets, not
+    through words copied onto it. A place has the facet of each category sold there and of its
+    ancestors, so a category under another one named is left out (its places have the ancestor's
+    facet): "fromage" reads the cheese facet's rows alone, not those of each cheese as well. The
+    categories are read once for all the words (none when there is no word)."""
+    if not words:
+        return {}
+    categories = [
+        (slug, path, terms(f"{name_fr} {name_en}"))
         for slug, path, name_fr, name_en in Category.objects.values_list("slug", "path", "name_fr", "name_en")
-        if any(word <= term < upper for term in terms(f"{name_fr} {name_en}"))
-    }
-    return [
-        f"c:{slug}"
-        for path, slug in named.items()
-        if not any(path != other and path.startswith(other) for other in named)
     ]
+    facets: dict[str, list[str]] = {}
+    for word in words:
+        upper = prefix_upper_bound(word)
+        named = {path: slug for slug, path, folded in categories if any(word <= term < upper for term in folded)}
+        facets[word] = [
+            f"c:{slug}"
+            for path, slug in named.items()
+            if not any(path != other and path.startswith(other) for other in named)
+        ]
+    return facets
 
 
 def _rarest(words: list[str], named: dict[str, list[str]], *, enough: int = 2000) -> str:
@@ -283,7 +289,7 @@ def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
     if not kind_facets and not query.professional:
         kind_facets = list(PUBLIC_KIND_FACETS)
     words = list(dict.fromkeys(terms(query.q)[:MAX_TERMS]))
-    named = {word: category_facets_named(word) for word in words}
+    named = category_facets_named(words)
 
     def has_facet(values: list[str]) -> Exists:
         return Exists(PlaceFacet.objects.filter(place_id=OuterRef("place_id"), facet__in=values))
@@ -680,8 +686,13 @@ def _producers_matching(
 
 def _without_place(qs: QuerySet[Actor, Actor]) -> QuerySet[Actor, Actor]:
     """Only the producers that supply no open place and run none: the map shows the others at their
-    places already. One probe of the derived ProducerPlace rows per producer."""
-    return qs.filter(~Exists(ProducerPlace.objects.filter(actor_id=OuterRef("pk"))))
+    places already. Read from the `(is_producer, shown_at_place, lat, lon)` index (the flag derived from
+    ProducerPlace), so a box's shown producers are not read at all; the few left are checked against
+    ProducerPlace itself, one probe each. The two flags are asked as `IN (…)`: Django writes `= True` as
+    the bare column, which SQLite cannot seek an index with (a box of 200,000 places' directory: the
+    `(lat, lon)` range and every row read, 19.5 ms, against 0.04 ms)."""
+    flags = Q(is_producer__in=[True], shown_at_place__in=[False])
+    return qs.filter(flags).filter(~Exists(ProducerPlace.objects.filter(actor_id=OuterRef("pk"))))
 
 
 ProducerPosition = tuple[int, float, float, bool]

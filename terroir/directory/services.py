@@ -32,6 +32,8 @@ from .index import (
     producer_terms_write,
     rows_insert,
     rows_update,
+    shown_at_place_refresh,
+    shown_producers,
 )
 from .models import Actor, Category, Commune, Label, Offer, Photo, Place, PlaceKind
 
@@ -496,9 +498,12 @@ def places_delete(*, places: models.QuerySet[Place]) -> int:
     if refusals:
         raise ValidationError(refusals)
     shown = list(places.filter(closed_at=None).values_list("lat", "lon"))
+    producers = set(shown_producers(list(places.values_list("id", flat=True))))
     count = places.count()
     places.delete()
     _cells_refresh(shown)
+    # Their producers shown there may now be shown nowhere (their ProducerPlace rows went with them).
+    shown_at_place_refresh(producers)
     return count
 
 

@@ -379,9 +379,7 @@ def constraint_names(*models: Any) -> set[str]:
     """The names of the indexes and constraints the database holds on the models' tables."""
     with connection.cursor() as cursor:
         return {
-            name
-            for model in models
-            for name in connection.introspection.get_constraints(cursor, model._meta.db_table)
+            name for model in models for name in connection.introspection.get_constraints(cursor, model._meta.db_table)
         }
 
 
@@ -446,3 +444,23 @@ def test_a_place_is_found_by_its_producers_name_and_products_after_the_producer_
         assert supermarket not in names(search(q=q, page_size="100")), q
     # The cheese farm still supplies it: its products still find it.
     assert supermarket in names(search(q="fromage", page_size="100"))
+
+
+def test_the_categories_are_read_once_per_search_whatever_its_number_of_words(territory) -> None:
+    """The words naming categories are looked up in one reading of the categories, not one per word."""
+    from django.test.utils import CaptureQueriesContext
+
+    from terroir.directory.models import Category
+
+    table = Category._meta.db_table
+
+    def category_reads(q: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            search(q=q, page_size="100")
+        return sum(f'FROM "{table}"' in query["sql"] for query in captured.captured_queries)
+
+    assert category_reads("fromage") == 1
+    assert category_reads("marche ambert fromage vache miel") == 1
+    assert category_reads("") == 0
+    # The answers are those of the words read one by one: "fromage" still finds the cheese sellers.
+    assert "Le Local, magasin de producteurs" in names(search(q="fromage vache"))

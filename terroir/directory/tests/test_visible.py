@@ -3,6 +3,7 @@ sold there and who supplies it (issue 14, "Visible")."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -171,3 +172,33 @@ def test_what_a_source_says_is_sold_at_a_place_itself_is_searched_and_shown(terr
     assert machine.pk in {h.place.pk for h in places_search(query).hits}
     html = client.get(machine.get_absolute_url()).content.decode()
     assert eggs.name_fr in found(r'id="product-list">(.*?)</ul>', html)
+
+
+def test_the_map_layer_follows_the_producers_places_as_they_are_linked_closed_and_deleted(territory, placeless) -> None:
+    """The layer reads the producers not shown at a place from their `shown_at_place` flag: the flag
+    follows the places a producer is linked to, closed and deleted."""
+    from terroir.directory.models import Actor
+    from terroir.directory.services import place_delete, place_update
+
+    box = parse_bbox("bbox", AROUND_AMBERT)
+    chevrerie = placeless["chevrerie"]
+
+    def layer() -> set[str]:
+        return {p.name for p in map_producers(parse_place_query({}), bbox=box, zoom=11).producers}
+
+    def flag() -> bool:
+        return Actor.objects.values_list("shown_at_place", flat=True).get(pk=chevrerie.pk)
+
+    assert "Chèvrerie du Pic" in layer() and not flag()
+    assert Actor.objects.values_list("shown_at_place", flat=True).get(pk=territory.cheese_farm.pk)
+    stall = place_create(name="Étal du Pic", kind="market", commune=territory.ambert, lat=45.55, lon=3.74)
+    places_links_add(producers=[(stall.pk, chevrerie.pk)])
+    assert "Chèvrerie du Pic" not in layer() and flag()
+    place_update(place=stall, values={"closed_at": dt.date(2026, 11, 1)})
+    assert "Chèvrerie du Pic" in layer() and not flag()
+    place_update(place=stall, values={"closed_at": None})
+    assert "Chèvrerie du Pic" not in layer() and flag()
+    place_delete(place=stall)
+    assert "Chèvrerie du Pic" in layer() and not flag()
+    # The others are unchanged: the layer is the same as at the start.
+    assert layer() == {"Chèvrerie du Pic", "Bergerie des Fourches"}
