@@ -74,7 +74,7 @@ def _names(values: Mapping[str, Any]) -> set[str]:
 def _fields_set(entry: Entry, values: Mapping[str, Any]) -> None:
     for name, value in values.items():
         field = entry._meta.get_field(name.removesuffix("_id"))
-        if not field.concrete or field.many_to_many or name in ("id", "search_key", "created_at"):
+        if not field.concrete or field.many_to_many or name in ("id", "search_key", "shown_at_place", "created_at"):
             raise ValueError(f"{name} is not a field the services write this way")
         setattr(entry, name, value)
 
@@ -475,7 +475,7 @@ def place_save(*, place: Place) -> Place:
 def actor_save(*, actor: Actor) -> Actor:
     """An actor built elsewhere (the admin's form), new or changed in any of its fields."""
     fields = [f.attname for f in Actor._meta.concrete_fields if f.name not in ("id", "created_at", "updated_at")]
-    fields = [name for name in fields if name != "search_key"]
+    fields = [name for name in fields if name not in ("search_key", "shown_at_place")]  # derived: the index's
     if actor.pk is None or not Actor.objects.filter(pk=actor.pk).exists():
         _pair_check(actor)
         communes = _commune_names([actor.commune_id])

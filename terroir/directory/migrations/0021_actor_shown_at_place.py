@@ -13,7 +13,7 @@ def shown_at_place_fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directory", "0019_producer_place_named_indexes"),
+        ("directory", "0020_search_rows_keys_unchecked"),
     ]
 
     operations = [
