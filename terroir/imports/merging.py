@@ -448,7 +448,8 @@ def _entries_write(
     Revision.objects.bulk_create(writer.revisions, batch_size=1000)
     Suggestion.objects.bulk_create(writer.suggestions, batch_size=1000)
     writer.revisions, writer.suggestions = [], []
-    fields = [f.name for f in model._meta.concrete_fields if f.name not in {"id", "created_at", "search_key", "shown_at_place"}]
+    derived = {"id", "created_at", "search_key", "shown_at_place"}  # the index keeps the last two
+    fields = [f.name for f in model._meta.concrete_fields if f.name not in derived]
     if model is Actor:
         actors_bulk_update(actors=[i for i, _m, _c in updated], fields=fields, index=False)
     else:
