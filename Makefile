@@ -31,6 +31,7 @@ system-packages:
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check terroir bench
+	$(VENV)/bin/ruff format --check terroir bench
 	$(VENV)/bin/mypy terroir bench
 	$(VENV)/bin/lint-imports
 	$(MANAGE) makemigrations --check --dry-run -v 0

@@ -37,10 +37,11 @@ class PlaceOut(Schema):
     opening_hours: str
     open_now: bool | None
     hours_text: str = Field(
-        "", description="The opening hours in the asked language's words (Accept-Language), or the expression "
-        "itself when words could mislead."
+        "",
+        description="The opening hours in the asked language's words (Accept-Language), or the expression "
+        "itself when words could mislead.",
     )
-    hours_status: str = Field("", description="Open now or not, and when that changes (\"open now · closes at 7 pm\").")
+    hours_status: str = Field("", description='Open now or not, and when that changes ("open now · closes at 7 pm").')
     url: str
 
 
@@ -197,7 +198,7 @@ class MapPlaceOut(Schema):
     lat: float
     lon: float
     commune: str = ""
-    hours_today: str = Field("", description="Today's opening slots in words (\"today 9 am–12 pm\"), or empty.")
+    hours_today: str = Field("", description='Today\'s opening slots in words ("today 9 am–12 pm"), or empty.')
     hours_status: str = Field("", description="Open now or not, and when that changes.")
 
 

@@ -262,7 +262,6 @@ class CommuneIndex:
             return dict.fromkeys(codes, 5.0)
         return dict(zip(codes, distances[:, 1:].mean(axis=1).tolist(), strict=True))
 
-
     def at(self, lat: float, lon: float) -> tuple[str, str] | None:
         """The commune (code, name) a position falls in: the nearest commune centre, when the position is
         within that commune's size of it (a point at sea or abroad has none)."""

@@ -215,8 +215,11 @@ def _merge(
     apart = [(a, b) for a, b, status in kept if status == RecordPair.Status.DIFFERENT]
     groups = clusters(rows, same + linked, apart)
     if progress:
-        made = ngettext("%(n)s record (%(type)s) makes %(entries)s directory entries",
-                        "%(n)s records (%(type)s) make %(entries)s directory entries", len(rows))
+        made = ngettext(
+            "%(n)s record (%(type)s) makes %(entries)s directory entries",
+            "%(n)s records (%(type)s) make %(entries)s directory entries",
+            len(rows),
+        )
         progress(Progress("merge", made % {"n": len(rows), "type": record_type, "entries": len(groups)}))
     before = summary.refused_pairs
     _entries_write(record_type, rows, groups, summary, writer)

@@ -381,7 +381,9 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "status_quo_by_producer": {k: money(v) for k, v in report.status_quo_by_producer.items()},
         "saved": {k: round(v, 2) for k, v in report.saved.items()} if report.saved else None,
         "sharing": {"proportional": shares_json(report.proportional), "shapley": shares_json(report.shapley)},
-        "own_deliveries": None if report.own_deliveries is None else {
+        "own_deliveries": None
+        if report.own_deliveries is None
+        else {
             "total": cost_json(report.own_deliveries.total),
             "orders": {k: cost_json(c) for k, c in report.own_deliveries.orders.items()},
             "producers": [party_json(p) for p in report.own_deliveries.producers],

@@ -75,8 +75,10 @@ class CandidateForm(forms.ModelForm):
         # A new address or commune, the position left as it was: the site moves there (found again).
         # (Compared with the row: a commune typed "Thiers (63)" is "changed" from its initial text.)
         commune = cleaned.get("commune")
-        moved = cleaned.get("address", "") != self.instance.address or \
-            (commune.pk if commune else None) != self.instance.commune_id
+        moved = (
+            cleaned.get("address", "") != self.instance.address
+            or (commune.pk if commune else None) != self.instance.commune_id
+        )
         if self.instance.pk and moved and not {"lat", "lon"} & set(self.changed_data):
             cleaned["lat"] = cleaned["lon"] = None
         return cleaned
@@ -187,8 +189,10 @@ def candidate_edit(request: HttpRequest, candidate_id: int | None = None) -> Htt
         else:
             messages.success(request, _("Candidate site saved.") if candidate else _("Candidate site added."))
             if saved.lat is None and saved.commune is not None:
-                said = _("%(site)s stands at the centre of %(commune)s: give its address or its coordinates to "
-                         "place it better.") % {"site": saved.name, "commune": saved.commune.name}
+                said = _(
+                    "%(site)s stands at the centre of %(commune)s: give its address or its coordinates to "
+                    "place it better."
+                ) % {"site": saved.name, "commune": saved.commune.name}
                 messages.info(request, elided(said, saved.commune.name))
             return redirect(f"{reverse('logistics:relays')}?org={saved.owner_id or access.ALL}")
     context = {"form": form, "candidate": candidate, "owner": owner}

@@ -342,9 +342,7 @@ def preference_set(
     return preference
 
 
-def preferences_set(
-    *, producer: Actor, choices: list[tuple[Actor, str, Depot | None]], by: Any = None
-) -> int:
+def preferences_set(*, producer: Actor, choices: list[tuple[Actor, str, Depot | None]], by: Any = None) -> int:
     """Several customers' usual choices at once, all or none: a ValidationError's keys are `mode_<customer
     id>` and `relay_<customer id>`. How many were set."""
     errors: dict[str, list[str]] = {}

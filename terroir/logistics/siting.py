@@ -295,9 +295,7 @@ def transport(p: SitingProblem, sites: np.ndarray) -> tuple[float, np.ndarray] |
 GREEDY_SHORTLIST = 8  # sites tried exactly (a transportation LP each) per step of the greedy start
 
 
-def _greedy(
-    p: SitingProblem, count: int, opened: np.ndarray, deadline: float
-) -> tuple[float, np.ndarray] | None:
+def _greedy(p: SitingProblem, count: int, opened: np.ndarray, deadline: float) -> tuple[float, np.ndarray] | None:
     """At most `count` sites, `opened` among them: add a site while one lowers the exact cost (fixed costs +
     the transportation LP, capacities included), then swap an open site for a closed one while that pays,
     until `deadline`. Only the few sites that lower the cost most with capacities aside (each customer from

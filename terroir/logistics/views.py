@@ -103,7 +103,11 @@ def planner(request: HttpRequest) -> HttpResponse:
     )
     orders = list(
         access.on_desk(DeliveryOrder.objects.filter(week=week), desk).select_related(
-            "producer__commune", "customer__commune", "delivery_place__commune", "owner", "relay",
+            "producer__commune",
+            "customer__commune",
+            "delivery_place__commune",
+            "owner",
+            "relay",
             "agreement_link__part",  # terroir.supply's link: the order came from an accepted need
             "carpool_link__parcel",  # terroir.supply's link: the order's carpool parcel
         )
@@ -588,8 +592,11 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
     report = planning.report or {}
     own = report.get("own_deliveries") or {}
     outside = [
-        item | {"how": OUTSIDE.get(item.get("mode", ""), item.get("mode", "")),
-                "cost": own.get("orders", {}).get(item["order"])}
+        item
+        | {
+            "how": OUTSIDE.get(item.get("mode", ""), item.get("mode", "")),
+            "cost": own.get("orders", {}).get(item["order"]),
+        }
         for item in (planning.labels or {}).get("outside", [])
     ]
     producers = len(report.get("sharing", {}).get("shapley", []))
@@ -675,8 +682,13 @@ def sheets(request: HttpRequest, run_id: int) -> HttpResponse:
     planning = get_object_or_404(access.runs_of(request.user), pk=run_id, status=RunStatus.DONE)
     # Each sheet carries the map of its own round alone: the driver's round, numbered as on the sheet.
     rounds = [
-        r | {"sheet": _sheet_stops(r["stops"]), "map_data": _map_data(planning, [r]), "map_id": f"sheet-map-{n}",
-             "map_data_id": f"sheet-map-{n}-data"}
+        r
+        | {
+            "sheet": _sheet_stops(r["stops"]),
+            "map_data": _map_data(planning, [r]),
+            "map_id": f"sheet-map-{n}",
+            "map_data_id": f"sheet-map-{n}-data",
+        }
         for n, r in enumerate(_rounds(planning), start=1)
     ]
     return render(request, "logistics/sheets.html", {"run": planning, "rounds": rounds})

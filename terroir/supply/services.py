@@ -345,8 +345,10 @@ def agreement_reschedule(
         errors["effective_from"] = [_("The agreement ends before that week.")]
     later = agreement.changes.filter(kind=AgreementChange.Kind.SCHEDULE, effective_from__gt=week).first()
     if later is not None:
-        errors["effective_from"] = [_("A new schedule already applies from the week of %(day)s: choose that week "
-                                      "or a later one.") % {"day": later.effective_from.strftime("%d/%m/%Y")}]
+        errors["effective_from"] = [
+            _("A new schedule already applies from the week of %(day)s: choose that week or a later one.")
+            % {"day": later.effective_from.strftime("%d/%m/%Y")}
+        ]
     if not errors and (frequency, weekdays) == (agreement.frequency, agreement.weekdays):
         errors["__all__"] = [_("This is already the agreement's schedule.")]
     if errors:

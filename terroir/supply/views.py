@@ -142,8 +142,14 @@ def _history(found: Agreement) -> list[dict[str, Any]]:
             return str(dict(Agreement.Status.choices).get(value, value))
         return str(value)
 
-    labels = {"volume": _("Volume per delivery"), "weekdays": _("Delivery days"), "frequency": _("Frequency"),
-              "window_start": _("Deliveries from"), "window_end": _("Deliveries until"), "status": _("Status")}
+    labels = {
+        "volume": _("Volume per delivery"),
+        "weekdays": _("Delivery days"),
+        "frequency": _("Frequency"),
+        "window_start": _("Deliveries from"),
+        "window_end": _("Deliveries until"),
+        "status": _("Status"),
+    }
     return [
         {"change": c,
          "lines": [(labels.get(k, k), shown(k, old), shown(k, new)) for k, (old, new) in c.changes.items()

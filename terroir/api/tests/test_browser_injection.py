@@ -111,9 +111,12 @@ def test_names_with_markup_stay_text_on_the_run_page_and_its_map(
     assert week.names["vehicle"] in tooltip.inner_text()
     # The page's own charts are SVG drawn by the server (lib/charts.py, every text escaped): they hold the
     # names as text, never an element a name brought in.
-    assert tab.locator(
-        "main img, main svg:not(.leaflet-zoom-animated):not(.leaflet-attribution-flag):not(svg.chart)"
-    ).count() == 0
+    assert (
+        tab.locator(
+            "main img, main svg:not(.leaflet-zoom-animated):not(.leaflet-attribution-flag):not(svg.chart)"
+        ).count()
+        == 0
+    )
     assert tab.locator("svg.chart svg, svg.chart img, svg.chart foreignObject, svg.chart script").count() == 0
     # The swatch took its colour from the script, as the policy refuses style attributes.
     assert tab.locator(".swatch").first.evaluate("s => getComputedStyle(s).backgroundColor") == "rgb(27, 120, 55)"
@@ -153,9 +156,7 @@ def test_names_with_markup_stay_text_in_the_map_popup_the_planner_the_sheets_and
     # Each sheet's map draws its round (Leaflet's own SVG layer and attribution flag), never an element a
     # name brought in; the stops' titles carry the names as text.
     tab.wait_for_function("() => document.getElementById('sheet-map-1')?.dataset.rounds === '1'")
-    assert tab.locator(
-        "main img, main svg:not(.leaflet-zoom-animated):not(.leaflet-attribution-flag)"
-    ).count() == 0
+    assert tab.locator("main img, main svg:not(.leaflet-zoom-animated):not(.leaflet-attribution-flag)").count() == 0
     assert week.names["vehicle"] in (tab.locator("#sheet-map-1 .stop-marker").last.get_attribute("title") or "")
     # The print button works from the static script (the policy refuses an onclick attribute).
     tab.evaluate("window.print = () => { document.body.dataset.printed = '1'; }")

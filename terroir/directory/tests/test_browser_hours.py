@@ -235,7 +235,8 @@ def test_an_owner_types_the_code_in_advanced_mode_and_the_grid_follows_or_steps_
     assert tab.locator("fieldset.hours-grid").evaluate("grid => grid.disabled")
     tab.goto(f"{live_server.url}{shop.get_absolute_url()}")
     assert tab.locator(".hours-text").inner_text().strip() == (
-        "en juillet et août, mercredi 9 h–13 h\u202f; samedi 8 h–12 h")
+        "en juillet et août, mercredi 9 h–13 h\u202f; samedi 8 h–12 h"
+    )
     page_fits(tab, edge=False)
     shot(tab, F15_SHOTS, f"place-advanced-{size}")
     tab.context.close()

@@ -103,9 +103,7 @@ def _nodes(path: Path) -> list[dict]:
     return [n for doc in (data if isinstance(data, list) else [data]) for n in doc.get("@graph", [])]
 
 
-def test_the_import_command_writes_the_dfc_producers_and_their_categories_into_the_directory(
-    territory, capsys
-) -> None:
+def test_the_import_command_writes_the_dfc_producers_and_their_categories_into_the_directory(territory, capsys) -> None:
     from django.core.management import call_command
 
     from terroir.directory.models import Actor

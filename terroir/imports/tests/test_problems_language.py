@@ -40,7 +40,9 @@ def _downloaded(client: Any, run: ImportRun, language: str) -> list[dict[str, st
 
 
 def test_the_same_run_is_read_in_french_by_a_french_reader_and_in_english_by_an_english_one(
-    coordinator, tmp_path, mapping  # noqa: F811
+    coordinator,  # noqa: F811
+    tmp_path,
+    mapping,  # noqa: F811
 ) -> None:
     run = _run(tmp_path, mapping)
     assert run.rejected == 1

@@ -79,5 +79,3 @@ def test_the_week_s_orders_and_the_canteen_command_say_a_broken_file_in_french(t
     (tmp_path / "cantines.csv").write_bytes(b"")
     with translation.override("fr"), pytest.raises(CommandError, match="le fichier est vide"):
         call_command("import_canteens", str(tmp_path / "cantines.csv"))
-
-

@@ -142,9 +142,7 @@ supplies = "marche"
 """
 
 
-def test_farms_are_run_by_their_producers_and_markets_supplied_whatever_their_references_look_like(
-    tmp_path, territory
-):
+def test_farms_are_run_by_their_producers_and_markets_supplied_whatever_their_references_look_like(tmp_path, territory):
     # References that JSON would read as a number (123, 1e5, true) stay the text the file gives.
     write_rows = [
         {"code": code, "nom": f"Ferme {n}", "cp": "63600", "commune": "Ambert", "lat": f"45.5{n}", "lon": "3.74",

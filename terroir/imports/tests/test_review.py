@@ -291,6 +291,8 @@ def test_the_origins_and_preview_pages_say_opening_hours_in_words_too() -> None:
         assert _field_text("opening_hours", "Th 07:00-13:00") == "jeudi 7 h–13 h"
         assert _field_text("name", "Th 07:00-13:00") == "Th 07:00-13:00"
         assert _field_text("opening_hours", None) == ""
+
+
 def test_a_reason_of_an_unknown_code_is_shown_as_it_is_rather_than_dropped() -> None:
     with translation.override("fr"):
         assert reason_text({"code": "osm_id"}) == "même objet OpenStreetMap"

@@ -25,8 +25,11 @@ NAMELESS = ["b3", "", "", "", "", "63600", "Ambert", "", "", ""]
 def _preview(client: Any, rows: list[list[str]], language: str) -> str:
     response = client.post(
         reverse("imports:home"),
-        {"source": "bio", "file": csv_upload(rows),
-         "mapping_file": SimpleUploadedFile("m.toml", mapping("bio").encode())},
+        {
+            "source": "bio",
+            "file": csv_upload(rows),
+            "mapping_file": SimpleUploadedFile("m.toml", mapping("bio").encode()),
+        },
         HTTP_ACCEPT_LANGUAGE=language,
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -39,8 +42,14 @@ def _preview(client: Any, rows: list[list[str]], language: str) -> str:
     ("fr", "3 lignes lues\u202f: 2 utilisables, 1 rejetée."),
     ("en", "3 rows read: 2 usable, 1 rejected."),
 ])  # fmt: skip
-def test_the_preview_agrees_its_words_with_one_rejected_row(coordinator, territory, settings, tmp_path,  # noqa: F811
-                                                            language: str, said: str) -> None:
+def test_the_preview_agrees_its_words_with_one_rejected_row(
+    coordinator,  # noqa: F811
+    territory,
+    settings,
+    tmp_path,
+    language: str,
+    said: str,
+) -> None:
     settings.TERROIR_IMPORT_DIR = tmp_path
     assert said in _preview(coordinator, [*BIO, NAMELESS], language)
 
@@ -49,19 +58,34 @@ def test_the_preview_agrees_its_words_with_one_rejected_row(coordinator, territo
     ("fr", "4 lignes lues\u202f: 2 utilisables, 2 rejetées."),
     ("en", "4 rows read: 2 usable, 2 rejected."),
 ])  # fmt: skip
-def test_the_preview_agrees_its_words_with_two_rejected_rows(coordinator, territory, settings, tmp_path,  # noqa: F811
-                                                             language: str, said: str) -> None:
+def test_the_preview_agrees_its_words_with_two_rejected_rows(
+    coordinator,  # noqa: F811
+    territory,
+    settings,
+    tmp_path,
+    language: str,
+    said: str,
+) -> None:
     settings.TERROIR_IMPORT_DIR = tmp_path
     assert said in _preview(coordinator, [*BIO, NAMELESS, ["b4", *NAMELESS[1:]]], language)
 
 
 @pytest.mark.parametrize(("language", "rejected"), [("fr", "<td>oui</td>"), ("en", "<td>yes</td>")])
 def test_the_run_page_says_whether_a_problem_row_was_rejected_in_the_reader_s_language(
-    coordinator, territory, language: str, rejected: str  # noqa: F811
+    coordinator,  # noqa: F811
+    territory,
+    language: str,
+    rejected: str,
 ) -> None:
     source = Source.objects.create(name="bio", label="Bio")
-    run = ImportRun.objects.create(source=source, file_name="bio.csv", status=ImportRun.Status.DONE, rows=1,
-                                   rejected=1, report="\ufeffline;rejected;column;problem;row\n3;yes;nom;x;{}\n")
+    run = ImportRun.objects.create(
+        source=source,
+        file_name="bio.csv",
+        status=ImportRun.Status.DONE,
+        rows=1,
+        rejected=1,
+        report="\ufeffline;rejected;column;problem;row\n3;yes;nom;x;{}\n",
+    )
     page = coordinator.get(reverse("imports:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert rejected in page
 

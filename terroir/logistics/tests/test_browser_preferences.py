@@ -46,7 +46,8 @@ def test_a_producer_sets_how_they_usually_deliver_each_customer(
     page_fits(tab, axe=True)
     screenshot(tab, f"preferences-{name}")
     assert {(p.customer_id, p.delivery_mode) for p in DeliveryPreference.objects.all()} == {
-        (shop, "self"), (canteen, "relay")
+        (shop, "self"),
+        (canteen, "relay"),
     }
     context.close()
 

@@ -105,7 +105,7 @@ def test_a_relay_week_is_planned_in_two_echelons_and_the_sheets_and_notes_name_e
     notes = client.get(f"/logistics/runs/{run.pk}/notes/").content.decode()
     assert notes.count('class="sheet delivery-note"') == 2  # one per customer
     assert "Magasin Les Volcans" in notes and "Cantine Jaude" in notes and "Fourme d&#x27;Ambert" in notes
-    assert notes.count(f'<strong>{farm}</strong>') == 2 and "Miel de montagne" not in notes
+    assert notes.count(f"<strong>{farm}</strong>") == 2 and "Miel de montagne" not in notes
 
 
 def test_an_order_delivered_by_its_producer_alone_leaves_nothing_to_plan(people: Any, territory: Any) -> None:
@@ -179,14 +179,20 @@ def test_the_import_reads_the_delivery_mode_and_the_platform_with_the_form_s_rul
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     read = orders_read(path, week=WEEK, depots=Depot.objects.exclude(pk=foreign.pk))
     assert [(line, column) for line, column, _message in read.problems] == [
-        (6, "relay"), (7, "relay"), (8, "relay"), (9, "mode")
+        (6, "relay"),
+        (7, "relay"),
+        (8, "relay"),
+        (9, "mode"),
     ]
     assert "Indiquez la plateforme relais" in read.problems[0][2] and "parmi vos dépôts" in read.problems[2][2]
     path.write_text("\n".join(rows[:5]) + "\n", encoding="utf-8")
     read = orders_read(path, week=WEEK, depots=Depot.objects.all())
     assert read.problems == []
     assert [(o.delivery_mode, o.relay) for o in read.orders] == [
-        ("relay", week["platform"]), ("self", None), ("carpool", None), ("pooled", None)
+        ("relay", week["platform"]),
+        ("self", None),
+        ("carpool", None),
+        ("pooled", None),
     ]
 
 
@@ -247,6 +253,6 @@ def test_the_run_page_shows_the_estimate_of_the_self_delivered_orders_beside_the
     client.force_login(people.camille)
     page = client.get(f"/logistics/runs/{run.pk}/").content.decode()
     assert 'id="own-total"' in page and "Livrées par leurs producteurs eux-mêmes" in page
-    outside = page[page.index('<table id="outside">'):page.index("</table>", page.index('<table id="outside">'))]
+    outside = page[page.index('<table id="outside">') : page.index("</table>", page.index('<table id="outside">'))]
     assert f"{estimate['km']:.0f}".replace(".", ",") in outside.replace("\u202f", "").replace("\xa0", "")
     assert "%" in outside

@@ -19,8 +19,9 @@ NBSP = "\u00a0"
     ("fr", f"0,95{NBSP}€/km, 18,00{NBSP}€/h, 55,00{NBSP}€/jour", f"22{NBSP}885,00{NBSP}€"),
     ("en", "€0.95/km, €18.00/h, €55.00/day", "€22,885.00"),
 ])  # fmt: skip
-def test_the_planner_writes_money_for_the_reader_s_language(client: Client, people: Any, territory: Any,
-                                                            language: str, vehicle: str, value: str) -> None:
+def test_the_planner_writes_money_for_the_reader_s_language(
+    client: Client, people: Any, territory: Any, language: str, vehicle: str, value: str
+) -> None:
     week = make_week(territory)
     order = week["orders"][0]
     order.value = 22885

@@ -112,7 +112,8 @@ def test_a_relay_choice_needs_its_platform_and_nothing_is_kept_when_one_row_is_w
     data[f"relay_{week['canteen'].pk}"] = str(week["platform"].pk)
     assert client.post(url, data).status_code == 302
     assert {(p.customer, p.delivery_mode, p.relay) for p in DeliveryPreference.objects.all()} == {
-        (week["shop"], "self", None), (week["canteen"], "relay", week["platform"])
+        (week["shop"], "self", None),
+        (week["canteen"], "relay", week["platform"]),
     }
     with pytest.raises(ValidationError):
         services.preference_set(producer=territory.cheese_farm, customer=week["shop"], mode="pooled",
@@ -177,10 +178,18 @@ def test_orders_already_made_keep_their_mode_when_the_choice_changes(territory: 
     services.preference_set(producer=territory.cheese_farm, customer=week["shop"], mode=DeliveryMode.CARPOOL)
     before.refresh_from_db()
     assert before.delivery_mode == "pooled"
-    [made] = services.orders_create(orders=[DeliveryOrder(week=WEEK + datetime.timedelta(weeks=1),
-                                                          producer=territory.cheese_farm, customer=week["shop"],
-                                                          kg=10, category=Category.objects.get(slug="eggs"))],
-                                   usual=True)  # fmt: skip  (a family that rides a carpool trip as it is)
+    [made] = services.orders_create(
+        orders=[
+            DeliveryOrder(
+                week=WEEK + datetime.timedelta(weeks=1),
+                producer=territory.cheese_farm,
+                customer=week["shop"],
+                kg=10,
+                category=Category.objects.get(slug="eggs"),
+            )
+        ],
+        usual=True,
+    )  # fmt: skip  (a family that rides a carpool trip as it is)
     assert made.delivery_mode == "carpool"
 
 
@@ -243,7 +252,11 @@ def test_a_customer_found_is_added_with_its_usual_choice_and_listed_with_the_oth
     assert made.status_code == 302 and made["Location"] == f"{url}#customer-{canteen.pk}"
     chosen = DeliveryPreference.objects.get()
     assert (chosen.producer, chosen.customer, chosen.delivery_mode, chosen.relay) == (
-        territory.cheese_farm, canteen, "relay", platform)
+        territory.cheese_farm,
+        canteen,
+        "relay",
+        platform,
+    )
     page = client.get(url).content.decode()
     assert f'id="customer-{canteen.pk}"' in page and "fait partie de vos clients" in page
     farm = Actor.objects.get(name="Ferme de Thiers")  # not a customer: not a choice
@@ -269,7 +282,6 @@ def test_only_the_producer_s_people_and_coordinators_add_a_customer_of_the_direc
     else:
         assert response.status_code == (302 if allowed else 404)
     assert DeliveryPreference.objects.filter(customer=canteen).exists() == allowed
-
 
 
 @pytest.mark.parametrize(

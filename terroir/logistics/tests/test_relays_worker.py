@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_study_is_computed_by_the_worker_in_its_own_process(
-    start_worker: Callable[[], subprocess.Popen[bytes]], territory: Any  # noqa: F811
+    start_worker: Callable[[], subprocess.Popen[bytes]],  # noqa: F811
+    territory: Any,
 ) -> None:
     week_orders(territory)
     RelayCandidate.objects.create(name="Plateforme Clermont-Nord", lat=45.80, lon=3.11, fixed_cost_week=121,

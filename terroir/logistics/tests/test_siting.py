@@ -116,9 +116,7 @@ def test_the_engine_finds_the_brute_force_optimum_of_tiny_instances(seed: int, s
 
 
 @given(seed=st.integers(0, 10**6), sites=st.integers(1, 3), customers=st.integers(1, 5))
-def test_single_sourcing_finds_the_brute_force_optimum_of_tiny_instances(
-    seed: int, sites: int, customers: int
-) -> None:
+def test_single_sourcing_finds_the_brute_force_optimum_of_tiny_instances(seed: int, sites: int, customers: int) -> None:
     data = tiny(random.Random(seed), sites, customers)
     data["capacity"] = [c + 10 for c in data["capacity"]]  # every customer fits somewhere alone
     try:

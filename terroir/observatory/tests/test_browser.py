@@ -21,7 +21,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots-observatory")
 
 
-
 @pytest.mark.parametrize("size", list(SIZES))
 def test_a_territory_s_dashboard_reads_at_desktop_and_phone_size(
     browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,

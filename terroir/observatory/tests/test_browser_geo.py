@@ -18,7 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots-geo")
 
 
-
 @pytest.mark.parametrize("size", list(SIZES))
 def test_the_dashboard_maps_and_compares_access_at_desktop_and_phone_size(
     browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, settings: Any, size: str

@@ -34,8 +34,11 @@ def test_segments_follow_each_schedule_from_its_week() -> None:
     found = schedule.weeks_in_segments(segments=segments, ends=None, months=4095, first=dt.date(2026, 11, 30),
                                        last=dt.date(2027, 1, 11))  # fmt: skip
     assert found == [
-        (dt.date(2026, 11, 30), TUESDAY), (dt.date(2026, 12, 7), TUESDAY),
-        (dt.date(2026, 12, 14), THURSDAY), (dt.date(2026, 12, 28), THURSDAY), (dt.date(2027, 1, 11), THURSDAY),
+        (dt.date(2026, 11, 30), TUESDAY),
+        (dt.date(2026, 12, 7), TUESDAY),
+        (dt.date(2026, 12, 14), THURSDAY),
+        (dt.date(2026, 12, 28), THURSDAY),
+        (dt.date(2027, 1, 11), THURSDAY),
     ]
     # A schedule replaced on the very week it began never applies.
     same_week = [*segments, (dt.date(2026, 12, 14), "monthly", TUESDAY)]
@@ -125,7 +128,7 @@ def test_the_agreement_page_changes_the_schedule_for_its_parties_only_and_shows_
     assert not AgreementChange.objects.filter(kind=AgreementChange.Kind.SCHEDULE).exists()
     assert client_of(people.claire).post(url, values).status_code == 302
     page = client_of(people.sophie).get(agreement.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    history = page[page.index('id="history"'):]
+    history = page[page.index('id="history"') :]
     assert "Nouveau calendrier" in history and "chaque semaine → toutes les deux semaines" in history
     assert "mardi → jeudi" in history
     assert 'id="pending-schedule"' in page
