@@ -25,7 +25,7 @@ from terroir.accounts.permissions import actor_ids_of
 from terroir.shops import access, documents, services
 from terroir.shops.models import Product, Rota, Sale, Seller, Shift, Shop
 
-from ..downloads import CSV_OPENAPI, csv_attachment
+from ..downloads import CSV_OPENAPI, PDF_OPENAPI, csv_attachment, pdf_attachment
 from ..errors import ERRORS, MAX_ID, WRITE_ERRORS, error
 from ..schemas import ErrorOut
 from ..security import TokenBearer
@@ -413,7 +413,7 @@ def shop_statement_csv(request: HttpRequest, params: Query[ShopPeriodIn], shop_i
 
 @router.get(
     "/shops/{shop_id}/statements/{seller_id}.pdf", response={200: str, **READ_ERRORS}, auth=TokenBearer(),
-    summary="A seller's statement as PDF", openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+    summary="A seller's statement as PDF", openapi_extra=PDF_OPENAPI,
 )  # fmt: skip
 def shop_statement_pdf(request: HttpRequest, params: Query[ShopPeriodIn], shop_id: int = ShopId,
                        seller_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # fmt: skip
@@ -423,9 +423,8 @@ def shop_statement_pdf(request: HttpRequest, params: Query[ShopPeriodIn], shop_i
     except _PeriodError as exc:
         return error(400, "invalid_parameter", str(exc), "end")
     result = services.statement_of(seller=seller, first=first, last=last)
-    response = HttpResponse(documents.statement_pdf(seller, result, first, last), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="releve-{seller.pk}-{first.isoformat()}.pdf"'
-    return response
+    body = documents.statement_pdf(seller, result, first, last)
+    return pdf_attachment(body, f"releve-{seller.pk}-{first.isoformat()}.pdf")
 
 
 def _correction(request: HttpRequest, params: ShopPeriodIn, shop_id: int, seller_id: int,
@@ -460,7 +459,7 @@ def shop_correction_csv(
 
 @router.get(
     "/shops/{shop_id}/statements/{seller_id}/corrections/{number}.pdf", response={200: str, **READ_ERRORS},
-    auth=TokenBearer(), openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+    auth=TokenBearer(), openapi_extra=PDF_OPENAPI,
     summary="A correcting statement as PDF",
 )  # fmt: skip
 def shop_correction_pdf(
@@ -474,10 +473,8 @@ def shop_correction_pdf(
         seller, part, first, last = _correction(request, params, shop_id, seller_id, number)
     except _PeriodError as exc:
         return error(400, "invalid_parameter", str(exc), "end")
-    response = HttpResponse(documents.correction_pdf(seller, part, number, first, last), content_type="application/pdf")
-    name = f"releve-correctif-{seller.pk}-{first.isoformat()}-{last.isoformat()}-{number}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    body = documents.correction_pdf(seller, part, number, first, last)
+    return pdf_attachment(body, f"releve-correctif-{seller.pk}-{first.isoformat()}-{last.isoformat()}-{number}.pdf")
 
 
 @router.get(
