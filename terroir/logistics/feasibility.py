@@ -173,7 +173,10 @@ def _drive(
                     checked.problems.append(f"{name}: leaves {job.id} at {stop.transfer}, not its platform")
                 checked.at_platform[job.id] = clock
             seen.setdefault(job.id, []).append("transfer" if stop.transfer else stop.action)
-        if kg > vehicle.capacity_kg + 1e-6 or crates > vehicle.capacity_crates or cold > vehicle.cold_kg + 1e-6:
+        # Cold goods in a vehicle without refrigerated space are the cold-chain fault, reported once with their
+        # load: not also over a refrigerated capacity of 0 at this stop and every later one.
+        cold_over = cold > vehicle.cold_kg + 1e-6 and vehicle.cold_kg > 0
+        if kg > vehicle.capacity_kg + 1e-6 or crates > vehicle.capacity_crates or cold_over:
             checked.problems.append(f"{name}: over capacity after stop {position} ({kg:g} kg, {cold:g} cold kg)")
         if kg < -1e-6:
             checked.problems.append(f"{name}: unloads goods it does not carry at stop {position}")

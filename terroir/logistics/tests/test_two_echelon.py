@@ -675,3 +675,30 @@ def test_the_run_page_says_how_late_every_plan_is_in_all_when_orders_compete_for
     run.plan = plan_ | {"late_together": None}
     run.save()
     assert 'id="late-together"' not in client.get(f"/logistics/runs/{run.pk}/").content.decode()
+
+
+def test_cold_goods_loaded_in_an_ambient_van_are_one_fault_not_also_over_capacity() -> None:
+    # The van (no refrigerated space) carries a cheese from the farm to the shop: one cold-chain fault, said
+    # once — not also "over capacity" after the farm and after every stop while the cheese is aboard.
+    cheese = Job("tomme", Kind.SHIPMENT, kg=20, cold=True, pickup=FARM, delivery=SHOP, days=(TUESDAY,),
+                 pickup_window=(hours(6), hours(12)), delivery_window=(hours(6), hours(16)))  # fmt: skip
+    salad = replace(cheese, id="salade", cold=False, delivery=CANTEEN)
+    problem = Problem([Base("hub", HUB, hours(5), hours(20))],
+                      [Fleet("fourgon", "hub", capacity_kg=100, start_s=hours(6), end_s=hours(18), days=(TUESDAY,))],
+                      [cheese, salad])  # fmt: skip
+    t = TUESDAY * DAY + hours(6)
+    stops = [Stop(None, "start", HUB, t, t), Stop("tomme", "load", FARM, 0, 0), Stop("salade", "load", FARM, 0, 0),
+             Stop("salade", "unload", CANTEEN, 0, 0), Stop("tomme", "unload", SHOP, 0, 0),
+             Stop(None, "end", HUB, 0, 0)]  # fmt: skip
+    checked = plan_check(
+        problem, Plan([Round("fourgon", stops, 0, 0, 1, day=TUESDAY)], [], 0, 0, 0, True), half_an_hour
+    )
+    assert checked.kinds == {"cold_chain": 1}
+    assert len(checked.problems) == 1 and "cold goods, without refrigerated space" in checked.problems[0]
+    # A real excess is still one: 120 kg in a 100 kg van (the salad made heavier), reported where it is.
+    heavy = replace(problem, orders=[cheese, replace(salad, kg=100)])
+    checked = plan_check(heavy, Plan([Round("fourgon", stops, 0, 0, 1, day=TUESDAY)], [], 0, 0, 0, True), half_an_hour)
+    assert checked.kinds == {"cold_chain": 1}
+    assert [p for p in checked.problems if "over capacity" in p] == [
+        "round fourgon day 1: over capacity after stop 2 (120 kg, 20 cold kg)"
+    ]
