@@ -18,7 +18,9 @@ and the ratio of the relay plan's time to the direct plan's (the floor, measured
 is driven again by the independent check (terroir.logistics.feasibility): minutes late and faults, per plan
 and in the summary (`late_min=` per week, "!" when the check found faults), with the minutes of it that no
 plan could avoid (`unavoidable_min=`: the orders late in every plan, feasibility.lateness_floor, a lower
-bound), and the faults no plan may have however late (`cold_chain_faults=`: cold goods aboard a vehicle
+bound), and the minutes every plan is late at least in all once the orders only one vehicle can carry
+compete for its days (`bound_min=`: feasibility.competition_floor, never less than `unavoidable_min`), and
+the faults no plan may have however late (`cold_chain_faults=`: cold goods aboard a vehicle
 without refrigerated space; `early_departures=`: a platform's van leaving before the goods it carries).
 
     .venv/bin/python bench/two_echelon.py                  # 3 weeks (seeds 1–3), 2,000 iterations
@@ -34,6 +36,7 @@ import os
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +52,7 @@ django.setup()
 from terroir.lib.geo import haversine_km  # noqa: E402
 from terroir.logistics.distances import Estimate  # noqa: E402
 from terroir.logistics.evaluate import evaluate  # noqa: E402
-from terroir.logistics.feasibility import lateness_floor, plan_check_with, travel_times  # noqa: E402
+from terroir.logistics.feasibility import competition_floor, lateness_floor, plan_check_with, travel_times  # noqa: E402
 from terroir.logistics.problems import problem_from_json  # noqa: E402
 from terroir.logistics.routing import Plan, Problem, Site, places_of, plan  # noqa: E402
 from terroir.logistics.scenario import WEEK, cooperative_week  # noqa: E402
@@ -142,7 +145,7 @@ def main() -> None:
                 "co2": report.total.co2_kg / d.total.co2_kg, "town_before": d_town, "town_after": lorry,
                 "vs_alone": report.total.cost / alone.cost, "direct_wall": direct_wall,
                 "ok": float(result.feasible and not result.unserved), "late": late[0], "wrong": late[1],
-                "unavoidable": late[2], "cold_chain": late[3].get("cold_chain", 0),
+                "unavoidable": late[2], "bound": late[4], "cold_chain": late[3].get("cold_chain", 0),
                 "early_departure": late[3].get("early_departure", 0),
             })  # fmt: skip
         print(f"  alone  {alone.km:7.0f} km  {alone.cost:7.0f} €  {alone.co2_kg:6.0f} kg CO2e  "
@@ -162,20 +165,22 @@ def main() -> None:
             f"km={median(name, 'km'):.2f} cost={median(name, 'cost'):.2f} co2={median(name, 'co2'):.2f} "
             f"lorry_km_in_town={median(name, 'town_before'):.0f}->{median(name, 'town_after'):.0f} "
             f"cost/alone={median(name, 'vs_alone'):.2f} all_served={min(f['ok'] for f in figures[name]) == 1} "
-            f"late_min={lates(name)} unavoidable_min={lates(name, 'unavoidable')} "
+            f"late_min={lates(name)} unavoidable_min={lates(name, 'unavoidable')} bound_min={lates(name, 'bound')} "
             f"cold_chain_faults={lates(name, 'cold_chain')} early_departures={lates(name, 'early_departure')}"
         )
     print("\nSUMMARY two_echelon: " + " | ".join(parts) + " (ratios against the direct pooled plan)")
 
 
-def late_minutes(problem: Problem, result: Plan) -> tuple[float, int, float, dict[str, int]]:
+def late_minutes(problem: Problem, result: Plan) -> tuple[float, int, float, dict[str, int], float]:
     """Minutes late, summed over the stops and ends of days, as the independent check drives the plan again
     (terroir.logistics.feasibility); a plan it finds wrong otherwise (goods not at the platform, capacity) is
     printed, and counted (a "!" after the week's minutes in the summary). Third: the minutes of it that are
     unavoidable — the orders carried that are late in every plan, at the least (feasibility.lateness_floor,
     a lower bound of the checked minutes of any plan without faults). Fourth: the faults no plan may have
     however late, by kind (cold goods aboard a vehicle without refrigerated space, "cold_chain"; a platform's
-    van leaving before its goods, "early_departure"), also in the summary."""
+    van leaving before its goods, "early_departure"), also in the summary. Fifth: the lower bound that sees the
+    orders compete for the one vehicle that can carry them (feasibility.competition_floor), on the orders
+    carried."""
     places = places_of(problem, problem.orders)
     checked = plan_check_with(problem, result, Estimate().matrix, places)
     for problem_ in checked.problems[:3]:
@@ -183,17 +188,21 @@ def late_minutes(problem: Problem, result: Plan) -> tuple[float, int, float, dic
     left_out = {order_id for order_id, _reason in result.unserved}
     floors = lateness_floor(problem, travel_times(Estimate().matrix, [*places, *(d.place for d in problem.depots)]))
     unavoidable = sum(floor.late_s for order_id, floor in floors.items() if order_id not in left_out)
-    return checked.late_s / 60, len(checked.problems), unavoidable / 60, checked.kinds
+    seconds = travel_times(Estimate().matrix, [*places, *(d.place for d in problem.depots)])
+    carried = replace(problem, orders=[o for o in problem.orders if o.id not in left_out])
+    together = competition_floor(carried, seconds).late_s
+    return checked.late_s / 60, len(checked.problems), unavoidable / 60, checked.kinds, together / 60
 
 
 def line(
     name: str, result: Plan, report: Any, wall: float, cpu: float, lorry: float,
-    late: tuple[float, int, float, dict[str, int]],
+    late: tuple[float, int, float, dict[str, int], float],
 ) -> None:  # fmt: skip
     print(f"  {name}: {report.total.km:.0f} km, {report.total.cost:.0f} €, {report.total.co2_kg:.0f} kg CO2e, "
           f"{len(result.rounds)} vehicle-days, lorry km in town {lorry:.1f}, share of value "
           f"{(report.total.share or 0) * 100:.1f} %, feasible {result.feasible}, unserved {len(result.unserved)}, "
-          f"late {late[0]:.0f} min (checked, {late[2]:.0f} unavoidable), {late[1]} wrong, {wall:.2f} s wall, "
+          f"late {late[0]:.0f} min (checked, {late[2]:.0f} unavoidable, bound {late[4]:.0f}), {late[1]} wrong, "
+          f"{wall:.2f} s wall, "
           f"{cpu:.2f} s cpu",
           flush=True)  # fmt: skip
 

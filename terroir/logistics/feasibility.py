@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # the engine's types, for the reader and mypy only: routing imports this module
-    from .routing import Job, Plan, Problem, Round, Site
+    from .routing import Fleet, Job, Plan, Problem, Round, Site
 
 DAY = 24 * 3600
 # A vehicle based at a relay platform may itself collect an order through that platform at its farm (and take
@@ -173,7 +173,10 @@ def _drive(
                     checked.problems.append(f"{name}: leaves {job.id} at {stop.transfer}, not its platform")
                 checked.at_platform[job.id] = clock
             seen.setdefault(job.id, []).append("transfer" if stop.transfer else stop.action)
-        if kg > vehicle.capacity_kg + 1e-6 or crates > vehicle.capacity_crates or cold > vehicle.cold_kg + 1e-6:
+        # Cold goods in a vehicle without refrigerated space are the cold-chain fault, reported once with their
+        # load: not also over a refrigerated capacity of 0 at this stop and every later one.
+        cold_over = cold > vehicle.cold_kg + 1e-6 and vehicle.cold_kg > 0
+        if kg > vehicle.capacity_kg + 1e-6 or crates > vehicle.capacity_crates or cold_over:
             checked.problems.append(f"{name}: over capacity after stop {position} ({kg:g} kg, {cold:g} cold kg)")
         if kg < -1e-6:
             checked.problems.append(f"{name}: unloads goods it does not carry at stop {position}")
@@ -304,3 +307,244 @@ def lateness_floor(problem: Problem, seconds: Callable[[Site, Site], int]) -> di
         if best is not None and best[0] > 0:
             floors[order.id] = Floor(*best)
     return floors
+
+
+# The competition bound's exact search (a dynamic programme over the subsets of one vehicle's jobs of a day,
+# and over the days its flexible jobs may take) is kept small: the jobs least urgent are left out beyond these
+# sizes, which only lowers the bound (it stays a bound).
+COMPETITION_JOBS_PER_DAY = 18
+COMPETITION_CHOICES = 2**16
+
+
+@dataclass(frozen=True)
+class Competition:
+    """How late every plan is, at the least, once the orders that one vehicle alone can carry compete for its
+    day (`competition_floor`): `late_s` bounds `plan_check(...).late_s` of every plan without a fault from
+    below, as `lateness_floor` does, and is never less than the sum of its floors."""
+
+    late_s: int  # the bound: the competition of `vehicles` plus every other order's own floor
+    floors_s: int  # the sum of `lateness_floor` alone, for comparison
+    vehicles: dict[str, int] = field(default_factory=dict)  # vehicle → the minimum lateness of its competing jobs
+    orders: dict[str, int] = field(default_factory=dict)  # vehicle → how many orders only it can carry
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One order as work for the one vehicle that can carry it, on one of its days: the places it must visit
+    (`sites`), the service there (`work`), and when its last stop ends at the earliest (`ready`, alone) and
+    its first begins (`begins`); the order is late by at least (end of the last stop) - `tail` - `due`."""
+
+    order: str
+    sites: tuple[Site, ...]
+    work: int
+    tail: int
+    due: int
+    ready: int
+    begins: int
+
+
+def competition_floor(problem: Problem, seconds: Callable[[Site, Site], int]) -> Competition:
+    """A lower bound of the lateness of every plan `plan_check` finds sound that sees the orders compete for a
+    vehicle — `lateness_floor` takes each order alone and is 0 when every order could be on time by itself.
+
+    The orders that only one vehicle may carry (cold goods with a single refrigerated vehicle not based at a
+    platform: the workshop's meat, the collections for a platform from farms not near it) are, for that
+    vehicle, a single-machine scheduling problem. Each such order is a job: the vehicle must stop at its places
+    (the farm and the platform, or the customer), each stop taking its service time, and entering a place costs
+    at least the quickest way there from any other place of the problem; the job's lateness is that of its
+    customer (for an order through a platform: its goods leave the platform `transfer_s` after they are
+    unloaded there and drive straight to the customer, so the unloading's end is due that much earlier). In
+    any plan, the k-th of these jobs the vehicle finishes ends no earlier than both (a) its day's start plus
+    the service of the first k jobs plus one entry into each place they visit (every place is entered at least
+    once; other stops only add time) and (b) the latest of their earliest ends alone. The minimum over the
+    orders of finishing of the lateness so bounded is found exactly by a dynamic programme over the subsets of
+    the day's jobs, and over the days the jobs that may travel on several days take. Stops not counted (the
+    farm's window, the platform's hours, the ends of days) only make plans later: the result is a lower bound
+    of the checked lateness of these orders' customer stops; the other orders add their own floors.
+    Orders carried by several vehicles (or through a platform whose van may collect them) are left out, as
+    are, beyond COMPETITION_JOBS_PER_DAY jobs a day, the least urgent ones: leaving jobs out only lowers it."""
+    platforms = {order.via for order in problem.orders if order.via}
+    bases = {base.id: base for base in problem.depots}
+    places: list[Site] = list(dict.fromkeys(
+        [*(b.place for b in problem.depots),
+         *(p for o in problem.orders for p in (o.pickup, o.delivery) if p is not None and p.lat is not None)]
+    ))  # fmt: skip
+    at = {place: i for i, place in enumerate(places)}
+    fastest = np.array([[seconds(a, b) if a != b else 0 for b in places] for a in places], dtype=np.int64)
+    for k in range(len(places)):
+        np.minimum(fastest, fastest[:, k, None] + fastest[None, k, :], out=fastest)
+
+    def drive(a: Site, b: Site) -> int:
+        return int(fastest[at[a], at[b]])
+
+    def located(place: Site | None) -> bool:
+        return place is not None and place.lat is not None and place.lon is not None
+
+    def carriers(order: Job) -> list[Fleet]:
+        """Every vehicle a sound plan may carry `order` with (the check's rules), on any of its days."""
+        fits = [v for v in problem.vehicles if v.capacity_kg + 1e-6 >= order.kg
+                and v.capacity_crates >= order.crates and (not order.cold or v.cold_kg + 1e-6 >= order.kg)
+                and set(v.days).intersection(order.days)]  # fmt: skip
+        if order.via:
+            near = located(order.pickup) and drive(bases[order.via].place, order.pickup) <= NEAR_PLATFORM_S  # type: ignore[arg-type]
+            return [v for v in fits if v.depot not in platforms or (near and v.depot == order.via)]
+        if order.kind == "delivery":  # loaded at a depot: never a platform's vehicle's (the check's fault)
+            return [v for v in fits if v.depot not in platforms]
+        return fits
+
+    floors = lateness_floor(problem, seconds)
+    mine: dict[str, list[tuple[str, dict[int, _Task]]]] = {}  # vehicle → its orders' tasks, per day
+    for order in problem.orders:
+        if order.kind == "collection" or not located(order.delivery):
+            continue
+        if order.kind == "shipment" and not located(order.pickup):
+            continue
+        who = carriers(order)
+        if len(who) != 1 or who[0].count != 1:
+            continue
+        vehicle = who[0]
+        start = bases[vehicle.depot].place
+        tasks: dict[int, _Task] = {}
+        free = False
+        assert order.delivery is not None
+        for day in sorted(set(vehicle.days).intersection(order.days)):
+            if order.kind == "delivery":
+                begins = max(vehicle.start_s, order.release_s) + drive(start, order.delivery)
+                begins = max(begins, order.delivery_window[0])
+                task = _Task(order.id, (order.delivery,), order.service_s, order.service_s, order.delivery_window[1],
+                             begins + order.service_s, begins)  # fmt: skip
+            else:
+                assert order.pickup is not None
+                begins = max(vehicle.start_s + drive(start, order.pickup), order.pickup_window[0])
+                if order.via:
+                    platform = bases[order.via]
+                    # Delivered on a later day by a van of the platform, it is due at no time of this day.
+                    if any(d > day for v in problem.vehicles if v.depot == order.via
+                           for d in set(v.days).intersection(order.days)):  # fmt: skip
+                        free = True
+                        break
+                    unloaded = max(begins + order.service_s + drive(order.pickup, platform.place), platform.opens_s)
+                    due = order.delivery_window[1] - problem.transfer_s - drive(platform.place, order.delivery)
+                    task = _Task(order.id, (order.pickup, platform.place), 2 * order.service_s, 0, due,
+                                 unloaded + order.service_s, begins)  # fmt: skip
+                else:
+                    reach = max(
+                        begins + order.service_s + drive(order.pickup, order.delivery), order.delivery_window[0]
+                    )
+                    unloading = order.unloading_s
+                    task = _Task(order.id, (order.pickup, order.delivery), order.service_s + unloading, unloading,
+                                 order.delivery_window[1], reach + unloading, begins)  # fmt: skip
+            if task.ready - task.tail <= task.due and _never_late(task, vehicle.end_s):
+                free = True  # on this day it can wait until every other job is done: it adds no lateness
+                break
+            tasks[day] = task
+        if not free and tasks:
+            mine.setdefault(vehicle.id, []).append((order.id, tasks))
+    competing: dict[str, int] = {}
+    counted: set[str] = set()
+    for vehicle_id, jobs in mine.items():
+        vehicle = next(v for v in problem.vehicles if v.id == vehicle_id)
+        late, kept = _vehicle_competition(jobs, vehicle.start_s, bases[vehicle.depot].place, drive)
+        competing[vehicle_id] = late
+        counted.update(kept)
+    own = sum(f.late_s for order_id, f in floors.items() if order_id not in counted)
+    alone = sum(f.late_s for order_id, f in floors.items() if order_id in counted)
+    floors_s = own + alone
+    return Competition(
+        late_s=own + max(alone, sum(competing.values())), floors_s=floors_s, vehicles=competing,
+        orders={vehicle_id: len(jobs) for vehicle_id, jobs in mine.items()},
+    )  # fmt: skip
+
+
+def _never_late(task: _Task, day_end: int) -> bool:
+    """A job due after its vehicle's day ends (e.g. a grocery open until 16:00 for a truck back by 15:30)
+    is on time whenever the vehicle does it within its day — still work, but never late (left out)."""
+    return task.due >= day_end + task.tail
+
+
+def _vehicle_competition(
+    jobs: list[tuple[str, dict[int, _Task]]], start_s: int, depot: Site, drive: Callable[[Site, Site], int]
+) -> tuple[int, set[str]]:
+    """The minimum, over every day each job may take and every order of the jobs within a day, of the lateness
+    bounded as `competition_floor` says; with the orders it counted."""
+    days = sorted({d for _order, tasks in jobs for d in tasks})
+    per_day: dict[int, list[_Task]] = {d: [] for d in days}
+    # The least urgent jobs are left out when a day has too many (or the days' choices are too many).
+    ranked = sorted(jobs, key=lambda job: min(t.due - t.ready for t in job[1].values()))
+    kept: list[tuple[str, dict[int, _Task]]] = []
+    choices = 1
+    for order_id, tasks in ranked:
+        if any(len(per_day[d]) >= COMPETITION_JOBS_PER_DAY for d in tasks):
+            continue
+        if choices * len(tasks) > COMPETITION_CHOICES:
+            continue
+        choices *= len(tasks)
+        kept.append((order_id, tasks))
+        for d, task in tasks.items():
+            per_day[d].append(task)
+    best = {d: _subsets_lateness(per_day[d], start_s, depot, drive) for d in days}
+    position = {(d, task.order): i for d in days for i, task in enumerate(per_day[d])}
+    masks = {d: np.zeros(choices, dtype=np.int64) for d in days}
+    step = 1
+    index = np.arange(choices, dtype=np.int64)
+    for order_id, tasks in kept:
+        options = sorted(tasks)
+        which = (index // step) % len(options)
+        for k, d in enumerate(options):
+            masks[d] |= np.where(which == k, np.int64(1) << position[(d, order_id)], 0)
+        step *= len(options)
+    total = sum((best[d][masks[d]] for d in days), start=np.zeros(choices, dtype=np.int64))
+    return int(total.min()) if kept else 0, {order_id for order_id, _tasks in kept}
+
+
+def _subsets_lateness(tasks: list[_Task], start_s: int, depot: Site, drive: Callable[[Site, Site], int]) -> np.ndarray:
+    """For every subset S of `tasks` (a bit mask), the least total lateness of S's jobs done by one vehicle
+    on one day: a job finishing k-th ends no earlier than C(S_k) (`competition_floor`), so the lateness of an
+    order of S is the sum over its prefixes of the last job's max(0, C(prefix) - tail - due), minimised by
+    the dynamic programme f(S) = min over j in S of f(S - j) + late_j(C(S)). Each place of S is entered at
+    least once, from the depot or another place of S (`drive`: the quickest ways, so that a round's stops
+    elsewhere and its returns to the depot only make it longer)."""
+    n = len(tasks)
+    size = 1 << n
+    subsets = np.arange(size, dtype=np.int64)
+    work = np.zeros(size, dtype=np.int64)
+    ready = np.zeros(size, dtype=np.int64)
+    begins = np.full(size, np.iinfo(np.int64).max // 4, dtype=np.int64)
+    for j, task in enumerate(tasks):
+        has = (subsets >> j) & 1 == 1
+        work[has] += task.work
+        ready[has] = np.maximum(ready[has], task.ready)
+        begins[has] = np.minimum(begins[has], task.begins)
+    sites = list(dict.fromkeys(s for task in tasks for s in task.sites))
+    visits = {
+        site: (subsets & sum(1 << j for j, task in enumerate(tasks) if site in task.sites)) != 0 for site in sites
+    }
+    entries = np.zeros(size, dtype=np.int64)
+    most = np.zeros(size, dtype=np.int64)  # the dearest entry: the first place's is in `begins`
+    for site in sites:
+        entry = np.full(size, drive(depot, site) if site != depot else 0, dtype=np.int64)
+        for other in sites:
+            if other != site:
+                entry = np.where(visits[other], np.minimum(entry, drive(other, site)), entry)
+        entry = np.where(visits[site], entry, 0)
+        entries += entry
+        most = np.maximum(most, entry)
+    ends = np.maximum.reduce([
+        start_s + work + entries,
+        np.where(subsets > 0, begins + work + entries - most, 0),
+        ready,
+    ])  # fmt: skip
+    best = np.full(size, np.iinfo(np.int64).max // 4, dtype=np.int64)
+    best[0] = 0
+    count = np.zeros(size, dtype=np.int64)
+    for j in range(n):
+        count += (subsets >> j) & 1
+    for k in range(1, n + 1):
+        layer = subsets[count == k]
+        for j, task in enumerate(tasks):
+            members = layer[(layer >> j) & 1 == 1]
+            if not members.size:
+                continue
+            late = np.maximum(0, ends[members] - task.tail - task.due)
+            best[members] = np.minimum(best[members], best[members ^ (1 << j)] + late)
+    return best

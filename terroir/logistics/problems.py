@@ -240,4 +240,17 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
             {"order": order, "late_s": floor.late_s, "earliest_s": floor.arrives_s, "closes_s": floor.closes_s}
             for order, floor in plan.late_anyway
         ],
+        # Late in all, at least `late_s`, once the orders only one vehicle can carry compete for its days
+        # (feasibility.competition_floor): per vehicle, how many such orders and their least lateness.
+        "late_together": None
+        if plan.late_together is None
+        else {
+            "late_s": plan.late_together.late_s,
+            "floors_s": plan.late_together.floors_s,
+            "vehicles": [
+                {"vehicle": vehicle, "late_s": late_s, "orders": plan.late_together.orders.get(vehicle, 0)}
+                for vehicle, late_s in plan.late_together.vehicles.items()
+                if late_s
+            ],
+        },
     }

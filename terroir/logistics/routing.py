@@ -40,7 +40,7 @@ from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
 
 from .distances import Matrix
-from .feasibility import NEAR_PLATFORM_S, Checked, Floor, lateness_floor, plan_check
+from .feasibility import NEAR_PLATFORM_S, Checked, Competition, Floor, competition_floor, lateness_floor, plan_check
 
 MONEY = 10_000  # cost units per euro
 # With objective="fleet" (benchmarks: fewest vehicles, then distance) each vehicle used costs this much.
@@ -188,6 +188,9 @@ class Plan:
     # Orders late in every plan (feasibility.lateness_floor: how late at the least, and why): the week's data,
     # not the planner, makes them late. Said of two-echelon plans that are late.
     late_anyway: list[tuple[str, Floor]] = field(default_factory=list)
+    # How late every plan is in all, at the least, once the orders only one vehicle can carry compete for its
+    # days (feasibility.competition_floor); said of late two-echelon plans when it bounds more than the floors.
+    late_together: Competition | None = None
 
 
 def gettext_noop(message: str) -> str:
@@ -629,9 +632,12 @@ def _two_echelon(
                 result, checked = synchronised, synchronised_checked
     if checked.late_s:
         # Which of the lateness the week's data makes unavoidable: told to the user with the plan.
-        carried = {order_id for order_id, _reason in result.unserved}
+        left_out = {order_id for order_id, _reason in result.unserved}
         result.late_anyway = [(order_id, floor) for order_id, floor in lateness_floor(problem, travel).items()
-                              if order_id not in carried]  # fmt: skip
+                              if order_id not in left_out]  # fmt: skip
+        carried = replace(problem, orders=[o for o in problem.orders if o.id not in left_out])
+        together = competition_floor(carried, travel)
+        result.late_together = together if together.late_s > together.floors_s else None
     if progress is not None:
         progress(1.0)
     return result

@@ -589,6 +589,18 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
          "earliest": _clock(u["earliest_s"]), "closes": _clock(u["closes_s"])}
         for u in (planning.plan or {}).get("late_anyway", [])
     ]  # fmt: skip
+    # Late in all whatever the plan, once the orders only one vehicle can carry compete for it
+    # (routing.Plan.late_together): the bound, and the vehicles whose days make it.
+    together = (planning.plan or {}).get("late_together")
+    vehicle_names = (planning.labels or {}).get("vehicles", {})
+    late_together = together and {
+        "minutes": -(-together["late_s"] // 60),
+        "vehicles": [
+            {"name": vehicle_names.get(v["vehicle"], {}).get("name", v["vehicle"]), "orders": v["orders"],
+             "minutes": -(-v["late_s"] // 60)}
+            for v in together["vehicles"]
+        ],
+    }  # fmt: skip
     report = planning.report or {}
     own = report.get("own_deliveries") or {}
     outside = [
@@ -603,7 +615,8 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
     sharing = _sharing(planning)
     context = {
         "run": planning, "state": _run_json(planning), "error": task_error_text(planning.error), "rounds": rounds,
-        "unserved": unserved, "late_anyway": late_anyway, "outside": outside, "own_total": own.get("total"),
+        "unserved": unserved, "late_anyway": late_anyway, "late_together": late_together, "outside": outside,
+        "own_total": own.get("total"),
         "map_data": _map_data(planning, rounds), "legend": _legend(rounds), "days": _days(rounds),
         "report": report, "sharing": sharing,
         "compare_chart": _compare_chart(report), "sharing_chart": [
