@@ -633,6 +633,8 @@ def phases_install() -> Phases:
     # PostgreSQL checks the foreign keys of the rows written when the transaction commits (Django's keys
     # are deferred): one lookup and row lock per key and row, outside every phase above.
     phases.wrap(connection, "commit", "commit (deferred key checks)")
+    # PostgreSQL: the tables the import changed much, analysed after its commit.
+    phases.wrap(services, "_tables_analysed", "statistics (ANALYZE)")
     return phases
 
 
