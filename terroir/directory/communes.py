@@ -8,8 +8,10 @@ import difflib
 import gzip
 import io
 import re
+import threading
 import time
 from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -280,7 +282,13 @@ def _flat(lat: Any, lon: Any) -> Any:
 
 
 _index: tuple[float, CommuneIndex] | None = None
+# A long-lived process (the site's) builds the index again after this many seconds, to see a change of the
+# communes table that another process made (a refresh of the reference: `communes_load` in this process
+# forgets it at once).
 INDEX_TTL_S = 300.0
+# The runs in this process holding the index (commune_index_held): while any does, it is not rebuilt by age.
+_held = 0
+_held_lock = threading.Lock()
 
 
 # Answers commune_resolve remembers (a 100,000-row source asks fewer distinct questions).
@@ -289,9 +297,27 @@ RESOLVED_MAX = 200_000
 
 def commune_index() -> CommuneIndex:
     global _index
-    if _index is None or time.monotonic() - _index[0] > INDEX_TTL_S:
+    if _index is None or (not _held and time.monotonic() - _index[0] > INDEX_TTL_S):
         _index = (time.monotonic(), CommuneIndex())
     return _index[1]
+
+
+@contextmanager
+def commune_index_held() -> Iterator[CommuneIndex]:
+    """One index for a whole run (an import, a preview): built anew when it is older than INDEX_TTL_S, then
+    not rebuilt by age until the run ends. A 100,000-row import reads its rows for minutes on a loaded
+    machine; an index rebuilt halfway lost what it remembered (commune_resolve's answers, the communes'
+    sizes) and cost its building again, and the rows read after it could be placed with another table than
+    those before. Only `index_forget` (the communes table changed in this process) drops it sooner."""
+    global _held
+    index = commune_index()
+    with _held_lock:
+        _held += 1
+    try:
+        yield index
+    finally:
+        with _held_lock:
+            _held -= 1
 
 
 def index_forget() -> None:
