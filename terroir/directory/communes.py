@@ -212,6 +212,9 @@ class CommuneIndex:
         # What commune_resolve answered, by what it was asked: a source names the same communes again and
         # again, and a misspelt name's close match costs milliseconds.
         self.resolved: dict[tuple[str, str, str, str], CommuneMatch] = {}
+        # The answer naming one commune, by its code: built once (a Commune instance per answer cost most
+        # of a new question's time, and a file asks about the same commune in many ways).
+        self.single: dict[str, CommuneMatch] = {}
 
     @cached_property
     def department_keys(self) -> dict[str, list[str]]:
@@ -338,14 +341,18 @@ class CommuneMatch:
         return self.commune is None and len(self.candidates) > 1
 
 
-def _one(entries: Collection[_Entry]) -> CommuneMatch | None:
+def _one(entries: Collection[_Entry], index: CommuneIndex) -> CommuneMatch | None:
     by_code = {e.code: e for e in entries}
     codes = sorted(by_code)
     if len(codes) == 1:
-        # Built from the index (a saved row's values): no query per looked-up row.
-        commune = Commune(**dict(zip(_FIELDS, by_code[codes[0]].row, strict=True)))
-        commune._state.adding = False
-        return CommuneMatch(commune, tuple(codes))
+        found = index.single.get(codes[0])
+        if found is None:
+            # Built from the index (a saved row's values): no query per looked-up row. Shared by every answer
+            # naming it, as the remembered answers are: read, never changed.
+            commune = Commune(**dict(zip(_FIELDS, by_code[codes[0]].row, strict=True)))
+            commune._state.adding = False
+            found = index.single[codes[0]] = CommuneMatch(commune, tuple(codes))
+        return found
     if len(codes) > 1:
         return CommuneMatch(None, tuple(codes))
     return None
@@ -388,7 +395,7 @@ def _close(key: str, entries: Collection[_Entry], index: CommuneIndex) -> Commun
     best = max(scores.values(), default=0.0)
     if best < FUZZY_MIN:
         return None
-    return _one([index.entries[c] for c, score in scores.items() if score >= best - FUZZY_MARGIN])
+    return _one([index.entries[c] for c, score in scores.items() if score >= best - FUZZY_MARGIN], index)
 
 
 def _close_in_department(key: str, department: str, index: CommuneIndex) -> CommuneMatch | None:
@@ -429,7 +436,7 @@ def _resolve(index: CommuneIndex, *, code: str, postcode: str, name: str, depart
     if code:
         today = code if code in index.entries else index.former.get(code, "")
         if today:
-            return _one([index.entries[today]]) or CommuneMatch()
+            return _one([index.entries[today]], index) or CommuneMatch()
     cleaned = without_cedex(name)
     arrondissement = _ARRONDISSEMENT.search(cleaned)
     key = name_key(re.sub(r"\d+", " ", _ARRONDISSEMENT.sub(" ", cleaned))) if cleaned else ""
@@ -444,12 +451,12 @@ def _resolve(index: CommuneIndex, *, code: str, postcode: str, name: str, depart
         if key and not exact:
             # Paris 15e is stored as "Paris 15e Arrondissement": the name starts with the city's.
             exact = [e for e in with_postcode if e.key.startswith(key + " ")]
-        found = _one(exact)
+        found = _one(exact, index)
         if found is not None:
             return found
         if key:
             # A CEDEX or a business postcode is not a commune's: look in its département.
-            found = _one([e for e in named if e.department == department_of(postcode)])
+            found = _one([e for e in named if e.department == department_of(postcode)], index)
             if found is not None:
                 return found
             # A misspelt name: the closest of the postcode's communes.
@@ -457,7 +464,7 @@ def _resolve(index: CommuneIndex, *, code: str, postcode: str, name: str, depart
             if found is not None:
                 return found
         if not key or not named:  # the postcode alone (a misspelt name does not count against it)
-            found = _one(with_postcode)
+            found = _one(with_postcode, index)
             if found is not None:
                 return found
         if key:  # then the closest of its département's (a postcode of the commune next door)
@@ -468,7 +475,7 @@ def _resolve(index: CommuneIndex, *, code: str, postcode: str, name: str, depart
         named = [e for e in named if e.department == department]
         if not named and key:
             return _close_in_department(key, department, index) or CommuneMatch()
-    return _one(named) or CommuneMatch()
+    return _one(named, index) or CommuneMatch()
 
 
 def commune_find(text: str) -> Commune | None:
