@@ -8,8 +8,10 @@ import difflib
 import gzip
 import io
 import re
+import threading
 import time
 from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -210,6 +212,9 @@ class CommuneIndex:
         # What commune_resolve answered, by what it was asked: a source names the same communes again and
         # again, and a misspelt name's close match costs milliseconds.
         self.resolved: dict[tuple[str, str, str, str], CommuneMatch] = {}
+        # The answer naming one commune, by its code: built once (a Commune instance per answer cost most
+        # of a new question's time, and a file asks about the same commune in many ways).
+        self.single: dict[str, CommuneMatch] = {}
 
     @cached_property
     def department_keys(self) -> dict[str, list[str]]:
@@ -280,7 +285,13 @@ def _flat(lat: Any, lon: Any) -> Any:
 
 
 _index: tuple[float, CommuneIndex] | None = None
+# A long-lived process (the site's) builds the index again after this many seconds, to see a change of the
+# communes table that another process made (a refresh of the reference: `communes_load` in this process
+# forgets it at once).
 INDEX_TTL_S = 300.0
+# The runs in this process holding the index (commune_index_held): while any does, it is not rebuilt by age.
+_held = 0
+_held_lock = threading.Lock()
 
 
 # Answers commune_resolve remembers (a 100,000-row source asks fewer distinct questions).
@@ -289,9 +300,27 @@ RESOLVED_MAX = 200_000
 
 def commune_index() -> CommuneIndex:
     global _index
-    if _index is None or time.monotonic() - _index[0] > INDEX_TTL_S:
+    if _index is None or (not _held and time.monotonic() - _index[0] > INDEX_TTL_S):
         _index = (time.monotonic(), CommuneIndex())
     return _index[1]
+
+
+@contextmanager
+def commune_index_held() -> Iterator[CommuneIndex]:
+    """One index for a whole run (an import, a preview): built anew when it is older than INDEX_TTL_S, then
+    not rebuilt by age until the run ends. A 100,000-row import reads its rows for minutes on a loaded
+    machine; an index rebuilt halfway lost what it remembered (commune_resolve's answers, the communes'
+    sizes) and cost its building again, and the rows read after it could be placed with another table than
+    those before. Only `index_forget` (the communes table changed in this process) drops it sooner."""
+    global _held
+    index = commune_index()
+    with _held_lock:
+        _held += 1
+    try:
+        yield index
+    finally:
+        with _held_lock:
+            _held -= 1
 
 
 def index_forget() -> None:
@@ -312,14 +341,18 @@ class CommuneMatch:
         return self.commune is None and len(self.candidates) > 1
 
 
-def _one(entries: Collection[_Entry]) -> CommuneMatch | None:
+def _one(entries: Collection[_Entry], index: CommuneIndex) -> CommuneMatch | None:
     by_code = {e.code: e for e in entries}
     codes = sorted(by_code)
     if len(codes) == 1:
-        # Built from the index (a saved row's values): no query per looked-up row.
-        commune = Commune(**dict(zip(_FIELDS, by_code[codes[0]].row, strict=True)))
-        commune._state.adding = False
-        return CommuneMatch(commune, tuple(codes))
+        found = index.single.get(codes[0])
+        if found is None:
+            # Built from the index (a saved row's values): no query per looked-up row. Shared by every answer
+            # naming it, as the remembered answers are: read, never changed.
+            commune = Commune(**dict(zip(_FIELDS, by_code[codes[0]].row, strict=True)))
+            commune._state.adding = False
+            found = index.single[codes[0]] = CommuneMatch(commune, tuple(codes))
+        return found
     if len(codes) > 1:
         return CommuneMatch(None, tuple(codes))
     return None
@@ -362,7 +395,7 @@ def _close(key: str, entries: Collection[_Entry], index: CommuneIndex) -> Commun
     best = max(scores.values(), default=0.0)
     if best < FUZZY_MIN:
         return None
-    return _one([index.entries[c] for c, score in scores.items() if score >= best - FUZZY_MARGIN])
+    return _one([index.entries[c] for c, score in scores.items() if score >= best - FUZZY_MARGIN], index)
 
 
 def _close_in_department(key: str, department: str, index: CommuneIndex) -> CommuneMatch | None:
@@ -403,7 +436,7 @@ def _resolve(index: CommuneIndex, *, code: str, postcode: str, name: str, depart
     if code:
         today = code if code in index.entries else index.former.get(code, "")
         if today:
-            return _one([index.entries[today]]) or CommuneMatch()
+            return _one([index.entries[today]], index) or CommuneMatch()
     cleaned = without_cedex(name)
     arrondissement = _ARRONDISSEMENT.search(cleaned)
     key = name_key(re.sub(r"\d+", " ", _ARRONDISSEMENT.sub(" ", cleaned))) if cleaned else ""
@@ -418,12 +451,12 @@ def _resolve(index: CommuneIndex, *, code: str, postcode: str, name: str, depart
         if key and not exact:
             # Paris 15e is stored as "Paris 15e Arrondissement": the name starts with the city's.
             exact = [e for e in with_postcode if e.key.startswith(key + " ")]
-        found = _one(exact)
+        found = _one(exact, index)
         if found is not None:
             return found
         if key:
             # A CEDEX or a business postcode is not a commune's: look in its département.
-            found = _one([e for e in named if e.department == department_of(postcode)])
+            found = _one([e for e in named if e.department == department_of(postcode)], index)
             if found is not None:
                 return found
             # A misspelt name: the closest of the postcode's communes.
@@ -431,7 +464,7 @@ def _resolve(index: CommuneIndex, *, code: str, postcode: str, name: str, depart
             if found is not None:
                 return found
         if not key or not named:  # the postcode alone (a misspelt name does not count against it)
-            found = _one(with_postcode)
+            found = _one(with_postcode, index)
             if found is not None:
                 return found
         if key:  # then the closest of its département's (a postcode of the commune next door)
@@ -442,7 +475,7 @@ def _resolve(index: CommuneIndex, *, code: str, postcode: str, name: str, depart
         named = [e for e in named if e.department == department]
         if not named and key:
             return _close_in_department(key, department, index) or CommuneMatch()
-    return _one(named) or CommuneMatch()
+    return _one(named, index) or CommuneMatch()
 
 
 def commune_find(text: str) -> Commune | None:

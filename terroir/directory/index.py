@@ -240,6 +240,7 @@ def instances_insert(model: type[models.Model], objs: Sequence[models.Model]) ->
     relations = [f for f in fields if isinstance(f, models.ForeignKey)]
     ids = _ids_reserve(model, len(objs))
     rows: list[tuple[Any, ...]] = []
+    alias = connection.alias  # read once: the connection proxy looks it up on every access
     for pk, obj in zip(ids, objs, strict=True):
         # A related object saved after it was assigned (a producer's offer built with the producer): its key.
         for relation in relations:
@@ -255,8 +256,8 @@ def instances_insert(model: type[models.Model], objs: Sequence[models.Model]) ->
         extra = tuple(read(obj) for read in read_converted)
         rows.append((pk, *values, *extra))
         obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        state = obj._state
+        state.adding, state.db = False, alias
     columns = (meta.pk.column, *(f.column for f in plain), *(f.column for f in converted))
     rows_insert(model, columns, rows)
 

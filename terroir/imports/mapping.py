@@ -742,6 +742,8 @@ TRANSFORMS: dict[str, Callable[[Record, dict[str, str], str], None]] = {"schedul
 
 def _vocabulary(record: Record, name: str, given: str, clean: Callable[[str], str]) -> str:
     """The value through the field registry, or "" with the registry's reason as the row's problem."""
+    if not given:
+        return ""  # what every cleaner makes of nothing (most rows give no SIRET, e-mail or web site)
     try:
         return clean(given)
     except fields.FieldInvalid as error:

@@ -716,8 +716,16 @@ _NEVER_OVERRIDDEN = frozenset({"verified_at", *PRIVACY})
 _NONE: frozenset[str] = frozenset()
 
 
+# The JSON of the values most origins that are not text hold (a flag, nothing): one lookup instead of an encoding.
+_SHOWN_CONSTANTS: dict[Any, str] = {None: "null", True: "true", False: "false"}
+
+
 def _shown(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, str):
+        return value
+    if value is None or type(value) is bool:
+        return _SHOWN_CONSTANTS[value]
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _origins_write(

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_noop, ngettext
 
+from terroir.directory.communes import commune_index_held
 from terroir.directory.french import elided
 from terroir.directory.models import Category, Commune, CommuneName, Label
 from terroir.lib import spreadsheet
@@ -337,6 +338,7 @@ class Preview:
     error: str | None = None  # why the file cannot be read, in the reader's language
 
 
+@commune_index_held()  # one communes index for the whole file, as the import reads it
 def preview(
     path: Path, mapping: Mapping, *, rows: int = 20, problems: int = 1000, client: AddokClient | None = None
 ) -> Preview:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from terroir.directory.communes import commune_index_held
 from terroir.lib import spreadsheet
 from terroir.lib.progress import Progress, ProgressReport
 from terroir.lib.tabular import SourceError, rows_estimate
@@ -224,7 +225,10 @@ class _Report:
 
 # An import makes millions of objects that live until its end: the garbage collector walking them again and
 # again was a sixth of its processor time.
+# One communes index for the whole run: rebuilt by age halfway through a long reading, it lost the answers it
+# remembered and could place the rows after it with another table than those before.
 @collector_relaxed()
+@commune_index_held()
 def source_import(
     *,
     path: Path,

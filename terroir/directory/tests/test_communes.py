@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from terroir.directory import communes
 from terroir.directory.communes import commune_find, commune_resolve
 from terroir.directory.models import Commune
 
@@ -86,3 +87,19 @@ def test_a_misspelling_close_to_several_communes_stays_ambiguous_and_nothing_is_
     assert close.commune is None and close.ambiguous and len(close.candidates) == 2
     assert commune_resolve(name="Cebazatt").commune is None  # no postcode, no département: no fuzzy match
     assert commune_resolve(name="Nozay").ambiguous
+
+
+def test_a_held_index_is_not_rebuilt_by_age_until_the_last_run_holding_it_ends(monkeypatch) -> None:
+    monkeypatch.setattr(communes, "INDEX_TTL_S", -1.0)  # every index is older than its age
+    monkeypatch.setattr(communes, "_index", None)
+    with communes.commune_index_held() as held:
+        assert communes.commune_index() is held
+        with communes.commune_index_held() as inner:  # a second run of the process, at the same time
+            assert inner is held
+        assert communes.commune_index() is held
+        assert communes.commune_resolve(name="Ambert", postcode="63600").commune is not None
+        assert communes.commune_index() is held
+        communes.index_forget()  # the table changed in this process: dropped at once
+        again = communes.commune_index()
+        assert again is not held and communes.commune_index() is again
+    assert communes.commune_index() is not again

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from terroir.directory import communes
 from terroir.directory.models import Commune, Place
 from terroir.imports.mapping import mapping_parse
 from terroir.imports.models import ImportRun, SourceRecord
@@ -123,3 +124,28 @@ def test_a_commune_centre_never_replaces_a_precise_position_already_in_the_direc
     assert source_import(path=write(tmp_path / "again.csv", again), mapping=mapping).status == ImportRun.Status.DONE
     place.refresh_from_db()
     assert (place.lat, place.lon) == (45.8570, 3.5460)
+
+
+def test_an_import_and_a_preview_read_the_whole_file_with_one_communes_index(source: Path, monkeypatch) -> None:
+    """A long import outlives the index's age (INDEX_TTL_S, for the site's processes): rebuilt halfway, it
+    lost the answers it remembered and the communes' sizes, and placed the later rows with another table.
+    Here every index is older than its age at once: the run builds one and keeps it to its end."""
+    built: list[communes.CommuneIndex] = []
+
+    class Counted(communes.CommuneIndex):
+        def __init__(self) -> None:
+            super().__init__()
+            built.append(self)
+
+    monkeypatch.setattr(communes, "CommuneIndex", Counted)
+    monkeypatch.setattr(communes, "INDEX_TTL_S", -1.0)
+    monkeypatch.setattr(communes, "_index", None)
+    mapping = mapping_parse(MAPPING)
+    shown = preview(source, mapping, rows=100)
+    assert len(built) == 1 and shown.rows == len(ROWS)
+    run = source_import(path=source, mapping=mapping, geocode=False)
+    assert run.status == ImportRun.Status.DONE and run.rejected == shown.rejected
+    assert len(built) == 2
+    # Outside a run the index is rebuilt by age as before.
+    communes.commune_index()
+    assert len(built) == 3
