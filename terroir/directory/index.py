@@ -262,11 +262,14 @@ def instances_insert(model: type[models.Model], objs: Sequence[models.Model]) ->
 
 
 @contextmanager
-def _plain_indexes_dropped(*tables: type[models.Model]) -> Iterator[None]:
+def _plain_indexes_dropped(
+    *tables: type[models.Model], progress: Callable[[str], None] | None = None
+) -> Iterator[None]:
     """For a full rebuild: drop the tables' plain indexes and build them again once the rows are in.
     Building an index from all its rows at once is several times faster than keeping it up to date
     row by row. Unique constraints stay: they guard the rows being written. Statistics are left to
-    `search_tables_maintain`, which the bulk loaders run once their transaction is over."""
+    `search_tables_maintain`, which the bulk loaders run once their transaction is over. `progress` is
+    told when each index is built (a national load's take minutes)."""
     editor = connection.schema_editor()  # only to write the CREATE INDEX statements, not entered
     indexes = [(model, index) for model in tables for index in model._meta.indexes]
     with connection.cursor() as cursor:
@@ -282,6 +285,8 @@ def _plain_indexes_dropped(*tables: type[models.Model]) -> Iterator[None]:
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for model, index in indexes:
             cursor.execute(str(index.create_sql(model, editor)))
+            if progress:
+                progress(f"index {index.name} built")
 
 
 @contextmanager
@@ -341,10 +346,12 @@ def places_reindex(
     if place_ids is None:
         keys = _constraints_checked_once(*derived) if bulk else nullcontext()
         # The shown producers' indexes too (their rows are deleted whole here, not by place as below).
-        with keys, _plain_indexes_dropped(SearchTerm, PlaceFacet, ProducerPlace):
+        with keys, _plain_indexes_dropped(SearchTerm, PlaceFacet, ProducerPlace, progress=progress):
             for model in derived:
                 model.objects.all().delete()
             count = _places_index(list(Place.objects.order_by("id").values_list("id", flat=True)), progress)
+            if progress:
+                progress("derived rows written")
         shown_at_place_refresh()
         return count
     ids = sorted(set(place_ids))
