@@ -785,6 +785,20 @@ def page_fits(tab: Any, name: str = "", *, edge: bool = True, charts: bool = Fal
         assert violations(tab) == [], where
 
 
+def fits_at(tab: Any, size: tuple[int, int], name: str = "", **checks: bool) -> None:
+    """`page_fits` of the open page at another screen size (width, height), without loading it again, then
+    back to the tab's size: a journey run at its users' size checks each page it reaches at the other size
+    in the state it reached it (round 12). The page's layout follows the screen's size (the stylesheets'
+    media queries, Leaflet's maps on `resize`); a page whose scripts draw to the size they found when it
+    loaded (the observatory's charts) is loaded at each size instead."""
+    before = tab.viewport_size
+    tab.set_viewport_size({"width": size[0], "height": size[1]})
+    try:
+        page_fits(tab, name or f"{tab.url} at {size[0]} px", **checks)
+    finally:
+        tab.set_viewport_size(before)
+
+
 @pytest.fixture
 def page(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
     settings.TERROIR_TILE_URL = ""
