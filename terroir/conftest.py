@@ -13,7 +13,7 @@ import shutil
 import sys
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -498,29 +498,147 @@ def _browser_contexts_closed(request: pytest.FixtureRequest) -> Iterator[None]:
     """Every browser context a test opened is closed when it ends, whether or not the test closed it.
     The browser lives as long as the test process: a tab left open kept its page alive for the rest of
     the run (20-odd per run), and a page that polls (a planning run waiting for the worker) kept asking
-    the live server during the tests that followed, on Chromium's and this process's processor time."""
+    the live server during the tests that followed, on Chromium's and this process's processor time.
+    The process's kept tab (`_Kept`) is not closed but emptied for the next test; the first browser test of
+    a process warms it up first (`_warm_up`)."""
     if "browser" not in request.fixturenames:
         yield
         return
     browser = request.getfixturevalue("browser")
+    if "live_server" in request.fixturenames:
+        _warm_up(browser, request.getfixturevalue("live_server"))
     before = set(browser.contexts)
-    yield
-    for context in browser.contexts:
-        if context not in before:
-            context.close()
+    _kept.free = True
+    try:
+        yield
+    finally:
+        _kept.free = False
+        for context in browser.contexts:
+            if context not in before and context is not _kept.context:
+                context.close()
+        _kept.emptied()
+
+
+class _Kept:
+    """One browser context and one tab kept for the browser tests of a test process: a new tab costs about
+    1 s of processor (a renderer started, its page set up by Playwright) and a new context with the
+    catch-all route 1.8–2.0 s, where the page itself costs ~0.5 s (round 11). The first tab a test asks
+    for (`french_tab`, `offline_tab` without a context, the `page` fixture) is this one, at the test's
+    size; the person's next tabs and the test's other people get contexts of their own, as before.
+
+    Between two tests — and when a test closes the kept tab's context, which then empties it for the
+    test's next person instead — the tab is emptied: the pages the test opened beside it closed, the
+    listeners and routes it added removed (the catch-all route kept), its init scripts (axe-core) removed,
+    the media emulation undone, the page's storage cleared and `about:blank` loaded (nothing left to
+    poll the live server), cookies and permissions cleared. What is left of a test is what a new context
+    would not have: the browser's HTTP cache (off: every request goes through the route) and the
+    renderer's own memory."""
+
+    def __init__(self) -> None:
+        self.browser: Any = None
+        self.context: Any = None
+        self.tab: Any = None
+        self.listeners: dict[str, list[Any]] = {}
+        self.scripts: list[Any] = []  # the init scripts added to the kept tab, removed when it is emptied
+        self.free = False  # the running test may take the kept tab
+        self.used = False  # something happened in the kept tab since it was last emptied
+        self.warm = False
+
+    def take(self, browser: Any, live_server: Any, size: tuple[int, int]) -> Any:
+        """The kept tab at `size`, or None if this test already has it (or is not a browser test)."""
+        if not self.free or (self.browser is not None and self.browser is not browser):
+            return None
+        self.free = False
+        if self.context is None or self.context not in browser.contexts:
+            self.browser = browser
+            self.context = browser.new_context(locale="fr-FR", viewport={"width": size[0], "height": size[1]})
+
+            def close(*args: Any, **kwargs: Any) -> None:
+                # A test that is done with this person: the tab is emptied for the test's next person.
+                self.emptied()
+                self.free = True
+
+            self.context.close = close
+            self.tab = None
+        self.live_url = live_server.url
+        if self.tab is None or self.tab.is_closed():
+            self.tab = offline_tab(browser, live_server, self.context)
+            emitter = self.tab._impl_obj
+            self.listeners = {name: list(emitter.raw_listeners(name)) for name in emitter.event_names()}
+        self.tab.set_viewport_size({"width": size[0], "height": size[1]})
+        self.tab.set_default_timeout(15_000)
+        self.used = True
+        return self.tab
+
+    def emptied(self) -> None:
+        """The kept tab as a new one would be, for the next test (see the class)."""
+        if not self.used or self.context is None:
+            return
+        self.used = False
+        for tab in self.context.pages:
+            if tab is not self.tab:
+                tab.close()
+        for script in self.scripts:
+            script.close()
+        self.scripts = []
+        _axe_contexts.discard(self.tab)
+        if self.tab is not None and not self.tab.is_closed():
+            tab, emitter = self.tab, self.tab._impl_obj
+            for name in emitter.event_names():
+                for listener in emitter.raw_listeners(name):
+                    if listener not in self.listeners.get(name, []):
+                        emitter.remove_listener(name, listener)
+            if len(emitter._routes) != 1:  # the test routed requests of its own
+                tab.unroute_all(behavior="ignoreErrors")
+                tab.route("**/*", _route_offline(self.live_url))
+            tab.emulate_media(media="null")
+            if tab.url != "about:blank":
+                with suppress(Exception):  # a page that is not the site's, or that a dialog holds
+                    tab.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+                tab.goto("about:blank")
+        self.context.clear_cookies()
+        self.context.clear_permissions()
+
+    live_url = ""
+
+
+_kept = _Kept()
+
+
+def _warm_up(browser: Any, live_server: Any) -> None:
+    """The first page load of a test process — Django's first request (its URLs, views and templates
+    imported and compiled), Chromium's first renderer — took more than the 15 s a page is given under
+    load, failing the first test of about one process in two (round 11). Before the first browser test of
+    a process, the kept tab loads the home page with its stylesheets and scripts, given a minute; a
+    warm-up that still times out is left to the test's own first load."""
+    if _kept.warm:
+        return
+    _kept.warm = True
+    _kept.live_url = live_server.url
+    _kept.free = True
+    tab = _kept.take(browser, live_server, (1280, 900))
+    with suppress(Exception):
+        tab.goto(live_server.url + "/", wait_until="load", timeout=60_000)
+    _kept.emptied()
+
+
+def _route_offline(url: str) -> Callable[[Any], Any]:
+    return lambda route: route.continue_() if route.request.url.startswith(url) else route.abort()
 
 
 def offline_tab(browser: Any, live_server: Any, context: Any = None) -> Any:
     """A person's browser tab, in French, that reaches nothing but the test server: in `context` (beside
-    that person's other tabs, sharing their cookies) or in a new one."""
+    that person's other tabs, sharing their cookies) or else the process's kept tab (`_Kept`) if the test
+    has not taken it yet, or else a tab in a context of its own."""
+    if context is None:
+        kept = _kept.take(browser, live_server, (1280, 900))
+        if kept is not None:
+            return kept
     context = context or browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     # Nothing leaves the machine: any request that is not to the test server is refused.
-    tab.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith(live_server.url) else route.abort(),
-    )
+    tab.route("**/*", _route_offline(live_server.url))
     return tab
 
 
@@ -535,10 +653,12 @@ def signed_in(tab: Any, user: Any, live_server: Any) -> Any:
 
 
 def french_tab(browser: Any, live_server: Any, user: Any, size: tuple[int, int]) -> Any:
-    """A new French tab of `size` (width, height) in a context of its own, signed in as `user` (None: a
-    visitor)."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": size[0], "height": size[1]})
-    tab = offline_tab(browser, live_server, context)
+    """A French tab of `size` (width, height), signed in as `user` (None: a visitor): the process's kept tab
+    (`_Kept`) if the test has not taken it yet, else a new tab in a context of its own."""
+    tab = _kept.take(browser, live_server, size)
+    if tab is None:
+        context = browser.new_context(locale="fr-FR", viewport={"width": size[0], "height": size[1]})
+        tab = offline_tab(browser, live_server, context)
     return tab if user is None else signed_in(tab, user, live_server)
 
 
@@ -601,7 +721,7 @@ AXE_RUN = """() => {
 }"""
 
 
-_axe_contexts: weakref.WeakSet[Any] = weakref.WeakSet()  # browser contexts that load axe-core into each page
+_axe_contexts: weakref.WeakSet[Any] = weakref.WeakSet()  # contexts (kept tabs) loading axe-core in each page
 
 
 @cache
@@ -618,12 +738,16 @@ def violations(tab: Any) -> list[str]:
     open."""
     if not tab.evaluate("() => typeof window.axe !== 'undefined'"):
         tab.evaluate(_axe_source())
-        if tab.context not in _axe_contexts:
+        # In the kept context (`_Kept`), the tab's own: the next test's pages are not all checked.
+        holder = tab if tab.context is _kept.context else tab.context
+        if holder not in _axe_contexts:
             # The next pages of this person's browser get axe-core as they load, from the browser itself,
             # where an evaluate sends its 500 kB through the driver and compiles it again on every page
             # (0.55–0.9 s of wall a page under load against 0.15–0.2 s, mostly waiting; round 10).
-            tab.context.add_init_script(script=_axe_source())
-            _axe_contexts.add(tab.context)
+            script = holder.add_init_script(script=_axe_source())
+            if tab is _kept.tab:  # removed when the kept tab is emptied for the next test
+                _kept.scripts.append(script)
+            _axe_contexts.add(holder)
     result = tab.evaluate(AXE_RUN)
     assert result["passes"], "axe-core did not run"  # a page it could not read would pass silently
     return [
@@ -659,6 +783,20 @@ def page_fits(tab: Any, name: str = "", *, edge: bool = True, charts: bool = Fal
         assert charts_overflow(tab) == [], where
     if axe:
         assert violations(tab) == [], where
+
+
+def fits_at(tab: Any, size: tuple[int, int], name: str = "", **checks: bool) -> None:
+    """`page_fits` of the open page at another screen size (width, height), without loading it again, then
+    back to the tab's size: a journey run at its users' size checks each page it reaches at the other size
+    in the state it reached it (round 12). The page's layout follows the screen's size (the stylesheets'
+    media queries, Leaflet's maps on `resize`); a page whose scripts draw to the size they found when it
+    loaded (the observatory's charts) is loaded at each size instead."""
+    before = tab.viewport_size
+    tab.set_viewport_size({"width": size[0], "height": size[1]})
+    try:
+        page_fits(tab, name or f"{tab.url} at {size[0]} px", **checks)
+    finally:
+        tab.set_viewport_size(before)
 
 
 @pytest.fixture

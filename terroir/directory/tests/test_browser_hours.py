@@ -1,6 +1,9 @@
-"""In a real browser: a farm's owner edits her shop's opening hours with the day × slots grid, at desktop
-and phone size, in French and English; the grid and the OpenStreetMap expression stay in sync both ways,
-and expressions the grid cannot show open in advanced mode."""
+"""In a real browser: a farm's owner edits her shop's opening hours with the day × slots grid on her phone,
+in French and English; the grid and the OpenStreetMap expression stay in sync both ways, and expressions the
+grid cannot show open in advanced mode. The journeys run at their users' size (a farmer on the go: a
+phone); the edit page at desktop size, with the grid's desktop layout (a slot and the months on one line,
+the code's box as wide as the other fields), is the tour's (`site/tests/test_browser_axe.py`, the
+producer's `hours_typed`, both sizes), and the place's page the visitor's tour."""
 
 from __future__ import annotations
 
@@ -47,7 +50,7 @@ def no_overflow(tab: Any, width: int) -> None:
     assert extra <= 0, f"the page scrolls sideways ({extra}px too wide on {width}px): {wide}"
 
 
-@pytest.mark.parametrize(("language", "size"), [("fr", "desktop"), ("fr", "phone"), ("en", "desktop"), ("en", "phone")])
+@pytest.mark.parametrize(("language", "size"), [("fr", "phone"), ("en", "phone")])
 def test_an_owner_edits_her_shops_hours_with_the_grid_and_saves(
     browser: Any, live_server: Any, territory: Any, people: Any, settings: Any, language: str, size: str
 ) -> None:
@@ -146,7 +149,7 @@ def saved(tab: Any) -> None:
     tab.locator("ul.messages").wait_for()
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", ["phone"])
 def test_an_owner_opens_her_shop_from_april_to_october_one_saturday_in_two_by_clicking_the_grid(
     browser: Any, live_server: Any, territory: Any, people: Any, settings: Any, size: str
 ) -> None:
@@ -159,11 +162,7 @@ def test_an_owner_opens_her_shop_from_april_to_october_one_saturday_in_two_by_cl
     column = tab.locator("#id_closed_at").bounding_box()
     grid = tab.locator("fieldset.hours-grid").bounding_box()
     assert grid["x"] + grid["width"] <= column["x"] + max(column["width"], 800) + 1
-    saturday = tab.locator(".hours-day[data-day=Sa] input[type=time]")
-    if size == "desktop":  # a slot's start and end on one line, the twelve months on one line
-        assert saturday.nth(0).bounding_box()["y"] == saturday.nth(1).bounding_box()["y"]
-        boxes = tab.locator("fieldset.hours-months input[type=checkbox]")
-        assert boxes.nth(0).bounding_box()["y"] == boxes.nth(11).bounding_box()["y"]
+    # At desktop size (the tour's `hours_typed`), a slot's start and end and the twelve months on one line.
     assert tab.locator("#id_contact_public").bounding_box()["x"] == column["x"]
     # No more Friday evenings: the slot's remove button, named for a screen reader.
     tab.get_by_role("button", name="retirer le créneau vendredi 1").click()
@@ -199,7 +198,7 @@ def test_an_owner_opens_her_shop_from_april_to_october_one_saturday_in_two_by_cl
     tab.context.close()
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", ["phone"])
 def test_an_owner_types_the_code_in_advanced_mode_and_the_grid_follows_or_steps_aside(
     browser: Any, live_server: Any, territory: Any, people: Any, settings: Any, size: str
 ) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import page_fits, screenshot
+from terroir.conftest import fits_at, page_fits, screenshot
 from terroir.imports.mapping import mapping_parse
 from terroir.imports.services import source_import
 
@@ -86,9 +86,8 @@ def watched(page: Any) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_a_coordinator_decides_a_batch_of_pairs_side_by_side_with_their_map(
-    size: str, page: Any, client: Any, live_server: Any, django_user_model: Any, communes_for_live_server: None,
+    page: Any, client: Any, live_server: Any, django_user_model: Any, communes_for_live_server: None,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     from terroir.imports.models import RecordPair, SourceRecord
@@ -101,7 +100,9 @@ def test_a_coordinator_decides_a_batch_of_pairs_side_by_side_with_their_map(
     record = SourceRecord.objects.get(ref="c2")
     record.data["website"] = "https://www." + "ferme-de-la-durolle-" * 8 + "thiers.example.org/vente-directe"
     record.save(update_fields=["data"])
-    page.set_viewport_size(PHONE if size == "phone" else DESKTOP)
+    # A coordinator's journey, at a desktop; each page it reaches is checked on a phone too (`fits_at`).
+    size = "desktop"
+    page.set_viewport_size(DESKTOP)
     problems = watched(page)
     logged_in(page, client, live_server, django_user_model)
     page.goto(live_server.url + "/imports/review/")
@@ -117,6 +118,7 @@ def test_a_coordinator_decides_a_batch_of_pairs_side_by_side_with_their_map(
     assert "Ce qu’ont relevé les règles de fusion" in page.locator("section.pair").first.inner_text()
     assert "Pourquoi elles ont été fusionnées" not in page.inner_text("main")
     page_fits(page, "the page", edge=False)
+    fits_at(page, (PHONE["width"], PHONE["height"]), "the page on a phone", edge=False)
     screenshot(page, f"review-{size}")
     # The queue narrowed to one source's records: both pairs have a record of "bio"; the choice stays.
     page.get_by_label("Source", exact=True).select_option("bio")
@@ -125,6 +127,7 @@ def test_a_coordinator_decides_a_batch_of_pairs_side_by_side_with_their_map(
     assert page.locator("section.pair").count() == 2
     assert page.get_by_label("Source", exact=True).input_value() == "bio"
     page_fits(page, "the filters", edge=False)
+    fits_at(page, (PHONE["width"], PHONE["height"]), "the filters on a phone", edge=False)
     screenshot(page, f"review-filtered-{size}")
     page.check("#tick-all")
     page.get_by_role("button", name="Différentes — garder séparées les paires cochées").click()
@@ -135,16 +138,17 @@ def test_a_coordinator_decides_a_batch_of_pairs_side_by_side_with_their_map(
     assert problems == []
 
 
-@pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_a_coordinator_splits_an_automatic_merge_from_the_import_s_page(
-    size: str, page: Any, client: Any, live_server: Any, django_user_model: Any, communes_for_live_server: None,
+    page: Any, client: Any, live_server: Any, django_user_model: Any, communes_for_live_server: None,
     tmp_path: Path,
 ) -> None:  # fmt: skip
     from terroir.imports.models import RecordPair, SourceRecord
 
     load(tmp_path, "bio", BIO)
     run = load(tmp_path, "chamber", CHAMBER)
-    page.set_viewport_size(PHONE if size == "phone" else DESKTOP)
+    # A coordinator's journey, at a desktop; the merges page on a phone is the next test's.
+    size = "desktop"
+    page.set_viewport_size(DESKTOP)
     problems = watched(page)
     logged_in(page, client, live_server, django_user_model)
     page.goto(f"{live_server.url}/imports/runs/{run.pk}/")

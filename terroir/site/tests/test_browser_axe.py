@@ -41,10 +41,26 @@ def close_asked(tab: Any) -> None:
 
 
 def hours_typed(tab: Any) -> None:
-    """The owner opens the hours' code and types what the grid cannot show: the grid steps aside."""
+    """The owner opens the hours' code and types what the grid cannot show: the grid steps aside. On the
+    way, the grid's layout at this size (the hours journeys of `directory/tests/test_browser_hours.py` run
+    on a phone only): the grid keeps near the form's column, a checkbox starts its line under its label,
+    at desktop size a slot's start and end and the twelve months each on one line; the code's box as wide
+    as the form's other fields, the whole expression in sight."""
+    column = tab.locator("#id_closed_at").bounding_box()
+    grid = tab.locator("fieldset.hours-grid").bounding_box()
+    assert grid["x"] + grid["width"] <= column["x"] + max(column["width"], 800) + 1
+    assert tab.locator("#id_contact_public").bounding_box()["x"] == column["x"]
+    if tab.viewport_size["width"] >= 1000:
+        saturday = tab.locator(".hours-day[data-day=Sa] input[type=time]")
+        assert saturday.nth(0).bounding_box()["y"] == saturday.nth(1).bounding_box()["y"]
+        boxes = tab.locator("fieldset.hours-months input[type=checkbox]")
+        assert boxes.nth(0).bounding_box()["y"] == boxes.nth(11).bounding_box()["y"]
     tab.click(".hours-advanced summary")
     tab.fill("#id_opening_hours", "Mo-Fr 09:00-12:00; We 14:00-18:00")
     tab.wait_for_function("() => document.querySelector('fieldset.hours-grid')?.disabled === true")
+    code = tab.locator("#id_opening_hours")
+    assert code.bounding_box()["width"] == column["width"]
+    assert code.evaluate("box => box.scrollWidth <= box.clientWidth")
 
 
 def open_need(territory: Any) -> Need:

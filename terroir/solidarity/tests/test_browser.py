@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import french_tab, page_fits, shot
+from terroir.conftest import fits_at, french_tab, page_fits, shot
 from terroir.solidarity import services
 
 from .conftest import panier_build
@@ -22,25 +22,31 @@ SIZES = [(1366, 900), (390, 844)]
 SHOTS = Path("/tmp/shots-sg")
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
 def test_a_grocery_orders_and_the_producer_delivers_less_than_ordered(
-    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, size: tuple[int, int]
-) -> None:  # fmt: skip
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any
+) -> None:
+    """One run at each person's size — the grocery orders from its office (desktop), the producer confirms
+    and delivers from the farm (phone) — each page checked at the other size too where it is reached
+    (`fits_at`, axe-core at both sizes)."""
+    desktop, phone = SIZES
     panier = panier_build(territory, people)
-    tab = french_tab(browser, live_server, panier.nadia, size)
+    tab = french_tab(browser, live_server, panier.nadia, desktop)
     tab.goto(f"{live_server.url}/solidarity/")
     page_fits(tab, axe=True)
+    fits_at(tab, phone, axe=True)
     tab.click("text=Le Panier solidaire")
     tab.wait_for_url("**/solidarity/groceries/*/")
     page_fits(tab, axe=True)
-    shot(tab, SHOTS, f"grocery-{size[0]}")
+    fits_at(tab, phone, axe=True)
+    shot(tab, SHOTS, f"grocery-{desktop[0]}")
     tab.click("text=Commander à GAEC des Monts du Forez")
     tab.wait_for_url("**/order/**")
     tab.fill(f"#q{panier.fourme.pk}", "4")
     tab.fill(f"#q{panier.butter.pk}", "2")
     tab.fill("#note", "Livraison mardi matin")
     page_fits(tab, axe=True)
-    shot(tab, SHOTS, f"order-new-{size[0]}")
+    fits_at(tab, phone, axe=True)
+    shot(tab, SHOTS, f"order-new-{desktop[0]}")
     tab.click("button:has-text('Envoyer la commande')")
     tab.wait_for_url("**/solidarity/orders/*/")
     # Fourme 4 × 6.40 = 25.60, half capped at 2.00 → 8.00; butter 2 × 3.90 = 7.80, half 3.90.
@@ -48,12 +54,14 @@ def test_a_grocery_orders_and_the_producer_delivers_less_than_ordered(
     assert tab.locator("#partner").inner_text() == "11,90\u00a0€"
     assert tab.locator("#status").inner_text() == "en attente du producteur"
     page_fits(tab, axe=True)
+    fits_at(tab, phone, axe=True)
     tab.context.close()
 
-    farm = french_tab(browser, live_server, people.claire, size)
+    farm = french_tab(browser, live_server, people.claire, phone)
     farm.goto(f"{live_server.url}/solidarity/producers/{territory.cheese_farm.pk}/")
     page_fits(farm, axe=True)
-    shot(farm, SHOTS, f"producer-{size[0]}")
+    fits_at(farm, desktop, axe=True)
+    shot(farm, SHOTS, f"producer-{phone[0]}")
     farm.click("#orders a")
     farm.wait_for_url("**/solidarity/orders/*/")
     farm.click("button:has-text('Confirmer')")
@@ -61,7 +69,8 @@ def test_a_grocery_orders_and_the_producer_delivers_less_than_ordered(
     fourme = farm.locator("tr:has-text('Fourme') input.quantity")
     fourme.fill("3")
     page_fits(farm, axe=True)
-    shot(farm, SHOTS, f"order-deliver-{size[0]}")
+    fits_at(farm, desktop, axe=True)
+    shot(farm, SHOTS, f"order-deliver-{phone[0]}")
     farm.click("button:has-text('Marquer livrée')")
     farm.wait_for_function("() => document.getElementById('status')?.textContent === 'livrée'")
     # 3 fourmes delivered: 19.20 and 6.00; with the butter 27.00 and 9.90.
@@ -71,7 +80,8 @@ def test_a_grocery_orders_and_the_producer_delivers_less_than_ordered(
     # The producer's order page went through axe-core confirmed, with its quantities to deliver: delivered,
     # the same page without the form is checked for its width and edges.
     page_fits(farm)
-    shot(farm, SHOTS, f"order-delivered-{size[0]}")
+    fits_at(farm, desktop)
+    shot(farm, SHOTS, f"order-delivered-{phone[0]}")
     farm.context.close()
 
 
