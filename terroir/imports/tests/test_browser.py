@@ -44,6 +44,10 @@ def test_a_coordinator_imports_a_file_and_follows_its_progress_to_the_results(
     page.get_by_role("button", name="Aperçu").click()
     page.wait_for_selector("text=2 lignes lues\u202f: 2 utilisables, 0 rejetée.")
     assert page.locator("table.preview").inner_text().count("GAEC des Monts du Forez") == 1
+    # The directory's fields are named in French; each header's title keeps the mapping's name.
+    headers = page.locator("table.preview thead").inner_text()
+    assert "Nom" in headers and "Horaires d’ouverture" in headers and "opening_hours" not in headers
+    assert page.locator("table.preview thead th[title=opening_hours]").count() == 1
     page.get_by_role("button", name="Importer et fusionner").click()
     page.wait_for_selector("#job-result", timeout=60_000)
     assert "Import terminé." in page.inner_text("#job-message")

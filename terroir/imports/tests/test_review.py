@@ -291,6 +291,7 @@ def test_the_origins_and_preview_pages_say_opening_hours_in_words_too() -> None:
         assert _field_text("opening_hours", "Th 07:00-13:00") == "jeudi 7 h–13 h"
         assert _field_text("name", "Th 07:00-13:00") == "Th 07:00-13:00"
         assert _field_text("opening_hours", None) == ""
+        assert _field_text("kind", "market") == "marché"
 
 
 def test_a_reason_of_an_unknown_code_is_shown_as_it_is_rather_than_dropped() -> None:
