@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from terroir.directory.communes import CommuneAmbiguous, CommuneChoice, CommuneNotFound, commune_choose
@@ -26,7 +27,7 @@ def _commune(text: str) -> CommuneChoice:
     try:
         return commune_choose(text)
     except (CommuneNotFound, CommuneAmbiguous) as exc:
-        raise ValidationError(exc.message) from None
+        raise ValidationError(capfirst(exc.message)) from None
 
 
 def _where(choice: CommuneChoice, address: str) -> str:

@@ -532,6 +532,11 @@ class CommuneChoice:
         return f"{self.name} ({self.department})"
 
 
+# The longest commune name has 45 characters: what a message quotes back is cut beyond this, so that a
+# pasted paragraph does not fill (and on a phone, widen) the page.
+QUOTED_MAX = 60
+
+
 class CommuneNotFound(ValueError):
     """No commune has that name; `suggestions` are the closest names, the territory's first."""
 
@@ -542,12 +547,13 @@ class CommuneNotFound(ValueError):
 
     @property
     def message(self) -> str:
+        quoted = self.text if len(self.text) <= QUOTED_MAX else self.text[: QUOTED_MAX - 1].rstrip() + "…"
         if self.suggestions:
             return _("no commune is named “%(text)s”. Did you mean %(names)s?") % {
-                "text": self.text,
+                "text": quoted,
                 "names": ", ".join(c.label for c in self.suggestions),
             }
-        return _("no commune is named or numbered “%(text)s”.") % {"text": self.text}
+        return _("no commune is named or numbered “%(text)s”.") % {"text": quoted}
 
 
 class CommuneAmbiguous(ValueError):

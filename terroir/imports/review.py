@@ -15,11 +15,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from terroir.contributions.audit import audit_record
-from terroir.directory.models import Actor, Place
+from terroir.directory.models import Actor, Place, PlaceKind
 from terroir.directory.references import merge_refusals
+from terroir.lib.hours_prose import days_short
 from terroir.lib.text import fold
 
 from .merge import distance_m, similarity
@@ -157,6 +159,13 @@ def _metres(value: Any) -> str:
     return f"{number_format(metres, decimal_pos=0)} m" if metres < 1000 else f"{number_format(metres / 1000, 1)} km"
 
 
+def _kinds(value: Any) -> str:
+    """Kinds of place ("market / farm") as the pages name them ("marché / vente à la ferme")."""
+    return " / ".join(
+        str(PlaceKind(kind).label) if kind in PlaceKind.values else kind for kind in str(value).split(" / ")
+    )
+
+
 def reason_text(reason: dict[str, Any]) -> str:
     """One reason of a merge decision ({"code": …, "value": …}) as a coordinator reads it."""
     code, value = str(reason.get("code", "")), reason.get("value")
@@ -196,6 +205,10 @@ def reason_text(reason: dict[str, Any]) -> str:
             return _("%(value)s candidates in the other source: a coordinator chooses") % {"value": value}
         if code == "probability":
             return _("probability %(value)s") % {"value": _percent(value)}
+        if code in ("days", "days_within", "days_differ") and isinstance(value, str):
+            value = days_short(value, get_language() or "fr")
+        if code in ("kind", "kinds_differ") and isinstance(value, str):
+            value = _kinds(value)
     except (TypeError, ValueError):
         pass
     label = labels.get(code, code.replace("_", " "))

@@ -59,6 +59,11 @@ FIELD_LABELS = {
     "kind": gettext_lazy("Kind of place"), "categories": gettext_lazy("Products"), "labels": gettext_lazy("Labels"),
     "opening_hours": gettext_lazy("Opening hours"), "position": gettext_lazy("Position on the map"),
 }  # fmt: skip
+# The preview's columns are the directory's fields: named in the reader's language, the field's own name
+# (what a mapping file writes) in each header's title.
+PREVIEW_LABELS = FIELD_LABELS | {
+    "ref": gettext_lazy("Identifier in the source"), "lat": gettext_lazy("Latitude"), "lon": gettext_lazy("Longitude"),
+}  # fmt: skip
 
 
 @coordinator_required
@@ -121,10 +126,18 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
         {"line": r.line, "rejected": r.rejected, "values": [_field_text(n, getattr(r, n)) for n in SHOWN_FIELDS]}
         for r in result.records
     ]
+    # A problem found in a column of the file names that column, as the file does; one about a field of
+    # the directory (a position from the commune only) names the field in the reader's language.
+    problems = [
+        {"line": p.line, "fatal": p.fatal, "message": p.message,
+         "where": p.column or PREVIEW_LABELS.get(p.field, p.field)}
+        for p in result.problems
+    ]  # fmt: skip
+    counts = sorted((str(PREVIEW_LABELS.get(where, where)), n) for where, n in result.problem_counts.items())
     context = {
         "token": token, "source": options["source"], "file_name": path.name, "result": result, "rows": rows,
-        "columns": SHOWN_FIELDS, "usable": result.rows - result.rejected,
-        "problem_counts": sorted(result.problem_counts.items()), "mapping_text": text,
+        "columns": [(name, PREVIEW_LABELS[name]) for name in SHOWN_FIELDS], "usable": result.rows - result.rejected,
+        "problems": problems, "problem_counts": counts, "mapping_text": text,
     }  # fmt: skip
     return render(request, "imports/preview.html", context)
 
@@ -139,7 +152,11 @@ def _cell(value: Any) -> str:
 
 def _field_text(name: str, value: Any) -> str:
     """A field's value as the public pages say it: opening hours in words, not OpenStreetMap code."""
-    return hours_text(value) if name == "opening_hours" and value else _cell(value)
+    if name == "opening_hours" and value:
+        return hours_text(value)
+    if name == "kind" and value in PlaceKind.values:
+        return str(PlaceKind(value).label)
+    return _cell(value)
 
 
 def _state(token: str, options: dict[str, Any]) -> dict[str, Any]:

@@ -78,7 +78,17 @@ def bars(
     description in the reader's language ("Coût : 12 €", groups separated by " ; " in French).
     """
     rows = sum(len(series) for _ in groups)
-    legend = ROW if len(series) > 1 else 0
+    # The legend's entries side by side, on as many lines as the drawing's width needs.
+    entries: list[tuple[int, str, int, int]] = []  # series, name, x, line
+    if len(series) > 1:
+        x, line = LABEL, 0
+        for index, name in enumerate(series):
+            shown = _clip(name, 160)
+            if x > LABEL and x + 16 + len(shown) * 8 > WIDTH:
+                x, line = LABEL, line + 1
+            entries.append((index, shown, x, line))
+            x += 24 + min(len(name), 22) * 7
+    legend = ROW * (entries[-1][3] + 1) if entries else 0
     height = legend + rows * ROW + max(len(groups) - 1, 0) * GAP + 4
     lines = []
     for group in groups:
@@ -89,12 +99,9 @@ def bars(
         lines.append(phrase(group.label, ", ".join(said)))
     desc = separator.join(lines) + "."
     parts = _open(chart_id, "split" if colour_per_group else "bars", height, title, desc)
-    if legend:
-        x = LABEL
-        for index, name in enumerate(series):
-            parts.append(f'<rect class="series-{index}" x="{x}" y="4" width="12" height="12"/>')
-            parts.append(f'<text class="legend" x="{x + 16}" y="14">{_text(_clip(name, 160))}</text>')
-            x += 24 + min(len(name), 22) * 7
+    for index, shown, x, line in entries:
+        parts.append(f'<rect class="series-{index}" x="{x}" y="{4 + line * ROW}" width="12" height="12"/>')
+        parts.append(f'<text class="legend" x="{x + 16}" y="{14 + line * ROW}">{_text(shown)}</text>')
     room = WIDTH - LABEL - VALUE
     every = [v for g in groups for v in g.values if v is not None]
     overall = max(every, default=0.0)

@@ -27,6 +27,7 @@ from terroir.lib import hours
 from terroir.lib.text import french_of
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+_DAY_CODE = re.compile(r"\b(?:Mo|Tu|We|Th|Fr|Sa|Su)\b")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _WORDS = {
@@ -139,6 +140,12 @@ _WORDS = {
 
 def _words(language: str) -> dict[str, Any]:
     return _WORDS["fr" if language[:2].lower() == "fr" else "en"]
+
+
+def days_short(codes: str, language: str) -> str:
+    """OpenStreetMap day codes in a text ("We,Sa / Sa") as their short names ("mer., sam. / sam.")."""
+    names = dict(zip(DAYS, _words(language)["day_short"], strict=True))
+    return _DAY_CODE.sub(lambda m: names[m.group(0)], codes).replace(",", ", ")
 
 
 @dataclass(frozen=True)

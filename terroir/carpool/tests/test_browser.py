@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from terroir.carpool.eligibility import eligibility_seed
-from terroir.conftest import offline_tab, page_fits, screenshot
+from terroir.conftest import offline_tab, page_fits, past_the_edge, screenshot
 from terroir.directory.models import Category
 from terroir.needs.tests.test_browser import signed_in
 
@@ -182,3 +182,26 @@ def test_a_coordinator_changes_which_products_may_ride(
     submit(tab, "#eligibility button[type=submit]")
     tab.wait_for_selector(".messages:has-text('Le tableau des produits admis est enregistré')")
     assert not tab.locator("#eligibility tbody tr", has_text="Œufs").locator("input[name$='-allowed']").is_checked()
+
+
+def test_a_pasted_paragraph_in_the_commune_field_is_refused_in_a_short_sentence_that_fits_a_phone(
+    browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any
+) -> None:
+    settings.TERROIR_TILE_URL = ""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 780})
+    tab = signed_in(offline_tab(browser, live_server, context), people.hugo, live_server)
+    tab.goto(f"{live_server.url}/carpool/trips/new/")
+    tab.fill("input[name=origin]", "x" * 3000)
+    tab.fill("input[name=destination]", "Clermont-Ferrand")
+    tab.fill("input[name=day]", "2026-12-08")
+    tab.fill("input[name=leaves]", "08:00")
+    tab.fill("input[name=arrives_by]", "10:30")
+    submit(tab, "#trip-form button[type=submit]")
+    error = tab.locator(".errorlist li", has_text="commune").first
+    error.wait_for()
+    said = error.inner_text()
+    assert said.startswith("Aucune commune ne porte le nom") and len(said) < 120, said
+    # The field keeps what was typed (its text scrolls inside it); nothing else runs past the screen.
+    page_fits(tab, "carpool-trip-form-refused-phone", edge=False)
+    assert [e for e in past_the_edge(tab) if not e.startswith("INPUT")] == []
+    tab.context.close()

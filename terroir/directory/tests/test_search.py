@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from terroir.directory import index
 from terroir.directory.filters import parse_bbox, parse_place_query
@@ -464,3 +467,12 @@ def test_the_categories_are_read_once_per_search_whatever_its_number_of_words(te
     assert category_reads("") == 0
     # The answers are those of the words read one by one: "fromage" still finds the cheese sellers.
     assert "Le Local, magasin de producteurs" in names(search(q="fromage vache"))
+
+
+def test_the_count_of_results_is_grouped_by_thousands_in_french() -> None:
+    results = SimpleNamespace(count=3811, count_exact=True, hits=[], html="")
+    with translation.override("fr"):
+        places = render_to_string("directory/_results.html", {"results": results, "what": "places"})
+        producers = render_to_string("directory/_results.html", {"results": results, "what": "producers"})
+    assert "3\u00a0811 lieux" in places
+    assert "3\u00a0811 producteurs" in producers

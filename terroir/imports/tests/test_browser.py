@@ -44,6 +44,10 @@ def test_a_coordinator_imports_a_file_and_follows_its_progress_to_the_results(
     page.get_by_role("button", name="Aperçu").click()
     page.wait_for_selector("text=2 lignes lues\u202f: 2 utilisables, 0 rejetée.")
     assert page.locator("table.preview").inner_text().count("GAEC des Monts du Forez") == 1
+    # The directory's fields are named in French; each header's title keeps the mapping's name.
+    headers = page.locator("table.preview thead").inner_text()
+    assert "Nom" in headers and "Horaires d’ouverture" in headers and "opening_hours" not in headers
+    assert page.locator("table.preview thead th[title=opening_hours]").count() == 1
     page.get_by_role("button", name="Importer et fusionner").click()
     page.wait_for_selector("#job-result", timeout=60_000)
     assert "Import terminé." in page.inner_text("#job-message")
@@ -157,6 +161,21 @@ def test_a_coordinator_splits_an_automatic_merge_from_the_import_s_page(
     assert "même SIRET" in merge.inner_text() and "Monts du Forez (EARL)" in merge.inner_text()
     page.wait_for_selector(".pair-map .pair-marker-2")
     page_fits(page, "the page", edge=False)
+    # The fields' names keep their words whole, however long the values beside them (a source's long
+    # addresses and web links squeezed the column down to "Commu-ne").
+    long_value = "https://nosmarches.com/marche/marche-aux-puces-de-saint-ouen " * 4
+    merge.locator("table.side-by-side td").evaluate_all("(tds, v) => tds.forEach(td => td.textContent = v)", long_value)
+    cut = merge.locator("table.side-by-side tbody th").evaluate_all("""ths => ths.flatMap(th => {
+        const style = getComputedStyle(th);
+        const room = th.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return th.firstChild.textContent.trim().split(/\\s+/).filter(word => {
+            const probe = document.createElement('span');
+            probe.style.whiteSpace = 'nowrap'; probe.textContent = word; th.appendChild(probe);
+            const wide = probe.getBoundingClientRect().width; probe.remove();
+            return wide > room + 1;
+        });
+    })""")
+    assert cut == []
     screenshot(page, f"merges-{size}")
     merge.get_by_role("button", name="Séparer — ce sont deux choses différentes").click()
     page.wait_for_selector("li.message.success")

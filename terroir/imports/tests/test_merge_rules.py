@@ -376,7 +376,7 @@ def test_a_town_market_is_not_the_night_or_organic_market_of_another_list_for_la
 def test_the_new_reasons_read_as_words_for_coordinators() -> None:
     with translation.override("fr"):
         assert reason_text({"code": "days_within", "value": "Fr / Fr,Sa"}) == (
-            "une liste donne une partie des jours de l’autre (Fr / Fr,Sa)"
+            "une liste donne une partie des jours de l’autre (ven. / ven., sam.)"
         )
         assert reason_text({"code": "name_address", "value": "avenue thiers"}) == (
             "nommé par l’adresse que donne l’autre (avenue thiers)"

@@ -96,7 +96,7 @@ def test_reasons_recorded_by_the_merge_decision_are_shown_translated(coordinator
         texts, recorded = pair_reasons(pair)
     assert recorded and texts == [
         "même SIRET (73282932000074)", "noms proches (97 %)", "à 40 m l’un de l’autre",
-        "ouverts des jours différents (Th / Sa)",
+        "ouverts des jours différents (jeu. / sam.)",
     ]  # fmt: skip
 
 
@@ -291,6 +291,7 @@ def test_the_origins_and_preview_pages_say_opening_hours_in_words_too() -> None:
         assert _field_text("opening_hours", "Th 07:00-13:00") == "jeudi 7 h–13 h"
         assert _field_text("name", "Th 07:00-13:00") == "Th 07:00-13:00"
         assert _field_text("opening_hours", None) == ""
+        assert _field_text("kind", "market") == "marché"
 
 
 def test_a_reason_of_an_unknown_code_is_shown_as_it_is_rather_than_dropped() -> None:
@@ -301,6 +302,16 @@ def test_a_reason_of_an_unknown_code_is_shown_as_it_is_rather_than_dropped() -> 
         assert reason_text({"code": "new_rule", "value": 3}) == "new rule (3)"
         assert reason_text({"code": "distance_m", "value": "far"}) == "distance m (far)"
         assert reason_text({"code": "distance_m", "value": 1500}) == "à 1,5 km l’un de l’autre"
+
+
+def test_the_days_and_kinds_of_a_merge_reason_are_in_the_readers_words_not_codes() -> None:
+    with translation.override("fr"):
+        assert reason_text({"code": "days", "value": "We,Sa"}) == "ouverts les mêmes jours (mer., sam.)"
+        assert reason_text({"code": "days_differ", "value": "Mo / Tu"}).endswith("(lun. / mar.)")
+        assert reason_text({"code": "kind", "value": "market"}) == "types compatibles (marché)"
+        assert reason_text({"code": "kinds_differ", "value": "market / farm"}).endswith("(marché / vente à la ferme)")
+    with translation.override("en"):
+        assert reason_text({"code": "days", "value": "Fr"}) == "open on the same days (Fri)"
 
 
 def test_what_two_records_share_is_found_from_their_data() -> None:

@@ -81,6 +81,8 @@ def test_a_broken_file_shows_its_error_in_the_preview(coordinator, territory) ->
     page = coordinator.get(response["Location"]).content.decode()
     assert "This file cannot be imported" in page or "Ce fichier ne peut pas" in page
     assert "Import and merge" not in page and "Importer et fusionner" not in page
+    # No empty table of "first rows" under the error: there are none.
+    assert "First rows as they will be read" not in page and "Premières lignes" not in page
 
 
 @pytest.mark.django_db(transaction=True)

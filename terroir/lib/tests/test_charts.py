@@ -73,3 +73,17 @@ def test_a_share_beyond_the_scale_widens_it_and_reads_poor() -> None:
     assert re.search(r'class="reading poor"[^>]*>60%<', svg)
     needle = next(line for line in ET.fromstring(svg).iter(f"{SVG}line") if line.get("class") == "needle")
     assert float(needle.get("x1", "0")) < 390
+
+
+def test_a_legend_too_long_for_one_line_goes_on_to_a_second_one_inside_the_drawing() -> None:
+    series = ["à 5 km ou moins", "à 10 km ou moins", "à 20 km ou moins"]
+    svg = bars(chart_id="c", title="t", series=series, fmt=plain, groups=[Group("France", [1.2, 1.4, 1.8])])
+    root = ET.fromstring(svg)
+    width = float(root.get("viewBox", "").split()[2])
+    legend = [t for t in root.iter(f"{SVG}text") if t.get("class") == "legend"]
+    assert [t.text for t in legend] == series
+    # No entry's text runs past the drawing's right edge (about 8 units a character).
+    assert all(float(t.get("x", "0")) + 8 * len(t.text or "") <= width for t in legend)
+    assert len({t.get("y") for t in legend}) == 2
+    bars_top = min(float(r.get("y", "0")) for r in root.iter(f"{SVG}rect") if r.get("width") != "12")
+    assert bars_top >= max(float(t.get("y", "0")) for t in legend)
