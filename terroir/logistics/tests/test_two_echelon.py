@@ -562,7 +562,7 @@ def test_three_canteens_that_one_truck_alone_can_serve_are_late_together_by_at_l
     assert bound.vehicles == {"camion": 2700} and bound.orders == {"camion": 3}
     # With windows closing at 08:00 nothing need be late.
     assert competition_floor(three_canteens(8.0), half_an_hour).late_s == 0
-    # The planner's plan is at least that late (here: exactly).
+    # The planner's plan is at least that late.
     result = plan(problem, matrix_for=lambda points: _every_half_hour(points), seconds=2, iterations=200)
     checked = plan_check(problem, result, half_an_hour)
     assert checked.problems == [] and checked.late_s >= bound.late_s
