@@ -22,10 +22,10 @@ def signed_in(browser: Any, live_server: Any, user: Any, size: str) -> Any:
     return french_tab(browser, live_server, user, SIZES[size])
 
 
-def fits(tab: Any, size: str, **checks: bool) -> None:
+def fits(tab: Any, size: str, *, axe: bool = False) -> None:
     """`page_fits` of the open page at the person's size and at the other one."""
-    page_fits(tab, **checks)
-    fits_at(tab, SIZES["phone" if size == "desktop" else "desktop"], **checks)
+    page_fits(tab, axe=axe)
+    fits_at(tab, SIZES["phone" if size == "desktop" else "desktop"], axe=axe)
 
 
 def test_a_buyer_accepts_a_joint_offer_and_both_sides_see_its_orders_per_farm(
