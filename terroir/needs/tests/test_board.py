@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from terroir.contributions import revisions
 from terroir.directory.models import Actor, Category
@@ -146,6 +147,19 @@ def test_a_buyer_publishes_from_the_form(client: Client, territory: Any, people:
     assert [m.producer for m in need.matches.all()] == [territory.market_gardener]
     bad = client.post("/needs/new/", {**form, "quantity": "0", "title": "Zéro"})
     assert bad.status_code == 400 and not Need.objects.filter(title="Zéro").exists()
+    # A start already past (2020 typed for 2027) is refused before producers are told; a need that started
+    # long ago is changed without moving its start.
+    today = timezone.localdate()
+    past = client.post("/needs/new/", {**form, "title": "Passé", "start_date": f"{today.year - 6}-01-06"})
+    assert past.status_code == 400 and not Need.objects.filter(title="Passé").exists()
+    assert "Cette date est passée\u202f: les livraisons commencent" in past.content.decode()
+    started = today - dt.timedelta(days=30)
+    Need.objects.filter(pk=need.pk).update(start_date=started)
+    kept = {k: v for k, v in form.items() if k != "publish"}
+    changed = client.post(f"/needs/{need.pk}/edit/", {**kept, "quantity": "20", "start_date": started.isoformat()})
+    assert changed.status_code == 302
+    need.refresh_from_db()
+    assert need.quantity == 20 and need.start_date == started
 
 
 def test_the_producer_answers_from_the_page(client: Client, territory: Any, people: Any) -> None:
