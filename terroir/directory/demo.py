@@ -255,7 +255,9 @@ class Builder:
         # Indexed once, all together, when every place is in.
         links = [[actors[i].pk for i in indexes] for _place, indexes in places]
         # Indexed in steps rather than with `rebuild=True` (the same work) so that a benchmark sees each one.
-        places_bulk_create(places=[place for place, _ in places], producers=links, index=False, batch_size=2000)
+        places_bulk_create(
+            places=[place for place, _ in places], producers=links, index=False, batch_size=2000, bulk=True
+        )
         link_count = sum(len(dict.fromkeys(ids)) for ids in links)
         say(f"{len(places)} places and {link_count} links written")
         places_reindex(bulk=True, progress=say)

@@ -303,6 +303,33 @@ def _plain_indexes_dropped(
 
 
 @contextmanager
+def plain_indexes_deferred(*tables: type[models.Model] | Any) -> Iterator[None]:
+    """For a bulk load on SQLite (a national directory written into empty tables): the tables' plain
+    indexes, the ones Django made for their keys included, dropped while the rows go in and built again
+    after, each by one sort, as SQLite's documentation advises for bulk loads — the links' index on the
+    producer is otherwise written in random order, a page of it read and rewritten per link once it
+    outgrows the page cache. Unique indexes stay (they guard the rows being written). Nothing on
+    PostgreSQL, where dropping an index locks its table for every reader until the commit."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    names = [model._meta.db_table for model in tables]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            f" AND tbl_name IN ({', '.join(['%s'] * len(names))}) ORDER BY tbl_name, name",
+            names,
+        )
+        indexes = [(name, sql) for name, sql in cursor.fetchall() if not sql.upper().startswith("CREATE UNIQUE")]
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, sql in indexes:
+            cursor.execute(sql)
+
+
+@contextmanager
 def _constraints_checked_once(*tables: type[models.Model]) -> Iterator[None]:
     """For a full rebuild by a bulk loader on PostgreSQL: drop the tables' foreign keys and unique
     constraints and add them again once the rows are in, so that the keys are checked by one join each

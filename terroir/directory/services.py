@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +30,7 @@ from .index import (
     map_cells_rebuild,
     map_cells_refresh,
     places_reindex,
+    plain_indexes_deferred,
     producer_terms_write,
     rows_insert,
     rows_update,
@@ -515,21 +517,25 @@ def places_bulk_create(
     rebuild: bool = False,
     index: bool = True,
     batch_size: int = 1000,
+    bulk: bool = False,
 ) -> Sequence[Place]:
     """Many new places at once, `producers[i]` the ids of the actors selling at `places[i]`. `rebuild`:
     rebuild every search table instead (a whole territory loaded at once: faster than place by place).
-    Without `index`, their search entries and map cells are left to the caller's `places_index`."""
-    instances_insert(Place, places)
-    # Plain rows: a national load has millions of links, whose model instances cost more than their writing.
-    rows_insert(
-        Place.producers.through,
-        ("place_id", "actor_id"),
-        [
-            (place.pk, actor)
-            for place, ids in zip(places, producers or [()] * len(places), strict=True)
-            for actor in dict.fromkeys(ids)
-        ],
-    )
+    Without `index`, their search entries and map cells are left to the caller's `places_index`. `bulk`
+    (a bulk loader filling a directory): on SQLite the plain indexes of places and their producer links
+    are built once after the rows (`index.plain_indexes_deferred`)."""
+    with plain_indexes_deferred(Place, Place.producers.through) if bulk else nullcontext():
+        instances_insert(Place, places)
+        # Plain rows: a national load has millions of links, whose model instances cost more than their writing.
+        rows_insert(
+            Place.producers.through,
+            ("place_id", "actor_id"),
+            [
+                (place.pk, actor)
+                for place, ids in zip(places, producers or [()] * len(places), strict=True)
+                for actor in dict.fromkeys(ids)
+            ],
+        )
     if rebuild:
         places_reindex(bulk=True)
         map_cells_rebuild()

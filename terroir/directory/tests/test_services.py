@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from terroir.directory import services
@@ -235,6 +236,32 @@ def test_a_bulk_load_gives_new_keys_and_the_map_cells_of_every_level() -> None:
             expected[key] = expected.get(key, 0) + 1
     cells = {(c.level, c.row, c.col, c.kind): c.count for c in MapCell.objects.all()}
     assert cells == expected
+
+
+@pytest.mark.django_db
+def test_a_bulk_load_builds_the_plain_indexes_of_places_and_links_again_after_the_rows() -> None:
+    """`bulk=True` drops the places' and links' plain indexes on SQLite while the rows go in: the same
+    indexes, with the same definitions, are there after, and the rows and links are written."""
+
+    def indexes() -> set[tuple[str, str]]:
+        tables = (Place._meta.db_table, Place.producers.through._meta.db_table)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [list(tables)])
+            else:
+                cursor.execute(
+                    "SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' AND tbl_name IN (%s, %s)",
+                    tables,
+                )
+            return set(cursor.fetchall())
+
+    before = indexes()
+    assert any("actor_id" in definition and "UNIQUE" not in definition.upper() for _n, definition in before)
+    farmer = Actor.objects.create(name="Ferme des Puys", is_producer=True)
+    places = [Place(name="Marché", kind="market", lat=45.77, lon=3.08), Place(name="Halle", kind="market")]
+    services.places_bulk_create(places=places, producers=[[farmer.pk, farmer.pk], []], index=False, bulk=True)
+    assert indexes() == before
+    assert list(Place.objects.filter(producers=farmer).values_list("name", flat=True)) == ["Marché"]
 
 
 def test_places_written_as_plain_rows_keep_their_dates_and_times_as_the_orm_writes_them() -> None:
