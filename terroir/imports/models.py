@@ -105,7 +105,8 @@ class SourceRecord(models.Model):
     """A record as one source gives it, kept across imports: re-importing updates it, a record gone from
     the source is flagged `missing`. `data` holds the normalised fields, `raw` the row as written."""
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="records")
+    # Indexed by the unique (source, ref) index, whose first column it is: no index of its own.
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="records", db_index=False)
     ref = models.CharField(max_length=200)
     record_type = models.CharField(max_length=10)
     name = models.CharField(max_length=200)
@@ -121,13 +122,16 @@ class SourceRecord(models.Model):
     last_run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="+")
     missing = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=timezone.now)
-    # The directory entry this record was merged into (a place, or a producer).
+    # The directory entry this record was merged into (a place, or a producer). A record has at most one:
+    # each key is indexed where it is set only (Meta.indexes), not for the other kind's records.
     place = models.ForeignKey(
-        "directory.Place", null=True, blank=True, on_delete=models.SET_NULL, related_name="source_records"
-    )
+        "directory.Place", null=True, blank=True, on_delete=models.SET_NULL, related_name="source_records",
+        db_index=False,
+    )  # fmt: skip
     actor = models.ForeignKey(
-        "directory.Actor", null=True, blank=True, on_delete=models.SET_NULL, related_name="source_records"
-    )
+        "directory.Actor", null=True, blank=True, on_delete=models.SET_NULL, related_name="source_records",
+        db_index=False,
+    )  # fmt: skip
     # `digest` when the record was last merged: a record whose digest moved is merged again.
     merged_digest = models.CharField(max_length=40, blank=True)
     # The row this record was read from, as a digest of its values, the mapping, the reading code and the
@@ -140,7 +144,14 @@ class SourceRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "ref"], name="sourcerecord_unique_ref")]
-        indexes = [models.Index(fields=["record_type", "id"], name="sourcerecord_type")]
+        # Every index is written again with each new version of a record's row: an import writes each record
+        # twice (its COPY, then its entry and merged digest set by the merge). The entry's keys are read
+        # for a given entry (its records, the cascade of its deletion): never as null.
+        indexes = [
+            models.Index(fields=["record_type", "id"], name="sourcerecord_type"),
+            models.Index(fields=["place"], name="sourcerecord_place", condition=models.Q(place__isnull=False)),
+            models.Index(fields=["actor"], name="sourcerecord_actor", condition=models.Q(actor__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source.name}:{self.ref} {self.name}"
