@@ -206,6 +206,29 @@ def travel_times(
     return between
 
 
+def _fastest(problem: Problem, seconds: Callable[[Site, Site], int]) -> Callable[[Site, Site], int]:
+    """The shortest drive between two of the problem's places (its depots' and its orders' located ones):
+    Floyd–Warshall over `seconds`, as a bound must not trust a road matrix's triangle inequality."""
+    places: list[Site] = list(dict.fromkeys(
+        [*(b.place for b in problem.depots),
+         *(p for o in problem.orders for p in (o.pickup, o.delivery) if p is not None and p.lat is not None)]
+    ))  # fmt: skip
+    at = {place: i for i, place in enumerate(places)}
+    fastest = np.array([[seconds(a, b) if a != b else 0 for b in places] for a in places], dtype=np.int64)
+    for k in range(len(places)):
+        np.minimum(fastest, fastest[:, k, None] + fastest[None, k, :], out=fastest)
+
+    def drive(a: Site, b: Site) -> int:
+        return int(fastest[at[a], at[b]])
+
+    return drive
+
+
+def _located(place: Site | None) -> bool:
+    """A place with a position."""
+    return place is not None and place.lat is not None and place.lon is not None
+
+
 @dataclass(frozen=True)
 class Floor:
     """How late an order is in every plan, at the least, and why: its goods cannot reach its customer
@@ -233,40 +256,26 @@ def lateness_floor(problem: Problem, seconds: Callable[[Site, Site], int]) -> di
     different, add up. Orders no plan can serve at all (`routing.unservable`'s reasons) have no floor."""
     platforms = {order.via for order in problem.orders if order.via}
     bases = {base.id: base for base in problem.depots}
-    places: list[Site] = list(dict.fromkeys(
-        [*(b.place for b in problem.depots),
-         *(p for o in problem.orders for p in (o.pickup, o.delivery) if p is not None and p.lat is not None)]
-    ))  # fmt: skip
-    at = {place: i for i, place in enumerate(places)}
-    fastest = np.array([[seconds(a, b) if a != b else 0 for b in places] for a in places], dtype=np.int64)
-    for k in range(len(places)):  # Floyd–Warshall: a bound must not trust a road matrix's triangle inequality
-        np.minimum(fastest, fastest[:, k, None] + fastest[None, k, :], out=fastest)
-
-    def drive(a: Site, b: Site) -> int:
-        return int(fastest[at[a], at[b]])
-
-    def located(place: Site | None) -> bool:
-        return place is not None and place.lat is not None and place.lon is not None
-
+    drive = _fastest(problem, seconds)
     floors: dict[str, Floor] = {}
     for order in problem.orders:
         best: tuple[int, int, int] | None = None  # (late_s, arrives_s, closes_s)
         pickup, delivery = order.pickup, order.delivery
-        if order.kind == "shipment" and not (located(pickup) and located(delivery)):
+        if order.kind == "shipment" and not (_located(pickup) and _located(delivery)):
             continue
         for vehicle in problem.vehicles:
             start = bases[vehicle.depot].place
             for day in sorted(set(vehicle.days).intersection(order.days)):
                 t0 = day * DAY
                 if order.kind == "collection":
-                    if not located(pickup):
+                    if not _located(pickup):
                         continue
                     assert pickup is not None
                     reach = t0 + vehicle.start_s + drive(start, pickup)
                     late = max(0, reach - (t0 + order.pickup_window[1]))
                     option = (late, reach - t0, order.pickup_window[1])
                 elif order.kind == "delivery":
-                    if not located(delivery):
+                    if not _located(delivery):
                         continue
                     assert delivery is not None
                     reach = t0 + max(vehicle.start_s, order.release_s) + drive(start, delivery)
@@ -365,20 +374,7 @@ def competition_floor(problem: Problem, seconds: Callable[[Site, Site], int]) ->
     are, beyond COMPETITION_JOBS_PER_DAY jobs a day, the least urgent ones: leaving jobs out only lowers it."""
     platforms = {order.via for order in problem.orders if order.via}
     bases = {base.id: base for base in problem.depots}
-    places: list[Site] = list(dict.fromkeys(
-        [*(b.place for b in problem.depots),
-         *(p for o in problem.orders for p in (o.pickup, o.delivery) if p is not None and p.lat is not None)]
-    ))  # fmt: skip
-    at = {place: i for i, place in enumerate(places)}
-    fastest = np.array([[seconds(a, b) if a != b else 0 for b in places] for a in places], dtype=np.int64)
-    for k in range(len(places)):
-        np.minimum(fastest, fastest[:, k, None] + fastest[None, k, :], out=fastest)
-
-    def drive(a: Site, b: Site) -> int:
-        return int(fastest[at[a], at[b]])
-
-    def located(place: Site | None) -> bool:
-        return place is not None and place.lat is not None and place.lon is not None
+    drive = _fastest(problem, seconds)
 
     def carriers(order: Job) -> list[Fleet]:
         """Every vehicle a sound plan may carry `order` with (the check's rules), on any of its days."""
@@ -386,7 +382,7 @@ def competition_floor(problem: Problem, seconds: Callable[[Site, Site], int]) ->
                 and v.capacity_crates >= order.crates and (not order.cold or v.cold_kg + 1e-6 >= order.kg)
                 and set(v.days).intersection(order.days)]  # fmt: skip
         if order.via:
-            near = located(order.pickup) and drive(bases[order.via].place, order.pickup) <= NEAR_PLATFORM_S  # type: ignore[arg-type]
+            near = _located(order.pickup) and drive(bases[order.via].place, order.pickup) <= NEAR_PLATFORM_S  # type: ignore[arg-type]
             return [v for v in fits if v.depot not in platforms or (near and v.depot == order.via)]
         if order.kind == "delivery":  # loaded at a depot: never a platform's vehicle's (the check's fault)
             return [v for v in fits if v.depot not in platforms]
@@ -395,9 +391,9 @@ def competition_floor(problem: Problem, seconds: Callable[[Site, Site], int]) ->
     floors = lateness_floor(problem, seconds)
     mine: dict[str, list[tuple[str, dict[int, _Task]]]] = {}  # vehicle → its orders' tasks, per day
     for order in problem.orders:
-        if order.kind == "collection" or not located(order.delivery):
+        if order.kind == "collection" or not _located(order.delivery):
             continue
-        if order.kind == "shipment" and not located(order.pickup):
+        if order.kind == "shipment" and not _located(order.pickup):
             continue
         who = carriers(order)
         if len(who) != 1 or who[0].count != 1:
