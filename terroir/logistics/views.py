@@ -87,6 +87,11 @@ def _clock(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
+def _minutes(seconds: int) -> int:
+    """Seconds late as the page says them: whole minutes, rounded up (a second late is a minute late)."""
+    return -(-seconds // 60)
+
+
 def _problem_text(error: ProblemError) -> str:
     """The planner's refusal in the reader's language (the engine raises it in English, without Django)."""
     said = _(error.template) if error.template else str(error)
@@ -585,7 +590,7 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
     ]
     # Late whatever the plan (routing.Plan.late_anyway): the week's data makes it so, not the planner.
     late_anyway = [
-        {"text": _order_text(texts, u["order"]), "order": u["order"], "minutes": -(-u["late_s"] // 60),
+        {"text": _order_text(texts, u["order"]), "order": u["order"], "minutes": _minutes(u["late_s"]),
          "earliest": _clock(u["earliest_s"]), "closes": _clock(u["closes_s"])}
         for u in (planning.plan or {}).get("late_anyway", [])
     ]  # fmt: skip
@@ -594,10 +599,10 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
     together = (planning.plan or {}).get("late_together")
     vehicle_names = (planning.labels or {}).get("vehicles", {})
     late_together = together and {
-        "minutes": -(-together["late_s"] // 60),
+        "minutes": _minutes(together["late_s"]),
         "vehicles": [
             {"name": vehicle_names.get(v["vehicle"], {}).get("name", v["vehicle"]), "orders": v["orders"],
-             "minutes": -(-v["late_s"] // 60)}
+             "minutes": _minutes(v["late_s"])}
             for v in together["vehicles"]
         ],
     }  # fmt: skip
