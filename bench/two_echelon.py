@@ -52,7 +52,13 @@ django.setup()
 from terroir.lib.geo import haversine_km  # noqa: E402
 from terroir.logistics.distances import Estimate  # noqa: E402
 from terroir.logistics.evaluate import evaluate  # noqa: E402
-from terroir.logistics.feasibility import competition_floor, lateness_floor, plan_check_with, travel_times  # noqa: E402
+from terroir.logistics.feasibility import (  # noqa: E402
+    competition_floor,
+    fastest_drives,
+    lateness_floor,
+    plan_check_with,
+    travel_times,
+)
 from terroir.logistics.problems import problem_from_json  # noqa: E402
 from terroir.logistics.routing import Plan, Problem, Site, places_of, plan  # noqa: E402
 from terroir.logistics.scenario import WEEK, cooperative_week  # noqa: E402
@@ -186,11 +192,12 @@ def late_minutes(problem: Problem, result: Plan) -> tuple[float, int, float, dic
     for problem_ in checked.problems[:3]:
         print(f"    check: {problem_}")
     left_out = {order_id for order_id, _reason in result.unserved}
-    floors = lateness_floor(problem, travel_times(Estimate().matrix, [*places, *(d.place for d in problem.depots)]))
-    unavoidable = sum(floor.late_s for order_id, floor in floors.items() if order_id not in left_out)
     seconds = travel_times(Estimate().matrix, [*places, *(d.place for d in problem.depots)])
+    drive = fastest_drives(problem, seconds)  # once for both bounds
+    floors = lateness_floor(problem, seconds, drive=drive)
+    unavoidable = sum(floor.late_s for order_id, floor in floors.items() if order_id not in left_out)
     carried = replace(problem, orders=[o for o in problem.orders if o.id not in left_out])
-    together = competition_floor(carried, seconds).late_s
+    together = competition_floor(carried, seconds, floors=floors, drive=drive).late_s
     return checked.late_s / 60, len(checked.problems), unavoidable / 60, checked.kinds, together / 60
 
 

@@ -206,9 +206,11 @@ def travel_times(
     return between
 
 
-def _fastest(problem: Problem, seconds: Callable[[Site, Site], int]) -> Callable[[Site, Site], int]:
+def fastest_drives(problem: Problem, seconds: Callable[[Site, Site], int]) -> Callable[[Site, Site], int]:
     """The shortest drive between two of the problem's places (its depots' and its orders' located ones):
-    Floyd–Warshall over `seconds`, as a bound must not trust a road matrix's triangle inequality."""
+    Floyd–Warshall over `seconds`, as a bound must not trust a road matrix's triangle inequality. Computed
+    once and given to both bounds (`drive=`); those of a problem with more orders serve one with fewer (more
+    places to pass through can only make the shortest drives shorter: still a bound)."""
     places: list[Site] = list(dict.fromkeys(
         [*(b.place for b in problem.depots),
          *(p for o in problem.orders for p in (o.pickup, o.delivery) if p is not None and p.lat is not None)]
@@ -240,23 +242,26 @@ class Floor:
     closes_s: int
 
 
-def lateness_floor(problem: Problem, seconds: Callable[[Site, Site], int]) -> dict[str, Floor]:
+def lateness_floor(
+    problem: Problem, seconds: Callable[[Site, Site], int], *, drive: Callable[[Site, Site], int] | None = None
+) -> dict[str, Floor]:
     """The orders that are late in every plan `plan_check` finds sound, with how late at the least — a lower
     bound: `plan_check(...).late_s` of any plan carrying them without a fault is at least the sum.
 
     Each order is taken as if it were alone: every vehicle that may carry it leaves its depot when its day
     starts (or, at a platform, when the goods are ready) and drives straight to each of the order's places
     by the fastest way the travel times allow (their shortest paths, in case a detour is quicker than the
-    direct leg), waiting only for a window to open. An order through a relay platform is collected by a
-    vehicle based elsewhere on a day it may travel, unloaded at its platform (in its opening hours) and
-    handled (`transfer_s`), then delivered by a vehicle based there that day or a later one — or, when its
-    farm is near the platform (NEAR_PLATFORM_S), collected there by a vehicle based at the platform on its
-    way to the customer; the best of every vehicle and day is its floor. Each stop's lateness is counted as
-    the check counts it (arrival less the window's end), so the floors of different orders, whose stops are
-    different, add up. Orders no plan can serve at all (`routing.unservable`'s reasons) have no floor."""
+    direct leg: `drive`, `fastest_drives` when not given), waiting only for a window to open. An order
+    through a relay platform is collected by a vehicle based elsewhere on a day it may travel, unloaded at
+    its platform (in its opening hours) and handled (`transfer_s`), then delivered by a vehicle based there
+    that day or a later one — or, when its farm is near the platform (NEAR_PLATFORM_S), collected there by a
+    vehicle based at the platform on its way to the customer; the best of every vehicle and day is its floor.
+    Each stop's lateness is counted as the check counts it (arrival less the window's end), so the floors of
+    different orders, whose stops are different, add up. Orders no plan can serve at all
+    (`routing.unservable`'s reasons) have no floor."""
     platforms = {order.via for order in problem.orders if order.via}
     bases = {base.id: base for base in problem.depots}
-    drive = _fastest(problem, seconds)
+    drive = drive or fastest_drives(problem, seconds)
     floors: dict[str, Floor] = {}
     for order in problem.orders:
         best: tuple[int, int, int] | None = None  # (late_s, arrives_s, closes_s)
@@ -352,7 +357,10 @@ class _Task:
     begins: int
 
 
-def competition_floor(problem: Problem, seconds: Callable[[Site, Site], int]) -> Competition:
+def competition_floor(
+    problem: Problem, seconds: Callable[[Site, Site], int], *, floors: dict[str, Floor] | None = None,
+    drive: Callable[[Site, Site], int] | None = None,
+) -> Competition:  # fmt: skip
     """A lower bound of the lateness of every plan `plan_check` finds sound that sees the orders compete for a
     vehicle — `lateness_floor` takes each order alone and is 0 when every order could be on time by itself.
 
@@ -371,10 +379,12 @@ def competition_floor(problem: Problem, seconds: Callable[[Site, Site], int]) ->
     farm's window, the platform's hours, the ends of days) only make plans later: the result is a lower bound
     of the checked lateness of these orders' customer stops; the other orders add their own floors.
     Orders carried by several vehicles (or through a platform whose van may collect them) are left out, as
-    are, beyond COMPETITION_JOBS_PER_DAY jobs a day, the least urgent ones: leaving jobs out only lowers it."""
+    are, beyond COMPETITION_JOBS_PER_DAY jobs a day, the least urgent ones: leaving jobs out only lowers it.
+    `floors` (`lateness_floor`'s, of this problem or of one with more orders: only this problem's orders are
+    counted) and `drive` (`fastest_drives`) are computed when not given."""
     platforms = {order.via for order in problem.orders if order.via}
     bases = {base.id: base for base in problem.depots}
-    drive = _fastest(problem, seconds)
+    drive = drive or fastest_drives(problem, seconds)
 
     def carriers(order: Job) -> list[Fleet]:
         """Every vehicle a sound plan may carry `order` with (the check's rules), on any of its days."""
@@ -388,7 +398,10 @@ def competition_floor(problem: Problem, seconds: Callable[[Site, Site], int]) ->
             return [v for v in fits if v.depot not in platforms]
         return fits
 
-    floors = lateness_floor(problem, seconds)
+    ids = {order.id for order in problem.orders}
+    if floors is None:
+        floors = lateness_floor(problem, seconds, drive=drive)
+    floors = {order_id: floor for order_id, floor in floors.items() if order_id in ids}
     mine: dict[str, list[tuple[str, dict[int, _Task]]]] = {}  # vehicle → its orders' tasks, per day
     for order in problem.orders:
         if order.kind == "collection" or not _located(order.delivery):

@@ -40,7 +40,16 @@ from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
 
 from .distances import Matrix
-from .feasibility import NEAR_PLATFORM_S, Checked, Competition, Floor, competition_floor, lateness_floor, plan_check
+from .feasibility import (
+    NEAR_PLATFORM_S,
+    Checked,
+    Competition,
+    Floor,
+    competition_floor,
+    fastest_drives,
+    lateness_floor,
+    plan_check,
+)
 
 MONEY = 10_000  # cost units per euro
 # With objective="fleet" (benchmarks: fewest vehicles, then distance) each vehicle used costs this much.
@@ -632,11 +641,13 @@ def _two_echelon(
                 result, checked = synchronised, synchronised_checked
     if checked.late_s:
         # Which of the lateness the week's data makes unavoidable: told to the user with the plan.
+        # Both bounds from one computation of the shortest drives and of the floors (the week's).
         left_out = {order_id for order_id, _reason in result.unserved}
-        result.late_anyway = [(order_id, floor) for order_id, floor in lateness_floor(problem, travel).items()
-                              if order_id not in left_out]  # fmt: skip
+        drive = fastest_drives(problem, travel)
+        floors = lateness_floor(problem, travel, drive=drive)
+        result.late_anyway = [(order_id, floor) for order_id, floor in floors.items() if order_id not in left_out]
         carried = replace(problem, orders=[o for o in problem.orders if o.id not in left_out])
-        together = competition_floor(carried, travel)
+        together = competition_floor(carried, travel, floors=floors, drive=drive)
         result.late_together = together if together.late_s > together.floors_s else None
     if progress is not None:
         progress(1.0)

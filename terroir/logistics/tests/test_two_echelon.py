@@ -14,9 +14,16 @@ import numpy as np
 import pytest
 from django.test import Client
 
-from terroir.logistics import evaluate, problems
+from terroir.logistics import evaluate, feasibility, problems, routing
 from terroir.logistics.distances import Estimate, Matrix
-from terroir.logistics.feasibility import Floor, competition_floor, lateness_floor, plan_check, plan_check_with
+from terroir.logistics.feasibility import (
+    Floor,
+    competition_floor,
+    fastest_drives,
+    lateness_floor,
+    plan_check,
+    plan_check_with,
+)
 from terroir.logistics.routing import (
     DAY,
     Base,
@@ -623,7 +630,24 @@ def test_the_competition_bound_never_exceeds_the_least_late_of_every_order_of_th
     assert bound.late_s >= bound.floors_s == sum(f.late_s for f in lateness_floor(problem, travel).values())
 
 
-def test_a_late_relay_plan_says_how_late_the_orders_competing_for_the_truck_make_every_plan() -> None:
+def test_the_competition_bound_takes_floors_and_drives_computed_once_and_counts_only_its_own_orders() -> None:
+    # A fourth order, uncooled, due at 06:15 where the van is at 06:30 at the earliest: a floor of 15 minutes.
+    problem = three_canteens()
+    early = Job("salade", Kind.DELIVERY, kg=5, delivery=SHOP, delivery_window=(hours(6), hours(6.25)),
+                days=(TUESDAY,), release_s=hours(6))  # fmt: skip
+    bigger = replace(problem, orders=[*problem.orders, early])
+    drive = fastest_drives(bigger, half_an_hour)
+    floors = lateness_floor(bigger, half_an_hour, drive=drive)
+    assert {order_id: f.late_s for order_id, f in floors.items()} == {"salade": 900}
+    given = competition_floor(bigger, half_an_hour, floors=floors, drive=drive)
+    assert given == competition_floor(bigger, half_an_hour) and given.late_s == 2700 + 900
+    # The bigger week's floors and drives serve the week without the salad: its floor is not counted.
+    assert competition_floor(problem, half_an_hour, floors=floors, drive=drive).late_s == 2700
+
+
+def test_a_late_relay_plan_says_how_late_the_orders_competing_for_the_truck_make_every_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # The three canteens' meat (only the hub's refrigerated truck carries it) and a cheese through the
     # platform (cold, from a farm far from the platform: the truck alone can collect it too); the platform's
     # van cannot take the meat. Every plan is at least 45 minutes late.
@@ -635,7 +659,20 @@ def test_a_late_relay_plan_says_how_late_the_orders_competing_for_the_truck_make
         vehicles=[*base.vehicles, Fleet("van", "plateforme", capacity_kg=500, cold_kg=500, start_s=hours(6),
                                         end_s=hours(18), days=(TUESDAY,))],
     )  # fmt: skip
+    # The shortest drives (a Floyd–Warshall) computed once for both bounds, by the planner, not again inside.
+    calls = {"planner": 0, "bounds": 0}
+
+    def counted(who: str, real: Any) -> Any:
+        def fastest(*args: Any, **kwargs: Any) -> Any:
+            calls[who] += 1
+            return real(*args, **kwargs)
+
+        return fastest
+
+    monkeypatch.setattr(routing, "fastest_drives", counted("planner", routing.fastest_drives))
+    monkeypatch.setattr(feasibility, "fastest_drives", counted("bounds", feasibility.fastest_drives))
     result = plan(problem, matrix_for=_every_half_hour, seconds=2, iterations=200)
+    assert calls == {"planner": 1, "bounds": 0}
     checked = plan_check(problem, result, half_an_hour)
     assert checked.problems == [] and result.unserved == [] and not result.feasible
     assert result.late_anyway == []  # alone, each order is on time
