@@ -34,7 +34,9 @@ class Checked:
     lateness: list[str] = field(default_factory=list)  # where it is late, in words
     # How many of `problems` are of the kinds a plan must never have whatever its lateness: cold goods aboard
     # a vehicle without refrigerated space ("cold_chain"), a platform's van leaving before the goods it loads
-    # are there ("early_departure").
+    # are there ("early_departure"), a stop elsewhere than at its order's farm, platform or customer or at
+    # its vehicle's depot ("elsewhere"), a vehicle based at a platform collecting an order not through a platform
+    # ("not_through_platform": the workshop's collections, farm-to-customer orders).
     kinds: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -84,6 +86,15 @@ def plan_check(problem: Problem, plan: Plan, seconds: Callable[[Site, Site], int
     return checked
 
 
+def _own_place(job: Job, action: str, transfer: str | None, problem: Problem) -> Site | None:
+    """Where a stop of `job` must be: its farm for a loading, its platform for an unloading there (a
+    transfer), its customer for any other unloading (None when the order has no such place: a collection is
+    unloaded at the depot, a delivery loaded there)."""
+    if transfer:
+        return next((b.place for b in problem.depots if b.id == transfer), None)
+    return job.pickup if action == "load" else job.delivery
+
+
 def _window(job: Job, action: str, day: int, transfer: str | None, problem: Problem) -> tuple[int, int, int]:
     """(opens, closes, service) of a stop, on the round's day."""
     if transfer:  # at the platform, during its opening hours
@@ -111,6 +122,9 @@ def _drive(
     place: Site | None = None
     for position, stop in enumerate(r.stops):
         if stop.order is None:  # the depot: start, reload or end
+            depot = vehicle.end_depot or vehicle.depot if stop.action == "end" else vehicle.depot
+            if stop.place != next((b.place for b in problem.depots if b.id == depot), None):
+                checked.fault("elsewhere", f"{name}: {stop.action} elsewhere than at its depot {depot}")
             if position and place is not None:
                 clock += seconds(place, stop.place)
             if stop.action == "end":
@@ -153,6 +167,15 @@ def _drive(
                 continue
             job = jobs[stop.order]
             assert place is not None
+            own = _own_place(job, stop.action, stop.transfer, problem)
+            if stop.place != own:
+                where = "platform" if stop.transfer else "farm" if stop.action == "load" else "customer"
+                checked.fault("elsewhere", f"{name}: {stop.action} {job.id} elsewhere than at its {where}")
+            if based_at_platform and stop.action == "load" and not job.via:
+                # A platform's vehicle carries only goods through its platform (the others' collections and
+                # farm-to-customer orders are the vehicles based elsewhere's).
+                checked.fault("not_through_platform",
+                              f"{name}: collects {job.id}, which does not pass through its platform")  # fmt: skip
             clock += seconds(place, stop.place)
             opens, closes, service = _window(job, stop.action, r.day, stop.transfer, problem)
             if r.day not in job.days:
@@ -269,6 +292,8 @@ def lateness_floor(
         if order.kind == "shipment" and not (_located(pickup) and _located(delivery)):
             continue
         for vehicle in problem.vehicles:
+            if vehicle.depot in platforms and not order.via:
+                continue  # a platform's vehicle carries only goods through a platform (the check's fault)
             start = bases[vehicle.depot].place
             for day in sorted(set(vehicle.days).intersection(order.days)):
                 t0 = day * DAY
@@ -394,9 +419,9 @@ def competition_floor(
         if order.via:
             near = _located(order.pickup) and drive(bases[order.via].place, order.pickup) <= NEAR_PLATFORM_S  # type: ignore[arg-type]
             return [v for v in fits if v.depot not in platforms or (near and v.depot == order.via)]
-        if order.kind == "delivery":  # loaded at a depot: never a platform's vehicle's (the check's fault)
-            return [v for v in fits if v.depot not in platforms]
-        return fits
+        # Any other order (loaded at a depot, or collected at a farm for the workshop or for its customer):
+        # never a platform's vehicle's (the check's faults).
+        return [v for v in fits if v.depot not in platforms]
 
     ids = {order.id for order in problem.orders}
     if floors is None:

@@ -739,3 +739,54 @@ def test_cold_goods_loaded_in_an_ambient_van_are_one_fault_not_also_over_capacit
     assert [p for p in checked.problems if "over capacity" in p] == [
         "round fourgon day 1: over capacity after stop 2 (120 kg, 20 cold kg)"
     ]
+
+
+def test_the_check_finds_a_stop_elsewhere_than_at_its_orders_farm_customer_or_platform() -> None:
+    problem = hand_problem()
+    assert plan_check(problem, hand_plan(9), half_an_hour).on_time
+    # The same times (half an hour between any two places), but the truck loads at another farm.
+    elsewhere = hand_plan(9)
+    elsewhere.rounds[0].stops[1] = replace(elsewhere.rounds[0].stops[1], place=OTHER_FARM)
+    checked = plan_check(problem, elsewhere, half_an_hour)
+    assert checked.problems == ["round camion day 1: load fourme elsewhere than at its farm"]
+    assert checked.kinds == {"elsewhere": 1} and not checked.on_time
+    # The van unloads at the canteen, not at the order's shop; the truck leaves the goods at the hub.
+    elsewhere = hand_plan(9)
+    elsewhere.rounds[1].stops[1] = replace(elsewhere.rounds[1].stops[1], place=CANTEEN)
+    elsewhere.rounds[0].stops[2] = replace(elsewhere.rounds[0].stops[2], place=HUB)
+    checked = plan_check(problem, elsewhere, half_an_hour)
+    assert sorted(checked.problems) == ["round camion day 1: unload fourme elsewhere than at its platform",
+                                        "round van day 1: unload fourme elsewhere than at its customer"]  # fmt: skip
+    # A round ending at another depot than its vehicle's.
+    elsewhere = hand_plan(9)
+    elsewhere.rounds[1].stops[-1] = replace(elsewhere.rounds[1].stops[-1], place=HUB)
+    checked = plan_check(problem, elsewhere, half_an_hour)
+    assert checked.problems == ["round van day 1: end elsewhere than at its depot plateforme"]
+
+
+def test_the_check_finds_a_platforms_van_collecting_for_the_workshop() -> None:
+    # Carcasses to collect at the other farm for the hub (the workshop): the hub's truck may, not the van of
+    # the platform (its goods go through the platform only), even when its day would allow it.
+    problem = hand_problem()
+    carcass = Job("carcasse", Kind.COLLECTION, kg=20, pickup=OTHER_FARM, pickup_window=(hours(6), hours(14)),
+                  service_s=600, days=(TUESDAY,))  # fmt: skip
+    problem = replace(problem, orders=[*problem.orders, carcass])
+    t = TUESDAY * DAY
+
+    def collecting(vehicle: str, depot: Site) -> Round:
+        return Round(vehicle, [
+            Stop(None, "start", depot, t + hours(12), t + hours(12)),
+            Stop("carcasse", "load", OTHER_FARM, t + hours(12.5), t + hours(12.5) + 600, 20),
+            Stop(None, "end", depot, t + hours(13) + 600, t + hours(13) + 600, unloaded=("carcasse",)),
+        ], km=20, seconds=hours(1) + 600, trips=1, orders=["carcasse"], day=TUESDAY)  # fmt: skip
+
+    sound = hand_plan(9)
+    assert plan_check(problem, replace(sound, rounds=[*sound.rounds, collecting("camion", HUB)]), half_an_hour).on_time
+    wrong = hand_plan(9)
+    checked = plan_check(problem, replace(wrong, rounds=[*wrong.rounds, collecting("van", PLATFORM)]), half_an_hour)
+    assert checked.problems == ["round van day 1: collects carcasse, which does not pass through its platform"]
+    assert checked.kinds == {"not_through_platform": 1} and checked.late_s == 0
+    # So no bound counts on the platform's van for it either: alone, only the truck can carry it.
+    # Due by 06:15: the truck (07:30, then half an hour) is there 1 h 45 late; the van (06:00) would be 15 min.
+    late = replace(problem, orders=[problem.orders[0], replace(carcass, pickup_window=(hours(6), hours(6.25)))])
+    assert lateness_floor(late, half_an_hour)["carcasse"].late_s == hours(8) - hours(6.25)
