@@ -1,17 +1,21 @@
 """Processor time per test, an opt-in pytest plugin, and its summary per module and per test.
 
 On a loaded machine a test's wall time is mostly its queue for the processor; this plugin records what
-each test cost the processor: the test process's own time (user + system) and that of the children it
-reaped, from set-up to teardown, one JSON line per test appended to a file as each test ends (so a run
+each test cost the processor: the test process's own time (user + system), that of the children it
+reaped, and (since round 13) the growth of its living descendants' time read from /proc — Chromium and
+its renderers under Playwright's driver, each with what it reaped itself — from set-up to teardown, one
+JSON line per test (with its kind: browser, fuzz or plain) appended to a file as each test ends (so a run
 stopped half-way still leaves its profile; xdist processes append to the same file).
 
     PYTHONPATH=scripts TERROIR_CPUTIME_FILE=/tmp/cpu.jsonl .venv/bin/pytest -p pytest_cputime -n 2 -m "not browser"
     python3 scripts/pytest_cputime.py /tmp/cpu.jsonl [MODULES] [TESTS]
 
 Caveats: a child's time is credited to the test that reaps it (Python's `subprocess` reaps a finished
-child when the next one starts: round 7 saw 44 s credited to a module that costs 3.5 s), a daemon's
-never (the PostgreSQL server's: wrap the run in `scripts/cputime.py` for the whole tree); the first test
-of a process carries the test database's set-up (its copy, or its migration when the kept one is stale).
+child when the next one starts: round 7 saw 44 s credited to a module that costs 3.5 s); a descendant
+that ends and is reaped by init takes its time away (Chromium when a process's browser closes); a
+daemon's never counts (the PostgreSQL server's: wrap the run in `scripts/cputime.py` for the whole tree);
+the first test of a process carries the test database's set-up (its copy, or its migration when the kept
+one is stale).
 """
 
 from __future__ import annotations
@@ -30,10 +34,50 @@ import pytest
 FILE = os.environ.get("TERROIR_CPUTIME_FILE", "/tmp/terroir-cputime.jsonl")
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _descendants() -> float:
+    """Processor time of this process's living descendants (Chromium and its renderers under Playwright's
+    driver), each with the children it reaped itself (a renderer closed with its context), from /proc."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        times[int(entry)] = sum(int(value) for value in fields[11:15]) / TICK
+    below: set[int] = {os.getpid()}
+    changed = True
+    while changed:
+        changed = False
+        for pid, parent in parents.items():
+            if parent in below and pid not in below:
+                below.add(pid)
+                changed = True
+    below.discard(os.getpid())
+    return sum(times[pid] for pid in below)
+
+
 def _processor() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime + _descendants()
+
+
+def _kind(item: pytest.Item) -> str:
+    """browser (the marker), fuzz (a Hypothesis or Schemathesis test) or plain."""
+    if item.get_closest_marker("browser"):
+        return "browser"
+    test = getattr(item, "obj", None)
+    if getattr(test, "is_hypothesis_test", False) or "schemathesis" in type(item).__module__:
+        return "fuzz"
+    return "plain"
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -47,6 +91,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         "self": round(own_after - own, 4),
         "children": round(children_after - children, 4),
         "wall": round(time.perf_counter() - started, 3),
+        "kind": _kind(item),
         "worker": os.environ.get("PYTEST_XDIST_WORKER", "-"),
         "load": os.getloadavg()[0],
     }
@@ -64,6 +109,12 @@ def summary(path: str, modules: int = 25, tests: int = 25) -> None:
     children, wall = sum(row["children"] for row in rows), sum(row["wall"] for row in rows)
     total = sum(map(cost, rows))
     print(f"{len(rows)} tests, {total:.1f} s of processor ({children:.1f} s of it children), {wall:.0f} s of wall")
+    per_kind: dict[str, list[float]] = defaultdict(list)
+    for row in rows:
+        per_kind[row.get("kind", "?")].append(cost(row))
+    print("\nkind | tests | processor | share")
+    for kind, costs in sorted(per_kind.items(), key=lambda kv: -sum(kv[1])):
+        print(f"{kind} | {len(costs)} | {sum(costs):.1f} s | {sum(costs) / total:.0%}")
     per_module: dict[str, list[float]] = defaultdict(list)
     for row in rows:
         per_module[row["id"].split("::")[0]].append(cost(row))

@@ -11,6 +11,8 @@ import fcntl
 import os
 import shutil
 import sys
+import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -280,6 +282,7 @@ def django_db_setup(
 
     yield
 
+    _request_threads_ended()
     with django_db_blocker.unblock():
         if sqlite:
             connection.close()
@@ -301,6 +304,19 @@ def django_db_setup(
                 request.node.warn(pytest.PytestWarning(f"Error when trying to teardown test databases: {error!r}"))
             finally:
                 name_set(original)
+
+
+def _request_threads_ended(timeout: float = 15.0) -> None:
+    """Wait for the live server's request threads to end. The server answers each of the browser's
+    keep-alive connections in a thread of its own, which keeps its database connection open between
+    requests (`conn_max_age`) and closes it when the browser closes the socket (Django's
+    `ThreadedWSGIServer.close_request`): PostgreSQL refused to drop a process's test database still
+    used by 3–4 of them at the end of a run (round 13). The browser is closed first (`browser` needs
+    `django_db_setup`); its threads end a moment later."""
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def _pg_template_made(template: str, kept_dump: Path, migrated: Any) -> None:
@@ -477,9 +493,12 @@ def _screenshots_only_when_asked() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser(django_db_setup: None) -> Iterator[Any]:
     """One Chromium per test process, for every browser test: each test opens its own context (its
-    cookies and storage), which costs milliseconds where a launch costs a second or more."""
+    cookies and storage), which costs milliseconds where a launch costs a second or more. Closed before
+    the test database is dropped (hence `django_db_setup`): each of Chromium's keep-alive connections to
+    the live server holds a request thread, and that thread its database connection (`conn_max_age`), until
+    the browser goes (`_request_threads_ended`)."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
     # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in a thread

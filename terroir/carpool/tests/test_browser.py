@@ -2,7 +2,7 @@
 trip Thiers → Courpière → Clermont-Ferrand with a refrigerated box; Claire asks for a parcel of cheese from
 Courpière to Sophie in Clermont; the trip is proposed with its explanation; both confirm; Claire hands the
 parcel to Hugo, who signs; Hugo delivers it to Sophie, who signs; the delivery note shows the chain. No page
-scrolls sideways; the journey's pages are then checked once more at desktop size."""
+scrolls sideways; each page of the journey is checked at desktop size too where it is reached (`fits_at`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from terroir.carpool.eligibility import eligibility_seed
-from terroir.conftest import offline_tab, page_fits, past_the_edge, screenshot
+from terroir.conftest import fits_at, french_tab, offline_tab, page_fits, past_the_edge, screenshot
 from terroir.directory.models import Category
 from terroir.needs.tests.test_browser import signed_in
 
@@ -29,16 +29,14 @@ def submit(tab: Any, button: str) -> None:
 def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any
 ) -> None:
-    """The journey once, on a phone; then each page it went through, in its last state, at desktop size
+    """The journey once, on a phone; each page it goes through checked at desktop size where it is reached
     (the parcel's page in transit is checked at both sizes in test_browser_code.py)."""
     settings.TERROIR_TILE_URL = ""
     eligibility_seed()
     size = "phone"
 
     def tab_of(user: Any, size: str = size) -> Any:
-        width, height = SIZES[size]
-        context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
-        tab = signed_in(offline_tab(browser, live_server, context), user, live_server)
+        tab = french_tab(browser, live_server, user, SIZES[size])  # the first: the process's kept tab
         tab.set_default_timeout(30_000)  # each save runs the day's matching in the request's process (tests)
         return tab
 
@@ -48,6 +46,7 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     hugo.goto(f"{live_server.url}/carpool/")
     screenshot(hugo, f"carpool-home-{size}")
     page_fits(hugo, f"carpool-home-{size}")
+    fits_at(hugo, SIZES["desktop"])
     hugo.click("#offer-trip")
     hugo.wait_for_url("**/carpool/trips/new/")
     hugo.fill("input[name=origin]", "Thiers")
@@ -63,12 +62,13 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     hugo.fill("input[name=detour_minutes]", "15")
     screenshot(hugo, f"carpool-trip-form-{size}")
     page_fits(hugo, f"carpool-trip-form-{size}")
+    fits_at(hugo, SIZES["desktop"])
     submit(hugo, "#trip-form button[type=submit]")
     hugo.wait_for_url(re.compile(r"/carpool/trips/\d+/$"))
-    trip_url = hugo.url
     assert "Thiers (63) → Courpière (63) → Clermont-Ferrand (63)" in hugo.locator("dl.facts").inner_text()
     screenshot(hugo, f"carpool-trip-{size}")
     page_fits(hugo, f"carpool-trip-{size}")
+    fits_at(hugo, SIZES["desktop"])
 
     # Claire asks for a parcel of cheese: the matching runs when her request is saved.
     claire.goto(f"{live_server.url}/carpool/parcels/new/")
@@ -86,6 +86,7 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     claire.fill("input[name=value]", "120")
     screenshot(claire, f"carpool-parcel-form-{size}")
     page_fits(claire, f"carpool-parcel-form-{size}")
+    fits_at(claire, SIZES["desktop"])
     submit(claire, "#parcel-form button[type=submit]")
     claire.wait_for_url(re.compile(r"/carpool/parcels/\d+/$"))
     parcel_url = claire.url
@@ -94,6 +95,7 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     assert "min, réfrigéré, arrive à" in explained
     screenshot(claire, f"carpool-parcel-proposed-{size}")
     page_fits(claire, f"carpool-parcel-proposed-{size}")
+    fits_at(claire, SIZES["desktop"])
 
     # Both confirm.
     claire.click("#confirm")
@@ -108,6 +110,7 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     claire.fill("input[name=handover-celsius]", "3.5")
     screenshot(claire, f"carpool-handover-{size}")
     page_fits(claire, f"carpool-handover-{size}")
+    fits_at(claire, SIZES["desktop"])
     claire.click("#record")
     claire.wait_for_selector("#pending")
     assert "Responsable maintenant\u202f: claire" in claire.locator("#holder").inner_text()
@@ -117,6 +120,7 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     hugo.fill("input[name=accept-celsius]", "3.6")
     screenshot(hugo, f"carpool-sign-{size}")
     page_fits(hugo, f"carpool-sign-{size}")
+    fits_at(hugo, SIZES["desktop"])
     hugo.click("#sign")
     hugo.wait_for_selector("#holder:has-text('Responsable maintenant\u202f: hugo')")
     assert "En route" in hugo.locator("#status").inner_text()
@@ -133,6 +137,7 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     assert sophie.locator("#chain li").count() == 2
     screenshot(sophie, f"carpool-delivered-{size}")
     page_fits(sophie, f"carpool-delivered-{size}")
+    fits_at(sophie, SIZES["desktop"])
 
     # The delivery note, printable.
     sophie.click("text=Bon de livraison")
@@ -141,25 +146,9 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     assert "Enlèvement" in note and "Livraison" in note and "signé par sophie" in note
     screenshot(sophie, f"carpool-note-{size}")
     page_fits(sophie, f"carpool-note-{size}")
-    note_url = sophie.url
+    fits_at(sophie, SIZES["desktop"])
     for tab in (hugo, claire, sophie):
         tab.context.close()
-
-    # The same pages at desktop size, each loaded once in the state the journey left it, in one tab whose
-    # session changes hands (a new tab costs the browser more than a page load).
-    tab = tab_of(people.hugo, "desktop")
-    for user, pages in [
-        (people.hugo, {"home": f"{live_server.url}/carpool/", "trip-form": f"{live_server.url}/carpool/trips/new/",
-                       "trip": trip_url}),
-        (people.claire, {"parcel-form": f"{live_server.url}/carpool/parcels/new/"}),
-        (people.sophie, {"delivered": parcel_url, "note": note_url}),
-    ]:  # fmt: skip
-        signed_in(tab, user, live_server)
-        for name, url in pages.items():
-            tab.goto(url)
-            screenshot(tab, f"carpool-{name}-desktop")
-            page_fits(tab, f"carpool-{name}-desktop")
-    tab.context.close()
 
 
 # The coordinator's back-office work, at desktop size; the page at both sizes: the tour

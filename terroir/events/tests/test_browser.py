@@ -1,8 +1,8 @@
 """In a real browser: the supermarket's company organises a local-product day in its shop and publishes it
 (at a desktop), the honey farm signs up (on a phone), the organiser accepts it, and the farm's page says
-where to find it soon; the journey's pages are then checked at the other size. The organiser moves the
-event then cancels it, and visitors see why, on a desktop and on a phone. No page is wider than the
-screen."""
+where to find it soon; each page of the journey is checked at the other size where it is reached
+(`fits_at`). The organiser moves the event then cancels it (at a desktop), and visitors see why (on a
+phone), each page checked at the other size too. No page is wider than the screen."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from terroir.conftest import offline_tab, page_fits, screenshot
+from terroir.conftest import fits_at, french_tab, offline_tab, page_fits, screenshot
 from terroir.directory.models import Place
 from terroir.events import services
 from terroir.events.demo import events_demo_load
@@ -36,15 +36,16 @@ def tab_of(browser: Any, live_server: Any, user: Any, size: tuple[int, int]) -> 
 def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
     browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any
 ) -> None:
-    """Each at the size they use: the store's organiser at a desktop, the producer on a phone; then each
-    page of the journey, in the state it left it, at the other size."""
+    """Each at the size they use: the store's organiser at a desktop, the producer on a phone; each page of
+    the journey checked at the other size where it is reached."""
     settings.TERROIR_TILE_URL = ""
     start = (timezone.localtime() + dt.timedelta(days=12)).replace(hour=9, minute=0)
     size = "desktop"
-    organiser = tab_of(browser, live_server, people.sophie, SIZES[size])
+    organiser = french_tab(browser, live_server, people.sophie, SIZES[size])
     organiser.goto(f"{live_server.url}/events/new/?place={territory.clermont_supermarket.pk}")
     screenshot(organiser, f"events-new-{size}")
     page_fits(organiser, f"events-new-{size}")
+    fits_at(organiser, SIZES["phone"])
     organiser.fill("input[name=title]", "Journée des producteurs d'Auvergne")
     organiser.select_option("select[name=kind]", "local_product_day")
     organiser.fill("input[name=starts_at]", start.strftime("%Y-%m-%dT%H:%M"))
@@ -66,12 +67,14 @@ def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
     producer.goto(live_server.url + "/events/")
     screenshot(producer, f"events-list-{size}")
     page_fits(producer, f"events-list-{size}")
+    fits_at(producer, SIZES["desktop"])
     producer.get_by_role("link", name="Journée des producteurs d'Auvergne").click()
     producer.wait_for_url(event_url)
     producer.get_by_role("button", name="S’inscrire").click()
     producer.wait_for_selector("text=Inscription envoyée\u202f: l’organisateur vous répondra.")
     screenshot(producer, f"events-signed-up-{size}")
     page_fits(producer, f"events-signed-up-{size}")
+    fits_at(producer, SIZES["desktop"])
 
     organiser.reload()
     organiser.locator("#waiting-list li", has_text="Rucher de la Durolle").get_by_role(
@@ -80,33 +83,22 @@ def test_an_organiser_publishes_an_event_and_a_producer_signs_up(
     organiser.wait_for_selector("#participants >> text=Rucher de la Durolle")
     screenshot(organiser, "events-accepted-desktop")
     page_fits(organiser, "events-accepted-desktop")
+    fits_at(organiser, SIZES["phone"])
 
     producer.goto(live_server.url + territory.honey_farm.get_absolute_url())
     producer.wait_for_selector("#events-soon")
     assert "Journée des producteurs d'Auvergne" in producer.inner_text("#events-soon-section")
     screenshot(producer, f"events-producer-page-{size}")
     page_fits(producer, f"events-producer-page-{size}")
+    fits_at(producer, SIZES["desktop"])
 
     producer.goto(live_server.url + "/")
     producer.wait_for_selector("#events-coming-section >> text=Journée des producteurs d'Auvergne")
     screenshot(producer, f"events-home-{size}")
     page_fits(producer, f"events-home-{size}")
+    fits_at(producer, SIZES["desktop"])
     organiser.context.close()
     producer.context.close()
-
-    # The other size of each page: the organiser's on a phone, the producer's at a desktop.
-    for user, size, pages in [
-        (people.sophie, "phone", {"new": f"/events/new/?place={territory.clermont_supermarket.pk}",
-                                  "accepted": event_url.removeprefix(live_server.url)}),
-        (people.hugo, "desktop", {"list": "/events/", "signed-up": event_url.removeprefix(live_server.url),
-                                  "producer-page": territory.honey_farm.get_absolute_url(), "home": "/"}),
-    ]:  # fmt: skip
-        tab = tab_of(browser, live_server, user, SIZES[size])
-        for name, path in pages.items():
-            tab.goto(live_server.url + path)
-            screenshot(tab, f"events-{name}-{size}")
-            page_fits(tab, f"events-{name}-{size}")
-        tab.context.close()
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -153,11 +145,11 @@ def test_the_search_map_draws_the_demo_events_and_a_visitor_switches_them_off(
     assert tab.locator(".layer-marker").count() == 2
 
 
-@pytest.mark.parametrize("size", SIZES)
 def test_the_organiser_moves_the_event_then_cancels_it_and_visitors_see_why(
     browser: Any, live_server: Any, communes_for_live_server: None, territory: Any, people: Any, settings: Any,
-    size: str, mailoutbox: list[Any],
+    mailoutbox: list[Any],
 ) -> None:  # fmt: skip
+    """The organiser at a desktop, a visitor on a phone; each page checked at the other size as well."""
     settings.TERROIR_TILE_URL = ""
     start = (timezone.localtime() + dt.timedelta(days=12)).replace(hour=9, minute=0, second=0, microsecond=0)
     event = services.event_publish(event=services.event_create(
@@ -166,12 +158,14 @@ def test_the_organiser_moves_the_event_then_cancels_it_and_visitors_see_why(
         place_id=territory.clermont_supermarket.pk,
     ), by=people.sophie)  # fmt: skip
     services.participation_signup(event=event, producer=territory.honey_farm, by=people.hugo)
-    organiser = tab_of(browser, live_server, people.sophie, SIZES[size])
+    size = "desktop"
+    organiser = french_tab(browser, live_server, people.sophie, SIZES[size])
     organiser.goto(live_server.url + event.get_absolute_url())
     organiser.get_by_role("link", name="Modifier l’évènement").click()
     organiser.wait_for_url("**/edit/")
     screenshot(organiser, f"events-edit-{size}")
     page_fits(organiser, f"events-edit-{size}")
+    fits_at(organiser, SIZES["phone"])
     organiser.fill("input[name=starts_at]", (start + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
     organiser.fill("input[name=ends_at]", (start + dt.timedelta(days=1, hours=8)).strftime("%Y-%m-%dT%H:%M"))
     organiser.check("input[name=signups_closed]")
@@ -182,24 +176,28 @@ def test_the_organiser_moves_the_event_then_cancels_it_and_visitors_see_why(
     organiser.locator("#cancel-event summary").click()
     screenshot(organiser, f"events-cancel-{size}")
     page_fits(organiser, f"events-cancel-{size}")
+    fits_at(organiser, SIZES["phone"])
     organiser.fill("textarea[name=reason]", "Le magasin ferme pour travaux.")
     organiser.locator("#cancel-event").get_by_role("button", name="Annuler l’évènement").click()
     organiser.wait_for_selector("#cancelled")
     screenshot(organiser, f"events-cancelled-{size}")
     page_fits(organiser, f"events-cancelled-{size}")
+    fits_at(organiser, SIZES["phone"])
 
-    visitor = offline_tab(browser, live_server, browser.new_context(
-        locale="fr-FR", viewport={"width": SIZES[size][0], "height": SIZES[size][1]}
-    ))  # fmt: skip
+    organiser.context.close()  # the kept tab, emptied for the visitor
+    size = "phone"
+    visitor = french_tab(browser, live_server, None, SIZES[size])
     visitor.goto(live_server.url + event.get_absolute_url())
     assert "Cet évènement est annulé. Motif\u202f: Le magasin ferme pour travaux." in visitor.inner_text("#cancelled")
     assert visitor.locator("#organiser-actions").count() == 0
     screenshot(visitor, f"events-cancelled-visitor-{size}")
     page_fits(visitor, f"events-cancelled-visitor-{size}")
+    fits_at(visitor, SIZES["desktop"])
     visitor.goto(live_server.url + "/events/")
     assert "annulé" in visitor.locator("#events li", has_text="Journée des producteurs").inner_text()
     screenshot(visitor, f"events-list-cancelled-{size}")
     page_fits(visitor, f"events-list-cancelled-{size}")
+    fits_at(visitor, SIZES["desktop"])
     # The honey farm's people were told twice (moved, then cancelled), on the worker (at once in tests).
     assert [m.subject.split("] ")[-1] for m in mailoutbox if m.to == [people.hugo.email]] == [
         "Modifié\u202f: « Journée des producteurs »", "Annulé\u202f: « Journée des producteurs »",

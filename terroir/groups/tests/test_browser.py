@@ -1,7 +1,8 @@
-"""In a real browser, at desktop and phone sizes: a member subscribes to a contract from the group's page to
-the confirmation; the producer reads their quantities per date; every page of the app fits the screen and
-axe-core finds no serious or critical accessibility violation on it.
-Screenshots go to /tmp/shots-g."""
+"""In a real browser: a member subscribes to a contract from the group's page to the confirmation (on a
+phone, a consumer); the producer reads their quantities per date and the organiser records an absence (at a
+desktop, back-office work); every page of the app fits the screen and axe-core finds no serious or critical
+accessibility violation on it. Each journey runs once, at its users' size, and each page it reaches is
+checked at the other size there (`fits_at`). Screenshots go to /tmp/shots-g."""
 
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ from typing import Any
 import pytest
 
 from terroir.accounts.models import Membership
-from terroir.conftest import french_tab, page_fits, person, shot
+from terroir.conftest import fits_at, french_tab, page_fits, person, shot
 from terroir.groups import services
 
 from .conftest import BEFORE, amap_build, season_build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SIZES = [(1366, 900), (390, 844)]
+DESKTOP, PHONE = (1366, 900), (390, 844)
 SHOTS = Path("/tmp/shots-g")
 
 
@@ -28,20 +29,22 @@ def spring(territory: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     return season_build(territory, amap_build(territory))
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
 def test_a_member_subscribes_to_a_contract_from_the_group_page_to_the_confirmation(
-    browser: Any, live_server: Any, spring: Any, size: tuple[int, int]
+    browser: Any, live_server: Any, spring: Any
 ) -> None:
+    size = PHONE
     tab = french_tab(browser, live_server, spring.chloe.user, size)
     tab.goto(f"{live_server.url}/groups/{spring.amap.group.pk}/")
     assert tab.locator("#membership").inner_text() == "Vous êtes membre"
     page_fits(tab, axe=True)
+    fits_at(tab, DESKTOP, "group at desktop size", axe=True)
     shot(tab, SHOTS, f"group-{size[0]}")
     tab.click("#contracts >> text=Légumes de saison 2026")
     tab.wait_for_url(f"**/groups/contracts/{spring.contract.pk}/")
     tab.get_by_label("grand panier", exact=False).check()
     tab.fill("input[name=quantity]", "1")
     page_fits(tab, axe=True)
+    fits_at(tab, DESKTOP, "contract at desktop size", axe=True)
     shot(tab, SHOTS, f"contract-{size[0]}")
     tab.click("#see-total")
     tab.wait_for_url("**/subscribe/?**")
@@ -52,20 +55,22 @@ def test_a_member_subscribes_to_a_contract_from_the_group_page_to_the_confirmati
         "01/04/2026\t75,00\u00a0€", "01/05/2026\t75,00\u00a0€", "01/06/2026\t75,00\u00a0€",
     ]  # fmt: skip
     page_fits(tab, axe=True)
+    fits_at(tab, DESKTOP, "subscribe at desktop size", axe=True)
     shot(tab, SHOTS, f"subscribe-{size[0]}")
     tab.click("#confirm")
     tab.wait_for_url("**/groups/subscriptions/**")
     assert tab.locator("#total").inner_text() == "225,00\u00a0€"
     assert "Vous avez souscrit à Légumes de saison 2026." in tab.content()
     page_fits(tab, axe=True)
+    fits_at(tab, DESKTOP, "subscription at desktop size", axe=True)
     shot(tab, SHOTS, f"subscription-{size[0]}")
     tab.context.close()
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
 def test_the_producer_reads_their_quantities_per_date(
-    browser: Any, live_server: Any, territory: Any, spring: Any, size: tuple[int, int]
+    browser: Any, live_server: Any, territory: Any, spring: Any
 ) -> None:
+    size = DESKTOP
     contract = spring.contract
     services.subscription_create(contract=contract, by=spring.bernard.user, option=spring.grand, quantity=1,
                                  today=BEFORE)  # fmt: skip
@@ -87,6 +92,7 @@ def test_the_producer_reads_their_quantities_per_date(
     assert first == ["grand panier\nLégumes de saison 2026 · 6 à 7 kg de légumes\t1\t1",
                      "petit panier\nLégumes de saison 2026 · 3 à 4 kg de légumes\t2\t1"]  # fmt: skip
     page_fits(tab, axe=True)
+    fits_at(tab, PHONE, "quantities on a phone", axe=True)
     shot(tab, SHOTS, f"quantities-{size[0]}")
     with tab.expect_download() as download:
         tab.click("#csv")
@@ -95,12 +101,13 @@ def test_the_producer_reads_their_quantities_per_date(
     tab.context.close()
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
 def test_the_organiser_records_a_members_absence_and_every_page_of_the_groups_fits_the_screen(
-    browser: Any, live_server: Any, spring: Any, size: tuple[int, int]
+    browser: Any, live_server: Any, spring: Any
 ) -> None:
     """The organiser's journey on the distribution page, then every other page of the app as the organiser
-    and as a member, each once (they only need reading: one set-up for all, the absence being recorded)."""
+    and as a member, each loaded once (they only need reading: one set-up for all, the absence being
+    recorded) and checked at both sizes."""
+    size = DESKTOP
     group, contract = spring.amap.group, spring.contract
     services.subscription_create(contract=contract, by=spring.bernard.user, option=spring.grand, quantity=1,
                                  today=BEFORE)  # fmt: skip
@@ -115,6 +122,7 @@ def test_the_organiser_records_a_members_absence_and_every_page_of_the_groups_fi
     assert tab.locator("#per-member tbody tr").first.inner_text().split("\t")[-1] == "chloe (transfert)"
     assert tab.locator("h1").count() == 1
     page_fits(tab, axe=True)
+    fits_at(tab, PHONE, "distribution with the absence on a phone", axe=True)
     shot(tab, SHOTS, f"distribution-absence-{size[0]}")
     subscription = contract.subscriptions.get()
     organiser_pages = {
@@ -126,14 +134,16 @@ def test_the_organiser_records_a_members_absence_and_every_page_of_the_groups_fi
         tab.goto(f"{live_server.url}{path}")
         assert tab.locator("h1").count() == 1, name
         page_fits(tab, name, axe=True)
+        fits_at(tab, PHONE, f"{name} on a phone", axe=True)
         shot(tab, SHOTS, f"{name}-{size[0]}")
     tab.context.close()
     tab = french_tab(browser, live_server, spring.bernard.user, size)
     member_pages = {"mine": "/groups/mine/", "own-subscription": f"/groups/subscriptions/{subscription.pk}/"}
     for name, path in member_pages.items():
         tab.goto(f"{live_server.url}{path}")
-        # A member's subscription page is checked by axe-core once per size, where the subscription journey
+        # A member's subscription page is checked by axe-core at both sizes where the subscription journey
         # above lands on it (with its message): here its width and edges only.
         page_fits(tab, name, axe=name != "own-subscription")
+        fits_at(tab, PHONE, f"{name} on a phone", axe=name != "own-subscription")
         shot(tab, SHOTS, f"{name}-{size[0]}")
     tab.context.close()

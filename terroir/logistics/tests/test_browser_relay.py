@@ -1,7 +1,8 @@
-"""In a real browser, at desktop and phone size: a coordinator sends an order through a relay platform
-from the order form, sees each order's choice on the planner, then reads a two-echelon run: the orders
-kept out of the rounds by their producer's choice, the route sheets naming each parcel's producer, and the
-delivery notes, one per customer."""
+"""In a real browser, at a coordinator's desktop, each page checked on a phone too where the journey
+reaches it (`fits_at`): a coordinator sends an order through a relay platform from the order form, sees
+each order's choice on the planner, then reads a two-echelon run: the orders kept out of the rounds by
+their producer's choice, the route sheets naming each parcel's producer, and the delivery notes, one per
+customer."""
 
 from __future__ import annotations
 
@@ -10,29 +11,27 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, page_fits, shot
+from terroir.conftest import fits_at, french_tab, page_fits, shot
 from terroir.logistics import services
 from terroir.logistics.models import DeliveryOrder
 from terroir.logistics.tests.test_delivery_mode import WEEK, relay_week
-from terroir.needs.tests.test_browser import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path("/tmp/shots-echelon")
+DESKTOP, PHONE = (1366, 900), (390, 844)
 
 
-@pytest.mark.parametrize("size", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
 def test_an_order_goes_through_a_relay_platform_and_the_notes_say_whose_goods_they_are(
-    browser: Any, live_server: Any, territory: Any, people: Any, settings: Any, size: tuple[int, int]
+    browser: Any, live_server: Any, territory: Any, people: Any, settings: Any
 ) -> None:
     settings.TERROIR_TILE_URL = ""
     settings.TERROIR_ROUTING_URL = ""  # offline distances
     week = relay_week(territory)
     problem, labels = services.problem_for_week([week["truck"], week["van"]], week["orders"])
     run = services.run_start(problem, by=people.camille, week=WEEK, labels=labels, time_limit_s=1, background=False)
-    width, height = size
+    width = DESKTOP[0]
     SHOTS.mkdir(exist_ok=True)
-    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
-    tab = signed_in(offline_tab(browser, live_server, context), people.camille, live_server)
+    tab = french_tab(browser, live_server, people.camille, DESKTOP)
 
     # The order form: the producer chooses the relay platform for this customer.
     tab.goto(f"{live_server.url}/logistics/orders/new/?week={WEEK.isoformat()}")
@@ -42,6 +41,7 @@ def test_an_order_goes_through_a_relay_platform_and_the_notes_say_whose_goods_th
     tab.select_option("#id_delivery_mode", "relay")
     tab.select_option("#id_relay", str(week["platform"].pk))
     page_fits(tab)
+    fits_at(tab, PHONE)
     shot(tab, SHOTS, f"order-form-{width}")
     tab.click("form button[type=submit]:has-text('Ajouter')")
     tab.wait_for_url("**/logistics/?week=*")
@@ -51,6 +51,7 @@ def test_an_order_goes_through_a_relay_platform_and_the_notes_say_whose_goods_th
     assert sum("par une plateforme relais (Plateforme Clermont-Nord)" in m for m in modes) == 3
     assert "le producteur livre lui-même" in modes and "un trajet de covoiturage" in modes
     page_fits(tab, edge=False)
+    fits_at(tab, PHONE, edge=False)
     shot(tab, SHOTS, f"planner-{width}")
     saved = DeliveryOrder.objects.latest("pk")
     assert (saved.delivery_mode, saved.relay_id) == ("relay", week["platform"].pk)
@@ -61,6 +62,7 @@ def test_an_order_goes_through_a_relay_platform_and_the_notes_say_whose_goods_th
     outside = tab.locator("#outside").inner_text()
     assert "livré par le producteur" in outside and "envoyé par un trajet de covoiturage" in outside
     page_fits(tab, edge=False)
+    fits_at(tab, PHONE, edge=False)
     shot(tab, SHOTS, f"run-{width}")
     tab.click("text=Bons de livraison")
     tab.wait_for_url(f"**/runs/{run.pk}/notes/")
@@ -69,6 +71,7 @@ def test_an_order_goes_through_a_relay_platform_and_the_notes_say_whose_goods_th
     producers = tab.locator("section.delivery-note td.producer").all_inner_texts()
     assert producers == [territory.cheese_farm.name] * 2
     page_fits(tab)
+    fits_at(tab, PHONE)
     shot(tab, SHOTS, f"notes-{width}")
 
     # The route sheets: every parcel says whose goods it is, at the platform too.
@@ -77,5 +80,6 @@ def test_an_order_goes_through_a_relay_platform_and_the_notes_say_whose_goods_th
     assert tab.locator("small.producer").count() == 6
     assert "Plateforme Clermont-Nord" in tab.locator("section.sheet").first.inner_text()
     page_fits(tab, edge=False)
+    fits_at(tab, PHONE, edge=False)
     shot(tab, SHOTS, f"sheets-{width}")
-    context.close()
+    tab.context.close()
