@@ -533,25 +533,35 @@ def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = N
 
 @transaction.atomic
 def map_cells_rebuild() -> int:
-    """Recompute every map cluster cell from the places, in the database: one grouped INSERT … SELECT
-    per level instead of every place read into Python (a million places, 13 levels each). Returns the
-    number of cells."""
+    """Recompute every map cluster cell from the places, in the database: the finest level's cells by one
+    grouped INSERT … SELECT of the places, then each coarser level's from the level below it (a cell at
+    level z is four cells of level z + 1: its row and column are theirs halved, exactly, since a level's
+    cell size is the next one's doubled and a division by two is exact in floating point). One read and
+    sort of every place instead of one per level (a million places, 13 levels each); the sums of
+    positions are then added in another order, equal to the places' own sums but for the last bits.
+    Returns the number of cells."""
     MapCell.objects.all().delete()
     qn = connection.ops.quote_name
-    place, cell = qn(Place._meta.db_table), qn(MapCell._meta.db_table)
+    place, cell = _table(Place), _table(MapCell)
     # floor() as math.floor in `cell_of`; SQLite may lack it, and there the values are never negative
-    # (latitude + 90, longitude + 180), so truncating to an integer is the floor.
+    # (latitude + 90, longitude + 180), so truncating to an integer is the floor, as is the integer
+    # division of a row or column by two on both databases.
     floor = "FLOOR({})" if connection.vendor == "postgresql" else "CAST({} AS INTEGER)"
     row = floor.format("(lat + 90.0) / %s")
     col = floor.format("(lon + 180.0) / %s")
     columns = ", ".join(qn(c) for c in ("level", "row", "col", "kind", "count", "lat_sum", "lon_sum"))
+    size = cell_degrees(MAX_CLUSTER_LEVEL)
     with connection.cursor() as cursor:
-        for level in range(MAX_CLUSTER_LEVEL + 1):
-            size = cell_degrees(level)
+        cursor.execute(
+            f"INSERT INTO {cell} ({columns}) SELECT %s, {row}, {col}, kind, COUNT(*), SUM(lat), SUM(lon)"
+            f" FROM {place} WHERE closed_at IS NULL AND lat IS NOT NULL AND lon IS NOT NULL GROUP BY 2, 3, 4",
+            [MAX_CLUSTER_LEVEL, size, size],
+        )
+        for level in range(MAX_CLUSTER_LEVEL - 1, -1, -1):
             cursor.execute(
-                f"INSERT INTO {cell} ({columns}) SELECT %s, {row}, {col}, kind, COUNT(*), SUM(lat), SUM(lon)"
-                f" FROM {place} WHERE closed_at IS NULL AND lat IS NOT NULL AND lon IS NOT NULL GROUP BY 2, 3, 4",
-                [level, size, size],
+                f"INSERT INTO {cell} ({columns}) SELECT %s, {qn('row')} / 2, {qn('col')} / 2, kind, SUM({qn('count')}),"
+                f" SUM(lat_sum), SUM(lon_sum) FROM {cell} WHERE level = %s GROUP BY 2, 3, 4",
+                [level, level + 1],
             )
     return MapCell.objects.count()
 
