@@ -266,6 +266,22 @@ def test_a_bulk_load_builds_the_plain_indexes_of_places_and_links_again_after_th
     assert list(Place.objects.filter(producers=farmer).values_list("name", flat=True)) == ["Marché"]
 
 
+def test_the_producer_links_are_indexed_by_their_unique_place_and_actor_and_by_actor_only() -> None:
+    """No index on the links' place alone (migration 0022): the unique (place, actor) index leads with it;
+    the links of a place, and the places of a producer, are still read through an index."""
+    table = Place.producers.through._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    indexed = {(tuple(c["columns"]), bool(c["unique"])) for c in constraints.values() if c["index"] or c["unique"]}
+    assert (("place_id", "actor_id"), True) in indexed
+    assert (("actor_id",), False) in indexed
+    assert (("place_id",), False) not in indexed
+    farmer = Actor.objects.create(name="Ferme des Puys", is_producer=True)
+    place = services.places_bulk_create(places=[Place(name="Marché", kind="market")], producers=[[farmer.pk]])[0]
+    assert list(place.producers.all()) == [farmer]
+    assert list(farmer.places.all()) == [place]
+
+
 @pytest.mark.django_db
 def test_a_full_rebuild_of_the_search_tables_builds_their_plain_indexes_again() -> None:
     """A full rebuild drops the search tables' plain indexes while their rows go in (both databases, the
