@@ -84,6 +84,11 @@ def commune_words(name: str) -> list[str]:
     return terms(name)
 
 
+def _table(model: type[models.Model] | Any) -> str:
+    """A model's table, quoted for SQL."""
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
 def rows_insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     """Rows written without model instances (derived rows, many-to-many links): these tables get millions
     of rows in a bulk load, where building instances would cost more than the database work. PostgreSQL
@@ -96,7 +101,7 @@ def rows_insert(model: type[models.Model], columns: tuple[str, ...], rows: list[
     the keys they get."""
     if not rows:
         return
-    table = connection.ops.quote_name(model._meta.db_table)
+    table = _table(model)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -275,58 +280,56 @@ def instances_insert(model: type[models.Model], objs: Sequence[models.Model]) ->
 
 
 @contextmanager
-def _plain_indexes_dropped(
-    *tables: type[models.Model], progress: Callable[[str], None] | None = None
+def plain_indexes_deferred(
+    *tables: type[models.Model] | Any, alone: bool = False, progress: Callable[[str], None] | None = None
 ) -> Iterator[None]:
-    """For a full rebuild: drop the tables' plain indexes and build them again once the rows are in.
-    Building an index from all its rows at once is several times faster than keeping it up to date
-    row by row. Unique constraints stay: they guard the rows being written. Statistics are left to
-    `search_tables_maintain`, which the bulk loaders run once their transaction is over. `progress` is
-    told when each index is built (a national load's take minutes)."""
-    editor = connection.schema_editor()  # only to write the CREATE INDEX statements, not entered
-    indexes = [(model, index) for model in tables for index in model._meta.indexes]
+    """For a bulk write (a national load into empty tables, a full rebuild of the search tables, a large
+    import's words): the tables' plain indexes — every non-unique one, those Django made for the keys
+    included — dropped while the rows go in and built again after, each by one sort, as SQLite's and
+    PostgreSQL's documentations advise for bulk loads: an index kept up to date row by row is written in
+    the order of its key (the links' index on the producer: random), a page read and rewritten per row
+    once it outgrows the cache. Unique indexes stay: they guard the rows being written. Statistics are
+    left to `search_tables_maintain`, which the bulk loaders run once their transaction is over.
+
+    The database's rule: on SQLite always (readers go on with the indexes of their snapshot). On
+    PostgreSQL only when the caller says the tables are its `alone` until the commit (the search tables
+    of a full rebuild): dropping an index there locks its table for every reader until the transaction
+    ends. `progress` is told when each index is built (a national load's take minutes)."""
+    sqlite = connection.vendor == "sqlite"
+    if not sqlite and not alone:
+        yield
+        return
+    names = [model._meta.db_table for model in tables]
     with connection.cursor() as cursor:
-        for _model, index in indexes:
-            cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(index.name)}")
+        if sqlite:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                f" AND tbl_name IN ({', '.join(['%s'] * len(names))}) ORDER BY tbl_name, name",
+                names,
+            )
+            indexes = [(name, sql) for name, sql in cursor.fetchall() if not sql.upper().startswith("CREATE UNIQUE")]
+        else:
+            cursor.execute(
+                "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+                " JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = ANY(%s::regclass[])"
+                " AND NOT i.indisunique AND NOT i.indisprimary ORDER BY i.indrelid::regclass::text, c.relname",
+                [[_table(model) for model in tables]],
+            )
+            indexes = cursor.fetchall()
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
     yield
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if not sqlite:
             # PostgreSQL builds no index on a table with foreign-key checks still pending.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             # A sort in memory rather than in temporary files, for this transaction only.
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for model, index in indexes:
-            cursor.execute(str(index.create_sql(model, editor)))
-            if progress:
-                progress(f"index {index.name} built")
-
-
-@contextmanager
-def plain_indexes_deferred(*tables: type[models.Model] | Any) -> Iterator[None]:
-    """For a bulk load on SQLite (a national directory written into empty tables): the tables' plain
-    indexes, the ones Django made for their keys included, dropped while the rows go in and built again
-    after, each by one sort, as SQLite's documentation advises for bulk loads — the links' index on the
-    producer is otherwise written in random order, a page of it read and rewritten per link once it
-    outgrows the page cache. Unique indexes stay (they guard the rows being written). Nothing on
-    PostgreSQL, where dropping an index locks its table for every reader until the commit."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    names = [model._meta.db_table for model in tables]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-            f" AND tbl_name IN ({', '.join(['%s'] * len(names))}) ORDER BY tbl_name, name",
-            names,
-        )
-        indexes = [(name, sql) for name, sql in cursor.fetchall() if not sql.upper().startswith("CREATE UNIQUE")]
-        for name, _sql in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    yield
-    with connection.cursor() as cursor:
-        for _name, sql in indexes:
+        for name, sql in indexes:
             cursor.execute(sql)
+            if progress:
+                progress(f"index {name} built")
 
 
 @contextmanager
@@ -386,7 +389,7 @@ def places_reindex(
     if place_ids is None:
         keys = _constraints_checked_once(*derived) if bulk else nullcontext()
         # The shown producers' indexes too (their rows are deleted whole here, not by place as below).
-        with keys, _plain_indexes_dropped(SearchTerm, PlaceFacet, ProducerPlace, progress=progress):
+        with keys, plain_indexes_deferred(*derived, alone=True, progress=progress):
             for model in derived:
                 model.objects.all().delete()
             count = _places_index(list(Place.objects.order_by("id").values_list("id", flat=True)), progress)
@@ -399,10 +402,10 @@ def places_reindex(
     shown_before = set(shown_producers(ids))
     # Half the places or more at once (a large import): their words and facets written without the plain
     # indexes, built again from all rows after, cost less than keeping them up to date row by row (89,074
-    # places of an import, same run: 16.3 → 15.0 s of processor). Only on SQLite, where readers go on with the
-    # indexes of their snapshot; on PostgreSQL a dropped index locks its table for every reader.
+    # places of an import, same run: 16.3 → 15.0 s of processor). Only on SQLite (`plain_indexes_deferred`):
+    # the other places' rows are still read meanwhile, and on PostgreSQL a dropped index locks its table.
     many = connection.vendor == "sqlite" and len(ids) >= REINDEX_MANY and 2 * len(ids) >= Place.objects.count()
-    with _plain_indexes_dropped(SearchTerm, PlaceFacet) if many else nullcontext():
+    with plain_indexes_deferred(SearchTerm, PlaceFacet) if many else nullcontext():
         for chunk in _chunks(ids):
             for model in derived:
                 model.objects.filter(place_id__in=chunk).delete()
@@ -438,10 +441,6 @@ def _rows_in(sql: str, ids: Sequence[int]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql.format(ids=", ".join(["%s"] * len(ids))), list(ids))
         return cursor.fetchall()
-
-
-def _table(model: type[models.Model] | Any) -> str:
-    return str(connection.ops.quote_name(model._meta.db_table))
 
 
 def _actor_facts(
@@ -534,25 +533,35 @@ def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = N
 
 @transaction.atomic
 def map_cells_rebuild() -> int:
-    """Recompute every map cluster cell from the places, in the database: one grouped INSERT … SELECT
-    per level instead of every place read into Python (a million places, 13 levels each). Returns the
-    number of cells."""
+    """Recompute every map cluster cell from the places, in the database: the finest level's cells by one
+    grouped INSERT … SELECT of the places, then each coarser level's from the level below it (a cell at
+    level z is four cells of level z + 1: its row and column are theirs halved, exactly, since a level's
+    cell size is the next one's doubled and a division by two is exact in floating point). One read and
+    sort of every place instead of one per level (a million places, 13 levels each); the sums of
+    positions are then added in another order, equal to the places' own sums but for the last bits.
+    Returns the number of cells."""
     MapCell.objects.all().delete()
     qn = connection.ops.quote_name
-    place, cell = qn(Place._meta.db_table), qn(MapCell._meta.db_table)
+    place, cell = _table(Place), _table(MapCell)
     # floor() as math.floor in `cell_of`; SQLite may lack it, and there the values are never negative
-    # (latitude + 90, longitude + 180), so truncating to an integer is the floor.
+    # (latitude + 90, longitude + 180), so truncating to an integer is the floor, as is the integer
+    # division of a row or column by two on both databases.
     floor = "FLOOR({})" if connection.vendor == "postgresql" else "CAST({} AS INTEGER)"
     row = floor.format("(lat + 90.0) / %s")
     col = floor.format("(lon + 180.0) / %s")
     columns = ", ".join(qn(c) for c in ("level", "row", "col", "kind", "count", "lat_sum", "lon_sum"))
+    size = cell_degrees(MAX_CLUSTER_LEVEL)
     with connection.cursor() as cursor:
-        for level in range(MAX_CLUSTER_LEVEL + 1):
-            size = cell_degrees(level)
+        cursor.execute(
+            f"INSERT INTO {cell} ({columns}) SELECT %s, {row}, {col}, kind, COUNT(*), SUM(lat), SUM(lon)"
+            f" FROM {place} WHERE closed_at IS NULL AND lat IS NOT NULL AND lon IS NOT NULL GROUP BY 2, 3, 4",
+            [MAX_CLUSTER_LEVEL, size, size],
+        )
+        for level in range(MAX_CLUSTER_LEVEL - 1, -1, -1):
             cursor.execute(
-                f"INSERT INTO {cell} ({columns}) SELECT %s, {row}, {col}, kind, COUNT(*), SUM(lat), SUM(lon)"
-                f" FROM {place} WHERE closed_at IS NULL AND lat IS NOT NULL AND lon IS NOT NULL GROUP BY 2, 3, 4",
-                [level, size, size],
+                f"INSERT INTO {cell} ({columns}) SELECT %s, {qn('row')} / 2, {qn('col')} / 2, kind, SUM({qn('count')}),"
+                f" SUM(lat_sum), SUM(lon_sum) FROM {cell} WHERE level = %s GROUP BY 2, 3, 4",
+                [level, level + 1],
             )
     return MapCell.objects.count()
 
@@ -651,4 +660,4 @@ def search_tables_maintain() -> None:
     tables = (SearchTerm, PlaceFacet, ProducerPlace, ProducerTerm, MapCell, Place)
     with connection.cursor() as cursor:
         for model in tables:
-            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
+            cursor.execute(f"VACUUM (ANALYZE) {_table(model)}")

@@ -406,7 +406,7 @@ class ProducerPlace(models.Model):
 
     class Meta:
         # Named here rather than by the keys' db_index so that a full rebuild drops them and builds them
-        # again after the load (`index._plain_indexes_dropped`): the actor index is written in random order.
+        # again after the load (`index.plain_indexes_deferred`): the actor index is written in random order.
         indexes = [
             models.Index(fields=["actor"], name="producerplace_actor"),
             models.Index(fields=["place"], name="producerplace_place"),

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 # The same two indexes, named in Meta.indexes instead of made by the keys' db_index, so that a full rebuild of
-# the search tables drops them and builds them once after the load (`index._plain_indexes_dropped`).
+# the search tables drops them and builds them once after the load (`index.plain_indexes_deferred`).
 
 
 class Migration(migrations.Migration):

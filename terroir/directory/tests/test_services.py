@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from terroir.directory import services
+from terroir.directory import index, services
 from terroir.directory.filters import parse_place_query
 from terroir.directory.index import cell_of
 from terroir.directory.models import (
@@ -238,30 +238,68 @@ def test_a_bulk_load_gives_new_keys_and_the_map_cells_of_every_level() -> None:
     assert cells == expected
 
 
+def _indexes(*tables: str) -> set[tuple[str, str]]:
+    """The indexes of the tables, with their definitions."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [list(tables)])
+        else:
+            cursor.execute(
+                "SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index'"
+                f" AND tbl_name IN ({', '.join(['%s'] * len(tables))})",
+                tables,
+            )
+        return set(cursor.fetchall())
+
+
 @pytest.mark.django_db
 def test_a_bulk_load_builds_the_plain_indexes_of_places_and_links_again_after_the_rows() -> None:
     """`bulk=True` drops the places' and links' plain indexes on SQLite while the rows go in: the same
     indexes, with the same definitions, are there after, and the rows and links are written."""
-
-    def indexes() -> set[tuple[str, str]]:
-        tables = (Place._meta.db_table, Place.producers.through._meta.db_table)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [list(tables)])
-            else:
-                cursor.execute(
-                    "SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' AND tbl_name IN (%s, %s)",
-                    tables,
-                )
-            return set(cursor.fetchall())
-
-    before = indexes()
+    tables = (Place._meta.db_table, Place.producers.through._meta.db_table)
+    before = _indexes(*tables)
     assert any("actor_id" in definition and "UNIQUE" not in definition.upper() for _n, definition in before)
     farmer = Actor.objects.create(name="Ferme des Puys", is_producer=True)
     places = [Place(name="Marché", kind="market", lat=45.77, lon=3.08), Place(name="Halle", kind="market")]
     services.places_bulk_create(places=places, producers=[[farmer.pk, farmer.pk], []], index=False, bulk=True)
-    assert indexes() == before
+    assert _indexes(*tables) == before
     assert list(Place.objects.filter(producers=farmer).values_list("name", flat=True)) == ["Marché"]
+
+
+def test_the_producer_links_are_indexed_by_their_unique_place_and_actor_and_by_actor_only() -> None:
+    """No index on the links' place alone (migration 0022): the unique (place, actor) index leads with it;
+    the links of a place, and the places of a producer, are still read through an index."""
+    table = Place.producers.through._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    indexed = {(tuple(c["columns"]), bool(c["unique"])) for c in constraints.values() if c["index"] or c["unique"]}
+    assert (("place_id", "actor_id"), True) in indexed
+    assert (("actor_id",), False) in indexed
+    assert (("place_id",), False) not in indexed
+    farmer = Actor.objects.create(name="Ferme des Puys", is_producer=True)
+    place = services.places_bulk_create(places=[Place(name="Marché", kind="market")], producers=[[farmer.pk]])[0]
+    assert list(place.producers.all()) == [farmer]
+    assert list(farmer.places.all()) == [place]
+
+
+@pytest.mark.django_db
+def test_a_full_rebuild_of_the_search_tables_builds_their_plain_indexes_again() -> None:
+    """A full rebuild drops the search tables' plain indexes while their rows go in (both databases, the
+    unique ones and PostgreSQL's keys too when `bulk`): the same indexes are there after, and the rows."""
+    tables = tuple(model._meta.db_table for model in (SearchTerm, PlaceFacet, ProducerPlace))
+    before = _indexes(*tables)
+    assert {"searchterm_term_kind", "placefacet_band_kind", "producerplace_actor"} <= {n for n, _d in before}
+    farmer = Actor.objects.create(name="Ferme des Puys", is_producer=True)
+    services.places_bulk_create(
+        places=[Place(name="Marché", kind="market", lat=45.77, lon=3.08)], producers=[[farmer.pk]], index=False
+    )
+    progress: list[str] = []
+    for bulk in (False, True):
+        index.places_reindex(bulk=bulk, progress=progress.append)
+        assert _indexes(*tables) == before
+    assert SearchTerm.objects.filter(term="puys").count() == 1
+    assert ProducerPlace.objects.filter(actor=farmer).count() == 1
+    assert "index searchterm_term_kind built" in progress
 
 
 def test_places_written_as_plain_rows_keep_their_dates_and_times_as_the_orm_writes_them() -> None:
