@@ -6,7 +6,8 @@ Before this module, a phone typed in a form was stored "04 73 12 34 56" and the 
 
 - ``phone``: parsed with phonenumbers for France first (overseas departments too), stored E.164
   (``+33473123456``); ``phone_display`` gives it back the way people write it (``04 73 12 34 56``).
-- ``siret``, ``siren``: python-stdnum (Luhn, and La Poste's own rule), stored as bare digits.
+- ``siret``, ``siren``: python-stdnum's rule (Luhn, and La Poste's own), stored as bare digits; bare digits are
+  checked without stdnum's layers (the same answer, see ``_siret_valid``).
 - ``postcode``: five digits of a French département, overseas included (97x, 98x).
 - ``email``: Django's validator, domain lower-cased. ``website``: http or https only, ``https://``
   added when a scheme is missing. ``opening_hours``: the OpenStreetMap syntax, normalised.
@@ -244,17 +245,48 @@ def phone_display(stored: str) -> str:
 # --- Company numbers -------------------------------------------------------------------------------
 
 
+# A digit at an even position from the right of a Luhn number counts doubled, the two digits added.
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")
+
+
+def _digits_sum(digits: str) -> int:
+    """The sum of a text of ASCII digits' values."""
+    return sum(digits.encode()) - 48 * len(digits)
+
+
+def _luhn_valid(digits: str) -> bool:
+    """python-stdnum's `luhn.is_valid` for a text of ASCII digits."""
+    return (_digits_sum(digits[-1::-2]) + _digits_sum(digits[-2::-2].translate(_LUHN_DOUBLED))) % 10 == 0
+
+
+def _siret_valid(digits: str) -> bool:
+    """python-stdnum's `siret.is_valid` for 14 ASCII digits, without its layers (the text cleaned again,
+    each digit found in an alphabet, an exception per failed check): a directory file has thousands."""
+    if digits.startswith("356000000") and digits != "35600000000048":
+        # La Poste's establishments (not its head office): the digits' sum a multiple of 5, not Luhn.
+        valid = _digits_sum(digits) % 5 == 0
+    else:
+        valid = _luhn_valid(digits)
+    return valid and _luhn_valid(digits[:9])
+
+
 def siret_clean(value: Any, *, field: str = "siret") -> str:
-    """A SIRET as its 14 digits, checked by python-stdnum (Luhn, and La Poste's establishments' rule)."""
+    """A SIRET as its 14 digits, checked by python-stdnum's rule (Luhn, and La Poste's establishments')."""
     text = re.sub(r"\s", "", text_clean(field, value, limit=LIMITS["siret"]))
     if not text:
         return ""
-    try:
-        return str(siret.validate(text))
-    except NumberInvalid:
-        raise FieldInvalid(
-            field, Message(_("%(value)s is not a valid SIRET (14 digits and their checksum)."), {"value": text[:20]})
-        ) from None
+    if len(text) == 14 and text.isascii() and text.isdigit():
+        # Bare digits, as most files give them: the same rule, checked here (what stdnum returns is the text).
+        if _siret_valid(text):
+            return text
+    else:
+        try:
+            return str(siret.validate(text))
+        except NumberInvalid:
+            pass
+    raise FieldInvalid(
+        field, Message(_("%(value)s is not a valid SIRET (14 digits and their checksum)."), {"value": text[:20]})
+    )
 
 
 def siren_clean(value: Any, *, field: str = "siren") -> str:
@@ -262,12 +294,17 @@ def siren_clean(value: Any, *, field: str = "siren") -> str:
     text = re.sub(r"\s", "", text_clean(field, value, limit=LIMITS["siren"]))
     if not text:
         return ""
-    try:
-        return str(siren.validate(text))
-    except NumberInvalid:
-        raise FieldInvalid(
-            field, Message(_("%(value)s is not a valid SIREN (9 digits and their checksum)."), {"value": text[:20]})
-        ) from None
+    if len(text) == 9 and text.isascii() and text.isdigit():
+        if _luhn_valid(text):
+            return text
+    else:
+        try:
+            return str(siren.validate(text))
+        except NumberInvalid:
+            pass
+    raise FieldInvalid(
+        field, Message(_("%(value)s is not a valid SIREN (9 digits and their checksum)."), {"value": text[:20]})
+    )
 
 
 def siret_made_up(company: str, establishment: str) -> str:

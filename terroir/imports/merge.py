@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urlparse
 
@@ -367,27 +367,69 @@ def _alike(a: str, b: str) -> bool:
 def names_agree(left: Mapping[str, Any], right: Mapping[str, Any]) -> tuple[bool, float]:
     """Do two records' names say the same place or producer, and how alike are they (0..1)? Only
     the specific part counts: "Marché de Nancy" and "Marché de Nancy" do not agree by themselves."""
+    agree, score = _names_agree(left, right)
+    return agree, score.value()
+
+
+class NameScore:
+    """How alike two records' whole names are (difflib's ratio, 2 decimals), worked out when first asked.
+    Every candidate pair has one among its reasons, but most pairs are neither merged nor sent to review,
+    and their reasons are never read: difflib's ratio on their names was most of the merge rules' time
+    (the 100,000-row bench decides hundreds of thousands of pairs of different names)."""
+
+    __slots__ = ("_left", "_right", "_same", "_value")
+
+    def __init__(self, left: str, right: str, same: bool) -> None:
+        self._left, self._right, self._same = left, right, same  # same: names_agree's "one name" case
+        self._value: float | None = None
+
+    def value(self) -> float:
+        if self._value is None:
+            score = round(similarity(self._left, self._right), 2)
+            self._value = max(score, 1.0) if self._same else score
+        return self._value
+
+    def at_least(self, threshold: float) -> bool:
+        """`value() >= threshold`, without the ratio when the names' lengths alone keep it below (the
+        ratio is 2 * matches / both lengths, and matches <= the shorter length)."""
+        if self._value is None and not self._same and self._left and self._right:
+            shorter, both = min(len(self._left), len(self._right)), len(self._left) + len(self._right)
+            if round(2.0 * shorter / both, 2) < threshold:
+                return False
+        return self.value() >= threshold
+
+    def __repr__(self) -> str:
+        return repr(self.value())
+
+
+def _names_agree(left: Mapping[str, Any], right: Mapping[str, Any]) -> tuple[bool, NameScore]:
+    """`names_agree`, its score left to be worked out when asked (see NameScore)."""
     # Each side without the other's commune too: one list gives the commune, the other only a postcode.
     a, b = _specific_texts(left, right)
-    score = round(similarity(left.get("name") or "", right.get("name") or ""), 2)
+    names = (left.get("name") or "", right.get("name") or "")
     if not a or not b:
-        return False, score
+        return False, NameScore(*names, same=False)
     if a == b:
-        return True, max(score, 1.0 if left.get("name") == right.get("name") else score)
+        return True, NameScore(*names, same=left.get("name") == right.get("name"))
     ta, tb = set(a.split()), set(b.split())
     inside = min(len(ta), len(tb)) > 1 and (ta <= tb or tb <= ta)
-    return inside or _alike(a, b), score
+    return inside or _alike(a, b), NameScore(*names, same=False)
 
 
 @dataclass(frozen=True)
 class Decision:
     """What the rules say of one candidate pair: merge without asking, or ask; and why, as
-    (code, value) reasons shown to coordinators next to the merge."""
+    (code, value) reasons shown to coordinators next to the merge (`reasons`)."""
 
     auto: bool
-    reasons: tuple[tuple[str, Any], ...]
+    # The reasons as the rules give them: a name's score may still be a NameScore, worked out when read.
+    given: tuple[tuple[str, Any], ...]
     # False when the rules see two places, not a doubt: a coordinator is not asked (see pair_decide).
     review: bool = True
+
+    @cached_property
+    def reasons(self) -> tuple[tuple[str, Any], ...]:
+        return tuple((code, value.value() if isinstance(value, NameScore) else value) for code, value in self.given)
 
     def reasons_json(self) -> list[dict[str, Any]]:
         """The plain JSON stored on the pair: [{"code": "siret", "value": "…"}, …]."""
@@ -432,7 +474,7 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
     if left.get("siret") and right.get("siret") and identifier != "siret" and (place or not siren):
         reasons.append(("siret_differs", f"{left['siret']} / {right['siret']}"))
         return Decision(False, tuple(reasons))
-    agree, score = names_agree(left, right)
+    agree, score = _names_agree(left, right)
     by_address = None if agree else _named_by_address(left, right)
     if by_address:
         agree = True
@@ -565,7 +607,7 @@ def pair_decide(left: Mapping[str, Any], right: Mapping[str, Any]) -> Decision:
     # OpenStreetMap extract's nameless vending machines and farm shops a few hundred metres apart).
     shared = any(left.get(c) and left.get(c) == right.get(c) for c in ("siret", "osm_id", "website", "phone", "email"))
     apart = any(code in _CONTRADICTIONS for code, _value in reasons)
-    doubt = not place or agree or score >= NAMES_AGREE or shared or not apart
+    doubt = not place or agree or shared or not apart or score.at_least(NAMES_AGREE)
     return Decision(ok and evidence, tuple(reasons), review=doubt)
 
 
