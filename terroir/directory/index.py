@@ -371,11 +371,19 @@ def _constraints_checked_once(*tables: type[models.Model]) -> Iterator[None]:
 
 @transaction.atomic
 def places_reindex(
-    *, place_ids: Sequence[int] | None = None, bulk: bool = False, progress: Callable[[str], None] | None = None
+    *,
+    place_ids: Sequence[int] | None = None,
+    bulk: bool = False,
+    progress: Callable[[str], None] | None = None,
+    actors: Iterable[int] = (),
 ) -> int:
     """Rebuild the words, facets and shown producers of the given places (all places when None), with
     their positions: to be called whenever a place's name, kind, position, opening, operator, producers
     or their offers change. Returns the number of places.
+
+    `actors`: actors whose `shown_at_place` is checked too, besides those shown at these places before
+    and after (a loader that created them with the flag it expected them to get: one it expected shown
+    may be shown nowhere).
 
     `bulk` (a full rebuild by a bulk loader): on PostgreSQL the derived rows' foreign keys and unique
     constraints are checked once after the load (`_constraints_checked_once`), which keeps every reader
@@ -410,7 +418,7 @@ def places_reindex(
             for model in derived:
                 model.objects.filter(place_id__in=chunk).delete()
         count = _places_index(ids, progress)
-    shown_at_place_refresh(shown_before.union(shown_producers(ids)))
+    shown_at_place_refresh(shown_before.union(shown_producers(ids), actors))
     return count
 
 
@@ -420,15 +428,18 @@ def shown_producers(place_ids: Sequence[int]) -> Iterator[int]:
         yield from ProducerPlace.objects.filter(place_id__in=chunk).values_list("actor_id", flat=True)
 
 
-def shown_at_place_refresh(actor_ids: Iterable[int] | None = None) -> None:
+def shown_at_place_refresh(actor_ids: Iterable[int] | None = None) -> int:
     """Set `Actor.shown_at_place` from the ProducerPlace rows, for the given actors (all when None); only
-    the actors whose flag changes are written."""
+    the actors whose flag changes are written (a new version of the whole row on PostgreSQL, in every
+    index of the table, since the flag is in one). Returns how many were written."""
     shown = Exists(ProducerPlace.objects.filter(actor_id=OuterRef("pk")))
     groups: Iterable[Sequence[int] | None] = [None] if actor_ids is None else _chunks(sorted(set(actor_ids)), 900)
+    written = 0
     for group in groups:
         actors = Actor.objects.all() if group is None else Actor.objects.filter(id__in=group)
-        actors.filter(shown, shown_at_place=False).update(shown_at_place=True)
-        actors.filter(~shown, shown_at_place=True).update(shown_at_place=False)
+        written += actors.filter(shown, shown_at_place=False).update(shown_at_place=True)
+        written += actors.filter(~shown, shown_at_place=True).update(shown_at_place=False)
+    return written
 
 
 def _rows_in(sql: str, ids: Sequence[int]) -> list[tuple[Any, ...]]:

@@ -342,7 +342,13 @@ def actors_delete(*, actors: models.QuerySet[Actor]) -> int:
 @transaction.atomic
 def actors_bulk_create(*, actors: Sequence[Actor], batch_size: int = 1000) -> Sequence[Actor]:
     """Many new actors at once (a loader's): with their search keys, nothing else to index yet. Written
-    as plain rows (`instances_insert`, as places are): an import creates tens of thousands of producers."""
+    as plain rows (`instances_insert`, as places are): an import creates tens of thousands of producers.
+
+    `shown_at_place` is written as each actor holds it: False unless the loader links the actor to an open
+    place in the same transaction and says so, so that the flag is not written a second time (on
+    PostgreSQL a new version of every row, in every index of the table). Whatever a loader says, the
+    flag follows the ProducerPlace rows once it indexes the places (`places_index`, given the actors it
+    said are shown), as for every other write."""
     communes = _commune_names(a.commune_id for a in actors)
     for actor in actors:
         actor.search_key = actor_search_key(actor.name, communes.get(actor.commune_id or "", ""))
@@ -560,11 +566,12 @@ def places_bulk_update(
 
 
 @transaction.atomic
-def places_index(*, place_ids: Iterable[int], positions: Sequence[Position] = ()) -> None:
+def places_index(*, place_ids: Iterable[int], positions: Sequence[Position] = (), actors: Iterable[int] = ()) -> None:
     """The search entries of these places and the map cells holding these positions, made again: for a
     caller that wrote many places in several steps (an import: the entries, then their links) and indexes
-    them once, after the last."""
-    places_reindex(place_ids=sorted(set(place_ids)))
+    them once, after the last. `actors`: actors the caller created shown at a place (`actors_bulk_create`),
+    whose flag is checked even if no place of these shows them."""
+    places_reindex(place_ids=sorted(set(place_ids)), actors=actors)
     _cells_refresh(positions)
 
 
