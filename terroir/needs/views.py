@@ -3,7 +3,6 @@ producer's view with the answer form), the buyer's form, and the inbox."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -12,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -120,14 +118,6 @@ class NeedForm(forms.Form):
                 initial=buyer.pk,
                 widget=forms.HiddenInput,  # chosen above the form, where it changes the places offered
             )
-
-    def clean_start_date(self) -> dt.date | None:
-        # A start already past is a typing slip (2020 for 2027) that producers would be told about; a need
-        # that started long ago keeps its date when changed.
-        start: dt.date | None = self.cleaned_data.get("start_date")
-        if start is not None and start < timezone.localdate() and start != self.initial.get("start_date"):
-            raise forms.ValidationError(_("This date has passed: deliveries start today at the earliest."))
-        return start
 
     def place_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.PLACE_FIELDS]

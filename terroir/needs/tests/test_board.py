@@ -62,6 +62,8 @@ def test_a_published_need_finds_the_cheese_farm_explains_why_and_tells_its_peopl
         ({"title": "Fromages AOP\nBcc: tout@exemple.fr"}, "title"),
         ({"title": "x" * 201}, "title"),
         ({"description": "x" * 5001}, "description"),
+        ({"start_date": timezone.localdate() - dt.timedelta(days=1)}, "start_date"),
+        ({"start_date": "2027-01-06"}, "start_date"),
     ],
 )
 def test_a_bad_need_is_refused_field_by_field_and_nothing_is_saved(
@@ -71,6 +73,27 @@ def test_a_bad_need_is_refused_field_by_field_and_nothing_is_saved(
         cheese_need(territory, people, **changes)
     assert field in caught.value.message_dict
     assert not Need.objects.exists()
+
+
+def test_a_need_starts_today_at_the_earliest_and_one_that_started_keeps_its_start(territory: Any, people: Any) -> None:
+    # The rule is the service's, so that every path follows it (the form, the API, a command).
+    today = timezone.localdate()
+    need = cheese_need(territory, people, start_date=today)
+    assert need.start_date == today
+    Need.objects.filter(pk=need.pk).update(start_date=today - dt.timedelta(days=30))
+    need.refresh_from_db()
+    values = {"title": need.title, "category": "cow-cheese", "quantity": "20", "unit": "kg", "frequency": "weekly",
+              "months": 4095, "delivery_place": territory.clermont_supermarket, "delivery_weekdays": 2,
+              "max_km": 100, "start_date": need.start_date}  # fmt: skip
+    company = need.buyer
+    changed = services.need_save(buyer=company, by=people.sophie, values=values, need=need)
+    assert changed.quantity == 20 and changed.start_date == today - dt.timedelta(days=30)
+    with pytest.raises(ValidationError) as caught:
+        services.need_save(buyer=company, by=people.sophie, values={**values, "start_date": today - dt.timedelta(1)},
+                           need=need)  # fmt: skip
+    assert caught.value.message_dict["start_date"] == [
+        "Cette date est passée\u202f: les livraisons commencent au plus tôt aujourd’hui."
+    ]
 
 
 def test_a_need_without_delivery_place_stays_a_draft(territory: Any, people: Any) -> None:
