@@ -213,6 +213,10 @@ def test_a_candidate_with_a_negative_cost_or_a_place_of_another_kind_is_refused_
     assert response.status_code == 400
     response = client.post("/logistics/relays/new/", candidate_data(opening_hours="tous les jours"))
     assert response.status_code == 400 and "Horaires" in response.content.decode()
+    response = client.post("/logistics/relays/new/", candidate_data(capacity_kg_day="9" * 20))
+    page = response.content.decode()
+    assert response.status_code == 400 and "9223372036854775807" not in page
+    assert "inférieure ou égale à 1\xa0000\xa0000." in page
     assert not RelayCandidate.objects.exists()
 
 
