@@ -522,8 +522,17 @@ def _sharing(run: PlanningRun) -> list[dict[str, Any]]:
 
 
 def _parties(run: PlanningRun, key: str) -> list[dict[str, Any]]:
-    parties = (run.labels or {}).get("parties", {})
-    return [p | {"name": parties.get(p["party"], p["party"])} for p in (run.report or {}).get(key, [])]
+    labels = run.labels or {}
+    parties, orders = labels.get("parties", {}), labels.get("orders", {})
+
+    def name(party: str) -> str:
+        if party in parties:
+            return str(parties[party])
+        if party in orders:  # an order with no customer, a collection: its id ("o71") would mean nothing
+            return _("Collection to the depot: %(producer)s") % {"producer": orders[party].get("producer") or party}
+        return party
+
+    return [p | {"name": name(p["party"])} for p in (run.report or {}).get(key, [])]
 
 
 def _compare_chart(report: dict[str, Any]) -> list[dict[str, Any]]:
