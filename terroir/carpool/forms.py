@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from terroir.directory.communes import CommuneAmbiguous, CommuneChoice, CommuneNotFound, commune_choose
-from terroir.directory.forms import WEEKDAYS, date_input
+from terroir.directory.forms import WEEKDAYS, date_input, number_limits
 from terroir.directory.models import Actor, Category
 
 from .models import Condition, Eligibility, GoodsState, HandoverKind, IncidentKind, PriceRule
@@ -76,6 +76,7 @@ class TripForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"] = _organisations(user)
+        number_limits(self)  # "0,01", not "0.01"
 
     def clean_origin(self) -> CommuneChoice:
         return _commune(self.cleaned_data["origin"])
@@ -132,6 +133,7 @@ class ParcelForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"] = _organisations(user)
+        number_limits(self)  # "0,01", not "0.01"
 
     def clean_origin(self) -> CommuneChoice:
         return _commune(self.cleaned_data["origin"])

@@ -10,15 +10,18 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.dates import MONTHS_AP
 from django.utils.dates import WEEKDAYS as WEEKDAYS_NAMES
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .communes import CommuneAmbiguous, CommuneNotFound, commune_choose
 from .editing import Entry, fields_of, values_of
 from .fields import LIMITS, phone_display
 from .models import BUYER_KINDS, Actor, Category, Commune, Label, LegalForm, PlaceKind, Unit
+from .numbers import Number, figure
 from .taxonomy import REQUIREMENT_CHOICES
 
 WEEKDAYS = [
@@ -151,6 +154,48 @@ def form_field_of(name: str) -> forms.Field:
         ),
     }
     return fields[name]
+
+
+def number_limits(form: forms.BaseForm, limits: dict[str, tuple[Number | None, Number | None]] | None = None) -> None:
+    """Every number field of the form told its range in the reader's number format ("20 000", "0,01"), never
+    Django's bare figures ("9223372036854775807", a SQLite integer's top, or "0.01"). `limits` gives fields
+    real bounds (name: lowest, highest; None keeps the field's own). A model form's field also takes the
+    bounds its model field declares, whose errors then read the same."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.IntegerField):  # DecimalField and FloatField are IntegerFields
+            continue
+        lows: list[Number | None] = [field.min_value]
+        highs: list[Number | None] = [field.max_value]
+        declared = model._meta.get_field(name)._validators if model and name in _model_fields(model) else []
+        lows += [v.limit_value for v in declared if isinstance(v, MinValueValidator)]
+        highs += [v.limit_value for v in declared if isinstance(v, MaxValueValidator)]
+        low = max((v for v in lows if v is not None), default=None)
+        high = min((v for v in highs if v is not None), default=None)
+        given_low, given_high = (limits or {}).get(name, (None, None))
+        low = given_low if given_low is not None else low
+        high = given_high if given_high is not None else high
+        field.validators = [v for v in field.validators if not isinstance(v, MinValueValidator | MaxValueValidator)]
+        field.min_value, field.max_value = low, high  # type: ignore[assignment]
+        if low is not None:
+            field.validators.append(MinValueValidator(low))
+            field.widget.attrs["min"] = str(low)
+            message = gettext("Ensure this value is greater than or equal to %(limit_value)s.")
+            field.error_messages["min_value"] = _said(message, low)
+        if high is not None:
+            field.validators.append(MaxValueValidator(high))
+            field.widget.attrs["max"] = str(high)
+            message = gettext("Ensure this value is less than or equal to %(limit_value)s.")
+            field.error_messages["max_value"] = _said(message, high)
+
+
+def _said(message: str, limit: Number) -> str:
+    # Said once the figure is in: a "%" left in would be read as a placeholder by ValidationError.
+    return (message % {"limit_value": figure(Decimal(str(limit)))}).replace("%", "%%")
+
+
+def _model_fields(model: Any) -> set[str]:
+    return {f.name for f in model._meta.get_fields()}
 
 
 def form_errors_add(form: forms.Form, exc: ValidationError) -> None:

@@ -362,9 +362,11 @@ def preview(
 
 
 REPORT_COLUMNS = ("line", "rejected", "column", "problem", "row")
-# A run keeps one more column: the problem as its template and values (JSON, lib.messages), so that each
-# reader reads the report in their own language, not in the worker's (report_read).
-STORED_COLUMNS = (*REPORT_COLUMNS, "said")
+# A run keeps two more columns: the problem as its template and values (JSON, lib.messages), so that each
+# reader reads the report in their own language, not in the worker's (report_read); and the directory's field
+# a problem is about when it names no column of the file (a position from the commune only), so that the run's
+# page tells a file's column from a field of the directory.
+STORED_COLUMNS = (*REPORT_COLUMNS, "said", "field")
 
 
 def report_lines(record: Record, said: dict[str, str] | None = None) -> Iterator[tuple[Any, ...]]:
@@ -384,7 +386,7 @@ def report_lines(record: Record, said: dict[str, str] | None = None) -> Iterator
             known = problem.message
             if said is not None:
                 said[data] = known
-        yield (problem.line, rejected, problem.where, known, row, data)
+        yield (problem.line, rejected, problem.where, known, row, data, "" if problem.column else problem.field)
 
 
 def report_left_out(count: int) -> tuple[Any, ...]:
@@ -422,9 +424,11 @@ def _said(data: str, stored: str) -> str:
     return elided(message.text(gettext), *message.texts())
 
 
-def report_read(stored: str, *, limit: int | None = None) -> Iterator[list[str]]:
+def report_read(stored: str, *, limit: int | None = None, field: bool = False) -> Iterator[list[str]]:
     """The lines of a run's stored report (header left out), the columns of REPORT_COLUMNS, each problem in
-    the reader's language. Reads the reports of every version: with or without their data column."""
+    the reader's language. Reads the reports of every version: with or without their data column. With
+    `field`, one more cell: the directory's field a problem names instead of a column ("" for a column of
+    the file); none on the lines of a report stored before the runs kept it, which cannot tell them apart."""
     reader = csv.reader(io.StringIO(stored.lstrip("\ufeff")), delimiter=";")
     next(reader, None)
     for number, line in enumerate(reader):
@@ -432,7 +436,7 @@ def report_read(stored: str, *, limit: int | None = None) -> Iterator[list[str]]
             return
         cells = [*line, *[""] * (len(STORED_COLUMNS) - len(line))]
         cells[3] = _said(cells[5], cells[3])
-        yield cells[: len(REPORT_COLUMNS)]
+        yield [*cells[: len(REPORT_COLUMNS)], *line[6:7]] if field else cells[: len(REPORT_COLUMNS)]
 
 
 def report_text(stored: str) -> str:

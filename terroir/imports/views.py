@@ -33,7 +33,7 @@ from .jobs import import_start, import_state, upload_keep, upload_path
 from .mapping import MappingError
 from .merge import SINGLE_FIELDS
 from .models import FieldOrigin, ImportRun, RecordPair, Source, SourceRecord
-from .read import preview, report_read, report_text
+from .read import REPORT_COLUMNS, preview, report_read, report_text
 from .review import (
     Decided,
     ReviewRefused,
@@ -129,8 +129,7 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
     # A problem found in a column of the file names that column, as the file does; one about a field of
     # the directory (a position from the commune only) names the field in the reader's language.
     problems = [
-        {"line": p.line, "fatal": p.fatal, "message": p.message,
-         "where": p.column or PREVIEW_LABELS.get(p.field, p.field)}
+        {"line": p.line, "fatal": p.fatal, "message": p.message, "where": _where(p.column, "" if p.column else p.field)}
         for p in result.problems
     ]  # fmt: skip
     counts = sorted((str(PREVIEW_LABELS.get(where, where)), n) for where, n in result.problem_counts.items())
@@ -200,15 +199,24 @@ def upload_progress_json(request: HttpRequest, token: str) -> JsonResponse:
     return JsonResponse(_state(token, options))
 
 
+def _where(column: str, field: str) -> str:
+    """Where a problem is, told apart: a column of the file as the file names it, or a field of the directory
+    in the reader's language (a position from the commune only)."""
+    if field:
+        return _("field “%(name)s” of the directory") % {"name": PREVIEW_LABELS.get(field, field)}
+    return _("column “%(name)s”") % {"name": column} if column else ""
+
+
 @coordinator_required
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(ImportRun.objects.select_related("source"), pk=run_id)
-    problems = list(report_read(run.report, limit=50))
+    problems = list(report_read(run.report, limit=50, field=True))
     # The report's file keeps its stable yes/no; the page says it in the reader's language.
     said = {"yes": _("yes"), "no": _("no")}
     for line in problems:
-        if len(line) > 1:
-            line[1] = said.get(line[1], line[1])
+        line[1] = said.get(line[1], line[1])
+        if len(line) > len(REPORT_COLUMNS):  # a report stored before the runs kept the field: as it was
+            line[2] = _where(line[2], line[5])
     rows_chart = [
         {"label": _("Accepted rows"), "values": [max(run.rows - run.rejected, 0)]},
         {"label": _("Rejected rows"), "values": [run.rejected]},

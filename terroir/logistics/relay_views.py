@@ -20,9 +20,10 @@ from django.views.decorators.http import require_http_methods
 from terroir.accounts.permissions import planner_required
 from terroir.directory.background import task_error_text
 from terroir.directory.fields import FieldInvalid, hours_clean
-from terroir.directory.forms import CommuneField, commune_text, date_input
+from terroir.directory.forms import CommuneField, commune_text, date_input, number_limits
 from terroir.directory.french import elided
 from terroir.directory.models import Commune, Place, PlaceKind
+from terroir.directory.numbers import Number
 from terroir.directory.templatetags.charts import chart_bars
 
 from . import access, relay_study, services, studies
@@ -64,6 +65,7 @@ class CandidateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = Place.objects.filter(kind=PlaceKind.RELAY, closed_at__isnull=True)  # type: ignore[attr-defined]
         self.fields["depot"].queryset = depots  # type: ignore[attr-defined]
+        number_limits(self, {"fixed_cost_week": (0, 100_000), "capacity_kg_day": (1, 1_000_000)})
         self.fields["fixed_cost_week"].error_messages["min_value"] = _("A cost cannot be negative.")
 
     def clean_commune(self) -> Commune | None:
@@ -107,6 +109,7 @@ class StudyForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        maxima: dict[str, tuple[Number | None, Number | None]] = {"town_population": (1, 3_000_000)}
         for key, (title, leg) in LEGS.items():
             self.fields[f"{key}_type"] = forms.ChoiceField(label=_("%(leg)s: vehicle") % {"leg": title},
                                                            choices=VEHICLE_TYPES, initial=leg.vehicle_type)  # fmt: skip
@@ -117,6 +120,8 @@ class StudyForm(forms.Form):
             self.fields[f"{key}_load_kg"] = forms.FloatField(
                 label=_("%(leg)s: kg carried per trip, on average") % {"leg": title}, min_value=1, initial=leg.load_kg
             )
+            maxima |= {f"{key}_per_km": (0, 10), f"{key}_per_hour": (0, 200), f"{key}_load_kg": (1, 40_000)}
+        number_limits(self, maxima)
 
     def legs(self) -> dict[str, relay_study.Leg]:
         data = self.cleaned_data

@@ -30,7 +30,7 @@ from terroir.accounts.permissions import planner_required
 from terroir.directory.background import task_error_text
 from terroir.directory.fields import VocabularyField
 from terroir.directory.forms import WEEKDAYS as WEEKDAY_CHOICES
-from terroir.directory.forms import date_input
+from terroir.directory.forms import date_input, number_limits
 from terroir.directory.models import Actor
 from terroir.directory.uploads import upload_limit
 from terroir.lib import spreadsheet
@@ -208,6 +208,9 @@ class OrderForm(_DaysForm):
         self.fields["delivery_place"].required = False
         self.fields["delivery_place"].widget = forms.HiddenInput()
         self.fields["category"].help_text = _("Whether the goods may ride a carpool trip depends on it.")
+        # A full truck's load at most: a typing slip, not a SQLite integer's top, is what the form catches.
+        number_limits(self, {"kg": (0, 40_000), "crates": (0, 2_000), "value": (0, 1_000_000),
+                             "service_min": (0, 240)})  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -355,6 +358,10 @@ class VehicleForm(_DaysForm):
         depots = Depot.objects.filter(operator=carrier) if carrier else Depot.objects.filter(operator__isnull=True)
         self.fields["depot"].queryset = depots  # type: ignore[attr-defined]
         self.fields["end_depot"].queryset = depots  # type: ignore[attr-defined]
+        # Real vehicles' figures at most (a 44-tonne lorry carries about 25 t), never a SQLite integer's top.
+        number_limits(self, {"capacity_kg": (1, 40_000), "capacity_crates": (0, 2_000), "cold_kg": (0, 40_000),
+                             "per_km": (0, 10), "per_hour": (0, 200), "fixed_per_day": (0, 10_000),
+                             "max_reloads": (0, 20)})  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -515,8 +522,17 @@ def _sharing(run: PlanningRun) -> list[dict[str, Any]]:
 
 
 def _parties(run: PlanningRun, key: str) -> list[dict[str, Any]]:
-    parties = (run.labels or {}).get("parties", {})
-    return [p | {"name": parties.get(p["party"], p["party"])} for p in (run.report or {}).get(key, [])]
+    labels = run.labels or {}
+    parties, orders = labels.get("parties", {}), labels.get("orders", {})
+
+    def name(party: str) -> str:
+        if party in parties:
+            return str(parties[party])
+        if party in orders:  # an order with no customer, a collection: its id ("o71") would mean nothing
+            return _("Collection to the depot: %(producer)s") % {"producer": orders[party].get("producer") or party}
+        return party
+
+    return [p | {"name": name(p["party"])} for p in (run.report or {}).get(key, [])]
 
 
 def _compare_chart(report: dict[str, Any]) -> list[dict[str, Any]]:

@@ -70,8 +70,9 @@ def _decimal(name: str, value: Any, *, positive: bool) -> Decimal | None:
     return number.quantize(Decimal("0.01"))
 
 
-def need_clean(values: Mapping[str, Any], *, buyer: Actor) -> dict[str, Any]:
-    """Check a need's values, all errors at once, each under its field."""
+def need_clean(values: Mapping[str, Any], *, buyer: Actor, started: dt.date | None = None) -> dict[str, Any]:
+    """Check a need's values, all errors at once, each under its field. `started` is the start the need
+    already has: kept when it is past (a need that started long ago is changed without moving it)."""
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
 
@@ -134,6 +135,9 @@ def need_clean(values: Mapping[str, Any], *, buyer: Actor) -> dict[str, Any]:
     start_date = values.get("start_date")
     if start_date is not None and not isinstance(start_date, dt.date):
         fail("start_date", _("Expected a date (YYYY-MM-DD)."))
+    elif start_date is not None and start_date < timezone.localdate() and start_date != started:
+        # A start already past is a typing slip (2020 for 2027) that producers would be told about.
+        fail("start_date", _("This date has passed: deliveries start today at the earliest."))
     cleaned["start_date"] = start_date
     cleaned["public"] = bool(values.get("public", True))
     if errors:
@@ -215,7 +219,7 @@ def need_save(
         except ValidationError as exc:
             refused = exc.message_dict
     try:
-        cleaned = need_clean(values, buyer=buyer)
+        cleaned = need_clean(values, buyer=buyer, started=need.start_date if need is not None else None)
     except ValidationError as exc:
         raise ValidationError({**refused, **exc.message_dict}) from None
     if refused:

@@ -3,7 +3,7 @@ producer's view with the answer form), the buyer's form, and the inbox."""
 
 from __future__ import annotations
 
-import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django import forms
@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -28,6 +27,7 @@ from terroir.directory.forms import (
     form_errors_add,
 )
 from terroir.directory.models import BUYER_KINDS, Actor, Category, Commune, Label, Place
+from terroir.directory.numbers import UNIT_SINGULAR
 from terroir.directory.taxonomy import REQUIREMENT_CHOICES
 
 from . import services
@@ -121,14 +121,6 @@ class NeedForm(forms.Form):
                 widget=forms.HiddenInput,  # chosen above the form, where it changes the places offered
             )
 
-    def clean_start_date(self) -> dt.date | None:
-        # A start already past is a typing slip (2020 for 2027) that producers would be told about; a need
-        # that started long ago keeps its date when changed.
-        start: dt.date | None = self.cleaned_data.get("start_date")
-        if start is not None and start < timezone.localdate() and start != self.initial.get("start_date"):
-            raise forms.ValidationError(_("This date has passed: deliveries start today at the earliest."))
-        return start
-
     def place_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.PLACE_FIELDS]
 
@@ -175,8 +167,12 @@ class AnswerForm(forms.Form):
         label=gettext_lazy("Message"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, producers: list[Actor], **kwargs: Any):
+    def __init__(self, *args: Any, producers: list[Actor], unit: str = "", **kwargs: Any):
         super().__init__(*args, **kwargs)
+        if unit:  # the need's own unit: a price per kg, not "per unit" that could be read per crate
+            words = {"unit": UNIT_SINGULAR.get(unit, unit)}
+            self.fields["price"].label = _("Price (€ per %(unit)s)") % words
+            self.fields["volume"].label = _("Volume per delivery (%(unit)s)") % words
         field = self.fields["producer"]
         field.queryset = Actor.objects.filter(pk__in=[p.pk for p in producers])  # type: ignore[attr-defined]
         if len(producers) == 1:
@@ -283,6 +279,13 @@ def _need_form(
 
 def need(request: HttpRequest, need_id: int) -> HttpResponse:
     found = get_object_or_404(Need.objects.select_related("buyer", "category", "delivery_place__commune"), pk=need_id)
+    return _need_page(request, found)
+
+
+def _need_page(
+    request: HttpRequest, found: Need, *, answer_form: AnswerForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The need's page; `answer_form`: the producer's answer as sent and refused, with its errors by field."""
     manager = services.can_manage(request.user, found)
     if found.status == Need.Status.DRAFT and not manager:
         raise Http404("no such need")
@@ -321,8 +324,8 @@ def need(request: HttpRequest, need_id: int) -> HttpResponse:
              "first_delivery": sent.first_delivery, "reason": sent.reason}
             if sent else None
         )  # fmt: skip
-        context["answer_form"] = AnswerForm(producers=producers, initial=initial)
-    return render(request, "needs/need.html", context)
+        context["answer_form"] = answer_form or AnswerForm(producers=producers, unit=found.unit, initial=initial)
+    return render(request, "needs/need.html", context, status=status)
 
 
 @login_required
@@ -330,7 +333,7 @@ def need(request: HttpRequest, need_id: int) -> HttpResponse:
 def answer(request: HttpRequest, need_id: int) -> HttpResponse:
     found = get_object_or_404(Need, pk=need_id)
     producers = services.producers_of(request.user)
-    form = AnswerForm(request.POST, producers=producers)
+    form = AnswerForm(request.POST, producers=producers, unit=found.unit)
     if not producers:
         raise PermissionDenied(_("You do not act for a producer."))
     if form.is_valid():
@@ -342,16 +345,20 @@ def answer(request: HttpRequest, need_id: int) -> HttpResponse:
                 message=data["message"],
             )  # fmt: skip
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Your answer is sent to the buyer."))
             if sent.kind != Answer.Kind.DECLINED:
                 warning = services.dependence_warning(need=found, producer=sent.producer, volume=sent.volume)
                 if warning:
                     messages.warning(request, warning)
-    else:
+            return redirect(found)
+    if found.status != Need.Status.OPEN:  # no answer form on its page: the errors said on top
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect(found)
+        return redirect(found)
+    # Refused: the page again with what was typed, each error under its field (not a message at the top
+    # over an emptied form).
+    return _need_page(request, found, answer_form=form, status=400)
 
 
 @login_required
@@ -466,15 +473,21 @@ def conversation(request: HttpRequest, answer_id: int) -> HttpResponse:
     return render(request, "needs/conversation.html", {"answer": found, "thread": thread})
 
 
-def _member_candidates(answer: Answer, user: Any) -> list[Actor]:
+def _member_candidates(answer: Answer, user: Any) -> list[dict[str, Any]]:
     """Who may join a joint answer from the form: the producers the matching found, those who answered,
-    the members already in, and the person's own producers."""
+    the members already in, and the person's own producers. Each with its name, and its commune when
+    another has the same name (two "Jardins des Chaumes" a farmer could not tell apart)."""
     need = answer.need
     ids = {
         *need.matches.values_list("producer_id", flat=True), *need.answers.values_list("producer_id", flat=True),
         *answer.shares.values_list("producer_id", flat=True), *actor_ids_of(user),
     }  # fmt: skip
-    return list(Actor.objects.filter(pk__in=ids, is_producer=True).order_by("name"))
+    found = list(Actor.objects.filter(pk__in=ids, is_producer=True).select_related("commune").order_by("name"))
+    names = Counter(a.name for a in found)
+    return [
+        {"pk": a.pk, "name": f"{a.name} ({a.commune.name})" if names[a.name] > 1 and a.commune else a.name}
+        for a in found
+    ]
 
 
 @login_required

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from terroir.directory.models import Actor, Place
+from terroir.directory.presenters import clock_text
 
 DEFAULT_COMMISSION = Decimal("0.2500")
 
@@ -219,7 +220,7 @@ class Weekday(models.IntegerChoices):
 
 
 class OpeningSlot(models.Model):
-    """A weekly opening the associates staff: Tuesday 15:00–19:00, two people."""
+    """A weekly opening the associates staff: Tuesday 15 h–19 h, two people."""
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="opening_slots")
     weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
@@ -236,7 +237,7 @@ class OpeningSlot(models.Model):
         verbose_name = _("opening slot")
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+        return f"{self.get_weekday_display()} {clock_text(self.starts)}–{clock_text(self.ends)}"
 
     @property
     def minutes(self) -> int:
@@ -345,7 +346,7 @@ class Shift(models.Model):
         constraints = [models.UniqueConstraint(fields=["rota", "slot", "date", "member"], name="shift_unique")]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.starts:%H:%M}–{self.ends:%H:%M} {self.member}"
+        return f"{self.date} {clock_text(self.starts)}–{clock_text(self.ends)} {self.member}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # A shift written one by one (a test, the admin) takes its opening's hours of now, as the worker does.

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from terroir.accounts import notify
 from terroir.directory import numbers
 from terroir.directory.models import Actor, Place, PlaceKind, Unit
+from terroir.directory.presenters import clock_text
 
 from . import rota as engine
 from . import settlement
@@ -616,8 +617,8 @@ def member_shifts(member: RotaMember) -> Any:
 
 
 def shift_text(shift: Shift) -> str:
-    """A shift as the pages name it: its day and hours ("10/03/2026 15:00–19:00")."""
-    return f"{day_text(shift.date)} {shift.starts:%H:%M}–{shift.ends:%H:%M}"
+    """A shift as the pages name it: its day and hours ("10/03/2026 15 h–19 h", as the opening hours say)."""
+    return f"{day_text(shift.date)} {clock_text(shift.starts)}–{clock_text(shift.ends)}"
 
 
 @transaction.atomic
@@ -770,7 +771,8 @@ def reason_text(stored: dict[str, Any]) -> str:
             "The opening of %(date)s %(starts)s–%(ends)s cannot be staffed (people needed: %(needed)s, missing: "
             "%(short)s). Available for it: %(free)s (the others are absent, not available at that time, or already "
             "needed elsewhere)."
-        ) % {"date": when.strftime("%d/%m/%Y"), "starts": slot["starts"], "ends": slot["ends"],
+        ) % {"date": when.strftime("%d/%m/%Y"), "starts": clock_text(datetime.time.fromisoformat(slot["starts"])),
+             "ends": clock_text(datetime.time.fromisoformat(slot["ends"])),
              "needed": values["needed"], "short": values["short"], "free": free}  # fmt: skip
     if code == engine.FORTNIGHT_SHORT:
         return _("Fortnight %(n)s needs %(needed)s of staffing; everybody's maximum adds up to %(most)s only.") % {
@@ -820,11 +822,15 @@ def _swap_tell(swap: Swap, *, asked: bool) -> int:
     if not address:
         return 0
     shift = swap.shift
-    values = {"name": (swap.asked_by if asked else swap.to).name, "shop": shift.rota.shop.place.name,
-              "date": shift.date.strftime("%d/%m/%Y"), "starts": shift.starts.strftime("%H:%M"),
-              "url": settings.TERROIR_SITE_URL + shift.rota.get_absolute_url()}  # fmt: skip
+    values = {
+        "name": (swap.asked_by if asked else swap.to).name,
+        "shop": shift.rota.shop.place.name,
+        "date": shift.date.strftime("%d/%m/%Y"),
+        "url": settings.TERROIR_SITE_URL + shift.rota.get_absolute_url(),
+    }
     sent = 0
     for addresses in notify.by_language([address]):
+        values["starts"] = clock_text(shift.starts)  # "15 h" or "3 pm", in the reader's language
         if asked:
             subject = _("%(name)s asks you to take a shift at %(shop)s") % values
             body = _("Hello,\n\n%(name)s asks you to take their shift of %(date)s at %(starts)s at %(shop)s. "

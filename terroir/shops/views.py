@@ -762,8 +762,7 @@ def _shifts_confirm(shifts: list[Shift]) -> dict[str, Any]:
             "It is on %(n)s shift of the rotas computed, listed here: deleting the opening takes it off its rota.",
             "It is on %(n)s shifts of the rotas computed, listed here: deleting the opening takes them off their "
             "rotas.", len(shifts)) % {"n": len(shifts)},
-        "delete_items": [f"{date_format(s.date, 'SHORT_DATE_FORMAT')} {s.starts:%H:%M}–{s.ends:%H:%M} — {s.member.name}"
-                         for s in shifts],
+        "delete_items": [f"{services.shift_text(s)} — {s.member.name}" for s in shifts],
         "delete_confirm": len(shifts),
         "delete_confirm_label": ngettext("Delete the opening and its %(n)s shift listed above",
                                          "Delete the opening and its %(n)s shifts listed above",

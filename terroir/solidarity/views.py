@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from terroir.accounts.permissions import is_coordinator
 from terroir.directory import numbers
-from terroir.directory.forms import date_input, form_errors_add
+from terroir.directory.forms import date_input, form_errors_add, number_limits
 from terroir.directory.models import Actor, Place
 
 from . import access, documents, services, shares
@@ -306,6 +306,7 @@ class PriceForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = queryset
+        number_limits(self)  # "0,01", not "0.01"
 
 
 @login_required

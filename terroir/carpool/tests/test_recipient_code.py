@@ -117,6 +117,11 @@ def test_the_parcel_form_takes_a_recipient_without_an_account(story: Story) -> N
         "destination": "Clermont-Ferrand", "recipient": MARIE, "day": "2026-12-08", "ready_at": "07:00",
         "due_by": "11:00", "kg": "2", "litres": "5", "condition": "none", "value": "10",
     }  # fmt: skip
+    refused = client.post("/carpool/parcels/new/", {**data, "kg": "0", "litres": "0"})
+    assert refused.status_code == 200 and "Assurez-vous que cette valeur est supérieure ou égale à 0,01." in (
+        refused.content.decode()
+    )  # not "0.01"
+    assert "supérieure ou égale à 0,1." in refused.content.decode()
     answer = client.post("/carpool/parcels/new/", data)
     assert answer.status_code == 302, answer.content.decode()[:3000]
     assert Parcel.objects.get(description="Pain").recipient_email == MARIE

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from terroir.imports.mapping import Problem
 from terroir.imports.models import ImportRun, Source
-from terroir.imports.read import report_read
+from terroir.imports.read import report_lines, report_read
 from terroir.imports.services import source_import
 from terroir.lib.messages import Message
 
@@ -83,3 +85,25 @@ def test_a_message_goes_through_json_and_back_with_its_nested_parts() -> None:
     assert Message.of(said.json()) == said
     assert str(said) == "position 1, 2 is outside France; replaced by the centre of Ambert"
     assert Message.of("plain 100 % text").text() == "plain 100 % text"
+
+
+def test_the_run_page_tells_a_column_of_the_file_from_a_field_of_the_directory(
+    coordinator,  # noqa: F811
+    tmp_path,
+    mapping,  # noqa: F811
+) -> None:
+    run = _run(tmp_path, mapping)
+    # A problem about a field no column of the file gave (a position found from the commune only).
+    said = Message("%(reason)s; replaced by the centre of %(commune)s", {"reason": "no position", "commune": "Ambert"})
+    record = SimpleNamespace(problems=[Problem(5, "lat", said)], rejected=False, raw={"Nom": "Ferme"})
+    added = io.StringIO()
+    csv.writer(added, delimiter=";").writerow(next(report_lines(record)))  # type: ignore[arg-type]
+    run.report += added.getvalue()
+    run.save()
+    page = coordinator.get(reverse("imports:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    problems = page[page.index('<table class="data problems">') :]
+    assert "<th>Où</th>" in problems and "<th>Colonne</th>" not in problems
+    assert "<td>colonne «\u00a0Type\u00a0»</td>" in problems  # the file's own header
+    assert "<td>champ «\u00a0Latitude\u00a0» de l’annuaire</td>" in problems  # no column of the file
+    # The downloaded file keeps its one column, as a spreadsheet reads it.
+    assert {line["column"] for line in _downloaded(coordinator, run, "fr")} == {"Type", "Téléphone", "Latitude", "lat"}

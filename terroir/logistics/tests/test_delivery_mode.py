@@ -142,6 +142,19 @@ def test_the_order_form_keeps_a_relay_platform_only_for_a_relay_order(
     assert message in str(response.context["form"].errors[field])
 
 
+def test_the_order_form_says_its_limits_in_french_figures(client: Client, people: Any, territory: Any) -> None:
+    week = relay_week(territory)
+    client.force_login(people.camille)
+    data = ORDER | {"producer": territory.cheese_farm.pk, "customer": week["shop"].pk, "kg": "120000",
+                    "crates": "9" * 20, "value": "-5"}  # fmt: skip
+    response = client.post("/logistics/orders/new/", data)
+    errors = response.context["form"].errors
+    assert response.status_code == 400 and "9223372036854775807" not in response.content.decode()
+    assert errors["kg"] == ["Assurez-vous que cette valeur est inférieure ou égale à 40\xa0000."]
+    assert errors["crates"] == ["Assurez-vous que cette valeur est inférieure ou égale à 2\xa0000."]
+    assert errors["value"] == ["Assurez-vous que cette valeur est supérieure ou égale à 0."]
+
+
 def test_the_order_form_keeps_the_producer_s_choice(client: Client, people: Any, territory: Any) -> None:
     week = relay_week(territory)
     client.force_login(people.camille)

@@ -155,6 +155,14 @@ def test_it_names_each_bad_field_in_french(world: World) -> None:
     assert "La journée de travail finit avant de commencer." in page
     assert "L’espace réfrigéré ne peut pas porter plus que le véhicule." in page
     assert "Ce champ est obligatoire." in page  # no day of work
+    # Real maxima said in French figures, not SQLite's integer top; no negative cost.
+    response = client.post("/logistics/vehicles/new/", vehicle_data(world.own.depot, capacity_kg="9" * 20,
+                                                                    per_km="-1", max_reloads="50"))  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 400 and "9223372036854775807" not in page
+    assert "Assurez-vous que cette valeur est inférieure ou égale à 40\xa0000." in page
+    assert "supérieure ou égale à 0." in page and "inférieure ou égale à 20." in page
+    assert 'name="capacity_kg" value="999' in page and 'max="40000"' in page  # what was typed, kept
     assert Depot.objects.count() == 2 and Vehicle.objects.count() == 2
 
 

@@ -132,6 +132,11 @@ def test_a_week_is_planned_and_its_page_shows_costs_status_quo_and_sharing(
     assert 'id="status-quo"' in page and 'id="sharing"' in page and "Shapley" in page
     assert "Les Jardins de l&#x27;Allier" in page and "Cantine de Thiers" in page
     assert run.report["saved"]["km"] > 0
+    # The collection has no customer: the table of customers names it, not by its order's id ("o71").
+    customers = page[page.index('<table id="customers"') : page.index("</table>", page.index('<table id="customers"'))]
+    collection = next(o for o in week["orders"] if o.customer is None)
+    assert f">o{collection.pk}<" not in customers
+    assert f"Collecte vers le dépôt\u202f: {collection.producer.name}".replace("'", "&#x27;") in customers
     assert sum(s["amount"] for s in run.report["sharing"]["shapley"]) == pytest.approx(
         run.report["total"]["cost"], abs=0.05
     )

@@ -186,6 +186,11 @@ def test_a_study_computed_by_the_worker_task_shows_its_scenarios_map_and_tables(
     assert 'id="scenarios-km_town_heavy"' in page and 'id="relay-data"' in page
     assert "optimum prouvé" in page
     assert "GAEC des Monts du Forez" in page
+    # The way back: the pooled rounds, then the relay platforms, then this study.
+    crumbs = page[page.index('<nav class="breadcrumbs"') : page.index("</nav>", page.index('<nav class="breadcrumbs"'))]
+    positions = [crumbs.index(w) for w in ("Accueil", "Tournées mutualisées", "Plateformes relais", "Étude de la")]
+    assert positions == sorted(positions)
+    assert 'href="/logistics/"' in crumbs and 'href="/logistics/relays/"' in crumbs
 
 
 def test_a_study_is_refused_in_french_when_a_site_has_no_position_or_the_week_no_order(
@@ -213,6 +218,10 @@ def test_a_candidate_with_a_negative_cost_or_a_place_of_another_kind_is_refused_
     assert response.status_code == 400
     response = client.post("/logistics/relays/new/", candidate_data(opening_hours="tous les jours"))
     assert response.status_code == 400 and "Horaires" in response.content.decode()
+    response = client.post("/logistics/relays/new/", candidate_data(capacity_kg_day="9" * 20))
+    page = response.content.decode()
+    assert response.status_code == 400 and "9223372036854775807" not in page
+    assert "inférieure ou égale à 1\xa0000\xa0000." in page
     assert not RelayCandidate.objects.exists()
 
 

@@ -62,6 +62,8 @@ def test_a_published_need_finds_the_cheese_farm_explains_why_and_tells_its_peopl
         ({"title": "Fromages AOP\nBcc: tout@exemple.fr"}, "title"),
         ({"title": "x" * 201}, "title"),
         ({"description": "x" * 5001}, "description"),
+        ({"start_date": timezone.localdate() - dt.timedelta(days=1)}, "start_date"),
+        ({"start_date": "2027-01-06"}, "start_date"),
     ],
 )
 def test_a_bad_need_is_refused_field_by_field_and_nothing_is_saved(
@@ -71,6 +73,27 @@ def test_a_bad_need_is_refused_field_by_field_and_nothing_is_saved(
         cheese_need(territory, people, **changes)
     assert field in caught.value.message_dict
     assert not Need.objects.exists()
+
+
+def test_a_need_starts_today_at_the_earliest_and_one_that_started_keeps_its_start(territory: Any, people: Any) -> None:
+    # The rule is the service's, so that every path follows it (the form, the API, a command).
+    today = timezone.localdate()
+    need = cheese_need(territory, people, start_date=today)
+    assert need.start_date == today
+    Need.objects.filter(pk=need.pk).update(start_date=today - dt.timedelta(days=30))
+    need.refresh_from_db()
+    values = {"title": need.title, "category": "cow-cheese", "quantity": "20", "unit": "kg", "frequency": "weekly",
+              "months": 4095, "delivery_place": territory.clermont_supermarket, "delivery_weekdays": 2,
+              "max_km": 100, "start_date": need.start_date}  # fmt: skip
+    company = need.buyer
+    changed = services.need_save(buyer=company, by=people.sophie, values=values, need=need)
+    assert changed.quantity == 20 and changed.start_date == today - dt.timedelta(days=30)
+    with pytest.raises(ValidationError) as caught:
+        services.need_save(buyer=company, by=people.sophie, values={**values, "start_date": today - dt.timedelta(1)},
+                           need=need)  # fmt: skip
+    assert caught.value.message_dict["start_date"] == [
+        "Cette date est passée\u202f: les livraisons commencent au plus tôt aujourd’hui."
+    ]
 
 
 def test_a_need_without_delivery_place_stays_a_draft(territory: Any, people: Any) -> None:
@@ -172,6 +195,27 @@ def test_the_producer_answers_from_the_page(client: Client, territory: Any, peop
         {"producer": territory.cheese_farm.pk, "kind": "offer", "price": "13.90", "volume": "40"},
     )
     assert Answer.objects.get(need=need).kind == "offer"
+
+
+def test_a_refused_answer_comes_back_with_what_was_typed_and_each_error_under_its_field(
+    client: Client, territory: Any, people: Any
+) -> None:
+    need = cheese_need(territory, people)
+    services.need_publish(need=need, by=people.sophie)
+    client.force_login(people.claire)
+    sent = {"producer": territory.cheese_farm.pk, "kind": "offer", "price": "-5", "volume": "40",
+            "message": "Livraison possible le mardi matin."}  # fmt: skip
+    refused = client.post(f"/needs/{need.pk}/answer/", sent)
+    page = refused.content.decode()
+    assert refused.status_code == 400 and not Answer.objects.exists()
+    form = refused.context["answer_form"]
+    assert form.errors == {"price": ["Ne doit pas être négatif."]}  # under the price, not a message on top
+    assert 'value="-5"' in page and 'value="40"' in page and "Livraison possible le mardi matin." in page
+    assert "Prix (€ par kg)" in page and "Volume par livraison (kg)" in page  # the need's unit, not "par unité"
+    missing = client.post(f"/needs/{need.pk}/answer/", {**sent, "price": ""})
+    assert missing.context["answer_form"].errors == {"price": ["Une offre indique un prix et un volume."]}
+    assert client.post(f"/needs/{need.pk}/answer/", {**sent, "price": "13.90"}).status_code == 302
+    assert Answer.objects.get(need=need).message == "Livraison possible le mardi matin."
 
 
 def test_open_public_needs_are_in_the_atom_feed_by_product(client: Client, territory: Any, people: Any) -> None:

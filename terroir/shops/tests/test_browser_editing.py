@@ -51,7 +51,7 @@ def test_the_manager_changes_a_depositors_commission_and_an_opening_slot(
     shot(tab, SHOTS, f"catalogue-after-{size[0]}")
 
     tab.goto(f"{live_server.url}/shops/{le_local.shop.pk}/rota/")
-    tab.click("main ul >> a:has-text('15:00')")
+    tab.click("main ul >> a:has-text('15 h–19 h')")
     tab.wait_for_url(f"**/rota/slots/{slot.pk}/")
     page_fits(tab)
     shot(tab, SHOTS, f"slot-edit-{size[0]}")
@@ -61,7 +61,7 @@ def test_the_manager_changes_a_depositors_commission_and_an_opening_slot(
     tab.fill("input[name=needed]", "1")
     tab.click("#edit-form button")
     tab.wait_for_url("**/rota/")
-    tab.wait_for_selector("main ul >> a:has-text('09:00')")
+    tab.wait_for_selector("main ul >> a:has-text('9 h–12 h 30')")
     changed = OpeningSlot.objects.get(pk=slot.pk)
     assert (changed.weekday, changed.starts, changed.ends, changed.needed) == (5, dt.time(9), dt.time(12, 30), 1)
     page_fits(tab)

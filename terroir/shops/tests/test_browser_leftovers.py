@@ -39,7 +39,7 @@ def test_an_opening_with_shifts_lists_them_and_asks_to_tick_before_deleting(
     tab = french_tab(browser, live_server, le_local.florent, size)
     tab.goto(f"{live_server.url}/shops/{le_local.shop.pk}/rota/slots/{slot.pk}/")
     assert tab.locator("#delete-items li").all_inner_texts() == [
-        "03/03/2026 15:00–19:00 — Claire", "10/03/2026 15:00–19:00 — Claire"]  # fmt: skip
+        "03/03/2026 15 h–19 h — Claire", "10/03/2026 15 h–19 h — Claire"]  # fmt: skip
     page_fits(tab, "slot-edit")
     shot(tab, SHOTS, f"slot-delete-{size[0]}")
     tab.click("#delete-form button")  # the box is required: the browser does not send the form

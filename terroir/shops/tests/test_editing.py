@@ -220,7 +220,7 @@ def test_an_opening_with_shifts_is_deleted_only_once_they_were_listed_and_confir
     rota = Rota.objects.create(shop=le_local.shop, first_day=dt.date(2026, 3, 2), weeks=2, status=RotaStatus.OPTIMAL)
     Shift.objects.create(rota=rota, slot=slot, date=dt.date(2026, 3, 3), member=le_local.claire)
     page = manager.get(edit_urls(le_local, slot)["slot"]).content.decode()
-    assert "1 permanence" in page and "03/03/2026 15:00–19:00 — Claire" in page and 'name="confirm" value="1"' in page
+    assert "1 permanence" in page and "03/03/2026 15 h–19 h — Claire" in page and 'name="confirm" value="1"' in page
     # Not confirmed (a bare POST): refused, saying how many shifts and when; nothing lost.
     refused = manager.post(delete_urls(le_local, slot)["slot"], follow=True).content.decode()
     assert "1 permanence des plannings calculés est sur cette ouverture (03/03/2026)" in refused
@@ -252,11 +252,11 @@ def test_taking_a_person_off_the_rota_says_which_shifts_go(le_local: Any, manage
         Shift.objects.create(rota=rota, slot=slot, date=day, member=le_local.claire)
     page = manager.get(edit_urls(le_local, slot)["member"]).content.decode()
     assert "Cette personne assure 2 permanences des plannings calculés, listées ici" in page
-    assert page.index("03/03/2026 15:00–19:00") < page.index("10/03/2026 15:00–19:00")
+    assert page.index("03/03/2026 15 h–19 h") < page.index("10/03/2026 15 h–19 h")
     done = manager.post(delete_urls(le_local, slot)["member"], follow=True).content.decode()
     assert (
         "Claire est retiré du planning ; ses 2 permanences sont retirées des plannings calculés : "
-        "03/03/2026 15:00–19:00, 10/03/2026 15:00–19:00."
+        "03/03/2026 15 h–19 h, 10/03/2026 15 h–19 h."
     ) in done
     assert not Shift.objects.exists() and not RotaMember.objects.filter(pk=le_local.claire.pk).exists()
     removed = services.rota_member_delete(member=services.rota_member_save(
@@ -268,7 +268,7 @@ def test_taking_off_the_rota_a_person_with_one_shift_names_it(le_local: Any, man
     rota = Rota.objects.create(shop=le_local.shop, first_day=dt.date(2026, 3, 2), weeks=1, status=RotaStatus.OPTIMAL)
     Shift.objects.create(rota=rota, slot=slot, date=dt.date(2026, 3, 3), member=le_local.claire)
     done = manager.post(delete_urls(le_local, slot)["member"], follow=True).content.decode()
-    assert "sa permanence du 03/03/2026 15:00–19:00 est retirée des plannings calculés" in done
+    assert "sa permanence du 03/03/2026 15 h–19 h est retirée des plannings calculés" in done
 
 
 def test_an_edit_page_of_another_shops_item_is_not_found(le_local: Any, manager: Client, territory: Any) -> None:

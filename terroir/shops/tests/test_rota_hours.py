@@ -21,7 +21,7 @@ MONDAY = dt.date(2026, 3, 2)
 
 @pytest.fixture
 def tuesday(le_local: Any) -> OpeningSlot:
-    """Tuesday 15:00–19:00, one person: Claire, the only one on the rota, staffs it."""
+    """Tuesday 15 h–19 h, one person: Claire, the only one on the rota, staffs it."""
     return services.opening_slot_add(shop=le_local.shop, weekday=1, starts=dt.time(15), ends=dt.time(19), needed=1)
 
 
@@ -41,7 +41,7 @@ def test_a_computed_rota_keeps_its_hours_when_the_opening_changes(le_local: Any,
     client = Client()
     client.force_login(le_local.florent)
     page = client.get(rota.get_absolute_url()).content.decode()
-    assert "15:00–19:00" in page and "09:00" not in page
+    assert "15 h–19 h" in page and "9 h–12 h 30" not in page
     assert "Claire\u202f: 4 h 00" in page
     calendar = client.get(reverse("shops:rota_calendar", args=[le_local.shop.pk, rota.pk])).content.decode()
     assert "DTSTART;TZID=Europe/Paris:20260303T150000" in calendar
@@ -63,3 +63,22 @@ def test_the_migration_gives_the_shifts_computed_before_their_openings_hours(le_
     migration = importlib.import_module("terroir.shops.migrations.0003_shift_hours")
     migration.hours_copy(apps, None)
     assert list(Shift.objects.values_list("starts", "ends")) == [(dt.time(15), dt.time(19))]
+
+
+def test_the_rota_s_hours_read_as_the_opening_hours_do_on_its_pages_and_in_its_e_mails(
+    le_local: Any, tuesday: OpeningSlot, people: Any, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """ "15 h–19 h" as every opening hour of the platform, not "15:00–19:00"."""
+    rota = computed(le_local)
+    florent = services.rota_member_save(shop=le_local.shop, seller=le_local.associate, name="Florent",
+                                        user=le_local.florent)  # fmt: skip
+    client = Client()
+    client.force_login(le_local.florent)
+    home = client.get(reverse("shops:rota_home", args=[le_local.shop.pk])).content.decode()
+    assert "mardi 15 h–19 h" in home and "15:00" not in home
+    shift = Shift.objects.get(rota=rota)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.swap_ask(shift=shift, to=florent, by=people.claire)
+    assert "sa permanence du 03/03/2026 à 15 h " in mailoutbox[-1].body
+    page = client.get(rota.get_absolute_url()).content.decode()
+    assert "Claire vous demande de prendre sa permanence du 3 mars 2026 à 15 h." in page

@@ -179,7 +179,7 @@ def test_an_impossible_rota_says_which_opening_cannot_be_staffed(le_local: Any, 
     assert rota.status == RotaStatus.INFEASIBLE
     texts = [services.reason_text(r) for r in rota.reasons]
     assert texts == [
-        "L’ouverture du 07/03/2026 09:00–13:00 ne peut pas être tenue "
+        "L’ouverture du 07/03/2026 9 h–13 h ne peut pas être tenue "
         "(personnes nécessaires\u202f: 1, manquantes\u202f: 1). "
         "Disponibles\u202f: personne (les autres sont absents, pas disponibles à cette heure-là ou déjà pris ailleurs)."
     ]

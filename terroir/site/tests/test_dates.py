@@ -137,13 +137,16 @@ def place_closed(territory: Any, people: Any) -> Case:
 
 
 def need_start(territory: Any, people: Any) -> Case:
+    # A need may not start in the past (the needs' service): a start a week from today.
+    start = timezone.localdate() + dt.timedelta(days=7)
     company = Actor.objects.get(name="SAS Supermarché des Volcans")
     values = {"title": "Fromages", "category": "cow-cheese", "quantity": "40", "unit": "kg", "frequency": "weekly",
               "months": 4095, "delivery_place": territory.clermont_supermarket, "delivery_weekdays": 2, "max_km": 100,
-              "start_date": DAY}  # fmt: skip
+              "start_date": start}  # fmt: skip
     need = needs.need_save(buyer=company, by=people.sophie, values=values)
     return Case(people.sophie, f"/needs/{need.pk}/edit/", "start_date",
-                lambda: Need.objects.get(pk=need.pk).start_date, {"draft": ""})  # fmt: skip
+                lambda: Need.objects.get(pk=need.pk).start_date, {"draft": ""},
+                value=start.isoformat(), expected=start)  # fmt: skip
 
 
 def answer_first_delivery(territory: Any, people: Any) -> Case:
