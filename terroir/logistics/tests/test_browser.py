@@ -43,6 +43,10 @@ def test_a_coordinator_plans_the_week_and_prints_the_route_sheets(
     rounds = int(tab.locator("#rounds-map").get_attribute("data-rounds") or 0)
     assert rounds >= 1 and tab.locator("#rounds-map path.leaflet-interactive").count() >= rounds
     assert tab.locator("#sharing tbody tr").count() == 3
+    # The tables of figures keep their columns apart ("Magasin n° 10" then "2" read "n° 102" before).
+    for table in ("#status-quo", "#sharing", "#customers"):
+        gap = tab.evaluate(f"getComputedStyle(document.querySelector('{table} td')).paddingRight")
+        assert float(gap.removesuffix("px")) >= 8, (table, gap)
     assert "Carcasses" not in tab.content()
     tab.click("text=Feuilles de route des chauffeurs")
     tab.wait_for_selector("section.sheet")
