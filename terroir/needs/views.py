@@ -273,6 +273,13 @@ def _need_form(
 
 def need(request: HttpRequest, need_id: int) -> HttpResponse:
     found = get_object_or_404(Need.objects.select_related("buyer", "category", "delivery_place__commune"), pk=need_id)
+    return _need_page(request, found)
+
+
+def _need_page(
+    request: HttpRequest, found: Need, *, answer_form: AnswerForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The need's page; `answer_form`: the producer's answer as sent and refused, with its errors by field."""
     manager = services.can_manage(request.user, found)
     if found.status == Need.Status.DRAFT and not manager:
         raise Http404("no such need")
@@ -311,8 +318,8 @@ def need(request: HttpRequest, need_id: int) -> HttpResponse:
              "first_delivery": sent.first_delivery, "reason": sent.reason}
             if sent else None
         )  # fmt: skip
-        context["answer_form"] = AnswerForm(producers=producers, initial=initial)
-    return render(request, "needs/need.html", context)
+        context["answer_form"] = answer_form or AnswerForm(producers=producers, initial=initial)
+    return render(request, "needs/need.html", context, status=status)
 
 
 @login_required
@@ -332,16 +339,20 @@ def answer(request: HttpRequest, need_id: int) -> HttpResponse:
                 message=data["message"],
             )  # fmt: skip
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Your answer is sent to the buyer."))
             if sent.kind != Answer.Kind.DECLINED:
                 warning = services.dependence_warning(need=found, producer=sent.producer, volume=sent.volume)
                 if warning:
                     messages.warning(request, warning)
-    else:
+            return redirect(found)
+    if found.status != Need.Status.OPEN:  # no answer form on its page: the errors said on top
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect(found)
+        return redirect(found)
+    # Refused: the page again with what was typed, each error under its field (not a message at the top
+    # over an emptied form).
+    return _need_page(request, found, answer_form=form, status=400)
 
 
 @login_required

@@ -197,6 +197,26 @@ def test_the_producer_answers_from_the_page(client: Client, territory: Any, peop
     assert Answer.objects.get(need=need).kind == "offer"
 
 
+def test_a_refused_answer_comes_back_with_what_was_typed_and_each_error_under_its_field(
+    client: Client, territory: Any, people: Any
+) -> None:
+    need = cheese_need(territory, people)
+    services.need_publish(need=need, by=people.sophie)
+    client.force_login(people.claire)
+    sent = {"producer": territory.cheese_farm.pk, "kind": "offer", "price": "-5", "volume": "40",
+            "message": "Livraison possible le mardi matin."}  # fmt: skip
+    refused = client.post(f"/needs/{need.pk}/answer/", sent)
+    page = refused.content.decode()
+    assert refused.status_code == 400 and not Answer.objects.exists()
+    form = refused.context["answer_form"]
+    assert form.errors == {"price": ["Ne doit pas être négatif."]}  # under the price, not a message on top
+    assert 'value="-5"' in page and 'value="40"' in page and "Livraison possible le mardi matin." in page
+    missing = client.post(f"/needs/{need.pk}/answer/", {**sent, "price": ""})
+    assert missing.context["answer_form"].errors == {"price": ["Une offre indique un prix et un volume."]}
+    assert client.post(f"/needs/{need.pk}/answer/", {**sent, "price": "13.90"}).status_code == 302
+    assert Answer.objects.get(need=need).message == "Livraison possible le mardi matin."
+
+
 def test_open_public_needs_are_in_the_atom_feed_by_product(client: Client, territory: Any, people: Any) -> None:
     for title, category in (("Fromages AOP", "cow-cheese"), ("Tomates de plein champ", "tomatoes")):
         services.need_publish(need=cheese_need(territory, people, title=title, category=category), by=people.sophie)
