@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from terroir.carpool import services as carpool
 from terroir.carpool.eligibility import condition_needed
-from terroir.directory.forms import WEEKDAYS, date_input, form_errors_add
+from terroir.directory.forms import WEEKDAYS, date_input, form_errors_add, number_limits
 from terroir.directory.models import Actor
 from terroir.logistics.access import orders_of
 from terroir.needs import services as needs
@@ -98,6 +98,10 @@ class ChangeForm(forms.Form):
     )
     window_start = forms.TimeField(label=gettext_lazy("Deliveries from"), widget=TIME)
     window_end = forms.TimeField(label=gettext_lazy("Deliveries until"), widget=TIME)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        number_limits(self)  # "0,01", not "0.01"
 
     @staticmethod
     def initial_of(agreement: Agreement) -> dict[str, Any]:

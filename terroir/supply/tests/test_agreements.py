@@ -283,6 +283,8 @@ def test_only_the_buyer_the_lead_and_coordinators_change_or_cancel_an_agreement(
     assert client_of(people.camille).post(change, {**values, "volume": "20"}).status_code == 302
     bad = client_of(people.sophie).post(change, {**values, "window_end": "05:00"}, HTTP_ACCEPT_LANGUAGE="fr")
     assert bad.status_code == 400 and "se termine avant" in bad.content.decode()
+    zero = client_of(people.sophie).post(change, {**values, "volume": "0"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert zero.status_code == 400 and "supérieure ou égale à 0,01." in zero.content.decode()  # not "0.01"
     agreed.refresh_from_db()
     assert agreed.volume == Decimal("20.00") and agreed.window_end == dt.time(9)
     cancel = f"/supply/agreements/{agreed.pk}/cancel/"
