@@ -3,6 +3,7 @@ producer's view with the answer form), the buyer's form, and the inbox."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django import forms
@@ -467,15 +468,21 @@ def conversation(request: HttpRequest, answer_id: int) -> HttpResponse:
     return render(request, "needs/conversation.html", {"answer": found, "thread": thread})
 
 
-def _member_candidates(answer: Answer, user: Any) -> list[Actor]:
+def _member_candidates(answer: Answer, user: Any) -> list[dict[str, Any]]:
     """Who may join a joint answer from the form: the producers the matching found, those who answered,
-    the members already in, and the person's own producers."""
+    the members already in, and the person's own producers. Each with its name, and its commune when
+    another has the same name (two "Jardins des Chaumes" a farmer could not tell apart)."""
     need = answer.need
     ids = {
         *need.matches.values_list("producer_id", flat=True), *need.answers.values_list("producer_id", flat=True),
         *answer.shares.values_list("producer_id", flat=True), *actor_ids_of(user),
     }  # fmt: skip
-    return list(Actor.objects.filter(pk__in=ids, is_producer=True).order_by("name"))
+    found = list(Actor.objects.filter(pk__in=ids, is_producer=True).select_related("commune").order_by("name"))
+    names = Counter(a.name for a in found)
+    return [
+        {"pk": a.pk, "name": f"{a.name} ({a.commune.name})" if names[a.name] > 1 and a.commune else a.name}
+        for a in found
+    ]
 
 
 @login_required

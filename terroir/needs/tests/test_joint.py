@@ -149,3 +149,18 @@ def test_a_joint_offer_s_volume_changes_only_with_its_shares_and_declining_lets_
     assert not answer.shares.exists()
     with pytest.raises(ValidationError, match="Seule une offre"):
         services.answer_members_set(answer=Answer.objects.get(pk=answer.pk), by=people.claire, shares=[])
+
+
+def test_two_producers_of_one_name_are_told_apart_by_their_commune_in_the_members_list(
+    territory: Any, people: Any
+) -> None:
+    answer = offer(territory, people)
+    twin = Actor.objects.create(name=territory.cheese_farm.name, is_producer=True, commune=territory.thiers)
+    Answer.objects.create(need=answer.need, producer=twin, kind="interested")
+    page = client_of(people.claire).get(f"/needs/answers/{answer.pk}/members/").content.decode()
+    name = territory.cheese_farm.name.replace("'", "&#x27;")
+    assert f">{name} ({territory.thiers.name})</option>" in page
+    assert f">{name} ({territory.cheese_farm.commune.name})</option>" in page
+    honey = territory.honey_farm.name.replace("'", "&#x27;")
+    Answer.objects.create(need=answer.need, producer=territory.honey_farm, kind="interested")
+    assert f">{honey}</option>" in client_of(people.claire).get(f"/needs/answers/{answer.pk}/members/").content.decode()
