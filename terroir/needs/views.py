@@ -27,6 +27,7 @@ from terroir.directory.forms import (
     form_errors_add,
 )
 from terroir.directory.models import BUYER_KINDS, Actor, Category, Commune, Label, Place
+from terroir.directory.numbers import UNIT_SINGULAR
 from terroir.directory.taxonomy import REQUIREMENT_CHOICES
 
 from . import services
@@ -166,8 +167,12 @@ class AnswerForm(forms.Form):
         label=gettext_lazy("Message"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, producers: list[Actor], **kwargs: Any):
+    def __init__(self, *args: Any, producers: list[Actor], unit: str = "", **kwargs: Any):
         super().__init__(*args, **kwargs)
+        if unit:  # the need's own unit: a price per kg, not "per unit" that could be read per crate
+            words = {"unit": UNIT_SINGULAR.get(unit, unit)}
+            self.fields["price"].label = _("Price (€ per %(unit)s)") % words
+            self.fields["volume"].label = _("Volume per delivery (%(unit)s)") % words
         field = self.fields["producer"]
         field.queryset = Actor.objects.filter(pk__in=[p.pk for p in producers])  # type: ignore[attr-defined]
         if len(producers) == 1:
@@ -319,7 +324,7 @@ def _need_page(
              "first_delivery": sent.first_delivery, "reason": sent.reason}
             if sent else None
         )  # fmt: skip
-        context["answer_form"] = answer_form or AnswerForm(producers=producers, initial=initial)
+        context["answer_form"] = answer_form or AnswerForm(producers=producers, unit=found.unit, initial=initial)
     return render(request, "needs/need.html", context, status=status)
 
 
@@ -328,7 +333,7 @@ def _need_page(
 def answer(request: HttpRequest, need_id: int) -> HttpResponse:
     found = get_object_or_404(Need, pk=need_id)
     producers = services.producers_of(request.user)
-    form = AnswerForm(request.POST, producers=producers)
+    form = AnswerForm(request.POST, producers=producers, unit=found.unit)
     if not producers:
         raise PermissionDenied(_("You do not act for a producer."))
     if form.is_valid():

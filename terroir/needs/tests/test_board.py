@@ -211,6 +211,7 @@ def test_a_refused_answer_comes_back_with_what_was_typed_and_each_error_under_it
     form = refused.context["answer_form"]
     assert form.errors == {"price": ["Ne doit pas être négatif."]}  # under the price, not a message on top
     assert 'value="-5"' in page and 'value="40"' in page and "Livraison possible le mardi matin." in page
+    assert "Prix (€ par kg)" in page and "Volume par livraison (kg)" in page  # the need's unit, not "par unité"
     missing = client.post(f"/needs/{need.pk}/answer/", {**sent, "price": ""})
     assert missing.context["answer_form"].errors == {"price": ["Une offre indique un prix et un volume."]}
     assert client.post(f"/needs/{need.pk}/answer/", {**sent, "price": "13.90"}).status_code == 302
