@@ -287,6 +287,10 @@ class ProductForm(forms.Form):
     )
     unit = forms.ChoiceField(label=_("Unit"), required=False, choices=[("", "—"), *Unit.choices])
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        number_limits(self)  # "0,01", not "0.01"
+
     def product(self) -> dict[str, Any] | None:
         category = self.cleaned_data.get("category")
         if category is None or self.cleaned_data.get("DELETE"):

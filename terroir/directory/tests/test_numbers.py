@@ -8,6 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
+from terroir.directory.forms import ProductForm
 from terroir.directory.numbers import money, number, quantity, rate, unit_price
 
 NBSP = "\u00a0"
@@ -91,3 +92,13 @@ def test_a_quantity_groups_its_thousands_and_never_parts_from_its_unit() -> None
             f"1{NBSP}500{NBSP}kg", f"2{NBSP}500,5{NBSP}pièces", f"1{NBSP}200{NBSP}pots de 500 g"]  # fmt: skip
     with translation.override("en"):
         assert quantity(1500, "kg") == f"1,500{NBSP}kg"
+
+
+def test_a_form_says_its_number_range_in_the_reader_s_figures() -> None:
+    with translation.override("fr"):
+        form = ProductForm({"monthly_volume": "0"})
+        assert not form.is_valid()
+        assert form.errors["monthly_volume"] == ["Assurez-vous que cette valeur est supérieure ou égale à 0,01."]
+    with translation.override("en"):
+        form = ProductForm({"monthly_volume": "0"})
+        assert form.errors["monthly_volume"] == ["Ensure this value is greater than or equal to 0.01."]

@@ -266,6 +266,6 @@ def test_the_run_page_shows_the_estimate_of_the_self_delivered_orders_beside_the
     client.force_login(people.camille)
     page = client.get(f"/logistics/runs/{run.pk}/").content.decode()
     assert 'id="own-total"' in page and "Livrées par leurs producteurs eux-mêmes" in page
-    outside = page[page.index('<table id="outside">') : page.index("</table>", page.index('<table id="outside">'))]
+    outside = page[page.index('<table id="outside"') : page.index("</table>", page.index('<table id="outside"'))]
     assert f"{estimate['km']:.0f}".replace(".", ",") in outside.replace("\u202f", "").replace("\xa0", "")
     assert "%" in outside
