@@ -1,6 +1,7 @@
 """Real-browser tests of what a shopper sees of producers: the Producers list of the search, the map's
-layer of producers without a place of sale, a place's products and suppliers; at desktop and phone
-sizes. Screenshots go to /tmp/visible-shots/ for a person to look at."""
+layer of producers without a place of sale (at desktop and phone sizes: the phone's list and map take
+turns), a place's products and suppliers (on a phone, the place checked at desktop size with `fits_at`).
+Screenshots go to /tmp/visible-shots/ for a person to look at."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import offline_tab, page_fits, shot
+from terroir.conftest import fits_at, offline_tab, page_fits, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -88,11 +89,12 @@ def test_a_shopper_lists_the_producers_and_sees_those_without_a_place_on_the_map
     tab.context.close()
 
 
-@pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_a_place_shows_its_products_and_the_producers_supplying_it(
-    browser: Any, live_server: Any, communes_for_live_server: None, request: Any, settings: Any, size: str
+    browser: Any, live_server: Any, communes_for_live_server: None, request: Any, settings: Any
 ) -> None:
+    """A shopper on a phone; the place's page checked at desktop size too (`fits_at`)."""
     settings.TERROIR_TILE_URL = ""
+    size = "phone"
     territory = request.getfixturevalue("territory")
     tab = tab_of(browser, live_server, size)
     tab.goto(live_server.url + territory.le_local.get_absolute_url())
@@ -101,6 +103,7 @@ def test_a_place_shows_its_products_and_the_producers_supplying_it(
     suppliers = tab.locator("#supplier-list > li > a")
     assert suppliers.all_inner_texts() == ["GAEC des Monts du Forez", "Rucher de la Durolle"]
     page_fits(tab, edge=False)
+    fits_at(tab, (SIZES["desktop"]["width"], SIZES["desktop"]["height"]), edge=False)
     shot(tab, SHOTS, f"place-{size}")
     # A product leads to a search for it around the place; a supplier to its page and where to buy.
     tab.get_by_role("link", name="Miel et produits de la ruche").click()
