@@ -302,9 +302,13 @@ def plain_indexes_deferred(
     names = [model._meta.db_table for model in tables]
     with connection.cursor() as cursor:
         if sqlite:
+            # In the order they were made, and made again in it: SQLite's planner, between two indexes it
+            # finds as good for a statement, takes the one made last (the page of a national text search
+            # read `searchterm_band_kind` by its strips, and every row of the word by `searchterm_term_kind`
+            # once that one was built after it: "fromagerie" at 200,000 places 0.3 → 40 ms).
             cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-                f" AND tbl_name IN ({', '.join(['%s'] * len(names))}) ORDER BY tbl_name, name",
+                f" AND tbl_name IN ({', '.join(['%s'] * len(names))}) ORDER BY rowid",
                 names,
             )
             indexes = [(name, sql) for name, sql in cursor.fetchall() if not sql.upper().startswith("CREATE UNIQUE")]
