@@ -270,23 +270,29 @@ def _siret_valid(digits: str) -> bool:
     return valid and _luhn_valid(digits[:9])
 
 
+def _company_number(text: str, length: int, valid: Callable[[str], bool], rule: Any) -> str | None:
+    """A SIRET's or SIREN's text as its digits when python-stdnum's `rule` (its module) holds, else None. Bare
+    digits, as most files give them, are checked by `valid`, the same rule without stdnum's layers (what
+    stdnum would return is the text itself)."""
+    if len(text) == length and text.isascii() and text.isdigit():
+        return text if valid(text) else None
+    try:
+        return str(rule.validate(text))
+    except NumberInvalid:
+        return None
+
+
 def siret_clean(value: Any, *, field: str = "siret") -> str:
     """A SIRET as its 14 digits, checked by python-stdnum's rule (Luhn, and La Poste's establishments')."""
     text = re.sub(r"\s", "", text_clean(field, value, limit=LIMITS["siret"]))
     if not text:
         return ""
-    if len(text) == 14 and text.isascii() and text.isdigit():
-        # Bare digits, as most files give them: the same rule, checked here (what stdnum returns is the text).
-        if _siret_valid(text):
-            return text
-    else:
-        try:
-            return str(siret.validate(text))
-        except NumberInvalid:
-            pass
-    raise FieldInvalid(
-        field, Message(_("%(value)s is not a valid SIRET (14 digits and their checksum)."), {"value": text[:20]})
-    )
+    number = _company_number(text, 14, _siret_valid, siret)
+    if number is None:
+        raise FieldInvalid(
+            field, Message(_("%(value)s is not a valid SIRET (14 digits and their checksum)."), {"value": text[:20]})
+        )
+    return number
 
 
 def siren_clean(value: Any, *, field: str = "siren") -> str:
@@ -294,17 +300,12 @@ def siren_clean(value: Any, *, field: str = "siren") -> str:
     text = re.sub(r"\s", "", text_clean(field, value, limit=LIMITS["siren"]))
     if not text:
         return ""
-    if len(text) == 9 and text.isascii() and text.isdigit():
-        if _luhn_valid(text):
-            return text
-    else:
-        try:
-            return str(siren.validate(text))
-        except NumberInvalid:
-            pass
-    raise FieldInvalid(
-        field, Message(_("%(value)s is not a valid SIREN (9 digits and their checksum)."), {"value": text[:20]})
-    )
+    number = _company_number(text, 9, _luhn_valid, siren)
+    if number is None:
+        raise FieldInvalid(
+            field, Message(_("%(value)s is not a valid SIREN (9 digits and their checksum)."), {"value": text[:20]})
+        )
+    return number
 
 
 def siret_made_up(company: str, establishment: str) -> str:
