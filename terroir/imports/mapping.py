@@ -131,6 +131,12 @@ class Problem:
         return self.column or self.field
 
     @property
+    def field_alone(self) -> str:
+        """The directory's field when no column of the source gave the value (a position from the commune
+        only): what the report and the preview name instead of a column."""
+        return "" if self.column else self.field
+
+    @property
     def message(self) -> str:
         return elided(self.said.text(gettext), *self.said.texts())
 

@@ -386,7 +386,7 @@ def report_lines(record: Record, said: dict[str, str] | None = None) -> Iterator
             known = problem.message
             if said is not None:
                 said[data] = known
-        yield (problem.line, rejected, problem.where, known, row, data, "" if problem.column else problem.field)
+        yield (problem.line, rejected, problem.where, known, row, data, problem.field_alone)
 
 
 def report_left_out(count: int) -> tuple[Any, ...]:

@@ -129,7 +129,7 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
     # A problem found in a column of the file names that column, as the file does; one about a field of
     # the directory (a position from the commune only) names the field in the reader's language.
     problems = [
-        {"line": p.line, "fatal": p.fatal, "message": p.message, "where": _where(p.column, "" if p.column else p.field)}
+        {"line": p.line, "fatal": p.fatal, "message": p.message, "where": _where(p.column, p.field_alone)}
         for p in result.problems
     ]  # fmt: skip
     counts = sorted((str(PREVIEW_LABELS.get(where, where)), n) for where, n in result.problem_counts.items())

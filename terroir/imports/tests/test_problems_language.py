@@ -107,3 +107,10 @@ def test_the_run_page_tells_a_column_of_the_file_from_a_field_of_the_directory(
     assert "<td>champ «\u00a0Latitude\u00a0» de l’annuaire</td>" in problems  # no column of the file
     # The downloaded file keeps its one column, as a spreadsheet reads it.
     assert {line["column"] for line in _downloaded(coordinator, run, "fr")} == {"Type", "Téléphone", "Latitude", "lat"}
+
+
+def test_a_problem_names_the_directory_field_only_when_no_column_gave_the_value() -> None:
+    said = Message("no position")
+    assert Problem(5, "lat", said).field_alone == "lat"  # a position from the commune only
+    assert Problem(5, "lat", said, column="Latitude").field_alone == ""  # the file's own column says it
+    assert Problem(5, "lat", said, column="Latitude").where == "Latitude"
