@@ -25,6 +25,7 @@ from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.contributions.audit import audit_record
 from terroir.directory import numbers
 from terroir.directory.models import Actor
+from terroir.directory.presenters import moment_text
 from terroir.lib import spreadsheet
 
 from .access import is_organiser
@@ -48,7 +49,7 @@ def is_open(order_round: OrderRound, now: dt.datetime | None = None) -> bool:
 
 
 def _when(moment: dt.datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return moment_text(moment, "j F Y")  # "12 décembre 2026, 18 h 30"
 
 
 def _organiser_only(by: Any, distribution: Distribution) -> None:

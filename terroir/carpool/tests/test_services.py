@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test import Client
 from django.utils import translation
 
 from terroir.carpool import matchmaking, services
@@ -283,3 +284,19 @@ def test_two_people_racing_to_hand_over_one_parcel_leave_one_handover(
     assert outcomes.count("recorded") == 1, outcomes
     assert Handover.objects.filter(parcel=parcel).count() == 1
     assert Parcel.objects.get(pk=parcel.pk).holder == people.claire
+
+
+def test_the_trip_parcel_and_note_pages_say_their_times_as_the_reader_tells_the_time(story: Story) -> None:
+    """ "8 h–10 h 30" for a French reader, "8 am–10:30 am" in English: never "08:00–10:30"."""
+    client = Client()
+    client.force_login(story.people.claire)
+    trip = client.get(story.trip.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "8 h–10 h 30" in trip and "08:00" not in trip and "10:30" not in trip
+    assert "8 am–10:30 am" in client.get(story.trip.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    parcel = client.get(story.parcel.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "prêt à partir de 7 h" in parcel and "avant 11 h" in parcel
+    assert "07:00" not in parcel and "11:00" not in parcel
+    note = client.get(f"/carpool/parcels/{story.parcel.pk}/note/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "7 h–11 h" in note and "07:00" not in note
+    home = client.get("/carpool/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "08:00" not in home

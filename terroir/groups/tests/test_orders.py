@@ -5,6 +5,7 @@ summaries per producer and per member add up."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from decimal import Decimal as D
 from typing import Any
@@ -53,6 +54,8 @@ def test_an_order_after_the_closing_time_is_refused_with_the_time_it_closed(worl
     message = refused.value.messages[0]
     assert message.startswith("Les commandes pour cette distribution sont closes depuis le ")
     assert str(timezone.localtime(world.round.closes_at).year) in message
+    # The time as a French reader says it ("…, 18 h 30."), never "18:30".
+    assert re.search(r", \d{1,2} h( \d\d)?\.$", message) and not re.search(r"\d:\d", message), message
     assert not OrderLine.objects.exists()
 
 

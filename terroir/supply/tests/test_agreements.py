@@ -287,6 +287,10 @@ def test_only_the_buyer_the_lead_and_coordinators_change_or_cancel_an_agreement(
     assert zero.status_code == 400 and "supérieure ou égale à 0,01." in zero.content.decode()  # not "0.01"
     agreed.refresh_from_db()
     assert agreed.volume == Decimal("20.00") and agreed.window_end == dt.time(9)
+    # The window and its history as a French reader tells the time: "6 h–9 h", "… → 9 h", never "09:00".
+    page = client_of(people.sophie).get(agreed.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    history = page[page.index('id="history"') :]
+    assert "6 h–9 h" in page and "→ 9 h" in history and "09:00" not in history
     cancel = f"/supply/agreements/{agreed.pk}/cancel/"
     assert client_of(None).post(cancel, {"confirm": "1"}).status_code == 302
     assert client_of(person("zoe@ailleurs.example.org")).post(cancel, {"confirm": "1"}).status_code == 404
