@@ -26,7 +26,7 @@ def hours_status(expression: str | None) -> str:
 
 
 @register.filter(expects_localtime=True)
-def hours_clock(value: dt.time | dt.datetime | None, day_format: str = "") -> str:
+def hours_clock(value: dt.time | dt.date | str | None, day_format: str = "") -> str:
     """ "9 h", "18 h 30" ("6:30 pm" in English): a time of day said like the prose of the hours, never
     "18:30". With a day format, a moment with its day: `{{ event.starts_at|hours_clock:"l j F Y" }}` ->
     "samedi 12 décembre 2026, 18 h 30"."""
