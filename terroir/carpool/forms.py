@@ -16,7 +16,16 @@ from terroir.directory.communes import CommuneAmbiguous, CommuneChoice, CommuneN
 from terroir.directory.forms import WEEKDAYS, date_input, number_limits
 from terroir.directory.models import Actor, Category
 
-from .models import Condition, Eligibility, GoodsState, HandoverKind, IncidentKind, PriceRule
+from .models import (
+    FREE_KG_MAX,
+    FREE_LITRES_MAX,
+    Condition,
+    Eligibility,
+    GoodsState,
+    HandoverKind,
+    IncidentKind,
+    PriceRule,
+)
 
 
 def time_input() -> forms.TimeInput:
@@ -64,8 +73,8 @@ class TripForm(forms.Form):
     weekdays = forms.MultipleChoiceField(label=_("Repeats every week on"), choices=WEEKDAYS, required=False,
                                          widget=forms.CheckboxSelectMultiple)  # fmt: skip
     until = forms.DateField(label=_("Repeats until"), required=False, widget=date_input())
-    free_kg = forms.IntegerField(label=_("Free weight (kg)"), min_value=1, max_value=20_000)
-    free_litres = forms.IntegerField(label=_("Free volume (litres)"), min_value=1, max_value=50_000)
+    free_kg = forms.IntegerField(label=_("Free weight (kg)"), min_value=1, max_value=FREE_KG_MAX)
+    free_litres = forms.IntegerField(label=_("Free volume (litres)"), min_value=1, max_value=FREE_LITRES_MAX)
     condition = forms.ChoiceField(label=_("Cold chain"), choices=Condition.choices)
     detour_minutes = forms.IntegerField(label=_("Detour accepted (minutes)"), min_value=0, max_value=240, initial=10)
     price_rule = forms.ChoiceField(label=_("Price"), choices=PriceRule.choices)
@@ -124,8 +133,10 @@ class ParcelForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=date_input())
     ready_at = forms.TimeField(label=_("Ready from"), widget=time_input())
     due_by = forms.TimeField(label=_("To deliver by"), widget=time_input())
-    kg = forms.DecimalField(label=_("Weight (kg)"), min_value=Decimal("0.01"), max_digits=7, decimal_places=2)
-    litres = forms.DecimalField(label=_("Volume (litres)"), min_value=Decimal("0.1"), max_digits=7, decimal_places=1)
+    kg = forms.DecimalField(label=_("Weight (kg)"), min_value=Decimal("0.01"), max_value=FREE_KG_MAX, max_digits=7,
+                            decimal_places=2)  # fmt: skip
+    litres = forms.DecimalField(label=_("Volume (litres)"), min_value=Decimal("0.1"), max_value=FREE_LITRES_MAX,
+                                max_digits=7, decimal_places=1)  # fmt: skip
     condition = forms.ChoiceField(label=_("Cold chain needed"), choices=Condition.choices)
     value = forms.DecimalField(label=_("Value of the goods (€)"), min_value=Decimal(0), max_digits=9,
                                decimal_places=2)  # fmt: skip

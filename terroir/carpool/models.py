@@ -64,6 +64,12 @@ class Eligibility(models.Model):
         return str(self.category)
 
 
+# Room a trip offers, its one cleaning rule (the page's form, the API and a parcel's size read it here): a
+# trip made anyway carries at most a lorry's load (20 t, 50 m³), and most a car's or van's few hundred kg.
+FREE_KG_MAX = 20_000
+FREE_LITRES_MAX = 50_000
+
+
 class Trip(models.Model):
     driver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("driver"))  # fmt: skip
@@ -81,8 +87,12 @@ class Trip(models.Model):
     until = models.DateField(_("repeats until"), null=True, blank=True)
     leaves = models.TimeField(_("leaves at"))
     arrives_by = models.TimeField(_("arrives by"))
-    free_kg = models.PositiveIntegerField(_("free weight (kg)"), validators=[MinValueValidator(1)])
-    free_litres = models.PositiveIntegerField(_("free volume (litres)"), validators=[MinValueValidator(1)])
+    free_kg = models.PositiveIntegerField(
+        _("free weight (kg)"), validators=[MinValueValidator(1), MaxValueValidator(FREE_KG_MAX)]
+    )
+    free_litres = models.PositiveIntegerField(
+        _("free volume (litres)"), validators=[MinValueValidator(1), MaxValueValidator(FREE_LITRES_MAX)]
+    )
     condition = models.CharField(_("cold chain"), max_length=20, choices=Condition.choices, default=Condition.NONE)
     detour_minutes = models.PositiveSmallIntegerField(_("detour accepted (minutes)"), default=10,
                                                       validators=[MaxValueValidator(240)])  # fmt: skip
@@ -150,9 +160,12 @@ class Parcel(models.Model):
     day = models.DateField(_("day"))
     ready_at = models.TimeField(_("ready from"))
     due_by = models.TimeField(_("to deliver by"))
-    kg = models.DecimalField(_("weight (kg)"), max_digits=7, decimal_places=2, validators=[MinValueValidator(0.01)])
+    # A parcel no trip could take (heavier or larger than any trip's room) is refused when sent, not left
+    # waiting for ever.
+    kg = models.DecimalField(_("weight (kg)"), max_digits=7, decimal_places=2,
+                             validators=[MinValueValidator(0.01), MaxValueValidator(FREE_KG_MAX)])  # fmt: skip
     litres = models.DecimalField(_("volume (litres)"), max_digits=7, decimal_places=1,
-                                 validators=[MinValueValidator(0.1)])  # fmt: skip
+                                 validators=[MinValueValidator(0.1), MaxValueValidator(FREE_LITRES_MAX)])  # fmt: skip
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
     condition = models.CharField(_("cold chain needed"), max_length=20, choices=Condition.choices,
                                  default=Condition.NONE)  # fmt: skip

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -108,11 +108,20 @@ def _organisation_check(by: Any, organisation: Actor | None) -> None:
         raise PermissionDenied
 
 
+def _day_check(day: datetime.date | None) -> None:
+    """A trip or a parcel is for today or a day to come: a day gone by would be matched to nothing and told
+    to nobody (the pages, the API and the orders' parcels all come through here)."""
+    if day is not None and day < timezone.localdate():
+        raise ValidationError({"day": _("This day has passed: choose today or a day to come.")})
+
+
 @transaction.atomic
 def trip_offer(*, by: Any, organisation: Actor | None = None, **fields: Any) -> Trip:
     """`fields`: the Trip's own (origin and its position, destination, stops, day, weekdays, until, leaves,
-    arrives_by, free_kg, free_litres, condition, detour_minutes, price_rule, price, note)."""
+    arrives_by, free_kg, free_litres, condition, detour_minutes, price_rule, price, note). Its (first) day is
+    today or later."""
     _organisation_check(by, organisation)
+    _day_check(fields.get("day"))
     trip = Trip(driver=by, organisation=organisation, **fields)
     trip.full_clean()
     trip.save()
@@ -159,6 +168,7 @@ def parcel_request(*, by: Any, recipient: Any, category: Category, organisation:
     condition, value, description. `recipient`: an account, or an e-mail (`recipient_for`: a recipient
     without an account signs with a one-time code). Refused when the product family may not ride."""
     _organisation_check(by, organisation)
+    _day_check(fields.get("day"))
     rule = eligibility_of(category)
     if rule is None or not rule.allowed:
         raise Refused(_("%(family)s may not travel by carpool (see the eligibility table).") % {"family": category})
@@ -214,6 +224,8 @@ def parcel_change(*, parcel: Parcel, by: Any, recipient: Any = None, category: C
         return before
     if parcel.status not in CHANGEABLE:
         raise Refused(_("The parcel is on its way: it can no longer be changed."))
+    if parcel.day != before.day:
+        _day_check(parcel.day)
     if parcel.category_id != before.category_id:
         rule = eligibility_of(parcel.category)
         if rule is None or not rule.allowed:

@@ -188,6 +188,9 @@ class Builder:
         self.categories = {c.slug: c for c in Category.objects.all()}
         self.labels = {label.slug: label for label in Label.objects.all()}
         self.summary = Summary()
+        # The demo's producers' names so far, each naming one farm; None: names may repeat (the synthetic
+        # directories of the benchmarks, whose rows stay as measured before).
+        self.names: set[str] | None = set() if source == "demo" else None
 
     def verified(self) -> dt.date:
         return self.today - dt.timedelta(days=self.rng.randrange(0, 540))
@@ -196,13 +199,12 @@ class Builder:
         rng = self.rng
         farm = rng.choices(FARM_TYPES, weights=[f.weight for f in FARM_TYPES])[0]
         legal = rng.choices(["gaec", "earl", "scea", "individual", "sas"], weights=[30, 25, 8, 32, 5])[0]
-        of_word = _of_the(rng.choice(FARM_WORDS))
+        word = rng.choice(FARM_WORDS)
         if legal in ("gaec", "earl", "scea"):
-            name = f"{legal.upper()} {of_word}"
+            head = legal.upper()
         else:
-            name = f"{farm.prefix if rng.random() < 0.6 else rng.choice(FARM_PREFIXES)} {of_word}"
-        if rng.random() < 0.5:
-            name = f"{name} ({commune.name})"
+            head = farm.prefix if rng.random() < 0.6 else rng.choice(FARM_PREFIXES)
+        name = self.unique_name(head, word, commune.name, rng.random() < 0.5)
         slug = "".join(ch for ch in name.lower() if ch.isalnum())[:24]
         public = rng.random() < 0.6
         actor = Actor(
@@ -226,6 +228,21 @@ class Builder:
             verified_at=self.verified(),
         )
         return actor, farm
+
+    def unique_name(self, head: str, word: str, commune: str, with_commune: bool) -> str:
+        """ "GAEC du Moulin", "Ferme des Monts (Ambert)": a name no other demo producer has — two farms of one
+        name read as one on the map and in the search. Taken, the commune tells them apart, then the next
+        free word; no draw of the generator, so that the rest of the demo stays as it was."""
+        if self.names is None:
+            return f"{head} {_of_the(word)} ({commune})" if with_commune else f"{head} {_of_the(word)}"
+        start = FARM_WORDS.index(word)
+        for step in range(len(FARM_WORDS)):
+            plain = f"{head} {_of_the(FARM_WORDS[(start + step) % len(FARM_WORDS)])}"
+            for name in (f"{plain} ({commune})",) if with_commune else (plain, f"{plain} ({commune})"):
+                if name not in self.names:
+                    self.names.add(name)
+                    return name
+        raise ValueError(f"no free name for a {head} in {commune}")  # 28 words: never with the demo's sizes
 
     def offers(self, actor: Actor, farm: FarmType) -> list[tuple[Offer, list[Label]]]:
         rng = self.rng

@@ -105,6 +105,23 @@ FREE_UNIT_PLURALS = {
 }  # fmt: skip
 
 
+# Units counted in whole numbers: a piece, a dozen, a crate of the platform's vocabulary (directory.models.Unit),
+# and the containers people type as a unit ("pot de 500 g", "bouteille", "botte"), which are handed over whole.
+# Weights and volumes (kg, litre) and a unit nobody listed ("g", "portion au poids") take fractions.
+COUNTED_UNITS = frozenset({"piece", "dozen", "crate"})
+COUNTED_WORDS = frozenset(word for pair in FREE_UNIT_PLURALS.items() for word in pair) - {"litre", "litres"}
+
+
+def counted_whole(unit: str) -> bool:
+    """Whether a quantity of this unit is a whole number: "pièce", "douzaine", "pot de 500 g" yes, "kg" no."""
+    word = unit.strip().lower()
+    head = word.partition(" ")[0]
+    known = UNIT_WORDS.get(word) or UNIT_WORDS.get(head)
+    if known is not None:
+        return known in COUNTED_UNITS
+    return head in COUNTED_WORDS
+
+
 def _plural(count: int) -> bool:
     # The reader's language's rule ("0 pièce" in French, "0 pieces" in English), read from the catalogue.
     return ngettext("%(n)s piece", "%(n)s pieces", count) != ngettext("%(n)s piece", "%(n)s pieces", 1)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dates import MONTHS_AP
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 
 from terroir.lib import hours, hours_prose
@@ -32,9 +33,21 @@ def hours_text(expression: str) -> str:
     return hours_prose.prose(expression, get_language() or settings.LANGUAGE_CODE) if expression else ""
 
 
-def clock_text(value: dt.time) -> str:
-    """A time of the week's table as the prose says it ("9 h", not "09:00")."""
+def clock_text(value: dt.time | dt.datetime) -> str:
+    """A time of day as the prose says it: "9 h", "18 h 30" in French, "6:30 pm" in English, never "09:00"
+    (a moment is said in the reader's zone, as Django's `date` filter does)."""
+    if isinstance(value, dt.datetime):
+        value = (timezone.localtime(value) if timezone.is_aware(value) else value).time()
     return hours_prose.clock(value, get_language() or settings.LANGUAGE_CODE)
+
+
+def moment_text(value: dt.datetime | dt.date, day_format: str = "l j F Y") -> str:
+    """A day and its time of day: "samedi 12 décembre 2026, 18 h 30" (`day_format` in Django's `date`
+    letters, the time always said as `clock_text` says it)."""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    day = date_format(value, day_format)
+    return f"{day}, {clock_text(value)}" if isinstance(value, dt.datetime) else day
 
 
 def hours_status(expression: str, *, now: dt.datetime | None = None) -> str:

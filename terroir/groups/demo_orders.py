@@ -21,13 +21,24 @@ from .models import Contract, Group, OrderRound
 PRICES = [Decimal("4.50"), Decimal("7.80"), Decimal("12.00"), Decimal("3.20")]
 
 
-def _offered(producer: Actor) -> list[str]:
-    """Up to two of the producer's products, by their French names."""
-    names = [o.category.name_fr for o in Offer.objects.filter(producer=producer).select_related("category")
-             .order_by("pk")[:2]]  # fmt: skip
+# The unit a product of the family is sold by, as producers write it (kg when not listed): beer by the bottle,
+# eggs by the box, cheese by the piece — never beer by the kg.
+UNITS = {
+    "beer": "bouteille de 75 cl", "wine": "bouteille", "juice": "bouteille", "cider": "bouteille", "milk": "litre",
+    "eggs": "boîte de 6", "honey": "pot de 500 g", "jams": "pot", "yoghurts": "pot", "butter-cream": "pot",
+    "cow-cheese": "pièce", "goat-cheese": "pièce", "sheep-cheese": "pièce", "bread": "pièce", "salads": "pièce",
+    "cabbages": "pièce", "squashes": "pièce", "poultry": "pièce", "rabbit": "pièce", "trout": "pièce",
+    "plants-flowers": "plant", "herbs": "botte",
+}  # fmt: skip
+
+
+def _offered(producer: Actor) -> list[tuple[str, str]]:
+    """Up to two of the producer's products, by their French names, with the unit each is sold by."""
+    offers = Offer.objects.filter(producer=producer).select_related("category").order_by("pk")[:2]
+    named = [(o.category.name_fr, UNITS.get(o.category.slug, "kg")) for o in offers]
     # "Produits d'Albert Roux", "du Moulin" (Le Moulin): French "de" before the name (the plain apostrophe
-    # of the names people type).
-    return names or [("Produits " + french_of(producer.name, apostrophe="'"))[:200]]
+    # of the names people type); a box of them.
+    return named or [(("Produits " + french_of(producer.name, apostrophe="'"))[:200], "colis")]
 
 
 @transaction.atomic
@@ -55,9 +66,9 @@ def orders_demo_load(*, group: Group, today: dt.date | None = None) -> OrderRoun
                                           now=now)  # fmt: skip
     offered = []
     for p, producer in enumerate(producers):
-        for k, name in enumerate(_offered(producer)):
+        for k, (name, unit) in enumerate(_offered(producer)):
             offered.append(orders.order_product_save(
-                order_round=order_round, producer=producer, name=name, unit="kg" if k == 0 else "pièce",
+                order_round=order_round, producer=producer, name=name, unit=unit,
                 price=PRICES[(p + k) % len(PRICES)], max_quantity=Decimal(20) if (p, k) == (0, 0) else None,
                 by=organiser, now=now,
             ))  # fmt: skip

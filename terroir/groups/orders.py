@@ -12,7 +12,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +25,7 @@ from terroir.accounts.permissions import actor_ids_of, is_coordinator
 from terroir.contributions.audit import audit_record
 from terroir.directory import numbers
 from terroir.directory.models import Actor
+from terroir.directory.presenters import moment_text
 from terroir.lib import spreadsheet
 
 from .access import is_organiser
@@ -48,7 +49,7 @@ def is_open(order_round: OrderRound, now: dt.datetime | None = None) -> bool:
 
 
 def _when(moment: dt.datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return moment_text(moment, "j F Y")  # "12 décembre 2026, 18 h 30"
 
 
 def _organiser_only(by: Any, distribution: Distribution) -> None:
@@ -134,6 +135,9 @@ def order_product_save(
         errors["price"] = [_("A price cannot be negative.")]
     if max_quantity is not None and max_quantity <= 0:
         errors["max_quantity"] = [_("A maximum quantity is more than zero; leave it empty for no maximum.")]
+    elif max_quantity is not None and not _whole_enough(max_quantity, unit):
+        errors["max_quantity"] = [_("Counted in whole units (%(unit)s): give a whole maximum, not %(quantity)s.")
+                                  % {"unit": unit.strip(), "quantity": quantity_text(max_quantity)}]  # fmt: skip
     if errors:
         raise ValidationError(errors)
     if product is None:
@@ -155,6 +159,21 @@ def order_product_save(
 
 def quantity_text(quantity: Decimal) -> str:
     return formats.number_format(quantity.normalize(), use_l10n=True) if quantity else "0"
+
+
+def _whole_enough(quantity: Decimal, unit: str) -> bool:
+    """A unit counted whole ("pièce", "douzaine", "pot de 500 g": numbers.counted_whole) takes whole numbers
+    only; a weight or a volume takes fractions."""
+    return quantity == quantity.to_integral_value() or not numbers.counted_whole(unit)
+
+
+def _not_whole(product: OrderProduct, wanted: Decimal) -> str:
+    """ "Pain de campagne se compte en unités entières (pièce) : commandez 2 ou 3, pas 2,5." """
+    lower = wanted.to_integral_value(rounding=ROUND_FLOOR)
+    return _("%(product)s is counted in whole units (%(unit)s): order %(lower)s or %(higher)s, not %(quantity)s.") % {
+        "product": product.name, "unit": product.unit, "lower": quantity_text(lower),
+        "higher": quantity_text(lower + 1), "quantity": quantity_text(wanted),
+    }  # fmt: skip
 
 
 # --- Members' orders ------------------------------------------------------------------------------------
@@ -194,6 +213,9 @@ def order_place(
         line = lines.get(product_id)
         delta = wanted - (line.quantity if line else Decimal(0))
         if delta == 0:
+            continue
+        if not _whole_enough(wanted, product.unit):
+            errors.append(_not_whole(product, wanted))
             continue
         taken = OrderProduct.objects.filter(pk=product_id)
         if delta > 0:

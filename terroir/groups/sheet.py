@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from terroir.directory import numbers
+from terroir.directory.presenters import clock_text
 from terroir.lib.pdf import latin
 
 from .baskets import baskets_of, member_name
@@ -175,7 +176,7 @@ def sheet_pdf(sheet: Sheet) -> bytes:
     title = f"{distribution.group.name} — {formats.date_format(distribution.date, 'l j F Y')}"
     pdf.multi_cell(0, 8, latin(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "", 10)
-    hours = f"{distribution.starts_at:%H:%M}–{distribution.ends_at:%H:%M}"
+    hours = f"{clock_text(distribution.starts_at)}–{clock_text(distribution.ends_at)}"  # "18 h 30–19 h 30"
     pdf.multi_cell(0, 6, latin(" · ".join(part for part in (hours, sheet.where) if part)), new_x="LMARGIN",
                    new_y="NEXT")  # fmt: skip
     pdf.ln(2)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from terroir.accounts.permissions import actor_ids_of
+from terroir.directory import numbers
 from terroir.directory.forms import form_errors_add
 from terroir.directory.models import Actor
 
@@ -96,7 +97,10 @@ class OrderForm(forms.Form):
             self.fields[f"q{product.pk}"] = forms.DecimalField(
                 label=product.name, required=False, min_value=0, max_digits=10, decimal_places=3,
                 initial=mine.get(product.pk, Decimal(0)).normalize(),
-                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "class": "quantity"}),
+                # A unit counted whole (orders._whole_enough) steps by one and asks the phone for digits only.
+                widget=forms.NumberInput(attrs={"step": "1", "inputmode": "numeric", "class": "quantity"}
+                                         if numbers.counted_whole(product.unit) else
+                                         {"step": "any", "inputmode": "decimal", "class": "quantity"}),
             )  # fmt: skip
             self.fields[f"q{product.pk}"].product = product  # type: ignore[attr-defined]
             self.fields[f"q{product.pk}"].left = left  # type: ignore[attr-defined]

@@ -15,13 +15,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from terroir.accounts.permissions import coordinator_required
 from terroir.contributions.audit import audit_record
 from terroir.directory.models import PlaceKind
+from terroir.directory.presenters import moment_text
 from terroir.directory.uploads import UploadRefused, upload_limit
 from terroir.lib.tabular import SourceError
 from terroir.lib.text import fold
@@ -322,7 +322,7 @@ def _saved(
         # Another file's mapping may have this name: it is replaced only when the coordinator says so (or
         # the page started from it).
         message = _("A mapping of this name was saved on %(date)s: choose another name, or tick the box to replace it.")
-        form.add_error("name", message % {"date": formats.date_format(existing.saved_at, "SHORT_DATETIME_FORMAT")})
+        form.add_error("name", message % {"date": moment_text(existing.saved_at, "SHORT_DATE_FORMAT")})
     else:
         try:
             mapping_save(name=name, text=text, by=request.user)

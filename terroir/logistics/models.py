@@ -219,6 +219,16 @@ class PlanningRun(WorkerRun):
         return f"{self.week or ''} #{self.pk}"
 
 
+# A candidate relay site's real bounds, its one cleaning rule (the page's form and the API read them here).
+# A short chain's relay platform at a city entrance handles hundreds of kilograms to a few tonnes a day (the
+# demo's 600–1,500 kg; Actypôles-like sites); 50 t a day is two full articulated lorries in and out, past any
+# such platform yet room for a regional food hub. The bound the API had (2,147,483,647 kg, the database's
+# integer) let a slip of the keyboard make the study's capacity constraint void.
+RELAY_CAPACITY_KG_DAY_MAX = 50_000
+# 100,000 € a week is a large logistics hall's rent and staff; Le Local's shop costs about 121 € a week.
+RELAY_COST_WEEK_MAX = 100_000
+
+
 class RelayCandidate(models.Model):
     """A site where a relay platform could open: producers bring their goods there, a delivery service takes
     them on to the customers. An existing place of the directory (a relay platform, a depot) or any address
@@ -245,10 +255,13 @@ class RelayCandidate(models.Model):
         _("longitude"), null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
     )
     fixed_cost_week = models.DecimalField(
-        _("fixed cost per week (€)"), max_digits=9, decimal_places=2, validators=[MinValueValidator(0)],
+        _("fixed cost per week (€)"), max_digits=9, decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(RELAY_COST_WEEK_MAX)],
         help_text=_("Rent, energy, staff: Le Local pays 525 € a month for 100 m², about 121 € a week."),
     )  # fmt: skip
-    capacity_kg_day = models.PositiveIntegerField(_("capacity (kg per day)"), validators=[MinValueValidator(1)])
+    capacity_kg_day = models.PositiveIntegerField(
+        _("capacity (kg per day)"), validators=[MinValueValidator(1), MaxValueValidator(RELAY_CAPACITY_KG_DAY_MAX)]
+    )
     cold_room = models.BooleanField(_("cold room"), default=False)
     opening_hours = models.CharField(
         _("opening hours"), max_length=255, blank=True,

@@ -38,6 +38,11 @@ from .siting import PROVEN_GAP, Siting, SitingError, gettext_noop, problem, site
 HEAVY = frozenset({VehicleType.TRUCK, VehicleType.REFRIGERATED_TRUCK})
 SAMPLES = 21  # points along a leg to tell its share in town
 TOWN_POPULATION = 10_000
+# The study's figures a person may give, the page's form and the API alike (lowest, highest): a leg's costs
+# (the seed's refrigerated van is 0.80 € a km and a driver 15 € an hour: ten and more than ten times that
+# are typos) and load (40 t, an articulated lorry's gross weight); a town from 3 million people is no town.
+LEG_BOUNDS = {"per_km": (0, 10), "per_hour": (0, 200), "load_kg": (1, 40_000)}
+TOWN_POPULATION_BOUNDS = (1, 3_000_000)
 MAX_PLATFORMS = 5  # scenarios 0…5 platforms, then the best with no limit when there are more candidates
 
 Point = tuple[float, float]

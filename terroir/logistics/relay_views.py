@@ -65,7 +65,7 @@ class CandidateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = Place.objects.filter(kind=PlaceKind.RELAY, closed_at__isnull=True)  # type: ignore[attr-defined]
         self.fields["depot"].queryset = depots  # type: ignore[attr-defined]
-        number_limits(self, {"fixed_cost_week": (0, 100_000), "capacity_kg_day": (1, 1_000_000)})
+        number_limits(self)  # the model's bounds (RELAY_CAPACITY_KG_DAY_MAX, RELAY_COST_WEEK_MAX), as the API's
         self.fields["fixed_cost_week"].error_messages["min_value"] = _("A cost cannot be negative.")
 
     def clean_commune(self) -> Commune | None:
@@ -109,7 +109,7 @@ class StudyForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        maxima: dict[str, tuple[Number | None, Number | None]] = {"town_population": (1, 3_000_000)}
+        maxima: dict[str, tuple[Number | None, Number | None]] = {"town_population": relay_study.TOWN_POPULATION_BOUNDS}
         for key, (title, leg) in LEGS.items():
             self.fields[f"{key}_type"] = forms.ChoiceField(label=_("%(leg)s: vehicle") % {"leg": title},
                                                            choices=VEHICLE_TYPES, initial=leg.vehicle_type)  # fmt: skip
@@ -120,7 +120,7 @@ class StudyForm(forms.Form):
             self.fields[f"{key}_load_kg"] = forms.FloatField(
                 label=_("%(leg)s: kg carried per trip, on average") % {"leg": title}, min_value=1, initial=leg.load_kg
             )
-            maxima |= {f"{key}_per_km": (0, 10), f"{key}_per_hour": (0, 200), f"{key}_load_kg": (1, 40_000)}
+            maxima |= {f"{key}_{name}": bounds for name, bounds in relay_study.LEG_BOUNDS.items()}
         number_limits(self, maxima)
 
     def legs(self) -> dict[str, relay_study.Leg]:

@@ -32,6 +32,7 @@ from terroir.directory.fields import VocabularyField
 from terroir.directory.forms import WEEKDAYS as WEEKDAY_CHOICES
 from terroir.directory.forms import date_input, number_limits
 from terroir.directory.models import Actor
+from terroir.directory.presenters import clock_text
 from terroir.directory.uploads import upload_limit
 from terroir.lib import spreadsheet
 
@@ -83,8 +84,15 @@ def _week(value: str | None) -> datetime.date:
 
 
 def _clock(seconds: int) -> str:
+    """ "08:15": the exports' (CSV, GeoJSON) time of day."""
     seconds %= DAY
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
+def _said(seconds: int) -> str:
+    """ "8 h 15" ("8:15 am" in English): the pages' time of day, as every page of the platform says it."""
+    seconds %= DAY
+    return clock_text(datetime.time(seconds // 3600, seconds % 3600 // 60))
 
 
 def _minutes(seconds: int) -> int:
@@ -489,7 +497,7 @@ def _rounds(run: PlanningRun) -> list[dict[str, Any]]:
             text = _order_text(texts, s["order"])
             depot = s["order"] is None
             stops.append({
-                **s, "time": _clock(s["arrival_s"]), "leaves": _clock(s["departure_s"]),
+                **s, "time": _clock(s["arrival_s"]), "leaves": _clock(s["departure_s"]), "said": _said(s["arrival_s"]),
                 "what": ACTIONS.get(s["action"], s["action"]), "order_text": text, "depot": depot,
                 # Goods left at a relay platform for the last mile: the stop is the platform, not the customer.
                 "platform": (platforms.get(s["transfer"]) or {"name": s["transfer"]}) if s.get("transfer") else None,
@@ -566,7 +574,7 @@ def _map_data(run: PlanningRun, rounds: list[dict[str, Any]]) -> dict[str, Any]:
             title = _("%(round)s — stop %(n)s at %(time)s: %(name)s") % {
                 "round": label,
                 "n": n,
-                "time": group["stop"]["time"],
+                "time": group["stop"]["said"],
                 "name": group["where"]["name"] or "",
             }
             stops.append({"lat": lat, "lon": lon, "n": n, "title": title})
@@ -607,7 +615,7 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
     # Late whatever the plan (routing.Plan.late_anyway): the week's data makes it so, not the planner.
     late_anyway = [
         {"text": _order_text(texts, u["order"]), "order": u["order"], "minutes": _minutes(u["late_s"]),
-         "earliest": _clock(u["earliest_s"]), "closes": _clock(u["closes_s"])}
+         "earliest": _said(u["earliest_s"]), "closes": _said(u["closes_s"])}
         for u in (planning.plan or {}).get("late_anyway", [])
     ]  # fmt: skip
     # Late in all whatever the plan, once the orders only one vehicle can carry compete for it
@@ -744,7 +752,7 @@ def _notes(planning: PlanningRun, rounds: list[dict[str, Any]]) -> list[dict[str
             for customer, parcels in by_customer.items():
                 notes.append({
                     "customer": customer, "where": group["where"], "date": date, "day": r["day"],
-                    "time": group["stop"]["time"], "vehicle": r["vehicle"], "parcels": parcels,
+                    "time": group["stop"]["said"], "vehicle": r["vehicle"], "parcels": parcels,
                     "kg": sum(float(p.get("kg") or 0) for p in parcels),
                 })  # fmt: skip
     return notes

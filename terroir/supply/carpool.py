@@ -153,6 +153,12 @@ def order_saved(*, order: DeliveryOrder, before: DeliveryOrder | None, by: Any) 
                                         organisation=order.producer, **fields)  # fmt: skip
     except carpool.Refused as exc:
         raise _refuse(str(exc)) from None
+    except ValidationError as exc:
+        # A week whose delivery days are all past (`_day`): no trip runs on a day gone by.
+        if "day" in getattr(exc, "error_dict", {}):
+            raise _refuse(_("This order's delivery days have passed: its goods can no longer ride a carpool "
+                            "trip.")) from None  # fmt: skip
+        raise
     OrderParcel.objects.create(order=order, parcel=parcel)
 
 

@@ -24,6 +24,7 @@ from terroir.carpool import services as carpool
 from terroir.carpool.eligibility import condition_needed
 from terroir.directory.forms import WEEKDAYS, date_input, form_errors_add, number_limits
 from terroir.directory.models import Actor
+from terroir.directory.presenters import clock_text
 from terroir.logistics.access import orders_of
 from terroir.needs import services as needs
 from terroir.needs.models import Answer, Frequency
@@ -144,6 +145,11 @@ def _history(found: Agreement) -> list[dict[str, Any]]:
             return ", ".join(_weekday_names(int(value)))
         if field == "status":
             return str(dict(Agreement.Status.choices).get(value, value))
+        if field in ("window_start", "window_end"):  # kept as "06:00", said "6 h"
+            try:
+                return clock_text(dt.time.fromisoformat(str(value)))
+            except ValueError:
+                return str(value)
         return str(value)
 
     labels = {

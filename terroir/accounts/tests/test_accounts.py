@@ -11,11 +11,14 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
 from terroir.accounts import services
 from terroir.accounts.models import ApiToken, Membership
 from terroir.contributions import claims, revisions, suggestions
 from terroir.contributions.models import AuditEntry, Claim, Revision, Suggestion
+from terroir.site.tests.test_typography import shown_text
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +45,24 @@ def test_a_producer_signs_up_confirms_the_address_and_lands_in_their_space(clien
     space = client.get("/account/space/")
     assert space.status_code == 200
     assert "Mon espace" in space.content.decode()
+
+
+def test_allauths_pages_in_french_write_the_typographic_apostrophe(client: Client, people: Any) -> None:
+    """allauth's own French says "n'avez", "l'adresse": our catalogue, read first, says "n’avez"."""
+    straight = re.compile(r"[^\W\d_]'[^\W\d_]")
+    login = shown_text(client.get("/account/login/", HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert "Si vous n’avez pas encore créé de compte" in login
+    pages = {"login": login}
+    for path in ("/account/signup/", "/account/password/reset/", "/account/confirm-email/"):
+        pages[path] = shown_text(client.get(path, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    client.force_login(people.claire)
+    for path in ("/account/email/", "/account/password/change/", "/account/logout/"):
+        pages[path] = shown_text(client.get(path, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert {page: straight.findall(text) for page, text in pages.items() if straight.search(text)} == {}
+    with translation.override("fr"):
+        assert gettext("The email address is not assigned to any user account.") == (
+            "Cette adresse e-mail n’est pas associée à un compte utilisateur."
+        )
 
 
 def test_log_in_does_not_tell_whether_an_address_has_an_account(client: Client, people: Any) -> None:

@@ -22,7 +22,7 @@ from pydantic import field_validator
 
 from terroir.accounts.models import ApiToken
 from terroir.carpool import services
-from terroir.carpool.models import Handover, HandoverKind, Parcel, Ride, Trip
+from terroir.carpool.models import FREE_KG_MAX, FREE_LITRES_MAX, Handover, HandoverKind, Parcel, Ride, Trip
 from terroir.carpool.presenters import insiders, person_said, ride_explained
 from terroir.directory.models import Actor, Category
 
@@ -61,8 +61,8 @@ class TripIn(Schema):
     until: date | None = None
     leaves: time
     arrives_by: time
-    free_kg: int = Field(..., ge=1, le=100_000)
-    free_litres: int = Field(..., ge=1, le=1_000_000)
+    free_kg: int = Field(..., ge=1, le=FREE_KG_MAX)
+    free_litres: int = Field(..., ge=1, le=FREE_LITRES_MAX)
     condition: CONDITIONS = "none"
     detour_minutes: int = Field(10, ge=0, le=240)
     price_rule: Literal["free", "per_km", "per_parcel"] = "free"
@@ -102,8 +102,8 @@ class ParcelIn(Schema):
     day: date
     ready_at: time
     due_by: time
-    kg: Decimal = Field(..., gt=0, le=99_999, decimal_places=2)
-    litres: Decimal = Field(..., gt=0, le=99_999, decimal_places=1)
+    kg: Decimal = Field(..., gt=0, le=FREE_KG_MAX, decimal_places=2, description="At most a trip's room.")
+    litres: Decimal = Field(..., gt=0, le=FREE_LITRES_MAX, decimal_places=1)
     category: str = Field(..., max_length=60, description="The product family's slug (GET /categories).")
     condition: CONDITIONS = "none"
     value: Decimal = Field(Decimal(0), ge=0, le=9_999_999, decimal_places=2)

@@ -21,7 +21,16 @@ from terroir.accounts.permissions import can_plan_rounds, is_coordinator
 from terroir.directory.background import task_error_text
 from terroir.logistics import access as logistics_access
 from terroir.logistics import relay_study, services, studies
-from terroir.logistics.models import DeliveryOrder, Depot, RelayCandidate, RunStatus, SitingStudy
+from terroir.logistics.models import (
+    RELAY_CAPACITY_KG_DAY_MAX,
+    RELAY_COST_WEEK_MAX,
+    DeliveryOrder,
+    Depot,
+    RelayCandidate,
+    RunStatus,
+    SitingStudy,
+)
+from terroir.logistics.relay_study import LEG_BOUNDS
 from terroir.logistics.relay_views import CandidateForm
 from terroir.logistics.siting import SitingError
 
@@ -49,8 +58,8 @@ class CandidateIn(Schema):
     address: str = Field("", max_length=255, description="Geocoded in its commune when no position is given.")
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
-    fixed_cost_week: float = Field(..., ge=0, description="€ per week: rent, energy, staff.")
-    capacity_kg_day: int = Field(..., ge=1, le=2_147_483_647)
+    fixed_cost_week: float = Field(..., ge=0, le=RELAY_COST_WEEK_MAX, description="€ per week: rent, energy, staff.")
+    capacity_kg_day: int = Field(..., ge=1, le=RELAY_CAPACITY_KG_DAY_MAX, description="kg a day the site handles.")
     cold_room: bool = False
     opening_hours: str = Field("", max_length=255, description="OpenStreetMap syntax; empty: Monday to Friday.")
     organisation: int | None = ORGANISATION
@@ -81,9 +90,10 @@ class LegIn(Schema):
     model_config = _STRICT  # type: ignore[assignment]
 
     vehicle_type: str = Field(..., pattern="^(car|van|refrigerated_van|truck|refrigerated_truck)$")
-    per_km: float = Field(..., ge=0, le=1000)
-    per_hour: float = Field(..., ge=0, le=10_000)
-    load_kg: float = Field(..., ge=1, le=100_000, description="kg a trip of this leg carries on average.")
+    per_km: float = Field(..., ge=LEG_BOUNDS["per_km"][0], le=LEG_BOUNDS["per_km"][1])
+    per_hour: float = Field(..., ge=LEG_BOUNDS["per_hour"][0], le=LEG_BOUNDS["per_hour"][1])
+    load_kg: float = Field(..., ge=LEG_BOUNDS["load_kg"][0], le=LEG_BOUNDS["load_kg"][1],
+                           description="kg a trip of this leg carries on average.")  # fmt: skip
 
 
 class StudyIn(Schema):
@@ -91,7 +101,8 @@ class StudyIn(Schema):
 
     week: datetime.date = Field(..., description="Any day of the week studied (its Monday is taken).")
     single_source: bool = Field(False, description="Each customer served from one place.")
-    town_population: int = Field(relay_study.TOWN_POPULATION, ge=1, le=100_000_000)
+    town_population: int = Field(relay_study.TOWN_POPULATION, ge=relay_study.TOWN_POPULATION_BOUNDS[0],
+                                 le=relay_study.TOWN_POPULATION_BOUNDS[1])  # fmt: skip
     direct: LegIn | None = Field(None, description="The producer's own delivery (default: van).")
     trunk: LegIn | None = Field(None, description="Farm → platform (default: truck).")
     last_mile: LegIn | None = Field(None, description="Platform → customer (default: refrigerated van).")

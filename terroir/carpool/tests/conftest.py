@@ -15,7 +15,10 @@ from terroir.carpool.eligibility import eligibility_seed
 from terroir.carpool.models import Condition, Parcel, Trip
 from terroir.directory.models import Category
 
-TUESDAY = datetime.date(2026, 12, 8)
+# The story's Tuesday is the next one to come (one to seven days ahead): a trip or a parcel is for today or
+# later (services._day_check), so a fixed date would fail once the calendar passed it.
+_TODAY = datetime.date.today()
+TUESDAY = _TODAY + datetime.timedelta(days=(1 - _TODAY.weekday()) % 7 or 7)
 COURPIERE = ("Courpière (63)", 45.7560, 3.5390)
 THIERS = ("Thiers (63)", 45.8560, 3.5470)
 CLERMONT = ("Clermont-Ferrand (63)", 45.7797, 3.0863)

@@ -3,11 +3,13 @@ rules as the pages (who sees what, who may write), the rules' refusals as 409, a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from terroir.accounts.services import api_token_create
 from terroir.carpool.eligibility import eligibility_save
@@ -148,3 +150,39 @@ def test_the_carpool_operations_are_in_the_openapi_document(client: Client) -> N
     doc = client.get("/api/v1/openapi.json").json()
     carpool = {path for path in doc["paths"] if path.startswith("/api/v1/carpool/")}
     assert len(carpool) == 10 and doc["paths"]["/api/v1/carpool/trips"]["post"]["tags"] == ["carpool"]
+
+
+def test_a_day_gone_by_is_refused_through_the_api_under_its_field(story: Story) -> None:
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    for who, url, body in (("hugo", "/api/v1/carpool/trips", TRIP_BODY), ("claire", "/api/v1/carpool/parcels",
+                                                                           PARCEL_BODY)):  # fmt: skip
+        refused = key_of(getattr(story.people, who)).post(url, body | {"day": yesterday},
+                                                          content_type="application/json")  # fmt: skip
+        assert refused.status_code == 400, refused.content
+        assert refused.json()["error"]["parameter"] == "day"
+        assert "Ce jour est passé" in refused.json()["error"]["message"]
+    assert Trip.objects.count() == 1 and Parcel.objects.count() == 1  # the story's own only
+
+
+def test_a_trip_s_room_and_a_parcel_s_size_have_the_same_bounds_on_the_page_and_through_the_api(
+    story: Story,
+) -> None:
+    """A lorry's load at most (models.FREE_KG_MAX, FREE_LITRES_MAX): a parcel larger than any trip's room is
+    refused when sent rather than left waiting for ever."""
+    hugo, claire = key_of(story.people.hugo), key_of(story.people.claire)
+    for key, url, body, field, over in (
+        (hugo, "/api/v1/carpool/trips", TRIP_BODY, "free_kg", 20_001),
+        (hugo, "/api/v1/carpool/trips", TRIP_BODY, "free_litres", 50_001),
+        (claire, "/api/v1/carpool/parcels", PARCEL_BODY, "kg", "20000.01"),
+        (claire, "/api/v1/carpool/parcels", PARCEL_BODY, "litres", "50000.1"),
+    ):
+        refused = key.post(url, body | {field: over}, content_type="application/json")
+        assert refused.status_code == 400 and refused.json()["error"]["parameter"] == field, refused.content
+    assert (
+        hugo.post("/api/v1/carpool/trips", TRIP_BODY | {"free_kg": 20_000}, content_type="application/json").status_code
+        == 201
+    )
+    page = Client()
+    page.force_login(story.people.hugo)
+    form = page.get("/carpool/trips/new/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'max="20000"' in form and 'max="50000"' in form

@@ -16,6 +16,8 @@ from terroir.conftest import fits_at, french_tab, offline_tab, page_fits, past_t
 from terroir.directory.models import Category
 from terroir.needs.tests.test_browser import signed_in
 
+from .conftest import TUESDAY
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 
@@ -52,7 +54,7 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     hugo.fill("input[name=origin]", "Thiers")
     hugo.fill("input[name=stops]", "Courpière")
     hugo.fill("input[name=destination]", "Clermont-Ferrand")
-    hugo.fill("input[name=day]", "2026-12-08")
+    hugo.fill("input[name=day]", TUESDAY.isoformat())
     hugo.fill("input[name=leaves]", "08:00")
     hugo.fill("input[name=arrives_by]", "10:30")
     hugo.check("input[name=weekdays][value='1']")
@@ -78,7 +80,7 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     claire.fill("input[name=origin_address]", "Ferme du Bourg")
     claire.fill("input[name=destination]", "Clermont-Ferrand")
     claire.fill("input[name=recipient]", people.sophie.email)
-    claire.fill("input[name=day]", "2026-12-08")
+    claire.fill("input[name=day]", TUESDAY.isoformat())
     claire.fill("input[name=ready_at]", "07:00")
     claire.fill("input[name=due_by]", "11:00")
     claire.fill("input[name=kg]", "8")
@@ -182,7 +184,7 @@ def test_a_pasted_paragraph_in_the_commune_field_is_refused_in_a_short_sentence_
     tab.goto(f"{live_server.url}/carpool/trips/new/")
     tab.fill("input[name=origin]", "x" * 3000)
     tab.fill("input[name=destination]", "Clermont-Ferrand")
-    tab.fill("input[name=day]", "2026-12-08")
+    tab.fill("input[name=day]", TUESDAY.isoformat())
     tab.fill("input[name=leaves]", "08:00")
     tab.fill("input[name=arrives_by]", "10:30")
     submit(tab, "#trip-form button[type=submit]")

@@ -3,19 +3,21 @@ a one-time code by e-mail which they give to the person delivering, whose phone 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
+from django.utils import timezone
 
 from terroir.accounts.services import api_token_create
 from terroir.carpool import services
-from terroir.carpool.models import HandoverKind, Parcel, ParcelStatus, Ride, SigningCode
+from terroir.carpool.models import HandoverKind, Parcel, ParcelStatus, Ride, SigningCode, Trip
 from terroir.conftest import person as somebody
 
-from .conftest import Story, category, parcel_fields
+from .conftest import TUESDAY, Story, category, parcel_fields
 
 pytestmark = pytest.mark.django_db
 MARIE = "marie.dupont@example.org"
@@ -114,7 +116,7 @@ def test_the_parcel_form_takes_a_recipient_without_an_account(story: Story) -> N
     client.force_login(story.people.claire)
     data = {
         "description": "Pain", "category": category("bread-cereals").pk, "origin": "Courpière",
-        "destination": "Clermont-Ferrand", "recipient": MARIE, "day": "2026-12-08", "ready_at": "07:00",
+        "destination": "Clermont-Ferrand", "recipient": MARIE, "day": TUESDAY.isoformat(), "ready_at": "07:00",
         "due_by": "11:00", "kg": "2", "litres": "5", "condition": "none", "value": "10",
     }  # fmt: skip
     refused = client.post("/carpool/parcels/new/", {**data, "kg": "0", "litres": "0"})
@@ -125,6 +127,31 @@ def test_the_parcel_form_takes_a_recipient_without_an_account(story: Story) -> N
     answer = client.post("/carpool/parcels/new/", data)
     assert answer.status_code == 302, answer.content.decode()[:3000]
     assert Parcel.objects.get(description="Pain").recipient_email == MARIE
+
+
+def test_the_trip_and_parcel_forms_refuse_a_day_gone_by_under_the_day_and_keep_what_was_typed(story: Story) -> None:
+    """The carpool's service refuses it (the pages and the API alike); the date is counted from today."""
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    trip = {
+        "origin": "Thiers", "destination": "Clermont-Ferrand", "day": yesterday, "leaves": "08:00",
+        "arrives_by": "10:30", "free_kg": "50", "free_litres": "200", "condition": "refrigerated",
+        "detour_minutes": "15", "price_rule": "free", "note": "Marché du samedi",
+    }  # fmt: skip
+    parcel = {
+        "description": "Pain de seigle", "category": category("bread-cereals").pk, "origin": "Courpière",
+        "destination": "Clermont-Ferrand", "recipient": MARIE, "day": yesterday, "ready_at": "07:00",
+        "due_by": "11:00", "kg": "2", "litres": "5", "condition": "none", "value": "10",
+    }  # fmt: skip
+    for who, url, data, kept in ((story.people.hugo, "/carpool/trips/new/", trip, "Marché du samedi"),
+                                 (story.people.claire, "/carpool/parcels/new/", parcel, "Pain de seigle")):  # fmt: skip
+        client = Client()
+        client.force_login(who)
+        page = client.post(url, data, HTTP_ACCEPT_LANGUAGE="fr")
+        assert page.status_code == 200
+        said = page.content.decode()
+        assert re.search(r'<ul class="errorlist" id="id_day_error"><li>Ce jour est passé', said), url
+        assert f'value="{yesterday}"' in said and kept in said  # nothing typed is lost
+    assert Trip.objects.count() == 1 and Parcel.objects.count() == 1  # the story's own only
 
 
 def test_a_recipient_without_an_account_shows_as_their_e_mail_in_full_to_the_sender_and_driver_only(
@@ -184,7 +211,7 @@ def test_a_parcel_requested_through_the_api_for_a_recipient_without_an_account_n
     body = {
         "origin": {"name": "Courpière (63)", "lat": 45.756, "lon": 3.589},
         "destination": {"name": "Clermont-Ferrand (63)", "lat": 45.78, "lon": 3.096},
-        "day": "2026-12-08", "ready_at": "07:00", "due_by": "11:00", "kg": "2", "litres": "5",
+        "day": TUESDAY.isoformat(), "ready_at": "07:00", "due_by": "11:00", "kg": "2", "litres": "5",
         "category": "bread-cereals", "description": "Pain", "recipient": MARIE,
     }  # fmt: skip
     made = Client(headers={"authorization": f"Bearer {key}"}).post("/api/v1/carpool/parcels", body,

@@ -9,8 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import translation
+from django.test import Client
+from django.utils import timezone, translation
 
 from terroir.carpool import matchmaking, services
 from terroir.carpool.eligibility import eligibility_of, eligibility_seed
@@ -283,3 +285,41 @@ def test_two_people_racing_to_hand_over_one_parcel_leave_one_handover(
     assert outcomes.count("recorded") == 1, outcomes
     assert Handover.objects.filter(parcel=parcel).count() == 1
     assert Parcel.objects.get(pk=parcel.pk).holder == people.claire
+
+
+def test_a_trip_or_a_parcel_on_a_day_gone_by_is_refused_by_the_service_and_today_is_taken(story: Story) -> None:
+    """Dates counted from today, so the test holds whatever day it runs."""
+    today = timezone.localdate()
+    yesterday = today - datetime.timedelta(days=1)
+    with translation.override("fr"), pytest.raises(ValidationError) as trip_refused:
+        services.trip_offer(by=story.people.hugo, **trip_fields(day=yesterday, weekdays=0))
+    assert trip_refused.value.message_dict == {
+        "day": ["Ce jour est passé\u202f: choisissez aujourd’hui ou un jour à venir."]
+    }
+    with pytest.raises(ValidationError) as parcel_refused:
+        services.parcel_request(by=story.people.claire, recipient=story.people.sophie, category=category("cow-cheese"),
+                                **parcel_fields(day=yesterday))  # fmt: skip
+    assert list(parcel_refused.value.message_dict) == ["day"]
+    with pytest.raises(ValidationError):
+        services.parcel_change(parcel=story.parcel, by=story.people.claire, day=yesterday)
+    assert Parcel.objects.get(pk=story.parcel.pk).day == TUESDAY  # nothing changed
+    assert services.trip_offer(by=story.people.hugo, **trip_fields(day=today, weekdays=0)).day == today
+    parcel = services.parcel_request(by=story.people.claire, recipient=story.people.sophie,
+                                     category=category("cow-cheese"), **parcel_fields(day=today))  # fmt: skip
+    assert parcel.day == today
+
+
+def test_the_trip_parcel_and_note_pages_say_their_times_as_the_reader_tells_the_time(story: Story) -> None:
+    """ "8 h–10 h 30" for a French reader, "8 am–10:30 am" in English: never "08:00–10:30"."""
+    client = Client()
+    client.force_login(story.people.claire)
+    trip = client.get(story.trip.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "8 h–10 h 30" in trip and "08:00" not in trip and "10:30" not in trip
+    assert "8 am–10:30 am" in client.get(story.trip.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    parcel = client.get(story.parcel.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "prêt à partir de 7 h" in parcel and "avant 11 h" in parcel
+    assert "07:00" not in parcel and "11:00" not in parcel
+    note = client.get(f"/carpool/parcels/{story.parcel.pk}/note/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "7 h–11 h" in note and "07:00" not in note
+    home = client.get("/carpool/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "08:00" not in home

@@ -35,6 +35,9 @@ def test_the_demo_territory_has_every_kind_of_place_producers_and_valid_hours(db
     wrong = re.compile(rf"\b(?:du|Le) (?:[AEIOUÉ]|{'|'.join(plural_or_feminine)})\b")
     assert [name for name in names if wrong.search(name)] == []
     assert any("de l'Estive" in name for name in names) and any("de la " in name for name in names)
+    # Each producer's name is its own: two farms of one name would read as one on the map and in the search.
+    producers = list(Actor.objects.filter(source="demo").values_list("name", flat=True))
+    assert len(set(producers)) == len(producers)
 
 
 def test_ambert_has_its_thursday_market_and_le_local(db) -> None:

@@ -9,7 +9,9 @@ import io
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+
+from terroir.directory.templatetags.hours import hours_clock
 
 SATURDAY_6PM = dt.datetime(2026, 12, 5, 17, 0, tzinfo=dt.UTC)  # 18:00 in Paris
 
@@ -78,3 +80,18 @@ def test_the_csv_export_has_a_column_of_hours_in_words(client, territory, saturd
     header, market = rows[0], next(r for r in rows if "Marché d'Ambert" in r)
     assert market[header.index("opening_hours")] == "Th 07:00-13:00"
     assert market[header.index("hours")] == "jeudi 7 h–13 h"
+
+
+def test_every_time_of_day_is_said_by_one_filter_in_the_readers_language_and_zone() -> None:
+    """`|hours_clock`: "18 h 30", a moment in the territory's zone with its day, nothing for nothing."""
+    with translation.override("fr"):
+        assert [hours_clock(dt.time(18, 30)), hours_clock(dt.time(9)), hours_clock(dt.time(0, 5))] == [
+            "18 h 30", "9 h", "0 h 05"]  # fmt: skip
+        # 17:00 UTC is 18 h in Paris (the site's zone), as Django's `date` filter says it.
+        assert hours_clock(timezone.localtime(SATURDAY_6PM), "l j F Y") == "samedi 5 décembre 2026, 18 h"
+        assert hours_clock(SATURDAY_6PM) == "18 h"
+        assert hours_clock(dt.date(2026, 12, 5), "j F Y") == "5 décembre 2026"  # a day has no time
+        assert hours_clock(None) == hours_clock("") == hours_clock(dt.date(2026, 12, 5)) == ""
+    with translation.override("en"):
+        assert [hours_clock(dt.time(18, 30)), hours_clock(dt.time(9))] == ["6:30 pm", "9 am"]
+        assert hours_clock(timezone.localtime(SATURDAY_6PM), "l j F Y") == "Saturday 5 December 2026, 6 pm"

@@ -183,6 +183,13 @@ def test_the_producer_page_says_where_to_find_them_soon(territory: Any, people: 
     assert "Où me trouver prochainement" in page and cast.event.title.replace("'", "&#x27;") in page
     other = Client().get(territory.honey_farm.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Où me trouver prochainement" not in other
+    # Its day and time as a French reader says them ("samedi 19 décembre 2026, 9 h"), on the producer's page,
+    # the event's and the list: never "09:00".
+    event = Client().get(cast.event.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    listed = Client().get(reverse("events:list"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    for shown in (page, event, listed):
+        assert re.search(r"20\d\d, 9 h<", shown) and not re.search(r">[^<]*09:00", shown)  # datetime="…T09:00…"
+    assert ", 9 h</time> – <time" in event and ">18 h</time>" in event
 
 
 def test_the_place_page_and_the_search_page_list_the_coming_events(territory: Any, people: Any, cast: Cast) -> None:
@@ -210,9 +217,10 @@ def test_the_map_layer_gives_only_the_events_in_the_maps_view_with_their_dates_i
     elsewhere = f"{place.lon + 1},{place.lat + 1},{place.lon + 2},{place.lat + 2}"
     inside = Client().get(reverse("events:map"), {"bbox": around}, HTTP_ACCEPT_LANGUAGE="fr").json()["features"]
     assert [f["properties"]["title"] for f in inside] == [cast.event.title]
-    # "samedi 12 décembre 2026, 09:00 – 18:00": the day and both times, in the reader's language.
+    # "samedi 12 décembre 2026, 9 h – 18 h": the day and both times, in the reader’s language and its way of
+    # telling the time (never "09:00").
     when = inside[0]["properties"]["when"]
-    assert when.endswith("09:00 – 18:00") and str(cast.event.starts_at.year) in when
+    assert when.endswith(", 9 h – 18 h") and str(cast.event.starts_at.year) in when and "09:00" not in when
     assert Client().get(reverse("events:map"), {"bbox": elsewhere}).json()["features"] == []
     refused = Client().get(reverse("events:map"), {"bbox": "3,45,2"})
     assert refused.status_code == 400 and "bbox" in refused.json()["error"]["message"]

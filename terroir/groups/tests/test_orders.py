@@ -5,6 +5,7 @@ summaries per producer and per member add up."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from decimal import Decimal as D
 from typing import Any
@@ -53,6 +54,8 @@ def test_an_order_after_the_closing_time_is_refused_with_the_time_it_closed(worl
     message = refused.value.messages[0]
     assert message.startswith("Les commandes pour cette distribution sont closes depuis le ")
     assert str(timezone.localtime(world.round.closes_at).year) in message
+    # The time as a French reader says it ("…, 18 h 30."), never "18:30".
+    assert re.search(r", \d{1,2} h( \d\d)?\.$", message) and not re.search(r"\d:\d", message), message
     assert not OrderLine.objects.exists()
 
 
@@ -176,17 +179,17 @@ def test_a_producer_lists_only_their_own_products_and_keeps_what_members_ordered
 
 def test_the_summary_adds_up_per_producer_and_per_member_and_the_csv_says_the_same(world: World) -> None:
     place(world, world.jeanne, fourme=D(2), honey=D(3))
-    place(world, world.paul, fourme=D("1.5"))
+    place(world, world.paul, fourme=D(1))  # a fourme is counted whole (pièce)
     summary = orders.summary_of(world.round)
     by_producer = {p.producer.name: p for p in summary.producers}
-    # 3.5 × 7.50 = 26.25 €; 3 × 8.40 = 25.20 €.
-    assert by_producer["GAEC des Monts du Forez"].total == D("26.25")
+    # 3 × 7.50 = 22.50 €; 3 × 8.40 = 25.20 €.
+    assert by_producer["GAEC des Monts du Forez"].total == D("22.50")
     assert by_producer["Rucher de la Durolle"].total == D("25.20")
-    assert [(m.name, m.total) for m in summary.members] == [("Jeanne Martin", D("40.20")), ("Paul Bernard", D("11.25"))]
-    assert summary.total == D("51.45")
+    assert [(m.name, m.total) for m in summary.members] == [("Jeanne Martin", D("40.20")), ("Paul Bernard", D("7.50"))]
+    assert summary.total == D("47.70")
     text = orders.summary_csv(summary)
-    assert "GAEC des Monts du Forez;Fourme d'Ambert;pièce;7.50;tous les membres;3.5;26.25" in text
-    assert "GAEC des Monts du Forez;Fourme d'Ambert;pièce;7.50;Paul Bernard;1.5;11.25" in text
+    assert "GAEC des Monts du Forez;Fourme d'Ambert;pièce;7.50;tous les membres;3;22.50" in text
+    assert "GAEC des Monts du Forez;Fourme d'Ambert;pièce;7.50;Paul Bernard;1;7.50" in text
     # A producer's own summary holds only their products.
     mine = orders.summary_of(world.round, producer_ids=[world.fourme.producer_id])
     assert [p.producer.name for p in mine.producers] == ["GAEC des Monts du Forez"]
@@ -198,3 +201,29 @@ def test_a_cancelled_distribution_takes_no_more_orders(world: World) -> None:
     world.round.distribution.refresh_from_db()
     with pytest.raises(orders.OrderRefused, match="annulée"):
         place(world, world.paul, fourme=D(1))
+
+
+def test_a_fraction_of_a_unit_counted_whole_is_refused_naming_the_product_and_the_unit(
+    world: World, territory: Any, people: Any
+) -> None:
+    """2.5 fourmes sold by the "pièce" (or 1.5 "pot de 500 g") cannot be handed over: the service refuses them,
+    whatever sent them (the page, the demo); a weight takes fractions."""
+    with translation.override("fr"), pytest.raises(orders.OrderRefused) as refused:
+        place(world, world.jeanne, fourme=D("2.5"), honey=D("1.5"))
+    assert refused.value.messages == [
+        "Fourme d'Ambert se compte en unités entières (pièce)\u202f: commandez 2 ou 3, pas 2,5.",
+        "Miel de châtaignier se compte en unités entières (pot de 500 g)\u202f: commandez 1 ou 2, pas 1,5.",
+    ]
+    assert not OrderLine.objects.exists() and OrderProduct.objects.get(pk=world.fourme.pk).ordered == 0
+    tomme = orders.order_product_save(order_round=world.round, producer=territory.cheese_farm, name="Tomme",
+                                      unit="kg", price=D(18), max_quantity=D("12.5"), by=people.claire)  # fmt: skip
+    lines = orders.order_place(order_round=world.round, member=world.jeanne, by=world.jeanne.user,
+                               quantities={tomme.pk: D("1.5"), world.fourme.pk: D(2)})  # fmt: skip
+    assert sorted(line.quantity for line in lines) == [D("1.5"), D(2)]
+    with translation.override("fr"), pytest.raises(ValidationError) as maximum:
+        orders.order_product_save(order_round=world.round, producer=territory.cheese_farm, name="Fourme d'Ambert",
+                                  unit="pièces", price=world.fourme.price, max_quantity=D("20.5"), by=people.claire,
+                                  product=world.fourme)  # fmt: skip
+    assert maximum.value.message_dict == {
+        "max_quantity": ["Se compte en unités entières (pièces)\u202f: donnez un maximum entier, pas 20,5."]
+    }

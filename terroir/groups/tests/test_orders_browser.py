@@ -71,7 +71,7 @@ def test_the_organiser_and_a_producer_read_the_orders_and_the_pages_fit(
     orders.order_place(order_round=world.round, member=world.jeanne, by=world.jeanne.user,
                        quantities={world.fourme.pk: D(2), world.honey.pk: D(1)})  # fmt: skip
     orders.order_place(order_round=world.round, member=world.paul, by=world.paul.user,
-                       quantities={world.fourme.pk: D("1.5")})  # fmt: skip
+                       quantities={world.fourme.pk: D(1)})  # fmt: skip
     base = f"{live_server.url}/groups/distributions/{world.distribution.pk}"
     agnes = french_tab(browser, live_server, world.amap.agnes, size)
     agnes.goto(f"{base}/order/")
@@ -79,8 +79,8 @@ def test_the_organiser_and_a_producer_read_the_orders_and_the_pages_fit(
     page_fits(agnes, axe=True)
     shot(agnes, SHOTS, f"order-organiser-{size[0]}")
     agnes.goto(f"{base}/order/summary/")
-    # Fourme 3.5 × 7.50 = 26.25 €, honey 8.40 €.
-    assert agnes.locator("#round-total").inner_text() == "34,65\u00a0€"
+    # Fourme 3 × 7.50 = 22.50 €, honey 8.40 €.
+    assert agnes.locator("#round-total").inner_text() == "30,90\u00a0€"
     page_fits(agnes, axe=True)
     shot(agnes, SHOTS, f"order-summary-{size[0]}")
     agnes.context.close()
@@ -93,7 +93,7 @@ def test_the_organiser_and_a_producer_read_the_orders_and_the_pages_fit(
     claire.goto(f"{live_server.url}/groups/")
     claire.click("#orders-to-prepare")
     claire.wait_for_url("**/groups/orders/")
-    assert "3,5\u00a0pièces — Fourme d'Ambert\u202f: 26,25\u00a0€" in claire.locator("main").inner_text()
+    assert "3\u00a0pièces — Fourme d'Ambert\u202f: 22,50\u00a0€" in claire.locator("main").inner_text()
     page_fits(claire, axe=True)
     shot(claire, SHOTS, f"producer-orders-{size[0]}")
     claire.context.close()

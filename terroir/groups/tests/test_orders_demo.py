@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from terroir.directory.models import Actor
+from terroir.directory.models import Actor, Category, Offer
 from terroir.groups import orders, volunteers
 from terroir.groups.demo import groups_demo_clear, groups_demo_load
 from terroir.groups.demo_orders import _offered, orders_demo_load
@@ -43,4 +43,16 @@ def test_the_demo_amap_has_a_one_off_order_and_volunteers_on_its_coming_distribu
 def test_a_producer_without_offers_gets_a_product_named_in_french(name: str, product: str) -> None:
     """The demo order's stand-in product for a producer with no offer: "de" elided before a vowel or a mute
     h, never "Produits de Albert Roux"."""
-    assert _offered(Actor.objects.create(name=name)) == [product]
+    assert _offered(Actor.objects.create(name=name)) == [(product, "colis")]
+
+
+def test_the_demo_order_sells_each_family_by_its_own_unit_never_beer_by_the_kg() -> None:
+    brewer = Actor.objects.create(name="Brasserie des Monts", is_producer=True)
+    beer, honey = Category.objects.get(slug="beer"), Category.objects.get(slug="honey")
+    Offer.objects.create(producer=brewer, category=beer, months=beer.season)
+    Offer.objects.create(producer=brewer, category=honey, months=honey.season)
+    assert _offered(brewer) == [(beer.name_fr, "bouteille de 75 cl"), (honey.name_fr, "pot de 500 g")]
+    potatoes = Category.objects.get(slug="potatoes")
+    Offer.objects.create(producer=(farm := Actor.objects.create(name="Jardins du Puy")), category=potatoes,
+                         months=potatoes.season)  # fmt: skip
+    assert _offered(farm) == [(potatoes.name_fr, "kg")]  # a family not listed is sold by weight

@@ -4,6 +4,7 @@ coordinator — and the pages' forms: the round opened, a product listed, an ord
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal as D
 from typing import Any
 
@@ -132,6 +133,20 @@ def test_an_order_above_what_is_left_comes_back_with_the_reason(world: World, pe
     response = client.post(url, {"form": "order", f"q{world.fourme.pk}": "25"}, HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 400
     assert "il n’en reste que 20\u00a0pièces" in response.content.decode()
+    assert not OrderLine.objects.exists()
+
+
+def test_a_fraction_of_a_piece_comes_back_with_the_reason_and_what_was_typed(world: World) -> None:
+    client = Client()
+    client.force_login(world.jeanne.user)
+    url = reverse("groups:order", args=[world.distribution.pk])
+    form = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert re.search(rf'name="q{world.fourme.pk}"[^>]*step="1"|step="1"[^>]*name="q{world.fourme.pk}"', form)
+    response = client.post(url, {"form": "order", f"q{world.fourme.pk}": "2.5"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Fourme d&#x27;Ambert se compte en unités entières (pièce)\u202f: commandez 2 ou 3, pas 2,5." in page
+    assert 'value="2.5"' in page  # what she typed, to correct
     assert not OrderLine.objects.exists()
 
 

@@ -81,6 +81,18 @@ def test_the_public_group_page_shows_the_calendar_and_contracts_never_the_member
     assert "bernard" not in page and "chloe" not in page
 
 
+def test_the_distribution_hours_are_said_as_the_reader_tells_the_time(client: Client, world: World) -> None:
+    """ "18 h–19 h 30" for a French reader, "6 pm–7:30 pm" in English: never "18:00–19:30"."""
+    group_url = f"/groups/{world.season.amap.group.pk}/"
+    french = client.get(group_url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "18 h–19 h 30" in french and "18:00" not in french and "19:30" not in french
+    assert "6 pm–7:30 pm" in client.get(group_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.force_login(world.users["organiser"])
+    distribution = client.get(f"/groups/distributions/{world.distribution.pk}/", HTTP_ACCEPT_LANGUAGE="fr")
+    said = distribution.content.decode()
+    assert "18 h–19 h 30" in said and "18:00–" not in said  # the form's time input keeps value="18:00"
+
+
 @pytest.mark.parametrize("page", ["manage", "edit", "contract_new", "distribution", "subscriptions", "contract_edit"])
 def test_the_management_pages_are_for_the_groups_organisers_and_coordinators(
     client: Client, world: World, page: str

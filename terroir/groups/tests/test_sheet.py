@@ -86,20 +86,20 @@ def test_each_member_collects_their_baskets_and_orders_and_each_producer_brings_
 def test_the_sheet_prints_from_its_page_and_downloads_as_pdf(world: World, territory: Any) -> None:
     winter_baskets(world, territory)
     orders.order_place(order_round=world.round, member=world.jeanne, by=world.jeanne.user,
-                       quantities={world.fourme.pk: D("1.5")})  # fmt: skip
+                       quantities={world.fourme.pk: D(3)})  # fmt: skip
     client = Client()
     client.force_login(world.amap.agnes)
     page = client.get(reverse("groups:sheet", args=[world.distribution.pk])).content.decode()
     assert page.count('<tr><td class="member">') == 4
-    assert "1,5\u00a0pièces Fourme d&#x27;Ambert" in page and "À payer\u202f: 11,25\u00a0€" in page
+    assert "3\u00a0pièces Fourme d&#x27;Ambert" in page and "À payer\u202f: 22,50\u00a0€" in page
     assert "data-print" in page
     response = client.get(reverse("groups:sheet_pdf", args=[world.distribution.pk]))
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
     # The PDF writes the page's figures: a no-break space in them and before a colon (the core fonts lack
     # the narrow one), never a plain space.
     text = pdf_strings(response.content)
-    assert any(s.startswith("1,5\u00a0pièces Fourme d'Ambert") for s in text), text
-    assert "À payer\u00a0: 11,25\u00a0€" in text
+    assert any(s.startswith("3\u00a0pièces Fourme d'Ambert") for s in text), text
+    assert "À payer\u00a0: 22,50\u00a0€" in text
     assert not [s for s in text if re.search(r"\d [\d€%]| [:;?!]", s)]
 
 

@@ -61,6 +61,10 @@ def test_a_carrier_adds_a_depot_and_a_vehicle_then_plans_with_them(world: World)
 
     fleet = client.get("/logistics/fleet/").content.decode()
     assert "Plateforme de Cunlhat" in fleet and f"/logistics/vehicles/{vehicle.pk}/" in fleet
+    # Hours as a French reader says them, never "05:30–19:00" (the edit form's time input keeps "06:15").
+    assert "5 h 30–19 h" in fleet and "6 h 15–15 h 45" in fleet and "05:30" not in fleet
+    planner = client.get(f"/logistics/?week={WEEK}", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "6 h 15–15 h 45" in planner and "06:15" not in planner
     assert 'value="06:15"' in client.get(f"/logistics/vehicles/{vehicle.pk}/").content.decode()
     planner = client.get(f"/logistics/?week={WEEK}").content.decode()
     assert f'id="vehicle-{vehicle.pk}"' in planner

@@ -181,7 +181,8 @@ def test_orders_already_made_keep_their_mode_when_the_choice_changes(territory: 
     [made] = services.orders_create(
         orders=[
             DeliveryOrder(
-                week=WEEK + datetime.timedelta(weeks=1),
+                # A week to come, counted from the real today: its carpool parcel may not travel on a day gone by.
+                week=datetime.date.today() + datetime.timedelta(days=14 - datetime.date.today().weekday()),
                 producer=territory.cheese_farm,
                 customer=week["shop"],
                 kg=10,

@@ -221,8 +221,13 @@ def test_a_candidate_with_a_negative_cost_or_a_place_of_another_kind_is_refused_
     response = client.post("/logistics/relays/new/", candidate_data(capacity_kg_day="9" * 20))
     page = response.content.decode()
     assert response.status_code == 400 and "9223372036854775807" not in page
-    assert "inférieure ou égale à 1\xa0000\xa0000." in page
+    assert "inférieure ou égale à 50\xa0000." in page  # a relay platform's real day, not the database's top
     assert not RelayCandidate.objects.exists()
+    over = client.post("/logistics/relays/new/", candidate_data(capacity_kg_day="50001", fixed_cost_week="100001"))
+    assert over.status_code == 400 and "inférieure ou égale à 50\xa0000." in over.content.decode()
+    assert "inférieure ou égale à 100\xa0000." in over.content.decode()
+    top = client.post("/logistics/relays/new/", candidate_data(capacity_kg_day="50000", fixed_cost_week="100000"))
+    assert top.status_code == 302 and RelayCandidate.objects.get().capacity_kg_day == 50_000
 
 
 def test_a_relay_platform_of_the_directory_gives_the_candidate_its_position_commune_and_hours(

@@ -136,6 +136,13 @@ def test_a_site_given_by_its_commune_is_placed_at_its_centre_and_bad_input_is_re
     hours = post(by_commune | {"opening_hours": "tous les jours"})
     assert hours.status_code == 400 and hours.json()["error"]["parameter"] == "opening_hours"
     assert post(by_commune | {"colour": "red"}).status_code == 400  # unknown fields are refused
+    # The page's bounds (the model's one rule): 50 t a day, 100,000 € a week; the database's integer before.
+    for field, over in (("capacity_kg_day", 50_001), ("capacity_kg_day", 2_147_483_647), ("fixed_cost_week", 100_001)):
+        refused = post(by_commune | {field: over})
+        assert refused.status_code == 400 and refused.json()["error"]["parameter"] == field, refused.content
+    assert (
+        post(by_commune | {"name": "Quai 2", "capacity_kg_day": 50_000, "fixed_cost_week": 100_000}).status_code == 201
+    )
 
 
 def test_a_study_started_through_the_api_is_computed_and_its_scenarios_read_back(
@@ -169,6 +176,13 @@ def test_a_study_started_through_the_api_is_computed_and_its_scenarios_read_back
 def test_a_study_of_an_empty_week_or_a_third_at_once_is_refused(world: World) -> None:
     headers = key_of(world, "own_carrier")
     body = {"week": "2026-01-05", "organisation": world.own.carrier.pk}
+    # The page's form's bounds (relay_study.LEG_BOUNDS, TOWN_POPULATION_BOUNDS), no wider through the API.
+    leg = {"vehicle_type": "van", "per_km": 0.6, "per_hour": 15, "load_kg": 150}
+    for changed, parameter in (({"trunk": leg | {"per_km": 11}}, "per_km"), ({"trunk": leg | {"per_hour": 201}},
+                               "per_hour"), ({"direct": leg | {"load_kg": 40_001}}, "load_kg"),
+                               ({"town_population": 3_000_001}, "town_population")):  # fmt: skip
+        wide = Client().post("/api/v1/relay-studies", body | changed, content_type="application/json", headers=headers)
+        assert wide.status_code == 400 and wide.json()["error"]["parameter"] == parameter, wide.content
     empty = Client().post("/api/v1/relay-studies", body, content_type="application/json", headers=headers)
     assert empty.status_code == 400 and empty.json()["error"]["code"] == "invalid_study"
     assert "aucune commande cette semaine" in empty.json()["error"]["message"]

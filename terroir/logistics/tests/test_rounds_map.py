@@ -59,7 +59,7 @@ def test_the_map_gets_the_depot_and_the_stops_numbered_as_on_the_route_sheet(
     (drawn,) = data["rounds"]
     # Depot (1), farm (2), market (3), depot (4): the depot is its own marker, the stops keep their number.
     assert [s["n"] for s in drawn["stops"]] == [2, 3]
-    assert drawn["stops"][1]["title"] == "Tuesday · Camion frigo — stop 3 at 08:00: Marché d'Ambert"
+    assert drawn["stops"][1]["title"] == "Tuesday · Camion frigo — stop 3 at 8 am: Marché d'Ambert"  # not "08:00"
 
 
 def test_each_vehicle_has_its_colour_named_in_the_legend_and_a_day_filter_appears_for_two_days(

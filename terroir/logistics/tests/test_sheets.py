@@ -114,3 +114,8 @@ def test_the_route_sheet_groups_the_thousands_and_keeps_each_figure_with_its_uni
     client.force_login(people.camille)
     page = client.get(f"/logistics/runs/{run.pk}/sheets/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "1\u00a0234&nbsp;km, 3,0&nbsp;h" in page and "20&nbsp;kg · 2 caisses" in page
+    # The stops' times as a French reader tells the time ("8 h"), on the sheet and the run's page alike; the
+    # CSV export keeps "08:00" for spreadsheets.
+    assert '<td class="nowrap">8 h</td>' in page and not re.search(r'"nowrap">\d\d:\d\d<', page)
+    run_page = client.get(f"/logistics/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "<tr><td>8 h</td>" in run_page and "<tr><td>08:00</td>" not in run_page

@@ -535,9 +535,9 @@ def test_the_run_page_lists_the_orders_late_whatever_the_plan_with_their_times(
     listed = page[page.index('id="late-anyway"') : page.index("</ul>", page.index('id="late-anyway"'))]
     assert "En retard quel que soit le plan" in page
     assert "au moins 25\u202fminutes de retard" in listed or "au moins 25 minutes de retard" in listed
-    assert "avant 09:25, le créneau se ferme à 09:00" in listed and "GAEC des Monts du Forez" in listed
+    assert "avant 9 h 25, le créneau se ferme à 9 h" in listed and "GAEC des Monts du Forez" in listed
     english = client.get(f"/logistics/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "at least 25 minutes late: its goods cannot be there before 09:25, the window closes at 09:00" in english
+    assert "at least 25 minutes late: its goods cannot be there before 9:25 am, the window closes at 9 am" in english
     run.plan = plan_ | {"late_anyway": []}
     run.save()
     assert 'id="late-anyway"' not in client.get(f"/logistics/runs/{run.pk}/").content.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -89,6 +90,9 @@ def test_the_pages_schedule_print_and_export_the_day(day: Any, people: Any) -> N
     assert "2 sur 2 rencontres souhaitées placées (6 places\u202f: tours × tables)." in page
     printed = coordinator.get(f"/needs/events/{event.pk}/schedules/").content.decode()
     assert printed.count('class="schedule"') == 5 and "Cantine de Thiers" in printed
+    # The day's start and its rounds as a French reader tells the time: "14 h", "14 h 15", never "14:15".
+    assert ", 14 h ·" in page and re.search(r"<th>14 h( 15)?</th>", page) and "<td>14 h" in printed
+    assert not re.search(r"\b14:[0-5]\d\b", page + printed)
     ics = claire.get(f"/needs/events/{event.pk}/participants/{who['cheese'].pk}/calendar.ics")
     assert ics["Content-Type"].startswith("text/calendar")
     body = ics.content.decode()

@@ -195,6 +195,9 @@ def test_the_producer_answers_from_the_page(client: Client, territory: Any, peop
         {"producer": territory.cheese_farm.pk, "kind": "offer", "price": "13.90", "volume": "40"},
     )
     assert Answer.objects.get(need=need).kind == "offer"
+    # The delivery window as a French reader says it, "6 h–10 h", never "06:00–10:00".
+    page = client.get(f"/needs/{need.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "6 h–10 h" in page and "06:00" not in page
 
 
 def test_a_refused_answer_comes_back_with_what_was_typed_and_each_error_under_its_field(

@@ -180,13 +180,15 @@ def meeting_date(territory: Any, people: Any) -> Case:
 
 
 def _trip(people: Any, field: str) -> Case:
-    """Hugo offers a trip; the commune left out, the form comes back with the day and its last repeat."""
+    """Hugo offers a trip; the commune left out, the form comes back with the day and its last repeat. A trip
+    is for today or later (the carpool's service): a day a week from today."""
+    day = timezone.localdate() + dt.timedelta(days=7)
     first = {"origin": "", "origin_address": "", "destination": "Clermont-Ferrand", "destination_address": "",
-             "stops": "", "day": DAY.isoformat(), "leaves": "08:00", "arrives_by": "10:30", "weekdays": "0",
-             "until": DAY.isoformat(), "free_kg": "50", "free_litres": "200", "condition": "refrigerated",
+             "stops": "", "day": day.isoformat(), "leaves": "08:00", "arrives_by": "10:30", "weekdays": "0",
+             "until": day.isoformat(), "free_kg": "50", "free_litres": "200", "condition": "refrigerated",
              "detour_minutes": "15", "price_rule": "free", "price": "", "note": "", "organisation": ""}  # fmt: skip
     return Case(people.hugo, "/carpool/trips/new/", field, lambda: getattr(Trip.objects.get(), field),
-                {"origin": "Thiers"}, first=first)  # fmt: skip
+                {"origin": "Thiers"}, first=first, value=day.isoformat(), expected=day)  # fmt: skip
 
 
 def trip_day(territory: Any, people: Any) -> Case:
@@ -199,13 +201,14 @@ def trip_until(territory: Any, people: Any) -> Case:
 
 def parcel_day(territory: Any, people: Any) -> Case:
     eligibility_seed()  # a transactional test's flush emptied the table the migration seeded
+    day = timezone.localdate() + dt.timedelta(days=7)  # a parcel travels today or later
     first = {"description": "", "category": str(Category.objects.get(slug="cow-cheese").pk),
              "origin": "Courpière", "origin_address": "", "destination": "Clermont-Ferrand",
-             "destination_address": "", "recipient": people.sophie.email, "day": DAY.isoformat(),
+             "destination_address": "", "recipient": people.sophie.email, "day": day.isoformat(),
              "ready_at": "07:00", "due_by": "11:00", "kg": "8", "litres": "20", "condition": "none",
              "value": "120", "organisation": ""}  # fmt: skip
     return Case(people.claire, "/carpool/parcels/new/", "day", lambda: Parcel.objects.get().day,
-                {"description": "Fourme d'Ambert"}, first=first)  # fmt: skip
+                {"description": "Fourme d'Ambert"}, first=first, value=day.isoformat(), expected=day)  # fmt: skip
 
 
 def sale_sold_on(territory: Any, people: Any) -> Case:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from terroir.accounts.models import Membership
 from terroir.conftest import person
@@ -287,6 +287,10 @@ def test_only_the_buyer_the_lead_and_coordinators_change_or_cancel_an_agreement(
     assert zero.status_code == 400 and "supérieure ou égale à 0,01." in zero.content.decode()  # not "0.01"
     agreed.refresh_from_db()
     assert agreed.volume == Decimal("20.00") and agreed.window_end == dt.time(9)
+    # The window and its history as a French reader tells the time: "6 h–9 h", "… → 9 h", never "09:00".
+    page = client_of(people.sophie).get(agreed.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    history = page[page.index('id="history"') :]
+    assert "6 h–9 h" in page and "→ 9 h" in history and "09:00" not in history
     cancel = f"/supply/agreements/{agreed.pk}/cancel/"
     assert client_of(None).post(cancel, {"confirm": "1"}).status_code == 302
     assert client_of(person("zoe@ailleurs.example.org")).post(cancel, {"confirm": "1"}).status_code == 404
@@ -345,12 +349,15 @@ def test_an_agreement_s_orders_take_each_producer_s_usual_choice_for_the_buyer_a
     from terroir.logistics import services as logistics
     from terroir.logistics.models import DeliveryMode
 
+    # Next Monday, counted from the real today: a carpool parcel travels today or later (carpool's service), so
+    # the orders' Tuesdays must not be past.
+    monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
     answer = joint_offer(territory, people)
     # Cheese rides a carpool trip only in the cold chain (carpool's eligibility table): the need asks it.
     Need.objects.filter(pk=answer.need_id).update(requirements=["cold_chain"])
     buyer = answer.need.buyer
     logistics.preference_set(producer=territory.honey_farm, customer=buyer, mode=DeliveryMode.SELF)
-    agreement = services.agreement_accept(answer=answer, by=people.sophie, today=TODAY)
+    agreement = services.agreement_accept(answer=answer, by=people.sophie, today=monday)
     modes = {(o.producer, o.delivery_mode) for o in orders_of(agreement)}
     assert modes == {(territory.cheese_farm, "pooled"), (territory.honey_farm, "self")}
     # Each order carries the need's product family: what carpool's eligibility table reads.
@@ -359,12 +366,12 @@ def test_an_agreement_s_orders_take_each_producer_s_usual_choice_for_the_buyer_a
     changed = next(o for o in orders_of(agreement) if o.producer == territory.cheese_farm)
     changed.delivery_mode = DeliveryMode.CARPOOL
     logistics.order_save(order=changed)
-    services.agreement_change(agreement=agreement, by=people.sophie, volume="30", today=TODAY)
+    services.agreement_change(agreement=agreement, by=people.sophie, volume="30", today=monday)
     changed.refresh_from_db()
     assert changed.delivery_mode == "carpool" and changed.value == Decimal("260.62")  # 18.75 × 13.90
     assert changed.carpool_link.parcel.category == answer.need.category  # the choice made a parcel
     # The weeks the worker adds later take the choice as it is then.
     logistics.preference_set(producer=territory.cheese_farm, customer=buyer, mode=DeliveryMode.SELF)
-    services.agreements_extend(today=TODAY + dt.timedelta(weeks=1))
+    services.agreements_extend(today=monday + dt.timedelta(weeks=1))
     last = [o for o in orders_of(agreement) if o.producer == territory.cheese_farm][-1]
-    assert last.week == THIS_MONDAY + dt.timedelta(weeks=4) and last.delivery_mode == "self"
+    assert last.week == monday + dt.timedelta(weeks=4) and last.delivery_mode == "self"

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import translation
 
 from terroir.accounts.models import Membership
 from terroir.carpool import services as carpool
@@ -24,7 +25,9 @@ from terroir.logistics.models import DeliveryMode, DeliveryOrder, OrderKind
 from terroir.supply.models import OrderParcel
 
 pytestmark = pytest.mark.django_db
-WEEK = dt.date(2027, 3, 1)  # a Monday, ahead of the clock
+# A Monday ahead of the clock, counted from the real today: a carpool parcel travels today or later (carpool's
+# service), so a fixed date would fail once the calendar passed it.
+WEEK = dt.date.today() + dt.timedelta(days=14 - dt.date.today().weekday())
 TUESDAY = 0b10
 
 
@@ -290,3 +293,16 @@ def test_deleting_the_producer_or_the_customer_cancels_a_parcel_not_yet_picked_u
     Actor.objects.filter(pk=territory.cheese_farm.pk).delete()  # outside the services too: the database's cascade
     again.refresh_from_db()
     assert again.status == ParcelStatus.CANCELLED and not OrderParcel.objects.exists()
+
+
+def test_an_order_of_a_week_gone_by_cannot_go_by_carpool_and_says_why_under_its_mode(
+    territory: Any, people: Any
+) -> None:
+    """Its parcel would travel on a day gone by, which carpool's service refuses: said on the delivery mode."""
+    past = WEEK - dt.timedelta(weeks=5)
+    with translation.override("fr"), pytest.raises(ValidationError) as refused:
+        new_order(territory, people, week=past)
+    said = refused.value.message_dict["delivery_mode"]
+    assert said == ["Les jours de livraison de cette commande sont passés\u202f: ses marchandises ne peuvent plus "
+                    "voyager en covoiturage."]  # fmt: skip
+    assert not DeliveryOrder.objects.exists() and not Parcel.objects.exists()
