@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,12 @@ from .models import (
     IncidentKind,
     PriceRule,
 )
+
+
+def _from_today(form: forms.BaseForm, *names: str) -> None:
+    """A phone's date picker offers no day gone by (the service refuses one: services._day_check)."""
+    for name in names:
+        form.fields[name].widget.attrs["min"] = timezone.localdate().isoformat()
 
 
 def time_input() -> forms.TimeInput:
@@ -86,6 +93,7 @@ class TripForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"] = _organisations(user)
         number_limits(self)  # "0,01", not "0.01"
+        _from_today(self, "day", "until")
 
     def clean_origin(self) -> CommuneChoice:
         return _commune(self.cleaned_data["origin"])
@@ -145,6 +153,7 @@ class ParcelForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"] = _organisations(user)
         number_limits(self)  # "0,01", not "0.01"
+        _from_today(self, "day")
 
     def clean_origin(self) -> CommuneChoice:
         return _commune(self.cleaned_data["origin"])

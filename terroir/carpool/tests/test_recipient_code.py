@@ -151,6 +151,9 @@ def test_the_trip_and_parcel_forms_refuse_a_day_gone_by_under_the_day_and_keep_w
         said = page.content.decode()
         assert re.search(r'<ul class="errorlist" id="id_day_error"><li>Ce jour est passé', said), url
         assert f'value="{yesterday}"' in said and kept in said  # nothing typed is lost
+        # The phone's date picker offers no day gone by: the day's input starts today.
+        today = timezone.localdate().isoformat()
+        assert re.search(rf'<input type="date" name="day" value="{yesterday}"[^>]* min="{today}"', said), said
     assert Trip.objects.count() == 1 and Parcel.objects.count() == 1  # the story's own only
 
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from terroir.carpool import matchmaking, services
 from terroir.carpool.eligibility import eligibility_of, eligibility_seed
@@ -323,3 +324,6 @@ def test_the_trip_parcel_and_note_pages_say_their_times_as_the_reader_tells_the_
     assert "7 h–11 h" in note and "07:00" not in note
     home = client.get("/carpool/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "08:00" not in home
+    # A short day as French writes it, "mar 8 déc.", never "mar 8 Déc" (Django's "M" is English-cased).
+    short = date_format(story.parcel.day, "D j N")
+    assert short in home and short in parcel and date_format(story.parcel.day, "j M") not in home + parcel + trip
