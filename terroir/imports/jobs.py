@@ -124,7 +124,7 @@ def import_start(
 @task()
 def import_file(*, token: str, source: str, mapping_text: str, geocode: bool, by_id: int | None = None) -> str:
     """The worker's side of import_start: the import in a child process under the task limits. Returns
-    why it did not start (the source is being imported), or nothing."""
+    why it did not start (the source is being imported, a `Message` as JSON), or nothing."""
     path, _text = upload_path(token)
     mapping, _same = mapping_for(source=source, text=mapping_text)
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
@@ -135,7 +135,7 @@ def import_file(*, token: str, source: str, mapping_text: str, geocode: bool, by
             source_import(path=path, mapping=mapping, mapping_text=mapping_text, geocode=geocode, worker=label,
                           by=by, upload=token)  # fmt: skip
         except ImportBusy as error:
-            return str(error)
+            return error.said.json()
         return ""
 
     try:

@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 
 from terroir.directory.communes import commune_index_held
 from terroir.lib import spreadsheet
+from terroir.lib.messages import Message, gettext_noop
 from terroir.lib.progress import Progress, ProgressReport
 from terroir.lib.tabular import SourceError, rows_estimate
 from terroir.lib.tasks import collector_relaxed
@@ -63,7 +64,12 @@ __all__ = ["ImportBusy", "record_pair_decide", "record_ref", "records_merge", "s
 
 
 class ImportBusy(RuntimeError):
-    """The source is already being imported."""
+    """The source is already being imported. `said` is the refusal, to be read in the reader's language
+    (the worker that finds it runs in the site's)."""
+
+    def __init__(self, said: Message) -> None:
+        super().__init__(said.text())
+        self.said = said
 
 
 class _DryRun(Exception):
@@ -259,9 +265,8 @@ def source_import(
                 started_by=by, upload=upload[:40], stage="read",
             )  # fmt: skip
     except IntegrityError:
-        running = ImportRun.objects.filter(source=source, status=ImportRun.Status.RUNNING).first()
-        since = f" since {running.started_at:%Y-%m-%d %H:%M}" if running else ""
-        raise ImportBusy(f"source {mapping.name!r} is already being imported{since}; try again when it ends") from None
+        said = gettext_noop("source “%(source)s” is already being imported; try again when it ends")
+        raise ImportBusy(Message(said, {"source": mapping.name})) from None
     told = _RowProgress(run.pk, then=progress)
     spool: Path | None = None
     grown: list[str] = []

@@ -27,6 +27,7 @@ from terroir.directory.models import Actor, Category, Label, LegalForm, Place, P
 from terroir.directory.presenters import hours_text
 from terroir.directory.uploads import UploadRefused, upload_limit
 from terroir.lib.geo import Precision, haversine_km
+from terroir.lib.messages import Message
 
 from .forms import UploadForm
 from .jobs import import_start, import_state, upload_keep, upload_path
@@ -162,7 +163,7 @@ def _state(token: str, options: dict[str, Any]) -> dict[str, Any]:
     """The import's state for the page, its message in the reader's language."""
     state = import_state(token, task_id=options.get("task", ""))
     if options.get("refusal") and state["status"] == "queued":
-        state = {"status": "failed", "error": options["refusal"]}
+        state = {"status": "failed", "error": Message.of(options["refusal"]).text(_)}
     if state.get("error"):
         state["error"] = task_error_text(state["error"])
     if state["status"] == "queued":

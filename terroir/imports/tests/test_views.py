@@ -198,7 +198,11 @@ def test_a_source_already_being_imported_is_said_on_the_progress_page(coordinato
     started = coordinator.post(response["Location"])
     token = started["Location"].strip("/").split("/")[-2]
     state = coordinator.get(reverse("imports:progress-json", args=[token])).json()
-    assert state["status"] == "failed" and "already being imported" in state["error"]
+    # Said in the reader's language, although the worker that found it wrote no text.
+    assert state["status"] == "failed"
+    assert state["error"] == "la source « bio » est déjà en cours d’import\u202f; réessayez quand il sera terminé"
+    english = coordinator.get(reverse("imports:progress-json", args=[token]), HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["error"] == "source “bio” is already being imported; try again when it ends"
     assert busy.status == "running"
 
 

@@ -71,7 +71,7 @@ class Command(BaseCommand):
                 progress=self._progress,
             )
         except ImportBusy as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(error.said.text(_)) from None
         finally:
             self._progress_end()
         if options["report"] and run.report:
