@@ -19,15 +19,14 @@ from django.db import connection
 from django.db.models import (
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     FloatField,
+    Func,
     Max,
     Min,
     OuterRef,
     Q,
     QuerySet,
-    Value,
     Window,
 )
 from django.utils import timezone
@@ -66,6 +65,11 @@ COUNT_LIMIT = 10_000
 # matches, the first page is looked for in these rings before the whole directory.
 CENTRE_RINGS_KM = (25.0, 100.0, 400.0)
 SORT_WHOLE_LIMIT = 2_000
+# Near a point, above SORT_WHOLE_LIMIT matches, the page is looked for first within a smaller circle that
+# would hold this many times the places wanted, were the matches spread evenly over the radius.
+RING_MARGIN = 4.0
+# A typed word starting this many words or fewer of the word rows is read as those words (`prefix_words`).
+PREFIX_WORDS_MAX = 16
 ALL_KIND_FACETS = tuple(f"k:{kind}" for kind in PlaceKind.values)
 PUBLIC_KIND_FACETS = tuple(f"k:{kind}" for kind in PUBLIC_KINDS)
 
@@ -170,6 +174,20 @@ def search_box(query: PlaceQuery) -> BBox | None:
 
 
 @dataclass(frozen=True)
+class Lead:
+    """The rows of one word (SearchTerm) or one facet (PlaceFacet): one row per place."""
+
+    model: type[SearchTerm] | type[PlaceFacet]
+    value: str
+
+    def held(self) -> Exists:
+        """The outer row's place has a row of this word or facet (one probe of the (place, term or facet)
+        unique index: the other conditions of a search are the place's own, the same on all its rows)."""
+        column = "term" if self.model is SearchTerm else "facet"
+        return Exists(self.model.objects.filter(place_id=OuterRef("place_id"), **{column: self.value}))
+
+
+@dataclass(frozen=True)
 class Candidates:
     """Rows of the search tables (PlaceFacet, SearchTerm) standing for the matching places.
 
@@ -183,6 +201,9 @@ class Candidates:
     rows: QuerySet[Any, Any]
     repeats: bool
     more: tuple[QuerySet[Any, Any], ...] = ()
+    # When set, `rows` are those of this one word or facet (one row per place), `more` the rest: a count
+    # reads the lead's places first (`_count`).
+    lead: Lead | None = None
 
     @property
     def parts(self) -> tuple[QuerySet[Any, Any], ...]:
@@ -261,6 +282,26 @@ def _rarest(words: list[str], named: dict[str, list[str]], *, enough: int = 2000
     return min(words, key=lambda word: (sizes[word], -len(word)))
 
 
+def prefix_words(model: type[SearchTerm], prefix: str, most: int) -> list[str] | None:
+    """The words of the word rows that start with `prefix`, in order, when there are `most` or fewer, else
+    None. One statement, one index seek per word: a recursive query steps from each word to the next (a
+    "loose index scan"), reading no row of a word. Read as a list of words, a prefix lets the rows within
+    a box be found by a seek per strip of latitude and word on the longitudes, where a range of words
+    reads every row of the words in the strips (the whole width of the country)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    upper = prefix_upper_bound(prefix)
+    first = f"SELECT CAST(term AS TEXT) FROM {table} WHERE term >= %s AND term < %s ORDER BY term LIMIT 1"
+    then = f"SELECT CAST(term AS TEXT) FROM {table} WHERE term > words.term AND term < %s ORDER BY term LIMIT 1"
+    sql = (
+        f"WITH RECURSIVE words (term, n) AS (SELECT ({first}), 1 UNION ALL SELECT ({then}), n + 1 FROM words"
+        " WHERE words.term IS NOT NULL AND n <= %s) SELECT term FROM words WHERE term IS NOT NULL ORDER BY n"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [prefix, upper, upper, most])
+        found = [str(term) for (term,) in cursor.fetchall()]
+    return found if len(found) <= most else None
+
+
 def single_term(rows: QuerySet[Any, Any]) -> str | None:
     """The one word of a prefix range of word rows, when the range holds one only (a whole word typed, as
     a rule), else None. Two index seeks: its first and last word. The rows of one word are one per place
@@ -302,27 +343,43 @@ def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
     probes: list[Exists | Q] = []
     rows: QuerySet[Any, Any]
     more: tuple[QuerySet[Any, Any], ...] = ()
+    lead: Lead | None = None
     if facets:
         rows, repeats = PlaceFacet.objects.filter(facet=facets[0]), False
         probes += [has_facet([facet]) for facet in facets[1:]]
         probes += [has_word(word) for word in words]
     elif words:
         driver = _rarest(words, named)
+        # The words starting so, when few (a whole word typed, as a rule: one), else their range.
+        found = prefix_words(SearchTerm, driver, PREFIX_WORDS_MAX)
         rows = SearchTerm.objects.filter(term__gte=driver, term__lt=prefix_upper_bound(driver))
-        only = single_term(rows)
-        rows, repeats = (rows, True) if only is None else (SearchTerm.objects.filter(term=only), False)
+        if found:
+            rows = (
+                SearchTerm.objects.filter(term__in=found)
+                if len(found) > 1
+                else SearchTerm.objects.filter(term=found[0])
+            )
+        repeats = found is None or len(found) > 1
         if named[driver]:
-            # The places selling a product the word names, read from the category facets' index.
-            sold = PlaceFacet.objects.filter(facet__in=named[driver])
-            if only is None and not rows.exists():
-                rows, repeats = sold, len(named[driver]) > 1
-            else:
-                more, repeats = (sold,), True
+            # The places selling a product the word names, read from the category facets' index: the first
+            # category's first (more places than a word's, as a rule), then the other categories', then the
+            # words' rows (none when no word starts so).
+            facet, *others = named[driver]
+            more = ((PlaceFacet.objects.filter(facet__in=others),) if others else ()) + ((rows,) if found != [] else ())
+            rows, repeats = PlaceFacet.objects.filter(facet=facet), bool(more)
+            lead = Lead(PlaceFacet, facet) if more else None
+        elif found is not None and len(found) > 1:
+            # The word typed, whole, first (as a rule the one of most places), then the others.
+            rows, more, lead = (
+                SearchTerm.objects.filter(term=found[0]),
+                (rows.filter(term__in=found[1:]),),
+                Lead(SearchTerm, found[0]),
+            )
         probes += [has_word(word) for word in words if word != driver]
     else:
         rows, repeats = PlaceFacet.objects.filter(facet__in=kind_facets or ALL_KIND_FACETS), False
         kind_facets = []
-    candidates = Candidates(rows=rows, repeats=repeats, more=more)
+    candidates = Candidates(rows=rows, repeats=repeats, more=more, lead=lead)
     if kind_facets:
         # Every row carries its place's kind: a condition on the row, not a probe of the place's facets.
         kinds = [facet.removeprefix("k:") for facet in kind_facets]
@@ -338,6 +395,17 @@ def _count(candidates: Candidates, *, limit: int | None = None) -> tuple[int, bo
     if not candidates.repeats:
         counted = candidates.rows.values("place_id").order_by()[: limit + 1].count()
         return min(counted, limit), counted <= limit
+    if candidates.lead is not None:
+        # The lead's places (one row each: a plain count, which in a dense area stops at limit + 1 rows),
+        # then the places of the rest that hold no lead row: a distinct count of the rest's rows only,
+        # rather than of every row (20,002 rows through a temporary B-tree around a city).
+        counted = candidates.rows.values("place_id").order_by()[: limit + 1].count()
+        if counted > limit:
+            return limit, False
+        held = candidates.lead.held
+        first, *others = (rows.filter(~held()) for rows in candidates.more)
+        rest, exact = _count(Candidates(rows=first, repeats=True, more=tuple(others)), limit=limit - counted)
+        return counted + rest, exact
     # Word rows may repeat a place. A database counts distinct places only once it has read every
     # row (PostgreSQL hashes them all), so read a bounded number of rows and count their places: all
     # the rows were read (exact), or enough places were found (more than the limit); else read more.
@@ -353,12 +421,39 @@ def _count(candidates: Candidates, *, limit: int | None = None) -> tuple[int, bo
         cap *= 4
 
 
-def _flat_distance_sq(near: Point) -> ExpressionWrapper:
+class FlatDistanceSq(Func):
+    """Squared equirectangular distance in degrees of latitude from a point to the row's `lat` and `lon`,
+    computable by any SQL database. One expression over the two columns, written out when compiled: the
+    same SQL as the sum of products of columns and values, without a tree of a dozen expressions to
+    resolve and copy on every queryset a search builds (a near search builds several)."""
+
+    output_field = FloatField()
+
+    def __init__(self, near: Point) -> None:
+        super().__init__(F("lat"), F("lon"))
+        k = math.cos(math.radians(near.lat))
+        self.near, self.k2 = near, k * k
+
+    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        (lat, lat_params), (lon, lon_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = f"((({lat} - %s) * ({lat} - %s)) + ((({lon} - %s) * ({lon} - %s)) * %s))"
+        near = self.near
+        return sql, [
+            *lat_params,
+            near.lat,
+            *lat_params,
+            near.lat,
+            *lon_params,
+            near.lon,
+            *lon_params,
+            near.lon,
+            self.k2,
+        ]
+
+
+def _flat_distance_sq(near: Point) -> FlatDistanceSq:
     """Squared equirectangular distance in degrees of latitude, computable by any SQL database."""
-    k = math.cos(math.radians(near.lat))
-    dlat = F("lat") - Value(near.lat)
-    dlon = F("lon") - Value(near.lon)
-    return ExpressionWrapper(dlat * dlat + dlon * dlon * Value(k * k), output_field=FloatField())
+    return FlatDistanceSq(near)
 
 
 def _within(candidates: Candidates, near: Point, radius_km: float) -> Candidates:
@@ -398,6 +493,17 @@ def _is_open(expression: str, query: PlaceQuery, now: dt.datetime, tz: ZoneInfo)
     if query.open_now and not hours.is_open_at(expression, now, tz):
         return False
     return query.open_on is None or hours.is_open_on(expression, query.open_on, tz)
+
+
+def _ring_km(radius_km: float, count: int, wanted: int) -> float | None:
+    """Near a point, many matches: a smaller radius likely to hold the `wanted` nearest places (RING_MARGIN
+    times as many, were the `count` matches spread evenly over the circle), so that a page is sorted from
+    the matches of a small circle rather than from every match (tens of thousands of rows around a city).
+    None when the matches are few enough to be sorted whole, or the ring would not be much smaller."""
+    if count <= SORT_WHOLE_LIMIT:
+        return None
+    ring = radius_km * math.sqrt(RING_MARGIN * wanted / count)
+    return ring if ring <= radius_km / 2 else None
 
 
 def territory_centre() -> Point:
@@ -453,12 +559,22 @@ def places_search(query: PlaceQuery, *, now: dt.datetime | None = None) -> Place
         count, exact, page_ids = len(ranked), True, ranked[start:end]
     elif query.near is not None and radius is not None:
         # Only one page of rows leaves the database, however dense the area.
-        candidates = _within(place_candidates(query, search_box(query)), query.near, radius)
+        everywhere, area = place_candidates(query, None), search_box(query)
+        assert area is not None  # the circle's box, at least
+        candidates = _within(everywhere.within_box(area), query.near, radius)
         if candidates.repeats:
             count, exact = _count(candidates)
-            page_ids = (
-                _nearest_page(candidates, query.near, start, query.page_size) if start < count or not exact else []
-            )
+            page_ids = []
+            if start < count or not exact:
+                ring = _ring_km(radius, count, end)
+                if ring is not None:
+                    # A full page from inside the smaller circle is the page: every place outside is farther.
+                    box = _intersection(bbox_around(query.near, ring), query.bbox)
+                    assert box is not None
+                    inner = _within(everywhere.within_box(box), query.near, ring)
+                    page_ids = _nearest_page(inner, query.near, start, query.page_size)
+                if len(page_ids) < query.page_size:
+                    page_ids = _nearest_page(candidates, query.near, start, query.page_size)
         else:
             # Sorting by distance reads every row within the radius anyway: the same query counts them.
             page_ids, total = _nearest_page_counted(candidates, query.near, start, query.page_size)

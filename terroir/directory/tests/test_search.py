@@ -336,24 +336,96 @@ def test_every_filter_combination_agrees_with_a_plain_reading_of_the_directory(t
                     assert got.count == len(got.hits)
 
 
-def test_counts_of_words_shared_by_several_words_of_a_place_are_exact_below_the_limit(territory, monkeypatch) -> None:
+@pytest.mark.parametrize("words_max", [16, 1])
+def test_counts_of_words_shared_by_several_words_of_a_place_are_exact_below_the_limit(
+    territory, monkeypatch, words_max: int
+) -> None:
+    """Whether the words of a prefix are read as a list (the category's places first, then the words', each
+    counted apart from the places counted before) or, beyond PREFIX_WORDS_MAX words, as their range."""
     from terroir.directory import search as search_module
     from terroir.directory.models import Commune
     from terroir.directory.services import place_create
 
+    monkeypatch.setattr(search_module, "PREFIX_WORDS_MAX", words_max)
     for n in range(4):
         place_create(
             name=f"Fromagerie {n} des fromages fromagers", kind="shop", commune=Commune.objects.get(code="63003"),
             lat=45.55, lon=3.74 + n / 100, address="", postcode="63600", opening_hours="", producers=[],
         )  # fmt: skip
-    for params in ({"q": "fromag"}, {"q": "fromag", "commune": "Ambert"}):
+    for params in ({"q": "fromag"}, {"q": "fromag", "commune": "Ambert"}, {"q": "fromagers"}, {"q": "fromagers des"}):
         monkeypatch.setattr(search_module, "COUNT_LIMIT", 10_000)
         true_count = search(**params).count
-        assert true_count >= 5
+        assert true_count >= (5 if params["q"] == "fromag" else 4)
         for limit in range(1, true_count + 2):
             monkeypatch.setattr(search_module, "COUNT_LIMIT", limit)
             results = search(**params)
             assert (results.count, results.count_exact) == (min(true_count, limit), true_count <= limit), limit
+
+
+def test_the_words_of_a_prefix_are_listed_in_order_when_few_of_a_directory(territory) -> None:
+    from terroir.directory.models import Commune
+    from terroir.directory.search import prefix_words
+    from terroir.directory.services import place_create
+
+    place_create(
+        name="Fromagerie des fromages fromagers", kind="shop", commune=Commune.objects.get(code="63003"),
+        lat=45.55, lon=3.74, address="", postcode="63600", opening_hours="", producers=[],
+    )  # fmt: skip
+    words = sorted(set(SearchTerm.objects.filter(term__startswith="fromage").values_list("term", flat=True)))
+    assert {"fromagerie", "fromages", "fromagers"} <= set(words)
+    assert prefix_words(SearchTerm, "fromage", len(words)) == words
+    assert prefix_words(SearchTerm, "fromage", len(words) - 1) is None
+    assert prefix_words(SearchTerm, "fromagers", 5) == ["fromagers"]
+    assert prefix_words(SearchTerm, "fromagez", 5) == []
+
+
+def test_near_a_point_the_page_from_a_smaller_circle_is_the_page_of_every_match(territory, monkeypatch) -> None:
+    """Above SORT_WHOLE_LIMIT matches, a page near a point is sorted from a smaller circle first, and from
+    the whole radius when that circle holds less than the page: the same pages either way."""
+    from terroir.directory import search as search_module
+    from terroir.directory.models import Commune
+    from terroir.directory.services import place_create
+
+    for n in range(6):
+        place_create(
+            name=f"Fromagerie {n} des fromages fromagers", kind="shop", commune=Commune.objects.get(code="63003"),
+            lat=45.55 + n / 50, lon=3.74 + n / 40, address="", postcode="63600", opening_hours="", producers=[],
+        )  # fmt: skip
+    asked = [
+        {"q": "fromag", "near": "45.55,3.74", "radius_km": "60", "page_size": "2"},  # words and the cheese facet
+        {"q": "fromagers", "near": "45.56,3.75", "radius_km": "60", "page_size": "3"},
+        {"q": "fromag", "near": "45.55,3.74", "radius_km": "60", "page_size": "2", "bbox": "3.7,45.5,3.9,45.7"},
+    ]
+    sorts: list[int] = []  # per search from a smaller circle: the sorts made (1: that circle held the page)
+    ring_km, nearest_page = search_module._ring_km, search_module._nearest_page
+
+    def counted_ring(*args: Any) -> float | None:
+        ring = ring_km(*args)
+        if ring is not None:
+            sorts.append(0)
+        return ring
+
+    def counted_page(*args: Any) -> Any:
+        if sorts:
+            sorts[-1] += 1
+        return nearest_page(*args)
+
+    for params in asked:
+        whole = [search(page=str(page), **params) for page in (1, 2, 3, 4)]
+        assert sum(len(results.hits) for results in whole) >= 5, params
+        for margin in (0.01, 0.1, 0.3):  # circles of 3 to 18 km: holding none, some, all of a page
+            monkeypatch.setattr(search_module, "SORT_WHOLE_LIMIT", 0)
+            monkeypatch.setattr(search_module, "RING_MARGIN", margin)
+            monkeypatch.setattr(search_module, "_ring_km", counted_ring)
+            monkeypatch.setattr(search_module, "_nearest_page", counted_page)
+            ringed = [search(page=str(page), **params) for page in (1, 2, 3, 4)]
+            assert [names(r) for r in ringed] == [names(r) for r in whole], (params, margin)
+            assert [[hit.distance_km for hit in r.hits] for r in ringed] == [
+                [hit.distance_km for hit in r.hits] for r in whole
+            ]
+            assert [r.count for r in ringed] == [r.count for r in whole]
+        monkeypatch.undo()
+    assert 1 in sorts and 2 in sorts  # the page found in the smaller circle, and not
 
 
 def test_filtered_map_clusters_count_each_place_once_whatever_its_words(territory, monkeypatch) -> None:
