@@ -1217,6 +1217,11 @@ def person(email: str, *, staff: bool = False) -> Any:
 
 @pytest.fixture
 def people(territory: Territory) -> People:
+    return people_build(territory)
+
+
+def people_build(territory: Territory) -> People:
+    """The people of `territory` (the `people` fixture), for a module's shared build (`shared_in_module`)."""
     from terroir.accounts.models import Membership
     from terroir.directory.models import Actor
 

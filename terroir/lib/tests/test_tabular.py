@@ -80,7 +80,7 @@ def test_numbers_are_read_the_french_or_the_english_way() -> None:
 def test_it_refuses_json_nested_200000_levels_deep_without_building_anything(tmp_path, content: bytes) -> None:
     path = tmp_path / "deep.json"
     path.write_bytes(content)
-    answer = run_bounded(READ, str(path))
+    answer = run_bounded(READ, str(path), django=False)
     assert answer["error"] == "SourceError", answer
     assert "more than 64 levels deep" in answer["message"] and "TERROIR_JSON_MAX_DEPTH" in answer["message"]
 
@@ -123,7 +123,7 @@ def test_it_refuses_a_shared_string_bomb_before_openpyxl_reads_the_strings(
 ) -> None:
     path = xlsx_write(tmp_path / "bomb.xlsx", strings=1_000_000, declared=declared, strings_part="s.xml")
     assert path.stat().st_size < 100_000
-    answer = run_bounded(READ, str(path), timeout_s=60)
+    answer = run_bounded(READ, str(path), timeout_s=60, django=False)
     assert answer["error"] == "SourceError", answer
     assert says in answer["message"] and "TERROIR_XLSX_MAX_SHARED_STRINGS" in answer["message"]
 

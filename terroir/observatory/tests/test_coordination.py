@@ -3,22 +3,38 @@ only, and the printable report for everybody (its isolated producers' page for c
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
-from terroir.conftest import PASSWORD, person
+from terroir.conftest import PASSWORD, people_build, person, shared_in_module
 from terroir.directory.models import Category
 from terroir.observatory import isolation, registry, snapshots
 from terroir.observatory.models import Objective, SnapshotRun, Territory
 from terroir.observatory.territories import territory_create
 
 
-@pytest.fixture
-def world(territory, people):
+def world_build(territory, people):
     lea, paul = person("lea@pat-livradois.example.org"), person("paul@pat-poitiers.example.org")
     trio = territory_create(slug="trio", name="Ambert, Thiers, Clermont", codes=["63003", "63430", "63113"],
                             coordinators=[lea])  # fmt: skip
     territory_create(slug="poitiers", name="Poitiers", codes=["86194"], coordinators=[paul])
     return {"trio": trio, "territory": territory, "anonymous": None, "outsider": people.claire,
             "other_coordinator": paul, "own_coordinator": lea, "staff": people.camille}  # fmt: skip
+
+
+@pytest.fixture
+def world(territory, people):
+    return world_build(territory, people)
+
+
+@shared_in_module
+def snapshotted(folder, territory):
+    """The world with both territories' snapshots taken, as the worker's schedule takes them
+    (`snapshots_schedule`, 0.8 s of processor a territory): built once for the consecutive tests that read
+    a snapshot and change nothing the next one reads (each rolls its writes back)."""
+    translation.deactivate()  # the site's language, as in a test (`_site_language`): the worker's
+    found = world_build(territory, people_build(territory))
+    snapshots.snapshots_schedule()
+    return found
 
 
 def client_of(world, who: str) -> Client:
@@ -32,8 +48,8 @@ MATRIX = [("anonymous", 302), ("outsider", 403), ("other_coordinator", 403), ("o
 
 
 @pytest.mark.parametrize(("who", "status"), MATRIX)
-def test_only_the_territory_s_coordinators_see_its_coordination_page(world, who, status) -> None:
-    snapshots.snapshots_schedule()  # the rules' findings come with the snapshot
+def test_only_the_territory_s_coordinators_see_its_coordination_page(snapshotted, who, status) -> None:
+    world = snapshotted  # the rules' findings come with the snapshot
     response = client_of(world, who).get("/observatory/trio/coordination/")
     assert response.status_code == status
     if status == 200:
@@ -105,8 +121,8 @@ def test_the_report_is_public_but_its_isolated_producers_are_for_coordinators(wo
     assert "data-print" in page and "terroir/print.js" in page and "onclick" not in page
 
 
-def test_the_coordination_page_reads_the_isolated_producers_from_the_snapshot(world, monkeypatch) -> None:
-    snapshots.snapshots_schedule()
+def test_the_coordination_page_reads_the_isolated_producers_from_the_snapshot(snapshotted, monkeypatch) -> None:
+    world = snapshotted
 
     def forbidden(*args, **kwargs):
         raise AssertionError("the rules applied in the request")
@@ -121,8 +137,8 @@ def test_the_coordination_page_reads_the_isolated_producers_from_the_snapshot(wo
     assert f"no other producer of its product within 30 km ({honey.name_en})" in text and honey.name_fr not in text
 
 
-def test_a_flag_set_after_the_snapshot_shows_at_once_and_a_cleared_one_drops_its_reason(world) -> None:
-    snapshots.snapshots_schedule()
+def test_a_flag_set_after_the_snapshot_shows_at_once_and_a_cleared_one_drops_its_reason(snapshotted) -> None:
+    world = snapshotted
     trio_producers = {item.producer.name: item for item in snapshots.coordination_isolated(world["trio"])[0]}
     cheese = world["territory"].cheese_farm
     assert cheese.name not in trio_producers or isolation.FLAGGED not in trio_producers[cheese.name].reasons
@@ -136,6 +152,11 @@ def test_a_flag_set_after_the_snapshot_shows_at_once_and_a_cleared_one_drops_its
     assert all(isolation.FLAGGED not in i.reasons for i in found if i.producer == cheese)
 
 
+def test_a_snapshot_that_found_nobody_isolated_is_a_snapshot_all_the_same(snapshotted) -> None:
+    found, as_of = snapshots.coordination_isolated(Territory.objects.get(slug="poitiers"))
+    assert found == [] and as_of is not None  # an empty list kept, not "no snapshot yet"
+
+
 def test_without_a_snapshot_the_page_lists_the_flagged_producers_and_says_the_rules_wait(world) -> None:
     isolation.isolation_flag(producer=world["territory"].cheese_farm, reason="La laiterie ne collecte plus",
                              by=world["staff"])  # fmt: skip
@@ -144,9 +165,3 @@ def test_without_a_snapshot_the_page_lists_the_flagged_producers_and_says_the_ru
     listed = text.split('id="isolated-list"')[1]
     assert "La laiterie ne collecte plus" in listed and "Rucher de la Durolle" not in listed
     assert "Flagged producers only: the rules are applied by the worker" in text
-
-
-def test_a_snapshot_that_found_nobody_isolated_is_a_snapshot_all_the_same(world) -> None:
-    snapshots.snapshots_schedule()
-    found, as_of = snapshots.coordination_isolated(Territory.objects.get(slug="poitiers"))
-    assert found == [] and as_of is not None  # an empty list kept, not "no snapshot yet"
