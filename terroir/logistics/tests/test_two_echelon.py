@@ -770,7 +770,9 @@ def test_the_check_finds_a_platforms_van_collecting_for_the_workshop() -> None:
     problem = hand_problem()
     carcass = Job("carcasse", Kind.COLLECTION, kg=20, pickup=OTHER_FARM, pickup_window=(hours(6), hours(14)),
                   service_s=600, days=(TUESDAY,))  # fmt: skip
-    problem = replace(problem, orders=[*problem.orders, carcass])
+    # Two vehicles of each kind, so that the carcasses are another vehicle's round (the check counts them).
+    problem = replace(problem, orders=[*problem.orders, carcass],
+                      vehicles=[replace(v, count=2) for v in problem.vehicles])  # fmt: skip
     t = TUESDAY * DAY
 
     def collecting(vehicle: str, depot: Site) -> Round:
@@ -790,3 +792,30 @@ def test_the_check_finds_a_platforms_van_collecting_for_the_workshop() -> None:
     # Due by 06:15: the truck (07:30, then half an hour) is there 1 h 45 late; the van (06:00) would be 15 min.
     late = replace(problem, orders=[problem.orders[0], replace(carcass, pickup_window=(hours(6), hours(6.25)))])
     assert lateness_floor(late, half_an_hour)["carcasse"].late_s == hours(8) - hours(6.25)
+
+
+def test_the_check_finds_more_rounds_of_a_vehicle_on_a_day_than_it_has_vehicles_and_reloads_beyond_its_limit() -> None:
+    # The platform has one van: a second van round the same day (another van's work) is a fault, not a free
+    # vehicle — and so is a return to reload that its vehicle may not make (max_reloads 0).
+    problem = hand_problem()
+    sound = hand_plan(9)
+    assert plan_check(problem, sound, half_an_hour).on_time
+    twice = replace(sound, rounds=[*sound.rounds, replace(sound.rounds[1], orders=[], stops=[
+        replace(sound.rounds[1].stops[0], loaded=()), sound.rounds[1].stops[-1]])])  # fmt: skip
+    checked = plan_check(problem, twice, half_an_hour)
+    assert checked.problems == ["van day 1: 2 rounds for 1 vehicle(s)"] and checked.kinds == {"fleet": 1}
+    # Two vans at the platform: the same plan is sound.
+    two = replace(problem, vehicles=[problem.vehicles[0], replace(problem.vehicles[1], count=2)])
+    assert plan_check(two, twice, half_an_hour).on_time
+    # The truck back to the hub between the farm and the platform: a reload it may not make, then allowed.
+    stops = sound.rounds[0].stops
+    t = TUESDAY * DAY
+    reloading = replace(sound.rounds[0], stops=[*stops[:2], Stop(None, "reload", HUB, t + hours(8.5), t + hours(8.5)),
+                                                *stops[2:]])  # fmt: skip
+    checked = plan_check(problem, replace(sound, rounds=[reloading, sound.rounds[1]]), half_an_hour)
+    assert "round camion day 1: 1 returns to reload, at most 0" in checked.problems
+    assert checked.kinds["fleet"] == 1  # (and the van, leaving at 09:00, now leaves before the goods)
+    allowed = replace(problem, vehicles=[replace(problem.vehicles[0], max_reloads=1), problem.vehicles[1]])
+    checked = plan_check(allowed, replace(sound, rounds=[reloading, sound.rounds[1]]), half_an_hour)
+    assert "fleet" not in checked.kinds
+
