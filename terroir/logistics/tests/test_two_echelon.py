@@ -819,3 +819,55 @@ def test_the_check_finds_more_rounds_of_a_vehicle_on_a_day_than_it_has_vehicles_
     checked = plan_check(allowed, replace(sound, rounds=[reloading, sound.rounds[1]]), half_an_hour)
     assert "fleet" not in checked.kinds
 
+
+def cold_and_ambient_problem() -> Problem:
+    """The workshop (HUB) with a refrigerated truck and an ambient van, a platform with a refrigerated van of its
+    own; meat from the workshop, a cheese and a salad through the platform — and a canteen closing at 06:15
+    whose meat (ready at 06:00, half an hour away) is late in every plan, so that every try of the planner
+    runs. Half an hour between any two places (`_every_half_hour`)."""
+    meat = Job("viande", Kind.DELIVERY, kg=30, cold=True, delivery=SHOP, delivery_window=(hours(6), hours(16)),
+               days=(TUESDAY,), release_s=hours(6))  # fmt: skip
+    early = replace(meat, id="viande-tot", delivery=CANTEEN, delivery_window=(hours(6), hours(6.25)))
+    cheese = Job("tomme", Kind.SHIPMENT, kg=20, cold=True, pickup=FARM, delivery=CANTEEN, days=(TUESDAY,),
+                 pickup_window=(hours(6), hours(12)), delivery_window=(hours(6), hours(16)),
+                 via="plateforme")  # fmt: skip
+    salad = replace(cheese, id="salade", cold=False, pickup=OTHER_FARM, delivery=SHOP)
+    return Problem(
+        [Base("hub", HUB, hours(5), hours(20)), Base("plateforme", PLATFORM, hours(5), hours(20))],
+        [Fleet("camion", "hub", capacity_kg=1000, cold_kg=1000, start_s=hours(6), end_s=hours(18), days=(TUESDAY,)),
+         Fleet("fourgon", "hub", capacity_kg=1000, start_s=hours(6), end_s=hours(18), days=(TUESDAY,)),
+         Fleet("van", "plateforme", capacity_kg=500, cold_kg=500, start_s=hours(6), end_s=hours(18), days=(TUESDAY,),
+               max_reloads=2)],
+        [meat, early, cheese, salad],
+    )  # fmt: skip
+
+
+def test_a_late_plan_is_tried_again_with_the_cold_goods_and_the_others_planned_apart(monkeypatch: Any) -> None:
+    # The refrigerated truck takes only the cold goods (meat, cheese for the platform), the ambient van only the
+    # salad, and the platform's van, planned again for both, leaves with each order once its goods are there.
+    problem = cold_and_ambient_problem()
+    tried: list[Plan | None] = []
+    real = routing._cold_apart
+
+    def spy(*args: Any, **kwargs: Any) -> Plan | None:
+        tried.append(real(*args, **kwargs))
+        return tried[-1]
+
+    monkeypatch.setattr(routing, "_cold_apart", spy)
+    result = plan(problem, matrix_for=_every_half_hour, seconds=5, iterations=200)
+    # (the last: the cold half, late too, asked for its own try first, and had nothing to plan apart)
+    assert tried[-1] is not None and all(t is None for t in tried[:-1])
+    apart = tried[-1]
+    carried = {vehicle: {o for r in apart.rounds if r.vehicle == vehicle for o in r.orders}
+               for vehicle in ("camion", "fourgon", "van")}  # fmt: skip
+    assert carried == {"camion": {"viande", "viande-tot", "tomme"}, "fourgon": {"salade"}, "van": {"tomme", "salade"}}
+    checked = plan_check(problem, apart, half_an_hour)
+    assert apart.unserved == [] and checked.problems == []
+    assert checked.late_s >= hours(0.5) - hours(0.25)  # the early canteen, late in every plan
+    # The plan kept is never worse than this try (the best of every try, by the check).
+    assert plan_check(problem, result, half_an_hour).late_s <= checked.late_s
+    # Only the refrigerated vehicles at the workshop: nothing to plan apart.
+    no_van = replace(problem, vehicles=[problem.vehicles[0], problem.vehicles[2]])
+    tried.clear()
+    plan(no_van, matrix_for=_every_half_hour, seconds=5, iterations=200)
+    assert tried and all(t is None for t in tried)
