@@ -36,7 +36,8 @@ class Checked:
     # a vehicle without refrigerated space ("cold_chain"), a platform's van leaving before the goods it loads
     # are there ("early_departure"), a stop elsewhere than at its order's farm, platform or customer or at
     # its vehicle's depot ("elsewhere"), a vehicle based at a platform collecting an order not through a platform
-    # ("not_through_platform": the workshop's collections, farm-to-customer orders).
+    # ("not_through_platform": the workshop's collections, farm-to-customer orders), more rounds of a vehicle on a
+    # day than it has vehicles, or more returns to its depot in a round than it may make ("fleet").
     kinds: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -63,6 +64,14 @@ def plan_check(problem: Problem, plan: Plan, seconds: Callable[[Site, Site], int
     collected_by_van = {s.order for r in last for s in r.stops if s.action == "load" and s.order in jobs
                         and jobs[s.order].via == vehicles[r.vehicle].depot
                         and seconds(bases[jobs[s.order].via], s.place) <= NEAR_PLATFORM_S}  # fmt: skip
+    rounds_of: dict[tuple[str, int], int] = {}
+    for r in plan.rounds:
+        rounds_of[(r.vehicle, r.day)] = rounds_of.get((r.vehicle, r.day), 0) + 1
+    for (vehicle_id, day), count in rounds_of.items():
+        if count > vehicles[vehicle_id].count:
+            checked.fault(
+                "fleet", f"{vehicle_id} day {day}: {count} rounds for {vehicles[vehicle_id].count} vehicle(s)"
+            )
     for r in first:
         _drive(problem, r, jobs, seconds, checked, seen, ready={})
     ready = {o: t + problem.transfer_s for o, t in checked.at_platform.items()}
@@ -114,6 +123,9 @@ def _drive(
     name = f"round {r.vehicle} day {r.day}"
     if r.day not in vehicle.days:
         checked.problems.append(f"{name}: the vehicle does not work that day")
+    reloads = sum(1 for stop in r.stops if stop.order is None and stop.action == "reload")
+    if reloads > vehicle.max_reloads:
+        checked.fault("fleet", f"{name}: {reloads} returns to reload, at most {vehicle.max_reloads}")
     based_at_platform = any(o.via == vehicle.depot for o in problem.orders)
     shift_start, shift_end = r.day * DAY + vehicle.start_s, r.day * DAY + vehicle.end_s
     kg = cold = 0.0

@@ -508,9 +508,10 @@ def _two_echelon(
     goods that are not there yet. The last-mile vehicles do no collection; an order collected whose
     delivery round cannot be found is said unserved (its goods wait at the platform).
     The first phase cannot see how the last mile groups its deliveries, so this is only the first try (half
-    the time): when its plan is late, both echelons are planned again last mile first and made to agree
-    (`_synchronised`, the other half), and the plan kept is the one leaving the fewest orders out, then the
-    least late as `feasibility.plan_check` drives it, then the cheapest."""
+    the time): when its plan is late, the cold goods and the others are planned apart (`_cold_apart`, a
+    tenth), and when that is not on time either, with waves (a sixth) and both echelons planned again last
+    mile first and made to agree (`_synchronised`, the rest: 7/30); the plan kept is the one leaving the
+    fewest orders out, then the least late as `feasibility.plan_check` drives it, then the cheapest."""
     bases = {base.id: base for base in problem.depots}
     places = list(dict.fromkeys([*places_of(problem, problem.orders), *(b.place for b in problem.depots)]))
     matrix_of = _submatrix(matrix_for, places)
@@ -619,6 +620,9 @@ def _two_echelon(
     # knows whether the vans left with goods that were there.
     checked = plan_check(problem, result, travel)
     result.feasible = checked.on_time
+    apart: Plan | None = None
+    apart_checked: Checked | None = None
+    echelons: _Echelons | None = None
     if not result.feasible:
         echelons = _Echelons(
             bases=bases, platforms=platforms, last_mile=last_mile, collectors=collectors, deadlines=deadlines,
@@ -626,6 +630,13 @@ def _two_echelon(
             settings=dict(seed=seed, objective=objective, distance_scale=distance_scale, patience=patience,
                           iterations=iterations),
         )  # fmt: skip
+        # The cold goods and the others planned apart (the refrigerated collectors only for what only they can
+        # carry): when on time, the plan; else one more candidate, the best kept at the end.
+        apart = _cold_apart(problem, echelons, matrix_of, budget=seconds / 10)
+        if apart is not None:
+            apart_checked = plan_check(problem, apart, travel)
+            apart.feasible = apart_checked.on_time
+    if echelons is not None and not (apart is not None and apart.feasible and not apart.unserved):
         # Waves: each order due at its platform for the latest of the platform's fixed departures (WAVES) that
         # still reaches its customer in time with a trip's other stops (WAVE_MARGIN_S) — a deadline with room
         # for the vans to group their goods, which the first try's (as if alone in its van) has not.
@@ -635,10 +646,12 @@ def _two_echelon(
         if _rank(waves, waves_checked) < _rank(result, checked):
             result, checked = waves, waves_checked
         if not result.feasible:
-            synchronised, synchronised_checked = _synchronised(problem, result, echelons, budget=seconds / 3,
+            synchronised, synchronised_checked = _synchronised(problem, result, echelons, budget=seconds * 7 / 30,
                                                                begun=0.6)  # fmt: skip
             if _rank(synchronised, synchronised_checked) < _rank(result, checked):
                 result, checked = synchronised, synchronised_checked
+    if apart is not None and apart_checked is not None and _rank(apart, apart_checked) < _rank(result, checked):
+        result, checked = apart, apart_checked
     if checked.late_s:
         # Which of the lateness the week's data makes unavoidable: told to the user with the plan.
         # Both bounds from one computation of the shortest drives and of the floors (the week's).
@@ -886,6 +899,88 @@ def _synchronised(
             van_rounds = improved = True
     assert best is not None
     return best
+
+
+def _cold_apart(
+    problem: Problem, echelons: _Echelons, matrix_of: Callable[[list[tuple[float, float]]], Matrix], *, budget: float
+) -> Plan | None:
+    """The cold goods and the others planned apart, then the platform's vans for all: a try for a late plan
+    when the collectors are refrigerated and not (None otherwise). The refrigerated vehicle is the only one
+    that may carry the cold goods (the workshop's meat, its carcasses, the cheese for the platform); in one
+    search of every collection it also takes ambient goods and its cold work then comes late (the bench's
+    weeks 2–3: the truck collects vegetables for the platform before loading the meat). Here:
+
+    1. the cold orders alone, with the refrigerated collectors and the platforms' vans, by the whole
+       two-echelon scheme (`_two_echelon`: first try, waves, the echelons made to agree);
+    2. the other orders alone, with the collectors without refrigerated space and the platforms' vans, the
+       same way;
+    3. both halves' collection rounds kept as they are, and the platforms' vans planned again for every order
+       (one day at a time, on the day its goods reach the platform), each released when its goods really are
+       there (the independent check's times), or collected at its farm on the way when a half's van did so.
+
+    The vans of the two halves cannot simply be put together: there are only as many as the platform has."""
+    bases, platforms, last_mile, search = echelons.bases, echelons.platforms, echelons.last_mile, echelons.search
+    refrigerated = [v for v in echelons.collectors if v.cold_kg > 0]
+    ambient = [v for v in echelons.collectors if v.cold_kg <= 0]
+    cold = [o for o in problem.orders if o.cold]
+    other = [o for o in problem.orders if not o.cold]
+    if not refrigerated or not ambient or not cold or not other:
+        return None
+    vans = [v for p in platforms for v in last_mile[p]]
+    settings = echelons.settings
+    halves = []
+    for vehicles, orders in ((refrigerated, cold), (ambient, other)):
+        through = any(o.via for o in orders)  # (a platform's vans carry nothing else: the check's rule)
+        half = replace(problem, vehicles=[*vehicles, *vans] if through else vehicles, orders=orders)
+        solve = _two_echelon if through else _one_echelon
+        halves.append(solve(
+            half, matrix_for=matrix_of, seconds=budget * 0.4, seed=settings["seed"], objective=settings["objective"],
+            distance_scale=settings["distance_scale"], patience=settings["patience"], progress=None,
+            iterations=settings["iterations"],
+        ))  # fmt: skip
+    mine = {v.id for v in vans}
+    collections = [r for half in halves for r in half.rounds if r.vehicle not in mine]
+    at_platform = plan_check(problem, Plan(collections, [], 0, 0, 0, True), echelons.travel).at_platform
+    # Orders a half's van collected at their farm on its way (ON_THE_WAY_S): collected so again, that day.
+    by_van = {s.order: r.day for half in halves for r in half.rounds if r.vehicle in mine
+              for s in r.stops if s.action == "load" and s.order}  # fmt: skip
+    carried = {o for half in halves for r in half.rounds for o in r.orders}
+    unserved = [(o, why) for half in halves for o, why in half.unserved]
+    rounds = list(collections)
+    km = sum(r.km for r in collections)
+    duration = sum(r.seconds for r in collections)
+    fleets = {v.id: v for v in problem.vehicles}
+    objective_sum = sum(_objective_of(r, fleets[r.vehicle], settings) for r in collections)
+    for platform in platforms:
+        deliveries = []
+        for order in problem.orders:
+            if order.via != platform:
+                continue
+            if order.id in at_platform:
+                ready = at_platform[order.id] + problem.transfer_s
+                deliveries.append(_van_job(order, (ready // DAY,), max(1, ready % DAY)))
+            elif order.id in by_van:
+                deliveries.append(replace(order, via="", days=(by_van[order.id],)))
+            elif order.id in carried:  # collected but its goods never reached the platform
+                unserved.append((order.id, "left out by the plan"))
+        if not deliveries:
+            continue
+        sub = Problem([bases[platform]], last_mile[platform], deliveries, problem.farms, problem.own_vehicle)
+        second = _day_by_day(sub, lambda one, n_days: search(one, budget * 0.2 / len(platforms) / n_days, 1.0, 1.0))
+        rounds.extend(second.rounds)
+        unserved.extend(second.unserved)
+        km, duration, objective_sum = km + second.km, duration + second.seconds, objective_sum + second.objective
+    rounds.sort(key=lambda r: (r.day, r.vehicle))
+    return Plan(rounds, unserved, km, duration, objective_sum, False)
+
+
+def _objective_of(r: Round, vehicle: Fleet, settings: dict[str, Any]) -> int:
+    """A round's part of the search's objective (as `_build` prices it), for a plan put together from rounds
+    of several searches."""
+    if settings["objective"] == "cost":
+        return round(r.km * vehicle.per_km * MONEY + r.seconds * vehicle.per_hour * MONEY / 3600
+                     + vehicle.fixed_per_day * MONEY)  # fmt: skip
+    return round(r.km * settings["distance_scale"]) + (FLEET_COST if settings["objective"] == "fleet" else 0)
 
 
 def _transfers_marked(rounds: list[Round], legs: dict[str, Job]) -> list[Round]:

@@ -772,7 +772,9 @@ def test_the_check_finds_a_platforms_van_collecting_for_the_workshop() -> None:
     problem = hand_problem()
     carcass = Job("carcasse", Kind.COLLECTION, kg=20, pickup=OTHER_FARM, pickup_window=(hours(6), hours(14)),
                   service_s=600, days=(TUESDAY,))  # fmt: skip
-    problem = replace(problem, orders=[*problem.orders, carcass])
+    # Two vehicles of each kind, so that the carcasses are another vehicle's round (the check counts them).
+    problem = replace(problem, orders=[*problem.orders, carcass],
+                      vehicles=[replace(v, count=2) for v in problem.vehicles])  # fmt: skip
     t = TUESDAY * DAY
 
     def collecting(vehicle: str, depot: Site) -> Round:
@@ -792,3 +794,82 @@ def test_the_check_finds_a_platforms_van_collecting_for_the_workshop() -> None:
     # Due by 06:15: the truck (07:30, then half an hour) is there 1 h 45 late; the van (06:00) would be 15 min.
     late = replace(problem, orders=[problem.orders[0], replace(carcass, pickup_window=(hours(6), hours(6.25)))])
     assert lateness_floor(late, half_an_hour)["carcasse"].late_s == hours(8) - hours(6.25)
+
+
+def test_the_check_finds_more_rounds_of_a_vehicle_on_a_day_than_it_has_vehicles_and_reloads_beyond_its_limit() -> None:
+    # The platform has one van: a second van round the same day (another van's work) is a fault, not a free
+    # vehicle — and so is a return to reload that its vehicle may not make (max_reloads 0).
+    problem = hand_problem()
+    sound = hand_plan(9)
+    assert plan_check(problem, sound, half_an_hour).on_time
+    twice = replace(sound, rounds=[*sound.rounds, replace(sound.rounds[1], orders=[], stops=[
+        replace(sound.rounds[1].stops[0], loaded=()), sound.rounds[1].stops[-1]])])  # fmt: skip
+    checked = plan_check(problem, twice, half_an_hour)
+    assert checked.problems == ["van day 1: 2 rounds for 1 vehicle(s)"] and checked.kinds == {"fleet": 1}
+    # Two vans at the platform: the same plan is sound.
+    two = replace(problem, vehicles=[problem.vehicles[0], replace(problem.vehicles[1], count=2)])
+    assert plan_check(two, twice, half_an_hour).on_time
+    # The truck back to the hub between the farm and the platform: a reload it may not make, then allowed.
+    stops = sound.rounds[0].stops
+    t = TUESDAY * DAY
+    reloading = replace(sound.rounds[0], stops=[*stops[:2], Stop(None, "reload", HUB, t + hours(8.5), t + hours(8.5)),
+                                                *stops[2:]])  # fmt: skip
+    checked = plan_check(problem, replace(sound, rounds=[reloading, sound.rounds[1]]), half_an_hour)
+    assert "round camion day 1: 1 returns to reload, at most 0" in checked.problems
+    assert checked.kinds["fleet"] == 1  # (and the van, leaving at 09:00, now leaves before the goods)
+    allowed = replace(problem, vehicles=[replace(problem.vehicles[0], max_reloads=1), problem.vehicles[1]])
+    checked = plan_check(allowed, replace(sound, rounds=[reloading, sound.rounds[1]]), half_an_hour)
+    assert "fleet" not in checked.kinds
+
+
+def cold_and_ambient_problem() -> Problem:
+    """The workshop (HUB) with a refrigerated truck and an ambient van, a platform with a refrigerated van of its
+    own; meat from the workshop, a cheese and a salad through the platform — and a canteen closing at 06:15
+    whose meat (ready at 06:00, half an hour away) is late in every plan, so that every try of the planner
+    runs. Half an hour between any two places (`_every_half_hour`)."""
+    meat = Job("viande", Kind.DELIVERY, kg=30, cold=True, delivery=SHOP, delivery_window=(hours(6), hours(16)),
+               days=(TUESDAY,), release_s=hours(6))  # fmt: skip
+    early = replace(meat, id="viande-tot", delivery=CANTEEN, delivery_window=(hours(6), hours(6.25)))
+    cheese = Job("tomme", Kind.SHIPMENT, kg=20, cold=True, pickup=FARM, delivery=CANTEEN, days=(TUESDAY,),
+                 pickup_window=(hours(6), hours(12)), delivery_window=(hours(6), hours(16)),
+                 via="plateforme")  # fmt: skip
+    salad = replace(cheese, id="salade", cold=False, pickup=OTHER_FARM, delivery=SHOP)
+    return Problem(
+        [Base("hub", HUB, hours(5), hours(20)), Base("plateforme", PLATFORM, hours(5), hours(20))],
+        [Fleet("camion", "hub", capacity_kg=1000, cold_kg=1000, start_s=hours(6), end_s=hours(18), days=(TUESDAY,)),
+         Fleet("fourgon", "hub", capacity_kg=1000, start_s=hours(6), end_s=hours(18), days=(TUESDAY,)),
+         Fleet("van", "plateforme", capacity_kg=500, cold_kg=500, start_s=hours(6), end_s=hours(18), days=(TUESDAY,),
+               max_reloads=2)],
+        [meat, early, cheese, salad],
+    )  # fmt: skip
+
+
+def test_a_late_plan_is_tried_again_with_the_cold_goods_and_the_others_planned_apart(monkeypatch: Any) -> None:
+    # The refrigerated truck takes only the cold goods (meat, cheese for the platform), the ambient van only the
+    # salad, and the platform's van, planned again for both, leaves with each order once its goods are there.
+    problem = cold_and_ambient_problem()
+    tried: list[Plan | None] = []
+    real = routing._cold_apart
+
+    def spy(*args: Any, **kwargs: Any) -> Plan | None:
+        tried.append(real(*args, **kwargs))
+        return tried[-1]
+
+    monkeypatch.setattr(routing, "_cold_apart", spy)
+    result = plan(problem, matrix_for=_every_half_hour, seconds=5, iterations=200)
+    # (the last: the cold half, late too, asked for its own try first, and had nothing to plan apart)
+    assert tried[-1] is not None and all(t is None for t in tried[:-1])
+    apart = tried[-1]
+    carried = {vehicle: {o for r in apart.rounds if r.vehicle == vehicle for o in r.orders}
+               for vehicle in ("camion", "fourgon", "van")}  # fmt: skip
+    assert carried == {"camion": {"viande", "viande-tot", "tomme"}, "fourgon": {"salade"}, "van": {"tomme", "salade"}}
+    checked = plan_check(problem, apart, half_an_hour)
+    assert apart.unserved == [] and checked.problems == []
+    assert checked.late_s >= hours(0.5) - hours(0.25)  # the early canteen, late in every plan
+    # The plan kept is never worse than this try (the best of every try, by the check).
+    assert plan_check(problem, result, half_an_hour).late_s <= checked.late_s
+    # Only the refrigerated vehicles at the workshop: nothing to plan apart.
+    no_van = replace(problem, vehicles=[problem.vehicles[0], problem.vehicles[2]])
+    tried.clear()
+    plan(no_van, matrix_for=_every_half_hour, seconds=5, iterations=200)
+    assert tried and all(t is None for t in tried)
