@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from terroir.lib.text import terms
 
@@ -206,36 +207,46 @@ def _ids_reserve(model: type[models.Model], count: int) -> list[int]:
 
 def _db_value(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
     """How an instance's value of a field that needs a conversion is written: `get_db_prep_save` of
-    `pre_save`, with a shorter way for dates and aware date-times (every entry has two or three), whose
-    conversion is the backend's adapter alone (the field's checks pass them through unchanged)."""
-
-    def prepared(obj: models.Model) -> Any:
-        return field.get_db_prep_save(field.pre_save(obj, True), connection)
-
+    `pre_save`, with a shorter way for dates and aware date-times (`_value_adapted`)."""
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return prepared  # pre_save sets the value
-    attname = field.attname
+
+        def prepared(obj: models.Model) -> Any:
+            return field.get_db_prep_save(field.pre_save(obj, True), connection)  # pre_save sets the value
+
+        return prepared
+    adapt, attname = _value_adapted(field), field.attname
+
+    def adapted(obj: models.Model) -> Any:
+        return adapt(getattr(obj, attname))
+
+    return adapted
+
+
+def _value_adapted(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    """How a value of a field that needs a conversion is written: `get_db_prep_save`, with a shorter way for
+    dates and aware date-times (every entry has two or three), whose conversion is the backend's adapter
+    alone (the field's checks pass them through unchanged)."""
+
+    def prepared(value: Any) -> Any:
+        return field.get_db_prep_save(value, connection)
+
     if type(field) is models.DateTimeField:
         adapt_datetime = connection.ops.adapt_datetimefield_value
 
-        def datetime_adapted(obj: models.Model) -> Any:
-            value = getattr(obj, attname)
+        def datetime_adapted(value: Any) -> Any:
             if value is None:
                 return None
             # A naive date-time is warned about and made aware by the field: its own way.
             if type(value) is dt.datetime and value.utcoffset() is not None:
                 return adapt_datetime(value)
-            return prepared(obj)
+            return prepared(value)
 
         return datetime_adapted
     if type(field) is models.DateField:
         adapt_date = connection.ops.adapt_datefield_value
 
-        def date_adapted(obj: models.Model) -> Any:
-            value = getattr(obj, attname)
-            if value is None or type(value) is dt.date:
-                return adapt_date(value)
-            return prepared(obj)
+        def date_adapted(value: Any) -> Any:
+            return adapt_date(value) if value is None or type(value) is dt.date else prepared(value)
 
         return date_adapted
     return prepared
@@ -277,6 +288,47 @@ def instances_insert(model: type[models.Model], objs: Sequence[models.Model]) ->
         state.adding, state.db = False, alias
     columns = (meta.pk.column, *(f.column for f in plain), *(f.column for f in converted))
     rows_insert(model, columns, rows)
+
+
+def values_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
+    """New rows given as their fields' values by attribute name (`commune_id`, dates as dates: what a
+    model instance would hold), every row naming the same fields, written as plain rows (`rows_insert`)
+    without a model instance each: an import creates a hundred thousand entries, and building an
+    instance per entry (each of its fields set to its default first) and reading it back cost more than
+    the writing. The fields not given take their defaults, worked out once for the call (one date-time
+    for every row of a `timezone.now` default). Returns the new primary keys, in the rows' order. Like
+    `bulk_create`, no signal is sent. To be called inside a transaction."""
+    if not rows:
+        return []
+    meta = model._meta
+    fields = {f.attname: f for f in meta.concrete_fields if not f.primary_key}
+    given = list(rows[0])
+    unknown = [name for name in given if name not in fields]
+    if unknown:
+        raise ValueError(f"{model.__name__} has no field {', '.join(unknown)}")
+    plain = [name for name in given if type(fields[name]) in _PLAIN_FIELDS]
+    converted = [(name, _value_adapted(fields[name])) for name in given if type(fields[name]) not in _PLAIN_FIELDS]
+    defaults = [f for name, f in fields.items() if name not in given]
+    # An auto_now date is the moment of the write, as a save gives it; any other field its default.
+    now = timezone.now()
+    automatic = [getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in defaults]
+    constant = tuple(
+        _value_adapted(f)(now if auto else f.get_default()) for f, auto in zip(defaults, automatic, strict=True)
+    )
+    read_plain = operator.itemgetter(*plain) if plain else None
+    ids = _ids_reserve(model, len(rows))
+    written: list[tuple[Any, ...]] = []
+    for pk, row in zip(ids, rows, strict=True):
+        values = read_plain(row) if read_plain is not None else ()
+        if len(plain) == 1:
+            values = (values,)
+        written.append((pk, *values, *(adapt(row[name]) for name, adapt in converted), *constant))
+    columns = (
+        meta.pk.column, *(fields[name].column for name in plain), *(fields[name].column for name, _a in converted),
+        *(f.column for f in defaults),
+    )  # fmt: skip
+    rows_insert(model, columns, written)
+    return ids
 
 
 @contextmanager
@@ -652,12 +704,12 @@ def producer_terms_write(actors: Sequence[Actor], *, replace: bool = True) -> No
     if replace:
         for chunk in _chunks([actor.pk for actor in actors]):
             ProducerTerm.objects.filter(actor_id__in=chunk).delete()
-    rows = [
-        (term, actor.pk, actor.name)
-        for actor in actors
-        if actor.is_producer
-        for term in dict.fromkeys(actor.search_key.split())
-    ]
+    producer_terms_insert((actor.pk, actor.name, actor.search_key) for actor in actors if actor.is_producer)
+
+
+def producer_terms_insert(producers: Iterable[tuple[int, str, str]]) -> None:
+    """The words of producers that have none yet, given as (id, name, search key)."""
+    rows = [(term, pk, name) for pk, name, key in producers for term in dict.fromkeys(key.split())]
     rows_insert(ProducerTerm, ("term", "actor_id", "name"), rows)
 
 

@@ -31,11 +31,13 @@ from .index import (
     map_cells_refresh,
     places_reindex,
     plain_indexes_deferred,
+    producer_terms_insert,
     producer_terms_write,
     rows_insert,
     rows_update,
     shown_at_place_refresh,
     shown_producers,
+    values_insert,
 )
 from .models import Actor, Category, Commune, Label, Offer, Photo, Place, PlaceKind
 
@@ -359,6 +361,23 @@ def actors_bulk_create(*, actors: Sequence[Actor], batch_size: int = 1000) -> Se
 
 
 @transaction.atomic
+def actors_values_create(*, values: Sequence[dict[str, Any]]) -> list[int]:
+    """Many new actors given as plain values rather than model instances (`index.values_insert`: every row
+    naming the same fields by attribute name, `commune_id` a code, dates as dates; the others at their
+    defaults): an import's new producers, whose instances cost it more than their writing. As
+    `actors_bulk_create` otherwise: each row gets its `search_key`, the producers their words, and
+    `shown_at_place` is written as each row gives it (False when not given). Returns their ids, in order."""
+    communes = _commune_names(row.get("commune_id") for row in values)
+    for row in values:
+        row["search_key"] = actor_search_key(row["name"], communes.get(row.get("commune_id") or "", ""))
+    ids = values_insert(Actor, values)
+    producer_terms_insert(
+        (pk, row["name"], row["search_key"]) for pk, row in zip(ids, values, strict=True) if row.get("is_producer")
+    )
+    return ids
+
+
+@transaction.atomic
 def actors_bulk_update(*, actors: Sequence[Actor], fields: Sequence[str], index: bool = True) -> Sequence[Actor]:
     """Write `fields` of many actors at once, then their search keys and the places that show them.
     Without `index`, those places are left to the caller's `places_index` (an import indexes every place
@@ -554,6 +573,18 @@ def places_bulk_create(
 
 
 @transaction.atomic
+def places_values_create(*, values: Sequence[dict[str, Any]], index: bool = True) -> list[int]:
+    """Many new places given as plain values rather than model instances (`index.values_insert`, as
+    `actors_values_create`): an import's new places. Their search entries and map cells follow, or without
+    `index` are left to the caller's `places_index`. Returns their ids, in order."""
+    ids = values_insert(Place, values)
+    if index:
+        shown = [(row.get("lat"), row.get("lon")) for row in values if row.get("closed_at") is None]
+        places_index(place_ids=ids, positions=shown)
+    return ids
+
+
+@transaction.atomic
 def places_bulk_update(
     *, places: Sequence[Place], fields: Sequence[str], old_positions: Sequence[Position] = (), index: bool = True
 ) -> Sequence[Place]:
@@ -569,8 +600,8 @@ def places_bulk_update(
 def places_index(*, place_ids: Iterable[int], positions: Sequence[Position] = (), actors: Iterable[int] = ()) -> None:
     """The search entries of these places and the map cells holding these positions, made again: for a
     caller that wrote many places in several steps (an import: the entries, then their links) and indexes
-    them once, after the last. `actors`: actors the caller created shown at a place (`actors_bulk_create`),
-    whose flag is checked even if no place of these shows them."""
+    them once, after the last. `actors`: actors the caller created shown at a place (`actors_bulk_create`,
+    `actors_values_create`), whose flag is checked even if no place of these shows them."""
     places_reindex(place_ids=sorted(set(place_ids)), actors=actors)
     _cells_refresh(positions)
 

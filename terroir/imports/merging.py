@@ -31,14 +31,14 @@ from terroir.directory.index import rows_update
 from terroir.directory.models import Actor, Category, Commune, Entity, Label, Offer, Place
 from terroir.directory.references import merge_refusals
 from terroir.directory.services import (
-    actors_bulk_create,
     actors_bulk_update,
     actors_place_ids,
+    actors_values_create,
     offers_bulk_replace,
-    places_bulk_create,
     places_bulk_update,
     places_index,
     places_links_add,
+    places_values_create,
 )
 from terroir.lib.geo import Precision
 from terroir.lib.progress import Progress, ProgressReport
@@ -396,16 +396,15 @@ def _entries_write(
             origin_field, "field", "value"
         )
     }
-    created: Written = []
+    created: list[tuple[_New, list[_Row], dict[str, Chosen]]] = []
     updated: Written = []
     old_positions: list[tuple[float | None, float | None]] = []
     befores: dict[int, dict[str, Any]] = {}
+    place, now = model is Place, timezone.now()
     for entity, members, chosen in work:
         instance = instances.get(entity) if entity is not None else None
         if instance is None:
-            instance = model()
-            _fill(instance, chosen, {r.id: r for r in members}, communes)
-            created.append((instance, members, chosen))
+            created.append((_new(place, chosen, {r.id: r for r in members}, communes, now), members, chosen))
         else:
             old_positions.append((instance.lat, instance.lon))
             mine = owned.get(instance.pk, set())
@@ -418,15 +417,18 @@ def _entries_write(
             # The flag the links will give them, written with the rows rather than by an UPDATE of each
             # row after the links (37,869 new producers of a 100,000-row file: 16 s of PostgreSQL's time).
             expected = _shown_expected()
-            for instance, members, _c in created:
-                instance.shown_at_place = any((r.source, r.ref) in expected for r in members)
-        actors_bulk_create(actors=[i for i, _m, _c in created], batch_size=500)
-        writer.shown.update(i.pk for i, _m, _c in created if i.shown_at_place)
+            for entry, members, _c in created:
+                entry.values["shown_at_place"] = any((r.source, r.ref) in expected for r in members)
+        ids = actors_values_create(values=[entry.values for entry, _m, _c in created])
     else:
-        places_bulk_create(places=[i for i, _m, _c in created], index=False, batch_size=500)
+        ids = places_values_create(values=[entry.values for entry, _m, _c in created], index=False)
+    for pk, (entry, _m, _c) in zip(ids, created, strict=True):
+        entry.pk = pk
+    if model is Actor:
+        writer.shown.update(entry.pk for entry, _m, _c in created if entry.values["shown_at_place"])
     summary.entries_created += len(created)
     summary.entries_updated += len(updated)
-    written = created + updated
+    written: Written = [*created, *updated]
     _records_point(record_type, written)
     _origins_write(record_type, written, owned, cleared=[i.pk for i, _m, _c in updated])
     products: dict[int, list[dict[str, Any]]] = {}
@@ -467,7 +469,7 @@ def _entries_write(
     else:
         places_bulk_update(places=[i for i, _m, _c in updated], fields=fields, old_positions=old_positions, index=False)
         writer.places.update(i.pk for i, _m, _c in written)
-        writer.positions += [(i.lat, i.lon) for i, _m, _c in created if i.closed_at is None]
+        writer.positions += [(entry.values["lat"], entry.values["lon"]) for entry, _m, _c in created]  # none closed
         writer.positions += [*old_positions, *((i.lat, i.lon) for i, _m, _c in updated)]
 
 
@@ -600,17 +602,8 @@ def _recorded(instance: Actor | Place) -> list[str]:
     return [t for targets in TARGETS.values() for t in targets if t in names or t == "verified_at"]
 
 
-def _fill(
-    instance: Actor | Place,
-    chosen: dict[str, Chosen],
-    members: dict[int, _Row],
-    communes: set[str],
-    *,
-    owned: set[str] | None = None,
-) -> dict[str, Any]:
-    """Write the chosen values to the entry. For an entry that exists already (`owned` given), a field
-    changed on the platform keeps its value, privacy choices stay as they are and the date of the last
-    check never goes back; returns what the sources say for the fields kept."""
+def _proposed(place: bool, chosen: dict[str, Chosen], communes: set[str]) -> dict[str, Any]:
+    """The chosen values as the entry's fields (`commune` by its code), cut to the fields' lengths."""
 
     def value(name: str, default: Any = "") -> Any:
         found = chosen.get(name)
@@ -626,38 +619,72 @@ def _fill(
     proposed["commune"] = code if code in communes else None
     position = chosen.get("position")
     proposed["lat"], proposed["lon"] = (position.value[0], position.value[1]) if position else (None, None)
-    if position and position.value[2] == Precision.COMMUNE and owned is not None and instance.lat is not None:
-        # A commune's centre says less than the position the entry has: it never replaces it.
-        proposed["lat"], proposed["lon"] = instance.lat, instance.lon
     proposed["contact_public"] = bool(value("contact_public", False))
     verified = value("verified_at", None)
     proposed["verified_at"] = dt.date.fromisoformat(verified[:10]) if verified else None
-    if isinstance(instance, Place):
+    if place:
         proposed["kind"], proposed["opening_hours"] = value("kind"), value("opening_hours")
     else:
-        instance.is_producer = True
         proposed["legal_form"], proposed["siret"] = value("legal_form"), value("siret")
         proposed["order_url"] = value("order_url")
+    return proposed
+
+
+def _named_by(chosen: dict[str, Chosen], members: dict[int, _Row]) -> _Row:
+    """The record whose name the entry takes: its source and reference are the entry's."""
+    naming = chosen.get("name")
+    return members[naming.record_id if naming and naming.record_id is not None else min(members)]
+
+
+@dataclass(slots=True)
+class _New:
+    """A new entry as the plain values it is written with (`actors_values_create`, `places_values_create`:
+    a model instance each cost more than the writing), and its id once written."""
+
+    values: dict[str, Any]
+    pk: int = 0
+
+
+def _new(place: bool, chosen: dict[str, Chosen], members: dict[int, _Row], communes: set[str], now: Any) -> _New:
+    """A new entry's values: what `_fill` writes to an entry, every field as the sources give it."""
+    values = _proposed(place, chosen, communes)
+    values["commune_id"] = values.pop("commune")
+    if not place:
+        values["is_producer"] = True
+    named_by = _named_by(chosen, members)
+    values["source"], values["source_ref"], values["updated_at"] = named_by.source[:60], named_by.ref[:120], now
+    return _New(values)
+
+
+def _fill(
+    instance: Actor | Place, chosen: dict[str, Chosen], members: dict[int, _Row], communes: set[str], *, owned: set[str]
+) -> dict[str, Any]:
+    """Write the chosen values to an entry that exists: a field changed on the platform (`owned`) keeps its
+    value, privacy choices stay as they are, the date of the last check never goes back, and a commune's
+    centre never replaces a position; returns what the sources say for the fields kept."""
+    proposed = _proposed(isinstance(instance, Place), chosen, communes)
+    position = chosen.get("position")
+    if position and position.value[2] == Precision.COMMUNE and instance.lat is not None:
+        # A commune's centre says less than the position the entry has: it never replaces it.
+        proposed["lat"], proposed["lon"] = instance.lat, instance.lon
+    if isinstance(instance, Actor):
+        instance.is_producer = True
     kept: dict[str, Any] = {}
     for name, new in proposed.items():
         attribute = "commune_id" if name == "commune" else name
-        if owned is not None:
-            current = getattr(instance, attribute)
-            if name in PRIVACY:
+        current = getattr(instance, attribute)
+        if name in PRIVACY:
+            continue
+        if name == "verified_at":
+            if new is None or (current is not None and new <= current):
                 continue
-            if name == "verified_at":
-                if new is None or (current is not None and new <= current):
-                    continue
-            elif name in owned or (name in ("lat", "lon") and {"lat", "lon"} & owned):
-                if new != current:
-                    kept[name] = new
-                continue
+        elif name in owned or (name in ("lat", "lon") and {"lat", "lon"} & owned):
+            if new != current:
+                kept[name] = new
+            continue
         setattr(instance, attribute, new)
-    naming = chosen.get("name")
-    named_by = members[naming.record_id if naming and naming.record_id is not None else min(members)]
+    named_by = _named_by(chosen, members)
     instance.source, instance.source_ref = named_by.source[:60], named_by.ref[:120]
-    if owned is None:
-        instance.updated_at = timezone.now()
     return kept
 
 
@@ -762,7 +789,7 @@ def _origins_write(
     rows_insert(FieldOrigin, (field + "_id", "field", "record_id", "value", "overridden"), origins)
 
 
-def _offers_write(written: list[tuple[Actor, dict[str, Chosen]]], owned: set[int]) -> None:
+def _offers_write(written: list[tuple[Actor | _New, dict[str, Chosen]]], owned: set[int]) -> None:
     """A producer offers every category its sources name, with every label they give it. A producer
     whose products were changed on the platform gets the categories it lacks, and nothing it has is
     removed or changed."""

@@ -116,6 +116,12 @@ def test_every_write_of_producers_keeps_their_search_words_right(territory: Any)
         lambda: services.actor_update(actor=t.cheese_farm, values={"is_producer": True}),
         lambda: services.actors_bulk_create(actors=[Actor(name="GAEC du Puy", is_producer=True, commune=t.thiers)]),
         lambda: services.actors_bulk_update(actors=[Actor.objects.get(name="GAEC du Puy")], fields=["is_producer"]),
+        lambda: services.actors_values_create(
+            values=[
+                {"name": "EARL des Combes", "is_producer": True, "commune_id": t.ambert.pk},
+                {"name": "Mairie de Thiers", "is_producer": False, "commune_id": t.thiers.pk},
+            ]
+        ),
         lambda: services.actor_delete(actor=t.market_gardener),
     ]
     for number, write in enumerate(writes):
@@ -323,6 +329,46 @@ def test_places_written_as_plain_rows_keep_their_dates_and_times_as_the_orm_writ
     read = [Place.objects.values_list(*columns).get(pk=p.pk) for p in (*plain, *saved)]
     assert read[:2] == read[2:]
     assert read[0] == (dt.date(2026, 2, 1), None, at, at)
+
+
+def test_entries_written_as_plain_values_are_those_the_orm_writes(territory: Any) -> None:
+    """actors_values_create and places_values_create (an import's new entries, without model instances): the
+    rows read back are those a model save writes from the same values, the fields not given at their defaults
+    (the JSON list of requirements, the flags, no closing date), the actors' search keys and words included."""
+    t = territory
+    at = dt.datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=dt.UTC)
+    actor = {
+        "name": "GAEC des Puys",
+        "is_producer": True,
+        "commune_id": t.thiers.pk,
+        "lat": 45.8,
+        "lon": 3.5,
+        "siret": "73282932000074",
+        "verified_at": dt.date(2026, 2, 1),
+        "updated_at": at,
+        "shown_at_place": True,
+    }
+    place = {"name": "Halle de Thiers", "kind": "market", "commune_id": t.thiers.pk, "lat": 45.85, "lon": 3.54,
+             "opening_hours": "Sa 08:00-12:00", "verified_at": None, "updated_at": at, "source": "essai",
+             "source_ref": "h1"}  # fmt: skip
+    ids = services.actors_values_create(values=[dict(actor), {**actor, "name": "EARL du Bourg"}])
+    (place_id,) = services.places_values_create(values=[dict(place)])
+    saved_actor = Actor(**actor, created_at=at, search_key=index.actor_search_key(actor["name"], t.thiers.name))
+    saved_actor.save()
+    saved_place = Place(**place, created_at=at)
+    saved_place.save()
+    for model, pk, saved in ((Actor, ids[0], saved_actor), (Place, place_id, saved_place)):
+        columns = [f.attname for f in model._meta.concrete_fields if f.attname not in ("id", "created_at")]
+        assert model.objects.values(*columns).get(pk=pk) == model.objects.values(*columns).get(pk=saved.pk)
+        assert model.objects.get(pk=pk).created_at is not None
+    assert Actor.objects.get(pk=ids[1]).search_key == index.actor_search_key("EARL du Bourg", t.thiers.name)
+    assert set(ProducerTerm.objects.filter(actor_id=ids[1]).values_list("term", flat=True)) == {
+        "earl", "bourg", *terms(t.thiers.name)
+    }  # fmt: skip
+    assert SearchTerm.objects.filter(place_id=place_id).exists()  # indexed, as `index` asks by default
+    assert services.actors_values_create(values=[]) == [] and services.places_values_create(values=[]) == []
+    with pytest.raises(ValueError, match="no field colour"):
+        services.places_values_create(values=[{**place, "colour": "red"}])
 
 
 @pytest.mark.parametrize("per", [None, 4])  # as many rows a statement as SQLite allows, or slices and a rest
