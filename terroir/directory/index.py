@@ -337,7 +337,9 @@ def plain_indexes_deferred(
 
 
 @contextmanager
-def _constraints_checked_once(*tables: type[models.Model]) -> Iterator[None]:
+def _constraints_checked_once(
+    *tables: type[models.Model], progress: Callable[[str], None] | None = None
+) -> Iterator[None]:
     """For a full rebuild by a bulk loader on PostgreSQL: drop the tables' foreign keys and unique
     constraints and add them again once the rows are in, so that the keys are checked by one join each
     instead of a trigger event queued and run per row (tens of millions of words and facets in a
@@ -345,7 +347,7 @@ def _constraints_checked_once(*tables: type[models.Model]) -> Iterator[None]:
     (the rows are distinct by construction: one per word or facet of a place). Dropping a key locks
     the table it references (places, actors) until the transaction ends. SQLite checks a row's keys by
     one index probe as it is written, and its unique constraints are part of the table (dropping one
-    means copying the table): nothing to gain there."""
+    means copying the table): nothing to gain there. `progress` is told when each is added back."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -371,6 +373,8 @@ def _constraints_checked_once(*tables: type[models.Model]) -> Iterator[None]:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for table, name, definition in keys:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {qn(name)} {definition}")
+            if progress:
+                progress(f"constraint {name} added")
 
 
 @transaction.atomic
@@ -399,7 +403,7 @@ def places_reindex(
     # table, and on SQLite a whole-table DELETE visits each row when foreign keys are enforced (no
     # truncation). 100,000 places (5.6 M rows), SQLite: 30.9 → 6.1 s of processor for the deletes.
     if place_ids is None:
-        keys = _constraints_checked_once(*derived) if bulk else nullcontext()
+        keys = _constraints_checked_once(*derived, progress=progress) if bulk else nullcontext()
         # The shown producers' indexes too (their rows are deleted whole here, not by place as below).
         with keys, plain_indexes_deferred(*derived, alone=True, progress=progress):
             for model in derived:
