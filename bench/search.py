@@ -76,6 +76,26 @@ def setup_django(database_url: str) -> None:
     django.setup()
 
 
+def server_processor() -> float | None:
+    """PostgreSQL: the processor seconds this connection's server process has run so far, read from Linux's
+    /proc (the benchmark's server runs on this machine, `scripts/with-postgres.sh`): the database's own
+    work, which neither this process's processor time nor its wall clock on a loaded machine tells. None on
+    SQLite, whose work is in this process."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime, in ticks
+
+
 def build(places: int, producers: int) -> tuple[float, float]:
     """Wall and processor seconds of the build (this process's processor time only: PostgreSQL's own
     work is in its server's processes)."""
@@ -91,16 +111,19 @@ def build(places: int, producers: int) -> tuple[float, float]:
         print(f"reusing the existing {places} places")
         return 0.0, 0.0
     Place.objects.all().delete()
-    start, start_cpu = time.perf_counter(), time.process_time()
+    start, start_cpu, start_server = time.perf_counter(), time.process_time(), server_processor()
     if not Commune.objects.exists():
         communes_load()
 
-    # Each step's line carries the seconds since the start and the process's processor seconds: on a loaded
-    # machine the wall clock says more about the others' work than about this one.
+    # Each step's line carries the seconds since the start and the process's processor seconds (and, on
+    # PostgreSQL, its server process's): on a loaded machine the wall clock says more about the others' work
+    # than about this one.
     def say(message: str) -> None:
         wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+        server = server_processor()
+        served = f", server {server - start_server:7.1f} s" if server is not None and start_server is not None else ""
         load = os.getloadavg()[0]
-        print(f"  build {wall:7.1f} s (cpu {cpu:7.1f} s, load {load:4.1f}): {message}", flush=True)
+        print(f"  build {wall:7.1f} s (cpu {cpu:7.1f} s{served}, load {load:4.1f}): {message}", flush=True)
 
     synthetic_generate(places=places, producers=producers, seed=1, progress=say)
     search_tables_maintain()
@@ -108,22 +131,35 @@ def build(places: int, producers: int) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - start_cpu
 
 
-def reindex() -> dict[str, float]:
+def reindex() -> dict[str, float | None]:
     """The bulk indexing of a built directory again (words, facets, shown producers, then map cells), in
     processor seconds of this process, against a floor measured in the same run: the same number of rows
     written by one prepared INSERT into a table without any index (the least a database can do with
-    them; on PostgreSQL the server's work is in neither processor figure, only in the wall ones)."""
+    them). On PostgreSQL the server's work is in neither processor figure: its server process's is given
+    apart (`server_processor`), per step and in all."""
     from django.db import connection, transaction
 
     from terroir.directory.index import map_cells_rebuild, places_reindex, search_tables_maintain
     from terroir.directory.models import PlaceFacet, ProducerPlace, SearchTerm
 
-    start, start_cpu = time.perf_counter(), time.process_time()
+    start, start_cpu, start_server = time.perf_counter(), time.process_time(), server_processor()
+
+    def say(message: str) -> None:
+        wall, cpu, server = time.perf_counter() - start, time.process_time() - start_cpu, server_processor()
+        served = f", server {server - start_server:7.1f} s" if server is not None and start_server is not None else ""
+        load = os.getloadavg()[0]
+        print(f"  reindex {wall:7.1f} s (cpu {cpu:7.1f} s{served}, load {load:4.1f}): {message}", flush=True)
+
     with transaction.atomic():
-        places = places_reindex(bulk=True)
+        places = places_reindex(bulk=True, progress=say)
+        say("words, facets and shown producers indexed")
         map_cells_rebuild()
+        say("map cells rebuilt")
     search_tables_maintain()
+    say("search tables maintained")
     wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    server = server_processor()
+    server_s = server - start_server if server is not None and start_server is not None else None
     rows = SearchTerm.objects.count() + PlaceFacet.objects.count() + ProducerPlace.objects.count()
     sample = [(f"w{i % 5000}", i // 36 + 1, "farm", 500 + i % 300, 45.0 + i % 1000 / 1000, 3.0) for i in range(rows)]
     floor_start, floor_cpu_start = time.perf_counter(), time.process_time()
@@ -143,6 +179,7 @@ def reindex() -> dict[str, float]:
         "rows": rows,
         "wall_s": wall,
         "cpu_s": cpu,
+        "server_cpu_s": server_s,
         "floor_wall_s": floor_wall,
         "floor_cpu_s": floor_cpu,
     }
@@ -427,8 +464,10 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
 def report(result: dict[str, Any]) -> str:
     if "reindex" in result:
         r = result["reindex"]
+        server = f"server_cpu={r['server_cpu_s']:.1f}s " if r.get("server_cpu_s") is not None else ""
         return (
-            f"{result['db']}: places={r['places']} rows={r['rows']} cpu={r['cpu_s']:.1f}s wall={r['wall_s']:.1f}s "
+            f"{result['db']}: places={r['places']} rows={r['rows']} cpu={r['cpu_s']:.1f}s {server}"
+            f"wall={r['wall_s']:.1f}s "
             f"floor_cpu={r['floor_cpu_s']:.1f}s ratio={r['cpu_s'] / r['floor_cpu_s']:.1f} "
             f"per_million_rows_cpu={r['cpu_s'] / r['rows'] * 1e6:.1f}s"
         )

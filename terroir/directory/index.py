@@ -90,7 +90,9 @@ def _table(model: type[models.Model] | Any) -> str:
     return str(connection.ops.quote_name(model._meta.db_table))
 
 
-def rows_insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+def rows_insert(
+    model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]], *, frozen: bool = False
+) -> None:
     """Rows written without model instances (derived rows, many-to-many links): these tables get millions
     of rows in a bulk load, where building instances would cost more than the database work. PostgreSQL
     takes them by COPY (one stream, no statement to parse per batch); SQLite by one prepared INSERT of
@@ -99,14 +101,20 @@ def rows_insert(model: type[models.Model], columns: tuple[str, ...], rows: list[
     Many rows a statement on SQLite: each run of a statement ends by updating the table's AUTOINCREMENT
     counter (Django's primary keys) and resetting the statement, about half of a row's cost when each
     run writes one row (1,000,000 word rows: 3.6 → 1.7 µs a row). The rows keep their order, and so
-    the keys they get."""
+    the keys they get.
+
+    `frozen`, PostgreSQL: `COPY … WITH (FREEZE)`, the rows written as every later transaction sees them
+    (their pages marked all-visible), so that no reader sets their hint bits one page at a time and the
+    VACUUM after a bulk load has nothing to visit. PostgreSQL allows it only into a table emptied by
+    TRUNCATE (or created) in the same subtransaction (`_tables_emptied`)."""
     if not rows:
         return
     table = _table(model)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            freeze = " WITH (FREEZE)" if frozen else ""
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN{freeze}") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
@@ -388,8 +396,14 @@ def plain_indexes_deferred(
                 progress(f"index {name} built")
 
 
+# The kinds of constraints (`pg_constraint.contype`) a bulk loader drops and adds back: unique, foreign key.
+_CHECKED_ONCE = ("u", "f")
+
+
 @contextmanager
-def _constraints_checked_once(*tables: type[models.Model]) -> Iterator[None]:
+def _constraints_checked_once(
+    *tables: type[models.Model], progress: Callable[[str], None] | None = None
+) -> Iterator[None]:
     """For a full rebuild by a bulk loader on PostgreSQL: drop the tables' foreign keys and unique
     constraints and add them again once the rows are in, so that the keys are checked by one join each
     instead of a trigger event queued and run per row (tens of millions of words and facets in a
@@ -397,7 +411,7 @@ def _constraints_checked_once(*tables: type[models.Model]) -> Iterator[None]:
     (the rows are distinct by construction: one per word or facet of a place). Dropping a key locks
     the table it references (places, actors) until the transaction ends. SQLite checks a row's keys by
     one index probe as it is written, and its unique constraints are part of the table (dropping one
-    means copying the table): nothing to gain there."""
+    means copying the table): nothing to gain there. `progress` is told when each is added back."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -411,8 +425,8 @@ def _constraints_checked_once(*tables: type[models.Model]) -> Iterator[None]:
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
             # Unique constraints first when added back: a foreign key may need one (not these tables').
-            " WHERE contype IN ('u', 'f') AND conrelid = ANY(%s::regclass[]) ORDER BY contype DESC",
-            [names],
+            ' WHERE contype = ANY(%s::"char"[]) AND conrelid = ANY(%s::regclass[]) ORDER BY contype DESC, conname',
+            [list(_CHECKED_ONCE), names],
         )
         keys = cursor.fetchall()
         for table, name, _definition in keys:
@@ -423,6 +437,8 @@ def _constraints_checked_once(*tables: type[models.Model]) -> Iterator[None]:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for table, name, definition in keys:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {qn(name)} {definition}")
+            if progress:
+                progress(f"constraint {name} added")
 
 
 @transaction.atomic
@@ -451,12 +467,15 @@ def places_reindex(
     # table, and on SQLite a whole-table DELETE visits each row when foreign keys are enforced (no
     # truncation). 100,000 places (5.6 M rows), SQLite: 30.9 → 6.1 s of processor for the deletes.
     if place_ids is None:
-        keys = _constraints_checked_once(*derived) if bulk else nullcontext()
+        keys = _constraints_checked_once(*derived, progress=progress) if bulk else nullcontext()
         # The shown producers' indexes too (their rows are deleted whole here, not by place as below).
         with keys, plain_indexes_deferred(*derived, alone=True, progress=progress):
-            for model in derived:
-                model.objects.all().delete()
-            count = _places_index(list(Place.objects.order_by("id").values_list("id", flat=True)), progress)
+            emptied = bulk and _tables_emptied(*derived)
+            if not emptied:
+                for model in derived:
+                    model.objects.all().delete()
+            ids = list(Place.objects.order_by("id").values_list("id", flat=True))
+            count = _places_index(ids, progress, frozen=emptied)
             if progress:
                 progress("derived rows written")
         shown_at_place_refresh()
@@ -476,6 +495,19 @@ def places_reindex(
         count = _places_index(ids, progress)
     shown_at_place_refresh(shown_before.union(shown_producers(ids), actors))
     return count
+
+
+def _tables_emptied(*tables: type[models.Model]) -> bool:
+    """For a full rebuild by a bulk loader on PostgreSQL, the tables its own until the commit (their plain
+    indexes dropped, `plain_indexes_deferred(alone=True)`): emptied by one TRUNCATE, so that their new rows
+    can be written frozen (`rows_insert(frozen=True)`), instead of a DELETE that marks every old row and
+    leaves it for VACUUM. Other sessions wait for the commit, as they already did for the dropped indexes.
+    False on SQLite (the caller deletes)."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(_table(model) for model in tables)}")
+    return True
 
 
 def shown_producers(place_ids: Sequence[int]) -> Iterator[int]:
@@ -540,8 +572,9 @@ def _actor_facts(
     return {aid: (words.get(aid, ()), frozenset(facets.get(aid, ()))) for aid in ids}
 
 
-def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = None) -> int:
-    """Write the words, facets and shown producers of places that have none."""
+def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = None, *, frozen: bool = False) -> int:
+    """Write the words, facets and shown producers of places that have none (`frozen`: into tables
+    `_tables_emptied` emptied, see `rows_insert`)."""
     category_facets = _category_facets()
     # What each producer lends its places, read once for all the chunks: a market lists dozens of
     # producers, and a national load shows each producer at many places across its chunks.
@@ -590,9 +623,9 @@ def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = N
                 facets |= actor_facets
             term_rows.extend((word, place_id, kind, *position) for word in words)
             facet_rows.extend((facet, place_id, kind, *position) for facet in facets)
-        rows_insert(SearchTerm, ("term", "place_id", "kind", "band", "lat", "lon"), term_rows)
-        rows_insert(PlaceFacet, ("facet", "place_id", "kind", "band", "lat", "lon"), facet_rows)
-        rows_insert(ProducerPlace, ("actor_id", "place_id"), shown_rows)
+        rows_insert(SearchTerm, ("term", "place_id", "kind", "band", "lat", "lon"), term_rows, frozen=frozen)
+        rows_insert(PlaceFacet, ("facet", "place_id", "kind", "band", "lat", "lon"), facet_rows, frozen=frozen)
+        rows_insert(ProducerPlace, ("actor_id", "place_id"), shown_rows, frozen=frozen)
         if progress and (number * BATCH) % 100_000 == 0:
             progress(f"{number * BATCH} places indexed")
     return len(ids)

@@ -825,7 +825,10 @@ def _links_given(
     producer record of the same source), the places a producer supplies (`supplies`: a place record of the
     same source by reference, or "source:reference", or by name when one place alone has it). Returns
     (place, producer) pairs: the operators', then the suppliers'. Only the place records already written
-    into an entry, or with `unwritten` those not yet too."""
+    into an entry, or with `unwritten` those not yet too. An operator is given only to a place that has
+    none (`places_links_add`'s rule): the places run already are left out by the database, so that a
+    re-import, whose farms all have theirs, asks for none of them again (38,435 farms of a 100,000-row
+    file looked up by 900 ids a statement to find nothing: 2.9 s of the server's time)."""
     places: dict[tuple[str, str], _PlaceKey] = {}
     named: dict[str, set[_PlaceKey]] = {}
     place_records = SourceRecord.objects.filter(record_type="place", missing=False)
@@ -841,9 +844,9 @@ def _links_given(
     # whole record cost a re-import more than the links.
     operated: list[tuple[_PlaceKey, _ProducerKey]] = [
         (("record", pk) if entry is None else entry, (source, operator))
-        for pk, entry, source, operator in place_records.filter(data__operator__gt="").values_list(
-            "id", "place_id", "source__name", KT("data__operator")
-        )
+        for pk, entry, source, operator in place_records.filter(
+            data__operator__gt="", place__operator__isnull=True
+        ).values_list("id", "place_id", "source__name", KT("data__operator"))
     ]
     supplied: list[tuple[_PlaceKey, _ProducerKey]] = []
     producers = SourceRecord.objects.filter(record_type="producer", missing=False)

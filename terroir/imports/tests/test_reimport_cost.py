@@ -13,7 +13,7 @@ from django.db import connection
 
 from terroir.directory.models import Actor, Place
 from terroir.directory.services import actors_bulk_create, places_bulk_create, places_links_add
-from terroir.imports import linkage
+from terroir.imports import linkage, merging
 from terroir.imports.mapping import mapping_parse
 from terroir.imports.models import FieldOrigin, ImportRun, RecordPair, SourceRecord
 from terroir.imports.services import source_import
@@ -187,3 +187,39 @@ def test_field_origins_keep_one_index_per_entry_column_the_unique_constraint_tha
     indexed = sorted(tuple(c["columns"]) for c in constraints.values() if c["index"] or c["unique"])
     assert ("place_id",) not in indexed and ("actor_id",) not in indexed
     assert ("place_id", "field") in indexed and ("actor_id", "field") in indexed
+
+
+def test_a_reimport_asks_only_for_the_farms_without_an_operator(tmp_path, territory, monkeypatch):
+    """The operators a source gives are asked for the places that have none: a re-import of an unchanged file,
+    whose farms all have theirs, asks for none (a 100,000-row file's 38,435 farms were looked up again, 900 ids a
+    statement, to find nothing); a farm whose operator was taken away on the platform gets it back, as before."""
+    rows = [
+        {"code": f"f{n}", "nom": f"Ferme {n}", "cp": "63600", "commune": "Ambert", "lat": f"45.5{n}", "lon": "3.74",
+         "marche": ""}
+        for n in range(3)
+    ]  # fmt: skip
+    path = tmp_path / "f.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    asked: list[dict[int, int]] = []
+    links_add = merging.places_links_add
+
+    def spied(*, operators=None, **kwargs):
+        asked.append(dict(operators or {}))
+        return links_add(operators=operators, **kwargs)
+
+    monkeypatch.setattr(merging, "places_links_add", spied)
+    first = source_import(path=path, mapping=mapping_parse(PRODUCERS))
+    assert first.status == ImportRun.Status.DONE, first.error
+    farms = {place.pk: place.operator_id for place in Place.objects.filter(kind="farm", source="fermes")}
+    assert len(farms) == 3 and None not in farms.values()
+    assert asked[-1] == farms
+    again = source_import(path=path, mapping=mapping_parse(PRODUCERS))
+    assert again.unchanged == 6 and asked[-1] == {}
+    taken = min(farms)
+    Place.objects.filter(pk=taken).update(operator=None)
+    source_import(path=path, mapping=mapping_parse(PRODUCERS))
+    assert asked[-1] == {taken: farms[taken]}
+    assert Place.objects.get(pk=taken).operator_id == farms[taken]
