@@ -138,6 +138,15 @@ def organisations_alone_in(*, user: Any) -> list[Actor]:
 
 
 @transaction.atomic
+def name_set(*, user: Any, first_name: str, last_name: str) -> None:
+    """The name the person gives the other people of Terroir (accounts.people.name_of): one line each, at
+    most 150 characters (the account's columns); both empty, they are named by their organisation."""
+    first = fields.text_clean("first_name", first_name, limit=150)
+    last = fields.text_clean("last_name", last_name, limit=150)
+    user.first_name, user.last_name = first, last
+    user.save(update_fields=["first_name", "last_name"])
+
+
 def language_set(*, user: Any, language: str) -> Preference:
     """The language `user` wants Terroir to write to them in (one of the site's languages)."""
     if language not in dict(settings.LANGUAGES):

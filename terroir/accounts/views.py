@@ -46,6 +46,11 @@ class OrganisationForm(forms.Form):
     commune = CommuneField(label=gettext_lazy("Commune"), help_text=gettext_lazy("Its name, or its INSEE code."))
 
 
+class NameForm(forms.Form):
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150, required=False)
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("What the key is for (a partner site…)"), max_length=100)
     scope = forms.ChoiceField(label=gettext_lazy("Scope"), choices=ApiToken.Scope.choices)
@@ -88,6 +93,23 @@ def role_request(request: HttpRequest, actor_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Your request is sent: a coordinator will check it."))
     return redirect("accounts:space")
+
+
+@login_required
+def name(request: HttpRequest) -> HttpResponse:
+    """The name the person gives the others (a driver, a sender, a group's members): shown instead of their
+    login, which is made from their e-mail address (accounts.people.name_of)."""
+    user: Any = request.user
+    form = NameForm(request.POST or None, initial={"first_name": user.first_name, "last_name": user.last_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.name_set(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            messages.success(request, _("Your name is saved."))
+            return redirect("accounts:space")
+    return render(request, "accounts/name.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required

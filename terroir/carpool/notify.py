@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from terroir.accounts.notify import by_language, send
 
-from .presenters import reliability_said, ride_explained
+from .presenters import person_said, reliability_said, ride_explained
 
 if TYPE_CHECKING:
     from .matchmaking import Reliability
@@ -57,6 +57,11 @@ def ride_confirmed(*, ride: Any) -> int:
     return sent
 
 
+def _giver(handover: Any) -> str:
+    """Who hands the parcel over, as its pages name them (`presenters.person_said`), never by their login."""
+    return person_said(handover.giver, parcel=handover.parcel, reader_id=None, insiders=frozenset())
+
+
 def handover_waiting(*, handover: Any) -> int:
     """To the taker: sign to take the parcel over (until then the giver stays responsible)."""
     if not handover.taker.email:
@@ -68,7 +73,7 @@ def handover_waiting(*, handover: Any) -> int:
         body = _(
             "Hello,\n\n%(giver)s recorded handing you the parcel “%(parcel)s”. Check it and sign here; until you "
             "do, %(giver)s remains responsible for it:\n\n%(url)s\n"
-        ) % {"giver": handover.giver.get_username(), "parcel": parcel.description,
+        ) % {"giver": _giver(handover), "parcel": parcel.description,
              "url": _url(parcel.get_absolute_url())}  # fmt: skip
         sent += send(subject, body, addresses)
     return sent
@@ -85,7 +90,7 @@ def delivery_code(*, handover: Any, code: str, to: str) -> int:
             "have it and have checked it, give them this code: it signs for the parcel in your name, and from then "
             "on you are responsible for it.\n\n    %(code)s\n\nThe code is valid for 48 hours. If you did not "
             "expect this parcel, do not give the code.\n"
-        ) % {"giver": handover.giver.get_username(), "parcel": parcel.description, "origin": parcel.origin,
+        ) % {"giver": _giver(handover), "parcel": parcel.description, "origin": parcel.origin,
              "destination": parcel.destination, "code": code}  # fmt: skip
         sent += send(subject, body, addresses)
     return sent

@@ -8,10 +8,12 @@ from django.conf import settings
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from terroir.accounts.people import email_masked, name_of
+from terroir.directory.models import Actor
 from terroir.lib import hours_prose
 
 from . import matching
-from .models import Condition, Parcel, Ride, RideStatus
+from .models import Condition, Parcel, Pseudonym, Ride, RideStatus
 
 if TYPE_CHECKING:
     from .matchmaking import Reliability
@@ -51,12 +53,6 @@ def unmatched_said(reason: str) -> str:
     return str(UNMATCHED.get(reason, "")) if reason else ""
 
 
-def email_masked(address: str) -> str:
-    """marie.dupont@example.org → m•••@example.org: enough to tell two recipients apart, not to write to."""
-    local, _at, domain = address.partition("@")
-    return f"{local[:1]}•••@{domain}" if domain else f"{local[:1]}•••"
-
-
 def insiders(parcel: Parcel) -> frozenset[int]:
     """Who reads a recipient's address in full: the sender, who gave it, and whoever drives or carries the
     parcel to them (the drivers of its rides not declined, the givers of its handovers)."""
@@ -65,9 +61,15 @@ def insiders(parcel: Parcel) -> frozenset[int]:
     return frozenset({parcel.sender_id, *drivers, *parcel.handovers.values_list("giver_id", flat=True)})
 
 
-def person_said(user: Any, *, parcel: Parcel | None, reader_id: int | None, insiders: frozenset[int]) -> str:
-    """A person of the parcel as the reader may know them. A recipient without an account is a guest account
-    whose name (destinataire-…) says nothing: they are their e-mail, masked to others than the insiders."""
+def person_said(user: Any, *, parcel: Parcel | None, reader_id: int | None, insiders: frozenset[int],
+                organisation: Actor | None = None) -> str:  # fmt: skip
+    """A person of a trip or a parcel as the reader may know them: the name they gave, else the organisation
+    they act for there (`organisation`: the trip's for its driver, the parcel's for its sender), else their
+    first one (`accounts.people.name_of`) — never their login, made from their e-mail address. A recipient
+    without an account is a guest account whose name (destinataire-…) says nothing: they are their e-mail,
+    masked to others than the insiders. An erased person's pseudonym (anonyme-…) is what stands for them."""
     if parcel is not None and parcel.recipient_email and user.pk == parcel.recipient_id:
         return parcel.recipient_email if reader_id in insiders else email_masked(parcel.recipient_email)
-    return str(user.get_username())
+    if not user.email and not user.is_active and Pseudonym.objects.filter(user_id=user.pk).exists():
+        return str(user.get_username())
+    return name_of(user, organisation=organisation)

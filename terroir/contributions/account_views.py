@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from terroir.accounts import services as accounts_services
 from terroir.accounts.models import Membership, RoleRequest
+from terroir.accounts.people import name_of
 from terroir.accounts.permissions import is_coordinator, roles_of
 from terroir.accounts.ratelimit import rate_hit
 from terroir.directory import editing
@@ -68,6 +69,7 @@ def space(request: HttpRequest) -> HttpResponse:
         # Requests to manage a place one of the person's organisations runs: its members decide.
         "claims_to_decide": claim_services.claims_pending(operators=actor_ids) if actor_ids else [],
         "roles": roles_of(user),
+        "name_shown": name_of(user),
         "pending_suggestions": len(suggestions.suggestions_pending(entries=entries)) if entries else 0,
         "coordinator": is_coordinator(user),
         "claims_waiting": Claim.objects.filter(status=Claim.Status.PENDING).count() if is_coordinator(user) else 0,

@@ -90,7 +90,7 @@ class TripOut(Schema):
     price_rule: str
     price: Decimal
     cancelled: bool
-    driver: str
+    driver: str = Field(..., description="Who drives, by the name they gave, else the organisation they drive for.")
     organisation: int | None
 
 
@@ -221,6 +221,10 @@ def _account(email: str, parameter: str) -> Any:
     return found
 
 
+def _driver(trip: Trip) -> str:
+    return person_said(trip.driver, parcel=None, reader_id=None, insiders=frozenset(), organisation=trip.organisation)
+
+
 def _trip_out(trip: Trip) -> dict[str, Any]:
     return {
         "id": trip.pk, "origin": trip.origin, "destination": trip.destination,
@@ -228,7 +232,7 @@ def _trip_out(trip: Trip) -> dict[str, Any]:
         "weekdays": [d for d in range(7) if trip.weekdays & (1 << d)], "until": trip.until, "leaves": trip.leaves,
         "arrives_by": trip.arrives_by, "free_kg": trip.free_kg, "free_litres": trip.free_litres,
         "condition": trip.condition, "detour_minutes": trip.detour_minutes, "price_rule": trip.price_rule,
-        "price": trip.price, "cancelled": trip.cancelled, "driver": trip.driver.get_username(),
+        "price": trip.price, "cancelled": trip.cancelled, "driver": _driver(trip),
         "organisation": trip.organisation_id,
     }  # fmt: skip
 
@@ -283,7 +287,7 @@ def _handover_out(handover: Handover, name: _Names) -> dict[str, Any]:
 @router.get("/carpool/trips", response={200: list[TripOut], **READ_ERRORS}, auth=TokenBearer(),
             summary="The trips you may see (yours, your organisations', those your parcels ride)")  # fmt: skip
 def carpool_trips(request: HttpRequest, paging: Query[Paging]) -> Any:
-    trips = services.trips_of(_person(request)).select_related("driver").order_by("-day", "pk")
+    trips = services.trips_of(_person(request)).select_related("driver", "organisation").order_by("-day", "pk")
     return [_trip_out(t) for t in trips[paging.offset : paging.offset + paging.limit]]
 
 

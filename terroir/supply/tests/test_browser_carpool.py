@@ -109,7 +109,7 @@ def test_the_carrier_planning_an_order_reads_its_parcel_s_chain_of_responsibilit
     link.click()
     tab.wait_for_url(re.compile(r"/supply/orders/\d+/parcel/$"))
     tab.wait_for_selector("#chain")
-    assert "hugo" in tab.locator("#holder").inner_text()
+    assert "Rucher de la Durolle" in tab.locator("#holder").inner_text()  # the driver by his farm
     assert tab.locator("#order-parcel form").count() == 0
     screenshot(tab, f"carpool-order-parcel-carrier-{size}")
     page_fits(tab, f"carpool-order-parcel-carrier-{size}")
