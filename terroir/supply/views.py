@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from terroir.carpool import services as carpool
 from terroir.carpool.eligibility import condition_needed
+from terroir.directory import numbers
 from terroir.directory.forms import WEEKDAYS, date_input, form_errors_add, number_limits
 from terroir.directory.models import Actor
 from terroir.directory.presenters import clock_text
@@ -135,10 +136,14 @@ class ScheduleForm(forms.Form):
 
 
 def _history(found: Agreement) -> list[dict[str, Any]]:
-    """Each change in words: what it was, what it became."""
+    """Each change in words: what it was, what it became — a volume as the reader's language writes it, with
+    its unit ("30 kg", "2,5 kg"; kept as "30.00", "2.50")."""
     names = dict(Frequency.choices)
+    unit = found.answer.need.unit
 
     def shown(field: str, value: Any) -> str:
+        if field == "volume":
+            return numbers.quantity(value, unit) or str(value)
         if field == "frequency":
             return str(names.get(value, value))
         if field == "weekdays":

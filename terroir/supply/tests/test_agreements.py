@@ -271,6 +271,18 @@ def test_an_agreement_is_seen_by_both_sides_members_and_coordinators_and_by_nobo
     assert agreed.get_absolute_url() not in client_of(stranger).get("/supply/").content.decode()
 
 
+def test_the_history_writes_a_volume_as_the_reader_s_language_does(agreed: Agreement, people: Any) -> None:
+    """Kept as "40.00" and "2.50" (the change's JSON), read "40 kg → 2,5 kg" in French, "2.5 kg" in English."""
+    change = f"/supply/agreements/{agreed.pk}/change/"
+    values = {"volume": "2.5", "weekdays": ["1"], "window_start": "06:00", "window_end": "09:00"}
+    assert client_of(people.sophie).post(change, values).status_code == 302
+    for language, said in (("fr", "40\u00a0kg → 2,5\u00a0kg"), ("en", "40\u00a0kg → 2.5\u00a0kg")):
+        page = client_of(people.sophie).get(agreed.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        history = page[page.index('id="history"') :]
+        assert said in history, language
+        assert "40.00" not in history and "2.50" not in history and "2,50" not in history, language
+
+
 def test_only_the_buyer_the_lead_and_coordinators_change_or_cancel_an_agreement(
     territory: Any, people: Any, agreed: Agreement
 ) -> None:
