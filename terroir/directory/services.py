@@ -119,6 +119,13 @@ def _commune_names(ids: Iterable[str | None]) -> dict[str, str]:
     return names
 
 
+def _search_keys(actors: Sequence[tuple[str, str | None]]) -> list[str]:
+    """The search key of each actor given as (name, commune code): `index.actor_search_key` of its name and
+    its commune's, the communes' names read once for all (every write of an actor's key comes here)."""
+    communes = _commune_names(code for _name, code in actors)
+    return [actor_search_key(name, communes.get(code or "", "")) for name, code in actors]
+
+
 # --- Actors ----------------------------------------------------------------------------------------
 
 
@@ -253,8 +260,7 @@ def actor_update(*, actor: Actor, values: Mapping[str, Any]) -> Actor:
     if names & {"lat", "lon"}:
         _pair_check(actor)
     if names & ACTOR_INDEXED:
-        commune = _commune_names([actor.commune_id]).get(actor.commune_id or "", "")
-        actor.search_key = actor_search_key(actor.name, commune)
+        actor.search_key = _search_keys([(actor.name, actor.commune_id)])[0]
     actor.updated_at = timezone.now()
     actor.save()
     if names & (ACTOR_INDEXED | {"is_producer"}):
@@ -351,9 +357,8 @@ def actors_bulk_create(*, actors: Sequence[Actor], batch_size: int = 1000) -> Se
     PostgreSQL a new version of every row, in every index of the table). Whatever a loader says, the
     flag follows the ProducerPlace rows once it indexes the places (`places_index`, given the actors it
     said are shown), as for every other write."""
-    communes = _commune_names(a.commune_id for a in actors)
-    for actor in actors:
-        actor.search_key = actor_search_key(actor.name, communes.get(actor.commune_id or "", ""))
+    for actor, key in zip(actors, _search_keys([(a.name, a.commune_id) for a in actors]), strict=True):
+        actor.search_key = key
     # Plain rows, as places: Django's bulk_create compiles every field of every row into SQL.
     instances_insert(Actor, actors)
     producer_terms_write(actors, replace=False)
@@ -367,9 +372,8 @@ def actors_values_create(*, values: Sequence[dict[str, Any]]) -> list[int]:
     defaults): an import's new producers, whose instances cost it more than their writing. As
     `actors_bulk_create` otherwise: each row gets its `search_key`, the producers their words, and
     `shown_at_place` is written as each row gives it (False when not given). Returns their ids, in order."""
-    communes = _commune_names(row.get("commune_id") for row in values)
-    for row in values:
-        row["search_key"] = actor_search_key(row["name"], communes.get(row.get("commune_id") or "", ""))
+    for row, key in zip(values, _search_keys([(row["name"], row.get("commune_id")) for row in values]), strict=True):
+        row["search_key"] = key
     ids = values_insert(Actor, values)
     producer_terms_insert(
         (pk, row["name"], row["search_key"]) for pk, row in zip(ids, values, strict=True) if row.get("is_producer")
@@ -505,8 +509,7 @@ def actor_save(*, actor: Actor) -> Actor:
     fields = [name for name in fields if name not in ("search_key", "shown_at_place")]  # derived: the index's
     if actor.pk is None or not Actor.objects.filter(pk=actor.pk).exists():
         _pair_check(actor)
-        communes = _commune_names([actor.commune_id])
-        actor.search_key = actor_search_key(actor.name, communes.get(actor.commune_id or "", ""))
+        actor.search_key = _search_keys([(actor.name, actor.commune_id)])[0]
         actor.save()
         producer_terms_write([actor], replace=False)
         return actor
