@@ -4,7 +4,6 @@ records again, and links between thousands of entries are written in a few state
 
 from __future__ import annotations
 
-import csv
 import gc
 from pathlib import Path
 
@@ -18,24 +17,11 @@ from terroir.imports.mapping import mapping_parse
 from terroir.imports.models import FieldOrigin, ImportRun, RecordPair, SourceRecord
 from terroir.imports.services import source_import
 
+from .files import MARKETS, csv_written
+
 pytestmark = pytest.mark.django_db
 
-MAPPING = """
-[source]
-name = "marches-63"
-label = "Marchés du Puy-de-Dôme"
-ref = "id"
-
-[fields]
-name = "nom"
-postcode = "cp"
-commune = "commune"
-lat = "lat"
-lon = "lon"
-
-[constants]
-kind = "market"
-"""
+MAPPING = MARKETS
 # Two markets 40 m apart with names a little different: the linkage finds the pair, the rules ask.
 ROWS = [
     {"id": "1", "nom": "Marché Saint-Genès", "cp": "63600", "commune": "Ambert", "lat": "45.5500", "lon": "3.7400"},
@@ -45,11 +31,7 @@ ROWS = [
 
 
 def write(path: Path) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(ROWS[0]))
-        writer.writeheader()
-        writer.writerows(ROWS)
-    return path
+    return csv_written(path, ROWS)
 
 
 def test_reimporting_an_unchanged_file_links_nothing_again_and_keeps_its_pairs(tmp_path, territory, monkeypatch):
@@ -78,11 +60,7 @@ def test_a_changed_record_is_linked_again(tmp_path, territory, monkeypatch):
     source_import(path=write(tmp_path / "a.csv"), mapping=mapping)
     changed = [dict(row) for row in ROWS]
     changed[2]["nom"] = "Marché du Pirou"
-    path = tmp_path / "b.csv"
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(ROWS[0]))
-        writer.writeheader()
-        writer.writerows(changed)
+    path = csv_written(tmp_path / "b.csv", changed)
     calls: list[int] = []
     linked = linkage.link
 
@@ -150,11 +128,7 @@ def test_farms_are_run_by_their_producers_and_markets_supplied_whatever_their_re
         for n, code in enumerate(("123", "1e5", "true", "0042"))
     ]  # fmt: skip
     source_import(path=write(tmp_path / "m.csv"), mapping=mapping_parse(MAPPING))
-    path = tmp_path / "f.csv"
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(write_rows[0]))
-        writer.writeheader()
-        writer.writerows(write_rows)
+    path = csv_written(tmp_path / "f.csv", write_rows)
     run = source_import(path=path, mapping=mapping_parse(PRODUCERS))
     assert (run.rows, run.rejected) == (8, 0), run.report
     for n in range(4):
@@ -198,11 +172,7 @@ def test_a_reimport_asks_only_for_the_farms_without_an_operator(tmp_path, territ
          "marche": ""}
         for n in range(3)
     ]  # fmt: skip
-    path = tmp_path / "f.csv"
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    path = csv_written(tmp_path / "f.csv", rows)
     asked: list[dict[int, int]] = []
     links_add = merging.places_links_add
 

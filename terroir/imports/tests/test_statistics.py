@@ -6,7 +6,6 @@ PostgreSQL only: SQLite plans without such statistics."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
@@ -18,27 +17,14 @@ from terroir.imports.mapping import mapping_parse
 from terroir.imports.models import ImportRun, SourceRecord
 from terroir.imports.services import source_import
 
+from .files import MARKETS, csv_written
+
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics"),
 ]
 
-MAPPING = """
-[source]
-name = "marches-63"
-label = "Marchés du Puy-de-Dôme"
-ref = "id"
-
-[fields]
-name = "nom"
-postcode = "cp"
-commune = "commune"
-lat = "lat"
-lon = "lon"
-
-[constants]
-kind = "market"
-"""
+MAPPING = MARKETS
 ROWS = [
     {"id": "1", "nom": "Marché Saint-Genès", "cp": "63600", "commune": "Ambert", "lat": "45.5500", "lon": "3.7400"},
     {"id": "2", "nom": "Marché de Thiers", "cp": "63300", "commune": "Thiers", "lat": "45.857", "lon": "3.547"},
@@ -49,11 +35,7 @@ UNTOUCHED = "imports_savedmapping"
 
 
 def write(path: Path) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(ROWS[0]))
-        writer.writeheader()
-        writer.writerows(ROWS)
-    return path
+    return csv_written(path, ROWS)
 
 
 def analysed() -> dict[str, dt.datetime | None]:
