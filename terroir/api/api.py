@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from django.urls import path as django_path
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError, ValidationErrorContext
 from ninja.operation import Operation, PathView
 from ninja.utils import normalize_path, replace_path_param_notation
 
@@ -26,7 +26,7 @@ from terroir.contributions import revisions
 from terroir.directory.search import InvalidParameter
 from terroir.lib.jsonscan import JsonTooDeep
 
-from .errors import Refused, error, rate_limited, unauthorized
+from .errors import Refused, error, given_kept, rate_limited, unauthorized, validation_said
 from .routers import (
     carpool,
     contributions,
@@ -49,6 +49,15 @@ class TerroirApi(NinjaAPI):
         """Operation ids are published (clients generated from the document name their methods after
         them): they keep the names they had when the API was one module, terroir/api/api.py."""
         return f"terroir_api_api_{operation.view_func.__name__}"
+
+    def validation_error_from_error_contexts(self, error_contexts: list[ValidationErrorContext]) -> ValidationError:
+        """django-ninja's errors, with the value each one refused kept as `given` (django-ninja drops
+        pydantic's `input`) for the message to say it (`errors.validation_said`)."""
+        refused = super().validation_error_from_error_contexts(error_contexts)
+        inputs = [e.get("input") for c in error_contexts for e in c.pydantic_validation_error.errors(include_url=False)]
+        for found, given in zip(refused.errors, inputs, strict=False):
+            found["given"] = given_kept(given)
+        return refused
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         """One Django view per path, holding the operations of every router on it.
@@ -111,10 +120,9 @@ def on_invalid_parameter(request: HttpRequest, exc: InvalidParameter) -> HttpRes
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    first = exc.errors[0] if exc.errors else {}
-    location = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")]
-    parameter = location[-1] if location else ""
-    return error(400, "invalid_parameter", str(first.get("msg", "invalid value")), parameter or None)
+    """The first refusal of a schema (every bound and type of every endpoint), in the caller's language."""
+    message, parameter = validation_said(exc.errors[0] if exc.errors else {})
+    return error(400, "invalid_parameter", message, parameter)
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import field_validator
 
@@ -46,7 +47,7 @@ class Point(Schema):
 def _naive(value: time) -> time:
     """Hours are the territory's local time, as on the pages: an offset is refused (the database keeps none)."""
     if value.tzinfo is not None:
-        raise ValueError("give a local time without an offset (HH:MM)")
+        raise ValueError(_("give a local time without an offset (HH:MM)"))
     return value
 
 

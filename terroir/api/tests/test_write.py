@@ -67,8 +67,8 @@ def test_products_are_replaced_through_the_api(claire_api: Client, territory: An
         ({"opening_hours": "sometimes"}, "opening_hours", "not understood"),
         ({"commune": "00000"}, "commune", "Unknown commune"),
         ({"kind": "casino"}, "kind", "Unknown kind"),
-        ({"colour": "green"}, "colour", "Extra inputs"),
-        ({"name": 12}, "name", "string"),
+        ({"colour": "green"}, "colour", "unknown parameter"),
+        ({"name": 12}, "name", "expected text"),
     ],
 )
 def test_a_bad_value_is_refused_saying_which_field(

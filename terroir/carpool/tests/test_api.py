@@ -188,3 +188,39 @@ def test_a_trip_s_room_and_a_parcel_s_size_have_the_same_bounds_on_the_page_and_
     page.force_login(story.people.hugo)
     form = page.get("/carpool/trips/new/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert 'max="20000"' in form and 'max="50000"' in form
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("fr", {"stops[1].lat": "91 dépasse le maximum, 90", "limit": "9 000 dépasse le maximum, 500",
+                "leaves": "donnez une heure locale sans décalage (HH:MM)",
+                "free_kg": "'lourd' n’est pas un nombre entier", "arrives_by": "ce paramètre est obligatoire"}),
+        ("en", {"stops[1].lat": "91 is above the maximum, 90", "limit": "9,000 is above the maximum, 500",
+                "leaves": "give a local time without an offset (HH:MM)", "free_kg": "'lourd' is not a whole number",
+                "arrives_by": "this parameter is required"}),
+    ],
+)  # fmt: skip
+def test_a_schema_s_refusal_says_what_and_where_in_the_caller_s_language(
+    story: Story, language: str, said: dict[str, str]
+) -> None:
+    """A stop's latitude in the body (where: its place in the list), the page's size in the query, a validator
+    of ours, a type, a field left out: each in the caller's words, never pydantic's English."""
+    client = key_of(story.people.hugo)
+    headers = {"accept-language": language}
+    stops = [{"name": "Courpière (63)", "lat": 45.756, "lon": 3.539}, {"name": "Lezoux (63)", "lat": 91, "lon": 3.38}]
+    answers = {
+        "stops[1].lat": client.post("/api/v1/carpool/trips", TRIP_BODY | {"stops": stops},
+                                    content_type="application/json", headers=headers),
+        "limit": client.get("/api/v1/carpool/trips?limit=9000", headers=headers),
+        "leaves": client.post("/api/v1/carpool/trips", TRIP_BODY | {"leaves": "08:00+02:00"},
+                              content_type="application/json", headers=headers),
+        "free_kg": client.post("/api/v1/carpool/trips", TRIP_BODY | {"free_kg": "lourd"},
+                               content_type="application/json", headers=headers),
+        "arrives_by": client.post("/api/v1/carpool/trips", {k: v for k, v in TRIP_BODY.items() if k != "arrives_by"},
+                                  content_type="application/json", headers=headers),
+    }  # fmt: skip
+    for parameter, answer in answers.items():
+        error = answer.json()["error"]
+        assert answer.status_code == 400 and error["code"] == "invalid_parameter", answer.content
+        assert (error["parameter"], error["message"].replace("\xa0", " ")) == (parameter, said[parameter])

@@ -145,6 +145,32 @@ def test_a_site_given_by_its_commune_is_placed_at_its_centre_and_bad_input_is_re
     )
 
 
+@pytest.mark.parametrize(
+    ("language", "capacity", "cost", "unknown"),
+    [
+        ("fr", "60 000 dépasse le maximum, 50 000", "-1 est sous le minimum, 0", "paramètre inconnu : retirez-le"),
+        ("en", "60,000 is above the maximum, 50,000", "-1 is below the minimum, 0", "unknown parameter: remove it"),
+    ],
+)  # fmt: skip
+def test_a_bound_of_a_site_is_refused_in_the_caller_s_language_saying_what_and_where(
+    world: World, language: str, capacity: str, cost: str, unknown: str
+) -> None:
+    """Not pydantic's English ("Input should be less than or equal to 50000"): the value given, the limit as
+    the caller's language writes numbers, the field."""
+    headers = key_of(world, "own_carrier") | {"accept-language": language}
+    post = lambda body: Client().post(  # noqa: E731
+        "/api/v1/relay-candidates", body, content_type="application/json", headers=headers
+    )
+    site = {"name": "Quai de Thiers", "commune": "Thiers", "fixed_cost_week": 90, "capacity_kg_day": 300}
+    for body, parameter, message in ((site | {"capacity_kg_day": 60_000}, "capacity_kg_day", capacity),
+                                     (site | {"fixed_cost_week": -1}, "fixed_cost_week", cost),
+                                     (site | {"colour": "red"}, "colour", unknown)):  # fmt: skip
+        refused = post(body)
+        said = refused.json()["error"]
+        assert refused.status_code == 400 and said["code"] == "invalid_parameter", refused.content
+        assert (said["parameter"], said["message"].replace("\xa0", " ").replace("\u202f", " ")) == (parameter, message)
+
+
 def test_a_study_started_through_the_api_is_computed_and_its_scenarios_read_back(
     world: World, territory: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -178,8 +204,9 @@ def test_a_study_of_an_empty_week_or_a_third_at_once_is_refused(world: World) ->
     body = {"week": "2026-01-05", "organisation": world.own.carrier.pk}
     # The page's form's bounds (relay_study.LEG_BOUNDS, TOWN_POPULATION_BOUNDS), no wider through the API.
     leg = {"vehicle_type": "van", "per_km": 0.6, "per_hour": 15, "load_kg": 150}
-    for changed, parameter in (({"trunk": leg | {"per_km": 11}}, "per_km"), ({"trunk": leg | {"per_hour": 201}},
-                               "per_hour"), ({"direct": leg | {"load_kg": 40_001}}, "load_kg"),
+    # The parameter says where in the body: the leg, then its field.
+    for changed, parameter in (({"trunk": leg | {"per_km": 11}}, "trunk.per_km"), ({"trunk": leg | {"per_hour": 201}},
+                               "trunk.per_hour"), ({"direct": leg | {"load_kg": 40_001}}, "direct.load_kg"),
                                ({"town_population": 3_000_001}, "town_population")):  # fmt: skip
         wide = Client().post("/api/v1/relay-studies", body | changed, content_type="application/json", headers=headers)
         assert wide.status_code == 400 and wide.json()["error"]["parameter"] == parameter, wide.content
