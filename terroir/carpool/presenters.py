@@ -72,4 +72,6 @@ def person_said(user: Any, *, parcel: Parcel | None, reader_id: int | None, insi
         return parcel.recipient_email if reader_id in insiders else email_masked(parcel.recipient_email)
     if not user.email and not user.is_active and Pseudonym.objects.filter(user_id=user.pk).exists():
         return str(user.get_username())
+    if organisation is None and parcel is not None and user.pk == parcel.sender_id:
+        organisation = parcel.organisation  # the sender acts for the parcel's organisation all along its chain
     return name_of(user, organisation=organisation)

@@ -18,6 +18,7 @@ from terroir.carpool import services
 from terroir.carpool.models import HandoverKind, Ride
 from terroir.carpool.personal_data import pseudonym_create
 from terroir.carpool.presenters import person_said
+from terroir.directory.models import Actor
 
 from .conftest import Story
 
@@ -100,6 +101,15 @@ def test_the_api_names_the_driver_by_the_name_they_gave_else_the_trip_s_organisa
     story.people.hugo.first_name, story.people.hugo.last_name = "Hugo", "Martin"
     story.people.hugo.save()
     assert api.get(trip).json()["driver"] == "Hugo Martin"
+
+
+def test_the_sender_is_named_by_the_organisation_the_parcel_is_sent_for_all_along_its_chain(story: Story) -> None:
+    parcel = story.parcel
+    said = person_said(story.people.claire, parcel=parcel, reader_id=None, insiders=frozenset())
+    assert said == "GAEC des Monts du Forez"
+    parcel.organisation = Actor.objects.create(name="Coopérative du Livradois", is_organisation=True)
+    said = person_said(story.people.claire, parcel=parcel, reader_id=None, insiders=frozenset())
+    assert said == "Coopérative du Livradois"  # not her first organisation: the one she sends for
 
 
 def test_an_erased_person_stays_their_pseudonym(story: Story) -> None:

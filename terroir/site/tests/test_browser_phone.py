@@ -37,6 +37,7 @@ PAGES: dict[str, Pages] = {
     ],
     "producer": lambda t, p, run: [
         "/account/space/",
+        "/account/space/name/",
         f"/edit/place/{t.farm_shop.pk}/",
         f"/edit/actor/{t.cheese_farm.pk}/",
         f"/edit/actor/{t.cheese_farm.pk}/products/",
