@@ -64,6 +64,27 @@ def test_a_member_places_a_one_off_order_before_the_closing_time(
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
+def test_half_a_piece_is_refused_by_the_page_s_own_message_not_the_browser_s(
+    browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
+) -> None:
+    """The Fourme is counted by the piece (its field steps by one): Chromium would keep the form and show
+    its own bubble, in the browser's language; the form is `novalidate`, so the page says it, in French,
+    naming the product, its unit and the two whole numbers to choose from."""
+    world = world_build(territory, people)
+    tab = french_tab(browser, live_server, world.jeanne.user, size)
+    tab.goto(f"{live_server.url}/groups/distributions/{world.distribution.pk}/order/")
+    assert tab.locator(f"input[name=q{world.fourme.pk}]").get_attribute("step") == "1"
+    tab.fill(f"input[name=q{world.fourme.pk}]", "2.5")
+    tab.click("#order-save")
+    tab.wait_for_selector("#order-form .errorlist", timeout=10_000)
+    said = tab.locator("#order-form .errorlist").inner_text()
+    assert "Fourme d'Ambert se compte en unités entières (pièce)\u202f: commandez 2 ou 3, pas 2,5." in said
+    assert not OrderLine.objects.filter(member=world.jeanne).exists()
+    page_fits(tab)
+    tab.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["desktop", "phone"])
 def test_the_organiser_and_a_producer_read_the_orders_and_the_pages_fit(
     browser: Any, live_server: Any, territory: Any, people: Any, size: tuple[int, int]
 ) -> None:
