@@ -17,12 +17,13 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from terroir.accounts.permissions import coordinator_required
 from terroir.contributions.audit import audit_record
 from terroir.directory.background import task_error_text
+from terroir.directory.fields import phone_display
 from terroir.directory.models import Actor, Category, Label, LegalForm, Place, PlaceKind
 from terroir.directory.presenters import hours_text
 from terroir.directory.uploads import UploadRefused, upload_limit
@@ -151,9 +152,12 @@ def _cell(value: Any) -> str:
 
 
 def _field_text(name: str, value: Any) -> str:
-    """A field's value as the public pages say it: opening hours in words, not OpenStreetMap code."""
+    """A field's value as the public pages say it: opening hours in words, not OpenStreetMap code; a phone
+    as people write it ("04 73 82 00 01", kept "+33473820001")."""
     if name == "opening_hours" and value:
         return hours_text(value)
+    if name == "phone" and value:
+        return phone_display(str(value))
     if name == "kind" and value in PlaceKind.values:
         return str(PlaceKind(value).label)
     return _cell(value)
@@ -218,9 +222,10 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         line[1] = said.get(line[1], line[1])
         if len(line) > len(REPORT_COLUMNS):  # a report stored before the runs kept the field: as it was
             line[2] = _where(line[2], line[5])
+    # Short labels in the chart's room (its title says "rows"): "Lignes accepté…" was cut in French.
     rows_chart = [
-        {"label": _("Accepted rows"), "values": [max(run.rows - run.rejected, 0)]},
-        {"label": _("Rejected rows"), "values": [run.rejected]},
+        {"label": pgettext("an import's rows", "Accepted rows"), "values": [max(run.rows - run.rejected, 0)]},
+        {"label": pgettext("an import's rows", "Rejected rows"), "values": [run.rejected]},
     ]
     context = {"run": run, "problems": problems, "error": task_error_text(run.error), "rows_chart": rows_chart}
     return render(request, "imports/run.html", context)

@@ -203,3 +203,11 @@ def test_an_import_s_pages_fit_a_phone_with_a_long_file_name(
         page.wait_for_selector("main h1")
         page_fits(page, path, edge=False)
     screenshot(page, "merges-long-file-name-phone")
+    # The file among those uploaded earlier to map its columns: its name ran 66 px past the edge.
+    page.goto(f"{live_server.url}/imports/mapping/")
+    page.set_input_files("#id_file", str(long_name))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/imports/mapping/*/")
+    page.goto(f"{live_server.url}/imports/mapping/")
+    assert "chambre_agriculture" in page.inner_text("ul.file-names")
+    page_fits(page, "the files uploaded earlier", edge=False)

@@ -283,6 +283,12 @@ def test_a_pair_s_opening_hours_read_as_the_public_pages_say_them_not_as_code(co
     assert "sunrise-sunset" in coordinator.get(reverse("imports:review"), **FRENCH).content.decode()
 
 
+def test_a_pair_s_phones_read_as_people_write_them_not_as_kept(coordinator, two_sources) -> None:
+    """Kept "+33473820001" (E.164), said "04 73 82 00 01", as on the public pages."""
+    page = unescape(coordinator.get(reverse("imports:merges"), **FRENCH).content.decode())
+    assert "04 73 82 00 01" in page and "+33473820001" not in page
+
+
 def test_the_origins_and_preview_pages_say_opening_hours_in_words_too() -> None:
     from terroir.imports.views import _field_text, _value_of
 

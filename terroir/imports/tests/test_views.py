@@ -123,7 +123,8 @@ def test_the_review_queue_shows_both_records_and_takes_decisions(coordinator, te
     load(tmp_path, "chamber", CHAMBER)
     pair = RecordPair.objects.get(status=RecordPair.Status.REVIEW)
     page = coordinator.get(reverse("imports:review")).content.decode()
-    assert "Rucher de la Durolle" in page and "Ferme de la Durolle" in page and "+33473510009" in page
+    assert "Rucher de la Durolle" in page and "Ferme de la Durolle" in page
+    assert "04 73 51 00 09" in page  # the phone as people write it, kept +33473510009
     assert coordinator.post(reverse("imports:decide", args=[pair.pk]), {"decision": "maybe"}).status_code == 400
     response = coordinator.post(reverse("imports:decide", args=[pair.pk]), {"decision": "same"})
     assert response.status_code == 302
@@ -149,10 +150,27 @@ def test_a_coordinator_sees_where_a_phone_number_comes_from(coordinator, territo
     forez = SourceRecord.objects.get(ref="b1").actor
     assert forez is not None
     page = coordinator.get(reverse("imports:origins", args=["producer", forez.pk])).content.decode()
-    assert "+33473820001" in page and "chamber" in page
+    assert "04 73 82 00 01" in page and "chamber" in page  # kept +33473820001
     # The other source's name is shown beside the one kept.
     assert "GAEC des Monts du Forez" in page and "Monts du Forez (EARL)" in page
     assert coordinator.get(reverse("imports:origins", args=["nothing", 1])).status_code == 404
+
+
+def test_nothing_yet_is_said_in_words_and_a_run_without_merges_links_to_none(coordinator, territory, tmp_path):
+    """A new coordinator reads "Aucune paire…" and "Aucune décision…", not "0 paire … ne la défait jamais"; the
+    run page links to its automatic merges only when it made some."""
+    french = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+    home = coordinator.get(reverse("imports:home"), **french).content.decode()
+    assert "Aucune paire de fiches n’attend de décision." in home and "0 paire" not in home
+    alone = load(tmp_path, "bio", BIO)
+    merged = load(tmp_path, "chamber", CHAMBER)
+    review = coordinator.get(reverse("imports:review"), **french).content.decode()
+    assert "Aucune décision prise pour l’instant" in review and "0 décision" not in review
+    merges_link = "Voir les fusions automatiques de cet import"
+    assert alone.merged == 0 and merges_link not in coordinator.get(reverse("imports:run", args=[alone.pk]),
+                                                                     **french).content.decode()  # fmt: skip
+    assert merged.merged and merges_link in coordinator.get(reverse("imports:run", args=[merged.pk]),
+                                                            **french).content.decode()  # fmt: skip
 
 
 def test_an_unknown_upload_token_is_not_found(coordinator) -> None:
