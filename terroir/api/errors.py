@@ -179,10 +179,8 @@ def given_kept(value: Any) -> Any:
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, (int, float, Decimal)):
-        finite = (
-            math.isfinite(value) if isinstance(value, float) else not isinstance(value, Decimal) or value.is_finite()
-        )
-        if finite and abs(value) < 10**18:
+        finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+        if finite and -(10**18) < value < 10**18:
             return value
         value = str(value)
     if isinstance(value, str) and len(value) <= GIVEN_MAX:
