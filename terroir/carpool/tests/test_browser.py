@@ -115,7 +115,7 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     fits_at(claire, SIZES["desktop"])
     claire.click("#record")
     claire.wait_for_selector("#pending")
-    assert "Responsable maintenant\u202f: claire" in claire.locator("#holder").inner_text()
+    assert "Responsable maintenant\u202f: GAEC des Monts du Forez" in claire.locator("#holder").inner_text()
 
     # Hugo checks and signs: he is responsible now.
     hugo.goto(parcel_url)
@@ -124,7 +124,7 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     page_fits(hugo, f"carpool-sign-{size}")
     fits_at(hugo, SIZES["desktop"])
     hugo.click("#sign")
-    hugo.wait_for_selector("#holder:has-text('Responsable maintenant\u202f: hugo')")
+    hugo.wait_for_selector("#holder:has-text('Responsable maintenant\u202f: Rucher de la Durolle')")
     assert "En route" in hugo.locator("#status").inner_text()
 
     # Hugo delivers to Sophie, who signs.
@@ -145,7 +145,7 @@ def test_a_trip_offered_a_parcel_requested_confirmed_picked_up_and_delivered(
     sophie.click("text=Bon de livraison")
     sophie.wait_for_url("**/note/")
     note = sophie.locator("section.delivery-note").inner_text()
-    assert "Enlèvement" in note and "Livraison" in note and "signé par sophie" in note
+    assert "Enlèvement" in note and "Livraison" in note and "signé par SAS Supermarché des Volcans" in note
     screenshot(sophie, f"carpool-note-{size}")
     page_fits(sophie, f"carpool-note-{size}")
     fits_at(sophie, SIZES["desktop"])
