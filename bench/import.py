@@ -642,6 +642,8 @@ def phases_install() -> Phases:
     phases.wrap(merging, "_pairs_store", "merge: pairs kept")
     phases.wrap(merging, "_entries_write", "merge: entries written")
     phases.wrap(merging, "_links_write", "merge: links written")
+    if hasattr(merging, "_records_write"):  # the new records, written once their entries are (round 15)
+        phases.wrap(merging, "_records_write", "merge: records written")
     for name in ("places_reindex", "actors_reindex", "map_cells_rebuild", "map_cells_refresh"):
         phases.wrap(directory_services, name, "search tables")
     # PostgreSQL checks the foreign keys of the rows written when the transaction commits (Django's keys
