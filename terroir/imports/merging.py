@@ -407,6 +407,8 @@ class _Writer:
     shown: set[int] = field(default_factory=set)
     # The records the import creates, not written until both record types are merged (`NewRecords`).
     new: NewRecords | None = None
+    # The operators the sources give (`_links_given(unwritten=True)`), once read for the producers' flags.
+    operated: list[tuple[_PlaceKey, _ProducerKey]] | None = None
 
 
 def _attribution(merges: Sequence[EntryMerge]) -> Any:
@@ -513,11 +515,18 @@ def _entries_write(
         if created:
             # The flag the links will give them, written with the rows rather than by an UPDATE of each
             # row after the links (37,869 new producers of a 100,000-row file: 16 s of PostgreSQL's time).
-            expected = _shown_expected(writer.new)
+            expected = _shown_expected(writer)
             for entry, members, _c in created:
                 entry.values["shown_at_place"] = any((r.source, r.ref) in expected for r in members)
         ids = actors_values_create(values=[entry.values for entry, _m, _c in created])
     else:
+        if created:
+            # A new farm written with the producer running it, rather than given it by an UPDATE of each new
+            # row after (`places_links_add`): 38,435 farms of a 100,000-row file.
+            operators = _new_places_operators(writer)
+            for entry, members, _c in created:
+                given = [operators[r.id] for r in members if r.id in operators]
+                entry.values["operator_id"] = given[-1] if given else None
         ids = places_values_create(values=[entry.values for entry, _m, _c in created], index=False)
     for pk, (entry, _m, _c) in zip(ids, created, strict=True):
         entry.pk = pk
@@ -991,13 +1000,15 @@ def _links_given(
     return operated, supplied
 
 
-def _shown_expected(new: NewRecords | None = None) -> set[_ProducerKey]:
+def _shown_expected(writer: _Writer) -> set[_ProducerKey]:
     """The producer records whose producer the links `_links_write` will add show at an open place (its
     ProducerPlace rows, `Actor.shown_at_place`): running a place that has no operator yet, or supplying
     one. A place no merge has written yet will be a new one, open (an import closes no place). What the
     merge of places does next (a new place record joining a closed place, or one run by someone else;
-    two records of one name becoming one place) may make it wrong; the places' indexing corrects it."""
-    operated, supplied = _links_given(unwritten=True, new=new)
+    two records of one name becoming one place) may make it wrong; the places' indexing corrects it.
+    The operators read are kept for the new places (`_new_places_operators`)."""
+    operated, supplied = _links_given(unwritten=True, new=writer.new)
+    writer.operated = operated
     entries = sorted({place for place, _producer in [*operated, *supplied] if isinstance(place, int)})
     closed: set[_PlaceKey] = set()
     run: set[_PlaceKey] = set()
@@ -1012,6 +1023,36 @@ def _shown_expected(new: NewRecords | None = None) -> set[_ProducerKey]:
     shown = {producer for place, producer in operated if place not in closed and place not in run}
     shown.update(producer for place, producer in supplied if place not in closed)
     return shown
+
+
+def _new_places_operators(writer: _Writer) -> dict[int, int]:
+    """The producers the sources say run the place records no entry has yet, by record: (record id, actor id),
+    for the places the merge creates, as `_links_write` would give them after (`places_links_add`, which sets
+    an operator where a place has none: a new place has none). The producers are those merged already."""
+    operated = writer.operated if writer.operated is not None else _links_given(unwritten=True, new=writer.new)[0]
+    wanted = [(place[1], producer) for place, producer in operated if isinstance(place, tuple)]
+    actors: dict[_ProducerKey, int] = {}
+    if writer.new is not None:
+        actors.update(
+            ((writer.new.source, ref), record.entry)
+            for _pk, ref, record in writer.new.of_type("producer")
+            if record.entry is not None
+        )
+    stored: dict[str, list[str]] = {}
+    for _record, (source, ref) in wanted:
+        if (source, ref) not in actors:
+            stored.setdefault(source, []).append(ref)
+    for source, refs in stored.items():
+        refs = sorted(set(refs))
+        for start in range(0, len(refs), 900):
+            actors.update(
+                ((source, ref), actor)
+                for ref, actor in SourceRecord.objects.filter(
+                    source__name=source, ref__in=refs[start : start + 900], record_type="producer", missing=False,
+                    actor__isnull=False,
+                ).values_list("ref", "actor_id")
+            )  # fmt: skip
+    return {record: actors[producer] for record, producer in wanted if producer in actors}
 
 
 def _links_write(writer: _Writer) -> None:
