@@ -266,3 +266,21 @@ def test_a_new_record_is_written_once_with_its_entry(tmp_path, territory):
     assert sorted(market.producers.values_list("name", flat=True)) == ["Ferme 0", "Ferme 1", "Ferme 2"]
     again = source_import(path=path, mapping=mapping_parse(PRODUCERS))
     assert (again.unchanged, again.created, again.entries_created) == (6, 0, 0)
+
+
+def test_records_kept_without_a_merge_are_written_without_an_entry_and_merged_later(tmp_path, territory):
+    """`import_source --no-merge`: the new records are written by the import itself, with no entry; a later
+    merge points them at their entries."""
+    run = source_import(path=write(tmp_path / "a.csv"), mapping=mapping_parse(MAPPING), merge=False)
+    assert (run.status, run.created, run.entries_created) == (ImportRun.Status.DONE, 3, 0)
+    records = SourceRecord.objects.filter(source__name="marches-63")
+    assert sorted(records.values_list("ref", "place", "merged_digest")) == [
+        ("1", None, ""),
+        ("2", None, ""),
+        ("3", None, ""),
+    ]
+    assert not Place.objects.filter(source="marches-63").exists()
+    merging.records_merge(run=run)
+    assert not records.filter(place__isnull=True).exists()
+    assert all(record.merged_digest == record.digest for record in records)
+    assert Place.objects.filter(name="Marché de Thiers").exists()
