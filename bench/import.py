@@ -548,11 +548,14 @@ class Phases:
     """Inclusive seconds spent in the wrapped functions, per phase name: wall clock, and the processor
     time of this process (its threads included: DuckDB's, SQLite's work) in `cpu`. On a loaded machine
     the wall clock counts other people's work too; the gap between the two is also time spent waiting
-    (on PostgreSQL's server, on the disk)."""
+    (on PostgreSQL's server, on the disk). On PostgreSQL, `server`: the processor time of the connection's
+    server process (bench/search.py's `server_processor`), the database's own work in the phase."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
         self.cpu: dict[str, float] = defaultdict(float)
+        self.server: dict[str, float] = defaultdict(float)
+        self.pid: int | None = None  # the server process, read once (PostgreSQL): see `server_now`
         # The main thread's time runnable but waiting for a core (the machine's load), from the kernel's
         # scheduler statistics: what is left of the wall clock after its running and that waiting is
         # time blocked (on PostgreSQL's answers, the disk, DuckDB's threads).
@@ -561,17 +564,25 @@ class Phases:
         self.calls: dict[str, int] = defaultdict(int)
         self._patched: list[tuple[Any, str, Any]] = []
 
+    def server_now(self) -> float:
+        """The server process's processor seconds so far (0 on SQLite), read from /proc without a statement:
+        around a commit, a statement would open a transaction again."""
+        from bench.search import server_processor
+
+        return (server_processor(self.pid) or 0.0) if self.pid is not None else 0.0
+
     def wrap(self, module: Any, attribute: str, phase: str) -> None:
         original = getattr(module, attribute)
 
         @functools.wraps(original)
         def timed(*args: Any, **kwargs: Any) -> Any:
-            start, cpu, sched = time.perf_counter(), time.process_time(), schedstat()
+            start, cpu, sched, server = time.perf_counter(), time.process_time(), schedstat(), self.server_now()
             try:
                 return original(*args, **kwargs)
             finally:
                 self.seconds[phase] += time.perf_counter() - start
                 self.cpu[phase] += time.process_time() - cpu
+                self.server[phase] += self.server_now() - server
                 ran, queued = schedstat()
                 self.ran[phase] += ran - sched[0]
                 self.queued[phase] += queued - sched[1]
@@ -605,6 +616,7 @@ class Phases:
     def reset(self) -> None:
         self.seconds.clear()
         self.cpu.clear()
+        self.server.clear()
         self.queued.clear()
         self.ran.clear()
         self.calls.clear()
@@ -613,10 +625,12 @@ class Phases:
 def phases_install() -> Phases:
     from django.db import connection
 
+    from bench.search import backend_pid
     from terroir.directory import services as directory_services
     from terroir.imports import linkage, merging, read, services
 
     phases = Phases()
+    phases.pid = backend_pid()
     phases.wrap(services, "_read_rows", "read")  # reading, checks, commune placement
     phases.wrap(read, "positions_check", "read: positions checked")
     phases.wrap(read, "records_geocode", "read: commune placement")
@@ -628,6 +642,8 @@ def phases_install() -> Phases:
     phases.wrap(merging, "_pairs_store", "merge: pairs kept")
     phases.wrap(merging, "_entries_write", "merge: entries written")
     phases.wrap(merging, "_links_write", "merge: links written")
+    if hasattr(merging, "_records_write"):  # the new records, written once their entries are (round 15)
+        phases.wrap(merging, "_records_write", "merge: records written")
     for name in ("places_reindex", "actors_reindex", "map_cells_rebuild", "map_cells_refresh"):
         phases.wrap(directory_services, name, "search tables")
     # PostgreSQL checks the foreign keys of the rows written when the transaction commits (Django's keys
@@ -696,14 +712,15 @@ def import_run(path: Path, source: str, phases: Phases, profile: int = 0) -> tup
     # Processor time, not the wall clock: on a loaded machine the wall clock charges the queue for a core
     # to whatever code was running when the process was set aside.
     profiler = cProfile.Profile(time.process_time) if profile else None
-    start, cpu, sched = time.perf_counter(), time.process_time(), schedstat()
+    start, cpu, sched, server = time.perf_counter(), time.process_time(), schedstat(), phases.server_now()
     with profiler or contextlib.nullcontext():
         run = source_import(path=path, mapping=mapping, mapping_text=text, geocode=True, worker="bench", progress=told)
     seconds = time.perf_counter() - start
     # On a loaded machine the wall time counts other people's work too: this process's processor time
-    # does not (SQLite's work is in it, PostgreSQL's server is not).
+    # does not (SQLite's work is in it, PostgreSQL's server is not: its processor time apart).
     phases.seconds["whole import"] = seconds
     phases.cpu["whole import"] = time.process_time() - cpu
+    phases.server["whole import"] = phases.server_now() - server
     ran, queued = schedstat()
     phases.ran["whole import"], phases.queued["whole import"] = ran - sched[0], queued - sched[1]
     if profiler is not None:
@@ -826,7 +843,7 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
     statements = db == "postgres" and args.statements > 0 and statements_reset()
     first_s, first = import_run(main, SOURCE, phases, profile=args.profile)
     first_statements = statements_top(args.statements) if statements else []
-    first_phases, first_cpu = dict(phases.seconds), dict(phases.cpu)
+    first_phases, first_cpu, first_server = dict(phases.seconds), dict(phases.cpu), dict(phases.server)
     first_wait = {name: (phases.ran[name], phases.queued[name]) for name in phases.seconds}
     load.append(os.getloadavg()[0])
     say(f"[{db}] importing it again, unchanged")
@@ -834,7 +851,7 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
         statements_reset()
     again_s, again = import_run(main, SOURCE, phases, profile=args.profile if args.profile_again else 0)
     again_statements = statements_top(args.statements) if statements else []
-    again_phases, again_cpu = dict(phases.seconds), dict(phases.cpu)
+    again_phases, again_cpu, again_server = dict(phases.seconds), dict(phases.cpu), dict(phases.server)
     again_wait = {name: (phases.ran[name], phases.queued[name]) for name in phases.seconds}
     load.append(os.getloadavg()[0])
     after = {
@@ -857,6 +874,8 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
         "again_phases": again_phases,
         "first_cpu": first_cpu,
         "again_cpu": again_cpu,
+        "first_server": first_server if phases.pid is not None else {},
+        "again_server": again_server if phases.pid is not None else {},
         "first_wait": first_wait,
         "again_wait": again_wait,
         "first_statements": first_statements,
@@ -878,22 +897,35 @@ def report(r: dict[str, Any]) -> str:
     print(f"directory before: {r['before']}; after: {r['after']}")
     print(f"earlier source imported in {r['prior_s']:.1f} s (not timed below)")
     nan = float("nan")
-    for label, seconds, figures, phases, cpu, wait in (
-        ("import", r["first_s"], r["first"], r["first_phases"], r.get("first_cpu", {}), r.get("first_wait", {})),
-        ("re-import", r["again_s"], r["again"], r["again_phases"], r.get("again_cpu", {}), r.get("again_wait", {})),
-    ):
+    for label, seconds, figures, phases, cpu, wait, server in (
+        ("import", r["first_s"], r["first"], r["first_phases"], r.get("first_cpu", {}), r.get("first_wait", {}),
+         r.get("first_server", {})),
+        ("re-import", r["again_s"], r["again"], r["again_phases"], r.get("again_cpu", {}), r.get("again_wait", {}),
+         r.get("again_server", {})),
+    ):  # fmt: skip
         print(f"{label}: {seconds:.1f} s  {figures}")
-        # processor: this process, every thread; waiting for a core and blocked: its main thread.
-        print(f"  {'phase (seconds)':28} {'wall':>7} {'processor':>9} {'for a core':>10} {'blocked':>8}")
+        # processor: this process, every thread; waiting for a core and blocked: its main thread; server: the
+        # processor of PostgreSQL's server process for this connection (blank on SQLite).
+        print(f"  {'phase (seconds)':28} {'wall':>7} {'processor':>9} {'for a core':>10} {'blocked':>8} {'server':>7}")
         for name, value in phases.items():
             ran, queued = wait.get(name, (nan, nan))
-            print(f"  {name:28} {value:7.1f} {cpu.get(name, nan):9.1f} {queued:10.1f} {value - ran - queued:8.1f}")
+            on_server = f"{server[name]:7.1f}" if name in server else ""
+            print(
+                f"  {name:28} {value:7.1f} {cpu.get(name, nan):9.1f} {queued:10.1f} {value - ran - queued:8.1f}"
+                f" {on_server}"
+            )
         top = r.get("first_statements" if label == "import" else "again_statements") or []
         if top:
             print(f"  the server's statements by time ({'ms':>9} {'calls':>9} {'rows':>9}):")
         for ms, calls, rows, query in top:
             print(f"    {ms:9.0f} {calls:9} {rows:9}  {query}")
     cpu = (r.get("first_cpu", {}).get("whole import", 0.0), r.get("again_cpu", {}).get("whole import", 0.0))
+    servers = (r.get("first_server", {}).get("whole import"), r.get("again_server", {}).get("whole import"))
+    on_server = (
+        f"import_server_cpu={servers[0]:.1f}s reimport_server_cpu={servers[1]:.1f}s "
+        if servers[0] is not None and servers[1] is not None
+        else ""
+    )
     # On a loaded machine wall times measure the queue for a core: the processor times and their ratio to
     # the floor's processor time (same run) are the figures to compare between runs.
     floor_cpu = r.get("floor_cpu_s") or float("nan")
@@ -905,7 +937,7 @@ def report(r: dict[str, Any]) -> str:
     ok = r["first_s"] <= TARGET_S and r["again_s"] <= REIMPORT_TARGET_S
     return (
         f"{r['db']}: rows={r['rows']} import={r['first_s']:.1f}s reimport={r['again_s']:.1f}s "
-        f"import_cpu={cpu[0]:.1f}s reimport_cpu={cpu[1]:.1f}s "
+        f"import_cpu={cpu[0]:.1f}s reimport_cpu={cpu[1]:.1f}s {on_server}"
         f"floor={floor:.2f}s ratio={r['first_s'] / floor:.0f}x reimport_ratio={r['again_s'] / floor:.0f}x "
         f"floor_cpu={floor_cpu:.2f}s cpu_ratio={cpu[0] / floor_cpu:.1f}x reimport_cpu_ratio={cpu[1] / floor_cpu:.1f}x "
         f"load={max(r['load']):.1f} targets={'met' if ok else 'MISSED'}"

@@ -76,18 +76,28 @@ def setup_django(database_url: str) -> None:
     django.setup()
 
 
-def server_processor() -> float | None:
-    """PostgreSQL: the processor seconds this connection's server process has run so far, read from Linux's
-    /proc (the benchmark's server runs on this machine, `scripts/with-postgres.sh`): the database's own
-    work, which neither this process's processor time nor its wall clock on a loaded machine tells. None on
-    SQLite, whose work is in this process."""
+def backend_pid() -> int | None:
+    """PostgreSQL: the process id of this connection's server process (None on SQLite)."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
+        pid: int = cursor.fetchone()[0]
+    return pid
+
+
+def server_processor(pid: int | None = None) -> float | None:
+    """PostgreSQL: the processor seconds this connection's server process has run so far, read from Linux's
+    /proc (the benchmark's server runs on this machine, `scripts/with-postgres.sh`): the database's own
+    work, which neither this process's processor time nor its wall clock on a loaded machine tells. None on
+    SQLite, whose work is in this process. `pid`, the server process's (`backend_pid`): no statement is
+    run, so that it may be read between any two statements (around a commit)."""
+    if pid is None:
+        pid = backend_pid()
+    if pid is None:
+        return None
     try:
         with open(f"/proc/{pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()

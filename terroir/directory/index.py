@@ -191,8 +191,9 @@ _PLAIN_FIELDS = (
 )
 
 
-def _ids_reserve(model: type[models.Model], count: int) -> list[int]:
-    """`count` new primary keys of `model`'s table, taken as its own inserts would take them."""
+def ids_reserve(model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys of `model`'s table, taken as its own inserts would take them (in order: the
+    keys a COPY of as many rows would give them), for rows written later in the caller's transaction."""
     table = model._meta.db_table
     column = model._meta.pk.column
     with connection.cursor() as cursor:
@@ -274,7 +275,7 @@ def instances_insert(model: type[models.Model], objs: Sequence[models.Model]) ->
     read_plain = operator.attrgetter(*(f.attname for f in plain))
     read_converted = [_db_value(f) for f in converted]
     relations = [f for f in fields if isinstance(f, models.ForeignKey)]
-    ids = _ids_reserve(model, len(objs))
+    ids = ids_reserve(model, len(objs))
     rows: list[tuple[Any, ...]] = []
     alias = connection.alias  # read once: the connection proxy looks it up on every access
     for pk, obj in zip(ids, objs, strict=True):
@@ -324,7 +325,7 @@ def values_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> 
         _value_adapted(f)(now if auto else f.get_default()) for f, auto in zip(defaults, automatic, strict=True)
     )
     read_plain = operator.itemgetter(*plain) if plain else None
-    ids = _ids_reserve(model, len(rows))
+    ids = ids_reserve(model, len(rows))
     written: list[tuple[Any, ...]] = []
     for pk, row in zip(ids, rows, strict=True):
         values = read_plain(row) if read_plain is not None else ()

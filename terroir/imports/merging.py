@@ -26,8 +26,8 @@ from django.utils.translation import ngettext
 from terroir.contributions.models import Revision, Suggestion
 from terroir.contributions.revisions import entry_edit, entry_merge, entry_split, owned_fields
 from terroir.directory.editing import fields_of, products_of_many, value_clean, value_of, values_of
+from terroir.directory.index import ids_reserve, rows_update
 from terroir.directory.index import rows_insert as directory_rows_insert
-from terroir.directory.index import rows_update
 from terroir.directory.models import Actor, Category, Commune, Entity, Label, Offer, Place
 from terroir.directory.references import merge_refusals
 from terroir.directory.services import (
@@ -100,6 +100,80 @@ def _data_read(rows: dict[int, _Row], ids: Sequence[int]) -> None:
             rows[pk].data = data
 
 
+# A new record's columns as the import keeps it (`NewRecords.add`), before the merge sets its entry.
+NEW_RECORD_COLUMNS = (
+    "source_id", "ref", "record_type", "name", "data", "raw", "digest", "first_run_id", "last_run_id", "missing",
+    "updated_at", "fingerprint", "reading",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class _NewRecord:
+    """A record an import creates, not written yet (`NewRecords`)."""
+
+    record_type: str
+    name: str
+    digest: str
+    updated_at: str  # isoformat, as the merge reads a stored record's
+    data: dict[str, Any]  # as the database gives it back: its JSON text decoded
+    row: tuple[Any, ...]  # NEW_RECORD_COLUMNS' values, as the database driver takes them
+    pk: int = 0
+    entry: int | None = None  # its entry, once the merge wrote it
+    merged_digest: str = ""
+
+
+class NewRecords:
+    """The records an import creates, kept aside by its "records kept" step and written once, by the merge,
+    with their entries set (`write`). Written first and pointed at their entries after (each record's entry
+    and merged digest), every new record was written twice: on PostgreSQL a new version of each 1.4 kB row
+    and of its index entries, three times the cost of the COPY itself (docs/performance.md, round 14).
+    Their keys are taken before the merge (`reserve`), as the COPY would have given them, so that the merge
+    reads them as the stored records, in the same order; the pairs the linkage finds and the field origins
+    name them before they are written (checked at the commit: the records' keys are deferred)."""
+
+    def __init__(self, *, source: str, priority: int) -> None:
+        self.source, self.priority = source, priority
+        self.records: dict[str, _NewRecord] = {}  # by reference, in the order given
+        self.by_pk: dict[int, _NewRecord] = {}
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def add(
+        self, ref: str, record_type: str, name: str, digest: str, data_text: str, updated_at: dt.datetime,
+        row: tuple[Any, ...],
+    ) -> bool:  # fmt: skip
+        """Keep a new record (`row` as NEW_RECORD_COLUMNS name them, `data_text` its data's JSON); a reference
+        given again replaces the record it gave first (the reading rejects a repeated reference: a guard).
+        Returns whether the record's data changed from the one it replaces (True for a new one)."""
+        before = self.records.get(ref)
+        self.records[ref] = _NewRecord(record_type, name, digest, updated_at.isoformat(), json.loads(data_text), row)
+        return before is None or before.digest != digest
+
+    def reserve(self) -> None:
+        """Their primary keys, taken now (in their order) for the rows `write` writes."""
+        for pk, record in zip(ids_reserve(SourceRecord, len(self.records)), self.records.values(), strict=True):
+            record.pk = pk
+            self.by_pk[pk] = record
+
+    def of_type(self, record_type: str) -> list[tuple[int, str, _NewRecord]]:
+        """(primary key, reference, record) of the records of a type, by key."""
+        return [(r.pk, ref, r) for ref, r in self.records.items() if r.record_type == record_type]
+
+    def write(self) -> None:
+        """Write every record with the entry the merge gave it (none when no merge ran)."""
+        if self.records and not self.by_pk:
+            self.reserve()
+        columns = ("id", *NEW_RECORD_COLUMNS, "merged_digest", "place_id", "actor_id")
+        rows = [
+            (r.pk, *r.row, r.merged_digest, None if r.record_type == "producer" else r.entry,
+             r.entry if r.record_type == "producer" else None)
+            for r in self.records.values()
+        ]  # fmt: skip
+        self.records, self.by_pk = {}, {}
+        rows_insert(SourceRecord, columns, rows)
+
+
 RECORD_TYPES = ("producer", "place")
 
 
@@ -112,15 +186,22 @@ def records_merge(
     by: Any = None,
     note: str = "",
     run: ImportRun | None = None,
+    new: NewRecords | None = None,
 ) -> MergeSummary:
     """Link every source record, group the duplicates and bring the directory in line with them.
     Without `relink`, the stored pairs are grouped again (after a coordinator's decision). The changes
     to existing entries are revisions by `by`, saying `note` (which import made them); the pairs linkage
-    creates or changes are marked as `run`'s."""
+    creates or changes are marked as `run`'s. `new`: the records the import creates, not written yet
+    (`NewRecords`): merged with the others, then written with their entries."""
     summary = MergeSummary()
-    writer = _Writer(by=by if by is not None and by.is_authenticated else None, note=note)
+    writer = _Writer(by=by if by is not None and by.is_authenticated else None, note=note, new=new)
+    if new is not None:
+        new.reserve()
     for record_type in record_types:
         _merge(record_type, summary, writer, relink=relink, progress=progress, run=run)
+    if new is not None:
+        _records_write(new)
+        writer.new = None
     _links_write(writer)
     if run is not None and summary.refused:
         ImportRun.objects.filter(pk=run.pk).update(merges_refused=summary.refused)
@@ -149,6 +230,17 @@ def _merge(
         r[0]: _Row(r[0], None, r[1], r[2], r[3], r[4], r[5].isoformat(), r[6], r[7], r[8])
         for r in records.values_list(*columns, "source__priority").iterator(chunk_size=5000)
     }
+    # The records the import creates, not written yet (NewRecords), after the stored ones: their keys come
+    # last, unless another import's records were committed since they were taken (then sorted, as read).
+    pending = writer.new
+    new = pending.of_type(record_type) if pending is not None else []
+    later = bool(new) and bool(rows) and max(rows) > new[0][0]
+    if pending is not None:
+        for pk, ref, record in new:
+            rows[pk] = _Row(pk, record.data, record.digest, "", None, False, record.updated_at, pending.source, ref,
+                            pending.priority)  # fmt: skip
+    if later:
+        rows = dict(sorted(rows.items()))
     if not rows:
         return
     reused = False
@@ -167,6 +259,9 @@ def _merge(
         for pk, data in records.values_list("id", "data").iterator(chunk_size=5000):
             if pk in rows:  # a record another import committed since is not this merge's
                 rows[pk].data = datas[pk] = data
+        datas.update((pk, record.data) for pk, _ref, record in new)
+        if later:
+            datas = dict(sorted(datas.items()))
         # The linkage (splink, DuckDB, Arrow: 0.3 s of processor to load) is loaded by the first merge that
         # links, not by every process that starts Django (the app registry reaches this module).
         from .linkage import best_links, directory_model, link
@@ -310,6 +405,10 @@ class _Writer:
     actors: set[int] = field(default_factory=set)
     # The producers it created shown at a place (`Actor.shown_at_place` written True with the row).
     shown: set[int] = field(default_factory=set)
+    # The records the import creates, not written until both record types are merged (`NewRecords`).
+    new: NewRecords | None = None
+    # The operators the sources give (`_links_given(unwritten=True)`), once read for the producers' flags.
+    operated: list[tuple[_PlaceKey, _ProducerKey]] | None = None
 
 
 def _attribution(merges: Sequence[EntryMerge]) -> Any:
@@ -416,11 +515,18 @@ def _entries_write(
         if created:
             # The flag the links will give them, written with the rows rather than by an UPDATE of each
             # row after the links (37,869 new producers of a 100,000-row file: 16 s of PostgreSQL's time).
-            expected = _shown_expected()
+            expected = _shown_expected(writer)
             for entry, members, _c in created:
                 entry.values["shown_at_place"] = any((r.source, r.ref) in expected for r in members)
         ids = actors_values_create(values=[entry.values for entry, _m, _c in created])
     else:
+        if created:
+            # A new farm written with the producer running it, rather than given it by an UPDATE of each new
+            # row after (`places_links_add`): 38,435 farms of a 100,000-row file.
+            operators = _new_places_operators(writer)
+            for entry, members, _c in created:
+                given = [operators[r.id] for r in members if r.id in operators]
+                entry.values["operator_id"] = given[-1] if given else None
         ids = places_values_create(values=[entry.values for entry, _m, _c in created], index=False)
     for pk, (entry, _m, _c) in zip(ids, created, strict=True):
         entry.pk = pk
@@ -429,7 +535,7 @@ def _entries_write(
     summary.entries_created += len(created)
     summary.entries_updated += len(updated)
     written: Written = [*created, *updated]
-    _records_point(record_type, written)
+    _records_point(record_type, written, writer.new)
     _origins_write(record_type, written, owned, cleared=[i.pk for i, _m, _c in updated])
     products: dict[int, list[dict[str, Any]]] = {}
     if record_type == "place":
@@ -728,10 +834,27 @@ def _offer(
         )  # fmt: skip
 
 
-def _records_point(record_type: str, written: list[tuple[Any, list[_Row], dict[str, Chosen]]]) -> None:
+def _records_point(
+    record_type: str, written: list[tuple[Any, list[_Row], dict[str, Chosen]]], new: NewRecords | None = None
+) -> None:
+    """Each record of the entries written pointed at its entry, with the digest it was merged with: the new
+    records not written yet (`new`) get theirs before they are written, the others by an UPDATE."""
     field = "actor_id" if record_type == "producer" else "place_id"
-    rows = [(row.id, instance.pk, row.digest) for instance, members, _chosen in written for row in members]
+    rows = []
+    pending = new.by_pk if new is not None else {}
+    for instance, members, _chosen in written:
+        for row in members:
+            record = pending.get(row.id)
+            if record is None:
+                rows.append((row.id, instance.pk, row.digest))
+            else:
+                record.entry, record.merged_digest = instance.pk, row.digest
     rows_update(SourceRecord, (field, "merged_digest"), rows)
+
+
+def _records_write(new: NewRecords) -> None:
+    """The import's new records written, each with its entry (`NewRecords.write`)."""
+    new.write()
 
 
 def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
@@ -819,7 +942,7 @@ _ProducerKey = tuple[str, str]
 
 
 def _links_given(
-    *, unwritten: bool = False
+    *, unwritten: bool = False, new: NewRecords | None = None
 ) -> tuple[list[tuple[_PlaceKey, _ProducerKey]], list[tuple[_PlaceKey, _ProducerKey]]]:
     """The links the sources give, as `_links_write` adds them: the producer running a place (`operator`, a
     producer record of the same source), the places a producer supplies (`supplies`: a place record of the
@@ -828,9 +951,13 @@ def _links_given(
     into an entry, or with `unwritten` those not yet too. An operator is given only to a place that has
     none (`places_links_add`'s rule): the places run already are left out by the database, so that a
     re-import, whose farms all have theirs, asks for none of them again (38,435 farms of a 100,000-row
-    file looked up by 900 ids a statement to find nothing: 2.9 s of the server's time)."""
+    file looked up by 900 ids a statement to find nothing: 2.9 s of the server's time). With `unwritten`,
+    `new`: the records the import creates, not written yet (`NewRecords`), read as the stored ones."""
     places: dict[tuple[str, str], _PlaceKey] = {}
     named: dict[str, set[_PlaceKey]] = {}
+    new_places = new.of_type("place") if unwritten and new is not None else []
+    new_producers = new.of_type("producer") if unwritten and new is not None else []
+    source_new = new.source if new is not None else ""
     place_records = SourceRecord.objects.filter(record_type="place", missing=False)
     if not unwritten:
         place_records = place_records.filter(place__isnull=False)
@@ -840,6 +967,9 @@ def _links_given(
         key = ("record", pk) if entry is None else entry
         places[(source, ref)] = key
         named.setdefault(fold(name), set()).add(key)
+    for pk, ref, record in new_places:
+        places[(source_new, ref)] = ("record", pk)
+        named.setdefault(fold(record.name), set()).add(("record", pk))
     # The one key of each record's data that is needed, read by the database: decoding every farm's
     # whole record cost a re-import more than the links.
     operated: list[tuple[_PlaceKey, _ProducerKey]] = [
@@ -848,11 +978,16 @@ def _links_given(
             data__operator__gt="", place__operator__isnull=True
         ).values_list("id", "place_id", "source__name", KT("data__operator"))
     ]
+    operated += [
+        (("record", pk), (source_new, record.data["operator"]))
+        for pk, _ref, record in new_places
+        if isinstance(record.data.get("operator"), str) and record.data["operator"]
+    ]
     supplied: list[tuple[_PlaceKey, _ProducerKey]] = []
     producers = SourceRecord.objects.filter(record_type="producer", missing=False)
-    for source, ref, supplies in producers.filter(data__supplies__0__isnull=False).values_list(
-        "source__name", "ref", "data__supplies"
-    ):
+    given = producers.filter(data__supplies__0__isnull=False).values_list("source__name", "ref", "data__supplies")
+    new_given = [(source_new, ref, record.data.get("supplies")) for _pk, ref, record in new_producers]
+    for source, ref, supplies in [*given, *new_given]:
         for reference in supplies or ():
             other, _colon, other_ref = reference.partition(":")
             place = places.get((source, reference))
@@ -865,13 +1000,15 @@ def _links_given(
     return operated, supplied
 
 
-def _shown_expected() -> set[_ProducerKey]:
+def _shown_expected(writer: _Writer) -> set[_ProducerKey]:
     """The producer records whose producer the links `_links_write` will add show at an open place (its
     ProducerPlace rows, `Actor.shown_at_place`): running a place that has no operator yet, or supplying
     one. A place no merge has written yet will be a new one, open (an import closes no place). What the
     merge of places does next (a new place record joining a closed place, or one run by someone else;
-    two records of one name becoming one place) may make it wrong; the places' indexing corrects it."""
-    operated, supplied = _links_given(unwritten=True)
+    two records of one name becoming one place) may make it wrong; the places' indexing corrects it.
+    The operators read are kept for the new places (`_new_places_operators`)."""
+    operated, supplied = _links_given(unwritten=True, new=writer.new)
+    writer.operated = operated
     entries = sorted({place for place, _producer in [*operated, *supplied] if isinstance(place, int)})
     closed: set[_PlaceKey] = set()
     run: set[_PlaceKey] = set()
@@ -886,6 +1023,36 @@ def _shown_expected() -> set[_ProducerKey]:
     shown = {producer for place, producer in operated if place not in closed and place not in run}
     shown.update(producer for place, producer in supplied if place not in closed)
     return shown
+
+
+def _new_places_operators(writer: _Writer) -> dict[int, int]:
+    """The producers the sources say run the place records no entry has yet, by record: (record id, actor id),
+    for the places the merge creates, as `_links_write` would give them after (`places_links_add`, which sets
+    an operator where a place has none: a new place has none). The producers are those merged already."""
+    operated = writer.operated if writer.operated is not None else _links_given(unwritten=True, new=writer.new)[0]
+    wanted = [(place[1], producer) for place, producer in operated if isinstance(place, tuple)]
+    actors: dict[_ProducerKey, int] = {}
+    if writer.new is not None:
+        actors.update(
+            ((writer.new.source, ref), record.entry)
+            for _pk, ref, record in writer.new.of_type("producer")
+            if record.entry is not None
+        )
+    stored: dict[str, list[str]] = {}
+    for _record, (source, ref) in wanted:
+        if (source, ref) not in actors:
+            stored.setdefault(source, []).append(ref)
+    for source, refs in stored.items():
+        refs = sorted(set(refs))
+        for start in range(0, len(refs), 900):
+            actors.update(
+                ((source, ref), actor)
+                for ref, actor in SourceRecord.objects.filter(
+                    source__name=source, ref__in=refs[start : start + 900], record_type="producer", missing=False,
+                    actor__isnull=False,
+                ).values_list("ref", "actor_id")
+            )  # fmt: skip
+    return {record: actors[producer] for record, producer in wanted if producer in actors}
 
 
 def _links_write(writer: _Writer) -> None:

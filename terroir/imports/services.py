@@ -35,7 +35,7 @@ from terroir.lib.tasks import collector_relaxed
 
 from .geocode import Precision, geocoder
 from .mapping import Mapping, MappingError, Record, mapping_parse, record_ref
-from .merging import record_pair_decide, records_merge, rows_insert, rows_update
+from .merging import NewRecords, record_pair_decide, records_merge, rows_update
 from .models import ImportRun, SavedMapping, Source, SourceRecord
 from .read import (
     STORED_COLUMNS,
@@ -277,10 +277,14 @@ def source_import(
         with transaction.atomic():
             # From here the run's row is written only at the end: on SQLite nobody else may write while
             # this transaction does, so the pages show the "save" stage until it commits.
-            _store_rows(run, spool, counts, report)
-            if merge:
+            # The new records are written once, with their entries, by the merge (NewRecords).
+            new = NewRecords(source=source.name, priority=source.priority)
+            _store_rows(run, spool, counts, report, new)
+            if not merge:
+                new.write()
+            else:
                 note = f"import #{run.pk} · {source.name} · {run.file_name}"
-                summary = records_merge(progress=progress, by=by, note=note, run=run)
+                summary = records_merge(progress=progress, by=by, note=note, run=run, new=new)
                 ImportRun.objects.filter(pk=run.pk).update(
                     entries_created=summary.entries_created, entries_updated=summary.entries_updated,
                     merged=summary.merged, review=summary.review,
@@ -424,7 +428,9 @@ def _read_rows(
     return Path(spool.name), counts, report
 
 
-def _store_rows(run: ImportRun, spool: Path, counts: dict[str, int], report: _Report) -> None:
+def _store_rows(run: ImportRun, spool: Path, counts: dict[str, int], report: _Report, new: NewRecords) -> None:
+    """Keep the records read (`spool`): the changed ones written, the new ones to `new` (written by the merge),
+    the unchanged ones left as they are, the source's records the run does not give flagged missing."""
     given: set[int] = set()  # the records this run gives unchanged: not written (SourceRecord.last_run)
     with spool.open("rb") as chunks:
         while True:
@@ -432,7 +438,7 @@ def _store_rows(run: ImportRun, spool: Path, counts: dict[str, int], report: _Re
                 kept: dict[str, Record] = pickle.load(chunks)  # our own file, written just before
             except EOFError:
                 break
-            given.update(_store(run, kept, counts))
+            given.update(_store(run, kept, counts, new))
     missing = _missing_flag(run, given)
     ImportRun.objects.filter(pk=run.pk).update(
         status=ImportRun.Status.DONE, finished_at=timezone.now(), missing=missing, report=report.text(), **counts
@@ -456,12 +462,6 @@ def _missing_flag(run: ImportRun, given: set[int]) -> int:
     return len(gone)
 
 
-NEW_RECORD_COLUMNS = (
-    "source_id", "ref", "record_type", "name", "data", "raw", "digest", "first_run_id", "last_run_id", "missing",
-    "updated_at", "merged_digest", "fingerprint", "reading",
-)  # fmt: skip
-
-
 def _raw_same(stored: str | None, raw: dict[str, Any], encoder: Any) -> bool:
     """Whether the row as stored (its JSON text) is `raw`: SQLite gives back the very text written, so
     most rows compare as text; PostgreSQL's jsonb writes it its own way, and is read as JSON."""
@@ -470,8 +470,8 @@ def _raw_same(stored: str | None, raw: dict[str, Any], encoder: Any) -> bool:
     return stored == json.dumps(raw, cls=encoder) or json.loads(stored) == raw
 
 
-def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> list[int]:
-    """Keep the records of a chunk; returns those the run gives unchanged (not written)."""
+def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int], new: NewRecords) -> list[int]:
+    """Keep the records of a chunk, the new ones in `new`; returns those the run gives unchanged (not written)."""
     # The stored data is known by its digest and is not read back; the row as written is read as text,
     # and the records are read as values: a model instance and a JSON decoding per record were most of
     # an unchanged re-import's "records kept".
@@ -487,7 +487,6 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> l
     now = timezone.now()
     written_at = SourceRecord._meta.get_field("updated_at").get_db_prep_save(now, connection)
     as_json = SourceRecord._meta.get_field("data").get_db_prep_save
-    to_create: list[tuple[Any, ...]] = []
     to_update, same = [], []
     fingerprinted: list[tuple[int, str, Any]] = []
     changing: dict[int, tuple[Record, dict[str, Any], str, dict[str, Any]]] = {}
@@ -519,14 +518,15 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> l
         raw_stored = raws_stored.get(id(record.raw))
         if raw_stored is None:
             raw_stored = raws_stored[id(record.raw)] = as_json(raw, connection)
-        to_create.append(
+        again = ref in new.records  # a reference given twice (the reading rejects the repeat: a guard)
+        changed = new.add(
+            ref, record.record_type, record.name[:200], digest, data_text, now,
             (
                 run.source_id, ref, record.record_type, record.name[:200], _json_stored(data_text),
-                raw_stored, digest, run.pk, run.pk, False, written_at, "", record.fingerprint,
-                _json_or_null(reading),
-            )
+                raw_stored, digest, run.pk, run.pk, False, written_at, record.fingerprint, _json_or_null(reading),
+            ),
         )  # fmt: skip
-        counts["created"] += 1
+        counts["updated" if again and changed else "unchanged" if again else "created"] += 1
     for stored in SourceRecord.objects.filter(pk__in=list(changing)).defer("data"):
         record, data, digest, raw = changing[stored.pk]
         changed = stored.digest != digest
@@ -539,7 +539,6 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> l
         stored.fingerprint, stored.reading = record.fingerprint, record_reading(record) if record.fingerprint else None
         to_update.append(stored)
     rows_update(SourceRecord, ("fingerprint", "reading"), fingerprinted)
-    rows_insert(SourceRecord, NEW_RECORD_COLUMNS, to_create)
     SourceRecord.objects.bulk_update(
         to_update,
         ["data", "digest", "name", "raw", "record_type", "last_run", "missing", "updated_at", "fingerprint", "reading"],
