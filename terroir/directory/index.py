@@ -408,7 +408,9 @@ def _constraints_checked_once(
     constraints and add them again once the rows are in, so that the keys are checked by one join each
     instead of a trigger event queued and run per row (tens of millions of words and facets in a
     national load), and each unique index is built by one sort instead of kept up to date row by row
-    (the rows are distinct by construction: one per word or facet of a place). Dropping a key locks
+    (the rows are distinct by construction: one per word or facet of a place). Primary keys stay: the
+    words' and facets' are (place, term or facet), kept up to date in the order the rows come (by place).
+    Dropping a key locks
     the table it references (places, actors) until the transaction ends. SQLite checks a row's keys by
     one index probe as it is written, and its unique constraints are part of the table (dropping one
     means copying the table): nothing to gain there. `progress` is told when each is added back."""

@@ -182,7 +182,7 @@ class Lead:
 
     def held(self) -> Exists:
         """The outer row's place has a row of this word or facet (one probe of the (place, term or facet)
-        unique index: the other conditions of a search are the place's own, the same on all its rows)."""
+        key: the other conditions of a search are the place's own, the same on all its rows)."""
         column = "term" if self.model is SearchTerm else "facet"
         return Exists(self.model.objects.filter(place_id=OuterRef("place_id"), **{column: self.value}))
 
@@ -317,7 +317,7 @@ def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
 
     One condition is read from its index (the first facet, else the rarest word, else the place
     kinds), restricted to the strips of latitude and longitudes of `box`; the kinds are read from the
-    same index entries; each other condition is probed per row through the (place, …) unique indexes.
+    same index entries; each other condition is probed per row through the (place, …) keys.
     No place row is visited.
     """
     facets = []
