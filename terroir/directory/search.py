@@ -282,12 +282,14 @@ def _rarest(words: list[str], named: dict[str, list[str]], *, enough: int = 2000
     return min(words, key=lambda word: (sizes[word], -len(word)))
 
 
-def prefix_words(model: type[SearchTerm], prefix: str, most: int) -> list[str] | None:
-    """The words of the word rows that start with `prefix`, in order, when there are `most` or fewer, else
-    None. One statement, one index seek per word: a recursive query steps from each word to the next (a
-    "loose index scan"), reading no row of a word. Read as a list of words, a prefix lets the rows within
-    a box be found by a seek per strip of latitude and word on the longitudes, where a range of words
-    reads every row of the words in the strips (the whole width of the country)."""
+def prefix_words(model: type[SearchTerm] | type[ProducerTerm], prefix: str, most: int) -> list[str] | None:
+    """The words of the word rows (places' or producers') that start with `prefix`, in order, when there
+    are `most` or fewer, else None. One statement, one index seek per word: a recursive query steps from
+    each word to the next (a "loose index scan"), reading no row of a word. Read as a list of words, a
+    prefix lets the rows within a box be found by a seek per strip of latitude and word on the
+    longitudes, where a range of words reads every row of the words in the strips (the whole width of
+    the country). One word only (`most` = 1, a whole word typed as a rule): its rows are one per place
+    or producer, in the order of the rest of the index: a count needs no distinct, a page no sort."""
     table = connection.ops.quote_name(model._meta.db_table)
     upper = prefix_upper_bound(prefix)
     first = f"SELECT CAST(term AS TEXT) FROM {table} WHERE term >= %s AND term < %s ORDER BY term LIMIT 1"
@@ -300,16 +302,6 @@ def prefix_words(model: type[SearchTerm], prefix: str, most: int) -> list[str] |
         cursor.execute(sql, [prefix, upper, upper, most])
         found = [str(term) for (term,) in cursor.fetchall()]
     return found if len(found) <= most else None
-
-
-def single_term(rows: QuerySet[Any, Any]) -> str | None:
-    """The one word of a prefix range of word rows, when the range holds one only (a whole word typed, as
-    a rule), else None. Two index seeks: its first and last word. The rows of one word are one per place
-    (or producer), in the order of the rest of the index: a count needs no distinct, a page no sort."""
-    first = rows.order_by("term").values_list("term", flat=True).first()
-    if first is None or first != rows.order_by("-term").values_list("term", flat=True).first():
-        return None
-    return str(first)
 
 
 def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
@@ -908,10 +900,10 @@ def _producers_by_words(query: PlaceQuery, words: list[str], start: int) -> Prod
     driver = max(words, key=len)
     rows = prefix(ProducerTerm.objects.all(), driver)
     # One word only in the range: its rows are already in name order in the (term, name, actor) index.
-    only = single_term(rows)
-    single = only is not None
-    if only is not None:
-        rows = ProducerTerm.objects.filter(term=only)
+    only = prefix_words(ProducerTerm, driver, 1)
+    single = bool(only)
+    if only:
+        rows = ProducerTerm.objects.filter(term=only[0])
     for word in words:
         if word != driver:
             rows = rows.filter(Exists(prefix(ProducerTerm.objects.filter(actor_id=OuterRef("actor_id")), word)))

@@ -492,13 +492,14 @@ def test_a_bulk_rebuild_writes_the_rows_that_indexing_each_place_alone_writes(te
 @pytest.mark.django_db
 def test_rows_written_many_to_a_statement_are_all_written_in_their_order(territory) -> None:
     """SQLite takes a bulk write's rows many to a statement and the rest one by one: no row is lost or
-    doubled across the slices, and the keys follow the rows' order (1,001 rows: six slices and a rest)."""
+    doubled across the slices, and the keys follow the rows' order (1,001 rows of the shown producers'
+    table, which has row ids: two slices and a rest; the words, keyed by place and word, have none)."""
     place_ids = list(Place.objects.order_by("id").values_list("id", flat=True))
-    SearchTerm.objects.all().delete()
-    columns = ("term", "place_id", "kind", "band", "lat", "lon")
-    rows = [(f"mot{n:04d}", place_ids[n % len(place_ids)], "market", 1, 45.5, 3.7 + n / 10_000) for n in range(1001)]
-    index.rows_insert(SearchTerm, columns, rows)
-    assert list(SearchTerm.objects.order_by("id").values_list(*columns)) == rows
+    ProducerPlace.objects.all().delete()
+    columns = ("actor_id", "place_id")
+    rows = [(n, place_ids[n % len(place_ids)]) for n in range(1001)]
+    index.rows_insert(ProducerPlace, columns, rows)
+    assert list(ProducerPlace.objects.order_by("id").values_list(*columns)) == rows
 
 
 def test_a_place_is_found_by_its_producers_name_and_products_after_the_producer_is_edited(territory) -> None:
