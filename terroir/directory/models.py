@@ -405,18 +405,19 @@ class ProducerPlace(models.Model):
 
     Derived from the places' producers and operators, rebuilt with the place's words and facets, so that
     "producers without a place of sale" is one index probe per producer instead of two joins.
+
+    Keyed by (place, actor) without a row id, as SearchTerm (`WITHOUT ROWID` on SQLite, migration 0023): the
+    key serves the lookups by place, which an index of its own served before.
     """
 
+    pk = models.CompositePrimaryKey("place", "actor")
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
 
     class Meta:
-        # Named here rather than by the keys' db_index so that a full rebuild drops them and builds them
-        # again after the load (`index.plain_indexes_deferred`): the actor index is written in random order.
-        indexes = [
-            models.Index(fields=["actor"], name="producerplace_actor"),
-            models.Index(fields=["place"], name="producerplace_place"),
-        ]
+        # Named here rather than by the key's db_index so that a full rebuild drops it and builds it again
+        # after the load (`index.plain_indexes_deferred`): the actor index is written in random order.
+        indexes = [models.Index(fields=["actor"], name="producerplace_actor")]
 
     def __str__(self) -> str:
         return f"{self.actor_id} @ {self.place_id}"

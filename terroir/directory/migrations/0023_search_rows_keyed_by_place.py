@@ -4,7 +4,8 @@ from django.db import migrations, models
 from django.db.migrations.operations.base import Operation
 
 # The words (SearchTerm) and facets (PlaceFacet) of the places are keyed by (place, term) and (place, facet),
-# which their unique constraints already were, instead of a row id of their own. On SQLite the tables are
+# which their unique constraints already were, and the producers shown at places (ProducerPlace) by (place,
+# actor), which its index on the place served, instead of a row id of their own. On SQLite the tables are
 # made `WITHOUT ROWID`: the table is the key's B-tree, so a row is written once where a row id table and a
 # unique index wrote it twice, and the other indexes hold the key rather than a row id (a national load writes
 # tens of millions of these rows). Django cannot turn a primary key into a composite one in place (nor does
@@ -59,7 +60,7 @@ class TableMadeAgain(Operation):
         schema_editor.delete_model(old)
         table_made(schema_editor, new)
         order = ", ".join(qn(column) for column in self.key)
-        schema_editor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {kept} ORDER BY {order}")
+        schema_editor.execute(f"INSERT INTO {table} ({columns}) SELECT DISTINCT {columns} FROM {kept} ORDER BY {order}")
         schema_editor.execute(f"DROP TABLE {kept}")
 
     def describe(self) -> str:
@@ -98,6 +99,21 @@ class Migration(migrations.Migration):
                     name="pk",
                     field=models.CompositePrimaryKey(
                         "place", "facet", blank=True, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+            ],
+        ),
+        TableMadeAgain(
+            "producerplace",
+            ("place_id", "actor_id"),
+            [
+                migrations.RemoveIndex(model_name="producerplace", name="producerplace_place"),
+                migrations.RemoveField(model_name="producerplace", name="id"),
+                migrations.AddField(
+                    model_name="producerplace",
+                    name="pk",
+                    field=models.CompositePrimaryKey(
+                        "place", "actor", blank=True, editable=False, primary_key=True, serialize=False
                     ),
                 ),
             ],

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from terroir.directory import index
 from terroir.directory.filters import parse_bbox, parse_place_query
-from terroir.directory.models import Actor, Place, PlaceFacet, PlaceKind, ProducerPlace, SearchTerm
+from terroir.directory.models import Actor, Place, PlaceFacet, PlaceKind, ProducerPlace, ProducerTerm, SearchTerm
 from terroir.directory.search import InvalidParameter, PlaceResults, map_view, places_search, producers_search
 from terroir.directory.services import producer_create
 from terroir.lib.geo import BBox
@@ -497,14 +497,13 @@ def test_a_bulk_rebuild_writes_the_rows_that_indexing_each_place_alone_writes(te
 @pytest.mark.django_db
 def test_rows_written_many_to_a_statement_are_all_written_in_their_order(territory) -> None:
     """SQLite takes a bulk write's rows many to a statement and the rest one by one: no row is lost or
-    doubled across the slices, and the keys follow the rows' order (1,001 rows of the shown producers'
-    table, which has row ids: two slices and a rest; the words, keyed by place and word, have none)."""
-    place_ids = list(Place.objects.order_by("id").values_list("id", flat=True))
-    ProducerPlace.objects.all().delete()
-    columns = ("actor_id", "place_id")
-    rows = [(n, place_ids[n % len(place_ids)]) for n in range(1001)]
-    index.rows_insert(ProducerPlace, columns, rows)
-    assert list(ProducerPlace.objects.order_by("id").values_list(*columns)) == rows
+    doubled across the slices, and the keys follow the rows' order (1,001 rows of the producers' words,
+    which have row ids: three slices and a rest; the places' words, keyed by place and word, have none)."""
+    ProducerTerm.objects.all().delete()
+    columns = ("term", "actor_id", "name")
+    rows = [(f"mot{n:04d}", n % 7 + 1, f"Ferme {n}") for n in range(1001)]
+    index.rows_insert(ProducerTerm, columns, rows)
+    assert list(ProducerTerm.objects.order_by("id").values_list(*columns)) == rows
 
 
 def test_a_place_is_found_by_its_producers_name_and_products_after_the_producer_is_edited(territory) -> None:

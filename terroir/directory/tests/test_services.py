@@ -313,11 +313,11 @@ def test_a_full_rebuild_of_the_search_tables_builds_their_plain_indexes_again() 
     assert "index searchterm_term_kind built" in progress
 
 
-def test_the_places_words_and_facets_are_keyed_by_place_without_a_row_id() -> None:
-    """The words and facets are keyed by (place, term or facet), a row written once: on SQLite the table is
-    that key's B-tree (`WITHOUT ROWID`, which Django would not keep were a migration to remake the table); a
-    second row of a place's word is refused, and a place's rows go with it."""
-    for model, column in ((SearchTerm, "term"), (PlaceFacet, "facet")):
+def test_the_places_words_facets_and_shown_producers_are_keyed_by_place_without_a_row_id() -> None:
+    """The words, facets and shown producers are keyed by (place, term, facet or actor), a row written once:
+    on SQLite the table is that key's B-tree (`WITHOUT ROWID`, which Django would not keep were a migration
+    to remake the table); a second row of a place's word is refused, and a place's rows go with it."""
+    for model, column in ((SearchTerm, "term"), (PlaceFacet, "facet"), (ProducerPlace, "actor_id")):
         table = model._meta.db_table
         with connection.cursor() as cursor:
             constraints = connection.introspection.get_constraints(cursor, table)
@@ -328,14 +328,19 @@ def test_the_places_words_and_facets_are_keyed_by_place_without_a_row_id() -> No
         keys = [sorted(c["columns"]) for c in constraints.values() if c["primary_key"]]
         assert keys == [sorted(["place_id", column])], table
         assert not [c for c in constraints.values() if c["unique"] and not c["primary_key"]], table
-    place = services.places_bulk_create(places=[Place(name="Ferme des Puys", kind="farm", lat=45.7, lon=3.1)])[0]
+    farmer = Actor.objects.create(name="GAEC du Puy", is_producer=True)
+    place = services.places_bulk_create(
+        places=[Place(name="Ferme des Puys", kind="farm", lat=45.7, lon=3.1)], producers=[[farmer.pk]]
+    )[0]
     assert SearchTerm.objects.filter(place=place, term="puys").exists()
     assert PlaceFacet.objects.filter(place=place, facet="k:farm").exists()
+    assert ProducerPlace.objects.filter(place=place, actor=farmer).exists()
     with pytest.raises(IntegrityError), transaction.atomic():
         index.rows_insert(SearchTerm, ("term", "place_id", "kind"), [("puys", place.pk, "farm")])
     services.places_delete(places=Place.objects.filter(pk=place.pk))
     assert not SearchTerm.objects.filter(place_id=place.pk).exists()
     assert not PlaceFacet.objects.filter(place_id=place.pk).exists()
+    assert not ProducerPlace.objects.filter(place_id=place.pk).exists()
 
 
 def test_places_written_as_plain_rows_keep_their_dates_and_times_as_the_orm_writes_them() -> None:
