@@ -336,7 +336,7 @@ def test_the_places_words_facets_and_shown_producers_are_keyed_by_place_without_
     assert PlaceFacet.objects.filter(place=place, facet="k:farm").exists()
     assert ProducerPlace.objects.filter(place=place, actor=farmer).exists()
     with pytest.raises(IntegrityError), transaction.atomic():
-        index.rows_insert(SearchTerm, ("term", "place_id", "kind"), [("puys", place.pk, "farm")])
+        SearchTerm.objects.create(place=place, term="puys", kind="farm")
     services.places_delete(places=Place.objects.filter(pk=place.pk))
     assert not SearchTerm.objects.filter(place_id=place.pk).exists()
     assert not PlaceFacet.objects.filter(place_id=place.pk).exists()
