@@ -326,10 +326,15 @@ class SearchTerm(models.Model):
     The place's position is copied here (`band` is a 0.1-degree strip of latitude) so that "this word
     within 30 km" is one index range per strip, without visiting the places themselves; and its kind,
     so that "a place the public can buy at" is read from the same index entry instead of probed per row.
+
+    Keyed by (place, term), without a row id of its own: on SQLite the table is the key's B-tree (`WITHOUT
+    ROWID`, migration 0023), so a row is written once, in its place's order, where a row id table and a
+    unique (place, term) index wrote it twice; the other indexes hold the key instead of a row id.
     """
 
+    pk = models.CompositePrimaryKey("place", "term")
     term = models.CharField(max_length=40)
-    # No index of its own: the unique (place, term) index leads with it (one index fewer to keep per row).
+    # No index of its own: the (place, term) key leads with it (one index fewer to keep per row).
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     kind = models.CharField(max_length=30, default="")
     band = models.IntegerField(null=True)
@@ -341,7 +346,6 @@ class SearchTerm(models.Model):
             models.Index(fields=["term", "kind", "place"], name="searchterm_term_kind"),
             models.Index(fields=["band", "term", "lon", "lat", "kind", "place"], name="searchterm_band_kind"),
         ]
-        constraints = [models.UniqueConstraint(fields=["place", "term"], name="searchterm_unique")]
 
     def __str__(self) -> str:
         return self.term
@@ -354,9 +358,12 @@ class PlaceFacet(models.Model):
     A flat copy so that "places selling cheese within 30 km" is one index range per strip of latitude
     instead of four joins and a visit to every place in the area. The place's kind is on every row too,
     read from the index entry rather than probed per row.
+
+    Keyed by (place, facet) without a row id, as SearchTerm (`WITHOUT ROWID` on SQLite, migration 0023).
     """
 
-    # No index of its own: the unique (place, facet) index leads with it.
+    pk = models.CompositePrimaryKey("place", "facet")
+    # No index of its own: the (place, facet) key leads with it.
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     # "k:<place kind>" once per place, "c:<category slug>" for the category sold and each of its
     # ancestors, "l:<label slug>".
@@ -368,7 +375,6 @@ class PlaceFacet(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["facet", "band", "lon", "lat", "kind", "place"], name="placefacet_band_kind")]
-        constraints = [models.UniqueConstraint(fields=["place", "facet"], name="placefacet_unique")]
 
     def __str__(self) -> str:
         return self.facet
@@ -399,18 +405,19 @@ class ProducerPlace(models.Model):
 
     Derived from the places' producers and operators, rebuilt with the place's words and facets, so that
     "producers without a place of sale" is one index probe per producer instead of two joins.
+
+    Keyed by (place, actor) without a row id, as SearchTerm (`WITHOUT ROWID` on SQLite, migration 0023): the
+    key serves the lookups by place, which an index of its own served before.
     """
 
+    pk = models.CompositePrimaryKey("place", "actor")
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
 
     class Meta:
-        # Named here rather than by the keys' db_index so that a full rebuild drops them and builds them
-        # again after the load (`index.plain_indexes_deferred`): the actor index is written in random order.
-        indexes = [
-            models.Index(fields=["actor"], name="producerplace_actor"),
-            models.Index(fields=["place"], name="producerplace_place"),
-        ]
+        # Named here rather than by the key's db_index so that a full rebuild drops it and builds it again
+        # after the load (`index.plain_indexes_deferred`): the actor index is written in random order.
+        indexes = [models.Index(fields=["actor"], name="producerplace_actor")]
 
     def __str__(self) -> str:
         return f"{self.actor_id} @ {self.place_id}"

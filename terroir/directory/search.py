@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
-    Count,
     Exists,
     F,
     FloatField,
@@ -27,7 +26,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Window,
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -182,7 +180,7 @@ class Lead:
 
     def held(self) -> Exists:
         """The outer row's place has a row of this word or facet (one probe of the (place, term or facet)
-        unique index: the other conditions of a search are the place's own, the same on all its rows)."""
+        key: the other conditions of a search are the place's own, the same on all its rows)."""
         column = "term" if self.model is SearchTerm else "facet"
         return Exists(self.model.objects.filter(place_id=OuterRef("place_id"), **{column: self.value}))
 
@@ -282,12 +280,14 @@ def _rarest(words: list[str], named: dict[str, list[str]], *, enough: int = 2000
     return min(words, key=lambda word: (sizes[word], -len(word)))
 
 
-def prefix_words(model: type[SearchTerm], prefix: str, most: int) -> list[str] | None:
-    """The words of the word rows that start with `prefix`, in order, when there are `most` or fewer, else
-    None. One statement, one index seek per word: a recursive query steps from each word to the next (a
-    "loose index scan"), reading no row of a word. Read as a list of words, a prefix lets the rows within
-    a box be found by a seek per strip of latitude and word on the longitudes, where a range of words
-    reads every row of the words in the strips (the whole width of the country)."""
+def prefix_words(model: type[SearchTerm] | type[ProducerTerm], prefix: str, most: int) -> list[str] | None:
+    """The words of the word rows (places' or producers') that start with `prefix`, in order, when there
+    are `most` or fewer, else None. One statement, one index seek per word: a recursive query steps from
+    each word to the next (a "loose index scan"), reading no row of a word. Read as a list of words, a
+    prefix lets the rows within a box be found by a seek per strip of latitude and word on the
+    longitudes, where a range of words reads every row of the words in the strips (the whole width of
+    the country). One word only (`most` = 1, a whole word typed as a rule): its rows are one per place
+    or producer, in the order of the rest of the index: a count needs no distinct, a page no sort."""
     table = connection.ops.quote_name(model._meta.db_table)
     upper = prefix_upper_bound(prefix)
     first = f"SELECT CAST(term AS TEXT) FROM {table} WHERE term >= %s AND term < %s ORDER BY term LIMIT 1"
@@ -302,22 +302,12 @@ def prefix_words(model: type[SearchTerm], prefix: str, most: int) -> list[str] |
     return found if len(found) <= most else None
 
 
-def single_term(rows: QuerySet[Any, Any]) -> str | None:
-    """The one word of a prefix range of word rows, when the range holds one only (a whole word typed, as
-    a rule), else None. Two index seeks: its first and last word. The rows of one word are one per place
-    (or producer), in the order of the rest of the index: a count needs no distinct, a page no sort."""
-    first = rows.order_by("term").values_list("term", flat=True).first()
-    if first is None or first != rows.order_by("-term").values_list("term", flat=True).first():
-        return None
-    return str(first)
-
-
 def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
     """The places matching everything but distance and opening hours, as rows of one search table.
 
     One condition is read from its index (the first facet, else the rarest word, else the place
     kinds), restricted to the strips of latitude and longitudes of `box`; the kinds are read from the
-    same index entries; each other condition is probed per row through the (place, …) unique indexes.
+    same index entries; each other condition is probed per row through the (place, …) keys.
     No place row is visited.
     """
     facets = []
@@ -475,20 +465,6 @@ def _nearest_page(candidates: Candidates, near: Point, start: int, size: int) ->
     ]
 
 
-def _nearest_page_counted(
-    candidates: Candidates, near: Point, start: int, size: int
-) -> tuple[list[tuple[int, float | None]], int | None]:
-    """`_nearest_page` for candidates without repeats (of one table), with the count of all of them from
-    the same query (None when the page is empty)."""
-    assert not candidates.repeats and not candidates.more
-    rows = candidates.rows.annotate(total=Window(Count("place_id")))
-    page = list(rows.values_list("place_id", "lat", "lon", "total").order_by("d2", "place_id")[start : start + size])
-    hits: list[tuple[int, float | None]] = [
-        (pid, haversine_km(near.lat, near.lon, lat, lon)) for pid, lat, lon, _total in page
-    ]
-    return hits, (page[0][3] if page else None)
-
-
 def _is_open(expression: str, query: PlaceQuery, now: dt.datetime, tz: ZoneInfo) -> bool:
     if query.open_now and not hours.is_open_at(expression, now, tz):
         return False
@@ -564,21 +540,22 @@ def places_search(query: PlaceQuery, *, now: dt.datetime | None = None) -> Place
         candidates = _within(everywhere.within_box(area), query.near, radius)
         if candidates.repeats:
             count, exact = _count(candidates)
-            page_ids = []
-            if start < count or not exact:
-                ring = _ring_km(radius, count, end)
-                if ring is not None:
-                    # A full page from inside the smaller circle is the page: every place outside is farther.
-                    box = _intersection(bbox_around(query.near, ring), query.bbox)
-                    assert box is not None
-                    inner = _within(everywhere.within_box(box), query.near, ring)
-                    page_ids = _nearest_page(inner, query.near, start, query.page_size)
-                if len(page_ids) < query.page_size:
-                    page_ids = _nearest_page(candidates, query.near, start, query.page_size)
         else:
-            # Sorting by distance reads every row within the radius anyway: the same query counts them.
-            page_ids, total = _nearest_page_counted(candidates, query.near, start, query.page_size)
-            count, exact = (total, True) if total is not None else _count(candidates)
+            # One row per place: every row within the radius counted, exactly (a count reads them without
+            # sorting them: 37,000 rows around Paris, 13 ms against 34 ms for the count and sort together).
+            total = candidates.rows.values("place_id").order_by().count()
+            count, exact = (total, True) if start < total else _count(candidates)
+        page_ids = []
+        if start < count or not exact:
+            ring = _ring_km(radius, count, end)
+            if ring is not None:
+                # A full page from inside the smaller circle is the page: every place outside is farther.
+                box = _intersection(bbox_around(query.near, ring), query.bbox)
+                assert box is not None
+                inner = _within(everywhere.within_box(box), query.near, ring)
+                page_ids = _nearest_page(inner, query.near, start, query.page_size)
+            if len(page_ids) < query.page_size:
+                page_ids = _nearest_page(candidates, query.near, start, query.page_size)
     else:
         candidates = place_candidates(query, search_box(query))
         count, exact = _count(candidates)
@@ -908,10 +885,10 @@ def _producers_by_words(query: PlaceQuery, words: list[str], start: int) -> Prod
     driver = max(words, key=len)
     rows = prefix(ProducerTerm.objects.all(), driver)
     # One word only in the range: its rows are already in name order in the (term, name, actor) index.
-    only = single_term(rows)
-    single = only is not None
-    if only is not None:
-        rows = ProducerTerm.objects.filter(term=only)
+    only = prefix_words(ProducerTerm, driver, 1)
+    single = bool(only)
+    if only:
+        rows = ProducerTerm.objects.filter(term=only[0])
     for word in words:
         if word != driver:
             rows = rows.filter(Exists(prefix(ProducerTerm.objects.filter(actor_id=OuterRef("actor_id")), word)))

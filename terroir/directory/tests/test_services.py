@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
 from terroir.directory import index, services
@@ -311,6 +311,36 @@ def test_a_full_rebuild_of_the_search_tables_builds_their_plain_indexes_again() 
     assert SearchTerm.objects.filter(term="puys").count() == 1
     assert ProducerPlace.objects.filter(actor=farmer).count() == 1
     assert "index searchterm_term_kind built" in progress
+
+
+def test_the_places_words_facets_and_shown_producers_are_keyed_by_place_without_a_row_id() -> None:
+    """The words, facets and shown producers are keyed by (place, term, facet or actor), a row written once:
+    on SQLite the table is that key's B-tree (`WITHOUT ROWID`, which Django would not keep were a migration
+    to remake the table); a second row of a place's word is refused, and a place's rows go with it."""
+    for model, column in ((SearchTerm, "term"), (PlaceFacet, "facet"), (ProducerPlace, "actor_id")):
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, table)
+            if connection.vendor == "sqlite":
+                cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [table])
+                sql = cursor.fetchone()[0]
+                assert sql.rstrip().endswith("WITHOUT ROWID") and f'PRIMARY KEY ("place_id", "{column}")' in sql, sql
+        keys = [sorted(c["columns"]) for c in constraints.values() if c["primary_key"]]
+        assert keys == [sorted(["place_id", column])], table
+        assert not [c for c in constraints.values() if c["unique"] and not c["primary_key"]], table
+    farmer = Actor.objects.create(name="GAEC du Puy", is_producer=True)
+    place = services.places_bulk_create(
+        places=[Place(name="Ferme des Puys", kind="farm", lat=45.7, lon=3.1)], producers=[[farmer.pk]]
+    )[0]
+    assert SearchTerm.objects.filter(place=place, term="puys").exists()
+    assert PlaceFacet.objects.filter(place=place, facet="k:farm").exists()
+    assert ProducerPlace.objects.filter(place=place, actor=farmer).exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SearchTerm.objects.create(place=place, term="puys", kind="farm")
+    services.places_delete(places=Place.objects.filter(pk=place.pk))
+    assert not SearchTerm.objects.filter(place_id=place.pk).exists()
+    assert not PlaceFacet.objects.filter(place_id=place.pk).exists()
+    assert not ProducerPlace.objects.filter(place_id=place.pk).exists()
 
 
 def test_places_written_as_plain_rows_keep_their_dates_and_times_as_the_orm_writes_them() -> None:
