@@ -511,9 +511,11 @@ def _two_echelon(
     delivery round cannot be found is said unserved (its goods wait at the platform).
     The first phase cannot see how the last mile groups its deliveries, so this is only the first try (half
     the time): when its plan is late, the cold goods and the others are planned apart (`_cold_apart`, a
-    tenth), and when that is not on time either, with waves (a sixth) and both echelons planned again last
-    mile first and made to agree (`_synchronised`, the rest: 7/30); the plan kept is the one leaving the
-    fewest orders out, then the least late as `feasibility.plan_check` drives it, then the cheapest."""
+    tenth), and when that is not on time either, this whole scheme again with each customer's orders on the
+    day that spreads the week's work (`_days_spread`, a fifth; `spread=False` inside: it runs once), then with
+    waves and both echelons planned again last mile first and made to agree (`_synchronised`): 5/12 and 7/12
+    of the rest (a fifth, or 2/5 without the days spread). The plan kept is the one leaving the fewest orders
+    out, then the least late as `feasibility.plan_check` drives it, then the cheapest."""
     bases = {base.id: base for base in problem.depots}
     places = list(dict.fromkeys([*places_of(problem, problem.orders), *(b.place for b in problem.depots)]))
     matrix_of = _submatrix(matrix_for, places)
