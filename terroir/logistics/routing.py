@@ -1085,9 +1085,9 @@ def _days_spread(problem: Problem, travel: Callable[[Site, Site], int], chosen: 
     moved = True
     while moved:
         moved = False
-        for (_customer, days), members in sorted(groups.items()):
+        for (_customer, options), members in sorted(groups.items()):
             here = day_of[members[0]]
-            for day in days:
+            for day in options:
                 if day == here:
                     continue
                 day_of.update(dict.fromkeys(members, day))
