@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -498,7 +500,7 @@ def _submatrix(
 def _two_echelon(
     problem: Problem, *, matrix_for: Callable[[list[tuple[float, float]]], Matrix], seconds: float, seed: int,
     objective: str, distance_scale: float, patience: int | None, progress: Callable[[float], None] | None,
-    iterations: int | None,
+    iterations: int | None, spread: bool = True,
 ) -> Plan:  # fmt: skip
     """Orders through a relay platform, in two phases. First the collection rounds: the vehicles not based
     at a platform carry the direct orders and bring each transferred order's goods from the farm to its
@@ -509,9 +511,11 @@ def _two_echelon(
     delivery round cannot be found is said unserved (its goods wait at the platform).
     The first phase cannot see how the last mile groups its deliveries, so this is only the first try (half
     the time): when its plan is late, the cold goods and the others are planned apart (`_cold_apart`, a
-    tenth), and when that is not on time either, with waves (a sixth) and both echelons planned again last
-    mile first and made to agree (`_synchronised`, the rest: 7/30); the plan kept is the one leaving the
-    fewest orders out, then the least late as `feasibility.plan_check` drives it, then the cheapest."""
+    tenth), and when that is not on time either, this whole scheme again with each customer's orders on the
+    day that spreads the week's work (`_days_spread`, a fifth; `spread=False` inside: it runs once), then with
+    waves and both echelons planned again last mile first and made to agree (`_synchronised`): 5/12 and 7/12
+    of the rest (a fifth, or 2/5 without the days spread). The plan kept is the one leaving the fewest orders
+    out, then the least late as `feasibility.plan_check` drives it, then the cheapest."""
     bases = {base.id: base for base in problem.depots}
     places = list(dict.fromkeys([*places_of(problem, problem.orders), *(b.place for b in problem.depots)]))
     matrix_of = _submatrix(matrix_for, places)
@@ -636,22 +640,43 @@ def _two_echelon(
         if apart is not None:
             apart_checked = plan_check(problem, apart, travel)
             apart.feasible = apart_checked.on_time
-    if echelons is not None and not (apart is not None and apart.feasible and not apart.unserved):
+    spreads: Plan | None = None
+    spreads_checked: Checked | None = None
+    rest = 0.4  # of the time, for the waves and the synchronised scheme
+    if echelons is not None and spread and not (apart is not None and apart.feasible and not apart.unserved):
+        # The days spread (`_days_spread`): each customer's orders on one of its days, the week's work spread
+        # over them, and this whole scheme again on those days (without this try: it runs once).
+        chosen = {order_id: r.day for r in result.rounds for order_id in r.orders}
+        days = _days_spread(problem, travel, chosen)
+        if any(len(o.days) > 1 for o in problem.orders):
+            rest = 0.2
+            spreads = _two_echelon(
+                replace(problem, orders=[replace(o, days=(days[o.id],)) if o.id in days else o
+                                         for o in problem.orders]),
+                matrix_for=matrix_of, seconds=seconds / 5, seed=seed, objective=objective,
+                distance_scale=distance_scale, patience=patience, progress=None, iterations=iterations, spread=False,
+            )  # fmt: skip
+            spreads_checked = plan_check(problem, spreads, travel)
+            spreads.feasible = spreads_checked.on_time
+    settled = any(p is not None and p.feasible and not p.unserved for p in (apart, spreads))
+    if echelons is not None and not settled:
         # Waves: each order due at its platform for the latest of the platform's fixed departures (WAVES) that
         # still reaches its customer in time with a trip's other stops (WAVE_MARGIN_S) — a deadline with room
         # for the vans to group their goods, which the first try's (as if alone in its van) has not.
-        waves = attempt(seconds / 6, 0.5, 0.6, _wave_deadlines(problem, bases, deadlines, earliest_at, travel))
+        waves = attempt(seconds * rest * 5 / 12, 0.5, 0.6,
+                        _wave_deadlines(problem, bases, deadlines, earliest_at, travel))  # fmt: skip
         waves_checked = plan_check(problem, waves, travel)
         waves.feasible = waves_checked.on_time
         if _rank(waves, waves_checked) < _rank(result, checked):
             result, checked = waves, waves_checked
         if not result.feasible:
-            synchronised, synchronised_checked = _synchronised(problem, result, echelons, budget=seconds * 7 / 30,
-                                                               begun=0.6)  # fmt: skip
+            synchronised, synchronised_checked = _synchronised(problem, result, echelons,
+                                                               budget=seconds * rest * 7 / 12, begun=0.6)  # fmt: skip
             if _rank(synchronised, synchronised_checked) < _rank(result, checked):
                 result, checked = synchronised, synchronised_checked
-    if apart is not None and apart_checked is not None and _rank(apart, apart_checked) < _rank(result, checked):
-        result, checked = apart, apart_checked
+    for candidate, verdict in ((apart, apart_checked), (spreads, spreads_checked)):
+        if candidate is not None and verdict is not None and _rank(candidate, verdict) < _rank(result, checked):
+            result, checked = candidate, verdict
     if checked.late_s:
         # Which of the lateness the week's data makes unavoidable: told to the user with the plan.
         # Both bounds from one computation of the shortest drives and of the floors (the week's).
@@ -932,7 +957,7 @@ def _cold_apart(
     for vehicles, orders in ((refrigerated, cold), (ambient, other)):
         through = any(o.via for o in orders)  # (a platform's vans carry nothing else: the check's rule)
         half = replace(problem, vehicles=[*vehicles, *vans] if through else vehicles, orders=orders)
-        solve = _two_echelon if through else _one_echelon
+        solve = partial(_two_echelon, spread=False) if through else _one_echelon
         halves.append(solve(
             half, matrix_for=matrix_of, seconds=budget * 0.4, seed=settings["seed"], objective=settings["objective"],
             distance_scale=settings["distance_scale"], patience=settings["patience"], progress=None,
@@ -972,6 +997,105 @@ def _cold_apart(
         km, duration, objective_sum = km + second.km, duration + second.seconds, objective_sum + second.objective
     rounds.sort(key=lambda r: (r.day, r.vehicle))
     return Plan(rounds, unserved, km, duration, objective_sum, False)
+
+
+def _days_spread(problem: Problem, travel: Callable[[Site, Site], int], chosen: dict[str, int]) -> dict[str, int]:
+    """Order → one of its days, the week's work spread over the days (a try for a late plan, `_two_echelon`).
+
+    The days of orders that may travel on several are chosen by the first pass of the collections' search,
+    which sees each order through a platform as a drop at the platform — not its farm, nor the vans' stop at
+    its customer — and so piles them on the days the collectors go to the platform anyway (the bench's week
+    3: 35 orders on Wednesday, 18 on Thursday). Here each customer's orders of the same days move together
+    (one stop at the customer), starting from the days of `chosen` (order → day, a plan's), and a customer is
+    moved to another of its days while that lowers the sum over the days of the squares of three loads:
+    the collectors' work (service at every stop of theirs, and one entry into each place they visit, from
+    the nearest of their depots and the day's other places), the part of it only refrigerated collectors may
+    do (cold goods), and the platforms' vans' work (their customers), each divided by the vehicles that can
+    do it. Deterministic (customers in order, the best move each time); a move strictly lowers the sum, so
+    it stops."""
+    platforms = {order.via for order in problem.orders if order.via}
+    bases = {base.id: base.place for base in problem.depots}
+    collectors = [v for v in problem.vehicles if v.depot not in platforms]
+    vans = [v for v in problem.vehicles if v.depot in platforms]
+    scale = {
+        "collect": max(1, sum(v.count for v in collectors)),
+        "cold": max(1, sum(v.count for v in collectors if v.cold_kg > 0)),
+        "last": max(1, sum(v.count for v in vans)),
+    }
+    collecting_days = {d for v in collectors for d in v.days}
+    van_days = {d for v in vans for d in v.days}
+    starts = {"collect": [bases[v.depot] for v in collectors], "last": [bases[v.depot] for v in vans]}
+    # What each order asks of each echelon: (load, seconds of service, places entered).
+    asks: dict[str, list[tuple[str, int, Site | None]]] = {}
+    allowed: dict[str, tuple[int, ...]] = {}
+    for order in problem.orders:
+        days = set(order.days).intersection(collecting_days)
+        if order.via:
+            days &= van_days
+        allowed[order.id] = tuple(sorted(days))
+        load = "cold" if order.cold else "collect"
+        if order.kind == Kind.DELIVERY:
+            ask = [(load, order.service_s, order.delivery)]
+        elif order.kind == Kind.COLLECTION:
+            ask = [(load, order.service_s, order.pickup)]
+        elif order.via:
+            ask = [(load, 2 * order.service_s, order.pickup), ("last", order.unloading_s, order.delivery)]
+        else:
+            ask = [(load, order.service_s, order.pickup), (load, order.unloading_s, order.delivery)]
+        asks[order.id] = [(k, s, p) for k, s, p in ask if p is None or _located(p)]
+    groups: dict[tuple[str, tuple[int, ...]], list[str]] = {}
+    for order in problem.orders:
+        if len(allowed[order.id]) > 1:
+            groups.setdefault((order.customer or order.id, allowed[order.id]), []).append(order.id)
+    day_of = {o.id: (chosen[o.id] if chosen.get(o.id) in allowed[o.id] else allowed[o.id][0])
+              for o in problem.orders if allowed[o.id]}  # fmt: skip
+    for members in groups.values():
+        first = Counter(day_of[m] for m in members).most_common(1)[0][0]
+        day_of.update(dict.fromkeys(members, first))
+
+    def loads() -> float:
+        total = 0.0
+        for day in sorted({*day_of.values()}):
+            work = {"collect": 0.0, "cold": 0.0, "last": 0.0}
+            visited: dict[str, set[Site]] = {"collect": set(), "last": set()}
+            cold_places: set[Site] = set()
+            for order_id, d in day_of.items():
+                if d != day:
+                    continue
+                for load, service, place in asks[order_id]:
+                    echelon = "last" if load == "last" else "collect"
+                    work[echelon] += service
+                    if load == "cold":
+                        work["cold"] += service
+                    if place is not None:
+                        visited[echelon].add(place)
+                        if load == "cold":
+                            cold_places.add(place)
+            for echelon, places in visited.items():
+                for place in places:
+                    entry = min((travel(other, place) for other in (*places, *starts[echelon]) if other != place),
+                                default=0)  # fmt: skip
+                    work[echelon] += entry
+                    if echelon == "collect" and place in cold_places:
+                        work["cold"] += entry
+            total += sum((work[k] / scale[k]) ** 2 for k in work)
+        return total
+
+    best = loads()
+    moved = True
+    while moved:
+        moved = False
+        for (_customer, options), members in sorted(groups.items()):
+            here = day_of[members[0]]
+            for day in options:
+                if day == here:
+                    continue
+                day_of.update(dict.fromkeys(members, day))
+                value = loads()
+                if value < best - 1e-6:
+                    best, here, moved = value, day, True
+                day_of.update(dict.fromkeys(members, here))
+    return day_of
 
 
 def _objective_of(r: Round, vehicle: Fleet, settings: dict[str, Any]) -> int:

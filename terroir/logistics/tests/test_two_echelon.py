@@ -873,3 +873,59 @@ def test_a_late_plan_is_tried_again_with_the_cold_goods_and_the_others_planned_a
     tried.clear()
     plan(no_van, matrix_for=_every_half_hour, seconds=5, iterations=200)
     assert tried and all(t is None for t in tried)
+
+
+def two_shops_problem() -> Problem:
+    """One ambient van at the hub, one van at the platform, both working Tuesday and Wednesday; two shops, each
+    with one order through the platform from its own farm, each deliverable either day, closing at 08:00. Half
+    an hour between any two places (`_every_half_hour`), 5 minutes at each stop, 15 of handling: alone, an
+    order reaches its shop at 07:55 (farm 06:30, platform 07:05, handled 07:25); on the same day the second
+    farm is reached at 07:05 at the soonest, its goods leave the platform at 08:00 and reach the shop at 08:30,
+    half an hour late. So a plan is on time exactly when the two orders travel on different days."""
+    days = (TUESDAY, TUESDAY + 1)
+    salad = Job("salade", Kind.SHIPMENT, kg=20, pickup=FARM, delivery=SHOP, pickup_window=(hours(6), hours(12)),
+                delivery_window=(hours(6), hours(8)), service_s=300, days=days, via="plateforme",
+                customer="epicerie")  # fmt: skip
+    apples = replace(salad, id="pommes", pickup=OTHER_FARM, delivery=CANTEEN, customer="cantine")
+    return Problem(
+        [Base("hub", HUB, hours(5), hours(20)), Base("plateforme", PLATFORM, hours(5), hours(20))],
+        [Fleet("fourgon", "hub", capacity_kg=1000, start_s=hours(6), end_s=hours(18), days=days, fixed_per_day=25),
+         Fleet("van", "plateforme", capacity_kg=500, start_s=hours(6), end_s=hours(18), days=days)],
+        [salad, apples],
+    )  # fmt: skip
+
+
+def test_a_late_plan_is_tried_again_with_each_customers_orders_on_the_day_that_spreads_the_weeks_work() -> None:
+    # The first try puts both orders on one day (one drop at the platform, one vehicle-day): half an hour late,
+    # and the tries that keep its days too. Spread over the two days, the plan is on time.
+    problem = two_shops_problem()
+    assert lateness_floor(problem, half_an_hour) == {}  # alone, each order is on time
+    result = plan(problem, matrix_for=_every_half_hour, seconds=5, iterations=200)
+    checked = plan_check(problem, result, half_an_hour)
+    assert checked.problems == [] and result.unserved == [] and checked.late_s == 0 and result.feasible
+    days = {r.day for r in result.rounds if r.vehicle == "van"}
+    assert days == {TUESDAY, TUESDAY + 1}
+    # Brute force: every choice of days planned as it stands — on time exactly when the days differ, and
+    # half an hour late at least otherwise (the hand count of `two_shops_problem`).
+    for salad_day, apples_day in itertools.product((TUESDAY, TUESDAY + 1), repeat=2):
+        fixed = replace(problem, orders=[replace(problem.orders[0], days=(salad_day,)),
+                                         replace(problem.orders[1], days=(apples_day,))])  # fmt: skip
+        late = plan_check(fixed, plan(fixed, matrix_for=_every_half_hour, seconds=5, iterations=200), half_an_hour)
+        assert late.problems == [] and (late.late_s == 0) == (salad_day != apples_day), (salad_day, apples_day)
+        assert late.late_s == 0 or late.late_s >= hours(0.5)
+
+
+def test_the_days_spread_keeps_a_customers_orders_together_and_moves_them_only_when_the_work_spreads() -> None:
+    problem = two_shops_problem()
+    both_tuesday = {"salade": TUESDAY, "pommes": TUESDAY}
+    spread = routing._days_spread(problem, half_an_hour, both_tuesday)
+    assert sorted(spread.values()) == [TUESDAY, TUESDAY + 1]
+    # Already spread: left as it is; two orders of one customer travel together.
+    assert routing._days_spread(problem, half_an_hour, {"salade": TUESDAY + 1, "pommes": TUESDAY}) == {
+        "salade": TUESDAY + 1, "pommes": TUESDAY}  # fmt: skip
+    same_shop = replace(problem, orders=[problem.orders[0], replace(problem.orders[1], delivery=SHOP,
+                                                                    customer="epicerie")])  # fmt: skip
+    assert (
+        len(set(routing._days_spread(same_shop, half_an_hour, {"salade": TUESDAY, "pommes": TUESDAY + 1}).values()))
+        == 1
+    )
