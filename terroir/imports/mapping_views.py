@@ -126,7 +126,8 @@ def _start(profile: Profile, path: Path, text: str, options: dict[str, Any]) -> 
     name_column = next((c for c in profile.columns if columns.get(c.name) == "name"), None)
     repeated = bool(name_column and name_column.values and name_column.values.most_common(1)[0][1] > 1)
     initial: dict[str, Any] = {
-        "name": started.get("name") or slugify(path.stem)[:50] or "source",
+        # As the field's help says a name is written (chambre-63): an export's underscores become dashes.
+        "name": started.get("name") or slugify(path.stem.replace("_", "-"))[:50].strip("-") or "source",
         "label": started.get("label") or path.stem,
         "record": started.get("record") or ("producer" if "record" in columns.values() else "place"),
         "group": started.get("group", repeated),

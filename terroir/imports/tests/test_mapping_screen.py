@@ -193,6 +193,12 @@ def form_values(page: str) -> dict[str, str]:
     return {k: v.replace("&quot;", '"').replace("&#x27;", "'").replace("&amp;", "&") for k, v in values.items()}
 
 
+def test_the_name_suggested_for_an_export_s_file_is_written_as_the_help_says_one_is(coordinator) -> None:
+    """A name is "lower-case letters, digits and dashes": an export named with underscores is suggested so."""
+    _url, page = columns_page(coordinator, hve_upload("Export_HVE_Auvergne_2026-12-01.csv"))
+    assert form_values(page)["name"] == "export-hve-auvergne-2026-12-01"
+
+
 def test_a_coordinator_saves_the_suggested_mapping_and_previews_the_file_through_it(coordinator, tmp_path) -> None:
     url, page = columns_page(coordinator, hve_upload())
     assert "Nom ou Raison sociale" in page and "RUELLE VINCENT" in page and ">suggestion</small>" in page
