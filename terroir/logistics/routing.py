@@ -1011,8 +1011,8 @@ def _days_spread(problem: Problem, travel: Callable[[Site, Site], int], chosen: 
     the collectors' work (service at every stop of theirs, and one entry into each place they visit, from
     the nearest of their depots and the day's other places), the part of it only refrigerated collectors may
     do (cold goods), and the platforms' vans' work (their customers), each divided by the vehicles that can
-    do it. Deterministic (customers in order, the best move each time); a move strictly lowers the sum, so
-    it stops."""
+    do it. Deterministic (the customers in order, passes until none moves; each tries its other days in
+    order and keeps the one that lowers the sum most); a move strictly lowers the sum, so it stops."""
     platforms = {order.via for order in problem.orders if order.via}
     bases = {base.id: base.place for base in problem.depots}
     collectors = [v for v in problem.vehicles if v.depot not in platforms]
