@@ -27,6 +27,7 @@ from terroir.lib.messages import Message
 from terroir.lib.tabular import (
     HeaderAt,
     Limits,
+    RawRow,
     SourceError,
     encoding_detect,
     format_of,
@@ -97,11 +98,30 @@ def _read_options(path: Path, mapping: Mapping) -> dict[str, Any]:
     return options
 
 
-def records_read(path: Path, mapping: Mapping) -> Iterator[Record]:
+class LinesRead:
+    """How many of the file's rows reading went through (a CSV's lines after its header, a sheet's rows, a
+    JSON file's features), whatever records they gave: a producer's row gives two (the producer and its
+    farm), a row a filter skips none, repeated rows grouped one. What a progress bar counts against the
+    file's rows (`rows_estimate`), and what a run says it read."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def through(self, rows: Iterator[RawRow]) -> Iterator[RawRow]:
+        for row in rows:
+            self.count += 1
+            yield row
+
+
+def records_read(path: Path, mapping: Mapping, *, lines: LinesRead | None = None) -> Iterator[Record]:
     """Every row of the file as a record, with the problems of its own values (records_checked adds
     those found against the communes and the rest of the file). Raises SourceError when the file cannot
-    be read at all, or misses a column the mapping names."""
+    be read at all, or misses a column the mapping names. `lines` counts the rows read."""
     rows = rows_read(path, **_read_options(path, mapping))
+    if lines is not None:
+        rows = lines.through(rows)
     records = (record for row in rows for record in mapping.records_of(row))
     # Grouping holds the file's records until its end: only mappings that ask for it pay that.
     yield from records_group(records) if mapping.group else records
@@ -257,12 +277,18 @@ CHECK_CHUNK = 2000
 
 
 def records_checked(
-    path: Path, mapping: Mapping, *, client: AddokClient | None = None, fingerprints: RowFingerprints | None = None
+    path: Path,
+    mapping: Mapping,
+    *,
+    client: AddokClient | None = None,
+    fingerprints: RowFingerprints | None = None,
+    lines: LinesRead | None = None,
 ) -> Iterator[Record]:
     """Every record as the import keeps or rejects it: its own values (records_read), its position
     checked against its commune and the rest of the file, placed (the geocoder when given, else the
     communes table), a reference repeated from an earlier line rejected. The preview and the import both
-    read through this, so what the preview calls usable is what the import keeps."""
+    read through this, so what the preview calls usable is what the import keeps. `lines` counts the
+    file's rows read (the first pass for crowded points is not counted)."""
     crowded = points_crowded(path, mapping)
     columns = _columns(mapping, "lat", "lon")
     seen: dict[str, int] = {}
@@ -296,7 +322,7 @@ def records_checked(
 
     if fingerprints is None or mapping.group:
         fingerprints = None
-        for record in records_read(path, mapping):
+        for record in records_read(path, mapping, lines=lines):
             chunk.append(record)
             if len(chunk) >= CHECK_CHUNK:
                 yield from checked(chunk)
@@ -304,7 +330,8 @@ def records_checked(
     else:
         # Row by row, so that a row's records stay in one chunk and the rows known are not read.
         refs_read: set[str] = set()
-        for row in rows_read(path, **_read_options(path, mapping)):
+        rows = rows_read(path, **_read_options(path, mapping))
+        for row in lines.through(rows) if lines is not None else rows:
             fingerprint = fingerprints.of(row.values)
             known = fingerprints.known.get(fingerprint)
             values = mapping.adapter(row.values) if known and mapping.adapter else row.values
@@ -331,7 +358,8 @@ class Preview:
 
     mapping: Mapping
     records: list[Record] = field(default_factory=list)
-    rows: int = 0
+    rows: int = 0  # records (a producer's row gives two: the producer and its farm)
+    lines: int = 0  # the file's rows read (LinesRead)
     rejected: int = 0
     problems: list[Problem] = field(default_factory=list)
     problem_counts: Counter[str] = field(default_factory=Counter)
@@ -346,8 +374,9 @@ def preview(
     but the geocoder's answers to its cache. Without a geocoder, rows are placed from the communes table:
     an import that has one may place more rows, never fewer."""
     result = Preview(mapping=mapping)
+    lines = LinesRead()
     try:
-        for record in records_checked(path, mapping, client=client):
+        for record in records_checked(path, mapping, client=client, lines=lines):
             result.rows += 1
             result.rejected += record.rejected
             if len(result.records) < rows:
@@ -358,6 +387,7 @@ def preview(
                     result.problems.append(problem)
     except SourceError as error:
         result.error = source_error_text(error)
+    result.lines = lines.count
     return result
 
 

@@ -40,6 +40,7 @@ from .models import ImportRun, SavedMapping, Source, SourceRecord
 from .read import (
     STORED_COLUMNS,
     Known,
+    LinesRead,
     RowFingerprints,
     limits,
     record_reading,
@@ -273,7 +274,7 @@ def source_import(
     try:
         fingerprints = _fingerprints(source, mapping, mapping_text)
         spool, counts, report = _read_rows(path, mapping, geocode=geocode, progress=told, fingerprints=fingerprints)
-        told(Progress("save", _("keeping the records and merging them"), counts["rows"], None))
+        told(Progress("save", _("keeping the records and merging them"), counts["lines"], None))
         with transaction.atomic():
             # From here the run's row is written only at the end: on SQLite nobody else may write while
             # this transaction does, so the pages show the "save" stage until it commits.
@@ -396,11 +397,14 @@ def _read_rows(
     rows_known = fingerprints(client) if fingerprints is not None else None
     total = rows_estimate(path, mapping.format, limits=limits())
     report = _Report()
-    counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "commune_level": 0}
+    # `rows` counts records (a producer's row gives two: the producer and its farm), `lines` the file's rows.
+    counts = {"rows": 0, "lines": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "commune_level": 0}
+    lines = LinesRead()
+    checked = records_checked(path, mapping, client=client, fingerprints=rows_known, lines=lines)
     with tempfile.NamedTemporaryFile("wb", prefix="terroir-import-", suffix=".pickle", delete=False) as spool:
         try:
             # The preview's reading and checks (records_checked): what it calls usable is kept here.
-            for chunk in _chunks(records_checked(path, mapping, client=client, fingerprints=rows_known), CHUNK):
+            for chunk in _chunks(checked, CHUNK):
                 kept: dict[str, Record] = {}
                 for record in chunk:
                     counts["rows"] += 1
@@ -411,16 +415,21 @@ def _read_rows(
                         counts["commune_level"] += record.precision == Precision.COMMUNE
                     report.add(record)
                 pickle.dump(kept, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                counts["lines"] = lines.count
                 message = ", ".join(
                     (
-                        ngettext("%(n)s row read", "%(n)s rows read", counts["rows"]) % {"n": counts["rows"]},
-                        ngettext("%(n)s rejected", "%(n)s rejected", counts["rejected"]) % {"n": counts["rejected"]},
+                        ngettext("%(n)s row read", "%(n)s rows read", lines.count) % {"n": lines.count},
+                        ngettext("%(n)s record rejected", "%(n)s records rejected", counts["rejected"])
+                        % {"n": counts["rejected"]},
                     )
                 )
-                progress(Progress("read", message, counts["rows"], max(total or 0, counts["rows"]) or None))
+                # The file's rows read of its rows (a progress bar full at the end, not at two thirds of a file
+                # of producers and their farms).
+                progress(Progress("read", message, lines.count, max(total or 0, lines.count) or None))
         except BaseException:
             Path(spool.name).unlink(missing_ok=True)
             raise
+    counts["lines"] = lines.count
     return Path(spool.name), counts, report
 
 

@@ -218,9 +218,10 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         line[1] = said.get(line[1], line[1])
         if len(line) > len(REPORT_COLUMNS):  # a report stored before the runs kept the field: as it was
             line[2] = _where(line[2], line[5])
+    # Records, not the file's rows: a producer's row gives two (the producer and its farm).
     rows_chart = [
-        {"label": _("Accepted rows"), "values": [max(run.rows - run.rejected, 0)]},
-        {"label": _("Rejected rows"), "values": [run.rejected]},
+        {"label": _("Accepted records"), "values": [max(run.rows - run.rejected, 0)]},
+        {"label": _("Rejected records"), "values": [run.rejected]},
     ]
     context = {"run": run, "problems": problems, "error": task_error_text(run.error), "rows_chart": rows_chart}
     return render(request, "imports/run.html", context)
