@@ -399,16 +399,19 @@ REPORT_COLUMNS = ("line", "rejected", "column", "problem", "row")
 STORED_COLUMNS = (*REPORT_COLUMNS, "said", "field")
 
 
-def report_lines(record: Record, said: dict[str, str] | None = None) -> Iterator[tuple[Any, ...]]:
+def report_lines(
+    record: Record, said: dict[str, str] | None = None, row: str | None = None
+) -> Iterator[tuple[Any, ...]]:
     """The stored report's lines for one record: one per problem, naming the source's column, with the
     original row as JSON, whether the row was kept out, and the problem's message as data. `said` keeps
     the messages' texts by their data for a report written in one language: a file's problems repeat
     (a commune's centre, a column's unknown word), and translating and eliding each again was most of
-    the report's cost."""
+    the report's cost. `row`: the row's text when the caller has it (`report_row`)."""
     if not record.problems:
         return  # most records: their row is not encoded for nothing
     rejected = "yes" if record.rejected else "no"
-    row = json.dumps(record.raw, ensure_ascii=False, default=str)
+    if row is None:
+        row = report_row(record.raw)
     for problem in record.problems:
         data = problem.said.json()
         known = said.get(data) if said is not None else None
@@ -417,6 +420,11 @@ def report_lines(record: Record, said: dict[str, str] | None = None) -> Iterator
             if said is not None:
                 said[data] = known
         yield (problem.line, rejected, problem.where, known, row, data, problem.field_alone)
+
+
+def report_row(raw: dict[str, Any]) -> str:
+    """A record's row as the report keeps it (JSON)."""
+    return json.dumps(raw, ensure_ascii=False, default=str)
 
 
 def report_left_out(count: int) -> tuple[Any, ...]:

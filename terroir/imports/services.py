@@ -47,6 +47,7 @@ from .read import (
     records_checked,
     report_left_out,
     report_lines,
+    report_row,
     source_error_text,
 )
 from .sources import shipped_mappings
@@ -188,11 +189,20 @@ def _json_stored(text: str) -> Any:
     SQLite (a JSON field is text there); on PostgreSQL the driver's JSON wrapper, told to send that text
     rather than encode the value again. (Encoding each record's data once for its digest and once more
     for storage was two encodings of the same dictionary.)"""
+    return _json_storing()(text)
+
+
+def _json_storing() -> Callable[[str], Any]:
+    """`_json_stored` for the database of this connection, its vendor read once for many records (the
+    connection proxy looks it up on every access)."""
     if connection.vendor == "postgresql":
         from psycopg.types.json import Jsonb  # the PostgreSQL driver, present only where it is used
 
-        return Jsonb(text, dumps=_text_itself)
-    return text
+        def wrapped(text: str) -> Any:
+            return Jsonb(text, dumps=_text_itself)
+
+        return wrapped
+    return _text_itself
 
 
 def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
@@ -215,9 +225,16 @@ class _Report:
         self.left_out = 0
         # The problems' texts by their data: one import's report is written in one language (the worker's).
         self.said: dict[str, str] = {}
+        # The last row reported, held (its identity is no other row's), and its text.
+        self.raw: Any = None
+        self.row = ""
 
     def add(self, record: Record) -> None:
-        for line in report_lines(record, self.said):
+        if not record.problems:
+            return
+        if record.raw is not self.raw:  # a farm follows its producer, with the very same row: encoded once
+            self.raw, self.row = record.raw, report_row(record.raw)
+        for line in report_lines(record, self.said, self.row):
             if self.lines >= REPORT_MAX_LINES:
                 self.left_out += 1
                 continue
@@ -496,12 +513,15 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> l
     now = timezone.now()
     written_at = SourceRecord._meta.get_field("updated_at").get_db_prep_save(now, connection)
     as_json = SourceRecord._meta.get_field("data").get_db_prep_save
+    json_stored = _json_storing()
     to_create: list[tuple[Any, ...]] = []
     to_update, same = [], []
     fingerprinted: list[tuple[int, str, Any]] = []
     changing: dict[int, tuple[Record, dict[str, Any], str, dict[str, Any]]] = {}
     # A producer's row gives its farm too, with the very same row: encoded once for both.
     raws_stored: dict[int, Any] = {}
+    last_raw: Any = None
+    raw: dict[str, Any] = {}
     for ref, record in kept.items():
         if record.unchanged is not None:
             # Its row is known by fingerprint: the very record kept before, not read again.
@@ -513,7 +533,8 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> l
         data_text = _data_text(data)
         digest = _digest_of(data_text)
         found = existing.get(ref)
-        raw = _jsonable(record.raw)
+        if record.raw is not last_raw:  # a farm follows its producer, with the very same row
+            last_raw, raw = record.raw, _jsonable(record.raw)
         if found is not None and found[1] == digest and not found[3] and _raw_same(found[2], raw, raw_field.encoder):
             # Unchanged, row as written included (the common case of a re-import): not written at all.
             counts["unchanged"] += 1
@@ -530,7 +551,7 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int]) -> l
             raw_stored = raws_stored[id(record.raw)] = as_json(raw, connection)
         to_create.append(
             (
-                run.source_id, ref, record.record_type, record.name[:200], _json_stored(data_text),
+                run.source_id, ref, record.record_type, record.name[:200], json_stored(data_text),
                 raw_stored, digest, run.pk, run.pk, False, written_at, "", record.fingerprint,
                 _json_or_null(reading),
             )
