@@ -184,17 +184,12 @@ def _text_itself(text: str) -> str:
     return text
 
 
-def _json_stored(text: str) -> Any:
-    """A JSON field's value as the database takes it, from its text already encoded: the text itself on
+def _json_storing() -> Callable[[str], Any]:
+    """How a JSON field's value is given to the database from its text already encoded: the text itself on
     SQLite (a JSON field is text there); on PostgreSQL the driver's JSON wrapper, told to send that text
     rather than encode the value again. (Encoding each record's data once for its digest and once more
-    for storage was two encodings of the same dictionary.)"""
-    return _json_storing()(text)
-
-
-def _json_storing() -> Callable[[str], Any]:
-    """`_json_stored` for the database of this connection, its vendor read once for many records (the
-    connection proxy looks it up on every access)."""
+    for storage was two encodings of the same dictionary.) Chosen once for many records: the connection
+    proxy looks its vendor up on every access."""
     if connection.vendor == "postgresql":
         from psycopg.types.json import Jsonb  # the PostgreSQL driver, present only where it is used
 
