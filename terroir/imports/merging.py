@@ -757,12 +757,16 @@ _NONE: frozenset[str] = frozenset()
 _SHOWN_CONSTANTS: dict[Any, str] = {None: "null", True: "true", False: "false"}
 
 
+# json.dumps(value, ensure_ascii=False, default=str), its encoder made once (dumps makes one per call).
+_shown_encoded = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, str):
         return value
     if value is None or type(value) is bool:
         return _SHOWN_CONSTANTS[value]
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return _shown_encoded(value)
 
 
 def _origins_write(

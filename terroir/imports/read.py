@@ -237,8 +237,11 @@ class RowFingerprints:
         self.prefix = hashlib.sha1("\0".join(basis).encode()).hexdigest().encode()
         self.known = known
 
+    # json.dumps(values, ensure_ascii=False, default=str, separators=(",", ":")), its encoder made once.
+    _encoded = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).encode
+
     def of(self, values: Any) -> str:
-        text = json.dumps(values, ensure_ascii=False, default=str, separators=(",", ":"))
+        text = RowFingerprints._encoded(values)
         return hashlib.sha1(self.prefix + text.encode("utf-8", "surrogatepass")).hexdigest()
 
     def keeps(self, records: list[Record]) -> bool:
@@ -422,9 +425,13 @@ def report_lines(
         yield (problem.line, rejected, problem.where, known, row, data, problem.field_alone)
 
 
+# json.dumps(…, ensure_ascii=False, default=str), its encoder made once (dumps makes one per call).
+_row_encoded = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def report_row(raw: dict[str, Any]) -> str:
     """A record's row as the report keeps it (JSON)."""
-    return json.dumps(raw, ensure_ascii=False, default=str)
+    return _row_encoded(raw)
 
 
 def report_left_out(count: int) -> tuple[Any, ...]:

@@ -171,9 +171,13 @@ def _json_or_null(value: Any) -> Any:
     return None if value is None else SourceRecord._meta.get_field("reading").get_db_prep_save(value, connection)
 
 
+# json.dumps(data, sort_keys=True, default=str), its encoder made once (dumps makes one per call).
+_data_encoded = json.JSONEncoder(sort_keys=True, default=str).encode
+
+
 def _data_text(data: dict[str, Any]) -> str:
     """A record's data as JSON text, keys sorted: its digest is of this text, and SQLite stores it as it is."""
-    return json.dumps(data, sort_keys=True, default=str)
+    return _data_encoded(data)
 
 
 def _digest_of(text: str) -> str:
