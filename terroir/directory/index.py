@@ -492,9 +492,11 @@ def places_reindex(
     # the other places' rows are still read meanwhile, and on PostgreSQL a dropped index locks its table.
     many = connection.vendor == "sqlite" and len(ids) >= REINDEX_MANY and 2 * len(ids) >= Place.objects.count()
     with plain_indexes_deferred(SearchTerm, PlaceFacet) if many else nullcontext():
-        for chunk in _chunks(ids):
+        # By plain SQL: the ORM's delete prepares each id of its IN list in Python (an import's tens of
+        # thousands of places, three tables), for rows that no other row points to and no signal follows.
+        for chunk in _chunks(ids, 900):
             for model in derived:
-                model.objects.filter(place_id__in=chunk).delete()
+                _rows_in(f"DELETE FROM {_table(model)} WHERE place_id IN ({{ids}})", chunk, fetch=False)
         count = _places_index(ids, progress)
     shown_at_place_refresh(shown_before.union(shown_producers(ids), actors))
     return count
@@ -514,9 +516,10 @@ def _tables_emptied(*tables: type[models.Model]) -> bool:
 
 
 def shown_producers(place_ids: Sequence[int]) -> Iterator[int]:
-    """The actors shown at these places (their ProducerPlace rows)."""
+    """The actors shown at these places (their ProducerPlace rows), read by plain SQL (`_rows_in`)."""
     for chunk in _chunks(place_ids, 900):
-        yield from ProducerPlace.objects.filter(place_id__in=chunk).values_list("actor_id", flat=True)
+        for (actor_id,) in _rows_in(f"SELECT actor_id FROM {_table(ProducerPlace)} WHERE place_id IN ({{ids}})", chunk):
+            yield actor_id
 
 
 def shown_at_place_refresh(actor_ids: Iterable[int] | None = None) -> int:
@@ -533,16 +536,16 @@ def shown_at_place_refresh(actor_ids: Iterable[int] | None = None) -> int:
     return written
 
 
-def _rows_in(sql: str, ids: Sequence[int]) -> list[tuple[Any, ...]]:
-    """The rows of `sql`, its `{ids}` replaced by a placeholder for each of `ids`. The bulk indexing reads
-    by lists of 900–2,000 ids: the ORM's `filter(id__in=…)` prepares each value in Python, and its
-    models' default ordering sorts (places by name) or joins (offers by category path) for nothing —
-    a fifth of the indexing's time at 100,000 places."""
+def _rows_in(sql: str, ids: Sequence[int], *, fetch: bool = True) -> list[tuple[Any, ...]]:
+    """The rows of `sql`, its `{ids}` replaced by a placeholder for each of `ids` (without `fetch`, a
+    statement that returns none). The bulk indexing reads by lists of 900–2,000 ids: the ORM's
+    `filter(id__in=…)` prepares each value in Python, and its models' default ordering sorts (places by
+    name) or joins (offers by category path) for nothing — a fifth of the indexing's time at 100,000 places."""
     if not ids:
         return []
     with connection.cursor() as cursor:
         cursor.execute(sql.format(ids=", ".join(["%s"] * len(ids))), list(ids))
-        return cursor.fetchall()
+        return cursor.fetchall() if fetch else []
 
 
 def _actor_facts(

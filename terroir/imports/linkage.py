@@ -219,12 +219,17 @@ def link(
     if progress:
         progress("comparing candidate pairs")
     predictions = linker.inference.predict(threshold_match_probability=threshold)
+    # Only the columns read: every pair's comparison levels and weights as Python dictionaries (a hundred
+    # thousand pairs and more in a large import) cost more than the pairs.
+    wanted = ["unique_id_l", "unique_id_r", "match_probability"] + (["source_dataset_l"] if right is not None else [])
+    rows = predictions.as_duckdbpyrelation().project(", ".join(wanted)).fetchall()
+    left_name = predictions_left_name(frames) if right is not None else None
     result = []
-    for row in predictions.as_record_list():
-        a, b = str(row["unique_id_l"]), str(row["unique_id_r"])
-        if right is not None and row.get("source_dataset_l") != predictions_left_name(frames):
+    for a, b, probability, *dataset in rows:
+        a, b = str(a), str(b)
+        if right is not None and dataset[0] != left_name:
             a, b = b, a
-        result.append(Pair(a, b, float(row["match_probability"])))
+        result.append(Pair(a, b, float(probability)))
     return result
 
 

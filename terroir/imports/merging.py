@@ -34,7 +34,7 @@ from terroir.directory.services import (
     actors_bulk_update,
     actors_place_ids,
     actors_values_create,
-    offers_bulk_replace,
+    offers_values_replace,
     places_bulk_update,
     places_index,
     places_links_add,
@@ -499,11 +499,11 @@ def _entries_write(
     updated: Written = []
     old_positions: list[tuple[float | None, float | None]] = []
     befores: dict[int, dict[str, Any]] = {}
-    place, now = model is Place, timezone.now()
+    place = model is Place
     for entity, members, chosen in work:
         instance = instances.get(entity) if entity is not None else None
         if instance is None:
-            created.append((_new(place, chosen, {r.id: r for r in members}, communes, now), members, chosen))
+            created.append((_new(place, chosen, {r.id: r for r in members}, communes), members, chosen))
         else:
             old_positions.append((instance.lat, instance.lon))
             mine = owned.get(instance.pk, set())
@@ -751,14 +751,15 @@ class _New:
     pk: int = 0
 
 
-def _new(place: bool, chosen: dict[str, Chosen], members: dict[int, _Row], communes: set[str], now: Any) -> _New:
+def _new(place: bool, chosen: dict[str, Chosen], members: dict[int, _Row], communes: set[str]) -> _New:
     """A new entry's values: what `_fill` writes to an entry, every field as the sources give it."""
     values = _proposed(place, chosen, communes)
     values["commune_id"] = values.pop("commune")
     if not place:
         values["is_producer"] = True
     named_by = _named_by(chosen, members)
-    values["source"], values["source_ref"], values["updated_at"] = named_by.source[:60], named_by.ref[:120], now
+    # `updated_at` is left at its default: the moment of the write, worked out once for every new entry.
+    values["source"], values["source_ref"] = named_by.source[:60], named_by.ref[:120]
     return _New(values)
 
 
@@ -879,12 +880,16 @@ _NONE: frozenset[str] = frozenset()
 _SHOWN_CONSTANTS: dict[Any, str] = {None: "null", True: "true", False: "false"}
 
 
+# json.dumps(value, ensure_ascii=False, default=str), its encoder made once (dumps makes one per call).
+_shown_encoded = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, str):
         return value
     if value is None or type(value) is bool:
         return _SHOWN_CONSTANTS[value]
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return _shown_encoded(value)
 
 
 def _origins_write(
@@ -925,14 +930,17 @@ def _offers_write(written: list[tuple[Actor | _New, dict[str, Chosen]]], owned: 
         has.update(
             Offer.objects.filter(producer_id__in=kept[start : start + 900]).values_list("producer_id", "category_id")
         )
-    offers: list[tuple[Offer, list[int]]] = []
+    # Plain values (producer, category, labels): an Offer instance each cost more than the writing.
+    offers: list[tuple[int, int, list[int]]] = []
     for actor, chosen in written:
         slugs = chosen["categories"].value if "categories" in chosen else []
         label_ids = [labels[s] for s in (chosen["labels"].value if "labels" in chosen else []) if s in labels]
+        pk = actor.pk
         for slug in slugs:
-            if slug in categories and (actor.pk, categories[slug]) not in has:
-                offers.append((Offer(producer_id=actor.pk, category_id=categories[slug]), label_ids))
-    offers_bulk_replace(cleared=ids, offers=offers, index=False)
+            category = categories.get(slug)
+            if category is not None and (pk, category) not in has:
+                offers.append((pk, category, label_ids))
+    offers_values_replace(cleared=ids, offers=offers, index=False)
 
 
 # A place as the sources' links name it: its entry's id, or ("record", id) for a place record no merge has

@@ -59,7 +59,10 @@ class ImportRun(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Records read (a producer's row gives two: the producer and its farm); `lines`, the file's rows read (None:
+    # a run from before they were counted apart). `rejected` counts records too.
     rows = models.PositiveIntegerField(default=0)
+    lines = models.PositiveIntegerField(null=True, blank=True)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
@@ -76,7 +79,8 @@ class ImportRun(models.Model):
     error = models.TextField(blank=True)
     # The worker running it ("host:pid"): a run whose worker died is failed, so the source is free again.
     worker = models.CharField(max_length=80, blank=True)
-    # The web upload it imports (its token), and where it is: stage ("read", "save"), rows done of total.
+    # The web upload it imports (its token), and where it is: stage ("read", "save"), the file's rows done of
+    # about how many it has.
     upload = models.CharField(max_length=40, blank=True, db_index=True)
     stage = models.CharField(max_length=20, blank=True)
     done = models.PositiveIntegerField(default=0)

@@ -27,6 +27,7 @@ from terroir.lib.messages import Message
 from terroir.lib.tabular import (
     HeaderAt,
     Limits,
+    RawRow,
     SourceError,
     encoding_detect,
     format_of,
@@ -97,11 +98,30 @@ def _read_options(path: Path, mapping: Mapping) -> dict[str, Any]:
     return options
 
 
-def records_read(path: Path, mapping: Mapping) -> Iterator[Record]:
+class LinesRead:
+    """How many of the file's rows reading went through (a CSV's lines after its header, a sheet's rows, a
+    JSON file's features), whatever records they gave: a producer's row gives two (the producer and its
+    farm), a row a filter skips none, repeated rows grouped one. What a progress bar counts against the
+    file's rows (`rows_estimate`), and what a run says it read."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def through(self, rows: Iterator[RawRow]) -> Iterator[RawRow]:
+        for row in rows:
+            self.count += 1
+            yield row
+
+
+def records_read(path: Path, mapping: Mapping, *, lines: LinesRead | None = None) -> Iterator[Record]:
     """Every row of the file as a record, with the problems of its own values (records_checked adds
     those found against the communes and the rest of the file). Raises SourceError when the file cannot
-    be read at all, or misses a column the mapping names."""
+    be read at all, or misses a column the mapping names. `lines` counts the rows read."""
     rows = rows_read(path, **_read_options(path, mapping))
+    if lines is not None:
+        rows = lines.through(rows)
     records = (record for row in rows for record in mapping.records_of(row))
     # Grouping holds the file's records until its end: only mappings that ask for it pay that.
     yield from records_group(records) if mapping.group else records
@@ -217,8 +237,11 @@ class RowFingerprints:
         self.prefix = hashlib.sha1("\0".join(basis).encode()).hexdigest().encode()
         self.known = known
 
+    # json.dumps(values, ensure_ascii=False, default=str, separators=(",", ":")), its encoder made once.
+    _encoded = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).encode
+
     def of(self, values: Any) -> str:
-        text = json.dumps(values, ensure_ascii=False, default=str, separators=(",", ":"))
+        text = RowFingerprints._encoded(values)
         return hashlib.sha1(self.prefix + text.encode("utf-8", "surrogatepass")).hexdigest()
 
     def keeps(self, records: list[Record]) -> bool:
@@ -257,12 +280,18 @@ CHECK_CHUNK = 2000
 
 
 def records_checked(
-    path: Path, mapping: Mapping, *, client: AddokClient | None = None, fingerprints: RowFingerprints | None = None
+    path: Path,
+    mapping: Mapping,
+    *,
+    client: AddokClient | None = None,
+    fingerprints: RowFingerprints | None = None,
+    lines: LinesRead | None = None,
 ) -> Iterator[Record]:
     """Every record as the import keeps or rejects it: its own values (records_read), its position
     checked against its commune and the rest of the file, placed (the geocoder when given, else the
     communes table), a reference repeated from an earlier line rejected. The preview and the import both
-    read through this, so what the preview calls usable is what the import keeps."""
+    read through this, so what the preview calls usable is what the import keeps. `lines` counts the
+    file's rows read (the first pass for crowded points is not counted)."""
     crowded = points_crowded(path, mapping)
     columns = _columns(mapping, "lat", "lon")
     seen: dict[str, int] = {}
@@ -296,7 +325,7 @@ def records_checked(
 
     if fingerprints is None or mapping.group:
         fingerprints = None
-        for record in records_read(path, mapping):
+        for record in records_read(path, mapping, lines=lines):
             chunk.append(record)
             if len(chunk) >= CHECK_CHUNK:
                 yield from checked(chunk)
@@ -304,7 +333,8 @@ def records_checked(
     else:
         # Row by row, so that a row's records stay in one chunk and the rows known are not read.
         refs_read: set[str] = set()
-        for row in rows_read(path, **_read_options(path, mapping)):
+        rows = rows_read(path, **_read_options(path, mapping))
+        for row in lines.through(rows) if lines is not None else rows:
             fingerprint = fingerprints.of(row.values)
             known = fingerprints.known.get(fingerprint)
             values = mapping.adapter(row.values) if known and mapping.adapter else row.values
@@ -331,7 +361,8 @@ class Preview:
 
     mapping: Mapping
     records: list[Record] = field(default_factory=list)
-    rows: int = 0
+    rows: int = 0  # records (a producer's row gives two: the producer and its farm)
+    lines: int = 0  # the file's rows read (LinesRead)
     rejected: int = 0
     problems: list[Problem] = field(default_factory=list)
     problem_counts: Counter[str] = field(default_factory=Counter)
@@ -346,8 +377,9 @@ def preview(
     but the geocoder's answers to its cache. Without a geocoder, rows are placed from the communes table:
     an import that has one may place more rows, never fewer."""
     result = Preview(mapping=mapping)
+    lines = LinesRead()
     try:
-        for record in records_checked(path, mapping, client=client):
+        for record in records_checked(path, mapping, client=client, lines=lines):
             result.rows += 1
             result.rejected += record.rejected
             if len(result.records) < rows:
@@ -358,6 +390,7 @@ def preview(
                     result.problems.append(problem)
     except SourceError as error:
         result.error = source_error_text(error)
+    result.lines = lines.count
     return result
 
 
@@ -369,16 +402,19 @@ REPORT_COLUMNS = ("line", "rejected", "column", "problem", "row")
 STORED_COLUMNS = (*REPORT_COLUMNS, "said", "field")
 
 
-def report_lines(record: Record, said: dict[str, str] | None = None) -> Iterator[tuple[Any, ...]]:
+def report_lines(
+    record: Record, said: dict[str, str] | None = None, row: str | None = None
+) -> Iterator[tuple[Any, ...]]:
     """The stored report's lines for one record: one per problem, naming the source's column, with the
     original row as JSON, whether the row was kept out, and the problem's message as data. `said` keeps
     the messages' texts by their data for a report written in one language: a file's problems repeat
     (a commune's centre, a column's unknown word), and translating and eliding each again was most of
-    the report's cost."""
+    the report's cost. `row`: the row's text when the caller has it (`report_row`)."""
     if not record.problems:
         return  # most records: their row is not encoded for nothing
     rejected = "yes" if record.rejected else "no"
-    row = json.dumps(record.raw, ensure_ascii=False, default=str)
+    if row is None:
+        row = report_row(record.raw)
     for problem in record.problems:
         data = problem.said.json()
         known = said.get(data) if said is not None else None
@@ -387,6 +423,15 @@ def report_lines(record: Record, said: dict[str, str] | None = None) -> Iterator
             if said is not None:
                 said[data] = known
         yield (problem.line, rejected, problem.where, known, row, data, problem.field_alone)
+
+
+# json.dumps(…, ensure_ascii=False, default=str), its encoder made once (dumps makes one per call).
+_row_encoded = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
+def report_row(raw: dict[str, Any]) -> str:
+    """A record's row as the report keeps it (JSON)."""
+    return _row_encoded(raw)
 
 
 def report_left_out(count: int) -> tuple[Any, ...]:

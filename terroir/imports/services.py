@@ -40,12 +40,14 @@ from .models import ImportRun, SavedMapping, Source, SourceRecord
 from .read import (
     STORED_COLUMNS,
     Known,
+    LinesRead,
     RowFingerprints,
     limits,
     record_reading,
     records_checked,
     report_left_out,
     report_lines,
+    report_row,
     source_error_text,
 )
 from .sources import shipped_mappings
@@ -169,9 +171,13 @@ def _json_or_null(value: Any) -> Any:
     return None if value is None else SourceRecord._meta.get_field("reading").get_db_prep_save(value, connection)
 
 
+# json.dumps(data, sort_keys=True, default=str), its encoder made once (dumps makes one per call).
+_data_encoded = json.JSONEncoder(sort_keys=True, default=str).encode
+
+
 def _data_text(data: dict[str, Any]) -> str:
     """A record's data as JSON text, keys sorted: its digest is of this text, and SQLite stores it as it is."""
-    return json.dumps(data, sort_keys=True, default=str)
+    return _data_encoded(data)
 
 
 def _digest_of(text: str) -> str:
@@ -182,16 +188,20 @@ def _text_itself(text: str) -> str:
     return text
 
 
-def _json_stored(text: str) -> Any:
-    """A JSON field's value as the database takes it, from its text already encoded: the text itself on
+def _json_storing() -> Callable[[str], Any]:
+    """How a JSON field's value is given to the database from its text already encoded: the text itself on
     SQLite (a JSON field is text there); on PostgreSQL the driver's JSON wrapper, told to send that text
     rather than encode the value again. (Encoding each record's data once for its digest and once more
-    for storage was two encodings of the same dictionary.)"""
+    for storage was two encodings of the same dictionary.) Chosen once for many records: the connection
+    proxy looks its vendor up on every access."""
     if connection.vendor == "postgresql":
         from psycopg.types.json import Jsonb  # the PostgreSQL driver, present only where it is used
 
-        return Jsonb(text, dumps=_text_itself)
-    return text
+        def wrapped(text: str) -> Any:
+            return Jsonb(text, dumps=_text_itself)
+
+        return wrapped
+    return _text_itself
 
 
 def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
@@ -214,9 +224,16 @@ class _Report:
         self.left_out = 0
         # The problems' texts by their data: one import's report is written in one language (the worker's).
         self.said: dict[str, str] = {}
+        # The last row reported, held (its identity is no other row's), and its text.
+        self.raw: Any = None
+        self.row = ""
 
     def add(self, record: Record) -> None:
-        for line in report_lines(record, self.said):
+        if not record.problems:
+            return
+        if record.raw is not self.raw:  # a farm follows its producer, with the very same row: encoded once
+            self.raw, self.row = record.raw, report_row(record.raw)
+        for line in report_lines(record, self.said, self.row):
             if self.lines >= REPORT_MAX_LINES:
                 self.left_out += 1
                 continue
@@ -273,7 +290,7 @@ def source_import(
     try:
         fingerprints = _fingerprints(source, mapping, mapping_text)
         spool, counts, report = _read_rows(path, mapping, geocode=geocode, progress=told, fingerprints=fingerprints)
-        told(Progress("save", _("keeping the records and merging them"), counts["rows"], None))
+        told(Progress("save", _("keeping the records and merging them"), counts["lines"], None))
         with transaction.atomic():
             # From here the run's row is written only at the end: on SQLite nobody else may write while
             # this transaction does, so the pages show the "save" stage until it commits.
@@ -400,11 +417,14 @@ def _read_rows(
     rows_known = fingerprints(client) if fingerprints is not None else None
     total = rows_estimate(path, mapping.format, limits=limits())
     report = _Report()
-    counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "commune_level": 0}
+    # `rows` counts records (a producer's row gives two: the producer and its farm), `lines` the file's rows.
+    counts = {"rows": 0, "lines": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "commune_level": 0}
+    lines = LinesRead()
+    checked = records_checked(path, mapping, client=client, fingerprints=rows_known, lines=lines)
     with tempfile.NamedTemporaryFile("wb", prefix="terroir-import-", suffix=".pickle", delete=False) as spool:
         try:
             # The preview's reading and checks (records_checked): what it calls usable is kept here.
-            for chunk in _chunks(records_checked(path, mapping, client=client, fingerprints=rows_known), CHUNK):
+            for chunk in _chunks(checked, CHUNK):
                 kept: dict[str, Record] = {}
                 for record in chunk:
                     counts["rows"] += 1
@@ -415,16 +435,21 @@ def _read_rows(
                         counts["commune_level"] += record.precision == Precision.COMMUNE
                     report.add(record)
                 pickle.dump(kept, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                counts["lines"] = lines.count
                 message = ", ".join(
                     (
-                        ngettext("%(n)s row read", "%(n)s rows read", counts["rows"]) % {"n": counts["rows"]},
-                        ngettext("%(n)s rejected", "%(n)s rejected", counts["rejected"]) % {"n": counts["rejected"]},
+                        ngettext("%(n)s row read", "%(n)s rows read", lines.count) % {"n": lines.count},
+                        ngettext("%(n)s record rejected", "%(n)s records rejected", counts["rejected"])
+                        % {"n": counts["rejected"]},
                     )
                 )
-                progress(Progress("read", message, counts["rows"], max(total or 0, counts["rows"]) or None))
+                # The file's rows read of its rows (a progress bar full at the end, not at two thirds of a file
+                # of producers and their farms).
+                progress(Progress("read", message, lines.count, max(total or 0, lines.count) or None))
         except BaseException:
             Path(spool.name).unlink(missing_ok=True)
             raise
+    counts["lines"] = lines.count
     return Path(spool.name), counts, report
 
 
@@ -487,11 +512,14 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int], new:
     now = timezone.now()
     written_at = SourceRecord._meta.get_field("updated_at").get_db_prep_save(now, connection)
     as_json = SourceRecord._meta.get_field("data").get_db_prep_save
+    json_stored = _json_storing()
     to_update, same = [], []
     fingerprinted: list[tuple[int, str, Any]] = []
     changing: dict[int, tuple[Record, dict[str, Any], str, dict[str, Any]]] = {}
     # A producer's row gives its farm too, with the very same row: encoded once for both.
     raws_stored: dict[int, Any] = {}
+    last_raw: Any = None
+    raw: dict[str, Any] = {}
     for ref, record in kept.items():
         if record.unchanged is not None:
             # Its row is known by fingerprint: the very record kept before, not read again.
@@ -503,7 +531,8 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int], new:
         data_text = _data_text(data)
         digest = _digest_of(data_text)
         found = existing.get(ref)
-        raw = _jsonable(record.raw)
+        if record.raw is not last_raw:  # a farm follows its producer, with the very same row
+            last_raw, raw = record.raw, _jsonable(record.raw)
         if found is not None and found[1] == digest and not found[3] and _raw_same(found[2], raw, raw_field.encoder):
             # Unchanged, row as written included (the common case of a re-import): not written at all.
             counts["unchanged"] += 1
@@ -522,7 +551,7 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int], new:
         changed = new.add(
             ref, record.record_type, record.name[:200], digest, data_text, now,
             (
-                run.source_id, ref, record.record_type, record.name[:200], _json_stored(data_text),
+                run.source_id, ref, record.record_type, record.name[:200], json_stored(data_text),
                 raw_stored, digest, run.pk, run.pk, False, written_at, record.fingerprint, _json_or_null(reading),
             ),
         )  # fmt: skip

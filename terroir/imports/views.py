@@ -222,10 +222,11 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         line[1] = said.get(line[1], line[1])
         if len(line) > len(REPORT_COLUMNS):  # a report stored before the runs kept the field: as it was
             line[2] = _where(line[2], line[5])
-    # Short labels in the chart's room (its title says "rows"): "Lignes accepté…" was cut in French.
+    # Records, not the file's rows: a producer's row gives two (the producer and its farm). Short labels in
+    # the chart's room (its title says "records"): "Fiches accepté…" was cut in French.
     rows_chart = [
-        {"label": pgettext("an import's rows", "Accepted rows"), "values": [max(run.rows - run.rejected, 0)]},
-        {"label": pgettext("an import's rows", "Rejected rows"), "values": [run.rejected]},
+        {"label": pgettext("an import's records", "Accepted records"), "values": [max(run.rows - run.rejected, 0)]},
+        {"label": pgettext("an import's records", "Rejected records"), "values": [run.rejected]},
     ]
     context = {"run": run, "problems": problems, "error": task_error_text(run.error), "rows_chart": rows_chart}
     return render(request, "imports/run.html", context)

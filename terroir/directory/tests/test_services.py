@@ -16,7 +16,9 @@ from terroir.directory.index import cell_of
 from terroir.directory.models import (
     Actor,
     Category,
+    Label,
     MapCell,
+    Offer,
     Place,
     PlaceFacet,
     ProducerPlace,
@@ -399,6 +401,39 @@ def test_entries_written_as_plain_values_are_those_the_orm_writes(territory: Any
     assert services.actors_values_create(values=[]) == [] and services.places_values_create(values=[]) == []
     with pytest.raises(ValueError, match="no field colour"):
         services.places_values_create(values=[{**place, "colour": "red"}])
+
+
+def test_offers_written_as_plain_values_are_those_the_orm_writes(territory: Any) -> None:
+    """offers_values_replace (an import's offers, without model instances) writes the rows and labels that
+    offers_bulk_replace writes from instances, the fields not given at their defaults; both first remove every
+    offer of the producers cleared, and index the places of the producers concerned when asked."""
+    t = territory
+    honey, eggs = Category.objects.get(slug="honey"), Category.objects.get(slug="eggs")
+    organic = Label.objects.get(slug="ab")
+    plain = services.producer_create(name="Rucher des Puys", commune=t.thiers)
+    built = services.producer_create(name="Rucher du Bourg", commune=t.thiers)
+    services.offer_set(producer=plain, category=eggs)
+    given = [(honey.pk, [organic.pk, organic.pk]), (eggs.pk, [])]
+    written = services.offers_values_replace(cleared=[plain.pk], offers=[(plain.pk, c, labels) for c, labels in given])
+    services.offers_bulk_replace(
+        cleared=[built.pk], offers=[(Offer(producer_id=built.pk, category_id=c), labels) for c, labels in given]
+    )
+    assert written == 2
+
+    def read(producer: Actor) -> dict[str, tuple[Any, ...]]:
+        columns = [f.attname for f in Offer._meta.concrete_fields if f.attname not in ("id", "producer_id")]
+        return {
+            offer.category.slug: (*values.values(), sorted(offer.labels.values_list("slug", flat=True)))
+            for values, offer in zip(
+                Offer.objects.filter(producer=producer).order_by("pk").values(*columns),
+                Offer.objects.filter(producer=producer).order_by("pk"),
+                strict=True,
+            )
+        }
+
+    assert read(plain) == read(built)
+    assert {slug: labels for slug, (*_values, labels) in read(plain).items()} == {"honey": ["ab"], "eggs": []}
+    assert services.offers_values_replace(cleared=[], offers=[]) == 0
 
 
 @pytest.mark.parametrize("per", [None, 4])  # as many rows a statement as SQLite allows, or slices and a rest

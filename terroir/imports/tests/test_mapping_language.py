@@ -246,7 +246,8 @@ def test_a_farm_repeated_on_five_lines_is_one_producer_supplying_five_amaps_and_
     run = source_import(
         path=write_rows(tmp_path / "producteurs.csv", rows), mapping=mapping_parse(PRODUCERS), geocode=False
     )
-    assert (run.rows, run.rejected) == (4, 0)  # two producers and their two farms
+    # Six rows of the file read; two producers (each row of one grouped) and their two farms.
+    assert (run.lines, run.rows, run.rejected) == (6, 4, 0)
     (producer,) = Actor.objects.filter(name="Ferme de la Croix Blanche")
     assert sorted(producer.offers.values_list("category__slug", flat=True)) == ["cheese", "vegetables"]
     supplied = Place.objects.filter(producers=producer, kind="amap")

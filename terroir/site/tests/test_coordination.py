@@ -180,7 +180,7 @@ def test_the_import_run_page_draws_the_accepted_and_rejected_rows(client: Client
                                    rows=22885, rejected=85)  # fmt: skip
     client.force_login(people.camille)
     page = client.get(f"/imports/runs/{run.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert desc_of(page, "rows-chart") == "Accepted rows: 22,800; Rejected rows: 85."
+    assert desc_of(page, "rows-chart") == "Accepted records: 22,800; Rejected records: 85."
     assert svg_of(page, "rows-chart").get("class") == "chart chart-split"
 
 

@@ -102,7 +102,8 @@ class Command(BaseCommand):
 def _summary(run: ImportRun) -> str:
     """What the run did, each count agreeing with its noun ("1 rejetée", "2 rejetées")."""
     said = {
-        "rows": ngettext("%(n)s row read", "%(n)s rows read", run.rows),
+        # The file's rows (a producer's row gives two records: the producer and its farm); the rest counts records.
+        "rows": ngettext("%(n)s row read", "%(n)s rows read", run.rows if run.lines is None else run.lines),
         "created": ngettext("%(n)s new record", "%(n)s new records", run.created),
         "updated": ngettext("%(n)s updated", "%(n)s updated", run.updated),
         "unchanged": ngettext("%(n)s unchanged", "%(n)s unchanged", run.unchanged),
@@ -118,6 +119,7 @@ def _summary(run: ImportRun) -> str:
         "review": ngettext("%(n)s pair to review", "%(n)s pairs to review", run.review),
     }  # fmt: skip
     counts = {key: getattr(run, key) for key in said}
+    counts["rows"] = run.rows if run.lines is None else run.lines
     parts = {key: text % {"n": counts[key]} for key, text in said.items()}
     return "\n".join([
         _("%(rows)s: %(created)s, %(updated)s, %(unchanged)s, %(rejected)s; %(missing)s; %(commune_level)s") % parts,
