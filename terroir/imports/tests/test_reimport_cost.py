@@ -208,11 +208,7 @@ def test_a_new_record_is_written_once_with_its_entry(tmp_path, territory):
         for n in range(3)
     ]  # fmt: skip
     source_import(path=write(tmp_path / "m.csv"), mapping=mapping_parse(MAPPING))
-    path = tmp_path / "f.csv"
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    path = csv_written(tmp_path / "f.csv", rows)
     with CaptureQueriesContext(connection) as queries:
         run = source_import(path=path, mapping=mapping_parse(PRODUCERS))
     assert run.status == ImportRun.Status.DONE, run.error
