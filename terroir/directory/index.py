@@ -411,10 +411,10 @@ def _constraints_checked_once(
     national load), and each unique index is built by one sort instead of kept up to date row by row
     (the rows are distinct by construction: one per word or facet of a place). Primary keys stay: the
     words' and facets' are (place, term or facet), kept up to date in the order the rows come (by place).
-    Dropping a key locks
-    the table it references (places, actors) until the transaction ends. SQLite checks a row's keys by
-    one index probe as it is written, and its unique constraints are part of the table (dropping one
-    means copying the table): nothing to gain there. `progress` is told when each is added back."""
+    Dropping a key locks the table it references (places, actors) until the transaction ends. SQLite
+    checks a row's keys by one index probe as it is written, and its unique constraints are part of the
+    table (dropping one means copying the table): nothing to gain there. `progress` is told when each is
+    added back."""
     if connection.vendor != "postgresql":
         yield
         return
