@@ -402,19 +402,15 @@ def offers_bulk_replace(
     """Remove every offer of the producers `cleared`, then add `offers` (each with its label ids), and
     re-index the places of every producer concerned (without `index`: left to the caller's
     `places_index`). Returns the number of offers added."""
-    for start in range(0, len(cleared), 900):
-        Offer.objects.filter(producer_id__in=cleared[start : start + 900]).delete()
     rows = [offer for offer, _labels in offers]
-    instances_insert(Offer, rows)
-    rows_insert(
-        Offer.labels.through,
-        ("offer_id", "label_id"),
-        [(offer.pk, label) for offer, labels in offers for label in dict.fromkeys(labels)],
+
+    def written() -> list[int]:
+        instances_insert(Offer, rows)
+        return [offer.pk for offer in rows]
+
+    return _offers_replace(
+        cleared, written, [offer.producer_id for offer in rows], [labels for _o, labels in offers], index=index
     )
-    if index:
-        producers = sorted({*cleared, *(offer.producer_id for offer in rows)})
-        places_reindex(place_ids=actors_place_ids(producers))
-    return len(rows)
 
 
 @transaction.atomic
@@ -424,18 +420,37 @@ def offers_values_replace(
     """`offers_bulk_replace` with the offers given as plain values, (producer id, category id, label ids),
     each taking the model's defaults for the rest (all year, no note, no volume): an import's producers
     offer tens of thousands of categories, whose model instances cost it more than their writing."""
+    values = [{"producer_id": producer, "category_id": category} for producer, category, _labels in offers]
+    return _offers_replace(
+        cleared,
+        lambda: values_insert(Offer, values),
+        [producer for producer, _c, _l in offers],
+        [labels for _p, _c, labels in offers],
+        index=index,
+    )
+
+
+def _offers_replace(
+    cleared: Sequence[int],
+    written: Callable[[], Sequence[int]],
+    producers: Sequence[int],
+    labels: Sequence[Sequence[int]],
+    *,
+    index: bool,
+) -> int:
+    """What both offer writers do around their own writing (`written`, returning the new offers' ids in
+    order): the offers of `cleared` deleted first, each new offer's labels (`labels`, in the same order)
+    after, then the places of every producer concerned re-indexed (unless `index` is False)."""
     for start in range(0, len(cleared), 900):
         Offer.objects.filter(producer_id__in=cleared[start : start + 900]).delete()
-    values = [{"producer_id": producer, "category_id": category} for producer, category, _labels in offers]
-    ids = values_insert(Offer, values)
+    ids = written()
     rows_insert(
         Offer.labels.through,
         ("offer_id", "label_id"),
-        [(pk, label) for pk, (_p, _c, labels) in zip(ids, offers, strict=True) for label in dict.fromkeys(labels)],
+        [(pk, label) for pk, given in zip(ids, labels, strict=True) for label in dict.fromkeys(given)],
     )
     if index:
-        producers = sorted({*cleared, *(producer for producer, _c, _l in offers)})
-        places_reindex(place_ids=actors_place_ids(producers))
+        places_reindex(place_ids=actors_place_ids(sorted({*cleared, *producers})))
     return len(ids)
 
 
