@@ -303,6 +303,8 @@ def server_start(database_url: str, log: str) -> tuple[subprocess.Popen[bytes], 
         "RATE_LIMIT_API": "100000000/60",
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     }
+    # A run against a server of one's own (`--json-out` with DATABASE_URL) may be the first to write here.
+    OUT.mkdir(parents=True, exist_ok=True)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "terroir.wsgi:application"],
         cwd=ROOT,
