@@ -21,6 +21,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from terroir.directory.communes import commune_index_held
 from terroir.directory.french import elided
 from terroir.directory.models import Category, Commune, CommuneName, Label
+from terroir.directory.numbers import number as grouped
 from terroir.lib import spreadsheet
 from terroir.lib.geo import Precision
 from terroir.lib.messages import Message
@@ -367,6 +368,21 @@ class Preview:
     problems: list[Problem] = field(default_factory=list)
     problem_counts: Counter[str] = field(default_factory=Counter)
     error: str | None = None  # why the file cannot be read, in the reader's language
+
+
+def preview_summary(result: Preview) -> str:
+    """What the preview read, said as the run's page says it: the file's rows read, the records read (a
+    producer's row gives two), those usable and those rejected — in the reader's language, with its plurals
+    and its way of writing numbers ("1 200 lignes lues, 1 350 fiches lues : 1 349 utilisables, 1 fiche
+    rejetée.")."""
+    usable = result.rows - result.rejected
+    return gettext("%(lines)s, %(records)s: %(usable)s, %(rejected)s.") % {
+        "lines": ngettext("%(n)s row read", "%(n)s rows read", result.lines) % {"n": grouped(result.lines)},
+        "records": ngettext("%(n)s record read", "%(n)s records read", result.rows) % {"n": grouped(result.rows)},
+        "usable": ngettext("%(n)s usable", "%(n)s usable", usable) % {"n": grouped(usable)},
+        "rejected": ngettext("%(n)s record rejected", "%(n)s records rejected", result.rejected)
+        % {"n": grouped(result.rejected)},
+    }
 
 
 @commune_index_held()  # one communes index for the whole file, as the import reads it

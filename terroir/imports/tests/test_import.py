@@ -153,7 +153,10 @@ def test_import_source_remembers_a_sources_mapping_and_previews_or_dry_runs_with
         call_command("import_source", str(path), source="amap-63")
     call_command("import_source", str(path), source="amap-63", mapping=str(tmp_path / "amap.toml"), preview=True)
     out = capsys.readouterr().out
-    assert "ligne 2 [ok] ref=1; name=AMAP d'Ambert" in out and "3 lignes lues, 2 utilisables, 1 rejetée" in out
+    assert (
+        "ligne 2 [ok] ref=1; name=AMAP d'Ambert" in out
+        and "3 lignes lues, 3 fiches lues\u202f: 2 utilisables, 1 fiche rejetée." in out
+    )
     assert not Source.objects.exists()
     call_command("import_source", str(path), source="amap-63", mapping=str(tmp_path / "amap.toml"), dry_run=True)
     assert "essai à blanc\u202f: rien n’a été gardé" in capsys.readouterr().out and not Source.objects.exists()

@@ -301,7 +301,7 @@ def test_import_preview_command_prints_records_problems_and_writes_the_report(tm
     call_command("import_preview", str(path), mapping=str(tmp_path / "m.toml"), report=str(tmp_path / "r.csv"))
     out = capsys.readouterr().out
     assert "ligne 2 [ok] ref=F1; name=Ferme des Monts du Forez; kind=farm" in out
-    assert "2 lignes lues, 1 utilisable, 1 rejetée" in out
+    assert "2 lignes lues, 2 fiches lues\u202f: 1 utilisable, 1 fiche rejetée." in out
     assert "ligne 3\u202f: REJETÉE Type\u202f: pas de type de lieu" in out  # the column of the file, not the field
     assert (tmp_path / "r.csv").exists()
     with pytest.raises(CommandError, match="empty"):
