@@ -81,21 +81,14 @@ def _read_options(path: Path, mapping: Mapping) -> dict[str, Any]:
             if missing:
                 template = (
                     gettext_noop(
-                        "the mapping names the column %(missing)s that the file lacks; its columns are %(columns)s"
+                        "the mapping names the column %(missing)r that the file lacks; its columns are %(columns)r"
                     )
                     if len(missing) == 1
                     else gettext_noop(
-                        "the mapping names the columns %(missing)s that the file lacks; its columns are %(columns)s"
+                        "the mapping names the columns %(missing)r that the file lacks; its columns are %(columns)r"
                     )
                 )
-                raise SourceError(
-                    template,
-                    {
-                        "missing": ", ".join(map(repr, missing)),
-                        "columns": ", ".join(map(repr, [h for h in header if h])),
-                    },
-                    line=1,
-                )
+                raise SourceError(template, {"missing": missing, "columns": [h for h in header if h]}, line=1)
     return options
 
 
@@ -128,10 +121,11 @@ def records_read(path: Path, mapping: Mapping, *, lines: LinesRead | None = None
     yield from records_group(records) if mapping.group else records
 
 
-def _columns(mapping: Mapping, *targets: str) -> str:
-    """The source columns that give these fields, as the messages name them."""
+def _columns(mapping: Mapping, *targets: str) -> Message | str:
+    """The source columns that give these fields, as the messages name them: each quoted in the reader's
+    language when the message is read (lib.messages.quoted), else the fields' own names."""
     specs = [getter.spec for target in targets for getter in mapping.fields.get(target, [])]
-    return ", ".join(f"« {spec} »" for spec in specs) or ", ".join(targets)
+    return Message.quoting(specs) if specs else ", ".join(targets)
 
 
 def points_crowded(path: Path, mapping: Mapping) -> frozenset[tuple[float, float]]:
