@@ -18,6 +18,7 @@ from django.db.models import Q
 
 from terroir.accounts.people import name_of, names_of
 from terroir.directory.models import Actor
+from terroir.lib.text import fold
 
 from .models import Absence, Contract, Distribution, GroupMember, Subscription
 
@@ -124,10 +125,12 @@ def per_producer(baskets: list[Basket]) -> list[ProducerBaskets]:
 
 
 def per_member(baskets: list[Basket]) -> list[tuple[GroupMember, list[Basket]]]:
+    """The baskets by member, in the order of the names the page shows (not of logins nobody sees)."""
     grouped: dict[int, list[Basket]] = defaultdict(list)
     for basket in baskets:
         grouped[basket.member.pk].append(basket)
-    return [(group[0].member, group) for group in grouped.values()]
+    rows = [(group[0].member, group) for group in grouped.values()]
+    return sorted(rows, key=lambda row: (fold(member_name(row[0])), row[0].pk))
 
 
 @dataclass(frozen=True)

@@ -107,3 +107,11 @@ def test_a_distribution_s_names_are_read_in_one_query(named: Named) -> None:
     assert len(queries) == 0
     assert names == sorted(["c•••@example.org", "c•••@example.org", "c•••@example.org",
                             f"member no. {named.season.denis.user.pk}"])  # fmt: skip
+
+
+def test_the_distribution_lists_members_in_the_order_of_their_names(named: Named) -> None:
+    with translation.override("en"):
+        rows = baskets.per_member(baskets.baskets_of(named.distribution))
+        names = [baskets.member_name(member) for member, _rows in rows]
+    denis = f"member no. {named.season.denis.user.pk}"
+    assert names == ["Bernard Lefort", "c•••@example.org", "c•••@example.org", denis]
