@@ -6,6 +6,7 @@ tell two people apart, not to write to), and an account without an address its n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -35,11 +36,38 @@ def name_of(user: Any, *, organisation: Actor | None = None) -> str:
         return given
     if organisation is not None and organisation.name:
         return str(organisation.name)
-    first = (
-        Membership.objects.filter(user_id=user.pk).order_by("created_at", "pk").values_list("actor__name", flat=True)
-    ).first()
+    first = getattr(user, _FIRST, _UNREAD)
+    if first is _UNREAD:
+        first = (
+            Membership.objects.filter(user_id=user.pk)
+            .order_by("created_at", "pk")
+            .values_list("actor__name", flat=True)
+            .first()
+        )
     if first:
         return str(first)
     if user.email:
         return email_masked(user.email)
     return _("member no. %(number)s") % {"number": user.pk}
+
+
+# The first organisation's name of a person without a name, once names_of read it (None: they have none).
+_FIRST = "_terroir_first_organisation"
+_UNREAD = object()
+
+
+def names_of(users: Iterable[Any]) -> dict[int, str]:
+    """name_of for many people (a group's members, a distribution's baskets) in one query at most: the
+    organisations of those without a name, read at once. Each user given keeps what was read, so that
+    name_of asks the database nothing more for them afterwards (a template, a form's choices)."""
+    people = [user for user in users if user is not None]
+    nameless = {user.pk for user in people if not name_given(user)}
+    firsts: dict[int, str] = {}
+    if nameless:
+        found = Membership.objects.filter(user_id__in=nameless).order_by("user_id", "created_at", "pk")
+        for user_id, name in found.values_list("user_id", "actor__name"):
+            firsts.setdefault(user_id, name)
+    for user in people:
+        if user.pk in nameless:
+            setattr(user, _FIRST, firsts.get(user.pk))
+    return {user.pk: name_of(user) for user in people}

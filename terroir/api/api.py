@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -52,11 +53,14 @@ class TerroirApi(NinjaAPI):
 
     def validation_error_from_error_contexts(self, error_contexts: list[ValidationErrorContext]) -> ValidationError:
         """django-ninja's errors, with the value each one refused kept as `given` (django-ninja drops
-        pydantic's `input`) for the message to say it (`errors.validation_said`)."""
+        pydantic's `input`) for the message to say it (`errors.validation_said`); a refusal of a whole body
+        (missing, or not an object) keeps the fields its schema requires, for the message to name them."""
         refused = super().validation_error_from_error_contexts(error_contexts)
-        inputs = [e.get("input") for c in error_contexts for e in c.pydantic_validation_error.errors(include_url=False)]
-        for found, given in zip(refused.errors, inputs, strict=False):
-            found["given"] = given_kept(given)
+        raw = [(c.model, e) for c in error_contexts for e in c.pydantic_validation_error.errors(include_url=False)]
+        for found, (model, said) in zip(refused.errors, raw, strict=False):
+            found["given"] = given_kept(said.get("input"))
+            if len(said.get("loc", ())) == 1:
+                found["required"] = _required_of(model, said["loc"][0])
         return refused
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
@@ -77,6 +81,15 @@ class TerroirApi(NinjaAPI):
             else url
             for url in super()._get_urls()
         ]
+
+
+def _required_of(model: Any, name: Any) -> list[str]:
+    """The fields that `model`'s parameter `name` (an operation's body schema) requires, in its order."""
+    parameter = getattr(model, "model_fields", {}).get(name)
+    fields = getattr(getattr(parameter, "annotation", None), "model_fields", None)
+    if not isinstance(fields, dict):
+        return []
+    return [field.alias or field_name for field_name, field in fields.items() if field.is_required()]
 
 
 def _merged(views: list[PathView]) -> PathView:

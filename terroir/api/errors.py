@@ -190,11 +190,27 @@ def given_kept(value: Any) -> Any:
 
 def validation_said(error: dict[str, Any]) -> tuple[str, str | None]:
     """pydantic's error (as django-ninja hands it, with the value given kept as `given`) as the API's
-    message and parameter: where (the field, with its place in a list: `stops[1].lat`) and what."""
+    message and parameter: where (the field, with its place in a list: `stops[1].lat`) and what. A refusal
+    of the body as a whole (a POST without one, or with JSON that is no object) is said of `body`, a missing
+    one naming the fields its schema requires (`required`, kept by the API's error contexts)."""
     where = ""
-    for part in error.get("loc", ()):
+    loc = tuple(error.get("loc", ()))
+    for part in loc:
         if part in ("query", "path", "body") and not where:
             continue  # django-ninja's sources ("body", "body", "free_kg")
         where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
-    said = SAID.get(str(error.get("type", "")))
+    kind = str(error.get("type", ""))
+    if not where and loc[:1] == ("body",):
+        return _body_said(kind, error), "body"
+    said = SAID.get(kind)
     return (said(error) if said else str(error.get("msg", "")) or _("invalid value")), where or None
+
+
+def _body_said(kind: str, error: dict[str, Any]) -> str:
+    if kind != "missing":
+        said = SAID.get(kind)
+        return said(error) if said else str(error.get("msg", "")) or _("invalid value")
+    required = [str(name) for name in error.get("required") or ()]
+    if not required:
+        return _("the request body is missing: send a JSON object")
+    return _("the request body is missing: send a JSON object with %(fields)s") % {"fields": ", ".join(required)}

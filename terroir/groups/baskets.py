@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
 
+from terroir.accounts.people import name_of, names_of
 from terroir.directory.models import Actor
+from terroir.lib.text import fold
 
 from .models import Absence, Contract, Distribution, GroupMember, Subscription
 
@@ -23,8 +26,15 @@ DELIVERING = (Contract.State.OPEN, Contract.State.CLOSED)
 
 
 def member_name(member: GroupMember) -> str:
-    user = member.user
-    return user.get_full_name() or user.username
+    """A member as the group's other people read them (accounts.people.name_of): the name they gave, else
+    their organisation, else their address masked — never their login, made from their e-mail address."""
+    return name_of(member.user)
+
+
+def members_named(members: Iterable[GroupMember | None]) -> None:
+    """Reads the names of many members at once (one query at most, names_of): member_name, a template's
+    `|person` or a form's choices then ask nothing more of the database for them."""
+    names_of(member.user for member in members if member is not None)
 
 
 @dataclass(frozen=True)
@@ -85,11 +95,13 @@ def baskets_of(distribution: Distribution) -> list[Basket]:
     absences = {
         a.member_id: a for a in Absence.objects.filter(distribution=distribution).select_related("transfer_to__user")
     }
-    return [
+    baskets = [
         Basket(subscription=s, contract=by_pk[s.contract_id], option=s.option.label, size=s.option.size,
                quantity=s.quantity, member=s.member, absence=absences.get(s.member_id))
         for s in _subscriptions(contracts, day, day)
     ]  # fmt: skip
+    members_named([b.member for b in baskets] + [a.transfer_to for a in absences.values()])
+    return baskets
 
 
 @dataclass(frozen=True)
@@ -113,10 +125,12 @@ def per_producer(baskets: list[Basket]) -> list[ProducerBaskets]:
 
 
 def per_member(baskets: list[Basket]) -> list[tuple[GroupMember, list[Basket]]]:
+    """The baskets by member, in the order of the names the page shows (not of logins nobody sees)."""
     grouped: dict[int, list[Basket]] = defaultdict(list)
     for basket in baskets:
         grouped[basket.member.pk].append(basket)
-    return [(group[0].member, group) for group in grouped.values()]
+    rows = [(group[0].member, group) for group in grouped.values()]
+    return sorted(rows, key=lambda row: (fold(member_name(row[0])), row[0].pk))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from terroir.accounts.permissions import actor_ids_of
 from terroir.directory.forms import WEEKDAYS, date_input
 from terroir.directory.models import Actor, Category, Place
 
+from .baskets import member_name, members_named
 from .models import Contract, ContractOption, Group, GroupMember
 from .payments import monthly
 
@@ -173,12 +175,23 @@ class AbsenceForm(forms.Form):
         others = GroupMember.objects.filter(group_id=member.group_id).exclude(pk=member.pk).select_related("user")
         field = self.fields["transfer_to"]
         field.queryset = others.order_by("user__last_name", "user__username")  # type: ignore[attr-defined]
-        field.label_from_instance = lambda m: m.user.get_full_name() or m.user.username  # type: ignore[attr-defined]
+        field.label_from_instance = _member_labels(field.queryset)  # type: ignore[attr-defined]
         field.empty_label = _("— nobody: leave them to the group —")  # type: ignore[attr-defined]
 
 
-def _member_label(member: GroupMember) -> str:
-    return member.user.get_full_name() or member.user.username
+def _member_labels(members: Any) -> Callable[[GroupMember], str]:
+    """A choice's label for each of `members`: the name the others read (baskets.member_name, never a
+    login), all read at once when the choices are first shown."""
+    names: dict[int, str] = {}
+
+    def label(member: GroupMember) -> str:
+        if not names:
+            listed = list(members)
+            members_named(listed)
+            names.update((m.pk, member_name(m)) for m in listed)
+        return names.get(member.pk) or member_name(member)
+
+    return label
 
 
 class MemberAbsenceForm(forms.Form):
@@ -193,9 +206,10 @@ class MemberAbsenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         members = GroupMember.objects.filter(group=group).select_related("user")
         members = members.order_by("user__last_name", "user__first_name", "user__username")
+        labels = _member_labels(members)
         for name in ("member", "transfer_to"):
             field = self.fields[name]
             field.queryset = members  # type: ignore[attr-defined]
-            field.label_from_instance = _member_label  # type: ignore[attr-defined]
+            field.label_from_instance = labels  # type: ignore[attr-defined]
         self.fields["member"].empty_label = _("— choose the member —")  # type: ignore[attr-defined]
         self.fields["transfer_to"].empty_label = _("— nobody: leave them to the group —")  # type: ignore[attr-defined]

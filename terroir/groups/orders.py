@@ -29,7 +29,7 @@ from terroir.directory.presenters import moment_text
 from terroir.lib import spreadsheet
 
 from .access import is_organiser
-from .baskets import member_name
+from .baskets import member_name, members_named
 from .models import Distribution, GroupMember, OrderLine, OrderProduct, OrderRound
 
 CENT = Decimal("0.01")
@@ -285,8 +285,10 @@ def summary_of(order_round: OrderRound, *, producer_ids: Iterable[int] | None = 
         products, lines = products.filter(producer_id__in=ids), lines.filter(product__producer_id__in=ids)
     rows: dict[int, ProductRow] = {p.pk: ProductRow(p) for p in products}
     members: dict[int, MemberSummary] = {}
-    for line in lines.order_by("product__producer__name", "product__name", "member__user__last_name",
-                               "member__user__username"):  # fmt: skip
+    ordered = list(lines.order_by("product__producer__name", "product__name", "member__user__last_name",
+                                  "member__user__username"))  # fmt: skip
+    members_named(line.member for line in ordered)
+    for line in ordered:
         amount = amount_of(line.quantity, line.price)
         row = rows[line.product_id]
         row.quantity += line.quantity

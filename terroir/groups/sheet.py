@@ -16,7 +16,7 @@ from terroir.directory import numbers
 from terroir.directory.presenters import clock_text
 from terroir.lib.pdf import latin
 
-from .baskets import baskets_of, member_name
+from .baskets import baskets_of, member_name, members_named
 from .models import Distribution, OrderLine, VolunteerShift
 from .orders import amount_of, quantity_text
 
@@ -62,40 +62,49 @@ class Sheet:
         return f"{place.name}, {place.address}" if place.address else place.name
 
 
-def _contract_items(distribution: Distribution) -> list[tuple[str, Item]]:
-    """The contract baskets of the distribution (baskets.baskets_of: absences and transfers applied), by the
-    name of whoever collects them: the member, the member or person it is given to, or the group."""
-    items = []
+# Whoever collects: a member (by their number: two members may read alike, "m•••@example.org"), a person
+# a basket is given to by name, or the group.
+Collector = tuple[str, int | str]
+
+
+def _contract_items(distribution: Distribution) -> list[tuple[Collector, str, Item]]:
+    """The contract baskets of the distribution (baskets.baskets_of: absences and transfers applied), with
+    whoever collects them and their name: the member, the member or person it is given to, or the group."""
+    items: list[tuple[Collector, str, Item]] = []
     for basket in baskets_of(distribution):
         what = f"{basket.contract.title} — {basket.option}" + (f" ({basket.size})" if basket.size else "")
         item = Item(basket.producer.name, what, Decimal(basket.quantity), _("basket"))
         if basket.left_to_group:
             item.note = _("%(member)s is away") % {"member": member_name(basket.member)}
-            items.append((_("Left to the group"), item))
+            items.append((("group", ""), _("Left to the group"), item))
             continue
+        collector: Collector = ("member", basket.member.pk)
         if basket.absence is not None:
             item.note = _("given by %(member)s") % {"member": member_name(basket.member)}
-        items.append((basket.collected_by, item))
+            given_to = basket.absence.transfer_to
+            collector = ("member", given_to.pk) if given_to is not None else ("name", basket.collected_by)
+        items.append((collector, basket.collected_by, item))
     return items
 
 
-def _order_items(distribution: Distribution) -> list[tuple[str, Item, Decimal]]:
-    lines = (OrderLine.objects.filter(product__round__distribution=distribution)
-             .select_related("product__producer", "member__user")
-             .order_by("product__producer__name", "product__name"))  # fmt: skip
-    return [(member_name(line.member),
+def _order_items(distribution: Distribution) -> list[tuple[Collector, str, Item, Decimal]]:
+    lines = list(OrderLine.objects.filter(product__round__distribution=distribution)
+                 .select_related("product__producer", "member__user")
+                 .order_by("product__producer__name", "product__name"))  # fmt: skip
+    members_named(line.member for line in lines)
+    return [(("member", line.member_id), member_name(line.member),
              Item(line.product.producer.name, line.product.name, line.quantity, line.product.unit, _("one-off order")),
              amount_of(line.quantity, line.price)) for line in lines]  # fmt: skip
 
 
 def sheet_of(distribution: Distribution) -> Sheet:
-    members: dict[str, MemberRow] = {}
+    members: dict[Collector, MemberRow] = {}
     brought: dict[str, dict[tuple[str, str], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for name, item in _contract_items(distribution):
-        members.setdefault(name, MemberRow(name)).items.append(item)
+    for collector, name, item in _contract_items(distribution):
+        members.setdefault(collector, MemberRow(name)).items.append(item)
         brought[item.producer][(item.what, item.unit)] += item.quantity
-    for name, item, amount in _order_items(distribution):
-        row = members.setdefault(name, MemberRow(name))
+    for collector, name, item, amount in _order_items(distribution):
+        row = members.setdefault(collector, MemberRow(name))
         row.items.append(item)
         row.to_pay += amount
         brought[item.producer][(item.what, item.unit)] += item.quantity
@@ -104,8 +113,9 @@ def sheet_of(distribution: Distribution) -> Sheet:
     volunteers: dict[str, list[str]] = {}
     for task in distribution.volunteer_tasks.order_by("starts_at", "pk"):
         volunteers[task.name] = []
-    shifts = (VolunteerShift.objects.filter(task__distribution=distribution).select_related("task", "member__user")
-              .order_by("task__starts_at", "task_id", "signed_up_at"))  # fmt: skip
+    shifts = list(VolunteerShift.objects.filter(task__distribution=distribution).select_related("task", "member__user")
+                  .order_by("task__starts_at", "task_id", "signed_up_at"))  # fmt: skip
+    members_named(shift.member for shift in shifts)
     for shift in shifts:
         volunteers.setdefault(shift.task.name, []).append(member_name(shift.member))
     return Sheet(

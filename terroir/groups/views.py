@@ -25,6 +25,7 @@ from terroir.directory.forms import form_errors_add
 from terroir.directory.french import elided
 from terroir.directory.models import Actor
 from terroir.lib import spreadsheet
+from terroir.lib.text import fold
 
 from . import baskets, calendars, services
 from .access import is_organiser, membership_of
@@ -173,10 +174,14 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
                              "%(count)d distributions added to the calendar.", len(created))  # fmt: skip
             messages.success(request, added % {"count": len(created)})
             return redirect("groups:manage", group.pk)
+    # By the name the others read (never the login, which the order by would give away).
+    members = list(group.members.select_related("user"))
+    baskets.members_named(members)
+    members.sort(key=lambda m: (fold(baskets.member_name(m)), m.pk))
     context = {
         "group": group, "form": form,
         "distributions": group.distributions.filter(date__gte=today - dt.timedelta(days=7))[:40],
-        "members": group.members.select_related("user").order_by("user__last_name", "user__username"),
+        "members": members,
         "contracts": group.contracts.select_related("producer", "product").order_by("-starts_on"),
     }  # fmt: skip
     return render(request, "groups/manage.html", context, status=400 if form.errors else 200)
@@ -232,7 +237,7 @@ def member_absence(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("groups:distribution", distribution.pk)
     member = form.cleaned_data["member"]
-    name = member.user.get_full_name() or member.user.username
+    name = baskets.member_name(member)
     if request.POST.get("withdraw"):
         found = Absence.objects.filter(member=member, distribution=distribution).first()
         if found is not None:
@@ -426,7 +431,8 @@ def contract_subscriptions(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(pk)
     if (refused := _allowed(request, is_organiser(request.user, contract.group))) is not None:
         return refused
-    rows = contract.subscriptions.select_related("member__user", "option").prefetch_related("instalments")
+    rows = list(contract.subscriptions.select_related("member__user", "option").prefetch_related("instalments"))
+    baskets.members_named(s.member for s in rows)
     totals: dict[str, int] = {}
     for s in rows:
         if s.state == Subscription.State.ACTIVE:
@@ -465,6 +471,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
     absences = {a.distribution_id: a for a in Absence.objects.filter(member__in=memberships).select_related(
         "transfer_to__user")}  # fmt: skip
+    baskets.members_named(a.transfer_to for a in absences.values())
     coming = []
     for member in memberships:
         coming_rows = member.group.distributions.filter(date__gte=today, cancelled=False).select_related("order_round")

@@ -18,7 +18,7 @@ from terroir.directory.forms import form_errors_add
 
 from . import volunteers
 from .access import is_organiser, membership_of
-from .baskets import member_name
+from .baskets import member_name, members_named
 from .models import Distribution, Group, VolunteerShift, VolunteerTask
 
 
@@ -58,6 +58,7 @@ def volunteers_page(request: HttpRequest, distribution_id: int) -> HttpResponse:
         except ValidationError as exc:
             form_errors_add(form, exc)
     tasks = list(distribution.volunteer_tasks.prefetch_related("shifts__member__user").order_by("starts_at", "pk"))
+    members_named(s.member for task in tasks for s in task.shifts.all())
     rows = []
     for task in tasks:
         shifts = list(task.shifts.all())

@@ -589,6 +589,13 @@ class Choices:
     encoding: str = ""
 
 
+def readable_name(text: str) -> str:
+    """A name for people from a file's or a source's name: its dashes, underscores and dots as spaces, its
+    first letter a capital ("ma-source-2" → "Ma source 2", "Export_GoGoCarto" → "Export GoGoCarto")."""
+    words = " ".join(re.sub(r"[-_.]+", " ", text).split())
+    return words[:1].upper() + words[1:]
+
+
 def toml_string(text: str) -> str:
     """A TOML basic string: JSON's escapes are TOML's (\\", \\\\, \\n, \\uXXXX)."""
     return json.dumps(text, ensure_ascii=False)
@@ -601,7 +608,7 @@ def toml_write(choices: Choices) -> str:
         f"#   python manage.py import_preview FILE --mapping {choices.name}.toml",
         "[source]",
         f"name = {toml_string(choices.name)}",
-        f"label = {toml_string(choices.label or choices.name)}",
+        f"label = {toml_string(choices.label or readable_name(choices.name))}",
         f"record = {toml_string(choices.record)}",
     ]
     if choices.header_row and choices.header_row > 1:

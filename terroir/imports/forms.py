@@ -83,7 +83,10 @@ class ColumnsForm(forms.Form):
         label=_("Name of the mapping and of the source"), max_length=50,
         help_text=_("Lower-case letters, digits and dashes: chambre-63, amap-puy-de-dome…"),
     )  # fmt: skip
-    label = forms.CharField(label=_("Source's name, for people"), max_length=200, required=False)
+    label = forms.CharField(
+        label=_("Source's name, for people"), max_length=200, required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Chamber of agriculture of Puy-de-Dôme")}),
+    )  # fmt: skip
     record = forms.ChoiceField(
         label=_("Each row describes"),
         choices=[

@@ -309,7 +309,7 @@ def _shown(lat: float, lon: float) -> str:
 
 
 def positions_check(
-    records: Iterable[Record], *, columns: str = "lat, lon", crowded: Collection[tuple[float, float]] = ()
+    records: Iterable[Record], *, columns: Message | str = "lat, lon", crowded: Collection[tuple[float, float]] = ()
 ) -> None:
     """Check the positions the source gives against the row's commune, and say for each doubtful one
     what became of it: kept, fixed (latitude and longitude swapped, when the swap lands in the row's

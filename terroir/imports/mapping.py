@@ -104,12 +104,22 @@ FRANCE_BOXES = (
 
 
 class MappingError(ValueError):
-    """A mapping that cannot be used: `where` names the section and key."""
+    """A mapping that cannot be used: `where` names the section and key (as the mapping writes them), `said`
+    what is wrong — a template marked for the catalogue and its values, the values someone wrote quoted
+    the reader's way (`%(name)r`, lib.messages.quoted). `message` and str() say it in the language active
+    when they are read: the coordinator's on a page, not the language it was raised in."""
 
-    def __init__(self, where: str, message: str):
-        super().__init__(f"{where}: {message}")
+    def __init__(self, where: str, template: str, values: dict[str, Any] | None = None):
+        super().__init__(where, template)
         self.where = where
-        self.message = message
+        self.said = Message(template, values or {})
+
+    @property
+    def message(self) -> str:
+        return self.said.text(gettext)
+
+    def __str__(self) -> str:
+        return gettext("%(where)s: %(message)s") % {"where": self.where, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -486,11 +496,20 @@ def records_group(records: Iterable[Record]) -> Iterator[Record]:
     yield from kept.values()
 
 
+# The mapping's refusals said in several places.
+ONE_OF = gettext_noop("%(value)r is not one of %(known)s")
+UNKNOWN_FIELD = gettext_noop("unknown field")
+UNKNOWN_KIND = gettext_noop("unknown place kind %(kind)r; known: %(known)s")
+UNKNOWN_CATEGORY = gettext_noop("unknown category %(slug)r")
+UNKNOWN_KEYS = gettext_noop("unknown key(s) %(keys)r")
+TRUE_OR_FALSE = gettext_noop("must be true or false")
+
+
 def _as_mapping(section: Any, where: str) -> dict[str, Any]:
     if section is None:
         return {}
     if not isinstance(section, dict):
-        raise MappingError(where, "must be a table of keys and values")
+        raise MappingError(where, gettext_noop("must be a table of keys and values"))
     return section
 
 
@@ -503,74 +522,82 @@ def mapping_parse(text: str, *, filename: str = "mapping.toml") -> Mapping:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as error:
-            raise MappingError(filename, f"not valid YAML: {error}") from None
+            raise MappingError(filename, gettext_noop("not valid YAML: %(error)s"), {"error": str(error)}) from None
     else:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
-            raise MappingError(filename, f"not valid TOML: {error}") from None
+            raise MappingError(filename, gettext_noop("not valid TOML: %(error)s"), {"error": str(error)}) from None
     data = _as_mapping(data, filename)
     unknown_sections = set(data) - {
         "source", "fields", "constants", "kinds", "categories", "labels", "records", "rules", "skip", "transforms"
     }  # fmt: skip
     if unknown_sections:
-        raise MappingError(filename, f"unknown section(s) {', '.join(sorted(unknown_sections))}")
+        raise MappingError(
+            filename, gettext_noop("unknown section(s) %(sections)r"), {"sections": sorted(unknown_sections)}
+        )
     source = _as_mapping(data.get("source"), "[source]")
     name = str(source.get("name", "")).strip()
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,49}", name):
         raise MappingError(
-            "[source] name", "required: lower-case letters, digits, - or _ (it is stored with every record)"
+            "[source] name",
+            gettext_noop("required: lower-case letters, digits, - or _ (it is stored with every record)"),
         )
     record_type = str(source.get("record", "place"))
     if record_type not in RECORD_TYPES:
-        raise MappingError("[source] record", f"{record_type!r} is not one of {', '.join(RECORD_TYPES)}")
+        raise MappingError("[source] record", ONE_OF, {"value": record_type, "known": ", ".join(RECORD_TYPES)})
     file_format = source.get("format")
     if file_format is not None and file_format not in FORMATS:
-        raise MappingError("[source] format", f"{file_format!r} is not one of {', '.join(FORMATS)}")
+        raise MappingError("[source] format", ONE_OF, {"value": str(file_format), "known": ", ".join(FORMATS)})
     delimiter = source.get("delimiter")
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
-        raise MappingError("[source] delimiter", "must be one character")
+        raise MappingError("[source] delimiter", gettext_noop("must be one character"))
     fields: dict[str, list[Getter]] = {}
     for target, spec in _as_mapping(data.get("fields"), "[fields]").items():
         if target not in TEXT_FIELDS:
-            raise MappingError(f"[fields] {target}", f"unknown field; known fields: {', '.join(TEXT_FIELDS)}")
+            raise MappingError(f"[fields] {target}", gettext_noop("unknown field; known fields: %(known)s"),
+                               {"known": ", ".join(TEXT_FIELDS)})  # fmt: skip
         specs = spec if isinstance(spec, list) else [spec]
         if not specs or not all(isinstance(s, str) and s.strip() for s in specs):
-            raise MappingError(f"[fields] {target}", "must be a column name, a path, or a list of them")
+            raise MappingError(f"[fields] {target}", gettext_noop("must be a column name, a path, or a list of them"))
         fields[target] = [Getter(s.strip()) for s in specs]
     if "ref" in source:
         fields.setdefault("ref", [Getter(str(source["ref"]))])
     constants = {k: _text(v) for k, v in _as_mapping(data.get("constants"), "[constants]").items()}
     for target in constants:
         if target not in TEXT_FIELDS:
-            raise MappingError(f"[constants] {target}", "unknown field")
+            raise MappingError(f"[constants] {target}", UNKNOWN_FIELD)
     if "name" not in fields and "name" not in constants and not source.get("unnamed"):
-        raise MappingError("[fields] name", "required: which column gives the name")
+        raise MappingError("[fields] name", gettext_noop("required: which column gives the name"))
     kinds: dict[str, str] = {}
     for word, kind in _as_mapping(data.get("kinds"), "[kinds]").items():
         if kind not in PlaceKind.values:
-            raise MappingError(f"[kinds] {word}", f"unknown place kind {kind!r}; known: {', '.join(PlaceKind.values)}")
+            raise MappingError(
+                f"[kinds] {word}", UNKNOWN_KIND, {"kind": str(kind), "known": ", ".join(PlaceKind.values)}
+            )
         kinds[fold(str(word))] = kind
     if "kind" in constants and constants["kind"] not in PlaceKind.values and fold(constants["kind"]) not in kinds:
-        raise MappingError("[constants] kind", f"unknown place kind {constants['kind']!r}")
+        raise MappingError(
+            "[constants] kind", UNKNOWN_KIND, {"kind": constants["kind"], "known": ", ".join(PlaceKind.values)}
+        )
     known_categories = set(Category.objects.values_list("slug", flat=True))
     categories: dict[str, list[str]] = {}
     for word, slugs in _as_mapping(data.get("categories"), "[categories]").items():
         slug_list = slugs if isinstance(slugs, list) else [slugs]
         for slug in slug_list:
             if slug not in known_categories:
-                raise MappingError(f"[categories] {word}", f"unknown category {slug!r}")
+                raise MappingError(f"[categories] {word}", UNKNOWN_CATEGORY, {"slug": str(slug)})
         categories[fold(str(word))] = list(slug_list)
     known_labels = set(Label.objects.values_list("slug", flat=True))
     labels: dict[str, str] = {}
     for word, slug in _as_mapping(data.get("labels"), "[labels]").items():
         if slug and slug not in known_labels:  # "" says the word is known and gives no label ("organic=no")
-            raise MappingError(f"[labels] {word}", f"unknown label {slug!r}")
+            raise MappingError(f"[labels] {word}", gettext_noop("unknown label %(slug)r"), {"slug": str(slug)})
         labels[fold(str(word))] = slug
     records: dict[str, str] = {}
     for word, record in _as_mapping(data.get("records"), "[records]").items():
         if record not in RECORD_TYPES:
-            raise MappingError(f"[records] {word}", f"{record!r} is not one of {', '.join(RECORD_TYPES)}")
+            raise MappingError(f"[records] {word}", ONE_OF, {"value": str(record), "known": ", ".join(RECORD_TYPES)})
         records[fold(str(word))] = record
     rules = tuple(
         _rule_parse(rule, f"[[rules]] #{n}", known_categories) for n, rule in enumerate(_tables(data, "rules"), 1)
@@ -578,28 +605,32 @@ def mapping_parse(text: str, *, filename: str = "mapping.toml") -> Mapping:
     skip = tuple(_skip_parse(rule, f"[[skip]] #{n}") for n, rule in enumerate(_tables(data, "skip"), 1))
     header_row = source.get("header_row")
     if header_row is not None and (not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1):
-        raise MappingError("[source] header_row", "must be a row number (1 for the first row)")
+        raise MappingError("[source] header_row", gettext_noop("must be a row number (1 for the first row)"))
     for flag in ("group", "unnamed"):
         if not isinstance(source.get(flag, False), bool):
-            raise MappingError(f"[source] {flag}", "must be true or false")
+            raise MappingError(f"[source] {flag}", TRUE_OR_FALSE)
     adapter = None
     if source.get("adapter"):
         adapter_name = str(source["adapter"])
         if not re.fullmatch(r"[a-z0-9_]+", adapter_name):
-            raise MappingError("[source] adapter", f"{adapter_name!r} is not an adapter name")
+            raise MappingError(
+                "[source] adapter", gettext_noop("%(name)r is not an adapter name"), {"name": adapter_name}
+            )
         try:
             module = importlib.import_module(f"terroir.imports.sources.{adapter_name}")
         except ModuleNotFoundError:
-            raise MappingError("[source] adapter", f"no adapter named {adapter_name!r}") from None
+            raise MappingError(
+                "[source] adapter", gettext_noop("no adapter named %(name)r"), {"name": adapter_name}
+            ) from None
         adapter = module.prepare
     transforms: dict[str, str] = {}
     for target, transform in _as_mapping(data.get("transforms"), "[transforms]").items():
         if target not in TEXT_FIELDS:
-            raise MappingError(f"[transforms] {target}", "unknown field")
+            raise MappingError(f"[transforms] {target}", UNKNOWN_FIELD)
         if transform not in TRANSFORMS:
-            raise MappingError(
-                f"[transforms] {target}", f"unknown transform {transform!r}; known: {', '.join(TRANSFORMS)}"
-            )
+            unknown = gettext_noop("unknown transform %(transform)r; known: %(known)s")
+            raise MappingError(f"[transforms] {target}", unknown, {"transform": str(transform),
+                                                                   "known": ", ".join(TRANSFORMS)})  # fmt: skip
         transforms[target] = str(transform)
     return Mapping(
         transforms=transforms,
@@ -630,14 +661,16 @@ def mapping_parse(text: str, *, filename: str = "mapping.toml") -> Mapping:
 def _tables(data: dict[str, Any], name: str) -> list[dict[str, Any]]:
     tables = data.get(name) or []
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        raise MappingError(f"[[{name}]]", "must be a list of tables ([[" + name + "]] in TOML)")
+        raise MappingError(
+            f"[[{name}]]", gettext_noop("must be a list of tables ([[%(name)s]] in TOML)"), {"name": name}
+        )
     return tables
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
     values = value if isinstance(value, list) else [value] if value not in (None, "") else []
     if not all(isinstance(v, str) and v.strip() for v in values):
-        raise MappingError(where, "must be a text or a list of texts")
+        raise MappingError(where, gettext_noop("must be a text or a list of texts"))
     return tuple(values)
 
 
@@ -645,48 +678,50 @@ def _pattern(value: Any, where: str) -> re.Pattern[str] | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        raise MappingError(where, "must be a regular expression")
+        raise MappingError(where, gettext_noop("must be a regular expression"))
     try:
         return re.compile(plain(value))
     except re.error as error:
-        raise MappingError(where, f"not a valid regular expression: {error}") from None
+        raise MappingError(
+            where, gettext_noop("not a valid regular expression: %(error)s"), {"error": str(error)}
+        ) from None
 
 
 def _rule_parse(rule: dict[str, Any], where: str, known_categories: set[str]) -> Rule:
     unknown = set(rule) - {"in", "words", "pattern", "kind", "categories"}
     if unknown:
-        raise MappingError(where, f"unknown key(s) {', '.join(sorted(unknown))}")
+        raise MappingError(where, UNKNOWN_KEYS, {"keys": sorted(unknown)})
     names = _strings(rule.get("in", ["name", "description"]), f"{where} in")
     words = tuple(fold(w) for w in _strings(rule.get("words"), f"{where} words"))
     pattern = _pattern(rule.get("pattern"), f"{where} pattern")
     if not words and pattern is None:
-        raise MappingError(where, "needs words or a pattern")
+        raise MappingError(where, gettext_noop("needs words or a pattern"))
     kind = str(rule.get("kind", ""))
     if kind and kind not in PlaceKind.values:
-        raise MappingError(f"{where} kind", f"unknown place kind {kind!r}; known: {', '.join(PlaceKind.values)}")
+        raise MappingError(f"{where} kind", UNKNOWN_KIND, {"kind": kind, "known": ", ".join(PlaceKind.values)})
     categories = _strings(rule.get("categories"), f"{where} categories")
     for slug in categories:
         if slug not in known_categories:
-            raise MappingError(f"{where} categories", f"unknown category {slug!r}")
+            raise MappingError(f"{where} categories", UNKNOWN_CATEGORY, {"slug": slug})
     if not kind and not categories:
-        raise MappingError(where, "gives neither a kind nor categories")
+        raise MappingError(where, gettext_noop("gives neither a kind nor categories"))
     return Rule(names, words, pattern, kind, categories)
 
 
 def _skip_parse(rule: dict[str, Any], where: str) -> Skip:
     unknown = set(rule) - {"column", "empty", "equals", "matches"}
     if unknown:
-        raise MappingError(where, f"unknown key(s) {', '.join(sorted(unknown))}")
+        raise MappingError(where, UNKNOWN_KEYS, {"keys": sorted(unknown)})
     column = rule.get("column")
     if not isinstance(column, str) or not column.strip():
-        raise MappingError(f"{where} column", "required: which column the condition reads")
+        raise MappingError(f"{where} column", gettext_noop("required: which column the condition reads"))
     empty = rule.get("empty")
     if empty is not None and not isinstance(empty, bool):
-        raise MappingError(f"{where} empty", "must be true or false")
+        raise MappingError(f"{where} empty", TRUE_OR_FALSE)
     equals = tuple(fold(v) for v in _strings(rule.get("equals"), f"{where} equals"))
     pattern = _pattern(rule.get("matches"), f"{where} matches")
     if empty is None and not equals and pattern is None:
-        raise MappingError(where, "needs a condition: empty, equals or matches")
+        raise MappingError(where, gettext_noop("needs a condition: empty, equals or matches"))
     return Skip(column.strip(), empty, equals, pattern)
 
 
@@ -694,7 +729,7 @@ def mapping_load(path: Path) -> Mapping:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise MappingError(path.name, f"cannot be read: {error}") from None
+        raise MappingError(path.name, gettext_noop("cannot be read: %(error)s"), {"error": str(error)}) from None
     return mapping_parse(text, filename=path.name)
 
 
@@ -1001,7 +1036,7 @@ def _kind_missing(record: Record, kinds: list[tuple[str, str]], mapping: Mapping
             message = gettext_noop("no place kind (map a column to kind, give [constants] kind, or a [[rules]] kind)")
             record.problem("kind", Message(message), fatal=True)
         return
-    words = ", ".join(repr(word) for word, _column in kinds)
+    words = Message.quoting([word for word, _column in kinds])
     column = ", ".join(column for _word, column in kinds)
     if producer:
         message = gettext_noop("unknown place kind %(words)s; the producer is read without a place")

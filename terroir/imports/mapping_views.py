@@ -38,6 +38,7 @@ from .columns import (
     choices_of,
     kind_of_file,
     profile_read,
+    readable_name,
     toml_write,
     value_choices,
     value_table,
@@ -128,7 +129,10 @@ def _start(profile: Profile, path: Path, text: str, options: dict[str, Any]) -> 
     initial: dict[str, Any] = {
         # As the field's help says a name is written (chambre-63): an export's underscores become dashes.
         "name": started.get("name") or slugify(path.stem.replace("_", "-"))[:50].strip("-") or "source",
-        "label": started.get("label") or path.stem,
+        # A name for people, never a slug: a saved mapping's label unless it is its name (what a mapping saved
+        # without a label had), else its name or the file's made readable ("ma-source-2.csv": "Ma source 2").
+        "label": label if (label := started.get("label")) and label != started.get("name")
+        else readable_name(started.get("name") or path.stem),
         "record": started.get("record") or ("producer" if "record" in columns.values() else "place"),
         "group": started.get("group", repeated),
         "kind": started.get("kind", "") if started else ("" if "kind" in columns.values() else kind_of_file(path.stem)),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from terroir.directory.communes import commune_index_held
 from terroir.directory.french import elided
 from terroir.directory.models import Category, Commune, CommuneName, Label
+from terroir.directory.numbers import number as grouped
 from terroir.lib import spreadsheet
 from terroir.lib.geo import Precision
 from terroir.lib.messages import Message
@@ -80,21 +81,14 @@ def _read_options(path: Path, mapping: Mapping) -> dict[str, Any]:
             if missing:
                 template = (
                     gettext_noop(
-                        "the mapping names the column %(missing)s that the file lacks; its columns are %(columns)s"
+                        "the mapping names the column %(missing)r that the file lacks; its columns are %(columns)r"
                     )
                     if len(missing) == 1
                     else gettext_noop(
-                        "the mapping names the columns %(missing)s that the file lacks; its columns are %(columns)s"
+                        "the mapping names the columns %(missing)r that the file lacks; its columns are %(columns)r"
                     )
                 )
-                raise SourceError(
-                    template,
-                    {
-                        "missing": ", ".join(map(repr, missing)),
-                        "columns": ", ".join(map(repr, [h for h in header if h])),
-                    },
-                    line=1,
-                )
+                raise SourceError(template, {"missing": missing, "columns": [h for h in header if h]}, line=1)
     return options
 
 
@@ -127,10 +121,11 @@ def records_read(path: Path, mapping: Mapping, *, lines: LinesRead | None = None
     yield from records_group(records) if mapping.group else records
 
 
-def _columns(mapping: Mapping, *targets: str) -> str:
-    """The source columns that give these fields, as the messages name them."""
+def _columns(mapping: Mapping, *targets: str) -> Message | str:
+    """The source columns that give these fields, as the messages name them: each quoted in the reader's
+    language when the message is read (lib.messages.quoted), else the fields' own names."""
     specs = [getter.spec for target in targets for getter in mapping.fields.get(target, [])]
-    return ", ".join(f"« {spec} »" for spec in specs) or ", ".join(targets)
+    return Message.quoting(specs) if specs else ", ".join(targets)
 
 
 def points_crowded(path: Path, mapping: Mapping) -> frozenset[tuple[float, float]]:
@@ -367,6 +362,21 @@ class Preview:
     problems: list[Problem] = field(default_factory=list)
     problem_counts: Counter[str] = field(default_factory=Counter)
     error: str | None = None  # why the file cannot be read, in the reader's language
+
+
+def preview_summary(result: Preview) -> str:
+    """What the preview read, said as the run's page says it: the file's rows read, the records read (a
+    producer's row gives two), those usable and those rejected — in the reader's language, with its plurals
+    and its way of writing numbers ("1 200 lignes lues, 1 350 fiches lues : 1 349 utilisables, 1 fiche
+    rejetée.")."""
+    usable = result.rows - result.rejected
+    return gettext("%(lines)s, %(records)s: %(usable)s, %(rejected)s.") % {
+        "lines": ngettext("%(n)s row read", "%(n)s rows read", result.lines) % {"n": grouped(result.lines)},
+        "records": ngettext("%(n)s record read", "%(n)s records read", result.rows) % {"n": grouped(result.rows)},
+        "usable": ngettext("%(n)s usable", "%(n)s usable", usable) % {"n": grouped(usable)},
+        "rejected": ngettext("%(n)s record rejected", "%(n)s records rejected", result.rejected)
+        % {"n": grouped(result.rejected)},
+    }
 
 
 @commune_index_held()  # one communes index for the whole file, as the import reads it

@@ -115,23 +115,22 @@ def mapping_for(*, source: str, name: str = "", text: str = "") -> tuple[Mapping
     if not text and name.startswith(SAVED):
         text = SavedMapping.objects.filter(name=name.removeprefix(SAVED)).values_list("text", flat=True).first() or ""
         if not text:
-            raise MappingError(name, "no saved mapping of this name")
+            raise MappingError(name, gettext_noop("no saved mapping of this name"))
     if not text:
         stored = Source.objects.filter(name=source).values_list("mapping", flat=True).first()
         path = shipped_mappings().get(name or source) or (Path(name) if name else None)
         if name and path is not None:
             text = path.read_text(encoding="utf-8") if path.is_file() else ""
             if not text:
-                raise MappingError(name, "no such mapping file or ready-made mapping")
+                raise MappingError(name, gettext_noop("no such mapping file or ready-made mapping"))
         elif stored:
             text = stored
         elif path is not None:
             text = path.read_text(encoding="utf-8")
         else:
             ready = ", ".join(sorted(shipped_mappings()))
-            raise MappingError(
-                source, f"the source has no mapping yet and no ready-made mapping has its name ({ready})"
-            )
+            none = gettext_noop("the source has no mapping yet and no ready-made mapping has its name (%(ready)s)")
+            raise MappingError(source, none, {"ready": ready})
     mapping = mapping_parse(text, filename=f"mapping.{mapping_syntax(text)}")
     return dataclasses.replace(mapping, name=source), text
 

@@ -35,7 +35,7 @@ from .jobs import import_start, import_state, upload_keep, upload_path
 from .mapping import MappingError
 from .merge import SINGLE_FIELDS
 from .models import FieldOrigin, ImportRun, RecordPair, Source, SourceRecord
-from .read import REPORT_COLUMNS, preview, report_read, report_text
+from .read import REPORT_COLUMNS, preview, preview_summary, report_read, report_text
 from .review import (
     Decided,
     ReviewRefused,
@@ -137,7 +137,7 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
     counts = sorted((str(PREVIEW_LABELS.get(where, where)), n) for where, n in result.problem_counts.items())
     context = {
         "token": token, "source": options["source"], "file_name": path.name, "result": result, "rows": rows,
-        "columns": [(name, PREVIEW_LABELS[name]) for name in SHOWN_FIELDS], "usable": result.rows - result.rejected,
+        "columns": [(name, PREVIEW_LABELS[name]) for name in SHOWN_FIELDS], "summary": preview_summary(result),
         "problems": problems, "problem_counts": counts, "mapping_text": text,
     }  # fmt: skip
     return render(request, "imports/preview.html", context)

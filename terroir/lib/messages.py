@@ -11,6 +11,7 @@ passes the translation function (Django's `gettext`, or nothing for English).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,11 +26,36 @@ def _english(message: str) -> str:
     return message
 
 
+# A value someone gave (a word of their file, a column's name, a key of their mapping) is quoted the way the
+# reader's language quotes — “legumes” in English, « legumes » in French — never as Python writes it
+# ('legumes'). A template asks for it with `%(name)r`; a list given there is each of its values quoted.
+QUOTES = gettext_noop("“%(value)s”")
+_QUOTED = re.compile(r"(?<!%)%\((\w+)\)r")
+
+
+def quoted(value: Any, translate: Callable[[str], str] = _english) -> str:
+    """`value` in the quotation marks of the language of `translate` (English without one); a list, each of
+    its values so, separated by commas."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(quoted(item, translate) for item in value)
+    return translate(QUOTES) % {"value": value}
+
+
+def formatted(template: str, values: Mapping[str, Any], translate: Callable[[str], str] = _english) -> str:
+    """`template % values` (the template already translated), each `%(name)r` its value quoted for the
+    language of `translate` (`quoted`)."""
+    names = set(_QUOTED.findall(template))
+    if not names:
+        return template % values
+    filled = dict(values) | {f"{name} quoted": quoted(values[name], translate) for name in names if name in values}
+    return _QUOTED.sub(lambda found: f"%({found.group(1)} quoted)s", template) % filled
+
+
 @dataclass(frozen=True)
 class Message:
     """`template % values`, translated when it is read. Values are JSON's own (text, numbers, booleans,
-    None) or Messages; `%(name)r` in a template shows a text as Python writes it ('word'), which a
-    round trip through JSON keeps."""
+    None) or Messages; `%(name)r` in a template quotes a value the reader's way (`quoted`: “word”,
+    « word »), which a round trip through JSON keeps."""
 
     template: str
     values: Mapping[str, Any] = field(default_factory=dict)
@@ -42,7 +68,7 @@ class Message:
         values = {
             name: value.text(translate) if isinstance(value, Message) else value for name, value in self.values.items()
         }
-        return said % values
+        return formatted(said, values, translate)
 
     def texts(self) -> list[str]:
         """The text values filled in, nested messages' included: those a French reading elides before
@@ -82,6 +108,12 @@ class Message:
             for name, value in (raw.items() if isinstance(raw, Mapping) else ())
         }
         return cls(data["t"], values)
+
+    @classmethod
+    def quoting(cls, value: Any) -> Message:
+        """`value` (a text, or a list of texts) as a message's value that is quoted when the message is read,
+        in the reader's language (`quoted`): for a template whose msgid says `%(name)s`."""
+        return cls("%(value)r", {"value": value})
 
     @classmethod
     def plain(cls, text: str) -> Message:

@@ -33,6 +33,7 @@ from xml.parsers import expat
 
 from terroir.lib.dfc import DfcError, enterprises_read
 from terroir.lib.jsonscan import JsonRecordTooLarge, JsonTooDeep, file_chunks, json_scan
+from terroir.lib.messages import formatted
 
 FORMATS = ("csv", "xlsx", "ods", "json", "geojson", "dfc")
 # The formats read as workbooks of sheets, a header row found in one of them.
@@ -102,7 +103,7 @@ class SourceError(ValueError):
             name: number(value) if isinstance(value, int) and not isinstance(value, bool) else value
             for name, value in self.params.items()
         }
-        return translate(self.template) % values
+        return formatted(translate(self.template), values, translate)
 
 
 @dataclass(frozen=True)

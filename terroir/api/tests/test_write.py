@@ -172,3 +172,23 @@ def test_the_api_document_is_counted_and_refuses_a_bad_key_like_the_endpoints(cl
     assert int(limited["Retry-After"]) > 0
     refused = client.get("/api/v1/openapi.json", headers={"authorization": "Bearer trr_madeup"})
     assert refused.status_code == 401 and refused["WWW-Authenticate"] == 'Bearer realm="terroir"'
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "says"),
+    [
+        ("fr", b"", "le corps de la requête manque : envoyez un objet JSON avec entity, id"),
+        ("en", b"", "the request body is missing: send a JSON object with entity, id"),
+        ("en", b"null", "expected an object"),
+        ("fr", b"[]", "un objet est attendu"),
+    ],
+)
+def test_a_post_without_its_body_says_the_body_and_what_it_needs(
+    client: Client, territory: Any, language: str, body: bytes, says: str
+) -> None:
+    response = client.post("/api/v1/suggestions", body, content_type="application/json",
+                           headers={"accept-language": language})  # fmt: skip
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_parameter" and error["parameter"] == "body"
+    assert error["message"].replace("\u202f", " ").replace("\u00a0", " ") == says

@@ -42,7 +42,7 @@ def test_a_coordinator_imports_a_file_and_follows_its_progress_to_the_results(
     page.set_input_files("#id_file", str(source_file))
     page.set_input_files("#id_mapping_file", str(mapping_file))
     page.get_by_role("button", name="Aperçu").click()
-    page.wait_for_selector("text=2 lignes lues\u202f: 2 utilisables, 0 rejetée.")
+    page.wait_for_selector("text=2 lignes lues, 2 fiches lues\u202f: 2 utilisables, 0 fiche rejetée.")
     assert page.locator("table.preview").inner_text().count("GAEC des Monts du Forez") == 1
     # The directory's fields are named in French; each header's title keeps the mapping's name.
     headers = page.locator("table.preview thead").inner_text()

@@ -103,7 +103,7 @@ def test_rows_without_reference_are_found_again_by_name_and_commune(tmp_path, te
 def test_a_reference_given_twice_in_a_file_keeps_the_first_row_and_reports_the_second(tmp_path, mapping) -> None:
     run = source_import(path=write(tmp_path / "twice.csv", [AMAPS[0], {**AMAPS[0], "nom": "Autre"}]), mapping=mapping)
     assert (run.created, run.rejected) == (1, 1)
-    assert "même référence '1' qu’à la ligne 2" in run.report
+    assert "même référence «\u00a0" + "1\u00a0» qu’à la ligne 2" in run.report
 
 
 def test_a_file_broken_halfway_imports_nothing(tmp_path, territory) -> None:
@@ -149,11 +149,14 @@ def test_import_source_remembers_a_sources_mapping_and_previews_or_dry_runs_with
 ) -> None:
     (tmp_path / "amap.toml").write_text(MAPPING, encoding="utf-8")
     path = write(tmp_path / "amap.csv", AMAPS)
-    with pytest.raises(CommandError, match="no mapping yet"):
+    with pytest.raises(CommandError, match="pas encore de correspondance"):
         call_command("import_source", str(path), source="amap-63")
     call_command("import_source", str(path), source="amap-63", mapping=str(tmp_path / "amap.toml"), preview=True)
     out = capsys.readouterr().out
-    assert "ligne 2 [ok] ref=1; name=AMAP d'Ambert" in out and "3 lignes lues, 2 utilisables, 1 rejetée" in out
+    assert (
+        "ligne 2 [ok] ref=1; name=AMAP d'Ambert" in out
+        and "3 lignes lues, 3 fiches lues\u202f: 2 utilisables, 1 fiche rejetée." in out
+    )
     assert not Source.objects.exists()
     call_command("import_source", str(path), source="amap-63", mapping=str(tmp_path / "amap.toml"), dry_run=True)
     assert "essai à blanc\u202f: rien n’a été gardé" in capsys.readouterr().out and not Source.objects.exists()

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from terroir.imports.mapping import mapping_parse
 from terroir.imports.models import ImportRun
-from terroir.imports.read import preview
+from terroir.imports.read import Preview, preview, preview_summary
 from terroir.imports.services import source_import
 from terroir.lib.progress import Progress
 
@@ -126,3 +127,32 @@ def test_the_run_s_page_says_rows_and_records_read_in_french_and_english(coordin
     ImportRun.objects.filter(pk=run.pk).update(lines=None)
     french = coordinator.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Lignes lues" not in french and "<th>Fiches lues</th><td>8</td>" in french
+
+
+def test_the_preview_says_rows_and_records_read_as_the_run_s_page_does(
+    coordinator, settings, tmp_path, territory
+) -> None:
+    settings.TERROIR_IMPORT_DIR = tmp_path / "uploads"
+    upload = SimpleUploadedFile("annuaire.csv", written(tmp_path).read_bytes(), content_type="text/csv")
+    form = {"source": "annuaire", "file": upload, "mapping_file": SimpleUploadedFile("m.toml", MAPPING.encode())}
+    response = coordinator.post(reverse("imports:home"), form)
+    assert response.status_code == 302
+    french = coordinator.get(response["Location"], HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    summary = '<p class="summary" id="preview-summary">'
+    assert f"{summary}5 lignes lues, 8 fiches lues\u202f: 7 utilisables, 1 fiche rejetée.</p>" in french
+    english = coordinator.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"{summary}5 rows read, 8 records read: 7 usable, 1 record rejected.</p>" in english
+
+
+def test_the_preview_s_figures_take_the_language_s_plurals_and_way_of_writing_numbers() -> None:
+    big = Preview(mapping=mapping_parse(MAPPING), rows=13_500, lines=12_000, rejected=1)
+    one = Preview(mapping=mapping_parse(MAPPING), rows=1, lines=1, rejected=0)
+    with translation.override("fr"):
+        assert (
+            preview_summary(big)
+            == "12\u00a0000 lignes lues, 13\u00a0500 fiches lues\u202f: 13\u00a0499 utilisables, 1 fiche rejetée."
+        )
+        assert preview_summary(one) == "1 ligne lue, 1 fiche lue\u202f: 1 utilisable, 0 fiche rejetée."
+    with translation.override("en"):
+        assert preview_summary(big) == "12,000 rows read, 13,500 records read: 13,499 usable, 1 record rejected."
+        assert preview_summary(one) == "1 row read, 1 record read: 1 usable, 0 records rejected."

@@ -120,12 +120,12 @@ def test_problems_name_the_source_column_in_the_readers_language(tmp_path, terri
     (record,) = records_read(tmp_path / "x.json", mapping)
     (problem,) = [p for p in record.problems if p.field == "kind"]
     assert (problem.line, problem.column, problem.fatal) == (1, "amenity", True)
-    assert problem.message.startswith("type de lieu inconnu\u202f: 'parking'")
+    assert problem.message.startswith("type de lieu inconnu\u202f: «\u00a0parking\u00a0»")
     with translation.override("en"):
         (record,) = records_read(tmp_path / "x.json", mapping)
-        assert next(p.message for p in record.problems if p.field == "kind").startswith("unknown place kind 'parking'")
+        assert next(p.message for p in record.problems if p.field == "kind").startswith("unknown place kind “parking”")
     # A problem is said in the language of whoever reads it, not of whoever read the file.
-    assert problem.message.startswith("type de lieu inconnu\u202f: 'parking'")
+    assert problem.message.startswith("type de lieu inconnu\u202f: «\u00a0parking\u00a0»")
 
 
 def test_rows_are_skipped_on_a_condition_and_rules_read_free_text(tmp_path, territory) -> None:

@@ -409,3 +409,24 @@ def test_the_upload_forms_offer_ods_and_a_broken_ods_file_is_said_unreadable(coo
 def test_a_value_table_of_one_column_names_it_in_the_singular(coordinator) -> None:
     _url, page = columns_page(coordinator, hve_upload())
     assert "Les mots de la colonne " in page and "la ou des colonnes" not in page
+
+
+def test_the_name_for_people_is_prefilled_readable_never_with_the_slug(coordinator) -> None:
+    url, page = columns_page(coordinator, hve_upload("ma-source-2.csv"))
+    values = form_values(page)
+    assert values["name"] == "ma-source-2" and values["label"] == "Ma source 2"
+    assert 'placeholder="p. ex. Chambre d’agriculture du Puy-de-Dôme"' in page
+    # Saved without one, the source is still named for people, and the page opened again shows that name.
+    assert coordinator.post(url, values | {"label": "", "action": "save"}).status_code == 302
+    assert 'label = "Ma source 2"' in SavedMapping.objects.get().text
+    _url, page = columns_page(coordinator, hve_upload("autre_export.csv"), start="ma-source-2")
+    assert form_values(page)["label"] == "Ma source 2"
+    # A mapping saved before, its label its slug, is named from its name, not shown its slug.
+    SavedMapping.objects.filter(name="ma-source-2").update(
+        text=SavedMapping.objects.get().text.replace('label = "Ma source 2"', 'label = "ma-source-2"')
+    )
+    _url, page = columns_page(coordinator, hve_upload("autre_export.csv"), start="ma-source-2")
+    assert form_values(page)["label"] == "Ma source 2"
+    # An export's name with underscores reads as words.
+    _url, page = columns_page(coordinator, hve_upload("Export_HVE_Auvergne.csv"))
+    assert form_values(page)["label"] == "Export HVE Auvergne"

@@ -74,7 +74,10 @@ def test_doubtful_positions_are_reported_with_line_columns_and_what_became_of_th
     ambert, thiers, clermont = (Commune.objects.get(code=c) for c in ("63003", "63430", "63113"))
 
     assert not records[2].problems and (records[2].lat, records[2].precision) == (45.5497, Precision.GIVEN)
-    assert "colonnes « Latitude », « Longitude »" in said[3] and "au-delà de la taille de la commune" in said[3]
+    assert (
+        "colonnes «\u00a0Latitude\u00a0», «\u00a0Longitude\u00a0»" in said[3]
+        and "au-delà de la taille de la commune" in said[3]
+    )
     assert "remplacée par le centre d’Ambert" in said[3]
     assert (records[3].lat, records[3].lon, records[3].precision) == (ambert.lat, ambert.lon, Precision.COMMUNE)
     assert "inversées\u202f; corrigée" in said[4] and "à Thiers" in said[4]
@@ -105,11 +108,11 @@ def test_the_rows_the_preview_calls_usable_are_exactly_those_the_import_keeps(so
     swapped = next(r for r in report if r["line"] == "4" and "inversées" in r["problem"])
     repeated = next(r for r in report if r["line"] == "12" and "même référence" in r["problem"])
     assert swapped["rejected"] == "no" and swapped["problem"].startswith(
-        "colonnes « Latitude », « Longitude »\u202f: la position 3.54780, 45.85640 a la latitude et la longitude "
-        "inversées"
+        "colonnes «\u00a0Latitude\u00a0», «\u00a0Longitude\u00a0»\u202f: la position 3.54780, 45.85640 a la "
+        "latitude et la longitude inversées"
     )
     assert repeated["rejected"] == "yes" and repeated["problem"].startswith(
-        "colonne « Identifiant », « Nom »\u202f: même référence '1' qu’à la ligne 2"
+        "colonne «\u00a0Identifiant\u00a0», «\u00a0Nom\u00a0»\u202f: même référence «\u00a01\u00a0» qu’à la ligne 2"
     )
 
 

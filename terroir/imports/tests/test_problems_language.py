@@ -51,12 +51,17 @@ def test_the_same_run_is_read_in_french_by_a_french_reader_and_in_english_by_an_
     french = coordinator.get(reverse("imports:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     english = coordinator.get(reverse("imports:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "type de lieu inconnu" in french and "unknown place kind" not in french
-    assert "unknown place kind &#x27;Drive&#x27;" in english and "type de lieu inconnu" not in english
+    # A value of the file is quoted as each language quotes, never as Python writes it ('Drive').
+    assert "unknown place kind “Drive”" in english and "type de lieu inconnu" not in english
+    assert "type de lieu inconnu\u202f: «\u00a0Drive\u00a0»" in french and "&#x27;Drive" not in french + english
     assert "is not a valid phone number" in english and "numéro de téléphone" in french
     # Composed messages are translated part by part.
     assert "replaced by the centre of Ambert" in english and "remplacée par le centre d’Ambert" in french
 
-    for language, said in (("fr", "type de lieu inconnu\u202f: 'Drive'"), ("en", "unknown place kind 'Drive'")):
+    for language, said in (
+        ("fr", "type de lieu inconnu\u202f: «\u00a0Drive\u00a0»"),
+        ("en", "unknown place kind “Drive”"),
+    ):
         lines = _downloaded(coordinator, run, language)
         assert list(lines[0]) == ["line", "rejected", "column", "problem", "row"]
         assert any(line["problem"].startswith(said) and line["rejected"] == "yes" for line in lines)

@@ -197,7 +197,7 @@ def test_bad_files_get_an_error_that_says_what_and_where(tmp_path, mapping) -> N
 
     assert "empty" in error_of("empty.csv", b"")
     missing = error_of("missing.csv", "Code;Nom;Type\n1;a;Marché\n".encode())
-    assert "line 1" in missing and "'Latitude'" in missing and "its columns are 'Code', 'Nom', 'Type'" in missing
+    assert "line 1" in missing and "“Latitude”" in missing and "its columns are “Code”, “Nom”, “Type”" in missing
     assert "malformed JSON" in error_of("broken.json", b'[{"Nom": "a"}, {"Nom": ')
     assert "no list of records" in error_of("object.json", b'{"Nom": "a"}')
     assert "cannot tell the format" in error_of("farms.pdf", b"%PDF-1.4")
@@ -223,8 +223,8 @@ def test_bad_values_are_reported_per_row_and_field_and_bad_positions_fixed_or_re
     assert "impossible" in messages["B2"]["lat"] and records["B2"].precision == "commune"
     assert "outside France" in messages["B3"]["lat"] and "replaced by the centre of Ambert" in messages["B3"]["lat"]
     assert set(messages["B4"]) == {"kind", "postcode", "lat", "phone", "siret", "categories", "opening_hours"}
-    assert "unknown place kind 'Drive'" in messages["B4"]["kind"] and records["B4"].rejected
-    assert "unknown category 'Caviar'" in messages["B4"]["categories"]
+    assert "unknown place kind “Drive”" in messages["B4"]["kind"] and records["B4"].rejected
+    assert "unknown category “Caviar”" in messages["B4"]["categories"]
     assert not records["B2"].rejected  # a place without a position is kept, placed from its address or commune
     assert records["B5"].rejected and records["B5"].postcode == "01000"  # the lost leading zero is restored
 
@@ -256,14 +256,14 @@ def test_the_preview_shows_the_first_records_and_counts_every_problem(tmp_path, 
 
 def test_mapping_mistakes_are_named_before_any_file_is_read(territory) -> None:
     cases = {
-        'name = "x"': "unknown section(s) name",
+        'name = "x"': "section(s) inconnue(s)\u202f: «\u00a0name\u00a0»",
         '[fields]\nname = "N"': "[source] name",
         '[source]\nname = "a"\n[fields]\nname = "N"\ncolour = "C"': "[fields] colour",
         '[source]\nname = "a"\n[fields]\nname = "N"\n[kinds]\nDrive = "drive"': "[kinds] Drive",
         '[source]\nname = "a"\n[fields]\nname = "N"\n[categories]\nCaviar = "caviar"': "[categories] Caviar",
         '[source]\nname = "a"\nrecord = "tractor"\n[fields]\nname = "N"': "[source] record",
         '[source]\nname = "a"\nadapter = "nope"\n[fields]\nname = "N"': "[source] adapter",
-        "[source\nname=": "not valid TOML",
+        "[source\nname=": "TOML non valide",
     }
     for text, where in cases.items():
         with pytest.raises(MappingError) as caught:
@@ -276,7 +276,7 @@ def test_yaml_mappings_work_like_toml_ones(territory) -> None:
         "source:\n  name: amap-63\nfields:\n  name: Nom\nconstants:\n  kind: amap\n", filename="m.yaml"
     )
     assert (mapping.name, mapping.constants) == ("amap-63", {"kind": "amap"})
-    with pytest.raises(MappingError, match="not valid YAML"):
+    with pytest.raises(MappingError, match="YAML non valide"):
         mapping_parse("source: [", filename="m.yml")
 
 
@@ -301,7 +301,7 @@ def test_import_preview_command_prints_records_problems_and_writes_the_report(tm
     call_command("import_preview", str(path), mapping=str(tmp_path / "m.toml"), report=str(tmp_path / "r.csv"))
     out = capsys.readouterr().out
     assert "ligne 2 [ok] ref=F1; name=Ferme des Monts du Forez; kind=farm" in out
-    assert "2 lignes lues, 1 utilisable, 1 rejetée" in out
+    assert "2 lignes lues, 2 fiches lues\u202f: 1 utilisable, 1 fiche rejetée." in out
     assert "ligne 3\u202f: REJETÉE Type\u202f: pas de type de lieu" in out  # the column of the file, not the field
     assert (tmp_path / "r.csv").exists()
     with pytest.raises(CommandError, match="empty"):

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 BROKEN = {
     "vide.csv": (b"", "le fichier est vide"),
     "cassé.json": (b'[{"Nom": "a"}, {"Nom": ', "JSON mal formé"),
-    "fermes.pdf": (b"%PDF-1.4", "impossible de deviner le format de 'fermes.pdf' d’après son nom"),
+    "fermes.pdf": (b"%PDF-1.4", "impossible de deviner le format de «\u00a0fermes.pdf\u00a0» d’après son nom"),
     "objet.json": (b'{"Nom": "a"}', "aucune liste d’enregistrements trouvée"),
     "faux.xlsx": (b"this is not a zip", "pas un classeur XLSX lisible"),
 }

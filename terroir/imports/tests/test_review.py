@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from terroir.accounts.people import name_of
 from terroir.conftest import shared_in_module
 from terroir.contributions.models import AuditEntry
 from terroir.imports.models import EntryMerge, ImportRun, RecordPair, Source, SourceRecord
@@ -111,7 +112,7 @@ def test_an_entry_folded_by_a_merge_shows_what_moved_with_it(coordinator, two_so
 
 
 def test_a_coordinator_splits_an_automatic_merge_in_one_click_and_it_is_remembered(
-    coordinator, two_sources, tmp_path
+    coordinator, two_sources, tmp_path, people
 ) -> None:
     pair = linked()
     assert actor_of("b1") == actor_of("c1")
@@ -128,6 +129,9 @@ def test_a_coordinator_splits_an_automatic_merge_in_one_click_and_it_is_remember
     assert pair.status == RecordPair.Status.DIFFERENT and actor_of("b1") != actor_of("c1")
     page = coordinator.get(reverse("imports:merges") + "?show=split", **FRENCH).content.decode()
     assert "Monts du Forez (EARL)" in page and "Séparée le" in page
+    # By whom: the coordinator as the others read them, never their login.
+    assert f"par {name_of(people.camille)}." in unescape(page)
+    assert f"par {people.camille.username}." not in page
 
 
 def test_splitting_a_merge_twice_or_a_pair_that_is_no_merge_says_why_in_french(coordinator, two_sources) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from terroir.imports.mapping import Mapping, MappingError, mapping_load, mapping_parse
 from terroir.imports.read import records_read
@@ -99,7 +100,7 @@ def test_an_amap_sentence_gives_the_hours_and_the_pickup_place_and_the_list_its_
     assert volcans.website == "https://amap-volcans.example.org"
     assert volcans.categories == ("vegetables", "eggs", "bread", "honey")
     assert [p.message for p in volcans.problems] == [
-        "catégorie inconnue\u202f: 'confiseries' (ajoutez-la à [categories] dans la correspondance)"
+        "catégorie inconnue\u202f: «\u00a0confiseries\u00a0» (ajoutez-la à [categories] dans la correspondance)"
     ]
 
 
@@ -111,7 +112,7 @@ def test_what_follows_an_amap_place_goes_to_the_report_and_a_phone_number_never_
     assert "numéro de téléphone" in lac.problems[0].message and "06 00 00 00 00" in lac.problems[0].message
     assert lac.website == ""  # only a link relative to the scraped site
     said = [p.message for p in lac.problems]
-    assert "aucune adresse web absolue dans 'go.php?typ=1&id=4322'\u202f; aucune gardée" in said
+    assert "aucune adresse web absolue dans «\u00a0go.php?typ=1&id=4322\u00a0»\u202f; aucune gardée" in said
     # "le mardi ou le jeudi": which day is not said, so no hours, and the sentence is kept.
     assert (pres.opening_hours, pres.address) == ("", "")
     assert pres.description == "Horaires : Distribution le mardi ou le jeudi de 18h à 19h au Foyer. Adhésion annuelle."
@@ -145,9 +146,12 @@ def test_the_place_a_sentence_names_never_replaces_an_address_column(territory) 
 
 
 def test_mapping_transforms_are_checked_before_any_file_is_read(territory) -> None:
-    with pytest.raises(MappingError, match=r"\[transforms\] opening_hours: unknown transform 'french'"):
+    with (
+        translation.override("en"),
+        pytest.raises(MappingError, match=r"\[transforms\] opening_hours: unknown transform “french”"),
+    ):
         mapping_parse(TRANSFORMED.replace('"schedule"', '"french"'))
-    with pytest.raises(MappingError, match=r"\[transforms\] horaires: unknown field"):
+    with pytest.raises(MappingError, match=r"\[transforms\] horaires\u202f: champ inconnu"):
         mapping_parse(TRANSFORMED.replace('opening_hours = "schedule"', 'horaires = "schedule"'))
 
 

@@ -47,9 +47,9 @@ def test_a_bad_mapping_or_file_is_refused_on_the_form_saying_what_and_where(coor
         {"source": "bio", "file": csv_upload(BIO),
          "mapping_file": SimpleUploadedFile("m.toml", b"[fields]\nname = \"nom\"\n[oops\n")},
     )  # fmt: skip
-    assert response.status_code == 400 and "not valid TOML" in response.content.decode()
+    assert response.status_code == 400 and "TOML non valide" in response.content.decode()
     response = coordinator.post(reverse("imports:home"), {"source": "nowhere", "file": csv_upload(BIO)})
-    assert response.status_code == 400 and "no mapping yet" in response.content.decode()
+    assert response.status_code == 400 and "pas encore de correspondance" in response.content.decode()
     response = coordinator.post(
         reverse("imports:home"),
         {"source": "bio", "file": csv_upload(BIO), "mapping_file": SimpleUploadedFile("m.toml", "é".encode("latin-1"))},

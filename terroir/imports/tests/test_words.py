@@ -39,8 +39,8 @@ def _preview(client: Any, rows: list[list[str]], language: str) -> str:
 
 
 @pytest.mark.parametrize(("language", "said"), [
-    ("fr", "3 lignes lues\u202f: 2 utilisables, 1 rejetée."),
-    ("en", "3 rows read: 2 usable, 1 rejected."),
+    ("fr", "3 lignes lues, 3 fiches lues\u202f: 2 utilisables, 1 fiche rejetée."),
+    ("en", "3 rows read, 3 records read: 2 usable, 1 record rejected."),
 ])  # fmt: skip
 def test_the_preview_agrees_its_words_with_one_rejected_row(
     coordinator,  # noqa: F811
@@ -55,8 +55,8 @@ def test_the_preview_agrees_its_words_with_one_rejected_row(
 
 
 @pytest.mark.parametrize(("language", "said"), [
-    ("fr", "4 lignes lues\u202f: 2 utilisables, 2 rejetées."),
-    ("en", "4 rows read: 2 usable, 2 rejected."),
+    ("fr", "4 lignes lues, 4 fiches lues\u202f: 2 utilisables, 2 fiches rejetées."),
+    ("en", "4 rows read, 4 records read: 2 usable, 2 records rejected."),
 ])  # fmt: skip
 def test_the_preview_agrees_its_words_with_two_rejected_rows(
     coordinator,  # noqa: F811

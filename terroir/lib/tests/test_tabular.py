@@ -141,7 +141,7 @@ def test_it_refuses_a_workbook_of_thousands_of_parts_from_its_directory(tmp_path
 
 def test_it_refuses_a_sheet_declaring_more_rows_or_cells_than_the_limits(tmp_path) -> None:
     error = error_of(xlsx_write(tmp_path / "dim.xlsx", dimension="A1:B1048576"), sheet_max_rows=1000)
-    assert "'Fermes' declares 1,048,576 rows" in error.message and "TERROIR_SHEET_MAX_ROWS" in error.message
+    assert "“Fermes” declares 1,048,576 rows" in error.message and "TERROIR_SHEET_MAX_ROWS" in error.message
     wide = xlsx_write(tmp_path / "wide.xlsx", dimension="A1:XFD10")
     error = error_of(wide, sheet_max_rows=1000, sheet_max_cells=1000)
     assert "10 rows × 16,384 columns" in error.message and "TERROIR_SHEET_MAX_CELLS" in error.message

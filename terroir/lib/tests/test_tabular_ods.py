@@ -100,7 +100,7 @@ def test_an_ods_file_that_unzips_beyond_the_limit_is_refused(tmp_path) -> None:
     ("repeated", "says"),
     [
         ('table:number-rows-repeated="1000000"><table:table-cell office:value-type="float" office:value="1"/>',
-         "'Fermes' declares 1,000,003 rows; the limit is 200,000"),
+         "“Fermes” declares 1,000,003 rows; the limit is 200,000"),
         ('table:number-rows-repeated="100000"><table:table-cell table:number-columns-repeated="1000">'
          "<text:p>x</text:p></table:table-cell>", "100,003 rows × 1,000 columns; the limit is 5,000,000 cells"),
     ],

@@ -10,10 +10,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from terroir.imports.mapping import Mapping, MappingError, Record, mapping_load
-from terroir.imports.read import preview, records_checked, report_write, source_error_text, source_opened
+from terroir.imports.read import (
+    preview,
+    preview_summary,
+    records_checked,
+    report_write,
+    source_error_text,
+    source_opened,
+)
 from terroir.lib.tabular import SourceError
 
 SHOWN_FIELDS = ("ref", "name", "kind", "legal_form", "siret", "address", "postcode", "commune", "lat", "lon",
@@ -57,14 +63,10 @@ def preview_show(out: OutputWrapper, path: Path, mapping: Mapping, *, rows: int,
         out.write(describe(record))
     if result.error is not None:
         raise CommandError(f"{path.name}: {result.error}")
-    usable = result.rows - result.rejected
     out.write(
-        _("%(rows)s, %(usable)s, %(rejected)s; problems by column: %(problems)s")
-        % {"rows": ngettext("%(n)s row read", "%(n)s rows read", result.rows) % {"n": result.rows},
-           "usable": ngettext("%(n)s usable", "%(n)s usable", usable) % {"n": usable},
-           "rejected": ngettext("%(n)s rejected", "%(n)s rejected", result.rejected) % {"n": result.rejected},
-           "problems": dict(result.problem_counts) or _("none")}
-    )  # fmt: skip
+        _("%(summary)s Problems by column: %(problems)s")
+        % {"summary": preview_summary(result), "problems": dict(result.problem_counts) or _("none")}
+    )
     for problem in result.problems[:50]:
         flag = _("REJECTED") + " " if problem.fatal else ""
         out.write("  " + _("line %(line)s: %(flag)s%(column)s: %(message)s") % {
