@@ -553,3 +553,72 @@ def test_the_count_of_results_is_grouped_by_thousands_in_french() -> None:
         producers = render_to_string("directory/_results.html", {"results": results, "what": "producers"})
     assert "3\u00a0811 lieux" in places
     assert "3\u00a0811 producteurs" in producers
+
+
+def _index_scans(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """The index scans of a PostgreSQL plan (EXPLAIN's JSON), at any depth."""
+    found = [plan] if "Index Name" in plan else []
+    for child in plan.get("Plans", []):
+        found += _index_scans(child)
+    return found
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's B-tree reads of IN lists")
+def test_postgresql_checks_the_kinds_after_a_range_on_each_entry_rather_than_reading_the_range_once_per_kind(
+    territory,
+) -> None:
+    """The kinds asked follow the strips and longitudes in the search rows' box indexes: PostgreSQL (before
+    17) read an IN list there as one scan of the range per kind; the kinds are checked on each entry read
+    instead. A word's rows without a box seek each kind in the (term, kind, place) index, as before."""
+    from terroir.directory.search import _within, place_candidates, search_box
+
+    def index_scans(params: dict[str, str]) -> list[dict[str, Any]]:
+        query = parse_place_query(params)
+        candidates = place_candidates(query, search_box(query))
+        if query.near is not None:
+            candidates = _within(candidates, query.near, 30.0)
+        sql, sql_params = candidates.rows.values("place_id").order_by().query.sql_with_params()
+        # The planner may choose either way on a small table: the statement must leave it no index on the kind.
+        table = candidates.rows.model._meta.db_table
+        assert f'"{table}"."kind" IN' not in sql and f'COALESCE("{table}"."kind", \'\') IN' in sql, sql
+        with connection.cursor() as cursor:
+            # The test's directory is small: without these, any plan is a sequential scan.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", sql_params)
+            plan = cursor.fetchone()[0]
+        return _index_scans(plan[0]["Plan"])
+
+    for params in ({"category": "dairy", "near": "45.55,3.74"}, {"q": "ambert", "near": "45.55,3.74"}):
+        scans = index_scans(params)
+        assert scans and all("kind" not in scan.get("Index Cond", "") for scan in scans), (params, scans)
+        assert any("kind" in scan.get("Filter", "") for scan in scans), (params, scans)
+    # Without a box, the bare column: the planner may seek each kind after the word.
+    unboxed = place_candidates(parse_place_query({"q": "ambert"}), None).rows
+    assert '"directory_searchterm"."kind" IN' in str(unboxed.query)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_postgresql_keeps_finer_statistics_of_the_places_words(db) -> None:
+    """Migration 0024 sets the words' statistics target again (0023's new table had lost 0004's)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'directory_searchterm'::regclass"
+            " AND attname = 'term'"
+        )
+        assert cursor.fetchone()[0] == 1000
+
+
+def test_the_map_markers_read_their_commune_by_its_key_without_a_join_or_a_sort(territory) -> None:
+    """A town's markers (up to 1,200 at a million places): each commune's name read by one probe of the
+    communes' key, not a join (PostgreSQL hashed every commune), and in no order (the markers keep theirs)."""
+    from django.test.utils import CaptureQueriesContext
+
+    ambert = BBox(south=45.54, west=3.73, north=45.56, east=3.76)
+    with CaptureQueriesContext(connection) as captured:
+        view = map_view(parse_place_query({}), bbox=ambert, zoom=16)
+    markers = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "directory_place"."id"')]
+    assert len(markers) == 1 and "JOIN" not in markers[0] and "ORDER BY" not in markers[0], markers
+    communes = dict(Place.objects.filter(commune__isnull=False).values_list("id", "commune__name"))
+    assert view.points and all(point.commune == communes.get(point.id, "") for point in view.points)
+    assert {point.commune for point in view.points} == {"Ambert"}
