@@ -228,7 +228,9 @@ def mapping_columns(request: HttpRequest, token: str) -> HttpResponse:
     if posted is not None and action == "save" and posted.get("tables") == signature:
         form = _form(posted, initial, names, tables)
         if form.is_valid() and _checked(form, profile, tables):
-            started_from = options.get("start") or ""
+            # The page started from a saved mapping: chosen on the mapping screen's upload, or the one the upload
+            # is read through, saved under the source's name (saved from this page before): saving replaces it.
+            started_from = options.get("start") or (typed if text and text == _saved_text(typed) else "")
             return _saved(request, token, form, profile, tables, started_from=started_from, source=typed)
     else:
         if posted is not None:
@@ -244,6 +246,10 @@ def mapping_columns(request: HttpRequest, token: str) -> HttpResponse:
     for table in context["value_tables"]:
         table["hidden"] = len(every[table["table"]]) - len(table["lines"])
     return render(request, "imports/mapping_columns.html", context, status=400 if form.errors else 200)
+
+
+def _saved_text(name: str) -> str | None:
+    return SavedMapping.objects.filter(name=name).values_list("text", flat=True).first() if name else None
 
 
 def _typed_source(request: HttpRequest, token: str) -> str:

@@ -457,9 +457,15 @@ def test_the_mapping_screen_opened_from_an_upload_s_preview_keeps_the_source_typ
     assert coordinator.session[f"import-{token}"]["source"] == "amap-du-livradois"
     assert 'name = "amap-du-livradois"' in SavedMapping.objects.get(name="amap-du-livradois").text
     assert "(amap-du-livradois)" in coordinator.get(saved["Location"]).content.decode()
-    # Saved under another name, the mapping takes it; the import keeps its source, and says it.
+    # Opened again, the page starts from the source's mapping, which saving changes without asking.
     page = coordinator.get(columns).content.decode()
     assert form_values(page)["name"] == "amap-du-livradois"
+    again = coordinator.post(columns, form_values(page) | {"label": "AMAP du Livradois", "action": "save"})
+    assert again.status_code == 302, form_errors(again)
+    assert 'label = "AMAP du Livradois"' in SavedMapping.objects.get(name="amap-du-livradois").text
+    # Saved under another name, the mapping takes it; the import keeps its source, and says it.
+    page = coordinator.get(columns).content.decode()
+    assert form_values(page)["label"] == "AMAP du Livradois"
     renamed = coordinator.post(columns, form_values(page) | {"name": "livradois-hve", "action": "save"})
     assert renamed.status_code == 302, form_errors(renamed)
     assert SavedMapping.objects.filter(name="livradois-hve").exists()
