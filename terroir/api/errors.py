@@ -16,6 +16,8 @@ from django.http import JsonResponse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from terroir.lib.messages import quoted
+
 from .schemas import ErrorOut
 
 MAX_ID = 2**63 - 1
@@ -81,9 +83,10 @@ def _given(error: dict[str, Any]) -> str:
 
 
 def _raw(error: dict[str, Any]) -> str:
-    """The value given as the search's own messages quote it: a text in quotes ('abc'), a number as is."""
+    """The value given as the search's own messages quote it: a text in the reader's quotes (« abc »,
+    “abc”), a number as is."""
     given = error.get("given")
-    return repr(given) if isinstance(given, str) else _given(error)
+    return quoted(given, _) if isinstance(given, str) else _given(error)
 
 
 def _limit(key: str) -> Callable[[dict[str, Any]], str]:

@@ -22,6 +22,7 @@ from pydantic_core import PydanticCustomError
 
 from terroir.lib import hours
 from terroir.lib.geo import BBox, Point, valid_lat, valid_lon
+from terroir.lib.messages import quoted
 
 from .communes import CommuneAmbiguous, CommuneChoice, CommuneNotFound, commune_choose
 from .models import PROFESSIONAL_KINDS, PlaceKind
@@ -45,9 +46,9 @@ def _float(name: str, raw: str) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise InvalidParameter(name, _("%(raw)s is not a number") % {"raw": repr(raw)}) from None
+        raise InvalidParameter(name, _("%(raw)s is not a number") % {"raw": quoted(raw, _)}) from None
     if not math.isfinite(value):
-        raise InvalidParameter(name, _("%(raw)s is not a finite number") % {"raw": repr(raw)})
+        raise InvalidParameter(name, _("%(raw)s is not a finite number") % {"raw": quoted(raw, _)})
     return value
 
 
@@ -55,7 +56,7 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise InvalidParameter(name, _("%(raw)s is not a whole number") % {"raw": repr(raw)}) from None
+        raise InvalidParameter(name, _("%(raw)s is not a whole number") % {"raw": quoted(raw, _)}) from None
     if not low <= value <= high:
         raise InvalidParameter(
             name, _("%(value)s is outside %(low)s..%(high)s") % {"value": value, "low": low, "high": high}
@@ -69,14 +70,14 @@ def _bool(name: str, raw: str) -> bool:
         return True
     if value in {"0", "false", "no", "off", "non"}:
         return False
-    raise InvalidParameter(name, _("%(raw)s is not a yes/no value (use 1 or 0)") % {"raw": repr(raw)})
+    raise InvalidParameter(name, _("%(raw)s is not a yes/no value (use 1 or 0)") % {"raw": quoted(raw, _)})
 
 
 def parse_point(name: str, raw: str) -> Point:
     parts = raw.split(",")
     if len(parts) != 2:
         raise InvalidParameter(
-            name, _("%(raw)s is not LAT,LON (two numbers separated by a comma)") % {"raw": repr(raw)}
+            name, _("%(raw)s is not LAT,LON (two numbers separated by a comma)") % {"raw": quoted(raw, _)}
         )
     lat, lon = _float(name, parts[0]), _float(name, parts[1])
     if not valid_lat(lat):
@@ -89,7 +90,7 @@ def parse_point(name: str, raw: str) -> Point:
 def parse_bbox(name: str, raw: str) -> BBox:
     parts = raw.split(",")
     if len(parts) != 4:
-        raise InvalidParameter(name, _("%(raw)s is not WEST,SOUTH,EAST,NORTH (four numbers)") % {"raw": repr(raw)})
+        raise InvalidParameter(name, _("%(raw)s is not WEST,SOUTH,EAST,NORTH (four numbers)") % {"raw": quoted(raw, _)})
     west, south, east, north = (_float(name, p) for p in parts)
     for lon in (west, east):
         if not valid_lon(lon):
@@ -112,7 +113,7 @@ def parse_day(name: str, raw: str, today: dt.date) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise InvalidParameter(
-            name, _("%(raw)s is neither a date (YYYY-MM-DD) nor a weekday (mo…su)") % {"raw": repr(raw)}
+            name, _("%(raw)s is neither a date (YYYY-MM-DD) nor a weekday (mo…su)") % {"raw": quoted(raw, _)}
         ) from None
 
 
@@ -123,7 +124,7 @@ def _kinds(name: str, raw: str) -> tuple[str, ...]:
             raise InvalidParameter(
                 name,
                 _("unknown place kind %(kind)s; known kinds: %(known)s")
-                % {"kind": repr(kind), "known": ", ".join(PlaceKind.values)},
+                % {"kind": quoted(kind, _), "known": ", ".join(PlaceKind.values)},
             )
         kinds.append(kind)
     return tuple(dict.fromkeys(kinds))

@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from terroir.lib import hours
 from terroir.lib.geo import KM_PER_DEGREE_LAT, BBox, Point, bbox_around, haversine_km
+from terroir.lib.messages import quoted
 from terroir.lib.text import prefix_upper_bound, terms
 
 from .index import MAX_CLUSTER_LEVEL, band_of, cell_degrees
@@ -151,7 +152,7 @@ def _facet(parameter: str, prefix: str, slug: str) -> str:
         exists = Label.objects.filter(slug=slug).exists()
     if not exists:
         unknown = _("unknown category %(slug)s") if parameter == "category" else _("unknown label %(slug)s")
-        raise InvalidParameter(parameter, unknown % {"slug": repr(slug)})
+        raise InvalidParameter(parameter, unknown % {"slug": quoted(slug, _)})
     return f"{prefix}:{slug}"
 
 

@@ -46,7 +46,7 @@ from .columns import (
 from .forms import ColumnsForm, MappingUploadForm, value_key
 from .jobs import upload_keep, upload_mapping_set, upload_path
 from .mapping import MappingError
-from .models import SavedMapping
+from .models import SavedMapping, Source
 from .read import limits, source_error_text
 from .services import mapping_save
 
@@ -114,15 +114,21 @@ def _signature(tables: dict[str, list[ValueRow]]) -> str:
     return hashlib.sha1(json.dumps(words, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _start(profile: Profile, path: Path, text: str, options: dict[str, Any]) -> dict[str, Any]:
+def _start(profile: Profile, path: Path, text: str, options: dict[str, Any], source: str = "") -> dict[str, Any]:
     """The page's first choices: a saved mapping's (or the one the file was uploaded with) for the columns
-    the file has, else the suggestions."""
+    the file has, else the suggestions. `source`, the source typed on the import form, names the mapping
+    (not the name written in the mapping the file came with) and, made readable, names it for people."""
     started: dict[str, Any] = {}
     if text:
         try:
             started = choices_of(text)
         except ValueError:
             started = {}
+    if source and started.get("name") != source:
+        # Another source's mapping (a ready-made or saved one chosen on the import form): its columns and
+        # words serve, its names do not; the source keeps the label it has, if it has one of its own.
+        known = Source.objects.filter(name=source).values_list("label", flat=True).first()
+        started = started | {"name": source, "label": known if known and known != source else ""}
     columns = started.get("columns") or {c.name: c.suggestion for c in profile.columns}
     name_column = next((c for c in profile.columns if columns.get(c.name) == "name"), None)
     repeated = bool(name_column and name_column.values and name_column.values.most_common(1)[0][1] > 1)
@@ -207,7 +213,8 @@ def mapping_columns(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "imports/mapping_columns.html", context, status=400)
     start = options.get("start")
     text = SavedMapping.objects.filter(name=start).values_list("text", flat=True).first() if start else uploaded_text
-    initial = _start(profile, path, text or "", options)
+    typed = _typed_source(request, token)
+    initial = _start(profile, path, text or "", options, source=typed)
     names = [c.name for c in profile.columns]
     layout = hashlib.sha1(json.dumps(names).encode()).hexdigest()[:16]
     if posted is not None and posted.get("layout") != layout:
@@ -221,7 +228,10 @@ def mapping_columns(request: HttpRequest, token: str) -> HttpResponse:
     if posted is not None and action == "save" and posted.get("tables") == signature:
         form = _form(posted, initial, names, tables)
         if form.is_valid() and _checked(form, profile, tables):
-            return _saved(request, token, form, profile, tables, started_from=options.get("start") or "")
+            # The page started from a saved mapping: chosen on the mapping screen's upload, or the one the upload
+            # is read through, saved under the source's name (saved from this page before): saving replaces it.
+            started_from = options.get("start") or (typed if text and text == _saved_text(typed) else "")
+            return _saved(request, token, form, profile, tables, started_from=started_from, source=typed)
     else:
         if posted is not None:
             initial |= {k: v for k, v in posted.items() if k not in ("csrfmiddlewaretoken", "action")}
@@ -236,6 +246,18 @@ def mapping_columns(request: HttpRequest, token: str) -> HttpResponse:
     for table in context["value_tables"]:
         table["hidden"] = len(every[table["table"]]) - len(table["lines"])
     return render(request, "imports/mapping_columns.html", context, status=400 if form.errors else 200)
+
+
+def _saved_text(name: str) -> str | None:
+    return SavedMapping.objects.filter(name=name).values_list("text", flat=True).first() if name else None
+
+
+def _typed_source(request: HttpRequest, token: str) -> str:
+    """The source typed on the import form for this upload, which the mapping screen opened from its preview
+    starts from and the import keeps; "" for a file uploaded to be mapped (its source is the mapping's name)."""
+    if f"mapping-{token}" in request.session:
+        return ""
+    return str((request.session.get(f"import-{token}") or {}).get("source") or "")
 
 
 def _form(data: Any, initial: dict[str, Any], names: list[str], tables: dict[str, list[ValueRow]]) -> ColumnsForm:
@@ -318,6 +340,7 @@ def _saved(
     profile: Profile,
     tables: dict[str, list[ValueRow]],
     started_from: str = "",
+    source: str = "",
 ) -> HttpResponse:
     text = toml_write(_choices(form, profile, tables))
     name = form.cleaned_data["name"]
@@ -341,8 +364,16 @@ def _saved(
         return render(request, "imports/mapping_columns.html", context, status=400)
     audit_record(by=request.user, action="mapping_save", target=f"mapping:{name}", summary=profile.format)
     upload_mapping_set(token, text)
-    request.session[f"import-{token}"] = {"source": name, "geocode": form.cleaned_data["geocode"]}
-    messages.success(request, _("Mapping “%(name)s” saved. Here is how the file reads through it.") % {"name": name})
+    # The file is imported as the source typed on the import form, whatever name the mapping is saved under:
+    # never switched to another source behind the coordinator's back (the preview says which).
+    source = source or name
+    request.session[f"import-{token}"] = {"source": source, "geocode": form.cleaned_data["geocode"]}
+    if source == name:
+        said = _("Mapping “%(name)s” saved. Here is how the file reads through it.")
+    else:
+        said = _("Mapping “%(name)s” saved. The file is still imported as the source “%(source)s”: here is how it "
+                 "reads through this mapping.")  # fmt: skip
+    messages.success(request, said % {"name": name, "source": source})
     return redirect("imports:preview", token=token)
 
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from terroir.directory import fields
 from terroir.directory.models import Actor
+from terroir.lib.messages import formatted
 from terroir.lib.tabular import Limits, SourceError, number_parse, rows_read
 from terroir.lib.text import fold
 
@@ -92,17 +93,17 @@ def time_of_day(text: str) -> datetime.time:
     """ "07:30", "7h30" or "7h"."""
     match = re.fullmatch(r"(\d{1,2})[:h](\d{2})?", text.strip().lower())
     if not match or int(match.group(1)) > 23 or int(match.group(2) or 0) > 59:
-        raise ValueError(_("%(text)r is not a time (07:30 or 7h30)") % {"text": text})
+        raise ValueError(formatted(_("%(text)r is not a time (07:30 or 7h30)"), {"text": text}, _))
     return datetime.time(int(match.group(1)), int(match.group(2) or 0))
 
 
 def _window(text: str) -> tuple[datetime.time, datetime.time]:
     parts = re.split(r"\s*[-–à]\s*", text.strip())
     if len(parts) != 2:
-        raise ValueError(_("%(text)r is not a time window (06:00-12:00)") % {"text": text})
+        raise ValueError(formatted(_("%(text)r is not a time window (06:00-12:00)"), {"text": text}, _))
     opens, closes = time_of_day(parts[0]), time_of_day(parts[1])
     if closes <= opens:
-        raise ValueError(_("the window %(text)r closes before it opens") % {"text": text})
+        raise ValueError(formatted(_("the window %(text)r closes before it opens"), {"text": text}, _))
     return opens, closes
 
 
@@ -110,11 +111,11 @@ def _number(text: str, *, integer: bool = False) -> Decimal:
     """A quantity or an amount in euros, written the French or the English way ("1 250,00 €")."""
     parsed = number_parse(text.replace("€", ""))
     if parsed is None or not math.isfinite(parsed):
-        raise ValueError(_("%(text)r is not a number") % {"text": text})
+        raise ValueError(formatted(_("%(text)r is not a number"), {"text": text}, _))
     if parsed < 0:
-        raise ValueError(_("%(text)r: a quantity cannot be negative") % {"text": text})
+        raise ValueError(formatted(_("%(text)r: a quantity cannot be negative"), {"text": text}, _))
     if integer and not parsed.is_integer():
-        raise ValueError(_("%(text)r is not a whole number") % {"text": text})
+        raise ValueError(formatted(_("%(text)r is not a whole number"), {"text": text}, _))
     return Decimal(str(parsed))
 
 
@@ -124,12 +125,12 @@ def _yes(text: str) -> bool:
         return True
     if value in NO:
         return False
-    raise ValueError(_("%(text)r: say oui or non") % {"text": text})
+    raise ValueError(formatted(_("%(text)r: say oui or non"), {"text": text}, _))
 
 
 def _mode(text: str) -> DeliveryMode:
     if _key(text) not in MODES:
-        raise ValueError(_("%(text)r: tournee, producteur, relais or covoiturage") % {"text": text})
+        raise ValueError(formatted(_("%(text)r: tournee, producteur, relais or covoiturage"), {"text": text}, _))
     return MODES[_key(text)]
 
 
@@ -139,7 +140,7 @@ def _days(text: str) -> int:
         if not word:
             continue
         if word[:3] not in DAYS:
-            raise ValueError(_("%(word)r is not a day (lun, mar, mer…)") % {"word": word})
+            raise ValueError(formatted(_("%(word)r is not a day (lun, mar, mer…)"), {"word": word}, _))
         mask |= 1 << DAYS[word[:3]]
     if not mask:
         raise ValueError(_("no day given"))
@@ -165,9 +166,9 @@ def _actor(text: str, *, buyer: bool) -> Actor:
             if buyer
             else _("no producer %(name)r on the platform (name, SIRET or number)")
         )
-        raise ValueError(message % {"name": value})
+        raise ValueError(formatted(message, {"name": value}, _))
     if len(found) > 1:
-        raise ValueError(_("several are named %(name)r: give the SIRET or the number") % {"name": value})
+        raise ValueError(formatted(_("several are named %(name)r: give the SIRET or the number"), {"name": value}, _))
     return found[0]
 
 
@@ -176,9 +177,9 @@ def _depot(text: str, depots: QuerySet[Depot]) -> Depot:
     found = list((depots.filter(pk=int(value)) if value.isdigit() else depots.filter(name__iexact=value))[:2])
     if len(found) != 1:
         raise ValueError(
-            _("no relay platform %(name)r among your depots (name or number)") % {"name": value}
+            formatted(_("no relay platform %(name)r among your depots (name or number)"), {"name": value}, _)
             if not found
-            else _("several depots are named %(name)r: give the number") % {"name": value}
+            else formatted(_("several depots are named %(name)r: give the number"), {"name": value}, _)
         )
     return found[0]
 
@@ -225,7 +226,7 @@ def _row(line: int, values: dict[str, Any], week: datetime.date, result: OrdersR
     def kind(text: str) -> None:
         if text:
             if _key(text) not in KINDS:
-                raise ValueError(_("%(text)r: ramasse-livraison, livraison or collecte") % {"text": text})
+                raise ValueError(formatted(_("%(text)r: ramasse-livraison, livraison or collecte"), {"text": text}, _))
             order.kind = KINDS[_key(text)]
 
     def customer(text: str) -> None:

@@ -35,6 +35,7 @@ from terroir.directory.models import Actor
 from terroir.directory.presenters import clock_text
 from terroir.directory.uploads import upload_limit
 from terroir.lib import spreadsheet
+from terroir.lib.messages import formatted
 
 from . import access, services
 from . import orders_import as importer
@@ -103,7 +104,7 @@ def _minutes(seconds: int) -> int:
 def _problem_text(error: ProblemError) -> str:
     """The planner's refusal in the reader's language (the engine raises it in English, without Django)."""
     said = _(error.template) if error.template else str(error)
-    return said % error.values if error.values else said
+    return formatted(said, error.values, _) if error.values else said  # a depot's id quoted the reader's way
 
 
 @planner_required

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from terroir.directory.models import Commune, Place, PlaceFacet, PlaceKind
 from terroir.directory.search import InvalidParameter
 from terroir.lib import hours, spreadsheet
+from terroir.lib.messages import quoted
 
 from . import access, opening
 from .departments import department_label, department_name
@@ -49,7 +50,7 @@ def territory_parse(value: Any) -> Territory:
         raise InvalidParameter("territory", _("give a territory (its short name)"))
     territory = Territory.objects.filter(slug=slug).first()
     if territory is None:
-        raise InvalidParameter("territory", _("unknown territory %(value)s") % {"value": repr(slug)})
+        raise InvalidParameter("territory", _("unknown territory %(value)s") % {"value": quoted(slug, _)})
     return territory
 
 
@@ -61,7 +62,7 @@ def on_parse(value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidParameter("on", _("%(value)s is not a date (YYYY-MM-DD)") % {"value": repr(text)}) from None
+        raise InvalidParameter("on", _("%(value)s is not a date (YYYY-MM-DD)") % {"value": quoted(text, _)}) from None
 
 
 def _is_arrondissement(code: str) -> bool:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from terroir.directory.models import Commune
 from terroir.directory.search import InvalidParameter
 from terroir.lib import spreadsheet
+from terroir.lib.messages import quoted
 
 from . import registry
 from .models import Territory
@@ -30,7 +31,7 @@ def key_parse(value: Any) -> str | None:
     if not key:
         return None
     if registry.indicator_get(key) is None:
-        raise InvalidParameter("key", _("unknown indicator %(value)s") % {"value": repr(key)})
+        raise InvalidParameter("key", _("unknown indicator %(value)s") % {"value": quoted(key, _)})
     return key
 
 
@@ -43,7 +44,7 @@ def commune_parse(territory: Territory, value: Any) -> Commune:
     if commune is None:
         raise InvalidParameter(
             "commune", _("%(value)s is not a commune of the territory %(territory)s")
-            % {"value": repr(code), "territory": territory.slug},
+            % {"value": quoted(code, _), "territory": territory.slug},
         )  # fmt: skip
     return commune
 

@@ -21,6 +21,7 @@ from terroir.directory.french import elided
 from terroir.directory.models import PUBLIC_KINDS, Commune, PlaceFacet, PlaceKind
 from terroir.directory.search import InvalidParameter
 from terroir.lib import spreadsheet
+from terroir.lib.messages import quoted
 
 from . import access, egalim
 from .departments import department_label
@@ -60,23 +61,26 @@ def scope_parse(params: Mapping[str, Any]) -> Scope:
     if name == "territory":
         territory = Territory.objects.filter(slug=value).first()
         if territory is None:
-            raise _invalid(name, _("unknown territory %(value)s") % {"value": repr(value)})
+            raise _invalid(name, _("unknown territory %(value)s") % {"value": quoted(value, _)})
         return Scope(name, territory.slug, territory.name)
     if name == "pat":
         if not (value.isascii() and value.isdigit()) or not pat_known(value):
             raise _invalid(
-                name, _("unknown PAT %(value)s (a code of the national list, such as 1306)") % {"value": repr(value)}
+                name,
+                _("unknown PAT %(value)s (a code of the national list, such as 1306)") % {"value": quoted(value, _)},
             )
         return Scope(name, value, pats().get(value, value))
     if name == "epci":
         commune = Commune.objects.filter(epci_code=value).first() if value.isdigit() and len(value) == 9 else None
         if commune is None and not CanteenDeclaration.objects.filter(epci_code=value).exists():
-            raise _invalid(name, _("unknown EPCI %(value)s (its SIREN, 9 digits)") % {"value": repr(value)})
+            raise _invalid(name, _("unknown EPCI %(value)s (its SIREN, 9 digits)") % {"value": quoted(value, _)})
         return Scope(name, value, commune.epci_name if commune else value)
     if name == "department":
         value = value.upper()
         if not Commune.objects.filter(department=value).exists():
-            raise _invalid(name, _("unknown département %(value)s (a code such as 63 or 2A)") % {"value": repr(value)})
+            raise _invalid(
+                name, _("unknown département %(value)s (a code such as 63 or 2A)") % {"value": quoted(value, _)}
+            )
         return Scope(name, value, department_label(value))
     commune = _commune_get(value)
     return Scope(name, commune.code, commune.name)
@@ -85,11 +89,11 @@ def scope_parse(params: Mapping[str, Any]) -> Scope:
 def _commune_get(value: str, parameter: str = "commune") -> Commune:
     if not (len(value) == 5 and value.isascii() and value[:2].isalnum() and value[2:].isdigit()):
         raise _invalid(
-            parameter, _("%(value)s is not an INSEE code (5 characters, such as 63113)") % {"value": repr(value)}
+            parameter, _("%(value)s is not an INSEE code (5 characters, such as 63113)") % {"value": quoted(value, _)}
         )
     commune = Commune.objects.filter(code=value.upper()).first()
     if commune is None:
-        raise _invalid(parameter, _("unknown commune %(value)s") % {"value": repr(value)})
+        raise _invalid(parameter, _("unknown commune %(value)s") % {"value": quoted(value, _)})
     return commune
 
 
@@ -98,7 +102,7 @@ def year_parse(value: Any) -> int | None:
     if not text:
         return None
     if not (text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100):
-        raise _invalid("year", _("the year must be a year such as 2023, not %(value)s") % {"value": repr(text)})
+        raise _invalid("year", _("the year must be a year such as 2023, not %(value)s") % {"value": quoted(text, _)})
     return int(text)
 
 
@@ -163,7 +167,7 @@ def kind_parse(value: Any) -> str:
     kind = str(value or ANY).strip()
     if kind != ANY and kind not in ACCESS_KINDS:
         raise _invalid("kind", _("unknown kind %(value)s (one of %(kinds)s)")
-                       % {"value": repr(kind), "kinds": ", ".join((ANY, *ACCESS_KINDS))})  # fmt: skip
+                       % {"value": quoted(kind, _), "kinds": ", ".join((ANY, *ACCESS_KINDS))})  # fmt: skip
     return kind
 
 

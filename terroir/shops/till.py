@@ -28,6 +28,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from terroir.directory.french import elided
+from terroir.lib.messages import formatted
 from terroir.lib.tabular import HeaderAt, Limits, SourceError, number_parse, rows_read
 from terroir.lib.text import fold
 
@@ -67,13 +68,13 @@ def _date(text: str) -> datetime.date:
             return datetime.datetime.strptime(value, pattern).date()
         except ValueError:
             continue
-    raise ValueError(_("%(text)r is not a date (14/03/2026 or 2026-03-14)") % {"text": text})
+    raise ValueError(formatted(_("%(text)r is not a date (14/03/2026 or 2026-03-14)"), {"text": text}, _))
 
 
 def _decimal(text: str) -> Decimal:
     parsed = number_parse(text.replace("€", "").replace("EUR", ""))
     if parsed is None or not math.isfinite(parsed):
-        raise ValueError(_("%(text)r is not a number") % {"text": text})
+        raise ValueError(formatted(_("%(text)r is not a number"), {"text": text}, _))
     return Decimal(str(parsed))
 
 
@@ -139,25 +140,25 @@ def _row(line: int, values: dict[str, Any], shop: Shop, products: dict[str, Prod
     take("amount", _decimal, required=False)
     kind = fold(found["kind"] or "").strip()
     if kind not in REFUND_WORDS | SALE_WORDS:
-        result.problems.append((line, "kind", _("%(text)r: Sale or Refund") % {"text": found["kind"]}))
+        result.problems.append((line, "kind", formatted(_("%(text)r: Sale or Refund"), {"text": found["kind"]}, _)))
     if len(result.problems) > before:
         return
     product = products.get(parsed["code"])
     if product is None:
         name = found["name"] or ""
         message = _("no product with the till code %(code)r (%(name)s) in this shop: add it to the catalogue")
-        result.problems.append((line, "code", message % {"code": parsed["code"], "name": name}))
+        result.problems.append((line, "code", formatted(message, {"code": parsed["code"], "name": name}, _)))
         return
     seller = product.seller
     if not seller.sells_on(parsed["date"]):
         # Never dropped silently: the shop sees which line, and decides (a wrong date, or a wrong end).
         message = _("%(code)r (%(name)s) is a product of %(seller)s, who left the shop on %(last)s: it cannot be "
                     "sold on %(date)s")  # fmt: skip
-        result.problems.append((line, "date", elided(message % {
+        result.problems.append((line, "date", elided(formatted(message, {
             "code": parsed["code"], "name": product.name, "seller": seller.actor.name,
             "last": date_format(seller.ended_on or parsed["date"], "SHORT_DATE_FORMAT"),
             "date": date_format(parsed["date"], "SHORT_DATE_FORMAT"),
-        }, seller.actor.name)))  # fmt: skip
+        }, _), seller.actor.name)))  # fmt: skip
         return
     quantity = parsed["quantity"]
     price = parsed.get("unit_price", product.unit_price)

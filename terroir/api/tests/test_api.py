@@ -10,6 +10,8 @@ import icalendar
 import pytest
 from django.test import Client
 
+NBSP = "\u00a0"  # French quotes hold their value with no-break spaces: « abc »
+
 
 @pytest.fixture
 def client() -> Client:
@@ -204,9 +206,10 @@ def test_a_path_served_by_two_routers_answers_both_methods_and_names_them_when_r
     [
         ("radius_km=-5", "radius_km", "-5 is outside the allowed range (0, 1000]",
          "-5 est hors de l’intervalle permis (0, 1000]"),
-        ("page=abc", "page", "'abc' is not a whole number", "'abc' n’est pas un nombre entier"),
-        ("open_now=perhaps", "open_now", "'perhaps' is not a yes/no value (use 1 or 0)",
-         "'perhaps' n’est pas un oui/non (utilisez 1 ou 0)"),
+        ("page=abc", "page", "“abc” is not a whole number", f"«{NBSP}abc{NBSP}» n’est pas un nombre entier"),
+        ("open_now=perhaps", "open_now", "“perhaps” is not a yes/no value (use 1 or 0)",
+         f"«{NBSP}perhaps{NBSP}» n’est pas un oui/non (utilisez 1 ou 0)"),
+        ("category=caviar", "category", "unknown category “caviar”", f"catégorie inconnue «{NBSP}caviar{NBSP}»"),
     ],
 )  # fmt: skip
 def test_the_api_and_the_pages_refuse_a_bad_search_in_the_same_words_in_the_reader_s_language(

@@ -195,9 +195,10 @@ def test_a_trip_s_room_and_a_parcel_s_size_have_the_same_bounds_on_the_page_and_
     [
         ("fr", {"stops[1].lat": "91 dépasse le maximum, 90", "limit": "9 000 dépasse le maximum, 500",
                 "leaves": "donnez une heure locale sans décalage (HH:MM)",
-                "free_kg": "'lourd' n’est pas un nombre entier", "arrives_by": "ce paramètre est obligatoire"}),
+                "free_kg": "« lourd » n’est pas un nombre entier",
+                "arrives_by": "ce paramètre est obligatoire"}),
         ("en", {"stops[1].lat": "91 is above the maximum, 90", "limit": "9,000 is above the maximum, 500",
-                "leaves": "give a local time without an offset (HH:MM)", "free_kg": "'lourd' is not a whole number",
+                "leaves": "give a local time without an offset (HH:MM)", "free_kg": "“lourd” is not a whole number",
                 "arrives_by": "this parameter is required"}),
     ],
 )  # fmt: skip

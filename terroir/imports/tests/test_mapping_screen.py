@@ -430,3 +430,46 @@ def test_the_name_for_people_is_prefilled_readable_never_with_the_slug(coordinat
     # An export's name with underscores reads as words.
     _url, page = columns_page(coordinator, hve_upload("Export_HVE_Auvergne.csv"))
     assert form_values(page)["label"] == "Export HVE Auvergne"
+
+
+def test_the_mapping_screen_opened_from_an_upload_s_preview_keeps_the_source_typed_on_the_import_form(
+    coordinator,
+) -> None:
+    """The import form names the source (amap-du-livradois) and reads the file through another's mapping
+    (annuaire-hve): the mapping screen opened from the preview starts from that source's name, not the
+    mapping's, and saving goes on importing that source; named otherwise there, the mapping is saved under
+    that name but the file is still imported as the source typed, and the preview says so."""
+    url, page = columns_page(coordinator, hve_upload())
+    assert coordinator.post(url, form_values(page) | {"action": "save"}).status_code == 302
+    form = {"source": "amap-du-livradois", "file": hve_upload(), "mapping": "saved:annuaire-hve", "geocode": ""}
+    uploaded = coordinator.post(reverse("imports:home"), form)
+    assert uploaded.status_code == 302, uploaded.content.decode()[-2000:]
+    preview = coordinator.get(uploaded["Location"]).content.decode()
+    token = uploaded["Location"].rstrip("/").split("/")[-1]
+    columns = reverse("imports:mapping-columns", args=[token])
+    assert f'href="{columns}"' in preview and "(amap-du-livradois)" in preview
+    page = coordinator.get(columns).content.decode()
+    values = form_values(page)
+    assert (values["name"], values["label"]) == ("amap-du-livradois", "Amap du livradois")
+    assert values["header_row"] == "2"  # the mapping's own choices serve
+    saved = coordinator.post(columns, values | {"action": "save"})
+    assert saved.status_code == 302, form_errors(saved)
+    assert coordinator.session[f"import-{token}"]["source"] == "amap-du-livradois"
+    assert 'name = "amap-du-livradois"' in SavedMapping.objects.get(name="amap-du-livradois").text
+    assert "(amap-du-livradois)" in coordinator.get(saved["Location"]).content.decode()
+    # Opened again, the page starts from the source's mapping, which saving changes without asking.
+    page = coordinator.get(columns).content.decode()
+    assert form_values(page)["name"] == "amap-du-livradois"
+    again = coordinator.post(columns, form_values(page) | {"label": "AMAP du Livradois", "action": "save"})
+    assert again.status_code == 302, form_errors(again)
+    assert 'label = "AMAP du Livradois"' in SavedMapping.objects.get(name="amap-du-livradois").text
+    # Saved under another name, the mapping takes it; the import keeps its source, and says it.
+    page = coordinator.get(columns).content.decode()
+    assert form_values(page)["label"] == "AMAP du Livradois"
+    renamed = coordinator.post(columns, form_values(page) | {"name": "livradois-hve", "action": "save"})
+    assert renamed.status_code == 302, form_errors(renamed)
+    assert SavedMapping.objects.filter(name="livradois-hve").exists()
+    assert coordinator.session[f"import-{token}"]["source"] == "amap-du-livradois"
+    preview = coordinator.get(renamed["Location"]).content.decode()
+    assert "(amap-du-livradois)" in preview
+    assert "toujours importé comme la source « amap-du-livradois »" in preview.replace("\u00a0", " ")

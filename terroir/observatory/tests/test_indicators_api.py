@@ -129,9 +129,9 @@ def test_the_index_lists_every_indicator_in_the_reader_s_language_with_urls_that
 
 @pytest.mark.parametrize(
     ("query", "parameter", "french"),
-    [("/history?territory=nowhere", "territory", "territoire inconnu\u202f: 'nowhere'"),
+    [("/history?territory=nowhere", "territory", "territoire inconnu\u202f: «\u00a0nowhere\u00a0»"),
      ("/channels.csv", "territory", "donnez un territoire"),
-     ("/history.csv?territory=trio&key=nope", "key", "indicateur inconnu\u202f: 'nope'"),
+     ("/history.csv?territory=trio&key=nope", "key", "indicateur inconnu\u202f: «\u00a0nope\u00a0»"),
      ("/commune-history?territory=trio&commune=29019", "commune", "n’est pas une commune du territoire trio"),
      ("/commune-history.csv?territory=trio", "commune", "donnez une commune"),
      ("?territory=nowhere", "territory", "territoire inconnu")],

@@ -40,9 +40,9 @@ def test_a_till_line_of_a_product_of_a_producer_who_left_is_refused_with_its_lin
     with translation.override("fr"):
         read = till.till_read(DATA / "z_report_le_local_2026-03.csv", shop=left.shop)
     problems = [(line, column, spaced(text)) for line, column, text in read.problems]
-    assert problems == [(5, "date", "'MIEL-500' (Miel de châtaignier 500 g) est un produit de Rucher de la Durolle, "
-                                    "qui a quitté le magasin le 05/03/2026\xa0: il ne peut pas être vendu le "
-                                    "07/03/2026")]  # fmt: skip
+    assert problems == [(5, "date", "«\xa0MIEL-500\xa0» (Miel de châtaignier 500 g) est un produit de Rucher de la "
+                                    "Durolle, qui a quitté le magasin le 05/03/2026\xa0: il ne peut pas être vendu "
+                                    "le 07/03/2026")]  # fmt: skip
     with translation.override("en"):
         english = till.till_read(DATA / "z_report_le_local_2026-03.csv", shop=left.shop)
     assert english.problems[0][:2] == (5, "date") and "who left the shop on" in english.problems[0][2]
