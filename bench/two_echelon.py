@@ -21,7 +21,8 @@ plan could avoid (`unavoidable_min=`: the orders late in every plan, feasibility
 bound), and the minutes every plan is late at least in all once the orders only one vehicle can carry
 compete for its days (`bound_min=`: feasibility.competition_floor, never less than `unavoidable_min`), and
 the faults no plan may have however late (`cold_chain_faults=`: cold goods aboard a vehicle
-without refrigerated space; `early_departures=`: a platform's van leaving before the goods it carries).
+without refrigerated space; `early_departures=`: a platform's van leaving before the goods it carries;
+`empty_trips=`: a return to reload next to another stop at the depot, a trip with nothing in it).
 
     .venv/bin/python bench/two_echelon.py                  # 3 weeks (seeds 1–3), 2,000 iterations
     .venv/bin/python bench/two_echelon.py --scenarios 1 --iterations 500
@@ -152,7 +153,7 @@ def main() -> None:
                 "vs_alone": report.total.cost / alone.cost, "direct_wall": direct_wall,
                 "ok": float(result.feasible and not result.unserved), "late": late[0], "wrong": late[1],
                 "unavoidable": late[2], "bound": late[4], "cold_chain": late[3].get("cold_chain", 0),
-                "early_departure": late[3].get("early_departure", 0),
+                "early_departure": late[3].get("early_departure", 0), "empty_trip": late[3].get("empty_trip", 0),
             })  # fmt: skip
         print(f"  alone  {alone.km:7.0f} km  {alone.cost:7.0f} €  {alone.co2_kg:6.0f} kg CO2e  "
               f"{alone.days:2d} vehicle-days")  # fmt: skip
@@ -172,7 +173,8 @@ def main() -> None:
             f"lorry_km_in_town={median(name, 'town_before'):.0f}->{median(name, 'town_after'):.0f} "
             f"cost/alone={median(name, 'vs_alone'):.2f} all_served={min(f['ok'] for f in figures[name]) == 1} "
             f"late_min={lates(name)} unavoidable_min={lates(name, 'unavoidable')} bound_min={lates(name, 'bound')} "
-            f"cold_chain_faults={lates(name, 'cold_chain')} early_departures={lates(name, 'early_departure')}"
+            f"cold_chain_faults={lates(name, 'cold_chain')} early_departures={lates(name, 'early_departure')} "
+            f"empty_trips={lates(name, 'empty_trip')}"
         )
     print("\nSUMMARY two_echelon: " + " | ".join(parts) + " (ratios against the direct pooled plan)")
 

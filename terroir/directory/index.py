@@ -93,10 +93,13 @@ def _table(model: type[models.Model] | Any) -> str:
 def rows_insert(
     model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]], *, frozen: bool = False
 ) -> None:
-    """Rows written without model instances (derived rows, many-to-many links): these tables get millions
-    of rows in a bulk load, where building instances would cost more than the database work. PostgreSQL
-    takes them by COPY (one stream, no statement to parse per batch); SQLite by one prepared INSERT of
-    as many rows as its parameters allow, run for every slice of rows, then one of a row for the rest.
+    """Rows written without model instances (derived rows, many-to-many links, and the imports' merge
+    bookkeeping: new source records, record pairs, field origins): these tables get millions of rows in a
+    bulk load, where building instances would cost more than the database work. PostgreSQL takes them by
+    COPY (one stream, no statement to parse per batch: 200,000 field origins took 3.4 s of processor and
+    14 s as multi-row INSERTs, 0.1 s and 2–3 s by COPY); SQLite by one prepared INSERT of as many rows as
+    its parameters allow, run for every slice of rows, then one of a row for the rest. Values are given
+    as the driver takes them: a JSON or date column's as its field prepares it (`get_db_prep_save`).
 
     Many rows a statement on SQLite: each run of a statement ends by updating the table's AUTOINCREMENT
     counter (Django's primary keys) and resetting the statement, about half of a row's cost when each

@@ -26,8 +26,7 @@ from django.utils.translation import ngettext
 from terroir.contributions.models import Revision, Suggestion
 from terroir.contributions.revisions import entry_edit, entry_merge, entry_split, owned_fields
 from terroir.directory.editing import fields_of, products_of_many, value_clean, value_of, values_of
-from terroir.directory.index import ids_reserve, rows_update
-from terroir.directory.index import rows_insert as directory_rows_insert
+from terroir.directory.index import ids_reserve, rows_insert, rows_update
 from terroir.directory.models import Actor, Category, Commune, Entity, Label, Offer, Place
 from terroir.directory.references import merge_refusals
 from terroir.directory.services import (
@@ -856,14 +855,6 @@ def _records_point(
 def _records_write(new: NewRecords) -> None:
     """The import's new records written, each with its entry (`NewRecords.write`)."""
     new.write()
-
-
-def rows_insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-    """Plain rows of value tuples (a model instance per row cost more than the database), as the directory
-    writes its derived rows: COPY on PostgreSQL (a 200,000-row insert of field origins took 3.4 s of
-    processor and 14 s as multi-row INSERTs, 0.1 s and 2–3 s by COPY), one prepared INSERT run for every
-    row on SQLite (a quarter cheaper than multi-row INSERTs there)."""
-    directory_rows_insert(model, tuple(columns), list(rows))
 
 
 # The entry's fields a chosen value goes to, as its owners' changes name them; and the fields an owner's

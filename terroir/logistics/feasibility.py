@@ -37,7 +37,8 @@ class Checked:
     # are there ("early_departure"), a stop elsewhere than at its order's farm, platform or customer or at
     # its vehicle's depot ("elsewhere"), a vehicle based at a platform collecting an order not through a platform
     # ("not_through_platform": the workshop's collections, farm-to-customer orders), more rounds of a vehicle on a
-    # day than it has vehicles, or more returns to its depot in a round than it may make ("fleet").
+    # day than it has vehicles, or more returns to its depot in a round than it may make ("fleet"), a return to
+    # reload next to another stop at the depot, a trip with nothing in it ("empty_trip").
     kinds: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -126,6 +127,13 @@ def _drive(
     reloads = sum(1 for stop in r.stops if stop.order is None and stop.action == "reload")
     if reloads > vehicle.max_reloads:
         checked.fault("fleet", f"{name}: {reloads} returns to reload, at most {vehicle.max_reloads}")
+    at_depot = [stop.order is None for stop in r.stops]
+    for position, stop in enumerate(r.stops):
+        if stop.action == "reload" and (
+            position in (0, len(r.stops) - 1) or at_depot[position - 1] or at_depot[position + 1]
+        ):
+            checked.fault("empty_trip", f"{name}: stop {position}, a reload next to another stop at the depot "
+                                        "(a trip with nothing to load or unload)")  # fmt: skip
     based_at_platform = any(o.via == vehicle.depot for o in problem.orders)
     shift_start, shift_end = r.day * DAY + vehicle.start_s, r.day * DAY + vehicle.end_s
     kg = cold = 0.0

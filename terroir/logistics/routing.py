@@ -1397,10 +1397,35 @@ def _cheapest_insertion(
     return None if best is None else (best[1], best[2])
 
 
+def _empty_trips_dropped(solution: Any, built: _Built) -> Any:
+    """The solution without empty trips: no reload at either end of a round, nor two in a row
+    (`_trips_tidied`). PyVRP's search takes out a reload next to a visit it looks at again
+    (RemoveAdjacentDepot), but a move that takes a trip's last visit to another route leaves the trip's
+    reload where no later move may look, and its best solution can keep it: a round then says "reload,
+    reload, end" (week 3 of bench/two_echelon.py: the workshop's van, 20 of 139 solutions read). Each round
+    with one is rebuilt without it, PyVRP timing it again: a reload is at the vehicle's own depot and no
+    trip's goods wait for an empty one, so the round is no longer nor later (a reload before an end at
+    another depot gives way to the direct drive). Other solutions are returned as they are."""
+    data = built.model.data()
+    routes, changed = [], False
+    for route in solution.routes():
+        activities = [Activity(a.type, a.idx) for a in list(route.schedule())[1:-1]]
+        tidied = _trips_tidied(activities)
+        if len(tidied) == len(activities):
+            routes.append(route)
+        else:
+            changed = True
+            if tidied:
+                routes.append(Route(data, tidied, route.vehicle_type()))
+    return Solution(data, routes) if changed else solution
+
+
 def _read(
     solution: Any, problem: Problem, built: _Built, excluded: list[tuple[str, str]], distance_scale: float
 ) -> Plan:
-    solution = _cold_chain_kept(solution, built)
+    # Every plan's rounds are read here (one echelon, each phase of two, each try): what a user sees (the
+    # route sheet, the saved plan, the API) has neither cold goods in an ambient van nor an empty trip.
+    solution = _empty_trips_dropped(_cold_chain_kept(solution, built), built)
     rounds = []
     served: set[str] = set()
     for route in solution.routes():

@@ -23,6 +23,7 @@ from terroir.accounts.models import Membership
 from terroir.imports.jobs import import_start, import_state, upload_keep
 from terroir.imports.models import ImportRun
 from terroir.imports.services import mapping_for
+from terroir.imports.tests.files import MARKETS, mapping_text
 from terroir.lib.tasks import WORKER_LOST
 from terroir.logistics import services
 from terroir.logistics.models import PlanningRun, RunStatus
@@ -122,20 +123,9 @@ def test_an_import_and_the_cron_reminders_are_queued_and_one_worker_does_both(
     """Two kinds of queued work for one worker (each start is 1.5–2 s of `django.setup()`): an import, which the
     worker runs in a limited child, and the verification reminders a cron command queues."""
     rows = "id,nom,cp,commune,lat,lon\nb1,GAEC des Monts du Forez,63600,Ambert,45.5601,3.7702\nb2,,63300,Thiers,,\n"
-    mapping_text = """
-[source]
-name = "bio"
-label = "Réseau bio"
-record = "producer"
-ref = "id"
-[fields]
-name = "nom"
-postcode = "cp"
-commune = "commune"
-lat = "lat"
-lon = "lon"
-"""
-    mapping, text = mapping_for(source="bio", text=mapping_text)
+    producers = mapping_text(MARKETS, source={"name": "bio", "label": "Réseau bio", "record": "producer"},
+                             constants=None)  # fmt: skip
+    mapping, text = mapping_for(source="bio", text=producers)
     token = upload_keep(file=SimpleUploadedFile("bio.csv", rows.encode()), mapping_text=text)
     task_id, refusal = import_start(token=token, mapping=mapping, mapping_text=text, geocode=False)
     assert refusal == "" and import_state(token, task_id=task_id)["status"] == "queued"

@@ -21,40 +21,10 @@ from terroir.directory.services import actors_delete, places_delete
 from terroir.imports.models import FieldOrigin, ImportRun, SourceRecord
 from terroir.imports.services import mapping_for, source_import
 
+from .files import DIRECTORY, mapping_text
+
 pytestmark = pytest.mark.django_db
 
-MAPPING = """
-[source]
-name = "%(name)s"
-label = "%(name)s"
-ref = "code"
-record = "place"
-split = ","
-
-[fields]
-record = "type"
-kind = "type"
-name = "nom"
-siret = "siret"
-postcode = "cp"
-commune = "commune"
-lat = "lat"
-lon = "lon"
-phone = "tel"
-categories = "produits"
-
-[records]
-"Producteur" = "producer+place"
-"Marché" = "place"
-
-[kinds]
-"Producteur" = "farm"
-"Marché" = "market"
-
-[categories]
-fromage = "cow-cheese"
-miel = "honey"
-"""
 HEADER = ("code", "type", "nom", "siret", "cp", "commune", "lat", "lon", "tel", "produits")
 ANNUAIRE = [
     ("1", "Producteur", "GAEC du Moulin", "73282932000074", "63600", "Ambert", "45.5600", "3.7500", "04 73 82 00 00",
@@ -75,7 +45,11 @@ def load(tmp_path: Path, name: str, rows: Sequence[tuple[str, ...]]) -> ImportRu
         writer = csv.writer(out)
         writer.writerow(HEADER)
         writer.writerows(rows)
-    text = MAPPING % {"name": name}
+    text = mapping_text(
+        DIRECTORY, source={"name": name, "label": name, "split": ","},
+        fields={"siret": "siret", "phone": "tel", "categories": "produits"},
+        categories={"fromage": "cow-cheese", "miel": "honey"},
+    )  # fmt: skip
     mapping, _same = mapping_for(source=name, text=text)
     run = source_import(path=path, mapping=mapping, mapping_text=text)
     assert run.status == ImportRun.Status.DONE, run.error

@@ -15,25 +15,14 @@ from terroir.imports.mapping import mapping_parse
 from terroir.imports.models import ImportRun, Source, SourceRecord
 from terroir.imports.services import ImportBusy, source_import
 
+from .files import MARKETS, mapping_text
+
 pytestmark = pytest.mark.django_db
 
-MAPPING = """
-[source]
-name = "amap-63"
-label = "AMAP du Puy-de-Dôme"
-ref = "id"
-
-[fields]
-name = "nom"
-address = "adresse"
-postcode = "cp"
-commune = "commune"
-lat = "lat"
-lon = "lon"
-
-[constants]
-kind = "amap"
-"""
+MAPPING = mapping_text(
+    MARKETS, source={"name": "amap-63", "label": "AMAP du Puy-de-Dôme"}, fields={"address": "adresse"},
+    constants={"kind": "amap"},
+)  # fmt: skip
 
 
 def write(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -94,7 +83,7 @@ def test_reimporting_updates_instead_of_duplicating_and_flags_what_disappeared(t
 
 
 def test_rows_without_reference_are_found_again_by_name_and_commune(tmp_path, territory) -> None:
-    mapping = mapping_parse(MAPPING.replace('ref = "id"\n', ""))
+    mapping = mapping_parse(mapping_text(MAPPING, source={"ref": None}))
     source_import(path=write(tmp_path / "a.csv", AMAPS[:2]), mapping=mapping)
     again = source_import(path=write(tmp_path / "b.csv", AMAPS[:2]), mapping=mapping)
     assert (again.created, again.unchanged) == (0, 2)
@@ -121,7 +110,7 @@ def test_the_same_source_cannot_be_imported_twice_at_once(tmp_path, mapping) -> 
     ImportRun.objects.create(source=source, file_name="big.csv", file_sha256="0" * 64)  # still running
     with pytest.raises(ImportBusy, match="already being imported"):
         source_import(path=write(tmp_path / "amap.csv", AMAPS), mapping=mapping)
-    other = mapping_parse(MAPPING.replace('name = "amap-63"', 'name = "amap-43"'))
+    other = mapping_parse(mapping_text(MAPPING, source={"name": "amap-43"}))
     assert source_import(path=write(tmp_path / "other.csv", AMAPS), mapping=other).status == ImportRun.Status.DONE
 
 

@@ -19,32 +19,11 @@ from terroir.imports.read import Preview, preview, preview_summary
 from terroir.imports.services import source_import
 from terroir.lib.progress import Progress
 
+from .files import DIRECTORY
+
 pytestmark = pytest.mark.django_db
 
-MAPPING = """
-[source]
-name = "annuaire"
-label = "Annuaire"
-ref = "code"
-record = "place"
-
-[fields]
-record = "type"
-kind = "type"
-name = "nom"
-postcode = "cp"
-commune = "commune"
-lat = "lat"
-lon = "lon"
-
-[records]
-"Producteur" = "producer+place"
-"Marché" = "place"
-
-[kinds]
-"Producteur" = "farm"
-"Marché" = "market"
-"""
+DIRECTORY = DIRECTORY
 HEADER = ("code", "type", "nom", "cp", "commune", "lat", "lon")
 ROWS = [
     # Three rows of producers with their farm (six records), a market, and a row rejected (no name).
@@ -81,12 +60,12 @@ def test_the_progress_and_the_run_count_the_file_s_rows_apart_from_its_records(t
             seen.append((progress.done or 0, progress.total, run.done, run.total))
 
     path = written(tmp_path)
-    run = source_import(path=path, mapping=mapping_parse(MAPPING), geocode=False, progress=told, upload="tok-1")
+    run = source_import(path=path, mapping=mapping_parse(DIRECTORY), geocode=False, progress=told, upload="tok-1")
     assert run.status == ImportRun.Status.DONE, run.error
     # Five lines of the file, all read, of five: the bar full at the end, not before.
     assert seen[-1] == (5, 5, 5, 5)
     assert (run.lines, run.rows, run.rejected) == (5, 8, 1)
-    shown = preview(path, mapping_parse(MAPPING))
+    shown = preview(path, mapping_parse(DIRECTORY))
     assert (shown.lines, shown.rows, shown.rejected) == (5, 8, 1)
 
 
@@ -96,7 +75,7 @@ def test_the_progress_page_says_the_file_s_rows_read_in_french_and_english(
     settings.TERROIR_IMPORT_DIR = tmp_path / "uploads"
     path = written(tmp_path)
     upload = SimpleUploadedFile("annuaire.csv", path.read_bytes(), content_type="text/csv")
-    form = {"source": "annuaire", "file": upload, "mapping_file": SimpleUploadedFile("m.toml", MAPPING.encode())}
+    form = {"source": "annuaire", "file": upload, "mapping_file": SimpleUploadedFile("m.toml", DIRECTORY.encode())}
     response = coordinator.post(reverse("imports:home"), form)
     assert response.status_code == 302
     token = response["Location"].strip("/").split("/")[-1]
@@ -109,13 +88,13 @@ def test_the_progress_page_says_the_file_s_rows_read_in_french_and_english(
             english = coordinator.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
             said.append((french["message"], english["message"]))
 
-    run = source_import(path=path, mapping=mapping_parse(MAPPING), geocode=False, progress=told, upload=token)
+    run = source_import(path=path, mapping=mapping_parse(DIRECTORY), geocode=False, progress=told, upload=token)
     assert run.status == ImportRun.Status.DONE, run.error
     assert said[-1] == ("5 lignes lues sur environ 5", "5 rows read of about 5")
 
 
 def test_the_run_s_page_says_rows_and_records_read_in_french_and_english(coordinator, tmp_path, territory) -> None:
-    run = source_import(path=written(tmp_path), mapping=mapping_parse(MAPPING), geocode=False)
+    run = source_import(path=written(tmp_path), mapping=mapping_parse(DIRECTORY), geocode=False)
     url = reverse("imports:run", args=[run.pk])
     french = coordinator.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "<th>Lignes lues</th><td>5</td>" in french

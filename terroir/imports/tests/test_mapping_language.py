@@ -17,6 +17,8 @@ from terroir.imports.read import preview, records_read
 from terroir.imports.services import source_import
 from terroir.imports.sources import shipped_mappings
 
+from .files import MARKETS, mapping_text
+
 pytestmark = pytest.mark.django_db
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
@@ -180,23 +182,8 @@ def test_mapping_mistakes_in_the_new_sections_are_named(territory) -> None:
 
 # --- Links into the directory ---------------------------------------------------------------------
 
-AMAPS = """
-[source]
-name = "amaps-63"
-ref = "id"
-[fields]
-name = "nom"
-postcode = "cp"
-commune = "commune"
-lat = "lat"
-lon = "lon"
-categories = "produits"
-[constants]
-kind = "amap"
-[categories]
-"Légumes" = "vegetables"
-"Œufs" = "eggs"
-"""
+AMAPS = mapping_text(MARKETS, source={"name": "amaps-63", "label": None}, fields={"categories": "produits"},
+                     constants={"kind": "amap"}, categories={"Légumes": "vegetables", "Œufs": "eggs"})  # fmt: skip
 # One line per (producer, AMAP) pair, as AMAP networks keep them: a farm repeated on 5 lines.
 PRODUCERS = """
 [source]

@@ -12,33 +12,15 @@ from terroir.imports.mapping import mapping_parse
 from terroir.imports.models import FieldOrigin, ImportRun, RecordPair, SourceRecord
 from terroir.imports.services import record_pair_decide, source_import
 
+from .files import MARKETS, PRODUCERS, mapping_text
+
 pytestmark = pytest.mark.django_db
 
 COLUMNS = ["id", "nom", "siret", "tel", "adresse", "cp", "commune", "lat", "lon", "produits"]
 
 
 def mapping(name: str) -> str:
-    return f"""
-[source]
-name = "{name}"
-label = "{name}"
-record = "producer"
-ref = "id"
-split = ","
-[fields]
-name = "nom"
-siret = "siret"
-phone = "tel"
-address = "adresse"
-postcode = "cp"
-commune = "commune"
-lat = "lat"
-lon = "lon"
-categories = "produits"
-[categories]
-fromage = "cow-cheese"
-miel = "honey"
-"""
+    return mapping_text(PRODUCERS, source={"name": name, "label": name}, fields={"address": "adresse"})
 
 
 def write(path: Path, rows: list[list[str]]) -> Path:
@@ -158,20 +140,8 @@ def places_import(tmp_path: Path, name: str, rows: list[list[str]]) -> ImportRun
     path = tmp_path / f"{name}.csv"
     with path.open("w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerows([["id", "nom", "type", "cp", "commune", "lat", "lon"], *rows])
-    toml = f"""
-[source]
-name = "{name}"
-label = "{name}"
-record = "place"
-ref = "id"
-[fields]
-name = "nom"
-kind = "type"
-postcode = "cp"
-commune = "commune"
-lat = "lat"
-lon = "lon"
-"""
+    toml = mapping_text(MARKETS, source={"name": name, "label": name, "record": "place"}, fields={"kind": "type"},
+                        constants=None)  # fmt: skip
     return source_import(path=path, mapping=mapping_parse(toml), progress=None)
 
 

@@ -19,38 +19,24 @@ from terroir.imports.models import EntryMerge, FieldOrigin, ImportRun, RecordPai
 from terroir.imports.services import record_pair_decide, source_import
 from terroir.needs.models import Answer, Need
 
+from .files import PRODUCERS, mapping_text
+
 pytestmark = pytest.mark.django_db
 
 COLUMNS = ["id", "nom", "siret", "tel", "email", "description", "public", "cp", "commune", "lat", "lon", "produits"]
-MAPPING = """
-[source]
-name = "{name}"
-label = "{name}"
-record = "producer"
-ref = "id"
-split = ","
-[fields]
-name = "nom"
-siret = "siret"
-phone = "tel"
-email = "email"
-description = "description"
-contact_public = "public"
-postcode = "cp"
-commune = "commune"
-lat = "lat"
-lon = "lon"
-categories = "produits"
-[categories]
-fromage = "cow-cheese"
-miel = "honey"
-beurre = "butter-cream"
-"""
 FARM = {
     "id": "b1", "nom": "Ferme des Hautes Chaumes", "siret": "81234567800019", "tel": "04 73 82 11 11",
     "email": "ferme@chaumes.example.org", "description": "Fromages de vache.", "public": "oui", "cp": "63600",
     "commune": "Ambert", "lat": "45.5500", "lon": "3.7400", "produits": "fromage",
 }  # fmt: skip
+
+
+def mapping(name: str) -> str:
+    return mapping_text(
+        PRODUCERS, source={"name": name, "label": name},
+        fields={"email": "email", "description": "description", "contact_public": "public"},
+        categories={"beurre": "butter-cream"},
+    )  # fmt: skip
 
 
 def load(tmp_path: Path, rows: list[dict[str, str]], name: str = "bio", by: Any = None) -> ImportRun:
@@ -59,7 +45,7 @@ def load(tmp_path: Path, rows: list[dict[str, str]], name: str = "bio", by: Any 
         writer = csv.DictWriter(out, COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
-    return source_import(path=path, mapping=mapping_parse(MAPPING.format(name=name)), geocode=False, by=by)
+    return source_import(path=path, mapping=mapping_parse(mapping(name)), geocode=False, by=by)
 
 
 def farm_of(ref: str = "b1") -> Actor:

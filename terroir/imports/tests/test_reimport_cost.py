@@ -18,7 +18,7 @@ from terroir.imports.mapping import mapping_parse
 from terroir.imports.models import FieldOrigin, ImportRun, RecordPair, SourceRecord
 from terroir.imports.services import source_import
 
-from .files import MARKETS, csv_written
+from .files import MARKETS, csv_written, mapping_text
 
 pytestmark = pytest.mark.django_db
 
@@ -105,20 +105,8 @@ def test_an_unchanged_reimport_decodes_neither_the_records_data_nor_their_rows(t
     assert not [value for value in decoded if value in stored]
 
 
-PRODUCERS = """
-[source]
-name = "fermes"
-record = "producer+place"
-ref = "code"
-
-[fields]
-name = "nom"
-postcode = "cp"
-commune = "commune"
-lat = "lat"
-lon = "lon"
-supplies = "marche"
-"""
+PRODUCERS = mapping_text(MARKETS, source={"name": "fermes", "label": None, "record": "producer+place", "ref": "code"},
+                         fields={"supplies": "marche"}, constants=None)  # fmt: skip
 
 
 def test_farms_are_run_by_their_producers_and_markets_supplied_whatever_their_references_look_like(tmp_path, territory):

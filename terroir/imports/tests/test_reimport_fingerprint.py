@@ -17,33 +17,13 @@ from terroir.imports.mapping import Mapping
 from terroir.imports.models import ImportRun, SourceRecord
 from terroir.imports.services import mapping_for, source_import
 
+from .files import DIRECTORY, mapping_text
+
 pytestmark = pytest.mark.django_db
 
-MAPPING = """
-[source]
-name = "annuaire-63"
-label = "Annuaire du Puy-de-Dôme"
-ref = "code"
-record = "place"
-
-[fields]
-record = "type"
-kind = "type"
-name = "nom"
-postcode = "cp"
-commune = "commune"
-lat = "lat"
-lon = "lon"
-phone = "tel"
-
-[records]
-"Producteur" = "producer+place"
-"Marché" = "place"
-
-[kinds]
-"Producteur" = "farm"
-"Marché" = "market"
-"""
+MAPPING = mapping_text(
+    DIRECTORY, source={"name": "annuaire-63", "label": "Annuaire du Puy-de-Dôme"}, fields={"phone": "tel"}
+)
 HEADER = ("code", "type", "nom", "cp", "commune", "lat", "lon", "tel")
 ROWS: list[tuple[str, ...]] = [
     ("1", "Marché", "Marché Saint-Genès", "63600", "Ambert", "45.5500", "3.7400", ""),
@@ -130,7 +110,7 @@ def test_a_changed_row_is_read_again_and_the_others_are_not(tmp_path, territory,
 def test_another_mapping_reads_every_row_again(tmp_path, territory, rows_read):
     run(write(tmp_path / "a.csv", ROWS))
     rows_read.clear()
-    run(write(tmp_path / "b.csv", ROWS), text=MAPPING.replace("Annuaire du Puy-de-Dôme", "Annuaire 63"))
+    run(write(tmp_path / "b.csv", ROWS), text=mapping_text(MAPPING, source={"label": "Annuaire 63"}))
     assert sorted(rows_read) == list(range(2, 8))
 
 

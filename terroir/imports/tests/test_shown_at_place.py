@@ -22,36 +22,10 @@ from terroir.directory.services import place_update
 from terroir.imports.models import ImportRun
 from terroir.imports.services import mapping_for, source_import
 
+from .files import DIRECTORY, mapping_text
+
 pytestmark = pytest.mark.django_db
 
-MAPPING = """
-[source]
-name = "%(name)s"
-label = "%(name)s"
-ref = "code"
-record = "place"
-split = ","
-
-[fields]
-record = "type"
-kind = "type"
-name = "nom"
-postcode = "cp"
-commune = "commune"
-lat = "lat"
-lon = "lon"
-supplies = "fournit"
-
-[records]
-"Producteur" = "producer+place"
-"Producteur sans vente" = "producer"
-"Marché" = "place"
-
-[kinds]
-"Producteur" = "farm"
-"Producteur sans vente" = "farm"
-"Marché" = "market"
-"""
 HEADER = ("code", "type", "nom", "cp", "commune", "lat", "lon", "fournit")
 MARKET = ("m1", "Marché", "Marché Saint-Genès", "63600", "Ambert", "45.5500", "3.7400", "")
 ANNUAIRE = [
@@ -76,7 +50,10 @@ def load(tmp_path: Path, name: str, rows: Sequence[tuple[str, ...]]) -> ImportRu
         writer = csv.writer(out)
         writer.writerow(HEADER)
         writer.writerows(rows)
-    text = MAPPING % {"name": name}
+    text = mapping_text(
+        DIRECTORY, source={"name": name, "label": name, "split": ","}, fields={"supplies": "fournit"},
+        records={"Producteur sans vente": "producer"}, kinds={"Producteur sans vente": "farm"},
+    )  # fmt: skip
     mapping, _same = mapping_for(source=name, text=text)
     run = source_import(path=path, mapping=mapping, mapping_text=text)
     assert run.status == ImportRun.Status.DONE, run.error

@@ -23,6 +23,8 @@ from terroir.imports.schedules import NO_TIME
 from terroir.imports.sources import shipped_mappings
 from terroir.lib.tabular import RawRow
 
+from .files import mapping_text
+
 pytestmark = pytest.mark.django_db
 
 JOURDEMARCHE = (
@@ -150,9 +152,9 @@ def test_mapping_transforms_are_checked_before_any_file_is_read(territory) -> No
         translation.override("en"),
         pytest.raises(MappingError, match=r"\[transforms\] opening_hours: unknown transform “french”"),
     ):
-        mapping_parse(TRANSFORMED.replace('"schedule"', '"french"'))
+        mapping_parse(mapping_text(TRANSFORMED, transforms={"opening_hours": "french"}))
     with pytest.raises(MappingError, match=r"\[transforms\] horaires\u202f: champ inconnu"):
-        mapping_parse(TRANSFORMED.replace('opening_hours = "schedule"', 'horaires = "schedule"'))
+        mapping_parse(mapping_text(TRANSFORMED, transforms={"opening_hours": None, "horaires": "schedule"}))
 
 
 def shared_real() -> Path:

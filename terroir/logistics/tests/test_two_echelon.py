@@ -822,6 +822,24 @@ def test_the_check_finds_more_rounds_of_a_vehicle_on_a_day_than_it_has_vehicles_
     assert "fleet" not in checked.kinds
 
 
+def test_the_check_finds_a_trip_with_nothing_in_it() -> None:
+    # The van back at the platform to reload, then again, then at the end of its day: two trips with nothing
+    # to load or unload (a round as PyVRP may leave it, "reload, reload, end"), two faults; a reload before the
+    # first goods, one.
+    problem = hand_problem()
+    problem = replace(problem, vehicles=[problem.vehicles[0], replace(problem.vehicles[1], max_reloads=2)])
+    sound = hand_plan(9)
+    start, unload, end = sound.rounds[1].stops
+    reload = replace(end, action="reload")
+    empty = replace(sound.rounds[1], stops=[start, unload, reload, reload, end], trips=3)
+    checked = plan_check(problem, replace(sound, rounds=[sound.rounds[0], empty]), half_an_hour)
+    assert checked.kinds == {"empty_trip": 2} and checked.late_s == 0
+    assert checked.problems[0].startswith("round van day 1: stop 2, a reload next to another stop at the depot")
+    first = replace(empty, stops=[start, reload, unload, end], trips=2)  # an empty trip first
+    assert plan_check(problem, replace(sound, rounds=[sound.rounds[0], first]), half_an_hour).kinds == {"empty_trip": 1}
+    assert plan_check(problem, sound, half_an_hour).on_time
+
+
 def cold_and_ambient_problem() -> Problem:
     """The workshop (HUB) with a refrigerated truck and an ambient van, a platform with a refrigerated van of its
     own; meat from the workshop, a cheese and a salad through the platform — and a canteen closing at 06:15
