@@ -23,7 +23,6 @@ from .files import DIRECTORY
 
 pytestmark = pytest.mark.django_db
 
-DIRECTORY = DIRECTORY
 HEADER = ("code", "type", "nom", "cp", "commune", "lat", "lon")
 ROWS = [
     # Three rows of producers with their farm (six records), a market, and a row rejected (no name).
@@ -113,7 +112,7 @@ def test_the_preview_says_rows_and_records_read_as_the_run_s_page_does(
 ) -> None:
     settings.TERROIR_IMPORT_DIR = tmp_path / "uploads"
     upload = SimpleUploadedFile("annuaire.csv", written(tmp_path).read_bytes(), content_type="text/csv")
-    form = {"source": "annuaire", "file": upload, "mapping_file": SimpleUploadedFile("m.toml", MAPPING.encode())}
+    form = {"source": "annuaire", "file": upload, "mapping_file": SimpleUploadedFile("m.toml", DIRECTORY.encode())}
     response = coordinator.post(reverse("imports:home"), form)
     assert response.status_code == 302
     french = coordinator.get(response["Location"], HTTP_ACCEPT_LANGUAGE="fr").content.decode()
@@ -124,8 +123,8 @@ def test_the_preview_says_rows_and_records_read_as_the_run_s_page_does(
 
 
 def test_the_preview_s_figures_take_the_language_s_plurals_and_way_of_writing_numbers() -> None:
-    big = Preview(mapping=mapping_parse(MAPPING), rows=13_500, lines=12_000, rejected=1)
-    one = Preview(mapping=mapping_parse(MAPPING), rows=1, lines=1, rejected=0)
+    big = Preview(mapping=mapping_parse(DIRECTORY), rows=13_500, lines=12_000, rejected=1)
+    one = Preview(mapping=mapping_parse(DIRECTORY), rows=1, lines=1, rejected=0)
     with translation.override("fr"):
         assert (
             preview_summary(big)
