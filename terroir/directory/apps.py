@@ -16,3 +16,8 @@ class DirectoryConfig(AppConfig):
 
         i18n.register.tag("blocktranslate", do_block_translate)
         i18n.register.tag("blocktrans", do_block_translate)
+
+        # `field__in_ids=[…]`, the bulk writers' lists of ids (lookups.py).
+        from .lookups import register
+
+        register()

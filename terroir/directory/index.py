@@ -194,6 +194,11 @@ _PLAIN_FIELDS = (
 )
 
 
+# PostgreSQL: `count` keys of a sequence given by its number (an oid: a constant of the statement, not a
+# name looked up per row).
+SEQUENCE_KEYS = "SELECT nextval(%s::oid::regclass) FROM generate_series(1, %s)"
+
+
 def ids_reserve(model: type[models.Model], count: int) -> list[int]:
     """`count` new primary keys of `model`'s table, taken as its own inserts would take them (in order: the
     keys a COPY of as many rows would give them), for rows written later in the caller's transaction."""
@@ -201,9 +206,12 @@ def ids_reserve(model: type[models.Model], count: int) -> list[int]:
     column = model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
-            )
+            # The sequence found once, by its number, then asked `count` times: `nextval(pg_get_serial_sequence
+            # (…))` looked the sequence up in the catalogue for every key (a dependency scan, about 10 µs a
+            # key: 3.4 s of the server for 300,000, 0.35 s by its number).
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)::regclass::oid", [table, column])
+            (sequence,) = cursor.fetchone()
+            cursor.execute(SEQUENCE_KEYS, [sequence, count])
             return [row[0] for row in cursor.fetchall()]
         # SQLite's AUTOINCREMENT never gives a deleted row's key again: start past the highest ever given.
         # The caller's transaction keeps any other writer out until the rows are in.
@@ -533,21 +541,32 @@ def shown_at_place_refresh(actor_ids: Iterable[int] | None = None) -> int:
     groups: Iterable[Sequence[int] | None] = [None] if actor_ids is None else _chunks(sorted(set(actor_ids)), 900)
     written = 0
     for group in groups:
-        actors = Actor.objects.all() if group is None else Actor.objects.filter(id__in=group)
+        actors = Actor.objects.all() if group is None else Actor.objects.filter(id__in_ids=group)
         written += actors.filter(shown, shown_at_place=False).update(shown_at_place=True)
         written += actors.filter(~shown, shown_at_place=True).update(shown_at_place=False)
     return written
 
 
 def _rows_in(sql: str, ids: Sequence[int], *, fetch: bool = True) -> list[tuple[Any, ...]]:
-    """The rows of `sql`, its `{ids}` replaced by a placeholder for each of `ids` (without `fetch`, a
+    """The rows of `sql`, whose one `IN ({ids})` is the condition on `ids` (integer keys; without `fetch`, a
     statement that returns none). The bulk indexing reads by lists of 900–2,000 ids: the ORM's
     `filter(id__in=…)` prepares each value in Python, and its models' default ordering sorts (places by
-    name) or joins (offers by category path) for nothing — a fifth of the indexing's time at 100,000 places."""
+    name) or joins (offers by category path) for nothing — a fifth of the indexing's time at 100,000 places.
+
+    On SQLite a placeholder per id. On PostgreSQL the ids go as one array, `= ANY(%s::bigint[])` (the form
+    PostgreSQL gives an IN list itself: the same plan): psycopg splits a statement's text at each of its
+    placeholders again for every statement too long for its cache, 3 ms of processor for 900 ids, where
+    the array's text is written in 0.05 ms."""
     if not ids:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(ids=", ".join(["%s"] * len(ids))), list(ids))
+        if connection.vendor == "postgresql":
+            if sql.count("IN ({ids})") != 1:
+                raise ValueError("_rows_in: the statement's condition on the ids is one `IN ({ids})`")
+            array = "{" + ",".join(map(str, map(int, ids))) + "}"
+            cursor.execute(sql.replace("IN ({ids})", "= ANY(%s::bigint[])"), [array])
+        else:
+            cursor.execute(sql.format(ids=", ".join(["%s"] * len(ids))), list(ids))
         return cursor.fetchall() if fetch else []
 
 

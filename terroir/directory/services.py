@@ -246,8 +246,8 @@ def actors_place_ids(actor_ids: Sequence[int]) -> list[int]:
     ids: set[int] = set()
     for start in range(0, len(actor_ids), 900):
         chunk = actor_ids[start : start + 900]
-        ids.update(Place.producers.through.objects.filter(actor_id__in=chunk).values_list("place_id", flat=True))
-        ids.update(Place.objects.filter(operator_id__in=chunk).values_list("id", flat=True))
+        ids.update(Place.producers.through.objects.filter(actor_id__in_ids=chunk).values_list("place_id", flat=True))
+        ids.update(Place.objects.filter(operator_id__in_ids=chunk).values_list("id", flat=True))
     return sorted(ids)
 
 
@@ -442,7 +442,7 @@ def _offers_replace(
     order): the offers of `cleared` deleted first, each new offer's labels (`labels`, in the same order)
     after, then the places of every producer concerned re-indexed (unless `index` is False)."""
     for start in range(0, len(cleared), 900):
-        Offer.objects.filter(producer_id__in=cleared[start : start + 900]).delete()
+        Offer.objects.filter(producer_id__in_ids=cleared[start : start + 900]).delete()
     ids = written()
     rows_insert(
         Offer.labels.through,
@@ -693,7 +693,7 @@ def places_links_add(
     asked = list(operators)
     for start in range(0, len(asked), 900):
         chunk = asked[start : start + 900]
-        without.update(Place.objects.filter(pk__in=chunk, operator=None).values_list("pk", flat=True))
+        without.update(Place.objects.filter(pk__in_ids=chunk, operator=None).values_list("pk", flat=True))
     if without:
         # One statement for every place (an import links thousands of farms to their producers).
         rows_update(
@@ -712,7 +712,7 @@ def places_links_add(
         has: set[tuple[int, int]] = set()
         for start in range(0, len(places), 900):
             chunk = places[start : start + 900]
-            has.update(through._default_manager.filter(place_id__in=chunk).values_list("place_id", column))
+            has.update(through._default_manager.filter(place_id__in_ids=chunk).values_list("place_id", column))
         new = sorted(pairs - has)
         # Plain rows: an import links tens of thousands of places, whose link instances cost more than the writing.
         rows_insert(through, ("place_id", column), new)

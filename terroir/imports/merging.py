@@ -95,7 +95,7 @@ def _data_read(rows: dict[int, _Row], ids: Sequence[int]) -> None:
     of an unchanged file reads none)."""
     wanted = sorted(i for i in ids if rows[i].data is None)
     for start in range(0, len(wanted), 900):
-        for pk, data in SourceRecord.objects.filter(pk__in=wanted[start : start + 900]).values_list("id", "data"):
+        for pk, data in SourceRecord.objects.filter(pk__in_ids=wanted[start : start + 900]).values_list("id", "data"):
             rows[pk].data = data
 
 
@@ -357,7 +357,7 @@ def _pairs_store(
         update.append(pair)
     gone = [p.pk for key, p in existing.items() if key not in found and not p.decided]
     for start in range(0, len(gone), 900):
-        RecordPair.objects.filter(pk__in=gone[start : start + 900]).delete()
+        RecordPair.objects.filter(pk__in_ids=gone[start : start + 900]).delete()
     rows_insert(
         RecordPair, ("first_id", "second_id", "probability", "status", "reasons", "run_id", "updated_at"), create
     )
@@ -490,7 +490,7 @@ def _entries_write(
     origin_field = "actor_id" if model is Actor else "place_id"
     previous = {
         (o[origin_field], o["field"]): o["value"]
-        for o in FieldOrigin.objects.filter(**{f"{origin_field}__in": list(instances)}).values(
+        for o in FieldOrigin.objects.filter(**{f"{origin_field}__in_ids": list(instances)}).values(
             origin_field, "field", "value"
         )
     }
@@ -894,7 +894,7 @@ def _origins_write(
     a new entry has none to delete."""
     field = "actor" if record_type == "producer" else "place"
     for start in range(0, len(cleared), 900):
-        FieldOrigin.objects.filter(**{f"{field}_id__in": cleared[start : start + 900]}).delete()
+        FieldOrigin.objects.filter(**{f"{field}_id__in_ids": cleared[start : start + 900]}).delete()
     origins = []
     for instance, _members, chosen in written:
         pk, mine = instance.pk, owned.get(instance.pk) or set()
@@ -918,9 +918,8 @@ def _offers_write(written: list[tuple[Actor | _New, dict[str, Chosen]]], owned: 
     kept = [a.pk for a, _c in written if a.pk in owned]
     has: set[tuple[int, int]] = set()
     for start in range(0, len(kept), 900):
-        has.update(
-            Offer.objects.filter(producer_id__in=kept[start : start + 900]).values_list("producer_id", "category_id")
-        )
+        chunk = kept[start : start + 900]
+        has.update(Offer.objects.filter(producer_id__in_ids=chunk).values_list("producer_id", "category_id"))
     # Plain values (producer, category, labels): an Offer instance each cost more than the writing.
     offers: list[tuple[int, int, list[int]]] = []
     for actor, chosen in written:
@@ -1012,7 +1011,7 @@ def _shown_expected(writer: _Writer) -> set[_ProducerKey]:
     closed: set[_PlaceKey] = set()
     run: set[_PlaceKey] = set()
     for start in range(0, len(entries), 900):
-        for pk, closed_at, operator in Place.objects.filter(pk__in=entries[start : start + 900]).values_list(
+        for pk, closed_at, operator in Place.objects.filter(pk__in_ids=entries[start : start + 900]).values_list(
             "pk", "closed_at", "operator_id"
         ):
             if closed_at is not None:

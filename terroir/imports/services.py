@@ -482,7 +482,7 @@ def _missing_flag(run: ImportRun, given: set[int]) -> int:
     )
     flags: dict[str, Any] = {"missing": True} if before is None else {"missing": True, "last_run": before}
     for start in range(0, len(gone), 900):
-        SourceRecord.objects.filter(pk__in=gone[start : start + 900]).update(**flags)
+        SourceRecord.objects.filter(pk__in_ids=gone[start : start + 900]).update(**flags)
     return len(gone)
 
 
@@ -555,7 +555,7 @@ def _store(run: ImportRun, kept: dict[str, Record], counts: dict[str, int], new:
             ),
         )  # fmt: skip
         counts["updated" if again and changed else "unchanged" if again else "created"] += 1
-    for stored in SourceRecord.objects.filter(pk__in=list(changing)).defer("data"):
+    for stored in SourceRecord.objects.filter(pk__in_ids=list(changing)).defer("data"):
         record, data, digest, raw = changing[stored.pk]
         changed = stored.digest != digest
         counts["updated" if changed else "unchanged"] += 1

@@ -1,0 +1,65 @@
+"""What a bulk writer asks the database: the primary keys it takes before it writes its rows (`index.ids_reserve`),
+the rows it reads by lists of ids (`index._rows_in`)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from terroir.directory.index import _rows_in, _table, ids_reserve
+from terroir.directory.models import Place
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_keys_taken_follow_every_key_given_in_order(territory):
+    keys = ids_reserve(Place, 3)
+    assert keys == list(range(keys[0], keys[0] + 3))
+    assert keys[0] > max(Place.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's sequences")
+def test_postgresql_takes_the_keys_from_the_sequence_found_once(territory):
+    with CaptureQueriesContext(connection) as queries:
+        keys = ids_reserve(Place, 1000)
+    assert len(keys) == 1000 and keys == list(range(keys[0], keys[0] + 1000))
+    # Taken from the sequence: never given again, to another reservation or to a row the ORM writes.
+    again = ids_reserve(Place, 2)
+    place = Place.objects.create(name="Après", kind="farm", commune=territory.ambert)
+    assert min(again) > max(keys) and place.pk > max(again)
+    # The statement run per key names the sequence by its number: looking it up by the table's name for each
+    # key (`nextval(pg_get_serial_sequence(…))`) cost the server ten times the keys themselves.
+    per_key = [q["sql"] for q in queries.captured_queries if "generate_series" in q["sql"]]
+    assert len(per_key) == 1 and "pg_get_serial_sequence" not in per_key[0]
+
+
+def test_rows_read_by_many_ids_are_those_of_the_ids_in_one_parameter_on_postgresql(territory):
+    ids = sorted(Place.objects.values_list("pk", flat=True))
+    wanted = sorted(Place.objects.filter(pk__in=ids[1:]).values_list("pk", "name"))
+    asked = [*ids[1:], *range(10**9, 10**9 + 800)]  # a chunk's worth of ids, most of them unknown
+    with CaptureQueriesContext(connection) as queries:
+        rows = _rows_in(f"SELECT id, name FROM {_table(Place)} WHERE id IN ({{ids}}) ORDER BY id", asked)
+    assert sorted(rows) == wanted
+    if connection.vendor == "postgresql":
+        # One array, not a placeholder per id: psycopg splits a long statement's text at each placeholder again
+        # on every run (3 ms of processor for 900 ids).
+        assert "= ANY(" in queries.captured_queries[0]["sql"] and "IN (" not in queries.captured_queries[0]["sql"]
+
+
+def test_in_ids_finds_what_in_finds_by_one_parameter_on_postgresql(territory):
+    places = sorted(Place.objects.values_list("pk", flat=True))
+    asked = [*places[::2], None, 10**9]
+    assert sorted(Place.objects.filter(pk__in_ids=asked).values_list("pk", flat=True)) == places[::2]
+    producers = Place.producers.through.objects
+    by_actor = sorted(producers.values_list("actor_id", flat=True))[:3]
+    assert by_actor
+    assert set(producers.filter(actor_id__in_ids=by_actor)) == set(producers.filter(actor_id__in=by_actor))
+    assert not Place.objects.filter(pk__in_ids=[]).exists()
+    with CaptureQueriesContext(connection) as queries:
+        list(Place.objects.filter(pk__in_ids=places).values_list("pk"))
+    sql = queries.captured_queries[0]["sql"]
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in sql and " IN (" not in sql
+    else:
+        assert " IN (" in sql
