@@ -402,34 +402,37 @@ _CHECKED_ONCE = ("u", "f")
 
 
 @contextmanager
-def _constraints_checked_once(
-    *tables: type[models.Model], progress: Callable[[str], None] | None = None
+def constraints_checked_once(
+    *tables: type[models.Model] | Any,
+    kinds: tuple[str, ...] = _CHECKED_ONCE,
+    progress: Callable[[str], None] | None = None,
 ) -> Iterator[None]:
-    """For a full rebuild by a bulk loader on PostgreSQL: drop the tables' foreign keys and unique
-    constraints and add them again once the rows are in, so that the keys are checked by one join each
-    instead of a trigger event queued and run per row (tens of millions of words and facets in a
-    national load), and each unique index is built by one sort instead of kept up to date row by row
-    (the rows are distinct by construction: one per word or facet of a place). Primary keys stay: the
-    words' and facets' are (place, term or facet), kept up to date in the order the rows come (by place).
-    Dropping a key locks the table it references (places, actors) until the transaction ends. SQLite
-    checks a row's keys by one index probe as it is written, and its unique constraints are part of the
-    table (dropping one means copying the table): nothing to gain there. `progress` is told when each is
-    added back."""
+    """For a bulk loader on PostgreSQL (a national load, a full rebuild of the search tables): drop the
+    tables' constraints of these `kinds` (`pg_constraint.contype`: "u" unique, "f" foreign key, "p" primary
+    key) and add them again once the rows are in, so that each foreign key is checked by one join instead
+    of a trigger event queued per row and run at the commit (or at the next `SET CONSTRAINTS ALL
+    IMMEDIATE`: millions of links in a national load), and each unique index is built by one sort instead
+    of kept up to date row by row. A row that breaks one fails the constraint when it is added back, as
+    its check would have failed at the commit: the transaction is rolled back either way. Dropping a
+    constraint locks its table, and a foreign key the table it references too, until the transaction
+    ends: for a caller that has them to itself until its commit. SQLite checks a row's keys by one index
+    probe as it is written, and its unique constraints are part of the table (dropping one means copying
+    the table): nothing to gain there. `progress` is told when each is added back."""
     if connection.vendor != "postgresql":
         yield
         return
     qn = connection.ops.quote_name
-    names = [qn(model._meta.db_table) for model in tables]
+    names = [_table(model) for model in tables]
     with connection.cursor() as cursor:
-        # No table with checks still pending can be altered (the places written before, in the same
-        # transaction, whose table the keys reference): run them now.
+        # No table with checks still pending can be altered (rows written before in the same transaction,
+        # in these tables or the ones they reference): run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            # Unique constraints first when added back: a foreign key may need one (not these tables').
+            # Unique constraints and primary keys first when added back: a foreign key may need one.
             ' WHERE contype = ANY(%s::"char"[]) AND conrelid = ANY(%s::regclass[]) ORDER BY contype DESC, conname',
-            [list(_CHECKED_ONCE), names],
+            [list(kinds), names],
         )
         keys = cursor.fetchall()
         for table, name, _definition in keys:
@@ -461,7 +464,7 @@ def places_reindex(
     may be shown nowhere).
 
     `bulk` (a full rebuild by a bulk loader): on PostgreSQL the derived rows' foreign keys and unique
-    constraints are checked once after the load (`_constraints_checked_once`), which keeps every reader
+    constraints are checked once after the load (`constraints_checked_once`), which keeps every reader
     of the places and actors waiting until the transaction ends; a rebuild of a live directory leaves
     it False.
     `progress` is told every 100,000 places (a national load's indexing takes minutes)."""
@@ -470,7 +473,7 @@ def places_reindex(
     # table, and on SQLite a whole-table DELETE visits each row when foreign keys are enforced (no
     # truncation). 100,000 places (5.6 M rows), SQLite: 30.9 → 6.1 s of processor for the deletes.
     if place_ids is None:
-        keys = _constraints_checked_once(*derived, progress=progress) if bulk else nullcontext()
+        keys = constraints_checked_once(*derived, progress=progress) if bulk else nullcontext()
         # The shown producers' indexes too (their rows are deleted whole here, not by place as below).
         with keys, plain_indexes_deferred(*derived, alone=True, progress=progress):
             emptied = bulk and _tables_emptied(*derived)
