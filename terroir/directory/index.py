@@ -509,10 +509,11 @@ def places_reindex(
     and after (a loader that created them with the flag it expected them to get: one it expected shown
     may be shown nowhere).
 
-    `bulk` (a full rebuild by a bulk loader): on PostgreSQL the derived rows' foreign keys and unique
-    constraints are checked once after the load (`constraints_checked_once`), which keeps every reader
-    of the places and actors waiting until the transaction ends; a rebuild of a live directory leaves
-    it False.
+    `bulk` (a full rebuild by a bulk loader): on PostgreSQL the derived tables are emptied by TRUNCATE and
+    written frozen (`_tables_emptied`), and a foreign key or unique constraint of theirs would be checked
+    once after the load (`constraints_checked_once`; they have none today, and their primary keys stay:
+    dropped and built after the rows, they cost as much in all, round 16); the tables are the rebuild's
+    alone until the transaction ends. A rebuild of a live directory leaves it False.
     `progress` is told every 100,000 places (a national load's indexing takes minutes)."""
     derived = (SearchTerm, PlaceFacet, ProducerPlace)
     # The old rows are deleted once the plain indexes are gone: a delete updates every index of the
