@@ -91,7 +91,12 @@ def _table(model: type[models.Model] | Any) -> str:
 
 
 def rows_insert(
-    model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]], *, frozen: bool = False
+    model: type[models.Model],
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    *,
+    frozen: bool = False,
+    binary: bool = False,
 ) -> None:
     """Rows written without model instances (derived rows, many-to-many links, and the imports' merge
     bookkeeping: new source records, record pairs, field origins): these tables get millions of rows in a
@@ -106,21 +111,16 @@ def rows_insert(
     run writes one row (1,000,000 word rows: 3.6 → 1.7 µs a row). The rows keep their order, and so
     the keys they get.
 
-    `frozen`, PostgreSQL: `COPY … WITH (FREEZE)`, the rows written as every later transaction sees them
-    (their pages marked all-visible), so that no reader sets their hint bits one page at a time and the
-    VACUUM after a bulk load has nothing to visit. PostgreSQL allows it only into a table emptied by
-    TRUNCATE (or created) in the same subtransaction (`_tables_emptied`)."""
+    `frozen` and `binary`, PostgreSQL: see `rows_writer`."""
     if not rows:
+        return
+    if connection.vendor == "postgresql":
+        with rows_writer(model, columns, frozen=frozen, binary=binary) as write:
+            write(rows)
         return
     table = _table(model)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            freeze = " WITH (FREEZE)" if frozen else ""
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN{freeze}") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
         insert = f"INSERT INTO {table} ({names}) VALUES "
         one = "(" + ", ".join(["%s"] * len(columns)) + ")"
         per = max(1, (connection.features.max_query_params or 999) // len(columns))
@@ -131,6 +131,52 @@ def rows_insert(
             cursor.executemany(insert + ", ".join([one] * per), slices)
         if whole < len(rows):
             cursor.executemany(insert + one, rows[whole:])
+
+
+@contextmanager
+def rows_writer(
+    model: type[models.Model], columns: tuple[str, ...], *, frozen: bool = False, binary: bool = False
+) -> Iterator[Callable[[Iterable[tuple[Any, ...]]], None]]:
+    """`rows_insert` given its rows as they are made: yields a function that takes some rows at a time.
+    On PostgreSQL each goes into one open COPY at once, so that the server writes the first rows while
+    the caller makes the next (a bulk indexing's words: the client's processor and the server's then
+    overlap on two cores, where a list made whole and sent after kept the server idle meanwhile); no
+    other statement can run on the connection until the block ends. On SQLite the rows are kept and
+    written at the end by `rows_insert`.
+
+    `frozen`, PostgreSQL: `COPY … WITH (FREEZE)`, the rows written as every later transaction sees them
+    (their pages marked all-visible), so that no reader sets their hint bits one page at a time and the
+    VACUUM after a bulk load has nothing to visit. PostgreSQL allows it only into a table emptied by
+    TRUNCATE (or created) in the same subtransaction (`_tables_emptied`).
+
+    `binary`, PostgreSQL: the rows sent in COPY's binary format, each value as the column's type (read
+    from the catalog) instead of text the server parses (tens of millions of integers and floats in a
+    national load). Only for values of exactly the columns' types (int, float, str, None)."""
+    if connection.vendor != "postgresql":
+        pending: list[tuple[Any, ...]] = []
+        yield pending.extend
+        rows_insert(model, columns, pending)
+        return
+    table = _table(model)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    options = ", ".join(option for option, wanted in (("FORMAT BINARY", binary), ("FREEZE", frozen)) if wanted)
+    with connection.cursor() as cursor:
+        if binary:
+            cursor.execute(
+                "SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0",
+                [table],
+            )
+            types = dict(cursor.fetchall())
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN" + (f" ({options})" if options else "")) as copy:
+            if binary:
+                copy.set_types([types[column] for column in columns])
+            write_row = copy.write_row
+
+            def write(rows: Iterable[tuple[Any, ...]]) -> None:
+                for row in rows:
+                    write_row(row)
+
+            yield write
 
 
 def rows_update(
@@ -413,34 +459,37 @@ _CHECKED_ONCE = ("u", "f")
 
 
 @contextmanager
-def _constraints_checked_once(
-    *tables: type[models.Model], progress: Callable[[str], None] | None = None
+def constraints_checked_once(
+    *tables: type[models.Model] | Any,
+    kinds: tuple[str, ...] = _CHECKED_ONCE,
+    progress: Callable[[str], None] | None = None,
 ) -> Iterator[None]:
-    """For a full rebuild by a bulk loader on PostgreSQL: drop the tables' foreign keys and unique
-    constraints and add them again once the rows are in, so that the keys are checked by one join each
-    instead of a trigger event queued and run per row (tens of millions of words and facets in a
-    national load), and each unique index is built by one sort instead of kept up to date row by row
-    (the rows are distinct by construction: one per word or facet of a place). Primary keys stay: the
-    words' and facets' are (place, term or facet), kept up to date in the order the rows come (by place).
-    Dropping a key locks the table it references (places, actors) until the transaction ends. SQLite
-    checks a row's keys by one index probe as it is written, and its unique constraints are part of the
-    table (dropping one means copying the table): nothing to gain there. `progress` is told when each is
-    added back."""
+    """For a bulk loader on PostgreSQL (a national load, a full rebuild of the search tables): drop the
+    tables' constraints of these `kinds` (`pg_constraint.contype`: "u" unique, "f" foreign key, "p" primary
+    key) and add them again once the rows are in, so that each foreign key is checked by one join instead
+    of a trigger event queued per row and run at the commit (or at the next `SET CONSTRAINTS ALL
+    IMMEDIATE`: millions of links in a national load), and each unique index is built by one sort instead
+    of kept up to date row by row. A row that breaks one fails the constraint when it is added back, as
+    its check would have failed at the commit: the transaction is rolled back either way. Dropping a
+    constraint locks its table, and a foreign key the table it references too, until the transaction
+    ends: for a caller that has them to itself until its commit. SQLite checks a row's keys by one index
+    probe as it is written, and its unique constraints are part of the table (dropping one means copying
+    the table): nothing to gain there. `progress` is told when each is added back."""
     if connection.vendor != "postgresql":
         yield
         return
     qn = connection.ops.quote_name
-    names = [qn(model._meta.db_table) for model in tables]
+    names = [_table(model) for model in tables]
     with connection.cursor() as cursor:
-        # No table with checks still pending can be altered (the places written before, in the same
-        # transaction, whose table the keys reference): run them now.
+        # No table with checks still pending can be altered (rows written before in the same transaction,
+        # in these tables or the ones they reference): run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            # Unique constraints first when added back: a foreign key may need one (not these tables').
+            # Unique constraints and primary keys first when added back: a foreign key may need one.
             ' WHERE contype = ANY(%s::"char"[]) AND conrelid = ANY(%s::regclass[]) ORDER BY contype DESC, conname',
-            [list(_CHECKED_ONCE), names],
+            [list(kinds), names],
         )
         keys = cursor.fetchall()
         for table, name, _definition in keys:
@@ -471,17 +520,18 @@ def places_reindex(
     and after (a loader that created them with the flag it expected them to get: one it expected shown
     may be shown nowhere).
 
-    `bulk` (a full rebuild by a bulk loader): on PostgreSQL the derived rows' foreign keys and unique
-    constraints are checked once after the load (`_constraints_checked_once`), which keeps every reader
-    of the places and actors waiting until the transaction ends; a rebuild of a live directory leaves
-    it False.
+    `bulk` (a full rebuild by a bulk loader): on PostgreSQL the derived tables are emptied by TRUNCATE and
+    written frozen (`_tables_emptied`), and a foreign key or unique constraint of theirs would be checked
+    once after the load (`constraints_checked_once`; they have none today, and their primary keys stay:
+    dropped and built after the rows, they cost as much in all, round 16); the tables are the rebuild's
+    alone until the transaction ends. A rebuild of a live directory leaves it False.
     `progress` is told every 100,000 places (a national load's indexing takes minutes)."""
     derived = (SearchTerm, PlaceFacet, ProducerPlace)
     # The old rows are deleted once the plain indexes are gone: a delete updates every index of the
     # table, and on SQLite a whole-table DELETE visits each row when foreign keys are enforced (no
     # truncation). 100,000 places (5.6 M rows), SQLite: 30.9 → 6.1 s of processor for the deletes.
     if place_ids is None:
-        keys = _constraints_checked_once(*derived, progress=progress) if bulk else nullcontext()
+        keys = constraints_checked_once(*derived, progress=progress) if bulk else nullcontext()
         # The shown producers' indexes too (their rows are deleted whole here, not by place as below).
         with keys, plain_indexes_deferred(*derived, alone=True, progress=progress):
             emptied = bulk and _tables_emptied(*derived)
@@ -600,6 +650,10 @@ def _actor_facts(
     return {aid: (words.get(aid, ()), frozenset(facets.get(aid, ()))) for aid in ids}
 
 
+# The words' columns; the facets' are the same with "facet" first.
+_DERIVED_COLUMNS = ("term", "place_id", "kind", "band", "lat", "lon")
+
+
 def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = None, *, frozen: bool = False) -> int:
     """Write the words, facets and shown producers of places that have none (`frozen`: into tables
     `_tables_emptied` emptied, see `rows_insert`)."""
@@ -635,30 +689,31 @@ def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = N
         ):
             place_categories[place_id].add(category_id)
 
-        term_rows: list[tuple[Any, ...]] = []
         facet_rows: list[tuple[Any, ...]] = []
         shown_rows = [(actor_id, place_id) for place_id, *_columns in rows for actor_id in links[place_id]]
-        for place_id, name, commune, _operator_id, kind, lat, lon in rows:
-            band = band_of(lat) if lat is not None and lon is not None else None
-            if band is None:
-                lat = lon = None
-            words: dict[str, None] = dict.fromkeys(terms(name))
-            words.update(dict.fromkeys(commune_words(commune or "")))
-            facets: set[str] = {f"k:{kind}"}
-            for category_id in place_categories[place_id]:
-                facets.update(category_facets.get(category_id, ()))
-            for actor_id in links[place_id]:
-                actor_words, actor_facets = known[actor_id]
-                words.update(dict.fromkeys(actor_words))
-                facets |= actor_facets
-            # A row per word or facet, the place's columns repeated: the tuples made by zip, not by Python
-            # code per row (35 rows a place, tens of millions in a national load).
-            place = tuple(map(itertools.repeat, (place_id, kind, band, lat, lon)))
-            term_rows.extend(zip(words, *place, strict=False))
-            facet_rows.extend(zip(facets, *place, strict=False))
-        rows_insert(SearchTerm, ("term", "place_id", "kind", "band", "lat", "lon"), term_rows, frozen=frozen)
-        rows_insert(PlaceFacet, ("facet", "place_id", "kind", "band", "lat", "lon"), facet_rows, frozen=frozen)
-        rows_insert(ProducerPlace, ("actor_id", "place_id"), shown_rows, frozen=frozen)
+        # The words go to the database as each place's are made (`rows_writer`: on PostgreSQL the server
+        # writes them meanwhile), its facets after them.
+        with rows_writer(SearchTerm, _DERIVED_COLUMNS, frozen=frozen, binary=True) as words_write:
+            for place_id, name, commune, _operator_id, kind, lat, lon in rows:
+                band = band_of(lat) if lat is not None and lon is not None else None
+                if band is None:
+                    lat = lon = None
+                words: dict[str, None] = dict.fromkeys(terms(name))
+                words.update(dict.fromkeys(commune_words(commune or "")))
+                facets: set[str] = {f"k:{kind}"}
+                for category_id in place_categories[place_id]:
+                    facets.update(category_facets.get(category_id, ()))
+                for actor_id in links[place_id]:
+                    actor_words, actor_facets = known[actor_id]
+                    words.update(dict.fromkeys(actor_words))
+                    facets |= actor_facets
+                # A row per word or facet, the place's columns repeated: the tuples made by zip, not by Python
+                # code per row (35 rows a place, tens of millions in a national load).
+                place = tuple(map(itertools.repeat, (place_id, kind, band, lat, lon)))
+                words_write(zip(words, *place, strict=False))
+                facet_rows.extend(zip(facets, *place, strict=False))
+        rows_insert(PlaceFacet, ("facet", *_DERIVED_COLUMNS[1:]), facet_rows, frozen=frozen, binary=True)
+        rows_insert(ProducerPlace, ("actor_id", "place_id"), shown_rows, frozen=frozen, binary=True)
         if progress and (number * BATCH) % 100_000 == 0:
             progress(f"{number * BATCH} places indexed")
     return len(ids)

@@ -26,6 +26,7 @@ from . import fields
 from .index import (
     actor_search_key,
     actors_reindex,
+    constraints_checked_once,
     instances_insert,
     map_cells_rebuild,
     map_cells_refresh,
@@ -587,13 +588,20 @@ def places_bulk_create(
     """Many new places at once, `producers[i]` the ids of the actors selling at `places[i]`. `rebuild`:
     rebuild every search table instead (a whole territory loaded at once: faster than place by place).
     Without `index`, their search entries and map cells are left to the caller's `places_index`. `bulk`
-    (a bulk loader filling a directory): on SQLite the plain indexes of places and their producer links
-    are built once after the rows (`index.plain_indexes_deferred`)."""
-    with plain_indexes_deferred(Place, Place.producers.through) if bulk else nullcontext():
+    (a bulk loader filling a directory: the synthetic and demo directories, which rebuild the search tables
+    after, `places_reindex(bulk=True)`): the plain indexes of places and their producer links are built
+    once after the rows (`index.plain_indexes_deferred`), and on PostgreSQL their foreign keys are checked
+    once after them too, by one join each (`index.constraints_checked_once`), instead of a check queued per
+    row and run later (a national load: a million places, five million links). On PostgreSQL the two
+    tables are then the loader's alone until its commit (readers of places wait for it), as the search
+    tables are during their rebuild."""
+    links = Place.producers.through
+    keys = constraints_checked_once(Place, links, kinds=("f",)) if bulk else nullcontext()
+    with keys, plain_indexes_deferred(Place, links, alone=True) if bulk else nullcontext():
         instances_insert(Place, places)
         # Plain rows: a national load has millions of links, whose model instances cost more than their writing.
         rows_insert(
-            Place.producers.through,
+            links,
             ("place_id", "actor_id"),
             [
                 (place.pk, actor)

@@ -506,6 +506,26 @@ def test_rows_written_many_to_a_statement_are_all_written_in_their_order(territo
     assert list(ProducerTerm.objects.order_by("id").values_list(*columns)) == rows
 
 
+def test_rows_given_a_few_at_a_time_are_written_as_given_in_text_or_binary(territory) -> None:
+    """`index.rows_writer` takes its rows a few at a time (the bulk indexing's words, sent as each place's
+    are made): every row is written, as given, in COPY's text or binary format on PostgreSQL (the column
+    types read from the catalog: big and small integers, floats, missing values, words with accents),
+    and kept then written at the end on SQLite."""
+    place = Place.objects.order_by("id").first()
+    assert place is not None
+    columns = ("term", "place_id", "kind", "band", "lat", "lon")
+    for binary in (False, True):
+        SearchTerm.objects.filter(place=place).delete()
+        rows: list[tuple[Any, ...]] = [
+            (f"épi{n}", place.pk, "farm", 1357 + n, 45.770123456789 + n, -3.05) for n in range(3)
+        ]
+        rows.append(("œuf", place.pk, "", None, None, None))
+        with index.rows_writer(SearchTerm, columns, binary=binary) as write:
+            write(iter(rows[:1]))
+            write(iter(rows[1:]))
+        assert sorted(SearchTerm.objects.filter(place=place).values_list(*columns)) == sorted(rows), binary
+
+
 def test_a_place_is_found_by_its_producers_name_and_products_after_the_producer_is_edited(territory) -> None:
     """The words of a producer's name and of its products find the places it supplies, and follow its edits
     (its name's words are copied onto the places; its products are found through the places' category

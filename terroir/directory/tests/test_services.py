@@ -278,6 +278,45 @@ def test_a_bulk_load_builds_the_plain_indexes_of_places_and_links_again_after_th
     assert list(Place.objects.filter(producers=farmer).values_list("name", flat=True)) == ["Marché"]
 
 
+def _foreign_keys(*tables: str) -> list[tuple[str, str, str]]:
+    """PostgreSQL: the foreign keys of the tables, with their definitions (deferrable, initially deferred)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+            [list(tables)],
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db
+def test_a_bulk_load_checks_the_keys_of_places_and_links_before_it_returns() -> None:
+    """PostgreSQL: `bulk=True` checks the places' and links' foreign keys once, after their rows (one join
+    each, instead of a check queued per row and run at the commit): a link to an actor that does not exist
+    fails the call itself, and the keys are all back, as they were, after a bulk load. SQLite checks its
+    keys at the commit, as before."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite checks a row's keys as it is written, or at the commit when deferred")
+    tables = (Place._meta.db_table, Place.producers.through._meta.db_table)
+    before = _foreign_keys(*tables)
+    assert len(before) >= 4 and all("DEFERRABLE INITIALLY DEFERRED" in d for _t, _n, d in before)
+    farmer = Actor.objects.create(name="Ferme des Puys", is_producer=True)
+    services.places_bulk_create(
+        places=[Place(name="Marché", kind="market", lat=45.77, lon=3.08, operator=farmer)],
+        producers=[[farmer.pk]],
+        index=False,
+        bulk=True,
+    )
+    assert _foreign_keys(*tables) == before
+    missing = Actor.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.places_bulk_create(
+            places=[Place(name="Halle", kind="market")], producers=[[missing]], index=False, bulk=True
+        )
+    assert _foreign_keys(*tables) == before
+    assert list(Place.objects.filter(producers=farmer).values_list("name", flat=True)) == ["Marché"]
+
+
 def test_the_producer_links_are_indexed_by_their_unique_place_and_actor_and_by_actor_only() -> None:
     """No index on the links' place alone (migration 0022): the unique (place, actor) index leads with it;
     the links of a place, and the places of a producer, are still read through an index."""
