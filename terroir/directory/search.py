@@ -790,12 +790,14 @@ PRODUCERS_MIN_ZOOM = 8
 
 def _producer_conditions(query: PlaceQuery) -> list[Any]:
     """The conditions `_producers_matching` applies, read once (the category's sub-categories) for the
-    several sets of actors a search may filter."""
+    several sets of actors a search may filter. The category and those below it are one statement (its
+    path a subquery); an unknown category, which has none, is then told by `_facet`."""
     conditions: list[Any] = []
     if query.category:
-        _facet("category", "c", query.category)
-        path = Category.objects.values_list("path", flat=True).get(slug=query.category)
-        categories = list(Category.objects.filter(path__startswith=path).values_list("id", flat=True))
+        path = Category.objects.filter(slug=query.category).values("path")[:1]
+        categories = list(Category.objects.filter(path__startswith=Subquery(path)).values_list("id", flat=True))
+        if not categories:
+            _facet("category", "c", query.category)
         conditions.append(Exists(Offer.objects.filter(producer_id=OuterRef("pk"), category_id__in=categories)))
     if query.label:
         _facet("label", "l", query.label)
