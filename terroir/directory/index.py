@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from terroir.lib.text import terms
 
+from .lookups import ANY_IDS, ids_array
 from .models import (
     Actor,
     Category,
@@ -613,8 +614,7 @@ def _rows_in(sql: str, ids: Sequence[int], *, fetch: bool = True) -> list[tuple[
         if connection.vendor == "postgresql":
             if sql.count("IN ({ids})") != 1:
                 raise ValueError("_rows_in: the statement's condition on the ids is one `IN ({ids})`")
-            array = "{" + ",".join(map(str, map(int, ids))) + "}"
-            cursor.execute(sql.replace("IN ({ids})", "= ANY(%s::bigint[])"), [array])
+            cursor.execute(sql.replace("IN ({ids})", ANY_IDS), [ids_array(ids)])
         else:
             cursor.execute(sql.format(ids=", ".join(["%s"] * len(ids))), list(ids))
         return cursor.fetchall() if fetch else []

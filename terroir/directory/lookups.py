@@ -10,11 +10,21 @@ plan; elsewhere it is `__in`. Registered when the directory's application is rea
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import models
 from django.db.models.lookups import In
+
+# The condition on one array of ids, and the array's text (PostgreSQL's literal: no statement text to
+# split per value); shared by this lookup and the bulk indexing's plain SQL (`index._rows_in`).
+ANY_IDS = "= ANY(%s::bigint[])"
+
+
+def ids_array(ids: Iterable[int]) -> str:
+    """The ids as PostgreSQL's array literal, each an integer."""
+    return "{" + ",".join(map(str, map(int, ids))) + "}"
 
 
 class InIds(In):
@@ -30,7 +40,7 @@ class InIds(In):
         if not self.rhs:
             raise EmptyResultSet
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, "{" + ",".join(map(str, self.rhs)) + "}"]
+        return f"{lhs} {ANY_IDS}", [*lhs_params, ids_array(self.rhs)]
 
 
 def register() -> None:
