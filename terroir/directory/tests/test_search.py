@@ -634,7 +634,8 @@ def test_postgresql_keeps_finer_statistics_of_the_places_words(db) -> None:
 
 def test_the_map_markers_read_their_commune_by_its_key_without_a_join_or_a_sort(territory) -> None:
     """A town's markers (up to 1,200 at a million places): each commune's name read by one probe of the
-    communes' key, not a join (PostgreSQL hashed every commune), and in no order (the markers keep theirs)."""
+    communes' key, not a join (PostgreSQL hashed every commune), and in no order (the markers keep theirs);
+    on PostgreSQL their ids are sent as one array."""
     from django.test.utils import CaptureQueriesContext
 
     ambert = BBox(south=45.54, west=3.73, north=45.56, east=3.76)
@@ -642,6 +643,9 @@ def test_the_map_markers_read_their_commune_by_its_key_without_a_join_or_a_sort(
         view = map_view(parse_place_query({}), bbox=ambert, zoom=16)
     markers = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "directory_place"."id"')]
     assert len(markers) == 1 and "JOIN" not in markers[0] and "ORDER BY" not in markers[0], markers
+    if connection.vendor == "postgresql":
+        # Their ids as one array, not a placeholder each (a town's 1,200: 8.5 → 2.2 ms of the client's processor).
+        assert "= ANY(" in markers[0], markers
     communes = dict(Place.objects.filter(commune__isnull=False).values_list("id", "commune__name"))
     assert view.points and all(point.commune == communes.get(point.id, "") for point in view.points)
     assert {point.commune for point in view.points} == {"Ambert"}
