@@ -392,17 +392,22 @@ def values_insert(
     read_plain = operator.itemgetter(*plain) if plain else None
     if ids is None:
         ids = ids_reserve(model, len(rows))
-    written: list[tuple[Any, ...]] = []
-    for pk, row in zip(ids, rows, strict=True):
-        values = read_plain(row) if read_plain is not None else ()
-        if len(plain) == 1:
-            values = (values,)
-        written.append((pk, *values, *(adapt(row[name]) for name, adapt in converted), *constant))
     columns = (
         meta.pk.column, *(fields[name].column for name in plain), *(fields[name].column for name, _a in converted),
         *(f.column for f in defaults),
     )  # fmt: skip
-    rows_insert(model, columns, written)
+
+    # Each row to the database as it is made (`rows_writer`): on PostgreSQL the server writes the first while
+    # the next are made.
+    def made() -> Iterator[tuple[Any, ...]]:
+        for pk, row in zip(ids, rows, strict=True):
+            values = read_plain(row) if read_plain is not None else ()
+            if len(plain) == 1:
+                values = (values,)
+            yield (pk, *values, *(adapt(row[name]) for name, adapt in converted), *constant)
+
+    with rows_writer(model, columns) as write:
+        write(made())
     return list(ids)
 
 
