@@ -357,14 +357,21 @@ def instances_insert(model: type[models.Model], objs: Sequence[models.Model]) ->
     rows_insert(model, columns, rows)
 
 
-def values_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
+def values_insert(
+    model: type[models.Model], rows: Sequence[dict[str, Any]], *, ids: Sequence[int] | None = None
+) -> list[int]:
     """New rows given as their fields' values by attribute name (`commune_id`, dates as dates: what a
     model instance would hold), every row naming the same fields, written as plain rows (`rows_insert`)
     without a model instance each: an import creates a hundred thousand entries, and building an
     instance per entry (each of its fields set to its default first) and reading it back cost more than
     the writing. The fields not given take their defaults, worked out once for the call (one date-time
     for every row of a `timezone.now` default). Returns the new primary keys, in the rows' order. Like
-    `bulk_create`, no signal is sent. To be called inside a transaction."""
+    `bulk_create`, no signal is sent. To be called inside a transaction.
+
+    `ids`: the rows' keys, taken before by the caller (`ids_reserve`, in this transaction) so that it could
+    write rows naming them first; taken here otherwise."""
+    if ids is not None and len(ids) != len(rows):
+        raise ValueError(f"{model.__name__}: {len(ids)} keys given for {len(rows)} rows")
     if not rows:
         return []
     meta = model._meta
@@ -383,19 +390,25 @@ def values_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> 
         _value_adapted(f)(now if auto else f.get_default()) for f, auto in zip(defaults, automatic, strict=True)
     )
     read_plain = operator.itemgetter(*plain) if plain else None
-    ids = ids_reserve(model, len(rows))
-    written: list[tuple[Any, ...]] = []
-    for pk, row in zip(ids, rows, strict=True):
-        values = read_plain(row) if read_plain is not None else ()
-        if len(plain) == 1:
-            values = (values,)
-        written.append((pk, *values, *(adapt(row[name]) for name, adapt in converted), *constant))
+    if ids is None:
+        ids = ids_reserve(model, len(rows))
     columns = (
         meta.pk.column, *(fields[name].column for name in plain), *(fields[name].column for name, _a in converted),
         *(f.column for f in defaults),
     )  # fmt: skip
-    rows_insert(model, columns, written)
-    return ids
+
+    # Each row to the database as it is made (`rows_writer`): on PostgreSQL the server writes the first while
+    # the next are made.
+    def made() -> Iterator[tuple[Any, ...]]:
+        for pk, row in zip(ids, rows, strict=True):
+            values = read_plain(row) if read_plain is not None else ()
+            if len(plain) == 1:
+                values = (values,)
+            yield (pk, *values, *(adapt(row[name]) for name, adapt in converted), *constant)
+
+    with rows_writer(model, columns) as write:
+        write(made())
+    return list(ids)
 
 
 @contextmanager

@@ -367,15 +367,16 @@ def actors_bulk_create(*, actors: Sequence[Actor], batch_size: int = 1000) -> Se
 
 
 @transaction.atomic
-def actors_values_create(*, values: Sequence[dict[str, Any]]) -> list[int]:
+def actors_values_create(*, values: Sequence[dict[str, Any]], ids: Sequence[int] | None = None) -> list[int]:
     """Many new actors given as plain values rather than model instances (`index.values_insert`: every row
     naming the same fields by attribute name, `commune_id` a code, dates as dates; the others at their
     defaults): an import's new producers, whose instances cost it more than their writing. As
     `actors_bulk_create` otherwise: each row gets its `search_key`, the producers their words, and
-    `shown_at_place` is written as each row gives it (False when not given). Returns their ids, in order."""
+    `shown_at_place` is written as each row gives it (False when not given). Returns their ids, in order:
+    `ids` when the caller took them before (`index.ids_reserve`)."""
     for row, key in zip(values, _search_keys([(row["name"], row.get("commune_id")) for row in values]), strict=True):
         row["search_key"] = key
-    ids = values_insert(Actor, values)
+    ids = values_insert(Actor, values, ids=ids)
     producer_terms_insert(
         (pk, row["name"], row["search_key"]) for pk, row in zip(ids, values, strict=True) if row.get("is_producer")
     )
@@ -621,11 +622,13 @@ def places_bulk_create(
 
 
 @transaction.atomic
-def places_values_create(*, values: Sequence[dict[str, Any]], index: bool = True) -> list[int]:
+def places_values_create(
+    *, values: Sequence[dict[str, Any]], index: bool = True, ids: Sequence[int] | None = None
+) -> list[int]:
     """Many new places given as plain values rather than model instances (`index.values_insert`, as
     `actors_values_create`): an import's new places. Their search entries and map cells follow, or without
-    `index` are left to the caller's `places_index`. Returns their ids, in order."""
-    ids = values_insert(Place, values)
+    `index` are left to the caller's `places_index`. Returns their ids, in order (`ids`, when taken before)."""
+    ids = values_insert(Place, values, ids=ids)
     if index:
         shown = [(row.get("lat"), row.get("lon")) for row in values if row.get("closed_at") is None]
         places_index(place_ids=ids, positions=shown)

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from django.utils.translation import ngettext
 from terroir.contributions.models import Revision, Suggestion
 from terroir.contributions.revisions import entry_edit, entry_merge, entry_split, owned_fields
 from terroir.directory.editing import fields_of, products_of_many, value_clean, value_of, values_of
-from terroir.directory.index import ids_reserve, rows_insert, rows_update
+from terroir.directory.index import ids_reserve, rows_insert, rows_update, rows_writer
 from terroir.directory.models import Actor, Category, Commune, Entity, Label, Offer, Place
 from terroir.directory.references import merge_refusals
 from terroir.directory.services import (
@@ -480,11 +481,10 @@ def _entries_write(
             summary.merged += sum(1 for r in members if r.entity != entity and r.merged_digest == "")
         pending.append((entity, members))
     _data_read(rows, [r.id for _entity, members in pending for r in members])
-    work = [(entity, members, fields_choose([r.candidate() for r in members])) for entity, members in pending]
     summary.entries_removed += _entries_fold(
         model, record_type, rows, restoring, sorted(touched_before - chosen_entities), homes, writer, summary.refused
     )
-    instances = _entity_objects(model, [e for e, _m, _c in work if e is not None])
+    instances = _entity_objects(model, [e for e, _m in pending if e is not None])
     entity_kind = Entity.ACTOR if model is Actor else Entity.PLACE
     owned = owned_fields(entity_kind, list(instances))
     origin_field = "actor_id" if model is Actor else "place_id"
@@ -494,15 +494,18 @@ def _entries_write(
             origin_field, "field", "value"
         )
     }
+    # The new entries' keys, taken before their values are chosen: each entry's field origins go to the
+    # database as its values are chosen (`_chosen_with_origins`).
+    new_ids = ids_reserve(model, sum(1 for entity, _m in pending if entity is None or entity not in instances))
+    work = _chosen_with_origins(record_type, pending, instances, new_ids, owned)
     created: list[tuple[_New, list[_Row], dict[str, Chosen]]] = []
     updated: Written = []
     old_positions: list[tuple[float | None, float | None]] = []
     befores: dict[int, dict[str, Any]] = {}
     place = model is Place
-    for entity, members, chosen in work:
-        instance = instances.get(entity) if entity is not None else None
+    for pk, instance, members, chosen in work:
         if instance is None:
-            created.append((_new(place, chosen, {r.id: r for r in members}, communes), members, chosen))
+            created.append((_new(place, chosen, {r.id: r for r in members}, communes, pk), members, chosen))
         else:
             old_positions.append((instance.lat, instance.lon))
             mine = owned.get(instance.pk, set())
@@ -517,7 +520,7 @@ def _entries_write(
             expected = _shown_expected(writer)
             for entry, members, _c in created:
                 entry.values["shown_at_place"] = any((r.source, r.ref) in expected for r in members)
-        ids = actors_values_create(values=[entry.values for entry, _m, _c in created])
+        actors_values_create(values=[entry.values for entry, _m, _c in created], ids=new_ids)
     else:
         if created:
             # A new farm written with the producer running it, rather than given it by an UPDATE of each new
@@ -526,16 +529,13 @@ def _entries_write(
             for entry, members, _c in created:
                 given = [operators[r.id] for r in members if r.id in operators]
                 entry.values["operator_id"] = given[-1] if given else None
-        ids = places_values_create(values=[entry.values for entry, _m, _c in created], index=False)
-    for pk, (entry, _m, _c) in zip(ids, created, strict=True):
-        entry.pk = pk
+        places_values_create(values=[entry.values for entry, _m, _c in created], index=False, ids=new_ids)
     if model is Actor:
         writer.shown.update(entry.pk for entry, _m, _c in created if entry.values["shown_at_place"])
     summary.entries_created += len(created)
     summary.entries_updated += len(updated)
     written: Written = [*created, *updated]
     _records_point(record_type, written, writer.new)
-    _origins_write(record_type, written, owned, cleared=[i.pk for i, _m, _c in updated])
     products: dict[int, list[dict[str, Any]]] = {}
     if record_type == "place":
         writer.place_categories += [
@@ -750,8 +750,9 @@ class _New:
     pk: int = 0
 
 
-def _new(place: bool, chosen: dict[str, Chosen], members: dict[int, _Row], communes: set[str]) -> _New:
-    """A new entry's values: what `_fill` writes to an entry, every field as the sources give it."""
+def _new(place: bool, chosen: dict[str, Chosen], members: dict[int, _Row], communes: set[str], pk: int) -> _New:
+    """A new entry's values (`pk`, its key taken): what `_fill` writes to an entry, every field as the sources
+    give it."""
     values = _proposed(place, chosen, communes)
     values["commune_id"] = values.pop("commune")
     if not place:
@@ -759,7 +760,7 @@ def _new(place: bool, chosen: dict[str, Chosen], members: dict[int, _Row], commu
     named_by = _named_by(chosen, members)
     # `updated_at` is left at its default: the moment of the write, worked out once for every new entry.
     values["source"], values["source_ref"] = named_by.source[:60], named_by.ref[:120]
-    return _New(values)
+    return _New(values, pk)
 
 
 def _fill(
@@ -883,29 +884,51 @@ def _shown(value: Any) -> str:
     return _shown_encoded(value)
 
 
-def _origins_write(
+def _chosen_with_origins(
     record_type: str,
-    written: list[tuple[Any, list[_Row], dict[str, Chosen]]],
+    pending: Sequence[tuple[int | None, list[_Row]]],
+    instances: dict[int, Any],
+    new_ids: Sequence[int],
     owned: dict[int, set[str]],
-    *,
-    cleared: Sequence[int],
-) -> None:
-    """The field origins of the entries written, those of `cleared` (the entries that existed) replaced:
-    a new entry has none to delete."""
+) -> list[tuple[int, Any, list[_Row], dict[str, Chosen]]]:
+    """Each entry's values chosen from its records (`fields_choose`) and its field origins written as they are
+    chosen: (key, the entry that exists or None, records, chosen values) for every group, a new entry taking
+    the next of `new_ids`. The origins of the entries that exist are replaced (a new one has none to delete).
+
+    On PostgreSQL the origins go into one open COPY (`rows_writer`) while the next entries' values are
+    chosen, so that the server writes them (about 15 rows an entry, with their unique index entries: the
+    largest of the import's writes by rows) as the client works, where a list made whole and sent after
+    kept one waiting for the other. Nothing here reads the database: the COPY holds the connection."""
     field = "actor" if record_type == "producer" else "place"
+    cleared = [entity for entity, _m in pending if entity is not None and entity in instances]
     for start in range(0, len(cleared), 900):
         FieldOrigin.objects.filter(**{f"{field}_id__in_ids": cleared[start : start + 900]}).delete()
-    origins = []
-    for instance, _members, chosen in written:
-        pk, mine = instance.pk, owned.get(instance.pk) or set()
-        for name, choice in chosen.items():
-            # Overridden: a field its owners changed on the platform (a new entry has none: most of them).
-            overridden = (
-                bool(mine) and name not in _NEVER_OVERRIDDEN and not _ORIGIN_TARGETS.get(name, _NONE).isdisjoint(mine)
-            )
-            value = choice.value
-            origins.append((pk, name, choice.record_id, value if type(value) is str else _shown(value), overridden))
-    rows_insert(FieldOrigin, (field + "_id", "field", "record_id", "value", "overridden"), origins)
+    fresh = iter(new_ids)
+    work: list[tuple[int, Any, list[_Row], dict[str, Chosen]]] = []
+    with rows_writer(FieldOrigin, (field + "_id", "field", "record_id", "value", "overridden")) as write:
+        for entity, members in pending:
+            chosen = fields_choose([r.candidate() for r in members])
+            instance = instances.get(entity) if entity is not None else None
+            pk = next(fresh) if instance is None else instance.pk
+            write(_origins(pk, chosen, owned.get(pk)))
+            work.append((pk, instance, members, chosen))
+    if next(fresh, None) is not None:
+        raise ValueError("_chosen_with_origins: more keys taken than new entries")
+    return work
+
+
+def _origins(pk: int, chosen: dict[str, Chosen], mine: set[str] | None) -> list[tuple[Any, ...]]:
+    """The field origins of an entry (`pk`) as rows: each chosen value with its record; `mine`, the fields its
+    owners changed on the platform (a new entry has none: most of them), whose origins are overridden."""
+    changed: AbstractSet[str] = mine or _NONE
+    rows = []
+    for name, choice in chosen.items():
+        overridden = (
+            bool(changed) and name not in _NEVER_OVERRIDDEN and not _ORIGIN_TARGETS.get(name, _NONE).isdisjoint(changed)
+        )
+        value = choice.value
+        rows.append((pk, name, choice.record_id, value if type(value) is str else _shown(value), overridden))
+    return rows
 
 
 def _offers_write(written: list[tuple[Actor | _New, dict[str, Chosen]]], owned: set[int]) -> None:

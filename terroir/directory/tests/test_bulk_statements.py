@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from terroir.directory.index import _rows_in, _table, ids_reserve
+from terroir.directory.index import _rows_in, _table, ids_reserve, values_insert
 from terroir.directory.models import Place
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +63,24 @@ def test_in_ids_finds_what_in_finds_by_one_parameter_on_postgresql(territory):
         assert "= ANY(" in sql and " IN (" not in sql
     else:
         assert " IN (" in sql
+
+
+def test_rows_written_with_keys_taken_before_take_no_other(territory):
+    """A caller that took the keys of its new rows first (`ids_reserve`: an import's new entries, whose field origins
+    are written as their values are chosen, before the entries) gives them to `values_insert`, which writes the
+    rows with them and takes none of its own."""
+    keys = ids_reserve(Place, 2)
+    rows = [
+        {"name": name, "kind": "market", "commune_id": territory.ambert.pk, "lat": 45.55, "lon": 3.74}
+        for name in ("Marché du matin", "Marché du soir")
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        written = values_insert(Place, rows, ids=keys)
+    assert written == keys
+    assert dict(Place.objects.filter(pk__in=keys).values_list("pk", "name")) == {
+        keys[0]: "Marché du matin", keys[1]: "Marché du soir",
+    }  # fmt: skip
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert not [sql for sql in statements if "generate_series" in sql or "sqlite_sequence" in sql]
+    with pytest.raises(ValueError, match="2 keys given for 1 rows"):
+        values_insert(Place, rows[:1], ids=keys)

@@ -5,6 +5,7 @@ records again, and links between thousands of entries are written in a few state
 from __future__ import annotations
 
 import gc
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,46 @@ def test_records_kept_without_a_merge_are_written_without_an_entry_and_merged_la
     assert not records.filter(place__isnull=True).exists()
     assert all(record.merged_digest == record.digest for record in records)
     assert Place.objects.filter(name="Marché de Thiers").exists()
+
+
+def test_each_entrys_origins_go_to_the_writer_as_its_values_are_chosen(tmp_path, territory, monkeypatch):
+    """The field origins of the entries a merge writes are handed to one writer open while the values are chosen,
+    each entry's right after its choice (on PostgreSQL one COPY: the server writes them while the client chooses
+    the next entries' values), the new entries' keys taken first; a list made whole and sent after kept the server
+    idle while the client chose, and the client waiting while the server wrote. The same origins as before."""
+    events: list[str] = []
+    choose, writer = merging.fields_choose, merging.rows_writer
+
+    def chosen(candidates):
+        events.append("choose")
+        return choose(candidates)
+
+    @contextmanager
+    def watched(model, columns, **options):
+        with writer(model, columns, **options) as write:
+            if model is FieldOrigin:
+                events.append("open")
+
+                def written(rows):
+                    rows = list(rows)
+                    events.append(f"write {len(rows)}")
+                    write(rows)
+
+                yield written
+                events.append("close")
+            else:
+                yield write
+
+    monkeypatch.setattr(merging, "fields_choose", chosen)
+    monkeypatch.setattr(merging, "rows_writer", watched)
+    run = source_import(path=write(tmp_path / "a.csv"), mapping=mapping_parse(MAPPING))
+    assert run.status == ImportRun.Status.DONE, run.error
+    assert events[0] == "open" and events[-1] == "close"
+    inside = events[1:-1]
+    assert inside[::2] == ["choose"] * (len(inside) // 2) == ["choose"] * run.entries_created
+    assert all(event.startswith("write ") and event != "write 0" for event in inside[1::2])
+    places = Place.objects.filter(source_records__source__name=run.source.name).distinct()
+    assert places.count() == run.entries_created
+    for place in places:
+        origins = dict(FieldOrigin.objects.filter(place=place).values_list("field", "record__ref"))
+        assert origins["name"] in {"1", "2", "3"} and "position" in origins

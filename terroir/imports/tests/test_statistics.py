@@ -82,3 +82,35 @@ def test_an_import_that_changed_little_leaves_the_statistics_to_autovacuum(tmp_p
     assert [after[table] for table in written] == [before[table] for table in written], (
         "two rows are fewer than the 50 autovacuum lets change first"
     )
+
+
+def test_an_import_analyses_with_a_small_sample_and_leaves_the_whole_analysis_to_autovacuum(
+    tmp_path, communes_for_live_server, monkeypatch
+) -> None:
+    """The import's ANALYZE tells the next import's plans the tables' sizes and how their keys spread, from a small
+    sample (statistics target ANALYZE_TARGET: 3,000 rows, not 30,000, nor the places' words' 300,000), its columns
+    named so that autovacuum's count of the tables' changes stays: autovacuum analyses them whole on its next
+    round, with every column's own target (the search's statistics)."""
+    monkeypatch.setattr(services, "ANALYZE_ROWS", 0)
+    monkeypatch.setattr(services, "ANALYZE_TARGET", 2)
+    before = analysed()
+    run = source_import(path=write(tmp_path / "a.csv"), mapping=mapping_parse(MAPPING))
+    assert run.status == ImportRun.Status.DONE
+    after = analysed()
+    tables = (RECORDS, "directory_searchterm", "imports_fieldorigin")
+    assert all(after[table] != before.get(table) for table in tables), "analysed after the import"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, n_mod_since_analyze FROM pg_stat_user_tables WHERE relname = ANY(%s)", [list(tables)]
+        )
+        left = dict(cursor.fetchall())
+        cursor.execute("SELECT count(DISTINCT value) FROM imports_fieldorigin")
+        (values,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT cardinality(histogram_bounds::text::text[]) FROM pg_stats"
+            " WHERE tablename = 'imports_fieldorigin' AND attname = 'value'"
+        )
+        (bounds,) = cursor.fetchone()
+    assert all(left[table] > 0 for table in tables), "left for autovacuum to analyse whole"
+    # Target 2: a histogram of at most 3 bounds, of the origins' ten values or so.
+    assert values > 3 and bounds <= 3
