@@ -347,7 +347,10 @@ class SearchTerm(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["term", "kind", "place"], name="searchterm_term_kind"),
+            # With the position on PostgreSQL (INCLUDE: not in the key, in each entry), so that a word's page
+            # without a point is sorted from the index alone (migration 0026); SQLite has no INCLUDE and reads
+            # the position from the table's key, in process.
+            models.Index(fields=["term", "kind", "place"], include=["lat", "lon"], name="searchterm_term_kind"),
             models.Index(fields=["band", "term", "lon", "lat", "kind", "place"], name="searchterm_band_kind"),
         ]
 

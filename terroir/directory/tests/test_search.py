@@ -680,3 +680,52 @@ def test_the_producers_near_a_point_with_a_category_are_read_from_indexes_alone(
     # A category's producers from its offers, in the order of the index that leads with the category.
     indexes = connection.introspection.get_constraints(connection.cursor(), "directory_offer")
     assert any(i["index"] and i["columns"] == ["category_id", "producer_id"] for i in indexes.values()), indexes
+
+
+def test_the_other_words_are_probed_as_their_list_and_the_rest_of_a_lead_reads_its_places_once(territory) -> None:
+    """A search's other words are asked as the list of the words starting so (PostgreSQL estimated a range of
+    rare words at one row and drove the search from it); the rest of a lead (the words' rows after the
+    category's) leaves out the lead's places read once (`NOT IN` a subquery), not probed per row. The same
+    places and counts as the plain reading of every combination (`test_every_filter_combination_…`)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from terroir.directory.search import place_candidates
+
+    rows = place_candidates(parse_place_query({"q": "ambert local"}), None).rows
+    sql = str(rows.query)
+    assert 'U0."term" >= ' not in sql and re.search(r'U0\."term" (=|IN) ', sql), sql
+    assert "Le Local, magasin de producteurs" in names(search(q="ambert local"))
+    from terroir.directory.models import Commune
+    from terroir.directory.services import place_create
+
+    place_create(
+        name="Fromagerie des fromages fromagers", kind="shop", commune=Commune.objects.get(code="63003"),
+        lat=45.55, lon=3.74, address="", postcode="63600", opening_hours="", producers=[],
+    )  # fmt: skip
+    with CaptureQueriesContext(connection) as captured:
+        results = search(q="fromag", near="45.55,3.74", radius_km="30", page_size="100")
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert not any("NOT EXISTS" in sql for sql in statements), statements
+    rest = r'NOT \("directory_searchterm"\."place_id" IN \(SELECT U0\."place_id" AS "place_id" FROM "directory_pl'
+    assert any(re.search(rest, sql) for sql in statements), statements
+    assert results.count == len({hit.place.pk for hit in results.hits}) > 1
+    assert "Fromagerie des fromages fromagers" in names(results)
+
+
+def test_the_words_index_holds_the_position_on_postgresql_and_is_left_as_it_was_on_sqlite(db) -> None:
+    """PostgreSQL reads a word's page without a point from the (term, kind, place) index alone: it includes
+    each row's position (migration 0026). SQLite has no INCLUDE: its index is the key columns, made before
+    the strips' index as before (its planner prefers the index made last)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_get_indexdef('searchterm_term_kind'::regclass)")
+            definition = cursor.fetchone()[0]
+            assert definition.endswith("(term, kind, place_id) INCLUDE (lat, lon)"), definition
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'directory_searchterm'"
+                " AND name LIKE 'searchterm_%' ORDER BY rowid"
+            )
+            made = cursor.fetchall()
+            assert [name for name, _sql in made] == ["searchterm_term_kind", "searchterm_band_kind"], made
+            assert made[0][1].endswith('("term", "kind", "place_id")'), made
