@@ -22,6 +22,7 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
 
 # Below this many records, sampled u probabilities are noise: the priors are kept.
 TRAIN_MIN_RECORDS = 2000
@@ -64,6 +65,31 @@ def _levels(*levels: tuple[Any, float, float]) -> list[Any]:
     return [level.configure(m_probability=m, u_probability=u) for level, m, u in levels]
 
 
+def _guarded(guard: str, level: Any, label: str) -> Any:
+    """`level` computed only for the pairs meeting `guard`, a cheap condition that every pair at `level` meets
+    (with a margin far above rounding): the same pairs at the level, its dearer condition (distances,
+    Jaro-Winkler) no longer worked out for the unrelated pairs that are most of those compared — the 2
+    million sampled pairs of each record type's u estimation first. `label` is the level's own."""
+    return cll.And(cll.CustomLevel(guard), level).configure(label_for_charts=label)
+
+
+def _near(km: float) -> Any:
+    """Within `km` of each other: a great-circle distance is at least the latitudes' difference along a
+    meridian (6371 km × π/180 = 111.19 km a degree), so two points whose latitudes differ by more than
+    km / 110 degrees are further apart than `km` (1 % of margin)."""
+    guard = f'abs("lat_l" - "lat_r") <= {km / 110!r}'
+    return _guarded(guard, cll.DistanceInKMLevel("lat", "lon", km), f"Distance less than {km}km")
+
+
+def _name_jaro_winkler(threshold: float) -> Any:
+    """Jaro-Winkler of the names at or above `threshold`. DuckDB's function given a cut-off gives up early on
+    names that cannot reach it (0 for them): with a cut-off 0.01 below, every pair at the threshold passes."""
+    cutoff = round(threshold - 0.01, 2)
+    guard = f'jaro_winkler_similarity("name_l", "name_r", {cutoff}) >= {cutoff}'
+    label = f"Jaro-Winkler distance of name >= {threshold}"
+    return _guarded(guard, cll.JaroWinklerLevel("name", threshold), label)
+
+
 def directory_model() -> Model:
     """Producers and places of the directory, as `merge.linkage_columns` gives them."""
     # Two words at least on the shorter side: "cholet" inside "ferme cholet" is a commune, not a farm.
@@ -80,9 +106,9 @@ def directory_model() -> Model:
                 *_levels(
                     # "Ferme du Moulin" in common says less than a rare name: term frequencies.
                     (cll.ExactMatchLevel("name", term_frequency_adjustments=True), 0.55, 0.002),
-                    (cll.JaroWinklerLevel("name", 0.95), 0.16, 0.002),
+                    (_name_jaro_winkler(0.95), 0.16, 0.002),
                     (tokens_inside, 0.12, 0.004),
-                    (cll.JaroWinklerLevel("name", 0.85), 0.1, 0.03),
+                    (_name_jaro_winkler(0.85), 0.1, 0.03),
                     (cll.ElseLevel(), 0.07, 0.962),
                 ),
             ],
@@ -124,10 +150,10 @@ def directory_model() -> Model:
             comparison_levels=[
                 cll.Or(cll.NullLevel("lat"), cll.NullLevel("lon")),
                 *_levels(
-                    (cll.DistanceInKMLevel("lat", "lon", 0.3), 0.55, 2e-5),
-                    (cll.DistanceInKMLevel("lat", "lon", 1), 0.25, 2e-4),
-                    (cll.DistanceInKMLevel("lat", "lon", 5), 0.12, 4e-3),
-                    (cll.DistanceInKMLevel("lat", "lon", 20), 0.05, 0.04),
+                    (_near(0.3), 0.55, 2e-5),
+                    (_near(1), 0.25, 2e-4),
+                    (_near(5), 0.12, 4e-3),
+                    (_near(20), 0.05, 0.04),
                     (cll.ElseLevel(), 0.03, 0.956),
                 ),
             ],
@@ -202,7 +228,7 @@ def link(
     if records >= TRAIN_MIN_RECORDS:
         if progress:
             progress("measuring how often unrelated records agree")
-        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=1)
+        u_estimate(linker, max_pairs=U_SAMPLE_PAIRS, seed=1)
         if model.deterministic:
             linker.training.estimate_probability_two_random_records_match(
                 list(model.deterministic), recall=model.deterministic_recall
@@ -231,6 +257,163 @@ def link(
             a, b = b, a
         result.append(Pair(a, b, float(probability)))
     return result
+
+
+def u_estimate(linker: Linker, *, max_pairs: float, seed: int) -> None:
+    """Splink's `estimate_u_using_random_sampling(max_pairs, seed)` with its defaults (each level seen 100
+    times at least, ten chunks after a probe of a tenth of one), giving the very same u probabilities with
+    one query per chunk for every comparison instead of one per chunk and comparison.
+
+    Splink 5 estimates each comparison apart: for every comparison it joins the sampled records with
+    themselves again, first on the pairs whose right record hashes into the probe chunk, then, unless each
+    level was seen 100 times there, chunk after chunk until each level has been. A comparison with a rare
+    level (SIRET, phone, e-mail, web site: never 100 times among unrelated records) goes through all ten,
+    so the 2 million pairs were built once per such comparison. Here each chunk's pairs are built once for
+    the comparisons still counting (the probe for all), counted by their levels together, and each
+    comparison adds the chunks Splink would have run and stops where it would: the same counts, the same
+    u. Splink's own queries (sample, pairs, levels, proportions) are used throughout.
+    """
+    from copy import deepcopy
+
+    from splink.internals.estimate_u import (
+        _estimate_u_comparison_vector_sqls,
+        _MUCountsAccumulator,
+        _proportion_sample_size_link_only,
+        _rows_needed_for_n_pairs,
+    )
+    from splink.internals.expectation_maximisation import compute_proportions_for_new_parameters
+    from splink.internals.m_u_records_to_parameters import (
+        append_u_probability_to_comparison_level_trained_probabilities,
+        m_u_records_to_lookup_dict,
+    )
+    from splink.internals.misc import ascii_uid
+    from splink.internals.pipeline import CTEPipeline
+    from splink.internals.settings import Settings
+    from splink.internals.vertically_concatenate import enqueue_df_concat, split_df_concat_with_tf_into_two_tables_sqls
+
+    min_count, num_chunks, probe_times = 100, 10, 10  # Splink's defaults: the probe is a tenth of a chunk
+    original = linker._settings_obj
+    training = deepcopy(linker)
+    settings_obj = training._settings_obj
+    settings_obj._retain_matching_columns = False
+    settings_obj._retain_intermediate_calculation_columns = False
+    db_api = training._db_api
+    for comparison in settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            level._tf_adjustment_column = None
+    info = settings_obj.column_info_settings
+
+    # The sample: as many records as give `max_pairs` pairs, chosen by their ids' hash and the seed.
+    pipeline = enqueue_df_concat(linker, CTEPipeline())
+    if settings_obj._link_type == "link_only":
+        dataset = info.source_dataset_input_column.name
+        pipeline.enqueue_sql(
+            f"select count({dataset}) as count from __splink__df_concat group by {dataset}", "__splink__df_concat_count"
+        )
+        frame = db_api.sql_pipeline_to_splink_dataframe(pipeline)
+        proportion, _size = _proportion_sample_size_link_only([r["count"] for r in frame.as_record_list()], max_pairs)
+    else:
+        pipeline.enqueue_sql("select count(*) as count from __splink__df_concat", "__splink__df_concat_count")
+        frame = db_api.sql_pipeline_to_splink_dataframe(pipeline)
+        proportion = _rows_needed_for_n_pairs(max_pairs) / frame.as_record_list()[0]["count"]
+    frame.drop_table_from_database_and_remove_from_cache()
+    proportion = min(proportion, 1.0)
+    uid_cols = info.unique_id_input_columns
+    pipeline = enqueue_df_concat(training, CTEPipeline())
+    sample_filter = training._proportion_sample_sql(proportion, uid_cols, seed=seed)
+    pipeline.enqueue_sql(f"select * from __splink__df_concat where 1=1 {sample_filter}", "__splink__df_concat_sample")
+    sample = db_api.sql_pipeline_to_splink_dataframe(pipeline)
+    tables = ("__splink__df_concat_sample", "__splink__df_concat_sample")
+    split: list[dict[str, str]] = []
+    if len(linker._input_tables_dict) == 2 and original._link_type == "link_only":
+        split = split_df_concat_with_tf_into_two_tables_sqls(
+            "__splink__df_concat", original.column_info_settings.source_dataset_column_name, sample_switch=True
+        )
+        tables = ("__splink__df_concat_sample_left", "__splink__df_concat_sample_right")
+
+    def counted(comparisons: list[Any], chunk: int, chunks: int) -> list[dict[int, float]]:
+        """The sampled pairs whose right record falls in `chunk` of `chunks` (Splink's chunks), counted by
+        each comparison's level in one query: Splink's per-comparison query made once for them all."""
+        blocking_cols = [c for uid in uid_cols for c in uid.l_r_names_as_l_r]
+        for comparison in comparisons:
+            blocking_cols += [c for c in comparison._columns_to_select_for_blocking() if c not in blocking_cols]
+        cv_cols = Settings.columns_to_select_for_comparison_vector_values(
+            unique_id_input_columns=uid_cols,
+            comparisons=comparisons,
+            retain_matching_columns=False,
+            additional_columns_to_retain=[],
+        )
+        pipeline = CTEPipeline(input_dataframes=[sample])
+        if split:
+            pipeline.enqueue_list_of_sqls(split)
+        pipeline.enqueue_list_of_sqls(
+            _estimate_u_comparison_vector_sqls(
+                db_api=db_api,
+                input_tablename_l=tables[0],
+                input_tablename_r=tables[1],
+                link_type=original._link_type,
+                source_dataset_input_column=info.source_dataset_input_column,
+                unique_id_input_column=info.unique_id_input_column,
+                blocking_cols=blocking_cols,
+                cv_cols=cv_cols,
+                rhs_chunk_num=chunk,
+                rhs_num_chunks=chunks,
+            )
+        )
+        gammas = [c._gamma_column_name for c in comparisons]
+        pipeline.enqueue_sql(
+            f"select {', '.join(gammas)}, count(*) as u_count from __splink__df_comparison_vectors group by all",
+            "__splink__u_counts",
+        )
+        frame = db_api.sql_pipeline_to_splink_dataframe(pipeline)
+        try:
+            rows = frame.as_record_list()
+        finally:
+            frame.drop_table_from_database_and_remove_from_cache()
+        by_level: list[dict[int, float]] = [{} for _ in comparisons]
+        for row in rows:
+            for levels, gamma in zip(by_level, gammas, strict=True):
+                levels[int(row[gamma])] = levels.get(int(row[gamma]), 0.0) + float(row["u_count"])
+        return by_level
+
+    def add(counts: Any, levels: dict[int, float]) -> None:
+        counts.update_from_chunk_counts(
+            [{"comparison_vector_value": k, "u_count": n} for k, n in sorted(levels.items())]
+        )
+
+    # The probe for every comparison, then chunk after chunk for those with a level seen < min_count times.
+    comparisons = list(settings_obj.comparisons)
+    accumulated = {i: _MUCountsAccumulator(c) for i, c in enumerate(comparisons)}
+    for i, levels in enumerate(counted(comparisons, 1, num_chunks * probe_times)):
+        add(accumulated[i], levels)
+    left = [i for i, counts in accumulated.items() if not counts.all_levels_meet_min_u_count(min_count)]
+    for i in left:
+        accumulated[i] = _MUCountsAccumulator(comparisons[i])  # Splink restarts without the probe's counts
+    for chunk in range(1, num_chunks + 1):
+        if not left:
+            break
+        for i, levels in zip(left, counted([comparisons[i] for i in left], chunk, num_chunks), strict=True):
+            add(accumulated[i], levels)
+        left = [i for i in left if not accumulated[i].all_levels_meet_min_u_count(min_count)]
+
+    for i in range(len(comparisons)):
+        # From here as Splink: proportions by its own query, a level never seen left "not observed".
+        aggregated = accumulated[i].to_record_list()
+        registered = db_api.register(aggregated, table_name=f"__splink__aggregated_m_u_counts_{ascii_uid(8)}")
+        records = compute_proportions_for_new_parameters(registered)
+        registered.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+        seen = {int(r["comparison_vector_value"]): float(r["u_count"]) for r in aggregated}
+        for r in records:
+            if seen.get(int(r["comparison_vector_value"]), 0.0) == 0.0:
+                r["u_probability"] = LEVEL_NOT_OBSERVED_TEXT
+        lookup = m_u_records_to_lookup_dict(records)
+        target = original.comparisons[i]
+        for level in target._comparison_levels_excluding_null:
+            append_u_probability_to_comparison_level_trained_probabilities(
+                level, lookup, target.output_column_name, "estimate u by random sampling"
+            )
+    sample.drop_table_from_database_and_remove_from_cache()
+    linker._populate_m_u_from_trained_values()
 
 
 def best_links(pairs: Sequence[Pair], group_of: Callable[[str], str]) -> set[tuple[str, str]]:
