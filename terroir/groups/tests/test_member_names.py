@@ -36,7 +36,8 @@ class Named:
 @pytest.fixture
 def named(season: Season, monkeypatch: pytest.MonkeyPatch) -> Named:
     """Bernard gave his name; Chloé and Cédric did not (their addresses mask alike, c•••@example.org, and
-    are told apart side by side: ch•••@example.org, ce•••@example.org); Denis has no address. All four subscribe; Bernard gives his baskets of 23 April to Chloé."""
+    are told apart side by side: ch•••@example.org, ce•••@example.org); Denis has no address. All four
+    subscribe; Bernard gives his baskets of 23 April to Chloé."""
     monkeypatch.setattr(services, "current_day", lambda: BEFORE)
     bernard = season.bernard.user
     bernard.first_name, bernard.last_name = "Bernard", "Lefort"
