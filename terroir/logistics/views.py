@@ -319,7 +319,8 @@ def orders_import(request: HttpRequest) -> HttpResponse:
                         out.write(chunk)
                 read = importer.orders_read(path, week=week, depots=access.on_desk(Depot.objects.all(), desk,
                                                                                     field="operator"))  # fmt: skip
-            problems = read.problems
+            # Each problem on the file's column as the file names it, not the platform's name for it ("cold").
+            problems = [(line, read.column_said(column), message) for line, column, message in read.problems]
             if not problems:
                 try:
                     count = importer.orders_save(read, by=request.user, owner=desk.current)
