@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from terroir.lib import hours
-from terroir.lib.messages import quoted
 
 from . import editing, extensions, local, presenters
 from .communes import CommuneChoice
@@ -104,16 +103,6 @@ def _map_config(query: PlaceQuery, api_params: dict[str, str], commune: CommuneC
     }
 
 
-# A search parameter as the search form labels it: a refusal names the field the reader filled in, not the
-# parameter of the address ("radius_km"), a word of neither language.
-SEARCH_FIELDS = {
-    "q": gettext_lazy("What?"), "commune": gettext_lazy("Near (commune or postcode)"),
-    "near": gettext_lazy("Around me"), "radius_km": gettext_lazy("Within (km)"), "kind": gettext_lazy("Kind of place"),
-    "category": gettext_lazy("Products"), "label": gettext_lazy("Label"), "open_on": gettext_lazy("Open on"),
-    "open_now": gettext_lazy("Open now"),
-}  # fmt: skip
-
-
 def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
     error: InvalidParameter | None = None
     results: PlaceResults | ProducerResults | None = None
@@ -145,8 +134,6 @@ def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
         ),
         "query": query,
         "error": error,
-        # The field at fault as the form labels it, quoted the reader's way (the address's name without one).
-        "error_field": quoted(SEARCH_FIELDS.get(error.parameter, error.parameter), _) if error else "",
         "params": params,
         "kinds": PlaceKind.choices,
         "categories": Category.objects.order_by("path"),
