@@ -346,8 +346,9 @@ def test_every_problem_of_a_spreadsheet_is_listed_by_line_and_nothing_kept(
     response = upload(client, text.encode())
     assert response.status_code == 400 and DeliveryOrder.objects.count() == before
     problems = {(line, column) for line, column, _message in response.context["problems"]}
-    assert {(2, "producer"), (3, "customer"), (3, "kg"), (3, "days"), (3, "pickup"), (3, "cold"), (4, "customer"),
-            (5, "kind")} <= problems  # fmt: skip
+    # Each on the column as the file names it.
+    assert {(2, "producteur"), (3, "client"), (3, "kg"), (3, "jours"), (3, "enlevement"), (3, "froid"),
+            (4, "client"), (5, "type")} <= problems  # fmt: skip
     page = response.content.decode()
     assert "aucun producteur" in page.lower() or "Ferme inconnue" in page
 
