@@ -16,6 +16,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from terroir.accounts.people import names_of
 from terroir.accounts.permissions import coordinator_required, is_coordinator
 from terroir.directory.photos import image_clean
 from terroir.directory.uploads import upload_limit
@@ -106,13 +107,21 @@ def _parcel_context(request: HttpRequest, parcel: Parcel) -> dict[str, Any]:
     ride = services.live_ride(parcel)
     pending = services.pending_handover(parcel)
     chain = list(parcel.handovers.select_related("giver", "taker", "acceptance", "acceptance__by").order_by("rank"))
+    incidents = list(parcel.incidents.select_related("by", "holder"))
+    # The people of the parcel's chain side by side: two who would read alike (their addresses masked alike)
+    # are told apart (accounts.people.names_of), on the very objects the page names them by.
+    names_of([
+        parcel.sender, parcel.holder, ride.trip.driver if ride else None,
+        *(p for h in chain for p in (h.giver, h.taker, h.acceptance.by if hasattr(h, "acceptance") else None)),
+        *(p for i in incidents for p in (i.by, i.holder)), *((pending.giver, pending.taker) if pending else ()),
+    ])  # fmt: skip
     return {
         "parcel": parcel, "ride": ride, "explained": ride_explained(ride) if ride else "", "insiders": insiders(parcel),
         "pickup_at": clock(ride.pickup_at) if ride else "",
         "reliability": reliability_said(reliability([ride.trip]).get(ride.trip.pk)) if ride else "",
         "unmatched": unmatched_said(parcel.unmatched_reason),
         "rule": eligibility.eligibility_of(parcel.category), "needed": eligibility.condition_needed(parcel),
-        "chain": chain, "incidents": list(parcel.incidents.select_related("by", "holder")),
+        "chain": chain, "incidents": incidents,
         "pending": pending,
         "may_confirm": ride is not None and ride.status == "proposed" and (
             (user.pk == ride.trip.driver_id and ride.driver_confirmed_at is None)

@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models.constants import OnConflict
 from django.utils.translation import gettext as _
 
 from terroir.lib.geo import KM_PER_DEGREE_LAT, haversine_km
 from terroir.lib.text import fold
 
+from .index import rows_insert
 from .models import Commune, CommuneName
 
 LOADED_TYPES = {"COM", "ARM"}
@@ -99,7 +99,10 @@ def communes_write(
         elif existing[code] != values:
             changed.append((*values, code))
         names.extend((k, code, "") for k in keys)
-    _rows_insert(commune_model, ("code", *_COMMUNE_COLUMNS), to_create)
+    # The one writer of plain rows (index.rows_insert): COPY on PostgreSQL, multi-row INSERTs on SQLite. The
+    # data migration writes all of France (35,000 communes, 40,000 names) into every new database, each test
+    # run's included: plain tuples cost a third of what model instances through bulk_create did.
+    rows_insert(commune_model, ("code", *_COMMUNE_COLUMNS), to_create)
     _rows_update(commune_model, _COMMUNE_COLUMNS, changed)
     known = existing.keys() | read
     wanted: dict[tuple[str, str], str] = {}
@@ -120,30 +123,9 @@ def communes_write(
         name_model.objects.filter(pk__in=gone[start : start + 5000]).delete()
     kept = {pair for pair, (_pk, former) in stored.items() if wanted.get(pair) == former}
     rows = [(key, code, former) for (key, code), former in wanted.items() if (key, code) not in kept]
-    _rows_insert(name_model, ("key", "commune", "former_code"), rows, ignore_conflicts=True)
+    rows_insert(name_model, ("key", "commune_id", "former_code"), rows, ignore_conflicts=True)
     index_forget()
     return len(to_create) + len(changed)
-
-
-def _rows_insert(
-    model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]], *, ignore_conflicts: bool = False
-) -> None:
-    """INSERT the rows (values in `columns` order) in one executemany. The data migration inserts all of
-    France (35,000 communes, 40,000 names) in every new database, each test run's included: plain tuples
-    cost a third of what model instances through bulk_create did."""
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    fields = [model._meta.get_field(c) for c in columns]
-    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
-    sql = (
-        f"{connection.ops.insert_statement(on_conflict=on_conflict)} {quote(model._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"{connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 def _rows_update(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from terroir.lib.text import terms
@@ -98,14 +99,21 @@ def rows_insert(
     *,
     frozen: bool = False,
     binary: bool = False,
+    ignore_conflicts: bool = False,
 ) -> None:
-    """Rows written without model instances (derived rows, many-to-many links, and the imports' merge
-    bookkeeping: new source records, record pairs, field origins): these tables get millions of rows in a
-    bulk load, where building instances would cost more than the database work. PostgreSQL takes them by
-    COPY (one stream, no statement to parse per batch: 200,000 field origins took 3.4 s of processor and
-    14 s as multi-row INSERTs, 0.1 s and 2–3 s by COPY); SQLite by one prepared INSERT of as many rows as
-    its parameters allow, run for every slice of rows, then one of a row for the rest. Values are given
-    as the driver takes them: a JSON or date column's as its field prepares it (`get_db_prep_save`).
+    """Rows written without model instances (derived rows, many-to-many links, the imports' merge
+    bookkeeping: new source records, record pairs, field origins; and the communes' data migration, which
+    writes all of France into every new database): these tables get millions of rows in a bulk load, where
+    building instances would cost more than the database work. PostgreSQL takes them by COPY (one stream,
+    no statement to parse per batch: 200,000 field origins took 3.4 s of processor and 14 s as multi-row
+    INSERTs, 0.1 s and 2–3 s by COPY); SQLite by one prepared INSERT of as many rows as its parameters
+    allow, run for every slice of rows, then one of a row for the rest. Values are given as the driver
+    takes them: a JSON or date column's as its field prepares it (`get_db_prep_save`); `columns` are the
+    table's columns ("commune_id" for a foreign key).
+
+    `ignore_conflicts`: a row that would break a unique constraint is left out, the others written (SQLite's
+    INSERT OR IGNORE; on PostgreSQL, where COPY cannot skip a row, the multi-row INSERTs with ON CONFLICT DO
+    NOTHING).
 
     Many rows a statement on SQLite: each run of a statement ends by updating the table's AUTOINCREMENT
     counter (Django's primary keys) and resetting the statement, about half of a row's cost when each
@@ -115,23 +123,26 @@ def rows_insert(
     `frozen` and `binary`, PostgreSQL: see `rows_writer`."""
     if not rows:
         return
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not ignore_conflicts:
         with rows_writer(model, columns, frozen=frozen, binary=binary) as write:
             write(rows)
         return
     table = _table(model)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    # SQLite's "INSERT OR IGNORE INTO", PostgreSQL's "… ON CONFLICT DO NOTHING" (Django's own words for them).
+    suffix = connection.ops.on_conflict_suffix_sql([], on_conflict, None, None) if on_conflict else ""
     with connection.cursor() as cursor:
-        insert = f"INSERT INTO {table} ({names}) VALUES "
+        insert = f"{connection.ops.insert_statement(on_conflict=on_conflict)} {table} ({names}) VALUES "
         one = "(" + ", ".join(["%s"] * len(columns)) + ")"
         per = max(1, (connection.features.max_query_params or 999) // len(columns))
         whole = len(rows) - len(rows) % per
         if whole:
             flat = itertools.chain.from_iterable
             slices = [tuple(flat(rows[start : start + per])) for start in range(0, whole, per)]
-            cursor.executemany(insert + ", ".join([one] * per), slices)
+            cursor.executemany(f"{insert}{', '.join([one] * per)} {suffix}", slices)
         if whole < len(rows):
-            cursor.executemany(insert + one, rows[whole:])
+            cursor.executemany(f"{insert}{one} {suffix}", rows[whole:])
 
 
 @contextmanager

@@ -24,6 +24,8 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
 
+from terroir.lib.messages import gettext_noop
+
 # Below this many records, sampled u probabilities are noise: the priors are kept.
 TRAIN_MIN_RECORDS = 2000
 U_SAMPLE_PAIRS = 2_000_000
@@ -209,7 +211,8 @@ def link(
     progress: Callable[[str], None] | None = None,
 ) -> list[Pair]:
     """Pairs of records at or above `threshold`: duplicates within `left` when `right` is None, else
-    links between `left` and `right` (not within either). Rows carry a unique `unique_id` (str)."""
+    links between `left` and `right` (not within either). Rows carry a unique `unique_id` (str).
+    `progress` is told each step as an English msgid of the catalogue: the caller translates it."""
     tables = [left] if right is None else [left, right]
     if sum(len(t) for t in tables) < 2 or any(not t for t in tables):
         return []
@@ -227,7 +230,7 @@ def link(
     records = sum(len(t) for t in tables)
     if records >= TRAIN_MIN_RECORDS:
         if progress:
-            progress("measuring how often unrelated records agree")
+            progress(gettext_noop("measuring how often unrelated records agree"))
         u_estimate(linker, max_pairs=U_SAMPLE_PAIRS, seed=1)
         if model.deterministic:
             linker.training.estimate_probability_two_random_records_match(
@@ -240,10 +243,10 @@ def link(
                 settings_obj._probability_two_random_records_match = model.prior
         for rule in model.em_blocks:
             if progress:
-                progress("learning how often duplicates agree")
+                progress(gettext_noop("learning how often duplicates agree"))
             linker.training.estimate_parameters_using_expectation_maximisation(rule)
     if progress:
-        progress("comparing candidate pairs")
+        progress(gettext_noop("comparing candidate pairs"))
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     # Only the columns read: every pair's comparison levels and weights as Python dictionaries (a hundred
     # thousand pairs and more in a large import) cost more than the pairs.

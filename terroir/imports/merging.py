@@ -254,7 +254,7 @@ def _merge(
         if said:
             said(ngettext("looking for duplicates among %(n)s record (%(type)s)",
                           "looking for duplicates among %(n)s records (%(type)s)", len(rows))
-                 % {"n": len(rows), "type": record_type})  # fmt: skip
+                 % {"n": len(rows), "type": _record_types_said(record_type)})  # fmt: skip
         datas: dict[int, dict[str, Any]] = {}
         for pk, data in records.values_list("id", "data").iterator(chunk_size=5000):
             if pk in rows:  # a record another import committed since is not this merge's
@@ -279,7 +279,7 @@ def _merge(
             # Places are also looked for below review: the rules find village markets the linkage
             # scores low. Producers' rules need what the linkage scores high anyway.
             threshold=min(CANDIDATE_PROBABILITY if record_type == "place" else 1.0, settings.TERROIR_MERGE_REVIEW),
-            progress=said,
+            progress=(lambda step: said(_(step))) if said else None,  # the linkage's steps are msgids
         )
         # The probability finds and ranks candidates; the rules decide which merge without a coordinator.
         decisions = pairs_decide([(p.left, p.right) for p in found], compared)
@@ -315,12 +315,18 @@ def _merge(
             "%(n)s records (%(type)s) make %(entries)s directory entries",
             len(rows),
         )
-        progress(Progress("merge", made % {"n": len(rows), "type": record_type, "entries": len(groups)}))
+        said_type = _record_types_said(record_type)
+        progress(Progress("merge", made % {"n": len(rows), "type": said_type, "entries": len(groups)}))
     before = summary.refused_pairs
     _entries_write(record_type, rows, groups, summary, writer)
     if relink or reused:  # the pairs were counted above: a refused one is to review, not merged
         summary.linked -= summary.refused_pairs - before
         summary.review += summary.refused_pairs - before
+
+
+def _record_types_said(record_type: str) -> str:
+    """A record type as a progress line says it, in the reader's language ("place": "lieux")."""
+    return {"place": _("places"), "producer": _("producers")}.get(record_type, record_type)
 
 
 def _ordered(a: int, b: int) -> tuple[int, int]:

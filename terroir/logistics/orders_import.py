@@ -82,6 +82,12 @@ class OrdersRead:
     problems: list[tuple[int | None, str, str]] = field(default_factory=list)  # (line, column, message)
     # Lines that name no delivery mode: they take the producer's usual choice for the customer when kept.
     usual: list[DeliveryOrder] = field(default_factory=list)
+    # Each column as the file names it ("Froid" for "cold"): a problem is said on the file's column.
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def column_said(self, column: str) -> str:
+        """`column` (a key of COLUMNS) as the file names it, else as the page lists it ("froid")."""
+        return self.headers.get(column) or (COLUMNS[column][0] if column in COLUMNS else column)
 
 
 def _key(text: str) -> str:
@@ -207,6 +213,11 @@ def orders_read(path: Path, *, week: datetime.date, depots: QuerySet[Depot] | No
 def _row(line: int, values: dict[str, Any], week: datetime.date, result: OrdersRead, depots: QuerySet[Depot]) -> None:
     cells = {_key(str(k)): ("" if v is None else str(v).strip()) for k, v in values.items()}
     found = {name: next((cells[a] for a in aliases if a in cells), "") for name, aliases in COLUMNS.items()}
+    if not result.headers:
+        headers = {_key(str(k)): str(k) for k in values}
+        result.headers = {
+            name: next((headers[a] for a in aliases if a in headers), "") for name, aliases in COLUMNS.items()
+        }
     order = DeliveryOrder(week=week)
     before = len(result.problems)
 

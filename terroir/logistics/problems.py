@@ -7,36 +7,71 @@ grows with the vehicles (each of a `count`, every day they work) and with the sq
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from terroir.lib.messages import Message
+
 from .costs import VehicleType
-from .routing import Base, Fleet, Job, Kind, OwnVehicle, Plan, Problem, ProblemError, Site
+from .routing import Base, Fleet, Job, Kind, OwnVehicle, Plan, Problem, ProblemError, Site, gettext_noop
 
 DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
+# Where a refusal is: the record (by its id, or by its position in its list when it has none), then the field.
+# The keys are the format's own (docs/logistics.md), as the problem's author wrote them.
+ORDER = gettext_noop("order %(order)s")
+VEHICLE = gettext_noop("vehicle %(vehicle)s")
+DEPOT = gettext_noop("depot %(depot)s")
+FARM = gettext_noop("farm %(farm)s")
+NUMBERED = gettext_noop("%(list)s, entry %(number)s")
+FIELD = gettext_noop("%(where)s, %(field)s")
+_MISSING = object()
 
-def _place(data: Any, where: str) -> Site | None:
+
+def _field(where: Message, name: str) -> Message:
+    return Message(FIELD, {"where": where, "field": name})
+
+
+def _shown(value: Any) -> str:
+    """A value of the problem as its author wrote it in JSON (a text as itself), to be quoted; cut when long."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _refused(template: str, where: Message, value: Any = _MISSING, **values: Any) -> ProblemError:
+    """ProblemError of `template` (marked for the catalogue), `%(where)s` being `where`, `%(value)r` `value`."""
+    if value is not _MISSING:
+        values["value"] = _shown(value)
+    return ProblemError(template, where=where, **values)
+
+
+def _place(data: Any, where: Message) -> Site | None:
     if data is None:
         return None
     if not isinstance(data, dict):
-        raise ProblemError(f'{where}: a place is {{"lat": …, "lon": …}}')
+        raise _refused(gettext_noop('%(where)s: a place is {"lat": …, "lon": …}, not %(value)r'), where, data)
     lat, lon = data.get("lat"), data.get("lon")
     if lat is None and lon is None:
         return Site(None, None)
     if (
         not isinstance(lat, int | float)
+        or isinstance(lat, bool)
         or not isinstance(lon, int | float)
+        or isinstance(lon, bool)
         or not (-90 <= lat <= 90 and -180 <= lon <= 180)
     ):
-        raise ProblemError(f"{where}: impossible coordinates {lat!r}, {lon!r}")
+        raise ProblemError(
+            gettext_noop("%(where)s: impossible coordinates (latitude %(lat)r, longitude %(lon)r)"),
+            where=where, lat=_shown(lat), lon=_shown(lon),
+        )  # fmt: skip
     return Site(float(lat), float(lon))
 
 
-def _hhmm(value: Any, where: str) -> int:
+def _hhmm(value: Any, where: Message) -> int:
     """ "07:30" or seconds since midnight."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 7 * 24 * 3600:
         return value
@@ -44,18 +79,18 @@ def _hhmm(value: Any, where: str) -> int:
         hours, minutes = int(value[:2]), int(value[3:])
         if hours < 24 and minutes < 60:
             return hours * 3600 + minutes * 60
-    raise ProblemError(f'{where}: a time is "HH:MM", not {value!r}')
+    raise _refused(gettext_noop("%(where)s: a time is written HH:MM (07:30), not %(value)r"), where, value)
 
 
-def _window(data: Any, where: str) -> tuple[int, int]:
+def _window(data: Any, where: Message) -> tuple[int, int]:
     if data is None:
         return (0, 24 * 3600)
     if not isinstance(data, list | tuple) or len(data) != 2:
-        raise ProblemError(f'{where}: a time window is ["HH:MM", "HH:MM"]')
+        raise _refused(gettext_noop('%(where)s: a time window is ["HH:MM", "HH:MM"], not %(value)r'), where, data)
     return (_hhmm(data[0], where), _hhmm(data[1], where))
 
 
-def _days(data: Any, where: str) -> tuple[int, ...]:
+def _days(data: Any, where: Message) -> tuple[int, ...]:
     """[1, 2] or ["tue", "wed"] (0 / "mon" = Monday); a single day is a day."""
     if data is None:
         return (0,)
@@ -67,16 +102,61 @@ def _days(data: Any, where: str) -> tuple[int, ...]:
         elif isinstance(value, str) and value.lower()[:3] in DAY_NAMES:
             days.append(DAY_NAMES.index(value.lower()[:3]))
         else:
-            raise ProblemError(f'{where}: a day is 0–6 (0 = Monday) or "mon"…"sun", not {value!r}')
+            raise _refused(gettext_noop("%(where)s: a day is 0–6 (0 = Monday) or mon…sun, not %(value)r"), where, value)
     if not days:
-        raise ProblemError(f"{where}: no day given")
+        raise ProblemError(gettext_noop("%(where)s: no day given"), where=where)
     return tuple(sorted(set(days)))
 
 
-def _vehicle_type(value: Any, where: str) -> str:
-    if value not in {t.value for t in VehicleType}:
-        raise ProblemError(f"{where}: unknown vehicle_type {value!r} ({', '.join(t.value for t in VehicleType)})")
+def _vehicle_type(value: Any, where: Message) -> str:
+    known = [t.value for t in VehicleType]
+    if not isinstance(value, str) or value not in known:
+        raise _refused(gettext_noop("%(where)s: unknown vehicle type %(value)r (known: %(known)s)"), where, value,
+                       known=", ".join(known))  # fmt: skip
     return str(value)
+
+
+def _number(data: dict[str, Any], key: str, where: Message, default: Any = _MISSING, *, whole: bool = False) -> Any:
+    """`data[key]` as a float (an int when `whole`), `default` when it is not given: a refusal names the field
+    and quotes the value (Python's "could not convert string to float: 'x'" said nothing of where)."""
+    value = data.get(key, default)
+    if value is _MISSING:
+        raise ProblemError(gettext_noop("%(where)s: %(field)s is missing"), where=where, field=key)
+    if value is None and default is None:
+        return None
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise TypeError
+        number = int(value) if whole else float(value)
+    except (TypeError, ValueError, OverflowError):
+        template = (
+            gettext_noop("%(where)s: a whole number, not %(value)r")
+            if whole
+            else gettext_noop("%(where)s: a number, not %(value)r")
+        )
+        raise _refused(template, _field(where, key), value) from None
+    if not whole and number != number:  # NaN: float("nan") is a float
+        raise _refused(gettext_noop("%(where)s: a number, not %(value)r"), _field(where, key), value)
+    return number
+
+
+def _records(data: dict[str, Any], key: str, record: str, name: str) -> list[tuple[dict[str, Any], Message]]:
+    """The objects of `data[key]`, each with where it is (`record`, a template naming it by its `name`, the
+    id): an entry that is no object or has no id is refused by its position in the list."""
+    items = data.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise ProblemError(gettext_noop("%(list)s: a list of objects, not %(value)r"), list=key, value=_shown(items))
+    found = []
+    for number, item in enumerate(items, 1):
+        at = Message(NUMBERED, {"list": key, "number": number})
+        if not isinstance(item, dict):
+            raise _refused(gettext_noop("%(where)s: an object {…}, not %(value)r"), at, item)
+        if item.get("id") is None or isinstance(item["id"], dict | list):
+            raise ProblemError(gettext_noop("%(where)s: id is missing"), where=at)
+        found.append((item, Message(record, {name: str(item["id"])})))
+    return found
 
 
 class ProblemTooLarge(ProblemError):
@@ -118,84 +198,94 @@ def _size_check(problem: Problem) -> None:
         raise _too_many("locations", len(places), settings.TERROIR_PLAN_MAX_LOCATIONS, "TERROIR_PLAN_MAX_LOCATIONS")
 
 
-def _job(o: dict[str, Any]) -> Job:
-    """One order of `orders` (or of `own_deliveries`); KeyError, TypeError and ValueError are the caller's."""
-    where = f"order {o['id']}"
+def _job(o: dict[str, Any], where: Message) -> Job:
+    """One order of `orders` (or of `own_deliveries`)."""
     kind = o.get("kind", "shipment")
-    if kind not in {k.value for k in Kind}:
-        raise ProblemError(f"{where}: unknown kind {kind!r} (shipment, delivery, collection)")
+    if not isinstance(kind, str) or kind not in {k.value for k in Kind}:
+        raise _refused(gettext_noop("%(where)s: unknown kind %(value)r (shipment, delivery, collection)"),
+                       where, kind)  # fmt: skip
+    delivery_service = _number(o, "delivery_service_min", where, None)
     return Job(
-        id=str(o["id"]), kind=Kind(kind), kg=float(o.get("kg", 0)), crates=int(o.get("crates", 0)),
-        cold=bool(o.get("cold", False)), value=float(o.get("value", 0)),
-        pickup=_place(o.get("pickup"), where), delivery=_place(o.get("delivery"), where),
-        pickup_window=_window(o.get("pickup_window"), where),
-        delivery_window=_window(o.get("delivery_window"), where),
-        service_s=int(o.get("service_min", 5) * 60), required=bool(o.get("required", True)),
-        delivery_service_s=None if o.get("delivery_service_min") is None
-        else int(o["delivery_service_min"] * 60),
-        prize=float(o.get("prize", 0)), days=_days(o.get("days"), where),
-        release_s=_hhmm(o.get("release", 0), where), producer=str(o.get("producer", "")),
+        id=str(o["id"]), kind=Kind(kind), kg=_number(o, "kg", where, 0),
+        crates=_number(o, "crates", where, 0, whole=True),
+        cold=bool(o.get("cold", False)), value=_number(o, "value", where, 0),
+        pickup=_place(o.get("pickup"), _field(where, "pickup")),
+        delivery=_place(o.get("delivery"), _field(where, "delivery")),
+        pickup_window=_window(o.get("pickup_window"), _field(where, "pickup_window")),
+        delivery_window=_window(o.get("delivery_window"), _field(where, "delivery_window")),
+        service_s=int(_number(o, "service_min", where, 5) * 60), required=bool(o.get("required", True)),
+        delivery_service_s=None if delivery_service is None else int(delivery_service * 60),
+        prize=_number(o, "prize", where, 0), days=_days(o.get("days"), _field(where, "days")),
+        release_s=_hhmm(o.get("release", 0), _field(where, "release")), producer=str(o.get("producer", "")),
         customer=str(o.get("customer", "")), via=str(o.get("via") or ""),
     )  # fmt: skip
 
 
+def _vehicle(v: dict[str, Any], where: Message) -> Fleet:
+    if v.get("depot") is None:
+        raise ProblemError(gettext_noop("%(where)s: %(field)s is missing"), where=where, field="depot")
+    hours = _window(v.get("hours"), _field(where, "hours"))
+    co2 = _number(v, "co2_per_km", where, None)
+    return Fleet(
+        id=str(v["id"]), depot=str(v["depot"]), capacity_kg=_number(v, "capacity_kg", where),
+        capacity_crates=_number(v, "capacity_crates", where, 2**62, whole=True),
+        cold_kg=_number(v, "cold_kg", where, 0), count=_number(v, "count", where, 1, whole=True),
+        per_km=_number(v, "per_km", where, 0.80), per_hour=_number(v, "per_hour", where, 15.0),
+        fixed_per_day=_number(v, "fixed_per_day", where, 0.0), start_s=hours[0], end_s=hours[1],
+        max_reloads=_number(v, "max_reloads", where, 0, whole=True),
+        end_depot=None if v.get("end_depot") is None else str(v["end_depot"]),
+        days=_days(v.get("days"), _field(where, "days")),
+        vehicle_type=_vehicle_type(v.get("vehicle_type", "refrigerated_van"), _field(where, "vehicle_type")),
+        co2_per_km=co2,
+    )  # fmt: skip
+
+
 def problem_from_json(data: Any) -> Problem:
-    """The problem, or ProblemError naming what is wrong, or which of TERROIR_PLAN_MAX_* it exceeds."""
+    """The problem, or ProblemError naming what is wrong (the order, vehicle, depot or farm, and its field),
+    or which of TERROIR_PLAN_MAX_* it exceeds."""
     if not isinstance(data, dict):
-        raise ProblemError("the problem is a JSON object with depots, vehicles and orders")
+        raise ProblemError(gettext_noop("the problem is a JSON object with depots, vehicles and orders"))
     _lists_check(data)
-    try:
-        depots = [
-            Base(str(d["id"]), _place(d.get("place"), f"depot {d['id']}") or Site(None, None),
-                  *_window(d.get("hours"), f"depot {d['id']}"))
-            for d in data.get("depots", [])
-        ]  # fmt: skip
-        vehicles = [
-            Fleet(
-                id=str(v["id"]), depot=str(v["depot"]), capacity_kg=float(v["capacity_kg"]),
-                capacity_crates=int(v.get("capacity_crates", 2**62)), cold_kg=float(v.get("cold_kg", 0)),
-                count=int(v.get("count", 1)), per_km=float(v.get("per_km", 0.80)),
-                per_hour=float(v.get("per_hour", 15.0)), fixed_per_day=float(v.get("fixed_per_day", 0.0)),
-                start_s=_window(v.get("hours"), f"vehicle {v['id']}")[0],
-                end_s=_window(v.get("hours"), f"vehicle {v['id']}")[1],
-                max_reloads=int(v.get("max_reloads", 0)),
-                end_depot=None if v.get("end_depot") is None else str(v["end_depot"]),
-                days=_days(v.get("days"), f"vehicle {v['id']}"),
-                vehicle_type=_vehicle_type(v.get("vehicle_type", "refrigerated_van"), f"vehicle {v['id']}"),
-                co2_per_km=None if v.get("co2_per_km") is None else float(v["co2_per_km"]),
-            )
-            for v in data.get("vehicles", [])
-        ]  # fmt: skip
-        orders = [_job(o) for o in data.get("orders", [])]
-        own_list = data.get("own_deliveries") or []
-        if not isinstance(own_list, list):
-            raise ProblemError("own_deliveries is a list of orders, as orders")
-        own_deliveries = [_job(o) for o in own_list]
-        farms_data = data.get("farms") or {}
-        if not isinstance(farms_data, dict):
-            raise ProblemError('farms is {"producer": {"lat": …, "lon": …}}')
-        farms = {str(k): _place(v, f"farm {k}") or Site(None, None) for k, v in farms_data.items()}
-        own_data = data.get("own_vehicle") or {}
-        if not isinstance(own_data, dict):
-            raise ProblemError("own_vehicle is an object (per_km, per_hour, capacity_kg, vehicle_type, hours)")
-        own_hours = _window(own_data.get("hours", ["06:00", "20:00"]), "own_vehicle")
-        own = OwnVehicle(
-            per_km=float(own_data.get("per_km", 0.60)), per_hour=float(own_data.get("per_hour", 15.0)),
-            capacity_kg=float(own_data.get("capacity_kg", 800)),
-            vehicle_type=_vehicle_type(own_data.get("vehicle_type", "van"), "own_vehicle"),
-            start_s=own_hours[0], end_s=own_hours[1],
-        )  # fmt: skip
-    except KeyError as exc:
-        raise ProblemError(f"a depot, vehicle or order lacks {exc.args[0]!r}") from None
-    except (TypeError, ValueError) as exc:
-        raise ProblemError(f"a value has the wrong type: {exc}") from None
+    depots = [
+        Base(str(d["id"]), _place(d.get("place"), _field(at, "place")) or Site(None, None),
+             *_window(d.get("hours"), _field(at, "hours")))
+        for d, at in _records(data, "depots", DEPOT, "depot")
+    ]  # fmt: skip
+    vehicles = [_vehicle(v, at) for v, at in _records(data, "vehicles", VEHICLE, "vehicle")]
+    orders = [_job(o, at) for o, at in _records(data, "orders", ORDER, "order")]
+    if data.get("own_deliveries") is not None and not isinstance(data["own_deliveries"], list):
+        raise ProblemError(gettext_noop("own_deliveries is a list of orders, as orders"))
+    own_deliveries = [_job(o, at) for o, at in _records(data, "own_deliveries", ORDER, "order")]
+    farms_data = data.get("farms") or {}
+    if not isinstance(farms_data, dict):
+        raise ProblemError(gettext_noop('farms is {"producer": {"lat": …, "lon": …}}'))
+    farms = {str(k): _place(v, Message(FARM, {"farm": str(k)})) or Site(None, None) for k, v in farms_data.items()}
+    own_data = data.get("own_vehicle") or {}
+    if not isinstance(own_data, dict):
+        raise ProblemError(
+            gettext_noop("own_vehicle is an object (per_km, per_hour, capacity_kg, vehicle_type, hours)")
+        )
+    own_at = Message.plain("own_vehicle")
+    own_hours = _window(own_data.get("hours", ["06:00", "20:00"]), _field(own_at, "hours"))
+    own = OwnVehicle(
+        per_km=_number(own_data, "per_km", own_at, 0.60), per_hour=_number(own_data, "per_hour", own_at, 15.0),
+        capacity_kg=_number(own_data, "capacity_kg", own_at, 800),
+        vehicle_type=_vehicle_type(own_data.get("vehicle_type", "van"), _field(own_at, "vehicle_type")),
+        start_s=own_hours[0], end_s=own_hours[1],
+    )  # fmt: skip
     if farms:
         for order in [*orders, *own_deliveries]:
             if order.producer and order.producer not in farms:
-                raise ProblemError(f"order {order.id}: unknown producer {order.producer!r} (not in farms)")
+                raise ProblemError(
+                    gettext_noop("order %(order)s: unknown producer %(producer)r (not in farms)"),
+                    order=order.id,
+                    producer=order.producer,
+                )
     transfer = data.get("transfer_min", 15)
     if not isinstance(transfer, int | float) or isinstance(transfer, bool) or not 0 <= transfer <= 24 * 60:
-        raise ProblemError(f"transfer_min: minutes between 0 and 1440, not {transfer!r}")
+        raise ProblemError(
+            gettext_noop("transfer_min: minutes between 0 and 1440, not %(value)r"), value=_shown(transfer)
+        )
     problem = Problem(depots=depots, vehicles=vehicles, orders=orders, farms=farms, own_vehicle=own,
                       transfer_s=int(transfer * 60), own_deliveries=own_deliveries)  # fmt: skip
     _size_check(problem)

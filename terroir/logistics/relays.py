@@ -5,11 +5,14 @@ wrong and where (the site, customer or line), in the user's language.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from terroir.lib.messages import formatted
 
 from .siting import Siting, SitingError, SitingProblem, problem
 
@@ -22,12 +25,19 @@ def translated(exc: SitingError) -> str:
     return _(exc.template) % exc.params
 
 
+def _shown(value: Any) -> str:
+    """A value of the file as its author wrote it in JSON (a text as itself), to be quoted the reader's way
+    (lib.messages.quoted: « x », “x”), never as Python writes it ('x', True)."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
 def _number(value: Any, where: str, *, allow_null: bool = False) -> float:
     if value is None and allow_null:
         return math.inf
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-        message = _("%(where)s: a number ≥ 0 expected, not %(value)s")
-        raise RelayProblemError(message % {"where": where, "value": repr(value)})
+        message = _("%(where)s: a number ≥ 0 expected, not %(value)r")
+        raise RelayProblemError(formatted(message, {"where": where, "value": _shown(value)}, _))
     return float(value)
 
 
@@ -70,14 +80,18 @@ def from_json(data: Any) -> tuple[SitingProblem, list[str], list[str], bool, int
         costs.append([_number(v, f"{where}, costs[{j}]", allow_null=True) for j, v in enumerate(line)])
     single_source = data.get("single_source", False)
     if not isinstance(single_source, bool):
-        raise RelayProblemError(_("single_source: true or false, not %(value)s") % {"value": repr(single_source)})
+        message = _("single_source: true or false, not %(value)r")
+        raise RelayProblemError(formatted(message, {"value": _shown(single_source)}, _))
     max_open = data.get("max_open")
     if max_open is not None and (isinstance(max_open, bool) or not isinstance(max_open, int) or max_open < 1):
-        raise RelayProblemError(_("max_open: a whole number of sites ≥ 1, not %(value)s") % {"value": repr(max_open)})
+        message = _("max_open: a whole number of sites ≥ 1, not %(value)r")
+        raise RelayProblemError(formatted(message, {"value": _shown(max_open)}, _))
     for ids, what in ((site_ids, _("site")), (customer_ids, _("customer"))):
         if len(set(ids)) != len(ids):
             twice = next(x for x in ids if ids.count(x) > 1)
-            raise RelayProblemError(_("two %(what)s entries have the id %(id)s") % {"what": what, "id": repr(twice)})
+            raise RelayProblemError(
+                formatted(_("two %(what)s entries have the id %(id)r"), {"what": what, "id": twice}, _)
+            )
     try:
         built = problem(fixed=fixed, capacity=capacity, demand=demand, cost=costs)
     except SitingError as exc:
@@ -112,8 +126,11 @@ def from_orlib(path: Path, *, capacity: float | None = None) -> SitingProblem:
             value = -1
         if value < 0 or not math.isfinite(value):
             raise RelayProblemError(
-                _("line %(line)s: %(what)s should be a number ≥ 0, not %(word)s")
-                % {"line": line, "what": what, "word": repr(word)}
+                formatted(
+                    _("line %(line)s: %(what)s should be a number ≥ 0, not %(word)r"),
+                    {"line": line, "what": what, "word": word},
+                    _,
+                )
             )
         return value
 

@@ -41,6 +41,8 @@ from pyvrp import Activity, ActivityType, Model, Route, Solution
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
 
+from terroir.lib.messages import Message
+
 from .distances import Matrix
 from .feasibility import (
     NEAR_PLATFORM_S,
@@ -211,13 +213,16 @@ def gettext_noop(message: str) -> str:
 
 
 class ProblemError(ValueError):
-    """Bad input, naming the order or vehicle at fault. The message is English (the API, the logs, the
-    command line); a page says it in the reader's language from `template` (marked for the catalogue) and
-    `values`: `gettext(error.template) % error.values`."""
+    """Bad input, naming the order or vehicle at fault (and the field, where there is one). It carries its
+    `message` (lib.messages.Message: the template marked for the catalogue, its values, a value itself a
+    Message): `str()` is English (the logs, the command line), a page or the API says it in the reader's
+    language (`error.message.text(gettext)`), a value given as `%(name)r` quoted the reader's way (“x”,
+    « x »), never as Python writes it."""
 
     def __init__(self, message: str, **values: Any) -> None:
-        super().__init__(message % values if values else message)
+        self.message = Message(message, values)
         self.template, self.values = message, values
+        super().__init__(self.message.text())
 
 
 def problem_check(problem: Problem) -> None:

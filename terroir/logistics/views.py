@@ -35,7 +35,7 @@ from terroir.directory.models import Actor
 from terroir.directory.presenters import clock_text
 from terroir.directory.uploads import upload_limit
 from terroir.lib import spreadsheet
-from terroir.lib.messages import formatted
+from terroir.lib.messages import Message
 
 from . import access, services
 from . import orders_import as importer
@@ -101,10 +101,27 @@ def _minutes(seconds: int) -> int:
     return -(-seconds // 60)
 
 
-def _problem_text(error: ProblemError) -> str:
-    """The planner's refusal in the reader's language (the engine raises it in English, without Django)."""
-    said = _(error.template) if error.template else str(error)
-    return formatted(said, error.values, _) if error.values else said  # a depot's id quoted the reader's way
+def _problem_text(error: ProblemError, labels: dict[str, Any] | None = None) -> str:
+    """The planner's refusal in the reader's language (the engine raises it in English, without Django), a
+    value quoted the reader's way; the vehicle, order or depot it names by its name on the page (`labels` of
+    `services.problem_for_week`), not by the problem's id ("v12")."""
+    return _labelled(error.message, labels or {}).text(_)
+
+
+def _labelled(message: Message, labels: dict[str, Any]) -> Message:
+    """`message` with each vehicle's, order's and depot's id (a nested message's too) replaced by its name."""
+    values: dict[str, Any] = {}
+    for key, value in message.values.items():
+        if isinstance(value, Message):
+            value = _labelled(value, labels)
+        elif key in ("vehicle", "depot") and isinstance(value, str):
+            value = (labels.get(key + "s", {}).get(value) or {}).get("name") or value
+        elif key == "order" and isinstance(value, str) and value in labels.get("orders", {}):
+            text = labels["orders"][value]
+            value = _("%(goods)s from %(producer)s") % {"goods": text.get("goods") or value,
+                                                        "producer": text.get("producer") or "?"}  # fmt: skip
+        values[key] = value
+    return Message(message.template, values)
 
 
 @planner_required
@@ -145,7 +162,7 @@ def planner(request: HttpRequest) -> HttpResponse:
                     problem, by=request.user, week=week, labels=labels, time_limit_s=limit, owner=desk.current
                 )
             except ProblemError as exc:
-                error = _("The problem cannot be planned: %(reason)s") % {"reason": _problem_text(exc)}
+                error = _("The problem cannot be planned: %(reason)s") % {"reason": _problem_text(exc, labels)}
             except services.PlannerBusy:
                 error = _("Two plans are already being computed: try again in a minute.")
             else:
@@ -302,7 +319,8 @@ def orders_import(request: HttpRequest) -> HttpResponse:
                         out.write(chunk)
                 read = importer.orders_read(path, week=week, depots=access.on_desk(Depot.objects.all(), desk,
                                                                                     field="operator"))  # fmt: skip
-            problems = read.problems
+            # Each problem on the file's column as the file names it, not the platform's name for it ("cold").
+            problems = [(line, read.column_said(column), message) for line, column, message in read.problems]
             if not problems:
                 try:
                     count = importer.orders_save(read, by=request.user, owner=desk.current)

@@ -55,6 +55,12 @@ class TillRead:
     sales: list[Sale] = field(default_factory=list)
     problems: list[tuple[int | None, str, str]] = field(default_factory=list)  # (line, column, message)
     format: str = ""
+    # Each column as the file names it ("Quantité" for "quantity"): a problem is said on the file's column.
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def column_said(self, column: str) -> str:
+        """`column` (a key of COLUMNS) as the file names it, else as the page's help names it."""
+        return self.headers.get(column) or (COLUMNS[column][0] if column in COLUMNS else column)
 
 
 def _key(text: str) -> str:
@@ -117,6 +123,10 @@ def _row(line: int, values: dict[str, Any], shop: Shop, products: dict[str, Prod
     found = {name: next((cells[a] for a in aliases if a in cells), None) for name, aliases in COLUMNS.items()}
     if not result.format:
         result.format = "items report" if found["kind"] is not None else "Z report"
+        headers = {_key(str(k)): str(k) for k in values}
+        result.headers = {
+            name: next((headers[a] for a in aliases if a in headers), "") for name, aliases in COLUMNS.items()
+        }
     if not any(cells.values()):
         return  # a blank line between days
     before = len(result.problems)

@@ -289,7 +289,8 @@ def sales(request: HttpRequest, shop_id: int) -> HttpResponse:
                     for chunk in upload.chunks():
                         out.write(chunk)
                 read = till.till_read(path, shop=found)
-                problems = read.problems
+                # Each problem on the file's column as the file names it, not the platform's ("quantity").
+                problems = [(line, read.column_said(column), message) for line, column, message in read.problems]
                 if not problems:
                     try:
                         record = till.till_save(read, shop=found, file_name=upload.name, digest=till.digest_of(path),

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from ninja import Path, Router, Status
 
 from terroir.accounts.models import ApiToken
@@ -62,7 +63,8 @@ def plan_create(request: HttpRequest, body: PlanIn) -> Any:
     except ProblemTooLarge as exc:
         return error(413, "problem_too_large", str(exc), "problem")
     except ProblemError as exc:
-        return error(400, "invalid_problem", str(exc), "problem")
+        # In the reader's language (Accept-Language), the value at fault quoted its way, not as Python writes it.
+        return error(400, "invalid_problem", exc.message.text(gettext), "problem")
     except logistics_services.PlannerBusy:
         response = error(429, "planner_busy", "Two plans of yours are being computed: retry in a minute.")
         response["Retry-After"] = "60"

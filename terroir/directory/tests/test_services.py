@@ -531,3 +531,27 @@ def test_rows_update_changes_the_rows_given_and_no_other(per, monkeypatch) -> No
     assert names[places[2].pk] == "Ferme 2" and names[places[10].pk] == "Ferme 10"
     assert [names[p.pk] for n, p in enumerate(places) if n not in (2, 10)] == [f"Lieu {n}" for n in range(10) if n != 2]
     rows_update(Place, ("name",), [])  # nothing to do
+
+
+@pytest.mark.parametrize("per", [None, 4])  # as many rows a statement as SQLite allows, or slices and a rest
+def test_rows_insert_leaves_out_the_rows_that_conflict_when_told_and_writes_the_others(per, monkeypatch) -> None:
+    """The one writer of plain rows (index.rows_insert), the communes' data migration's too: its names
+    refreshed may meet names already there (`ignore_conflicts`), which are left as they are, every other
+    row written — on PostgreSQL too, where COPY cannot skip a row."""
+    from django.db import IntegrityError, connection, transaction
+
+    from terroir.directory.index import rows_insert
+    from terroir.directory.models import CommuneName
+
+    if per is not None:
+        monkeypatch.setattr(connection.features, "max_query_params", per * 3)
+    CommuneName.objects.filter(commune_id="63113").delete()
+    CommuneName.objects.create(key="clermont ferrand", commune_id="63113", former_code="")
+    rows = [("clermont ferrand", "63113", "63999"), *((f"clermont {n}", "63113", "") for n in range(9))]
+    # Without: the unique (key, commune) refuses it (PostgreSQL's COPY raises the driver's own error).
+    driver_refusal = connection.Database.IntegrityError  # type: ignore[attr-defined]
+    with pytest.raises((IntegrityError, driver_refusal)), transaction.atomic():
+        rows_insert(CommuneName, ("key", "commune_id", "former_code"), rows)
+    rows_insert(CommuneName, ("key", "commune_id", "former_code"), rows, ignore_conflicts=True)
+    written = dict(CommuneName.objects.filter(commune_id="63113").values_list("key", "former_code"))
+    assert written == {"clermont ferrand": "", **{f"clermont {n}": "" for n in range(9)}}

@@ -50,12 +50,12 @@ def test_a_cooperative_s_json_problem_is_planned_and_the_plan_written(tmp_path: 
         ({"vehicles": [{"id": "v", "depot": "atelier", "capacity_kg": 0}]}, "vehicle v: it has no capacity"),
         ({"orders": [{"id": "o1", "kind": "teleport", "kg": 1}]}, "order o1: unknown kind"),
         ({"orders": [{"id": "o2", "kind": "delivery", "kg": 1, "delivery": {"lat": 95, "lon": 3}}]},
-         "order o2: impossible coordinates"),
+         "order o2, delivery: impossible coordinates \\(latitude “95”"),
         ({"orders": [{"id": "o3", "kg": -4, "pickup": {"lat": 45.6, "lon": 3.7},
                       "delivery": {"lat": 45.7, "lon": 3.1}}]}, "order o3: negative quantity"),
         ({"orders": [{"id": "o4", "kind": "delivery", "kg": 1, "delivery_window": ["25:00", "26:00"]}]},
-         "order o4: a time is"),
-        ({"vehicles": [{"id": "v"}]}, "lacks 'depot'"),
+         "order o4, delivery_window: a time is written HH:MM \\(07:30\\), not “25:00”"),
+        ({"vehicles": [{"id": "v"}]}, "vehicle v: depot is missing"),
     ],
 )  # fmt: skip
 def test_bad_problems_are_refused_naming_the_order_or_vehicle(

@@ -58,3 +58,24 @@ def test_the_planner_s_refusal_quotes_the_id_it_names_in_the_reader_s_language(l
     error = ProblemError("vehicle %(vehicle)s: unknown depot %(depot)r", vehicle="van", depot="nowhere")
     with translation.override(language):
         assert _problem_text(error) == said
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_orders_page_says_each_problem_on_the_column_as_the_file_names_it(
+    client: Any, people: Any, territory: Any, language: str
+) -> None:
+    """The file's columns are French ("froid", "jours"): the page named them by the platform's English keys
+    ("cold", "days"), a word of neither the file nor the page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    farm = make_week(territory)["farms"][0].name
+    client.force_login(people.camille)
+    content = ROWS.format(farm=farm).replace("froid", "Froid").encode()
+    page = client.post(
+        "/logistics/orders/import/", {"week": WEEK.isoformat(), "file": SimpleUploadedFile("commandes.csv", content)},
+        headers={"accept-language": language},
+    ).content.decode()  # fmt: skip
+    cells = [cell for cell in page.split("<td>")[1:] if "</td>" in cell]
+    columns = {cell.split("</td>", 1)[0] for cell in cells}
+    assert {"producteur", "kg", "jours", "enlevement", "Froid", "type"} <= columns, columns
+    assert not columns & {"producer", "days", "pickup", "cold", "kind"}, columns

@@ -262,7 +262,11 @@ def test_or_library_samples_are_solved_to_their_known_optimum(name: str) -> None
     ("text", "options", "message"),
     [
         (" 2 1\n capacity 10.\n capacity 10.\n 5\n 1. 2.\n", [], "ligne 2\u202f: la capacité est le mot « capacity »"),
-        (" 2 1\n 10 10.\n 10 1O.\n 5\n 1. 2.\n", [], "ligne 3\u202f: le coût fixe du site 1 devrait être un nombre"),
+        (
+            " 2 1\n 10 10.\n 10 1O.\n 5\n 1. 2.\n",
+            [],
+            "ligne 3\u202f: le coût fixe du site 1 devrait être un nombre ≥ 0, pas «\u00a01O.\u00a0»",
+        ),
         (" 2 2\n 10 10.\n 10 10.\n 5\n 1. 2.\n", [], "le fichier s’arrête avant la demande du client 1"),
         (" 2 1\n 10 10.\n 10 10.\n 5\n 1. 2.\n 7\n", [], "ligne 6\u202f: plus de nombres"),
         (" 2 1\n 10 10.\n 10 10.\n 5\n 1. 2.\n", ["--capacity", "5"], "--capacity est pour"),
@@ -286,8 +290,14 @@ def test_a_bad_orlib_file_is_refused_in_french_saying_what_and_where(
     [
         (lambda d: d["sites"][1].pop("capacity"), "site 1 (clermont-sud), capacity\u202f: un nombre ≥ 0"),
         (lambda d: d["sites"][0]["costs"].pop(), "site 0 (clermont-nord), costs\u202f: un nombre (ou null) par client"),
-        (lambda d: d["customers"][2].update(demand="beaucoup"), "client 2 (superette-thiers), demand"),
-        (lambda d: d["customers"][1].update(id="epicerie-montferrand"), "deux entrées client ont l’identifiant"),
+        (
+            lambda d: d["customers"][2].update(demand="beaucoup"),
+            "client 2 (superette-thiers), demand\u202f: un nombre ≥ 0 est attendu, pas «\u00a0beaucoup\u00a0»",
+        ),
+        (
+            lambda d: d["customers"][1].update(id="epicerie-montferrand"),
+            "deux entrées client ont l’identifiant «\u00a0epicerie-montferrand\u00a0»",
+        ),
         (lambda d: d.pop("customers"), "un objet JSON avec des listes de sites et de clients"),
         (lambda d: d["sites"][2]["costs"].__setitem__(0, -4), "costs[0]\u202f: un nombre ≥ 0"),
     ],

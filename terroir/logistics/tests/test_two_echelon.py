@@ -125,7 +125,7 @@ def test_a_relay_platform_must_be_a_depot_and_an_order_through_it_goes_from_a_fa
         "orders": [{"id": "o", "kg": 1, "pickup": {"lat": 45.6, "lon": 3.7}, "delivery": {"lat": 45.78, "lon": 3.09},
                     "via": "nowhere"}],
     }  # fmt: skip
-    with pytest.raises(ProblemError, match="relay platform 'nowhere'"):
+    with pytest.raises(ProblemError, match="relay platform “nowhere”"):
         plan(problems.problem_from_json(data), matrix_for=Estimate().matrix, seconds=0.1)
     data["depots"].append({"id": "nowhere", "place": {"lat": 45.8, "lon": 3.1}})  # type: ignore[attr-defined]
     with pytest.raises(ProblemError, match="every vehicle starts at a relay platform"):

@@ -87,9 +87,9 @@ def test_bad_days_are_refused_naming_the_order_or_vehicle() -> None:
     with pytest.raises(ProblemError, match="order x: named twice"):
         orders = [Job("x", Kind.DELIVERY, 1, delivery=SHOP)] * 2
         plan(Problem([depot], [Fleet("v", "workshop", 10)], orders), matrix_for=estimate)
-    with pytest.raises(ProblemError, match=r'order o: a day is 0–6 \(0 = Monday\) or "mon"…"sun", not \'someday\''):
+    with pytest.raises(ProblemError, match=r"order o, days: a day is 0–6 \(0 = Monday\) or mon…sun, not “someday”"):
         problem_from_json({"depots": [], "vehicles": [], "orders": [{"id": "o", "kg": 1, "days": ["someday"]}]})
-    with pytest.raises(ProblemError, match="vehicle v: unknown vehicle_type 'rocket'"):
+    with pytest.raises(ProblemError, match="vehicle v, vehicle_type: unknown vehicle type “rocket”"):
         vehicle = {"id": "v", "depot": "d", "capacity_kg": 1, "vehicle_type": "rocket"}
         problem_from_json({"depots": [], "orders": [], "vehicles": [vehicle]})
 
@@ -189,5 +189,5 @@ def test_a_vehicle_may_end_its_day_at_a_relay_platform() -> None:
     depots = [Base("workshop", WORKSHOP), Base("relay", relay)]
     result = plan(Problem(depots, [van], orders), matrix_for=estimate, seconds=0.3)
     assert result.rounds[0].stops[0].place == WORKSHOP and result.rounds[0].stops[-1].place == relay
-    with pytest.raises(ProblemError, match="vehicle van: unknown depot 'nowhere'"):
+    with pytest.raises(ProblemError, match="vehicle van: unknown depot “nowhere”"):
         plan(Problem(depots, [replace(van, end_depot="nowhere")], orders), matrix_for=estimate)
