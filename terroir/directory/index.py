@@ -884,12 +884,27 @@ def actor_search_key(name: str, commune_name: str) -> str:
 
 
 def search_tables_maintain() -> None:
-    """After a bulk load, outside any transaction: on PostgreSQL, VACUUM ANALYZE the search tables so
-    that their index-only scans read no table pages (the visibility map) and the planner knows their
-    sizes, rather than waiting for autovacuum. Nothing to do on SQLite."""
+    """After a bulk load, outside any transaction: on PostgreSQL, VACUUM ANALYZE the search tables, and the
+    tables the producers' searches read by their indexes alone (the offers by category and producer, their
+    labels, the places' producers, the producers), so that their index-only scans read no table pages (the
+    visibility map) and the planner knows their sizes, rather than waiting for autovacuum. A fresh national
+    build left half the offers' pages not all-visible after autovacuum's pass: the producers near a point
+    with a category took 49–67 ms at p95 there, 18.5 ms once vacuumed (docs/performance.md, session 21).
+    Nothing to do on SQLite."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
-    tables = (SearchTerm, PlaceFacet, ProducerPlace, ProducerTerm, MapCell, Place)
+    tables = (
+        SearchTerm,
+        PlaceFacet,
+        ProducerPlace,
+        ProducerTerm,
+        MapCell,
+        Place,
+        Offer,
+        Offer.labels.through,
+        Place.producers.through,
+        Actor,
+    )
     with connection.cursor() as cursor:
         for model in tables:
             cursor.execute(f"VACUUM (ANALYZE) {_table(model)}")
