@@ -28,7 +28,7 @@ def email_masked(address: str, shown: int = 1) -> str:
     """marie.dupont@example.org → m•••@example.org: enough to tell two people apart, not to write to;
     `shown` characters of the start of the address (never more than half of its part before the @)."""
     local, _at, domain = address.partition("@")
-    start = local[: max(1, min(shown, len(local) // 2))]
+    start = local[: min(max(1, shown), _shown_most(address))]
     return f"{start}•••@{domain}" if domain else f"{start}•••"
 
 
