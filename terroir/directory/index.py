@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import math
 import operator
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -38,6 +40,8 @@ from .models import (
     ProducerTerm,
     SearchTerm,
 )
+
+logger = logging.getLogger(__name__)
 
 # Map clustering: level z has square cells of CELL_DEGREES(z) = 90 / 2**z degrees, which is 64 screen
 # pixels at Leaflet zoom z. Zoom levels above MAX_CLUSTER_LEVEL always show single places.
@@ -883,16 +887,22 @@ def actor_search_key(name: str, commune_name: str) -> str:
     return " " + " ".join(terms(f"{name} {commune_name}")) + " "
 
 
-def search_tables_maintain() -> None:
+def search_tables_maintain(snapshots_wait_s: float = 60.0) -> None:
     """After a bulk load, outside any transaction: on PostgreSQL, VACUUM ANALYZE the search tables, and the
     tables the producers' searches read by their indexes alone (the offers by category and producer, their
     labels, the places' producers, the producers), so that their index-only scans read no table pages (the
     visibility map) and the planner knows their sizes, rather than waiting for autovacuum. A fresh national
     build left half the offers' pages not all-visible after autovacuum's pass: the producers near a point
     with a category took 49–67 ms at p95 there, 18.5 ms once vacuumed (docs/performance.md, session 21).
+    A VACUUM marks a page all-visible only if no transaction of this database still runs with a snapshot taken
+    before the load committed: one reading the directory meanwhile (a report, a search, another build's
+    count) made the VACUUM of a fresh national build leave every page of the offers and the producers' words
+    not all-visible (session 22). So the VACUUMs wait first, at most `snapshots_wait_s`, for those snapshots
+    to end (as `CREATE INDEX CONCURRENTLY` waits for older ones), and say which ones they did not outlive.
     Nothing to do on SQLite."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
+    _older_snapshots_awaited(snapshots_wait_s)
     tables = (
         SearchTerm,
         PlaceFacet,
@@ -908,3 +918,34 @@ def search_tables_maintain() -> None:
     with connection.cursor() as cursor:
         for model in tables:
             cursor.execute(f"VACUUM (ANALYZE) {_table(model)}")
+
+
+def _older_snapshots_awaited(wait_s: float) -> None:
+    """Wait, at most `wait_s` seconds, until no other session of this database holds a snapshot older than
+    now (one that may not see what this session committed), so that a VACUUM run next can mark the pages
+    written all-visible. Autovacuum's plain VACUUMs do not hold the horizon back (their ANALYZE does). Logs the
+    sessions still holding it when the time is up: the VACUUM then runs anyway."""
+    oldest = """
+        SELECT pid, backend_type, xact_start, left(query, 80) FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL
+          AND age(backend_xmin) > age(%s::xid)
+          AND NOT (backend_type = 'autovacuum worker' AND query NOT ILIKE '%%analyze%%')
+    """
+    deadline = time.monotonic() + wait_s
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::xid::text")
+        (now,) = cursor.fetchone()
+        while True:
+            cursor.execute(oldest, [now])
+            holding = cursor.fetchall()
+            if not holding or time.monotonic() >= deadline:
+                break
+            time.sleep(0.2)
+    if holding:
+        logger.warning(
+            "VACUUM after a bulk load: %d session(s) of this database still hold a snapshot older than the "
+            "load after %.0f s; pages they may not see stay not all-visible until the next VACUUM: %s",
+            len(holding),
+            wait_s,
+            "; ".join(f"pid {pid} ({kind}, since {start}): {query}" for pid, kind, start, query in holding),
+        )
