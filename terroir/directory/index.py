@@ -895,14 +895,16 @@ def search_tables_maintain(snapshots_wait_s: float = 60.0) -> None:
     build left half the offers' pages not all-visible after autovacuum's pass: the producers near a point
     with a category took 49–67 ms at p95 there, 18.5 ms once vacuumed (docs/performance.md, session 21).
     A VACUUM marks a page all-visible only if no transaction of this database still runs with a snapshot taken
-    before the load committed: one reading the directory meanwhile (a report, a search, another build's
-    count) made the VACUUM of a fresh national build leave every page of the offers and the producers' words
-    not all-visible (session 22). So the VACUUMs wait first, at most `snapshots_wait_s`, for those snapshots
-    to end (as `CREATE INDEX CONCURRENTLY` waits for older ones), and say which ones they did not outlive.
+    before the load committed: two fresh national builds' VACUUMs left every page of the offers, the producers'
+    words, the places or the map cells not all-visible (session 22), the same VACUUMs a minute later marked
+    them all. So the VACUUMs wait first, until `snapshots_wait_s` at most, for such snapshots to end (as
+    `CREATE INDEX CONCURRENTLY` waits for older ones), a table left mostly not all-visible is vacuumed once more
+    after them, and what could not be marked is logged.
     Nothing to do on SQLite."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
-    _older_snapshots_awaited(snapshots_wait_s)
+    deadline = time.monotonic() + snapshots_wait_s
+    _older_snapshots_awaited(deadline)
     tables = (
         SearchTerm,
         PlaceFacet,
@@ -917,26 +919,56 @@ def search_tables_maintain(snapshots_wait_s: float = 60.0) -> None:
     )
     with connection.cursor() as cursor:
         for model in tables:
-            cursor.execute(f"VACUUM (ANALYZE) {_table(model)}")
+            table = _table(model)
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+            if _pages_not_visible(cursor, table):
+                # A session may have taken its snapshot while the load was running and held it meanwhile (a fresh
+                # national build's VACUUM left the map cells and the places with no page all-visible, the same
+                # VACUUM a minute later marked every one): once more, after such sessions.
+                _older_snapshots_awaited(deadline)
+                cursor.execute(f"VACUUM {table}")
+                left = _pages_not_visible(cursor, table)
+                if left:
+                    cursor.execute(
+                        "SELECT pid, backend_type, backend_xmin::text, backend_xid::text, left(query, 80) "
+                        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                        "AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)"
+                    )
+                    logger.warning(
+                        "VACUUM after a bulk load: %s keeps %d of its pages not all-visible after two VACUUMs; "
+                        "sessions of the database with a snapshot or a transaction: %s",
+                        table,
+                        left,
+                        cursor.fetchall(),
+                    )
 
 
-def _older_snapshots_awaited(wait_s: float) -> None:
-    """Wait, at most `wait_s` seconds, until no other session of this database holds a snapshot older than
-    now (one that may not see what this session committed), so that a VACUUM run next can mark the pages
-    written all-visible. Autovacuum's plain VACUUMs do not hold the horizon back (their ANALYZE does). Logs the
-    sessions still holding it when the time is up: the VACUUM then runs anyway."""
+def _pages_not_visible(cursor: Any, table: str) -> int:
+    """The pages of `table` a VACUUM just left not all-visible, if more than 1 % of them (those a concurrent
+    writer may touch are not worth a second pass)."""
+    cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE oid = %s::regclass", [table])
+    pages, visible = cursor.fetchone()
+    return pages - visible if pages - visible > pages // 100 else 0
+
+
+def _older_snapshots_awaited(deadline: float) -> None:
+    """Wait, until `deadline` (of `time.monotonic`) at most, until no other session of this database holds a
+    snapshot or a transaction older than now (one that may not see what this session committed), so that a
+    VACUUM run next can mark the pages written all-visible (measured: a session of the database holding a
+    snapshot, none of 885 pages marked; of another database of the server, no effect). Autovacuum's plain
+    VACUUMs do not hold the horizon back (their ANALYZE does). Logs the sessions still holding it when the time
+    is up: the VACUUM then runs anyway."""
     oldest = """
         SELECT pid, backend_type, xact_start, left(query, 80) FROM pg_stat_activity
-        WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL
-          AND age(backend_xmin) > age(%s::xid)
+        WHERE datname = current_database() AND pid <> pg_backend_pid()
+          AND (age(backend_xmin) > age(%(now)s::xid) OR age(backend_xid) > age(%(now)s::xid))
           AND NOT (backend_type = 'autovacuum worker' AND query NOT ILIKE '%%analyze%%')
     """
-    deadline = time.monotonic() + wait_s
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::xid::text")
         (now,) = cursor.fetchone()
         while True:
-            cursor.execute(oldest, [now])
+            cursor.execute(oldest, {"now": now})
             holding = cursor.fetchall()
             if not holding or time.monotonic() >= deadline:
                 break
@@ -944,8 +976,7 @@ def _older_snapshots_awaited(wait_s: float) -> None:
     if holding:
         logger.warning(
             "VACUUM after a bulk load: %d session(s) of this database still hold a snapshot older than the "
-            "load after %.0f s; pages they may not see stay not all-visible until the next VACUUM: %s",
+            "load; pages they may not see stay not all-visible until the next VACUUM: %s",
             len(holding),
-            wait_s,
             "; ".join(f"pid {pid} ({kind}, since {start}): {query}" for pid, kind, start, query in holding),
         )
