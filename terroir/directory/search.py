@@ -291,6 +291,7 @@ class _Compiled:
 _STATEMENTS: dict[tuple[Any, ...], _Compiled | None] = {}
 # Shapes are few (tens in the benchmark's mix); a bound all the same, against a caller making many.
 _STATEMENTS_MOST = 4096
+_UNSEEN = object()
 
 
 def _is_flag(part: Any) -> bool:
@@ -370,11 +371,11 @@ def statement(build: Builder, fixed: Hashable, plan: Any) -> tuple[str, list[Any
         raise TypeError(f"{build.__name__}: a statement's builder is a plain function of its fixed part and plan")
     values: list[Any] = []
     key = (connection.alias, connection.vendor, build, fixed, _shape(plan, values))
-    if key in _STATEMENTS:
-        known = _STATEMENTS[key]
-        if known is not None:
-            return known.sql, [values[s] if isinstance(s, int) else s[0] for s in known.sources]
-        sql, params = build(fixed, plan)  # refused: built each time
+    known = _STATEMENTS.get(key, _UNSEEN)  # one read: another thread may clear the dictionary
+    if isinstance(known, _Compiled):
+        return known.sql, [values[s] if isinstance(s, int) else s[0] for s in known.sources]
+    if known is None:  # refused: built each time
+        sql, params = build(fixed, plan)
         return sql, list(params)
     real = build(fixed, plan)
     try:
