@@ -325,13 +325,15 @@ def _replaced(plan: Any, values: Iterator[Any]) -> Any:
 
 
 def _markers(values: list[Any], second: bool) -> list[Any]:
-    """A value of the same type for each one, unlike any other value (and any constant of a statement): a
-    string of a private-use character, a number far from any coordinate or row count."""
-    base, letter = (2_000_003, "b") if second else (1_000_003, "a")
+    """A value of the same type for each one, unlike any other value (and any constant of a statement), and
+    changed by any usual computation: strings of a private-use character, both cases and spaces around (a case
+    folded, a prefix cut, spaces stripped), numbers with a fraction, positive in the first set and negative in
+    the second (rounded, bounded by a minimum or a maximum, their sign dropped)."""
+    sign, letters = (-1, "Bb") if second else (1, "Aa")
     return [
-        f"\ue000{letter}{i}"
+        f" \ue000{letters}{i} "
         if isinstance(value, str)
-        else (base + 7 * i if isinstance(value, int) else base + 7 * i + 0.25)
+        else sign * (1_000_003 + 7 * i) + (0 if isinstance(value, int) else 0.25)
         for i, value in enumerate(values)
     ]
 

@@ -837,6 +837,10 @@ def _named(_fixed: None, plan: tuple[str]) -> tuple[str, Any]:
     return Place.objects.filter(name=plan[0]).values("id").query.sql_with_params()
 
 
+def _folded(_fixed: None, plan: tuple[str]) -> tuple[str, Any]:
+    return Place.objects.filter(name=plan[0].lower()).values("id").query.sql_with_params()
+
+
 def test_a_statement_whose_text_a_value_changes_or_whose_value_is_changed_is_not_kept(db) -> None:
     """A statement is kept for its shape only when each value is a parameter as it was given: a value written
     into the text (Django's LIMIT) or changed by the builder (a prefix escaped for LIKE) refuses the shape, whose
@@ -850,8 +854,11 @@ def test_a_statement_whose_text_a_value_changes_or_whose_value_is_changed_is_not
     assert [p.rstrip("%") for p in statement(_starting, None, ("thi",))[1]] == ["thi"]
     first, again = statement(_named, None, ("Ambert",)), statement(_named, None, ("Thiers",))
     assert first[0] == again[0] and (first[1], again[1]) == (["Ambert"], ["Thiers"])
+    # A value computed on, though the first search's is what the computation gives (the markers are not).
+    assert statement(_folded, None, ("ambert",))[1] == ["ambert"]
+    assert statement(_folded, None, ("Thiers",))[1] == ["thiers"]
     kept = {key[2]: known is not None for key, known in module._STATEMENTS.items()}
-    assert kept == {_limited: False, _starting: False, _named: True}, kept
+    assert kept == {_limited: False, _starting: False, _named: True, _folded: False}, kept
     limit = 3
 
     def hidden(_fixed: None, plan: tuple[()]) -> tuple[str, Any]:
