@@ -250,10 +250,6 @@ class Candidates:
         first, *others = (rows.values_list("place_id").order_by() for rows in self.parts)
         return first.union(*others, all=True) if others else first
 
-    def positions(self, limit: int | None = None) -> list[tuple[int, float | None, float | None]]:
-        rows = self.values_list("place_id", "lat", "lon")
-        return list(rows[:limit] if limit is not None else rows)
-
     def within_box(self, box: BBox) -> Candidates:
         """Only the rows inside `box`: one index seek per strip of latitude, then its longitudes. The
         strips are a list even for the whole globe (1,800): a range of strips would let the words'
@@ -1070,16 +1066,43 @@ def _clusters(cells: dict[tuple[int, int], list[float]], size: float) -> list[Ma
     ]
 
 
-def _cells(candidates: Candidates, size: float) -> dict[tuple[int, int], list[float]]:
-    """The candidates counted per grid cell by the database: (row, col) -> [count, lat sum, lon sum]."""
-    sql, params = candidates.values_list("place_id", "lat", "lon").query.sql_with_params()
+def _positions_sql(_fixed: None, plan: tuple[Recipe, int | None]) -> tuple[str, list[Any]]:
+    """(place id, lat, lon) of each candidate place once, the first `limit` (None: all)."""
+    recipe, limit = plan
+    built = recipe.build().values_list("place_id", "lat", "lon").query.sql_with_params()
+    return _sliced(built, limit) if limit is not None else (built[0], list(built[1]))
+
+
+def _positions(recipe: Recipe, limit: int | None = None) -> list[tuple[int, float | None, float | None]]:
+    return [(pid, lat, lon) for pid, lat, lon in _fetched(_positions_sql, None, (recipe, limit))]
+
+
+def _cells_sql(_fixed: None, plan: tuple[Recipe, float]) -> tuple[str, list[Any]]:
+    """The candidates counted per grid cell of `size` degrees: row, col, count, lat sum, lon sum."""
+    recipe, size = plan
+    sql, params = recipe.build().values_list("place_id", "lat", "lon").query.sql_with_params()
     grouped = (
         "SELECT FLOOR((lat + 90) / %s), FLOOR((lon + 180) / %s), COUNT(*), SUM(lat), SUM(lon) "
         f"FROM ({sql}) AS placed WHERE lat IS NOT NULL AND lon IS NOT NULL GROUP BY 1, 2"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(grouped, [size, size, *params])
-        return {(int(row), int(col)): [count, lat_sum, lon_sum] for row, col, count, lat_sum, lon_sum in cursor}
+    return grouped, [size, size, *params]
+
+
+def _cells(recipe: Recipe, size: float) -> dict[tuple[int, int], list[float]]:
+    """The candidates counted per grid cell by the database: (row, col) -> [count, lat sum, lon sum]."""
+    return {
+        (int(row), int(col)): [count, lat_sum, lon_sum]
+        for row, col, count, lat_sum, lon_sum in _fetched(_cells_sql, None, (recipe, size))
+    }
+
+
+def _map_cells_sql(_fixed: None, plan: tuple[int, int, int, int, int, tuple[str, ...]]) -> tuple[str, Sequence[Any]]:
+    """The pre-aggregated cells of a level within rows and columns, of the kinds given (none: all kinds)."""
+    level, row0, row1, col0, col1, kinds = plan
+    cells = MapCell.objects.filter(level=level, row__gte=row0, row__lte=row1, col__gte=col0, col__lte=col1)
+    if kinds:
+        cells = cells.filter(kind__in=list(kinds))
+    return cells.values_list("row", "col", "count", "lat_sum", "lon_sum").query.sql_with_params()
 
 
 def map_view(query: PlaceQuery, *, bbox: BBox, zoom: int, now: dt.datetime | None = None) -> MapView:
@@ -1095,29 +1118,27 @@ def map_view(query: PlaceQuery, *, bbox: BBox, zoom: int, now: dt.datetime | Non
     if _only_kind_filters(query):
         row0, row1 = math.floor((bbox.south + 90) / size), math.floor((bbox.north + 90) / size)
         col0, col1 = math.floor((bbox.west + 180) / size), math.floor((bbox.east + 180) / size)
-        cells = MapCell.objects.filter(level=level, row__gte=row0, row__lte=row1, col__gte=col0, col__lte=col1)
-        if query.kinds or not query.professional:
-            cells = cells.filter(kind__in=query.searched_kinds)
+        kinds = tuple(query.searched_kinds) if query.kinds or not query.professional else ()
         merged: dict[tuple[int, int], list[float]] = {}
-        for row, col, count, lat_sum, lon_sum in cells.values_list("row", "col", "count", "lat_sum", "lon_sum"):
+        for row, col, count, lat_sum, lon_sum in _fetched(_map_cells_sql, None, (level, row0, row1, col0, col1, kinds)):
             acc = merged.setdefault((row, col), [0, 0.0, 0.0])
             acc[0] += count
             acc[1] += lat_sum
             acc[2] += lon_sum
         total = int(sum(acc[0] for acc in merged.values()))
         if total <= MAP_POINT_LIMIT or zoom > MAX_CLUSTER_LEVEL:
-            positions = place_candidates(query, bbox).positions(limit=MAP_POINT_LIMIT * 4)
+            positions = _positions(candidate_recipe(query, bbox), MAP_POINT_LIMIT * 4)
             if len(positions) <= MAP_POINT_LIMIT or zoom > MAX_CLUSTER_LEVEL:
                 return MapView(total=len(positions), clusters=[], points=_points(positions))
         return MapView(total=total, clusters=_clusters(merged, size), points=[])
     if query.open_now or query.open_on:
         positions = [(pid, lat, lon) for _d, pid, lat, lon in _ranked(query, now=now)]
     else:
-        candidates = place_candidates(query, search_box(query))
+        candidates = candidate_recipe(query, search_box(query))
         radius = query.effective_radius_km
         if query.near is not None and radius is not None:
-            candidates = _within(candidates, query.near, radius)
-        positions = candidates.positions(limit=MAP_POINT_LIMIT * 4 + 1)
+            candidates = candidates.within(query.near, radius)
+        positions = _positions(candidates, MAP_POINT_LIMIT * 4 + 1)
         if len(positions) > MAP_POINT_LIMIT and zoom <= MAX_CLUSTER_LEVEL:
             counted = _cells(candidates, size)
             total = int(sum(acc[0] for acc in counted.values()))
