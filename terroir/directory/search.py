@@ -250,12 +250,6 @@ class Candidates:
         first, *others = (rows.values_list("place_id").order_by() for rows in self.parts)
         return first.union(*others, all=True) if others else first
 
-    def within_box(self, box: BBox) -> Candidates:
-        """Only the rows inside `box`: one index seek per strip of latitude, then its longitudes. The
-        strips are a list even for the whole globe (1,800): a range of strips would let the words'
-        index seek on the strip only, and read every word of each."""
-        return self.each(Strips.of(box).apply)
-
 
 # --- Statements built once per shape --------------------------------------------------------------
 #
