@@ -274,8 +274,16 @@ class Candidates:
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    # Each parameter: the index of a plan's value (an int), or a constant of the statement (in a one-tuple).
-    sources: tuple[int | tuple[Any], ...]
+    # Each parameter: (the index of a plan's value, the type Django wraps it in, None when none), or (None, a
+    # constant of the statement). Django's PostgreSQL backend wraps an integer column's values in psycopg's
+    # `Int4` or `Int8` (a subclass of int), for psycopg to send them with their type.
+    sources: tuple[tuple[int | None, Any], ...]
+
+    def params(self, values: list[Any]) -> list[Any]:
+        return [
+            extra if index is None else (values[index] if extra is None else extra(values[index]))
+            for index, extra in self.sources
+        ]
 
 
 _STATEMENTS: dict[tuple[Any, ...], _Compiled | None] = {}
@@ -332,6 +340,13 @@ def _same(one: Any, other: Any) -> bool:
     return type(one) is type(other) and one == other
 
 
+def _base(value: Any) -> type | None:
+    """str, int or float for a value of one of them (or of a subclass: psycopg's `Int4`), else None."""
+    if isinstance(value, bool):
+        return None
+    return next((kind for kind in (str, int, float) if isinstance(value, kind)), None)
+
+
 def _compiled(real: tuple[str, Sequence[Any]], one: Any, two: Any, values: list[Any]) -> _Compiled | None:
     """The statement's text and where each of its parameters comes from, from three builds: with the search's
     values (`real`) and with two sets of markers (`one`, `two`); None when they disagree (see above)."""
@@ -339,14 +354,15 @@ def _compiled(real: tuple[str, Sequence[Any]], one: Any, two: Any, values: list[
     if not (sql == sql_one == sql_two and len(params) == len(params_one) == len(params_two)):
         return None
     firsts, seconds = _markers(values, False), _markers(values, True)
-    marked = {(type(marker), marker): i for i, marker in enumerate(firsts)}
-    sources: list[int | tuple[Any]] = []
+    marked: dict[tuple[type | None, Any], int] = {(type(marker), marker): i for i, marker in enumerate(firsts)}
+    sources: list[tuple[int | None, Any]] = []
     for param, first, second in zip(params, params_one, params_two, strict=True):
-        i = marked.get((type(first), first)) if isinstance(first, (str, int, float)) else None
-        if i is not None and _same(second, seconds[i]) and _same(param, values[i]):
-            sources.append(i)
+        i = marked.get((_base(first), first))
+        wrap = type(first)
+        if i is not None and _same(second, wrap(seconds[i])) and _same(param, wrap(values[i])):
+            sources.append((i, None if wrap is type(values[i]) else wrap))
         elif i is None and _same(first, second) and _same(first, param):
-            sources.append((param,))
+            sources.append((None, param))
         else:
             return None
     return _Compiled(sql, tuple(sources))
@@ -365,7 +381,7 @@ def statement(build: Builder, fixed: Hashable, plan: Any) -> tuple[str, list[Any
     key = (connection.alias, connection.vendor, build, fixed, _shape(plan, values))
     known = _STATEMENTS.get(key, _UNSEEN)  # one read: another thread may clear the dictionary
     if isinstance(known, _Compiled):
-        return known.sql, [values[s] if isinstance(s, int) else s[0] for s in known.sources]
+        return known.sql, known.params(values)
     if known is None:  # refused: built each time
         sql, params = build(fixed, plan)
         return sql, list(params)
