@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,7 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -31,7 +33,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.lookups import In
+from django.db.models.lookups import In, Lookup
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -147,11 +149,15 @@ class PlaceResults:
 # --- Selectors ------------------------------------------------------------------------------------
 
 
+def _exists_sql(model: type[Category] | type[Label], plan: tuple[str]) -> tuple[str, Sequence[Any]]:
+    """Whether a category or label of this slug exists: Django's `exists()` statement."""
+    (slug,) = plan
+    exists = model.objects.filter(slug=slug).query.exists()
+    return exists.get_compiler(using=connection.alias).as_sql()
+
+
 def _facet(parameter: str, prefix: str, slug: str) -> str:
-    if parameter == "category":
-        exists = Category.objects.filter(slug=slug).exists()
-    else:
-        exists = Label.objects.filter(slug=slug).exists()
+    exists = _fetched(_exists_sql, Category if parameter == "category" else Label, (slug,))
     if not exists:
         unknown = _("unknown category %(slug)s") if parameter == "category" else _("unknown label %(slug)s")
         raise InvalidParameter(parameter, unknown % {"slug": quoted(slug, _)})
@@ -245,20 +251,365 @@ class Candidates:
         first, *others = (rows.values_list("place_id").order_by() for rows in self.parts)
         return first.union(*others, all=True) if others else first
 
-    def positions(self, limit: int | None = None) -> list[tuple[int, float | None, float | None]]:
-        rows = self.values_list("place_id", "lat", "lon")
-        return list(rows[:limit] if limit is not None else rows)
 
-    def within_box(self, box: BBox) -> Candidates:
-        """Only the rows inside `box`: one index seek per strip of latitude, then its longitudes. The
-        strips are a list even for the whole globe (1,800): a range of strips would let the words'
-        index seek on the strip only, and read every word of each."""
-        strips = list(range(band_of(box.south), band_of(box.north) + 1))
-        return self.each(
-            lambda rows: rows.filter(band__in=strips).filter(
-                lon__gte=box.west, lon__lte=box.east, lat__gte=box.south, lat__lte=box.north
-            )
+# --- Statements built once per shape --------------------------------------------------------------
+#
+# Django builds and compiles each statement of a search anew (round 17: 55–65 % of a search's client processor at
+# a million places, around about 1 ms of SQL), though every search of one shape — the same decisions, other
+# values — gives the same SQL text with other parameters. A statement is therefore described by a builder and a
+# plan. The plan is a frozen structure (dataclasses, tuples) holding everything the builder uses: its values
+# (strings and numbers: words, facets, kinds, strips, coordinates, limits) and its decisions (the classes of
+# its parts, the lengths of its tuples, its flags: booleans, None, enumerations, models). The builder is a plain
+# function of the plan and of a `fixed` part (what is no value of the statement: its kind, an OFFSET present),
+# computing nothing from a value: it only puts each where the statement takes it. The plan's shape (its values
+# replaced by their types) and the fixed part are the statement's key: its text is compiled by Django on the
+# first search of that key, and then the statement runs with each search's values put in its parameters.
+#
+# What the first build gives is checked by building the statement twice more, with other values (markers, each
+# unlike any other): the three texts must be the same, and each parameter must be one value of the plan (the
+# same one in the three builds) or a constant of the statement (the same in the three). A value the builder or
+# Django turned into something else (a prefix escaped, a bound computed) or wrote into the text (a LIMIT, a
+# list whose repeats Django dropped) refuses the key: its statements are then built each time, as before.
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    # Each parameter: (the index of a plan's value, the type Django wraps it in, None when none), or (None, a
+    # constant of the statement). Django's PostgreSQL backend wraps an integer column's values in psycopg's
+    # `Int4` or `Int8` (a subclass of int), for psycopg to send them with their type.
+    sources: tuple[tuple[int | None, Any], ...]
+
+    def params(self, values: list[Any]) -> list[Any]:
+        return [
+            extra if index is None else (values[index] if extra is None else extra(values[index]))
+            for index, extra in self.sources
+        ]
+
+
+_STATEMENTS: dict[tuple[Any, ...], _Compiled | None] = {}
+# Shapes are few (tens in the benchmark's mix); a bound all the same, against a caller making many.
+_STATEMENTS_MOST = 4096
+_UNSEEN = object()
+
+
+def _is_flag(part: Any) -> bool:
+    return part is None or isinstance(part, (bool, Enum, type))
+
+
+def _shape(plan: Any, values: list[Any]) -> Any:
+    """The plan's shape (its parts' classes, its tuples' lengths, its flags, each value's type); its values
+    (strings and numbers) appended to `values`, in order."""
+    if _is_flag(plan):
+        return plan
+    if isinstance(plan, (str, int, float)):
+        values.append(plan)
+        return type(plan)
+    if isinstance(plan, tuple):
+        return tuple(_shape(part, values) for part in plan)
+    if is_dataclass(plan):
+        return (type(plan), *(_shape(getattr(plan, f.name), values) for f in fields(plan)))
+    raise TypeError(f"not a part of a statement's plan: {plan!r}")
+
+
+def _replaced(plan: Any, values: Iterator[Any]) -> Any:
+    """The plan with its values replaced, in order, by those of `values`."""
+    if _is_flag(plan):
+        return plan
+    if isinstance(plan, (str, int, float)):
+        return next(values)
+    if isinstance(plan, tuple):
+        return tuple(_replaced(part, values) for part in plan)
+    return replace(plan, **{f.name: _replaced(getattr(plan, f.name), values) for f in fields(plan)})
+
+
+def _markers(values: list[Any], second: bool) -> list[Any]:
+    """A value of the same type for each one, unlike any other value (and any constant of a statement), and
+    changed by any usual computation: strings of a private-use character, both cases and spaces around (a case
+    folded, a prefix cut, spaces stripped), numbers with a fraction, positive in the first set and negative in
+    the second (rounded, bounded by a minimum or a maximum, their sign dropped)."""
+    sign, letters = (-1, "Bb") if second else (1, "Aa")
+    return [
+        f" \ue000{letters}{i} "
+        if isinstance(value, str)
+        else sign * (1_000_003 + 7 * i) + (0 if isinstance(value, int) else 0.25)
+        for i, value in enumerate(values)
+    ]
+
+
+def _same(one: Any, other: Any) -> bool:
+    return type(one) is type(other) and one == other
+
+
+def _base(value: Any) -> type | None:
+    """str, int or float for a value of one of them (or of a subclass: psycopg's `Int4`), else None."""
+    if isinstance(value, bool):
+        return None
+    return next((kind for kind in (str, int, float) if isinstance(value, kind)), None)
+
+
+def _compiled(real: tuple[str, Sequence[Any]], one: Any, two: Any, values: list[Any]) -> _Compiled | None:
+    """The statement's text and where each of its parameters comes from, from three builds: with the search's
+    values (`real`) and with two sets of markers (`one`, `two`); None when they disagree (see above)."""
+    (sql, params), (sql_one, params_one), (sql_two, params_two) = real, one, two
+    if not (sql == sql_one == sql_two and len(params) == len(params_one) == len(params_two)):
+        return None
+    firsts, seconds = _markers(values, False), _markers(values, True)
+    marked: dict[tuple[type | None, Any], int] = {(type(marker), marker): i for i, marker in enumerate(firsts)}
+    sources: list[tuple[int | None, Any]] = []
+    for param, first, second in zip(params, params_one, params_two, strict=True):
+        i = marked.get((_base(first), first))
+        wrap = type(first)
+        if i is not None and _same(second, wrap(seconds[i])) and _same(param, wrap(values[i])):
+            sources.append((i, None if wrap is type(values[i]) else wrap))
+        elif i is None and _same(first, second) and _same(first, param):
+            sources.append((None, param))
+        else:
+            return None
+    return _Compiled(sql, tuple(sources))
+
+
+# build(fixed, plan) -> (sql, params)
+Builder = Callable[..., tuple[str, Sequence[Any]]]
+
+
+def statement(build: Builder, fixed: Hashable, plan: Any) -> tuple[str, list[Any]]:
+    """The SQL and parameters `build(fixed, plan)` gives, compiled by Django once per shape of the plan (see
+    above). `build` sees nothing but its arguments: a closure could hide a decision from the key."""
+    if getattr(build, "__closure__", None) is not None:
+        raise TypeError(f"{build.__name__}: a statement's builder is a plain function of its fixed part and plan")
+    values: list[Any] = []
+    key = (connection.alias, connection.vendor, build, fixed, _shape(plan, values))
+    known = _STATEMENTS.get(key, _UNSEEN)  # one read: another thread may clear the dictionary
+    if isinstance(known, _Compiled):
+        return known.sql, known.params(values)
+    if known is None:  # refused: built each time
+        sql, params = build(fixed, plan)
+        return sql, list(params)
+    real = build(fixed, plan)
+    try:
+        one = build(fixed, _replaced(plan, iter(_markers(values, False))))
+        two = build(fixed, _replaced(plan, iter(_markers(values, True))))
+    except Exception:  # a value the statement cannot take as any other (a slice's bound, say): refused
+        compiled = None
+    else:
+        compiled = _compiled(real, one, two, values)
+    if len(_STATEMENTS) >= _STATEMENTS_MOST:
+        _STATEMENTS.clear()
+    _STATEMENTS[key] = compiled
+    return real[0], list(real[1])
+
+
+def _fetched(build: Builder, fixed: Hashable, plan: Any) -> list[tuple[Any, ...]]:
+    """The rows of the statement `build(fixed, plan)` (`statement`)."""
+    sql, params = statement(build, fixed, plan)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _sliced(built: tuple[str, Sequence[Any]], limit: int, offset: int | None = None) -> tuple[str, list[Any]]:
+    """A statement's first `limit` rows (after `offset`), as Django slices it but with the numbers as
+    parameters: a count's rest or a later page is then the same statement, not one text per number."""
+    sql, params = built
+    if offset is None:
+        return f"{sql} LIMIT %s", [*params, limit]
+    return f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
+
+
+# --- The candidates as a recipe -------------------------------------------------------------------
+
+
+class Read(Enum):
+    """How a search table's rows are read from its index: one value, a list of values (as an IN list, or as one
+    array on PostgreSQL: `AnyOf`), a range of words."""
+
+    EQUAL = 1
+    AMONG = 2
+    ARRAY = 3
+    RANGE = 4
+
+
+class AnyOf(Lookup):
+    """PostgreSQL: the column is one of an array's values, `= ANY(%s::integer[])` (or `text[]`), the array's
+    literal (`_array`) one parameter. PostgreSQL makes the same expression of an `IN` list (EXPLAIN shows
+    `band = ANY ('{1354,1355}'::integer[])` for either, and the same plan: round 18 on the million), but the
+    statement's text is then the same whatever the list's length: one shape of statement (`statement`) for the
+    words a prefix stands for or the strips of a box, where a list makes one per length."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        array = "integer[]" if isinstance(self.lhs.output_field, IntegerField) else "text[]"
+        return f"{lhs} = ANY(%s::{array})", [*lhs_params, self.rhs]
+
+
+def _arrays() -> bool:
+    """Whether lists are sent as one array (`AnyOf`): on PostgreSQL."""
+    return connection.vendor == "postgresql"
+
+
+def _array(values: Sequence[str] | Sequence[int]) -> str:
+    """PostgreSQL's literal of an array of strings or integers."""
+    if all(isinstance(value, int) for value in values):
+        return "{" + ",".join(str(int(value)) for value in values) + "}"
+    quoted = ('"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
+    return "{" + ",".join(quoted) + "}"
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Rows of a search table (SearchTerm's words or PlaceFacet's facets) by one condition on its value:
+    `values` holds the value (EQUAL), the list (AMONG) or the range's low and high bounds (RANGE)."""
+
+    model: type[SearchTerm] | type[PlaceFacet]
+    read: Read
+    values: tuple[str, ...]
+
+    @classmethod
+    def among(cls, model: type[SearchTerm] | type[PlaceFacet], values: Sequence[str]) -> Rows:
+        """The rows of any of `values`: one array on PostgreSQL, else an IN list."""
+        if _arrays():
+            return cls(model, Read.ARRAY, (_array(values),))
+        return cls(model, Read.AMONG, tuple(values))
+
+    def filtered(self, rows: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
+        column = "term" if self.model is SearchTerm else "facet"
+        if self.read is Read.EQUAL:
+            return rows.filter(**{column: self.values[0]})
+        if self.read is Read.AMONG:
+            return rows.filter(**{f"{column}__in": list(self.values)})
+        if self.read is Read.ARRAY:
+            return rows.filter(AnyOf(F(column), self.values[0]))
+        low, high = self.values
+        return rows.filter(**{f"{column}__gte": low, f"{column}__lt": high})
+
+    def queryset(self) -> QuerySet[Any, Any]:
+        return self.filtered(self.model.objects.all())
+
+
+def _has_facet(facets: Sequence[str]) -> Exists:
+    return Exists(PlaceFacet.objects.filter(place_id=OuterRef("place_id"), facet__in=list(facets)))
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A condition probed per row through the place's keys: a word of the place (its rows read as `word`
+    says) or one of `facets` (the categories the word names), or a facet alone (`word` None)."""
+
+    word: Rows | None
+    facets: tuple[str, ...] = ()
+
+    def condition(self) -> Exists | Q:
+        if self.word is None:
+            return _has_facet(self.facets)
+        own = Q(Exists(self.word.filtered(SearchTerm.objects.filter(place_id=OuterRef("place_id")))))
+        return own | Q(_has_facet(self.facets)) if self.facets else own
+
+
+@dataclass(frozen=True)
+class Strips:
+    """The rows inside a box: one index seek per strip of latitude, then its longitudes. The strips are a
+    list even for the whole globe (1,800): a range of strips would let the words' index seek on the strip
+    only, and read every word of each."""
+
+    # The strips as a list, or as one array on PostgreSQL (its literal: `AnyOf`).
+    strips: tuple[int, ...] | str
+    south: float
+    west: float
+    north: float
+    east: float
+
+    @classmethod
+    def of(cls, box: BBox) -> Strips:
+        bands = list(range(band_of(box.south), band_of(box.north) + 1))
+        strips = _array(bands) if _arrays() else tuple(bands)
+        return cls(strips, float(box.south), float(box.west), float(box.north), float(box.east))
+
+    def apply(self, rows: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
+        if isinstance(self.strips, str):
+            rows = rows.filter(AnyOf(F("band"), self.strips))
+        else:
+            rows = rows.filter(band__in=list(self.strips))
+        return rows.filter(lon__gte=self.west, lon__lte=self.east, lat__gte=self.south, lat__lte=self.north)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A point distances are measured from, with the square of its latitude's cosine (`FlatDistanceSq`)."""
+
+    lat: float
+    lon: float
+    k2: float
+
+    @classmethod
+    def of(cls, near: Point) -> Origin:
+        k = math.cos(math.radians(near.lat))
+        return cls(float(near.lat), float(near.lon), k * k)
+
+
+@dataclass(frozen=True)
+class Circle:
+    """The rows within a radius of `origin` by a flat-earth distance (`limit`: the radius in degrees of
+    latitude, squared), annotated `d2` for sorting."""
+
+    origin: Origin
+    limit: float
+
+    @classmethod
+    def of(cls, near: Point, radius_km: float) -> Circle:
+        return cls(Origin.of(near), (radius_km / KM_PER_DEGREE_LAT) ** 2)
+
+    def apply(self, candidates: Candidates) -> Candidates:
+        return candidates.each(lambda rows: rows.annotate(d2=FlatDistanceSq(self.origin)).filter(d2__lte=self.limit))
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """The candidates of a search as the steps that build them (`build`), their values apart: the plan of the
+    statements a search runs on them (`statement`). The steps, in their order: the rows read first (`rows`;
+    `more`, the other tables' or words' rows, read as one UNION; `lead`: `rows` are one word's or facet's, a
+    count reads their places first), the kinds asked (checked on each index entry when `kinds_on_entries`,
+    `RowKind`), the probes of the other conditions, the boxes, the circle."""
+
+    rows: Rows
+    more: tuple[Rows, ...] = ()
+    repeats: bool = False
+    lead: bool = False
+    kinds: tuple[str, ...] = ()
+    kinds_on_entries: bool = False
+    probes: tuple[Probe, ...] = ()
+    boxes: tuple[Strips, ...] = ()
+    circle: Circle | None = None
+
+    def within_box(self, box: BBox) -> Recipe:
+        return replace(self, boxes=(*self.boxes, Strips.of(box)))
+
+    def within(self, near: Point, radius_km: float) -> Recipe:
+        return replace(self, circle=Circle.of(near, radius_km))
+
+    def build(self) -> Candidates:
+        lead = Lead(self.rows.model, self.rows.values[0]) if self.lead else None
+        candidates = Candidates(
+            rows=self.rows.queryset(), repeats=self.repeats, more=tuple(r.queryset() for r in self.more), lead=lead
         )
+        if self.kinds:
+            kinds, on_entries = list(self.kinds), self.kinds_on_entries
+            candidates = candidates.each(
+                lambda rows: (
+                    rows.filter(In(RowKind(), kinds))
+                    if on_entries or rows.model is PlaceFacet
+                    else rows.filter(kind__in=kinds)
+                )
+            )
+        if self.probes:
+            probes = [probe.condition() for probe in self.probes]
+            candidates = candidates.each(lambda rows: rows.filter(*probes))
+        for strips in self.boxes:
+            candidates = candidates.each(strips.apply)
+        return self.circle.apply(candidates) if self.circle is not None else candidates
 
 
 @functools.lru_cache(maxsize=4096)
@@ -267,6 +618,10 @@ def _name_words(name_fr: str, name_en: str) -> tuple[str, ...]:
     text search read every category's and folded them all again (a hundred names, 0.2 ms a search); the
     names themselves are still read, so an edited category is searched by its new words at once."""
     return tuple(terms(f"{name_fr} {name_en}"))
+
+
+def _categories_sql(_fixed: None, _plan: tuple[()]) -> tuple[str, Sequence[Any]]:
+    return Category.objects.values_list("slug", "path", "name_fr", "name_en").query.sql_with_params()
 
 
 def category_facets_named(words: Sequence[str]) -> dict[str, list[str]]:
@@ -280,7 +635,7 @@ def category_facets_named(words: Sequence[str]) -> dict[str, list[str]]:
         return {}
     categories = [
         (slug, path, _name_words(name_fr, name_en))
-        for slug, path, name_fr, name_en in Category.objects.values_list("slug", "path", "name_fr", "name_en")
+        for slug, path, name_fr, name_en in _fetched(_categories_sql, None, ())
     ]
     facets: dict[str, list[str]] = {}
     for word in words:
@@ -332,8 +687,10 @@ def prefix_words(model: type[SearchTerm] | type[ProducerTerm], prefix: str, most
     return found if len(found) <= most else None
 
 
-def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
-    """The places matching everything but distance and opening hours, as rows of one search table.
+def candidate_recipe(query: PlaceQuery, box: BBox | None) -> Recipe:
+    """The places matching everything but distance and opening hours, as rows of one search table: their
+    recipe, each decision taken (the words a prefix stands for, the categories a word names, the word read
+    first), the values apart.
 
     One condition is read from its index (the first facet, else the rarest word, else the place
     kinds), restricted to the strips of latitude and longitudes of `box`; the kinds are read from the
@@ -352,105 +709,99 @@ def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
     words = list(dict.fromkeys(terms(query.q)[:MAX_TERMS]))
     named = category_facets_named(words)
 
-    def has_facet(values: list[str]) -> Exists:
-        return Exists(PlaceFacet.objects.filter(place_id=OuterRef("place_id"), facet__in=values))
-
-    def has_word(word: str) -> Q:
+    def word_rows(word: str) -> Rows:
         # The words starting so, when few, rather than their range: PostgreSQL estimates a range of words
         # outside its most common at one row and drove the search from it, probing the other word's rows
         # per place ("argenton creuse": the 848 places of "argenton" each probed for "creuse", 123 ms);
         # a word of the list is estimated at the average of the less common words (171 rows at a million
         # places), and the two words' rows are then hashed (a few milliseconds).
         found = prefix_words(SearchTerm, word, PREFIX_WORDS_MAX)
-        rows = SearchTerm.objects.filter(place_id=OuterRef("place_id"))
         if not found:  # too many words (or none: the range is then empty as well)
-            rows = rows.filter(term__gte=word, term__lt=prefix_upper_bound(word))
-        else:
-            rows = rows.filter(term__in=found) if len(found) != 1 else rows.filter(term=found[0])
-        own = Q(Exists(rows))
-        return own | Q(has_facet(named[word])) if named[word] else own
+            return Rows(SearchTerm, Read.RANGE, (word, prefix_upper_bound(word)))
+        return Rows.among(SearchTerm, found) if len(found) != 1 else Rows(SearchTerm, Read.EQUAL, (found[0],))
 
-    probes: list[Exists | Q] = []
-    rows: QuerySet[Any, Any]
-    more: tuple[QuerySet[Any, Any], ...] = ()
-    lead: Lead | None = None
+    def has_word(word: str) -> Probe:
+        return Probe(word_rows(word), tuple(named[word]))
+
+    probes: list[Probe] = []
+    rows: Rows
+    more: tuple[Rows, ...] = ()
+    lead = False
     if facets:
-        rows, repeats = PlaceFacet.objects.filter(facet=facets[0]), False
-        probes += [has_facet([facet]) for facet in facets[1:]]
+        rows, repeats = Rows(PlaceFacet, Read.EQUAL, (facets[0],)), False
+        probes += [Probe(None, (facet,)) for facet in facets[1:]]
         probes += [has_word(word) for word in words]
     elif words:
         driver = _rarest(words, named)
         # The words starting so, when few (a whole word typed, as a rule: one), else their range.
         found = prefix_words(SearchTerm, driver, PREFIX_WORDS_MAX)
-        rows = SearchTerm.objects.filter(term__gte=driver, term__lt=prefix_upper_bound(driver))
+        rows = Rows(SearchTerm, Read.RANGE, (driver, prefix_upper_bound(driver)))
         if found:
-            rows = (
-                SearchTerm.objects.filter(term__in=found)
-                if len(found) > 1
-                else SearchTerm.objects.filter(term=found[0])
-            )
+            rows = Rows.among(SearchTerm, found) if len(found) > 1 else Rows(SearchTerm, Read.EQUAL, (found[0],))
         repeats = found is None or len(found) > 1
         if named[driver]:
             # The places selling a product the word names, read from the category facets' index: the first
             # category's first (more places than a word's, as a rule), then the other categories', then the
             # words' rows (none when no word starts so).
             facet, *others = named[driver]
-            more = ((PlaceFacet.objects.filter(facet__in=others),) if others else ()) + ((rows,) if found != [] else ())
-            rows, repeats = PlaceFacet.objects.filter(facet=facet), bool(more)
-            lead = Lead(PlaceFacet, facet) if more else None
+            more = ((Rows.among(PlaceFacet, others),) if others else ()) + ((rows,) if found != [] else ())
+            rows, repeats = Rows(PlaceFacet, Read.EQUAL, (facet,)), bool(more)
+            lead = bool(more)
         elif found is not None and len(found) > 1:
             # The word typed, whole, first (as a rule the one of most places), then the others.
             rows, more, lead = (
-                SearchTerm.objects.filter(term=found[0]),
-                (SearchTerm.objects.filter(term__in=found[1:]),),
-                Lead(SearchTerm, found[0]),
+                Rows(SearchTerm, Read.EQUAL, (found[0],)),
+                (Rows.among(SearchTerm, found[1:]),),
+                True,
             )
         probes += [has_word(word) for word in words if word != driver]
     else:
-        rows, repeats = PlaceFacet.objects.filter(facet__in=kind_facets or ALL_KIND_FACETS), False
+        rows, repeats = Rows.among(PlaceFacet, kind_facets or ALL_KIND_FACETS), False
         kind_facets = []
-    candidates = Candidates(rows=rows, repeats=repeats, more=more, lead=lead)
-    if kind_facets:
-        # Every row carries its place's kind: a condition on the row, not a probe of the place's facets. It is
-        # checked on each index entry read (`RowKind`) where the kind follows a range in the index: the facets'
-        # rows (their index has the strips and longitudes first) and the words' rows within a box or circle. A
-        # word's rows without one are read from the (term, kind, place) index, which seeks each kind.
-        kinds = [facet.removeprefix("k:") for facet in kind_facets]
-        boxed = box is not None or query.near is not None
-        candidates = candidates.each(
-            lambda rows: (
-                rows.filter(In(RowKind(), kinds)) if boxed or rows.model is PlaceFacet else rows.filter(kind__in=kinds)
-            )
-        )
-    if probes:
-        candidates = candidates.each(lambda rows: rows.filter(*probes))
-    return candidates.within_box(box) if box is not None else candidates
+    # Every row carries its place's kind: a condition on the row, not a probe of the place's facets. It is
+    # checked on each index entry read (`RowKind`) where the kind follows a range in the index: the facets'
+    # rows (their index has the strips and longitudes first) and the words' rows within a box or circle. A
+    # word's rows without one are read from the (term, kind, place) index, which seeks each kind.
+    recipe = Recipe(
+        rows=rows,
+        more=more,
+        repeats=repeats,
+        lead=lead,
+        kinds=tuple(facet.removeprefix("k:") for facet in kind_facets),
+        kinds_on_entries=box is not None or query.near is not None,
+        probes=tuple(probes),
+    )
+    return recipe.within_box(box) if box is not None else recipe
 
 
-def _rows_counted(rows: QuerySet[Any, Any]) -> int:
-    """How many rows a statement gives: its SQL compiled once and counted around, as the map's cells and the
-    bounds read theirs. Django's `count()` clones the query and compiles an aggregation of it, 0.3 ms more of
-    the client's processor a count; the statement and its plan are the same (PostgreSQL flattens the
-    subquery)."""
-    sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)
-        return int(cursor.fetchone()[0])
+def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
+    """The candidates of `candidate_recipe`, built."""
+    return candidate_recipe(query, box).build()
 
 
-def _count(candidates: Candidates, *, limit: int | None = None) -> tuple[int, bool]:
-    """How many places, counted up to `limit` (COUNT_LIMIT); and whether that is the exact count."""
-    limit = COUNT_LIMIT if limit is None else limit
-    if not candidates.repeats:
-        counted = _rows_counted(candidates.rows.values("place_id").order_by()[: limit + 1])
-        return min(counted, limit), counted <= limit
-    if candidates.lead is not None:
-        # The lead's places (one row each: a plain count, which in a dense area stops at limit + 1 rows),
-        # then the places of the rest that hold no lead row: a distinct count of the rest's rows only,
-        # rather than of every row (20,002 rows through a temporary B-tree around a city).
-        counted = _rows_counted(candidates.rows.values("place_id").order_by()[: limit + 1])
-        if counted > limit:
-            return limit, False
+def _counted_sql(_fixed: None, plan: tuple[Recipe, int | None]) -> tuple[str, list[Any]]:
+    """How many rows of the recipe's first table (`rows`), up to the plan's limit (None: all). Counted around
+    the compiled statement, as the map's cells and the bounds are: Django's `count()` clones the query and
+    compiles an aggregation of it (0.3 ms more of the client's processor a count); the statement and its
+    plan are the same (PostgreSQL flattens the subquery)."""
+    recipe, limit = plan
+    built = recipe.build().rows.values("place_id").order_by().query.sql_with_params()
+    sql, params = _sliced(built, limit) if limit is not None else (built[0], list(built[1]))
+    return f"SELECT COUNT(*) FROM ({sql}) AS counted", params
+
+
+def _counted(recipe: Recipe, limit: int | None = None) -> int:
+    """How many rows of the recipe's first table, up to `limit` (None: all)."""
+    ((counted,),) = _fetched(_counted_sql, None, (recipe, limit))
+    return int(counted)
+
+
+def _window_sql(rest: bool, plan: tuple[Recipe, int]) -> tuple[str, list[Any]]:
+    """The rows of every table (`rest`: of the tables after the lead's, without the lead's places), the first
+    `cap` of them, and their distinct places."""
+    recipe, cap = plan
+    candidates = recipe.build()
+    if rest:
         # A place of the rest holds a lead row if and only if it is among the lead's places just counted: the
         # other conditions (kinds, box, circle, other words) are the place's own, the same on all its rows.
         # So the lead's places (at most `limit`) are read once more, from the index pages the count has just
@@ -459,18 +810,36 @@ def _count(candidates: Candidates, *, limit: int | None = None) -> tuple[int, bo
         # probes of the facets' key, 1,203 pages not in PostgreSQL's cache, 148 ms under EXPLAIN ANALYZE).
         lead_places = candidates.rows.values("place_id").order_by()
         first, *others = (rows.exclude(place_id__in=lead_places) for rows in candidates.more)
-        rest, exact = _count(Candidates(rows=first, repeats=True, more=tuple(others)), limit=limit - counted)
+        candidates = Candidates(rows=first, repeats=True, more=tuple(others))
+    sql, params = _sliced(candidates.place_ids().query.sql_with_params(), cap)
+    return f"SELECT COUNT(*), COUNT(DISTINCT place_id) FROM ({sql}) AS window_rows", params
+
+
+def _count(recipe: Recipe, *, limit: int | None = None) -> tuple[int, bool]:
+    """How many places, counted up to `limit` (COUNT_LIMIT); and whether that is the exact count."""
+    limit = COUNT_LIMIT if limit is None else limit
+    if not recipe.repeats or recipe.lead:
+        # One row per place (when `lead`: the lead's places, then those of the rest): a plain count, which in a
+        # dense area stops at limit + 1 rows.
+        counted = _counted(recipe, limit + 1)
+        if not recipe.repeats:
+            return min(counted, limit), counted <= limit
+        if counted > limit:
+            return limit, False
+        # Then the places of the rest that hold no lead row: a distinct count of the rest's rows only, rather
+        # than of every row (20,002 rows through a temporary B-tree around a city).
+        rest, exact = _window_count(recipe, limit - counted, rest=True)
         return counted + rest, exact
-    # Word rows may repeat a place. A database counts distinct places only once it has read every
-    # row (PostgreSQL hashes them all), so read a bounded number of rows and count their places: all
-    # the rows were read (exact), or enough places were found (more than the limit); else read more.
-    rows = candidates.place_ids()
+    return _window_count(recipe, limit, rest=False)
+
+
+def _window_count(recipe: Recipe, limit: int, *, rest: bool) -> tuple[int, bool]:
+    """Word rows may repeat a place. A database counts distinct places only once it has read every row
+    (PostgreSQL hashes them all), so read a bounded number of rows and count their places: all the rows were
+    read (exact), or enough places were found (more than the limit); else read more."""
     cap = 2 * (limit + 1)
     while True:
-        sql, params = rows[:cap].query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*), COUNT(DISTINCT place_id) FROM ({sql}) AS window_rows", params)
-            read, places = cursor.fetchone()
+        ((read, places),) = _fetched(_window_sql, rest, (recipe, cap))
         if read < cap or places > limit:
             return min(places, limit), places <= limit
         cap *= 4
@@ -484,46 +853,48 @@ class FlatDistanceSq(Func):
 
     output_field = FloatField()
 
-    def __init__(self, near: Point) -> None:
+    def __init__(self, origin: Origin) -> None:
         super().__init__(F("lat"), F("lon"))
-        k = math.cos(math.radians(near.lat))
-        self.near, self.k2 = near, k * k
+        self.origin = origin
 
     def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
         (lat, lat_params), (lon, lon_params) = (compiler.compile(e) for e in self.get_source_expressions())
         sql = f"((({lat} - %s) * ({lat} - %s)) + ((({lon} - %s) * ({lon} - %s)) * %s))"
-        near = self.near
+        origin = self.origin
         return sql, [
             *lat_params,
-            near.lat,
+            origin.lat,
             *lat_params,
-            near.lat,
+            origin.lat,
             *lon_params,
-            near.lon,
+            origin.lon,
             *lon_params,
-            near.lon,
-            self.k2,
+            origin.lon,
+            origin.k2,
         ]
-
-
-def _flat_distance_sq(near: Point) -> FlatDistanceSq:
-    """Squared equirectangular distance in degrees of latitude, computable by any SQL database."""
-    return FlatDistanceSq(near)
 
 
 def _within(candidates: Candidates, near: Point, radius_km: float) -> Candidates:
     """The candidates within `radius_km` of `near`, by a flat-earth distance (within 0.5% of the great
     circle at the radii of a local search), annotated `d2` for sorting."""
-    limit = (radius_km / KM_PER_DEGREE_LAT) ** 2
-    return candidates.each(lambda rows: rows.annotate(d2=_flat_distance_sq(near)).filter(d2__lte=limit))
+    return Circle.of(near, radius_km).apply(candidates)
 
 
-def _nearest_page(candidates: Candidates, near: Point, start: int, size: int) -> list[tuple[int, float | None]]:
-    """One page of (place id, km from `near`), nearest first; places without a position last."""
-    if "d2" not in candidates.rows.query.annotations:
-        candidates = candidates.each(lambda rows: rows.annotate(d2=_flat_distance_sq(near)))
+def _page_sql(after: bool, plan: tuple[Recipe, Origin, int, int]) -> tuple[str, list[Any]]:
+    """One page (`size` rows after the first `start`; `after`: `start` is not 0) of (place id, lat, lon, d2),
+    nearest to `origin` first (the circle's, when the recipe has one), places without a position last."""
+    recipe, origin, size, start = plan
+    candidates = recipe.build()
+    if recipe.circle is None:
+        candidates = candidates.each(lambda rows: rows.annotate(d2=FlatDistanceSq(origin)))
     values = candidates.values_list("place_id", "lat", "lon", "d2")
-    page = values.order_by(F("d2").asc(nulls_last=True), "place_id")[start : start + size]
+    built = values.order_by(F("d2").asc(nulls_last=True), "place_id").query.sql_with_params()
+    return _sliced(built, size, start if after else None)
+
+
+def _nearest_page(recipe: Recipe, near: Point, start: int, size: int) -> list[tuple[int, float | None]]:
+    """One page of (place id, km from `near`), nearest first; places without a position last."""
+    page = _fetched(_page_sql, start > 0, (recipe, Origin.of(near), size, start))
     return [
         (pid, haversine_km(near.lat, near.lon, lat, lon) if lat is not None and lon is not None else None)
         for pid, lat, lon, _d2 in page
@@ -600,15 +971,15 @@ def places_search(query: PlaceQuery, *, now: dt.datetime | None = None) -> Place
         count, exact, page_ids = len(ranked), True, ranked[start:end]
     elif query.near is not None and radius is not None:
         # Only one page of rows leaves the database, however dense the area.
-        everywhere, area = place_candidates(query, None), search_box(query)
+        everywhere, area = candidate_recipe(query, None), search_box(query)
         assert area is not None  # the circle's box, at least
-        candidates = _within(everywhere.within_box(area), query.near, radius)
+        candidates = everywhere.within_box(area).within(query.near, radius)
         if candidates.repeats:
             count, exact = _count(candidates)
         else:
             # One row per place: every row within the radius counted, exactly (a count reads them without
             # sorting them: 37,000 rows around Paris, 13 ms against 34 ms for the count and sort together).
-            total = _rows_counted(candidates.rows.values("place_id").order_by())
+            total = _counted(candidates)
             count, exact = (total, True) if start < total else _count(candidates)
         page_ids = []
         if start < count or not exact:
@@ -617,12 +988,12 @@ def places_search(query: PlaceQuery, *, now: dt.datetime | None = None) -> Place
                 # A full page from inside the smaller circle is the page: every place outside is farther.
                 box = _intersection(bbox_around(query.near, ring), query.bbox)
                 assert box is not None
-                inner = _within(everywhere.within_box(box), query.near, ring)
+                inner = everywhere.within_box(box).within(query.near, ring)
                 page_ids = _nearest_page(inner, query.near, start, query.page_size)
             if len(page_ids) < query.page_size:
                 page_ids = _nearest_page(candidates, query.near, start, query.page_size)
     else:
-        candidates = place_candidates(query, search_box(query))
+        candidates = candidate_recipe(query, search_box(query))
         count, exact = _count(candidates)
         centre = territory_centre()
         page_ids = []
@@ -632,7 +1003,7 @@ def places_search(query: PlaceQuery, *, now: dt.datetime | None = None) -> Place
             rings = CENTRE_RINGS_KM if count > SORT_WHOLE_LIMIT else ()
             for ring in rings:
                 # The same candidates (already inside any map box) inside the ring's box.
-                inner = _within(candidates.within_box(bbox_around(centre, ring)), centre, ring)
+                inner = candidates.within_box(bbox_around(centre, ring)).within(centre, ring)
                 # A full page from inside the ring is the page: every place outside is farther away.
                 page_ids = _nearest_page(inner, centre, start, query.page_size)
                 if len(page_ids) == query.page_size:
@@ -750,16 +1121,43 @@ def _clusters(cells: dict[tuple[int, int], list[float]], size: float) -> list[Ma
     ]
 
 
-def _cells(candidates: Candidates, size: float) -> dict[tuple[int, int], list[float]]:
-    """The candidates counted per grid cell by the database: (row, col) -> [count, lat sum, lon sum]."""
-    sql, params = candidates.values_list("place_id", "lat", "lon").query.sql_with_params()
+def _positions_sql(_fixed: None, plan: tuple[Recipe, int | None]) -> tuple[str, list[Any]]:
+    """(place id, lat, lon) of each candidate place once, the first `limit` (None: all)."""
+    recipe, limit = plan
+    built = recipe.build().values_list("place_id", "lat", "lon").query.sql_with_params()
+    return _sliced(built, limit) if limit is not None else (built[0], list(built[1]))
+
+
+def _positions(recipe: Recipe, limit: int | None = None) -> list[tuple[int, float | None, float | None]]:
+    return [(pid, lat, lon) for pid, lat, lon in _fetched(_positions_sql, None, (recipe, limit))]
+
+
+def _cells_sql(_fixed: None, plan: tuple[Recipe, float]) -> tuple[str, list[Any]]:
+    """The candidates counted per grid cell of `size` degrees: row, col, count, lat sum, lon sum."""
+    recipe, size = plan
+    sql, params = recipe.build().values_list("place_id", "lat", "lon").query.sql_with_params()
     grouped = (
         "SELECT FLOOR((lat + 90) / %s), FLOOR((lon + 180) / %s), COUNT(*), SUM(lat), SUM(lon) "
         f"FROM ({sql}) AS placed WHERE lat IS NOT NULL AND lon IS NOT NULL GROUP BY 1, 2"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(grouped, [size, size, *params])
-        return {(int(row), int(col)): [count, lat_sum, lon_sum] for row, col, count, lat_sum, lon_sum in cursor}
+    return grouped, [size, size, *params]
+
+
+def _cells(recipe: Recipe, size: float) -> dict[tuple[int, int], list[float]]:
+    """The candidates counted per grid cell by the database: (row, col) -> [count, lat sum, lon sum]."""
+    return {
+        (int(row), int(col)): [count, lat_sum, lon_sum]
+        for row, col, count, lat_sum, lon_sum in _fetched(_cells_sql, None, (recipe, size))
+    }
+
+
+def _map_cells_sql(_fixed: None, plan: tuple[int, int, int, int, int, tuple[str, ...]]) -> tuple[str, Sequence[Any]]:
+    """The pre-aggregated cells of a level within rows and columns, of the kinds given (none: all kinds)."""
+    level, row0, row1, col0, col1, kinds = plan
+    cells = MapCell.objects.filter(level=level, row__gte=row0, row__lte=row1, col__gte=col0, col__lte=col1)
+    if kinds:
+        cells = cells.filter(kind__in=list(kinds))
+    return cells.values_list("row", "col", "count", "lat_sum", "lon_sum").query.sql_with_params()
 
 
 def map_view(query: PlaceQuery, *, bbox: BBox, zoom: int, now: dt.datetime | None = None) -> MapView:
@@ -775,29 +1173,27 @@ def map_view(query: PlaceQuery, *, bbox: BBox, zoom: int, now: dt.datetime | Non
     if _only_kind_filters(query):
         row0, row1 = math.floor((bbox.south + 90) / size), math.floor((bbox.north + 90) / size)
         col0, col1 = math.floor((bbox.west + 180) / size), math.floor((bbox.east + 180) / size)
-        cells = MapCell.objects.filter(level=level, row__gte=row0, row__lte=row1, col__gte=col0, col__lte=col1)
-        if query.kinds or not query.professional:
-            cells = cells.filter(kind__in=query.searched_kinds)
+        kinds = tuple(query.searched_kinds) if query.kinds or not query.professional else ()
         merged: dict[tuple[int, int], list[float]] = {}
-        for row, col, count, lat_sum, lon_sum in cells.values_list("row", "col", "count", "lat_sum", "lon_sum"):
+        for row, col, count, lat_sum, lon_sum in _fetched(_map_cells_sql, None, (level, row0, row1, col0, col1, kinds)):
             acc = merged.setdefault((row, col), [0, 0.0, 0.0])
             acc[0] += count
             acc[1] += lat_sum
             acc[2] += lon_sum
         total = int(sum(acc[0] for acc in merged.values()))
         if total <= MAP_POINT_LIMIT or zoom > MAX_CLUSTER_LEVEL:
-            positions = place_candidates(query, bbox).positions(limit=MAP_POINT_LIMIT * 4)
+            positions = _positions(candidate_recipe(query, bbox), MAP_POINT_LIMIT * 4)
             if len(positions) <= MAP_POINT_LIMIT or zoom > MAX_CLUSTER_LEVEL:
                 return MapView(total=len(positions), clusters=[], points=_points(positions))
         return MapView(total=total, clusters=_clusters(merged, size), points=[])
     if query.open_now or query.open_on:
         positions = [(pid, lat, lon) for _d, pid, lat, lon in _ranked(query, now=now)]
     else:
-        candidates = place_candidates(query, search_box(query))
+        candidates = candidate_recipe(query, search_box(query))
         radius = query.effective_radius_km
         if query.near is not None and radius is not None:
-            candidates = _within(candidates, query.near, radius)
-        positions = candidates.positions(limit=MAP_POINT_LIMIT * 4 + 1)
+            candidates = candidates.within(query.near, radius)
+        positions = _positions(candidates, MAP_POINT_LIMIT * 4 + 1)
         if len(positions) > MAP_POINT_LIMIT and zoom <= MAX_CLUSTER_LEVEL:
             counted = _cells(candidates, size)
             total = int(sum(acc[0] for acc in counted.values()))

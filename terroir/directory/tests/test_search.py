@@ -729,3 +729,152 @@ def test_the_words_index_holds_the_position_on_postgresql_and_is_left_as_it_was_
             made = cursor.fetchall()
             assert [name for name, _sql in made] == ["searchterm_term_kind", "searchterm_band_kind"], made
             assert made[0][1].endswith('("term", "kind", "place_id")'), made
+
+
+def _answer(results: PlaceResults) -> tuple[Any, ...]:
+    return (
+        results.count,
+        results.count_exact,
+        [
+            (hit.place.pk, hit.place.name, None if hit.distance_km is None else round(hit.distance_km, 9))
+            for hit in results.hits
+        ],
+    )
+
+
+def test_a_search_of_a_shape_seen_runs_its_statements_without_django_building_them(territory) -> None:
+    """Round 18: the statements a search runs on the search tables (its counts and pages) are compiled by Django
+    on the first search of their shape, then run again with the next search's values: a second search of that
+    shape (other words, another point) builds none of them. Its answer is the one it gives when built anew."""
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from terroir.directory import search as module
+
+    compile_sql = SQLCompiler.as_sql
+    compiled: list[Any] = []
+
+    def recording(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(self.query.model)
+        return compile_sql(self, *args, **kwargs)
+
+    for first, second in (
+        ({"q": "ambert"}, {"q": "volcans"}),
+        (
+            {"q": "marche", "near": "45.55,3.74", "radius_km": "30"},
+            {"q": "marche", "near": "46.55,0.34", "radius_km": "30"},
+        ),
+        (
+            {"category": "dairy", "near": "45.55,3.74", "radius_km": "30"},
+            {"category": "dairy", "near": "45.55,3.60", "radius_km": "30"},
+        ),
+        *(
+            # On PostgreSQL the strips of a box are one array (`AnyOf`): a circle over more strips is the same
+            # statement.
+            [
+                (
+                    {"q": "marche", "near": "45.55,3.74", "radius_km": "30"},
+                    {"q": "marche", "near": "46.58,0.35", "radius_km": "90"},
+                )
+            ]
+            if connection.vendor == "postgresql"
+            else []
+        ),
+    ):
+        module._STATEMENTS.clear()
+        search(**first)
+        compiled.clear()
+        with mock.patch.object(SQLCompiler, "as_sql", recording):
+            again = search(**second)
+        assert SearchTerm not in compiled and PlaceFacet not in compiled, (second, compiled)
+        assert again.hits, second
+        module._STATEMENTS.clear()
+        assert _answer(again) == _answer(search(**second)), second
+
+
+SEARCHES: list[dict[str, str]] = [
+    {"q": "ambert"},
+    {"q": "volcans"},
+    {"q": "fromag"},  # a prefix of several words
+    {"q": "fromage"},  # a word naming a category
+    {"q": "miel"},
+    {"q": "marche ambert"},
+    {"q": "ambert marche"},
+    {"q": "local", "page": "2", "page_size": "1"},
+    {"q": "marche", "page": "2", "page_size": "1"},
+    {"q": "marche", "page_size": "1"},
+    {"q": "marche", "near": "45.55,3.74", "radius_km": "30"},
+    {"q": "marche", "near": "46.58,0.35", "radius_km": "30"},
+    {"q": "marche", "near": "45.55,3.74", "radius_km": "300"},  # more strips
+    {"q": "fromag", "near": "45.55,3.74", "radius_km": "30"},
+    {"category": "dairy"},
+    {"category": "vegetables"},
+    {"category": "dairy", "near": "45.55,3.74", "radius_km": "30"},
+    {"category": "vegetables", "near": "45.85,3.55", "radius_km": "60", "professional": "1"},
+    {"category": "dairy", "q": "ambert"},
+    {"kind": "market"},
+    {"kind": "market", "near": "46.58,0.35", "radius_km": "20"},
+    {"near": "45.55,3.74", "radius_km": "20"},
+    {"near": "45.78,3.09", "radius_km": "5"},
+    {"commune": "Ambert", "radius_km": "20"},
+]
+
+
+def test_each_search_gives_the_answer_it_gives_alone_whatever_was_searched_before(territory) -> None:
+    """The statements kept per shape (round 18) never give a search another's answer: a shape's key holds every
+    decision (the words a prefix stands for, the categories a word names, the number of strips, a page's
+    offset). Each search, run after all the others in two orders, gives what it gives on an empty cache."""
+    from terroir.directory import search as module
+
+    alone = {}
+    for params in SEARCHES:
+        module._STATEMENTS.clear()
+        alone[json.dumps(params)] = _answer(search(**params))
+    assert len({json.dumps(answer) for answer in alone.values()}) > len(SEARCHES) // 2  # answers that differ
+    module._STATEMENTS.clear()
+    for params in [*SEARCHES, *reversed(SEARCHES)]:
+        assert _answer(search(**params)) == alone[json.dumps(params)], params
+
+
+def _limited(_fixed: None, plan: tuple[int]) -> tuple[str, Any]:
+    return Place.objects.values("id")[: plan[0]].query.sql_with_params()
+
+
+def _starting(_fixed: None, plan: tuple[str]) -> tuple[str, Any]:
+    return Place.objects.filter(name__startswith=plan[0]).values("id").query.sql_with_params()
+
+
+def _named(_fixed: None, plan: tuple[str]) -> tuple[str, Any]:
+    return Place.objects.filter(name=plan[0]).values("id").query.sql_with_params()
+
+
+def _folded(_fixed: None, plan: tuple[str]) -> tuple[str, Any]:
+    return Place.objects.filter(name=plan[0].lower()).values("id").query.sql_with_params()
+
+
+def test_a_statement_whose_text_a_value_changes_or_whose_value_is_changed_is_not_kept(db) -> None:
+    """A statement is kept for its shape only when each value is a parameter as it was given: a value written
+    into the text (Django's LIMIT) or changed by the builder (a prefix escaped for LIKE) refuses the shape, whose
+    statements are then built for each search; a builder that could hide a decision (a closure) is refused."""
+    from terroir.directory import search as module
+    from terroir.directory.search import statement
+
+    module._STATEMENTS.clear()
+    assert "3" in statement(_limited, None, (3,))[0] and "5" in statement(_limited, None, (5,))[0]
+    assert [p.rstrip("%") for p in statement(_starting, None, ("amb",))[1]] == ["amb"]
+    assert [p.rstrip("%") for p in statement(_starting, None, ("thi",))[1]] == ["thi"]
+    first, again = statement(_named, None, ("Ambert",)), statement(_named, None, ("Thiers",))
+    assert first[0] == again[0] and (first[1], again[1]) == (["Ambert"], ["Thiers"])
+    # A value computed on, though the first search's is what the computation gives (the markers are not).
+    assert statement(_folded, None, ("ambert",))[1] == ["ambert"]
+    assert statement(_folded, None, ("Thiers",))[1] == ["thiers"]
+    kept = {key[2]: known is not None for key, known in module._STATEMENTS.items()}
+    assert kept == {_limited: False, _starting: False, _named: True, _folded: False}, kept
+    limit = 3
+
+    def hidden(_fixed: None, plan: tuple[()]) -> tuple[str, Any]:
+        return Place.objects.values("id")[:limit].query.sql_with_params()
+
+    with pytest.raises(TypeError):
+        statement(hidden, None, ())
