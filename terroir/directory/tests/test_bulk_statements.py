@@ -106,12 +106,12 @@ def test_after_a_bulk_load_the_tables_the_producers_searches_read_by_index_alone
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's deferred foreign keys")
 def test_keys_checked_meanwhile_refuse_a_broken_key_as_the_commit_would_before_it(territory):
-    honey = Category.objects.get(slug="honey")
+    eggs = Category.objects.get(slug="eggs")
     missing = ids_reserve(Category, 1)[0]  # a category never written
     broken = rf"violates foreign key constraint .*\n.*Key \(category_id\)=\({missing}\)"
     with pytest.raises(IntegrityError, match=broken), transaction.atomic():
-        Offer.objects.create(producer=territory.honey_farm, category=honey)
-        Offer.objects.create(producer=territory.cheese_farm, category_id=missing)
+        Offer.objects.create(producer=territory.honey_farm, category=eggs)
+        Offer.objects.create(producer=territory.honey_farm, category_id=missing)
         checking = keys_checked_meanwhile()
         assert checking is not None
         checking.wait()  # the broken key found here, before the commit
