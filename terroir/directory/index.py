@@ -12,6 +12,7 @@ import itertools
 import logging
 import math
 import operator
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -531,6 +532,64 @@ def constraints_checked_once(
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {qn(name)} {definition}")
             if progress:
                 progress(f"constraint {name} added")
+
+
+class KeysChecking:
+    """The foreign keys a transaction's writes left to its commit, checked by the server in a thread of its own
+    (`keys_checked_meanwhile`) while the caller goes on with work that does not use the database; `wait` before
+    using it again (psycopg's connection would serialise the two anyway)."""
+
+    def __init__(self, statements: list[str]) -> None:
+        raw = connection.connection
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                with raw.cursor() as cursor:
+                    for statement in statements:
+                        cursor.execute(statement)
+            except BaseException as error:  # raised by `wait`, in the caller's thread
+                self._error = error
+
+        self._thread: threading.Thread | None = threading.Thread(target=run, name="keys-checked", daemon=True)
+        self._thread.start()
+
+    def wait(self, *, raising: bool = True) -> None:
+        """Once the checks are over; a broken key raises the error the commit would have raised
+        (`IntegrityError`, the constraint and the key named by PostgreSQL), unless not `raising` (the
+        caller is failing already: its transaction is rolled back either way)."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        error, self._error = self._error, None
+        if error is not None and raising:
+            with connection.wrap_database_errors:
+                raise error
+
+
+def keys_checked_meanwhile(*, but_to: Sequence[type[models.Model]] = ()) -> KeysChecking | None:
+    """PostgreSQL: the checks of the deferred foreign keys the transaction's writes queued so far (one lookup
+    per key and row, which the commit would run while the client waits), run now by the server while the client
+    works (`KeysChecking`): the same checks, the same error for a broken key, earlier. Keys to the tables
+    `but_to` stay deferred (rows that name rows not written yet: an import's pairs and its records). None on
+    SQLite, which counts a deferred key's breaks as the rows are written and checks only that count at the
+    commit."""
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT conname FROM pg_constraint WHERE contype = 'f' AND condeferrable"
+            " AND NOT (confrelid = ANY(%s::regclass[]))"
+            " AND connamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(current_schemas(false)))"
+            " ORDER BY conname",
+            [[_table(model) for model in but_to]],
+        )
+        names = [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
+    if not names:
+        return None
+    named = ", ".join(names)
+    return KeysChecking([f"SET CONSTRAINTS {named} IMMEDIATE", f"SET CONSTRAINTS {named} DEFERRED"])
 
 
 @transaction.atomic

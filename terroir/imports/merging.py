@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
@@ -27,7 +28,14 @@ from django.utils.translation import ngettext
 from terroir.contributions.models import Revision, Suggestion
 from terroir.contributions.revisions import entry_edit, entry_merge, entry_split, owned_fields
 from terroir.directory.editing import fields_of, products_of_many, value_clean, value_of, values_of
-from terroir.directory.index import ids_reserve, rows_insert, rows_update, rows_writer
+from terroir.directory.index import (
+    KeysChecking,
+    ids_reserve,
+    keys_checked_meanwhile,
+    rows_insert,
+    rows_update,
+    rows_writer,
+)
 from terroir.directory.models import Actor, Category, Commune, Entity, Label, Offer, Place
 from terroir.directory.references import merge_refusals
 from terroir.directory.services import (
@@ -197,8 +205,38 @@ def records_merge(
     writer = _Writer(by=by if by is not None and by.is_authenticated else None, note=note, new=new)
     if new is not None:
         new.reserve()
-    for record_type in record_types:
-        _merge(record_type, summary, writer, relink=relink, progress=progress, run=run)
+    types = list(record_types)
+    ahead: _Linking | None = None
+    checking: KeysChecking | None = None
+    try:
+        for index, record_type in enumerate(types):
+            linking = ahead or _linking_start(record_type, writer, relink=relink, progress=progress)
+            ahead = None
+            found = linking.found()
+            if linking.relink and index + 1 < len(types):
+                # The next type's linkage (DuckDB, in a thread that does not touch the database) runs while
+                # this type's pairs are decided and its entries written (the client's Python and the
+                # server): on two cores, the linkage's threads averaged little more than one while the
+                # server waited, and the writes leave one idle while the client and the server take turns.
+                # The next type's records are read now: this type's writes change no record of another
+                # type (`_records_point` points this type's records only).
+                ahead = _linking_start(types[index + 1], writer, relink=relink, progress=progress, background=True)
+            _merge(linking, found, summary, writer, run=run, progress=progress, checking=checking)
+            if checking is not None:
+                checking.wait()
+            checking = None
+            if ahead is not None:
+                # The keys this type's writes left to the commit (its offers' producers and categories, the
+                # stored records pointed at its entries), checked by the server while the next type is linked
+                # and its pairs decided; not those to records, which name the import's new records, written
+                # last (NewRecords).
+                checking = keys_checked_meanwhile(but_to=(SourceRecord,))
+    finally:
+        # An error above: the threads' results are not used, but they are not left running.
+        if ahead is not None:
+            ahead.wait()
+        if checking is not None:
+            checking.wait(raising=False)
     if new is not None:
         _records_write(new)
         writer.new = None
@@ -219,10 +257,83 @@ def record_pair_decide(*, pair: RecordPair, same: bool, by: Any) -> RecordPair:
     return pair
 
 
-def _merge(
-    record_type: str, summary: MergeSummary, writer: _Writer, *, relink: bool, progress: ProgressReport | None,
-    run: ImportRun | None = None,
-) -> None:  # fmt: skip
+class _Linking:
+    """A record type's records read for its merge and, when they are linked again, their linkage: run at once,
+    or in a thread (`background`) whose progress lines are kept and told, in order, by the caller's thread
+    once the pairs are asked for (`found`): the progress and the language it is told in are the caller's."""
+
+    def __init__(
+        self, record_type: str, rows: dict[int, _Row], *, relink: bool, reused: bool,
+        said: Any, background: bool,
+    ) -> None:  # fmt: skip
+        self.record_type, self.rows, self.relink, self.reused = record_type, rows, relink, reused
+        self.said, self.background = said, background
+        self.compared: dict[str, dict[str, Any]] = {}
+        self._found: list[Any] = []
+        self._error: BaseException | None = None
+        self._told: list[tuple[bool, str]] = []  # (a linkage step, the line) kept for the caller's thread
+        self._thread: threading.Thread | None = None
+
+    def tell(self, line: str, *, step: bool = False) -> None:
+        """A progress line (a linkage's `step`: its msgid), told now or kept for the caller's thread."""
+        if not self.said:
+            return
+        if self.background:
+            self._told.append((step, line))
+        else:
+            self.said(_(line) if step else line)
+
+    def link(self) -> None:
+        from .linkage import directory_model, link
+
+        record_type, compared = self.record_type, self.compared
+
+        def told(step: str) -> None:
+            self.tell(step, step=True)
+
+        def run() -> None:
+            try:
+                self._found = link(
+                    [{"unique_id": uid, **c} for uid, c in compared.items()],
+                    model=directory_model(),
+                    # Places are also looked for below review: the rules find village markets the linkage
+                    # scores low. Producers' rules need what the linkage scores high anyway.
+                    threshold=min(
+                        CANDIDATE_PROBABILITY if record_type == "place" else 1.0, settings.TERROIR_MERGE_REVIEW
+                    ),
+                    progress=told if self.said else None,  # the linkage's steps are msgids
+                )
+            except BaseException as error:  # told to the caller's thread by `found`
+                self._error = error
+
+        if self.background:
+            self._thread = threading.Thread(target=run, name=f"linkage-{record_type}", daemon=True)
+            self._thread.start()
+        else:
+            run()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def found(self) -> list[Any]:
+        """The linkage's pairs (none when the records are not linked again), once it has run; its progress
+        lines told first."""
+        self.wait()
+        told, self._told = self._told, []
+        for step, line in told:
+            self.said(_(line) if step else line)
+        if self._error is not None:
+            raise self._error
+        return self._found
+
+
+def _linking_start(
+    record_type: str, writer: _Writer, *, relink: bool, progress: ProgressReport | None, background: bool = False
+) -> _Linking:
+    """A record type's records read for its merge (`_merge`) and, when they are linked again, their
+    linkage started (`_Linking`)."""
     entity_field = "actor_id" if record_type == "producer" else "place_id"
     columns = ("id", "digest", "merged_digest", entity_field, "missing", "updated_at", "source__name", "ref")
     records = SourceRecord.objects.filter(record_type=record_type).order_by("id")
@@ -241,46 +352,53 @@ def _merge(
                             pending.priority)  # fmt: skip
     if later:
         rows = dict(sorted(rows.items()))
-    if not rows:
-        return
     reused = False
-    if relink and all(r.digest == r.merged_digest for r in rows.values()):
+    if rows and relink and all(r.digest == r.merged_digest for r in rows.values()):
         # No record is new or changed since the last merge (a re-import of an unchanged file): the linkage
         # would find the pairs it stored then, so they are taken as they are (its fixed costs, sampling
         # and scoring every record, are most of a re-import's time otherwise).
         relink, reused = False, True
-    if relink:
-        said = (lambda message: progress(Progress("merge", message))) if progress else None
-        if said:
-            said(ngettext("looking for duplicates among %(n)s record (%(type)s)",
+    said = (lambda message: progress(Progress("merge", message))) if progress else None
+    linking = _Linking(record_type, rows, relink=relink and bool(rows), reused=reused, said=said, background=background)
+    if not linking.relink:
+        return linking
+    linking.tell(ngettext("looking for duplicates among %(n)s record (%(type)s)",
                           "looking for duplicates among %(n)s records (%(type)s)", len(rows))
                  % {"n": len(rows), "type": _record_types_said(record_type)})  # fmt: skip
-        datas: dict[int, dict[str, Any]] = {}
-        for pk, data in records.values_list("id", "data").iterator(chunk_size=5000):
-            if pk in rows:  # a record another import committed since is not this merge's
-                rows[pk].data = datas[pk] = data
-        datas.update((pk, record.data) for pk, _ref, record in new)
-        if later:
-            datas = dict(sorted(datas.items()))
+    datas: dict[int, dict[str, Any]] = {}
+    for pk, data in records.values_list("id", "data").iterator(chunk_size=5000):
+        if pk in rows:  # a record another import committed since is not this merge's
+            rows[pk].data = datas[pk] = data
+    datas.update((pk, record.data) for pk, _ref, record in new)
+    if later:
+        datas = dict(sorted(datas.items()))
+    names = dict(Commune.objects.values_list("code", "name"))
+    linking.compared = {
+        str(i): linkage_columns(
+            data, source=rows[i].source, ref=rows[i].ref, commune_name=names.get(data.get("commune_code") or "", "")
+        )
+        for i, data in datas.items()
+    }
+    linking.link()
+    return linking
+
+
+def _merge(
+    linking: _Linking, found: list[Any], summary: MergeSummary, writer: _Writer, *, run: ImportRun | None,
+    progress: ProgressReport | None, checking: KeysChecking | None = None,
+) -> None:  # fmt: skip
+    """Decide a record type's pairs (`found`: its linkage's), group its records and write its entries.
+    `checking`: the server's checks of the keys written before (`keys_checked_meanwhile`), waited for before
+    this merge uses the database."""
+    record_type, rows, relink, reused = linking.record_type, linking.rows, linking.relink, linking.reused
+    if not rows:
+        return
+    if relink:
         # The linkage (splink, DuckDB, Arrow: 0.3 s of processor to load) is loaded by the first merge that
         # links, not by every process that starts Django (the app registry reaches this module).
-        from .linkage import best_links, directory_model, link
+        from .linkage import best_links
 
-        names = dict(Commune.objects.values_list("code", "name"))
-        compared = {
-            str(i): linkage_columns(
-                data, source=rows[i].source, ref=rows[i].ref, commune_name=names.get(data.get("commune_code") or "", "")
-            )
-            for i, data in datas.items()
-        }
-        found = link(
-            [{"unique_id": uid, **c} for uid, c in compared.items()],
-            model=directory_model(),
-            # Places are also looked for below review: the rules find village markets the linkage
-            # scores low. Producers' rules need what the linkage scores high anyway.
-            threshold=min(CANDIDATE_PROBABILITY if record_type == "place" else 1.0, settings.TERROIR_MERGE_REVIEW),
-            progress=(lambda step: said(_(step))) if said else None,  # the linkage's steps are msgids
-        )
+        compared = linking.compared
         # The probability finds and ranks candidates; the rules decide which merge without a coordinator.
         decisions = pairs_decide([(p.left, p.right) for p in found], compared)
         sources = {str(i): r.source for i, r in rows.items()}
@@ -294,8 +412,12 @@ def _merge(
             if decisions[(p.left, p.right)].auto
             or (p.probability >= settings.TERROIR_MERGE_REVIEW and decisions[(p.left, p.right)].review)
         }  # fmt: skip
+        if checking is not None:  # the database again: the previous type's key checks over first
+            checking.wait()
         kept = _pairs_store(record_type, scored, summary, run)
     else:
+        if checking is not None:
+            checking.wait()
         # Only what grouping needs: a pair's reasons (JSON) and the rest are not read.
         kept = list(
             RecordPair.objects.filter(first__record_type=record_type)

@@ -4,11 +4,11 @@ the rows it reads by lists of ids (`index._rows_in`)."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from terroir.directory.index import _rows_in, _table, ids_reserve, values_insert
-from terroir.directory.models import Place
+from terroir.directory.index import _rows_in, _table, ids_reserve, keys_checked_meanwhile, values_insert
+from terroir.directory.models import Actor, Category, Offer, Place
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +158,39 @@ def test_the_vacuum_says_which_older_snapshot_it_did_not_outlive(territory, capl
     assert f"pid {pid} (client backend" in caplog.text and "SELECT count(*) FROM directory_offer" in caplog.text
     pages, visible = _offers_visible()
     assert visible < pages  # as the warning says
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's deferred foreign keys")
+def test_keys_checked_meanwhile_refuse_a_broken_key_as_the_commit_would_before_it(territory):
+    eggs = Category.objects.get(slug="eggs")
+    missing = ids_reserve(Category, 1)[0]  # a category never written
+    broken = rf"violates foreign key constraint .*\n.*Key \(category_id\)=\({missing}\)"
+    with pytest.raises(IntegrityError, match=broken), transaction.atomic():
+        Offer.objects.create(producer=territory.honey_farm, category=eggs)
+        Offer.objects.create(producer=territory.honey_farm, category_id=missing)
+        checking = keys_checked_meanwhile()
+        assert checking is not None
+        checking.wait()  # the broken key found here, before the commit
+        pytest.fail("a broken key went through the checks")
+    assert not Offer.objects.filter(category_id=missing).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's deferred foreign keys")
+def test_keys_checked_meanwhile_leave_the_keys_to_rows_not_written_yet_to_the_commit(territory):
+    written = ids_reserve(Category, 1)[0]  # written after the checks, as an import's records are
+    with transaction.atomic():
+        offer = Offer.objects.create(producer=territory.honey_farm, category_id=written)
+        checking = keys_checked_meanwhile(but_to=(Category,))
+        assert checking is not None
+        checking.wait()
+        Category.objects.create(pk=written, slug="later", name_fr="Plus tard", name_en="Later", path="later")
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the commit's checks, in the test's transaction
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    assert Offer.objects.get(pk=offer.pk).category.slug == "later"
+    # The keys to the other tables are checked by the server: one to a table not spared, refused by `wait`.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Offer.objects.create(producer=territory.honey_farm, category_id=ids_reserve(Category, 1)[0])
+        checking = keys_checked_meanwhile(but_to=(Actor,))
+        assert checking is not None
+        checking.wait()

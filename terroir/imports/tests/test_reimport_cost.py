@@ -5,12 +5,14 @@ records again, and links between thousands of entries are written in a few state
 from __future__ import annotations
 
 import gc
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from terroir.directory.models import Actor, Place
 from terroir.directory.services import actors_bulk_create, places_bulk_create, places_links_add
@@ -19,7 +21,7 @@ from terroir.imports.mapping import mapping_parse
 from terroir.imports.models import FieldOrigin, ImportRun, RecordPair, SourceRecord
 from terroir.imports.services import source_import
 
-from .files import MARKETS, csv_written, mapping_text
+from .files import DIRECTORY, MARKETS, csv_written, mapping_text
 
 pytestmark = pytest.mark.django_db
 
@@ -282,3 +284,64 @@ def test_each_entrys_origins_go_to_the_writer_as_its_values_are_chosen(tmp_path,
     for place in places:
         origins = dict(FieldOrigin.objects.filter(place=place).values_list("field", "record__ref"))
         assert origins["name"] in {"1", "2", "3"} and "position" in origins
+
+
+def test_the_places_are_linked_while_the_producers_entries_are_written(tmp_path, territory, monkeypatch):
+    """The places' linkage (DuckDB, in a thread that does not touch the database) runs while the producers' pairs
+    are decided and their entries written, and the keys those writes left to the commit are checked by the server
+    meanwhile (`index.keys_checked_meanwhile`, PostgreSQL): one after the other, the linkage left a core idle and
+    the server with nothing to do, then the writes left the client waiting on the server and the server on the
+    client. The progress lines in the same order as one after the other."""
+    rows = [
+        {"code": f"P{i}", "type": "Producteur", "nom": f"GAEC du Puy {name}", "cp": "63600", "commune": "Ambert",
+         "lat": f"{45.55 + i / 1000:.4f}", "lon": "3.7400"}
+        for i, name in enumerate(["Martin", "Martín", "Bernard", "Durand"])
+    ] + [
+        {"code": "M1", "type": "Marché", "nom": "Marché Saint-Genès", "cp": "63600", "commune": "Ambert",
+         "lat": "45.5500", "lon": "3.7400"},
+        {"code": "M2", "type": "Marché", "nom": "Marché Saint-Genest", "cp": "63600", "commune": "Ambert",
+         "lat": "45.5503", "lon": "3.7403"},
+    ]  # fmt: skip
+    events: list[tuple[str, str, bool]] = []
+    writing = threading.Event()
+    link, entries_write = linkage.link, merging._entries_write
+
+    def linked(records, *args, **kwargs):
+        kind = "place" if any(event[:2] == ("link", "producer") for event in events) else "producer"
+        if kind == "place":
+            # Until the producers' entries are being written, which happens meanwhile if this linkage runs beside
+            # them (one after the other, they were written before it started).
+            writing.wait(timeout=30)
+        events.append(("link", kind, threading.current_thread() is threading.main_thread()))
+        return link(records, *args, **kwargs)
+
+    def written(record_type, *args, **kwargs):
+        events.append(("write", record_type, threading.current_thread() is threading.main_thread()))
+        writing.set()
+        return entries_write(record_type, *args, **kwargs)
+
+    monkeypatch.setattr(linkage, "link", linked)
+    monkeypatch.setattr(merging, "_entries_write", written)
+    told: list[str] = []
+    with translation.override("en"):
+        run = source_import(
+            path=csv_written(tmp_path / "a.csv", rows), mapping=mapping_parse(DIRECTORY), geocode=False,
+            progress=lambda progress: told.append(str(progress.message or "")),
+        )  # fmt: skip
+    assert run.status == ImportRun.Status.DONE, run.error
+    assert events == [
+        ("link", "producer", True),
+        ("write", "producer", True),
+        ("link", "place", False),  # in its own thread, while the producers' entries were written
+        ("write", "place", True),
+    ]
+
+    # Each type's lines together, in their order: "looking for duplicates", the linkage's steps, the entries made.
+    def at(start: str, end: str) -> int:
+        (index,) = [i for i, line in enumerate(told) if line.startswith(start) and line.endswith(end)]
+        return index
+
+    producers = at("looking for duplicates among", "(producers)"), at("4 records (producers) make", "entries")
+    places = at("looking for duplicates among", "(places)"), at("6 records (places) make", "entries")
+    assert producers[0] < producers[1] < places[0] < places[1]
+    assert told[places[0] + 1 : places[1]] == ["comparing candidate pairs"]
