@@ -50,6 +50,52 @@ def test_a_bad_search_explains_what_is_wrong_without_failing(client, territory) 
     assert "radius_km" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "fr",
+            "Recherche impossible\u202f: «\u00a0Dans un rayon de (km)\u00a0» — «\u00a0abc\u00a0» n’est pas un nombre",
+        ),
+        ("en", "Cannot search: “Within (km)” — “abc” is not a number"),
+    ],
+)
+def test_a_bad_search_names_the_field_as_the_form_labels_it(client, territory, language, said) -> None:
+    """Not the address's parameter ("radius_km"), a word of neither language, in the middle of the sentence."""
+    response = client.get("/?radius_km=abc", headers={"accept-language": language})
+    assert response.status_code == 400
+    error = response.content.decode().split('id="search-error"', 1)[1].split("</div>", 1)[0]
+    assert said in error and "radius_km" not in error
+
+
+@pytest.mark.parametrize(
+    ("query", "french", "english"),
+    [
+        ("open_now=perhaps", "Ouvert maintenant", "Open now"),
+        ("open_on=someday", "Ouvert le", "Open on"),
+        ("category=caviar", "Produits", "Products"),
+        ("label=caviar", "Label", "Label"),
+        ("kind=castle", "Type de lieu", "Kind of place"),
+        ("near=here", "Autour de moi", "Around me"),
+        ("q=" + "x" * 201, "Quoi\u202f?", "What?"),
+        ("local=perhaps", "Local seulement (150 km)", "Local only (150 km)"),
+        ("page=abc", "Page", "Page"),
+        ("bbox=1,2", "Zone de la carte", "Map area"),
+    ],
+)
+def test_every_parameter_of_a_refused_search_is_named_by_its_field(
+    client, territory, settings, query: str, french: str, english: str
+) -> None:
+    settings.TERROIR_LOCAL_RADIUS_KM = 150
+    for language, field, opens, closes in (("fr", french, "«\u00a0", "\u00a0»"), ("en", english, "“", "”")):
+        response = client.get(f"/?{query}", headers={"accept-language": language})
+        assert response.status_code == 400
+        error = unescape(response.content.decode().split('id="search-error"', 1)[1].split("</div>", 1)[0])
+        parameter = query.split("=", 1)[0]
+        assert f"{opens}{field}{closes} — " in error, (language, error)
+        assert f" {parameter} — " not in error
+
+
 def test_place_page_lists_who_sells_there_with_hours_and_json_ld(client, territory) -> None:
     html = client.get(territory.ambert_market.get_absolute_url()).content.decode()
     assert "GAEC des Monts du Forez" in html and "Rucher de la Durolle" in html
