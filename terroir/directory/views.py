@@ -118,6 +118,10 @@ SEARCH_FIELDS = {
 }  # fmt: skip
 
 
+# The parameters whose fields fold under the "Filters" button on a phone (templates/directory/_search_form.html).
+FILTERS = frozenset({"radius_km", "kind", "category", "label", "open_on", "open_now", "local", "professional"})
+
+
 def search_field(parameter: str) -> str:
     """The field of the search form that `parameter` fills, as the form labels it, quoted the reader's way
     (« Dans un rayon de (km) »); a parameter the page does not know, as the address names it."""
@@ -163,6 +167,8 @@ def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
         "error": error,
         # The field at fault as the form labels it, quoted the reader's way (the address's name without one).
         "error_field": search_field(error.parameter) if error else "",
+        # The filters stay unfolded on a phone when the refusal names one of them: the reader sees the field.
+        "error_in_filters": error is not None and error.parameter in FILTERS,
         "params": params,
         "kinds": PlaceKind.choices,
         "categories": Category.objects.order_by("path"),

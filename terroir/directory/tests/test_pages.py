@@ -229,3 +229,25 @@ def test_the_producer_page_asks_once_who_may_edit_and_links_the_outlets_flag_for
     coordinator = Client()
     coordinator.force_login(people.camille)
     assert 'id="isolation-link"' not in coordinator.get(territory.le_local.get_absolute_url()).content.decode()
+
+
+def test_a_refused_kind_is_said_on_the_page_in_the_words_of_its_boxes_and_by_the_api_in_its_values(
+    client, territory
+) -> None:
+    """The page listed the known kinds by the API's values ("farm, market, amap…") inside a French sentence,
+    and told a visitor to "add professional=1", an address parameter the page does not show."""
+
+    def said(url: str, language: str) -> str:
+        page = client.get(url, headers={"accept-language": language})
+        assert page.status_code == 400
+        return unescape(page.content.decode().split('id="search-error"', 1)[1].split("</div>", 1)[0])
+
+    french, english = said("/?kind=castle", "fr"), said("/?kind=castle", "en")
+    assert "types connus\u202f: vente à la ferme, marché, distribution AMAP" in french and "farm, market" not in french
+    assert "known kinds: sale at the farm, market, AMAP pickup" in english
+    assert "restauration collective\u202f: lieux réservés aux professionnels" in said("/?kind=canteen", "fr")
+    assert "professional=1" not in said("/?kind=canteen", "fr")
+    api = client.get("/api/v1/places?kind=castle", headers={"accept-language": "fr"}).json()["error"]
+    assert api["parameter"] == "kind" and "types connus\u202f: farm, market, amap" in api["message"]
+    api = client.get("/api/v1/places?kind=canteen", headers={"accept-language": "en"}).json()["error"]
+    assert api["message"].endswith("(add professional=1)")
