@@ -5,8 +5,9 @@
   if (!window.matchMedia) { return; }
   var folds = document.querySelectorAll("details.fold-narrow");
   var narrow = window.matchMedia("(max-width: 899px)");
+  // A fold marked data-open-narrow stays open on a phone too: a refused search names a field inside it.
   function fit() {
-    for (var i = 0; i < folds.length; i++) { folds[i].open = !narrow.matches; }
+    for (var i = 0; i < folds.length; i++) { folds[i].open = !narrow.matches || folds[i].hasAttribute("data-open-narrow"); }
   }
   fit();
   if (narrow.addEventListener) { narrow.addEventListener("change", fit); }

@@ -6,6 +6,7 @@ every minute, the pages when they read a run."""
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,9 +14,11 @@ from django.conf import settings
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy
 
 from terroir.lib import tasks
+from terroir.lib.messages import Message, gettext_noop
 from terroir.lib.tasks import (
     WORKER_LOST,
     Limits,
@@ -29,8 +32,8 @@ from terroir.lib.tasks import (
 )
 
 __all__ = [
-    "dead_runs_fail", "periodic_register", "periodic_run_all", "reap_all", "reaper_register", "supervised",
-    "task_error_text", "worker_alive", "worker_label",
+    "dead_runs_fail", "error_stored", "periodic_register", "periodic_run_all", "reap_all", "reaper_register",
+    "stored_message", "supervised", "task_error_text", "unexpected_stored", "worker_alive", "worker_label",
 ]  # fmt: skip
 
 # The reasons a run ends without its own answer (stored in English on the run), for the reader.
@@ -43,8 +46,45 @@ REASONS = {
 }
 
 
+# Why a computation stopped on an error nobody foresaw (Python's own words, kept for whoever mends it).
+UNEXPECTED = gettext_noop("an unexpected error stopped the computation (%(error)s)")
+
+
+def error_stored(message: Message) -> str:
+    """What a run keeps in its `error` when it fails: the message's template and values (its JSON), not
+    its text. The worker runs in the site's language (or the language of whoever queued the run), and
+    the run is read later by people of either: `task_error_text` says it in the reader's. A value JSON
+    cannot keep (none is expected) has the message kept as its English text."""
+    try:
+        return message.json()
+    except (TypeError, ValueError):
+        return Message.plain(message.text()).json()
+
+
+def unexpected_stored(error: BaseException) -> str:
+    """`error_stored` of an exception nobody foresaw (`TaskError`: the child's; else its type and text)."""
+    said = str(error) if isinstance(error, tasks.TaskError) else f"{type(error).__name__}: {error}"
+    return error_stored(Message(UNEXPECTED, {"error": said[:1800]}))
+
+
+def stored_message(error: str) -> Message | None:
+    """The message a run keeps as JSON (`error_stored`), or None for an error kept as text (a task
+    reason, or a row stored before messages were kept)."""
+    if not error.startswith("{"):
+        return None
+    try:
+        data = json.loads(error)
+    except ValueError:
+        return None
+    return Message.of(data) if isinstance(data, dict) and isinstance(data.get("t"), str) else None
+
+
 def task_error_text(error: str) -> str:
-    """A run's stored error in the reader's language when it is one of the task reasons."""
+    """A run's stored error in the reader's language: a message kept by `error_stored`, one of the task
+    reasons (with its detail), or else the text as it was stored."""
+    message = stored_message(error)
+    if message is not None:
+        return message.text(gettext, lambda number: number_format(number, force_grouping=True))
     for reason, text in REASONS.items():
         if error.startswith(reason):
             return gettext("%(reason)s%(detail)s") % {"reason": text, "detail": error[len(reason) :]}

@@ -10,7 +10,7 @@ import io
 import re
 import threading
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,13 +19,13 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from terroir.lib.geo import KM_PER_DEGREE_LAT, haversine_km
 from terroir.lib.text import fold
 
-from .index import rows_insert
+from .index import rows_insert, rows_update
 from .models import Commune, CommuneName
 
 LOADED_TYPES = {"COM", "ARM"}
@@ -97,13 +97,15 @@ def communes_write(
         if code not in existing:
             to_create.append((code, *values))
         elif existing[code] != values:
-            changed.append((*values, code))
+            changed.append((code, *values))
         names.extend((k, code, "") for k in keys)
     # The one writer of plain rows (index.rows_insert): COPY on PostgreSQL, multi-row INSERTs on SQLite. The
     # data migration writes all of France (35,000 communes, 40,000 names) into every new database, each test
     # run's included: plain tuples cost a third of what model instances through bulk_create did.
     rows_insert(commune_model, ("code", *_COMMUNE_COLUMNS), to_create)
-    _rows_update(commune_model, _COMMUNE_COLUMNS, changed)
+    # A refresh's changed communes, by the one writer of plain updates (index.rows_update: UPDATE … FROM
+    # VALUES on SQLite, a prepared UPDATE per row pipelined on PostgreSQL). A fresh database has none.
+    rows_update(commune_model, tuple(commune_model._meta.get_field(c).column for c in _COMMUNE_COLUMNS), changed)
     known = existing.keys() | read
     wanted: dict[tuple[str, str], str] = {}
     for key, code, former in names:
@@ -126,20 +128,6 @@ def communes_write(
     rows_insert(name_model, ("key", "commune_id", "former_code"), rows, ignore_conflicts=True)
     index_forget()
     return len(to_create) + len(changed)
-
-
-def _rows_update(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """UPDATE the rows (values in `columns` order, then the primary key) one statement each, sent in
-    one executemany: on SQLite and PostgreSQL alike this is linear, where bulk_update's CASE WHEN is
-    quadratic in its batch."""
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    assignments = ", ".join(f"{quote(model._meta.get_field(c).column)} = %s" for c in columns)
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s", rows)
 
 
 @transaction.atomic

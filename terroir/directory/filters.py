@@ -121,10 +121,12 @@ def _kinds(name: str, raw: str) -> tuple[str, ...]:
     kinds: list[str] = []
     for kind in filter(None, (k.strip() for k in raw.split(","))):
         if kind not in PlaceKind.values:
+            template = _("unknown place kind %(kind)s; known kinds: %(known)s")
             raise InvalidParameter(
                 name,
-                _("unknown place kind %(kind)s; known kinds: %(known)s")
-                % {"kind": quoted(kind, _), "known": ", ".join(PlaceKind.values)},
+                template % {"kind": quoted(kind, _), "known": ", ".join(PlaceKind.values)},
+                # The page lists them as its boxes label them ("marché"), not by the API's values ("market").
+                template % {"kind": quoted(kind, _), "known": ", ".join(str(k.label) for k in PlaceKind)},
             )
         kinds.append(kind)
     return tuple(dict.fromkeys(kinds))
@@ -209,7 +211,9 @@ class PlaceFilters(Schema):
         except InvalidParameter as exc:
             # The message alone, at the parameter's place (`loc`): a ValueError would be reported as
             # "Value error, <parameter>: <message>".
-            raise PydanticCustomError("invalid_parameter", "{message}", {"message": exc.message}) from None
+            raise PydanticCustomError(
+                "invalid_parameter", "{message}", {"message": exc.message, "page_message": exc.page_message}
+            ) from None
         return value if name in KEPT_AS_TEXT else checked
 
     def commune_chosen(self) -> CommuneChoice | None:
@@ -238,6 +242,9 @@ class PlaceFilters(Schema):
                 "kind",
                 _("%(kinds)s: places for professionals, the public cannot buy there (add professional=1)")
                 % {"kinds": ", ".join(hidden)},
+                # The page has no address parameter to add: its box for professionals shows to them only.
+                _("%(kinds)s: places for professionals, the public cannot buy there")
+                % {"kinds": ", ".join(str(PlaceKind(k).label) for k in hidden)},
             )
         local = bool(self.local)
         if local and near is None:
@@ -296,7 +303,8 @@ def filters_read(params: Mapping[str, str]) -> PlaceFilters:
         return PlaceFilters.model_validate(asked)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise InvalidParameter(str(first["loc"][-1]), first["msg"]) from None
+        page_message = (first.get("ctx") or {}).get("page_message", "")
+        raise InvalidParameter(str(first["loc"][-1]), first["msg"], str(page_message)) from None
 
 
 def parse_place_query(params: Mapping[str, str], *, today: dt.date | None = None) -> PlaceQuery:

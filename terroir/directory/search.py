@@ -82,12 +82,15 @@ PUBLIC_KIND_FACETS = tuple(f"k:{kind}" for kind in PUBLIC_KINDS)
 
 
 class InvalidParameter(ValueError):
-    """A search parameter that cannot be used; `parameter` names it for the error message."""
+    """A search parameter that cannot be used; `parameter` names it for the error message. `page_message`,
+    when the search page says it otherwise than the API: in the words of its form (the kinds of place as
+    its boxes label them, not the API's values), `message` else."""
 
-    def __init__(self, parameter: str, message: str):
+    def __init__(self, parameter: str, message: str, page_message: str = ""):
         super().__init__(f"{parameter}: {message}")
         self.parameter = parameter
         self.message = message
+        self.page_message = page_message or message
 
 
 @dataclass(frozen=True)

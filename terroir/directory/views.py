@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from terroir.lib import hours
+from terroir.lib.messages import quoted
 
 from . import editing, extensions, local, presenters
 from .communes import CommuneChoice
@@ -103,6 +105,35 @@ def _map_config(query: PlaceQuery, api_params: dict[str, str], commune: CommuneC
     }
 
 
+# Each parameter of a search as the search form labels its field: a refusal on the page names the field the
+# reader filled in, not the address's parameter ("radius_km", a word of neither language), which the API names.
+# Those the form has no field for (the results' page, the map's box) by what they are to the reader.
+SEARCH_FIELDS = {
+    "q": gettext_lazy("What?"), "commune": gettext_lazy("Near (commune or postcode)"),
+    "near": gettext_lazy("Around me"), "radius_km": gettext_lazy("Within (km)"), "kind": gettext_lazy("Kind of place"),
+    "category": gettext_lazy("Products"), "label": gettext_lazy("Label"), "open_on": gettext_lazy("Open on"),
+    "open_now": gettext_lazy("Open now"),
+    "professional": gettext_lazy("Include places for professionals (canteens, relay platforms)"),
+    "page": gettext_lazy("Page"), "page_size": gettext_lazy("Results per page"), "bbox": gettext_lazy("Map area"),
+}  # fmt: skip
+
+
+# The parameters whose fields fold under the "Filters" button on a phone (templates/directory/_search_form.html).
+FILTERS = frozenset({"radius_km", "kind", "category", "label", "open_on", "open_now", "local", "professional"})
+
+
+def search_field(parameter: str) -> str:
+    """The field of the search form that `parameter` fills, as the form labels it, quoted the reader's way
+    (« Dans un rayon de (km) »); a parameter the page does not know, as the address names it."""
+    if parameter == "local":
+        label: Any = _("Local only (%(local_radius_km)s km)") % {
+            "local_radius_km": floatformat(settings.TERROIR_LOCAL_RADIUS_KM)
+        }
+    else:
+        label = SEARCH_FIELDS.get(parameter, parameter)
+    return quoted(label, _)
+
+
 def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
     error: InvalidParameter | None = None
     results: PlaceResults | ProducerResults | None = None
@@ -134,6 +165,10 @@ def _search_context(request: HttpRequest) -> tuple[dict[str, Any], int]:
         ),
         "query": query,
         "error": error,
+        # The field at fault as the form labels it, quoted the reader's way (the address's name without one).
+        "error_field": search_field(error.parameter) if error else "",
+        # The filters stay unfolded on a phone when the refusal names one of them: the reader sees the field.
+        "error_in_filters": error is not None and error.parameter in FILTERS,
         "params": params,
         "kinds": PlaceKind.choices,
         "categories": Category.objects.order_by("path"),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
-from terroir.directory.background import runs_reap_started, supervised, worker_label
+from terroir.directory.background import runs_reap_started, supervised, unexpected_stored, worker_label
 from terroir.directory.uploads import UploadRefused, upload_name, upload_write
 from terroir.lib.tabular import SourceError, gunzip, is_gzip
 from terroir.lib.tasks import WORKER_LOST, TaskError, TaskLimitExceeded
@@ -145,7 +145,10 @@ def import_file(*, token: str, source: str, mapping_text: str, geocode: bool, by
             traceback.print_exc()
         # The child died with its transaction (nothing of the import was kept): free the source.
         ImportRun.objects.filter(source__name=source, status=ImportRun.Status.RUNNING, worker=label).update(
-            status=ImportRun.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+            status=ImportRun.Status.FAILED,
+            finished_at=timezone.now(),
+            # A limit's reason in English (said again in the reader's language when read), else the error.
+            error=str(error)[:2000] if isinstance(error, TaskLimitExceeded) else unexpected_stored(error),
         )
         return ""
     return refusal

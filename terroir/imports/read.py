@@ -60,10 +60,18 @@ def limits() -> Limits:
     return Limits.of(settings)
 
 
+def source_error_message(error: SourceError) -> Message:
+    """Why a file cannot be read, after its line when known, to be said in the reader's language: what an
+    import that fails on the worker keeps (background.error_stored), read later by people of either language."""
+    reason = Message(error.template, error.params)
+    # The line as the file numbers it ("line 12345"), not grouped as a quantity.
+    return Message(gettext_noop("line %(line)s: %(reason)s"), {"line": str(error.line), "reason": reason}) \
+        if error.line else reason  # fmt: skip
+
+
 def source_error_text(error: SourceError) -> str:
     """Why a file cannot be read, in the reader's language, after its line when known."""
-    message = error.text(gettext, lambda number: number_format(number, force_grouping=True))
-    return gettext("line %(line)s: %(reason)s") % {"line": error.line, "reason": message} if error.line else message
+    return source_error_message(error).text(gettext, lambda number: number_format(number, force_grouping=True))
 
 
 def _read_options(path: Path, mapping: Mapping) -> dict[str, Any]:

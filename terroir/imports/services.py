@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from terroir.directory.background import error_stored, unexpected_stored
 from terroir.directory.communes import commune_index_held
 from terroir.lib import spreadsheet
 from terroir.lib.messages import Message, gettext_noop
@@ -48,7 +49,7 @@ from .read import (
     report_left_out,
     report_lines,
     report_row,
-    source_error_text,
+    source_error_message,
 )
 from .sources import shipped_mappings
 
@@ -317,11 +318,11 @@ def source_import(
         return done.run
     except SourceError as error:
         ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportRun.Status.FAILED, error=source_error_text(error), finished_at=timezone.now()
+            status=ImportRun.Status.FAILED, error=error_stored(source_error_message(error)), finished_at=timezone.now()
         )
     except BaseException as error:
         ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportRun.Status.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now()
+            status=ImportRun.Status.FAILED, error=unexpected_stored(error), finished_at=timezone.now()
         )
         raise
     finally:

@@ -60,13 +60,19 @@ class Message:
     template: str
     values: Mapping[str, Any] = field(default_factory=dict)
 
-    def text(self, translate: Callable[[str], str] = _english) -> str:
-        """The message in the language of `translate` (English without one)."""
+    def text(self, translate: Callable[[str], str] = _english, number: Callable[[int], str] | None = None) -> str:
+        """The message in the language of `translate` (English without one); its whole numbers written by
+        `number` when given (the way the reader's language groups their digits: "12 000", "12,000")."""
         said = translate(self.template) if self.template else ""
         if not self.values:
             return said
         values = {
-            name: value.text(translate) if isinstance(value, Message) else value for name, value in self.values.items()
+            name: value.text(translate, number)
+            if isinstance(value, Message)
+            else number(value)
+            if number is not None and isinstance(value, int) and not isinstance(value, bool)
+            else value
+            for name, value in self.values.items()
         }
         return formatted(said, values, translate)
 

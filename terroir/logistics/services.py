@@ -230,10 +230,12 @@ def run_execute(run_id: int) -> None:
         runs.update(status=RunStatus.DONE, stage="done", fraction=1.0, plan=document,
                     report=evaluate.report_to_json(report), finished_at=timezone.now())  # fmt: skip
     except routing.ProblemError as exc:
-        runs.update(status=RunStatus.FAILED, stage="failed", error=str(exc), finished_at=timezone.now())
+        # Kept as its message, said in the reader's language when read (not the worker's: views.run_error_text).
+        runs.update(status=RunStatus.FAILED, stage="failed", error=background.error_stored(exc.message),
+                    finished_at=timezone.now())  # fmt: skip
     except Exception as exc:  # the page must learn that the run ended, whatever ended it
         traceback.print_exc()
-        runs.update(status=RunStatus.FAILED, stage="failed", error=f"{type(exc).__name__}: {exc}",
+        runs.update(status=RunStatus.FAILED, stage="failed", error=background.unexpected_stored(exc),
                     finished_at=timezone.now())  # fmt: skip
 
 

@@ -19,11 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from terroir.directory import background
 from terroir.directory.communes import commune_at
 from terroir.directory.fields import postcode_of_commune
 from terroir.directory.geocoding import address_locate
 from terroir.directory.models import Actor, Commune, PlaceKind
 from terroir.lib import hours
+from terroir.lib.messages import Message
 
 from . import relay_study
 from .models import DeliveryOrder, OrderKind, RelayCandidate, RunStatus, SitingStudy
@@ -192,11 +194,23 @@ def study_from_json(problem: dict[str, Any]) -> relay_study.Study:
     )  # fmt: skip
 
 
-def refusal(error: SitingError, labels: dict[str, Any]) -> str:
-    """The refusal with the candidate's or order's name rather than its id."""
+def refusal_message(error: SitingError, labels: dict[str, Any]) -> Message:
+    """The refusal with the candidate's or order's name rather than its id, to be said in the reader's
+    language (a study that fails on the worker keeps it so: background.error_stored)."""
     names = labels.get("candidates", {}) | labels.get("orders", {})
-    params = {k: names.get(v, v) if isinstance(v, str) else v for k, v in error.params.items()}
-    return _(error.template) % params
+
+    def kept(value: Any) -> Any:
+        """A value as JSON keeps it: numpy's numbers as Python's, a shape as it prints."""
+        if isinstance(value, str):
+            return names.get(value, value)
+        return value.item() if isinstance(value, np.generic) else str(value) if isinstance(value, tuple) else value
+
+    return Message(error.template, {k: kept(v) for k, v in error.params.items()})
+
+
+def refusal(error: SitingError, labels: dict[str, Any]) -> str:
+    """The refusal with the candidate's or order's name rather than its id, in the reader's language."""
+    return refusal_message(error, labels).text(_)
 
 
 def study_start(
@@ -268,11 +282,13 @@ def study_execute(study_id: int) -> None:
                   "seconds": round(time.perf_counter() - started, 2)}  # fmt: skip
         rows.update(status=RunStatus.DONE, stage="done", fraction=1.0, result=result, finished_at=timezone.now())
     except SitingError as exc:
-        rows.update(status=RunStatus.FAILED, stage="failed", error=refusal(exc, study.labels),
+        # Kept as its message, said in the reader's language when read (not the worker's).
+        rows.update(status=RunStatus.FAILED, stage="failed",
+                    error=background.error_stored(refusal_message(exc, study.labels)),
                     finished_at=timezone.now())  # fmt: skip
     except Exception as exc:  # the page must learn that the study ended, whatever ended it
         traceback.print_exc()
-        rows.update(status=RunStatus.FAILED, stage="failed", error=f"{type(exc).__name__}: {exc}",
+        rows.update(status=RunStatus.FAILED, stage="failed", error=background.unexpected_stored(exc),
                     finished_at=timezone.now())  # fmt: skip
 
 

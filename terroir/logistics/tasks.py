@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
-from terroir.directory.background import supervised, worker_label
+from terroir.directory.background import supervised, unexpected_stored, worker_label
 from terroir.lib.tasks import TaskError, TaskLimitExceeded
 
 from . import services, studies
@@ -30,7 +30,7 @@ def plan_compute(run_id: int) -> None:
         supervised(services.run_execute, run_id, wall_s=run.time_limit_s + EVALUATION_MARGIN_S, tick=alive)
     except (TaskLimitExceeded, TaskError) as exc:
         PlanningRun.objects.filter(pk=run_id).exclude(status=RunStatus.DONE).update(
-            status=RunStatus.FAILED, stage="failed", error=str(exc)[:2000], finished_at=timezone.now()
+            status=RunStatus.FAILED, stage="failed", error=_failure(exc), finished_at=timezone.now()
         )
 
 
@@ -50,5 +50,11 @@ def study_compute(study_id: int) -> None:
                    tick=alive)  # fmt: skip
     except (TaskLimitExceeded, TaskError) as exc:
         SitingStudy.objects.filter(pk=study_id).exclude(status=RunStatus.DONE).update(
-            status=RunStatus.FAILED, stage="failed", error=str(exc)[:2000], finished_at=timezone.now()
+            status=RunStatus.FAILED, stage="failed", error=_failure(exc), finished_at=timezone.now()
         )
+
+
+def _failure(exc: TaskLimitExceeded | TaskError) -> str:
+    """What a run keeps of why its child stopped: a limit's reason (English, said again in the reader's
+    language by background.task_error_text), or the child's unexpected error as a message."""
+    return str(exc)[:2000] if isinstance(exc, TaskLimitExceeded) else unexpected_stored(exc)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from terroir.accounts.permissions import planner_required
-from terroir.directory.background import task_error_text
+from terroir.directory.background import stored_message, task_error_text
 from terroir.directory.fields import VocabularyField
 from terroir.directory.forms import WEEKDAYS as WEEKDAY_CHOICES
 from terroir.directory.forms import date_input, number_limits
@@ -106,6 +106,14 @@ def _problem_text(error: ProblemError, labels: dict[str, Any] | None = None) -> 
     value quoted the reader's way; the vehicle, order or depot it names by its name on the page (`labels` of
     `services.problem_for_week`), not by the problem's id ("v12")."""
     return _labelled(error.message, labels or {}).text(_)
+
+
+def run_error_text(run: PlanningRun) -> str:
+    """Why a run failed, in the reader's language: a refusal kept as its message (services.run_execute) names
+    the vehicle, order or depot by its name on the page, as a refusal before the run does; an error kept as
+    text (a task's reason, a run failed before messages were kept) as background.task_error_text says it."""
+    message = stored_message(run.error)
+    return task_error_text(run.error) if message is None else _labelled(message, run.labels or {}).text(_)
 
 
 def _labelled(message: Message, labels: dict[str, Any]) -> Message:
@@ -466,7 +474,7 @@ def vehicle_edit(request: HttpRequest, vehicle_id: int | None = None) -> HttpRes
 
 
 def _run_json(run: PlanningRun) -> dict[str, Any]:
-    return {"status": run.status, "stage": run.stage, "fraction": run.fraction, "error": task_error_text(run.error)}
+    return {"status": run.status, "stage": run.stage, "fraction": run.fraction, "error": run_error_text(run)}
 
 
 @planner_required
@@ -662,7 +670,7 @@ def run(request: HttpRequest, run_id: int) -> HttpResponse:
     producers = len(report.get("sharing", {}).get("shapley", []))
     sharing = _sharing(planning)
     context = {
-        "run": planning, "state": _run_json(planning), "error": task_error_text(planning.error), "rounds": rounds,
+        "run": planning, "state": _run_json(planning), "error": run_error_text(planning), "rounds": rounds,
         "unserved": unserved, "late_anyway": late_anyway, "late_together": late_together, "outside": outside,
         "own_total": own.get("total"),
         "map_data": _map_data(planning, rounds), "legend": _legend(rounds), "days": _days(rounds),

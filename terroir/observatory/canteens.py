@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from terroir.directory.models import Commune, CommuneName
+from terroir.lib.messages import Message, gettext_noop
 from terroir.lib.tabular import Limits, number_parse, rows_read
 
 from .models import CanteenDeclaration, CanteenImport
@@ -33,6 +34,7 @@ COLUMNS = (
 )  # fmt: skip
 PROBLEMS_KEPT = 1000  # problems stored on the run; all are counted
 
+MISSING_COLUMNS = gettext_noop("the file lacks the columns %(value)s")
 # Why a row is reported: kept out of the commune figures, or out of every figure.
 REASONS = {
     "no_insee": _("no INSEE code: kept out of the commune figures"),
@@ -43,13 +45,18 @@ REASONS = {
     "bad_ratio": _("share %(value)s is not a number between 0 and 1: row left out"),
     "no_canteen": _("no canteen id: row left out"),
     "duplicate": _("the canteen %(value)s declared twice for this year: the first declaration is kept"),
-    "missing_columns": _("the file lacks the columns %(value)s"),
+    "missing_columns": _(MISSING_COLUMNS),
 }
 OUT_OF_FIGURES = {"no_year", "bad_ratio", "no_canteen", "duplicate"}
 
 
 class CanteenFileError(ValueError):
-    """A file that is not a canteen declarations file (its columns are missing)."""
+    """A file that is not a canteen declarations file (its columns are missing): `said`, its message to be
+    said in the reader's language (a failed import keeps it so: background.error_stored)."""
+
+    def __init__(self, said: Message) -> None:
+        super().__init__(said.text())
+        self.said = said
 
 
 @dataclass
@@ -116,7 +123,7 @@ def declarations_read(path: Path) -> tuple[list[CanteenDeclaration], Outcome]:
         if number == 0:
             missing = [c for c in COLUMNS if c not in values]
             if missing:
-                raise CanteenFileError(reason_text("missing_columns", ", ".join(missing)))
+                raise CanteenFileError(Message(MISSING_COLUMNS, {"value": ", ".join(missing)}))
         outcome.rows += 1
 
         def report(code: str, value: str = "", line: int = row.line) -> None:

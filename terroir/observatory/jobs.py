@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django_tasks import task
 
-from terroir.directory.background import runs_reap_started, supervised, worker_label
+from terroir.directory.background import error_stored, runs_reap_started, supervised, unexpected_stored, worker_label
 from terroir.directory.uploads import upload_name, upload_write
-from terroir.imports.read import source_error_text
+from terroir.imports.read import source_error_message
 from terroir.lib.tabular import SourceError
 from terroir.lib.tasks import TaskError, TaskLimitExceeded
 
@@ -58,17 +58,18 @@ def import_canteens(*, run_id: int) -> None:
         try:
             canteens_import(path=path, run=CanteenImport.objects.get(pk=run_id), by=by)
         except SourceError as error:
-            # Kept as text in the site's language, as a directory import's refusal.
-            _fail(run_id, source_error_text(error))
+            # Kept as its message, said in the reader's language when read (not the worker's).
+            _fail(run_id, error_stored(source_error_message(error)))
         except CanteenFileError as error:
-            _fail(run_id, str(error))
+            _fail(run_id, error_stored(error.said))
 
     try:
         supervised(work, wall_s=settings.TERROIR_IMPORT_MAX_SECONDS)
     except (TaskLimitExceeded, TaskError) as error:
         if isinstance(error, TaskError):
             traceback.print_exc()
-        _fail(run_id, str(error))
+        # A limit's reason in English (said again in the reader's language when read), else the error.
+        _fail(run_id, str(error) if isinstance(error, TaskLimitExceeded) else unexpected_stored(error))
     finally:
         shutil.rmtree(_folder(run), ignore_errors=True)
 

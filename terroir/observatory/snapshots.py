@@ -20,8 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from terroir.directory import background
 from terroir.directory.background import runs_reap_started, supervised, worker_label
 from terroir.directory.french import elided
+from terroir.lib.messages import Message, gettext_noop
 from terroir.lib.tasks import TaskLimitExceeded
 
 from . import commune_history, isolation, registry
@@ -182,7 +184,7 @@ def snapshot_compute(*, run_id: int) -> None:
         _fail(run_id, str(error))
     except Exception as error:  # TaskError from the child, or anything in this process without isolation
         traceback.print_exc()
-        _fail(run_id, str(error))
+        _fail(run_id, background.unexpected_stored(error))
 
 
 @task()
@@ -200,7 +202,9 @@ def runs_reap() -> int:
     """Fail the runs whose worker died or that outlived their time limit, and those queued for so long
     that their task was lost."""
     lost = SnapshotRun.objects.filter(status=SnapshotRun.Status.QUEUED, started_at__lt=timezone.now() - QUEUED_AT_MOST)
-    failed = lost.update(status=SnapshotRun.Status.FAILED, error=_("never started"), finished_at=timezone.now())
+    # Said in the reader's language when read, not in the language of the request or worker that reaps it.
+    never = background.error_stored(Message(gettext_noop("never started")))
+    failed = lost.update(status=SnapshotRun.Status.FAILED, error=never, finished_at=timezone.now())
     return failed + runs_reap_started(SnapshotRun, max_s=settings.TERROIR_IMPORT_MAX_SECONDS)
 
 

@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from terroir.accounts import notify
-from terroir.directory import numbers
+from terroir.directory import background, numbers
 from terroir.directory.models import Actor, Place, PlaceKind, Unit
 from terroir.directory.presenters import clock_text
+from terroir.lib.messages import Message, gettext_noop
 
 from . import rota as engine
 from . import settlement
@@ -45,6 +46,8 @@ from .models import (
 )
 
 CENT = Decimal("0.01")
+# Why a rota failed on the worker, kept as a message (said in the reader's language when read).
+NO_ROTA_IN_TIME = gettext_noop("the time limit came before any rota was found")
 
 
 def _by(user: Any) -> Any:
@@ -736,7 +739,7 @@ def rota_execute(rota_id: int, *, time_limit_s: float = 60.0) -> None:
         Rota.objects.filter(pk=rota_id).update(
             status=status, stage="done", max_deviation=outcome.max_deviation, seconds=outcome.seconds,
             reasons=[_reason_stored(r, occurrences) for r in outcome.reasons], finished_at=timezone.now(),
-            error="" if status != RotaStatus.FAILED else "the time limit came before any rota was found",
+            error="" if status != RotaStatus.FAILED else background.error_stored(Message(NO_ROTA_IN_TIME)),
         )  # fmt: skip
 
 

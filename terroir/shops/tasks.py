@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from terroir.directory.background import dead_runs_fail, supervised, worker_label
+from terroir.directory.background import dead_runs_fail, supervised, unexpected_stored, worker_label
 from terroir.lib.tasks import TaskError, TaskLimitExceeded
 
 from . import services
@@ -30,7 +30,11 @@ def rota_compute(rota_id: int) -> None:
         supervised(services.rota_execute, rota_id, wall_s=SOLVER_LIMIT_S + MARGIN_S)
     except (TaskLimitExceeded, TaskError) as exc:
         Rota.objects.filter(pk=rota_id).exclude(status__in=[RotaStatus.OPTIMAL, RotaStatus.FEASIBLE]).update(
-            status=RotaStatus.FAILED, stage="failed", error=str(exc)[:2000], finished_at=timezone.now()
+            status=RotaStatus.FAILED,
+            stage="failed",
+            finished_at=timezone.now(),
+            # A limit's reason in English (said again in the reader's language when read), else the error.
+            error=str(exc)[:2000] if isinstance(exc, TaskLimitExceeded) else unexpected_stored(exc),
         )
 
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from terroir.accounts.permissions import is_coordinator
 from terroir.directory import numbers
+from terroir.directory.background import task_error_text
 from terroir.directory.forms import date_input, form_errors_add
 from terroir.directory.models import Place, PlaceKind, Unit
 
@@ -516,6 +517,7 @@ def rota(request: HttpRequest, shop_id: int, rota_id: int) -> HttpResponse:
         "asked_me": [s for s in swaps if me and s.to_id == me.pk],
         "asked_by_me": [s for s in swaps if me and s.asked_by_id == me.pk],
         "deviation": None if computed.max_deviation is None else round(computed.max_deviation / 60, 2),
+        "error": task_error_text(computed.error),
     }  # fmt: skip
     return render(request, "shops/rota.html", context)
 

@@ -12,6 +12,7 @@ from ninja import Path, Router, Status
 
 from terroir.accounts.models import ApiToken
 from terroir.accounts.permissions import can_plan_rounds
+from terroir.directory.background import task_error_text
 from terroir.logistics import access as logistics_access
 from terroir.logistics import services as logistics_services
 from terroir.logistics.models import PlanningRun
@@ -34,7 +35,8 @@ def _planner(request: HttpRequest) -> ApiToken:
 
 def _plan_out(request: HttpRequest, run: PlanningRun) -> dict[str, Any]:
     return {
-        "id": run.pk, "status": run.status, "stage": run.stage, "fraction": run.fraction, "error": run.error,
+        "id": run.pk, "status": run.status, "stage": run.stage, "fraction": run.fraction,
+        "error": task_error_text(run.error),  # in the caller's language (Accept-Language), as the pages say it
         "url": request.build_absolute_uri(f"/api/v1/plans/{run.pk}"), "plan": run.plan, "report": run.report,
     }  # fmt: skip
 

@@ -202,19 +202,22 @@ def test_a_path_served_by_two_routers_answers_both_methods_and_names_them_when_r
 
 
 @pytest.mark.parametrize(
-    ("query", "parameter", "message", "french"),
+    ("query", "parameter", "message", "french", "field"),
     [
         ("radius_km=-5", "radius_km", "-5 is outside the allowed range (0, 1000]",
-         "-5 est hors de l’intervalle permis (0, 1000]"),
-        ("page=abc", "page", "“abc” is not a whole number", f"«{NBSP}abc{NBSP}» n’est pas un nombre entier"),
+         "-5 est hors de l’intervalle permis (0, 1000]", "Dans un rayon de (km)"),
+        ("page=abc", "page", "“abc” is not a whole number", f"«{NBSP}abc{NBSP}» n’est pas un nombre entier", "Page"),
         ("open_now=perhaps", "open_now", "“perhaps” is not a yes/no value (use 1 or 0)",
-         f"«{NBSP}perhaps{NBSP}» n’est pas un oui/non (utilisez 1 ou 0)"),
-        ("category=caviar", "category", "unknown category “caviar”", f"catégorie inconnue «{NBSP}caviar{NBSP}»"),
+         f"«{NBSP}perhaps{NBSP}» n’est pas un oui/non (utilisez 1 ou 0)", "Ouvert maintenant"),
+        ("category=caviar", "category", "unknown category “caviar”", f"catégorie inconnue «{NBSP}caviar{NBSP}»",
+         "Produits"),
     ],
 )  # fmt: skip
 def test_the_api_and_the_pages_refuse_a_bad_search_in_the_same_words_in_the_reader_s_language(
-    client, territory, query: str, parameter: str, message: str, french: str
+    client, territory, query: str, parameter: str, message: str, french: str, field: str
 ) -> None:
+    """The API names its parameter (`parameter`), the page the field its reader filled in (`field`), and both
+    say what is wrong in the same words."""
     refused = client.get(f"/api/v1/places?{query}", headers={"accept-language": "en"})
     assert refused.status_code == 400
     assert refused.json()["error"] == {"code": "invalid_parameter", "parameter": parameter, "message": message}
@@ -222,7 +225,7 @@ def test_the_api_and_the_pages_refuse_a_bad_search_in_the_same_words_in_the_read
     assert refused.json()["error"] == {"code": "invalid_parameter", "parameter": parameter, "message": french}
     page = client.get(f"/?{query}", headers={"accept-language": "fr"})
     assert page.status_code == 400
-    assert f"Recherche impossible\u202f: {parameter} — {french}" in html.unescape(page.content.decode())
+    assert f"Recherche impossible\u202f: «{NBSP}{field}{NBSP}» — {french}" in html.unescape(page.content.decode())
 
 
 def test_a_search_form_s_empty_fields_are_not_asked_but_the_api_keeps_to_its_document(client, territory) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from terroir.conftest import page_fits
+from terroir.conftest import french_tab, page_fits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,3 +82,22 @@ def test_the_page_is_usable_on_a_phone(
     phone.keyboard.press("Tab")
     assert phone.evaluate("document.activeElement.className") == "skip-link"
     context.close()
+
+
+def test_on_a_phone_a_refused_search_names_the_field_as_labelled_and_shows_it_unfolded(
+    browser: Any, live_server: Any, communes_for_live_server: None, request: Any
+) -> None:
+    """The filters fold under a button on a phone: a refusal that names one of them (« Dans un rayon de
+    (km) », not the address's radius_km) keeps them unfolded, so that the reader sees the field it names."""
+    request.getfixturevalue("territory")
+    phone = french_tab(browser, live_server, None, (390, 844))
+    phone.goto(live_server.url + "/?commune=Ambert&radius_km=abc")
+    said = phone.locator("#search-error").inner_text().replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Recherche impossible : « Dans un rayon de (km) » — « abc » n’est pas un nombre" in said
+    assert "radius_km" not in said
+    assert phone.locator("#radius_km").is_visible()
+    page_fits(phone, "a refused search on a phone", edge=False)  # as the search on a phone above
+    # A refusal of a field above the fold leaves the filters folded, as a search without error.
+    phone.goto(live_server.url + "/?commune=Nulle-Part-sur-Mer")
+    assert "« Près de (commune ou code postal) »" in phone.locator("#search-error").inner_text().replace("\u00a0", " ")
+    assert not phone.locator("#radius_km").is_visible()

@@ -103,3 +103,25 @@ def test_a_held_index_is_not_rebuilt_by_age_until_the_last_run_holding_it_ends(m
         again = communes.commune_index()
         assert again is not held and communes.commune_index() is again
     assert communes.commune_index() is not again
+
+
+def test_a_refresh_updates_the_changed_communes_through_the_one_writer_of_plain_updates(monkeypatch) -> None:
+    """`index.rows_update` (UPDATE … FROM VALUES on SQLite, pipelined prepared UPDATEs on PostgreSQL), not a
+    writer of the communes' own beside it."""
+    from terroir.directory.communes import communes_load
+    from terroir.directory.index import rows_update
+
+    written: list[tuple[str, ...]] = []
+
+    def spied(model, columns, rows, **options) -> None:
+        written.extend(row[0] for row in rows)
+        rows_update(model, columns, rows, **options)
+
+    monkeypatch.setattr(communes, "rows_update", spied)
+    Commune.objects.filter(code__in=["63003", "63113"]).update(population=1, lat=None, epci_name="")
+    assert communes_load(departments={"63"}) == 2
+    assert sorted(written) == ["63003", "63113"]
+    ambert, clermont = Commune.objects.get(code="63003"), Commune.objects.get(code="63113")
+    assert (ambert.population or 0) > 1000 and (clermont.population or 0) > 100_000
+    assert ambert.lat is not None and clermont.epci_name
+    assert communes_load(departments={"63"}) == 0  # the table matches the file again

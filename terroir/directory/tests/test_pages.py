@@ -50,6 +50,52 @@ def test_a_bad_search_explains_what_is_wrong_without_failing(client, territory) 
     assert "radius_km" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "fr",
+            "Recherche impossible\u202f: «\u00a0Dans un rayon de (km)\u00a0» — «\u00a0abc\u00a0» n’est pas un nombre",
+        ),
+        ("en", "Cannot search: “Within (km)” — “abc” is not a number"),
+    ],
+)
+def test_a_bad_search_names_the_field_as_the_form_labels_it(client, territory, language, said) -> None:
+    """Not the address's parameter ("radius_km"), a word of neither language, in the middle of the sentence."""
+    response = client.get("/?radius_km=abc", headers={"accept-language": language})
+    assert response.status_code == 400
+    error = response.content.decode().split('id="search-error"', 1)[1].split("</div>", 1)[0]
+    assert said in error and "radius_km" not in error
+
+
+@pytest.mark.parametrize(
+    ("query", "french", "english"),
+    [
+        ("open_now=perhaps", "Ouvert maintenant", "Open now"),
+        ("open_on=someday", "Ouvert le", "Open on"),
+        ("category=caviar", "Produits", "Products"),
+        ("label=caviar", "Label", "Label"),
+        ("kind=castle", "Type de lieu", "Kind of place"),
+        ("near=here", "Autour de moi", "Around me"),
+        ("q=" + "x" * 201, "Quoi\u202f?", "What?"),
+        ("local=perhaps", "Local seulement (150 km)", "Local only (150 km)"),
+        ("page=abc", "Page", "Page"),
+        ("bbox=1,2", "Zone de la carte", "Map area"),
+    ],
+)
+def test_every_parameter_of_a_refused_search_is_named_by_its_field(
+    client, territory, settings, query: str, french: str, english: str
+) -> None:
+    settings.TERROIR_LOCAL_RADIUS_KM = 150
+    for language, field, opens, closes in (("fr", french, "«\u00a0", "\u00a0»"), ("en", english, "“", "”")):
+        response = client.get(f"/?{query}", headers={"accept-language": language})
+        assert response.status_code == 400
+        error = unescape(response.content.decode().split('id="search-error"', 1)[1].split("</div>", 1)[0])
+        parameter = query.split("=", 1)[0]
+        assert f"{opens}{field}{closes} — " in error, (language, error)
+        assert f" {parameter} — " not in error
+
+
 def test_place_page_lists_who_sells_there_with_hours_and_json_ld(client, territory) -> None:
     html = client.get(territory.ambert_market.get_absolute_url()).content.decode()
     assert "GAEC des Monts du Forez" in html and "Rucher de la Durolle" in html
@@ -183,3 +229,25 @@ def test_the_producer_page_asks_once_who_may_edit_and_links_the_outlets_flag_for
     coordinator = Client()
     coordinator.force_login(people.camille)
     assert 'id="isolation-link"' not in coordinator.get(territory.le_local.get_absolute_url()).content.decode()
+
+
+def test_a_refused_kind_is_said_on_the_page_in_the_words_of_its_boxes_and_by_the_api_in_its_values(
+    client, territory
+) -> None:
+    """The page listed the known kinds by the API's values ("farm, market, amap…") inside a French sentence,
+    and told a visitor to "add professional=1", an address parameter the page does not show."""
+
+    def said(url: str, language: str) -> str:
+        page = client.get(url, headers={"accept-language": language})
+        assert page.status_code == 400
+        return unescape(page.content.decode().split('id="search-error"', 1)[1].split("</div>", 1)[0])
+
+    french, english = said("/?kind=castle", "fr"), said("/?kind=castle", "en")
+    assert "types connus\u202f: vente à la ferme, marché, distribution AMAP" in french and "farm, market" not in french
+    assert "known kinds: sale at the farm, market, AMAP pickup" in english
+    assert "restauration collective\u202f: lieux réservés aux professionnels" in said("/?kind=canteen", "fr")
+    assert "professional=1" not in said("/?kind=canteen", "fr")
+    api = client.get("/api/v1/places?kind=castle", headers={"accept-language": "fr"}).json()["error"]
+    assert api["parameter"] == "kind" and "types connus\u202f: farm, market, amap" in api["message"]
+    api = client.get("/api/v1/places?kind=canteen", headers={"accept-language": "en"}).json()["error"]
+    assert api["message"].endswith("(add professional=1)")

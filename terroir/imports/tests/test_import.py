@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
+from terroir.directory.background import task_error_text
 from terroir.imports.mapping import mapping_parse
 from terroir.imports.models import ImportRun, Source, SourceRecord
 from terroir.imports.services import ImportBusy, source_import
@@ -100,9 +102,15 @@ def test_a_file_broken_halfway_imports_nothing(tmp_path, territory) -> None:
         '[source]\nname = "gogo"\nref = "id"\n[fields]\nname = "name"\n[constants]\nkind = "market"'
     )
     (tmp_path / "broken.json").write_text('[{"id": 1, "name": "Marché"}, {"id": 2, "name": ', encoding="utf-8")
-    run = source_import(path=tmp_path / "broken.json", mapping=mapping)
-    assert run.status == ImportRun.Status.FAILED and "JSON mal formé après l’enregistrement 1" in run.error
+    with translation.override("en"):  # the worker's language
+        run = source_import(path=tmp_path / "broken.json", mapping=mapping)
+    assert run.status == ImportRun.Status.FAILED
     assert SourceRecord.objects.count() == 0
+    # Why, in the language of whoever reads the run, not the worker's (the run keeps the message).
+    with translation.override("fr"):
+        assert "JSON mal formé après l’enregistrement 1" in task_error_text(run.error)
+    with translation.override("en"):
+        assert "malformed JSON after record 1" in task_error_text(run.error)
 
 
 def test_the_same_source_cannot_be_imported_twice_at_once(tmp_path, mapping) -> None:

@@ -130,3 +130,33 @@ def test_each_route_sheet_shows_its_round_on_a_map_that_also_prints(
     assert first.locator(".stop-marker").first.is_visible()
     shot(tab, shots, f"sheet-map-print-{width}")
     context.close()
+
+
+def test_on_a_phone_an_orders_file_s_problems_keep_each_column_name_whole(
+    browser: Any, live_server: Any, territory: Any, people: Any, tmp_path: Path
+) -> None:
+    """The problems of a refused orders file, on a phone: the line and the column the file names stay whole
+    ("enlevement" read "enle / vem / ent", "Ligne" "Li / gn / e": the error box breaks long words anywhere,
+    and the table gave its short columns the width of a letter); the problem itself wraps."""
+    from terroir.conftest import french_tab
+
+    from .test_orders_quoting import ROWS
+
+    farm = make_week(territory)["farms"][0].name
+    path = tmp_path / "commandes.csv"
+    path.write_text(ROWS.format(farm=farm), encoding="utf-8")
+    tab = french_tab(browser, live_server, people.camille, (390, 844))
+    tab.goto(f"{live_server.url}/logistics/orders/import/?week={WEEK.isoformat()}")
+    tab.set_input_files("#file", str(path))
+    tab.click("button:has-text('Importer les commandes')")
+    tab.wait_for_selector("#problems")
+    # Each header and each line's and column's cell on one line: one box per cell's text.
+    lines = tab.evaluate(
+        """() => [...document.querySelectorAll('#problems th, #problems td:not(:last-child)')].map(cell => {
+             const range = document.createRange(); range.selectNodeContents(cell);
+             return [cell.textContent, new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+           })"""
+    )
+    assert ["enlevement", 1] in lines and ["producteur", 1] in lines
+    assert all(count == 1 for _text, count in lines), lines
+    page_fits(tab, "an orders file's problems on a phone", axe=True)

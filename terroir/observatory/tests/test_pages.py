@@ -102,6 +102,10 @@ def test_a_file_that_is_not_a_declarations_file_fails_its_run_with_the_reason(pe
     run = CanteenImport.objects.get()
     assert run.status == CanteenImport.Status.FAILED and "canteen_id" in run.error
     assert not CanteenDeclaration.objects.exists()
+    # Said in the reader's language, whatever the language of the worker that failed it.
+    for language, said in (("fr", "il manque au fichier les colonnes"), ("en", "the file lacks the columns")):
+        page = client.get(f"/observatory/canteens/imports/{run.pk}/", headers={"accept-language": language})
+        assert said in page.content.decode(), language
 
 
 def test_a_territory_without_places_or_producers_says_no_data_in_every_new_section(db, client) -> None:

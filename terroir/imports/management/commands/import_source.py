@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from terroir.directory.background import task_error_text
 from terroir.imports.mapping import Mapping, MappingError
 from terroir.imports.models import ImportRun
 from terroir.imports.read import report_text, source_error_text, source_opened
@@ -78,7 +79,7 @@ class Command(BaseCommand):
             Path(options["report"]).write_text(report_text(run.report), encoding="utf-8")
         if run.status == ImportRun.Status.FAILED:
             message = _("%(name)s: %(error)s (nothing was imported)")
-            raise CommandError(message % {"name": path.name, "error": run.error})
+            raise CommandError(message % {"name": path.name, "error": task_error_text(run.error)})
         self.stdout.write(_summary(run))
         if options["dry_run"]:
             self.stdout.write(_("dry run: nothing was kept"))

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         except SourceError as error:
             raise CommandError(f"{path}: {source_error_text(error)}") from None
         except CanteenFileError as error:
-            raise CommandError(f"{path}: {error}") from None
+            raise CommandError(f"{path}: {error.said.text(_)}") from None
         # Printed in the site's language, as the other import commands.
         years = ", ".join(str(y) for y in run.years) or pgettext("years", "none")
         summary = _("%(rows)s, %(kept)s (years: %(years)s); %(reported)s.") % {
