@@ -476,12 +476,22 @@ def plain_indexes_deferred(
             # PostgreSQL builds no index on a table with foreign-key checks still pending.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            # A sort in memory rather than in temporary files, for this transaction only.
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            _index_builds_sized(cursor)
         for name, sql in indexes:
             cursor.execute(sql)
             if progress:
                 progress(f"index {name} built")
+
+
+# PostgreSQL's memory for an index build's sort, for the bulk loaders' transaction alone (`SET LOCAL`): the
+# server's own settings stay the territory's.
+INDEX_BUILD_MEMORY = "256MB"
+
+
+def _index_builds_sized(cursor: Any) -> None:
+    """PostgreSQL: the index builds that follow, in this transaction, sort with `INDEX_BUILD_MEMORY` (in
+    memory rather than in temporary files): the plain indexes and the keys added back alike."""
+    cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
 
 
 # The kinds of constraints (`pg_constraint.contype`) a bulk loader drops and adds back: unique, foreign key.
@@ -528,6 +538,8 @@ def constraints_checked_once(
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        if keys:
+            _index_builds_sized(cursor)  # a primary key or unique constraint is an index built by a sort
         for table, name, definition in keys:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {qn(name)} {definition}")
             if progress:
@@ -592,6 +604,14 @@ def keys_checked_meanwhile(*, but_to: Sequence[type[models.Model]] = ()) -> Keys
     return KeysChecking([f"SET CONSTRAINTS {named} IMMEDIATE", f"SET CONSTRAINTS {named} DEFERRED"])
 
 
+# The constraints a bulk rebuild adds back to the derived tables once their rows are in: their primary keys
+# too. Kept up to date row by row, a key's B-tree took half the server's processor of the rows' COPY at a
+# million places (one probe and one insert per row, about 40 s of the server, round 17's profile); built
+# after, it is one sort of rows the rebuild wrote by place, the key's first column (round 18: the million's
+# reindex 275.3 -> 238.8 s of wall).
+_KEYS_BUILT_AFTER = ("p", "u", "f")
+
+
 @transaction.atomic
 def places_reindex(
     *,
@@ -609,20 +629,22 @@ def places_reindex(
     may be shown nowhere).
 
     `bulk` (a full rebuild by a bulk loader): on PostgreSQL the derived tables are emptied by TRUNCATE and
-    written frozen (`_tables_emptied`), and a foreign key or unique constraint of theirs would be checked
-    once after the load (`constraints_checked_once`; they have none today, and their primary keys stay:
-    dropped and built after the rows, they cost as much in all, round 16); the tables are the rebuild's
-    alone until the transaction ends; the tables it reads are analysed first (`sources_analysed`: a bulk
-    loader wrote them in this transaction). A rebuild of a live directory leaves it False.
+    written frozen (`_tables_emptied`), and their primary keys (and a foreign key or unique constraint,
+    they have none today) are dropped and added back once the rows are in (`constraints_checked_once`,
+    `_KEYS_BUILT_AFTER`); the tables are the rebuild's alone until the transaction ends; the tables it
+    reads are analysed first (`sources_analysed`: a bulk loader wrote them in this transaction). A rebuild
+    of a live directory leaves it False.
     `progress` is told every 100,000 places (a national load's indexing takes minutes)."""
     derived = (SearchTerm, PlaceFacet, ProducerPlace)
     # The old rows are deleted once the plain indexes are gone: a delete updates every index of the
     # table, and on SQLite a whole-table DELETE visits each row when foreign keys are enforced (no
     # truncation). 100,000 places (5.6 M rows), SQLite: 30.9 → 6.1 s of processor for the deletes.
     if place_ids is None:
-        keys = constraints_checked_once(*derived, progress=progress) if bulk else nullcontext()
-        # The shown producers' indexes too (their rows are deleted whole here, not by place as below).
-        with keys, plain_indexes_deferred(*derived, alone=True, progress=progress):
+        keys = constraints_checked_once(*derived, kinds=_KEYS_BUILT_AFTER, progress=progress) if bulk else nullcontext()
+        # The shown producers' indexes too (their rows are deleted whole here, not by place as below). The
+        # keys are added back before the plain indexes are built: each key's sort then reads its table from
+        # the first page, in the order the rows were written, by place (see `_KEYS_BUILT_AFTER`).
+        with plain_indexes_deferred(*derived, alone=True, progress=progress), keys:
             if bulk:
                 sources_analysed()
             emptied = bulk and _tables_emptied(*derived)
@@ -757,6 +779,22 @@ def _actor_facts(
     return {aid: (words.get(aid, ()), frozenset(facets.get(aid, ()))) for aid in ids}
 
 
+def _commune_names(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """(INSEE code, name) of the communes of these codes, read by their key (none for a code unknown)."""
+    table, key = _table(Commune), connection.ops.quote_name(Commune._meta.pk.column)
+    ordered, found = sorted(codes), []
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), 900):
+            chunk = ordered[start : start + 900]
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SELECT {key}, name FROM {table} WHERE {key} = ANY(%s::text[])", [chunk])
+            else:
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"SELECT {key}, name FROM {table} WHERE {key} IN ({marks})", chunk)
+            found.extend(cursor.fetchall())
+    return found
+
+
 # The words' columns; the facets' are the same with "facet" first.
 _DERIVED_COLUMNS = ("term", "place_id", "kind", "band", "lat", "lon")
 
@@ -768,17 +806,20 @@ def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = N
     # What each producer lends its places, read once for all the chunks: a market lists dozens of
     # producers, and a national load shows each producer at many places across its chunks.
     known: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
-    places, communes = _table(Place), _table(Commune)
-    commune_key = connection.ops.quote_name(Commune._meta.pk.column)  # the INSEE code
+    # The communes' names likewise, read by their keys as the chunks first name them: a join read the
+    # communes for every chunk (PostgreSQL hashed all 34,920 of them each time, 10–24 ms of the server a
+    # chunk, 5 % of it in a national load; round 18).
+    commune_names: dict[str, str] = {}
+    places = _table(Place)
     producers, sold = _table(Place.producers.through), _table(Place.categories.through)
     for number, chunk in enumerate(_chunks(ids, BATCH), 1):
         rows = _rows_in(
-            f"SELECT p.id, p.name, c.name, p.operator_id, p.kind, p.lat, p.lon FROM {places} p"
-            f" LEFT JOIN {communes} c ON c.{commune_key} = p.commune_id"
+            f"SELECT id, name, commune_id, operator_id, kind, lat, lon FROM {places}"
             # A closed place keeps its page but is no longer found.
-            " WHERE p.closed_at IS NULL AND p.id IN ({ids}) ORDER BY p.id",
+            " WHERE closed_at IS NULL AND id IN ({ids}) ORDER BY id",
             chunk,
         )
+        commune_names.update(_commune_names({row[2] for row in rows if row[2] is not None} - commune_names.keys()))
         links: dict[int, set[int]] = defaultdict(set)
         for place_id, actor_id in _rows_in(
             f"SELECT place_id, actor_id FROM {producers} WHERE place_id IN ({{ids}})", chunk
@@ -801,12 +842,12 @@ def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = N
         # The words go to the database as each place's are made (`rows_writer`: on PostgreSQL the server
         # writes them meanwhile), its facets after them.
         with rows_writer(SearchTerm, _DERIVED_COLUMNS, frozen=frozen, binary=True) as words_write:
-            for place_id, name, commune, _operator_id, kind, lat, lon in rows:
+            for place_id, name, commune_id, _operator_id, kind, lat, lon in rows:
                 band = band_of(lat) if lat is not None and lon is not None else None
                 if band is None:
                     lat = lon = None
                 words: dict[str, None] = dict.fromkeys(terms(name))
-                words.update(dict.fromkeys(commune_words(commune or "")))
+                words.update(dict.fromkeys(commune_words(commune_names.get(commune_id, ""))))
                 facets: set[str] = {f"k:{kind}"}
                 for category_id in place_categories[place_id]:
                     facets.update(category_facets.get(category_id, ()))

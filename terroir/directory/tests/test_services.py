@@ -383,6 +383,58 @@ def test_a_full_rebuild_of_the_search_tables_builds_their_plain_indexes_again() 
     assert "index searchterm_term_kind built" in progress
 
 
+def test_a_bulk_rebuild_adds_the_search_tables_keys_back_after_the_rows_before_their_plain_indexes() -> None:
+    """PostgreSQL: a bulk rebuild writes the words, facets and shown producers without their primary keys
+    (a key kept row by row was half the server's work of the rows' writing) and adds each back once the rows
+    are in, before the plain indexes are built (each key's sort reads its table from the first page, in the
+    order the rows were written); the keys are there after, as they were, and still refuse a second row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's search tables are their keys' B-trees (WITHOUT ROWID): no key to drop")
+    tables = tuple(model._meta.db_table for model in (SearchTerm, PlaceFacet, ProducerPlace))
+    before = _indexes(*tables)
+    farmer = Actor.objects.create(name="Ferme des Puys", is_producer=True)
+    services.places_bulk_create(
+        places=[Place(name="Marché des Puys", kind="market", lat=45.77, lon=3.08)], producers=[[farmer.pk]], index=False
+    )
+    progress: list[str] = []
+    index.places_reindex(bulk=True, progress=progress.append)
+    added = [f"constraint {table}_pkey added" for table in tables]
+    assert all(message in progress for message in added), progress
+    written = progress.index("derived rows written")
+    first_index = min(progress.index(message) for message in progress if message.startswith("index "))
+    assert all(written < progress.index(message) < first_index for message in added), progress
+    assert _indexes(*tables) == before
+    place = Place.objects.get(name="Marché des Puys")
+    assert SearchTerm.objects.filter(place=place, term="puys").count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SearchTerm.objects.create(place=place, term="puys")
+
+
+def test_a_rebuild_reads_each_commune_once_however_many_chunks_name_it(monkeypatch) -> None:
+    """The places' communes are read by their keys as the chunks of places first name them, not joined to
+    every chunk's places (PostgreSQL hashed all of France's communes for each 2,000 places of a national
+    load): five chunks of places of two communes read each commune once, and each place is found by its
+    commune's name as before."""
+    from django.test.utils import CaptureQueriesContext
+
+    from terroir.directory.models import Commune
+
+    clermont, thiers = Commune.objects.get(code="63113"), Commune.objects.get(code="63430")
+    places = [
+        Place(name=f"Marché {number}", kind="market", commune=clermont if number % 2 else thiers, lat=45.7, lon=3.1)
+        for number in range(5)
+    ]
+    services.places_bulk_create(places=places, index=False)
+    monkeypatch.setattr(index, "BATCH", 1)
+    with CaptureQueriesContext(connection) as captured:
+        index.places_reindex(place_ids=[place.pk for place in places])
+    communes = Commune._meta.db_table
+    read = [query["sql"] for query in captured.captured_queries if communes in query["sql"]]
+    assert len(read) == 2 and any("63113" in sql for sql in read) and any("63430" in sql for sql in read), read
+    for place, commune in zip(places, [thiers, clermont] * 3, strict=False):
+        assert set(terms(commune.name)) <= words(place), place.name
+
+
 def test_the_places_words_facets_and_shown_producers_are_keyed_by_place_without_a_row_id() -> None:
     """The words, facets and shown producers are keyed by (place, term, facet or actor), a row written once:
     on SQLite the table is that key's B-tree (`WITHOUT ROWID`, which Django would not keep were a migration
