@@ -54,6 +54,10 @@ class Model:
     # Blocking rules to estimate m probabilities on by expectation-maximisation, on large enough
     # inputs; none keeps the m priors written in the comparisons.
     em_blocks: Sequence[BlockingRuleCreator] = field(default_factory=tuple)
+    # The columns the comparisons and blocking rules read: the rows' other columns (the merge rules' own:
+    # the source, the kind, the specific and commune words, the days) are left out of the tables Splink
+    # copies and samples. Empty: every column.
+    columns: Sequence[str] = ()
 
 
 # Grid cells for blocking on position (see directory_model); NULL positions never meet.
@@ -198,7 +202,18 @@ def directory_model() -> Model:
         block_on(*_GRID_SHIFTED),
     ]
     deterministic = [block_on("siret"), block_on("phone"), block_on("email")]
-    return Model(comparisons, blocking, prior=1e-4, deterministic=deterministic, deterministic_recall=0.7)
+    columns = ("name", "name_tokens", "siren", "siret", "phone", "email", "website", "address", "postcode",
+               "commune_code", "lat", "lon", "record_type", "osm_id", "company")  # fmt: skip
+    return Model(
+        comparisons, blocking, prior=1e-4, deterministic=deterministic, deterministic_recall=0.7, columns=columns
+    )
+
+
+def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> pa.Table:
+    """The rows as an Arrow table of `unique_id` and `columns` (every column when none is named), in the first
+    row's order of columns, as `pa.Table.from_pylist` makes it: a row without a column has it empty."""
+    wanted = {"unique_id", *columns} if columns else set(rows[0])
+    return pa.table({name: [row.get(name) for row in rows] for name in rows[0] if name in wanted})
 
 
 def link(
@@ -216,7 +231,7 @@ def link(
     if sum(len(t) for t in tables) < 2 or any(not t for t in tables):
         return []
     db = DuckDBAPI()
-    frames = [db.register(pa.Table.from_pylist(t)) for t in tables]
+    frames = [db.register(_table(t, model.columns)) for t in tables]
     settings = SettingsCreator(
         link_type="dedupe_only" if right is None else "link_only",
         comparisons=list(model.comparisons),

@@ -192,3 +192,31 @@ def test_splinks_private_parts_are_those_the_linkage_drives(caplog) -> None:
     with caplog.at_level(logging.WARNING, logger="terroir.imports.linkage"):
         linkage.link(_records(2100, 3), model=linkage.directory_model(), threshold=0.5)
     assert not [r for r in caplog.records if r.name == "terroir.imports.linkage"]
+
+
+def test_the_linkage_tables_hold_only_the_columns_the_model_reads(monkeypatch) -> None:
+    """The merge rules' own columns (source, kind, specific and commune words, days) stay out of Splink's tables:
+    the same pairs, the same probabilities, as from rows without them."""
+    from splink import DuckDBAPI
+
+    records = _records(2100, 5)
+    registered: list[list[str]] = []
+    register = DuckDBAPI.register
+
+    def kept(self, table, *args, **kwargs):
+        if isinstance(table, pa.Table):  # the records (Splink registers its counts too)
+            registered.append(list(table.column_names))
+        return register(self, table, *args, **kwargs)
+
+    model = linkage.directory_model()
+    with monkeypatch.context() as patch:
+        patch.setattr(DuckDBAPI, "register", kept)
+        pairs = linkage.link(records, model=model, threshold=0.2)
+    assert registered[0] == ["unique_id", *[c for c in records[0] if c in model.columns]]
+    assert {"source", "kind", "specific", "place_words", "days"} <= set(records[0]) - set(registered[0])
+    bare = [{c: v for c, v in row.items() if c in registered[0]} for row in records]
+    again = linkage.link(bare, model=model, threshold=0.2)
+    assert sorted((p.left, p.right, p.probability) for p in pairs) == sorted(
+        (p.left, p.right, p.probability) for p in again
+    )
+    assert pairs
