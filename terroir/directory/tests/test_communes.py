@@ -103,3 +103,23 @@ def test_a_held_index_is_not_rebuilt_by_age_until_the_last_run_holding_it_ends(m
         again = communes.commune_index()
         assert again is not held and communes.commune_index() is again
     assert communes.commune_index() is not again
+
+
+def test_a_misspelt_communes_likeness_is_difflibs_ratio_of_its_letters() -> None:
+    """`name_similarity` through lib.text's matching ratio: difflib's very number (without its "popular"
+    characters, as the communes' matching asked it), names of every length."""
+    from difflib import SequenceMatcher
+
+    from terroir.directory.communes import _core, name_similarity
+
+    names = ["saint amant roche savine", "st amant roche savine", "la chapelle de guinchay", "guinchay",
+             "lalande pomerol", "lalande de pomerol", "vernou s brenne", "vernou sur brenne", "clermont ferrand",
+             "clermond ferand", "chatel guyon", "chatelguyon", "le puy en velay", "puy en velay", "",
+             "a" * 210 + " b", "ab" * 120 + " de la"]  # fmt: skip
+    for asked in names:
+        for known in names:
+            (a, a_words), (b, b_words) = _core(asked), _core(known)
+            expected = SequenceMatcher(None, a, b, autojunk=False).ratio() if a and b else 0.0
+            if a and b and (a_words <= b_words or b_words <= a_words):
+                expected = max(expected, 0.9)
+            assert name_similarity(asked, known) == expected, (asked, known)
