@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from terroir.lib.geo import KM_PER_DEGREE_LAT, haversine_km
-from terroir.lib.text import fold
+from terroir.lib.text import fold, matching_ratio
 
 from .index import rows_insert, rows_update
 from .models import Commune, CommuneName
@@ -350,7 +350,7 @@ def name_similarity(asked: str, known: str) -> float:
     (a, a_words), (b, b_words) = _core(asked), _core(known)
     if not a or not b:
         return 0.0
-    score = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    score = matching_ratio(a, b, autojunk=False)  # difflib's SequenceMatcher(None, a, b, autojunk=False).ratio()
     if a_words <= b_words or b_words <= a_words:
         score = max(score, 0.9)
     return score

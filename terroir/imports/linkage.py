@@ -22,7 +22,6 @@ import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
-from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
 
 from terroir.lib.messages import gettext_noop
 
@@ -55,6 +54,10 @@ class Model:
     # Blocking rules to estimate m probabilities on by expectation-maximisation, on large enough
     # inputs; none keeps the m priors written in the comparisons.
     em_blocks: Sequence[BlockingRuleCreator] = field(default_factory=tuple)
+    # The columns the comparisons and blocking rules read: the rows' other columns (the merge rules' own:
+    # the source, the kind, the specific and commune words, the days) are left out of the tables Splink
+    # copies and samples. Empty: every column.
+    columns: Sequence[str] = ()
 
 
 # Grid cells for blocking on position (see directory_model); NULL positions never meet.
@@ -199,7 +202,18 @@ def directory_model() -> Model:
         block_on(*_GRID_SHIFTED),
     ]
     deterministic = [block_on("siret"), block_on("phone"), block_on("email")]
-    return Model(comparisons, blocking, prior=1e-4, deterministic=deterministic, deterministic_recall=0.7)
+    columns = ("name", "name_tokens", "siren", "siret", "phone", "email", "website", "address", "postcode",
+               "commune_code", "lat", "lon", "record_type", "osm_id", "company")  # fmt: skip
+    return Model(
+        comparisons, blocking, prior=1e-4, deterministic=deterministic, deterministic_recall=0.7, columns=columns
+    )
+
+
+def _table(rows: list[dict[str, Any]], columns: Sequence[str]) -> pa.Table:
+    """The rows as an Arrow table of `unique_id` and `columns` (every column when none is named), in the first
+    row's order of columns, as `pa.Table.from_pylist` makes it: a row without a column has it empty."""
+    wanted = {"unique_id", *columns} if columns else set(rows[0])
+    return pa.table({name: [row.get(name) for row in rows] for name in rows[0] if name in wanted})
 
 
 def link(
@@ -217,7 +231,7 @@ def link(
     if sum(len(t) for t in tables) < 2 or any(not t for t in tables):
         return []
     db = DuckDBAPI()
-    frames = [db.register(pa.Table.from_pylist(t)) for t in tables]
+    frames = [db.register(_table(t, model.columns)) for t in tables]
     settings = SettingsCreator(
         link_type="dedupe_only" if right is None else "link_only",
         comparisons=list(model.comparisons),
@@ -262,6 +276,63 @@ def link(
     return result
 
 
+# The private parts of Splink 5 that `u_estimate` drives, and how it calls each: (module, name, positional
+# arguments, keyword arguments). A Splink that moves, renames or changes one of them makes `u_estimate` fall
+# back to Splink's public estimation (`_splink_private`); `test_linkage_cost.py` compares both.
+_SPLINK_PRIVATE: tuple[tuple[str, str, int | None, tuple[str, ...]], ...] = (
+    ("splink.internals.constants", "LEVEL_NOT_OBSERVED_TEXT", None, ()),
+    ("splink.internals.estimate_u", "_estimate_u_comparison_vector_sqls", 0, (
+        "db_api", "input_tablename_l", "input_tablename_r", "link_type", "source_dataset_input_column",
+        "unique_id_input_column", "blocking_cols", "cv_cols", "rhs_chunk_num", "rhs_num_chunks",
+    )),
+    ("splink.internals.estimate_u", "_MUCountsAccumulator", 1, ()),
+    ("splink.internals.estimate_u", "_MUCountsAccumulator.update_from_chunk_counts", 2, ()),
+    ("splink.internals.estimate_u", "_MUCountsAccumulator.all_levels_meet_min_u_count", 2, ()),
+    ("splink.internals.estimate_u", "_MUCountsAccumulator.to_record_list", 1, ()),
+    ("splink.internals.estimate_u", "_proportion_sample_size_link_only", 2, ()),
+    ("splink.internals.estimate_u", "_rows_needed_for_n_pairs", 1, ()),
+    ("splink.internals.expectation_maximisation", "compute_proportions_for_new_parameters", 1, ()),
+    ("splink.internals.m_u_records_to_parameters", "append_u_probability_to_comparison_level_trained_probabilities",
+     4, ()),
+    ("splink.internals.m_u_records_to_parameters", "m_u_records_to_lookup_dict", 1, ()),
+    ("splink.internals.misc", "ascii_uid", 1, ()),
+    ("splink.internals.pipeline", "CTEPipeline", 0, ("input_dataframes",)),
+    ("splink.internals.settings", "Settings.columns_to_select_for_comparison_vector_values", 0, (
+        "unique_id_input_columns", "comparisons", "retain_matching_columns", "additional_columns_to_retain",
+    )),
+    ("splink.internals.vertically_concatenate", "enqueue_df_concat", 2, ()),
+    ("splink.internals.vertically_concatenate", "split_df_concat_with_tf_into_two_tables_sqls", 2, ("sample_switch",)),
+    ("splink.internals.linker", "Linker._proportion_sample_sql", 3, ("seed",)),
+    ("splink.internals.linker", "Linker._populate_m_u_from_trained_values", 1, ()),
+)  # fmt: skip
+
+logger = logging.getLogger(__name__)
+
+
+def _splink_private() -> dict[str, Any]:
+    """`_SPLINK_PRIVATE` by name, each checked to take the arguments `u_estimate` gives it. Raises ImportError,
+    AttributeError or TypeError (the call's shape refused by its signature) when Splink changed."""
+    import importlib
+    import inspect
+
+    found: dict[str, Any] = {}
+    for module, name, positional, keywords in _SPLINK_PRIVATE:
+        value: Any = importlib.import_module(module)
+        for part in name.split("."):
+            value = getattr(value, part)
+        if positional is not None:
+            try:
+                signature = inspect.signature(value)
+            except ValueError as error:  # a callable without a signature to check
+                raise TypeError(f"{module}.{name}: {error}") from None
+            try:
+                signature.bind(*[None] * positional, **dict.fromkeys(keywords))
+            except TypeError as error:
+                raise TypeError(f"{module}.{name}{signature}: {error}") from None
+        found[name] = value
+    return found
+
+
 def u_estimate(linker: Linker, *, max_pairs: float, seed: int) -> None:
     """Splink's `estimate_u_using_random_sampling(max_pairs, seed)` with its defaults (each level seen 100
     times at least, ten chunks after a probe of a tenth of one), giving the very same u probabilities with
@@ -275,25 +346,38 @@ def u_estimate(linker: Linker, *, max_pairs: float, seed: int) -> None:
     the comparisons still counting (the probe for all), counted by their levels together, and each
     comparison adds the chunks Splink would have run and stops where it would: the same counts, the same
     u. Splink's own queries (sample, pairs, levels, proportions) are used throughout.
+
+    Those are Splink's private functions (`_SPLINK_PRIVATE`): when one is missing or called otherwise than
+    here (another Splink), or fails the way a changed one would, before any u is set, the u probabilities
+    are estimated by Splink's public `estimate_u_using_random_sampling` instead — the same u, dearer — and a
+    warning says why.
     """
+    try:
+        splink = _splink_private()
+        lookups = _u_counted(linker, splink, max_pairs=max_pairs, seed=seed)
+    except (ImportError, AttributeError, TypeError, KeyError) as error:
+        logger.warning(
+            "Splink's private u estimation is not the one this module drives (%s: %s): u estimated by "
+            "Splink's public estimate_u_using_random_sampling instead",
+            type(error).__name__,
+            error,
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+        return
+    append = splink["append_u_probability_to_comparison_level_trained_probabilities"]
+    for target, lookup in zip(linker._settings_obj.comparisons, lookups, strict=True):
+        for level in target._comparison_levels_excluding_null:
+            append(level, lookup, target.output_column_name, "estimate u by random sampling")
+    splink["Linker._populate_m_u_from_trained_values"](linker)
+
+
+def _u_counted(linker: Linker, splink: dict[str, Any], *, max_pairs: float, seed: int) -> list[dict[str, Any]]:
+    """`u_estimate`'s counting: each comparison's u by level (Splink's lookup of its m/u records), the
+    linker left as it was."""
     from copy import deepcopy
 
-    from splink.internals.estimate_u import (
-        _estimate_u_comparison_vector_sqls,
-        _MUCountsAccumulator,
-        _proportion_sample_size_link_only,
-        _rows_needed_for_n_pairs,
-    )
-    from splink.internals.expectation_maximisation import compute_proportions_for_new_parameters
-    from splink.internals.m_u_records_to_parameters import (
-        append_u_probability_to_comparison_level_trained_probabilities,
-        m_u_records_to_lookup_dict,
-    )
-    from splink.internals.misc import ascii_uid
-    from splink.internals.pipeline import CTEPipeline
-    from splink.internals.settings import Settings
-    from splink.internals.vertically_concatenate import enqueue_df_concat, split_df_concat_with_tf_into_two_tables_sqls
-
+    CTEPipeline, accumulator = splink["CTEPipeline"], splink["_MUCountsAccumulator"]
+    enqueue_df_concat = splink["enqueue_df_concat"]
     min_count, num_chunks, probe_times = 100, 10, 10  # Splink's defaults: the probe is a tenth of a chunk
     original = linker._settings_obj
     training = deepcopy(linker)
@@ -314,109 +398,110 @@ def u_estimate(linker: Linker, *, max_pairs: float, seed: int) -> None:
             f"select count({dataset}) as count from __splink__df_concat group by {dataset}", "__splink__df_concat_count"
         )
         frame = db_api.sql_pipeline_to_splink_dataframe(pipeline)
-        proportion, _size = _proportion_sample_size_link_only([r["count"] for r in frame.as_record_list()], max_pairs)
+        counts = [r["count"] for r in frame.as_record_list()]
+        proportion, _size = splink["_proportion_sample_size_link_only"](counts, max_pairs)
     else:
         pipeline.enqueue_sql("select count(*) as count from __splink__df_concat", "__splink__df_concat_count")
         frame = db_api.sql_pipeline_to_splink_dataframe(pipeline)
-        proportion = _rows_needed_for_n_pairs(max_pairs) / frame.as_record_list()[0]["count"]
+        proportion = splink["_rows_needed_for_n_pairs"](max_pairs) / frame.as_record_list()[0]["count"]
     frame.drop_table_from_database_and_remove_from_cache()
     proportion = min(proportion, 1.0)
     uid_cols = info.unique_id_input_columns
     pipeline = enqueue_df_concat(training, CTEPipeline())
-    sample_filter = training._proportion_sample_sql(proportion, uid_cols, seed=seed)
+    sample_filter = splink["Linker._proportion_sample_sql"](training, proportion, uid_cols, seed=seed)
     pipeline.enqueue_sql(f"select * from __splink__df_concat where 1=1 {sample_filter}", "__splink__df_concat_sample")
     sample = db_api.sql_pipeline_to_splink_dataframe(pipeline)
-    tables = ("__splink__df_concat_sample", "__splink__df_concat_sample")
-    split: list[dict[str, str]] = []
-    if len(linker._input_tables_dict) == 2 and original._link_type == "link_only":
-        split = split_df_concat_with_tf_into_two_tables_sqls(
-            "__splink__df_concat", original.column_info_settings.source_dataset_column_name, sample_switch=True
-        )
-        tables = ("__splink__df_concat_sample_left", "__splink__df_concat_sample_right")
-
-    def counted(comparisons: list[Any], chunk: int, chunks: int) -> list[dict[int, float]]:
-        """The sampled pairs whose right record falls in `chunk` of `chunks` (Splink's chunks), counted by
-        each comparison's level in one query: Splink's per-comparison query made once for them all."""
-        blocking_cols = [c for uid in uid_cols for c in uid.l_r_names_as_l_r]
-        for comparison in comparisons:
-            blocking_cols += [c for c in comparison._columns_to_select_for_blocking() if c not in blocking_cols]
-        cv_cols = Settings.columns_to_select_for_comparison_vector_values(
-            unique_id_input_columns=uid_cols,
-            comparisons=comparisons,
-            retain_matching_columns=False,
-            additional_columns_to_retain=[],
-        )
-        pipeline = CTEPipeline(input_dataframes=[sample])
-        if split:
-            pipeline.enqueue_list_of_sqls(split)
-        pipeline.enqueue_list_of_sqls(
-            _estimate_u_comparison_vector_sqls(
-                db_api=db_api,
-                input_tablename_l=tables[0],
-                input_tablename_r=tables[1],
-                link_type=original._link_type,
-                source_dataset_input_column=info.source_dataset_input_column,
-                unique_id_input_column=info.unique_id_input_column,
-                blocking_cols=blocking_cols,
-                cv_cols=cv_cols,
-                rhs_chunk_num=chunk,
-                rhs_num_chunks=chunks,
+    try:
+        tables = ("__splink__df_concat_sample", "__splink__df_concat_sample")
+        split: list[dict[str, str]] = []
+        if len(linker._input_tables_dict) == 2 and original._link_type == "link_only":
+            split = splink["split_df_concat_with_tf_into_two_tables_sqls"](
+                "__splink__df_concat", original.column_info_settings.source_dataset_column_name, sample_switch=True
             )
-        )
-        gammas = [c._gamma_column_name for c in comparisons]
-        pipeline.enqueue_sql(
-            f"select {', '.join(gammas)}, count(*) as u_count from __splink__df_comparison_vectors group by all",
-            "__splink__u_counts",
-        )
-        frame = db_api.sql_pipeline_to_splink_dataframe(pipeline)
-        try:
-            rows = frame.as_record_list()
-        finally:
-            frame.drop_table_from_database_and_remove_from_cache()
-        by_level: list[dict[int, float]] = [{} for _ in comparisons]
-        for row in rows:
-            for levels, gamma in zip(by_level, gammas, strict=True):
-                levels[int(row[gamma])] = levels.get(int(row[gamma]), 0.0) + float(row["u_count"])
-        return by_level
+            tables = ("__splink__df_concat_sample_left", "__splink__df_concat_sample_right")
 
-    def add(counts: Any, levels: dict[int, float]) -> None:
-        counts.update_from_chunk_counts(
-            [{"comparison_vector_value": k, "u_count": n} for k, n in sorted(levels.items())]
-        )
+        def counted(comparisons: list[Any], chunk: int, chunks: int) -> list[dict[int, float]]:
+            """The sampled pairs whose right record falls in `chunk` of `chunks` (Splink's chunks), counted by
+            each comparison's level in one query: Splink's per-comparison query made once for them all."""
+            blocking_cols = [c for uid in uid_cols for c in uid.l_r_names_as_l_r]
+            for comparison in comparisons:
+                blocking_cols += [c for c in comparison._columns_to_select_for_blocking() if c not in blocking_cols]
+            cv_cols = splink["Settings.columns_to_select_for_comparison_vector_values"](
+                unique_id_input_columns=uid_cols,
+                comparisons=comparisons,
+                retain_matching_columns=False,
+                additional_columns_to_retain=[],
+            )
+            pipeline = CTEPipeline(input_dataframes=[sample])
+            if split:
+                pipeline.enqueue_list_of_sqls(split)
+            pipeline.enqueue_list_of_sqls(
+                splink["_estimate_u_comparison_vector_sqls"](
+                    db_api=db_api,
+                    input_tablename_l=tables[0],
+                    input_tablename_r=tables[1],
+                    link_type=original._link_type,
+                    source_dataset_input_column=info.source_dataset_input_column,
+                    unique_id_input_column=info.unique_id_input_column,
+                    blocking_cols=blocking_cols,
+                    cv_cols=cv_cols,
+                    rhs_chunk_num=chunk,
+                    rhs_num_chunks=chunks,
+                )
+            )
+            gammas = [c._gamma_column_name for c in comparisons]
+            pipeline.enqueue_sql(
+                f"select {', '.join(gammas)}, count(*) as u_count from __splink__df_comparison_vectors group by all",
+                "__splink__u_counts",
+            )
+            frame = db_api.sql_pipeline_to_splink_dataframe(pipeline)
+            try:
+                rows = frame.as_record_list()
+            finally:
+                frame.drop_table_from_database_and_remove_from_cache()
+            by_level: list[dict[int, float]] = [{} for _ in comparisons]
+            for row in rows:
+                for levels, gamma in zip(by_level, gammas, strict=True):
+                    levels[int(row[gamma])] = levels.get(int(row[gamma]), 0.0) + float(row["u_count"])
+            return by_level
 
-    # The probe for every comparison, then chunk after chunk for those with a level seen < min_count times.
-    comparisons = list(settings_obj.comparisons)
-    accumulated = {i: _MUCountsAccumulator(c) for i, c in enumerate(comparisons)}
-    for i, levels in enumerate(counted(comparisons, 1, num_chunks * probe_times)):
-        add(accumulated[i], levels)
-    left = [i for i, counts in accumulated.items() if not counts.all_levels_meet_min_u_count(min_count)]
-    for i in left:
-        accumulated[i] = _MUCountsAccumulator(comparisons[i])  # Splink restarts without the probe's counts
-    for chunk in range(1, num_chunks + 1):
-        if not left:
-            break
-        for i, levels in zip(left, counted([comparisons[i] for i in left], chunk, num_chunks), strict=True):
+        def add(counts: Any, levels: dict[int, float]) -> None:
+            counts.update_from_chunk_counts(
+                [{"comparison_vector_value": k, "u_count": n} for k, n in sorted(levels.items())]
+            )
+
+        # The probe for every comparison, then chunk after chunk for those with a level seen < min_count times.
+        comparisons = list(settings_obj.comparisons)
+        accumulated = {i: accumulator(c) for i, c in enumerate(comparisons)}
+        for i, levels in enumerate(counted(comparisons, 1, num_chunks * probe_times)):
             add(accumulated[i], levels)
-        left = [i for i in left if not accumulated[i].all_levels_meet_min_u_count(min_count)]
+        left = [i for i, counts in accumulated.items() if not counts.all_levels_meet_min_u_count(min_count)]
+        for i in left:
+            accumulated[i] = accumulator(comparisons[i])  # Splink restarts without the probe's counts
+        for chunk in range(1, num_chunks + 1):
+            if not left:
+                break
+            for i, levels in zip(left, counted([comparisons[i] for i in left], chunk, num_chunks), strict=True):
+                add(accumulated[i], levels)
+            left = [i for i in left if not accumulated[i].all_levels_meet_min_u_count(min_count)]
 
-    for i in range(len(comparisons)):
-        # From here as Splink: proportions by its own query, a level never seen left "not observed".
-        aggregated = accumulated[i].to_record_list()
-        registered = db_api.register(aggregated, table_name=f"__splink__aggregated_m_u_counts_{ascii_uid(8)}")
-        records = compute_proportions_for_new_parameters(registered)
-        registered.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
-        seen = {int(r["comparison_vector_value"]): float(r["u_count"]) for r in aggregated}
-        for r in records:
-            if seen.get(int(r["comparison_vector_value"]), 0.0) == 0.0:
-                r["u_probability"] = LEVEL_NOT_OBSERVED_TEXT
-        lookup = m_u_records_to_lookup_dict(records)
-        target = original.comparisons[i]
-        for level in target._comparison_levels_excluding_null:
-            append_u_probability_to_comparison_level_trained_probabilities(
-                level, lookup, target.output_column_name, "estimate u by random sampling"
+        lookups = []
+        for i in range(len(comparisons)):
+            # From here as Splink: proportions by its own query, a level never seen left "not observed".
+            aggregated = accumulated[i].to_record_list()
+            registered = db_api.register(
+                aggregated, table_name=f"__splink__aggregated_m_u_counts_{splink['ascii_uid'](8)}"
             )
-    sample.drop_table_from_database_and_remove_from_cache()
-    linker._populate_m_u_from_trained_values()
+            records = splink["compute_proportions_for_new_parameters"](registered)
+            registered.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+            seen = {int(r["comparison_vector_value"]): float(r["u_count"]) for r in aggregated}
+            for r in records:
+                if seen.get(int(r["comparison_vector_value"]), 0.0) == 0.0:
+                    r["u_probability"] = splink["LEVEL_NOT_OBSERVED_TEXT"]
+            lookups.append(splink["m_u_records_to_lookup_dict"](records))
+        return lookups
+    finally:
+        sample.drop_table_from_database_and_remove_from_cache()
 
 
 def best_links(pairs: Sequence[Pair], group_of: Callable[[str], str]) -> set[tuple[str, str]]:

@@ -66,12 +66,12 @@ from django.utils.translation import gettext, gettext_noop
 
 from terroir.directory import fields
 from terroir.directory.communes import commune_at
-from terroir.directory.french import elided
+from terroir.directory.french import is_french
 from terroir.directory.models import Category, Label, LegalForm, PlaceKind
 from terroir.lib.geo import valid_lat, valid_lon
 from terroir.lib.messages import Message
 from terroir.lib.tabular import FORMATS, RawRow, number_parse
-from terroir.lib.text import fold, french_of, has_control, one_line
+from terroir.lib.text import fold, french_elided, french_of, has_control, one_line
 
 from .schedules import schedule_parse
 
@@ -148,7 +148,13 @@ class Problem:
 
     @property
     def message(self) -> str:
-        return elided(self.said.text(gettext), *self.said.texts())
+        return self.message_in(gettext, is_french())
+
+    def message_in(self, translate: Callable[[str], str], french: bool) -> str:
+        """`message` in the language of `translate`, its French elisions made when `french` (a report of many
+        problems looks its language up once: `read.ReportTexts`)."""
+        text = self.said.text(translate)
+        return french_elided(text, [str(value) for value in self.said.texts()]) if french else text
 
 
 @dataclass
@@ -389,6 +395,8 @@ class Mapping:
             texts: list[tuple[str, str]] = []
             for getter in getters:
                 value = getter.get(values)
+                if value is None or value == "":
+                    continue  # nothing given (most of a file's cells): no text, nothing to check
                 text = _text(value)
                 if has_control(text):
                     # Line breaks were already folded into spaces; what is left (escapes, DEL) is noise that
@@ -819,13 +827,19 @@ def in_france(lat: float, lon: float) -> bool:
     return any(s <= lat <= n and w <= lon <= e for s, w, n, e in FRANCE_BOXES)
 
 
+# The choices' values as sets, made once: `LegalForm.values` builds its list again at every reading (15 µs, its
+# labels included), and every producer's row read it for its legal form.
+_LEGAL_FORMS = frozenset(LegalForm.values)
+_PLACE_KINDS = frozenset(PlaceKind.values)
+
+
 def legal_form_of(name: str) -> str:
     """ "GAEC des Monts du Forez" -> "gaec": the legal form written before a producer's name."""
     match = _LEGAL_FORM.match(name)
     if not match:
         return ""
     form = match.group(1).lower()
-    return form if form in LegalForm.values else LegalForm.OTHER
+    return form if form in _LEGAL_FORMS else LegalForm.OTHER
 
 
 def _split(text: str, separators: str) -> list[str]:
@@ -862,7 +876,7 @@ def _fill(
 
     form = fold(given.get("legal_form", ""))
     if form:
-        record.legal_form = form if form in LegalForm.values else LegalForm.OTHER
+        record.legal_form = form if form in _LEGAL_FORMS else LegalForm.OTHER
     elif record.record_type == "producer":
         record.legal_form = legal_form_of(record.name)
 
@@ -1021,7 +1035,7 @@ def _fill_kind(record: Record, kinds: list[tuple[str, str]], mapping: Mapping) -
     ("Marché, Légumes") its words."""
     for word, column in kinds:
         for part in [word, *_split(word, mapping.split)]:
-            kind = mapping.kinds.get(fold(part)) or (part if part in PlaceKind.values else "")
+            kind = mapping.kinds.get(fold(part)) or (part if part in _PLACE_KINDS else "")
             if kind:
                 record.kind = kind
                 record.columns["kind"] = column

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from terroir.lib.geo import Precision, haversine_km
-from terroir.lib.text import fold
+from terroir.lib.text import fold, matching_ratio
 
 # Legal forms and company words that say nothing about which farm it is.
 _LEGAL_WORDS = frozenset(
@@ -307,55 +307,6 @@ def similarity(a: str, b: str) -> float:
     import compare the same names again and again (one record is in many pairs, names repeat), and
     difflib's ratio was most of the merge rules' time (120 s of a profiled 100,000-row import)."""
     return matching_ratio(a, b) if a and b else 0.0
-
-
-def matching_ratio(a: str, b: str) -> float:
-    """`difflib.SequenceMatcher(None, a, b).ratio()`, the very same number, for less: the same longest
-    matching blocks found the same way (its `find_longest_match`, its "popular" characters of a text of
-    200 or more), summed without the objects SequenceMatcher makes for each block (a named tuple per
-    block searched, a list of blocks sorted and joined, that only the sum of their sizes is needed of).
-    Still most of the merge rules' time: 40 % less than difflib's on the candidate pairs' names."""
-    len_a, len_b = len(a), len(b)
-    if not len_a + len_b:
-        return 1.0
-    positions: dict[str, list[int]] = {}
-    for j, char in enumerate(b):
-        positions.setdefault(char, []).append(j)
-    if len_b >= 200:
-        # difflib's autojunk: a character more frequent than 1 % of b (and once) is not searched for.
-        most = len_b // 100 + 1
-        for char in [char for char, found in positions.items() if len(found) > most]:
-            del positions[char]
-    nothing: list[int] = []
-    matches = 0
-    pending = [(0, len_a, 0, len_b)]
-    while pending:
-        a_lo, a_hi, b_lo, b_hi = pending.pop()
-        best_i, best_j, size = a_lo, b_lo, 0
-        lengths: dict[int, int] = {}
-        for i in range(a_lo, a_hi):
-            previous = lengths.get
-            lengths = {}
-            for j in positions.get(a[i], nothing):
-                if j < b_lo:
-                    continue
-                if j >= b_hi:
-                    break
-                k = lengths[j] = previous(j - 1, 0) + 1
-                if k > size:
-                    best_i, best_j, size = i - k + 1, j - k + 1, k
-        # Extended over the characters not searched for, as difflib does (none is junk here).
-        while best_i > a_lo and best_j > b_lo and a[best_i - 1] == b[best_j - 1]:
-            best_i, best_j, size = best_i - 1, best_j - 1, size + 1
-        while best_i + size < a_hi and best_j + size < b_hi and a[best_i + size] == b[best_j + size]:
-            size += 1
-        if size:
-            matches += size
-            if a_lo < best_i and b_lo < best_j:
-                pending.append((a_lo, best_i, b_lo, best_j))
-            if best_i + size < a_hi and best_j + size < b_hi:
-                pending.append((best_i + size, a_hi, best_j + size, b_hi))
-    return 2.0 * matches / (len_a + len_b)
 
 
 def _alike(a: str, b: str) -> bool:

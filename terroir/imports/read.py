@@ -19,7 +19,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from terroir.directory.communes import commune_index_held
-from terroir.directory.french import elided
+from terroir.directory.french import elided, is_french
 from terroir.directory.models import Category, Commune, CommuneName, Label
 from terroir.directory.numbers import number as grouped
 from terroir.lib import spreadsheet
@@ -420,14 +420,38 @@ REPORT_COLUMNS = ("line", "rejected", "column", "problem", "row")
 STORED_COLUMNS = (*REPORT_COLUMNS, "said", "field")
 
 
-def report_lines(
-    record: Record, said: dict[str, str] | None = None, row: str | None = None
-) -> Iterator[tuple[Any, ...]]:
+class ReportTexts(dict[str, str]):
+    """The texts of a report's problems by their data (`Message.json`), for a report written in one language
+    (the one active when this is made): a file's problems repeat (a column's unknown word), and translating
+    and eliding each again was most of the report's cost. A problem said for the first time is translated
+    through the catalogue's texts looked up once per template, the language and whether it is French looked
+    up once (Django's `gettext` finds the active language anew at every call: most of a new problem's cost,
+    and a 100,000-row file has tens of thousands, "placed at the centre of <its commune>" among them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.french = is_french()
+        self.translations: dict[str, str] = {}
+
+    def translate(self, template: str) -> str:
+        translated = self.translations.get(template)
+        if translated is None:
+            translated = self.translations[template] = gettext(template)
+        return translated
+
+    def of(self, problem: Problem, data: str) -> str:
+        """The problem's text (`Problem.message`), `data` its message's data."""
+        text = self.get(data)
+        if text is None:
+            text = self[data] = problem.message_in(self.translate, self.french)
+        return text
+
+
+def report_lines(record: Record, said: ReportTexts | None = None, row: str | None = None) -> Iterator[tuple[Any, ...]]:
     """The stored report's lines for one record: one per problem, naming the source's column, with the
     original row as JSON, whether the row was kept out, and the problem's message as data. `said` keeps
-    the messages' texts by their data for a report written in one language: a file's problems repeat
-    (a commune's centre, a column's unknown word), and translating and eliding each again was most of
-    the report's cost. `row`: the row's text when the caller has it (`report_row`)."""
+    the messages' texts for a report written in one language (`ReportTexts`). `row`: the row's text when the
+    caller has it (`report_row`)."""
     if not record.problems:
         return  # most records: their row is not encoded for nothing
     rejected = "yes" if record.rejected else "no"
@@ -435,11 +459,7 @@ def report_lines(
         row = report_row(record.raw)
     for problem in record.problems:
         data = problem.said.json()
-        known = said.get(data) if said is not None else None
-        if known is None:
-            known = problem.message
-            if said is not None:
-                said[data] = known
+        known = problem.message if said is None else said.of(problem, data)
         yield (problem.line, rejected, problem.where, known, row, data, problem.field_alone)
 
 

@@ -42,6 +42,7 @@ from .read import (
     STORED_COLUMNS,
     Known,
     LinesRead,
+    ReportTexts,
     RowFingerprints,
     limits,
     record_reading,
@@ -223,7 +224,7 @@ class _Report:
         self.lines = 0
         self.left_out = 0
         # The problems' texts by their data: one import's report is written in one language (the worker's).
-        self.said: dict[str, str] = {}
+        self.said = ReportTexts()
         # The last row reported, held (its identity is no other row's), and its text.
         self.raw: Any = None
         self.row = ""

@@ -51,6 +51,11 @@ def formatted(template: str, values: Mapping[str, Any], translate: Callable[[str
     return _QUOTED.sub(lambda found: f"%({found.group(1)} quoted)s", template) % filled
 
 
+# json.dumps(…, ensure_ascii=False, separators=(",", ":"), sort_keys=True), its encoder made once (dumps makes
+# one per call: an import's report encodes a message per problem).
+_json_encoded = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+
+
 @dataclass(frozen=True)
 class Message:
     """`template % values`, translated when it is read. Values are JSON's own (text, numbers, booleans,
@@ -95,7 +100,7 @@ class Message:
     def json(self) -> str:
         # Keys sorted: the same message reads the same after a round trip through PostgreSQL's jsonb, which
         # keeps keys in its own order (a re-import's report is then the first one, to the byte).
-        return json.dumps(self.data(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        return _json_encoded(self.data())
 
     @classmethod
     def of(cls, data: Any) -> Message:

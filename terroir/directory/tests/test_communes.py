@@ -125,3 +125,23 @@ def test_a_refresh_updates_the_changed_communes_through_the_one_writer_of_plain_
     assert (ambert.population or 0) > 1000 and (clermont.population or 0) > 100_000
     assert ambert.lat is not None and clermont.epci_name
     assert communes_load(departments={"63"}) == 0  # the table matches the file again
+
+
+def test_a_misspelt_communes_likeness_is_difflibs_ratio_of_its_letters() -> None:
+    """`name_similarity` through lib.text's matching ratio: difflib's very number (without its "popular"
+    characters, as the communes' matching asked it), names of every length."""
+    from difflib import SequenceMatcher
+
+    from terroir.directory.communes import _core, name_similarity
+
+    names = ["saint amant roche savine", "st amant roche savine", "la chapelle de guinchay", "guinchay",
+             "lalande pomerol", "lalande de pomerol", "vernou s brenne", "vernou sur brenne", "clermont ferrand",
+             "clermond ferand", "chatel guyon", "chatelguyon", "le puy en velay", "puy en velay", "",
+             "a" * 210 + " b", "ab" * 120 + " de la"]  # fmt: skip
+    for asked in names:
+        for known in names:
+            (a, a_words), (b, b_words) = _core(asked), _core(known)
+            expected = SequenceMatcher(None, a, b, autojunk=False).ratio() if a and b else 0.0
+            if a and b and (a_words <= b_words or b_words <= a_words):
+                expected = max(expected, 0.9)
+            assert name_similarity(asked, known) == expected, (asked, known)

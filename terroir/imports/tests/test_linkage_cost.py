@@ -3,8 +3,11 @@ chunk for every comparison, and the comparison levels computed behind cheap guar
 
 from __future__ import annotations
 
+import logging
 import math
 import random
+import sys
+import types
 from typing import Any
 
 import duckdb
@@ -137,3 +140,83 @@ def test_guarded_levels_put_every_pair_where_the_plain_levels_do() -> None:
             " FROM n"
         ).fetchall()[0]
         assert differ == 0 and inside > 500
+
+
+def _splink_changed(change: str) -> Any:
+    """`splink.internals.estimate_u` as a Splink that changed it would have it (None: the module gone), for
+    the linkage's lookup of Splink's private parts only: Splink's own code keeps its module."""
+    from splink.internals import estimate_u
+
+    if change == "module gone":
+        return None
+    module = types.ModuleType(estimate_u.__name__)
+    module.__dict__.update(estimate_u.__dict__)
+    if change == "function gone":
+        del module.__dict__["_estimate_u_comparison_vector_sqls"]
+    else:  # its chunk's parameters renamed
+
+        def renamed(*, db_api, input_tablename_l, input_tablename_r, link_type, source_dataset_input_column,
+                    unique_id_input_column, blocking_cols, cv_cols, chunk_num, num_chunks):  # fmt: skip
+            raise AssertionError("called with the parameters it no longer has")
+
+        module.__dict__["_estimate_u_comparison_vector_sqls"] = renamed
+    return module
+
+
+@pytest.fixture(scope="module")
+def splinks_own_estimate() -> tuple[list[dict[str, Any]], Any]:
+    records = _records(2600, 1)
+    with pytest.MonkeyPatch.context() as patch:
+        return records, _linked(patch, records, None, splinks=True)
+
+
+@pytest.mark.parametrize("change", ["module gone", "function gone", "signature changed"])
+def test_u_estimated_by_splinks_public_estimation_when_its_private_parts_change(
+    monkeypatch, caplog, splinks_own_estimate, change
+) -> None:
+    records, (splink_pairs, splink_trained, splink_queries) = splinks_own_estimate
+    monkeypatch.setitem(sys.modules, "splink.internals.estimate_u", _splink_changed(change))
+    with caplog.at_level(logging.WARNING, logger="terroir.imports.linkage"):
+        pairs, trained, queries = _linked(monkeypatch, records, None, splinks=False)
+    # Splink's own estimation, its queries one comparison at a time: the same u, the same pairs.
+    assert trained == splink_trained and pairs == splink_pairs and pairs
+    assert queries == splink_queries
+    warned = [r.getMessage() for r in caplog.records if r.name == "terroir.imports.linkage"]
+    assert len(warned) == 1 and "estimate_u_using_random_sampling" in warned[0]
+
+
+def test_splinks_private_parts_are_those_the_linkage_drives(caplog) -> None:
+    """With the Splink installed, nothing falls back (the estimate's own test above counts its queries)."""
+    found = linkage._splink_private()
+    assert len(found) == len(linkage._SPLINK_PRIVATE)
+    with caplog.at_level(logging.WARNING, logger="terroir.imports.linkage"):
+        linkage.link(_records(2100, 3), model=linkage.directory_model(), threshold=0.5)
+    assert not [r for r in caplog.records if r.name == "terroir.imports.linkage"]
+
+
+def test_the_linkage_tables_hold_only_the_columns_the_model_reads(monkeypatch) -> None:
+    """The merge rules' own columns (source, kind, specific and commune words, days) stay out of Splink's tables:
+    the same pairs, the same probabilities, as from rows without them."""
+    from splink import DuckDBAPI
+
+    records = _records(2100, 5)
+    registered: list[list[str]] = []
+    register = DuckDBAPI.register
+
+    def kept(self, table, *args, **kwargs):
+        if isinstance(table, pa.Table):  # the records (Splink registers its counts too)
+            registered.append(list(table.column_names))
+        return register(self, table, *args, **kwargs)
+
+    model = linkage.directory_model()
+    with monkeypatch.context() as patch:
+        patch.setattr(DuckDBAPI, "register", kept)
+        pairs = linkage.link(records, model=model, threshold=0.2)
+    assert registered[0] == ["unique_id", *[c for c in records[0] if c in model.columns]]
+    assert {"source", "kind", "specific", "place_words", "days"} <= set(records[0]) - set(registered[0])
+    bare = [{c: v for c, v in row.items() if c in registered[0]} for row in records]
+    again = linkage.link(bare, model=model, threshold=0.2)
+    assert sorted((p.left, p.right, p.probability) for p in pairs) == sorted(
+        (p.left, p.right, p.probability) for p in again
+    )
+    assert pairs

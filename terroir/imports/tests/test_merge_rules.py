@@ -486,3 +486,5 @@ def test_matching_ratio_is_difflibs_ratio() -> None:
     assert any(len(b) >= 200 for _a, b in pairs)
     for a, b in pairs:
         assert matching_ratio(a, b) == SequenceMatcher(None, a, b).ratio(), (a, b)
+        # Without difflib's "popular" characters, as the communes' close matches compare names (lib.text).
+        assert matching_ratio(a, b, autojunk=False) == SequenceMatcher(None, a, b, autojunk=False).ratio(), (a, b)

@@ -339,3 +339,39 @@ def test_a_gzip_compressed_file_is_read_from_the_command_line(tmp_path, territor
     (tmp_path / "broken.json.gz").write_bytes(b"not gzip")
     with pytest.raises(CommandError, match=r"broken\.json\.gz"):
         call_command("import_preview", str(tmp_path / "broken.json.gz"), mapping=osm)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_reports_problems_are_said_as_each_alone_with_the_catalogue_read_once_per_template(
+    monkeypatch, language
+) -> None:
+    from terroir.imports import read
+    from terroir.lib.messages import Message
+
+    centre = "placed at the centre of %(commune)s only: check its position"
+    communes = ["Ambert", "Le Puy-en-Velay", "Issoire", "Les Martres-de-Veyre", "Orcival", "Ambert"]
+    records = []
+    for line, commune in enumerate(communes, 2):
+        record = Record(line=line, source="s", raw={"Commune": commune})
+        record.problem("address", Message(centre, {"commune": commune}), column="Commune")
+        record.problem("categories", Message("unknown category %(word)r (add it to [categories] in the mapping)",
+                                             {"word": f"truc {line % 2}"}))  # fmt: skip
+        records.append(record)
+    with translation.override(language):
+        alone = [problem.message for record in records for problem in record.problems]
+        asked: list[str] = []
+        gettext = read.gettext
+
+        def counted(message: str) -> str:
+            asked.append(message)
+            return gettext(message)
+
+        monkeypatch.setattr(read, "gettext", counted)
+        said = read.ReportTexts()
+        lines = [line for record in records for line in read.report_lines(record, said)]
+    assert [line[3] for line in lines] == alone
+    if language == "fr":
+        assert alone[0].startswith("placé au centre de la commune Ambert seulement")
+    # Two templates, and the quotation marks the word's template asks for: each read from the catalogue once.
+    assert sorted(asked) == sorted({centre, "unknown category %(word)r (add it to [categories] in the mapping)",
+                                    "“%(value)s”"})  # fmt: skip
