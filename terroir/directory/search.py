@@ -31,6 +31,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -445,22 +446,38 @@ def _count(candidates: Candidates, *, limit: int | None = None) -> tuple[int, bo
         counted = _rows_counted(candidates.rows.values("place_id").order_by()[: limit + 1])
         return min(counted, limit), counted <= limit
     if candidates.lead is not None:
-        # The lead's places (one row each: a plain count, which in a dense area stops at limit + 1 rows),
-        # then the places of the rest that hold no lead row: a distinct count of the rest's rows only,
-        # rather than of every row (20,002 rows through a temporary B-tree around a city).
-        counted = _rows_counted(candidates.rows.values("place_id").order_by()[: limit + 1])
-        if counted > limit:
-            return limit, False
-        # A place of the rest holds a lead row if and only if it is among the lead's places just counted: the
-        # other conditions (kinds, box, circle, other words) are the place's own, the same on all its rows.
-        # So the lead's places (at most `limit`) are read once more, from the index pages the count has just
-        # read, and looked up in memory (PostgreSQL: a hashed subplan), where a probe of the lead's (place,
-        # term or facet) key per row of the rest read that key's pages at random ("epicerie" near Paris: 982
-        # probes of the facets' key, 1,203 pages not in PostgreSQL's cache, 148 ms under EXPLAIN ANALYZE).
-        lead_places = candidates.rows.values("place_id").order_by()
-        first, *others = (rows.exclude(place_id__in=lead_places) for rows in candidates.more)
-        rest, exact = _count(Candidates(rows=first, repeats=True, more=tuple(others)), limit=limit - counted)
-        return counted + rest, exact
+        # The lead's places (one row each: a plain count, which in a dense area stops at limit + 1 rows), then
+        # the places of the rest that hold no lead row: a distinct count of the rest's rows only, rather than of
+        # every row (20,002 rows through a temporary B-tree around a city). A place of the rest holds a lead row
+        # if and only if it is among the lead's places: the other conditions (kinds, box, circle, other words)
+        # are the place's own, the same on all its rows. So the lead's places (at most limit + 1) are read once,
+        # counted and looked up in memory (PostgreSQL: a hashed subplan on them), in one statement: a probe of
+        # the lead's (place, term or facet) key per row of the rest read that key's pages at random
+        # ("epicerie" near Paris: 982 probes, 1,203 pages not in PostgreSQL's cache, 148 ms under EXPLAIN
+        # ANALYZE), and the lead read again for the rest's statement cost as much as its count ("legumes" north
+        # of Paris: 7,944 places of the vegetables' facet, 10 ms each time).
+        lead_sql, lead_params = candidates.rows.values("place_id").order_by()[: limit + 1].query.sql_with_params()
+        in_lead = RawSQL("SELECT place_id FROM lead_places", ())
+        first, *others = (rows.exclude(place_id__in=in_lead) for rows in candidates.more)
+        rest = Candidates(rows=first, repeats=True, more=tuple(others)).place_ids()
+        cap = 2 * limit + 2
+        while True:
+            sql, params = rest[:cap].query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"WITH lead_places AS ({lead_sql}) SELECT (SELECT COUNT(*) FROM lead_places), COUNT(*),"
+                    f" COUNT(DISTINCT place_id) FROM ({sql}) AS window_rows"
+                    " WHERE (SELECT COUNT(*) FROM lead_places) <= %s",
+                    [*lead_params, *params, limit],
+                )
+                counted, read, places = cursor.fetchone()
+            if counted > limit:
+                return limit, False
+            # The rest counted up to what the lead leaves, as below.
+            left = limit - counted
+            if read < cap or places > left:
+                return counted + min(places, left), places <= left
+            cap *= 4
     # Word rows may repeat a place. A database counts distinct places only once it has read every
     # row (PostgreSQL hashes them all), so read a bounded number of rows and count their places: all
     # the rows were read (exact), or enough places were found (more than the limit); else read more.
@@ -547,6 +564,20 @@ def _ring_km(radius_km: float, count: int, wanted: int) -> float | None:
     return ring if ring <= radius_km / 2 else None
 
 
+def _rings_km(radius_km: float, count: int, wanted: int) -> list[float]:
+    """The smaller circles to look for a page in, in turn (`_ring_km`'s, then each twice as wide while at most
+    half the radius) before the whole circle. The matches are seldom spread evenly around the point: "legumes"
+    30 km around a place north of Paris, 8,027 matches, held fewer than 20 within the first ring's 3 km (most
+    matches lie in the city, 30 km south), and the page was then sorted from every match (15 ms of the
+    server, where a ring twice as wide holds it)."""
+    ring = _ring_km(radius_km, count, wanted)
+    rings: list[float] = []
+    while ring is not None and ring <= radius_km / 2:
+        rings.append(ring)
+        ring *= 2
+    return rings
+
+
 def territory_centre() -> Point:
     lat, lon = settings.TERROIR_CENTER
     return Point(lat, lon)
@@ -612,14 +643,15 @@ def places_search(query: PlaceQuery, *, now: dt.datetime | None = None) -> Place
             count, exact = (total, True) if start < total else _count(candidates)
         page_ids = []
         if start < count or not exact:
-            ring = _ring_km(radius, count, end)
-            if ring is not None:
+            for ring in _rings_km(radius, count, end):
                 # A full page from inside the smaller circle is the page: every place outside is farther.
                 box = _intersection(bbox_around(query.near, ring), query.bbox)
                 assert box is not None
                 inner = _within(everywhere.within_box(box), query.near, ring)
                 page_ids = _nearest_page(inner, query.near, start, query.page_size)
-            if len(page_ids) < query.page_size:
+                if len(page_ids) == query.page_size:
+                    break
+            else:
                 page_ids = _nearest_page(candidates, query.near, start, query.page_size)
     else:
         candidates = place_candidates(query, search_box(query))
@@ -965,32 +997,69 @@ def producers_search(query: PlaceQuery, *, without_place: bool = False) -> Produ
 
 
 def _producers_by_words(query: PlaceQuery, words: list[str], start: int) -> ProducerResults:
-    """Producers by text alone, from the ProducerTerm rows: the longest word's index range (the fewest
-    rows, as a rule) in name order, each other word probed per producer; no actor row is read but the
-    page's. The same producers and order as `_producers_matching` (word starts of name and commune)."""
+    """Producers by text alone, from the ProducerTerm rows: the longest word's rows (the fewest, as a rule) in
+    name order, each other word probed per producer; no actor row is read but the page's. The same producers
+    and order as `_producers_matching` (word starts of name and commune).
+
+    The longest word is read as the words starting so (`prefix_words`) when they are few: each word's rows
+    are one per producer, in name order in the (term, name, actor) index. The page is then the first rows of
+    each word, merged: a producer among the first n of all is among the first n of each of its words (the
+    rows before it in that word are other producers, before it in the order). The count reads one word's
+    rows as they are (the typed word's, as a rule the most) and probes the others' for a row of that word or
+    of a word before theirs, their producer's row counted there: "ferme" (8,742 rows of 3 words at a million
+    places) had its rows hashed for the page and again for the count (6 and 5 ms of the server), now 20 rows
+    a word and a count of the one word's index entries with 4 probes."""
 
     def prefix(rows: QuerySet[ProducerTerm, ProducerTerm], word: str) -> QuerySet[ProducerTerm, ProducerTerm]:
         return rows.filter(term__gte=word, term__lt=prefix_upper_bound(word))
 
     driver = max(words, key=len)
-    rows = prefix(ProducerTerm.objects.all(), driver)
-    # One word only in the range: its rows are already in name order in the (term, name, actor) index.
-    only = prefix_words(ProducerTerm, driver, 1)
-    single = bool(only)
-    if only:
-        rows = ProducerTerm.objects.filter(term=only[0])
-    for word in words:
-        if word != driver:
-            rows = rows.filter(Exists(prefix(ProducerTerm.objects.filter(actor_id=OuterRef("actor_id")), word)))
-    matches = rows.values_list("actor_id", "name").order_by()
-    if not single:
-        matches = matches.distinct()
-    page = [pid for pid, _name in matches.order_by("name", "actor_id")[start : start + query.page_size]]
+    probes = [
+        Exists(prefix(ProducerTerm.objects.filter(actor_id=OuterRef("actor_id")), word))
+        for word in words
+        if word != driver
+    ]
+
+    def matching(rows: QuerySet[ProducerTerm, ProducerTerm]) -> QuerySet[Any, Any]:
+        return rows.filter(*probes).values_list("actor_id", "name").order_by()
+
+    found = prefix_words(ProducerTerm, driver, PREFIX_WORDS_MAX)
+    end = start + query.page_size
+    page: list[int]
+    if not found or len(found) == 1:
+        # One word (its rows in name order already, one per producer), none, or too many to read each.
+        rows = ProducerTerm.objects.filter(term=found[0]) if found else prefix(ProducerTerm.objects.all(), driver)
+        matches = matching(rows) if found else matching(rows).distinct()
+        page = [pid for pid, _name in matches.order_by("name", "actor_id")[start:end]]
+        count = _rows_counted(matches)
+    else:
+        parts = [
+            _sql_params(matching(ProducerTerm.objects.filter(term=word)).order_by("name", "actor_id")[:end])
+            for word in found
+        ]
+        merged = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS w{i}" for i, (sql, _params) in enumerate(parts))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT actor_id, name FROM ({merged}) AS words ORDER BY name, actor_id LIMIT %s OFFSET %s",
+                [*(value for _sql, params in parts for value in params), query.page_size, start],
+            )
+            page = [pid for pid, _name in cursor.fetchall()]
+        lead = driver if driver in found else found[0]
+        earlier = ProducerTerm.objects.filter(actor_id=OuterRef("actor_id"), term__in=found).filter(
+            Q(term=lead) | Q(term__lt=OuterRef("term"))
+        )
+        rest = ProducerTerm.objects.filter(term__in=[word for word in found if word != lead]).filter(~Exists(earlier))
+        count = _rows_counted(matching(ProducerTerm.objects.filter(term=lead)).union(matching(rest), all=True))
     objects = Actor.objects.select_related("commune").in_bulk(page)
     hits = [
         ProducerHit(a, None, a.lat is None or a.lon is None) for a in (objects[pid] for pid in page if pid in objects)
     ]
-    return ProducerResults(query, matches.count(), hits)
+    return ProducerResults(query, count, hits)
+
+
+def _sql_params(rows: QuerySet[Any, Any]) -> tuple[str, tuple[Any, ...]]:
+    sql, params = rows.query.sql_with_params()
+    return sql, tuple(params)
 
 
 @dataclass(frozen=True)
