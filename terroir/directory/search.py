@@ -31,7 +31,6 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -446,38 +445,22 @@ def _count(candidates: Candidates, *, limit: int | None = None) -> tuple[int, bo
         counted = _rows_counted(candidates.rows.values("place_id").order_by()[: limit + 1])
         return min(counted, limit), counted <= limit
     if candidates.lead is not None:
-        # The lead's places (one row each: a plain count, which in a dense area stops at limit + 1 rows), then
-        # the places of the rest that hold no lead row: a distinct count of the rest's rows only, rather than of
-        # every row (20,002 rows through a temporary B-tree around a city). A place of the rest holds a lead row
-        # if and only if it is among the lead's places: the other conditions (kinds, box, circle, other words)
-        # are the place's own, the same on all its rows. So the lead's places (at most limit + 1) are read once,
-        # counted and looked up in memory (PostgreSQL: a hashed subplan on them), in one statement: a probe of
-        # the lead's (place, term or facet) key per row of the rest read that key's pages at random
-        # ("epicerie" near Paris: 982 probes, 1,203 pages not in PostgreSQL's cache, 148 ms under EXPLAIN
-        # ANALYZE), and the lead read again for the rest's statement cost as much as its count ("legumes" north
-        # of Paris: 7,944 places of the vegetables' facet, 10 ms each time).
-        lead_sql, lead_params = candidates.rows.values("place_id").order_by()[: limit + 1].query.sql_with_params()
-        in_lead = RawSQL("SELECT place_id FROM lead_places", ())
-        first, *others = (rows.exclude(place_id__in=in_lead) for rows in candidates.more)
-        rest = Candidates(rows=first, repeats=True, more=tuple(others)).place_ids()
-        cap = 2 * limit + 2
-        while True:
-            sql, params = rest[:cap].query.sql_with_params()
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"WITH lead_places AS ({lead_sql}) SELECT (SELECT COUNT(*) FROM lead_places), COUNT(*),"
-                    f" COUNT(DISTINCT place_id) FROM ({sql}) AS window_rows"
-                    " WHERE (SELECT COUNT(*) FROM lead_places) <= %s",
-                    [*lead_params, *params, limit],
-                )
-                counted, read, places = cursor.fetchone()
-            if counted > limit:
-                return limit, False
-            # The rest counted up to what the lead leaves, as below.
-            left = limit - counted
-            if read < cap or places > left:
-                return counted + min(places, left), places <= left
-            cap *= 4
+        # The lead's places (one row each: a plain count, which in a dense area stops at limit + 1 rows),
+        # then the places of the rest that hold no lead row: a distinct count of the rest's rows only,
+        # rather than of every row (20,002 rows through a temporary B-tree around a city).
+        counted = _rows_counted(candidates.rows.values("place_id").order_by()[: limit + 1])
+        if counted > limit:
+            return limit, False
+        # A place of the rest holds a lead row if and only if it is among the lead's places just counted: the
+        # other conditions (kinds, box, circle, other words) are the place's own, the same on all its rows.
+        # So the lead's places (at most `limit`) are read once more, from the index pages the count has just
+        # read, and looked up in memory (PostgreSQL: a hashed subplan), where a probe of the lead's (place,
+        # term or facet) key per row of the rest read that key's pages at random ("epicerie" near Paris: 982
+        # probes of the facets' key, 1,203 pages not in PostgreSQL's cache, 148 ms under EXPLAIN ANALYZE).
+        lead_places = candidates.rows.values("place_id").order_by()
+        first, *others = (rows.exclude(place_id__in=lead_places) for rows in candidates.more)
+        rest, exact = _count(Candidates(rows=first, repeats=True, more=tuple(others)), limit=limit - counted)
+        return counted + rest, exact
     # Word rows may repeat a place. A database counts distinct places only once it has read every
     # row (PostgreSQL hashes them all), so read a bounded number of rows and count their places: all
     # the rows were read (exact), or enough places were found (more than the limit); else read more.
