@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import math
 import operator
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -38,6 +40,8 @@ from .models import (
     ProducerTerm,
     SearchTerm,
 )
+
+logger = logging.getLogger(__name__)
 
 # Map clustering: level z has square cells of CELL_DEGREES(z) = 90 / 2**z degrees, which is 64 screen
 # pixels at Leaflet zoom z. Zoom levels above MAX_CLUSTER_LEVEL always show single places.
@@ -883,16 +887,26 @@ def actor_search_key(name: str, commune_name: str) -> str:
     return " " + " ".join(terms(f"{name} {commune_name}")) + " "
 
 
-def search_tables_maintain() -> None:
+def search_tables_maintain(snapshots_wait_s: float = 60.0) -> None:
     """After a bulk load, outside any transaction: on PostgreSQL, VACUUM ANALYZE the search tables, and the
     tables the producers' searches read by their indexes alone (the offers by category and producer, their
     labels, the places' producers, the producers), so that their index-only scans read no table pages (the
     visibility map) and the planner knows their sizes, rather than waiting for autovacuum. A fresh national
     build left half the offers' pages not all-visible after autovacuum's pass: the producers near a point
     with a category took 49–67 ms at p95 there, 18.5 ms once vacuumed (docs/performance.md, session 21).
+    A VACUUM marks a page all-visible only if no transaction of this database still runs with a snapshot taken
+    before the load committed: two fresh national builds' VACUUMs left every page of the offers, the producers'
+    words, the places or the map cells not all-visible (session 22), the same VACUUMs a minute later marked
+    them all. So the VACUUMs wait first, until `snapshots_wait_s` at most, for such snapshots to end (as
+    `CREATE INDEX CONCURRENTLY` waits for older ones), a table left mostly not all-visible is vacuumed once more
+    after them, and what could not be marked is logged. And a VACUUM marks nothing either while the load's
+    commit is not known flushed to the WAL (an asynchronous commit): the tables are analysed first with
+    synchronous commits, which flush it (docs/performance.md, round 18).
     Nothing to do on SQLite."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
+    deadline = time.monotonic() + snapshots_wait_s
+    _older_snapshots_awaited(deadline)
     tables = (
         SearchTerm,
         PlaceFacet,
@@ -908,12 +922,13 @@ def search_tables_maintain() -> None:
     names = ", ".join(_table(model) for model in tables)
     with connection.cursor() as cursor:
         # The tables analysed first, committing synchronously, then vacuumed. A VACUUM marks a page all-visible
-        # only once its rows' commit is known flushed to the WAL, and leaves it unmarked otherwise: after a bulk
-        # load committed asynchronously (`synchronous_commit` off, as the benchmark's server and many a loading
-        # setup have it), each table's VACUUM (ANALYZE) in turn ran right after the previous ANALYZE's own
-        # asynchronous commit, which moves the flush point the commit log asks of the load's transaction (kept
-        # per group of 32 transactions). Every fresh national build so left the producers' words, the offers
-        # and the places with no page all-visible, their index-only reads sent to the table (the producers'
+        # only once it may mark its rows' commit as known ("hint bits"), which it may not while that commit is not
+        # known flushed to the WAL: after a bulk load committed asynchronously (`synchronous_commit` off, as the
+        # benchmark's server and many a loading setup have it), each table's VACUUM (ANALYZE) in turn ran right
+        # after the previous ANALYZE's own asynchronous commit, which moves the flush point the commit log asks
+        # of the load's transaction (kept per group of 32 transactions). Fresh national builds so left the
+        # producers' words, the offers, the places or the map cells with no page all-visible with no session
+        # holding an older snapshot (session 22), their index-only reads sent to the table (the producers'
         # words: 3,399 table pages for "ferme"), and reset the count that would have brought autovacuum back.
         # ANALYZE's synchronous commits flush the WAL, the load's commit with it; VACUUM takes no transaction
         # id of its own.
@@ -922,6 +937,66 @@ def search_tables_maintain() -> None:
         cursor.execute("SET synchronous_commit = on")
         try:
             cursor.execute(f"ANALYZE {names}")
-            cursor.execute(f"VACUUM {names}")
+            for model in tables:
+                table = _table(model)
+                cursor.execute(f"VACUUM {table}")
+                if _pages_not_visible(cursor, table):
+                    # A session may have taken its snapshot while the load was running and held it meanwhile:
+                    # once more, after such sessions.
+                    _older_snapshots_awaited(deadline)
+                    cursor.execute(f"VACUUM {table}")
+                    left = _pages_not_visible(cursor, table)
+                    if left:
+                        cursor.execute(
+                            "SELECT pid, backend_type, backend_xmin::text, backend_xid::text, left(query, 80) "
+                            "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                            "AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)"
+                        )
+                        logger.warning(
+                            "VACUUM after a bulk load: %s keeps %d of its pages not all-visible after two VACUUMs; "
+                            "sessions of the database with a snapshot or a transaction: %s",
+                            table,
+                            left,
+                            cursor.fetchall(),
+                        )
         finally:
             cursor.execute("SELECT set_config('synchronous_commit', %s, false)", [setting])
+
+
+def _pages_not_visible(cursor: Any, table: str) -> int:
+    """The pages of `table` a VACUUM just left not all-visible, if more than 1 % of them (those a concurrent
+    writer may touch are not worth a second pass)."""
+    cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE oid = %s::regclass", [table])
+    pages, visible = cursor.fetchone()
+    return pages - visible if pages - visible > pages // 100 else 0
+
+
+def _older_snapshots_awaited(deadline: float) -> None:
+    """Wait, until `deadline` (of `time.monotonic`) at most, until no other session of this database holds a
+    snapshot or a transaction older than now (one that may not see what this session committed), so that a
+    VACUUM run next can mark the pages written all-visible (measured: a session of the database holding a
+    snapshot, none of 885 pages marked; of another database of the server, no effect). Autovacuum's plain
+    VACUUMs do not hold the horizon back (their ANALYZE does). Logs the sessions still holding it when the time
+    is up: the VACUUM then runs anyway."""
+    oldest = """
+        SELECT pid, backend_type, xact_start, left(query, 80) FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()
+          AND (age(backend_xmin) > age(%(now)s::xid) OR age(backend_xid) > age(%(now)s::xid))
+          AND NOT (backend_type = 'autovacuum worker' AND query NOT ILIKE '%%analyze%%')
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::xid::text")
+        (now,) = cursor.fetchone()
+        while True:
+            cursor.execute(oldest, {"now": now})
+            holding = cursor.fetchall()
+            if not holding or time.monotonic() >= deadline:
+                break
+            time.sleep(0.2)
+    if holding:
+        logger.warning(
+            "VACUUM after a bulk load: %d session(s) of this database still hold a snapshot older than the "
+            "load; pages they may not see stay not all-visible until the next VACUUM: %s",
+            len(holding),
+            "; ".join(f"pid {pid} ({kind}, since {start}): {query}" for pid, kind, start, query in holding),
+        )

@@ -141,3 +141,59 @@ def test_rows_committed_asynchronously_just_before_the_maintenance_are_all_visib
         finally:
             cursor.execute("RESET synchronous_commit")
     assert pages > 0 and visible == pages, (pages, visible)
+
+
+def _snapshot_held():
+    """Another session of the test database, in a transaction whose snapshot is taken now (a report or a
+    search reading the directory while a bulk load commits)."""
+    reader = connection.get_new_connection(connection.get_connection_params())
+    reader.autocommit = True
+    reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    reader.execute("SELECT count(*) FROM directory_offer")
+    return reader
+
+
+def _offers_visible() -> tuple[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE oid = 'directory_offer'::regclass")
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's visibility map")
+def test_the_vacuum_after_a_bulk_load_waits_for_the_snapshots_older_than_the_load(territory):
+    """A session that took its snapshot before the load committed keeps the VACUUM from marking the load's pages
+    all-visible: the VACUUMs wait for it to end (a fresh national build left every offer page so)."""
+    import threading
+
+    from terroir.directory.index import search_tables_maintain
+    from terroir.directory.models import Offer
+
+    reader = _snapshot_held()
+    try:
+        assert Offer.objects.update(months=4095)  # the load, committed after the reader's snapshot
+        threading.Timer(1.0, reader.close).start()
+        search_tables_maintain(snapshots_wait_s=30)
+    finally:
+        reader.close()
+    pages, visible = _offers_visible()
+    assert pages > 0 and visible == pages
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's visibility map")
+def test_the_vacuum_says_which_older_snapshot_it_did_not_outlive(territory, caplog):
+    from terroir.directory.index import search_tables_maintain
+    from terroir.directory.models import Offer
+
+    reader = _snapshot_held()
+    try:
+        pid = reader.info.backend_pid
+        Offer.objects.update(months=4095)
+        with caplog.at_level("WARNING", logger="terroir.directory.index"):
+            search_tables_maintain(snapshots_wait_s=0.3)
+    finally:
+        reader.close()
+    assert f"pid {pid} (client backend" in caplog.text and "SELECT count(*) FROM directory_offer" in caplog.text
+    pages, visible = _offers_visible()
+    assert visible < pages  # as the warning says
