@@ -999,7 +999,9 @@ def search_tables_maintain(snapshots_wait_s: float = 60.0) -> None:
     words, the places or the map cells not all-visible (session 22), the same VACUUMs a minute later marked
     them all. So the VACUUMs wait first, until `snapshots_wait_s` at most, for such snapshots to end (as
     `CREATE INDEX CONCURRENTLY` waits for older ones), a table left mostly not all-visible is vacuumed once more
-    after them, and what could not be marked is logged.
+    after them, and what could not be marked is logged. And a VACUUM marks nothing either while the load's
+    commit is not known flushed to the WAL (an asynchronous commit): the tables are analysed first with
+    synchronous commits, which flush it (docs/performance.md, round 18).
     Nothing to do on SQLite."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
@@ -1017,30 +1019,48 @@ def search_tables_maintain(snapshots_wait_s: float = 60.0) -> None:
         Place.producers.through,
         Actor,
     )
+    names = ", ".join(_table(model) for model in tables)
     with connection.cursor() as cursor:
-        for model in tables:
-            table = _table(model)
-            cursor.execute(f"VACUUM (ANALYZE) {table}")
-            if _pages_not_visible(cursor, table):
-                # A session may have taken its snapshot while the load was running and held it meanwhile (a fresh
-                # national build's VACUUM left the map cells and the places with no page all-visible, the same
-                # VACUUM a minute later marked every one): once more, after such sessions.
-                _older_snapshots_awaited(deadline)
+        # The tables analysed first, committing synchronously, then vacuumed. A VACUUM marks a page all-visible
+        # only once it may mark its rows' commit as known ("hint bits"), which it may not while that commit is not
+        # known flushed to the WAL: after a bulk load committed asynchronously (`synchronous_commit` off, as the
+        # benchmark's server and many a loading setup have it), each table's VACUUM (ANALYZE) in turn ran right
+        # after the previous ANALYZE's own asynchronous commit, which moves the flush point the commit log asks
+        # of the load's transaction (kept per group of 32 transactions). Fresh national builds so left the
+        # producers' words, the offers, the places or the map cells with no page all-visible with no session
+        # holding an older snapshot (session 22), their index-only reads sent to the table (the producers'
+        # words: 3,399 table pages for "ferme"), and reset the count that would have brought autovacuum back.
+        # ANALYZE's synchronous commits flush the WAL, the load's commit with it; VACUUM takes no transaction
+        # id of its own.
+        cursor.execute("SELECT current_setting('synchronous_commit')")
+        (setting,) = cursor.fetchone()
+        cursor.execute("SET synchronous_commit = on")
+        try:
+            cursor.execute(f"ANALYZE {names}")
+            for model in tables:
+                table = _table(model)
                 cursor.execute(f"VACUUM {table}")
-                left = _pages_not_visible(cursor, table)
-                if left:
-                    cursor.execute(
-                        "SELECT pid, backend_type, backend_xmin::text, backend_xid::text, left(query, 80) "
-                        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                        "AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)"
-                    )
-                    logger.warning(
-                        "VACUUM after a bulk load: %s keeps %d of its pages not all-visible after two VACUUMs; "
-                        "sessions of the database with a snapshot or a transaction: %s",
-                        table,
-                        left,
-                        cursor.fetchall(),
-                    )
+                if _pages_not_visible(cursor, table):
+                    # A session may have taken its snapshot while the load was running and held it meanwhile:
+                    # once more, after such sessions.
+                    _older_snapshots_awaited(deadline)
+                    cursor.execute(f"VACUUM {table}")
+                    left = _pages_not_visible(cursor, table)
+                    if left:
+                        cursor.execute(
+                            "SELECT pid, backend_type, backend_xmin::text, backend_xid::text, left(query, 80) "
+                            "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                            "AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)"
+                        )
+                        logger.warning(
+                            "VACUUM after a bulk load: %s keeps %d of its pages not all-visible after two VACUUMs; "
+                            "sessions of the database with a snapshot or a transaction: %s",
+                            table,
+                            left,
+                            cursor.fetchall(),
+                        )
+        finally:
+            cursor.execute("SELECT set_config('synchronous_commit', %s, false)", [setting])
 
 
 def _pages_not_visible(cursor: Any, table: str) -> int:

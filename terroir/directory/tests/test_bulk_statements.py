@@ -104,6 +104,50 @@ def test_after_a_bulk_load_the_tables_the_producers_searches_read_by_index_alone
             assert visible == pages, (model, pages, visible)
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's visibility map")
+def test_the_maintenance_analyses_with_synchronous_commits_before_it_vacuums(territory):
+    """A VACUUM marks a page all-visible only once its rows' commit is known flushed to the WAL. After a bulk load
+    committed asynchronously, each table's VACUUM (ANALYZE) in turn followed the previous ANALYZE's own
+    asynchronous commit, which moves the flush point asked of the load's transaction when both are in the same
+    group of 32 transactions of the commit log: fresh national builds left the producers' words, the offers and
+    the places with no page all-visible, no session holding an older snapshot. Whether a VACUUM on a quiet test
+    server meets it depends on when the WAL writer wakes, so the statements are checked: the session commits
+    synchronously, ANALYZEs every table, then VACUUMs them (VACUUM takes no transaction id of its own), and gives
+    its setting back; and the producers' words written again asynchronously are all-visible after it."""
+    from django.db import transaction
+
+    from terroir.directory.index import search_tables_maintain
+    from terroir.directory.models import ProducerTerm
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        try:
+            rows = list(ProducerTerm.objects.values_list("term", "actor_id", "name"))
+            assert rows
+            with transaction.atomic():
+                ProducerTerm.objects.all().delete()
+                ProducerTerm.objects.bulk_create(
+                    ProducerTerm(term=term, actor_id=actor, name=name) for term, actor, name in rows
+                )
+            with CaptureQueriesContext(connection) as captured:
+                search_tables_maintain()
+            table = _table(ProducerTerm)
+            cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE oid = %s::regclass", [table])
+            pages, visible = cursor.fetchone()
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "off"  # the session's setting given back
+        finally:
+            cursor.execute("RESET synchronous_commit")
+    assert pages > 0 and visible == pages, (pages, visible)
+    statements = [q["sql"] for q in captured.captured_queries]
+    synchronous = statements.index("SET synchronous_commit = on")
+    (analysed,) = [i for i, sql in enumerate(statements) if sql.startswith("ANALYZE ")]
+    vacuums = [i for i, sql in enumerate(statements) if sql.startswith("VACUUM")]
+    assert synchronous < analysed < min(vacuums), statements
+    assert table in statements[analysed] and not any("ANALYZE" in statements[i] for i in vacuums), statements
+
+
 def _snapshot_held():
     """Another session of the test database, in a transaction whose snapshot is taken now (a report or a
     search reading the directory while a bulk load commits)."""

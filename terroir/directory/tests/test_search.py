@@ -234,6 +234,41 @@ def test_a_text_search_of_producers_finds_every_producer_with_a_word_starting_so
         assert [(h.producer.name, h.producer.pk) for h in [*first.hits, *second.hits]] == expected[:40], q
 
 
+def test_a_text_search_of_producers_reads_each_word_of_a_prefix_in_name_order_and_counts_without_a_distinct(
+    territory,
+) -> None:
+    """The words starting so, when few, read each from its (term, name, actor) entries in name order: the page
+    is the first rows of each word merged, the count one word's rows as they are and the others' probed for a
+    row of that word or of a word before theirs. At a million places "ferme" (8,742 rows of 3 words) had all
+    its rows hashed for the page, and again for the count."""
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(3):
+        producer_create(name=f"Ferme des Combes n{n}", commune=territory.thiers)
+        producer_create(name=f"Fermette n{n}", commune=territory.ambert)
+    producer_create(name="La Ferme de la Fermette", commune=territory.ambert)  # two words of "ferm": one producer
+    producer_create(name="Fermiers du Puy", commune=territory.thiers)
+    for q, size in (("ferm", "20"), ("ferm", "3"), ("ferm thiers", "2"), ("fermette", "20")):
+        expected = sorted(
+            (a.name, a.pk)
+            for a in Actor.objects.filter(is_producer=True)
+            if all(f" {w}" in a.search_key for w in q.split())
+        )
+        with CaptureQueriesContext(connection) as captured:
+            first = producers_search(parse_place_query({"q": q, "page_size": size}))
+        second = producers_search(parse_place_query({"q": q, "page_size": size, "page": "2"}))
+        assert first.count == second.count == len(expected), q
+        hits = [(h.producer.name, h.producer.pk) for h in [*first.hits, *second.hits]]
+        assert hits == expected[: 2 * int(size)], q
+        read = [sql for sql in (c["sql"] for c in captured.captured_queries) if "directory_producerterm" in sql]
+        # No range of the words read first (the other words are probed per producer), no distinct count.
+        ranges = [sql for sql in read if '"directory_producerterm"."term" >=' in sql]
+        assert not ranges and not [sql for sql in read if "DISTINCT" in sql and "COUNT" in sql], read
+        if q == "ferm":
+            (page,) = [sql for sql in read if "UNION ALL" in sql and "COUNT" not in sql and "RECURSIVE" not in sql]
+            assert page.count(f"LIMIT {size}) AS w") == 3, page  # each word's first rows: ferme, fermette, fermiers
+
+
 CLERMONT = "45.7797,3.0863"
 
 
@@ -433,6 +468,33 @@ def test_near_a_point_the_page_from_a_smaller_circle_is_the_page_of_every_match(
         monkeypatch.undo()
         assert len(sorts) > tried, params  # a smaller circle was tried
     assert 1 in sorts and 2 in sorts  # the page found in the smaller circle, and not
+
+
+def test_near_a_point_a_page_the_smaller_circle_misses_is_looked_for_in_circles_twice_as_wide(
+    territory, monkeypatch
+) -> None:
+    """Matches are seldom spread evenly around a point: a first smaller circle holding less than a page is
+    followed by circles twice as wide (while at most half the radius) before every match is sorted, and the
+    page is the same."""
+    from terroir.directory import search as search_module
+
+    params = {"q": "fromag", "near": "45.7,3.3", "radius_km": "60", "page_size": "1"}  # the nearest at 18.8 km
+    whole = search(**params)
+    radii: list[float] = []
+    within = search_module._within
+
+    def spied(candidates: Any, near: Any, radius_km: float) -> Any:
+        radii.append(radius_km)
+        return within(candidates, near, radius_km)
+
+    monkeypatch.setattr(search_module, "SORT_WHOLE_LIMIT", 0)
+    monkeypatch.setattr(search_module, "RING_MARGIN", 0.01)  # a first circle of 3 km
+    monkeypatch.setattr(search_module, "_within", spied)
+    ringed = search(**params)
+    assert [(h.place.name, h.distance_km) for h in ringed.hits] == [(h.place.name, h.distance_km) for h in whole.hits]
+    assert (ringed.count, ringed.count_exact) == (whole.count, whole.count_exact)
+    # 3, 6 and 12 km hold no match; 24 km holds the page, which is not sorted from every match.
+    assert radii == [60, 3, 6, 12, 24], radii
 
 
 def test_filtered_map_clusters_count_each_place_once_whatever_its_words(territory, monkeypatch) -> None:
