@@ -782,6 +782,17 @@ def place_candidates(query: PlaceQuery, box: BBox | None) -> Candidates:
     return candidate_recipe(query, box).build()
 
 
+def _rows_counted(rows: QuerySet[Any, Any]) -> int:
+    """How many rows a statement gives: its SQL compiled once and counted around. Django's `count()` clones the
+    query and compiles an aggregation of it, 0.3 ms more of the client's processor a count; the statement and
+    its plan are the same (PostgreSQL flattens the subquery). For the statements not built once per shape
+    (the producers' words)."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)
+        return int(cursor.fetchone()[0])
+
+
 def _counted_sql(_fixed: None, plan: tuple[Recipe, int | None]) -> tuple[str, list[Any]]:
     """How many rows of the recipe's first table (`rows`), up to the plan's limit (None: all). Counted around
     the compiled statement, as the map's cells and the bounds are: Django's `count()` clones the query and
