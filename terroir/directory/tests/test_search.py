@@ -481,15 +481,15 @@ def test_near_a_point_a_page_the_smaller_circle_misses_is_looked_for_in_circles_
     params = {"q": "fromag", "near": "45.7,3.3", "radius_km": "60", "page_size": "1"}  # the nearest at 18.8 km
     whole = search(**params)
     radii: list[float] = []
-    within = search_module._within
+    within = search_module.Recipe.within
 
-    def spied(candidates: Any, near: Any, radius_km: float) -> Any:
+    def spied(recipe: Any, near: Any, radius_km: float) -> Any:
         radii.append(radius_km)
-        return within(candidates, near, radius_km)
+        return within(recipe, near, radius_km)
 
     monkeypatch.setattr(search_module, "SORT_WHOLE_LIMIT", 0)
     monkeypatch.setattr(search_module, "RING_MARGIN", 0.01)  # a first circle of 3 km
-    monkeypatch.setattr(search_module, "_within", spied)
+    monkeypatch.setattr(search_module.Recipe, "within", spied)
     ringed = search(**params)
     assert [(h.place.name, h.distance_km) for h in ringed.hits] == [(h.place.name, h.distance_km) for h in whole.hits]
     assert (ringed.count, ringed.count_exact) == (whole.count, whole.count_exact)
