@@ -779,20 +779,14 @@ def _actor_facts(
     return {aid: (words.get(aid, ()), frozenset(facets.get(aid, ()))) for aid in ids}
 
 
-def _commune_names(codes: Iterable[str]) -> list[tuple[str, str]]:
-    """(INSEE code, name) of the communes of these codes, read by their key (none for a code unknown)."""
-    table, key = _table(Commune), connection.ops.quote_name(Commune._meta.pk.column)
-    ordered, found = sorted(codes), []
-    with connection.cursor() as cursor:
-        for start in range(0, len(ordered), 900):
-            chunk = ordered[start : start + 900]
-            if connection.vendor == "postgresql":
-                cursor.execute(f"SELECT {key}, name FROM {table} WHERE {key} = ANY(%s::text[])", [chunk])
-            else:
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"SELECT {key}, name FROM {table} WHERE {key} IN ({marks})", chunk)
-            found.extend(cursor.fetchall())
-    return found
+def commune_names(codes: Iterable[str | None]) -> dict[str, str]:
+    """INSEE code -> name of the communes of these codes (none for an empty or unknown code), read by their key
+    in lists of 900 (SQLite's bound on a statement's values): the actors' search keys and the places' words."""
+    wanted = sorted({code for code in codes if code})
+    names: dict[str, str] = {}
+    for start in range(0, len(wanted), 900):
+        names.update(Commune.objects.filter(code__in=wanted[start : start + 900]).values_list("code", "name"))
+    return names
 
 
 # The words' columns; the facets' are the same with "facet" first.
@@ -809,7 +803,7 @@ def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = N
     # The communes' names likewise, read by their keys as the chunks first name them: a join read the
     # communes for every chunk (PostgreSQL hashed all 34,920 of them each time, 10–24 ms of the server a
     # chunk, 5 % of it in a national load; round 18).
-    commune_names: dict[str, str] = {}
+    communes: dict[str, str] = {}
     places = _table(Place)
     producers, sold = _table(Place.producers.through), _table(Place.categories.through)
     for number, chunk in enumerate(_chunks(ids, BATCH), 1):
@@ -819,7 +813,7 @@ def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = N
             " WHERE closed_at IS NULL AND id IN ({ids}) ORDER BY id",
             chunk,
         )
-        commune_names.update(_commune_names({row[2] for row in rows if row[2] is not None} - commune_names.keys()))
+        communes.update(commune_names({row[2] for row in rows} - communes.keys()))
         links: dict[int, set[int]] = defaultdict(set)
         for place_id, actor_id in _rows_in(
             f"SELECT place_id, actor_id FROM {producers} WHERE place_id IN ({{ids}})", chunk
@@ -847,7 +841,7 @@ def _places_index(ids: Sequence[int], progress: Callable[[str], None] | None = N
                 if band is None:
                     lat = lon = None
                 words: dict[str, None] = dict.fromkeys(terms(name))
-                words.update(dict.fromkeys(commune_words(commune_names.get(commune_id, ""))))
+                words.update(dict.fromkeys(commune_words(communes.get(commune_id, ""))))
                 facets: set[str] = {f"k:{kind}"}
                 for category_id in place_categories[place_id]:
                     facets.update(category_facets.get(category_id, ()))
@@ -994,14 +988,14 @@ def search_tables_maintain(snapshots_wait_s: float = 60.0) -> None:
     visibility map) and the planner knows their sizes, rather than waiting for autovacuum. A fresh national
     build left half the offers' pages not all-visible after autovacuum's pass: the producers near a point
     with a category took 49–67 ms at p95 there, 18.5 ms once vacuumed (docs/performance.md, session 21).
-    A VACUUM marks a page all-visible only if no transaction of this database still runs with a snapshot taken
-    before the load committed: two fresh national builds' VACUUMs left every page of the offers, the producers'
-    words, the places or the map cells not all-visible (session 22), the same VACUUMs a minute later marked
-    them all. So the VACUUMs wait first, until `snapshots_wait_s` at most, for such snapshots to end (as
-    `CREATE INDEX CONCURRENTLY` waits for older ones), a table left mostly not all-visible is vacuumed once more
-    after them, and what could not be marked is logged. And a VACUUM marks nothing either while the load's
-    commit is not known flushed to the WAL (an asynchronous commit): the tables are analysed first with
-    synchronous commits, which flush it (docs/performance.md, round 18).
+    A VACUUM marks nothing while the load's commit is not known flushed to the WAL (an asynchronous commit: two
+    fresh national builds' VACUUMs left the offers, the producers' words, the places or the map cells with no
+    page all-visible, the same VACUUMs a minute later marked them all): the tables are analysed first with
+    synchronous commits, which flush it (docs/performance.md, round 18 and session 22). Nor does it mark pages
+    while a session of this database holds a snapshot taken before the load committed: the VACUUMs wait first,
+    until `snapshots_wait_s` at most, for such snapshots to end (as `CREATE INDEX CONCURRENTLY` waits for older
+    ones), a table left mostly not all-visible is vacuumed once more after them, and what could not be marked is
+    logged.
     Nothing to do on SQLite."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
@@ -1046,18 +1040,11 @@ def search_tables_maintain(snapshots_wait_s: float = 60.0) -> None:
                     _older_snapshots_awaited(deadline)
                     cursor.execute(f"VACUUM {table}")
                     left = _pages_not_visible(cursor, table)
-                    if left:
-                        cursor.execute(
-                            "SELECT pid, backend_type, backend_xmin::text, backend_xid::text, left(query, 80) "
-                            "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                            "AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)"
-                        )
+                    if left:  # the sessions holding older snapshots, if any, logged by the wait above
                         logger.warning(
-                            "VACUUM after a bulk load: %s keeps %d of its pages not all-visible after two VACUUMs; "
-                            "sessions of the database with a snapshot or a transaction: %s",
+                            "VACUUM after a bulk load: %s keeps %d of its pages not all-visible after two VACUUMs",
                             table,
                             left,
-                            cursor.fetchall(),
                         )
         finally:
             cursor.execute("SELECT set_config('synchronous_commit', %s, false)", [setting])

@@ -26,6 +26,7 @@ from . import fields
 from .index import (
     actor_search_key,
     actors_reindex,
+    commune_names,
     constraints_checked_once,
     instances_insert,
     map_cells_rebuild,
@@ -112,18 +113,10 @@ def _instances_update(model: type[models.Model], instances: Sequence[models.Mode
     rows_update(model, tuple(column.column for column in columns), rows)
 
 
-def _commune_names(ids: Iterable[str | None]) -> dict[str, str]:
-    codes = sorted({code for code in ids if code})
-    names: dict[str, str] = {}
-    for start in range(0, len(codes), 900):
-        names.update(Commune.objects.filter(code__in=codes[start : start + 900]).values_list("code", "name"))
-    return names
-
-
 def _search_keys(actors: Sequence[tuple[str, str | None]]) -> list[str]:
     """The search key of each actor given as (name, commune code): `index.actor_search_key` of its name and
     its commune's, the communes' names read once for all (every write of an actor's key comes here)."""
-    communes = _commune_names(code for _name, code in actors)
+    communes = commune_names(code for _name, code in actors)
     return [actor_search_key(name, communes.get(code or "", "")) for name, code in actors]
 
 
