@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -43,6 +43,7 @@ from terroir.lib.messages import quoted
 from terroir.lib.text import prefix_upper_bound, terms
 
 from .index import MAX_CLUSTER_LEVEL, band_of, cell_degrees
+from .lookups import ids_array
 from .models import (
     PUBLIC_KINDS,
     Actor,
@@ -457,7 +458,7 @@ def _arrays() -> bool:
 def _array(values: Sequence[str] | Sequence[int]) -> str:
     """PostgreSQL's literal of an array of strings or integers."""
     if all(isinstance(value, int) for value in values):
-        return "{" + ",".join(str(int(value)) for value in values) + "}"
+        return ids_array(cast("Sequence[int]", values))
     quoted = ('"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
     return "{" + ",".join(quoted) + "}"
 
